@@ -1,0 +1,34 @@
+# Two commands: `make run` (set up everything and serve) and `make test` (set up and run the suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test setup install sysdeps bench reindex
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Cannot create a virtualenv: install it with  apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+install: $(BIN)/.installed
+
+# Create or upgrade the database, sync content/, build the search index, create demo accounts.
+setup: install
+	$(BIN)/flask portal setup --demo
+
+run: setup
+	@echo "儿童福利政策落实门户: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads
+
+sysdeps:
+	@sh scripts/system-deps.sh
+
+test: install sysdeps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench

@@ -1,0 +1,77 @@
+"""儿童福利政策落实门户 — application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.config import PROJECT_ROOT, load_settings
+from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_settings(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+    if not app.logger.handlers or app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    _configure_sqlite()
+
+    from portal import access, errors, filters
+    from portal.htmx_utils import add_vary_header
+
+    # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
+    app.before_request(access.enforce_access)
+    csrf.init_app(app)
+    app.after_request(add_vary_header)
+    errors.register(app)
+    filters.register(app)
+
+    from portal.admin import bp as admin_bp
+    from portal.audit import bp as audit_bp
+    from portal.auth import bp as auth_bp
+    from portal.home import bp as home_bp
+    from portal.units import bp as units_bp
+
+    for bp in (auth_bp, home_bp, units_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+_sqlite_configured = False
+
+
+def _configure_sqlite() -> None:
+    global _sqlite_configured
+    if _sqlite_configured:
+        return
+    _sqlite_configured = True
+
+    @event.listens_for(Engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, connection_record):
+        import sqlite3
+
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

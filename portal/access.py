@@ -1,0 +1,104 @@
+"""Who may reach which view.
+
+Every view declares its audience with one of the decorators below. A global guard
+(`enforce_access`, run before CSRF checks) denies by default: a view with no declaration
+answers 403 and the authorization matrix test fails, so no route can be added silently open.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import abort, current_app, jsonify, make_response, redirect, request, url_for
+from flask_login import current_user
+
+from portal.htmx_utils import is_htmx
+
+PUBLIC = "public"
+LOGGED_IN = "logged_in"
+
+
+def public(view: Callable) -> Callable:
+    view.access = PUBLIC
+    return view
+
+
+def logged_in(view: Callable) -> Callable:
+    view.access = LOGGED_IN
+    return view
+
+
+def roles(*names: str) -> Callable[[Callable], Callable]:
+    def mark(view: Callable) -> Callable:
+        view.access = frozenset(names)
+        return view
+
+    return mark
+
+
+def access_of(endpoint: str | None):
+    if endpoint is None:
+        return None
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return PUBLIC  # CSS, fonts and vendored JS only; never user files
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access", None)
+
+
+def allowed(user, access) -> bool:
+    if access == PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if access == LOGGED_IN:
+        return True
+    if isinstance(access, frozenset):
+        return user.has_role(*access)
+    return False  # undeclared: deny
+
+
+def enforce_access():
+    access = access_of(request.endpoint)
+    if access == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return unauthenticated_response()
+    if request.endpoint is None:
+        return None  # let the 404 happen for a logged-in user
+    if not allowed(current_user, access):
+        if access is None:
+            current_app.logger.error("endpoint %s declares no access rule", request.endpoint)
+        abort(403)
+    return None
+
+
+def unauthenticated_response():
+    """Send the browser to the login page, also from inside an htmx request."""
+    if request.path.startswith("/api/"):
+        return make_response(jsonify(error="请先登录"), 401)
+    if is_htmx():
+        # The page the user is on, so login brings them back there.
+        back = request.headers.get("HX-Current-URL") or request.referrer or ""
+        target = url_for("auth.login", next=_local_path(back))
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    nxt = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=_local_path(nxt) if nxt else None))
+
+
+def _local_path(url: str | None) -> str | None:
+    """Keep only the path and query of a same-site URL (no open redirect)."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    path = path.rstrip("?")
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def safe_next(url: str | None) -> str | None:
+    return _local_path(url)

@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.roles import ROLE_LABELS
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[Length(max=64)])
+    display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64)])
+    roles = CheckboxList("角色", choices=list(ROLE_LABELS.items()), validate_choice=True)
+    unit = SelectField("所属单位", choices=[], validate_choice=True)
+    password = PasswordField("初始密码", validators=[Length(max=256)])
+    version = HiddenField()
+
+
+class VersionForm(FlaskForm):
+    """A state change on an account seen at a given version."""
+
+    version = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面后重试")])
+
+
+class ResetPasswordForm(VersionForm):
+    new_password = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=256)])

@@ -1,0 +1,154 @@
+"""Account management, shared by the admin pages and the CLI."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.audit.services import changed_fields, record
+from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
+from portal.extensions import db
+from portal.models import Unit, User
+from portal.roles import LIAISON, ROLE_LABELS
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+STALE_EDIT = "该账号已被他人修改，请刷新页面查看最新内容后再保存。"
+
+
+class AccountError(ValueError):
+    """A user-facing message about why an account change was refused."""
+
+
+@dataclass
+class AccountInput:
+    username: str
+    display_name: str
+    roles: list[str]
+    unit_code: str = ""
+    password: str | None = None
+
+
+def validate_account(data: AccountInput, *, creating: bool) -> list[str]:
+    """Pure checks on what an admin typed; returns messages in Chinese."""
+    errors = []
+    name = normalise_username(data.username)
+    if creating and not USERNAME_RE.match(name):
+        errors.append("用户名须为 2–64 位小写字母、数字或 _ . -，并以字母或数字开头。")
+    if not data.display_name.strip():
+        errors.append("请填写姓名。")
+    elif len(data.display_name.strip()) > 64:
+        errors.append("姓名不能超过 64 个字。")
+    unknown = [r for r in data.roles if r not in ROLE_LABELS]
+    if unknown:
+        errors.append(f"未知角色：{', '.join(unknown)}。")
+    if not data.roles:
+        errors.append("请至少选择一个角色。")
+    if LIAISON in data.roles and not data.unit_code:
+        errors.append("联络员必须归属一个单位。")
+    if creating and (data.password is None or len(data.password) < MIN_PASSWORD_LENGTH):
+        errors.append(f"初始密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    return errors
+
+
+def _snapshot(user: User) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": user.roles,
+        "unit": user.unit.code if user.unit else "",
+        "active": user.active,
+    }
+
+
+def _resolve_unit(code: str) -> Unit | None:
+    if not code:
+        return None
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code, Unit.active))
+    if unit is None:
+        raise AccountError(f"单位代码 {code} 不存在或已撤销。")
+    return unit
+
+
+def create_account(data: AccountInput, actor=None) -> User:
+    errors = validate_account(data, creating=True)
+    if errors:
+        raise AccountError(" ".join(errors))
+    name = normalise_username(data.username)
+    if db.session.scalar(sa.select(User.id).where(User.username == name)):
+        raise AccountError(f"用户名 {name} 已存在。")
+    user = User(username=name, display_name=data.display_name.strip(), unit=_resolve_unit(data.unit_code))
+    user.set_password(data.password)
+    user.set_roles(data.roles)
+    db.session.add(user)
+    db.session.flush()
+    record("create", "user", user.id, label=name, after=_snapshot(user), actor=actor)
+    db.session.commit()
+    return user
+
+
+def update_account(user: User, data: AccountInput, expected_version: int, actor=None) -> None:
+    """Refuses an edit made on a stale copy of the account (no lost update)."""
+    errors = validate_account(data, creating=False)
+    if errors:
+        raise AccountError(" ".join(errors))
+    if user.version != expected_version:
+        raise AccountError(STALE_EDIT)
+    before = _snapshot(user)
+    user.display_name = data.display_name.strip()
+    user.unit = _resolve_unit(data.unit_code)
+    user.set_roles(data.roles)
+    after = _snapshot(user)
+    if before == after:
+        return
+    flag_modified(user, "display_name")  # role rows alone would not bump the version
+    old, new = changed_fields(before, after)
+    record("update", "user", user.id, label=user.username, before=old, after=new, actor=actor)
+    _commit_or_stale()
+
+
+def set_active(user: User, active: bool, expected_version: int, actor=None) -> None:
+    if user.version != expected_version:
+        raise AccountError(STALE_EDIT)
+    if actor is not None and actor.id == user.id and not active:
+        raise AccountError("不能停用自己的账号。")
+    if user.active == active:
+        return
+    user.active = active
+    record("reactivate" if active else "deactivate", "user", user.id, label=user.username,
+           before={"active": not active}, after={"active": active}, actor=actor)
+    _commit_or_stale()
+
+
+def reset_password(user: User, new_password: str, actor=None) -> None:
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"新密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    user.set_password(new_password)
+    record("reset_password", "user", user.id, label=user.username, actor=actor)
+    _commit_or_stale()
+
+
+def _commit_or_stale() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise AccountError(STALE_EDIT) from None
+
+
+def search_users(text: str = "", role: str = "", unit_code: str = "", status: str = "active"):
+    stmt = sa.select(User).order_by(User.active.desc(), User.username)
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(sa.or_(User.username.ilike(like), User.display_name.ilike(like)))
+    if role in ROLE_LABELS:
+        stmt = stmt.where(User.role_rows.any(role=role))
+    if unit_code:
+        stmt = stmt.join(Unit, User.unit_id == Unit.id).where(Unit.code == unit_code)
+    if status == "active":
+        stmt = stmt.where(User.active)
+    elif status == "inactive":
+        stmt = stmt.where(~User.active)
+    return stmt

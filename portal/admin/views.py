@@ -1,0 +1,142 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import roles
+from portal.admin import bp
+from portal.admin.forms import ResetPasswordForm, UserForm, VersionForm
+from portal.admin.services import (
+    AccountError,
+    AccountInput,
+    create_account,
+    reset_password,
+    search_users,
+    set_active,
+    update_account,
+)
+from portal.extensions import db
+from portal.forms_util import parse_page_arg
+from portal.htmx_utils import is_partial_request
+from portal.models import User
+from portal.roles import ADMIN, ROLE_LABELS
+from portal.units.services import active_units
+
+
+def _unit_choices() -> list[tuple[str, str]]:
+    return [("", "（无）")] + [(u.code, f"{u.name}（{u.code}）") for u in active_units()]
+
+
+def _get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users")
+@roles(ADMIN)
+def users():
+    text = request.args.get("q", "").strip()[:64]
+    role = request.args.get("role", "")
+    unit = request.args.get("unit", "")[:40]
+    status = request.args.get("status", "active")
+    page = db.paginate(search_users(text, role, unit, status), page=parse_page_arg(), per_page=50, error_out=False)
+    context = dict(page=page, q=text, role=role, unit=unit, status=status, units=active_units())
+    if is_partial_request():
+        return render_template("admin/_user_rows.html", **context)
+    return render_template("admin/users.html", **context)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(ADMIN)
+def user_new():
+    form = UserForm()
+    form.unit.choices = _unit_choices()
+    error = None
+    if form.validate_on_submit():
+        try:
+            user = create_account(
+                AccountInput(form.username.data or "", form.display_name.data or "", form.roles.data or [],
+                             form.unit.data or "", form.password.data or ""),
+                actor=current_user,
+            )
+        except AccountError as exc:
+            error = str(exc)
+        else:
+            flash(f"已创建账号 {user.username}。", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if (error or form.errors) else 200
+    return render_template("admin/user_form.html", form=form, error=error, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(ADMIN)
+def user_edit(user_id: int):
+    user = _get_user(user_id)
+    form = UserForm(obj=None if request.method == "POST" else user)
+    form.unit.choices = _unit_choices()
+    if request.method == "GET":
+        form.roles.data = user.roles
+        form.unit.data = user.unit.code if user.unit else ""
+        form.version.data = str(user.version)
+    error = None
+    if form.validate_on_submit():
+        version = form.version.data or ""
+        try:
+            if not version.isdigit():
+                raise AccountError("缺少版本号，请刷新页面后重试。")
+            update_account(
+                user,
+                AccountInput(user.username, form.display_name.data or "", form.roles.data or [], form.unit.data or ""),
+                int(version),
+                actor=current_user,
+            )
+        except AccountError as exc:
+            error = str(exc)
+        else:
+            flash("已保存。", "success")
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    status = 422 if (error or form.errors) else 200
+    return (
+        render_template("admin/user_form.html", form=form, error=error, user=user,
+                        reset_form=ResetPasswordForm(formdata=None, version=user.version),
+                        active_form=VersionForm(formdata=None, version=user.version)),
+        status,
+    )
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles(ADMIN)
+def user_set_active(user_id: int):
+    user = _get_user(user_id)
+    form = VersionForm()
+    wanted = request.form.get("active") == "1"
+    if not form.validate():
+        flash("请求无效，请刷新页面后重试。", "error")
+    else:
+        try:
+            set_active(user, wanted, form.version.data, actor=current_user)
+            flash(f"账号 {user.username} 已{'启用' if wanted else '停用'}。", "success")
+        except AccountError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles(ADMIN)
+def user_reset_password(user_id: int):
+    user = _get_user(user_id)
+    form = ResetPasswordForm()
+    if not form.validate():
+        flash("请输入新密码。", "error")
+    else:
+        try:
+            reset_password(user, form.new_password.data, actor=current_user)
+            flash(f"已重置 {user.username} 的密码，请通过安全渠道告知本人。", "success")
+        except AccountError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.app_template_global()
+def role_labels(codes):
+    return "、".join(ROLE_LABELS[c] for c in codes)

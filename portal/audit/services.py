@@ -1,0 +1,114 @@
+"""The one way to write to the audit log, and the queries that read it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+from portal.extensions import db
+from portal.models import AuditEntry
+
+SYSTEM = "system"
+
+ACTION_LABELS = {
+    "login": "登录",
+    "login_failed": "登录失败",
+    "change_password": "修改密码",
+    "reset_password": "重置密码",
+    "create": "新建",
+    "update": "修改",
+    "deactivate": "停用",
+    "reactivate": "启用",
+    "retire": "撤销",
+    "sync": "同步",
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def changed_fields(before: dict, after: dict) -> tuple[dict, dict]:
+    """Keep only the keys whose values differ."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys += [k for k in before if k not in after]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record(
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    *,
+    label: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    actor=None,
+    actor_name: str | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the session; it commits with the change it describes."""
+    if actor is None and actor_name is None and has_request_context():
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            actor = current_user
+    if ip is None:
+        ip = (request.remote_addr or "") if has_request_context() else ""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        actor_name=(actor.username if actor is not None else actor_name) or SYSTEM,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=label[:200],
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        ip=ip[:64],
+    )
+    db.session.add(entry)
+    return entry
+
+
+@dataclass
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def query_entries(f: AuditFilter):
+    stmt = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if f.actor:
+        stmt = stmt.where(AuditEntry.actor_name == f.actor)
+    if f.action:
+        stmt = stmt.where(AuditEntry.action == f.action)
+    if f.object_type:
+        stmt = stmt.where(AuditEntry.object_type == f.object_type)
+    if f.text:
+        like = f"%{f.text}%"
+        stmt = stmt.where(
+            sa.or_(AuditEntry.object_label.ilike(like), AuditEntry.object_id.ilike(like))
+        )
+    # Dates are local (UTC+8) calendar days; stored times are UTC.
+    if f.date_from:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(f.date_from, datetime.min.time()) - timedelta(hours=8))
+    if f.date_to:
+        stmt = stmt.where(AuditEntry.at < datetime.combine(f.date_to, datetime.min.time()) + timedelta(hours=16))
+    return stmt
+
+
+def distinct_values(column) -> list[str]:
+    return list(db.session.scalars(sa.select(column).distinct().order_by(column)))

@@ -1,0 +1,40 @@
+from flask import render_template, request
+
+from portal.access import roles
+from portal.audit import bp
+from portal.audit.services import ACTION_LABELS, AuditFilter, distinct_values, query_entries
+from portal.extensions import db
+from portal.forms_util import parse_date_arg, parse_page_arg
+from portal.htmx_utils import is_partial_request
+from portal.models import AuditEntry
+from portal.roles import ADMIN
+
+
+@bp.route("/")
+@roles(ADMIN)
+def index():
+    errors: list[str] = []
+    date_from = parse_date_arg("from", errors, "开始日期")
+    date_to = parse_date_arg("to", errors, "结束日期")
+    if date_from and date_to and date_from > date_to:
+        errors.append("开始日期不能晚于结束日期。")
+    f = AuditFilter(
+        actor=request.args.get("actor", "").strip()[:64],
+        action=request.args.get("action", "").strip()[:40],
+        object_type=request.args.get("type", "").strip()[:40],
+        text=request.args.get("q", "").strip()[:100],
+        date_from=date_from,
+        date_to=date_to,
+    )
+    page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
+    context = dict(
+        page=page,
+        f=f,
+        errors=errors,
+        action_labels=ACTION_LABELS,
+        actors=distinct_values(AuditEntry.actor_name),
+        object_types=distinct_values(AuditEntry.object_type),
+    )
+    if is_partial_request():
+        return render_template("audit/_results.html", **context)
+    return render_template("audit/index.html", **context)

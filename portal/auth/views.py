@@ -1,0 +1,58 @@
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portal.access import logged_in, public, safe_next
+from portal.auth import bp
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.services import authenticate, change_password
+from portal.extensions import login_manager, db
+from portal.models import User
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = authenticate(form.username.data, form.password.data, request.remote_addr or "")
+        if result.user:
+            session.clear()  # a fresh session id after login
+            login_user(result.user)
+            session.permanent = True
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        error = result.error
+    status = 200 if request.method == "GET" or (not error and not form.errors) else 422
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+@logged_in
+def logout():
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@logged_in
+def password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        error = change_password(current_user, form.current_password.data, form.new_password.data)
+        if error is None:
+            flash("密码已修改。", "success")
+            return redirect(url_for("home.index"))
+        form.current_password.errors.append(error)
+    status = 422 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

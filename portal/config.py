@@ -1,0 +1,48 @@
+"""Settings read from the environment, with safe defaults for a single machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use PORTAL_SECRET_KEY, else a key generated once and kept in the instance folder."""
+    given = os.environ.get("PORTAL_SECRET_KEY")
+    if given:
+        return given
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(instance_path: Path) -> dict:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'portal.db'}"
+        ),
+        "UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR", str(instance_path / "uploads")),
+        "SEARCH_INDEX_DIR": os.environ.get(
+            "PORTAL_SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")
+        ),
+        "CONTENT_DIR": os.environ.get("PORTAL_CONTENT_DIR", str(PROJECT_ROOT / "content")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=int(os.environ.get("PORTAL_SESSION_HOURS", "8"))
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_SECURE_COOKIES", "") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCK_MINUTES": 15,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

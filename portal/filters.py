@@ -1,0 +1,43 @@
+"""Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from portal.roles import ROLE_LABELS
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def zh_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def zh_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def to_local(value: datetime) -> datetime:
+    """Stored datetimes are naive UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL_TZ)
+
+
+def register(app) -> None:
+    app.add_template_filter(zh_date, "zh_date")
+    app.add_template_filter(zh_datetime, "zh_datetime")
+    app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
+
+    from portal.navigation import nav_items
+
+    @app.context_processor
+    def navigation():
+        return {"nav_items": nav_items}

@@ -1,0 +1,18 @@
+from flask import render_template
+from flask_login import current_user
+
+from portal.access import logged_in
+from portal.home import bp
+from portal.home.services import account_summary, org_summary, recent_audit, unit_colleagues
+from portal.roles import ADMIN, LEADER
+
+
+@bp.route("/")
+@logged_in
+def index():
+    context = {"colleagues": unit_colleagues(current_user), "org": org_summary()}
+    if current_user.has_role(ADMIN, LEADER):
+        context["accounts"] = account_summary()
+    if current_user.has_role(ADMIN):
+        context["recent_audit"] = recent_audit()
+    return render_template("home/index.html", **context)

@@ -1,0 +1,35 @@
+"""The append-only audit log: every change, who made it and when, with before/after."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.extensions import db
+from portal.models.base import utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    # A snapshot of the actor's name, or "system" for CLI and sync runs.
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    action: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    object_type: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
+    object_id: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    object_label: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    before: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
+    after: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
+    ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _refuse_audit_rewrites(session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise PermissionError("the audit log is append-only")

@@ -1,0 +1,90 @@
+"""Accounts, their roles, and recent failed logins (for throttling)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.org import Unit
+from portal.roles import ROLE_ORDER
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    unit_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # Deactivated accounts cannot log in; they are never deleted (the audit trail names them).
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    password_changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Optimistic locking: an edit based on a stale form is refused, not silently merged.
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    unit: so.Mapped[Optional[Unit]] = so.relationship()
+    role_rows: so.Mapped[list["UserRole"]] = so.relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users
+        return self.active
+
+    @property
+    def roles(self) -> list[str]:
+        have = {r.role for r in self.role_rows}
+        return [r for r in ROLE_ORDER if r in have]
+
+    def set_roles(self, roles: list[str]) -> None:
+        wanted = set(roles)
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = {r.role for r in self.role_rows}
+        for role in ROLE_ORDER:
+            if role in wanted and role not in have:
+                self.role_rows.append(UserRole(role=role))
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r.role in roles for r in self.role_rows)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), primary_key=True)
+
+    user: so.Mapped[User] = so.relationship(back_populates="role_rows")
+
+
+class LoginFailure(db.Model):
+    """One failed login for a typed username, known or not, so throttling gives no hint."""
+
+    __tablename__ = "login_failure"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="")

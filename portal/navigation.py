@@ -1,0 +1,33 @@
+"""The main navigation: each entry shows only to users its view admits."""
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_login import current_user
+
+from portal.access import access_of, allowed
+
+# (endpoint, label). Later domains append their entries here.
+NAV = [
+    ("home.index", "首页"),
+    ("units.index", "组织机构"),
+    ("admin.users", "用户管理"),
+    ("audit.index", "审计日志"),
+]
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    current_bp = (request.endpoint or "").split(".")[0]
+    for endpoint, label in NAV:
+        if allowed(current_user, access_of(endpoint)):
+            items.append(
+                {
+                    "endpoint": endpoint,
+                    "label": label,
+                    "url": url_for(endpoint),
+                    "active": endpoint.split(".")[0] == current_bp,
+                }
+            )
+    return items

@@ -31,7 +31,16 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(LOCAL_TZ)
 
 
+def page_url(page: int) -> str:
+    """The current URL with its filters kept and another page number."""
+    from flask import request, url_for
+
+    args = {**request.args.to_dict(), "page": page}
+    return url_for(request.endpoint, **{**(request.view_args or {}), **args})
+
+
 def register(app) -> None:
+    app.add_template_global(page_url, "page_url")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")

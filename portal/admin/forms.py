@@ -1,21 +1,13 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
-
-from portal.roles import ROLE_LABELS
-
-
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):
+    """Roles and unit are read from the request and checked by the account service."""
+
     username = StringField("用户名", validators=[Length(max=64)])
     display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64)])
-    roles = CheckboxList("角色", choices=list(ROLE_LABELS.items()), validate_choice=True)
-    unit = SelectField("所属单位", choices=[], validate_choice=True)
     password = PasswordField("初始密码", validators=[Length(max=256)])
     version = HiddenField()
 

@@ -21,8 +21,8 @@ from portal.roles import ADMIN, ROLE_LABELS
 from portal.units.services import active_units
 
 
-def _unit_choices() -> list[tuple[str, str]]:
-    return [("", "（无）")] + [(u.code, f"{u.name}（{u.code}）") for u in active_units()]
+def _posted_roles_and_unit() -> tuple[list[str], str]:
+    return request.form.getlist("roles")[:10], request.form.get("unit", "")[:40]
 
 
 def _get_user(user_id: int) -> User:
@@ -50,13 +50,13 @@ def users():
 @roles(ADMIN)
 def user_new():
     form = UserForm()
-    form.unit.choices = _unit_choices()
+    chosen_roles, chosen_unit = _posted_roles_and_unit()
     error = None
     if form.validate_on_submit():
         try:
             user = create_account(
-                AccountInput(form.username.data or "", form.display_name.data or "", form.roles.data or [],
-                             form.unit.data or "", form.password.data or ""),
+                AccountInput(form.username.data or "", form.display_name.data or "", chosen_roles,
+                             chosen_unit, form.password.data or ""),
                 actor=current_user,
             )
         except AccountError as exc:
@@ -65,7 +65,11 @@ def user_new():
             flash(f"已创建账号 {user.username}。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if (error or form.errors) else 200
-    return render_template("admin/user_form.html", form=form, error=error, user=None), status
+    return (
+        render_template("admin/user_form.html", form=form, error=error, user=None,
+                        chosen_roles=chosen_roles, chosen_unit=chosen_unit, units=active_units()),
+        status,
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -73,10 +77,10 @@ def user_new():
 def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
-    form.unit.choices = _unit_choices()
-    if request.method == "GET":
-        form.roles.data = user.roles
-        form.unit.data = user.unit.code if user.unit else ""
+    if request.method == "POST":
+        chosen_roles, chosen_unit = _posted_roles_and_unit()
+    else:
+        chosen_roles, chosen_unit = user.roles, (user.unit.code if user.unit else "")
         form.version.data = str(user.version)
     error = None
     if form.validate_on_submit():
@@ -86,7 +90,7 @@ def user_edit(user_id: int):
                 raise AccountError("缺少版本号，请刷新页面后重试。")
             update_account(
                 user,
-                AccountInput(user.username, form.display_name.data or "", form.roles.data or [], form.unit.data or ""),
+                AccountInput(user.username, form.display_name.data or "", chosen_roles, chosen_unit),
                 int(version),
                 actor=current_user,
             )
@@ -97,7 +101,8 @@ def user_edit(user_id: int):
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if (error or form.errors) else 200
     return (
-        render_template("admin/user_form.html", form=form, error=error, user=user,
+        render_template("admin/user_form.html", form=form, error=error, user=user, units=active_units(),
+                        chosen_roles=chosen_roles, chosen_unit=chosen_unit,
                         reset_form=ResetPasswordForm(formdata=None, version=user.version),
                         active_form=VersionForm(formdata=None, version=user.version)),
         status,

@@ -1,0 +1,112 @@
+"""Every route, every role: the app's URL map is walked, so a new route without a rule fails here.
+
+EXPECTED is the reviewed access table. A route missing from it, or a view without an access
+declaration, fails the test; so does any difference between the table and what the app does.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from portal.access import LOGGED_IN, PUBLIC, access_of
+from portal.extensions import db
+from portal.models import User
+from tests.conftest import ROLES, AuthActions, make_user
+
+ANON = "anonymous"
+ALL = frozenset(ROLES)
+ADMIN_ONLY = frozenset({"admin"})
+
+EXPECTED: dict[str, object] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ALL,
+    "auth.password": ALL,
+    "home.index": ALL,
+    "units.index": ALL,
+    "units.detail": ALL,
+    "admin.users": ADMIN_ONLY,
+    "admin.user_new": ADMIN_ONLY,
+    "admin.user_edit": ADMIN_ONLY,
+    "admin.user_set_active": ADMIN_ONLY,
+    "admin.user_reset_password": ADMIN_ONLY,
+    "audit.index": ADMIN_ONLY,
+}
+
+
+def sample_args(endpoint: str) -> dict:
+    """Values for URL parameters, chosen so the target exists."""
+    target = db.session.scalar(sa.select(User).where(User.username == "target"))
+    return {
+        "user_id": target.id,
+        "code": "city-mz",
+        "filename": "css/portal.css",
+    }
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_endpoint_declares_access_and_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    with app.test_request_context():
+        undeclared = sorted(e for e in endpoints if access_of(e) is None)
+    assert not undeclared, f"views without an access rule: {undeclared}"
+    missing = sorted(endpoints - EXPECTED.keys())
+    assert not missing, f"routes missing from the authorization matrix: {missing}"
+    stale = sorted(EXPECTED.keys() - endpoints)
+    assert not stale, f"matrix lists routes that no longer exist: {stale}"
+    with app.test_request_context():
+        for endpoint, expected in EXPECTED.items():
+            declared = access_of(endpoint)
+            if expected is ALL:
+                assert declared in (LOGGED_IN, ALL), endpoint
+            else:
+                assert declared == expected, endpoint
+
+
+def allows(expected, who: str) -> bool:
+    if expected == PUBLIC:
+        return True
+    if who == ANON:
+        return False
+    return who in expected
+
+
+@pytest.mark.parametrize("who", [ANON, *ROLES])
+def test_matrix(app, who):
+    make_user("target", "staff")
+    client = app.test_client()
+    auth = AuthActions(client)
+    if who != ANON:
+        make_user(f"u-{who}", who)
+        assert auth.login(f"u-{who}").status_code == 302
+    failures = []
+    for rule, method in routes(app):
+        expected = EXPECTED[rule.endpoint]
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **{k: v for k, v in sample_args(rule.endpoint).items() if k in rule.arguments})
+        # No CSRF token: an admitted state change must be refused by CSRF, never performed.
+        response = client.open(url, method=method)
+        status = response.status_code
+        location = response.headers.get("Location", "")
+        response.close()
+        if allows(expected, who):
+            if method == "GET":
+                ok = status in (200, 302) and "/login" not in location or (
+                    rule.endpoint == "auth.login" and who != ANON and status == 302
+                )
+            else:
+                ok = status == 400  # CSRF token missing
+        elif who == ANON:
+            ok = status == 302 and "/login" in location
+        else:
+            ok = status == 403
+        if not ok:
+            failures.append(f"{method} {url} as {who}: {status} {location}")
+    assert not failures, "\n".join(failures)

@@ -101,4 +101,12 @@ def _local_path(url: str | None) -> str | None:
 
 
 def safe_next(url: str | None) -> str | None:
+    """A `next` target must be a path on this site: no scheme, no host, no `//`."""
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or "\\" in url:
+        return None
     return _local_path(url)

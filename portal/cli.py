@@ -105,5 +105,5 @@ def print_demo_accounts() -> None:
     for demo, state in results:
         roles = "、".join(ROLE_LABELS[r] for r in demo.roles)
         password = demo.password if state != "password changed" else "(password was changed by its user)"
-        click.echo(f"  {roles:<8} username: {demo.username:<15} password: {password}")
+        click.echo(f"  username: {demo.username:<15} password: {password:<20} ({roles})")
     click.echo("")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from portal import create_app
 from portal.admin.services import AccountInput, create_account
@@ -58,15 +59,24 @@ def clear_database() -> None:
             conn.execute(table.delete())
 
 
+def _fresh_g(sender, **extra) -> None:
+    """Tests hold an app context for DB access and Flask reuses it for requests, so `g`
+    (current user, CSRF token) would leak between requests; clear it as production does."""
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(app_config, _schema):
     app = create_app(app_config)
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         clear_database()
         report = sync_units(Path(app.config["CONTENT_DIR"]))
         assert report.ok, report.problems
         yield app
         db.session.remove()
+        db.engine.dispose()  # each test's app has its own pool; close it
 
 
 @pytest.fixture

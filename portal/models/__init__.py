@@ -1,6 +1,10 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.audit import AuditEntry
 from portal.models.org import Unit
+from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
 from portal.models.users import LoginFailure, User, UserRole
 
-__all__ = ["AuditEntry", "LoginFailure", "Unit", "User", "UserRole"]
+__all__ = [
+    "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
+    "RegulationEntry", "Unit", "User", "UserRole",
+]

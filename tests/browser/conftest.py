@@ -34,6 +34,10 @@ def live_server(app_config, _schema):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+    with app.app_context():
+        from portal.extensions import db
+
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

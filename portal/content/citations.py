@@ -1,0 +1,252 @@
+"""Find citations of other regulations in policy text, and resolve them.
+
+Pure functions only. A citation is one of:
+
+* ``《title》`` optionally followed by its 文号 in brackets and/or an article:
+  ``《儿童福利机构管理办法》第八条``, ``《…意见》（晋民发〔2021〕42号）``;
+* a bare 文号 such as ``晋民发〔2021〕42号`` — also when typed with ``[ ]``, ``【 】``,
+  ``( )`` or ``（ ）`` instead of ``〔 〕``; it is normalised to ``〔 〕``;
+* a register phrase (a name the register lists for a regulation that is cited
+  without 《》, e.g. 残疾儿童康复救助制度).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+CN_NUMERALS = "零〇一二三四五六七八九十百千两"
+_NUM = rf"[{CN_NUMERALS}0-9０-９]+"
+
+TITLE_RE = re.compile(r"《(?P<title>[^《》\n]{2,100})》")
+NUMBER_BODY = (
+    r"(?P<prefix>[\u4e00-\u9fff]{1,12}?)\s*[〔\[【(（]\s*(?P<year>(?:19|20)\d{2})\s*[〕\]】)）]"
+    r"\s*第?\s*(?P<seq>\d{1,5})\s*号"
+)
+NUMBER_RE = re.compile(NUMBER_BODY)
+# Greedy variant for bare numbers in running text: the prefix is trimmed afterwards.
+BARE_NUMBER_RE = re.compile(NUMBER_BODY.replace("{1,12}?", "{1,12}"))
+# The 文号 right after a title: 《…》（晋民发〔2021〕42号）
+AFTER_TITLE_NUMBER_RE = re.compile(r"\s*[（(]\s*" + NUMBER_BODY + r"\s*[）)]")
+ARTICLE_RE = re.compile(
+    rf"\s*第(?P<art>{_NUM})条(?:第(?P<para>{_NUM})款)?(?:第[（(]?(?P<item>{_NUM})[）)]?项)?"
+)
+# Words that often run into a bare 文号 from the left ("根据晋民发〔2021〕42号").
+LEAD_WORDS = ("根据", "按照", "依据", "依照", "贯彻", "落实", "印发", "转发", "执行", "参照", "结合",
+              "对照", "关于", "通过", "见", "的", "和", "及", "与", "或", "、", "经")
+
+
+@dataclass(frozen=True)
+class Citation:
+    start: int
+    end: int
+    text: str  # as written
+    title: str = ""
+    number: str = ""  # normalised 文号 (〔〕 brackets)
+    article: int | None = None
+    item: int | None = None
+    kind: str = "title"  # "title", "number" or "phrase"
+
+    @property
+    def clause(self) -> str:
+        """The statute clause id this citation points at ('' for the whole document)."""
+        if self.article is None:
+            return ""
+        return f"a{self.article}" + (f".{self.item}" if self.item else "")
+
+
+def cn_to_int(numeral: str) -> int:
+    """一百零五 → 105, 十二 → 12, 二十 → 20, 8 → 8. Raises ValueError when unreadable."""
+    numeral = numeral.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if numeral.isdigit():
+        return int(numeral)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    digits.update({"〇": 0, "两": 2})
+    units = {"十": 10, "百": 100, "千": 1000}
+    total, current = 0, 0
+    if not numeral:
+        raise ValueError("empty numeral")
+    for ch in numeral:
+        if ch in digits:
+            current = digits[ch]
+        elif ch in units:
+            total += (current or 1) * units[ch]
+            current = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+    return total + current
+
+
+def int_to_cn(n: int) -> str:
+    """1..9999 as Chinese numerals the way statutes write them: 105 → 一百零五, 110 → 一百一十."""
+    if not 0 < n < 10000:
+        raise ValueError(f"cannot write {n} in Chinese numerals")
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n > 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d, n = divmod(n, value)
+        if d:
+            if zero and out:
+                out += "零"
+            out += digits[d] + unit
+            zero = False
+        else:
+            zero = bool(out)
+    return out
+
+
+def normalise_number(prefix: str, year: str, seq: str) -> str:
+    return f"{prefix}〔{year}〕{int(seq)}号"
+
+
+def normalise_title(title: str) -> str:
+    return re.sub(r"\s+", "", title)
+
+
+def _trim_prefix(prefix: str, known_numbers: Iterable[str], year: str, seq: str) -> str:
+    for known in known_numbers:
+        m = NUMBER_RE.fullmatch(known)
+        if m and (m["year"], int(m["seq"])) == (year, int(seq)) and prefix.endswith(m["prefix"]):
+            return m["prefix"]
+    changed = True
+    while changed and len(prefix) > 2:
+        changed = False
+        for word in LEAD_WORDS:
+            if prefix.startswith(word) and len(prefix) - len(word) >= 2:
+                prefix = prefix[len(word):]
+                changed = True
+    return prefix
+
+
+def _article(text: str, pos: int) -> tuple[int | None, int | None, int]:
+    m = ARTICLE_RE.match(text, pos)
+    if not m:
+        return None, None, pos
+    try:
+        art = cn_to_int(m["art"])
+        item = cn_to_int(m["item"]) if m["item"] else None
+    except ValueError:
+        return None, None, pos
+    return art, item, m.end()
+
+
+def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterable[str] = ()) -> list[Citation]:
+    """Every citation in `text`, in order, non-overlapping."""
+    known_numbers = list(known_numbers)
+    found: list[Citation] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for m in TITLE_RE.finditer(text):
+        end, number = m.end(), ""
+        nm = AFTER_TITLE_NUMBER_RE.match(text, end)
+        if nm:
+            number, end = normalise_number(nm["prefix"], nm["year"], nm["seq"]), nm.end()
+        art, item, art_end = _article(text, end)
+        if art is not None:
+            end = art_end
+        found.append(Citation(m.start(), end, text[m.start():end], title=normalise_title(m["title"]),
+                              number=number, article=art, item=item, kind="title"))
+        taken.append((m.start(), end))
+    for m in BARE_NUMBER_RE.finditer(text):
+        prefix = _trim_prefix(m["prefix"], known_numbers, m["year"], m["seq"])
+        start = m.end("prefix") - len(prefix)
+        if not free(start, m.end()):
+            continue
+        found.append(Citation(start, m.end(), text[start:m.end()],
+                              number=normalise_number(prefix, m["year"], m["seq"]), kind="number"))
+        taken.append((start, m.end()))
+    for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
+        for m in re.finditer(re.escape(phrase), text):
+            if free(m.start(), m.end()):
+                found.append(Citation(m.start(), m.end(), phrase, title=phrase, kind="phrase"))
+                taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda c: c.start)
+
+
+# ---------------------------------------------------------------- resolving
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """A document whose full text is in the library."""
+
+    doc_id: str
+    title: str
+    number: str = ""
+    short_title: str = ""
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    key: str
+    title: str
+    number: str = ""
+    aliases: tuple[str, ...] = ()
+    document: str = ""  # doc_id of its full text, when an admin named it
+
+
+@dataclass(frozen=True)
+class Target:
+    register_key: str | None  # the register entry, when there is one
+    doc_id: str | None  # the library document, when its full text is imported
+    clause: str | None  # the clause in that document (a8, a8.3), when the citation names one
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.register_key or self.doc_id)
+
+
+@dataclass
+class Resolver:
+    documents: list[LibraryEntry] = field(default_factory=list)
+    register: list[RegisterEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._doc_by_title = {}
+        self._doc_by_number = {}
+        for d in self.documents:
+            for t in (d.title, d.short_title):
+                if t:
+                    self._doc_by_title.setdefault(normalise_title(t), d.doc_id)
+            if d.number:
+                self._doc_by_number.setdefault(d.number, d.doc_id)
+        self._reg_by_title, self._reg_by_number, self._reg_by_doc = {}, {}, {}
+        for r in self.register:
+            for t in (r.title, *r.aliases):
+                if t:
+                    self._reg_by_title.setdefault(normalise_title(t), r.key)
+            if r.number:
+                self._reg_by_number.setdefault(r.number, r.key)
+            if r.document:
+                self._reg_by_doc.setdefault(r.document, r.key)
+        self._reg = {r.key: r for r in self.register}
+
+    @property
+    def known_numbers(self) -> list[str]:
+        return [n for n in [*self._doc_by_number, *self._reg_by_number] if n]
+
+    @property
+    def phrases(self) -> list[str]:
+        return [a for r in self.register for a in r.aliases]
+
+    def find(self, text: str) -> list[Citation]:
+        return find_citations(text, self.known_numbers, self.phrases)
+
+    def resolve(self, c: Citation) -> Target:
+        title = normalise_title(c.title) if c.title else ""
+        key = (self._reg_by_number.get(c.number) if c.number else None) or (
+            self._reg_by_title.get(title) if title else None)
+        doc = (self._doc_by_number.get(c.number) if c.number else None) or (
+            self._doc_by_title.get(title) if title else None)
+        if doc is None and key is not None and self._reg[key].document:
+            doc = self._reg[key].document
+        if key is None and doc is not None:
+            key = self._reg_by_doc.get(doc)
+        return Target(key, doc, c.clause or None if doc else None)

@@ -1,0 +1,301 @@
+"""Imported statutes (第X条 layout) as clause-marked Markdown.
+
+Pure functions only. Same front matter as the 方案 (see policy_doc); the body:
+
+* ``{#history}`` — the issuing/revision history block (（2014年…公布）), optional;
+* ``{#preamble}`` — text before the first chapter/article, optional;
+* headings for 编/章/节: ``## 第一编 总则 {#pt1}``, ``## 第二章 寄养条件 {#ch2}``
+  (``{#pt1.ch2}`` when the statute has 编, since chapters restart in each 编),
+  ``### 第一节 … {#ch2.s1}``;
+* an article starts with a line ``{#a8}`` followed by its text ``**第八条** …``;
+  articles are numbered continuously through the whole statute;
+* an item of an article starts its own paragraph with ``{#a8.3}（三）…``;
+* ``{#closing}`` — anything after the last article (附件 lists, 附录), optional.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from portal.content.citations import cn_to_int, int_to_cn
+from portal.content.policy_doc import (
+    ANCHOR_RE,
+    BLOCK_ID_RE,
+    HEADING_ID_RE,
+    HEADING_RE,
+    Clause,
+    ContentError,
+    ParsedDocument,
+    _parse_front_matter,
+    plain_text,
+)
+
+_N = r"[1-9]\d*"
+STATUTE_ID_RE = re.compile(
+    rf"^(?:history|preamble|closing|pt{_N}|(?:pt{_N}\.)?ch{_N}(?:\.s{_N})?|a{_N}(?:\.{_N})?)$")
+SPECIAL = {"history": "沿革", "preamble": "序言", "closing": "附"}
+ITEM_START_RE = re.compile(r"^\{#(a[1-9]\d*\.[1-9]\d*)\}")
+ARTICLE_TEXT_RE = re.compile(r"^\**\s*第([零〇一二三四五六七八九十百千两\d]+)条")
+UNIT_TEXT = {"pt": "编", "ch": "章", "s": "节"}
+LOOKS_LIKE_STATUTE_RE = re.compile(r"\{#(?:a[1-9]\d*|(?:pt[1-9]\d*\.)?ch[1-9]\d*)\}")
+
+
+def looks_like_statute(text: str) -> bool:
+    return bool(LOOKS_LIKE_STATUTE_RE.search(text))
+
+
+def is_statute_id(clause_id: str) -> bool:
+    return bool(STATUTE_ID_RE.match(clause_id)) and clause_id not in ("preamble", "closing")
+
+
+def statute_label(clause_id: str) -> str:
+    """a8 → 第八条, a8.3 → 第八条第（三）项, ch2 → 第二章, pt1.ch2.s1 → 第一编第二章第一节."""
+    if clause_id in SPECIAL:
+        return SPECIAL[clause_id]
+    if not STATUTE_ID_RE.match(clause_id):
+        raise ValueError(f"not a statute clause id: {clause_id!r}")
+    out = ""
+    for part in clause_id.split("."):
+        m = re.match(r"^(pt|ch|s|a)?(\d+)$", part)
+        kind, n = m.group(1), int(m.group(2))
+        if kind == "a":
+            out += f"第{int_to_cn(n)}条"
+        elif kind:
+            out += f"第{int_to_cn(n)}{UNIT_TEXT[kind]}"
+        else:
+            out += f"第（{int_to_cn(n)}）项"
+    return out
+
+
+def _kind(cid: str) -> str:
+    last = cid.split(".")[-1]
+    if cid in SPECIAL:
+        return cid
+    if cid.startswith("a"):
+        return "item" if "." in cid else "article"
+    return {"p": "part", "c": "chapter", "s": "section"}[last[0]]
+
+
+def _number(cid: str) -> int:
+    return int(re.sub(r"^\D+", "", cid.split(".")[-1]))
+
+
+@dataclass
+class _Open:
+    clause: Clause
+    heading: str | None
+    body: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_statute(text: str, filename: str) -> ParsedDocument:
+    doc = ParsedDocument(filename)
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
+    start = _parse_front_matter(lines, doc)
+    _StatuteParser(doc).run(lines, start)
+    return doc
+
+
+class _StatuteParser:
+    def __init__(self, doc: ParsedDocument):
+        self.doc = doc
+        self.first_line: dict[str, int] = {}
+        self.sections: list[_Open] = []
+        self.part: str | None = None  # open 编
+        self.chapter: str | None = None  # open 章
+        self.section: str | None = None  # open 节
+        self.has_parts = False
+        self.last: dict[str, int] = {}  # numbering scope -> last number
+        self.articles_started = False
+        self.closed = False
+
+    def err(self, line: int, msg: str) -> None:
+        self.doc.errors.append(ContentError(self.doc.filename, line, msg))
+
+    def run(self, lines: list[str], start: int) -> None:
+        current: _Open | None = None
+        for i in range(start, len(lines)):
+            lineno, line = i + 1, lines[i]
+            heading = HEADING_RE.match(line)
+            block = BLOCK_ID_RE.match(line.strip())
+            if heading:
+                m = HEADING_ID_RE.search(heading.group(2))
+                if not m:
+                    self.err(lineno, "heading without a clause id: end it with {#chN} (章), {#ptN} (编) or {#chN.sM} (节)")
+                    continue
+                text = heading.group(2)[: m.start()].strip()
+                current = self._start(m.group(1).strip(), lineno, text, len(heading.group(1)))
+            elif block:
+                current = self._start(block.group(1).strip(), lineno, None, None)
+            elif current is None:
+                if line.strip():
+                    self.err(lineno, "text outside any clause: start it with a line {#preamble}, {#history} or {#aN}")
+            else:
+                current.body.append((lineno, line))
+        for section in self.sections:
+            self._finish(section)
+
+    def _claim(self, cid: str, lineno: int) -> bool:
+        if not STATUTE_ID_RE.match(cid):
+            self.err(lineno, f"malformed clause id {{#{cid}}}: a statute uses history, preamble, closing, "
+                             "ptN (编), chN (章), chN.sM (节), aN (条) and aN.K (项)")
+            return False
+        if cid in self.first_line:
+            self.err(lineno, f"duplicate clause id {cid} (first at line {self.first_line[cid]})")
+            return False
+        self.first_line[cid] = lineno
+        return True
+
+    def _sequence(self, scope: str, cid: str, lineno: int, what: str) -> None:
+        expected = self.last.get(scope, 0) + 1
+        number = _number(cid)
+        if number != expected:
+            want = re.sub(r"\d+$", str(expected), cid)
+            self.err(lineno, f"numbering skips or repeats: {what} {cid} where {want} was expected")
+        self.last[scope] = number
+
+    def _start(self, cid: str, lineno: int, heading: str | None, hashes: int | None) -> _Open:
+        ok = self._claim(cid, lineno)
+        kind = _kind(cid) if ok else "article"
+        parent: str | None = None
+        if ok:
+            parent = self._place(cid, kind, lineno, heading)
+        clause = Clause(id=cid, label=statute_label(cid) if ok else cid, title=_title(heading),
+                        parent=parent, level=0, markdown="", text="", line=lineno)
+        clause.level = 1 if parent is None else self._level(parent) + 1
+        opened = _Open(clause, f"{'#' * hashes} {heading}" if heading is not None else None)
+        if ok:
+            self.sections.append(opened)
+            if kind == "item":
+                self.err(lineno, f"item {cid} must start its paragraph inside the article: {{#{cid}}}（…）text")
+        return opened
+
+    def _level(self, parent: str) -> int:
+        for s in self.sections:
+            if s.clause.id == parent:
+                return s.clause.level
+        return 0
+
+    def _place(self, cid: str, kind: str, lineno: int, heading: str | None) -> str | None:
+        """Check order and numbering; return the parent id."""
+        if self.closed:
+            self.err(lineno, f"clause {cid} comes after the closing block")
+        if kind in ("history", "preamble"):
+            if self.articles_started or self.chapter or self.part:
+                self.err(lineno, f"{cid} must come before the chapters and articles")
+            if heading is not None:
+                self.err(lineno, f"{cid} is a block: write the line {{#{cid}}} instead of a heading")
+            return None
+        if kind == "closing":
+            self.closed = True
+            return None
+        if kind == "item":
+            return cid.split(".")[0]
+        if kind in ("part", "chapter", "section") and heading is None:
+            self.err(lineno, f"{cid} must be a heading: e.g. ## 第一章 总则 {{#{cid}}}")
+        if kind == "article" and heading is not None:
+            self.err(lineno, f"article {cid} is not a heading: write the line {{#{cid}}} and then its text")
+        if heading is not None and kind in UNIT_NAMES:
+            m = re.match(rf"^第([零〇一二三四五六七八九十百千两\d]+){UNIT_NAMES[kind]}", plain_text(heading))
+            if not m:
+                self.err(lineno, f"heading of {cid} should start with 第{int_to_cn(_number(cid))}{UNIT_NAMES[kind]}")
+            elif _safe_int(m.group(1)) != _number(cid):
+                self.err(lineno, f"heading 第{m.group(1)}{UNIT_NAMES[kind]} does not match clause id {cid}")
+        if kind == "part":
+            self.has_parts = True
+            self._sequence("part", cid, lineno, "part")
+            self.part, self.chapter, self.section = cid, None, None
+            return None
+        if kind == "chapter":
+            prefix = cid.rpartition(".")[0] or None
+            if self.has_parts and prefix != self.part:
+                self.err(lineno, f"chapter {cid} is not inside the open part {self.part}: use {{#{self.part}.{cid.split('.')[-1]}}}")
+            elif not self.has_parts and prefix:
+                self.err(lineno, f"chapter {cid} names a part, but the statute has no part (编) heading before it")
+            self._sequence(f"chapter:{prefix or ''}", cid, lineno, "chapter")
+            self.chapter, self.section = cid, None
+            return prefix
+        if kind == "section":
+            chapter = cid.rpartition(".")[0]
+            if chapter != self.chapter:
+                self.err(lineno, f"section {cid} is not inside the open chapter {self.chapter or '(none)'}")
+            self._sequence(f"section:{chapter}", cid, lineno, "section")
+            self.section = cid
+            return chapter
+        # article
+        self.articles_started = True
+        self._sequence("article", cid, lineno, "article")
+        return self.section or self.chapter or self.part
+
+    def _finish(self, section: _Open) -> None:
+        clause = section.clause
+        body = [line for _, line in section.body]
+        md = "\n".join(([section.heading, ""] if section.heading else []) + body)
+        clause.markdown = ANCHOR_RE.sub("", md).strip()
+        clause.text = plain_text(clause.markdown)
+        if _kind(clause.id) == "article":
+            first = clause.text.split("\n", 1)[0] if clause.text else ""
+            m = ARTICLE_TEXT_RE.match(first)
+            if not m:
+                self.err(clause.line, f"article {clause.id} should start with {statute_label(clause.id)}")
+            elif _safe_int(m.group(1)) != _number(clause.id):
+                self.err(clause.line, f"article text starts with 第{m.group(1)}条 but its id is {clause.id}")
+        self.doc.clauses.append(clause)
+        self.doc.clauses.extend(self._items(section))
+
+    def _items(self, section: _Open) -> list[Clause]:
+        article = section.clause
+        is_article = article.id.startswith("a") and "." not in article.id
+        found: list[tuple[Clause, list[str]]] = []
+        open_parts: list[str] | None = None
+        last = 0
+        for lineno, line in section.body:
+            if not line.strip():
+                open_parts = None
+                continue
+            m = ITEM_START_RE.match(line.strip())
+            others = ANCHOR_RE.findall(line)
+            if line.count("{#") != len(others) or len(others) > (1 if m else 0):
+                self.err(lineno, "malformed or misplaced anchor: only an item may carry one, as {#aN.K} at the start of its paragraph")
+            if m:
+                cid = m.group(1)
+                if not self._claim(cid, lineno):
+                    open_parts = None
+                    continue
+                head, _, num = cid.partition(".")
+                if not is_article or head != article.id:
+                    self.err(lineno, f"item {cid} is not part of {article.id}: items belong to the article they follow")
+                elif int(num) != last + 1:
+                    self.err(lineno, f"numbering skips or repeats: item {cid} where {head}.{last + 1} was expected")
+                last = int(num) if head == article.id else last
+                item_text = line.strip()[m.end():]
+                im = re.match(r"^[（(]([零〇一二三四五六七八九十百千两\d]+)[）)]", item_text)
+                if im and _safe_int(im.group(1)) != int(num):
+                    self.err(lineno, f"item text starts with （{im.group(1)}） but its id is {cid}")
+                clause = Clause(id=cid, label=statute_label(cid), title=None, parent=article.id,
+                                level=article.level + 1, markdown="", text="", line=lineno, kind="anchor")
+                open_parts = [item_text + "\n"]
+                found.append((clause, open_parts))
+            elif open_parts is not None:
+                open_parts.append(line + "\n")
+        for clause, parts in found:
+            clause.markdown = "".join(parts).strip()
+            clause.text = plain_text(clause.markdown)
+        return [c for c, _ in found]
+
+
+UNIT_NAMES = {"part": "编", "chapter": "章", "section": "节"}
+
+
+def _safe_int(numeral: str) -> int:
+    try:
+        return cn_to_int(numeral)
+    except ValueError:
+        return -1
+
+
+def _title(heading: str | None) -> str | None:
+    """'第二章　寄养条件' → 寄养条件."""
+    if heading is None:
+        return None
+    text = re.sub(r"^第[零〇一二三四五六七八九十百千两\d]+[编章节]\s*", "", plain_text(heading)).strip()
+    return text or None

@@ -1,0 +1,146 @@
+"""The policy library: documents and their clauses (loaded from content/policy), the register of
+cited regulations, the citations found in the text, and each document's change history.
+
+Content files are the source of truth; these tables are what the sync last loaded successfully.
+Nothing is deleted: a document whose file disappears, or a clause removed from a document, is
+retired, because permalinks, citations and duties refer to them.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.extensions import db
+from portal.models.base import utcnow
+
+
+class PolicyDocument(db.Model):
+    __tablename__ = "policy_document"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    doc_id: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)  # yunmin-2021-74: in URLs
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    short_title: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    number: so.Mapped[str] = so.mapped_column(sa.String(80), default="")  # 文号
+    issuers: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    addressees: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    issued: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(40), default="")  # 现行有效 …
+    layout: so.Mapped[str] = so.mapped_column(sa.String(20), default="scheme")  # scheme | statute
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    source_file: so.Mapped[str] = so.mapped_column(sa.String(200), default="")  # the content file
+    provenance: so.Mapped[str] = so.mapped_column(sa.String(200), default="")  # the original text kept beside it
+    errata_file: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    clause_count: so.Mapped[int] = so.mapped_column(default=0)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    clauses: so.Mapped[list["PolicyClause"]] = so.relationship(
+        back_populates="document", order_by="PolicyClause.position", cascade="all, delete-orphan")
+    changes: so.Mapped[list["PolicyChange"]] = so.relationship(
+        back_populates="document", order_by="PolicyChange.id.desc()", cascade="all, delete-orphan")
+
+    @property
+    def issuer_text(self) -> str:
+        return "、".join(self.issuers or [])
+
+    def __repr__(self) -> str:
+        return f"<PolicyDocument {self.doc_id}>"
+
+
+class PolicyClause(db.Model):
+    """A clause (一、 / 三（一）1 / 第八条) or a finer anchor inside one (四（二）3 / 第八条第（三）项)."""
+
+    __tablename__ = "policy_clause"
+    __table_args__ = (sa.UniqueConstraint("document_id", "clause_id", name="uq_policy_clause_document_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("policy_document.id", ondelete="CASCADE"), index=True)
+    clause_id: so.Mapped[str] = so.mapped_column(sa.String(60))  # 3.2.8, a8.3: never changes once published
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="section")  # section | anchor
+    label: so.Mapped[str] = so.mapped_column(sa.String(80))
+    title: so.Mapped[Optional[str]] = so.mapped_column(sa.String(300))
+    parent: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))  # parent clause_id
+    level: so.Mapped[int] = so.mapped_column(default=1)
+    markdown: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # for a section: with inner anchors
+    text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # plain text
+    line: so.Mapped[int] = so.mapped_column(default=0)  # line in the content file
+    retired: so.Mapped[bool] = so.mapped_column(default=False)  # removed from the file; the id stays reserved
+
+    document: so.Mapped[PolicyDocument] = so.relationship(back_populates="clauses")
+
+    def __repr__(self) -> str:
+        return f"<PolicyClause {self.clause_id}>"
+
+
+class RegulationEntry(db.Model):
+    """One regulation in the register (content/policy/register.csv)."""
+
+    __tablename__ = "regulation_entry"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    number: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    issuer: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    issued: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    effective: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    status: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    document: so.Mapped[str] = so.mapped_column(sa.String(80), default="")  # doc_id of its full text, if named
+    aliases: so.Mapped[str] = so.mapped_column(sa.String(400), default="")  # "|"-separated
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    sort_order: so.Mapped[int] = so.mapped_column(default=0)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a for a in self.aliases.split("|") if a]
+
+    def __repr__(self) -> str:
+        return f"<RegulationEntry {self.key}>"
+
+
+class PolicyCitation(db.Model):
+    """A citation found in a clause; its target is re-resolved at every sync."""
+
+    __tablename__ = "policy_citation"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("policy_document.id", ondelete="CASCADE"), index=True)
+    clause_id: so.Mapped[str] = so.mapped_column(sa.String(60))  # the section it is in
+    anchor_id: so.Mapped[str] = so.mapped_column(sa.String(60))  # the finest clause it is in
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    text: so.Mapped[str] = so.mapped_column(sa.String(300))  # as written
+    cited_title: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    cited_number: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    cited_clause: so.Mapped[str] = so.mapped_column(sa.String(60), default="")  # a8, a8.3
+    register_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
+    target_doc: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
+    target_clause: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))
+
+    document: so.Mapped[PolicyDocument] = so.relationship()
+
+
+class PolicyChange(db.Model):
+    """What one sync or import changed in a document (全程留痕)."""
+
+    __tablename__ = "policy_change"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("policy_document.id", ondelete="CASCADE"), index=True)
+    version: so.Mapped[int] = so.mapped_column()
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(64), default="sync")
+    action: so.Mapped[str] = so.mapped_column(sa.String(20))  # create | update | retire | restore
+    summary: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)  # added/changed/retired ids, metadata
+
+    document: so.Mapped[PolicyDocument] = so.relationship(back_populates="changes")

@@ -1,0 +1,749 @@
+"""Clause search over a Whoosh index: build, update, keep fresh, search — on plain records.
+
+Records (``Record`` or dicts with the same keys) come from whoever owns the content: the
+policy library feeds them from the database, the tests and the benchmark build them directly.
+
+Index directory layout (``index_dir``)::
+
+    CURRENT                 name of the live index sub-directory (replaced atomically)
+    ix-<stamp>/             a Whoosh index + ``portal_search.json`` (schema version, analyzer
+                            signature, one content hash per document)
+    .write.lock             held by the one process that writes
+
+A full rebuild writes a new ``ix-*`` directory and then switches ``CURRENT``: searches keep
+answering from the old index meanwhile. ``update_document`` rewrites one document's clauses in
+the live index (a new Whoosh generation). Readers (``SearchEngine``) notice either change and
+reopen or refresh their searcher, so several worker processes stay current without restart.
+
+Nothing here raises on a bad query: ``search`` always returns a dict.
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh import query as Q
+from whoosh import writing
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from portal.search import tokenizer
+from portal.search.departments import departments_in, normalise_dept
+from portal.search.query import ParsedQuery, STOPWORDS, highlight_terms, parse, synonyms, wenhaos_in
+
+log = logging.getLogger("portal.search")
+
+SCHEMA_VERSION = 3
+META_FILE = "portal_search.json"
+CURRENT_FILE = "CURRENT"
+LOCK_FILE = ".write.lock"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+MAX_WINDOW = 1000          # deepest result reachable by paging
+RERANK = 100               # candidates re-ranked by coordination
+SNIPPET_CHARS = 120
+REFRESH_EVERY = 0.5        # seconds between checks for a new index generation
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass
+class Record:
+    doc_id: str
+    clause_id: str
+    text: str
+    doc_title: str = ""
+    label: str = ""
+    title: str | None = None
+    url: str = ""
+    validity: str = ""
+    departments: list[str] | None = None   # None: derived from the text
+    doc_number: str = ""                   # the document's 文号, if any
+
+    @classmethod
+    def of(cls, value) -> "Record":
+        if isinstance(value, Record):
+            return value
+        names = {f.name for f in fields(cls)}
+        value = dict(value)
+        data = {k: v for k, v in value.items() if k in names}
+        if "validity" not in data and value.get("status"):
+            data["validity"] = value["status"]
+        return cls(**data)
+
+    def depts(self) -> list[str]:
+        if self.departments is not None:
+            return [d for d in (normalise_dept(x) for x in self.departments) if d]
+        return departments_in(f"{self.title or ''}\n{self.text}")
+
+
+def records_from_document(doc, url_for: Callable[[str, str], str] | None = None,
+                          validity: str | None = None) -> list[Record]:
+    """Records for a ``portal.content.policy_doc.ParsedDocument``.
+
+    A section with finer anchors keeps only its own text (its heading); the anchors carry the
+    paragraphs, so a hit lands on the finest clause and no text is indexed twice. An anchor's
+    title is its section's title.
+    """
+    meta = doc.meta
+    doc_id = meta.get("id", "")
+    url_for = url_for or (lambda d, c: f"/policy/{d}#{c}")
+    by_id = {c.id: c for c in doc.clauses}
+    anchors: dict[str, list] = {}
+    for c in doc.clauses:
+        if c.kind == "anchor" and c.parent:
+            anchors.setdefault(c.parent, []).append(c)
+    out = []
+    for c in doc.clauses:
+        text = c.text
+        for a in anchors.get(c.id, []):
+            text = text.replace(a.text, "", 1)
+        text = re.sub(r"\n{2,}", "\n", text).strip()
+        title = c.title
+        if c.kind == "anchor" and c.parent in by_id:
+            title = by_id[c.parent].title
+        if not text and not title:
+            continue
+        out.append(Record(
+            doc_id=doc_id, clause_id=c.id, text=text, doc_title=meta.get("title", ""),
+            label=c.label, title=title, url=url_for(doc_id, c.id),
+            validity=validity or meta.get("status", ""), doc_number=meta.get("number", "")))
+    return out
+
+
+# ---------------------------------------------------------------- schema and fingerprints
+
+
+def make_schema() -> Schema:
+    ana = tokenizer.ChineseAnalyzer()
+    return Schema(
+        uid=ID(unique=True, stored=True),
+        doc=ID(stored=True),
+        clause_id=ID(stored=True),
+        label=STORED(),
+        title=TEXT(analyzer=ana, stored=True, phrase=True, field_boost=1.5),
+        body=TEXT(analyzer=ana, stored=True, phrase=True),
+        doctitle=TEXT(analyzer=ana, stored=True, phrase=False),
+        wenhao=KEYWORD(),
+        docnum=KEYWORD(),
+        depts=KEYWORD(stored=True, commas=True),
+        validity=ID(stored=True),
+        url=STORED(),
+    )
+
+
+def analyzer_signature() -> str:
+    h = hashlib.sha256()
+    h.update(f"schema={SCHEMA_VERSION};seg={tokenizer.backend_name()};".encode())
+    for path in (tokenizer.USERDICT,):
+        h.update(path.read_bytes() if path.exists() else b"")
+    from portal.search import departments
+    h.update(repr(sorted(departments.DEPARTMENTS.items())).encode())
+    return h.hexdigest()[:16]
+
+
+def document_hashes(records: Iterable) -> dict[str, str]:
+    """doc_id → hash of that document's records (order included)."""
+    hashes: dict[str, hashlib._Hash] = {}
+    for r in records:
+        r = Record.of(r)
+        h = hashes.setdefault(r.doc_id, hashlib.sha256())
+        h.update(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True).encode())
+    return {d: h.hexdigest()[:20] for d, h in hashes.items()}
+
+
+def _fields(r: Record) -> dict:
+    text = r.text or ""
+    return {
+        "uid": f"{r.doc_id}#{r.clause_id}",
+        "doc": r.doc_id,
+        "clause_id": r.clause_id,
+        "label": r.label or r.clause_id,
+        "title": r.title or "",
+        "body": text,
+        "doctitle": r.doc_title or "",
+        "wenhao": " ".join(dict.fromkeys(wenhaos_in(f"{r.title or ''} {text}"))),
+        "docnum": " ".join(dict.fromkeys(wenhaos_in(r.doc_number or ""))),
+        "depts": ",".join(r.depts()),
+        "validity": r.validity or "",
+        "url": r.url or "",
+    }
+
+
+# ---------------------------------------------------------------- directory handling
+
+
+class IndexUnavailable(Exception):
+    """No usable index: missing, corrupt or built with another schema/analyzer."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(f"{reason}{': ' + detail if detail else ''}")
+        self.reason = reason
+
+
+@contextlib.contextmanager
+def _write_lock(index_dir: Path, timeout: float):
+    """The one-writer lock (across processes), waiting up to ``timeout`` seconds."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + max(0.0, timeout)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() >= deadline:
+                    raise windex.LockError(f"search index {index_dir} is being written by another process") from e
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _current_dir(index_dir: Path) -> Path | None:
+    try:
+        name = (index_dir / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not name or "/" in name or name.startswith("."):
+        return None
+    return index_dir / name
+
+
+def _read_meta(ix_dir: Path) -> dict:
+    return json.loads((ix_dir / META_FILE).read_text(encoding="utf-8"))
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def open_index(index_dir: str | os.PathLike):
+    """(whoosh index, meta) of the live index; raises IndexUnavailable saying why not."""
+    index_dir = Path(index_dir)
+    ix_dir = _current_dir(index_dir)
+    if ix_dir is None or not ix_dir.is_dir():
+        raise IndexUnavailable("missing")
+    try:
+        meta = _read_meta(ix_dir)
+    except (OSError, ValueError) as e:
+        raise IndexUnavailable("corrupt", f"metadata unreadable ({e})") from e
+    if meta.get("signature") != analyzer_signature():
+        raise IndexUnavailable("stale", "built with another schema, segmenter or user dictionary")
+    try:
+        ix = windex.open_dir(str(ix_dir))
+        with ix.searcher() as s:  # touch every segment once
+            s.doc_count_all()
+            if s.doc_count_all() != meta.get("clauses", s.doc_count_all()):
+                raise IndexUnavailable("corrupt", "clause count differs from metadata")
+    except IndexUnavailable:
+        raise
+    except Exception as e:  # any failure to open is a corrupt index
+        raise IndexUnavailable("corrupt", f"{type(e).__name__}: {e}") from e
+    return ix, meta
+
+
+# ---------------------------------------------------------------- writing
+
+
+def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
+                timeout: float = 60.0, limitmb: int = 256) -> dict:
+    """Full rebuild into a fresh directory, then switch CURRENT to it. Returns stats.
+
+    ``procs`` > 1 uses Whoosh's multi-process writer (one segment per process). Raises
+    ``whoosh.index.LockError`` if another process holds the write lock for ``timeout`` s.
+    """
+    index_dir = Path(index_dir)
+    started = time.perf_counter()
+    tokenizer.segmenter()  # load before forking writer processes
+    with _write_lock(index_dir, timeout):
+        name = f"ix-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{int(time.time() * 1e6) % 1_000_000:06d}"
+        ix_dir = index_dir / name
+        ix_dir.mkdir(parents=True)
+        try:
+            ix = windex.create_in(str(ix_dir), make_schema())
+            kwargs = {"limitmb": limitmb}
+            if procs > 1:
+                kwargs.update(procs=procs, multisegment=True)
+            writer = ix.writer(timeout=timeout, **kwargs)
+            hashes: dict[str, hashlib._Hash] = {}
+            count = nbytes = 0
+            try:
+                for value in records:
+                    r = Record.of(value)
+                    h = hashes.setdefault(r.doc_id, hashlib.sha256())
+                    h.update(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True).encode())
+                    writer.add_document(**_fields(r))
+                    count += 1
+                    nbytes += len(r.text.encode("utf-8"))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            meta = {"schema": SCHEMA_VERSION, "signature": analyzer_signature(),
+                    "segmenter": tokenizer.backend_name(), "built": time.time(), "clauses": count,
+                    "docs": {d: h.hexdigest()[:20] for d, h in hashes.items()}}
+            _write_json(ix_dir / META_FILE, meta)
+            tmp = index_dir / f".{CURRENT_FILE}.{os.getpid()}.tmp"
+            tmp.write_text(name, encoding="utf-8")
+            os.replace(tmp, index_dir / CURRENT_FILE)
+        except BaseException:
+            shutil.rmtree(ix_dir, ignore_errors=True)
+            raise
+        _remove_old(index_dir, keep=name)
+    seconds = time.perf_counter() - started
+    return {"dir": str(ix_dir), "clauses": count, "bytes": nbytes, "seconds": seconds,
+            "mb_per_s": nbytes / 1e6 / seconds if seconds else 0.0, "procs": procs}
+
+
+def _remove_old(index_dir: Path, keep: str) -> None:
+    """Old index directories: readers that still have them open keep their open files."""
+    for p in index_dir.iterdir():
+        if p.is_dir() and p.name.startswith("ix-") and p.name != keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable, *,
+                    timeout: float = 60.0) -> dict:
+    """Reindex one document: delete its clauses, add ``records`` (all of that document;
+    an empty list removes the document). Builds the whole index if there is none."""
+    index_dir = Path(index_dir)
+    recs = [Record.of(r) for r in records]
+    wrong = {r.doc_id for r in recs} - {doc_id}
+    if wrong:
+        raise ValueError(f"records of other documents given to update_document({doc_id!r}): {sorted(wrong)}")
+    started = time.perf_counter()
+    with _write_lock(index_dir, timeout):
+        ix, meta = open_index(index_dir)
+        ix_dir = _current_dir(index_dir)
+        writer = ix.writer(timeout=timeout)
+        try:
+            writer.delete_by_term("doc", doc_id)
+            for r in recs:
+                writer.add_document(**_fields(r))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        docs = dict(meta.get("docs", {}))
+        if recs:
+            docs.update(document_hashes(recs))
+        else:
+            docs.pop(doc_id, None)
+        with ix.searcher() as s:
+            meta.update(docs=docs, clauses=s.doc_count_all(), updated=time.time())
+        _write_json(ix_dir / META_FILE, meta)
+    return {"doc": doc_id, "clauses": len(recs), "seconds": time.perf_counter() - started}
+
+
+def index_status(index_dir: str | os.PathLike, records: Iterable | None = None) -> tuple[str, list[str]]:
+    """("ok" | "missing" | "corrupt" | "stale", documents to update) without changing anything."""
+    try:
+        _, meta = open_index(index_dir)
+    except IndexUnavailable as e:
+        return e.reason, []
+    if records is None:
+        return "ok", []
+    want = document_hashes(records)
+    have = meta.get("docs", {})
+    changed = sorted(d for d in set(want) | set(have) if want.get(d) != have.get(d))
+    return ("stale" if changed else "ok"), changed
+
+
+def ensure_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
+                 timeout: float = 60.0) -> str:
+    """Make the index match ``records``: build it if missing, corrupt or built with another
+    schema; reindex only the changed documents if stale. Logs what it did; returns a summary."""
+    records = [Record.of(r) for r in records]
+    status, changed = index_status(index_dir, records)
+    if status == "ok":
+        return "ok"
+    if status in ("missing", "corrupt") or (status == "stale" and not changed):
+        log.warning("search index %s is %s: rebuilding", index_dir, status)
+        stats = build_index(index_dir, records, procs=procs, timeout=timeout)
+        log.warning("search index rebuilt: %d clauses in %.1f s", stats["clauses"], stats["seconds"])
+        return f"rebuilt ({status})"
+    by_doc: dict[str, list[Record]] = {d: [] for d in changed}
+    for r in records:
+        if r.doc_id in by_doc:
+            by_doc[r.doc_id].append(r)
+    for doc_id, recs in by_doc.items():
+        update_document(index_dir, doc_id, recs, timeout=timeout)
+    log.warning("search index was stale: reindexed %d document(s): %s", len(changed), ", ".join(changed))
+    return f"updated ({', '.join(changed)})"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _clamp_int(value, default: int, lo: int, hi: int) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return max(lo, min(hi, n))
+
+
+@dataclass
+class _Plan:
+    query: Q.Query | None
+    concepts: list[tuple[str, ...]] = field(default_factory=list)  # each: a word and its equivalents
+    highlight: set[str] = field(default_factory=set)
+    phrase_texts: list[str] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
+
+
+class SearchEngine:
+    """Reads one index directory; one per process (``engine_for``). Thread-safe."""
+
+    def __init__(self, index_dir: str | os.PathLike):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._ix_dir: Path | None = None
+        self._checked = 0.0
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                with contextlib.suppress(Exception):
+                    self._searcher.close()
+            self._searcher, self._ix_dir = None, None
+
+    def searcher(self):
+        """The current searcher, reopened when CURRENT changes and refreshed when the index
+        generation changes (checked at most every REFRESH_EVERY seconds)."""
+        now = time.monotonic()
+        if self._searcher is not None and now - self._checked < REFRESH_EVERY:
+            return self._searcher
+        self._checked = now
+        ix_dir = _current_dir(self.index_dir)
+        if self._searcher is None or ix_dir != self._ix_dir:
+            try:
+                ix, _ = open_index(self.index_dir)
+            except IndexUnavailable:
+                if self._searcher is not None:
+                    return self._searcher  # keep answering from what we have
+                raise
+            old = self._searcher
+            self._searcher, self._ix_dir = ix.searcher(), ix_dir
+            if old is not None:
+                with contextlib.suppress(Exception):
+                    old.close()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    # -- query building
+
+    def _expand_char(self, reader, ch: str) -> tuple[str, ...]:
+        """A single-character word (迁) → the most frequent indexed words starting with it."""
+        try:
+            cands = []
+            for i, term in enumerate(reader.expand_prefix("body", ch)):
+                if i >= 400:
+                    break
+                if isinstance(term, bytes):
+                    term = term.decode("utf-8")
+                if 1 < len(term) <= 4:
+                    cands.append((reader.doc_frequency("body", term), term))
+            cands.sort(reverse=True)
+            return tuple(t for _, t in cands[:6])
+        except Exception:
+            return ()
+
+    def _plan(self, pq: ParsedQuery, reader) -> _Plan:
+        plan = _Plan(query=None, phrase_texts=list(pq.phrase_texts), citations=list(pq.citations))
+        required: list[Q.Query] = []
+        optional: list[Q.Query] = []
+        for ws in pq.phrases:
+            parts = []
+            for fname in ("body", "title"):
+                parts.append(Q.Term(fname, ws[0]) if len(ws) == 1 else Q.Phrase(fname, ws))
+            required.append(Q.Or(parts))
+            plan.highlight.update(ws)
+        for w in pq.words:
+            equivalents = list(dict.fromkeys((w,) + synonyms(w)))
+            if len(w) == 1 and w not in STOPWORDS:
+                equivalents += [t for t in self._expand_char(reader, w) if t not in equivalents]
+            plan.concepts.append(tuple(equivalents))
+            plan.highlight.update(equivalents)
+            alts = []
+            for i, term in enumerate(equivalents):
+                boost = 1.0 if i == 0 else 0.6
+                alts.append(Q.Term("body", term, boost=boost))
+                alts.append(Q.Term("title", term, boost=boost))
+            optional.append(Q.Or(alts))
+        for key in pq.wenhao:
+            optional.append(Q.Term("wenhao", key, boost=8.0))
+            optional.append(Q.Term("docnum", key, boost=1.0))
+        title_words = [w for t in pq.doc_titles for w, _, _ in tokenizer.words(t)]
+        for t in pq.doc_titles:
+            plan.highlight.update(w for w, _, _ in tokenizer.words(t))
+        for cid in pq.citations:
+            optional.append(Q.Term("clause_id", cid, boost=20.0))
+            context = title_words or list(pq.words)
+            if context:
+                optional.append(Q.And([Q.Term("clause_id", cid),
+                                       Q.Or([Q.Term("doctitle", w) for w in context])], boost=40.0))
+        if title_words and not pq.citations:
+            optional.append(Q.Or([Q.Term("doctitle", w) for w in title_words], boost=0.5))
+        if required:
+            req = Q.And(required)
+            plan.query = Q.AndMaybe(req, Q.Or(optional)) if optional else req
+        elif optional:
+            plan.query = Q.Or(optional)
+        return plan
+
+    def _filter(self, doc, dept, validity) -> Q.Query | None:
+        terms = []
+        if doc not in (None, ""):
+            terms.append(Q.Term("doc", str(doc).strip()))
+        key = normalise_dept(dept)
+        if key:
+            terms.append(Q.Term("depts", key))
+        if validity not in (None, ""):
+            terms.append(Q.Term("validity", str(validity).strip()))
+        return Q.And(terms) if terms else None
+
+    # -- search
+
+    def search(self, q, doc=None, dept=None, validity=None, page=1, limit=DEFAULT_LIMIT) -> dict:
+        started = time.perf_counter()
+        limit = _clamp_int(limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
+        page = _clamp_int(page, 1, 1, max(1, MAX_WINDOW // limit))
+        out = {"query": "", "total": 0, "took_ms": 0.0, "page": page, "limit": limit,
+               "results": [], "suggestion": None, "notice": None, "error": None}
+        try:
+            pq = parse(q)
+            out["query"], out["notice"] = pq.text, pq.notice
+            if pq.empty:
+                if pq.text:
+                    out["notice"] = "没有可查找的词语：请换个说法，或输入政策中的词语、文号、条款号"
+                return out
+            with self._lock:
+                searcher = self.searcher()
+                total, hits, plan = self._run(searcher, pq, doc, dept, validity, page, limit)
+                out["total"] = total
+                out["results"] = [self._result(h, plan) for h in hits]
+                if total == 0:
+                    out["suggestion"] = self._suggest(searcher, pq, doc, dept, validity)
+        except IndexUnavailable as e:
+            out["error"] = "搜索索引尚未建立或正在重建，请稍后再试" if e.reason != "stale" else "搜索索引正在更新，请稍后再试"
+        except Exception:  # a search never takes the page down
+            log.exception("search failed for %r", q)
+            out["error"] = "搜索出错，请换个说法再试"
+            out["results"], out["total"] = [], 0
+        out["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return out
+
+    def _run(self, searcher, pq: ParsedQuery, doc, dept, validity, page, limit):
+        plan = self._plan(pq, searcher.reader())
+        if plan.query is None:
+            return 0, [], plan
+        flt = self._filter(doc, dept, validity)
+        window = page * limit
+        depth = max(RERANK, window)
+        results = searcher.search(plan.query, limit=depth, filter=flt)
+        total = len(results)
+        hits = [(h.score, h.docnum, h.fields()) for h in results]
+        hits = self._rerank(hits, plan)
+        return total, [f for _, _, f in hits[window - limit:window]], plan
+
+    @staticmethod
+    def _rerank(hits, plan: _Plan):
+        """Coordination: a clause matching more of the query's words ranks higher; a cited
+        clause ranks first."""
+        n = len(plan.concepts)
+        cited = set(plan.citations)
+        ranked = []
+        for score, docnum, f in hits:
+            if n > 1:
+                hay = f"{f.get('title', '')}\n{f.get('body', '')}".lower()
+                matched = sum(1 for eq in plan.concepts if any(t in hay for t in eq))
+                score *= (matched / n) ** 2 if matched else 0.1 / n
+            first = 0 if f.get("clause_id") in cited else 1
+            ranked.append((first, -score, docnum, f))
+        ranked.sort(key=lambda x: (x[0], x[1], x[2]))
+        return [(-s, d, f) for _, s, d, f in ranked]
+
+    def _result(self, f: dict, plan: _Plan) -> dict:
+        return {
+            "doc": f.get("doc", ""), "doc_title": f.get("doctitle", ""),
+            "clause_id": f.get("clause_id", ""), "label": f.get("label", ""),
+            "title": f.get("title", "") or "", "url": f.get("url", ""),
+            "validity": f.get("validity", ""),
+            "departments": [d for d in (f.get("depts") or "").split(",") if d],
+            "snippet": snippet(f.get("body", ""), plan.highlight, plan.phrase_texts),
+        }
+
+    def _suggest(self, searcher, pq: ParsedQuery, doc, dept, validity) -> str | None:
+        """For a query with no hits: a relaxed query that has hits, or near indexed words."""
+        try:
+            reader = searcher.reader()
+            words = [w for ws in pq.phrases for w in ws] + list(pq.words)
+            flt = self._filter(doc, dept, validity)
+            if pq.phrases or pq.citations or pq.wenhao:
+                relaxed = parse(" ".join(words))
+                if not relaxed.empty:
+                    plan = self._plan(relaxed, reader)
+                    if plan.query is not None and searcher.search(plan.query, limit=1, filter=flt).scored_length():
+                        return relaxed.text
+            near, changed = [], False
+            for w in words:
+                if reader.doc_frequency("body", w) or len(w) < 2:
+                    near.append(w)
+                    continue
+                best = _near_term(reader, w)
+                if best:
+                    near.append(best)
+                    changed = True
+            if changed:
+                return " ".join(near)
+            if flt is not None:
+                return pq.text  # the words exist, the filters exclude them: suggest without filters
+        except Exception:
+            log.exception("suggestion failed")
+        return None
+
+
+def _near_term(reader, word: str) -> str | None:
+    """An indexed word one edit away (same first character), the most frequent one."""
+    best = None
+    try:
+        for i, term in enumerate(reader.expand_prefix("body", word[0])):
+            if i > 3000:
+                break
+            if isinstance(term, bytes):
+                term = term.decode("utf-8")
+            if abs(len(term) - len(word)) <= 1 and term != word and _edit1(term, word):
+                df = reader.doc_frequency("body", term)
+                if best is None or df > best[0]:
+                    best = (df, term)
+    except Exception:
+        return None
+    return best[1] if best else None
+
+
+def _edit1(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    if len(a) > len(b):
+        a, b = b, a
+    return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def snippet(text: str, terms: set[str], phrases: Iterable[str] = (), size: int = SNIPPET_CHARS) -> str:
+    """An HTML-escaped window of ``text`` with whole matched words in <mark>…</mark>.
+
+    A word matches when it, or a dictionary word inside it, is a query term; the whole word
+    is marked (儿童督导员, not 督导). Quoted phrases are marked where they occur.
+    """
+    text = text or ""
+    if not text:
+        return ""
+    spans = _match_spans(text, {t.lower() for t in terms if t}, phrases)
+    start, end = _window(text, spans, size)
+    out, pos = [], start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    body = "".join(out).replace("\n", " ")
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def _match_spans(text: str, terms: set[str], phrases: Iterable[str]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    probe = text[:5000]
+    if terms:
+        main: tuple[int, int] | None = None
+        for w, s, e, _pos, is_sub in tokenizer.tokens(probe):
+            if not is_sub:
+                main = (s, e)
+            if w in terms and main is not None:
+                spans.append(main)
+    low = tokenizer.normalise(probe).lower()
+    for p in phrases:
+        p = tokenizer.normalise(p.strip()).lower()
+        if not p:
+            continue
+        i = low.find(p)
+        while i >= 0:
+            spans.append((i, i + len(p)))
+            i = low.find(p, i + len(p))
+    spans.sort()
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    if len(text) <= size:
+        return 0, len(text)
+    if not spans:
+        return 0, size
+    # the window (starting at a match) holding the most matches
+    best, best_n = spans[0][0], 0
+    for s, _ in spans:
+        n = sum(1 for a, b in spans if a >= s and b <= s + size)
+        if n > best_n:
+            best, best_n = s, n
+    start = max(0, best - 20)
+    # begin at a sentence start when one is near
+    cut = max(text.rfind(ch, start, best) for ch in "。；;！？\n")
+    if cut >= 0 and best - cut <= 40:
+        start = cut + 1
+    end = min(len(text), start + size)
+    return start, end
+
+
+# ---------------------------------------------------------------- process-wide access
+
+_engines: dict[tuple[int, str], SearchEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(index_dir: str | os.PathLike) -> SearchEngine:
+    """The process's engine for a directory (a new one after fork)."""
+    key = (os.getpid(), str(Path(index_dir).resolve()))
+    with _engines_lock:
+        eng = _engines.get(key)
+        if eng is None:
+            eng = _engines[key] = SearchEngine(index_dir)
+        return eng
+
+
+def search(index_dir: str | os.PathLike, q, doc=None, dept=None, validity=None,
+           page=1, limit=DEFAULT_LIMIT) -> dict:
+    return engine_for(index_dir).search(q, doc=doc, dept=dept, validity=validity, page=page, limit=limit)

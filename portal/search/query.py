@@ -1,0 +1,224 @@
+"""The query language, as a civil servant types it — parsed into plain parts, never raising.
+
+* several words rank by relevance (the engine ORs them with a coordination boost);
+* ``"quoted phrases"`` (ASCII or Chinese quotes, 「」『』) must match exactly;
+* a 文号 matches however its brackets were typed: 晋民发〔2021〕42号 = 晋民发[2021]42号 =
+  晋民发【2021】42号 = 晋民发(2021)42号 = 晋民发2021 42号 …;
+* clause citations — 三（一）2, 三(二)8, 四（二）, 第八条, 第二章, 第八条第（三）项 — become clause ids;
+  a 《document title》 next to one says which document;
+* question words and filler (怎么, 如何, 哪些, 的, 了, 吗 …) are dropped;
+* Whoosh syntax (AND OR NOT * ? ~ ^ field:) is plain text: queries are built, never parsed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal.search import tokenizer
+
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 24
+ROOT = Path(__file__).resolve().parents[2]
+SYNONYMS_FILE = ROOT / "content" / "search" / "synonyms.txt"
+
+STOPWORDS = frozenset("""
+怎么 怎么样 怎样 怎么办 如何 哪些 哪个 哪里 哪儿 什么 什么样 为什么 为何 是否 是不是 有没有 能不能
+可不可以 多少 几 谁 吗 呢 吧 啊 呀 嘛 么 的 地 得 了 着 过 和 与 及 以及 或 或者 在 是 有 要 我 我们
+你 您 他 她 它 他们 请问 请 一下 能 能否 可以 应该 需要 该 这 那 这个 那个 这些 那些 关于 有关 相关
+规定 什么时候 何时 办 做 去 到 给 把 被 让 就 都 也 还 又 对 从 向 以 为 将 之 其 等 个 些 啦 哦 嗯
+and or not the a an of to in
+""".split())
+
+_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_CN_NUM.update({"〇": 0, "两": 2})
+CN = "[一二三四五六七八九十百零〇两]"
+
+QUOTE_PAIRS = {'"': '"', "“": "”", "”": "“", "「": "」", "『": "』", "＂": "＂", "'": "'", "‘": "’"}
+# 文号: issuer prefix, year in any (or no) brackets, number, 号.
+WENHAO_RE = re.compile(
+    r"([\u4e00-\u9fff]{1,12}?)\s*[〔\[【(（［{〈<]?\s*((?:19|20)\d{2})\s*[〕\]】)）］}〉>]?\s*第?\s*(\d{1,4})\s*号")
+CLAUSE_RE = re.compile(
+    rf"({CN}+)\s*[、.．]?\s*[（(]\s*({CN}+)\s*[）)]\s*(\d{{1,2}}(?!\d))?"        # 三（一）2 / 四（二）
+    rf"|第\s*({CN}+|\d+)\s*条(?:\s*第?\s*[（(]?\s*({CN}+|\d+)\s*[）)]?\s*[项款])?"  # 第八条（第（三）项）
+    rf"|第\s*({CN}+|\d+)\s*章")
+TITLE_RE = re.compile(r"《([^《》]{1,80})》")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def cn_to_int(text: str) -> int:
+    """一→1, 十→10, 十二→12, 二十→20, 一百零八→108; Arabic digits pass through; -1 if not a number."""
+    if text.isdigit():
+        return int(text)
+    total, section, num = 0, 0, 0
+    for ch in text:
+        if ch in _CN_NUM:
+            num = _CN_NUM[ch]
+        elif ch == "十":
+            section += (num or 1) * 10
+            num = 0
+        elif ch == "百":
+            section += (num or 1) * 100
+            num = 0
+        else:
+            return -1
+    return total + section + num
+
+
+def wenhao_keys(prefix: str, year: str, number: str) -> list[str]:
+    """Index/query keys for a 文号: the trailing 2..6 characters of the issuer prefix, so
+    晋民发 and 省民政厅晋民发 share keys; more shared characters rank higher."""
+    prefix = re.sub(r"\s+", "", prefix)
+    number = str(int(number))
+    keys = [f"{prefix[-k:]}{year}n{number}" for k in range(2, min(len(prefix), 6) + 1)]
+    return keys or [f"{prefix}{year}n{number}"]
+
+
+def wenhaos_in(text: str) -> list[str]:
+    keys: list[str] = []
+    for m in WENHAO_RE.finditer(tokenizer.normalise(text or "")):
+        keys += wenhao_keys(m.group(1), m.group(2), m.group(3))
+    return keys
+
+
+def _load_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, set[str]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            words = [w.lower() for w in re.split(r"[\s,，/、]+", line) if w]
+            for w in words:
+                groups.setdefault(w, set()).update(x for x in words if x != w)
+    return {w: tuple(sorted(s)) for w, s in groups.items()}
+
+
+_synonyms: dict[str, tuple[str, ...]] | None = None
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    global _synonyms
+    if _synonyms is None:
+        _synonyms = _load_synonyms()
+    return _synonyms.get(word, ())
+
+
+@dataclass
+class ParsedQuery:
+    text: str                       # the cleaned query (what was searched for)
+    phrases: list[list[str]] = field(default_factory=list)   # each: main words, in order
+    phrase_texts: list[str] = field(default_factory=list)    # the phrases as typed (cleaned)
+    words: list[str] = field(default_factory=list)           # free words, stopwords removed
+    wenhao: list[str] = field(default_factory=list)          # 文号 keys
+    citations: list[str] = field(default_factory=list)       # clause ids
+    doc_titles: list[str] = field(default_factory=list)      # 《…》 titles named in the query
+    notice: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.phrases or self.words or self.wenhao or self.citations or self.doc_titles)
+
+
+def clean(raw) -> tuple[str, str | None]:
+    """Any input → a printable single-line string of at most MAX_QUERY_CHARS, plus a notice."""
+    if raw is None:
+        return "", None
+    text = str(raw)
+    text = CONTROL_RE.sub(" ", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    notice = None
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rstrip()
+        notice = f"查询词过长，只按前 {MAX_QUERY_CHARS} 个字查找"
+    return text, notice
+
+
+def _citations(text: str) -> tuple[list[str], str]:
+    ids: list[str] = []
+
+    def found(m: re.Match) -> str:
+        if m.group(1):
+            top, sub = cn_to_int(m.group(1)), cn_to_int(m.group(2))
+            if top > 0 and sub > 0:
+                ids.append(f"{top}.{sub}" + (f".{int(m.group(3))}" if m.group(3) else ""))
+        elif m.group(4):
+            art = cn_to_int(m.group(4))
+            if art > 0:
+                item = cn_to_int(m.group(5)) if m.group(5) else -1
+                ids.append(f"a{art}" + (f".{item}" if item > 0 else ""))
+        elif m.group(6):
+            ch = cn_to_int(m.group(6))
+            if ch > 0:
+                ids.append(f"ch{ch}")
+        return " "
+
+    rest = CLAUSE_RE.sub(found, text)
+    return ids, rest
+
+
+def _phrases(text: str) -> tuple[list[str], str]:
+    """Pull out quoted phrases; an unmatched quote is dropped, its text kept as words."""
+    out, rest, i = [], [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch in QUOTE_PAIRS:
+            close = QUOTE_PAIRS[ch]
+            j = text.find(close, i + 1)
+            if ch == "”":
+                j = -1  # a closing quote first: stray
+            if j > i:
+                out.append(text[i + 1:j])
+                rest.append(" ")
+                i = j + 1
+                continue
+            rest.append(" ")
+        else:
+            rest.append(ch)
+        i += 1
+    return [p for p in out if p.strip()], "".join(rest)
+
+
+def _words(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for w, _, _ in tokenizer.words(text):
+        if w not in STOPWORDS and not (len(w) == 1 and not w.isalnum()):
+            seen.setdefault(w, None)
+    return list(seen)
+
+
+def parse(raw) -> ParsedQuery:
+    text, notice = clean(raw)
+    q = ParsedQuery(text=text, notice=notice)
+    if not text:
+        return q
+    rest = text
+    phrase_texts, rest = _phrases(rest)
+    for p in phrase_texts:
+        p = p.strip()
+        ws = [w for w, _, _ in tokenizer.words(p)]
+        if ws:
+            q.phrases.append(ws)
+            q.phrase_texts.append(p)
+    norm = tokenizer.normalise(rest)
+
+    def wenhao(m: re.Match) -> str:
+        q.wenhao.extend(wenhao_keys(m.group(1), m.group(2), m.group(3)))
+        return " "
+
+    norm = WENHAO_RE.sub(wenhao, norm)
+    q.doc_titles = [t.strip() for t in TITLE_RE.findall(norm) if t.strip()]
+    norm = TITLE_RE.sub(" ", norm)
+    q.citations, norm = _citations(norm)
+    q.words = _words(norm)[:MAX_WORDS]
+    q.phrases = q.phrases[:8]
+    return q
+
+
+def highlight_terms(q: ParsedQuery) -> set[str]:
+    terms = set(q.words)
+    for w in q.words:
+        terms.update(synonyms(w))
+    for ws in q.phrases:
+        terms.update(ws)
+    return {t for t in terms if t}

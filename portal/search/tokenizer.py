@@ -1,0 +1,217 @@
+"""Chinese tokenizer for the search index: ordinal positions, character offsets, compounds first.
+
+Why not jieba's bundled ``ChineseAnalyzer``: it sets token positions to character offsets, so
+phrase queries never match, and in search mode it emits sub-words before the compound, so the
+highlighter marks fragments. This tokenizer
+
+* yields *main* words (jieba's default segmentation) with ordinal positions 0, 1, 2 … and
+  ``startchar``/``endchar`` into the original text;
+* after each main word, yields the dictionary words inside it (儿童福利机构 → 儿童, 福利, 机构,
+  儿童福利, 福利机构) at the *same* position, flagged ``token.subword = True`` — a query for a
+  part still finds the compound, and a phrase over main words still lines up;
+* loads the segmenter and the domain user dictionary once per process (``segmenter()``);
+* lives in an importable module, because Whoosh pickles the analyzer into the index.
+
+The segmenter backend is rjieba (Rust port, same dictionary, same segmentation with our user
+dictionary — checked by tests/search/test_tokenizer.py) when installed, else jieba.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import threading
+from pathlib import Path
+
+from whoosh.analysis import LowercaseFilter, Token, Tokenizer
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+USERDICT = ROOT / "content" / "search" / "userdict.txt"
+
+# Full-width ASCII → ASCII and the ideographic space → space: same length, so offsets stay valid.
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH[0x3000] = 0x20
+WORD_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
+MAX_SUBWORD = 6  # longest sub-word looked up inside a compound
+
+
+def normalise(text: str) -> str:
+    """Length-preserving normalisation applied before segmentation (index and query alike)."""
+    return text.translate(_WIDTH)
+
+
+def read_userdict(path: Path = USERDICT) -> list[tuple[str, int | None, str | None]]:
+    entries = []
+    if not path.exists():
+        return entries
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        word = parts[0]
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[2] if len(parts) > 2 else None
+        entries.append((word, freq, tag))
+    return entries
+
+
+class Segmenter:
+    """One loaded segmenter: ``tokenize(text)`` → [(word, start, end)], ``has_word(w)``."""
+
+    name = "?"
+
+    def tokenize(self, text: str) -> list[tuple[str, int, int]]:
+        raise NotImplementedError
+
+    def has_word(self, word: str) -> bool:
+        raise NotImplementedError
+
+
+class JiebaSegmenter(Segmenter):
+    name = "jieba"
+
+    def __init__(self, userdict: Path = USERDICT):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tk = jieba.Tokenizer()
+        self._tk.initialize()
+        for word, freq, tag in read_userdict(userdict):
+            self._tk.add_word(word, freq, tag)
+        self._freq = self._tk.FREQ
+
+    def tokenize(self, text):
+        return list(self._tk.tokenize(text, mode="default", HMM=True))
+
+    def has_word(self, word):
+        return bool(self._freq.get(word))
+
+
+class RjiebaSegmenter(Segmenter):
+    name = "rjieba"
+
+    def __init__(self, userdict: Path = USERDICT):
+        import rjieba
+
+        self._tk = rjieba.Jieba()
+        for word, freq, tag in read_userdict(userdict):
+            self._tk.add_word(word, freq, tag)
+
+    def tokenize(self, text):
+        return self._tk.tokenize(text, "default", True)
+
+    def has_word(self, word):
+        return self._tk.has_word(word)
+
+
+_lock = threading.Lock()
+_segmenter: Segmenter | None = None
+_pid: int | None = None
+
+
+def backend_name() -> str:
+    """The backend ``segmenter()`` will use: PORTAL_SEGMENTER=jieba|rjieba forces one."""
+    forced = os.environ.get("PORTAL_SEGMENTER", "").strip().lower()
+    if forced in ("jieba", "rjieba"):
+        return forced
+    try:
+        import rjieba  # noqa: F401
+    except ImportError:
+        return "jieba"
+    return "rjieba"
+
+
+def segmenter() -> Segmenter:
+    """The process-wide segmenter, loaded (with the user dictionary) on first use."""
+    global _segmenter, _pid
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                name = backend_name()
+                _segmenter = RjiebaSegmenter() if name == "rjieba" else JiebaSegmenter()
+                _pid = os.getpid()
+                _subwords.cache_clear()
+                log.debug("search segmenter %s loaded", name)
+    return _segmenter
+
+
+@functools.lru_cache(maxsize=200_000)
+def _subwords(word: str) -> tuple[tuple[str, int, int], ...]:
+    """Dictionary words strictly inside ``word``: (sub, start, end) relative to the word."""
+    n = len(word)
+    if n < 3 or not WORD_CHAR.match(word):
+        return ()
+    has = _segmenter.has_word
+    out = []
+    for size in range(min(n - 1, MAX_SUBWORD), 1, -1):  # longer parts first
+        for i in range(0, n - size + 1):
+            sub = word[i:i + size]
+            if has(sub):
+                out.append((sub, i, i + size))
+    return tuple(out)
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Main words with offsets, punctuation and spaces dropped (already lower-cased)."""
+    seg = segmenter()
+    out = []
+    for w, s, e in seg.tokenize(normalise(text)):
+        if WORD_CHAR.search(w):
+            out.append((w.lower(), s, e))
+    return out
+
+
+def tokens(text: str, subwords: bool = True):
+    """(word, start, end, position, is_subword) for the text, compounds before their parts."""
+    segmenter()
+    for pos, (w, s, e) in enumerate(words(text)):
+        yield w, s, e, pos, False
+        if subwords:
+            for sub, a, b in _subwords(w):
+                yield sub, s + a, s + b, pos, True
+
+
+class ChineseTokenizer(Tokenizer):
+    """Whoosh tokenizer over ``tokens()``; pickles as a reference to this module."""
+
+    def __init__(self, subwords: bool = True):
+        self.subwords = subwords
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.subwords == self.subwords
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        # Queries get main words only: the index holds the parts of every compound already.
+        sub = self.subwords and mode != "query"
+        for w, s, e, pos, is_sub in tokens(value, subwords=sub):
+            t.text = w
+            t.boost = 1.0
+            t.subword = is_sub
+            if keeporiginal:
+                t.original = w
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + s, start_char + e
+            yield t
+
+
+def ChineseAnalyzer(subwords: bool = True):
+    """The analyzer stored in the index schema (tokens are lower-cased by ``words``)."""
+    return ChineseTokenizer(subwords=subwords) | LowercaseFilter()

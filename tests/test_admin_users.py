@@ -1,0 +1,129 @@
+"""Admin account management: create, edit roles and unit, deactivate, reset password."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import AuditEntry, User
+from tests.conftest import AuthActions, make_user
+
+
+def get_user(username: str) -> User:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def test_admin_creates_a_liaison_who_can_log_in(app, auth):
+    auth.as_role("admin")
+    response = auth.post("/admin/users/new", {
+        "username": "liu", "display_name": "刘联络", "roles": ["liaison", "staff"],
+        "unit": "city-ga", "password": "Initial-pass-1",
+    })
+    assert response.status_code == 302
+    user = get_user("liu")
+    assert user.roles == ["liaison", "staff"] and user.unit.code == "city-ga"
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.object_label == "liu"))
+    assert entry.actor_name == "admin" and entry.after["unit"] == "city-ga"
+    other = AuthActions(app.test_client())
+    assert other.login("liu", "Initial-pass-1").status_code == 302
+
+
+def test_bad_new_user_input_gives_messages(auth):
+    auth.as_role("admin")
+    response = auth.post("/admin/users/new", {"username": "X Y!", "display_name": "", "roles": ["wizard"], "password": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "请填写姓名" in html
+    response = auth.post("/admin/users/new", {"username": "ok-name", "display_name": "某", "roles": ["liaison"], "password": "Long-enough-1"})
+    assert "联络员必须归属一个单位" in response.get_data(as_text=True)
+    response = auth.post("/admin/users/new", {"username": "ok-name", "display_name": "某", "roles": ["staff"], "unit": "no-such", "password": "Long-enough-1"})
+    assert "不存在" in response.get_data(as_text=True)
+    response = auth.post("/admin/users/new", {"username": "admin", "display_name": "某", "roles": ["staff"], "password": "Long-enough-1"})
+    assert "已存在" in response.get_data(as_text=True)
+    assert get_user("ok-name") is None
+
+
+def test_edit_roles_and_unit_is_audited_with_before_and_after(auth):
+    auth.as_role("admin")
+    target = make_user("zhao", "staff")
+    response = auth.post(f"/admin/users/{target.id}", {
+        "display_name": "赵某", "roles": ["staff", "trainer"], "unit": "yanhu-mz", "version": str(target.version),
+    })
+    assert response.status_code == 302
+    user = get_user("zhao")
+    assert user.roles == ["trainer", "staff"] and user.unit.code == "yanhu-mz"
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "update")).one()
+    assert entry.before["unit"] == "city-mz" and entry.after["unit"] == "yanhu-mz"
+    assert entry.before["roles"] == ["staff"] and entry.after["roles"] == ["trainer", "staff"]
+
+
+def test_stale_edit_is_refused_not_merged(app, auth):
+    auth.as_role("admin")
+    target = make_user("zhao", "staff")
+    seen_version = target.version
+    # Another admin saves first.
+    other = AuthActions(app.test_client())
+    make_user("admin2", "admin")
+    other.login("admin2")
+    assert other.post(f"/admin/users/{target.id}", {"display_name": "先保存", "roles": ["staff"], "version": str(seen_version)}).status_code == 302
+    response = auth.post(f"/admin/users/{target.id}", {"display_name": "后保存", "roles": ["leader"], "version": str(seen_version)})
+    assert response.status_code == 422
+    assert "已被他人修改" in response.get_data(as_text=True)
+    user = get_user("zhao")
+    assert user.display_name == "先保存" and user.roles == ["staff"]
+
+
+def test_deactivated_user_cannot_log_in_and_is_never_deleted(app, auth):
+    auth.as_role("admin")
+    target = make_user("qian", "staff")
+    response = auth.post(f"/admin/users/{target.id}/active", {"active": "0", "version": str(target.version)})
+    assert response.status_code == 302
+    assert get_user("qian").active is False
+    assert AuthActions(app.test_client()).login("qian").status_code == 422
+    response = auth.post(f"/admin/users/{target.id}/active", {"active": "1", "version": str(get_user("qian").version)})
+    assert get_user("qian").active is True
+    assert AuthActions(app.test_client()).login("qian").status_code == 302
+
+
+def test_admin_cannot_deactivate_themselves(auth):
+    me = auth.as_role("admin")
+    response = auth.post(f"/admin/users/{me.id}/active", {"active": "0", "version": str(me.version)}, follow_redirects=True)
+    assert "不能停用自己的账号" in response.get_data(as_text=True)
+    assert get_user("admin").active
+
+
+def test_deactivated_users_session_stops_working(app, auth):
+    auth.as_role("admin")
+    target = make_user("sun", "staff")
+    victim = AuthActions(app.test_client())
+    victim.login("sun")
+    assert victim.client.get("/").status_code == 200
+    auth.post(f"/admin/users/{target.id}/active", {"active": "0", "version": str(target.version)})
+    assert victim.client.get("/").status_code == 302
+
+
+def test_reset_password(app, auth):
+    auth.as_role("admin")
+    target = make_user("wu", "staff")
+    response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"}, follow_redirects=True)
+    assert "至少 8 位" in response.get_data(as_text=True)
+    auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"})
+    assert AuthActions(app.test_client()).login("wu", "Brand-new-pass").status_code == 302
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "reset_password")).object_label == "wu"
+
+
+def test_user_list_filters(auth):
+    auth.as_role("admin")
+    make_user("ga-liaison", "liaison", unit="city-ga")
+    make_user("jy-liaison", "liaison", unit="city-jy")
+    html = auth.client.get("/admin/users?unit=city-ga").get_data(as_text=True)
+    assert "ga-liaison" in html and "jy-liaison" not in html
+    html = auth.client.get("/admin/users?role=liaison&q=jy").get_data(as_text=True)
+    assert "jy-liaison" in html and "ga-liaison" not in html
+    # Junk filters give an empty or full list, never an error.
+    assert auth.client.get("/admin/users?role=%00&unit=x'--&page=-3&status=??").status_code == 200
+
+
+def test_unknown_user_id_is_404(auth):
+    auth.as_role("admin")
+    assert auth.client.get("/admin/users/99999").status_code == 404

@@ -1,0 +1,146 @@
+"""Login, logout, password change, throttling and expired sessions over HTTP."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.auth.services import LOGIN_FAILED
+from portal.extensions import db
+from portal.models import AuditEntry, User
+from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user
+
+
+def test_login_with_correct_password_reaches_home(client, auth):
+    make_user("li", "staff")
+    response = auth.login("li", follow=True)
+    html = response.get_data(as_text=True)
+    assert "您好，测试li" in html
+    assert "工作人员" in html
+
+
+def test_login_is_case_insensitive_for_username(auth):
+    make_user("wang", "staff")
+    assert auth.login("  WANG ").status_code == 302
+
+
+def test_every_failure_reads_the_same(app, client):
+    make_user("active", "staff")
+    gone = make_user("gone", "staff")
+    gone.active = False
+    db.session.commit()
+    auth = AuthActions(client)
+    messages = set()
+    for username, password in [("active", "wrong-password"), ("nobody", PASSWORD), ("gone", PASSWORD)]:
+        response = auth.login(username, password)
+        assert response.status_code == 422
+        html = response.get_data(as_text=True)
+        assert LOGIN_FAILED in html
+        messages.add(LOGIN_FAILED)
+    assert len(messages) == 1
+
+
+def test_missing_fields_give_messages_not_errors(client):
+    token = extract_csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"csrf_token": token})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "请输入用户名" in html and "请输入密码" in html
+
+
+def test_repeated_failures_are_throttled_even_with_the_right_password(app, auth):
+    make_user("target", "staff")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert auth.login("target", "wrong-password").status_code == 422
+    response = auth.login("target", PASSWORD)
+    assert response.status_code == 422
+    assert "登录失败次数过多" in response.get_data(as_text=True)
+    # Throttling an unknown name looks the same: no hint whether the account exists.
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        auth.login("ghost", "x")
+    assert "登录失败次数过多" in auth.login("ghost", "x").get_data(as_text=True)
+
+
+def test_failures_are_audited_and_success_clears_the_counter(app, auth):
+    make_user("zhou", "staff")
+    auth.login("zhou", "wrong-password")
+    auth.login("zhou", PASSWORD)
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.object_label == "zhou")).all()
+    assert "login_failed" in actions and "login" in actions
+
+
+def test_logout_requires_post_and_ends_session(client, auth):
+    make_user("li", "staff")
+    auth.login("li")
+    assert client.get("/logout").status_code == 405
+    response = auth.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_change_own_password(client, auth):
+    make_user("li", "staff")
+    auth.login("li")
+    response = auth.post("/account/password", {"current_password": "wrong", "new_password": "New-password-1", "confirm": "New-password-1"})
+    assert response.status_code == 422
+    assert "当前密码不正确" in response.get_data(as_text=True)
+    response = auth.post("/account/password", {"current_password": PASSWORD, "new_password": "short", "confirm": "short"})
+    assert "至少 8 位" in response.get_data(as_text=True)
+    response = auth.post("/account/password", {"current_password": PASSWORD, "new_password": "New-password-1", "confirm": "Other-password-1"})
+    assert "不一致" in response.get_data(as_text=True)
+    response = auth.post("/account/password", {"current_password": PASSWORD, "new_password": "New-password-1", "confirm": "New-password-1"})
+    assert response.status_code == 302
+    auth.post("/logout")
+    assert auth.login("li", PASSWORD).status_code == 422
+    assert auth.login("li", "New-password-1").status_code == 302
+
+
+def test_passwords_are_hashed(app):
+    make_user("li", "staff")
+    stored = db.session.scalar(sa.select(User.password_hash).where(User.username == "li"))
+    assert PASSWORD not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_next_goes_back_to_the_page_but_never_off_site(app, client):
+    make_user("li", "staff")
+    response = client.get("/units/?level=县级")
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"]
+    token = extract_csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=/units/?level=县级", data={"username": "li", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"].startswith("/units/")
+    client = app.test_client()
+    token = extract_csrf(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=//evil.example/x", data={"username": "li", "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/"
+
+
+def test_expired_session_in_htmx_request_redirects_the_whole_page(client):
+    response = client.get("/admin/users?q=x", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/admin/users"})
+    assert response.status_code == 401
+    assert response.headers["HX-Redirect"].startswith("/login?next=")
+    assert "<form" not in response.get_data(as_text=True)
+
+
+def test_csrf_is_required_for_login(client):
+    response = client.post("/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+    assert "页面已过期" in response.get_data(as_text=True)
+
+
+def test_stale_csrf_in_htmx_request_refreshes_the_page(client, auth):
+    make_user("boss", "admin")
+    auth.login("boss")
+    response = client.post("/admin/users/1/active", headers={"HX-Request": "true"}, data={"version": "1"})
+    assert response.status_code == 400
+    assert response.headers.get("HX-Refresh") == "true"
+
+
+def test_partial_responses_vary_on_hx_request(client, auth):
+    make_user("boss", "admin")
+    auth.login("boss")
+    full = client.get("/admin/users")
+    fragment = client.get("/admin/users", headers={"HX-Request": "true"})
+    boosted = client.get("/admin/users", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "HX-Request" in full.headers["Vary"]
+    assert "<html" in full.get_data(as_text=True)
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "<html" in boosted.get_data(as_text=True)

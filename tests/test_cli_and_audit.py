@@ -1,0 +1,84 @@
+"""CLI account creation, setup idempotence, and the append-only audit log."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import AuditEntry, User
+from portal.models.base import utcnow
+from tests.conftest import AuthActions
+
+
+def test_create_user_non_interactively(app, runner):
+    result = runner.invoke(args=["portal", "create-user", "ma", "--role", "liaison", "--role", "staff",
+                                 "--unit", "city-jy", "--password", "Strong-pass-1"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.username == "ma"))
+    assert user.roles == ["liaison", "staff"] and user.unit.code == "city-jy"
+    assert AuthActions(app.test_client()).login("ma", "Strong-pass-1").status_code == 302
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ma", "--role", "liaison", "--password", "Strong-pass-1"], "联络员必须归属一个单位"),
+    (["ma", "--role", "staff", "--unit", "mars", "--password", "Strong-pass-1"], "单位代码 mars 不存在"),
+    (["ma", "--role", "staff", "--password", "short"], "至少 8 位"),
+])
+def test_create_user_errors(runner, args, message):
+    result = runner.invoke(args=["portal", "create-user", *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_create_user_rejects_unknown_role(runner):
+    result = runner.invoke(args=["portal", "create-user", "ma", "--role", "wizard", "--password", "Strong-pass-1"])
+    assert result.exit_code == 2 and "wizard" in result.output
+
+
+def test_demo_accounts_are_created_once_and_printed(app, capsys):
+    from portal.cli import print_demo_accounts
+    from portal.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+
+    print_demo_accounts()
+    out = capsys.readouterr().out
+    for demo in DEMO_ACCOUNTS:
+        assert f"username: {demo.username}" in out and demo.password in out
+    assert {state for _, state in ensure_demo_accounts()} == {"exists"}
+    roles = {r for demo in DEMO_ACCOUNTS for r in demo.roles}
+    assert roles == {"admin", "leader", "liaison", "trainer", "staff"}
+    for demo in DEMO_ACCOUNTS:
+        assert AuthActions(app.test_client()).login(demo.username, demo.password).status_code == 302
+
+
+def test_audit_log_is_append_only(app):
+    entry = record("update", "unit", "x", label="x", before={"a": 1}, after={"a": 2}, actor_name="t")
+    db.session.commit()
+    entry.action = "tampered"
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(db.session.get(AuditEntry, entry.id))
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_audit_page_filters_and_rejects_bad_dates(auth):
+    auth.as_role("admin")
+    record("update", "unit", "city-ga", label="运城市公安局", before={"name": "旧"}, after={"name": "新"}, actor_name="sync")
+    db.session.commit()
+    html = auth.client.get("/admin/audit/?type=unit&q=公安").get_data(as_text=True)
+    assert "运城市公安局" in html and "旧" in html and "新" in html
+    html = auth.client.get("/admin/audit/?type=user").get_data(as_text=True)
+    assert "运城市公安局" not in html
+    response = auth.client.get("/admin/audit/?from=2022-13-45&to=yesterday")
+    assert response.status_code == 200
+    assert "开始日期格式不正确" in response.get_data(as_text=True)
+    today = (utcnow() + timedelta(hours=8)).date().isoformat()
+    html = auth.client.get(f"/admin/audit/?from={today}&to={today}&actor=sync").get_data(as_text=True)
+    assert "运城市公安局" in html
+    fragment = auth.client.get("/admin/audit/?q=公安", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "运城市公安局" in fragment

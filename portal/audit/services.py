@@ -27,6 +27,29 @@ ACTION_LABELS = {
 }
 
 
+# Chinese names for what the log shows; unknown keys show as they are.
+OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位"}
+FIELD_LABELS = {
+    "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
+    "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
+    "sort_order": "排序",
+}
+
+
+def display_value(value: Any) -> str:
+    from portal.roles import ROLE_LABELS
+
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, list):
+        return "、".join(ROLE_LABELS.get(v, str(v)) for v in value) or "（空）"
+    return str(value)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()

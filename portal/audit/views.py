@@ -2,7 +2,15 @@ from flask import render_template, request
 
 from portal.access import roles
 from portal.audit import bp
-from portal.audit.services import ACTION_LABELS, AuditFilter, distinct_values, query_entries
+from portal.audit.services import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    OBJECT_TYPE_LABELS,
+    AuditFilter,
+    display_value,
+    distinct_values,
+    query_entries,
+)
 from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
@@ -32,6 +40,9 @@ def index():
         f=f,
         errors=errors,
         action_labels=ACTION_LABELS,
+        field_labels=FIELD_LABELS,
+        type_labels=OBJECT_TYPE_LABELS,
+        display_value=display_value,
         actors=distinct_values(AuditEntry.actor_name),
         object_types=distinct_values(AuditEntry.object_type),
     )

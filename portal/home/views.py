@@ -2,6 +2,7 @@ from flask import render_template
 from flask_login import current_user
 
 from portal.access import logged_in
+from portal.audit.services import ACTION_LABELS
 from portal.home import bp
 from portal.home.services import account_summary, org_summary, recent_audit, unit_colleagues
 from portal.roles import ADMIN, LEADER
@@ -15,4 +16,5 @@ def index():
         context["accounts"] = account_summary()
     if current_user.has_role(ADMIN):
         context["recent_audit"] = recent_audit()
+        context["action_labels"] = ACTION_LABELS
     return render_template("home/index.html", **context)

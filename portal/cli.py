@@ -35,7 +35,71 @@ def run_sync() -> bool:
         for problem in report.problems:
             click.echo(str(problem), err=True)
         click.echo("units: not loaded; the previous units stay in place", err=True)
+    ok = _sync_policy() and ok
+    ok = _sync_duties() and ok
     return ok
+
+
+def _sync_duties() -> bool:
+    from portal.duties.sync import sync_duties
+
+    report = sync_duties(_content_dir(), display_root=PROJECT_ROOT)
+    if report.ok:
+        click.echo(f"duties: {len(report.created)} created, {len(report.updated)} updated, "
+                   f"{len(report.retired)} archived")
+    else:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo("duties: not loaded; the previous 任务分工表 stays in place", err=True)
+    return report.ok
+
+
+def _sync_policy() -> bool:
+    from portal.policy.services import sync_policy
+
+    report = sync_policy(_content_dir(), display_root=PROJECT_ROOT)
+    for line in report.lines():
+        click.echo(line)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.refused:
+        click.echo(f"policy: not loaded (previous versions keep serving): {', '.join(report.refused)}", err=True)
+    return report.ok
+
+
+@portal_cli.command("check-content")
+def check_content_command():
+    """Validate everything under content/; print file:line: problem; exit 1 on any problem."""
+    from portal.content.check import check_content
+
+    problems, files = check_content(_content_dir(), display_root=PROJECT_ROOT)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in content/", err=True)
+        sys.exit(1)
+    click.echo(f"content OK: {files} files checked")
+
+
+@portal_cli.command("import-policy")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "doc_id", default=None, help="Document id (default: the file name without extension).")
+def import_policy_command(file: Path, doc_id: str | None):
+    """Add or update a regulation's full text in content/policy/ and load it."""
+    from portal.policy.services import import_policy_file
+
+    result = import_policy_file(file, _content_dir(), doc_id, display_root=PROJECT_ROOT)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.ok:
+        click.echo("not imported: nothing was written", err=True)
+        sys.exit(1)
+    shown = result.path.relative_to(PROJECT_ROOT) if result.path.is_relative_to(PROJECT_ROOT) else result.path
+    click.echo(f"imported {result.doc_id} ({result.layout}, {result.clauses} clauses) -> {shown}")
+    for line in result.report.lines():
+        click.echo(line)
+    for problem in result.report.problems:
+        click.echo(str(problem), err=True)
 
 
 @portal_cli.command("sync")
@@ -90,6 +154,11 @@ def setup_command(demo: bool):
     ok = run_sync()
     if demo:
         print_demo_accounts()
+        if ok:
+            from portal.duties.demo import load_demo_state
+
+            for line in load_demo_state():
+                click.echo(f"demo state: {line}")
     if not ok:
         click.echo("setup finished with content errors (see above)", err=True)
         sys.exit(1)
@@ -107,3 +176,7 @@ def print_demo_accounts() -> None:
         password = demo.password if state != "password changed" else "(password was changed by its user)"
         click.echo(f"  username: {demo.username:<15} password: {password:<20} ({roles})")
     click.echo("")
+
+
+# Commands owned by other domains register themselves on the group.
+from portal.duties import commands as _duty_commands  # noqa: E402,F401

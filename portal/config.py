@@ -45,4 +45,11 @@ def load_settings(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Reminder emails are sent only when a mail relay is configured.
+        "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
+        "SMTP_DOMAIN": os.environ.get("PORTAL_SMTP_DOMAIN", ""),
+        "SMTP_FROM": os.environ.get("PORTAL_SMTP_FROM", ""),
+        "REPORT_DUE_DAY": int(os.environ.get("PORTAL_REPORT_DUE_DAY", "25")),
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     }

@@ -45,6 +45,14 @@ def register(app) -> None:
     app.add_template_filter(zh_datetime, "zh_datetime")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
 
+    from portal.audit.services import ACTION_LABELS, FIELD_LABELS, display_value
+    from portal.content.policy_doc import label_for
+
+    app.add_template_filter(label_for, "clause_label")
+    app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
+    app.add_template_filter(lambda k: FIELD_LABELS.get(k, k), "field_label")
+    app.add_template_filter(display_value, "display_value")
+
     from portal.navigation import nav_items
 
     @app.context_processor

@@ -9,7 +9,11 @@ from portal.access import access_of, allowed
 # (endpoint, label). Later domains append their entries here.
 NAV = [
     ("home.index", "首页"),
+    ("duties.index", "我的任务"),
+    ("policy.index", "政策库"),
     ("units.index", "组织机构"),
+    ("reports.index", "进展报告"),
+    ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
     ("audit.index", "审计日志"),
 ]

@@ -152,7 +152,7 @@ def convert_text(text: str, file: str, doc_id: str, source_name: str = "", meta:
     front.update(fields)
     front.update({k: v for k, v in given.items() if k in REQUIRED_KEYS + ("short_title",) and v})
     front["id"] = doc_id
-    front["source"] = source_name or front.get("source", "")
+    front["source"] = source_name or front.get("source", "") or file.replace("\\", "/").rsplit("/", 1)[-1]
     head = ["---"] + [f"{k}: {v}" for k, v in front.items()] + ["---", ""]
     conv.markdown = "\n".join(head + out.lines).rstrip("\n") + "\n"
     conv.line_map = [1] * len(head) + out.map
@@ -163,6 +163,7 @@ def convert_text(text: str, file: str, doc_id: str, source_name: str = "", meta:
     for e in conv.parsed.errors:
         src = conv.line_map[e.line - 1] if 0 < e.line <= len(conv.line_map) else 1
         conv.problems.append(Problem(file, src, e.message))
+    conv.problems.sort(key=lambda p: p.line)
     return conv
 
 

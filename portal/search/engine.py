@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import hashlib
 import html
 import json
@@ -31,13 +32,14 @@ import re
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as Q
-from whoosh import writing
+from whoosh import scoring
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from portal.search import tokenizer
@@ -53,8 +55,11 @@ LOCK_FILE = ".write.lock"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 1000          # deepest result reachable by paging
-RERANK = 100               # candidates re-ranked by coordination
+RERANK = 30                # candidates re-ranked by coordination
 SNIPPET_CHARS = 120
+# BM25F with milder length normalisation: a long paragraph that discusses a topic at length
+# should not lose to a one-line mention of it.
+WEIGHTING = scoring.BM25F(B=0.3, K1=1.2)
 REFRESH_EVERY = 0.5        # seconds between checks for a new index generation
 
 
@@ -247,16 +252,21 @@ def open_index(index_dir: str | os.PathLike):
         raise IndexUnavailable("corrupt", f"metadata unreadable ({e})") from e
     if meta.get("signature") != analyzer_signature():
         raise IndexUnavailable("stale", "built with another schema, segmenter or user dictionary")
-    try:
-        ix = windex.open_dir(str(ix_dir))
-        with ix.searcher() as s:  # touch every segment once
-            s.doc_count_all()
-            if s.doc_count_all() != meta.get("clauses", s.doc_count_all()):
-                raise IndexUnavailable("corrupt", "clause count differs from metadata")
-    except IndexUnavailable:
-        raise
-    except Exception as e:  # any failure to open is a corrupt index
-        raise IndexUnavailable("corrupt", f"{type(e).__name__}: {e}") from e
+    failure = None
+    # Whoosh leaves a file open when it fails to read a damaged index: collect it quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = windex.open_dir(str(ix_dir))
+            with ix.searcher() as s:  # touch every segment once
+                if s.doc_count_all() != meta.get("clauses", s.doc_count_all()):
+                    failure = "clause count differs from metadata"
+        except Exception as e:  # any failure to open is a corrupt index
+            failure = f"{type(e).__name__}: {e}"
+        if failure is not None:
+            gc.collect()
+    if failure is not None:
+        raise IndexUnavailable("corrupt", failure)
     return ix, meta
 
 
@@ -445,7 +455,7 @@ class SearchEngine:
                     return self._searcher  # keep answering from what we have
                 raise
             old = self._searcher
-            self._searcher, self._ix_dir = ix.searcher(), ix_dir
+            self._searcher, self._ix_dir = ix.searcher(weighting=WEIGHTING), ix_dir
             if old is not None:
                 with contextlib.suppress(Exception):
                     old.close()
@@ -492,6 +502,13 @@ class SearchEngine:
                 boost = 1.0 if i == 0 else 0.6
                 alts.append(Q.Term("body", term, boost=boost))
                 alts.append(Q.Term("title", term, boost=boost))
+            # a compound the index never saw whole: look for its parts (common parts such as
+            # 儿童 are left out when the word itself is indexed — they would match everything)
+            parts = tokenizer.subwords(w) if not reader.doc_frequency("body", w) else ()
+            for sub, _, _ in parts:
+                if sub not in equivalents and sub not in STOPWORDS:
+                    alts.append(Q.Term("body", sub, boost=0.5))
+                    plan.highlight.add(sub)
             optional.append(Q.Or(alts))
         for key in pq.wenhao:
             optional.append(Q.Term("wenhao", key, boost=8.0))
@@ -564,7 +581,17 @@ class SearchEngine:
         window = page * limit
         depth = max(RERANK, window)
         results = searcher.search(plan.query, limit=depth, filter=flt)
-        total = len(results)
+        if results.scored_length() < depth:
+            total = results.scored_length()  # every match was scored: exact
+        elif results.has_exact_length():
+            total = len(results)
+        elif flt is None and page == 1:
+            # An exact count would walk every posting again (Whoosh skipped blocks while
+            # ranking): on the first page an estimate is enough.
+            total = max(results.estimated_length(), results.scored_length())
+        else:  # (Whoosh's own exact count ignores the filter once it skipped blocks)
+            allowed = set(searcher.docs_for_query(flt)) if flt is not None else None
+            total = sum(1 for d in searcher.docs_for_query(plan.query) if allowed is None or d in allowed)
         hits = [(h.score, h.docnum, h.fields()) for h in results]
         hits = self._rerank(hits, plan)
         return total, [f for _, _, f in hits[window - limit:window]], plan
@@ -602,6 +629,12 @@ class SearchEngine:
             reader = searcher.reader()
             words = [w for ws in pq.phrases for w in ws] + list(pq.words)
             flt = self._filter(doc, dept, validity)
+            for p in pq.phrase_texts:  # a mistyped phrase: the nearest indexed word
+                p = tokenizer.normalise(p).lower().replace(" ", "")
+                if len(p) >= 2 and not reader.doc_frequency("body", p):
+                    best = _near_term(reader, p)
+                    if best:
+                        return best
             if pq.phrases or pq.citations or pq.wenhao:
                 relaxed = parse(" ".join(words))
                 if not relaxed.empty:
@@ -682,14 +715,31 @@ def snippet(text: str, terms: set[str], phrases: Iterable[str] = (), size: int =
 def _match_spans(text: str, terms: set[str], phrases: Iterable[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     probe = text[:5000]
-    if terms:
-        main: tuple[int, int] | None = None
-        for w, s, e, _pos, is_sub in tokenizer.tokens(probe):
-            if not is_sub:
-                main = (s, e)
-            if w in terms and main is not None:
-                spans.append(main)
     low = tokenizer.normalise(probe).lower()
+    # Segment only around places where a term occurs as a substring (cheap), then keep the
+    # words that really are (or contain, as a dictionary word) a query term.
+    hits = sorted(i for t in terms for i in _find_all(low, t))
+    regions: list[list[int]] = []
+    for i in hits:
+        a, b = max(0, i - 12), min(len(probe), i + 24)
+        if regions and a <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], b)
+        else:
+            regions.append([a, b])
+    for a, b in regions:
+        # start and end the piece at punctuation or the region edge; edge words are dropped
+        main: tuple[int, int] | None = None
+        for w, s, e, _pos, is_sub in tokenizer.tokens(probe[a:b]):
+            if not is_sub:
+                main = (a + s, a + e)
+            if w in terms and main is not None:
+                edge = (main[0] == a and a > 0) or (main[1] == b and b < len(probe))
+                if not edge:
+                    spans.append(main)
+                else:  # cut at a region edge: mark the term itself
+                    j = low.find(w, main[0], main[1] + len(w))
+                    if j >= 0:
+                        spans.append((j, j + len(w)))
     for p in phrases:
         p = tokenizer.normalise(p.strip()).lower()
         if not p:
@@ -706,6 +756,17 @@ def _match_spans(text: str, terms: set[str], phrases: Iterable[str]) -> list[tup
         else:
             merged.append([s, e])
     return [(s, e) for s, e in merged]
+
+
+def _find_all(hay: str, needle: str, cap: int = 50):
+    if not needle:
+        return
+    i = hay.find(needle)
+    n = 0
+    while i >= 0 and n < cap:
+        yield i
+        n += 1
+        i = hay.find(needle, i + 1)
 
 
 def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:

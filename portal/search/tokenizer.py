@@ -155,6 +155,12 @@ def _subwords(word: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+def subwords(word: str) -> tuple[tuple[str, int, int], ...]:
+    """Dictionary words strictly inside ``word`` with offsets relative to it."""
+    segmenter()
+    return _subwords(word)
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """Main words with offsets, punctuation and spaces dropped (already lower-cased)."""
     seg = segmenter()

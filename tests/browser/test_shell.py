@@ -12,11 +12,11 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": {"首页", "组织机构", "用户管理", "审计日志"},
-    "leader": {"首页", "组织机构"},
-    "liaison": {"首页", "组织机构"},
-    "trainer": {"首页", "组织机构"},
-    "staff": {"首页", "组织机构"},
+    "admin": {"首页", "政策库", "组织机构", "用户管理", "审计日志"},
+    "leader": {"首页", "政策库", "组织机构"},
+    "liaison": {"首页", "政策库", "组织机构"},
+    "trainer": {"首页", "政策库", "组织机构"},
+    "staff": {"首页", "政策库", "组织机构"},
 }
 
 

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("duties", __name__)
+
+from portal.duties import api_views, views  # noqa: E402,F401

@@ -1,0 +1,98 @@
+"""Exports, the JSON API and the coverage report."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import abort, current_app, jsonify, make_response, render_template, request
+from flask_login import current_user
+
+from portal.access import logged_in, roles
+from portal.duties import bp, rules
+from portal.duties.exports import (
+    LEDGER_HEADERS,
+    LEDGER_WIDTHS,
+    PLAN_HEADERS,
+    PLAN_WIDTHS,
+    ledger_rows,
+    plan_rows,
+    to_csv,
+    to_xlsx,
+)
+from portal.duties.services import board, role_of, sees_all
+from portal.duties.sync import coverage_gaps
+from portal.duties.views import board_filter_from_args
+from portal.extensions import db
+from portal.models import Duty
+from portal.roles import ADMIN
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, filename: str, mimetype: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@bp.route("/tasks/export.<fmt>")
+@logged_in
+def export_ledger(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    rows = ledger_rows(board(current_user, board_filter_from_args()))
+    stamp = f"{date.today():%Y%m%d}"
+    if fmt == "xlsx":
+        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
+    return _download(to_csv(LEDGER_HEADERS, rows), f"任务台账-{stamp}.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/duties/plan.<fmt>")
+@logged_in
+def export_plan(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
+    rows = plan_rows(duties)
+    if fmt == "xlsx":
+        return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
+    return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/api/duties")
+@logged_in
+def api_duties():
+    f = board_filter_from_args()
+    if "unit" not in request.args:
+        f.unit_code = ""  # the API lists everything the user may see unless asked
+    views = board(current_user, f)
+    viewer_unit = current_user.unit_id
+    return jsonify([
+        {
+            "key": v.inst.key,
+            "title": v.duty.title,
+            "clause_ids": list(v.duty.clause_ids),
+            "unit": v.inst.unit.code,
+            "role": "cooperating" if (not sees_all(current_user) and role_of(viewer_unit, v.inst) == "cooperating")
+            or (f.unit_code and f.unit_code != v.inst.unit.code) else "lead",
+            "state": v.inst.state,
+            "light": v.light,
+            "progress": v.progress,
+            "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
+            "checklist": [{"title": i.title, "done": i.done} for i in v.inst.active_items],
+            "url": f"/tasks/{v.inst.id}",
+        }
+        for v in views
+    ])
+
+
+@bp.route("/supervision/coverage")
+@roles(ADMIN)
+def coverage():
+    from pathlib import Path
+
+    gaps, problems = coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
+    duty_count = db.session.scalar(sa.select(sa.func.count(Duty.id)).where(~Duty.archived))
+    return render_template("duties/coverage.html", gaps=gaps, problems=problems, duty_count=duty_count)

@@ -1,0 +1,48 @@
+"""`flask portal coverage | remind | demo-data`: duty commands, thin over the services."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from portal.cli import PROJECT_ROOT, _content_dir, portal_cli
+
+
+@portal_cli.command("coverage")
+def coverage_command():
+    """List clauses under 二、三、四 with neither a duty nor a 'no duty' entry; exit 1 if any."""
+    from portal.content.policy_doc import label_for
+    from portal.duties.sync import coverage_gaps
+
+    gaps, problems = coverage_gaps(_content_dir())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for clause_id in gaps:
+        click.echo(f"{clause_id} {label_for(clause_id)}")
+    if problems or gaps:
+        sys.exit(1)
+    click.echo("coverage: every clause has a duty or a 'no duty' entry")
+
+
+@portal_cli.command("remind")
+@click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
+def remind_command(days: int):
+    """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
+    from portal.duties.reminders import send_reminders
+
+    for line in send_reminders(days):
+        click.echo(line)
+
+
+@portal_cli.command("demo-data")
+@click.option("--remove", is_flag=True, help="Remove the demo state, leaving everything else.")
+def demo_data_command(remove: bool):
+    """Add (or remove) a clearly labelled demo state on the duty boards."""
+    from portal.duties.demo import load_demo_state, remove_demo_state
+
+    lines = remove_demo_state() if remove else load_demo_state()
+    for line in lines:
+        click.echo(line)
+
+
+__all__ = ["PROJECT_ROOT"]

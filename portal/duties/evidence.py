@@ -1,0 +1,74 @@
+"""佐证材料: uploads checked by size, extension and content, stored outside the package."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from portal.audit.services import record
+from portal.duties.services import DutyError, _commit, _require, _touch, can_contribute
+from portal.extensions import db
+from portal.models import DutyInstance, Evidence, User
+
+MAX_BYTES = 20 * 1024 * 1024
+# extension -> (content type, acceptable leading bytes)
+ALLOWED = {
+    "pdf": ("application/pdf", (b"%PDF",)),
+    "png": ("image/png", (b"\x89PNG",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    "zip": ("application/zip", (b"PK\x03\x04",)),
+    "ofd": ("application/ofd", (b"PK\x03\x04",)),  # China's fixed-layout document format
+}
+ALLOWED_TEXT = "PDF、OFD、Word、Excel、JPG、PNG 或 ZIP"
+
+
+def check_upload(filename: str, data: bytes) -> tuple[str, str]:
+    """Returns (clean filename, content type) or raises DutyError with the reason."""
+    name = Path(filename or "").name.strip().replace("\x00", "")
+    if not name or not data:
+        raise DutyError("请选择要上传的文件。")
+    if len(data) > MAX_BYTES:
+        raise DutyError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED:
+        raise DutyError(f"不支持的文件类型，请上传 {ALLOWED_TEXT} 文件。")
+    content_type, magics = ALLOWED[ext]
+    if not data.startswith(magics):
+        raise DutyError("文件内容与扩展名不符，请检查后重新上传。")
+    return name[:200], content_type
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "evidence"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> Evidence:
+    _require(can_contribute(user, inst))
+    if upload is None:
+        raise DutyError("请选择要上传的文件。")
+    data = upload.stream.read(MAX_BYTES + 1)
+    name, content_type = check_upload(upload.filename or "", data)
+    stored = secrets.token_hex(16)
+    (storage_dir() / stored).write_bytes(data)
+    evidence = Evidence(instance=inst, uploader_id=user.id, filename=name, stored_name=stored,
+                        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    db.session.add(evidence)
+    _touch(inst)
+    record("upload", "duty_instance", inst.id, label=inst.key,
+           after={"file": name, "size": len(data), "sha256": evidence.sha256}, actor=user)
+    _commit()
+    return evidence
+
+
+def evidence_path(evidence: Evidence) -> Path:
+    return storage_dir() / evidence.stored_name

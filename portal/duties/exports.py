@@ -1,0 +1,88 @@
+"""The 任务分工表 and the 台账 as rows, and those rows as .xlsx or .csv."""
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from portal.duties import rules
+from portal.duties.services import InstanceView, latest_note
+from portal.filters import zh_date, zh_datetime
+from portal.models import Duty
+
+PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
+PLAN_WIDTHS = [6, 22, 28, 16, 22, 30, 10, 16, 14, 30, 50]
+LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限", "最近更新", "最新记录"]
+LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 14, 14, 18, 50]
+SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
+
+
+def _deadline(d, kind: str) -> str:
+    return zh_date(d) if d else ("定期" if kind == "periodic" else "长期")
+
+
+def plan_rows(duties: list[Duty]) -> list[list]:
+    from portal.content.policy_doc import label_for
+
+    rows = []
+    for n, duty in enumerate(duties, 1):
+        live = [i for i in duty.instances if not i.archived]
+        leads = sorted({i.unit.short_name for i in live})
+        coops = sorted({c.unit.short_name for i in live for c in i.cooperators})
+        checklist = live[0].active_items if live else []
+        rows.append([
+            n, duty.key, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
+            "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
+            "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
+            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind),
+            duty.deadline_text, " → ".join(i.title for i in checklist),
+        ])
+    return rows
+
+
+def ledger_rows(views: list[InstanceView]) -> list[list]:
+    from portal.content.policy_doc import label_for
+
+    rows = []
+    for n, v in enumerate(views, 1):
+        inst, note = v.inst, latest_note(v.inst)
+        rows.append([
+            n, inst.key, v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
+            rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
+            _deadline(inst.deadline, v.duty.deadline_kind),
+            zh_date(inst.original_deadline) if inst.original_deadline != inst.deadline else "",
+            zh_datetime(inst.updated_at), note.body if note else "",
+        ])
+    return rows
+
+
+def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF1F5")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for row in rows:
+        ws.append(row)
+    for idx, width in enumerate(widths, 1):
+        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(headers: list[str], rows: list[list]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly

@@ -1,0 +1,102 @@
+"""Pure rules for duties: states, progress, warning lights. Plain values in, plain values out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+NOT_STARTED, IN_PROGRESS, BLOCKED, REQUESTED, CLOSED = "not_started", "in_progress", "blocked", "requested", "closed"
+STATE_LABELS = {
+    NOT_STARTED: "未启动",
+    IN_PROGRESS: "推进中",
+    BLOCKED: "受阻",
+    REQUESTED: "申请销号",
+    CLOSED: "已销号",
+}
+OPEN_STATES = (NOT_STARTED, IN_PROGRESS, BLOCKED)
+
+GREEN, BLUE, YELLOW, RED, GREY = "green", "blue", "yellow", "red", "grey"
+LIGHT_LABELS = {GREEN: "正常", BLUE: "临近", YELLOW: "预警", RED: "逾期", GREY: "已办结"}
+LIGHT_ORDER = {RED: 0, YELLOW: 1, BLUE: 2, GREEN: 3, GREY: 4}
+BLUE_DAYS = 30
+YELLOW_DAYS = 7
+
+SCHEDULE_LABELS = {"behind": "欠进度", "on": "达进度", "ahead": "超进度"}
+
+
+def progress(done: int, total: int, state: str) -> int:
+    """Checklist share done; without a checklist, what the state implies."""
+    if state == CLOSED:
+        return 100
+    if total:
+        return round(100 * done / total)
+    return {REQUESTED: 100, IN_PROGRESS: 50, BLOCKED: 50}.get(state, 0)
+
+
+def expected_progress(start: date | None, deadline: date | None, today: date) -> int | None:
+    """Share of the time from start to deadline already elapsed (None without both dates)."""
+    if start is None or deadline is None or deadline <= start:
+        return None
+    share = (today - start).days / (deadline - start).days
+    return max(0, min(100, round(100 * share)))
+
+
+def schedule(progress_pct: int, start: date | None, deadline: date | None, today: date) -> str | None:
+    expected = expected_progress(start, deadline, today)
+    if expected is None:
+        return None
+    if progress_pct < expected:
+        return "behind"
+    return "ahead" if progress_pct > expected + 10 else "on"
+
+
+@dataclass(frozen=True)
+class LightInput:
+    state: str
+    deadline: date | None
+    start: date | None
+    progress: int
+
+
+def light(item: LightInput, today: date) -> str:
+    """green on track, blue ≤30 days left, yellow ≤7 days or behind schedule, red overdue, grey closed."""
+    if item.state == CLOSED:
+        return GREY
+    if item.deadline is None:
+        return GREEN
+    if today > item.deadline and item.state != REQUESTED:
+        return RED
+    days_left = (item.deadline - today).days
+    if item.state == REQUESTED:
+        return GREEN if days_left >= 0 else YELLOW  # done, waiting for verification
+    if days_left <= YELLOW_DAYS or schedule(item.progress, item.start, item.deadline, today) == "behind":
+        return YELLOW
+    if days_left <= BLUE_DAYS:
+        return BLUE
+    return GREEN
+
+
+def close_request_problem(all_items_done: bool, has_record: bool, reason: str) -> str | None:
+    """销号 needs every checklist item ticked and a note or evidence — or a stated reason."""
+    if reason.strip():
+        return None
+    if not all_items_done:
+        return "清单事项尚未全部完成；如确需申请销号，请填写理由。"
+    if not has_record:
+        return "申请销号前请至少添加一条工作记录或上传一份佐证材料，或填写理由。"
+    return None
+
+
+# Which state changes are allowed from where.
+TRANSITIONS = {
+    "start": ({NOT_STARTED}, IN_PROGRESS),
+    "block": ({NOT_STARTED, IN_PROGRESS}, BLOCKED),
+    "unblock": ({BLOCKED}, IN_PROGRESS),
+    "request_close": ({NOT_STARTED, IN_PROGRESS, BLOCKED}, REQUESTED),
+    "close": ({REQUESTED}, CLOSED),
+    "return": ({REQUESTED}, IN_PROGRESS),
+}
+
+
+def next_state(current: str, action: str) -> str | None:
+    allowed, target = TRANSITIONS[action]
+    return target if current in allowed else None

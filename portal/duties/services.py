@@ -1,0 +1,367 @@
+"""Working on duty instances: who may do what, ticking, notes, evidence, 销号, 延期."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.audit.services import record
+from portal.duties import rules
+from portal.extensions import db
+from portal.models import (
+    AuditEntry,
+    ChecklistItem,
+    Duty,
+    DutyCooperator,
+    DutyInstance,
+    DutyNote,
+    ExtensionRequest,
+    Unit,
+    User,
+)
+from portal.models.base import utcnow
+from portal.roles import ADMIN, LEADER, LIAISON, STAFF, TRAINER
+
+STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
+
+
+class DutyError(ValueError):
+    """A user-facing reason why an action on a duty was refused."""
+
+
+class StaleDuty(DutyError):
+    def __init__(self) -> None:
+        super().__init__(STALE)
+
+
+class NotAllowed(DutyError):
+    pass
+
+
+def today() -> date:
+    from portal.filters import to_local
+
+    return to_local(utcnow()).date()
+
+
+# ---- who may do what -------------------------------------------------------------------------
+
+def sees_all(user: User) -> bool:
+    return user.has_role(ADMIN, LEADER, STAFF, TRAINER)
+
+
+def can_view(user: User, inst: DutyInstance) -> bool:
+    return sees_all(user) or (user.has_role(LIAISON) and user.unit_id is not None and (
+        inst.unit_id == user.unit_id or user.unit_id in inst.cooperating_unit_ids))
+
+
+def can_edit(user: User, inst: DutyInstance) -> bool:
+    """Checklist, state and 销号 requests: the lead unit's liaison, or the supervision office."""
+    return user.has_role(ADMIN) or (user.has_role(LIAISON) and inst.unit_id == user.unit_id)
+
+
+def can_contribute(user: User, inst: DutyInstance) -> bool:
+    """Notes and evidence: also cooperating units' liaisons."""
+    return can_edit(user, inst) or (user.has_role(LIAISON) and user.unit_id in inst.cooperating_unit_ids)
+
+
+def role_of(user_unit_id: int | None, inst: DutyInstance) -> str:
+    if inst.unit_id == user_unit_id:
+        return "lead"
+    if user_unit_id in inst.cooperating_unit_ids:
+        return "cooperating"
+    return ""
+
+
+def _require(ok: bool, message: str = "无权对该任务执行此操作。") -> None:
+    if not ok:
+        raise NotAllowed(message)
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+@dataclass
+class InstanceView:
+    """One duty instance with what the board shows: progress, schedule and warning light."""
+
+    inst: DutyInstance
+    progress: int
+    light: str
+    schedule: str | None
+    done: int
+    total: int
+
+    @property
+    def duty(self) -> Duty:
+        return self.inst.duty
+
+
+def view_of(inst: DutyInstance, on: date | None = None) -> InstanceView:
+    on = on or today()
+    items = inst.active_items
+    done = sum(1 for i in items if i.done)
+    pct = rules.progress(done, len(items), inst.state)
+    start = inst.duty.start
+    lit = rules.light(rules.LightInput(inst.state, inst.deadline, start, pct), on)
+    sched = rules.schedule(pct, start, inst.deadline, on) if inst.state in rules.OPEN_STATES else None
+    return InstanceView(inst, pct, lit, sched, done, len(items))
+
+
+@dataclass
+class BoardFilter:
+    unit_code: str = ""
+    state: str = ""
+    light: str = ""
+    area: str = ""
+    role: str = ""  # lead | cooperating (relative to the unit)
+    text: str = ""
+    sort: str = "light"
+
+
+def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceView]:
+    """Instances the user may see, filtered; lights are computed, so light filters apply after."""
+    stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
+            .options(sa.orm.selectinload(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit)))
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
+    if not sees_all(user):
+        unit_id = user.unit_id if user.unit_id else -1
+        stmt = stmt.where(sa.or_(DutyInstance.unit_id == unit_id,
+                                 DutyInstance.cooperators.any(DutyCooperator.unit_id == unit_id)))
+    if unit is not None:
+        lead = DutyInstance.unit_id == unit.id
+        coop = DutyInstance.cooperators.any(DutyCooperator.unit_id == unit.id)
+        stmt = stmt.where(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
+    elif f.unit_code:
+        return []
+    if f.state in rules.STATE_LABELS:
+        stmt = stmt.where(DutyInstance.state == f.state)
+    if f.area:
+        stmt = stmt.where(Duty.area == f.area)
+    if f.text:
+        stmt = stmt.where(sa.or_(Duty.title.ilike(f"%{f.text}%"), Duty.key.ilike(f"%{f.text}%")))
+    views = [view_of(i, on) for i in db.session.scalars(stmt)]
+    if f.light in rules.LIGHT_LABELS:
+        views = [v for v in views if v.light == f.light]
+    return sort_views(views, f.sort)
+
+
+def sort_views(views: list[InstanceView], sort: str) -> list[InstanceView]:
+    far = date(9999, 12, 31)
+    keys = {
+        "deadline": lambda v: (v.inst.deadline or far, v.duty.position),
+        "progress": lambda v: (v.progress, v.duty.position),
+        "unit": lambda v: (v.inst.unit.sort_order, v.duty.position),
+        "plan": lambda v: (v.duty.position, v.inst.unit.sort_order),
+    }
+    key = keys.get(sort, lambda v: (rules.LIGHT_ORDER[v.light], v.inst.deadline or far, v.duty.position))
+    return sorted(views, key=key)
+
+
+def areas() -> list[str]:
+    return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
+
+
+def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
+    """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
+    if doc_id != "yunmin-2021-74":
+        return []
+    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
+    wanted = [d for d in duties if any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
+    result = []
+    for duty in wanted:
+        for inst in sorted((i for i in duty.instances if not i.archived), key=lambda i: i.unit.sort_order):
+            result.append(view_of(inst))
+    return result
+
+
+def timeline(inst: DutyInstance) -> list[AuditEntry]:
+    return list(db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
+        .order_by(AuditEntry.id.desc())))
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+def _check_version(inst: DutyInstance, expected: int | None) -> None:
+    if expected is not None and inst.version != expected:
+        raise StaleDuty()
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleDuty() from None
+
+
+def _touch(inst: DutyInstance) -> None:
+    inst.updated_at = utcnow()
+
+
+def _snapshot(inst: DutyInstance) -> dict:
+    return {"state": inst.state, "deadline": inst.deadline, "reason": inst.state_reason}
+
+
+def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
+    """Tick or untick one item. The request says the wanted state, so concurrent ticks commute."""
+    _require(can_edit(user, inst))
+    if inst.state in (rules.REQUESTED, rules.CLOSED):
+        raise DutyError("该任务已申请销号或已销号，清单不可再修改。")
+    item = next((i for i in inst.active_items if i.id == item_id), None)
+    if item is None:
+        raise DutyError("清单事项不存在。")
+    if item.done == done:
+        return item
+    item.done = done
+    item.done_by_id, item.done_at = (user.id, utcnow()) if done else (None, None)
+    if inst.state == rules.NOT_STARTED and done:
+        inst.state = rules.IN_PROGRESS
+    _touch(inst)
+    record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
+           before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)
+    _commit()
+    return item
+
+
+def add_note(user: User, inst: DutyInstance, body: str, kind: str = "note") -> DutyNote:
+    _require(can_contribute(user, inst))
+    body = body.strip()
+    if not body:
+        raise DutyError("请填写工作记录内容。")
+    if len(body) > 5000:
+        raise DutyError("工作记录不能超过 5000 字。")
+    note = DutyNote(instance=inst, author_id=user.id, body=body, kind=kind)
+    db.session.add(note)
+    if inst.state == rules.NOT_STARTED and can_edit(user, inst):
+        inst.state = rules.IN_PROGRESS
+    _touch(inst)
+    record("note", "duty_instance", inst.id, label=inst.key, after={"note": body[:200]}, actor=user)
+    _commit()
+    return note
+
+
+def _transition(inst: DutyInstance, action: str) -> str:
+    target = rules.next_state(inst.state, action)
+    if target is None:
+        raise DutyError(f"当前状态（{rules.STATE_LABELS[inst.state]}）不能执行此操作。")
+    return target
+
+
+def request_close(user: User, inst: DutyInstance, reason: str, expected_version: int | None) -> None:
+    _require(can_edit(user, inst), "只有牵头单位的联络员可以申请销号。")
+    _check_version(inst, expected_version)
+    target = _transition(inst, "request_close")
+    items = inst.active_items
+    problem = rules.close_request_problem(all(i.done for i in items), bool(inst.notes or inst.evidence), reason)
+    if problem:
+        raise DutyError(problem)
+    before = _snapshot(inst)
+    inst.state, inst.state_reason = target, ""
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="request_close",
+                            body=reason.strip() or "已完成全部事项，申请销号。"))
+    _touch(inst)
+    record("request_close", "duty_instance", inst.id, label=inst.key, before=before, after=_snapshot(inst), actor=user)
+    _commit()
+
+
+def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, expected_version: int | None) -> None:
+    """The supervision office closes (销号) or returns (退回, with a reason) a request."""
+    _require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
+    _check_version(inst, expected_version)
+    target = _transition(inst, "close" if approve else "return")
+    if not approve and not comment.strip():
+        raise DutyError("退回时请填写理由，便于单位整改。")
+    before = _snapshot(inst)
+    inst.state = target
+    inst.state_reason = "" if approve else comment.strip()
+    inst.closed_at = utcnow() if approve else None
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="closed" if approve else "returned",
+                            body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
+    _touch(inst)
+    record("close" if approve else "return", "duty_instance", inst.id, label=inst.key, before=before,
+           after=_snapshot(inst), actor=user)
+    _commit()
+
+
+def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expected_version: int | None) -> None:
+    _require(can_edit(user, inst))
+    _check_version(inst, expected_version)
+    target = _transition(inst, "block" if blocked else "unblock")
+    if blocked and not reason.strip():
+        raise DutyError("请说明受阻原因。")
+    before = _snapshot(inst)
+    inst.state, inst.state_reason = target, reason.strip() if blocked else ""
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="blocked" if blocked else "unblocked",
+                            body=reason.strip() or "问题已解决，恢复推进。"))
+    _touch(inst)
+    record("block" if blocked else "unblock", "duty_instance", inst.id, label=inst.key, before=before,
+           after=_snapshot(inst), actor=user)
+    _commit()
+
+
+def request_extension(user: User, inst: DutyInstance, reason: str, proposed: date | None) -> ExtensionRequest:
+    _require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
+    if inst.state == rules.CLOSED:
+        raise DutyError("已销号的任务无需延期。")
+    if not reason.strip():
+        raise DutyError("请填写延期理由。")
+    if proposed is None:
+        raise DutyError("请填写拟延至的日期。")
+    if proposed <= today() or (inst.deadline and proposed <= inst.deadline):
+        raise DutyError("拟延至日期应晚于今天和当前完成时限。")
+    if any(e.status == "pending" for e in inst.extensions):
+        raise DutyError("已有一项延期申请待审批。")
+    ext = ExtensionRequest(instance=inst, requested_by_id=user.id, reason=reason.strip(),
+                           current_deadline=inst.deadline, proposed_deadline=proposed)
+    db.session.add(ext)
+    _touch(inst)
+    record("request_extension", "duty_instance", inst.id, label=inst.key,
+           after={"reason": reason.strip(), "proposed_deadline": proposed}, actor=user)
+    _commit()
+    return ext
+
+
+def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: str) -> None:
+    """An approved extension moves the deadline; the original stays on the instance."""
+    _require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
+    if ext.status != "pending":
+        raise DutyError("该延期申请已处理。")
+    if not approve and not comment.strip():
+        raise DutyError("不予延期时请填写理由。")
+    inst = ext.instance
+    before = _snapshot(inst)
+    ext.status = "approved" if approve else "rejected"
+    ext.decided_by_id, ext.decided_at, ext.decision_comment = user.id, utcnow(), comment.strip()
+    if approve:
+        inst.deadline = ext.proposed_deadline
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension",
+                            body=("同意延期至 " if approve else "不同意延期：") +
+                            (f"{ext.proposed_deadline:%Y-%m-%d}" if approve else "") + (f"。{comment.strip()}" if comment.strip() else "")))
+    _touch(inst)
+    record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
+           before=before, after=_snapshot(inst), actor=user)
+    _commit()
+
+
+def pending_close_requests() -> list[InstanceView]:
+    stmt = sa.select(DutyInstance).where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived).order_by(DutyInstance.updated_at)
+    return [view_of(i) for i in db.session.scalars(stmt)]
+
+
+def pending_extensions() -> list[ExtensionRequest]:
+    return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.status == "pending").order_by(ExtensionRequest.at)))
+
+
+def get_instance(instance_id: int) -> DutyInstance | None:
+    return db.session.get(DutyInstance, instance_id)
+
+
+def latest_note(inst: DutyInstance) -> DutyNote | None:
+    return inst.notes[0] if inst.notes else None
+
+
+def last_update(inst: DutyInstance) -> datetime:
+    return inst.updated_at

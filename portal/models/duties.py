@@ -1,0 +1,206 @@
+"""Duties from the 任务分工表 and their per-unit instances, with everything done on them.
+
+A Duty is one row of content/duties.txt; a DutyInstance is that duty on one unit's board
+(one for a city-level duty, thirteen for a per-county one). Nothing here is ever deleted:
+a duty dropped from the file is archived with its whole history.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.extensions import db
+from portal.models.base import utcnow
+from portal.models.org import Unit
+from portal.models.users import User
+
+
+class Duty(db.Model):
+    __tablename__ = "duty"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(120))
+    clause_ids: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    scope: so.Mapped[str] = so.mapped_column(sa.String(20))  # city | per-county | per-unit
+    area: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    start: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    deadline_kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="none")  # date|periodic|none
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    period: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
+    deadline_text: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    archived: so.Mapped[bool] = so.mapped_column(default=False)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    instances: so.Mapped[list["DutyInstance"]] = so.relationship(back_populates="duty")
+
+
+class DutyInstance(db.Model):
+    __tablename__ = "duty_instance"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(140), unique=True)
+    duty_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty.id"), index=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    county: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    state: so.Mapped[str] = so.mapped_column(sa.String(20), default="not_started", index=True)
+    state_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # why blocked / returned
+    # The deadline as the file gives it, and the one in force after approved extensions.
+    original_deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    archived: so.Mapped[bool] = so.mapped_column(default=False)
+    demo: so.Mapped[bool] = so.mapped_column(default=False)  # touched by the demo loader
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    closed_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    duty: so.Mapped[Duty] = so.relationship(back_populates="instances")
+    unit: so.Mapped[Unit] = so.relationship()
+    cooperators: so.Mapped[list["DutyCooperator"]] = so.relationship(
+        back_populates="instance", cascade="all, delete-orphan", lazy="selectin")
+    items: so.Mapped[list["ChecklistItem"]] = so.relationship(
+        back_populates="instance", order_by="ChecklistItem.position", cascade="all, delete-orphan",
+        lazy="selectin")
+    notes: so.Mapped[list["DutyNote"]] = so.relationship(
+        back_populates="instance", order_by="DutyNote.id.desc()", cascade="all, delete-orphan")
+    evidence: so.Mapped[list["Evidence"]] = so.relationship(
+        back_populates="instance", order_by="Evidence.id.desc()", cascade="all, delete-orphan")
+    extensions: so.Mapped[list["ExtensionRequest"]] = so.relationship(
+        back_populates="instance", order_by="ExtensionRequest.id.desc()", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def active_items(self) -> list["ChecklistItem"]:
+        return [i for i in self.items if not i.archived]
+
+    @property
+    def cooperating_unit_ids(self) -> set[int]:
+        return {c.unit_id for c in self.cooperators}
+
+
+class DutyCooperator(db.Model):
+    __tablename__ = "duty_cooperator"
+
+    instance_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
+
+    instance: so.Mapped[DutyInstance] = so.relationship(back_populates="cooperators")
+    unit: so.Mapped[Unit] = so.relationship(lazy="joined")
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_item"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    done: so.Mapped[bool] = so.mapped_column(default=False)
+    done_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    done_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    archived: so.Mapped[bool] = so.mapped_column(default=False)
+
+    instance: so.Mapped[DutyInstance] = so.relationship(back_populates="items")
+    done_by: so.Mapped[Optional[User]] = so.relationship()
+
+
+class DutyNote(db.Model):
+    __tablename__ = "duty_note"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # note | request_close | returned | closed | blocked | unblocked | extension
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="note")
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    instance: so.Mapped[DutyInstance] = so.relationship(back_populates="notes")
+    author: so.Mapped[Optional[User]] = so.relationship()
+
+
+class Evidence(db.Model):
+    """An uploaded 佐证材料 file; stored under UPLOAD_DIR by its random name, served only to readers."""
+
+    __tablename__ = "evidence"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    uploader_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    filename: so.Mapped[str] = so.mapped_column(sa.String(200))
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size: so.Mapped[int] = so.mapped_column()
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+    instance: so.Mapped[DutyInstance] = so.relationship(back_populates="evidence")
+    uploader: so.Mapped[Optional[User]] = so.relationship()
+
+
+class ExtensionRequest(db.Model):
+    __tablename__ = "extension_request"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    requested_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    current_deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    proposed_deadline: so.Mapped[date] = so.mapped_column(sa.Date)
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="pending", index=True)  # pending|approved|rejected
+    decided_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    decision_comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    instance: so.Mapped[DutyInstance] = so.relationship(back_populates="extensions")
+    requested_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[requested_by_id])
+    decided_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[decided_by_id])
+
+
+class MonthlyReport(db.Model):
+    """A unit's 进展报告 for one month: draft, then submitted."""
+
+    __tablename__ = "monthly_report"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "month"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    month: so.Mapped[str] = so.mapped_column(sa.String(7))  # 2026-11
+    progress: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 进展情况
+    problems: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 存在问题
+    next_steps: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 下步打算
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft")  # draft|submitted
+    updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    submitted_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    demo: so.Mapped[bool] = so.mapped_column(default=False)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    unit: so.Mapped[Unit] = so.relationship()
+    updated_by: so.Mapped[Optional[User]] = so.relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Notice(db.Model):
+    """An in-app reminder for a unit (due soon / overdue), produced by `flask portal remind`."""
+
+    __tablename__ = "notice"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    read_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+
+    unit: so.Mapped[Unit] = so.relationship()

@@ -1,0 +1,348 @@
+"""Reading the policy library: documents, clauses, citations, the register; import and sync.
+
+The sync itself lives in portal/policy/sync.py; the pure parts (parsing, import conversion,
+citation detection, rendering) in portal/content/.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import url_for
+
+from portal.content.citations import Citation, Resolver
+from portal.content.importer import convert_text, is_library_format, split_front_matter
+from portal.content.library import citation_text, load_document
+from portal.content.policy_doc import DOC_ID_RE
+from portal.content.problems import Problem, decode_utf8
+from portal.content.render import render_markdown
+from portal.extensions import db
+from portal.models import PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.policy.sync import POLICY_DIR, PolicySyncReport, current_resolver, sync_policy
+
+__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause", "import_policy_file"]
+
+
+# ---------------------------------------------------------------- the duties hook
+
+
+def duties_for_clause(doc_id: str, clause_id: str) -> list:
+    """The duties (任务) a clause created, with their live status, for the clause page.
+
+    Empty until the duty-tracking issue lands; it then returns objects with ``title``, ``url``,
+    ``lead_unit``, ``deadline`` and ``status_label`` for every duty whose source clause is
+    `clause_id` of `doc_id` or a finer anchor inside it (e.g. 4.2.3 under 4.2).
+    """
+    return []
+
+
+# ---------------------------------------------------------------- documents
+
+
+def list_documents(q: str = "") -> list[PolicyDocument]:
+    stmt = sa.select(PolicyDocument).where(PolicyDocument.active)
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(sa.or_(PolicyDocument.title.ilike(like), PolicyDocument.number.ilike(like),
+                                 PolicyDocument.short_title.ilike(like)))
+    docs = db.session.scalars(stmt).all()
+    # the 方案 first, then newest first
+    return sorted(docs, key=lambda d: (d.layout != "scheme", -(d.issued.toordinal() if d.issued else 0), d.doc_id))
+
+
+def get_document(doc_id: str) -> PolicyDocument | None:
+    return db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == doc_id[:80]))
+
+
+def live_clauses(doc: PolicyDocument) -> list[PolicyClause]:
+    return [c for c in doc.clauses if not c.retired]
+
+
+def get_clause(doc: PolicyDocument, clause_id: str) -> PolicyClause | None:
+    return next((c for c in doc.clauses if c.clause_id == clause_id), None)
+
+
+def cite(doc: PolicyDocument, clause: PolicyClause | None = None) -> str:
+    """《…实施方案》（运民发〔2021〕74号）三（一）1"""
+    return citation_text(doc.title, doc.number, clause.label if clause else "")
+
+
+def toc(doc: PolicyDocument) -> list[PolicyClause]:
+    """Sections for the table of contents (a statute lists its chapters and articles)."""
+    return [c for c in live_clauses(doc) if c.kind == "section" and c.clause_id != "header"]
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def url_for_target(target_doc: str | None, target_clause: str | None, register_key: str | None) -> str | None:
+    if target_doc:
+        if target_clause:
+            return url_for("policy.clause", doc_id=target_doc, clause_id=target_clause)
+        return url_for("policy.document", doc_id=target_doc)
+    if register_key:
+        return url_for("policy.register_entry", key=register_key)
+    return None
+
+
+@dataclass
+class Renderer:
+    """Renders clause Markdown with citation links resolved against the library as it stands."""
+
+    doc: PolicyDocument
+    resolver: Resolver = field(default_factory=current_resolver)
+
+    def link_for(self, c: Citation) -> str | None:
+        t = self.resolver.resolve(c)
+        if t.doc_id == self.doc.doc_id:
+            return None
+        return url_for_target(t.doc_id, t.clause, t.register_key)
+
+    def anchor_html(self, clause_id: str) -> str:
+        from markupsafe import escape
+
+        href = url_for("policy.clause", doc_id=self.doc.doc_id, clause_id=clause_id)
+        return (f'<a class="sub-permalink" id="{escape(clause_id)}" href="{escape(href)}" '
+                f'title="{escape(clause_id)} 的永久链接">§</a>')
+
+    def html(self, markdown_text: str) -> str:
+        return render_markdown(markdown_text, self.link_for, self.resolver.find, self.anchor_html)
+
+
+def subtree(doc: PolicyDocument, clause: PolicyClause) -> list[PolicyClause]:
+    """The clause and its descendant sections, in order (anchors are inside their section's text)."""
+    if clause.kind == "anchor":
+        return [clause]
+    prefix = clause.clause_id
+    ids = {prefix}
+    out = []
+    for c in live_clauses(doc):
+        if c.clause_id == prefix or (c.kind == "section" and c.parent in ids):
+            out.append(c)
+            ids.add(c.clause_id)
+    return out
+
+
+def ancestors(doc: PolicyDocument, clause: PolicyClause) -> list[PolicyClause]:
+    by_id = {c.clause_id: c for c in doc.clauses}
+    chain, parent = [], clause.parent
+    while parent and parent in by_id:
+        chain.insert(0, by_id[parent])
+        parent = by_id[parent].parent
+    return chain
+
+
+def neighbours(doc: PolicyDocument, clause: PolicyClause) -> tuple[PolicyClause | None, PolicyClause | None]:
+    """Previous and next clause of the same kind (sections; or anchors within the same clause)."""
+    peers = [c for c in live_clauses(doc) if c.kind == clause.kind
+             and (clause.kind == "section" or c.parent == clause.parent)]
+    ids = [c.clause_id for c in peers]
+    if clause.clause_id not in ids:
+        return None, None
+    i = ids.index(clause.clause_id)
+    return (peers[i - 1] if i > 0 else None), (peers[i + 1] if i + 1 < len(peers) else None)
+
+
+# ---------------------------------------------------------------- citations
+
+
+@dataclass
+class CitationView:
+    text: str
+    url: str | None
+    source_doc: PolicyDocument
+    source_clause: PolicyClause | None
+    source_url: str
+    source_label: str
+
+
+def _view(row: PolicyCitation, clauses: dict[tuple[int, str], PolicyClause]) -> CitationView:
+    clause = clauses.get((row.document_id, row.clause_id))
+    doc = row.document
+    url = url_for("policy.clause", doc_id=doc.doc_id, clause_id=row.clause_id)
+    if row.anchor_id != row.clause_id:
+        url += f"#{row.anchor_id}"
+    return CitationView(row.text, url_for_target(row.target_doc, row.target_clause, row.register_key), doc,
+                        clause, url, clause.label if clause else row.clause_id)
+
+
+def _views(rows) -> list[CitationView]:
+    rows = list(rows)
+    keys = {(r.document_id, r.clause_id) for r in rows}
+    clauses = {}
+    if keys:
+        for c in db.session.scalars(sa.select(PolicyClause).where(
+                PolicyClause.document_id.in_({k[0] for k in keys}),
+                PolicyClause.clause_id.in_({k[1] for k in keys}))):
+            clauses[(c.document_id, c.clause_id)] = c
+    return [_view(r, clauses) for r in rows]
+
+
+def _ordered(stmt):
+    return stmt.join(PolicyDocument, PolicyCitation.document_id == PolicyDocument.id).where(
+        PolicyDocument.active).order_by(PolicyDocument.doc_id, PolicyCitation.position)
+
+
+def cites_from(doc: PolicyDocument, clause: PolicyClause | None = None) -> list[CitationView]:
+    stmt = sa.select(PolicyCitation).where(PolicyCitation.document_id == doc.id)
+    if clause is not None:
+        cid = clause.clause_id
+        stmt = stmt.where(sa.or_(PolicyCitation.clause_id == cid, PolicyCitation.anchor_id == cid,
+                                 PolicyCitation.clause_id.startswith(cid + ".", autoescape=True)))
+    return _views(db.session.scalars(stmt.order_by(PolicyCitation.position)))
+
+
+def cited_by_document(doc: PolicyDocument, clause: PolicyClause | None = None) -> list[CitationView]:
+    stmt = sa.select(PolicyCitation).where(PolicyCitation.target_doc == doc.doc_id)
+    if clause is not None:
+        cid = clause.clause_id
+        stmt = stmt.where(sa.or_(PolicyCitation.target_clause == cid,
+                                 PolicyCitation.target_clause.startswith(cid + ".", autoescape=True)))
+    return _views(db.session.scalars(_ordered(stmt)))
+
+
+def cited_by_entry(entry: RegulationEntry) -> list[CitationView]:
+    cond = PolicyCitation.register_key == entry.key
+    if entry.document:
+        cond = sa.or_(cond, PolicyCitation.target_doc == entry.document)
+    return _views(db.session.scalars(_ordered(sa.select(PolicyCitation).where(cond))))
+
+
+# ---------------------------------------------------------------- register
+
+
+def register_entries() -> list[tuple[RegulationEntry, int]]:
+    entries = db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)
+                                 .order_by(RegulationEntry.sort_order)).all()
+    counts = dict(db.session.execute(
+        _ordered(sa.select(PolicyCitation.register_key, sa.func.count(PolicyCitation.id))
+                 .where(PolicyCitation.register_key.is_not(None))).group_by(PolicyCitation.register_key)
+        .order_by(None)).all())
+    return [(e, counts.get(e.key, 0)) for e in entries]
+
+
+def get_entry(key: str) -> RegulationEntry | None:
+    return db.session.scalar(sa.select(RegulationEntry).where(RegulationEntry.key == key[:80]))
+
+
+def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
+    """The library document holding the entry's full text, if imported."""
+    resolver = current_resolver()
+    target = resolver.resolve(Citation(0, 0, entry.title, title=entry.title, number=entry.number))
+    doc_id = entry.document or target.doc_id
+    doc = get_document(doc_id) if doc_id else None
+    return doc if doc is not None and doc.active else None
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def document_summary(doc: PolicyDocument) -> dict:
+    return {
+        "id": doc.doc_id, "title": doc.title, "number": doc.number, "issuers": doc.issuers,
+        "date": doc.issued.isoformat() if doc.issued else None, "kind": doc.kind, "status": doc.status,
+        "clause_count": doc.clause_count, "version": doc.version,
+        "url": url_for("policy.document", doc_id=doc.doc_id),
+        "api_url": url_for("policy_api.document", doc_id=doc.doc_id),
+    }
+
+
+def document_json(doc: PolicyDocument) -> dict:
+    data = document_summary(doc)
+    data.update({"short_title": doc.short_title, "addressees": doc.addressees, "layout": doc.layout,
+                 "citation": cite(doc)})
+    data["clauses"] = [{
+        "id": c.clause_id, "label": c.label, "title": c.title, "parent": c.parent, "text": c.text,
+        "url": url_for("policy.clause", doc_id=doc.doc_id, clause_id=c.clause_id),
+    } for c in live_clauses(doc)]
+    return data
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportResult:
+    doc_id: str = ""
+    path: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+    report: PolicySyncReport | None = None
+    clauses: int = 0
+    layout: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_policy_file(source: Path, content_dir: Path, doc_id: str | None = None,
+                       display_root: Path | None = None, actor_name: str = "import") -> ImportResult:
+    """Add (or replace) a document in content/policy from a regulation's text, then sync.
+
+    The text is converted to library Markdown with ids from its numbering and checked; on any
+    problem nothing is written. The original is kept beside it as ``<id>.source.txt``. When the
+    document exists already, front-matter values an admin filled in are kept unless the new
+    text states them.
+    """
+    source = Path(source)
+    result = ImportResult()
+    data = source.read_bytes()
+    text, problems = decode_utf8(data, str(source))
+    if text is None:
+        result.problems = problems
+        return result
+    policy_dir = Path(content_dir) / POLICY_DIR
+    given, _ = split_front_matter(text)
+    doc_id = doc_id or given.get("id") or source.stem.removesuffix(".source")
+    if not DOC_ID_RE.match(doc_id or ""):
+        result.problems = [Problem(str(source), 1, f"document id {doc_id!r} must be lowercase letters, digits "
+                                                   "and '-': give one with --id")]
+        return result
+    result.doc_id = doc_id
+    target = policy_dir / f"{doc_id}.md"
+    if is_library_format(text):
+        markdown = text
+        ldoc = load_document(source, str(source), doc_id=doc_id)
+        if ldoc.doc_id != doc_id:
+            ldoc.problems.append(Problem(str(source), ldoc.meta_line("id"),
+                                         f"the file's id {ldoc.doc_id!r} differs from {doc_id!r}"))
+        result.problems, result.layout = ldoc.problems, ldoc.layout
+        provenance = None
+    else:
+        keep = {}
+        if target.exists():
+            old = load_document(target, str(target))
+            keep = {k: (";".join(v) if isinstance(v, list) else v) for k, v in old.meta.items()
+                    if k not in ("id", "source", "errata") and v}
+        provenance = f"{doc_id}.source.txt"
+        conv = convert_text(text, str(source), doc_id, source_name=provenance)
+        fresh = {k: v for k, v in (conv.parsed.meta if conv.parsed else {}).items() if v}
+        if keep:
+            merged = {**keep, **{k: v for k, v in fresh.items() if k not in ("kind", "status", "notes")}}
+            conv = convert_text(text, str(source), doc_id, source_name=provenance, meta=merged)
+        result.problems, result.layout = list(conv.problems), conv.layout
+        markdown = conv.markdown
+    if result.problems:
+        return result
+    policy_dir.mkdir(parents=True, exist_ok=True)
+    saved = {p: (p.read_bytes() if p.exists() else None)
+             for p in [target] + ([policy_dir / provenance] if provenance else [])}
+    if provenance and source.resolve() != (policy_dir / provenance).resolve():
+        shutil.copyfile(source, policy_dir / provenance)
+    target.write_text(markdown, encoding="utf-8")
+    result.path = target
+    result.report = sync_policy(content_dir, display_root, actor_name=actor_name)
+    mine = [p for p in result.report.problems if Path(p.file).name == target.name]
+    if mine:  # refused by checks across files (e.g. a citation to a missing article): undo the write
+        for path, old in saved.items():
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(old)
+        result.problems, result.path = mine, None
+        return result
+    doc = get_document(doc_id)
+    result.clauses = doc.clause_count if doc else 0
+    return result

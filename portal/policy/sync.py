@@ -1,0 +1,274 @@
+"""Load content/policy into the database: all or nothing per file, last good version keeps serving.
+
+Per document file: a file with any problem changes nothing (its previous version, if any, stays);
+an unchanged file (same bytes) is skipped; a changed file updates its clauses in place keyed by
+clause id — ids are stable, so permalinks, citations and duties keep pointing at the same clause —
+and what changed (clauses added, changed, retired; metadata) is kept in PolicyChange and the audit
+log. A document whose file disappeared is retired, never deleted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal.audit.services import changed_fields, record
+from portal.content.citations import Citation
+from portal.content.library import Library, LibraryDoc, make_resolver, scan_library
+from portal.content.problems import Problem
+from portal.content.register_file import RegisterRow
+from portal.extensions import db
+from portal.models import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models.base import utcnow
+
+POLICY_DIR = "policy"
+SPECIAL_IDS = {"header", "preamble", "closing", "history"}
+
+
+@dataclass
+class PolicySyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # files not loaded because of problems
+    register: str = ""  # "loaded", "unchanged", "refused" or "missing"
+    changes: dict[str, dict] = field(default_factory=dict)  # doc_id -> summary
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        out = [f"policy: {len(self.created)} created, {len(self.updated)} updated, "
+               f"{len(self.unchanged)} unchanged, {len(self.retired)} retired; register {self.register}"]
+        for doc_id, s in self.changes.items():
+            out.append(f"  {doc_id} v{s['version']}: {len(s['added'])} added, {len(s['changed'])} changed, "
+                       f"{len(s['retired'])} retired" + (f", metadata: {', '.join(s['metadata'])}" if s["metadata"] else ""))
+        return out
+
+
+def _doc_fields(doc: PolicyDocument) -> dict:
+    return {"title": doc.title, "short_title": doc.short_title, "number": doc.number, "issuers": doc.issuers,
+            "addressees": doc.addressees, "issued": doc.issued.isoformat() if doc.issued else "",
+            "kind": doc.kind, "status": doc.status, "notes": doc.notes, "layout": doc.layout}
+
+
+def _date(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def counted(clause_id: str, layout: str, kind: str = "section") -> bool:
+    """Clauses the library counts: numbered clauses of a 方案 (not finer anchors), articles of a statute."""
+    if kind != "section":
+        return False
+    if layout == "statute":
+        return clause_id.startswith("a") and "." not in clause_id
+    return clause_id not in SPECIAL_IDS
+
+
+def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name: str = "sync",
+                only: set[str] | None = None) -> PolicySyncReport:
+    """Sync every document file and the register. `only`: limit document changes to these doc ids."""
+    report = PolicySyncReport()
+    existing = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
+    previous = {d.doc_id: {c.clause_id for c in d.clauses if not c.retired} for d in existing.values() if d.active}
+    lib = scan_library(Path(content_dir) / POLICY_DIR, display_root, previous)
+    report.problems = list(lib.problems)
+    seen: set[str] = set()
+    for ldoc in lib.docs:
+        if ldoc.doc_id:
+            seen.add(ldoc.doc_id)
+        if ldoc.problems:
+            report.refused.append(ldoc.file)
+            # a file that cannot even be read still protects the document it held
+            seen.update(d for d, row in existing.items() if row.source_file == ldoc.path.name)
+            continue
+        if only is not None and ldoc.doc_id not in only:
+            continue
+        _apply_document(ldoc, existing, report, actor_name)
+    if only is None:
+        for doc_id, doc in existing.items():
+            if doc.active and doc_id not in seen:
+                _retire_document(doc, report, actor_name)
+    _apply_register(lib, report, actor_name)
+    db.session.flush()
+    _store_citations(lib, report)
+    db.session.commit()
+    return report
+
+
+def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], report: PolicySyncReport,
+                    actor_name: str) -> None:
+    meta = ldoc.meta
+    doc = existing.get(ldoc.doc_id)
+    if doc is not None and doc.active and doc.content_hash == ldoc.content_hash:
+        report.unchanged.append(ldoc.doc_id)
+        return
+    creating = doc is None
+    before = _doc_fields(doc) if doc is not None else {}
+    if creating:
+        doc = PolicyDocument(doc_id=ldoc.doc_id, version=0)
+        db.session.add(doc)
+        existing[ldoc.doc_id] = doc
+    doc.title, doc.short_title, doc.number = meta.get("title", ""), meta.get("short_title", ""), meta.get("number", "")
+    doc.issuers = list(meta.get("issuers") or [])
+    doc.addressees, doc.issued = meta.get("addressees", ""), _date(meta.get("date", ""))
+    doc.kind, doc.status, doc.notes = meta.get("kind", ""), meta.get("status", ""), meta.get("notes", "")
+    doc.layout = ldoc.layout
+    doc.source_file = ldoc.path.name
+    doc.provenance, doc.errata_file = meta.get("source", ""), meta.get("errata", "")
+    doc.content_hash = ldoc.content_hash
+    restored = not creating and not doc.active
+    doc.active = True
+    doc.version = (doc.version or 0) + 1
+    doc.updated_at = utcnow()
+
+    old = {c.clause_id: c for c in doc.clauses}
+    sources = ldoc.section_sources()
+    added, changed = [], []
+    for position, clause in enumerate(ldoc.parsed.clauses):
+        row = old.get(clause.id)
+        markdown = sources.get(clause.id, clause.markdown) if clause.kind == "section" else clause.markdown
+        if row is None:
+            row = PolicyClause(clause_id=clause.id)
+            doc.clauses.append(row)
+            added.append(clause.id)
+        elif (row.text, row.markdown, row.title, row.retired) != (clause.text, markdown, clause.title, False):
+            changed.append(clause.id)
+        row.position, row.kind, row.label, row.title = position, clause.kind, clause.label, clause.title
+        row.parent, row.level, row.markdown, row.text = clause.parent, clause.level, markdown, clause.text
+        row.line, row.retired = clause.line, False
+    in_file = {c.id for c in ldoc.parsed.clauses}
+    retired = sorted((cid for cid, row in old.items() if cid not in in_file and not row.retired),
+                     key=lambda cid: old[cid].position)
+    for position, cid in enumerate(retired, start=len(ldoc.parsed.clauses)):
+        old[cid].retired = True
+        old[cid].position = position
+    doc.clause_count = sum(1 for c in ldoc.parsed.clauses if counted(c.id, ldoc.layout, c.kind))
+    after = _doc_fields(doc)
+    meta_before, meta_after = changed_fields(before, after) if before else ({}, after)
+    summary = {"version": doc.version, "added": added if not creating else [], "changed": changed,
+               "retired": retired, "metadata": sorted(meta_after) if not creating else [],
+               "clauses": len(ldoc.parsed.clauses), "file": ldoc.file}
+    action = "create" if creating else ("restore" if restored else "update")
+    doc.changes.append(PolicyChange(version=doc.version, actor_name=actor_name, action=action, summary=summary))
+    (report.created if creating else report.updated).append(doc.doc_id)
+    if not creating:
+        report.changes[doc.doc_id] = summary
+    record("create" if creating else "update", "policy_document", doc.doc_id, label=doc.title,
+           before=meta_before or None if not creating else None,
+           after={**(meta_after if not creating else {"title": doc.title, "number": doc.number}),
+                  "version": doc.version, "clauses_added": len(added) if not creating else len(ldoc.parsed.clauses),
+                  "clauses_changed": changed, "clauses_retired": retired},
+           actor_name=actor_name)
+
+
+def _retire_document(doc: PolicyDocument, report: PolicySyncReport, actor_name: str) -> None:
+    doc.active = False
+    doc.content_hash = ""
+    doc.version += 1
+    doc.changes.append(PolicyChange(version=doc.version, actor_name=actor_name, action="retire",
+                                    summary={"version": doc.version, "added": [], "changed": [], "retired": [],
+                                             "metadata": [], "file": doc.source_file}))
+    report.retired.append(doc.doc_id)
+    record("retire", "policy_document", doc.doc_id, label=doc.title, before={"active": True},
+           after={"active": False}, actor_name=actor_name)
+
+
+def _reg_fields(e: RegulationEntry) -> dict:
+    return {"title": e.title, "number": e.number, "issuer": e.issuer,
+            "issued": e.issued.isoformat() if e.issued else "", "effective": e.effective.isoformat() if e.effective else "",
+            "status": e.status, "document": e.document, "aliases": e.aliases, "notes": e.notes, "active": e.active}
+
+
+def _apply_register(lib: Library, report: PolicySyncReport, actor_name: str) -> None:
+    if lib.register_problems:
+        report.register = "refused"
+        return
+    if not lib.register and not lib.register_file:
+        report.register = "missing"
+        return
+    existing = {e.key: e for e in db.session.scalars(sa.select(RegulationEntry))}
+    rows: list[RegisterRow] = lib.register
+    changes = 0
+    for order, row in enumerate(rows):
+        entry = existing.get(row.key)
+        before = _reg_fields(entry) if entry else None
+        if entry is None:
+            entry = RegulationEntry(key=row.key)
+            db.session.add(entry)
+        entry.title, entry.number, entry.issuer = row.title, row.number, row.issuer
+        entry.issued, entry.effective = _date(row.issued), _date(row.effective)
+        entry.status, entry.document, entry.aliases, entry.notes = row.status, row.document, "|".join(row.aliases), row.notes
+        entry.sort_order, entry.active = order, True
+        after = _reg_fields(entry)
+        if before != after:
+            changes += 1
+            entry.updated_at = utcnow()
+            old, new = changed_fields(before, after) if before else ({}, after)
+            record("create" if before is None else "update", "regulation", row.key, label=row.title,
+                   before=old or None, after=new, actor_name=actor_name)
+    keys = {r.key for r in rows}
+    for key, entry in existing.items():
+        if key not in keys and entry.active:
+            entry.active = False
+            changes += 1
+            record("retire", "regulation", key, label=entry.title, before={"active": True},
+                   after={"active": False}, actor_name=actor_name)
+    report.register = "loaded" if changes else "unchanged"
+
+
+def _store_citations(lib: Library, report: PolicySyncReport) -> None:
+    """Rebuild citation rows of the documents just loaded, then re-resolve every row against
+    the library as it now stands (a newly imported text turns register links into article links)."""
+    docs = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
+    reloaded = set(report.created) | set(report.updated)
+    for ldoc in lib.good_docs:
+        if ldoc.doc_id not in reloaded:
+            continue
+        doc = docs[ldoc.doc_id]
+        db.session.execute(sa.delete(PolicyCitation).where(PolicyCitation.document_id == doc.id))
+        for position, fc in enumerate(ldoc.citations):
+            c = fc.citation
+            db.session.add(PolicyCitation(document_id=doc.id, clause_id=fc.clause_id, anchor_id=fc.anchor_id,
+                                          position=position, text=c.text[:300], cited_title=c.title[:300],
+                                          cited_number=c.number, cited_clause=c.clause))
+    for doc_id in report.retired:
+        db.session.execute(sa.delete(PolicyCitation).where(PolicyCitation.document_id == docs[doc_id].id))
+    db.session.flush()
+    resolver = current_resolver()
+    for row in db.session.scalars(sa.select(PolicyCitation)):
+        cit = Citation(0, 0, row.text, title=row.cited_title, number=row.cited_number,
+                       article=_article_of(row.cited_clause), item=_item_of(row.cited_clause))
+        target = resolver.resolve(cit)
+        owner = row.document.doc_id
+        row.register_key = target.register_key
+        row.target_doc = target.doc_id if target.doc_id != owner else None
+        row.target_clause = target.clause if row.target_doc else None
+
+
+def _article_of(clause: str) -> int | None:
+    return int(clause[1:].split(".")[0]) if clause else None
+
+
+def _item_of(clause: str) -> int | None:
+    return int(clause.split(".")[1]) if clause and "." in clause else None
+
+
+def current_resolver():
+    """A resolver over the active documents and register entries in the database."""
+    from portal.content.citations import LibraryEntry, RegisterEntry, Resolver
+
+    docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.number,
+                                        PolicyDocument.short_title).where(PolicyDocument.active)).all()
+    regs = db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)
+                              .order_by(RegulationEntry.sort_order)).all()
+    return Resolver([LibraryEntry(*d) for d in docs],
+                    [RegisterEntry(r.key, r.title, r.number, tuple(r.alias_list), r.document) for r in regs])
+
+
+__all__ = ["PolicySyncReport", "sync_policy", "current_resolver", "make_resolver"]

@@ -1,0 +1,81 @@
+"""The policy library: library list, document, clause, register; and its JSON API."""
+from flask import abort, jsonify, render_template, request
+
+from portal.access import logged_in
+from portal.htmx_utils import is_partial_request
+from portal.policy import api_bp, bp
+from portal.policy import services as s
+
+
+def _document_or_404(doc_id: str):
+    doc = s.get_document(doc_id)
+    if doc is None:
+        abort(404)
+    return doc
+
+
+@bp.route("/")
+@logged_in
+def index():
+    q = request.args.get("q", "").strip()[:100]
+    docs = s.list_documents(q)
+    if is_partial_request():
+        return render_template("policy/_documents.html", docs=docs, q=q)
+    return render_template("policy/index.html", docs=docs, q=q, register=s.register_entries())
+
+
+@bp.route("/<doc_id>")
+@logged_in
+def document(doc_id: str):
+    doc = _document_or_404(doc_id)
+    renderer = s.Renderer(doc)
+    sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
+    return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
+                           cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc))
+
+
+@bp.route("/<doc_id>/<clause_id>")
+@logged_in
+def clause(doc_id: str, clause_id: str):
+    doc = _document_or_404(doc_id)
+    clause = s.get_clause(doc, clause_id[:60])
+    if clause is None:
+        abort(404)
+    renderer = s.Renderer(doc)
+    body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
+    prev, nxt = s.neighbours(doc, clause)
+    return render_template(
+        "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
+        prev=prev, next=nxt, cite=s.cite, cites=s.cites_from(doc, clause),
+        cited_by=s.cited_by_document(doc, clause), duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
+        children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id],
+    )
+
+
+@bp.route("/register/")
+@logged_in
+def register():
+    return render_template("policy/register.html", entries=s.register_entries())
+
+
+@bp.route("/register/<key>")
+@logged_in
+def register_entry(key: str):
+    entry = s.get_entry(key)
+    if entry is None:
+        abort(404)
+    return render_template("policy/register_entry.html", entry=entry, full_text=s.full_text_of(entry),
+                           cited_by=s.cited_by_entry(entry))
+
+
+@api_bp.route("")
+@logged_in
+def documents():
+    return jsonify(documents=[s.document_summary(d) for d in s.list_documents()])
+
+
+@api_bp.route("/<doc_id>", endpoint="document")
+@logged_in
+def document_api(doc_id: str):
+    doc = _document_or_404(doc_id)
+    return jsonify(s.document_json(doc))

@@ -1,0 +1,148 @@
+"""Monthly 进展报告: one per unit and month, drafted, then submitted by a fixed day."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.audit.services import ACTION_LABELS, record
+from portal.duties.services import today
+from portal.extensions import db
+from portal.models import AuditEntry, DutyInstance, MonthlyReport, Unit, User
+from portal.models.base import utcnow
+from portal.roles import ADMIN, LIAISON
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
+FIELDS = ("progress", "problems", "next_steps")
+LIMIT = 10000
+
+
+class ReportError(ValueError):
+    pass
+
+
+def parse_month(value: str) -> str | None:
+    return value if MONTH_RE.match(value or "") else None
+
+
+def current_month() -> str:
+    return f"{today():%Y-%m}"
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """UTC bounds of a local (UTC+8) calendar month."""
+    year, mon = map(int, month.split("-"))
+    start = datetime(year, mon, 1)
+    end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1)
+    return start - timedelta(hours=8), end - timedelta(hours=8)
+
+
+def due_date(month: str, due_day: int) -> date:
+    year, mon = map(int, month.split("-"))
+    return date(year, mon, min(due_day, 28))
+
+
+def can_edit(user: User, unit: Unit) -> bool:
+    return user.has_role(LIAISON) and user.unit_id == unit.id
+
+
+def can_read(user: User, unit: Unit) -> bool:
+    return can_edit(user, unit) or user.has_role(ADMIN, "leader")
+
+
+def reporting_units() -> list[Unit]:
+    """Units that lead at least one live duty instance."""
+    return list(db.session.scalars(
+        sa.select(Unit).where(Unit.active, Unit.id.in_(
+            sa.select(DutyInstance.unit_id).where(~DutyInstance.archived))).order_by(Unit.sort_order)))
+
+
+def get_report(unit: Unit, month: str) -> MonthlyReport | None:
+    return db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.unit_id == unit.id, MonthlyReport.month == month))
+
+
+def month_activity(unit: Unit, month: str) -> list[str]:
+    """What changed on the unit's duties that month, as lines to pre-fill 进展情况."""
+    start, end = month_bounds(month)
+    ids = [str(i) for i in db.session.scalars(sa.select(DutyInstance.id).where(DutyInstance.unit_id == unit.id))]
+    if not ids:
+        return []
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id.in_(ids),
+                                    AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.id)).all()
+    lines = []
+    for e in entries:
+        what = ACTION_LABELS.get(e.action, e.action)
+        lines.append(f"{e.at + timedelta(hours=8):%m月%d日} {what}：{e.object_label}")
+    return lines
+
+
+def prefill(unit: Unit, month: str) -> dict[str, str]:
+    lines = month_activity(unit, month)
+    return {"progress": "\n".join(lines) if lines else "本月暂无任务变动。", "problems": "", "next_steps": ""}
+
+
+@dataclass
+class ReportInput:
+    progress: str
+    problems: str
+    next_steps: str
+
+
+def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, expected_version: int | None) -> MonthlyReport:
+    if not can_edit(user, unit):
+        raise PermissionError
+    values = {f: getattr(data, f).strip() for f in FIELDS}
+    if any(len(v) > LIMIT for v in values.values()):
+        raise ReportError(f"每一栏不超过 {LIMIT} 字。")
+    if submit and not values["progress"]:
+        raise ReportError("提交前请填写进展情况。")
+    report = get_report(unit, month)
+    if report is None:
+        report = MonthlyReport(unit_id=unit.id, month=month)
+        db.session.add(report)
+    elif expected_version is not None and report.version != expected_version:
+        raise ReportError(STALE)
+    if report.status == "submitted":
+        raise ReportError("该月报告已提交，不能再修改。")
+    before = {f: getattr(report, f) or "" for f in FIELDS}
+    for f, v in values.items():
+        setattr(report, f, v)
+    report.updated_by_id, report.updated_at = user.id, utcnow()
+    if submit:
+        report.status, report.submitted_at = "submitted", utcnow()
+    db.session.flush()
+    record("submit_report" if submit else "save_report", "report", report.id, label=f"{unit.name} {month}",
+           before=before, after={**values, "status": report.status}, actor=user)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ReportError(STALE) from None
+    return report
+
+
+@dataclass
+class SubmissionRow:
+    unit: Unit
+    report: MonthlyReport | None
+    late: bool
+
+
+def submissions(month: str, due_day: int) -> list[SubmissionRow]:
+    reports = {r.unit_id: r for r in db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.month == month))}
+    past_due = today() > due_date(month, due_day)
+    rows = []
+    for unit in reporting_units():
+        report = reports.get(unit.id)
+        submitted = report is not None and report.status == "submitted"
+        rows.append(SubmissionRow(unit, report, past_due and not submitted))
+    return rows
+
+
+def unit_reports(unit: Unit) -> list[MonthlyReport]:
+    return list(db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.unit_id == unit.id).order_by(MonthlyReport.month.desc())))

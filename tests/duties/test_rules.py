@@ -1,0 +1,54 @@
+"""Warning lights, progress and state rules (pure functions)."""
+from datetime import date
+
+import pytest
+
+from portal.duties import rules
+from portal.duties.rules import LightInput, light
+
+TODAY = date(2026, 11, 29)
+
+
+@pytest.mark.parametrize("state, deadline, start, progress, expected", [
+    ("closed", date(2020, 1, 1), None, 100, "grey"),
+    ("in_progress", date(2026, 11, 28), None, 90, "red"),          # overdue
+    ("in_progress", None, None, 0, "green"),                        # standing duty
+    ("in_progress", date(2027, 6, 1), None, 10, "green"),
+    ("in_progress", date(2026, 12, 20), None, 10, "blue"),           # ≤ 30 days
+    ("in_progress", date(2026, 12, 5), None, 90, "yellow"),          # ≤ 7 days
+    ("in_progress", date(2026, 11, 29), None, 90, "yellow"),         # due today is not overdue
+    ("in_progress", date(2027, 11, 29), date(2025, 11, 29), 20, "yellow"),  # behind: 50% of time gone, 20% done
+    ("in_progress", date(2027, 11, 29), date(2025, 11, 29), 60, "green"),
+    ("requested", date(2026, 12, 31), None, 100, "green"),           # waiting for verification
+    ("requested", date(2026, 1, 1), None, 100, "yellow"),            # asked late: not red, but flagged
+])
+def test_light(state, deadline, start, progress, expected):
+    assert light(LightInput(state, deadline, start, progress), TODAY) == expected
+
+
+def test_progress_and_schedule():
+    assert rules.progress(3, 7, "in_progress") == 43
+    assert rules.progress(0, 0, "not_started") == 0
+    assert rules.progress(0, 0, "in_progress") == 50
+    assert rules.progress(1, 5, "closed") == 100
+    assert rules.expected_progress(date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == 50
+    assert rules.schedule(20, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "behind"
+    assert rules.schedule(50, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "on"
+    assert rules.schedule(90, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "ahead"
+    assert rules.schedule(90, None, date(2026, 12, 31), TODAY) is None
+
+
+def test_transitions():
+    assert rules.next_state("in_progress", "request_close") == "requested"
+    assert rules.next_state("requested", "close") == "closed"
+    assert rules.next_state("requested", "return") == "in_progress"
+    assert rules.next_state("closed", "request_close") is None
+    assert rules.next_state("in_progress", "close") is None
+    assert rules.next_state("blocked", "unblock") == "in_progress"
+
+
+def test_close_request_needs_items_and_a_record_or_a_reason():
+    assert rules.close_request_problem(False, True, "") is not None
+    assert rules.close_request_problem(True, False, "") is not None
+    assert rules.close_request_problem(True, True, "") is None
+    assert rules.close_request_problem(False, False, "该项工作已由省厅统一办理") is None

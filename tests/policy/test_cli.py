@@ -1,0 +1,90 @@
+"""flask portal import-policy / check-content / sync."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import PolicyChange, PolicyCitation
+from portal.policy.services import get_document
+from tests.policy.conftest import STATUTE_MD
+
+
+def test_check_content_passes_on_the_repo(app, runner):
+    result = runner.invoke(args=["portal", "check-content"])
+    assert result.exit_code == 0, result.output
+    assert "content OK" in result.output
+
+
+def test_check_content_reports_file_and_line(app, runner, content):
+    app.config["CONTENT_DIR"] = str(content)
+    (content / "policy" / "bad.txt").write_text(STATUTE_MD.replace("第四条", "第六条"), encoding="utf-8")
+    (content / "policy" / "gbk.md").write_bytes("---\nid: gbk\n标题\n".encode("gbk"))
+    result = runner.invoke(args=["portal", "check-content"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    bad_line = STATUTE_MD.split("\n").index(next(l for l in STATUTE_MD.split("\n") if l.startswith("第四条"))) + 1
+    assert any(l.endswith(f"bad.txt:{bad_line}: numbering skips or repeats: article a6 where a4 was expected")
+               for l in lines), lines
+    assert any(l.endswith("gbk.md:3: not valid UTF-8 (byte 0xb1); save the file as UTF-8") for l in lines), lines
+
+
+def test_import_policy_then_reimport_keeps_ids_and_records_changes(app, runner, content, tmp_path):
+    app.config["CONTENT_DIR"] = str(content)
+    src = tmp_path / "家庭寄养管理办法.txt"
+    src.write_text(STATUTE_MD, encoding="utf-8")
+    result = runner.invoke(args=["portal", "import-policy", str(src)])
+    assert result.exit_code == 1 and "give one with --id" in result.output
+    result = runner.invoke(args=["portal", "import-policy", str(src), "--id", "jiating-jiyang"])
+    assert result.exit_code == 0, result.output
+    assert "imported jiating-jiyang (statute, 5 clauses)" in result.output
+    assert (content / "policy" / "jiating-jiyang.md").exists()
+    assert (content / "policy" / "jiating-jiyang.source.txt").read_text(encoding="utf-8") == STATUTE_MD
+    first = {c.clause_id: c.id for c in get_document("jiating-jiyang").clauses}
+    # an admin fills in a field the text does not state; a re-import keeps it
+    md = content / "policy" / "jiating-jiyang.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("issuers: \n", "issuers: 民政部\n"), encoding="utf-8")
+    src.write_text(STATUTE_MD.replace("有稳定的经济收入", "有稳定的经济收入和住房")
+                   .replace("第五条　本办法", "第五条　本办法由民政部负责解释。\n第六条　本办法"), encoding="utf-8")
+    result = runner.invoke(args=["portal", "import-policy", str(src), "--id", "jiating-jiyang"])
+    assert result.exit_code == 0, result.output
+    doc = get_document("jiating-jiyang")
+    assert doc.issuers == ["民政部"] and doc.version == 2
+    after = {c.clause_id: c.id for c in doc.clauses}
+    assert all(after[cid] == pk for cid, pk in first.items())
+    change = db.session.scalars(sa.select(PolicyChange).where(PolicyChange.document_id == doc.id)
+                                .order_by(PolicyChange.id.desc())).first()
+    assert change.summary["added"] == ["a6"] and set(change.summary["changed"]) == {"a3", "a3.2", "a5"}
+    assert "jiating-jiyang v2: 1 added, 3 changed" in result.output
+
+
+def test_import_refuses_bad_text_and_writes_nothing(app, runner, content, tmp_path):
+    app.config["CONTENT_DIR"] = str(content)
+    src = tmp_path / "jy.txt"
+    src.write_text(STATUTE_MD.replace("（二）有稳定", "（三）有稳定"), encoding="utf-8")
+    result = runner.invoke(args=["portal", "import-policy", str(src)])
+    assert result.exit_code == 1
+    assert "jy.txt:" in result.output and "item a3.3 where a3.2 was expected" in result.output
+    assert not (content / "policy" / "jy.md").exists()
+
+
+def test_import_resolves_an_article_citation(app, runner, content, tmp_path):
+    app.config["CONTENT_DIR"] = str(content)
+    statute = tmp_path / "ertong.txt"
+    statute.write_text("儿童福利机构管理办法\n\n第一章　总则\n\n" + "".join(
+        f"第{n}条　第{n}条的内容。\n" for n in "一二三四五六七八") + "第九条　本办法自公布之日起施行。\n", encoding="utf-8")
+    jy = tmp_path / "jiating-jiyang.txt"
+    jy.write_text(STATUTE_MD, encoding="utf-8")
+    assert runner.invoke(args=["portal", "import-policy", str(jy)]).exit_code == 0
+    result = runner.invoke(args=["portal", "import-policy", str(statute), "--id", "ertong-fuli-jigou"])
+    assert result.exit_code == 0, result.output
+    row = db.session.scalar(sa.select(PolicyCitation).where(PolicyCitation.text == "《儿童福利机构管理办法》第八条"))
+    assert (row.target_doc, row.target_clause) == ("ertong-fuli-jigou", "a8")
+
+
+def test_sync_command_reports_refused_files(app, runner, content):
+    app.config["CONTENT_DIR"] = str(content)
+    (content / "policy" / "bad.txt").write_text("没有标题的文本\n第一条　甲。\n第三条　乙。\n", encoding="utf-8")
+    result = runner.invoke(args=["portal", "sync"])
+    assert result.exit_code == 1
+    assert "policy: not loaded (previous versions keep serving)" in result.output
+    assert "bad.txt:3: numbering skips or repeats: article a3 where a2 was expected" in result.output

@@ -1,0 +1,61 @@
+"""Search fixtures: small indexes in tmp dirs, built once per session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portal.content.policy_doc import read_document
+from portal.search import engine
+
+ROOT = Path(__file__).resolve().parents[2]
+FANGAN = ROOT / "content" / "policy" / "yunmin-2021-74.md"
+HERE = Path(__file__).parent
+
+# Filled by test_relevance.py, printed at the end of the run.
+RELEVANCE: dict[str, tuple[int, int, list[str]]] = {}
+
+# A tiny imported statute for citation / document-title tests.
+STATUTE = [
+    ("ch1", "第一章", "总则", "为了规范家庭寄养工作，促进寄养儿童身心健康成长，根据有关法律法规，制定本办法。"),
+    ("a7", "第七条", "第二章 寄养条件", "寄养家庭应当同时具备下列条件：有本地户籍，有固定住所，家庭成员身体健康。"),
+    ("a8", "第八条", "第二章 寄养条件", "寄养家庭主要照料人应当年满三十周岁且在六十五周岁以下，具有初中以上文化程度。"),
+    ("a9", "第九条", "第二章 寄养条件", "每个寄养家庭寄养儿童的人数不得超过二人，且该家庭无未满六周岁的儿童。"),
+]
+
+
+def fangan_records() -> list[engine.Record]:
+    return engine.records_from_document(read_document(FANGAN))
+
+
+def statute_records(title: str = "家庭寄养管理办法", doc_id: str = "jtjy-2014") -> list[engine.Record]:
+    return [engine.Record(doc_id=doc_id, clause_id=cid, label=label, title=head, text=text,
+                          doc_title=title, doc_number="民政部令第54号", url=f"/policy/{doc_id}#{cid}",
+                          validity="现行有效")
+            for cid, label, head, text in STATUTE]
+
+
+@pytest.fixture(scope="session")
+def fangan_index(tmp_path_factory) -> Path:
+    """The 方案 alone — what the relevance sets are judged on."""
+    d = tmp_path_factory.mktemp("search_fangan")
+    engine.build_index(d, fangan_records())
+    return d
+
+
+@pytest.fixture(scope="session")
+def library_index(tmp_path_factory) -> Path:
+    """The 方案 plus a small statute (citations with a document, filters by document)."""
+    d = tmp_path_factory.mktemp("search_library")
+    engine.build_index(d, fangan_records() + statute_records())
+    return d
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RELEVANCE:
+        return
+    terminalreporter.section("search relevance (hit@3)")
+    for name, (hits, total, misses) in sorted(RELEVANCE.items()):
+        terminalreporter.write_line(f"{name}: hit@3 = {hits}/{total} = {100 * hits / total:.1f}%")
+        for miss in misses:
+            terminalreporter.write_line(f"  miss: {miss}")

@@ -49,6 +49,10 @@ def register(app) -> None:
     from portal.content.policy_doc import label_for
 
     app.add_template_filter(label_for, "clause_label")
+
+    from portal.duties import rules as duty_rules
+
+    app.add_template_global(duty_rules, "duty_rules")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda k: FIELD_LABELS.get(k, k), "field_label")
     app.add_template_filter(display_value, "display_value")

@@ -9,7 +9,7 @@ from portal.access import access_of, allowed
 # (endpoint, label). Later domains append their entries here.
 NAV = [
     ("home.index", "首页"),
-    ("duties.index", "我的任务"),
+    ("duties.index", "任务台账"),
     ("policy.index", "政策库"),
     ("units.index", "组织机构"),
     ("reports.index", "进展报告"),
@@ -17,6 +17,10 @@ NAV = [
     ("admin.users", "用户管理"),
     ("audit.index", "审计日志"),
 ]
+
+
+# A liaison's board is their own unit's: they know it as 我的任务.
+LIAISON_LABELS = {"duties.index": "我的任务"}
 
 
 def nav_items() -> list[dict]:
@@ -29,7 +33,7 @@ def nav_items() -> list[dict]:
             items.append(
                 {
                     "endpoint": endpoint,
-                    "label": label,
+                    "label": LIAISON_LABELS.get(endpoint, label) if current_user.has_role("liaison") else label,
                     "url": url_for(endpoint),
                     "active": endpoint.split(".")[0] == current_bp,
                 }

@@ -137,3 +137,23 @@ def auth(client):
 
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+@pytest.fixture
+def plan(app):
+    """The policy library and the 任务分工表 loaded (units are always loaded)."""
+    from portal.duties.sync import sync_duties
+    from portal.policy.services import sync_policy
+
+    content = Path(app.config["CONTENT_DIR"])
+    assert sync_policy(content).ok
+    report = sync_duties(content)
+    assert report.ok, report.problems
+    return report
+
+
+def instance_by_key(key: str):
+    from portal.models import DutyInstance
+
+    db.session.expire_all()
+    return db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == key))

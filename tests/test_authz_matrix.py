@@ -38,6 +38,23 @@ EXPECTED: dict[str, object] = {
     "policy.register_entry": ALL,
     "policy_api.documents": ALL,
     "policy_api.document": ALL,
+    "duties.index": ALL,
+    "duties.instance": ALL,
+    "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
+    "duties.note": ALL,
+    "duties.upload": ALL,
+    "duties.download": ALL,
+    "duties.change_state": ALL,
+    "duties.extension": ALL,
+    "duties.export_ledger": ALL,
+    "duties.export_plan": ALL,
+    "duties.api_duties": ALL,
+    "duties.queue": ADMIN_ONLY,
+    "duties.decide": ADMIN_ONLY,
+    "duties.decide_ext": ADMIN_ONLY,
+    "duties.coverage": ADMIN_ONLY,
+    "reports.index": frozenset({"admin", "leader", "liaison"}),
+    "reports.edit": frozenset({"admin", "leader", "liaison"}),
 }
 
 
@@ -51,17 +68,37 @@ def sample_args(endpoint: str) -> dict:
         "doc_id": "yunmin-2021-74",
         "clause_id": "3.2.8",
         "key": "jiating-jiyang-guanli-banfa",
+        # A duty of the test liaison's unit (yanhu-mz), so every admitted role may open it.
+        "instance_id": _sample["instance"].id,
+        "item_id": _sample["instance"].items[0].id,
+        "evidence_id": _sample["evidence"].id,
+        "extension_id": _sample["extension"].id,
+        "fmt": "csv",
+        "unit_code": "yanhu-mz",
+        "month": "2026-11",
     }
 
 
+_sample: dict = {}
+
+
 @pytest.fixture(autouse=True)
-def _policy_library(app):
-    """The policy pages need the library loaded for their sample arguments to exist."""
-    from pathlib import Path
+def _sample_objects(plan):
+    """Pages with ids need their objects to exist: the library, a duty, evidence, an extension."""
+    from io import BytesIO
 
-    from portal.policy.services import sync_policy
+    from werkzeug.datastructures import FileStorage
 
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    from portal.duties import evidence, services
+    from tests.conftest import instance_by_key
+
+    owner = make_user("sample-liaison", "liaison", unit="yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    _sample["instance"] = inst
+    _sample["evidence"] = evidence.add_evidence(owner, inst, FileStorage(BytesIO(b"%PDF-1.4 sample"), "a.pdf"))
+    from datetime import date
+
+    _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
 
 
 def routes(app):

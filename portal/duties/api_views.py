@@ -20,7 +20,7 @@ from portal.duties.exports import (
     to_csv,
     to_xlsx,
 )
-from portal.duties.services import board, role_of, sees_all
+from portal.duties.services import board
 from portal.duties.sync import coverage_gaps
 from portal.duties.views import board_filter_from_args
 from portal.extensions import db
@@ -64,28 +64,32 @@ def export_plan(fmt: str):
 @bp.route("/api/duties")
 @logged_in
 def api_duties():
+    """Duty instances with filters (unit, state, light, area, role). Each row names a unit and its
+    role in the duty: the filtered unit (or the caller's own) where it cooperates, else the lead."""
     f = board_filter_from_args()
     if "unit" not in request.args:
-        f.unit_code = ""  # the API lists everything the user may see unless asked
-    views = board(current_user, f)
-    viewer_unit = current_user.unit_id
-    return jsonify([
-        {
+        f.unit_code = ""  # the API lists everything unless asked for one unit
+    viewpoint = f.unit_code or (current_user.unit.code if current_user.unit else "")
+    rows = []
+    for v in board(current_user, f):
+        coop_codes = {c.unit.code for c in v.inst.cooperators}
+        cooperating = viewpoint in coop_codes and viewpoint != v.inst.unit.code
+        rows.append({
             "key": v.inst.key,
             "title": v.duty.title,
             "clause_ids": list(v.duty.clause_ids),
-            "unit": v.inst.unit.code,
-            "role": "cooperating" if (not sees_all(current_user) and role_of(viewer_unit, v.inst) == "cooperating")
-            or (f.unit_code and f.unit_code != v.inst.unit.code) else "lead",
+            "unit": viewpoint if cooperating else v.inst.unit.code,
+            "role": "cooperating" if cooperating else "lead",
+            "lead_unit": v.inst.unit.code,
             "state": v.inst.state,
             "light": v.light,
             "progress": v.progress,
             "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
+            "original_deadline": v.inst.original_deadline.isoformat() if v.inst.original_deadline else None,
             "checklist": [{"title": i.title, "done": i.done} for i in v.inst.active_items],
             "url": f"/tasks/{v.inst.id}",
-        }
-        for v in views
-    ])
+        })
+    return jsonify(rows)
 
 
 @bp.route("/supervision/coverage")

@@ -56,8 +56,10 @@ def board_filter_from_args() -> BoardFilter:
 def index():
     f = board_filter_from_args()
     views = board(current_user, f)
-    context = dict(views=views, f=f, areas=areas(), units=active_units(), rules=rules,
-                   my_unit_id=current_user.unit_id, role_of=role_of)
+    units = active_units()
+    viewed = next((u for u in units if u.code == f.unit_code), None)
+    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules,
+                   my_unit_id=viewed.id if viewed else None, role_of=role_of)
     if is_partial_request():
         return render_template("duties/_board_rows.html", **context)
     return render_template("duties/board.html", **context)

@@ -48,3 +48,14 @@ def unit_colleagues(user: User) -> list[User]:
             .order_by(User.display_name)
         )
     )
+
+
+def duty_light_counts(user: User) -> dict[str, int]:
+    """The user's board (a liaison: their unit; others: every unit) counted by warning light."""
+    from portal.duties.services import BoardFilter, board
+
+    unit = user.unit.code if user.has_role("liaison") and user.unit else ""
+    counts: dict[str, int] = {}
+    for v in board(user, BoardFilter(unit_code=unit)):
+        counts[v.light] = counts.get(v.light, 0) + 1
+    return counts

@@ -3,15 +3,19 @@ from flask_login import current_user
 
 from portal.access import logged_in
 from portal.audit.services import ACTION_LABELS
+from portal.duties import rules
+from portal.duties.reminders import notices_for
 from portal.home import bp
-from portal.home.services import account_summary, org_summary, recent_audit, unit_colleagues
+from portal.home.services import account_summary, duty_light_counts, org_summary, recent_audit, unit_colleagues
 from portal.roles import ADMIN, LEADER
 
 
 @bp.route("/")
 @logged_in
 def index():
-    context = {"colleagues": unit_colleagues(current_user), "org": org_summary()}
+    context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
+               "duty_counts": duty_light_counts(current_user), "duty_rules": rules,
+               "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}
     if current_user.has_role(ADMIN, LEADER):
         context["accounts"] = account_summary()
     if current_user.has_role(ADMIN):

@@ -31,11 +31,19 @@ __all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause", "import_polic
 def duties_for_clause(doc_id: str, clause_id: str) -> list:
     """The duties (任务) a clause created, with their live status, for the clause page.
 
-    Empty until the duty-tracking issue lands; it then returns objects with ``title``, ``url``,
-    ``lead_unit``, ``deadline`` and ``status_label`` for every duty whose source clause is
-    `clause_id` of `doc_id` or a finer anchor inside it (e.g. 4.2.3 under 4.2).
+    Every duty instance whose source clause is `clause_id` of `doc_id` or a finer anchor inside
+    it (e.g. 4.2.3 under 4.2), with owner, light and progress.
     """
-    return []
+    from portal.duties.services import instances_for_clause
+
+    return instances_for_clause(doc_id, clause_id)
+
+
+def duty_summary(doc_id: str) -> dict[str, dict[str, int]]:
+    """clause id -> {light: count} over the duties each section created, for the document view."""
+    from portal.duties.services import instances_by_clause
+
+    return instances_by_clause(doc_id)
 
 
 # ---------------------------------------------------------------- documents

@@ -31,7 +31,8 @@ def document(doc_id: str):
     renderer = s.Renderer(doc)
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
-                           cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc))
+                           cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc),
+                           duty_summary=s.duty_summary(doc.doc_id))
 
 
 @bp.route("/<doc_id>/<clause_id>")

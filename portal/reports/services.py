@@ -68,16 +68,19 @@ def get_report(unit: Unit, month: str) -> MonthlyReport | None:
 def month_activity(unit: Unit, month: str) -> list[str]:
     """What changed on the unit's duties that month, as lines to pre-fill 进展情况."""
     start, end = month_bounds(month)
-    ids = [str(i) for i in db.session.scalars(sa.select(DutyInstance.id).where(DutyInstance.unit_id == unit.id))]
-    if not ids:
+    titles = {str(i.id): i.duty.title for i in db.session.scalars(
+        sa.select(DutyInstance).where(DutyInstance.unit_id == unit.id))}
+    if not titles:
         return []
     entries = db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id.in_(ids),
+        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id.in_(titles),
                                     AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.id)).all()
     lines = []
     for e in entries:
         what = ACTION_LABELS.get(e.action, e.action)
-        lines.append(f"{e.at + timedelta(hours=8):%m月%d日} {what}：{e.object_label}")
+        detail = (e.after or {}).get("item") or (e.after or {}).get("note") or (e.after or {}).get("file") or ""
+        detail = f"「{str(detail)[:60]}」" if detail else ""
+        lines.append(f"{e.at + timedelta(hours=8):%m月%d日} {titles[e.object_id]}：{what}{detail}")
     return lines
 
 

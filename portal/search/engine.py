@@ -55,6 +55,7 @@ LOCK_FILE = ".write.lock"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 1000          # deepest result reachable by paging
+ESTIMATE_ABOVE = 5000     # clauses: above this, page 1 shows an estimated total
 RERANK = 30                # candidates re-ranked by coordination
 SNIPPET_CHARS = 120
 # BM25F with milder length normalisation: a long paragraph that discusses a topic at length
@@ -439,6 +440,10 @@ class SearchEngine:
                     self._searcher.close()
             self._searcher, self._ix_dir = None, None
 
+    def invalidate(self) -> None:
+        """Look for a new index generation on the next search (after this process wrote one)."""
+        self._checked = 0.0
+
     def searcher(self):
         """The current searcher, reopened when CURRENT changes and refreshed when the index
         generation changes (checked at most every REFRESH_EVERY seconds)."""
@@ -585,7 +590,7 @@ class SearchEngine:
             total = results.scored_length()  # every match was scored: exact
         elif results.has_exact_length():
             total = len(results)
-        elif flt is None and page == 1:
+        elif flt is None and page == 1 and searcher.doc_count() > ESTIMATE_ABOVE:
             # An exact count would walk every posting again (Whoosh skipped blocks while
             # ranking): on the first page an estimate is enough.
             total = max(results.estimated_length(), results.scored_length())

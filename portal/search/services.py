@@ -1,0 +1,318 @@
+"""Search for the portal: feed the engine from the database, keep the index in step, answer.
+
+The engine (``portal.search.engine``) works on plain records; this module is the only place that
+knows where they come from (live ``PolicyDocument`` rows and their non-retired ``PolicyClause``
+rows) and where the index lives (``app.config["SEARCH_INDEX_DIR"]``).
+
+Index lifecycle
+---------------
+* ``flask portal sync`` → ``sync_index()``: reindex the documents whose clauses changed (a full
+  build when the index is missing, corrupt or built with another analyzer). Waits for the write
+  lock.
+* ``flask portal reindex`` → ``rebuild_index()``: a fresh index, switched in atomically.
+* Any search → ``ensure_fresh()``: once per change of the library (a cheap fingerprint of the
+  documents table), compare the index with the database; when it is missing, stale or corrupt,
+  rebuild it in a background thread (one per process) with a log line. The thread does not wait
+  for the write lock: when another process (a sync, another worker) is writing, this one just
+  reads, and sees the new index generation when the writer is done. Searches keep answering
+  meanwhile — from the old index, or with the notice "索引正在建立" when there is none yet.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import current_app
+from whoosh.index import LockError
+
+from portal.extensions import db
+from portal.models import PolicyClause, PolicyDocument
+from portal.search import engine
+from portal.search.departments import DEPARTMENTS
+
+log = logging.getLogger("portal.search")
+
+BUILDING_NOTICE = "索引正在建立，请稍后再试"
+RETRY_AFTER = 60.0      # seconds before a failed background build is tried again
+MAX_LIMIT = engine.MAX_LIMIT
+
+
+def index_dir() -> Path:
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+# ---------------------------------------------------------------- records from the database
+
+
+def clause_url(doc_id: str, clause_id: str, section_id: str | None = None) -> str:
+    """The clause page; a finer anchor opens its section's page at the anchor."""
+    base = f"/policy/{quote(doc_id, safe='')}/{quote(section_id or clause_id, safe='')}"
+    return base + (f"#{quote(clause_id, safe='')}" if section_id and section_id != clause_id else "")
+
+
+def _section_of(clause: PolicyClause, by_id: dict[str, PolicyClause]) -> str:
+    seen = set()
+    c = clause
+    while c.kind != "section" and c.parent and c.parent in by_id and c.clause_id not in seen:
+        seen.add(c.clause_id)
+        c = by_id[c.parent]
+    return c.clause_id if c.kind == "section" else clause.clause_id
+
+
+def records_for(doc: PolicyDocument) -> list[engine.Record]:
+    """Index records of one live document (retired clauses left out)."""
+    live = [c for c in doc.clauses if not c.retired]
+    by_id = {c.clause_id: c for c in live}
+    parsed = SimpleNamespace(
+        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number, "status": doc.status},
+        clauses=[SimpleNamespace(id=c.clause_id, kind=c.kind, parent=c.parent, text=c.text or "",
+                                 title=c.title, label=c.label) for c in live])
+    sections = {c.clause_id: _section_of(c, by_id) for c in live}
+    return engine.records_from_document(
+        parsed, url_for=lambda d, cid: clause_url(d, cid, sections.get(cid)), validity=doc.status or "")
+
+
+def live_documents() -> list[PolicyDocument]:
+    stmt = (sa.select(PolicyDocument).where(PolicyDocument.active).order_by(PolicyDocument.doc_id)
+            .options(sa.orm.selectinload(PolicyDocument.clauses)))
+    return list(db.session.scalars(stmt))
+
+
+def all_records() -> list[engine.Record]:
+    out: list[engine.Record] = []
+    for doc in live_documents():
+        out.extend(records_for(doc))
+    return out
+
+
+def library_fingerprint() -> tuple:
+    """Changes whenever a sync changes, adds, retires or restores a document (one small query)."""
+    rows = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.version, PolicyDocument.active,
+                                        PolicyDocument.content_hash).order_by(PolicyDocument.doc_id)).all()
+    return tuple(tuple(r) for r in rows)
+
+
+# ---------------------------------------------------------------- writing (CLI, background)
+
+
+def _forget_checks(directory: Path) -> None:
+    st = _state(directory)
+    st.fingerprint = None
+    engine.engine_for(directory).invalidate()
+
+
+def sync_index(timeout: float = 120.0) -> str:
+    """Bring the index in line with the database (what ``flask portal sync`` runs)."""
+    directory = index_dir()
+    summary = engine.ensure_index(directory, all_records(), timeout=timeout)
+    _forget_checks(directory)
+    return summary
+
+
+def rebuild_index(procs: int = 1, timeout: float = 120.0) -> dict:
+    """A fresh index from the database (what ``flask portal reindex`` runs)."""
+    directory = index_dir()
+    stats = engine.build_index(directory, all_records(), procs=procs, timeout=timeout)
+    _forget_checks(directory)
+    return stats
+
+
+@dataclass
+class _State:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    fingerprint: tuple | None = None
+    thread: threading.Thread | None = None
+    failed_at: float = 0.0
+
+    @property
+    def building(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+
+_states: dict[tuple[int, str], _State] = {}
+_states_lock = threading.Lock()
+
+
+def _state(directory: Path) -> _State:
+    key = (os.getpid(), str(Path(directory).resolve()))
+    with _states_lock:
+        return _states.setdefault(key, _State())
+
+
+def ensure_fresh(wait: float = 0.0) -> bool:
+    """Check the index against the library once per library change; rebuild or update it in a
+    background thread when needed. Returns True while a background build is running.
+
+    ``wait``: seconds to wait for a build just started (a small library is indexed in well under
+    a second; the first search after a start can then answer from the new index).
+    """
+    if not current_app.config.get("SEARCH_AUTO_INDEX", True):
+        return False
+    directory = index_dir()
+    st = _state(directory)
+    if st.building:
+        return True
+    if st.failed_at and time.monotonic() - st.failed_at < RETRY_AFTER:
+        return False
+    fingerprint = library_fingerprint()
+    if fingerprint == st.fingerprint:
+        return False
+    with st.lock:
+        if st.building or fingerprint == st.fingerprint:
+            return st.building
+        records = all_records()  # read here, in the request's app context: the thread touches files only
+        status, changed = engine.index_status(directory, records)
+        st.fingerprint = fingerprint
+        if status == "ok":
+            return False
+        log.warning("search index %s is %s%s: rebuilding in the background", directory, status,
+                    f" ({', '.join(changed)})" if changed else "")
+        st.thread = threading.Thread(target=_background_build, args=(directory, records, st),
+                                     name="search-index", daemon=True)
+        st.thread.start()
+    if wait > 0:
+        st.thread.join(wait)
+    return st.building
+
+
+def _background_build(directory: Path, records: list[engine.Record], st: _State) -> None:
+    try:
+        summary = engine.ensure_index(directory, records, timeout=0)
+        log.warning("search index %s: %s", directory, summary)
+        st.failed_at = 0.0
+    except LockError:
+        # another process is writing it: read what it writes
+        log.info("search index %s is being written by another process; this one only reads", directory)
+        st.fingerprint = None
+    except Exception:  # never take a worker down; try again later
+        log.exception("search index %s: background build failed", directory)
+        st.fingerprint, st.failed_at = None, time.monotonic()
+    finally:
+        engine.engine_for(directory).invalidate()
+
+
+# ---------------------------------------------------------------- answering
+
+
+def parse_limit(value, default: int = engine.DEFAULT_LIMIT) -> tuple[int, str | None]:
+    """The API's ``limit``: 1..MAX_LIMIT; anything else is clamped with a message."""
+    if value in (None, ""):
+        return default, None
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return default, f"limit 应为 1 到 {MAX_LIMIT} 之间的整数，已按 {default} 条返回"
+    if n < 1:
+        return default, f"limit 应为 1 到 {MAX_LIMIT} 之间的整数，已按 {default} 条返回"
+    if n > MAX_LIMIT:
+        return MAX_LIMIT, f"limit 最大为 {MAX_LIMIT}，已按 {MAX_LIMIT} 条返回"
+    return n, None
+
+
+def parse_page(value) -> int:
+    try:
+        n = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(n, engine.MAX_WINDOW))
+
+
+def _text_arg(value, size: int = 80) -> str:
+    return str(value or "").strip()[:size]
+
+
+def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAULT_LIMIT) -> dict:
+    """The engine's answer (never raises), after making sure the index is being kept fresh."""
+    building = False
+    try:
+        building = ensure_fresh()
+    except Exception:  # a failing freshness check must not stop searching
+        log.exception("search index freshness check failed")
+        db.session.rollback()
+    res = engine.search(index_dir(), q, doc=_text_arg(doc) or None, dept=_text_arg(dept, 40) or None,
+                        validity=_text_arg(validity, 40) or None, page=page, limit=limit)
+    if res.get("error") and building:
+        res["error"], res["notice"] = None, BUILDING_NOTICE
+    elif building and not res.get("notice"):
+        res["notice"] = "索引正在更新，结果可能不全"
+    return res
+
+
+def api_payload(res: dict, limit_notice: str | None = None) -> dict:
+    out = {
+        "query": res["query"], "total": res["total"], "took_ms": res["took_ms"],
+        "results": [{k: r[k] for k in ("doc", "doc_title", "clause_id", "label", "url", "snippet")}
+                    for r in res["results"]],
+    }
+    notices = [n for n in (limit_notice, res.get("notice")) if n]
+    if notices:
+        out["notice"] = "；".join(notices)
+    if res.get("suggestion"):
+        out["suggestion"] = res["suggestion"]
+    if res.get("error"):
+        out["error"] = res["error"]
+    return out
+
+
+# ---------------------------------------------------------------- the search page
+
+
+@dataclass
+class Page:
+    """Paging over the engine's window (page numbers, like ``db.paginate``)."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        reachable = min(self.total, engine.MAX_WINDOW)
+        return max(1, -(-reachable // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def filter_options() -> dict:
+    """Choices for the filters: live documents, departments, validity values."""
+    docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.short_title,
+                                        PolicyDocument.status, PolicyDocument.layout)
+                              .where(PolicyDocument.active)).all()
+    docs = sorted(docs, key=lambda d: (d.layout != "scheme", d.doc_id))
+    return {
+        "documents": [(d.doc_id, d.short_title or d.title) for d in docs],
+        "departments": list(DEPARTMENTS),
+        "validity": sorted({d.status for d in docs if d.status}),
+    }
+
+
+def group_by_document(results: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Results in rank order, consecutive hits of one document under one heading."""
+    groups: list[tuple[dict, list[dict]]] = []
+    for r in results:
+        if groups and groups[-1][0]["doc"] == r["doc"]:
+            groups[-1][1].append(r)
+        else:
+            groups.append(({"doc": r["doc"], "doc_title": r["doc_title"], "validity": r.get("validity", "")}, [r]))
+    return groups

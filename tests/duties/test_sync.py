@@ -1,0 +1,90 @@
+"""Loading the 任务分工表: coverage, idempotent re-sync, archive instead of delete, refusal of bad files."""
+from __future__ import annotations
+
+import shutil
+
+import sqlalchemy as sa
+
+from portal.duties.sync import sync_duties
+from portal.extensions import db
+from portal.models import Duty, DutyInstance
+from tests.conftest import ROOT, instance_by_key, make_user
+
+
+def copy_content(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    return content
+
+
+def test_full_plan_loads_with_per_county_instances(plan):
+    assert len(plan.created) == db.session.scalar(sa.select(sa.func.count(Duty.id)))
+    transfers = db.session.scalars(sa.select(DutyInstance).join(Duty).where(Duty.key == "transfer-children")).all()
+    assert len(transfers) == 13
+    yanhu = instance_by_key("transfer-children@yanhu-mz")
+    assert [i.title for i in yanhu.active_items][:5] == [
+        "安排部署", "梳理应移交人员信息", "整理移交人员档案", "办理移交手续", "移交工作总结"]
+    assert yanhu.deadline.isoformat() == "2022-09-30"
+    # The text gives both 9月1日 and 9月底: both are tracked.
+    assert instance_by_key("handover-by-0901@yanhu-mz").deadline.isoformat() == "2022-09-01"
+
+
+def test_coverage_command_reports_nothing_missing(app, runner):
+    result = runner.invoke(args=["portal", "coverage"])
+    assert result.exit_code == 0, result.output
+    assert "every clause" in result.output
+
+
+def test_coverage_lists_a_clause_left_without_duty(app, runner, tmp_path):
+    content = copy_content(tmp_path)
+    text = (content / "duties.txt").read_text(encoding="utf-8")
+    # Drop the no-duty entry for 4.2.1: the clause is then uncovered.
+    start = text.index("[no-duty 4.2.1]")
+    end = text.index("\n[", start + 1)
+    (content / "duties.txt").write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    app.config["CONTENT_DIR"] = str(content)
+    result = runner.invoke(args=["portal", "coverage"])
+    assert result.exit_code == 1
+    assert "4.2.1 四（二）1" in result.output
+
+
+def test_resync_is_idempotent_and_keeps_progress(app, plan):
+    owner = make_user("yh", "liaison", unit="yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    from portal.duties.services import set_item
+
+    set_item(owner, inst, inst.active_items[0].id, True)
+    again = sync_duties(ROOT / "content")
+    assert again.ok and again.created == [] and again.updated == []
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    assert inst.active_items[0].done and inst.state == "in_progress"
+
+
+def test_removed_duty_is_archived_with_history_and_title_change_updates(app, plan, tmp_path):
+    content = copy_content(tmp_path)
+    text = (content / "duties.txt").read_text(encoding="utf-8")
+    text = text.replace("title: 做好儿童移交工作", "title: 做好儿童移交工作（修订）", 1)
+    start = text.index("[transfer-care]")
+    end = text.index("\n[", start + 1)
+    (content / "duties.txt").write_text(text[:start] + text[end + 1:], encoding="utf-8")
+    before = instance_by_key("transfer-care@yanhu-mz").id
+    report = sync_duties(content)
+    assert report.ok
+    assert "transfer-care" in report.retired and "transfer-children" in report.updated
+    archived = db.session.get(DutyInstance, before)
+    assert archived is not None and archived.archived and archived.duty.archived
+    assert instance_by_key("transfer-children@yanhu-mz").duty.title == "做好儿童移交工作（修订）"
+
+
+def test_malformed_duties_file_changes_nothing(app, plan, runner, tmp_path):
+    content = copy_content(tmp_path)
+    text = (content / "duties.txt").read_text(encoding="utf-8")
+    text = text.replace("title: 做好儿童移交工作", "title: 改了也不生效", 1).replace("scope: per-county", "scope: galaxy", 1)
+    (content / "duties.txt").write_text(text, encoding="utf-8")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if l == "scope: galaxy")
+    app.config["CONTENT_DIR"] = str(content)
+    result = runner.invoke(args=["portal", "sync"])
+    assert result.exit_code == 1
+    assert f"duties.txt:{line}:" in result.output
+    assert "previous 任务分工表 stays" in result.output
+    assert instance_by_key("transfer-children@yanhu-mz").duty.title == "做好儿童移交工作"

@@ -32,3 +32,6 @@ test: install sysdeps
 
 bench: install
 	$(BIN)/python -m bench
+
+reindex: install
+	$(BIN)/flask portal reindex

@@ -37,7 +37,18 @@ def run_sync() -> bool:
         click.echo("units: not loaded; the previous units stay in place", err=True)
     ok = _sync_policy() and ok
     ok = _sync_duties() and ok
+    _sync_search()
     return ok
+
+
+def _sync_search() -> None:
+    """Bring the search index in step with the library (derived data: never fails the sync)."""
+    from portal.search.services import sync_index
+
+    try:
+        click.echo(f"search index: {sync_index()}")
+    except Exception as exc:  # the index is rebuilt at the next start or `flask portal reindex`
+        click.echo(f"search index: not updated ({type(exc).__name__}: {exc})", err=True)
 
 
 def _sync_duties() -> bool:
@@ -107,6 +118,16 @@ def sync_command():
     """Load content/ into the database (all or nothing per file)."""
     if not run_sync():
         sys.exit(1)
+
+
+@portal_cli.command("reindex")
+@click.option("--procs", default=1, show_default=True, help="Writer processes.")
+def reindex_command(procs: int):
+    """Rebuild the search index from scratch (from the library in the database)."""
+    from portal.search.services import rebuild_index
+
+    stats = rebuild_index(procs=procs)
+    click.echo(f"search index rebuilt: {stats['clauses']} clauses in {stats['seconds']:.1f} s -> {stats['dir']}")
 
 
 @portal_cli.command("units")

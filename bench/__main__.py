@@ -1,20 +1,22 @@
-"""`python -m bench` → the search benchmark; `python -m bench search --clauses 5000` for a quick run."""
+"""`python -m bench` runs every benchmark; `python -m bench search --clauses 5000` or
+`python -m bench duties --rounds 50` runs one."""
 from __future__ import annotations
 
 import sys
 
-BENCHES = {"search": "bench.search_bench"}
+BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench"}
 
 
 def main(argv: list[str]) -> int:
-    name = "search"
-    if argv and not argv[0].startswith("-"):
-        name, argv = argv[0], argv[1:]
+    import importlib
+
+    if not argv or argv[0].startswith("-"):
+        codes = [importlib.import_module(module).main(argv if name == "search" else []) for name, module in BENCHES.items()]
+        return max(codes)
+    name, argv = argv[0], argv[1:]
     if name not in BENCHES:
         print(f"unknown benchmark {name!r}; choose from: {', '.join(BENCHES)}", file=sys.stderr)
         return 2
-    import importlib
-
     return importlib.import_module(BENCHES[name]).main(argv)
 
 

@@ -24,6 +24,15 @@ LIAISON_LABELS = {"duties.index": "我的任务"}
 
 
 def nav_items() -> list[dict]:
+    """Computed once per request (the layout asks twice)."""
+    from flask import g
+
+    if "nav_items" not in g:
+        g.nav_items = _build_nav()
+    return g.nav_items
+
+
+def _build_nav() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = []

@@ -53,6 +53,8 @@ EXPECTED: dict[str, object] = {
     "duties.decide": ADMIN_ONLY,
     "duties.decide_ext": ADMIN_ONLY,
     "duties.coverage": ADMIN_ONLY,
+    "search.index": ALL,
+    "search.api": ALL,
     "reports.index": frozenset({"admin", "leader", "liaison"}),
     "reports.edit": frozenset({"admin", "leader", "liaison"}),
 }

@@ -94,15 +94,18 @@ class InstanceView:
         return self.inst.duty
 
 
-def view_of(inst: DutyInstance, on: date | None = None) -> InstanceView:
+def view_of(inst: DutyInstance, on: date | None = None, counts: tuple[int, int] | None = None) -> InstanceView:
+    """`counts` (done, total) spares loading the checklist when a board already counted it."""
     on = on or today()
-    items = inst.active_items
-    done = sum(1 for i in items if i.done)
-    pct = rules.progress(done, len(items), inst.state)
+    if counts is None:
+        items = inst.active_items
+        counts = (sum(1 for i in items if i.done), len(items))
+    done, total = counts
+    pct = rules.progress(done, total, inst.state)
     start = inst.duty.start
     lit = rules.light(rules.LightInput(inst.state, inst.deadline, start, pct), on)
     sched = rules.schedule(pct, start, inst.deadline, on) if inst.state in rules.OPEN_STATES else None
-    return InstanceView(inst, pct, lit, sched, done, len(items))
+    return InstanceView(inst, pct, lit, sched, done, total)
 
 
 @dataclass
@@ -119,7 +122,8 @@ class BoardFilter:
 def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceView]:
     """Instances the user may see, filtered; lights are computed, so light filters apply after."""
     stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
-            .options(sa.orm.selectinload(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit)))
+            .options(sa.orm.selectinload(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items)))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
         lead = DutyInstance.unit_id == unit.id
@@ -133,10 +137,24 @@ def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceVi
         stmt = stmt.where(Duty.area == f.area)
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.ilike(f"%{f.text}%"), Duty.key.ilike(f"%{f.text}%")))
-    views = [view_of(i, on) for i in db.session.scalars(stmt)]
+    instances = db.session.scalars(stmt).all()
+    counts = checklist_counts([i.id for i in instances])
+    views = [view_of(i, on, counts.get(i.id, (0, 0))) for i in instances]
     if f.light in rules.LIGHT_LABELS:
         views = [v for v in views if v.light == f.light]
     return sort_views(views, f.sort)
+
+
+def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """instance id -> (done, total) over live checklist items, in one query."""
+    if not instance_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(ChecklistItem.instance_id, sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)),
+                  sa.func.count(ChecklistItem.id))
+        .where(~ChecklistItem.archived, ChecklistItem.instance_id.in_(instance_ids))
+        .group_by(ChecklistItem.instance_id)).all()
+    return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
 
 
 def sort_views(views: list[InstanceView], sort: str) -> list[InstanceView]:

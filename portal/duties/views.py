@@ -72,16 +72,17 @@ def _instance_or_404(instance_id: int):
     return inst
 
 
-def _instance_context(inst, error: str | None = None) -> dict:
-    from portal.duties.clauses import clause_texts
+def _instance_context(inst, error: str | None = None, full: bool = True) -> dict:
+    """What the duty page shows; the in-place fragment (_work.html) needs only the first part."""
+    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error,
+                   can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
+    if full:
+        from portal.duties.clauses import clause_texts
 
-    return dict(
-        inst=inst, v=view_of(inst), rules=rules, error=error,
-        can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst),
-        is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids),
-        timeline=timeline(inst), pending_extension=next((e for e in inst.extensions if e.status == "pending"), None),
-        today=date.today(),
-    )
+        context.update(
+            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=timeline(inst),
+            pending_extension=next((e for e in inst.extensions if e.status == "pending"), None))
+    return context
 
 
 @bp.route("/tasks/<int:instance_id>")
@@ -97,7 +98,7 @@ def _after_action(inst, message: str | None = None, error: str | None = None, pa
         db.session.expire_all()
     inst = get_instance(inst.id)
     if is_partial_request() and partial:
-        return render_template(partial, **_instance_context(inst, error)), (422 if error else 200)
+        return render_template(partial, **_instance_context(inst, error, full=False)), (422 if error else 200)
     if error:
         flash(error, "error")
     elif message:

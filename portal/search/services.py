@@ -41,6 +41,7 @@ log = logging.getLogger("portal.search")
 
 BUILDING_NOTICE = "索引正在建立，请稍后再试"
 RETRY_AFTER = 60.0      # seconds before a failed background build is tried again
+RETRY_LOCKED = 5.0      # … or one that found another process writing
 MAX_LIMIT = engine.MAX_LIMIT
 
 
@@ -129,7 +130,7 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
     fingerprint: tuple | None = None
     thread: threading.Thread | None = None
-    failed_at: float = 0.0
+    retry_at: float = 0.0   # monotonic time before which no new check starts (after a failure)
 
     @property
     def building(self) -> bool:
@@ -159,7 +160,7 @@ def ensure_fresh(wait: float = 0.0) -> bool:
     st = _state(directory)
     if st.building:
         return True
-    if st.failed_at and time.monotonic() - st.failed_at < RETRY_AFTER:
+    if time.monotonic() < st.retry_at:
         return False
     fingerprint = library_fingerprint()
     if fingerprint == st.fingerprint:
@@ -186,14 +187,13 @@ def _background_build(directory: Path, records: list[engine.Record], st: _State)
     try:
         summary = engine.ensure_index(directory, records, timeout=0)
         log.warning("search index %s: %s", directory, summary)
-        st.failed_at = 0.0
     except LockError:
-        # another process is writing it: read what it writes
+        # another process is writing it: read what it writes, check again a little later
         log.info("search index %s is being written by another process; this one only reads", directory)
-        st.fingerprint = None
+        st.fingerprint, st.retry_at = None, time.monotonic() + RETRY_LOCKED
     except Exception:  # never take a worker down; try again later
         log.exception("search index %s: background build failed", directory)
-        st.fingerprint, st.failed_at = None, time.monotonic()
+        st.fingerprint, st.retry_at = None, time.monotonic() + RETRY_AFTER
     finally:
         engine.engine_for(directory).invalidate()
 
@@ -238,6 +238,7 @@ def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAU
         db.session.rollback()
     res = engine.search(index_dir(), q, doc=_text_arg(doc) or None, dept=_text_arg(dept, 40) or None,
                         validity=_text_arg(validity, 40) or None, page=page, limit=limit)
+    res["building"] = building
     if res.get("error") and building:
         res["error"], res["notice"] = None, BUILDING_NOTICE
     elif building and not res.get("notice"):

@@ -1,0 +1,303 @@
+"""The search blueprint: page, htmx partial, JSON API, bad input, and the index lifecycle."""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal.extensions import db
+from portal.models import PolicyClause, PolicyDocument
+from portal.search import engine, services
+from tests.conftest import AuthActions, make_user
+
+FANGAN = "yunmin-2021-74"
+API_KEYS = {"query", "total", "took_ms", "results"}
+RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
+
+
+@pytest.fixture
+def library(app):
+    """The policy library loaded and the index in step with it (what `flask portal sync` does)."""
+    from portal.policy.services import sync_policy
+
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    services.sync_index()
+    return app
+
+
+@pytest.fixture
+def user_client(library, client):
+    AuthActions(client).as_role("staff")
+    return client
+
+
+def api(client, **params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()
+
+
+def hits(html: str) -> list[str]:
+    return re.findall(r'data-testid="search-hit" data-clause="([^"]+)"', html)
+
+
+# ---------------------------------------------------------------- page
+
+
+def test_page_shows_ranked_highlighted_results_with_count_and_time(user_client):
+    response = user_client.get("/search", query_string={"q": "户口迁移"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<html" in html and 'id="search-results"' in html
+    assert hits(html)[0] in ("3.1.1", "3.1.1.1")
+    assert 'href="/policy/yunmin-2021-74/3.1.1#3.1.1.1"' in html
+    assert re.search(r"<mark>[^<]*(户口|户籍)[^<]*</mark>", html) and "<mark>迁移</mark>" in html
+    assert re.search(r'找到 <strong data-testid="search-total">\d+</strong> 条', html) and "毫秒" in html
+    assert "关于加快推进我市儿童福利机构" in html  # grouped under its document
+    # the header box keeps the query on the search page
+    assert re.search(r'data-testid="header-search"', html)
+
+
+def test_page_without_query_explains_and_header_box_is_for_users_only(user_client, client):
+    html = user_client.get("/search").get_data(as_text=True)
+    assert 'data-testid="search-help"' in html and not hits(html)
+    home = user_client.get("/").get_data(as_text=True)
+    assert 'class="header-search"' in home and 'action="/search"' in home and 'name="q"' in home
+    user_client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', home).group(1)})
+    login_page = client.get("/login").get_data(as_text=True)
+    assert 'class="header-search"' not in login_page
+
+
+def test_htmx_gets_the_partial_only_for_the_results_target(user_client):
+    q = {"q": "户口迁移"}
+    partial = user_client.get("/search", query_string=q, headers={"HX-Request": "true", "HX-Target": "search-results"})
+    body = partial.get_data(as_text=True)
+    assert partial.status_code == 200 and "<html" not in body and "<mark>" in body
+    assert "HX-Request" in partial.headers["Vary"] and "HX-Target" in partial.headers["Vary"]
+    # the header box swaps <main>: a full page; so do boosted navigation and history restore
+    for headers in ({"HX-Request": "true", "HX-Target": "main"},
+                    {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "search-results"},
+                    {"HX-Request": "true", "HX-History-Restore-Request": "true", "HX-Target": "search-results"},
+                    {}):
+        full = user_client.get("/search", query_string=q, headers=headers).get_data(as_text=True)
+        assert "<html" in full and 'id="main"' in full, headers
+
+
+def test_filters_by_document_department_and_validity(user_client):
+    all_ids = hits(user_client.get("/search?q=户口").get_data(as_text=True))
+    assert all_ids
+    police = api(user_client, q="户口", dept="公安", limit=50)
+    assert 1 <= police["total"] < api(user_client, q="户口", limit=50)["total"] or police["total"] >= 1
+    direct = engine.search(services.index_dir(), "户口", dept="公安", limit=50)
+    assert [r["clause_id"] for r in direct["results"]] == [r["clause_id"] for r in police["results"]]
+    assert all("公安" in r["departments"] for r in direct["results"])
+    assert api(user_client, q="户口", doc=FANGAN)["total"] == api(user_client, q="户口")["total"]
+    assert api(user_client, q="户口", doc="no-such-doc")["total"] == 0
+    html = user_client.get("/search?q=户口&validity=已废止").get_data(as_text=True)
+    assert not hits(html) and 'data-testid="search-suggestion"' in html  # suggests dropping the filter
+    html = user_client.get("/search?q=户口&validity=现行有效&dept=公安").get_data(as_text=True)
+    assert hits(html) and "已筛选" in html and "清除筛选" in html
+
+
+def test_pagination(user_client):
+    first = user_client.get("/search?q=儿童").get_data(as_text=True)
+    second = user_client.get("/search?q=儿童&page=2").get_data(as_text=True)
+    assert 'data-testid="search-pages"' in first and "下一页" in first
+    assert hits(first) and hits(second) and not set(hits(first)) & set(hits(second))
+    assert "上一页" in second and "第 2 /" in second
+    assert user_client.get("/search?q=儿童&page=999999").status_code == 200
+
+
+def test_no_hits_suggests_something(user_client):
+    html = user_client.get("/search", query_string={"q": '"家庭寄样"'}).get_data(as_text=True)
+    assert not hits(html) and 'data-testid="search-suggestion"' in html and "家庭寄养" in html
+    data = api(user_client, q='"家庭寄样"')
+    assert data["total"] == 0 and data["suggestion"] == "家庭寄养"
+
+
+# ---------------------------------------------------------------- API
+
+
+def test_api_shape_and_rank_order(user_client):
+    data = api(user_client, q="户口迁移", limit=5)
+    assert API_KEYS <= set(data) and data["query"] == "户口迁移"
+    assert isinstance(data["total"], int) and isinstance(data["took_ms"], float)
+    assert 1 <= len(data["results"]) <= 5
+    for r in data["results"]:
+        assert set(r) == RESULT_KEYS
+        assert r["url"].startswith(f"/policy/{r['doc']}/")
+    assert data["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1")
+    # the same order as the engine (rank order)
+    direct = engine.search(services.index_dir(), "户口迁移", limit=5)
+    assert [r["clause_id"] for r in data["results"]] == [r["clause_id"] for r in direct["results"]]
+    cited = api(user_client, q="三（二）8")
+    assert cited["results"][0]["clause_id"] == "3.2.8"
+
+
+def test_api_links_open_the_clause(user_client):
+    for r in api(user_client, q="户口迁移", limit=5)["results"]:
+        path = r["url"].split("#")[0]
+        assert user_client.get(path).status_code == 200, r["url"]
+
+
+@pytest.mark.parametrize("limit, expect_len, notice", [
+    ("-1", 10, True), (str(10 ** 9), 100, True), ("abc", 10, True), ("0", 10, True), ("3", 3, False), ("", 10, False),
+])
+def test_api_limit(user_client, limit, expect_len, notice):
+    data = api(user_client, q="儿童", limit=limit)
+    assert len(data["results"]) == min(expect_len, data["total"])
+    assert ("notice" in data) == notice
+
+
+def test_anonymous_gets_401_json_and_a_login_redirect(client, library):
+    response = client.get("/api/search?q=户口")
+    assert response.status_code == 401 and response.get_json() == {"error": "请先登录"}
+    response = client.get("/search?q=户口")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+BAD = ["", " ", "\t \n", "户口" * 1000, "x" * 2000, '"家庭寄养', "户口“迁移", "（（（户口", "]]】】", "《未闭合",
+       "AND", "OR NOT AND", "户口 AND 迁移", "NOT 户口", "*", "迁*", "户?", "户口~2", "户口^3", "body:x",
+       "title:户口", "clause_id:3.1.1", "\x00\x01\x1b[31m", "\u202e户口", "😀👶🏻", "户口😀迁移",
+       "'; DROP TABLE policy_clause; --", "1 OR 1=1", "%' OR '1'='1", "<script>alert(1)</script>", "{{ 7*7 }}",
+       "三（一）99", "第一百零八条", "〔2021〕74号", "\\", "%", "&q=1"]
+
+
+@pytest.mark.parametrize("q", BAD)
+def test_bad_input_never_fails(user_client, q):
+    page = user_client.get("/search", query_string={"q": q, "page": "x", "dept": q[:20], "doc": q[:20]})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Traceback" not in html and "<script>alert" not in html
+    partial = user_client.get("/search", query_string={"q": q}, headers={"HX-Request": "true", "HX-Target": "search-results"})
+    assert partial.status_code == 200
+    data = api(user_client, q=q, limit="-1", dept=q[:20])
+    assert API_KEYS <= set(data) and "error" not in data
+    assert "\n" not in data["query"] and len(data["query"]) <= 200
+    if q.strip() and len(q) > 200:
+        assert "过长" in data["notice"]
+
+
+# ---------------------------------------------------------------- property tests
+
+
+def _logged_in_client(app):
+    client = app.test_client()
+    AuthActions(client).login("fuzz")
+    return client
+
+
+queries = st.one_of(st.text(max_size=300), st.sampled_from(BAD),
+                    st.text(alphabet="户口迁移家庭寄养的了吗\"“”《》〔〕[]()（）AND OR*?~^: 一二三第条号", max_size=60))
+params = st.one_of(st.none(), st.text(max_size=12), st.integers(-10 ** 12, 10 ** 12).map(str))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=queries, limit=params, page=params, dept=params)
+def test_fuzz_page_and_api(library, q, limit, page, dept):
+    if not hasattr(library, "_fuzz_client"):
+        make_user("fuzz", "staff")
+        library._fuzz_client = _logged_in_client(library)
+    client = library._fuzz_client
+    args = {k: v for k, v in {"q": q, "limit": limit, "page": page, "dept": dept}.items() if v is not None}
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "search-results"}):
+        response = client.get("/search", query_string=args, headers=headers)
+        assert response.status_code == 200, (args, response.status_code)
+        assert "Traceback" not in response.get_data(as_text=True)
+    response = client.get("/api/search", query_string=args)
+    assert response.status_code == 200, (args, response.status_code)
+    data = response.get_json()
+    assert API_KEYS <= set(data) and "error" not in data, data
+    assert len(data["results"]) <= engine.MAX_LIMIT
+    for r in data["results"]:
+        assert r["snippet"].replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+# ---------------------------------------------------------------- index lifecycle
+
+
+def test_missing_index_is_built_in_the_background_while_search_answers(user_client, app, tmp_path, monkeypatch):
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "fresh")
+    release = threading.Event()
+    real = engine.ensure_index
+
+    def slow(*a, **kw):
+        release.wait(10)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(engine, "ensure_index", slow)
+    data = api(user_client, q="户口迁移")
+    assert data["total"] == 0 and data["notice"] == services.BUILDING_NOTICE and "error" not in data
+    html = user_client.get("/search?q=户口迁移").get_data(as_text=True)
+    assert "索引正在建立" in html and 'data-testid="search-error"' not in html
+    assert 'data-testid="search-empty"' not in html
+    release.set()
+    services._state(Path(app.config["SEARCH_INDEX_DIR"])).thread.join(10)
+    data = api(user_client, q="户口迁移")
+    assert data["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1") and "notice" not in data
+
+
+def test_stale_index_updates_the_changed_document_only(user_client, app, caplog):
+    doc = db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == FANGAN))
+    clause = db.session.scalar(sa.select(PolicyClause).where(PolicyClause.document_id == doc.id,
+                                                             PolicyClause.clause_id == "3.1.2"))
+    old_text = clause.text
+    clause.text = old_text + "\n新增内容：独角兽试点。"
+    doc.version += 1  # what a sync does when a file changes
+    db.session.commit()
+    try:
+        with caplog.at_level("WARNING", logger="portal.search"):
+            api(user_client, q="独角兽")  # notices the change, updates in the background
+            services._state(services.index_dir()).thread.join(10)
+        data = api(user_client, q="独角兽")
+        assert [r["clause_id"] for r in data["results"]] == ["3.1.2"]
+        assert any("reindexed 1 document(s): yunmin-2021-74" in r.getMessage() for r in caplog.records)
+    finally:
+        clause.text = old_text
+        doc.version += 1
+        db.session.commit()
+        services.sync_index()
+
+
+def test_corrupt_index_is_rebuilt(user_client, app, tmp_path):
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+    current = Path(app.config["SEARCH_INDEX_DIR"]) / (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").read_text()
+    (current / engine.META_FILE).write_text("{not json")
+    services._state(Path(app.config["SEARCH_INDEX_DIR"])).fingerprint = None  # as in a newly started worker
+    api(user_client, q="户口迁移")
+    thread = services._state(Path(app.config["SEARCH_INDEX_DIR"])).thread
+    assert thread is not None
+    thread.join(10)
+    assert api(user_client, q="户口迁移")["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1")
+
+
+def test_a_worker_that_cannot_get_the_lock_only_reads(user_client, app, tmp_path, caplog):
+    directory = tmp_path / "locked"
+    app.config["SEARCH_INDEX_DIR"] = str(directory)
+    with engine._write_lock(directory, timeout=0):  # another process is writing
+        with caplog.at_level("INFO", logger="portal.search"):
+            data = api(user_client, q="户口迁移")
+            services._state(directory).thread.join(10)
+        assert "error" not in data
+        assert any("being written by another process" in r.getMessage() for r in caplog.records)
+    # once the writer is done, the next check (after a short pause) builds it
+    services._state(directory).retry_at = 0.0
+    api(user_client, q="户口迁移")
+    services._state(directory).thread.join(10)
+    assert api(user_client, q="户口迁移")["total"] > 0
+
+
+def test_cli_sync_and_reindex(library, runner):
+    result = runner.invoke(args=["portal", "sync"])
+    assert "search index: ok" in result.output, result.output
+    result = runner.invoke(args=["portal", "reindex"])
+    assert result.exit_code == 0 and "search index rebuilt:" in result.output, result.output
+    meta = json.loads((Path(engine._current_dir(services.index_dir())) / engine.META_FILE).read_text())
+    assert FANGAN in meta["docs"]

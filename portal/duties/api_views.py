@@ -24,7 +24,7 @@ from portal.duties.services import board
 from portal.duties.sync import coverage_gaps
 from portal.duties.views import board_filter_from_args
 from portal.extensions import db
-from portal.models import Duty
+from portal.models import ChecklistItem, Duty
 from portal.roles import ADMIN
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,8 +70,14 @@ def api_duties():
     if "unit" not in request.args:
         f.unit_code = ""  # the API lists everything unless asked for one unit
     viewpoint = f.unit_code or (current_user.unit.code if current_user.unit else "")
+    views = board(current_user, f)
+    items: dict[int, list] = {}
+    for item in db.session.scalars(sa.select(ChecklistItem).where(
+            ChecklistItem.instance_id.in_([v.inst.id for v in views]), ~ChecklistItem.archived)
+            .order_by(ChecklistItem.position)):
+        items.setdefault(item.instance_id, []).append(item)
     rows = []
-    for v in board(current_user, f):
+    for v in views:
         coop_codes = {c.unit.code for c in v.inst.cooperators}
         cooperating = viewpoint in coop_codes and viewpoint != v.inst.unit.code
         rows.append({
@@ -86,7 +92,7 @@ def api_duties():
             "progress": v.progress,
             "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
             "original_deadline": v.inst.original_deadline.isoformat() if v.inst.original_deadline else None,
-            "checklist": [{"title": i.title, "done": i.done} for i in v.inst.active_items],
+            "checklist": [{"title": i.title, "done": i.done} for i in items.get(v.inst.id, [])],
             "url": f"/tasks/{v.inst.id}",
         })
     return jsonify(rows)

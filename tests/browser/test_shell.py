@@ -59,7 +59,7 @@ def test_expired_session_in_htmx_request_goes_to_login_page(page):
     page.goto("/admin/users")
     expect(page.get_by_test_id("user-table")).to_be_visible()
     page.context.clear_cookies()  # the session expires while the page is open
-    page.fill("input[name=q]", "b-")
+    page.fill("form.filters input[name=q]", "b-")
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)admin(/|%2F)users"))
     # A whole login page, not a login form inside the results fragment.
     expect(page.locator("#user-rows")).to_have_count(0)
@@ -73,7 +73,7 @@ def test_admin_live_filter_updates_rows_and_url(page):
     make_user("zhang-liaison", "liaison")
     login(page, "b-admin", PASSWORD)
     page.goto("/admin/users")
-    page.fill("input[name=q]", "zhang")
+    page.fill("form.filters input[name=q]", "zhang")
     rows = page.locator("[data-testid=user-table] tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("zhang-liaison")

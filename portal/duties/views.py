@@ -58,8 +58,12 @@ def index():
     views = board(current_user, f)
     units = active_units()
     viewed = next((u for u in units if u.code == f.unit_code), None)
+    from portal.duties.clauses import clause_texts
+
+    cited = sorted({cid for v in views for cid in v.duty.clause_ids})
     context = dict(views=views, f=f, areas=areas(), units=units, rules=rules,
-                   my_unit_id=viewed.id if viewed else None, role_of=role_of)
+                   my_unit_id=viewed.id if viewed else None, role_of=role_of,
+                   clause_text={c.id: c.text for c in clause_texts(cited)})
     if is_partial_request():
         return render_template("duties/_board_rows.html", **context)
     return render_template("duties/board.html", **context)

@@ -35,7 +35,10 @@ def account_summary() -> dict:
 
 
 def recent_audit(limit: int = 8) -> list[AuditEntry]:
-    return list(db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))
+    """The latest changes (logins are in the audit log, not news)."""
+    return list(db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action.not_in(["login", "login_failed"]))
+        .order_by(AuditEntry.id.desc()).limit(limit)))
 
 
 def unit_colleagues(user: User) -> list[User]:

@@ -57,8 +57,16 @@ def test_clause_page(library, staff):
     assert staff.client.get("/policy/nope").status_code == 404
 
 
-def test_duties_hook_is_empty_for_now(library):
-    assert duties_for_clause(DOC, "3.2.8") == []
+def test_clause_lists_the_duties_it_created_including_finer_anchors(plan, staff):
+    keys = {v.inst.key for v in duties_for_clause(DOC, "3.2.8")}
+    assert "transfer-children@yanhu-mz" in keys and len([k for k in keys if k.startswith("transfer-children@")]) == 13
+    # 4.2 has no duty of its own: its department sentences (4.2.6 …) do, and roll up.
+    assert "police-duties" in {v.inst.key for v in duties_for_clause(DOC, "4.2")}
+    assert duties_for_clause(DOC, "1") == [] and duties_for_clause("other-doc", "3.2.8") == []
+    html = _page(staff.client, f"/policy/{DOC}/3.2.8")
+    assert 'data-key="transfer-children@yongji-mz"' in html and "/tasks/" in html
+    document = _page(staff.client, f"/policy/{DOC}")
+    assert "本条任务" in document
 
 
 def test_register_pages(library, staff):

@@ -21,3 +21,33 @@ def decode_utf8(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return None, [Problem(file, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+
+
+def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """Rows of a reviewable CSV file as (line, stripped cells), after checking encoding, header
+    and column count. Blank lines are skipped; every problem names its line."""
+    import csv
+    import io
+
+    text, problems = decode_utf8(data, file)
+    if text is None:
+        return [], problems
+    reader = csv.reader(io.StringIO(text))
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [Problem(file, 1, "the file is empty; expected a header row: " + ",".join(columns))]
+        if [h.strip() for h in header] != columns:
+            return [], [Problem(file, 1, f"header must be exactly: {','.join(columns)}")]
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(columns):
+                problems.append(Problem(file, line, f"expected {len(columns)} columns, found {len(record)}"))
+                continue
+            rows.append((line, [cell.strip() for cell in record]))
+    except csv.Error as exc:
+        problems.append(Problem(file, reader.line_num, f"malformed CSV: {exc}"))
+    return rows, problems

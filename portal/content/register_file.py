@@ -5,13 +5,11 @@ fills them in; nothing here is guessed. Pure: plain data in, plain data out.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
 from portal.content.citations import NUMBER_RE
-from portal.content.problems import Problem, decode_utf8
+from portal.content.problems import Problem, read_csv
 
 REGISTER_FILE = "register.csv"
 COLUMNS = ["key", "title", "number", "issuer", "issued", "effective", "status", "document", "aliases", "notes"]
@@ -36,28 +34,12 @@ class RegisterRow:
 
 
 def parse_register(data: bytes, file: str) -> tuple[list[RegisterRow], list[Problem]]:
-    text, problems = decode_utf8(data, file)
-    if text is None:
-        return [], problems
-    reader = csv.reader(io.StringIO(text))
-    rows: list[RegisterRow] = []
-    try:
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header] != COLUMNS:
-            return [], [Problem(file, 1, f"header must be exactly: {','.join(COLUMNS)}")]
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(COLUMNS):
-                problems.append(Problem(file, line, f"expected {len(COLUMNS)} columns, found {len(record)}"))
-                continue
-            key, title, number, issuer, issued, effective, status, document, aliases, notes = (
-                c.strip() for c in record)
-            rows.append(RegisterRow(line, key, title.strip("《》"), number, issuer, issued, effective, status,
-                                    document, tuple(a.strip() for a in aliases.split("|") if a.strip()), notes))
-    except csv.Error as exc:
-        problems.append(Problem(file, reader.line_num, f"malformed CSV: {exc}"))
+    records, problems = read_csv(data, file, COLUMNS)
+    rows = [
+        RegisterRow(line, key, title.strip("《》"), number, issuer, issued, effective, status, document,
+                    tuple(a.strip() for a in aliases.split("|") if a.strip()), notes)
+        for line, (key, title, number, issuer, issued, effective, status, document, aliases, notes) in records
+    ]
     problems.extend(validate_register(rows, file))
     return rows, problems
 

@@ -1,12 +1,10 @@
 """Parse and validate content/units.csv: plain data in, plain data out."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
-from portal.content.problems import Problem, decode_utf8
+from portal.content.problems import Problem, read_csv
 
 COLUMNS = ["code", "name", "short_name", "level", "parent", "aliases"]
 LEVELS = ("市级", "县级", "机构")
@@ -25,29 +23,11 @@ class UnitRow:
 
 
 def parse_units(data: bytes, file: str) -> tuple[list[UnitRow], list[Problem]]:
-    text, problems = decode_utf8(data, file)
-    if text is None:
-        return [], problems
-    reader = csv.reader(io.StringIO(text))
-    rows: list[UnitRow] = []
-    try:
-        header = next(reader, None)
-        if header is None:
-            return [], [Problem(file, 1, "the file is empty; expected a header row: " + ",".join(COLUMNS))]
-        if [h.strip() for h in header] != COLUMNS:
-            return [], [Problem(file, 1, f"header must be exactly: {','.join(COLUMNS)}")]
-        for record in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(COLUMNS):
-                problems.append(Problem(file, line, f"expected {len(COLUMNS)} columns, found {len(record)}"))
-                continue
-            code, name, short, level, parent, aliases = (c.strip() for c in record)
-            rows.append(UnitRow(line, code, name, short, level, parent,
-                                tuple(a.strip() for a in aliases.split("|") if a.strip())))
-    except csv.Error as exc:
-        problems.append(Problem(file, reader.line_num, f"malformed CSV: {exc}"))
+    records, problems = read_csv(data, file, COLUMNS)
+    rows = [
+        UnitRow(line, code, name, short, level, parent, tuple(a.strip() for a in aliases.split("|") if a.strip()))
+        for line, (code, name, short, level, parent, aliases) in records
+    ]
     problems.extend(validate_units(rows, file))
     return rows, problems
 

@@ -34,6 +34,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import access, errors, filters
     from portal.htmx_utils import add_vary_header
 
+    from portal.inputs import BoundedIntConverter, refuse_nul_bytes
+
+    # Ids beyond what the databases store are simply "not found", never an overflow.
+    app.url_map.converters["int"] = BoundedIntConverter
+    # NUL bytes cannot be stored in PostgreSQL text: refuse them up front with a clear 400.
+    app.before_request(refuse_nul_bytes)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)

@@ -5,7 +5,7 @@ from flask_wtf.csrf import CSRFError
 from portal.htmx_utils import is_htmx
 
 MESSAGES = {
-    400: "请求无效",
+    400: "请求无效：输入中含有无法处理的字符或格式。",
     403: "无权访问此页面",
     404: "页面不存在",
     405: "不支持此操作",

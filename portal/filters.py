@@ -1,12 +1,10 @@
 """Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from portal.roles import ROLE_LABELS
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from portal.timeutil import to_local
 
 
 def zh_date(value: date | datetime | None) -> str:
@@ -24,23 +22,21 @@ def zh_datetime(value: datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-def to_local(value: datetime) -> datetime:
-    """Stored datetimes are naive UTC."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL_TZ)
-
-
 def page_url(page: int) -> str:
     """The current URL with its filters kept and another page number."""
-    from flask import request, url_for
+    from flask import request
 
-    args = {**request.args.to_dict(), "page": page}
-    return url_for(request.endpoint, **{**(request.view_args or {}), **args})
+    from portal.forms_util import url_with_args
+
+    return url_with_args(request.endpoint, request.view_args, page=page)
 
 
 def register(app) -> None:
     app.add_template_global(page_url, "page_url")
+
+    from portal.forms_util import url_with_args
+
+    app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")

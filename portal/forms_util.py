@@ -20,3 +20,19 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
 def parse_page_arg() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+
+
+def url_with_args(endpoint: str, view_args: dict | None = None, **overrides) -> str:
+    """A URL for `endpoint` keeping the current query string, with `overrides` applied.
+
+    The query goes through urlencode rather than url_for's keywords, so a parameter named like
+    one of url_for's own (endpoint, _external, fmt …) is just data, never an option or a crash.
+    """
+    from urllib.parse import urlencode
+
+    from flask import url_for
+
+    args = {k: v for k, v in request.args.items() if k not in overrides}
+    args.update({k: v for k, v in overrides.items() if v is not None})
+    base = url_for(endpoint, **(view_args or {}))
+    return f"{base}?{urlencode(args)}" if args else base

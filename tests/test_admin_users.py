@@ -105,10 +105,15 @@ def test_deactivated_users_session_stops_working(app, auth):
 def test_reset_password(app, auth):
     auth.as_role("admin")
     target = make_user("wu", "staff")
+    victim = AuthActions(app.test_client())
+    victim.login("wu")
+    assert victim.client.get("/").status_code == 200
     response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"}, follow_redirects=True)
     assert "至少 8 位" in response.get_data(as_text=True)
     auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"})
     assert AuthActions(app.test_client()).login("wu", "Brand-new-pass").status_code == 302
+    # The session opened with the old password ends.
+    assert victim.client.get("/").status_code == 302
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "reset_password")).object_label == "wu"
 
 
@@ -121,7 +126,8 @@ def test_user_list_filters(auth):
     html = auth.client.get("/admin/users?role=liaison&q=jy").get_data(as_text=True)
     assert "jy-liaison" in html and "ga-liaison" not in html
     # Junk filters give an empty or full list, never an error.
-    assert auth.client.get("/admin/users?role=%00&unit=x'--&page=-3&status=??").status_code == 200
+    assert auth.client.get("/admin/users?role=x&unit=x'--&page=-3&status=??&endpoint=x").status_code == 200
+    assert auth.client.get("/admin/users?q=%00").status_code == 400  # NUL: a clear 400 on every backend
 
 
 def test_unknown_user_id_is_404(auth):

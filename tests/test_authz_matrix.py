@@ -43,7 +43,7 @@ EXPECTED: dict[str, object] = {
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
     "duties.note": ALL,
     "duties.upload": ALL,
-    "duties.download": ALL,
+    "duties.download": frozenset({"admin", "leader", "liaison"}),
     "duties.change_state": ALL,
     "duties.extension": ALL,
     "duties.export_ledger": ALL,

@@ -141,8 +141,7 @@ def _commit_or_stale() -> None:
 def search_users(text: str = "", role: str = "", unit_code: str = "", status: str = "active"):
     stmt = sa.select(User).order_by(User.active.desc(), User.username)
     if text:
-        like = f"%{text}%"
-        stmt = stmt.where(sa.or_(User.username.ilike(like), User.display_name.ilike(like)))
+        stmt = stmt.where(sa.or_(User.username.icontains(text, autoescape=True), User.display_name.icontains(text, autoescape=True)))
     if role in ROLE_LABELS:
         stmt = stmt.where(User.role_rows.any(role=role))
     if unit_code:

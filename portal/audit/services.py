@@ -10,6 +10,7 @@ from flask import has_request_context, request
 
 from portal.extensions import db
 from portal.models import AuditEntry
+from portal.timeutil import day_start_utc
 
 SYSTEM = "system"
 
@@ -54,6 +55,7 @@ FIELD_LABELS = {
     "note": "记录", "file": "文件", "size": "大小（字节）", "sha256": "校验值", "proposed_deadline": "拟延至",
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
     "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述",
+    "original_deadline": "原定时限", "cooperators": "配合单位", "checklist": "工作清单",
 }
 
 
@@ -146,15 +148,15 @@ def query_entries(f: AuditFilter):
     if f.object_type:
         stmt = stmt.where(AuditEntry.object_type == f.object_type)
     if f.text:
-        like = f"%{f.text}%"
         stmt = stmt.where(
-            sa.or_(AuditEntry.object_label.ilike(like), AuditEntry.object_id.ilike(like))
+            sa.or_(AuditEntry.object_label.icontains(f.text, autoescape=True),
+                   AuditEntry.object_id.icontains(f.text, autoescape=True))
         )
-    # Dates are local (UTC+8) calendar days; stored times are UTC.
+    # Dates are local calendar days; stored times are UTC.
     if f.date_from:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(f.date_from, datetime.min.time()) - timedelta(hours=8))
+        stmt = stmt.where(AuditEntry.at >= day_start_utc(f.date_from))
     if f.date_to:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(f.date_to, datetime.min.time()) + timedelta(hours=16))
+        stmt = stmt.where(AuditEntry.at < day_start_utc(f.date_to + timedelta(days=1)))
     return stmt
 
 

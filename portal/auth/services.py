@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from flask import current_app
 
 from portal.audit.services import record
@@ -62,5 +63,9 @@ def change_password(user: User, current: str, new: str) -> str | None:
         return "新密码不能与当前密码相同。"
     user.set_password(new)
     record("change_password", "user", user.id, label=user.username, actor=user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return "账号信息刚被管理员修改，请重新输入后再试。"
     return None

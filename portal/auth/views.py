@@ -10,10 +10,14 @@ from portal.models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    if not user_id.isdigit():
+def load_user(session_id: str):
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit() or not stamp.isdigit() or int(user_id) > 2**31 - 1:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.password_stamp) != stamp:
+        return None  # the password changed since this session began
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -51,6 +55,7 @@ def password():
     if form.validate_on_submit():
         error = change_password(current_user, form.current_password.data, form.new_password.data)
         if error is None:
+            login_user(current_user._get_current_object())  # keep this session; others end
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))
         form.current_password.errors.append(error)

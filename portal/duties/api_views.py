@@ -1,7 +1,6 @@
 """Exports, the JSON API and the coverage report."""
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -9,7 +8,7 @@ from flask import abort, current_app, jsonify, make_response, render_template, r
 from flask_login import current_user
 
 from portal.access import logged_in, roles
-from portal.duties import bp, rules
+from portal.duties import bp
 from portal.duties.exports import (
     LEDGER_HEADERS,
     LEDGER_WIDTHS,
@@ -20,7 +19,7 @@ from portal.duties.exports import (
     to_csv,
     to_xlsx,
 )
-from portal.duties.services import board
+from portal.duties.services import board, today
 from portal.duties.sync import coverage_gaps
 from portal.duties.views import board_filter_from_args
 from portal.extensions import db
@@ -43,7 +42,7 @@ def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     rows = ledger_rows(board(current_user, board_filter_from_args()))
-    stamp = f"{date.today():%Y%m%d}"
+    stamp = f"{today():%Y%m%d}"
     if fmt == "xlsx":
         return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
     return _download(to_csv(LEDGER_HEADERS, rows), f"任务台账-{stamp}.csv", "text/csv; charset=utf-8")

@@ -16,16 +16,22 @@ from portal.models import Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.reports import services as reports
 
 DEMO_USERNAME = "demo-data"
+# Verification is done by a second demo account: nobody verifies their own 销号 request.
+DEMO_OFFICE_USERNAME = "demo-office"
 
 
-def demo_actor() -> User:
-    user = db.session.scalar(sa.select(User).where(User.username == DEMO_USERNAME))
+def demo_actor(username: str = DEMO_USERNAME, name: str = "演示数据") -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        user = User(username=DEMO_USERNAME, display_name="演示数据", active=False, password_hash="!")
+        user = User(username=username, display_name=name, active=False, password_hash="!")
         user.set_roles(["admin", "liaison"])
         db.session.add(user)
         db.session.commit()
     return user
+
+
+def demo_office() -> User:
+    return demo_actor(DEMO_OFFICE_USERNAME, "演示数据（督查室）")
 
 
 def _instance(duty: Duty, unit_code: str) -> DutyInstance | None:
@@ -88,36 +94,39 @@ def _play(actor: User, inst: DutyInstance, scenario: str) -> None:
     services.add_note(actor, inst, "演示：已召开专题部署会，明确专人负责，逐一梳理应移交儿童信息。")
     if scenario != "advance":
         services.request_close(actor, inst, "", inst.version)
+    office = demo_office()
     if scenario == "returned":
-        services.decide_close(actor, inst, False, "演示：缺少移交手续清单扫描件，请补充佐证材料后重新申请。", inst.version)
+        services.decide_close(office, inst, False, "演示：缺少移交手续清单扫描件，请补充佐证材料后重新申请。", inst.version)
     if scenario == "closed":
-        services.decide_close(actor, inst, True, "演示：材料齐全，核验通过。", inst.version)
+        services.decide_close(office, inst, True, "演示：材料齐全，核验通过。", inst.version)
     inst.demo = True
     db.session.commit()
 
 
 def remove_demo_state() -> list[str]:
     """Undo what the demo account did; work by real users on the same duties stays."""
-    actor = db.session.scalar(sa.select(User).where(User.username == DEMO_USERNAME))
-    if actor is None:
+    demo_ids = set(db.session.scalars(sa.select(User.id).where(
+        User.username.in_([DEMO_USERNAME, DEMO_OFFICE_USERNAME]))))
+    if not demo_ids:
         return ["no demo state"]
     lines = []
     for inst in db.session.scalars(sa.select(DutyInstance).where(DutyInstance.demo)):
-        for note in [n for n in inst.notes if n.author_id == actor.id]:
+        for note in [n for n in inst.notes if n.author_id in demo_ids]:
             db.session.delete(note)
-        for ev in [e for e in inst.evidence if e.uploader_id == actor.id]:
+        for ev in [e for e in inst.evidence if e.uploader_id in demo_ids]:
             db.session.delete(ev)
-        for ext in [e for e in inst.extensions if e.requested_by_id == actor.id]:
+        for ext in [e for e in inst.extensions if e.requested_by_id in demo_ids]:
             db.session.delete(ext)
         for item in inst.items:
-            if item.done and item.done_by_id == actor.id:
+            if item.done and item.done_by_id in demo_ids:
                 item.done, item.done_by_id, item.done_at = False, None, None
         db.session.flush()
         db.session.expire(inst)
         approved = [e.proposed_deadline for e in inst.extensions if e.status == "approved"]
         inst.deadline = max(approved) if approved else inst.original_deadline
         real_work = bool(inst.notes or inst.evidence or any(i.done for i in inst.items))
-        inst.state = rules.IN_PROGRESS if real_work else rules.NOT_STARTED
+        if inst.state != rules.CLOSED or inst.closed_at is None or not real_work:
+            inst.state = rules.IN_PROGRESS if real_work else rules.NOT_STARTED
         inst.state_reason, inst.closed_at, inst.demo = "", None, False
         record("remove_demo", "duty_instance", inst.id, label=inst.key, after={"state": inst.state}, actor_name="demo-data")
         lines.append(f"{inst.key}: reset to {inst.state}")

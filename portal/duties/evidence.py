@@ -59,14 +59,19 @@ def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> 
     data = upload.stream.read(MAX_BYTES + 1)
     name, content_type = check_upload(upload.filename or "", data)
     stored = secrets.token_hex(16)
-    (storage_dir() / stored).write_bytes(data)
+    path = storage_dir() / stored
+    path.write_bytes(data)
     evidence = Evidence(instance=inst, uploader_id=user.id, filename=name, stored_name=stored,
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     db.session.add(evidence)
     _touch(inst)
     record("upload", "duty_instance", inst.id, label=inst.key,
            after={"file": name, "size": len(data), "sha256": evidence.sha256}, actor=user)
-    _commit()
+    try:
+        _commit()
+    except Exception:
+        path.unlink(missing_ok=True)  # no orphan file when the record is not stored
+        raise
     return evidence
 
 

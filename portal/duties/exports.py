@@ -58,6 +58,16 @@ def ledger_rows(views: list[InstanceView]) -> list[list]:
     return rows
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """User text must stay text in Excel: a leading = + - @ would make it a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -68,7 +78,7 @@ def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list])
         cell.fill = PatternFill("solid", fgColor="EEF1F5")
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in rows:
-        ws.append(row)
+        ws.append([safe_cell(v) for v in row])
     for idx, width in enumerate(widths, 1):
         ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
     for row in ws.iter_rows(min_row=2):
@@ -84,5 +94,5 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly

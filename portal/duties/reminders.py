@@ -44,16 +44,30 @@ def notice_text(overdue: list, due_soon: list) -> str:
 
 
 def send_reminders(days: int = 30) -> list[str]:
-    report = []
+    """Safe to run from cron: one notice per unit per day; notices are stored before any email
+    goes out, and a failing mail relay only costs the emails."""
+    from portal.timeutil import day_start_utc, local_today
+
+    today_start = day_start_utc(local_today())
+    already = set(db.session.scalars(sa.select(Notice.unit_id).where(Notice.at >= today_start)))
+    report, outgoing = [], []
     for unit, (overdue, due_soon) in sorted(due_lists(days).items(), key=lambda kv: kv[0].sort_order):
+        if unit.id in already:
+            report.append(f"{unit.code} {unit.name}: already reminded today")
+            continue
         title = f"任务提醒：逾期 {len(overdue)} 项，即将到期 {len(due_soon)} 项"
         body = notice_text(overdue, due_soon)
         db.session.add(Notice(unit_id=unit.id, title=title, body=body))
         record("remind", "unit", unit.code, label=unit.name, after={"overdue": len(overdue), "due_soon": len(due_soon)},
                actor_name="remind")
         report.append(f"{unit.code} {unit.name}: overdue {len(overdue)}, due soon {len(due_soon)}")
-        _email(unit, title, body)
+        outgoing.append((unit, title, body))
     db.session.commit()
+    for unit, title, body in outgoing:
+        try:
+            _email(unit, title, body)
+        except (OSError, smtplib.SMTPException) as exc:
+            report.append(f"{unit.code}: email not sent ({exc}); the in-app notice stands")
     return report or ["no unit has overdue or due-soon duties"]
 
 

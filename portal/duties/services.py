@@ -22,7 +22,8 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.roles import ADMIN, LIAISON
+from portal.timeutil import local_today
+from portal.roles import ADMIN, LEADER, LIAISON
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
 
@@ -41,9 +42,7 @@ class NotAllowed(DutyError):
 
 
 def today() -> date:
-    from portal.filters import to_local
-
-    return to_local(utcnow()).date()
+    return local_today()
 
 
 # ---- who may do what -------------------------------------------------------------------------
@@ -53,14 +52,26 @@ def can_view(user: User, inst: DutyInstance) -> bool:
     return user.is_authenticated
 
 
+def _live(inst: DutyInstance) -> bool:
+    """Archived duties (dropped from the 任务分工表) and closed ones (已销号) are read-only."""
+    return not inst.archived and not inst.duty.archived and inst.state != rules.CLOSED
+
+
 def can_edit(user: User, inst: DutyInstance) -> bool:
     """Checklist, state and 销号 requests: the lead unit's liaison, or the supervision office."""
-    return user.has_role(ADMIN) or (user.has_role(LIAISON) and inst.unit_id == user.unit_id)
+    return _live(inst) and (user.has_role(ADMIN) or (user.has_role(LIAISON) and inst.unit_id == user.unit_id))
 
 
 def can_contribute(user: User, inst: DutyInstance) -> bool:
     """Notes and evidence: also cooperating units' liaisons."""
-    return can_edit(user, inst) or (user.has_role(LIAISON) and user.unit_id in inst.cooperating_unit_ids)
+    return can_edit(user, inst) or (
+        _live(inst) and user.has_role(LIAISON) and user.unit_id in inst.cooperating_unit_ids)
+
+
+def can_download(user: User, inst: DutyInstance) -> bool:
+    """Evidence may hold children's records: the units on the duty, the office and leadership."""
+    return user.has_role(ADMIN, LEADER) or (user.has_role(LIAISON) and user.unit_id is not None and (
+        inst.unit_id == user.unit_id or user.unit_id in inst.cooperating_unit_ids))
 
 
 def role_of(user_unit_id: int | None, inst: DutyInstance) -> str:
@@ -136,7 +147,7 @@ def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceVi
     if f.area:
         stmt = stmt.where(Duty.area == f.area)
     if f.text:
-        stmt = stmt.where(sa.or_(Duty.title.ilike(f"%{f.text}%"), Duty.key.ilike(f"%{f.text}%")))
+        stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
     instances = db.session.scalars(stmt).all()
     counts = checklist_counts([i.id for i in instances])
     views = [view_of(i, on, counts.get(i.id, (0, 0))) for i in instances]
@@ -236,7 +247,16 @@ def _snapshot(inst: DutyInstance) -> dict:
 
 
 def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    """Tick or untick one item. The request says the wanted state, so concurrent ticks commute."""
+    """Tick or untick one item. The request says the wanted state, so concurrent ticks commute:
+    when another change lands first, the tick is applied again on the fresh row."""
+    try:
+        return _set_item(user, inst, item_id, done)
+    except StaleDuty:
+        db.session.expire_all()
+        return _set_item(user, db.session.get(DutyInstance, inst.id), item_id, done)
+
+
+def _set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
     _require(can_edit(user, inst))
     if inst.state in (rules.REQUESTED, rules.CLOSED):
         raise DutyError("该任务已申请销号或已销号，清单不可再修改。")
@@ -285,7 +305,8 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     _check_version(inst, expected_version)
     target = _transition(inst, "request_close")
     items = inst.active_items
-    problem = rules.close_request_problem(all(i.done for i in items), bool(inst.notes or inst.evidence), reason)
+    own_record = any(n.kind == "note" for n in inst.notes) or bool(inst.evidence)
+    problem = rules.close_request_problem(all(i.done for i in items), own_record, reason)
     if problem:
         raise DutyError(problem)
     before = _snapshot(inst)
@@ -302,12 +323,20 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
     _require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "close" if approve else "return")
+    requester = next((n.author_id for n in inst.notes if n.kind == "request_close"), None)
+    if requester == user.id:
+        raise DutyError("销号申请人不能核验自己的申请，请由督查室其他人员核验。")
     if not approve and not comment.strip():
         raise DutyError("退回时请填写理由，便于单位整改。")
     before = _snapshot(inst)
     inst.state = target
     inst.state_reason = "" if approve else comment.strip()
     inst.closed_at = utcnow() if approve else None
+    if approve:
+        for ext in inst.extensions:
+            if ext.status == "pending":  # a closed duty needs no extension
+                ext.status, ext.decided_by_id, ext.decided_at = "rejected", user.id, utcnow()
+                ext.decision_comment = "任务已销号，延期申请自动关闭。"
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="closed" if approve else "returned",
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
     _touch(inst)
@@ -359,6 +388,8 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
     _require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
     if ext.status != "pending":
         raise DutyError("该延期申请已处理。")
+    if not _live(ext.instance):
+        raise DutyError("任务已销号或已归档，无需延期。")
     if not approve and not comment.strip():
         raise DutyError("不予延期时请填写理由。")
     inst = ext.instance

@@ -37,7 +37,8 @@ def load_plan(content_dir: Path, display_root: Path | None = None):
     units, unit_problems = parse_units((Path(content_dir) / "units.csv").read_bytes(), "units.csv")
     plan = read_document(Path(content_dir) / PLAN_FILE)
     clauses = [(c.id, c.parent) for c in plan.clauses]
-    if not problems and not unit_problems:
+    problems += unit_problems
+    if not problems:
         county_codes = county_codes_of(units)
         problems += duties_file.validate_references(
             duties, no_duties, shown, {u.code for u in units}, county_codes, {c for c, _ in clauses})
@@ -61,11 +62,21 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
     if problems:
         report.problems = problems
         return report
-    units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
-    counties = [u.code for u in units.values() if u.level == "县级" and u.parent is None and u.active]
+    units = {u.code: u for u in db.session.scalars(sa.select(Unit)) if u.active}
+    counties = [u.code for u in units.values() if u.level == "县级" and u.parent is None]
+    # The file was checked against units.csv; the database must have loaded those units too.
+    shown = _shown(Path(content_dir) / DUTIES_FILE, display_root)
+    for spec in duties:
+        for inst_spec in duties_file.expand(spec, counties):
+            missing = [c for c in (inst_spec.lead_unit, *inst_spec.cooperating) if c not in units]
+            if missing:
+                report.problems.append(Problem(shown, spec.line, f"unit {', '.join(missing)} is not loaded; sync units first"))
+    if report.problems:
+        return report
     existing = {d.key: d for d in db.session.scalars(sa.select(Duty))}
     instances = {i.key: i for i in db.session.scalars(sa.select(DutyInstance))}
     seen_duties, seen_instances = set(), set()
+    touched: list[tuple[DutyInstance, dict | None]] = []
     for position, spec in enumerate(duties):
         duty = existing.get(spec.key)
         before = _duty_fields(duty) if duty else None
@@ -87,7 +98,8 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
             record("update", "duty", spec.key, label=spec.title, before=old, after=new, actor_name="sync")
         for inst_spec in duties_file.expand(spec, counties):
             seen_instances.add(inst_spec.key)
-            _sync_instance(duty, spec, inst_spec, instances, units)
+            touched.append(_sync_instance(duty, spec, inst_spec, instances, units))
+    _audit_instances(touched)
     for key, duty in existing.items():
         if key not in seen_duties and not duty.archived:
             duty.archived = True
@@ -109,8 +121,20 @@ def _duty_fields(duty: Duty) -> dict:
     }
 
 
-def _sync_instance(duty, spec, inst_spec, instances, units) -> None:
+def _instance_fields(inst: DutyInstance) -> dict:
+    return {
+        "unit": inst.unit.code if inst.unit else "",
+        "deadline": inst.deadline,
+        "original_deadline": inst.original_deadline,
+        "cooperators": sorted(c.unit.code for c in inst.cooperators if c.unit),
+        "checklist": [i.title for i in inst.items if not i.archived],
+        "archived": inst.archived,
+    }
+
+
+def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstance, dict | None]:
     inst = instances.get(inst_spec.key)
+    before = _instance_fields(inst) if inst is not None and inst.id else None
     if inst is None:
         inst = DutyInstance(key=inst_spec.key, duty=duty, original_deadline=spec.deadline, deadline=spec.deadline)
         db.session.add(inst)
@@ -137,3 +161,15 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> None:
         item.position, item.archived = position, False
     for item in by_title.values():
         item.archived = True
+    return inst, before
+
+
+def _audit_instances(touched: list[tuple[DutyInstance, dict | None]]) -> None:
+    db.session.flush()  # one flush for all instances: ids for the new ones
+    for inst, before in touched:
+        after = _instance_fields(inst)
+        if before is None:
+            record("create", "duty_instance", inst.id, label=inst.key, after=after, actor_name="sync")
+        elif before != after:
+            old, new = changed_fields(before, after)
+            record("update", "duty_instance", inst.id, label=inst.key, before=old, after=new, actor_name="sync")

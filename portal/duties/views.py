@@ -12,11 +12,13 @@ from portal.duties.evidence import add_evidence, evidence_path
 from portal.duties.services import (
     BoardFilter,
     DutyError,
+    NotAllowed,
     StaleDuty,
     add_note,
     areas,
     board,
     can_contribute,
+    can_download,
     can_edit,
     can_view,
     decide_close,
@@ -35,7 +37,7 @@ from portal.duties.services import (
 from portal.extensions import db
 from portal.htmx_utils import is_partial_request
 from portal.models import Evidence, ExtensionRequest
-from portal.roles import ADMIN, LIAISON
+from portal.roles import ADMIN, LEADER, LIAISON
 from portal.units.services import active_units
 
 
@@ -85,6 +87,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
 
         context.update(
             is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=timeline(inst),
+            can_download=can_download(current_user, inst),
             pending_extension=next((e for e in inst.extensions if e.status == "pending"), None))
     return context
 
@@ -116,13 +119,11 @@ def _run(inst, action, message: str | None = None, partial: str | None = None):
     except StaleDuty as exc:
         db.session.rollback()
         return _after_action(inst, error=str(exc), partial=partial)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
     except DutyError as exc:
         db.session.rollback()
-        if not can_view(current_user, inst):
-            abort(403)
-        status_forbidden = exc.__class__.__name__ == "NotAllowed"
-        if status_forbidden:
-            abort(403)
         return _after_action(inst, error=str(exc), partial=partial)
     return _after_action(inst, message=message, partial=partial)
 
@@ -156,9 +157,11 @@ def upload(instance_id: int):
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
-@logged_in
+@roles(ADMIN, LEADER, LIAISON)  # liaisons further limited to the units on the duty
 def download(instance_id: int, evidence_id: int):
     inst = _instance_or_404(instance_id)
+    if not can_download(current_user, inst):
+        abort(403)
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.instance_id != inst.id:
         abort(404)

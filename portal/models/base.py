@@ -1,6 +1,3 @@
-from datetime import UTC, datetime
+from portal.timeutil import utcnow
 
-
-def utcnow() -> datetime:
-    """Naive UTC: the same value round-trips on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
+__all__ = ["utcnow"]

@@ -41,6 +41,14 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # flask-login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """The session names the password too: changing or resetting it ends other sessions."""
+        return f"{self.id}:{self.password_stamp}"
+
+    @property
+    def password_stamp(self) -> int:
+        return int((self.password_changed_at - datetime(1970, 1, 1)).total_seconds() * 1000)
+
     @property
     def roles(self) -> list[str]:
         have = {r.role for r in self.role_rows}

@@ -52,9 +52,8 @@ def duty_summary(doc_id: str) -> dict[str, dict[str, int]]:
 def list_documents(q: str = "") -> list[PolicyDocument]:
     stmt = sa.select(PolicyDocument).where(PolicyDocument.active)
     if q:
-        like = f"%{q}%"
-        stmt = stmt.where(sa.or_(PolicyDocument.title.ilike(like), PolicyDocument.number.ilike(like),
-                                 PolicyDocument.short_title.ilike(like)))
+        stmt = stmt.where(sa.or_(*(col.icontains(q, autoescape=True) for col in (
+            PolicyDocument.title, PolicyDocument.number, PolicyDocument.short_title))))
     docs = db.session.scalars(stmt).all()
     # the 方案 first, then newest first
     return sorted(docs, key=lambda d: (d.layout != "scheme", -(d.issued.toordinal() if d.issued else 0), d.doc_id))

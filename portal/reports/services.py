@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import ACTION_LABELS, record
@@ -13,9 +14,10 @@ from portal.duties.services import today
 from portal.extensions import db
 from portal.models import AuditEntry, DutyInstance, MonthlyReport, Unit, User
 from portal.models.base import utcnow
+from portal.timeutil import month_bounds_utc, to_local
 from portal.roles import ADMIN, LIAISON
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
 FIELDS = ("progress", "problems", "next_steps")
 LIMIT = 10000
@@ -34,11 +36,9 @@ def current_month() -> str:
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """UTC bounds of a local (UTC+8) calendar month."""
+    """Stored-time (UTC) bounds of a local calendar month."""
     year, mon = map(int, month.split("-"))
-    start = datetime(year, mon, 1)
-    end = datetime(year + (mon == 12), 1 if mon == 12 else mon + 1, 1)
-    return start - timedelta(hours=8), end - timedelta(hours=8)
+    return month_bounds_utc(year, mon)
 
 
 def due_date(month: str, due_day: int) -> date:
@@ -80,7 +80,7 @@ def month_activity(unit: Unit, month: str) -> list[str]:
         what = ACTION_LABELS.get(e.action, e.action)
         detail = (e.after or {}).get("item") or (e.after or {}).get("note") or (e.after or {}).get("file") or ""
         detail = f"「{str(detail)[:60]}」" if detail else ""
-        lines.append(f"{e.at + timedelta(hours=8):%m月%d日} {titles[e.object_id]}：{what}{detail}")
+        lines.append(f"{to_local(e.at):%m月%d日} {titles[e.object_id]}：{what}{detail}")
     return lines
 
 
@@ -105,11 +105,13 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
     if submit and not values["progress"]:
         raise ReportError("提交前请填写进展情况。")
     report = get_report(unit, month)
+    # The form says which version it was edited from; 0 means "there was no report yet".
+    seen = expected_version or 0
+    if (report.version if report else 0) != seen:
+        raise ReportError(STALE)
     if report is None:
         report = MonthlyReport(unit_id=unit.id, month=month)
         db.session.add(report)
-    elif expected_version is not None and report.version != expected_version:
-        raise ReportError(STALE)
     if report.status == "submitted":
         raise ReportError("该月报告已提交，不能再修改。")
     before = {f: getattr(report, f) or "" for f in FIELDS}
@@ -118,7 +120,11 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
     report.updated_by_id, report.updated_at = user.id, utcnow()
     if submit:
         report.status, report.submitted_at = "submitted", utcnow()
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another first save of the same month won the race
+        db.session.rollback()
+        raise ReportError(STALE) from None
     record("submit_report" if submit else "save_report", "report", report.id, label=f"{unit.name} {month}",
            before=before, after={**values, "status": report.status}, actor=user)
     try:

@@ -60,8 +60,11 @@ def test_monthly_report_draft_submit_and_who_has_not(app, plan):
     month = current_month()
     page = mz.client.get(f"/reports/yanhu-mz/{month}").get_data(as_text=True)
     assert "完成清单事项" in page and "做好儿童移交工作" in page  # pre-filled with the month's changes
-    response = mz.post(f"/reports/yanhu-mz/{month}", {"progress": "本月完成安排部署", "problems": "", "next_steps": "梳理信息", "submit": "0"})
+    response = mz.post(f"/reports/yanhu-mz/{month}", {"progress": "本月完成安排部署", "problems": "", "next_steps": "梳理信息", "submit": "0", "version": "0"})
     assert response.status_code == 302
+    # A second liaison who opened the empty form before that save is told, not silently overwritten.
+    response = mz.post(f"/reports/yanhu-mz/{month}", {"progress": "另一个人的内容", "submit": "0", "version": "0"})
+    assert response.status_code == 422 and "已被他人修改" in response.get_data(as_text=True)
     report = db.session.scalar(sa.select(MonthlyReport))
     assert report.status == "draft"
     stale = report.version
@@ -91,6 +94,10 @@ def test_remind_posts_notices_that_the_liaison_sees(app, plan, runner):
     assert "已逾期" in notice.body and "做好儿童移交工作" in notice.body
     mz = login(app, "mz", "liaison", "yanhu-mz")
     assert notice.title in mz.client.get("/").get_data(as_text=True)
+    # Run again the same day (cron twice): no duplicate notices.
+    again = runner.invoke(args=["portal", "remind"])
+    assert "already reminded today" in again.output
+    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.unit_id == notice.unit_id)) == 1
 
 
 def test_demo_state_loads_labelled_and_removes_cleanly(app, plan):
@@ -101,7 +108,7 @@ def test_demo_state_loads_labelled_and_removes_cleanly(app, plan):
     assert instance_by_key("transfer-children@linyi-mz").state == "closed"
     returned = instance_by_key("transfer-children@hejin-mz")
     assert returned.state == "in_progress" and returned.state_reason
-    assert all(n.author.display_name == "演示数据" for n in returned.notes)
+    assert all(n.author.display_name.startswith("演示数据") for n in returned.notes)
     # A real user's work on a demo duty survives removal.
     from portal.duties.services import add_note
 

@@ -44,7 +44,11 @@ def test_liaison_board_shows_own_and_cooperating_duties(app, plan):
     # Filters: only the ones it leads; junk values are ignored, never an error.
     html = auth.client.get("/tasks/?role=lead").get_data(as_text=True)
     assert "transfer-children@yanhu-mz" not in html
-    assert auth.client.get("/tasks/?state=%00&light=purple&sort=';drop&area=x").status_code == 200
+    assert auth.client.get("/tasks/?state=x&light=purple&sort=';drop&area=x&endpoint=x&fmt=y&_external=1").status_code == 200
+    # NUL cannot be stored (PostgreSQL): a clear 400, never a 500.
+    response = auth.client.get("/tasks/?q=%00")
+    assert response.status_code == 400 and "无法处理的字符" in response.get_data(as_text=True)
+    assert auth.client.get("/tasks/99999999999999999999").status_code == 404
 
 
 def test_tick_in_place_updates_progress_light_and_audit(app, plan):
@@ -206,8 +210,20 @@ def test_evidence_checks_and_download_rights(app, plan):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in response.headers["Content-Disposition"]
     response.close()
-    # Evidence is served only through its own duty, and only to signed-in users.
-    assert mz.client.get(f"/tasks/{inst.id + 1}/evidence/{ev.id}").status_code == 404
+    # Evidence is served only through its own duty, to the units on it, the office and leaders.
+    other_duty = instance_by_key("transfer-care@yanhu-mz")
+    assert mz.client.get(f"/tasks/{other_duty.id}/evidence/{ev.id}").status_code == 404
+    make_user("st", "staff")
+    staff = AuthActions(app.test_client())
+    staff.login("st")
+    assert staff.client.get(f"/tasks/{inst.id}/evidence/{ev.id}").status_code == 403
+    assert ">报告.pdf</a>" not in staff.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    make_user("ld", "leader")
+    leader = AuthActions(app.test_client())
+    leader.login("ld")
+    response = leader.client.get(f"/tasks/{inst.id}/evidence/{ev.id}")
+    assert response.status_code == 200
+    response.close()
     from flask import Flask  # noqa: F401
 
     anonymous = app.test_client().get(f"/tasks/{inst.id}/evidence/{ev.id}")

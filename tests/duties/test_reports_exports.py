@@ -123,3 +123,14 @@ def test_demo_state_loads_labelled_and_removes_cleanly(app, plan):
     # The audit log keeps what happened, labelled.
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.actor_name == "demo-data")) > 0
     assert load_demo_state()  # can be loaded again
+
+
+def test_exports_keep_user_text_as_text_not_formulas(app, plan):
+    mz = login(app, "mz", "liaison", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/notes", {"body": '=HYPERLINK("http://evil.example","点我")'})
+    wb = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))
+    cell = next(r[11] for r in wb["台账"].iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+    text = mz.client.get("/tasks/export.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text

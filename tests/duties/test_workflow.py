@@ -251,3 +251,31 @@ def test_api_duties_fields_filters_and_visibility(app, plan):
     yongji = boss.client.get("/api/duties?unit=yongji-mz").get_json()
     assert yongji and all(d["unit"] == "yongji-mz" or d["role"] == "cooperating" for d in yongji)
     assert boss.client.get("/api/duties?unit=nowhere").get_json() == []
+
+
+def test_a_closed_duty_is_read_only_and_its_pending_extension_settles(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    boss = admin(app)
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2099-06-30"})
+    mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已挂牌运行", "version": str(instance_by_key(inst.key).version)})
+    # The office member who asked cannot verify their own request.
+    inst = instance_by_key(inst.key)
+    boss.post(f"/supervision/close/{inst.id}", {"decision": "close", "version": str(inst.version)})
+    inst = instance_by_key(inst.key)
+    assert inst.state == "closed" and inst.extensions[0].status == "rejected"
+    assert inst.deadline == inst.original_deadline
+    assert mz.post(f"/tasks/{inst.id}/notes", {"body": "补一条"}).status_code == 403
+    assert tick(mz, inst, inst.active_items[0]).status_code == 403 if inst.active_items else True
+    assert boss.post(f"/supervision/extensions/{inst.extensions[0].id}", {"decision": "approve"}, follow_redirects=True).status_code == 200
+    assert instance_by_key(inst.key).deadline == inst.original_deadline
+
+
+def test_nobody_verifies_their_own_close_request(app, plan):
+    boss = admin(app)
+    inst = instance_by_key("transfer-care@yanhu-mz")
+    boss.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "代为申请", "version": str(inst.version)})
+    inst = instance_by_key(inst.key)
+    response = boss.post(f"/supervision/close/{inst.id}", {"decision": "close", "version": str(inst.version)}, follow_redirects=True)
+    assert "不能核验自己的申请" in response.get_data(as_text=True)
+    assert instance_by_key(inst.key).state == "requested"

@@ -41,6 +41,14 @@ def pct(values: list[float], p: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
+def loadavg() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average n/a"
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}×" if b else "n/a"
 
@@ -184,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         tokenizer.segmenter()
         print(f"corpus: 方案 ({len(fangan)} clauses) + {args.clauses:,} generated clauses = "
               f"{len(records):,} clauses, {mb:.1f} MB of text (generated in {time.perf_counter() - t:.1f} s); "
-              f"segmenter {tokenizer.backend_name()}; {os.cpu_count()} CPUs")
+              f"segmenter {tokenizer.backend_name()}; {os.cpu_count()} CPUs; {loadavg()}")
 
         # -- build
         ours = engine.build_index(work / "ours", records, procs=args.procs, timeout=600)
@@ -239,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         # -- budgets
         p95 = pct(ours_ms, 95)
         full = args.clauses >= 50_000
-        print("\n== budgets ==")
+        print(f"\n== budgets == ({loadavg()}: other work on the machine slows every figure)")
         print(f"{verdict(p95 <= 30)}  query p95 ≤ 30 ms at {len(records):,} clauses incl. highlighting: {p95:.2f} ms"
               + ("" if full else "  (fewer than 50,000 clauses: run without --clauses for the real figure)"))
         print(f"{verdict(ours['mb_per_s'] >= 1.0)}  build ≥ 1 MB/s: {ours['mb_per_s']:.2f} MB/s")

@@ -15,12 +15,21 @@ answering from the old index meanwhile. ``update_document`` rewrites one documen
 the live index (a new Whoosh generation). Readers (``SearchEngine``) notice either change and
 reopen or refresh their searcher, so several worker processes stay current without restart.
 
+Performance (see bench/search_bench.py): the schema is lean — one posting per (clause, main
+word); a document's title and 文号 are kept once in the metadata, not in every clause; parts of
+compounds are found through the term dictionary at query time, not indexed. Segments are plain
+files (a compound segment file would be read into every worker's memory). Ranking runs
+term-at-a-time over cached per-term BM25F arrays (``_FastScorer``) instead of Whoosh's matcher
+tree; quoted phrases are confirmed with the index positions on the best candidates only; snippets
+are made for the returned page only.
+
 Nothing here raises on a bad query: ``search`` always returns a dict.
 """
 from __future__ import annotations
 
 import contextlib
 import errno
+import heapq
 import fcntl
 import gc
 import hashlib
@@ -33,6 +42,8 @@ import shutil
 import threading
 import time
 import warnings
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -48,7 +59,7 @@ from portal.search.query import ParsedQuery, STOPWORDS, highlight_terms, parse, 
 
 log = logging.getLogger("portal.search")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_FILE = "portal_search.json"
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".write.lock"
@@ -57,6 +68,7 @@ MAX_LIMIT = 100
 MAX_WINDOW = 1000          # deepest result reachable by paging
 ESTIMATE_ABOVE = 5000     # clauses: above this, page 1 shows an estimated total
 RERANK = 30                # candidates re-ranked by coordination
+MAX_COMPOUNDS = 12         # indexed compounds a query word also looks for (督导 → 儿童督导员 …)
 SNIPPET_CHARS = 120
 # BM25F with milder length normalisation: a long paragraph that discusses a topic at length
 # should not lose to a one-line mention of it.
@@ -135,21 +147,34 @@ def records_from_document(doc, url_for: Callable[[str, str], str] | None = None,
 
 
 def make_schema() -> Schema:
-    ana = tokenizer.ChineseAnalyzer()
+    """A lean schema: one posting per (clause, main word). Document-level facts (title, 文号)
+    live once per document in the index metadata, not in every clause's postings; the parts of
+    compounds are found through the term dictionary at query time (``SearchEngine._compounds``)."""
+    ana = tokenizer.ChineseAnalyzer(subwords=False)
     return Schema(
-        uid=ID(unique=True, stored=True),
+        uid=STORED(),  # doc#clause (updates go by document: no per-clause term needed)
         doc=ID(stored=True),
         clause_id=ID(stored=True),
         label=STORED(),
         title=TEXT(analyzer=ana, stored=True, phrase=True, field_boost=1.5),
         body=TEXT(analyzer=ana, stored=True, phrase=True),
-        doctitle=TEXT(analyzer=ana, stored=True, phrase=False),
+        doctitle=STORED(),
         wenhao=KEYWORD(),
-        docnum=KEYWORD(),
         depts=KEYWORD(stored=True, commas=True),
         validity=ID(stored=True),
         url=STORED(),
     )
+
+
+def document_facts(records: Iterable) -> dict[str, dict]:
+    """doc_id → {"title", "numbers": 文号 keys}: kept once per document in the metadata."""
+    out: dict[str, dict] = {}
+    for r in records:
+        r = Record.of(r)
+        if r.doc_id not in out:
+            out[r.doc_id] = {"title": r.doc_title or "",
+                             "numbers": list(dict.fromkeys(wenhaos_in(r.doc_number or "")))}
+    return out
 
 
 def analyzer_signature() -> str:
@@ -174,6 +199,7 @@ def document_hashes(records: Iterable) -> dict[str, str]:
 
 def _fields(r: Record) -> dict:
     text = r.text or ""
+    hay = f"{r.title or ''} {text}"
     return {
         "uid": f"{r.doc_id}#{r.clause_id}",
         "doc": r.doc_id,
@@ -182,8 +208,7 @@ def _fields(r: Record) -> dict:
         "title": r.title or "",
         "body": text,
         "doctitle": r.doc_title or "",
-        "wenhao": " ".join(dict.fromkeys(wenhaos_in(f"{r.title or ''} {text}"))),
-        "docnum": " ".join(dict.fromkeys(wenhaos_in(r.doc_number or ""))),
+        "wenhao": " ".join(dict.fromkeys(wenhaos_in(hay))) if "号" in hay else "",
         "depts": ",".join(r.depts()),
         "validity": r.validity or "",
         "url": r.url or "",
@@ -290,15 +315,20 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
         ix_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(ix_dir), make_schema())
-            kwargs = {"limitmb": limitmb}
+            # compound=False: Whoosh reads a sub-file of a compound segment into memory
+            # (BytesIO over the mmap), ~1 MB of RSS per 1,000 clauses in every worker
+            kwargs = {"limitmb": limitmb, "compound": False}
             if procs > 1:
                 kwargs.update(procs=procs, multisegment=True)
             writer = ix.writer(timeout=timeout, **kwargs)
             hashes: dict[str, hashlib._Hash] = {}
+            facts: dict[str, dict] = {}
             count = nbytes = 0
             try:
                 for value in records:
                     r = Record.of(value)
+                    if r.doc_id not in facts:
+                        facts.update(document_facts([r]))
                     h = hashes.setdefault(r.doc_id, hashlib.sha256())
                     h.update(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True).encode())
                     writer.add_document(**_fields(r))
@@ -310,7 +340,7 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
             writer.commit()
             meta = {"schema": SCHEMA_VERSION, "signature": analyzer_signature(),
                     "segmenter": tokenizer.backend_name(), "built": time.time(), "clauses": count,
-                    "docs": {d: h.hexdigest()[:20] for d, h in hashes.items()}}
+                    "docs": {d: h.hexdigest()[:20] for d, h in hashes.items()}, "facts": facts}
             _write_json(ix_dir / META_FILE, meta)
             tmp = index_dir / f".{CURRENT_FILE}.{os.getpid()}.tmp"
             tmp.write_text(name, encoding="utf-8")
@@ -344,7 +374,7 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
     with _write_lock(index_dir, timeout):
         ix, meta = open_index(index_dir)
         ix_dir = _current_dir(index_dir)
-        writer = ix.writer(timeout=timeout)
+        writer = ix.writer(timeout=timeout, compound=False)
         try:
             writer.delete_by_term("doc", doc_id)
             for r in recs:
@@ -354,12 +384,15 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
             raise
         writer.commit()
         docs = dict(meta.get("docs", {}))
+        facts = dict(meta.get("facts", {}))
         if recs:
             docs.update(document_hashes(recs))
+            facts.update(document_facts(recs))
         else:
             docs.pop(doc_id, None)
+            facts.pop(doc_id, None)
         with ix.searcher() as s:
-            meta.update(docs=docs, clauses=s.doc_count_all(), updated=time.time())
+            meta.update(docs=docs, facts=facts, clauses=s.doc_count_all(), updated=time.time())
         _write_json(ix_dir / META_FILE, meta)
     return {"doc": doc_id, "clauses": len(recs), "seconds": time.perf_counter() - started}
 
@@ -412,6 +445,221 @@ def _clamp_int(value, default: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, n))
 
 
+class _Unsupported(Exception):
+    """A query shape the fast scorer does not evaluate: Whoosh's collector answers instead."""
+
+
+class _FastScorer:
+    """Ranks a plan's query term-at-a-time over cached per-term score arrays.
+
+    Whoosh scores every matching clause in Python through a tree of matchers (~20–30 µs a
+    match); a common word at 50,000 clauses matches tens of thousands. Here each term's postings
+    are read and BM25F-scored once per index generation (with Whoosh's own scorer, so scores are
+    the same) and kept as compact arrays (an LRU bounded by postings); a query then only adds
+    arrays into a dict and takes the top N. Quoted phrases are checked on the stored text of the
+    best candidates only, until enough are confirmed (the total is then an estimate).
+    """
+
+    MAX_POSTINGS = 2_000_000   # cached (clause, score) pairs across all terms
+
+    def __init__(self):
+        self._reader = None
+        self._terms: OrderedDict = OrderedDict()
+        self._size = 0
+        self._lengths: dict[str, array] = {}
+        self._filters: OrderedDict = OrderedDict()
+        self._deleted: frozenset = frozenset()
+
+    def _reset(self, reader) -> None:
+        self._reader = reader
+        self._terms.clear()
+        self._size = 0
+        self._lengths.clear()
+        self._filters.clear()
+        self._deleted = frozenset(d for d in range(reader.doc_count_all()) if reader.is_deleted(d)) \
+            if reader.has_deletions() else frozenset()
+
+    def _length(self, reader, fieldname: str) -> array:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            dfl = reader.doc_field_length
+            lengths = self._lengths[fieldname] = array("I", (dfl(d, fieldname) or 0 for d in range(reader.doc_count_all())))
+        return lengths
+
+    def term(self, searcher, fieldname: str, text: str) -> tuple[array, array]:
+        key = (fieldname, text)
+        hit = self._terms.get(key)
+        if hit is not None:
+            self._terms.move_to_end(key)
+            return hit
+        reader = searcher.reader()
+        ids, scores = array("i"), array("f")
+        if (fieldname, text) in reader:
+            sc = WEIGHTING.scorer(searcher, fieldname, text)
+            m = reader.postings(fieldname, text)
+            if isinstance(sc, scoring.WeightLengthScorer):
+                lengths, score = self._length(reader, fieldname), sc._score
+                while m.is_active():
+                    d = m.id()
+                    ids.append(d)
+                    scores.append(score(m.weight(), lengths[d]))
+                    m.next()
+            else:
+                while m.is_active():
+                    ids.append(m.id())
+                    scores.append(sc.score(m))
+                    m.next()
+        self._terms[key] = (ids, scores)
+        self._size += len(ids)
+        while self._size > self.MAX_POSTINGS and len(self._terms) > 1:
+            _, (old, _) = self._terms.popitem(last=False)
+            self._size -= len(old)
+        return ids, scores
+
+    def _allowed(self, searcher, flt) -> frozenset | None:
+        if flt is None:
+            return None
+        key = repr(flt)
+        got = self._filters.get(key)
+        if got is None:
+            got = self._filters[key] = frozenset(searcher.docs_for_query(flt))
+            while len(self._filters) > 64:
+                self._filters.popitem(last=False)
+        return got
+
+    # -- evaluation: each returns {docnum: score}
+
+    def _eval(self, searcher, q, phrases: list) -> dict:
+        boost = getattr(q, "boost", 1.0)
+        if isinstance(q, Q.Term):
+            ids, scores = self.term(searcher, q.fieldname, q.text)
+            if boost == 1.0:
+                return dict(zip(ids, scores))
+            return {d: s * boost for d, s in zip(ids, scores)}
+        if isinstance(q, Q.Phrase):
+            words = list(q.words)
+            parts = [self._eval(searcher, Q.Term(q.fieldname, w), phrases) for w in words]
+            parts.sort(key=len)
+            acc = {}
+            first, rest = parts[0], parts[1:]
+            for d, sc in first.items():
+                total = sc
+                for p in rest:
+                    v = p.get(d)
+                    if v is None:
+                        break
+                    total += v
+                else:
+                    acc[d] = total * boost
+            phrases.append(q)
+            return acc
+        if isinstance(q, Q.AndMaybe):
+            req = self._eval(searcher, q.a, phrases)
+            opt = self._eval(searcher, q.b, phrases)
+            get = opt.get
+            return {d: (s + get(d, 0.0)) * boost for d, s in req.items()}
+        if isinstance(q, Q.And):
+            parts = sorted((self._eval(searcher, sub, phrases) for sub in q.subqueries), key=len)
+            acc = {}
+            for d, sc in parts[0].items():
+                total = sc
+                for p in parts[1:]:
+                    v = p.get(d)
+                    if v is None:
+                        break
+                    total += v
+                else:
+                    acc[d] = total * boost
+            return acc
+        if isinstance(q, Q.Or) and not q.minmatch and not q.scale:
+            acc: dict = {}
+            for sub in q.subqueries:
+                part = self._eval(searcher, sub, phrases)
+                if not acc:
+                    acc = dict(part)
+                    continue
+                get = acc.get
+                for d, sc in part.items():
+                    acc[d] = get(d, 0.0) + sc
+            if boost != 1.0:
+                acc = {d: sc * boost for d, sc in acc.items()}
+            return acc
+        raise _Unsupported(type(q).__name__)
+
+    def run(self, searcher, plan: "_Plan", flt, depth: int) -> tuple[int, list[tuple[int, float]]]:
+        """(total, [(docnum, score)] best first, at most ``depth``)."""
+        reader = searcher.reader()
+        if reader is not self._reader:
+            self._reset(reader)
+        phrases: list[tuple[str, str]] = []
+        acc = self._eval(searcher, plan.query, phrases)
+        allowed = self._allowed(searcher, flt)
+        deleted = self._deleted
+        if allowed is not None or deleted:
+            acc = {d: s for d, s in acc.items() if (allowed is None or d in allowed) and d not in deleted}
+        if not phrases:
+            return len(acc), _top(acc, depth)
+        # Quoted phrases: the words are all there; confirm word order with the positions in
+        # the index, for the best candidates only, batch by batch, until enough are confirmed.
+        groups: dict[tuple, list] = {}
+        for q in phrases:  # one group per phrase: it may match in the body or the title
+            groups.setdefault(tuple(q.words), []).append(q)
+        ranked = sorted(acc.items(), key=_rank_key)
+        confirmed, checked, batch = [], 0, depth + 10
+        while checked < len(ranked) and len(confirmed) < depth:
+            part = ranked[checked:checked + batch]
+            checked += len(part)
+            ok = self._in_order(searcher, groups.values(), sorted(d for d, _ in part))
+            confirmed.extend((d, sc) for d, sc in part if d in ok)
+            batch *= 2
+        if checked >= len(ranked):  # every candidate checked: exact
+            return len(confirmed), confirmed[:depth]
+        # an estimate: the share confirmed so far, applied to all candidates
+        return max(len(confirmed), round(len(ranked) * len(confirmed) / checked)), confirmed[:depth]
+
+    @staticmethod
+    def _in_order(searcher, groups, docnums: list[int]) -> set[int]:
+        """The docnums (ascending) where every phrase group matches (Whoosh's positional matcher)."""
+        ok: set[int] | None = None
+        for group in groups:
+            good: set[int] = set()
+            for q in group:
+                try:
+                    m = q.matcher(searcher)
+                except Exception:  # a field without positions: no phrase there
+                    continue
+                for d in docnums:
+                    if not m.is_active():
+                        break
+                    if m.id() < d:
+                        m.skip_to(d)
+                        if not m.is_active():
+                            break
+                    if m.id() == d:
+                        good.add(d)
+            ok = good if ok is None else ok & good
+        return ok or set()
+
+
+def _top(acc: dict, depth: int) -> list[tuple[int, float]]:
+    """The ``depth`` best (docnum, score), best first, ties by docnum."""
+    if len(acc) <= depth:
+        return sorted(acc.items(), key=_rank_key)
+    cut = heapq.nlargest(depth, acc.values())[-1]
+    return sorted(((d, sc) for d, sc in acc.items() if sc >= cut), key=_rank_key)[:depth]
+
+
+def _rank_key(item):
+    return (-item[1], item[0])
+
+
+class _Or(Q.Or):
+    """Or as a tree of union matchers: Whoosh can then skip blocks that cannot reach the top N
+    (its default, for segments under 5,000 clauses, pre-loads and scores every match)."""
+
+    matcher_type = Q.Or.DEFAULT_MATCHER
+
+
 @dataclass
 class _Plan:
     query: Q.Query | None
@@ -430,6 +678,9 @@ class SearchEngine:
         self._searcher = None
         self._ix_dir: Path | None = None
         self._checked = 0.0
+        self._facts: dict[str, dict] = {}
+        self._compound_map: tuple[object, dict[str, list[str]]] | None = None
+        self._fast = _FastScorer()
 
     # -- lifecycle
 
@@ -439,6 +690,11 @@ class SearchEngine:
                 with contextlib.suppress(Exception):
                     self._searcher.close()
             self._searcher, self._ix_dir = None, None
+
+    def __del__(self):
+        # the index's files are plain files (not a compound file): close them with the engine
+        with contextlib.suppress(Exception):
+            self.close()
 
     def invalidate(self) -> None:
         """Look for a new index generation on the next search (after this process wrote one)."""
@@ -452,21 +708,51 @@ class SearchEngine:
             return self._searcher
         self._checked = now
         ix_dir = _current_dir(self.index_dir)
-        if self._searcher is None or ix_dir != self._ix_dir:
+        # A new generation (update_document) reopens too: Whoosh's refresh() leaves some of the
+        # replaced segment readers' files open (it keys reusable readers by generation).
+        if self._searcher is None or ix_dir != self._ix_dir or not self._searcher.up_to_date():
             try:
-                ix, _ = open_index(self.index_dir)
+                ix, meta = open_index(self.index_dir)
             except IndexUnavailable:
                 if self._searcher is not None:
                     return self._searcher  # keep answering from what we have
                 raise
             old = self._searcher
             self._searcher, self._ix_dir = ix.searcher(weighting=WEIGHTING), ix_dir
+            self._facts, self._compound_map = meta.get("facts", {}), None
             if old is not None:
                 with contextlib.suppress(Exception):
                     old.close()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
         return self._searcher
+
+    def _compounds(self, reader) -> dict[str, list[str]]:
+        """Indexed word → indexed compounds containing it as a dictionary word (督导 → 儿童督导员),
+        most frequent first; built once per index generation from the term dictionary."""
+        if self._compound_map is not None and self._compound_map[0] is reader:
+            return self._compound_map[1]
+        tokenizer.segmenter()
+        found: dict[str, list[tuple[int, str]]] = {}
+        for term, info in reader.iter_field("body"):
+            if isinstance(term, bytes):
+                term = term.decode("utf-8")
+            if len(term) < 3:
+                continue
+            parts = {sub for sub, _, _ in tokenizer._subwords(term)}
+            for sub in parts:
+                found.setdefault(sub, []).append((info.doc_frequency(), term))
+        mapping = {sub: [t for _, t in sorted(v, reverse=True)[:MAX_COMPOUNDS]] for sub, v in found.items()}
+        self._compound_map = (reader, mapping)
+        return mapping
+
+    def _docs_titled(self, words) -> list[str]:
+        """Documents whose title contains any of the words."""
+        words = [w for w in words if w and w not in STOPWORDS]
+        if not words:
+            return []
+        return [d for d, f in self._facts.items() if any(w in (f.get("title") or "").lower() for w in words)]
+
+    def _docs_numbered(self, key: str) -> list[str]:
+        return [d for d, f in self._facts.items() if key in (f.get("numbers") or ())]
 
     # -- query building
 
@@ -494,7 +780,7 @@ class SearchEngine:
             parts = []
             for fname in ("body", "title"):
                 parts.append(Q.Term(fname, ws[0]) if len(ws) == 1 else Q.Phrase(fname, ws))
-            required.append(Q.Or(parts))
+            required.append(_Or(parts))
             plan.highlight.update(ws)
         for w in pq.words:
             equivalents = list(dict.fromkeys((w,) + synonyms(w)))
@@ -507,6 +793,10 @@ class SearchEngine:
                 boost = 1.0 if i == 0 else 0.6
                 alts.append(Q.Term("body", term, boost=boost))
                 alts.append(Q.Term("title", term, boost=boost))
+            # the compounds that contain the word (the index holds main words only)
+            for term in self._compounds(reader).get(w, ()):
+                if term not in equivalents:
+                    alts.append(Q.Term("body", term, boost=0.8))
             # a compound the index never saw whole: look for its parts (common parts such as
             # 儿童 are left out when the word itself is indexed — they would match everything)
             parts = tokenizer.subwords(w) if not reader.doc_frequency("body", w) else ()
@@ -514,26 +804,27 @@ class SearchEngine:
                 if sub not in equivalents and sub not in STOPWORDS:
                     alts.append(Q.Term("body", sub, boost=0.5))
                     plan.highlight.add(sub)
-            optional.append(Q.Or(alts))
+            optional.append(_Or(alts))
         for key in pq.wenhao:
             optional.append(Q.Term("wenhao", key, boost=8.0))
-            optional.append(Q.Term("docnum", key, boost=1.0))
+            for d in self._docs_numbered(key):
+                optional.append(Q.Term("doc", d, boost=1.0))
         title_words = [w for t in pq.doc_titles for w, _, _ in tokenizer.words(t)]
         for t in pq.doc_titles:
             plan.highlight.update(w for w, _, _ in tokenizer.words(t))
+        titled = self._docs_titled(title_words or list(pq.words)) if (pq.citations or title_words) else []
         for cid in pq.citations:
             optional.append(Q.Term("clause_id", cid, boost=20.0))
-            context = title_words or list(pq.words)
-            if context:
+            if titled:
                 optional.append(Q.And([Q.Term("clause_id", cid),
-                                       Q.Or([Q.Term("doctitle", w) for w in context])], boost=40.0))
-        if title_words and not pq.citations:
-            optional.append(Q.Or([Q.Term("doctitle", w) for w in title_words], boost=0.5))
+                                       _Or([Q.Term("doc", d) for d in titled])], boost=40.0))
+        if title_words and not pq.citations and titled:
+            optional.append(_Or([Q.Term("doc", d) for d in titled], boost=0.5))
         if required:
             req = Q.And(required)
-            plan.query = Q.AndMaybe(req, Q.Or(optional)) if optional else req
+            plan.query = Q.AndMaybe(req, _Or(optional)) if optional else req
         elif optional:
-            plan.query = Q.Or(optional)
+            plan.query = _Or(optional)
         return plan
 
     def _filter(self, doc, dept, validity) -> Q.Query | None:
@@ -585,6 +876,13 @@ class SearchEngine:
         flt = self._filter(doc, dept, validity)
         window = page * limit
         depth = max(RERANK, window)
+        try:
+            total, scored = self._fast.run(searcher, plan, flt, depth)
+        except _Unsupported:
+            pass
+        else:
+            hits = self._rerank([(score, d, searcher.stored_fields(d)) for d, score in scored], plan)
+            return total, [f for _, _, f in hits[window - limit:window]], plan
         results = searcher.search(plan.query, limit=depth, filter=flt)
         if results.scored_length() < depth:
             total = results.scored_length()  # every match was scored: exact
@@ -702,8 +1000,15 @@ def snippet(text: str, terms: set[str], phrases: Iterable[str] = (), size: int =
     text = text or ""
     if not text:
         return ""
-    spans = _match_spans(text, {t.lower() for t in terms if t}, phrases)
-    start, end = _window(text, spans, size)
+    terms = {t.lower() for t in terms if t}
+    # choose the window on plain substring hits (cheap), then segment only inside it
+    wanted = terms | {_p for _p in (tokenizer.normalise(p.strip()).lower() for p in phrases) if _p}
+    # full-width forms only matter for Latin letters and digits (translate is slow on long text)
+    ascii_terms = any(c.isascii() for t in wanted for c in t)
+    low = (tokenizer.normalise(text[:5000]) if ascii_terms else text[:5000]).lower()
+    raw = sorted((i, i + len(t)) for t in wanted for i in _find_all(low, t))
+    start, end = _window(text, raw, size)
+    spans = _match_spans(text, terms, phrases, lo=start, hi=end, low=low)
     out, pos = [], start
     for s, e in spans:
         if e <= start or s >= end:
@@ -717,13 +1022,16 @@ def snippet(text: str, terms: set[str], phrases: Iterable[str] = (), size: int =
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
-def _match_spans(text: str, terms: set[str], phrases: Iterable[str]) -> list[tuple[int, int]]:
+def _match_spans(text: str, terms: set[str], phrases: Iterable[str], lo: int = 0,
+                 hi: int | None = None, low: str | None = None) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     probe = text[:5000]
-    low = tokenizer.normalise(probe).lower()
+    if low is None:
+        low = tokenizer.normalise(probe).lower()
+    hi = len(probe) if hi is None else hi
     # Segment only around places where a term occurs as a substring (cheap), then keep the
     # words that really are (or contain, as a dictionary word) a query term.
-    hits = sorted(i for t in terms for i in _find_all(low, t))
+    hits = sorted(i for t in terms for i in _find_all(low, t) if lo - len(t) < i < hi)
     regions: list[list[int]] = []
     for i in hits:
         a, b = max(0, i - 12), min(len(probe), i + 24)

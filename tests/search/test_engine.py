@@ -140,6 +140,7 @@ def test_update_document_reindexes_one_document(tmp_path):
         assert eng.search("独角兽")["total"] == 0
     finally:
         engine.REFRESH_EVERY = old
+        eng.close()
     with pytest.raises(ValueError):
         engine.update_document(tmp_path, "other", statute_records())
 
@@ -181,6 +182,7 @@ def test_readers_keep_answering_during_and_after_full_rebuild(tmp_path):
     eng._checked = 0.0
     assert eng.search("户随人走")["total"] >= 1
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("ix-")]) == 1
+    eng.close()
 
 
 def _hold_lock(path, ready, release):

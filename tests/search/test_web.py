@@ -164,9 +164,17 @@ def test_anonymous_gets_401_json_and_a_login_redirect(client, library):
 
 BAD = ["", " ", "\t \n", "户口" * 1000, "x" * 2000, '"家庭寄养', "户口“迁移", "（（（户口", "]]】】", "《未闭合",
        "AND", "OR NOT AND", "户口 AND 迁移", "NOT 户口", "*", "迁*", "户?", "户口~2", "户口^3", "body:x",
-       "title:户口", "clause_id:3.1.1", "\x00\x01\x1b[31m", "\u202e户口", "😀👶🏻", "户口😀迁移",
+       "title:户口", "clause_id:3.1.1", "\x01\x07\x1b[31m", "户口\x7f\x9f迁移", "\u202e户口", "😀👶🏻", "户口😀迁移",
        "'; DROP TABLE policy_clause; --", "1 OR 1=1", "%' OR '1'='1", "<script>alert(1)</script>", "{{ 7*7 }}",
        "三（一）99", "第一百零八条", "〔2021〕74号", "\\", "%", "&q=1"]
+
+
+def test_nul_bytes_are_refused_with_a_message(user_client):
+    """The app-wide input guard (portal/inputs.py) refuses NUL bytes: a 400 with a message."""
+    page = user_client.get("/search", query_string={"q": "户口\x00迁移"})
+    assert page.status_code == 400 and "无法处理的字符" in page.get_data(as_text=True)
+    response = user_client.get("/api/search", query_string={"q": "\x00"})
+    assert response.status_code == 400 and response.get_json()["error"]
 
 
 @pytest.mark.parametrize("q", BAD)
@@ -206,13 +214,18 @@ def test_fuzz_page_and_api(library, q, limit, page, dept):
         library._fuzz_client = _logged_in_client(library)
     client = library._fuzz_client
     args = {k: v for k, v in {"q": q, "limit": limit, "page": page, "dept": dept}.items() if v is not None}
+    # NUL bytes are refused app-wide (portal/inputs.py) with a 400 and a message; all else: 200
+    expected = 400 if any("\x00" in v for v in args.values()) else 200
     for headers in ({}, {"HX-Request": "true", "HX-Target": "search-results"}):
         response = client.get("/search", query_string=args, headers=headers)
-        assert response.status_code == 200, (args, response.status_code)
+        assert response.status_code == expected, (args, response.status_code)
         assert "Traceback" not in response.get_data(as_text=True)
     response = client.get("/api/search", query_string=args)
-    assert response.status_code == 200, (args, response.status_code)
+    assert response.status_code == expected, (args, response.status_code)
     data = response.get_json()
+    if expected == 400:
+        assert data["error"]
+        return
     assert API_KEYS <= set(data) and "error" not in data, data
     assert len(data["results"]) <= engine.MAX_LIMIT
     for r in data["results"]:

@@ -1,0 +1,67 @@
+"""Staff types 户口迁移 into the header box: results appear while typing (no page load), the top
+result is 三（一）1 with 户口 and 迁移 highlighted, clicking opens the clause, back returns to the results."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.policy.services import sync_policy
+from portal.search import services
+from tests.browser.conftest import login
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_from_the_header_box(page, app):
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    services.sync_index()  # what `flask portal sync` does; the live server shares SEARCH_INDEX_DIR
+    user = make_user("b-staff", "staff")
+    login(page, user.username, PASSWORD)
+    expect(page).to_have_url(re.compile(r"/$"))
+
+    page.evaluate("window.__samePage = true")  # survives htmx swaps, not page loads
+    box = page.get_by_test_id("header-search")
+    box.press_sequentially("户口迁移", delay=60)
+
+    expect(page).to_have_url(re.compile(r"/search\?q=%E6%88%B7%E5%8F%A3%E8%BF%81%E7%A7%BB$"))
+    first = page.get_by_test_id("search-hit").first
+    expect(first).to_have_attribute("data-clause", re.compile(r"^3\.1\.1(\.1)?$"))
+    assert page.evaluate("window.__samePage === true"), "results should come by htmx, not a page load"
+    expect(box).to_be_focused()
+    marks = "".join(first.locator(".search-snippet mark").all_inner_texts())
+    assert "户口" in marks and "迁移" in marks, marks
+    expect(page.get_by_test_id("search-summary")).to_contain_text("毫秒")
+
+    link = first.locator("a.search-hit-title")
+    expect(link).to_contain_text("三（一）1")
+    link.click()
+    expect(page).to_have_url(re.compile(r"/policy/yunmin-2021-74/3\.1\.1(#3\.1\.1\.1)?$"))
+    expect(page.get_by_test_id("clause-title")).to_have_text("三（一）1 做好收留和抚养工作")
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/search\?q=%E6%88%B7%E5%8F%A3%E8%BF%81%E7%A7%BB$"))
+    expect(page.get_by_test_id("search-hit").first).to_have_attribute("data-clause", re.compile(r"^3\.1\.1(\.1)?$"))
+
+
+def test_search_page_works_without_javascript(browser, live_server, app):
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    services.sync_index()
+    user = make_user("b-nojs", "staff")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        login(page, user.username, PASSWORD)
+        page.get_by_test_id("header-search").fill("家庭寄养")
+        page.get_by_test_id("header-search").press("Enter")
+        expect(page).to_have_url(re.compile(r"/search\?q="))
+        expect(page.get_by_test_id("search-hit").first).to_be_visible()
+        page.locator("select[name=dept]").select_option("民政")
+        page.locator("form.search-form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"dept=%E6%B0%91%E6%94%BF"))
+        expect(page.get_by_test_id("search-summary")).to_contain_text("已筛选")
+    finally:
+        context.close()

@@ -11,10 +11,14 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        value = date.fromisoformat(raw)
     except ValueError:
         errors.append(f"{label}格式不正确，应为 2022-09-01 这样的日期。")
         return None
+    if not 2000 <= value.year <= 2099:
+        errors.append(f"{label}应在 2000 年至 2099 年之间。")
+        return None
+    return value
 
 
 def parse_page_arg() -> int:

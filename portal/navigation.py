@@ -37,6 +37,7 @@ def _build_nav() -> list[dict]:
         return []
     items = []
     current_bp = (request.endpoint or "").split(".")[0]
+    exact = any(endpoint == request.endpoint for endpoint, _ in NAV)
     for endpoint, label in NAV:
         if allowed(current_user, access_of(endpoint)):
             items.append(
@@ -44,7 +45,7 @@ def _build_nav() -> list[dict]:
                     "endpoint": endpoint,
                     "label": LIAISON_LABELS.get(endpoint, label) if current_user.has_role("liaison") else label,
                     "url": url_for(endpoint),
-                    "active": endpoint.split(".")[0] == current_bp,
+                    "active": endpoint == request.endpoint if exact else endpoint.split(".")[0] == current_bp,
                 }
             )
     return items

@@ -6,9 +6,9 @@ from wtforms.validators import DataRequired, InputRequired, Length
 class UserForm(FlaskForm):
     """Roles and unit are read from the request and checked by the account service."""
 
-    username = StringField("用户名", validators=[Length(max=64)])
-    display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64)])
-    password = PasswordField("初始密码", validators=[Length(max=256)])
+    username = StringField("用户名", validators=[Length(max=64, message="用户名不能超过 64 个字符")])
+    display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64, message="姓名不能超过 64 个字")])
+    password = PasswordField("初始密码", validators=[Length(max=256, message="密码不能超过 256 个字符")])
     version = HiddenField()
 
 

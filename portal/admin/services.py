@@ -12,7 +12,7 @@ from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
 from portal.models import Unit, User
-from portal.roles import LIAISON, ROLE_LABELS
+from portal.roles import ADMIN, LIAISON, ROLE_LABELS
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 STALE_EDIT = "该账号已被他人修改，请刷新页面查看最新内容后再保存。"
@@ -96,6 +96,8 @@ def update_account(user: User, data: AccountInput, expected_version: int, actor=
         raise AccountError(" ".join(errors))
     if user.version != expected_version:
         raise AccountError(STALE_EDIT)
+    if ADMIN not in data.roles and _is_last_admin(user):
+        raise AccountError("这是唯一在用的管理员账号，不能取消其管理员角色；请先为其他人设置管理员角色。")
     before = _snapshot(user)
     user.display_name = data.display_name.strip()
     user.unit = _resolve_unit(data.unit_code)
@@ -114,12 +116,22 @@ def set_active(user: User, active: bool, expected_version: int, actor=None) -> N
         raise AccountError(STALE_EDIT)
     if actor is not None and actor.id == user.id and not active:
         raise AccountError("不能停用自己的账号。")
+    if not active and _is_last_admin(user):
+        raise AccountError("这是唯一在用的管理员账号，不能停用。")
     if user.active == active:
         return
     user.active = active
     record("reactivate" if active else "deactivate", "user", user.id, label=user.username,
            before={"active": not active}, after={"active": active}, actor=actor)
     _commit_or_stale()
+
+
+def _is_last_admin(user: User) -> bool:
+    if not (user.active and user.has_role(ADMIN)):
+        return False
+    others = db.session.scalar(sa.select(sa.func.count(User.id)).where(
+        User.active, User.id != user.id, User.role_rows.any(role=ADMIN)))
+    return others == 0
 
 
 def reset_password(user: User, new_password: str, actor=None) -> None:

@@ -64,6 +64,12 @@ def user_new():
         else:
             flash(f"已创建账号 {user.username}。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
+    if request.method == "POST" and form.errors and not error:
+        from portal.admin.services import validate_account
+
+        error = " ".join(validate_account(AccountInput(form.username.data or "", form.display_name.data or "",
+                                                       chosen_roles, chosen_unit, form.password.data or ""),
+                                          creating=True)) or None
     status = 422 if (error or form.errors) else 200
     return (
         render_template("admin/user_form.html", form=form, error=error, user=None,

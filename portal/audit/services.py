@@ -1,6 +1,7 @@
 """The one way to write to the audit log, and the queries that read it."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,7 +47,8 @@ ACTION_LABELS = {
 
 
 # Chinese names for what the log shows; unknown keys show as they are.
-OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告"}
+OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
+                      "policy_document": "政策文件", "regulation": "法规登记"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -56,6 +58,8 @@ FIELD_LABELS = {
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
     "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述",
     "original_deadline": "原定时限", "cooperators": "配合单位", "checklist": "工作清单",
+    "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
+    "overdue": "逾期", "due_soon": "即将到期",
 }
 
 
@@ -72,6 +76,10 @@ def display_value(value: Any) -> str:
 
     if isinstance(value, str) and value in STATE_LABELS:
         return STATE_LABELS[value]
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        from portal.filters import zh_date
+
+        return zh_date(date.fromisoformat(value))
     if isinstance(value, list):
         return "、".join(ROLE_LABELS.get(v, str(v)) for v in value) or "（空）"
     return str(value)

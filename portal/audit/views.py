@@ -35,6 +35,8 @@ def index():
         date_to=date_to,
     )
     page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
+    if page.pages and page.page > page.pages:  # past the end: show the last page
+        page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
     context = dict(
         page=page,
         f=f,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -14,13 +15,17 @@ from portal.models import Duty
 
 PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
 PLAN_WIDTHS = [6, 22, 28, 16, 22, 30, 10, 16, 14, 30, 50]
-LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限", "最近更新", "最新记录"]
-LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 14, 14, 18, 50]
+LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
+                  "逾期天数", "最近更新", "最新记录"]
+LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50]
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
 
 
-def _deadline(d, kind: str) -> str:
-    return zh_date(d) if d else ("定期" if kind == "periodic" else "长期")
+def _deadline(d, kind: str):
+    """A real date (sortable in Excel), or what the 方案 says instead of one."""
+    return d if d else ("定期" if kind == "periodic" else "长期")
 
 
 def plan_rows(duties: list[Duty]) -> list[list]:
@@ -29,8 +34,8 @@ def plan_rows(duties: list[Duty]) -> list[list]:
     rows = []
     for n, duty in enumerate(duties, 1):
         live = [i for i in duty.instances if not i.archived]
-        leads = sorted({i.unit.short_name for i in live})
-        coops = sorted({c.unit.short_name for i in live for c in i.cooperators})
+        leads = [u.short_name for u in sorted({i.unit for i in live}, key=lambda u: u.sort_order)]
+        coops = [u.short_name for u in sorted({c.unit for i in live for c in i.cooperators}, key=lambda u: u.sort_order)]
         checklist = live[0].active_items if live else []
         rows.append([
             n, duty.key, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
@@ -44,7 +49,10 @@ def plan_rows(duties: list[Duty]) -> list[list]:
 
 def ledger_rows(views: list[InstanceView]) -> list[list]:
     from portal.content.policy_doc import label_for
+    from portal.duties.services import today
+    from portal.timeutil import to_local
 
+    on = today()
     rows = []
     for n, v in enumerate(views, 1):
         inst, note = v.inst, latest_note(v.inst)
@@ -52,8 +60,9 @@ def ledger_rows(views: list[InstanceView]) -> list[list]:
             n, inst.key, v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
             rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
             _deadline(inst.deadline, v.duty.deadline_kind),
-            zh_date(inst.original_deadline) if inst.original_deadline != inst.deadline else "",
-            zh_datetime(inst.updated_at), note.body if note else "",
+            inst.original_deadline if inst.original_deadline != inst.deadline else "",
+            (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
+            to_local(inst.updated_at).replace(tzinfo=None), note.body if note else "",
         ])
     return rows
 
@@ -79,6 +88,13 @@ def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list])
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in rows:
         ws.append([safe_cell(v) for v in row])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+    ws.auto_filter.ref = ws.dimensions
     for idx, width in enumerate(widths, 1):
         ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
     for row in ws.iter_rows(min_row=2):
@@ -90,9 +106,17 @@ def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list])
     return buffer.getvalue()
 
 
+def _csv_value(value):
+    if isinstance(value, datetime):
+        return zh_datetime(value)
+    if isinstance(value, date):
+        return zh_date(value)
+    return value
+
+
 def to_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    writer.writerows([safe_cell(_csv_value(v)) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly

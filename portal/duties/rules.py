@@ -63,11 +63,11 @@ def light(item: LightInput, today: date) -> str:
         return GREY
     if item.deadline is None:
         return GREEN
-    if today > item.deadline and item.state != REQUESTED:
-        return RED
+    if today > item.deadline:
+        return RED  # overdue stays red until the office verifies the close
     days_left = (item.deadline - today).days
     if item.state == REQUESTED:
-        return GREEN if days_left >= 0 else YELLOW  # done, waiting for verification
+        return GREEN  # reported done in time, waiting for verification
     if days_left <= YELLOW_DAYS or schedule(item.progress, item.start, item.deadline, today) == "behind":
         return YELLOW
     if days_left <= BLUE_DAYS:

@@ -314,7 +314,8 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="request_close",
                             body=reason.strip() or "已完成全部事项，申请销号。"))
     _touch(inst)
-    record("request_close", "duty_instance", inst.id, label=inst.key, before=before, after=_snapshot(inst), actor=user)
+    record("request_close", "duty_instance", inst.id, label=inst.key, before=before,
+           after={**_snapshot(inst), "reason": reason.strip()}, actor=user)
     _commit()
 
 
@@ -339,9 +340,11 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
                 ext.decision_comment = "任务已销号，延期申请自动关闭。"
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="closed" if approve else "returned",
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
+    _notify(inst, f"「{inst.duty.title}」已销号" if approve else f"「{inst.duty.title}」销号申请被退回",
+            comment.strip())
     _touch(inst)
     record("close" if approve else "return", "duty_instance", inst.id, label=inst.key, before=before,
-           after=_snapshot(inst), actor=user)
+           after={**_snapshot(inst), "comment": comment.strip()}, actor=user)
     _commit()
 
 
@@ -398,13 +401,26 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
     ext.decided_by_id, ext.decided_at, ext.decision_comment = user.id, utcnow(), comment.strip()
     if approve:
         inst.deadline = ext.proposed_deadline
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension",
-                            body=("同意延期至 " if approve else "不同意延期：") +
-                            (f"{ext.proposed_deadline:%Y-%m-%d}" if approve else "") + (f"。{comment.strip()}" if comment.strip() else "")))
+    from portal.filters import zh_date
+
+    body = f"同意延期至{zh_date(ext.proposed_deadline)}。" if approve else "不同意延期。"
+    if comment.strip():
+        body += f"意见：{comment.strip()}"
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension", body=body))
+    _notify(inst, f"「{inst.duty.title}」延期申请{'已批准' if approve else '未批准'}", body)
     _touch(inst)
     record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
-           before=before, after=_snapshot(inst), actor=user)
+           before={"deadline": before["deadline"]},
+           after={"deadline": inst.deadline, "proposed_deadline": ext.proposed_deadline, "comment": comment.strip()},
+           actor=user)
     _commit()
+
+
+def _notify(inst: DutyInstance, title: str, body: str) -> None:
+    """A notice on the lead unit's home page, so a decision does not wait to be discovered."""
+    from portal.models import Notice
+
+    db.session.add(Notice(unit_id=inst.unit_id, title=title, body=body))
 
 
 def pending_close_requests() -> list[InstanceView]:

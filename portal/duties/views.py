@@ -100,7 +100,8 @@ def instance(instance_id: int):
 
 
 def _after_action(inst, message: str | None = None, error: str | None = None, partial: str | None = None):
-    """htmx gets the fresh fragment (with the error, if any); a plain form gets a redirect."""
+    """htmx gets the fresh fragment (with the error, if any); a plain form gets a redirect —
+    back to the 督查室 queue when the decision was taken there."""
     if error is None:
         db.session.expire_all()
     inst = get_instance(inst.id)
@@ -109,11 +110,14 @@ def _after_action(inst, message: str | None = None, error: str | None = None, pa
     if error:
         flash(error, "error")
     elif message:
-        flash(message, "success")
+        flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")
+    if request.form.get("back") == "queue":
+        return redirect(url_for("duties.queue"))
     return redirect(url_for("duties.instance", instance_id=inst.id))
 
 
 def _run(inst, action, message: str | None = None, partial: str | None = None):
+    """Run a service action; DutyError becomes a message, NotAllowed a 403."""
     try:
         action()
     except StaleDuty as exc:
@@ -146,7 +150,21 @@ def tick(instance_id: int, item_id: int):
 def note(instance_id: int):
     inst = _instance_or_404(instance_id)
     body = request.form.get("body", "")
-    return _run(inst, lambda: add_note(current_user, inst, body), "已添加工作记录。", partial="duties/_work.html")
+    try:
+        add_note(current_user, inst, body)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DutyError as exc:
+        db.session.rollback()
+        # Keep what was typed, with the reason beside the box.
+        if is_partial_request():
+            context = {**_instance_context(get_instance(inst.id), full=False), "note_draft": body[:20000],
+                       "note_error": str(exc)}
+            return render_template("duties/_work.html", **context), 422
+        flash(str(exc), "error")
+        return redirect(url_for("duties.instance", instance_id=inst.id))
+    return _after_action(inst, message="已添加工作记录。", partial="duties/_work.html")
 
 
 @bp.route("/tasks/<int:instance_id>/evidence", methods=["POST"])

@@ -72,7 +72,15 @@ def get_clause(doc: PolicyDocument, clause_id: str) -> PolicyClause | None:
 
 
 def cite(doc: PolicyDocument, clause: PolicyClause | None = None) -> str:
-    """《…实施方案》（运民发〔2021〕74号）三（一）1"""
+    """《…实施方案》（运民发〔2021〕74号）三（一）1
+
+    A paragraph or sentence anchor of an 实施方案 is cited by the clause the document itself
+    numbers (四（二）, not a sentence number the text does not have); statute items are real
+    numbering (第八条第（三）项) and are cited as they are."""
+    if clause is not None and clause.kind == "anchor" and doc.layout == "scheme" and clause.parent:
+        parent = get_clause(doc, clause.parent)
+        if parent is not None:
+            return cite(doc, parent)
     return citation_text(doc.title, doc.number, clause.label if clause else "")
 
 

@@ -135,6 +135,10 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
     return report
 
 
+def submitted_late(report: MonthlyReport, due_day: int) -> bool:
+    return report.submitted_at is not None and to_local(report.submitted_at).date() > due_date(report.month, due_day)
+
+
 @dataclass
 class SubmissionRow:
     unit: Unit

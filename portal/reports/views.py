@@ -15,6 +15,7 @@ from portal.reports.services import (
     prefill,
     save,
     submissions,
+    submitted_late,
     unit_reports,
 )
 from portal.roles import ADMIN, LEADER, LIAISON
@@ -30,7 +31,8 @@ def index():
     own = unit_reports(current_user.unit) if current_user.unit and can_edit(current_user, current_user.unit) else None
     bad_month = bool(request.args.get("month")) and parse_month(request.args.get("month", "")) is None
     return render_template("reports/index.html", month=month, rows=rows, own=own, due=due_date(month, due_day),
-                           bad_month=bad_month, current=current_month())
+                           bad_month=bad_month, current=current_month(),
+                           is_late=lambda r: submitted_late(r, due_day))
 
 
 @bp.route("/<unit_code>/<month>", methods=["GET", "POST"])

@@ -29,7 +29,11 @@ def test_ledger_export_xlsx_and_csv_honour_filters(app, plan):
     ws = wb["台账"]
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["序号", "任务编号", "任务", "来源条款"] and "最新记录" in headers
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    deadline = next(r[8] for r in ws.iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    assert deadline.is_date and deadline.value.date().isoformat() == "2022-09-30"  # a real, sortable date
+    overdue = next(r[10].value for r in ws.iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    assert isinstance(overdue, int) and overdue > 365
     keys = [row[1].value for row in ws.iter_rows(min_row=2)]
     assert "transfer-children@yanhu-mz" in keys and all("@yongji" not in k for k in keys)
     assert ws.column_dimensions["C"].width >= 20
@@ -130,7 +134,7 @@ def test_exports_keep_user_text_as_text_not_formulas(app, plan):
     inst = instance_by_key("transfer-children@yanhu-mz")
     mz.post(f"/tasks/{inst.id}/notes", {"body": '=HYPERLINK("http://evil.example","点我")'})
     wb = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))
-    cell = next(r[11] for r in wb["台账"].iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    cell = next(r[12] for r in wb["台账"].iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
     assert cell.data_type == "s" and cell.value.startswith("'=")
     text = mz.client.get("/tasks/export.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text

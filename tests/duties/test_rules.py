@@ -20,7 +20,7 @@ TODAY = date(2026, 11, 29)
     ("in_progress", date(2027, 11, 29), date(2025, 11, 29), 20, "yellow"),  # behind: 50% of time gone, 20% done
     ("in_progress", date(2027, 11, 29), date(2025, 11, 29), 60, "green"),
     ("requested", date(2026, 12, 31), None, 100, "green"),           # waiting for verification
-    ("requested", date(2026, 1, 1), None, 100, "yellow"),            # asked late: not red, but flagged
+    ("requested", date(2026, 1, 1), None, 100, "red"),               # overdue stays red until verified
 ])
 def test_light(state, deadline, start, progress, expected):
     assert light(LightInput(state, deadline, start, progress), TODAY) == expected

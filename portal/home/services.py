@@ -53,12 +53,17 @@ def unit_colleagues(user: User) -> list[User]:
     )
 
 
-def duty_light_counts(user: User) -> dict[str, int]:
-    """The user's board (a liaison: their unit; others: every unit) counted by warning light."""
+def duty_overview(user: User) -> tuple[dict[str, int], list[tuple[Unit, dict[str, int]]]]:
+    """The user's board counted by warning light (a liaison: their unit; others: every unit), and
+    for leaders and the office the units ranked by overdue duties — who is behind, at a glance."""
     from portal.duties.services import BoardFilter, board
 
-    unit = user.unit.code if user.has_role("liaison") and user.unit else ""
+    unit = user.unit.code if user.has_role("liaison") and user.unit and not user.has_role("admin", "leader") else ""
     counts: dict[str, int] = {}
+    per_unit: dict[int, tuple[Unit, dict[str, int]]] = {}
     for v in board(user, BoardFilter(unit_code=unit)):
         counts[v.light] = counts.get(v.light, 0) + 1
-    return counts
+        _, unit_counts = per_unit.setdefault(v.inst.unit_id, (v.inst.unit, {}))
+        unit_counts[v.light] = unit_counts.get(v.light, 0) + 1
+    ranked = sorted(per_unit.values(), key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
+    return counts, ranked

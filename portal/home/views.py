@@ -6,7 +6,7 @@ from portal.audit.services import ACTION_LABELS
 from portal.duties import rules
 from portal.duties.reminders import notices_for
 from portal.home import bp
-from portal.home.services import account_summary, duty_light_counts, org_summary, recent_audit, unit_colleagues
+from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
 from portal.roles import ADMIN, LEADER
 
 
@@ -14,10 +14,12 @@ from portal.roles import ADMIN, LEADER
 @logged_in
 def index():
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
-               "duty_counts": duty_light_counts(current_user), "duty_rules": rules,
+               "duty_rules": rules,
                "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}
+    context["duty_counts"], ranked = duty_overview(current_user)
     if current_user.has_role(ADMIN, LEADER):
         context["accounts"] = account_summary()
+        context["units_behind"] = ranked[:10]
     if current_user.has_role(ADMIN):
         context["recent_audit"] = recent_audit()
         context["action_labels"] = ACTION_LABELS

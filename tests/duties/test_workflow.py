@@ -279,3 +279,14 @@ def test_nobody_verifies_their_own_close_request(app, plan):
     response = boss.post(f"/supervision/close/{inst.id}", {"decision": "close", "version": str(inst.version)}, follow_redirects=True)
     assert "不能核验自己的申请" in response.get_data(as_text=True)
     assert instance_by_key(inst.key).state == "requested"
+
+
+def test_leader_home_ranks_units_by_overdue_duties(app, plan):
+    make_user("ld", "leader")
+    leader = AuthActions(app.test_client())
+    leader.login("ld")
+    html = leader.client.get("/").get_data(as_text=True)
+    table = html.split('data-testid="home-units-behind"')[1].split("</table>")[0]
+    assert "盐湖区民政局" in table and "light-red" in table
+    mz = liaison(app, "mz", "yanhu-mz")
+    assert 'data-testid="home-units-behind"' not in mz.client.get("/").get_data(as_text=True)

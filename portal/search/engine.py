@@ -21,7 +21,11 @@ compounds are found through the term dictionary at query time, not indexed. Segm
 files (a compound segment file would be read into every worker's memory). Ranking runs
 term-at-a-time over cached per-term BM25F arrays (``_FastScorer``) instead of Whoosh's matcher
 tree; quoted phrases are confirmed with the index positions on the best candidates only; snippets
-are made for the returned page only.
+are made for the returned page only. A query matching more than ``_FastScorer.BOUND_ABOVE``
+clauses is bounded: the total comes from bitmaps, candidates from each term's impact-ordered
+head, and only the best candidates are scored exactly (see ``_FastScorer._bounded``). A full
+build writes its segments directly, one per process (``_write_segment``), not through Whoosh's
+per-token writer.
 
 Nothing here raises on a bad query: ``search`` always returns a dict.
 """
@@ -30,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import heapq
+from bisect import bisect_left
 import fcntl
 import gc
 import hashlib
@@ -37,6 +42,7 @@ import html
 import json
 import logging
 import os
+import queue
 import re
 import shutil
 import threading
@@ -45,7 +51,7 @@ import warnings
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from whoosh import index as windex
@@ -193,8 +199,13 @@ def document_hashes(records: Iterable) -> dict[str, str]:
     for r in records:
         r = Record.of(r)
         h = hashes.setdefault(r.doc_id, hashlib.sha256())
-        h.update(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True).encode())
+        h.update(_record_json(r))
     return {d: h.hexdigest()[:20] for d, h in hashes.items()}
+
+
+def _record_json(r: Record) -> bytes:
+    """A record's canonical JSON (what document hashes are made of)."""
+    return json.dumps(r.__dict__, ensure_ascii=False, sort_keys=True).encode()
 
 
 def _fields(r: Record) -> dict:
@@ -303,7 +314,7 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
                 timeout: float = 60.0, limitmb: int = 256) -> dict:
     """Full rebuild into a fresh directory, then switch CURRENT to it. Returns stats.
 
-    ``procs`` > 1 uses Whoosh's multi-process writer (one segment per process). Raises
+    ``procs`` > 1 writes one segment per process in forked workers (``_write_segments``). Raises
     ``whoosh.index.LockError`` if another process holds the write lock for ``timeout`` s.
     """
     index_dir = Path(index_dir)
@@ -315,32 +326,26 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
         ix_dir.mkdir(parents=True)
         try:
             ix = windex.create_in(str(ix_dir), make_schema())
-            # compound=False: Whoosh reads a sub-file of a compound segment into memory
+            # one segment per writer process, written directly (see _write_segment); plain
+            # segment files: Whoosh reads a sub-file of a compound segment into memory
             # (BytesIO over the mmap), ~1 MB of RSS per 1,000 clauses in every worker
-            kwargs = {"limitmb": limitmb, "compound": False}
-            if procs > 1:
-                kwargs.update(procs=procs, multisegment=True)
-            writer = ix.writer(timeout=timeout, **kwargs)
-            hashes: dict[str, hashlib._Hash] = {}
+            parts = _write_segments(ix_dir, list(records), procs)
+            from whoosh.index import TOC, clean_files
+            generation = ix.latest_generation() + 1
+            segments = [p["segment"] for p in parts if p["count"]]
+            TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+            clean_files(ix.storage, ix.indexname, generation, segments)
+            count = sum(p["count"] for p in parts)
+            nbytes = sum(p["bytes"] for p in parts)
             facts: dict[str, dict] = {}
-            count = nbytes = 0
-            try:
-                for value in records:
-                    r = Record.of(value)
-                    if r.doc_id not in facts:
-                        facts.update(document_facts([r]))
-                    h = hashes.setdefault(r.doc_id, hashlib.sha256())
-                    h.update(json.dumps(asdict(r), ensure_ascii=False, sort_keys=True).encode())
-                    writer.add_document(**_fields(r))
-                    count += 1
-                    nbytes += len(r.text.encode("utf-8"))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            hashes: dict[str, str] = {}
+            for p in parts:
+                for d, f in p["facts"].items():
+                    facts.setdefault(d, f)
+                hashes.update(p["hashes"])
             meta = {"schema": SCHEMA_VERSION, "signature": analyzer_signature(),
                     "segmenter": tokenizer.backend_name(), "built": time.time(), "clauses": count,
-                    "docs": {d: h.hexdigest()[:20] for d, h in hashes.items()}, "facts": facts}
+                    "docs": hashes, "facts": facts}
             _write_json(ix_dir / META_FILE, meta)
             tmp = index_dir / f".{CURRENT_FILE}.{os.getpid()}.tmp"
             tmp.write_text(name, encoding="utf-8")
@@ -352,6 +357,221 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
     seconds = time.perf_counter() - started
     return {"dir": str(ix_dir), "clauses": count, "bytes": nbytes, "seconds": seconds,
             "mb_per_s": nbytes / 1e6 / seconds if seconds else 0.0, "procs": procs}
+
+
+# ---------------------------------------------------------------- fast segment writing
+#
+# Whoosh's add_document spends most of its time per token and per posting in Python: Token
+# objects through the analyzer chain, a sorting pool of posting tuples, and, when the segment
+# is flushed, a length lookup per posting. The build writes each segment directly instead:
+# the text fields are segmented once (the same main words and ordinal positions the analyzer
+# yields — ``tokenizer.words``), postings are grouped per term in memory, and written in term
+# order through the codec's field writer with the lengths already known. Worker processes
+# (fork) each write one segment over a contiguous run of whole documents; the parent writes
+# the first itself and then commits the segment list (the multisegment layout Whoosh's
+# MpWriter produces). ``update_document`` still goes through Whoosh's writer and analyzer:
+# both paths give the same postings.
+
+_TEXT_FIELDS = ("body", "title")
+_BUILD_CHUNKS: list | None = None   # set by build_index just before forking its workers
+
+
+def _encode_positions(cache: dict, poslist: list[int]) -> bytes:
+    """``whoosh.formats.Positions.encode`` with a cache (most posting lists are one position)."""
+    key = tuple(poslist)
+    v = cache.get(key)
+    if v is None:
+        from pickle import dumps
+        from whoosh.system import pack_uint
+        deltas, base = [], 0
+        for p in poslist:
+            deltas.append(p - base)
+            base = p
+        v = cache[key] = pack_uint(len(deltas)) + dumps(deltas, 2)
+    return v
+
+
+def _write_segment(ix_dir: str, records: list) -> dict:
+    """Write ``records`` as one new segment of the index in ``ix_dir`` (not yet in its TOC)."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+    from whoosh.writing import SegmentWriter
+
+    ix = windex.open_dir(ix_dir)
+    w = SegmentWriter(ix, _lk=False, compound=False)
+    schema = w.schema
+    pdw = w.perdocwriter
+    seg_words = tokenizer.segmenter().tokenize
+    normalise, word_char = tokenizer.normalise, tokenizer.WORD_CHAR.search
+    postings: dict[str, dict[bytes, list]] = {name: {} for name in schema.names()}
+    lengths: dict[str, list[int]] = {name: [0] * len(records) for name in schema.names()}
+    boosts = {name: getattr(schema[name].format, "field_boost", 1.0) for name in _TEXT_FIELDS}
+    poscache: dict = {}
+    quant: dict[int, int] = {}
+    hashes: dict[str, hashlib._Hash] = {}
+    facts: dict[str, dict] = {}
+    nbytes = 0
+    docnum = 0
+    for value in records:
+        r = Record.of(value)
+        if r.doc_id not in facts:
+            facts.update(document_facts([r]))
+        hashes.setdefault(r.doc_id, hashlib.sha256()).update(_record_json(r))
+        nbytes += len(r.text.encode("utf-8"))
+        fields_ = _fields(r)
+        pdw.start_doc(docnum)
+        for name in sorted(fields_):
+            value = fields_[name]
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                terms = postings[name]
+                if name in _TEXT_FIELDS:
+                    poses: dict[str, list[int]] = {}
+                    pos = 0
+                    for word, _s, _e in seg_words(normalise(value)):
+                        if word_char(word):
+                            poses.setdefault(word.lower(), []).append(pos)
+                            pos += 1
+                    fb = boosts[name]
+                    for word, pl in poses.items():
+                        terms.setdefault(word.encode("utf-8"), []).append(
+                            (docnum, len(pl) * fb, _encode_positions(poscache, pl)))
+                    length = pos
+                else:
+                    for tb, freq, wt, vb in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        terms.setdefault(tb, []).append((docnum, wt, vb))
+                if length:
+                    q = quant.get(length)
+                    if q is None:
+                        q = quant[length] = byte_to_length(length_to_byte(length))
+                    lengths[name][docnum] = q
+            pdw.add_field(name, field, value if field.stored else None, length)
+        pdw.finish_doc()
+        docnum += 1
+    w.docnum = docnum
+    pdw.close()
+    fw = w.fieldwriter
+    for name in sorted(postings):
+        terms = postings[name]
+        if not terms:
+            continue
+        fw.start_field(name, schema[name])
+        lens = lengths[name]
+        for tb in sorted(terms):
+            fw.start_term(tb)
+            _add_postings(fw._postwriter, terms[tb], lens)
+            fw.finish_term()
+        fw.finish_field()
+    fw.close()
+    w._close_segment()
+    w._added = True
+    segment = w.get_segment()  # (the shared temp storage is removed by _write_segments)
+    return {"segment": segment, "count": docnum, "bytes": nbytes, "facts": facts,
+            "hashes": {d: h.hexdigest()[:20] for d, h in hashes.items()}}
+
+
+def _add_postings(pw, items: list, lens: list[int]) -> None:
+    """``W3PostingsWriter.add_posting`` for a whole posting list, a block at a time (the same
+    block contents and statistics, without the per-posting call and type checks)."""
+    limit = pw._blocklimit
+    i, n = 0, len(items)
+    while i < n:
+        if len(pw._ids) >= limit:
+            pw._write_block()
+        part = items[i:i + limit - len(pw._ids)]
+        i += len(part)
+        ids = [d for d, _, _ in part]
+        weights = [w for _, w, _ in part]
+        pw._ids.extend(ids)
+        pw._weights.extend(weights)
+        top = max(weights)
+        if top > pw._maxweight:
+            pw._maxweight = top
+        pw._values.extend(v for _, _, v in part if v)
+        ls = [x for x in (lens[d] for d in ids) if x]
+        if ls:
+            lo, hi = min(ls), max(ls)
+            if pw._minlength is None or lo < pw._minlength:
+                pw._minlength = lo
+            if hi > pw._maxlength:
+                pw._maxlength = hi
+
+
+def _segment_worker(ix_dir: str, i: int, results) -> None:
+    try:
+        results.put((i, _write_segment(ix_dir, _BUILD_CHUNKS[i]), None))
+    except BaseException as e:  # report, never hang the parent
+        results.put((i, None, f"{type(e).__name__}: {e}"))
+
+
+def _chunks(records: list, n: int) -> list[list]:
+    """``n`` contiguous runs of whole documents with about the same amount of text."""
+    if n <= 1 or len(records) < 2:
+        return [records]
+    sizes = [len(Record.of(r).text) for r in records]
+    target = sum(sizes) / n
+    out, start, acc = [], 0, 0
+    for i, r in enumerate(records):
+        acc += sizes[i]
+        if len(out) < n - 1 and acc >= target * (len(out) + 1) and i + 1 < len(records):
+            if Record.of(records[i + 1]).doc_id != Record.of(r).doc_id:
+                out.append(records[start:i + 1])
+                start = i + 1
+    out.append(records[start:])
+    return [c for c in out if c]
+
+
+def _write_segments(ix_dir: Path, records: list, procs: int) -> list[dict]:
+    """One segment per chunk: chunk 0 in this process, the others in forked workers."""
+
+    chunks = _chunks(records, max(1, procs))
+    try:
+        return _write_chunks(ix_dir, chunks)
+    finally:
+        with contextlib.suppress(Exception):
+            windex.open_dir(str(ix_dir)).storage.temp_storage(f"{windex._DEF_INDEX_NAME}.tmp").destroy()
+
+
+def _write_chunks(ix_dir: Path, chunks: list[list]) -> list[dict]:
+    global _BUILD_CHUNKS
+    import multiprocessing as mp
+
+    if len(chunks) == 1:
+        return [_write_segment(str(ix_dir), chunks[0])]
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    _BUILD_CHUNKS = chunks
+    workers = []
+    try:
+        for i in range(1, len(chunks)):
+            p = ctx.Process(target=_segment_worker, args=(str(ix_dir), i, results), daemon=True)
+            p.start()
+            workers.append(p)
+        out: list = [None] * len(chunks)
+        out[0] = _write_segment(str(ix_dir), chunks[0])
+        pending = len(workers)
+        while pending:
+            try:
+                i, res, err = results.get(timeout=1.0)
+            except queue.Empty:  # a worker that died without reporting (killed, out of memory)
+                if any(p.exitcode not in (None, 0) for p in workers):
+                    raise RuntimeError("search index worker died") from None
+                continue
+            if err:
+                raise RuntimeError(f"search index worker failed: {err}")
+            out[i] = res
+            pending -= 1
+        for p in workers:
+            p.join()
+        return out
+    finally:
+        _BUILD_CHUNKS = None
+        for p in workers:
+            if p.is_alive():
+                p.terminate()
+                p.join()
 
 
 def _remove_old(index_dir: Path, keep: str) -> None:
@@ -468,6 +688,8 @@ class _FastScorer:
         self._size = 0
         self._lengths: dict[str, array] = {}
         self._filters: OrderedDict = OrderedDict()
+        self._impacts: OrderedDict = OrderedDict()
+        self._bitmaps: OrderedDict = OrderedDict()
         self._deleted: frozenset = frozenset()
 
     def _reset(self, reader) -> None:
@@ -476,6 +698,8 @@ class _FastScorer:
         self._size = 0
         self._lengths.clear()
         self._filters.clear()
+        self._impacts.clear()
+        self._bitmaps.clear()
         self._deleted = frozenset(d for d in range(reader.doc_count_all()) if reader.is_deleted(d)) \
             if reader.has_deletions() else frozenset()
 
@@ -591,10 +815,21 @@ class _FastScorer:
         reader = searcher.reader()
         if reader is not self._reader:
             self._reset(reader)
-        phrases: list[tuple[str, str]] = []
-        acc = self._eval(searcher, plan.query, phrases)
         allowed = self._allowed(searcher, flt)
         deleted = self._deleted
+        memo: dict = {}
+        matched = self._docs(searcher, plan.query, memo)
+        if allowed is not None:
+            matched &= self._bitmap(("filter", repr(flt)), allowed)
+        if deleted:
+            matched &= ~self._bitmap(("deleted",), deleted)
+        total = matched.bit_count()
+        if total > self.BOUND_ABOVE:
+            got = self._bounded(searcher, plan.query, matched, total, depth, memo)
+            if got is not None:
+                return got
+        phrases: list[tuple[str, str]] = []
+        acc = self._eval(searcher, plan.query, phrases)
         if allowed is not None or deleted:
             acc = {d: s for d, s in acc.items() if (allowed is None or d in allowed) and d not in deleted}
         if not phrases:
@@ -616,6 +851,223 @@ class _FastScorer:
             return len(confirmed), confirmed[:depth]
         # an estimate: the share confirmed so far, applied to all candidates
         return max(len(confirmed), round(len(ranked) * len(confirmed) / checked)), confirmed[:depth]
+
+    # -- bounded evaluation for queries that match many clauses
+    #
+    # A common word at 50,000 clauses has tens of thousands of postings; adding them all up in
+    # Python costs ~0.5 µs a posting. When a query matches more than BOUND_ABOVE clauses, the
+    # matching set (for the total) is computed with C-level set operations, candidates come from
+    # each term's IMPACT_K highest-scoring postings only (impact order, cached per term), and the
+    # best CANDIDATES of them are scored exactly (binary search in every term's full postings)
+    # before ranking; phrases are confirmed on those. A clause that is in no term's top
+    # IMPACT_K postings can be missed — the price of bounded work — and when too few candidates
+    # survive (a filter, a rare phrase) the exact evaluation above answers instead.
+
+    BOUND_ABOVE = 4000
+    IMPACT_K = 1500
+    CANDIDATES = 300
+
+    def _bitmap(self, key, ids) -> int:
+        """A set of clauses as an int whose bit ``d`` is set for clause ``d`` (cached by key)."""
+        got = self._bitmaps.get(key)
+        if got is None:
+            ba = bytearray((self._reader.doc_count_all() >> 3) + 1)
+            for d in ids:
+                ba[d >> 3] |= 1 << (d & 7)
+            got = self._bitmaps[key] = int.from_bytes(ba, "little")
+            while len(self._bitmaps) > 2048:
+                self._bitmaps.popitem(last=False)
+        else:
+            self._bitmaps.move_to_end(key)
+        return got
+
+    def _docs(self, searcher, q, memo: dict) -> int:
+        """The clauses matching ``q`` (phrases: all their words), as a bitmap."""
+        got = memo.get(id(q))
+        if got is not None:
+            return got
+        if isinstance(q, Q.Term):
+            key = (q.fieldname, q.text)
+            got = self._bitmaps.get(key)
+            if got is None:
+                got = self._bitmap(key, self.term(searcher, q.fieldname, q.text)[0])
+        elif isinstance(q, Q.Phrase):
+            got = -1
+            for w in q.words:
+                got &= self._docs(searcher, Q.Term(q.fieldname, w), memo)
+        elif isinstance(q, Q.AndMaybe):
+            got = self._docs(searcher, q.a, memo)
+        elif isinstance(q, Q.And):
+            got = -1
+            for sub in q.subqueries:
+                got &= self._docs(searcher, sub, memo)
+        elif isinstance(q, Q.Or) and not q.minmatch and not q.scale:
+            got = 0
+            for sub in q.subqueries:
+                got |= self._docs(searcher, sub, memo)
+        else:
+            raise _Unsupported(type(q).__name__)
+        memo[id(q)] = got
+        return got
+
+    def _member(self, bits: int):
+        """A fast membership test for a bitmap: ``test(d)`` is truthy when bit d is set."""
+        b = bits.to_bytes((self._reader.doc_count_all() >> 3) + 1, "little")
+        return lambda d: b[d >> 3] >> (d & 7) & 1
+
+    def _impact(self, searcher, fieldname: str, text: str) -> tuple:
+        """A term's IMPACT_K best postings (ids, scores), best first."""
+        key = (fieldname, text)
+        hit = self._impacts.get(key)
+        if hit is None:
+            ids, scores = self.term(searcher, fieldname, text)
+            if len(ids) <= self.IMPACT_K:
+                hit = (ids, scores)
+            else:
+                order = sorted(range(len(ids)), key=scores.__getitem__, reverse=True)[:self.IMPACT_K]
+                hit = (array("i", (ids[i] for i in order)), array("f", (scores[i] for i in order)))
+            self._impacts[key] = hit
+            while len(self._impacts) > 512:
+                self._impacts.popitem(last=False)
+        return hit
+
+    def _approx(self, searcher, q, phrases: list, memo: dict) -> dict:
+        """Like ``_eval`` over each term's impact-ordered head only (candidates, not scores)."""
+        boost = getattr(q, "boost", 1.0)
+        if isinstance(q, Q.Term):
+            ids, scores = self._impact(searcher, q.fieldname, q.text)
+            return {d: sc * boost for d, sc in zip(ids, scores)}
+        if isinstance(q, Q.Phrase):
+            phrases.append(q)
+            subs = [Q.Term(q.fieldname, w) for w in q.words]
+        elif isinstance(q, (Q.And, Q.AndMaybe, Q.Or)):
+            subs = [q.a, q.b] if isinstance(q, Q.AndMaybe) else list(q.subqueries)
+        else:
+            raise _Unsupported(type(q).__name__)
+        if isinstance(q, (Q.Phrase, Q.And)) and len(subs) > 1:
+            # every part must match: candidates from the rarest part's head are enough
+            for sub in subs:
+                if isinstance(sub, Q.Phrase):  # (collect nested phrases for confirmation)
+                    phrases.append(sub)
+            subs = [min(subs, key=lambda sub: self._docs(searcher, sub, memo).bit_count())]
+        if isinstance(q, Q.Or):
+            # the weaker expansions (compounds, parts of a compound) that are common (low IDF,
+            # long postings) only add candidates when the word itself has few postings; rare
+            # ones (high IDF, cheap) always do; all are scored exactly either way
+            core = [sub for sub in subs if not getattr(sub, "expansion", False)
+                    or len(self.term(searcher, sub.fieldname, sub.text)[0]) <= self.CANDIDATES]
+            if len(core) < len(subs) and sum(
+                    len(self.term(searcher, sub.fieldname, sub.text)[0])
+                    for sub in core if isinstance(sub, Q.Term)) >= self.IMPACT_K:
+                subs = core
+        acc: dict = {}
+        for sub in subs:
+            part = self._approx(searcher, sub, phrases, memo)
+            get = acc.get
+            for d, sc in part.items():
+                acc[d] = get(d, 0.0) + sc
+        if not isinstance(q, Q.Or):  # every clause here must match the required part
+            must = self._member(self._docs(searcher, q, memo))
+            acc = {d: sc for d, sc in acc.items() if must(d)}
+        if boost != 1.0:
+            acc = {d: sc * boost for d, sc in acc.items()}
+        return acc
+
+    def _exact(self, searcher, q, docs: list[int]) -> dict:
+        """Exact scores (as ``_eval`` gives them) of the ``docs`` that match ``q``."""
+        boost = getattr(q, "boost", 1.0)
+        if isinstance(q, Q.Term):
+            ids, scores = self.term(searcher, q.fieldname, q.text)
+            out, n = {}, len(ids)
+            for d in docs:
+                i = bisect_left(ids, d)
+                if i < n and ids[i] == d:
+                    out[d] = scores[i] * boost
+            return out
+        if isinstance(q, (Q.Phrase, Q.And)):
+            subs = [Q.Term(q.fieldname, w) for w in q.words] if isinstance(q, Q.Phrase) else q.subqueries
+            parts = [self._exact(searcher, sub, docs) for sub in subs]
+            out = {}
+            for d in docs:
+                vals = [p.get(d) for p in parts]
+                if None not in vals:
+                    out[d] = sum(vals) * boost
+            return out
+        if isinstance(q, Q.AndMaybe):
+            req = self._exact(searcher, q.a, docs)
+            opt = self._exact(searcher, q.b, list(req))
+            return {d: (sc + opt.get(d, 0.0)) * boost for d, sc in req.items()}
+        if isinstance(q, Q.Or):
+            acc: dict = {}
+            for sub in q.subqueries:
+                for d, sc in self._exact(searcher, sub, docs).items():
+                    acc[d] = acc.get(d, 0.0) + sc
+            return {d: sc * boost for d, sc in acc.items()} if boost != 1.0 else acc
+        raise _Unsupported(type(q).__name__)
+
+    def _bounded(self, searcher, q, matched: int, total: int, depth: int, memo: dict):
+        """(total, ranked) from impact-ordered candidates, or None when they are too few."""
+        phrases: list = []
+        approx = self._approx(searcher, q, phrases, memo)
+        member = self._member(matched)
+        cands = {d: sc for d, sc in approx.items() if member(d)}
+        top = _top(cands, max(self.CANDIDATES, depth * 4))
+        docs = sorted(d for d, _ in top)
+        ranked = sorted(self._exact(searcher, q, docs).items(), key=_rank_key)
+        if not phrases:
+            if len(ranked) < depth:
+                return None
+            return total, ranked[:depth]
+        groups: dict[tuple, list] = {}
+        for p in phrases:
+            groups.setdefault(tuple(p.words), []).append(p)
+        confirmed, checked, batch = [], 0, depth + 10
+        while checked < len(ranked) and len(confirmed) < depth:
+            part = ranked[checked:checked + batch]
+            checked += len(part)
+            ok = self._in_order_text(searcher, groups.values(), [d for d, _ in part])
+            confirmed.extend((d, sc) for d, sc in part if d in ok)
+            batch *= 2
+        if len(confirmed) < depth:
+            return None
+        # the total is an estimate: the share confirmed of an even sample of the matching
+        # clauses (those holding the rarest phrase word), applied to all of them
+        share = len(confirmed) / checked
+        rare = min(((p.fieldname, w) for p in phrases for w in p.words),
+                   key=lambda t: len(self.term(searcher, *t)[0]))
+        ids = self.term(searcher, *rare)[0]
+        sample = [d for d in ids[::max(1, len(ids) // 64)] if member(d)]
+        if sample:
+            share = len(self._in_order_text(searcher, groups.values(), sample)) / len(sample)
+        return max(len(confirmed), round(total * share)), confirmed[:depth]
+
+    @staticmethod
+    def _in_order_text(searcher, groups, docnums: list[int]) -> set[int]:
+        """``_in_order`` on the stored text: the words of a field, segmented as they were
+        indexed (ordinal positions), hold each phrase's words in a row. Cheaper than Whoosh's
+        positional matcher on common words (it decodes whole posting blocks per skip)."""
+        groups = list(groups)
+        ok: set[int] = set()
+        for d in docnums:
+            stored = searcher.stored_fields(d)
+            seqs: dict[str, list[str]] = {}
+            good = True
+            for group in groups:
+                found = False
+                for q in group:
+                    seq = seqs.get(q.fieldname)
+                    if seq is None:
+                        seq = seqs[q.fieldname] = [w for w, _, _ in tokenizer.words(stored.get(q.fieldname) or "")]
+                    ws, n = list(q.words), len(q.words)
+                    if any(seq[i:i + n] == ws for i in range(len(seq) - n + 1) if seq[i] == ws[0]):
+                        found = True
+                        break
+                if not found:
+                    good = False
+                    break
+            if good:
+                ok.add(d)
+        return ok
 
     @staticmethod
     def _in_order(searcher, groups, docnums: list[int]) -> set[int]:
@@ -651,6 +1103,12 @@ def _top(acc: dict, depth: int) -> list[tuple[int, float]]:
 
 def _rank_key(item):
     return (-item[1], item[0])
+
+
+def _expansion(term: Q.Term) -> Q.Term:
+    """Mark a term as a weak expansion of a query word (a compound holding it, or a part)."""
+    term.expansion = True
+    return term
 
 
 class _Or(Q.Or):
@@ -796,13 +1254,13 @@ class SearchEngine:
             # the compounds that contain the word (the index holds main words only)
             for term in self._compounds(reader).get(w, ()):
                 if term not in equivalents:
-                    alts.append(Q.Term("body", term, boost=0.8))
+                    alts.append(_expansion(Q.Term("body", term, boost=0.8)))
             # a compound the index never saw whole: look for its parts (common parts such as
             # 儿童 are left out when the word itself is indexed — they would match everything)
             parts = tokenizer.subwords(w) if not reader.doc_frequency("body", w) else ()
             for sub, _, _ in parts:
                 if sub not in equivalents and sub not in STOPWORDS:
-                    alts.append(Q.Term("body", sub, boost=0.5))
+                    alts.append(_expansion(Q.Term("body", sub, boost=0.5)))
                     plan.highlight.add(sub)
             optional.append(_Or(alts))
         for key in pq.wenhao:

@@ -131,10 +131,16 @@ class _State:
     fingerprint: tuple | None = None
     thread: threading.Thread | None = None
     retry_at: float = 0.0   # monotonic time before which no new check starts (after a failure)
+    other_writer: bool = False  # another process held the write lock at the last attempt
+
+    @property
+    def running_here(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
 
     @property
     def building(self) -> bool:
-        return self.thread is not None and self.thread.is_alive()
+        """A build is under way here, or (as far as we know) in another process."""
+        return self.running_here or self.other_writer
 
 
 _states: dict[tuple[int, str], _State] = {}
@@ -158,15 +164,15 @@ def ensure_fresh(wait: float = 0.0) -> bool:
         return False
     directory = index_dir()
     st = _state(directory)
-    if st.building:
+    if st.running_here:
         return True
     if time.monotonic() < st.retry_at:
-        return False
+        return st.building
     fingerprint = library_fingerprint()
     if fingerprint == st.fingerprint:
         return False
     with st.lock:
-        if st.building or fingerprint == st.fingerprint:
+        if st.running_here or fingerprint == st.fingerprint:
             return st.building
         records = all_records()  # read here, in the request's app context: the thread touches files only
         status, changed = engine.index_status(directory, records)
@@ -186,11 +192,12 @@ def ensure_fresh(wait: float = 0.0) -> bool:
 def _background_build(directory: Path, records: list[engine.Record], st: _State) -> None:
     try:
         summary = engine.ensure_index(directory, records, timeout=0)
+        st.other_writer = False
         log.warning("search index %s: %s", directory, summary)
     except LockError:
         # another process is writing it: read what it writes, check again a little later
         log.info("search index %s is being written by another process; this one only reads", directory)
-        st.fingerprint, st.retry_at = None, time.monotonic() + RETRY_LOCKED
+        st.fingerprint, st.retry_at, st.other_writer = None, time.monotonic() + RETRY_LOCKED, True
     except Exception:  # never take a worker down; try again later
         log.exception("search index %s: background build failed", directory)
         st.fingerprint, st.retry_at = None, time.monotonic() + RETRY_AFTER

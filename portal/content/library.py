@@ -32,7 +32,7 @@ from portal.content.policy_doc import (
     reconstruct_source,
     ErrataError,
 )
-from portal.content.problems import Problem, decode_utf8
+from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.register_file import REGISTER_FILE, RegisterRow, parse_register
 from portal.content.statute_doc import looks_like_statute, parse_statute, statute_label, STATUTE_ID_RE
 
@@ -124,10 +124,7 @@ class Library:
         return not self.register_problems
 
 
-def _display(path: Path, root: Path | None) -> str:
-    if root is not None and path.is_relative_to(root):
-        return str(path.relative_to(root))
-    return str(path)
+_display = shown_path
 
 
 def load_document(path: Path, display: str, doc_id: str | None = None) -> LibraryDoc:

@@ -51,3 +51,13 @@ def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, f"malformed CSV: {exc}"))
     return rows, problems
+
+
+def shown_path(path, root=None) -> str:
+    """How a content file is named in problems: relative to the project when it lies inside it."""
+    from pathlib import Path
+
+    path = Path(path)
+    if root is not None and path.is_relative_to(root):
+        return str(path.relative_to(root))
+    return str(path)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from portal.audit.services import changed_fields, record
 from portal.content import duties_file
 from portal.content.policy_doc import read_document
-from portal.content.problems import Problem
+from portal.content.problems import Problem, shown_path
 from portal.content.units_file import parse_units
 from portal.extensions import db
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit
@@ -23,14 +23,10 @@ DUTIES_FILE = "duties.txt"
 PLAN_FILE = Path("policy") / "yunmin-2021-74.md"
 
 
-def _shown(path: Path, root: Path | None) -> str:
-    return str(path.relative_to(root)) if root and path.is_relative_to(root) else str(path)
-
-
 def load_plan(content_dir: Path, display_root: Path | None = None):
     """Parse and fully validate the duties file; returns (duties, no_duties, clauses, problems)."""
     path = Path(content_dir) / DUTIES_FILE
-    shown = _shown(path, display_root)
+    shown = shown_path(path, display_root)
     if not path.exists():
         return [], [], [], [Problem(shown, 1, "file not found")]
     duties, no_duties, problems = duties_file.parse_duties(path.read_bytes(), shown)
@@ -65,7 +61,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
     units = {u.code: u for u in db.session.scalars(sa.select(Unit)) if u.active}
     counties = [u.code for u in units.values() if u.level == "县级" and u.parent is None]
     # The file was checked against units.csv; the database must have loaded those units too.
-    shown = _shown(Path(content_dir) / DUTIES_FILE, display_root)
+    shown = shown_path(Path(content_dir) / DUTIES_FILE, display_root)
     for spec in duties:
         for inst_spec in duties_file.expand(spec, counties):
             missing = [c for c in (inst_spec.lead_unit, *inst_spec.cooperating) if c not in units]

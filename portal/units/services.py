@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.audit.services import changed_fields, record
-from portal.content.problems import Problem
+from portal.content.problems import Problem, shown_path
 from portal.content.units_file import UnitRow, parse_units
 from portal.extensions import db
 from portal.models import Unit
@@ -42,7 +42,7 @@ def _fields(unit: Unit) -> dict:
 def sync_units(content_dir: Path, display_root: Path | None = None) -> SyncReport:
     """All or nothing: a file with any problem changes nothing."""
     path = Path(content_dir) / UNITS_FILE
-    shown = str(path.relative_to(display_root)) if display_root and path.is_relative_to(display_root) else str(path)
+    shown = shown_path(path, display_root)
     report = SyncReport()
     if not path.exists():
         report.problems.append(Problem(shown, 1, "file not found"))

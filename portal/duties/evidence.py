@@ -9,7 +9,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record
-from portal.duties.services import DutyError, _commit, _require, _touch, can_contribute
+from portal.duties.services import DutyError, can_contribute, commit_or_stale, require, touch
 from portal.extensions import db
 from portal.models import DutyInstance, Evidence, User
 
@@ -53,7 +53,7 @@ def storage_dir() -> Path:
 
 
 def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> Evidence:
-    _require(can_contribute(user, inst))
+    require(can_contribute(user, inst))
     if upload is None:
         raise DutyError("请选择要上传的文件。")
     data = upload.stream.read(MAX_BYTES + 1)
@@ -64,11 +64,11 @@ def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> 
     evidence = Evidence(instance=inst, uploader_id=user.id, filename=name, stored_name=stored,
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     db.session.add(evidence)
-    _touch(inst)
+    touch(inst)
     record("upload", "duty_instance", inst.id, label=inst.key,
            after={"file": name, "size": len(data), "sha256": evidence.sha256}, actor=user)
     try:
-        _commit()
+        commit_or_stale()
     except Exception:
         path.unlink(missing_ok=True)  # no orphan file when the record is not stored
         raise

@@ -82,7 +82,7 @@ def role_of(user_unit_id: int | None, inst: DutyInstance) -> str:
     return ""
 
 
-def _require(ok: bool, message: str = "无权对该任务执行此操作。") -> None:
+def require(ok: bool, message: str = "无权对该任务执行此操作。") -> None:
     if not ok:
         raise NotAllowed(message)
 
@@ -230,7 +230,7 @@ def _check_version(inst: DutyInstance, expected: int | None) -> None:
         raise StaleDuty()
 
 
-def _commit() -> None:
+def commit_or_stale() -> None:
     try:
         db.session.commit()
     except StaleDataError:
@@ -238,7 +238,7 @@ def _commit() -> None:
         raise StaleDuty() from None
 
 
-def _touch(inst: DutyInstance) -> None:
+def touch(inst: DutyInstance) -> None:
     inst.updated_at = utcnow()
 
 
@@ -257,7 +257,7 @@ def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Checkl
 
 
 def _set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    _require(can_edit(user, inst))
+    require(can_edit(user, inst))
     if inst.state in (rules.REQUESTED, rules.CLOSED):
         raise DutyError("该任务已申请销号或已销号，清单不可再修改。")
     item = next((i for i in inst.active_items if i.id == item_id), None)
@@ -269,15 +269,15 @@ def _set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Check
     item.done_by_id, item.done_at = (user.id, utcnow()) if done else (None, None)
     if inst.state == rules.NOT_STARTED and done:
         inst.state = rules.IN_PROGRESS
-    _touch(inst)
+    touch(inst)
     record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
            before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)
-    _commit()
+    commit_or_stale()
     return item
 
 
 def add_note(user: User, inst: DutyInstance, body: str, kind: str = "note") -> DutyNote:
-    _require(can_contribute(user, inst))
+    require(can_contribute(user, inst))
     body = body.strip()
     if not body:
         raise DutyError("请填写工作记录内容。")
@@ -287,9 +287,9 @@ def add_note(user: User, inst: DutyInstance, body: str, kind: str = "note") -> D
     db.session.add(note)
     if inst.state == rules.NOT_STARTED and can_edit(user, inst):
         inst.state = rules.IN_PROGRESS
-    _touch(inst)
+    touch(inst)
     record("note", "duty_instance", inst.id, label=inst.key, after={"note": body[:200]}, actor=user)
-    _commit()
+    commit_or_stale()
     return note
 
 
@@ -301,7 +301,7 @@ def _transition(inst: DutyInstance, action: str) -> str:
 
 
 def request_close(user: User, inst: DutyInstance, reason: str, expected_version: int | None) -> None:
-    _require(can_edit(user, inst), "只有牵头单位的联络员可以申请销号。")
+    require(can_edit(user, inst), "只有牵头单位的联络员可以申请销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "request_close")
     items = inst.active_items
@@ -313,15 +313,15 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     inst.state, inst.state_reason = target, ""
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="request_close",
                             body=reason.strip() or "已完成全部事项，申请销号。"))
-    _touch(inst)
+    touch(inst)
     record("request_close", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "reason": reason.strip()}, actor=user)
-    _commit()
+    commit_or_stale()
 
 
 def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, expected_version: int | None) -> None:
     """The supervision office closes (销号) or returns (退回, with a reason) a request."""
-    _require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
+    require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "close" if approve else "return")
     requester = next((n.author_id for n in inst.notes if n.kind == "request_close"), None)
@@ -342,14 +342,14 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
     _notify(inst, f"「{inst.duty.title}」已销号" if approve else f"「{inst.duty.title}」销号申请被退回",
             comment.strip())
-    _touch(inst)
+    touch(inst)
     record("close" if approve else "return", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "comment": comment.strip()}, actor=user)
-    _commit()
+    commit_or_stale()
 
 
 def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expected_version: int | None) -> None:
-    _require(can_edit(user, inst))
+    require(can_edit(user, inst))
     _check_version(inst, expected_version)
     target = _transition(inst, "block" if blocked else "unblock")
     if blocked and not reason.strip():
@@ -358,14 +358,14 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
     inst.state, inst.state_reason = target, reason.strip() if blocked else ""
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="blocked" if blocked else "unblocked",
                             body=reason.strip() or "问题已解决，恢复推进。"))
-    _touch(inst)
+    touch(inst)
     record("block" if blocked else "unblock", "duty_instance", inst.id, label=inst.key, before=before,
            after=_snapshot(inst), actor=user)
-    _commit()
+    commit_or_stale()
 
 
 def request_extension(user: User, inst: DutyInstance, reason: str, proposed: date | None) -> ExtensionRequest:
-    _require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
+    require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
     if inst.state == rules.CLOSED:
         raise DutyError("已销号的任务无需延期。")
     if not reason.strip():
@@ -379,16 +379,16 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
     ext = ExtensionRequest(instance=inst, requested_by_id=user.id, reason=reason.strip(),
                            current_deadline=inst.deadline, proposed_deadline=proposed)
     db.session.add(ext)
-    _touch(inst)
+    touch(inst)
     record("request_extension", "duty_instance", inst.id, label=inst.key,
            after={"reason": reason.strip(), "proposed_deadline": proposed}, actor=user)
-    _commit()
+    commit_or_stale()
     return ext
 
 
 def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: str) -> None:
     """An approved extension moves the deadline; the original stays on the instance."""
-    _require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
+    require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
     if ext.status != "pending":
         raise DutyError("该延期申请已处理。")
     if not _live(ext.instance):
@@ -408,12 +408,12 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
         body += f"意见：{comment.strip()}"
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension", body=body))
     _notify(inst, f"「{inst.duty.title}」延期申请{'已批准' if approve else '未批准'}", body)
-    _touch(inst)
+    touch(inst)
     record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
            before={"deadline": before["deadline"]},
            after={"deadline": inst.deadline, "proposed_deadline": ext.proposed_deadline, "comment": comment.strip()},
            actor=user)
-    _commit()
+    commit_or_stale()
 
 
 def _notify(inst: DutyInstance, title: str, body: str) -> None:

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.audit.services import record
 from portal.duties import rules
 from portal.extensions import db
@@ -26,6 +26,7 @@ from portal.timeutil import local_today
 from portal.roles import ADMIN, LEADER, LIAISON
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
+CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
 
 
 class DutyError(ValueError):
@@ -225,21 +226,38 @@ def timeline(inst: DutyInstance) -> list[AuditEntry]:
 
 # ---- writing -----------------------------------------------------------------------------------
 
+def _stale() -> StaleDuty:
+    return StaleDuty()
+
+
 def _check_version(inst: DutyInstance, expected: int | None) -> None:
-    if expected is not None and inst.version != expected:
-        raise StaleDuty()
+    locking.check_version(inst.version, expected, _stale)
 
 
 def commit_or_stale() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleDuty() from None
+    locking.commit(_stale)
 
 
 def touch(inst: DutyInstance) -> None:
-    inst.updated_at = utcnow()
+    """Mark the duty as updated without moving its version: notes, evidence and ticks never conflict."""
+    locking.touch(DutyInstance, inst.id, updated_at=utcnow())
+
+
+def _start_if_new(inst: DutyInstance) -> None:
+    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts."""
+    if not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+                          state=rules.IN_PROGRESS, updated_at=utcnow()):
+        touch(inst)
+
+
+def _touch_open(inst: DutyInstance, start: bool) -> None:
+    """Ticks land only while the duty is open, even if a 销号 request landed since the page was read."""
+    if start and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+                                state=rules.IN_PROGRESS, updated_at=utcnow()):
+        return
+    if not locking.set_if(DutyInstance, inst.id, {"state": frozenset(rules.OPEN_STATES)}, updated_at=utcnow()):
+        db.session.rollback()
+        raise DutyError(CHECKLIST_LOCKED)
 
 
 def _snapshot(inst: DutyInstance) -> dict:
@@ -247,29 +265,21 @@ def _snapshot(inst: DutyInstance) -> dict:
 
 
 def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    """Tick or untick one item. The request says the wanted state, so concurrent ticks commute:
-    when another change lands first, the tick is applied again on the fresh row."""
-    try:
-        return _set_item(user, inst, item_id, done)
-    except StaleDuty:
-        db.session.expire_all()
-        return _set_item(user, db.session.get(DutyInstance, inst.id), item_id, done)
-
-
-def _set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
+    """Tick or untick one item. The request says the wanted state: ticks of different items never
+    conflict; a tick of the same item that someone else changed meanwhile is refused (StaleDuty)."""
     require(can_edit(user, inst))
     if inst.state in (rules.REQUESTED, rules.CLOSED):
-        raise DutyError("该任务已申请销号或已销号，清单不可再修改。")
+        raise DutyError(CHECKLIST_LOCKED)
     item = next((i for i in inst.active_items if i.id == item_id), None)
     if item is None:
         raise DutyError("清单事项不存在。")
     if item.done == done:
         return item
-    item.done = done
-    item.done_by_id, item.done_at = (user.id, utcnow()) if done else (None, None)
-    if inst.state == rules.NOT_STARTED and done:
-        inst.state = rules.IN_PROGRESS
-    touch(inst)
+    done_by, done_at = (user.id, utcnow()) if done else (None, None)
+    if not locking.set_if(ChecklistItem, item.id, {"done": not done}, done=done, done_by_id=done_by, done_at=done_at):
+        db.session.rollback()
+        raise StaleDuty()
+    _touch_open(inst, start=done)
     record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
            before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)
     commit_or_stale()
@@ -283,11 +293,12 @@ def add_note(user: User, inst: DutyInstance, body: str, kind: str = "note") -> D
         raise DutyError("请填写工作记录内容。")
     if len(body) > 5000:
         raise DutyError("工作记录不能超过 5000 字。")
-    note = DutyNote(instance=inst, author_id=user.id, body=body, kind=kind)
+    note = DutyNote(instance_id=inst.id, author_id=user.id, body=body, kind=kind)
     db.session.add(note)
-    if inst.state == rules.NOT_STARTED and can_edit(user, inst):
-        inst.state = rules.IN_PROGRESS
-    touch(inst)
+    if can_edit(user, inst):
+        _start_if_new(inst)
+    else:
+        touch(inst)
     record("note", "duty_instance", inst.id, label=inst.key, after={"note": body[:200]}, actor=user)
     commit_or_stale()
     return note
@@ -313,7 +324,7 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     inst.state, inst.state_reason = target, ""
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="request_close",
                             body=reason.strip() or "已完成全部事项，申请销号。"))
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("request_close", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "reason": reason.strip()}, actor=user)
     commit_or_stale()
@@ -342,7 +353,7 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
     _notify(inst, f"「{inst.duty.title}」已销号" if approve else f"「{inst.duty.title}」销号申请被退回",
             comment.strip())
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("close" if approve else "return", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "comment": comment.strip()}, actor=user)
     commit_or_stale()
@@ -358,7 +369,7 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
     inst.state, inst.state_reason = target, reason.strip() if blocked else ""
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="blocked" if blocked else "unblocked",
                             body=reason.strip() or "问题已解决，恢复推进。"))
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("block" if blocked else "unblock", "duty_instance", inst.id, label=inst.key, before=before,
            after=_snapshot(inst), actor=user)
     commit_or_stale()
@@ -376,7 +387,7 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
         raise DutyError("拟延至日期应晚于今天和当前完成时限。")
     if any(e.status == "pending" for e in inst.extensions):
         raise DutyError("已有一项延期申请待审批。")
-    ext = ExtensionRequest(instance=inst, requested_by_id=user.id, reason=reason.strip(),
+    ext = ExtensionRequest(instance_id=inst.id, requested_by_id=user.id, reason=reason.strip(),
                            current_deadline=inst.deadline, proposed_deadline=proposed)
     db.session.add(ext)
     touch(inst)
@@ -408,7 +419,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
         body += f"意见：{comment.strip()}"
     db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension", body=body))
     _notify(inst, f"「{inst.duty.title}」延期申请{'已批准' if approve else '未批准'}", body)
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
            before={"deadline": before["deadline"]},
            after={"deadline": inst.deadline, "proposed_deadline": ext.proposed_deadline, "comment": comment.strip()},

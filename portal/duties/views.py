@@ -35,6 +35,7 @@ from portal.duties.services import (
     view_of,
 )
 from portal.extensions import db
+from portal.locking import parse_version
 from portal.htmx_utils import is_partial_request
 from portal.models import Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
@@ -133,8 +134,7 @@ def _run(inst, action, message: str | None = None, partial: str | None = None):
 
 
 def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_version(request.form.get("version"))
 
 
 @bp.route("/tasks/<int:instance_id>/items/<int:item_id>", methods=["POST"])

@@ -89,7 +89,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         context.update(
             is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=timeline(inst),
             can_download=can_download(current_user, inst),
-            pending_extension=next((e for e in inst.extensions if e.status == "pending"), None))
+            pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))
     return context
 
 

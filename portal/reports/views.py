@@ -2,11 +2,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.access import roles
-from portal.locking import parse_version
+from portal.extensions import db
+from portal.forms import first_error
 from portal.reports import bp
+from portal.reports.forms import ReportForm
 from portal.reports.services import (
+    FIELDS,
+    SUBMITTED,
     ReportError,
-    ReportInput,
     can_edit,
     can_read,
     current_month,
@@ -36,35 +39,45 @@ def index():
                            is_late=lambda r: submitted_late(r, due_day))
 
 
-@bp.route("/<unit_code>/<month>", methods=["GET", "POST"])
-@roles(ADMIN, LEADER, LIAISON)
-def edit(unit_code: str, month: str):
+def _report_page_or_abort(unit_code: str, month: str):
     unit = unit_by_code(unit_code[:40])
     if unit is None or parse_month(month) is None:
         abort(404)
     if not can_read(current_user, unit):
         abort(403)
-    report = get_report(unit, month)
+    return unit
+
+
+@bp.route("/<unit_code>/<month>", methods=["GET", "POST"])
+@roles(ADMIN, LEADER, LIAISON)
+def edit(unit_code: str, month: str):
+    unit = _report_page_or_abort(unit_code, month)
+    form = ReportForm()
     error = None
     if request.method == "POST":
         if not can_edit(current_user, unit):
             abort(403)
-        data = ReportInput(*(request.form.get(f, "") for f in ("progress", "problems", "next_steps")))
-        try:
-            save(current_user, unit, month, data, request.form.get("submit") == "1",
-                 parse_version(request.form.get("version")))
-        except ReportError as exc:
-            error = str(exc)
-            from portal.extensions import db
-
-            db.session.rollback()
-            report = get_report(unit, month)
-        else:
-            flash("报告已提交。" if request.form.get("submit") == "1" else "草稿已保存。", "success")
+        error = _save(unit, month, form)
+        if error is None:
+            flash("报告已提交。" if form.submitting else "草稿已保存。", "success")
             return redirect(url_for("reports.edit", unit_code=unit.code, month=month))
-    values = ({f: getattr(report, f) for f in ("progress", "problems", "next_steps")} if report
-              else prefill(unit, month))
-    if request.method == "POST" and error and not (report and report.status == "submitted"):
-        values = {f: request.form.get(f, "") for f in ("progress", "problems", "next_steps")}
+    report = get_report(unit, month)
+    editable = can_edit(current_user, unit) and not (report and report.status == SUBMITTED)
+    if error and editable:
+        values = form.values()  # a refused save keeps what was typed
+    else:
+        values = {f: getattr(report, f) for f in FIELDS} if report else prefill(unit, month)
     return render_template("reports/edit.html", unit=unit, month=month, report=report, values=values, error=error,
-                           editable=can_edit(current_user, unit) and not (report and report.status == "submitted")), (422 if error else 200)
+                           editable=editable), (422 if error else 200)
+
+
+def _save(unit, month: str, form: ReportForm) -> str | None:
+    """Save or submit; the reason it was refused, or None."""
+    if not form.validate():
+        return first_error(form)
+    try:
+        save(current_user, unit, month, form.report_input(), form.submitting, form.version.data)
+    except ReportError as exc:
+        db.session.rollback()
+        return str(exc)
+    return None

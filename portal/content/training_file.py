@@ -397,8 +397,8 @@ def faithfulness_problems(spec: ModuleSpec,
                           clause_text: Callable[[str | None, str], str | None]) -> list[Problem]:
     """Paragraphs and list items without a reference, and 「quotations」 not found in any clause the
     same paragraph cites. `clause_text(doc_id, clause_id)` gives a clause's plain text (including
-    its sub-clauses), or None when that document is not available: a quotation whose cited
-    documents are all unavailable cannot be checked here and is let through."""
+    its sub-clauses), or None when that document is not available: the quotations of a paragraph
+    citing an unavailable document cannot be checked here and are let through."""
     problems = []
     for unit in body_units(spec):
         if unit.heading:
@@ -408,9 +408,9 @@ def faithfulness_problems(spec: ModuleSpec,
                                     "paragraph states something without citing its source: add [[clause]]"))
             continue
         texts = [clause_text(doc, cid) for doc, cid in unit.references]
-        known = [normalise(t) for t in texts if t is not None]
-        if not known:
-            continue
+        if any(t is None for t in texts):
+            continue  # a cited document is not available: the quotation may be from it
+        known = [normalise(t) for t in texts]
         for q in QUOTE_RE.finditer(unit.text):
             quoted = normalise(q.group(1))
             if quoted and not any(quoted in t for t in known):

@@ -55,7 +55,7 @@ def clause_lookups(lib: Library):
 
     def clause_text(doc_id: str | None, clause_id: str) -> str | None:
         doc = docs.get(doc_id or SCHEME_ID)
-        if doc is None:
+        if doc is None or clause_id not in doc.clause_ids:
             return None
         return "\n".join(c.text for c in doc.parsed.clauses
                          if c.id == clause_id or c.id.startswith(clause_id + "."))

@@ -139,6 +139,7 @@ def parse_module(data: bytes, file: str) -> tuple[ModuleSpec | None, list[Proble
         return None, decode_problems
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, meta_lines, body_start = _front_matter(lines, err)
+    framed = not problems or body_start < len(lines)  # front matter closed: the body can be checked
     title = meta.get("title", "")
     audience = _audience(meta.get("audience"), meta_lines.get("audience"), err)
     summary = meta.get("summary", "")
@@ -152,7 +153,8 @@ def parse_module(data: bytes, file: str) -> tuple[ModuleSpec | None, list[Proble
 
     quiz_at = next((i for i in range(body_start, len(lines)) if _is_quiz_heading(lines[i])), None)
     body_end = quiz_at if quiz_at is not None else len(lines)
-    _check_body(lines, body_start, body_end, err)
+    if framed:
+        _check_body(lines, body_start, body_end, err)
     quiz = _parse_quiz(lines, quiz_at, err) if quiz_at is not None else None
 
     if problems:
@@ -292,6 +294,9 @@ def _parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
     def close() -> None:
         if current is None:
             return
+        if current.get("broken"):  # already reported; keep numbering in step
+            questions.append(QuizQuestion(current["number"], current["text"], False, (), current["line"]))
+            return
         q = QuizQuestion(current["number"], current["text"], current["multiple"],
                          tuple(current["options"]), current["line"])
         low, high = OPTIONS_RANGE
@@ -340,8 +345,11 @@ def _parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
                 current["options"].append(QuizOption(om.group(2), om.group(1) in "xX"))
         elif HEADING_RE.match(line) and len(HEADING_RE.match(line).group(1)) <= 2:
             err(lineno, f"'## {QUIZ_HEADING}' must be the last section of the module")
-        elif line.startswith("###"):
+        elif line.startswith("###") or re.match(r"^\d+[.．、]", line):
             err(lineno, "a question heading is '### N. 问题文本（单选）' or '### N. 问题文本（多选）'")
+            close()
+            current = {"number": len(questions) + 1, "text": line, "multiple": False, "options": [],
+                       "line": lineno, "broken": True}
         else:
             err(lineno, "unexpected line in the quiz: expected 及格分数, a question heading or an option '- [ ] …'")
     close()

@@ -20,6 +20,15 @@ from portal.training.rules import ROLE_LABELS
 
 DATE_MSG = "请填写日期，如 2026-09-01"
 
+try:  # wtforms >= 3.3 declares options as SelectChoice (tuples are deprecated there)
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older wtforms
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    return [SelectChoice(v, label) if SelectChoice else (v, label) for v, label in pairs]
+
 
 class UploadRosterForm(FlaskForm):
     file = FileField("花名册文件（.xlsx 或 .csv）", validators=[FileRequired("请选择花名册文件")])
@@ -31,7 +40,7 @@ class ConfirmImportForm(FlaskForm):
 
 class CohortAssignForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
-    role = SelectField("对象", choices=[("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()], validate_choice=True)
+    role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
     county = SelectField("县（市、区）", validators=[Optional()])
     township = IntegerField("乡镇（街道）", validators=[Optional()])
     due = DateField("完成时限", validators=[InputRequired(DATE_MSG)])
@@ -93,11 +102,11 @@ def quiz_form(quiz: dict, formdata=None):
         pass
 
     for q in quiz["questions"]:
-        choices = [(str(i), o["text"]) for i, o in enumerate(q["options"])]
+        options = choices((str(i), o["text"]) for i, o in enumerate(q["options"]))
         if q["multiple"]:
-            field = _MultiCheckbox(q["text"], choices=choices)
+            field = _MultiCheckbox(q["text"], choices=options)
         else:
-            field = RadioField(q["text"], choices=choices, validators=[Optional()], validate_choice=False)
+            field = RadioField(q["text"], choices=options, validators=[Optional()], validate_choice=False)
         setattr(QuizForm, f"q{q['number']}", field)
     return QuizForm(formdata=formdata) if formdata is not None else QuizForm()
 

@@ -19,7 +19,7 @@ REQUIRED_HEADERS = HEADERS[:6]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-ACCOUNT_RE = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
+ACCOUNT_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")  # as portal.admin.services.USERNAME_RE
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -198,9 +198,9 @@ def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | 
         bad("手机号", f"与第{phones[phone]}行重复")
     else:
         phones[phone] = number
-    account = account.strip()
+    account = account.strip().lower()
     if account and not ACCOUNT_RE.match(account):
-        bad("账号", "只能用3–64位字母、数字、点、横线或下划线")
+        bad("账号", "须为2–64位字母、数字或 _ . -，并以字母或数字开头")
     elif account and account.lower() in accounts:
         bad("账号", f"与第{accounts[account.lower()]}行重复")
     elif account:

@@ -30,6 +30,7 @@ from portal.training.forms import (
     SessionForm,
     TickForm,
     UploadRosterForm,
+    choices,
 )
 from portal.training.roster import import_roster
 from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
@@ -62,8 +63,8 @@ def _trainee_or_404(trainee_id: int) -> Trainee:
 
 
 def _module_choices(form_field, audience: str | None = None) -> None:
-    form_field.choices = [("", "请选择")] + [(m.key, m.title) for m in s.live_modules()
-                                          if audience is None or audience in m.audience]
+    form_field.choices = choices([("", "请选择")] + [(m.key, m.title) for m in s.live_modules()
+                                                  if audience is None or audience in m.audience])
 
 
 def _fail(form) -> None:
@@ -278,7 +279,7 @@ def assign():
     _module_choices(form.module)
     counties = visible_counties(current_user)
     city = county_scope(current_user) is None
-    form.county.choices = ([("", "全市")] if city else []) + [(c.code, c.name) for c in counties]
+    form.county.choices = choices(([("", "全市")] if city else []) + [(c.code, c.name) for c in counties])
     if form.validate_on_submit():
         county = next((c for c in counties if c.code == form.county.data), None)
         township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
@@ -320,7 +321,7 @@ def sessions():
     form = SessionForm()
     _module_choices(form.module)
     counties = visible_counties(current_user)
-    form.county.choices = [(c.code, c.name) for c in counties]
+    form.county.choices = choices([(c.code, c.name) for c in counties])
     if form.validate_on_submit():
         county = next((c for c in counties if c.code == form.county.data), None)
         township = db.session.get(TrainingArea, form.township.data) if form.township.data else None

@@ -14,7 +14,8 @@ from flask_login import current_user
 from portal.htmx_utils import is_htmx
 
 PUBLIC = "public"
-LOGGED_IN = "logged_in"
+LOGGED_IN = "logged_in"  # any staff account: every role except a trainee-only account
+ANY_ACCOUNT = "any_account"  # also trainees (学员): the policy library, search, their own training
 
 
 def public(view: Callable) -> Callable:
@@ -24,6 +25,11 @@ def public(view: Callable) -> Callable:
 
 def logged_in(view: Callable) -> Callable:
     view.access = LOGGED_IN
+    return view
+
+
+def any_account(view: Callable) -> Callable:
+    view.access = ANY_ACCOUNT
     return view
 
 
@@ -49,8 +55,12 @@ def allowed(user, access) -> bool:
         return True
     if not user.is_authenticated:
         return False
-    if access == LOGGED_IN:
+    if access == ANY_ACCOUNT:
         return True
+    if access == LOGGED_IN:
+        from portal.roles import is_trainee_only
+
+        return not is_trainee_only(user)
     if isinstance(access, frozenset):
         return user.has_role(*access)
     return False  # undeclared: deny

@@ -37,6 +37,9 @@ def run_sync() -> bool:
         click.echo("units: not loaded; the previous units stay in place", err=True)
     ok = _sync_policy() and ok
     ok = _sync_duties() and ok
+    from portal.training.commands import sync_training
+
+    ok = sync_training() and ok
     _sync_search()
     return ok
 
@@ -143,7 +146,7 @@ def units_command(show_all: bool):
         click.echo(f"{unit.code} {unit.name}")
 
 
-ROLE_CHOICE = click.Choice(["admin", "leader", "liaison", "trainer", "staff"])
+ROLE_CHOICE = click.Choice(["admin", "leader", "liaison", "trainer", "staff", "trainee"])
 
 
 @portal_cli.command("create-user")
@@ -180,6 +183,10 @@ def setup_command(demo: bool):
 
             for line in load_demo_state():
                 click.echo(f"demo state: {line}")
+            from portal.training.demo import load_training_demo
+
+            for line in load_training_demo():
+                click.echo(f"training demo: {line}")
     if not ok:
         click.echo("setup finished with content errors (see above)", err=True)
         sys.exit(1)
@@ -201,3 +208,4 @@ def print_demo_accounts() -> None:
 
 # Commands owned by other domains register themselves on the group.
 from portal.duties import commands as _duty_commands  # noqa: E402,F401
+from portal.training import commands as _training_commands  # noqa: E402,F401

@@ -13,6 +13,8 @@ NAV = [
     ("policy.index", "政策库"),
     ("units.index", "组织机构"),
     ("reports.index", "进展报告"),
+    ("training.index", "培训"),
+    ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
     ("audit.index", "审计日志"),

@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.units.services import sync_units
 
 ROOT = Path(__file__).resolve().parents[1]
-ROLES = ["admin", "leader", "liaison", "trainer", "staff"]
+ROLES = ["admin", "leader", "liaison", "trainer", "staff", "trainee"]
 PASSWORD = "Correct-horse-9"
 # Liaisons must belong to a unit; others get one too, as in real life.
 ROLE_UNIT = {"liaison": "yanhu-mz"}
@@ -115,7 +115,8 @@ class AuthActions:
             follow_redirects=follow,
         )
         if response.status_code == 302:
-            self.csrf = extract_csrf(self.client.get("/").get_data(as_text=True))
+            # follow: a trainee's home redirects to their own training page
+            self.csrf = extract_csrf(self.client.get("/", follow_redirects=True).get_data(as_text=True))
         return response
 
     def as_role(self, role: str):

@@ -8,21 +8,26 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.access import LOGGED_IN, PUBLIC, access_of
+from portal.access import ANY_ACCOUNT, LOGGED_IN, PUBLIC, access_of
 from portal.extensions import db
 from portal.models import User
 from tests.conftest import ROLES, AuthActions, make_user
 
 ANON = "anonymous"
-ALL = frozenset(ROLES)
+# Every staff account (@logged_in): a trainee-only account (学员) is kept out.
+ALL = frozenset(ROLES) - {"trainee"}
+# Every account including trainees (@any_account): the policy library, search, their own training.
+EVERYONE = frozenset(ROLES)
 ADMIN_ONLY = frozenset({"admin"})
+FIGURES = frozenset({"admin", "leader", "trainer"})
+TRAINERS = frozenset({"admin", "trainer"})
 
 EXPECTED: dict[str, object] = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
-    "auth.logout": ALL,
-    "auth.password": ALL,
-    "home.index": ALL,
+    "auth.logout": EVERYONE,
+    "auth.password": EVERYONE,
+    "home.index": EVERYONE,
     "units.index": ALL,
     "units.detail": ALL,
     "admin.users": ADMIN_ONLY,
@@ -31,13 +36,13 @@ EXPECTED: dict[str, object] = {
     "admin.user_set_active": ADMIN_ONLY,
     "admin.user_reset_password": ADMIN_ONLY,
     "audit.index": ADMIN_ONLY,
-    "policy.index": ALL,
-    "policy.document": ALL,
-    "policy.clause": ALL,
-    "policy.register": ALL,
-    "policy.register_entry": ALL,
-    "policy_api.documents": ALL,
-    "policy_api.document": ALL,
+    "policy.index": EVERYONE,
+    "policy.document": EVERYONE,
+    "policy.clause": EVERYONE,
+    "policy.register": EVERYONE,
+    "policy.register_entry": EVERYONE,
+    "policy_api.documents": EVERYONE,
+    "policy_api.document": EVERYONE,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -53,10 +58,39 @@ EXPECTED: dict[str, object] = {
     "duties.decide": ADMIN_ONLY,
     "duties.decide_ext": ADMIN_ONLY,
     "duties.coverage": ADMIN_ONLY,
-    "search.index": ALL,
-    "search.api": ALL,
+    "search.index": EVERYONE,
+    "search.api": EVERYONE,
     "reports.index": frozenset({"admin", "leader", "liaison"}),
     "reports.edit": frozenset({"admin", "leader", "liaison"}),
+    # Training (issue #8): county scope and "own trainee only" are tested in tests/training.
+    "training.index": FIGURES,
+    "training.matrix": FIGURES,
+    "training.city": FIGURES,
+    "training.overdue": FIGURES,
+    "training.api": FIGURES,
+    "training.modules": EVERYONE,
+    "training.module": EVERYONE,
+    "training.quiz": frozenset({"trainee"}),
+    "training.mine": frozenset({"trainee"}),
+    "training.roster": TRAINERS,
+    "training.roster_template": TRAINERS,
+    "training.roster_import": TRAINERS,
+    "training.roster_import_confirm": TRAINERS,
+    "training.trainee": TRAINERS,
+    "training.trainee_active": TRAINERS,
+    "training.trainee_assign": TRAINERS,
+    "training.trainee_complete": TRAINERS,
+    "training.completion_void": TRAINERS,
+    "training.assignment_end": TRAINERS,
+    "training.assign": TRAINERS,
+    "training.sessions": TRAINERS,
+    "training.session_sheet": TRAINERS,
+    "training.session_tick": TRAINERS,
+    "training.areas": TRAINERS,
+    "training.area_rename": TRAINERS,
+    "training.area_merge": TRAINERS,
+    "training.coverage_sheet": frozenset({"admin", "leader", "trainer", "liaison"}),
+    "training.attach_coverage": frozenset({"admin", "liaison"}),
 }
 
 
@@ -69,7 +103,6 @@ def sample_args(endpoint: str) -> dict:
         "filename": "css/portal.css",
         "doc_id": "yunmin-2021-74",
         "clause_id": "3.2.8",
-        "key": "jiating-jiyang-guanli-banfa",
         # A duty of the test liaison's unit (yanhu-mz), so every admitted role may open it.
         "instance_id": _sample["instance"].id,
         "item_id": _sample["instance"].items[0].id,
@@ -78,6 +111,16 @@ def sample_args(endpoint: str) -> dict:
         "fmt": "csv",
         "unit_code": "yanhu-mz",
         "month": "2026-11",
+        "key": _sample.get("module_key", "jiating-jiyang-guanli-banfa") if endpoint.startswith("training.") else
+        "jiating-jiyang-guanli-banfa",
+        "trainee_id": _sample["trainee"].id,
+        "completion_id": _sample["completion"].id,
+        "assignment_id": _sample["assignment"].id,
+        "session_id": _sample["session"].id,
+        "area_id": _sample["trainee"].township_id,
+        # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
+        **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
+        **({"instance_id": _sample["training_duty"].id} if endpoint == "training.attach_coverage" else {}),
     }
 
 
@@ -101,6 +144,14 @@ def _sample_objects(plan):
     from datetime import date
 
     _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
+    _training_samples()
+
+
+def _training_samples():
+    """A module, a trainee with an assignment and a completion, an attendance sheet (盐湖区)."""
+    from tests.training.helpers import sample_training
+
+    _sample.update(sample_training())
 
 
 def routes(app):
@@ -123,6 +174,8 @@ def test_every_endpoint_declares_access_and_is_in_the_table(app):
             declared = access_of(endpoint)
             if expected is ALL:
                 assert declared in (LOGGED_IN, ALL), endpoint
+            elif expected is EVERYONE:
+                assert declared == ANY_ACCOUNT, endpoint
             else:
                 assert declared == expected, endpoint
 

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.access import logged_in, public, safe_next
+from portal.access import any_account, public, safe_next
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from portal.auth.services import authenticate, change_password
@@ -40,7 +40,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@logged_in
+@any_account  # trainees (学员) too
 def logout():
     if not LogoutForm().validate():
         abort(400)
@@ -51,7 +51,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@logged_in
+@any_account  # trainees (学员) too
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -1,18 +1,20 @@
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import logged_in
+from portal.access import any_account
 from portal.audit.services import ACTION_LABELS
 from portal.duties import rules
 from portal.duties.reminders import notices_for
 from portal.home import bp
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
-from portal.roles import ADMIN, LEADER
+from portal.roles import ADMIN, LEADER, is_trainee_only
 
 
 @bp.route("/")
-@logged_in
+@any_account  # trainees (学员) too
 def index():
+    if is_trainee_only(current_user):
+        return redirect(url_for("training.mine"))  # a trainee's home is their own training
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
                "duty_rules": rules,
                "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}

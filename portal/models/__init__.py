@@ -13,6 +13,16 @@ from portal.models.notices import Notice
 from portal.models.org import Unit
 from portal.models.reports import MonthlyReport
 from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models.training import (
+    Assignment,
+    AttendanceSession,
+    CohortRule,
+    Completion,
+    QuizAttempt,
+    Trainee,
+    TrainingArea,
+    TrainingModule,
+)
 from portal.models.users import LoginFailure, User, UserRole
 
 __all__ = [
@@ -20,4 +30,6 @@ __all__ = [
     "MonthlyReport", "Notice",
     "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "RegulationEntry", "Unit", "User", "UserRole",
+    "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
+    "TrainingModule",
 ]

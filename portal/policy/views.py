@@ -1,7 +1,7 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
 from flask import abort, jsonify, render_template, request
 
-from portal.access import logged_in
+from portal.access import any_account
 from portal.htmx_utils import is_partial_request
 from portal.policy import api_bp, bp
 from portal.policy import services as s
@@ -15,7 +15,7 @@ def _document_or_404(doc_id: str):
 
 
 @bp.route("/")
-@logged_in
+@any_account  # trainees (学员) too
 def index():
     q = request.args.get("q", "").strip()[:100]
     docs = s.list_documents(q)
@@ -25,7 +25,7 @@ def index():
 
 
 @bp.route("/<doc_id>")
-@logged_in
+@any_account  # trainees (学员) too
 def document(doc_id: str):
     doc = _document_or_404(doc_id)
     renderer = s.Renderer(doc)
@@ -36,7 +36,7 @@ def document(doc_id: str):
 
 
 @bp.route("/<doc_id>/<clause_id>")
-@logged_in
+@any_account  # trainees (学员) too
 def clause(doc_id: str, clause_id: str):
     doc = _document_or_404(doc_id)
     clause = s.get_clause(doc, clause_id[:60])
@@ -54,13 +54,13 @@ def clause(doc_id: str, clause_id: str):
 
 
 @bp.route("/register/")
-@logged_in
+@any_account  # trainees (学员) too
 def register():
     return render_template("policy/register.html", entries=s.register_entries())
 
 
 @bp.route("/register/<key>")
-@logged_in
+@any_account  # trainees (学员) too
 def register_entry(key: str):
     entry = s.get_entry(key)
     if entry is None:
@@ -70,13 +70,13 @@ def register_entry(key: str):
 
 
 @api_bp.route("")
-@logged_in
+@any_account  # trainees (学员) too
 def documents():
     return jsonify(documents=[s.document_summary(d) for d in s.list_documents()])
 
 
 @api_bp.route("/<doc_id>", endpoint="document")
-@logged_in
+@any_account  # trainees (学员) too
 def document_api(doc_id: str):
     doc = _document_or_404(doc_id)
     return jsonify(s.document_json(doc))

@@ -1,7 +1,7 @@
 """The search page (full page, or its results partial for htmx) and GET /api/search."""
 from flask import jsonify, make_response, render_template, request, url_for
 
-from portal.access import logged_in
+from portal.access import any_account
 from portal.htmx_utils import is_partial_request
 from portal.search import bp
 from portal.search import services as s
@@ -11,7 +11,7 @@ PER_PAGE = 10
 
 
 @bp.route("/search")
-@logged_in
+@any_account  # trainees (学员) too
 def index():
     args = request.args
     f = {"q": args.get("q", "")[:2000], "doc": args.get("doc", "")[:80], "dept": args.get("dept", "")[:40],
@@ -38,7 +38,7 @@ def index():
 
 
 @bp.route("/api/search")
-@logged_in
+@any_account  # trainees (学员) too
 def api():
     args = request.args
     limit, limit_notice = s.parse_limit(args.get("limit"))

@@ -1,0 +1,6 @@
+"""Training of township 儿童督导员 and village 儿童主任 (issue #8): roster, modules, assignment, completion."""
+from flask import Blueprint
+
+bp = Blueprint("training", __name__)
+
+from portal.training import hooks, learn_views, report_views, views  # noqa: E402,F401

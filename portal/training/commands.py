@@ -1,0 +1,53 @@
+"""`flask portal import-roster FILE [--dry-run]` and the training part of `sync`, thin over the services."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from portal.cli import PROJECT_ROOT, _content_dir, portal_cli
+
+
+def sync_training() -> bool:
+    """Load content/training/ (called by `flask portal sync` and `setup`)."""
+    from portal.training.services import sync_modules
+
+    report = sync_modules(_content_dir(), display_root=PROJECT_ROOT)
+    if report.ok:
+        click.echo(f"training modules: {len(report.created)} created, {len(report.updated)} updated, "
+                   f"{len(report.retired)} retired")
+    else:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo("training modules: not loaded; the previous modules stay in place", err=True)
+    return report.ok
+
+
+@portal_cli.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and print what would change; write nothing.")
+def import_roster_command(file: Path, dry_run: bool):
+    """Import a trainee roster (.xlsx or .csv, the template's columns); all or nothing."""
+    from portal.training.roster import import_roster
+
+    result = import_roster(file.read_bytes(), file.name, None, dry_run=dry_run)
+    for problem in result.problems:
+        click.echo(str(problem))
+    if not result.ok:
+        click.echo(f"{len(result.problems)} problem(s): nothing imported", err=True)
+        sys.exit(1)
+    prefix = "dry run (nothing written): " if dry_run else ""
+    click.echo(f"{prefix}{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+               f"{len(result.new_places)} new places, {len(result.new_accounts)} new accounts, "
+               f"{result.assigned} assignments added")
+
+
+@portal_cli.command("training-demo")
+@click.option("--remove", is_flag=True, help="Remove the demo roster and its records.")
+def training_demo_command(remove: bool):
+    """Add (or remove) a clearly labelled demo roster for the training module."""
+    from portal.training.demo import load_training_demo, remove_training_demo
+
+    for line in (remove_training_demo() if remove else load_training_demo()):
+        click.echo(line)

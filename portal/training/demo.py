@@ -1,0 +1,112 @@
+"""A clearly labelled demo roster (演示) so `make run` shows the training module alive.
+
+Everything goes through the normal services, done by a demo account that cannot log in; the
+demo people carry `demo=True` and phones in the unused 199 0000 range. `remove_training_demo`
+takes exactly that away again (the only place training rows are ever deleted).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.admin.services import AccountInput, create_account
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import (
+    Assignment,
+    AttendanceSession,
+    CohortRule,
+    Completion,
+    QuizAttempt,
+    Trainee,
+    TrainingArea,
+    Unit,
+    User,
+)
+from portal.training import services
+from portal.training.roster import import_roster
+
+DEMO_ACTOR = "demo-training"
+DEMO_COUNTY = "yanhu"
+ACCOUNTS = (("trainer-yanhu", "钱培训（盐湖区）", "trainer", "yanhu-mz", "Demo-trainer-2026"),
+            ("trainee", "刘红（演示学员）", "trainee", "", "Demo-trainee-2026"))
+ROSTER = """姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注
+陈建国（演示）,儿童督导员,盐湖区,北城街道,,19900000001,,演示数据
+刘红（演示）,儿童主任,盐湖区,北城街道,红旗社区,19900000002,trainee,演示数据
+王丽（演示）,儿童主任,盐湖区,北城街道,槐东社区,19900000003,,演示数据
+张伟（演示）,儿童主任,盐湖区,北城街道,学苑社区,19900000004,,演示数据
+赵敏（演示）,儿童督导员,盐湖区,东城街道,,19900000005,,演示数据
+孙强（演示）,儿童主任,盐湖区,东城街道,东郭村,19900000006,,演示数据
+周芳（演示）,儿童主任,盐湖区,东城街道,西关社区,19900000007,,演示数据
+"""
+
+
+def _actor() -> User:
+    user = db.session.scalar(sa.select(User).where(User.username == DEMO_ACTOR))
+    if user is None:
+        user = User(username=DEMO_ACTOR, display_name="演示数据（培训）", active=False, password_hash="!")
+        user.set_roles(["admin"])
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+def load_training_demo() -> list[str]:
+    lines = []
+    for username, name, role, unit, password in ACCOUNTS:
+        if db.session.scalar(sa.select(User).where(User.username == username)) is None:
+            create_account(AccountInput(username, name, [role], unit, password))
+            lines.append(f"account {username} / {password} ({'培训管理员' if role == 'trainer' else '学员'})")
+    if db.session.scalar(sa.select(sa.func.count(Trainee.id)).where(Trainee.demo)):
+        return lines + ["demo roster already present (flask portal training-demo --remove to clear it)"]
+    modules = services.live_modules()
+    if not modules:
+        return lines + ["nothing to do: load the training modules first (flask portal sync)"]
+    actor = _actor()
+    result = import_roster(ROSTER.encode("utf-8"), "demo.csv", actor, dry_run=False)
+    if not result.ok:
+        return lines + [str(p) for p in result.problems]
+    db.session.execute(sa.update(Trainee).where(Trainee.phone.like("1990000%")).values(demo=True))
+    db.session.commit()
+    county = db.session.scalar(sa.select(Unit).where(Unit.code == DEMO_COUNTY))
+    today = services.today()
+    target = next((m for m in modules if m.key == "xinxi-modi-paicha"), None) or \
+        next((m for m in modules if "director" in m.audience), modules[0])
+    services.assign_cohort(actor, target, services.Cohort("director", county.id, None), today + timedelta(days=30))
+    first = next((m for m in modules if "supervisor" in m.audience and m.id != target.id), modules[0])
+    services.assign_cohort(actor, first, services.Cohort("", county.id, None), today - timedelta(days=3))
+    township = db.session.scalar(sa.select(TrainingArea).where(TrainingArea.county_id == county.id,
+                                                               TrainingArea.name == "北城街道"))
+    sheet = services.create_session(actor, target, county, township, today - timedelta(days=1), "北城街道便民服务中心",
+                                    "钱培训（演示）")
+    for person in services.session_people(sheet)[:2]:
+        services.set_attendance(actor, sheet, person, True)
+    lines.append(f"roster: {result.summary()}")
+    lines.append(f"assigned “{target.title}” to 盐湖区儿童主任 and “{first.title}” to all of 盐湖区; one attendance sheet")
+    return lines
+
+
+def remove_training_demo() -> list[str]:
+    ids = list(db.session.scalars(sa.select(Trainee.id).where(Trainee.demo)))
+    actor = db.session.scalar(sa.select(User).where(User.username == DEMO_ACTOR))
+    if not ids and actor is None:
+        return ["no demo roster"]
+    if ids:
+        for model in (Completion, QuizAttempt, Assignment):
+            db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
+        db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
+    if actor is not None:
+        db.session.execute(sa.delete(AttendanceSession).where(AttendanceSession.created_by_id == actor.id))
+        db.session.execute(sa.delete(CohortRule).where(CohortRule.created_by_id == actor.id))
+    used = {a for a in db.session.scalars(sa.select(Trainee.township_id))} | \
+        {a for a in db.session.scalars(sa.select(Trainee.village_id)) if a}
+    county = db.session.scalar(sa.select(Unit).where(Unit.code == DEMO_COUNTY))
+    for area in db.session.scalars(sa.select(TrainingArea).where(TrainingArea.county_id == county.id)
+                                   .order_by(TrainingArea.level.desc())):
+        if area.id not in used and area.name in ROSTER:
+            db.session.delete(area)
+            db.session.flush()
+    record("remove_demo", "trainee", "", label=f"培训演示数据：{len(ids)} 人", actor_name=DEMO_ACTOR)
+    db.session.commit()
+    return [f"removed {len(ids)} demo trainees and their records"]

@@ -1,0 +1,120 @@
+"""Every training POST goes through one of these (CSRF included)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.training.rules import ROLE_LABELS
+
+DATE_MSG = "请填写日期，如 2026-09-01"
+
+try:  # wtforms >= 3.3 declares options as SelectChoice (tuples are deprecated there)
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older wtforms
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    return [SelectChoice(v, label) if SelectChoice else (v, label) for v, label in pairs]
+
+
+class UploadRosterForm(FlaskForm):
+    file = FileField("花名册文件（.xlsx 或 .csv）", validators=[FileRequired("请选择花名册文件")])
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired("导入已过期，请重新上传")])
+
+
+class CohortAssignForm(FlaskForm):
+    module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
+    role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
+    county = SelectField("县（市、区）", validators=[Optional()])
+    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    due = DateField("完成时限", validators=[InputRequired(DATE_MSG)])
+
+
+class AssignOneForm(FlaskForm):
+    module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
+    due = DateField("完成时限", validators=[InputRequired(DATE_MSG)])
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField("理由", validators=[DataRequired("请填写理由"), Length(max=200, message="理由不超过200字")])
+
+
+class MarkCompleteForm(FlaskForm):
+    module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
+    completed_on = DateField("完成日期", validators=[InputRequired(DATE_MSG)])
+    note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
+
+
+class SessionForm(FlaskForm):
+    module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
+    county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
+    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    held_on = DateField("培训日期", validators=[InputRequired(DATE_MSG)])
+    place = StringField("地点", validators=[DataRequired("请填写培训地点"), Length(max=120)])
+    trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(max=60)])
+
+
+class TickForm(FlaskForm):
+    present = BooleanField("到场")
+
+
+class ActiveForm(FlaskForm):
+    active = BooleanField("在册")
+
+
+class RenameAreaForm(FlaskForm):
+    name = StringField("新名称", validators=[DataRequired("请填写名称"), Length(max=60)])
+
+
+class MergeAreaForm(FlaskForm):
+    target = IntegerField("并入", validators=[InputRequired("请选择要并入的地名")])
+
+
+class EmptyForm(FlaskForm):
+    """A button that only needs CSRF."""
+
+
+class _MultiCheckbox(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def quiz_form(quiz: dict, formdata=None):
+    """A form with one field per question: radio buttons for 单选, checkboxes for 多选."""
+
+    class QuizForm(FlaskForm):
+        pass
+
+    for q in quiz["questions"]:
+        options = choices((str(i), o["text"]) for i, o in enumerate(q["options"]))
+        if q["multiple"]:
+            field = _MultiCheckbox(q["text"], choices=options)
+        else:
+            field = RadioField(q["text"], choices=options, validators=[Optional()], validate_choice=False)
+        setattr(QuizForm, f"q{q['number']}", field)
+    return QuizForm(formdata=formdata) if formdata is not None else QuizForm()
+
+
+def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
+    answers = {}
+    for q in quiz["questions"]:
+        data = form[f"q{q['number']}"].data
+        values = data if isinstance(data, list) else ([data] if data else [])
+        answers[q["number"]] = {int(v) for v in values if str(v).isdigit() and int(v) < len(q["options"])}
+    return answers

@@ -1,0 +1,124 @@
+"""Modules (read by everyone with an account), a trainee's own training, and the quiz."""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import any_account, roles
+from portal.content.policy_doc import cn_number, label_for
+from portal.content.render import render_markdown
+from portal.extensions import db
+from portal.models import PolicyClause, PolicyDocument
+from portal.roles import TRAINEE
+from portal.training import bp, rules
+from portal.training import services as s
+from portal.training.forms import quiz_answers, quiz_form
+from portal.training.scope import NotAllowed, TrainingError
+
+REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
+ARTICLE = re.compile(r"^a(\d+)$")
+
+
+def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
+    """三（二）10 for the 方案; 《未成年人保护法》第九十二条 for a statute article."""
+    if doc_id is None or doc_id == s.PLAN_ID:
+        try:
+            return label_for(clause_id)
+        except ValueError:
+            return clause_id
+    title, labels = titles.get(doc_id, (None, {}))
+    label = labels.get(clause_id)
+    if label is None:
+        m = ARTICLE.match(clause_id)
+        label = f"第{cn_number(int(m.group(1)))}条" if m else clause_id
+    return f"《{title}》{label}" if title else label
+
+
+def reference_titles(refs) -> dict:
+    doc_ids = {d for d, _ in refs if d}
+    out: dict = {}
+    if not doc_ids:
+        return out
+    for doc in db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.doc_id.in_(doc_ids))):
+        wanted = {c for d, c in refs if d == doc.doc_id}
+        labels = dict(db.session.execute(sa.select(PolicyClause.clause_id, PolicyClause.label).where(
+            PolicyClause.document_id == doc.id, PolicyClause.clause_id.in_(wanted))).all())
+        out[doc.doc_id] = (doc.short_title or doc.title, labels)
+    return out
+
+
+def module_html(module) -> str:
+    """The body as sanitised HTML, each [[...]] reference a link to its clause page."""
+    titles = reference_titles([tuple(r) for r in module.references])
+
+    def link(m: re.Match) -> str:
+        doc_id, clause_id = m.group(1), m.group(2)
+        label = reference_label(doc_id, clause_id, titles)
+        target_doc = doc_id or s.PLAN_ID
+        if doc_id and doc_id not in titles:
+            return f"（{label}）"
+        return f"（[{label}]({url_for('policy.clause', doc_id=target_doc, clause_id=clause_id)})）"
+
+    return render_markdown(REFERENCE.sub(link, module.body))
+
+
+def _module_or_404(key: str):
+    module = s.get_module(key[:80])
+    if module is None:
+        abort(404)
+    return module
+
+
+@bp.route("/training/modules")
+@any_account
+def modules():
+    return render_template("training/modules.html", modules=s.live_modules(), rules=rules, label_for=label_for)
+
+
+@bp.route("/training/modules/<key>")
+@any_account
+def module(key: str):
+    m = _module_or_404(key)
+    trainee = s.trainee_of(current_user) if current_user.has_role(TRAINEE) else None
+    form = None
+    if trainee is not None:
+        s.mark_started(trainee, m)
+        if m.quiz:
+            form = quiz_form(m.quiz)
+    return render_template("training/module.html", m=m, body=module_html(m), rules=rules, label_for=label_for,
+                           trainee=trainee, form=form, done=s.current_completion(trainee.id, m.id) if trainee else None)
+
+
+@bp.route("/training/modules/<key>/quiz", methods=["POST"])
+@roles(TRAINEE)
+def quiz(key: str):
+    m = _module_or_404(key)
+    trainee = s.trainee_of(current_user)
+    if trainee is None or not m.quiz:
+        abort(404)
+    form = quiz_form(m.quiz, formdata=request.form)
+    if not form.validate_on_submit():
+        flash("提交失败，请刷新页面后重试。", "error")
+        return redirect(url_for("training.module", key=m.key))
+    try:
+        attempt = s.submit_quiz(current_user, trainee, m, quiz_answers(form, m.quiz))
+    except (TrainingError, NotAllowed) as exc:
+        db.session.rollback()
+        flash(str(exc) or "不能提交测验。", "error")
+        return redirect(url_for("training.module", key=m.key))
+    if attempt.passed:
+        flash(f"测验通过：得分 {attempt.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
+        return redirect(url_for("training.mine"))
+    flash(f"测验未通过：得分 {attempt.score} 分，及格需 {m.quiz['pass_mark']} 分。请重读模块后再试。", "error")
+    return redirect(url_for("training.module", key=m.key))
+
+
+@bp.route("/training/my")
+@roles(TRAINEE)
+def mine():
+    trainee = s.trainee_of(current_user)
+    items = s.assignments_of(trainee) if trainee else []
+    return render_template("training/mine.html", trainee=trainee, items=items, rules=rules)

@@ -1,0 +1,137 @@
+"""Figures: the trainee × module matrix, the city roll-up, the overdue list, a county's coverage.
+
+Queries gather plain rows; the counting and the states come from `rules` (pure).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.extensions import db
+from portal.models import Assignment, Completion, Trainee, TrainingArea, TrainingModule, Unit
+from portal.training import rules
+from portal.training.services import live_modules, today
+
+
+def _completed_exists():
+    return sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
+                             Completion.module_id == Assignment.module_id, ~Completion.voided)
+
+
+@dataclass
+class MatrixReport:
+    title: str
+    as_of: date
+    trainees: list[Trainee]
+    modules: list[TrainingModule]
+    matrix: rules.Matrix
+
+
+def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
+    on = today()
+    people = sa.select(Trainee).where(Trainee.active, Trainee.county_id == county.id)
+    if township is not None:
+        people = people.where(Trainee.township_id == township.id)
+    people = people.options(so.selectinload(Trainee.township), so.selectinload(Trainee.village))
+    trainees = list(db.session.scalars(people.order_by(Trainee.township_id, Trainee.role.desc(),
+                                                       Trainee.village_id, Trainee.name)))
+    ids = [t.id for t in trainees]
+    modules = live_modules()
+    states: dict = {}
+    if ids:
+        scope = Trainee.county_id == county.id if township is None else Trainee.township_id == township.id
+        done = set(db.session.execute(sa.select(Completion.trainee_id, Completion.module_id).join(
+            Trainee, Trainee.id == Completion.trainee_id).where(~Completion.voided, Trainee.active, scope)).all())
+        for tid, mid, due, started in db.session.execute(
+                sa.select(Assignment.trainee_id, Assignment.module_id, Assignment.due, Assignment.started_at)
+                .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope)):
+            states[(tid, mid)] = rules.state_of(True, due, (tid, mid) in done, started is not None, on)
+        for pair in done:
+            states.setdefault(pair, rules.COMPLETED)
+    m = rules.build_matrix(ids, [mod.id for mod in modules], states)
+    title = f"{county.name}{township.name if township else ''}培训完成情况"
+    return MatrixReport(title, on, trainees, modules, m)
+
+
+@dataclass
+class RollupRow:
+    key: object
+    label: str
+    total: rules.Tally
+    by_role: dict  # role -> Tally
+
+
+def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
+    """Completion by county and by module: assigned, completed, overdue, per role."""
+    on = today()
+    completed = sa.case((_completed_exists(), 1), else_=0)
+    overdue = sa.case((sa.and_(~_completed_exists(), Assignment.due < on), 1), else_=0)
+    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, sa.func.count(),
+                      sa.func.sum(completed), sa.func.sum(overdue))
+            .join(Trainee, Trainee.id == Assignment.trainee_id)
+            .where(Assignment.active, Trainee.active)
+            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id))
+    by_county: dict = defaultdict(lambda: defaultdict(rules.Tally))
+    by_module: dict = defaultdict(lambda: defaultdict(rules.Tally))
+    total = rules.Tally()
+    for county_id, role, module_id, n, done, late in db.session.execute(stmt):
+        done, late = int(done or 0), int(late or 0)
+        for target in (by_county[county_id][role], by_module[module_id][role], total):
+            target.assigned += n
+            target.completed += done
+            target.overdue += late
+    from portal.training.scope import county_units
+
+    def row(key, label, roles: dict) -> RollupRow:
+        t = rules.Tally()
+        for r in roles.values():
+            t.assigned, t.completed, t.overdue = t.assigned + r.assigned, t.completed + r.completed, t.overdue + r.overdue
+        return RollupRow(key, label, t, {role: roles.get(role, rules.Tally()) for role in rules.ROLE_LABELS})
+
+    counties = [row(c, c.name, by_county.get(c.id, {})) for c in county_units()]
+    modules = [row(m, m.title, by_module.get(m.id, {})) for m in live_modules()]
+    return counties, modules, total
+
+
+@dataclass
+class OverdueRow:
+    trainee: Trainee
+    module: TrainingModule
+    due: date
+    days: int
+
+
+def overdue_list(county_id: int | None = None, limit: int = 5000) -> list[OverdueRow]:
+    on = today()
+    stmt = (sa.select(Assignment, Trainee, TrainingModule).join(Trainee, Trainee.id == Assignment.trainee_id)
+            .join(TrainingModule, TrainingModule.id == Assignment.module_id)
+            .where(Assignment.active, Trainee.active, ~TrainingModule.retired, Assignment.due < on,
+                   ~_completed_exists()))
+    if county_id is not None:
+        stmt = stmt.where(Trainee.county_id == county_id)
+    stmt = stmt.options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
+                        so.selectinload(Trainee.county))
+    stmt = stmt.order_by(Assignment.due, Trainee.county_id, Trainee.township_id, Trainee.name).limit(limit)
+    return [OverdueRow(t, m, a.due, (on - a.due).days) for a, t, m in db.session.execute(stmt)]
+
+
+def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
+    """People trained / people on the roster in one county, per role and per module (live)."""
+    roster = dict(db.session.execute(
+        sa.select(Trainee.role, sa.func.count()).where(Trainee.active, Trainee.county_id == county.id)
+        .group_by(Trainee.role)).all())
+    trained = {(key, role): n for key, role, n in db.session.execute(
+        sa.select(TrainingModule.key, Trainee.role, sa.func.count(sa.distinct(Completion.trainee_id)))
+        .join(Trainee, Trainee.id == Completion.trainee_id).join(TrainingModule, TrainingModule.id == Completion.module_id)
+        .where(~Completion.voided, Trainee.active, Trainee.county_id == county.id)
+        .group_by(TrainingModule.key, Trainee.role))}
+    modules = [(m.key, m.title, tuple(m.audience)) for m in live_modules()]
+    return rules.coverage_rows(roster, modules, trained), roster
+
+
+def area_name(trainee: Trainee) -> str:
+    return trainee.township.name + (trainee.village.name if trainee.village else "")

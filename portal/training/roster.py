@@ -1,0 +1,188 @@
+"""Applying a checked roster: all or nothing, updates by phone, new places created, late joiners assigned."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import Trainee, TrainingArea, Unit, User
+from portal.roles import TRAINEE
+from portal.timeutil import utcnow
+from portal.training.roster_file import RosterRow, RowProblem, parse_roster
+from portal.training.scope import can_manage, county_name_map
+
+
+@dataclass
+class ImportResult:
+    problems: list[RowProblem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_places: list[str] = field(default_factory=list)
+    new_accounts: list[str] = field(default_factory=list)
+    assigned: int = 0
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        return (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
+                f"新增地名 {len(self.new_places)} 个；新建学员账号 {len(self.new_accounts)} 个；"
+                f"自动安排培训 {self.assigned} 项")
+
+
+def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: bool) -> ImportResult:
+    """Check every row against the file rules and the database; apply only when nothing is wrong.
+
+    `user` None is the command line (the whole city); otherwise the user's county scope applies."""
+    names = county_name_map()
+    rows, problems = parse_roster(data, filename, names.get)
+    result = ImportResult(problems=list(problems))
+    if problems:
+        return result
+    counties = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(set(names.values()))))}
+    by_phone = {t.phone: t for t in db.session.scalars(
+        sa.select(Trainee).where(Trainee.phone.in_([r.phone for r in rows])))} if len(rows) < 900 else \
+        {t.phone: t for t in db.session.scalars(sa.select(Trainee))}
+    accounts = _accounts([r.account for r in rows if r.account])
+    for r in rows:
+        county = counties[r.county]
+        if user is not None and not can_manage(user, county.id):
+            result.problems.append(RowProblem(r.row, "县（市、区）", f"{county.name}不在您负责的范围内"))
+        known = by_phone.get(r.phone)
+        if known is not None and user is not None and not can_manage(user, known.county_id):
+            result.problems.append(RowProblem(r.row, "手机号", "该手机号已登记在您负责范围以外的县（市、区）"))
+        if r.account:
+            account = accounts.get(r.account.lower())
+            if account is not None and (account.has_role(*[x for x in _STAFF_ROLES])):
+                result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”是工作人员账号，不能用作学员账号"))
+            elif account is not None:
+                holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
+                if holder is not None and holder.phone != r.phone:
+                    result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”已由另一名学员使用"))
+    if result.problems:
+        return result
+    _apply(rows, counties, by_phone, accounts, user, result, dry_run)
+    return result
+
+
+_STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
+
+
+def _accounts(names: list[str]) -> dict[str, User]:
+    if not names:
+        return {}
+    lowered = [n.lower() for n in names]
+    return {u.username.lower(): u for u in db.session.scalars(
+        sa.select(User).where(sa.func.lower(User.username).in_(lowered)))}
+
+
+def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
+    """(county_id, parent_id, level, name) → the area in use (merged spellings lead to the survivor)."""
+    areas = list(db.session.scalars(sa.select(TrainingArea).where(TrainingArea.county_id.in_(county_ids))))
+    by_id = {a.id: a for a in areas}
+
+    def live(a: TrainingArea) -> TrainingArea:
+        hops = 0
+        while a.merged_into_id is not None and a.merged_into_id in by_id and hops < 20:
+            a, hops = by_id[a.merged_into_id], hops + 1
+        return a
+
+    out: dict[tuple, TrainingArea] = {}
+    for a in areas:
+        key = (a.county_id, a.parent_id, a.level, a.name)
+        if a.merged_into_id is None or key not in out:
+            out[key] = live(a)
+    return out
+
+
+def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
+    places = _places({c.id for c in counties.values()})
+    pending_ids = iter(range(-1, -10**9, -1))  # stand-in ids for places a dry run would create
+
+    def place(county: Unit, parent: TrainingArea | None, level: str, name: str) -> TrainingArea:
+        parent_id = parent.id if parent is not None else None
+        key = (county.id, parent_id, level, name)
+        area = places.get(key)
+        if area is None:
+            area = TrainingArea(county_id=county.id, parent_id=parent_id, level=level, name=name)
+            if dry_run:
+                area.id = next(pending_ids)
+            else:
+                db.session.add(area)
+                db.session.flush()
+            places[key] = area
+            result.new_places.append(f"{county.short_name}{parent.name if parent else ''}{name}")
+        return area
+
+    now = utcnow()
+    touched: list[Trainee] = []
+    new_rows = []
+    for r in rows:
+        county = counties[r.county]
+        township = place(county, None, "township", r.township)
+        village = place(county, township, "village", r.village) if r.village else None
+        account_id = None
+        if r.account:
+            account = accounts.get(r.account.lower())
+            if account is None:
+                result.new_accounts.append(r.account)
+                if not dry_run:
+                    account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
+                                   password_hash=generate_password_hash(secrets.token_urlsafe(24)))
+                    account.set_roles([TRAINEE])
+                    db.session.add(account)
+                    db.session.flush()
+                    accounts[r.account.lower()] = account
+                    record("create", "user", account.id, label=r.account,
+                           after={"username": r.account, "roles": [TRAINEE]}, actor=user)
+            account_id = account.id if account is not None else None
+        values = dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id,
+                      village_id=village.id if village else None, note=r.note, active=True)
+        if r.account:
+            values["user_id"] = account_id
+        known = by_phone.get(r.phone)
+        if known is None:
+            result.created += 1
+            new_rows.append(dict(values, phone=r.phone, created_at=now, updated_at=now, demo=False, version=1,
+                                 user_id=values.get("user_id")))
+            continue
+        changed = {k: v for k, v in values.items() if getattr(known, k) != v}
+        if not changed:
+            result.unchanged += 1
+            continue
+        result.updated += 1
+        if not dry_run:
+            before = {k: getattr(known, k) for k in changed}
+            for k, v in changed.items():
+                setattr(known, k, v)
+            known.updated_at = now
+            touched.append(known)
+            record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
+                   actor=user)
+    if dry_run:
+        db.session.rollback()
+        return
+    if new_rows:
+        db.session.execute(sa.insert(Trainee), new_rows)
+    db.session.flush()
+    from portal.training.services import assign_late_joiners
+
+    result.assigned = assign_late_joiners()
+    record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
+           after={"created": result.created, "updated": result.updated, "assigned": result.assigned}, actor=user)
+    db.session.commit()
+    result.applied = True
+
+
+def _plain(values: dict) -> dict:
+    from portal.training.rules import role_label
+
+    return {k: (role_label(v) if k == "role" else v) for k, v in values.items()
+            if k not in ("county_id", "township_id", "village_id", "user_id")}

@@ -1,0 +1,150 @@
+"""Who sees and manages which county's training, and the places (areas) under the counties."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import Trainee, TrainingArea, Unit, User
+from portal.roles import ADMIN, LEADER, TRAINER
+
+CITY = None  # a scope of None means every county
+
+
+class TrainingError(Exception):
+    """A refusal the user should read (shown as is)."""
+
+
+class NotAllowed(Exception):
+    """The user may not see or change this (answered as 404/403, never shown)."""
+
+
+def county_units() -> list[Unit]:
+    """The 13 counties (县级 units without a parent), in the units file's order."""
+    return list(db.session.scalars(
+        sa.select(Unit).where(Unit.level == "县级", Unit.parent_id.is_(None), Unit.active)
+        .order_by(Unit.sort_order, Unit.code)))
+
+
+def county_of_unit(unit: Unit | None) -> Unit | None:
+    if unit is None or unit.level != "县级":
+        return None
+    return unit if unit.parent_id is None else unit.parent
+
+
+def county_scope(user: User) -> int | None:
+    """The county a trainer is bound to (their unit is that county's 民政局), or None for the city."""
+    if user.has_role(ADMIN, LEADER):
+        return CITY
+    county = county_of_unit(user.unit)
+    return county.id if county is not None else CITY
+
+
+def can_manage(user: User, county_id: int | None) -> bool:
+    """Trainers manage roster, assignments and completions of their county (a city trainer: all)."""
+    if user.has_role(ADMIN):
+        return True
+    if not user.has_role(TRAINER):
+        return False
+    scope = county_scope(user)
+    return scope is CITY or scope == county_id
+
+
+def can_see_figures(user: User) -> bool:
+    return user.has_role(ADMIN, LEADER, TRAINER)
+
+
+def visible_counties(user: User) -> list[Unit]:
+    scope = county_scope(user)
+    return [c for c in county_units() if scope is CITY or c.id == scope]
+
+
+def scoped(stmt, column, user: User):
+    """Restrict a query on a county column to what the user may see."""
+    scope = county_scope(user)
+    return stmt if scope is CITY else stmt.where(column == scope)
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise NotAllowed()
+
+
+def sees_phone(user: User, trainee: Trainee) -> bool:
+    """Phones show in full to admins and the trainee's own trainers; masked for everyone else."""
+    if user.has_role(ADMIN):
+        return True
+    return user.has_role(TRAINER) and can_manage(user, trainee.county_id)
+
+
+def county_name_map() -> dict[str, str]:
+    """Every way a county is written in a roster (full name, short name) → its unit code."""
+    names: dict[str, str] = {}
+    for county in county_units():
+        for name in {county.name, county.short_name}:
+            names[name] = county.code
+    return names
+
+
+# ---- areas ---------------------------------------------------------------------------------
+
+def live_area(area: TrainingArea) -> TrainingArea:
+    """Follow merges to the spelling in use."""
+    seen = set()
+    while area.merged_into_id is not None and area.id not in seen:
+        seen.add(area.id)
+        area = db.session.get(TrainingArea, area.merged_into_id)
+    return area
+
+
+def areas_of(county_id: int, level: str = "township", parent_id: int | None = None) -> list[TrainingArea]:
+    stmt = sa.select(TrainingArea).where(TrainingArea.county_id == county_id, TrainingArea.level == level,
+                                         TrainingArea.merged_into_id.is_(None))
+    if parent_id is not None:
+        stmt = stmt.where(TrainingArea.parent_id == parent_id)
+    return list(db.session.scalars(stmt.order_by(TrainingArea.name)))
+
+
+def rename_area(user: User, area: TrainingArea, name: str) -> None:
+    from portal.audit.services import record
+
+    require(can_manage(user, area.county_id))
+    name = "".join(name.split())
+    if not name:
+        raise TrainingError("名称不能为空。")
+    clash = db.session.scalar(sa.select(TrainingArea).where(
+        TrainingArea.county_id == area.county_id, TrainingArea.level == area.level, TrainingArea.name == name,
+        TrainingArea.parent_id.is_(area.parent_id) if area.parent_id is None else TrainingArea.parent_id == area.parent_id,
+        TrainingArea.merged_into_id.is_(None), TrainingArea.id != area.id))
+    if clash is not None:
+        raise TrainingError(f"已有“{name}”，如是同一地方的两种写法，请使用“合并”。")
+    before = area.name
+    area.name = name
+    record("update", "training_area", area.id, label=name, before={"name": before}, after={"name": name}, actor=user)
+    db.session.commit()
+
+
+def merge_areas(user: User, source: TrainingArea, target: TrainingArea) -> int:
+    """Two spellings of one place: people and villages of `source` move to `target`; `source` stays
+    (merged) so history and re-imports under the old spelling land on `target`."""
+    from portal.audit.services import record
+    from portal.models import AttendanceSession, CohortRule
+
+    require(can_manage(user, source.county_id))
+    if source.id == target.id or source.level != target.level or source.county_id != target.county_id:
+        raise TrainingError("只能合并同一县（市、区）内同一级别的两个地名。")
+    if source.level == "village" and source.parent_id != target.parent_id:
+        raise TrainingError("只能合并同一乡镇（街道）下的两个村（社区）。")
+    column = Trainee.township_id if source.level == "township" else Trainee.village_id
+    moved = db.session.execute(sa.update(Trainee).where(column == source.id).values({column: target.id})).rowcount
+    if source.level == "township":
+        db.session.execute(sa.update(TrainingArea).where(TrainingArea.parent_id == source.id)
+                           .values(parent_id=target.id))
+        db.session.execute(sa.update(CohortRule).where(CohortRule.township_id == source.id)
+                           .values(township_id=target.id))
+        db.session.execute(sa.update(AttendanceSession).where(AttendanceSession.township_id == source.id)
+                           .values(township_id=target.id))
+    source.merged_into_id = target.id
+    record("merge", "training_area", source.id, label=f"{source.name} → {target.name}",
+           before={"name": source.name}, after={"name": target.name, "moved": moved}, actor=user)
+    db.session.commit()
+    return moved

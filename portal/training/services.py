@@ -1,0 +1,403 @@
+"""Training: modules from content, assignment (individual and cohort), completion three ways, quizzes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import (
+    Assignment,
+    AttendanceSession,
+    CohortRule,
+    Completion,
+    PolicyClause,
+    PolicyDocument,
+    QuizAttempt,
+    Trainee,
+    TrainingArea,
+    TrainingModule,
+    Unit,
+    User,
+)
+from portal.timeutil import utcnow
+from portal.training import rules
+from portal.training.scope import NotAllowed, TrainingError, can_manage, require
+
+PLAN_ID = "yunmin-2021-74"
+
+__all__ = ["NotAllowed", "TrainingError"]
+
+
+def today() -> date:
+    from portal.duties.services import today as duty_today
+
+    return duty_today()
+
+
+# ---- modules (content/training/) -----------------------------------------------------------
+
+@dataclass
+class ModuleSyncReport:
+    created: list
+    updated: list
+    retired: list
+    problems: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def clause_exists(doc_id: str | None, clause_id: str) -> bool:
+    """As check-content decides: a 方案 clause must exist; a statute not (yet) imported is accepted."""
+    if doc_id is not None and db.session.scalar(
+            sa.select(sa.func.count(PolicyDocument.id)).where(PolicyDocument.doc_id == doc_id)) == 0:
+        return True
+    return db.session.scalar(
+        sa.select(sa.func.count(PolicyClause.id)).join(PolicyDocument)
+        .where(PolicyDocument.doc_id == (doc_id or PLAN_ID), PolicyClause.clause_id == clause_id,
+               ~PolicyClause.retired)) > 0
+
+
+def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
+    """Load content/training/*.md through the parser; any problem loads nothing. Never deletes."""
+    from portal.content.training_file import load_modules
+
+    folder = content_dir / "training"
+    if not folder.is_dir():
+        return ModuleSyncReport([], [], [], [])
+    specs, problems = load_modules(folder, display_root, clause_exists)
+    if problems:
+        return ModuleSyncReport([], [], [], list(problems))
+    return upsert_modules(specs)
+
+
+def _quiz_dict(quiz) -> dict | None:
+    if quiz is None:
+        return None
+    return {"pass_mark": quiz.pass_mark, "questions": [
+        {"number": q.number, "text": q.text, "multiple": q.multiple,
+         "options": [{"text": o.text, "correct": o.correct} for o in q.options]} for q in quiz.questions]}
+
+
+def upsert_modules(specs) -> ModuleSyncReport:
+    existing = {m.key: m for m in db.session.scalars(sa.select(TrainingModule))}
+    report = ModuleSyncReport([], [], [], [])
+    for spec in specs:
+        values = dict(position=spec.order, title=spec.title, audience=[rules.ROLE_BY_LABEL[a] for a in spec.audience],
+                      summary=spec.summary, duration_minutes=spec.duration_minutes, clause_ids=list(spec.clauses),
+                      references=[[d, c] for d, c in spec.references], body=spec.body, quiz=_quiz_dict(spec.quiz),
+                      retired=False)
+        module = existing.pop(spec.module_id, None)
+        if module is None:
+            module = TrainingModule(key=spec.module_id, **values)
+            db.session.add(module)
+            report.created.append(spec.module_id)
+            record("sync", "training_module", spec.module_id, label=spec.title, after={"title": spec.title},
+                   actor_name="sync")
+        else:
+            changed = {k: v for k, v in values.items() if getattr(module, k) != v}
+            if changed:
+                for k, v in changed.items():
+                    setattr(module, k, v)
+                module.updated_at = utcnow()
+                report.updated.append(spec.module_id)
+                record("sync", "training_module", spec.module_id, label=spec.title,
+                       after={k: v for k, v in changed.items() if k in ("title", "clause_ids", "retired")} or
+                       {"title": spec.title}, actor_name="sync")
+    for module in existing.values():
+        if not module.retired:
+            module.retired = True
+            report.retired.append(module.key)
+            record("retire", "training_module", module.key, label=module.title, after={"retired": True},
+                   actor_name="sync")
+    db.session.commit()
+    return report
+
+
+def live_modules() -> list[TrainingModule]:
+    return list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
+                                   .order_by(TrainingModule.position, TrainingModule.key)))
+
+
+def get_module(key: str) -> TrainingModule | None:
+    return db.session.scalar(sa.select(TrainingModule).where(TrainingModule.key == key))
+
+
+def modules_for_clause(doc_id: str, clause_id: str) -> list[TrainingModule]:
+    """The "相关培训" of a clause page: modules implementing it or citing it in their text."""
+    out = []
+    for m in live_modules():
+        if (doc_id == PLAN_ID and clause_id in m.clause_ids) or any(
+                (d or PLAN_ID) == doc_id and c == clause_id for d, c in m.references):
+            out.append(m)
+    return out
+
+
+# ---- assignment --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cohort:
+    role: str  # "" = both roles
+    county_id: int | None  # None = the city
+    township_id: int | None
+
+    def where(self, stmt):
+        stmt = stmt.where(Trainee.active)
+        if self.role:
+            stmt = stmt.where(Trainee.role == self.role)
+        if self.county_id is not None:
+            stmt = stmt.where(Trainee.county_id == self.county_id)
+        if self.township_id is not None:
+            stmt = stmt.where(Trainee.township_id == self.township_id)
+        return stmt
+
+
+def cohort_label(role: str, county: Unit | None, township: TrainingArea | None) -> str:
+    place = township.name if township else (county.name if county else "全市")
+    return f"{place}全部{rules.role_label(role) if role else '儿童督导员和儿童主任'}"
+
+
+def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user: User | None,
+                 cohort_id: int | None) -> int:
+    """Assign to every listed trainee: new rows in bulk, ended ones reopened. Returns how many changed."""
+    if not trainee_ids:
+        return 0
+    existing = dict(db.session.execute(
+        sa.select(Assignment.trainee_id, Assignment.active).where(Assignment.module_id == module.id)).all())
+    now = utcnow()
+    new = [tid for tid in trainee_ids if tid not in existing]
+    reopen = [tid for tid in trainee_ids if existing.get(tid) is False]
+    if new:
+        db.session.execute(sa.insert(Assignment), [
+            {"module_id": module.id, "trainee_id": tid, "cohort_id": cohort_id, "due": due, "active": True,
+             "assigned_by_id": user.id if user else None, "assigned_at": now, "ended_reason": ""} for tid in new])
+    for chunk in range(0, len(reopen), 500):
+        db.session.execute(sa.update(Assignment).where(
+            Assignment.module_id == module.id, Assignment.trainee_id.in_(reopen[chunk:chunk + 500])).values(
+            active=True, due=due, cohort_id=cohort_id, assigned_by_id=user.id if user else None, assigned_at=now,
+            ended_reason="", ended_by_id=None, ended_at=None))
+    return len(new) + len(reopen)
+
+
+def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date) -> int:
+    require(can_manage(user, cohort.county_id))
+    if module.retired:
+        raise TrainingError("该培训模块已停用，不能再安排。")
+    if cohort.role and cohort.role not in module.audience:
+        raise TrainingError(f"该模块面向{'、'.join(rules.role_label(r) for r in module.audience)}，"
+                            f"不适用于{rules.role_label(cohort.role)}。")
+    rule = CohortRule(module_id=module.id, role=cohort.role, county_id=cohort.county_id,
+                      township_id=cohort.township_id, due=due, created_by_id=user.id)
+    db.session.add(rule)
+    db.session.flush()
+    stmt = cohort.where(sa.select(Trainee.id))
+    if not cohort.role:
+        stmt = stmt.where(Trainee.role.in_(module.audience))
+    ids = list(db.session.scalars(stmt))
+    changed = _bulk_assign(module, ids, due, user, rule.id)
+    county = db.session.get(Unit, cohort.county_id) if cohort.county_id else None
+    township = db.session.get(TrainingArea, cohort.township_id) if cohort.township_id else None
+    record("assign", "training_module", module.key, label=f"{module.title}：{cohort_label(cohort.role, county, township)}",
+           after={"cohort": cohort_label(cohort.role, county, township), "due": due, "assigned": changed}, actor=user)
+    db.session.commit()
+    return changed
+
+
+def assign_people(user: User, module: TrainingModule, trainees: list[Trainee], due: date) -> int:
+    for t in trainees:
+        require(can_manage(user, t.county_id))
+    if module.retired:
+        raise TrainingError("该培训模块已停用，不能再安排。")
+    changed = _bulk_assign(module, [t.id for t in trainees], due, user, None)
+    record("assign", "training_module", module.key, label=module.title,
+           after={"trainees": [t.name for t in trainees][:50], "due": due, "assigned": changed}, actor=user)
+    db.session.commit()
+    return changed
+
+
+def assign_late_joiners(trainee_ids: list[int] | None = None) -> int:
+    """Every active cohort rule reaches the people who joined its cohort after it was made."""
+    total = 0
+    for rule in db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id)):
+        if rule.module.retired:
+            continue
+        stmt = Cohort(rule.role, rule.county_id, rule.township_id).where(sa.select(Trainee.id))
+        stmt = stmt.where(Trainee.role.in_(rule.module.audience))
+        stmt = stmt.where(~sa.exists().where(Assignment.module_id == rule.module_id,
+                                             Assignment.trainee_id == Trainee.id))
+        if trainee_ids is not None:
+            stmt = stmt.where(Trainee.id.in_(trainee_ids))
+        total += _bulk_assign(rule.module, list(db.session.scalars(stmt)), rule.due, None, rule.id)
+    return total
+
+
+def unassign(user: User, assignment: Assignment, reason: str) -> None:
+    require(can_manage(user, assignment.trainee.county_id))
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError("取消安排须填写理由。")
+    if not assignment.active:
+        raise TrainingError("该安排已取消。")
+    assignment.active, assignment.ended_reason = False, reason[:200]
+    assignment.ended_by_id, assignment.ended_at = user.id, utcnow()
+    record("unassign", "trainee", assignment.trainee_id, label=f"{assignment.trainee.name}：{assignment.module.title}",
+           after={"reason": reason}, actor=user)
+    db.session.commit()
+
+
+# ---- completion ----------------------------------------------------------------------------
+
+def current_completion(trainee_id: int, module_id: int) -> Completion | None:
+    return db.session.scalar(sa.select(Completion).where(
+        Completion.trainee_id == trainee_id, Completion.module_id == module_id, ~Completion.voided)
+        .order_by(Completion.id.desc()).limit(1))
+
+
+def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: User | None, *,
+              session: AttendanceSession | None = None, score: int | None = None, note: str = "") -> Completion:
+    c = Completion(trainee_id=trainee.id, module_id=module.id, how=how, completed_on=on, note=note[:200],
+                   session_id=session.id if session else None, score=score, recorded_by_id=by.id if by else None)
+    db.session.add(c)
+    record("complete", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
+           after={"how": rules.HOW_LABELS[how], "date": on, **({"score": score} if score is not None else {})},
+           actor=by)
+    return c
+
+
+def mark_completed(user: User, trainee: Trainee, module: TrainingModule, on: date, note: str = "") -> Completion:
+    require(can_manage(user, trainee.county_id))
+    if on > today():
+        raise TrainingError("完成日期不能晚于今天。")
+    if current_completion(trainee.id, module.id) is not None:
+        raise TrainingError(f"{trainee.name}已完成“{module.title}”，无需重复登记。")
+    c = _complete(trainee, module, "manual", on, user, note=note)
+    db.session.commit()
+    return c
+
+
+def void_completion(user: User, completion: Completion, reason: str) -> None:
+    """Correct a wrong mark: the record stays, marked void with who, when and why."""
+    require(can_manage(user, completion.trainee.county_id))
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError("更正须填写理由。")
+    if completion.voided:
+        raise TrainingError("该记录已更正。")
+    completion.voided, completion.void_reason = True, reason[:200]
+    completion.voided_by_id, completion.voided_at = user.id, utcnow()
+    record("void_completion", "trainee", completion.trainee_id,
+           label=f"{completion.trainee.name}：{completion.module.title}", after={"reason": reason}, actor=user)
+    db.session.commit()
+
+
+def create_session(user: User, module: TrainingModule, county: Unit, township: TrainingArea | None,
+                   held_on: date, place: str, trainer_name: str) -> AttendanceSession:
+    require(can_manage(user, county.id))
+    if held_on > today():
+        raise TrainingError("培训日期不能晚于今天：签到表记录已举办的培训。")
+    if township is not None and township.county_id != county.id:
+        raise TrainingError("所选乡镇（街道）不在该县（市、区）。")
+    s = AttendanceSession(module_id=module.id, county_id=county.id, township_id=township.id if township else None,
+                          held_on=held_on, place=place.strip()[:120], trainer_name=trainer_name.strip()[:60],
+                          created_by_id=user.id)
+    db.session.add(s)
+    db.session.flush()
+    record("create", "training_session", s.id, label=f"{module.title} {held_on.isoformat()} {place}",
+           after={"module": module.title, "date": held_on, "place": place, "trainer": trainer_name}, actor=user)
+    db.session.commit()
+    return s
+
+
+def session_people(s: AttendanceSession) -> list[Trainee]:
+    stmt = sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
+                                    Trainee.role.in_(s.module.audience))
+    if s.township_id is not None:
+        stmt = stmt.where(Trainee.township_id == s.township_id)
+    return list(db.session.scalars(stmt.order_by(Trainee.township_id, Trainee.village_id, Trainee.name)))
+
+
+def session_ticks(s: AttendanceSession) -> set[int]:
+    return set(db.session.scalars(sa.select(Completion.trainee_id).where(
+        Completion.session_id == s.id, ~Completion.voided)))
+
+
+def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: bool) -> bool:
+    """Tick or untick one person on the sheet; ticking records the completion, unticking voids it."""
+    require(can_manage(user, s.county_id) and trainee.county_id == s.county_id)
+    mine = db.session.scalar(sa.select(Completion).where(
+        Completion.session_id == s.id, Completion.trainee_id == trainee.id, ~Completion.voided))
+    if present and mine is None:
+        _complete(trainee, s.module, "attendance", s.held_on, user, session=s)
+    elif not present and mine is not None:
+        mine.voided, mine.void_reason = True, "签到表取消勾选"
+        mine.voided_by_id, mine.voided_at = user.id, utcnow()
+        record("void_completion", "trainee", trainee.id, label=f"{trainee.name}：{s.module.title}",
+               after={"reason": "签到表取消勾选"}, actor=user)
+    db.session.commit()
+    return present
+
+
+# ---- the trainee's own side ------------------------------------------------------------------
+
+def trainee_of(user: User) -> Trainee | None:
+    return db.session.scalar(sa.select(Trainee).where(Trainee.user_id == user.id))
+
+
+def mark_started(trainee: Trainee, module: TrainingModule) -> None:
+    a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
+                                                      Assignment.module_id == module.id))
+    if a is not None and a.started_at is None:
+        a.started_at = utcnow()
+        db.session.commit()
+
+
+def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]]) -> QuizAttempt:
+    from portal.content.training_file import grade
+    from portal.training.quiz import quiz_from_dict
+
+    require(trainee.user_id == user.id and trainee.active)
+    if not module.quiz:
+        raise TrainingError("该模块没有测验。")
+    score, passed = grade(quiz_from_dict(module.quiz), answers)
+    attempt = QuizAttempt(trainee_id=trainee.id, module_id=module.id, score=score, passed=passed,
+                          answers={str(k): sorted(v) for k, v in answers.items()})
+    db.session.add(attempt)
+    record("quiz", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
+           after={"score": score, "passed": passed}, actor=user)
+    a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
+                                                      Assignment.module_id == module.id))
+    if a is not None and a.started_at is None:
+        a.started_at = utcnow()
+    if passed and current_completion(trainee.id, module.id) is None:
+        _complete(trainee, module, "quiz", today(), user, score=score)
+    db.session.commit()
+    return attempt
+
+
+def assignments_of(trainee: Trainee) -> list[tuple[Assignment | None, TrainingModule, str, Completion | None]]:
+    """(assignment, module, state, completion) for everything assigned to or completed by the trainee."""
+    on = today()
+    items = {a.module_id: a for a in db.session.scalars(
+        sa.select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.active))}
+    done = {c.module_id: c for c in db.session.scalars(
+        sa.select(Completion).where(Completion.trainee_id == trainee.id, ~Completion.voided))}
+    out = []
+    for module in live_modules():
+        a, c = items.get(module.id), done.get(module.id)
+        if a is None and c is None:
+            continue
+        state = rules.state_of(a is not None, a.due if a else None, c is not None,
+                               bool(a and a.started_at), on)
+        out.append((a, module, state, c))
+    return out
+
+
+def history_of(trainee: Trainee) -> list[Completion]:
+    return list(db.session.scalars(sa.select(Completion).where(Completion.trainee_id == trainee.id)
+                                   .order_by(Completion.id.desc())))
+

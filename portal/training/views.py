@@ -1,0 +1,435 @@
+"""Trainer pages: roster, import, one trainee, assignment, attendance sheets, places. Thin over services."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+
+from portal.access import roles
+from portal.audit.services import record
+from portal.extensions import db
+from portal.forms_util import parse_page_arg
+from portal.htmx_utils import is_partial_request
+from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit
+from portal.roles import ADMIN, TRAINER
+from portal.training import bp, rules
+from portal.training import services as s
+from portal.training.forms import (
+    ActiveForm,
+    AssignOneForm,
+    CohortAssignForm,
+    ConfirmImportForm,
+    MarkCompleteForm,
+    MergeAreaForm,
+    ReasonForm,
+    RenameAreaForm,
+    SessionForm,
+    TickForm,
+    UploadRosterForm,
+    choices,
+)
+from portal.training.roster import import_roster
+from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
+from portal.training.scope import (
+    NotAllowed,
+    TrainingError,
+    areas_of,
+    can_manage,
+    county_scope,
+    merge_areas,
+    rename_area,
+    sees_phone,
+    visible_counties,
+)
+
+MANAGERS = (ADMIN, TRAINER)
+PAGE = 50
+
+
+def _county_arg(name: str = "county") -> Unit | None:
+    code = request.args.get(name, "")[:40]
+    return next((c for c in visible_counties(current_user) if c.code == code), None)
+
+
+def _trainee_or_404(trainee_id: int) -> Trainee:
+    t = db.session.get(Trainee, trainee_id)
+    if t is None or not can_manage(current_user, t.county_id):
+        abort(404)
+    return t
+
+
+def _module_choices(form_field, audience: str | None = None) -> None:
+    form_field.choices = choices([("", "请选择")] + [(m.key, m.title) for m in s.live_modules()
+                                                  if audience is None or audience in m.audience])
+
+
+def _fail(form) -> None:
+    for errors in form.errors.values():
+        for e in errors:
+            flash(e if isinstance(e, str) else "提交内容有误，请检查后重试。", "error")
+
+
+# ---- roster -------------------------------------------------------------------------------
+
+@bp.route("/training/roster")
+@roles(*MANAGERS)
+def roster():
+    county = _county_arg()
+    counties = visible_counties(current_user)
+    if county is None and county_scope(current_user) is not None and counties:
+        county = counties[0]
+    stmt = sa.select(Trainee).options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
+                                      so.selectinload(Trainee.county))
+    if county is not None:
+        stmt = stmt.where(Trainee.county_id == county.id)
+    township_id = request.args.get("township", "")
+    if township_id.isdigit():
+        stmt = stmt.where(Trainee.township_id == int(township_id))
+    role = request.args.get("role", "")
+    if role in rules.ROLE_LABELS:
+        stmt = stmt.where(Trainee.role == role)
+    q = request.args.get("q", "").strip()[:40]
+    if q:
+        stmt = stmt.where(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
+    if request.args.get("inactive") != "1":
+        stmt = stmt.where(Trainee.active)
+    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.name), page=parse_page_arg(),
+                       per_page=PAGE, error_out=False)
+    return render_template("training/roster.html", page=page, county=county, counties=counties,
+                           townships=areas_of(county.id) if county else [], rules=rules, q=q, role=role,
+                           township_id=township_id, sees_phone=lambda t: sees_phone(current_user, t))
+
+
+@bp.route("/training/roster/template.xlsx")
+@roles(*MANAGERS)
+def roster_template():
+    from io import BytesIO
+
+    return send_file(BytesIO(template_workbook()), as_attachment=True, download_name="培训花名册模板.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "roster"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@bp.route("/training/roster/import", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def roster_import():
+    form = UploadRosterForm()
+    result = token = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.stream.read(MAX_BYTES + 1)
+        filename = upload.filename or ""
+        result = import_roster(data, filename, current_user, dry_run=True)
+        if result.ok:
+            token = secrets.token_hex(16)
+            suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
+            (_upload_dir() / f"{token}{suffix}").write_bytes(data)
+            session["roster_upload"] = f"{token}{suffix}"
+    elif request.method == "POST":
+        _fail(form)
+    return render_template("training/import.html", form=form, result=result, token=token,
+                           confirm=ConfirmImportForm(token=token), headers=HEADERS)
+
+
+@bp.route("/training/roster/import/confirm", methods=["POST"])
+@roles(*MANAGERS)
+def roster_import_confirm():
+    form = ConfirmImportForm()
+    stored = session.get("roster_upload", "")
+    if not form.validate_on_submit() or not stored.startswith(form.token.data or "-"):
+        flash("导入已过期或已完成，请重新上传花名册。", "error")
+        return redirect(url_for("training.roster_import"))
+    path = _upload_dir() / stored
+    if not path.is_file():
+        flash("导入已过期或已完成，请重新上传花名册。", "error")
+        return redirect(url_for("training.roster_import"))
+    result = import_roster(path.read_bytes(), path.name, current_user, dry_run=False)
+    path.unlink(missing_ok=True)
+    session.pop("roster_upload", None)
+    if not result.ok:  # the database changed since the preview
+        return render_template("training/import.html", form=UploadRosterForm(), result=result, token=None,
+                               confirm=ConfirmImportForm(), headers=HEADERS)
+    flash(f"花名册已导入：{result.summary()}。", "success")
+    return redirect(url_for("training.roster"))
+
+
+# ---- one trainee --------------------------------------------------------------------------
+
+@bp.route("/training/trainees/<int:trainee_id>")
+@roles(*MANAGERS)
+def trainee(trainee_id: int):
+    t = _trainee_or_404(trainee_id)
+    assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
+    _module_choices(assign_form.module, t.role)
+    _module_choices(complete_form.module, t.role)
+    return render_template("training/trainee.html", t=t, items=s.assignments_of(t), history=s.history_of(t),
+                           rules=rules, assign_form=assign_form, complete_form=complete_form,
+                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today())
+
+
+def _back(t: Trainee):
+    return redirect(url_for("training.trainee", trainee_id=t.id))
+
+
+def _run(t: Trainee, action, message: str):
+    try:
+        action()
+        flash(message, "success")
+    except TrainingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    return _back(t)
+
+
+@bp.route("/training/trainees/<int:trainee_id>/active", methods=["POST"])
+@roles(*MANAGERS)
+def trainee_active(trainee_id: int):
+    t = _trainee_or_404(trainee_id)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        _fail(form)
+        return _back(t)
+
+    def act():
+        if t.active != form.active.data:
+            t.active = form.active.data
+            record("reactivate" if t.active else "deactivate", "trainee", t.id, label=t.name,
+                   after={"active": t.active})
+            db.session.commit()
+            if t.active:
+                s.assign_late_joiners([t.id])
+                db.session.commit()
+
+    return _run(t, act, "已恢复在册。" if form.active.data else "已停用：历史记录保留，不再计入花名册人数。")
+
+
+@bp.route("/training/trainees/<int:trainee_id>/assign", methods=["POST"])
+@roles(*MANAGERS)
+def trainee_assign(trainee_id: int):
+    t = _trainee_or_404(trainee_id)
+    form = AssignOneForm()
+    _module_choices(form.module, t.role)
+    if not form.validate_on_submit():
+        _fail(form)
+        return _back(t)
+    module = s.get_module(form.module.data)
+    return _run(t, lambda: s.assign_people(current_user, module, [t], form.due.data), "已安排培训。")
+
+
+@bp.route("/training/trainees/<int:trainee_id>/complete", methods=["POST"])
+@roles(*MANAGERS)
+def trainee_complete(trainee_id: int):
+    t = _trainee_or_404(trainee_id)
+    form = MarkCompleteForm()
+    _module_choices(form.module, t.role)
+    if not form.validate_on_submit():
+        _fail(form)
+        return _back(t)
+    module = s.get_module(form.module.data)
+    return _run(t, lambda: s.mark_completed(current_user, t, module, form.completed_on.data, form.note.data or ""),
+                "已登记完成。")
+
+
+@bp.route("/training/completions/<int:completion_id>/void", methods=["POST"])
+@roles(*MANAGERS)
+def completion_void(completion_id: int):
+    c = db.session.get(Completion, completion_id)
+    if c is None:
+        abort(404)
+    t = _trainee_or_404(c.trainee_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        _fail(form)
+        return _back(t)
+    return _run(t, lambda: s.void_completion(current_user, c, form.reason.data), "已更正：原记录保留并注明理由。")
+
+
+@bp.route("/training/assignments/<int:assignment_id>/unassign", methods=["POST"])
+@roles(*MANAGERS)
+def assignment_end(assignment_id: int):
+    a = db.session.get(Assignment, assignment_id)
+    if a is None:
+        abort(404)
+    t = _trainee_or_404(a.trainee_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        _fail(form)
+        return _back(t)
+    return _run(t, lambda: s.unassign(current_user, a, form.reason.data), "已取消安排。")
+
+
+# ---- cohort assignment ---------------------------------------------------------------------
+
+@bp.route("/training/assign", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def assign():
+    form = CohortAssignForm()
+    _module_choices(form.module)
+    counties = visible_counties(current_user)
+    city = county_scope(current_user) is None
+    form.county.choices = choices(([("", "全市")] if city else []) + [(c.code, c.name) for c in counties])
+    if form.validate_on_submit():
+        county = next((c for c in counties if c.code == form.county.data), None)
+        township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
+        module = s.get_module(form.module.data)
+        try:
+            if module is None or (form.county.data and county is None) or (not city and county is None):
+                raise TrainingError("请选择培训模块和范围。")
+            if township is not None and (county is None or township.county_id != county.id):
+                raise TrainingError("所选乡镇（街道）不在该县（市、区）。")
+            n = s.assign_cohort(current_user, module, s.Cohort(form.role.data, county.id if county else None,
+                                                               township.id if township else None), form.due.data)
+            label = s.cohort_label(form.role.data, county, township)
+            flash(f"已将“{module.title}”安排给{label}，新安排 {n} 人；以后加入的人员自动安排。", "success")
+            return redirect(url_for("training.assign"))
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+    elif request.method == "POST":
+        _fail(form)
+    county = _county_arg() or (counties[0] if not city and counties else None)
+    from portal.models import CohortRule
+
+    cohorts = db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id.desc())
+                                 .limit(50)).all()
+    cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
+    return render_template("training/assign.html", form=form, counties=counties,
+                           townships={c.code: areas_of(c.id) for c in counties}, county=county, cohorts=cohorts,
+                           rules=rules, cohort_label=s.cohort_label)
+
+
+# ---- attendance sheets ----------------------------------------------------------------------
+
+@bp.route("/training/sessions", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def sessions():
+    form = SessionForm()
+    _module_choices(form.module)
+    counties = visible_counties(current_user)
+    form.county.choices = choices([(c.code, c.name) for c in counties])
+    if form.validate_on_submit():
+        county = next((c for c in counties if c.code == form.county.data), None)
+        township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
+        module = s.get_module(form.module.data)
+        try:
+            if county is None or module is None:
+                raise TrainingError("请选择培训模块和县（市、区）。")
+            new = s.create_session(current_user, module, county, township, form.held_on.data, form.place.data,
+                                   form.trainer_name.data)
+            return redirect(url_for("training.session_sheet", session_id=new.id))
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    elif request.method == "POST":
+        _fail(form)
+    stmt = sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
+    scope = county_scope(current_user)
+    if scope is not None:
+        stmt = stmt.where(AttendanceSession.county_id == scope)
+    return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
+                           counties=counties, townships={c.code: areas_of(c.id) for c in counties})
+
+
+def _session_or_404(session_id: int) -> AttendanceSession:
+    sheet = db.session.get(AttendanceSession, session_id)
+    if sheet is None or not can_manage(current_user, sheet.county_id):
+        abort(404)
+    return sheet
+
+
+@bp.route("/training/sessions/<int:session_id>")
+@roles(*MANAGERS)
+def session_sheet(session_id: int):
+    sheet = _session_or_404(session_id)
+    return render_template("training/session.html", sheet=sheet, people=s.session_people(sheet),
+                           ticked=s.session_ticks(sheet), form=TickForm(), rules=rules)
+
+
+@bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
+@roles(*MANAGERS)
+def session_tick(session_id: int, trainee_id: int):
+    sheet = _session_or_404(session_id)
+    t = _trainee_or_404(trainee_id)
+    form = TickForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        s.set_attendance(current_user, sheet, t, form.present.data)
+    except NotAllowed:
+        abort(404)
+    if is_partial_request():
+        return render_template("training/_tick.html", sheet=sheet, p=t, ticked=s.session_ticks(sheet),
+                               form=TickForm(), rules=rules)
+    return redirect(url_for("training.session_sheet", session_id=sheet.id))
+
+
+# ---- places -----------------------------------------------------------------------------------
+
+@bp.route("/training/areas")
+@roles(*MANAGERS)
+def areas():
+    counties = visible_counties(current_user)
+    county = _county_arg() or (counties[0] if counties else None)
+    townships = areas_of(county.id) if county else []
+    counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(Trainee.active)
+                                     .group_by(Trainee.township_id)).all())
+    villages = {t.id: areas_of(county.id, "village", t.id) for t in townships}
+    return render_template("training/areas.html", counties=counties, county=county, townships=townships,
+                           villages=villages, counts=counts, rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
+
+
+def _area_or_404(area_id: int) -> TrainingArea:
+    area = db.session.get(TrainingArea, area_id)
+    if area is None or not can_manage(current_user, area.county_id):
+        abort(404)
+    return area
+
+
+@bp.route("/training/areas/<int:area_id>/rename", methods=["POST"])
+@roles(*MANAGERS)
+def area_rename(area_id: int):
+    area = _area_or_404(area_id)
+    form = RenameAreaForm()
+    if form.validate_on_submit():
+        try:
+            rename_area(current_user, area, form.name.data)
+            flash("已改名。", "success")
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        _fail(form)
+    return redirect(url_for("training.areas", county=area.county.code))
+
+
+@bp.route("/training/areas/<int:area_id>/merge", methods=["POST"])
+@roles(*MANAGERS)
+def area_merge(area_id: int):
+    area = _area_or_404(area_id)
+    form = MergeAreaForm()
+    if form.validate_on_submit():
+        target = _area_or_404(form.target.data)
+        try:
+            moved = merge_areas(current_user, area, target)
+            flash(f"已将“{area.name}”并入“{target.name}”，涉及 {moved} 人。", "success")
+        except TrainingError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    else:
+        _fail(form)
+    return redirect(url_for("training.areas", county=area.county.code))

@@ -1,0 +1,70 @@
+"""Building training objects for tests through the real services."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from portal.extensions import db
+from portal.models import Trainee, Unit, User
+from portal.training import services
+from portal.training.roster import import_roster
+
+HEADER = "姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注\n"
+
+
+def sync_modules():
+    report = services.sync_modules(Path(current_app.config["CONTENT_DIR"]))
+    assert report.ok, [str(p) for p in report.problems]
+    return report
+
+
+def csv_bytes(*rows: str) -> bytes:
+    return (HEADER + "".join(r + "\n" for r in rows)).encode("utf-8")
+
+
+def import_rows(*rows: str, user: User | None = None):
+    result = import_roster(csv_bytes(*rows), "roster.csv", user, dry_run=False)
+    assert result.ok, [str(p) for p in result.problems]
+    return result
+
+
+def trainee(phone: str) -> Trainee:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Trainee).where(Trainee.phone == phone))
+
+
+def county(code: str) -> Unit:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code))
+
+
+def admin_actor() -> User:
+    from tests.conftest import make_user
+
+    user = db.session.scalar(sa.select(User).where(User.username == "training-admin"))
+    return user or make_user("training-admin", "admin")
+
+
+def sample_training() -> dict:
+    sync_modules()
+    import_rows("样例主任,儿童主任,盐湖区,北城街道,红旗社区,13900000001,,")
+    actor = admin_actor()
+    person = trainee("13900000001")
+    module = services.get_module("xinxi-modi-paicha")
+    services.assign_people(actor, module, [person], date.today() + timedelta(days=30))
+    done = services.mark_completed(actor, person, services.get_module("fangan-yu-zhize"), date.today())
+    sheet = services.create_session(actor, module, county("yanhu"), person.township, date.today(), "会议室", "讲师")
+    from portal.models import Assignment, DutyInstance
+
+    assignment = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id))
+    duty = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == "grassroots-training@yanhu-mz"))
+    return {"module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
+            "session": sheet, "training_duty": duty}
+
+
+def db_area(name: str):
+    from portal.models import TrainingArea
+
+    return db.session.scalar(sa.select(TrainingArea).where(TrainingArea.name == name))

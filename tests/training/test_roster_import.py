@@ -1,0 +1,185 @@
+"""Roster import: malformed files, per-row problems, all or nothing, updates by phone, scope, CLI, page."""
+from io import BytesIO
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from portal.models import AuditEntry, Trainee, TrainingArea
+from portal.training.roster import import_roster
+from portal.training.roster_file import HEADERS
+from tests.conftest import count, make_user
+from tests.training.helpers import HEADER, csv_bytes, import_rows, trainee
+
+GOOD = ("张三,儿童督导员,盐湖区,北城街道,,13800000001,,",
+        "李四,儿童主任,盐湖区,北城街道,红旗社区,13800000002,,备注",
+        "王五,儿童主任,永济市,城西街道,西厢村,13800000003,,")
+
+
+def xlsx(rows, merge: str | None = None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(list(r))
+    if merge:
+        ws.merge_cells(merge)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def problems(data: bytes, name: str = "r.xlsx", user=None) -> list[str]:
+    result = import_roster(data, name, user, dry_run=True)
+    return [str(p) for p in result.problems]
+
+
+def test_the_template_has_the_chinese_headers_in_order(app):
+    from portal.training.roster_file import template_workbook
+
+    ws = load_workbook(BytesIO(template_workbook())).worksheets[0]
+    assert [c.value for c in ws[1]] == ["姓名", "角色", "县（市、区）", "乡镇（街道）", "村（社区）", "手机号", "账号", "备注"]
+    # no example rows that would be imported by mistake (phone cells are pre-formatted as text)
+    assert all(c.value is None for row in ws.iter_rows(min_row=2) for c in row)
+
+
+def test_good_xlsx_imports_areas_and_people(app):
+    data = xlsx([HEADERS, *[r.split(",") for r in GOOD]])
+    result = import_roster(data, "花名册.xlsx", None, dry_run=False)
+    assert result.ok and (result.created, result.updated) == (3, 0)
+    li = trainee("13800000002")
+    assert (li.name, li.role, li.county.code, li.township.name, li.village.name) == ("李四", "director", "yanhu", "北城街道", "红旗社区")
+    assert trainee("13800000001").village is None
+    assert count(TrainingArea) == 4  # 北城街道, 红旗社区, 城西街道, 西厢村
+
+
+def test_phone_typed_as_number_in_excel_is_read(app):
+    data = xlsx([HEADERS, ["张三", "儿童督导员", "盐湖区", "北城街道", None, 13800000001]])
+    assert import_roster(data, "r.xlsx", None, dry_run=False).ok
+    assert trainee("13800000001") is not None
+
+
+def test_every_bad_row_reported_with_row_column_reason_and_nothing_imported(app):
+    data = csv_bytes(GOOD[0],
+                     ",儿童主任,盐湖区,北城街道,红旗社区,13800000009,,",  # row 3: no name
+                     "赵六,儿童主任,火星县,北城街道,红旗社区,13800000010,,",  # row 4: unknown county
+                     "钱七,儿童主任,盐湖区,北城街道,红旗社区,1380000,,",  # row 5: phone malformed
+                     "孙八,儿童主任,盐湖区,北城街道,红旗社区,13800000001,,",  # row 6: duplicate of row 2
+                     "周九,儿童主任,盐湖区,北城街道,,13800000011,,",  # row 7: director without village
+                     "吴十,校长,盐湖区,北城街道,,13800000012,,")  # row 8: unknown role
+    got = problems(data, "r.csv")
+    assert got == ["row 3, 姓名: 必填", "row 4, 县（市、区）: 未知的县（市、区）“火星县”",
+                   "row 5, 手机号: “1380000”不是11位手机号", "row 6, 手机号: 与第2行重复",
+                   "row 7, 村（社区）: 儿童主任必须填写所在村（社区）", "row 8, 角色: “校长”不是儿童督导员或儿童主任"]
+    assert import_roster(data, "r.csv", None, dry_run=False).problems
+    assert count(Trainee) == 0 and count(TrainingArea) == 0
+
+
+def test_wrong_headers(app):
+    data = xlsx([["姓名", "手机号", "县（市、区）", "乡镇（街道）", "村（社区）", "角色"], ["张三"]])
+    got = problems(data)
+    assert got[0] == "row 1, 第2列: 表头应为“角色”，实际为“手机号”；请使用下载的模板"
+    assert all(p.startswith("row 1, ") for p in got)
+
+
+def test_empty_sheet(app):
+    assert problems(xlsx([])) == ["row 1: 表格为空：第1行应为表头，从第2行起每行一人"]
+    assert problems(xlsx([HEADERS])) == ["row 2: 表格只有表头，没有人员"]
+    assert problems(b"", "r.csv") == ["row 1: 表格为空：第1行应为表头，从第2行起每行一人"]
+
+
+def test_merged_cells(app):
+    data = xlsx([HEADERS, ["张三", "儿童主任", "盐湖区", "北城街道", "红旗社区", "13800000001"],
+                 ["李四", "儿童主任", "盐湖区", "", "红旗社区", "13800000002"]], merge="D2:D3")
+    assert problems(data) == ["row 2, 乡镇（街道）: 有合并单元格（D2:D3），请取消合并并逐行填写"]
+
+
+def test_xls_renamed_xlsx(app):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000
+    assert problems(ole) == ["row 0: 这是旧版 Excel（.xls）文件改了扩展名，请在 Excel 中另存为 .xlsx 后导入"]
+    assert "不是有效的 .xlsx" in problems(b"just some text")[0]
+
+
+def test_twenty_megabyte_file_refused_with_a_clear_message(app):
+    big = csv_bytes(*GOOD) + b"#" * (20 * 1024 * 1024)
+    assert problems(big, "r.csv") == ["row 0: 文件大小 20 MB，超过 5 MB 上限，请分县（市、区）分批导入"]
+
+
+def test_gbk_csv_from_chinese_excel(app):
+    assert import_roster(csv_bytes(*GOOD).decode("utf-8").encode("gb18030"), "r.csv", None, dry_run=False).ok
+
+
+def test_reimport_updates_by_phone_and_never_duplicates(app):
+    import_rows(*GOOD)
+    result = import_rows("张三丰,儿童督导员,盐湖区,北城街道,,13800000001,,", *GOOD[1:])
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    assert count(Trainee) == 3 and trainee("13800000001").name == "张三丰"
+    assert count(AuditEntry) > 0
+
+
+def test_two_spellings_are_merged_and_old_spelling_lands_on_the_survivor(app, client, auth):
+    import_rows("甲,儿童主任,盐湖区,北城街道,红旗社区,13800000001,,", "乙,儿童主任,盐湖区,北城办事处,红旗社区,13800000002,,")
+    user = make_user("tr", "trainer")
+    auth.login("tr")
+    from tests.training.helpers import db_area
+
+    source, target = db_area("北城办事处"), db_area("北城街道")
+    response = auth.post(f"/training/areas/{source.id}/merge", data={"target": target.id})
+    assert response.status_code == 302
+    assert trainee("13800000002").township.name == "北城街道"
+    import_rows("丙,儿童督导员,盐湖区,北城办事处,,13800000003,,", user=user)
+    assert trainee("13800000003").township.name == "北城街道"
+
+
+def test_county_trainer_cannot_import_another_county(app):
+    user = make_user("yh", "trainer", unit="yanhu-mz")
+    got = [str(p) for p in import_roster(csv_bytes(*GOOD), "r.csv", user, dry_run=True).problems]
+    assert got == ["row 4, 县（市、区）: 永济市不在您负责的范围内"]
+
+
+def test_accounts_link_or_create_trainee_logins_never_staff(app):
+    make_user("staffer", "staff")
+    got = problems(csv_bytes("张三,儿童主任,盐湖区,北城街道,红旗社区,13800000001,staffer,"), "r.csv")
+    assert got == ["row 2, 账号: “staffer”是工作人员账号，不能用作学员账号"]
+    result = import_rows("张三,儿童主任,盐湖区,北城街道,红旗社区,13800000001,zhangsan,")
+    assert result.new_accounts == ["zhangsan"]
+    assert trainee("13800000001").user.roles == ["trainee"]
+
+
+def test_cli_import_roster(app, runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(GOOD[0], "李四,儿童主任,盐湖区,北城街道,,13800000002,,"))
+    result = runner.invoke(args=["portal", "import-roster", str(bad)])
+    assert result.exit_code == 1
+    assert "row 3, 村（社区）: 儿童主任必须填写所在村（社区）" in result.output
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(*GOOD))
+    result = runner.invoke(args=["portal", "import-roster", str(good), "--dry-run"])
+    assert result.exit_code == 0 and "3 created" in result.output and count(Trainee) == 0
+    result = runner.invoke(args=["portal", "import-roster", str(good)])
+    assert result.exit_code == 0 and count(Trainee) == 3
+
+
+@pytest.mark.parametrize("name", ["r.csv", "r.xlsx"])
+def test_page_preview_then_confirm(app, client, auth, name):
+    make_user("tr", "trainer")
+    auth.login("tr")
+    data = csv_bytes(*GOOD) if name.endswith(".csv") else xlsx([HEADERS, *[r.split(",") for r in GOOD]])
+    page = auth.post("/training/roster/import", data={"file": (BytesIO(data), name)},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    assert "检查通过" in page and "新增 3 人" in page and count(Trainee) == 0
+    import re
+
+    token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', page).group(1)
+    response = auth.post("/training/roster/import/confirm", data={"token": token})
+    assert response.status_code == 302 and count(Trainee) == 3
+    # the same upload cannot be applied twice
+    assert auth.post("/training/roster/import/confirm", data={"token": token}).status_code == 302
+    assert count(Trainee) == 3
+
+
+def test_page_lists_problems_in_chinese(app, client, auth):
+    make_user("tr", "trainer")
+    auth.login("tr")
+    data = (HEADER + "张三,儿童督导员,盐湖区,北城街道,,123,,\n").encode()
+    page = auth.post("/training/roster/import", data={"file": (BytesIO(data), "r.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    assert "第2行，手机号：“123”不是11位手机号" in page and "本次未导入任何数据" in page

@@ -1,0 +1,42 @@
+"""The training rules module: states, tallies, masking, coverage (pure)."""
+from datetime import date
+
+from portal.training import rules
+
+TODAY = date(2026, 11, 30)
+
+
+def test_states():
+    assert rules.state_of(True, date(2026, 12, 1), False, False, TODAY) == rules.NOT_STARTED
+    assert rules.state_of(True, date(2026, 12, 1), False, True, TODAY) == rules.IN_PROGRESS
+    assert rules.state_of(True, date(2026, 11, 29), False, True, TODAY) == rules.OVERDUE
+    assert rules.state_of(True, TODAY, False, False, TODAY) == rules.NOT_STARTED  # due today is not late yet
+    assert rules.state_of(True, date(2026, 1, 1), True, False, TODAY) == rules.COMPLETED  # late but done
+    assert rules.state_of(False, None, True, False, TODAY) == rules.COMPLETED
+    assert rules.state_of(False, None, False, False, TODAY) == rules.NOT_ASSIGNED
+    assert [rules.STATE_LABELS[s] for s in rules.STATES] == ["未开始", "进行中", "已完成", "已逾期"]
+    assert len(set(rules.STATE_SYMBOLS.values())) == len(rules.STATE_SYMBOLS)
+
+
+def test_matrix_tallies_rows_columns_and_total():
+    states = {(1, "a"): rules.COMPLETED, (1, "b"): rules.OVERDUE, (2, "a"): rules.COMPLETED,
+              (2, "b"): rules.NOT_STARTED, (3, "a"): rules.IN_PROGRESS}
+    m = rules.build_matrix([1, 2, 3], ["a", "b"], states)
+    assert (m.rows[1].completed, m.rows[1].assigned, m.rows[1].percent) == (1, 2, 50)
+    assert (m.cols["a"].completed, m.cols["a"].assigned, m.cols["a"].percent) == (2, 3, 66)
+    assert m.cols["b"].overdue == 1
+    assert (m.total.completed, m.total.assigned) == (2, 5)
+    assert m.state(3, "b") == rules.NOT_ASSIGNED and m.rows[3].assigned == 1
+
+
+def test_mask_phone_and_percent():
+    assert rules.mask_phone("13812345678") == "138****5678"
+    assert rules.percent(1, 3) == 33 and rules.percent(0, 0) == 0 and rules.percent(3, 3) == 100
+
+
+def test_coverage_rows_follow_the_module_audience():
+    rows = rules.coverage_rows({"director": 4, "supervisor": 1},
+                               [("m1", "一", ("supervisor", "director")), ("m2", "二", ("director",))],
+                               {("m1", "director"): 2, ("m2", "director"): 4})
+    assert [(r.module_key, r.role, r.trained, r.on_roster, r.percent) for r in rows] == [
+        ("m1", "supervisor", 0, 1, 0), ("m1", "director", 2, 4, 50), ("m2", "director", 4, 4, 100)]

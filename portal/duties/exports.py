@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView, latest_note
-from portal.filters import zh_date, zh_datetime
+from portal.labels import zh_date, zh_datetime
 from portal.models import Duty
 
 PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import click
 
-from portal.cli import PROJECT_ROOT, _content_dir, portal_cli
+from portal.cli_support import command, display_root
+from portal.cli_support import content_dir as _content_dir
 
 
 def sync_training() -> bool:
     """Load content/training/ (called by `flask portal sync` and `setup`)."""
     from portal.training.services import sync_modules
 
-    report = sync_modules(_content_dir(), display_root=PROJECT_ROOT)
+    report = sync_modules(_content_dir(), display_root=display_root())
     if report.ok:
         click.echo(f"training modules: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.retired)} retired")
@@ -24,7 +25,7 @@ def sync_training() -> bool:
     return report.ok
 
 
-@portal_cli.command("import-roster")
+@command("import-roster")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would change; write nothing.")
 def import_roster_command(file: Path, dry_run: bool):
@@ -43,7 +44,7 @@ def import_roster_command(file: Path, dry_run: bool):
                f"{result.assigned} assignments added")
 
 
-@portal_cli.command("training-demo")
+@command("training-demo")
 @click.option("--remove", is_flag=True, help="Remove the demo roster and its records.")
 def training_demo_command(remove: bool):
     """Add (or remove) a clearly labelled demo roster for the training module."""
@@ -51,3 +52,8 @@ def training_demo_command(remove: bool):
 
     for line in (remove_training_demo() if remove else load_training_demo()):
         click.echo(line)
+
+
+def register(group) -> None:
+    group.add_command(import_roster_command)
+    group.add_command(training_demo_command)

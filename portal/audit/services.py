@@ -14,6 +14,11 @@ from portal.models import AuditEntry
 from portal.timeutil import day_start_utc
 
 SYSTEM = "system"
+# Names written by programs rather than people, and how the log shows them.
+SYSTEM_ACTORS = {
+    SYSTEM: "系统", "sync": "系统同步", "remind": "系统提醒", "demo-data": "演示数据",
+    "import": "法规导入", "?": "（未填写用户名）",
+}
 
 ACTION_LABELS = {
     "login": "登录",
@@ -56,7 +61,7 @@ FIELD_LABELS = {
     "state": "状态", "deadline": "完成时限", "reason": "理由", "item": "清单事项", "done": "已完成",
     "note": "记录", "file": "文件", "size": "大小（字节）", "sha256": "校验值", "proposed_deadline": "拟延至",
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
-    "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述",
+    "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述", "arrangement": "督查室工作安排",
     "original_deadline": "原定时限", "cooperators": "配合单位", "checklist": "工作清单",
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期",
@@ -125,6 +130,8 @@ def record(
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         actor_name=(actor.username if actor is not None else actor_name) or SYSTEM,
+        actor_display=((actor.display_name or actor.username) if actor is not None
+                       else SYSTEM_ACTORS.get(actor_name or SYSTEM, ""))[:80],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -34,6 +34,8 @@ from portal.duties.services import (
     timeline,
     view_of,
 )
+from portal.audit.display import present
+from portal.duties.crossref import linked
 from portal.extensions import db
 from portal.htmx_utils import is_partial_request
 from portal.models import Evidence, ExtensionRequest
@@ -86,7 +88,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         from portal.duties.clauses import clause_texts
 
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=timeline(inst),
+            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst)),
+            arrangement=linked(inst.duty.arrangement, inst),
             can_download=can_download(current_user, inst),
             pending_extension=next((e for e in inst.extensions if e.status == "pending"), None))
     return context

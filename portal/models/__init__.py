@@ -10,6 +10,7 @@ from portal.models.duties import (
     ExtensionRequest,
     MonthlyReport,
     Notice,
+    ReportRevision,
 )
 from portal.models.org import Unit
 from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
@@ -17,7 +18,7 @@ from portal.models.users import LoginFailure, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "MonthlyReport", "Notice",
+    "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "RegulationEntry", "Unit", "User", "UserRole",
 ]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
@@ -105,8 +105,7 @@ def update_account(user: User, data: AccountInput, expected_version: int, actor=
     errors = validate_account(data, creating=False)
     if errors:
         raise AccountError(" ".join(errors))
-    if user.version != expected_version:
-        raise AccountError(STALE_EDIT)
+    locking.check_version(user.version, expected_version, _stale)
     if ADMIN not in data.roles and _is_last_admin(user):
         raise AccountError("这是唯一在用的管理员账号，不能取消其管理员角色；请先为其他人设置管理员角色。")
     before = _snapshot(user)
@@ -123,8 +122,7 @@ def update_account(user: User, data: AccountInput, expected_version: int, actor=
 
 
 def set_active(user: User, active: bool, expected_version: int, actor=None) -> None:
-    if user.version != expected_version:
-        raise AccountError(STALE_EDIT)
+    locking.check_version(user.version, expected_version, _stale)
     if actor is not None and actor.id == user.id and not active:
         raise AccountError("不能停用自己的账号。")
     if not active and _is_last_admin(user):
@@ -153,12 +151,12 @@ def reset_password(user: User, new_password: str, actor=None) -> None:
     _commit_or_stale()
 
 
+def _stale() -> AccountError:
+    return AccountError(STALE_EDIT)
+
+
 def _commit_or_stale() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise AccountError(STALE_EDIT) from None
+    locking.commit(_stale)
 
 
 def search_users(text: str = "", role: str = "", unit_code: str = "", status: str = "active"):

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 from flask import current_app
 
+from portal import locking
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import LoginFailure, User
@@ -64,8 +64,11 @@ def change_password(user: User, current: str, new: str) -> str | None:
     user.set_password(new)
     record("change_password", "user", user.id, label=user.username, actor=user)
     try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
+        locking.commit(_StalePassword)
+    except _StalePassword:
         return "账号信息刚被管理员修改，请重新输入后再试。"
     return None
+
+
+class _StalePassword(Exception):
+    """The account changed (an admin edit) while the password was being changed."""

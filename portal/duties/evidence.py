@@ -61,7 +61,7 @@ def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> 
     stored = secrets.token_hex(16)
     path = storage_dir() / stored
     path.write_bytes(data)
-    evidence = Evidence(instance=inst, uploader_id=user.id, filename=name, stored_name=stored,
+    evidence = Evidence(instance_id=inst.id, uploader_id=user.id, filename=name, stored_name=stored,
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     db.session.add(evidence)
     touch(inst)

@@ -14,6 +14,22 @@ STATE_LABELS = {
 }
 OPEN_STATES = (NOT_STARTED, IN_PROGRESS, BLOCKED)
 
+# What a duty's notes record: plain notes, and one kind per state change or decision.
+NOTE, NOTE_REQUEST_CLOSE, NOTE_RETURNED, NOTE_CLOSED = "note", "request_close", "returned", "closed"
+NOTE_BLOCKED, NOTE_UNBLOCKED, NOTE_EXTENSION = "blocked", "unblocked", "extension"
+NOTE_KIND_LABELS = {
+    NOTE: "工作记录",
+    NOTE_REQUEST_CLOSE: "申请销号",
+    NOTE_RETURNED: "退回",
+    NOTE_CLOSED: "销号",
+    NOTE_BLOCKED: "受阻",
+    NOTE_UNBLOCKED: "恢复",
+    NOTE_EXTENSION: "延期",
+}
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+EXTENSION_LABELS = {PENDING: "待审批", APPROVED: "已批准", REJECTED: "未批准"}
+
 GREEN, BLUE, YELLOW, RED, GREY = "green", "blue", "yellow", "red", "grey"
 LIGHT_LABELS = {GREEN: "正常", BLUE: "临近", YELLOW: "预警", RED: "逾期", GREY: "已办结"}
 LIGHT_ORDER = {RED: 0, YELLOW: 1, BLUE: 2, GREEN: 3, GREY: 4}
@@ -100,3 +116,29 @@ TRANSITIONS = {
 def next_state(current: str, action: str) -> str | None:
     allowed, target = TRANSITIONS[action]
     return target if current in allowed else None
+
+
+# Work on a duty that is not a state change, and the states that allow it.
+TICK, EXTEND = "tick", "extend"
+WORK = {
+    TICK: frozenset(OPEN_STATES),  # the checklist freezes once 销号 is requested
+    EXTEND: frozenset(STATE_LABELS) - {CLOSED},
+}
+
+
+def allows(state: str, action: str) -> bool:
+    """Whether a duty in `state` allows `action` (a transition name, or TICK / EXTEND).
+
+    Templates ask this (as `rules.allows(inst.state, 'block')`) instead of testing state names."""
+    if action in WORK:
+        return state in WORK[action]
+    return next_state(state, action) is not None
+
+
+def allowed_actions(state: str) -> frozenset[str]:
+    return frozenset(a for a in (*TRANSITIONS, *WORK) if allows(state, a))
+
+
+def reason_label(state: str) -> str:
+    """What `state_reason` means in this state: why it was returned, or why it is blocked."""
+    return "退回理由" if state == IN_PROGRESS else "受阻原因"

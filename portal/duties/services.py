@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.audit.services import record
 from portal.duties import rules
 from portal.extensions import db
@@ -26,6 +26,7 @@ from portal.timeutil import local_today
 from portal.roles import ADMIN, LEADER, LIAISON
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
+CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
 
 
 class DutyError(ValueError):
@@ -225,21 +226,38 @@ def timeline(inst: DutyInstance) -> list[AuditEntry]:
 
 # ---- writing -----------------------------------------------------------------------------------
 
+def _stale() -> StaleDuty:
+    return StaleDuty()
+
+
 def _check_version(inst: DutyInstance, expected: int | None) -> None:
-    if expected is not None and inst.version != expected:
-        raise StaleDuty()
+    locking.check_version(inst.version, expected, _stale)
 
 
 def commit_or_stale() -> None:
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleDuty() from None
+    locking.commit(_stale)
 
 
 def touch(inst: DutyInstance) -> None:
-    inst.updated_at = utcnow()
+    """Mark the duty as updated without moving its version: notes, evidence and ticks never conflict."""
+    locking.touch(DutyInstance, inst.id, updated_at=utcnow())
+
+
+def _start_if_new(inst: DutyInstance) -> None:
+    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts."""
+    if not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+                          state=rules.IN_PROGRESS, updated_at=utcnow()):
+        touch(inst)
+
+
+def _touch_open(inst: DutyInstance, start: bool) -> None:
+    """Ticks land only while the duty is open, even if a 销号 request landed since the page was read."""
+    if start and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+                                state=rules.IN_PROGRESS, updated_at=utcnow()):
+        return
+    if not locking.set_if(DutyInstance, inst.id, {"state": rules.WORK[rules.TICK]}, updated_at=utcnow()):
+        db.session.rollback()
+        raise DutyError(CHECKLIST_LOCKED)
 
 
 def _snapshot(inst: DutyInstance) -> dict:
@@ -247,47 +265,40 @@ def _snapshot(inst: DutyInstance) -> dict:
 
 
 def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    """Tick or untick one item. The request says the wanted state, so concurrent ticks commute:
-    when another change lands first, the tick is applied again on the fresh row."""
-    try:
-        return _set_item(user, inst, item_id, done)
-    except StaleDuty:
-        db.session.expire_all()
-        return _set_item(user, db.session.get(DutyInstance, inst.id), item_id, done)
-
-
-def _set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
+    """Tick or untick one item. The request says the wanted state: ticks of different items never
+    conflict; a tick of the same item that someone else changed meanwhile is refused (StaleDuty)."""
     require(can_edit(user, inst))
-    if inst.state in (rules.REQUESTED, rules.CLOSED):
-        raise DutyError("该任务已申请销号或已销号，清单不可再修改。")
+    if not rules.allows(inst.state, rules.TICK):
+        raise DutyError(CHECKLIST_LOCKED)
     item = next((i for i in inst.active_items if i.id == item_id), None)
     if item is None:
         raise DutyError("清单事项不存在。")
     if item.done == done:
         return item
-    item.done = done
-    item.done_by_id, item.done_at = (user.id, utcnow()) if done else (None, None)
-    if inst.state == rules.NOT_STARTED and done:
-        inst.state = rules.IN_PROGRESS
-    touch(inst)
+    done_by, done_at = (user.id, utcnow()) if done else (None, None)
+    if not locking.set_if(ChecklistItem, item.id, {"done": not done}, done=done, done_by_id=done_by, done_at=done_at):
+        db.session.rollback()
+        raise StaleDuty()
+    _touch_open(inst, start=done)
     record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
            before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)
     commit_or_stale()
     return item
 
 
-def add_note(user: User, inst: DutyInstance, body: str, kind: str = "note") -> DutyNote:
+def add_note(user: User, inst: DutyInstance, body: str, kind: str = rules.NOTE) -> DutyNote:
     require(can_contribute(user, inst))
     body = body.strip()
     if not body:
         raise DutyError("请填写工作记录内容。")
     if len(body) > 5000:
         raise DutyError("工作记录不能超过 5000 字。")
-    note = DutyNote(instance=inst, author_id=user.id, body=body, kind=kind)
+    note = DutyNote(instance_id=inst.id, author_id=user.id, body=body, kind=kind)
     db.session.add(note)
-    if inst.state == rules.NOT_STARTED and can_edit(user, inst):
-        inst.state = rules.IN_PROGRESS
-    touch(inst)
+    if can_edit(user, inst):
+        _start_if_new(inst)
+    else:
+        touch(inst)
     record("note", "duty_instance", inst.id, label=inst.key, after={"note": body[:200]}, actor=user)
     commit_or_stale()
     return note
@@ -305,15 +316,15 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     _check_version(inst, expected_version)
     target = _transition(inst, "request_close")
     items = inst.active_items
-    own_record = any(n.kind == "note" for n in inst.notes) or bool(inst.evidence)
+    own_record = any(n.kind == rules.NOTE for n in inst.notes) or bool(inst.evidence)
     problem = rules.close_request_problem(all(i.done for i in items), own_record, reason)
     if problem:
         raise DutyError(problem)
     before = _snapshot(inst)
     inst.state, inst.state_reason = target, ""
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="request_close",
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_REQUEST_CLOSE,
                             body=reason.strip() or "已完成全部事项，申请销号。"))
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("request_close", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "reason": reason.strip()}, actor=user)
     commit_or_stale()
@@ -324,7 +335,7 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
     require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "close" if approve else "return")
-    requester = next((n.author_id for n in inst.notes if n.kind == "request_close"), None)
+    requester = next((n.author_id for n in inst.notes if n.kind == rules.NOTE_REQUEST_CLOSE), None)
     if requester == user.id:
         raise DutyError("销号申请人不能核验自己的申请，请由督查室其他人员核验。")
     if not approve and not comment.strip():
@@ -335,14 +346,14 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
     inst.closed_at = utcnow() if approve else None
     if approve:
         for ext in inst.extensions:
-            if ext.status == "pending":  # a closed duty needs no extension
-                ext.status, ext.decided_by_id, ext.decided_at = "rejected", user.id, utcnow()
+            if ext.status == rules.PENDING:  # a closed duty needs no extension
+                ext.status, ext.decided_by_id, ext.decided_at = rules.REJECTED, user.id, utcnow()
                 ext.decision_comment = "任务已销号，延期申请自动关闭。"
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="closed" if approve else "returned",
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_CLOSED if approve else rules.NOTE_RETURNED,
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
     _notify(inst, f"「{inst.duty.title}」已销号" if approve else f"「{inst.duty.title}」销号申请被退回",
             comment.strip())
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("close" if approve else "return", "duty_instance", inst.id, label=inst.key, before=before,
            after={**_snapshot(inst), "comment": comment.strip()}, actor=user)
     commit_or_stale()
@@ -356,9 +367,9 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
         raise DutyError("请说明受阻原因。")
     before = _snapshot(inst)
     inst.state, inst.state_reason = target, reason.strip() if blocked else ""
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="blocked" if blocked else "unblocked",
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_BLOCKED if blocked else rules.NOTE_UNBLOCKED,
                             body=reason.strip() or "问题已解决，恢复推进。"))
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("block" if blocked else "unblock", "duty_instance", inst.id, label=inst.key, before=before,
            after=_snapshot(inst), actor=user)
     commit_or_stale()
@@ -366,7 +377,7 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
 
 def request_extension(user: User, inst: DutyInstance, reason: str, proposed: date | None) -> ExtensionRequest:
     require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
-    if inst.state == rules.CLOSED:
+    if not rules.allows(inst.state, rules.EXTEND):
         raise DutyError("已销号的任务无需延期。")
     if not reason.strip():
         raise DutyError("请填写延期理由。")
@@ -374,9 +385,9 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
         raise DutyError("请填写拟延至的日期。")
     if proposed <= today() or (inst.deadline and proposed <= inst.deadline):
         raise DutyError("拟延至日期应晚于今天和当前完成时限。")
-    if any(e.status == "pending" for e in inst.extensions):
+    if any(e.status == rules.PENDING for e in inst.extensions):
         raise DutyError("已有一项延期申请待审批。")
-    ext = ExtensionRequest(instance=inst, requested_by_id=user.id, reason=reason.strip(),
+    ext = ExtensionRequest(instance_id=inst.id, requested_by_id=user.id, reason=reason.strip(),
                            current_deadline=inst.deadline, proposed_deadline=proposed)
     db.session.add(ext)
     touch(inst)
@@ -389,7 +400,7 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
 def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: str) -> None:
     """An approved extension moves the deadline; the original stays on the instance."""
     require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
-    if ext.status != "pending":
+    if ext.status != rules.PENDING:
         raise DutyError("该延期申请已处理。")
     if not _live(ext.instance):
         raise DutyError("任务已销号或已归档，无需延期。")
@@ -397,7 +408,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
         raise DutyError("不予延期时请填写理由。")
     inst = ext.instance
     before = _snapshot(inst)
-    ext.status = "approved" if approve else "rejected"
+    ext.status = rules.APPROVED if approve else rules.REJECTED
     ext.decided_by_id, ext.decided_at, ext.decision_comment = user.id, utcnow(), comment.strip()
     if approve:
         inst.deadline = ext.proposed_deadline
@@ -406,9 +417,9 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
     body = f"同意延期至{zh_date(ext.proposed_deadline)}。" if approve else "不同意延期。"
     if comment.strip():
         body += f"意见：{comment.strip()}"
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind="extension", body=body))
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_EXTENSION, body=body))
     _notify(inst, f"「{inst.duty.title}」延期申请{'已批准' if approve else '未批准'}", body)
-    touch(inst)
+    inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
            before={"deadline": before["deadline"]},
            after={"deadline": inst.deadline, "proposed_deadline": ext.proposed_deadline, "comment": comment.strip()},
@@ -429,7 +440,7 @@ def pending_close_requests() -> list[InstanceView]:
 
 
 def pending_extensions() -> list[ExtensionRequest]:
-    return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.status == "pending").order_by(ExtensionRequest.at)))
+    return list(db.session.scalars(sa.select(ExtensionRequest).where(ExtensionRequest.status == rules.PENDING).order_by(ExtensionRequest.at)))
 
 
 def get_instance(instance_id: int) -> DutyInstance | None:

@@ -37,6 +37,7 @@ from portal.duties.services import (
 from portal.audit.display import present
 from portal.duties.crossref import linked
 from portal.extensions import db
+from portal.locking import parse_version
 from portal.htmx_utils import is_partial_request
 from portal.models import Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
@@ -91,7 +92,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
             is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst)),
             arrangement=linked(inst.duty.arrangement, inst),
             can_download=can_download(current_user, inst),
-            pending_extension=next((e for e in inst.extensions if e.status == "pending"), None))
+            pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))
     return context
 
 
@@ -136,8 +137,7 @@ def _run(inst, action, message: str | None = None, partial: str | None = None):
 
 
 def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_version(request.form.get("version"))
 
 
 @bp.route("/tasks/<int:instance_id>/items/<int:item_id>", methods=["POST"])

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
+from portal import locking
 from portal.audit.services import ACTION_LABELS, record
 from portal.duties.services import today
 from portal.extensions import db
@@ -25,6 +25,10 @@ LIMIT = 10000
 
 class ReportError(ValueError):
     pass
+
+
+def _stale() -> ReportError:
+    return ReportError(STALE)
 
 
 def parse_month(value: str) -> str | None:
@@ -106,9 +110,7 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
         raise ReportError("提交前请填写进展情况。")
     report = get_report(unit, month)
     # The form says which version it was edited from; 0 means "there was no report yet".
-    seen = expected_version or 0
-    if (report.version if report else 0) != seen:
-        raise ReportError(STALE)
+    locking.check_version(report.version if report else 0, expected_version or 0, _stale)
     if report is None:
         report = MonthlyReport(unit_id=unit.id, month=month)
         db.session.add(report)
@@ -127,11 +129,7 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
         raise ReportError(STALE) from None
     record("submit_report" if submit else "save_report", "report", report.id, label=f"{unit.name} {month}",
            before=before, after={**values, "status": report.status}, actor=user)
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ReportError(STALE) from None
+    locking.commit(_stale)
     return report
 
 

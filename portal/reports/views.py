@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.access import roles
+from portal.locking import parse_version
 from portal.reports import bp
 from portal.reports.services import (
     ReportError,
@@ -49,10 +50,9 @@ def edit(unit_code: str, month: str):
         if not can_edit(current_user, unit):
             abort(403)
         data = ReportInput(*(request.form.get(f, "") for f in ("progress", "problems", "next_steps")))
-        raw_version = request.form.get("version", "")
         try:
             save(current_user, unit, month, data, request.form.get("submit") == "1",
-                 int(raw_version) if raw_version.isdigit() else None)
+                 parse_version(request.form.get("version")))
         except ReportError as exc:
             error = str(exc)
             from portal.extensions import db

@@ -52,3 +52,23 @@ def test_close_request_needs_items_and_a_record_or_a_reason():
     assert rules.close_request_problem(True, False, "") is not None
     assert rules.close_request_problem(True, True, "") is None
     assert rules.close_request_problem(False, False, "该项工作已由省厅统一办理") is None
+
+
+def test_rules_say_which_actions_each_state_allows():
+    assert rules.allowed_actions(rules.NOT_STARTED) == {"start", "block", "request_close", rules.TICK, rules.EXTEND}
+    assert rules.allowed_actions(rules.BLOCKED) == {"unblock", "request_close", rules.TICK, rules.EXTEND}
+    assert rules.allowed_actions(rules.REQUESTED) == {"close", "return", rules.EXTEND}
+    assert rules.allowed_actions(rules.CLOSED) == frozenset()
+    assert rules.reason_label(rules.IN_PROGRESS) == "退回理由" and rules.reason_label(rules.BLOCKED) == "受阻原因"
+    assert set(rules.NOTE_KIND_LABELS) >= {"note", "request_close", "returned", "closed", "blocked", "unblocked", "extension"}
+
+
+def test_duty_templates_ask_the_rules_instead_of_testing_state_names():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    pattern = re.compile(r"\.(state|kind|status)\s*(==|!=|in|not in)\s*[\('\"]")
+    offenders = [f"{path.relative_to(root)}:{n}" for path in sorted(root.glob("duties/*.html"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert offenders == []

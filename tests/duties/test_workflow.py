@@ -140,11 +140,13 @@ def test_stale_state_change_gets_a_clear_message_and_the_fresh_state(app, plan):
     mz = liaison(app, "mz", "yanhu-mz")
     inst = instance_by_key("transfer-care@yanhu-mz")
     old_version = inst.version
-    mz.post(f"/tasks/{inst.id}/notes", {"body": "第一条记录"})  # bumps the version
-    response = mz.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "等待", "version": str(old_version)}, follow_redirects=True)
+    mz.post(f"/tasks/{inst.id}/notes", {"body": "第一条记录"})  # a note does not move the version
+    mz.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "等待", "version": str(old_version)})
+    response = mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已完成", "version": str(old_version)},
+                       follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "已被他人修改" in html and "第一条记录" in html
-    assert instance_by_key("transfer-care@yanhu-mz").state == "in_progress"
+    assert "已被他人修改" in html and "等待" in html
+    assert instance_by_key("transfer-care@yanhu-mz").state == "blocked"
 
 
 def test_concurrent_ticks_on_one_duty_both_land(app, plan):

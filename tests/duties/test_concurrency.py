@@ -1,0 +1,136 @@
+"""Parallel work on one duty (issue #12): different things never conflict, the same thing does.
+
+Each worker is its own signed-in browser session (a test client in its own thread, so its own
+database session and connection); a barrier releases them together. Runs on SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import threading
+from io import BytesIO
+
+import sqlalchemy as sa
+
+from portal.duties.services import STALE
+from portal.extensions import db
+from portal.models import AuditEntry, DutyNote, Evidence
+from tests.conftest import AuthActions, instance_by_key, make_user
+
+KEY = "transfer-children@yanhu-mz"  # 7 checklist items, lead unit 盐湖区民政局
+PDF = b"%PDF-1.4\n% parallel evidence\n"
+
+
+def sessions(app, prefix: str, n: int, unit: str = "yanhu-mz") -> list[AuthActions]:
+    result = []
+    for i in range(n):
+        make_user(f"{prefix}{i}", "liaison", unit=unit)
+        auth = AuthActions(app.test_client())
+        assert auth.login(f"{prefix}{i}").status_code == 302
+        result.append(auth)
+    return result
+
+
+def in_parallel(calls) -> list:
+    """Run each zero-argument call in its own thread, released together; their responses in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = []
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # surfaced below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def audit_count(action: str) -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == action))
+
+
+def test_parallel_ticks_of_different_items_all_land(app, plan):
+    inst = instance_by_key(KEY)
+    urls = [f"/tasks/{inst.id}/items/{item.id}" for item in inst.active_items]
+    workers = sessions(app, "tick", len(urls))
+    results = in_parallel([(lambda a=a, url=url: a.post(url, {"done": "1"}, headers={"HX-Request": "true"}))
+                           for a, url in zip(workers, urls)])
+    assert [r.status_code for r in results] == [200] * len(urls)  # 0 false conflicts
+    assert not any(STALE in r.get_data(as_text=True) for r in results)
+    inst = instance_by_key(KEY)
+    assert all(i.done for i in inst.active_items)  # 0 lost updates
+    assert inst.state == "in_progress"
+    assert audit_count("tick") == len(urls)
+
+
+def test_parallel_notes_and_evidence_all_land(app, plan):
+    inst = instance_by_key(KEY)
+    version, base = inst.version, f"/tasks/{inst.id}"
+    lead = sessions(app, "note", 6)
+    coop = sessions(app, "coop", 2, unit="inst-sfly")  # a cooperating unit adds notes too
+    uploaders = sessions(app, "file", 3)
+    calls = [(lambda a=a, i=i: a.post(f"{base}/notes", {"body": f"并行记录{i}"}, headers={"HX-Request": "true"}))
+             for i, a in enumerate(lead + coop)]
+    calls += [(lambda a=a, i=i: a.post(f"{base}/evidence", {"file": (BytesIO(PDF), f"材料{i}.pdf")},
+                                       content_type="multipart/form-data"))
+              for i, a in enumerate(uploaders)]
+    results = in_parallel(calls)
+    assert [r.status_code for r in results] == [200] * 8 + [302] * 3
+    assert not any(STALE in r.get_data(as_text=True) for r in results)
+    db.session.expire_all()
+    bodies = set(db.session.scalars(sa.select(DutyNote.body).where(DutyNote.kind == "note")))
+    assert bodies == {f"并行记录{i}" for i in range(8)}
+    assert db.session.scalar(sa.select(sa.func.count(Evidence.id))) == 3
+    assert audit_count("note") == 8 and audit_count("upload") == 3
+    inst = instance_by_key(KEY)
+    assert inst.state == "in_progress"
+    # Additions do not move the duty's version: a state change prepared before them still applies.
+    assert inst.version == version
+
+
+def test_a_state_change_prepared_before_notes_and_ticks_still_applies(app, plan):
+    a, b = sessions(app, "seq", 2)
+    inst = instance_by_key(KEY)
+    seen = inst.version
+    b.post(f"/tasks/{inst.id}/notes", {"body": "先写一条记录"})
+    b.post(f"/tasks/{inst.id}/items/{inst.active_items[0].id}", {"done": "1"})
+    response = a.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "等待资金", "version": str(seen)},
+                      follow_redirects=True)
+    assert STALE not in response.get_data(as_text=True)
+    assert instance_by_key(KEY).state == "blocked"
+
+
+def test_parallel_ticks_of_the_same_item_tick_it_once(app, plan):
+    inst = instance_by_key(KEY)
+    url = f"/tasks/{inst.id}/items/{inst.active_items[0].id}"
+    workers = sessions(app, "same", 4)
+    results = in_parallel([(lambda a=a: a.post(url, {"done": "1"}, headers={"HX-Request": "true"})) for a in workers])
+    # Each either ticked it, found it already ticked, or was told someone changed it — never a 5xx.
+    assert {r.status_code for r in results} <= {200, 422}
+    assert all(STALE in r.get_data(as_text=True) for r in results if r.status_code == 422)
+    assert instance_by_key(KEY).active_items[0].done
+    assert audit_count("tick") == 1
+
+
+def test_parallel_state_changes_from_one_version_conflict_with_a_clear_message(app, plan):
+    inst = instance_by_key(KEY)
+    seen, url = inst.version, f"/tasks/{inst.id}"
+    workers = sessions(app, "state", 3)
+    results = in_parallel([
+        (lambda a=a, i=i: a.post(f"{url}/state", {"action": "block", "reason": f"原因{i}", "version": str(seen)}))
+        for i, a in enumerate(workers)])
+    assert all(r.status_code == 302 for r in results)
+    assert audit_count("block") == 1  # exactly one edit of the state won
+    inst = instance_by_key(KEY)
+    assert inst.state == "blocked" and inst.state_reason.startswith("原因")
+    # The losers see the message and the fresh state on the page they are sent back to.
+    messages = [w.client.get(url).get_data(as_text=True) for w in workers]
+    assert sum(STALE in m or "不能执行此操作" in m for m in messages) == 2

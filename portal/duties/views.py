@@ -1,8 +1,6 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
@@ -37,6 +35,7 @@ from portal.duties.services import (
 from portal.audit.display import present
 from portal.duties.crossref import linked
 from portal.extensions import db
+from portal.zhcontrols import DATE_HINT, parse_zh_date
 from portal.locking import parse_version
 from portal.htmx_utils import is_partial_request
 from portal.models import Evidence, ExtensionRequest
@@ -111,11 +110,14 @@ def _after_action(inst, message: str | None = None, error: str | None = None, pa
     inst = get_instance(inst.id)
     if is_partial_request() and partial:
         return render_template(partial, **_instance_context(inst, error, full=False)), (422 if error else 200)
+    back = request.form.get("back") == "queue"
     if error:
+        # A refused decision stays on the duty being reviewed (keeping the way back to the queue).
         flash(error, "error")
-    elif message:
+        return redirect(url_for("duties.instance", instance_id=inst.id, back="queue" if back else None))
+    if message:
         flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")
-    if request.form.get("back") == "queue":
+    if back:
         return redirect(url_for("duties.queue"))
     return redirect(url_for("duties.instance", instance_id=inst.id))
 
@@ -217,10 +219,10 @@ def change_state(instance_id: int):
 def extension(instance_id: int):
     inst = _instance_or_404(instance_id)
     reason = request.form.get("reason", "")[:2000]
-    try:
-        proposed = date.fromisoformat(request.form.get("proposed", "").strip())
-    except ValueError:
-        proposed = None
+    raw = request.form.get("proposed", "")
+    proposed = parse_zh_date(raw)
+    if raw.strip() and proposed is None:
+        return _after_action(inst, error=DATE_HINT)
     return _run(inst, lambda: request_extension(current_user, inst, reason, proposed), "已提交延期申请，等待审批。")
 
 

@@ -1,0 +1,81 @@
+"""Issue 11: duty pages, the timeline, the audit log and home read in names, not ids."""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import instance_by_key
+from tests.duties.test_workflow import PDF, admin, liaison, tick  # noqa: F401
+
+
+def visible(html: str) -> str:
+    """The text a person sees: no tags, attributes, scripts or styles."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_duty_page_shows_titles_and_unit_names_not_keys(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    html = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    text = visible(html)
+    assert "transfer-children" not in text and "yanhu-mz" not in text and "@" not in text
+    assert "任务编号" not in text
+    # 方案原文 and the office's remarks are apart, and the office's are attributed
+    assert "方案原文摘录" in text and "督查室工作安排和说明" in text and "不是方案原文" in text
+    # cross-references are links named by the referenced duty's title, to the same county's duty
+    hukou = instance_by_key("transfer-hukou@yanhu-ga")
+    assert f'href="/tasks/{hukou.id}" class="duty-ref">“移交儿童户口迁移”</a>' in html
+    # the timeline: 系统同步 and unit names, not "sync" and codes
+    timeline = text[text.index("全程留痕"):]
+    assert "系统同步" in timeline and "盐湖区民政局" in timeline
+    assert "sync" not in timeline and "inst-sfly" not in timeline
+
+
+def test_arranged_checklist_items_are_marked(app, plan):
+    boss = admin(app)
+    inst = instance_by_key("city-transfer-coordination")
+    text = visible(boss.client.get(f"/tasks/{inst.id}").get_data(as_text=True))
+    line = next(ln for ln in text.splitlines() if "督促指导各县" in ln)
+    assert "督查室安排" in text[text.index(line):text.index(line) + 200]
+
+
+def test_audit_log_and_home_show_names(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    tick(mz, inst, inst.active_items[0])
+    boss = admin(app)
+    text = visible(boss.client.get("/admin/audit/").get_data(as_text=True))
+    assert "测试mz" in text and "系统同步" in text
+    assert "做好儿童移交工作 · 盐湖区民政局" in text
+    assert "transfer-children@" not in text and ">mz<" not in text
+    assert not re.search(r"\b(sync|system|submitted|not_started|in_progress)\b", text)
+    home = visible(boss.client.get("/").get_data(as_text=True))
+    assert "测试mz" in home and "做好儿童移交工作 · 盐湖区民政局" in home
+
+
+def test_refused_return_stays_on_the_duty_under_review(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    boss = admin(app)
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    for item in inst.active_items:
+        tick(mz, inst, item)
+    mz.post(f"/tasks/{inst.id}/notes", {"body": "已完成"})
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "version": str(inst.version)})
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    response = boss.post(f"/supervision/close/{inst.id}",
+                         {"decision": "return", "version": str(inst.version), "back": "queue"})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/tasks/{inst.id}")
+    page = boss.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "退回时请填写理由" in page and 'name="back" value="queue"' in page
+
+
+def test_extension_date_typed_in_chinese(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2027年6月30日"})
+    ext = instance_by_key("county-protection-agency@yanhu-mz").extensions[0]
+    assert ext.proposed_deadline.isoformat() == "2027-06-30"
+    html = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert 'type="date"' not in html and 'type="file"' not in html or "选择文件" in html

@@ -35,6 +35,7 @@ from portal.duties.services import (
 from portal.audit.display import present
 from portal.duties.crossref import linked
 from portal.extensions import db
+from portal.navigation import board_label
 from portal.zhcontrols import DATE_HINT, parse_zh_date
 from portal.locking import parse_version
 from portal.htmx_utils import is_partial_request
@@ -65,7 +66,7 @@ def index():
     from portal.duties.clauses import clause_texts
 
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules,
+    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules, board_title=board_label(current_user),
                    my_unit_id=viewed.id if viewed else None, role_of=role_of,
                    clause_text={c.id: c.text for c in clause_texts(cited)})
     if is_partial_request():

@@ -4,6 +4,7 @@ from flask_login import current_user
 from portal.access import roles
 from portal.locking import parse_version
 from portal.reports import bp
+from portal.reports.corrections import can_correct, correct, mark_read
 from portal.reports.services import (
     ReportError,
     ReportInput,
@@ -50,9 +51,13 @@ def edit(unit_code: str, month: str):
         if not can_edit(current_user, unit):
             abort(403)
         data = ReportInput(*(request.form.get(f, "") for f in ("progress", "problems", "next_steps")))
+        correcting = request.form.get("submit") == "correct"
         try:
-            save(current_user, unit, month, data, request.form.get("submit") == "1",
-                 parse_version(request.form.get("version")))
+            if correcting:
+                correct(current_user, unit, month, data, parse_version(request.form.get("version")))
+            else:
+                save(current_user, unit, month, data, request.form.get("submit") == "1",
+                     parse_version(request.form.get("version")))
         except ReportError as exc:
             error = str(exc)
             from portal.extensions import db
@@ -60,11 +65,18 @@ def edit(unit_code: str, month: str):
             db.session.rollback()
             report = get_report(unit, month)
         else:
-            flash("报告已提交。" if request.form.get("submit") == "1" else "草稿已保存。", "success")
+            flash("更正已提交，原报告保留为已更正的旧版。" if correcting else
+                  "报告已提交。" if request.form.get("submit") == "1" else "草稿已保存。", "success")
             return redirect(url_for("reports.edit", unit_code=unit.code, month=month))
+    if request.method == "GET":
+        mark_read(current_user, report)
     values = ({f: getattr(report, f) for f in ("progress", "problems", "next_steps")} if report
               else prefill(unit, month))
-    if request.method == "POST" and error and not (report and report.status == "submitted"):
-        values = {f: request.form.get(f, "") for f in ("progress", "problems", "next_steps")}
+    draft = values
+    if request.method == "POST" and error:
+        draft = {f: request.form.get(f, "") for f in ("progress", "problems", "next_steps")}
+        if not (report and report.status == "submitted"):
+            values = draft
     return render_template("reports/edit.html", unit=unit, month=month, report=report, values=values, error=error,
+                           draft=draft, correctable=can_correct(current_user, unit, report),
                            editable=can_edit(current_user, unit) and not (report and report.status == "submitted")), (422 if error else 200)

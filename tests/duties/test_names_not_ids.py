@@ -79,3 +79,17 @@ def test_extension_date_typed_in_chinese(app, plan):
     assert ext.proposed_deadline.isoformat() == "2027-06-30"
     html = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
     assert 'type="date"' not in html and 'type="file"' not in html or "选择文件" in html
+
+
+def test_one_nav_tab_is_highlighted_and_the_board_title_matches_it(app, plan):
+    boss = admin(app)
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    for url, tab in [(f"/tasks/{inst.id}", "任务台账"), ("/supervision/coverage", "督查室"), ("/supervision/", "督查室"),
+                     ("/tasks/", "任务台账")]:
+        html = boss.client.get(url).get_data(as_text=True)
+        current = re.findall(r'<a[^>]*aria-current="page"[^>]*>([^<]+)</a>', html)
+        assert current == [tab], (url, current)
+    board = boss.client.get("/tasks/").get_data(as_text=True)
+    assert "<title>任务台账" in board and "我的任务" not in visible(board)
+    mz = liaison(app, "mz", "yanhu-mz")
+    assert "<title>我的任务" in mz.client.get("/tasks/").get_data(as_text=True)

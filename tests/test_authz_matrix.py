@@ -52,6 +52,7 @@ EXPECTED: dict[str, object] = {
     "duties.queue": ADMIN_ONLY,
     "duties.decide": ADMIN_ONLY,
     "duties.decide_ext": ADMIN_ONLY,
+    "duties.decide_many": ADMIN_ONLY,
     "duties.coverage": ADMIN_ONLY,
     "search.index": ALL,
     "search.api": ALL,
@@ -78,6 +79,7 @@ def sample_args(endpoint: str) -> dict:
         "fmt": "csv",
         "unit_code": "yanhu-mz",
         "month": "2026-11",
+        "kind": "close",
     }
 
 

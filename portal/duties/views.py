@@ -34,6 +34,8 @@ from portal.duties.services import (
 )
 from portal.audit.display import present
 from portal.duties.crossref import linked
+from portal.duties import bulk
+from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.extensions import db
 from portal.navigation import board_label
 from portal.zhcontrols import DATE_HINT, parse_zh_date
@@ -233,7 +235,33 @@ def extension(instance_id: int):
 @roles(ADMIN)
 def queue():
     return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), rules=rules)
+                           extensions=pending_extensions(), rules=rules,
+                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
+
+
+@bp.route("/supervision/decide/<kind>", methods=["POST"])
+@roles(ADMIN)
+def decide_many(kind: str):
+    """Several requests decided together; each is still decided and audited on its own."""
+    form = {"close": BulkCloseForm, "extension": BulkExtensionForm}.get(kind)
+    if form is None:
+        abort(404)
+    form = form()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重新提交。", "error")
+    elif not form.selected.data:
+        flash("请先勾选要处理的申请。", "error")
+    else:
+        approve = form.decision.data in ("close", "approve")
+        decide = bulk.decide_closes if kind == "close" else bulk.decide_extensions
+        result = decide(current_user, form.selected.data, approve, form.comment.data or "")
+        verb = {"close": "销号", "return": "退回", "approve": "批准延期", "reject": "驳回延期"}[form.decision.data]
+        ok, bad = bulk.summary(result, verb)
+        if ok:
+            flash(ok, "success")
+        if bad:
+            flash(bad, "error")
+    return redirect(url_for("duties.queue"))
 
 
 @bp.route("/supervision/close/<int:instance_id>", methods=["POST"])

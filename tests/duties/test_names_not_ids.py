@@ -93,3 +93,55 @@ def test_one_nav_tab_is_highlighted_and_the_board_title_matches_it(app, plan):
     assert "<title>任务台账" in board and "我的任务" not in visible(board)
     mz = liaison(app, "mz", "yanhu-mz")
     assert "<title>我的任务" in mz.client.get("/tasks/").get_data(as_text=True)
+
+
+def _request_close(mz, key):
+    inst = instance_by_key(key)
+    for item in inst.active_items:
+        tick(mz, inst, item)
+    mz.post(f"/tasks/{inst.id}/notes", {"body": "已完成"})
+    inst = instance_by_key(key)
+    mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "version": str(inst.version)})
+    return instance_by_key(key)
+
+
+def test_bulk_decisions_in_the_queue_are_each_audited(app, plan):
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import AuditEntry
+
+    mz = liaison(app, "mz", "yanhu-mz")
+    boss = admin(app)
+    a = _request_close(mz, "transfer-children@yanhu-mz")
+    b = _request_close(mz, "transfer-care@yanhu-mz")
+    assert a.state == b.state == "requested"
+    queue = boss.client.get("/supervision/").get_data(as_text=True)
+    assert 'form="bulk-close"' in queue
+    # 退回 without a reason refuses each one, and decides none
+    boss.post("/supervision/decide/close", {"selected": [f"{a.id}:{a.version}", f"{b.id}:{b.version}"], "decision": "return"})
+    assert instance_by_key(a.key).state == "requested"
+    response = boss.post("/supervision/decide/close", {"selected": [f"{a.id}:{a.version}", f"{b.id}:{b.version}"],
+                                                       "decision": "close", "comment": "材料齐全"},
+                         follow_redirects=True)
+    assert "已销号 2 项" in response.get_data(as_text=True)
+    assert instance_by_key(a.key).state == instance_by_key(b.key).state == "closed"
+    closes = db.session.scalars(sa.select(AuditEntry.object_id).where(AuditEntry.action == "close")).all()
+    assert sorted(closes) == sorted([str(a.id), str(b.id)])
+    # a stale selection (seen at an older version) is refused for that item only
+    c = _request_close(mz, "transfer-plan@yanhu-mz")
+    response = boss.post("/supervision/decide/close", {"selected": [f"{c.id}:{c.version - 1}"], "decision": "close"},
+                         follow_redirects=True)
+    assert "1 项未处理" in response.get_data(as_text=True) and instance_by_key(c.key).state == "requested"
+
+
+def test_bulk_extension_approval(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    boss = admin(app)
+    keys = ["county-protection-agency@yanhu-mz", "transfer-plan@yanhu-mz"]
+    for key in keys:
+        inst = instance_by_key(key)
+        mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2099-06-30"})
+    ids = [str(instance_by_key(k).extensions[0].id) for k in keys]
+    boss.post("/supervision/decide/extension", {"selected": ids, "decision": "approve"})
+    assert all(instance_by_key(k).deadline.isoformat() == "2099-06-30" for k in keys)

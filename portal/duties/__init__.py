@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("duties", __name__)
 
-from portal.duties import api_views, views  # noqa: E402,F401
+from portal.duties import api, export_views, views  # noqa: E402,F401

@@ -38,8 +38,8 @@ class StaleDuty(DutyError):
         super().__init__(STALE)
 
 
-class NotAllowed(DutyError):
-    pass
+class NotAllowed(PermissionError):
+    """The user may not do this at all (a 403), as opposed to a DutyError shown beside the form."""
 
 
 def today() -> date:

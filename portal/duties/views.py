@@ -1,17 +1,29 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from portal.access import logged_in, roles
 from portal.duties import bp, rules
 from portal.duties.evidence import add_evidence, evidence_path
+from portal.duties.forms import (
+    BackForm,
+    CloseDecisionForm,
+    EvidenceForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    NoteForm,
+    StateForm,
+    TickForm,
+)
 from portal.duties.services import (
     BoardFilter,
     DutyError,
     NotAllowed,
-    StaleDuty,
     add_note,
     areas,
     board,
@@ -33,15 +45,15 @@ from portal.duties.services import (
     view_of,
 )
 from portal.audit.display import present
-from portal.duties.crossref import linked
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
+from portal.duties.crossref import linked
+from portal.duties.sync import coverage_gaps
 from portal.extensions import db
+from portal.forms import first_error
 from portal.navigation import board_label
-from portal.zhcontrols import DATE_HINT, parse_zh_date
-from portal.locking import parse_version
 from portal.htmx_utils import is_partial_request
-from portal.models import Evidence, ExtensionRequest
+from portal.models import Duty, Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
 from portal.units.services import active_units
 
@@ -105,81 +117,77 @@ def instance(instance_id: int):
     return render_template("duties/instance.html", **_instance_context(inst))
 
 
-def _after_action(inst, message: str | None = None, error: str | None = None, partial: str | None = None):
-    """htmx gets the fresh fragment (with the error, if any); a plain form gets a redirect —
-    back to the 督查室 queue when the decision was taken there."""
+def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
+                  partial: str | None = None, note_draft: str | None = None):
+    """htmx gets the fresh fragment (with the error, if any; a refused note keeps its text with the
+    reason beside the box); a plain form gets a redirect — back to the 督查室 queue when the decision
+    was taken there."""
     if error is None:
         db.session.expire_all()
     inst = get_instance(inst.id)
     if is_partial_request() and partial:
-        return render_template(partial, **_instance_context(inst, error, full=False)), (422 if error else 200)
-    back = request.form.get("back") == "queue"
+        if note_draft is not None and error:
+            context = {**_instance_context(inst, full=False), "note_draft": note_draft, "note_error": error}
+        else:
+            context = _instance_context(inst, error, full=False)
+        return render_template(partial, **context), (422 if error else 200)
     if error:
         # A refused decision stays on the duty being reviewed (keeping the way back to the queue).
         flash(error, "error")
-        return redirect(url_for("duties.instance", instance_id=inst.id, back="queue" if back else None))
+        return redirect(url_for("duties.instance", instance_id=inst.id, back="queue" if form.to_queue else None))
     if message:
         flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")
-    if back:
+    if form.to_queue:
         return redirect(url_for("duties.queue"))
     return redirect(url_for("duties.instance", instance_id=inst.id))
 
 
-def _run(inst, action, message: str | None = None, partial: str | None = None):
-    """Run a service action; DutyError becomes a message, NotAllowed a 403."""
-    try:
-        action()
-    except StaleDuty as exc:
-        db.session.rollback()
-        return _after_action(inst, error=str(exc), partial=partial)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        return _after_action(inst, error=str(exc), partial=partial)
-    return _after_action(inst, message=message, partial=partial)
-
-
-def _version() -> int | None:
-    return parse_version(request.form.get("version"))
+def _run(inst, form: BackForm, action, message: str, partial: str | None = None, note_draft: str | None = None):
+    """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
+    including StaleDuty — becomes the message beside the fresh state."""
+    error = None
+    if not form.validate():
+        error = first_error(form)
+    else:
+        try:
+            action()
+        except NotAllowed:
+            db.session.rollback()
+            abort(403)
+        except DutyError as exc:
+            db.session.rollback()
+            error = str(exc)
+    if error:
+        return _after_action(inst, form, error=error, partial=partial, note_draft=note_draft)
+    return _after_action(inst, form, message=message, partial=partial)
 
 
 @bp.route("/tasks/<int:instance_id>/items/<int:item_id>", methods=["POST"])
 @logged_in
 def tick(instance_id: int, item_id: int):
     inst = _instance_or_404(instance_id)
-    done = request.form.get("done") == "1"
-    return _run(inst, lambda: set_item(current_user, inst, item_id, done), partial="duties/_work.html")
+    form = TickForm()
+    return _run(inst, form, lambda: set_item(current_user, inst, item_id, form.done.data == "1"), "已更新清单。",
+                partial="duties/_work.html")
 
 
 @bp.route("/tasks/<int:instance_id>/notes", methods=["POST"])
 @logged_in
 def note(instance_id: int):
     inst = _instance_or_404(instance_id)
-    body = request.form.get("body", "")
-    try:
-        add_note(current_user, inst, body)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        # Keep what was typed, with the reason beside the box.
-        if is_partial_request():
-            context = {**_instance_context(get_instance(inst.id), full=False), "note_draft": body[:20000],
-                       "note_error": str(exc)}
-            return render_template("duties/_work.html", **context), 422
-        flash(str(exc), "error")
-        return redirect(url_for("duties.instance", instance_id=inst.id))
-    return _after_action(inst, message="已添加工作记录。", partial="duties/_work.html")
+    form = NoteForm()
+    body = form.body.data or ""
+    # On a refusal, what was typed stays in the box with the reason beside it.
+    return _run(inst, form, lambda: add_note(current_user, inst, body), "已添加工作记录。",
+                partial="duties/_work.html", note_draft=body[:20000])
 
 
 @bp.route("/tasks/<int:instance_id>/evidence", methods=["POST"])
 @logged_in
 def upload(instance_id: int):
     inst = _instance_or_404(instance_id)
-    return _run(inst, lambda: add_evidence(current_user, inst, request.files.get("file")), "已上传佐证材料。")
+    form = EvidenceForm()
+    return _run(inst, form, lambda: add_evidence(current_user, inst, form.file.data), "已上传佐证材料。")
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
@@ -199,34 +207,30 @@ def download(instance_id: int, evidence_id: int):
     return response
 
 
+STATE_ACTIONS = {
+    "request_close": (lambda user, inst, f: request_close(user, inst, f.reason.data or "", f.version.data),
+                      "已申请销号，等待督查室核验。"),
+    "block": (lambda user, inst, f: set_blocked(user, inst, True, f.reason.data or "", f.version.data), "已标记为受阻。"),
+    "unblock": (lambda user, inst, f: set_blocked(user, inst, False, f.reason.data or "", f.version.data), "已恢复推进。"),
+}
+
+
 @bp.route("/tasks/<int:instance_id>/state", methods=["POST"])
 @logged_in
 def change_state(instance_id: int):
     inst = _instance_or_404(instance_id)
-    action = request.form.get("action", "")
-    reason = request.form.get("reason", "")[:2000]
-    version = _version()
-    actions = {
-        "request_close": (lambda: request_close(current_user, inst, reason, version), "已申请销号，等待督查室核验。"),
-        "block": (lambda: set_blocked(current_user, inst, True, reason, version), "已标记为受阻。"),
-        "unblock": (lambda: set_blocked(current_user, inst, False, reason, version), "已恢复推进。"),
-    }
-    if action not in actions:
-        return _after_action(inst, error="未知操作。")
-    run, message = actions[action]
-    return _run(inst, run, message)
+    form = StateForm()
+    run, message = STATE_ACTIONS.get(form.action.data or "", (None, ""))
+    return _run(inst, form, lambda: run(current_user, inst, form), message)
 
 
 @bp.route("/tasks/<int:instance_id>/extension", methods=["POST"])
 @logged_in
 def extension(instance_id: int):
     inst = _instance_or_404(instance_id)
-    reason = request.form.get("reason", "")[:2000]
-    raw = request.form.get("proposed", "")
-    proposed = parse_zh_date(raw)
-    if raw.strip() and proposed is None:
-        return _after_action(inst, error=DATE_HINT)
-    return _run(inst, lambda: request_extension(current_user, inst, reason, proposed), "已提交延期申请，等待审批。")
+    form = ExtensionForm()
+    return _run(inst, form, lambda: request_extension(current_user, inst, form.reason.data or "", form.proposed.data),
+                "已提交延期申请，等待审批。")
 
 
 # ---- supervision office ------------------------------------------------------------------------
@@ -268,10 +272,11 @@ def decide_many(kind: str):
 @roles(ADMIN)
 def decide(instance_id: int):
     inst = _instance_or_404(instance_id)
-    approve = request.form.get("decision") == "close"
-    comment = request.form.get("comment", "")[:2000]
+    form = CloseDecisionForm()
+    approve = form.decision.data == "close"
     message = "已销号。" if approve else "已退回，单位将看到退回理由。"
-    return _run(inst, lambda: decide_close(current_user, inst, approve, comment, _version()), message)
+    return _run(inst, form, lambda: decide_close(current_user, inst, approve, form.comment.data or "", form.version.data),
+                message)
 
 
 @bp.route("/supervision/extensions/<int:extension_id>", methods=["POST"])
@@ -280,7 +285,15 @@ def decide_ext(extension_id: int):
     ext = db.session.get(ExtensionRequest, extension_id)
     if ext is None:
         abort(404)
-    approve = request.form.get("decision") == "approve"
-    comment = request.form.get("comment", "")[:2000]
-    return _run(ext.instance, lambda: decide_extension(current_user, ext, approve, comment),
+    form = ExtensionDecisionForm()
+    approve = form.decision.data == "approve"
+    return _run(ext.instance, form, lambda: decide_extension(current_user, ext, approve, form.comment.data or ""),
                 "已批准延期，完成时限已更新。" if approve else "已驳回延期申请。")
+
+
+@bp.route("/supervision/coverage")
+@roles(ADMIN)
+def coverage():
+    gaps, problems = coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
+    duty_count = db.session.scalar(sa.select(sa.func.count(Duty.id)).where(~Duty.archived))
+    return render_template("duties/coverage.html", gaps=gaps, problems=problems, duty_count=duty_count)

@@ -36,7 +36,7 @@ def tick(auth, inst, item, done=True, htmx=True):
 def test_liaison_board_shows_own_and_cooperating_duties(app, plan):
     auth = liaison(app, "ga", "yanhu-ga")
     html = auth.client.get("/tasks/").get_data(as_text=True)
-    assert "盐湖区公安局 · 任务台账" in html
+    assert "盐湖区公安局 · 我的任务" in html  # the same name as the nav tab
     assert "transfer-hukou@yanhu-ga" in html            # leads
     assert "transfer-children@yanhu-mz" in html         # cooperates
     assert "transfer-children@yongji-mz" not in html    # another county's

@@ -1,0 +1,50 @@
+"""The JSON API: duty instances with their state, light, progress and checklist."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import jsonify, request
+from flask_login import current_user
+
+from portal.access import logged_in
+from portal.duties import bp
+from portal.duties.services import board
+from portal.duties.views import board_filter_from_args
+from portal.extensions import db
+from portal.models import ChecklistItem
+
+
+@bp.route("/api/duties")
+@logged_in
+def api_duties():
+    """Duty instances with filters (unit, state, light, area, role). Each row names a unit and its
+    role in the duty: the filtered unit (or the caller's own) where it cooperates, else the lead."""
+    f = board_filter_from_args()
+    if "unit" not in request.args:
+        f.unit_code = ""  # the API lists everything unless asked for one unit
+    viewpoint = f.unit_code or (current_user.unit.code if current_user.unit else "")
+    views = board(current_user, f)
+    items: dict[int, list] = {}
+    for item in db.session.scalars(sa.select(ChecklistItem).where(
+            ChecklistItem.instance_id.in_([v.inst.id for v in views]), ~ChecklistItem.archived)
+            .order_by(ChecklistItem.position)):
+        items.setdefault(item.instance_id, []).append(item)
+    rows = []
+    for v in views:
+        coop_codes = {c.unit.code for c in v.inst.cooperators}
+        cooperating = viewpoint in coop_codes and viewpoint != v.inst.unit.code
+        rows.append({
+            "key": v.inst.key,
+            "title": v.duty.title,
+            "clause_ids": list(v.duty.clause_ids),
+            "unit": viewpoint if cooperating else v.inst.unit.code,
+            "role": "cooperating" if cooperating else "lead",
+            "lead_unit": v.inst.unit.code,
+            "state": v.inst.state,
+            "light": v.light,
+            "progress": v.progress,
+            "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
+            "original_deadline": v.inst.original_deadline.isoformat() if v.inst.original_deadline else None,
+            "checklist": [{"title": i.title, "done": i.done} for i in items.get(v.inst.id, [])],
+            "url": f"/tasks/{v.inst.id}",
+        })
+    return jsonify(rows)

@@ -1,0 +1,58 @@
+"""Downloads of the 任务台账 and the 任务分工表 (xlsx / csv); the rows are built in exports.py."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import abort, make_response
+from flask_login import current_user
+
+from portal.access import logged_in
+from portal.duties import bp
+from portal.duties.exports import (
+    LEDGER_HEADERS,
+    LEDGER_WIDTHS,
+    PLAN_HEADERS,
+    PLAN_WIDTHS,
+    ledger_rows,
+    plan_rows,
+    to_csv,
+    to_xlsx,
+)
+from portal.duties.services import board, today
+from portal.duties.views import board_filter_from_args
+from portal.extensions import db
+from portal.models import Duty
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(data: bytes, filename: str, mimetype: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@bp.route("/tasks/export.<fmt>")
+@logged_in
+def export_ledger(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    rows = ledger_rows(board(current_user, board_filter_from_args()))
+    stamp = f"{today():%Y%m%d}"
+    if fmt == "xlsx":
+        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
+    return _download(to_csv(LEDGER_HEADERS, rows), f"任务台账-{stamp}.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/duties/plan.<fmt>")
+@logged_in
+def export_plan(fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
+    rows = plan_rows(duties)
+    if fmt == "xlsx":
+        return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
+    return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")

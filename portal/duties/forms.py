@@ -1,0 +1,51 @@
+"""The forms behind every POST on a duty (CSRF and parsing in one place; services check the rules)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import HiddenField, TextAreaField
+
+from portal.forms import VersionField, choice, text
+from portal.zhcontrols import ZhDateField
+
+
+class BackForm(FlaskForm):
+    back = HiddenField()  # "queue": return to the 督查室 queue after a decision
+
+    @property
+    def to_queue(self) -> bool:
+        return self.back.data == "queue"
+
+
+class TickForm(BackForm):
+    done = choice("0", "1")
+
+
+class NoteForm(BackForm):
+    body = TextAreaField()  # length is checked by the service, which keeps the draft with its message
+
+
+class EvidenceForm(BackForm):
+    file = FileField()
+
+
+class StateForm(BackForm):
+    action = choice("request_close", "block", "unblock", message="未知操作。")
+    reason = text("理由", 2000)
+    version = VersionField()
+
+
+class ExtensionForm(BackForm):
+    reason = text("延期理由", 2000)
+    proposed = ZhDateField("拟延至")  # 2027年6月30日 or 2027-06-30, whatever the browser's language
+
+
+class CloseDecisionForm(BackForm):
+    decision = choice("close", "return")
+    comment = text("意见", 2000)
+    version = VersionField()
+
+
+class ExtensionDecisionForm(BackForm):
+    decision = choice("approve", "reject")
+    comment = text("意见", 2000)

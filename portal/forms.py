@@ -1,0 +1,69 @@
+"""Form fields shared by every blueprint: versions, dates and choices that fail in Chinese, never a 500."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, StringField
+from wtforms.validators import AnyOf, Length
+
+from portal.locking import parse_version
+
+INVALID = "请求无效，请刷新页面后重试。"
+
+
+class VersionField(HiddenField):
+    """The version an edit was made from (optimistic locking); None when absent or malformed."""
+
+    def process_formdata(self, valuelist):
+        self.data = parse_version(valuelist[0]) if valuelist else None
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+class IsoDateField(StringField):
+    """A date typed as 2022-09-01 (the `<input type=date>` format); a bad one is a Chinese message."""
+
+    def __init__(self, label=None, validators=None, message: str = "日期格式不正确，应为 2022-09-01 这样的日期。", **kw):
+        super().__init__(label, validators, **kw)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = raw
+        if not raw:
+            self.data = None
+            return
+        try:
+            value = date.fromisoformat(raw)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
+        if not 2000 <= value.year <= 2099:
+            self.data = None
+            raise ValueError("日期应在 2000 年至 2099 年之间。")
+        self.data = value
+
+    def _value(self):
+        return getattr(self, "raw", "") or (self.data.isoformat() if self.data else "")
+
+
+def choice(*values: str, message: str = INVALID) -> HiddenField:
+    """A hidden/button value that must be one of `values`."""
+    return HiddenField(validators=[AnyOf(values, message=message)])
+
+
+def text(label: str, limit: int) -> StringField:
+    return StringField(label, validators=[Length(max=limit, message=f"{label}不能超过 {limit} 字。")])
+
+
+def first_error(form: FlaskForm) -> str:
+    """The first validation message, for views that show one line."""
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return INVALID
+
+
+__all__ = ["Field", "FlaskForm", "IsoDateField", "VersionField", "choice", "first_error", "text"]

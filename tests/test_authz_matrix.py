@@ -46,6 +46,7 @@ EXPECTED: dict[str, object] = {
     "duties.download": frozenset({"admin", "leader", "liaison"}),
     "duties.change_state": ALL,
     "duties.extension": ALL,
+    "duties.responsible": ALL,
     "duties.export_ledger": ALL,
     "duties.export_plan": ALL,
     "duties.api_duties": ALL,

@@ -17,8 +17,8 @@ from portal.models import Duty
 PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
 PLAN_WIDTHS = [6, 22, 28, 16, 22, 30, 10, 16, 14, 30, 50]
 LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
-                  "逾期天数", "最近更新", "最新记录"]
-LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50]
+                  "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
+LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
@@ -62,7 +62,7 @@ def ledger_rows(views: list[InstanceView]) -> list[list]:
             _deadline(inst.deadline, v.duty.deadline_kind),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",
             (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
-            inst.updated_at, note.body if note else "",
+            inst.updated_at, note.body if note else "", inst.responsible_name, inst.responsible_phone,
         ])
     return rows
 

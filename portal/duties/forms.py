@@ -49,3 +49,10 @@ class CloseDecisionForm(BackForm):
 class ExtensionDecisionForm(BackForm):
     decision = choice("approve", "reject")
     comment = text("意见", 2000)
+
+
+class ResponsibleForm(BackForm):
+    name = text("具体责任人", 40)
+    phone = text("联系电话", 30)
+    seen_name = HiddenField()  # what the form showed: a change made since is not overwritten
+    seen_phone = HiddenField()

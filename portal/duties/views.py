@@ -14,6 +14,7 @@ from portal.duties.forms import (
     BackForm,
     CloseDecisionForm,
     EvidenceForm,
+    ResponsibleForm,
     ExtensionDecisionForm,
     ExtensionForm,
     NoteForm,
@@ -48,6 +49,7 @@ from portal.audit.display import present
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.duties.crossref import linked
+from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
 from portal.forms import first_error
@@ -222,6 +224,16 @@ def change_state(instance_id: int):
     form = StateForm()
     run, message = STATE_ACTIONS.get(form.action.data or "", (None, ""))
     return _run(inst, form, lambda: run(current_user, inst, form), message)
+
+
+@bp.route("/tasks/<int:instance_id>/responsible", methods=["POST"])
+@logged_in
+def responsible(instance_id: int):
+    inst = _instance_or_404(instance_id)
+    form = ResponsibleForm()
+    return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
+                                                    (form.seen_name.data or "", form.seen_phone.data or "")),
+                "已保存具体责任人。")
 
 
 @bp.route("/tasks/<int:instance_id>/extension", methods=["POST"])

@@ -145,3 +145,35 @@ def test_bulk_extension_approval(app, plan):
     ids = [str(instance_by_key(k).extensions[0].id) for k in keys]
     boss.post("/supervision/decide/extension", {"selected": ids, "decision": "approve"})
     assert all(instance_by_key(k).deadline.isoformat() == "2099-06-30" for k in keys)
+
+
+def test_liaison_names_the_responsible_person_shown_on_the_board_and_exported(app, plan):
+    import csv
+    import io
+
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    response = mz.post(f"/tasks/{inst.id}/responsible", {"name": "李娜", "phone": "0359-2021234",
+                                                          "seen_name": "", "seen_phone": ""})
+    assert response.status_code == 302
+    assert "李娜" in visible(mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True))
+    assert "责任人 李娜" in visible(mz.client.get("/tasks/").get_data(as_text=True))
+    rows = list(csv.reader(io.StringIO(mz.client.get("/tasks/export.csv").data.decode("utf-8-sig"))))
+    header = rows[0]
+    [row] = [r for r in rows[1:] if r[2] == "做好儿童移交工作" and r[4] == "盐湖区民政局"]
+    assert row[header.index("具体责任人")] == "李娜" and row[header.index("联系电话")] == "0359-2021234"
+    # a form opened before that change does not overwrite it
+    response = mz.post(f"/tasks/{inst.id}/responsible", {"name": "王强", "phone": "", "seen_name": "", "seen_phone": ""},
+                       follow_redirects=True)
+    assert "已被他人修改" in response.get_data(as_text=True)
+    assert instance_by_key(inst.key).responsible_name == "李娜"
+    # bad phone: a clear message; another unit's liaison may not set it
+    response = mz.post(f"/tasks/{inst.id}/responsible", {"name": "李娜", "phone": "call me",
+                                                          "seen_name": "李娜", "seen_phone": "0359-2021234"},
+                       follow_redirects=True)
+    assert "联系电话只能包含数字" in response.get_data(as_text=True)
+    other = liaison(app, "yj", "yongji-mz")
+    assert other.post(f"/tasks/{inst.id}/responsible", {"name": "x", "seen_name": "李娜",
+                                                         "seen_phone": "0359-2021234"}).status_code == 403
+    # the version of the duty did not move: a state form opened earlier still works
+    assert instance_by_key(inst.key).version == inst.version

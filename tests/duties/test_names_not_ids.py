@@ -177,3 +177,15 @@ def test_liaison_names_the_responsible_person_shown_on_the_board_and_exported(ap
                                                          "seen_phone": "0359-2021234"}).status_code == 403
     # the version of the duty did not move: a state form opened earlier still works
     assert instance_by_key(inst.key).version == inst.version
+
+
+def test_clause_page_groups_county_duties_with_a_roll_up(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    html = mz.client.get("/policy/yunmin-2021-74/3.1.1.1").get_data(as_text=True)
+    section = html[html.index('data-testid="clause-duties"'):]
+    section = section[:section.index("</section>")]
+    groups = section.count('data-testid="duty-group"')
+    rows = section.count("<tr data-key=")
+    assert groups < 10 and rows >= 13 * 3  # a handful of duty lines instead of dozens of identical rows
+    assert "已销号 0/13" in section and "13个县（市、区）各一项" in section
+    assert re.search(r"本条产生的任务（\d+ 项，落实到 \d+ 个单位）", section)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup install sysdeps bench reindex
+.PHONY: run test lint setup install sysdeps bench reindex
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -29,6 +29,10 @@ sysdeps:
 
 test: install sysdeps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Static checks (ruff: pyflakes, bugbear, complexity); configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python -m bench

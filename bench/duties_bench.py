@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="duties-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}", "INSTANCE_PATH": str(tmp),
                       "UPLOAD_DIR": str(tmp / "uploads"), "SEARCH_INDEX_DIR": str(tmp / "ix"),
-                      "SECRET_KEY": "bench", "CONTENT_DIR": str(PROJECT_ROOT / "content")})
+                      "SECRET_KEY": "bench", "CONTENT_DIR": os.environ.get("PORTAL_CONTENT_DIR") or str(PROJECT_ROOT / "content")})
     with app.app_context():
         import sqlalchemy as sa
 

@@ -1,6 +1,7 @@
 """儿童福利政策落实门户 — application factory."""
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -8,14 +9,14 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from portal.config import PROJECT_ROOT, load_settings
+from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=(config or {}).get("INSTANCE_PATH") or str(default_instance_path()),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.admin import bp as admin_bp
     from portal.audit import bp as audit_bp
     from portal.auth import bp as auth_bp
+    from portal.duties import VIEW_MODULES as DUTY_VIEWS
     from portal.duties import bp as duties_bp
     from portal.home import bp as home_bp
     from portal.reports import bp as reports_bp
@@ -58,12 +60,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.policy import bp as policy_bp
     from portal.units import bp as units_bp
 
+    for name in DUTY_VIEWS:
+        importlib.import_module(name)  # routes attach to duties_bp
     for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
 
-    from portal.cli import portal_cli
+    from portal import cli
 
-    app.cli.add_command(portal_cli)
+    cli.init_app(app)
     return app
 
 

@@ -1,22 +1,31 @@
-"""`flask portal ...` commands: thin wrappers over the services."""
+"""`flask portal ...`: the command group, content sync and setup; each domain registers its own commands.
+
+Flaskr's pattern: `init_app(app)` attaches the group to the app, and every module named in
+COMMAND_MODULES has a `register(group)` that adds its commands. A domain module never imports this
+one (shared helpers are in portal/cli_support.py), so there is no import circle.
+"""
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
-from flask import current_app
 from flask.cli import AppGroup
 
-from portal.config import PROJECT_ROOT
-from portal.extensions import db
+from portal.cli_support import command, display_root, shown
+from portal.cli_support import content_dir as _content_dir
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
 
+# Modules with a `register(group)` adding their domain's commands to `flask portal`.
+COMMAND_MODULES = ("portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands")
 
-def _content_dir() -> Path:
-    return Path(current_app.config["CONTENT_DIR"])
+
+def init_app(app) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(portal_cli)
+    app.cli.add_command(portal_cli)
 
 
 def run_sync() -> bool:
@@ -24,7 +33,7 @@ def run_sync() -> bool:
     from portal.units.services import sync_units
 
     ok = True
-    report = sync_units(_content_dir(), display_root=PROJECT_ROOT)
+    report = sync_units(_content_dir(), display_root=display_root())
     if report.ok:
         click.echo(
             f"units: {len(report.created)} created, {len(report.updated)} updated, "
@@ -54,7 +63,7 @@ def _sync_search() -> None:
 def _sync_duties() -> bool:
     from portal.duties.sync import sync_duties
 
-    report = sync_duties(_content_dir(), display_root=PROJECT_ROOT)
+    report = sync_duties(_content_dir(), display_root=display_root())
     if report.ok:
         click.echo(f"duties: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.retired)} archived")
@@ -68,7 +77,7 @@ def _sync_duties() -> bool:
 def _sync_policy() -> bool:
     from portal.policy.services import sync_policy
 
-    report = sync_policy(_content_dir(), display_root=PROJECT_ROOT)
+    report = sync_policy(_content_dir(), display_root=display_root())
     for line in report.lines():
         click.echo(line)
     for problem in report.problems:
@@ -78,12 +87,12 @@ def _sync_policy() -> bool:
     return report.ok
 
 
-@portal_cli.command("check-content")
+@command("check-content")
 def check_content_command():
     """Validate everything under content/; print file:line: problem; exit 1 on any problem."""
     from portal.content.check import check_content
 
-    problems, files = check_content(_content_dir(), display_root=PROJECT_ROOT)
+    problems, files = check_content(_content_dir(), display_root=display_root())
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -92,35 +101,34 @@ def check_content_command():
     click.echo(f"content OK: {files} files checked")
 
 
-@portal_cli.command("import-policy")
+@command("import-policy")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--id", "doc_id", default=None, help="Document id (default: the file name without extension).")
 def import_policy_command(file: Path, doc_id: str | None):
     """Add or update a regulation's full text in content/policy/ and load it."""
     from portal.policy.services import import_policy_file
 
-    result = import_policy_file(file, _content_dir(), doc_id, display_root=PROJECT_ROOT)
+    result = import_policy_file(file, _content_dir(), doc_id, display_root=display_root())
     for problem in result.problems:
         click.echo(str(problem), err=True)
     if not result.ok:
         click.echo("not imported: nothing was written", err=True)
         sys.exit(1)
-    shown = result.path.relative_to(PROJECT_ROOT) if result.path.is_relative_to(PROJECT_ROOT) else result.path
-    click.echo(f"imported {result.doc_id} ({result.layout}, {result.clauses} clauses) -> {shown}")
+    click.echo(f"imported {result.doc_id} ({result.layout}, {result.clauses} clauses) -> {shown(result.path)}")
     for line in result.report.lines():
         click.echo(line)
     for problem in result.report.problems:
         click.echo(str(problem), err=True)
 
 
-@portal_cli.command("sync")
+@command("sync")
 def sync_command():
     """Load content/ into the database (all or nothing per file)."""
     if not run_sync():
         sys.exit(1)
 
 
-@portal_cli.command("reindex")
+@command("reindex")
 @click.option("--procs", default=1, show_default=True, help="Writer processes.")
 def reindex_command(procs: int):
     """Rebuild the search index from scratch (from the library in the database)."""
@@ -130,45 +138,7 @@ def reindex_command(procs: int):
     click.echo(f"search index rebuilt: {stats['clauses']} clauses in {stats['seconds']:.1f} s -> {stats['dir']}")
 
 
-@portal_cli.command("units")
-@click.option("--all", "show_all", is_flag=True, help="Include retired units.")
-def units_command(show_all: bool):
-    """Print one unit per line: code, a space, name."""
-    from portal.models import Unit
-
-    stmt = sa.select(Unit).order_by(Unit.sort_order, Unit.code)
-    if not show_all:
-        stmt = stmt.where(Unit.active)
-    for unit in db.session.scalars(stmt):
-        click.echo(f"{unit.code} {unit.name}")
-
-
-ROLE_CHOICE = click.Choice(["admin", "leader", "liaison", "trainer", "staff"])
-
-
-@portal_cli.command("create-user")
-@click.argument("username")
-@click.option("--name", "display_name", required=True, help="The person's 姓名, shown everywhere in the portal.")
-@click.option("--role", "roles", multiple=True, required=True, type=ROLE_CHOICE)
-@click.option("--unit", default="", help="Unit code (required for liaison).")
-@click.option("--password", default=None, help="Initial password; asked for (hidden) when omitted.")
-def create_user_command(username, display_name, roles, unit, password):
-    """Create an account. Name, roles and unit are checked before the password is asked for."""
-    from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
-
-    data = AccountInput(username, display_name, list(roles), unit, password)
-    try:
-        check_new_account(data)
-        if data.password is None:
-            data.password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        user = create_account(data)
-    except AccountError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    click.echo(f"created {user.username} {user.display_name} ({', '.join(user.roles)})")
-
-
-@portal_cli.command("setup")
+@command("setup")
 @click.option("--demo/--no-demo", default=False, help="Create the demo accounts and print them.")
 def setup_command(demo: bool):
     """Create or upgrade the database, sync content and (with --demo) create demo accounts."""
@@ -203,5 +173,6 @@ def print_demo_accounts() -> None:
     click.echo("")
 
 
-# Commands owned by other domains register themselves on the group.
-from portal.duties import commands as _duty_commands  # noqa: E402,F401
+def register(group: AppGroup) -> None:
+    for cmd in (check_content_command, import_policy_command, sync_command, reindex_command, setup_command):
+        group.add_command(cmd)

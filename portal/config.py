@@ -6,7 +6,14 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# Where the code, templates and the shipped content/ are: read from, never written to (a copy of the
+# project, or an installed package, must not write into the tree it came from).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_instance_path() -> Path:
+    """Writable data (database, secret key, uploads): PORTAL_INSTANCE_PATH, else ./instance."""
+    return Path(os.environ.get("PORTAL_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -32,7 +39,7 @@ def load_settings(instance_path: Path) -> dict:
         ),
         "UPLOAD_DIR": os.environ.get("PORTAL_UPLOAD_DIR", str(instance_path / "uploads")),
         "SEARCH_INDEX_DIR": os.environ.get(
-            "PORTAL_SEARCH_INDEX_DIR", str(PROJECT_ROOT / "search_index")
+            "PORTAL_SEARCH_INDEX_DIR", str(Path.cwd().resolve() / "search_index")
         ),
         "CONTENT_DIR": os.environ.get("PORTAL_CONTENT_DIR", str(PROJECT_ROOT / "content")),
         "PERMANENT_SESSION_LIFETIME": timedelta(

@@ -1,25 +1,11 @@
 """Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
+from portal.labels import ACTION_LABELS, FIELD_LABELS, display_value, zh_date, zh_datetime
+from portal.plan import PLAN_ID, PLAN_NUMBER
 from portal.roles import ROLE_LABELS
-from portal.timeutil import to_local
 
-
-def zh_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_local(value)
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def zh_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = to_local(value)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+__all__ = ["register", "zh_date", "zh_datetime"]  # zh_date lives in portal.labels; kept importable here
 
 
 def page_url(page: int) -> str:
@@ -40,8 +26,9 @@ def register(app) -> None:
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
+    app.add_template_global(PLAN_ID, "PLAN_ID")
+    app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")
 
-    from portal.audit.services import ACTION_LABELS, FIELD_LABELS, display_value
     from portal.content.policy_doc import label_for
 
     app.add_template_filter(label_for, "clause_label")

@@ -1,7 +1,6 @@
 """Schema changes go through migrations: upgrading an empty database yields exactly the models."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest

@@ -1,7 +1,6 @@
 """The units file: parsing, validation, sync, and the CLI listing."""
 from __future__ import annotations
 
-import shutil
 
 import sqlalchemy as sa
 

@@ -1,21 +1,37 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, StringField
+from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from portal.forms import VersionField, choice
+
+
+class RolesField(SelectMultipleField):
+    """Role codes as posted; the account service checks them and says what is wrong in Chinese."""
+
+    def pre_validate(self, form):
+        pass
+
+    def process_formdata(self, valuelist):
+        self.data = [str(v)[:20] for v in valuelist[:10]]
 
 
 class UserForm(FlaskForm):
-    """Roles and unit are read from the request and checked by the account service."""
-
     username = StringField("用户名", validators=[Length(max=64, message="用户名不能超过 64 个字符")])
     display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64, message="姓名不能超过 64 个字")])
     password = PasswordField("初始密码", validators=[Length(max=256, message="密码不能超过 256 个字符")])
-    version = HiddenField()
+    roles = RolesField("角色")
+    unit = StringField("所属单位", validators=[Length(max=40)])
+    version = VersionField()
 
 
 class VersionForm(FlaskForm):
     """A state change on an account seen at a given version."""
 
     version = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面后重试")])
+
+
+class ActiveForm(VersionForm):
+    active = choice("0", "1")
 
 
 class ResetPasswordForm(VersionForm):

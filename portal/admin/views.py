@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from portal.access import roles
 from portal.admin import bp
-from portal.admin.forms import ResetPasswordForm, UserForm, VersionForm
+from portal.admin.forms import ActiveForm, ResetPasswordForm, UserForm, VersionForm
 from portal.admin.services import (
     AccountError,
     AccountInput,
@@ -21,8 +21,8 @@ from portal.roles import ADMIN, ROLE_LABELS
 from portal.units.services import active_units
 
 
-def _posted_roles_and_unit() -> tuple[list[str], str]:
-    return request.form.getlist("roles")[:10], request.form.get("unit", "")[:40]
+def _posted_roles_and_unit(form: UserForm) -> tuple[list[str], str]:
+    return list(form.roles.data or []), (form.unit.data or "")[:40]
 
 
 def _get_user(user_id: int) -> User:
@@ -50,7 +50,7 @@ def users():
 @roles(ADMIN)
 def user_new():
     form = UserForm()
-    chosen_roles, chosen_unit = _posted_roles_and_unit()
+    chosen_roles, chosen_unit = _posted_roles_and_unit(form)
     error = None
     if form.validate_on_submit():
         try:
@@ -84,20 +84,19 @@ def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     if request.method == "POST":
-        chosen_roles, chosen_unit = _posted_roles_and_unit()
+        chosen_roles, chosen_unit = _posted_roles_and_unit(form)
     else:
         chosen_roles, chosen_unit = user.roles, (user.unit.code if user.unit else "")
-        form.version.data = str(user.version)
+        form.version.data = user.version
     error = None
     if form.validate_on_submit():
-        version = form.version.data or ""
         try:
-            if not version.isdigit():
+            if form.version.data is None:
                 raise AccountError("缺少版本号，请刷新页面后重试。")
             update_account(
                 user,
                 AccountInput(user.username, form.display_name.data or "", chosen_roles, chosen_unit),
-                int(version),
+                form.version.data,
                 actor=current_user,
             )
         except AccountError as exc:
@@ -119,8 +118,8 @@ def user_edit(user_id: int):
 @roles(ADMIN)
 def user_set_active(user_id: int):
     user = _get_user(user_id)
-    form = VersionForm()
-    wanted = request.form.get("active") == "1"
+    form = ActiveForm()
+    wanted = form.active.data == "1"
     if not form.validate():
         flash("请求无效，请刷新页面后重试。", "error")
     else:

@@ -1,7 +1,6 @@
 """The one way to write to the audit log, and the queries that read it."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,6 +9,7 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from portal.extensions import db
+from portal.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, display_value  # noqa: F401 - re-exported
 from portal.models import AuditEntry
 from portal.timeutil import day_start_utc
 
@@ -19,79 +19,6 @@ SYSTEM_ACTORS = {
     SYSTEM: "系统", "sync": "系统同步", "remind": "系统提醒", "demo-data": "演示数据",
     "import": "法规导入", "?": "（未填写用户名）",
 }
-
-ACTION_LABELS = {
-    "login": "登录",
-    "login_failed": "登录失败",
-    "change_password": "修改密码",
-    "reset_password": "重置密码",
-    "create": "新建",
-    "update": "修改",
-    "deactivate": "停用",
-    "reactivate": "启用",
-    "retire": "撤销",
-    "sync": "同步",
-    "archive": "归档",
-    "tick": "完成清单事项",
-    "untick": "取消清单事项",
-    "note": "添加工作记录",
-    "upload": "上传佐证材料",
-    "request_close": "申请销号",
-    "close": "销号",
-    "return": "退回",
-    "block": "标记受阻",
-    "unblock": "恢复推进",
-    "request_extension": "申请延期",
-    "approve_extension": "批准延期",
-    "reject_extension": "驳回延期",
-    "save_report": "保存进展报告",
-    "submit_report": "提交进展报告",
-    "correct_report": "更正进展报告",
-    "read_report": "阅读进展报告",
-    "set_responsible": "设置具体责任人",
-    "remind": "发送提醒",
-    "remove_demo": "清除演示数据",
-}
-
-
-# Chinese names for what the log shows; unknown keys show as they are.
-OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
-                      "policy_document": "政策文件", "regulation": "法规登记"}
-FIELD_LABELS = {
-    "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
-    "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
-    "sort_order": "排序",
-    "state": "状态", "deadline": "完成时限", "reason": "理由", "item": "清单事项", "done": "已完成",
-    "note": "记录", "file": "文件", "size": "大小（字节）", "sha256": "校验值", "proposed_deadline": "拟延至",
-    "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
-    "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述", "arrangement": "督查室工作安排",
-    "original_deadline": "原定时限", "cooperators": "配合单位", "checklist": "工作清单",
-    "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
-    "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
-    "responsible_name": "具体责任人", "responsible_phone": "联系电话",
-}
-
-
-def display_value(value: Any) -> str:
-    from portal.roles import ROLE_LABELS
-
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    if value is None or value == "":
-        return "（空）"
-    from portal.duties.rules import STATE_LABELS
-
-    if isinstance(value, str) and value in STATE_LABELS:
-        return STATE_LABELS[value]
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        from portal.filters import zh_date
-
-        return zh_date(date.fromisoformat(value))
-    if isinstance(value, list):
-        return "、".join(ROLE_LABELS.get(v, str(v)) for v in value) or "（空）"
-    return str(value)
 
 
 def _jsonable(value: Any) -> Any:

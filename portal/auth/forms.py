@@ -22,3 +22,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "确认新密码", validators=[DataRequired("请再次输入新密码"), EqualTo("new_password", "两次输入的新密码不一致")]
     )
+
+
+class LogoutForm(FlaskForm):
+    """Signing out is a state change: a POST with the CSRF token."""

@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal.access import logged_in, public, safe_next
 from portal.auth import bp
-from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from portal.auth.services import authenticate, change_password
 from portal.extensions import login_manager, db
 from portal.models import User
@@ -42,6 +42,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @logged_in
 def logout():
+    if not LogoutForm().validate():
+        abort(400)
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")

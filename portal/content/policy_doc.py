@@ -512,7 +512,7 @@ def first_difference(expected: str, actual: str, context: int = 20) -> str | Non
     """None when equal; otherwise where and how the two texts first differ."""
     if expected == actual:
         return None
-    i = next((k for k, (a, b) in enumerate(zip(expected, actual)) if a != b), min(len(expected), len(actual)))
+    i = next((k for k, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b), min(len(expected), len(actual)))
     lo = max(0, i - context)
     return (f"first difference at character {i} (lengths {len(expected)} vs {len(actual)}):\n"
             f"  expected …{expected[lo:i]}[{expected[i:i + context]}]…\n"

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from portal.content.policy_doc import label_for
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
+from portal.plan import PLAN_ID
 
-PLAN_ID = "yunmin-2021-74"
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ import sys
 
 import click
 
-from portal.cli import PROJECT_ROOT, _content_dir, portal_cli
+from portal.cli_support import command
+from portal.cli_support import content_dir as _content_dir
 
 
-@portal_cli.command("coverage")
+@command("coverage")
 def coverage_command():
     """List clauses under 二、三、四 with neither a duty nor a 'no duty' entry; exit 1 if any."""
     from portal.content.policy_doc import label_for
@@ -24,7 +25,7 @@ def coverage_command():
     click.echo("coverage: every clause has a duty or a 'no duty' entry")
 
 
-@portal_cli.command("remind")
+@command("remind")
 @click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
@@ -34,7 +35,7 @@ def remind_command(days: int):
         click.echo(line)
 
 
-@portal_cli.command("demo-data")
+@command("demo-data")
 @click.option("--remove", is_flag=True, help="Remove the demo state, leaving everything else.")
 def demo_data_command(remove: bool):
     """Add (or remove) a clearly labelled demo state on the duty boards."""
@@ -45,4 +46,6 @@ def demo_data_command(remove: bool):
         click.echo(line)
 
 
-__all__ = ["PROJECT_ROOT"]
+def register(group) -> None:
+    for cmd in (coverage_command, remind_command, demo_data_command):
+        group.add_command(cmd)

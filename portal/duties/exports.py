@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView, latest_note
-from portal.filters import zh_date
+from portal.labels import zh_date
 from portal.timeutil import to_local
 from portal.models import Duty
 

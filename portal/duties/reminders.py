@@ -12,7 +12,7 @@ from portal.audit.services import record
 from portal.duties import rules
 from portal.duties.services import today, view_of
 from portal.extensions import db
-from portal.filters import zh_date
+from portal.labels import zh_date
 from portal.models import Duty, DutyInstance, Notice, Unit
 
 

@@ -22,6 +22,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
+from portal.plan import PLAN_ID
 from portal.timeutil import local_today
 from portal.roles import ADMIN, LEADER, LIAISON
 
@@ -187,7 +188,7 @@ def areas() -> list[str]:
 
 def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
     """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
-    if doc_id != "yunmin-2021-74":
+    if doc_id != PLAN_ID:
         return []
     duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
     wanted = [d for d in duties if any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
@@ -200,7 +201,7 @@ def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
 
 def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
     """For each section clause id: how many duty instances it (or an anchor under it) created, by light."""
-    if doc_id != "yunmin-2021-74":
+    if doc_id != PLAN_ID:
         return {}
     summary: dict[str, dict[str, int]] = {}
     stmt = (sa.select(DutyInstance).join(Duty).where(~Duty.archived, ~DutyInstance.archived)
@@ -412,7 +413,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
     ext.decided_by_id, ext.decided_at, ext.decision_comment = user.id, utcnow(), comment.strip()
     if approve:
         inst.deadline = ext.proposed_deadline
-    from portal.filters import zh_date
+    from portal.labels import zh_date
 
     body = f"同意延期至{zh_date(ext.proposed_deadline)}。" if approve else "不同意延期。"
     if comment.strip():

@@ -16,11 +16,11 @@ from portal.content.policy_doc import read_document
 from portal.content.problems import Problem, shown_path
 from portal.content.units_file import parse_units
 from portal.extensions import db
+from portal.plan import PLAN_FILE
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit
 from portal.units.services import SyncReport
 
 DUTIES_FILE = "duties.txt"
-PLAN_FILE = Path("policy") / "yunmin-2021-74.md"
 
 
 def load_plan(content_dir: Path, display_root: Path | None = None):

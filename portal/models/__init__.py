@@ -8,11 +8,10 @@ from portal.models.duties import (
     DutyNote,
     Evidence,
     ExtensionRequest,
-    MonthlyReport,
-    Notice,
-    ReportRevision,
 )
+from portal.models.notices import Notice
 from portal.models.org import Unit
+from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
 from portal.models.users import LoginFailure, User, UserRole
 

@@ -12,10 +12,9 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import MonthlyReport, ReportRevision, Unit, User
 from portal.models.base import utcnow
-from portal.reports.services import FIELDS, LIMIT, STALE, ReportError, ReportInput, can_edit, get_report
+from portal.reports.services import FIELDS, LIMIT, STALE, SUBMITTED, ReportError, ReportInput, can_edit, get_report
 from portal.roles import ADMIN
 
-SUBMITTED = "submitted"
 
 
 def _stale() -> ReportError:

@@ -20,6 +20,8 @@ from portal.roles import ADMIN, LIAISON
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
 FIELDS = ("progress", "problems", "next_steps")
+DRAFT, SUBMITTED = "draft", "submitted"
+STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
 LIMIT = 10000
 
 
@@ -122,14 +124,14 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
     if report is None:
         report = MonthlyReport(unit_id=unit.id, month=month)
         db.session.add(report)
-    if report.status == "submitted":
+    if report.status == SUBMITTED:
         raise ReportError("该月报告已提交，不能再修改。")
     before = {f: getattr(report, f) or "" for f in FIELDS}
     for f, v in values.items():
         setattr(report, f, v)
     report.updated_by_id, report.updated_at = user.id, utcnow()
     if submit:
-        report.status, report.submitted_at = "submitted", utcnow()
+        report.status, report.submitted_at = SUBMITTED, utcnow()
     try:
         db.session.flush()
     except IntegrityError:  # another first save of the same month won the race
@@ -158,7 +160,7 @@ def submissions(month: str, due_day: int) -> list[SubmissionRow]:
     rows = []
     for unit in reporting_units():
         report = reports.get(unit.id)
-        submitted = report is not None and report.status == "submitted"
+        submitted = report is not None and report.status == SUBMITTED
         rows.append(SubmissionRow(unit, report, past_due and not submitted))
     return rows
 

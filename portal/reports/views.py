@@ -2,12 +2,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.access import roles
-from portal.locking import parse_version
+from portal.extensions import db
+from portal.forms import first_error
 from portal.reports import bp
 from portal.reports.corrections import can_correct, correct, mark_read
+from portal.reports.forms import ReportForm
 from portal.reports.services import (
+    FIELDS,
+    SUBMITTED,
     ReportError,
-    ReportInput,
     can_edit,
     can_read,
     current_month,
@@ -37,46 +40,53 @@ def index():
                            is_late=lambda r: submitted_late(r, due_day))
 
 
-@bp.route("/<unit_code>/<month>", methods=["GET", "POST"])
-@roles(ADMIN, LEADER, LIAISON)
-def edit(unit_code: str, month: str):
+def _report_page_or_abort(unit_code: str, month: str):
     unit = unit_by_code(unit_code[:40])
     if unit is None or parse_month(month) is None:
         abort(404)
     if not can_read(current_user, unit):
         abort(403)
-    report = get_report(unit, month)
+    return unit
+
+
+@bp.route("/<unit_code>/<month>", methods=["GET", "POST"])
+@roles(ADMIN, LEADER, LIAISON)
+def edit(unit_code: str, month: str):
+    unit = _report_page_or_abort(unit_code, month)
+    form = ReportForm()
     error = None
     if request.method == "POST":
         if not can_edit(current_user, unit):
             abort(403)
-        data = ReportInput(*(request.form.get(f, "") for f in ("progress", "problems", "next_steps")))
-        correcting = request.form.get("submit") == "correct"
-        try:
-            if correcting:
-                correct(current_user, unit, month, data, parse_version(request.form.get("version")))
-            else:
-                save(current_user, unit, month, data, request.form.get("submit") == "1",
-                     parse_version(request.form.get("version")))
-        except ReportError as exc:
-            error = str(exc)
-            from portal.extensions import db
-
-            db.session.rollback()
-            report = get_report(unit, month)
-        else:
-            flash("更正已提交，原报告保留为已更正的旧版。" if correcting else
-                  "报告已提交。" if request.form.get("submit") == "1" else "草稿已保存。", "success")
+        error = _save(unit, month, form)
+        if error is None:
+            flash("更正已提交，原报告保留为已更正的旧版。" if form.correcting else
+                  "报告已提交。" if form.submitting else "草稿已保存。", "success")
             return redirect(url_for("reports.edit", unit_code=unit.code, month=month))
+    report = get_report(unit, month)
     if request.method == "GET":
-        mark_read(current_user, report)
-    values = ({f: getattr(report, f) for f in ("progress", "problems", "next_steps")} if report
-              else prefill(unit, month))
-    draft = values
-    if request.method == "POST" and error:
-        draft = {f: request.form.get(f, "") for f in ("progress", "problems", "next_steps")}
-        if not (report and report.status == "submitted"):
-            values = draft
+        mark_read(current_user, report)  # the 督查室 opening a submitted report reads it
+    editable = can_edit(current_user, unit) and not (report and report.status == SUBMITTED)
+    if error and editable:
+        values = form.values()  # a refused save keeps what was typed
+    else:
+        values = {f: getattr(report, f) for f in FIELDS} if report else prefill(unit, month)
+    draft = form.values() if error and not editable else values  # a refused correction keeps its text
     return render_template("reports/edit.html", unit=unit, month=month, report=report, values=values, error=error,
-                           draft=draft, correctable=can_correct(current_user, unit, report),
-                           editable=can_edit(current_user, unit) and not (report and report.status == "submitted")), (422 if error else 200)
+                           editable=editable, draft=draft,
+                           correctable=can_correct(current_user, unit, report)), (422 if error else 200)
+
+
+def _save(unit, month: str, form: ReportForm) -> str | None:
+    """Save or submit; the reason it was refused, or None."""
+    if not form.validate():
+        return first_error(form)
+    try:
+        if form.correcting:
+            correct(current_user, unit, month, form.report_input(), form.version.data)
+        else:
+            save(current_user, unit, month, form.report_input(), form.submitting, form.version.data)
+    except ReportError as exc:
+        db.session.rollback()
+        return str(exc)
+    return None

@@ -114,7 +114,7 @@ def test_transfer_duty_expands_to_thirteen_counties_with_the_steps_in_order(real
     instances = expand(transfer, counties)
     assert len(instances) == 13
     assert [i.county for i in instances] == counties
-    for inst, county in zip(instances, counties):
+    for inst, county in zip(instances, counties, strict=True):
         assert inst.key == f"transfer-children@{county}-mz"
         assert inst.lead_unit == f"{county}-mz"
         assert inst.cooperating == ("inst-sfly", f"{county}-ga")

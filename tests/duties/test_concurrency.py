@@ -62,7 +62,7 @@ def test_parallel_ticks_of_different_items_all_land(app, plan):
     urls = [f"/tasks/{inst.id}/items/{item.id}" for item in inst.active_items]
     workers = sessions(app, "tick", len(urls))
     results = in_parallel([(lambda a=a, url=url: a.post(url, {"done": "1"}, headers={"HX-Request": "true"}))
-                           for a, url in zip(workers, urls)])
+                           for a, url in zip(workers, urls, strict=True)])
     assert [r.status_code for r in results] == [200] * len(urls)  # 0 false conflicts
     assert not any(STALE in r.get_data(as_text=True) for r in results)
     inst = instance_by_key(KEY)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -67,7 +66,7 @@ def forbidden(app) -> list[re.Pattern]:
 
 
 def get_urls(app, inst) -> list[str]:
-    from portal.models import PolicyClause, PolicyDocument
+    from portal.models import PolicyDocument
 
     values = {
         "instance_id": inst.id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",

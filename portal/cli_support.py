@@ -1,0 +1,34 @@
+"""What every domain's `flask portal ...` commands share: where content lives, how paths are shown."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from portal.config import PROJECT_ROOT
+
+
+def content_dir() -> Path:
+    """The content folder in force (PORTAL_CONTENT_DIR, or the project's content/)."""
+    return Path(current_app.config["CONTENT_DIR"])
+
+
+def display_root() -> Path:
+    """Paths in messages are shown relative to this folder (read-only use: nothing is written here)."""
+    content = content_dir().resolve()
+    return content.parent if content.name == "content" else PROJECT_ROOT
+
+
+def shown(path: Path) -> Path:
+    root = display_root()
+    return path.relative_to(root) if path.is_relative_to(root) else path
+
+
+def command(name: str, **kwargs):
+    """`@command("name")`: a click command that runs inside the app context (as AppGroup.command does),
+    defined at module level and added to the group by its domain's `register(group)`."""
+    def decorator(f):
+        return click.command(name, **kwargs)(with_appcontext(f))
+    return decorator

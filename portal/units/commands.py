@@ -1,0 +1,25 @@
+"""`flask portal units`: the units as loaded."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+
+from portal.cli_support import command
+from portal.extensions import db
+
+
+@command("units")
+@click.option("--all", "show_all", is_flag=True, help="Include retired units.")
+def units_command(show_all: bool):
+    """Print one unit per line: code, a space, name."""
+    from portal.models import Unit
+
+    stmt = sa.select(Unit).order_by(Unit.sort_order, Unit.code)
+    if not show_all:
+        stmt = stmt.where(Unit.active)
+    for unit in db.session.scalars(stmt):
+        click.echo(f"{unit.code} {unit.name}")
+
+
+def register(group) -> None:
+    group.add_command(units_command)

@@ -7,6 +7,7 @@ from portal.forms import first_error
 from portal.reports import bp
 from portal.reports.corrections import can_correct, correct, mark_read
 from portal.reports.forms import ReportForm
+from portal.zhcontrols import months_between
 from portal.reports.services import (
     FIELDS,
     SUBMITTED,
@@ -27,16 +28,22 @@ from portal.roles import ADMIN, LEADER, LIAISON
 from portal.units.services import unit_by_code
 
 
+FIRST_MONTH = "2022-01"  # the transfer work began in 2022
+
+
 @bp.route("/")
 @roles(ADMIN, LEADER, LIAISON)
 def index():
     month = parse_month(request.args.get("month", "")) or current_month()
+    if request.args.get("open") and current_user.unit and can_edit(current_user, current_user.unit):
+        return redirect(url_for("reports.edit", unit_code=current_user.unit.code, month=month))
     due_day = current_app.config["REPORT_DUE_DAY"]
     rows = submissions(month, due_day) if current_user.has_role(ADMIN, LEADER) else None
     own = unit_reports(current_user.unit) if current_user.unit and can_edit(current_user, current_user.unit) else None
     bad_month = bool(request.args.get("month")) and parse_month(request.args.get("month", "")) is None
     return render_template("reports/index.html", month=month, rows=rows, own=own, due=due_date(month, due_day),
                            bad_month=bad_month, current=current_month(),
+                           months=months_between(FIRST_MONTH, current_month()),
                            is_late=lambda r: submitted_late(r, due_day))
 
 

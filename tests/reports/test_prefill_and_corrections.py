@@ -83,3 +83,12 @@ def test_leader_reading_does_not_end_corrections(app, plan):
     leader.client.get(f"/reports/yanhu-mz/{month}")
     db.session.expire_all()
     assert db.session.scalar(sa.select(MonthlyReport)).read_at is None
+
+
+def test_month_controls_are_chinese_lists_and_open_the_month(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    html = mz.client.get("/reports/").get_data(as_text=True)
+    assert 'type="month"' not in html and "onsubmit" not in html
+    assert '<option value="2022-05">2022年5月</option>' in html
+    response = mz.client.get("/reports/?open=1&month=2022-09")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/reports/yanhu-mz/2022-09")

@@ -5,19 +5,16 @@ from datetime import date
 
 from flask import request
 
+from portal.zhcontrols import parse_zh_date
+
 
 def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors.append(f"{label}格式不正确，应为 2022-09-01 这样的日期。")
-        return None
-    if not 2000 <= value.year <= 2099:
-        errors.append(f"{label}应在 2000 年至 2099 年之间。")
-        return None
+    value = parse_zh_date(raw)
+    if value is None:
+        errors.append(f"{label}格式不正确，应为 2022年9月1日 或 2022-09-01 这样的日期（2000年至2099年）。")
     return value
 
 

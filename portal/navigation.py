@@ -24,6 +24,29 @@ NAV = [
 # A liaison's board is their own unit's: they know it as 我的任务.
 LIAISON_LABELS = {"duties.index": "我的任务"}
 
+# Pages that are not nav entries belong to exactly one tab; otherwise to the first tab of their blueprint.
+SECTIONS = {
+    "duties.coverage": "duties.queue", "duties.decide": "duties.queue", "duties.decide_ext": "duties.queue",
+    "duties.decide_many": "duties.queue",
+}
+
+
+def section_of(endpoint: str | None) -> str | None:
+    """The one nav entry a page highlights."""
+    if not endpoint:
+        return None
+    if any(endpoint == e for e, _ in NAV):
+        return endpoint
+    if endpoint in SECTIONS:
+        return SECTIONS[endpoint]
+    blueprint = endpoint.split(".")[0]
+    return next((e for e, _ in NAV if e.split(".")[0] == blueprint), None)
+
+
+def board_label(user) -> str:
+    """The 任务台账's name for this user: the same in the nav and the page title."""
+    return LIAISON_LABELS["duties.index"] if user.has_role("liaison") else dict(NAV)["duties.index"]
+
 
 def nav_items() -> list[dict]:
     """Computed once per request (the layout asks twice)."""
@@ -38,8 +61,7 @@ def _build_nav() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     items = []
-    current_bp = (request.endpoint or "").split(".")[0]
-    exact = any(endpoint == request.endpoint for endpoint, _ in NAV)
+    current = section_of(request.endpoint)
     for endpoint, label in NAV:
         if allowed(current_user, access_of(endpoint)):
             items.append(
@@ -47,7 +69,7 @@ def _build_nav() -> list[dict]:
                     "endpoint": endpoint,
                     "label": LIAISON_LABELS.get(endpoint, label) if current_user.has_role("liaison") else label,
                     "url": url_for(endpoint),
-                    "active": endpoint == request.endpoint if exact else endpoint.split(".")[0] == current_bp,
+                    "active": endpoint == current,
                 }
             )
     return items

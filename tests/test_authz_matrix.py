@@ -51,12 +51,14 @@ EXPECTED: dict[str, object] = {
     "duties.download": frozenset({"admin", "leader", "liaison"}),
     "duties.change_state": ALL,
     "duties.extension": ALL,
+    "duties.responsible": ALL,
     "duties.export_ledger": ALL,
     "duties.export_plan": ALL,
     "duties.api_duties": ALL,
     "duties.queue": ADMIN_ONLY,
     "duties.decide": ADMIN_ONLY,
     "duties.decide_ext": ADMIN_ONLY,
+    "duties.decide_many": ADMIN_ONLY,
     "duties.coverage": ADMIN_ONLY,
     "search.index": EVERYONE,
     "search.api": EVERYONE,
@@ -121,6 +123,7 @@ def sample_args(endpoint: str) -> dict:
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
         **({"instance_id": _sample["training_duty"].id} if endpoint == "training.attach_coverage" else {}),
+        "kind": "close",
     }
 
 

@@ -14,18 +14,18 @@ from tests.conftest import AuthActions
 
 
 def test_create_user_non_interactively(app, runner):
-    result = runner.invoke(args=["portal", "create-user", "ma", "--role", "liaison", "--role", "staff",
+    result = runner.invoke(args=["portal", "create-user", "ma", "--name", "马丽", "--role", "liaison", "--role", "staff",
                                  "--unit", "city-jy", "--password", "Strong-pass-1"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(sa.select(User).where(User.username == "ma"))
-    assert user.roles == ["liaison", "staff"] and user.unit.code == "city-jy"
+    assert user.roles == ["liaison", "staff"] and user.unit.code == "city-jy" and user.display_name == "马丽"
     assert AuthActions(app.test_client()).login("ma", "Strong-pass-1").status_code == 302
 
 
 @pytest.mark.parametrize("args, message", [
-    (["ma", "--role", "liaison", "--password", "Strong-pass-1"], "联络员必须归属一个单位"),
-    (["ma", "--role", "staff", "--unit", "mars", "--password", "Strong-pass-1"], "单位代码 mars 不存在"),
-    (["ma", "--role", "staff", "--password", "short"], "至少 8 位"),
+    (["ma", "--name", "马丽", "--role", "liaison", "--password", "Strong-pass-1"], "联络员必须归属一个单位"),
+    (["ma", "--name", "马丽", "--role", "staff", "--unit", "mars", "--password", "Strong-pass-1"], "单位代码 mars 不存在"),
+    (["ma", "--name", "马丽", "--role", "staff", "--password", "short"], "至少 8 位"),
 ])
 def test_create_user_errors(runner, args, message):
     result = runner.invoke(args=["portal", "create-user", *args])
@@ -33,8 +33,20 @@ def test_create_user_errors(runner, args, message):
     assert message in result.output
 
 
+def test_create_user_checks_the_name_and_unit_before_asking_for_the_password(runner):
+    missing = runner.invoke(args=["portal", "create-user", "ma", "--role", "staff"], input="Strong-pass-1\nStrong-pass-1\n")
+    assert missing.exit_code == 2 and "--name" in missing.output and "Password" not in missing.output
+    bad_unit = runner.invoke(args=["portal", "create-user", "ma", "--name", "马丽", "--role", "staff", "--unit", "mars"],
+                             input="Strong-pass-1\nStrong-pass-1\n")
+    assert bad_unit.exit_code == 1 and "mars" in bad_unit.output and "Password" not in bad_unit.output
+    asked = runner.invoke(args=["portal", "create-user", "ma", "--name", "马丽", "--role", "staff"],
+                          input="Strong-pass-1\nStrong-pass-1\n")
+    assert asked.exit_code == 0 and "Password" in asked.output, asked.output
+    assert db.session.scalar(sa.select(User).where(User.username == "ma")).display_name == "马丽"
+
+
 def test_create_user_rejects_unknown_role(runner):
-    result = runner.invoke(args=["portal", "create-user", "ma", "--role", "wizard", "--password", "Strong-pass-1"])
+    result = runner.invoke(args=["portal", "create-user", "ma", "--name", "马丽", "--role", "wizard", "--password", "Strong-pass-1"])
     assert result.exit_code == 2 and "wizard" in result.output
 
 

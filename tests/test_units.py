@@ -21,8 +21,11 @@ def test_units_file_has_every_unit_the_plan_names():
     for issuing in ["市民政局", "市委编办", "市发展改革委", "市教育局", "市公安局", "市人社局", "市住建局",
                     "市卫健委", "市应急局", "市市场监管局", "市医保局", "市残联", "市政府征兵办"]:
         assert issuing in short, issuing
-    for other in ["市财政局", "市疾控中心", "兵役机关", "市福利院"]:
+    for other in ["市财政局", "市疾控中心", "运城军分区", "市福利院"]:
         assert other in short, other
+    # 四（二）'s 兵役机关 is a function, not a name: the unit carries its proper name, the term is an alias
+    by_code = {r.code: r for r in rows}
+    assert by_code["city-by"].name == "运城军分区" and "兵役机关" in by_code["city-by"].aliases
     assert {"闻喜县儿童福利院", "新绛县儿童福利院"} <= names
     counties = [r for r in rows if r.level == "县级" and not r.parent]
     assert len(counties) == 13

@@ -12,20 +12,24 @@ ROLE_CHOICE = click.Choice(["admin", "leader", "liaison", "trainer", "staff", "t
 
 @command("create-user")
 @click.argument("username")
+@click.option("--name", "display_name", required=True, help="The person's 姓名, shown everywhere in the portal.")
 @click.option("--role", "roles", multiple=True, required=True, type=ROLE_CHOICE)
 @click.option("--unit", default="", help="Unit code (required for liaison).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--name", "display_name", default="", help="Display name (defaults to USERNAME).")
-def create_user_command(username, roles, unit, password, display_name):
-    """Create an account non-interactively."""
-    from portal.admin.services import AccountError, AccountInput, create_account
+@click.option("--password", default=None, help="Initial password; asked for (hidden) when omitted.")
+def create_user_command(username, display_name, roles, unit, password):
+    """Create an account. Name, roles and unit are checked before the password is asked for."""
+    from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
 
+    data = AccountInput(username, display_name, list(roles), unit, password)
     try:
-        user = create_account(AccountInput(username, display_name or username, list(roles), unit, password))
+        check_new_account(data)
+        if data.password is None:
+            data.password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        user = create_account(data)
     except AccountError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"created {user.username} ({', '.join(user.roles)})")
+    click.echo(f"created {user.username} {user.display_name} ({', '.join(user.roles)})")
 
 
 def register(group) -> None:

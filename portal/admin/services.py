@@ -72,6 +72,17 @@ def _resolve_unit(code: str) -> Unit | None:
     return unit
 
 
+def check_new_account(data: AccountInput) -> None:
+    """Everything about a new account except its password: lets a command ask for the password last."""
+    errors = validate_account(data, creating=False)
+    if errors:
+        raise AccountError(" ".join(errors))
+    name = normalise_username(data.username)
+    if db.session.scalar(sa.select(User.id).where(User.username == name)):
+        raise AccountError(f"用户名 {name} 已存在。")
+    _resolve_unit(data.unit_code)
+
+
 def create_account(data: AccountInput, actor=None) -> User:
     errors = validate_account(data, creating=True)
     if errors:

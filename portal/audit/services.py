@@ -14,6 +14,12 @@ from portal.models import AuditEntry
 from portal.timeutil import day_start_utc
 
 SYSTEM = "system"
+# Names written by programs rather than people, and how the log shows them.
+SYSTEM_ACTORS = {
+    SYSTEM: "系统", "sync": "系统同步", "remind": "系统提醒", "demo-data": "演示数据",
+    "import": "法规导入", "?": "（未填写用户名）",
+}
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
@@ -55,6 +61,8 @@ def record(
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         actor_name=(actor.username if actor is not None else actor_name) or SYSTEM,
+        actor_display=((actor.display_name or actor.username) if actor is not None
+                       else SYSTEM_ACTORS.get(actor_name or SYSTEM, ""))[:80],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -2,12 +2,12 @@ from flask import render_template, request
 
 from portal.access import roles
 from portal.audit import bp
+from portal.audit.display import actor_choices, present
 from portal.audit.services import (
     ACTION_LABELS,
     FIELD_LABELS,
     OBJECT_TYPE_LABELS,
     AuditFilter,
-    display_value,
     distinct_values,
     query_entries,
 )
@@ -39,13 +39,13 @@ def index():
         page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
     context = dict(
         page=page,
+        entries=present(page.items),
         f=f,
         errors=errors,
         action_labels=ACTION_LABELS,
         field_labels=FIELD_LABELS,
         type_labels=OBJECT_TYPE_LABELS,
-        display_value=display_value,
-        actors=distinct_values(AuditEntry.actor_name),
+        actors=actor_choices(),
         object_types=distinct_values(AuditEntry.object_type),
     )
     if is_partial_request():

@@ -39,7 +39,7 @@ from portal.content.problems import Problem, decode_utf8
 DUTIES_FILE = "duties.txt"
 
 DUTY_KEYS = ("title", "clauses", "lead", "cooperating", "scope", "area", "start", "deadline",
-             "period", "deadline_text", "checklist", "note")
+             "period", "deadline_text", "checklist", "note", "arrangement")
 DUTY_REQUIRED = ("title", "clauses", "lead", "scope", "area", "deadline")
 NO_DUTY_KEYS = ("clauses", "reason")
 NO_DUTY_REQUIRED = ("clauses", "reason")
@@ -49,6 +49,8 @@ PERIODS = ("monthly", "quarterly", "yearly")
 # Task areas used by the board's filter. Add one here when the 方案 needs a new one.
 AREAS = ("市福利院优化提质", "县级机构转型", "部门职责", "组织保障")
 TITLE_MAX = 20
+# A checklist item the office adds (the 方案 does not state it) starts with this marker.
+ARRANGED_PREFIX = "安排："
 COUNTY = "{county}"
 ROOTS = ("2", "3", "4")
 
@@ -82,6 +84,15 @@ class DutySpec:
     note: str
     # line of each key inside the section, for problems found after parsing
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # the office's own 工作安排 and remarks: never presented as the 方案's text
+    arrangement: str = ""
+
+
+def split_arranged(item: str) -> tuple[str, bool]:
+    """A checklist item's title and whether the office (not the 方案) added it."""
+    if item.startswith(ARRANGED_PREFIX):
+        return item[len(ARRANGED_PREFIX):].strip(), True
+    return item, False
 
 
 @dataclass(frozen=True)
@@ -330,7 +341,8 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
     if bad or len(problems) > before:
         return None
     return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
-                    deadline_kind, deadline, period, deadline_text, checklist, v.get("note", ""), dict(at))
+                    deadline_kind, deadline, period, deadline_text, checklist, v.get("note", ""), dict(at),
+                    arrangement=v.get("arrangement", ""))
 
 
 # ------------------------------------------------------------------ units, expansion, references

@@ -10,14 +10,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView, latest_note
-from portal.labels import zh_date, zh_datetime
+from portal.labels import zh_date
+from portal.timeutil import to_local
 from portal.models import Duty
 
 PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
 PLAN_WIDTHS = [6, 22, 28, 16, 22, 30, 10, 16, 14, 30, 50]
 LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
-                  "逾期天数", "最近更新", "最新记录"]
-LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50]
+                  "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
+LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
@@ -50,7 +51,6 @@ def plan_rows(duties: list[Duty]) -> list[list]:
 def ledger_rows(views: list[InstanceView]) -> list[list]:
     from portal.content.policy_doc import label_for
     from portal.duties.services import today
-    from portal.timeutil import to_local
 
     on = today()
     rows = []
@@ -62,9 +62,17 @@ def ledger_rows(views: list[InstanceView]) -> list[list]:
             _deadline(inst.deadline, v.duty.deadline_kind),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",
             (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
-            to_local(inst.updated_at).replace(tzinfo=None), note.body if note else "",
+            inst.updated_at, note.body if note else "", inst.responsible_name, inst.responsible_phone,
         ])
     return rows
+
+
+def local_cell(value):
+    """The one place exports turn a stored time (naive UTC) into the city's local time.
+    Rows carry stored values; both writers call this, nothing else converts."""
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None)
+    return value
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -87,7 +95,7 @@ def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list])
         cell.fill = PatternFill("solid", fgColor="EEF1F5")
         cell.alignment = Alignment(horizontal="center", vertical="center")
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append([safe_cell(local_cell(v)) for v in row])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, datetime):
@@ -107,8 +115,9 @@ def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list])
 
 
 def _csv_value(value):
+    """A cell already in local time (see local_cell) as Chinese text; no further conversion."""
     if isinstance(value, datetime):
-        return zh_datetime(value)
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
     if isinstance(value, date):
         return zh_date(value)
     return value
@@ -118,5 +127,5 @@ def to_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([safe_cell(_csv_value(v)) for v in row] for row in rows)
+    writer.writerows([safe_cell(_csv_value(local_cell(v))) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV correctly

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 
-from portal.forms import IsoDateField, VersionField, choice, text
+from portal.forms import VersionField, choice, text
+from portal.zhcontrols import ZhDateField
 
 
 class BackForm(FlaskForm):
@@ -36,7 +37,7 @@ class StateForm(BackForm):
 
 class ExtensionForm(BackForm):
     reason = text("延期理由", 2000)
-    proposed = IsoDateField("拟延至", message="拟延至日期格式不正确，应为 2022-09-01 这样的日期。")
+    proposed = ZhDateField("拟延至")  # 2027年6月30日 or 2027-06-30, whatever the browser's language
 
 
 class CloseDecisionForm(BackForm):
@@ -48,3 +49,10 @@ class CloseDecisionForm(BackForm):
 class ExtensionDecisionForm(BackForm):
     decision = choice("approve", "reject")
     comment = text("意见", 2000)
+
+
+class ResponsibleForm(BackForm):
+    name = text("具体责任人", 40)
+    phone = text("联系电话", 30)
+    seen_name = HiddenField()  # what the form showed: a change made since is not overwritten
+    seen_phone = HiddenField()

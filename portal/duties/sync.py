@@ -82,6 +82,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
         duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
         duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
+        duty.arrangement = spec.arrangement
         duty.position, duty.archived = position, False
         seen_duties.add(spec.key)
         after = _duty_fields(duty)
@@ -113,7 +114,8 @@ def _duty_fields(duty: Duty) -> dict:
     return {
         "title": duty.title, "clauses": list(duty.clause_ids or []), "scope": duty.scope, "area": duty.area,
         "start": duty.start, "deadline": duty.deadline, "deadline_kind": duty.deadline_kind,
-        "deadline_text": duty.deadline_text, "note": duty.note, "archived": duty.archived,
+        "deadline_text": duty.deadline_text, "note": duty.note, "arrangement": duty.arrangement or "",
+        "archived": duty.archived,
     }
 
 
@@ -149,12 +151,13 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstanc
     have = {c.unit_id: c for c in inst.cooperators}
     inst.cooperators = [have.get(uid) or DutyCooperator(unit_id=uid) for uid in dict.fromkeys(wanted)]
     by_title = {i.title: i for i in inst.items}
-    for position, title in enumerate(spec.checklist):
+    for position, entry in enumerate(spec.checklist):
+        title, arranged = duties_file.split_arranged(entry)
         item = by_title.pop(title, None)
         if item is None:
             item = ChecklistItem(title=title)
             inst.items.append(item)
-        item.position, item.archived = position, False
+        item.position, item.archived, item.arranged = position, False, arranged
     for item in by_title.values():
         item.archived = True
     return inst, before

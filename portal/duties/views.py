@@ -14,6 +14,7 @@ from portal.duties.forms import (
     BackForm,
     CloseDecisionForm,
     EvidenceForm,
+    ResponsibleForm,
     ExtensionDecisionForm,
     ExtensionForm,
     NoteForm,
@@ -44,9 +45,15 @@ from portal.duties.services import (
     timeline,
     view_of,
 )
+from portal.audit.display import present
+from portal.duties import bulk
+from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
+from portal.duties.crossref import linked
+from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
 from portal.forms import first_error
+from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
@@ -75,7 +82,7 @@ def index():
     from portal.duties.clauses import clause_texts
 
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules,
+    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules, board_title=board_label(current_user),
                    my_unit_id=viewed.id if viewed else None, role_of=role_of,
                    clause_text={c.id: c.text for c in clause_texts(cited)})
     if is_partial_request():
@@ -98,7 +105,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         from portal.duties.clauses import clause_texts
 
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=timeline(inst),
+            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst)),
+            arrangement=linked(inst.duty.arrangement, inst),
             can_download=can_download(current_user, inst),
             pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))
     return context
@@ -126,8 +134,10 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
     if error:
+        # A refused decision stays on the duty being reviewed (keeping the way back to the queue).
         flash(error, "error")
-    elif message:
+        return redirect(url_for("duties.instance", instance_id=inst.id, back="queue" if form.to_queue else None))
+    if message:
         flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")
     if form.to_queue:
         return redirect(url_for("duties.queue"))
@@ -216,6 +226,16 @@ def change_state(instance_id: int):
     return _run(inst, form, lambda: run(current_user, inst, form), message)
 
 
+@bp.route("/tasks/<int:instance_id>/responsible", methods=["POST"])
+@logged_in
+def responsible(instance_id: int):
+    inst = _instance_or_404(instance_id)
+    form = ResponsibleForm()
+    return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
+                                                    (form.seen_name.data or "", form.seen_phone.data or "")),
+                "已保存具体责任人。")
+
+
 @bp.route("/tasks/<int:instance_id>/extension", methods=["POST"])
 @logged_in
 def extension(instance_id: int):
@@ -231,7 +251,33 @@ def extension(instance_id: int):
 @roles(ADMIN)
 def queue():
     return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), rules=rules)
+                           extensions=pending_extensions(), rules=rules,
+                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
+
+
+@bp.route("/supervision/decide/<kind>", methods=["POST"])
+@roles(ADMIN)
+def decide_many(kind: str):
+    """Several requests decided together; each is still decided and audited on its own."""
+    form = {"close": BulkCloseForm, "extension": BulkExtensionForm}.get(kind)
+    if form is None:
+        abort(404)
+    form = form()
+    if not form.validate_on_submit():
+        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重新提交。", "error")
+    elif not form.selected.data:
+        flash("请先勾选要处理的申请。", "error")
+    else:
+        approve = form.decision.data in ("close", "approve")
+        decide = bulk.decide_closes if kind == "close" else bulk.decide_extensions
+        result = decide(current_user, form.selected.data, approve, form.comment.data or "")
+        verb = {"close": "销号", "return": "退回", "approve": "批准延期", "reject": "驳回延期"}[form.decision.data]
+        ok, bad = bulk.summary(result, verb)
+        if ok:
+            flash(ok, "success")
+        if bad:
+            flash(bad, "error")
+    return redirect(url_for("duties.queue"))
 
 
 @bp.route("/supervision/close/<int:instance_id>", methods=["POST"])

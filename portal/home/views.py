@@ -6,6 +6,7 @@ from portal.audit.services import ACTION_LABELS
 from portal.duties import rules
 from portal.duties.reminders import notices_for
 from portal.home import bp
+from portal.audit.display import present
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
 from portal.roles import ADMIN, LEADER, is_trainee_only
 
@@ -23,6 +24,6 @@ def index():
         context["accounts"] = account_summary()
         context["units_behind"] = ranked[:10]
     if current_user.has_role(ADMIN):
-        context["recent_audit"] = recent_audit()
+        context["recent_audit"] = present(recent_audit())
         context["action_labels"] = ACTION_LABELS
     return render_template("home/index.html", **context)

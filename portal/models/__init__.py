@@ -11,7 +11,7 @@ from portal.models.duties import (
 )
 from portal.models.notices import Notice
 from portal.models.org import Unit
-from portal.models.reports import MonthlyReport
+from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
 from portal.models.training import (
     Assignment,
@@ -27,7 +27,7 @@ from portal.models.users import LoginFailure, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "MonthlyReport", "Notice",
+    "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",

@@ -19,6 +19,8 @@ class AuditEntry(db.Model):
     actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
     # A snapshot of the actor's name, or "system" for CLI and sync runs.
     actor_name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # What people read: the actor's 姓名 at the time (or 系统同步 …); empty on entries written before it existed.
+    actor_display: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     action: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     object_type: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
     object_id: so.Mapped[str] = so.mapped_column(sa.String(80), default="")

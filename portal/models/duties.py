@@ -32,7 +32,8 @@ class Duty(db.Model):
     deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
     period: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
     deadline_text: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # quoted from the cited clauses
+    arrangement: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # the office's 工作安排, not the 方案's
     position: so.Mapped[int] = so.mapped_column(default=0)
     archived: so.Mapped[bool] = so.mapped_column(default=False)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
@@ -59,6 +60,9 @@ class DutyInstance(db.Model):
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     closed_at: so.Mapped[Optional[datetime]] = so.mapped_column()
     version: so.Mapped[int] = so.mapped_column(default=1)
+    # 具体责任人: named by the lead unit's liaison
+    responsible_name: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    responsible_phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
 
     duty: so.Mapped[Duty] = so.relationship(back_populates="instances")
     unit: so.Mapped[Unit] = so.relationship()
@@ -103,6 +107,7 @@ class ChecklistItem(db.Model):
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
     position: so.Mapped[int] = so.mapped_column(default=0)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    arranged: so.Mapped[bool] = so.mapped_column(default=False)  # added by the office, not in the 方案
     done: so.Mapped[bool] = so.mapped_column(default=False)
     done_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     done_at: so.Mapped[Optional[datetime]] = so.mapped_column()

@@ -13,11 +13,15 @@ class ReportForm(FlaskForm):
     problems = TextAreaField("存在问题")
     next_steps = TextAreaField("下步打算")
     version = VersionField()
-    submit = choice("0", "1")  # which button: 保存草稿 / 提交报告
+    submit = choice("0", "1", "correct")  # which button: 保存草稿 / 提交报告 / 提交更正
 
     @property
     def submitting(self) -> bool:
         return self.submit.data == "1"
+
+    @property
+    def correcting(self) -> bool:
+        return self.submit.data == "correct"
 
     def report_input(self) -> ReportInput:
         return ReportInput(*(getattr(self, f).data or "" for f in FIELDS))

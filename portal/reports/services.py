@@ -71,8 +71,14 @@ def get_report(unit: Unit, month: str) -> MonthlyReport | None:
     return db.session.scalar(sa.select(MonthlyReport).where(MonthlyReport.unit_id == unit.id, MonthlyReport.month == month))
 
 
+# What counts as the unit's work in a month: its own steps and the office's decisions on them.
+# Content syncs (新建, 修改, 归档) and demo clean-ups are not the unit's doing.
+WORK_ACTIONS = ("tick", "untick", "note", "upload", "request_close", "close", "return", "block", "unblock",
+                "request_extension", "approve_extension", "reject_extension")
+
+
 def month_activity(unit: Unit, month: str) -> list[str]:
-    """What changed on the unit's duties that month, as lines to pre-fill 进展情况."""
+    """What the unit did on its duties that month (and the office decided), as lines to pre-fill 进展情况."""
     start, end = month_bounds(month)
     titles = {str(i.id): i.duty.title for i in db.session.scalars(
         sa.select(DutyInstance).where(DutyInstance.unit_id == unit.id))}
@@ -80,13 +86,15 @@ def month_activity(unit: Unit, month: str) -> list[str]:
         return []
     entries = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id.in_(titles),
+                                    AuditEntry.action.in_(WORK_ACTIONS), AuditEntry.actor_id.is_not(None),
                                     AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.id)).all()
     lines = []
     for e in entries:
         what = ACTION_LABELS.get(e.action, e.action)
         detail = (e.after or {}).get("item") or (e.after or {}).get("note") or (e.after or {}).get("file") or ""
         detail = f"「{str(detail)[:60]}」" if detail else ""
-        lines.append(f"{to_local(e.at):%m月%d日} {titles[e.object_id]}：{what}{detail}")
+        local = to_local(e.at)
+        lines.append(f"{local.month}月{local.day}日 {titles[e.object_id]}：{what}{detail}")
     return lines
 
 

@@ -73,6 +73,10 @@ def test_transfer_duty_to_verified_close(page, plan, tmp_path):
     expect(page.get_by_test_id("status")).to_contain_text("已销号")
 
     page.goto("/policy/yunmin-2021-74/3.2.8")
+    # one line per duty with a 13-county roll-up; it opens to the counties
+    group = page.get_by_test_id("duty-group").filter(has_text="做好儿童移交工作")
+    expect(group.get_by_test_id("rollup")).to_have_text("已销号 1/13")
+    group.locator("summary").click()
     row = page.get_by_test_id("clause-duties").locator('tr[data-key="transfer-children@yanhu-mz"]')
     expect(row).to_contain_text("已销号")
     expect(row).to_contain_text("盐湖区民政局")

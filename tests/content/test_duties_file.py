@@ -26,8 +26,9 @@ UNITS = ROOT / "content" / "units.csv"
 DOC = ROOT / "content" / "policy" / "yunmin-2021-74.md"
 F = "content/duties.txt"
 
-TRANSFER_STEPS = ("安排部署", "梳理应移交人员信息", "整理移交人员档案", "办理移交手续", "移交工作总结",
-                  "档案移交", "儿童财产移交")
+# The five steps of 三（二）8 in order; 档案移交 and 儿童财产移交 (listed beside them) come before the summary.
+TRANSFER_STEPS = ("安排部署", "梳理应移交人员信息", "整理移交人员档案", "办理移交手续", "档案移交",
+                  "儿童财产移交", "移交工作总结")
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +130,9 @@ def test_both_transfer_deadlines_are_kept(real):
     assert date(2022, 9, 1) in dated and date(2022, 9, 30) in dated
     by_0901 = by_key(duties, "handover-by-0901")
     assert by_0901.deadline == date(2022, 9, 1) and "9月1日" in by_0901.deadline_text
-    assert "9月底" in by_0901.note
+    assert "9月底" in by_0901.arrangement
     assert "9月底" in by_key(duties, "transfer-children").deadline_text
-    assert "9月1日" in by_key(duties, "transfer-children").note
+    assert "9月1日" in by_key(duties, "transfer-children").arrangement
 
 
 def test_key_dates_and_kinds(real, counties, units):
@@ -140,16 +141,22 @@ def test_key_dates_and_kinds(real, counties, units):
     assert opt.deadline == date(2025, 12, 31) and "2025年年底" in opt.deadline_text
     integration = by_key(duties, "sfly-integration")
     assert integration.deadline == date(2025, 12, 31) and "十四五" in integration.deadline_text
+    assert opt.lead == ("inst-sfly",) and opt.cooperating == ()  # the 方案 has no 验收 step by 市民政局
     drills = by_key(duties, "sfly-drills")
     assert drills.deadline_kind == "periodic" and drills.deadline is None and drills.period
-    transform = by_key(duties, "inst-transform")
+    # the 方案 says only 定期组织演练: the frequency is the office's, and says so
+    assert "工作安排" in drills.deadline_text and "季度" in drills.arrangement and "季度" not in drills.note
+    # 三（二）9: the 县（市、区）民政局 integrates and transforms (闻喜/新绛 included), not the 福利院
+    assert "inst-transform" not in {d.key for d in duties}
+    agency = by_key(duties, "county-protection-agency")
+    assert agency.lead == ("{county}-mz",) and {"2", "3.2.9"} <= set(agency.clauses)
     parents = {u.code: u.parent for u in units}
-    assert [(i.lead_unit, i.county) for i in expand(transform, counties, parents)] == [
-        ("inst-wenxi-fly", "wenxi"), ("inst-xinjiang-fly", "xinjiang")]
+    assert [i.county for i in expand(by_key(duties, "inst-transfer-children"), counties, parents)] == [
+        "wenxi", "xinjiang"]
     special = by_key(duties, "special-school")
     assert special.lead == ("city-jy",) and set(special.cooperating) == {"city-bb", "city-cz"}
     medical = by_key(duties, "medical-insurance")
-    assert medical.lead == ("city-yb",) and set(medical.cooperating) == {"city-mz", "city-wj"}
+    assert medical.lead == ("city-yb",) and set(medical.cooperating) == {"city-mz"}
 
 
 def test_titles_are_short_chinese_and_fields_sane(real):
@@ -209,7 +216,7 @@ def test_good_snippet_parses():
 def test_unknown_key():
     assert problems_of(GOOD + "owner: city-mz\n") == [
         f"{F}:12: unknown key 'owner' in a duty; allowed: title, clauses, lead, cooperating, scope, area, "
-        "start, deadline, period, deadline_text, checklist, note"]
+        "start, deadline, period, deadline_text, checklist, note, arrangement"]
 
 
 def test_missing_title():

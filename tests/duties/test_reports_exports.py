@@ -138,3 +138,25 @@ def test_exports_keep_user_text_as_text_not_formulas(app, plan):
     assert cell.data_type == "s" and cell.value.startswith("'=")
     text = mz.client.get("/tasks/export.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
+
+
+def test_exports_show_the_last_update_in_local_time_once_near_midnight(app, plan):
+    """16:30 UTC on 29 November is 00:30 on 30 November in 运城: the CSV, the xlsx and the page agree."""
+    from datetime import datetime
+
+    from portal.duties.exports import LEDGER_HEADERS
+    from portal.filters import zh_datetime
+
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    stored = datetime(2026, 11, 29, 16, 30)
+    inst.updated_at = stored
+    db.session.commit()
+    assert zh_datetime(stored) == "2026年11月30日 00:30"  # what the UI shows
+    mz = login(app, "mz", "liaison", "yanhu-mz")
+    column = LEDGER_HEADERS.index("最近更新")
+    ws = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))["台账"]
+    [cell] = [r[column] for r in ws.iter_rows(min_row=2) if r[2].value == inst.duty.title and r[4].value == inst.unit.name]
+    assert cell.value == datetime(2026, 11, 30, 0, 30)
+    rows = list(csv.reader(io.StringIO(mz.client.get("/tasks/export.csv").data.decode("utf-8-sig"))))
+    [row] = [r for r in rows[1:] if r[2] == inst.duty.title and r[4] == inst.unit.name]
+    assert row[column] == "2026年11月30日 00:30"

@@ -22,8 +22,12 @@ def test_full_plan_loads_with_per_county_instances(plan):
     transfers = db.session.scalars(sa.select(DutyInstance).join(Duty).where(Duty.key == "transfer-children")).all()
     assert len(transfers) == 13
     yanhu = instance_by_key("transfer-children@yanhu-mz")
-    assert [i.title for i in yanhu.active_items][:5] == [
-        "安排部署", "梳理应移交人员信息", "整理移交人员档案", "办理移交手续", "移交工作总结"]
+    assert [i.title for i in yanhu.active_items] == [
+        "安排部署", "梳理应移交人员信息", "整理移交人员档案", "办理移交手续", "档案移交", "儿童财产移交", "移交工作总结"]
+    assert not any(i.arranged for i in yanhu.active_items)
+    coordination = instance_by_key("city-transfer-coordination")
+    assert [i.title for i in coordination.active_items if i.arranged] == ["督促指导各县（市、区）按期移交"]
+    assert "季度" in instance_by_key("sfly-drills").duty.arrangement
     assert yanhu.deadline.isoformat() == "2022-09-30"
     # The text gives both 9月1日 and 9月底: both are tracked.
     assert instance_by_key("handover-by-0901@yanhu-mz").deadline.isoformat() == "2022-09-01"

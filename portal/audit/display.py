@@ -1,0 +1,153 @@
+"""How audit entries read to people: names, not ids.
+
+The log stores what happened with stable ids (unit codes, instance ids, usernames) so it can be
+queried; this module turns a page of entries into what a 科员 reads — people's 姓名 (the snapshot
+taken when they acted), 系统同步 for content runs, a duty's 任务名称 and unit name, unit full names
+instead of codes and Chinese words instead of state codes. One place for all screens that show
+the log (审计日志, 首页最近操作, a duty's 全程留痕).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.audit.services import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
+from portal.extensions import db
+from portal.models import AuditEntry
+
+VALUE_LABELS = {
+    "draft": "草稿", "submitted": "已提交", "superseded": "已更正（旧版）",
+    "pending": "待审批", "approved": "已批准", "rejected": "未批准",
+    "city": "全市一项", "per-county": "13个县（市、区）各一项", "per-unit": "所列单位各一项",
+    "date": "定期限", "periodic": "周期性", "none": "长期",
+}
+UNIT_FIELDS = {"unit", "parent", "cooperators"}
+
+
+@dataclass
+class EntryView:
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object: str
+    before: list[tuple[str, str]] = field(default_factory=list)
+    after: list[tuple[str, str]] = field(default_factory=list)
+    entry: AuditEntry | None = None
+
+
+class _Names:
+    """Lookups for one page of entries: a few queries, not one per entry."""
+
+    def __init__(self, entries: list[AuditEntry]):
+        from portal.models import DutyInstance, Unit, User
+
+        self.units = {u.code: u.name for u in db.session.scalars(sa.select(Unit))}
+        user_ids = {e.actor_id for e in entries if e.actor_id}
+        user_ids |= {int(e.object_id) for e in entries if e.object_type == "user" and e.object_id.isdigit()}
+        self.users = ({u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+                      if user_ids else {})
+        inst_ids = {int(e.object_id) for e in entries if e.object_type == "duty_instance" and e.object_id.isdigit()}
+        self.instances: dict[int, str] = {}
+        if inst_ids:
+            rows = db.session.scalars(sa.select(DutyInstance).where(DutyInstance.id.in_(inst_ids))
+                                      .options(sa.orm.selectinload(DutyInstance.duty),
+                                               sa.orm.selectinload(DutyInstance.unit)))
+            self.instances = {i.id: f"{i.duty.title} · {i.unit.name}" for i in rows}
+
+    def unit(self, code: Any) -> str:
+        return self.units.get(code, code) if isinstance(code, str) else str(code)
+
+
+def actor_label(entry: AuditEntry, users: dict[int, str] | None = None) -> str:
+    if entry.actor_display:
+        return entry.actor_display
+    if entry.actor_name in SYSTEM_ACTORS and entry.actor_id is None:
+        return SYSTEM_ACTORS[entry.actor_name]
+    if entry.actor_id and users and entry.actor_id in users:
+        return users[entry.actor_id]
+    return entry.actor_name
+
+
+def value_text(key: str, value: Any, names: _Names | None = None) -> str:
+    from portal.content.policy_doc import label_for
+    from portal.duties.rules import STATE_LABELS
+    from portal.roles import ROLE_LABELS
+
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, list):
+        return "、".join(value_text(key, v, names) for v in value)
+    if key in UNIT_FIELDS and names is not None:
+        return names.unit(value)
+    if key == "clauses" and isinstance(value, str):
+        return label_for(value)
+    if isinstance(value, str):
+        if value in STATE_LABELS:
+            return STATE_LABELS[value]
+        if value in ROLE_LABELS:
+            return ROLE_LABELS[value]
+        if value in VALUE_LABELS:
+            return VALUE_LABELS[value]
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            from portal.filters import zh_date
+
+            return zh_date(date.fromisoformat(value))
+        if re.fullmatch(r"\d{4}-\d{2}", value):
+            return f"{int(value[:4])}年{int(value[5:])}月"
+    return str(value)
+
+
+def _object_label(entry: AuditEntry, names: _Names) -> str:
+    kind = OBJECT_TYPE_LABELS.get(entry.object_type, "")
+    label = entry.object_label or entry.object_id
+    if entry.object_type == "duty_instance" and entry.object_id.isdigit():
+        name = names.instances.get(int(entry.object_id))
+        if name:
+            # a tick's label carries the checklist item after "："
+            item = entry.object_label.split("：", 1)[1] if "：" in entry.object_label else ""
+            label = f"{name}：{item}" if item else name
+    elif entry.object_type == "user" and entry.object_id.isdigit():
+        label = names.users.get(int(entry.object_id), label)
+    elif entry.object_type == "unit":
+        label = names.units.get(entry.object_id, label)
+    elif entry.object_type == "report":
+        label = re.sub(r"(\d{4})-(\d{2})$", lambda m: f"{int(m.group(1))}年{int(m.group(2))}月", label)
+    return f"{kind} · {label}" if kind else label
+
+
+def _pairs(values: dict | None, names: _Names) -> list[tuple[str, str]]:
+    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items()]
+
+
+def present(entries: list[AuditEntry]) -> list[EntryView]:
+    names = _Names(entries)
+    return [EntryView(at=e.at, actor=actor_label(e, names.users), action=ACTION_LABELS.get(e.action, e.action),
+                      object_type=e.object_type, object=_object_label(e, names),
+                      before=_pairs(e.before, names), after=_pairs(e.after, names), entry=e)
+            for e in entries]
+
+
+def actor_choices() -> list[tuple[str, str]]:
+    """(stored actor name, what the filter shows) for the 操作人 filter."""
+    from portal.models import User
+
+    rows = db.session.execute(sa.select(AuditEntry.actor_name, AuditEntry.actor_id).distinct()).all()
+    user_ids = {r.actor_id for r in rows if r.actor_id}
+    users = ({u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
+             if user_ids else {})
+    shown: dict[str, str] = {}
+    for name, actor_id in rows:
+        if actor_id in users:
+            shown[name] = users[actor_id]
+        else:
+            shown.setdefault(name, SYSTEM_ACTORS.get(name, name))
+    return sorted(shown.items(), key=lambda kv: kv[1])

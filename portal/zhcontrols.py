@@ -1,0 +1,53 @@
+"""Form controls that read the same in every browser: dates typed as 2026年12月31日 or 2026-12-31,
+months chosen from a list of 年月, file pickers labelled in Chinese (templates/_controls.html).
+
+Native date/month/file inputs take their labels from the browser's locale (mm/dd/yyyy, Choose
+File), so an English-language Chromium shows English; these controls do not depend on it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from wtforms import StringField
+
+DATE_RE = re.compile(r"^\s*(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?\s*$")
+DATE_HINT = "请按 2026年12月31日 或 2026-12-31 的格式填写日期。"
+
+
+def parse_zh_date(text: str | None) -> date | None:
+    """2026年12月31日, 2026-12-31, 2026/12/31 or 2026.12.31 → a date; anything else → None."""
+    m = DATE_RE.match(text or "")
+    if not m:
+        return None
+    try:
+        value = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return value if 2000 <= value.year <= 2099 else None
+
+
+def months_between(first: str, last: str) -> list[tuple[str, str]]:
+    """('2026-11', '2026年11月') from ``last`` back to ``first`` (both YYYY-MM)."""
+    y, m = int(last[:4]), int(last[5:7])
+    fy, fm = int(first[:4]), int(first[5:7])
+    out = []
+    while (y, m) >= (fy, fm):
+        out.append((f"{y:04d}-{m:02d}", f"{y}年{m}月"))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out
+
+
+class ZhDateField(StringField):
+    """A WTForms field for a date typed in Chinese or ISO form; ``data`` is a date or None."""
+
+    def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else ""
+        self.data = parse_zh_date(self.raw) if self.raw.strip() else None
+        if self.raw.strip() and self.data is None:
+            raise ValueError(DATE_HINT)
+
+    def _value(self):
+        if isinstance(self.data, date):
+            return f"{self.data.year}年{self.data.month}月{self.data.day}日"
+        return getattr(self, "raw", "") or ""

@@ -1,0 +1,80 @@
+"""Issue 11: at 390 px (a phone) no main page scrolls sideways; lists become cards; controls are
+labelled in Chinese whatever the browser's language."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.conftest import PASSWORD, instance_by_key, make_user
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 390
+
+
+def main_pages(inst_id: int, month: str) -> list[str]:
+    return ["/", "/tasks/", "/tasks/?unit=", f"/tasks/{inst_id}", "/policy/", "/policy/yunmin-2021-74",
+            "/policy/yunmin-2021-74/3.1.1.1", "/policy/yunmin-2021-74/3.2.8", "/units/", "/units/yanhu-mz",
+            "/reports/", f"/reports/yanhu-mz/{month}", "/supervision/", "/supervision/coverage", "/admin/users",
+            "/admin/audit/", "/search/?q=移交"]
+
+
+@pytest.fixture
+def narrow(browser, live_server, app):
+    # en-US on purpose: nothing the user reads may depend on the browser's language
+    context = browser.new_context(base_url=live_server, locale="en-US", viewport={"width": WIDTH, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz")])
+def test_no_horizontal_overflow_on_any_main_page(narrow, plan, role, unit):
+    from portal.duties.demo import load_demo_state
+    from portal.reports.services import current_month
+
+    load_demo_state()
+    make_user(f"n-{role}", role, unit=unit)
+    login(narrow, f"n-{role}", PASSWORD)
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    overflowing = []
+    for url in main_pages(inst.id, current_month()):
+        response = narrow.goto(url)
+        if response is None or response.status != 200:
+            continue  # a page this role may not open
+        width = narrow.evaluate("document.documentElement.scrollWidth")
+        if width > WIDTH:
+            widest = narrow.evaluate("""() => {
+                let w = null;
+                for (const el of document.body.querySelectorAll('*')) {
+                    const r = el.getBoundingClientRect();
+                    if (r.right > window.innerWidth + 1 && (!w || r.right > w.r)) w = {r: r.right, t: el.tagName + '.' + el.className};
+                }
+                return w && w.t;
+            }""")
+            overflowing.append(f"{url}: {width}px ({widest})")
+    assert overflowing == []
+
+
+def test_board_is_cards_and_controls_are_chinese_at_390(narrow, plan):
+    make_user("n-liaison", "liaison", unit="yanhu-mz")
+    login(narrow, "n-liaison", PASSWORD)
+    narrow.goto("/tasks/")
+    row = narrow.get_by_test_id("board").locator("tbody tr").first
+    expect(row).to_be_visible()
+    assert narrow.evaluate("getComputedStyle(document.querySelector('[data-testid=board] tbody tr')).display") == "block"
+    title = row.locator("td.cell-title a")
+    box = title.bounding_box()
+    assert box is not None and box["width"] > 120  # the task name is not one character per line
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    narrow.goto(f"/tasks/{inst.id}")
+    expect(narrow.get_by_text("选择文件", exact=True)).to_be_visible()
+    expect(narrow.get_by_text("未选择文件", exact=True)).to_be_visible()
+    assert narrow.locator("input[type=date], input[type=month]").count() == 0
+    narrow.set_input_files("input[name=file]", files=[{"name": "移交清单.pdf", "mimeType": "application/pdf",
+                                                       "buffer": b"%PDF-1.4\n"}])
+    expect(narrow.locator(".zh-file-name")).to_have_text("移交清单.pdf")
+    date_box = narrow.locator("#proposed")
+    expect(date_box).to_have_attribute("placeholder", "如 2026年12月31日")

@@ -82,6 +82,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
         duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
         duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
+        duty.indicators = [list(i) for i in spec.indicators]
         duty.position, duty.archived = position, False
         seen_duties.add(spec.key)
         after = _duty_fields(duty)
@@ -114,6 +115,7 @@ def _duty_fields(duty: Duty) -> dict:
         "title": duty.title, "clauses": list(duty.clause_ids or []), "scope": duty.scope, "area": duty.area,
         "start": duty.start, "deadline": duty.deadline, "deadline_kind": duty.deadline_kind,
         "deadline_text": duty.deadline_text, "note": duty.note, "archived": duty.archived,
+        "indicators": [list(i) for i in duty.indicators or []],
     }
 
 

@@ -209,7 +209,7 @@ def test_good_snippet_parses():
 def test_unknown_key():
     assert problems_of(GOOD + "owner: city-mz\n") == [
         f"{F}:12: unknown key 'owner' in a duty; allowed: title, clauses, lead, cooperating, scope, area, "
-        "start, deadline, period, deadline_text, checklist, note"]
+        "start, deadline, period, deadline_text, checklist, note, indicators"]
 
 
 def test_missing_title():

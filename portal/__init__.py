@@ -50,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.admin import bp as admin_bp
     from portal.audit import bp as audit_bp
     from portal.auth import bp as auth_bp
+    from portal.board import bp as board_bp
     from portal.duties import bp as duties_bp
     from portal.home import bp as home_bp
     from portal.reports import bp as reports_bp
@@ -58,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.policy import bp as policy_bp
     from portal.units import bp as units_bp
 
-    for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp):
+    for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp, board_bp):
         app.register_blueprint(bp)
 
     from portal.cli import portal_cli

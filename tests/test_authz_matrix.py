@@ -57,6 +57,15 @@ EXPECTED: dict[str, object] = {
     "search.api": ALL,
     "reports.index": frozenset({"admin", "leader", "liaison"}),
     "reports.edit": frozenset({"admin", "leader", "liaison"}),
+    "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
+    "board.api_progress": ALL,
+    "board.county": frozenset({"admin", "leader", "liaison"}),
+    "board.transfer": frozenset({"admin", "leader", "liaison"}),
+    "board.decisions": frozenset({"admin", "leader"}),
+    "board.report": frozenset({"admin", "leader"}),
+    "board.report_file": frozenset({"admin", "leader"}),
+    "board.indicator": frozenset({"admin", "liaison"}),  # further: the lead unit's liaison (tests/board)
+    "board.instruction": frozenset({"admin", "leader"}),
 }
 
 
@@ -78,6 +87,8 @@ def sample_args(endpoint: str) -> dict:
         "fmt": "csv",
         "unit_code": "yanhu-mz",
         "month": "2026-11",
+        "county_code": "yanhu",
+        "file_format": "xlsx",
     }
 
 

@@ -28,9 +28,10 @@ def index():
     return render_template("board/index.html", **context)
 
 
-@bp.route("/board/counties/<code>")
+@bp.route("/board/counties/<county_code>")
 @roles(ADMIN, LEADER, LIAISON)  # a liaison sees only their own unit's rows there
-def county(code: str):
+def county(county_code: str):
+    code = county_code
     from werkzeug.datastructures import MultiDict
 
     data = pages.load(current_user, MultiDict(), today())
@@ -162,9 +163,10 @@ def report():
                            transfer_dates=services.transfer_milestones())
 
 
-@bp.route("/board/report.<fmt>")
+@bp.route("/board/report.<file_format>")
 @roles(ADMIN, LEADER)
-def report_file(fmt: str):
+def report_file(file_format: str):
+    fmt = file_format
     from urllib.parse import quote
 
     from flask import make_response

@@ -90,7 +90,7 @@ def board_context(user: User, args, on: date) -> dict:
         area_columns=columns, area_rows=area_rows, drill=drill,
         drill_unit=next((r.unit_name for r in drill), ""),
         county_rows=rollup.county_summaries(data.rows, data.counties, data.transfer),
-        transfer_totals=rollup.transfer_totals(data.transfer, names),
+        transfer=data.transfer, transfer_totals=rollup.transfer_totals(data.transfer, names),
         transfer_dates=services.transfer_milestones(),
         # Staff and trainers see the plan's milestones as city totals; others their visible rows.
         milestones=rollup.milestones(data.all_rows if data.scope == services.TOTALS else data.rows, on),

@@ -95,7 +95,7 @@ def board_context(user: User, args, on: date) -> dict:
         # Staff and trainers see the plan's milestones as city totals; others their visible rows.
         milestones=rollup.milestones(data.all_rows if data.scope == services.TOTALS else data.rows, on),
         milestone_x=[],
-        red=rollup.red_list(data.rows, on)[:50], yellow=rollup.yellow_list(data.rows)[:50],
+        red=rollup.red_list(data.rows, on), yellow=rollup.yellow_list(data.rows),
         closes=services.pending_closes(on) if data.scope == services.FULL else [],
         extensions=services.pending_extension_requests(on) if data.scope == services.FULL else [],
         training=services.training_coverage(),

@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.admin import bp as admin_bp
     from portal.audit import bp as audit_bp
     from portal.auth import bp as auth_bp
+    from portal.board import bp as board_bp
     from portal.duties import VIEW_MODULES as DUTY_VIEWS
     from portal.duties import bp as duties_bp
     from portal.home import bp as home_bp
@@ -64,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     for name in DUTY_VIEWS:
         importlib.import_module(name)  # routes attach to duties_bp
     for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp,
-               training_bp):
+               training_bp, board_bp):
         app.register_blueprint(bp)
 
     from portal import cli

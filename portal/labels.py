@@ -60,6 +60,8 @@ ACTION_LABELS = {
     "set_responsible": "设置具体责任人",
     "remind": "发送提醒",
     "remove_demo": "清除演示数据",
+    "report_indicator": "填报指标",
+    "instruction": "领导批示",
 }
 
 
@@ -74,7 +76,8 @@ FIELD_LABELS = {
     "note": "记录", "file": "文件", "size": "大小（字节）", "sha256": "校验值", "proposed_deadline": "拟延至",
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
     "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述", "arrangement": "督查室工作安排",
-    "original_deadline": "原定时限", "cooperators": "配合单位", "checklist": "工作清单",
+    "original_deadline": "原定时限", "indicator": "指标", "value": "数值", "instruction": "批示",
+    "cooperators": "配合单位", "checklist": "工作清单",
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",

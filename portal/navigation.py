@@ -18,6 +18,7 @@ NAV = [
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
     ("audit.index", "审计日志"),
+    ("board.index", "工作总览"),
 ]
 
 

@@ -93,6 +93,15 @@ EXPECTED: dict[str, object] = {
     "training.area_merge": TRAINERS,
     "training.coverage_sheet": frozenset({"admin", "leader", "trainer", "liaison"}),
     "training.attach_coverage": frozenset({"admin", "liaison"}),
+    "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
+    "board.api_progress": ALL,
+    "board.county": frozenset({"admin", "leader", "liaison"}),
+    "board.transfer": frozenset({"admin", "leader", "liaison"}),
+    "board.decisions": frozenset({"admin", "leader"}),
+    "board.report": frozenset({"admin", "leader"}),
+    "board.report_file": frozenset({"admin", "leader"}),
+    "board.indicator": frozenset({"admin", "liaison"}),  # further: the lead unit's liaison (tests/board)
+    "board.instruction": frozenset({"admin", "leader"}),
 }
 
 
@@ -124,6 +133,8 @@ def sample_args(endpoint: str) -> dict:
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
         **({"instance_id": _sample["training_duty"].id} if endpoint == "training.attach_coverage" else {}),
         "kind": "close",
+        "county_code": "yanhu",
+        "file_format": "xlsx",
     }
 
 

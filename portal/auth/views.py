@@ -20,6 +20,11 @@ def load_user(session_id: str):
     return user
 
 
+def landing(user) -> str:
+    """Leaders and the office start on the progress board; everyone else on the home page."""
+    return url_for("board.index") if user.has_role("leader", "admin") else url_for("home.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -33,7 +38,7 @@ def login():
             session.clear()  # a fresh session id after login
             login_user(result.user)
             session.permanent = True
-            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(safe_next(request.args.get("next")) or landing(result.user))
         error = result.error
     status = 200 if request.method == "GET" or (not error and not form.errors) else 422
     return render_template("auth/login.html", form=form, error=error), status

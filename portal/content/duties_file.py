@@ -15,6 +15,7 @@ The file is line-oriented so every problem names its exact line::
     deadline_text: 2022年5月启动、9月底结束（三（二）8）
     checklist: 安排部署 | 梳理应移交人员信息 | …
     note: …
+    indicators: 移交儿童人数（人） | 移交档案份数（份）
 
     [no-duty 4.2.1]
     clauses: 4.2.1
@@ -39,7 +40,7 @@ from portal.content.problems import Problem, decode_utf8
 DUTIES_FILE = "duties.txt"
 
 DUTY_KEYS = ("title", "clauses", "lead", "cooperating", "scope", "area", "start", "deadline",
-             "period", "deadline_text", "checklist", "note", "arrangement")
+             "period", "deadline_text", "checklist", "note", "arrangement", "indicators")
 DUTY_REQUIRED = ("title", "clauses", "lead", "scope", "area", "deadline")
 NO_DUTY_KEYS = ("clauses", "reason")
 NO_DUTY_REQUIRED = ("clauses", "reason")
@@ -86,6 +87,8 @@ class DutySpec:
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     # the office's own 工作安排 and remarks: never presented as the 方案's text
     arrangement: str = ""
+    # numeric figures the unit reports, as (name, measure word): ("移交儿童人数", "人")
+    indicators: tuple[tuple[str, str], ...] = ()
 
 
 def split_arranged(item: str) -> tuple[str, bool]:
@@ -338,11 +341,29 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
             err("checklist", f"checklist repeats {', '.join(dupes)}")
         checklist = tuple(i for i in items if i)
 
+    indicators = _indicators(v.get("indicators", ""), lambda msg: err("indicators", msg))
     if bad or len(problems) > before:
         return None
     return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
                     deadline_kind, deadline, period, deadline_text, checklist, v.get("note", ""), dict(at),
-                    arrangement=v.get("arrangement", ""))
+                    arrangement=v.get("arrangement", ""), indicators=indicators)
+
+
+INDICATOR_RE = re.compile(r"^([^|（）()]{1,30})（([^|（）()]{1,4})）$")
+
+
+def _indicators(raw: str, err) -> tuple[tuple[str, str], ...]:
+    """``indicators: 移交儿童人数（人） | 移交档案份数（份）`` — a name and its measure word each."""
+    out: list[tuple[str, str]] = []
+    for part in (p.strip() for p in raw.split("|")) if raw else ():
+        m = INDICATOR_RE.match(part)
+        if not m:
+            err(f"indicator {part!r} must read like 移交儿童人数（人）: a name and a measure word in full-width brackets")
+        elif any(name == m.group(1) for name, _ in out):
+            err(f"indicator {m.group(1)} is listed twice")
+        else:
+            out.append((m.group(1), m.group(2)))
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ units, expansion, references

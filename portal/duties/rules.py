@@ -17,6 +17,7 @@ OPEN_STATES = (NOT_STARTED, IN_PROGRESS, BLOCKED)
 # What a duty's notes record: plain notes, and one kind per state change or decision.
 NOTE, NOTE_REQUEST_CLOSE, NOTE_RETURNED, NOTE_CLOSED = "note", "request_close", "returned", "closed"
 NOTE_BLOCKED, NOTE_UNBLOCKED, NOTE_EXTENSION = "blocked", "unblocked", "extension"
+NOTE_INSTRUCTION = "instruction"  # a leader's 批示 (written by portal/board)
 NOTE_KIND_LABELS = {
     NOTE: "工作记录",
     NOTE_REQUEST_CLOSE: "申请销号",
@@ -25,6 +26,7 @@ NOTE_KIND_LABELS = {
     NOTE_BLOCKED: "受阻",
     NOTE_UNBLOCKED: "恢复",
     NOTE_EXTENSION: "延期",
+    NOTE_INSTRUCTION: "领导批示",
 }
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"

@@ -139,8 +139,9 @@ def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceVi
                      sa.orm.lazyload(DutyInstance.items)))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
-        lead = DutyInstance.unit_id == unit.id
-        coop = DutyInstance.cooperators.any(DutyCooperator.unit_id == unit.id)
+        ids = unit_ids_within(unit)
+        lead = DutyInstance.unit_id.in_(ids)
+        coop = DutyInstance.cooperators.any(DutyCooperator.unit_id.in_(ids))
         stmt = stmt.where(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
     elif f.unit_code:
         return []
@@ -156,6 +157,24 @@ def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceVi
     if f.light in rules.LIGHT_LABELS:
         views = [v for v in views if v.light == f.light]
     return sort_views(views, f.sort)
+
+
+def unit_ids_within(unit: Unit) -> list[int]:
+    """A county (县级, no parent) stands for all its units — its bureaus and their institutions;
+    any other unit stands for itself."""
+    if unit.level != "县级" or unit.parent_id is not None:
+        return [unit.id]
+    ids, frontier = [unit.id], [unit.id]
+    while frontier:
+        frontier = list(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id.in_(frontier))))
+        ids += frontier
+    return ids
+
+
+def county_code_for(name_or_code: str) -> str | None:
+    """`?county=盐湖区` or `?county=yanhu` → the county's unit code (None when there is no such county)."""
+    return db.session.scalar(sa.select(Unit.code).where(
+        Unit.level == "县级", Unit.parent_id.is_(None), sa.or_(Unit.name == name_or_code, Unit.code == name_or_code)))
 
 
 def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -83,6 +83,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
         duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
         duty.arrangement = spec.arrangement
+        duty.indicators = [list(i) for i in spec.indicators]
         duty.position, duty.archived = position, False
         seen_duties.add(spec.key)
         after = _duty_fields(duty)
@@ -116,6 +117,7 @@ def _duty_fields(duty: Duty) -> dict:
         "start": duty.start, "deadline": duty.deadline, "deadline_kind": duty.deadline_kind,
         "deadline_text": duty.deadline_text, "note": duty.note, "arrangement": duty.arrangement or "",
         "archived": duty.archived,
+        "indicators": [list(i) for i in duty.indicators or []],
     }
 
 

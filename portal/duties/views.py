@@ -63,6 +63,10 @@ from portal.units.services import active_units
 def board_filter_from_args() -> BoardFilter:
     args = request.args
     unit = args.get("unit")
+    if args.get("county"):  # ?county=盐湖区 (or its code): every unit of that county
+        from portal.duties.services import county_code_for
+
+        unit = county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
     if unit is None and current_user.has_role(LIAISON) and current_user.unit:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return BoardFilter(
@@ -72,17 +76,25 @@ def board_filter_from_args() -> BoardFilter:
     )
 
 
+PAGE_SIZE = 50
+
+
 @bp.route("/tasks/")
 @logged_in
 def index():
     f = board_filter_from_args()
-    views = board(current_user, f)
+    all_views = board(current_user, f)
     units = active_units()
     viewed = next((u for u in units if u.code == f.unit_code), None)
     from portal.duties.clauses import clause_texts
+    from portal.forms_util import parse_page_arg
+    from portal.pagination import ListPage
 
+    page = ListPage(all_views, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
+    views = page.items
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, f=f, areas=areas(), units=units, rules=rules, board_title=board_label(current_user),
+    context = dict(views=views, all_views=all_views, page=page, f=f, areas=areas(), units=units, rules=rules,
+                   board_title=board_label(current_user),
                    my_unit_id=viewed.id if viewed else None, role_of=role_of,
                    clause_text={c.id: c.text for c in clause_texts(cited)})
     if is_partial_request():

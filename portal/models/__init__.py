@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.audit import AuditEntry
+from portal.models.board import IndicatorValue
 from portal.models.duties import (
     ChecklistItem,
     Duty,
@@ -28,7 +29,7 @@ from portal.models.users import LoginFailure, User, UserRole
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice", "ReportRevision",
-    "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
+    "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule",

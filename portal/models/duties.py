@@ -36,6 +36,8 @@ class Duty(db.Model):
     arrangement: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # the office's 工作安排, not the 方案's
     position: so.Mapped[int] = so.mapped_column(default=0)
     archived: so.Mapped[bool] = so.mapped_column(default=False)
+    # Numeric figures the unit reports, from the 任务分工表: [["移交儿童人数", "人"], ...]
+    indicators: so.Mapped[list] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     instances: so.Mapped[list["DutyInstance"]] = so.relationship(back_populates="duty")

@@ -12,11 +12,11 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": {"首页", "任务台账", "政策库", "组织机构", "进展报告", "督查室", "用户管理", "审计日志"},
-    "leader": {"首页", "任务台账", "政策库", "组织机构", "进展报告"},
-    "liaison": {"首页", "我的任务", "政策库", "组织机构", "进展报告"},
-    "trainer": {"首页", "任务台账", "政策库", "组织机构"},
-    "staff": {"首页", "任务台账", "政策库", "组织机构"},
+    "admin": {"首页", "任务台账", "政策库", "组织机构", "进展报告", "督查室", "用户管理", "审计日志", "工作总览"},
+    "leader": {"首页", "任务台账", "政策库", "组织机构", "进展报告", "工作总览"},
+    "liaison": {"首页", "我的任务", "政策库", "组织机构", "进展报告", "工作总览"},
+    "trainer": {"首页", "任务台账", "政策库", "组织机构", "工作总览"},
+    "staff": {"首页", "任务台账", "政策库", "组织机构", "工作总览"},
 }
 
 
@@ -24,7 +24,8 @@ NAV_BY_ROLE = {
 def test_each_role_sees_its_navigation(page, role):
     user = make_user(f"b-{role}", role)
     login(page, user.username, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/$"))
+    # Leaders and the office land on the progress board, everyone else on the home page.
+    expect(page).to_have_url(re.compile(r"/board$" if role in ("admin", "leader") else r"/$"))
     nav = page.locator("nav.main-nav a")
     expect(nav.first).to_be_visible()
     assert set(nav.all_inner_texts()) == NAV_BY_ROLE[role]

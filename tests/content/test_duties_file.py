@@ -216,7 +216,7 @@ def test_good_snippet_parses():
 def test_unknown_key():
     assert problems_of(GOOD + "owner: city-mz\n") == [
         f"{F}:12: unknown key 'owner' in a duty; allowed: title, clauses, lead, cooperating, scope, area, "
-        "start, deadline, period, deadline_text, checklist, note, arrangement"]
+        "start, deadline, period, deadline_text, checklist, note, arrangement, indicators"]
 
 
 def test_missing_title():
@@ -332,3 +332,15 @@ def test_coverage_rule():
     # preamble, 1 and closing are outside the roots
     assert "1" not in uncovered_clauses(tree, [], [])
     assert uncovered_clauses(tree, [], [], roots=("4",)) == ["4", "4.1"]
+
+
+def test_indicators_are_names_with_measure_words():
+    [d], _, problems = parse_duties((GOOD + "indicators: 移交儿童人数（人） | 移交档案份数（份）\n").encode(), F)
+    assert problems == []
+    assert d.indicators == (("移交儿童人数", "人"), ("移交档案份数", "份"))
+
+
+def test_malformed_indicator_names_its_line():
+    assert problems_of(GOOD + "indicators: 移交儿童人数 | 移交儿童人数（人）\n") == [
+        f"{F}:12: indicator '移交儿童人数' must read like 移交儿童人数（人）: a name and a measure word in full-width brackets"]
+    assert problems_of(GOOD + "indicators: 人数（人） | 人数（名）\n") == [f"{F}:12: indicator 人数 is listed twice"]

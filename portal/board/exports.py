@@ -1,0 +1,221 @@
+"""The 通报 as .xlsx (openpyxl: a sheet per view) and .docx (python-docx), from one Report."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from portal.board import rollup
+from portal.board.report import Report
+from portal.content.policy_doc import label_for
+from portal.duties import rules
+from portal.duties.exports import DATE_FORMAT, safe_cell
+from portal.filters import zh_date
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Fills for the lights (the cell text also carries symbol and label, so print loses nothing).
+LIGHT_FILLS = {rules.RED: "F8D7DA", rules.YELLOW: "FFF3CD", rules.BLUE: "D6E4F5", rules.GREEN: "D4EDDA",
+               rules.GREY: "E2E3E5"}
+STEP_FILLS = {rollup.STEP_DONE: "D4EDDA", rollup.STEP_IN_PROGRESS: "D6E4F5", rollup.STEP_OVERDUE: "F8D7DA",
+              rollup.STEP_NOT_STARTED: "E2E3E5"}
+
+
+def light_text(lt: str) -> str:
+    return f"{rollup.LIGHT_SYMBOLS[lt]} {rules.LIGHT_LABELS[lt]}"
+
+
+def step_text(status: str) -> str:
+    return f"{rollup.STEP_SYMBOLS[status]} {rollup.STEP_LABELS[status]}"
+
+
+def full_name(report: Report) -> str:
+    return f"《{report.doc_title}》（{report.doc_number}）" if report.doc_number else f"《{report.doc_title}》"
+
+
+def summary_pairs(report: Report) -> list[tuple[str, object]]:
+    t = report.totals
+    return [("任务总数", t.total), ("已销号", t.closed), ("申请销号（待核验）", t.by_state[rules.REQUESTED]),
+            ("推进中", t.by_state[rules.IN_PROGRESS]), ("受阻", t.by_state[rules.BLOCKED]),
+            ("未启动", t.by_state[rules.NOT_STARTED]), ("逾期（红灯）", t.overdue),
+            ("预警（黄灯）", t.by_light[rules.YELLOW]), ("完成率（已销号，%）", t.pct_complete),
+            ("本期销号", report.closed_in_period), ("本期到期", report.due_in_period)]
+
+
+def list_row(r: rollup.Row, on: date) -> list:
+    return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
+            rules.STATE_LABELS[r.state], light_text(r.light), r.progress, r.deadline or "长期",
+            rollup.days_overdue(r, on) or "", r.last_activity.date() if r.last_activity else ""]
+
+
+LIST_HEADERS = ["责任单位", "牵头/配合", "配合单位", "任务", "来源条款", "状态", "预警", "进度(%)", "完成时限",
+                "逾期天数", "最近动态"]
+LIST_WIDTHS = [22, 10, 28, 28, 16, 10, 10, 8, 14, 10, 14]
+
+
+# ---- .xlsx -------------------------------------------------------------------------------------
+
+def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    title = f"{report.title}（截至{zh_date(report.as_of)}）"
+    summary = _sheet(wb, "汇总", title, ["项目", "数值"], [18, 14], [[k, v] for k, v in summary_pairs(report)])
+    summary.append([])
+    summary.append(["依据", safe_cell(full_name(report))])
+    summary.append(["统计期间", f"{zh_date(report.start)}至{zh_date(report.end)}"])
+
+    dept_headers = ["责任单位", *[rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS], "逾期", "完成率(%)"]
+    dept_rows = []
+    for g in report.departments:
+        label = f"县级{g.members[0].group}（{len(g.members)}个）" if g.grouped else g.label
+        dept_rows.append([label, *[g.counts.by_state[s] for s in rollup.STATE_COLUMNS], g.counts.overdue,
+                          g.counts.pct_complete])
+    _sheet(wb, "部门状态", title, dept_headers, [26, 8, 8, 8, 10, 8, 8, 10], dept_rows)
+
+    unit_rows = [[u.name, u.county_name, u.counts.total, *[u.counts.by_state[s] for s in rollup.STATE_COLUMNS],
+                  u.counts.overdue, u.counts.pct_complete] for u in report.units]
+    _sheet(wb, "单位", title, ["单位", "县（市、区）", "任务数", *[rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS],
+                               "逾期", "完成率(%)"], [24, 12, 8, 8, 8, 8, 10, 8, 8, 10], unit_rows)
+
+    for name, items in (("红灯", report.red), ("黄灯", report.yellow)):
+        ws = _sheet(wb, name, title, LIST_HEADERS, LIST_WIDTHS, [list_row(r, report.as_of) for r in items])
+        _light_rules(ws, "G", len(items))
+
+    if report.transfer:
+        steps = [t for t, _ in report.transfer[0].cells]
+        names = [n for n, _ in report.indicator_names]
+        rows = [[t.county_name, *[step_text(s) for _, s in t.cells], *[t.indicators.get(n, "") for n in names],
+                 step_text(t.status)] for t in report.transfer]
+        totals = report.transfer_totals
+        rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
+                     *[totals["indicators"][n] for n in names], f"已销号 {totals['counties_done']}/{totals['counties']}"])
+        ws = _sheet(wb, "移交进度", title, ["县（市、区）", *steps, *names, "整体"],
+                    [14, *[12] * len(steps), *[14] * len(names), 12], rows)
+        _step_rules(ws, 2 + len(steps) + len(names), len(rows))
+
+    ws = _sheet(wb, "任务明细", title, LIST_HEADERS, LIST_WIDTHS, [list_row(r, report.as_of) for r in report.rows])
+    _light_rules(ws, "G", len(report.rows))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], rows: list[list]):
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    ws.append([title])
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(2, len(headers)))
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF1F5")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            if isinstance(cell.value, date):
+                cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for idx, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(idx)].width = width
+    ws.freeze_panes = "A3"
+    if rows:
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{len(rows) + 2}"
+    return ws
+
+
+def _fill_rules(ws, ref: str, texts: dict[str, str]) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    for text, colour in texts.items():
+        ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=[f'"{text}"'],
+                                                      fill=PatternFill("solid", bgColor=colour, fgColor=colour)))
+
+
+def _light_rules(ws, column: str, n: int) -> None:
+    if n:
+        _fill_rules(ws, f"{column}3:{column}{n + 2}", {light_text(lt): c for lt, c in LIGHT_FILLS.items()})
+
+
+def _step_rules(ws, last_col: int, n: int) -> None:
+    from openpyxl.utils import get_column_letter
+
+    if n:
+        _fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})
+
+
+# ---- .docx -------------------------------------------------------------------------------------
+
+def to_docx(report: Report) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    style.font.size = Pt(12)
+    heading = doc.add_heading(report.title, level=0)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p = doc.add_paragraph(f"依据：{full_name(report)}")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph(f"统计期间：{zh_date(report.start)}至{zh_date(report.end)}　截至：{zh_date(report.as_of)}")
+
+    doc.add_heading("一、总体情况", level=1)
+    t = report.totals
+    doc.add_paragraph(
+        f"{report.scope_label}共有任务{t.total}项，已销号{t.closed}项，完成率{t.pct_complete}%；申请销号待核验"
+        f"{t.by_state[rules.REQUESTED]}项，推进中{t.by_state[rules.IN_PROGRESS]}项，受阻{t.by_state[rules.BLOCKED]}项，"
+        f"未启动{t.by_state[rules.NOT_STARTED]}项；逾期（红灯）{t.overdue}项，预警（黄灯）{t.by_light[rules.YELLOW]}项。"
+        f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。")
+    _table(doc, ["项目", "数值"], [[k, str(v)] for k, v in summary_pairs(report)])
+
+    for n, (name, groups) in enumerate((("二、逾期任务（红灯）", report.red_by_unit),
+                                        ("三、预警任务（黄灯）", report.yellow_by_unit))):
+        doc.add_heading(name, level=1)
+        if not groups:
+            doc.add_paragraph("无。")
+        for unit, items in groups:
+            doc.add_heading(f"{unit}（{len(items)}项）", level=2)
+            _table(doc, ["任务", "来源条款", "状态", "完成时限", "逾期天数"],
+                   [[r.title, "、".join(label_for(c) for c in r.clause_ids), rules.STATE_LABELS[r.state],
+                     zh_date(r.deadline) if r.deadline else "长期", str(rollup.days_overdue(r, report.as_of) or "")]
+                    for r in items])
+
+    doc.add_heading("四、县级儿童福利机构移交进度", level=1)
+    if report.transfer:
+        steps = [s for s, _ in report.transfer[0].cells]
+        names = [n for n, _ in report.indicator_names]
+        rows = [[t.county_name, *[step_text(s) for _, s in t.cells], *[str(t.indicators.get(n, "—")) for n in names]]
+                for t in report.transfer]
+        totals = report.transfer_totals
+        rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
+                     *[str(totals["indicators"][n]) for n in names]])
+        _table(doc, ["县（市、区）", *steps, *names], rows)
+    else:
+        doc.add_paragraph("本通报范围内没有移交任务。")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _table(doc, headers: list[str], rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = str(text)

@@ -1,0 +1,117 @@
+"""The 通报: period and scope in, one plain structure out — rendered as A4 HTML, .xlsx and .docx."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from portal.board import pages, rollup, services
+from portal.duties.clauses import PLAN_ID
+from portal.extensions import db
+from portal.models import DutyInstance, PolicyDocument, User
+from portal.timeutil import day_start_utc
+
+
+@dataclass
+class Report:
+    doc_title: str
+    doc_number: str
+    as_of: date
+    start: date
+    end: date
+    scope_label: str
+    totals: rollup.Counts
+    closed_in_period: int
+    due_in_period: int
+    units: list[rollup.UnitSummary]
+    departments: list[rollup.DepartmentGroup]
+    red: list[rollup.Row]
+    yellow: list[rollup.Row]
+    transfer: list[rollup.TransferRow]
+    transfer_totals: dict
+    indicator_names: list[tuple[str, str]]
+    rows: list[rollup.Row] = field(repr=False, default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    data: pages.BoardData | None = field(default=None, repr=False)
+
+    @property
+    def red_by_unit(self):
+        return rollup.group_by_unit(self.red)
+
+    @property
+    def yellow_by_unit(self):
+        return rollup.group_by_unit(self.yellow)
+
+    @property
+    def title(self) -> str:
+        return f"{self.scope_label}儿童福利机构优化提质和创新转型工作推进情况通报"
+
+
+def period(args, on: date, problems: list[str]) -> tuple[date, date]:
+    """The period (default: this month so far). Bad dates are reported and replaced by the default."""
+    start, end = on.replace(day=1), on
+
+    def parse(name: str, label: str, default: date) -> date:
+        raw = args.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = date.fromisoformat(raw[:10])
+        except ValueError:
+            problems.append(f"{label}“{raw[:20]}”不是日期，应如 2022-09-01；已按默认处理。")
+            return default
+        if not 2000 <= value.year <= 2099:
+            problems.append(f"{label}应在 2000 年至 2099 年之间；已按默认处理。")
+            return default
+        return value
+
+    start, end = parse("start", "起始日期", start), parse("end", "截止日期", end)
+    if start > end:
+        problems.append("起始日期晚于截止日期，已互换。")
+        start, end = end, start
+    return start, end
+
+
+def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
+    parts = []
+    if f.county:
+        parts.append(dict(counties).get(f.county, ""))
+    if f.level:
+        parts.append(f.level)
+    if f.kind:
+        parts.append(f.kind)
+    if f.area:
+        from portal.content.policy_doc import label_for
+
+        parts.append(f"{label_for(f.area)}领域")
+    return "".join(parts) or "全市"
+
+
+def build(user: User, args, on: date) -> Report:
+    data = pages.load(user, args, on)
+    problems = list(data.query.problems)
+    start, end = period(args, on, problems)
+    doc = db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == PLAN_ID))
+    ids = [r.instance_id for r in data.rows]
+    closed = 0
+    if ids:
+        closed = db.session.scalar(sa.select(sa.func.count(DutyInstance.id)).where(
+            DutyInstance.id.in_(ids), DutyInstance.closed_at >= day_start_utc(start),
+            DutyInstance.closed_at < day_start_utc(end) + _one_day()))
+    due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
+    names = [n for n, _ in data.indicator_names]
+    return Report(
+        doc_title=doc.title if doc else "", doc_number=doc.number if doc else "", as_of=on, start=start, end=end,
+        scope_label=scope_label(data.query.filters, data.counties), totals=data.totals,
+        closed_in_period=closed or 0, due_in_period=due, units=rollup.by_unit(data.rows),
+        departments=rollup.department_matrix(data.rows), red=rollup.red_list(data.rows, on),
+        yellow=rollup.yellow_list(data.rows), transfer=data.transfer,
+        transfer_totals=rollup.transfer_totals(data.transfer, names), indicator_names=data.indicator_names,
+        rows=data.rows, problems=problems, data=data)
+
+
+def _one_day():
+    from datetime import timedelta
+
+    return timedelta(days=1)

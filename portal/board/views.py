@@ -1,0 +1,185 @@
+"""Board pages (thin): the board, a county, the transfer tracker, the decision queue, and the
+two things the board changes on a duty — a unit's figures and a leader's 批示."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import logged_in, roles
+from portal.board import bp, pages, rollup, services
+from portal.board.forms import IndicatorForm, InstructionForm
+from portal.duties import rules
+from portal.duties.services import DutyError, NotAllowed, get_instance, today
+from portal.extensions import db
+from portal.htmx_utils import is_partial_request
+from portal.roles import ADMIN, LEADER, LIAISON
+
+
+def _common() -> dict:
+    return dict(rules=rules, rollup=rollup)
+
+
+@bp.route("/board")
+@logged_in
+def index():
+    context = {**_common(), **pages.board_context(current_user, request.args, today())}
+    if is_partial_request() and request.headers.get("HX-Target") == "drill":
+        return render_template("board/_drill.html", **context)
+    return render_template("board/index.html", **context)
+
+
+@bp.route("/board/counties/<county_code>")
+@roles(ADMIN, LEADER, LIAISON)  # a liaison sees only their own unit's rows there
+def county(county_code: str):
+    code = county_code
+    from werkzeug.datastructures import MultiDict
+
+    data = pages.load(current_user, MultiDict(), today())
+    name = dict(data.counties).get(code)
+    if name is None:
+        abort(404)
+    rows = [r for r in data.rows if r.county_code == code]
+    transfer = next((t for t in data.transfer if t.county_code == code), None)
+    return render_template("board/county.html", **_common(), name=name, code=code, rows=rows,
+                           units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
+                           transfer=transfer, indicator_names=data.indicator_names, on=today())
+
+
+@bp.route("/board/transfer")
+@roles(ADMIN, LEADER, LIAISON)
+def transfer():
+    data = pages.load(current_user, request.args, today())
+    names = [n for n, _ in data.indicator_names]
+    return render_template("board/transfer.html", **_common(), data=data, transfer=data.transfer,
+                           transfer_totals=rollup.transfer_totals(data.transfer, names),
+                           transfer_dates=services.transfer_milestones(), f=data.query.filters, q=data.query)
+
+
+@bp.route("/board/decisions")
+@roles(ADMIN, LEADER)
+def decisions():
+    on = today()
+    return render_template("board/decisions.html", **_common(), closes=services.pending_closes(on),
+                           extensions=services.pending_extension_requests(on))
+
+
+# ---- changes on a duty -------------------------------------------------------------------------
+
+def _instance(instance_id: int):
+    inst = get_instance(instance_id)
+    if inst is None:
+        abort(404)
+    return inst
+
+
+def _first_error(form) -> str:
+    return next((e for errors in form.errors.values() for e in errors), "提交的内容有误，请检查后重试。")
+
+
+def _back(inst, anchor: str):
+    return redirect(url_for("duties.instance", instance_id=inst.id, _anchor=anchor))
+
+
+@bp.route("/board/instances/<int:instance_id>/indicators", methods=["POST"])
+@roles(ADMIN, LIAISON)  # further: the lead unit's liaison only (services.can_report_indicators)
+def indicator(instance_id: int):
+    inst = _instance(instance_id)
+    form = IndicatorForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(inst, "indicators")
+    try:
+        services.report_indicator(current_user, inst, form.name.data, form.value.data, form.note.data or "")
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DutyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(inst, "indicators")
+    flash(f"已填报{form.name.data}：{form.value.data}。", "success")
+    return _back(inst, "indicators")
+
+
+@bp.route("/board/instances/<int:instance_id>/instruction", methods=["POST"])
+@roles(ADMIN, LEADER)
+def instruction(instance_id: int):
+    inst = _instance(instance_id)
+    form = InstructionForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "error")
+        return _back(inst, "instructions")
+    try:
+        services.add_instruction(current_user, inst, form.body.data)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except DutyError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(inst, "instructions")
+    flash("批示已送达责任单位。", "success")
+    return _back(inst, "instructions")
+
+
+# ---- what the duty page shows from the board (one include, no change to the duty views) ---------
+
+@bp.app_template_global("board_duty_extras")
+def duty_extras(inst) -> dict:
+    """Indicators (with history and a form for the unit) and 批示 for the duty page."""
+    names = services.indicator_names(inst.duty)
+    current = services.current_indicators([inst.id]).get(inst.id, {}) if names else {}
+    return dict(
+        names=names, current=current, history=services.indicator_history(inst) if names else [],
+        can_report=services.can_report_indicators(current_user, inst),
+        indicator_form=IndicatorForm(formdata=None), instruction_form=InstructionForm(formdata=None),
+        can_instruct=services.can_instruct(current_user, inst), instructions=services.instructions(inst))
+
+
+
+@bp.app_template_global("board_link")
+def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict | None = None, **overrides) -> str:
+    """The current board URL (every filter kept, repeated keys too) with `overrides` applied;
+    a None override drops the key, a list repeats it."""
+    from urllib.parse import urlencode
+
+    args = {k: v for k, v in request.args.lists() if k not in overrides}
+    args.update({k: (v if isinstance(v, list) else [v]) for k, v in overrides.items() if v is not None})
+    query = urlencode(args, doseq=True)
+    return url_for(endpoint, **(view_args or {})) + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
+
+
+# ---- the 通报 ----------------------------------------------------------------------------------
+
+@bp.route("/board/report")
+@roles(ADMIN, LEADER)
+def report():
+    from portal.board.report import build
+
+    rep = build(current_user, request.args, today())
+    data = rep.data
+    return render_template("board/report.html", **_common(), r=rep, data=data, f=data.query.filters, q=data.query,
+                           on=rep.as_of, transfer=rep.transfer, transfer_totals=rep.transfer_totals,
+                           transfer_dates=services.transfer_milestones())
+
+
+@bp.route("/board/report.<file_format>")
+@roles(ADMIN, LEADER)
+def report_file(file_format: str):
+    fmt = file_format
+    from urllib.parse import quote
+
+    from flask import make_response
+
+    from portal.board import exports
+    from portal.board.report import build
+
+    if fmt not in ("xlsx", "docx"):
+        abort(404)
+    rep = build(current_user, request.args, today())
+    data, mimetype = (exports.to_xlsx(rep), exports.XLSX) if fmt == "xlsx" else (exports.to_docx(rep), exports.DOCX)
+    name = f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}"
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -1,0 +1,33 @@
+"""A page of an in-memory list, shaped like Flask-SQLAlchemy's Pagination for `_pagination.html`."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+class ListPage:
+    def __init__(self, items: Sequence, page: int, per_page: int) -> None:
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, math.ceil(self.total / per_page))
+        self.page = min(max(1, page), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = list(items[start:start + per_page])
+        self.first = start + 1 if self.items else 0
+        self.last = start + len(self.items)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

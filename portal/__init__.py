@@ -44,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(access.enforce_access)
     csrf.init_app(app)
     app.after_request(add_vary_header)
+    from portal.security import headers as security_headers
+
+    security_headers.init_app(app)
     errors.register(app)
     filters.register(app)
 

@@ -20,3 +20,18 @@ document.addEventListener("htmx:beforeRequest", function () {
   var toast = document.getElementById("toast");
   if (toast) toast.hidden = true;
 });
+
+// Behaviour that used to sit in inline handlers (the Content-Security-Policy forbids them).
+// <select data-autosubmit>: submit its form on change.
+document.addEventListener("change", function (event) {
+  var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
+// <form data-month-base="/reports/unit/">: open base + the chosen month.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var base = form.getAttribute && form.getAttribute("data-month-base");
+  if (!base || !form.month || !form.month.value) return;
+  event.preventDefault();
+  location.href = base + form.month.value;
+});

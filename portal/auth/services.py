@@ -12,10 +12,12 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import LoginFailure, User
 from portal.models.base import utcnow
+from portal.security.passwords import password_problem
 
 MIN_PASSWORD_LENGTH = 8
 # Same wording for unknown user, wrong password and deactivated account: no hint which.
 LOGIN_FAILED = "用户名或密码错误，或账号已停用。"
+WRONG_CURRENT_PASSWORD = "当前密码不正确。"
 LOGIN_THROTTLED = "登录失败次数过多，请 {minutes} 分钟后再试。"
 
 
@@ -58,9 +60,12 @@ def authenticate(username: str, password: str, ip: str = "") -> LoginResult:
 def change_password(user: User, current: str, new: str) -> str | None:
     """Returns an error message, or None when the password was changed."""
     if not user.check_password(current):
-        return "当前密码不正确。"
+        return WRONG_CURRENT_PASSWORD
     if current == new:
         return "新密码不能与当前密码相同。"
+    weak = password_problem(new, username=user.username, display_name=user.display_name)
+    if weak:
+        return weak
     user.set_password(new)
     record("change_password", "user", user.id, label=user.username, actor=user)
     try:

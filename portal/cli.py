@@ -210,3 +210,4 @@ def print_demo_accounts(fixed: bool = False) -> None:
 
 # Commands owned by other domains register themselves on the group.
 from portal.duties import commands as _duty_commands  # noqa: E402,F401
+from portal.ops import commands as _ops_commands  # noqa: E402,F401

@@ -5,9 +5,9 @@ Three keys, each with a few free failures and then a delay that doubles per furt
 
 - the pair (typed account, client address): the tight limit on one attacker guessing one account;
 - the client address alone: one machine spraying many accounts;
-- the account from addresses it has never logged in from: many machines on one account.
-  The account's owner, at a machine they have logged in from before, is never held by this key,
-  so nobody can lock a colleague out from elsewhere.
+- the account from any address: many machines on one account.
+  The last two never hold an account's owner at an address they have logged in from before, so
+  nobody can lock a colleague out from elsewhere (or from the same office NAT).
 
 Every attempt first *reserves* a row (committed) and only then counts the rows of its keys, so a
 parallel burst sees its own members and gets no extra tries. A throttled attempt removes its
@@ -89,11 +89,11 @@ def judge(attempt: LoginFailure, user: User | None) -> Verdict:
     now = attempt.at
     since = now - WINDOW
     others = (LoginFailure.id != attempt.id, LoginFailure.at >= since)
-    checks = [
-        (PAIR, _times(*others, LoginFailure.username == attempt.username, LoginFailure.ip == attempt.ip)),
-        (ADDRESS, _times(*others, LoginFailure.ip == attempt.ip)),
-    ]
+    checks = [(PAIR, _times(*others, LoginFailure.username == attempt.username, LoginFailure.ip == attempt.ip))]
     if not known_address(user, attempt.ip):
+        # Neither many machines on this account nor others' failures at a shared address (an
+        # office behind one NAT) hold the owner back at a machine they have used before.
+        checks.append((ADDRESS, _times(*others, LoginFailure.ip == attempt.ip)))
         checks.append((ACCOUNT, _times(*others, LoginFailure.username == attempt.username)))
     verdict = Verdict(0)
     for policy, times in checks:

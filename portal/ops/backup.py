@@ -230,8 +230,9 @@ def restore(archive: Path) -> Summary:
             raise BackupError(f"the backup holds a {manifest['database']} database; this instance uses "
                               f"{url.get_backend_name()}")
         workdir = Path(tmp)
-        tar.extract(manifest["database_file"], workdir, filter="data")
-        dump = workdir / manifest["database_file"]
+        dump = workdir / Path(manifest["database_file"]).name  # never a path from the archive
+        with tar.extractfile(manifest["database_file"]) as source, open(dump, "wb") as target_file:
+            shutil.copyfileobj(source, target_file)
         if sha256_file(dump) != manifest["database_sha256"]:
             raise BackupError("the database snapshot in the backup is damaged (checksum differs)")
         for entry in manifest["files"]:  # check every file before writing anything

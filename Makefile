@@ -18,7 +18,7 @@ install: $(BIN)/.installed
 
 # Create or upgrade the database, sync content/, build the search index, create demo accounts.
 setup: install
-	$(BIN)/flask portal setup --demo
+	$(BIN)/flask portal setup --demo --fixed-passwords
 
 run: setup
 	@echo "儿童福利政策落实门户: http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"

@@ -26,6 +26,11 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.logger.handlers or app.debug:
         logging.basicConfig(level=logging.INFO)
 
+    if app.config.get("PROXY_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     htmx.init_app(app)
@@ -45,6 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(access.enforce_access)
     csrf.init_app(app)
     app.after_request(add_vary_header)
+    from portal.security import headers as security_headers
+
+    security_headers.init_app(app)
     errors.register(app)
     filters.register(app)
 
@@ -61,11 +69,12 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.policy import bp as policy_bp
     from portal.training import bp as training_bp
     from portal.units import bp as units_bp
+    from portal.security import bp as security_bp
 
     for name in DUTY_VIEWS:
         importlib.import_module(name)  # routes attach to duties_bp
     for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp,
-               training_bp, board_bp):
+               training_bp, board_bp, security_bp):
         app.register_blueprint(bp)
 
     from portal import cli

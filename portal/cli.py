@@ -21,7 +21,7 @@ portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management 
 # Modules with a `register(group)` adding their domain's commands to `flask portal`.
 COMMAND_MODULES = (
     "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
-    "portal.training.commands",
+    "portal.training.commands", "portal.ops.commands",
 )
 
 
@@ -145,8 +145,11 @@ def reindex_command(procs: int):
 
 
 @command("setup")
-@click.option("--demo/--no-demo", default=False, help="Create the demo accounts and print them.")
-def setup_command(demo: bool):
+@click.option("--demo/--no-demo", default=False,
+              help="Create demo accounts with random passwords, printed once, and load the demo state.")
+@click.option("--fixed-passwords", is_flag=True,
+              help="With --demo: give new demo accounts the fixed, published demo passwords (local use only).")
+def setup_command(demo: bool, fixed_passwords: bool):
     """Create or upgrade the database, sync content and (with --demo) create demo accounts."""
     from flask_migrate import upgrade
 
@@ -154,7 +157,7 @@ def setup_command(demo: bool):
     click.echo("database: up to date")
     ok = run_sync()
     if demo:
-        print_demo_accounts()
+        print_demo_accounts(fixed=fixed_passwords)
         if ok:
             from portal.duties.demo import load_demo_state
 
@@ -169,17 +172,23 @@ def setup_command(demo: bool):
         sys.exit(1)
 
 
-def print_demo_accounts() -> None:
+def print_demo_accounts(fixed: bool = False) -> None:
     from portal.demo import ensure_demo_accounts
     from portal.roles import ROLE_LABELS
 
-    results = ensure_demo_accounts()
+    results = ensure_demo_accounts(fixed=fixed)
     click.echo("")
     click.echo("演示账号 (demo accounts):")
-    for demo, state in results:
+    for result in results:
+        demo = result.account
         roles = "、".join(ROLE_LABELS[r] for r in demo.roles)
-        password = demo.password if state != "password changed" else "(password was changed by its user)"
-        click.echo(f"  username: {demo.username:<15} password: {password:<20} ({roles})")
+        if result.password:
+            shown = result.password
+        else:
+            shown = "(unchanged: shown when created; reset it on 用户管理 or with --fixed-passwords on a new database)"
+        click.echo(f"  username: {demo.username:<15} password: {shown:<20} ({roles})")
+    if any(r.state == "created" for r in results) and not fixed:
+        click.echo("  These random passwords are shown only this once: note them now.")
     click.echo("")
 
 

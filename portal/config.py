@@ -49,8 +49,8 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_SECURE_COOKIES", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCK_MINUTES": 15,
+        # Reverse proxies in front that set X-Forwarded-For (login throttling needs the client address).
+        "PROXY_HOPS": int(os.environ.get("PORTAL_PROXY_HOPS", "0")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Reminder emails are sent only when a mail relay is configured.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),

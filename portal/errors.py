@@ -1,5 +1,6 @@
 """Error pages in Chinese; never a traceback in front of a user."""
-from flask import jsonify, make_response, render_template, request
+import sqlalchemy as sa
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from portal.htmx_utils import is_htmx
@@ -11,7 +12,38 @@ MESSAGES = {
     405: "不支持此操作",
     413: "上传的文件太大",
     500: "系统内部错误，请稍后再试",
+    503: "数据库暂时不可用，请稍后重试",
 }
+RETRY_AFTER_SECONDS = 10
+# What SQLAlchemy raises when the database cannot be reached (down, restarting, refusing
+# connections, pool exhausted, SQLite file locked or missing): a 503, never a 500.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError,
+                        sa.exc.TimeoutError)
+
+
+def database_unavailable(error):
+    """A 503 that touches nothing in the database; the pool reconnects by itself afterwards."""
+    from flask import g
+
+    from portal.extensions import db, login_manager
+
+    current_app.logger.error("database unavailable: %s", error)
+    # Flask-Login's template context would load the user from the database again.
+    g._login_user = login_manager.anonymous_user()
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool discards it
+        pass
+    if request.path.startswith("/api/"):
+        response = make_response(jsonify(error=MESSAGES[503]), 503)
+    elif is_htmx():
+        # No swap (htmx config: 5xx is not swapped); portal.js shows a toast.
+        response = make_response(MESSAGES[503], 503)
+        response.mimetype = "text/plain"
+    else:
+        response = make_response(render_template("errors/unavailable.html", retry_after=RETRY_AFTER_SECONDS), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _render(code: int, message: str):
@@ -35,6 +67,9 @@ def register(app) -> None:
 
     for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, lambda e, code=code: _render(code, MESSAGES[code]))
+
+    for exc_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(exc_class, database_unavailable)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -32,6 +32,8 @@ def zh_datetime(value: datetime | None) -> str:
 ACTION_LABELS = {
     "login": "登录",
     "login_failed": "登录失败",
+    "login_throttled": "登录受限（尝试过频）",
+    "clear_login_failures": "解除登录限制",
     "change_password": "修改密码",
     "reset_password": "重置密码",
     "create": "新建",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.auth.services import LOGIN_FAILED
+from portal.security.throttle import PAIR
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user
@@ -48,13 +49,13 @@ def test_missing_fields_give_messages_not_errors(client):
 
 def test_repeated_failures_are_throttled_even_with_the_right_password(app, auth):
     make_user("target", "staff")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(PAIR.free):
         assert auth.login("target", "wrong-password").status_code == 422
     response = auth.login("target", PASSWORD)
     assert response.status_code == 422
     assert "登录失败次数过多" in response.get_data(as_text=True)
     # Throttling an unknown name looks the same: no hint whether the account exists.
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+    for _ in range(PAIR.free):
         auth.login("ghost", "x")
     assert "登录失败次数过多" in auth.login("ghost", "x").get_data(as_text=True)
 

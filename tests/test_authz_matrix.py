@@ -36,6 +36,8 @@ EXPECTED: dict[str, object] = {
     "admin.user_set_active": ADMIN_ONLY,
     "admin.user_reset_password": ADMIN_ONLY,
     "audit.index": ADMIN_ONLY,
+    "security.throttles": ADMIN_ONLY,
+    "security.clear": ADMIN_ONLY,
     "policy.index": EVERYONE,
     "policy.document": EVERYONE,
     "policy.clause": EVERYONE,

@@ -1,6 +1,7 @@
 """CLI account creation, setup idempotence, and the append-only audit log."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,17 +51,40 @@ def test_create_user_rejects_unknown_role(runner):
     assert result.exit_code == 2 and "wizard" in result.output
 
 
-def test_demo_accounts_are_created_once_and_printed(app, capsys):
+def test_demo_accounts_get_random_passwords_printed_once(app, capsys):
     from portal.cli import print_demo_accounts
-    from portal.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+    from portal.demo import DEMO_ACCOUNTS
 
     print_demo_accounts()
     out = capsys.readouterr().out
+    passwords = {}
     for demo in DEMO_ACCOUNTS:
-        assert f"username: {demo.username}" in out and demo.password in out
-    assert {state for _, state in ensure_demo_accounts()} == {"exists"}
+        match = re.search(rf"username: {re.escape(demo.username)} +password: (\S+)", out)
+        assert match, out
+        passwords[demo.username] = match.group(1)
+        assert demo.password not in out  # not the published fixed set
+    assert len(set(passwords.values())) == len(DEMO_ACCOUNTS)
+    assert "shown only this once" in out
     roles = {r for demo in DEMO_ACCOUNTS for r in demo.roles}
     assert roles == {"admin", "leader", "liaison", "trainer", "staff"}
+    for username, password in passwords.items():
+        assert AuthActions(app.test_client()).login(username, password).status_code == 302
+    # A second run neither changes nor reveals them.
+    print_demo_accounts()
+    again = capsys.readouterr().out
+    assert not any(p in again for p in passwords.values())
+    assert AuthActions(app.test_client()).login("admin", passwords["admin"]).status_code == 302
+
+
+def test_fixed_demo_passwords_on_request(app, capsys):
+    from portal.cli import print_demo_accounts
+    from portal.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+
+    print_demo_accounts(fixed=True)
+    out = capsys.readouterr().out
+    for demo in DEMO_ACCOUNTS:
+        assert f"username: {demo.username}" in out and demo.password in out
+    assert {r.state for r in ensure_demo_accounts(fixed=True)} == {"exists"}
     for demo in DEMO_ACCOUNTS:
         assert AuthActions(app.test_client()).login(demo.username, demo.password).status_code == 302
 

@@ -12,6 +12,7 @@ from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
 from portal.models import Unit, User
+from portal.security.passwords import password_problem
 from portal.roles import ADMIN, LIAISON, ROLE_LABELS
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -50,6 +51,10 @@ def validate_account(data: AccountInput, *, creating: bool) -> list[str]:
         errors.append("联络员必须归属一个单位。")
     if creating and (data.password is None or len(data.password) < MIN_PASSWORD_LENGTH):
         errors.append(f"初始密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    elif creating:
+        weak = password_problem(data.password, username=name, display_name=data.display_name)
+        if weak:
+            errors.append(weak)
     return errors
 
 
@@ -146,6 +151,9 @@ def _is_last_admin(user: User) -> bool:
 def reset_password(user: User, new_password: str, actor=None) -> None:
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"新密码至少 {MIN_PASSWORD_LENGTH} 位。")
+    weak = password_problem(new_password, username=user.username, display_name=user.display_name)
+    if weak:
+        raise AccountError(weak)
     user.set_password(new_password)
     record("reset_password", "user", user.id, label=user.username, actor=actor)
     _commit_or_stale()

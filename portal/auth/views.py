@@ -4,7 +4,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.access import any_account, public, safe_next
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
-from portal.auth.services import authenticate, change_password
+from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password
 from portal.extensions import login_manager, db
 from portal.models import User
 
@@ -65,6 +65,7 @@ def password():
             login_user(current_user._get_current_object())  # keep this session; others end
             flash("密码已修改。", "success")
             return redirect(url_for("home.index"))
-        form.current_password.errors.append(error)
+        field = form.current_password if error == WRONG_CURRENT_PASSWORD else form.new_password
+        field.errors.append(error)
     status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status

@@ -1,7 +1,9 @@
 """佐证材料: uploads checked by size, extension and content, stored outside the package."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import secrets
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from portal.audit.services import record
 from portal.duties.services import DutyError, can_contribute, commit_or_stale, require, touch
 from portal.extensions import db
 from portal.models import DutyInstance, Evidence, User
+from portal.security.filenames import clean_filename
 
 MAX_BYTES = 20 * 1024 * 1024
 # extension -> (content type, acceptable leading bytes)
@@ -32,7 +35,7 @@ ALLOWED_TEXT = "PDF、OFD、Word、Excel、JPG、PNG 或 ZIP"
 
 def check_upload(filename: str, data: bytes) -> tuple[str, str]:
     """Returns (clean filename, content type) or raises DutyError with the reason."""
-    name = Path(filename or "").name.strip().replace("\x00", "")
+    name = clean_filename(filename)
     if not name or not data:
         raise DutyError("请选择要上传的文件。")
     if len(data) > MAX_BYTES:
@@ -52,6 +55,34 @@ def storage_dir() -> Path:
     return path
 
 
+STORAGE_FULL = "服务器存储空间已满，文件未保存，任务未作任何改动。请联系系统管理员处理后再上传。"
+STORAGE_FAILED = "服务器暂时无法保存文件（存储目录不可写），文件未保存，任务未作任何改动。请联系系统管理员。"
+
+
+def store_file(stored: str, data: bytes) -> Path:
+    """Write to a temporary name and rename on success: a full or unwritable disk leaves no
+    partial file behind and raises DutyError with a message for the user."""
+    temp = None
+    try:
+        folder = storage_dir()
+        temp = folder / f".{stored}.part"
+        with open(temp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        final = folder / stored
+        os.replace(temp, final)
+        return final
+    except OSError as exc:
+        if temp is not None:
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:
+                pass
+        current_app.logger.error("evidence upload not stored: %s", exc)
+        raise DutyError(STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else STORAGE_FAILED) from None
+
+
 def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> Evidence:
     require(can_contribute(user, inst))
     if upload is None:
@@ -59,8 +90,7 @@ def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> 
     data = upload.stream.read(MAX_BYTES + 1)
     name, content_type = check_upload(upload.filename or "", data)
     stored = secrets.token_hex(16)
-    path = storage_dir() / stored
-    path.write_bytes(data)
+    path = store_file(stored, data)
     evidence = Evidence(instance_id=inst.id, uploader_id=user.id, filename=name, stored_name=stored,
                         content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     db.session.add(evidence)

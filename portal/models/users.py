@@ -88,11 +88,12 @@ class UserRole(db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed login for a typed username, known or not, so throttling gives no hint."""
+    """One login attempt being judged, or a failed one, for a typed username (known or not) and a
+    client address; see portal/security/throttle.py."""
 
     __tablename__ = "login_failure"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
-    ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)

@@ -6,9 +6,17 @@ document.addEventListener("htmx:responseError", function (event) {
   var text = status === 403 ? "无权执行此操作。" :
              status === 404 ? "内容不存在或已被删除。" :
              status === 409 ? "内容已被他人修改，请刷新后重试。" :
+             status === 503 ? "数据库暂时不可用，操作未保存，请稍后重试。" :
              "操作失败（" + status + "），请稍后再试。";
   toast.textContent = text;
   toast.hidden = false;
+  // Checkboxes that sent the failed request show their saved (server-rendered) state again;
+  // typed text is left alone so nothing the user wrote is lost.
+  var elt = event.detail.elt;
+  if (elt && elt.querySelectorAll) {
+    var boxes = elt.type === "checkbox" ? [elt] : elt.querySelectorAll("input[type=checkbox]");
+    Array.prototype.forEach.call(boxes, function (box) { box.checked = box.defaultChecked; });
+  }
 });
 document.addEventListener("htmx:sendError", function () {
   var toast = document.getElementById("toast");
@@ -19,4 +27,19 @@ document.addEventListener("htmx:sendError", function () {
 document.addEventListener("htmx:beforeRequest", function () {
   var toast = document.getElementById("toast");
   if (toast) toast.hidden = true;
+});
+
+// Behaviour that used to sit in inline handlers (the Content-Security-Policy forbids them).
+// <select data-autosubmit>: submit its form on change.
+document.addEventListener("change", function (event) {
+  var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+  if (select && select.form) select.form.submit();
+});
+// <form data-month-base="/reports/unit/">: open base + the chosen month.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var base = form.getAttribute && form.getAttribute("data-month-base");
+  if (!base || !form.month || !form.month.value) return;
+  event.preventDefault();
+  location.href = base + form.month.value;
 });

@@ -1,0 +1,1 @@
+"""Operations: backup and restore (`flask portal backup PATH`, `flask portal restore PATH`)."""

@@ -1,0 +1,6 @@
+"""Security: response headers, password rules, login throttling and its admin page."""
+from flask import Blueprint
+
+bp = Blueprint("security", __name__, url_prefix="/admin/login-protection")
+
+from portal.security import views  # noqa: E402,F401

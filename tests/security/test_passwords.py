@@ -1,0 +1,77 @@
+"""Weak passwords are refused, with a clear Chinese message, wherever a password is set."""
+from __future__ import annotations
+
+import pytest
+
+from portal.security.passwords import common_passwords, password_problem
+from tests.conftest import PASSWORD, make_user
+
+WEAK = ["12345678", "password", "aaaaaaaa", "Password123!", "qwertyuiop", "1qaz2wsx", "woaini1314",
+        "abcdefgh", "87654321", "12121212", "abcabcabc", "20220901", "admin2026!", "P@ssw0rd"]
+STRONG = [PASSWORD, "Demo-admin-2026", "蓝天-白云-2026", "tuo-guan-jiao-jie-9", "Xk7#pq2Lm"]
+
+
+@pytest.mark.parametrize("password", WEAK)
+def test_weak_passwords_are_refused(password):
+    message = password_problem(password)
+    assert message and message.startswith("密码太简单"), (password, message)
+
+
+@pytest.mark.parametrize("password", STRONG)
+def test_reasonable_passwords_pass(password):
+    assert password_problem(password) is None
+
+
+def test_short_and_name_based_passwords():
+    assert password_problem("Ab3$") == "密码至少 8 位。"
+    assert "用户名" in password_problem("zhangwei-2026", username="zhangwei")
+
+
+def test_the_bundled_list_is_loaded():
+    assert {"123456", "password", "woaini1314", "5201314"} <= common_passwords()
+    assert len(common_passwords()) > 200
+
+
+def test_admin_cannot_create_an_account_with_a_weak_password(app, auth):
+    auth.as_role("admin")
+    response = auth.post("/admin/users/new", {"username": "ma", "display_name": "马", "roles": ["staff"],
+                                             "unit": "city-mz", "password": "12345678"})
+    assert response.status_code == 422
+    assert "密码太简单" in response.get_data(as_text=True)
+    from portal.extensions import db
+    from portal.models import User
+    import sqlalchemy as sa
+
+    assert db.session.scalar(sa.select(User).where(User.username == "ma")) is None
+
+
+def test_admin_reset_refuses_a_weak_password(app, auth):
+    auth.as_role("admin")
+    target = make_user("target", "staff")
+    before = target.password_hash
+    response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "aaaaaaaa", "version": target.version},
+                         follow_redirects=True)
+    assert "密码太简单" in response.get_data(as_text=True)
+    from portal.extensions import db
+
+    db.session.refresh(target)
+    assert target.password_hash == before
+
+
+def test_user_cannot_change_to_a_weak_password(app, auth):
+    user = auth.as_role("staff")
+    response = auth.post("/account/password", {"current_password": PASSWORD, "new_password": "password",
+                                               "confirm": "password"})
+    assert response.status_code == 422
+    assert "新密码：密码太简单" in response.get_data(as_text=True)
+    from portal.extensions import db
+
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)  # unchanged
+
+
+def test_cli_refuses_a_weak_password(runner):
+    result = runner.invoke(args=["portal", "create-user", "ma", "--name", "马明", "--role", "staff", "--unit", "city-mz",
+                                 "--password", "qwerty123"])
+    assert result.exit_code == 1
+    assert "密码太简单" in result.output

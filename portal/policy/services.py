@@ -18,6 +18,7 @@ from portal.content.library import citation_text, load_document
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_utf8
 from portal.content.render import render_markdown
+from portal.content.statute_doc import resolve_clause_id
 from portal.extensions import db
 from portal.models import PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
 from portal.policy.sync import POLICY_DIR, PolicySyncReport, current_resolver, sync_policy
@@ -69,6 +70,14 @@ def live_clauses(doc: PolicyDocument) -> list[PolicyClause]:
 
 def get_clause(doc: PolicyDocument, clause_id: str) -> PolicyClause | None:
     return next((c for c in doc.clauses if c.clause_id == clause_id), None)
+
+
+def resolve_old_clause_id(doc: PolicyDocument, clause_id: str) -> str | None:
+    """A statute item id from before items were numbered per 款 (a8.3), when it names one item."""
+    if doc.layout != "statute":
+        return None
+    resolved, _ = resolve_clause_id(clause_id, {c.clause_id for c in live_clauses(doc)})
+    return resolved if resolved != clause_id else None
 
 
 def cite(doc: PolicyDocument, clause: PolicyClause | None = None) -> str:

@@ -1,5 +1,5 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
-from flask import abort, jsonify, render_template, request
+from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from portal.access import logged_in
 from portal.htmx_utils import is_partial_request
@@ -41,7 +41,10 @@ def clause(doc_id: str, clause_id: str):
     doc = _document_or_404(doc_id)
     clause = s.get_clause(doc, clause_id[:60])
     if clause is None:
-        abort(404)
+        resolved = s.resolve_old_clause_id(doc, clause_id[:60])
+        if resolved is None:
+            abort(404)
+        return redirect(url_for("policy.clause", doc_id=doc.doc_id, clause_id=resolved))
     renderer = s.Renderer(doc)
     body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
     prev, nxt = s.neighbours(doc, clause)

@@ -53,7 +53,7 @@ def test_import_policy_then_reimport_keeps_ids_and_records_changes(app, runner, 
     assert all(after[cid] == pk for cid, pk in first.items())
     change = db.session.scalars(sa.select(PolicyChange).where(PolicyChange.document_id == doc.id)
                                 .order_by(PolicyChange.id.desc())).first()
-    assert change.summary["added"] == ["a6"] and set(change.summary["changed"]) == {"a3", "a3.2", "a5"}
+    assert change.summary["added"] == ["a6"] and set(change.summary["changed"]) == {"a3", "a3.1.2", "a5"}
     assert "jiating-jiyang v2: 1 added, 3 changed" in result.output
 
 
@@ -63,7 +63,7 @@ def test_import_refuses_bad_text_and_writes_nothing(app, runner, content, tmp_pa
     src.write_text(STATUTE_MD.replace("（二）有稳定", "（三）有稳定"), encoding="utf-8")
     result = runner.invoke(args=["portal", "import-policy", str(src)])
     assert result.exit_code == 1
-    assert "jy.txt:" in result.output and "item a3.3 where a3.2 was expected" in result.output
+    assert "jy.txt:" in result.output and "item a3.1.3 where a3.1.2 was expected" in result.output
     assert not (content / "policy" / "jy.md").exists()
 
 

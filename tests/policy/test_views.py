@@ -119,7 +119,9 @@ def test_imported_statute_becomes_the_link_target(content, staff):
     statute = _page(staff.client, "/policy/jiating-jiyang")
     assert '<a href="#a3">第三条</a>' in statute and "第二章 寄养条件" in statute
     assert f'href="/policy/{DOC}/3.1.1#3.1.1.3"' in statute  # cited by the 方案
-    item = _page(staff.client, "/policy/jiating-jiyang/a3.2")
-    assert "第三条第（二）项" in item and "有稳定的经济收入" in item
+    old_id = staff.client.get("/policy/jiating-jiyang/a3.2")  # an item id from before 款 scoping
+    assert old_id.status_code == 302 and old_id.headers["Location"].endswith("/policy/jiating-jiyang/a3.1.2")
+    item = _page(staff.client, "/policy/jiating-jiyang/a3.1.2")
+    assert "第三条第一款第（二）项" in item and "有稳定的经济收入" in item
     entry = _page(staff.client, "/policy/register/jiating-jiyang-guanli-banfa")
     assert 'href="/policy/jiating-jiyang">查看全文（5 条）' in entry

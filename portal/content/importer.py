@@ -37,7 +37,7 @@ DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 TITLE_WORDS = ("办法", "条例", "规定", "细则", "规则", "方案", "意见", "通知", "决定", "法", "措施", "计划", "要点", "标准")
 KIND_BY_SUFFIX = [("实施方案", "实施方案"), ("方案", "实施方案"), ("意见", "意见"), ("通知", "通知"),
                   ("办法", "办法"), ("条例", "条例"), ("规定", "规定"), ("细则", "细则"), ("规则", "规则"),
-                  ("决定", "决定"), ("法", "法律")]
+                  ("决定", "决定"), ("法典", "法律"), ("法", "法律")]
 
 
 @dataclass
@@ -254,7 +254,10 @@ def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> di
         for key in ("date", "edition", "effective"):
             fields[key] = max((p.fields.get(key, "") for p in pieces), default="")
         fields["issuers"] = next((p.fields["issuers"] for p in pieces if p.fields.get("issuers")), "")
-    fields["number"] = ""
+    fields.setdefault("number", "")
+    if fields.get("edition"):
+        fields["notes"] = ("导入的文本；原文未写明的字段留空，待管理员核实。版本日期取自文件名或沿革；施行日期按正文"
+                           "“自…起施行”与版本日期中较晚者推定（修正决定本身的施行日期不载于正文），待核实。")
     return fields
 
 

@@ -33,6 +33,7 @@ PROMULGATION_WORDS = ("通过", "公布", "发布")
 CODE_PARTS = {"中华人民共和国民法典": ("总则", "物权", "合同", "人格权", "婚姻家庭", "继承", "侵权责任")}
 ISSUER_PATTERNS = (("全国人民代表大会常务委员会", "全国人民代表大会常务委员会"),
                    ("全国人民代表大会", "全国人民代表大会"), ("国务院令", "国务院"), ("国务院第", "国务院"))
+ORDER_RE = re.compile(r"((?:中华人民共和国)?[\u4e00-\u9fff]{2,8}令第\d+号)")  # 国务院令第685号
 ISSUER_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:部|委员会|总局|局|署))令")
 
 
@@ -216,7 +217,9 @@ def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
             issuer = _issuer(h.text)
             if issuer:
                 break
-    piece.fields = {"title": piece.title, "short_title": short_title(piece.title),
+    orders = [m.group(1) for h in piece.history for m in ORDER_RE.finditer(h.text)
+              if all(iso(d) <= edition for d in DATE_RE.finditer(h.text)) or not edition]
+    piece.fields = {"number": orders[-1].removeprefix("中华人民共和国") if orders else "", "title": piece.title, "short_title": short_title(piece.title),
                     "date": made[-1] if made else "", "edition": edition, "effective": effective,
                     "issuers": issuer}
 

@@ -12,12 +12,14 @@ from portal.models.duties import (
     Notice,
 )
 from portal.models.org import Unit
-from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models.policy import (
+    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+)
 from portal.models.users import LoginFailure, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice",
-    "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
+    "AuditEntry", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument", "PolicyEdition",
     "RegulationEntry", "Unit", "User", "UserRole",
 ]

@@ -1,0 +1,53 @@
+"""The statutes the product ships (content/policy, imported from their published text)."""
+import re
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal.content.importer import convert_files
+from portal.extensions import db
+from portal.models import PolicyCitation, PolicyEdition
+from portal.policy.importing import _group
+from portal.policy.services import get_document
+from tests.conftest import ROOT
+
+SOURCES = ROOT / "content" / "policy" / "sources"
+ARTICLE_HEADING = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条[ 　]")
+
+
+def test_every_shipped_source_imports_with_all_its_articles():
+    texts = [(p, p.read_text(encoding="utf-8")) for p in sorted(SOURCES.glob("*.md"))]
+    assert len(texts) == 19
+    groups = _group(texts)
+    assert len(groups) == 18  # 民法典's two 编 are one document
+    for group in groups:
+        conv = convert_files([(t, p.name) for p, t in group], "x")
+        assert conv.ok, conv.problems
+        headings = sum(len(ARTICLE_HEADING.findall(t)) for _, t in group)
+        articles = [c for c in conv.parsed.clauses if re.fullmatch(r"a\d+", c.id)]
+        assert len(articles) == headings == conv.articles, [p.name for p, _ in group]
+
+
+def test_versions_are_editions_of_one_document(library, staff):
+    doc = get_document("weichengnianren-baohu-fa")
+    editions = {e.edition: e for e in doc.editions}
+    assert set(editions) == {"2020-10-17", "2024-04-26"}
+    assert editions["2024-04-26"].current and editions["2024-04-26"].status == "现行有效"
+    assert not editions["2020-10-17"].current and editions["2020-10-17"].status == "已修订"
+    assert editions["2020-10-17"].effective.isoformat() == "2021-06-01"
+    assert doc.short_title == "未成年人保护法" and doc.clause_count == 132
+    page = staff.client.get("/policy/weichengnianren-baohu-fa/a92").get_data(as_text=True)
+    assert "第九十二条" in page
+    code = get_document("minfadian")
+    assert {c.clause_id for c in code.clauses} >= {"pt1", "pt1.ch2.s2", "a27", "pt5", "pt5.ch5.s1", "a1093"}
+
+
+def test_a_citation_links_the_version_in_force_at_the_citing_date(library):
+    # 未成年人网络保护条例 (2023-10-16) cites 《中华人民共和国未成年人保护法》: the 2024 amendment was
+    # not yet made, so the link goes to the 2020 revision (in force from 2021-06-01)
+    cond = get_document("weichengnianren-wangluo-baohu-tiaoli")
+    row = db.session.scalars(sa.select(PolicyCitation).where(
+        PolicyCitation.document_id == cond.id, PolicyCitation.target_doc == "weichengnianren-baohu-fa")).first()
+    assert row is not None and row.clause_id == "a1"
+    assert row.target_edition == "2020-10-17"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyEdition)) == 18

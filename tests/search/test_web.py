@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
-from portal.search import engine, services
+from portal.search import build, engine, services, store
 from tests.conftest import AuthActions, make_user
 
 FANGAN = "yunmin-2021-74"
@@ -95,9 +95,11 @@ def test_filters_by_document_department_and_validity(user_client):
     police = api(user_client, q="户口", dept="公安", limit=50)
     assert 1 <= police["total"] < api(user_client, q="户口", limit=50)["total"] or police["total"] >= 1
     direct = engine.search(services.index_dir(), "户口", dept="公安", limit=50)
-    assert [r["clause_id"] for r in direct["results"]] == [r["clause_id"] for r in police["results"]]
-    assert all("公安" in r["departments"] for r in direct["results"])
-    assert api(user_client, q="户口", doc=FANGAN)["total"] == api(user_client, q="户口")["total"]
+    assert [r.clause_id for r in direct.results] == [r["clause_id"] for r in police["results"]]
+    assert all("公安" in r.departments for r in direct.results)
+    only = api(user_client, q="户口", doc=FANGAN, limit=100)
+    assert 1 <= only["total"] <= api(user_client, q="户口")["total"]
+    assert {r["doc"] for r in only["results"]} == {FANGAN}
     assert api(user_client, q="户口", doc="no-such-doc")["total"] == 0
     html = user_client.get("/search?q=户口&validity=已废止").get_data(as_text=True)
     assert not hits(html) and 'data-testid="search-suggestion"' in html  # suggests dropping the filter
@@ -135,7 +137,7 @@ def test_api_shape_and_rank_order(user_client):
     assert data["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1")
     # the same order as the engine (rank order)
     direct = engine.search(services.index_dir(), "户口迁移", limit=5)
-    assert [r["clause_id"] for r in data["results"]] == [r["clause_id"] for r in direct["results"]]
+    assert [r["clause_id"] for r in data["results"]] == [r.clause_id for r in direct.results]
     cited = api(user_client, q="三（二）8")
     assert cited["results"][0]["clause_id"] == "3.2.8"
 
@@ -238,13 +240,13 @@ def test_fuzz_page_and_api(library, q, limit, page, dept):
 def test_missing_index_is_built_in_the_background_while_search_answers(user_client, app, tmp_path, monkeypatch):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "fresh")
     release = threading.Event()
-    real = engine.ensure_index
+    real = build.ensure_index
 
     def slow(*a, **kw):
         release.wait(10)
         return real(*a, **kw)
 
-    monkeypatch.setattr(engine, "ensure_index", slow)
+    monkeypatch.setattr(build, "ensure_index", slow)
     data = api(user_client, q="户口迁移")
     assert data["total"] == 0 and data["notice"] == services.BUILDING_NOTICE and "error" not in data
     html = user_client.get("/search?q=户口迁移").get_data(as_text=True)
@@ -282,7 +284,7 @@ def test_corrupt_index_is_rebuilt(user_client, app, tmp_path):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
     services.sync_index()
     current = Path(app.config["SEARCH_INDEX_DIR"]) / (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").read_text()
-    (current / engine.META_FILE).write_text("{not json")
+    (current / store.META_FILE).write_text("{not json")
     services._state(Path(app.config["SEARCH_INDEX_DIR"])).fingerprint = None  # as in a newly started worker
     api(user_client, q="户口迁移")
     thread = services._state(Path(app.config["SEARCH_INDEX_DIR"])).thread
@@ -294,7 +296,7 @@ def test_corrupt_index_is_rebuilt(user_client, app, tmp_path):
 def test_a_worker_that_cannot_get_the_lock_only_reads(user_client, app, tmp_path, caplog):
     directory = tmp_path / "locked"
     app.config["SEARCH_INDEX_DIR"] = str(directory)
-    with engine._write_lock(directory, timeout=0):  # another process is writing
+    with store.write_lock(directory, timeout=0):  # another process is writing
         with caplog.at_level("INFO", logger="portal.search"):
             data = api(user_client, q="户口迁移")
             services._state(directory).thread.join(10)
@@ -312,5 +314,5 @@ def test_cli_sync_and_reindex(library, runner):
     assert "search index: ok" in result.output, result.output
     result = runner.invoke(args=["portal", "reindex"])
     assert result.exit_code == 0 and "search index rebuilt:" in result.output, result.output
-    meta = json.loads((Path(engine._current_dir(services.index_dir())) / engine.META_FILE).read_text())
+    meta = json.loads((Path(store.current_dir(services.index_dir())) / store.META_FILE).read_text())
     assert FANGAN in meta["docs"]

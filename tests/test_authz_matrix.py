@@ -34,6 +34,7 @@ EXPECTED: dict[str, object] = {
     "policy.index": ALL,
     "policy.document": ALL,
     "policy.clause": ALL,
+    "policy.edition": ALL,
     "policy.register": ALL,
     "policy.register_entry": ALL,
     "policy_api.documents": ALL,
@@ -78,6 +79,7 @@ def sample_args(endpoint: str) -> dict:
         "fmt": "csv",
         "unit_code": "yanhu-mz",
         "month": "2026-11",
+        **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
 
 

@@ -157,6 +157,13 @@ class PolicyEdition(db.Model):
 
     document: so.Mapped[PolicyDocument] = so.relationship(back_populates="editions")
 
+    @property
+    def edition_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.edition)
+        except ValueError:
+            return None
+
 
 class PolicyChange(db.Model):
     """What one sync or import changed in a document (全程留痕)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from portal.content.problems import Problem, decode_utf8
 from portal.content.render import render_markdown
 from portal.content.statute_doc import resolve_clause_id
 from portal.extensions import db
-from portal.models import PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models import PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry
 from portal.policy.sync import POLICY_DIR, PolicySyncReport, current_resolver, sync_policy
 
 __all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause", "import_policy_file"]
@@ -101,8 +102,12 @@ def toc(doc: PolicyDocument) -> list[PolicyClause]:
 # ---------------------------------------------------------------- rendering
 
 
-def url_for_target(target_doc: str | None, target_clause: str | None, register_key: str | None) -> str | None:
+def url_for_target(target_doc: str | None, target_clause: str | None, register_key: str | None,
+                   edition: str | None = None) -> str | None:
     if target_doc:
+        if edition:  # an earlier version: its page, at the clause
+            url = url_for("policy.edition", doc_id=target_doc, edition=edition)
+            return url + (f"#{target_clause}" if target_clause else "")
         if target_clause:
             return url_for("policy.clause", doc_id=target_doc, clause_id=target_clause)
         return url_for("policy.document", doc_id=target_doc)
@@ -117,12 +122,17 @@ class Renderer:
 
     doc: PolicyDocument
     resolver: Resolver = field(default_factory=current_resolver)
+    issued: date | None = None  # the date citations are read at (default: the document's date)
 
-    def link_for(self, c: Citation) -> str | None:
-        t = self.resolver.resolve(c)
+    def __post_init__(self) -> None:
+        self.issued = self.issued or self.doc.issued
+
+    def link_for(self, c: Citation):
+        t = self.resolver.resolve(c, at=self.issued.isoformat() if self.issued else None)
         if t.doc_id == self.doc.doc_id:
             return None
-        return url_for_target(t.doc_id, t.clause, t.register_key)
+        url = url_for_target(t.doc_id, t.clause, t.register_key, t.edition)
+        return (url, t.note) if t.note else url
 
     def anchor_html(self, clause_id: str) -> str:
         from markupsafe import escape
@@ -180,6 +190,7 @@ class CitationView:
     source_clause: PolicyClause | None
     source_url: str
     source_label: str
+    note: str = ""  # e.g. which version it links, or that the title is ambiguous
 
 
 def _view(row: PolicyCitation, clauses: dict[tuple[int, str], PolicyClause]) -> CitationView:
@@ -188,8 +199,15 @@ def _view(row: PolicyCitation, clauses: dict[tuple[int, str], PolicyClause]) -> 
     url = url_for("policy.clause", doc_id=doc.doc_id, clause_id=row.clause_id)
     if row.anchor_id != row.clause_id:
         url += f"#{row.anchor_id}"
-    return CitationView(row.text, url_for_target(row.target_doc, row.target_clause, row.register_key), doc,
-                        clause, url, clause.label if clause else row.clause_id)
+    note = row.note or (f"链接到{_zh(row.target_edition)}版本（引用文件成文时施行的版本）" if row.target_edition else "")
+    return CitationView(row.text, url_for_target(row.target_doc, row.target_clause, row.register_key,
+                                                 row.target_edition), doc,
+                        clause, url, clause.label if clause else row.clause_id, note)
+
+
+def _zh(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
 
 
 def _views(rows) -> list[CitationView]:
@@ -232,6 +250,41 @@ def cited_by_entry(entry: RegulationEntry) -> list[CitationView]:
     if entry.document:
         cond = sa.or_(cond, PolicyCitation.target_doc == entry.document)
     return _views(db.session.scalars(_ordered(sa.select(PolicyCitation).where(cond))))
+
+
+# ---------------------------------------------------------------- versions
+
+
+@dataclass
+class EditionView:
+    """An earlier version of a document, parsed from its stored Markdown."""
+
+    doc: PolicyDocument
+    edition: PolicyEdition
+    sections: list[tuple[str, str, str]]  # (clause id, label, html)
+
+
+def editions(doc: PolicyDocument) -> list[PolicyEdition]:
+    """The document's versions, newest first (only when it has more than one)."""
+    rows = [e for e in doc.editions if e.active]
+    return sorted(rows, key=lambda e: (e.current, e.effective or date.min, e.edition), reverse=True) \
+        if len(rows) > 1 else []
+
+
+def get_edition(doc: PolicyDocument, edition: str) -> PolicyEdition | None:
+    return next((e for e in doc.editions if e.edition == edition[:10] and e.active), None)
+
+
+def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
+    from portal.content.statute_doc import parse_statute
+    from portal.content.library import LibraryDoc
+
+    parsed = parse_statute(row.markdown, row.source_file)
+    ldoc = LibraryDoc(Path(row.source_file), row.source_file, "statute", row.markdown, parsed, row.content_hash)
+    sources = ldoc.section_sources()
+    renderer = Renderer(doc, issued=row.effective)
+    html = lambda md: render_markdown(md, renderer.link_for, renderer.resolver.find)  # noqa: E731
+    return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections])
 
 
 # ---------------------------------------------------------------- register

@@ -32,7 +32,19 @@ def document(doc_id: str):
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc),
-                           duty_summary=s.duty_summary(doc.doc_id))
+                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
+
+
+@bp.route("/<doc_id>/v/<edition>")
+@logged_in
+def edition(doc_id: str, edition: str):
+    doc = _document_or_404(doc_id)
+    row = s.get_edition(doc, edition)
+    if row is None:
+        abort(404)
+    if row.current:
+        return redirect(url_for("policy.document", doc_id=doc.doc_id))
+    return render_template("policy/edition.html", doc=doc, view=s.edition_view(doc, row), editions=s.editions(doc))
 
 
 @bp.route("/<doc_id>/<clause_id>")
@@ -52,7 +64,7 @@ def clause(doc_id: str, clause_id: str):
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
         prev=prev, next=nxt, cite=s.cite, cites=s.cites_from(doc, clause),
         cited_by=s.cited_by_document(doc, clause), duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
-        children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id],
+        children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
     )
 
 

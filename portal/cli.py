@@ -92,27 +92,6 @@ def check_content_command():
     click.echo(f"content OK: {files} files checked")
 
 
-@portal_cli.command("import-policy")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "doc_id", default=None, help="Document id (default: the file name without extension).")
-def import_policy_command(file: Path, doc_id: str | None):
-    """Add or update a regulation's full text in content/policy/ and load it."""
-    from portal.policy.services import import_policy_file
-
-    result = import_policy_file(file, _content_dir(), doc_id, display_root=PROJECT_ROOT)
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if not result.ok:
-        click.echo("not imported: nothing was written", err=True)
-        sys.exit(1)
-    shown = result.path.relative_to(PROJECT_ROOT) if result.path.is_relative_to(PROJECT_ROOT) else result.path
-    click.echo(f"imported {result.doc_id} ({result.layout}, {result.clauses} clauses) -> {shown}")
-    for line in result.report.lines():
-        click.echo(line)
-    for problem in result.report.problems:
-        click.echo(str(problem), err=True)
-
-
 @portal_cli.command("sync")
 def sync_command():
     """Load content/ into the database (all or nothing per file)."""
@@ -201,3 +180,4 @@ def print_demo_accounts() -> None:
 
 # Commands owned by other domains register themselves on the group.
 from portal.duties import commands as _duty_commands  # noqa: E402,F401
+from portal.policy import commands as _policy_commands  # noqa: E402,F401

@@ -126,7 +126,8 @@ def known_ids(policy_dir: Path) -> dict[str, str]:
 
 
 def plan(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = None,
-         shown: Callable[[Path], str] = str, progress: Callable | None = None) -> list[Outcome]:
+         shown: Callable[[Path], str] = str, progress: Callable | None = None,
+         known: dict[str, str] | None = None) -> list[Outcome]:
     """Convert and check every document; nothing is written."""
     texts, outcomes = [], []
     for path in expand(paths):
@@ -142,7 +143,7 @@ def plan(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = None,
     if doc_id and len(groups) > 1 and len({_head(t)[0] for g in groups for _, t in g}) > 1:
         return outcomes + [Outcome([shown(p) for g in groups for p, _ in g], problems=[Problem(
             shown(groups[0][0][0]), 1, "--id names one document: give the files of one regulation only")])]
-    ids = known_ids(policy_dir)
+    ids = {**(known or {}), **known_ids(policy_dir)}
     for group in (progress(groups) if progress else groups):
         outcomes.append(_plan_one(group, policy_dir, doc_id, ids, shown))
     return outcomes
@@ -265,6 +266,22 @@ class ImportRun:
         return out
 
 
+def _ids_in_database() -> dict[str, str]:
+    """Title → id of every document the library has held (a retired one keeps its id too)."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import PolicyDocument
+
+    found: dict[str, str] = {}
+    for doc_id, title, short in db.session.execute(sa.select(
+            PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.short_title).order_by(PolicyDocument.id)):
+        for t in (title, short):
+            if t:
+                found.setdefault(t, doc_id)
+    return found
+
+
 def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = None, actor_name: str = "import",
                display_root: Path | None = None, shown: Callable[[Path], str] = str,
                progress: Callable[[Iterable], Iterable] | None = None, update_search: bool = True) -> ImportRun:
@@ -277,7 +294,7 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
     policy_dir = Path(content_dir) / POLICY_DIR
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
-    outcomes = plan(paths, policy_dir, doc_id, shown, progress) if paths else []
+    outcomes = plan(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []
     before = {p: p.read_bytes() for p in policy_dir.glob("*.md")} if policy_dir.is_dir() else {}
     write(outcomes, policy_dir, by_shown)
     run = ImportRun(outcomes)

@@ -5,7 +5,6 @@ citation detection, rendering) in portal/content/.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,17 +13,14 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal.content.citations import Citation, Resolver
-from portal.content.importer import convert_text, is_library_format, split_front_matter
-from portal.content.library import citation_text, load_document
-from portal.content.policy_doc import DOC_ID_RE
-from portal.content.problems import Problem, decode_utf8
+from portal.content.library import citation_text
 from portal.content.render import render_markdown
 from portal.content.statute_doc import resolve_clause_id
 from portal.extensions import db
 from portal.models import PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry
-from portal.policy.sync import POLICY_DIR, PolicySyncReport, current_resolver, sync_policy
+from portal.policy.sync import PolicySyncReport, current_resolver, sync_policy
 
-__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause", "import_policy_file"]
+__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause"]
 
 
 # ---------------------------------------------------------------- the duties hook
@@ -335,91 +331,3 @@ def document_json(doc: PolicyDocument) -> dict:
         "url": url_for("policy.clause", doc_id=doc.doc_id, clause_id=c.clause_id),
     } for c in live_clauses(doc)]
     return data
-
-
-# ---------------------------------------------------------------- import
-
-
-@dataclass
-class ImportResult:
-    doc_id: str = ""
-    path: Path | None = None
-    problems: list[Problem] = field(default_factory=list)
-    report: PolicySyncReport | None = None
-    clauses: int = 0
-    layout: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def import_policy_file(source: Path, content_dir: Path, doc_id: str | None = None,
-                       display_root: Path | None = None, actor_name: str = "import") -> ImportResult:
-    """Add (or replace) a document in content/policy from a regulation's text, then sync.
-
-    The text is converted to library Markdown with ids from its numbering and checked; on any
-    problem nothing is written. The original is kept beside it as ``<id>.source.txt``. When the
-    document exists already, front-matter values an admin filled in are kept unless the new
-    text states them.
-    """
-    source = Path(source)
-    result = ImportResult()
-    data = source.read_bytes()
-    text, problems = decode_utf8(data, str(source))
-    if text is None:
-        result.problems = problems
-        return result
-    policy_dir = Path(content_dir) / POLICY_DIR
-    given, _ = split_front_matter(text)
-    doc_id = doc_id or given.get("id") or source.stem.removesuffix(".source")
-    if not DOC_ID_RE.match(doc_id or ""):
-        result.problems = [Problem(str(source), 1, f"document id {doc_id!r} must be lowercase letters, digits "
-                                                   "and '-': give one with --id")]
-        return result
-    result.doc_id = doc_id
-    target = policy_dir / f"{doc_id}.md"
-    if is_library_format(text):
-        markdown = text
-        ldoc = load_document(source, str(source), doc_id=doc_id)
-        if ldoc.doc_id != doc_id:
-            ldoc.problems.append(Problem(str(source), ldoc.meta_line("id"),
-                                         f"the file's id {ldoc.doc_id!r} differs from {doc_id!r}"))
-        result.problems, result.layout = ldoc.problems, ldoc.layout
-        provenance = None
-    else:
-        keep = {}
-        if target.exists():
-            old = load_document(target, str(target))
-            keep = {k: (";".join(v) if isinstance(v, list) else v) for k, v in old.meta.items()
-                    if k not in ("id", "source", "errata") and v}
-        provenance = f"{doc_id}.source.txt"
-        conv = convert_text(text, str(source), doc_id, source_name=provenance)
-        fresh = {k: v for k, v in (conv.parsed.meta if conv.parsed else {}).items() if v}
-        if keep:
-            merged = {**keep, **{k: v for k, v in fresh.items() if k not in ("kind", "status", "notes")}}
-            conv = convert_text(text, str(source), doc_id, source_name=provenance, meta=merged)
-        result.problems, result.layout = list(conv.problems), conv.layout
-        markdown = conv.markdown
-    if result.problems:
-        return result
-    policy_dir.mkdir(parents=True, exist_ok=True)
-    saved = {p: (p.read_bytes() if p.exists() else None)
-             for p in [target] + ([policy_dir / provenance] if provenance else [])}
-    if provenance and source.resolve() != (policy_dir / provenance).resolve():
-        shutil.copyfile(source, policy_dir / provenance)
-    target.write_text(markdown, encoding="utf-8")
-    result.path = target
-    result.report = sync_policy(content_dir, display_root, actor_name=actor_name)
-    mine = [p for p in result.report.problems if Path(p.file).name == target.name]
-    if mine:  # refused by checks across files (e.g. a citation to a missing article): undo the write
-        for path, old in saved.items():
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(old)
-        result.problems, result.path = mine, None
-        return result
-    doc = get_document(doc_id)
-    result.clauses = doc.clause_count if doc else 0
-    return result

@@ -88,3 +88,12 @@ def test_a_decision_amending_a_law():
 def test_version_date_from_the_file_name():
     assert edition_of("content/未成年人保护法(2024-04-26).md") == "2024-04-26"
     assert edition_of("未成年人保护法.md") == ""
+
+
+def test_ids_derived_from_titles():
+    from portal.policy.importing import derive_id
+
+    assert derive_id("中华人民共和国户口登记条例") == "hukou-dengji-tiaoli"
+    assert derive_id("中华人民共和国未成年人保护法") == "weichengnianren-baohu-fa"
+    assert derive_id("中华人民共和国民法典") == "minfadian"
+    assert derive_id("《中国公民收养子女登记办法》") == "zhongguo-gongmin-shouyang-zinv-dengji-banfa"

@@ -118,12 +118,20 @@ def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
     return out
 
 
+LABEL_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[条章节款项编]$")
+
+
 def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> Iterator[dict]:
     """Up to ``samples`` articles with a unique 8–14 character fragment and 2–3 rare words.
 
     Yields {"index", "fragment", "words"}: ``index`` is the record's position in ``records``.
+    The fragment is cut at random (it may start or end mid-word, hold punctuation) from one
+    paragraph and occurs in no other article. The words are the article's rarest (fewest
+    articles hold them), each from a different clause of it where it has several — how someone
+    recalls an article by two or three of its facts; its own label (第十九条) is not one.
     """
     from portal.search import tokenizer
+    from portal.search.query import STOPWORDS
 
     rnd = random.Random(seed)
     texts = [r["text"] for r in records]
@@ -134,7 +142,7 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
     for i in order:
         if made >= samples:
             return
-        text = texts[i].replace("\n", "")
+        text = texts[i]
         if len(text) < 30:
             continue
         fragment = None
@@ -142,7 +150,7 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
             size = rnd.randint(8, 14)
             start = rnd.randrange(0, len(text) - size)
             cand = text[start:start + size]
-            if cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
+            if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
                 fragment = cand
                 break
         if fragment is None:
@@ -151,7 +159,21 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
             df = Counter()
             for t in texts:
                 df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
-        words = sorted({w for w, _, _ in tokenizer.words(text) if len(w) >= 2 and not w.isdigit()},
-                       key=lambda w: (df[w], w))
+        pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
+        where = {}
+        for n, piece in enumerate(pieces):
+            for w, _, _ in tokenizer.words(piece):
+                where.setdefault(w, n)
+        cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
+                        and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
+        want = rnd.randint(2, 3)
+        words: list[str] = []
+        for w in cands:  # rarest first, one per clause while clauses last
+            if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
+                words.append(w)
+            if len(words) == want:
+                break
+        if len(words) < 2:
+            continue
         made += 1
-        yield {"index": i, "fragment": fragment, "words": " ".join(words[:rnd.randint(2, 3)])}
+        yield {"index": i, "fragment": fragment, "words": " ".join(words)}

@@ -65,6 +65,8 @@ def _char_row(row: tuple) -> tuple:
 
 
 def _fast(conn: sqlite3.Connection) -> None:
+    """A fresh file nobody reads yet: no journal. (No FTS5 'optimize' then: it needs a journal —
+    with journal_mode=OFF it leaves a malformed trigram index on SQLite 3.40.)"""
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
 
@@ -76,7 +78,6 @@ def _write_chars(path: Path, rows: list[tuple]) -> None:
         conn.executescript(CHARS_SCHEMA)
         with conn:
             conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
-        conn.execute("INSERT INTO chars(chars) VALUES ('optimize')")
     finally:
         conn.close()
 
@@ -97,7 +98,6 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
         with conn:
             conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", map(_word_row, rows))
-        conn.execute("INSERT INTO words(words) VALUES ('optimize')")
         conn.execute("INSERT INTO words(words, rank) VALUES ('rank', 'bm25(1.5, 1.0, 4.0)')")
         with conn:
             conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, words, 'row')")

@@ -4,8 +4,9 @@ exact strings, citations and the documents they point into.
 * a **concept** is one query word with its equivalents: the reviewed synonyms and abbreviations
   (content/search/synonyms.txt), for a single character the most frequent words starting with
   it, and for a word the index never saw whole, its dictionary parts (all required);
-* **verbatim** strings are the query's unquoted runs of 3+ characters: a pasted fragment that
-  cuts words in half is found as a substring, whatever the segmenter makes of it;
+* the **whole** query (without quotes) and its unquoted runs of 3+ characters (**verbatim**) are
+  exact strings: a pasted fragment that cuts words in half is found as a substring, whatever the
+  segmenter makes of it — the whole query even when it holds a 第X条 or a 文号;
 * **phrases** (quoted) are required substrings;
 * words found nowhere in the library are listed in ``missing`` (the page says 未找到‘…’).
 """
@@ -58,7 +59,8 @@ class Concept:
 class Plan:
     concepts: list[Concept] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)      # required substrings (normalised, lower)
-    verbatim: list[str] = field(default_factory=list)     # substrings that rank a clause first
+    whole: str = ""                                        # the whole query as an exact string
+    verbatim: list[str] = field(default_factory=list)     # its runs between spaces and quotes
     wenhao: list[str] = field(default_factory=list)       # 文号 keys
     numbered_docs: list[str] = field(default_factory=list)  # documents whose own 文号 was typed
     citations: list[str] = field(default_factory=list)
@@ -70,7 +72,7 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        return not (self.concepts or self.phrases or self.verbatim or self.wenhao or self.citations
+        return not (self.concepts or self.phrases or self.whole or self.verbatim or self.wenhao or self.citations
                     or self.titled_docs)
 
     def words_fts(self, require_all: bool = False, concepts: list[Concept] | None = None) -> str:
@@ -124,13 +126,14 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept 
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)))
 
 
-def _chunks(text: str) -> list[str]:
-    """The text and its runs of 3+ characters between spaces and quotes, normalised and
-    lower-cased (a fragment pasted with a space in it matches as a whole and in pieces)."""
-    out = []
+def _whole(text: str) -> str:
     whole = " ".join(tokenizer.normalise(text).lower().split())
-    if " " in whole and len(whole) >= 5:
-        out.append(whole)
+    return whole if len(whole) >= 3 and any(tokenizer.WORD_CHAR.match(ch) for ch in whole) else ""
+
+
+def _chunks(text: str) -> list[str]:
+    """Runs of 3+ characters between spaces and quotes, normalised and lower-cased."""
+    out = []
     for piece in re.split(r"[\s\"“”「」『』＂'‘’]+", text):
         piece = tokenizer.normalise(piece).lower()
         if len(piece) >= 3 and any(tokenizer.WORD_CHAR.match(ch) for ch in piece):
@@ -160,7 +163,8 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.concepts.append(c)
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
-    plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases]
+    plan.whole = _whole(pq.unquoted)
+    plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
     if titles:

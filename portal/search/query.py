@@ -112,7 +112,8 @@ class ParsedQuery:
     wenhao: list[str] = field(default_factory=list)          # 文号 keys
     citations: list[str] = field(default_factory=list)       # clause ids
     doc_titles: list[str] = field(default_factory=list)      # 《…》 titles named in the query
-    rest: str = ""                  # the unquoted text without 文号, citations and 《titles》
+    unquoted: str = ""              # the text without its quoted phrases (normalised)
+    rest: str = ""                  # … and without 文号, citations and 《titles》
     notice: str | None = None
 
     @property
@@ -202,6 +203,7 @@ def parse(raw) -> ParsedQuery:
             q.phrases.append(ws)
             q.phrase_texts.append(p)
     norm = tokenizer.normalise(rest)
+    q.unquoted = norm
 
     def wenhao(m: re.Match) -> str:
         q.wenhao.extend(wenhao_keys(m.group(1), m.group(2), m.group(3)))

@@ -5,11 +5,12 @@ exact substrings (the character index, confirmed against the stored text), cited
 文号, the word index's best BM25 matches for *all* words, and for the rarer words alone. Every
 candidate is then ranked on its own text, in this order:
 
-1. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
-2. clauses holding the query's exact strings (a pasted fragment) — more of them first;
-3. clauses naming the typed 文号;
-4. clauses holding more of the query's words (all words above some), synonyms counting;
-5. a BM25 score computed on the candidate's text (word rarity, frequency, length).
+1. clauses holding the whole query as typed (a pasted fragment, even one holding a 第X条);
+2. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
+3. clauses holding more of the query's runs between spaces;
+4. clauses naming the typed 文号;
+5. clauses holding more of the query's words (all words above some), synonyms counting;
+6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
 
 The total is exact while the words' counts are small (``EXACT_COUNT``) and estimated above.
 """
@@ -137,7 +138,7 @@ class Ranker:
     def candidates(self, depth: int) -> set[int]:
         plan, k = self.plan, max(CANDIDATES, depth)
         ids: set[int] = set()
-        for v in plan.verbatim:
+        for v in ([plan.whole] if plan.whole else []) + plan.verbatim:
             ids |= self.substring(v, k)
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
@@ -165,7 +166,7 @@ class Ranker:
         expr = plan.words_fts()
         if not expr:
             return len(ranked), False
-        word_rows = sum(1 for r in ranked if r.key[3] < 0)
+        word_rows = sum(1 for r in ranked if r.key[4] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)
         if upper <= EXACT_COUNT:
@@ -189,6 +190,7 @@ class Ranker:
         cited = 0
         if r.clause_id in plan.citations:
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
+        whole = 1 if plan.whole and plan.whole in hay else 0
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
@@ -200,7 +202,7 @@ class Ranker:
                 matched += 1
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
         titled = 1 if r.doc in plan.titled_docs else 0
-        return (-cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+        return (-whole, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
 
     def run(self, depth: int) -> Ranked:
         plan = self.plan
@@ -217,7 +219,7 @@ class Ranker:
         rows = self.fetch(self.candidates(depth))
         for r in rows:
             r.key = self.key(r)
-        rows = [r for r in rows if any(k < 0 for k in r.key[:5])]  # holds something of the query
+        rows = [r for r in rows if any(k < 0 for k in r.key[:6])]  # holds something of the query
         rows.sort(key=lambda r: r.key)
         total, estimated = self.total(rows)
         return Ranked(total=total, estimated=estimated, rows=rows[:depth])

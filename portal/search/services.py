@@ -178,13 +178,15 @@ def ensure_fresh(wait: float = 0.0, force: str | None = None) -> bool:
     if time.monotonic() < st.retry_at:
         return st.building
     fingerprint = library_fingerprint()
-    if fingerprint == st.fingerprint:
+    if fingerprint == st.fingerprint and not force:
         return False
     with st.lock:
-        if st.running_here or fingerprint == st.fingerprint:
+        if st.running_here or (fingerprint == st.fingerprint and not force):
             return st.building
         records = all_records()  # read here, in the request's app context: the thread touches files only
         status, changed = build.index_status(directory, records)
+        if force == "corrupt" and status in ("ok", "stale"):
+            status, changed = "corrupt", []  # its files open, but a query could not read them
         st.fingerprint = fingerprint
         if status == "ok":
             return False

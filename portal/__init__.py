@@ -56,9 +56,11 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.search import bp as search_bp
     from portal.policy import api_bp as policy_api_bp
     from portal.policy import bp as policy_bp
+    from portal.policy.admin import admin_bp as library_admin_bp
     from portal.units import bp as units_bp
 
-    for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp):
+    for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp,
+               library_admin_bp):
         app.register_blueprint(bp)
 
     from portal.cli import portal_cli

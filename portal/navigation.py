@@ -15,6 +15,7 @@ NAV = [
     ("reports.index", "进展报告"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
+    ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
 ]
 

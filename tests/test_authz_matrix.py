@@ -35,6 +35,11 @@ EXPECTED: dict[str, object] = {
     "policy.document": ALL,
     "policy.clause": ALL,
     "policy.edition": ALL,
+    "library_admin.index": ADMIN_ONLY,
+    "library_admin.upload": ADMIN_ONLY,
+    "library_admin.preview": ADMIN_ONLY,
+    "library_admin.do_import": ADMIN_ONLY,
+    "library_admin.register_edit": ADMIN_ONLY,
     "policy.register": ALL,
     "policy.register_entry": ALL,
     "policy_api.documents": ALL,
@@ -79,6 +84,7 @@ def sample_args(endpoint: str) -> dict:
         "fmt": "csv",
         "unit_code": "yanhu-mz",
         "month": "2026-11",
+        "batch": "0123456789abcdef",
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
 

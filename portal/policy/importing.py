@@ -322,7 +322,8 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
         from portal.search.services import sync_index
 
         try:
-            run.search = str(sync_index())
+            said = str(sync_index())
+            run.search = said if len(said) <= 160 else said[:157] + "…"
         except Exception as exc:  # derived data: rebuilt at the next start or `flask portal reindex`
             run.search = f"not updated ({type(exc).__name__}: {exc})"
     return run

@@ -300,6 +300,30 @@ def get_entry(key: str) -> RegulationEntry | None:
     return db.session.scalar(sa.select(RegulationEntry).where(RegulationEntry.key == key[:80]))
 
 
+FIELD_LABELS = {"title": "名称", "number": "文号", "issuer": "发布机关", "issued": "发布日期", "effective": "施行日期",
+                "status": "效力", "document": "全文", "aliases": "文中称谓", "notes": "说明", "active": "在册"}
+
+
+def entry_history(entry: RegulationEntry) -> list[dict]:
+    """Who changed the entry's metadata, when, from what to what (from the audit log)."""
+    from portal.models import AuditEntry
+
+    rows = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.object_type == "regulation", AuditEntry.object_id == entry.key).order_by(AuditEntry.id.desc())
+        .limit(50)).all()
+    from portal.models import User
+
+    names = dict(db.session.execute(sa.select(User.username, User.display_name).where(
+        User.username.in_({r.actor_name for r in rows}))).all()) if rows else {}
+    out = []
+    for row in rows:
+        before, after = row.before or {}, row.after or {}
+        changes = [(FIELD_LABELS.get(k, k), before.get(k), v) for k, v in after.items() if k in FIELD_LABELS]
+        who = names.get(row.actor_name) or "内容同步"  # entries without a person came from content/ files
+        out.append({"at": row.at, "who": who, "action": row.action, "changes": changes})
+    return out
+
+
 def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
     """The library document holding the entry's full text, if imported."""
     resolver = current_resolver()

@@ -81,7 +81,7 @@ def register_entry(key: str):
     if entry is None:
         abort(404)
     return render_template("policy/register_entry.html", entry=entry, full_text=s.full_text_of(entry),
-                           cited_by=s.cited_by_entry(entry))
+                           cited_by=s.cited_by_entry(entry), history=s.entry_history(entry))
 
 
 @api_bp.route("")

@@ -35,6 +35,7 @@ EXPECTED: dict[str, object] = {
     "policy.document": ALL,
     "policy.clause": ALL,
     "policy.edition": ALL,
+    "policy.print_view": ALL,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
     "library_admin.preview": ADMIN_ONLY,

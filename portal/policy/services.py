@@ -248,6 +248,12 @@ def cited_by_entry(entry: RegulationEntry) -> list[CitationView]:
     return _views(db.session.scalars(_ordered(sa.select(PolicyCitation).where(cond))))
 
 
+def print_sections(doc: PolicyDocument) -> list[tuple[str, str]]:
+    """(clause id, plain HTML) of each section: no links, no permalinks, no labels."""
+    return [(c.clause_id, render_markdown(c.markdown, anchor_html=lambda _cid: ""))
+            for c in live_clauses(doc) if c.kind == "section"]
+
+
 # ---------------------------------------------------------------- versions
 
 

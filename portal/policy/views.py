@@ -35,6 +35,14 @@ def document(doc_id: str):
                            duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
 
 
+@bp.route("/<doc_id>/print")
+@logged_in
+def print_view(doc_id: str):
+    """The document as the document: title block, 文号, body, closing; no portal apparatus."""
+    doc = _document_or_404(doc_id)
+    return render_template("policy/print.html", doc=doc, sections=s.print_sections(doc))
+
+
 @bp.route("/<doc_id>/v/<edition>")
 @logged_in
 def edition(doc_id: str, edition: str):

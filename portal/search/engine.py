@@ -195,9 +195,10 @@ class SearchEngine:
         out.missing = plan.missing
         window = out.page * out.limit
         if not plan.empty:
-            ranked = Ranker(conn, plan, flt, gen.avg_chars).run(window)
+            ranker = Ranker(conn, plan, flt, gen.avg_chars)
+            ranked = ranker.run(window)
             out.total, out.estimated = ranked.total, ranked.estimated
-            out.results = [self._hit(r, plan) for r in ranked.rows[window - out.limit:window]]
+            out.results = [self._hit(r, plan) for r in ranker.show(ranked.rows[window - out.limit:window])]
         if out.total == 0:
             out.suggestion = suggest(conn, pq, lambda q2, filtered: self._has_hits(gen, conn, q2, flt, filtered),
                                      lambda w: gen.vocab.df(conn, w))

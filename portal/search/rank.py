@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, Plan, fts_quote
 
-CANDIDATES = 100          # best matches taken from each word-index lookup
-RARE_DF = 2000            # a word in at most this many clauses is looked up on its own
+CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
+RARE_DF = 500             # a word in at most this many clauses is looked up on its own
+PASTED = 6                # a query of this many characters found verbatim is a pasted fragment
+RANK_CAP = 20_000         # lookups matching more postings than this take the first matches unranked
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
-COLUMNS = "c.id, c.doc, c.clause_id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts, c.wenhao, c.hay"
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay"             # what ranking reads
+SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
 
 
 @dataclass
@@ -65,16 +68,17 @@ class Row:
     id: int
     doc: str
     clause_id: str
-    label: str
-    title: str
-    body: str
-    doc_title: str
-    url: str
-    validity: str
-    depts: str
     wenhao: str
     hay: str                       # title and body, normalised and lower-cased
     key: tuple = ()
+    # read for the rows shown only (``Ranker.show``)
+    label: str = ""
+    title: str = ""
+    body: str = ""
+    doc_title: str = ""
+    url: str = ""
+    validity: str = ""
+    depts: str = ""
 
     @property
     def departments(self) -> list[str]:
@@ -93,6 +97,7 @@ class Ranker:
         self.conn, self.plan, self.flt = conn, plan, flt
         self.fsql, self.fargs = flt.sql()
         self.avg = max(1.0, avg_chars)
+        self.pasted = False
 
     # -- lookups (each returns clause ids)
 
@@ -129,16 +134,30 @@ class Ranker:
         ids_list = sorted(ids)
         for i in range(0, len(ids_list), 900):
             chunk = ids_list[i:i + 900]
-            sql = f"SELECT {COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(chunk))}){self.fsql}"
+            sql = f"SELECT {RANK_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(chunk))}){self.fsql}"
             out += [Row(*r) for r in self.conn.execute(sql, (*chunk, *self.fargs))]
         return out
+
+    def show(self, rows: list[Row]) -> list[Row]:
+        """Read what the page shows of ``rows``."""
+        if rows:
+            by_id = {r.id: r for r in rows}
+            sql = f"SELECT {SHOW_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(by_id))})"
+            for i, *rest in self.conn.execute(sql, list(by_id)):
+                r = by_id[i]
+                r.label, r.title, r.body, r.doc_title, r.url, r.validity, r.depts = rest
+        return rows
 
     # -- the plan
 
     def candidates(self, depth: int) -> set[int]:
         plan, k = self.plan, max(CANDIDATES, depth)
         ids: set[int] = set()
-        for v in ([plan.whole] if plan.whole else []) + plan.verbatim:
+        if plan.whole:
+            ids = self.substring(plan.whole, k)
+            # a pasted fragment found as it is: the rest of the page is its rarer words' matches
+            self.pasted = len(plan.whole) >= PASTED and bool(ids)
+        for v in plan.verbatim:
             ids |= self.substring(v, k)
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
@@ -149,16 +168,18 @@ class Ranker:
         if plan.titled_docs and not plan.concepts:
             for d in plan.titled_docs[:20]:
                 ids |= self._where("c.doc = ?", [d], 5)
-        concepts = plan.concepts
+        concepts = sorted(plan.concepts, key=lambda c: c.df)
         if len(concepts) == 1:
-            ids |= self._words(concepts[0].fts(), k)
+            ids |= self._words(concepts[0].fts(), k, ranked=concepts[0].df <= RANK_CAP)
         elif concepts:
-            ids |= self._words(plan.words_fts(require_all=True), k)
+            if not self.pasted:
+                ids |= self._words(plan.words_fts(require_all=True), k, ranked=concepts[0].df <= RANK_CAP)
             rare = [c for c in concepts if c.df <= RARE_DF]
             if rare:
                 ids |= self._words(plan.words_fts(concepts=rare), k)
-            if len(ids) < depth:  # few clauses hold every word: the two rarest words alone
-                ids |= self._words(plan.words_fts(concepts=sorted(concepts, key=lambda c: c.df)[:2]), k)
+            if len(ids) < depth and not self.pasted:  # few clauses hold every word: the two rarest alone
+                two = concepts[:2]
+                ids |= self._words(plan.words_fts(concepts=two), k, ranked=sum(c.df for c in two) <= RANK_CAP)
         return ids
 
     def total(self, ranked: list[Row]) -> tuple[int, bool]:
@@ -169,7 +190,7 @@ class Ranker:
         word_rows = sum(1 for r in ranked if r.key[4] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)
-        if upper <= EXACT_COUNT:
+        if upper <= EXACT_COUNT and not self.pasted:
             if self.fsql:
                 sql = f"SELECT count(*) FROM clause c WHERE c.id IN (SELECT rowid FROM words WHERE words MATCH ?){self.fsql}"
             else:

@@ -25,16 +25,18 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 USERDICT = ROOT / "content" / "search" / "userdict.txt"
 
-# Full-width ASCII → ASCII and the ideographic space → space: same length, so offsets stay valid.
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+# Full-width letters and digits → ASCII, the ideographic space → space: same length, so offsets
+# stay valid. Punctuation (，（） …) is kept as typed: it is what Chinese text is written with.
+_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 _WIDTH[0x3000] = 0x20
+_NEEDS_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 WORD_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 MAX_SUBWORD = 6  # longest sub-word looked up inside a compound
 
 
 def normalise(text: str) -> str:
     """Length-preserving normalisation applied before segmentation (index and query alike)."""
-    return text.translate(_WIDTH)
+    return text.translate(_WIDTH) if _NEEDS_WIDTH.search(text) else text
 
 
 def read_userdict(path: Path = USERDICT) -> list[tuple[str, int | None, str | None]]:

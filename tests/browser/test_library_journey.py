@@ -46,3 +46,18 @@ def test_paste_a_sentence_land_on_its_article_follow_its_citation(page, app):
     page.get_by_test_id("edition-notice").get_by_role("link", name="查看现行版本").click()
     expect(page).to_have_url(re.compile(r"/policy/weichengnianren-baohu-fa$"))
     expect(page.get_by_test_id("editions")).to_contain_text("现行有效")
+
+
+def test_library_pages_fit_a_phone(page, app):
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    user = make_user("b-phone", "admin")
+    login(page, user.username, PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in ("/policy/weichengnianren-baohu-fa/v/2020-10-17", "/policy/yunmin-2021-74/print",
+                "/policy/minfadian/a1093", "/admin/library/", "/admin/library/register/ertong-fuli-jigou-guanli-banfa",
+                "/policy/register/ertong-fuli-jigou-guanli-banfa"):
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide at 390px"
+    expect(page.get_by_test_id("no-full-text")).to_contain_text("本门户未收录此文件的全文")
+    expect(page.get_by_test_id("entry-meta")).to_contain_text("民政部令第63号")

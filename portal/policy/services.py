@@ -330,6 +330,22 @@ def entry_history(entry: RegulationEntry) -> list[dict]:
     return out
 
 
+def linked_notes(entry: RegulationEntry) -> str:
+    """The entry's 说明 as safe HTML, with the regulations it names linked (read at the entry's
+    date, so a 办法 of 2018 links the version of a law in force in 2018)."""
+    resolver = current_resolver()
+    at = entry.issued.isoformat() if entry.issued else None
+
+    def link_for(c: Citation):
+        t = resolver.resolve(c, at=at)
+        if t.register_key == entry.key and not t.doc_id:
+            return None
+        url = url_for_target(t.doc_id, t.clause, t.register_key, t.edition)
+        return (url, t.note) if t.note else url
+
+    return render_markdown(entry.notes, link_for, resolver.find)
+
+
 def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
     """The library document holding the entry's full text, if imported."""
     resolver = current_resolver()

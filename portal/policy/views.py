@@ -89,7 +89,8 @@ def register_entry(key: str):
     if entry is None:
         abort(404)
     return render_template("policy/register_entry.html", entry=entry, full_text=s.full_text_of(entry),
-                           cited_by=s.cited_by_entry(entry), history=s.entry_history(entry))
+                           cited_by=s.cited_by_entry(entry), history=s.entry_history(entry),
+                           notes_html=s.linked_notes(entry))
 
 
 @api_bp.route("")

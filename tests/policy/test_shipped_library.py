@@ -51,3 +51,17 @@ def test_a_citation_links_the_version_in_force_at_the_citing_date(library):
     assert row is not None and row.clause_id == "a1"
     assert row.target_edition == "2020-10-17"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PolicyEdition)) == 18
+
+
+def test_register_entries_of_the_two_banfa_and_their_notes_link_the_laws_they_name(library, staff):
+    page = staff.client.get("/policy/register/ertong-fuli-jigou-guanli-banfa").get_data(as_text=True)
+    assert "民政部令第63号" in page and "2018年10月30日" in page and "2019年1月1日" in page
+    assert "本门户未收录此文件的全文" in page
+    # its 第一条 names the 未成年人保护法 (2018): the earliest version held here is linked, and that is said
+    assert '<a class="cite" href="/policy/weichengnianren-baohu-fa/v/2020-10-17">《中华人民共和国未成年人保护法》</a>' in page
+    assert "引用文件日期早于该法各版本的施行日期，链接到最早的版本" in page
+    assert "《中华人民共和国民法总则》" in page  # not in the library: named, not linked
+    jiyang = staff.client.get("/policy/register/jiating-jiyang-guanli-banfa").get_data(as_text=True)
+    assert "本门户未收录此文件的全文" in jiyang
+    rehab = staff.client.get("/policy/register/canji-ertong-kangfu-jiuzhu").get_data(as_text=True)
+    assert 'href="/policy/canji-yufang-he-canjiren-kangfu-tiaoli/a26">《残疾预防和残疾人康复条例》第二十六条</a>' in rehab

@@ -200,3 +200,29 @@ def test_two_process_writer_builds_the_same_index(tmp_path):
     one = engine.build_index(tmp_path / "one", recs, procs=1)
     assert one["index_bytes"] > 0
     assert ids(engine.search(tmp_path, '"家庭寄养"'))[0] == "3.1.1.3"
+
+
+def test_abbreviations_find_the_terms_spelled_out(tmp_path):
+    recs = [Record(doc_id="d", clause_id="a1", text="依照《中华人民共和国反家庭暴力法》的规定，对实施家庭暴力的监护人予以训诫。"),
+            Record(doc_id="d", clause_id="a2", text="将符合条件的困难家庭纳入最低生活保障范围。"),
+            Record(doc_id="d", clause_id="a3", text="其他条款。")]
+    engine.build_index(tmp_path, recs)
+    assert ids(engine.search(tmp_path, "反家暴法")) == ["a1"]
+    assert ids(engine.search(tmp_path, "家暴")) == ["a1"]
+    res = engine.search(tmp_path, "低保")
+    assert ids(res) == ["a2"] and "<mark>最低生活保障</mark>" in res.results[0].snippet
+
+
+def test_words_found_nowhere_are_listed_and_all_words_rank_first(fangan_index):
+    res = engine.search(fangan_index, "户口迁移 独角兽")
+    assert res.missing == ["独角兽"] and res.total > 0
+    res = engine.search(fangan_index, "食品安全 消防")
+    both = [r for r in res.results if "食品安全" in r.snippet and "消防" in r.snippet]
+    assert not both or res.results[0] in both
+
+
+def test_a_pasted_fragment_that_cuts_words_lands_on_its_clause(fangan_index):
+    text = next(r.text for r in fangan_records() if r.clause_id == "3.1.1.3")
+    for start in (3, 11, 20):
+        fragment = text[start:start + 11]
+        assert ids(engine.search(fangan_index, fragment))[0] == "3.1.1.3", fragment

@@ -289,9 +289,24 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
 
     A document the library then refuses (e.g. it cites an article another document lacks) has
     its files put back as they were and is reported refused."""
-    from portal.policy.sync import POLICY_DIR, sync_policy
+    import fcntl
+
+    from portal.policy.sync import POLICY_DIR
 
     policy_dir = Path(content_dir) / POLICY_DIR
+    policy_dir.mkdir(parents=True, exist_ok=True)
+    # one import at a time per content folder (two admins, or an admin and a cron job): the second
+    # waits, then plans against what the first wrote, so neither overwrites the other's files
+    with open(policy_dir / ".import.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _run_import(paths, content_dir, policy_dir, doc_id, actor_name, display_root, shown, progress,
+                           update_search)
+
+
+def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, display_root, shown, progress,
+                update_search) -> ImportRun:
+    from portal.policy.sync import sync_policy
+
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
     outcomes = plan(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []

@@ -79,8 +79,7 @@ def resolve_clause_id(clause_id: str, ids) -> tuple[str | None, list[str]]:
     resolves unambiguously, (None, candidates) otherwise.
 
     A pre-款 item id ``a8.3`` (第八条第（三）项) names ``a8.K.3`` when exactly one 款 of 第八条
-    has a third item; ``a8.2`` is also the article's second 款 in citations (第八条第二款), which
-    has no clause of its own and resolves to the article when no item answers."""
+    has a third item; when several do, the candidates are returned for the page to list."""
     ids = ids if isinstance(ids, (set, frozenset, dict)) else set(ids)
     if clause_id in ids:
         return clause_id, []

@@ -1,53 +1,32 @@
-"""A deterministic corpus of statute-style documents for the search benchmark.
+"""Real statute text for the search benchmark, grown to any size by recombining real sentences.
 
-Documents read like the regulations the library will import: a title (《…办法》/《…规定》/
-《…实施意见》), a 文号, chapters (第一章 总则 …) and articles (第一条 …) whose sentences are
-built from real phrases of child-welfare, civil-affairs and social-assistance policy. The same
-seed gives the same corpus, so runs compare.
+* ``real_articles()`` — the statutes the product ships in ``content/policy/`` (every document
+  except the 方案, one record per 条). Until the import lands there, the same published texts are
+  read from ``../shared/library/`` (LawRefBook layout) — in this benchmark only, run by hand; the
+  application and its tests never read that folder.
+* ``grown(articles, n, seed)`` — ``n`` articles: the real ones first, then new articles made of
+  runs of real clauses (the pieces between ，；。：) taken from random real articles, so word
+  frequencies, sentence shapes and mid-word cuts stay those of real statutes.
+* ``known_items(records, ...)`` — a fixed-seed sample of articles, each with a fragment of 8–14
+  characters that occurs in that article only, and 2–3 of its rarest words.
+
+The same seed gives the same corpus and the same queries, so runs compare.
 """
 from __future__ import annotations
 
 import random
+import re
+from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
-REGIONS = ["", "山西省", "运城市", "太原市", "大同市", "临汾市", "晋中市", "长治市", "吕梁市", "忻州市",
-           "阳泉市", "晋城市", "朔州市", "河北省", "河南省", "陕西省", "盐湖区", "永济市", "闻喜县", "新绛县"]
-SUBJECTS = ["儿童福利机构", "未成年人救助保护机构", "家庭寄养", "孤儿基本生活保障", "困境儿童保障",
-            "农村留守儿童关爱保护", "残疾儿童康复救助", "社会散居孤儿", "儿童督导员和儿童主任",
-            "特困人员救助供养", "最低生活保障", "临时救助", "养老机构", "社会工作服务",
-            "志愿服务", "慈善组织", "收养登记", "殡葬管理", "社会组织登记", "流浪乞讨人员救助",
-            "未成年人保护工作站", "婚姻登记", "医疗救助", "学生资助", "特殊教育"]
-KINDS = ["管理办法", "实施办法", "暂行办法", "规定", "实施意见", "工作规程", "实施细则", "服务规范"]
-ISSUERS = ["晋民发", "运民发", "民发", "晋政办发", "运政办发", "晋教发", "晋财社", "晋人社厅发",
-           "晋卫发", "晋医保发", "晋残联发", "国办发", "民函"]
-CHAPTERS = ["总则", "职责分工", "申请和审批", "服务内容", "保障措施", "监督管理", "资金管理",
-            "档案管理", "安全管理", "人员配备", "评估和退出", "法律责任", "附则"]
-ACTORS = ["县级以上人民政府民政部门", "民政部门", "儿童福利机构", "未成年人救助保护机构", "市福利院",
-          "乡镇人民政府", "街道办事处", "村（居）民委员会", "儿童督导员", "儿童主任", "公安机关",
-          "公安部门", "教育行政部门", "卫生健康部门", "医疗保障部门", "财政部门", "人力资源社会保障部门",
-          "住房城乡建设部门", "应急管理部门", "市场监管部门", "残疾人联合会", "共青团组织", "妇女联合会",
-          "社会工作服务机构", "慈善组织", "寄养家庭", "监护人", "养育人员", "医疗机构", "学校"]
-MODALS = ["应当", "要", "可以", "负责", "应当及时", "应当依法", "要切实", "应当按照规定", "应当定期", "不得"]
-ACTIONS = ["做好", "加强", "落实", "建立健全", "组织开展", "督促指导", "统筹协调", "规范", "完善",
-           "配合做好", "审核", "登记", "公示", "核实", "评估", "开展", "提供", "保障", "办理", "报送"]
-OBJECTS = ["儿童收留抚养工作", "家庭寄养服务", "孤儿基本生活费发放", "困境儿童信息摸底排查",
-           "留守儿童关爱服务", "儿童户籍登记和户口迁移", "儿童入学和学籍管理", "残疾儿童康复训练",
-           "儿童医疗救助", "城乡居民基本医疗保险参保", "儿童福利机构规范化建设", "消防安全检查",
-           "食品安全管理", "突发事件应急预案演练", "儿童档案管理", "儿童财产管理", "社会工作专业服务",
-           "心理辅导和情感慰藉", "监护评估和个案会商", "儿童成年安置", "就业帮扶和职业技能培训",
-           "住房保障", "临时监护和临时照料", "送教上门和远程教育", "业务培训", "资金预算和经费管理",
-           "信息化建设", "风险防控", "安全隐患排查整治", "疫情防控", "政策宣讲", "服务质量评估",
-           "志愿服务活动", "人员配备和岗位设置", "工作台账", "绩效考核", "监督检查"]
-PURPOSES = ["确保儿童合法权益不受侵害", "保障儿童基本生活", "提高服务质量和水平", "促进儿童身心健康成长",
-            "防止发生安全事故", "确保资金安全和规范使用", "做到应保尽保", "实现动态管理",
-            "确保工作有序推进", "提升专业服务能力", "形成工作合力", "做到全程留痕"]
-CONDITIONS = ["对查找不到生父母或者其他监护人的儿童", "对符合条件的困境儿童", "对具备独立生活能力的",
-              "对需要长期监护和抚养的儿童", "发现未成年人处于无人照料状态的", "对不符合入院规定的",
-              "寄养儿童需要就医的", "对适龄残疾儿童", "儿童年满十八周岁的", "发生突发事件时",
-              "对未按规定履行职责的", "申请人对审核结果有异议的"]
-TIMES = ["每年", "每季度", "每月", "在收到申请之日起十五个工作日内", "在三个工作日内", "每半年"]
-DEADLINE = ["并报上级民政部门备案", "并向社会公布", "并建立工作台账", "并将结果书面告知申请人",
-            "并纳入年度考核", "并按程序报批", "并及时录入信息系统", "并定期开展检查"]
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT_POLICY = ROOT / "content" / "policy"
+SHARED_LIBRARY = ROOT.parent.parent / "shared" / "library"   # /work/shared/library from /work/wt/<name>
+FANGAN_ID = "yunmin-2021-74"
+ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇]+条")
+PIECE_RE = re.compile(r"[^，；。：！？]*[，；。：！？]?")
+SEED = 20211230
 
 
 def _cn(n: int) -> str:
@@ -63,63 +42,138 @@ def _cn(n: int) -> str:
     return digits[h] + "百" + rest
 
 
-def _sentence(rnd: random.Random) -> str:
-    form = rnd.randrange(5)
-    a, m, v, o = rnd.choice(ACTORS), rnd.choice(MODALS), rnd.choice(ACTIONS), rnd.choice(OBJECTS)
-    if form == 0:
-        return f"{a}{m}{v}{o}，{rnd.choice(PURPOSES)}。"
-    if form == 1:
-        return f"{rnd.choice(CONDITIONS)}，{a}{m}{v}{o}，{rnd.choice(DEADLINE)}。"
-    if form == 2:
-        return f"{a}{rnd.choice(TIMES)}{v}{o}和{rnd.choice(OBJECTS)}，{rnd.choice(DEADLINE)}。"
-    if form == 3:
-        b = rnd.choice(ACTORS)
-        return f"{a}会同{b}{v}{o}，{rnd.choice(PURPOSES)}。"
-    return f"{a}{m}{v}{o}、{rnd.choice(OBJECTS)}等工作。"
+def _from_content() -> list[dict]:
+    from portal.content.library import load_document
+    from portal.search.records import records_from_document
+
+    out: list[dict] = []
+    for path in sorted(CONTENT_POLICY.glob("*.md")):
+        if path.stem == FANGAN_ID or "@" in path.stem:  # the 方案, earlier versions of a law
+            continue
+        doc = load_document(path, path.name)
+        if doc.problems:
+            continue
+        out += [r.__dict__ for r in records_from_document(doc.parsed) if r.clause_id.startswith("a")]
+    return out
 
 
-def documents(clauses: int = 50_000, seed: int = 20211230) -> Iterator[dict]:
-    """Yield records (the engine's shape) until ``clauses`` clauses have been produced."""
+def _from_shared() -> list[dict]:
+    out: list[dict] = []
+    for n, path in enumerate(sorted(SHARED_LIBRARY.glob("*.md"))):
+        if path.name == "README.md":
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        title = next((line[2:].strip() for line in lines if line.startswith("# ")), path.stem)
+        body = lines[next((i for i, line in enumerate(lines) if "INFO END" in line), 0) + 1:]
+        doc_id, chapter, art = f"lib-{n:02d}", "", None
+        for line in body:
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                chapter = line.lstrip("#").strip()
+                continue
+            if ARTICLE_RE.match(line):
+                art = {"doc_id": doc_id, "doc_title": title, "clause_id": f"a{len([r for r in out if r['doc_id'] == doc_id]) + 1}",
+                       "label": line.split()[0] if " " in line else line[:6], "title": chapter, "text": line,
+                       "url": f"/policy/{doc_id}", "validity": "现行有效", "doc_number": ""}
+                out.append(art)
+            elif art is not None:
+                art["text"] += "\n" + line
+    return out
+
+
+def real_articles() -> tuple[list[dict], str]:
+    """(articles, where they came from)."""
+    shipped = _from_content()
+    if len(shipped) >= 500:
+        return shipped, f"content/policy ({len({r['doc_id'] for r in shipped})} statutes)"
+    return _from_shared(), "../shared/library (statutes not yet in content/policy)"
+
+
+def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
+    """``n`` articles: the real ones, then recombinations of their clauses."""
     rnd = random.Random(seed)
-    made = doc_no = 0
-    while made < clauses:
-        doc_no += 1
-        region, subject, kind = rnd.choice(REGIONS), rnd.choice(SUBJECTS), rnd.choice(KINDS)
-        title = f"{region}{subject}{kind}"
-        year = rnd.randrange(2012, 2025)
-        number = f"{rnd.choice(ISSUERS)}〔{year}〕{rnd.randrange(1, 200)}号"
-        doc_id = f"gen-{doc_no:05d}"
-        n_articles = min(rnd.randrange(20, 160), clauses - made)
-        chapters = rnd.sample(CHAPTERS[1:-1], k=min(len(CHAPTERS) - 2, max(1, n_articles // 15)))
-        chapters = ["总则"] + chapters + ["附则"]
-        per = max(1, n_articles // len(chapters))
-        status = rnd.choice(["现行有效", "现行有效", "现行有效", "已修订", "已废止"])
-        for i in range(1, n_articles + 1):
-            chapter = min(len(chapters), (i - 1) // per + 1)
-            text = "".join(_sentence(rnd) for _ in range(rnd.randrange(2, 5)))
-            if i == 1:
-                text = (f"为了{rnd.choice(PURPOSES)}，根据《中华人民共和国未成年人保护法》和"
-                        f"《{rnd.choice(SUBJECTS)}{rnd.choice(KINDS)}》（{number}），结合本地实际，制定本{kind[-2:]}。")
-            label = f"第{_cn(i)}条"
-            yield {
-                "doc_id": doc_id, "doc_title": title, "doc_number": number,
-                "clause_id": f"a{i}", "label": label,
-                "title": f"第{_cn(chapter)}章 {chapters[chapter - 1]}",
-                "text": f"{label} {text}",
-                "url": f"/policy/{doc_id}#a{i}", "validity": status,
-            }
-            made += 1
-            if made >= clauses:
-                return
+    out = [dict(a) for a in articles[:n]]
+    pieces = [[p for p in PIECE_RE.findall(a["text"].replace("\n", "")) if p] for a in articles]
+    pieces = [p for p in pieces if p]
+    titles = sorted({a["doc_title"] for a in articles})
+    chapters = sorted({a["title"] for a in articles if a.get("title")}) or [""]
+    doc_no, art_no = 0, 0
+    while len(out) < n:
+        if art_no == 0 or art_no >= 120:
+            doc_no, art_no = doc_no + 1, 0
+            doc_id, doc_title = f"grown-{doc_no:04d}", f"{rnd.choice(titles)}（汇编{doc_no}）"
+        art_no += 1
+        size = len(rnd.choice(pieces))
+        text: list[str] = []
+        while len(text) < size:
+            src = rnd.choice(pieces)
+            i = rnd.randrange(len(src))
+            text += src[i:i + rnd.randint(1, 3)]
+        label = f"第{_cn(art_no)}条"
+        out.append({"doc_id": doc_id, "doc_title": doc_title, "clause_id": f"a{art_no}", "label": label,
+                    "title": rnd.choice(chapters), "text": f"{label} {''.join(text[:size])}",
+                    "url": f"/policy/{doc_id}#a{art_no}", "validity": "现行有效", "doc_number": ""})
+    return out
 
 
-def mixed_queries() -> list[str]:
-    """Words, phrases, questions, 文号 and citations — what staff type."""
-    return [
-        "家庭寄养", "户口迁移", "儿童督导员", "食品安全", "应急预案", "留守儿童", "医疗救助",
-        "残疾儿童 康复", "孤儿 基本生活费", "消防安全检查", "社会工作", "资金 预算",
-        "\"家庭寄养服务\"", "\"儿童档案管理\"", "\"临时监护\"", "\"户口迁移\"",
-        "户口怎么迁", "孤儿怎么申请基本生活费", "留守儿童有哪些关爱服务", "弃婴怎么办",
-        "残疾儿童如何康复救助", "儿童主任要做什么", "福利院 看病", "公安 落户",
-        "晋民发〔2021〕42号", "运民发2021 74号", "三（一）1", "第八条 家庭寄养",
-    ]
+LABEL_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[条章节款项编]$")
+
+
+def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> Iterator[dict]:
+    """Up to ``samples`` articles with a unique 8–14 character fragment and 2–3 rare words.
+
+    Yields {"index", "fragment", "words"}: ``index`` is the record's position in ``records``.
+    The fragment is cut at random (it may start or end mid-word, hold punctuation) from one
+    paragraph and occurs in no other article. The words are the article's rarest (fewest
+    articles hold them), each from a different clause of it where it has several — how someone
+    recalls an article by two or three of its facts; its own label (第十九条) is not one.
+    """
+    from portal.search import tokenizer
+    from portal.search.query import STOPWORDS
+
+    rnd = random.Random(seed)
+    texts = [r["text"] for r in records]
+    order = list(range(len(records)))
+    rnd.shuffle(order)
+    df: Counter | None = None
+    made = 0
+    for i in order:
+        if made >= samples:
+            return
+        text = texts[i]
+        if len(text) < 30:
+            continue
+        fragment = None
+        for _ in range(8):
+            size = rnd.randint(8, 14)
+            start = rnd.randrange(0, len(text) - size)
+            cand = text[start:start + size]
+            if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
+                fragment = cand
+                break
+        if fragment is None:
+            continue
+        if df is None:
+            df = Counter()
+            for t in texts:
+                df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
+        pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
+        where = {}
+        for n, piece in enumerate(pieces):
+            for w, _, _ in tokenizer.words(piece):
+                where.setdefault(w, n)
+        cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
+                        and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
+        want = rnd.randint(2, 3)
+        words: list[str] = []
+        for w in cands:  # rarest first, one per clause while clauses last
+            if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
+                words.append(w)
+            if len(words) == want:
+                break
+        if len(words) < 2:
+            continue
+        made += 1
+        yield {"index": i, "fragment": fragment, "words": " ".join(words)}

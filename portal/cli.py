@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from portal.cli_support import command, display_root, shown
+from portal.cli_support import command, display_root
 from portal.cli_support import content_dir as _content_dir
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
@@ -21,7 +20,7 @@ portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management 
 # Modules with a `register(group)` adding their domain's commands to `flask portal`.
 COMMAND_MODULES = (
     "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
-    "portal.training.commands", "portal.ops.commands",
+    "portal.training.commands", "portal.ops.commands", "portal.policy.commands",
 )
 
 
@@ -107,26 +106,6 @@ def check_content_command():
     click.echo(f"content OK: {files} files checked")
 
 
-@command("import-policy")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--id", "doc_id", default=None, help="Document id (default: the file name without extension).")
-def import_policy_command(file: Path, doc_id: str | None):
-    """Add or update a regulation's full text in content/policy/ and load it."""
-    from portal.policy.services import import_policy_file
-
-    result = import_policy_file(file, _content_dir(), doc_id, display_root=display_root())
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if not result.ok:
-        click.echo("not imported: nothing was written", err=True)
-        sys.exit(1)
-    click.echo(f"imported {result.doc_id} ({result.layout}, {result.clauses} clauses) -> {shown(result.path)}")
-    for line in result.report.lines():
-        click.echo(line)
-    for problem in result.report.problems:
-        click.echo(str(problem), err=True)
-
-
 @command("sync")
 def sync_command():
     """Load content/ into the database (all or nothing per file)."""
@@ -193,5 +172,5 @@ def print_demo_accounts(fixed: bool = False) -> None:
 
 
 def register(group: AppGroup) -> None:
-    for cmd in (check_content_command, import_policy_command, sync_command, reindex_command, setup_command):
+    for cmd in (check_content_command, sync_command, reindex_command, setup_command):
         group.add_command(cmd)

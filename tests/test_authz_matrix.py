@@ -45,6 +45,13 @@ EXPECTED: dict[str, object] = {
     "policy.register_entry": EVERYONE,
     "policy_api.documents": EVERYONE,
     "policy_api.document": EVERYONE,
+    "policy.edition": EVERYONE,
+    "policy.print_view": EVERYONE,
+    "library_admin.index": ADMIN_ONLY,
+    "library_admin.upload": ADMIN_ONLY,
+    "library_admin.preview": ADMIN_ONLY,
+    "library_admin.do_import": ADMIN_ONLY,
+    "library_admin.register_edit": ADMIN_ONLY,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -137,6 +144,8 @@ def sample_args(endpoint: str) -> dict:
         "kind": "close",
         "county_code": "yanhu",
         "file_format": "xlsx",
+        "batch": "0123456789abcdef",
+        **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
 
 

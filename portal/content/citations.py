@@ -46,12 +46,16 @@ class Citation:
     article: int | None = None
     item: int | None = None
     kind: str = "title"  # "title", "number" or "phrase"
+    paragraph: int | None = None  # 第X款
 
     @property
     def clause(self) -> str:
-        """The statute clause id this citation points at ('' for the whole document)."""
+        """The statute clause id this citation points at ('' for the whole document): a8, a8.2.3
+        (第八条第二款第三项), a8.3 (第八条第三项: resolved against the document's items)."""
         if self.article is None:
             return ""
+        if self.item and self.paragraph:
+            return f"a{self.article}.{self.paragraph}.{self.item}"
         return f"a{self.article}" + (f".{self.item}" if self.item else "")
 
 
@@ -122,16 +126,17 @@ def _trim_prefix(prefix: str, known_numbers: Iterable[str], year: str, seq: str)
     return prefix
 
 
-def _article(text: str, pos: int) -> tuple[int | None, int | None, int]:
+def _article(text: str, pos: int) -> tuple[int | None, int | None, int, int | None]:
     m = ARTICLE_RE.match(text, pos)
     if not m:
-        return None, None, pos
+        return None, None, pos, None
     try:
         art = cn_to_int(m["art"])
         item = cn_to_int(m["item"]) if m["item"] else None
+        para = cn_to_int(m["para"]) if m["para"] else None
     except ValueError:
-        return None, None, pos
-    return art, item, m.end()
+        return None, None, pos, None
+    return art, item, m.end(), para
 
 
 def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterable[str] = ()) -> list[Citation]:
@@ -148,11 +153,11 @@ def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterab
         nm = AFTER_TITLE_NUMBER_RE.match(text, end)
         if nm:
             number, end = normalise_number(nm["prefix"], nm["year"], nm["seq"]), nm.end()
-        art, item, art_end = _article(text, end)
+        art, item, art_end, para = _article(text, end)
         if art is not None:
             end = art_end
         found.append(Citation(m.start(), end, text[m.start():end], title=normalise_title(m["title"]),
-                              number=number, article=art, item=item, kind="title"))
+                              number=number, article=art, item=item, kind="title", paragraph=para))
         taken.append((m.start(), end))
     for m in BARE_NUMBER_RE.finditer(text):
         prefix = _trim_prefix(m["prefix"], known_numbers, m["year"], m["seq"])
@@ -181,6 +186,8 @@ class LibraryEntry:
     title: str
     number: str = ""
     short_title: str = ""
+    # (edition, effective date) of each version, when the library holds several; the current last
+    editions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,10 +204,27 @@ class Target:
     register_key: str | None  # the register entry, when there is one
     doc_id: str | None  # the library document, when its full text is imported
     clause: str | None  # the clause in that document (a8, a8.3), when the citation names one
+    edition: str | None = None  # an earlier version in force at the citing document's date (None: current)
+    note: str = ""  # why the link may not be the one meant (said on the page)
+    candidates: tuple[str, ...] = ()  # documents an ambiguous title could mean
 
     @property
     def resolved(self) -> bool:
         return bool(self.register_key or self.doc_id)
+
+
+def edition_in_force(editions: tuple[tuple[str, str], ...], at: str | None) -> tuple[str | None, str]:
+    """The version of a law in force on `at` (YYYY-MM-DD): (edition or None for the current
+    one, a note when the choice is not certain)."""
+    if len(editions) < 2:
+        return None, ""
+    if not at:
+        return None, "引用文件未载明日期，无法确定所指版本，链接到现行版本"
+    in_force = [e for e, effective in editions if (effective or e) <= at]
+    if not in_force:
+        return editions[0][0], "引用文件日期早于该法各版本的施行日期，链接到最早的版本"
+    chosen = in_force[-1]
+    return (None if chosen == editions[-1][0] else chosen), ""
 
 
 @dataclass
@@ -209,12 +233,15 @@ class Resolver:
     register: list[RegisterEntry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._doc_by_title = {}
+        self._doc_by_title: dict[str, list[str]] = {}
         self._doc_by_number = {}
+        self._editions = {d.doc_id: d.editions for d in self.documents}
         for d in self.documents:
             for t in (d.title, d.short_title):
                 if t:
-                    self._doc_by_title.setdefault(normalise_title(t), d.doc_id)
+                    ids = self._doc_by_title.setdefault(normalise_title(t), [])
+                    if d.doc_id not in ids:
+                        ids.append(d.doc_id)
             if d.number:
                 self._doc_by_number.setdefault(d.number, d.doc_id)
         self._reg_by_title, self._reg_by_number, self._reg_by_doc = {}, {}, {}
@@ -239,14 +266,24 @@ class Resolver:
     def find(self, text: str) -> list[Citation]:
         return find_citations(text, self.known_numbers, self.phrases)
 
-    def resolve(self, c: Citation) -> Target:
+    def resolve(self, c: Citation, at: str | None = None) -> Target:
+        """Where a citation points; `at` is the citing document's date (the version in force then)."""
         title = normalise_title(c.title) if c.title else ""
         key = (self._reg_by_number.get(c.number) if c.number else None) or (
             self._reg_by_title.get(title) if title else None)
-        doc = (self._doc_by_number.get(c.number) if c.number else None) or (
-            self._doc_by_title.get(title) if title else None)
-        if doc is None and key is not None and self._reg[key].document:
+        doc = self._doc_by_number.get(c.number) if c.number else None
+        candidates: tuple[str, ...] = ()
+        if doc is None and title:
+            ids = self._doc_by_title.get(title, [])
+            if len(ids) == 1:
+                doc = ids[0]
+            elif len(ids) > 1:
+                candidates = tuple(sorted(ids))
+        if doc is None and not candidates and key is not None and self._reg[key].document:
             doc = self._reg[key].document
+        if candidates:
+            return Target(key, None, None, note="有多个文件使用此名称，未自动选择", candidates=candidates)
         if key is None and doc is not None:
             key = self._reg_by_doc.get(doc)
-        return Target(key, doc, c.clause or None if doc else None)
+        edition, note = edition_in_force(self._editions.get(doc, ()), at) if doc else (None, "")
+        return Target(key, doc, c.clause or None if doc else None, edition, note)

@@ -18,27 +18,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from portal.content.citations import NUMBER_RE, cn_to_int, normalise_number
-from portal.content.policy_doc import REQUIRED_KEYS, ParsedDocument, parse_document
+from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_number
+from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
 from portal.content.problems import Problem
 from portal.content.statute_doc import parse_statute
+from portal.content.statute_import import Line, convert_statute
+from portal.content.statute_import import _issuer
 
 _CN = "零〇一二三四五六七八九十百千两"
-PART_RE = re.compile(rf"^第([{_CN}\d]+)编\s*(.*)$")
-CHAPTER_RE = re.compile(rf"^第([{_CN}\d]+)章\s*(.*)$")
-SECTION_RE = re.compile(rf"^第([{_CN}\d]+)节\s*(.*)$")
 ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条\s*(.*)$")
+VERSION_IN_NAME_RE = re.compile(r"[（(](\d{4})-(\d{2})-(\d{2})[)）]")
 ITEM_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
 H1_RE = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")
 H2_RE = ITEM_RE
 H3_RE = re.compile(r"^(\d{1,2})\s*[.．、]\s*(.*)$")
 DATE_LINE_RE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-HISTORY_WORDS = ("公布", "修订", "修正", "通过", "施行", "发布", "印发")
 TITLE_WORDS = ("办法", "条例", "规定", "细则", "规则", "方案", "意见", "通知", "决定", "法", "措施", "计划", "要点", "标准")
 KIND_BY_SUFFIX = [("实施方案", "实施方案"), ("方案", "实施方案"), ("意见", "意见"), ("通知", "通知"),
                   ("办法", "办法"), ("条例", "条例"), ("规定", "规定"), ("细则", "细则"), ("规则", "规则"),
-                  ("决定", "决定"), ("法", "法律")]
+                  ("决定", "决定"), ("法典", "法律"), ("法", "法律")]
 
 
 @dataclass
@@ -47,9 +46,10 @@ class Conversion:
     doc_id: str
     layout: str = "statute"
     markdown: str = ""
-    line_map: list[int] = field(default_factory=list)  # markdown line index -> source line
+    line_map: list[tuple[str, int]] = field(default_factory=list)  # markdown line index -> (file, line)
     parsed: ParsedDocument | None = None
     problems: list[Problem] = field(default_factory=list)
+    articles: int = 0  # 第X条 headings found in the source
 
     @property
     def ok(self) -> bool:
@@ -58,7 +58,9 @@ class Conversion:
 
 def clean_line(line: str) -> str:
     """Drop Markdown decoration and odd spaces a pasted regulation carries."""
-    line = line.replace("\u3000", " ").replace("\xa0", " ").strip()
+    line = line.replace("\u3000", " ").replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "").strip()
+    if re.fullmatch(r"<!--.*-->", line):
+        return ""
     line = re.sub(r"^#{1,6}\s*", "", line)
     line = re.sub(r"^>\s*", "", line)
     line = line.replace("**", "").replace("__", "")
@@ -93,6 +95,12 @@ def detect_layout(lines: list[str]) -> str:
     return "statute" if articles and articles >= headings else "scheme"
 
 
+def edition_of(file_name: str) -> str:
+    """未成年人保护法(2024-04-26).md → 2024-04-26 (the LawRefBook way of naming a version)."""
+    m = VERSION_IN_NAME_RE.search(file_name.replace("\\", "/").rsplit("/", 1)[-1])
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else ""
+
+
 def _kind_for(title: str) -> str:
     return next((kind for suffix, kind in KIND_BY_SUFFIX if title.endswith(suffix)), "规范性文件")
 
@@ -116,55 +124,180 @@ def _iso(m: re.Match) -> str:
 
 
 class _Out:
-    def __init__(self):
+    def __init__(self, file: str = ""):
+        self.file = file
         self.lines: list[str] = []
-        self.map: list[int] = []
+        self.map: list[tuple[str, int]] = []
 
-    def add(self, text: str, src: int) -> None:
+    def add(self, text: str, src: int, file: str | None = None) -> None:
         for part in text.split("\n"):
             self.lines.append(part)
-            self.map.append(src)
+            self.map.append((file or self.file, src))
 
-    def para(self, text: str, src: int) -> None:
+    def para(self, text: str, src: int, file: str | None = None) -> None:
         if self.lines and self.lines[-1] != "":
-            self.add("", src)
-        self.add(text, src)
-        self.add("", src)
+            self.add("", src, file)
+        self.add(text, src, file)
+        self.add("", src, file)
+
+
+@dataclass
+class _Source:
+    file: str
+    meta: dict
+    lines: list[Line]
+    head_end: int | None
+
+
+def _read(text: str, file: str) -> _Source:
+    given, numbered = split_front_matter(text)
+    head_end = next((n for n, s in numbered if "INFO END" in s and s.strip().startswith("<!--")), None)
+    lines = [Line(n, clean_line(s), bool(re.match(r"^#\s", s.strip()))) for n, s in numbered]
+    return _Source(file, given, [ln for ln in lines if ln.text], head_end)
 
 
 def convert_text(text: str, file: str, doc_id: str, source_name: str = "", meta: dict | None = None) -> Conversion:
     """Raw regulation text → library Markdown, parsed and checked."""
-    conv = Conversion(file, doc_id)
-    given, numbered = split_front_matter(text)
-    given = {**given, **(meta or {})}
-    body = [(n, clean_line(s)) for n, s in numbered]
-    body = [(n, s) for n, s in body if s]
-    if not body:
-        conv.problems.append(Problem(file, 1, "the file has no text to import"))
+    return convert_files([(text, file)], doc_id, source_name, meta)
+
+
+def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = "",
+                  meta: dict | None = None) -> Conversion:
+    """One document from one file, or from several files of one code (民法典's 编, each titled
+    中华人民共和国民法典): raw text → library Markdown, parsed and checked; problems name the
+    line of the file they are in."""
+    sources = [_read(text, file) for text, file in files]
+    conv = Conversion(", ".join(f for _, f in files), doc_id)
+    for src in sources:
+        if not src.lines:
+            conv.problems.append(Problem(src.file, 1, "the file has no text to import"))
+    if conv.problems:
         return conv
-    conv.layout = detect_layout([s for _, s in body])
-    out = _Out()
-    fields = (_convert_statute if conv.layout == "statute" else _convert_scheme)(body, out)
+    given = {k: v for src in sources for k, v in src.meta.items()}
+    given.update(meta or {})
+    layouts = {detect_layout([ln.text for ln in src.lines]) for src in sources}
+    conv.layout = "statute" if layouts == {"statute"} else "scheme"
+    out = _Out(sources[0].file)
+    if conv.layout == "statute":
+        fields = _assemble_statute(sources, out, conv)
+        if conv.problems:  # the files do not make one document: say why, convert nothing
+            return conv
+    elif len(sources) > 1:
+        conv.problems.append(Problem(sources[0].file, 1, "only a statute (第X条) may be given as several files"))
+        return conv
+    elif sources[0].lines[0].text.rstrip("》").endswith("决定"):
+        fields = _convert_decision(sources[0].lines, out)
+    else:
+        fields = _convert_scheme([(ln.n, ln.text) for ln in sources[0].lines], out)
     fields = {k: v for k, v in fields.items() if v}
     front = {key: "" for key in REQUIRED_KEYS}
     front.update({"kind": _kind_for(fields.get("title", "")), "status": "待核实",
                   "notes": "导入的文本；原文未写明的字段留空，待管理员核实。"})
     front.update(fields)
-    front.update({k: v for k, v in given.items() if k in REQUIRED_KEYS + ("short_title",) and v})
+    front.update({k: "; ".join(v) if isinstance(v, list) else v for k, v in given.items()
+                  if k in REQUIRED_KEYS + OPTIONAL_KEYS and v})
     front["id"] = doc_id
-    front["source"] = source_name or front.get("source", "") or file.replace("\\", "/").rsplit("/", 1)[-1]
+    front["source"] = source_name or front.get("source", "") or "; ".join(
+        s.file.replace("\\", "/").rsplit("/", 1)[-1] for s in sources)
     head = ["---"] + [f"{k}: {v}" for k, v in front.items()] + ["---", ""]
     conv.markdown = "\n".join(head + out.lines).rstrip("\n") + "\n"
-    conv.line_map = [1] * len(head) + out.map
+    conv.line_map = [(sources[0].file, 1)] * len(head) + out.map
     parse = parse_statute if conv.layout == "statute" else parse_document
-    conv.parsed = parse(conv.markdown, file)
+    conv.parsed = parse(conv.markdown, conv.file)
     if not front.get("title"):
-        conv.problems.append(Problem(file, 1, "no title found: the first line should be the regulation's title"))
+        conv.problems.append(Problem(sources[0].file, 1, "no title found: the first line should be the regulation's title"))
     for e in conv.parsed.errors:
-        src = conv.line_map[e.line - 1] if 0 < e.line <= len(conv.line_map) else 1
-        conv.problems.append(Problem(file, src, e.message))
-    conv.problems.sort(key=lambda p: p.line)
+        src_file, src_line = conv.line_map[e.line - 1] if 0 < e.line <= len(conv.line_map) else (sources[0].file, 1)
+        conv.problems.append(Problem(src_file, src_line, e.message))
+    conv.problems.sort(key=lambda p: (p.file, p.line))
     return conv
+
+
+def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> dict:
+    pieces = [convert_statute(s.lines, s.file, s.head_end, edition_of(s.file)) for s in sources]
+    for piece in pieces:
+        conv.problems.extend(Problem(piece.file, n, msg) for n, msg in piece.problems)
+        conv.articles += piece.articles
+    if len(pieces) > 1:
+        titles = {p.title for p in pieces}
+        if len(titles) > 1:
+            conv.problems.append(Problem(pieces[1].file, pieces[1].title_line,
+                                         f"the files of one code must share its title: {' / '.join(sorted(titles))}"))
+        for p in pieces:
+            if p.part is None and not p.problems:
+                conv.problems.append(Problem(p.file, p.title_line, "a code given as several files needs each "
+                                             "file's 编 as a second heading, e.g. # 第五编 婚姻家庭"))
+        pieces.sort(key=lambda p: p.part[0] if p.part else 0)
+    history, seen = [], set()
+    for p in pieces:
+        for h in p.history:
+            if h.text not in seen:
+                seen.add(h.text)
+                history.append((p.file, h))
+    if history:
+        out.para("{#history}", history[0][1].n, history[0][0])
+        for f, h in history:
+            out.para(h.text, h.n, f)
+    preamble = [(p.file, ln) for p in pieces for ln in p.preamble]
+    if preamble:
+        out.para("{#preamble}", preamble[0][1].n, preamble[0][0])
+        for f, ln in preamble:
+            out.para(ln.text, ln.n, f)
+    for p in pieces:
+        if p.part:
+            num, name, n = p.part
+            out.para(f"## 第{int_to_cn(num)}编 {name} {{#pt{num}}}", n, p.file)
+        for text, n in p.body:
+            out.add(text, n, p.file)
+    fields = dict(pieces[0].fields)
+    if len(pieces) > 1:  # the code's dates: the latest stated across its parts
+        for key in ("date", "edition", "effective"):
+            fields[key] = max((p.fields.get(key, "") for p in pieces), default="")
+        fields["issuers"] = next((p.fields["issuers"] for p in pieces if p.fields.get("issuers")), "")
+    fields.setdefault("number", "")
+    if fields.get("edition"):
+        fields["notes"] = ("导入的文本；原文未写明的字段留空，待管理员核实。版本日期取自文件名或沿革；施行日期按正文"
+                           "“自…起施行”与版本日期中较晚者推定（修正决定本身的施行日期不载于正文），待核实。")
+    return fields
+
+
+def _convert_decision(lines: list[Line], out: _Out) -> dict:
+    """A 决定 amending a law: title and history (``header``), the enacting sentence
+    (``preamble``), its numbered amendments 一、二、 (``1``, ``2``), and the closing sentences
+    (本决定自…施行; …根据本决定作相应修改) as ``closing``."""
+    title = lines[0].text.strip("《》")
+    fields = {"title": title, "kind": "决定"}
+    out.para("{#header}", lines[0].n)
+    out.para(f"**{title}**", lines[0].n)
+    rest = lines[1:]
+    history = [ln for ln in rest[:6] if DATE_RE.search(ln.text) and any(w in ln.text for w in ("通过", "公布"))]
+    for ln in history:
+        out.para(ln.text, ln.n)
+        fields["date"] = fields.get("date") or _iso(DATE_RE.search(ln.text))
+        fields["issuers"] = fields.get("issuers") or _issuer(ln.text)
+    rest = [ln for ln in rest if ln not in history]
+    first = next((i for i, ln in enumerate(rest) if H1_RE.match(ln.text)), len(rest))
+    last = max((i for i, ln in enumerate(rest) if H1_RE.match(ln.text)), default=-1)
+    closing = next((i for i in range(last + 1, len(rest)) if rest[i].text.startswith("本决定")
+                    or "根据本决定" in rest[i].text), len(rest))
+    if first:
+        out.para("{#preamble}", rest[0].n)
+    item = 0
+    for i, ln in enumerate(rest):
+        if i == closing:
+            out.para("{#closing}", ln.n)
+        m = H1_RE.match(ln.text)
+        if m and first <= i < closing:
+            item = _int(m.group(1))
+            _heading(out, 2, ln.text, str(item), ln.n)
+            continue
+        effective = re.search(r"本决定自(\d{4})年(\d{1,2})月(\d{1,2})日起施行", ln.text)
+        if effective:
+            fields["effective"] = _iso(effective)
+        elif "本决定自公布之日起施行" in ln.text and fields.get("date"):
+            fields["effective"] = fields["date"]
+        out.para(ln.text, ln.n)
+    return fields
 
 
 def _take_title(body: list[tuple[int, str]]) -> tuple[int, str]:
@@ -173,90 +306,6 @@ def _take_title(body: list[tuple[int, str]]) -> tuple[int, str]:
         if _is_title(s):
             return i, s.strip("《》")
     return 0, body[0][1].strip("《》")
-
-
-def _convert_statute(body: list[tuple[int, str]], out: _Out) -> dict:
-    t, title = _take_title(body)
-    fields = {"title": title, "number": _number_in([s for _, s in body[: t + 4]])}
-    part = chapter = None
-    counters: dict[str, int] = {}
-    article = None
-    state = "head"  # head -> (toc) -> body
-    toc_first: str | None = None
-    history, preamble = [], []
-    for i, (n, s) in enumerate(body):
-        if i <= t:
-            continue
-        plain = s.replace(" ", "")
-        if state == "head" and plain in ("目录", "目次"):
-            _flush_head(out, history, preamble, fields)
-            state = "toc"
-            continue
-        if state == "toc":
-            if toc_first is None:
-                toc_first = plain
-                continue
-            if plain != toc_first:
-                continue
-            state = "body"
-        heading = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
-        am = ARTICLE_RE.match(s)
-        if state == "head" and not heading and not am:
-            if s.startswith(("（", "(")) and any(w in s for w in HISTORY_WORDS) or (
-                    not preamble and DATE_RE.search(s) and any(w in s for w in HISTORY_WORDS)):
-                history.append((n, s))
-            else:
-                preamble.append((n, s))
-            continue
-        if state == "head":
-            state = "body"
-            _flush_head(out, history, preamble, fields)
-        if heading:
-            num = _int(heading.group(1))
-            name = heading.group(2).strip()
-            unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
-            text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
-            if heading.re is PART_RE:
-                part, chapter, cid, depth = f"pt{num}", None, f"pt{num}", 2
-            elif heading.re is CHAPTER_RE:
-                chapter = f"{part}.ch{num}" if part else f"ch{num}"
-                cid, depth = chapter, 3 if part else 2
-            else:
-                cid = f"{chapter}.s{num}" if chapter else f"s{num}"
-                depth = 4 if part else 3
-            out.para(f"{'#' * depth} {text} {{#{cid}}}", n)
-            article = None
-            continue
-        if am:
-            num = _int(am.group(1))
-            article = f"a{num}"
-            counters[article] = 0
-            out.para("{#" + article + "}", n)
-            out.para(f"**第{am.group(1)}条**　{am.group(2).strip()}".rstrip("　"), n)
-            continue
-        im = ITEM_RE.match(s)
-        if im and article:
-            counters[article] = _int(im.group(1))
-            out.para(f"{{#{article}.{counters[article]}}}{s}", n)
-            continue
-        out.para(s, n)
-    return fields
-
-
-def _flush_head(out: _Out, history: list, preamble: list, fields: dict) -> None:
-    if history:
-        out.para("{#history}", history[0][0])
-        for hn, hs in history:
-            out.para(hs, hn)
-        dm = DATE_RE.search(" ".join(hs for _, hs in history))
-        if dm:
-            fields["date"] = _iso(dm)
-    if preamble:
-        out.para("{#preamble}", preamble[0][0])
-        for pn, ps in preamble:
-            out.para(ps, pn)
-    history.clear()
-    preamble.clear()
 
 
 def _convert_scheme(body: list[tuple[int, str]], out: _Out) -> dict:

@@ -34,7 +34,9 @@ from portal.content.policy_doc import (
 )
 from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.register_file import REGISTER_FILE, RegisterRow, parse_register
-from portal.content.statute_doc import looks_like_statute, parse_statute, statute_label, STATUTE_ID_RE
+from portal.content.statute_doc import (
+    STATUTE_ID_RE, looks_like_statute, parse_statute, resolve_clause_id, statute_label,
+)
 
 RESERVED_IDS = {"register", "api", "static"}
 
@@ -70,6 +72,16 @@ class LibraryDoc:
     converted: bool = False
     problems: list[Problem] = field(default_factory=list)
     citations: list[FoundCitation] = field(default_factory=list)
+    current: bool = True  # False: an earlier version (edition) of a document in the library
+
+    @property
+    def edition(self) -> str:
+        """The version's date (a statute's 修订/修正 date); '' when the file names none."""
+        return self.parsed.meta.get("edition", "")
+
+    @property
+    def effective(self) -> str:
+        return self.parsed.meta.get("effective", "") or self.edition or self.parsed.meta.get("date", "")
 
     @property
     def doc_id(self) -> str:
@@ -117,7 +129,13 @@ class Library:
 
     @property
     def good_docs(self) -> list[LibraryDoc]:
-        return [d for d in self.docs if not d.problems]
+        """The current version of each document that loads."""
+        return [d for d in self.docs if not d.problems and d.current]
+
+    @property
+    def earlier_editions(self) -> list[LibraryDoc]:
+        """Earlier versions of documents (files ``<id>@<edition>.md``) that load."""
+        return [d for d in self.docs if not d.problems and not d.current]
 
     @property
     def register_ok(self) -> bool:
@@ -139,9 +157,11 @@ def load_document(path: Path, display: str, doc_id: str | None = None) -> Librar
         parsed = (parse_statute if layout == "statute" else parse_document)(text, display)
         doc = LibraryDoc(path, display, layout, text, parsed, digest)
         doc.problems = [Problem(e.file, e.line, e.message) for e in parsed.errors]
-        if doc_id is None and parsed.meta.get("id") and path.suffix == ".md" and path.stem != parsed.meta["id"]:
+        stems = {parsed.meta.get("id"), f"{parsed.meta.get('id')}@{parsed.meta.get('edition', '')}"}
+        if doc_id is None and parsed.meta.get("id") and path.suffix == ".md" and path.stem not in stems:
             doc.problems.append(Problem(display, doc.meta_line("id"),
-                                        f"id {parsed.meta['id']} does not match the file name {path.name}"))
+                                        f"id {parsed.meta['id']} does not match the file name {path.name} "
+                                        f"(name it {parsed.meta['id']}.md, or <id>@<edition>.md for an earlier version)"))
         return doc
     doc_id = doc_id or path.stem
     if not DOC_ID_RE.match(doc_id):
@@ -170,25 +190,27 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
     md_files = sorted(policy_dir.glob("*.md"))
     for path in md_files:
         lib.docs.append(load_document(path, show(path)))
-    named = {d.meta.get(k) for d in lib.docs for k in ("source", "errata") if d.meta.get(k)}
+    named = {d.meta.get("errata") for d in lib.docs if d.meta.get("errata")} | {
+        name for d in lib.docs for name in source_names(d)}
     lib.provenance_files = sorted(named)
     for path in sorted(policy_dir.glob("*.txt")):
         if path.name.endswith(".source.txt") or path.name in named:
             continue
         lib.docs.append(load_document(path, show(path)))
 
-    # one document per id, across files
-    first: dict[str, LibraryDoc] = {}
+    # one document per id, across files; several versions of one law are editions of one document
+    by_id: dict[str, list[LibraryDoc]] = {}
     for doc in lib.docs:
         if not doc.doc_id:
             continue
         if doc.doc_id in RESERVED_IDS:
             doc.problems.append(Problem(doc.file, doc.meta_line("id"), f"id {doc.doc_id} is reserved; choose another"))
-        if doc.doc_id in first:
-            doc.problems.append(Problem(doc.file, doc.meta_line("id"),
-                                        f"duplicate document id {doc.doc_id} (also in {first[doc.doc_id].file})"))
-        else:
-            first[doc.doc_id] = doc
+        by_id.setdefault(doc.doc_id, []).append(doc)
+    for doc_id, versions in by_id.items():
+        _check_editions(versions)
+        newest = max(versions, key=lambda d: (d.effective, d.edition))
+        for d in versions:
+            d.current = d is newest
 
     for doc in lib.docs:
         if not doc.problems and not doc.converted:
@@ -202,8 +224,10 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
     # cross references, against the documents that load (plus last good versions of refused ones)
     available: dict[str, set[str]] = dict(previous or {})
     for doc in lib.good_docs:
-        available[doc.doc_id] = doc.clause_ids
-    resolver = make_resolver(lib.good_docs, lib.register)
+        available[doc.doc_id] = set(doc.clause_ids)
+    for doc in lib.earlier_editions:  # a citation may name an article of the version in force then
+        available.setdefault(doc.doc_id, set()).update(doc.clause_ids)
+    resolver = make_resolver(lib.good_docs, lib.register, lib.earlier_editions)
     for row in lib.register:
         if row.document and row.document not in available:
             lib.register_problems.append(Problem(lib.register_file, row.line,
@@ -212,7 +236,8 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
         doc.citations = find_doc_citations(doc, resolver)
         for fc in doc.citations:
             t = fc.target
-            if t.doc_id and t.clause and t.doc_id in available and t.clause not in available[t.doc_id]:
+            if t.doc_id and t.clause and t.doc_id in available and not resolve_clause_id(
+                    t.clause, available[t.doc_id])[0]:
                 doc.problems.append(Problem(doc.file, fc.line if not doc.converted else 1,
                                             f"citation {fc.citation.text} points at {t.clause}, "
                                             f"which does not exist in {t.doc_id}"))
@@ -220,12 +245,32 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
     return lib
 
 
+def _check_editions(versions: list[LibraryDoc]) -> None:
+    """Files sharing an id are versions of one document: each names its own edition."""
+    if len(versions) < 2:
+        return
+    seen: dict[str, LibraryDoc] = {}
+    for doc in versions:
+        if not doc.edition or doc.edition in seen:
+            other = seen.get(doc.edition) or next(d for d in versions if d is not doc)
+            doc.problems.append(Problem(doc.file, doc.meta_line("id"), f"duplicate document id {doc.doc_id} "
+                                        f"(also in {other.file}); versions of one document each need their own "
+                                        "edition: YYYY-MM-DD in the front matter"))
+        else:
+            seen[doc.edition] = doc
+
+
+def source_names(doc: LibraryDoc) -> list[str]:
+    """The provenance files a document names (a code given in parts names several, '; '-separated)."""
+    return [s.strip() for s in re.split(r"[;；]", doc.meta.get("source", "")) if s.strip()]
+
+
 def _check_provenance(doc: LibraryDoc, policy_dir: Path, show) -> None:
-    source_name, errata_name = doc.meta.get("source", ""), doc.meta.get("errata", "")
+    errata_name = doc.meta.get("errata", "")
     source_text = None
-    if source_name:
+    for source_name in source_names(doc):
         src = policy_dir / source_name
-        if not src.exists():
+        if not src.exists() or not src.resolve().is_relative_to(policy_dir.resolve()):
             doc.problems.append(Problem(doc.file, doc.meta_line("source"), f"source file {source_name} not found"))
         else:
             source_text, problems = decode_utf8(src.read_bytes(), show(src))
@@ -252,10 +297,20 @@ def _check_provenance(doc: LibraryDoc, policy_dir: Path, show) -> None:
                                     + diff.replace("\n", " ")))
 
 
-def make_resolver(docs: list[LibraryDoc], register: list[RegisterRow]) -> Resolver:
+def make_resolver(docs: list[LibraryDoc], register: list[RegisterRow],
+                  earlier: list[LibraryDoc] = ()) -> Resolver:
+    versions: dict[str, list[LibraryDoc]] = {}
+    for d in [*earlier, *docs]:
+        if d.edition:
+            versions.setdefault(d.doc_id, []).append(d)
+
+    def editions(doc: LibraryDoc) -> tuple[tuple[str, str], ...]:
+        found = sorted(versions.get(doc.doc_id, []), key=lambda d: (d.current, d.effective, d.edition))
+        return tuple((d.edition, d.effective) for d in found)
+
     return Resolver(
-        [LibraryEntry(d.doc_id, d.meta.get("title", ""), d.meta.get("number", ""), d.meta.get("short_title", ""))
-         for d in docs],
+        [LibraryEntry(d.doc_id, d.meta.get("title", ""), d.meta.get("number", ""), d.meta.get("short_title", ""),
+                      editions(d)) for d in docs],
         [RegisterEntry(r.key, r.title, r.number, r.aliases, r.document) for r in register],
     )
 
@@ -270,7 +325,7 @@ def find_doc_citations(doc: LibraryDoc, resolver: Resolver) -> list[FoundCitatio
             by_parent.setdefault(c.parent, []).append(c)
     for clause in doc.parsed.sections:
         for cit in resolver.find(clause.text):
-            target = resolver.resolve(cit)
+            target = resolver.resolve(cit, at=doc.meta.get("date") or None)
             if target.doc_id == doc.doc_id:
                 continue
             anchor = next((a.id for a in by_parent.get(clause.id, []) if cit.text in a.text), clause.id)

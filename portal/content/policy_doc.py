@@ -22,7 +22,7 @@ from portal.content.problems import Problem, decode_utf8
 
 REQUIRED_KEYS = ("id", "title", "number", "issuers", "addressees", "date",
                  "kind", "status", "source", "errata", "notes")
-OPTIONAL_KEYS = ("short_title",)
+OPTIONAL_KEYS = ("short_title", "edition", "effective")  # edition: the version date of a statute
 NON_EMPTY_KEYS = ("id", "title", "kind", "status", "source")
 SPECIAL_IDS = {"header": "文头", "preamble": "序言", "closing": "落款"}
 
@@ -200,8 +200,9 @@ def _parse_front_matter(lines: list[str], doc: ParsedDocument) -> int:
             _error(doc, seen[key], f"front-matter key '{key}' must not be empty")
     if doc.meta.get("id") and not DOC_ID_RE.match(doc.meta["id"]):
         _error(doc, seen["id"], "id must be lowercase letters, digits and '-'")
-    if doc.meta.get("date") and not DATE_RE.match(doc.meta["date"]):
-        _error(doc, seen["date"], "date must be YYYY-MM-DD (or empty when the document states none)")
+    for key in ("date", "edition", "effective"):
+        if doc.meta.get(key) and not DATE_RE.match(doc.meta[key]):
+            _error(doc, seen[key], f"{key} must be YYYY-MM-DD (or empty when the document states none)")
     if "issuers" in doc.meta:
         doc.meta["issuers"] = [s.strip() for s in re.split(r"[;；]", doc.meta["issuers"]) if s.strip()]
     return end + 1

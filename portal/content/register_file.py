@@ -13,6 +13,7 @@ from portal.content.problems import Problem, read_csv
 
 REGISTER_FILE = "register.csv"
 COLUMNS = ["key", "title", "number", "issuer", "issued", "effective", "status", "document", "aliases", "notes"]
+ORDER_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{2,12}令第\d{1,5}号")  # 民政部令第63号
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STATUSES = ("", "现行有效", "已修订", "已废止", "尚未生效", "待核实")
@@ -53,8 +54,8 @@ def validate_register(rows: list[RegisterRow], file: str) -> list[Problem]:
             err(f"key {row.key!r} must be lowercase letters, digits and '-'")
         if not row.title:
             err("title is empty")
-        if row.number and not NUMBER_RE.fullmatch(row.number):
-            err(f"number {row.number!r} is not a 文号 like 晋民发〔2021〕42号")
+        if row.number and not (NUMBER_RE.fullmatch(row.number) or ORDER_NUMBER_RE.fullmatch(row.number)):
+            err(f"number {row.number!r} is not a 文号 like 晋民发〔2021〕42号 or 民政部令第63号")
         for name, value in (("issued", row.issued), ("effective", row.effective)):
             if value and not DATE_RE.match(value):
                 err(f"{name} must be YYYY-MM-DD or empty, not {value!r}")

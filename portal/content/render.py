@@ -22,6 +22,7 @@ from portal.content.citations import Citation
 ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "ul", "ol", "li", "hr",
                 "br", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "a", "sup", "sub"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+# link_for returns a URL, or (URL or None, note) when the reader must be told something
 ANCHOR_MARK_RE = re.compile(r"\{#([A-Za-z0-9.]+)\}")
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARK_RE = re.compile(f"{_OPEN}([A-Za-z0-9.]+){_CLOSE}")
@@ -74,10 +75,14 @@ def _link_citations(html: str, link_for, find) -> str:
         pieces, pos = [], 0
         for cit in find(text):
             url = link_for(cit)
-            if not url:
+            url, note = url if isinstance(url, tuple) else (url, "")
+            if not url and not note:
                 continue
             pieces.append(html_lib.escape(text[pos:cit.start], quote=False))
-            pieces.append(f'<a class="cite" href="{html_lib.escape(url)}">{html_lib.escape(cit.text, quote=False)}</a>')
+            shown = html_lib.escape(cit.text, quote=False)
+            pieces.append(f'<a class="cite" href="{html_lib.escape(url)}">{shown}</a>' if url else shown)
+            if note:  # an ambiguous citation says so instead of silently choosing
+                pieces.append(f'<span class="cite-note">（{html_lib.escape(note, quote=False)}）</span>')
             pos = cit.end
         if pieces:
             parts[i] = "".join(pieces) + html_lib.escape(text[pos:], quote=False)

@@ -9,8 +9,12 @@ Pure functions only. Same front matter as the 方案 (see policy_doc); the body:
   ``### 第一节 … {#ch2.s1}``;
 * an article starts with a line ``{#a8}`` followed by its text ``**第八条** …``;
   articles are numbered continuously through the whole statute;
-* an item of an article starts its own paragraph with ``{#a8.3}（三）…``;
-* ``{#closing}`` — anything after the last article (附件 lists, 附录), optional.
+* an item starts its own paragraph with ``{#a8.2.3}（三）…`` — the third item of the article's
+  second 款 (paragraph); items are numbered per 款, since a 款 listing （一）（二）（三） may be
+  followed by another listing （一）（二）. Files written before 款 scoping use ``{#a8.3}``;
+  ``resolve_clause_id`` maps such an id to the scoped one where that is unambiguous;
+* ``## 附件一 … {#app1}`` — an appendix (附件/附表/附录) after the articles, optional;
+* ``{#closing}`` — anything else after the last article, optional.
 """
 from __future__ import annotations
 
@@ -32,9 +36,9 @@ from portal.content.policy_doc import (
 
 _N = r"[1-9]\d*"
 STATUTE_ID_RE = re.compile(
-    rf"^(?:history|preamble|closing|pt{_N}|(?:pt{_N}\.)?ch{_N}(?:\.s{_N})?|a{_N}(?:\.{_N})?)$")
+    rf"^(?:history|preamble|closing|app{_N}|pt{_N}|(?:pt{_N}\.)?ch{_N}(?:\.s{_N})?|a{_N}(?:\.{_N}){{0,2}})$")
 SPECIAL = {"history": "沿革", "preamble": "序言", "closing": "附"}
-ITEM_START_RE = re.compile(r"^\{#(a[1-9]\d*\.[1-9]\d*)\}")
+ITEM_START_RE = re.compile(r"^\{#(a[1-9]\d*(?:\.[1-9]\d*){1,2})\}")
 ARTICLE_TEXT_RE = re.compile(r"^\**\s*第([零〇一二三四五六七八九十百千两\d]+)条")
 UNIT_TEXT = {"pt": "编", "ch": "章", "s": "节"}
 LOOKS_LIKE_STATUTE_RE = re.compile(r"\{#(?:a[1-9]\d*|(?:pt[1-9]\d*\.)?ch[1-9]\d*)\}")
@@ -49,28 +53,55 @@ def is_statute_id(clause_id: str) -> bool:
 
 
 def statute_label(clause_id: str) -> str:
-    """a8 → 第八条, a8.3 → 第八条第（三）项, ch2 → 第二章, pt1.ch2.s1 → 第一编第二章第一节."""
+    """a8 → 第八条, a8.2.3 → 第八条第二款第（三）项, a8.3 → 第八条第（三）项, ch2 → 第二章,
+    pt1.ch2.s1 → 第一编第二章第一节, app1 → 附件一."""
     if clause_id in SPECIAL:
         return SPECIAL[clause_id]
     if not STATUTE_ID_RE.match(clause_id):
         raise ValueError(f"not a statute clause id: {clause_id!r}")
+    if clause_id.startswith("app"):
+        return f"附件{int_to_cn(int(clause_id[3:]))}"
+    parts = clause_id.split(".")
+    if parts[0].startswith("a"):
+        out = f"第{int_to_cn(int(parts[0][1:]))}条"
+        if len(parts) == 3:
+            out += f"第{int_to_cn(int(parts[1]))}款"
+        return out + (f"第（{int_to_cn(int(parts[-1]))}）项" if len(parts) > 1 else "")
     out = ""
-    for part in clause_id.split("."):
-        m = re.match(r"^(pt|ch|s|a)?(\d+)$", part)
-        kind, n = m.group(1), int(m.group(2))
-        if kind == "a":
-            out += f"第{int_to_cn(n)}条"
-        elif kind:
-            out += f"第{int_to_cn(n)}{UNIT_TEXT[kind]}"
-        else:
-            out += f"第（{int_to_cn(n)}）项"
+    for part in parts:
+        m = re.match(r"^(pt|ch|s)(\d+)$", part)
+        out += f"第{int_to_cn(int(m.group(2)))}{UNIT_TEXT[m.group(1)]}"
     return out
+
+
+def resolve_clause_id(clause_id: str, ids) -> tuple[str | None, list[str]]:
+    """The clause an id names in a document with clause ids `ids`: (id, []) when it exists or
+    resolves unambiguously, (None, candidates) otherwise.
+
+    A pre-款 item id ``a8.3`` (第八条第（三）项) names ``a8.K.3`` when exactly one 款 of 第八条
+    has a third item; when several do, the candidates are returned for the page to list."""
+    ids = ids if isinstance(ids, (set, frozenset, dict)) else set(ids)
+    if clause_id in ids:
+        return clause_id, []
+    m = re.match(r"^(a[1-9]\d*)\.([1-9]\d*)$", clause_id)
+    if not m:
+        return None, []
+    article, item = m.groups()
+    candidates = sorted((c for c in ids if re.fullmatch(rf"{article}\.[1-9]\d*\.{item}", c)),
+                        key=lambda c: int(c.split(".")[1]))
+    if len(candidates) == 1:
+        return candidates[0], []
+    if not candidates and article in ids:
+        return None, []
+    return None, candidates
 
 
 def _kind(cid: str) -> str:
     last = cid.split(".")[-1]
     if cid in SPECIAL:
         return cid
+    if cid.startswith("app"):
+        return "appendix"
     if cid.startswith("a"):
         return "item" if "." in cid else "article"
     return {"p": "part", "c": "chapter", "s": "section"}[last[0]]
@@ -107,6 +138,8 @@ class _StatuteParser:
         self.last: dict[str, int] = {}  # numbering scope -> last number
         self.articles_started = False
         self.closed = False
+        self.appendix = False
+        self.article_gap = False  # the open part follows a gap: its first article may skip
 
     def err(self, line: int, msg: str) -> None:
         self.doc.errors.append(ContentError(self.doc.filename, line, msg))
@@ -188,6 +221,14 @@ class _StatuteParser:
         if kind == "closing":
             self.closed = True
             return None
+        if kind == "appendix":
+            if heading is None:
+                self.err(lineno, f"{cid} must be a heading: e.g. ## 附件一 … {{#{cid}}}")
+            self._sequence("appendix", cid, lineno, "appendix")
+            self.appendix = True
+            return None
+        if self.appendix:
+            self.err(lineno, f"clause {cid} comes after an appendix: appendices follow the last article")
         if kind == "item":
             return cid.split(".")[0]
         if kind in ("part", "chapter", "section") and heading is None:
@@ -201,8 +242,14 @@ class _StatuteParser:
             elif _safe_int(m.group(1)) != _number(cid):
                 self.err(lineno, f"heading 第{m.group(1)}{UNIT_NAMES[kind]} does not match clause id {cid}")
         if kind == "part":
+            # a code imported in parts (民法典's 总则 and 婚姻家庭编) may leave out 编: the parts
+            # present must ascend, and the articles of a part after a gap continue its numbering
             self.has_parts = True
-            self._sequence("part", cid, lineno, "part")
+            number, before = _number(cid), self.last.get("part", 0)
+            if number <= before:
+                self.err(lineno, f"numbering skips or repeats: part {cid} after pt{before}")
+            self.article_gap = number > before + 1
+            self.last["part"] = number
             self.part, self.chapter, self.section = cid, None, None
             return None
         if kind == "chapter":
@@ -223,6 +270,9 @@ class _StatuteParser:
             return chapter
         # article
         self.articles_started = True
+        if self.article_gap and _number(cid) > self.last.get("article", 0):
+            self.last["article"] = _number(cid) - 1
+        self.article_gap = False
         self._sequence("article", cid, lineno, "article")
         return self.section or self.chapter or self.part
 
@@ -243,40 +293,54 @@ class _StatuteParser:
         self.doc.clauses.extend(self._items(section))
 
     def _items(self, section: _Open) -> list[Clause]:
+        """Items of an article, numbered per 款: ``aN.K.M`` (or ``aN.M`` in older files)."""
         article = section.clause
-        is_article = article.id.startswith("a") and "." not in article.id
+        is_article = _kind(article.id) == "article"
         found: list[tuple[Clause, list[str]]] = []
         open_parts: list[str] | None = None
-        last = 0
+        paragraph = 0  # the 款 an item belongs to: paragraphs that are not items, counted
+        in_paragraph = False
+        last: dict[int, int] = {}
         for lineno, line in section.body:
             if not line.strip():
-                open_parts = None
+                open_parts, in_paragraph = None, False
                 continue
             m = ITEM_START_RE.match(line.strip())
             others = ANCHOR_RE.findall(line)
             if line.count("{#") != len(others) or len(others) > (1 if m else 0):
-                self.err(lineno, "malformed or misplaced anchor: only an item may carry one, as {#aN.K} at the start of its paragraph")
-            if m:
-                cid = m.group(1)
-                if not self._claim(cid, lineno):
-                    open_parts = None
-                    continue
-                head, _, num = cid.partition(".")
-                if not is_article or head != article.id:
-                    self.err(lineno, f"item {cid} is not part of {article.id}: items belong to the article they follow")
-                elif int(num) != last + 1:
-                    self.err(lineno, f"numbering skips or repeats: item {cid} where {head}.{last + 1} was expected")
-                last = int(num) if head == article.id else last
-                item_text = line.strip()[m.end():]
-                im = re.match(r"^[（(]([零〇一二三四五六七八九十百千两\d]+)[）)]", item_text)
-                if im and _safe_int(im.group(1)) != int(num):
-                    self.err(lineno, f"item text starts with （{im.group(1)}） but its id is {cid}")
-                clause = Clause(id=cid, label=statute_label(cid), title=None, parent=article.id,
-                                level=article.level + 1, markdown="", text="", line=lineno, kind="anchor")
-                open_parts = [item_text + "\n"]
-                found.append((clause, open_parts))
-            elif open_parts is not None:
-                open_parts.append(line + "\n")
+                self.err(lineno, "malformed or misplaced anchor: only an item may carry one, as {#aN.K.M} at the start of its paragraph")
+            starts = not in_paragraph
+            in_paragraph = True
+            if not m:
+                if starts and open_parts is None:
+                    paragraph += 1
+                if open_parts is not None:
+                    open_parts.append(line + "\n")
+                continue
+            cid = m.group(1)
+            if not self._claim(cid, lineno):
+                open_parts = None
+                continue
+            parts = cid.split(".")
+            head, num = parts[0], int(parts[-1])
+            scope = int(parts[1]) if len(parts) == 3 else 0
+            if not is_article or head != article.id:
+                self.err(lineno, f"item {cid} is not part of {article.id}: items belong to the article they follow")
+            elif len(parts) == 3 and scope != max(paragraph, 1):
+                self.err(lineno, f"item {cid} is in 款 {max(paragraph, 1)} of {head}: its id should be "
+                                 f"{head}.{max(paragraph, 1)}.{num}")
+            elif num != last.get(scope, 0) + 1:
+                want = ".".join(parts[:-1] + [str(last.get(scope, 0) + 1)])
+                self.err(lineno, f"numbering skips or repeats: item {cid} where {want} was expected")
+            last[scope] = num
+            item_text = line.strip()[m.end():]
+            im = re.match(r"^[（(]([零〇一二三四五六七八九十百千两\d]+)[）)]|^([零〇一二三四五六七八九十百千两]+)、", item_text)
+            if im and _safe_int(im.group(1) or im.group(2)) != num:
+                self.err(lineno, f"item text starts with （{im.group(1) or im.group(2)}） but its id is {cid}")
+            clause = Clause(id=cid, label=statute_label(cid), title=None, parent=article.id,
+                            level=article.level + 1, markdown="", text="", line=lineno, kind="anchor")
+            open_parts = [item_text + "\n"]
+            found.append((clause, open_parts))
         for clause, parts in found:
             clause.markdown = "".join(parts).strip()
             clause.text = plain_text(clause.markdown)

@@ -13,7 +13,9 @@ from portal.models.duties import (
 from portal.models.notices import Notice
 from portal.models.org import Unit
 from portal.models.reports import MonthlyReport, ReportRevision
-from portal.models.policy import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models.policy import (
+    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+)
 from portal.models.training import (
     Assignment,
     AttendanceSession,
@@ -30,6 +32,7 @@ __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
+    "PolicyEdition",
     "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule",

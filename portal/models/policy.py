@@ -46,6 +46,8 @@ class PolicyDocument(db.Model):
         back_populates="document", order_by="PolicyClause.position", cascade="all, delete-orphan")
     changes: so.Mapped[list["PolicyChange"]] = so.relationship(
         back_populates="document", order_by="PolicyChange.id.desc()", cascade="all, delete-orphan")
+    editions: so.Mapped[list["PolicyEdition"]] = so.relationship(
+        back_populates="document", order_by="PolicyEdition.edition", cascade="all, delete-orphan")
 
     @property
     def issuer_text(self) -> str:
@@ -126,8 +128,41 @@ class PolicyCitation(db.Model):
     register_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
     target_doc: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
     target_clause: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))
+    target_edition: so.Mapped[Optional[str]] = so.mapped_column(sa.String(10))  # an earlier version in force then
+    note: so.Mapped[str] = so.mapped_column(sa.String(200), default="")  # ambiguity, said on the page
 
     document: so.Mapped[PolicyDocument] = so.relationship()
+
+
+class PolicyEdition(db.Model):
+    """One version of a document (a law revised in 2020 and amended in 2024 is one document with
+    two editions). The current edition's clauses are the document's PolicyClause rows; an earlier
+    edition keeps its library Markdown and is rendered from it."""
+
+    __tablename__ = "policy_edition"
+    __table_args__ = (sa.UniqueConstraint("document_id", "edition", name="uq_policy_edition_document_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    document_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("policy_document.id", ondelete="CASCADE"), index=True)
+    edition: so.Mapped[str] = so.mapped_column(sa.String(10))  # YYYY-MM-DD: the version's date
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    effective: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    status: so.Mapped[str] = so.mapped_column(sa.String(40), default="")  # 现行有效 / 已修订
+    current: so.Mapped[bool] = so.mapped_column(default=False)
+    active: so.Mapped[bool] = so.mapped_column(default=True)  # False: its file was removed
+    source_file: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    markdown: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    document: so.Mapped[PolicyDocument] = so.relationship(back_populates="editions")
+
+    @property
+    def edition_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.edition)
+        except ValueError:
+            return None
 
 
 class PolicyChange(db.Model):

@@ -5,24 +5,22 @@ citation detection, rendering) in portal/content/.
 """
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import url_for
 
 from portal.content.citations import Citation, Resolver
-from portal.content.importer import convert_text, is_library_format, split_front_matter
-from portal.content.library import citation_text, load_document
-from portal.content.policy_doc import DOC_ID_RE
-from portal.content.problems import Problem, decode_utf8
+from portal.content.library import citation_text
 from portal.content.render import render_markdown
+from portal.content.statute_doc import resolve_clause_id
 from portal.extensions import db
-from portal.models import PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
-from portal.policy.sync import POLICY_DIR, PolicySyncReport, current_resolver, sync_policy
+from portal.models import PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry
+from portal.policy.sync import PolicySyncReport, current_resolver, sync_policy
 
-__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause", "import_policy_file"]
+__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause"]
 
 
 # ---------------------------------------------------------------- the duties hook
@@ -71,6 +69,14 @@ def get_clause(doc: PolicyDocument, clause_id: str) -> PolicyClause | None:
     return next((c for c in doc.clauses if c.clause_id == clause_id), None)
 
 
+def resolve_old_clause_id(doc: PolicyDocument, clause_id: str) -> str | None:
+    """A statute item id from before items were numbered per 款 (a8.3), when it names one item."""
+    if doc.layout != "statute":
+        return None
+    resolved, _ = resolve_clause_id(clause_id, {c.clause_id for c in live_clauses(doc)})
+    return resolved if resolved != clause_id else None
+
+
 def cite(doc: PolicyDocument, clause: PolicyClause | None = None) -> str:
     """《…实施方案》（运民发〔2021〕74号）三（一）1
 
@@ -92,8 +98,12 @@ def toc(doc: PolicyDocument) -> list[PolicyClause]:
 # ---------------------------------------------------------------- rendering
 
 
-def url_for_target(target_doc: str | None, target_clause: str | None, register_key: str | None) -> str | None:
+def url_for_target(target_doc: str | None, target_clause: str | None, register_key: str | None,
+                   edition: str | None = None) -> str | None:
     if target_doc:
+        if edition:  # an earlier version: its page, at the clause
+            url = url_for("policy.edition", doc_id=target_doc, edition=edition)
+            return url + (f"#{target_clause}" if target_clause else "")
         if target_clause:
             return url_for("policy.clause", doc_id=target_doc, clause_id=target_clause)
         return url_for("policy.document", doc_id=target_doc)
@@ -108,12 +118,17 @@ class Renderer:
 
     doc: PolicyDocument
     resolver: Resolver = field(default_factory=current_resolver)
+    issued: date | None = None  # the date citations are read at (default: the document's date)
 
-    def link_for(self, c: Citation) -> str | None:
-        t = self.resolver.resolve(c)
+    def __post_init__(self) -> None:
+        self.issued = self.issued or self.doc.issued
+
+    def link_for(self, c: Citation):
+        t = self.resolver.resolve(c, at=self.issued.isoformat() if self.issued else None)
         if t.doc_id == self.doc.doc_id:
             return None
-        return url_for_target(t.doc_id, t.clause, t.register_key)
+        url = url_for_target(t.doc_id, t.clause, t.register_key, t.edition)
+        return (url, t.note) if t.note else url
 
     def anchor_html(self, clause_id: str) -> str:
         from markupsafe import escape
@@ -171,6 +186,7 @@ class CitationView:
     source_clause: PolicyClause | None
     source_url: str
     source_label: str
+    note: str = ""  # e.g. which version it links, or that the title is ambiguous
 
 
 def _view(row: PolicyCitation, clauses: dict[tuple[int, str], PolicyClause]) -> CitationView:
@@ -179,8 +195,15 @@ def _view(row: PolicyCitation, clauses: dict[tuple[int, str], PolicyClause]) -> 
     url = url_for("policy.clause", doc_id=doc.doc_id, clause_id=row.clause_id)
     if row.anchor_id != row.clause_id:
         url += f"#{row.anchor_id}"
-    return CitationView(row.text, url_for_target(row.target_doc, row.target_clause, row.register_key), doc,
-                        clause, url, clause.label if clause else row.clause_id)
+    note = row.note or (f"链接到{_zh(row.target_edition)}版本（引用文件成文时施行的版本）" if row.target_edition else "")
+    return CitationView(row.text, url_for_target(row.target_doc, row.target_clause, row.register_key,
+                                                 row.target_edition), doc,
+                        clause, url, clause.label if clause else row.clause_id, note)
+
+
+def _zh(iso: str) -> str:
+    y, m, d = (int(x) for x in iso.split("-"))
+    return f"{y}年{m}月{d}日"
 
 
 def _views(rows) -> list[CitationView]:
@@ -225,6 +248,47 @@ def cited_by_entry(entry: RegulationEntry) -> list[CitationView]:
     return _views(db.session.scalars(_ordered(sa.select(PolicyCitation).where(cond))))
 
 
+def print_sections(doc: PolicyDocument) -> list[tuple[str, str]]:
+    """(clause id, plain HTML) of each section: no links, no permalinks, no labels."""
+    return [(c.clause_id, render_markdown(c.markdown, anchor_html=lambda _cid: ""))
+            for c in live_clauses(doc) if c.kind == "section"]
+
+
+# ---------------------------------------------------------------- versions
+
+
+@dataclass
+class EditionView:
+    """An earlier version of a document, parsed from its stored Markdown."""
+
+    doc: PolicyDocument
+    edition: PolicyEdition
+    sections: list[tuple[str, str, str]]  # (clause id, label, html)
+
+
+def editions(doc: PolicyDocument) -> list[PolicyEdition]:
+    """The document's versions, newest first (only when it has more than one)."""
+    rows = [e for e in doc.editions if e.active]
+    return sorted(rows, key=lambda e: (e.current, e.effective or date.min, e.edition), reverse=True) \
+        if len(rows) > 1 else []
+
+
+def get_edition(doc: PolicyDocument, edition: str) -> PolicyEdition | None:
+    return next((e for e in doc.editions if e.edition == edition[:10] and e.active), None)
+
+
+def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
+    from portal.content.statute_doc import parse_statute
+    from portal.content.library import LibraryDoc
+
+    parsed = parse_statute(row.markdown, row.source_file)
+    ldoc = LibraryDoc(Path(row.source_file), row.source_file, "statute", row.markdown, parsed, row.content_hash)
+    sources = ldoc.section_sources()
+    renderer = Renderer(doc, issued=row.effective)
+    html = lambda md: render_markdown(md, renderer.link_for, renderer.resolver.find)  # noqa: E731
+    return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections])
+
+
 # ---------------------------------------------------------------- register
 
 
@@ -240,6 +304,46 @@ def register_entries() -> list[tuple[RegulationEntry, int]]:
 
 def get_entry(key: str) -> RegulationEntry | None:
     return db.session.scalar(sa.select(RegulationEntry).where(RegulationEntry.key == key[:80]))
+
+
+FIELD_LABELS = {"title": "名称", "number": "文号", "issuer": "发布机关", "issued": "发布日期", "effective": "施行日期",
+                "status": "效力", "document": "全文", "aliases": "文中称谓", "notes": "说明", "active": "在册"}
+
+
+def entry_history(entry: RegulationEntry) -> list[dict]:
+    """Who changed the entry's metadata, when, from what to what (from the audit log)."""
+    from portal.models import AuditEntry
+
+    rows = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.object_type == "regulation", AuditEntry.object_id == entry.key).order_by(AuditEntry.id.desc())
+        .limit(50)).all()
+    from portal.models import User
+
+    names = dict(db.session.execute(sa.select(User.username, User.display_name).where(
+        User.username.in_({r.actor_name for r in rows}))).all()) if rows else {}
+    out = []
+    for row in rows:
+        before, after = row.before or {}, row.after or {}
+        changes = [(FIELD_LABELS.get(k, k), before.get(k), v) for k, v in after.items() if k in FIELD_LABELS]
+        who = names.get(row.actor_name) or "内容同步"  # entries without a person came from content/ files
+        out.append({"at": row.at, "who": who, "action": row.action, "changes": changes})
+    return out
+
+
+def linked_notes(entry: RegulationEntry) -> str:
+    """The entry's 说明 as safe HTML, with the regulations it names linked (read at the entry's
+    date, so a 办法 of 2018 links the version of a law in force in 2018)."""
+    resolver = current_resolver()
+    at = entry.issued.isoformat() if entry.issued else None
+
+    def link_for(c: Citation):
+        t = resolver.resolve(c, at=at)
+        if t.register_key == entry.key and not t.doc_id:
+            return None
+        url = url_for_target(t.doc_id, t.clause, t.register_key, t.edition)
+        return (url, t.note) if t.note else url
+
+    return render_markdown(entry.notes, link_for, resolver.find)
 
 
 def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
@@ -273,91 +377,3 @@ def document_json(doc: PolicyDocument) -> dict:
         "url": url_for("policy.clause", doc_id=doc.doc_id, clause_id=c.clause_id),
     } for c in live_clauses(doc)]
     return data
-
-
-# ---------------------------------------------------------------- import
-
-
-@dataclass
-class ImportResult:
-    doc_id: str = ""
-    path: Path | None = None
-    problems: list[Problem] = field(default_factory=list)
-    report: PolicySyncReport | None = None
-    clauses: int = 0
-    layout: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def import_policy_file(source: Path, content_dir: Path, doc_id: str | None = None,
-                       display_root: Path | None = None, actor_name: str = "import") -> ImportResult:
-    """Add (or replace) a document in content/policy from a regulation's text, then sync.
-
-    The text is converted to library Markdown with ids from its numbering and checked; on any
-    problem nothing is written. The original is kept beside it as ``<id>.source.txt``. When the
-    document exists already, front-matter values an admin filled in are kept unless the new
-    text states them.
-    """
-    source = Path(source)
-    result = ImportResult()
-    data = source.read_bytes()
-    text, problems = decode_utf8(data, str(source))
-    if text is None:
-        result.problems = problems
-        return result
-    policy_dir = Path(content_dir) / POLICY_DIR
-    given, _ = split_front_matter(text)
-    doc_id = doc_id or given.get("id") or source.stem.removesuffix(".source")
-    if not DOC_ID_RE.match(doc_id or ""):
-        result.problems = [Problem(str(source), 1, f"document id {doc_id!r} must be lowercase letters, digits "
-                                                   "and '-': give one with --id")]
-        return result
-    result.doc_id = doc_id
-    target = policy_dir / f"{doc_id}.md"
-    if is_library_format(text):
-        markdown = text
-        ldoc = load_document(source, str(source), doc_id=doc_id)
-        if ldoc.doc_id != doc_id:
-            ldoc.problems.append(Problem(str(source), ldoc.meta_line("id"),
-                                         f"the file's id {ldoc.doc_id!r} differs from {doc_id!r}"))
-        result.problems, result.layout = ldoc.problems, ldoc.layout
-        provenance = None
-    else:
-        keep = {}
-        if target.exists():
-            old = load_document(target, str(target))
-            keep = {k: (";".join(v) if isinstance(v, list) else v) for k, v in old.meta.items()
-                    if k not in ("id", "source", "errata") and v}
-        provenance = f"{doc_id}.source.txt"
-        conv = convert_text(text, str(source), doc_id, source_name=provenance)
-        fresh = {k: v for k, v in (conv.parsed.meta if conv.parsed else {}).items() if v}
-        if keep:
-            merged = {**keep, **{k: v for k, v in fresh.items() if k not in ("kind", "status", "notes")}}
-            conv = convert_text(text, str(source), doc_id, source_name=provenance, meta=merged)
-        result.problems, result.layout = list(conv.problems), conv.layout
-        markdown = conv.markdown
-    if result.problems:
-        return result
-    policy_dir.mkdir(parents=True, exist_ok=True)
-    saved = {p: (p.read_bytes() if p.exists() else None)
-             for p in [target] + ([policy_dir / provenance] if provenance else [])}
-    if provenance and source.resolve() != (policy_dir / provenance).resolve():
-        shutil.copyfile(source, policy_dir / provenance)
-    target.write_text(markdown, encoding="utf-8")
-    result.path = target
-    result.report = sync_policy(content_dir, display_root, actor_name=actor_name)
-    mine = [p for p in result.report.problems if Path(p.file).name == target.name]
-    if mine:  # refused by checks across files (e.g. a citation to a missing article): undo the write
-        for path, old in saved.items():
-            if old is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(old)
-        result.problems, result.path = mine, None
-        return result
-    doc = get_document(doc_id)
-    result.clauses = doc.clause_count if doc else 0
-    return result

@@ -20,7 +20,9 @@ from portal.content.library import Library, LibraryDoc, make_resolver, scan_libr
 from portal.content.problems import Problem
 from portal.content.register_file import RegisterRow
 from portal.extensions import db
-from portal.models import PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
+from portal.models import (
+    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+)
 from portal.models.base import utcnow
 
 POLICY_DIR = "policy"
@@ -87,13 +89,14 @@ def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name:
             # a file that cannot even be read still protects the document it held
             seen.update(d for d, row in existing.items() if row.source_file == ldoc.path.name)
             continue
-        if only is not None and ldoc.doc_id not in only:
-            continue
+        if (only is not None and ldoc.doc_id not in only) or not ldoc.current:
+            continue  # an earlier version is recorded as an edition, not as the document's text
         _apply_document(ldoc, existing, report, actor_name)
     if only is None:
         for doc_id, doc in existing.items():
             if doc.active and doc_id not in seen:
                 _retire_document(doc, report, actor_name)
+    _apply_editions(lib, existing, only)
     _apply_register(lib, report, actor_name)
     db.session.flush()
     _store_citations(lib, report)
@@ -165,6 +168,42 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
                   "version": doc.version, "clauses_added": len(added) if not creating else len(ldoc.parsed.clauses),
                   "clauses_changed": changed, "clauses_retired": retired},
            actor_name=actor_name)
+
+
+def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set[str] | None) -> None:
+    """Record each version of each document: the current one (whose clauses the document holds)
+    and earlier ones (kept as Markdown). A version whose file is gone is marked inactive."""
+    versions: dict[str, list[LibraryDoc]] = {}
+    for ldoc in lib.good_docs + lib.earlier_editions:
+        if ldoc.edition and (only is None or ldoc.doc_id in only):
+            versions.setdefault(ldoc.doc_id, []).append(ldoc)
+    for doc_id, ldocs in versions.items():
+        doc = existing.get(doc_id)
+        if doc is None:
+            continue
+        rows = {e.edition: e for e in doc.editions}
+        for ldoc in ldocs:
+            row = rows.get(ldoc.edition)
+            if row is None:
+                row = PolicyEdition(edition=ldoc.edition)
+                doc.editions.append(row)
+            current = ldoc.current and doc.content_hash == ldoc.content_hash
+            fields = (ldoc.meta.get("title", ""), _date(ldoc.effective), ldoc.meta.get("status", ""), current,
+                      True, ldoc.path.name, ldoc.content_hash)
+            if (row.title, row.effective, row.status, row.current, row.active, row.source_file,
+                    row.content_hash) != fields:
+                (row.title, row.effective, row.status, row.current, row.active, row.source_file,
+                 row.content_hash) = fields
+                row.markdown = ldoc.text
+                row.updated_at = utcnow()
+        in_files = {ldoc.edition for ldoc in ldocs}
+        for edition, row in rows.items():
+            if edition not in in_files and row.active:
+                row.active = row.current = False
+    for doc_id, doc in existing.items():  # a retired document's versions retire with it
+        if not doc.active:
+            for row in doc.editions:
+                row.active = row.current = False
 
 
 def _retire_document(doc: PolicyDocument, report: PolicySyncReport, actor_name: str) -> None:
@@ -242,21 +281,21 @@ def _store_citations(lib: Library, report: PolicySyncReport) -> None:
     db.session.flush()
     resolver = current_resolver()
     for row in db.session.scalars(sa.select(PolicyCitation)):
-        cit = Citation(0, 0, row.text, title=row.cited_title, number=row.cited_number,
-                       article=_article_of(row.cited_clause), item=_item_of(row.cited_clause))
-        target = resolver.resolve(cit)
+        target = resolver.resolve(citation_of(row), at=row.document.issued.isoformat() if row.document.issued else None)
         owner = row.document.doc_id
         row.register_key = target.register_key
         row.target_doc = target.doc_id if target.doc_id != owner else None
         row.target_clause = target.clause if row.target_doc else None
+        row.target_edition = target.edition if row.target_doc else None
+        row.note = target.note[:200] if (row.target_doc or target.candidates) else ""
 
 
-def _article_of(clause: str) -> int | None:
-    return int(clause[1:].split(".")[0]) if clause else None
-
-
-def _item_of(clause: str) -> int | None:
-    return int(clause.split(".")[1]) if clause and "." in clause else None
+def citation_of(row: PolicyCitation) -> Citation:
+    """The citation a stored row records (a8, a8.3 or a8.2.3 back into article/款/item)."""
+    parts = [int(p.lstrip("a")) for p in row.cited_clause.split(".")] if row.cited_clause else []
+    return Citation(0, 0, row.text, title=row.cited_title, number=row.cited_number,
+                    article=parts[0] if parts else None, item=parts[-1] if len(parts) > 1 else None,
+                    paragraph=parts[1] if len(parts) == 3 else None)
 
 
 def current_resolver():
@@ -265,10 +304,21 @@ def current_resolver():
 
     docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.number,
                                         PolicyDocument.short_title).where(PolicyDocument.active)).all()
+    editions: dict[str, list[tuple[str, str, bool]]] = {}
+    for doc_id, edition, effective, current in db.session.execute(
+            sa.select(PolicyDocument.doc_id, PolicyEdition.edition, PolicyEdition.effective, PolicyEdition.current)
+            .join(PolicyEdition.document).where(PolicyEdition.active, PolicyDocument.active)):
+        editions.setdefault(doc_id, []).append((edition, effective.isoformat() if effective else "", current))
     regs = db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)
                               .order_by(RegulationEntry.sort_order)).all()
-    return Resolver([LibraryEntry(*d) for d in docs],
+    return Resolver([LibraryEntry(*d, editions=ordered_editions(editions.get(d[0], []))) for d in docs],
                     [RegisterEntry(r.key, r.title, r.number, tuple(r.alias_list), r.document) for r in regs])
+
+
+def ordered_editions(rows: list[tuple[str, str, bool]]) -> tuple[tuple[str, str], ...]:
+    """(edition, effective) in order of coming into force, the current version last."""
+    rows = sorted(rows, key=lambda r: (r[2], r[1] or r[0], r[0]))
+    return tuple((e, eff) for e, eff, _ in rows)
 
 
 __all__ = ["PolicySyncReport", "sync_policy", "current_resolver", "make_resolver"]

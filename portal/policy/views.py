@@ -1,5 +1,5 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
-from flask import abort, jsonify, render_template, request
+from flask import abort, jsonify, redirect, render_template, request, url_for
 
 from portal.access import any_account
 from portal.htmx_utils import is_partial_request
@@ -32,7 +32,27 @@ def document(doc_id: str):
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc),
-                           duty_summary=s.duty_summary(doc.doc_id))
+                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
+
+
+@bp.route("/<doc_id>/print")
+@any_account  # trainees (学员) too
+def print_view(doc_id: str):
+    """The document as the document: title block, 文号, body, closing; no portal apparatus."""
+    doc = _document_or_404(doc_id)
+    return render_template("policy/print.html", doc=doc, sections=s.print_sections(doc))
+
+
+@bp.route("/<doc_id>/v/<edition>")
+@any_account  # trainees (学员) too
+def edition(doc_id: str, edition: str):
+    doc = _document_or_404(doc_id)
+    row = s.get_edition(doc, edition)
+    if row is None:
+        abort(404)
+    if row.current:
+        return redirect(url_for("policy.document", doc_id=doc.doc_id))
+    return render_template("policy/edition.html", doc=doc, view=s.edition_view(doc, row), editions=s.editions(doc))
 
 
 @bp.route("/<doc_id>/<clause_id>")
@@ -41,7 +61,10 @@ def clause(doc_id: str, clause_id: str):
     doc = _document_or_404(doc_id)
     clause = s.get_clause(doc, clause_id[:60])
     if clause is None:
-        abort(404)
+        resolved = s.resolve_old_clause_id(doc, clause_id[:60])
+        if resolved is None:
+            abort(404)
+        return redirect(url_for("policy.clause", doc_id=doc.doc_id, clause_id=resolved))
     renderer = s.Renderer(doc)
     body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
     prev, nxt = s.neighbours(doc, clause)
@@ -49,7 +72,7 @@ def clause(doc_id: str, clause_id: str):
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
         prev=prev, next=nxt, cite=s.cite, cites=s.cites_from(doc, clause),
         cited_by=s.cited_by_document(doc, clause), duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
-        children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id],
+        children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
     )
 
 
@@ -66,7 +89,8 @@ def register_entry(key: str):
     if entry is None:
         abort(404)
     return render_template("policy/register_entry.html", entry=entry, full_text=s.full_text_of(entry),
-                           cited_by=s.cited_by_entry(entry))
+                           cited_by=s.cited_by_entry(entry), history=s.entry_history(entry),
+                           notes_html=s.linked_notes(entry))
 
 
 @api_bp.route("")

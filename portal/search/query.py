@@ -7,7 +7,7 @@
 * clause citations — 三（一）2, 三(二)8, 四（二）, 第八条, 第二章, 第八条第（三）项 — become clause ids;
   a 《document title》 next to one says which document;
 * question words and filler (怎么, 如何, 哪些, 的, 了, 吗 …) are dropped;
-* Whoosh syntax (AND OR NOT * ? ~ ^ field:) is plain text: queries are built, never parsed.
+* query syntax (AND OR NOT * ? ~ ^ field:) is plain text: index queries are built, never parsed.
 """
 from __future__ import annotations
 
@@ -112,6 +112,8 @@ class ParsedQuery:
     wenhao: list[str] = field(default_factory=list)          # 文号 keys
     citations: list[str] = field(default_factory=list)       # clause ids
     doc_titles: list[str] = field(default_factory=list)      # 《…》 titles named in the query
+    unquoted: str = ""              # the text without its quoted phrases (normalised)
+    rest: str = ""                  # … and without 文号, citations and 《titles》
     notice: str | None = None
 
     @property
@@ -201,6 +203,7 @@ def parse(raw) -> ParsedQuery:
             q.phrases.append(ws)
             q.phrase_texts.append(p)
     norm = tokenizer.normalise(rest)
+    q.unquoted = norm
 
     def wenhao(m: re.Match) -> str:
         q.wenhao.extend(wenhao_keys(m.group(1), m.group(2), m.group(3)))
@@ -210,6 +213,7 @@ def parse(raw) -> ParsedQuery:
     q.doc_titles = [t.strip() for t in TITLE_RE.findall(norm) if t.strip()]
     norm = TITLE_RE.sub(" ", norm)
     q.citations, norm = _citations(norm)
+    q.rest = norm
     q.words = _words(norm)[:MAX_WORDS]
     q.phrases = q.phrases[:8]
     return q

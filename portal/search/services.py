@@ -25,17 +25,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import current_app
-from whoosh.index import LockError
 
+from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
-from portal.search import engine
+from portal.search import build, engine
 from portal.search.departments import DEPARTMENTS
+from portal.search.engine import Hit, SearchResponse
+from portal.search.records import Record, records_from_document
+from portal.search.store import LockError
 
 log = logging.getLogger("portal.search")
 
@@ -67,17 +69,22 @@ def _section_of(clause: PolicyClause, by_id: dict[str, PolicyClause]) -> str:
     return c.clause_id if c.kind == "section" else clause.clause_id
 
 
-def records_for(doc: PolicyDocument) -> list[engine.Record]:
-    """Index records of one live document (retired clauses left out)."""
-    live = [c for c in doc.clauses if not c.retired]
-    by_id = {c.clause_id: c for c in live}
-    parsed = SimpleNamespace(
-        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number, "status": doc.status},
-        clauses=[SimpleNamespace(id=c.clause_id, kind=c.kind, parent=c.parent, text=c.text or "",
-                                 title=c.title, label=c.label) for c in live])
-    sections = {c.clause_id: _section_of(c, by_id) for c in live}
-    return engine.records_from_document(
-        parsed, url_for=lambda d, cid: clause_url(d, cid, sections.get(cid)), validity=doc.status or "")
+def parsed_document(doc: PolicyDocument) -> ParsedDocument:
+    """A live document as the content parsers describe one (retired clauses left out)."""
+    return ParsedDocument(
+        filename=doc.doc_id,
+        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or ""},
+        clauses=[Clause(id=c.clause_id, label=c.label or c.clause_id, title=c.title, parent=c.parent, level=0,
+                        markdown="", text=c.text or "", line=0, kind=c.kind)
+                 for c in doc.clauses if not c.retired])
+
+
+def records_for(doc: PolicyDocument) -> list[Record]:
+    """Index records of one live document."""
+    by_id = {c.clause_id: c for c in doc.clauses if not c.retired}
+    sections = {cid: _section_of(c, by_id) for cid, c in by_id.items()}
+    return records_from_document(parsed_document(doc), url_for=lambda d, cid: clause_url(d, cid, sections.get(cid)),
+                                 validity=doc.status or "")
 
 
 def live_documents() -> list[PolicyDocument]:
@@ -86,8 +93,8 @@ def live_documents() -> list[PolicyDocument]:
     return list(db.session.scalars(stmt))
 
 
-def all_records() -> list[engine.Record]:
-    out: list[engine.Record] = []
+def all_records() -> list[Record]:
+    out: list[Record] = []
     for doc in live_documents():
         out.extend(records_for(doc))
     return out
@@ -112,7 +119,7 @@ def _forget_checks(directory: Path) -> None:
 def sync_index(timeout: float = 120.0) -> str:
     """Bring the index in line with the database (what ``flask portal sync`` runs)."""
     directory = index_dir()
-    summary = engine.ensure_index(directory, all_records(), timeout=timeout)
+    summary = build.ensure_index(directory, all_records(), timeout=timeout)
     _forget_checks(directory)
     return summary
 
@@ -120,7 +127,7 @@ def sync_index(timeout: float = 120.0) -> str:
 def rebuild_index(procs: int = 1, timeout: float = 120.0) -> dict:
     """A fresh index from the database (what ``flask portal reindex`` runs)."""
     directory = index_dir()
-    stats = engine.build_index(directory, all_records(), procs=procs, timeout=timeout)
+    stats = build.build_index(directory, all_records(), procs=procs, timeout=timeout)
     _forget_checks(directory)
     return stats
 
@@ -153,12 +160,14 @@ def _state(directory: Path) -> _State:
         return _states.setdefault(key, _State())
 
 
-def ensure_fresh(wait: float = 0.0) -> bool:
+def ensure_fresh(wait: float = 0.0, force: str | None = None) -> bool:
     """Check the index against the library once per library change; rebuild or update it in a
     background thread when needed. Returns True while a background build is running.
 
     ``wait``: seconds to wait for a build just started (a small library is indexed in well under
     a second; the first search after a start can then answer from the new index).
+    ``force``: the engine found the index "missing" or "corrupt" while searching: check now, and
+    rebuild a corrupt one even if its files still open.
     """
     if not current_app.config.get("SEARCH_AUTO_INDEX", True):
         return False
@@ -169,19 +178,21 @@ def ensure_fresh(wait: float = 0.0) -> bool:
     if time.monotonic() < st.retry_at:
         return st.building
     fingerprint = library_fingerprint()
-    if fingerprint == st.fingerprint:
+    if fingerprint == st.fingerprint and not force:
         return False
     with st.lock:
-        if st.running_here or fingerprint == st.fingerprint:
+        if st.running_here or (fingerprint == st.fingerprint and not force):
             return st.building
         records = all_records()  # read here, in the request's app context: the thread touches files only
-        status, changed = engine.index_status(directory, records)
+        status, changed = build.index_status(directory, records)
+        if force == "corrupt" and status in ("ok", "stale"):
+            status, changed = "corrupt", []  # its files open, but a query could not read them
         st.fingerprint = fingerprint
         if status == "ok":
             return False
         log.warning("search index %s is %s%s: rebuilding in the background", directory, status,
                     f" ({', '.join(changed)})" if changed else "")
-        st.thread = threading.Thread(target=_background_build, args=(directory, records, st),
+        st.thread = threading.Thread(target=_background_build, args=(directory, records, st, status == "corrupt"),
                                      name="search-index", daemon=True)
         st.thread.start()
     if wait > 0:
@@ -189,9 +200,13 @@ def ensure_fresh(wait: float = 0.0) -> bool:
     return st.building
 
 
-def _background_build(directory: Path, records: list[engine.Record], st: _State) -> None:
+def _background_build(directory: Path, records: list[Record], st: _State, rebuild: bool = False) -> None:
     try:
-        summary = engine.ensure_index(directory, records, timeout=0)
+        if rebuild:
+            stats = build.build_index(directory, records, timeout=0)
+            summary = f"rebuilt (corrupt): {stats['clauses']} clauses in {stats['seconds']:.1f} s"
+        else:
+            summary = build.ensure_index(directory, records, timeout=0)
         st.other_writer = False
         log.warning("search index %s: %s", directory, summary)
     except LockError:
@@ -235,8 +250,13 @@ def _text_arg(value, size: int = 80) -> str:
     return str(value or "").strip()[:size]
 
 
-def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAULT_LIMIT) -> dict:
-    """The engine's answer (never raises), after making sure the index is being kept fresh."""
+def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAULT_LIMIT) -> SearchResponse:
+    """The engine's answer (never raises), after making sure the index is being kept fresh.
+
+    When the engine finds the index missing or unreadable under it (a deleted folder, an
+    overwritten file), the answer is the building notice and one rebuild starts (one writer
+    across processes); the next searches are served from the new index without a restart.
+    """
     building = False
     try:
         building = ensure_fresh()
@@ -245,27 +265,41 @@ def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAU
         db.session.rollback()
     res = engine.search(index_dir(), q, doc=_text_arg(doc) or None, dept=_text_arg(dept, 40) or None,
                         validity=_text_arg(validity, 40) or None, page=page, limit=limit)
-    res["building"] = building
-    if res.get("error") and building:
-        res["error"], res["notice"] = None, BUILDING_NOTICE
-    elif building and not res.get("notice"):
-        res["notice"] = "索引正在更新，结果可能不全"
+    if res.unavailable:
+        try:
+            building = ensure_fresh(force=res.unavailable) or building
+        except Exception:
+            log.exception("search index rebuild after a fault could not start")
+            db.session.rollback()
+    res.building = building
+    if (res.error or res.unavailable) and building:
+        res.error, res.notice = None, BUILDING_NOTICE
+    elif building and not res.notice:
+        res.notice = "索引正在更新，结果可能不全"
     return res
 
 
-def api_payload(res: dict, limit_notice: str | None = None) -> dict:
-    out = {
-        "query": res["query"], "total": res["total"], "took_ms": res["took_ms"],
-        "results": [{k: r[k] for k in ("doc", "doc_title", "clause_id", "label", "url", "snippet")}
-                    for r in res["results"]],
-    }
-    notices = [n for n in (limit_notice, res.get("notice")) if n]
+def not_found_notice(res: SearchResponse) -> str | None:
+    """未找到‘X’ for the query words found nowhere in the library."""
+    if not res.missing:
+        return None
+    return "未找到" + "、".join(f"‘{w}’" for w in res.missing)
+
+
+def api_payload(res: SearchResponse, limit_notice: str | None = None) -> dict:
+    out = {"query": res.query, "total": res.total, "took_ms": res.took_ms,
+           "results": [h.api() for h in res.results]}
+    if res.estimated:
+        out["estimated"] = True
+    if res.missing:
+        out["not_found"] = list(res.missing)
+    notices = [n for n in (limit_notice, res.notice, not_found_notice(res)) if n]
     if notices:
         out["notice"] = "；".join(notices)
-    if res.get("suggestion"):
-        out["suggestion"] = res["suggestion"]
-    if res.get("error"):
-        out["error"] = res["error"]
+    if res.suggestion:
+        out["suggestion"] = res.suggestion
+    if res.error:
+        out["error"] = res.error
     return out
 
 
@@ -315,12 +349,12 @@ def filter_options() -> dict:
     }
 
 
-def group_by_document(results: list[dict]) -> list[tuple[dict, list[dict]]]:
+def group_by_document(results: list[Hit]) -> list[tuple[dict, list[Hit]]]:
     """Results in rank order, consecutive hits of one document under one heading."""
-    groups: list[tuple[dict, list[dict]]] = []
+    groups: list[tuple[dict, list[Hit]]] = []
     for r in results:
-        if groups and groups[-1][0]["doc"] == r["doc"]:
+        if groups and groups[-1][0]["doc"] == r.doc:
             groups[-1][1].append(r)
         else:
-            groups.append(({"doc": r["doc"], "doc_title": r["doc_title"], "validity": r.get("validity", "")}, [r]))
+            groups.append(({"doc": r.doc, "doc_title": r.doc_title, "validity": r.validity}, [r]))
     return groups

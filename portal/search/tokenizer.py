@@ -1,19 +1,15 @@
-"""Chinese tokenizer for the search index: ordinal positions, character offsets, compounds first.
+"""Chinese word segmentation for search: one segmenter per process, with the domain dictionary.
 
-Why not jieba's bundled ``ChineseAnalyzer``: it sets token positions to character offsets, so
-phrase queries never match, and in search mode it emits sub-words before the compound, so the
-highlighter marks fragments. This tokenizer
+* ``words(text)`` — main words (jieba's default segmentation) with character offsets, lower-cased
+  and full-width folded; what queries are made of and what highlighting marks;
+* ``tokens(text)`` — main words, each followed by the dictionary words inside it (儿童福利机构 →
+  儿童, 福利, 机构, 儿童福利, 福利机构), so the highlighter can mark the whole compound a part
+  of it matched;
+* ``index_text(text)`` — the word index's input: jieba's search mode, space-separated;
+* the segmenter and the domain user dictionary load once per process (``segmenter()``).
 
-* yields *main* words (jieba's default segmentation) with ordinal positions 0, 1, 2 … and
-  ``startchar``/``endchar`` into the original text;
-* after each main word, yields the dictionary words inside it (儿童福利机构 → 儿童, 福利, 机构,
-  儿童福利, 福利机构) at the *same* position, flagged ``token.subword = True`` — a query for a
-  part still finds the compound, and a phrase over main words still lines up;
-* loads the segmenter and the domain user dictionary once per process (``segmenter()``);
-* lives in an importable module, because Whoosh pickles the analyzer into the index.
-
-The segmenter backend is rjieba (Rust port, same dictionary, same segmentation with our user
-dictionary — checked by tests/search/test_tokenizer.py) when installed, else jieba.
+The backend is rjieba (Rust port, same dictionary, same segmentation with our user dictionary —
+checked by tests/search/test_tokenizer.py) when installed, else jieba.
 """
 from __future__ import annotations
 
@@ -24,23 +20,23 @@ import re
 import threading
 from pathlib import Path
 
-from whoosh.analysis import LowercaseFilter, Token, Tokenizer
-
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 USERDICT = ROOT / "content" / "search" / "userdict.txt"
 
-# Full-width ASCII → ASCII and the ideographic space → space: same length, so offsets stay valid.
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+# Full-width letters and digits → ASCII, the ideographic space → space: same length, so offsets
+# stay valid. Punctuation (，（） …) is kept as typed: it is what Chinese text is written with.
+_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
 _WIDTH[0x3000] = 0x20
+_NEEDS_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000]")
 WORD_CHAR = re.compile(r"[0-9A-Za-z\u3400-\u9fff\uf900-\ufaff]")
 MAX_SUBWORD = 6  # longest sub-word looked up inside a compound
 
 
 def normalise(text: str) -> str:
     """Length-preserving normalisation applied before segmentation (index and query alike)."""
-    return text.translate(_WIDTH)
+    return text.translate(_WIDTH) if _NEEDS_WIDTH.search(text) else text
 
 
 def read_userdict(path: Path = USERDICT) -> list[tuple[str, int | None, str | None]]:
@@ -70,6 +66,9 @@ class Segmenter:
     def has_word(self, word: str) -> bool:
         raise NotImplementedError
 
+    def cut_for_search(self, text: str) -> list[str]:
+        raise NotImplementedError
+
 
 class JiebaSegmenter(Segmenter):
     name = "jieba"
@@ -90,6 +89,9 @@ class JiebaSegmenter(Segmenter):
     def has_word(self, word):
         return bool(self._freq.get(word))
 
+    def cut_for_search(self, text):
+        return list(self._tk.cut_for_search(text, HMM=True))
+
 
 class RjiebaSegmenter(Segmenter):
     name = "rjieba"
@@ -106,6 +108,9 @@ class RjiebaSegmenter(Segmenter):
 
     def has_word(self, word):
         return self._tk.has_word(word)
+
+    def cut_for_search(self, text):
+        return self._tk.cut_for_search(text, True)
 
 
 _lock = threading.Lock()
@@ -181,43 +186,9 @@ def tokens(text: str, subwords: bool = True):
                 yield sub, s + a, s + b, pos, True
 
 
-class ChineseTokenizer(Tokenizer):
-    """Whoosh tokenizer over ``tokens()``; pickles as a reference to this module."""
-
-    def __init__(self, subwords: bool = True):
-        self.subwords = subwords
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.subwords == self.subwords
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        # Queries get main words only: the index holds the parts of every compound already.
-        sub = self.subwords and mode != "query"
-        for w, s, e, pos, is_sub in tokens(value, subwords=sub):
-            t.text = w
-            t.boost = 1.0
-            t.subword = is_sub
-            if keeporiginal:
-                t.original = w
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + s, start_char + e
-            yield t
-
-
-def ChineseAnalyzer(subwords: bool = True):
-    """The analyzer stored in the index schema (tokens are lower-cased by ``words``)."""
-    return ChineseTokenizer(subwords=subwords) | LowercaseFilter()
+def index_text(text: str) -> str:
+    """The words of ``text`` for the word index, space-separated: jieba's search mode (each word,
+    then the dictionary words of 2–3 characters inside the longer ones), so a query for a part
+    (督导员) finds the compound (儿童督导员)."""
+    seg = segmenter()
+    return " ".join(seg.cut_for_search(normalise(text)))

@@ -1,23 +1,42 @@
-"""The search page (full page, or its results partial for htmx) and GET /api/search."""
-from flask import jsonify, make_response, render_template, request, url_for
+"""The search page (full page, or its results partial for htmx) and /api/search.
+
+Queries normally come by GET (shareable links); the forms cap the box at the length the engine
+searches, so a URL stays short. A longer text (a pasted paragraph) can be sent by POST — the same
+page or JSON, CSRF-checked like every POST — and gets the notice that only its start was searched.
+"""
+from flask import abort, jsonify, make_response, render_template, request, url_for
 
 from portal.access import any_account
 from portal.htmx_utils import is_partial_request
 from portal.search import bp
 from portal.search import services as s
+from portal.search.forms import SearchForm
 
 RESULTS_TARGET = "search-results"  # the id of the results container on the search page
 PER_PAGE = 10
 
 
-@bp.route("/search")
+def _query_args() -> dict:
+    """q, doc, dept, validity, page, limit from the query string (GET) or the form (POST)."""
+    if request.method == "POST":
+        form = SearchForm()
+        if not form.validate_on_submit():
+            abort(400)
+        return {"q": form.q.data or "", "doc": form.doc.data or "", "dept": form.dept.data or "",
+                "validity": form.validity.data or "", "page": form.page.data or 1, "limit": form.limit.data}
+    args = request.args
+    return {"q": args.get("q", "")[:2000], "doc": args.get("doc", "")[:80], "dept": args.get("dept", "")[:40],
+            "validity": args.get("validity", "")[:40], "page": args.get("page", 1), "limit": args.get("limit")}
+
+
+@bp.route("/search", methods=["GET", "POST"])
 @any_account  # trainees (学员) too
 def index():
-    args = request.args
-    f = {"q": args.get("q", "")[:2000], "doc": args.get("doc", "")[:80], "dept": args.get("dept", "")[:40],
-         "validity": args.get("validity", "")[:40]}
-    page = s.parse_page(args.get("page", 1))
+    a = _query_args()
+    f = {k: a[k] for k in ("q", "doc", "dept", "validity")}
+    page = s.parse_page(a["page"])
     res = s.run_search(f["q"], doc=f["doc"], dept=f["dept"], validity=f["validity"], page=page, limit=PER_PAGE)
+    f["q"] = res.query or f["q"][:200]  # links and the box carry what was searched
     kept = {k: v for k, v in f.items() if v}
 
     def page_url(n: int) -> str:
@@ -26,8 +45,9 @@ def index():
     def url_with(**changes) -> str:
         return url_for("search.index", **{k: v for k, v in {**kept, **changes}.items() if v})
 
-    context = dict(res=res, f=f, groups=s.group_by_document(res["results"]), page_url=page_url, url_with=url_with,
-                   pager=s.Page(res["page"], res["limit"], res["total"]), options=s.filter_options())
+    context = dict(res=res, f=f, groups=s.group_by_document(res.results), page_url=page_url, url_with=url_with,
+                   pager=s.Page(res.page, res.limit, res.total), options=s.filter_options(),
+                   not_found=s.not_found_notice(res))
     # The header box swaps the whole <main> (target "main"): only the page's own form gets the partial.
     if is_partial_request() and request.headers.get("HX-Target") == RESULTS_TARGET:
         response = make_response(render_template("search/_results.html", **context))
@@ -37,11 +57,10 @@ def index():
     return response
 
 
-@bp.route("/api/search")
+@bp.route("/api/search", methods=["GET", "POST"])
 @any_account  # trainees (学员) too
 def api():
-    args = request.args
-    limit, limit_notice = s.parse_limit(args.get("limit"))
-    res = s.run_search(args.get("q", "")[:2000], doc=args.get("doc"), dept=args.get("dept"),
-                       validity=args.get("validity"), limit=limit)
+    a = _query_args()
+    limit, limit_notice = s.parse_limit(a["limit"])
+    res = s.run_search(a["q"], doc=a["doc"], dept=a["dept"], validity=a["validity"], limit=limit)
     return jsonify(s.api_payload(res, limit_notice))

@@ -32,29 +32,32 @@ def test_import_policy_then_reimport_keeps_ids_and_records_changes(app, runner, 
     app.config["CONTENT_DIR"] = str(content)
     src = tmp_path / "家庭寄养管理办法.txt"
     src.write_text(STATUTE_MD, encoding="utf-8")
-    result = runner.invoke(args=["portal", "import-policy", str(src)])
-    assert result.exit_code == 1 and "give one with --id" in result.output
     result = runner.invoke(args=["portal", "import-policy", str(src), "--id", "jiating-jiyang"])
     assert result.exit_code == 0, result.output
-    assert "imported jiating-jiyang (statute, 5 clauses)" in result.output
+    assert "imported: " in result.output and "-> jiating-jiyang@2014-09-24 (statute, 5 articles)" in result.output
+    assert "1 imported, 0 updated, 0 unchanged, 0 refused; search index:" in result.output
     assert (content / "policy" / "jiating-jiyang.md").exists()
-    assert (content / "policy" / "jiating-jiyang.source.txt").read_text(encoding="utf-8") == STATUTE_MD
+    assert (content / "policy" / "sources" / "家庭寄养管理办法.txt").read_text(encoding="utf-8") == STATUTE_MD
     first = {c.clause_id: c.id for c in get_document("jiating-jiyang").clauses}
     # an admin fills in a field the text does not state; a re-import keeps it
     md = content / "policy" / "jiating-jiyang.md"
-    md.write_text(md.read_text(encoding="utf-8").replace("issuers: \n", "issuers: 民政部\n"), encoding="utf-8")
+    md.write_text(md.read_text(encoding="utf-8").replace("addressees: \n", "addressees: 各县民政局\n"), encoding="utf-8")
     src.write_text(STATUTE_MD.replace("有稳定的经济收入", "有稳定的经济收入和住房")
                    .replace("第五条　本办法", "第五条　本办法由民政部负责解释。\n第六条　本办法"), encoding="utf-8")
-    result = runner.invoke(args=["portal", "import-policy", str(src), "--id", "jiating-jiyang"])
+    # without --id the document keeps the id the library has for its title
+    result = runner.invoke(args=["portal", "import-policy", str(src)])
     assert result.exit_code == 0, result.output
+    assert "updated: " in result.output and "-> jiating-jiyang@2014-09-24" in result.output
     doc = get_document("jiating-jiyang")
-    assert doc.issuers == ["民政部"] and doc.version == 2
+    assert doc.addressees == "各县民政局" and doc.version == 2
     after = {c.clause_id: c.id for c in doc.clauses}
     assert all(after[cid] == pk for cid, pk in first.items())
     change = db.session.scalars(sa.select(PolicyChange).where(PolicyChange.document_id == doc.id)
                                 .order_by(PolicyChange.id.desc())).first()
-    assert change.summary["added"] == ["a6"] and set(change.summary["changed"]) == {"a3", "a3.2", "a5"}
+    assert change.summary["added"] == ["a6"] and set(change.summary["changed"]) == {"a3", "a3.1.2", "a5"}
     assert "jiating-jiyang v2: 1 added, 3 changed" in result.output
+    result = runner.invoke(args=["portal", "import-policy", str(src)])
+    assert "0 imported, 0 updated, 1 unchanged, 0 refused" in result.output
 
 
 def test_import_refuses_bad_text_and_writes_nothing(app, runner, content, tmp_path):
@@ -63,8 +66,10 @@ def test_import_refuses_bad_text_and_writes_nothing(app, runner, content, tmp_pa
     src.write_text(STATUTE_MD.replace("（二）有稳定", "（三）有稳定"), encoding="utf-8")
     result = runner.invoke(args=["portal", "import-policy", str(src)])
     assert result.exit_code == 1
-    assert "jy.txt:" in result.output and "item a3.3 where a3.2 was expected" in result.output
-    assert not (content / "policy" / "jy.md").exists()
+    assert "refused: " in result.output and "jy.txt -- numbering skips or repeats" in result.output
+    assert "jy.txt:" in result.output and "item a3.1.3 where a3.1.2 was expected" in result.output
+    assert not list((content / "policy").glob("jiating-jiyang*.md")) and not (content / "policy" / "sources" / "jy.txt").exists()
+    assert "0 imported, 0 updated, 0 unchanged, 1 refused" in result.output
 
 
 def test_import_resolves_an_article_citation(app, runner, content, tmp_path):
@@ -88,3 +93,30 @@ def test_sync_command_reports_refused_files(app, runner, content):
     assert result.exit_code == 1
     assert "policy: not loaded (previous versions keep serving)" in result.output
     assert "bad.txt:3: numbering skips or repeats: article a3 where a2 was expected" in result.output
+
+
+def test_import_a_folder_groups_codes_and_versions_with_stable_ids(app, runner, content, tmp_path):
+    import shutil
+
+    app.config["CONTENT_DIR"] = str(content)
+    policy = content / "policy"
+    for path in policy.glob("*.md"):  # an empty library apart from the 方案
+        if not path.name.startswith("yunmin"):
+            path.unlink()
+    register = policy / "register.csv"
+    register.write_text("\n".join(register.read_text(encoding="utf-8").splitlines()[:5]) + "\n", encoding="utf-8")
+    folder = tmp_path / "incoming"
+    shutil.copytree(policy / "sources", folder)
+    shutil.rmtree(policy / "sources")
+    (folder / "坏文件.md").write_text("# 某某条例\n\n第一条 甲。\n\n第三条 乙。\n", encoding="utf-8")
+    result = runner.invoke(args=["portal", "import-policy", str(folder)])
+    assert result.exit_code == 1  # one file refused; the others are imported
+    assert "18 imported, 0 updated, 0 unchanged, 1 refused" in result.output, result.output
+    assert "policy: 0 created, 0 updated, 16 unchanged, 0 retired" in result.output  # same ids, same text
+    assert "refused: " in result.output and "坏文件.md:5: numbering skips or repeats: article a3 where a2 was expected" in result.output
+    # ids derived from titles; 民法典's two 编 are one document; versions are editions of one
+    assert "-> minfadian@2020-05-28 (statute, 283 articles)" in result.output
+    assert (policy / "hukou-dengji-tiaoli.md").exists() and (policy / "weichengnianren-baohu-fa@2020-10-17.md").exists()
+    assert get_document("weichengnianren-baohu-fa").clause_count == 132
+    again = runner.invoke(args=["portal", "import-policy", str(folder)])
+    assert "0 imported, 0 updated, 18 unchanged, 1 refused" in again.output, again.output

@@ -11,12 +11,12 @@ def test_statute_layout():
     assert doc.meta["title"] == "家庭寄养管理办法"
     assert doc.meta["date"] == "2014-09-24" and doc.meta["status"] == "待核实"
     ids = [c.id for c in doc.clauses]
-    assert ids == ["history", "ch1", "a1", "a2", "ch2", "a3", "a3.1", "a3.2", "a3.3", "a4", "ch3", "a5"]
+    assert ids == ["history", "ch1", "a1", "a2", "ch2", "a3", "a3.1.1", "a3.1.2", "a3.1.3", "a4", "ch3", "a5"]
     a3 = doc.get("a3")
     assert (a3.label, a3.parent) == ("第三条", "ch2")
     assert "寄养家庭的主要照料人" in a3.text  # the second paragraph (款) stays in the article
-    item = doc.get("a3.2")
-    assert (item.label, item.parent, item.text) == ("第三条第（二）项", "a3", "（二）有稳定的经济收入；")
+    item = doc.get("a3.1.2")
+    assert (item.label, item.parent, item.text) == ("第三条第一款第（二）项", "a3", "（二）有稳定的经济收入；")
     assert doc.get("ch2").title == "寄养条件"
     assert "目" not in doc.get("history").text
 
@@ -26,7 +26,7 @@ def test_statute_numbering_problems_name_source_lines():
     conv = convert_text(text, "jy.txt", "jiating-jiyang")
     lines = text.split("\n")
     got = sorted((p.line, p.message) for p in conv.problems)
-    assert [m for _, m in got] == ["numbering skips or repeats: item a3.4 where a3.3 was expected",
+    assert [m for _, m in got] == ["numbering skips or repeats: item a3.1.4 where a3.1.3 was expected",
                                    "numbering skips or repeats: article a7 where a5 was expected"]
     assert lines[got[0][0] - 1].startswith("（四）")
     assert lines[got[1][0] - 1].startswith("第七条")

@@ -80,7 +80,8 @@ def test_register_pages(library, staff):
 
 def test_api(library, staff):
     data = staff.client.get("/api/policy").get_json()
-    (doc,) = data["documents"]
+    doc = data["documents"][0]  # the 方案 first, then the statutes the library ships
+    assert len(data["documents"]) == 16
     assert doc["id"] == DOC and doc["number"] == "运民发〔2021〕74号" and doc["url"] == f"/policy/{DOC}"
     data = staff.client.get(f"/api/policy/{DOC}").get_json()
     assert data["title"] == TITLE and data["date"] == "2021-12-30" and len(data["issuers"]) == 13
@@ -119,7 +120,20 @@ def test_imported_statute_becomes_the_link_target(content, staff):
     statute = _page(staff.client, "/policy/jiating-jiyang")
     assert '<a href="#a3">第三条</a>' in statute and "第二章 寄养条件" in statute
     assert f'href="/policy/{DOC}/3.1.1#3.1.1.3"' in statute  # cited by the 方案
-    item = _page(staff.client, "/policy/jiating-jiyang/a3.2")
-    assert "第三条第（二）项" in item and "有稳定的经济收入" in item
+    old_id = staff.client.get("/policy/jiating-jiyang/a3.2")  # an item id from before 款 scoping
+    assert old_id.status_code == 302 and old_id.headers["Location"].endswith("/policy/jiating-jiyang/a3.1.2")
+    item = _page(staff.client, "/policy/jiating-jiyang/a3.1.2")
+    assert "第三条第一款第（二）项" in item and "有稳定的经济收入" in item
     entry = _page(staff.client, "/policy/register/jiating-jiyang-guanli-banfa")
     assert 'href="/policy/jiating-jiyang">查看全文（5 条）' in entry
+
+
+def test_print_view_is_the_document_without_portal_apparatus(library, staff):
+    html = _page(staff.client, f"/policy/{DOC}/print")
+    body = html.split('data-testid="official-text"', 1)[1]
+    assert "运民发〔2021〕74号" in body and TITLE in body and "各县（市、区）民政局" in body
+    assert "一、指导思想" in body and "运城市医疗保障局" in body  # title block, body and signatures
+    for apparatus in ("breadcrumb", "文件信息", "引用格式", "clause-label", "sub-permalink", "复制", 'class="cite"', "toc"):
+        assert apparatus not in body, apparatus
+    statute = _page(staff.client, "/policy/weichengnianren-baohu-fa/print")
+    assert '<h1 class="official-title">中华人民共和国未成年人保护法</h1>' in statute and "第九十二条" in statute

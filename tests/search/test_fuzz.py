@@ -19,9 +19,9 @@ numbers = st.one_of(st.none(), st.integers(min_value=-10 ** 12, max_value=10 ** 
 @given(q=queries, limit=numbers, page=numbers, dept=st.one_of(st.none(), st.text(max_size=10)))
 def test_search_never_raises(library_index, q, limit, page, dept):
     res = engine.search(library_index, q, dept=dept, limit=limit, page=page)
-    assert res["error"] is None, res
-    assert isinstance(res["total"], int) and res["total"] >= 0
-    assert len(res["results"]) <= engine.MAX_LIMIT
-    for r in res["results"]:
-        assert "<script" not in r["snippet"]
-        assert r["snippet"].replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    assert res.error is None, res
+    assert isinstance(res.total, int) and res.total >= 0
+    assert len(res.results) <= engine.MAX_LIMIT
+    for r in res.results:
+        assert "<script" not in r.snippet
+        assert r.snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0

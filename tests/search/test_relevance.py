@@ -30,7 +30,7 @@ def is_hit(clause_id: str, expected: list[str]) -> bool:
 def hit_at_3(index_dir, rows):
     hits, misses = 0, []
     for query, expected in rows:
-        got = [r["clause_id"] for r in engine.search(index_dir, query, limit=3)["results"]]
+        got = [r.clause_id for r in engine.search(index_dir, query, limit=3).results]
         if any(is_hit(c, expected) for c in got[:3]):
             hits += 1
         else:

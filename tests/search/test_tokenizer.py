@@ -1,7 +1,6 @@
-"""The tokenizer: ordinal positions, offsets, compounds before their parts, one load per process."""
+"""The tokenizer: offsets into the text, compounds before their parts, search-mode index words,
+one load per process."""
 from __future__ import annotations
-
-import pickle
 
 import pytest
 
@@ -11,15 +10,11 @@ from tests.search.conftest import fangan_records
 TEXT = "适合家庭寄养的，要按照《家庭寄养管理办法》进行家庭寄养。指导开展儿童督导员、儿童主任业务培训"
 
 
-def test_positions_are_ordinal_and_offsets_point_into_the_text():
-    ana = tokenizer.ChineseAnalyzer()
-    toks = [(t.text, t.pos, t.startchar, t.endchar, t.subword)
-            for t in ana(TEXT, positions=True, chars=True)]
-    main = [t for t in toks if not t[4]]
-    assert [t[1] for t in main] == list(range(len(main)))
-    for text, _, s, e, _ in toks:
+def test_words_have_offsets_into_the_text():
+    got = tokenizer.words(TEXT)
+    for text, s, e in got:
         assert TEXT[s:e].lower() == text
-    words = [t[0] for t in main]
+    words = [w for w, _, _ in got]
     for w in ("家庭寄养", "儿童督导员", "儿童主任", "家庭寄养管理办法"):
         assert w in words, words
 
@@ -32,9 +27,10 @@ def test_compound_comes_before_its_parts_at_the_same_position():
     assert all(t[3] == 0 and t[4] for t in parts)
 
 
-def test_query_mode_gives_main_words_only():
-    ana = tokenizer.ChineseAnalyzer()
-    assert [t.text for t in ana("儿童福利机构", mode="query")] == ["儿童福利机构"]
+def test_index_text_holds_each_word_and_its_parts():
+    words = tokenizer.index_text("指导开展儿童督导员业务培训").split()
+    assert "儿童督导员" in words and "督导" in words and "儿童" in words
+    assert tokenizer.index_text("ＤＮＡ采集").split()[0] == "DNA"  # folded to ASCII (the index lower-cases)
 
 
 def test_fullwidth_is_normalised_without_moving_offsets():
@@ -43,10 +39,9 @@ def test_fullwidth_is_normalised_without_moving_offsets():
     assert ("dna", 0, 3) in got and any(w == "2022" for w, _, _ in got)
 
 
-def test_segmenter_loaded_once_and_analyzer_pickles():
+def test_segmenter_loaded_once_with_the_user_dictionary():
     assert tokenizer.segmenter() is tokenizer.segmenter()
-    ana = pickle.loads(pickle.dumps(tokenizer.ChineseAnalyzer()))
-    assert [t.text for t in ana("户随人走")] == ["户随人走"]
+    assert [w for w, _, _ in tokenizer.words("户随人走")] == ["户随人走"]
 
 
 def test_rjieba_segments_exactly_like_jieba_with_the_user_dictionary():
@@ -58,3 +53,6 @@ def test_rjieba_segments_exactly_like_jieba_with_the_user_dictionary():
         assert [tuple(x) for x in r.tokenize(text)] == j.tokenize(text)
     for word in ("儿童督导员", "市福利院", "户随人走", "福利院", "督导"):
         assert r.has_word(word) == j.has_word(word)
+    for text in texts[:20]:
+        text = tokenizer.normalise(text)
+        assert list(r.cut_for_search(text)) == j.cut_for_search(text)

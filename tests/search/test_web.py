@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
-from portal.search import engine, services
+from portal.search import build, engine, services, store
 from tests.conftest import AuthActions, make_user
 
 FANGAN = "yunmin-2021-74"
@@ -95,9 +96,11 @@ def test_filters_by_document_department_and_validity(user_client):
     police = api(user_client, q="户口", dept="公安", limit=50)
     assert 1 <= police["total"] < api(user_client, q="户口", limit=50)["total"] or police["total"] >= 1
     direct = engine.search(services.index_dir(), "户口", dept="公安", limit=50)
-    assert [r["clause_id"] for r in direct["results"]] == [r["clause_id"] for r in police["results"]]
-    assert all("公安" in r["departments"] for r in direct["results"])
-    assert api(user_client, q="户口", doc=FANGAN)["total"] == api(user_client, q="户口")["total"]
+    assert [r.clause_id for r in direct.results] == [r["clause_id"] for r in police["results"]]
+    assert all("公安" in r.departments for r in direct.results)
+    only = api(user_client, q="户口", doc=FANGAN, limit=100)
+    assert 1 <= only["total"] <= api(user_client, q="户口")["total"]
+    assert {r["doc"] for r in only["results"]} == {FANGAN}
     assert api(user_client, q="户口", doc="no-such-doc")["total"] == 0
     html = user_client.get("/search?q=户口&validity=已废止").get_data(as_text=True)
     assert not hits(html) and 'data-testid="search-suggestion"' in html  # suggests dropping the filter
@@ -135,7 +138,7 @@ def test_api_shape_and_rank_order(user_client):
     assert data["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1")
     # the same order as the engine (rank order)
     direct = engine.search(services.index_dir(), "户口迁移", limit=5)
-    assert [r["clause_id"] for r in data["results"]] == [r["clause_id"] for r in direct["results"]]
+    assert [r["clause_id"] for r in data["results"]] == [r.clause_id for r in direct.results]
     cited = api(user_client, q="三（二）8")
     assert cited["results"][0]["clause_id"] == "3.2.8"
 
@@ -238,13 +241,13 @@ def test_fuzz_page_and_api(library, q, limit, page, dept):
 def test_missing_index_is_built_in_the_background_while_search_answers(user_client, app, tmp_path, monkeypatch):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "fresh")
     release = threading.Event()
-    real = engine.ensure_index
+    real = build.ensure_index
 
     def slow(*a, **kw):
         release.wait(10)
         return real(*a, **kw)
 
-    monkeypatch.setattr(engine, "ensure_index", slow)
+    monkeypatch.setattr(build, "ensure_index", slow)
     data = api(user_client, q="户口迁移")
     assert data["total"] == 0 and data["notice"] == services.BUILDING_NOTICE and "error" not in data
     html = user_client.get("/search?q=户口迁移").get_data(as_text=True)
@@ -282,7 +285,7 @@ def test_corrupt_index_is_rebuilt(user_client, app, tmp_path):
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
     services.sync_index()
     current = Path(app.config["SEARCH_INDEX_DIR"]) / (Path(app.config["SEARCH_INDEX_DIR"]) / "CURRENT").read_text()
-    (current / engine.META_FILE).write_text("{not json")
+    (current / store.META_FILE).write_text("{not json")
     services._state(Path(app.config["SEARCH_INDEX_DIR"])).fingerprint = None  # as in a newly started worker
     api(user_client, q="户口迁移")
     thread = services._state(Path(app.config["SEARCH_INDEX_DIR"])).thread
@@ -294,7 +297,7 @@ def test_corrupt_index_is_rebuilt(user_client, app, tmp_path):
 def test_a_worker_that_cannot_get_the_lock_only_reads(user_client, app, tmp_path, caplog):
     directory = tmp_path / "locked"
     app.config["SEARCH_INDEX_DIR"] = str(directory)
-    with engine._write_lock(directory, timeout=0):  # another process is writing
+    with store.write_lock(directory, timeout=0):  # another process is writing
         with caplog.at_level("INFO", logger="portal.search"):
             data = api(user_client, q="户口迁移")
             services._state(directory).thread.join(10)
@@ -312,5 +315,94 @@ def test_cli_sync_and_reindex(library, runner):
     assert "search index: ok" in result.output, result.output
     result = runner.invoke(args=["portal", "reindex"])
     assert result.exit_code == 0 and "search index rebuilt:" in result.output, result.output
-    meta = json.loads((Path(engine._current_dir(services.index_dir())) / engine.META_FILE).read_text())
+    meta = json.loads((Path(store.current_dir(services.index_dir())) / store.META_FILE).read_text())
     assert FANGAN in meta["docs"]
+
+
+# ---------------------------------------------------------------- faults: the index corrupted or deleted under a running app
+
+
+def _wait_for_rebuild(app) -> None:
+    thread = services._state(Path(app.config["SEARCH_INDEX_DIR"])).thread
+    assert thread is not None, "no rebuild started"
+    thread.join(20)
+    assert not thread.is_alive()
+
+
+def test_index_files_overwritten_under_a_running_worker_are_rebuilt(user_client, app, tmp_path):
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+    assert api(user_client, q="户口迁移")["total"] > 0
+    current = store.current_dir(Path(app.config["SEARCH_INDEX_DIR"]))
+    for name in (store.MAIN_FILE, store.CHARS_FILE):  # overwritten in place: same files, garbage inside
+        with open(current / name, "r+b") as f:
+            f.write(b"\x00garbage" * 4096)
+    data = api(user_client, q="户口迁移")
+    assert data["total"] == 0 and data["notice"] == services.BUILDING_NOTICE and "error" not in data
+    html = user_client.get("/search?q=户口迁移").get_data(as_text=True)
+    assert "索引正在建立" in html and 'data-testid="search-error"' not in html
+    _wait_for_rebuild(app)
+    data = api(user_client, q="户口迁移")  # the same process serves again, without a restart
+    assert data["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1") and "notice" not in data
+
+
+def test_index_folder_deleted_under_a_running_worker_is_recreated(user_client, app, tmp_path):
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+    assert api(user_client, q="户口迁移")["total"] > 0
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    engine.engine_for(services.index_dir()).invalidate()  # as REFRESH_EVERY seconds later
+    data = api(user_client, q="户口迁移")
+    assert data["total"] == 0 and data["notice"] == services.BUILDING_NOTICE
+    _wait_for_rebuild(app)
+    assert Path(app.config["SEARCH_INDEX_DIR"], "CURRENT").exists()
+    assert api(user_client, q="户口迁移")["results"][0]["clause_id"] in ("3.1.1", "3.1.1.1")
+
+
+def test_an_unreadable_index_is_rebuilt_once_while_many_search(user_client, app, tmp_path, monkeypatch):
+    """Several searches during the rebuild get the notice; one build runs."""
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+    builds = []
+    real = build.build_index
+
+    def counting(*a, **kw):
+        builds.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(build, "build_index", counting)
+    current = store.current_dir(Path(app.config["SEARCH_INDEX_DIR"]))
+    (current / store.MAIN_FILE).write_bytes(b"garbage" * 1000)
+    engine.engine_for(services.index_dir()).invalidate()
+    for _ in range(3):
+        assert api(user_client, q="户口迁移")["total"] == 0
+    _wait_for_rebuild(app)
+    assert api(user_client, q="户口迁移")["total"] > 0
+    assert len(builds) == 1
+
+
+# ---------------------------------------------------------------- long queries
+
+
+def test_a_long_query_gets_a_clear_answer_by_get_and_by_post(user_client):
+    pasted = "为了规范家庭寄养工作，促进寄养儿童身心健康成长" * 120  # thousands of characters
+    page = user_client.get("/search", query_string={"q": pasted})
+    assert page.status_code == 200 and "查询词过长" in page.get_data(as_text=True)
+    home = user_client.get("/search").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', home).group(1)
+    posted = user_client.post("/search", data={"q": pasted, "csrf_token": token})
+    html = posted.get_data(as_text=True)
+    assert posted.status_code == 200 and "查询词过长" in html and hits(html)
+    data = user_client.post("/api/search", data={"q": pasted, "limit": "3"}, headers={"X-CSRFToken": token}).get_json()
+    assert "过长" in data["notice"] and len(data["results"]) <= 3
+    # without the CSRF token a POST is refused
+    assert user_client.post("/search", data={"q": pasted}).status_code == 400
+    # the boxes cap what a browser sends by GET at what the engine searches
+    assert 'maxlength="200"' in home and re.search(r'data-testid="header-search"', home)
+
+
+def test_words_found_nowhere_are_named(user_client):
+    data = api(user_client, q="户口迁移 独角兽")
+    assert data["not_found"] == ["独角兽"] and "未找到‘独角兽’" in data["notice"] and data["total"] > 0
+    html = user_client.get("/search", query_string={"q": "户口迁移 独角兽"}).get_data(as_text=True)
+    assert 'data-testid="search-not-found"' in html and "未找到‘独角兽’" in html

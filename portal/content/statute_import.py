@@ -1,0 +1,235 @@
+"""Statute text as it is published (plain text, or the LawRefBook Markdown layout) → the pieces
+of library Markdown: title, history, preamble, 编/章/节 headings, articles, items, appendices.
+
+Pure functions only; importer.py assembles the pieces (one file, or a code given as several
+files, e.g. 民法典's 编, each titled 中华人民共和国民法典) into one document.
+
+Ids: ``history``, ``preamble``, ``pt5`` (编), ``ch2`` / ``pt5.ch2`` (章), ``ch2.s1`` (节), ``a8``
+(条), ``a8.2.3`` (the third item of the second 款 of 第八条: items are numbered per 款),
+``app1`` (附件/附表/附录 after the articles). Every output line remembers its source line, so
+problems name the line of the file the user gave.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from portal.content.citations import cn_to_int, int_to_cn
+
+_CN = "零〇一二三四五六七八九十百千两"
+PART_RE = re.compile(rf"^第([{_CN}\d]+)编\s*(.*)$")
+CHAPTER_RE = re.compile(rf"^第([{_CN}\d]+)章\s*(.*)$")
+SECTION_RE = re.compile(rf"^第([{_CN}\d]+)节\s*(.*)$")
+ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条(\s*)(.*)$")
+ITEM_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
+OLD_ITEM_RE = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")  # 户口登记条例 writes items as 一、
+APPENDIX_RE = re.compile(r"^(附件|附表|附录)\s*([一二三四五六七八九十\d]*)\s*[：:]?\s*(.{0,40})$")
+DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+EFFECTIVE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:起)?施行")
+HISTORY_WORDS = ("公布", "修订", "修正", "通过", "施行", "发布", "印发", "批准")
+PROMULGATION_WORDS = ("通过", "公布", "发布")
+# The 编 of a code given in parts whose files name the 编 without its number ("婚姻家庭编").
+# The structure of the 民法典 (2020): 第一编 总则 … 第七编 侵权责任.
+CODE_PARTS = {"中华人民共和国民法典": ("总则", "物权", "合同", "人格权", "婚姻家庭", "继承", "侵权责任")}
+ISSUER_PATTERNS = (("全国人民代表大会常务委员会", "全国人民代表大会常务委员会"),
+                   ("全国人民代表大会", "全国人民代表大会"), ("国务院令", "国务院"), ("国务院第", "国务院"))
+ORDER_RE = re.compile(r"((?:中华人民共和国)?[\u4e00-\u9fff]{2,8}令第\d+号)")  # 国务院令第685号
+ISSUER_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:部|委员会|总局|局|署))令")
+
+
+def iso(m: re.Match) -> str:
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+
+def number(numeral: str) -> int:
+    try:
+        return cn_to_int(numeral)
+    except ValueError:
+        return 0
+
+
+def squeeze(text: str) -> str:
+    """'总 则' → '总则': spaces between Chinese characters carry no meaning in a heading."""
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text).strip()
+
+
+def short_title(title: str) -> str:
+    """《中华人民共和国未成年人保护法》 is cited as 《未成年人保护法》."""
+    return title.removeprefix("中华人民共和国") if title.startswith("中华人民共和国") and len(title) > 9 else ""
+
+
+@dataclass
+class Line:
+    n: int  # source line
+    text: str  # cleaned
+    h1: bool = False  # a level-1 Markdown heading in the source
+
+
+@dataclass
+class Piece:
+    """One statute file, converted."""
+
+    file: str
+    title: str = ""
+    title_line: int = 1
+    part: tuple[int, str, int] | None = None  # (number, name, source line) of a code's 编
+    history: list[Line] = field(default_factory=list)
+    preamble: list[Line] = field(default_factory=list)
+    body: list[tuple[str, int]] = field(default_factory=list)  # (markdown line, source line)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    fields: dict = field(default_factory=dict)
+    articles: int = 0
+
+    def para(self, text: str, n: int) -> None:
+        if self.body and self.body[-1][0] != "":
+            self.body.append(("", n))
+        self.body.append((text, n))
+        self.body.append(("", n))
+
+
+def _is_history(s: str) -> bool:
+    return bool(DATE_RE.search(s)) and any(w in s for w in HISTORY_WORDS) and len(s) < 300
+
+
+def convert_statute(lines: list[Line], file: str, head_end: int | None, edition: str = "") -> Piece:
+    """`lines`: the file's non-empty cleaned lines; `head_end`: source line of the LawRefBook
+    ``<!-- INFO END -->`` marker (everything before it is title and history), if any."""
+    piece = Piece(file)
+    if not lines:
+        return piece
+    piece.title, piece.title_line = lines[0].text.strip("《》"), lines[0].n
+    state = "head"
+    toc_first: str | None = None
+    chapter: str | None = None
+    part: str | None = None
+    article: str | None = None
+    paragraph = 0
+    items: dict[int, int] = {}
+    last_article = 0
+    appendix = 0
+    for ln in lines[1:]:
+        n, s = ln.n, ln.text
+        plain = squeeze(s.replace("\u3000", " "))
+        in_head = head_end is not None and n < head_end
+        if state == "head" and ln.h1 and piece.part is None:
+            piece.part = _part_of(piece, plain, n)
+            continue
+        if state == "head" and plain.replace(" ", "") in ("目录", "目次"):
+            state = "toc"
+            continue
+        if state == "toc":  # 目录 lists headings; it ends where the text starts (a preamble or 第一章)
+            listed = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
+            if listed and plain != toc_first and len(plain) <= 40:
+                toc_first = toc_first or plain
+                continue
+            state = "head"
+        heading = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
+        heading = heading if heading and len(plain) <= 40 else None
+        am = ARTICLE_RE.match(s)
+        if am and not am.group(2) and am.group(3) and number(am.group(1)) != last_article + 1:
+            am = None  # "第三十六条第一款规定的…" opens a 款, not an article
+        if state == "head" and not heading and not am:
+            if in_head or (head_end is None and _is_history(s) and not piece.preamble) or (
+                    s.startswith(("（", "(")) and _is_history(s) and not piece.preamble):
+                piece.history.append(Line(n, s))
+            elif plain.replace(" ", "") != piece.title:  # a repeated title line is not a preamble
+                piece.preamble.append(Line(n, s))
+            continue
+        state = "body"
+        if appendix and not (APPENDIX_RE.match(plain) and len(plain) <= 40):
+            piece.para(s, n)
+            continue
+        if heading:
+            num, name = number(heading.group(1)), squeeze(heading.group(2))
+            unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
+            text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
+            owner = part or (f"pt{piece.part[0]}" if piece.part else None)
+            if heading.re is PART_RE:
+                part, chapter, cid, depth = f"pt{num}", None, f"pt{num}", 2
+            elif heading.re is CHAPTER_RE:
+                chapter = f"{owner}.ch{num}" if owner else f"ch{num}"
+                cid, depth = chapter, 3 if owner else 2
+            else:
+                cid = f"{chapter}.s{num}" if chapter else f"s{num}"
+                depth = 4 if owner else 3
+            piece.para(f"{'#' * depth} {text} {{#{cid}}}", n)
+            article = None
+            continue
+        if am:
+            num = number(am.group(1))
+            last_article = num
+            article, paragraph, items = f"a{num}", 1, {}
+            piece.articles += 1
+            piece.para("{#" + article + "}", n)
+            piece.para(f"**第{am.group(1)}条**　{am.group(3).strip()}".rstrip("　"), n)
+            continue
+        apm = APPENDIX_RE.match(plain) if last_article else None
+        if apm and len(plain) <= 40:
+            appendix += 1
+            piece.para(f"## {plain} {{#app{appendix}}}", n)
+            article = None
+            continue
+        im = ITEM_RE.match(s) or OLD_ITEM_RE.match(s)
+        if im and article:
+            m = number(im.group(1))
+            items[paragraph] = m
+            piece.para(f"{{#{article}.{paragraph}.{m}}}{s}", n)
+            continue
+        if article:
+            paragraph += 1
+        piece.para(s, n)
+    _fields(piece, edition, lines)
+    return piece
+
+
+def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:
+    """The 编 a file of a code holds: '第五编 婚姻家庭' or, for a code whose structure is known,
+    its name ('婚姻家庭编')."""
+    m = PART_RE.match(plain)
+    if m:
+        return number(m.group(1)), squeeze(m.group(2)), n
+    name = plain.removesuffix("编")
+    names = CODE_PARTS.get(piece.title)
+    if names and name in names:
+        return names.index(name) + 1, name, n
+    piece.problems.append((n, f"cannot tell which 编 '{plain}' is: write it as 第X编 {name}"))
+    return None
+
+
+def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
+    history = " ".join(h.text for h in piece.history)
+    dates = [iso(m) for m in DATE_RE.finditer(history)]
+    stated = [iso(m) for m in EFFECTIVE_RE.finditer(history)]
+    if not stated:  # 本法自2021年6月1日起施行 (the last article that says so)
+        for ln in reversed(lines):
+            m = re.search(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起施行", ln.text)
+            if m:
+                stated = [iso(m)]
+                break
+    made = [iso(m) for h in piece.history for m in DATE_RE.finditer(h.text)
+            if not re.match(r"\s*起?施行", h.text[m.end():])] or dates
+    edition = edition or (made[-1] if made else "")
+    made = [d for d in made if d <= edition] + ([edition] if edition else [])
+    effective = max([d for d in (stated[-1] if stated else "", edition) if d], default="")
+    issuer = ""
+    for h in piece.history:
+        if any(w in h.text for w in PROMULGATION_WORDS):
+            issuer = _issuer(h.text)
+            if issuer:
+                break
+    orders = [m.group(1) for h in piece.history for m in ORDER_RE.finditer(h.text)
+              if all(iso(d) <= edition for d in DATE_RE.finditer(h.text)) or not edition]
+    piece.fields = {"number": orders[-1].removeprefix("中华人民共和国") if orders else "", "title": piece.title, "short_title": short_title(piece.title),
+                    "date": made[-1] if made else "", "edition": edition, "effective": effective,
+                    "issuers": issuer}
+
+
+def _issuer(text: str) -> str:
+    for needle, issuer in ISSUER_PATTERNS:
+        if needle in text:
+            return issuer
+    m = ISSUER_RE.search(DATE_RE.sub(" ", text))
+    return m.group(1) if m else ""
+
+
+__all__ = ["Line", "Piece", "convert_statute", "short_title", "int_to_cn"]

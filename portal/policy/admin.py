@@ -1,0 +1,99 @@
+"""The library's admin page: upload statute files, preview them with their problems, import;
+edit the register's metadata (audited, with its history on the entry's page)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access import roles
+from portal.policy import admin_services as svc
+from portal.policy import services as s
+from portal.policy.forms import ImportForm, RegisterEntryForm, UploadForm
+from portal.roles import ADMIN
+
+admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
+
+
+@admin_bp.route("/")
+@roles(ADMIN)
+def index():
+    return render_template("policy/admin.html", form=UploadForm(), entries=s.register_entries(),
+                           docs=s.list_documents())
+
+
+@admin_bp.route("/upload", methods=["POST"])
+@roles(ADMIN)
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "error")
+        return redirect(url_for("library_admin.index"))
+    try:
+        batch = svc.stage(form.files.data or [])
+    except svc.AdminError as exc:
+        return render_template("policy/admin.html", form=form, entries=s.register_entries(),
+                               docs=s.list_documents(), error=str(exc)), 400
+    return redirect(url_for("library_admin.preview", batch=batch))
+
+
+@admin_bp.route("/upload/<batch>")
+@roles(ADMIN)
+def preview(batch: str):
+    try:
+        view = svc.preview(batch[:16])
+    except svc.AdminError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("library_admin.index"))
+    return render_template("policy/admin_preview.html", view=view, form=ImportForm(batch=view.batch))
+
+
+@admin_bp.route("/import", methods=["POST"])
+@roles(ADMIN)
+def do_import():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        flash("上传批次无效或页面已过期，请重新上传。", "error")
+        return redirect(url_for("library_admin.index"))
+    try:
+        run = svc.import_batch(form.batch.data, current_user.username)
+    except svc.AdminError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("library_admin.index"))
+    return render_template("policy/admin_result.html", run=run)
+
+
+@admin_bp.route("/register/<key>", methods=["GET", "POST"])
+@roles(ADMIN)
+def register_edit(key: str):
+    entry = s.get_entry(key)
+    if entry is None or not entry.active:
+        abort(404)
+    form = RegisterEntryForm(obj=None if _posted() else _values(entry))
+    error = None
+    if form.validate_on_submit():
+        try:
+            svc.update_entry(entry, {k: getattr(form, k).data for k in svc.EDITABLE}, form.stamp.data or "",
+                             current_user.username)
+        except svc.AdminError as exc:
+            error = str(exc)
+        else:
+            flash("已保存，修改已记入审计日志。", "success")
+            return redirect(url_for("policy.register_entry", key=entry.key))
+    status = 409 if error and "他人修改" in error else (400 if form.errors or error else 200)
+    return render_template("policy/admin_register_form.html", entry=entry, form=form, error=error), status
+
+
+def _posted() -> bool:
+    from flask import request
+
+    return request.method == "POST"
+
+
+def _values(entry):
+    class Values:
+        title, number, issuer = entry.title, entry.number, entry.issuer
+        issued = entry.issued.isoformat() if entry.issued else ""
+        effective = entry.effective.isoformat() if entry.effective else ""
+        status, aliases, notes, stamp = entry.status, entry.aliases, entry.notes, svc.stamp_of(entry)
+
+    return Values()

@@ -1,0 +1,147 @@
+"""The library's admin work: staged uploads previewed before import; register entries edited.
+
+Uploads are kept in the instance folder under a random batch id until imported (or replaced by
+a later upload); the preview converts and checks them without writing anything to content/.
+Register edits write content/policy/register.csv (the source of truth) and sync the register,
+so the change is audited like any other and survives the next sync.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
+from portal.models import RegulationEntry
+from portal.policy.importing import ImportRun, Outcome, plan, run_import
+from portal.policy.sync import POLICY_DIR, sync_policy
+
+ALLOWED_SUFFIXES = (".md", ".txt")
+MAX_FILES = 500
+
+
+class AdminError(Exception):
+    """A message for the admin, in Chinese."""
+
+
+def _staging_root() -> Path:
+    return Path(current_app.instance_path) / "policy_staging"
+
+
+def _content_dir() -> Path:
+    return Path(current_app.config["CONTENT_DIR"])
+
+
+def safe_name(name: str) -> str:
+    """Keep a file's own name (its date tells the version) without any path or odd characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f<>:\"|?*]", "", name).strip(". ")[:120]
+    return name
+
+
+def stage(files) -> str:
+    """Save uploaded files under a new batch id; refuse what cannot be a statute text."""
+    files = [f for f in files if f and f.filename]
+    if not files:
+        raise AdminError("请选择要上传的法规文本文件。")
+    if len(files) > MAX_FILES:
+        raise AdminError(f"一次最多上传 {MAX_FILES} 个文件。")
+    names = [safe_name(f.filename) for f in files]
+    bad = [n or "（无名文件）" for n in names if not n.lower().endswith(ALLOWED_SUFFIXES)]
+    if bad:
+        raise AdminError(f"只接受 .md 或 .txt 文本文件：{'、'.join(bad[:5])}")
+    if len(set(names)) != len(names):
+        raise AdminError("有同名文件，请改名后重新上传。")
+    batch = secrets.token_hex(8)
+    folder = _staging_root() / batch
+    folder.mkdir(parents=True)
+    for f, name in zip(files, names):
+        f.save(folder / name)
+    return batch
+
+
+def _batch_dir(batch: str) -> Path:
+    folder = _staging_root() / batch
+    if not re.fullmatch(r"[0-9a-f]{16}", batch) or not folder.is_dir():
+        raise AdminError("找不到这批上传的文件（可能已导入或已过期），请重新上传。")
+    return folder
+
+
+@dataclass
+class Preview:
+    batch: str
+    outcomes: list[Outcome]
+
+    @property
+    def importable(self) -> int:
+        return sum(1 for o in self.outcomes if o.ok)
+
+
+def preview(batch: str) -> Preview:
+    folder = _batch_dir(batch)
+    outcomes = plan(sorted(folder.iterdir()), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
+                    known=_known())
+    return Preview(batch, outcomes)
+
+
+def _known() -> dict[str, str]:
+    from portal.policy.importing import _ids_in_database
+
+    return _ids_in_database()
+
+
+def import_batch(batch: str, actor_name: str) -> ImportRun:
+    folder = _batch_dir(batch)
+    run = run_import(sorted(folder.iterdir()), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    return run
+
+
+# ---------------------------------------------------------------- register
+
+EDITABLE = ("title", "number", "issuer", "issued", "effective", "status", "aliases", "notes")
+
+
+def stamp_of(entry: RegulationEntry) -> str:
+    return entry.updated_at.isoformat() if entry.updated_at else ""
+
+
+def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_name: str) -> None:
+    """Write the entry's new values into register.csv and load it. Refused (nothing written) when
+    someone changed the entry since the editor opened it, or when the register would not load."""
+    if seen_stamp != stamp_of(entry):
+        raise AdminError("此条目在您打开后已被他人修改，请刷新页面查看最新内容后再修改。")
+    path = _content_dir() / POLICY_DIR / REGISTER_FILE
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    index = {name: i for i, name in enumerate(header)}
+    for row in body:
+        if row and row[index["key"]] == entry.key:
+            for name in EDITABLE:
+                row[index[name]] = (values.get(name) or "").strip().replace("\r", " ").replace("\n", " ")
+            break
+    else:
+        raise AdminError("登记表文件中没有这个条目，请先同步内容。")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(body)
+    text = buffer.getvalue()
+    _, problems = parse_register(text.encode("utf-8"), path.name)
+    if problems:
+        raise AdminError("；".join(p.message for p in problems[:3]))
+    old = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    report = sync_policy(_content_dir(), actor_name=actor_name, only=set())
+    if report.register != "loaded":
+        path.write_text(old, encoding="utf-8")
+        raise AdminError("登记表未能载入：" + "；".join(p.message for p in report.problems[:3]))
+
+
+__all__ = ["AdminError", "COLUMNS", "Preview", "import_batch", "preview", "stage", "update_entry", "stamp_of"]

@@ -1,0 +1,31 @@
+"""Forms of the library's admin page (every POST goes through one)."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from portal.content.register_file import STATUSES
+
+DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样的格式")
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField("法规文本文件（可多选，.md 或 .txt，UTF-8）")
+
+
+class ImportForm(FlaskForm):
+    batch = HiddenField(validators=[DataRequired("缺少上传批次，请重新上传"),
+                                    Regexp(r"^[0-9a-f]{16}$", message="上传批次无效，请重新上传")])
+
+
+class RegisterEntryForm(FlaskForm):
+    title = StringField("名称", validators=[DataRequired("请填写名称"), Length(max=300)])
+    number = StringField("文号", validators=[Optional(), Length(max=80)])
+    issuer = StringField("发布机关", validators=[Optional(), Length(max=200)])
+    issued = StringField("发布日期", validators=[Optional(), DATE])
+    effective = StringField("施行日期", validators=[Optional(), DATE])
+    status = StringField("效力", validators=[AnyOf(STATUSES, message="请从列表中选择效力状态")])  # a <select> in the page
+    statuses = STATUSES
+    aliases = StringField("文中称谓（用“|”分隔）", validators=[Optional(), Length(max=400)])
+    notes = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
+    stamp = HiddenField()  # when the entry was last changed, as the editor saw it

@@ -1,0 +1,254 @@
+"""Writing the index: a full build into a fresh folder, one document's update, and keeping the
+index in line with the records (``ensure_index``). One writer at a time (``store.write_lock``).
+
+Two SQLite files, written in parallel when ``procs`` > 1 (the character index in a forked
+process — SQLite's FTS5 does the work in C; Python only segments):
+
+* ``main.sqlite``: ``clause`` (the stored fields), ``words`` (FTS5 over the text segmented in
+  jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
+  word's document count, for query planning and suggestions);
+* ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring; a pasted
+  fragment's candidates, confirmed against the stored text).
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import shutil
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from portal.search import store, tokenizer
+from portal.search.records import Record, document_facts, document_hashes
+
+log = logging.getLogger("portal.search")
+
+MAIN_SCHEMA = """
+CREATE TABLE clause(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, clause_id TEXT NOT NULL, label TEXT,
+                    title TEXT, body TEXT, doc_title TEXT, url TEXT, validity TEXT, depts TEXT, wenhao TEXT,
+                    hay TEXT);
+CREATE INDEX clause_doc ON clause(doc, clause_id);
+CREATE INDEX clause_cid ON clause(clause_id);
+CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
+                                      tokenize='unicode61 remove_diacritics 0', detail='column');
+CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+"""
+CHARS_SCHEMA = """
+CREATE VIRTUAL TABLE chars USING fts5(hay, content='', tokenize='trigram', detail='none');
+"""
+
+
+def _clause_row(i: int, r: Record) -> tuple:
+    title, text = r.title or "", r.text or ""
+    return (i, r.doc_id, r.clause_id, r.label or r.clause_id, title, text, r.doc_title or "",
+            r.url or "", r.validity or "", ",".join(r.depts()), " ".join(r.wenhao()),
+            hay(title, text))
+
+
+def hay(title: str, text: str) -> str:
+    """What exact strings are matched against: title and text, full-width folded, lower-cased,
+    each run of white space one space (a fragment pasted across lines still matches)."""
+    return " ".join(tokenizer.normalise(f"{title}\n{text}").lower().split())
+
+
+def _word_row(row: tuple) -> tuple:
+    """(rowid, title words, body words, keys) of a clause row."""
+    return row[0], tokenizer.index_text(row[4]), tokenizer.index_text(row[5]), row[10]
+
+
+def _char_row(row: tuple) -> tuple:
+    return row[0], row[11]
+
+
+def _fast(conn: sqlite3.Connection) -> None:
+    """A fresh file nobody reads yet: no journal. (No FTS5 'optimize' then: it needs a journal —
+    with journal_mode=OFF it leaves a malformed trigram index on SQLite 3.40.)"""
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+
+
+def _write_chars(path: Path, rows: list[tuple]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        _fast(conn)
+        conn.executescript(CHARS_SCHEMA)
+        with conn:
+            conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
+    finally:
+        conn.close()
+
+
+def _chars_child(path: str, rows: list[tuple]) -> None:  # runs in a forked process
+    try:
+        _write_chars(Path(path), rows)
+    except BaseException:
+        os._exit(1)
+    os._exit(0)
+
+
+def _write_main(path: Path, rows: list[tuple]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        _fast(conn)
+        conn.executescript(MAIN_SCHEMA)
+        with conn:
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", map(_word_row, rows))
+        conn.execute("INSERT INTO words(words, rank) VALUES ('rank', 'bm25(1.5, 1.0, 4.0)')")
+        with conn:
+            conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, words, 'row')")
+            conn.execute("INSERT INTO terms SELECT term, doc FROM temp.vocab")
+            conn.execute("DROP TABLE temp.vocab")
+    finally:
+        conn.close()
+
+
+def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
+                timeout: float = 60.0) -> dict:
+    """Full rebuild into a fresh directory, then switch CURRENT to it. Returns stats.
+
+    Raises ``store.LockError`` if another process holds the write lock for ``timeout`` s.
+    """
+    index_dir = Path(index_dir)
+    started, cpu = time.perf_counter(), _cpu()
+    recs = [Record.of(r) for r in records]
+    tokenizer.segmenter()  # loaded before forking
+    with store.write_lock(index_dir, timeout):
+        ix_dir = store.new_dir(index_dir)
+        try:
+            rows = [_clause_row(i, r) for i, r in enumerate(recs, 1)]
+            child = None
+            if procs > 1:
+                child = multiprocessing.get_context("fork").Process(
+                    target=_chars_child, args=(str(ix_dir / store.CHARS_FILE), rows), daemon=True)
+                child.start()
+            else:
+                _write_chars(ix_dir / store.CHARS_FILE, rows)
+            _write_main(ix_dir / store.MAIN_FILE, rows)
+            if child is not None:
+                child.join()
+                if child.exitcode != 0:
+                    raise RuntimeError(f"the character index writer failed (exit code {child.exitcode})")
+            meta = {"schema": store.SCHEMA_VERSION, "signature": store.signature(),
+                    "segmenter": tokenizer.backend_name(), "built": time.time(), "generation": 1,
+                    "clauses": len(rows), "avg_chars": sum(len(r[11]) for r in rows) / max(1, len(rows)), "docs": document_hashes(recs), "facts": document_facts(recs)}
+            store.write_meta(ix_dir, meta)
+            store.switch_current(index_dir, ix_dir)
+        except BaseException:
+            shutil.rmtree(ix_dir, ignore_errors=True)
+            raise
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+    nbytes = sum(len((r.text or "").encode()) for r in recs)
+    size = sum(p.stat().st_size for p in ix_dir.iterdir())
+    return {"dir": str(ix_dir), "clauses": len(recs), "bytes": nbytes, "index_bytes": size, "seconds": seconds,
+            "mb_per_s": nbytes / 1e6 / seconds if seconds else 0.0, "procs": procs, "cpu_seconds": cpu}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the forked writer)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _counts(word_rows: Iterable[tuple]) -> Counter:
+    c: Counter = Counter()
+    for _, title, body, keys in word_rows:
+        c.update(set(f"{title} {body}".lower().split()) | set(keys.lower().split()))
+    return c
+
+
+def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable, *,
+                    timeout: float = 60.0) -> dict:
+    """Reindex one document in the live index: remove its clauses, add ``records`` (all of that
+    document; an empty list removes it). Readers see the change on their next refresh."""
+    index_dir = Path(index_dir)
+    recs = [Record.of(r) for r in records]
+    wrong = {r.doc_id for r in recs} - {doc_id}
+    if wrong:
+        raise ValueError(f"records of other documents given to update_document({doc_id!r}): {sorted(wrong)}")
+    started = time.perf_counter()
+    with store.write_lock(index_dir, timeout):
+        conn, meta, st = store.open_index(index_dir)
+        conn.close()
+        conn = store.connect(st.ix_dir, write=True)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            old = conn.execute("SELECT * FROM clause WHERE doc = ?", (doc_id,)).fetchall()
+            old_words = [_word_row(r) for r in old]
+            for w, c in zip(old_words, map(_char_row, old)):
+                conn.execute("INSERT INTO words(words, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)", w)
+                conn.execute("INSERT INTO chars(chars, rowid, hay) VALUES ('delete', ?, ?)", c)
+            conn.execute("DELETE FROM clause WHERE doc = ?", (doc_id,))
+            start = (conn.execute("SELECT max(id) FROM clause").fetchone()[0] or 0) + 1
+            rows = [_clause_row(i, r) for i, r in enumerate(recs, start)]
+            new_words = [_word_row(r) for r in rows]
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", new_words)
+            conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
+            delta = _counts(new_words)
+            delta.subtract(_counts(old_words))
+            for term, d in delta.items():
+                if d:
+                    conn.execute("INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + ?",
+                                 (term, d, d))
+            conn.execute("DELETE FROM terms WHERE df <= 0")
+            clauses = conn.execute("SELECT count(*) FROM clause").fetchone()[0]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+        docs, facts = dict(meta.get("docs", {})), dict(meta.get("facts", {}))
+        docs.pop(doc_id, None)
+        facts.pop(doc_id, None)
+        docs.update(document_hashes(recs))
+        facts.update(document_facts(recs))
+        meta.update(docs=docs, facts=facts, clauses=clauses, updated=time.time(),
+                    generation=meta.get("generation", 1) + 1)
+        store.write_meta(st.ix_dir, meta)
+    return {"doc": doc_id, "clauses": len(recs), "seconds": time.perf_counter() - started}
+
+
+def index_status(index_dir: str | os.PathLike, records: Iterable | None = None) -> tuple[str, list[str]]:
+    """("ok" | "missing" | "corrupt" | "stale", documents to update) without changing anything."""
+    try:
+        conn, meta, _ = store.open_index(Path(index_dir))
+        conn.close()
+    except store.IndexUnavailable as e:
+        return e.reason, []
+    if records is None:
+        return "ok", []
+    want = document_hashes(Record.of(r) for r in records)
+    have = meta.get("docs", {})
+    changed = sorted(d for d in set(want) | set(have) if want.get(d) != have.get(d))
+    return ("stale" if changed else "ok"), changed
+
+
+def ensure_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
+                 timeout: float = 60.0) -> str:
+    """Make the index match ``records``: build it if missing, corrupt or built with another
+    schema; reindex only the changed documents if stale. Logs what it did; returns a summary."""
+    records = [Record.of(r) for r in records]
+    status, changed = index_status(index_dir, records)
+    if status == "ok":
+        return "ok"
+    if status in ("missing", "corrupt") or (status == "stale" and not changed):
+        log.warning("search index %s is %s: rebuilding", index_dir, status)
+        stats = build_index(index_dir, records, procs=procs, timeout=timeout)
+        log.warning("search index rebuilt: %d clauses in %.1f s", stats["clauses"], stats["seconds"])
+        return f"rebuilt ({status})"
+    by_doc: dict[str, list[Record]] = {d: [] for d in changed}
+    for r in records:
+        if r.doc_id in by_doc:
+            by_doc[r.doc_id].append(r)
+    for doc_id, recs in by_doc.items():
+        update_document(index_dir, doc_id, recs, timeout=timeout)
+    log.warning("search index was stale: reindexed %d document(s): %s", len(changed), ", ".join(changed))
+    return f"updated ({', '.join(changed)})"

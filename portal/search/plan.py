@@ -1,0 +1,180 @@
+"""From a parsed query to a plan the ranker runs: concepts with their equivalents and counts,
+exact strings, citations and the documents they point into.
+
+* a **concept** is one query word with its equivalents: the reviewed synonyms and abbreviations
+  (content/search/synonyms.txt), for a single character the most frequent words starting with
+  it, and for a word the index never saw whole, its dictionary parts (all required);
+* the **whole** query (without quotes) and its unquoted runs of 3+ characters (**verbatim**) are
+  exact strings: a pasted fragment that cuts words in half is found as a substring, whatever the
+  segmenter makes of it — the whole query even when it holds a 第X条 or a 文号;
+* **phrases** (quoted) are required substrings;
+* words found nowhere in the library are listed in ``missing`` (the page says 未找到‘…’).
+"""
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+from portal.search import tokenizer
+from portal.search.query import STOPWORDS, ParsedQuery, synonyms
+
+FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
+MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
+SYNONYM_WEIGHT = 0.6
+
+
+def fts_quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+@dataclass
+class Concept:
+    word: str
+    terms: tuple[str, ...]            # the word and its equivalents (any one matches)
+    parts: tuple[str, ...] = ()       # the word's parts, when it is not indexed whole (all match)
+    df: int = 0                       # clauses holding it (an upper bound for equivalents)
+    idf: float = 0.0
+
+    def fts(self) -> str:
+        alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t)]
+        if self.parts:
+            alts.append("(" + " AND ".join(fts_quote(p) for p in self.parts) + ")")
+        return "(" + " OR ".join(alts) + ")" if alts else ""
+
+    def weight_in(self, hay: str) -> float:
+        """How often the concept occurs in ``hay`` (lower-cased text); equivalents count less."""
+        tf = 0.0
+        for i, t in enumerate(self.terms):
+            n = hay.count(t)
+            if n:
+                tf += n if i == 0 else SYNONYM_WEIGHT * n
+        if not tf and self.parts and all(p in hay for p in self.parts):
+            tf = 0.8
+        return tf
+
+
+@dataclass
+class Plan:
+    concepts: list[Concept] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)      # required substrings (normalised, lower)
+    whole: str = ""                                        # the whole query as an exact string
+    verbatim: list[str] = field(default_factory=list)     # its runs between spaces and quotes
+    wenhao: list[str] = field(default_factory=list)       # 文号 keys
+    numbered_docs: list[str] = field(default_factory=list)  # documents whose own 文号 was typed
+    citations: list[str] = field(default_factory=list)
+    cited_docs: list[str] = field(default_factory=list)   # documents named beside a citation
+    titled_docs: list[str] = field(default_factory=list)  # documents named by 《title》
+    highlight: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)      # words found nowhere
+    clauses: int = 0                                       # clauses in the index
+
+    @property
+    def empty(self) -> bool:
+        return not (self.concepts or self.phrases or self.whole or self.verbatim or self.wenhao or self.citations
+                    or self.titled_docs)
+
+    def words_fts(self, require_all: bool = False, concepts: list[Concept] | None = None) -> str:
+        parts = [c.fts() for c in (self.concepts if concepts is None else concepts)]
+        parts = [p for p in parts if p]
+        return (" AND " if require_all else " OR ").join(parts)
+
+
+class Vocabulary:
+    """Term counts of one index generation, cached (the ``terms`` table)."""
+
+    def __init__(self, clauses: int):
+        self.clauses = max(1, clauses)
+        self._df: dict[str, int] = {}
+
+    def df(self, conn: sqlite3.Connection, term: str) -> int:
+        n = self._df.get(term)
+        if n is None:
+            row = conn.execute("SELECT df FROM terms WHERE term = ?", (term,)).fetchone()
+            n = self._df[term] = row[0] if row else 0
+            if len(self._df) > 50_000:
+                self._df.clear()
+        return n
+
+    def starting_with(self, conn: sqlite3.Connection, prefix: str, limit: int, longest: int = 4) -> list[tuple[str, int]]:
+        rows = conn.execute("SELECT term, df FROM terms WHERE term > ? AND term < ? AND length(term) <= ? "
+                            "ORDER BY df DESC LIMIT ?", (prefix, prefix + "\uffff", longest, limit)).fetchall()
+        return [(t, n) for t, n in rows]
+
+    def idf(self, df: int) -> float:
+        return math.log(1 + (self.clauses - df + 0.5) / (df + 0.5))
+
+
+def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept | None:
+    terms = list(dict.fromkeys((word,) + synonyms(word)))
+    if len(word) == 1 and word not in STOPWORDS:
+        terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
+    counts = [vocab.df(conn, t) for t in terms if FTS_TERM.match(t)]
+    df = sum(counts)
+    parts: tuple[str, ...] = ()
+    if not vocab.df(conn, word) and len(word) > 2:
+        pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
+        pieces = [p for p in dict.fromkeys(pieces) if p not in STOPWORDS and FTS_TERM.match(p)]
+        # the longest parts that cover the word, when each is indexed
+        cover = [p for p in pieces if not any(p != q and p in q for q in pieces)]
+        if cover and all(vocab.df(conn, p) for p in cover):
+            parts = tuple(cover)
+            df += min(vocab.df(conn, p) for p in cover)
+    if not df:
+        return Concept(word=word, terms=tuple(terms), df=0)
+    return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)))
+
+
+def _whole(text: str) -> str:
+    whole = " ".join(tokenizer.normalise(text).lower().split())
+    return whole if len(whole) >= 3 and any(tokenizer.WORD_CHAR.match(ch) for ch in whole) else ""
+
+
+def _chunks(text: str) -> list[str]:
+    """Runs of 3+ characters between spaces and quotes, normalised and lower-cased."""
+    out = []
+    for piece in re.split(r"[\s\"“”「」『』＂'‘’]+", text):
+        piece = tokenizer.normalise(piece).lower()
+        if len(piece) >= 3 and any(tokenizer.WORD_CHAR.match(ch) for ch in piece):
+            out.append(piece)
+    return list(dict.fromkeys(out))[:5]
+
+
+def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
+              verbatim_text: str) -> Plan:
+    """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
+    《titles》 (those are planned on their own)."""
+    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao))
+    for p in pq.phrase_texts:
+        norm = tokenizer.normalise(p.strip()).lower()
+        if norm:
+            plan.phrases.append(norm)
+            plan.highlight.add(norm)
+    for ws in pq.phrases:
+        plan.highlight.update(ws)
+    for w in pq.words:
+        c = _concept(conn, vocab, w)
+        if c is None:
+            continue
+        if c.df == 0:
+            plan.missing.append(w)
+            continue
+        plan.concepts.append(c)
+        plan.highlight.update(c.terms)
+        plan.highlight.update(c.parts)
+    plan.whole = _whole(pq.unquoted)
+    plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
+    plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
+    titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
+    if titles:
+        plan.titled_docs = [d for d, f in facts.items()
+                            if any(t in tokenizer.normalise(f.get("title") or "").lower() for t in titles)]
+        for t in pq.doc_titles:
+            plan.highlight.update(w for w, _, _ in tokenizer.words(t))
+    if plan.citations:
+        named = plan.titled_docs or [
+            d for d, f in facts.items()
+            if any(w in (f.get("title") or "").lower() for w in pq.words if len(w) > 1 and w not in STOPWORDS)]
+        plan.cited_docs = named
+    return plan

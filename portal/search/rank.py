@@ -1,0 +1,247 @@
+"""Running a plan: bounded candidates from the two indexes, confirmed and ranked on the text.
+
+Candidates come from cheap index lookups whose cost follows the *rare* parts of the query:
+exact substrings (the character index, confirmed against the stored text), cited clauses and
+文号, the word index's best BM25 matches for *all* words, and for the rarer words alone. Every
+candidate is then ranked on its own text, in this order:
+
+1. clauses holding the whole query as typed (a pasted fragment, even one holding a 第X条);
+2. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
+3. clauses holding more of the query's runs between spaces;
+4. clauses naming the typed 文号;
+5. clauses holding more of the query's words (all words above some), synonyms counting;
+6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
+
+The total is exact while the words' counts are small (``EXACT_COUNT``) and estimated above.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from portal.search.departments import normalise_dept
+from portal.search.plan import FTS_TERM, Plan, fts_quote
+
+CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
+RARE_DF = 500             # a word in at most this many clauses is looked up on its own
+PASTED = 6                # a query of this many characters found verbatim is a pasted fragment
+RANK_CAP = 20_000         # lookups matching more postings than this take the first matches unranked
+EXACT_COUNT = 20_000      # above this many postings the total is estimated
+PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
+K1, B = 1.2, 0.3          # BM25, with mild length normalisation
+
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay"             # what ranking reads
+SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
+
+
+@dataclass
+class Filters:
+    doc: str | None = None
+    dept: str | None = None
+    validity: str | None = None
+
+    def __post_init__(self):
+        self.doc = str(self.doc).strip() if self.doc not in (None, "") else None
+        self.dept = normalise_dept(self.dept)
+        self.validity = str(self.validity).strip() if self.validity not in (None, "") else None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc or self.dept or self.validity)
+
+    def sql(self) -> tuple[str, list]:
+        parts, args = [], []
+        if self.doc:
+            parts.append("c.doc = ?")
+            args.append(self.doc)
+        if self.dept:
+            parts.append("(',' || c.depts || ',') LIKE ?")
+            args.append(f"%,{self.dept},%")
+        if self.validity:
+            parts.append("c.validity = ?")
+            args.append(self.validity)
+        return (" AND " + " AND ".join(parts) if parts else ""), args
+
+
+@dataclass
+class Row:
+    id: int
+    doc: str
+    clause_id: str
+    wenhao: str
+    hay: str                       # title and body, normalised and lower-cased
+    key: tuple = ()
+    # read for the rows shown only (``Ranker.show``)
+    label: str = ""
+    title: str = ""
+    body: str = ""
+    doc_title: str = ""
+    url: str = ""
+    validity: str = ""
+    depts: str = ""
+
+    @property
+    def departments(self) -> list[str]:
+        return [d for d in self.depts.split(",") if d]
+
+
+@dataclass
+class Ranked:
+    total: int = 0
+    estimated: bool = False
+    rows: list[Row] = field(default_factory=list)
+
+
+class Ranker:
+    def __init__(self, conn: sqlite3.Connection, plan: Plan, flt: Filters, avg_chars: float):
+        self.conn, self.plan, self.flt = conn, plan, flt
+        self.fsql, self.fargs = flt.sql()
+        self.avg = max(1.0, avg_chars)
+        self.pasted = False
+
+    # -- lookups (each returns clause ids)
+
+    def _words(self, expr: str, limit: int, ranked: bool = True) -> set[int]:
+        if not expr:
+            return set()
+        order = " ORDER BY rank" if ranked else ""
+        if self.fsql:
+            sql = (f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
+                   f"{order} LIMIT ?")
+        else:
+            sql = f"SELECT rowid FROM words WHERE words MATCH ?{order} LIMIT ?"
+        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+
+    def substring(self, text: str, limit: int) -> set[int]:
+        """Clauses that may hold ``text`` (confirmed later against the stored text)."""
+        if len(text) < 3:
+            return self._words(fts_quote(text), limit, ranked=False) if FTS_TERM.match(text) else set()
+        grams = list(dict.fromkeys(text[i:i + 3] for i in list(range(0, len(text) - 2, 2)) + [len(text) - 3]))
+        expr = " AND ".join(fts_quote(g) for g in grams)
+        if self.fsql:
+            sql = (f"SELECT x.rowid FROM chars.chars x JOIN clause c ON c.id = x.rowid WHERE x.chars MATCH ?"
+                   f"{self.fsql} LIMIT ?")
+        else:
+            sql = "SELECT rowid FROM chars.chars WHERE chars MATCH ? LIMIT ?"
+        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+
+    def _where(self, cond: str, args: list, limit: int) -> set[int]:
+        sql = f"SELECT c.id FROM clause c WHERE {cond}{self.fsql} ORDER BY c.id LIMIT ?"
+        return {r[0] for r in self.conn.execute(sql, (*args, *self.fargs, limit))}
+
+    def fetch(self, ids: set[int]) -> list[Row]:
+        out: list[Row] = []
+        ids_list = sorted(ids)
+        for i in range(0, len(ids_list), 900):
+            chunk = ids_list[i:i + 900]
+            sql = f"SELECT {RANK_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(chunk))}){self.fsql}"
+            out += [Row(*r) for r in self.conn.execute(sql, (*chunk, *self.fargs))]
+        return out
+
+    def show(self, rows: list[Row]) -> list[Row]:
+        """Read what the page shows of ``rows``."""
+        if rows:
+            by_id = {r.id: r for r in rows}
+            sql = f"SELECT {SHOW_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(by_id))})"
+            for i, *rest in self.conn.execute(sql, list(by_id)):
+                r = by_id[i]
+                r.label, r.title, r.body, r.doc_title, r.url, r.validity, r.depts = rest
+        return rows
+
+    # -- the plan
+
+    def candidates(self, depth: int) -> set[int]:
+        plan, k = self.plan, max(CANDIDATES, depth)
+        ids: set[int] = set()
+        if plan.whole:
+            ids = self.substring(plan.whole, k)
+            # a pasted fragment found as it is: the rest of the page is its rarer words' matches
+            self.pasted = len(plan.whole) >= PASTED and bool(ids)
+        for v in plan.verbatim:
+            ids |= self.substring(v, k)
+        if plan.citations:
+            ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
+        if plan.wenhao:
+            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), k, ranked=False)
+            for d in plan.numbered_docs:
+                ids |= self._where("c.doc = ?", [d], 3)
+        if plan.titled_docs and not plan.concepts:
+            for d in plan.titled_docs[:20]:
+                ids |= self._where("c.doc = ?", [d], 5)
+        concepts = sorted(plan.concepts, key=lambda c: c.df)
+        if len(concepts) == 1:
+            ids |= self._words(concepts[0].fts(), k, ranked=concepts[0].df <= RANK_CAP)
+        elif concepts:
+            if not self.pasted:
+                ids |= self._words(plan.words_fts(require_all=True), k, ranked=concepts[0].df <= RANK_CAP)
+            rare = [c for c in concepts if c.df <= RARE_DF]
+            if rare:
+                ids |= self._words(plan.words_fts(concepts=rare), k)
+            if len(ids) < depth and not self.pasted:  # few clauses hold every word: the two rarest alone
+                two = concepts[:2]
+                ids |= self._words(plan.words_fts(concepts=two), k, ranked=sum(c.df for c in two) <= RANK_CAP)
+        return ids
+
+    def total(self, ranked: list[Row]) -> tuple[int, bool]:
+        plan = self.plan
+        expr = plan.words_fts()
+        if not expr:
+            return len(ranked), False
+        word_rows = sum(1 for r in ranked if r.key[4] < 0)
+        extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
+        upper = sum(c.df for c in plan.concepts)
+        if upper <= EXACT_COUNT and not self.pasted:
+            if self.fsql:
+                sql = f"SELECT count(*) FROM clause c WHERE c.id IN (SELECT rowid FROM words WHERE words MATCH ?){self.fsql}"
+            else:
+                sql = "SELECT count(*) FROM words WHERE words MATCH ?"
+            return self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, False
+        n = plan.clauses
+        missing = 1.0
+        for c in plan.concepts:
+            missing *= max(0.0, 1 - min(c.df, n) / n)
+        estimate = int(n * (1 - missing))
+        if self.flt.active:
+            estimate = max(word_rows, estimate // 4)
+        return max(estimate + extra, len(ranked)), True
+
+    def key(self, r: Row) -> tuple:
+        plan = self.plan
+        hay = r.hay
+        cited = 0
+        if r.clause_id in plan.citations:
+            cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
+        whole = 1 if plan.whole and plan.whole in hay else 0
+        verbatim = sum(1 for v in plan.verbatim if v in hay)
+        wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
+            1 if r.doc in plan.numbered_docs else 0)
+        matched, score = 0, 0.0
+        norm = K1 * (1 - B + B * len(hay) / self.avg)
+        for c in plan.concepts:
+            tf = c.weight_in(hay)
+            if tf:
+                matched += 1
+                score += c.idf * tf * (K1 + 1) / (tf + norm)
+        titled = 1 if r.doc in plan.titled_docs else 0
+        return (-whole, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+
+    def run(self, depth: int) -> Ranked:
+        plan = self.plan
+        if plan.phrases:
+            ids: set[int] | None = None
+            for p in plan.phrases:
+                found = self.substring(p, PHRASE_CAP)
+                ids = found if ids is None else ids & found
+            rows = [r for r in self.fetch(ids or set()) if all(p in r.hay for p in plan.phrases)]
+            for r in rows:
+                r.key = self.key(r)
+            rows.sort(key=lambda r: r.key)
+            return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows[:max(depth, 1)])
+        rows = self.fetch(self.candidates(depth))
+        for r in rows:
+            r.key = self.key(r)
+        rows = [r for r in rows if any(k < 0 for k in r.key[:6])]  # holds something of the query
+        rows.sort(key=lambda r: r.key)
+        total, estimated = self.total(rows)
+        return Ranked(total=total, estimated=estimated, rows=rows[:depth])
+

@@ -49,6 +49,7 @@ def load_settings(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_SECURE_COOKIES", "") == "1",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default; tests set a cheap one
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCK_MINUTES": 15,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -8,12 +8,15 @@ from __future__ import annotations
 import threading
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 
 from portal.duties.services import STALE
 from portal.extensions import db
 from portal.models import AuditEntry, DutyNote, Evidence
 from tests.conftest import AuthActions, instance_by_key, make_user
+
+pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
 
 KEY = "transfer-children@yanhu-mz"  # 7 checklist items, lead unit 盐湖区民政局
 PDF = b"%PDF-1.4\n% parallel evidence\n"

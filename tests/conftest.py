@@ -23,15 +23,13 @@ import sqlalchemy as sa
 from flask import g, request_started
 
 from portal import create_app
-from portal.admin.services import AccountInput, create_account
 from portal.extensions import db
 from portal.units.services import sync_units
+from tests.factories import DEFAULT_UNIT, PASSWORD, gen_user
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ["admin", "leader", "liaison", "trainer", "staff"]
-PASSWORD = "Correct-horse-9"
-# Liaisons must belong to a unit; others get one too, as in real life.
-ROLE_UNIT = {"liaison": "yanhu-mz"}
+ROLE_UNIT = DEFAULT_UNIT  # liaisons must belong to a unit; others get one too, as in real life
 
 
 def pytest_configure(config):
@@ -155,9 +153,12 @@ def _rolled_back_app(app):
         engines[None] = connection  # every session of this app joins the test's transaction
         db.session.remove()
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+        config = dict(app.config)  # tests may point CONTENT_DIR etc. elsewhere: undone after
         try:
             yield app
         finally:
+            app.config.clear()
+            app.config.update(config)
             db.session.remove()
             db.session.session_factory.kw.pop("join_transaction_mode", None)
             engines[None] = engine
@@ -176,8 +177,8 @@ def runner(app):
 
 
 def make_user(username: str, *roles: str, unit: str | None = None, password: str = PASSWORD):
-    unit_code = unit if unit is not None else ROLE_UNIT.get(roles[0], "city-mz")
-    return create_account(AccountInput(username, f"测试{username}", list(roles), unit_code, password))
+    """A user holding `roles` (liaisons in 盐湖区民政局 unless `unit` says otherwise); see tests/factories.py."""
+    return gen_user(username, *roles, unit=unit, password=password)
 
 
 def extract_csrf(html: str) -> str:

@@ -123,11 +123,11 @@ def needs_fresh_db(request) -> bool:
 
 @pytest.fixture
 def app(request, app_config, _schema):
+    if "plan" in request.fixturenames:
+        request.getfixturevalue("_plan_snapshot")  # built before this test's transaction begins
     if needs_fresh_db(request):
         yield from _fresh_app(app_config)
     else:
-        if "plan" in request.fixturenames:
-            request.getfixturevalue("_plan_snapshot")  # built before this test's transaction begins
         with _rolled_back_app(request.getfixturevalue("_shared_app")) as rolled_back:
             yield rolled_back
 
@@ -263,10 +263,8 @@ def _plan_snapshot(_shared_app):
 def plan(request, app):
     """The policy library and the 任务分工表 loaded (units are always loaded).
 
-    Rolled-back tests get the rows one session-wide sync produced, inserted directly (~20× faster
-    than syncing); fresh-database tests sync for real."""
-    if needs_fresh_db(request):
-        return _load_plan(app)
+    Every test gets the rows one session-wide sync produced, inserted directly (~20× faster than
+    syncing); fresh-database tests commit them."""
     report, added = request.getfixturevalue("_plan_snapshot")
     conn = db.session.connection()
     for table, rows in added:
@@ -274,6 +272,8 @@ def plan(request, app):
         if conn.dialect.name == "postgresql" and "id" in table.c:
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                  f"(SELECT max(id) FROM {table.name}))")
+    if needs_fresh_db(request):
+        db.session.commit()  # other connections (threads, the live server) must see it
     db.session.expire_all()
     return report
 

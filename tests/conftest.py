@@ -54,8 +54,14 @@ def app_config(tmp_path_factory) -> dict:
 
 
 def clear_database() -> None:
+    """Empty every table; on PostgreSQL also restart the id sequences, so the base state (and the
+    plan rows inserted on top of it) always has the same ids."""
     db.session.remove()
     with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            return
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
 

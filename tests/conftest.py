@@ -54,8 +54,14 @@ def app_config(tmp_path_factory) -> dict:
 
 
 def clear_database() -> None:
+    """Empty every table; on PostgreSQL also restart the id sequences, so the base state (and the
+    plan rows inserted on top of it) always has the same ids."""
     db.session.remove()
     with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            return
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
 
@@ -123,11 +129,11 @@ def needs_fresh_db(request) -> bool:
 
 @pytest.fixture
 def app(request, app_config, _schema):
+    if "plan" in request.fixturenames:
+        request.getfixturevalue("_plan_snapshot")  # built before this test's transaction begins
     if needs_fresh_db(request):
         yield from _fresh_app(app_config)
     else:
-        if "plan" in request.fixturenames:
-            request.getfixturevalue("_plan_snapshot")  # built before this test's transaction begins
         with _rolled_back_app(request.getfixturevalue("_shared_app")) as rolled_back:
             yield rolled_back
 
@@ -263,10 +269,8 @@ def _plan_snapshot(_shared_app):
 def plan(request, app):
     """The policy library and the 任务分工表 loaded (units are always loaded).
 
-    Rolled-back tests get the rows one session-wide sync produced, inserted directly (~20× faster
-    than syncing); fresh-database tests sync for real."""
-    if needs_fresh_db(request):
-        return _load_plan(app)
+    Every test gets the rows one session-wide sync produced, inserted directly (~20× faster than
+    syncing); fresh-database tests commit them."""
     report, added = request.getfixturevalue("_plan_snapshot")
     conn = db.session.connection()
     for table, rows in added:
@@ -274,6 +278,8 @@ def plan(request, app):
         if conn.dialect.name == "postgresql" and "id" in table.c:
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                                  f"(SELECT max(id) FROM {table.name}))")
+    if needs_fresh_db(request):
+        db.session.commit()  # other connections (threads, the live server) must see it
     db.session.expire_all()
     return report
 

@@ -1,7 +1,7 @@
 """finish: office arrangements, actor display names, 具体责任人, report corrections
 
 Revision ID: 0009_finish
-Revises: 0003_duties
+Revises: 0006_health
 Create Date: 2026-11-30 09:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_finish'
-down_revision = '0003_duties'
+down_revision = '0006_health'  # was 0003_duties; re-chained after merging health (which brings 0006_health)
 branch_labels = None
 depends_on = None
 

@@ -16,9 +16,8 @@ def content_dir() -> Path:
 
 
 def display_root() -> Path:
-    """Paths in messages are shown relative to this folder (read-only use: nothing is written here)."""
-    content = content_dir().resolve()
-    return content.parent if content.name == "content" else PROJECT_ROOT
+    """Paths inside the project are shown relative to it, others in full (read-only use)."""
+    return PROJECT_ROOT
 
 
 def shown(path: Path) -> Path:

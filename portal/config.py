@@ -51,6 +51,7 @@ def load_settings(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         # Reverse proxies in front that set X-Forwarded-For (login throttling needs the client address).
         "PROXY_HOPS": int(os.environ.get("PORTAL_PROXY_HOPS", "0")),
+        "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default; tests set a cheap one
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Reminder emails are sent only when a mail relay is configured.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),

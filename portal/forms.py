@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
-from wtforms.validators import AnyOf, Length
+from wtforms.validators import AnyOf, Length, ValidationError
 
 from portal.locking import parse_version
 
@@ -20,6 +20,11 @@ class VersionField(HiddenField):
 
     def _value(self):
         return "" if self.data is None else str(self.data)
+
+
+def version_required(form, field) -> None:
+    if field.data is None:
+        raise ValidationError("缺少版本号，请刷新页面后重试")
 
 
 class IsoDateField(StringField):
@@ -66,4 +71,4 @@ def first_error(form: FlaskForm) -> str:
     return INVALID
 
 
-__all__ = ["Field", "FlaskForm", "IsoDateField", "VersionField", "choice", "first_error", "text"]
+__all__ = ["Field", "FlaskForm", "IsoDateField", "VersionField", "choice", "first_error", "text", "version_required"]

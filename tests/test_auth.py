@@ -145,3 +145,13 @@ def test_partial_responses_vary_on_hx_request(client, auth):
     assert "<html" in full.get_data(as_text=True)
     assert "<html" not in fragment.get_data(as_text=True)
     assert "<html" in boosted.get_data(as_text=True)
+
+
+def test_production_hashes_passwords_with_scrypt(tmp_path):
+    from portal.config import load_settings
+    from portal.models import User
+
+    assert load_settings(tmp_path)["PASSWORD_HASH_METHOD"] == "scrypt"
+    user = User(username="x", display_name="x")
+    user.set_password("Correct-horse-9")  # outside an app: werkzeug's scrypt
+    assert user.password_hash.startswith("scrypt:") and user.check_password("Correct-horse-9")

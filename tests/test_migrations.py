@@ -69,6 +69,7 @@ def test_config_defaults(tmp_path, monkeypatch):
     assert app.config["UPLOAD_DIR"] == "/srv/uploads"
 
 
+@pytest.mark.fresh_db  # looks at the app's own engine, not a test transaction
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite pragmas do not apply to the PostgreSQL run")

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length
 
-from portal.forms import VersionField, choice
+from portal.forms import VersionField, choice, version_required
 
 
 class RolesField(SelectMultipleField):
@@ -27,7 +27,7 @@ class UserForm(FlaskForm):
 class VersionForm(FlaskForm):
     """A state change on an account seen at a given version."""
 
-    version = IntegerField(validators=[InputRequired("缺少版本号，请刷新页面后重试")])
+    version = VersionField(validators=[version_required])
 
 
 class ActiveForm(VersionForm):

@@ -41,7 +41,7 @@ def linked(text: str, inst: DutyInstance | None = None) -> Markup:
         duty = duties.get(m.group(1))
         if duty is None:
             continue
-        out.append(escape(text[last:m.start()]).rstrip(" ") if text[last:m.start()].endswith(" ") else escape(text[last:m.start()]))
+        out.append(escape(text[last:m.start()].rstrip(" ")))  # "见 key" reads "见“标题”"
         out.append(Markup('<a href="{}" class="duty-ref">“{}”</a>').format(_target(duty, inst), duty.title))
         last = m.end()
     out.append(escape(text[last:]))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -469,7 +469,3 @@ def get_instance(instance_id: int) -> DutyInstance | None:
 
 def latest_note(inst: DutyInstance) -> DutyNote | None:
     return inst.notes[0] if inst.notes else None
-
-
-def last_update(inst: DutyInstance) -> datetime:
-    return inst.updated_at

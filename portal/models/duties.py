@@ -13,13 +13,19 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.content.duties_file import SCOPES
+from portal.duties import rules
+from portal.models.base import one_of, utcnow
 from portal.models.org import Unit
 from portal.models.users import User
 
 
+DEADLINE_KINDS = ("date", "periodic", "none")
+
+
 class Duty(db.Model):
     __tablename__ = "duty"
+    __table_args__ = (one_of("scope", SCOPES), one_of("deadline_kind", DEADLINE_KINDS))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
@@ -45,6 +51,7 @@ class Duty(db.Model):
 
 class DutyInstance(db.Model):
     __tablename__ = "duty_instance"
+    __table_args__ = (one_of("state", rules.STATE_LABELS),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(140), unique=True)
@@ -121,6 +128,7 @@ class ChecklistItem(db.Model):
 
 class DutyNote(db.Model):
     __tablename__ = "duty_note"
+    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
@@ -155,6 +163,7 @@ class Evidence(db.Model):
 
 class ExtensionRequest(db.Model):
     __tablename__ = "extension_request"
+    __table_args__ = (one_of("status", rules.EXTENSION_LABELS),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)

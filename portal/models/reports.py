@@ -8,16 +8,20 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.models.base import one_of, utcnow
 from portal.models.org import Unit
 from portal.models.users import User
+
+
+DRAFT, SUBMITTED = "draft", "submitted"
+STATUSES = (DRAFT, SUBMITTED)
 
 
 class MonthlyReport(db.Model):
     """A unit's 进展报告 for one month: draft, then submitted."""
 
     __tablename__ = "monthly_report"
-    __table_args__ = (sa.UniqueConstraint("unit_id", "month"),)
+    __table_args__ = (sa.UniqueConstraint("unit_id", "month"), one_of("status", STATUSES))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)

@@ -66,14 +66,21 @@ class User(UserMixin, db.Model):
         return any(r.role in roles for r in self.role_rows)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=_hash_method())
         self.password_changed_at = utcnow()
 
-    def check_password(self, password: str) -> bool:
+    def check_password(self, password: str) -> bool:  # any method werkzeug knows, whatever made the hash
         return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+def _hash_method() -> str:
+    """werkzeug's scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD)."""
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class UserRole(db.Model):

@@ -14,13 +14,13 @@ from portal.duties.services import today
 from portal.extensions import db
 from portal.models import AuditEntry, DutyInstance, MonthlyReport, Unit, User
 from portal.models.base import utcnow
+from portal.models.reports import DRAFT, SUBMITTED
 from portal.timeutil import month_bounds_utc, to_local
 from portal.roles import ADMIN, LIAISON
 
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
 FIELDS = ("progress", "problems", "next_steps")
-DRAFT, SUBMITTED = "draft", "submitted"
 STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
 LIMIT = 10000
 

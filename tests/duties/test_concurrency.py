@@ -8,25 +8,20 @@ from __future__ import annotations
 import threading
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 
 from portal.duties.services import STALE
 from portal.extensions import db
 from portal.models import AuditEntry, DutyNote, Evidence
-from tests.conftest import AuthActions, instance_by_key, make_user
+from tests.conftest import instance_by_key
+from tests.factories import gen_liaison, gen_note, gen_session, gen_tick
+from tests.factories import gen_sessions as sessions
+
+pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
 
 KEY = "transfer-children@yanhu-mz"  # 7 checklist items, lead unit 盐湖区民政局
 PDF = b"%PDF-1.4\n% parallel evidence\n"
-
-
-def sessions(app, prefix: str, n: int, unit: str = "yanhu-mz") -> list[AuthActions]:
-    result = []
-    for i in range(n):
-        make_user(f"{prefix}{i}", "liaison", unit=unit)
-        auth = AuthActions(app.test_client())
-        assert auth.login(f"{prefix}{i}").status_code == 302
-        result.append(auth)
-    return result
 
 
 def in_parallel(calls) -> list:
@@ -97,11 +92,12 @@ def test_parallel_notes_and_evidence_all_land(app, plan):
 
 
 def test_a_state_change_prepared_before_notes_and_ticks_still_applies(app, plan):
-    a, b = sessions(app, "seq", 2)
+    a = gen_session(app, gen_liaison("seq-a"))
+    other = gen_liaison("seq-b")
     inst = instance_by_key(KEY)
     seen = inst.version
-    b.post(f"/tasks/{inst.id}/notes", {"body": "先写一条记录"})
-    b.post(f"/tasks/{inst.id}/items/{inst.active_items[0].id}", {"done": "1"})
+    gen_note(other, inst, "先写一条记录")
+    gen_tick(other, instance_by_key(KEY))
     response = a.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "等待资金", "version": str(seen)},
                       follow_redirects=True)
     assert STALE not in response.get_data(as_text=True)

@@ -5,6 +5,7 @@ import threading
 from datetime import date
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -149,6 +150,7 @@ def test_stale_state_change_gets_a_clear_message_and_the_fresh_state(app, plan):
     assert instance_by_key("transfer-care@yanhu-mz").state == "blocked"
 
 
+@pytest.mark.fresh_db
 def test_concurrent_ticks_on_one_duty_both_land(app, plan):
     a = liaison(app, "mz-a", "yanhu-mz")
     b = liaison(app, "mz-b", "yanhu-mz")

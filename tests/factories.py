@@ -1,0 +1,96 @@
+"""Test data by role (CTFd's gen_* helpers): one call makes what a test needs, through the services.
+
+    office = gen_admin()                       # 督查室 account
+    mz = gen_session(app, gen_liaison("mz"))   # a signed-in liaison of 盐湖区民政局
+    inst = gen_instance("transfer-children@yanhu-mz")   # needs the `plan` fixture
+    gen_note(mz_user, inst, "已召开推进会")
+
+Users go through the account service (so roles and units are checked as in production); duty
+work goes through the duty services (so audit entries and state changes are real).
+"""
+from __future__ import annotations
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+
+from portal.admin.services import AccountInput, create_account
+from portal.extensions import db
+from portal.models import DutyInstance, User
+
+PASSWORD = "Correct-horse-9"
+DEFAULT_UNIT = {"liaison": "yanhu-mz"}  # liaisons must belong to a unit
+PDF = b"%PDF-1.4\n% test evidence\n"
+
+
+def gen_user(username: str, *roles: str, unit: str | None = None, password: str = PASSWORD) -> User:
+    unit_code = unit if unit is not None else DEFAULT_UNIT.get(roles[0], "city-mz")
+    return create_account(AccountInput(username, f"测试{username}", list(roles), unit_code, password))
+
+
+def gen_liaison(username: str = "liaison", unit: str = "yanhu-mz") -> User:
+    return gen_user(username, "liaison", unit=unit)
+
+
+def gen_admin(username: str = "office") -> User:
+    return gen_user(username, "admin")
+
+
+def gen_leader(username: str = "leader") -> User:
+    return gen_user(username, "leader")
+
+
+def gen_staff(username: str = "staff") -> User:
+    return gen_user(username, "staff")
+
+
+def gen_trainer(username: str = "trainer") -> User:
+    return gen_user(username, "trainer")
+
+
+def gen_session(app, user: User, password: str = PASSWORD):
+    """A test client signed in as `user` (an AuthActions: .post adds the CSRF token)."""
+    from tests.conftest import AuthActions
+
+    auth = AuthActions(app.test_client())
+    response = auth.login(user.username, password)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return auth
+
+
+def gen_sessions(app, prefix: str, n: int, unit: str = "yanhu-mz") -> list:
+    """`n` liaisons of one unit, each signed in on its own client."""
+    return [gen_session(app, gen_liaison(f"{prefix}{i}", unit)) for i in range(n)]
+
+
+def gen_instance(key: str) -> DutyInstance:
+    """A duty instance of the loaded plan by its key (fresh from the database)."""
+    db.session.expire_all()
+    inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == key))
+    assert inst is not None, f"no duty instance {key}: does the test use the `plan` fixture?"
+    return inst
+
+
+def gen_note(user: User, inst: DutyInstance, body: str = "已召开推进会"):
+    from portal.duties.services import add_note
+
+    return add_note(user, inst, body)
+
+
+def gen_tick(user: User, inst: DutyInstance, position: int = 0, done: bool = True):
+    from portal.duties.services import set_item
+
+    return set_item(user, inst, inst.active_items[position].id, done)
+
+
+def gen_evidence(user: User, inst: DutyInstance, filename: str = "材料.pdf", data: bytes = PDF):
+    from portal.duties.evidence import add_evidence
+
+    return add_evidence(user, inst, FileStorage(BytesIO(data), filename=filename))
+
+
+def gen_report(user: User, month: str, progress: str = "本月完成移交准备。", submit: bool = False):
+    from portal.reports.services import ReportInput, save
+
+    return save(user, user.unit, month, ReportInput(progress, "", ""), submit, expected_version=None)

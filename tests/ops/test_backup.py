@@ -15,6 +15,10 @@ from werkzeug.datastructures import FileStorage
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import instance_by_key, make_user
+import pytest
+
+# Several connections commit for real (threads, other processes): not inside a rolled-back test.
+pytestmark = pytest.mark.fresh_db
 
 PDF = b"%PDF-1.4\n% evidence "
 

@@ -7,6 +7,10 @@ from portal.extensions import db
 from portal.security.headers import SECURITY_HEADERS
 from tests.conftest import AuthActions, extract_csrf, instance_by_key, make_user
 from tests.security.dbfault import database_down
+import pytest
+
+# Several connections commit for real (threads, other processes): not inside a rolled-back test.
+pytestmark = pytest.mark.fresh_db
 
 
 def test_database_down_gives_503_then_recovers_without_restart(app, plan):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -95,6 +96,7 @@ def test_a_shared_office_address_does_not_hold_back_someone_who_works_there(app)
     assert client_at(app, "10.8.8.8").login("clerk").status_code == 302
 
 
+@pytest.mark.fresh_db  # threads commit on their own connections
 def test_a_parallel_burst_gets_no_extra_tries(app):
     make_user("target", "staff")
     burst = 12

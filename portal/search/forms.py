@@ -3,9 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
-from portal.search.query import MAX_QUERY_CHARS
 
-# What a POST accepts; the engine searches the first MAX_QUERY_CHARS and says so.
+# What a POST accepts; the engine searches the first query.MAX_QUERY_CHARS and says so.
 MAX_POSTED_CHARS = 20_000
 
 

@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             g_ours = big["ours_p95"] / small["ours_p95"] - 1
             g_scan = big["scan_p95"] / small["scan_p95"] - 1
             print(f"{verdict(g_ours < 0.5 * g_scan)}  p95 growth {small['n']:,} → {big['n']:,} less than half the "
-                  f"scan's: ours +{100 * g_ours:.0f}% ({small['ours_p95']:.2f} → {big['ours_p95']:.2f} ms), "
-                  f"scan +{100 * g_scan:.0f}% ({small['scan_p95']:.2f} → {big['scan_p95']:.2f} ms)")
+                  f"scan's: ours {100 * g_ours:+.0f}% ({small['ours_p95']:.2f} → {big['ours_p95']:.2f} ms), "
+                  f"scan {100 * g_scan:+.0f}% ({small['scan_p95']:.2f} → {big['scan_p95']:.2f} ms)")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

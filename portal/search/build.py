@@ -12,6 +12,7 @@ process — SQLite's FTS5 does the work in C; Python only segments):
 """
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -56,9 +57,14 @@ def hay(title: str, text: str) -> str:
     return " ".join(tokenizer.normalise(f"{title}\n{text}").lower().split())
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_words(title: str) -> str:
+    return tokenizer.index_text(title)  # chapter titles repeat over a law's articles
+
+
 def _word_row(row: tuple) -> tuple:
     """(rowid, title words, body words, keys) of a clause row."""
-    return row[0], tokenizer.index_text(row[4]), tokenizer.index_text(row[5]), row[10]
+    return row[0], _title_words(row[4]), tokenizer.index_text(row[5]), row[10]
 
 
 def _char_row(row: tuple) -> tuple:

@@ -1,11 +1,9 @@
 """The search form for long queries sent by POST (a pasted paragraph would not fit in a URL)."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField
-from wtforms.validators import Optional
+from wtforms import StringField
 
-from portal.search.query import MAX_QUERY_CHARS
 
-# What a POST accepts; the engine searches the first MAX_QUERY_CHARS and says so.
+# What a POST accepts; the engine searches the first query.MAX_QUERY_CHARS and says so.
 MAX_POSTED_CHARS = 20_000
 
 
@@ -14,6 +12,6 @@ class SearchForm(FlaskForm):
     doc = StringField("文件", filters=[lambda v: (v or "")[:80]])
     dept = StringField("部门", filters=[lambda v: (v or "")[:40]])
     validity = StringField("效力", filters=[lambda v: (v or "")[:40]])
-    page = IntegerField("页", validators=[Optional()])
+    page = StringField("页", filters=[lambda v: (v or "")[:12]])
     limit = StringField("条数", filters=[lambda v: (v or "")[:12]])
 

@@ -7,7 +7,7 @@ rows) and where the index lives (``app.config["SEARCH_INDEX_DIR"]``).
 Index lifecycle
 ---------------
 * ``flask portal sync`` → ``sync_index()``: reindex the documents whose clauses changed (a full
-  build when the index is missing, corrupt or built with another analyzer). Waits for the write
+  build when the index is missing, corrupt or built with another segmenter or schema). Waits for the write
   lock.
 * ``flask portal reindex`` → ``rebuild_index()``: a fresh index, switched in atomically.
 * Any search → ``ensure_fresh()``: once per change of the library (a cheap fingerprint of the
@@ -16,6 +16,8 @@ Index lifecycle
   for the write lock: when another process (a sync, another worker) is writing, this one just
   reads, and sees the new index generation when the writer is done. Searches keep answering
   meanwhile — from the old index, or with the notice "索引正在建立" when there is none yet.
+* A search that finds the index deleted or unreadable under it (``SearchResponse.unavailable``)
+  → ``ensure_fresh(force=...)``: the same background rebuild, at once; the answer is the notice.
 """
 from __future__ import annotations
 

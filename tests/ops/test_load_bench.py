@@ -21,7 +21,6 @@ def test_short_load_run_verifies(app_config):
     assert "verification:" in out, out + result.stderr
     lines = out.split("verification:")[1].split("budgets")[0].strip().splitlines()
     assert len(lines) >= 8
-    # False conflicts on notes are fixed on another branch; everything else must hold here.
-    failing = [line for line in lines if line.strip().startswith("FAIL") and "false conflicts" not in line]
+    failing = [line for line in lines if line.strip().startswith("FAIL")]
     assert not failing, out
     assert "PASS  zero 5xx" in out and "p95 / trivial" in out

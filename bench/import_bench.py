@@ -1,0 +1,83 @@
+"""`python -m bench import --files 400`: bulk statute import at library scale.
+
+Makes N statute files from the texts the product ships (content/policy/sources: real laws, each
+copy under its own title so each is a new document), then times `import-policy` on the folder
+into a fresh database: conversion and checks, one library sync, one search-index update.
+Baseline in the same run: reading the same files and counting their 第X条 headings with a regex
+(the least any import must do). Budget: 400 files in at most 5 minutes."""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+BUDGET_SECONDS_PER_400 = 300.0  # “400 files in minutes, not half an hour”
+ARTICLE = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条[ 　]")
+TAGS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def make_files(sources: Path, target: Path, n: int) -> int:
+    texts = [p for p in sorted(sources.glob("*.md")) if "民法典" not in p.name]
+    made, i = 0, 0
+    while made < n:
+        for p in texts:
+            if made >= n:
+                break
+            tag = TAGS[i % 10] + TAGS[(i // 10) % 10] + TAGS[(i // 100) % 10]
+            lines = p.read_text(encoding="utf-8").split("\n")
+            lines[0] = lines[0] + tag + "试行规定"
+            (target / p.name.replace("(", f"{tag}(")).write_text("\n".join(lines), encoding="utf-8")
+            made += 1
+        i += 1
+    return sum(f.stat().st_size for f in target.iterdir())
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench import")
+    parser.add_argument("--files", type=int, default=400)
+    args = parser.parse_args(argv)
+
+    from portal import create_app
+    from portal.config import PROJECT_ROOT
+    from portal.extensions import db
+    from portal.policy.importing import run_import
+    from portal.policy.sync import sync_policy
+
+    tmp = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    content = tmp / "content"
+    shutil.copytree(PROJECT_ROOT / "content", content)
+    incoming = tmp / "incoming"
+    incoming.mkdir()
+    size = make_files(content / "policy" / "sources", incoming, args.files)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}", "INSTANCE_PATH": str(tmp),
+                      "UPLOAD_DIR": str(tmp / "uploads"), "SEARCH_INDEX_DIR": str(tmp / "ix"),
+                      "SECRET_KEY": "bench", "CONTENT_DIR": str(content)})
+    try:
+        with app.app_context():
+            db.create_all()
+            sync_policy(content)
+            from portal.search.services import sync_index
+
+            sync_index()  # the shipped library indexed, as on a running server
+            t0 = time.perf_counter()
+            headings = sum(len(ARTICLE.findall(p.read_text(encoding="utf-8"))) for p in incoming.iterdir())
+            scan = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            run = run_import([incoming], content, shown=lambda p: p.name)
+            took = time.perf_counter() - t0
+        counts = run.counts()
+        articles = sum(o.articles for o in run.outcomes)
+        budget = BUDGET_SECONDS_PER_400  # one sync and one index update whatever the count: not per file
+        print(f"import {args.files} files, {size / 1e6:.1f} MB, {headings} 第X条 headings")
+        print(f"  outcomes: {counts}; articles imported {articles} (headings {headings})")
+        print(f"  import (convert + check + write + one sync + one search update): {took:.1f} s "
+              f"= {size / 1e6 / took:.2f} MB/s; {took / args.files * 1000:.0f} ms a file")
+        print(f"  baseline (read + count headings): {scan:.2f} s; ratio {took / max(scan, 1e-6):.0f}x")
+        ok = took <= budget and counts["refused"] == 0 and articles == headings
+        print(f"  budget: <= {budget:.0f} s and every article imported: {'PASS' if ok else 'FAIL'}")
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

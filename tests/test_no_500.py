@@ -16,6 +16,8 @@ NASTY = [
      "roles": ["admin", "wizard"], "unit": "../../etc", "password": "short", "new_password": ""},
     {"progress": "=cmd|' /C calc'!A0", "problems": "\r\n" * 100, "next_steps": "\t", "submit": "1"},
     {"q": "AND OR NOT * ? ~ ^ body:x \"unbalanced", "active": "yes", "version": "abc"},
+    {"name": "移交儿童人数", "value": "9" * 40, "start": "2022-02-30", "end": "-1", "county": "火星", "level": "省级",
+     "u": "../../x", "a": "9.9.9", "expand": "county:<b>", "kind": "\x7f"},
 ]
 
 
@@ -25,7 +27,7 @@ def sample_url(app, rule):
               "clause_id": "3.2.8", "key": "jiating-jiyang-guanli-banfa", "instance_id": inst.id,
               "item_id": inst.active_items[0].id, "evidence_id": 1, "extension_id": 1, "fmt": "csv",
               "unit_code": "yanhu-mz", "month": "2026-11", "kind": "close", "edition": "2020-10-17",
-              "batch": "0123456789abcdef"}
+              "batch": "0123456789abcdef", "county_code": "yanhu", "file_format": "xlsx"}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 

@@ -117,11 +117,16 @@ def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], row
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         ws.append([safe_cell(v) for v in row])
+    # Styles cost per cell in openpyxl: format only the date cells, wrap only the long-text columns.
+    wrap = Alignment(wrap_text=True, vertical="top")
+    long_text = [i for i, w in enumerate(widths) if w >= 24]
     for row in ws.iter_rows(min_row=3):
+        for i in long_text:
+            if i < len(row):
+                row[i].alignment = wrap
         for cell in row:
             if isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
     for idx, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(idx)].width = width
     ws.freeze_panes = "A3"

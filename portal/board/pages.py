@@ -78,6 +78,27 @@ def load(user: User, args, on: date) -> BoardData:
                      services.indicator_names(services.transfer_duty()), county_list, kinds, query, all_rows)
 
 
+def cell_base(args) -> str:
+    """The board URL with the current filters and an open `u=` for a cell's unit (built once
+    per page, not once per cell: the matrix has a thousand cells)."""
+    from urllib.parse import urlencode
+
+    from flask import url_for
+
+    keep = [(k, v) for k, vs in args.lists() if k not in ("u", "a") for v in vs]
+    return url_for("board.index") + "?" + (urlencode(keep) + "&" if keep else "") + "u="
+
+
+def drill_context(user: User, args, on: date) -> dict:
+    """Just what the drill-down fragment needs."""
+    county_list = services.counties()
+    rows = services.load_rows(on)
+    query = parse_query(args, county_list, kinds_of(rows))
+    visible = rollup.apply_filters(services.visible(user, rows), query.filters)
+    drill = rollup.drill(visible, query.cell_unit, query.cell_area) if query.cell_unit and query.cell_area else []
+    return dict(q=query, drill=drill, drill_unit=next((r.unit_name for r in drill), ""))
+
+
 def board_context(user: User, args, on: date) -> dict:
     data = load(user, args, on)
     q = data.query
@@ -85,7 +106,7 @@ def board_context(user: User, args, on: date) -> dict:
     drill = rollup.drill(data.rows, q.cell_unit, q.cell_area) if q.cell_unit and q.cell_area else []
     names = [n for n, _ in data.indicator_names]
     context = dict(
-        data=data, q=q, f=q.filters, on=on,
+        data=data, q=q, f=q.filters, on=on, cell_base=cell_base(args),
         departments=rollup.department_matrix(data.rows),
         area_columns=columns, area_rows=area_rows, drill=drill,
         drill_unit=next((r.unit_name for r in drill), ""),

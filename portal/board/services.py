@@ -193,6 +193,28 @@ def training_coverage() -> dict | None:
     return None
 
 
+def data_stamp(on: date) -> tuple:
+    """Changes whenever anything the board shows may have changed: every write on a duty touches
+    its instance (updated_at), sync touches duties and units, figures add rows; lights move with
+    the date. Cheap (one round trip), so every worker can check it on every request."""
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.max(DutyInstance.updated_at)).scalar_subquery(),
+        sa.select(sa.func.count(DutyInstance.id)).scalar_subquery(),
+        sa.select(sa.func.max(Duty.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Unit.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(IndicatorValue.id)).scalar_subquery(),
+        sa.select(sa.func.max(ExtensionRequest.id)).scalar_subquery(),
+        sa.select(sa.func.max(ExtensionRequest.decided_at)).scalar_subquery(),
+        sa.select(sa.func.max(DutyNote.id)).scalar_subquery(),
+    )).one()
+    return (on.isoformat(), *(str(v) for v in row))
+
+
+def scope_key(user: User) -> str:
+    scope = scope_of(user)
+    return f"{scope}:{user.unit.code}" if scope == OWN_UNIT else scope
+
+
 # ---- the decision queue (read-only for leaders) ------------------------------------------------
 
 @dataclass
@@ -204,15 +226,23 @@ class PendingClose:
 
 
 def pending_closes(on: date | None = None) -> list[PendingClose]:
+    """销号 requests awaiting the office: who asked (the latest request note's author), since when."""
     on = on or today()
     stmt = (sa.select(DutyInstance).where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
-            .options(sa.orm.selectinload(DutyInstance.notes).selectinload(DutyNote.author),
-                     sa.orm.selectinload(DutyInstance.unit), sa.orm.selectinload(DutyInstance.duty)))
+            .options(sa.orm.selectinload(DutyInstance.unit), sa.orm.selectinload(DutyInstance.duty),
+                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
+    instances = db.session.scalars(stmt).all()
+    latest: dict[int, tuple[datetime, str]] = {}
+    if instances:
+        for iid, at, name in db.session.execute(
+                sa.select(DutyNote.instance_id, DutyNote.at, User.display_name)
+                .outerjoin(User, User.id == DutyNote.author_id)
+                .where(DutyNote.kind == "request_close", DutyNote.instance_id.in_([i.id for i in instances]))
+                .order_by(DutyNote.id)):
+            latest[iid] = (at, name or "")
     out = []
-    for inst in db.session.scalars(stmt):
-        note = next((n for n in inst.notes if n.kind == "request_close"), None)  # newest first
-        since = note.at if note else inst.updated_at
-        who = note.author.display_name if note and note.author else ""
+    for inst in instances:
+        since, who = latest.get(inst.id, (inst.updated_at, ""))
         out.append(PendingClose(inst, who, since, _days_since(since, on)))
     return sorted(out, key=lambda p: p.since or datetime.max)
 

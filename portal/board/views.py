@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal.access import logged_in, roles
-from portal.board import bp, pages, rollup, services
+from portal.board import bp, cache, pages, rollup, services
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.duties import rules
 from portal.duties.services import DutyError, NotAllowed, get_instance, today
@@ -22,10 +23,15 @@ def _common() -> dict:
 @bp.route("/board")
 @logged_in
 def index():
-    context = {**_common(), **pages.board_context(current_user, request.args, today())}
-    if is_partial_request() and request.headers.get("HX-Target") == "drill":
-        return render_template("board/_drill.html", **context)
-    return render_template("board/index.html", **context)
+    on = today()
+    partial = is_partial_request() and request.headers.get("HX-Target") == "drill"
+    key = (services.data_stamp(on), services.scope_key(current_user), request.query_string, partial)
+    if partial:  # the cell's duties only
+        return cache.get_or_render(key, lambda: render_template(
+            "board/_drill.html", **_common(), **pages.drill_context(current_user, request.args, on)))
+    body = cache.get_or_render(key, lambda: render_template(
+        "board/_body.html", **_common(), **pages.board_context(current_user, request.args, on)))
+    return render_template("board/index.html", body=Markup(body))
 
 
 @bp.route("/board/counties/<county_code>")

@@ -132,11 +132,13 @@ class BoardFilter:
     sort: str = "light"
 
 
-def board(user: User, f: BoardFilter, on: date | None = None) -> list[InstanceView]:
-    """Instances the user may see, filtered; lights are computed, so light filters apply after."""
+def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
+    """Instances the user may see, filtered; lights are computed, so light filters apply after.
+    `cooperators=False` leaves cooperating units unloaded (a paged list loads them for one page)."""
     stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
-            .options(sa.orm.selectinload(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items)))
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items),
+                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
         ids = unit_ids_within(unit)

@@ -55,7 +55,7 @@ from portal.extensions import db
 from portal.forms import first_error
 from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
-from portal.models import Duty, Evidence, ExtensionRequest
+from portal.models import Duty, DutyInstance, Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
 from portal.units.services import active_units
 
@@ -83,7 +83,7 @@ PAGE_SIZE = 50
 @logged_in
 def index():
     f = board_filter_from_args()
-    all_views = board(current_user, f)
+    all_views = board(current_user, f, cooperators=False)
     units = active_units()
     viewed = next((u for u in units if u.code == f.unit_code), None)
     from portal.duties.clauses import clause_texts
@@ -92,6 +92,9 @@ def index():
 
     page = ListPage(all_views, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     views = page.items
+    if views:  # cooperating units for this page only
+        db.session.scalars(sa.select(DutyInstance).where(DutyInstance.id.in_([v.inst.id for v in views]))
+                           .options(sa.orm.selectinload(DutyInstance.cooperators))).all()
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
     context = dict(views=views, all_views=all_views, page=page, f=f, areas=areas(), units=units, rules=rules,
                    board_title=board_label(current_user),

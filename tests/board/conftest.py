@@ -41,3 +41,11 @@ def varied(plan):
     city[0].closed_at = datetime(2022, 1, 5)
     db.session.commit()
     return {"children": 11, "files": 12}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_board_cache():
+    from portal.board import cache
+
+    cache.clear()
+    yield

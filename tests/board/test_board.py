@@ -214,3 +214,16 @@ def test_report_print_view_and_word(varied, client, auth):
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0].startswith("盐湖区") and any("运民发〔2021〕74号" in p for p in paragraphs)
     assert client.get("/board/report.pdf").status_code == 404
+
+
+def test_board_shows_a_close_at_once(varied, auth, client):
+    """The rendered board is cached per data stamp: a decision must show on the next load."""
+    from portal.duties import services as duty_services
+
+    auth.as_role("leader")
+    closed = lambda: int(re.search(r'data-figure="closed">(\d+)', text(client.get("/board"))).group(1))  # noqa: E731
+    before = closed()
+    assert closed() == before  # served again (from the cache)
+    office = make_user("dcs", "admin")
+    duty_services.decide_close(office, instance_by_key("transfer-children@linyi-mz"), True, "", None)
+    assert closed() == before + 1

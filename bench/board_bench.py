@@ -1,0 +1,235 @@
+"""Leadership board benchmark: `python -m bench board [--rounds N] [--seconds S]`.
+
+Loads the full 方案 expansion, then generates load up to 300 duty instances and 5,000 checklist
+items (states spread), and times requests through the app's WSGI interface (server time, no
+network) as a leader, each beside a trivial page of the same app served the same way:
+the board, the all-units 台账 first page, the 通报 .xlsx (and, for information, /api/progress and
+a drill-down fragment). Then it serves the same database with gunicorn (2 workers) and drives it
+with a bounded load client (a fixed number of keep-alive connections, each waiting for its
+answer before the next request) to compare the board's requests per second with the trivial page's.
+
+The board's rendered body is cached per process under a data stamp (portal/board/cache.py), so
+the figures above are mostly cache hits, as a leader's repeated visits are; the uncached render is
+printed beside them for information.
+
+Budgets (issue #9): board p95 ≤ 100 ms; 台账 first page p95 ≤ 100 ms; 通报 .xlsx p95 ≤ 1 s;
+board throughput under gunicorn ≥ 25% of the trivial page's.
+Training assignments (50,000 in the issue) are not generated: training is not built yet.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.duties_bench import percentile, time_requests
+
+BUDGETS = {"board": 100.0, "台账 first page (all units)": 100.0, "通报 .xlsx": 1000.0}
+THROUGHPUT_BUDGET = 0.25
+PASSWORD = "Bench-pass-1"
+
+
+def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tuple[int, int]:
+    """Per-unit generated duties until the instance and item targets are met; states spread."""
+    import sqlalchemy as sa
+
+    from portal.duties import rules
+    from portal.extensions import db
+    from portal.models import ChecklistItem, Duty, DutyInstance, Unit
+
+    rng = random.Random(seed)
+    units = db.session.scalars(sa.select(Unit).where(Unit.active, Unit.parent_id.is_not(None))).all()
+    instances = db.session.scalar(sa.select(sa.func.count(DutyInstance.id)))
+    items = db.session.scalar(sa.select(sa.func.count(ChecklistItem.id)))
+    n = 0
+    while instances < target_instances or items < target_items:
+        n += 1
+        duty = Duty(key=f"bench-{n}", title=f"压力测试任务{n}", clause_ids=[rng.choice(["3.1.1.4", "3.2.10", "4.2.7"])],
+                    scope="per-unit", area="部门职责", deadline_kind="date", indicators=[])
+        db.session.add(duty)
+        left = max(1, target_instances - instances)
+        per = max(1, min(60, (target_items - items) // left)) if items < target_items else 3
+        unit = rng.choice(units)
+        inst = DutyInstance(key=f"bench-{n}@{unit.code}", duty=duty, unit=unit)
+        inst.items = [ChecklistItem(title=f"事项{k}", position=k, done=rng.random() < 0.4) for k in range(per)]
+        db.session.add(inst)
+        instances += 1
+        items += per
+    for inst in db.session.scalars(sa.select(DutyInstance)):
+        inst.state = rng.choice([rules.NOT_STARTED, rules.IN_PROGRESS, rules.IN_PROGRESS, rules.BLOCKED,
+                                 rules.REQUESTED, rules.CLOSED])
+    db.session.commit()
+    return instances, items
+
+
+def time_unique(client, prefix: str, rounds: int) -> list[float]:
+    samples = []
+    for i in range(rounds):
+        start = time.perf_counter()
+        response = client.get(f"{prefix}{i}")
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (prefix, response.status_code)
+        response.close()
+    return samples
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _login_cookie(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    from urllib.parse import urlencode
+
+    body = urlencode({"username": "bench-leader", "password": PASSWORD, "csrf_token": token})
+    conn.request("POST", "/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded",
+                                                      "Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.getheader("Set-Cookie", "").split(";")[0]
+
+
+def throughput(port: int, path: str, cookie: str, clients: int, seconds: float) -> float:
+    """Requests per second with `clients` keep-alive connections, each one request at a time."""
+    done = [0] * clients
+    stop = time.perf_counter() + seconds
+
+    def worker(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < stop:
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: {response.status}")
+            done[n] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.perf_counter() - start)
+
+
+def gunicorn_ratio(db_url: str, tmp: Path, clients: int, seconds: float) -> tuple[float, float]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "PORTAL_SECRET_KEY": "bench-secret",
+           "PORTAL_UPLOAD_DIR": str(tmp / "uploads"), "PORTAL_SEARCH_INDEX_DIR": str(tmp / "ix")}
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
+                             "warning", "wsgi:app"], cwd=root, env=env)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie = _login_cookie(port)
+        throughput(port, "/board", cookie, clients, 1.0)  # warm both workers
+        trivial = throughput(port, "/account/password", cookie, clients, seconds)
+        board = throughput(port, "/board", cookie, clients, seconds)
+        return trivial, board
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench board")
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--instances", type=int, default=300)
+    parser.add_argument("--items", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=4, help="concurrent connections of the load client")
+    parser.add_argument("--seconds", type=float, default=5.0, help="load duration per page")
+    args = parser.parse_args(argv)
+
+    from portal import create_app
+    from portal.config import PROJECT_ROOT
+    from portal.extensions import db
+
+    tmp = Path(tempfile.mkdtemp(prefix="board-bench-"))
+    db_url = f"sqlite:///{tmp / 'bench.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": str(tmp), "UPLOAD_DIR": str(tmp / "uploads"),
+                      "SEARCH_INDEX_DIR": str(tmp / "ix"), "SECRET_KEY": "bench",
+                      "CONTENT_DIR": str(PROJECT_ROOT / "content")})
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from portal.admin.services import AccountInput, create_account
+        from portal.duties.sync import sync_duties
+        from portal.models import Unit
+        from portal.policy.services import sync_policy
+        from portal.units.services import sync_units
+
+        db.create_all()
+        content = Path(app.config["CONTENT_DIR"])
+        assert sync_units(content).ok and sync_policy(content).ok and sync_duties(content).ok
+        instances, items = generate_load(args.instances, args.items)
+        units = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.active))
+        create_account(AccountInput("bench-leader", "压测领导", ["leader"], "city-mz", PASSWORD))
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "bench-leader", "password": PASSWORD, "csrf_token": token})
+
+    rounds = args.rounds
+    trivial = time_requests(client, "GET", "/account/password", rounds)
+    results = {
+        "board": time_requests(client, "GET", "/board", rounds),
+        "台账 first page (all units)": time_requests(client, "GET", "/tasks/?unit=", rounds),
+        "通报 .xlsx": time_requests(client, "GET", "/board/report.xlsx", max(10, rounds // 10)),
+        # Every request a new query string: a cache miss each time (the figure a first visitor waits).
+        "board, uncached (info)": time_unique(client, "/board?n=", max(20, rounds // 5)),
+        "/api/progress (info)": time_requests(client, "GET", "/api/progress", max(20, rounds // 5)),
+        "drill fragment (info)": time_requests(client, "GET", "/board?u=city-ga&a=3.1.1", rounds,
+                                               headers={"HX-Request": "true", "HX-Target": "drill"}),
+    }
+    load = os.getloadavg()[0]
+    print(f"board benchmark: {units} units, {instances} duty instances, {items} checklist items, {rounds} rounds, "
+          f"SQLite, load average {load:.2f} (training assignments: none — training not built yet)")
+    base95 = percentile(trivial, 95)
+    print(f"{'request':<30}{'p50 ms':>9}{'p95 ms':>9}{'trivial p95':>13}{'ratio':>8}  budget")
+    print(f"{'trivial page (baseline)':<30}{statistics.median(trivial):>9.2f}{base95:>9.2f}{base95:>13.2f}{1:>8.1f}")
+    failed = False
+    for name, samples in results.items():
+        p95 = percentile(samples, 95)
+        budget = BUDGETS.get(name)
+        verdict = "" if budget is None else (f"≤ {budget:.0f} ms " + ("PASS" if p95 <= budget else "FAIL"))
+        failed |= budget is not None and p95 > budget
+        print(f"{name:<30}{statistics.median(samples):>9.2f}{p95:>9.2f}{base95:>13.2f}{p95 / base95:>8.1f}  {verdict}")
+
+    trivial_rps, board_rps = gunicorn_ratio(db_url, tmp, args.clients, args.seconds)
+    ratio = board_rps / trivial_rps if trivial_rps else 0.0
+    ok = ratio >= THROUGHPUT_BUDGET
+    failed |= not ok
+    print(f"gunicorn, 2 workers, {args.clients} keep-alive clients × {args.seconds:.0f} s each: trivial page "
+          f"{trivial_rps:.1f} req/s, board {board_rps:.1f} req/s, ratio {ratio:.2f}  "
+          f"≥ {THROUGHPUT_BUDGET:.2f} {'PASS' if ok else 'FAIL'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -205,7 +205,7 @@ class SimulatedUser(threading.Thread):
             return
         token = f"压测进展-{secrets.token_hex(6)}"
         status, html, headers = self.client.request("save report", "POST", f"/reports/{unit}/{month}", {
-            "progress": token, "problems": "", "next_steps": "", "version": version.group(1),
+            "progress": token, "problems": "", "next_steps": "", "version": version.group(1), "submit": "0",
             "csrf_token": self.client.csrf})
         if status < 500:
             self.log.wrote(Write("report", status == 302, token=token, unit=unit, month=month,

@@ -100,9 +100,9 @@ def start_gunicorn(env: dict, port: int, workers: int, logfile: Path) -> subproc
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return proc
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None:
-                raise SystemExit(f"gunicorn did not start; see {logfile}")
+                raise SystemExit(f"gunicorn did not start; see {logfile}") from exc
             time.sleep(0.2)
     raise SystemExit(f"gunicorn did not start within 60 s; see {logfile}")
 
@@ -259,7 +259,7 @@ def main(argv: list[str]) -> int:
             db.session.remove()
         ports = [free_port() for _ in envs]
         procs = [start_gunicorn(env, port, args.workers, tmp / f"gunicorn{n + 1}.log")
-                 for n, (env, port) in enumerate(zip(envs, ports))]
+                 for n, (env, port) in enumerate(zip(envs, ports, strict=False))]
         warm_up(ports, args.workers)
         log = Log()
         go = threading.Event()

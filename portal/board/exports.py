@@ -184,8 +184,8 @@ def to_docx(report: Report) -> bytes:
         f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。")
     _table(doc, ["项目", "数值"], [[k, str(v)] for k, v in summary_pairs(report)])
 
-    for n, (name, groups) in enumerate((("二、逾期任务（红灯）", report.red_by_unit),
-                                        ("三、预警任务（黄灯）", report.yellow_by_unit))):
+    for name, groups in (("二、逾期任务（红灯）", report.red_by_unit),
+                         ("三、预警任务（黄灯）", report.yellow_by_unit)):
         doc.add_heading(name, level=1)
         if not groups:
             doc.add_paragraph("无。")
@@ -216,11 +216,11 @@ def to_docx(report: Report) -> bytes:
 def _table(doc, headers: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers):
+    for cell, text in zip(table.rows[0].cells, headers, strict=False):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
         cells = table.add_row().cells
-        for cell, text in zip(cells, row):
+        for cell, text in zip(cells, row, strict=False):
             cell.text = str(text)

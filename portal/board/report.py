@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from portal.board import pages, rollup, services
+from portal.board import pages, rollup
 from portal.duties.clauses import PLAN_ID
 from portal.extensions import db
 from portal.models import DutyInstance, PolicyDocument, User

@@ -206,7 +206,7 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
         if doc.doc_id in RESERVED_IDS:
             doc.problems.append(Problem(doc.file, doc.meta_line("id"), f"id {doc.doc_id} is reserved; choose another"))
         by_id.setdefault(doc.doc_id, []).append(doc)
-    for doc_id, versions in by_id.items():
+    for versions in by_id.values():
         _check_editions(versions)
         newest = max(versions, key=lambda d: (d.effective, d.edition))
         for d in versions:

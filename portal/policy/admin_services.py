@@ -61,7 +61,7 @@ def stage(files) -> str:
     batch = secrets.token_hex(8)
     folder = _staging_root() / batch
     folder.mkdir(parents=True)
-    for f, name in zip(files, names):
+    for f, name in zip(files, names, strict=False):
         f.save(folder / name)
     return batch
 

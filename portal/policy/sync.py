@@ -200,7 +200,7 @@ def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set
         for edition, row in rows.items():
             if edition not in in_files and row.active:
                 row.active = row.current = False
-    for doc_id, doc in existing.items():  # a retired document's versions retire with it
+    for doc in existing.values():  # a retired document's versions retire with it
         if not doc.active:
             for row in doc.editions:
                 row.active = row.current = False

@@ -186,7 +186,7 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
             conn.execute("BEGIN IMMEDIATE")
             old = conn.execute("SELECT * FROM clause WHERE doc = ?", (doc_id,)).fetchall()
             old_words = [_word_row(r) for r in old]
-            for w, c in zip(old_words, map(_char_row, old)):
+            for w, c in zip(old_words, map(_char_row, old), strict=False):
                 conn.execute("INSERT INTO words(words, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)", w)
                 conn.execute("INSERT INTO chars(chars, rowid, hay) VALUES ('delete', ?, ?)", c)
             conn.execute("DELETE FROM clause WHERE doc = ?", (doc_id,))

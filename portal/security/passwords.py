@@ -32,7 +32,7 @@ def _core(password: str) -> str:
 
 
 def _is_sequence(text: str) -> bool:
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
     return len(steps) == 1 and steps <= {1, -1, 0}
 
 

@@ -238,7 +238,7 @@ def template_workbook() -> bytes:
     for row in sheet.iter_rows(min_row=2, min_col=6, max_col=6, max_row=1000):
         for cell in row:
             cell.number_format = "@"
-    for letter, width in zip("ABCDEFGH", (10, 12, 14, 16, 16, 14, 14, 30)):
+    for letter, width in zip("ABCDEFGH", (10, 12, 14, 16, 16, 14, 14, 30), strict=False):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -1,6 +1,5 @@
 """The statutes the product ships (content/policy, imported from their published text)."""
 import re
-from pathlib import Path
 
 import sqlalchemy as sa
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench"}
+BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench", "training": "bench.training_bench"}
 
 
 def main(argv: list[str]) -> int:

@@ -17,6 +17,7 @@ from portal.training.scope import areas_of, county_of_unit, county_scope, sees_p
 from portal.training.services import live_modules
 
 FIGURES = (ADMIN, LEADER, TRAINER)
+PAGE_LIMIT = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,7 +37,7 @@ def index():
     if scope is not None:
         counties = [c for c in counties if c.key.id == scope]
     return render_template("training/index.html", counties=counties, modules=modules, total=total, rules=rules,
-                           city=scope is None, overdue=len(r.overdue_list(scope, limit=1000)))
+                           city=scope is None, overdue=r.overdue_count(scope))
 
 
 @bp.route("/training/reports/matrix")
@@ -79,11 +80,13 @@ def city():
 def overdue():
     from portal.training.services import today
 
-    rows = r.overdue_list(county_scope(current_user))
+    scope = county_scope(current_user)
     show = lambda t: sees_phone(current_user, t)  # noqa: E731
     if _wants_xlsx():
-        return _xlsx(exports.overdue_xlsx(today(), rows, show), "培训逾期名单.xlsx")
-    return render_template("training/overdue.html", rows=rows, rules=rules, show_phone=show, as_of=today(),
+        return _xlsx(exports.overdue_xlsx(today(), r.overdue_list(scope), show), "培训逾期名单.xlsx")
+    rows = r.overdue_list(scope, limit=PAGE_LIMIT)  # the page shows the first ones; the sheet has all
+    return render_template("training/overdue.html", rows=rows, total=r.overdue_count(scope), limit=PAGE_LIMIT,
+                           rules=rules, show_phone=show, as_of=today(),
                            area_name=r.area_name, print_view=request.args.get("print") == "1")
 
 

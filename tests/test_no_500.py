@@ -24,7 +24,8 @@ def sample_url(app, rule):
     values = {"user_id": 1, "code": "yanhu-mz", "filename": "css/portal.css", "doc_id": "yunmin-2021-74",
               "clause_id": "3.2.8", "key": "jiating-jiyang-guanli-banfa", "instance_id": inst.id,
               "item_id": inst.active_items[0].id, "evidence_id": 1, "extension_id": 1, "fmt": "csv",
-              "unit_code": "yanhu-mz", "month": "2026-11"}
+              "unit_code": "yanhu-mz", "month": "2026-11",
+              "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "area_id": 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 

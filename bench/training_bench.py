@@ -21,7 +21,24 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.duties_bench import percentile, time_requests
+from bench.duties_bench import percentile
+
+CPU: dict[str, list[float]] = {}  # per measure: CPU time of this process, beside the wall time
+
+
+def time_requests(client, method: str, url: str, rounds: int) -> list[float]:
+    """Wall-clock ms per request, and (in CPU) the process CPU ms: on a shared, loaded machine the
+    wall time includes waiting for a core; the CPU time is what the request itself costs."""
+    samples, cpu = [], []
+    for _ in range(rounds):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        response.close()
+    CPU[url] = cpu
+    return samples
 
 BUDGETS_MS = {"import roster": 5000.0, "assign to 3,000": 2000.0, "county matrix": 100.0, "city roll-up": 200.0}
 HEADER = "姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注\n"
@@ -63,7 +80,7 @@ def main(argv: list[str]) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
                       "INSTANCE_PATH": str(tmp), "UPLOAD_DIR": str(tmp / "uploads"), "SEARCH_INDEX_DIR": str(tmp / "ix"),
                       "SECRET_KEY": "bench", "CONTENT_DIR": str(PROJECT_ROOT / "content")})
-    once: dict[str, float] = {}
+    once: dict[str, tuple[float, float]] = {}
     with app.app_context():
         import sqlalchemy as sa
 
@@ -92,9 +109,9 @@ def main(argv: list[str]) -> int:
         counties = [c.name for c in county_units()]
 
         data = roster_csv(counties, args.people)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = import_roster(data, "roster.csv", admin, dry_run=False)
-        once["import roster"] = (time.perf_counter() - start) * 1000
+        once["import roster"] = ((time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000)
         assert result.ok, result.problems[:3]
 
         ids = list(db.session.scalars(sa.select(Trainee.id).order_by(Trainee.id)))
@@ -107,9 +124,9 @@ def main(argv: list[str]) -> int:
         db.session.commit()
         last = modules[-1]
         people = db.session.scalars(sa.select(Trainee).where(Trainee.id.in_(ids[:3000]))).all()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         services.assign_people(admin, last, people, due_future)
-        once["assign to 3,000"] = (time.perf_counter() - start) * 1000
+        once["assign to 3,000"] = ((time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000)
         services.assign_people(admin, last, db.session.scalars(
             sa.select(Trainee).where(Trainee.id.in_(ids[3000:]))).all(), due_future)
         db.session.execute(sa.insert(Completion), [
@@ -125,30 +142,39 @@ def main(argv: list[str]) -> int:
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     client.post("/login", data={"username": "bench", "password": "Bench-pass-1", "csrf_token": token})
     rounds = args.rounds
+    urls = {"county matrix": f"/training/reports/matrix?county={first.code}", "city roll-up": "/training/reports/city",
+            "overdue list (info)": "/training/reports/overdue"}
     trivial = time_requests(client, "GET", "/account/password", rounds)
-    results = {
-        "county matrix": time_requests(client, "GET", f"/training/reports/matrix?county={first.code}", rounds),
-        "city roll-up": time_requests(client, "GET", "/training/reports/city", rounds),
-        "overdue list (info)": time_requests(client, "GET", "/training/reports/overdue", max(5, rounds // 10)),
-    }
+    results = {name: time_requests(client, "GET", url, rounds if "info" not in name else max(5, rounds // 10))
+               for name, url in urls.items()}
     print(f"training benchmark: {args.people} trainees, {len(modules)} modules, {assignments} assignments, "
           f"matrix county {in_county} people, {rounds} rounds, "
           f"{'PostgreSQL' if os.environ.get('BENCH_DATABASE_URL') else 'SQLite'}, load average {os.getloadavg()[0]:.2f}")
-    base50, base95 = statistics.median(trivial), percentile(trivial, 95)
-    print(f"{'measure':<24}{'p50 ms':>10}{'p95 ms':>10}{'trivial p95':>13}{'ratio':>9}  budget")
-    print(f"{'trivial page (baseline)':<24}{base50:>10.2f}{base95:>10.2f}{base95:>13.2f}{1:>9.1f}")
+    base95, cpu_base95 = percentile(trivial, 95), percentile(CPU["/account/password"], 95)
+    print(f"{'measure':<24}{'p50 ms':>9}{'p95 ms':>9}{'trivial p95':>12}{'ratio':>7}{'cpu p95':>9}"
+          f"{'cpu ratio':>10}  budget (wall; cpu)")
+    print(f"{'trivial page (baseline)':<24}{statistics.median(trivial):>9.2f}{base95:>9.2f}{base95:>12.2f}{1:>7.1f}"
+          f"{cpu_base95:>9.2f}{1:>10.1f}")
     failed = False
-    for name, ms in once.items():  # one-shot operations: the time itself (p50 = p95)
-        budget = BUDGETS_MS[name]
-        failed |= ms > budget
-        print(f"{name:<24}{ms:>10.1f}{ms:>10.1f}{base95:>13.2f}{ms / base95:>9.0f}  ≤ {budget:.0f} ms "
-              f"{'PASS' if ms <= budget else 'FAIL'}")
+
+    def verdict(budget, wall, cpu) -> str:
+        if budget is None:
+            return ""
+        return (f"≤ {budget:.0f} ms {'PASS' if wall <= budget else 'FAIL'}; "
+                f"{'PASS' if cpu <= budget else 'FAIL'}")
+
+    for name, (ms, cpu) in once.items():  # one-shot operations: the time itself (p50 = p95)
+        failed |= ms > BUDGETS_MS[name]
+        print(f"{name:<24}{ms:>9.1f}{ms:>9.1f}{base95:>12.2f}{ms / base95:>7.0f}{cpu:>9.1f}{cpu / cpu_base95:>10.0f}"
+              f"  {verdict(BUDGETS_MS[name], ms, cpu)}")
     for name, samples in results.items():
-        p95 = percentile(samples, 95)
+        p95, cpu95 = percentile(samples, 95), percentile(CPU[urls[name]], 95)
         budget = BUDGETS_MS.get(name)
-        verdict = "" if budget is None else (f"≤ {budget:.0f} ms " + ("PASS" if p95 <= budget else "FAIL"))
         failed |= budget is not None and p95 > budget
-        print(f"{name:<24}{statistics.median(samples):>10.2f}{p95:>10.2f}{base95:>13.2f}{p95 / base95:>9.1f}  {verdict}")
+        print(f"{name:<24}{statistics.median(samples):>9.2f}{p95:>9.2f}{base95:>12.2f}{p95 / base95:>7.1f}"
+              f"{cpu95:>9.2f}{cpu95 / cpu_base95:>10.1f}  {verdict(budget, p95, cpu95)}")
+    if failed:
+        print("wall-clock budgets missed; compare the CPU column (the machine's load average is shown above)")
     return 1 if failed else 0
 
 

@@ -55,9 +55,23 @@ def matrix():
     report = r.matrix(county, township) if county else None
     if report is not None and _wants_xlsx():
         return _xlsx(exports.matrix_xlsx(report), f"{report.title}.xlsx")
-    return render_template("training/matrix.html", report=report, counties=counties, county=county,
+    return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
+                           county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
                            print_view=request.args.get("print") == "1")
+
+
+def _matrix_rows(report):
+    """Each row's state cells joined once: a county has ~4,000 cells, each state's cell is the same
+    markup (the `state_cell` macro rendered once per state), so the page does not loop per cell."""
+    if report is None:
+        return []
+    from flask import get_template_attribute
+    from markupsafe import Markup
+
+    state_cell = get_template_attribute("training/_state.html", "state_cell")
+    cells = {s: Markup("<td>") + state_cell(s, rules) + Markup("</td>") for s in rules.STATE_LABELS}
+    return [(t, Markup("").join(cells[s] for s in states)) for t, states in report.rows()]
 
 
 @bp.route("/training/reports/city")

@@ -30,6 +30,7 @@ def logout(page):
 
 
 def test_trainer_imports_assigns_records_and_sees_coverage(page, plan, tmp_path):
+    page.set_default_timeout(30_000)  # uploads and imports on a loaded, shared CI machine
     sync_modules()
     make_user("city-trainer", "trainer")
     login(page, "city-trainer", PASSWORD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench", "import": "bench.import_bench",
-           "load": "bench.load_bench", "board": "bench.board_bench"}
+           "load": "bench.load_bench", "board": "bench.board_bench", "training": "bench.training_bench"}
 
 
 def main(argv: list[str]) -> int:

@@ -64,12 +64,22 @@ ACTION_LABELS = {
     "remove_demo": "清除演示数据",
     "report_indicator": "填报指标",
     "instruction": "领导批示",
+    # training
+    "assign": "安排培训",
+    "unassign": "取消培训安排",
+    "complete": "登记培训完成",
+    "void_completion": "更正培训记录",
+    "quiz": "参加培训测验",
+    "import": "导入花名册",
+    "merge": "合并地名",
 }
 
 
 # Chinese names for what the log shows; unknown keys show as they are.
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
-                      "policy_document": "政策文件", "regulation": "法规登记"}
+                      "policy_document": "政策文件", "regulation": "法规登记",
+                      "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
+                      "training_area": "地名"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -83,6 +93,10 @@ FIELD_LABELS = {
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",
+    "how": "方式", "date": "日期", "score": "得分", "passed": "通过", "cohort": "对象", "due": "完成时限",
+    "assigned": "安排人数", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
+    "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
+    "phone": "手机号", "role": "角色",
 }
 
 

@@ -9,6 +9,7 @@ from portal.access import access_of, allowed
 # (endpoint, label). Later domains append their entries here.
 NAV = [
     ("home.index", "首页"),
+    ("board.index", "工作总览"),
     ("duties.index", "任务台账"),
     ("policy.index", "政策库"),
     ("units.index", "组织机构"),
@@ -19,7 +20,6 @@ NAV = [
     ("admin.users", "用户管理"),
     ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
-    ("board.index", "工作总览"),
 ]
 
 

@@ -78,7 +78,6 @@ def upgrade():
     sa.UniqueConstraint('user_id', name=op.f('uq_trainee_user_id'))
     )
     with op.batch_alter_table('trainee', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_trainee_active'), ['active'], unique=False)
         batch_op.create_index(batch_op.f('ix_trainee_county_id'), ['county_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_trainee_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_trainee_township_id'), ['township_id'], unique=False)
@@ -176,7 +175,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_training_completion_module_id'), ['module_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_completion_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_training_completion_trainee_id'), ['trainee_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_training_completion_voided'), ['voided'], unique=False)
+        batch_op.create_index('ix_training_completion_pair', ['trainee_id', 'module_id', 'voided'], unique=False)
 
     op.create_table('training_quiz_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,7 +204,7 @@ def downgrade():
 
     op.drop_table('training_quiz_attempt')
     with op.batch_alter_table('training_completion', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_training_completion_voided'))
+        batch_op.drop_index('ix_training_completion_pair')
         batch_op.drop_index(batch_op.f('ix_training_completion_trainee_id'))
         batch_op.drop_index(batch_op.f('ix_training_completion_session_id'))
         batch_op.drop_index(batch_op.f('ix_training_completion_module_id'))
@@ -231,7 +230,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_trainee_township_id'))
         batch_op.drop_index(batch_op.f('ix_trainee_role'))
         batch_op.drop_index(batch_op.f('ix_trainee_county_id'))
-        batch_op.drop_index(batch_op.f('ix_trainee_active'))
 
     op.drop_table('trainee')
     with op.batch_alter_table('training_area', schema=None) as batch_op:

@@ -51,7 +51,7 @@ class Trainee(db.Model):
     phone: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
     user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"), unique=True)
     note: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    active: so.Mapped[bool] = so.mapped_column(default=True, index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
     demo: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
@@ -165,7 +165,7 @@ class Completion(db.Model):
     note: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     recorded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
-    voided: so.Mapped[bool] = so.mapped_column(default=False, index=True)
+    voided: so.Mapped[bool] = so.mapped_column(default=False)  # indexed with the pair below
     void_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     voided_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     voided_at: so.Mapped[Optional[datetime]] = so.mapped_column()
@@ -175,6 +175,8 @@ class Completion(db.Model):
     session: so.Mapped[Optional[AttendanceSession]] = so.relationship()
     recorded_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[recorded_by_id])
     voided_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[voided_by_id])
+
+    __table_args__ = (sa.Index("ix_training_completion_pair", "trainee_id", "module_id", "voided"),)
 
 
 class QuizAttempt(db.Model):

@@ -48,7 +48,7 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
     headers = ["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules] + ["已完成", "已安排", "完成率(%)"]
     rows, fills = [], {}
     for i, t in enumerate(report.trainees):
-        row = [t.name, rules.role_label(t.role), t.township.name, t.village.name if t.village else ""]
+        row = [t.name, rules.role_label(t.role), t.township, t.village]
         for j, mod in enumerate(report.modules):
             state = m.state(t.id, mod.id)
             row.append(f"{rules.STATE_SYMBOLS[state]} {rules.STATE_LABELS[state]}")

@@ -17,6 +17,7 @@ from portal.training.scope import areas_of, county_of_unit, county_scope, sees_p
 from portal.training.services import live_modules
 
 FIGURES = (ADMIN, LEADER, TRAINER)
+PAGE_LIMIT = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -36,7 +37,7 @@ def index():
     if scope is not None:
         counties = [c for c in counties if c.key.id == scope]
     return render_template("training/index.html", counties=counties, modules=modules, total=total, rules=rules,
-                           city=scope is None, overdue=len(r.overdue_list(scope, limit=1000)))
+                           city=scope is None, overdue=r.overdue_count(scope))
 
 
 @bp.route("/training/reports/matrix")
@@ -54,9 +55,23 @@ def matrix():
     report = r.matrix(county, township) if county else None
     if report is not None and _wants_xlsx():
         return _xlsx(exports.matrix_xlsx(report), f"{report.title}.xlsx")
-    return render_template("training/matrix.html", report=report, counties=counties, county=county,
+    return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
+                           county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
                            print_view=request.args.get("print") == "1")
+
+
+def _matrix_rows(report):
+    """Each row's state cells joined once: a county has ~4,000 cells, each state's cell is the same
+    markup (the `state_cell` macro rendered once per state), so the page does not loop per cell."""
+    if report is None:
+        return []
+    from flask import get_template_attribute
+    from markupsafe import Markup
+
+    state_cell = get_template_attribute("training/_state.html", "state_cell")
+    cells = {s: Markup("<td>") + state_cell(s, rules) + Markup("</td>") for s in rules.STATE_LABELS}
+    return [(t, Markup("").join(cells[s] for s in states)) for t, states in report.rows()]
 
 
 @bp.route("/training/reports/city")
@@ -79,11 +94,13 @@ def city():
 def overdue():
     from portal.training.services import today
 
-    rows = r.overdue_list(county_scope(current_user))
+    scope = county_scope(current_user)
     show = lambda t: sees_phone(current_user, t)  # noqa: E731
     if _wants_xlsx():
-        return _xlsx(exports.overdue_xlsx(today(), rows, show), "培训逾期名单.xlsx")
-    return render_template("training/overdue.html", rows=rows, rules=rules, show_phone=show, as_of=today(),
+        return _xlsx(exports.overdue_xlsx(today(), r.overdue_list(scope), show), "培训逾期名单.xlsx")
+    rows = r.overdue_list(scope, limit=PAGE_LIMIT)  # the page shows the first ones; the sheet has all
+    return render_template("training/overdue.html", rows=rows, total=r.overdue_count(scope), limit=PAGE_LIMIT,
+                           rules=rules, show_phone=show, as_of=today(),
                            area_name=r.area_name, print_view=request.args.get("print") == "1")
 
 

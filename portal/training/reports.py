@@ -22,30 +22,48 @@ def _completed_exists():
                              Completion.module_id == Assignment.module_id, ~Completion.voided)
 
 
+@dataclass(frozen=True)
+class Person:
+    """A matrix row: plain values in one query (no ORM objects for ~400 people)."""
+
+    id: int
+    name: str
+    role: str
+    township: str
+    village: str
+
+
 @dataclass
 class MatrixReport:
     title: str
     as_of: date
-    trainees: list[Trainee]
+    trainees: list[Person]
     modules: list[TrainingModule]
     matrix: rules.Matrix
+
+    def rows(self):
+        """(trainee, [state per module]) in module order: what the page and the sheet print."""
+        m = self.matrix
+        return [(t, [m.state(t.id, mod.id) for mod in self.modules]) for t in self.trainees]
 
 
 def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
     on = today()
-    people = sa.select(Trainee).where(Trainee.active, Trainee.county_id == county.id)
+    town, village = so.aliased(TrainingArea), so.aliased(TrainingArea)
+    people = (sa.select(Trainee.id, Trainee.name, Trainee.role, town.name, sa.func.coalesce(village.name, ""))
+              .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
+              .where(Trainee.active, Trainee.county_id == county.id))
     if township is not None:
         people = people.where(Trainee.township_id == township.id)
-    people = people.options(so.selectinload(Trainee.township), so.selectinload(Trainee.village))
-    trainees = list(db.session.scalars(people.order_by(Trainee.township_id, Trainee.role.desc(),
-                                                       Trainee.village_id, Trainee.name)))
+    trainees = [Person(*row) for row in db.session.execute(
+        people.order_by(town.name, Trainee.role.desc(), village.name, Trainee.name))]
     ids = [t.id for t in trainees]
     modules = live_modules()
     states: dict = {}
     if ids:
         scope = Trainee.county_id == county.id if township is None else Trainee.township_id == township.id
-        done = set(db.session.execute(sa.select(Completion.trainee_id, Completion.module_id).join(
-            Trainee, Trainee.id == Completion.trainee_id).where(~Completion.voided, Trainee.active, scope)).all())
+        done = {(tid, mid) for tid, mid in db.session.execute(sa.select(Completion.trainee_id, Completion.module_id).join(
+            Trainee, Trainee.id == Completion.trainee_id).where(~Completion.voided, Trainee.active, scope))}
         for tid, mid, due, started in db.session.execute(
                 sa.select(Assignment.trainee_id, Assignment.module_id, Assignment.due, Assignment.started_at)
                 .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope)):
@@ -68,22 +86,23 @@ class RollupRow:
 def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
     """Completion by county and by module: assigned, completed, overdue, per role."""
     on = today()
-    completed = sa.case((_completed_exists(), 1), else_=0)
-    overdue = sa.case((sa.and_(~_completed_exists(), Assignment.due < on), 1), else_=0)
-    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, sa.func.count(),
-                      sa.func.sum(completed), sa.func.sum(overdue))
+    # One correlated lookup per assignment on the (trainee, module, voided) index; grouping also by
+    # "past due" gives the overdue count as (past-due assignments − past-due completed ones).
+    done = sa.case((_completed_exists(), 1), else_=0)
+    late = Assignment.due < on
+    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, late, sa.func.count(), sa.func.sum(done))
             .join(Trainee, Trainee.id == Assignment.trainee_id)
             .where(Assignment.active, Trainee.active)
-            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id))
+            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id, late))
     by_county: dict = defaultdict(lambda: defaultdict(rules.Tally))
     by_module: dict = defaultdict(lambda: defaultdict(rules.Tally))
     total = rules.Tally()
-    for county_id, role, module_id, n, done, late in db.session.execute(stmt):
-        done, late = int(done or 0), int(late or 0)
+    for county_id, role, module_id, is_late, n, completed in db.session.execute(stmt):
+        completed = int(completed or 0)
         for target in (by_county[county_id][role], by_module[module_id][role], total):
             target.assigned += n
-            target.completed += done
-            target.overdue += late
+            target.completed += completed
+            target.overdue += (n - completed) if is_late else 0
     from portal.training.scope import county_units
 
     def row(key, label, roles: dict) -> RollupRow:
@@ -105,7 +124,17 @@ class OverdueRow:
     days: int
 
 
-def overdue_list(county_id: int | None = None, limit: int = 5000) -> list[OverdueRow]:
+def overdue_count(county_id: int | None = None) -> int:
+    stmt = (sa.select(sa.func.count(Assignment.id)).join(Trainee, Trainee.id == Assignment.trainee_id)
+            .join(TrainingModule, TrainingModule.id == Assignment.module_id)
+            .where(Assignment.active, Trainee.active, ~TrainingModule.retired, Assignment.due < today(),
+                   ~_completed_exists()))
+    if county_id is not None:
+        stmt = stmt.where(Trainee.county_id == county_id)
+    return db.session.scalar(stmt)
+
+
+def overdue_list(county_id: int | None = None, limit: int = 100000) -> list[OverdueRow]:
     on = today()
     stmt = (sa.select(Assignment, Trainee, TrainingModule).join(Trainee, Trainee.id == Assignment.trainee_id)
             .join(TrainingModule, TrainingModule.id == Assignment.module_id)

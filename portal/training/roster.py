@@ -103,23 +103,36 @@ def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
 
 
 def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
-    places = _places({c.id for c in counties.values()})
-    pending_ids = iter(range(-1, -10**9, -1))  # stand-in ids for places a dry run would create
+    county_ids = {c.id for c in counties.values()}
+    places = _places(county_ids)
+    # New places in two bulk inserts (townships, then villages under them), not one flush per place.
+    for level in ("township", "village"):
+        wanted: dict[tuple, str] = {}
+        for r in rows:
+            county = counties[r.county]
+            if level == "township":
+                wanted.setdefault((county.id, None, level, r.township), f"{county.short_name}{r.township}")
+            elif r.village:
+                town = places.get((county.id, None, "township", r.township))
+                parent_id = town.id if town is not None else f"new:{county.id}:{r.township}"
+                wanted.setdefault((county.id, parent_id, level, r.village), f"{county.short_name}{r.township}{r.village}")
+        missing = [key for key in wanted if key not in places]
+        result.new_places.extend(wanted[key] for key in missing)
+        if dry_run or not missing:
+            continue
+        db.session.execute(sa.insert(TrainingArea), [
+            {"county_id": c, "parent_id": p, "level": lv, "name": n, "created_at": utcnow(), "version": 1}
+            for c, p, lv, n in missing])
+        places = _places(county_ids)
+    if dry_run:
+        db.session.rollback()
+        result.created = sum(1 for r in rows if r.phone not in by_phone)
+        result.updated, result.unchanged = _count_changes(rows, counties, by_phone, places)
+        result.new_accounts = sorted({r.account for r in rows if r.account and r.account.lower() not in accounts})
+        return
 
     def place(county: Unit, parent: TrainingArea | None, level: str, name: str) -> TrainingArea:
-        parent_id = parent.id if parent is not None else None
-        key = (county.id, parent_id, level, name)
-        area = places.get(key)
-        if area is None:
-            area = TrainingArea(county_id=county.id, parent_id=parent_id, level=level, name=name)
-            if dry_run:
-                area.id = next(pending_ids)
-            else:
-                db.session.add(area)
-                db.session.flush()
-            places[key] = area
-            result.new_places.append(f"{county.short_name}{parent.name if parent else ''}{name}")
-        return area
+        return places[(county.id, parent.id if parent is not None else None, level, name)]
 
     now = utcnow()
     touched: list[Trainee] = []
@@ -166,9 +179,6 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
             touched.append(known)
             record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
                    actor=user)
-    if dry_run:
-        db.session.rollback()
-        return
     if new_rows:
         db.session.execute(sa.insert(Trainee), new_rows)
     db.session.flush()
@@ -179,6 +189,26 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
            after={"created": result.created, "updated": result.updated, "assigned": result.assigned}, actor=user)
     db.session.commit()
     result.applied = True
+
+
+def _count_changes(rows, counties, by_phone, places) -> tuple[int, int]:
+    """(updated, unchanged) among the rows whose phone is known, without changing anything."""
+    updated = unchanged = 0
+    for r in rows:
+        known = by_phone.get(r.phone)
+        if known is None:
+            continue
+        county = counties[r.county]
+        town = places.get((county.id, None, "township", r.township))
+        village = places.get((county.id, town.id, "village", r.village)) if town is not None and r.village else None
+        same = (known.name, known.role, known.county_id, known.note, known.active) == \
+            (r.name, r.role, county.id, r.note, True) and town is not None and known.township_id == town.id and \
+            known.village_id == (village.id if village else None)
+        if same:
+            unchanged += 1
+        else:
+            updated += 1
+    return updated, unchanged
 
 
 def _plain(values: dict) -> dict:

@@ -235,10 +235,9 @@ def template_workbook() -> bytes:
     guide.column_dimensions["A"].width = 90
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2, min_col=6, max_col=6, max_row=1000):
-        for cell in row:
-            cell.number_format = "@"
-    for letter, width in zip("ABCDEFGH", (10, 12, 14, 16, 16, 14, 14, 30), strict=False):
+    # Phones as text (a column style, so no empty cells are created below the header).
+    sheet.column_dimensions["F"].number_format = "@"
+    for letter, width in zip("ABCDEFGH", (10, 12, 14, 16, 16, 14, 14, 30), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -12,11 +12,12 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": {"首页", "任务台账", "政策库", "组织机构", "进展报告", "督查室", "用户管理", "审计日志", "工作总览"},
-    "leader": {"首页", "任务台账", "政策库", "组织机构", "进展报告", "工作总览"},
-    "liaison": {"首页", "我的任务", "政策库", "组织机构", "进展报告", "工作总览"},
-    "trainer": {"首页", "任务台账", "政策库", "组织机构", "工作总览"},
-    "staff": {"首页", "任务台账", "政策库", "组织机构", "工作总览"},
+    "admin": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "进展报告", "培训", "督查室", "用户管理", "法规管理",
+              "审计日志"},
+    "leader": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "进展报告", "培训"},
+    "liaison": {"首页", "工作总览", "我的任务", "政策库", "组织机构", "进展报告"},
+    "trainer": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "培训"},
+    "staff": {"首页", "工作总览", "任务台账", "政策库", "组织机构"},
 }
 
 
@@ -32,6 +33,15 @@ def test_each_role_sees_its_navigation(page, role):
     box = page.get_by_test_id("user-box")
     expect(box).to_contain_text(user.display_name)
     expect(box).to_contain_text(user.unit.name)
+
+
+def test_a_trainee_lands_on_their_own_training(page):
+    make_user("b-trainee", "trainee")
+    login(page, "b-trainee", PASSWORD)
+    expect(page).to_have_url(re.compile(r"/training/my$"))
+    nav = page.locator("nav.main-nav a")
+    expect(nav.first).to_be_visible()
+    assert set(nav.all_inner_texts()) == {"首页", "政策库", "我的培训"}
 
 
 def test_wrong_password_gives_a_message(page):

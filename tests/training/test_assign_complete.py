@@ -197,3 +197,30 @@ def test_every_post_needs_csrf(app, plan, client, auth):
     response = client.post(f"/training/trainees/{person.id}/active", data={})
     assert response.status_code == 400
     assert re.search("在册", client.get(f"/training/trainees/{person.id}").get_data(as_text=True))
+
+
+def test_deactivated_trainee_leaves_the_roster_count_but_keeps_history(app, plan, client, auth):
+    module = setup_roster()
+    admin = make_user("adm", "admin")
+    person = trainee("13800000002")
+    services.mark_completed(admin, person, module, date.today())
+    from portal.training.reports import coverage
+
+    before = {(c.module_key, c.role): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
+    assert before[(module.key, "director")] == (1, 3)
+    make_user("tr", "trainer")
+    auth.login("tr")
+    auth.post(f"/training/trainees/{person.id}/active", data={})  # unticked box: deactivate
+    after = {(c.module_key, c.role): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
+    assert after[(module.key, "director")] == (0, 2)
+    assert trainee("13800000002") is not None and not trainee("13800000002").active
+    assert services.history_of(trainee("13800000002"))  # the completion stays on record
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "deactivate")) is not None
+
+
+def test_audit_log_names_training_actions_in_chinese(app, plan, client, auth):
+    module = setup_roster()
+    services.assign_cohort(make_user("adm", "admin"), module, services.Cohort("", None, None), DUE)
+    auth.login("adm")
+    page = client.get("/admin/audit/").get_data(as_text=True)
+    assert "安排培训" in page and "导入花名册" in page

@@ -184,13 +184,15 @@ def transfer_milestones() -> list[dict]:
 
 
 def training_coverage() -> dict | None:
-    """Hook for training coverage on the board (township 儿童督导员 / village 儿童主任).
+    """Training coverage for the headline (township 儿童督导员 / village 儿童主任, 三（二）10):
+    assignments completed out of those assigned, city-wide; None while nothing is assigned."""
+    from portal.training.reports import city_totals
 
-    Training is built on another branch; until it lands there is no training data and this
-    returns None, and the board shows nothing for it. When it exists, return
-    {"assigned": int, "completed": int, "pct": int} and the headline shows it.
-    """
-    return None
+    tally = city_totals()
+    if not tally.assigned:
+        return None
+    return {"assigned": tally.assigned, "completed": tally.completed, "overdue": tally.overdue,
+            "pct": tally.completed * 100 // tally.assigned}
 
 
 def data_stamp(on: date) -> tuple:
@@ -207,7 +209,9 @@ def data_stamp(on: date) -> tuple:
         sa.select(sa.func.max(ExtensionRequest.decided_at)).scalar_subquery(),
         sa.select(sa.func.max(DutyNote.id)).scalar_subquery(),
     )).one()
-    return (on.isoformat(), *(str(v) for v in row))
+    from portal.training.reports import training_stamp
+
+    return (on.isoformat(), *(str(v) for v in row), *training_stamp())
 
 
 def scope_key(user: User) -> str:

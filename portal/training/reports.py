@@ -116,6 +116,30 @@ def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
     return counties, modules, total
 
 
+def city_totals() -> rules.Tally:
+    """The city's headline: active assignments of active trainees, completed, overdue (one query)."""
+    done = _completed_exists()
+    stmt = (sa.select(sa.func.count(),
+                      sa.func.sum(sa.case((done, 1), else_=0)),
+                      sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0)))
+            .select_from(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
+            .where(Assignment.active, Trainee.active))
+    assigned, completed, overdue = db.session.execute(stmt).one()
+    return rules.Tally(assigned=int(assigned or 0), completed=int(completed or 0), overdue=int(overdue or 0))
+
+
+def training_stamp() -> tuple:
+    """Changes whenever the city totals may have changed (for caches of pages that show them)."""
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.max(Assignment.id)).scalar_subquery(),
+        sa.select(sa.func.max(Assignment.ended_at)).scalar_subquery(),
+        sa.select(sa.func.max(Completion.id)).scalar_subquery(),
+        sa.select(sa.func.max(Completion.voided_at)).scalar_subquery(),
+        sa.select(sa.func.max(Trainee.updated_at)).scalar_subquery(),
+    )).one()
+    return tuple(str(v) for v in row)
+
+
 @dataclass
 class OverdueRow:
     trainee: Trainee

@@ -66,7 +66,7 @@ def test_demo_accounts_get_random_passwords_printed_once(app, capsys):
     assert len(set(passwords.values())) == len(DEMO_ACCOUNTS)
     assert "shown only this once" in out
     roles = {r for demo in DEMO_ACCOUNTS for r in demo.roles}
-    assert roles == {"admin", "leader", "liaison", "trainer", "staff"}
+    assert roles == {"admin", "leader", "liaison", "trainer", "staff", "trainee"}
     for username, password in passwords.items():
         assert AuthActions(app.test_client()).login(username, password).status_code == 302
     # A second run neither changes nor reveals them.

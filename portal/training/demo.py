@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.admin.services import AccountInput, create_account
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import (
@@ -29,8 +28,7 @@ from portal.training.roster import import_roster
 
 DEMO_ACTOR = "demo-training"
 DEMO_COUNTY = "yanhu"
-ACCOUNTS = (("trainer-yanhu", "钱培训（盐湖区）", "trainer", "yanhu-mz", "Demo-trainer-2026"),
-            ("trainee", "刘红（演示学员）", "trainee", "", "Demo-trainee-2026"))
+# Its accounts (trainer-yanhu, trainee) are demo accounts like the others: portal/demo.py.
 ROSTER = """姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注
 陈建国（演示）,儿童督导员,盐湖区,北城街道,,19900000001,,演示数据
 刘红（演示）,儿童主任,盐湖区,北城街道,红旗社区,19900000002,trainee,演示数据
@@ -53,11 +51,7 @@ def _actor() -> User:
 
 
 def load_training_demo() -> list[str]:
-    lines = []
-    for username, name, role, unit, password in ACCOUNTS:
-        if db.session.scalar(sa.select(User).where(User.username == username)) is None:
-            create_account(AccountInput(username, name, [role], unit, password))
-            lines.append(f"account {username} / {password} ({'培训管理员' if role == 'trainer' else '学员'})")
+    lines: list[str] = []
     if db.session.scalar(sa.select(sa.func.count(Trainee.id)).where(Trainee.demo)):
         return lines + ["demo roster already present (flask portal training-demo --remove to clear it)"]
     modules = services.live_modules()

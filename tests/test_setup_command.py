@@ -1,0 +1,31 @@
+"""`make run`'s first step on a new machine: `flask portal setup --demo` builds everything and prints
+every demo login, and a second run keeps the data (run as a real process on a scratch instance)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _setup(tmp_path: Path, *flags: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+           "PORTAL_SEARCH_INDEX_DIR": str(tmp_path / "search_index"), "PORTAL_UPLOAD_DIR": str(tmp_path / "uploads")}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "portal", "setup", *flags],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_setup_with_demo_prints_every_login_and_loads_the_training_demo(tmp_path):
+    from portal.demo import DEMO_ACCOUNTS
+
+    first = _setup(tmp_path, "--demo", "--fixed-passwords")
+    assert first.returncode == 0, first.stdout + first.stderr
+    for demo in DEMO_ACCOUNTS:
+        assert f"username: {demo.username}" in first.stdout and demo.password in first.stdout
+    assert "training demo: roster:" in first.stdout, first.stdout
+    again = _setup(tmp_path, "--demo")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "demo roster already present" in again.stdout

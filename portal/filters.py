@@ -25,6 +25,9 @@ def register(app) -> None:
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
+    from portal.labels import size_text
+
+    app.add_template_filter(size_text, "zh_size")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(PLAN_ID, "PLAN_ID")
     app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")

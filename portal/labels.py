@@ -85,7 +85,7 @@ FIELD_LABELS = {
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
     "sort_order": "排序",
     "state": "状态", "deadline": "完成时限", "reason": "理由", "item": "清单事项", "done": "已完成",
-    "note": "记录", "file": "文件", "size": "大小（字节）", "sha256": "校验值", "proposed_deadline": "拟延至",
+    "note": "记录", "file": "文件", "size": "大小", "sha256": "校验值", "proposed_deadline": "拟延至",
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
     "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述", "arrangement": "督查室工作安排",
     "original_deadline": "原定时限", "indicator": "指标", "value": "数值", "instruction": "批示",
@@ -115,3 +115,12 @@ def display_value(value: Any) -> str:
     if isinstance(value, list):
         return "、".join(ROLE_LABELS.get(v, str(v)) for v in value) or "（空）"
     return str(value)
+
+
+def size_text(n: int) -> str:
+    """A file size as users read it: 45 字节, 12.3 KB, 1.5 MB."""
+    if n < 1024:
+        return f"{n} 字节"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"

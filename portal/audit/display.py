@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from portal.labels import size_text
 from portal.audit.services import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
 from portal.extensions import db
 from portal.models import AuditEntry
@@ -88,6 +89,10 @@ def value_text(key: str, value: Any, names: _Names | None = None) -> str:
         return "、".join(value_text(key, v, names) for v in value)
     if key in UNIT_FIELDS and names is not None:
         return names.unit(value)
+    if key == "sha256" and isinstance(value, str):
+        return value[:8] + "…"  # enough to compare two uploads by eye; the full value stays in the log
+    if key == "size" and isinstance(value, int):
+        return size_text(value)
     if key == "clauses" and isinstance(value, str):
         return label_for(value)
     if isinstance(value, str):
@@ -121,7 +126,11 @@ def _object_label(entry: AuditEntry, names: _Names) -> str:
         label = names.units.get(entry.object_id, label)
     elif entry.object_type == "report":
         label = re.sub(r"(\d{4})-(\d{2})$", lambda m: f"{int(m.group(1))}年{int(m.group(2))}月", label)
+    # dates inside labels (a training session's "… 2026-11-28 …") read like the rest of the portal
+    label = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b",
+                   lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", str(label))
     return f"{kind} · {label}" if kind else label
+
 
 
 def _pairs(values: dict | None, names: _Names) -> list[tuple[str, str]]:

@@ -329,6 +329,8 @@ def sessions():
         try:
             if county is None or module is None:
                 raise TrainingError("请选择培训模块和县（市、区）。")
+            if township is not None and township.county_id != county.id:
+                raise TrainingError(f"{township.name}不属于{county.name}，请重新选择乡镇（街道）。")
             new = s.create_session(current_user, module, county, township, form.held_on.data, form.place.data,
                                    form.trainer_name.data)
             return redirect(url_for("training.session_sheet", session_id=new.id))

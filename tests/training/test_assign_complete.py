@@ -224,3 +224,18 @@ def test_audit_log_names_training_actions_in_chinese(app, plan, client, auth):
     auth.login("adm")
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "安排培训" in page and "导入花名册" in page
+
+
+def test_attendance_sheet_refuses_a_township_of_another_county(app, plan, client, auth):
+    from portal.models import AttendanceSession
+
+    module = setup_roster()
+    make_user("tr2", "trainer")
+    auth.login("tr2")
+    township = db_area("北城街道")  # in 盐湖区
+    response = auth.post("/training/sessions", data={
+        "module": module.key, "county": "yongji", "township": township.id, "held_on": date.today().isoformat(),
+        "place": "会议室", "trainer_name": "王老师"})
+    assert response.status_code in (200, 422)
+    assert "不属于" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(AttendanceSession.id))) == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from portal.content.citations import Citation, LibraryEntry, RegisterEntry, Resolver, Target
+from portal.content.errata import ErrataError, first_difference, load_errata, reconstruct_source
 from portal.content.importer import convert_text, is_library_format
 from portal.content.policy_doc import (
     BLOCK_ID_RE,
@@ -24,13 +25,9 @@ from portal.content.policy_doc import (
     HEADING_RE,
     Clause,
     ParsedDocument,
-    first_difference,
     label_for,
-    load_errata,
     normalise_for_fidelity,
     parse_document,
-    reconstruct_source,
-    ErrataError,
 )
 from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.register_file import REGISTER_FILE, RegisterRow, parse_register

@@ -215,20 +215,27 @@ class _Section:
     body: list[tuple[int, str]] = field(default_factory=list)
 
 
-class _Parser:
-    """One pass over the body: split into sections, then find anchors in each."""
+class ClauseParser:
+    """The line loop both layouts share (this module's numbered plans, ``statute_doc``'s laws):
+    a heading ending in ``{#id}`` or a line ``{#id}`` opens a clause, the lines after it are its
+    body; once the file is read each clause is finished. Subclasses say which ids are valid
+    (``ID_RE``, ``MALFORMED``), the two messages, and implement ``_start`` and ``_finish``."""
+
+    ID_RE: re.Pattern = ID_RE
+    MALFORMED = "malformed clause id {{#{cid}}}: use header, preamble, closing or numbers like 3.1.2"
+    NO_ID = "heading without a clause id: end it with {#id}"
+    OUTSIDE = "text outside any clause: start a clause with a heading ending in {#id} or a line {#id}"
 
     def __init__(self, doc: ParsedDocument):
         self.doc = doc
         self.first_line: dict[str, int] = {}  # every id seen -> its line
-        self.open_path: list[str] = []  # open numeric sections, outermost first
-        self.last_child: dict[str, int] = {}  # parent id ("" = top) -> last child number
-        self.seen_numeric = False
-        self.closed = False
-        self.sections: list[_Section] = []
+        self.sections: list = []
+
+    def err(self, line: int, message: str) -> None:
+        _error(self.doc, line, message)
 
     def run(self, lines: list[str], start: int) -> None:
-        current: _Section | None = None
+        current = None
         for i in range(start, len(lines)):
             lineno, line = i + 1, lines[i]
             heading = HEADING_RE.match(line)
@@ -236,7 +243,7 @@ class _Parser:
             if heading:
                 m = HEADING_ID_RE.search(heading.group(2))
                 if not m:
-                    _error(self.doc, lineno, "heading without a clause id: end it with {#id}")
+                    self.err(lineno, self.NO_ID)
                     continue
                 text = heading.group(2)[: m.start()].strip()
                 current = self._start(m.group(1).strip(), lineno, text, len(heading.group(1)))
@@ -244,21 +251,40 @@ class _Parser:
                 current = self._start(block.group(1).strip(), lineno, None, None)
             elif current is None:
                 if line.strip():
-                    _error(self.doc, lineno, "text outside any clause: start a clause with a heading ending in {#id} or a line {#id}")
+                    self.err(lineno, self.OUTSIDE)
             else:
                 current.body.append((lineno, line))
         for section in self.sections:
             self._finish(section)
 
     def _claim(self, cid: str, lineno: int) -> bool:
-        if not ID_RE.match(cid):
-            _error(self.doc, lineno, f"malformed clause id {{#{cid}}}: use header, preamble, closing or numbers like 3.1.2")
+        """Whether ``cid`` is a valid id seen for the first time (else reported)."""
+        if not self.ID_RE.match(cid):
+            self.err(lineno, self.MALFORMED.format(cid=cid))
             return False
         if cid in self.first_line:
-            _error(self.doc, lineno, f"duplicate clause id {cid} (first at line {self.first_line[cid]})")
+            self.err(lineno, f"duplicate clause id {cid} (first at line {self.first_line[cid]})")
             return False
         self.first_line[cid] = lineno
         return True
+
+    def _start(self, cid: str, lineno: int, heading: str | None, hashes: int | None):
+        raise NotImplementedError
+
+    def _finish(self, section) -> None:
+        raise NotImplementedError
+
+
+class _Parser(ClauseParser):
+    """One pass over the body: split into sections, then find anchors in each."""
+
+    def __init__(self, doc: ParsedDocument):
+        super().__init__(doc)
+        self.open_path: list[str] = []  # open numeric sections, outermost first
+        self.last_child: dict[str, int] = {}  # parent id ("" = top) -> last child number
+        self.seen_numeric = False
+        self.closed = False
+        self.sections: list[_Section] = []
 
     def _start(self, cid: str, lineno: int, heading: str | None, hashes: int | None) -> _Section:
         ok = self._claim(cid, lineno)

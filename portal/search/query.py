@@ -92,16 +92,15 @@ def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     return {w: tuple(sorted(s)) for w, s in groups.items()}
 
 
-_synonyms: tuple[Path, dict[str, tuple[str, ...]]] | None = None  # (file, groups)
+_synonyms: tuple[int, dict[str, tuple[str, ...]]] | None = None  # (tokenizer.generation(), groups)
 
 
 def synonyms(word: str) -> tuple[str, ...]:
     """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt)."""
     global _synonyms
-    path = tokenizer.search_dir() / SYNONYMS_NAME
     loaded = _synonyms
-    if loaded is None or loaded[0] != path:
-        loaded = _synonyms = (path, _load_synonyms(path))
+    if loaded is None or loaded[0] != tokenizer.generation():
+        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(tokenizer.search_dir() / SYNONYMS_NAME))
     return loaded[1].get(word, ())
 
 

@@ -55,11 +55,23 @@ def search_dir() -> Path:
     return Path(os.environ.get("PORTAL_CONTENT_DIR") or ROOT / "content") / "search"
 
 
-def use_content_dir(content_dir: str | Path) -> None:
-    """Read the dictionary and synonyms from ``content_dir/search`` from now on (a change of
-    folder reloads the segmenter on its next use)."""
-    global _search_dir
-    _search_dir = Path(content_dir) / "search"
+_generation = 0  # bumped when the folder changes: what the loaded segmenter and synonyms compare
+
+
+def use_content_dir(content_dir: str | Path | None) -> None:
+    """Read the dictionary and synonyms from ``content_dir/search`` from now on (None: back to
+    PORTAL_CONTENT_DIR or the project's content/). A change of folder reloads the segmenter and
+    the synonyms on their next use."""
+    global _search_dir, _generation
+    folder = Path(content_dir) / "search" if content_dir is not None else None
+    if folder != _search_dir:
+        _search_dir = folder
+        _generation += 1
+
+
+def generation() -> int:
+    """Changes whenever ``use_content_dir`` points at another folder (cheap to compare)."""
+    return _generation
 
 
 def userdict_path() -> Path:
@@ -143,7 +155,7 @@ class RjiebaSegmenter(Segmenter):
 
 _lock = threading.Lock()
 _segmenter: Segmenter | None = None
-_segmenter_dict: Path | None = None  # the user dictionary _segmenter was loaded with
+_segmenter_generation = -1  # the folder generation _segmenter was loaded for
 _pid: int | None = None
 
 
@@ -161,14 +173,14 @@ def backend_name() -> str:
 
 def segmenter() -> Segmenter:
     """The process-wide segmenter, loaded (with the user dictionary) on first use."""
-    global _segmenter, _segmenter_dict, _pid
-    userdict = userdict_path()
-    if _segmenter is None or _segmenter_dict != userdict:
+    global _segmenter, _segmenter_generation, _pid
+    if _segmenter is None or _segmenter_generation != _generation:
         with _lock:
-            if _segmenter is None or _segmenter_dict != userdict:
+            if _segmenter is None or _segmenter_generation != _generation:
                 name = backend_name()
+                userdict = userdict_path()
                 _segmenter = RjiebaSegmenter(userdict) if name == "rjieba" else JiebaSegmenter(userdict)
-                _segmenter_dict = userdict
+                _segmenter_generation = _generation
                 _pid = os.getpid()
                 _subwords.cache_clear()
                 log.debug("search segmenter %s loaded", name)

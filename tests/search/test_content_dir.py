@@ -14,16 +14,16 @@ TERM = "孤幼之家"  # not a word of the shipped dictionary, no synonym there
 
 
 @pytest.fixture
-def copied_content(app, tmp_path, monkeypatch):
+def copied_content(app, tmp_path):
     """A copy of content/ whose dictionary knows TERM and whose synonyms make it 孤儿."""
-    monkeypatch.setattr(tokenizer, "_search_dir", tokenizer._search_dir)  # restored after the test
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     with (content / "search" / "userdict.txt").open("a", encoding="utf-8") as f:
         f.write(f"\n{TERM} 100000 n\n")
     with (content / "search" / "synonyms.txt").open("a", encoding="utf-8") as f:
         f.write(f"\n{TERM} 孤儿\n")
-    return content
+    yield content
+    tokenizer.use_content_dir(None)  # the shipped dictionary again for the tests that follow
 
 
 def test_the_search_reads_the_apps_content_folder(app, copied_content, tmp_path):
@@ -49,8 +49,24 @@ def test_the_search_reads_the_apps_content_folder(app, copied_content, tmp_path)
 
 
 def test_without_an_app_the_folder_is_portal_content_dir(monkeypatch, tmp_path):
-    monkeypatch.setattr(tokenizer, "_search_dir", None)
+    tokenizer.use_content_dir(None)
     monkeypatch.setenv("PORTAL_CONTENT_DIR", str(tmp_path))
     assert tokenizer.search_dir() == tmp_path / "search"
     monkeypatch.delenv("PORTAL_CONTENT_DIR")
     assert tokenizer.search_dir() == ROOT / "content" / "search"
+
+
+def test_a_change_of_folder_reloads_and_the_same_folder_does_not(tmp_path):
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "synonyms.txt").write_text(f"{TERM} 孤儿\n", encoding="utf-8")
+    try:
+        tokenizer.use_content_dir(ROOT / "content")
+        shipped = tokenizer.segmenter()
+        tokenizer.use_content_dir(ROOT / "content")
+        assert tokenizer.segmenter() is shipped
+        assert query.synonyms(TERM) == ()
+        tokenizer.use_content_dir(tmp_path)
+        assert query.synonyms(TERM) == ("孤儿",)
+        assert tokenizer.segmenter() is not shipped
+    finally:
+        tokenizer.use_content_dir(None)

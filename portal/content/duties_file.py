@@ -1,4 +1,4 @@
-"""Parse, validate and expand content/duties.txt, the 任务分工表 of 运民发〔2021〕74号.
+"""Parse and check content/duties.txt, the 任务分工表 of 运民发〔2021〕74号.
 
 The file is line-oriented so every problem names its exact line::
 
@@ -25,13 +25,15 @@ A duty section is ``[key]``. A no-duty section is ``[no-duty NAME]`` — NAME is
 (the file uses the clause id it is about); the ids it covers are always given by its
 ``clauses:`` line, never taken from the header.
 
-Pure: bytes in, dataclasses and Problems out. No Flask, no database.
+Pure: bytes in, dataclasses and Problems out. No Flask, no database. Expanding duties into
+instances and checking their units and clauses against units.csv and the plan is
+:mod:`portal.content.duties_refs`.
 """
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,55 +131,13 @@ class _Section:
 
 def parse_duties(data: bytes, file: str) -> tuple[list[DutySpec], list[NoDutySpec], list[Problem]]:
     """Syntax and per-entry checks. References to units and clauses are checked by
-    :func:`validate_references`."""
+    :func:`portal.content.duties_refs.validate_references`."""
     text, problems = decode_utf8(data, file)
     if text is None:
         return [], [], problems
-    sections: list[_Section] = []
-    seen_keys: dict[str, int] = {}
-    current: _Section | None = None
-    orphan_reported = False
-    for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r").strip()
-        if not line or line.startswith("#"):
-            continue
-        header = SECTION_RE.match(line)
-        if header:
-            current = _start_section(header.group(1).strip(), lineno, file, seen_keys, problems)
-            sections.append(current)
-            continue
-        if current is None:
-            if not orphan_reported:
-                problems.append(Problem(file, lineno, "text before the first [section] header"))
-                orphan_reported = True
-            continue
-        if current.broken:
-            continue
-        m = LINE_RE.match(line)
-        if not m:
-            if FULLWIDTH_RE.match(line):
-                problems.append(Problem(file, lineno, "use an ASCII colon ':' after the key, not '：'"))
-            else:
-                problems.append(Problem(file, lineno, "expected 'key: value', a [section] header or a # comment"))
-            continue
-        name, value = m.group(1), m.group(2).strip()
-        allowed = NO_DUTY_KEYS if current.no_duty else DUTY_KEYS
-        if name not in allowed:
-            kind = "a no-duty entry" if current.no_duty else "a duty"
-            problems.append(Problem(file, lineno, f"unknown key {name!r} in {kind}; allowed: {', '.join(allowed)}"))
-            continue
-        if name in current.lines:
-            problems.append(Problem(file, lineno, f"duplicate key {name!r} in [{current.key}] "
-                                                  f"(first at line {current.lines[name]})"))
-            continue
-        current.lines[name] = lineno
-        current.values[name] = value
-        if not value:
-            problems.append(Problem(file, lineno, f"{name} is empty"))
-
     duties: list[DutySpec] = []
     no_duties: list[NoDutySpec] = []
-    for section in sections:
+    for section in _read_sections(text, file, problems):
         if section.broken:
             continue
         if section.no_duty:
@@ -190,6 +150,54 @@ def parse_duties(data: bytes, file: str) -> tuple[list[DutySpec], list[NoDutySpe
                 duties.append(spec)
     problems.sort(key=lambda p: p.line)
     return duties, no_duties, problems
+
+
+def _read_sections(text: str, file: str, problems: list[Problem]) -> list[_Section]:
+    """The file's [sections] with their ``key: value`` lines, syntax problems reported."""
+    sections: list[_Section] = []
+    seen_keys: dict[str, int] = {}
+    current: _Section | None = None
+    orphan_reported = False
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r").strip()
+        if not line or line.startswith("#"):
+            continue
+        header = SECTION_RE.match(line)
+        if header:
+            current = _start_section(header.group(1).strip(), lineno, file, seen_keys, problems)
+            sections.append(current)
+        elif current is None:
+            if not orphan_reported:
+                problems.append(Problem(file, lineno, "text before the first [section] header"))
+                orphan_reported = True
+        elif not current.broken:
+            _read_value(current, line, lineno, file, problems)
+    return sections
+
+
+def _read_value(current: _Section, line: str, lineno: int, file: str, problems: list[Problem]) -> None:
+    """One ``key: value`` line of a section."""
+    m = LINE_RE.match(line)
+    if not m:
+        if FULLWIDTH_RE.match(line):
+            problems.append(Problem(file, lineno, "use an ASCII colon ':' after the key, not '：'"))
+        else:
+            problems.append(Problem(file, lineno, "expected 'key: value', a [section] header or a # comment"))
+        return
+    name, value = m.group(1), m.group(2).strip()
+    allowed = NO_DUTY_KEYS if current.no_duty else DUTY_KEYS
+    if name not in allowed:
+        kind = "a no-duty entry" if current.no_duty else "a duty"
+        problems.append(Problem(file, lineno, f"unknown key {name!r} in {kind}; allowed: {', '.join(allowed)}"))
+        return
+    if name in current.lines:
+        problems.append(Problem(file, lineno, f"duplicate key {name!r} in [{current.key}] "
+                                              f"(first at line {current.lines[name]})"))
+        return
+    current.lines[name] = lineno
+    current.values[name] = value
+    if not value:
+        problems.append(Problem(file, lineno, f"{name} is empty"))
 
 
 def _start_section(inner: str, lineno: int, file: str, seen: dict[str, int],
@@ -269,27 +277,29 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
     if len(title) > TITLE_MAX:
         err("title", f"title is {len(title)} characters; keep it to {TITLE_MAX} or fewer (details go in note)")
     clauses = _clause_ids(section, file, problems)
-
     scope = v.get("scope", "")
     if scope and scope not in SCOPES:
         err("scope", f"scope {scope!r} must be one of {', '.join(SCOPES)}")
     area = v.get("area", "")
     if area and area not in AREAS:
         err("area", f"area {area!r} must be one of {', '.join(AREAS)}")
+    lead, cooperating = _units(v, scope, err)
+    start, deadline_kind, deadline, period = _schedule(v, at, err)
+    checklist = _checklist(v.get("checklist", ""), err)
+    indicators = _indicators(v.get("indicators", ""), lambda msg: err("indicators", msg))
+    if bad or len(problems) > before:
+        return None
+    return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
+                    deadline_kind, deadline, period, v.get("deadline_text", ""), checklist, v.get("note", ""),
+                    dict(at), arrangement=v.get("arrangement", ""), indicators=indicators)
 
+
+def _units(v: dict[str, str], scope: str, err) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The lead and cooperating unit codes (or {county} patterns), checked against the scope."""
     lead = tuple(v.get("lead", "").split())
     cooperating = tuple(v.get("cooperating", "").split())
     for name, units in (("lead", lead), ("cooperating", cooperating)):
-        for unit in units:
-            if not UNIT_RE.match(unit.replace(COUNTY, "xx")) or unit.count(COUNTY) > 1:
-                err(name, f"{unit!r} is not a unit code or a pattern like {{county}}-mz")
-        dupes = sorted({u for u in units if units.count(u) > 1})
-        if dupes:
-            err(name, f"{name} lists {', '.join(dupes)} more than once")
-        patterns = [u for u in units if COUNTY in u]
-        if patterns and scope in SCOPES and scope != "per-county":
-            err(name, f"{', '.join(patterns)} uses {{county}} but scope is {scope}; "
-                      "{county} patterns need scope: per-county")
+        _check_unit_list(name, units, scope, err)
     if scope == "city" and len(lead) > 1:
         err("lead", f"scope city has a single lead unit; found {len(lead)} (use per-unit for one instance each)")
     if scope == "per-county":
@@ -298,26 +308,49 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
     overlap = sorted(set(lead) & set(cooperating))
     if overlap:
         err("cooperating", f"{', '.join(overlap)} is both lead and cooperating")
+    return lead, cooperating
 
+
+def _check_unit_list(name: str, units: tuple[str, ...], scope: str, err) -> None:
+    for unit in units:
+        if not UNIT_RE.match(unit.replace(COUNTY, "xx")) or unit.count(COUNTY) > 1:
+            err(name, f"{unit!r} is not a unit code or a pattern like {{county}}-mz")
+    dupes = sorted({u for u in units if units.count(u) > 1})
+    if dupes:
+        err(name, f"{name} lists {', '.join(dupes)} more than once")
+    patterns = [u for u in units if COUNTY in u]
+    if patterns and scope in SCOPES and scope != "per-county":
+        err(name, f"{', '.join(patterns)} uses {{county}} but scope is {scope}; "
+                  "{county} patterns need scope: per-county")
+
+
+def _schedule(v: dict[str, str], at: dict[str, int], err) -> tuple[date | None, str, date | None, str | None]:
+    """(start, deadline kind, deadline, period): the dates and the rhythm of a duty, checked."""
     start = None
     if "start" in v and v["start"]:
         start = _parse_date(v["start"]) if DATE_RE.match(v["start"]) else None
         if start is None:
             err("start", f"start {v['start']!r} is not a date YYYY-MM-DD")
-
     deadline_raw = v.get("deadline", "")
-    deadline_kind, deadline = "none", None
-    if deadline_raw == "none":
-        deadline_kind = "none"
-    elif deadline_raw == "periodic":
-        deadline_kind = "periodic"
-    elif deadline_raw:
-        deadline = _parse_date(deadline_raw)
-        deadline_kind = "date"
-        if deadline is None:
-            err("deadline", f"deadline {deadline_raw!r} must be a date YYYY-MM-DD, a month YYYY-MM, "
-                            "'periodic' or 'none'")
-    period = v.get("period") or None
+    deadline_kind, deadline = _deadline(deadline_raw, err)
+    period = _period(v.get("period") or None, deadline_kind, at, err)
+    if deadline_raw and deadline_raw != "none" and "deadline_text" not in at:
+        err("deadline", "deadline_text is required when the deadline is not none: say how the text states it")
+    if start and deadline and start > deadline:
+        err("start", f"start {start.isoformat()} is after the deadline {deadline.isoformat()}")
+    return start, deadline_kind, deadline, period
+
+
+def _deadline(raw: str, err) -> tuple[str, date | None]:
+    if raw in ("", "none", "periodic"):
+        return raw or "none", None
+    deadline = _parse_date(raw)
+    if deadline is None:
+        err("deadline", f"deadline {raw!r} must be a date YYYY-MM-DD, a month YYYY-MM, 'periodic' or 'none'")
+    return "date", deadline
+
+
+def _period(period: str | None, deadline_kind: str, at: dict[str, int], err) -> str | None:
     if deadline_kind == "periodic":
         if period is None and "period" not in at:
             err("deadline", f"deadline periodic needs a period: line ({', '.join(PERIODS)})")
@@ -325,28 +358,20 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
             err("period", f"period {period!r} must be one of {', '.join(PERIODS)}")
     elif "period" in at:
         err("period", "period is only used with deadline: periodic")
-    deadline_text = v.get("deadline_text", "")
-    if deadline_raw and deadline_raw != "none" and "deadline_text" not in at:
-        err("deadline", "deadline_text is required when the deadline is not none: say how the text states it")
-    if start and deadline and start > deadline:
-        err("start", f"start {start.isoformat()} is after the deadline {deadline.isoformat()}")
+    return period
 
-    checklist: tuple[str, ...] = ()
-    if v.get("checklist"):
-        items = [i.strip() for i in v["checklist"].split("|")]
-        if any(not i for i in items):
-            err("checklist", "checklist has an empty item (items are separated by ' | ')")
-        dupes = sorted({i for i in items if i and items.count(i) > 1})
-        if dupes:
-            err("checklist", f"checklist repeats {', '.join(dupes)}")
-        checklist = tuple(i for i in items if i)
 
-    indicators = _indicators(v.get("indicators", ""), lambda msg: err("indicators", msg))
-    if bad or len(problems) > before:
-        return None
-    return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
-                    deadline_kind, deadline, period, deadline_text, checklist, v.get("note", ""), dict(at),
-                    arrangement=v.get("arrangement", ""), indicators=indicators)
+def _checklist(raw: str, err) -> tuple[str, ...]:
+    """``checklist: 第一项 | 第二项`` — the items a duty's close is verified against."""
+    if not raw:
+        return ()
+    items = [i.strip() for i in raw.split("|")]
+    if any(not i for i in items):
+        err("checklist", "checklist has an empty item (items are separated by ' | ')")
+    dupes = sorted({i for i in items if i and items.count(i) > 1})
+    if dupes:
+        err("checklist", f"checklist repeats {', '.join(dupes)}")
+    return tuple(i for i in items if i)
 
 
 INDICATOR_RE = re.compile(r"^([^|（）()]{1,30})（([^|（）()]{1,4})）$")
@@ -364,136 +389,3 @@ def _indicators(raw: str, err) -> tuple[tuple[str, str], ...]:
         else:
             out.append((m.group(1), m.group(2)))
     return tuple(out)
-
-
-# ------------------------------------------------------------------ units, expansion, references
-
-def county_codes(rows: Iterable) -> list[str]:
-    """The county codes of units.csv: 县级 rows with no parent, in file order."""
-    return [r.code for r in rows if r.level == "县级" and not r.parent]
-
-
-def _substitute(units: Sequence[str], county: str) -> tuple[str, ...]:
-    return tuple(u.replace(COUNTY, county) for u in units)
-
-
-def _county_of(code: str, county_list: Sequence[str], parents: Mapping[str, str] | None) -> str | None:
-    counties = set(county_list)
-    if parents is not None:
-        seen: set[str] = set()
-        while code and code not in seen:
-            if code in counties:
-                return code
-            seen.add(code)
-            code = parents.get(code, "")
-        return None
-    if code in counties:
-        return code
-    return next((c for c in county_list if code.startswith(c + "-")), None)
-
-
-def expand(duty: DutySpec, county_codes: Sequence[str],
-           parents: Mapping[str, str] | None = None) -> list[InstanceSpec]:
-    """The tracked instances of one duty.
-
-    city: one instance keyed by the duty key. per-county: one per county, {county} filled in.
-    per-unit: one per lead unit. Instance keys other than city are ``key@lead_unit``.
-    ``parents`` (unit code → parent code from units.csv) lets per-unit instances find their
-    county through the unit tree; without it a ``{county}-…`` code prefix is used.
-    """
-    if duty.scope == "city":
-        return [InstanceSpec(duty.key, duty.lead[0], duty.cooperating, None)]
-    if duty.scope == "per-county":
-        out = []
-        for county in county_codes:
-            lead = duty.lead[0].replace(COUNTY, county)
-            out.append(InstanceSpec(f"{duty.key}@{lead}", lead, _substitute(duty.cooperating, county), county))
-        return out
-    return [InstanceSpec(f"{duty.key}@{unit}", unit, duty.cooperating, _county_of(unit, county_codes, parents))
-            for unit in duty.lead]
-
-
-def validate_references(duties: Sequence[DutySpec], no_duties: Sequence[NoDutySpec], file: str,
-                        unit_codes: set[str], county_codes: Sequence[str],
-                        clause_ids: set[str]) -> list[Problem]:
-    """Unit codes (after {county} expansion) and clause ids must exist; a clause named by a
-    no-duty entry may not also be named by a duty or by another no-duty entry."""
-    problems: list[Problem] = []
-    if not county_codes:
-        problems.append(Problem(file, 1, "units.csv has no counties (县级 rows without a parent) to expand {county}"))
-    for duty in duties:
-        for name in ("lead", "cooperating"):
-            line = duty.lines.get(name, duty.line)
-            for unit in getattr(duty, name):
-                if COUNTY in unit:
-                    unknown = [unit.replace(COUNTY, c) for c in county_codes
-                               if unit.replace(COUNTY, c) not in unit_codes]
-                    if unknown:
-                        shown = ", ".join(unknown[:3]) + (f", … ({len(unknown)} of {len(county_codes)})"
-                                                          if len(unknown) > 3 else "")
-                        problems.append(Problem(file, line, f"{unit} expands to unit codes not in units.csv: {shown}"))
-                elif unit not in unit_codes:
-                    problems.append(Problem(file, line, f"unit {unit} is not in units.csv"))
-        line = duty.lines.get("clauses", duty.line)
-        for cid in duty.clauses:
-            if cid not in clause_ids:
-                problems.append(Problem(file, line, f"clause {cid} is not in the 方案"))
-    named_by_duty = {cid for d in duties for cid in d.clauses}
-    first_no_duty: dict[str, str] = {}
-    for nd in no_duties:
-        line = nd.lines.get("clauses", nd.line)
-        for cid in nd.clauses:
-            if cid not in clause_ids:
-                problems.append(Problem(file, line, f"clause {cid} is not in the 方案"))
-            elif cid in named_by_duty:
-                problems.append(Problem(file, line, f"clause {cid} has a duty; drop it from [{nd.key}]"))
-            elif cid in first_no_duty:
-                problems.append(Problem(file, line, f"clause {cid} is already covered by [{first_no_duty[cid]}]"))
-            else:
-                first_no_duty[cid] = nd.key
-    problems.sort(key=lambda p: p.line)
-    return problems
-
-
-def check_duties(data: bytes, file: str, unit_rows: Sequence, clauses: Sequence
-                 ) -> tuple[list[DutySpec], list[NoDutySpec], list[Problem]]:
-    """parse_duties + validate_references against parsed units.csv rows and 方案 clauses."""
-    duties, no_duties, problems = parse_duties(data, file)
-    problems += validate_references(duties, no_duties, file, {r.code for r in unit_rows},
-                                    county_codes(unit_rows), {c.id for c in clauses})
-    problems.sort(key=lambda p: p.line)
-    return duties, no_duties, problems
-
-
-# ------------------------------------------------------------------ coverage
-
-def uncovered_clauses(clauses: Sequence[tuple[str, str | None]], duties: Iterable[DutySpec],
-                      no_duties: Iterable[NoDutySpec], roots: Sequence[str] = ROOTS) -> list[str]:
-    """Clauses under ``roots`` (roots included) with neither a duty nor a no-duty entry, in
-    document order. A clause is covered when an entry names it, or when it has children and
-    all of them are covered; so an uncovered paragraph also lists the headings above it."""
-    named = {cid for d in duties for cid in d.clauses} | {cid for n in no_duties for cid in n.clauses}
-    children: dict[str, list[str]] = {}
-    for cid, parent in clauses:
-        if parent is not None:
-            children.setdefault(parent, []).append(cid)
-    memo: dict[str, bool] = {}
-
-    def covered(cid: str) -> bool:
-        if cid not in memo:
-            kids = children.get(cid, [])
-            memo[cid] = cid in named or (bool(kids) and all(covered(k) for k in kids))
-        return memo[cid]
-
-    parent_of = dict(clauses)
-
-    def in_scope(cid: str | None) -> bool:
-        seen: set[str] = set()
-        while cid is not None and cid not in seen:
-            if cid in roots:
-                return True
-            seen.add(cid)
-            cid = parent_of.get(cid)
-        return False
-
-    return [cid for cid, _ in clauses if in_scope(cid) and not covered(cid)]

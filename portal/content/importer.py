@@ -22,7 +22,7 @@ from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_
 from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
 from portal.content.problems import Problem
 from portal.content.statute_doc import parse_statute
-from portal.content.statute_import import Line, convert_statute
+from portal.content.statute_import import Line, Piece, convert_statute
 from portal.content.statute_import import _issuer
 
 _CN = "零〇一二三四五六七八九十百千两"
@@ -219,15 +219,26 @@ def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> di
         conv.problems.extend(Problem(piece.file, n, msg) for n, msg in piece.problems)
         conv.articles += piece.articles
     if len(pieces) > 1:
-        titles = {p.title for p in pieces}
-        if len(titles) > 1:
-            conv.problems.append(Problem(pieces[1].file, pieces[1].title_line,
-                                         f"the files of one code must share its title: {' / '.join(sorted(titles))}"))
-        for p in pieces:
-            if p.part is None and not p.problems:
-                conv.problems.append(Problem(p.file, p.title_line, "a code given as several files needs each "
-                                             "file's 编 as a second heading, e.g. # 第五编 婚姻家庭"))
+        _check_code_parts(pieces, conv)
         pieces.sort(key=lambda p: p.part[0] if p.part else 0)
+    _write_statute(pieces, out)
+    return _statute_fields(pieces)
+
+
+def _check_code_parts(pieces: list[Piece], conv: Conversion) -> None:
+    """The files of one code (民法典 in parts) share its title and each names its 编."""
+    titles = {p.title for p in pieces}
+    if len(titles) > 1:
+        conv.problems.append(Problem(pieces[1].file, pieces[1].title_line,
+                                     f"the files of one code must share its title: {' / '.join(sorted(titles))}"))
+    for p in pieces:
+        if p.part is None and not p.problems:
+            conv.problems.append(Problem(p.file, p.title_line, "a code given as several files needs each "
+                                         "file's 编 as a second heading, e.g. # 第五编 婚姻家庭"))
+
+
+def _write_statute(pieces: list[Piece], out: _Out) -> None:
+    """The history (each line once), the preamble, then each piece's 编 heading and body."""
     history, seen = [], set()
     for p in pieces:
         for h in p.history:
@@ -249,8 +260,12 @@ def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> di
             out.para(f"## 第{int_to_cn(num)}编 {name} {{#pt{num}}}", n, p.file)
         for text, n in p.body:
             out.add(text, n, p.file)
+
+
+def _statute_fields(pieces: list[Piece]) -> dict:
+    """The front matter: the first piece's, with a code's dates the latest stated across its parts."""
     fields = dict(pieces[0].fields)
-    if len(pieces) > 1:  # the code's dates: the latest stated across its parts
+    if len(pieces) > 1:
         for key in ("date", "edition", "effective"):
             fields[key] = max((p.fields.get(key, "") for p in pieces), default="")
         fields["issuers"] = next((p.fields["issuers"] for p in pieces if p.fields.get("issuers")), "")

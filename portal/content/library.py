@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from portal.content.citations import Citation, LibraryEntry, RegisterEntry, Resolver, Target
+from portal.content.errata import ErrataError, first_difference, load_errata, reconstruct_source
 from portal.content.importer import convert_text, is_library_format
 from portal.content.policy_doc import (
     BLOCK_ID_RE,
@@ -24,13 +25,9 @@ from portal.content.policy_doc import (
     HEADING_RE,
     Clause,
     ParsedDocument,
-    first_difference,
     label_for,
-    load_errata,
     normalise_for_fidelity,
     parse_document,
-    reconstruct_source,
-    ErrataError,
 )
 from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.register_file import REGISTER_FILE, RegisterRow, parse_register
@@ -187,8 +184,23 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
     show: Callable[[Path], str] = lambda p: _display(p, display_root)  # noqa: E731
     if not policy_dir.is_dir():
         return lib
-    md_files = sorted(policy_dir.glob("*.md"))
-    for path in md_files:
+    _load_files(lib, policy_dir, show)
+    _group_versions(lib)
+    for doc in lib.docs:
+        if not doc.problems and not doc.converted:
+            _check_provenance(doc, policy_dir, show)
+    reg_path = policy_dir / REGISTER_FILE
+    lib.register_file = show(reg_path)
+    if reg_path.exists():
+        lib.register, lib.register_problems = parse_register(reg_path.read_bytes(), lib.register_file)
+    _check_references(lib, previous)
+    lib.problems = [p for d in lib.docs for p in d.problems] + lib.register_problems
+    return lib
+
+
+def _load_files(lib: Library, policy_dir: Path, show: Callable[[Path], str]) -> None:
+    """The .md documents, then the .txt ones that are neither an errata list nor a source copy."""
+    for path in sorted(policy_dir.glob("*.md")):
         lib.docs.append(load_document(path, show(path)))
     named = {d.meta.get("errata") for d in lib.docs if d.meta.get("errata")} | {
         name for d in lib.docs for name in source_names(d)}
@@ -198,7 +210,10 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
             continue
         lib.docs.append(load_document(path, show(path)))
 
-    # one document per id, across files; several versions of one law are editions of one document
+
+def _group_versions(lib: Library) -> None:
+    """One document per id, across files; several versions of one law are editions of one
+    document, the newest in force being ``current``."""
     by_id: dict[str, list[LibraryDoc]] = {}
     for doc in lib.docs:
         if not doc.doc_id:
@@ -212,16 +227,9 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
         for d in versions:
             d.current = d is newest
 
-    for doc in lib.docs:
-        if not doc.problems and not doc.converted:
-            _check_provenance(doc, policy_dir, show)
 
-    reg_path = policy_dir / REGISTER_FILE
-    lib.register_file = show(reg_path)
-    if reg_path.exists():
-        lib.register, lib.register_problems = parse_register(reg_path.read_bytes(), lib.register_file)
-
-    # cross references, against the documents that load (plus last good versions of refused ones)
+def _check_references(lib: Library, previous: dict[str, set[str]] | None) -> None:
+    """Cross references, against the documents that load (plus last good versions of refused ones)."""
     available: dict[str, set[str]] = dict(previous or {})
     for doc in lib.good_docs:
         available[doc.doc_id] = set(doc.clause_ids)
@@ -241,8 +249,6 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
                 doc.problems.append(Problem(doc.file, fc.line if not doc.converted else 1,
                                             f"citation {fc.citation.text} points at {t.clause}, "
                                             f"which does not exist in {t.doc_id}"))
-    lib.problems = [p for d in lib.docs for p in d.problems] + lib.register_problems
-    return lib
 
 
 def _check_editions(versions: list[LibraryDoc]) -> None:

@@ -24,11 +24,8 @@ from dataclasses import dataclass, field
 from portal.content.citations import cn_to_int, int_to_cn
 from portal.content.policy_doc import (
     ANCHOR_RE,
-    BLOCK_ID_RE,
-    HEADING_ID_RE,
-    HEADING_RE,
     Clause,
-    ContentError,
+    ClauseParser,
     ParsedDocument,
     _parse_front_matter,
     plain_text,
@@ -126,10 +123,15 @@ def parse_statute(text: str, filename: str) -> ParsedDocument:
     return doc
 
 
-class _StatuteParser:
+class _StatuteParser(ClauseParser):
+    ID_RE = STATUTE_ID_RE
+    MALFORMED = ("malformed clause id {{#{cid}}}: a statute uses history, preamble, closing, "
+                 "ptN (编), chN (章), chN.sM (节), aN (条) and aN.K (项)")
+    NO_ID = "heading without a clause id: end it with {#chN} (章), {#ptN} (编) or {#chN.sM} (节)"
+    OUTSIDE = "text outside any clause: start it with a line {#preamble}, {#history} or {#aN}"
+
     def __init__(self, doc: ParsedDocument):
-        self.doc = doc
-        self.first_line: dict[str, int] = {}
+        super().__init__(doc)
         self.sections: list[_Open] = []
         self.part: str | None = None  # open 编
         self.chapter: str | None = None  # open 章
@@ -140,43 +142,6 @@ class _StatuteParser:
         self.closed = False
         self.appendix = False
         self.article_gap = False  # the open part follows a gap: its first article may skip
-
-    def err(self, line: int, msg: str) -> None:
-        self.doc.errors.append(ContentError(self.doc.filename, line, msg))
-
-    def run(self, lines: list[str], start: int) -> None:
-        current: _Open | None = None
-        for i in range(start, len(lines)):
-            lineno, line = i + 1, lines[i]
-            heading = HEADING_RE.match(line)
-            block = BLOCK_ID_RE.match(line.strip())
-            if heading:
-                m = HEADING_ID_RE.search(heading.group(2))
-                if not m:
-                    self.err(lineno, "heading without a clause id: end it with {#chN} (章), {#ptN} (编) or {#chN.sM} (节)")
-                    continue
-                text = heading.group(2)[: m.start()].strip()
-                current = self._start(m.group(1).strip(), lineno, text, len(heading.group(1)))
-            elif block:
-                current = self._start(block.group(1).strip(), lineno, None, None)
-            elif current is None:
-                if line.strip():
-                    self.err(lineno, "text outside any clause: start it with a line {#preamble}, {#history} or {#aN}")
-            else:
-                current.body.append((lineno, line))
-        for section in self.sections:
-            self._finish(section)
-
-    def _claim(self, cid: str, lineno: int) -> bool:
-        if not STATUTE_ID_RE.match(cid):
-            self.err(lineno, f"malformed clause id {{#{cid}}}: a statute uses history, preamble, closing, "
-                             "ptN (编), chN (章), chN.sM (节), aN (条) and aN.K (项)")
-            return False
-        if cid in self.first_line:
-            self.err(lineno, f"duplicate clause id {cid} (first at line {self.first_line[cid]})")
-            return False
-        self.first_line[cid] = lineno
-        return True
 
     def _sequence(self, scope: str, cid: str, lineno: int, what: str) -> None:
         expected = self.last.get(scope, 0) + 1
@@ -212,25 +177,40 @@ class _StatuteParser:
         """Check order and numbering; return the parent id."""
         if self.closed:
             self.err(lineno, f"clause {cid} comes after the closing block")
-        if kind in ("history", "preamble"):
-            if self.articles_started or self.chapter or self.part:
-                self.err(lineno, f"{cid} must come before the chapters and articles")
-            if heading is not None:
-                self.err(lineno, f"{cid} is a block: write the line {{#{cid}}} instead of a heading")
-            return None
-        if kind == "closing":
-            self.closed = True
-            return None
-        if kind == "appendix":
-            if heading is None:
-                self.err(lineno, f"{cid} must be a heading: e.g. ## 附件一 … {{#{cid}}}")
-            self._sequence("appendix", cid, lineno, "appendix")
-            self.appendix = True
+        if kind in ("history", "preamble", "closing", "appendix"):
+            self._place_block(cid, kind, lineno, heading)
             return None
         if self.appendix:
             self.err(lineno, f"clause {cid} comes after an appendix: appendices follow the last article")
         if kind == "item":
             return cid.split(".")[0]
+        self._check_heading(cid, kind, lineno, heading)
+        if kind == "part":
+            self._place_part(cid, lineno)
+            return None
+        if kind == "chapter":
+            return self._place_chapter(cid, lineno)
+        if kind == "section":
+            return self._place_section(cid, lineno)
+        return self._place_article(cid, lineno)
+
+    def _place_block(self, cid: str, kind: str, lineno: int, heading: str | None) -> None:
+        """history and preamble before everything, the closing block last, appendices after the articles."""
+        if kind in ("history", "preamble"):
+            if self.articles_started or self.chapter or self.part:
+                self.err(lineno, f"{cid} must come before the chapters and articles")
+            if heading is not None:
+                self.err(lineno, f"{cid} is a block: write the line {{#{cid}}} instead of a heading")
+        elif kind == "closing":
+            self.closed = True
+        else:  # appendix
+            if heading is None:
+                self.err(lineno, f"{cid} must be a heading: e.g. ## 附件一 … {{#{cid}}}")
+            self._sequence("appendix", cid, lineno, "appendix")
+            self.appendix = True
+
+    def _check_heading(self, cid: str, kind: str, lineno: int, heading: str | None) -> None:
+        """Parts, chapters and sections are headings whose 第N编/章/节 matches the id; articles are not."""
         if kind in ("part", "chapter", "section") and heading is None:
             self.err(lineno, f"{cid} must be a heading: e.g. ## 第一章 总则 {{#{cid}}}")
         if kind == "article" and heading is not None:
@@ -241,34 +221,37 @@ class _StatuteParser:
                 self.err(lineno, f"heading of {cid} should start with 第{int_to_cn(_number(cid))}{UNIT_NAMES[kind]}")
             elif _safe_int(m.group(1)) != _number(cid):
                 self.err(lineno, f"heading 第{m.group(1)}{UNIT_NAMES[kind]} does not match clause id {cid}")
-        if kind == "part":
-            # a code imported in parts (民法典's 总则 and 婚姻家庭编) may leave out 编: the parts
-            # present must ascend, and the articles of a part after a gap continue its numbering
-            self.has_parts = True
-            number, before = _number(cid), self.last.get("part", 0)
-            if number <= before:
-                self.err(lineno, f"numbering skips or repeats: part {cid} after pt{before}")
-            self.article_gap = number > before + 1
-            self.last["part"] = number
-            self.part, self.chapter, self.section = cid, None, None
-            return None
-        if kind == "chapter":
-            prefix = cid.rpartition(".")[0] or None
-            if self.has_parts and prefix != self.part:
-                self.err(lineno, f"chapter {cid} is not inside the open part {self.part}: use {{#{self.part}.{cid.split('.')[-1]}}}")
-            elif not self.has_parts and prefix:
-                self.err(lineno, f"chapter {cid} names a part, but the statute has no part (编) heading before it")
-            self._sequence(f"chapter:{prefix or ''}", cid, lineno, "chapter")
-            self.chapter, self.section = cid, None
-            return prefix
-        if kind == "section":
-            chapter = cid.rpartition(".")[0]
-            if chapter != self.chapter:
-                self.err(lineno, f"section {cid} is not inside the open chapter {self.chapter or '(none)'}")
-            self._sequence(f"section:{chapter}", cid, lineno, "section")
-            self.section = cid
-            return chapter
-        # article
+
+    def _place_part(self, cid: str, lineno: int) -> None:
+        # a code imported in parts (民法典's 总则 and 婚姻家庭编) may leave out 编: the parts
+        # present must ascend, and the articles of a part after a gap continue its numbering
+        self.has_parts = True
+        number, before = _number(cid), self.last.get("part", 0)
+        if number <= before:
+            self.err(lineno, f"numbering skips or repeats: part {cid} after pt{before}")
+        self.article_gap = number > before + 1
+        self.last["part"] = number
+        self.part, self.chapter, self.section = cid, None, None
+
+    def _place_chapter(self, cid: str, lineno: int) -> str | None:
+        prefix = cid.rpartition(".")[0] or None
+        if self.has_parts and prefix != self.part:
+            self.err(lineno, f"chapter {cid} is not inside the open part {self.part}: use {{#{self.part}.{cid.split('.')[-1]}}}")
+        elif not self.has_parts and prefix:
+            self.err(lineno, f"chapter {cid} names a part, but the statute has no part (编) heading before it")
+        self._sequence(f"chapter:{prefix or ''}", cid, lineno, "chapter")
+        self.chapter, self.section = cid, None
+        return prefix
+
+    def _place_section(self, cid: str, lineno: int) -> str:
+        chapter = cid.rpartition(".")[0]
+        if chapter != self.chapter:
+            self.err(lineno, f"section {cid} is not inside the open chapter {self.chapter or '(none)'}")
+        self._sequence(f"section:{chapter}", cid, lineno, "section")
+        self.section = cid
+        return chapter
+
+    def _place_article(self, cid: str, lineno: int) -> str | None:
         self.articles_started = True
         if self.article_gap and _number(cid) > self.last.get("article", 0):
             self.last["article"] = _number(cid) - 1

@@ -98,88 +98,123 @@ def convert_statute(lines: list[Line], file: str, head_end: int | None, edition:
     if not lines:
         return piece
     piece.title, piece.title_line = lines[0].text.strip("《》"), lines[0].n
-    state = "head"
-    toc_first: str | None = None
-    chapter: str | None = None
-    part: str | None = None
-    article: str | None = None
-    paragraph = 0
-    items: dict[int, int] = {}
-    last_article = 0
-    appendix = 0
+    reader = _Reader(piece, head_end)
     for ln in lines[1:]:
-        n, s = ln.n, ln.text
-        plain = squeeze(s.replace("\u3000", " "))
-        in_head = head_end is not None and n < head_end
-        if state == "head" and ln.h1 and piece.part is None:
-            piece.part = _part_of(piece, plain, n)
-            continue
-        if state == "head" and plain.replace(" ", "") in ("目录", "目次"):
-            state = "toc"
-            continue
-        if state == "toc":  # 目录 lists headings; it ends where the text starts (a preamble or 第一章)
-            listed = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
-            if listed and plain != toc_first and len(plain) <= 40:
-                toc_first = toc_first or plain
-                continue
-            state = "head"
-        heading = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
-        heading = heading if heading and len(plain) <= 40 else None
-        am = ARTICLE_RE.match(s)
-        if am and not am.group(2) and am.group(3) and number(am.group(1)) != last_article + 1:
-            am = None  # "第三十六条第一款规定的…" opens a 款, not an article
-        if state == "head" and not heading and not am:
-            if in_head or (head_end is None and _is_history(s) and not piece.preamble) or (
-                    s.startswith(("（", "(")) and _is_history(s) and not piece.preamble):
-                piece.history.append(Line(n, s))
-            elif plain.replace(" ", "") != piece.title:  # a repeated title line is not a preamble
-                piece.preamble.append(Line(n, s))
-            continue
-        state = "body"
-        if appendix and not (APPENDIX_RE.match(plain) and len(plain) <= 40):
-            piece.para(s, n)
-            continue
-        if heading:
-            num, name = number(heading.group(1)), squeeze(heading.group(2))
-            unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
-            text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
-            owner = part or (f"pt{piece.part[0]}" if piece.part else None)
-            if heading.re is PART_RE:
-                part, chapter, cid, depth = f"pt{num}", None, f"pt{num}", 2
-            elif heading.re is CHAPTER_RE:
-                chapter = f"{owner}.ch{num}" if owner else f"ch{num}"
-                cid, depth = chapter, 3 if owner else 2
-            else:
-                cid = f"{chapter}.s{num}" if chapter else f"s{num}"
-                depth = 4 if owner else 3
-            piece.para(f"{'#' * depth} {text} {{#{cid}}}", n)
-            article = None
-            continue
-        if am:
-            num = number(am.group(1))
-            last_article = num
-            article, paragraph, items = f"a{num}", 1, {}
-            piece.articles += 1
-            piece.para("{#" + article + "}", n)
-            piece.para(f"**第{am.group(1)}条**　{am.group(3).strip()}".rstrip("　"), n)
-            continue
-        apm = APPENDIX_RE.match(plain) if last_article else None
-        if apm and len(plain) <= 40:
-            appendix += 1
-            piece.para(f"## {plain} {{#app{appendix}}}", n)
-            article = None
-            continue
-        im = ITEM_RE.match(s) or OLD_ITEM_RE.match(s)
-        if im and article:
-            m = number(im.group(1))
-            items[paragraph] = m
-            piece.para(f"{{#{article}.{paragraph}.{m}}}{s}", n)
-            continue
-        if article:
-            paragraph += 1
-        piece.para(s, n)
+        reader.line(ln)
     _fields(piece, edition, lines)
     return piece
+
+
+def _heading_match(plain: str) -> re.Match | None:
+    """A 编/章/节 heading (short lines only: a sentence starting 第一章 is text)."""
+    heading = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
+    return heading if heading and len(plain) <= 40 else None
+
+
+class _Reader:
+    """Reads a statute's lines in order: the head (编 of a code, history, preamble), an optional
+    目录, then the body (headings, articles, items, appendices) written into the piece."""
+
+    def __init__(self, piece: Piece, head_end: int | None):
+        self.piece, self.head_end = piece, head_end
+        self.state = "head"
+        self.toc_first: str | None = None
+        self.chapter: str | None = None
+        self.part: str | None = None
+        self.article: str | None = None
+        self.paragraph = 0
+        self.last_article = 0
+        self.appendix = 0
+
+    def line(self, ln: Line) -> None:
+        n, s = ln.n, ln.text
+        plain = squeeze(s.replace("\u3000", " "))
+        if self.state == "head" and ln.h1 and self.piece.part is None:
+            self.piece.part = _part_of(self.piece, plain, n)
+            return
+        if self.state == "head" and plain.replace(" ", "") in ("目录", "目次"):
+            self.state = "toc"
+            return
+        if self.state == "toc":
+            if self._listed(plain):
+                return
+            self.state = "head"
+        heading = _heading_match(plain)
+        am = self._article_match(s)
+        if self.state == "head" and not heading and not am:
+            self._head_line(n, s, plain)
+            return
+        self.state = "body"
+        self._body_line(n, s, plain, heading, am)
+
+    def _listed(self, plain: str) -> bool:
+        """目录 lists headings; it ends where the text starts (a preamble or 第一章)."""
+        listed = PART_RE.match(plain) or CHAPTER_RE.match(plain) or SECTION_RE.match(plain)
+        if listed and plain != self.toc_first and len(plain) <= 40:
+            self.toc_first = self.toc_first or plain
+            return True
+        return False
+
+    def _article_match(self, s: str) -> re.Match | None:
+        am = ARTICLE_RE.match(s)
+        if am and not am.group(2) and am.group(3) and number(am.group(1)) != self.last_article + 1:
+            return None  # "第三十六条第一款规定的…" opens a 款, not an article
+        return am
+
+    def _head_line(self, n: int, s: str, plain: str) -> None:
+        piece = self.piece
+        in_head = self.head_end is not None and n < self.head_end
+        if in_head or (self.head_end is None and _is_history(s) and not piece.preamble) or (
+                s.startswith(("（", "(")) and _is_history(s) and not piece.preamble):
+            piece.history.append(Line(n, s))
+        elif plain.replace(" ", "") != piece.title:  # a repeated title line is not a preamble
+            piece.preamble.append(Line(n, s))
+
+    def _body_line(self, n: int, s: str, plain: str, heading: re.Match | None, am: re.Match | None) -> None:
+        piece = self.piece
+        if self.appendix and not (APPENDIX_RE.match(plain) and len(plain) <= 40):
+            piece.para(s, n)
+        elif heading:
+            self._heading(heading, n)
+        elif am:
+            self._article(am, n)
+        elif self.last_article and APPENDIX_RE.match(plain) and len(plain) <= 40:
+            self.appendix += 1
+            piece.para(f"## {plain} {{#app{self.appendix}}}", n)
+            self.article = None
+        else:
+            im = ITEM_RE.match(s) or OLD_ITEM_RE.match(s)
+            if im and self.article:
+                piece.para(f"{{#{self.article}.{self.paragraph}.{number(im.group(1))}}}{s}", n)
+                return
+            if self.article:
+                self.paragraph += 1
+            piece.para(s, n)
+
+    def _heading(self, heading: re.Match, n: int) -> None:
+        piece = self.piece
+        num, name = number(heading.group(1)), squeeze(heading.group(2))
+        unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
+        text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
+        owner = self.part or (f"pt{piece.part[0]}" if piece.part else None)
+        if heading.re is PART_RE:
+            self.part, self.chapter, cid, depth = f"pt{num}", None, f"pt{num}", 2
+        elif heading.re is CHAPTER_RE:
+            self.chapter = f"{owner}.ch{num}" if owner else f"ch{num}"
+            cid, depth = self.chapter, 3 if owner else 2
+        else:
+            cid = f"{self.chapter}.s{num}" if self.chapter else f"s{num}"
+            depth = 4 if owner else 3
+        piece.para(f"{'#' * depth} {text} {{#{cid}}}", n)
+        self.article = None
+
+    def _article(self, am: re.Match, n: int) -> None:
+        num = number(am.group(1))
+        self.last_article = num
+        self.article, self.paragraph = f"a{num}", 1
+        self.piece.articles += 1
+        self.piece.para("{#" + self.article + "}", n)
+        self.piece.para(f"**第{am.group(1)}条**　{am.group(3).strip()}".rstrip("　"), n)
 
 
 def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:

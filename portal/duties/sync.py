@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.audit.services import changed_fields, record
-from portal.content import duties_file
+from portal.content import duties_file, duties_refs
 from portal.content.policy_doc import read_document
 from portal.content.problems import Problem, shown_path
 from portal.content.units_file import parse_units
@@ -36,7 +36,7 @@ def load_plan(content_dir: Path, display_root: Path | None = None):
     problems += unit_problems
     if not problems:
         county_codes = county_codes_of(units)
-        problems += duties_file.validate_references(
+        problems += duties_refs.validate_references(
             duties, no_duties, shown, {u.code for u in units}, county_codes, {c for c, _ in clauses})
     return duties, no_duties, clauses, problems
 
@@ -49,7 +49,7 @@ def coverage_gaps(content_dir: Path) -> tuple[list[str], list[Problem]]:
     duties, no_duties, clauses, problems = load_plan(content_dir)
     if problems:
         return [], problems
-    return duties_file.uncovered_clauses(clauses, duties, no_duties), []
+    return duties_refs.uncovered_clauses(clauses, duties, no_duties), []
 
 
 def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncReport:
@@ -63,7 +63,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
     # The file was checked against units.csv; the database must have loaded those units too.
     shown = shown_path(Path(content_dir) / DUTIES_FILE, display_root)
     for spec in duties:
-        for inst_spec in duties_file.expand(spec, counties):
+        for inst_spec in duties_refs.expand(spec, counties):
             missing = [c for c in (inst_spec.lead_unit, *inst_spec.cooperating) if c not in units]
             if missing:
                 report.problems.append(Problem(shown, spec.line, f"unit {', '.join(missing)} is not loaded; sync units first"))
@@ -94,7 +94,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
             report.updated.append(spec.key)
             old, new = changed_fields(before, after)
             record("update", "duty", spec.key, label=spec.title, before=old, after=new, actor_name="sync")
-        for inst_spec in duties_file.expand(spec, counties):
+        for inst_spec in duties_refs.expand(spec, counties):
             seen_instances.add(inst_spec.key)
             touched.append(_sync_instance(duty, spec, inst_spec, instances, units))
     _audit_instances(touched)

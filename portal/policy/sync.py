@@ -106,7 +106,6 @@ def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name:
 
 def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], report: PolicySyncReport,
                     actor_name: str) -> None:
-    meta = ldoc.meta
     doc = existing.get(ldoc.doc_id)
     if doc is not None and doc.active and doc.content_hash == ldoc.content_hash:
         report.unchanged.append(ldoc.doc_id)
@@ -117,6 +116,33 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
         doc = PolicyDocument(doc_id=ldoc.doc_id, version=0)
         db.session.add(doc)
         existing[ldoc.doc_id] = doc
+    _copy_metadata(ldoc, doc)
+    restored = not creating and not doc.active
+    doc.active = True
+    doc.version = (doc.version or 0) + 1
+    doc.updated_at = utcnow()
+    added, changed, retired = _apply_clauses(ldoc, doc)
+    doc.clause_count = sum(1 for c in ldoc.parsed.clauses if counted(c.id, ldoc.layout, c.kind))
+    after = _doc_fields(doc)
+    meta_before, meta_after = changed_fields(before, after) if before else ({}, after)
+    summary = {"version": doc.version, "added": added if not creating else [], "changed": changed,
+               "retired": retired, "metadata": sorted(meta_after) if not creating else [],
+               "clauses": len(ldoc.parsed.clauses), "file": ldoc.file}
+    action = "create" if creating else ("restore" if restored else "update")
+    doc.changes.append(PolicyChange(version=doc.version, actor_name=actor_name, action=action, summary=summary))
+    (report.created if creating else report.updated).append(doc.doc_id)
+    if not creating:
+        report.changes[doc.doc_id] = summary
+    record("create" if creating else "update", "policy_document", doc.doc_id, label=doc.title,
+           before=meta_before or None if not creating else None,
+           after={**(meta_after if not creating else {"title": doc.title, "number": doc.number}),
+                  "version": doc.version, "clauses_added": len(added) if not creating else len(ldoc.parsed.clauses),
+                  "clauses_changed": changed, "clauses_retired": retired},
+           actor_name=actor_name)
+
+
+def _copy_metadata(ldoc: LibraryDoc, doc: PolicyDocument) -> None:
+    meta = ldoc.meta
     doc.title, doc.short_title, doc.number = meta.get("title", ""), meta.get("short_title", ""), meta.get("number", "")
     doc.issuers = list(meta.get("issuers") or [])
     doc.addressees, doc.issued = meta.get("addressees", ""), _date(meta.get("date", ""))
@@ -125,11 +151,11 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
     doc.source_file = ldoc.path.name
     doc.provenance, doc.errata_file = meta.get("source", ""), meta.get("errata", "")
     doc.content_hash = ldoc.content_hash
-    restored = not creating and not doc.active
-    doc.active = True
-    doc.version = (doc.version or 0) + 1
-    doc.updated_at = utcnow()
 
+
+def _apply_clauses(ldoc: LibraryDoc, doc: PolicyDocument) -> tuple[list[str], list[str], list[str]]:
+    """The file's clauses into the document's rows: (added, changed, retired) clause ids. A clause
+    gone from the file is marked retired and placed after the file's clauses."""
     old = {c.clause_id: c for c in doc.clauses}
     sources = ldoc.section_sources()
     added, changed = [], []
@@ -151,23 +177,7 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
     for position, cid in enumerate(retired, start=len(ldoc.parsed.clauses)):
         old[cid].retired = True
         old[cid].position = position
-    doc.clause_count = sum(1 for c in ldoc.parsed.clauses if counted(c.id, ldoc.layout, c.kind))
-    after = _doc_fields(doc)
-    meta_before, meta_after = changed_fields(before, after) if before else ({}, after)
-    summary = {"version": doc.version, "added": added if not creating else [], "changed": changed,
-               "retired": retired, "metadata": sorted(meta_after) if not creating else [],
-               "clauses": len(ldoc.parsed.clauses), "file": ldoc.file}
-    action = "create" if creating else ("restore" if restored else "update")
-    doc.changes.append(PolicyChange(version=doc.version, actor_name=actor_name, action=action, summary=summary))
-    (report.created if creating else report.updated).append(doc.doc_id)
-    if not creating:
-        report.changes[doc.doc_id] = summary
-    record("create" if creating else "update", "policy_document", doc.doc_id, label=doc.title,
-           before=meta_before or None if not creating else None,
-           after={**(meta_after if not creating else {"title": doc.title, "number": doc.number}),
-                  "version": doc.version, "clauses_added": len(added) if not creating else len(ldoc.parsed.clauses),
-                  "clauses_changed": changed, "clauses_retired": retired},
-           actor_name=actor_name)
+    return added, changed, retired
 
 
 def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set[str] | None) -> None:

@@ -18,6 +18,7 @@ def _warm(app) -> None:
     try:
         from portal.search import engine, tokenizer
 
+        tokenizer.use_content_dir(app.config["CONTENT_DIR"])
         tokenizer.segmenter()
         engine.search(app.config["SEARCH_INDEX_DIR"], "儿童福利")
     except Exception:  # warming is best effort; the first search does the same work

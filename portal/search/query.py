@@ -20,8 +20,7 @@ from portal.search import tokenizer
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
-ROOT = Path(__file__).resolve().parents[2]
-SYNONYMS_FILE = ROOT / "content" / "search" / "synonyms.txt"
+SYNONYMS_NAME = "synonyms.txt"  # in tokenizer.search_dir(), beside the user dictionary
 
 STOPWORDS = frozenset("""
 怎么 怎么样 怎样 怎么办 如何 哪些 哪个 哪里 哪儿 什么 什么样 为什么 为何 是否 是不是 有没有 能不能
@@ -82,7 +81,7 @@ def wenhaos_in(text: str) -> list[str]:
     return keys
 
 
-def _load_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
+def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     groups: dict[str, set[str]] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -93,14 +92,16 @@ def _load_synonyms(path: Path = SYNONYMS_FILE) -> dict[str, tuple[str, ...]]:
     return {w: tuple(sorted(s)) for w, s in groups.items()}
 
 
-_synonyms: dict[str, tuple[str, ...]] | None = None
+_synonyms: tuple[int, dict[str, tuple[str, ...]]] | None = None  # (tokenizer.generation(), groups)
 
 
 def synonyms(word: str) -> tuple[str, ...]:
+    """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt)."""
     global _synonyms
-    if _synonyms is None:
-        _synonyms = _load_synonyms()
-    return _synonyms.get(word, ())
+    loaded = _synonyms
+    if loaded is None or loaded[0] != tokenizer.generation():
+        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(tokenizer.search_dir() / SYNONYMS_NAME))
+    return loaded[1].get(word, ())
 
 
 @dataclass

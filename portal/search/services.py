@@ -35,7 +35,7 @@ from flask import current_app
 from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
-from portal.search import build, engine
+from portal.search import build, engine, tokenizer
 from portal.search.departments import DEPARTMENTS
 from portal.search.engine import Hit, SearchResponse
 from portal.search.records import Record, records_from_document
@@ -51,6 +51,13 @@ MAX_LIMIT = engine.MAX_LIMIT
 
 def index_dir() -> Path:
     return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def use_app_content() -> None:
+    """Point the segmenter and synonyms at the app's content folder (``CONTENT_DIR``/search):
+    every search and build below starts with it, so the dictionary follows PORTAL_CONTENT_DIR
+    like every other content file."""
+    tokenizer.use_content_dir(current_app.config["CONTENT_DIR"])
 
 
 # ---------------------------------------------------------------- records from the database
@@ -120,6 +127,7 @@ def _forget_checks(directory: Path) -> None:
 
 def sync_index(timeout: float = 120.0) -> str:
     """Bring the index in line with the database (what ``flask portal sync`` runs)."""
+    use_app_content()
     directory = index_dir()
     summary = build.ensure_index(directory, all_records(), timeout=timeout)
     _forget_checks(directory)
@@ -128,6 +136,7 @@ def sync_index(timeout: float = 120.0) -> str:
 
 def rebuild_index(procs: int = 1, timeout: float = 120.0) -> dict:
     """A fresh index from the database (what ``flask portal reindex`` runs)."""
+    use_app_content()
     directory = index_dir()
     stats = build.build_index(directory, all_records(), procs=procs, timeout=timeout)
     _forget_checks(directory)
@@ -171,6 +180,7 @@ def ensure_fresh(wait: float = 0.0, force: str | None = None) -> bool:
     ``force``: the engine found the index "missing" or "corrupt" while searching: check now, and
     rebuild a corrupt one even if its files still open.
     """
+    use_app_content()
     if not current_app.config.get("SEARCH_AUTO_INDEX", True):
         return False
     directory = index_dir()
@@ -259,6 +269,7 @@ def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAU
     overwritten file), the answer is the building notice and one rebuild starts (one writer
     across processes); the next searches are served from the new index without a restart.
     """
+    use_app_content()
     building = False
     try:
         building = ensure_fresh()

@@ -76,7 +76,8 @@ def signature() -> str:
     """Changes when the schema, the segmenter or its user dictionary change (→ rebuild)."""
     h = hashlib.sha256()
     h.update(f"schema={SCHEMA_VERSION};seg={tokenizer.backend_name()};".encode())
-    h.update(tokenizer.USERDICT.read_bytes() if tokenizer.USERDICT.exists() else b"")
+    userdict = tokenizer.userdict_path()
+    h.update(userdict.read_bytes() if userdict.exists() else b"")
     h.update(repr(sorted(departments.DEPARTMENTS.items())).encode())
     return h.hexdigest()[:16]
 

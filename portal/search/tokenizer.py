@@ -8,6 +8,12 @@
 * ``index_text(text)`` — the word index's input: jieba's search mode, space-separated;
 * the segmenter and the domain user dictionary load once per process (``segmenter()``).
 
+The dictionary (``userdict.txt``) and the synonyms (``synonyms.txt``, read by ``query``) are
+content: they live in ``<content>/search/``, the content folder being ``PORTAL_CONTENT_DIR`` (or
+the project's ``content/``) until the app says otherwise with ``use_content_dir`` (its
+``CONTENT_DIR``; ``search.services`` does so before every search and build). Changing the folder
+reloads the segmenter.
+
 The backend is rjieba (Rust port, same dictionary, same segmentation with our user dictionary —
 checked by tests/search/test_tokenizer.py) when installed, else jieba.
 """
@@ -23,7 +29,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
-USERDICT = ROOT / "content" / "search" / "userdict.txt"
+USERDICT_NAME = "userdict.txt"
 
 # Full-width letters and digits → ASCII, the ideographic space → space: same length, so offsets
 # stay valid. Punctuation (，（） …) is kept as typed: it is what Chinese text is written with.
@@ -39,7 +45,41 @@ def normalise(text: str) -> str:
     return text.translate(_WIDTH) if _NEEDS_WIDTH.search(text) else text
 
 
-def read_userdict(path: Path = USERDICT) -> list[tuple[str, int | None, str | None]]:
+_search_dir: Path | None = None  # <content>/search once the app has said which content folder
+
+
+def search_dir() -> Path:
+    """The folder of the search dictionary and synonyms: ``<content>/search``."""
+    if _search_dir is not None:
+        return _search_dir
+    return Path(os.environ.get("PORTAL_CONTENT_DIR") or ROOT / "content") / "search"
+
+
+_generation = 0  # bumped when the folder changes: what the loaded segmenter and synonyms compare
+
+
+def use_content_dir(content_dir: str | Path | None) -> None:
+    """Read the dictionary and synonyms from ``content_dir/search`` from now on (None: back to
+    PORTAL_CONTENT_DIR or the project's content/). A change of folder reloads the segmenter and
+    the synonyms on their next use."""
+    global _search_dir, _generation
+    folder = Path(content_dir) / "search" if content_dir is not None else None
+    if folder != _search_dir:
+        _search_dir = folder
+        _generation += 1
+
+
+def generation() -> int:
+    """Changes whenever ``use_content_dir`` points at another folder (cheap to compare)."""
+    return _generation
+
+
+def userdict_path() -> Path:
+    return search_dir() / USERDICT_NAME
+
+
+def read_userdict(path: Path | None = None) -> list[tuple[str, int | None, str | None]]:
+    path = path or userdict_path()
     entries = []
     if not path.exists():
         return entries
@@ -73,7 +113,7 @@ class Segmenter:
 class JiebaSegmenter(Segmenter):
     name = "jieba"
 
-    def __init__(self, userdict: Path = USERDICT):
+    def __init__(self, userdict: Path | None = None):
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
@@ -96,7 +136,7 @@ class JiebaSegmenter(Segmenter):
 class RjiebaSegmenter(Segmenter):
     name = "rjieba"
 
-    def __init__(self, userdict: Path = USERDICT):
+    def __init__(self, userdict: Path | None = None):
         import rjieba
 
         self._tk = rjieba.Jieba()
@@ -115,6 +155,7 @@ class RjiebaSegmenter(Segmenter):
 
 _lock = threading.Lock()
 _segmenter: Segmenter | None = None
+_segmenter_generation = -1  # the folder generation _segmenter was loaded for
 _pid: int | None = None
 
 
@@ -132,12 +173,14 @@ def backend_name() -> str:
 
 def segmenter() -> Segmenter:
     """The process-wide segmenter, loaded (with the user dictionary) on first use."""
-    global _segmenter, _pid
-    if _segmenter is None:
+    global _segmenter, _segmenter_generation, _pid
+    if _segmenter is None or _segmenter_generation != _generation:
         with _lock:
-            if _segmenter is None:
+            if _segmenter is None or _segmenter_generation != _generation:
                 name = backend_name()
-                _segmenter = RjiebaSegmenter() if name == "rjieba" else JiebaSegmenter()
+                userdict = userdict_path()
+                _segmenter = RjiebaSegmenter(userdict) if name == "rjieba" else JiebaSegmenter(userdict)
+                _segmenter_generation = _generation
                 _pid = os.getpid()
                 _subwords.cache_clear()
                 log.debug("search segmenter %s loaded", name)

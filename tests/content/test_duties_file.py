@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from portal.content.duties_file import (
-    AREAS,
-    DutySpec,
-    NoDutySpec,
+from portal.content.duties_file import AREAS, DutySpec, NoDutySpec, parse_duties
+from portal.content.duties_refs import (
     check_duties,
     county_codes,
     expand,
-    parse_duties,
     uncovered_clauses,
     validate_references,
 )

@@ -8,19 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from portal.content.policy_doc import (
+from portal.content.errata import (
     ErrataError,
-    citation_for,
     first_difference,
-    label_for,
     load_errata,
-    normalise_for_fidelity,
-    parse_document,
     parse_errata,
-    plain_text,
-    read_document,
     reconstruct_source,
     reverse_errata,
+)
+from portal.content.policy_doc import (
+    citation_for,
+    label_for,
+    normalise_for_fidelity,
+    parse_document,
+    plain_text,
+    read_document,
 )
 
 ROOT = Path(__file__).parents[2]

@@ -366,6 +366,17 @@ def mark_started(trainee: Trainee, module: TrainingModule) -> None:
         db.session.commit()
 
 
+def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
+    """Refuse a retry while the trainee must wait after several quick failures (rules.quiz_wait_minutes)."""
+    now = utcnow()
+    failed = list(db.session.scalars(sa.select(QuizAttempt.at).where(
+        QuizAttempt.trainee_id == trainee.id, QuizAttempt.module_id == module.id, ~QuizAttempt.passed,
+        QuizAttempt.at > now - rules.QUIZ_WINDOW)))
+    minutes = rules.quiz_wait_minutes(failed, now)
+    if minutes:
+        raise TrainingError(rules.quiz_wait_message(minutes))
+
+
 def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]]) -> QuizAttempt:
     from portal.content.training_file import grade
     from portal.training.quiz import quiz_from_dict
@@ -375,6 +386,7 @@ def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: d
         raise TrainingError("该模块没有测验。")
     score, passed = grade(quiz_from_dict(module.quiz), answers)
     _serialize_on(Trainee, trainee.id, "version")  # a double submit records one completion
+    _check_quiz_wait(trainee, module)
     attempt = QuizAttempt(trainee_id=trainee.id, module_id=module.id, score=score, passed=passed,
                           answers={str(k): sorted(v) for k, v in answers.items()})
     db.session.add(attempt)

@@ -224,3 +224,26 @@ def test_audit_log_names_training_actions_in_chinese(app, plan, client, auth):
     auth.login("adm")
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "安排培训" in page and "导入花名册" in page
+
+
+def test_quiz_retries_wait_after_three_quick_failures(app, plan, client, auth):
+    module = setup_roster()
+    make_user("stu", "trainee")
+    import_rows("主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,stu,")
+    person = trainee("13800000002")
+    auth.login("stu")
+    url = f"/training/modules/{module.key}/quiz"
+    wrong = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if not o["correct"]][:1]
+             for q in module.quiz["questions"]}
+    right = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if o["correct"]]
+             for q in module.quiz["questions"]}
+    for _ in range(3):
+        assert "测验未通过" in auth.post(url, data=wrong, follow_redirects=True).get_data(as_text=True)
+    text = auth.post(url, data=right, follow_redirects=True).get_data(as_text=True)
+    assert "3次未通过" in text and "5分钟后再试" in text
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 3  # the refused try is not recorded
+    assert services.current_completion(person.id, module.id) is None
+    db.session.execute(sa.update(QuizAttempt).values(at=QuizAttempt.at - timedelta(minutes=6)))  # time passes
+    text = auth.post(url, data=right, follow_redirects=True).get_data(as_text=True)
+    assert "测验通过：得分 100 分" in text
+    assert services.current_completion(person.id, module.id).how == "quiz"

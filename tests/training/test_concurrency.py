@@ -117,3 +117,18 @@ def test_two_trainers_marking_one_person_record_one_completion(app, plan):
     assert sum("已登记完成。" in t for t in texts) == 1
     assert sum("无需重复登记" in t for t in texts) == 3  # the others are told it is already done
     assert count(Completion, Completion.trainee_id == person.id, Completion.module_id == module.id) == 1
+
+
+def test_double_submitted_passing_quiz_records_one_completion(app, plan):
+    module = setup_roster()
+    student = gen_user("stu", "trainee")
+    import_rows("主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,stu,")
+    db.session.remove()
+    person = trainee("13800000002")
+    tabs = [gen_session(app, db.session.merge(student)) for _ in range(3)]  # the same trainee in three tabs
+    right = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if o["correct"]]
+             for q in module.quiz["questions"]}
+    url = f"/training/modules/{MODULE}/quiz"
+    results = in_parallel([(lambda a=a: a.post(url, data=right)) for a in tabs])
+    assert [r.status_code for r in results] == [302] * 3
+    assert count(Completion, Completion.trainee_id == person.id, Completion.module_id == module.id) == 1

@@ -366,13 +366,17 @@ def mark_started(trainee: Trainee, module: TrainingModule) -> None:
         db.session.commit()
 
 
-def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
-    """Refuse a retry while the trainee must wait after several quick failures (rules.quiz_wait_minutes)."""
+def quiz_wait(trainee: Trainee, module: TrainingModule) -> int:
+    """Minutes the trainee must still wait before retrying the quiz (rules.quiz_wait_minutes); 0 = may try."""
     now = utcnow()
     failed = list(db.session.scalars(sa.select(QuizAttempt.at).where(
         QuizAttempt.trainee_id == trainee.id, QuizAttempt.module_id == module.id, ~QuizAttempt.passed,
         QuizAttempt.at > now - rules.QUIZ_WINDOW)))
-    minutes = rules.quiz_wait_minutes(failed, now)
+    return rules.quiz_wait_minutes(failed, now)
+
+
+def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
+    minutes = quiz_wait(trainee, module)
     if minutes:
         raise TrainingError(rules.quiz_wait_message(minutes))
 

@@ -241,6 +241,9 @@ def test_quiz_retries_wait_after_three_quick_failures(app, plan, client, auth):
         assert "测验未通过" in auth.post(url, data=wrong, follow_redirects=True).get_data(as_text=True)
     text = auth.post(url, data=right, follow_redirects=True).get_data(as_text=True)
     assert "3次未通过" in text and "5分钟后再试" in text
+    page = client.get(f"/training/modules/{module.key}").get_data(as_text=True)
+    # The module page says so before another try, and its submit button is disabled.
+    assert 'data-testid="quiz-wait"' in page and 'class="primary" disabled>提交答案' in page
     assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 3  # the refused try is not recorded
     assert services.current_completion(person.id, module.id) is None
     db.session.execute(sa.update(QuizAttempt).values(at=QuizAttempt.at - timedelta(minutes=6)))  # time passes

@@ -287,72 +287,12 @@ def _paragraph_unbalanced(lines: list[str], i: int, start: int, end: int) -> boo
 
 
 def _parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
-    pass_mark: int | None = None
-    questions: list[QuizQuestion] = []
-    current: dict | None = None
-
-    def close() -> None:
-        if current is None:
-            return
-        if current.get("broken"):  # already reported; keep numbering in step
-            questions.append(QuizQuestion(current["number"], current["text"], False, (), current["line"]))
-            return
-        q = QuizQuestion(current["number"], current["text"], current["multiple"],
-                         tuple(current["options"]), current["line"])
-        low, high = OPTIONS_RANGE
-        if not low <= len(q.options) <= high:
-            err(q.line, f"question {q.number} has {len(q.options)} options; give {low} to {high}")
-        right = len(q.correct)
-        if not q.multiple and right != 1:
-            err(q.line, f"question {q.number} is 单选 and must have exactly one [x] option, not {right}")
-        if q.multiple and right < 2:
-            err(q.line, f"question {q.number} is 多选 and must have at least two [x] options, not {right}")
-        if len({o.text for o in q.options}) != len(q.options):
-            err(q.line, f"question {q.number} repeats an option")
-        questions.append(q)
-
+    reader = _QuizReader(err)
     for i in range(at + 1, len(lines)):
-        line, lineno = lines[i].rstrip(), i + 1
-        if not line.strip():
-            continue
-        pm = PASS_RE.match(line.strip())
-        qm = QUESTION_RE.match(line)
-        om = OPTION_RE.match(line.strip())
-        if pm:
-            if pass_mark is not None or questions or current is not None:
-                err(lineno, "及格分数 must be given once, right after '## 测验'")
-            elif not re.fullmatch(r"\d{1,3}", pm.group(1)) or not 1 <= int(pm.group(1)) <= 100:
-                err(lineno, f"及格分数 must be a whole number from 1 to 100, not '{pm.group(1)}'")
-                pass_mark = 0
-            else:
-                pass_mark = int(pm.group(1))
-        elif qm:
-            close()
-            number = int(qm.group(1))
-            expected = len(questions) + 1
-            if number != expected:
-                err(lineno, f"question numbering skips or repeats: {number} where {expected} was expected")
-            if not qm.group(2):
-                err(lineno, f"question {number} has no text")
-            current = {"number": number, "text": qm.group(2), "multiple": qm.group(3) == "多选",
-                       "options": [], "line": lineno}
-        elif om:
-            if current is None:
-                err(lineno, "option outside a question: start a question with '### 1. 问题（单选）'")
-            elif not om.group(2):
-                err(lineno, "empty option text")
-            else:
-                current["options"].append(QuizOption(om.group(2), om.group(1) in "xX"))
-        elif HEADING_RE.match(line) and len(HEADING_RE.match(line).group(1)) <= 2:
-            err(lineno, f"'## {QUIZ_HEADING}' must be the last section of the module")
-        elif line.startswith("###") or re.match(r"^\d+[.．、]", line):
-            err(lineno, "a question heading is '### N. 问题文本（单选）' or '### N. 问题文本（多选）'")
-            close()
-            current = {"number": len(questions) + 1, "text": line, "multiple": False, "options": [],
-                       "line": lineno, "broken": True}
-        else:
-            err(lineno, "unexpected line in the quiz: expected 及格分数, a question heading or an option '- [ ] …'")
-    close()
+        if lines[i].strip():
+            reader.read(lines[i].rstrip(), i + 1)
+    reader.close()
+    pass_mark, questions = reader.pass_mark, reader.questions
     if pass_mark is None:
         err(at + 1, "the quiz needs a line '及格分数：80' (1–100) right after '## 测验'")
     if not questions:
@@ -360,6 +300,88 @@ def _parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
     if pass_mark is None or not questions:
         return None
     return Quiz(pass_mark, tuple(questions))
+
+
+class _QuizReader:
+    """The lines after '## 测验', one at a time: 及格分数, then question headings with their options."""
+
+    def __init__(self, err) -> None:
+        self.err = err
+        self.pass_mark: int | None = None
+        self.questions: list[QuizQuestion] = []
+        self.current: dict | None = None  # the question being read
+
+    def read(self, line: str, lineno: int) -> None:
+        pm, qm, om = PASS_RE.match(line.strip()), QUESTION_RE.match(line), OPTION_RE.match(line.strip())
+        heading = HEADING_RE.match(line)
+        if pm:
+            self._pass_mark(pm.group(1), lineno)
+        elif qm:
+            self._question(qm, lineno)
+        elif om:
+            self._option(om, lineno)
+        elif heading and len(heading.group(1)) <= 2:
+            self.err(lineno, f"'## {QUIZ_HEADING}' must be the last section of the module")
+        elif line.startswith("###") or re.match(r"^\d+[.．、]", line):
+            self.err(lineno, "a question heading is '### N. 问题文本（单选）' or '### N. 问题文本（多选）'")
+            self.close()
+            self.current = {"number": len(self.questions) + 1, "text": line, "multiple": False, "options": [],
+                            "line": lineno, "broken": True}
+        else:
+            self.err(lineno, "unexpected line in the quiz: expected 及格分数, a question heading or an option '- [ ] …'")
+
+    def _pass_mark(self, value: str, lineno: int) -> None:
+        if self.pass_mark is not None or self.questions or self.current is not None:
+            self.err(lineno, "及格分数 must be given once, right after '## 测验'")
+        elif not re.fullmatch(r"\d{1,3}", value) or not 1 <= int(value) <= 100:
+            self.err(lineno, f"及格分数 must be a whole number from 1 to 100, not '{value}'")
+            self.pass_mark = 0
+        else:
+            self.pass_mark = int(value)
+
+    def _question(self, qm: re.Match, lineno: int) -> None:
+        self.close()
+        number = int(qm.group(1))
+        expected = len(self.questions) + 1
+        if number != expected:
+            self.err(lineno, f"question numbering skips or repeats: {number} where {expected} was expected")
+        if not qm.group(2):
+            self.err(lineno, f"question {number} has no text")
+        self.current = {"number": number, "text": qm.group(2), "multiple": qm.group(3) == "多选",
+                        "options": [], "line": lineno}
+
+    def _option(self, om: re.Match, lineno: int) -> None:
+        if self.current is None:
+            self.err(lineno, "option outside a question: start a question with '### 1. 问题（单选）'")
+        elif not om.group(2):
+            self.err(lineno, "empty option text")
+        else:
+            self.current["options"].append(QuizOption(om.group(2), om.group(1) in "xX"))
+
+    def close(self) -> None:
+        """Finish the question being read (checked, unless its heading was already reported)."""
+        c, self.current = self.current, None
+        if c is None:
+            return
+        if c.get("broken"):  # already reported; keep numbering in step
+            self.questions.append(QuizQuestion(c["number"], c["text"], False, (), c["line"]))
+            return
+        q = QuizQuestion(c["number"], c["text"], c["multiple"], tuple(c["options"]), c["line"])
+        _check_question(q, self.err)
+        self.questions.append(q)
+
+
+def _check_question(q: QuizQuestion, err) -> None:
+    low, high = OPTIONS_RANGE
+    if not low <= len(q.options) <= high:
+        err(q.line, f"question {q.number} has {len(q.options)} options; give {low} to {high}")
+    right = len(q.correct)
+    if not q.multiple and right != 1:
+        err(q.line, f"question {q.number} is 单选 and must have exactly one [x] option, not {right}")
+    if q.multiple and right < 2:
+        err(q.line, f"question {q.number} is 多选 and must have at least two [x] options, not {right}")
+    if len({o.text for o in q.options}) != len(q.options):
+        err(q.line, f"question {q.number} repeats an option")
 
 
 # ---------------------------------------------------------------- body units

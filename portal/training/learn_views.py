@@ -83,13 +83,14 @@ def modules():
 def module(key: str):
     m = _module_or_404(key)
     trainee = s.trainee_of(current_user) if current_user.has_role(TRAINEE) else None
-    form = None
+    form, wait = None, 0
     if trainee is not None:
         s.mark_started(trainee, m)
         if m.quiz:
-            form = quiz_form(m.quiz)
+            form, wait = quiz_form(m.quiz), s.quiz_wait(trainee, m)
     return render_template("training/module.html", m=m, body=module_html(m), rules=rules, label_for=label_for,
-                           trainee=trainee, form=form, done=s.current_completion(trainee.id, m.id) if trainee else None)
+                           trainee=trainee, form=form, wait=wait,
+                           done=s.current_completion(trainee.id, m.id) if trainee else None)
 
 
 @bp.route("/training/modules/<key>/quiz", methods=["POST"])

@@ -104,81 +104,28 @@ def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
 
 def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
     county_ids = {c.id for c in counties.values()}
-    places = _places(county_ids)
-    # New places in two bulk inserts (townships, then villages under them), not one flush per place.
-    for level in ("township", "village"):
-        wanted: dict[tuple, str] = {}
-        for r in rows:
-            county = counties[r.county]
-            if level == "township":
-                wanted.setdefault((county.id, None, level, r.township), f"{county.short_name}{r.township}")
-            elif r.village:
-                town = places.get((county.id, None, "township", r.township))
-                parent_id = town.id if town is not None else f"new:{county.id}:{r.township}"
-                wanted.setdefault((county.id, parent_id, level, r.village), f"{county.short_name}{r.township}{r.village}")
-        missing = [key for key in wanted if key not in places]
-        result.new_places.extend(wanted[key] for key in missing)
-        if dry_run or not missing:
-            continue
-        db.session.execute(sa.insert(TrainingArea), [
-            {"county_id": c, "parent_id": p, "level": lv, "name": n, "created_at": utcnow(), "version": 1}
-            for c, p, lv, n in missing])
-        places = _places(county_ids)
+    places = _add_places(rows, counties, county_ids, result, dry_run)
     if dry_run:
         db.session.rollback()
         result.created = sum(1 for r in rows if r.phone not in by_phone)
         result.updated, result.unchanged = _count_changes(rows, counties, by_phone, places)
         result.new_accounts = sorted({r.account for r in rows if r.account and r.account.lower() not in accounts})
         return
-
-    def place(county: Unit, parent: TrainingArea | None, level: str, name: str) -> TrainingArea:
-        return places[(county.id, parent.id if parent is not None else None, level, name)]
-
     now = utcnow()
-    touched: list[Trainee] = []
     new_rows = []
     for r in rows:
-        county = counties[r.county]
-        township = place(county, None, "township", r.township)
-        village = place(county, township, "village", r.village) if r.village else None
-        account_id = None
+        values = _trainee_values(r, counties[r.county], places)
         if r.account:
-            account = accounts.get(r.account.lower())
-            if account is None:
-                result.new_accounts.append(r.account)
-                if not dry_run:
-                    account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
-                                   password_hash=generate_password_hash(secrets.token_urlsafe(24)))
-                    account.set_roles([TRAINEE])
-                    db.session.add(account)
-                    db.session.flush()
-                    accounts[r.account.lower()] = account
-                    record("create", "user", account.id, label=r.account,
-                           after={"username": r.account, "roles": [TRAINEE]}, actor=user)
-            account_id = account.id if account is not None else None
-        values = dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id,
-                      village_id=village.id if village else None, note=r.note, active=True)
-        if r.account:
-            values["user_id"] = account_id
+            values["user_id"] = _account_for(r, accounts, user, result).id
         known = by_phone.get(r.phone)
         if known is None:
             result.created += 1
             new_rows.append(dict(values, phone=r.phone, created_at=now, updated_at=now, demo=False, version=1,
                                  user_id=values.get("user_id")))
-            continue
-        changed = {k: v for k, v in values.items() if getattr(known, k) != v}
-        if not changed:
+        elif _update_trainee(known, values, now, user):
+            result.updated += 1
+        else:
             result.unchanged += 1
-            continue
-        result.updated += 1
-        if not dry_run:
-            before = {k: getattr(known, k) for k in changed}
-            for k, v in changed.items():
-                setattr(known, k, v)
-            known.updated_at = now
-            touched.append(known)
-            record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
-                   actor=user)
     if new_rows:
         db.session.execute(sa.insert(Trainee), new_rows)
     db.session.flush()
@@ -189,6 +136,76 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
            after={"created": result.created, "updated": result.updated, "assigned": result.assigned}, actor=user)
     db.session.commit()
     result.applied = True
+
+
+def _add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
+                dry_run: bool) -> dict[tuple, TrainingArea]:
+    """Note the places the rows name that do not exist yet and (unless a dry run) insert them, in two
+    bulk inserts (townships, then villages under them), not one flush per place. Returns the place map."""
+    places = _places(county_ids)
+    for level in ("township", "village"):
+        wanted = _wanted_places(rows, counties, places, level)
+        missing = [key for key in wanted if key not in places]
+        result.new_places.extend(wanted[key] for key in missing)
+        if dry_run or not missing:
+            continue
+        db.session.execute(sa.insert(TrainingArea), [
+            {"county_id": c, "parent_id": p, "level": lv, "name": n, "created_at": utcnow(), "version": 1}
+            for c, p, lv, n in missing])
+        places = _places(county_ids)
+    return places
+
+
+def _wanted_places(rows: list[RosterRow], counties, places, level: str) -> dict[tuple, str]:
+    """Place key → its display name, for every place of `level` the rows name."""
+    wanted: dict[tuple, str] = {}
+    for r in rows:
+        county = counties[r.county]
+        if level == "township":
+            wanted.setdefault((county.id, None, level, r.township), f"{county.short_name}{r.township}")
+        elif r.village:
+            town = places.get((county.id, None, "township", r.township))
+            parent_id = town.id if town is not None else f"new:{county.id}:{r.township}"
+            wanted.setdefault((county.id, parent_id, level, r.village), f"{county.short_name}{r.township}{r.village}")
+    return wanted
+
+
+def _trainee_values(r: RosterRow, county: Unit, places) -> dict:
+    township = places[(county.id, None, "township", r.township)]
+    village = places[(county.id, township.id, "village", r.village)] if r.village else None
+    return dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id,
+                village_id=village.id if village else None, note=r.note, active=True)
+
+
+def _account_for(r: RosterRow, accounts: dict[str, User], user, result: ImportResult) -> User:
+    """The row's login account, created (trainee role, random password) when it does not exist yet."""
+    account = accounts.get(r.account.lower())
+    if account is not None:
+        return account
+    result.new_accounts.append(r.account)
+    account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
+                   password_hash=generate_password_hash(secrets.token_urlsafe(24)))
+    account.set_roles([TRAINEE])
+    db.session.add(account)
+    db.session.flush()
+    accounts[r.account.lower()] = account
+    record("create", "user", account.id, label=r.account,
+           after={"username": r.account, "roles": [TRAINEE]}, actor=user)
+    return account
+
+
+def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
+    """Apply the changed values to a known trainee (audited); False when nothing changed."""
+    changed = {k: v for k, v in values.items() if getattr(known, k) != v}
+    if not changed:
+        return False
+    before = {k: getattr(known, k) for k in changed}
+    for k, v in changed.items():
+        setattr(known, k, v)
+    known.updated_at = now
+    record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
+           actor=user)
+    return True
 
 
 def _count_changes(rows, counties, by_phone, places) -> tuple[int, int]:

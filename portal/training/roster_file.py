@@ -161,25 +161,51 @@ def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | 
     name, role_label, county_name, township, village, phone, account, note = cells
     township, village, county_name = _place(township), _place(village), _place(county_name)
     phone = re.sub(r"[\s\-]", "", phone)
+    account = account.strip().lower()
     out: list[RowProblem] = []
 
     def bad(column: str, reason: str) -> None:
         out.append(RowProblem(number, column, reason))
 
+    _check_name(name, bad)
+    role = _check_role(role_label, bad)
+    county = _check_county(county_name, county_of, bad)
+    _check_places(role, township, village, bad)
+    _check_phone(number, phone, phones, bad)
+    _check_account(number, account, accounts, bad)
+    if len(note) > 200:
+        bad("备注", "超过200个字")
+    if out:
+        return None, out
+    return RosterRow(number, name, role, county, township, village, phone, account, note), []
+
+
+def _check_name(name: str, bad) -> None:
     if not name:
         bad("姓名", "必填")
     elif len(name) > 40:
         bad("姓名", "超过40个字")
+
+
+def _check_role(role_label: str, bad) -> str | None:
     role = ROLE_BY_LABEL.get(role_label.strip())
     if not role_label:
         bad("角色", "必填（儿童督导员或儿童主任）")
     elif role is None:
         bad("角色", f"“{role_label}”不是儿童督导员或儿童主任")
+    return role
+
+
+def _check_county(county_name: str, county_of, bad):
     county = county_of(county_name) if county_name else None
     if not county_name:
         bad("县（市、区）", "必填")
     elif county is None:
         bad("县（市、区）", f"未知的县（市、区）“{county_name}”")
+    return county
+
+
+def _check_places(role: str | None, township: str, village: str, bad) -> None:
     if not township:
         bad("乡镇（街道）", "必填")
     elif len(township) > 60:
@@ -190,6 +216,10 @@ def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | 
         bad("村（社区）", "儿童督导员在乡镇（街道）工作，村（社区）应留空")
     elif len(village) > 60:
         bad("村（社区）", "超过60个字")
+
+
+def _check_phone(number: int, phone: str, phones: dict[str, int], bad) -> None:
+    """Phones seen so far map to their row; a valid new phone is added."""
     if not phone:
         bad("手机号", "必填")
     elif not PHONE_RE.match(phone):
@@ -198,18 +228,18 @@ def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | 
         bad("手机号", f"与第{phones[phone]}行重复")
     else:
         phones[phone] = number
-    account = account.strip().lower()
-    if account and not ACCOUNT_RE.match(account):
+
+
+def _check_account(number: int, account: str, accounts: dict[str, int], bad) -> None:
+    """`account` is already lower-cased; an empty account is allowed (it is optional)."""
+    if not account:
+        return
+    if not ACCOUNT_RE.match(account):
         bad("账号", "须为2–64位字母、数字或 _ . -，并以字母或数字开头")
-    elif account and account.lower() in accounts:
-        bad("账号", f"与第{accounts[account.lower()]}行重复")
-    elif account:
-        accounts[account.lower()] = number
-    if len(note) > 200:
-        bad("备注", "超过200个字")
-    if out:
-        return None, out
-    return RosterRow(number, name, role, county, township, village, phone, account, note), []
+    elif account in accounts:
+        bad("账号", f"与第{accounts[account]}行重复")
+    else:
+        accounts[account] = number
 
 
 def template_workbook() -> bytes:

@@ -5,7 +5,7 @@ Templates, exports and the API ask this module; none of them compares state stri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 SUPERVISOR = "supervisor"  # 儿童督导员, township level
 DIRECTOR = "director"  # 儿童主任, village level
@@ -28,6 +28,25 @@ STATE_CSS = {NOT_STARTED: "tr-not-started", IN_PROGRESS: "tr-in-progress", COMPL
 STATE_FILLS = {NOT_STARTED: "EEEEEE", IN_PROGRESS: "FFF2CC", COMPLETED: "C6EFCE", OVERDUE: "FFC7CE"}
 
 HOW_LABELS = {"attendance": "签到", "quiz": "测验", "manual": "手工登记"}
+
+# Quiz retries: after QUIZ_FAILS failed attempts within QUIZ_WINDOW, wait QUIZ_WAIT after the last one.
+QUIZ_FAILS = 3
+QUIZ_WINDOW = timedelta(minutes=10)
+QUIZ_WAIT = timedelta(minutes=5)
+
+
+def quiz_wait_minutes(failed_at: list[datetime], now: datetime) -> int:
+    """Whole minutes (rounded up) the trainee must still wait before trying the quiz again; 0 = may try."""
+    recent = sorted(t for t in failed_at if now - t < QUIZ_WINDOW)
+    if len(recent) < QUIZ_FAILS:
+        return 0
+    left = recent[-1] + QUIZ_WAIT - now
+    return max(0, -(-int(left.total_seconds()) // 60))
+
+
+def quiz_wait_message(minutes: int) -> str:
+    return (f"近{int(QUIZ_WINDOW.total_seconds() // 60)}分钟内测验已{QUIZ_FAILS}次未通过，"
+            f"请先重读模块内容，{minutes}分钟后再试。")
 
 
 def state_of(assigned: bool, due: date | None, completed: bool, started: bool, today: date) -> str:

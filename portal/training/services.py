@@ -162,11 +162,19 @@ def cohort_label(role: str, county: Unit | None, township: TrainingArea | None) 
     return f"{place}全部{rules.role_label(role) if role else '儿童督导员和儿童主任'}"
 
 
+def _serialize_on(model, row_id: int, column: str) -> None:
+    """Hold the row's write lock until commit (a row lock on PostgreSQL, the database write lock on
+    SQLite) with an update that changes nothing, so check-then-write steps on it run one at a time:
+    whoever comes second waits, then sees what the first committed. Call it before the check."""
+    db.session.execute(sa.update(model).where(model.id == row_id).values({column: getattr(model, column)}))
+
+
 def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user: User | None,
                  cohort_id: int | None) -> int:
     """Assign to every listed trainee: new rows in bulk, ended ones reopened. Returns how many changed."""
     if not trainee_ids:
         return 0
+    _serialize_on(TrainingModule, module.id, "position")  # two assignments of one module: one at a time
     existing = dict(db.session.execute(
         sa.select(Assignment.trainee_id, Assignment.active).where(Assignment.module_id == module.id)).all())
     now = utcnow()
@@ -273,6 +281,7 @@ def mark_completed(user: User, trainee: Trainee, module: TrainingModule, on: dat
     require(can_manage(user, trainee.county_id))
     if on > today():
         raise TrainingError("完成日期不能晚于今天。")
+    _serialize_on(Trainee, trainee.id, "version")  # two trainers recording at once: one completion
     if current_completion(trainee.id, module.id) is not None:
         raise TrainingError(f"{trainee.name}已完成“{module.title}”，无需重复登记。")
     c = _complete(trainee, module, "manual", on, user, note=note)
@@ -329,6 +338,7 @@ def session_ticks(s: AttendanceSession) -> set[int]:
 def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: bool) -> bool:
     """Tick or untick one person on the sheet; ticking records the completion, unticking voids it."""
     require(can_manage(user, s.county_id) and trainee.county_id == s.county_id)
+    _serialize_on(Trainee, trainee.id, "version")  # two trainers ticking one person: one completion
     mine = db.session.scalar(sa.select(Completion).where(
         Completion.session_id == s.id, Completion.trainee_id == trainee.id, ~Completion.voided))
     if present and mine is None:
@@ -356,6 +366,21 @@ def mark_started(trainee: Trainee, module: TrainingModule) -> None:
         db.session.commit()
 
 
+def quiz_wait(trainee: Trainee, module: TrainingModule) -> int:
+    """Minutes the trainee must still wait before retrying the quiz (rules.quiz_wait_minutes); 0 = may try."""
+    now = utcnow()
+    failed = list(db.session.scalars(sa.select(QuizAttempt.at).where(
+        QuizAttempt.trainee_id == trainee.id, QuizAttempt.module_id == module.id, ~QuizAttempt.passed,
+        QuizAttempt.at > now - rules.QUIZ_WINDOW)))
+    return rules.quiz_wait_minutes(failed, now)
+
+
+def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
+    minutes = quiz_wait(trainee, module)
+    if minutes:
+        raise TrainingError(rules.quiz_wait_message(minutes))
+
+
 def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]]) -> QuizAttempt:
     from portal.content.training_file import grade
     from portal.training.quiz import quiz_from_dict
@@ -364,6 +389,8 @@ def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: d
     if not module.quiz:
         raise TrainingError("该模块没有测验。")
     score, passed = grade(quiz_from_dict(module.quiz), answers)
+    _serialize_on(Trainee, trainee.id, "version")  # a double submit records one completion
+    _check_quiz_wait(trainee, module)
     attempt = QuizAttempt(trainee_id=trainee.id, module_id=module.id, score=score, passed=passed,
                           answers={str(k): sorted(v) for k, v in answers.items()})
     db.session.add(attempt)

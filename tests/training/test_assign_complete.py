@@ -239,3 +239,27 @@ def test_attendance_sheet_refuses_a_township_of_another_county(app, plan, client
     assert response.status_code in (200, 422)
     assert "不属于" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(AttendanceSession.id))) == 0
+def test_quiz_retries_wait_after_three_quick_failures(app, plan, client, auth):
+    module = setup_roster()
+    make_user("stu", "trainee")
+    import_rows("主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,stu,")
+    person = trainee("13800000002")
+    auth.login("stu")
+    url = f"/training/modules/{module.key}/quiz"
+    wrong = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if not o["correct"]][:1]
+             for q in module.quiz["questions"]}
+    right = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if o["correct"]]
+             for q in module.quiz["questions"]}
+    for _ in range(3):
+        assert "测验未通过" in auth.post(url, data=wrong, follow_redirects=True).get_data(as_text=True)
+    text = auth.post(url, data=right, follow_redirects=True).get_data(as_text=True)
+    assert "3次未通过" in text and "5分钟后再试" in text
+    page = client.get(f"/training/modules/{module.key}").get_data(as_text=True)
+    # The module page says so before another try, and its submit button is disabled.
+    assert 'data-testid="quiz-wait"' in page and 'class="primary" disabled>提交答案' in page
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 3  # the refused try is not recorded
+    assert services.current_completion(person.id, module.id) is None
+    db.session.execute(sa.update(QuizAttempt).values(at=QuizAttempt.at - timedelta(minutes=6)))  # time passes
+    text = auth.post(url, data=right, follow_redirects=True).get_data(as_text=True)
+    assert "测验通过：得分 100 分" in text
+    assert services.current_completion(person.id, module.id).how == "quiz"

@@ -40,3 +40,16 @@ def test_coverage_rows_follow_the_module_audience():
                                {("m1", "director"): 2, ("m2", "director"): 4})
     assert [(r.module_key, r.role, r.trained, r.on_roster, r.percent) for r in rows] == [
         ("m1", "supervisor", 0, 1, 0), ("m1", "director", 2, 4, 50), ("m2", "director", 4, 4, 100)]
+
+
+def test_quiz_wait_after_three_quick_failures():
+    from datetime import datetime, timedelta
+
+    now = datetime(2026, 11, 30, 10, 0)
+    ago = [now - timedelta(minutes=m) for m in (1, 3, 5)]
+    assert rules.quiz_wait_minutes(ago[:2], now) == 0  # two failures: try again at once
+    assert rules.quiz_wait_minutes(ago, now) == 4  # third failure a minute ago: 5 minutes after it
+    assert rules.quiz_wait_minutes(ago, now + timedelta(minutes=4)) == 0
+    spread = [now - timedelta(minutes=m) for m in (1, 3, 30)]  # one failure long ago does not count
+    assert rules.quiz_wait_minutes(spread, now) == 0
+    assert "4分钟后再试" in rules.quiz_wait_message(4)

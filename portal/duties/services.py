@@ -114,11 +114,8 @@ def view_of(inst: DutyInstance, on: date | None = None, counts: tuple[int, int] 
         items = inst.active_items
         counts = (sum(1 for i in items if i.done), len(items))
     done, total = counts
-    pct = rules.progress(done, total, inst.state)
-    start = inst.duty.start
-    lit = rules.light(rules.LightInput(inst.state, inst.deadline, start, pct), on)
-    sched = rules.schedule(pct, start, inst.deadline, on) if inst.state in rules.OPEN_STATES else None
-    return InstanceView(inst, pct, lit, sched, done, total)
+    a = rules.assess(inst.state, inst.deadline, inst.duty.start, done, total, on)
+    return InstanceView(inst, a.progress, a.light, a.schedule, done, total)
 
 
 @dataclass
@@ -132,13 +129,33 @@ class BoardFilter:
     sort: str = "light"
 
 
-def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
-    """Instances the user may see, filtered; lights are computed, so light filters apply after.
-    `cooperators=False` leaves cooperating units unloaded (a paged list loads them for one page)."""
-    stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items),
-                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
+@dataclass(frozen=True)
+class BoardRow:
+    """One 台账 row from plain columns: enough to filter by light, count and sort, no ORM object."""
+
+    id: int
+    unit_id: int
+    light: str
+    progress: int
+    schedule: str | None
+    done: int
+    total: int
+
+
+def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[BoardRow]:
+    """The instances the user may see, filtered and sorted, computed from one lean query
+    (instance, duty and unit columns with the checklist counted in SQL); lights are computed, so
+    the light filter applies after."""
+    on = on or today()
+    counted = (sa.select(ChecklistItem.instance_id.label("iid"),
+                         sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)).label("done"),
+                         sa.func.count(ChecklistItem.id).label("total"))
+               .where(~ChecklistItem.archived).group_by(ChecklistItem.instance_id).subquery())
+    stmt = (sa.select(DutyInstance.id, DutyInstance.unit_id, DutyInstance.state, DutyInstance.deadline, Duty.start,
+                      Duty.position, Unit.sort_order, counted.c.done, counted.c.total)
+            .join(Duty, DutyInstance.duty_id == Duty.id).join(Unit, DutyInstance.unit_id == Unit.id)
+            .outerjoin(counted, counted.c.iid == DutyInstance.id)
+            .where(~DutyInstance.archived, ~Duty.archived).order_by(DutyInstance.id))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
         ids = unit_ids_within(unit)
@@ -153,12 +170,35 @@ def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool 
         stmt = stmt.where(Duty.area == f.area)
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
-    views = [view_of(i, on, counts.get(i.id, (0, 0))) for i in instances]
-    if f.light in rules.LIGHT_LABELS:
-        views = [v for v in views if v.light == f.light]
-    return sort_views(views, f.sort)
+    keyed = []
+    for iid, unit_id, state, deadline, start, position, unit_order, done, total in db.session.execute(stmt):
+        done, total = int(done or 0), int(total or 0)
+        a = rules.assess(state, deadline, start, done, total, on)
+        if f.light in rules.LIGHT_LABELS and a.light != f.light:
+            continue
+        key = rules.sort_key(f.sort, a.light, deadline, a.progress, position, unit_order)
+        keyed.append((key, BoardRow(iid, unit_id, a.light, a.progress, a.schedule, done, total)))
+    keyed.sort(key=lambda kr: kr[0])
+    return [row for _, row in keyed]
+
+
+def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceView]:
+    """Full ORM objects for these rows (in their order): duty, unit and cooperating units loaded
+    with the instances, the checklist left unloaded (the rows already counted it)."""
+    if not rows:
+        return []
+    stmt = (sa.select(DutyInstance).join(Duty).where(DutyInstance.id.in_([r.id for r in rows]))
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items),
+                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
+    by_id = {inst.id: inst for inst in db.session.scalars(stmt)}
+    return [InstanceView(by_id[r.id], r.progress, r.light, r.schedule, r.done, r.total) for r in rows]
+
+
+def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
+    """Instances the user may see, filtered and sorted, as full views (exports, API, overviews).
+    A paged list calls `board_rows` and `views_for` one page instead."""
+    return views_for(board_rows(user, f, on), cooperators)
 
 
 def unit_ids_within(unit: Unit) -> list[int]:
@@ -189,18 +229,6 @@ def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
         .where(~ChecklistItem.archived, ChecklistItem.instance_id.in_(instance_ids))
         .group_by(ChecklistItem.instance_id)).all()
     return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
-
-
-def sort_views(views: list[InstanceView], sort: str) -> list[InstanceView]:
-    far = date(9999, 12, 31)
-    keys = {
-        "deadline": lambda v: (v.inst.deadline or far, v.duty.position),
-        "progress": lambda v: (v.progress, v.duty.position),
-        "unit": lambda v: (v.inst.unit.sort_order, v.duty.position),
-        "plan": lambda v: (v.duty.position, v.inst.unit.sort_order),
-    }
-    key = keys.get(sort, lambda v: (rules.LIGHT_ORDER[v.light], v.inst.deadline or far, v.duty.position))
-    return sorted(views, key=key)
 
 
 def areas() -> list[str]:

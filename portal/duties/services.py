@@ -239,13 +239,21 @@ def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
     """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
     if doc_id != PLAN_ID:
         return []
-    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
-    wanted = [d for d in duties if any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
-    result = []
-    for duty in wanted:
-        for inst in sorted((i for i in duty.instances if not i.archived), key=lambda i: i.unit.sort_order):
-            result.append(view_of(inst))
-    return result
+    def cites(duty: Duty) -> bool:
+        return any(c == clause_id or c.startswith(clause_id + ".") for c in duty.clause_ids)
+
+    wanted = [d.id for d in db.session.scalars(sa.select(Duty).where(~Duty.archived)) if cites(d)]
+    if not wanted:
+        return []
+    stmt = (sa.select(DutyInstance).join(Duty).join(Unit, DutyInstance.unit_id == Unit.id)
+            .where(DutyInstance.duty_id.in_(wanted), ~DutyInstance.archived)
+            .order_by(Duty.position, Duty.id, Unit.sort_order, DutyInstance.id)
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.contains_eager(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
+    instances = db.session.scalars(stmt).all()
+    counts = checklist_counts([i.id for i in instances])
+    on = today()
+    return [view_of(inst, on, counts.get(inst.id, (0, 0))) for inst in instances]
 
 
 def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
@@ -254,10 +262,13 @@ def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
         return {}
     summary: dict[str, dict[str, int]] = {}
     stmt = (sa.select(DutyInstance).join(Duty).where(~Duty.archived, ~DutyInstance.archived)
-            .options(sa.orm.selectinload(DutyInstance.duty)))
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
+                     sa.orm.lazyload(DutyInstance.cooperators)))
+    instances = db.session.scalars(stmt).all()
+    counts = checklist_counts([i.id for i in instances])
     on = today()
-    for inst in db.session.scalars(stmt):
-        lit = view_of(inst, on).light
+    for inst in instances:
+        lit = view_of(inst, on, counts.get(inst.id, (0, 0))).light
         sections = set()
         for cid in inst.duty.clause_ids:
             parts = cid.split(".")
@@ -494,7 +505,8 @@ def pending_extensions() -> list[ExtensionRequest]:
 
 
 def get_instance(instance_id: int) -> DutyInstance | None:
-    return db.session.get(DutyInstance, instance_id)
+    return db.session.get(DutyInstance, instance_id, options=[sa.orm.joinedload(DutyInstance.duty),
+                                                              sa.orm.joinedload(DutyInstance.unit)])
 
 
 def latest_note(inst: DutyInstance) -> DutyNote | None:

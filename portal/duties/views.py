@@ -1,6 +1,7 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -94,7 +95,7 @@ def index():
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     views = views_for(page.items)  # full objects for this page only
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, all_views=rows, page=page, f=f, areas=areas(), units=units, rules=rules,
+    context = dict(views=views, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f, areas=areas(), units=units, rules=rules,
                    board_title=board_label(current_user),
                    my_unit_id=viewed.id if viewed else None, role_of=role_of,
                    clause_text={c.id: c.text for c in clause_texts(cited)})

@@ -192,7 +192,8 @@ def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceVi
                      sa.orm.lazyload(DutyInstance.items),
                      *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
     by_id = {inst.id: inst for inst in db.session.scalars(stmt)}
-    return [InstanceView(by_id[r.id], r.progress, r.light, r.schedule, r.done, r.total) for r in rows]
+    return [InstanceView(by_id[r.id], r.progress, r.light, r.schedule, r.done, r.total)
+            for r in rows if r.id in by_id]  # a row deleted between the two queries is left out
 
 
 def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:

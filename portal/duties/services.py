@@ -143,18 +143,13 @@ class BoardRow:
 
 
 def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[BoardRow]:
-    """The instances the user may see, filtered and sorted, computed from one lean query
-    (instance, duty and unit columns with the checklist counted in SQL); lights are computed, so
-    the light filter applies after."""
+    """The instances the user may see, filtered and sorted, from two lean queries (instance, duty
+    and unit columns; the checklist counted in SQL); lights are computed, so the light filter
+    applies after."""
     on = on or today()
-    counted = (sa.select(ChecklistItem.instance_id.label("iid"),
-                         sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)).label("done"),
-                         sa.func.count(ChecklistItem.id).label("total"))
-               .where(~ChecklistItem.archived).group_by(ChecklistItem.instance_id).subquery())
     stmt = (sa.select(DutyInstance.id, DutyInstance.unit_id, DutyInstance.state, DutyInstance.deadline, Duty.start,
-                      Duty.position, Unit.sort_order, counted.c.done, counted.c.total)
+                      Duty.position, Unit.sort_order)
             .join(Duty, DutyInstance.duty_id == Duty.id).join(Unit, DutyInstance.unit_id == Unit.id)
-            .outerjoin(counted, counted.c.iid == DutyInstance.id)
             .where(~DutyInstance.archived, ~Duty.archived).order_by(DutyInstance.id))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
@@ -170,9 +165,11 @@ def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[Board
         stmt = stmt.where(Duty.area == f.area)
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
+    found = db.session.execute(stmt).all()
+    counts = checklist_counts([r[0] for r in found])  # by index, for the filtered instances only
     keyed = []
-    for iid, unit_id, state, deadline, start, position, unit_order, done, total in db.session.execute(stmt):
-        done, total = int(done or 0), int(total or 0)
+    for iid, unit_id, state, deadline, start, position, unit_order in found:
+        done, total = counts.get(iid, (0, 0))
         a = rules.assess(state, deadline, start, done, total, on)
         if f.light in rules.LIGHT_LABELS and a.light != f.light:
             continue

@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
         content = Path(app.config["CONTENT_DIR"])
         assert sync_units(content).ok and sync_policy(content).ok and sync_duties(content).ok
         duties, items = generate_load(args.duties, args.items)
-        create_account(AccountInput("bench", "压测联络员", ["liaison"], "yanhu-mz", "Bench-pass-1"))
+        create_account(AccountInput("bench", "压测联络员", ["liaison"], "yanhu-mz", "Duty-load-17"))
         inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == "transfer-children@yanhu-mz"))
         inst_id, item_id = inst.id, inst.active_items[0].id
         instances = db.session.scalar(sa.select(sa.func.count(DutyInstance.id)))
@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "bench", "password": "Bench-pass-1", "csrf_token": token})
+    client.post("/login", data={"username": "bench", "password": "Duty-load-17", "csrf_token": token})
     token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
 
     rounds = args.rounds

@@ -45,7 +45,7 @@ class _Names:
     """Lookups for one page of entries: a few queries, not one per entry."""
 
     def __init__(self, entries: list[AuditEntry]):
-        from portal.models import DutyInstance, Unit, User
+        from portal.models import Duty, DutyInstance, Unit, User
 
         self.units = {u.code: u.name for u in db.session.scalars(sa.select(Unit))}
         user_ids = {e.actor_id for e in entries if e.actor_id}
@@ -55,10 +55,11 @@ class _Names:
         inst_ids = {int(e.object_id) for e in entries if e.object_type == "duty_instance" and e.object_id.isdigit()}
         self.instances: dict[int, str] = {}
         if inst_ids:
-            rows = db.session.scalars(sa.select(DutyInstance).where(DutyInstance.id.in_(inst_ids))
-                                      .options(sa.orm.selectinload(DutyInstance.duty),
-                                               sa.orm.selectinload(DutyInstance.unit)))
-            self.instances = {i.id: f"{i.duty.title} · {i.unit.name}" for i in rows}
+            rows = db.session.execute(sa.select(DutyInstance.id, Duty.title, Unit.name)
+                                      .join(Duty, DutyInstance.duty_id == Duty.id)
+                                      .join(Unit, DutyInstance.unit_id == Unit.id)
+                                      .where(DutyInstance.id.in_(inst_ids)))
+            self.instances = {iid: f"{title} · {name}" for iid, title, name in rows}
 
     def unit(self, code: Any) -> str:
         return self.units.get(code, code) if isinstance(code, str) else str(code)

@@ -25,10 +25,11 @@ def api_duties():
     views = board(current_user, f)
     within = _codes_within(viewpoint)  # a county speaks for all its units
     items: dict[int, list] = {}
-    for item in db.session.scalars(sa.select(ChecklistItem).where(
-            ChecklistItem.instance_id.in_([v.inst.id for v in views]), ~ChecklistItem.archived)
-            .order_by(ChecklistItem.position)):
-        items.setdefault(item.instance_id, []).append(item)
+    for iid, title, done in db.session.execute(sa.select(ChecklistItem.instance_id, ChecklistItem.title, ChecklistItem.done)
+                                               .where(ChecklistItem.instance_id.in_([v.inst.id for v in views]),
+                                                      ~ChecklistItem.archived)
+                                               .order_by(ChecklistItem.position, ChecklistItem.id)):
+        items.setdefault(iid, []).append({"title": title, "done": done})  # columns: no ORM object per item
     rows = []
     for v in views:
         coop_codes = {c.unit.code for c in v.inst.cooperators}
@@ -45,7 +46,7 @@ def api_duties():
             "progress": v.progress,
             "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
             "original_deadline": v.inst.original_deadline.isoformat() if v.inst.original_deadline else None,
-            "checklist": [{"title": i.title, "done": i.done} for i in items.get(v.inst.id, [])],
+            "checklist": items.get(v.inst.id, []),
             "url": f"/tasks/{v.inst.id}",
         })
     return jsonify(rows)

@@ -35,7 +35,9 @@ def linked(text: str, inst: DutyInstance | None = None) -> Markup:
     if not keys:
         return escape(text or "")
     duties = {d.key: d for d in db.session.scalars(
-        sa.select(Duty).where(Duty.key.in_(keys), ~Duty.archived).options(sa.orm.selectinload(Duty.instances)))}
+        sa.select(Duty).where(Duty.key.in_(keys), ~Duty.archived).options(
+            sa.orm.selectinload(Duty.instances).options(sa.orm.lazyload(DutyInstance.items),
+                                                        sa.orm.lazyload(DutyInstance.cooperators))))}
     out, last = [], 0
     for m in KEY_RE.finditer(text):
         duty = duties.get(m.group(1))

@@ -144,3 +144,38 @@ def allowed_actions(state: str) -> frozenset[str]:
 def reason_label(state: str) -> str:
     """What `state_reason` means in this state: why it was returned, or why it is blocked."""
     return "退回理由" if state == IN_PROGRESS else "受阻原因"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a board shows for one duty instance, from plain values."""
+
+    progress: int
+    light: str
+    schedule: str | None
+
+
+def assess(state: str, deadline: date | None, start: date | None, done: int, total: int, today: date) -> Assessment:
+    """Progress, warning light and schedule of one instance (checklist counts, dates, state)."""
+    pct = progress(done, total, state)
+    lit = light(LightInput(state, deadline, start, pct), today)
+    sched = schedule(pct, start, deadline, today) if state in OPEN_STATES else None
+    return Assessment(pct, lit, sched)
+
+
+FAR_DATE = date(9999, 12, 31)
+SORTS = ("light", "deadline", "progress", "unit", "plan")
+
+
+def sort_key(sort: str, light_code: str, deadline: date | None, progress_pct: int, position: int,
+             unit_order: int) -> tuple:
+    """The 台账's order: by light (default), deadline, progress, unit or plan position."""
+    if sort == "deadline":
+        return (deadline or FAR_DATE, position)
+    if sort == "progress":
+        return (progress_pct, position)
+    if sort == "unit":
+        return (unit_order, position)
+    if sort == "plan":
+        return (position, unit_order)
+    return (LIGHT_ORDER[light_code], deadline or FAR_DATE, position)

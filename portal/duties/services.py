@@ -114,11 +114,8 @@ def view_of(inst: DutyInstance, on: date | None = None, counts: tuple[int, int] 
         items = inst.active_items
         counts = (sum(1 for i in items if i.done), len(items))
     done, total = counts
-    pct = rules.progress(done, total, inst.state)
-    start = inst.duty.start
-    lit = rules.light(rules.LightInput(inst.state, inst.deadline, start, pct), on)
-    sched = rules.schedule(pct, start, inst.deadline, on) if inst.state in rules.OPEN_STATES else None
-    return InstanceView(inst, pct, lit, sched, done, total)
+    a = rules.assess(inst.state, inst.deadline, inst.duty.start, done, total, on)
+    return InstanceView(inst, a.progress, a.light, a.schedule, done, total)
 
 
 @dataclass
@@ -132,13 +129,28 @@ class BoardFilter:
     sort: str = "light"
 
 
-def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
-    """Instances the user may see, filtered; lights are computed, so light filters apply after.
-    `cooperators=False` leaves cooperating units unloaded (a paged list loads them for one page)."""
-    stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items),
-                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
+@dataclass(frozen=True)
+class BoardRow:
+    """One 台账 row from plain columns: enough to filter by light, count and sort, no ORM object."""
+
+    id: int
+    unit_id: int
+    light: str
+    progress: int
+    schedule: str | None
+    done: int
+    total: int
+
+
+def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[BoardRow]:
+    """The instances the user may see, filtered and sorted, from two lean queries (instance, duty
+    and unit columns; the checklist counted in SQL); lights are computed, so the light filter
+    applies after."""
+    on = on or today()
+    stmt = (sa.select(DutyInstance.id, DutyInstance.unit_id, DutyInstance.state, DutyInstance.deadline, Duty.start,
+                      Duty.position, Unit.sort_order)
+            .join(Duty, DutyInstance.duty_id == Duty.id).join(Unit, DutyInstance.unit_id == Unit.id)
+            .where(~DutyInstance.archived, ~Duty.archived).order_by(DutyInstance.id))
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
     if unit is not None:
         ids = unit_ids_within(unit)
@@ -153,12 +165,38 @@ def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool 
         stmt = stmt.where(Duty.area == f.area)
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
-    views = [view_of(i, on, counts.get(i.id, (0, 0))) for i in instances]
-    if f.light in rules.LIGHT_LABELS:
-        views = [v for v in views if v.light == f.light]
-    return sort_views(views, f.sort)
+    found = db.session.execute(stmt).all()
+    counts = checklist_counts([r[0] for r in found])  # by index, for the filtered instances only
+    keyed = []
+    for iid, unit_id, state, deadline, start, position, unit_order in found:
+        done, total = counts.get(iid, (0, 0))
+        a = rules.assess(state, deadline, start, done, total, on)
+        if f.light in rules.LIGHT_LABELS and a.light != f.light:
+            continue
+        key = rules.sort_key(f.sort, a.light, deadline, a.progress, position, unit_order)
+        keyed.append((key, BoardRow(iid, unit_id, a.light, a.progress, a.schedule, done, total)))
+    keyed.sort(key=lambda kr: kr[0])
+    return [row for _, row in keyed]
+
+
+def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceView]:
+    """Full ORM objects for these rows (in their order): duty, unit and cooperating units loaded
+    with the instances, the checklist left unloaded (the rows already counted it)."""
+    if not rows:
+        return []
+    stmt = (sa.select(DutyInstance).join(Duty).where(DutyInstance.id.in_([r.id for r in rows]))
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items),
+                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
+    by_id = {inst.id: inst for inst in db.session.scalars(stmt)}
+    return [InstanceView(by_id[r.id], r.progress, r.light, r.schedule, r.done, r.total)
+            for r in rows if r.id in by_id]  # a row deleted between the two queries is left out
+
+
+def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
+    """Instances the user may see, filtered and sorted, as full views (exports, API, overviews).
+    A paged list calls `board_rows` and `views_for` one page instead."""
+    return views_for(board_rows(user, f, on), cooperators)
 
 
 def unit_ids_within(unit: Unit) -> list[int]:
@@ -191,18 +229,6 @@ def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
 
 
-def sort_views(views: list[InstanceView], sort: str) -> list[InstanceView]:
-    far = date(9999, 12, 31)
-    keys = {
-        "deadline": lambda v: (v.inst.deadline or far, v.duty.position),
-        "progress": lambda v: (v.progress, v.duty.position),
-        "unit": lambda v: (v.inst.unit.sort_order, v.duty.position),
-        "plan": lambda v: (v.duty.position, v.inst.unit.sort_order),
-    }
-    key = keys.get(sort, lambda v: (rules.LIGHT_ORDER[v.light], v.inst.deadline or far, v.duty.position))
-    return sorted(views, key=key)
-
-
 def areas() -> list[str]:
     return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
 
@@ -211,13 +237,21 @@ def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
     """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
     if doc_id != PLAN_ID:
         return []
-    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
-    wanted = [d for d in duties if any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
-    result = []
-    for duty in wanted:
-        for inst in sorted((i for i in duty.instances if not i.archived), key=lambda i: i.unit.sort_order):
-            result.append(view_of(inst))
-    return result
+    def cites(duty: Duty) -> bool:
+        return any(c == clause_id or c.startswith(clause_id + ".") for c in duty.clause_ids)
+
+    wanted = [d.id for d in db.session.scalars(sa.select(Duty).where(~Duty.archived)) if cites(d)]
+    if not wanted:
+        return []
+    stmt = (sa.select(DutyInstance).join(Duty).join(Unit, DutyInstance.unit_id == Unit.id)
+            .where(DutyInstance.duty_id.in_(wanted), ~DutyInstance.archived)
+            .order_by(Duty.position, Duty.id, Unit.sort_order, DutyInstance.id)
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.contains_eager(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
+    instances = db.session.scalars(stmt).all()
+    counts = checklist_counts([i.id for i in instances])
+    on = today()
+    return [view_of(inst, on, counts.get(inst.id, (0, 0))) for inst in instances]
 
 
 def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
@@ -226,10 +260,13 @@ def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
         return {}
     summary: dict[str, dict[str, int]] = {}
     stmt = (sa.select(DutyInstance).join(Duty).where(~Duty.archived, ~DutyInstance.archived)
-            .options(sa.orm.selectinload(DutyInstance.duty)))
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
+                     sa.orm.lazyload(DutyInstance.cooperators)))
+    instances = db.session.scalars(stmt).all()
+    counts = checklist_counts([i.id for i in instances])
     on = today()
-    for inst in db.session.scalars(stmt):
-        lit = view_of(inst, on).light
+    for inst in instances:
+        lit = view_of(inst, on, counts.get(inst.id, (0, 0))).light
         sections = set()
         for cid in inst.duty.clause_ids:
             parts = cid.split(".")
@@ -466,7 +503,8 @@ def pending_extensions() -> list[ExtensionRequest]:
 
 
 def get_instance(instance_id: int) -> DutyInstance | None:
-    return db.session.get(DutyInstance, instance_id)
+    return db.session.get(DutyInstance, instance_id, options=[sa.orm.joinedload(DutyInstance.duty),
+                                                              sa.orm.joinedload(DutyInstance.unit)])
 
 
 def latest_note(inst: DutyInstance) -> DutyNote | None:

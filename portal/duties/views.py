@@ -1,6 +1,7 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from portal.duties.services import (
     NotAllowed,
     add_note,
     areas,
-    board,
+    board_rows,
     can_contribute,
     can_download,
     can_edit,
@@ -44,6 +45,7 @@ from portal.duties.services import (
     set_item,
     timeline,
     view_of,
+    views_for,
 )
 from portal.audit.display import present
 from portal.duties import bulk
@@ -55,7 +57,7 @@ from portal.extensions import db
 from portal.forms import first_error
 from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
-from portal.models import Duty, DutyInstance, Evidence, ExtensionRequest
+from portal.models import Duty, Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
 from portal.units.services import active_units
 
@@ -83,20 +85,17 @@ PAGE_SIZE = 50
 @logged_in
 def index():
     f = board_filter_from_args()
-    all_views = board(current_user, f, cooperators=False)
+    rows = board_rows(current_user, f)  # lean: lights, counts and order without ORM objects
     units = active_units()
     viewed = next((u for u in units if u.code == f.unit_code), None)
     from portal.duties.clauses import clause_texts
     from portal.forms_util import parse_page_arg
     from portal.pagination import ListPage
 
-    page = ListPage(all_views, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
-    views = page.items
-    if views:  # cooperating units for this page only
-        db.session.scalars(sa.select(DutyInstance).where(DutyInstance.id.in_([v.inst.id for v in views]))
-                           .options(sa.orm.selectinload(DutyInstance.cooperators))).all()
+    page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
+    views = views_for(page.items)  # full objects for this page only
     cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, all_views=all_views, page=page, f=f, areas=areas(), units=units, rules=rules,
+    context = dict(views=views, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f, areas=areas(), units=units, rules=rules,
                    board_title=board_label(current_user),
                    my_unit_id=viewed.id if viewed else None, role_of=role_of,
                    clause_text={c.id: c.text for c in clause_texts(cited)})

@@ -83,6 +83,11 @@ FIELD_LABELS = {
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",
+    # training (roster imports, assignments, attendance, quizzes)
+    "role": "角色", "phone": "手机号", "created": "新增", "updated": "更新", "assigned": "分配人数", "moved": "迁移人数",
+    "cohort": "培训对象", "trainees": "学员", "due": "完成期限", "how": "完成方式", "date": "日期", "score": "得分",
+    "passed": "通过", "module": "培训模块", "place": "地点", "trainer": "培训人", "retired": "已停用",
+    "clause_ids": "来源条款",
 }
 
 

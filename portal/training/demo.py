@@ -29,8 +29,8 @@ from portal.training.roster import import_roster
 
 DEMO_ACTOR = "demo-training"
 DEMO_COUNTY = "yanhu"
-ACCOUNTS = (("trainer-yanhu", "钱培训（盐湖区）", "trainer", "yanhu-mz", "Demo-trainer-2026"),
-            ("trainee", "刘红（演示学员）", "trainee", "", "Demo-trainee-2026"))
+ACCOUNTS = (("trainer-yanhu", "钱培训（盐湖区）", "trainer", "yanhu-mz", "Peixun-Yanhu-2026!"),
+            ("trainee", "刘红（演示学员）", "trainee", "", "Xueyuan-Hongqi-2026!"))
 ROSTER = """姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注
 陈建国（演示）,儿童督导员,盐湖区,北城街道,,19900000001,,演示数据
 刘红（演示）,儿童主任,盐湖区,北城街道,红旗社区,19900000002,trainee,演示数据

@@ -38,8 +38,16 @@ def months_between(first: str, last: str) -> list[tuple[str, str]]:
     return out
 
 
+DATE_INPUT_ATTRS = {"class": "zh-date", "placeholder": "如 2026年12月31日", "inputmode": "numeric",
+                    "autocomplete": "off", "maxlength": "20"}
+
+
 class ZhDateField(StringField):
-    """A WTForms field for a date typed in Chinese or ISO form; ``data`` is a date or None."""
+    """A WTForms field for a date typed in Chinese or ISO form; ``data`` is a date or None.
+    Rendered as templates/_controls.html's date_input is (a text box with a Chinese example)."""
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={**DATE_INPUT_ATTRS, **(render_kw or {})}, **kwargs)
 
     def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""

@@ -11,6 +11,7 @@ from portal.duties.clauses import PLAN_ID
 from portal.extensions import db
 from portal.models import DutyInstance, PolicyDocument, User
 from portal.timeutil import day_start_utc
+from portal.zhcontrols import parse_zh_date
 
 
 @dataclass
@@ -56,13 +57,9 @@ def period(args, on: date, problems: list[str]) -> tuple[date, date]:
         raw = args.get(name, "").strip()
         if not raw:
             return default
-        try:
-            value = date.fromisoformat(raw[:10])
-        except ValueError:
-            problems.append(f"{label}“{raw[:20]}”不是日期，应如 2022-09-01；已按默认处理。")
-            return default
-        if not 2000 <= value.year <= 2099:
-            problems.append(f"{label}应在 2000 年至 2099 年之间；已按默认处理。")
+        value = parse_zh_date(raw[:20])  # 2022年9月1日 or 2022-09-01 (the form shows the former)
+        if value is None:
+            problems.append(f"{label}“{raw[:20]}”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；已按默认处理。")
             return default
         return value
 

@@ -23,7 +23,7 @@ from portal.content.problems import Problem, decode_utf8
 REQUIRED_KEYS = ("id", "title", "number", "issuers", "addressees", "date",
                  "kind", "status", "source", "errata", "notes")
 OPTIONAL_KEYS = ("short_title", "edition", "effective")  # edition: the version date of a statute
-NON_EMPTY_KEYS = ("id", "title", "kind", "status", "source")
+NON_EMPTY_KEYS = ("id", "title", "kind", "source")  # status may be empty: a document that states none
 SPECIAL_IDS = {"header": "文头", "preamble": "序言", "closing": "落款"}
 
 ID_RE = re.compile(r"^(?:header|preamble|closing|[1-9]\d*(?:\.[1-9]\d*)*)$")

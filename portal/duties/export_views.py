@@ -15,6 +15,7 @@ from portal.duties.exports import (
     PLAN_HEADERS,
     PLAN_WIDTHS,
     ledger_rows,
+    plan_numbers,
     plan_rows,
     to_csv,
     to_xlsx,
@@ -39,7 +40,7 @@ def _download(data: bytes, filename: str, mimetype: str):
 def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = ledger_rows(board(current_user, board_filter_from_args()))
+    rows = ledger_rows(board(current_user, board_filter_from_args()), plan_numbers())
     stamp = f"{today():%Y%m%d}"
     if fmt == "xlsx":
         return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
@@ -52,7 +53,7 @@ def export_plan(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
-    rows = plan_rows(duties)
+    rows = plan_rows(duties, plan_numbers())
     if fmt == "xlsx":
         return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
     return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")

@@ -5,20 +5,24 @@ import csv
 import io
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView, latest_note
+from portal.extensions import db
 from portal.labels import zh_date
 from portal.timeutil import to_local
 from portal.models import Duty
 
-PLAN_HEADERS = ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
-PLAN_WIDTHS = [6, 22, 28, 16, 22, 30, 10, 16, 14, 30, 50]
-LEDGER_HEADERS = ["序号", "任务编号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
+# Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
+# not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
+PLAN_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
+PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50]
+LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
-LEDGER_WIDTHS = [6, 30, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
+LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
@@ -29,9 +33,16 @@ def _deadline(d, kind: str):
     return d if d else ("定期" if kind == "periodic" else "长期")
 
 
-def plan_rows(duties: list[Duty]) -> list[list]:
+def plan_numbers() -> dict[int, int]:
+    """Each current duty's 序号 in the 任务分工表 (its place in the plan's order), by duty id."""
+    ids = db.session.scalars(sa.select(Duty.id).where(~Duty.archived).order_by(Duty.position, Duty.id))
+    return {duty_id: n for n, duty_id in enumerate(ids, 1)}
+
+
+def plan_rows(duties: list[Duty], numbers: dict[int, int] | None = None) -> list[list]:
     from portal.content.policy_doc import label_for
 
+    numbers = numbers or {}
     rows = []
     for n, duty in enumerate(duties, 1):
         live = [i for i in duty.instances if not i.archived]
@@ -39,7 +50,7 @@ def plan_rows(duties: list[Duty]) -> list[list]:
         coops = [u.short_name for u in sorted({c.unit for i in live for c in i.cooperators}, key=lambda u: u.sort_order)]
         checklist = live[0].active_items if live else []
         rows.append([
-            n, duty.key, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
+            numbers.get(duty.id, n), duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
             SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind),
@@ -48,16 +59,18 @@ def plan_rows(duties: list[Duty]) -> list[list]:
     return rows
 
 
-def ledger_rows(views: list[InstanceView]) -> list[list]:
+def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
+    """``numbers``: the duties' 序号 in the 任务分工表 (``plan_numbers()``), so a row can be found there."""
     from portal.content.policy_doc import label_for
     from portal.duties.services import today
 
+    numbers = numbers or {}
     on = today()
     rows = []
     for n, v in enumerate(views, 1):
         inst, note = v.inst, latest_note(v.inst)
         rows.append([
-            n, inst.key, v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
+            n, numbers.get(v.duty.id, ""), v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
             rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
             _deadline(inst.deadline, v.duty.deadline_kind),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.training.rules import ROLE_LABELS
+from portal.zhcontrols import ZhDateField
 
 DATE_MSG = "请填写日期，如 2026-09-01"
 
@@ -43,12 +43,12 @@ class CohortAssignForm(FlaskForm):
     role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
     county = SelectField("县（市、区）", validators=[Optional()])
     township = IntegerField("乡镇（街道）", validators=[Optional()])
-    due = DateField("完成时限", validators=[InputRequired(DATE_MSG)])
+    due = ZhDateField("完成时限", validators=[InputRequired(DATE_MSG)])
 
 
 class AssignOneForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
-    due = DateField("完成时限", validators=[InputRequired(DATE_MSG)])
+    due = ZhDateField("完成时限", validators=[InputRequired(DATE_MSG)])
 
 
 class ReasonForm(FlaskForm):
@@ -57,7 +57,7 @@ class ReasonForm(FlaskForm):
 
 class MarkCompleteForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
-    completed_on = DateField("完成日期", validators=[InputRequired(DATE_MSG)])
+    completed_on = ZhDateField("完成日期", validators=[InputRequired(DATE_MSG)])
     note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
 
 
@@ -65,7 +65,7 @@ class SessionForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
     township = IntegerField("乡镇（街道）", validators=[Optional()])
-    held_on = DateField("培训日期", validators=[InputRequired(DATE_MSG)])
+    held_on = ZhDateField("培训日期", validators=[InputRequired(DATE_MSG)])
     place = StringField("地点", validators=[DataRequired("请填写培训地点"), Length(max=120)])
     trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(max=60)])
 

@@ -3,7 +3,8 @@ document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.classList && el.classList.contains("zh-file-input")) {
     var name = el.parentNode.querySelector(".zh-file-name");
-    if (name) name.textContent = el.files && el.files.length ? el.files[0].name : name.getAttribute("data-empty");
+    var count = el.files ? el.files.length : 0;
+    if (name) name.textContent = count > 1 ? el.files[0].name + " 等" + count + "个文件" : (count ? el.files[0].name : name.getAttribute("data-empty"));
   }
   if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
     el.form.submit();

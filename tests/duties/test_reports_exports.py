@@ -28,14 +28,20 @@ def test_ledger_export_xlsx_and_csv_honour_filters(app, plan):
     wb = load_workbook(io.BytesIO(response.data))
     ws = wb["台账"]
     headers = [c.value for c in ws[1]]
-    assert headers[:4] == ["序号", "任务编号", "任务", "来源条款"] and "最新记录" in headers
+    assert headers[:5] == ["序号", "分工表序号", "任务", "来源条款", "单位"] and "最新记录" in headers
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
-    deadline = next(r[8] for r in ws.iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    transfer = instance_by_key("transfer-children@yanhu-mz")
+    [row] = [r for r in ws.iter_rows(min_row=2)
+             if r[2].value == transfer.duty.title and r[4].value == "盐湖区民政局"]
+    deadline = row[8]
     assert deadline.is_date and deadline.value.date().isoformat() == "2022-09-30"  # a real, sortable date
-    overdue = next(r[10].value for r in ws.iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    overdue = row[10].value
     assert isinstance(overdue, int) and overdue > 365
-    keys = [row[1].value for row in ws.iter_rows(min_row=2)]
-    assert "transfer-children@yanhu-mz" in keys and all("@yongji" not in k for k in keys)
+    plan_ws = load_workbook(io.BytesIO(mz.client.get("/duties/plan.xlsx").data))["任务分工表"]
+    plan_numbers = {r[1].value: r[0].value for r in plan_ws.iter_rows(min_row=2)}
+    assert row[1].value == plan_numbers[transfer.duty.title]  # the same 序号 finds the row in 任务分工表
+    units = {r[4].value for r in ws.iter_rows(min_row=2)}
+    assert "盐湖区民政局" in units and not any("永济" in u for u in units)
     assert ws.column_dimensions["C"].width >= 20
     response = mz.client.get("/tasks/export.csv?role=lead&state=not_started")
     text = response.data.decode("utf-8-sig")
@@ -49,12 +55,13 @@ def test_plan_export_lists_every_duty_with_its_checklist(app, plan):
     staff = login(app, "st", "staff")
     wb = load_workbook(io.BytesIO(staff.client.get("/duties/plan.xlsx").data))
     ws = wb["任务分工表"]
-    assert [c.value for c in ws[1]][:6] == ["序号", "任务编号", "任务", "来源条款", "牵头单位", "配合单位"]
+    assert [c.value for c in ws[1]][:5] == ["序号", "任务", "来源条款", "牵头单位", "配合单位"]
     rows = {r[1].value: r for r in ws.iter_rows(min_row=2)}
     assert len(rows) == len(plan.created)
-    transfer = rows["transfer-children"]
-    assert "三（二）8" in transfer[3].value and "13个单位" in transfer[4].value
-    assert transfer[10].value.startswith("安排部署 → 梳理应移交人员信息")
+    assert [r[0].value for r in ws.iter_rows(min_row=2)] == list(range(1, len(rows) + 1))
+    transfer = rows[instance_by_key("transfer-children@yanhu-mz").duty.title]
+    assert "三（二）8" in transfer[2].value and "13个单位" in transfer[3].value
+    assert transfer[9].value.startswith("安排部署 → 梳理应移交人员信息")
 
 
 def test_monthly_report_draft_submit_and_who_has_not(app, plan):
@@ -134,7 +141,8 @@ def test_exports_keep_user_text_as_text_not_formulas(app, plan):
     inst = instance_by_key("transfer-children@yanhu-mz")
     mz.post(f"/tasks/{inst.id}/notes", {"body": '=HYPERLINK("http://evil.example","点我")'})
     wb = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))
-    cell = next(r[12] for r in wb["台账"].iter_rows(min_row=2) if r[1].value == "transfer-children@yanhu-mz")
+    cell = next(r[12] for r in wb["台账"].iter_rows(min_row=2)
+                if r[2].value == inst.duty.title and r[4].value == inst.unit.name)
     assert cell.data_type == "s" and cell.value.startswith("'=")
     text = mz.client.get("/tasks/export.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text

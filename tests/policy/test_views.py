@@ -137,3 +137,14 @@ def test_print_view_is_the_document_without_portal_apparatus(library, staff):
         assert apparatus not in body, apparatus
     statute = _page(staff.client, "/policy/weichengnianren-baohu-fa/print")
     assert '<h1 class="official-title">中华人民共和国未成年人保护法</h1>' in statute and "第九十二条" in statute
+
+
+def test_fangan_shows_no_status_it_does_not_state(library, staff):
+    """The 方案 states no 效力; the pages show none rather than an invented one."""
+    meta = _page(staff.client, f"/policy/{DOC}")
+    meta = meta[meta.index('data-testid="doc-meta"'):meta.index("</table>", meta.index('data-testid="doc-meta"'))]
+    assert "<th>效力</th>" not in meta and "现行有效" not in meta
+    listing = _page(staff.client, "/policy/")
+    row = listing[listing.index(TITLE):]
+    row = row[:row.index("</tr>")]
+    assert "现行有效" not in row

@@ -5,16 +5,11 @@ import math
 from collections.abc import Sequence
 
 
-class ListPage:
-    def __init__(self, items: Sequence, page: int, per_page: int) -> None:
-        self.total = len(items)
-        self.per_page = per_page
-        self.pages = max(1, math.ceil(self.total / per_page))
-        self.page = min(max(1, page), self.pages)
-        start = (self.page - 1) * per_page
-        self.items = list(items[start:start + per_page])
-        self.first = start + 1 if self.items else 0
-        self.last = start + len(self.items)
+class PageLinks:
+    """Previous/next for `_pagination.html`, given `page` and `pages` (shared by every kind of page)."""
+
+    page: int
+    pages: int
 
     @property
     def has_prev(self) -> bool:
@@ -31,3 +26,15 @@ class ListPage:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+class ListPage(PageLinks):
+    def __init__(self, items: Sequence, page: int, per_page: int) -> None:
+        self.total = len(items)
+        self.per_page = per_page
+        self.pages = max(1, math.ceil(self.total / per_page))
+        self.page = min(max(1, page), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = list(items[start:start + per_page])
+        self.first = start + 1 if self.items else 0
+        self.last = start + len(self.items)

@@ -35,6 +35,7 @@ from flask import current_app
 from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument
+from portal.pagination import PageLinks
 from portal.search import build, engine, tokenizer
 from portal.search.departments import DEPARTMENTS
 from portal.search.engine import Hit, SearchResponse
@@ -320,7 +321,7 @@ def api_payload(res: SearchResponse, limit_notice: str | None = None) -> dict:
 
 
 @dataclass
-class Page:
+class Page(PageLinks):
     """Paging over the engine's window (page numbers, like ``db.paginate``)."""
 
     page: int
@@ -331,22 +332,6 @@ class Page:
     def pages(self) -> int:
         reachable = min(self.total, engine.MAX_WINDOW)
         return max(1, -(-reachable // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def filter_options() -> dict:

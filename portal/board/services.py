@@ -199,6 +199,8 @@ def data_stamp(on: date) -> tuple:
     """Changes whenever anything the board shows may have changed: every write on a duty touches
     its instance (updated_at), sync touches duties and units, figures add rows; lights move with
     the date. Cheap (one round trip), so every worker can check it on every request."""
+    from portal.training.reports import stamp_columns
+
     row = db.session.execute(sa.select(
         sa.select(sa.func.max(DutyInstance.updated_at)).scalar_subquery(),
         sa.select(sa.func.count(DutyInstance.id)).scalar_subquery(),
@@ -208,10 +210,9 @@ def data_stamp(on: date) -> tuple:
         sa.select(sa.func.max(ExtensionRequest.id)).scalar_subquery(),
         sa.select(sa.func.max(ExtensionRequest.decided_at)).scalar_subquery(),
         sa.select(sa.func.max(DutyNote.id)).scalar_subquery(),
+        *stamp_columns(),  # training coverage is on the headline too
     )).one()
-    from portal.training.reports import training_stamp
-
-    return (on.isoformat(), *(str(v) for v in row), *training_stamp())
+    return (on.isoformat(), *(str(v) for v in row))
 
 
 def scope_key(user: User) -> str:

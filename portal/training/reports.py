@@ -128,16 +128,16 @@ def city_totals() -> rules.Tally:
     return rules.Tally(assigned=int(assigned or 0), completed=int(completed or 0), overdue=int(overdue or 0))
 
 
-def training_stamp() -> tuple:
-    """Changes whenever the city totals may have changed (for caches of pages that show them)."""
-    row = db.session.execute(sa.select(
+def stamp_columns() -> list:
+    """Scalar subqueries that change whenever the city totals may have changed: a page that caches
+    the totals adds them to its own stamp query (no extra round trip)."""
+    return [
         sa.select(sa.func.max(Assignment.id)).scalar_subquery(),
         sa.select(sa.func.max(Assignment.ended_at)).scalar_subquery(),
         sa.select(sa.func.max(Completion.id)).scalar_subquery(),
         sa.select(sa.func.max(Completion.voided_at)).scalar_subquery(),
         sa.select(sa.func.max(Trainee.updated_at)).scalar_subquery(),
-    )).one()
-    return tuple(str(v) for v in row)
+    ]
 
 
 @dataclass

@@ -22,7 +22,6 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.plan import PLAN_ID
 from portal.timeutil import local_today
 from portal.roles import ADMIN, LEADER, LIAISON
 
@@ -231,50 +230,6 @@ def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def areas() -> list[str]:
     return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
-
-
-def instances_for_clause(doc_id: str, clause_id: str) -> list[InstanceView]:
-    """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
-    if doc_id != PLAN_ID:
-        return []
-    def cites(duty: Duty) -> bool:
-        return any(c == clause_id or c.startswith(clause_id + ".") for c in duty.clause_ids)
-
-    wanted = [d.id for d in db.session.scalars(sa.select(Duty).where(~Duty.archived)) if cites(d)]
-    if not wanted:
-        return []
-    stmt = (sa.select(DutyInstance).join(Duty).join(Unit, DutyInstance.unit_id == Unit.id)
-            .where(DutyInstance.duty_id.in_(wanted), ~DutyInstance.archived)
-            .order_by(Duty.position, Duty.id, Unit.sort_order, DutyInstance.id)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.contains_eager(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
-    on = today()
-    return [view_of(inst, on, counts.get(inst.id, (0, 0))) for inst in instances]
-
-
-def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
-    """For each section clause id: how many duty instances it (or an anchor under it) created, by light."""
-    if doc_id != PLAN_ID:
-        return {}
-    summary: dict[str, dict[str, int]] = {}
-    stmt = (sa.select(DutyInstance).join(Duty).where(~Duty.archived, ~DutyInstance.archived)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
-                     sa.orm.lazyload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
-    on = today()
-    for inst in instances:
-        lit = view_of(inst, on, counts.get(inst.id, (0, 0))).light
-        sections = set()
-        for cid in inst.duty.clause_ids:
-            parts = cid.split(".")
-            sections.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
-        for sid in sections:
-            counts = summary.setdefault(sid, {})
-            counts[lit] = counts.get(lit, 0) + 1
-    return summary
 
 
 def timeline(inst: DutyInstance) -> list[AuditEntry]:

@@ -32,14 +32,14 @@ def duties_for_clause(doc_id: str, clause_id: str) -> list:
     Every duty instance whose source clause is `clause_id` of `doc_id` or a finer anchor inside
     it (e.g. 4.2.3 under 4.2), with owner, light and progress.
     """
-    from portal.duties.services import instances_for_clause
+    from portal.duties.clauses import instances_for_clause
 
     return instances_for_clause(doc_id, clause_id)
 
 
 def duty_summary(doc_id: str) -> dict[str, dict[str, int]]:
     """clause id -> {light: count} over the duties each section created, for the document view."""
-    from portal.duties.services import instances_by_clause
+    from portal.duties.clauses import instances_by_clause
 
     return instances_by_clause(doc_id)
 

@@ -105,7 +105,7 @@ def main(argv: list[str]) -> int:
             m.audience = ["supervisor", "director"]  # every module for everyone: 10 × 5,000 assignments
         db.session.commit()
         modules = services.live_modules()[: args.modules]
-        admin = create_account(AccountInput("bench", "压测培训管理员", ["trainer"], "city-mz", "Bench-pass-1"))
+        admin = create_account(AccountInput("bench", "压测培训管理员", ["trainer"], "city-mz", "Peixun-Load-47"))
         counties = [c.name for c in county_units()]
 
         data = roster_csv(counties, args.people)
@@ -140,7 +140,7 @@ def main(argv: list[str]) -> int:
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "bench", "password": "Bench-pass-1", "csrf_token": token})
+    client.post("/login", data={"username": "bench", "password": "Peixun-Load-47", "csrf_token": token})
     rounds = args.rounds
     urls = {"county matrix": f"/training/reports/matrix?county={first.code}", "city roll-up": "/training/reports/city",
             "overdue list (info)": "/training/reports/overdue"}

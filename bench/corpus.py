@@ -1,9 +1,7 @@
 """Real statute text for the search benchmark, grown to any size by recombining real sentences.
 
 * ``real_articles()`` — the statutes the product ships in ``content/policy/`` (every document
-  except the 方案, one record per 条). Until the import lands there, the same published texts are
-  read from ``../shared/library/`` (LawRefBook layout) — in this benchmark only, run by hand; the
-  application and its tests never read that folder.
+  except the 方案, one record per 条).
 * ``grown(articles, n, seed)`` — ``n`` articles: the real ones first, then new articles made of
   runs of real clauses (the pieces between ，；。：) taken from random real articles, so word
   frequencies, sentence shapes and mid-word cuts stay those of real statutes.
@@ -22,9 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT_POLICY = ROOT / "content" / "policy"
-SHARED_LIBRARY = ROOT.parent.parent / "shared" / "library"   # /work/shared/library from /work/wt/<name>
 FANGAN_ID = "yunmin-2021-74"
-ARTICLE_RE = re.compile(r"^第[一二三四五六七八九十百零〇]+条")
 PIECE_RE = re.compile(r"[^，；。：！？]*[，；。：！？]?")
 SEED = 20211230
 
@@ -57,38 +53,12 @@ def _from_content() -> list[dict]:
     return out
 
 
-def _from_shared() -> list[dict]:
-    out: list[dict] = []
-    for n, path in enumerate(sorted(SHARED_LIBRARY.glob("*.md"))):
-        if path.name == "README.md":
-            continue
-        lines = path.read_text(encoding="utf-8").splitlines()
-        title = next((line[2:].strip() for line in lines if line.startswith("# ")), path.stem)
-        body = lines[next((i for i, line in enumerate(lines) if "INFO END" in line), 0) + 1:]
-        doc_id, chapter, art = f"lib-{n:02d}", "", None
-        for line in body:
-            line = line.strip()
-            if not line:
-                continue
-            if line.startswith("#"):
-                chapter = line.lstrip("#").strip()
-                continue
-            if ARTICLE_RE.match(line):
-                art = {"doc_id": doc_id, "doc_title": title, "clause_id": f"a{len([r for r in out if r['doc_id'] == doc_id]) + 1}",
-                       "label": line.split()[0] if " " in line else line[:6], "title": chapter, "text": line,
-                       "url": f"/policy/{doc_id}", "validity": "现行有效", "doc_number": ""}
-                out.append(art)
-            elif art is not None:
-                art["text"] += "\n" + line
-    return out
-
-
 def real_articles() -> tuple[list[dict], str]:
     """(articles, where they came from)."""
     shipped = _from_content()
-    if len(shipped) >= 500:
-        return shipped, f"content/policy ({len({r['doc_id'] for r in shipped})} statutes)"
-    return _from_shared(), "../shared/library (statutes not yet in content/policy)"
+    if not shipped:
+        raise SystemExit("no statutes in content/policy: the search benchmark needs the shipped library")
+    return shipped, f"content/policy ({len({r['doc_id'] for r in shipped})} statutes)"
 
 
 def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:

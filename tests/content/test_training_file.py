@@ -284,7 +284,7 @@ def scheme():
 def statutes():
     """Statutes imported into content/policy, by document id. Until the library branch lands none
     of the agreed statutes is there, and their references and quotations are checked against
-    nothing here (the module text was checked by hand against /work/shared/library)."""
+    nothing here (the module text was checked by hand against the published statute texts)."""
     lib = scan_library(POLICY)
     return {d.doc_id: {c.id: c for c in d.parsed.clauses} for d in lib.good_docs if d.doc_id in AGREED_STATUTES}
 

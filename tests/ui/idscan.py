@@ -18,7 +18,7 @@ from tests.conftest import instance_by_key, make_user
 STATE_WORDS = ("not_started", "in_progress", "blocked", "requested", "closed", "submitted", "draft", "pending",
                "approved", "rejected", "superseded", "per-county", "per-unit", "periodic", "sync", "system",
                "not_assigned", "assigned", "overdue", "completed", "director", "supervisor", "trainer", "liaison")
-PATH_RE = re.compile(r"(?:content|portal|templates|static)/[\w./-]*|\b[\w-]+\.(?:csv|txt|md|tsv|py)\b|/work/")
+PATH_RE = re.compile(r"(?:content|portal|templates|static)/[\w./-]*|\b[\w-]+\.(?:csv|txt|md|tsv|py)\b|(?<![\w:/])/(?:[\w.-]+/){2,}")
 SLUG_AT_RE = re.compile(r"\b[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9-]*\b")
 
 

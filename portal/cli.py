@@ -12,7 +12,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from portal.cli_support import command, display_root
+from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
@@ -34,18 +34,8 @@ def run_sync() -> bool:
     """Sync every content source; print file:line: problem for each error. True when all loaded."""
     from portal.units.services import sync_units
 
-    ok = True
     report = sync_units(_content_dir(), display_root=display_root())
-    if report.ok:
-        click.echo(
-            f"units: {len(report.created)} created, {len(report.updated)} updated, "
-            f"{len(report.retired)} retired"
-        )
-    else:
-        ok = False
-        for problem in report.problems:
-            click.echo(str(problem), err=True)
-        click.echo("units: not loaded; the previous units stay in place", err=True)
+    ok = echo_sync("units", report, "retired", "the previous units stay in place")
     ok = _sync_policy() and ok
     ok = _sync_duties() and ok
     from portal.training.commands import sync_training
@@ -69,14 +59,7 @@ def _sync_duties() -> bool:
     from portal.duties.sync import sync_duties
 
     report = sync_duties(_content_dir(), display_root=display_root())
-    if report.ok:
-        click.echo(f"duties: {len(report.created)} created, {len(report.updated)} updated, "
-                   f"{len(report.retired)} archived")
-    else:
-        for problem in report.problems:
-            click.echo(str(problem), err=True)
-        click.echo("duties: not loaded; the previous 任务分工表 stays in place", err=True)
-    return report.ok
+    return echo_sync("duties", report, "archived", "the previous 任务分工表 stays in place")
 
 
 def _sync_policy() -> bool:

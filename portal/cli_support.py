@@ -31,3 +31,16 @@ def command(name: str, **kwargs):
     def decorator(f):
         return click.command(name, **kwargs)(with_appcontext(f))
     return decorator
+
+
+def echo_sync(name: str, report, retired_word: str, kept: str) -> bool:
+    """How every content sync reports: counts when it loaded, else each `file:line: problem` and what
+    stays in place. Returns whether it loaded."""
+    if report.ok:
+        click.echo(f"{name}: {len(report.created)} created, {len(report.updated)} updated, "
+                   f"{len(report.retired)} {retired_word}")
+    else:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{name}: not loaded; {kept}", err=True)
+    return report.ok

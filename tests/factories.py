@@ -10,6 +10,8 @@ work goes through the duty services (so audit entries and state changes are real
 """
 from __future__ import annotations
 
+import threading
+
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -94,3 +96,26 @@ def gen_report(user: User, month: str, progress: str = "本月完成移交准备
     from portal.reports.services import ReportInput, save
 
     return save(user, user.unit, month, ReportInput(progress, "", ""), submit, expected_version=None)
+
+
+def in_parallel(calls) -> list:
+    """Run each zero-argument call in its own thread, released together; their responses in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = []
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # surfaced below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return results

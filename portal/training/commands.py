@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from portal.cli_support import command, display_root
+from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
 
 
@@ -15,14 +15,7 @@ def sync_training() -> bool:
     from portal.training.services import sync_modules
 
     report = sync_modules(_content_dir(), display_root=display_root())
-    if report.ok:
-        click.echo(f"training modules: {len(report.created)} created, {len(report.updated)} updated, "
-                   f"{len(report.retired)} retired")
-    else:
-        for problem in report.problems:
-            click.echo(str(problem), err=True)
-        click.echo("training modules: not loaded; the previous modules stay in place", err=True)
-    return report.ok
+    return echo_sync("training modules", report, "retired", "the previous modules stay in place")
 
 
 @command("import-roster")

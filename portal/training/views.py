@@ -248,12 +248,8 @@ def completion_void(completion_id: int):
     c = db.session.get(Completion, completion_id)
     if c is None:
         abort(404)
-    t = _trainee_or_404(c.trainee_id)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        _fail(form)
-        return _back(t)
-    return _run(t, lambda: s.void_completion(current_user, c, form.reason.data), "已更正：原记录保留并注明理由。")
+    return _with_reason(c.trainee_id, lambda reason: s.void_completion(current_user, c, reason),
+                        "已更正：原记录保留并注明理由。")
 
 
 @bp.route("/training/assignments/<int:assignment_id>/unassign", methods=["POST"])
@@ -262,12 +258,17 @@ def assignment_end(assignment_id: int):
     a = db.session.get(Assignment, assignment_id)
     if a is None:
         abort(404)
-    t = _trainee_or_404(a.trainee_id)
+    return _with_reason(a.trainee_id, lambda reason: s.unassign(current_user, a, reason), "已取消安排。")
+
+
+def _with_reason(trainee_id: int, action, message: str):
+    """A correction that needs a reason (void a completion, end an assignment), back on the trainee page."""
+    t = _trainee_or_404(trainee_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         _fail(form)
         return _back(t)
-    return _run(t, lambda: s.unassign(current_user, a, form.reason.data), "已取消安排。")
+    return _run(t, lambda: action(form.reason.data), message)
 
 
 # ---- cohort assignment ---------------------------------------------------------------------

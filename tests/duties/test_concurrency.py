@@ -5,7 +5,6 @@ database session and connection); a barrier releases them together. Runs on SQLi
 """
 from __future__ import annotations
 
-import threading
 from io import BytesIO
 
 import pytest
@@ -15,36 +14,13 @@ from portal.duties.services import STALE
 from portal.extensions import db
 from portal.models import AuditEntry, DutyNote, Evidence
 from tests.conftest import instance_by_key
-from tests.factories import gen_liaison, gen_note, gen_session, gen_tick
+from tests.factories import gen_liaison, gen_note, gen_session, gen_tick, in_parallel
 from tests.factories import gen_sessions as sessions
 
 pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
 
 KEY = "transfer-children@yanhu-mz"  # 7 checklist items, lead unit 盐湖区民政局
 PDF = b"%PDF-1.4\n% parallel evidence\n"
-
-
-def in_parallel(calls) -> list:
-    """Run each zero-argument call in its own thread, released together; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def run(i, call):
-        barrier.wait()
-        try:
-            results[i] = call()
-        except Exception as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
 
 
 def audit_count(action: str) -> int:

@@ -148,3 +148,10 @@ def test_fangan_shows_no_status_it_does_not_state(library, staff):
     row = listing[listing.index(TITLE):]
     row = row[:row.index("</tr>")]
     assert "现行有效" not in row
+
+
+def test_register_entry_title_is_the_regulation_name(library, staff):
+    html = _page(staff.client, "/policy/register/ertong-fuli-jigou-guanli-banfa")
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title == "儿童福利机构管理办法 · 儿童福利政策落实门户"
+    assert html.count("<h2>修改记录</h2>") == 1

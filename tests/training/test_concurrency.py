@@ -6,7 +6,6 @@ database session and connection); a barrier releases them together. Runs on SQLi
 """
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion
 from portal.training import services
-from tests.factories import gen_session, gen_user
+from tests.factories import gen_session, gen_user, in_parallel
 from tests.training.helpers import db_area, import_rows, sync_modules, trainee
 
 pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
@@ -27,29 +26,6 @@ ROWS = ("督导甲,儿童督导员,盐湖区,北城街道,,13800000001,,",
         "主任戊,儿童主任,永济市,城西街道,西厢村,13800000005,,")
 DUE = date.today() + timedelta(days=30)
 MODULE = "xinxi-modi-paicha"
-
-
-def in_parallel(calls) -> list:
-    """Run each zero-argument call in its own thread, released together; their responses in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-    errors: list = []
-
-    def run(i, call):
-        barrier.wait()
-        try:
-            results[i] = call()
-        except Exception as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
 
 
 def trainers(app, n: int) -> list:

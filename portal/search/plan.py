@@ -7,6 +7,10 @@ exact strings, citations and the documents they point into.
 * the **whole** query (without quotes) and its unquoted runs of 3+ characters (**verbatim**) are
   exact strings: a pasted fragment that cuts words in half is found as a substring, whatever the
   segmenter makes of it — the whole query even when it holds a 第X条 or a 文号;
+* a pasted passage that is *nearly* verbatim (two words swapped, a character missing or added,
+  other punctuation) is planned as **near**: its characters without punctuation, their
+  trigrams (``near_grams``) and a few windows to look up; the ranker puts clauses holding most
+  of those trigrams (``NEAR_COVER``) right after the verbatim matches;
 * **phrases** (quoted) are required substrings;
 * words found nowhere in the library are listed in ``missing`` (the page says 未找到‘…’).
 """
@@ -21,6 +25,9 @@ from portal.search import tokenizer
 from portal.search.query import STOPWORDS, ParsedQuery, synonyms
 
 FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
+NEAR_MIN = 10             # characters (punctuation aside) from which a query may be a pasted passage
+NEAR_WINDOW, NEAR_STEP, NEAR_LOOKUPS = 5, 4, 8   # windows looked up for a near-verbatim passage
+NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
 SYNONYM_WEIGHT = 0.6
 
@@ -66,6 +73,9 @@ class Plan:
     citations: list[str] = field(default_factory=list)
     cited_docs: list[str] = field(default_factory=list)   # documents named beside a citation
     titled_docs: list[str] = field(default_factory=list)  # documents named by 《title》
+    near: str = ""                                         # a long query's characters, punctuation left out
+    near_grams: frozenset[str] = frozenset()               # … its trigrams
+    near_windows: list[str] = field(default_factory=list)  # … and pieces of it looked up
     highlight: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)      # words found nowhere
     clauses: int = 0                                       # clauses in the index
@@ -141,6 +151,31 @@ def _chunks(text: str) -> list[str]:
     return list(dict.fromkeys(out))[:5]
 
 
+def trigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i:i + 3] for i in range(len(text) - 2))
+
+
+def _near(whole: str) -> tuple[str, frozenset[str], list[str]]:
+    """A long query as a near-verbatim passage: its characters without punctuation or spaces,
+    their trigrams, and windows inside its runs (a window never spans a punctuation mark, so
+    other punctuation in the clause does not hide it)."""
+    near = NON_WORD.sub("", whole)
+    if len(near) < NEAR_MIN:
+        return "", frozenset(), []
+    windows: list[str] = []
+    for run in NON_WORD.split(whole):
+        if len(run) < NEAR_WINDOW:
+            continue
+        starts = list(range(0, len(run) - NEAR_WINDOW + 1, NEAR_STEP))
+        if starts[-1] != len(run) - NEAR_WINDOW:
+            starts.append(len(run) - NEAR_WINDOW)
+        windows += [run[i:i + NEAR_WINDOW] for i in starts]
+    windows = list(dict.fromkeys(windows))
+    if len(windows) > NEAR_LOOKUPS:  # spread over the whole passage
+        windows = [windows[round(i * (len(windows) - 1) / (NEAR_LOOKUPS - 1))] for i in range(NEAR_LOOKUPS)]
+    return near, trigrams(near), windows
+
+
 def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
               verbatim_text: str) -> Plan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
@@ -164,6 +199,8 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
     plan.whole = _whole(pq.unquoted)
+    if plan.whole and not pq.phrase_texts:  # the passage without its 文号, citations and 《titles》
+        plan.near, plan.near_grams, plan.near_windows = _near(_whole(verbatim_text))
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]

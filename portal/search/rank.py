@@ -6,7 +6,10 @@ exact substrings (the character index, confirmed against the stored text), cited
 candidate is then ranked on its own text, in this order:
 
 1. clauses holding the whole query as typed (a pasted fragment, even one holding a 第X条);
-2. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
+2. for a long query not found as typed, clauses holding most of its trigrams (punctuation
+   aside): a pasted passage with two words swapped or a character missing or added, ranked by
+   how much of it they hold (before a citation: a pasted 第十七条 heading names every law's);
+2a. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
 3. clauses holding more of the query's runs between spaces;
 4. clauses naming the typed 文号;
 5. clauses holding more of the query's words (all words above some), synonyms counting;
@@ -20,13 +23,14 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
-from portal.search.plan import FTS_TERM, Plan, fts_quote
+from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
 
 CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
 RARE_DF = 500             # a word in at most this many clauses is looked up on its own
 PASTED = 6                # a query of this many characters found verbatim is a pasted fragment
 RANK_CAP = 20_000         # lookups matching more postings than this take the first matches unranked
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
+NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
@@ -159,6 +163,9 @@ class Ranker:
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         for v in plan.verbatim:
             ids |= self.substring(v, k)
+        if plan.near and not self.pasted:
+            for w in plan.near_windows:
+                ids |= self.substring(w, k)
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
         if plan.wenhao:
@@ -187,7 +194,7 @@ class Ranker:
         expr = plan.words_fts()
         if not expr:
             return len(ranked), False
-        word_rows = sum(1 for r in ranked if r.key[4] < 0)
+        word_rows = sum(1 for r in ranked if r.key[5] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)
         if upper <= EXACT_COUNT and not self.pasted:
@@ -223,7 +230,17 @@ class Ranker:
                 matched += 1
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
         titled = 1 if r.doc in plan.titled_docs else 0
-        return (-whole, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+        near = 0.0 if whole else self.near(hay)
+        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+
+    def near(self, hay: str) -> float:
+        """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""
+        grams = self.plan.near_grams
+        if not grams or self.pasted:
+            return 0.0
+        text = NON_WORD.sub("", hay)
+        cover = sum(1 for g in grams if g in text) / len(grams)
+        return round(cover, 2) if cover >= NEAR_COVER else 0.0
 
     def run(self, depth: int) -> Ranked:
         plan = self.plan
@@ -240,7 +257,7 @@ class Ranker:
         rows = self.fetch(self.candidates(depth))
         for r in rows:
             r.key = self.key(r)
-        rows = [r for r in rows if any(k < 0 for k in r.key[:6])]  # holds something of the query
+        rows = [r for r in rows if any(k < 0 for k in r.key[:7])]  # holds something of the query
         rows.sort(key=lambda r: r.key)
         total, estimated = self.total(rows)
         return Ranked(total=total, estimated=estimated, rows=rows[:depth])

@@ -18,6 +18,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LIGHT_FILLS = {rules.RED: "F8D7DA", rules.YELLOW: "FFF3CD", rules.BLUE: "D6E4F5", rules.GREEN: "D4EDDA",
                rules.GREY: "E2E3E5"}
 STEP_FILLS = {rollup.STEP_DONE: "D4EDDA", rollup.STEP_IN_PROGRESS: "D6E4F5", rollup.STEP_OVERDUE: "F8D7DA",
+              rollup.STEP_TO_VERIFY: "FFF3CD", rollup.STEP_TO_REQUEST: "FFF3CD",
               rollup.STEP_NOT_STARTED: "E2E3E5"}
 
 

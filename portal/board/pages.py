@@ -106,7 +106,7 @@ def board_context(user: User, args, on: date) -> dict:
     drill = rollup.drill(data.rows, q.cell_unit, q.cell_area) if q.cell_unit and q.cell_area else []
     names = [n for n, _ in data.indicator_names]
     context = dict(
-        data=data, q=q, f=q.filters, on=on, cell_base=cell_base(args),
+        data=data, q=q, f=q.filters, on=on, cell_base=cell_base(args), area_titles=services.area_titles(),
         departments=rollup.department_matrix(data.rows),
         area_columns=columns, area_rows=area_rows, drill=drill,
         drill_unit=next((r.unit_name for r in drill), ""),

@@ -28,8 +28,13 @@ GOALS_AREA = "2"
 
 # Transfer step status (a board notion: one checklist step of one county's transfer).
 STEP_DONE, STEP_IN_PROGRESS, STEP_OVERDUE, STEP_NOT_STARTED = "done", "in_progress", "overdue", "not_started"
-STEP_LABELS = {STEP_DONE: "已完成", STEP_IN_PROGRESS: "进行中", STEP_OVERDUE: "逾期", STEP_NOT_STARTED: "未开始"}
-STEP_SYMBOLS = {STEP_DONE: "✓", STEP_IN_PROGRESS: "◐", STEP_OVERDUE: "✕", STEP_NOT_STARTED: "○"}
+# A county's transfer as a whole has two more: every step ticked, 销号 requested and waiting for
+# the office's check (待核验), or every step ticked and no 销号 asked yet (待申请销号).
+STEP_TO_VERIFY, STEP_TO_REQUEST = "to_verify", "to_request"
+STEP_LABELS = {STEP_DONE: "已完成", STEP_IN_PROGRESS: "进行中", STEP_OVERDUE: "逾期", STEP_NOT_STARTED: "未开始",
+               STEP_TO_VERIFY: "待核验", STEP_TO_REQUEST: "待申请销号"}
+STEP_SYMBOLS = {STEP_DONE: "✓", STEP_IN_PROGRESS: "◐", STEP_OVERDUE: "✕", STEP_NOT_STARTED: "○",
+                STEP_TO_VERIFY: "◕", STEP_TO_REQUEST: "◕"}
 
 
 def task_area(clause_ids: Sequence[str]) -> str:
@@ -259,12 +264,17 @@ class TransferRow:
 
     @property
     def status(self) -> str:
-        """The county's transfer as one word: done (verified), overdue, in progress, not started."""
+        """The county's transfer as one word: done (verified), waiting for the office's check
+        (销号 requested), overdue, every step ticked but 销号 not asked, in progress, not started."""
         if self.done:
             return STEP_DONE
+        if self.state == rules.REQUESTED:  # the unit asked for 销号: the office's check is next
+            return STEP_TO_VERIFY
         statuses = {s for _, s in self.cells}
         if STEP_OVERDUE in statuses:
             return STEP_OVERDUE
+        if self.cells and self.steps_done == len(self.cells):
+            return STEP_TO_REQUEST
         return STEP_IN_PROGRESS if self.steps_done or self.state != rules.NOT_STARTED else STEP_NOT_STARTED
 
 

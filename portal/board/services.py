@@ -18,6 +18,8 @@ from portal.duties.services import DutyError, checklist_counts, commit_or_stale,
 from portal.extensions import db
 from portal.models import (
     Duty,
+    PolicyClause,
+    PolicyDocument,
     DutyInstance,
     DutyNote,
     ExtensionRequest,
@@ -26,6 +28,7 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.plan import PLAN_ID
 from portal.roles import ADMIN, LEADER, LIAISON
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
@@ -33,6 +36,15 @@ HANDOVER_DUTY = "handover-by-0901"    # 二: all children handed over by 2022年
 INSTITUTION_KIND = "儿童福利机构"
 INSTRUCTION = rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
 INDICATOR_MAX = 10_000_000
+
+
+def area_titles() -> dict[str, str]:
+    """The 方案's headings of the task areas (三（一）1 → 做好收留和抚养工作), for filters and columns."""
+    areas = (rollup.GOALS_AREA, *rollup.TASK_AREAS)
+    rows = db.session.execute(
+        sa.select(PolicyClause.clause_id, PolicyClause.title).join(PolicyDocument)
+        .where(PolicyDocument.doc_id == PLAN_ID, PolicyClause.clause_id.in_(areas))).all()
+    return {cid: title for cid, title in rows if title}
 
 
 # ---- who sees what -----------------------------------------------------------------------------

@@ -34,9 +34,9 @@ from flask import current_app
 
 from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
-from portal.models import PolicyClause, PolicyDocument
+from portal.models import PolicyClause, PolicyDocument, RegulationEntry
 from portal.pagination import PageLinks
-from portal.search import build, engine, tokenizer
+from portal.search import build, engine, titles, tokenizer
 from portal.search.departments import DEPARTMENTS
 from portal.search.engine import Hit, SearchResponse
 from portal.search.records import Record, records_from_document
@@ -329,8 +329,17 @@ class Page(PageLinks):
     total: int
 
     @property
+    def window(self) -> int:
+        return engine.MAX_WINDOW
+
+    @property
+    def capped(self) -> bool:
+        """More results than paging reaches (the page says so and how to narrow)."""
+        return self.total > self.window
+
+    @property
     def pages(self) -> int:
-        reachable = min(self.total, engine.MAX_WINDOW)
+        reachable = min(self.total, self.window)
         return max(1, -(-reachable // self.per_page))
 
 
@@ -345,6 +354,40 @@ def filter_options() -> dict:
         "departments": list(DEPARTMENTS),
         "validity": sorted({d.status for d in docs if d.status}),
     }
+
+
+def named_documents() -> list[titles.Named]:
+    """Every live document and every register entry, as ``titles.match`` reads them (a register
+    entry whose full text the library holds is that document's card)."""
+    docs = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.active))}
+    out: dict[str, titles.Named] = {}
+    for d in sorted(docs.values(), key=lambda d: (d.layout != "scheme", d.doc_id)):
+        out[d.doc_id] = titles.Named(title=d.title, url=f"/policy/{quote(d.doc_id, safe='')}", number=d.number or "",
+                                     issuer=d.issuer_text, dated=d.issued, date_label="发布", status=d.status or "",
+                                     names=[d.short_title] if d.short_title else [])
+    entries = db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)
+                                 .order_by(RegulationEntry.sort_order)).all()
+    for e in entries:
+        register_url = f"/policy/register/{quote(e.key, safe='')}"
+        held = out.get(e.document) if e.document in docs else None
+        if held is not None:
+            held.register_url = register_url
+            held.number = held.number or e.number
+            if e.effective:
+                held.dated, held.date_label = e.effective, "施行"
+            held.names += e.alias_list
+            continue
+        out["register:" + e.key] = titles.Named(
+            title=e.title, url=register_url, number=e.number or "", issuer=e.issuer or "", dated=e.effective,
+            status=e.status or "", full_text=False, names=e.alias_list)
+    return list(out.values())
+
+
+def title_cards(res: SearchResponse) -> list[titles.Named]:
+    """The documents the query names (first page only)."""
+    if res.page != 1 or not res.query:
+        return []
+    return titles.match(res.query, named_documents())
 
 
 def group_by_document(results: list[Hit]) -> list[tuple[dict, list[Hit]]]:

@@ -47,7 +47,7 @@ def index():
 
     context = dict(res=res, f=f, groups=s.group_by_document(res.results), page_url=page_url, url_with=url_with,
                    pager=s.Page(res.page, res.limit, res.total), options=s.filter_options(),
-                   not_found=s.not_found_notice(res))
+                   not_found=s.not_found_notice(res), cards=s.title_cards(res))
     # The header box swaps the whole <main> (target "main"): only the page's own form gets the partial.
     if is_partial_request() and request.headers.get("HX-Target") == RESULTS_TARGET:
         response = make_response(render_template("search/_results.html", **context))

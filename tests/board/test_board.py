@@ -227,3 +227,21 @@ def test_board_shows_a_close_at_once(varied, auth, client):
     office = make_user("dcs", "admin")
     duty_services.decide_close(office, instance_by_key("transfer-children@linyi-mz"), True, "", None)
     assert closed() == before + 1
+
+
+def test_counties_say_waiting_for_check_not_in_progress_and_areas_carry_titles(varied, auth, client):
+    inst = instance_by_key("transfer-children@xinjiang-mz")
+    for item in inst.active_items:
+        item.done = True
+    db.session.commit()
+    auth.as_role("leader")
+    html = text(client.get("/board"))
+    counties = section(html, "counties")
+    row = lambda name: counties.split(f">{name}</a>")[1].split("</tr>")[0]  # noqa: E731
+    n = len(inst.active_items)
+    assert "待申请销号" in row("新绛县") and f"{n}/{n} 步" in row("新绛县") and "进行中" not in row("新绛县")
+    assert "待核验" in row("临猗县")
+    assert "逾期" in row("盐湖区") and "3/7 步" in row("盐湖区")
+    filters = html.split('data-testid="board-filters"')[1].split("</form>")[0]
+    assert re.search(r"<option value=\"3\.1\.1\">三（一）1 做好收留和抚养工作</option>", filters)
+    assert re.search(r"<option value=\"3\.2\.8\">三（二）8 做好移交工作</option>", filters)

@@ -109,3 +109,15 @@ def test_bar_segments_fill_the_width_and_skip_zeros():
     assert [(k, x, w) for k, x, w, _ in segs] == [("a", 0, 100), ("c", 100, 200)]
     assert rollup.bar_segments([("a", 0)], 300) == []
     assert rollup.timeline_positions([date(2022, 1, 1), date(2023, 1, 1)], date(2022, 1, 1), date(2023, 1, 1), 100) == [0, 100]
+
+
+def test_a_transfer_with_every_step_ticked_says_what_it_waits_for():
+    steps = (("安排部署", True), ("移交工作总结", True))
+    ticked = rollup.TransferInput("yanhu", "盐湖区", "yanhu-mz", 1, rules.IN_PROGRESS, date(2022, 9, 30), steps)
+    asked = rollup.TransferInput("linyi", "临猗县", "linyi-mz", 2, rules.REQUESTED, date(2022, 9, 30), steps)
+    half = rollup.TransferInput("yongji", "永济市", "yongji-mz", 3, rules.REQUESTED, date(2022, 9, 30),
+                                (("安排部署", True), ("移交工作总结", False)))
+    rows = rollup.transfer_tracker([ticked, asked, half], date(2022, 9, 1))
+    assert [r.status for r in rows] == ["to_request", "to_verify", "to_verify"]
+    assert [rollup.STEP_LABELS[r.status] for r in rows] == ["待申请销号", "待核验", "待核验"]
+    assert not any(r.done for r in rows)

@@ -51,6 +51,25 @@ def library_index(tmp_path_factory) -> Path:
     return d
 
 
+@pytest.fixture
+def library(app):
+    """The policy library loaded and the index in step with it (what `flask portal sync` does)."""
+    from portal.policy.services import sync_policy
+    from portal.search import services
+
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    services.sync_index()
+    return app
+
+
+@pytest.fixture
+def user_client(library, client):
+    from tests.conftest import AuthActions
+
+    AuthActions(client).as_role("staff")
+    return client
+
+
 def pytest_terminal_summary(terminalreporter):
     if not RELEVANCE:
         return

@@ -22,22 +22,6 @@ API_KEYS = {"query", "total", "took_ms", "results"}
 RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
 
 
-@pytest.fixture
-def library(app):
-    """The policy library loaded and the index in step with it (what `flask portal sync` does)."""
-    from portal.policy.services import sync_policy
-
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
-    services.sync_index()
-    return app
-
-
-@pytest.fixture
-def user_client(library, client):
-    AuthActions(client).as_role("staff")
-    return client
-
-
 def api(client, **params):
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

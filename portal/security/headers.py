@@ -2,7 +2,9 @@
 
 The Content-Security-Policy allows no inline script or style: templates carry no `<script>`
 blocks, `style="..."` attributes or `on...=` handlers, and htmx is configured (base.html's
-htmx-config meta) to inject no indicator `<style>` and to evaluate nothing.
+htmx-config meta) to inject no indicator `<style>`, to evaluate nothing, and not to settle the
+`style` attribute (htmx would copy a resized text box's inline size onto the swapped-in box with
+setAttribute, which the policy blocks: tests/browser/test_csp_duty_flow.py).
 """
 from __future__ import annotations
 

@@ -65,3 +65,33 @@ def test_search_page_works_without_javascript(browser, live_server, app):
         expect(page.get_by_test_id("search-summary")).to_contain_text("已筛选")
     finally:
         context.close()
+
+
+def test_a_misremembered_sentence_and_a_regulation_title_find_what_was_meant(page, app):
+    """A sentence of 未成年人保护法 typed with two words swapped lands its article in the top three;
+    a regulation's title brings up that regulation first, above the paragraphs that cite it."""
+    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+    services.sync_index()
+    user = make_user("b-staff2", "staff")
+    login(page, user.username, PASSWORD)
+    box = page.get_by_test_id("header-search")
+    box.fill("具有下列情形之一的，应当民政部门依法对未成年人进行临时监护")
+    box.press("Enter")
+    top3 = page.get_by_test_id("search-hit").locator("a.search-hit-title")
+    expect(top3.first).to_be_visible()
+    labels = top3.all_inner_texts()[:3]
+    assert any(t.startswith("第九十二条") for t in labels), labels
+    page.get_by_test_id("search-hit").filter(has_text="第九十二条").first.locator("a.search-hit-title").click()
+    expect(page).to_have_url(re.compile(r"/policy/weichengnianren-baohu-fa/"))
+    expect(page.locator("main")).to_contain_text("临时监护")
+
+    box = page.get_by_test_id("header-search")
+    box.fill("儿童福利机构管理办法")
+    box.press("Enter")
+    card = page.get_by_test_id("search-card").first
+    expect(card).to_contain_text("民政部令第63号")
+    assert page.locator("[data-testid=search-card], [data-testid=search-hit]").first.get_attribute(
+        "data-testid") == "search-card"
+    card.get_by_role("link", name="儿童福利机构管理办法").click()
+    expect(page).to_have_url(re.compile(r"/policy/register/ertong-fuli-jigou-guanli-banfa$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("儿童福利机构管理办法")

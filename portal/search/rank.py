@@ -194,6 +194,8 @@ class Ranker:
         expr = plan.words_fts()
         if not expr:
             return len(ranked), False
+        if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
+            return len(ranked), False
         word_rows = sum(1 for r in ranked if r.key[5] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)

@@ -58,3 +58,9 @@ def test_results_beyond_the_paging_window_are_announced(user_client, monkeypatch
     assert "第 1 / 2 页" in html
     few = page(user_client, "临时监护")
     assert 'data-testid="search-capped"' not in few
+
+
+def test_a_pasted_title_found_in_one_paragraph_is_counted_exactly(user_client):
+    html = page(user_client, "儿童福利机构管理办法")
+    summary = re.search(r'data-testid="search-summary">(.*?)</p>', html, re.S).group(1)
+    assert "约" not in summary and re.search(r'search-total">(\d+)<', summary)

@@ -10,7 +10,7 @@ MESSAGES = {
     403: "无权访问此页面",
     404: "页面不存在",
     405: "不支持此操作",
-    413: "上传的文件太大",
+    413: "上传的文件太大，没有保存",
     500: "系统内部错误，请稍后再试",
     503: "数据库暂时不可用，请稍后重试",
 }
@@ -46,13 +46,23 @@ def database_unavailable(error):
     return response
 
 
+HINTS = {413: "请压缩或拆分文件（大小限制写在上传框旁），返回上一页重新上传。"}
+
+
+def _back_link() -> str | None:
+    """The page the user came from, when it is one of ours (a refused upload goes back to its form)."""
+    ref = request.referrer or ""
+    return ref if ref.startswith(request.host_url) else None
+
+
 def _render(code: int, message: str):
     if request.path.startswith("/api/"):
         return make_response(jsonify(error=message), code)
     if is_htmx():
         response = make_response(render_template("errors/_message.html", message=message), code)
         return response
-    return make_response(render_template("errors/error.html", code=code, message=message), code)
+    return make_response(render_template("errors/error.html", code=code, message=message, hint=HINTS.get(code),
+                                         back=_back_link()), code)
 
 
 def register(app) -> None:

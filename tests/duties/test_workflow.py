@@ -294,3 +294,24 @@ def test_leader_home_ranks_units_by_overdue_duties(app, plan):
     assert "盐湖区民政局" in table and "light-red" in table
     mz = liaison(app, "mz", "yanhu-mz")
     assert 'data-testid="home-units-behind"' not in mz.client.get("/").get_data(as_text=True)
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_way_back_to_the_duty(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    app.config["MAX_CONTENT_LENGTH"] = 1024  # the limit, made small for the test
+    try:
+        page = f"http://localhost/tasks/{inst.id}"
+        response = mz.client.post(f"/tasks/{inst.id}/evidence", data={"file": (BytesIO(PDF + b"0" * 4096), "大.pdf")},
+                                  content_type="multipart/form-data", headers={"Referer": page})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 25 * 1024 * 1024
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "上传的文件太大，没有保存" in html and "压缩或拆分" in html
+    assert f'href="{page}" data-testid="error-back">返回上一页' in html
+    assert instance_by_key("transfer-children@yanhu-mz").evidence == []
+    elsewhere = mz.client.get("/tasks/999999", headers={"Referer": "http://evil.example/x"})  # a 404
+    assert elsewhere.status_code == 404 and "evil.example" not in elsewhere.get_data(as_text=True)
+    ours = mz.client.get("/tasks/999999", headers={"Referer": page})
+    assert "返回上一页" in ours.get_data(as_text=True)

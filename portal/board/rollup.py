@@ -31,7 +31,7 @@ STEP_DONE, STEP_IN_PROGRESS, STEP_OVERDUE, STEP_NOT_STARTED = "done", "in_progre
 # A county's transfer as a whole has two more: every step ticked, 销号 requested and waiting for
 # the office's check (待核验), or every step ticked and no 销号 asked yet (待申请销号).
 STEP_TO_VERIFY, STEP_TO_REQUEST = "to_verify", "to_request"
-STEP_LABELS = {STEP_DONE: "已完成", STEP_IN_PROGRESS: "进行中", STEP_OVERDUE: "逾期", STEP_NOT_STARTED: "未开始",
+STEP_LABELS = {STEP_DONE: "已完成", STEP_IN_PROGRESS: "推进中", STEP_OVERDUE: "逾期", STEP_NOT_STARTED: "未启动",
                STEP_TO_VERIFY: "待核验", STEP_TO_REQUEST: "待申请销号"}
 STEP_SYMBOLS = {STEP_DONE: "✓", STEP_IN_PROGRESS: "◐", STEP_OVERDUE: "✕", STEP_NOT_STARTED: "○",
                 STEP_TO_VERIFY: "◕", STEP_TO_REQUEST: "◕"}

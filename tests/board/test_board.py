@@ -239,7 +239,7 @@ def test_counties_say_waiting_for_check_not_in_progress_and_areas_carry_titles(v
     counties = section(html, "counties")
     row = lambda name: counties.split(f">{name}</a>")[1].split("</tr>")[0]  # noqa: E731
     n = len(inst.active_items)
-    assert "待申请销号" in row("新绛县") and f"{n}/{n} 步" in row("新绛县") and "进行中" not in row("新绛县")
+    assert "待申请销号" in row("新绛县") and f"{n}/{n} 步" in row("新绛县") and "推进中" not in row("新绛县")
     assert "待核验" in row("临猗县")
     assert "逾期" in row("盐湖区") and "3/7 步" in row("盐湖区")
     filters = html.split('data-testid="board-filters"')[1].split("</form>")[0]

@@ -134,15 +134,21 @@ def _object_label(entry: AuditEntry, names: _Names) -> str:
 
 
 
-def _pairs(values: dict | None, names: _Names) -> list[tuple[str, str]]:
-    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items()]
+# Kept in the audit log (the office checks a file against it) but not on a working page's timeline.
+TECHNICAL_FIELDS = frozenset({"sha256"})
 
 
-def present(entries: list[AuditEntry]) -> list[EntryView]:
+def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items() if k not in hide]
+
+
+def present(entries: list[AuditEntry], brief: bool = False) -> list[EntryView]:
+    """Entries as people read them; ``brief`` (a duty's timeline) leaves out technical fields."""
     names = _Names(entries)
+    hide = TECHNICAL_FIELDS if brief else frozenset()
     return [EntryView(at=e.at, actor=actor_label(e, names.users), action=ACTION_LABELS.get(e.action, e.action),
                       object_type=e.object_type, object=_object_label(e, names),
-                      before=_pairs(e.before, names), after=_pairs(e.after, names), entry=e)
+                      before=_pairs(e.before, names, hide), after=_pairs(e.after, names, hide), entry=e)
             for e in entries]
 
 

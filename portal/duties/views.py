@@ -119,7 +119,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         from portal.duties.clauses import clause_texts
 
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst)),
+            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst), brief=True),
             arrangement=linked(inst.duty.arrangement, inst),
             can_download=can_download(current_user, inst),
             pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))

@@ -315,3 +315,13 @@ def test_a_file_over_the_size_limit_is_refused_with_a_way_back_to_the_duty(app, 
     assert elsewhere.status_code == 404 and "evil.example" not in elsewhere.get_data(as_text=True)
     ours = mz.client.get("/tasks/999999", headers={"Referer": page})
     assert "返回上一页" in ours.get_data(as_text=True)
+
+
+def test_the_duty_timeline_shows_the_upload_without_its_checksum_the_audit_log_keeps_it(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/evidence", {"file": (BytesIO(PDF), "移交清单.pdf")}, content_type="multipart/form-data")
+    timeline = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True).split('data-testid="timeline"')[1]
+    assert "文件：移交清单.pdf" in timeline and "校验值" not in timeline
+    log = admin(app).client.get("/admin/audit/").get_data(as_text=True)
+    assert "校验值" in log

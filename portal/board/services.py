@@ -18,13 +18,13 @@ from portal.duties.services import DutyError, checklist_counts, commit_or_stale,
 from portal.extensions import db
 from portal.models import (
     Duty,
-    PolicyClause,
-    PolicyDocument,
     DutyInstance,
     DutyNote,
     ExtensionRequest,
     IndicatorValue,
     Notice,
+    PolicyClause,
+    PolicyDocument,
     Unit,
     User,
 )

@@ -17,7 +17,7 @@ BUDGETS = {
     "/tasks/?county=盐湖区": 14,  # + the county's roll-up (one query per unit level)
     "/api/duties": 12,
     "/policy/yunmin-2021-74/3.1.1": 16,
-    "/board": 22,
+    "/board": 23,  # + the 方案's task-area headings (one query) for the 任务领域 filter
     "DUTY": 18,
 }
 

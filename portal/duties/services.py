@@ -279,8 +279,9 @@ def _snapshot(inst: DutyInstance) -> dict:
 
 
 def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    """Tick or untick one item. The request says the wanted state: ticks of different items never
-    conflict; a tick of the same item that someone else changed meanwhile is refused (StaleDuty)."""
+    """Tick or untick one item. The request says the wanted state, so ticks never conflict: ticks of
+    different items are independent, and a tick of an item already in the wanted state (someone else
+    got there first, even a moment ago in a parallel request) changes nothing and is not refused."""
     require(can_edit(user, inst))
     if not rules.allows(inst.state, rules.TICK):
         raise DutyError(CHECKLIST_LOCKED)
@@ -291,8 +292,10 @@ def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Checkl
         return item
     done_by, done_at = (user.id, utcnow()) if done else (None, None)
     if not locking.set_if(ChecklistItem, item.id, {"done": not done}, done=done, done_by_id=done_by, done_at=done_at):
+        # A parallel request set the same item between our read and our write: it now holds what
+        # this one wanted (the column has two values), so there is nothing to do and nothing to refuse.
         db.session.rollback()
-        raise StaleDuty()
+        return item
     _touch_open(inst, start=done)
     record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
            before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)

@@ -165,7 +165,9 @@ def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[Board
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
     found = db.session.execute(stmt).all()
-    counts = checklist_counts([r[0] for r in found])  # by index, for the filtered instances only
+    # For the filtered instances only, named by the same query as a sub-select (not a list of
+    # hundreds of bound ids, which costs more to compile than to run).
+    counts = checklist_counts(stmt.with_only_columns(DutyInstance.id).order_by(None)) if found else {}
     keyed = []
     for iid, unit_id, state, deadline, start, position, unit_order in found:
         done, total = counts.get(iid, (0, 0))
@@ -216,9 +218,10 @@ def county_code_for(name_or_code: str) -> str | None:
         Unit.level == "县级", Unit.parent_id.is_(None), sa.or_(Unit.name == name_or_code, Unit.code == name_or_code)))
 
 
-def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """instance id -> (done, total) over live checklist items, in one query."""
-    if not instance_ids:
+def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int, int]]:
+    """instance id -> (done, total) over live checklist items, in one query. The ids are a list or
+    a select of instance ids."""
+    if isinstance(instance_ids, list) and not instance_ids:
         return {}
     rows = db.session.execute(
         sa.select(ChecklistItem.instance_id, sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)),

@@ -45,3 +45,44 @@ def test_the_ledger_runs_as_many_queries_for_every_row_as_for_a_few(plan, auth):
         page = auth.client.get("/tasks/?unit=").get_data(as_text=True)
     assert page.count("data-key=") == 50
     assert len(wide) == len(narrow)
+
+
+# What every request pays, and the pages the load bench drives most (issue #12, fixed per-request
+# cost): the signed-in user with roles and unit is one statement; a page with nothing of its own
+# to read runs only that; the home page counts the board from lean rows (no duty objects).
+REQUEST_BUDGETS = {
+    ("liaison", "GET", "/account/password"): 1,
+    ("liaison", "GET", "/"): 10,
+    ("leader", "GET", "/"): 10,
+    ("liaison", "GET", "/tasks/"): 10,
+    ("staff", "GET", "/search?q=儿童福利"): 3,
+    ("liaison", "POST", "TICK"): 13,
+    ("liaison", "POST", "NOTE"): 13,
+}
+
+
+@pytest.mark.parametrize("role, method, url", list(REQUEST_BUDGETS))
+def test_every_request_pays_little(plan, auth, role, method, url):
+    from tests.factories import gen_liaison
+
+    if role == "liaison":
+        gen_liaison("budget-liaison")
+        auth.login("budget-liaison")
+    else:
+        auth.as_role(role)
+    inst_id = _instance_id()
+    inst = db.session.get(DutyInstance, inst_id)
+    item = inst.active_items[0]
+    target = {"TICK": f"/tasks/{inst_id}/items/{item.id}", "NOTE": f"/tasks/{inst_id}/notes"}.get(url, url)
+    data = {"TICK": {"done": "1"}, "NOTE": {"body": "预算检查记录"}}.get(url)
+    auth.client.get("/account/password")  # the session's CSRF token
+    if method == "GET":
+        auth.client.get(target)  # the search index loaded, as in a running worker
+    with count_queries() as statements:
+        if method == "GET":
+            response = auth.client.get(target)
+        else:
+            response = auth.post(target, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    budget = REQUEST_BUDGETS[(role, method, url)]
+    assert len(statements) <= budget, f"{target}: {len(statements)} statements\n" + "\n---\n".join(statements)

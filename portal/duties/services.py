@@ -261,15 +261,16 @@ def touch(inst: DutyInstance) -> None:
 
 
 def _start_if_new(inst: DutyInstance) -> None:
-    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts."""
-    if not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts.
+    (No duty returns to 未启动, so one read started is started: no compare-and-set needed.)"""
+    if inst.state != rules.NOT_STARTED or not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
                           state=rules.IN_PROGRESS, updated_at=utcnow()):
         touch(inst)
 
 
 def _touch_open(inst: DutyInstance, start: bool) -> None:
     """Ticks land only while the duty is open, even if a 销号 request landed since the page was read."""
-    if start and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+    if start and inst.state == rules.NOT_STARTED and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
                                 state=rules.IN_PROGRESS, updated_at=utcnow()):
         return
     if not locking.set_if(DutyInstance, inst.id, {"state": rules.WORK[rules.TICK]}, updated_at=utcnow()):

@@ -97,13 +97,14 @@ def test_a_unit_office_working_one_duty_at_once_is_never_refused(app, plan):
     """What the load bench does: several liaisons of one unit, released together on a duty nobody
     has started, tick different items, tick the same item, and add notes. None is refused."""
     inst = instance_by_key(KEY)
+    notes = f"/tasks/{inst.id}/notes"
     items = [f"/tasks/{inst.id}/items/{item.id}" for item in inst.active_items]
     urls = items[:4] + [items[0]] * 3  # four different items, and three more ticks of the first
     tickers = sessions(app, "office-tick", len(urls))
     writers = sessions(app, "office-note", 4)
     calls = [(lambda a=a, url=url: a.post(url, {"done": "1"}, headers={"HX-Request": "true"}))
              for a, url in zip(tickers, urls, strict=True)]
-    calls += [(lambda a=a, i=i: a.post(f"/tasks/{inst.id}/notes", {"body": f"同时记录{i}"}, headers={"HX-Request": "true"}))
+    calls += [(lambda a=a, i=i: a.post(notes, {"body": f"同时记录{i}"}, headers={"HX-Request": "true"}))
               for i, a in enumerate(writers)]
     results = in_parallel(calls)
     assert [r.status_code for r in results] == [200] * len(calls)

@@ -235,10 +235,22 @@ def areas() -> list[str]:
     return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
 
 
-def timeline(inst: DutyInstance) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
-        .order_by(AuditEntry.id.desc())))
+# A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
+# request (its page and every tick's fragment stay the same size however long the history).
+RECENT = 30
+
+
+def timeline(inst: DutyInstance, limit: int | None = None) -> list[AuditEntry]:
+    stmt = (sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
+            .order_by(AuditEntry.id.desc()))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def recent_notes(inst: DutyInstance, limit: int | None = None) -> list[DutyNote]:
+    """The duty's notes, newest first, with their authors (one statement)."""
+    stmt = (sa.select(DutyNote).where(DutyNote.instance_id == inst.id).order_by(DutyNote.id.desc())
+            .options(sa.orm.joinedload(DutyNote.author).lazyload(User.role_rows)))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 
 # ---- writing -----------------------------------------------------------------------------------

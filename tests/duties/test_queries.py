@@ -86,3 +86,27 @@ def test_every_request_pays_little(plan, auth, role, method, url):
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     budget = REQUEST_BUDGETS[(role, method, url)]
     assert len(statements) <= budget, f"{target}: {len(statements)} statements\n" + "\n---\n".join(statements)
+
+
+def test_a_long_history_does_not_make_the_duty_page_or_a_tick_heavier(plan, auth):
+    """A duty worked for years: its page and each tick's fragment show the latest notes and trace
+    entries, with a link to all of them; nothing grows with the history."""
+    from portal.duties.services import RECENT
+    from tests.factories import gen_liaison, gen_note
+
+    liaison = gen_liaison("history-liaison")
+    inst = db.session.get(DutyInstance, _instance_id())
+    for i in range(RECENT + 5):
+        gen_note(liaison, inst, f"历史记录第{i}条")
+    auth.login("history-liaison")
+    page = auth.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert f"历史记录第{RECENT + 4}条" in page and "历史记录第0条" not in page
+    assert "显示全部记录和留痕" in page
+    everything = auth.client.get(f"/tasks/{inst.id}?all=1").get_data(as_text=True)
+    assert "历史记录第0条" in everything and "显示全部记录和留痕" not in everything
+    with count_queries() as statements:
+        fragment = auth.post(f"/tasks/{inst.id}/notes", {"body": "最新一条"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.get_data(as_text=True)
+    assert "最新一条" in html and html.count("历史记录第") == RECENT - 1
+    assert len(statements) <= REQUEST_BUDGETS[("liaison", "POST", "NOTE")]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -105,6 +106,38 @@ def start_gunicorn(env: dict, port: int, workers: int, logfile: Path) -> subproc
                 raise SystemExit(f"gunicorn did not start; see {logfile}") from exc
             time.sleep(0.2)
     raise SystemExit(f"gunicorn did not start within 60 s; see {logfile}")
+
+
+def _process_tree(pid: int) -> list[int]:
+    """A process and its descendants (gunicorn's master and workers), from /proc."""
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        found.append(current)
+        try:
+            frontier += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes and their children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for root in pids:
+        for pid in _process_tree(root):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def client_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def warm_up(ports: list[int], workers: int) -> None:
@@ -269,12 +302,19 @@ def main(argv: list[str]) -> int:
             u.start()
             u.logged_in.wait(timeout=120)
         log.samples.clear()
+        server_cpu0, client_cpu0 = cpu_seconds([p.pid for p in procs]), client_cpu_seconds()
         start = time.monotonic()
         go.set()
         for u in users:
             u.join(timeout=args.seconds + 180)
         elapsed = time.monotonic() - start
+        server_cpu = cpu_seconds([p.pid for p in procs]) - server_cpu0
+        client_cpu = client_cpu_seconds() - client_cpu0
         budgets = report(log, elapsed, args.hosts)
+        n = max(1, len(log.samples))
+        print(f"CPU during the run: app workers {server_cpu:.1f} s ({server_cpu / n * 1000:.1f} ms per request), "
+              f"load client {client_cpu:.1f} s ({client_cpu / n * 1000:.1f} ms per request; "
+              f"{client_cpu / max(server_cpu, 0.001):.2f}× the app's); the database server is not counted")
         with app.app_context():
             from bench.load_verify import verify
 

@@ -184,11 +184,11 @@ class SimulatedUser(threading.Thread):
             if not items:
                 return
             item_id, done = self.rng.choice(items)
-            status, _, _ = self.client.request("tick item", "POST", f"/tasks/{inst_id}/items/{item_id}",
-                                               {"done": done, "csrf_token": self.client.csrf}, htmx=True)
+            status, html, _ = self.client.request("tick item", "POST", f"/tasks/{inst_id}/items/{item_id}",
+                                                  {"done": done, "csrf_token": self.client.csrf}, htmx=True)
             if status < 500:
                 self.log.wrote(Write("tick", status == 200, instance_id=inst_id, item_id=int(item_id),
-                                     done=done == "1", refusal="" if status == 200 else str(status)))
+                                     done=done == "1", refusal="" if status == 200 else f"{status} {_refusal(html)}"))
         else:
             token = f"压测记录-{secrets.token_hex(6)}"
             status, html, _ = self.client.request("add note", "POST", f"/tasks/{inst_id}/notes",

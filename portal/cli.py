@@ -13,6 +13,7 @@ import click
 from flask.cli import AppGroup
 
 from portal.cli_support import command, display_root, echo_sync
+from portal.faults import pause_point
 from portal.cli_support import content_dir as _content_dir
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
@@ -41,6 +42,7 @@ def run_sync() -> bool:
     from portal.training.commands import sync_training
 
     ok = sync_training() and ok
+    pause_point("sync-before-search")  # the database synced, the search index not yet
     _sync_search()
     return ok
 

@@ -47,11 +47,12 @@ class _Names:
     def __init__(self, entries: list[AuditEntry]):
         from portal.models import Duty, DutyInstance, Unit, User
 
-        self.units = {u.code: u.name for u in db.session.scalars(sa.select(Unit))}
+        # Plain columns, not objects: a name is all a page of entries needs.
+        self.units = dict(db.session.execute(sa.select(Unit.code, Unit.name)).all())
         user_ids = {e.actor_id for e in entries if e.actor_id}
         user_ids |= {int(e.object_id) for e in entries if e.object_type == "user" and e.object_id.isdigit()}
-        self.users = ({u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
-                      if user_ids else {})
+        named = sa.select(User.id, User.display_name).where(User.id.in_(user_ids))
+        self.users = dict(db.session.execute(named).all()) if user_ids else {}
         inst_ids = {int(e.object_id) for e in entries if e.object_type == "duty_instance" and e.object_id.isdigit()}
         self.instances: dict[int, str] = {}
         if inst_ids:

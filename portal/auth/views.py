@@ -1,3 +1,5 @@
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -14,7 +16,9 @@ def load_user(session_id: str):
     user_id, _, stamp = session_id.partition(":")
     if not user_id.isdigit() or not stamp.isdigit() or int(user_id) > 2**31 - 1:
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement for what every page asks of the user: the account, its roles and its unit.
+    user = db.session.scalars(sa.select(User).where(User.id == int(user_id))
+                              .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
     if user is None or str(user.password_stamp) != stamp:
         return None  # the password changed since this session began
     return user

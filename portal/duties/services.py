@@ -165,7 +165,9 @@ def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[Board
     if f.text:
         stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
     found = db.session.execute(stmt).all()
-    counts = checklist_counts([r[0] for r in found])  # by index, for the filtered instances only
+    # For the filtered instances only, named by the same query as a sub-select (not a list of
+    # hundreds of bound ids, which costs more to compile than to run).
+    counts = checklist_counts(stmt.with_only_columns(DutyInstance.id).order_by(None)) if found else {}
     keyed = []
     for iid, unit_id, state, deadline, start, position, unit_order in found:
         done, total = counts.get(iid, (0, 0))
@@ -216,9 +218,10 @@ def county_code_for(name_or_code: str) -> str | None:
         Unit.level == "县级", Unit.parent_id.is_(None), sa.or_(Unit.name == name_or_code, Unit.code == name_or_code)))
 
 
-def checklist_counts(instance_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """instance id -> (done, total) over live checklist items, in one query."""
-    if not instance_ids:
+def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int, int]]:
+    """instance id -> (done, total) over live checklist items, in one query. The ids are a list or
+    a select of instance ids."""
+    if isinstance(instance_ids, list) and not instance_ids:
         return {}
     rows = db.session.execute(
         sa.select(ChecklistItem.instance_id, sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)),
@@ -232,10 +235,22 @@ def areas() -> list[str]:
     return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
 
 
-def timeline(inst: DutyInstance) -> list[AuditEntry]:
-    return list(db.session.scalars(
-        sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
-        .order_by(AuditEntry.id.desc())))
+# A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
+# request (its page and every tick's fragment stay the same size however long the history).
+RECENT = 30
+
+
+def timeline(inst: DutyInstance, limit: int | None = None) -> list[AuditEntry]:
+    stmt = (sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
+            .order_by(AuditEntry.id.desc()))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def recent_notes(inst: DutyInstance, limit: int | None = None) -> list[DutyNote]:
+    """The duty's notes, newest first, with their authors (one statement)."""
+    stmt = (sa.select(DutyNote).where(DutyNote.instance_id == inst.id).order_by(DutyNote.id.desc())
+            .options(sa.orm.joinedload(DutyNote.author).lazyload(User.role_rows)))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 
 # ---- writing -----------------------------------------------------------------------------------
@@ -258,15 +273,16 @@ def touch(inst: DutyInstance) -> None:
 
 
 def _start_if_new(inst: DutyInstance) -> None:
-    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts."""
-    if not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+    """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts.
+    (No duty returns to 未启动, so one read started is started: no compare-and-set needed.)"""
+    if inst.state != rules.NOT_STARTED or not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
                           state=rules.IN_PROGRESS, updated_at=utcnow()):
         touch(inst)
 
 
 def _touch_open(inst: DutyInstance, start: bool) -> None:
     """Ticks land only while the duty is open, even if a 销号 request landed since the page was read."""
-    if start and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
+    if start and inst.state == rules.NOT_STARTED and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
                                 state=rules.IN_PROGRESS, updated_at=utcnow()):
         return
     if not locking.set_if(DutyInstance, inst.id, {"state": rules.WORK[rules.TICK]}, updated_at=utcnow()):
@@ -279,8 +295,9 @@ def _snapshot(inst: DutyInstance) -> dict:
 
 
 def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> ChecklistItem:
-    """Tick or untick one item. The request says the wanted state: ticks of different items never
-    conflict; a tick of the same item that someone else changed meanwhile is refused (StaleDuty)."""
+    """Tick or untick one item. The request says the wanted state, so ticks never conflict: ticks of
+    different items are independent, and a tick of an item already in the wanted state (someone else
+    got there first, even a moment ago in a parallel request) changes nothing and is not refused."""
     require(can_edit(user, inst))
     if not rules.allows(inst.state, rules.TICK):
         raise DutyError(CHECKLIST_LOCKED)
@@ -291,8 +308,10 @@ def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Checkl
         return item
     done_by, done_at = (user.id, utcnow()) if done else (None, None)
     if not locking.set_if(ChecklistItem, item.id, {"done": not done}, done=done, done_by_id=done_by, done_at=done_at):
+        # A parallel request set the same item between our read and our write: it now holds what
+        # this one wanted (the column has two values), so there is nothing to do and nothing to refuse.
         db.session.rollback()
-        raise StaleDuty()
+        return item
     _touch_open(inst, start=done)
     record("tick" if done else "untick", "duty_instance", inst.id, label=f"{inst.key}：{item.title}",
            before={"item": item.title, "done": not done}, after={"item": item.title, "done": done}, actor=user)

@@ -25,6 +25,7 @@ from portal.duties.forms import (
 from portal.duties.services import (
     BoardFilter,
     DutyError,
+    RECENT,
     NotAllowed,
     add_note,
     areas,
@@ -43,6 +44,7 @@ from portal.duties.services import (
     role_of,
     set_blocked,
     set_item,
+    recent_notes,
     timeline,
     view_of,
     views_for,
@@ -113,13 +115,19 @@ def _instance_or_404(instance_id: int):
 
 def _instance_context(inst, error: str | None = None, full: bool = True) -> dict:
     """What the duty page shows; the in-place fragment (_work.html) needs only the first part."""
-    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error,
+    # The latest RECENT notes and trace entries (one more read tells whether there are others);
+    # ?all=1 on the page shows every one.
+    limit = None if full and request.args.get("all") == "1" else RECENT + 1
+    notes, trace = recent_notes(inst, limit), timeline(inst, limit) if full else []
+    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, notes=notes[:RECENT] if limit else notes,
+                   more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
     if full:
         from portal.duties.clauses import clause_texts
 
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids), timeline=present(timeline(inst), brief=True),
+            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids),
+            timeline=present(trace[:RECENT] if limit else trace, brief=True),
             arrangement=linked(inst.duty.arrangement, inst),
             can_download=can_download(current_user, inst),
             pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))

@@ -55,15 +55,20 @@ def unit_colleagues(user: User) -> list[User]:
 
 def duty_overview(user: User) -> tuple[dict[str, int], list[tuple[Unit, dict[str, int]]]]:
     """The user's board counted by warning light (a liaison: their unit; others: every unit), and
-    for leaders and the office the units ranked by overdue duties — who is behind, at a glance."""
-    from portal.duties.services import BoardFilter, board
+    for leaders and the office the units ranked by overdue duties — who is behind, at a glance.
+
+    Counted from the board's lean rows (lights computed from plain columns): no duty object is
+    built, and the ranked units come from one query."""
+    from portal.duties.services import BoardFilter, board_rows
 
     unit = user.unit.code if user.has_role("liaison") and user.unit and not user.has_role("admin", "leader") else ""
     counts: dict[str, int] = {}
-    per_unit: dict[int, tuple[Unit, dict[str, int]]] = {}
-    for v in board(user, BoardFilter(unit_code=unit)):
-        counts[v.light] = counts.get(v.light, 0) + 1
-        _, unit_counts = per_unit.setdefault(v.inst.unit_id, (v.inst.unit, {}))
-        unit_counts[v.light] = unit_counts.get(v.light, 0) + 1
-    ranked = sorted(per_unit.values(), key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
+    per_unit: dict[int, dict[str, int]] = {}
+    for row in board_rows(user, BoardFilter(unit_code=unit)):
+        counts[row.light] = counts.get(row.light, 0) + 1
+        unit_counts = per_unit.setdefault(row.unit_id, {})
+        unit_counts[row.light] = unit_counts.get(row.light, 0) + 1
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(per_unit)))} if per_unit else {}
+    ranked = sorted(((units[uid], c) for uid, c in per_unit.items() if uid in units),
+                    key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
     return counts, ranked

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from portal.faults import pause_point
 from portal.audit.services import changed_fields, record
 from portal.content.citations import Citation
 from portal.content.library import Library, LibraryDoc, make_resolver, scan_library
@@ -100,6 +101,7 @@ def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name:
     _apply_register(lib, report, actor_name)
     db.session.flush()
     _store_citations(lib, report)
+    pause_point("policy-sync-before-commit")  # every document written, nothing committed yet
     db.session.commit()
     return report
 

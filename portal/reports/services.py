@@ -133,7 +133,8 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
     if submit:
         report.status, report.submitted_at = SUBMITTED, utcnow()
     try:
-        db.session.flush()
+        with locking.stale_as(_stale):  # another save of the same version won the race
+            db.session.flush()
     except IntegrityError:  # another first save of the same month won the race
         db.session.rollback()
         raise ReportError(STALE) from None

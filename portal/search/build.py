@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from portal.faults import pause_point
 from portal.search import store, tokenizer
 from portal.search.records import Record, document_facts, document_hashes
 
@@ -144,6 +145,7 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
                     "segmenter": tokenizer.backend_name(), "built": time.time(), "generation": 1,
                     "clauses": len(rows), "avg_chars": sum(len(r[11]) for r in rows) / max(1, len(rows)), "docs": document_hashes(recs), "facts": document_facts(recs)}
             store.write_meta(ix_dir, meta)
+            pause_point("reindex-before-switch")  # the new index written, the old one still live
             store.switch_current(index_dir, ix_dir)
         except BaseException:
             shutil.rmtree(ix_dir, ignore_errors=True)

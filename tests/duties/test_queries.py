@@ -45,3 +45,68 @@ def test_the_ledger_runs_as_many_queries_for_every_row_as_for_a_few(plan, auth):
         page = auth.client.get("/tasks/?unit=").get_data(as_text=True)
     assert page.count("data-key=") == 50
     assert len(wide) == len(narrow)
+
+
+# What every request pays, and the pages the load bench drives most (issue #12, fixed per-request
+# cost): the signed-in user with roles and unit is one statement; a page with nothing of its own
+# to read runs only that; the home page counts the board from lean rows (no duty objects).
+REQUEST_BUDGETS = {
+    ("liaison", "GET", "/account/password"): 1,
+    ("liaison", "GET", "/"): 10,
+    ("leader", "GET", "/"): 10,
+    ("liaison", "GET", "/tasks/"): 10,
+    ("staff", "GET", "/search?q=儿童福利"): 3,
+    ("liaison", "POST", "TICK"): 13,
+    ("liaison", "POST", "NOTE"): 13,
+}
+
+
+@pytest.mark.parametrize("role, method, url", list(REQUEST_BUDGETS))
+def test_every_request_pays_little(plan, auth, role, method, url):
+    from tests.factories import gen_liaison
+
+    if role == "liaison":
+        gen_liaison("budget-liaison")
+        auth.login("budget-liaison")
+    else:
+        auth.as_role(role)
+    inst_id = _instance_id()
+    inst = db.session.get(DutyInstance, inst_id)
+    item = inst.active_items[0]
+    target = {"TICK": f"/tasks/{inst_id}/items/{item.id}", "NOTE": f"/tasks/{inst_id}/notes"}.get(url, url)
+    data = {"TICK": {"done": "1"}, "NOTE": {"body": "预算检查记录"}}.get(url)
+    auth.client.get("/account/password")  # the session's CSRF token
+    if method == "GET":
+        auth.client.get(target)  # the search index loaded, as in a running worker
+    with count_queries() as statements:
+        if method == "GET":
+            response = auth.client.get(target)
+        else:
+            response = auth.post(target, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    budget = REQUEST_BUDGETS[(role, method, url)]
+    assert len(statements) <= budget, f"{target}: {len(statements)} statements\n" + "\n---\n".join(statements)
+
+
+def test_a_long_history_does_not_make_the_duty_page_or_a_tick_heavier(plan, auth):
+    """A duty worked for years: its page and each tick's fragment show the latest notes and trace
+    entries, with a link to all of them; nothing grows with the history."""
+    from portal.duties.services import RECENT
+    from tests.factories import gen_liaison, gen_note
+
+    liaison = gen_liaison("history-liaison")
+    inst = db.session.get(DutyInstance, _instance_id())
+    for i in range(RECENT + 5):
+        gen_note(liaison, inst, f"历史记录第{i}条")
+    auth.login("history-liaison")
+    page = auth.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert f"历史记录第{RECENT + 4}条" in page and "历史记录第0条" not in page
+    assert "显示全部记录和留痕" in page
+    everything = auth.client.get(f"/tasks/{inst.id}?all=1").get_data(as_text=True)
+    assert "历史记录第0条" in everything and "显示全部记录和留痕" not in everything
+    with count_queries() as statements:
+        fragment = auth.post(f"/tasks/{inst.id}/notes", {"body": "最新一条"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    html = fragment.get_data(as_text=True)
+    assert "最新一条" in html and html.count("历史记录第") == RECENT - 1
+    assert len(statements) <= REQUEST_BUDGETS[("liaison", "POST", "NOTE")]

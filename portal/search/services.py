@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
@@ -343,12 +343,18 @@ class Page(PageLinks):
         return max(1, -(-reachable // self.per_page))
 
 
+def _active_documents() -> list[PolicyDocument]:
+    """Live documents, the plan first, read once per request: the filters and the title cards
+    of one search page both need them."""
+    if "search_documents" not in g:
+        docs = db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.active)).all()
+        g.search_documents = sorted(docs, key=lambda d: (d.layout != "scheme", d.doc_id))
+    return g.search_documents
+
+
 def filter_options() -> dict:
     """Choices for the filters: live documents, departments, validity values."""
-    docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.short_title,
-                                        PolicyDocument.status, PolicyDocument.layout)
-                              .where(PolicyDocument.active)).all()
-    docs = sorted(docs, key=lambda d: (d.layout != "scheme", d.doc_id))
+    docs = _active_documents()
     return {
         "documents": [(d.doc_id, d.short_title or d.title) for d in docs],
         "departments": list(DEPARTMENTS),
@@ -359,9 +365,9 @@ def filter_options() -> dict:
 def named_documents() -> list[titles.Named]:
     """Every live document and every register entry, as ``titles.match`` reads them (a register
     entry whose full text the library holds is that document's card)."""
-    docs = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.active))}
+    docs = {d.doc_id: d for d in _active_documents()}
     out: dict[str, titles.Named] = {}
-    for d in sorted(docs.values(), key=lambda d: (d.layout != "scheme", d.doc_id)):
+    for d in docs.values():
         out[d.doc_id] = titles.Named(title=d.title, url=f"/policy/{quote(d.doc_id, safe='')}", number=d.number or "",
                                      issuer=d.issuer_text, dated=d.issued, date_label="发布", status=d.status or "",
                                      names=[d.short_title] if d.short_title else [])

@@ -47,10 +47,9 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
     m = report.matrix
     headers = ["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules] + ["已完成", "已安排", "完成率(%)"]
     rows, fills = [], {}
-    for i, t in enumerate(report.trainees):
+    for i, (t, states) in enumerate(report.rows()):
         row = [t.name, rules.role_label(t.role), t.township, t.village]
-        for j, mod in enumerate(report.modules):
-            state = m.state(t.id, mod.id)
+        for j, state in enumerate(states):
             row.append(f"{rules.STATE_SYMBOLS[state]} {rules.STATE_LABELS[state]}")
             if state in rules.STATE_FILLS:
                 fills[(i, 4 + j)] = rules.STATE_FILLS[state]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
 import sqlalchemy as sa
@@ -22,8 +23,7 @@ def _completed_exists():
                              Completion.module_id == Assignment.module_id, ~Completion.voided)
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):
     """A matrix row: plain values in one query (no ORM objects for ~400 people)."""
 
     id: int
@@ -43,34 +43,57 @@ class MatrixReport:
 
     def rows(self):
         """(trainee, [state per module]) in module order: what the page and the sheet print."""
-        m = self.matrix
-        return [(t, [m.state(t.id, mod.id) for mod in self.modules]) for t in self.trainees]
+        grid = self.matrix.grid
+        return [(t, grid[t.id]) for t in self.trainees]
+
+
+# Built once: an alias made per call would rebuild its column collections on every request.
+_TOWN, _VILLAGE = so.aliased(TrainingArea), so.aliased(TrainingArea)
+
+
+_ZERO, _ONE = sa.literal_column("0", sa.Integer), sa.literal_column("1", sa.Integer)
+
+
+def _flag(condition) -> sa.Case:
+    """A condition as 0/1 computed by the database (no date or boolean conversion per row in Python)."""
+    return sa.case((condition, 1), else_=0)
 
 
 def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
+    """The trainee × module states of a county or a township: two lean queries for the cells, one row
+    per active assignment (with its completed / past-due / started flags) and the completions that
+    have no active assignment; each state decided by `rules.cell_state`."""
     on = today()
-    town, village = so.aliased(TrainingArea), so.aliased(TrainingArea)
+    town, village = _TOWN, _VILLAGE
     people = (sa.select(Trainee.id, Trainee.name, Trainee.role, town.name, sa.func.coalesce(village.name, ""))
               .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
               .where(Trainee.active, Trainee.county_id == county.id))
     if township is not None:
         people = people.where(Trainee.township_id == township.id)
-    trainees = [Person(*row) for row in db.session.execute(
+    trainees = [Person._make(row) for row in db.session.execute(
         people.order_by(town.name, Trainee.role.desc(), village.name, Trainee.name))]
     ids = [t.id for t in trainees]
     modules = live_modules()
-    states: dict = {}
+    col_keys = [mod.id for mod in modules]
+    grid = rules.empty_grid(ids, col_keys)
     if ids:
+        index = {mid: i for i, mid in enumerate(col_keys)}
         scope = Trainee.county_id == county.id if township is None else Trainee.township_id == township.id
-        done = {(tid, mid) for tid, mid in db.session.execute(sa.select(Completion.trainee_id, Completion.module_id).join(
-            Trainee, Trainee.id == Completion.trainee_id).where(~Completion.voided, Trainee.active, scope))}
-        for tid, mid, due, started in db.session.execute(
-                sa.select(Assignment.trainee_id, Assignment.module_id, Assignment.due, Assignment.started_at)
-                .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope)):
-            states[(tid, mid)] = rules.state_of(True, due, (tid, mid) in done, started is not None, on)
-        for pair in done:
-            states.setdefault(pair, rules.COMPLETED)
-    m = rules.build_matrix(ids, [mod.id for mod in modules], states)
+        cells = (sa.select(Assignment.trainee_id, Assignment.module_id, _ONE, _flag(_completed_exists()),
+                           _flag(Assignment.due < on), _flag(Assignment.started_at.is_not(None)))
+                 .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope))
+        unassigned_done = (
+            sa.select(Completion.trainee_id, Completion.module_id, _ZERO, _ONE, _ZERO, _ZERO)
+            .join(Trainee, Trainee.id == Completion.trainee_id)
+            .where(~Completion.voided, Trainee.active, scope,
+                   ~sa.exists().where(Assignment.trainee_id == Completion.trainee_id,
+                                      Assignment.module_id == Completion.module_id, Assignment.active)))
+        state = rules.cell_state
+        for tid, mid, assigned, done, late, started in db.session.execute(cells.union_all(unassigned_done)):
+            col, states = index.get(mid), grid.get(tid)
+            if col is not None and states is not None:  # a retired module has no column
+                states[col] = state(assigned == 1, late == 1, done == 1, started == 1)
+    m = rules.matrix_of(ids, col_keys, grid)
     title = f"{county.name}{township.name if township else ''}培训完成情况"
     return MatrixReport(title, on, trainees, modules, m)
 

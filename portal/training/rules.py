@@ -69,6 +69,11 @@ def cell_state(assigned: bool, late: bool, completed: bool, started: bool) -> st
     return IN_PROGRESS if started else NOT_STARTED
 
 
+# The same rule for flags packed into one number (assigned 8, completed 4, past due 2, started 1),
+# as the matrix query returns them.
+STATE_BY_FLAGS = {f: cell_state(bool(f & 8), bool(f & 2), bool(f & 4), bool(f & 1)) for f in range(16)}
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
@@ -85,7 +90,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
     """Counts for one row or column of a roll-up."""
 

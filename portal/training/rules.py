@@ -169,8 +169,8 @@ def matrix_of(row_keys: list, col_keys: list, grid: dict) -> Matrix:
     from collections import Counter
 
     rows = {r: Tally.of(Counter(grid[r])) for r in row_keys}
-    columns = list(zip(*(grid[r] for r in row_keys))) if row_keys else [() for _ in col_keys]
-    cols = {c: Tally.of(Counter(states)) for c, states in zip(col_keys, columns)}
+    columns = list(zip(*(grid[r] for r in row_keys), strict=True)) if row_keys else [() for _ in col_keys]
+    cols = {c: Tally.of(Counter(states)) for c, states in zip(col_keys, columns, strict=True)}
     total = Tally()
     for t in cols.values():
         total.completed += t.completed

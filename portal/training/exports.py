@@ -88,3 +88,9 @@ def coverage_xlsx(county_name: str, as_of: date, rows_in: list[rules.Coverage], 
     rows = [[c.module_title, rules.role_label(c.role), c.trained, c.on_roster, c.percent] for c in rows_in]
     rows.append(["花名册合计", "", "", sum(roster.values()), ""])
     return _sheet(f"{county_name}督导员和儿童主任业务培训覆盖情况", as_of, headers, rows, [34, 12, 12, 12, 12])
+
+
+def initial_passwords_xlsx(as_of: date, accounts: list[tuple[str, str, str]]) -> bytes:
+    """The accounts a roster import created, with their first passwords (to hand to each person)."""
+    rows = [[n, name, account, password, "首次登录须修改"] for n, (name, account, password) in enumerate(accounts, 1)]
+    return _sheet("学员账号初始密码", as_of, ["序号", "姓名", "登录账号", "初始密码", "说明"], rows, [6, 12, 18, 18, 16])

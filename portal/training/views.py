@@ -159,7 +159,24 @@ def roster_import_confirm():
         return render_template("training/import.html", form=UploadRosterForm(), result=result, token=None,
                                confirm=ConfirmImportForm(), headers=HEADERS)
     flash(f"花名册已导入：{result.summary()}。", "success")
-    return redirect(url_for("training.roster"))
+    if not result.initial_passwords:
+        return redirect(url_for("training.roster"))
+    return _initial_passwords_page(result)
+
+
+def _initial_passwords_page(result):
+    """The new accounts' first passwords, shown this once (the database keeps only their hashes): a
+    printable table and the same as an .xlsx carried inside the page, so nothing is kept to fetch later."""
+    from base64 import b64encode
+
+    from flask import make_response
+
+    from portal.training.exports import initial_passwords_xlsx
+
+    sheet = b64encode(initial_passwords_xlsx(s.today(), result.initial_passwords)).decode("ascii")
+    response = make_response(render_template("training/import_done.html", result=result, sheet=sheet))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---- one trainee --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
     by_phone = {t.phone: t for t in db.session.scalars(
         sa.select(Trainee).where(Trainee.phone.in_([r.phone for r in rows])))} if len(rows) < 900 else \
         {t.phone: t for t in db.session.scalars(sa.select(Trainee))}
-    accounts = _accounts([r.account for r in rows if r.account])
+    accounts = accounts_by_name([r.account for r in rows if r.account])
     for r in rows:
         county = counties[r.county]
         if user is not None and not can_manage(user, county.id):
@@ -67,7 +67,7 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
             result.problems.append(RowProblem(r.row, "手机号", "该手机号已登记在您负责范围以外的县（市、区）"))
         if r.account:
             account = accounts.get(r.account.lower())
-            if account is not None and (account.has_role(*[x for x in _STAFF_ROLES])):
+            if account is not None and (account.has_role(*[x for x in STAFF_ROLES])):
                 result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”是工作人员账号，不能用作学员账号"))
             elif account is not None:
                 holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
@@ -79,10 +79,10 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
     return result
 
 
-_STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
+STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
 
 
-def _accounts(names: list[str]) -> dict[str, User]:
+def accounts_by_name(names: list[str]) -> dict[str, User]:
     if not names:
         return {}
     lowered = [n.lower() for n in names]
@@ -130,7 +130,7 @@ def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
         known = by_phone.get(r.phone)
         if known is None:
             plan.new.append(r)
-        elif _changes(known, _trainee_values(r, counties[r.county], places, accounts)):
+        elif _changes(known, trainee_values(r, counties[r.county], places, accounts)):
             plan.changed.append((r, known))
         else:
             plan.unchanged.append(r)
@@ -139,21 +139,21 @@ def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
 
 def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
     county_ids = {c.id for c in counties.values()}
-    places = _add_places(rows, counties, county_ids, result, dry_run=True)  # note the new places only
+    places = add_places(rows, counties, county_ids, result, dry_run=True)  # note the new places only
     plan = _plan(rows, counties, by_phone, accounts, places)
     result.created, result.updated, result.unchanged = len(plan.new), len(plan.changed), len(plan.unchanged)
     result.new_accounts = sorted(plan.new_accounts)
     if dry_run:
         db.session.rollback()
         return
-    places = _add_places(rows, counties, county_ids, ImportResult(), dry_run=False)
+    places = add_places(rows, counties, county_ids, ImportResult(), dry_run=False)
     for r in plan.new_accounts.values():
-        result.initial_passwords.append((r.name, r.account, _create_account(r, accounts, user)))
+        result.initial_passwords.append((r.name, r.account, create_account(r, accounts, user)))
     now = utcnow()
-    new_rows = [dict(_trainee_values(r, counties[r.county], places, accounts), phone=r.phone, created_at=now,
+    new_rows = [dict(trainee_values(r, counties[r.county], places, accounts), phone=r.phone, created_at=now,
                      updated_at=now, demo=False, version=1) for r in plan.new]
     for r, known in plan.changed:
-        _update_trainee(known, _trainee_values(r, counties[r.county], places, accounts), now, user)
+        _update_trainee(known, trainee_values(r, counties[r.county], places, accounts), now, user)
     if new_rows:
         db.session.execute(sa.insert(Trainee), [dict({"user_id": None}, **v) for v in new_rows])
     db.session.flush()
@@ -167,7 +167,7 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
     db.session.commit()
 
 
-def _add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
+def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
                 dry_run: bool) -> dict[tuple, TrainingArea]:
     """Note the places the rows name that do not exist yet and (unless a dry run) insert them, in two
     bulk inserts (townships, then villages under them), not one flush per place. Returns the place map."""
@@ -199,7 +199,7 @@ def _wanted_places(rows: list[RosterRow], counties, places, level: str) -> dict[
     return wanted
 
 
-def _trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]) -> dict:
+def trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]) -> dict:
     """The trainee's fields as the row gives them; a place or account not created yet is `NEW`.
     An empty 账号 leaves a linked account alone (the row does not unlink it)."""
     township = places.get((county.id, None, "township", r.township))
@@ -224,7 +224,7 @@ def initial_password() -> str:
             return password
 
 
-def _create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
+def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
     """The row's login account (trainee role) with a random first password that must be changed at
     first login; returns that password (only its hash is stored)."""
     password = initial_password()
@@ -254,12 +254,12 @@ def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
     for k, v in changed.items():
         setattr(known, k, v)
     known.updated_at = now
-    record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
+    record("update", "trainee", known.id, label=known.name, before=plain_values(before), after=plain_values(changed),
            actor=user)
     return True
 
 
-def _plain(values: dict) -> dict:
+def plain_values(values: dict) -> dict:
     from portal.training.rules import role_label
 
     return {k: (role_label(v) if k == "role" else v) for k, v in values.items()

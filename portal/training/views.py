@@ -33,6 +33,7 @@ from portal.training.forms import (
     choices,
 )
 from portal.training.roster import import_roster
+from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
 from portal.training.scope import (
     NotAllowed,
@@ -161,20 +162,22 @@ def roster_import_confirm():
     flash(f"花名册已导入：{result.summary()}。", "success")
     if not result.initial_passwords:
         return redirect(url_for("training.roster"))
-    return _initial_passwords_page(result)
+    return passwords_page(result.initial_passwords, "花名册已导入", result.summary(), url_for("training.roster"))
 
 
-def _initial_passwords_page(result):
-    """The new accounts' first passwords, shown this once (the database keeps only their hashes): a
-    printable table and the same as an .xlsx carried inside the page, so nothing is kept to fetch later."""
+def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: str, back: str):
+    """New accounts' first passwords (name, account, password), shown this once: the database keeps only
+    their hashes. A printable table and the same as an .xlsx carried inside the page (nothing is kept
+    on the server to fetch later); not cached."""
     from base64 import b64encode
 
     from flask import make_response
 
     from portal.training.exports import initial_passwords_xlsx
 
-    sheet = b64encode(initial_passwords_xlsx(s.today(), result.initial_passwords)).decode("ascii")
-    response = make_response(render_template("training/import_done.html", result=result, sheet=sheet))
+    sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
+    response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
+                                             heading=heading, summary=summary, back=back))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -190,7 +193,8 @@ def trainee(trainee_id: int):
     _module_choices(complete_form.module, t.role)
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t), history=s.history_of(t),
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
-                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today())
+                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
+                           changes=roster_history(t))
 
 
 def _back(t: Trainee):

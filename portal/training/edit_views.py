@@ -42,10 +42,10 @@ def trainee_edit(trainee_id: int):
             if not result.changed:
                 flash("没有需要保存的修改。", "info")
                 return redirect(url_for("training.trainee", trainee_id=t.id))
-            flash("已保存修改，修改前后的内容记入修改记录。", "success")
             if result.initial_password:
                 return passwords_page([result.initial_password], "学员信息已保存", f"已为{t.name}开通登录账号",
                                       url_for("training.trainee", trainee_id=t.id))
+            flash("已保存修改，修改前后的内容记入修改记录。", "success")
             return redirect(url_for("training.trainee", trainee_id=t.id))
     status = 422 if (form.errors or error) else 200
     return render_template("training/trainee_edit.html", t=t, form=form, error=error, rules=rules), status

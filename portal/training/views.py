@@ -159,8 +159,8 @@ def roster_import_confirm():
     if not result.ok:  # the database changed since the preview
         return render_template("training/import.html", form=UploadRosterForm(), result=result, token=None,
                                confirm=ConfirmImportForm(), headers=HEADERS)
-    flash(f"花名册已导入：{result.summary()}。", "success")
     if not result.initial_passwords:
+        flash(f"花名册已导入：{result.summary()}。", "success")
         return redirect(url_for("training.roster"))
     return passwords_page(result.initial_passwords, "花名册已导入", result.summary(), url_for("training.roster"))
 

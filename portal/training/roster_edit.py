@@ -157,4 +157,8 @@ def history(t: Trainee) -> list:
     entries = list(db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "trainee", AuditEntry.object_id == str(t.id))
         .order_by(AuditEntry.id.desc()).limit(50)))
-    return present(entries)
+    views = present(entries)
+    for v in views:  # the log's "name" is a unit's 名称; a person's is their 姓名
+        v.before = [("姓名" if k == "名称" else k, x) for k, x in v.before]
+        v.after = [("姓名" if k == "名称" else k, x) for k, x in v.after]
+    return views

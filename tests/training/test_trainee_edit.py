@@ -54,7 +54,7 @@ def test_trainer_corrects_one_person_and_the_change_is_audited(app, client, auth
     assert entry.before["phone"] == "13800000001" and entry.after["phone"] == "13900000001"
     person = client.get(f"/training/trainees/{t.id}").get_data(as_text=True)
     changes = person[person.index('data-testid="changes"'):]
-    assert "张三 → 张叁" in changes and "北城街道 → 南城街道" in changes
+    assert "姓名：张三 → 张叁" in changes and "北城街道 → 南城街道" in changes
     roster = client.get("/training/roster").get_data(as_text=True)
     assert f"/training/trainees/{t.id}/edit" in roster  # reachable from the roster list
 

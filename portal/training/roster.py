@@ -23,6 +23,7 @@ class ImportResult:
     unchanged: int = 0
     new_places: list[str] = field(default_factory=list)
     new_accounts: list[str] = field(default_factory=list)  # usernames the import creates
+    updates: list[str] = field(default_factory=list)  # "第3行 张三：姓名、账号" per person updated
     # After the import only: (name, account, initial password) of each account it created. Shown
     # once to the person who imported; only the password's hash is kept.
     initial_passwords: list[tuple[str, str, str]] = field(default_factory=list)
@@ -109,6 +110,8 @@ def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
     return out
 
 
+CHANGE_LABELS = {"name": "姓名", "role": "角色", "county_id": "县（市、区）", "township_id": "乡镇（街道）",
+                 "village_id": "村（社区）", "note": "备注", "active": "恢复在册", "user_id": "账号"}
 NEW = "（新建）"  # a place or account the import will create: never equal to a stored id
 
 
@@ -120,6 +123,7 @@ class _Plan:
     changed: list[tuple[RosterRow, Trainee]] = field(default_factory=list)
     unchanged: list[RosterRow] = field(default_factory=list)
     new_accounts: dict[str, RosterRow] = field(default_factory=dict)  # username -> its first row
+    notes: list[str] = field(default_factory=list)  # what changes for each updated person
 
 
 def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
@@ -130,8 +134,11 @@ def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
         known = by_phone.get(r.phone)
         if known is None:
             plan.new.append(r)
-        elif _changes(known, trainee_values(r, counties[r.county], places, accounts)):
+            continue
+        changes = _changes(known, trainee_values(r, counties[r.county], places, accounts))
+        if changes:
             plan.changed.append((r, known))
+            plan.notes.append(f"第{r.row}行 {known.name}：" + "、".join(CHANGE_LABELS.get(k, k) for k in changes))
         else:
             plan.unchanged.append(r)
     return plan
@@ -143,6 +150,7 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
     plan = _plan(rows, counties, by_phone, accounts, places)
     result.created, result.updated, result.unchanged = len(plan.new), len(plan.changed), len(plan.unchanged)
     result.new_accounts = sorted(plan.new_accounts)
+    result.updates = plan.notes
     if dry_run:
         db.session.rollback()
         return

@@ -37,6 +37,7 @@ def test_preview_counts_are_what_the_import_then_does(app):
     result = import_roster(data, "r.csv", None, dry_run=False)
     assert preview.counts() == result.counts() == (1, 2, 2, 2, 2)
     assert preview.new_accounts == result.new_accounts == ["bing", "ding"]
+    assert preview.updates == result.updates == ["第4行 丙：账号", "第6行 戊：姓名"]  # what the preview lists
     assert trainee("13800000003").user.username == "bing" and trainee("13800000005").name == "戊改名"
     again = import_roster(data, "r.csv", None, dry_run=True)  # the same file again changes nothing
     assert again.counts() == import_roster(data, "r.csv", None, dry_run=False).counts() == (0, 0, 5, 0, 0)

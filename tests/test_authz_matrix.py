@@ -90,6 +90,7 @@ EXPECTED: dict[str, object] = {
     "training.trainee": TRAINERS,
     "training.trainee_active": TRAINERS,
     "training.trainee_edit": TRAINERS,
+    "training.trainee_new_password": TRAINERS,
     "training.trainee_assign": TRAINERS,
     "training.trainee_complete": TRAINERS,
     "training.completion_void": TRAINERS,

@@ -55,3 +55,23 @@ def _posted() -> bool:
     from flask import request
 
     return request.method == "POST"
+
+
+@bp.route("/training/trainees/<int:trainee_id>/new-password", methods=["POST"])
+@roles(*MANAGERS)
+def trainee_new_password(trainee_id: int):
+    """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
+    from flask import abort
+
+    from portal.training.forms import EmptyForm
+    from portal.training.roster_edit import renew_password
+
+    t = _trainee_or_404(trainee_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    issued = renew_password(current_user, t)
+    if issued is None:
+        flash("该学员没有可重置的学员账号。", "error")
+        return redirect(url_for("training.trainee", trainee_id=t.id))
+    return passwords_page([issued], "已重新生成初始密码", f"{t.name}原来的密码已失效",
+                          url_for("training.trainee", trainee_id=t.id))

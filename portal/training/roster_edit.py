@@ -162,3 +162,22 @@ def history(t: Trainee) -> list:
         v.before = [("姓名" if k == "名称" else k, x) for k, x in v.before]
         v.after = [("姓名" if k == "名称" else k, x) for k, x in v.after]
     return views
+
+
+def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
+    """A new first password for the trainee's own login account (it was lost, or never handed over):
+    only a 学员-only account, by a trainer of the trainee's county; to be changed at first login.
+    Returns (name, account, password) to show once, or None when the trainee has no such account."""
+    from portal.roles import TRAINEE
+    from portal.training.roster import initial_password
+
+    account = t.user
+    if account is None or account.roles != [TRAINEE] or not can_manage(user, t.county_id):
+        return None
+    password = initial_password()
+    account.set_password(password)
+    account.must_change_password = True
+    record("reset_password", "user", account.id, label=account.username,
+           after={"must_change_password": True}, actor=user)
+    db.session.commit()
+    return t.name, account.username, password

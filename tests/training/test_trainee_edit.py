@@ -137,3 +137,25 @@ def test_edit_needs_csrf(app, client, auth):
     data.pop("csrf_token")
     assert client.post(f"/training/trainees/{t.id}/edit", data={**data, "name": "无令牌"}).status_code in (400, 422)
     assert trainee("13800000001").name == "张三"
+
+
+def test_a_lost_first_password_is_issued_again_once(app, client, auth):
+    import_rows("刘红,儿童主任,盐湖区,北城街道,红旗社区,13800000009,liuhong,", *ROWS)
+    make_user("yh", "trainer", unit="yanhu-mz")
+    auth.login("yh")
+    t = trainee("13800000009")
+    page = client.get(f"/training/trainees/{t.id}").get_data(as_text=True)
+    assert 'data-testid="new-password"' in page and "尚未首次登录改密码" in page
+    response = auth.post(f"/training/trainees/{t.id}/new-password")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    shown = unescape(re.search(r"<code>liuhong</code></td><td[^>]*><code>([^<]+)</code>",
+                               response.get_data(as_text=True)).group(1))
+    db.session.expire_all()
+    account = db.session.scalar(sa.select(User).where(User.username == "liuhong"))
+    assert account.check_password(shown) and account.must_change_password
+    assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.object_type == "user",
+                                                                AuditEntry.object_id == str(account.id))
+                             .order_by(AuditEntry.id.desc())) == "reset_password"
+    # no account: nothing to issue; a staff account is never reset from here
+    assert auth.post(f"/training/trainees/{trainee('13800000001').id}/new-password").status_code == 302
+    assert "没有可重置的学员账号" in client.get(f"/training/trainees/{trainee('13800000001').id}").get_data(as_text=True)

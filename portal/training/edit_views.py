@@ -1,7 +1,7 @@
 """Correcting one trainee (name, role, place, phone, account, 备注, 在册): a form over roster_edit."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import roles
@@ -19,11 +19,8 @@ FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "co
 @bp.route("/training/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
 @roles(*MANAGERS)
 def trainee_edit(trainee_id: int):
-    t = _trainee_or_404(trainee_id)
-    form = TraineeForm(data=form_values(t)) if not _posted() else TraineeForm()
-    counties = visible_counties(current_user)
-    form.county.choices = choices([(c.name, c.name) for c in counties]
-                                  + ([] if any(c.id == t.county_id for c in counties) else [(t.county.name, t.county.name)]))
+    t = _trainee_or_404(trainee_id)  # within the user's counties
+    form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
     error = None
     if form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdigit() else -1
@@ -33,8 +30,7 @@ def trainee_edit(trainee_id: int):
             form.active.data, version))
         if result.stale:
             error = "保存前，其他人已修改了这名学员的信息。下面是最新内容，请核对后重新修改。"
-            form = TraineeForm(formdata=None, data=form_values(t))
-            form.county.choices = choices([(c.name, c.name) for c in counties])
+            form = _form(TraineeForm(formdata=None, data=form_values(t)))
         elif result.problems:
             for p in result.problems:
                 getattr(form, FIELD_OF_COLUMN.get(p.column, "name")).errors.append(p.reason)
@@ -51,10 +47,9 @@ def trainee_edit(trainee_id: int):
     return render_template("training/trainee_edit.html", t=t, form=form, error=error, rules=rules), status
 
 
-def _posted() -> bool:
-    from flask import request
-
-    return request.method == "POST"
+def _form(form: TraineeForm) -> TraineeForm:
+    form.county.choices = choices([(c.name, c.name) for c in visible_counties(current_user)])
+    return form
 
 
 @bp.route("/training/trainees/<int:trainee_id>/new-password", methods=["POST"])

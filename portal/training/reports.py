@@ -64,7 +64,7 @@ def _cells(scope) -> sa.Select:
     a row object per cell cost more than the rest of the page and fed the garbage collector's slow
     full passes (the matrix's p95)."""
     on = today()
-    flags = (_flag(sa.true(), 8) + _flag(_completed_exists(), 4) + _flag(Assignment.due < on, 2)
+    flags = (sa.literal_column("8", sa.Integer) + _flag(_completed_exists(), 4) + _flag(Assignment.due < on, 2)
              + _flag(Assignment.started_at.is_not(None), 1))
     assigned = (sa.select(Assignment.trainee_id.label("tid"), Assignment.module_id.label("mid"), flags.label("flags"))
                 .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope))

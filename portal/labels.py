@@ -97,6 +97,8 @@ FIELD_LABELS = {
     "assigned": "安排人数", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
+    "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
+    "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
 }
 
 

@@ -89,6 +89,8 @@ EXPECTED: dict[str, object] = {
     "training.roster_import_confirm": TRAINERS,
     "training.trainee": TRAINERS,
     "training.trainee_active": TRAINERS,
+    "training.trainee_edit": TRAINERS,
+    "training.trainee_new_password": TRAINERS,
     "training.trainee_assign": TRAINERS,
     "training.trainee_complete": TRAINERS,
     "training.completion_void": TRAINERS,

@@ -24,6 +24,21 @@ def load_user(session_id: str):
     return user
 
 
+# What an account that must first set its own password may still reach.
+_BEFORE_NEW_PASSWORD = {"auth.password", "auth.logout", "auth.login", "static"}
+
+
+@bp.before_app_request
+def require_own_password():
+    """An account whose password someone else chose (a roster import) sets its own before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _BEFORE_NEW_PASSWORD and not (request.endpoint or "").endswith(".static")):
+        if request.path.startswith("/api/"):
+            return {"error": "请先修改初始密码"}, 403
+        return redirect(url_for("auth.password"))
+    return None
+
+
 def landing(user) -> str:
     """Leaders and the office start on the progress board; everyone else on the home page."""
     return url_for("board.index") if user.has_role("leader", "admin") else url_for("home.index")
@@ -42,6 +57,9 @@ def login():
             session.clear()  # a fresh session id after login
             login_user(result.user)
             session.permanent = True
+            if result.user.must_change_password:
+                flash("这是您的首次登录：请先把初始密码改为只有您自己知道的新密码。", "info")
+                return redirect(url_for("auth.password"))
             return redirect(safe_next(request.args.get("next")) or landing(result.user))
         error = result.error
     status = 200 if request.method == "GET" or (not error and not form.errors) else 422

@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     password_changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Set for an account whose first password someone else chose (a roster import): until the holder
+    # sets their own, every page leads to the password change.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Optimistic locking: an edit based on a stale form is refused, not silently merged.
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -68,6 +71,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=_hash_method())
         self.password_changed_at = utcnow()
+        self.must_change_password = False
 
     def check_password(self, password: str) -> bool:  # any method werkzeug knows, whatever made the hash
         return check_password_hash(self.password_hash, password)

@@ -33,8 +33,17 @@ def import_roster_command(file: Path, dry_run: bool):
         sys.exit(1)
     prefix = "dry run (nothing written): " if dry_run else ""
     click.echo(f"{prefix}{result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
-               f"{len(result.new_places)} new places, {len(result.new_accounts)} new accounts, "
-               f"{result.assigned} assignments added")
+               f"{len(result.new_places)} new places, {len(result.new_accounts)} new accounts"
+               + ("" if dry_run else f", {result.assigned} assignments added"))
+    if dry_run and result.new_accounts:
+        click.echo("new accounts (their initial passwords are printed once, by the real import): "
+                   + ", ".join(result.new_accounts))
+    if result.initial_passwords:
+        click.echo("Initial passwords of the new accounts, shown only now (only their hashes are stored; "
+                   "each must be changed at first login; an admin can reset a lost one):")
+        click.echo("姓名\t账号\t初始密码")
+        for name, account, password in result.initial_passwords:
+            click.echo(f"{name}\t{account}\t{password}")
 
 
 @command("training-demo")

@@ -47,10 +47,9 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
     m = report.matrix
     headers = ["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules] + ["已完成", "已安排", "完成率(%)"]
     rows, fills = [], {}
-    for i, t in enumerate(report.trainees):
+    for i, (t, states) in enumerate(report.rows()):
         row = [t.name, rules.role_label(t.role), t.township, t.village]
-        for j, mod in enumerate(report.modules):
-            state = m.state(t.id, mod.id)
+        for j, state in enumerate(states):
             row.append(f"{rules.STATE_SYMBOLS[state]} {rules.STATE_LABELS[state]}")
             if state in rules.STATE_FILLS:
                 fills[(i, 4 + j)] = rules.STATE_FILLS[state]
@@ -89,3 +88,9 @@ def coverage_xlsx(county_name: str, as_of: date, rows_in: list[rules.Coverage], 
     rows = [[c.module_title, rules.role_label(c.role), c.trained, c.on_roster, c.percent] for c in rows_in]
     rows.append(["花名册合计", "", "", sum(roster.values()), ""])
     return _sheet(f"{county_name}督导员和儿童主任业务培训覆盖情况", as_of, headers, rows, [34, 12, 12, 12, 12])
+
+
+def initial_passwords_xlsx(as_of: date, accounts: list[tuple[str, str, str]]) -> bytes:
+    """The accounts a roster import created, with their first passwords (to hand to each person)."""
+    rows = [[n, name, account, password, "首次登录须修改"] for n, (name, account, password) in enumerate(accounts, 1)]
+    return _sheet("学员账号初始密码", as_of, ["序号", "姓名", "登录账号", "初始密码", "说明"], rows, [6, 12, 18, 18, 16])

@@ -74,6 +74,21 @@ class TickForm(FlaskForm):
     present = BooleanField("到场")
 
 
+class TraineeForm(FlaskForm):
+    """Correcting one trainee; the values are checked by the roster file's rules (roster_edit)."""
+
+    name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=40, message="姓名不超过40个字")])
+    role = SelectField("角色", choices=choices(ROLE_LABELS.items()), validate_choice=True)
+    county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
+    township = StringField("乡镇（街道）", validators=[DataRequired("请填写乡镇（街道）"), Length(max=60)])
+    village = StringField("村（社区）", validators=[Length(max=60)])
+    phone = StringField("手机号", validators=[DataRequired("请填写手机号"), Length(max=20)])
+    account = StringField("登录账号", validators=[Length(max=64)])
+    note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
+    active = BooleanField("在册（停用后历史记录保留，不再计入花名册人数）")
+    version = HiddenField()
+
+
 class ActiveForm(FlaskForm):
     active = BooleanField("在册")
 

@@ -62,16 +62,17 @@ def matrix():
 
 
 def _matrix_rows(report):
-    """Each row's state cells joined once: a county has ~4,000 cells, each state's cell is the same
-    markup (the `state_cell` macro rendered once per state), so the page does not loop per cell."""
+    """Each row's state cells joined once: a county has ~4,000 cells and each state's cell is the same
+    markup (the `state_cell` macro rendered once per state), so neither the page nor Python escapes
+    or calls a macro per cell: the cells are plain strings joined, marked safe once per row."""
     if report is None:
         return []
     from flask import get_template_attribute
     from markupsafe import Markup
 
     state_cell = get_template_attribute("training/_state.html", "state_cell")
-    cells = {s: Markup("<td>") + state_cell(s, rules) + Markup("</td>") for s in rules.STATE_LABELS}
-    return [(t, Markup("").join(cells[s] for s in states)) for t, states in report.rows()]
+    cells = {s: f"<td>{state_cell(s, rules)}</td>" for s in rules.STATE_LABELS}
+    return [(t, report.matrix.rows[t.id], Markup("".join([cells[s] for s in states]))) for t, states in report.rows()]
 
 
 @bp.route("/training/reports/city")

@@ -5,7 +5,6 @@ import secrets
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -23,7 +22,11 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_places: list[str] = field(default_factory=list)
-    new_accounts: list[str] = field(default_factory=list)
+    new_accounts: list[str] = field(default_factory=list)  # usernames the import creates
+    updates: list[str] = field(default_factory=list)  # "第3行 张三：姓名、账号" per person updated
+    # After the import only: (name, account, initial password) of each account it created. Shown
+    # once to the person who imported; only the password's hash is kept.
+    initial_passwords: list[tuple[str, str, str]] = field(default_factory=list)
     assigned: int = 0
     applied: bool = False
 
@@ -31,10 +34,15 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.problems
 
+    def counts(self) -> tuple[int, int, int, int, int]:
+        """What the preview promises and the import reports: (created, updated, unchanged, new places,
+        new accounts)."""
+        return self.created, self.updated, self.unchanged, len(self.new_places), len(self.new_accounts)
+
     def summary(self) -> str:
-        return (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
-                f"新增地名 {len(self.new_places)} 个；新建学员账号 {len(self.new_accounts)} 个；"
-                f"自动安排培训 {self.assigned} 项")
+        text = (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
+                f"新增地名 {len(self.new_places)} 个；新建学员账号 {len(self.new_accounts)} 个")
+        return text + (f"；自动安排培训 {self.assigned} 项" if self.applied else "")
 
 
 def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: bool) -> ImportResult:
@@ -50,7 +58,7 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
     by_phone = {t.phone: t for t in db.session.scalars(
         sa.select(Trainee).where(Trainee.phone.in_([r.phone for r in rows])))} if len(rows) < 900 else \
         {t.phone: t for t in db.session.scalars(sa.select(Trainee))}
-    accounts = _accounts([r.account for r in rows if r.account])
+    accounts = accounts_by_name([r.account for r in rows if r.account])
     for r in rows:
         county = counties[r.county]
         if user is not None and not can_manage(user, county.id):
@@ -60,7 +68,7 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
             result.problems.append(RowProblem(r.row, "手机号", "该手机号已登记在您负责范围以外的县（市、区）"))
         if r.account:
             account = accounts.get(r.account.lower())
-            if account is not None and (account.has_role(*[x for x in _STAFF_ROLES])):
+            if account is not None and (account.has_role(*[x for x in STAFF_ROLES])):
                 result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”是工作人员账号，不能用作学员账号"))
             elif account is not None:
                 holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
@@ -72,10 +80,10 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
     return result
 
 
-_STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
+STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
 
 
-def _accounts(names: list[str]) -> dict[str, User]:
+def accounts_by_name(names: list[str]) -> dict[str, User]:
     if not names:
         return {}
     lowered = [n.lower() for n in names]
@@ -102,43 +110,72 @@ def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
     return out
 
 
-def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
-    county_ids = {c.id for c in counties.values()}
-    places = _add_places(rows, counties, county_ids, result, dry_run)
-    if dry_run:
-        db.session.rollback()
-        result.created = sum(1 for r in rows if r.phone not in by_phone)
-        result.updated, result.unchanged = _count_changes(rows, counties, by_phone, places)
-        result.new_accounts = sorted({r.account for r in rows if r.account and r.account.lower() not in accounts})
-        return
-    now = utcnow()
-    new_rows = []
+CHANGE_LABELS = {"name": "姓名", "role": "角色", "county_id": "县（市、区）", "township_id": "乡镇（街道）",
+                 "village_id": "村（社区）", "note": "备注", "active": "恢复在册", "user_id": "账号"}
+NEW = "（新建）"  # a place or account the import will create: never equal to a stored id
+
+
+@dataclass
+class _Plan:
+    """What the import does, row by row, decided once for the preview and the import alike."""
+
+    new: list[RosterRow] = field(default_factory=list)
+    changed: list[tuple[RosterRow, Trainee]] = field(default_factory=list)
+    unchanged: list[RosterRow] = field(default_factory=list)
+    new_accounts: dict[str, RosterRow] = field(default_factory=dict)  # username -> its first row
+    notes: list[str] = field(default_factory=list)  # what changes for each updated person
+
+
+def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
+    plan = _Plan()
     for r in rows:
-        values = _trainee_values(r, counties[r.county], places)
-        if r.account:
-            values["user_id"] = _account_for(r, accounts, user, result).id
+        if r.account and r.account.lower() not in accounts:
+            plan.new_accounts.setdefault(r.account.lower(), r)
         known = by_phone.get(r.phone)
         if known is None:
-            result.created += 1
-            new_rows.append(dict(values, phone=r.phone, created_at=now, updated_at=now, demo=False, version=1,
-                                 user_id=values.get("user_id")))
-        elif _update_trainee(known, values, now, user):
-            result.updated += 1
+            plan.new.append(r)
+            continue
+        changes = _changes(known, trainee_values(r, counties[r.county], places, accounts))
+        if changes:
+            plan.changed.append((r, known))
+            plan.notes.append(f"第{r.row}行 {known.name}：" + "、".join(CHANGE_LABELS.get(k, k) for k in changes))
         else:
-            result.unchanged += 1
+            plan.unchanged.append(r)
+    return plan
+
+
+def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
+    county_ids = {c.id for c in counties.values()}
+    places = add_places(rows, counties, county_ids, result, dry_run=True)  # note the new places only
+    plan = _plan(rows, counties, by_phone, accounts, places)
+    result.created, result.updated, result.unchanged = len(plan.new), len(plan.changed), len(plan.unchanged)
+    result.new_accounts = sorted(plan.new_accounts)
+    result.updates = plan.notes
+    if dry_run:
+        db.session.rollback()
+        return
+    places = add_places(rows, counties, county_ids, ImportResult(), dry_run=False)
+    for r in plan.new_accounts.values():
+        result.initial_passwords.append((r.name, r.account, create_account(r, accounts, user)))
+    now = utcnow()
+    new_rows = [dict(trainee_values(r, counties[r.county], places, accounts), phone=r.phone, created_at=now,
+                     updated_at=now, demo=False, version=1) for r in plan.new]
+    for r, known in plan.changed:
+        _update_trainee(known, trainee_values(r, counties[r.county], places, accounts), now, user)
     if new_rows:
-        db.session.execute(sa.insert(Trainee), new_rows)
+        db.session.execute(sa.insert(Trainee), [dict({"user_id": None}, **v) for v in new_rows])
     db.session.flush()
     from portal.training.services import assign_late_joiners
 
     result.assigned = assign_late_joiners()
-    record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
-           after={"created": result.created, "updated": result.updated, "assigned": result.assigned}, actor=user)
-    db.session.commit()
     result.applied = True
+    record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
+           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                  "new_accounts": result.new_accounts, "assigned": result.assigned}, actor=user)
+    db.session.commit()
 
 
-def _add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
+def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
                 dry_run: bool) -> dict[tuple, TrainingArea]:
     """Note the places the rows name that do not exist yet and (unless a dry run) insert them, in two
     bulk inserts (townships, then villages under them), not one flush per place. Returns the place map."""
@@ -170,65 +207,67 @@ def _wanted_places(rows: list[RosterRow], counties, places, level: str) -> dict[
     return wanted
 
 
-def _trainee_values(r: RosterRow, county: Unit, places) -> dict:
-    township = places[(county.id, None, "township", r.township)]
-    village = places[(county.id, township.id, "village", r.village)] if r.village else None
-    return dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id,
-                village_id=village.id if village else None, note=r.note, active=True)
+def trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]) -> dict:
+    """The trainee's fields as the row gives them; a place or account not created yet is `NEW`.
+    An empty 账号 leaves a linked account alone (the row does not unlink it)."""
+    township = places.get((county.id, None, "township", r.township))
+    village = places.get((county.id, township.id, "village", r.village)) if township and r.village else None
+    values = dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id if township else NEW,
+                  village_id=(village.id if village else NEW) if r.village else None, note=r.note, active=True)
+    if r.account:
+        account = accounts.get(r.account.lower())
+        values["user_id"] = account.id if account is not None else NEW
+    return values
 
 
-def _account_for(r: RosterRow, accounts: dict[str, User], user, result: ImportResult) -> User:
-    """The row's login account, created (trainee role, random password) when it does not exist yet."""
-    account = accounts.get(r.account.lower())
-    if account is not None:
-        return account
-    result.new_accounts.append(r.account)
-    account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
-                   password_hash=generate_password_hash(secrets.token_urlsafe(24)))
+def initial_password() -> str:
+    """A random first password the policy accepts, easy to read out or type from paper: three groups
+    of four letters and digits without the look-alikes (0/O, 1/l/I)."""
+    from portal.security.passwords import password_problem
+
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+        if password_problem(password) is None:
+            return password
+
+
+def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
+    """The row's login account (trainee role) with a random first password that must be changed at
+    first login; returns that password (only its hash is stored)."""
+    password = initial_password()
+    account = User(username=r.account, display_name=r.name, unit_id=None, active=True)
+    account.set_password(password)
+    account.must_change_password = True
     account.set_roles([TRAINEE])
     db.session.add(account)
     db.session.flush()
     accounts[r.account.lower()] = account
     record("create", "user", account.id, label=r.account,
-           after={"username": r.account, "roles": [TRAINEE]}, actor=user)
-    return account
+           after={"username": r.account, "roles": [TRAINEE], "must_change_password": True},
+           actor=user)
+    return password
+
+
+def _changes(known: Trainee, values: dict) -> dict:
+    return {k: v for k, v in values.items() if getattr(known, k) != v}
 
 
 def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
     """Apply the changed values to a known trainee (audited); False when nothing changed."""
-    changed = {k: v for k, v in values.items() if getattr(known, k) != v}
+    changed = _changes(known, values)
     if not changed:
         return False
     before = {k: getattr(known, k) for k in changed}
     for k, v in changed.items():
         setattr(known, k, v)
     known.updated_at = now
-    record("update", "trainee", known.id, label=known.name, before=_plain(before), after=_plain(changed),
+    record("update", "trainee", known.id, label=known.name, before=plain_values(before), after=plain_values(changed),
            actor=user)
     return True
 
 
-def _count_changes(rows, counties, by_phone, places) -> tuple[int, int]:
-    """(updated, unchanged) among the rows whose phone is known, without changing anything."""
-    updated = unchanged = 0
-    for r in rows:
-        known = by_phone.get(r.phone)
-        if known is None:
-            continue
-        county = counties[r.county]
-        town = places.get((county.id, None, "township", r.township))
-        village = places.get((county.id, town.id, "village", r.village)) if town is not None and r.village else None
-        same = (known.name, known.role, known.county_id, known.note, known.active) == \
-            (r.name, r.role, county.id, r.note, True) and town is not None and known.township_id == town.id and \
-            known.village_id == (village.id if village else None)
-        if same:
-            unchanged += 1
-        else:
-            updated += 1
-    return updated, unchanged
-
-
-def _plain(values: dict) -> dict:
+def plain_values(values: dict) -> dict:
     from portal.training.rules import role_label
 
     return {k: (role_label(v) if k == "role" else v) for k, v in values.items()

@@ -157,6 +157,11 @@ def parse_roster(data: bytes, filename: str, county_of: Callable[[str], str | No
     return ([] if problems else rows), problems
 
 
+def check_one(cells: list[str], county_of: Callable[[str], str | None]) -> tuple[RosterRow | None, list[RowProblem]]:
+    """One person's values (the template's columns, in order) checked by the same rules as a file row."""
+    return _check_row(0, [c.strip() for c in cells], county_of, {}, {})
+
+
 def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | None, list[RowProblem]]:
     name, role_label, county_name, township, village, phone, account, note = cells
     township, village, county_name = _place(township), _place(village), _place(county_name)

@@ -55,13 +55,23 @@ def state_of(assigned: bool, due: date | None, completed: bool, started: bool, t
     Completed wins (even late); an assignment past its due date is overdue; opened or attempted
     is in progress. A completion without an assignment still counts as completed.
     """
+    return cell_state(assigned, due is not None and due < today, completed, started)
+
+
+def cell_state(assigned: bool, late: bool, completed: bool, started: bool) -> str:
+    """`state_of` with "past its due date" already decided (the matrix asks the database for it)."""
     if completed:
         return COMPLETED
     if not assigned:
         return NOT_ASSIGNED
-    if due is not None and due < today:
+    if late:
         return OVERDUE
     return IN_PROGRESS if started else NOT_STARTED
+
+
+# The same rule for flags packed into one number (assigned 8, completed 4, past due 2, started 1),
+# as the matrix query returns them.
+STATE_BY_FLAGS = {f: cell_state(bool(f & 8), bool(f & 2), bool(f & 4), bool(f & 1)) for f in range(16)}
 
 
 def role_label(role: str) -> str:
@@ -80,7 +90,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-@dataclass
+@dataclass(slots=True)
 class Tally:
     """Counts for one row or column of a roll-up."""
 
@@ -121,34 +131,54 @@ class Tally:
 
 @dataclass
 class Matrix:
-    """Trainees × modules: one state per cell, tallies per row and per column."""
+    """Trainees × modules: one state per cell, tallies per row and per column.
+
+    `grid` holds each row's states in column order (what the page and the sheet print, a list per
+    row rather than a dict entry per cell: a county has ~4,000 cells)."""
 
     row_keys: list
     col_keys: list
-    cells: dict = field(default_factory=dict)  # (row, col) -> state
+    grid: dict = field(default_factory=dict)  # row -> [state per column]
     rows: dict = field(default_factory=dict)  # row -> Tally
     cols: dict = field(default_factory=dict)  # col -> Tally
     total: Tally = field(default_factory=Tally)
 
     def state(self, row, col) -> str:
-        return self.cells.get((row, col), NOT_ASSIGNED)
+        states = self.grid.get(row)
+        return states[self.col_keys.index(col)] if states is not None and col in self.col_keys else NOT_ASSIGNED
+
+
+def empty_grid(row_keys: list, col_keys: list) -> dict:
+    """Every cell 未安排: fill in the known states, then `matrix_of`."""
+    blank = [NOT_ASSIGNED] * len(col_keys)
+    return {r: blank.copy() for r in row_keys}
 
 
 def build_matrix(row_keys: list, col_keys: list, states: dict) -> Matrix:
     """`states` maps (row, col) to a state; missing pairs are 未安排 and count nowhere."""
+    grid = empty_grid(row_keys, col_keys)
+    index = {c: i for i, c in enumerate(col_keys)}
+    for (r, c), state in states.items():
+        if r in grid and c in index:
+            grid[r][index[c]] = state
+    return matrix_of(row_keys, col_keys, grid)
+
+
+def matrix_of(row_keys: list, col_keys: list, grid: dict) -> Matrix:
+    """Tally a filled grid (row -> states in column order) by row, by column and in total."""
     from collections import Counter
 
-    m = Matrix(row_keys, col_keys, cells=dict(states))
-    rows = {r: Counter() for r in row_keys}
-    cols = {c: Counter() for c in col_keys}
-    for (r, c), state in states.items():  # ~4,000 cells for a county: plain counting, no objects
-        if r in rows and c in cols:
-            rows[r][state] += 1
-            cols[c][state] += 1
-    m.rows = {r: Tally.of(n) for r, n in rows.items()}
-    m.cols = {c: Tally.of(n) for c, n in cols.items()}
-    m.total = Tally.of(sum(cols.values(), Counter()))
-    return m
+    rows = {r: Tally.of(Counter(grid[r])) for r in row_keys}
+    columns = list(zip(*(grid[r] for r in row_keys), strict=True)) if row_keys else [() for _ in col_keys]
+    cols = {c: Tally.of(Counter(states)) for c, states in zip(col_keys, columns, strict=True)}
+    total = Tally()
+    for t in cols.values():
+        total.completed += t.completed
+        total.overdue += t.overdue
+        total.in_progress += t.in_progress
+        total.not_started += t.not_started
+        total.assigned += t.assigned
+    return Matrix(row_keys, col_keys, grid, rows, cols, total)
 
 
 @dataclass

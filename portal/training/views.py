@@ -33,6 +33,7 @@ from portal.training.forms import (
     choices,
 )
 from portal.training.roster import import_roster
+from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
 from portal.training.scope import (
     NotAllowed,
@@ -158,8 +159,27 @@ def roster_import_confirm():
     if not result.ok:  # the database changed since the preview
         return render_template("training/import.html", form=UploadRosterForm(), result=result, token=None,
                                confirm=ConfirmImportForm(), headers=HEADERS)
-    flash(f"花名册已导入：{result.summary()}。", "success")
-    return redirect(url_for("training.roster"))
+    if not result.initial_passwords:
+        flash(f"花名册已导入：{result.summary()}。", "success")
+        return redirect(url_for("training.roster"))
+    return passwords_page(result.initial_passwords, "花名册已导入", result.summary(), url_for("training.roster"))
+
+
+def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: str, back: str):
+    """New accounts' first passwords (name, account, password), shown this once: the database keeps only
+    their hashes. A printable table and the same as an .xlsx carried inside the page (nothing is kept
+    on the server to fetch later); not cached."""
+    from base64 import b64encode
+
+    from flask import make_response
+
+    from portal.training.exports import initial_passwords_xlsx
+
+    sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
+    response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
+                                             heading=heading, summary=summary, back=back))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---- one trainee --------------------------------------------------------------------------
@@ -173,7 +193,8 @@ def trainee(trainee_id: int):
     _module_choices(complete_form.module, t.role)
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t), history=s.history_of(t),
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
-                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today())
+                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
+                           changes=roster_history(t))
 
 
 def _back(t: Trainee):

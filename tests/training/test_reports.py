@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.extensions import db
-from portal.models import Evidence
-from portal.training import services
+from portal.models import Evidence, Trainee
+from portal.training import rules, services
 from tests.conftest import instance_by_key, make_user
 from tests.training.helpers import county, db_area, import_rows, sync_modules, trainee
 
@@ -46,6 +46,33 @@ def test_matrix_counts_and_percentages(app, plan, client, auth):
     page = client.get(f"/training/reports/matrix?county=yanhu&township={db_area('北城街道').id}").get_data(as_text=True)
     assert 'data-testid="matrix-percent">50%' in page
     assert "✓" in page and "tr-completed" in page and "○" in page  # colour and symbol
+
+
+def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
+    """Every state the matrix shows (started, overdue, done at a session, done without an assignment,
+    a voided mark, not assigned) is the one the trainee's own page shows for that module."""
+    module = setup_state()
+    from portal.training.reports import matrix
+
+    admin = make_user("adm2", "admin")
+    services.mark_started(trainee("13800000003"), module)
+    other = next(m for m in services.live_modules() if m.id != module.id)
+    services.mark_completed(admin, trainee("13800000001"), other, date.today())  # never assigned
+    wrong = services.mark_completed(admin, trainee("13800000003"), other, date.today())
+    services.void_completion(admin, wrong, "登记错人")
+    report = matrix(county("yanhu"))
+    seen = {}
+    for person, states in report.rows():
+        own = {mod.id: state for _, mod, state, _ in services.assignments_of(db.session.get(Trainee, person.id))}
+        assert states == [own.get(mod.id, rules.NOT_ASSIGNED) for mod in report.modules], person.name
+        seen.update({(person.name, mod.id): s for mod, s in zip(report.modules, states, strict=True)})
+    assert seen[("主任乙", module.id)] == rules.COMPLETED and seen[("主任丙", module.id)] == rules.IN_PROGRESS
+    assert seen[("主任丁", module.id)] == rules.OVERDUE and seen[("督导甲", other.id)] == rules.COMPLETED
+    assert seen[("主任丙", other.id)] == rules.NOT_ASSIGNED
+    m = report.matrix
+    # a completion without an assignment counts as done (and so as due) in its row and column
+    assert (m.total.assigned, m.total.completed, m.total.overdue, m.total.in_progress) == (4, 2, 1, 1)
+    assert (m.cols[other.id].completed, m.cols[other.id].assigned) == (1, 1)
 
 
 def test_xlsx_exports_have_title_row_headers_and_frozen_header(app, plan, client, auth):

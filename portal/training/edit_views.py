@@ -1,0 +1,72 @@
+"""Correcting one trainee (name, role, place, phone, account, 备注, 在册): a form over roster_edit."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import roles
+from portal.training import bp, rules
+from portal.training.forms import TraineeForm, choices
+from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
+from portal.training.scope import visible_counties
+from portal.training.views import MANAGERS, _trainee_or_404, passwords_page
+
+# The roster file's column names → the form's fields, so a rule's message lands beside its field.
+FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "county", "乡镇（街道）": "township",
+                   "村（社区）": "village", "手机号": "phone", "账号": "account", "备注": "note"}
+
+
+@bp.route("/training/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
+@roles(*MANAGERS)
+def trainee_edit(trainee_id: int):
+    t = _trainee_or_404(trainee_id)  # within the user's counties
+    form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
+    error = None
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        result = edit_trainee(current_user, t, TraineeEdit(
+            form.name.data, rules.role_label(form.role.data), form.county.data, form.township.data,
+            form.village.data or "", form.phone.data, form.account.data or "", form.note.data or "",
+            form.active.data, version))
+        if result.stale:
+            error = "保存前，其他人已修改了这名学员的信息。下面是最新内容，请核对后重新修改。"
+            form = _form(TraineeForm(formdata=None, data=form_values(t)))
+        elif result.problems:
+            for p in result.problems:
+                getattr(form, FIELD_OF_COLUMN.get(p.column, "name")).errors.append(p.reason)
+        else:
+            if not result.changed:
+                flash("没有需要保存的修改。", "info")
+                return redirect(url_for("training.trainee", trainee_id=t.id))
+            if result.initial_password:
+                return passwords_page([result.initial_password], "学员信息已保存", f"已为{t.name}开通登录账号",
+                                      url_for("training.trainee", trainee_id=t.id))
+            flash("已保存修改，修改前后的内容记入修改记录。", "success")
+            return redirect(url_for("training.trainee", trainee_id=t.id))
+    status = 422 if (form.errors or error) else 200
+    return render_template("training/trainee_edit.html", t=t, form=form, error=error, rules=rules), status
+
+
+def _form(form: TraineeForm) -> TraineeForm:
+    form.county.choices = choices([(c.name, c.name) for c in visible_counties(current_user)])
+    return form
+
+
+@bp.route("/training/trainees/<int:trainee_id>/new-password", methods=["POST"])
+@roles(*MANAGERS)
+def trainee_new_password(trainee_id: int):
+    """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
+    from flask import abort
+
+    from portal.training.forms import EmptyForm
+    from portal.training.roster_edit import renew_password
+
+    t = _trainee_or_404(trainee_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    issued = renew_password(current_user, t)
+    if issued is None:
+        flash("该学员没有可重置的学员账号。", "error")
+        return redirect(url_for("training.trainee", trainee_id=t.id))
+    return passwords_page([issued], "已重新生成初始密码", f"{t.name}原来的密码已失效",
+                          url_for("training.trainee", trainee_id=t.id))

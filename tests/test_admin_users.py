@@ -111,7 +111,13 @@ def test_reset_password(app, auth):
     response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"}, follow_redirects=True)
     assert "至少 8 位" in response.get_data(as_text=True)
     auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"})
-    assert AuthActions(app.test_client()).login("wu", "Brand-new-pass").status_code == 302
+    owner = AuthActions(app.test_client())
+    assert owner.login("wu", "Brand-new-pass").status_code == 302
+    # The admin knows the new password: the owner must set their own before anything else.
+    assert "/password" in owner.client.get("/tasks/").headers["Location"]
+    owner.post("/account/password", {"current_password": "Brand-new-pass", "new_password": "Own-secret-71",
+                                     "confirm": "Own-secret-71"})
+    assert owner.client.get("/tasks/").status_code == 200
     # The session opened with the old password ends.
     assert victim.client.get("/").status_code == 302
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "reset_password")).object_label == "wu"

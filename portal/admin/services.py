@@ -155,7 +155,10 @@ def reset_password(user: User, new_password: str, actor=None) -> None:
     if weak:
         raise AccountError(weak)
     user.set_password(new_password)
-    record("reset_password", "user", user.id, label=user.username, actor=actor)
+    # The admin knows this password now: the owner sets their own at the next sign-in.
+    user.must_change_password = actor is None or actor.id != user.id
+    record("reset_password", "user", user.id, label=user.username,
+           after={"must_change_password": user.must_change_password}, actor=actor)
     _commit_or_stale()
 
 

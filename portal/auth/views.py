@@ -30,7 +30,7 @@ _BEFORE_NEW_PASSWORD = {"auth.password", "auth.logout", "auth.login", "static"}
 
 @bp.before_app_request
 def require_own_password():
-    """An account whose password someone else chose (a roster import) sets its own before anything else."""
+    """An account whose password someone else chose (a roster import, an admin reset) sets its own before anything else."""
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in _BEFORE_NEW_PASSWORD and not (request.endpoint or "").endswith(".static")):
         if request.path.startswith("/api/"):

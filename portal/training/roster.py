@@ -76,8 +76,16 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
                     result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”已由另一名学员使用"))
     if result.problems:
         return result
-    _apply(rows, counties, by_phone, accounts, user, result, dry_run)
+    try:
+        _apply(rows, counties, by_phone, accounts, user, result, dry_run)
+    except sa.exc.IntegrityError:
+        # Another import (or an edit) wrote one of these phones or accounts since the check above.
+        db.session.rollback()
+        return ImportResult(problems=[RowProblem(0, "", CONCURRENT_IMPORT)])
     return result
+
+
+CONCURRENT_IMPORT = "导入时有他人同时登记了本文件中的手机号或账号，本次未导入任何数据，请重新上传预览后再导入"
 
 
 STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")

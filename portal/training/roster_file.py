@@ -33,7 +33,9 @@ class RowProblem:
         return f"row {self.row}, {self.column}: {self.reason}" if self.column else f"row {self.row}: {self.reason}"
 
     @property
-    def zh(self) -> str:  # the page's form
+    def zh(self) -> str:  # the page's form; row 0 is the file as a whole
+        if not self.row:
+            return self.reason
         return f"第{self.row}行，{self.column}：{self.reason}" if self.column else f"第{self.row}行：{self.reason}"
 
 

@@ -5,6 +5,7 @@ from base64 import b64decode
 from html import unescape
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -104,3 +105,17 @@ def test_cli_prints_the_first_passwords_once(app, runner, tmp_path):
     assert account == "yi" and user("yi").check_password(password) and user("yi").must_change_password
     again = runner.invoke(args=["portal", "import-roster", str(path)])
     assert again.exit_code == 0 and "Initial passwords" not in again.output  # the account exists now
+
+
+@pytest.mark.fresh_db
+def test_an_account_registered_meanwhile_refuses_the_whole_import_with_a_message(app, monkeypatch):
+    """Between the check and the write someone else created the account: nothing is imported, and the
+    trainer is told to preview again (not a server error)."""
+    from portal.training import roster
+
+    make_user("yi", "trainee")  # as if a parallel import had just created it
+    monkeypatch.setattr(roster, "accounts_by_name", lambda names: {})  # the check ran before that
+    result = import_roster(csv_bytes(*FIRST), "r.csv", None, dry_run=False)
+    assert not result.applied and [p.zh for p in result.problems] == [roster.CONCURRENT_IMPORT]
+    assert trainee("13800000001") is None  # nothing partial
+    assert str(result.problems[0]).startswith("row 0: ")

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import AuditEntry, Trainee, Unit, User
+from portal.roles import TRAINEE
 from portal.timeutil import utcnow
 from portal.training.roster import (
     STAFF_ROLES,
@@ -88,8 +89,10 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
         db.session.rollback()
         return result
     before = {k: getattr(t, k) for k in result.changed}
+    old_account = t.user
     for k, v in result.changed.items():
         setattr(t, k, v)
+    _follow_account(old_account, t, user)
     t.updated_at = utcnow()
     record("update", "trainee", t.id, label=t.name, before=_readable(before), after=_readable(result.changed),
            actor=user)
@@ -104,6 +107,23 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
         assign_late_joiners([t.id])
     db.session.commit()
     return result
+
+
+def _follow_account(old_account: User | None, t: Trainee, user: User) -> None:
+    """A 学员-only login exists for the trainee's own training: unlinked from them it is switched off
+    (nobody else's training to see), and it follows the trainee going inactive or active again."""
+    if old_account is not None and old_account.roles == [TRAINEE] and old_account.id != t.user_id:
+        _set_login(old_account, False, user)
+    current = db.session.get(User, t.user_id) if t.user_id else None  # t.user is not refreshed before a flush
+    if current is not None and current.roles == [TRAINEE]:
+        _set_login(current, t.active, user)
+
+
+def _set_login(account: User, active: bool, user: User) -> None:
+    if account.active != active:
+        account.active = active
+        record("reactivate" if active else "deactivate", "user", account.id, label=account.username,
+               before={"active": not active}, after={"active": active}, actor=user)
 
 
 def _check_scope_and_uniqueness(user: User, t: Trainee, row, county: Unit, result: EditResult) -> None:

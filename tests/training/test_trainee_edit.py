@@ -126,6 +126,18 @@ def test_account_opened_from_the_form_shows_its_first_password_once_and_deactiva
     assert response.status_code == 302 and trainee("13800000002").active is False
     person = client.get(f"/training/trainees/{t.id}").get_data(as_text=True)
     assert "已停用" in person and shown not in person
+    # the person's own login follows them: an inactive trainee cannot sign in, an active one can again
+    assert db.session.get(User, account.id).active is False
+    _, data = open_form(client, trainee("13800000002"))
+    client.post(f"/training/trainees/{t.id}/edit", data={**data, "active": "y"})
+    assert db.session.get(User, account.id).active is True
+    # unlinked from the trainee, a 学员-only login has nothing left to show: it is switched off
+    _, data = open_form(client, trainee("13800000002"))
+    client.post(f"/training/trainees/{t.id}/edit", data={**data, "account": ""})
+    assert trainee("13800000002").user_id is None and db.session.get(User, account.id).active is False
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.object_type == "user", AuditEntry.object_id == str(account.id),
+        AuditEntry.action.in_(["deactivate", "reactivate"]))) == 3
 
 
 def test_edit_needs_csrf(app, client, auth):

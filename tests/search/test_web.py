@@ -23,11 +23,8 @@ RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
 
 
 @pytest.fixture
-def library(app):
+def library(app, policy_library):
     """The policy library loaded and the index in step with it (what `flask portal sync` does)."""
-    from portal.policy.services import sync_policy
-
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
     services.sync_index()
     return app
 

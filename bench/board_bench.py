@@ -25,27 +25,25 @@ import os
 import random
 import re
 import socket
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.duties_bench import percentile, time_requests
+from bench.common import PASSWORD, TRIVIAL_URL, Report, add_duty, add_user, count, login, lower_units, scratch_app, \
+    sync_content, time_requests
 
 BUDGETS = {"board": 100.0, "台账 first page (all units)": 100.0, "通报 .xlsx": 1000.0}
 THROUGHPUT_BUDGET = 0.25
-PASSWORD = "Bench-pass-1"
 
 
 def generate_training(people: int, modules: int, seed: int = 5) -> int:
-    """A generated roster through the real import, every trainee assigned every module, 40% completed."""
+    """A generated roster through the real import, every trainee assigned every module, 40% completed
+    (the curriculum synced first)."""
     from datetime import date, timedelta
 
     import sqlalchemy as sa
-    from flask import current_app
 
     from bench.training_bench import roster_csv
     from portal.extensions import db
@@ -54,7 +52,6 @@ def generate_training(people: int, modules: int, seed: int = 5) -> int:
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
 
-    assert services.sync_modules(Path(current_app.config["CONTENT_DIR"])).ok
     for n in range(len(services.live_modules()), modules):  # top up the curriculum with stand-ins
         db.session.add(TrainingModule(key=f"bench-{n}", position=100 + n, title=f"压测模块{n}",
                                       audience=["supervisor", "director"], clause_ids=["3.2.10"]))
@@ -72,7 +69,7 @@ def generate_training(people: int, modules: int, seed: int = 5) -> int:
             {"trainee_id": t, "module_id": m.id, "how": "manual", "completed_on": date.today(), "note": "",
              "voided": False, "void_reason": ""} for t in ids if rng.random() < 0.4])
     db.session.commit()
-    return db.session.scalar(sa.select(sa.func.count(Assignment.id)))
+    return count(Assignment.id)
 
 
 def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tuple[int, int]:
@@ -81,24 +78,17 @@ def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tu
 
     from portal.duties import rules
     from portal.extensions import db
-    from portal.models import ChecklistItem, Duty, DutyInstance, Unit
+    from portal.models import ChecklistItem, DutyInstance
 
     rng = random.Random(seed)
-    units = db.session.scalars(sa.select(Unit).where(Unit.active, Unit.parent_id.is_not(None))).all()
-    instances = db.session.scalar(sa.select(sa.func.count(DutyInstance.id)))
-    items = db.session.scalar(sa.select(sa.func.count(ChecklistItem.id)))
+    units = lower_units()
+    instances, items = count(DutyInstance.id), count(ChecklistItem.id)
     n = 0
     while instances < target_instances or items < target_items:
         n += 1
-        duty = Duty(key=f"bench-{n}", title=f"压力测试任务{n}", clause_ids=[rng.choice(["3.1.1.4", "3.2.10", "4.2.7"])],
-                    scope="per-unit", area="部门职责", deadline_kind="date", indicators=[])
-        db.session.add(duty)
         left = max(1, target_instances - instances)
         per = max(1, min(60, (target_items - items) // left)) if items < target_items else 3
-        unit = rng.choice(units)
-        inst = DutyInstance(key=f"bench-{n}@{unit.code}", duty=duty, unit=unit)
-        inst.items = [ChecklistItem(title=f"事项{k}", position=k, done=rng.random() < 0.4) for k in range(per)]
-        db.session.add(inst)
+        add_duty(n, rng, units, per, done_share=0.4)
         instances += 1
         items += per
     for inst in db.session.scalars(sa.select(DutyInstance)):
@@ -106,17 +96,6 @@ def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tu
                                  rules.REQUESTED, rules.CLOSED])
     db.session.commit()
     return instances, items
-
-
-def time_unique(client, prefix: str, rounds: int) -> list[float]:
-    samples = []
-    for i in range(rounds):
-        start = time.perf_counter()
-        response = client.get(f"{prefix}{i}")
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (prefix, response.status_code)
-        response.close()
-    return samples
 
 
 def _free_port() -> int:
@@ -203,71 +182,44 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="load duration per page")
     args = parser.parse_args(argv)
 
-    from portal import create_app
-    from portal.config import PROJECT_ROOT
+    import sqlalchemy as sa
+
     from portal.extensions import db
+    from portal.models import Unit
 
-    tmp = Path(tempfile.mkdtemp(prefix="board-bench-"))
-    db_url = f"sqlite:///{tmp / 'bench.db'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "INSTANCE_PATH": str(tmp), "UPLOAD_DIR": str(tmp / "uploads"),
-                      "SEARCH_INDEX_DIR": str(tmp / "ix"), "SECRET_KEY": "bench",
-                      "CONTENT_DIR": str(PROJECT_ROOT / "content")})
+    app, tmp, db_url = scratch_app("board-bench-")
     with app.app_context():
-        import sqlalchemy as sa
-
-        from portal.admin.services import AccountInput, create_account
-        from portal.duties.sync import sync_duties
-        from portal.models import Unit
-        from portal.policy.services import sync_policy
-        from portal.units.services import sync_units
-
-        db.create_all()
-        content = Path(app.config["CONTENT_DIR"])
-        assert sync_units(content).ok and sync_policy(content).ok and sync_duties(content).ok
+        sync_content(duties=True, training=True)
         instances, items = generate_load(args.instances, args.items)
         assignments = generate_training(args.people, args.modules)
         units = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.active))
-        create_account(AccountInput("bench-leader", "压测领导", ["leader"], "city-mz", PASSWORD))
+        add_user("leader")
 
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "bench-leader", "password": PASSWORD, "csrf_token": token})
-
+    client = login(app, "leader")
     rounds = args.rounds
-    trivial = time_requests(client, "GET", "/account/password", rounds)
+    trivial = time_requests(client, TRIVIAL_URL, rounds)
     results = {
-        "board": time_requests(client, "GET", "/board", rounds),
-        "台账 first page (all units)": time_requests(client, "GET", "/tasks/?unit=", rounds),
-        "通报 .xlsx": time_requests(client, "GET", "/board/report.xlsx", max(10, rounds // 10)),
+        "board": time_requests(client, "/board", rounds),
+        "台账 first page (all units)": time_requests(client, "/tasks/?unit=", rounds),
+        "通报 .xlsx": time_requests(client, "/board/report.xlsx", max(10, rounds // 10)),
         # Every request a new query string: a cache miss each time (the figure a first visitor waits).
-        "board, uncached (info)": time_unique(client, "/board?n=", max(20, rounds // 5)),
-        "/api/progress (info)": time_requests(client, "GET", "/api/progress", max(20, rounds // 5)),
-        "drill fragment (info)": time_requests(client, "GET", "/board?u=city-ga&a=3.1.1", rounds,
+        "board, uncached (info)": time_requests(client, lambda i: f"/board?n={i}", max(20, rounds // 5)),
+        "/api/progress (info)": time_requests(client, "/api/progress", max(20, rounds // 5)),
+        "drill fragment (info)": time_requests(client, "/board?u=city-ga&a=3.1.1", rounds,
                                                headers={"HX-Request": "true", "HX-Target": "drill"}),
     }
-    load = os.getloadavg()[0]
-    print(f"board benchmark: {units} units, {instances} duty instances, {items} checklist items, {rounds} rounds, "
-          f"{assignments} training assignments, SQLite, load average {load:.2f}")
-    base95 = percentile(trivial, 95)
-    print(f"{'request':<30}{'p50 ms':>9}{'p95 ms':>9}{'trivial p95':>13}{'ratio':>8}  budget")
-    print(f"{'trivial page (baseline)':<30}{statistics.median(trivial):>9.2f}{base95:>9.2f}{base95:>13.2f}{1:>8.1f}")
-    failed = False
-    for name, samples in results.items():
-        p95 = percentile(samples, 95)
-        budget = BUDGETS.get(name)
-        verdict = "" if budget is None else (f"≤ {budget:.0f} ms " + ("PASS" if p95 <= budget else "FAIL"))
-        failed |= budget is not None and p95 > budget
-        print(f"{name:<30}{statistics.median(samples):>9.2f}{p95:>9.2f}{base95:>13.2f}{p95 / base95:>8.1f}  {verdict}")
+    report = Report(f"board benchmark: {units} units, {instances} duty instances, {items} checklist items, "
+                    f"{rounds} rounds, {assignments} training assignments, SQLite", trivial, width=30)
+    for name, timing in results.items():
+        report.row(name, timing, BUDGETS.get(name))
 
     trivial_rps, board_rps = gunicorn_ratio(db_url, tmp, args.clients, args.seconds)
     ratio = board_rps / trivial_rps if trivial_rps else 0.0
     ok = ratio >= THROUGHPUT_BUDGET
-    failed |= not ok
     print(f"gunicorn, 2 workers, {args.clients} keep-alive clients × {args.seconds:.0f} s each: trivial page "
           f"{trivial_rps:.1f} req/s, board {board_rps:.1f} req/s, ratio {ratio:.2f}  "
           f"≥ {THROUGHPUT_BUDGET:.2f} {'PASS' if ok else 'FAIL'}")
-    return 1 if failed else 0
+    return report.finish(extra_failed=not ok)
 
 
 if __name__ == "__main__":

@@ -55,23 +55,47 @@ def app_config(tmp_path_factory) -> dict:
 
 def clear_database() -> None:
     """Empty every table; on PostgreSQL also restart the id sequences, so the base state (and the
-    plan rows inserted on top of it) always has the same ids."""
+    plan rows inserted on top of it) always has the same ids (SQLite reuses ids from 1 by itself).
+
+    DELETE, not TRUNCATE: TRUNCATE gives every table and index a new file, about a second on this
+    machine for ~40 nearly empty tables, and fresh-database tests clear twice each."""
     db.session.remove()
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            return
         for table in reversed(db.metadata.sorted_tables):
             conn.execute(table.delete())
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT setval(quote_ident(schemaname) || '.' || quote_ident(sequencename), 1, false) "
+                                 "FROM pg_sequences WHERE schemaname = current_schema()"))
+
+
+_BASE: dict = {"rows": None, "dirty": False}  # the base state's rows once synced; whether the DB left it
 
 
 def load_base_state(app) -> None:
-    """What every test starts from: an empty database with the units synced."""
+    """What every test starts from: an empty database with the units synced. The first time syncs
+    for real and keeps the rows; later the rows are inserted again (the same ids, far faster)."""
     clear_database()
-    report = sync_units(Path(app.config["CONTENT_DIR"]))
-    assert report.ok, report.problems
+    if _BASE["rows"] is None:
+        report = sync_units(Path(app.config["CONTENT_DIR"]))
+        assert report.ok, report.problems
+        db.session.commit()
+        synced = _rows(db.session.connection())
+        _BASE["rows"] = [(t, synced[t.name]) for t in db.metadata.sorted_tables if synced[t.name]]
+        db.session.rollback()
+    else:
+        with db.engine.begin() as conn:
+            _insert_rows(conn, _BASE["rows"])
     db.session.remove()
+    _BASE["dirty"] = False
+
+
+def _insert_rows(conn, rows) -> None:
+    """Insert snapshot rows (ids included); on PostgreSQL move each id sequence past them."""
+    for table, new in rows:
+        conn.execute(table.insert(), new)
+        if conn.dialect.name == "postgresql" and "id" in table.c:
+            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                 f"(SELECT max(id) FROM {table.name}))")
 
 
 def _sqlite_savepoints(engine) -> None:
@@ -129,8 +153,8 @@ def needs_fresh_db(request) -> bool:
 
 @pytest.fixture
 def app(request, app_config, _schema):
-    if "plan" in request.fixturenames:
-        request.getfixturevalue("_plan_snapshot")  # built before this test's transaction begins
+    if "_content_snapshot" in request.fixturenames:
+        request.getfixturevalue("_content_snapshot")  # built before this test's transaction begins
     if needs_fresh_db(request):
         yield from _fresh_app(app_config)
     else:
@@ -143,8 +167,8 @@ def _fresh_app(app_config):
     request_started.connect(_fresh_g, app)
     with app.app_context():
         load_base_state(app)
+        _BASE["dirty"] = True  # whatever the test commits; the next rolled-back test restores the base
         yield app
-        load_base_state(app)  # what the rolled-back tests start from
         db.session.remove()
         db.engine.dispose()  # each fresh app has its own pool; close it
 
@@ -152,6 +176,8 @@ def _fresh_app(app_config):
 @contextmanager
 def _rolled_back_app(app):
     with app.app_context():
+        if _BASE["dirty"]:  # a fresh-database test ran since: back to the base state, for real
+            load_base_state(app)
         engines = db.engines  # this app's engines by bind key
         engine = engines[None]
         connection = engine.connect()
@@ -233,29 +259,11 @@ def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def _load_plan(app):
-    from portal.duties.sync import sync_duties
-    from portal.policy.services import sync_policy
-
-    content = Path(app.config["CONTENT_DIR"])
-    assert sync_policy(content).ok
-    report = sync_duties(content)
-    assert report.ok, report.problems
-    return report
-
-
 def _rows(conn) -> dict[str, list[dict]]:
     return {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))] for t in db.metadata.sorted_tables}
 
 
-@pytest.fixture(scope="session")
-def _plan_snapshot(_shared_app):
-    """Sync the plan once per session inside a rolled-back transaction and keep the rows it added."""
-    with _rolled_back_app(_shared_app) as app:
-        conn = db.session.connection()
-        before = _rows(conn)
-        report = _load_plan(app)
-        after = _rows(db.session.connection())
+def _added(before: dict, after: dict) -> list[tuple[sa.Table, list[dict]]]:
     added = []
     for table in db.metadata.sorted_tables:
         keys = [c.name for c in table.primary_key]
@@ -263,25 +271,52 @@ def _plan_snapshot(_shared_app):
         new = [r for r in after[table.name] if tuple(r[k] for k in keys) not in seen]
         if new:
             added.append((table, new))
-    return report, added
+    return added
 
 
-@pytest.fixture
-def plan(request, app):
-    """The policy library and the 任务分工表 loaded (units are always loaded).
+@pytest.fixture(scope="session")
+def _content_snapshot(_shared_app):
+    """Sync the policy library, then the 任务分工表, once per session inside a rolled-back
+    transaction, and keep the rows each step added (with its report)."""
+    from portal.duties.sync import sync_duties
+    from portal.policy.services import sync_policy
 
-    Every test gets the rows one session-wide sync produced, inserted directly (~20× faster than
-    syncing); fresh-database tests commit them."""
-    report, added = request.getfixturevalue("_plan_snapshot")
-    conn = db.session.connection()
-    for table, rows in added:
-        conn.execute(table.insert(), rows)
-        if conn.dialect.name == "postgresql" and "id" in table.c:
-            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                                 f"(SELECT max(id) FROM {table.name}))")
+    with _rolled_back_app(_shared_app) as app:
+        content = Path(app.config["CONTENT_DIR"])
+        base = _rows(db.session.connection())
+        policy = sync_policy(content)
+        assert policy.ok, policy.problems
+        with_policy = _rows(db.session.connection())
+        duties = sync_duties(content)
+        assert duties.ok, duties.problems
+        with_duties = _rows(db.session.connection())
+    return {"policy": (policy, _added(base, with_policy)), "duties": (duties, _added(with_policy, with_duties))}
+
+
+def _insert(request, rows) -> None:
+    _insert_rows(db.session.connection(), rows)
     if needs_fresh_db(request):
         db.session.commit()  # other connections (threads, the live server) must see it
     db.session.expire_all()
+
+
+@pytest.fixture
+def policy_library(request, _content_snapshot, app):
+    """The policy library loaded, as `sync_policy(content/)` leaves it; returns its report.
+
+    Every test gets the rows one session-wide sync produced, inserted directly (~20× faster than
+    syncing); fresh-database tests commit them."""
+    report, rows = _content_snapshot["policy"]
+    _insert(request, rows)
+    return report
+
+
+@pytest.fixture
+def plan(request, _content_snapshot, policy_library):
+    """The policy library and the 任务分工表 loaded (units are always loaded); returns the duties
+    sync report. Inserted from the session's snapshot like `policy_library`."""
+    report, rows = _content_snapshot["duties"]
+    _insert(request, rows)
     return report
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -69,11 +68,12 @@ def test_config_defaults(tmp_path, monkeypatch):
     assert app.config["UPLOAD_DIR"] == "/srv/uploads"
 
 
-@pytest.mark.fresh_db  # looks at the app's own engine, not a test transaction
-def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite pragmas do not apply to the PostgreSQL run")
-    with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(app_config, tmp_path):
+    """The app's own SQLite engine (its own file, so the PostgreSQL run checks it too)."""
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pragmas.db'}"})
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        db.engine.dispose()

@@ -3,12 +3,10 @@ citation to another law (the version of that law in force when the citing text w
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.policy.services import sync_policy
 from portal.search import services
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
@@ -19,8 +17,7 @@ pytestmark = pytest.mark.browser
 FRAGMENT = "利于未成年人身心健康的网络环"
 
 
-def test_paste_a_sentence_land_on_its_article_follow_its_citation(page, app):
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+def test_paste_a_sentence_land_on_its_article_follow_its_citation(page, app, policy_library):
     services.sync_index()
     user = make_user("b-paste", "staff")
     login(page, user.username, PASSWORD)
@@ -48,8 +45,7 @@ def test_paste_a_sentence_land_on_its_article_follow_its_citation(page, app):
     expect(page.get_by_test_id("editions")).to_contain_text("现行有效")
 
 
-def test_library_pages_fit_a_phone(page, app):
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+def test_library_pages_fit_a_phone(page, app, policy_library):
     user = make_user("b-phone", "admin")
     login(page, user.username, PASSWORD)
     page.set_viewport_size({"width": 390, "height": 844})

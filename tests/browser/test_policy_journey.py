@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.policy.services import sync_policy
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
 
@@ -18,8 +16,7 @@ TITLE = "关于加快推进我市儿童福利机构优化提质和创新转型�
 CITATION_328 = f"《{TITLE}》（运民发〔2021〕74号）三（二）8"
 
 
-def test_staff_reads_and_cites_the_fangan(page, app, live_server):
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+def test_staff_reads_and_cites_the_fangan(page, app, live_server, policy_library):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     user = make_user("b-staff", "staff")
     login(page, user.username, PASSWORD)

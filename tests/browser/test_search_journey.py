@@ -3,12 +3,10 @@ result is 三（一）1 with 户口 and 迁移 highlighted, clicking opens the c
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.policy.services import sync_policy
 from portal.search import services
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
@@ -16,8 +14,7 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 
-def test_search_from_the_header_box(page, app):
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+def test_search_from_the_header_box(page, app, policy_library):
     services.sync_index()  # what `flask portal sync` does; the live server shares SEARCH_INDEX_DIR
     user = make_user("b-staff", "staff")
     login(page, user.username, PASSWORD)
@@ -47,8 +44,7 @@ def test_search_from_the_header_box(page, app):
     expect(page.get_by_test_id("search-hit").first).to_have_attribute("data-clause", re.compile(r"^3\.1\.1(\.1)?$"))
 
 
-def test_search_page_works_without_javascript(browser, live_server, app):
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
+def test_search_page_works_without_javascript(browser, live_server, app, policy_library):
     services.sync_index()
     user = make_user("b-nojs", "staff")
     context = browser.new_context(base_url=live_server, java_script_enabled=False, locale="zh-CN")
@@ -67,10 +63,9 @@ def test_search_page_works_without_javascript(browser, live_server, app):
         context.close()
 
 
-def test_a_misremembered_sentence_and_a_regulation_title_find_what_was_meant(page, app):
+def test_a_misremembered_sentence_and_a_regulation_title_find_what_was_meant(page, app, policy_library):
     """A sentence of 未成年人保护法 typed with two words swapped lands its article in the top three;
     a regulation's title brings up that regulation first, above the paragraphs that cite it."""
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
     services.sync_index()
     user = make_user("b-staff2", "staff")
     login(page, user.username, PASSWORD)

@@ -49,10 +49,9 @@ def copy_content(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def library(app):
-    report = sync_policy(Path(app.config["CONTENT_DIR"]))
-    assert report.ok, report.problems
-    return report
+def library(policy_library):
+    """content/'s policy library loaded (the session's sync, inserted); returns the sync report."""
+    return policy_library
 
 
 @pytest.fixture

@@ -52,12 +52,10 @@ def library_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def library(app):
+def library(app, policy_library):
     """The policy library loaded and the index in step with it (what `flask portal sync` does)."""
-    from portal.policy.services import sync_policy
     from portal.search import services
 
-    assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
     services.sync_index()
     return app
 

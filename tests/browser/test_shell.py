@@ -69,6 +69,9 @@ def test_expired_session_in_htmx_request_goes_to_login_page(page):
     login(page, "b-admin", PASSWORD)
     page.goto("/admin/users")
     expect(page.get_by_test_id("user-table")).to_be_visible()
+    # A response still in flight (an asset, a count loaded after the page) would set the session
+    # cookie again after it is cleared: let the page settle first.
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session expires while the page is open
     page.fill("form.filters input[name=q]", "b-")
     expect(page).to_have_url(re.compile(r"/login\?next=(/|%2F)admin(/|%2F)users"))

@@ -7,8 +7,9 @@ process — SQLite's FTS5 does the work in C; Python only segments):
 * ``main.sqlite``: ``clause`` (the stored fields), ``words`` (FTS5 over the text segmented in
   jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
   word's document count, for query planning and suggestions);
-* ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring; a pasted
-  fragment's candidates, confirmed against the stored text).
+* ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring of the text padded
+  with two spaces; a pasted fragment's candidates, confirmed against the stored text — and, through
+  the trigrams a 1–2 character string starts, every clause holding it).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _clause_row(i: int, r: Record) -> tuple:
     title, text = r.title or "", r.text or ""
     return (i, r.doc_id, r.clause_id, r.label or r.clause_id, title, text, r.doc_title or "",
             r.url or "", r.validity or "", ",".join(r.depts()), " ".join(r.wenhao()),
-            hay(title, text))
+            hay(title, r.context or text))
 
 
 def hay(title: str, text: str) -> str:
@@ -68,8 +69,11 @@ def _word_row(row: tuple) -> tuple:
     return row[0], _title_words(row[4]), tokenizer.index_text(row[5]), row[10]
 
 
+CHARS_PAD = "  "  # every character of the text starts a trigram, so 1–2 character strings are found too
+
+
 def _char_row(row: tuple) -> tuple:
-    return row[0], row[11]
+    return row[0], row[11] + CHARS_PAD
 
 
 def _fast(conn: sqlite3.Connection) -> None:

@@ -32,6 +32,8 @@ RANK_CAP = 20_000         # lookups matching more postings than this take the fi
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
+FULL_RANK = 3000          # a query matching at most this many clauses is ranked whole: every match, exact total
+SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay"             # what ranking reads
@@ -102,6 +104,7 @@ class Ranker:
         self.fsql, self.fargs = flt.sql()
         self.avg = max(1.0, avg_chars)
         self.pasted = False
+        self.complete = False   # every match ranked (``everything``): the total is exact
 
     # -- lookups (each returns clause ids)
 
@@ -116,18 +119,34 @@ class Ranker:
             sql = f"SELECT rowid FROM words WHERE words MATCH ?{order} LIMIT ?"
         return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
 
+    def _short(self, text: str) -> str:
+        """A character-index query for a 1–2 character string: any trigram it starts (the indexed
+        text is padded, so each character starts one); "" when they are too many to list."""
+        if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'chars_vocab'").fetchone():
+            self.conn.execute("CREATE VIRTUAL TABLE temp.chars_vocab USING fts5vocab(chars, chars, 'row')")
+        terms = [t for (t,) in self.conn.execute("SELECT term FROM temp.chars_vocab WHERE term >= ? AND term < ? "
+                                                 "LIMIT ?", (text, text + "\U0010ffff", SHORT_TERMS + 1))]
+        return " OR ".join(fts_quote(t) for t in terms) if len(terms) <= SHORT_TERMS else ""
+
     def substring(self, text: str, limit: int) -> set[int]:
         """Clauses that may hold ``text`` (confirmed later against the stored text)."""
         if len(text) < 3:
-            return self._words(fts_quote(text), limit, ranked=False) if FTS_TERM.match(text) else set()
-        grams = list(dict.fromkeys(text[i:i + 3] for i in list(range(0, len(text) - 2, 2)) + [len(text) - 3]))
-        expr = " AND ".join(fts_quote(g) for g in grams)
+            expr = self._short(text)
+            if not expr:  # a very common character: the word index's matches
+                return self._words(fts_quote(text), limit, ranked=False) if FTS_TERM.match(text) else set()
+        else:
+            grams = list(dict.fromkeys(text[i:i + 3] for i in list(range(0, len(text) - 2, 2)) + [len(text) - 3]))
+            expr = " AND ".join(fts_quote(g) for g in grams)
         if self.fsql:
             sql = (f"SELECT x.rowid FROM chars.chars x JOIN clause c ON c.id = x.rowid WHERE x.chars MATCH ?"
                    f"{self.fsql} LIMIT ?")
         else:
             sql = "SELECT rowid FROM chars.chars WHERE chars MATCH ? LIMIT ?"
         return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+
+    def holds(self, text: str) -> bool:
+        """Whether any clause (within the filters) holds ``text``."""
+        return any(text in r.hay for r in self.fetch(self.substring(text, 50)))
 
     def _where(self, cond: str, args: list, limit: int) -> set[int]:
         sql = f"SELECT c.id FROM clause c WHERE {cond}{self.fsql} ORDER BY c.id LIMIT ?"
@@ -153,6 +172,51 @@ class Ranker:
         return rows
 
     # -- the plan
+
+    def _bounded(self, text: str) -> set[int] | None:
+        """Every clause that may hold ``text``, or None when more than FULL_RANK may."""
+        found = self.substring(text, FULL_RANK + 1)
+        return found if len(found) <= FULL_RANK else None
+
+    def everything(self) -> set[int] | None:
+        """Every clause the query can match, when they are few (``FULL_RANK``): the whole query
+        as a substring, its runs, windows, citations, 文号 and each word. Ranking them all makes
+        the total exact and every page a slice of one order (no clause lost between pages).
+        None when the query matches more: then bounded lookups, as ``candidates`` does."""
+        plan = self.plan
+        ids: set[int] = set()
+        for text in [plan.whole, *plan.verbatim]:
+            found = self._bounded(text) if text else set()
+            if found is None:
+                return None
+            if text == plan.whole:
+                self.pasted = len(plan.whole) >= PASTED and bool(found)
+            ids |= found
+        if plan.near and not self.pasted:
+            for w in plan.near_windows:
+                found = self._bounded(w)
+                if found is None:
+                    return None
+                ids |= found
+        concepts = [c for c in plan.concepts if not self.pasted or c.df <= RARE_DF]
+        if sum(c.df for c in concepts) > FULL_RANK:
+            return None
+        ids |= self._words(plan.words_fts(concepts=concepts), FULL_RANK * 2, ranked=False)
+        return ids | self._pointed()
+
+    def _pointed(self) -> set[int]:
+        """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
+        plan, ids = self.plan, set()
+        if plan.citations:
+            ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
+        if plan.wenhao:
+            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), FULL_RANK, ranked=False)
+            for d in plan.numbered_docs:
+                ids |= self._where("c.doc = ?", [d], 3)
+        if plan.titled_docs and not plan.concepts:
+            for d in plan.titled_docs[:20]:
+                ids |= self._where("c.doc = ?", [d], 5)
+        return ids
 
     def candidates(self, depth: int) -> set[int]:
         plan, k = self.plan, max(CANDIDATES, depth)
@@ -192,7 +256,7 @@ class Ranker:
     def total(self, ranked: list[Row]) -> tuple[int, bool]:
         plan = self.plan
         expr = plan.words_fts()
-        if not expr:
+        if not expr or self.complete:
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
             return len(ranked), False
@@ -256,7 +320,9 @@ class Ranker:
                 r.key = self.key(r)
             rows.sort(key=lambda r: r.key)
             return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows[:max(depth, 1)])
-        rows = self.fetch(self.candidates(depth))
+        ids = self.everything()
+        self.complete = ids is not None
+        rows = self.fetch(ids if self.complete else self.candidates(depth))
         for r in rows:
             r.key = self.key(r)
         rows = [r for r in rows if any(k < 0 for k in r.key[:7])]  # holds something of the query

@@ -36,7 +36,7 @@ FULL_RANK = 3000          # a query matching at most this many clauses is ranked
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
-RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay"             # what ranking reads
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
 
 
@@ -75,7 +75,8 @@ class Row:
     doc: str
     clause_id: str
     wenhao: str
-    hay: str                       # title and body, normalised and lower-cased
+    hay: str                       # title and body, normalised and lower-cased (a section: its whole text)
+    own: str = ""                  # a section's own part of ``hay`` (its paragraphs are clauses of their own)
     key: tuple = ()
     # read for the rows shown only (``Ranker.show``)
     label: str = ""
@@ -284,7 +285,10 @@ class Ranker:
         cited = 0
         if r.clause_id in plan.citations:
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
-        whole = 1 if plan.whole and plan.whole in hay else 0
+        exact = [plan.whole] if plan.whole else plan.phrases
+        whole = 0
+        if exact and all(e in hay for e in exact):  # a section holding it in a paragraph only: after the paragraph
+            whole = 1 if r.own and not all(e in r.own for e in exact) else 2
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
@@ -297,7 +301,8 @@ class Ranker:
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
         titled = 1 if r.doc in plan.titled_docs else 0
         near = 0.0 if whole else self.near(hay)
-        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+        fine = 0 if r.own else 1  # equal otherwise: the paragraph before the section holding it
+        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -fine, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""

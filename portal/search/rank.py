@@ -32,7 +32,8 @@ RANK_CAP = 20_000         # lookups matching more postings than this take the fi
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
-FULL_RANK = 3000          # a query matching at most this many clauses is ranked whole: every match, exact total
+FULL_RANK = 3000          # clauses holding the query as typed, listed in full up to this many
+FULL_WORDS = 1500         # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
@@ -106,6 +107,7 @@ class Ranker:
         self.avg = max(1.0, avg_chars)
         self.pasted = False
         self.complete = False   # every match ranked (``everything``): the total is exact
+        self.found: dict[str, set[int] | None] = {}   # exact-string lookups already made
 
     # -- lookups (each returns clause ids)
 
@@ -175,15 +177,19 @@ class Ranker:
     # -- the plan
 
     def _bounded(self, text: str) -> set[int] | None:
-        """Every clause that may hold ``text``, or None when more than FULL_RANK may."""
-        found = self.substring(text, FULL_RANK + 1)
-        return found if len(found) <= FULL_RANK else None
+        """Every clause that may hold ``text``, or None when more than FULL_RANK may (kept for
+        ``candidates``: the whole query's matches are listed in full whenever they are few)."""
+        if text not in self.found:
+            found = self.substring(text, FULL_RANK + 1)
+            self.found[text] = found if len(found) <= FULL_RANK else None
+        return self.found[text]
 
     def everything(self) -> set[int] | None:
-        """Every clause the query can match, when they are few (``FULL_RANK``): the whole query
-        as a substring, its runs, windows, citations, 文号 and each word. Ranking them all makes
-        the total exact and every page a slice of one order (no clause lost between pages).
-        None when the query matches more: then bounded lookups, as ``candidates`` does."""
+        """Every clause the query can match, when they are few: the whole query as a substring,
+        its runs, windows, citations, 文号 and each word (``FULL_WORDS`` postings at most; a
+        pasted fragment: its rarer words' ``CANDIDATES`` best). Ranking them all makes the total
+        exact and every page a slice of one order (no clause lost between pages). None when the
+        query matches more: then bounded lookups (``candidates``)."""
         plan = self.plan
         ids: set[int] = set()
         for text in [plan.whole, *plan.verbatim]:
@@ -199,10 +205,13 @@ class Ranker:
                 if found is None:
                     return None
                 ids |= found
-        concepts = [c for c in plan.concepts if not self.pasted or c.df <= RARE_DF]
-        if sum(c.df for c in concepts) > FULL_RANK:
+        if self.pasted:
+            rare = [c for c in plan.concepts if c.df <= RARE_DF]
+            ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES) if rare else set()
+        elif sum(c.df for c in plan.concepts) > FULL_WORDS:
             return None
-        ids |= self._words(plan.words_fts(concepts=concepts), FULL_RANK * 2, ranked=False)
+        else:
+            ids |= self._words(plan.words_fts(), FULL_WORDS * 2, ranked=False)
         return ids | self._pointed()
 
     def _pointed(self) -> set[int]:
@@ -222,12 +231,12 @@ class Ranker:
     def candidates(self, depth: int) -> set[int]:
         plan, k = self.plan, max(CANDIDATES, depth)
         ids: set[int] = set()
-        if plan.whole:
-            ids = self.substring(plan.whole, k)
+        if plan.whole:  # every clause holding it, when they are few (``everything`` looked)
+            ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         for v in plan.verbatim:
-            ids |= self.substring(v, k)
+            ids |= self.found.get(v) or self.substring(v, k)
         if plan.near and not self.pasted:
             for w in plan.near_windows:
                 ids |= self.substring(w, k)

@@ -310,8 +310,7 @@ class Ranker:
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
         titled = 1 if r.doc in plan.titled_docs else 0
         near = 0.0 if whole else self.near(hay)
-        fine = 0 if r.own else 1  # equal otherwise: the paragraph before the section holding it
-        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -fine, -score, r.id)
+        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""

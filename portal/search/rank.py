@@ -33,7 +33,8 @@ EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
 FULL_RANK = 3000          # clauses holding the query as typed, listed in full up to this many
-FULL_WORDS = 1500         # word postings up to which every clause holding a query word is ranked (exact total)
+BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
+FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
@@ -108,6 +109,7 @@ class Ranker:
         self.pasted = False
         self.complete = False   # every match ranked (``everything``): the total is exact
         self.found: dict[str, set[int] | None] = {}   # exact-string lookups already made
+        self.cut = False        # a word lookup came back at its limit (more clauses match than ranked)
 
     # -- lookups (each returns clause ids)
 
@@ -120,7 +122,9 @@ class Ranker:
                    f"{order} LIMIT ?")
         else:
             sql = f"SELECT rowid FROM words WHERE words MATCH ?{order} LIMIT ?"
-        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        self.cut = self.cut or len(found) >= limit
+        return found
 
     def _short(self, text: str) -> str:
         """A character-index query for a 1–2 character string: any trigram it starts (the indexed
@@ -186,25 +190,23 @@ class Ranker:
 
     def everything(self) -> set[int] | None:
         """Every clause the query can match, when they are few: the whole query as a substring,
-        its runs, windows, citations, 文号 and each word (``FULL_WORDS`` postings at most; a
-        pasted fragment: its rarer words' ``CANDIDATES`` best). Ranking them all makes the total
+        citations, 文号 and each word (``FULL_WORDS`` postings at most; a pasted fragment: its
+        rarer words' ``CANDIDATES`` best), and the first ``CANDIDATES`` holding each run or window. Ranking them all makes the total
         exact and every page a slice of one order (no clause lost between pages). None when the
         query matches more: then bounded lookups (``candidates``)."""
         plan = self.plan
         ids: set[int] = set()
-        for text in [plan.whole, *plan.verbatim]:
-            found = self._bounded(text) if text else set()
+        if plan.whole:
+            found = self._bounded(plan.whole)
             if found is None:
                 return None
-            if text == plan.whole:
-                self.pasted = len(plan.whole) >= PASTED and bool(found)
+            self.pasted = len(plan.whole) >= PASTED and bool(found)
             ids |= found
+        for v in plan.verbatim:  # parts of the query: their first matches (a fixed number)
+            ids |= self.substring(v, CANDIDATES)
         if plan.near and not self.pasted:
             for w in plan.near_windows:
-                found = self._bounded(w)
-                if found is None:
-                    return None
-                ids |= found
+                ids |= self.substring(w, CANDIDATES)
         if self.pasted:
             rare = [c for c in plan.concepts if c.df <= RARE_DF]
             ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES) if rare else set()
@@ -229,17 +231,18 @@ class Ranker:
         return ids
 
     def candidates(self, depth: int) -> set[int]:
-        plan, k = self.plan, max(CANDIDATES, depth)
+        # the same lookups whatever the page: every page is a slice of one order (``depth`` unused)
+        plan, k = self.plan, BOUNDED
         ids: set[int] = set()
         if plan.whole:  # every clause holding it, when they are few (``everything`` looked)
             ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         for v in plan.verbatim:
-            ids |= self.found.get(v) or self.substring(v, k)
+            ids |= self.substring(v, CANDIDATES)
         if plan.near and not self.pasted:
             for w in plan.near_windows:
-                ids |= self.substring(w, k)
+                ids |= self.substring(w, CANDIDATES)
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
         if plan.wenhao:
@@ -257,16 +260,15 @@ class Ranker:
                 ids |= self._words(plan.words_fts(require_all=True), k, ranked=concepts[0].df <= RANK_CAP)
             rare = [c for c in concepts if c.df <= RARE_DF]
             if rare:
-                ids |= self._words(plan.words_fts(concepts=rare), k)
-            if len(ids) < depth and not self.pasted:  # few clauses hold every word: the two rarest alone
-                two = concepts[:2]
-                ids |= self._words(plan.words_fts(concepts=two), k, ranked=sum(c.df for c in two) <= RANK_CAP)
+                ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES)
+            if not self.pasted:  # then clauses holding some of the words (what the total counts)
+                ids |= self._words(plan.words_fts(), k, ranked=sum(c.df for c in concepts) <= RANK_CAP)
         return ids
 
     def total(self, ranked: list[Row]) -> tuple[int, bool]:
         plan = self.plan
         expr = plan.words_fts()
-        if not expr or self.complete:
+        if not expr or self.complete or not self.cut:  # every match ranked: the total is what the pages list
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
             return len(ranked), False
@@ -278,7 +280,7 @@ class Ranker:
                 sql = f"SELECT count(*) FROM clause c WHERE c.id IN (SELECT rowid FROM words WHERE words MATCH ?){self.fsql}"
             else:
                 sql = "SELECT count(*) FROM words WHERE words MATCH ?"
-            return self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, False
+            return max(self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, len(ranked)), False
         n = plan.clauses
         missing = 1.0
         for c in plan.concepts:

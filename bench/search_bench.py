@@ -79,6 +79,11 @@ class Scan:
         needle = self.norm(q)
         return [self.keys[i] for i, h in enumerate(self.hays) if needle in h][:limit]
 
+    def containing(self, q: str) -> set[tuple]:
+        """Every article holding ``q`` as typed (the recall floor)."""
+        needle = self.norm(q)
+        return {self.keys[i] for i, h in enumerate(self.hays) if needle in h}
+
     def words(self, q: str, limit: int = 10) -> list[tuple]:
         terms = self.norm(q).split()
         return [self.keys[i] for i, h in enumerate(self.hays) if all(t in h for t in terms)][:limit]
@@ -107,6 +112,52 @@ def rss_child(index_dir: str, queries: list[str]) -> dict:
     out = subprocess.run([sys.executable, "-c", code, index_dir, json.dumps(queries, ensure_ascii=False)],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+RECALL_WORDS = ["儿童", "监护", "福利", "救助", "机构", "收养", "孤儿", "残疾", "教育", "家庭", "监护人",
+                "未成年人", "儿童福利", "民政部门", "社会救助", "人民政府", "登记", "寄养", "医疗", "户口"]
+RECALL_SAMPLES = 20   # more words (2–4 characters) drawn from the corpus with the fixed seed
+RECALL_MAX = 1000     # words in more articles than the engine lists (engine.MAX_WINDOW) are left out
+
+
+def recall_words(records: list[dict], scan: Scan, seed: int = 20261130) -> list[str]:
+    """The common words above plus words of 2–4 characters drawn from random articles."""
+    import random
+
+    from portal.search import tokenizer
+
+    rnd = random.Random(seed)
+    out = [w for w in RECALL_WORDS if 0 < len(scan.containing(w)) <= RECALL_MAX]
+    tries = 0
+    while len(out) < len(RECALL_WORDS) + RECALL_SAMPLES and tries < 2000:
+        tries += 1
+        words = [w for w, _, _ in tokenizer.words(rnd.choice(records)["text"])
+                 if 2 <= len(w) <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in w)]
+        if words:
+            w = rnd.choice(words)
+            if w not in out and 2 <= len(scan.containing(w)) <= RECALL_MAX:
+                out.append(w)
+    return out
+
+
+def recall(eng, scan: Scan, words: list[str]) -> dict:
+    """Recall against the scan: of the articles holding each word, the share the engine lists
+    (paging through every page), and how many words' totals equal what paging lists."""
+    want_n = got_n = agree = 0
+    for w in words:
+        want = scan.containing(w)
+        listed: set[tuple] = set()
+        page = 1
+        while True:
+            res = eng.search(w, page=page, limit=100)
+            listed |= {(h.doc, h.clause_id) for h in res.results}
+            if len(res.results) < 100 or page * 100 >= RECALL_MAX:
+                break
+            page += 1
+        want_n += len(want)
+        got_n += len(want & listed)
+        agree += res.total == len(listed) and not res.estimated
+    return {"recall": got_n / max(1, want_n), "recall_words": len(words), "recall_agree": agree}
 
 
 # ---------------------------------------------------------------- one size
@@ -156,6 +207,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
         t = time.perf_counter()
         scan.words(q.replace('"', ""))
         mixed_scan.append((time.perf_counter() - t) * 1000)
+    rec = recall(eng, scan, recall_words(records, scan))
     eng.close()
     k = max(1, len(items))
     return {"n": len(records), "text_mb": text_mb, "build": stats, "trigram_s": tri_s, "trigram_cpu": tri_cpu, "items": len(items),
@@ -164,7 +216,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
             "ours_p50": pct(ours_ms, 50), "ours_p95": pct(ours_ms, 95),
             "scan_p50": pct(scan_ms, 50), "scan_p95": pct(scan_ms, 95),
             "mixed_p95": pct(mixed_ms, 95), "mixed_scan_p95": pct(mixed_scan, 95),
-            "dir": str(work / f"ix{n}")}
+            "dir": str(work / f"ix{n}"), **rec}
 
 
 def report(r: dict) -> None:
@@ -180,6 +232,8 @@ def report(r: dict) -> None:
     print(f"{'fragment hit@1':24} {r['frag1']:8.3f} {r['scan_frag1']:8.3f}")
     print(f"{'fragment hit@10':24} {r['frag10']:8.3f} {'':>8}")
     print(f"{'word query hit@10':24} {r['word10']:8.3f} {r['scan_word10']:8.3f}   (scan: articles holding every word, corpus order)")
+    print(f"{'recall vs scan':24} {r['recall']:8.3f} {1:8.3f}   ({r['recall_words']} words of 2–4 characters, "
+          f"every page; total = listed for {r['recall_agree']}/{r['recall_words']})")
     print(f"{'query p50 ms':24} {r['ours_p50']:8.2f} {r['scan_p50']:8.2f}")
     print(f"{'query p95 ms':24} {r['ours_p95']:8.2f} {r['scan_p95']:8.2f}   ours/scan {ratio(r['ours_p95'], r['scan_p95'])} "
           "(ours: highlighting included)")
@@ -222,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{verdict(r['frag10'] >= 1.0)}  fragment hit@10 = 1.00 at {r['n']:,}: {r['frag10']:.3f}")
             print(f"{verdict(r['word10'] >= 0.90)}  word query hit@10 ≥ 0.90 at {r['n']:,}: {r['word10']:.3f} "
                   f"(scan {r['scan_word10']:.3f})")
+            print(f"{verdict(r['recall'] >= 1.0)}  recall vs scan = 1.00 at {r['n']:,}: {r['recall']:.3f}")
             print(f"{verdict(r['build']['mb_per_s'] >= 1.5)}  build ≥ 1.5 MB/s at {r['n']:,}: "
                   f"{r['build']['mb_per_s']:.2f} MB/s (trigram alone {r['text_mb'] / r['trigram_s']:.2f} MB/s)")
         print(f"{verdict(small['ours_p95'] <= small['scan_p95'])}  query p95 ≤ scan p95 at {small['n']:,}: "

@@ -4,11 +4,13 @@ index in line with the records (``ensure_index``). One writer at a time (``store
 Two SQLite files, written in parallel when ``procs`` > 1 (the character index in a forked
 process — SQLite's FTS5 does the work in C; Python only segments):
 
-* ``main.sqlite``: ``clause`` (the stored fields), ``words`` (FTS5 over the text segmented in
+* ``main.sqlite``: ``clause`` (the stored fields; ``hay`` the text exact strings are matched
+  against — a section's whole text — and ``own`` a section's own part of it), ``words`` (FTS5 over the text segmented in
   jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
   word's document count, for query planning and suggestions);
-* ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring; a pasted
-  fragment's candidates, confirmed against the stored text).
+* ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring of the text padded
+  with two spaces; a pasted fragment's candidates, confirmed against the stored text — and, through
+  the trigrams a 1–2 character string starts, every clause holding it).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ log = logging.getLogger("portal.search")
 MAIN_SCHEMA = """
 CREATE TABLE clause(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, clause_id TEXT NOT NULL, label TEXT,
                     title TEXT, body TEXT, doc_title TEXT, url TEXT, validity TEXT, depts TEXT, wenhao TEXT,
-                    hay TEXT);
+                    hay TEXT, own TEXT);
 CREATE INDEX clause_doc ON clause(doc, clause_id);
 CREATE INDEX clause_cid ON clause(clause_id);
 CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
@@ -46,10 +48,12 @@ CREATE VIRTUAL TABLE chars USING fts5(hay, content='', tokenize='trigram', detai
 
 
 def _clause_row(i: int, r: Record) -> tuple:
-    title, text = r.title or "", r.text or ""
+    """A section with paragraphs is stored, indexed and matched with its whole text (what a reader
+    sees on its page); ``own`` keeps its own part, so a paragraph ranks before its section."""
+    title, text = r.title or "", r.context or r.text or ""
     return (i, r.doc_id, r.clause_id, r.label or r.clause_id, title, text, r.doc_title or "",
             r.url or "", r.validity or "", ",".join(r.depts()), " ".join(r.wenhao()),
-            hay(title, text))
+            hay(title, text), hay(title, r.text or "") if r.context else "")
 
 
 def hay(title: str, text: str) -> str:
@@ -68,8 +72,11 @@ def _word_row(row: tuple) -> tuple:
     return row[0], _title_words(row[4]), tokenizer.index_text(row[5]), row[10]
 
 
+CHARS_PAD = "  "  # every character of the text starts a trigram, so 1–2 character strings are found too
+
+
 def _char_row(row: tuple) -> tuple:
-    return row[0], row[11]
+    return row[0], row[11] + CHARS_PAD
 
 
 def _fast(conn: sqlite3.Connection) -> None:
@@ -104,7 +111,7 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
         _fast(conn)
         conn.executescript(MAIN_SCHEMA)
         with conn:
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", map(_word_row, rows))
         conn.execute("INSERT INTO words(words, rank) VALUES ('rank', 'bm25(1.5, 1.0, 4.0)')")
         with conn:
@@ -195,7 +202,7 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
             start = (conn.execute("SELECT max(id) FROM clause").fetchone()[0] or 0) + 1
             rows = [_clause_row(i, r) for i, r in enumerate(recs, start)]
             new_words = [_word_row(r) for r in rows]
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", new_words)
             conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
             delta = _counts(new_words)

@@ -198,6 +198,7 @@ class SearchEngine:
             ranker = Ranker(conn, plan, flt, gen.avg_chars)
             ranked = ranker.run(window)
             out.total, out.estimated = ranked.total, ranked.estimated
+            out.missing = [w for w in plan.missing if not ranker.holds(w)]  # 童: in no word, yet in clauses
             out.results = [self._hit(r, plan) for r in ranker.show(ranked.rows[window - out.limit:window])]
         if out.total == 0:
             out.suggestion = suggest(conn, pq, lambda q2, filtered: self._has_hits(gen, conn, q2, flt, filtered),

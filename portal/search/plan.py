@@ -4,9 +4,10 @@ exact strings, citations and the documents they point into.
 * a **concept** is one query word with its equivalents: the reviewed synonyms and abbreviations
   (content/search/synonyms.txt), for a single character the most frequent words starting with
   it, and for a word the index never saw whole, its dictionary parts (all required);
-* the **whole** query (without quotes) and its unquoted runs of 3+ characters (**verbatim**) are
-  exact strings: a pasted fragment that cuts words in half is found as a substring, whatever the
-  segmenter makes of it — the whole query even when it holds a 第X条 or a 文号;
+* the **whole** query (without quotes, of any length) and its unquoted runs of 3+ characters
+  (**verbatim**) are exact strings — every clause holding the whole query is a result, as in a
+  substring scan, whatever the segmenter made of the text (儿童 inside 儿童福利机构, a pasted
+  fragment that cuts words in half) — the whole query even when it holds a 第X条 or a 文号;
 * a pasted passage that is *nearly* verbatim (two words swapped, a character missing or added,
   other punctuation) is planned as **near**: its characters without punctuation, their
   trigrams (``near_grams``) and a few windows to look up; the ranker puts clauses holding most
@@ -136,9 +137,9 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept 
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)))
 
 
-def _whole(text: str) -> str:
+def _whole(text: str, shortest: int = 3) -> str:
     whole = " ".join(tokenizer.normalise(text).lower().split())
-    return whole if len(whole) >= 3 and any(tokenizer.WORD_CHAR.match(ch) for ch in whole) else ""
+    return whole if len(whole) >= shortest and any(tokenizer.WORD_CHAR.match(ch) for ch in whole) else ""
 
 
 def _chunks(text: str) -> list[str]:
@@ -198,8 +199,8 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.concepts.append(c)
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
-    plan.whole = _whole(pq.unquoted)
-    if plan.whole and not pq.phrase_texts:  # the passage without its 文号, citations and 《titles》
+    plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
+    if len(plan.whole) >= 3 and not pq.phrase_texts:  # the passage without its 文号, citations and 《titles》
         plan.near, plan.near_grams, plan.near_windows = _near(_whole(verbatim_text))
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]

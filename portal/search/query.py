@@ -119,7 +119,14 @@ class ParsedQuery:
 
     @property
     def empty(self) -> bool:
-        return not (self.phrases or self.words or self.wenhao or self.citations or self.doc_titles)
+        return not (self.phrases or self.words or self.wenhao or self.citations or self.doc_titles or self.as_typed)
+
+    @property
+    def as_typed(self) -> bool:
+        """Filler words only (规定的, 怎么办), yet 2+ characters to find as typed: a substring scan
+        would find them, so the search does too (a lone 的 is no query)."""
+        bare = "".join(self.unquoted.split())
+        return len(bare) >= 2 and bool(tokenizer.WORD_CHAR.search(bare))
 
 
 def clean(raw) -> tuple[str, str | None]:

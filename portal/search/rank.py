@@ -32,9 +32,13 @@ RANK_CAP = 20_000         # lookups matching more postings than this take the fi
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
+FULL_RANK = 1000          # clauses holding the query as typed, listed in full up to this many (MAX_WINDOW)
+BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
+FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
+SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
-RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay"             # what ranking reads
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
 
 
@@ -73,7 +77,8 @@ class Row:
     doc: str
     clause_id: str
     wenhao: str
-    hay: str                       # title and body, normalised and lower-cased
+    hay: str                       # title and body, normalised and lower-cased (a section: its whole text)
+    own: str = ""                  # a section's own part of ``hay`` (its paragraphs are clauses of their own)
     key: tuple = ()
     # read for the rows shown only (``Ranker.show``)
     label: str = ""
@@ -102,6 +107,9 @@ class Ranker:
         self.fsql, self.fargs = flt.sql()
         self.avg = max(1.0, avg_chars)
         self.pasted = False
+        self.complete = False   # every match ranked (``everything``): the total is exact
+        self.found: dict[str, set[int] | None] = {}   # exact-string lookups already made
+        self.cut = False        # a word lookup came back at its limit (more clauses match than ranked)
 
     # -- lookups (each returns clause ids)
 
@@ -114,20 +122,38 @@ class Ranker:
                    f"{order} LIMIT ?")
         else:
             sql = f"SELECT rowid FROM words WHERE words MATCH ?{order} LIMIT ?"
-        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        self.cut = self.cut or len(found) >= limit
+        return found
+
+    def _short(self, text: str) -> str:
+        """A character-index query for a 1–2 character string: any trigram it starts (the indexed
+        text is padded, so each character starts one); "" when they are too many to list."""
+        if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'chars_vocab'").fetchone():
+            self.conn.execute("CREATE VIRTUAL TABLE temp.chars_vocab USING fts5vocab(chars, chars, 'row')")
+        terms = [t for (t,) in self.conn.execute("SELECT term FROM temp.chars_vocab WHERE term >= ? AND term < ? "
+                                                 "LIMIT ?", (text, text + "\U0010ffff", SHORT_TERMS + 1))]
+        return " OR ".join(fts_quote(t) for t in terms) if len(terms) <= SHORT_TERMS else ""
 
     def substring(self, text: str, limit: int) -> set[int]:
         """Clauses that may hold ``text`` (confirmed later against the stored text)."""
         if len(text) < 3:
-            return self._words(fts_quote(text), limit, ranked=False) if FTS_TERM.match(text) else set()
-        grams = list(dict.fromkeys(text[i:i + 3] for i in list(range(0, len(text) - 2, 2)) + [len(text) - 3]))
-        expr = " AND ".join(fts_quote(g) for g in grams)
+            expr = self._short(text)
+            if not expr:  # a very common character: the word index's matches
+                return self._words(fts_quote(text), limit, ranked=False) if FTS_TERM.match(text) else set()
+        else:
+            grams = list(dict.fromkeys(text[i:i + 3] for i in list(range(0, len(text) - 2, 2)) + [len(text) - 3]))
+            expr = " AND ".join(fts_quote(g) for g in grams)
         if self.fsql:
             sql = (f"SELECT x.rowid FROM chars.chars x JOIN clause c ON c.id = x.rowid WHERE x.chars MATCH ?"
                    f"{self.fsql} LIMIT ?")
         else:
             sql = "SELECT rowid FROM chars.chars WHERE chars MATCH ? LIMIT ?"
         return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+
+    def holds(self, text: str) -> bool:
+        """Whether any clause (within the filters) holds ``text``."""
+        return any(text in r.hay for r in self.fetch(self.substring(text, 50)))
 
     def _where(self, cond: str, args: list, limit: int) -> set[int]:
         sql = f"SELECT c.id FROM clause c WHERE {cond}{self.fsql} ORDER BY c.id LIMIT ?"
@@ -154,18 +180,69 @@ class Ranker:
 
     # -- the plan
 
-    def candidates(self, depth: int) -> set[int]:
-        plan, k = self.plan, max(CANDIDATES, depth)
+    def _bounded(self, text: str) -> set[int] | None:
+        """Every clause that may hold ``text``, or None when more than FULL_RANK may (kept for
+        ``candidates``: the whole query's matches are listed in full whenever they are few)."""
+        if text not in self.found:
+            found = self.substring(text, FULL_RANK + 1)
+            self.found[text] = found if len(found) <= FULL_RANK else None
+        return self.found[text]
+
+    def everything(self) -> set[int] | None:
+        """Every clause the query can match, when they are few: the whole query as a substring,
+        citations, 文号 and each word (``FULL_WORDS`` postings at most; a pasted fragment: its
+        rarer words' ``CANDIDATES`` best), and the first ``CANDIDATES`` holding each run or window. Ranking them all makes the total
+        exact and every page a slice of one order (no clause lost between pages). None when the
+        query matches more: then bounded lookups (``candidates``)."""
+        plan = self.plan
         ids: set[int] = set()
         if plan.whole:
-            ids = self.substring(plan.whole, k)
+            found = self._bounded(plan.whole)
+            if found is None:
+                return None
+            self.pasted = len(plan.whole) >= PASTED and bool(found)
+            ids |= found
+        for v in plan.verbatim:  # parts of the query: their first matches (a fixed number)
+            ids |= self.substring(v, CANDIDATES)
+        if plan.near and not self.pasted:
+            for w in plan.near_windows:
+                ids |= self.substring(w, CANDIDATES)
+        if self.pasted:
+            rare = [c for c in plan.concepts if c.df <= RARE_DF]
+            ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES) if rare else set()
+        elif sum(c.df for c in plan.concepts) > FULL_WORDS:
+            return None
+        else:
+            ids |= self._words(plan.words_fts(), FULL_WORDS * 2, ranked=False)
+        return ids | self._pointed()
+
+    def _pointed(self) -> set[int]:
+        """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
+        plan, ids = self.plan, set()
+        if plan.citations:
+            ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
+        if plan.wenhao:
+            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), FULL_RANK, ranked=False)
+            for d in plan.numbered_docs:
+                ids |= self._where("c.doc = ?", [d], 3)
+        if plan.titled_docs and not plan.concepts:
+            for d in plan.titled_docs[:20]:
+                ids |= self._where("c.doc = ?", [d], 5)
+        return ids
+
+    def candidates(self, depth: int) -> set[int]:
+        # the same lookups whatever the page: every page is a slice of one order (``depth`` unused)
+        plan, k = self.plan, BOUNDED
+        ids: set[int] = set()
+        if plan.whole:  # every clause holding it, when they are few (``everything`` looked)
+            ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         for v in plan.verbatim:
-            ids |= self.substring(v, k)
+            ids |= self.substring(v, CANDIDATES)
         if plan.near and not self.pasted:
             for w in plan.near_windows:
-                ids |= self.substring(w, k)
+                ids |= self.substring(w, CANDIDATES)
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
         if plan.wenhao:
@@ -183,16 +260,15 @@ class Ranker:
                 ids |= self._words(plan.words_fts(require_all=True), k, ranked=concepts[0].df <= RANK_CAP)
             rare = [c for c in concepts if c.df <= RARE_DF]
             if rare:
-                ids |= self._words(plan.words_fts(concepts=rare), k)
-            if len(ids) < depth and not self.pasted:  # few clauses hold every word: the two rarest alone
-                two = concepts[:2]
-                ids |= self._words(plan.words_fts(concepts=two), k, ranked=sum(c.df for c in two) <= RANK_CAP)
+                ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES)
+            if not self.pasted:  # then clauses holding some of the words (what the total counts)
+                ids |= self._words(plan.words_fts(), k, ranked=sum(c.df for c in concepts) <= RANK_CAP)
         return ids
 
     def total(self, ranked: list[Row]) -> tuple[int, bool]:
         plan = self.plan
         expr = plan.words_fts()
-        if not expr:
+        if not expr or self.complete or not self.cut:  # every match ranked: the total is what the pages list
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
             return len(ranked), False
@@ -204,7 +280,7 @@ class Ranker:
                 sql = f"SELECT count(*) FROM clause c WHERE c.id IN (SELECT rowid FROM words WHERE words MATCH ?){self.fsql}"
             else:
                 sql = "SELECT count(*) FROM words WHERE words MATCH ?"
-            return self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, False
+            return max(self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, len(ranked)), False
         n = plan.clauses
         missing = 1.0
         for c in plan.concepts:
@@ -220,7 +296,10 @@ class Ranker:
         cited = 0
         if r.clause_id in plan.citations:
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
-        whole = 1 if plan.whole and plan.whole in hay else 0
+        exact = [plan.whole] if plan.whole else plan.phrases
+        whole = 0
+        if exact and all(e in hay for e in exact):  # a section holding it in a paragraph only: after the paragraph
+            whole = 1 if r.own and not all(e in r.own for e in exact) else 2
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
@@ -256,7 +335,9 @@ class Ranker:
                 r.key = self.key(r)
             rows.sort(key=lambda r: r.key)
             return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows[:max(depth, 1)])
-        rows = self.fetch(self.candidates(depth))
+        ids = self.everything()
+        self.complete = ids is not None
+        rows = self.fetch(ids if self.complete else self.candidates(depth))
         for r in rows:
             r.key = self.key(r)
         rows = [r for r in rows if any(k < 0 for k in r.key[:7])]  # holds something of the query

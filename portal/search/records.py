@@ -32,6 +32,7 @@ class Record:
     validity: str = ""
     departments: list[str] | None = None   # None: derived from the text
     doc_number: str = ""                   # the document's 文号, if any
+    context: str = ""                      # a section's whole text when ``text`` is its own part only
 
     @classmethod
     def of(cls, value: Record | dict) -> Record:
@@ -63,9 +64,11 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
                           validity: str | None = None) -> list[Record]:
     """Records for a parsed document.
 
-    A section with finer anchors keeps only its own text (its heading); the anchors carry the
-    paragraphs, so a hit lands on the finest clause and no text is indexed twice. An anchor's
-    title is its section's title.
+    A section with finer anchors keeps only its own text (its heading) for the word index; the
+    anchors carry the paragraphs, so a word hit lands on the finest clause. The section's whole
+    text is kept as its ``context``: exact strings are matched against it, so a sentence running
+    across two paragraphs, and the section itself (a live clause holding the words), are found
+    as a substring scan of the clauses would find them. An anchor's title is its section's title.
     """
     meta = doc.meta
     doc_id = meta.get("id", "")
@@ -81,6 +84,7 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
         for a in anchors.get(c.id, []):
             text = text.replace(a.text, "", 1)
         text = re.sub(r"\n{2,}", "\n", text).strip()
+        context = re.sub(r"\n{2,}", "\n", c.text).strip() if c.id in anchors else ""
         title = c.title
         if c.kind == "anchor" and c.parent in by_id:
             title = by_id[c.parent].title
@@ -89,7 +93,8 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
         out.append(Record(
             doc_id=doc_id, clause_id=c.id, text=text, doc_title=meta.get("title", ""),
             label=c.label, title=title, url=url_for(doc_id, c.id),
-            validity=validity or meta.get("status", ""), doc_number=meta.get("number", "") or ""))
+            validity=validity or meta.get("status", ""), doc_number=meta.get("number", "") or "",
+            context=context if context != text else ""))
     return out
 
 

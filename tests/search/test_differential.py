@@ -43,7 +43,8 @@ def corpus(tmp_path_factory) -> tuple[Path, list[engine.Record]]:
 
 
 def _hay(r: engine.Record) -> str:
-    return " ".join(tokenizer.normalise(f"{r.title or ''}\n{r.text}").lower().split())
+    """The clause as a reader sees it: a section with paragraphs holds their text too."""
+    return " ".join(tokenizer.normalise(f"{r.title or ''}\n{r.context or r.text}").lower().split())
 
 
 def _fragments(recs, n: int, rnd: random.Random):

@@ -202,11 +202,7 @@ class Ranker:
                 return None
             self.pasted = len(plan.whole) >= PASTED and bool(found)
             ids |= found
-        for v in plan.verbatim:  # parts of the query: their first matches (a fixed number)
-            ids |= self.substring(v, CANDIDATES)
-        if plan.near and not self.pasted:
-            for w in plan.near_windows:
-                ids |= self.substring(w, CANDIDATES)
+        ids |= self._fragments()  # parts of the query: their first matches (a fixed number)
         if self.pasted:
             rare = [c for c in plan.concepts if c.df <= RARE_DF]
             ids |= self._words(plan.words_fts(concepts=rare), CANDIDATES) if rare else set()
@@ -216,13 +212,23 @@ class Ranker:
             ids |= self._words(plan.words_fts(), FULL_WORDS * 2, ranked=False)
         return ids | self._pointed()
 
-    def _pointed(self) -> set[int]:
+    def _fragments(self) -> set[int]:
+        """The query's verbatim parts and (unless pasted whole) its near-verbatim windows: first matches."""
+        plan, ids = self.plan, set()
+        for v in plan.verbatim:
+            ids |= self.substring(v, CANDIDATES)
+        if plan.near and not self.pasted:
+            for w in plan.near_windows:
+                ids |= self.substring(w, CANDIDATES)
+        return ids
+
+    def _pointed(self, wenhao_limit: int = FULL_RANK) -> set[int]:
         """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
         plan, ids = self.plan, set()
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
         if plan.wenhao:
-            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), FULL_RANK, ranked=False)
+            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), wenhao_limit, ranked=False)
             for d in plan.numbered_docs:
                 ids |= self._where("c.doc = ?", [d], 3)
         if plan.titled_docs and not plan.concepts:
@@ -238,20 +244,8 @@ class Ranker:
             ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
-        for v in plan.verbatim:
-            ids |= self.substring(v, CANDIDATES)
-        if plan.near and not self.pasted:
-            for w in plan.near_windows:
-                ids |= self.substring(w, CANDIDATES)
-        if plan.citations:
-            ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
-        if plan.wenhao:
-            ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), k, ranked=False)
-            for d in plan.numbered_docs:
-                ids |= self._where("c.doc = ?", [d], 3)
-        if plan.titled_docs and not plan.concepts:
-            for d in plan.titled_docs[:20]:
-                ids |= self._where("c.doc = ?", [d], 5)
+        ids |= self._fragments()
+        ids |= self._pointed(k)
         concepts = sorted(plan.concepts, key=lambda c: c.df)
         if len(concepts) == 1:
             ids |= self._words(concepts[0].fts(), k, ranked=concepts[0].df <= RANK_CAP)

@@ -68,3 +68,11 @@ def db_area(name: str):
     from portal.models import TrainingArea
 
     return db.session.scalar(sa.select(TrainingArea).where(TrainingArea.name == name))
+
+
+# Five people over two counties and three townships: the small roster the training tests share.
+ROWS = ("督导甲,儿童督导员,盐湖区,北城街道,,13800000001,,",
+        "主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,,",
+        "主任丙,儿童主任,盐湖区,北城街道,槐东社区,13800000003,,",
+        "主任丁,儿童主任,盐湖区,东城街道,东郭村,13800000004,,",
+        "主任戊,儿童主任,永济市,城西街道,西厢村,13800000005,,")

@@ -8,13 +8,8 @@ from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion, QuizAttempt
 from portal.training import rules, services
 from tests.conftest import make_user
-from tests.training.helpers import county, db_area, import_rows, sync_modules, trainee
+from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules, trainee
 
-ROWS = ("督导甲,儿童督导员,盐湖区,北城街道,,13800000001,,",
-        "主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,,",
-        "主任丙,儿童主任,盐湖区,北城街道,槐东社区,13800000003,,",
-        "主任丁,儿童主任,盐湖区,东城街道,东郭村,13800000004,,",
-        "主任戊,儿童主任,永济市,城西街道,西厢村,13800000005,,")
 DUE = date.today() + timedelta(days=30)
 
 

@@ -15,15 +15,10 @@ from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion
 from portal.training import services
 from tests.factories import gen_session, gen_user, in_parallel
-from tests.training.helpers import db_area, import_rows, sync_modules, trainee
+from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 
 pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
 
-ROWS = ("督导甲,儿童督导员,盐湖区,北城街道,,13800000001,,",
-        "主任乙,儿童主任,盐湖区,北城街道,红旗社区,13800000002,,",
-        "主任丙,儿童主任,盐湖区,北城街道,槐东社区,13800000003,,",
-        "主任丁,儿童主任,盐湖区,东城街道,东郭村,13800000004,,",
-        "主任戊,儿童主任,永济市,城西街道,西厢村,13800000005,,")
 DUE = date.today() + timedelta(days=30)
 MODULE = "xinxi-modi-paicha"
 

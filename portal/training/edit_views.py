@@ -31,6 +31,8 @@ def trainee_edit(trainee_id: int):
         if result.stale:
             error = "保存前，其他人已修改了这名学员的信息。下面是最新内容，请核对后重新修改。"
             form = _form(TraineeForm(formdata=None, data=form_values(t)))
+        elif result.clash:  # the form keeps what was typed
+            error = "保存时有他人同时登记了相同的手机号或账号，本次未保存任何修改。请核对后重新保存。"
         elif result.problems:
             for p in result.problems:
                 getattr(form, FIELD_OF_COLUMN.get(p.column, "name")).errors.append(p.reason)

@@ -46,10 +46,11 @@ class EditResult:
     changed: dict = field(default_factory=dict)
     initial_password: tuple[str, str, str] | None = None  # (name, account, password) of a new account
     stale: bool = False
+    clash: bool = False  # someone registered the same phone or account while this was saved
 
     @property
     def ok(self) -> bool:
-        return not self.problems and not self.stale
+        return not self.problems and not self.stale and not self.clash
 
 
 def form_values(t: Trainee) -> dict:
@@ -62,7 +63,8 @@ def form_values(t: Trainee) -> dict:
 def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
     """Apply the corrections (all or nothing). Refused, with the reason per field, when a rule of the
     roster file fails, the county is outside the user's scope, the phone or account belongs to someone
-    else, or someone changed the trainee since the form was opened (`stale`)."""
+    else, or someone changed the trainee since the form was opened (`stale`); `clash` when a parallel
+    import or edit registered the same phone or account between the check and the write."""
     result = EditResult()
     if data.version != t.version:
         result.stale = True
@@ -77,6 +79,26 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
     _check_scope_and_uniqueness(user, t, row, county, result)
     if result.problems:
         return result
+    try:
+        if not _apply_edit(user, t, row, county, data, result):
+            return result
+    except StaleDataError:  # changed and committed by someone else after the check above
+        db.session.rollback()
+        return EditResult(stale=True)
+    except sa.exc.IntegrityError:  # a parallel import or edit registered this phone or account meanwhile
+        db.session.rollback()
+        return EditResult(clash=True)
+    if "active" in result.changed and t.active:
+        from portal.training.services import assign_late_joiners
+
+        assign_late_joiners([t.id])
+    db.session.commit()
+    return result
+
+
+def _apply_edit(user: User, t: Trainee, row, county: Unit, data: TraineeEdit, result: EditResult) -> bool:
+    """Write the checked corrections (places and a new account as needed) and flush; False when
+    nothing differs from what is stored."""
     accounts = accounts_by_name([row.account] if row.account else [])
     places = add_places([row], {row.county: county}, {county.id}, ImportResult(), dry_run=False)
     if row.account and row.account.lower() not in accounts:
@@ -87,7 +109,7 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
     result.changed = {k: v for k, v in values.items() if getattr(t, k) != v}
     if not result.changed:
         db.session.rollback()
-        return result
+        return False
     before = {k: getattr(t, k) for k in result.changed}
     old_account = t.user
     for k, v in result.changed.items():
@@ -96,17 +118,8 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
     t.updated_at = utcnow()
     record("update", "trainee", t.id, label=t.name, before=_readable(before), after=_readable(result.changed),
            actor=user)
-    try:
-        db.session.flush()
-    except StaleDataError:  # changed and committed by someone else after the check above
-        db.session.rollback()
-        return EditResult(stale=True)
-    if "active" in result.changed and t.active:
-        from portal.training.services import assign_late_joiners
-
-        assign_late_joiners([t.id])
-    db.session.commit()
-    return result
+    db.session.flush()
+    return True
 
 
 def _follow_account(old_account: User | None, t: Trainee, user: User) -> None:

@@ -3,6 +3,7 @@ stale form, the audit entry with before/after and the trainee's 修改记录."""
 import re
 from html import unescape
 
+import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
@@ -171,3 +172,27 @@ def test_a_lost_first_password_is_issued_again_once(app, client, auth):
     # no account: nothing to issue; a staff account is never reset from here
     assert auth.post(f"/training/trainees/{trainee('13800000001').id}/new-password").status_code == 302
     assert "没有可重置的学员账号" in client.get(f"/training/trainees/{trainee('13800000001').id}").get_data(as_text=True)
+
+
+@pytest.mark.fresh_db
+def test_an_account_registered_meanwhile_is_a_message_and_the_form_keeps_the_typing(app, client, auth,
+                                                                                     monkeypatch):
+    """Between the check and the write a parallel import created the account the trainer typed: the
+    trainer is told, nothing is saved, and the form still holds what was typed (not a server error)."""
+    from portal.training import roster_edit
+
+    import_rows(*ROWS)
+    make_user("tr", "trainer")
+    auth.login("tr")
+    t = trainee("13800000001")
+    _, data = open_form(client, t)
+    data.update(name="张叁", account="zhangsan")
+    make_user("zhangsan", "trainee")  # as if a parallel import had just created it
+    monkeypatch.setattr(roster_edit, "accounts_by_name", lambda names: {})  # the check ran before that
+    response = client.post(f"/training/trainees/{t.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "有他人同时登记了相同的手机号或账号" in page and 'value="张叁"' in page
+    db.session.expire_all()
+    t = trainee("13800000001")
+    assert t.name == "张三" and t.user_id is None

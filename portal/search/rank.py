@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
+from portal.search.tiers import Tiers
 
 CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
 RARE_DF = 500             # a word in at most this many clauses is looked up on its own
@@ -36,6 +37,7 @@ FULL_RANK = 1000          # clauses holding the query as typed, listed in full u
 BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
 FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
+SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
@@ -99,6 +101,7 @@ class Ranked:
     total: int = 0
     estimated: bool = False
     rows: list[Row] = field(default_factory=list)
+    whole: bool = False            # ``rows`` is the whole order (every page a slice of it), not its first rows
 
 
 class Ranker:
@@ -125,6 +128,16 @@ class Ranker:
         found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
         self.cut = self.cut or len(found) >= limit
         return found
+
+    def matching_words(self) -> set[int]:
+        """Every clause (within the filters) whose title or text holds a query word: each holds
+        something of the query, so the count is part of the total."""
+        expr = "{title body} : (" + self.plan.words_fts() + ")"
+        if self.fsql:
+            sql = f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
+        else:
+            sql = "SELECT rowid FROM words WHERE words MATCH ?"
+        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs))}
 
     def _short(self, text: str) -> str:
         """A character-index query for a 1–2 character string: any trigram it starts (the indexed
@@ -318,24 +331,32 @@ class Ranker:
         return round(cover, 2) if cover >= NEAR_COVER else 0.0
 
     def run(self, depth: int) -> Ranked:
+        """The order of the query's matches: ``rows`` is all of it when ``whole`` (the engine keeps
+        it for the next pages), else the first ``depth`` rows of it (read from the head tier)."""
         plan = self.plan
         if plan.phrases:
             ids: set[int] | None = None
             for p in plan.phrases:
                 found = self.substring(p, PHRASE_CAP)
                 ids = found if ids is None else ids & found
-            rows = [r for r in self.fetch(ids or set()) if all(p in r.hay for p in plan.phrases)]
-            for r in rows:
-                r.key = self.key(r)
-            rows.sort(key=lambda r: r.key)
-            return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows[:max(depth, 1)])
+            rows = self._ranked(self.fetch(ids or set()), confirm=False)
+            rows = [r for r in rows if all(p in r.hay for p in plan.phrases)]
+            return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows, whole=True)
         ids = self.everything()
         self.complete = ids is not None
-        rows = self.fetch(ids if self.complete else self.candidates(depth))
+        if not self.complete or len(ids) > SMALL:
+            tiered = Tiers(self, ids).run(depth)
+            if tiered is not None:
+                return tiered
+        rows = self._ranked(self.fetch(ids if self.complete else self.candidates(depth)))
+        total, estimated = self.total(rows)
+        return Ranked(total=total, estimated=estimated, rows=rows, whole=True)
+
+    def _ranked(self, rows: list[Row], confirm: bool = True) -> list[Row]:
+        """``rows`` with their keys, in rank order; only those holding something of the query."""
         for r in rows:
             r.key = self.key(r)
-        rows = [r for r in rows if any(k < 0 for k in r.key[:7])]  # holds something of the query
+        if confirm:
+            rows = [r for r in rows if any(k < 0 for k in r.key[:7])]
         rows.sort(key=lambda r: r.key)
-        total, estimated = self.total(rows)
-        return Ranked(total=total, estimated=estimated, rows=rows[:depth])
-
+        return rows

@@ -235,7 +235,10 @@ class SearchEngine:
         if not filtered and not flt.active:
             return False
         plan = self._plan(gen, conn, pq)
-        return not plan.empty and bool(Ranker(conn, plan, flt if filtered else Filters(), gen.avg_chars).run(1).rows)
+        if plan.empty:
+            return False
+        ranker = Ranker(conn, plan, flt if filtered else Filters(), gen.avg_chars)
+        return ranker.any_word() or bool(ranker.run(1).rows)
 
     @staticmethod
     def _hit(r: Row, plan: planning.Plan) -> Hit:

@@ -33,7 +33,6 @@ RANK_CAP = 20_000         # lookups matching more postings than this take the fi
 EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
-FULL_RANK = 1000          # clauses holding the query as typed, listed in full up to this many (MAX_WINDOW)
 BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
 FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
@@ -111,7 +110,7 @@ class Ranker:
         self.avg = max(1.0, avg_chars)
         self.pasted = False
         self.complete = False   # every match ranked (``everything``): the total is exact
-        self.found: dict[str, set[int] | None] = {}   # exact-string lookups already made
+        self.found: dict[str, set[int]] = {}   # the whole query's lookup (``whole_matches``)
         self.cut = False        # a word lookup came back at its limit (more clauses match than ranked)
 
     # -- lookups (each returns clause ids)
@@ -134,10 +133,22 @@ class Ranker:
         something of the query, so the count is part of the total."""
         expr = "{title body} : (" + self.plan.words_fts() + ")"
         if self.fsql:
-            sql = f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
+            sql = f"SELECT group_concat(w.rowid) FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
         else:
-            sql = "SELECT rowid FROM words WHERE words MATCH ?"
-        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs))}
+            sql = "SELECT group_concat(rowid) FROM words WHERE words MATCH ?"
+        ids = self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0]  # one string: thousands of rows read fast
+        return set(map(int, ids.split(","))) if ids else set()
+
+    def any_word(self) -> bool:
+        """Whether a clause (within the filters) holds a query word (each such clause is a hit)."""
+        if not self.plan.concepts:
+            return False
+        expr = "{title body} : (" + self.plan.words_fts() + ")"
+        if self.fsql:
+            sql = f"SELECT 1 FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql} LIMIT 1"
+        else:
+            sql = "SELECT 1 FROM words WHERE words MATCH ? LIMIT 1"
+        return self.conn.execute(sql, (expr, *self.fargs)).fetchone() is not None
 
     def _short(self, text: str) -> str:
         """A character-index query for a 1–2 character string: any trigram it starts (the indexed
@@ -194,12 +205,20 @@ class Ranker:
     # -- the plan
 
     def _bounded(self, text: str) -> set[int] | None:
-        """Every clause that may hold ``text``, or None when more than FULL_RANK may (kept for
+        """Every clause that may hold ``text``, or None when more than BOUNDED may (kept for
         ``candidates``: the whole query's matches are listed in full whenever they are few)."""
+        found, complete = self.whole_matches(text)
+        return found if complete else None
+
+    def whole_matches(self, text: str) -> tuple[set[int], bool]:
+        """The first ``BOUNDED`` clauses that may hold ``text``, and whether they are all of them
+        (one lookup, whichever path asks)."""
         if text not in self.found:
-            found = self.substring(text, FULL_RANK + 1)
-            self.found[text] = found if len(found) <= FULL_RANK else None
-        return self.found[text]
+            self.found[text] = self.substring(text, BOUNDED + 1)
+        found = self.found[text]
+        if len(found) <= BOUNDED:
+            return found, True
+        return set(sorted(found)[:BOUNDED]), False
 
     def everything(self) -> set[int] | None:
         """Every clause the query can match, when they are few: the whole query as a substring,
@@ -235,7 +254,7 @@ class Ranker:
                 ids |= self.substring(w, CANDIDATES)
         return ids
 
-    def _pointed(self, wenhao_limit: int = FULL_RANK) -> set[int]:
+    def _pointed(self, wenhao_limit: int = BOUNDED) -> set[int]:
         """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
         plan, ids = self.plan, set()
         if plan.citations:
@@ -254,7 +273,7 @@ class Ranker:
         plan, k = self.plan, BOUNDED
         ids: set[int] = set()
         if plan.whole:  # every clause holding it, when they are few (``everything`` looked)
-            ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
+            ids = set(self.whole_matches(plan.whole)[0])
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         ids |= self._fragments()

@@ -63,17 +63,12 @@ class Tiers:
         return rank.Ranked(total=count, estimated=estimated, rows=[t[3] for t in order], whole=True)
 
     def _whole_matches(self) -> set[int]:
-        """Clauses that may hold the whole query (all of them when ``complete``)."""
-        from portal.search import rank
-
+        """Clauses that may hold the whole query (all of them when ``complete_whole``)."""
         r, text = self.r, self.r.plan.whole
         self.complete_whole = True
         if not text:
             return set()
-        found = r.found.get(text)
-        if found is None:
-            found = r.substring(text, rank.BOUNDED)
-            self.complete_whole = len(found) < rank.BOUNDED
+        found, self.complete_whole = r.whole_matches(text)
         return found
 
     def _head(self, whole: set[int]) -> set[int]:

@@ -110,7 +110,6 @@ class _Generation:
             return ranked
 
     def keep(self, key: tuple, ranked: Ranked) -> None:
-        ranked.rows = ranked.rows[:MAX_WINDOW]
         for r in ranked.rows:  # the text was for ranking; the page reads what it shows
             r.hay = r.own = ""
         with self._orders_lock:
@@ -135,6 +134,13 @@ class SearchEngine:
         if conn is not None:
             conn[1].close()
             self._local.conn = None
+
+    def forget_orders(self) -> None:
+        """Drop the orders kept for paging (ranked before a change of the ranking rules)."""
+        gen = self._gen
+        if gen is not None:
+            with gen._orders_lock:
+                gen._orders.clear()
 
     def invalidate(self) -> None:
         """Look at the folder again on the next search (after this process wrote to it)."""

@@ -15,6 +15,9 @@ candidate is then ranked on its own text, in this order:
 5. clauses holding more of the query's words (all words above some), synonyms counting;
 6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
 
+A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
+two tiers (``tiers``), so its first pages rank only the best few of each lookup. Either way
+``run`` returns one order every page is a slice of (the engine keeps it for the next pages).
 The total is exact while the words' counts are small (``EXACT_COUNT``) and estimated above.
 """
 from __future__ import annotations
@@ -367,6 +370,7 @@ class Ranker:
             tiered = Tiers(self, ids).run(depth)
             if tiered is not None:
                 return tiered
+            self.cut = False  # the head's lookups say nothing of the bounded ones below
         rows = self._ranked(self.fetch(ids if self.complete else self.candidates(depth)))
         total, estimated = self.total(rows)
         return Ranked(total=total, estimated=estimated, rows=rows, whole=True)

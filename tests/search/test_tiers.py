@@ -20,9 +20,7 @@ def _fresh_orders(library):
     """Orders a reader kept from other tests were ranked with the usual thresholds."""
     def clear():
         with library.test_request_context():
-            gen = engine.engine_for(services.index_dir())._gen
-            if gen is not None:
-                gen._orders.clear()
+            engine.engine_for(services.index_dir()).forget_orders()
     clear()
     yield
     clear()

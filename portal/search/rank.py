@@ -27,13 +27,9 @@ from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
+from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
 from portal.search.tiers import Tiers
 
-CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
-RARE_DF = 500             # a word in at most this many clauses is looked up on its own
-PASTED = 6                # a query of this many characters found verbatim is a pasted fragment
-RANK_CAP = 20_000         # lookups matching more postings than this take the first matches unranked
-EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
 BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
@@ -369,7 +365,8 @@ class Ranker:
         if not self.complete or len(ids) > SMALL:
             tiered = Tiers(self, ids).run(depth)
             if tiered is not None:
-                return tiered
+                total, estimated, rows, whole = tiered
+                return Ranked(total=total, estimated=estimated, rows=rows, whole=whole)
             self.cut = False  # the head's lookups say nothing of the bounded ones below
         rows = self._ranked(self.fetch(ids if self.complete else self.candidates(depth)))
         total, estimated = self.total(rows)

@@ -19,33 +19,30 @@ ranks the rest too (the engine keeps the whole order for the next pages).
 The total never depends on how far the order was ranked: the clauses matching a word (a count
 in the word index — every one holds a query word) plus the clauses holding something else the
 query asks for (the whole query's matches outside the word index, and the head's), so page 1
-and the last page say the same number. Above ``rank.EXACT_COUNT`` postings it is estimated.
+and the last page say the same number. Above ``EXACT_COUNT`` postings it is estimated.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
 
-if TYPE_CHECKING:  # pragma: no cover
-    from portal.search.rank import Ranked, Ranker, Row
+Order = tuple[int, bool, list, bool]   # (total, estimated, rows, whether rows is the whole order)
 
 HEAD = 100         # best matches of each lookup in the head tier (the first pages)
 OTHER_CAP = 400    # clauses holding the whole query outside the word index checked for the total
 
 
 class Tiers:
-    def __init__(self, ranker: Ranker, everything: set[int] | None):
+    def __init__(self, ranker, everything: set[int] | None):  # ranker: a rank.Ranker (not imported: no circle)
         self.r, self.everything = ranker, everything
 
-    def run(self, depth: int) -> Ranked | None:
+    def run(self, depth: int) -> Order | None:
         """The query's order (or its first ``depth`` rows); None when it is to be ranked whole
         (a pasted fragment, no query words, many clauses holding it outside the word index)."""
-        from portal.search import rank
-
         r, plan = self.r, self.r.plan
         if not plan.concepts:
             return None
         whole = self._whole_matches()
-        if plan.whole and len(plan.whole) >= rank.PASTED and whole:
+        if plan.whole and len(plan.whole) >= PASTED and whole:
             return None  # a pasted fragment: ranked whole, as its lookups are few
         head_ids = self._head(whole)
         head = r._ranked(r.fetch(head_ids))
@@ -55,12 +52,12 @@ class Tiers:
         count, estimated, other = total
         reach = len(head) if (not plan.whole or self.whole_in_head) else sum(1 for x in head if x.key[0] == -2)
         if depth <= reach:
-            return rank.Ranked(total=count, estimated=estimated, rows=head[:depth])
+            return count, estimated, head[:depth], False
         rest_ids = (self.everything if self.everything is not None else r.candidates(depth)) - head_ids
         other_ids = {x.id for x in other}
         rest = r._ranked(r.fetch(rest_ids - other_ids)) + [x for x in other if x.id in rest_ids]
         order = sorted([(x.key[0], 0, x.key, x) for x in head] + [(x.key[0], 1, x.key, x) for x in rest])
-        return rank.Ranked(total=count, estimated=estimated, rows=[t[3] for t in order], whole=True)
+        return count, estimated, [t[3] for t in order], True
 
     def _whole_matches(self) -> set[int]:
         """Clauses that may hold the whole query (all of them when ``complete_whole``)."""
@@ -72,8 +69,6 @@ class Tiers:
         return found
 
     def _head(self, whole: set[int]) -> set[int]:
-        from portal.search import rank
-
         r, plan = self.r, self.r.plan
         ids = set(sorted(whole)[:HEAD])
         self.whole_in_head = self.complete_whole and len(whole) <= HEAD
@@ -82,22 +77,20 @@ class Tiers:
         concepts = sorted(plan.concepts, key=lambda c: c.df)
         every = set()
         if len(concepts) > 1:  # clauses holding every word rank above those holding some
-            every = r._words(plan.words_fts(require_all=True), HEAD, ranked=concepts[0].df <= rank.RANK_CAP)
-            rare = [c for c in concepts if c.df <= rank.RARE_DF]
+            every = r._words(plan.words_fts(require_all=True), HEAD, ranked=concepts[0].df <= RANK_CAP)
+            rare = [c for c in concepts if c.df <= RARE_DF]
             if rare:
-                ids |= r._words(plan.words_fts(concepts=rare), rank.CANDIDATES)
+                ids |= r._words(plan.words_fts(concepts=rare), CANDIDATES)
         if len(every) < HEAD:
-            ids |= r._words(plan.words_fts(), HEAD, ranked=sum(c.df for c in concepts) <= rank.RANK_CAP)
+            ids |= r._words(plan.words_fts(), HEAD, ranked=sum(c.df for c in concepts) <= RANK_CAP)
         return ids | every
 
-    def _total(self, head: list[Row], head_ids: set[int], whole: set[int]) -> tuple[int, bool, list[Row]] | None:
+    def _total(self, head: list, head_ids: set[int], whole: set[int]) -> tuple[int, bool, list] | None:
         """(total, estimated, the ranked clauses holding the whole query outside the word index
         and the head); None when those are too many to check (the query is ranked whole)."""
-        from portal.search import rank
-
         r, plan = self.r, self.r.plan
         upper = sum(c.df for c in plan.concepts)
-        if upper > rank.EXACT_COUNT:
+        if upper > EXACT_COUNT:
             extra = sum(1 for x in head if x.key[5] == 0)
             n, missing = plan.clauses, 1.0
             for c in plan.concepts:

@@ -127,16 +127,21 @@ class Ranker:
         self.cut = self.cut or len(found) >= limit
         return found
 
-    def matching_words(self) -> set[int]:
-        """Every clause (within the filters) whose title or text holds a query word: each holds
-        something of the query, so the count is part of the total."""
+    def word_matches(self, among: set[int]) -> tuple[int, set[int]]:
+        """How many clauses (within the filters) hold a query word in their title or text — each
+        holds something of the query, so the count is part of the total — and which of ``among``
+        do (read over ``among``'s range of ids only)."""
         expr = "{title body} : (" + self.plan.words_fts() + ")"
         if self.fsql:
-            sql = f"SELECT group_concat(w.rowid) FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
+            base = f"FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
         else:
-            sql = "SELECT group_concat(rowid) FROM words WHERE words MATCH ?"
-        ids = self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0]  # one string: thousands of rows read fast
-        return set(map(int, ids.split(","))) if ids else set()
+            base = "FROM words w WHERE w.words MATCH ?"
+        count = self.conn.execute(f"SELECT count(*) {base}", (expr, *self.fargs)).fetchone()[0]
+        if not among or not count:
+            return count, set()
+        ids = self.conn.execute(f"SELECT group_concat(w.rowid) {base} AND w.rowid BETWEEN ? AND ?",
+                                (expr, *self.fargs, min(among), max(among))).fetchone()[0]
+        return count, (set(map(int, ids.split(","))) & among) if ids else set()
 
     def any_word(self) -> bool:
         """Whether a clause (within the filters) holds a query word (each such clause is a hit)."""

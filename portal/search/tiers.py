@@ -31,6 +31,11 @@ HEAD = 100         # best matches of each lookup in the head tier (the first pag
 OTHER_CAP = 400    # clauses holding the whole query outside the word index checked for the total
 
 
+def _text(expr: str) -> str:
+    """A word-index query over titles and texts (not the 文号 keys)."""
+    return "{title body} : (" + expr + ")" if expr else ""
+
+
 class Tiers:
     def __init__(self, ranker, everything: set[int] | None):  # ranker: a rank.Ranker (not imported: no circle)
         self.r, self.everything = ranker, everything
@@ -75,15 +80,19 @@ class Tiers:
         ids |= r._fragments()
         ids |= r._pointed()
         concepts = sorted(plan.concepts, key=lambda c: c.df)
-        every = set()
+        every, rare_best = set(), set()
         if len(concepts) > 1:  # clauses holding every word rank above those holding some
-            every = r._words(plan.words_fts(require_all=True), HEAD, ranked=concepts[0].df <= RANK_CAP)
+            every = r._words(_text(plan.words_fts(require_all=True)), HEAD, ranked=concepts[0].df <= RANK_CAP)
             rare = [c for c in concepts if c.df <= RARE_DF]
             if rare:
-                ids |= r._words(plan.words_fts(concepts=rare), CANDIDATES)
-        if len(every) < HEAD:
-            ids |= r._words(plan.words_fts(), HEAD, ranked=sum(c.df for c in concepts) <= RANK_CAP)
-        return ids | every
+                rare_best = r._words(_text(plan.words_fts(concepts=rare)), CANDIDATES)
+        some = set(every)
+        for c in concepts:  # then clauses holding some of them, the rarer words' best first
+            if len(some) >= HEAD:
+                break
+            some |= r._words(_text(c.fts()), HEAD, ranked=c.df <= RANK_CAP)
+        self.word_rows = some | rare_best  # each holds a query word in its title or text (a word match)
+        return ids | self.word_rows
 
     def _total(self, head: list, head_ids: set[int], whole: set[int]) -> tuple[int, bool, list] | None:
         """(total, estimated, the ranked clauses holding the whole query outside the word index
@@ -99,9 +108,9 @@ class Tiers:
             if r.flt.active:
                 estimate = max(sum(1 for x in head if x.key[5] < 0), estimate // 4)
             return max(estimate + extra, len(head)), True, []
-        words = r.matching_words()
+        count, words = r.word_matches((head_ids - self.word_rows) | whole)
         outside = whole - head_ids - words
         if len(outside) > OTHER_CAP:
             return None
         other = r._ranked(r.fetch(outside))
-        return len(words) + len({x.id for x in head + other} - words), False, other
+        return count + len({x.id for x in head + other} - self.word_rows - words), False, other

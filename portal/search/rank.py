@@ -111,6 +111,7 @@ class Ranker:
         self.complete = False   # every match ranked (``everything``): the total is exact
         self.found: dict[str, set[int]] = {}   # the whole query's lookup (``whole_matches``)
         self.cut = False        # a word lookup came back at its limit (more clauses match than ranked)
+        self._memo: dict[tuple, set[int]] = {}   # lookups asked again by another path of the same query
 
     # -- lookups (each returns clause ids)
 
@@ -250,6 +251,12 @@ class Ranker:
 
     def _fragments(self) -> set[int]:
         """The query's verbatim parts and (unless pasted whole) its near-verbatim windows: first matches."""
+        key = ("fragments", self.pasted)
+        if key not in self._memo:
+            self._memo[key] = self._fragment_lookups()
+        return self._memo[key]
+
+    def _fragment_lookups(self) -> set[int]:
         plan, ids = self.plan, set()
         for v in plan.verbatim:
             ids |= self.substring(v, CANDIDATES)
@@ -260,6 +267,12 @@ class Ranker:
 
     def _pointed(self, wenhao_limit: int = BOUNDED) -> set[int]:
         """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
+        key = ("pointed", wenhao_limit)
+        if key not in self._memo:
+            self._memo[key] = self._pointed_lookups(wenhao_limit)
+        return self._memo[key]
+
+    def _pointed_lookups(self, wenhao_limit: int) -> set[int]:
         plan, ids = self.plan, set()
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)

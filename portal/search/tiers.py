@@ -3,9 +3,10 @@
 Ranking every clause a common word matches (民政, 监护人 未成年人: thousands at 20,000 articles)
 in Python costs more than a substring scan. So such a query's order has two tiers:
 
-* the **head**: the first ``HEAD`` of each lookup — the word index's best BM25 matches for any
-  and for all of the words, the first clauses holding the whole query, its runs, windows,
-  citations and 文号 — ranked on their text (``Ranker.key``);
+* the **head**: the first ``HEAD`` of each lookup — the word index's best BM25 matches (positions
+  indexed, so BM25 sees how often a word occurs) for all of the words, then for each word, the
+  rarer first, until the head holds ``HEAD`` word matches; the first clauses holding the whole
+  query, its runs, windows, citations and 文号 — ranked on their text (``Ranker.key``);
 * the **rest**: every other match (the same lookups as ranking everything: ``Ranker.everything``
   or the bounded ``Ranker.candidates``), ranked the same way.
 

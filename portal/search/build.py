@@ -39,7 +39,7 @@ CREATE TABLE clause(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, clause_id TEXT NO
 CREATE INDEX clause_doc ON clause(doc, clause_id);
 CREATE INDEX clause_cid ON clause(clause_id);
 CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
-                                      tokenize='unicode61 remove_diacritics 0', detail='column');
+                                      tokenize='unicode61 remove_diacritics 0', detail='full');
 CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 """
 CHARS_SCHEMA = """

@@ -20,12 +20,13 @@ import os
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.search import plan as planning
-from portal.search import store
-from portal.search.rank import Filters, Ranker, Row
+from portal.search import store, tokenizer
+from portal.search.rank import Filters, Ranked, Ranker, Row
 from portal.search.snippets import snippet
 from portal.search.suggest import suggest
 from portal.search.query import ParsedQuery, parse
@@ -41,6 +42,7 @@ DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MAX_WINDOW = 1000          # deepest result reachable by paging
 REFRESH_EVERY = 0.5        # seconds between checks of the index folder
+ORDERS_KEPT = 16           # queries whose whole order a reader keeps for their next pages (per generation)
 UNAVAILABLE = {"missing": "搜索索引尚未建立或正在重建，请稍后再试", "corrupt": "搜索索引损坏，正在重建，请稍后再试",
                "stale": "搜索索引正在更新，请稍后再试"}
 
@@ -96,6 +98,24 @@ class _Generation:
         self.facts: dict[str, dict] = meta.get("facts", {})
         self.vocab = planning.Vocabulary(meta.get("clauses", 0))
         self.avg_chars = float(meta.get("avg_chars", 100.0))
+        self._orders: OrderedDict[tuple, Ranked] = OrderedDict()   # query + filters → its whole order
+        self._orders_lock = threading.Lock()
+
+    def order(self, key: tuple) -> Ranked | None:
+        """A query's order ranked for an earlier page of this generation (paging ranks it once)."""
+        with self._orders_lock:
+            ranked = self._orders.get(key)
+            if ranked is not None:
+                self._orders.move_to_end(key)
+            return ranked
+
+    def keep(self, key: tuple, ranked: Ranked) -> None:
+        for r in ranked.rows:  # the text was for ranking; the page reads what it shows
+            r.hay = r.own = ""
+        with self._orders_lock:
+            self._orders[key] = ranked
+            while len(self._orders) > ORDERS_KEPT:
+                self._orders.popitem(last=False)
 
 
 class SearchEngine:
@@ -114,6 +134,13 @@ class SearchEngine:
         if conn is not None:
             conn[1].close()
             self._local.conn = None
+
+    def forget_orders(self) -> None:
+        """Drop the orders kept for paging (ranked before a change of the ranking rules)."""
+        gen = self._gen
+        if gen is not None:
+            with gen._orders_lock:
+                gen._orders.clear()
 
     def invalidate(self) -> None:
         """Look at the folder again on the next search (after this process wrote to it)."""
@@ -179,6 +206,7 @@ class SearchEngine:
             log.warning("search index %s unreadable (%s): it will be rebuilt", self.index_dir, e)
             self._broken()
             out.unavailable, out.error = "corrupt", UNAVAILABLE["corrupt"]
+            out.results, out.total = [], 0
         except Exception:  # a search never takes the page down
             log.exception("search failed for %r", q)
             out.error = "搜索出错，请换个说法再试"
@@ -196,7 +224,12 @@ class SearchEngine:
         window = out.page * out.limit
         if not plan.empty:
             ranker = Ranker(conn, plan, flt, gen.avg_chars)
-            ranked = ranker.run(window)
+            key = (pq.text, flt.doc, flt.dept, flt.validity, tokenizer.generation())
+            ranked = gen.order(key)
+            if ranked is None:
+                ranked = ranker.run(window)
+                if ranked.whole:
+                    gen.keep(key, ranked)
             out.total, out.estimated = ranked.total, ranked.estimated
             out.missing = [w for w in plan.missing if not ranker.holds(w)]  # 童: in no word, yet in clauses
             out.results = [self._hit(r, plan) for r in ranker.show(ranked.rows[window - out.limit:window])]
@@ -208,7 +241,10 @@ class SearchEngine:
         if not filtered and not flt.active:
             return False
         plan = self._plan(gen, conn, pq)
-        return not plan.empty and bool(Ranker(conn, plan, flt if filtered else Filters(), gen.avg_chars).run(1).rows)
+        if plan.empty:
+            return False
+        ranker = Ranker(conn, plan, flt if filtered else Filters(), gen.avg_chars)
+        return ranker.any_word() or bool(ranker.run(1).rows)
 
     @staticmethod
     def _hit(r: Row, plan: planning.Plan) -> Hit:

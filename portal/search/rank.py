@@ -15,6 +15,9 @@ candidate is then ranked on its own text, in this order:
 5. clauses holding more of the query's words (all words above some), synonyms counting;
 6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
 
+A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
+two tiers (``tiers``), so its first pages rank only the best few of each lookup. Either way
+``run`` returns one order every page is a slice of (the engine keeps it for the next pages).
 The total is exact while the words' counts are small (``EXACT_COUNT``) and estimated above.
 """
 from __future__ import annotations
@@ -24,18 +27,15 @@ from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
+from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
+from portal.search.tiers import Tiers
 
-CANDIDATES = 50           # best matches taken from each index lookup (at least the page's depth)
-RARE_DF = 500             # a word in at most this many clauses is looked up on its own
-PASTED = 6                # a query of this many characters found verbatim is a pasted fragment
-RANK_CAP = 20_000         # lookups matching more postings than this take the first matches unranked
-EXACT_COUNT = 20_000      # above this many postings the total is estimated
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
 PHRASE_CAP = 2000         # clauses confirmed for one quoted phrase
-FULL_RANK = 1000          # clauses holding the query as typed, listed in full up to this many (MAX_WINDOW)
 BOUNDED = 1000            # each lookup's limit when the query matches more (engine.MAX_WINDOW: all a user can page to)
 FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
+SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
@@ -99,6 +99,7 @@ class Ranked:
     total: int = 0
     estimated: bool = False
     rows: list[Row] = field(default_factory=list)
+    whole: bool = False            # ``rows`` is the whole order (every page a slice of it), not its first rows
 
 
 class Ranker:
@@ -108,8 +109,9 @@ class Ranker:
         self.avg = max(1.0, avg_chars)
         self.pasted = False
         self.complete = False   # every match ranked (``everything``): the total is exact
-        self.found: dict[str, set[int] | None] = {}   # exact-string lookups already made
+        self.found: dict[str, set[int]] = {}   # the whole query's lookup (``whole_matches``)
         self.cut = False        # a word lookup came back at its limit (more clauses match than ranked)
+        self._memo: dict[tuple, set[int]] = {}   # lookups asked again by another path of the same query
 
     # -- lookups (each returns clause ids)
 
@@ -125,6 +127,33 @@ class Ranker:
         found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
         self.cut = self.cut or len(found) >= limit
         return found
+
+    def word_matches(self, among: set[int]) -> tuple[int, set[int]]:
+        """How many clauses (within the filters) hold a query word in their title or text — each
+        holds something of the query, so the count is part of the total — and which of ``among``
+        do (read over ``among``'s range of ids only)."""
+        expr = "{title body} : (" + self.plan.words_fts() + ")"
+        if self.fsql:
+            base = f"FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
+        else:
+            base = "FROM words w WHERE w.words MATCH ?"
+        count = self.conn.execute(f"SELECT count(*) {base}", (expr, *self.fargs)).fetchone()[0]
+        if not among or not count:
+            return count, set()
+        ids = self.conn.execute(f"SELECT group_concat(w.rowid) {base} AND w.rowid BETWEEN ? AND ?",
+                                (expr, *self.fargs, min(among), max(among))).fetchone()[0]
+        return count, (set(map(int, ids.split(","))) & among) if ids else set()
+
+    def any_word(self) -> bool:
+        """Whether a clause (within the filters) holds a query word (each such clause is a hit)."""
+        if not self.plan.concepts:
+            return False
+        expr = "{title body} : (" + self.plan.words_fts() + ")"
+        if self.fsql:
+            sql = f"SELECT 1 FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql} LIMIT 1"
+        else:
+            sql = "SELECT 1 FROM words WHERE words MATCH ? LIMIT 1"
+        return self.conn.execute(sql, (expr, *self.fargs)).fetchone() is not None
 
     def _short(self, text: str) -> str:
         """A character-index query for a 1–2 character string: any trigram it starts (the indexed
@@ -181,12 +210,20 @@ class Ranker:
     # -- the plan
 
     def _bounded(self, text: str) -> set[int] | None:
-        """Every clause that may hold ``text``, or None when more than FULL_RANK may (kept for
+        """Every clause that may hold ``text``, or None when more than BOUNDED may (kept for
         ``candidates``: the whole query's matches are listed in full whenever they are few)."""
+        found, complete = self.whole_matches(text)
+        return found if complete else None
+
+    def whole_matches(self, text: str) -> tuple[set[int], bool]:
+        """The first ``BOUNDED`` clauses that may hold ``text``, and whether they are all of them
+        (one lookup, whichever path asks)."""
         if text not in self.found:
-            found = self.substring(text, FULL_RANK + 1)
-            self.found[text] = found if len(found) <= FULL_RANK else None
-        return self.found[text]
+            self.found[text] = self.substring(text, BOUNDED + 1)
+        found = self.found[text]
+        if len(found) <= BOUNDED:
+            return found, True
+        return set(sorted(found)[:BOUNDED]), False
 
     def everything(self) -> set[int] | None:
         """Every clause the query can match, when they are few: the whole query as a substring,
@@ -214,6 +251,12 @@ class Ranker:
 
     def _fragments(self) -> set[int]:
         """The query's verbatim parts and (unless pasted whole) its near-verbatim windows: first matches."""
+        key = ("fragments", self.pasted)
+        if key not in self._memo:
+            self._memo[key] = self._fragment_lookups()
+        return self._memo[key]
+
+    def _fragment_lookups(self) -> set[int]:
         plan, ids = self.plan, set()
         for v in plan.verbatim:
             ids |= self.substring(v, CANDIDATES)
@@ -222,8 +265,14 @@ class Ranker:
                 ids |= self.substring(w, CANDIDATES)
         return ids
 
-    def _pointed(self, wenhao_limit: int = FULL_RANK) -> set[int]:
+    def _pointed(self, wenhao_limit: int = BOUNDED) -> set[int]:
         """Clauses a citation, a 文号 or a 《title》 points at (bounded by what they name)."""
+        key = ("pointed", wenhao_limit)
+        if key not in self._memo:
+            self._memo[key] = self._pointed_lookups(wenhao_limit)
+        return self._memo[key]
+
+    def _pointed_lookups(self, wenhao_limit: int) -> set[int]:
         plan, ids = self.plan, set()
         if plan.citations:
             ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
@@ -241,7 +290,7 @@ class Ranker:
         plan, k = self.plan, BOUNDED
         ids: set[int] = set()
         if plan.whole:  # every clause holding it, when they are few (``everything`` looked)
-            ids = self.found.get(plan.whole) or self.substring(plan.whole, k)
+            ids = set(self.whole_matches(plan.whole)[0])
             # a pasted fragment found as it is: the rest of the page is its rarer words' matches
             self.pasted = len(plan.whole) >= PASTED and bool(ids)
         ids |= self._fragments()
@@ -318,24 +367,34 @@ class Ranker:
         return round(cover, 2) if cover >= NEAR_COVER else 0.0
 
     def run(self, depth: int) -> Ranked:
+        """The order of the query's matches: ``rows`` is all of it when ``whole`` (the engine keeps
+        it for the next pages), else the first ``depth`` rows of it (read from the head tier)."""
         plan = self.plan
         if plan.phrases:
             ids: set[int] | None = None
             for p in plan.phrases:
                 found = self.substring(p, PHRASE_CAP)
                 ids = found if ids is None else ids & found
-            rows = [r for r in self.fetch(ids or set()) if all(p in r.hay for p in plan.phrases)]
-            for r in rows:
-                r.key = self.key(r)
-            rows.sort(key=lambda r: r.key)
-            return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows[:max(depth, 1)])
+            rows = self._ranked(self.fetch(ids or set()), confirm=False)
+            rows = [r for r in rows if all(p in r.hay for p in plan.phrases)]
+            return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows, whole=True)
         ids = self.everything()
         self.complete = ids is not None
-        rows = self.fetch(ids if self.complete else self.candidates(depth))
+        if not self.complete or len(ids) > SMALL:
+            tiered = Tiers(self, ids).run(depth)
+            if tiered is not None:
+                total, estimated, rows, whole = tiered
+                return Ranked(total=total, estimated=estimated, rows=rows, whole=whole)
+            self.cut = False  # the head's lookups say nothing of the bounded ones below
+        rows = self._ranked(self.fetch(ids if self.complete else self.candidates(depth)))
+        total, estimated = self.total(rows)
+        return Ranked(total=total, estimated=estimated, rows=rows, whole=True)
+
+    def _ranked(self, rows: list[Row], confirm: bool = True) -> list[Row]:
+        """``rows`` with their keys, in rank order; only those holding something of the query."""
         for r in rows:
             r.key = self.key(r)
-        rows = [r for r in rows if any(k < 0 for k in r.key[:7])]  # holds something of the query
+        if confirm:
+            rows = [r for r in rows if any(k < 0 for k in r.key[:7])]
         rows.sort(key=lambda r: r.key)
-        total, estimated = self.total(rows)
-        return Ranked(total=total, estimated=estimated, rows=rows[:depth])
-
+        return rows

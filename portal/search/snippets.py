@@ -55,7 +55,7 @@ def _match_spans(text: str, terms: set[str], phrases: Iterable[str], lo: int = 0
     hi = len(probe) if hi is None else hi
     # Segment only around places where a term occurs as a substring (cheap), then keep the
     # words that really are (or contain, as a dictionary word) a query term.
-    hits = sorted(i for t in terms for i in _find_all(low, t) if lo - len(t) < i < hi)
+    hits = sorted(i for t in terms for i in _find_all(low, t, start=max(0, lo - len(t) + 1), end=hi + len(t) - 1))
     regions: list[list[int]] = []
     for i in hits:
         a, b = max(0, i - 12), min(len(probe), i + 24)
@@ -97,15 +97,17 @@ def _match_spans(text: str, terms: set[str], phrases: Iterable[str], lo: int = 0
     return [(s, e) for s, e in merged]
 
 
-def _find_all(hay: str, needle: str, cap: int = 50):
+def _find_all(hay: str, needle: str, cap: int = 50, start: int = 0, end: int | None = None):
+    """Where ``needle`` starts in ``hay[start:end]`` (the whole match inside), the first ``cap``."""
     if not needle:
         return
-    i = hay.find(needle)
+    end = len(hay) if end is None else end
+    i = hay.find(needle, start, end)
     n = 0
     while i >= 0 and n < cap:
         yield i
         n += 1
-        i = hay.find(needle, i + 1)
+        i = hay.find(needle, i + 1, end)
 
 
 def _window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:

@@ -41,13 +41,42 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "fresh_db: commits for real on an emptied database (threads, live server)")
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands its search relevance figures to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        from tests.search.conftest import RELEVANCE
+
+        session.config.workeroutput["search_relevance"] = RELEVANCE
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.search.conftest import RELEVANCE
+
+    for name, row in getattr(node, "workeroutput", {}).get("search_relevance", {}).items():
+        RELEVANCE[name] = tuple(row)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The search relevance figures (filled by tests/search/test_relevance.py), after the run."""
+    from tests.search.conftest import RELEVANCE
+
+    if not RELEVANCE:
+        return
+    terminalreporter.section("search relevance (hit@3)")
+    for name, (hits, total, misses) in sorted(RELEVANCE.items()):
+        terminalreporter.write_line(f"{name}: hit@3 = {hits}/{total} = {100 * hits / total:.1f}%")
+        for miss in misses:
+            terminalreporter.write_line(f"  miss: {miss}")
+
+
 @pytest.fixture(scope="session")
 def app_config(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("portal")
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": _worker_database(os.environ.get("PORTAL_TEST_DATABASE_URL")) or f"sqlite:///{base / 'test.db'}",
         "INSTANCE_PATH": str(base / "instance"),
         "UPLOAD_DIR": str(base / "uploads"),
         "SEARCH_INDEX_DIR": str(base / "search_index"),
@@ -56,6 +85,22 @@ def app_config(tmp_path_factory) -> dict:
         # (scrypt) is checked in tests/test_auth.py.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker has a database of its own: `<name>_gw0`, … on the same
+    PostgreSQL server, created when missing (SQLite files already live in each worker's tmp dir)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or url.startswith("sqlite"):
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def clear_database() -> None:

@@ -27,8 +27,11 @@ run: setup
 sysdeps:
 	@sh scripts/system-deps.sh
 
+# Two pytest-xdist workers, whole files to each (this machine and CI's have 2 cores; each worker has
+# its own database: see tests/conftest.py). TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 test: install sysdeps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Static checks (ruff: pyflakes, bugbear, complexity); configured in pyproject.toml.
 lint: install

@@ -10,6 +10,11 @@ seen by the next. Tests that need real commits — several connections at once (
 server for the browser, other processes) — are marked `@pytest.mark.fresh_db` (browser tests are
 fresh automatically): they get their own app on an emptied database with the units synced, and
 the base state is restored after them.
+
+Content loaded once, not per test: a rolled-back test that uses `policy_library`, `plan` or `demo`
+runs in a database that already holds that state (a SQLite file beside the main one, a schema of
+the PostgreSQL test database), filled once per session when a test first needs it; a fresh-database
+test gets it copied into the emptied main database (INSERT … SELECT, in the database itself).
 """
 from __future__ import annotations
 
@@ -36,13 +41,42 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "fresh_db: commits for real on an emptied database (threads, live server)")
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands its search relevance figures to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        from tests.search.conftest import RELEVANCE
+
+        session.config.workeroutput["search_relevance"] = RELEVANCE
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.search.conftest import RELEVANCE
+
+    for name, row in getattr(node, "workeroutput", {}).get("search_relevance", {}).items():
+        RELEVANCE[name] = tuple(row)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The search relevance figures (filled by tests/search/test_relevance.py), after the run."""
+    from tests.search.conftest import RELEVANCE
+
+    if not RELEVANCE:
+        return
+    terminalreporter.section("search relevance (hit@3)")
+    for name, (hits, total, misses) in sorted(RELEVANCE.items()):
+        terminalreporter.write_line(f"{name}: hit@3 = {hits}/{total} = {100 * hits / total:.1f}%")
+        for miss in misses:
+            terminalreporter.write_line(f"  miss: {miss}")
+
+
 @pytest.fixture(scope="session")
 def app_config(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("portal")
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("PORTAL_TEST_DATABASE_URL") or f"sqlite:///{base / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": _worker_database(os.environ.get("PORTAL_TEST_DATABASE_URL")) or f"sqlite:///{base / 'test.db'}",
         "INSTANCE_PATH": str(base / "instance"),
         "UPLOAD_DIR": str(base / "uploads"),
         "SEARCH_INDEX_DIR": str(base / "search_index"),
@@ -51,6 +85,22 @@ def app_config(tmp_path_factory) -> dict:
         # (scrypt) is checked in tests/test_auth.py.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker has a database of its own: `<name>_gw0`, … on the same
+    PostgreSQL server, created when missing (SQLite files already live in each worker's tmp dir)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or url.startswith("sqlite"):
+        return url
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def clear_database() -> None:
@@ -130,7 +180,7 @@ def _schema(app_config):
 
 @pytest.fixture(scope="session")
 def _shared_app(app_config, _schema):
-    """The app rollback-mode tests share (its engine set up for SAVEPOINTs)."""
+    """The app rollback-mode tests of the base state share (its engine set up for SAVEPOINTs)."""
     app = create_app(app_config)
     request_started.connect(_fresh_g, app)
     with app.app_context():
@@ -138,6 +188,122 @@ def _shared_app(app_config, _schema):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+# States a test can start from besides the base, deepest last: (state, the fixture that asks for it).
+# A test's state is the deepest one whose fixture it uses (directly or through other fixtures).
+STATES = (("policy", "policy_library"), ("plan", "plan"), ("demo", "demo"))
+
+
+def state_of(request) -> str:
+    names = set(request.fixturenames)
+    return next((state for state, fixture in reversed(STATES) if fixture in names), "base")
+
+
+def _store_url(base_url: str, state: str) -> str:
+    """Where a state is kept: a SQLite file beside the main one, or a schema of the PostgreSQL database."""
+    url = sa.engine.make_url(base_url)
+    if url.get_backend_name() == "sqlite":
+        path = Path(url.database)
+        url = url.set(database=str(path.with_name(f"{path.stem}_{state}{path.suffix}")))
+    else:
+        url = url.update_query_dict({"options": f"-csearch_path={_store_schema(state)}"})
+    return url.render_as_string(hide_password=False)
+
+
+def _store_schema(state: str) -> str:
+    return f"test_state_{state}"
+
+
+def _reset_store(base_url: str, state: str, create: bool = True) -> None:
+    """An empty store for `state` (nothing left of an earlier run); `create=False` only removes it."""
+    url = sa.engine.make_url(base_url)
+    if url.get_backend_name() == "sqlite":
+        path = Path(sa.engine.make_url(_store_url(base_url, state)).database)
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        return
+    engine = sa.create_engine(base_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {_store_schema(state)} CASCADE")
+        if create:
+            conn.exec_driver_sql(f"CREATE SCHEMA {_store_schema(state)}")
+    engine.dispose()
+
+
+class _Stores:
+    """The state databases, each filled once (when first asked for) and kept for the session; the
+    app of each is set up for rolled-back tests like `_shared_app`."""
+
+    def __init__(self, app_config, snapshot):
+        self.config, self.snapshot = app_config, snapshot
+        self.apps: dict = {}
+
+    def rows(self, state: str) -> list:
+        """The rows a state holds beyond the base (from the session's snapshot)."""
+        steps = {"policy": ["policy"], "plan": ["policy", "duties"], "demo": ["policy", "duties"]}[state]
+        return [rows for step in steps for rows in self.snapshot[step][1]]
+
+    def app(self, state: str):
+        if state not in self.apps:
+            self.apps[state] = self._build(state)
+        return self.apps[state]
+
+    def _build(self, state: str):
+        base_url = self.config["SQLALCHEMY_DATABASE_URI"]
+        _reset_store(base_url, state)
+        app = create_app({**self.config, "SQLALCHEMY_DATABASE_URI": _store_url(base_url, state)})
+        with app.app_context():
+            db.create_all()
+            with db.engine.begin() as conn:
+                _insert_rows(conn, _BASE["rows"] + self.rows(state))
+            if state == "demo":
+                from tests.ui.idscan import load_scan_demo
+
+                load_scan_demo(app)
+                db.session.commit()
+            db.session.remove()
+            _sqlite_savepoints(db.engine)
+        request_started.connect(_fresh_g, app)
+        return app
+
+    def copy_into_main(self, state: str) -> None:
+        """Copy a state's rows into the (emptied) main database of the current app, in the database."""
+        self.app(state)
+        tables = db.metadata.sorted_tables
+        with db.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:  # outside a transaction (SQLite refuses ATTACH inside one)
+                store = sa.engine.make_url(_store_url(self.config["SQLALCHEMY_DATABASE_URI"], state)).database
+                conn.exec_driver_sql("ATTACH DATABASE ? AS store", (store,))
+                conn.commit()
+            source = "store" if sqlite else _store_schema(state)
+            try:
+                for table in tables:
+                    conn.exec_driver_sql(f'INSERT INTO "{table.name}" SELECT * FROM {source}."{table.name}"')
+                    if not sqlite and "id" in table.c:
+                        conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                             f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)")
+                conn.commit()
+            finally:
+                conn.rollback()
+                if sqlite:
+                    conn.exec_driver_sql("DETACH DATABASE store")
+                    conn.commit()
+
+    def close(self) -> None:
+        for state, app in self.apps.items():
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+            _reset_store(self.config["SQLALCHEMY_DATABASE_URI"], state, create=False)
+
+
+@pytest.fixture(scope="session")
+def _stores(app_config, _content_snapshot):
+    stores = _Stores(app_config, _content_snapshot)
+    yield stores
+    stores.close()
 
 
 def _fresh_g(sender, **extra) -> None:
@@ -153,20 +319,27 @@ def needs_fresh_db(request) -> bool:
 
 @pytest.fixture
 def app(request, app_config, _schema):
-    if "_content_snapshot" in request.fixturenames:
-        request.getfixturevalue("_content_snapshot")  # built before this test's transaction begins
+    state = state_of(request)
+    stores = request.getfixturevalue("_stores") if state != "base" else None  # built before the test's transaction
     if needs_fresh_db(request):
-        yield from _fresh_app(app_config)
+        yield from _fresh_app(app_config, state, stores)
+    elif stores is not None:
+        with _rolled_back_app(stores.app(state), main=False) as rolled_back:
+            yield rolled_back
     else:
         with _rolled_back_app(request.getfixturevalue("_shared_app")) as rolled_back:
             yield rolled_back
 
 
-def _fresh_app(app_config):
+def _fresh_app(app_config, state: str = "base", stores: _Stores | None = None):
     app = create_app(app_config)
     request_started.connect(_fresh_g, app)
     with app.app_context():
-        load_base_state(app)
+        if stores is None:
+            load_base_state(app)
+        else:
+            clear_database()
+            stores.copy_into_main(state)
         _BASE["dirty"] = True  # whatever the test commits; the next rolled-back test restores the base
         yield app
         db.session.remove()
@@ -174,9 +347,10 @@ def _fresh_app(app_config):
 
 
 @contextmanager
-def _rolled_back_app(app):
+def _rolled_back_app(app, main: bool = True):
+    """`main`: the app of the main database (not a state store), which fresh-database tests leave dirty."""
     with app.app_context():
-        if _BASE["dirty"]:  # a fresh-database test ran since: back to the base state, for real
+        if main and _BASE["dirty"]:  # a fresh-database test ran since: back to the base state, for real
             load_base_state(app)
         engines = db.engines  # this app's engines by bind key
         engine = engines[None]
@@ -293,31 +467,30 @@ def _content_snapshot(_shared_app):
     return {"policy": (policy, _added(base, with_policy)), "duties": (duties, _added(with_policy, with_duties))}
 
 
-def _insert(request, rows) -> None:
-    _insert_rows(db.session.connection(), rows)
-    if needs_fresh_db(request):
-        db.session.commit()  # other connections (threads, the live server) must see it
-    db.session.expire_all()
-
-
 @pytest.fixture
-def policy_library(request, _content_snapshot, app):
+def policy_library(_content_snapshot, app):
     """The policy library loaded, as `sync_policy(content/)` leaves it; returns its report.
 
-    Every test gets the rows one session-wide sync produced, inserted directly (~20× faster than
-    syncing); fresh-database tests commit them."""
-    report, rows = _content_snapshot["policy"]
-    _insert(request, rows)
+    The rows are the ones one session-wide sync produced: the test runs in a database that already
+    holds them (see `STATES`), so it starts with the library without paying for it."""
+    report, _rows_added = _content_snapshot["policy"]
     return report
 
 
 @pytest.fixture
-def plan(request, _content_snapshot, policy_library):
+def plan(_content_snapshot, policy_library):
     """The policy library and the 任务分工表 loaded (units are always loaded); returns the duties
-    sync report. Inserted from the session's snapshot like `policy_library`."""
-    report, rows = _content_snapshot["duties"]
-    _insert(request, rows)
+    sync report. From the session's snapshot like `policy_library`."""
+    report, _rows_added = _content_snapshot["duties"]
     return report
+
+
+@pytest.fixture
+def demo(app, plan):
+    """The demo state every id-leak scan looks at (tests/ui/idscan.py `load_scan_demo`: duties demo,
+    evidence, an extension request, a submitted report, the training demo), loaded once per session
+    like the plan; returns the instance the scans visit."""
+    return instance_by_key("transfer-children@yanhu-mz")
 
 
 def instance_by_key(key: str):

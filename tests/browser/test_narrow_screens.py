@@ -54,11 +54,10 @@ def narrow(browser, live_server, app):
 
 
 @pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz"), ("trainer", "yanhu-mz")])
-def test_no_horizontal_overflow_on_any_main_page(narrow, app, plan, role, unit):
+def test_no_horizontal_overflow_on_any_main_page(narrow, app, demo, role, unit):
     from portal.reports.services import current_month
-    from tests.ui.idscan import load_scan_demo
 
-    load_scan_demo(app)  # duties, reports and the training demo roster
+    # `demo`: duties, reports and the training demo roster (tests/ui/idscan.py load_scan_demo)
     make_user(f"n-{role}", role, unit=unit)
     login(narrow, f"n-{role}", PASSWORD)
     inst = instance_by_key("transfer-children@yanhu-mz")

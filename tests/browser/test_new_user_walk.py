@@ -11,7 +11,6 @@ from portal.policy.services import sync_policy
 from portal.search import services
 from tests.browser.conftest import ARTIFACTS, login
 from tests.conftest import PASSWORD, make_user
-from tests.ui.idscan import load_scan_demo
 
 pytestmark = pytest.mark.browser
 OUT = ARTIFACTS / "walk"
@@ -37,10 +36,10 @@ def walk(page, role: str, width: int, extra: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["staff", "leader"])
-def test_new_staff_and_leader_walk_without_a_stumble(browser, live_server, app, plan, role):
+def test_new_staff_and_leader_walk_without_a_stumble(browser, live_server, app, demo, role):
     assert sync_policy(Path(app.config["CONTENT_DIR"])).ok
     services.sync_index()
-    inst = load_scan_demo(app)
+    inst = demo  # the id scans' demo state (tests/ui/idscan.py load_scan_demo)
     make_user(f"w-{role}", role)
     OUT.mkdir(parents=True, exist_ok=True)
     extra = [f"/tasks/{inst.id}", "/policy/yunmin-2021-74/3.2.8", "/search?q=儿童福利机构管理办法", "/search?q=临时监护",

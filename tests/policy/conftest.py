@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from portal.policy.services import sync_policy
 from tests.conftest import ROOT
 
 STATUTE_MD = """\
@@ -55,12 +54,10 @@ def library(policy_library):
 
 
 @pytest.fixture
-def content(tmp_path, app):
-    """A private copy of content/, loaded; tests may break its files."""
-    target = copy_content(tmp_path)
-    report = sync_policy(target)
-    assert report.ok, report.problems
-    return target
+def content(tmp_path, policy_library):
+    """A private copy of content/, loaded; tests may break its files. The library in the database
+    is the session's sync of content/ (`policy_library`), which the copy's files equal."""
+    return copy_content(tmp_path)
 
 
 @pytest.fixture

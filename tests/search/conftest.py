@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FANGAN = ROOT / "content" / "policy" / "yunmin-2021-74.md"
 HERE = Path(__file__).parent
 
-# Filled by test_relevance.py, printed at the end of the run.
+# Filled by test_relevance.py, printed at the end of the run (tests/conftest.py, also under pytest-xdist).
 RELEVANCE: dict[str, tuple[int, int, list[str]]] = {}
 
 # A tiny imported statute for citation / document-title tests.
@@ -33,6 +33,16 @@ def statute_records(title: str = "家庭寄养管理办法", doc_id: str = "jtjy
                           doc_title=title, doc_number="民政部令第54号", url=f"/policy/{doc_id}#{cid}",
                           validity="现行有效")
             for cid, label, head, text in STATUTE]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_dictionary():
+    """Search tests segment with the shipped dictionary unless they say otherwise: a test elsewhere
+    that searched with CONTENT_DIR pointing at a copy leaves the tokenizer on that copy's folder
+    (which may be gone or differ), and the order files run in is not fixed (pytest-xdist)."""
+    from portal.search import tokenizer
+
+    tokenizer.use_content_dir(None)
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +76,3 @@ def user_client(library, client):
 
     AuthActions(client).as_role("staff")
     return client
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not RELEVANCE:
-        return
-    terminalreporter.section("search relevance (hit@3)")
-    for name, (hits, total, misses) in sorted(RELEVANCE.items()):
-        terminalreporter.write_line(f"{name}: hit@3 = {hits}/{total} = {100 * hits / total:.1f}%")
-        for miss in misses:
-            terminalreporter.write_line(f"  miss: {miss}")

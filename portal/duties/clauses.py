@@ -1,16 +1,13 @@
 """The 方案 clauses a duty cites, as last synced into the policy library."""
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 
-from portal.duties.services import checklist_counts, today, view_of
 from portal import refdata
+from portal.duties.services import checklist_counts, today, view_of
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Unit
 from portal.plan import PLAN_ID
-
-
 
 # The cited clauses' texts: `portal.refdata.clause_texts` (kept per process, one home).
 ClauseRef = refdata.ClauseRef

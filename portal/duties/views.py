@@ -93,7 +93,8 @@ def index():
     clauses = refdata.clauses()
     context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
                    areas=refdata.areas(), rules=rules, board_title=board_label(current_user),
-                   viewed=viewed, my_unit_id=viewed.id if viewed else None,
+                   viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
+                   my_unit_id=viewed.id if viewed else None,
                    cells=Cells({cid: c.text for cid, c in clauses.items()}))
     if is_partial_request():
         return render_template("duties/_board_rows.html", **context)

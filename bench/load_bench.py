@@ -261,10 +261,10 @@ def _unit_rename_check(one, two, liaison: Persona, envs: list[dict], tmp: Path) 
 
     path = tmp / "content" / "units.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    code_at, short_at = rows[0].index("code"), rows[0].index("short_name")
+    code_at, name_at = rows[0].index("code"), rows[0].index("name")
     row = next(r for r in rows[1:] if r and r[code_at] == liaison.unit)
-    renamed = row[short_at] + "跨主机" + "".join(secrets.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(3))
-    row[short_at] = renamed
+    renamed = row[name_at] + "跨主机" + "".join(secrets.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(3))
+    row[name_at] = renamed
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")

@@ -21,6 +21,7 @@ def walk(page, role: str, width: int, extra: list[str]) -> list[str]:
     messages: list[str] = []
     page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     login(page, f"w-{role}", PASSWORD)
+    page.locator("nav.main-nav a").first.wait_for(state="attached")  # the page after signing in has loaded
     nav = [a.get_attribute("href") for a in page.locator("nav.main-nav a").all()]
     assert len(nav) >= 4, nav
     for i, url in enumerate(dict.fromkeys(nav + extra)):

@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     _configure_sqlite()
+    from portal import refdata
+
+    refdata.install()  # per-process reference data, invalidated by the stamp on any host
 
     from portal import access, errors, filters
     from portal.htmx_utils import add_vary_header

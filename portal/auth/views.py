@@ -3,6 +3,7 @@ import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from portal import refdata
 from portal.access import any_account, public, safe_next
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
@@ -17,8 +18,13 @@ def load_user(session_id: str):
     if not user_id.isdigit() or not stamp.isdigit() or int(user_id) > 2**31 - 1:
         return None
     # One statement for what every page asks of the user: the account, its roles and its unit.
-    user = db.session.scalars(sa.select(User).where(User.id == int(user_id))
-                              .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
+    # The reference-data stamp rides along (portal/refdata.py): the caches cost no statement of their own.
+    row = db.session.execute(sa.select(User, refdata.stamp_column()).where(User.id == int(user_id))
+                             .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
+    if row is None:
+        return None
+    user, token = row
+    refdata.note_stamp(token)
     if user is None or str(user.password_stamp) != stamp:
         return None  # the password changed since this session began
     return user

@@ -12,6 +12,7 @@ from portal.models.duties import (
 )
 from portal.models.notices import Notice
 from portal.models.org import Unit
+from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import (
     PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
@@ -33,7 +34,7 @@ __all__ = [
     "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
-    "RegulationEntry", "Unit", "User", "UserRole",
+    "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule",
 ]

@@ -1,0 +1,317 @@
+"""Reference data kept per process: units, duty definitions and a document's clauses.
+
+These change only when `flask portal sync` (or an admin edit) writes them, yet nearly every page
+reads some of them. Each process keeps a copy as small frozen records (never ORM objects, so
+nothing outlives its request's session) and re-reads a part only when the *stamp* says the data
+changed — on any host:
+
+* The stamp is one row (`refdata_stamp`, id 1) holding a random token. Any INSERT, UPDATE or
+  DELETE of a reference table (`REF_TABLES`), by the ORM or by Core, replaces the token in the same
+  transaction (an engine event, once per transaction or savepoint), so a second host sees the
+  change when the writer commits.
+* Reading the stamp is free: the per-request user statement carries it as a scalar subquery
+  (`stamp_column()`) and the user loader hands it over with `note_stamp()`. Outside a request
+  (or before the user is loaded) the first read of the request asks for it: one statement.
+* A part of the cache is used only while its token equals the request's. A write of reference
+  data in this process empties the cache and, for the rest of the request or CLI command, reads
+  without caching (what this transaction wrote is what it must see).
+* No stamp row (a database made by `create_all` that no sync has written yet): nothing is cached.
+
+API (stable: other domains build on it):
+
+    units() -> tuple[UnitRef, ...]           every unit, retired ones too, in sort order
+    active_units() -> list[UnitRef]          the live ones (the unit pickers)
+    unit(id) / unit_by_code(code)            -> UnitRef | None
+    unit_ids_within(unit) -> list[int]       a county (县级, no parent): itself and every unit under
+                                             it (breadth first); any other unit: itself
+    county_code_for(name_or_code) -> str | None   盐湖区 or yanhu → the county's code
+    duties() -> tuple[DutyRef, ...]          every duty, archived ones too, by position
+    duty(id) / duty_by_key(key)              -> DutyRef | None
+    areas() -> list[str]                     the task areas of live duties, sorted
+    clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
+    clause_texts(ids, doc_id=PLAN_ID) -> list[ClauseRef]   those ids in that order; an id not in
+                                             the library gets its label and an empty text
+    stamp_column(), note_stamp(token)        for the per-request user statement
+    clear()                                  forget everything (tests)
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import g, has_app_context
+
+from portal.extensions import db
+from portal.plan import PLAN_ID
+
+# Tables whose rows are reference data: a write to any of them replaces the stamp's token.
+REF_TABLES = frozenset({"unit", "duty", "policy_document", "policy_clause"})
+STAMP_ID = 1
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    short_name: str
+    level: str
+    parent_id: int | None
+    aliases: str
+    sort_order: int
+    active: bool
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a for a in self.aliases.split("|") if a]
+
+
+@dataclass(frozen=True, slots=True)
+class DutyRef:
+    id: int
+    key: str
+    title: str
+    clause_ids: tuple[str, ...]
+    scope: str
+    area: str
+    start: date | None
+    deadline_kind: str
+    deadline: date | None
+    period: str
+    deadline_text: str
+    position: int
+    archived: bool
+    indicators: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseRef:
+    doc_id: str
+    id: str
+    label: str
+    text: str
+    title: str | None = None
+    parent: str | None = None
+    level: int = 1
+    kind: str = "section"
+    position: int = 0
+    retired: bool = False
+
+
+# ---- the stamp ---------------------------------------------------------------------------------
+
+_NO_CACHE = object()  # this request wrote reference data, or there is no stamp row
+
+
+def stamp_column() -> sa.ScalarSelect:
+    """The stamp's token as a scalar subquery, to add to the per-request user statement."""
+    from portal.models import RefdataStamp
+
+    return sa.select(RefdataStamp.token).where(RefdataStamp.id == STAMP_ID).scalar_subquery()
+
+
+def note_stamp(token: str | None) -> None:
+    """The token read with the user: the request's view of the reference data."""
+    if has_app_context() and g.get("refdata_stamp") is not _NO_CACHE:
+        g.refdata_stamp = token if token is not None else _NO_CACHE
+
+
+def _request_stamp():
+    if not has_app_context():
+        return _NO_CACHE
+    stamp = g.get("refdata_stamp")
+    if stamp is None:
+        stamp = db.session.scalar(sa.select(stamp_column()))
+        stamp = stamp if stamp is not None else _NO_CACHE
+        g.refdata_stamp = stamp
+    return stamp
+
+
+# ---- the cache ---------------------------------------------------------------------------------
+
+_cache: dict[tuple, tuple[str, object]] = {}
+_lock = threading.Lock()
+
+
+def clear() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _cached(key: tuple, load: Callable[[], object]):
+    stamp = _request_stamp()
+    if stamp is _NO_CACHE:
+        return load()
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    value = load()
+    with _lock:
+        _cache[key] = (stamp, value)
+    return value
+
+
+def _on_write(conn) -> None:
+    """A reference table was written on `conn`: replace the token (once per transaction or
+    savepoint) and stop trusting this process's copy."""
+    if not conn.info.get("refdata_bumped"):
+        conn.info["refdata_bumped"] = True
+        from portal.models import RefdataStamp
+
+        table = RefdataStamp.__table__
+        token = secrets.token_hex(16)
+        insert = (sa.dialects.postgresql.insert if conn.dialect.name == "postgresql" else sa.dialects.sqlite.insert)(table)
+        conn.execute(insert.values(id=STAMP_ID, token=token)
+                     .on_conflict_do_update(index_elements=[table.c.id], set_={"token": token}))
+    clear()
+    if has_app_context():
+        g.refdata_stamp = _NO_CACHE
+
+
+def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
+    if isinstance(clauseelement, sa.sql.dml.UpdateBase) and getattr(clauseelement.table, "name", None) in REF_TABLES:
+        _on_write(conn)
+
+
+def _boundary(conn, *args) -> None:
+    conn.info.pop("refdata_bumped", None)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Watch every engine for writes of reference tables (idempotent; called by create_app)."""
+    global _installed
+    if _installed:
+        return
+    import sqlalchemy.dialects.postgresql  # noqa: F401  (the upserts above)
+    import sqlalchemy.dialects.sqlite  # noqa: F401
+
+    sa.event.listen(sa.engine.Engine, "after_execute", _after_execute)
+    for name in ("commit", "rollback", "savepoint", "rollback_savepoint", "release_savepoint"):
+        sa.event.listen(sa.engine.Engine, name, _boundary)
+    _installed = True
+
+
+# ---- units -------------------------------------------------------------------------------------
+
+def _load_units() -> tuple[UnitRef, ...]:
+    from portal.models import Unit
+
+    rows = db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.level, Unit.parent_id,
+                                        Unit.aliases, Unit.sort_order, Unit.active)
+                              .order_by(Unit.sort_order, Unit.id)).all()
+    units = tuple(UnitRef(*row) for row in rows)
+    by_id = {u.id: u for u in units}
+    by_code = {u.code: u for u in units}
+    children: dict[int, list[int]] = {}
+    for u in units:
+        if u.parent_id is not None:
+            children.setdefault(u.parent_id, []).append(u.id)
+    return units, by_id, by_code, children
+
+
+def _units_part():
+    return _cached(("units",), _load_units)
+
+
+def units() -> tuple[UnitRef, ...]:
+    return _units_part()[0]
+
+
+def active_units() -> list[UnitRef]:
+    return [u for u in units() if u.active]
+
+
+def unit(unit_id: int | None) -> UnitRef | None:
+    return _units_part()[1].get(unit_id)
+
+
+def unit_by_code(code: str) -> UnitRef | None:
+    return _units_part()[2].get(code)
+
+
+def unit_ids_within(u) -> list[int]:
+    """A county (县级, no parent) stands for all its units — its bureaus and their institutions;
+    any other unit stands for itself. `u` is a UnitRef or a Unit."""
+    if u.level != "县级" or u.parent_id is not None:
+        return [u.id]
+    children = _units_part()[3]
+    ids, frontier = [u.id], [u.id]
+    while frontier:
+        frontier = [c for p in frontier for c in children.get(p, [])]
+        ids += frontier
+    return ids
+
+
+def county_code_for(name_or_code: str) -> str | None:
+    """`?county=盐湖区` or `?county=yanhu` → the county's unit code (None when there is no such county)."""
+    return next((u.code for u in units() if u.level == "县级" and u.parent_id is None
+                 and name_or_code in (u.name, u.code)), None)
+
+
+# ---- duties ------------------------------------------------------------------------------------
+
+def _load_duties():
+    from portal.models import Duty
+
+    rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.area,
+                                        Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
+                                        Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators)
+                              .order_by(Duty.position, Duty.id)).all()
+    duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
+                           r.deadline, r.period, r.deadline_text, r.position, r.archived,
+                           tuple((n, m) for n, m in (r.indicators or ()))) for r in rows)
+    return duties, {d.id: d for d in duties}, {d.key: d for d in duties}
+
+
+def _duties_part():
+    return _cached(("duties",), _load_duties)
+
+
+def duties() -> tuple[DutyRef, ...]:
+    return _duties_part()[0]
+
+
+def duty(duty_id: int | None) -> DutyRef | None:
+    return _duties_part()[1].get(duty_id)
+
+
+def duty_by_key(key: str) -> DutyRef | None:
+    return _duties_part()[2].get(key)
+
+
+def areas() -> list[str]:
+    return sorted({d.area for d in duties() if not d.archived})
+
+
+# ---- clauses -----------------------------------------------------------------------------------
+
+def _load_clauses(doc_id: str) -> dict[str, ClauseRef]:
+    from portal.models import PolicyClause, PolicyDocument
+
+    rows = db.session.execute(
+        sa.select(PolicyClause.clause_id, PolicyClause.label, PolicyClause.text, PolicyClause.title,
+                  PolicyClause.parent, PolicyClause.level, PolicyClause.kind, PolicyClause.position,
+                  PolicyClause.retired)
+        .join(PolicyDocument).where(PolicyDocument.doc_id == doc_id)
+        .order_by(PolicyClause.position, PolicyClause.id)).all()
+    return {r.clause_id: ClauseRef(doc_id, r.clause_id, r.label, r.text, r.title, r.parent, r.level, r.kind,
+                                   r.position, r.retired) for r in rows}
+
+
+def clauses(doc_id: str = PLAN_ID) -> dict[str, ClauseRef]:
+    """Every clause of the document (retired ones too), in document order; {} for no such document."""
+    return _cached(("clauses", doc_id), lambda: _load_clauses(doc_id))
+
+
+def clause_texts(clause_ids, doc_id: str = PLAN_ID) -> list[ClauseRef]:
+    from portal.content.policy_doc import label_for
+
+    found = clauses(doc_id)
+    return [found.get(cid) or ClauseRef(doc_id, cid, label_for(cid), "") for cid in clause_ids]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup
 from portal.duties import rules
@@ -25,8 +26,6 @@ from portal.models import (
     ExtensionRequest,
     IndicatorValue,
     Notice,
-    PolicyClause,
-    PolicyDocument,
     Unit,
     User,
 )
@@ -40,28 +39,10 @@ INSTRUCTION = rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
 INDICATOR_MAX = 10_000_000
 
 
-def _per_request(name: str, load):
-    """`load()` once per request (a page asks several helpers for the same reference rows)."""
-    from flask import g, has_request_context
-
-    if not has_request_context():
-        return load()
-    memo = g.setdefault("_board_reference", {})
-    if name not in memo:
-        memo[name] = load()
-    return memo[name]
-
-
 def area_titles() -> dict[str, str]:
     """The 方案's headings of the task areas (三（一）1 → 做好收留和抚养工作), for filters and columns."""
-    def load():
-        areas = (rollup.GOALS_AREA, *rollup.TASK_AREAS)
-        rows = db.session.execute(
-            sa.select(PolicyClause.clause_id, PolicyClause.title).join(PolicyDocument)
-            .where(PolicyDocument.doc_id == PLAN_ID, PolicyClause.clause_id.in_(areas))).all()
-        return {cid: title for cid, title in rows if title}
-
-    return _per_request("area_titles", load)
+    found = refdata.clauses(PLAN_ID)
+    return {cid: found[cid].title for cid in (rollup.GOALS_AREA, *rollup.TASK_AREAS) if cid in found and found[cid].title}
 
 
 # ---- who sees what -----------------------------------------------------------------------------
@@ -102,18 +83,22 @@ class UnitInfo:
     group: str
 
 
-def _units() -> dict[int, Unit]:
-    return _per_request("units", lambda: {u.id: u for u in db.session.scalars(sa.select(Unit))})
-
-
 def unit_infos() -> dict[int, UnitInfo]:
-    return _per_request("unit_infos", _unit_infos)
+    """Every unit as the board files it (its county, department kind and matrix group), from the
+    per-process reference data; derived once per request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return _unit_infos()
+    if "board_unit_infos" not in g:
+        g.board_unit_infos = _unit_infos()
+    return g.board_unit_infos
 
 
 def _unit_infos() -> dict[int, UnitInfo]:
-    units = _units()
+    units = {u.id: u for u in refdata.units()}
 
-    def county_of(u: Unit) -> Unit | None:
+    def county_of(u) -> refdata.UnitRef | None:
         seen = set()
         while u is not None and u.id not in seen:
             if u.level == "县级" and u.parent_id is None:
@@ -136,8 +121,7 @@ def _unit_infos() -> dict[int, UnitInfo]:
 
 def counties() -> list[tuple[str, str]]:
     """The active county-level units without a parent (the 13 counties), in their order."""
-    found = [u for u in _units().values() if u.level == "县级" and u.parent_id is None and u.active]
-    return [(u.code, u.name) for u in sorted(found, key=lambda u: (u.sort_order, u.id))]
+    return [(u.code, u.name) for u in refdata.units() if u.level == "县级" and u.parent_id is None and u.active]
 
 
 # ---- rows --------------------------------------------------------------------------------------
@@ -174,16 +158,16 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
     return rows
 
 
-def _duties() -> dict[str, Duty]:
-    """Live duty definitions by key."""
-    return _per_request("duties", lambda: {d.key: d for d in db.session.scalars(sa.select(Duty).where(~Duty.archived))})
+def _live_duty(key: str) -> refdata.DutyRef | None:
+    duty = refdata.duty_by_key(key)
+    return duty if duty is not None and not duty.archived else None
 
 
-def transfer_duty() -> Duty | None:
-    return _duties().get(TRANSFER_DUTY)
+def transfer_duty() -> refdata.DutyRef | None:
+    return _live_duty(TRANSFER_DUTY)
 
 
-def indicator_names(duty: Duty | None) -> list[tuple[str, str]]:
+def indicator_names(duty: Duty | refdata.DutyRef | None) -> list[tuple[str, str]]:
     return [(n, m) for n, m in (duty.indicators or [])] if duty else []
 
 
@@ -244,7 +228,7 @@ def transfer_milestones() -> list[dict]:
     """The three dates the 方案 gives for the transfer, read from the 任务分工表 with their clauses."""
     out = []
     duty = transfer_duty()
-    handover = _duties().get(HANDOVER_DUTY)
+    handover = _live_duty(HANDOVER_DUTY)
     if duty and duty.start:
         out.append({"label": "移交工作启动", "when": f"{duty.start.year}年{duty.start.month}月", "clause": "3.2.8"})
     if handover and handover.deadline:

@@ -15,7 +15,7 @@ from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup
 from portal.duties import rules
-from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
+from portal.duties.services import DutyError, checklist_counts_subquery, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
 from portal.models import (
     ChecklistItem,
@@ -130,10 +130,7 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
     """Every live duty instance as a board row, in one statement: the instance with its duty, its
     live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
-    counts = (sa.select(ChecklistItem.instance_id.label("iid"),
-                        sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)).label("done"),
-                        sa.func.count(ChecklistItem.id).label("total"))
-              .where(~ChecklistItem.archived).group_by(ChecklistItem.instance_id).subquery())
+    counts = checklist_counts_subquery()
     coop = (sa.select(DutyCooperator.instance_id.label("iid"),
                       sa.func.aggregate_strings(sa.cast(DutyCooperator.unit_id, sa.String), ",").label("ids"))
             .group_by(DutyCooperator.instance_id).subquery())

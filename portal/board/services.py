@@ -15,7 +15,8 @@ from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup
 from portal.duties import rules
-from portal.duties.services import DutyError, checklist_counts_subquery, commit_or_stale, require, today, touch, view_of
+from portal.duties.counts import checklist_counts_subquery
+from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
 from portal.models import (
     ChecklistItem,

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from portal.content.policy_doc import label_for
 from portal import refdata
-from portal.duties.services import checklist_counts_subquery, today, view_of
+from portal.duties.counts import checklist_counts_subquery
+from portal.duties.services import today, view_of
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, PolicyClause, PolicyDocument, Unit
 from portal.plan import PLAN_ID

@@ -231,15 +231,6 @@ def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int
     return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
 
 
-def checklist_counts_subquery() -> sa.Subquery:
-    """(iid, done, total) over live checklist items per instance, to join into a page's own
-    statement (outer join: an instance without items has no row)."""
-    return (sa.select(ChecklistItem.instance_id.label("iid"),
-                      sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)).label("done"),
-                      sa.func.count(ChecklistItem.id).label("total"))
-            .where(~ChecklistItem.archived).group_by(ChecklistItem.instance_id).subquery())
-
-
 def areas() -> list[str]:
     return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
 

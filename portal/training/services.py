@@ -120,8 +120,16 @@ def upsert_modules(specs) -> ModuleSyncReport:
 
 
 def live_modules() -> list[TrainingModule]:
-    return list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
-                                   .order_by(TrainingModule.position, TrainingModule.key)))
+    """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "training_live_modules" in g:
+        return list(g.training_live_modules)
+    found = list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
+                                    .order_by(TrainingModule.position, TrainingModule.key)))
+    if has_request_context():
+        g.training_live_modules = found
+    return list(found)
 
 
 def get_module(key: str) -> TrainingModule | None:
@@ -406,13 +414,15 @@ def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: d
     return attempt
 
 
-def assignments_of(trainee: Trainee) -> list[tuple[Assignment | None, TrainingModule, str, Completion | None]]:
-    """(assignment, module, state, completion) for everything assigned to or completed by the trainee."""
+def assignments_of(trainee: Trainee, history: list[Completion] | None = None
+                   ) -> list[tuple[Assignment | None, TrainingModule, str, Completion | None]]:
+    """(assignment, module, state, completion) for everything assigned to or completed by the trainee.
+    `history`: the trainee's completions as `history_of` gives them, when the page read them already."""
     on = today()
     items = {a.module_id: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.active))}
-    done = {c.module_id: c for c in db.session.scalars(
-        sa.select(Completion).where(Completion.trainee_id == trainee.id, ~Completion.voided))}
+    history = history_of(trainee) if history is None else history
+    done = {c.module_id: c for c in reversed(history) if not c.voided}  # the latest per module
     out = []
     for module in live_modules():
         a, c = items.get(module.id), done.get(module.id)

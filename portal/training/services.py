@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -331,8 +332,9 @@ def create_session(user: User, module: TrainingModule, county: Unit, township: T
 
 
 def session_people(s: AttendanceSession) -> list[Trainee]:
-    stmt = sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
-                                    Trainee.role.in_(s.module.audience))
+    stmt = (sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
+                                     Trainee.role.in_(s.module.audience))
+            .options(so.joinedload(Trainee.township), so.joinedload(Trainee.village)))  # the sheet's columns
     if s.township_id is not None:
         stmt = stmt.where(Trainee.township_id == s.township_id)
     return list(db.session.scalars(stmt.order_by(Trainee.township_id, Trainee.village_id, Trainee.name)))

@@ -379,7 +379,9 @@ def sessions():
 
 
 def _session_or_404(session_id: int) -> AttendanceSession:
-    sheet = db.session.get(AttendanceSession, session_id)
+    sheet = db.session.get(AttendanceSession, session_id, options=[
+        so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
+        so.joinedload(AttendanceSession.township)])
     if sheet is None or not can_manage(current_user, sheet.county_id):
         abort(404)
     return sheet

@@ -437,6 +437,9 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
 
 
 def history_of(trainee: Trainee) -> list[Completion]:
-    return list(db.session.scalars(sa.select(Completion).where(Completion.trainee_id == trainee.id)
-                                   .order_by(Completion.id.desc())))
+    """The trainee's completions, newest first, with who recorded and who voided each (joined)."""
+    return list(db.session.scalars(
+        sa.select(Completion).where(Completion.trainee_id == trainee.id).order_by(Completion.id.desc())
+        .options(so.joinedload(Completion.recorded_by).lazyload(User.role_rows),
+                 so.joinedload(Completion.voided_by).lazyload(User.role_rows))))
 

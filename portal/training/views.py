@@ -14,7 +14,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
-from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit
+from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
 from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
 from portal.training import services as s
@@ -64,7 +64,10 @@ def _townships(counties) -> dict[str, list[TrainingArea]]:
 
 
 def _trainee_or_404(trainee_id: int) -> Trainee:
-    t = db.session.get(Trainee, trainee_id)
+    # Its county, places and account (with roles) are what its pages show: joined, not fetched one by one.
+    t = db.session.get(Trainee, trainee_id, options=[
+        so.joinedload(Trainee.county), so.joinedload(Trainee.township), so.joinedload(Trainee.village),
+        so.joinedload(Trainee.user).joinedload(User.role_rows)])
     if t is None or not can_manage(current_user, t.county_id):
         abort(404)
     return t

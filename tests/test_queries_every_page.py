@@ -21,7 +21,31 @@ from tests.test_authz_matrix import EXPECTED, _sample_objects, routes, sample_ar
 BUDGET = 6  # statements per page, the signed-in user's lookup included
 
 # Pages still over BUDGET: endpoint (or "role GET url" for an extra case) -> (statements, why).
-OVER: dict[str, tuple[int, str]] = {}
+# The count is the page's ceiling; a page that comes down is reported (run with -s) and should
+# leave the list.
+_DUTIES = "duties pages (reliability branch, issue #12): "
+OVER: dict[str, tuple[int, str]] = {
+    "duties.export_ledger": (278, _DUTIES + "the 台账 export reads each duty's notes, unit, cooperators and "
+                                            "checklist one duty at a time (N+1 over ~50 rows)"),
+    "duties.export_plan": (224, _DUTIES + "the 任务分工表 export reads each instance's notes, unit, "
+                                          "cooperators and checklist one at a time (N+1)"),
+    "duties.instance": (19, _DUTIES + "the duty page: each module (checklist, notes, evidence, trace, "
+                                      "extensions, figures, 批示, training coverage) reads its own rows"),
+    "duties.index": (9, _DUTIES + "the unit's 台账: rows, counts, cooperators, areas, the unit picker"),
+    "liaison GET /tasks/": (10, _DUTIES + "as duties.index, with the liaison's own unit"),
+    "leader GET /tasks/?unit=": (9, _DUTIES + "as duties.index, all units"),
+    "duties.api_duties": (9, _DUTIES + "as duties.index, as JSON"),
+    "duties.queue": (8, _DUTIES + "the office's queue: requests, extensions, each with instance, duty, unit"),
+    "home.index": (10, _DUTIES + "the home page: lights, ranked units, notices, reports due"),
+    "liaison GET /": (11, _DUTIES + "the home page as a liaison (own unit's duties and reports)"),
+    "staff GET /": (8, _DUTIES + "the home page as staff"),
+    "audit.index": (10, "the audit log: a page of entries and its count, the names in them (units, "
+                        "people, duties) and the two filter lists (actors, object types); the unit names "
+                        "come from the reference data once the reliability branch's audit display lands"),
+    "training.trainee": (8, "a trainee's page: the person (county, places, account joined), modules, "
+                            "completions, assignments, and the 修改记录 (audit entries, unit and people names; "
+                            "the unit names from the reference data once the reliability branch lands)"),
+}
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).
 PREFERENCE = ("leader", "admin", "trainer", "liaison", "staff", "trainee")
@@ -111,11 +135,12 @@ def test_every_page_runs_a_handful_of_statements(app):
     for n, name, role, url, status in table:
         print(f"{n:10d}  {name} ({role}, {url}, {status})")
     measured = {row[1]: row[0] for row in table}
-    for name, (budget, _why) in OVER.items():
+    for name, (ceiling, _why) in sorted(OVER.items()):
         if name not in measured:
             failures.append(f"OVER lists {name}, which is no longer measured")
-        elif measured[name] <= BUDGET:
-            failures.append(f"{name} is down to {measured[name]} statements: take it off OVER")
+        elif measured[name] < ceiling:
+            print(f"{name}: {measured[name]} statements, below its ceiling {ceiling}"
+                  + (": take it off OVER" if measured[name] <= BUDGET else ""))
     assert not failures, "\n".join(failures)
 
 

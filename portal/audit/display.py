@@ -44,23 +44,27 @@ class EntryView:
 class _Names:
     """Lookups for one page of entries: a few queries, not one per entry."""
 
-    def __init__(self, entries: list[AuditEntry]):
+    def __init__(self, entries: list[AuditEntry], users: dict[int, str] | None = None,
+                 instances: dict[int, str] | None = None):
+        """`users` (id -> 姓名) and `instances` (id -> name) when the caller read them already."""
+        from portal import refdata
         from portal.models import Duty, DutyInstance, Unit, User
 
         # Plain columns, not objects: a name is all a page of entries needs.
-        self.units = dict(db.session.execute(sa.select(Unit.code, Unit.name)).all())
+        self.units = {u.code: u.name for u in refdata.units()}
         user_ids = {e.actor_id for e in entries if e.actor_id}
         user_ids |= {int(e.object_id) for e in entries if e.object_type == "user" and e.object_id.isdigit()}
         named = sa.select(User.id, User.display_name).where(User.id.in_(user_ids))
-        self.users = dict(db.session.execute(named).all()) if user_ids else {}
+        self.users = users if users is not None else dict(db.session.execute(named).all()) if user_ids else {}
         inst_ids = {int(e.object_id) for e in entries if e.object_type == "duty_instance" and e.object_id.isdigit()}
-        self.instances: dict[int, str] = {}
+        self.instances: dict[int, str] = dict(instances or {})
+        inst_ids -= set(self.instances)
         if inst_ids:
             rows = db.session.execute(sa.select(DutyInstance.id, Duty.title, Unit.name)
                                       .join(Duty, DutyInstance.duty_id == Duty.id)
                                       .join(Unit, DutyInstance.unit_id == Unit.id)
                                       .where(DutyInstance.id.in_(inst_ids)))
-            self.instances = {iid: f"{title} · {name}" for iid, title, name in rows}
+            self.instances.update({iid: f"{title} · {name}" for iid, title, name in rows})
 
     def unit(self, code: Any) -> str:
         return self.units.get(code, code) if isinstance(code, str) else str(code)
@@ -143,9 +147,11 @@ def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset(
     return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items() if k not in hide]
 
 
-def present(entries: list[AuditEntry], brief: bool = False) -> list[EntryView]:
-    """Entries as people read them; ``brief`` (a duty's timeline) leaves out technical fields."""
-    names = _Names(entries)
+def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str] | None = None,
+            instances: dict[int, str] | None = None) -> list[EntryView]:
+    """Entries as people read them; ``brief`` (a duty's timeline) leaves out technical fields.
+    `users` and `instances`: names the caller read with the entries (see `_Names`)."""
+    names = _Names(entries, users, instances)
     hide = TECHNICAL_FIELDS if brief else frozenset()
     return [EntryView(at=e.at, actor=actor_label(e, names.users), action=ACTION_LABELS.get(e.action, e.action),
                       object_type=e.object_type, object=_object_label(e, names),

@@ -27,6 +27,7 @@ def load_user(session_id: str):
     refdata.note_stamp(token)
     if user is None or str(user.password_stamp) != stamp:
         return None  # the password changed since this session began
+    user.remember_roles()
     return user
 
 

@@ -133,13 +133,20 @@ def instruction(instance_id: int):
 @bp.app_template_global("board_duty_extras")
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
+    from portal.duties import page
+
     names = services.indicator_names(inst.duty)
-    current = services.current_indicators([inst.id]).get(inst.id, {}) if names else {}
+    got = page.for_instance(inst)  # the duty page read its figures and 批示 with its other rows
+    if got is not None:
+        current, history, instructions = got.current_figures, got.figures, got.instructions
+    else:
+        current = services.current_indicators([inst.id]).get(inst.id, {}) if names else {}
+        history, instructions = services.indicator_history(inst) if names else [], services.instructions(inst)
     return dict(
-        names=names, current=current, history=services.indicator_history(inst) if names else [],
+        names=names, current=current if names else {}, history=history if names else [],
         can_report=services.can_report_indicators(current_user, inst),
         indicator_form=IndicatorForm(formdata=None), instruction_form=InstructionForm(formdata=None),
-        can_instruct=services.can_instruct(current_user, inst), instructions=services.instructions(inst))
+        can_instruct=services.can_instruct(current_user, inst), instructions=instructions)
 
 
 

@@ -7,10 +7,11 @@ from flask_login import current_user
 
 from portal.access import logged_in
 from portal.duties import bp
-from portal.duties.services import board
+from portal import refdata
+from portal.duties.ledger import board_rows
 from portal.duties.views import board_filter_from_args
 from portal.extensions import db
-from portal.models import ChecklistItem
+from portal.models import ChecklistItem, DutyCooperator
 
 
 @bp.route("/api/duties")
@@ -22,41 +23,45 @@ def api_duties():
     if "unit" not in request.args and "county" not in request.args:
         f.unit_code = ""  # the API lists everything unless asked for one unit
     viewpoint = f.unit_code or (current_user.unit.code if current_user.unit else "")
-    views = board(current_user, f)
+    rows = board_rows(current_user, f)  # one statement; names from portal.refdata
     within = _codes_within(viewpoint)  # a county speaks for all its units
+    ids = [r.id for r in rows]
     items: dict[int, list] = {}
-    for iid, title, done in db.session.execute(sa.select(ChecklistItem.instance_id, ChecklistItem.title, ChecklistItem.done)
-                                               .where(ChecklistItem.instance_id.in_([v.inst.id for v in views]),
-                                                      ~ChecklistItem.archived)
-                                               .order_by(ChecklistItem.position, ChecklistItem.id)):
-        items.setdefault(iid, []).append({"title": title, "done": done})  # columns: no ORM object per item
-    rows = []
-    for v in views:
-        coop_codes = {c.unit.code for c in v.inst.cooperators}
-        cooperating = bool(within & coop_codes) and v.inst.unit.code not in within
-        rows.append({
-            "key": v.inst.key,
-            "title": v.duty.title,
-            "clause_ids": list(v.duty.clause_ids),
-            "unit": min(within & coop_codes) if cooperating else v.inst.unit.code,
+    coops: dict[int, set[str]] = {}
+    if rows:
+        for iid, title, done in db.session.execute(
+                sa.select(ChecklistItem.instance_id, ChecklistItem.title, ChecklistItem.done)
+                .where(ChecklistItem.instance_id.in_(ids), ~ChecklistItem.archived)
+                .order_by(ChecklistItem.position, ChecklistItem.id)):
+            items.setdefault(iid, []).append({"title": title, "done": done})  # columns: no ORM object per item
+        for iid, unit_id in db.session.execute(sa.select(DutyCooperator.instance_id, DutyCooperator.unit_id)
+                                               .where(DutyCooperator.instance_id.in_(ids))):
+            coops.setdefault(iid, set()).add(refdata.unit(unit_id).code)
+    out = []
+    for r in rows:
+        duty, lead = r.duty, r.unit.code
+        coop_codes = coops.get(r.id, set())
+        cooperating = bool(within & coop_codes) and lead not in within
+        out.append({
+            "key": r.key,
+            "title": duty.title,
+            "clause_ids": list(duty.clause_ids),
+            "unit": min(within & coop_codes) if cooperating else lead,
             "role": "cooperating" if cooperating else "lead",
-            "lead_unit": v.inst.unit.code,
-            "state": v.inst.state,
-            "light": v.light,
-            "progress": v.progress,
-            "deadline": v.inst.deadline.isoformat() if v.inst.deadline else None,
-            "original_deadline": v.inst.original_deadline.isoformat() if v.inst.original_deadline else None,
-            "checklist": items.get(v.inst.id, []),
-            "url": f"/tasks/{v.inst.id}",
+            "lead_unit": lead,
+            "state": r.state,
+            "light": r.light,
+            "progress": r.progress,
+            "deadline": r.deadline.isoformat() if r.deadline else None,
+            "original_deadline": r.original_deadline.isoformat() if r.original_deadline else None,
+            "checklist": items.get(r.id, []),
+            "url": f"/tasks/{r.id}",
         })
-    return jsonify(rows)
+    return jsonify(out)
 
 
 def _codes_within(code: str) -> set[str]:
-    from portal.duties.services import unit_ids_within
-    from portal.models import Unit
-
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == code)) if code else None
+    unit = refdata.unit_by_code(code) if code else None
     if unit is None:
         return {code} if code else set()
-    return set(db.session.scalars(sa.select(Unit.code).where(Unit.id.in_(unit_ids_within(unit)))))
+    return {refdata.unit(uid).code for uid in refdata.unit_ids_within(unit)}

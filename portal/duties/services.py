@@ -1,7 +1,6 @@
 """Working on duty instances: who may do what, ticking, notes, evidence, 销号, 延期."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,16 +12,12 @@ from portal.extensions import db
 from portal.models import (
     AuditEntry,
     ChecklistItem,
-    Duty,
-    DutyCooperator,
     DutyInstance,
     DutyNote,
     ExtensionRequest,
-    Unit,
     User,
 )
 from portal.models.base import utcnow
-from portal.timeutil import local_today
 from portal.roles import ADMIN, LEADER, LIAISON
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
@@ -42,8 +37,7 @@ class NotAllowed(PermissionError):
     """The user may not do this at all (a 403), as opposed to a DutyError shown beside the form."""
 
 
-def today() -> date:
-    return local_today()
+from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")
 
 
 # ---- who may do what -------------------------------------------------------------------------
@@ -88,151 +82,21 @@ def require(ok: bool, message: str = "无权对该任务执行此操作。") -> 
         raise NotAllowed(message)
 
 
-# ---- reading -----------------------------------------------------------------------------------
+# ---- reading (the boards' rows live in ledger.py; re-exported here for their many callers) ------
 
-@dataclass
-class InstanceView:
-    """One duty instance with what the board shows: progress, schedule and warning light."""
-
-    inst: DutyInstance
-    progress: int
-    light: str
-    schedule: str | None
-    done: int
-    total: int
-
-    @property
-    def duty(self) -> Duty:
-        return self.inst.duty
-
-
-def view_of(inst: DutyInstance, on: date | None = None, counts: tuple[int, int] | None = None) -> InstanceView:
-    """`counts` (done, total) spares loading the checklist when a board already counted it."""
-    on = on or today()
-    if counts is None:
-        items = inst.active_items
-        counts = (sum(1 for i in items if i.done), len(items))
-    done, total = counts
-    a = rules.assess(inst.state, inst.deadline, inst.duty.start, done, total, on)
-    return InstanceView(inst, a.progress, a.light, a.schedule, done, total)
-
-
-@dataclass
-class BoardFilter:
-    unit_code: str = ""
-    state: str = ""
-    light: str = ""
-    area: str = ""
-    role: str = ""  # lead | cooperating (relative to the unit)
-    text: str = ""
-    sort: str = "light"
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """One 台账 row from plain columns: enough to filter by light, count and sort, no ORM object."""
-
-    id: int
-    unit_id: int
-    light: str
-    progress: int
-    schedule: str | None
-    done: int
-    total: int
-
-
-def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[BoardRow]:
-    """The instances the user may see, filtered and sorted, from two lean queries (instance, duty
-    and unit columns; the checklist counted in SQL); lights are computed, so the light filter
-    applies after."""
-    on = on or today()
-    stmt = (sa.select(DutyInstance.id, DutyInstance.unit_id, DutyInstance.state, DutyInstance.deadline, Duty.start,
-                      Duty.position, Unit.sort_order)
-            .join(Duty, DutyInstance.duty_id == Duty.id).join(Unit, DutyInstance.unit_id == Unit.id)
-            .where(~DutyInstance.archived, ~Duty.archived).order_by(DutyInstance.id))
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == f.unit_code)) if f.unit_code else None
-    if unit is not None:
-        ids = unit_ids_within(unit)
-        lead = DutyInstance.unit_id.in_(ids)
-        coop = DutyInstance.cooperators.any(DutyCooperator.unit_id.in_(ids))
-        stmt = stmt.where(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
-    elif f.unit_code:
-        return []
-    if f.state in rules.STATE_LABELS:
-        stmt = stmt.where(DutyInstance.state == f.state)
-    if f.area:
-        stmt = stmt.where(Duty.area == f.area)
-    if f.text:
-        stmt = stmt.where(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
-    found = db.session.execute(stmt).all()
-    # For the filtered instances only, named by the same query as a sub-select (not a list of
-    # hundreds of bound ids, which costs more to compile than to run).
-    counts = checklist_counts(stmt.with_only_columns(DutyInstance.id).order_by(None)) if found else {}
-    keyed = []
-    for iid, unit_id, state, deadline, start, position, unit_order in found:
-        done, total = counts.get(iid, (0, 0))
-        a = rules.assess(state, deadline, start, done, total, on)
-        if f.light in rules.LIGHT_LABELS and a.light != f.light:
-            continue
-        key = rules.sort_key(f.sort, a.light, deadline, a.progress, position, unit_order)
-        keyed.append((key, BoardRow(iid, unit_id, a.light, a.progress, a.schedule, done, total)))
-    keyed.sort(key=lambda kr: kr[0])
-    return [row for _, row in keyed]
-
-
-def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceView]:
-    """Full ORM objects for these rows (in their order): duty, unit and cooperating units loaded
-    with the instances, the checklist left unloaded (the rows already counted it)."""
-    if not rows:
-        return []
-    stmt = (sa.select(DutyInstance).join(Duty).where(DutyInstance.id.in_([r.id for r in rows]))
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.selectinload(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items),
-                     *(() if cooperators else (sa.orm.lazyload(DutyInstance.cooperators),))))
-    by_id = {inst.id: inst for inst in db.session.scalars(stmt)}
-    return [InstanceView(by_id[r.id], r.progress, r.light, r.schedule, r.done, r.total)
-            for r in rows if r.id in by_id]  # a row deleted between the two queries is left out
-
-
-def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
-    """Instances the user may see, filtered and sorted, as full views (exports, API, overviews).
-    A paged list calls `board_rows` and `views_for` one page instead."""
-    return views_for(board_rows(user, f, on), cooperators)
-
-
-def unit_ids_within(unit: Unit) -> list[int]:
-    """A county (县级, no parent) stands for all its units — its bureaus and their institutions;
-    any other unit stands for itself."""
-    if unit.level != "县级" or unit.parent_id is not None:
-        return [unit.id]
-    ids, frontier = [unit.id], [unit.id]
-    while frontier:
-        frontier = list(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id.in_(frontier))))
-        ids += frontier
-    return ids
-
-
-def county_code_for(name_or_code: str) -> str | None:
-    """`?county=盐湖区` or `?county=yanhu` → the county's unit code (None when there is no such county)."""
-    return db.session.scalar(sa.select(Unit.code).where(
-        Unit.level == "县级", Unit.parent_id.is_(None), sa.or_(Unit.name == name_or_code, Unit.code == name_or_code)))
-
-
-def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int, int]]:
-    """instance id -> (done, total) over live checklist items, in one query. The ids are a list or
-    a select of instance ids."""
-    if isinstance(instance_ids, list) and not instance_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(ChecklistItem.instance_id, sa.func.sum(sa.case((ChecklistItem.done, 1), else_=0)),
-                  sa.func.count(ChecklistItem.id))
-        .where(~ChecklistItem.archived, ChecklistItem.instance_id.in_(instance_ids))
-        .group_by(ChecklistItem.instance_id)).all()
-    return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
-
-
-def areas() -> list[str]:
-    return list(db.session.scalars(sa.select(Duty.area).where(~Duty.archived).distinct().order_by(Duty.area)))
+from portal.duties.ledger import (  # noqa: E402, F401
+    BoardFilter,
+    BoardRow,
+    InstanceView,
+    areas,
+    board,
+    board_rows,
+    checklist_counts,
+    county_code_for,
+    unit_ids_within,
+    view_of,
+    views_for,
+)
 
 
 # A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
@@ -477,8 +341,14 @@ def pending_extensions() -> list[ExtensionRequest]:
 
 
 def get_instance(instance_id: int) -> DutyInstance | None:
-    return db.session.get(DutyInstance, instance_id, options=[sa.orm.joinedload(DutyInstance.duty),
-                                                              sa.orm.joinedload(DutyInstance.unit)])
+    """The instance with its duty, unit, cooperating units, checklist and who ticked each item: one
+    statement (a handful of rows: items × cooperators)."""
+    stmt = (sa.select(DutyInstance).where(DutyInstance.id == instance_id)
+            .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
+                     sa.orm.joinedload(DutyInstance.cooperators),
+                     sa.orm.joinedload(DutyInstance.items).joinedload(ChecklistItem.done_by).lazyload(User.role_rows))
+            .execution_options(populate_existing=True))
+    return db.session.execute(stmt).unique().scalar_one_or_none()
 
 
 def latest_note(inst: DutyInstance) -> DutyNote | None:

@@ -28,7 +28,6 @@ from portal.duties.services import (
     RECENT,
     NotAllowed,
     add_note,
-    areas,
     board_rows,
     can_contribute,
     can_download,
@@ -41,18 +40,17 @@ from portal.duties.services import (
     pending_extensions,
     request_close,
     request_extension,
-    role_of,
     set_blocked,
     set_item,
     recent_notes,
-    timeline,
     view_of,
-    views_for,
 )
 from portal.audit.display import present
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
-from portal.duties.crossref import linked
+from portal import refdata
+from portal.duties import page
+from portal.duties.crossref import keys_in, linked
 from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
@@ -61,16 +59,13 @@ from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
 from portal.roles import ADMIN, LEADER, LIAISON
-from portal.units.services import active_units
 
 
 def board_filter_from_args() -> BoardFilter:
     args = request.args
     unit = args.get("unit")
     if args.get("county"):  # ?county=盐湖区 (or its code): every unit of that county
-        from portal.duties.services import county_code_for
-
-        unit = county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
+        unit = refdata.county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
     if unit is None and current_user.has_role(LIAISON) and current_user.unit:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return BoardFilter(
@@ -87,20 +82,18 @@ PAGE_SIZE = 50
 @logged_in
 def index():
     f = board_filter_from_args()
-    rows = board_rows(current_user, f)  # lean: lights, counts and order without ORM objects
-    units = active_units()
+    rows = board_rows(current_user, f)  # one statement: what the rows show, lit and sorted
+    units = refdata.active_units()
     viewed = next((u for u in units if u.code == f.unit_code), None)
-    from portal.duties.clauses import clause_texts
     from portal.forms_util import parse_page_arg
     from portal.pagination import ListPage
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
-    views = views_for(page.items)  # full objects for this page only
-    cited = sorted({cid for v in views for cid in v.duty.clause_ids})
-    context = dict(views=views, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f, areas=areas(), units=units, rules=rules,
-                   board_title=board_label(current_user),
-                   my_unit_id=viewed.id if viewed else None, role_of=role_of,
-                   clause_text={c.id: c.text for c in clause_texts(cited)})
+    clauses = refdata.clauses()
+    context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
+                   areas=refdata.areas(), units=units, rules=rules, board_title=board_label(current_user),
+                   my_unit_id=viewed.id if viewed else None,
+                   clause_text={cid: c.text for cid, c in clauses.items()})
     if is_partial_request():
         return render_template("duties/_board_rows.html", **context)
     return render_template("duties/board.html", **context)
@@ -118,19 +111,23 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
     # The latest RECENT notes and trace entries (one more read tells whether there are others);
     # ?all=1 on the page shows every one.
     limit = None if full and request.args.get("all") == "1" else RECENT + 1
-    notes, trace = recent_notes(inst, limit), timeline(inst, limit) if full else []
+    if not full:  # the fragment: the notes only
+        notes, trace = recent_notes(inst, limit), []
+    else:  # the page: the duty's own rows in one statement (portal/duties/page.py)
+        linked_ids = [refdata.duty_by_key(k).id for k in keys_in(inst.duty.arrangement)]
+        got = page.read(inst, limit, linked_ids)
+        notes, trace = got.notes, got.trace
     context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
     if full:
-        from portal.duties.clauses import clause_texts
-
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=clause_texts(inst.duty.clause_ids),
-            timeline=present(trace[:RECENT] if limit else trace, brief=True),
-            arrangement=linked(inst.duty.arrangement, inst),
-            can_download=can_download(current_user, inst),
-            pending_extension=next((e for e in inst.extensions if e.status == rules.PENDING), None))
+            is_admin=current_user.has_role(ADMIN), clauses=refdata.clause_texts(inst.duty.clause_ids),
+            timeline=present(trace[:RECENT] if limit else trace, brief=True, users=got.actor_names,
+                             instances={inst.id: f"{inst.duty.title} · {inst.unit.name}"}),
+            arrangement=linked(inst.duty.arrangement, inst, got.linked),
+            can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
+            pending_extension=got.pending_extension)
     return context
 
 
@@ -146,9 +143,10 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     """htmx gets the fresh fragment (with the error, if any; a refused note keeps its text with the
     reason beside the box); a plain form gets a redirect — back to the 督查室 queue when the decision
     was taken there."""
+    instance_id = sa.inspect(inst).identity[0]  # (inst.id of an expired object would read it again)
     if error is None:
         db.session.expire_all()
-    inst = get_instance(inst.id)
+    inst = get_instance(instance_id)
     if is_partial_request() and partial:
         if note_draft is not None and error:
             context = {**_instance_context(inst, full=False), "note_draft": note_draft, "note_error": error}

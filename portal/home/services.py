@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from portal import refdata
 from portal.extensions import db
-from portal.models import AuditEntry, Unit, User, UserRole
+from portal.models import AuditEntry, User, UserRole
 
 
 def org_summary() -> dict:
-    by_level = dict(
-        db.session.execute(
-            sa.select(Unit.level, sa.func.count(Unit.id)).where(Unit.active).group_by(Unit.level)
-        ).all()
-    )
+    by_level: dict[str, int] = {}
+    for u in refdata.active_units():
+        by_level[u.level] = by_level.get(u.level, 0) + 1
     units_with_liaison = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(User.unit_id))).where(
             User.active, User.role_rows.any(UserRole.role == "liaison")
@@ -22,16 +21,12 @@ def org_summary() -> dict:
 
 
 def account_summary() -> dict:
-    by_role = dict(
-        db.session.execute(
-            sa.select(UserRole.role, sa.func.count(UserRole.user_id))
-            .join(User, User.id == UserRole.user_id)
-            .where(User.active)
-            .group_by(UserRole.role)
-        ).all()
-    )
-    inactive = db.session.scalar(sa.select(sa.func.count(User.id)).where(~User.active))
-    return {"by_role": by_role, "inactive": inactive}
+    """Active accounts by role and the number of inactive ones, in one statement."""
+    by_role = (sa.select(UserRole.role, sa.func.count(UserRole.user_id))
+               .join(User, User.id == UserRole.user_id).where(User.active).group_by(UserRole.role))
+    inactive = sa.select(sa.literal(""), sa.func.count(User.id)).where(~User.active)
+    counts = dict(db.session.execute(sa.union_all(by_role, inactive)).all())
+    return {"by_role": {role: n for role, n in counts.items() if role}, "inactive": counts.get("", 0)}
 
 
 def recent_audit(limit: int = 8) -> list[AuditEntry]:
@@ -48,12 +43,12 @@ def unit_colleagues(user: User) -> list[User]:
         db.session.scalars(
             sa.select(User)
             .where(User.unit_id == user.unit_id, User.active, User.id != user.id)
-            .order_by(User.display_name)
-        )
+            .order_by(User.display_name).options(sa.orm.joinedload(User.role_rows))
+        ).unique()
     )
 
 
-def duty_overview(user: User) -> tuple[dict[str, int], list[tuple[Unit, dict[str, int]]]]:
+def duty_overview(user: User) -> tuple[dict[str, int], list[tuple[refdata.UnitRef, dict[str, int]]]]:
     """The user's board counted by warning light (a liaison: their unit; others: every unit), and
     for leaders and the office the units ranked by overdue duties — who is behind, at a glance.
 
@@ -68,7 +63,7 @@ def duty_overview(user: User) -> tuple[dict[str, int], list[tuple[Unit, dict[str
         counts[row.light] = counts.get(row.light, 0) + 1
         unit_counts = per_unit.setdefault(row.unit_id, {})
         unit_counts[row.light] = unit_counts.get(row.light, 0) + 1
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(per_unit)))} if per_unit else {}
+    units = {uid: u for uid in per_unit if (u := refdata.unit(uid)) is not None}
     ranked = sorted(((units[uid], c) for uid, c in per_unit.items() if uid in units),
                     key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
     return counts, ranked

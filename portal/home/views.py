@@ -1,6 +1,7 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import refdata
 from portal.access import any_account
 from portal.audit.services import ACTION_LABELS
 from portal.duties import rules
@@ -17,6 +18,7 @@ def index():
     if is_trainee_only(current_user):
         return redirect(url_for("training.mine"))  # a trainee's home is their own training
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
+               "unit_parent": refdata.unit(current_user.unit.parent_id) if current_user.unit else None,
                "duty_rules": rules,
                "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}
     context["duty_counts"], ranked = duty_overview(current_user)

@@ -57,7 +57,13 @@ class User(UserMixin, db.Model):
         have = {r.role for r in self.role_rows}
         return [r for r in ROLE_ORDER if r in have]
 
+    def remember_roles(self) -> None:
+        """Keep the role names beside the object for this request (the per-request loader calls it):
+        a commit expires `role_rows`, and a page rendered after a write need not read them again."""
+        self.__dict__["_role_names"] = frozenset(r.role for r in self.role_rows)
+
     def set_roles(self, roles: list[str]) -> None:
+        self.__dict__.pop("_role_names", None)
         wanted = set(roles)
         self.role_rows = [r for r in self.role_rows if r.role in wanted]
         have = {r.role for r in self.role_rows}
@@ -66,6 +72,9 @@ class User(UserMixin, db.Model):
                 self.role_rows.append(UserRole(role=role))
 
     def has_role(self, *roles: str) -> bool:
+        names = self.__dict__.get("_role_names")
+        if names is not None:
+            return any(r in names for r in roles)
         return any(r.role in roles for r in self.role_rows)
 
     def set_password(self, password: str) -> None:

@@ -25,26 +25,12 @@ BUDGET = 6  # statements per page, the signed-in user's lookup included
 # leave the list.
 _DUTIES = "duties pages (reliability branch, issue #12): "
 OVER: dict[str, tuple[int, str]] = {
-    "duties.export_ledger": (278, _DUTIES + "the 台账 export reads each duty's notes, unit, cooperators and "
+    "duties.export_ledger": (277, _DUTIES + "the 台账 export reads each duty's notes, unit, cooperators and "
                                             "checklist one duty at a time (N+1 over ~50 rows)"),
     "duties.export_plan": (224, _DUTIES + "the 任务分工表 export reads each instance's notes, unit, "
                                           "cooperators and checklist one at a time (N+1)"),
-    "duties.instance": (19, _DUTIES + "the duty page: each module (checklist, notes, evidence, trace, "
-                                      "extensions, figures, 批示, training coverage) reads its own rows"),
-    "duties.index": (9, _DUTIES + "the unit's 台账: rows, counts, cooperators, areas, the unit picker"),
-    "liaison GET /tasks/": (10, _DUTIES + "as duties.index, with the liaison's own unit"),
-    "leader GET /tasks/?unit=": (9, _DUTIES + "as duties.index, all units"),
-    "duties.api_duties": (9, _DUTIES + "as duties.index, as JSON"),
-    "duties.queue": (8, _DUTIES + "the office's queue: requests, extensions, each with instance, duty, unit"),
-    "home.index": (10, _DUTIES + "the home page: lights, ranked units, notices, reports due"),
-    "liaison GET /": (11, _DUTIES + "the home page as a liaison (own unit's duties and reports)"),
-    "staff GET /": (8, _DUTIES + "the home page as staff"),
-    "audit.index": (10, "the audit log: a page of entries and its count, the names in them (units, "
-                        "people, duties) and the two filter lists (actors, object types); the unit names "
-                        "come from the reference data once the reliability branch's audit display lands"),
-    "training.trainee": (8, "a trainee's page: the person (county, places, account joined), modules, "
-                            "completions, assignments, and the 修改记录 (audit entries, unit and people names; "
-                            "the unit names from the reference data once the reliability branch lands)"),
+    "duties.queue": (8, _DUTIES + "the office's queue: requests and extensions, each with its instance, "
+                                  "duty and unit read on their own"),
 }
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).

@@ -31,8 +31,8 @@ API (stable: other domains build on it):
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
     clause_texts(ids, doc_id=PLAN_ID) -> list[ClauseRef]   those ids in that order; an id not in
                                              the library gets its label and an empty text
-    library_resolver() -> Resolver           citations resolved against the live documents, their
-                                             editions and the register (immutable once built)
+    cached(key, load)                        a value built from the reference tables alone
+                                             (the library's citation resolver), kept the same way
     stamp_column(), note_stamp(token)        for the per-request user statement
     clear()                                  forget everything (tests)
 """
@@ -319,12 +319,10 @@ def clause_texts(clause_ids, doc_id: str = PLAN_ID) -> list[ClauseRef]:
     return [found.get(cid) or ClauseRef(doc_id, cid, label_for(cid), "") for cid in clause_ids]
 
 
-# ---- the library's citation resolver -------------------------------------------------------------
+# ---- values derived from the reference tables ----------------------------------------------------
 
-def library_resolver():
-    """The resolver over the active documents, their editions and the register entries
-    (`portal.policy.sync.current_resolver`): three statements to build, read by every page that
-    renders a clause or a register entry."""
-    from portal.policy.sync import current_resolver
-
-    return _cached(("resolver",), current_resolver)
+def cached(key: tuple, load: Callable[[], object]):
+    """Something built from the reference tables alone (`REF_TABLES`), kept like the rest: `load()`
+    runs again once the stamp changes. The value must not change once built and hold no ORM
+    objects (e.g. the policy library's citation resolver, `portal.policy.services.library_resolver`)."""
+    return _cached(("derived", *key), load)

@@ -19,7 +19,7 @@ from portal.content.render import render_markdown
 from portal.content.statute_doc import resolve_clause_id
 from portal.extensions import db
 from portal.models import PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry
-from portal.policy.sync import PolicySyncReport, sync_policy
+from portal.policy.sync import PolicySyncReport, current_resolver, sync_policy
 
 __all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause"]
 
@@ -115,12 +115,19 @@ def url_for_target(target_doc: str | None, target_clause: str | None, register_k
     return None
 
 
+def library_resolver() -> Resolver:
+    """The resolver over the active documents, their editions and the register entries: three
+    statements to build, read by every page that renders a clause or a register entry, so kept
+    with the per-process reference data (rebuilt when any of those tables is written)."""
+    return refdata.cached(("resolver",), current_resolver)
+
+
 @dataclass
 class Renderer:
     """Renders clause Markdown with citation links resolved against the library as it stands."""
 
     doc: PolicyDocument
-    resolver: Resolver = field(default_factory=refdata.library_resolver)
+    resolver: Resolver = field(default_factory=library_resolver)
     issued: date | None = None  # the date citations are read at (default: the document's date)
 
     def __post_init__(self) -> None:
@@ -351,7 +358,7 @@ def entry_history(entry: RegulationEntry) -> list[dict]:
 def linked_notes(entry: RegulationEntry) -> str:
     """The entry's 说明 as safe HTML, with the regulations it names linked (read at the entry's
     date, so a 办法 of 2018 links the version of a law in force in 2018)."""
-    resolver = refdata.library_resolver()
+    resolver = library_resolver()
     at = entry.issued.isoformat() if entry.issued else None
 
     def link_for(c: Citation):
@@ -366,7 +373,7 @@ def linked_notes(entry: RegulationEntry) -> str:
 
 def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
     """The library document holding the entry's full text, if imported."""
-    resolver = refdata.library_resolver()
+    resolver = library_resolver()
     target = resolver.resolve(Citation(0, 0, entry.title, title=entry.title, number=entry.number))
     doc_id = entry.document or target.doc_id
     doc = get_document(doc_id) if doc_id else None

@@ -249,7 +249,29 @@ def two_host_checks(ports: list[int], personas: list[Persona], envs: list[dict],
         time.sleep(1)
     checks.append(("two hosts: a content sync on host 1 reaches search on both hosts", len(found) == 2,
                    f"found on host(s) {sorted(found) or 'none'}"))
+    checks.append(_unit_rename_check(one, two, liaison, envs, tmp))
     return checks
+
+
+def _unit_rename_check(one, two, liaison: Persona, envs: list[dict], tmp: Path) -> tuple[str, bool, str]:
+    """Both hosts keep units in memory (portal/refdata.py): a unit renamed by a sync on host 1 shows
+    on host 2's board at once (the stamp read with the user tells it to re-read)."""
+    import csv
+    import io
+
+    path = tmp / "content" / "units.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    code_at, short_at = rows[0].index("code"), rows[0].index("short_name")
+    row = next(r for r in rows[1:] if r and r[code_at] == liaison.unit)
+    renamed = row[short_at] + "跨主机" + "".join(secrets.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(3))
+    row[short_at] = renamed
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    flask(envs[0], "sync")
+    seen = [n for n, client in ((1, one), (2, two)) if renamed in client.request("", "GET", "/tasks/")[1]]
+    return ("two hosts: a unit renamed by a sync on host 1 shows on both hosts' boards at once", seen == [1, 2],
+            f"shown on host(s) {seen or 'none'}")
 
 
 def main(argv: list[str]) -> int:

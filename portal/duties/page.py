@@ -108,11 +108,12 @@ def _branch(src: str, id_, at, who=None, n1=None, s1=None, s2=None, s3=None, s4=
     return [v.label(name) for v, name in zip(values, _COLUMNS, strict=True)]
 
 
-def _limited(stmt: sa.Select, limit: int | None) -> sa.Select:
-    """A branch with its own ORDER BY/LIMIT, wrapped so that SQLite accepts it inside a UNION."""
-    if limit is None:
+def _limited(stmt: sa.Select, limited: bool) -> sa.Select:
+    """A branch with its own ORDER BY/LIMIT (the `limit` parameter), wrapped so that SQLite accepts
+    it inside a UNION."""
+    if not limited:
         return stmt.order_by(None)  # the union orders the whole
-    sub = stmt.limit(limit).subquery()
+    sub = stmt.limit(sa.bindparam("limit", type_=sa.Integer)).subquery()
     return sa.select(*sub.c)
 
 
@@ -134,12 +135,35 @@ def for_instance(inst: DutyInstance) -> DutyRead | None:
 
 
 def _read(inst: DutyInstance, limit: int | None, linked_duty_ids: list[int]) -> DutyRead:
+    params = {"iid": inst.id, "oid": str(inst.id)}
+    if limit is not None:
+        params["limit"] = limit
+    if linked_duty_ids:
+        params["duties"] = linked_duty_ids
+    rows = db.session.execute(_statement(limit is not None, bool(linked_duty_ids)), params).all()
+    return _split(rows, inst)
+
+
+_STATEMENTS: dict[tuple[bool, bool], sa.CompoundSelect] = {}
+
+
+def _statement(limited: bool, linked: bool) -> sa.CompoundSelect:
+    """The union, built once per shape (building it cost more than running it); the instance, the
+    limit and the linked duties are parameters."""
+    key = (limited, linked)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = _build(limited, linked)
+    return _STATEMENTS[key]
+
+
+def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
     author = sa.orm.aliased(User)
-    iid = inst.id
+    iid = sa.bindparam("iid", type_=sa.Integer)
+    oid = sa.bindparam("oid", type_=sa.String)
     notes = _limited(sa.select(*_branch("note", DutyNote.id, DutyNote.at, author.display_name, s1=DutyNote.kind,
                                         s2=DutyNote.body))
                      .outerjoin(author, author.id == DutyNote.author_id)
-                     .where(DutyNote.instance_id == iid).order_by(DutyNote.id.desc()), limit)
+                     .where(DutyNote.instance_id == iid).order_by(DutyNote.id.desc()), limited)
     instructions = (sa.select(*_branch("instruction", DutyNote.id, DutyNote.at, author.display_name, s1=DutyNote.kind,
                                        s2=DutyNote.body))
                     .outerjoin(author, author.id == DutyNote.author_id)
@@ -148,8 +172,8 @@ def _read(inst: DutyInstance, limit: int | None, linked_duty_ids: list[int]) -> 
                                         s1=AuditEntry.action, s2=AuditEntry.actor_name, s3=AuditEntry.actor_display,
                                         s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
                      .outerjoin(author, author.id == AuditEntry.actor_id)
-                     .where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(iid))
-                     .order_by(AuditEntry.id.desc()), limit)
+                     .where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == oid)
+                     .order_by(AuditEntry.id.desc()), limited)
     evidence = (sa.select(*_branch("evidence", Evidence.id, Evidence.at, author.display_name, n1=Evidence.size,
                                    s1=Evidence.filename))
                 .outerjoin(author, author.id == Evidence.uploader_id).where(Evidence.instance_id == iid))
@@ -160,12 +184,11 @@ def _read(inst: DutyInstance, limit: int | None, linked_duty_ids: list[int]) -> 
                                   n1=IndicatorValue.value, s1=IndicatorValue.name, s2=IndicatorValue.note))
                .outerjoin(author, author.id == IndicatorValue.by_id).where(IndicatorValue.instance_id == iid))
     parts = [notes, instructions, trace, evidence, extensions, figures]
-    if linked_duty_ids:
+    if linked:
         parts.append(sa.select(*_branch("linked", DutyInstance.id, DutyInstance.created_at, n1=DutyInstance.duty_id,
                                         s1=DutyInstance.county))
-                     .where(DutyInstance.duty_id.in_(linked_duty_ids), ~DutyInstance.archived))
-    rows = db.session.execute(sa.union_all(*parts).order_by(sa.text("src"), sa.text("id DESC"))).all()
-    return _split(rows, inst)
+                     .where(DutyInstance.duty_id.in_(sa.bindparam("duties", expanding=True)), ~DutyInstance.archived))
+    return sa.union_all(*parts).order_by(sa.text("src"), sa.text("id DESC"))
 
 
 def _person(name: str | None) -> Person | None:

@@ -343,12 +343,17 @@ def pending_extensions() -> list[ExtensionRequest]:
 def get_instance(instance_id: int) -> DutyInstance | None:
     """The instance with its duty, unit, cooperating units, checklist and who ticked each item: one
     statement (a handful of rows: items × cooperators)."""
-    stmt = (sa.select(DutyInstance).where(DutyInstance.id == instance_id)
+    if not _INSTANCE:  # built once: building the statement cost more than running it
+        _INSTANCE.append(
+            sa.select(DutyInstance).where(DutyInstance.id == sa.bindparam("instance_id", type_=sa.Integer))
             .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
                      sa.orm.joinedload(DutyInstance.cooperators),
                      sa.orm.joinedload(DutyInstance.items).joinedload(ChecklistItem.done_by).lazyload(User.role_rows))
             .execution_options(populate_existing=True))
-    return db.session.execute(stmt).unique().scalar_one_or_none()
+    return db.session.execute(_INSTANCE[0], {"instance_id": instance_id}).unique().scalar_one_or_none()
+
+
+_INSTANCE: list[sa.Select] = []
 
 
 def latest_note(inst: DutyInstance) -> DutyNote | None:

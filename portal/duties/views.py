@@ -50,6 +50,7 @@ from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal import refdata
 from portal.duties import page
+from portal.duties.board_cells import Cells
 from portal.duties.crossref import keys_in, linked
 from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
@@ -83,17 +84,18 @@ PAGE_SIZE = 50
 def index():
     f = board_filter_from_args()
     rows = board_rows(current_user, f)  # one statement: what the rows show, lit and sorted
-    units = refdata.active_units()
-    viewed = next((u for u in units if u.code == f.unit_code), None)
+    viewed = refdata.unit_by_code(f.unit_code) if f.unit_code else None
+    viewed = viewed if viewed is not None and viewed.active else None
     from portal.forms_util import parse_page_arg
     from portal.pagination import ListPage
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
     context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
-                   areas=refdata.areas(), units=units, rules=rules, board_title=board_label(current_user),
+                   areas=refdata.areas(), rules=rules, board_title=board_label(current_user),
+                   viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
-                   clause_text={cid: c.text for cid, c in clauses.items()})
+                   cells=Cells({cid: c.text for cid, c in clauses.items()}))
     if is_partial_request():
         return render_template("duties/_board_rows.html", **context)
     return render_template("duties/board.html", **context)

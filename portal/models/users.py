@@ -54,7 +54,9 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> list[str]:
-        have = {r.role for r in self.role_rows}
+        have = self.__dict__.get("_role_names")
+        if have is None:
+            have = {r.role for r in self.role_rows}
         return [r for r in ROLE_ORDER if r in have]
 
     def remember_roles(self) -> None:

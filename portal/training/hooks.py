@@ -28,9 +28,10 @@ def training_duty_coverage(inst) -> dict | None:
 
     from portal.duties.services import can_contribute
     from portal.training.reports import coverage
-    from portal.training.scope import county_of_unit
+    from portal import refdata
 
-    county = county_of_unit(inst.unit)
+    unit = inst.unit  # its county: the unit itself or (a bureau) its parent, from the reference data
+    county = None if unit.level != "县级" else unit if unit.parent_id is None else refdata.unit(unit.parent_id)
     if county is None:
         return None
     rows, roster = coverage(county)

@@ -215,16 +215,35 @@ def overdue_list(county_id: int | None = None, limit: int = 100000) -> list[Over
 
 
 def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
-    """People trained / people on the roster in one county, per role and per module (live)."""
-    roster = dict(db.session.execute(
-        sa.select(Trainee.role, sa.func.count()).where(Trainee.active, Trainee.county_id == county.id)
-        .group_by(Trainee.role)).all())
-    trained = {(key, role): n for key, role, n in db.session.execute(
-        sa.select(TrainingModule.key, Trainee.role, sa.func.count(sa.distinct(Completion.trainee_id)))
-        .join(Trainee, Trainee.id == Completion.trainee_id).join(TrainingModule, TrainingModule.id == Completion.module_id)
-        .where(~Completion.voided, Trainee.active, Trainee.county_id == county.id)
-        .group_by(TrainingModule.key, Trainee.role))}
-    modules = [(m.key, m.title, tuple(m.audience)) for m in live_modules()]
+    """People trained / people on the roster in one county, per role and per module (live): the
+    roster, the completions and the live modules in one statement."""
+    import json
+
+    def text(value):
+        return sa.cast(value, sa.Text)
+
+    on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.role).label("a"),
+                           text(sa.null()).label("b"), sa.func.count().label("n"), text(sa.null()).label("c"))
+                 .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.role))
+    done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(Trainee.role),
+                      sa.func.count(sa.distinct(Completion.trainee_id)), text(sa.null()))
+            .join(Trainee, Trainee.id == Completion.trainee_id).join(TrainingModule, TrainingModule.id == Completion.module_id)
+            .where(~Completion.voided, Trainee.active, Trainee.county_id == county.id)
+            .group_by(TrainingModule.key, Trainee.role))
+    live = (sa.select(sa.literal("module", sa.String), text(TrainingModule.key), text(TrainingModule.title),
+                      TrainingModule.position, text(TrainingModule.audience))
+            .where(~TrainingModule.retired))
+    roster: dict[str, int] = {}
+    trained: dict[tuple[str, str], int] = {}
+    modules = []
+    for part, a, b, n, c in db.session.execute(sa.union_all(on_roster, done, live)):
+        if part == "roster":
+            roster[a] = n
+        elif part == "trained":
+            trained[(a, b)] = n
+        else:
+            modules.append((n, a, b, tuple(json.loads(c) if c else ())))
+    modules = [(key, title, audience) for _, key, title, audience in sorted(modules)]  # as live_modules() orders
     return rules.coverage_rows(roster, modules, trained), roster
 
 

@@ -18,9 +18,14 @@ BUDGETS = {
     "/tasks/?unit=&page=3": 5,
     "/tasks/?county=盐湖区": 5,
     "/api/duties": 6,  # + the page's checklists, its cooperating units
-    "/policy/yunmin-2021-74/3.1.1": 16,
-    "/board": 23,  # + the 方案's task-area headings (one query) for the 任务领域 filter
+    # user, document (+ editions), clauses, citations (+ their documents and clauses), the clause's
+    # duties, training modules; duties and the citation resolver (3) are reference data (6 warm)
+    "/policy/yunmin-2021-74/3.1.1": 10,
+    # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
+    # duties, the plan's headings (5 warm)
+    "/board": 8,
     "DUTY": 6,  # user, the instance (duty, unit, cooperators, checklist), its own rows; duties, clauses, units
+    "TRAINING_DUTY": 6,  # + the county's training coverage (roster, completions, modules: one statement)
 }
 
 
@@ -28,14 +33,24 @@ def _instance_id() -> int:
     return db.session.scalar(sa.select(DutyInstance.id).where(DutyInstance.key == "transfer-children@yanhu-mz"))
 
 
+def _training_instance_id() -> int:
+    from portal.models import Duty
+    from portal.training.hooks import TRAINING_DUTY
+
+    return db.session.scalar(sa.select(DutyInstance.id).join(Duty).where(Duty.key == TRAINING_DUTY)
+                             .order_by(DutyInstance.id))
+
+
 @pytest.mark.parametrize("url", list(BUDGETS))
 def test_heavy_pages_run_a_handful_of_queries(plan, auth, url):
     auth.as_role("leader")
-    target = f"/tasks/{_instance_id()}" if url == "DUTY" else url
+    target = {"DUTY": f"/tasks/{_instance_id()}", "TRAINING_DUTY": f"/tasks/{_training_instance_id()}"}.get(url, url)
     refdata.clear()
     with count_queries() as statements:  # the first visit: nothing cached yet
         response = auth.client.get(target)
     assert response.status_code == 200
+    if url == "TRAINING_DUTY":
+        assert 'data-testid="duty-coverage"' in response.get_data(as_text=True)
     assert len(statements) <= BUDGETS[url], f"{target}: {len(statements)} statements\n" + "\n---\n".join(statements)
 
 

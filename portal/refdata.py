@@ -31,6 +31,8 @@ API (stable: other domains build on it):
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
     clause_texts(ids, doc_id=PLAN_ID) -> list[ClauseRef]   those ids in that order; an id not in
                                              the library gets its label and an empty text
+    cached(key, load)                        a value built from the reference tables alone
+                                             (the library's citation resolver), kept the same way
     stamp_column(), note_stamp(token)        for the per-request user statement
     clear()                                  forget everything (tests)
 """
@@ -49,7 +51,7 @@ from portal.extensions import db
 from portal.plan import PLAN_ID
 
 # Tables whose rows are reference data: a write to any of them replaces the stamp's token.
-REF_TABLES = frozenset({"unit", "duty", "policy_document", "policy_clause"})
+REF_TABLES = frozenset({"unit", "duty", "policy_document", "policy_clause", "policy_edition", "regulation_entry"})
 STAMP_ID = 1
 
 
@@ -315,3 +317,12 @@ def clause_texts(clause_ids, doc_id: str = PLAN_ID) -> list[ClauseRef]:
 
     found = clauses(doc_id)
     return [found.get(cid) or ClauseRef(doc_id, cid, label_for(cid), "") for cid in clause_ids]
+
+
+# ---- values derived from the reference tables ----------------------------------------------------
+
+def cached(key: tuple, load: Callable[[], object]):
+    """Something built from the reference tables alone (`REF_TABLES`), kept like the rest: `load()`
+    runs again once the stamp changes. The value must not change once built and hold no ORM
+    objects (e.g. the policy library's citation resolver, `portal.policy.services.library_resolver`)."""
+    return _cached(("derived", *key), load)

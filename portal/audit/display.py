@@ -159,18 +159,22 @@ def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str
             for e in entries]
 
 
-def actor_choices() -> list[tuple[str, str]]:
-    """(stored actor name, what the filter shows) for the 操作人 filter."""
+def filter_choices() -> tuple[list[tuple[str, str]], list[str]]:
+    """The log page's two filter lists in one statement: (stored actor name, what the 操作人 filter
+    shows) and the object types present."""
     from portal.models import User
 
-    rows = db.session.execute(sa.select(AuditEntry.actor_name, AuditEntry.actor_id).distinct()).all()
-    user_ids = {r.actor_id for r in rows if r.actor_id}
-    users = ({u.id: u.display_name for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids)))}
-             if user_ids else {})
+    actors = (sa.select(sa.literal("actor").label("what"), AuditEntry.actor_name.label("value"),
+                        User.display_name.label("shown"))
+              .outerjoin(User, User.id == AuditEntry.actor_id).distinct())
+    types = sa.select(sa.literal("type"), AuditEntry.object_type, sa.null()).distinct()
     shown: dict[str, str] = {}
-    for name, actor_id in rows:
-        if actor_id in users:
-            shown[name] = users[actor_id]
+    object_types: set[str] = set()
+    for what, value, display in db.session.execute(sa.union_all(actors, types)):
+        if what == "type":
+            object_types.add(value)
+        elif display is not None:
+            shown[value] = display
         else:
-            shown.setdefault(name, SYSTEM_ACTORS.get(name, name))
-    return sorted(shown.items(), key=lambda kv: kv[1])
+            shown.setdefault(value, SYSTEM_ACTORS.get(value, value))
+    return sorted(shown.items(), key=lambda kv: kv[1]), sorted(object_types)

@@ -104,7 +104,3 @@ def query_entries(f: AuditFilter):
     if f.date_to:
         stmt = stmt.where(AuditEntry.at < day_start_utc(f.date_to + timedelta(days=1)))
     return stmt
-
-
-def distinct_values(column) -> list[str]:
-    return list(db.session.scalars(sa.select(column).distinct().order_by(column)))

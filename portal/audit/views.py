@@ -2,19 +2,17 @@ from flask import render_template, request
 
 from portal.access import roles
 from portal.audit import bp
-from portal.audit.display import actor_choices, present
+from portal.audit.display import filter_choices, present
 from portal.audit.services import (
     ACTION_LABELS,
     FIELD_LABELS,
     OBJECT_TYPE_LABELS,
     AuditFilter,
-    distinct_values,
     query_entries,
 )
 from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
-from portal.models import AuditEntry
 from portal.roles import ADMIN
 
 
@@ -37,6 +35,7 @@ def index():
     page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
     if page.pages and page.page > page.pages:  # past the end: show the last page
         page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
+    actors, object_types = filter_choices()
     context = dict(
         page=page,
         entries=present(page.items),
@@ -45,8 +44,8 @@ def index():
         action_labels=ACTION_LABELS,
         field_labels=FIELD_LABELS,
         type_labels=OBJECT_TYPE_LABELS,
-        actors=actor_choices(),
-        object_types=distinct_values(AuditEntry.object_type),
+        actors=actors,
+        object_types=object_types,
     )
     if is_partial_request():
         return render_template("audit/_results.html", **context)

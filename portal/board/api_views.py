@@ -16,7 +16,7 @@ def progress_payload(user, on) -> dict:
     transfer = []
     if scope != services.TOTALS:
         codes = {r.unit_code for r in rows}
-        transfer = [t for t in services.transfer_rows(on) if scope == services.FULL or t.unit_code in codes]
+        transfer = [t for t in services.transfer_rows(on, all_rows) if scope == services.FULL or t.unit_code in codes]
     return {
         "as_of": on.isoformat(),
         "scope": scope,

@@ -71,7 +71,7 @@ def load(user: User, args, on: date) -> BoardData:
     transfer = []
     if scope != services.TOTALS:
         codes = {r.unit_code for r in rows} if scope == services.OWN_UNIT or query.filters.active else None
-        transfer = [t for t in services.transfer_rows(on)
+        transfer = [t for t in services.transfer_rows(on, all_rows)
                     if (codes is None or t.unit_code in codes)
                     and (not query.filters.county or t.county_code == query.filters.county)]
     return BoardData(scope, rows, rollup.count(all_rows), rollup.count(rows), transfer,
@@ -117,9 +117,7 @@ def board_context(user: User, args, on: date) -> dict:
         milestones=rollup.milestones(data.all_rows if data.scope == services.TOTALS else data.rows, on),
         milestone_x=[],
         red=rollup.red_list(data.rows, on), yellow=rollup.yellow_list(data.rows),
-        closes=services.pending_closes(on) if data.scope == services.FULL else [],
-        extensions=services.pending_extension_requests(on) if data.scope == services.FULL else [],
-        training=services.training_coverage(),
+        headline=services.headline(on),
     )
     days = [m.on for m in context["milestones"]]
     if days:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.board import pages, rollup
 from portal.duties.clauses import PLAN_ID
 from portal.extensions import db
-from portal.models import DutyInstance, PolicyDocument, User
+from portal.models import PolicyDocument, User
 from portal.timeutil import day_start_utc
 from portal.zhcontrols import parse_zh_date
 
@@ -90,18 +90,14 @@ def build(user: User, args, on: date) -> Report:
     problems = list(data.query.problems)
     start, end = period(args, on, problems)
     doc = db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == PLAN_ID))
-    ids = [r.instance_id for r in data.rows]
-    closed = 0
-    if ids:
-        closed = db.session.scalar(sa.select(sa.func.count(DutyInstance.id)).where(
-            DutyInstance.id.in_(ids), DutyInstance.closed_at >= day_start_utc(start),
-            DutyInstance.closed_at < day_start_utc(end) + _one_day()))
+    since, until = day_start_utc(start), day_start_utc(end) + _one_day()
+    closed = sum(1 for r in data.rows if r.closed_at is not None and since <= r.closed_at < until)
     due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
     names = [n for n, _ in data.indicator_names]
     return Report(
         doc_title=doc.title if doc else "", doc_number=doc.number if doc else "", as_of=on, start=start, end=end,
         scope_label=scope_label(data.query.filters, data.counties), totals=data.totals,
-        closed_in_period=closed or 0, due_in_period=due, units=rollup.by_unit(data.rows),
+        closed_in_period=closed, due_in_period=due, units=rollup.by_unit(data.rows),
         departments=rollup.department_matrix(data.rows), red=rollup.red_list(data.rows, on),
         yellow=rollup.yellow_list(data.rows), transfer=data.transfer,
         transfer_totals=rollup.transfer_totals(data.transfer, names), indicator_names=data.indicator_names,

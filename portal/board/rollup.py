@@ -78,6 +78,7 @@ class Row:
     last_activity: datetime | None
     cooperators: tuple[str, ...] = ()
     position: int = 0
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,22 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup
 from portal.duties import rules
-from portal.duties.services import DutyError, checklist_counts, commit_or_stale, require, today, touch, view_of
+from portal.duties.counts import checklist_counts_subquery
+from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
 from portal.models import (
+    ChecklistItem,
     Duty,
+    DutyCooperator,
     DutyInstance,
     DutyNote,
     ExtensionRequest,
     IndicatorValue,
     Notice,
-    PolicyClause,
-    PolicyDocument,
     Unit,
     User,
 )
@@ -40,11 +42,8 @@ INDICATOR_MAX = 10_000_000
 
 def area_titles() -> dict[str, str]:
     """The 方案's headings of the task areas (三（一）1 → 做好收留和抚养工作), for filters and columns."""
-    areas = (rollup.GOALS_AREA, *rollup.TASK_AREAS)
-    rows = db.session.execute(
-        sa.select(PolicyClause.clause_id, PolicyClause.title).join(PolicyDocument)
-        .where(PolicyDocument.doc_id == PLAN_ID, PolicyClause.clause_id.in_(areas))).all()
-    return {cid: title for cid, title in rows if title}
+    found = refdata.clauses(PLAN_ID)
+    return {cid: found[cid].title for cid in (rollup.GOALS_AREA, *rollup.TASK_AREAS) if cid in found and found[cid].title}
 
 
 # ---- who sees what -----------------------------------------------------------------------------
@@ -86,9 +85,21 @@ class UnitInfo:
 
 
 def unit_infos() -> dict[int, UnitInfo]:
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit))}
+    """Every unit as the board files it (its county, department kind and matrix group), from the
+    per-process reference data; derived once per request."""
+    from flask import g, has_request_context
 
-    def county_of(u: Unit) -> Unit | None:
+    if not has_request_context():
+        return _unit_infos()
+    if "board_unit_infos" not in g:
+        g.board_unit_infos = _unit_infos()
+    return g.board_unit_infos
+
+
+def _unit_infos() -> dict[int, UnitInfo]:
+    units = {u.id: u for u in refdata.units()}
+
+    def county_of(u) -> refdata.UnitRef | None:
         seen = set()
         while u is not None and u.id not in seen:
             if u.level == "县级" and u.parent_id is None:
@@ -110,40 +121,51 @@ def unit_infos() -> dict[int, UnitInfo]:
 
 
 def counties() -> list[tuple[str, str]]:
-    return [(u.code, u.name) for u in db.session.scalars(
-        sa.select(Unit).where(Unit.level == "县级", Unit.parent_id.is_(None), Unit.active).order_by(Unit.sort_order))]
+    """The active county-level units without a parent (the 13 counties), in their order."""
+    return [(u.code, u.name) for u in refdata.units() if u.level == "县级" and u.parent_id is None and u.active]
 
 
 # ---- rows --------------------------------------------------------------------------------------
 
 def load_rows(on: date | None = None) -> list[rollup.Row]:
-    """Every live duty instance as a board row, in three queries."""
+    """Every live duty instance as a board row, in one statement: the instance with its duty, its
+    live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
-    stmt = (sa.select(DutyInstance).join(Duty).where(~DutyInstance.archived, ~Duty.archived)
+    counts = checklist_counts_subquery()
+    coop = (sa.select(DutyCooperator.instance_id.label("iid"),
+                      sa.func.aggregate_strings(sa.cast(DutyCooperator.unit_id, sa.String), ",").label("ids"))
+            .group_by(DutyCooperator.instance_id).subquery())
+    stmt = (sa.select(DutyInstance, counts.c.done, counts.c.total, coop.c.ids).join(Duty)
+            .outerjoin(counts, counts.c.iid == DutyInstance.id).outerjoin(coop, coop.c.iid == DutyInstance.id)
+            .where(~DutyInstance.archived, ~Duty.archived)
             .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
-                     sa.orm.selectinload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).unique().all()
-    counts = checklist_counts([i.id for i in instances])
+                     sa.orm.lazyload(DutyInstance.cooperators)))
     infos = unit_infos()
     rows = []
-    for inst in instances:
-        v = view_of(inst, on, counts.get(inst.id, (0, 0)))
+    for inst, done, total, coop_ids in db.session.execute(stmt):
+        v = view_of(inst, on, (int(done or 0), int(total or 0)))
         u = infos[inst.unit_id]
         duty = inst.duty
+        cooperators = sorted(int(i) for i in coop_ids.split(",")) if coop_ids else []
         rows.append(rollup.Row(
             inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
-            tuple(infos[c.unit_id].short for c in inst.cooperators), duty.position))
+            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 
 
-def transfer_duty() -> Duty | None:
-    return db.session.scalar(sa.select(Duty).where(Duty.key == TRANSFER_DUTY, ~Duty.archived))
+def _live_duty(key: str) -> refdata.DutyRef | None:
+    duty = refdata.duty_by_key(key)
+    return duty if duty is not None and not duty.archived else None
 
 
-def indicator_names(duty: Duty | None) -> list[tuple[str, str]]:
+def transfer_duty() -> refdata.DutyRef | None:
+    return _live_duty(TRANSFER_DUTY)
+
+
+def indicator_names(duty: Duty | refdata.DutyRef | None) -> list[tuple[str, str]]:
     return [(n, m) for n, m in (duty.indicators or [])] if duty else []
 
 
@@ -159,31 +181,52 @@ def current_indicators(instance_ids: list[int]) -> dict[int, dict[str, int]]:
     return out
 
 
-def transfer_rows(on: date | None = None) -> list[rollup.TransferRow]:
-    """The 13 counties' transfer instances, their seven steps, their reported figures."""
+def transfer_rows(on: date | None = None, rows: list[rollup.Row] | None = None) -> list[rollup.TransferRow]:
+    """The 13 counties' transfer instances, their seven steps, their reported figures. `rows` are
+    the board's rows when the page has them already (the instances are among them)."""
     on = on or today()
-    duty = transfer_duty()
-    if duty is None:
+    if transfer_duty() is None:
         return []
-    infos = unit_infos()
-    instances = [i for i in duty.instances if not i.archived]
-    figures = current_indicators([i.id for i in instances])
-    inputs = []
-    for inst in instances:
-        u = infos[inst.unit_id]
-        inputs.append(rollup.TransferInput(
-            u.county_code, u.county_name, u.code, inst.id, inst.state, inst.deadline,
-            tuple((i.title, i.done) for i in inst.active_items), figures.get(inst.id, {})))
+    rows = load_rows(on) if rows is None else rows
+    mine = [r for r in rows if r.duty_key == TRANSFER_DUTY]
+    steps, figures = _transfer_details([r.instance_id for r in mine])
     order = {code: n for n, (code, _) in enumerate(counties())}
-    inputs.sort(key=lambda t: order.get(t.county_code, len(order)))
+    inputs = [rollup.TransferInput(r.county_code, r.county_name, r.unit_code, r.instance_id, r.state, r.deadline,
+                                   tuple(steps.get(r.instance_id, ())), figures.get(r.instance_id, {}))
+              for r in sorted(mine, key=lambda r: (order.get(r.county_code, len(order)), r.instance_id))]
     return rollup.transfer_tracker(inputs, on)
+
+
+def _transfer_details(instance_ids: list[int]) -> tuple[dict[int, list[tuple[str, bool]]], dict[int, dict[str, int]]]:
+    """The live checklist steps (in order) and the latest reported figures of the transfer
+    instances, in one statement (UNION ALL of the two kinds of row)."""
+    steps: dict[int, list[tuple[str, bool]]] = {}
+    figures: dict[int, dict[str, int]] = {}
+    if not instance_ids:
+        return steps, figures
+    items = (sa.select(sa.literal("step").label("kind"), ChecklistItem.instance_id.label("iid"),
+                       ChecklistItem.position.label("pos"), ChecklistItem.id.label("id"),
+                       ChecklistItem.title.label("name"),
+                       sa.case((ChecklistItem.done, 1), else_=0).label("value"))
+             .where(ChecklistItem.instance_id.in_(instance_ids), ~ChecklistItem.archived))
+    values = (sa.select(sa.literal("figure"), IndicatorValue.instance_id, sa.literal(0), IndicatorValue.id,
+                        IndicatorValue.name, IndicatorValue.value)
+              .where(IndicatorValue.instance_id.in_(instance_ids)))
+    both = sa.union_all(items, values).subquery()
+    for kind, iid, _pos, _id, name, value in db.session.execute(
+            sa.select(both).order_by(both.c.kind, both.c.iid, both.c.pos, both.c.id)):
+        if kind == "step":
+            steps.setdefault(iid, []).append((name, bool(value)))
+        else:
+            figures.setdefault(iid, {})[name] = value  # by id: the latest report wins
+    return steps, figures
 
 
 def transfer_milestones() -> list[dict]:
     """The three dates the 方案 gives for the transfer, read from the 任务分工表 with their clauses."""
     out = []
     duty = transfer_duty()
-    handover = db.session.scalar(sa.select(Duty).where(Duty.key == HANDOVER_DUTY, ~Duty.archived))
+    handover = _live_duty(HANDOVER_DUTY)
     if duty and duty.start:
         out.append({"label": "移交工作启动", "when": f"{duty.start.year}年{duty.start.month}月", "clause": "3.2.8"})
     if handover and handover.deadline:
@@ -195,16 +238,58 @@ def transfer_milestones() -> list[dict]:
     return out
 
 
-def training_coverage() -> dict | None:
+def training_coverage(tally=None) -> dict | None:
     """Training coverage for the headline (township 儿童督导员 / village 儿童主任, 三（二）10):
     assignments completed out of those assigned, city-wide; None while nothing is assigned."""
     from portal.training.reports import city_totals
 
-    tally = city_totals()
+    tally = tally or city_totals()
     if not tally.assigned:
         return None
     return {"assigned": tally.assigned, "completed": tally.completed, "overdue": tally.overdue,
             "pct": tally.completed * 100 // tally.assigned}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The board headline's figures beyond the rows: what waits for the office (how many, the
+    longest wait in days) and training coverage."""
+
+    closes: int
+    close_wait: int
+    extensions: int
+    extension_wait: int
+    training: dict | None
+
+
+def headline(on: date) -> Headline:
+    """One statement: pending 销号 requests, pending extension requests, the training totals."""
+    from portal.training.reports import city_totals_select, tally_of
+
+    asked = (sa.select(sa.func.max(DutyNote.at)).where(DutyNote.instance_id == DutyInstance.id,
+                                                        DutyNote.kind == "request_close")
+             .correlate(DutyInstance).scalar_subquery())
+    closes = (sa.select(sa.func.count(DutyInstance.id).label("n"),
+                        sa.func.min(sa.func.coalesce(asked, DutyInstance.updated_at)).label("since"))
+              .where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived).subquery())
+    extensions = (sa.select(sa.func.count(ExtensionRequest.id).label("n"), sa.func.min(ExtensionRequest.at).label("since"))
+                  .join(DutyInstance, DutyInstance.id == ExtensionRequest.instance_id)
+                  .where(ExtensionRequest.status == "pending", ~DutyInstance.archived).subquery())
+    training = city_totals_select().subquery()
+    row = db.session.execute(
+        sa.select(closes.c.n, closes.c.since, extensions.c.n, extensions.c.since,
+                  training.c.assigned, training.c.completed, training.c.overdue)
+        .select_from(closes.join(extensions, sa.true()).join(training, sa.true()))).one()
+    n_closes, close_since, n_ext, ext_since, *tally = row
+    return Headline(int(n_closes or 0), _days_since(_as_datetime(close_since), on), int(n_ext or 0),
+                    _days_since(_as_datetime(ext_since), on), training_coverage(tally_of(*tally)))
+
+
+def _as_datetime(value) -> datetime | None:
+    """min() over a coalesce comes back as text on SQLite."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
 
 
 def data_stamp(on: date) -> tuple:
@@ -243,33 +328,38 @@ class PendingClose:
 
 
 def pending_closes(on: date | None = None) -> list[PendingClose]:
-    """销号 requests awaiting the office: who asked (the latest request note's author), since when."""
+    """销号 requests awaiting the office: who asked (the latest request note's author), since when.
+    One statement: the instances with their unit and duty, the latest request note and its author."""
     on = on or today()
-    stmt = (sa.select(DutyInstance).where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
-            .options(sa.orm.selectinload(DutyInstance.unit), sa.orm.selectinload(DutyInstance.duty),
+    latest = (sa.select(DutyNote.instance_id.label("iid"), sa.func.max(DutyNote.id).label("nid"))
+              .where(DutyNote.kind == "request_close").group_by(DutyNote.instance_id).subquery())
+    stmt = (sa.select(DutyInstance, DutyNote.at, User.display_name)
+            .join(DutyInstance.unit).join(DutyInstance.duty)
+            .outerjoin(latest, latest.c.iid == DutyInstance.id).outerjoin(DutyNote, DutyNote.id == latest.c.nid)
+            .outerjoin(User, User.id == DutyNote.author_id)
+            .where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
+            .options(sa.orm.contains_eager(DutyInstance.unit), sa.orm.contains_eager(DutyInstance.duty),
                      sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).all()
-    latest: dict[int, tuple[datetime, str]] = {}
-    if instances:
-        for iid, at, name in db.session.execute(
-                sa.select(DutyNote.instance_id, DutyNote.at, User.display_name)
-                .outerjoin(User, User.id == DutyNote.author_id)
-                .where(DutyNote.kind == "request_close", DutyNote.instance_id.in_([i.id for i in instances]))
-                .order_by(DutyNote.id)):
-            latest[iid] = (at, name or "")
     out = []
-    for inst in instances:
-        since, who = latest.get(inst.id, (inst.updated_at, ""))
-        out.append(PendingClose(inst, who, since, _days_since(since, on)))
+    for inst, at, name in db.session.execute(stmt):
+        since = at or inst.updated_at
+        out.append(PendingClose(inst, name or "", since, _days_since(since, on)))
     return sorted(out, key=lambda p: p.since or datetime.max)
 
 
 def pending_extension_requests(on: date | None = None) -> list[tuple[ExtensionRequest, int]]:
+    """Pending extension requests of live duties, with requester, duty and unit (one statement)."""
     on = on or today()
-    stmt = (sa.select(ExtensionRequest).where(ExtensionRequest.status == "pending").order_by(ExtensionRequest.at)
-            .options(sa.orm.selectinload(ExtensionRequest.requested_by),
-                     sa.orm.selectinload(ExtensionRequest.instance).selectinload(DutyInstance.unit)))
-    return [(e, _days_since(e.at, on)) for e in db.session.scalars(stmt) if not e.instance.archived]
+    requester = sa.orm.aliased(User)
+    stmt = (sa.select(ExtensionRequest).join(ExtensionRequest.instance).join(DutyInstance.unit)
+            .join(DutyInstance.duty).outerjoin(requester, ExtensionRequest.requested_by)
+            .where(ExtensionRequest.status == "pending", ~DutyInstance.archived).order_by(ExtensionRequest.at)
+            .options(sa.orm.contains_eager(ExtensionRequest.requested_by.of_type(requester)).lazyload(requester.role_rows),
+                     sa.orm.contains_eager(ExtensionRequest.instance).contains_eager(DutyInstance.unit),
+                     sa.orm.contains_eager(ExtensionRequest.instance).contains_eager(DutyInstance.duty),
+                     sa.orm.contains_eager(ExtensionRequest.instance).lazyload(DutyInstance.items),
+                     sa.orm.contains_eager(ExtensionRequest.instance).lazyload(DutyInstance.cooperators)))
+    return [(e, _days_since(e.at, on)) for e in db.session.scalars(stmt)]
 
 
 def _days_since(at: datetime | None, on: date) -> int:

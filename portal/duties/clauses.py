@@ -4,7 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal import refdata
-from portal.duties.services import checklist_counts, today, view_of
+from portal.duties.counts import checklist_counts_subquery
+from portal.duties.services import today, view_of
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Unit
 from portal.plan import PLAN_ID
@@ -16,26 +17,30 @@ clause_texts = refdata.clause_texts
 
 # ---- the clause ↔ duty link (clause pages and the document's 本条产生的任务) --------------------------
 
+def _live_instances(duty_ids=None) -> sa.Select:
+    """Live instances of live duties with their duty and unit, and their live checklist counted
+    (`done`, `total`): one statement."""
+    counts = checklist_counts_subquery()
+    stmt = (sa.select(DutyInstance, counts.c.done, counts.c.total).join(Duty)
+            .join(Unit, DutyInstance.unit_id == Unit.id).outerjoin(counts, counts.c.iid == DutyInstance.id)
+            .where(~DutyInstance.archived, ~Duty.archived)
+            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.contains_eager(DutyInstance.unit),
+                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
+    return stmt if duty_ids is None else stmt.where(DutyInstance.duty_id.in_(duty_ids))
+
+
 def instances_for_clause(doc_id: str, clause_id: str) -> list:
     """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
     if doc_id != PLAN_ID:
         return []
-
-    def cites(duty: Duty) -> bool:
-        return any(c == clause_id or c.startswith(clause_id + ".") for c in duty.clause_ids)
-
-    wanted = [d.id for d in db.session.scalars(sa.select(Duty).where(~Duty.archived)) if cites(d)]
+    wanted = [d.id for d in refdata.duties() if not d.archived
+              and any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
     if not wanted:
         return []
-    stmt = (sa.select(DutyInstance).join(Duty).join(Unit, DutyInstance.unit_id == Unit.id)
-            .where(DutyInstance.duty_id.in_(wanted), ~DutyInstance.archived)
-            .order_by(Duty.position, Duty.id, Unit.sort_order, DutyInstance.id)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.contains_eager(DutyInstance.unit),
-                     sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
     on = today()
-    return [view_of(inst, on, counts.get(inst.id, (0, 0))) for inst in instances]
+    rows = db.session.execute(_live_instances(wanted).order_by(Duty.position, Duty.id, Unit.sort_order,
+                                                               DutyInstance.id)).all()
+    return [view_of(inst, on, (int(done or 0), int(total or 0))) for inst, done, total in rows]
 
 
 def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
@@ -43,19 +48,14 @@ def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
     if doc_id != PLAN_ID:
         return {}
     summary: dict[str, dict[str, int]] = {}
-    stmt = (sa.select(DutyInstance).join(Duty).where(~Duty.archived, ~DutyInstance.archived)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
-                     sa.orm.lazyload(DutyInstance.cooperators)))
-    instances = db.session.scalars(stmt).all()
-    counts = checklist_counts([i.id for i in instances])
     on = today()
-    for inst in instances:
-        lit = view_of(inst, on, counts.get(inst.id, (0, 0))).light
+    for inst, done, total in db.session.execute(_live_instances()):
+        lit = view_of(inst, on, (int(done or 0), int(total or 0))).light
         sections = set()
         for cid in inst.duty.clause_ids:
             parts = cid.split(".")
             sections.update(".".join(parts[:n]) for n in range(1, len(parts) + 1))
         for sid in sections:
-            counts = summary.setdefault(sid, {})
-            counts[lit] = counts.get(lit, 0) + 1
+            by_light = summary.setdefault(sid, {})
+            by_light[lit] = by_light.get(lit, 0) + 1
     return summary

@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import url_for
 
+from portal import refdata
 from portal.content.citations import Citation, Resolver
 from portal.content.library import citation_text
 from portal.content.render import render_markdown
@@ -58,7 +59,9 @@ def list_documents(q: str = "") -> list[PolicyDocument]:
 
 
 def get_document(doc_id: str) -> PolicyDocument | None:
-    return db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == doc_id[:80]))
+    """The document with its editions (a handful of rows, joined: no statement of their own)."""
+    return db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.doc_id == doc_id[:80])
+                              .options(sa.orm.joinedload(PolicyDocument.editions))).unique().first()
 
 
 def live_clauses(doc: PolicyDocument) -> list[PolicyClause]:
@@ -112,12 +115,19 @@ def url_for_target(target_doc: str | None, target_clause: str | None, register_k
     return None
 
 
+def library_resolver() -> Resolver:
+    """The resolver over the active documents, their editions and the register entries: three
+    statements to build, read by every page that renders a clause or a register entry, so kept
+    with the per-process reference data (rebuilt when any of those tables is written)."""
+    return refdata.cached(("resolver",), current_resolver)
+
+
 @dataclass
 class Renderer:
     """Renders clause Markdown with citation links resolved against the library as it stands."""
 
     doc: PolicyDocument
-    resolver: Resolver = field(default_factory=current_resolver)
+    resolver: Resolver = field(default_factory=library_resolver)
     issued: date | None = None  # the date citations are read at (default: the document's date)
 
     def __post_init__(self) -> None:
@@ -206,46 +216,61 @@ def _zh(iso: str) -> str:
     return f"{y}年{m}月{d}日"
 
 
-def _views(rows) -> list[CitationView]:
-    rows = list(rows)
-    keys = {(r.document_id, r.clause_id) for r in rows}
-    clauses = {}
-    if keys:
-        for c in db.session.scalars(sa.select(PolicyClause).where(
-                PolicyClause.document_id.in_({k[0] for k in keys}),
-                PolicyClause.clause_id.in_({k[1] for k in keys}))):
-            clauses[(c.document_id, c.clause_id)] = c
-    return [_view(r, clauses) for r in rows]
-
-
 def _ordered(stmt):
     return stmt.join(PolicyDocument, PolicyCitation.document_id == PolicyDocument.id).where(
         PolicyDocument.active).order_by(PolicyDocument.doc_id, PolicyCitation.position)
 
 
-def cites_from(doc: PolicyDocument, clause: PolicyClause | None = None) -> list[CitationView]:
-    stmt = sa.select(PolicyCitation).where(PolicyCitation.document_id == doc.id)
-    if clause is not None:
-        cid = clause.clause_id
-        stmt = stmt.where(sa.or_(PolicyCitation.clause_id == cid, PolicyCitation.anchor_id == cid,
-                                 PolicyCitation.clause_id.startswith(cid + ".", autoescape=True)))
-    return _views(db.session.scalars(stmt.order_by(PolicyCitation.position)))
+def _under(value: str | None, cid: str) -> bool:
+    return value is not None and (value == cid or value.startswith(cid + "."))
 
 
-def cited_by_document(doc: PolicyDocument, clause: PolicyClause | None = None) -> list[CitationView]:
-    stmt = sa.select(PolicyCitation).where(PolicyCitation.target_doc == doc.doc_id)
+def citations_of(doc: PolicyDocument, clause: PolicyClause | None = None) -> tuple[list[CitationView], list[CitationView]]:
+    """(what the document — or the clause and what lies under it — cites, in order; what cites it
+    from active documents, by citing document), in one statement with the citing documents and
+    clauses joined."""
+    cites = PolicyCitation.document_id == doc.id
+    cited = sa.and_(PolicyCitation.target_doc == doc.doc_id, PolicyDocument.active)
     if clause is not None:
         cid = clause.clause_id
-        stmt = stmt.where(sa.or_(PolicyCitation.target_clause == cid,
-                                 PolicyCitation.target_clause.startswith(cid + ".", autoescape=True)))
-    return _views(db.session.scalars(_ordered(stmt)))
+        cites = sa.and_(cites, sa.or_(PolicyCitation.clause_id == cid, PolicyCitation.anchor_id == cid,
+                                      PolicyCitation.clause_id.startswith(cid + ".", autoescape=True)))
+        cited = sa.and_(cited, sa.or_(PolicyCitation.target_clause == cid,
+                                      PolicyCitation.target_clause.startswith(cid + ".", autoescape=True)))
+    stmt = (sa.select(PolicyCitation, PolicyClause)
+            .join(PolicyDocument, PolicyCitation.document_id == PolicyDocument.id)
+            .outerjoin(PolicyClause, _citing_clause())
+            .where(sa.or_(cites, cited)).options(sa.orm.contains_eager(PolicyCitation.document)))
+    rows = db.session.execute(stmt).all()
+    clauses = {(c.document_id, c.clause_id): c for _, c in rows if c is not None}
+    out, back = [], []
+    for row, _ in rows:
+        mine = row.document_id == doc.id and (clause is None or row.anchor_id == clause.clause_id
+                                              or _under(row.clause_id, clause.clause_id))
+        if mine:
+            out.append(row)
+        if row.target_doc == doc.doc_id and row.document.active and (
+                clause is None or _under(row.target_clause, clause.clause_id)):
+            back.append(row)
+    out.sort(key=lambda r: r.position)
+    back.sort(key=lambda r: (r.document.doc_id, r.position))
+    return [_view(r, clauses) for r in out], [_view(r, clauses) for r in back]
 
 
 def cited_by_entry(entry: RegulationEntry) -> list[CitationView]:
     cond = PolicyCitation.register_key == entry.key
     if entry.document:
         cond = sa.or_(cond, PolicyCitation.target_doc == entry.document)
-    return _views(db.session.scalars(_ordered(sa.select(PolicyCitation).where(cond))))
+    stmt = (sa.select(PolicyCitation, PolicyClause).outerjoin(PolicyClause, _citing_clause())
+            .where(cond).options(sa.orm.contains_eager(PolicyCitation.document)))
+    rows = db.session.execute(_ordered(stmt)).all()
+    clauses = {(c.document_id, c.clause_id): c for _, c in rows if c is not None}
+    return [_view(r, clauses) for r, _ in rows]
+
+
+def _citing_clause():
+    return sa.and_(PolicyClause.document_id == PolicyCitation.document_id,
+                   PolicyClause.clause_id == PolicyCitation.clause_id)
 
 
 def print_sections(doc: PolicyDocument) -> list[tuple[str, str]]:
@@ -333,7 +358,7 @@ def entry_history(entry: RegulationEntry) -> list[dict]:
 def linked_notes(entry: RegulationEntry) -> str:
     """The entry's 说明 as safe HTML, with the regulations it names linked (read at the entry's
     date, so a 办法 of 2018 links the version of a law in force in 2018)."""
-    resolver = current_resolver()
+    resolver = library_resolver()
     at = entry.issued.isoformat() if entry.issued else None
 
     def link_for(c: Citation):
@@ -348,7 +373,7 @@ def linked_notes(entry: RegulationEntry) -> str:
 
 def full_text_of(entry: RegulationEntry) -> PolicyDocument | None:
     """The library document holding the entry's full text, if imported."""
-    resolver = current_resolver()
+    resolver = library_resolver()
     target = resolver.resolve(Citation(0, 0, entry.title, title=entry.title, number=entry.number))
     doc_id = entry.document or target.doc_id
     doc = get_document(doc_id) if doc_id else None

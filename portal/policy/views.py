@@ -30,8 +30,9 @@ def document(doc_id: str):
     doc = _document_or_404(doc_id)
     renderer = s.Renderer(doc)
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
+    cites, cited_by = s.citations_of(doc)
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
-                           cite=s.cite, cited_by=s.cited_by_document(doc), cites=s.cites_from(doc),
+                           cite=s.cite, cited_by=cited_by, cites=cites,
                            duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
 
 
@@ -68,10 +69,10 @@ def clause(doc_id: str, clause_id: str):
     renderer = s.Renderer(doc)
     body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
     prev, nxt = s.neighbours(doc, clause)
+    cites, cited_by = s.citations_of(doc, clause)
     return render_template(
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
-        prev=prev, next=nxt, cite=s.cite, cites=s.cites_from(doc, clause),
-        cited_by=s.cited_by_document(doc, clause), duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
+        prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
     )
 

@@ -12,7 +12,7 @@ from portal import locking
 from portal.audit.services import ACTION_LABELS, record
 from portal.duties.services import today
 from portal.extensions import db
-from portal.models import AuditEntry, DutyInstance, MonthlyReport, Unit, User
+from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.models.base import utcnow
 from portal.models.reports import DRAFT, SUBMITTED
 from portal.timeutil import month_bounds_utc, to_local
@@ -80,8 +80,9 @@ WORK_ACTIONS = ("tick", "untick", "note", "upload", "request_close", "close", "r
 def month_activity(unit: Unit, month: str) -> list[str]:
     """What the unit did on its duties that month (and the office decided), as lines to pre-fill 进展情况."""
     start, end = month_bounds(month)
-    titles = {str(i.id): i.duty.title for i in db.session.scalars(
-        sa.select(DutyInstance).where(DutyInstance.unit_id == unit.id))}
+    titles = {str(iid): title for iid, title in db.session.execute(
+        sa.select(DutyInstance.id, Duty.title).join(Duty, DutyInstance.duty_id == Duty.id)
+        .where(DutyInstance.unit_id == unit.id))}
     if not titles:
         return []
     entries = db.session.scalars(

@@ -11,7 +11,7 @@ from portal.access import any_account, roles
 from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.extensions import db
-from portal.models import PolicyClause, PolicyDocument
+from portal.models import PolicyDocument
 from portal.roles import TRAINEE
 from portal.training import bp, rules
 from portal.training import services as s
@@ -38,15 +38,20 @@ def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
 
 
 def reference_titles(refs) -> dict:
+    """doc id -> (short title, {clause id: label}) of the documents the references name: the
+    documents in one statement, the labels from the per-process reference data."""
+    from portal import refdata
+
     doc_ids = {d for d, _ in refs if d}
     out: dict = {}
     if not doc_ids:
         return out
-    for doc in db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.doc_id.in_(doc_ids))):
-        wanted = {c for d, c in refs if d == doc.doc_id}
-        labels = dict(db.session.execute(sa.select(PolicyClause.clause_id, PolicyClause.label).where(
-            PolicyClause.document_id == doc.id, PolicyClause.clause_id.in_(wanted))).all())
-        out[doc.doc_id] = (doc.short_title or doc.title, labels)
+    for doc_id, title, short_title in db.session.execute(
+            sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.short_title)
+            .where(PolicyDocument.doc_id.in_(doc_ids))):
+        clauses = refdata.clauses(doc_id)
+        labels = {c: clauses[c].label for d, c in refs if d == doc_id and c in clauses}
+        out[doc_id] = (short_title or title, labels)
     return out
 
 

@@ -132,7 +132,8 @@ def _county_or_404(code: str) -> Unit:
         abort(404)
     if current_user.has_role(ADMIN, LEADER) or (current_user.has_role(TRAINER) and county_scope(current_user) in (None, county.id)):
         return county
-    if current_user.has_role(LIAISON) and county_of_unit(current_user.unit) == county:
+    own = county_of_unit(current_user.unit)  # a Unit or a refdata.UnitRef: compared by id
+    if current_user.has_role(LIAISON) and own is not None and own.id == county.id:
         return county
     abort(404)
 

@@ -153,16 +153,24 @@ def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
     return counties, modules, total
 
 
-def city_totals() -> rules.Tally:
-    """The city's headline: active assignments of active trainees, completed, overdue (one query)."""
+def city_totals_select() -> sa.Select:
+    """One row (assigned, completed, overdue): active assignments of active trainees. A page that
+    shows the city's headline beside its own figures reads it as a subquery of its own statement."""
     done = _completed_exists()
-    stmt = (sa.select(sa.func.count(),
-                      sa.func.sum(sa.case((done, 1), else_=0)),
-                      sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0)))
+    return (sa.select(sa.func.count().label("assigned"),
+                      sa.func.sum(sa.case((done, 1), else_=0)).label("completed"),
+                      sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0)).label("overdue"))
             .select_from(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
             .where(Assignment.active, Trainee.active))
-    assigned, completed, overdue = db.session.execute(stmt).one()
+
+
+def tally_of(assigned, completed, overdue) -> rules.Tally:
     return rules.Tally(assigned=int(assigned or 0), completed=int(completed or 0), overdue=int(overdue or 0))
+
+
+def city_totals() -> rules.Tally:
+    """The city's headline: active assignments of active trainees, completed, overdue (one query)."""
+    return tally_of(*db.session.execute(city_totals_select()).one())
 
 
 def stamp_columns() -> list:

@@ -18,17 +18,24 @@ class NotAllowed(Exception):
     """The user may not see or change this (answered as 404/403, never shown)."""
 
 
-def county_units() -> list[Unit]:
-    """The 13 counties (县级 units without a parent), in the units file's order."""
-    return list(db.session.scalars(
-        sa.select(Unit).where(Unit.level == "县级", Unit.parent_id.is_(None), Unit.active)
-        .order_by(Unit.sort_order, Unit.code)))
+def county_units() -> list:
+    """The 13 counties (县级 units without a parent), in the units file's order, from the
+    per-process reference data (`refdata.UnitRef`: id, code, name, short_name …)."""
+    from portal import refdata
+
+    found = [u for u in refdata.units() if u.level == "县级" and u.parent_id is None and u.active]
+    return sorted(found, key=lambda u: (u.sort_order, u.code))
 
 
-def county_of_unit(unit: Unit | None) -> Unit | None:
+def county_of_unit(unit):
+    """The county a county-level unit belongs to (a Unit or `refdata.UnitRef`), or None."""
     if unit is None or unit.level != "县级":
         return None
-    return unit if unit.parent_id is None else unit.parent
+    if unit.parent_id is None:
+        return unit
+    from portal import refdata
+
+    return refdata.unit(unit.parent_id)
 
 
 def county_scope(user: User) -> int | None:
@@ -102,6 +109,19 @@ def areas_of(county_id: int, level: str = "township", parent_id: int | None = No
     if parent_id is not None:
         stmt = stmt.where(TrainingArea.parent_id == parent_id)
     return list(db.session.scalars(stmt.order_by(TrainingArea.name)))
+
+
+def areas_by(county_ids: list[int], level: str = "township", key: str = "county_id") -> dict[int, list[TrainingArea]]:
+    """The live areas of a level in these counties, grouped by `key` (county_id, or parent_id for
+    villages by township), each group by name: one statement for a page's every picker."""
+    out: dict[int, list[TrainingArea]] = {}
+    if not county_ids:
+        return out
+    for area in db.session.scalars(sa.select(TrainingArea).where(
+            TrainingArea.county_id.in_(county_ids), TrainingArea.level == level,
+            TrainingArea.merged_into_id.is_(None)).order_by(TrainingArea.name)):
+        out.setdefault(getattr(area, key), []).append(area)
+    return out
 
 
 def rename_area(user: User, area: TrainingArea, name: str) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from portal.audit.services import record
 from portal.extensions import db
@@ -120,8 +121,16 @@ def upsert_modules(specs) -> ModuleSyncReport:
 
 
 def live_modules() -> list[TrainingModule]:
-    return list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
-                                   .order_by(TrainingModule.position, TrainingModule.key)))
+    """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "training_live_modules" in g:
+        return list(g.training_live_modules)
+    found = list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
+                                    .order_by(TrainingModule.position, TrainingModule.key)))
+    if has_request_context():
+        g.training_live_modules = found
+    return list(found)
 
 
 def get_module(key: str) -> TrainingModule | None:
@@ -323,8 +332,9 @@ def create_session(user: User, module: TrainingModule, county: Unit, township: T
 
 
 def session_people(s: AttendanceSession) -> list[Trainee]:
-    stmt = sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
-                                    Trainee.role.in_(s.module.audience))
+    stmt = (sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
+                                     Trainee.role.in_(s.module.audience))
+            .options(so.joinedload(Trainee.township), so.joinedload(Trainee.village)))  # the sheet's columns
     if s.township_id is not None:
         stmt = stmt.where(Trainee.township_id == s.township_id)
     return list(db.session.scalars(stmt.order_by(Trainee.township_id, Trainee.village_id, Trainee.name)))
@@ -406,13 +416,15 @@ def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: d
     return attempt
 
 
-def assignments_of(trainee: Trainee) -> list[tuple[Assignment | None, TrainingModule, str, Completion | None]]:
-    """(assignment, module, state, completion) for everything assigned to or completed by the trainee."""
+def assignments_of(trainee: Trainee, history: list[Completion] | None = None
+                   ) -> list[tuple[Assignment | None, TrainingModule, str, Completion | None]]:
+    """(assignment, module, state, completion) for everything assigned to or completed by the trainee.
+    `history`: the trainee's completions as `history_of` gives them, when the page read them already."""
     on = today()
     items = {a.module_id: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.active))}
-    done = {c.module_id: c for c in db.session.scalars(
-        sa.select(Completion).where(Completion.trainee_id == trainee.id, ~Completion.voided))}
+    history = history_of(trainee) if history is None else history
+    done = {c.module_id: c for c in reversed(history) if not c.voided}  # the latest per module
     out = []
     for module in live_modules():
         a, c = items.get(module.id), done.get(module.id)
@@ -425,6 +437,9 @@ def assignments_of(trainee: Trainee) -> list[tuple[Assignment | None, TrainingMo
 
 
 def history_of(trainee: Trainee) -> list[Completion]:
-    return list(db.session.scalars(sa.select(Completion).where(Completion.trainee_id == trainee.id)
-                                   .order_by(Completion.id.desc())))
+    """The trainee's completions, newest first, with who recorded and who voided each (joined)."""
+    return list(db.session.scalars(
+        sa.select(Completion).where(Completion.trainee_id == trainee.id).order_by(Completion.id.desc())
+        .options(so.joinedload(Completion.recorded_by).lazyload(User.role_rows),
+                 so.joinedload(Completion.voided_by).lazyload(User.role_rows))))
 

@@ -14,7 +14,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
-from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit
+from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
 from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
 from portal.training import services as s
@@ -38,6 +38,7 @@ from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
 from portal.training.scope import (
     NotAllowed,
     TrainingError,
+    areas_by,
     areas_of,
     can_manage,
     county_scope,
@@ -56,8 +57,17 @@ def _county_arg(name: str = "county") -> Unit | None:
     return next((c for c in visible_counties(current_user) if c.code == code), None)
 
 
+def _townships(counties) -> dict[str, list[TrainingArea]]:
+    """County code -> its live townships by name (the pickers of the assignment and sheet forms)."""
+    found = areas_by([c.id for c in counties])
+    return {c.code: found.get(c.id, []) for c in counties}
+
+
 def _trainee_or_404(trainee_id: int) -> Trainee:
-    t = db.session.get(Trainee, trainee_id)
+    # Its county, places and account (with roles) are what its pages show: joined, not fetched one by one.
+    t = db.session.get(Trainee, trainee_id, options=[
+        so.joinedload(Trainee.county), so.joinedload(Trainee.township), so.joinedload(Trainee.village),
+        so.joinedload(Trainee.user).joinedload(User.role_rows)])
     if t is None or not can_manage(current_user, t.county_id):
         abort(404)
     return t
@@ -83,8 +93,9 @@ def roster():
     counties = visible_counties(current_user)
     if county is None and county_scope(current_user) is not None and counties:
         county = counties[0]
-    stmt = sa.select(Trainee).options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
-                                      so.selectinload(Trainee.county))
+    # Places and county are many-to-one: joined into the page's statement (no statement each).
+    stmt = sa.select(Trainee).options(so.joinedload(Trainee.township), so.joinedload(Trainee.village),
+                                      so.joinedload(Trainee.county))
     if county is not None:
         stmt = stmt.where(Trainee.county_id == county.id)
     township_id = request.args.get("township", "")
@@ -191,7 +202,8 @@ def trainee(trainee_id: int):
     assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
     _module_choices(assign_form.module, t.role)
     _module_choices(complete_form.module, t.role)
-    return render_template("training/trainee.html", t=t, items=s.assignments_of(t), history=s.history_of(t),
+    history = s.history_of(t)
+    return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
                            changes=roster_history(t))
@@ -331,7 +343,7 @@ def assign():
                                  .limit(50)).all()
     cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
     return render_template("training/assign.html", form=form, counties=counties,
-                           townships={c.code: areas_of(c.id) for c in counties}, county=county, cohorts=cohorts,
+                           townships=_townships(counties), county=county, cohorts=cohorts,
                            rules=rules, cohort_label=s.cohort_label)
 
 
@@ -366,11 +378,13 @@ def sessions():
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
     return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
-                           counties=counties, townships={c.code: areas_of(c.id) for c in counties})
+                           counties=counties, townships=_townships(counties))
 
 
 def _session_or_404(session_id: int) -> AttendanceSession:
-    sheet = db.session.get(AttendanceSession, session_id)
+    sheet = db.session.get(AttendanceSession, session_id, options=[
+        so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
+        so.joinedload(AttendanceSession.township)])
     if sheet is None or not can_manage(current_user, sheet.county_id):
         abort(404)
     return sheet
@@ -412,7 +426,8 @@ def areas():
     townships = areas_of(county.id) if county else []
     counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(Trainee.active)
                                      .group_by(Trainee.township_id)).all())
-    villages = {t.id: areas_of(county.id, "village", t.id) for t in townships}
+    by_town = areas_by([county.id], "village", "parent_id") if county else {}
+    villages = {t.id: by_town.get(t.id, []) for t in townships}
     return render_template("training/areas.html", counties=counties, county=county, townships=townships,
                            villages=villages, counts=counts, rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
 

@@ -98,17 +98,23 @@ def unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(sa.select(Unit).where(Unit.code == code))
 
 
-def unit_tree() -> list[tuple[Unit, list[Unit]]]:
-    """Top-level units in file order, each with its active descendants in order."""
-    units = active_units()
-    roots = [u for u in units if u.parent is None]
+def unit_tree() -> list:
+    """Top-level units in file order, each with its active descendants in order (depth first), from
+    the per-process reference data (`refdata.UnitRef`)."""
+    from portal import refdata
+
+    units = refdata.units()  # in file order
+    children: dict[int, list] = {}
+    for u in units:
+        if u.parent_id is not None:
+            children.setdefault(u.parent_id, []).append(u)
     result = []
-    for root in roots:
+    for root in (u for u in units if u.active and u.parent_id is None):
         descendants = []
-        stack = [c for c in reversed(root.children) if c.active]
+        stack = [c for c in reversed(children.get(root.id, [])) if c.active]
         while stack:
             unit = stack.pop()
             descendants.append(unit)
-            stack.extend(c for c in reversed(unit.children) if c.active)
+            stack.extend(c for c in reversed(children.get(unit.id, [])) if c.active)
         result.append((root, descendants))
     return result

@@ -247,3 +247,37 @@ def test_counties_say_waiting_for_check_not_in_progress_and_areas_carry_titles(v
     assert re.search(r"<option value=\"3\.2\.8\">三（二）8 做好移交工作</option>", filters)
     legend = text(client.get("/board/transfer")).split('class="legend-line"')[1].split("</p>")[0]
     assert "待核验</span> 已申请销号、等待督查室核验" in legend and "待申请销号</span> 步骤齐全" in legend
+
+
+def test_headline_queue_figures_agree_with_the_decision_page(varied, client, auth):
+    """The headline's 待核验销号 / 待审批延期 (counted by one statement) say what the decision page
+    lists: as many requests, and the longest wait in days is that of the oldest row."""
+    from datetime import date, timedelta
+
+    from portal.duties import services
+    from portal.models import ExtensionRequest
+    from portal.models.base import utcnow
+
+    liaison = make_user("yh", "liaison", unit="yanhu-mz")
+    services.request_extension(liaison, instance_by_key("transfer-children@yanhu-mz"), "档案整理需要时间",
+                               date(2031, 1, 1))
+    now = utcnow()
+    for n, note in enumerate(db.session.scalars(sa.select(DutyNote).where(DutyNote.kind == "request_close"))):
+        note.at = now - timedelta(days=9 + n)
+    for ext in db.session.scalars(sa.select(ExtensionRequest)):
+        ext.at = now - timedelta(days=4)
+    db.session.commit()
+    auth.as_role("leader")
+    decisions = text(client.get("/board/decisions"))
+
+    def waits(testid: str) -> list[int]:
+        table = decisions.split(f'data-testid="{testid}"')[1].split("</table>")[0]
+        return [int(w) for w in re.findall(r'data-label="已等待（天）" class="num">(\d+)<', table)]
+
+    closes, extensions = waits("pending-closes"), waits("pending-extensions")
+    assert closes and extensions == [4]
+    board = text(client.get("/board"))
+    figure = board.split('data-figure="pending_close">')[1].split("</dd>")[0]
+    assert figure == f"{len(closes)}<small>最久已等 {max(closes)} 天</small>"
+    figure = board.split('data-figure="pending_extension">')[1].split("</dd>")[0]
+    assert figure == "1<small>最久已等 4 天</small>"

@@ -18,8 +18,12 @@ BUDGETS = {
     "/tasks/?unit=&page=3": 5,
     "/tasks/?county=盐湖区": 5,
     "/api/duties": 6,  # + the page's checklists, its cooperating units
-    "/policy/yunmin-2021-74/3.1.1": 16,
-    "/board": 23,  # + the 方案's task-area headings (one query) for the 任务领域 filter
+    # user, document (+ editions), clauses, citations (+ their documents and clauses), the clause's
+    # duties, training modules; duties and the citation resolver (3) are reference data (6 warm)
+    "/policy/yunmin-2021-74/3.1.1": 10,
+    # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
+    # duties, the plan's headings (5 warm)
+    "/board": 8,
     "DUTY": 6,  # user, the instance (duty, unit, cooperators, checklist), its own rows; duties, clauses, units
     "TRAINING_DUTY": 6,  # + the county's training coverage (roster, completions, modules: one statement)
 }

@@ -23,15 +23,7 @@ BUDGET = 6  # statements per page, the signed-in user's lookup included
 # Pages still over BUDGET: endpoint (or "role GET url" for an extra case) -> (statements, why).
 # The count is the page's ceiling; a page that comes down is reported (run with -s) and should
 # leave the list.
-_DUTIES = "duties pages (reliability branch, issue #12): "
-OVER: dict[str, tuple[int, str]] = {
-    "duties.export_ledger": (277, _DUTIES + "the 台账 export reads each duty's notes, unit, cooperators and "
-                                            "checklist one duty at a time (N+1 over ~50 rows)"),
-    "duties.export_plan": (224, _DUTIES + "the 任务分工表 export reads each instance's notes, unit, "
-                                          "cooperators and checklist one at a time (N+1)"),
-    "duties.queue": (8, _DUTIES + "the office's queue: requests and extensions, each with its instance, "
-                                  "duty and unit read on their own"),
-}
+OVER: dict[str, tuple[int, str]] = {}  # none today
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).
 PREFERENCE = ("leader", "admin", "trainer", "liaison", "staff", "trainee")

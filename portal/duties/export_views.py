@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from flask import abort, make_response
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from portal.duties.exports import (
     PLAN_HEADERS,
     PLAN_WIDTHS,
     ledger_rows,
+    plan_duties,
     plan_numbers,
     plan_rows,
     to_csv,
@@ -22,8 +22,6 @@ from portal.duties.exports import (
 )
 from portal.duties.services import board, today
 from portal.duties.views import board_filter_from_args
-from portal.extensions import db
-from portal.models import Duty
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,7 +38,7 @@ def _download(data: bytes, filename: str, mimetype: str):
 def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = ledger_rows(board(current_user, board_filter_from_args()), plan_numbers())
+    rows = ledger_rows(board(current_user, board_filter_from_args(), cooperators=False), plan_numbers())
     stamp = f"{today():%Y%m%d}"
     if fmt == "xlsx":
         return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
@@ -52,8 +50,7 @@ def export_ledger(fmt: str):
 def export_plan(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    duties = db.session.scalars(sa.select(Duty).where(~Duty.archived).order_by(Duty.position)).all()
-    rows = plan_rows(duties, plan_numbers())
+    rows = plan_rows(plan_duties())
     if fmt == "xlsx":
         return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
     return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")

@@ -10,11 +10,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
-from portal.duties.services import InstanceView, latest_note
+from portal.duties.services import InstanceView
 from portal.extensions import db
 from portal.labels import zh_date
 from portal.timeutil import to_local
-from portal.models import Duty
+from portal.models import Duty, DutyInstance, DutyNote
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
 # not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
@@ -39,10 +39,20 @@ def plan_numbers() -> dict[int, int]:
     return {duty_id: n for n, duty_id in enumerate(ids, 1)}
 
 
-def plan_rows(duties: list[Duty], numbers: dict[int, int] | None = None) -> list[list]:
+def plan_duties() -> list[Duty]:
+    """The current duties in the plan's order with what the 任务分工表 shows of their instances (units,
+    cooperating units, checklist): a few statements whatever the number of duties."""
+    instances = sa.orm.selectinload(Duty.instances)
+    return list(db.session.scalars(
+        sa.select(Duty).where(~Duty.archived).order_by(Duty.position, Duty.id)
+        .options(instances.selectinload(DutyInstance.unit), instances.selectinload(DutyInstance.cooperators),
+                 instances.selectinload(DutyInstance.items))))
+
+
+def plan_rows(duties: list[Duty]) -> list[list]:
+    """``duties``: ``plan_duties()``, whose order gives each its 序号."""
     from portal.content.policy_doc import label_for
 
-    numbers = numbers or {}
     rows = []
     for n, duty in enumerate(duties, 1):
         live = [i for i in duty.instances if not i.archived]
@@ -50,7 +60,7 @@ def plan_rows(duties: list[Duty], numbers: dict[int, int] | None = None) -> list
         coops = [u.short_name for u in sorted({c.unit for i in live for c in i.cooperators}, key=lambda u: u.sort_order)]
         checklist = live[0].active_items if live else []
         rows.append([
-            numbers.get(duty.id, n), duty.title, "、".join(label_for(c) for c in duty.clause_ids),
+            n, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
             SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind),
@@ -66,18 +76,28 @@ def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None
 
     numbers = numbers or {}
     on = today()
+    notes = latest_note_bodies([v.inst.id for v in views])
     rows = []
     for n, v in enumerate(views, 1):
-        inst, note = v.inst, latest_note(v.inst)
+        inst = v.inst
         rows.append([
             n, numbers.get(v.duty.id, ""), v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
             rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
             _deadline(inst.deadline, v.duty.deadline_kind),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",
             (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
-            inst.updated_at, note.body if note else "", inst.responsible_name, inst.responsible_phone,
+            inst.updated_at, notes.get(inst.id, ""), inst.responsible_name, inst.responsible_phone,
         ])
     return rows
+
+
+def latest_note_bodies(instance_ids: list[int]) -> dict[int, str]:
+    """Each instance's latest note (the highest id: the order the duty page shows), in one statement."""
+    if not instance_ids:
+        return {}
+    latest = (sa.select(sa.func.max(DutyNote.id)).where(DutyNote.instance_id.in_(instance_ids))
+              .group_by(DutyNote.instance_id))
+    return dict(db.session.execute(sa.select(DutyNote.instance_id, DutyNote.body).where(DutyNote.id.in_(latest))).all())
 
 
 def local_cell(value):

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from portal.content.policy_doc import ParsedDocument
 from portal.search.departments import departments_in, normalise_dept
@@ -57,7 +57,12 @@ class Record:
 
     def canonical(self) -> bytes:
         """The record's canonical JSON (what document hashes are made of)."""
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode()
+        # A shallow dict: dataclasses.asdict deep-copies every field and was half the build's Python time.
+        return json.dumps({name: getattr(self, name) for name in _FIELDS}, ensure_ascii=False,
+                          sort_keys=True).encode()
+
+
+_FIELDS = tuple(f.name for f in fields(Record))
 
 
 def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str] | None = None,

@@ -180,7 +180,7 @@ def report(log: Log, seconds: float, hosts: int) -> list[tuple[str, bool, str]]:
     total = len(log.samples)
     print(f"\n{total} requests in {seconds:.0f} s: {total / seconds:.1f} requests/s over {hosts} host(s)")
     print(f"{'action':<18}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'p95 / trivial':>15}")
-    order = ["trivial page", "login", "unit board", "duty page", "tick item", "add note", "report page",
+    order = ["trivial page", "login", "first unit board", "unit board", "duty page", "tick item", "add note", "report page",
              "save report", "search", "all-units board", "home page"]
     budgets = []
     for action in order + sorted(set(actions) - set(order)):

@@ -167,7 +167,10 @@ class SimulatedUser(threading.Thread):
     # --- liaisons: their board, a duty, then tick / note / report ------------------------
     def liaison_step(self) -> None:
         if not self.duty_ids or self.rng.random() < 0.1:
-            _, html, _ = self.client.request("unit board", "GET", "/tasks/")
+            # A liaison's first page after signing in is timed on its own line: it falls in the opening
+            # burst (every user signs in at once; workers open their database connections).
+            action = "unit board" if self.duty_ids else "first unit board"
+            _, html, _ = self.client.request(action, "GET", "/tasks/")
             self.duty_ids = sorted({int(m) for m in re.findall(r'href="/tasks/(\d+)"', html)})[:8]
             if not self.duty_ids:
                 return

@@ -1,0 +1,33 @@
+"""A new web worker warms itself before serving (gunicorn.conf.py's post_worker_init): its database
+connection, the reference data and the compiled templates; a warm-up that fails never stops it."""
+import logging
+from pathlib import Path
+
+from portal.warmup import warm_worker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_project_gunicorn_settings_warm_each_worker():
+    settings = {}
+    exec(compile((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), "gunicorn.conf.py", "exec"), settings)
+    assert callable(settings["post_worker_init"])
+
+
+def test_a_warmed_worker_has_its_templates_compiled_and_logs_it(app, plan, caplog):
+    caplog.set_level(logging.INFO)
+    app.jinja_env.cache.clear()
+    warm_worker(app, logging.getLogger("gunicorn.error"))
+    assert "worker warmed" in caplog.text
+    assert len(app.jinja_env.cache) >= len(app.jinja_env.list_templates(extensions=("html",)))
+
+
+def test_a_failing_warm_up_is_logged_and_the_worker_goes_on(app, monkeypatch, caplog):
+    from portal import warmup
+
+    def broken():
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(warmup.refdata, "units", broken)
+    warm_worker(app, logging.getLogger("gunicorn.error"))  # does not raise
+    assert "worker warm-up skipped: database unavailable" in caplog.text

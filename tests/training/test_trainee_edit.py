@@ -16,6 +16,14 @@ ROWS = ("张三,儿童主任,盐湖区,北城街道,红旗社区,13800000001,,",
         "王五,儿童主任,永济市,城西街道,西厢村,13800000003,,")
 
 
+def roster_and_trainer(auth, phone: str):
+    """The three-person roster imported, a city trainer signed in; the trainee with this phone."""
+    import_rows(*ROWS)
+    make_user("tr", "trainer")
+    auth.login("tr")
+    return trainee(phone)
+
+
 def form_of(page: str) -> dict:
     """The edit form's current values, as the browser would send them back."""
     form = page[page.index('data-testid="trainee-form"'):]
@@ -35,10 +43,7 @@ def open_form(client, t):
 
 
 def test_trainer_corrects_one_person_and_the_change_is_audited(app, client, auth):
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000001")
+    t = roster_and_trainer(auth, "13800000001")
     page, data = open_form(client, t)
     assert data["name"] == "张三" and data["phone"] == "13800000001" and data["county"] == "盐湖区"
     assert data["role"] == "director" and data["township"] == "北城街道" and data["village"] == "红旗社区"
@@ -61,10 +66,7 @@ def test_trainer_corrects_one_person_and_the_change_is_audited(app, client, auth
 
 
 def test_bad_values_are_refused_per_field_and_nothing_changes(app, client, auth):
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000001")
+    t = roster_and_trainer(auth, "13800000001")
     _, data = open_form(client, t)
     cases = [({"phone": "13800000002"}, "该手机号已登记为李四"),
              ({"phone": "123"}, "“123”不是11位手机号"),
@@ -96,10 +98,7 @@ def test_a_county_trainer_edits_only_their_county(app, client, auth):
 
 
 def test_a_stale_form_does_not_overwrite_a_newer_change(app, client, auth):
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000001")
+    t = roster_and_trainer(auth, "13800000001")
     _, data = open_form(client, t)
     import_rows("张三丰,儿童主任,盐湖区,北城街道,红旗社区,13800000001,,")  # someone else renames first
     response = client.post(f"/training/trainees/{t.id}/edit", data={**data, "note": "我的修改"})
@@ -109,10 +108,7 @@ def test_a_stale_form_does_not_overwrite_a_newer_change(app, client, auth):
 
 
 def test_account_opened_from_the_form_shows_its_first_password_once_and_deactivation(app, client, auth):
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000002")
+    t = roster_and_trainer(auth, "13800000002")
     _, data = open_form(client, t)
     response = client.post(f"/training/trainees/{t.id}/edit", data={**data, "account": "lisi"})
     page = response.get_data(as_text=True)
@@ -142,10 +138,7 @@ def test_account_opened_from_the_form_shows_its_first_password_once_and_deactiva
 
 
 def test_edit_needs_csrf(app, client, auth):
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000001")
+    t = roster_and_trainer(auth, "13800000001")
     _, data = open_form(client, t)
     data.pop("csrf_token")
     assert client.post(f"/training/trainees/{t.id}/edit", data={**data, "name": "无令牌"}).status_code in (400, 422)
@@ -181,10 +174,7 @@ def test_an_account_registered_meanwhile_is_a_message_and_the_form_keeps_the_typ
     trainer is told, nothing is saved, and the form still holds what was typed (not a server error)."""
     from portal.training import roster_edit
 
-    import_rows(*ROWS)
-    make_user("tr", "trainer")
-    auth.login("tr")
-    t = trainee("13800000001")
+    t = roster_and_trainer(auth, "13800000001")
     _, data = open_form(client, t)
     data.update(name="张叁", account="zhangsan")
     make_user("zhangsan", "trainee")  # as if a parallel import had just created it

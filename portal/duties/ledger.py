@@ -164,17 +164,6 @@ def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool 
     return views_for(board_rows(user, f, on), cooperators)
 
 
-def unit_ids_within(unit) -> list[int]:
-    """A county (县级, no parent) stands for all its units — its bureaus and their institutions;
-    any other unit stands for itself."""
-    return refdata.unit_ids_within(unit)
-
-
-def county_code_for(name_or_code: str) -> str | None:
-    """`?county=盐湖区` or `?county=yanhu` → the county's unit code (None when there is no such county)."""
-    return refdata.county_code_for(name_or_code)
-
-
 def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int, int]]:
     """instance id -> (done, total) over live checklist items, in one query. The ids are a list or
     a select of instance ids."""

@@ -92,8 +92,6 @@ from portal.duties.ledger import (  # noqa: E402, F401
     board,
     board_rows,
     checklist_counts,
-    county_code_for,
-    unit_ids_within,
     view_of,
     views_for,
 )

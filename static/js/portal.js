@@ -43,3 +43,23 @@ document.addEventListener("submit", function (event) {
   event.preventDefault();
   location.href = base + form.month.value;
 });
+
+// A box ticked while the page is still loading, before htmx has bound the page's controls, would
+// show as ticked but never be saved. This script runs in <head>, before htmx: it notes such changes
+// until the document is parsed (htmx binds the controls just after) and sends them once htmx is ready.
+var earlyChanges = [];
+function noteEarlyChange(event) {
+  if (earlyChanges.indexOf(event.target) < 0) earlyChanges.push(event.target);
+}
+document.addEventListener("change", noteEarlyChange, true);
+document.addEventListener("DOMContentLoaded", function () {
+  document.removeEventListener("change", noteEarlyChange, true);
+});
+document.addEventListener("htmx:load", function sendEarlyChanges() {
+  document.removeEventListener("htmx:load", sendEarlyChanges);
+  earlyChanges.forEach(function (elt) {
+    var toggled = elt.type !== "checkbox" && elt.type !== "radio" || elt.checked !== elt.defaultChecked;
+    if (elt.isConnected && toggled) elt.dispatchEvent(new Event("change", {bubbles: true}));
+  });
+  earlyChanges = [];
+});

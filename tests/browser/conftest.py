@@ -57,18 +57,26 @@ def page(browser, live_server, app, request):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
-    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+def _page_at_failure(page, name: str) -> str:
+    """A screenshot for local runs, and the page's address and text for the report (CI keeps only the output)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        return f"{page.url}\n{page.locator('body').inner_text(timeout=2_000)[:2_000]}"
+    except Exception as error:  # noqa: BLE001 - an unreadable page must not hide the test's own failure
+        return f"{page.url}\n(page unreadable: {error})"
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
-    if report.when == "call":
-        item.rep_call = report
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        report.sections.append(("the page when the test failed", _page_at_failure(page, item.name)))
 
 
 def login(page, username: str, password: str) -> None:

@@ -1,0 +1,49 @@
+"""A box ticked while the page is still loading (htmx not yet bound) is saved once htmx is ready,
+not shown as ticked and silently dropped (static/js/portal.js)."""
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.conftest import PASSWORD, instance_by_key, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _hold_htmx(page) -> list:
+    """Hold back the htmx script: the page is parsed and clickable, its controls not yet bound."""
+    held = []
+    page.route("**/vendor/htmx-*.js", lambda route: held.append(route))
+    return held
+
+
+def _wait_for(held: list, page) -> None:
+    for _ in range(200):
+        if held:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page never asked for htmx")
+
+
+@pytest.mark.parametrize("ticks", [1, 2], ids=["ticked", "ticked-and-unticked"])
+def test_a_box_ticked_before_htmx_is_bound_is_saved_once_it_is(page, plan, ticks):
+    make_user("yh-liaison", "liaison", unit="yanhu-mz")
+    login(page, "yh-liaison", PASSWORD)
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    held = _hold_htmx(page)
+    page.goto(f"/tasks/{inst.id}", wait_until="commit")
+    box = page.get_by_test_id("checklist").locator("input[type=checkbox]").first
+    box.check()
+    if ticks == 2:
+        box.uncheck()  # changed back before htmx came: nothing to send
+    _wait_for(held, page)
+    with page.expect_request(lambda r: r.method == "POST") if ticks == 1 else nullcontext():
+        held[0].continue_()
+        page.wait_for_load_state("load")
+    page.unroute("**/vendor/htmx-*.js")
+    page.reload()
+    expect(page.get_by_test_id("checklist").locator("li.done")).to_have_count(1 if ticks == 1 else 0)
+

@@ -14,6 +14,11 @@ to the one named (`<name>_load_<random>`) and drops it afterwards (the role need
 Without it, SQLite in a temporary folder. --hosts 2 runs two gunicorn instances with their own
 search index folders against one database and one shared upload folder, spreads the users over
 both, and checks that writes, uploaded files and a content sync reach the other host.
+
+Users sign in one after another, then all start in the same instant: 50 first requests queue at
+once, so a liaison's first page is timed on its own line (`first unit board`). --ramp-seconds N
+spreads the first requests over N seconds (each user's at a random moment) to tell that queue
+apart from the pages' own cost.
 """
 from __future__ import annotations
 
@@ -282,6 +287,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database", default="", help="PostgreSQL URL (a scratch database is made beside it)")
     parser.add_argument("--hosts", type=int, default=1, choices=[1, 2])
     parser.add_argument("--think-ms", type=int, default=0, help="mean pause between a user's requests")
+    parser.add_argument("--ramp-seconds", type=float, default=0.0,
+                        help="each user's first request falls at a random moment within this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) afterwards")
     args = parser.parse_args(argv)
 
@@ -319,7 +326,7 @@ def main(argv: list[str]) -> int:
         log = Log()
         go = threading.Event()
         users = [SimulatedUser(p, PASSWORD, ports[i % len(ports)], i % len(ports) + 1, log, go, args.seconds, month,
-                               args.think_ms, seed=i) for i, p in enumerate(personas)]
+                               args.think_ms, seed=i, ramp_seconds=args.ramp_seconds) for i, p in enumerate(personas)]
         for u in users:  # log in one after another (a morning, not a burst), then all work at once
             u.start()
             u.logged_in.wait(timeout=120)

@@ -119,7 +119,7 @@ class Persona:
 
 class SimulatedUser(threading.Thread):
     def __init__(self, persona: Persona, password: str, port: int, host_no: int, log: Log, start: threading.Event,
-                 seconds: float, month: str, think_ms: int, seed: int):
+                 seconds: float, month: str, think_ms: int, seed: int, ramp_seconds: float = 0.0):
         super().__init__(daemon=True)
         self.persona, self.password, self.month = persona, password, month
         self.start_signal, self.seconds = start, seconds
@@ -128,6 +128,7 @@ class SimulatedUser(threading.Thread):
         self.client = Client(port, host_no, log)
         self.log = log
         self.rng = random.Random(seed)
+        self.ramp = ramp_seconds
         self.duty_ids: list[int] = []
         self.steps = 0
         self.failed_login = False
@@ -143,6 +144,7 @@ class SimulatedUser(threading.Thread):
             return
         self.start_signal.wait()
         deadline = time.monotonic() + self.seconds
+        time.sleep(self.rng.uniform(0, self.ramp))  # people do not all click in the same millisecond
         step = {"liaison": self.liaison_step, "staff": self.staff_step, "leader": self.leader_step}[self.persona.role]
         while time.monotonic() < deadline:
             if self.rng.random() < 0.1:

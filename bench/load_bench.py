@@ -357,7 +357,7 @@ def main(argv: list[str]) -> int:
         print("\nverification:")
         for label, ok, detail in checks:
             print(f"  {'PASS' if ok else 'FAIL'}  {label}{': ' + detail if detail else ''}")
-        print("budgets (50 users, 4 workers on this machine):")
+        print(f"budgets ({args.users} users, {args.hosts} host(s) × {args.workers} workers on this machine):")
         for label, ok, detail in budgets:
             print(f"  {'PASS' if ok else 'FAIL'}  {label}: {detail}")
         return 0 if all(ok for _, ok, _ in checks + budgets) else 1

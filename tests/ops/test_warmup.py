@@ -31,3 +31,18 @@ def test_a_failing_warm_up_is_logged_and_the_worker_goes_on(app, monkeypatch, ca
     monkeypatch.setattr(warmup.refdata, "units", broken)
     warm_worker(app, logging.getLogger("gunicorn.error"))  # does not raise
     assert "worker warm-up skipped: database unavailable" in caplog.text
+
+
+def test_a_warmed_worker_has_checked_the_search_index_so_the_first_search_does_not(app, plan, tmp_path, monkeypatch):
+    from portal.search import services
+
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+    services._state(services.index_dir()).fingerprint = None  # as in a newly started worker
+    checks = []
+    read_library = services.all_records
+    monkeypatch.setattr(services, "all_records", lambda: checks.append(1) or read_library())
+    warm_worker(app, logging.getLogger("gunicorn.error"))
+    assert checks == [1]  # the warm-up checked the index against the library
+    first = services.run_search("监护")
+    assert checks == [1] and first.total > 0  # a person's first search did not check it again

@@ -54,8 +54,10 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     app.after_request(add_vary_header)
     from portal.security import headers as security_headers
+    from portal.security.sessions import SessionInterface
 
     security_headers.init_app(app)
+    app.session_interface = SessionInterface()
     errors.register(app)
     filters.register(app)
 

@@ -77,6 +77,21 @@ def test_logout_requires_post_and_ends_session(client, auth):
     assert client.get("/").status_code == 302
 
 
+def test_a_static_file_answered_after_logout_does_not_sign_the_person_in_again(app, client, auth):
+    """A stylesheet requested before 退出 and answered after it carries no cookie: the browser stays
+    signed out (a page's response would set the signed-in cookie again)."""
+    make_user("li", "staff")
+    auth.login("li")
+    name = app.config["SESSION_COOKIE_NAME"]
+    signed_in = client.get_cookie(name).value
+    in_flight = app.test_client(use_cookies=False)  # requests sent with the signed-in cookie
+    assert name in in_flight.get("/", headers={"Cookie": f"{name}={signed_in}"}).headers.get("Set-Cookie", "")
+    auth.post("/logout")
+    late = in_flight.get("/static/css/portal.css", headers={"Cookie": f"{name}={signed_in}"})
+    assert late.status_code == 200 and "Set-Cookie" not in late.headers
+    assert client.get("/").status_code == 302  # still signed out
+
+
 def test_change_own_password(client, auth):
     make_user("li", "staff")
     auth.login("li")

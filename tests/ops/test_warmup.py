@@ -3,6 +3,9 @@ connection, the reference data and the compiled templates; a warm-up that fails 
 import logging
 from pathlib import Path
 
+import pytest
+
+from portal.search import services
 from portal.warmup import warm_worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -14,7 +17,14 @@ def test_the_project_gunicorn_settings_warm_each_worker():
     assert callable(settings["post_worker_init"])
 
 
-def test_a_warmed_worker_has_its_templates_compiled_and_logs_it(app, plan, caplog):
+@pytest.fixture
+def own_index(app, tmp_path):
+    """An index of this test's own, fresh: the warm-up's search must not start a build of the shared one."""
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
+    services.sync_index()
+
+
+def test_a_warmed_worker_has_its_templates_compiled_and_logs_it(app, plan, own_index, caplog):
     caplog.set_level(logging.INFO)
     app.jinja_env.cache.clear()
     warm_worker(app, logging.getLogger("gunicorn.error"))
@@ -33,11 +43,7 @@ def test_a_failing_warm_up_is_logged_and_the_worker_goes_on(app, monkeypatch, ca
     assert "worker warm-up skipped: database unavailable" in caplog.text
 
 
-def test_a_warmed_worker_has_checked_the_search_index_so_the_first_search_does_not(app, plan, tmp_path, monkeypatch):
-    from portal.search import services
-
-    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "ix")
-    services.sync_index()
+def test_a_warmed_worker_has_checked_the_search_index_so_the_first_search_does_not(app, plan, own_index, monkeypatch):
     services._state(services.index_dir()).fingerprint = None  # as in a newly started worker
     checks = []
     read_library = services.all_records

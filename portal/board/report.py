@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.board import pages, rollup
-from portal.duties.clauses import PLAN_ID
+from portal.plan import PLAN_ID
 from portal.extensions import db
 from portal.models import PolicyDocument, User
 from portal.timeutil import day_start_utc

@@ -10,10 +10,6 @@ from portal.extensions import db
 from portal.models import Duty, DutyInstance, Unit
 from portal.plan import PLAN_ID
 
-# The cited clauses' texts: `portal.refdata.clause_texts` (kept per process, one home).
-ClauseRef = refdata.ClauseRef
-clause_texts = refdata.clause_texts
-
 
 # ---- the clause ↔ duty link (clause pages and the document's 本条产生的任务) --------------------------
 

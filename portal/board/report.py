@@ -7,9 +7,9 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.board import pages, rollup
-from portal.plan import PLAN_ID
 from portal.extensions import db
 from portal.models import PolicyDocument, User
+from portal.plan import PLAN_ID
 from portal.timeutil import day_start_utc
 from portal.zhcontrols import parse_zh_date
 

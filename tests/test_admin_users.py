@@ -110,11 +110,16 @@ def test_reset_password(app, auth):
     assert victim.client.get("/").status_code == 200
     response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"}, follow_redirects=True)
     assert "至少 8 位" in response.get_data(as_text=True)
-    auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"})
+    done = auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert f"已重置{target.display_name}的密码" in done and "已重置 wu" not in done  # the person, not the login
     owner = AuthActions(app.test_client())
     assert owner.login("wu", "Brand-new-pass").status_code == 302
-    # The admin knows the new password: the owner must set their own before anything else.
+    # The admin knows the new password: the owner must set their own before anything else, told
+    # why without being told it is a first login (it is not).
     assert "/password" in owner.client.get("/tasks/").headers["Location"]
+    page = owner.client.get("/account/password").get_data(as_text=True)
+    assert "他人为您设置" in page and "首次登录" not in page and "培训管理员为您开通" not in page
     owner.post("/account/password", {"current_password": "Brand-new-pass", "new_password": "Own-secret-71",
                                      "confirm": "Own-secret-71"})
     assert owner.client.get("/tasks/").status_code == 200

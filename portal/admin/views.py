@@ -141,7 +141,7 @@ def user_reset_password(user_id: int):
     else:
         try:
             reset_password(user, form.new_password.data, actor=current_user)
-            flash(f"已重置 {user.username} 的密码，请通过安全渠道告知本人。", "success")
+            flash(f"已重置{user.display_name}的密码，请通过安全渠道告知本人。", "success")
         except AccountError as exc:
             flash(str(exc), "error")
     return redirect(url_for("admin.user_edit", user_id=user.id))

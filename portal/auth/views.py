@@ -65,7 +65,7 @@ def login():
             login_user(result.user)
             session.permanent = True
             if result.user.must_change_password:
-                flash("这是您的首次登录：请先把初始密码改为只有您自己知道的新密码。", "info")
+                flash("您现在的密码是他人为您设置的：请先改为只有您自己知道的新密码。", "info")
                 return redirect(url_for("auth.password"))
             return redirect(safe_next(request.args.get("next")) or landing(result.user))
         error = result.error

@@ -71,4 +71,23 @@ def first_error(form: FlaskForm) -> str:
     return INVALID
 
 
-__all__ = ["Field", "FlaskForm", "IsoDateField", "VersionField", "choice", "first_error", "text", "version_required"]
+class Refused:
+    """A form the server refused, for the page drawn again in its place: the message goes beside
+    that form and what was typed is put back (nothing is lost to a redirect). `key` names the form
+    on the page (e.g. "extension", "ext-7"); other forms on the page show their usual values."""
+
+    def __init__(self, key: str = "", error: str = "", data=None):
+        self.key, self.error, self.data = key, error, data or {}
+
+    def on(self, key: str) -> bool:
+        return bool(self.key) and self.key == key
+
+    def value(self, key: str, field: str, default=""):
+        return self.data.get(field, default) if self.on(key) else default
+
+
+NOTHING_REFUSED = Refused()
+
+
+__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IsoDateField", "Refused", "VersionField", "choice", "first_error", "text",
+           "version_required"]

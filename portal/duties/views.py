@@ -55,7 +55,7 @@ from portal.duties.crossref import keys_in, linked
 from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
-from portal.forms import first_error
+from portal.forms import NOTHING_REFUSED, Refused, first_error
 from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
@@ -119,7 +119,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         linked_ids = [refdata.duty_by_key(k).id for k in keys_in(inst.duty.arrangement)]
         got = page.read(inst, limit, linked_ids)
         notes, trace = got.notes, got.trace
-    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, notes=notes[:RECENT] if limit else notes,
+    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, refused=NOTHING_REFUSED,
+                   notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
     if full:
@@ -141,10 +142,11 @@ def instance(instance_id: int):
 
 
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
-                  partial: str | None = None, note_draft: str | None = None):
+                  partial: str | None = None, note_draft: str | None = None, key: str = ""):
     """htmx gets the fresh fragment (with the error, if any; a refused note keeps its text with the
-    reason beside the box); a plain form gets a redirect — back to the 督查室 queue when the decision
-    was taken there."""
+    reason beside the box); a plain form gets a redirect on success — back to the 督查室 queue when
+    the decision was taken there — and on a refusal the page again, the message beside the form
+    (`key`) and what was typed kept."""
     instance_id = sa.inspect(inst).identity[0]  # (inst.id of an expired object would read it again)
     if error is None:
         db.session.expire_all()
@@ -156,9 +158,13 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
     if error:
-        # A refused decision stays on the duty being reviewed (keeping the way back to the queue).
-        flash(error, "error")
-        return redirect(url_for("duties.instance", instance_id=inst.id, back="queue" if form.to_queue else None))
+        refused = Refused(key, error, request.form)
+        if key.startswith("ext-"):  # decided in the 督查室 queue: the queue again
+            return _queue_page(refused), 422
+        # The message shows at the top of the work area (the form may be gone: someone else changed
+        # the duty's state) and beside the form when it is still there, its field focused.
+        context = {**_instance_context(inst, error), "refused": refused}
+        return render_template("duties/instance.html", **context), 422
     if message:
         flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")
     if form.to_queue:
@@ -166,7 +172,8 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     return redirect(url_for("duties.instance", instance_id=inst.id))
 
 
-def _run(inst, form: BackForm, action, message: str, partial: str | None = None, note_draft: str | None = None):
+def _run(inst, form: BackForm, action, message: str, partial: str | None = None, note_draft: str | None = None,
+         key: str = ""):
     """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
     including StaleDuty — becomes the message beside the fresh state."""
     error = None
@@ -182,7 +189,7 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
             db.session.rollback()
             error = str(exc)
     if error:
-        return _after_action(inst, form, error=error, partial=partial, note_draft=note_draft)
+        return _after_action(inst, form, error=error, partial=partial, note_draft=note_draft, key=key)
     return _after_action(inst, form, message=message, partial=partial)
 
 
@@ -211,7 +218,7 @@ def note(instance_id: int):
 def upload(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = EvidenceForm()
-    return _run(inst, form, lambda: add_evidence(current_user, inst, form.file.data), "已上传佐证材料。")
+    return _run(inst, form, lambda: add_evidence(current_user, inst, form.file.data), "已上传佐证材料。", key="evidence")
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
@@ -245,7 +252,7 @@ def change_state(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = StateForm()
     run, message = STATE_ACTIONS.get(form.action.data or "", (None, ""))
-    return _run(inst, form, lambda: run(current_user, inst, form), message)
+    return _run(inst, form, lambda: run(current_user, inst, form), message, key=f"state-{form.action.data}")
 
 
 @bp.route("/tasks/<int:instance_id>/responsible", methods=["POST"])
@@ -255,7 +262,7 @@ def responsible(instance_id: int):
     form = ResponsibleForm()
     return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
                                                     (form.seen_name.data or "", form.seen_phone.data or "")),
-                "已保存具体责任人。")
+                "已保存具体责任人。", key="responsible")
 
 
 @bp.route("/tasks/<int:instance_id>/extension", methods=["POST"])
@@ -264,7 +271,7 @@ def extension(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = ExtensionForm()
     return _run(inst, form, lambda: request_extension(current_user, inst, form.reason.data or "", form.proposed.data),
-                "已提交延期申请，等待审批。")
+                "已提交延期申请，等待审批。", key="extension")
 
 
 # ---- supervision office ------------------------------------------------------------------------
@@ -272,8 +279,12 @@ def extension(instance_id: int):
 @bp.route("/supervision/")
 @roles(ADMIN)
 def queue():
+    return _queue_page()
+
+
+def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
     return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), rules=rules,
+                           extensions=pending_extensions(), rules=rules, refused=refused,
                            close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
 
 
@@ -286,19 +297,18 @@ def decide_many(kind: str):
         abort(404)
     form = form()
     if not form.validate_on_submit():
-        flash("；".join(e for errs in form.errors.values() for e in errs) or "请重新提交。", "error")
-    elif not form.selected.data:
-        flash("请先勾选要处理的申请。", "error")
-    else:
-        approve = form.decision.data in ("close", "approve")
-        decide = bulk.decide_closes if kind == "close" else bulk.decide_extensions
-        result = decide(current_user, form.selected.data, approve, form.comment.data or "")
-        verb = {"close": "销号", "return": "退回", "approve": "批准延期", "reject": "驳回延期"}[form.decision.data]
-        ok, bad = bulk.summary(result, verb)
-        if ok:
-            flash(ok, "success")
-        if bad:
-            flash(bad, "error")
+        return _queue_page(Refused(f"bulk-{kind}", first_error(form), request.form)), 422
+    if not form.selected.data:
+        return _queue_page(Refused(f"bulk-{kind}", "请先勾选要处理的申请。", request.form)), 422
+    approve = form.decision.data in ("close", "approve")
+    decide = bulk.decide_closes if kind == "close" else bulk.decide_extensions
+    result = decide(current_user, form.selected.data, approve, form.comment.data or "")
+    verb = {"close": "销号", "return": "退回", "approve": "批准延期", "reject": "驳回延期"}[form.decision.data]
+    ok, bad = bulk.summary(result, verb)
+    if ok:
+        flash(ok, "success")
+    if bad:
+        flash(bad, "error")
     return redirect(url_for("duties.queue"))
 
 
@@ -310,7 +320,7 @@ def decide(instance_id: int):
     approve = form.decision.data == "close"
     message = "已销号。" if approve else "已退回，单位将看到退回理由。"
     return _run(inst, form, lambda: decide_close(current_user, inst, approve, form.comment.data or "", form.version.data),
-                message)
+                message, key="decide")
 
 
 @bp.route("/supervision/extensions/<int:extension_id>", methods=["POST"])
@@ -322,7 +332,7 @@ def decide_ext(extension_id: int):
     form = ExtensionDecisionForm()
     approve = form.decision.data == "approve"
     return _run(ext.instance, form, lambda: decide_extension(current_user, ext, approve, form.comment.data or ""),
-                "已批准延期，完成时限已更新。" if approve else "已驳回延期申请。")
+                "已批准延期，完成时限已更新。" if approve else "已驳回延期申请。", key=f"ext-{ext.id}")
 
 
 @bp.route("/supervision/coverage")

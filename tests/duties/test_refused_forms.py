@@ -1,0 +1,62 @@
+"""A refused form on the duty page or in the 督查室 queue is drawn again in place: the message beside
+that form and what was typed still in it (a redirect used to drop both)."""
+from __future__ import annotations
+
+import re
+
+from tests.conftest import instance_by_key
+from tests.duties.test_workflow import admin, liaison
+
+
+def beside(html: str, action: str) -> str:
+    """The form posting to `action`, as drawn."""
+    match = re.search(rf'<form method="post"[^>]*action="{re.escape(action)}".*?</form>', html, re.S)
+    assert match, action
+    return match.group(0)
+
+
+def test_an_extension_with_a_bad_date_keeps_the_reason_and_the_date_typed(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    response = mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成，需再等三个月", "proposed": "明年三月"})
+    assert response.status_code == 422
+    form = beside(response.get_data(as_text=True), f"/tasks/{inst.id}/extension")
+    assert 'data-testid="form-refused"' in form and "日期" in form
+    assert "场所改造未完成，需再等三个月" in form and 'value="明年三月"' in form and "autofocus" in form
+    assert not instance_by_key(inst.key).extensions  # nothing saved
+
+
+def test_a_responsible_person_with_a_bad_phone_keeps_the_name_and_phone_typed(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    response = mz.post(f"/tasks/{inst.id}/responsible", {"name": "王晓红", "phone": "12ab", "seen_name": "",
+                                                         "seen_phone": ""})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    form = beside(html, f"/tasks/{inst.id}/responsible")
+    assert 'data-testid="form-refused"' in form and 'value="王晓红"' in form and 'value="12ab"' in form
+    assert '<details class="responsible-edit" open>' in html
+    assert not instance_by_key(inst.key).responsible_name
+
+
+def test_rejecting_an_extension_without_a_reason_stays_on_the_queue_beside_that_request(app, plan):
+    mz, boss = liaison(app, "mz", "yanhu-mz"), admin(app)
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2027年6月30日"})
+    ext = instance_by_key(inst.key).extensions[0]
+    response = boss.post(f"/supervision/extensions/{ext.id}", {"decision": "reject", "comment": "", "back": "queue"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "督查室待办" in html
+    assert 'data-testid="form-refused"' in beside(html, f"/supervision/extensions/{ext.id}")
+    assert instance_by_key(inst.key).extensions[0].status == "pending"
+
+
+def test_a_bulk_decision_with_nothing_ticked_keeps_the_comment_typed(app, plan):
+    boss = admin(app)
+    inst = instance_by_key("transfer-care@yanhu-mz")
+    boss.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": str(inst.version)})
+    response = boss.post("/supervision/decide/close", {"decision": "return", "comment": "佐证材料缺少签字页"})
+    assert response.status_code == 422
+    form = beside(response.get_data(as_text=True), "/supervision/decide/close")
+    assert "请先勾选要处理的申请" in form and "佐证材料缺少签字页" in form

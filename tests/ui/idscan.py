@@ -19,6 +19,8 @@ STATE_WORDS = ("not_started", "in_progress", "blocked", "requested", "closed", "
                "approved", "rejected", "superseded", "per-county", "per-unit", "periodic", "sync", "system",
                "not_assigned", "assigned", "overdue", "completed", "director", "supervisor", "trainer", "liaison")
 PATH_RE = re.compile(r"(?:content|portal|templates|static)/[\w./-]*|\b[\w-]+\.(?:csv|txt|md|tsv|py)\b|(?<![\w:/])/(?:[\w.-]+/){2,}")
+# Dates and months the way code writes them (2026-12, 2026-12-31): people read 2026年12月31日.
+ISO_DATE_RE = re.compile(r"(?<![\w-])20\d\d-[01]\d(?:-[0-3]\d)?(?![\w-])")
 SLUG_AT_RE = re.compile(r"\b[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9-]*\b")
 
 

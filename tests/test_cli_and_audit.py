@@ -118,3 +118,17 @@ def test_audit_page_filters_and_rejects_bad_dates(auth):
     assert "运城市公安局" in html
     fragment = auth.client.get("/admin/audit/?q=公安", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "运城市公安局" in fragment
+
+
+def test_a_duty_timeline_leaves_out_unset_fields_of_a_creation_but_the_log_keeps_them(app):
+    """已归档：否 on a freshly created record is noise on a working page; the audit log shows all."""
+    from portal.audit.display import present
+
+    record("create", "duty", "demo-duty", label="演示任务", after={"archived": False, "title": "演示任务"})
+    record("update", "duty", "demo-duty", label="演示任务", before={"archived": True}, after={"archived": False})
+    db.session.flush()
+    created, updated = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_id == "demo-duty")
+                                          .order_by(AuditEntry.id)).all()
+    assert dict(present([created], brief=True)[0].after) == {"标题": "演示任务"}
+    assert "已归档" in dict(present([created])[0].after)  # the full log
+    assert dict(present([updated], brief=True)[0].after) == {"已归档": "否"}  # a change, not a default

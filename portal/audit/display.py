@@ -143,8 +143,11 @@ def _object_label(entry: AuditEntry, names: _Names) -> str:
 TECHNICAL_FIELDS = frozenset({"sha256"})
 
 
-def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items() if k not in hide]
+def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset(),
+           skip_unset: bool = False) -> list[tuple[str, str]]:
+    """`skip_unset`: leave out fields that are off or empty (a brief view of a creation: 已归档：否 is noise)."""
+    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items()
+            if k not in hide and not (skip_unset and v in (False, None, "", []))]
 
 
 def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str] | None = None,
@@ -155,7 +158,8 @@ def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str
     hide = TECHNICAL_FIELDS if brief else frozenset()
     return [EntryView(at=e.at, actor=actor_label(e, names.users), action=ACTION_LABELS.get(e.action, e.action),
                       object_type=e.object_type, object=_object_label(e, names),
-                      before=_pairs(e.before, names, hide), after=_pairs(e.after, names, hide), entry=e)
+                      before=_pairs(e.before, names, hide),
+                      after=_pairs(e.after, names, hide, skip_unset=brief and not e.before), entry=e)
             for e in entries]
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -49,9 +49,17 @@ class Report:
         return f"{self.scope_label}儿童福利机构优化提质和创新转型工作推进情况通报"
 
 
+# Until this day of a month a 通报 covers the previous month by default (this month has barely begun).
+PREVIOUS_MONTH_UNTIL_DAY = 5
+
+
 def period(args, on: date, problems: list[str]) -> tuple[date, date]:
-    """The period (default: this month so far). Bad dates are reported and replaced by the default."""
+    """The period (default: this month so far; in a month's first days, when that is a day or
+    two, the whole previous month). Bad dates are reported and replaced by the default."""
     start, end = on.replace(day=1), on
+    if on.day <= PREVIOUS_MONTH_UNTIL_DAY and not (args.get("start", "").strip() or args.get("end", "").strip()):
+        end = start - timedelta(days=1)
+        start = end.replace(day=1)
 
     def parse(name: str, label: str, default: date) -> date:
         raw = args.get(name, "").strip()
@@ -105,6 +113,4 @@ def build(user: User, args, on: date) -> Report:
 
 
 def _one_day():
-    from datetime import timedelta
-
     return timedelta(days=1)

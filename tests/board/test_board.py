@@ -281,3 +281,17 @@ def test_headline_queue_figures_agree_with_the_decision_page(varied, client, aut
     assert figure == f"{len(closes)}<small>最久已等 {max(closes)} 天</small>"
     figure = board.split('data-figure="pending_extension">')[1].split("</dd>")[0]
     assert figure == "1<small>最久已等 4 天</small>"
+
+
+def test_the_report_covers_this_month_so_far_or_in_its_first_days_the_previous_month():
+    from datetime import date
+
+    from portal.board.report import period
+
+    problems: list[str] = []
+    assert period({}, date(2026, 12, 1), problems) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert period({}, date(2026, 1, 5), problems) == (date(2025, 12, 1), date(2025, 12, 31))
+    assert period({}, date(2026, 12, 6), problems) == (date(2026, 12, 1), date(2026, 12, 6))
+    # a date given: the other one defaults to this month so far
+    assert period({"start": "2026年12月1日"}, date(2026, 12, 2), problems) == (date(2026, 12, 1), date(2026, 12, 2))
+    assert problems == []

@@ -92,6 +92,22 @@ def test_a_static_file_answered_after_logout_does_not_sign_the_person_in_again(a
     assert client.get("/").status_code == 302  # still signed out
 
 
+def test_a_page_answered_after_logout_does_not_sign_the_person_in_again(app, client, auth):
+    """A page requested just before 退出 and answered after it sets the old cookie again: that
+    session was ended, so the cookie no longer signs anyone in — and other sessions go on."""
+    make_user("li", "staff")
+    other = AuthActions(app.test_client())
+    other.login("li")  # the same person on another computer
+    auth.login("li")
+    name = app.config["SESSION_COOKIE_NAME"]
+    signed_in = client.get_cookie(name).value
+    auth.post("/logout")
+    late = app.test_client(use_cookies=False)
+    response = late.get("/", headers={"Cookie": f"{name}={signed_in}"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert other.client.get("/").status_code == 200  # 退出 ends this session only
+
+
 def test_change_own_password(client, auth):
     make_user("li", "staff")
     auth.login("li")

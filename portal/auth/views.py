@@ -1,6 +1,6 @@
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portal import refdata
@@ -10,6 +10,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password
 from portal.extensions import login_manager, db
 from portal.models import User
+from portal.security import sessions
 
 
 @login_manager.user_loader
@@ -19,14 +20,16 @@ def load_user(session_id: str):
         return None
     # One statement for what every page asks of the user: the account, its roles and its unit.
     # The reference-data stamp rides along (portal/refdata.py): the caches cost no statement of their own.
-    row = db.session.execute(sa.select(User, refdata.stamp_column()).where(User.id == int(user_id))
+    # An ended session (退出) rides along too: a late response may have set its cookie again.
+    row = db.session.execute(sa.select(User, refdata.stamp_column(), sessions.ended_column(session))
+                             .where(User.id == int(user_id))
                              .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
     if row is None:
         return None
-    user, token = row
+    user, token, ended = row
     refdata.note_stamp(token)
-    if user is None or str(user.password_stamp) != stamp:
-        return None  # the password changed since this session began
+    if user is None or str(user.password_stamp) != stamp or ended:
+        return None  # the password changed since this session began, or the session was ended
     user.remember_roles()
     return user
 
@@ -61,8 +64,9 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.username.data, form.password.data, request.remote_addr or "")
         if result.user:
-            session.clear()  # a fresh session id after login
+            session.clear()  # a fresh session after login
             login_user(result.user)
+            sessions.begin(session)
             session.permanent = True
             if result.user.must_change_password:
                 flash("您现在的密码是他人为您设置的：请先改为只有您自己知道的新密码。", "info")
@@ -78,6 +82,7 @@ def login():
 def logout():
     if not LogoutForm().validate():
         abort(400)
+    sessions.end(session, current_app.permanent_session_lifetime)
     logout_user()
     session.clear()
     flash("您已安全退出。", "info")

@@ -27,14 +27,14 @@ from portal.models.training import (
     TrainingArea,
     TrainingModule,
 )
-from portal.models.users import LoginFailure, User, UserRole
+from portal.models.users import EndedSession, LoginFailure, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
-    "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
+    "EndedSession", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule",
 ]

@@ -119,3 +119,14 @@ class LoginFailure(db.Model):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+
+
+class EndedSession(db.Model):
+    """A signed-in session ended by 退出. The session cookie is signed, not stored: a response
+    already under way when the person pressed 退出 could set the signed-in cookie again, so the
+    session's id is kept here until the cookie would have expired anyway (portal/auth/sessions.py)."""
+
+    __tablename__ = "ended_session"
+
+    sid: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    ended_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

@@ -84,7 +84,7 @@ def test_disk_faults_leave_no_partial_file_and_the_duty_unchanged(app, plan, mon
 
         monkeypatch.setattr(evidence_module, "open", readonly, raising=False)
     response = _upload(auth, inst, "移交清单.pdf")
-    assert response.status_code == 200
+    assert response.status_code == 422  # the duty page again, the message beside the upload form
     assert message in response.get_data(as_text=True)
     assert _evidence_files(app) == files_before  # no partial, no temporary file left behind
     db.session.expire_all()

@@ -186,3 +186,13 @@ def test_production_hashes_passwords_with_scrypt(tmp_path):
     user = User(username="x", display_name="x")
     user.set_password("Correct-horse-9")  # outside an app: werkzeug's scrypt
     assert user.password_hash.startswith("scrypt:") and user.check_password("Correct-horse-9")
+
+
+def test_the_home_page_shows_leaders_the_organisation_and_only_the_office_its_accounts(app, auth):
+    auth.as_role("leader")
+    html = auth.client.get("/").get_data(as_text=True)
+    assert "责任单位概况" in html and "已配备联络员的单位" in html and "已停用账号" not in html
+    admin = AuthActions(app.test_client())
+    admin.as_role("admin")
+    html = admin.client.get("/").get_data(as_text=True)
+    assert "组织与账号概况" in html and "已停用账号" in html

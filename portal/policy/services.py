@@ -145,7 +145,7 @@ class Renderer:
 
         href = url_for("policy.clause", doc_id=self.doc.doc_id, clause_id=clause_id)
         return (f'<a class="sub-permalink" id="{escape(clause_id)}" href="{escape(href)}" '
-                f'title="{escape(clause_id)} 的永久链接">§</a>')
+                'title="本条的固定链接（可复制发给同事）" aria-label="本条的固定链接">§</a>')
 
     def html(self, markdown_text: str) -> str:
         return render_markdown(markdown_text, self.link_for, self.resolver.find, self.anchor_html)

@@ -1,0 +1,43 @@
+"""Training pages as a new user finds them: the quiz after three failures, the attendance sheet's count
+and touch targets, the township list grouped by county."""
+from __future__ import annotations
+
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.conftest import PASSWORD, make_user
+from tests.training.helpers import import_rows, sync_modules
+
+pytestmark = pytest.mark.browser
+
+
+def test_quiz_button_looks_disabled_during_the_wait_and_incomplete_answers_keep_the_choices(page, plan):
+    from portal.extensions import db
+    from portal.models import QuizAttempt
+    from portal.training import services
+    from tests.training.helpers import trainee
+
+    sync_modules()
+    make_user("liuhong", "trainee")
+    import_rows("刘红,儿童主任,盐湖区,北城街道,红旗社区,13800000009,liuhong,")
+    module = services.get_module("xinxi-modi-paicha")
+    login(page, "liuhong", PASSWORD)
+    page.goto(f"/training/modules/{module.key}")
+    quiz = page.get_by_test_id("quiz")
+    first = module.quiz["questions"][0]["options"][0]["text"]
+    quiz.get_by_label(first, exact=True).first.check()
+    quiz.get_by_role("button", name="提交答案").click()
+    expect(page.get_by_test_id("quiz-message")).to_contain_text("请回答全部题目：第2、3、4、5题未作答")
+    expect(page.get_by_test_id("quiz").get_by_label(first, exact=True).first).to_be_checked()
+
+    person = trainee("13800000009")
+    for _ in range(3):
+        db.session.add(QuizAttempt(trainee_id=person.id, module_id=module.id, score=0, passed=False, answers={}))
+    db.session.commit()
+    page.goto(f"/training/modules/{module.key}")
+    button = page.get_by_test_id("quiz").get_by_role("button", name="提交答案")
+    expect(button).to_be_disabled()
+    assert button.evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(183, 28, 28)"  # not the active red

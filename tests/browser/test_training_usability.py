@@ -2,6 +2,7 @@
 and touch targets, the township list grouped by county."""
 from __future__ import annotations
 
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -41,3 +42,48 @@ def test_quiz_button_looks_disabled_during_the_wait_and_incomplete_answers_keep_
     expect(button).to_be_disabled()
     assert button.evaluate("b => getComputedStyle(b).cursor") == "not-allowed"
     assert button.evaluate("b => getComputedStyle(b).backgroundColor") != "rgb(183, 28, 28)"  # not the active red
+
+
+def _sheet(trainer):
+    from portal.training import services
+    from tests.training.helpers import ROWS, county, db_area
+
+    import_rows(*ROWS)
+    module = services.get_module("xinxi-modi-paicha")
+    return services.create_session(trainer, module, county("yanhu"), db_area("北城街道"), date.today(), "会议室", "王老师")
+
+
+def test_attendance_sheet_on_a_phone_tap_the_name_and_the_count_follows(page, plan):
+    sync_modules()
+    sheet = _sheet(make_user("city-trainer", "trainer"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, "city-trainer", PASSWORD)
+    page.goto(f"/training/sessions/{sheet.id}")
+    count = page.get_by_test_id("sheet-count")
+    expect(count).to_contain_text("到场 0 / 3 人")
+    expect(page.get_by_text("Tab 键逐人移动")).to_be_hidden()  # no keyboard hint on a phone
+    box = page.get_by_label("主任乙到场")
+    size = box.bounding_box()
+    assert size["width"] >= 24 and size["height"] >= 24  # a comfortable touch target
+    with page.expect_response(lambda r: "/people/" in r.url):
+        page.get_by_test_id("sheet").get_by_text("主任乙", exact=True).click()  # the name ticks the box
+    expect(page.get_by_label("主任乙到场")).to_be_checked()
+    expect(count).to_contain_text("到场 1 / 3 人")  # in place, no reload
+    with page.expect_response(lambda r: "/people/" in r.url):
+        page.get_by_label("督导甲到场").click()
+    expect(count).to_contain_text("到场 2 / 3 人")
+    with page.expect_response(lambda r: "/people/" in r.url):
+        page.get_by_test_id("sheet").get_by_text("主任乙", exact=True).click()  # and unticks it
+    expect(page.get_by_label("主任乙到场")).not_to_be_checked()
+    expect(count).to_contain_text("到场 1 / 3 人")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.reload()
+    expect(count).to_contain_text("到场 1 / 3 人")
+
+
+def test_attendance_sheet_keyboard_hint_shows_on_wide_screens(page, plan):
+    sync_modules()
+    sheet = _sheet(make_user("city-trainer", "trainer"))
+    login(page, "city-trainer", PASSWORD)
+    page.goto(f"/training/sessions/{sheet.id}")
+    expect(page.get_by_text("Tab 键逐人移动")).to_be_visible()

@@ -87,3 +87,26 @@ def test_attendance_sheet_keyboard_hint_shows_on_wide_screens(page, plan):
     login(page, "city-trainer", PASSWORD)
     page.goto(f"/training/sessions/{sheet.id}")
     expect(page.get_by_text("Tab 键逐人移动")).to_be_visible()
+
+
+def test_township_list_follows_the_chosen_county(page, plan):
+    from tests.training.helpers import ROWS
+
+    sync_modules()
+    import_rows(*ROWS, "永济督导,儿童督导员,永济市,城东街道,,13800000021,,",  # 城东街道 in two counties
+                "盐湖督导,儿童督导员,盐湖区,城东街道,,13800000022,,")
+    make_user("city-trainer", "trainer")
+    login(page, "city-trainer", PASSWORD)
+    for url, form_id in (("/training/assign", "assign-form"), ("/training/sessions", "session-form")):
+        page.goto(url)
+        form = page.get_by_test_id(form_id)
+        township = form.get_by_label("乡镇（街道）")
+        expect(township.locator("optgroup[label='盐湖区'] option")).to_have_count(3)  # 北城、东城、城东
+        form.get_by_label("县（市、区）").select_option(label="永济市")
+        expect(township.locator("optgroup[label='盐湖区']")).to_be_hidden()
+        visible = township.locator("optgroup:not([disabled]) option")
+        assert sorted(visible.all_inner_texts()) == sorted(["城东街道", "城西街道"])
+        township.select_option(label="城西街道")
+        form.get_by_label("县（市、区）").select_option(label="盐湖区")  # the choice from 永济市 is dropped
+        assert township.evaluate("s => s.value") == ""
+        assert sorted(visible.all_inner_texts()) == sorted(["北城街道", "城东街道", "东城街道"])

@@ -79,8 +79,29 @@ def role_label(role: str) -> str:
 
 
 def percent(part: int, whole: int) -> int:
-    """Rounded down, so 100% means every one of them."""
-    return (part * 100) // whole if whole else 0
+    """Whole percent, rounded half up (2 of 3 is 67%) — the one rule for every training percentage
+    (matrix, city roll-up, duty coverage, the board's headline, the sheets and the API). Two ends keep
+    their meaning: 100% only when every one of them is done, 0% only when none is (199 of 200 is 99%,
+    1 of 300 is 1%). Nothing to count (whole 0) is 0; pages show 「—」 for it (`percent_text`)."""
+    if not whole:
+        return 0
+    rounded = (part * 200 + whole) // (2 * whole)
+    if part < whole:
+        rounded = min(rounded, 99)
+    return max(rounded, 1) if part > 0 else rounded
+
+
+NO_PERCENT = "—"  # shown instead of 「0/0 0%」 where nobody was assigned (title/aria: 未安排)
+
+
+def percent_text(part: int, whole: int) -> str:
+    """「67%」, or 「—」 when there is nothing to count."""
+    return f"{percent(part, whole)}%" if whole else NO_PERCENT
+
+
+def sheet_percent(part: int, whole: int) -> int | str:
+    """A spreadsheet's 完成率(%) cell: the number, or 「—」 when there is nothing to count."""
+    return percent(part, whole) if whole else NO_PERCENT
 
 
 def mask_phone(phone: str) -> str:

@@ -69,6 +69,19 @@ def cell_state(assigned: bool, late: bool, completed: bool, started: bool) -> st
     return IN_PROGRESS if started else NOT_STARTED
 
 
+LATE_NOTE = "逾期完成"
+
+
+def completed_late(state: str, due: date | None, completed_on: date | None) -> bool:
+    """Completed, but after the assignment's due date (the state stays 已完成: completed wins)."""
+    return state == COMPLETED and due is not None and completed_on is not None and completed_on > due
+
+
+def state_note(state: str, due: date | None, completed_on: date | None) -> str:
+    """What the state's label adds for one trainee and module: 「逾期完成」 or nothing."""
+    return LATE_NOTE if completed_late(state, due, completed_on) else ""
+
+
 # The same rule for flags packed into one number (assigned 8, completed 4, past due 2, started 1),
 # as the matrix query returns them.
 STATE_BY_FLAGS = {f: cell_state(bool(f & 8), bool(f & 2), bool(f & 4), bool(f & 1)) for f in range(16)}

@@ -247,7 +247,7 @@ def training_coverage(tally=None) -> dict | None:
     if not tally.assigned:
         return None
     return {"assigned": tally.assigned, "completed": tally.completed, "overdue": tally.overdue,
-            "pct": tally.completed * 100 // tally.assigned}
+            "pct": tally.percent}  # the training rule (rules.percent), as on the training pages
 
 
 @dataclass(frozen=True)

@@ -54,11 +54,12 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
             if state in rules.STATE_FILLS:
                 fills[(i, 4 + j)] = rules.STATE_FILLS[state]
         tally = m.rows[t.id]
-        rows.append(row + [tally.completed, tally.assigned, tally.percent])
-    foot = ["合计：已完成/已安排", "", "", ""] + [f"{m.cols[mod.id].completed}/{m.cols[mod.id].assigned}"
-                                            for mod in report.modules]
-    rows.append(foot + [m.total.completed, m.total.assigned, m.total.percent])
-    rows.append(["完成率(%)", "", "", ""] + [m.cols[mod.id].percent for mod in report.modules] + ["", "", ""])
+        rows.append(row + [tally.completed, tally.assigned, rules.sheet_percent(tally.completed, tally.assigned)])
+    cols = [m.cols[mod.id] for mod in report.modules]
+    foot = ["合计：已完成/已安排", "", "", ""] + [f"{c.completed}/{c.assigned}" if c.assigned else rules.NO_PERCENT
+                                            for c in cols]
+    rows.append(foot + [m.total.completed, m.total.assigned, rules.sheet_percent(m.total.completed, m.total.assigned)])
+    rows.append(["完成率(%)", "", "", ""] + [rules.sheet_percent(c.completed, c.assigned) for c in cols] + ["", "", ""])
     widths = [10, 12, 14, 14] + [14] * len(report.modules) + [8, 8, 10]
     return _sheet(report.title, report.as_of, headers, rows, widths, fills)
 
@@ -69,9 +70,11 @@ def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], t
     rows = []
     for r in rows_in:
         s, d = r.by_role[rules.SUPERVISOR], r.by_role[rules.DIRECTOR]
-        rows.append([r.label, r.total.assigned, r.total.completed, r.total.overdue, r.total.percent,
+        rows.append([r.label, r.total.assigned, r.total.completed, r.total.overdue,
+                     rules.sheet_percent(r.total.completed, r.total.assigned),
                      s.assigned, s.completed, d.assigned, d.completed])
-    rows.append(["合计", total.assigned, total.completed, total.overdue, total.percent, "", "", "", ""])
+    rows.append(["合计", total.assigned, total.completed, total.overdue, rules.sheet_percent(total.completed, total.assigned),
+                 "", "", "", ""])
     return _sheet(title, as_of, headers, rows, [28, 10, 10, 10, 10, 14, 14, 14, 14])
 
 
@@ -85,7 +88,8 @@ def overdue_xlsx(as_of: date, rows_in: list[OverdueRow], show_phone) -> bytes:
 
 def coverage_xlsx(county_name: str, as_of: date, rows_in: list[rules.Coverage], roster: dict) -> bytes:
     headers = ["培训模块", "对象", "已培训人数", "花名册人数", "覆盖率(%)"]
-    rows = [[c.module_title, rules.role_label(c.role), c.trained, c.on_roster, c.percent] for c in rows_in]
+    rows = [[c.module_title, rules.role_label(c.role), c.trained, c.on_roster,
+             rules.sheet_percent(c.trained, c.on_roster)] for c in rows_in]
     rows.append(["花名册合计", "", "", sum(roster.values()), ""])
     return _sheet(f"{county_name}督导员和儿童主任业务培训覆盖情况", as_of, headers, rows, [34, 12, 12, 12, 12])
 

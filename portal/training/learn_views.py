@@ -16,6 +16,7 @@ from portal.roles import TRAINEE
 from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.forms import quiz_answers, quiz_form
+from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
 from portal.training.scope import NotAllowed, TrainingError
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
@@ -83,19 +84,26 @@ def modules():
     return render_template("training/modules.html", modules=s.live_modules(), rules=rules, label_for=label_for)
 
 
-@bp.route("/training/modules/<key>")
-@any_account
-def module(key: str):
-    m = _module_or_404(key)
+def _module_page(m, form=None, message: str | None = None, status: int = 200):
+    """The module page; for a trainee with a quiz, `form` keeps the choices just submitted and `message`
+    says what was missing or wrong."""
     trainee = s.trainee_of(current_user) if current_user.has_role(TRAINEE) else None
-    form, wait = None, 0
+    wait = 0
     if trainee is not None:
         s.mark_started(trainee, m)
         if m.quiz:
-            form, wait = quiz_form(m.quiz), s.quiz_wait(trainee, m)
+            form, wait = form or quiz_form(m.quiz), s.quiz_wait(trainee, m)
+    else:
+        form = None
     return render_template("training/module.html", m=m, body=module_html(m), rules=rules, label_for=label_for,
-                           trainee=trainee, form=form, wait=wait,
-                           done=s.current_completion(trainee.id, m.id) if trainee else None)
+                           trainee=trainee, form=form, wait=wait, quiz_message=message,
+                           done=s.current_completion(trainee.id, m.id) if trainee else None), status
+
+
+@bp.route("/training/modules/<key>")
+@any_account
+def module(key: str):
+    return _module_page(_module_or_404(key))
 
 
 @bp.route("/training/modules/<key>/quiz", methods=["POST"])
@@ -109,17 +117,19 @@ def quiz(key: str):
     if not form.validate_on_submit():
         flash("提交失败，请刷新页面后重试。", "error")
         return redirect(url_for("training.module", key=m.key))
+    answers = quiz_answers(form, m.quiz)
+    missing = unanswered(m.quiz, answers)
+    if missing:  # refused before grading: not an attempt, the choices stay
+        return _module_page(m, form, incomplete_message(missing), 422)
     try:
-        attempt = s.submit_quiz(current_user, trainee, m, quiz_answers(form, m.quiz))
+        attempt = s.submit_quiz(current_user, trainee, m, answers)
     except (TrainingError, NotAllowed) as exc:
         db.session.rollback()
-        flash(str(exc) or "不能提交测验。", "error")
-        return redirect(url_for("training.module", key=m.key))
+        return _module_page(m, form, str(exc) or "不能提交测验。", 409)
     if attempt.passed:
         flash(f"测验通过：得分 {attempt.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
         return redirect(url_for("training.mine"))
-    flash(f"测验未通过：得分 {attempt.score} 分，及格需 {m.quiz['pass_mark']} 分。请重读模块后再试。", "error")
-    return redirect(url_for("training.module", key=m.key))
+    return _module_page(m, form, failed_message(attempt.score, m.quiz["pass_mark"], wrong(m.quiz, answers)))
 
 
 @bp.route("/training/my")

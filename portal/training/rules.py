@@ -69,6 +69,19 @@ def cell_state(assigned: bool, late: bool, completed: bool, started: bool) -> st
     return IN_PROGRESS if started else NOT_STARTED
 
 
+LATE_NOTE = "逾期完成"
+
+
+def completed_late(state: str, due: date | None, completed_on: date | None) -> bool:
+    """Completed, but after the assignment's due date (the state stays 已完成: completed wins)."""
+    return state == COMPLETED and due is not None and completed_on is not None and completed_on > due
+
+
+def state_note(state: str, due: date | None, completed_on: date | None) -> str:
+    """What the state's label adds for one trainee and module: 「逾期完成」 or nothing."""
+    return LATE_NOTE if completed_late(state, due, completed_on) else ""
+
+
 # The same rule for flags packed into one number (assigned 8, completed 4, past due 2, started 1),
 # as the matrix query returns them.
 STATE_BY_FLAGS = {f: cell_state(bool(f & 8), bool(f & 2), bool(f & 4), bool(f & 1)) for f in range(16)}
@@ -79,8 +92,29 @@ def role_label(role: str) -> str:
 
 
 def percent(part: int, whole: int) -> int:
-    """Rounded down, so 100% means every one of them."""
-    return (part * 100) // whole if whole else 0
+    """Whole percent, rounded half up (2 of 3 is 67%) — the one rule for every training percentage
+    (matrix, city roll-up, duty coverage, the board's headline, the sheets and the API). Two ends keep
+    their meaning: 100% only when every one of them is done, 0% only when none is (199 of 200 is 99%,
+    1 of 300 is 1%). Nothing to count (whole 0) is 0; pages show 「—」 for it (`percent_text`)."""
+    if not whole:
+        return 0
+    rounded = (part * 200 + whole) // (2 * whole)
+    if part < whole:
+        rounded = min(rounded, 99)
+    return max(rounded, 1) if part > 0 else rounded
+
+
+NO_PERCENT = "—"  # shown instead of 「0/0 0%」 where nobody was assigned (title/aria: 未安排)
+
+
+def percent_text(part: int, whole: int) -> str:
+    """「67%」, or 「—」 when there is nothing to count."""
+    return f"{percent(part, whole)}%" if whole else NO_PERCENT
+
+
+def sheet_percent(part: int, whole: int) -> int | str:
+    """A spreadsheet's 完成率(%) cell: the number, or 「—」 when there is nothing to count."""
+    return percent(part, whole) if whole else NO_PERCENT
 
 
 def mask_phone(phone: str) -> str:

@@ -411,8 +411,9 @@ def session_tick(session_id: int, trainee_id: int):
     except NotAllowed:
         abort(404)
     if is_partial_request():
-        return render_template("training/_tick.html", sheet=sheet, p=t, ticked=s.session_ticks(sheet),
-                               form=TickForm(), rules=rules)
+        ticked = s.session_ticks(sheet)
+        return (render_template("training/_tick.html", sheet=sheet, p=t, ticked=ticked, form=TickForm(), rules=rules)
+                + render_template("training/_sheet_count.html", ticked=ticked, oob=True))
     return redirect(url_for("training.session_sheet", session_id=sheet.id))
 
 

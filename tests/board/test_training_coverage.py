@@ -27,3 +27,8 @@ def test_board_headline_shows_training_coverage_agreeing_with_the_training_api(a
 
     total = client.get("/api/training").get_json()["total"]
     assert (total["assigned"], total["completed"]) == (3, 1)
+
+    services.mark_completed(actor, people[1], module, date.today())  # 2 of 3: rounded half up, as in training
+    figure = client.get("/board").get_data(as_text=True).split('data-figure="training"')[1].split("</dd>")[0]
+    assert "67%" in figure and "2/3" in figure
+    assert client.get("/api/training").get_json()["total"]["percent"] == 67

@@ -46,6 +46,10 @@ def test_matrix_counts_and_percentages(app, plan, client, auth):
     page = client.get(f"/training/reports/matrix?county=yanhu&township={db_area('北城街道').id}").get_data(as_text=True)
     assert 'data-testid="matrix-percent">50%' in page
     assert "✓" in page and "tr-completed" in page and "○" in page  # colour and symbol
+    # modules nobody here was assigned read 「—」 (未安排), not 「0/0 0%」
+    unassigned = '<span class="muted" title="未安排" aria-label="未安排">—</span>'
+    assert f'data-testid="col-percent">{unassigned}' in page and f'data-testid="col-count">{unassigned}' in page
+    assert ">0/0<" not in page and "0/1" in page  # a person assigned and not done still reads 0/1
 
 
 def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
@@ -91,6 +95,10 @@ def test_xlsx_exports_have_title_row_headers_and_frozen_header(app, plan, client
         assert ws["A2"].value == header and ws.freeze_panes == "A3", url
     ws = load_workbook(BytesIO(client.get("/training/reports/overdue?format=xlsx").data)).active
     assert [ws.cell(3, c).value for c in (2, 6)] == ["主任丁", "13800000004"]  # a city trainer sees phones
+    ws = load_workbook(BytesIO(client.get(f"/training/reports/matrix?county=yanhu&township={db_area('北城街道').id}"
+                                          "&format=xlsx").data)).active
+    last = [c.value for c in ws[ws.max_row]]
+    assert last[0] == "完成率(%)" and 50 in last and "—" in last and 0 not in last  # 「—」: nobody assigned
 
 
 def test_city_rollup_and_api(app, plan, client, auth):

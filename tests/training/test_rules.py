@@ -23,7 +23,7 @@ def test_matrix_tallies_rows_columns_and_total():
               (2, "b"): rules.NOT_STARTED, (3, "a"): rules.IN_PROGRESS}
     m = rules.build_matrix([1, 2, 3], ["a", "b"], states)
     assert (m.rows[1].completed, m.rows[1].assigned, m.rows[1].percent) == (1, 2, 50)
-    assert (m.cols["a"].completed, m.cols["a"].assigned, m.cols["a"].percent) == (2, 3, 66)
+    assert (m.cols["a"].completed, m.cols["a"].assigned, m.cols["a"].percent) == (2, 3, 67)
     assert m.cols["b"].overdue == 1
     assert (m.total.completed, m.total.assigned) == (2, 5)
     assert m.state(3, "b") == rules.NOT_ASSIGNED and m.rows[3].assigned == 1
@@ -32,6 +32,13 @@ def test_matrix_tallies_rows_columns_and_total():
 def test_mask_phone_and_percent():
     assert rules.mask_phone("13812345678") == "138****5678"
     assert rules.percent(1, 3) == 33 and rules.percent(0, 0) == 0 and rules.percent(3, 3) == 100
+
+
+def test_percent_rounds_half_up_and_keeps_its_ends():
+    assert [rules.percent(p, w) for p, w in ((2, 3), (1, 8), (3, 8), (1, 6), (5, 6), (1, 2))] == [67, 13, 38, 17, 83, 50]
+    assert rules.percent(199, 200) == 99 and rules.percent(200, 200) == 100  # 100% only when all are done
+    assert rules.percent(1, 300) == 1 and rules.percent(0, 300) == 0  # 0% only when none is
+    assert rules.percent_text(2, 3) == "67%" and rules.percent_text(0, 0) == "—"
 
 
 def test_coverage_rows_follow_the_module_audience():

@@ -21,10 +21,13 @@ def index():
                "unit_parent": refdata.unit(current_user.unit.parent_id) if current_user.unit else None,
                "duty_rules": rules,
                "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}
-    context["duty_counts"], ranked = duty_overview(current_user)
+    overview = duty_overview(current_user)
+    context["duty_counts"] = overview.counts
     if current_user.has_role(ADMIN, LEADER):
         context["accounts"] = account_summary()
-        context["units_behind"] = ranked[:10]
+        context["units_behind"] = overview.ranked[:10]
+    if current_user.has_role(ADMIN):
+        context["awaiting_check"] = overview.awaiting_check
     if current_user.has_role(ADMIN):
         context["recent_audit"] = present(recent_audit())
         context["action_labels"] = ACTION_LABELS

@@ -83,7 +83,8 @@ class Refused:
         return bool(self.key) and self.key == key
 
     def value(self, key: str, field: str, default=""):
-        return self.data.get(field, default) if self.on(key) else default
+        value = self.data.get(field, default) if self.on(key) else default
+        return value[:20000] if isinstance(value, str) else value  # an oversized post is not echoed whole
 
 
 NOTHING_REFUSED = Refused()

@@ -142,23 +142,23 @@ def instance(instance_id: int):
 
 
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
-                  partial: str | None = None, note_draft: str | None = None, key: str = ""):
-    """htmx gets the fresh fragment (with the error, if any; a refused note keeps its text with the
-    reason beside the box); a plain form gets a redirect on success — back to the 督查室 queue when
+                  partial: str | None = None, key: str = ""):
+    """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —
+    a refused note keeps its text — else at the top); a plain form gets a redirect on success — back to the 督查室 queue when
     the decision was taken there — and on a refusal the page again, the message beside the form
     (`key`) and what was typed kept."""
     instance_id = sa.inspect(inst).identity[0]  # (inst.id of an expired object would read it again)
     if error is None:
         db.session.expire_all()
     inst = get_instance(instance_id)
+    refused = Refused(key, error, request.form) if error else None
     if is_partial_request() and partial:
-        if note_draft is not None and error:
-            context = {**_instance_context(inst, full=False), "note_draft": note_draft, "note_error": error}
+        if refused and key:
+            context = {**_instance_context(inst, full=False), "refused": refused}
         else:
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
-    if error:
-        refused = Refused(key, error, request.form)
+    if refused:
         if key.startswith("ext-"):  # decided in the 督查室 queue: the queue again
             return _queue_page(refused), 422
         # The message shows at the top of the work area (the form may be gone: someone else changed
@@ -172,8 +172,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     return redirect(url_for("duties.instance", instance_id=inst.id))
 
 
-def _run(inst, form: BackForm, action, message: str, partial: str | None = None, note_draft: str | None = None,
-         key: str = ""):
+def _run(inst, form: BackForm, action, message: str, partial: str | None = None, key: str = ""):
     """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
     including StaleDuty — becomes the message beside the fresh state."""
     error = None
@@ -189,7 +188,7 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
             db.session.rollback()
             error = str(exc)
     if error:
-        return _after_action(inst, form, error=error, partial=partial, note_draft=note_draft, key=key)
+        return _after_action(inst, form, error=error, partial=partial, key=key)
     return _after_action(inst, form, message=message, partial=partial)
 
 
@@ -207,10 +206,9 @@ def tick(instance_id: int, item_id: int):
 def note(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = NoteForm()
-    body = form.body.data or ""
     # On a refusal, what was typed stays in the box with the reason beside it.
-    return _run(inst, form, lambda: add_note(current_user, inst, body), "已添加工作记录。",
-                partial="duties/_work.html", note_draft=body[:20000])
+    return _run(inst, form, lambda: add_note(current_user, inst, form.body.data or ""), "已添加工作记录。",
+                partial="duties/_work.html", key="note")
 
 
 @bp.route("/tasks/<int:instance_id>/evidence", methods=["POST"])

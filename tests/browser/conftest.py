@@ -89,3 +89,6 @@ def submit_login(page, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+    # The next page loads fully before the test moves on, so none of its late requests (a
+    # stylesheet, a script) lands in what the test watches or holds next.
+    page.wait_for_load_state("load")

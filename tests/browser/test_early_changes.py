@@ -11,10 +11,18 @@ from tests.conftest import PASSWORD, instance_by_key, make_user
 pytestmark = pytest.mark.browser
 
 
-def _hold_htmx(page) -> list:
-    """Hold back the htmx script: the page is parsed and clickable, its controls not yet bound."""
+def _hold_htmx(page, path: str) -> list:
+    """Hold back the htmx script of the page at `path`: it is parsed and clickable, its controls
+    not yet bound. Requests from any other page (one still loading as the test moves on) pass."""
     held = []
-    page.route("**/vendor/htmx-*.js", lambda route: held.append(route))
+
+    def hold(route):
+        if route.request.frame.url.endswith(path):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/vendor/htmx-*.js", hold)
     return held
 
 
@@ -31,8 +39,9 @@ def test_a_box_ticked_before_htmx_is_bound_is_saved_once_it_is(page, plan, ticks
     make_user("yh-liaison", "liaison", unit="yanhu-mz")
     login(page, "yh-liaison", PASSWORD)
     inst = instance_by_key("transfer-children@yanhu-mz")
-    held = _hold_htmx(page)
-    page.goto(f"/tasks/{inst.id}", wait_until="commit")
+    path = f"/tasks/{inst.id}"
+    held = _hold_htmx(page, path)
+    page.goto(path, wait_until="commit")
     box = page.get_by_test_id("checklist").locator("input[type=checkbox]").first
     box.check()
     if ticks == 2:
@@ -40,7 +49,8 @@ def test_a_box_ticked_before_htmx_is_bound_is_saved_once_it_is(page, plan, ticks
     posts = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     _wait_for(held, page)
-    held[0].continue_()
+    for route in held:
+        route.continue_()
     page.wait_for_load_state("load")
     done = page.get_by_test_id("checklist").locator("li.done")
     if ticks == 1:

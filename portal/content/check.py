@@ -7,10 +7,10 @@ from portal.content.library import Library, scan_library
 from portal.content.problems import Problem
 from portal.content.training_file import load_modules
 from portal.content.units_file import parse_units
+from portal.plan import PLAN_ID  # training references without a document id point to the 方案
 
 UNITS_FILE = "units.csv"
 TRAINING_DIR = "training"
-SCHEME_ID = "yunmin-2021-74"  # the 方案: training references without a document id point here
 
 
 def _display(path: Path, root: Path | None) -> str:
@@ -48,13 +48,13 @@ def clause_lookups(lib: Library):
     docs = {d.doc_id: d for d in lib.good_docs}
 
     def clause_exists(doc_id: str | None, clause_id: str) -> bool:
-        doc = docs.get(doc_id or SCHEME_ID)
+        doc = docs.get(doc_id or PLAN_ID)
         if doc is None:
             return doc_id is not None
         return clause_id in doc.clause_ids
 
     def clause_text(doc_id: str | None, clause_id: str) -> str | None:
-        doc = docs.get(doc_id or SCHEME_ID)
+        doc = docs.get(doc_id or PLAN_ID)
         if doc is None or clause_id not in doc.clause_ids:
             return None
         return "\n".join(c.text for c in doc.parsed.clauses

@@ -12,6 +12,7 @@ from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.extensions import db
 from portal.models import PolicyDocument
+from portal.plan import PLAN_ID
 from portal.roles import TRAINEE
 from portal.training import bp, rules
 from portal.training import services as s
@@ -25,7 +26,7 @@ ARTICLE = re.compile(r"^a(\d+)$")
 
 def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
     """三（二）10 for the 方案; 《未成年人保护法》第九十二条 for a statute article."""
-    if doc_id is None or doc_id == s.PLAN_ID:
+    if doc_id is None or doc_id == PLAN_ID:
         try:
             return label_for(clause_id)
         except ValueError:
@@ -63,7 +64,7 @@ def module_html(module) -> str:
     def link(m: re.Match) -> str:
         doc_id, clause_id = m.group(1), m.group(2)
         label = reference_label(doc_id, clause_id, titles)
-        target_doc = doc_id or s.PLAN_ID
+        target_doc = doc_id or PLAN_ID
         if doc_id and doc_id not in titles:
             return f"（{label}）"
         return f"（[{label}]({url_for('policy.clause', doc_id=target_doc, clause_id=clause_id)})）"

@@ -87,6 +87,22 @@ def state_note(state: str, due: date | None, completed_on: date | None) -> str:
 STATE_BY_FLAGS = {f: cell_state(bool(f & 8), bool(f & 2), bool(f & 4), bool(f & 1)) for f in range(16)}
 
 
+# A sign-in sheet may be made ahead of the day (printed and taken to the training); how far ahead.
+SHEET_AHEAD = timedelta(days=366)
+
+
+def sheet_open(held_on: date, today: date) -> bool:
+    """Attendance is ticked from the training day on: a tick records a training that was held."""
+    return held_on <= today
+
+
+def sheet_date_problem(held_on: date, today: date) -> str | None:
+    """Why a sign-in sheet cannot be made for this date, or None."""
+    if held_on > today + SHEET_AHEAD:
+        return "培训日期不能晚于一年以后，请检查年份。"
+    return None
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.labels import zh_date
 from portal.models import (
     Assignment,
     AttendanceSession,
@@ -24,11 +25,10 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.plan import PLAN_ID
 from portal.timeutil import utcnow
 from portal.training import rules
 from portal.training.scope import NotAllowed, TrainingError, can_manage, require
-
-PLAN_ID = "yunmin-2021-74"
 
 __all__ = ["NotAllowed", "TrainingError"]
 
@@ -316,8 +316,9 @@ def void_completion(user: User, completion: Completion, reason: str) -> None:
 def create_session(user: User, module: TrainingModule, county: Unit, township: TrainingArea | None,
                    held_on: date, place: str, trainer_name: str) -> AttendanceSession:
     require(can_manage(user, county.id))
-    if held_on > today():
-        raise TrainingError("培训日期不能晚于今天：签到表记录已举办的培训。")
+    problem = rules.sheet_date_problem(held_on, today())
+    if problem:
+        raise TrainingError(problem)
     if township is not None and township.county_id != county.id:
         raise TrainingError("所选乡镇（街道）不在该县（市、区）。")
     s = AttendanceSession(module_id=module.id, county_id=county.id, township_id=township.id if township else None,
@@ -348,6 +349,8 @@ def session_ticks(s: AttendanceSession) -> set[int]:
 def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: bool) -> bool:
     """Tick or untick one person on the sheet; ticking records the completion, unticking voids it."""
     require(can_manage(user, s.county_id) and trainee.county_id == s.county_id)
+    if not rules.sheet_open(s.held_on, today()):
+        raise TrainingError(f"这次培训定于{zh_date(s.held_on)}举办，当天起才能勾选到场。")
     _serialize_on(Trainee, trainee.id, "version")  # two trainers ticking one person: one completion
     mine = db.session.scalar(sa.select(Completion).where(
         Completion.session_id == s.id, Completion.trainee_id == trainee.id, ~Completion.voided))

@@ -378,7 +378,7 @@ def sessions():
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
     return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
-                           counties=counties, townships=_townships(counties))
+                           counties=counties, townships=_townships(counties), rules=rules, today=s.today())
 
 
 def _session_or_404(session_id: int) -> AttendanceSession:
@@ -395,7 +395,8 @@ def _session_or_404(session_id: int) -> AttendanceSession:
 def session_sheet(session_id: int):
     sheet = _session_or_404(session_id)
     return render_template("training/session.html", sheet=sheet, people=s.session_people(sheet),
-                           ticked=s.session_ticks(sheet), form=TickForm(), rules=rules)
+                           ticked=s.session_ticks(sheet), form=TickForm(), rules=rules,
+                           sheet_open=rules.sheet_open(sheet.held_on, s.today()))
 
 
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
@@ -406,14 +407,21 @@ def session_tick(session_id: int, trainee_id: int):
     form = TickForm()
     if not form.validate_on_submit():
         abort(400)
+    error = None
     try:
         s.set_attendance(current_user, sheet, t, form.present.data)
     except NotAllowed:
         abort(404)
+    except TrainingError as exc:
+        db.session.rollback()
+        error = str(exc)
     if is_partial_request():
         ticked = s.session_ticks(sheet)
-        return (render_template("training/_tick.html", sheet=sheet, p=t, ticked=ticked, form=TickForm(), rules=rules)
-                + render_template("training/_sheet_count.html", ticked=ticked, oob=True))
+        row = render_template("training/_tick.html", sheet=sheet, p=t, ticked=ticked, form=TickForm(), rules=rules,
+                              sheet_open=rules.sheet_open(sheet.held_on, s.today()), error=error)
+        return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
+    if error:
+        flash(error, "error")
     return redirect(url_for("training.session_sheet", session_id=sheet.id))
 
 

@@ -1,0 +1,77 @@
+"""A sign-in sheet made ahead of the training day: printable for signatures on paper, ticked from the day on."""
+import re
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import AuditEntry, Completion
+from portal.training import rules, services
+from tests.conftest import make_user
+from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
+
+
+def _planned_sheet(client, auth, days_ahead: int):
+    sync_modules()
+    import_rows(*ROWS)
+    make_user("tr", "trainer")
+    auth.login("tr")
+    held_on = date.today() + timedelta(days=days_ahead)
+    response = auth.post("/training/sessions", data={
+        "module": "xinxi-modi-paicha", "county": "yanhu", "township": db_area("北城街道").id,
+        "held_on": held_on.isoformat(), "place": "北城街道会议室", "trainer_name": "王老师"})
+    return response, held_on
+
+
+def test_a_sheet_for_a_coming_training_is_made_printed_and_not_yet_ticked(app, plan, client, auth):
+    response, held_on = _planned_sheet(client, auth, 5)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    sheet_url = response.headers["Location"]
+    page = client.get(sheet_url).get_data(as_text=True)
+    assert 'data-testid="sheet-ahead"' in page and f"{held_on.year}年{held_on.month}月{held_on.day}日起" in page
+    assert "打印纸质签到表" in page and '<th class="print-only">签名</th>' in page
+    boxes = re.findall(r'<input type="checkbox" class="tick-box"[^>]*>', page)
+    assert boxes and all(" disabled" in b for b in boxes)  # nobody can be ticked before the day
+    listing = client.get("/training/sessions").get_data(as_text=True)
+    assert "（尚未举办）" in listing
+
+    person = trainee("13800000002")
+    url = f"{sheet_url}/people/{person.id}"
+    row = auth.post(url, data={"present": "y"}, headers={"HX-Request": "true"})
+    html = row.get_data(as_text=True)
+    assert row.status_code == 422 and html.lstrip().startswith(f'<tr id="p-{person.id}"')
+    assert "当天起才能勾选到场" in html and "checked" not in html
+    assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 0
+    assert not db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "complete"))
+    page = auth.post(url, data={"present": "y"}, follow_redirects=True).get_data(as_text=True)  # without htmx
+    assert "当天起才能勾选到场" in page
+    assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 0
+
+
+def test_on_the_day_the_planned_sheet_opens_for_ticking(app, plan, client, auth, monkeypatch):
+    response, held_on = _planned_sheet(client, auth, 3)
+    monkeypatch.setattr(services, "today", lambda: held_on)
+    sheet_url = response.headers["Location"]
+    assert 'data-testid="sheet-ahead"' not in client.get(sheet_url).get_data(as_text=True)
+    person = trainee("13800000002")
+    row = auth.post(f"{sheet_url}/people/{person.id}", data={"present": "y"}, headers={"HX-Request": "true"})
+    assert row.status_code == 200 and "checked" in row.get_data(as_text=True)
+    completion = services.current_completion(person.id, services.get_module("xinxi-modi-paicha").id)
+    assert completion.completed_on == held_on  # the training's date, never a day before it was held
+
+
+def test_a_date_years_ahead_is_refused_as_a_likely_typo(app, plan, client, auth):
+    response, _ = _planned_sheet(client, auth, 800)
+    assert response.status_code in (200, 302)
+    page = client.get("/training/sessions").get_data(as_text=True) if response.status_code == 302 else \
+        response.get_data(as_text=True)
+    assert "培训日期不能晚于一年以后" in page
+    assert "（尚未举办）" not in page
+
+
+def test_sheet_open_is_the_one_rule():
+    day = date(2026, 12, 10)
+    assert not rules.sheet_open(day, day - timedelta(days=1))
+    assert rules.sheet_open(day, day) and rules.sheet_open(day, day + timedelta(days=1))
+    assert rules.sheet_date_problem(day, day - rules.SHEET_AHEAD) is None
+    assert rules.sheet_date_problem(day + timedelta(days=1), day - rules.SHEET_AHEAD)

@@ -245,6 +245,8 @@ def test_counties_say_waiting_for_check_not_in_progress_and_areas_carry_titles(v
     filters = html.split('data-testid="board-filters"')[1].split("</form>")[0]
     assert re.search(r"<option value=\"3\.1\.1\">三（一）1 做好收留和抚养工作</option>", filters)
     assert re.search(r"<option value=\"3\.2\.8\">三（二）8 做好移交工作</option>", filters)
+    heads = section(html, "areas").split("</thead>")[0]  # columns name the area, not only its number
+    assert re.search(r'<span class="area-no">三（二）8</span><span class="area-title">做好移交工作</span>', heads)
     legend = text(client.get("/board/transfer")).split('class="legend-line"')[1].split("</p>")[0]
     assert "待核验</span> 已申请销号、等待督查室核验" in legend and "待申请销号</span> 步骤齐全" in legend
 

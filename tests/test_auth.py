@@ -198,14 +198,17 @@ def test_the_home_page_shows_leaders_the_organisation_and_only_the_office_its_ac
     assert "组织与账号概况" in html and "已停用账号" in html
 
 
-def test_the_office_home_page_counts_the_close_requests_waiting(app, plan, auth):
+def test_the_office_home_page_counts_the_requests_waiting_for_it(app, plan, auth):
     from tests.conftest import instance_by_key
 
     admin = auth
     admin.as_role("admin")
     before = admin.client.get("/").get_data(as_text=True)
-    assert "暂无等待核验的销号申请" in before
+    assert "暂无等待核验的销号申请" in before and "暂无等待审批的延期申请" in before
     inst = instance_by_key("transfer-care@yanhu-mz")
     admin.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": str(inst.version)})
+    other = instance_by_key("transfer-children@yanhu-mz")
+    admin.post(f"/tasks/{other.id}/extension", {"reason": "场所改造未完成", "proposed": "2099年6月30日"})
     html = admin.client.get("/").get_data(as_text=True)
     assert "<strong>1</strong> 项任务已申请销号" in html and 'href="/supervision/"' in html
+    assert "<strong>1</strong> 项延期申请等待审批" in html and "最久已等 0 天" in html

@@ -54,29 +54,24 @@ def unit_colleagues(user: User) -> list[User]:
 class DutyOverview:
     counts: dict[str, int]  # the user's board by warning light
     ranked: list[tuple[refdata.UnitRef, dict[str, int]]]  # units, most overdue first
-    awaiting_check: int  # close requests waiting for the office (申请销号)
 
 
 def duty_overview(user: User) -> DutyOverview:
-    """The user's board counted by warning light (a liaison: their unit; others: every unit), for
-    leaders and the office the units ranked by overdue duties — who is behind, at a glance — and
-    the close requests waiting for the office.
+    """The user's board counted by warning light (a liaison: their unit; others: every unit), and
+    for leaders and the office the units ranked by overdue duties — who is behind, at a glance.
 
     Counted from the board's lean rows (lights computed from plain columns): no duty object is
     built, and the ranked units come from one query."""
-    from portal.duties import rules
     from portal.duties.services import BoardFilter, board_rows
 
     unit = user.unit.code if user.has_role("liaison") and user.unit and not user.has_role("admin", "leader") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
-    awaiting = 0
     for row in board_rows(user, BoardFilter(unit_code=unit)):
-        awaiting += row.state == rules.REQUESTED
         counts[row.light] = counts.get(row.light, 0) + 1
         unit_counts = per_unit.setdefault(row.unit_id, {})
         unit_counts[row.light] = unit_counts.get(row.light, 0) + 1
     units = {uid: u for uid in per_unit if (u := refdata.unit(uid)) is not None}
     ranked = sorted(((units[uid], c) for uid, c in per_unit.items() if uid in units),
                     key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
-    return DutyOverview(counts, ranked, awaiting)
+    return DutyOverview(counts, ranked)

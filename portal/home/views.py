@@ -3,11 +3,13 @@ from flask_login import current_user
 
 from portal import refdata
 from portal.access import any_account
+from portal.audit.display import present
 from portal.audit.services import ACTION_LABELS
+from portal.board import services as board_services
 from portal.duties import rules
 from portal.duties.reminders import notices_for
+from portal.duties.services import today
 from portal.home import bp
-from portal.audit.display import present
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
 from portal.roles import ADMIN, LEADER, is_trainee_only
 
@@ -27,8 +29,8 @@ def index():
         context["accounts"] = account_summary()
         context["units_behind"] = overview.ranked[:10]
     if current_user.has_role(ADMIN):
-        context["awaiting_check"] = overview.awaiting_check
-    if current_user.has_role(ADMIN):
+        # What waits for the office, as the board's headline counts it (one statement).
+        context["waiting"] = board_services.headline(today())
         context["recent_audit"] = present(recent_audit())
         context["action_labels"] = ACTION_LABELS
     return render_template("home/index.html", **context)

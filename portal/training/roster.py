@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import Trainee, TrainingArea, Unit, User
 from portal.roles import TRAINEE
 from portal.timeutil import utcnow
+from portal.training import rules
 from portal.training.roster_file import RosterRow, RowProblem, parse_roster
 from portal.training.scope import can_manage, county_name_map
 
@@ -24,6 +25,8 @@ class ImportResult:
     new_places: list[str] = field(default_factory=list)
     new_accounts: list[str] = field(default_factory=list)  # usernames the import creates
     updates: list[str] = field(default_factory=list)  # "第3行 张三：姓名、账号" per person updated
+    additions: list[str] = field(default_factory=list)  # "第4行 李四（儿童主任，北城街道红旗社区）" per new person
+    account_holders: list[str] = field(default_factory=list)  # whose accounts the import creates, by name
     # After the import only: (name, account, initial password) of each account it created. Shown
     # once to the person who imported; only the password's hash is kept.
     initial_passwords: list[tuple[str, str, str]] = field(default_factory=list)
@@ -158,7 +161,9 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
     plan = _plan(rows, counties, by_phone, accounts, places)
     result.created, result.updated, result.unchanged = len(plan.new), len(plan.changed), len(plan.unchanged)
     result.new_accounts = sorted(plan.new_accounts)
+    result.account_holders = [plan.new_accounts[a].name for a in result.new_accounts]
     result.updates = plan.notes
+    result.additions = [f"第{r.row}行 {r.name}（{rules.role_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
     if dry_run:
         db.session.rollback()
         return

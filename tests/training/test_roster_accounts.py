@@ -76,6 +76,10 @@ def test_page_explains_then_shows_the_passwords_once_with_a_sheet(app, client, a
     page = auth.post("/training/roster/import", data={"file": (BytesIO(csv_bytes(*FIRST)), "r.csv")},
                      content_type="multipart/form-data").get_data(as_text=True)
     assert 'data-testid="new-accounts-note"' in page and "只显示一次" in page and "首次登录须先修改密码" in page
+    note = page.split('data-testid="new-accounts-note"')[1].split("</p>")[0]
+    assert "将为乙新建学员登录账号" in note and "yi" not in note  # the person, not the login name
+    additions = page.split('data-testid="import-additions"')[1].split("</details>")[0]
+    assert re.search(r"<li>第\d+行 乙（儿童主任，", additions)  # who will be added, before confirming
     assert user("yi") is None
     token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', page).group(1)
     response = auth.post("/training/roster/import/confirm", data={"token": token})

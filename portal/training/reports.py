@@ -18,6 +18,16 @@ from portal.training import rules
 from portal.training.services import live_modules, today
 
 
+def counted(stmt: sa.Select) -> sa.Select:
+    """The one rule every training figure counts by (matrix, city roll-up, overdue list, the duty's
+    coverage, the board): an active assignment of an active trainee for a module in use; it is done
+    when a completion of the pair stands (`_completed_exists`). A completion always records its
+    assignment (`services._assigned_by_completion`), so a trained person is always an assigned one."""
+    return (stmt.join(Trainee, Trainee.id == Assignment.trainee_id)
+            .join(TrainingModule, TrainingModule.id == Assignment.module_id)
+            .where(Assignment.active, Trainee.active, ~TrainingModule.retired))
+
+
 def _completed_exists():
     return sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
                              Completion.module_id == Assignment.module_id, ~Completion.voided)
@@ -57,8 +67,7 @@ def _flag(condition, weight: int):
 
 
 def _cells(scope) -> sa.Select:
-    """One row per trainee: `module:flags,module:flags,…` for each active assignment and each completion
-    without one, flags = assigned 8 + completed 4 + past due 2 + started 1 (`rules.STATE_BY_FLAGS`).
+    """One row per trainee: `module:flags,module:flags,…` for each pair `counted`, flags = assigned 8 + completed 4 + past due 2 + started 1 (`rules.STATE_BY_FLAGS`).
 
     Aggregated by the database so a county's ~4,000 cells come back as ~400 short strings: building
     a row object per cell cost more than the rest of the page and fed the garbage collector's slow
@@ -66,15 +75,9 @@ def _cells(scope) -> sa.Select:
     on = today()
     flags = (sa.literal_column("8", sa.Integer) + _flag(_completed_exists(), 4) + _flag(Assignment.due < on, 2)
              + _flag(Assignment.started_at.is_not(None), 1))
-    assigned = (sa.select(Assignment.trainee_id.label("tid"), Assignment.module_id.label("mid"), flags.label("flags"))
-                .join(Trainee, Trainee.id == Assignment.trainee_id).where(Assignment.active, Trainee.active, scope))
-    unassigned_done = (
-        sa.select(Completion.trainee_id, Completion.module_id, sa.literal_column("4", sa.Integer))
-        .join(Trainee, Trainee.id == Completion.trainee_id)
-        .where(~Completion.voided, Trainee.active, scope,
-               ~sa.exists().where(Assignment.trainee_id == Completion.trainee_id,
-                                  Assignment.module_id == Completion.module_id, Assignment.active)))
-    both = sa.union_all(assigned, unassigned_done).subquery()
+    assigned = counted(sa.select(Assignment.trainee_id.label("tid"), Assignment.module_id.label("mid"),
+                                 flags.label("flags")).select_from(Assignment)).where(scope)
+    both = assigned.subquery()
     pair = sa.cast(both.c.mid, sa.String) + ":" + sa.cast(both.c.flags, sa.String)
     return sa.select(both.c.tid, sa.func.aggregate_strings(pair, ",")).group_by(both.c.tid)
 
@@ -127,9 +130,8 @@ def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
     # "past due" gives the overdue count as (past-due assignments − past-due completed ones).
     done = sa.case((_completed_exists(), 1), else_=0)
     late = Assignment.due < on
-    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, late, sa.func.count(), sa.func.sum(done))
-            .join(Trainee, Trainee.id == Assignment.trainee_id)
-            .where(Assignment.active, Trainee.active)
+    stmt = (counted(sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, late, sa.func.count(),
+                              sa.func.sum(done)).select_from(Assignment))
             .group_by(Trainee.county_id, Trainee.role, Assignment.module_id, late))
     by_county: dict = defaultdict(lambda: defaultdict(rules.Tally))
     by_module: dict = defaultdict(lambda: defaultdict(rules.Tally))
@@ -154,14 +156,13 @@ def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
 
 
 def city_totals_select() -> sa.Select:
-    """One row (assigned, completed, overdue): active assignments of active trainees. A page that
-    shows the city's headline beside its own figures reads it as a subquery of its own statement."""
+    """One row (assigned, completed, overdue) of the pairs `counted`. A page that shows the city's
+    headline beside its own figures reads it as a subquery of its own statement."""
     done = _completed_exists()
-    return (sa.select(sa.func.count().label("assigned"),
-                      sa.func.sum(sa.case((done, 1), else_=0)).label("completed"),
-                      sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0)).label("overdue"))
-            .select_from(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
-            .where(Assignment.active, Trainee.active))
+    return counted(sa.select(sa.func.count().label("assigned"),
+                             sa.func.sum(sa.case((done, 1), else_=0)).label("completed"),
+                             sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0))
+                             .label("overdue")).select_from(Assignment))
 
 
 def tally_of(assigned, completed, overdue) -> rules.Tally:
@@ -191,10 +192,8 @@ class OverdueRow:
 
 
 def overdue_count(county_id: int | None = None) -> int:
-    stmt = (sa.select(sa.func.count(Assignment.id)).join(Trainee, Trainee.id == Assignment.trainee_id)
-            .join(TrainingModule, TrainingModule.id == Assignment.module_id)
-            .where(Assignment.active, Trainee.active, ~TrainingModule.retired, Assignment.due < today(),
-                   ~_completed_exists()))
+    stmt = counted(sa.select(sa.func.count(Assignment.id)).select_from(Assignment)).where(
+        Assignment.due < today(), ~_completed_exists())
     if county_id is not None:
         stmt = stmt.where(Trainee.county_id == county_id)
     return db.session.scalar(stmt)
@@ -202,10 +201,8 @@ def overdue_count(county_id: int | None = None) -> int:
 
 def overdue_list(county_id: int | None = None, limit: int = 100000) -> list[OverdueRow]:
     on = today()
-    stmt = (sa.select(Assignment, Trainee, TrainingModule).join(Trainee, Trainee.id == Assignment.trainee_id)
-            .join(TrainingModule, TrainingModule.id == Assignment.module_id)
-            .where(Assignment.active, Trainee.active, ~TrainingModule.retired, Assignment.due < on,
-                   ~_completed_exists()))
+    stmt = counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)).where(
+        Assignment.due < on, ~_completed_exists())
     if county_id is not None:
         stmt = stmt.where(Trainee.county_id == county_id)
     stmt = stmt.options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
@@ -225,10 +222,9 @@ def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
     on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.role).label("a"),
                            text(sa.null()).label("b"), sa.func.count().label("n"), text(sa.null()).label("c"))
                  .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.role))
-    done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(Trainee.role),
-                      sa.func.count(sa.distinct(Completion.trainee_id)), text(sa.null()))
-            .join(Trainee, Trainee.id == Completion.trainee_id).join(TrainingModule, TrainingModule.id == Completion.module_id)
-            .where(~Completion.voided, Trainee.active, Trainee.county_id == county.id)
+    done = (counted(sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(Trainee.role),
+                              sa.func.count(), text(sa.null())).select_from(Assignment))
+            .where(_completed_exists(), Trainee.county_id == county.id)
             .group_by(TrainingModule.key, Trainee.role))
     live = (sa.select(sa.literal("module", sa.String), text(TrainingModule.key), text(TrainingModule.title),
                       TrainingModule.position, text(TrainingModule.audience))

@@ -27,6 +27,12 @@ STATE_CSS = {NOT_STARTED: "tr-not-started", IN_PROGRESS: "tr-in-progress", COMPL
 # Excel fill colours for the same states (RGB hex).
 STATE_FILLS = {NOT_STARTED: "EEEEEE", IN_PROGRESS: "FFF2CC", COMPLETED: "C6EFCE", OVERDUE: "FFC7CE"}
 
+# Trained implies assigned: a completion (sign-in sheet, manual mark, quiz) of a module the person was
+# not assigned records the assignment too (due the completion date), so every roll-up counts the same
+# people: an active assignment of an active trainee for a module in use, done when a completion stands.
+ASSIGNED_BY_COMPLETION = "已完成，随之记为已安排"
+ENDED_WITH_COMPLETION = "完成记录已更正，随之取消因完成而记的安排"
+
 HOW_LABELS = {"attendance": "签到", "quiz": "测验", "manual": "手工登记"}
 
 # Quiz retries: after QUIZ_FAILS failed attempts within QUIZ_WINDOW, wait QUIZ_WAIT after the last one.

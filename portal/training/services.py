@@ -260,6 +260,9 @@ def unassign(user: User, assignment: Assignment, reason: str) -> None:
         raise TrainingError("取消安排须填写理由。")
     if not assignment.active:
         raise TrainingError("该安排已取消。")
+    if current_completion(assignment.trainee_id, assignment.module_id) is not None:
+        raise TrainingError(f"{assignment.trainee.name}已完成“{assignment.module.title}”，不能取消安排"
+                            "（已完成即计入已安排）；如完成记录有误，请先更正该记录。")
     assignment.active, assignment.ended_reason = False, reason[:200]
     assignment.ended_by_id, assignment.ended_at = user.id, utcnow()
     record("unassign", "trainee", assignment.trainee_id, label=f"{assignment.trainee.name}：{assignment.module.title}",
@@ -277,13 +280,50 @@ def current_completion(trainee_id: int, module_id: int) -> Completion | None:
 
 def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: User | None, *,
               session: AttendanceSession | None = None, score: int | None = None, note: str = "") -> Completion:
+    now = utcnow()
     c = Completion(trainee_id=trainee.id, module_id=module.id, how=how, completed_on=on, note=note[:200],
-                   session_id=session.id if session else None, score=score, recorded_by_id=by.id if by else None)
+                   session_id=session.id if session else None, score=score, recorded_by_id=by.id if by else None,
+                   recorded_at=now)
     db.session.add(c)
     record("complete", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
            after={"how": rules.HOW_LABELS[how], "date": on, **({"score": score} if score is not None else {})},
            actor=by)
+    _assigned_by_completion(trainee, module, on, by, now)
     return c
+
+
+def _assigned_by_completion(trainee: Trainee, module: TrainingModule, on: date, by: User | None, now) -> None:
+    """Trained implies assigned (see `rules.ASSIGNED_BY_COMPLETION`): a completion of a module the person was not
+    assigned records the assignment, due the day it was completed, stamped with the completion's time."""
+    a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
+                                                      Assignment.module_id == module.id))
+    if a is not None and a.active:
+        return
+    if a is None:
+        _serialize_on(TrainingModule, module.id, "position")  # as `_bulk_assign`: one writer of the pair
+        a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
+                                                          Assignment.module_id == module.id))
+    if a is None:
+        a = Assignment(module_id=module.id, trainee_id=trainee.id)
+        db.session.add(a)
+    a.active, a.due, a.cohort_id, a.assigned_by_id, a.assigned_at = True, on, None, by.id if by else None, now
+    a.ended_reason, a.ended_by_id, a.ended_at = "", None, None
+    record("assign", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
+           after={"due": on, "reason": rules.ASSIGNED_BY_COMPLETION}, actor=by)
+
+
+def _void_assignment_made_by(completion: Completion, by: User | None) -> None:
+    """Voiding a completion also ends the assignment that completion recorded (nobody else assigned it)."""
+    a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == completion.trainee_id,
+                                                      Assignment.module_id == completion.module_id,
+                                                      Assignment.active))
+    if a is None or a.cohort_id is not None or a.assigned_at != completion.recorded_at:
+        return
+    a.active, a.ended_reason = False, rules.ENDED_WITH_COMPLETION
+    a.ended_by_id, a.ended_at = by.id if by else None, utcnow()
+    record("unassign", "trainee", completion.trainee_id,
+           label=f"{completion.trainee.name}：{completion.module.title}",
+           after={"reason": rules.ENDED_WITH_COMPLETION}, actor=by)
 
 
 def mark_completed(user: User, trainee: Trainee, module: TrainingModule, on: date, note: str = "") -> Completion:
@@ -310,6 +350,7 @@ def void_completion(user: User, completion: Completion, reason: str) -> None:
     completion.voided_by_id, completion.voided_at = user.id, utcnow()
     record("void_completion", "trainee", completion.trainee_id,
            label=f"{completion.trainee.name}：{completion.module.title}", after={"reason": reason}, actor=user)
+    _void_assignment_made_by(completion, user)
     db.session.commit()
 
 
@@ -361,6 +402,7 @@ def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: 
         mine.voided_by_id, mine.voided_at = user.id, utcnow()
         record("void_completion", "trainee", trainee.id, label=f"{trainee.name}：{s.module.title}",
                after={"reason": "签到表取消勾选"}, actor=user)
+        _void_assignment_made_by(mine, user)
     db.session.commit()
     return present
 

@@ -74,7 +74,7 @@ def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
     assert seen[("主任丁", module.id)] == rules.OVERDUE and seen[("督导甲", other.id)] == rules.COMPLETED
     assert seen[("主任丙", other.id)] == rules.NOT_ASSIGNED
     m = report.matrix
-    # a completion without an assignment counts as done (and so as due) in its row and column
+    # a completion of a module nobody assigned records the assignment: done in its row and column
     assert (m.total.assigned, m.total.completed, m.total.overdue, m.total.in_progress) == (4, 2, 1, 1)
     assert (m.cols[other.id].completed, m.cols[other.id].assigned) == (1, 1)
 

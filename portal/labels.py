@@ -67,6 +67,7 @@ ACTION_LABELS = {
     # training
     "assign": "安排培训",
     "unassign": "取消培训安排",
+    "end_cohort": "撤销人群培训安排",
     "complete": "登记培训完成",
     "void_completion": "更正培训记录",
     "quiz": "参加培训测验",
@@ -94,7 +95,7 @@ FIELD_LABELS = {
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",
     "how": "方式", "date": "日期", "score": "得分", "passed": "通过", "cohort": "对象", "due": "完成时限",
-    "assigned": "安排人数", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
+    "assigned": "安排人数", "redated": "调整完成时限", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",

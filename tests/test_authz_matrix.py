@@ -96,6 +96,7 @@ EXPECTED: dict[str, object] = {
     "training.completion_void": TRAINERS,
     "training.assignment_end": TRAINERS,
     "training.assign": TRAINERS,
+    "training.assign_rule_end": TRAINERS,
     "training.sessions": TRAINERS,
     "training.session_sheet": TRAINERS,
     "training.session_tick": TRAINERS,
@@ -139,6 +140,7 @@ def sample_args(endpoint: str) -> dict:
         "completion_id": _sample["completion"].id,
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
+        "rule_id": _sample["rule"].id,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),

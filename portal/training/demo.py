@@ -69,7 +69,7 @@ def load_training_demo() -> list[str]:
         next((m for m in modules if "director" in m.audience), modules[0])
     services.assign_cohort(actor, target, services.Cohort("director", county.id, None), today + timedelta(days=30))
     first = next((m for m in modules if "supervisor" in m.audience and m.id != target.id), modules[0])
-    services.assign_cohort(actor, first, services.Cohort("", county.id, None), today - timedelta(days=3))
+    services.assign_cohort(actor, first, services.Cohort("", county.id, None), today - timedelta(days=3), backdated=True)
     township = db.session.scalar(sa.select(TrainingArea).where(TrainingArea.county_id == county.id,
                                                                TrainingArea.name == "北城街道"))
     sheet = services.create_session(actor, target, county, township, today - timedelta(days=1), "北城街道便民服务中心",

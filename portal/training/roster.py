@@ -31,6 +31,7 @@ class ImportResult:
     # once to the person who imported; only the password's hash is kept.
     initial_passwords: list[tuple[str, str, str]] = field(default_factory=list)
     assigned: int = 0
+    expired_rules: int = 0  # group rules past their due date that new people were not assigned by
     applied: bool = False
 
     @property
@@ -45,7 +46,11 @@ class ImportResult:
     def summary(self) -> str:
         text = (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
                 f"新增地名 {len(self.new_places)} 个；新建学员账号 {len(self.new_accounts)} 个")
-        return text + (f"；自动安排培训 {self.assigned} 项" if self.applied else "")
+        text += f"；自动安排培训 {self.assigned} 项" if self.applied else ""
+        if self.expired_rules:
+            text += (f"。{self.expired_rules} 项人群安排已过完成时限，新加入的人员未自动安排，"
+                     "请在“安排培训”中另定时限")
+        return text
 
 
 def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: bool) -> ImportResult:
@@ -178,9 +183,12 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
     if new_rows:
         db.session.execute(sa.insert(Trainee), [dict({"user_id": None}, **v) for v in new_rows])
     db.session.flush()
-    from portal.training.services import assign_late_joiners
+    from portal.training.services import assign_late_joiners, expired_rules_missed
 
     result.assigned = assign_late_joiners()
+    if plan.new:
+        result.expired_rules = expired_rules_missed(list(db.session.scalars(
+            sa.select(Trainee.id).where(Trainee.phone.in_([r.phone for r in plan.new])))))
     result.applied = True
     record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
            after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,

@@ -109,6 +109,14 @@ def sheet_date_problem(held_on: date, today: date) -> str | None:
     return None
 
 
+def due_problem(due: date, today: date) -> str | None:
+    """Why a 完成时限 cannot be set, or None: a date already past would make people overdue at once."""
+    if due < today:
+        return (f"完成时限不能早于今天（{today.year}年{today.month}月{today.day}日）："
+                "已过的时限会让安排的人员立即逾期，请检查日期。")
+    return None
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 

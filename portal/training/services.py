@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,8 +15,6 @@ from portal.models import (
     AttendanceSession,
     CohortRule,
     Completion,
-    PolicyClause,
-    PolicyDocument,
     QuizAttempt,
     Trainee,
     TrainingArea,
@@ -25,126 +22,27 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.plan import PLAN_ID
 from portal.timeutil import utcnow
 from portal.training import rules
+from portal.training.modules import (  # the module functions, as callers know them
+    ModuleSyncReport,
+    clause_exists,
+    get_module,
+    live_modules,
+    modules_for_clause,
+    sync_modules,
+    upsert_modules,
+)
 from portal.training.scope import NotAllowed, TrainingError, can_manage, require
 
-__all__ = ["NotAllowed", "TrainingError"]
+__all__ = ["ModuleSyncReport", "NotAllowed", "TrainingError", "clause_exists", "get_module", "live_modules",
+           "modules_for_clause", "sync_modules", "upsert_modules"]
 
 
 def today() -> date:
     from portal.duties.services import today as duty_today
 
     return duty_today()
-
-
-# ---- modules (content/training/) -----------------------------------------------------------
-
-@dataclass
-class ModuleSyncReport:
-    created: list
-    updated: list
-    retired: list
-    problems: list
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def clause_exists(doc_id: str | None, clause_id: str) -> bool:
-    """As check-content decides: a 方案 clause must exist; a statute not (yet) imported is accepted."""
-    if doc_id is not None and db.session.scalar(
-            sa.select(sa.func.count(PolicyDocument.id)).where(PolicyDocument.doc_id == doc_id)) == 0:
-        return True
-    return db.session.scalar(
-        sa.select(sa.func.count(PolicyClause.id)).join(PolicyDocument)
-        .where(PolicyDocument.doc_id == (doc_id or PLAN_ID), PolicyClause.clause_id == clause_id,
-               ~PolicyClause.retired)) > 0
-
-
-def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
-    """Load content/training/*.md through the parser; any problem loads nothing. Never deletes."""
-    from portal.content.training_file import load_modules
-
-    folder = content_dir / "training"
-    if not folder.is_dir():
-        return ModuleSyncReport([], [], [], [])
-    specs, problems = load_modules(folder, display_root, clause_exists)
-    if problems:
-        return ModuleSyncReport([], [], [], list(problems))
-    return upsert_modules(specs)
-
-
-def _quiz_dict(quiz) -> dict | None:
-    if quiz is None:
-        return None
-    return {"pass_mark": quiz.pass_mark, "questions": [
-        {"number": q.number, "text": q.text, "multiple": q.multiple,
-         "options": [{"text": o.text, "correct": o.correct} for o in q.options]} for q in quiz.questions]}
-
-
-def upsert_modules(specs) -> ModuleSyncReport:
-    existing = {m.key: m for m in db.session.scalars(sa.select(TrainingModule))}
-    report = ModuleSyncReport([], [], [], [])
-    for spec in specs:
-        values = dict(position=spec.order, title=spec.title, audience=[rules.ROLE_BY_LABEL[a] for a in spec.audience],
-                      summary=spec.summary, duration_minutes=spec.duration_minutes, clause_ids=list(spec.clauses),
-                      references=[[d, c] for d, c in spec.references], body=spec.body, quiz=_quiz_dict(spec.quiz),
-                      retired=False)
-        module = existing.pop(spec.module_id, None)
-        if module is None:
-            module = TrainingModule(key=spec.module_id, **values)
-            db.session.add(module)
-            report.created.append(spec.module_id)
-            record("sync", "training_module", spec.module_id, label=spec.title, after={"title": spec.title},
-                   actor_name="sync")
-        else:
-            changed = {k: v for k, v in values.items() if getattr(module, k) != v}
-            if changed:
-                for k, v in changed.items():
-                    setattr(module, k, v)
-                module.updated_at = utcnow()
-                report.updated.append(spec.module_id)
-                record("sync", "training_module", spec.module_id, label=spec.title,
-                       after={k: v for k, v in changed.items() if k in ("title", "clause_ids", "retired")} or
-                       {"title": spec.title}, actor_name="sync")
-    for module in existing.values():
-        if not module.retired:
-            module.retired = True
-            report.retired.append(module.key)
-            record("retire", "training_module", module.key, label=module.title, after={"retired": True},
-                   actor_name="sync")
-    db.session.commit()
-    return report
-
-
-def live_modules() -> list[TrainingModule]:
-    """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
-    from flask import g, has_request_context
-
-    if has_request_context() and "training_live_modules" in g:
-        return list(g.training_live_modules)
-    found = list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
-                                    .order_by(TrainingModule.position, TrainingModule.key)))
-    if has_request_context():
-        g.training_live_modules = found
-    return list(found)
-
-
-def get_module(key: str) -> TrainingModule | None:
-    return db.session.scalar(sa.select(TrainingModule).where(TrainingModule.key == key))
-
-
-def modules_for_clause(doc_id: str, clause_id: str) -> list[TrainingModule]:
-    """The "相关培训" of a clause page: modules implementing it or citing it in their text."""
-    out = []
-    for m in live_modules():
-        if (doc_id == PLAN_ID and clause_id in m.clause_ids) or any(
-                (d or PLAN_ID) == doc_id and c == clause_id for d, c in m.references):
-            out.append(m)
-    return out
 
 
 # ---- assignment --------------------------------------------------------------------------
@@ -178,17 +76,36 @@ def _serialize_on(model, row_id: int, column: str) -> None:
     db.session.execute(sa.update(model).where(model.id == row_id).values({column: getattr(model, column)}))
 
 
+@dataclass
+class Assigned:
+    """What an assignment did: people newly assigned, and people whose open assignment got the new due date."""
+
+    new: int = 0
+    redated: int = 0
+
+    def __int__(self) -> int:
+        return self.new
+
+    def text(self) -> str:
+        return f"新安排 {self.new} 人" + (f"，调整完成时限 {self.redated} 人" if self.redated else "")
+
+
 def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user: User | None,
-                 cohort_id: int | None) -> int:
-    """Assign to every listed trainee: new rows in bulk, ended ones reopened. Returns how many changed."""
+                 cohort_id: int | None) -> tuple[Assigned, dict]:
+    """Assign to every listed trainee: new rows in bulk, ended ones reopened, open ones not yet completed
+    moved to `due`. Returns the counts and the moved ones' former due dates (date -> how many)."""
     if not trainee_ids:
-        return 0
+        return Assigned(), {}
     _serialize_on(TrainingModule, module.id, "position")  # two assignments of one module: one at a time
-    existing = dict(db.session.execute(
-        sa.select(Assignment.trainee_id, Assignment.active).where(Assignment.module_id == module.id)).all())
+    existing = {tid: (active, old_due) for tid, active, old_due in db.session.execute(
+        sa.select(Assignment.trainee_id, Assignment.active, Assignment.due).where(Assignment.module_id == module.id))}
     now = utcnow()
     new = [tid for tid in trainee_ids if tid not in existing]
-    reopen = [tid for tid in trainee_ids if existing.get(tid) is False]
+    reopen = [tid for tid in trainee_ids if tid in existing and not existing[tid][0]]
+    open_ = [tid for tid in trainee_ids if tid in existing and existing[tid][0] and existing[tid][1] != due]
+    done = set(db.session.scalars(sa.select(Completion.trainee_id).where(
+        Completion.module_id == module.id, ~Completion.voided, Completion.trainee_id.in_(open_)))) if open_ else set()
+    redate = [tid for tid in open_ if tid not in done]  # a completed one keeps the date it was judged by
     if new:
         db.session.execute(sa.insert(Assignment), [
             {"module_id": module.id, "trainee_id": tid, "cohort_id": cohort_id, "due": due, "active": True,
@@ -198,59 +115,120 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
             Assignment.module_id == module.id, Assignment.trainee_id.in_(reopen[chunk:chunk + 500])).values(
             active=True, due=due, cohort_id=cohort_id, assigned_by_id=user.id if user else None, assigned_at=now,
             ended_reason="", ended_by_id=None, ended_at=None))
-    return len(new) + len(reopen)
+    for chunk in range(0, len(redate), 500):
+        db.session.execute(sa.update(Assignment).where(
+            Assignment.module_id == module.id, Assignment.trainee_id.in_(redate[chunk:chunk + 500])).values(due=due))
+    before: dict = {}
+    for tid in redate:
+        before[existing[tid][1]] = before.get(existing[tid][1], 0) + 1
+    return Assigned(len(new) + len(reopen), len(redate)), before
 
 
-def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date) -> int:
-    require(can_manage(user, cohort.county_id))
+def _check_due(module: TrainingModule, due: date, backdated: bool) -> None:
     if module.retired:
         raise TrainingError("该培训模块已停用，不能再安排。")
+    problem = None if backdated else rules.due_problem(due, today())
+    if problem:
+        raise TrainingError(problem)
+
+
+def _dues_text(before: dict) -> str:
+    return "；".join(f"{zh_date(d)} {n} 人" for d, n in sorted(before.items()))
+
+
+def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date, *, backdated: bool = False) -> Assigned:
+    """Assign a module to a group now and to whoever joins it later (one rule per group and module:
+    assigning again moves the rule's and its people's open due dates). `backdated` builds demo data."""
+    require(can_manage(user, cohort.county_id))
+    _check_due(module, due, backdated)
     if cohort.role and cohort.role not in module.audience:
         raise TrainingError(f"该模块面向{'、'.join(rules.role_label(r) for r in module.audience)}，"
                             f"不适用于{rules.role_label(cohort.role)}。")
-    rule = CohortRule(module_id=module.id, role=cohort.role, county_id=cohort.county_id,
-                      township_id=cohort.township_id, due=due, created_by_id=user.id)
-    db.session.add(rule)
-    db.session.flush()
+    _serialize_on(TrainingModule, module.id, "position")  # the same group twice at once: one rule
+    rule = db.session.scalar(sa.select(CohortRule).where(
+        CohortRule.module_id == module.id, CohortRule.role == cohort.role, CohortRule.active,
+        _same(CohortRule.county_id, cohort.county_id), _same(CohortRule.township_id, cohort.township_id)))
+    rule_before = rule.due if rule is not None else None
+    if rule is None:
+        rule = CohortRule(module_id=module.id, role=cohort.role, county_id=cohort.county_id,
+                          township_id=cohort.township_id, due=due, created_by_id=user.id)
+        db.session.add(rule)
+        db.session.flush()
+    rule.due = due
     stmt = cohort.where(sa.select(Trainee.id))
     if not cohort.role:
         stmt = stmt.where(Trainee.role.in_(module.audience))
-    ids = list(db.session.scalars(stmt))
-    changed = _bulk_assign(module, ids, due, user, rule.id)
+    done, before = _bulk_assign(module, list(db.session.scalars(stmt)), due, user, rule.id)
     county = db.session.get(Unit, cohort.county_id) if cohort.county_id else None
     township = db.session.get(TrainingArea, cohort.township_id) if cohort.township_id else None
-    record("assign", "training_module", module.key, label=f"{module.title}：{cohort_label(cohort.role, county, township)}",
-           after={"cohort": cohort_label(cohort.role, county, township), "due": due, "assigned": changed}, actor=user)
+    label = cohort_label(cohort.role, county, township)
+    record("assign", "training_module", module.key, label=f"{module.title}：{label}",
+           before={"due": rule_before, "redated": _dues_text(before)} if rule_before or before else None,
+           after={"cohort": label, "due": due, "assigned": done.new, "redated": done.redated}, actor=user)
     db.session.commit()
-    return changed
+    return done
 
 
-def assign_people(user: User, module: TrainingModule, trainees: list[Trainee], due: date) -> int:
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
+
+
+def assign_people(user: User, module: TrainingModule, trainees: list[Trainee], due: date, *,
+                  backdated: bool = False) -> Assigned:
     for t in trainees:
         require(can_manage(user, t.county_id))
-    if module.retired:
-        raise TrainingError("该培训模块已停用，不能再安排。")
-    changed = _bulk_assign(module, [t.id for t in trainees], due, user, None)
+    _check_due(module, due, backdated)
+    done, before = _bulk_assign(module, [t.id for t in trainees], due, user, None)
     record("assign", "training_module", module.key, label=module.title,
-           after={"trainees": [t.name for t in trainees][:50], "due": due, "assigned": changed}, actor=user)
+           before={"redated": _dues_text(before)} if before else None,
+           after={"trainees": [t.name for t in trainees][:50], "due": due, "assigned": done.new,
+                  "redated": done.redated}, actor=user)
     db.session.commit()
-    return changed
+    return done
+
+
+def end_cohort_rule(user: User, rule: CohortRule) -> None:
+    """Withdraw a group rule: nobody who joins later is assigned by it; assignments made stay."""
+    require(can_manage(user, rule.county_id))
+    if not rule.active:
+        raise TrainingError("该人群安排已撤销。")
+    rule.active, rule.ended_reason = False, "撤销"
+    county = db.session.get(Unit, rule.county_id) if rule.county_id else None
+    label = cohort_label(rule.role, county, rule.township)
+    record("end_cohort", "training_module", rule.module.key, label=f"{rule.module.title}：{label}",
+           before={"cohort": label, "due": rule.due}, after={"active": False}, actor=user)
+    db.session.commit()
+
+
+def _joiners(rule: CohortRule, trainee_ids: list[int] | None) -> sa.Select:
+    """The people of a rule's group, of the module's audience, who hold no assignment of it (ever)."""
+    stmt = Cohort(rule.role, rule.county_id, rule.township_id).where(sa.select(Trainee.id))
+    stmt = stmt.where(Trainee.role.in_(rule.module.audience))
+    stmt = stmt.where(~sa.exists().where(Assignment.module_id == rule.module_id, Assignment.trainee_id == Trainee.id))
+    return stmt if trainee_ids is None else stmt.where(Trainee.id.in_(trainee_ids))
+
+
+def _live_rules() -> list[CohortRule]:
+    return [r for r in db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id))
+            if not r.module.retired]
 
 
 def assign_late_joiners(trainee_ids: list[int] | None = None) -> int:
-    """Every active cohort rule reaches the people who joined its cohort after it was made."""
-    total = 0
-    for rule in db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id)):
-        if rule.module.retired:
-            continue
-        stmt = Cohort(rule.role, rule.county_id, rule.township_id).where(sa.select(Trainee.id))
-        stmt = stmt.where(Trainee.role.in_(rule.module.audience))
-        stmt = stmt.where(~sa.exists().where(Assignment.module_id == rule.module_id,
-                                             Assignment.trainee_id == Trainee.id))
-        if trainee_ids is not None:
-            stmt = stmt.where(Trainee.id.in_(trainee_ids))
-        total += _bulk_assign(rule.module, list(db.session.scalars(stmt)), rule.due, None, rule.id)
+    """Every active cohort rule still in time (due today or later) reaches the people who joined its
+    cohort after it was made; an expired one does not (they would be overdue on their first day)."""
+    total, on = 0, today()
+    for rule in _live_rules():
+        if rule.due >= on:
+            total += _bulk_assign(rule.module, list(db.session.scalars(_joiners(rule, trainee_ids))), rule.due,
+                                  None, rule.id)[0].new
     return total
+
+
+def expired_rules_missed(trainee_ids: list[int]) -> int:
+    """How many group rules past their due date would have reached these people (and so did not)."""
+    on = today()
+    return sum(1 for rule in _live_rules() if rule.due < on and trainee_ids
+               and db.session.scalar(sa.select(sa.exists(_joiners(rule, trainee_ids)))))
 
 
 def unassign(user: User, assignment: Assignment, reason: str) -> None:

@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
+from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
 from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
@@ -21,7 +22,6 @@ from portal.training import services as s
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
-    CohortAssignForm,
     ConfirmImportForm,
     MarkCompleteForm,
     MergeAreaForm,
@@ -216,7 +216,8 @@ def _back(t: Trainee):
 def _run(t: Trainee, action, message: str):
     try:
         action()
-        flash(message, "success")
+        if message:
+            flash(message, "success")
     except TrainingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -258,7 +259,16 @@ def trainee_assign(trainee_id: int):
         _fail(form)
         return _back(t)
     module = s.get_module(form.module.data)
-    return _run(t, lambda: s.assign_people(current_user, module, [t], form.due.data), "已安排培训。")
+    def act():
+        done = s.assign_people(current_user, module, [t], form.due.data)
+        if done.redated:
+            flash(f"已将“{module.title}”的完成时限改为{zh_date(form.due.data)}。", "success")
+        elif done.new:
+            flash(f"已安排“{module.title}”，完成时限{zh_date(form.due.data)}。", "success")
+        else:
+            flash(f"“{module.title}”已按此完成时限安排（或已完成），未作改动。", "info")
+
+    return _run(t, act, "")
 
 
 @bp.route("/training/trainees/<int:trainee_id>/complete", methods=["POST"])
@@ -302,49 +312,6 @@ def _with_reason(trainee_id: int, action, message: str):
         _fail(form)
         return _back(t)
     return _run(t, lambda: action(form.reason.data), message)
-
-
-# ---- cohort assignment ---------------------------------------------------------------------
-
-@bp.route("/training/assign", methods=["GET", "POST"])
-@roles(*MANAGERS)
-def assign():
-    form = CohortAssignForm()
-    _module_choices(form.module)
-    counties = visible_counties(current_user)
-    city = county_scope(current_user) is None
-    form.county.choices = choices(([("", "全市")] if city else []) + [(c.code, c.name) for c in counties])
-    if form.validate_on_submit():
-        county = next((c for c in counties if c.code == form.county.data), None)
-        township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
-        module = s.get_module(form.module.data)
-        try:
-            if module is None or (form.county.data and county is None) or (not city and county is None):
-                raise TrainingError("请选择培训模块和范围。")
-            if township is not None and (county is None or township.county_id != county.id):
-                raise TrainingError("所选乡镇（街道）不在该县（市、区）。")
-            n = s.assign_cohort(current_user, module, s.Cohort(form.role.data, county.id if county else None,
-                                                               township.id if township else None), form.due.data)
-            label = s.cohort_label(form.role.data, county, township)
-            flash(f"已将“{module.title}”安排给{label}，新安排 {n} 人；以后加入的人员自动安排。", "success")
-            return redirect(url_for("training.assign"))
-        except TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-    elif request.method == "POST":
-        _fail(form)
-    county = _county_arg() or (counties[0] if not city and counties else None)
-    from portal.models import CohortRule
-
-    cohorts = db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id.desc())
-                                 .limit(50)).all()
-    cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
-    return render_template("training/assign.html", form=form, counties=counties,
-                           townships=_townships(counties), county=county, cohorts=cohorts,
-                           rules=rules, cohort_label=s.cohort_label)
 
 
 # ---- attendance sheets ----------------------------------------------------------------------

@@ -58,10 +58,16 @@ def sample_training() -> dict:
     sheet = services.create_session(actor, module, county("yanhu"), person.township, date.today(), "会议室", "讲师")
     from portal.models import Assignment, DutyInstance
 
-    assignment = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id))
+    assignment = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id,
+                                                               Assignment.module_id == module.id))
+    services.assign_cohort(actor, module, services.Cohort("director", county("yanhu").id, None),
+                           date.today() + timedelta(days=30))
+    from portal.models import CohortRule
+
+    rule = db.session.scalar(sa.select(CohortRule).where(CohortRule.module_id == module.id))
     duty = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == "grassroots-training@yanhu-mz"))
     return {"module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
-            "session": sheet, "training_duty": duty}
+            "session": sheet, "training_duty": duty, "rule": rule}
 
 
 def db_area(name: str):

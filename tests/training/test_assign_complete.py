@@ -45,7 +45,7 @@ def test_cohort_of_one_township_and_late_joiners(app, plan, client, auth):
 def test_city_cohort_and_audience_check(app, plan):
     module = setup_roster()
     admin = make_user("adm", "admin")
-    assert services.assign_cohort(admin, module, services.Cohort("", None, None), DUE) == 5
+    assert services.assign_cohort(admin, module, services.Cohort("", None, None), DUE).new == 5
     supervisors_only = next(m for m in services.live_modules() if m.audience == ["director"]) \
         if any(m.audience == ["director"] for m in services.live_modules()) else None
     if supervisors_only is not None:
@@ -172,7 +172,7 @@ def test_county_trainer_sees_and_manages_only_their_county(app, plan, client, au
 def test_phones_masked_except_for_admins_and_own_trainers(app, plan, client, auth):
     setup_roster()
     services.assign_cohort(make_user("adm", "admin"), services.get_module("xinxi-modi-paicha"),
-                           services.Cohort("", None, None), date.today() - timedelta(days=1))
+                           services.Cohort("", None, None), date.today() - timedelta(days=1), backdated=True)
     make_user("ld", "leader")
     auth.login("ld")
     page = client.get("/training/reports/overdue").get_data(as_text=True)

@@ -22,7 +22,7 @@ def test_my_training_says_completed_late(app, plan, client, auth):
     person = trainee("13800000002")
     admin = make_user("adm", "admin")
     late, on_time = services.live_modules()[:2]
-    services.assign_people(admin, late, [person], date.today() - timedelta(days=3))
+    services.assign_people(admin, late, [person], date.today() - timedelta(days=3), backdated=True)
     services.assign_people(admin, on_time, [person], date.today() + timedelta(days=3))
     for m in (late, on_time):
         services.mark_completed(admin, person, m, date.today())

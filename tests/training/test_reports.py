@@ -27,7 +27,7 @@ def setup_state():
     yanhu = county("yanhu")
     services.assign_cohort(admin, module, services.Cohort("director", yanhu.id, db_area("北城街道").id),
                            date.today() + timedelta(days=10))
-    services.assign_people(admin, module, [trainee("13800000004")], date.today() - timedelta(days=2))
+    services.assign_people(admin, module, [trainee("13800000004")], date.today() - timedelta(days=2), backdated=True)
     sheet = services.create_session(admin, module, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     return module

@@ -1,0 +1,122 @@
+"""Training modules: loaded from content/training/ (never deleted, retired when gone), read per request."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import PolicyClause, PolicyDocument, TrainingModule
+from portal.plan import PLAN_ID
+from portal.timeutil import utcnow
+from portal.training import rules
+
+
+# ---- modules (content/training/) -----------------------------------------------------------
+
+@dataclass
+class ModuleSyncReport:
+    created: list
+    updated: list
+    retired: list
+    problems: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def clause_exists(doc_id: str | None, clause_id: str) -> bool:
+    """As check-content decides: a 方案 clause must exist; a statute not (yet) imported is accepted."""
+    if doc_id is not None and db.session.scalar(
+            sa.select(sa.func.count(PolicyDocument.id)).where(PolicyDocument.doc_id == doc_id)) == 0:
+        return True
+    return db.session.scalar(
+        sa.select(sa.func.count(PolicyClause.id)).join(PolicyDocument)
+        .where(PolicyDocument.doc_id == (doc_id or PLAN_ID), PolicyClause.clause_id == clause_id,
+               ~PolicyClause.retired)) > 0
+
+
+def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
+    """Load content/training/*.md through the parser; any problem loads nothing. Never deletes."""
+    from portal.content.training_file import load_modules
+
+    folder = content_dir / "training"
+    if not folder.is_dir():
+        return ModuleSyncReport([], [], [], [])
+    specs, problems = load_modules(folder, display_root, clause_exists)
+    if problems:
+        return ModuleSyncReport([], [], [], list(problems))
+    return upsert_modules(specs)
+
+
+def _quiz_dict(quiz) -> dict | None:
+    if quiz is None:
+        return None
+    return {"pass_mark": quiz.pass_mark, "questions": [
+        {"number": q.number, "text": q.text, "multiple": q.multiple,
+         "options": [{"text": o.text, "correct": o.correct} for o in q.options]} for q in quiz.questions]}
+
+
+def upsert_modules(specs) -> ModuleSyncReport:
+    existing = {m.key: m for m in db.session.scalars(sa.select(TrainingModule))}
+    report = ModuleSyncReport([], [], [], [])
+    for spec in specs:
+        values = dict(position=spec.order, title=spec.title, audience=[rules.ROLE_BY_LABEL[a] for a in spec.audience],
+                      summary=spec.summary, duration_minutes=spec.duration_minutes, clause_ids=list(spec.clauses),
+                      references=[[d, c] for d, c in spec.references], body=spec.body, quiz=_quiz_dict(spec.quiz),
+                      retired=False)
+        module = existing.pop(spec.module_id, None)
+        if module is None:
+            module = TrainingModule(key=spec.module_id, **values)
+            db.session.add(module)
+            report.created.append(spec.module_id)
+            record("sync", "training_module", spec.module_id, label=spec.title, after={"title": spec.title},
+                   actor_name="sync")
+        else:
+            changed = {k: v for k, v in values.items() if getattr(module, k) != v}
+            if changed:
+                for k, v in changed.items():
+                    setattr(module, k, v)
+                module.updated_at = utcnow()
+                report.updated.append(spec.module_id)
+                record("sync", "training_module", spec.module_id, label=spec.title,
+                       after={k: v for k, v in changed.items() if k in ("title", "clause_ids", "retired")} or
+                       {"title": spec.title}, actor_name="sync")
+    for module in existing.values():
+        if not module.retired:
+            module.retired = True
+            report.retired.append(module.key)
+            record("retire", "training_module", module.key, label=module.title, after={"retired": True},
+                   actor_name="sync")
+    db.session.commit()
+    return report
+
+
+def live_modules() -> list[TrainingModule]:
+    """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "training_live_modules" in g:
+        return list(g.training_live_modules)
+    found = list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)
+                                    .order_by(TrainingModule.position, TrainingModule.key)))
+    if has_request_context():
+        g.training_live_modules = found
+    return list(found)
+
+
+def get_module(key: str) -> TrainingModule | None:
+    return db.session.scalar(sa.select(TrainingModule).where(TrainingModule.key == key))
+
+
+def modules_for_clause(doc_id: str, clause_id: str) -> list[TrainingModule]:
+    """The "相关培训" of a clause page: modules implementing it or citing it in their text."""
+    out = []
+    for m in live_modules():
+        if (doc_id == PLAN_ID and clause_id in m.clause_ids) or any(
+                (d or PLAN_ID) == doc_id and c == clause_id for d, c in m.references):
+            out.append(m)
+    return out

@@ -83,9 +83,6 @@ class Assigned:
     new: int = 0
     redated: int = 0
 
-    def __int__(self) -> int:
-        return self.new
-
     def text(self) -> str:
         return f"新安排 {self.new} 人" + (f"，调整完成时限 {self.redated} 人" if self.redated else "")
 

@@ -60,3 +60,14 @@ def test_a_bulk_decision_with_nothing_ticked_keeps_the_comment_typed(app, plan):
     assert response.status_code == 422
     form = beside(response.get_data(as_text=True), "/supervision/decide/close")
     assert "请先勾选要处理的申请" in form and "佐证材料缺少签字页" in form
+
+
+def test_a_long_term_duty_offers_no_extension_and_refuses_one(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("no-new-long-term@yanhu-mz")
+    assert inst.deadline is None  # 长期: no date to move
+    page = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert f"/tasks/{inst.id}/extension" not in page and "申请延期" not in page
+    response = mz.post(f"/tasks/{inst.id}/extension", {"reason": "人手不足", "proposed": "2099年6月30日"})
+    assert response.status_code == 422 and "无需申请延期" in response.get_data(as_text=True)
+    assert not instance_by_key(inst.key).extensions

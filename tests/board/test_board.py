@@ -213,6 +213,11 @@ def test_report_print_view_and_word(varied, client, auth):
     doc = Document(io.BytesIO(response.data))
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0].startswith("盐湖区") and any("运民发〔2021〕74号" in p for p in paragraphs)
+    first, transfer = doc.sections[0], doc.sections[-1]
+    assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert (round(transfer.page_width.mm), round(transfer.page_height.mm)) == (297, 210)  # the wide table
+    assert doc.core_properties.author != "python-docx" and "python-docx" not in doc.core_properties.comments
+    assert doc.core_properties.created.year >= 2026
     assert client.get("/board/report.pdf").status_code == 404
 
 

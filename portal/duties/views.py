@@ -159,7 +159,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
     if refused:
-        if key.startswith("ext-"):  # decided in the 督查室 queue: the queue again
+        if key.startswith("ext-") and form.to_queue:  # decided in the 督查室 queue: the queue again
             return _queue_page(refused), 422
         # The message shows at the top of the work area (the form may be gone: someone else changed
         # the duty's state) and beside the form when it is still there, its field focused.

@@ -141,6 +141,12 @@ def instance(instance_id: int):
     return render_template("duties/instance.html", **_instance_context(inst))
 
 
+def refused_on_duty_page(inst, refused: Refused):
+    """The duty page again with a refused form (also the board's figure and 批示 forms on it): the
+    message beside that form, what was typed kept."""
+    return render_template("duties/instance.html", **{**_instance_context(inst), "refused": refused}), 422
+
+
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
                   partial: str | None = None, key: str = ""):
     """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —

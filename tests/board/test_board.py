@@ -118,11 +118,16 @@ def test_bad_figures_are_refused_with_a_reason(varied, client, auth):
     make_user("yh", "liaison", unit="yanhu-mz")
     auth.login("yh")
     inst = instance_by_key("transfer-children@yanhu-mz")
-    for data, message in (({"name": "移交儿童人数", "value": "3.5"}, "不带小数点的整数"),
+    for data, message in (({"name": "移交儿童人数", "value": "3.5", "note": "含两名临时照料"}, "不带小数点的整数"),
                           ({"name": "移交儿童人数", "value": "-1"}, "不带小数点的整数"),
                           ({"name": "移交儿童人数", "value": ""}, "请填写数值"),
                           ({"name": "在院人数", "value": "3"}, "该任务没有这项指标")):
-        assert message in text(auth.post(f"/board/instances/{inst.id}/indicators", data, follow_redirects=True))
+        response = auth.post(f"/board/instances/{inst.id}/indicators", data)
+        assert response.status_code == 422  # the duty page again, not a redirect that drops the typing
+        form = section(response.get_data(as_text=True), "indicators")
+        assert message in form and 'data-testid="form-refused"' in form
+        if data.get("note"):
+            assert 'value="3.5"' in form and 'value="含两名临时照料"' in form
     other = instance_by_key("transfer-children@yongji-mz")
     assert auth.post(f"/board/instances/{other.id}/indicators", {"name": "移交儿童人数", "value": "1"}).status_code == 403
     before = db.session.scalar(sa.select(sa.func.count(IndicatorValue.id)))
@@ -136,7 +141,8 @@ def test_leader_instruction_reaches_the_unit_and_is_audited(varied, client, auth
     make_user("yh", "liaison", unit="yanhu-mz")
     auth.login("boss")
     inst = instance_by_key("transfer-children@yanhu-mz")
-    assert "请填写批示内容" in text(auth.post(f"/board/instances/{inst.id}/instruction", {"body": "  "}, follow_redirects=True))
+    refused = auth.post(f"/board/instances/{inst.id}/instruction", {"body": "  "})
+    assert refused.status_code == 422 and "请填写批示内容" in section(refused.get_data(as_text=True), "instructions")
     response = auth.post(f"/board/instances/{inst.id}/instruction", {"body": "请于本周内完成档案移交。"}, follow_redirects=True)
     assert "批示已送达责任单位" in text(response)
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "instruction")).after == {

@@ -308,3 +308,20 @@ def test_the_report_covers_this_month_so_far_or_in_its_first_days_the_previous_m
     # a date given: the other one defaults to this month so far
     assert period({"start": "2026年12月1日"}, date(2026, 12, 2), problems) == (date(2026, 12, 1), date(2026, 12, 2))
     assert problems == []
+
+
+def test_a_date_that_is_not_one_gives_the_whole_default_period_not_half_of_it():
+    from datetime import date
+
+    from portal.board.report import period
+
+    problems: list[str] = []
+    on = date(2026, 12, 1)
+    # "上个月" is not a date: before, the start fell back to this month's first day, later than the
+    # typed end, and the two were swapped into 30 November – 1 December.
+    got = period({"start": "上个月", "end": "2026年11月30日"}, on, problems)
+    assert got == (date(2026, 11, 1), date(2026, 11, 30))
+    assert problems == ["起始日期“上个月”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；已按默认统计期间处理。"]
+    problems.clear()
+    assert period({"end": "2026年11月20日"}, on, problems) == (date(2026, 11, 1), date(2026, 11, 20))  # its month
+    assert problems == []

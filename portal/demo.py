@@ -30,7 +30,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("staff", "吴科员", ("staff",), "city-mz", "Demo-2026-wky"),
     # The training demo (portal/training/demo.py): a county-bound trainer and a 学员 on its roster.
     DemoAccount("trainer-yanhu", "钱培训（盐湖区）", ("trainer",), "yanhu-mz", "Demo-2026-qpx"),
-    DemoAccount("trainee", "刘红（演示学员）", ("trainee",), "", "Demo-2026-lhx"),
+    DemoAccount("trainee", "刘红（演示）", ("trainee",), "", "Demo-2026-lhx"),
 )
 
 # Letters and digits that cannot be confused when read off a terminal (no 0/O, 1/l/I).

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 from portal.board import rollup
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
-from portal.duties.exports import DATE_FORMAT, safe_cell
+from portal.duties.exports import DATE_FORMAT, local_cell, safe_cell
 from portal.filters import zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +46,7 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
 def list_row(r: rollup.Row, on: date) -> list:
     return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
             rules.STATE_LABELS[r.state], light_text(r.light), r.progress, r.deadline or "长期",
-            rollup.days_overdue(r, on) or "", r.last_activity.date() if r.last_activity else ""]
+            rollup.days_overdue(r, on) or "", local_cell(r.last_activity).date() if r.last_activity else ""]  # the board's day
 
 
 LIST_HEADERS = ["责任单位", "牵头/配合", "配合单位", "任务", "来源条款", "状态", "预警", "进度(%)", "完成时限",
@@ -161,11 +161,18 @@ def _step_rules(ws, last_col: int, n: int) -> None:
 
 def to_docx(report: Report) -> bytes:
     from docx import Document
+    from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
     doc = Document()
+    _a4(doc.sections[0])
+    props = doc.core_properties  # the template's own (author "python-docx", 2013) would show in 属性
+    props.author = props.last_modified_by = "儿童福利政策落实门户"
+    props.title, props.comments, props.keywords = report.title, "", ""
+    props.created = props.modified = datetime.now(UTC).replace(tzinfo=None)
+    props.revision = 1
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
@@ -197,6 +204,8 @@ def to_docx(report: Report) -> bytes:
                      zh_date(r.deadline) if r.deadline else "长期", str(rollup.days_overdue(r, report.as_of) or "")]
                     for r in items])
 
+    # The transfer table has a column per step and per figure: its own landscape page.
+    _a4(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     doc.add_heading("四、县级儿童福利机构移交进度", level=1)
     if report.transfer:
         steps = [s for s, _ in report.transfer[0].cells]
@@ -212,6 +221,18 @@ def to_docx(report: Report) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _a4(section, landscape: bool = False) -> None:
+    """A4 (python-docx's template is US Letter), with the margins of an office document."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    section.top_margin = section.bottom_margin = Mm(25)
+    section.left_margin = section.right_margin = Mm(20)
 
 
 def _table(doc, headers: list[str], rows: list[list[str]]) -> None:

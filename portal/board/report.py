@@ -53,25 +53,29 @@ class Report:
 PREVIOUS_MONTH_UNTIL_DAY = 5
 
 
-def period(args, on: date, problems: list[str]) -> tuple[date, date]:
-    """The period (default: this month so far; in a month's first days, when that is a day or
-    two, the whole previous month). Bad dates are reported and replaced by the default."""
+def default_period(on: date) -> tuple[date, date]:
+    """This month so far; in a month's first days (a day or two of data) the whole previous month."""
     start, end = on.replace(day=1), on
-    if on.day <= PREVIOUS_MONTH_UNTIL_DAY and not (args.get("start", "").strip() or args.get("end", "").strip()):
+    if on.day <= PREVIOUS_MONTH_UNTIL_DAY:
         end = start - timedelta(days=1)
         start = end.replace(day=1)
+    return start, end
 
-    def parse(name: str, label: str, default: date) -> date:
-        raw = args.get(name, "").strip()
-        if not raw:
-            return default
-        value = parse_zh_date(raw[:20])  # 2022年9月1日 or 2022-09-01 (the form shows the former)
-        if value is None:
-            problems.append(f"{label}“{raw[:20]}”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；已按默认处理。")
-            return default
-        return value
 
-    start, end = parse("start", "起始日期", start), parse("end", "截止日期", end)
+def period(args, on: date, problems: list[str]) -> tuple[date, date]:
+    """The period asked for, else the default one. A date that is not a date is reported and the
+    whole default period used (half a typed period and half a default one made no sense)."""
+    raw = {name: args.get(name, "").strip()[:20] for name in ("start", "end")}
+    parsed = {name: parse_zh_date(value) if value else None for name, value in raw.items()}
+    bad = [label for name, label in (("start", "起始日期"), ("end", "截止日期")) if raw[name] and parsed[name] is None]
+    if bad or not (parsed["start"] or parsed["end"]):
+        for label in bad:
+            name = "start" if label == "起始日期" else "end"
+            problems.append(f"{label}“{raw[name]}”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；"
+                            "已按默认统计期间处理。")
+        return default_period(on)
+    end = parsed["end"] or on
+    start = parsed["start"] or end.replace(day=1)
     if start > end:
         problems.append("起始日期晚于截止日期，已互换。")
         start, end = end, start

@@ -11,7 +11,9 @@ from portal.board import bp, cache, pages, rollup, services
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.duties import rules
 from portal.duties.services import DutyError, NotAllowed, get_instance, today
+from portal.duties.views import refused_on_duty_page
 from portal.extensions import db
+from portal.forms import Refused
 from portal.htmx_utils import is_partial_request
 from portal.roles import ADMIN, LEADER, LIAISON
 
@@ -92,8 +94,7 @@ def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(inst, "indicators")
+        return refused_on_duty_page(inst, Refused("indicator", _first_error(form), request.form))
     try:
         services.report_indicator(current_user, inst, form.name.data, form.value.data, form.note.data or "")
     except NotAllowed:
@@ -101,8 +102,7 @@ def indicator(instance_id: int):
         abort(403)
     except DutyError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return _back(inst, "indicators")
+        return refused_on_duty_page(get_instance(instance_id), Refused("indicator", str(exc), request.form))
     flash(f"已填报{form.name.data}：{form.value.data}。", "success")
     return _back(inst, "indicators")
 
@@ -113,8 +113,7 @@ def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
     if not form.validate_on_submit():
-        flash(_first_error(form), "error")
-        return _back(inst, "instructions")
+        return refused_on_duty_page(inst, Refused("instruction", _first_error(form), request.form))
     try:
         services.add_instruction(current_user, inst, form.body.data)
     except NotAllowed:
@@ -122,8 +121,7 @@ def instruction(instance_id: int):
         abort(403)
     except DutyError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return _back(inst, "instructions")
+        return refused_on_duty_page(get_instance(instance_id), Refused("instruction", str(exc), request.form))
     flash("批示已送达责任单位。", "success")
     return _back(inst, "instructions")
 

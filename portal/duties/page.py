@@ -56,6 +56,7 @@ class ExtensionRow:
     status: str
     proposed_deadline: date
     decision_comment: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +179,8 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
                                    s1=Evidence.filename))
                 .outerjoin(author, author.id == Evidence.uploader_id).where(Evidence.instance_id == iid))
     extensions = sa.select(*_branch("extension", ExtensionRequest.id, ExtensionRequest.at, s1=ExtensionRequest.status,
-                                    s2=ExtensionRequest.decision_comment, d1=ExtensionRequest.proposed_deadline)
+                                    s2=ExtensionRequest.decision_comment, s3=ExtensionRequest.reason,
+                                    d1=ExtensionRequest.proposed_deadline)
                            ).where(ExtensionRequest.instance_id == iid)
     figures = (sa.select(*_branch("figure", IndicatorValue.id, IndicatorValue.at, author.display_name,
                                   n1=IndicatorValue.value, s1=IndicatorValue.name, s2=IndicatorValue.note))
@@ -215,7 +217,7 @@ def _split(rows, inst: DutyInstance) -> DutyRead:
         elif r.src == "evidence":
             out.evidence.append(EvidenceRow(r.id, r.at, _person(r.who), r.s1, r.n1))
         elif r.src == "extension":
-            out.extensions.append(ExtensionRow(r.id, r.at, r.s1, r.d1, r.s2 or ""))
+            out.extensions.append(ExtensionRow(r.id, r.at, r.s1, r.d1, r.s2 or "", r.s3 or ""))
         elif r.src == "figure":
             out.figures.append(FigureRow(r.id, r.at, _person(r.who), r.s1, r.n1, r.s2 or ""))
         elif r.src == "linked":

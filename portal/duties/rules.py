@@ -137,6 +137,11 @@ def allows(state: str, action: str) -> bool:
     return next_state(state, action) is not None
 
 
+def extendable(state: str, deadline) -> bool:
+    """Whether a 延期 may be asked: an open duty with a dated deadline (a 长期 duty has none to move)."""
+    return allows(state, EXTEND) and deadline is not None
+
+
 def allowed_actions(state: str) -> frozenset[str]:
     return frozenset(a for a in (*TRANSITIONS, *WORK) if allows(state, a))
 

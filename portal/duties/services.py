@@ -274,6 +274,8 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
     require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
     if not rules.allows(inst.state, rules.EXTEND):
         raise DutyError("已销号的任务无需延期。")
+    if not rules.extendable(inst.state, inst.deadline):
+        raise DutyError("该任务没有具体的完成日期（如长期任务），无需申请延期。")
     if not reason.strip():
         raise DutyError("请填写延期理由。")
     if proposed is None:

@@ -141,6 +141,15 @@ def instance(instance_id: int):
     return render_template("duties/instance.html", **_instance_context(inst))
 
 
+ALWAYS_ON_THE_PAGE = frozenset({"evidence", "responsible", "note"})  # forms a refusal shows beside, once
+
+
+def refused_on_duty_page(inst, refused: Refused):
+    """The duty page again with a refused form (also the board's figure and 批示 forms on it): the
+    message beside that form, what was typed kept."""
+    return render_template("duties/instance.html", **{**_instance_context(inst), "refused": refused}), 422
+
+
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
                   partial: str | None = None, key: str = ""):
     """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —
@@ -159,11 +168,13 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
     if refused:
-        if key.startswith("ext-"):  # decided in the 督查室 queue: the queue again
+        if key.startswith("ext-") and form.to_queue:  # decided in the 督查室 queue: the queue again
             return _queue_page(refused), 422
-        # The message shows at the top of the work area (the form may be gone: someone else changed
-        # the duty's state) and beside the form when it is still there, its field focused.
-        context = {**_instance_context(inst, error), "refused": refused}
+        # The message shows beside the form, its field focused; also at the top of the work area
+        # unless the form is always on the page — a state, 延期 or 销号 form may be gone (someone
+        # else changed the duty's state; a 长期 duty has no 延期).
+        top = None if key in ALWAYS_ON_THE_PAGE else error
+        context = {**_instance_context(inst, top), "refused": refused}
         return render_template("duties/instance.html", **context), 422
     if message:
         flash(f"{message}（{inst.duty.title} · {inst.unit.short_name}）", "success")

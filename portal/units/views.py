@@ -1,10 +1,8 @@
 import sqlalchemy as sa
 from flask import abort, render_template, request
 
-from flask_login import current_user
 
 from portal.access import logged_in
-from portal.roles import ADMIN
 from portal.extensions import db
 from portal.models import User
 from portal.units import bp
@@ -23,8 +21,7 @@ def index():
             sa.select(User.unit_id, sa.func.count(User.id)).where(User.active).group_by(User.unit_id)
         ).all()
     )
-    return render_template("units/index.html", tree=tree, level=level, user_counts=counts,
-                           is_admin=current_user.has_role(ADMIN))
+    return render_template("units/index.html", tree=tree, level=level, user_counts=counts)
 
 
 @bp.route("/<code>")

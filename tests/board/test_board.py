@@ -118,11 +118,16 @@ def test_bad_figures_are_refused_with_a_reason(varied, client, auth):
     make_user("yh", "liaison", unit="yanhu-mz")
     auth.login("yh")
     inst = instance_by_key("transfer-children@yanhu-mz")
-    for data, message in (({"name": "移交儿童人数", "value": "3.5"}, "不带小数点的整数"),
+    for data, message in (({"name": "移交儿童人数", "value": "3.5", "note": "含两名临时照料"}, "不带小数点的整数"),
                           ({"name": "移交儿童人数", "value": "-1"}, "不带小数点的整数"),
                           ({"name": "移交儿童人数", "value": ""}, "请填写数值"),
                           ({"name": "在院人数", "value": "3"}, "该任务没有这项指标")):
-        assert message in text(auth.post(f"/board/instances/{inst.id}/indicators", data, follow_redirects=True))
+        response = auth.post(f"/board/instances/{inst.id}/indicators", data)
+        assert response.status_code == 422  # the duty page again, not a redirect that drops the typing
+        form = section(response.get_data(as_text=True), "indicators")
+        assert message in form and 'data-testid="form-refused"' in form
+        if data.get("note"):
+            assert 'value="3.5"' in form and 'value="含两名临时照料"' in form
     other = instance_by_key("transfer-children@yongji-mz")
     assert auth.post(f"/board/instances/{other.id}/indicators", {"name": "移交儿童人数", "value": "1"}).status_code == 403
     before = db.session.scalar(sa.select(sa.func.count(IndicatorValue.id)))
@@ -136,7 +141,8 @@ def test_leader_instruction_reaches_the_unit_and_is_audited(varied, client, auth
     make_user("yh", "liaison", unit="yanhu-mz")
     auth.login("boss")
     inst = instance_by_key("transfer-children@yanhu-mz")
-    assert "请填写批示内容" in text(auth.post(f"/board/instances/{inst.id}/instruction", {"body": "  "}, follow_redirects=True))
+    refused = auth.post(f"/board/instances/{inst.id}/instruction", {"body": "  "})
+    assert refused.status_code == 422 and "请填写批示内容" in section(refused.get_data(as_text=True), "instructions")
     response = auth.post(f"/board/instances/{inst.id}/instruction", {"body": "请于本周内完成档案移交。"}, follow_redirects=True)
     assert "批示已送达责任单位" in text(response)
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "instruction")).after == {
@@ -213,6 +219,11 @@ def test_report_print_view_and_word(varied, client, auth):
     doc = Document(io.BytesIO(response.data))
     paragraphs = [p.text for p in doc.paragraphs]
     assert paragraphs[0].startswith("盐湖区") and any("运民发〔2021〕74号" in p for p in paragraphs)
+    first, transfer = doc.sections[0], doc.sections[-1]
+    assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert (round(transfer.page_width.mm), round(transfer.page_height.mm)) == (297, 210)  # the wide table
+    assert doc.core_properties.author != "python-docx" and "python-docx" not in doc.core_properties.comments
+    assert doc.core_properties.created.year >= 2026
     assert client.get("/board/report.pdf").status_code == 404
 
 
@@ -296,4 +307,21 @@ def test_the_report_covers_this_month_so_far_or_in_its_first_days_the_previous_m
     assert period({}, date(2026, 12, 6), problems) == (date(2026, 12, 1), date(2026, 12, 6))
     # a date given: the other one defaults to this month so far
     assert period({"start": "2026年12月1日"}, date(2026, 12, 2), problems) == (date(2026, 12, 1), date(2026, 12, 2))
+    assert problems == []
+
+
+def test_a_date_that_is_not_one_gives_the_whole_default_period_not_half_of_it():
+    from datetime import date
+
+    from portal.board.report import period
+
+    problems: list[str] = []
+    on = date(2026, 12, 1)
+    # "上个月" is not a date: before, the start fell back to this month's first day, later than the
+    # typed end, and the two were swapped into 30 November – 1 December.
+    got = period({"start": "上个月", "end": "2026年11月30日"}, on, problems)
+    assert got == (date(2026, 11, 1), date(2026, 11, 30))
+    assert problems == ["起始日期“上个月”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；已按默认统计期间处理。"]
+    problems.clear()
+    assert period({"end": "2026年11月20日"}, on, problems) == (date(2026, 11, 1), date(2026, 11, 20))  # its month
     assert problems == []

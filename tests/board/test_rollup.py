@@ -121,3 +121,13 @@ def test_a_transfer_with_every_step_ticked_says_what_it_waits_for():
     assert [r.status for r in rows] == ["to_request", "to_verify", "to_verify"]
     assert [rollup.STEP_LABELS[r.status] for r in rows] == ["待申请销号", "待核验", "待核验"]
     assert not any(r.done for r in rows)
+
+
+def test_a_list_row_in_the_report_sheet_dates_the_last_activity_in_local_time():
+    """Stored times are UTC: 20:00 UTC on 30 November is already 1 December in the city, as on the board."""
+    import dataclasses
+
+    from portal.board.exports import list_row
+
+    late = dataclasses.replace(row(1), last_activity=datetime(2026, 11, 30, 20, 0))
+    assert list_row(late, date(2026, 12, 1))[-1] == date(2026, 12, 1)

@@ -60,3 +60,34 @@ def test_a_bulk_decision_with_nothing_ticked_keeps_the_comment_typed(app, plan):
     assert response.status_code == 422
     form = beside(response.get_data(as_text=True), "/supervision/decide/close")
     assert "请先勾选要处理的申请" in form and "佐证材料缺少签字页" in form
+
+
+def test_a_long_term_duty_offers_no_extension_and_refuses_one(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("no-new-long-term@yanhu-mz")
+    assert inst.deadline is None  # 长期: no date to move
+    page = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert f"/tasks/{inst.id}/extension" not in page and "申请延期" not in page
+    response = mz.post(f"/tasks/{inst.id}/extension", {"reason": "人手不足", "proposed": "2099年6月30日"})
+    assert response.status_code == 422 and "无需申请延期" in response.get_data(as_text=True)
+    assert not instance_by_key(inst.key).extensions
+
+
+def test_the_office_decides_an_extension_on_the_duty_page_and_a_queue_visit_leads_back(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2099年6月30日"})
+    office = admin(app)
+    page = office.client.get(f"/tasks/{inst.id}?back=queue").get_data(as_text=True)
+    crumb = page.split('class="breadcrumb"')[1].split("</p>")[0]
+    assert 'href="/supervision/"' in crumb and "督查室待办" in crumb  # the way back to the queue
+    ext = instance_by_key(inst.key).extensions[0]
+    form = beside(page, f"/supervision/extensions/{ext.id}")
+    assert 'name="back" value="queue"' in form and "理由：场所改造未完成" in page
+    refused = office.post(f"/supervision/extensions/{ext.id}", {"decision": "reject", "comment": ""})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="form-refused"' in beside(html, f"/supervision/extensions/{ext.id}")
+    assert "<h1>" + inst.duty.title in html.replace("<h1>\n", "<h1>")  # still the duty page, not the queue
+    done = office.post(f"/supervision/extensions/{ext.id}", {"decision": "approve", "comment": ""})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/tasks/{inst.id}")
+    assert instance_by_key(inst.key).deadline.year == 2099

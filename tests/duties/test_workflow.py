@@ -204,8 +204,9 @@ def test_evidence_checks_and_download_rights(app, plan):
         response = mz.post(f"/tasks/{inst.id}/evidence", {"file": (BytesIO(data), name)},
                            content_type="multipart/form-data")
         assert response.status_code == 422
-        assert "不支持的文件类型" in response.get_data(as_text=True) or "不符" in response.get_data(as_text=True) \
-            or "请选择" in response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert "不支持的文件类型" in html or "不符" in html or "请选择" in html
+        assert html.count('class="form-error"') == 1  # beside the upload form only, not again at the top
     mz.post(f"/tasks/{inst.id}/evidence", {"file": (BytesIO(PDF), "../../报告.pdf")}, content_type="multipart/form-data")
     ev = instance_by_key("transfer-children@yanhu-mz").evidence[0]
     assert ev.filename == "报告.pdf"

@@ -19,7 +19,7 @@ def test_library_lists_documents(library, staff):
     html = _page(staff.client, "/policy/")
     assert TITLE in html and "运民发〔2021〕74号" in html and "2021年12月30日" in html
     assert "运城市民政局等13个单位" in html and "现行有效" in html
-    assert re.search(r"<td>20</td>", html)  # numbered clauses
+    assert re.search(r"<td data-label=\"条款数\">20</td>", html)  # numbered clauses
     assert "/policy/register/jiating-jiyang-guanli-banfa" in html
     # the live filter returns only the rows
     r = staff.client.get("/policy/?q=寄养", headers={"HX-Request": "true"})

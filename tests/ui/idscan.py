@@ -1,7 +1,7 @@
 """What the id-leak scans (pages and exports) look for, and the demo state they look at.
 
 Visible text must not carry internal ids: slugs with @, duty keys, unit codes, English state words
-and file paths. An admin's secondary system code (class sys-code) is allowed on pages."""
+and file paths."""
 from __future__ import annotations
 
 import re
@@ -26,7 +26,6 @@ SLUG_AT_RE = re.compile(r"\b[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9-]*\b")
 
 def visible_text(html: str) -> str:
     html = re.sub(r"(?s)<(script|style|template)\b.*?</\1>", " ", html)
-    html = re.sub(r'(?s)<small class="sys-code"[^>]*>.*?</small>', " ", html)  # an admin's secondary code
     html = re.sub(r"(?s)<!--.*?-->", " ", html)
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"&[a-z]+;|&#\d+;", " ", text)

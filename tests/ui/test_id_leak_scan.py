@@ -1,6 +1,6 @@
 """Issue 11: users never see machinery. Every GET page, for every role, with the demo state loaded
 (duties, reports and the training demo roster), is rendered and its visible text scanned for internal
-ids (see tests/ui/idscan.py). An admin's secondary system code (class sys-code) is allowed."""
+ids (see tests/ui/idscan.py)."""
 from __future__ import annotations
 
 import re

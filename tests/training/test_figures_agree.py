@@ -128,3 +128,18 @@ def test_the_migration_assigns_earlier_completions_that_had_no_assignment(app, p
     assert entry.object_label == f"督导甲：{module.title}" and entry.after["reason"] == rules.ASSIGNED_BY_COMPLETION
     migration.upgrade()  # a second run changes nothing
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 1
+
+
+def test_a_county_trainer_s_overview_is_the_county_s_not_the_city_s(app, plan, client, auth):
+    sync_modules()
+    import_rows(*ROWS)
+    admin = make_user("adm", "admin")
+    module = services.get_module("xinxi-modi-paicha")
+    due = date.today() + timedelta(days=10)
+    services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, None), due)  # 3 people
+    services.assign_cohort(admin, module, services.Cohort("director", county("yongji").id, None), due)  # 1 person
+    make_user("yh", "trainer", unit="yanhu-mz")
+    auth.login("yh")
+    page = client.get("/training/").get_data(as_text=True)
+    overall = page.split('data-testid="overall">')[1].split("</p>")[0]
+    assert "已安排 3 项" in overall and "本县（市、区）总体" in page  # 盐湖区's three, not the city's four

@@ -11,7 +11,9 @@ from portal.duties.reminders import notices_for
 from portal.duties.services import today
 from portal.home import bp
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
-from portal.roles import ADMIN, LEADER, is_trainee_only
+from portal.roles import ADMIN, LEADER, TRAINER, is_trainee_only
+from portal.training import rules as training_rules
+from portal.training.home import training_home
 
 
 @bp.route("/")
@@ -28,6 +30,8 @@ def index():
     if current_user.has_role(ADMIN, LEADER):
         context["accounts"] = account_summary()
         context["units_behind"] = overview.ranked[:10]
+    if current_user.has_role(TRAINER):
+        context["training"], context["training_rules"] = training_home(current_user), training_rules
     if current_user.has_role(ADMIN):
         # What waits for the office, as the board's headline counts it (one statement).
         context["waiting"] = board_services.headline(today())

@@ -32,11 +32,8 @@ def _wants_xlsx() -> bool:
 @bp.route("/training/")
 @roles(*FIGURES)
 def index():
-    counties, modules, total = r.city_rollup()
     scope = county_scope(current_user)
-    if scope is not None:  # a county's trainer: its own figures, the overview included
-        counties = [c for c in counties if c.key.id == scope]
-        total = counties[0].total if counties else rules.Tally()
+    counties, modules, total = r.overview(scope)  # a county's trainer: its own figures, the total included
     return render_template("training/index.html", counties=counties, modules=modules, total=total, rules=rules,
                            city=scope is None, overdue=r.overdue_count(scope))
 

@@ -155,6 +155,16 @@ def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
     return counties, modules, total
 
 
+def overview(scope: int | None) -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
+    """The roll-up as one viewer sees it: the city, or (`scope`, a county's id) that county's row
+    and its figures as the total."""
+    counties, modules, total = city_rollup()
+    if scope is not None:
+        counties = [c for c in counties if c.key.id == scope]
+        total = counties[0].total if counties else rules.Tally()
+    return counties, modules, total
+
+
 def city_totals_select() -> sa.Select:
     """One row (assigned, completed, overdue) of the pairs `counted`. A page that shows the city's
     headline beside its own figures reads it as a subquery of its own statement."""

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import AuditEntry, Completion
 from portal.training import rules, services
-from tests.conftest import make_user
+from tests.conftest import AuthActions, make_user
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 
 
@@ -75,3 +75,21 @@ def test_sheet_open_is_the_one_rule():
     assert rules.sheet_open(day, day) and rules.sheet_open(day, day + timedelta(days=1))
     assert rules.sheet_date_problem(day, day - rules.SHEET_AHEAD) is None
     assert rules.sheet_date_problem(day + timedelta(days=1), day - rules.SHEET_AHEAD)
+
+
+def test_a_trainer_s_home_page_shows_the_county_figures_and_the_coming_sheets(app, plan, client, auth):
+    response, held_on = _planned_sheet(client, auth, 5)  # signed in as "tr", a city trainer
+    admin = make_user("adm", "admin")
+    module = services.get_module("xinxi-modi-paicha")
+    services.assign_cohort(admin, module, services.Cohort("director", db_area("北城街道").county_id, None),
+                           date.today() + timedelta(days=10))
+    home = client.get("/").get_data(as_text=True)
+    card = home.split('data-testid="home-training"')[1].split("</section>")[0]
+    assert "全市培训工作" in card and "已安排 <strong>3</strong> 项，已完成 0 项（0%）" in card
+    coming = card.split('data-testid="home-coming-sheets"')[1].split("</ul>")[0]
+    assert f"{held_on.year}年{held_on.month}月{held_on.day}日" in coming and response.headers["Location"] in coming
+    make_user("yj", "trainer", unit="yongji-mz")
+    county_trainer = AuthActions(app.test_client())
+    county_trainer.login("yj")
+    card = county_trainer.client.get("/").get_data(as_text=True).split('data-testid="home-training"')[1].split("</section>")[0]
+    assert "本县（市、区）培训工作" in card and "尚未安排培训" in card and "home-coming-sheets" not in card

@@ -72,6 +72,7 @@ class Plan:
     wenhao: list[str] = field(default_factory=list)       # 文号 keys
     numbered_docs: list[str] = field(default_factory=list)  # documents whose own 文号 was typed
     citations: list[str] = field(default_factory=list)
+    cited_texts: list[str] = field(default_factory=list)  # the citations as statutes write them (marked)
     cited_docs: list[str] = field(default_factory=list)   # documents named beside a citation
     titled_docs: list[str] = field(default_factory=list)  # documents named by 《title》
     near: str = ""                                         # a long query's characters, punctuation left out
@@ -181,7 +182,8 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
               verbatim_text: str) -> Plan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
     《titles》 (those are planned on their own)."""
-    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao))
+    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao),
+                cited_texts=[t.lower() for t in pq.citation_texts if len(t) >= 3])
     for p in pq.phrase_texts:
         norm = tokenizer.normalise(p.strip()).lower()
         if norm:

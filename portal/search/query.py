@@ -128,7 +128,7 @@ class ParsedQuery:
     phrase_texts: list[str] = field(default_factory=list)    # the phrases as typed (cleaned)
     words: list[str] = field(default_factory=list)           # free words, stopwords removed
     wenhao: list[str] = field(default_factory=list)          # 文号 keys
-    citations: list[str] = field(default_factory=list)       # clause ids
+    citations: list[str] = field(default_factory=list)       # clause ids (a8.*.3: any 款's third item)
     citation_texts: list[str] = field(default_factory=list)  # … as statutes write them (第一千零九十八条)
     doc_titles: list[str] = field(default_factory=list)      # 《…》 titles named in the query
     unquoted: str = ""              # the text without its quoted phrases (normalised)
@@ -177,8 +177,12 @@ def _citations(text: str) -> tuple[list[str], list[str], str]:
             art = cn_to_int(m.group(4))
             para = cn_to_int(m.group(5)) if m.group(5) else -1
             item = cn_to_int(m.group(6)) if m.group(6) else -1
-            if art > 0:  # a 款 alone is no clause of its own: its article is
-                ids.append(f"a{art}" + (f".{para}" if para > 0 and item > 0 else "") + (f".{item}" if item > 0 else ""))
+            if art > 0 and item > 0 and para > 0:
+                ids.append(f"a{art}.{para}.{item}")
+            elif art > 0 and item > 0:  # 第八条第（三）项: an item of the article, or of one of its 款
+                ids.extend((f"a{art}.{item}", f"a{art}.*.{item}"))
+            elif art > 0:  # a 款 alone is no clause of its own: its article is
+                ids.append(f"a{art}")
         elif m.group(7):
             ch = cn_to_int(m.group(7))
             if ch > 0:

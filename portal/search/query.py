@@ -4,7 +4,7 @@
 * ``"quoted phrases"`` (ASCII or Chinese quotes, 「」『』) must match exactly;
 * a 文号 matches however its brackets were typed: 晋民发〔2021〕42号 = 晋民发[2021]42号 =
   晋民发【2021】42号 = 晋民发(2021)42号 = 晋民发2021 42号 …; so does an order's number
-  (民政部令第63号, 国务院令第674号);
+  (民政部令第63号 = 民政部63号令, 国务院令第674号);
 * clause citations — 三（一）2, 三(二)8, 四（二）, 第八条, 第二章, 第八条第（三）项, 第十二条第三款 (its
   article) — become clause ids, in numerals or digits alike (第一千零九十八条 = 第1098条: the digit
   form is searched as the numeral form statutes write); a 《document title》 next to one says which
@@ -38,10 +38,11 @@ CN = "[一二三四五六七八九十百千零〇两]"
 
 QUOTE_PAIRS = {'"': '"', "“": "”", "”": "“", "「": "」", "『": "』", "＂": "＂", "'": "'", "‘": "’"}
 # 文号: issuer prefix, year in any (or no) brackets, number, 号 — or an order's number, which has
-# no year: 民政部令第63号, 国务院令第674号, 主席令第四十三号.
+# no year: 民政部令第63号, 国务院令第674号, 主席令第四十三号 (also said 民政部第63号令).
 WENHAO_RE = re.compile(
     r"([\u4e00-\u9fff]{1,12}?)\s*[〔\[【(（［{〈<]?\s*((?:19|20)\d{2})\s*[〕\]】)）］}〉>年]?\s*第?\s*(\d{1,4})\s*号"
-    rf"|([\u4e00-\u9fff]{{1,11}}?令)\s*第?\s*(\d{{1,5}}|{CN}+)\s*号")
+    rf"|([\u4e00-\u9fff]{{1,11}}?令)\s*第?\s*(\d{{1,5}}|{CN}+)\s*号"
+    rf"|([\u4e00-\u9fff]{{1,11}}?)\s*第?\s*(\d{{1,5}}|{CN}+)\s*号令")
 ORDER_SHORTEST = 3   # an order's keys share 3+ characters of its issuer (民政部令 and 公安部令 share only 部令)
 CLAUSE_RE = re.compile(
     rf"({CN}+)\s*[、.．]?\s*[（(]\s*({CN}+)\s*[）)]\s*(\d{{1,2}}(?!\d))?"          # 三（一）2 / 四（二）
@@ -75,8 +76,9 @@ def wenhao_keys(prefix: str, year: str, number: str | int) -> list[str]:
 def _wenhao_match_keys(m: re.Match) -> list[str]:
     if m.group(1):
         return wenhao_keys(m.group(1), m.group(2), m.group(3))
-    number = cn_to_int(m.group(5))
-    return wenhao_keys(m.group(4), "", number) if number > 0 else []
+    issuer, number = (m.group(4), m.group(5)) if m.group(4) else (m.group(6) + "令", m.group(7))  # 民政部第63号令
+    number = cn_to_int(number)
+    return wenhao_keys(issuer, "", number) if number > 0 else []
 
 
 def wenhaos_in(text: str) -> list[str]:

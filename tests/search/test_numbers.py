@@ -39,7 +39,7 @@ def test_search_reads_numbers_with_the_content_readers_function():
 def test_an_orders_number_is_a_wenhao_not_words():
     q = parse("民政部令第63号")
     assert q.wenhao and not q.words and not q.citations
-    assert set(q.wenhao) == set(parse("民政部令63号").wenhao)
+    assert set(q.wenhao) == set(parse("民政部令63号").wenhao) == set(parse("民政部第63号令").wenhao)
     assert not set(q.wenhao) & set(parse("公安部令第63号").wenhao)  # only 部令 in common
     assert parse("主席令第四十三号").wenhao == parse("主席令第43号").wenhao
 
@@ -130,7 +130,7 @@ def test_the_page_locates_an_article_typed_in_numerals(user_client):
     assert int(re.search(r'search-total">(\d+)<', html).group(1)) < 20  # not every 一千/九十八 in the library
 
 
-@pytest.mark.parametrize("q", ["民政部令第63号", "民政部令63号"])
+@pytest.mark.parametrize("q", ["民政部令第63号", "民政部令63号", "民政部63号令"])
 def test_an_orders_number_shows_its_register_entry_and_no_not_found(user_client, q):
     html = page(user_client, q)
     assert first_card(html) == ("/policy/register/ertong-fuli-jigou-guanli-banfa", "儿童福利机构管理办法")

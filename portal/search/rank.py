@@ -276,10 +276,10 @@ class Ranker:
         plan, ids = self.plan, set()
         if plan.citations:
             exact = [c for c in plan.citations if "*" not in c]
-            items = [c for c in plan.citations if "*" in c]
-            cond = " OR ".join([f"c.clause_id IN ({','.join('?' * len(exact))})"] * bool(exact)
-                               + ["c.clause_id GLOB ?"] * len(items))
-            ids |= self._where(f"({cond})", exact + items, 500)
+            items = [c for c in plan.citations if "*" in c]  # a8.*.3: the third item of any 款 of 第八条
+            conds = [f"c.clause_id IN ({','.join('?' * len(exact))})"] if exact else []
+            conds += ["c.clause_id GLOB ?"] * len(items)
+            ids |= self._where(f"({' OR '.join(conds)})", exact + items, 500)
         if plan.wenhao:
             ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), wenhao_limit, ranked=False)
             for d in plan.numbered_docs:

@@ -63,9 +63,9 @@ def pytest_terminal_summary(terminalreporter):
 
     if not RELEVANCE:
         return
-    terminalreporter.section("search relevance (hit@3)")
-    for name, (hits, total, misses) in sorted(RELEVANCE.items()):
-        terminalreporter.write_line(f"{name}: hit@3 = {hits}/{total} = {100 * hits / total:.1f}%")
+    terminalreporter.section("search relevance")
+    for name, (hits, total, misses, measure) in sorted(RELEVANCE.items()):
+        terminalreporter.write_line(f"{name}: {measure} = {hits}/{total} = {100 * hits / total:.1f}%")
         for miss in misses:
             terminalreporter.write_line(f"  miss: {miss}")
 

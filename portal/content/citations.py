@@ -59,26 +59,49 @@ class Citation:
         return f"a{self.article}" + (f".{self.item}" if self.item else "")
 
 
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def cn_to_int(numeral: str) -> int:
-    """一百零五 → 105, 十二 → 12, 二十 → 20, 8 → 8. Raises ValueError when unreadable."""
+    """The one reading of an article, chapter or item number, as statutes and people write it:
+    一百零五 → 105, 十二 → 12, 一十二 → 12, 二十 → 20, 一千零九十八 → 1098, 两百 → 200,
+    一〇九八 → 1098 (digit by digit), 8 / ８ → 8. Raises ValueError for anything else: units out
+    of order or repeated (十十, 十百), a digit without its unit (二百五), a trailing or doubled 零."""
     numeral = numeral.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    if numeral.isdigit():
+    if _ASCII_DIGITS.fullmatch(numeral):
         return int(numeral)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    units = {"十": 10, "百": 100, "千": 1000}
-    total, current = 0, 0
-    if not numeral:
-        raise ValueError("empty numeral")
-    for ch in numeral:
-        if ch in digits:
-            current = digits[ch]
-        elif ch in units:
-            total += (current or 1) * units[ch]
-            current = 0
-        else:
+    if not numeral or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in numeral):
+        raise ValueError(f"not a Chinese numeral: {numeral!r}")
+    if not any(ch in _CN_UNITS for ch in numeral):  # 八, 一〇九八: digit by digit
+        if len(numeral) > 1 and (numeral[0] in "零〇" or "两" in numeral):
             raise ValueError(f"not a Chinese numeral: {numeral!r}")
-    return total + current
+        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
+    total, digit, unit, zero = 0, None, 10_000, False
+    for ch in numeral:
+        if ch in _CN_UNITS:
+            value = _CN_UNITS[ch]
+            if digit is None and total == 0 and value == 10 and not zero:
+                digit = 1  # 十二: the leading 一 is not written
+            if digit is None or digit == 0 or value >= unit:
+                raise ValueError(f"not a Chinese numeral: {numeral!r}")
+            total, digit, unit, zero = total + digit * value, None, value, False
+        elif _CN_DIGITS[ch] == 0:  # 零 marks a skipped unit: between two written digits only
+            if zero or digit is not None or total == 0:
+                raise ValueError(f"not a Chinese numeral: {numeral!r}")
+            zero = True
+        elif digit is not None:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+        else:
+            digit = _CN_DIGITS[ch]
+    if digit is None:
+        if zero:
+            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+        return total
+    if unit > 10 and not zero:  # 二百五: colloquial for 250, never how a number is cited
+        raise ValueError(f"not a Chinese numeral: {numeral!r}")
+    return total + digit
 
 
 def int_to_cn(n: int) -> str:

@@ -250,7 +250,7 @@ class SearchEngine:
     def _hit(r: Row, plan: planning.Plan) -> Hit:
         return Hit(doc=r.doc, doc_title=r.doc_title, clause_id=r.clause_id, label=r.label, title=r.title or "",
                    url=r.url, validity=r.validity, departments=r.departments,
-                   snippet=snippet(r.body, plan.highlight, plan.phrases + [plan.whole] + plan.verbatim))
+                   snippet=snippet(r.body, plan.highlight, plan.phrases + [plan.whole] + plan.verbatim + plan.cited_texts))
 
 
 # ---------------------------------------------------------------- process-wide access

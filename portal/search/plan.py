@@ -17,6 +17,7 @@ exact strings, citations and the documents they point into.
 """
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 import sqlite3
@@ -72,6 +73,7 @@ class Plan:
     wenhao: list[str] = field(default_factory=list)       # 文号 keys
     numbered_docs: list[str] = field(default_factory=list)  # documents whose own 文号 was typed
     citations: list[str] = field(default_factory=list)
+    cited_texts: list[str] = field(default_factory=list)  # the citations as statutes write them (marked)
     cited_docs: list[str] = field(default_factory=list)   # documents named beside a citation
     titled_docs: list[str] = field(default_factory=list)  # documents named by 《title》
     near: str = ""                                         # a long query's characters, punctuation left out
@@ -85,6 +87,11 @@ class Plan:
     def empty(self) -> bool:
         return not (self.concepts or self.phrases or self.whole or self.verbatim or self.wenhao or self.citations
                     or self.titled_docs)
+
+    def cites(self, clause_id: str) -> bool:
+        """Whether a citation points at ``clause_id`` (a8.*.3 stands for a8.1.3, a8.2.3 …)."""
+        return clause_id in self.citations or any(
+            "*" in c and fnmatch.fnmatchcase(clause_id, c) for c in self.citations)
 
     def words_fts(self, require_all: bool = False, concepts: list[Concept] | None = None) -> str:
         parts = [c.fts() for c in (self.concepts if concepts is None else concepts)]
@@ -181,7 +188,8 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
               verbatim_text: str) -> Plan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
     《titles》 (those are planned on their own)."""
-    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao))
+    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao),
+                cited_texts=[t.lower() for t in pq.citation_texts if len(t) >= 3])
     for p in pq.phrase_texts:
         norm = tokenizer.normalise(p.strip()).lower()
         if norm:
@@ -211,8 +219,7 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         for t in pq.doc_titles:
             plan.highlight.update(w for w, _, _ in tokenizer.words(t))
     if plan.citations:
-        named = plan.titled_docs or [
-            d for d, f in facts.items()
-            if any(w in (f.get("title") or "").lower() for w in pq.words if len(w) > 1 and w not in STOPWORDS)]
+        names = [t for w in pq.words if len(w) > 1 and w not in STOPWORDS for t in (w, *synonyms(w)) if len(t) > 1]
+        named = plan.titled_docs or [d for d, f in facts.items() if any(t in (f.get("title") or "").lower() for t in names)]
         plan.cited_docs = named
     return plan

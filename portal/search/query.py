@@ -3,9 +3,12 @@
 * several words rank by relevance (the engine ORs them with a coordination boost);
 * ``"quoted phrases"`` (ASCII or Chinese quotes, 「」『』) must match exactly;
 * a 文号 matches however its brackets were typed: 晋民发〔2021〕42号 = 晋民发[2021]42号 =
-  晋民发【2021】42号 = 晋民发(2021)42号 = 晋民发2021 42号 …;
-* clause citations — 三（一）2, 三(二)8, 四（二）, 第八条, 第二章, 第八条第（三）项 — become clause ids;
-  a 《document title》 next to one says which document;
+  晋民发【2021】42号 = 晋民发(2021)42号 = 晋民发2021 42号 …; so does an order's number
+  (民政部令第63号 = 民政部63号令, 国务院令第674号);
+* clause citations — 三（一）2, 三(二)8, 四（二）, 第八条, 第二章, 第八条第（三）项, 第十二条第三款 (its
+  article) — become clause ids, in numerals or digits alike (第一千零九十八条 = 第1098条: the digit
+  form is searched as the numeral form statutes write); a 《document title》 next to one says which
+  document;
 * question words and filler (怎么, 如何, 哪些, 的, 了, 吗 …) are dropped;
 * query syntax (AND OR NOT * ? ~ ^ field:) is plain text: index queries are built, never parsed.
 """
@@ -16,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.content import citations
 from portal.search import tokenizer
 
 MAX_QUERY_CHARS = 200
@@ -30,55 +34,70 @@ STOPWORDS = frozenset("""
 and or not the a an of to in
 """.split())
 
-_CN_NUM = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_CN_NUM.update({"〇": 0, "两": 2})
-CN = "[一二三四五六七八九十百零〇两]"
+CN = "[一二三四五六七八九十百千零〇两]"
 
 QUOTE_PAIRS = {'"': '"', "“": "”", "”": "“", "「": "」", "『": "』", "＂": "＂", "'": "'", "‘": "’"}
-# 文号: issuer prefix, year in any (or no) brackets, number, 号.
+# 文号: issuer prefix, year in any (or no) brackets, number, 号 — or an order's number, which has
+# no year: 民政部令第63号, 国务院令第674号, 主席令第四十三号 (also said 民政部第63号令).
 WENHAO_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,12}?)\s*[〔\[【(（［{〈<]?\s*((?:19|20)\d{2})\s*[〕\]】)）］}〉>]?\s*第?\s*(\d{1,4})\s*号")
+    r"([\u4e00-\u9fff]{1,12}?)\s*[〔\[【(（［{〈<]?\s*((?:19|20)\d{2})\s*[〕\]】)）］}〉>年]?\s*第?\s*(\d{1,4})\s*号"
+    rf"|([\u4e00-\u9fff]{{1,11}}?令)\s*第?\s*(\d{{1,5}}|{CN}+)\s*号"
+    rf"|([\u4e00-\u9fff]{{1,11}}?)\s*第?\s*(\d{{1,5}}|{CN}+)\s*号令")
+ORDER_SHORTEST = 3   # an order's keys share 3+ characters of its issuer (民政部令 and 公安部令 share only 部令)
 CLAUSE_RE = re.compile(
-    rf"({CN}+)\s*[、.．]?\s*[（(]\s*({CN}+)\s*[）)]\s*(\d{{1,2}}(?!\d))?"        # 三（一）2 / 四（二）
-    rf"|第\s*({CN}+|\d+)\s*条(?:\s*第?\s*[（(]?\s*({CN}+|\d+)\s*[）)]?\s*[项款])?"  # 第八条（第（三）项）
+    rf"({CN}+)\s*[、.．]?\s*[（(]\s*({CN}+)\s*[）)]\s*(\d{{1,2}}(?!\d))?"          # 三（一）2 / 四（二）
+    rf"|第\s*({CN}+|\d+)\s*条(?:\s*第?\s*({CN}+|\d+)\s*款)?"                    # 第八条（第二款）
+    rf"(?:\s*第?\s*[（(]?\s*({CN}+|\d+)\s*[）)]?\s*项)?"                           # （第（三）项）
     rf"|第\s*({CN}+|\d+)\s*章")
 TITLE_RE = re.compile(r"《([^《》]{1,80})》")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
 def cn_to_int(text: str) -> int:
-    """一→1, 十→10, 十二→12, 二十→20, 一百零八→108; Arabic digits pass through; -1 if not a number."""
-    if text.isdigit():
-        return int(text)
-    total, section, num = 0, 0, 0
-    for ch in text:
-        if ch in _CN_NUM:
-            num = _CN_NUM[ch]
-        elif ch == "十":
-            section += (num or 1) * 10
-            num = 0
-        elif ch == "百":
-            section += (num or 1) * 100
-            num = 0
-        else:
-            return -1
-    return total + section + num
+    """An article, chapter or item number as typed (八, 一千零九十八, 1098) → 1098; -1 if it is no
+    number. The one reading is ``portal.content.citations.cn_to_int`` (the importers' too)."""
+    try:
+        return citations.cn_to_int(text)
+    except ValueError:
+        return -1
 
 
-def wenhao_keys(prefix: str, year: str, number: str) -> list[str]:
+def wenhao_keys(prefix: str, year: str, number: str | int) -> list[str]:
     """Index/query keys for a 文号: the trailing 2..6 characters of the issuer prefix, so
-    晋民发 and 省民政厅晋民发 share keys; more shared characters rank higher."""
+    晋民发 and 省民政厅晋民发 share keys; more shared characters rank higher. An order's number
+    (no year) keeps 3+ characters: 民政部令第63号 is not 公安部令第63号."""
     prefix = re.sub(r"\s+", "", prefix)
     number = str(int(number))
-    keys = [f"{prefix[-k:]}{year}n{number}" for k in range(2, min(len(prefix), 6) + 1)]
+    shortest = 2 if year else min(ORDER_SHORTEST, len(prefix))
+    keys = [f"{prefix[-k:]}{year}n{number}" for k in range(shortest, min(len(prefix), 6) + 1)]
     return keys or [f"{prefix}{year}n{number}"]
+
+
+def _wenhao_match_keys(m: re.Match) -> list[str]:
+    if m.group(1):
+        return wenhao_keys(m.group(1), m.group(2), m.group(3))
+    issuer, number = (m.group(4), m.group(5)) if m.group(4) else (m.group(6) + "令", m.group(7))  # 民政部第63号令
+    number = cn_to_int(number)
+    return wenhao_keys(issuer, "", number) if number > 0 else []
 
 
 def wenhaos_in(text: str) -> list[str]:
     keys: list[str] = []
     for m in WENHAO_RE.finditer(tokenizer.normalise(text or "")):
-        keys += wenhao_keys(m.group(1), m.group(2), m.group(3))
+        keys += _wenhao_match_keys(m)
     return keys
+
+
+def same_wenhao(a: str, b: str) -> bool:
+    """Whether two texts name the same 文号, however its brackets were typed, one issuer possibly
+    written out longer than the other (省民政厅晋民发〔2021〕42号 = 晋民发[2021]42号): the shorter
+    issuer's longest key is one of the longer one's keys."""
+    def numbers(text: str) -> list[list[str]]:
+        return [ks for m in WENHAO_RE.finditer(tokenizer.normalise(text or "")) if (ks := _wenhao_match_keys(m))]
+
+    in_a, in_b = numbers(a), numbers(b)
+    keys_a, keys_b = {k for ks in in_a for k in ks}, {k for ks in in_b for k in ks}
+    return any(ks[-1] in keys_b for ks in in_a) or any(ks[-1] in keys_a for ks in in_b)
 
 
 def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
@@ -111,7 +130,8 @@ class ParsedQuery:
     phrase_texts: list[str] = field(default_factory=list)    # the phrases as typed (cleaned)
     words: list[str] = field(default_factory=list)           # free words, stopwords removed
     wenhao: list[str] = field(default_factory=list)          # 文号 keys
-    citations: list[str] = field(default_factory=list)       # clause ids
+    citations: list[str] = field(default_factory=list)       # clause ids (a8.*.3: any 款's third item)
+    citation_texts: list[str] = field(default_factory=list)  # … as statutes write them (第一千零九十八条)
     doc_titles: list[str] = field(default_factory=list)      # 《…》 titles named in the query
     unquoted: str = ""              # the text without its quoted phrases (normalised)
     rest: str = ""                  # … and without 文号, citations and 《titles》
@@ -144,27 +164,44 @@ def clean(raw) -> tuple[str, str | None]:
     return text, notice
 
 
-def _citations(text: str) -> tuple[list[str], str]:
+def _citations(text: str) -> tuple[list[str], list[str], str]:
+    """Clause ids cited in ``text``, the citations as written, and the text without them."""
     ids: list[str] = []
+    written: list[str] = []
 
     def found(m: re.Match) -> str:
+        written.append(re.sub(r"\s+", "", m.group(0)))
         if m.group(1):
             top, sub = cn_to_int(m.group(1)), cn_to_int(m.group(2))
             if top > 0 and sub > 0:
                 ids.append(f"{top}.{sub}" + (f".{int(m.group(3))}" if m.group(3) else ""))
         elif m.group(4):
             art = cn_to_int(m.group(4))
-            if art > 0:
-                item = cn_to_int(m.group(5)) if m.group(5) else -1
-                ids.append(f"a{art}" + (f".{item}" if item > 0 else ""))
-        elif m.group(6):
-            ch = cn_to_int(m.group(6))
+            para = cn_to_int(m.group(5)) if m.group(5) else -1
+            item = cn_to_int(m.group(6)) if m.group(6) else -1
+            if art > 0 and item > 0 and para > 0:
+                ids.append(f"a{art}.{para}.{item}")
+            elif art > 0 and item > 0:  # 第八条第（三）项: an item of the article, or of one of its 款
+                ids.extend((f"a{art}.{item}", f"a{art}.*.{item}"))
+            elif art > 0:  # a 款 alone is no clause of its own: its article is
+                ids.append(f"a{art}")
+        elif m.group(7):
+            ch = cn_to_int(m.group(7))
             if ch > 0:
                 ids.append(f"ch{ch}")
         return " "
 
     rest = CLAUSE_RE.sub(found, text)
-    return ids, rest
+    return ids, written, rest
+
+
+def _as_written(m: re.Match) -> str:
+    """A 第N条/第N款/第N项/第N章 reference with its digits written as statutes write them
+    (第1098条 → 第一千零九十八条), so the digit form is searched exactly as the numeral form is."""
+    if m.group(1):
+        return m.group(0)
+    return re.sub(r"\d+", lambda d: citations.int_to_cn(int(d.group(0))) if 0 < int(d.group(0)) < 10_000
+                  else d.group(0), m.group(0))
 
 
 def _phrases(text: str) -> tuple[list[str], str]:
@@ -210,17 +247,17 @@ def parse(raw) -> ParsedQuery:
         if ws:
             q.phrases.append(ws)
             q.phrase_texts.append(p)
-    norm = tokenizer.normalise(rest)
+    norm = CLAUSE_RE.sub(_as_written, tokenizer.normalise(rest))
     q.unquoted = norm
 
     def wenhao(m: re.Match) -> str:
-        q.wenhao.extend(wenhao_keys(m.group(1), m.group(2), m.group(3)))
+        q.wenhao.extend(_wenhao_match_keys(m))
         return " "
 
     norm = WENHAO_RE.sub(wenhao, norm)
     q.doc_titles = [t.strip() for t in TITLE_RE.findall(norm) if t.strip()]
     norm = TITLE_RE.sub(" ", norm)
-    q.citations, norm = _citations(norm)
+    q.citations, q.citation_texts, norm = _citations(norm)
     q.rest = norm
     q.words = _words(norm)[:MAX_WORDS]
     q.phrases = q.phrases[:8]

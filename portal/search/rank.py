@@ -275,7 +275,11 @@ class Ranker:
     def _pointed_lookups(self, wenhao_limit: int) -> set[int]:
         plan, ids = self.plan, set()
         if plan.citations:
-            ids |= self._where(f"c.clause_id IN ({','.join('?' * len(plan.citations))})", plan.citations, 500)
+            exact = [c for c in plan.citations if "*" not in c]
+            items = [c for c in plan.citations if "*" in c]  # a8.*.3: the third item of any 款 of 第八条
+            conds = [f"c.clause_id IN ({','.join('?' * len(exact))})"] if exact else []
+            conds += ["c.clause_id GLOB ?"] * len(items)
+            ids |= self._where(f"({' OR '.join(conds)})", exact + items, 500)
         if plan.wenhao:
             ids |= self._words(" OR ".join(f"keys : {fts_quote(w)}" for w in plan.wenhao), wenhao_limit, ranked=False)
             for d in plan.numbered_docs:
@@ -337,7 +341,7 @@ class Ranker:
         plan = self.plan
         hay = r.hay
         cited = 0
-        if r.clause_id in plan.citations:
+        if plan.cites(r.clause_id):
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
         exact = [plan.whole] if plan.whole else plan.phrases
         whole = 0

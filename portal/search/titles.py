@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from portal.search import tokenizer
-from portal.search.query import synonyms
+from portal.search.query import same_wenhao, synonyms
 
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 STATE_PREFIX = "中华人民共和国"
@@ -53,7 +53,8 @@ def _query_keys(q: str) -> set[str]:
 
 def match(q: str, documents: list[Named]) -> list[Named]:
     """The documents whose title, short name, alias or 文号 is the query (brackets, spaces and
-    《》 aside), or whose full title the query holds; the best-named first."""
+    《》 aside), whose 文号 the query names (however typed: 民政部令63号, 运民发2021年74号), or whose
+    full title the query holds; the best-named first."""
     qkeys = _query_keys(q)
     whole = key(q)
     if not qkeys:
@@ -63,7 +64,7 @@ def match(q: str, documents: list[Named]) -> list[Named]:
         names = d.keys()
         if qkeys & names:
             found.append((0, i, d))
-        elif d.number and key(d.number) in qkeys:
+        elif d.number and (key(d.number) in qkeys or same_wenhao(d.number, q)):
             found.append((0, i, d))
         elif len(key(d.title)) >= 6 and key(d.title) in whole:
             found.append((1, i, d))

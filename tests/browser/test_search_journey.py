@@ -90,3 +90,32 @@ def test_a_misremembered_sentence_and_a_regulation_title_find_what_was_meant(pag
     card.get_by_role("link", name="儿童福利机构管理办法").click()
     expect(page).to_have_url(re.compile(r"/policy/register/ertong-fuli-jigou-guanli-banfa$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("儿童福利机构管理办法")
+
+
+def test_an_article_typed_in_numerals_and_an_orders_number_are_located(page, app, policy_library):
+    """Staff types 民法典第一千零九十八条 as the law writes it: the article is the first result and
+    opens at its text; then 民政部令第63号: its register entry comes first and no digit of the
+    number is reported 未找到."""
+    services.sync_index()
+    user = make_user("b-staff3", "staff")
+    login(page, user.username, PASSWORD)
+    box = page.get_by_test_id("header-search")
+    box.fill("民法典第一千零九十八条")
+    box.press("Enter")
+    first = page.get_by_test_id("search-hit").first
+    expect(first).to_have_attribute("data-clause", "a1098")
+    expect(first.locator(".search-snippet mark").first).to_have_text("第一千零九十八条")
+    expect(page.get_by_test_id("search-not-found")).to_have_count(0)
+    first.locator("a.search-hit-title").click()
+    expect(page).to_have_url(re.compile(r"/policy/minfadian/a1098"))
+    expect(page.locator("main")).to_contain_text("收养人应当同时具备下列条件")
+
+    box = page.get_by_test_id("header-search")
+    box.fill("民政部令第63号")
+    box.press("Enter")
+    card = page.get_by_test_id("search-card").first
+    expect(card).to_contain_text("儿童福利机构管理办法")
+    expect(page.get_by_test_id("search-not-found")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("未找到")
+    card.get_by_role("link", name="儿童福利机构管理办法").click()
+    expect(page).to_have_url(re.compile(r"/policy/register/ertong-fuli-jigou-guanli-banfa$"))

@@ -51,6 +51,21 @@ def test_chinese_numerals_round_trip(n, cn):
     assert cn_to_int(cn) == n
 
 
+@pytest.mark.parametrize("typed, n", [("十", 10), ("十一", 11), ("一十一", 11), ("二十", 20), ("一百零五", 105),
+                                      ("一百一十", 110), ("一千零九十八", 1098), ("一千零一十", 1010), ("一千二百六十", 1260),
+                                      ("两百", 200), ("两千零二", 2002), ("一〇九八", 1098), ("一千〇九十八", 1098),
+                                      ("八", 8), ("1098", 1098), ("１０９８", 1098)])
+def test_chinese_numerals_as_people_write_them(typed, n):
+    assert cn_to_int(typed) == n
+
+
+@pytest.mark.parametrize("typed", ["", "十十", "十百", "百", "千二", "二百五", "一千五", "一百零", "一千零零八", "零八",
+                                   "一二百", "第八", "8条", "一百十"])
+def test_what_is_no_number_is_refused(typed):
+    with pytest.raises(ValueError):
+        cn_to_int(typed)
+
+
 def test_resolver_prefers_full_text_then_register():
     reg = [RegisterEntry("jy", "家庭寄养管理办法"), RegisterEntry("jin", "某意见", "晋民发〔2021〕42号")]
     r = Resolver([], reg)

@@ -13,7 +13,7 @@ FANGAN = ROOT / "content" / "policy" / "yunmin-2021-74.md"
 HERE = Path(__file__).parent
 
 # Filled by test_relevance.py, printed at the end of the run (tests/conftest.py, also under pytest-xdist).
-RELEVANCE: dict[str, tuple[int, int, list[str]]] = {}
+RELEVANCE: dict[str, tuple[int, int, list[str], str]] = {}  # hits, queries, misses, measure
 
 # A tiny imported statute for citation / document-title tests.
 STATUTE = [
@@ -26,6 +26,19 @@ STATUTE = [
 
 def fangan_records() -> list[engine.Record]:
     return engine.records_from_document(read_document(FANGAN))
+
+
+def shipped_records() -> list[engine.Record]:
+    """Every document content/policy ships, in its current version (older editions left out)."""
+    from portal.content.library import load_document
+
+    out: list[engine.Record] = []
+    for path in sorted(FANGAN.parent.glob("*.md")):
+        if "@" not in path.stem:
+            doc = load_document(path, path.name)
+            assert not doc.problems, (path.name, doc.problems)
+            out += engine.records_from_document(doc.parsed)
+    return out
 
 
 def statute_records(title: str = "家庭寄养管理办法", doc_id: str = "jtjy-2014") -> list[engine.Record]:

@@ -13,7 +13,7 @@ from portal.duties import rules
 from portal.duties.services import DutyError, NotAllowed, get_instance, today
 from portal.duties.views import refused_on_duty_page
 from portal.extensions import db
-from portal.forms import Refused
+from portal.forms import Refused, first_error
 from portal.htmx_utils import is_partial_request
 from portal.roles import ADMIN, LEADER, LIAISON
 
@@ -80,10 +80,6 @@ def _instance(instance_id: int):
     return inst
 
 
-def _first_error(form) -> str:
-    return next((e for errors in form.errors.values() for e in errors), "提交的内容有误，请检查后重试。")
-
-
 def _back(inst, anchor: str):
     return redirect(url_for("duties.instance", instance_id=inst.id, _anchor=anchor))
 
@@ -94,7 +90,7 @@ def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
     if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("indicator", _first_error(form), request.form))
+        return refused_on_duty_page(inst, Refused("indicator", first_error(form), request.form))
     try:
         services.report_indicator(current_user, inst, form.name.data, form.value.data, form.note.data or "")
     except NotAllowed:
@@ -113,7 +109,7 @@ def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
     if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("instruction", _first_error(form), request.form))
+        return refused_on_duty_page(inst, Refused("instruction", first_error(form), request.form))
     try:
         services.add_instruction(current_user, inst, form.body.data)
     except NotAllowed:

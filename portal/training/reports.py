@@ -75,11 +75,10 @@ def _cells(scope) -> sa.Select:
     on = today()
     flags = (sa.literal_column("8", sa.Integer) + _flag(_completed_exists(), 4) + _flag(Assignment.due < on, 2)
              + _flag(Assignment.started_at.is_not(None), 1))
-    assigned = counted(sa.select(Assignment.trainee_id.label("tid"), Assignment.module_id.label("mid"),
-                                 flags.label("flags")).select_from(Assignment)).where(scope)
-    both = assigned.subquery()
-    pair = sa.cast(both.c.mid, sa.String) + ":" + sa.cast(both.c.flags, sa.String)
-    return sa.select(both.c.tid, sa.func.aggregate_strings(pair, ",")).group_by(both.c.tid)
+    pairs = counted(sa.select(Assignment.trainee_id.label("tid"), Assignment.module_id.label("mid"),
+                              flags.label("flags")).select_from(Assignment)).where(scope).subquery()
+    pair = sa.cast(pairs.c.mid, sa.String) + ":" + sa.cast(pairs.c.flags, sa.String)
+    return sa.select(pairs.c.tid, sa.func.aggregate_strings(pair, ",")).group_by(pairs.c.tid)
 
 
 def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:

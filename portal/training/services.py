@@ -321,12 +321,18 @@ def void_completion(user: User, completion: Completion, reason: str) -> None:
         raise TrainingError("更正须填写理由。")
     if completion.voided:
         raise TrainingError("该记录已更正。")
+    _void(completion, user, reason)
+    db.session.commit()
+
+
+def _void(completion: Completion, user: User, reason: str) -> None:
+    """A completion corrected: the record stays, marked void with who, when and why, and the
+    assignment it recorded (if it did) ends with it. The one way a completion is voided."""
     completion.voided, completion.void_reason = True, reason[:200]
     completion.voided_by_id, completion.voided_at = user.id, utcnow()
     record("void_completion", "trainee", completion.trainee_id,
            label=f"{completion.trainee.name}：{completion.module.title}", after={"reason": reason}, actor=user)
     _void_assignment_made_by(completion, user)
-    db.session.commit()
 
 
 def create_session(user: User, module: TrainingModule, county: Unit, township: TrainingArea | None,
@@ -373,11 +379,7 @@ def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: 
     if present and mine is None:
         _complete(trainee, s.module, "attendance", s.held_on, user, session=s)
     elif not present and mine is not None:
-        mine.voided, mine.void_reason = True, "签到表取消勾选"
-        mine.voided_by_id, mine.voided_at = user.id, utcnow()
-        record("void_completion", "trainee", trainee.id, label=f"{trainee.name}：{s.module.title}",
-               after={"reason": "签到表取消勾选"}, actor=user)
-        _void_assignment_made_by(mine, user)
+        _void(mine, user, "签到表取消勾选")
     db.session.commit()
     return present
 

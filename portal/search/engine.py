@@ -24,6 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.pagination import page_number
 from portal.search import plan as planning
 from portal.search import store, tokenizer
 from portal.search.rank import Filters, Ranked, Ranker, Row
@@ -189,7 +190,7 @@ class SearchEngine:
     def search(self, q, doc=None, dept=None, validity=None, page=1, limit=DEFAULT_LIMIT) -> SearchResponse:
         started = time.perf_counter()
         limit = _clamp_int(limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
-        page = _clamp_int(page, 1, 1, max(1, MAX_WINDOW // limit))
+        page = page_number(page, MAX_WINDOW // limit)
         out = SearchResponse(page=page, limit=limit)
         try:
             pq = parse(q)

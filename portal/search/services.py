@@ -251,14 +251,6 @@ def parse_limit(value, default: int = engine.DEFAULT_LIMIT) -> tuple[int, str | 
     return n, None
 
 
-def parse_page(value) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-    return max(1, min(n, engine.MAX_WINDOW))
-
-
 def _text_arg(value, size: int = 80) -> str:
     return str(value or "").strip()[:size]
 

@@ -8,7 +8,8 @@ from flask import abort, jsonify, make_response, render_template, request, url_f
 
 from portal.access import any_account
 from portal.htmx_utils import is_partial_request
-from portal.search import bp
+from portal.pagination import page_number
+from portal.search import bp, engine
 from portal.search import services as s
 from portal.search.forms import SearchForm
 
@@ -34,7 +35,7 @@ def _query_args() -> dict:
 def index():
     a = _query_args()
     f = {k: a[k] for k in ("q", "doc", "dept", "validity")}
-    page = s.parse_page(a["page"])
+    page = page_number(a["page"], engine.MAX_WINDOW // PER_PAGE)
     res = s.run_search(f["q"], doc=f["doc"], dept=f["dept"], validity=f["validity"], page=page, limit=PER_PAGE)
     f["q"] = res.query or f["q"][:200]  # links and the box carry what was searched
     kept = {k: v for k, v in f.items() if v}

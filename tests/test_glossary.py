@@ -10,12 +10,10 @@
 """
 from __future__ import annotations
 
-import dataclasses
-import importlib
 import re
 from pathlib import Path
 
-from tests.test_docs import BACKTICKED, PORTAL_TOP, endpoints_of, path_problem
+from tests.test_docs import BACKTICKED, PORTAL_TOP, endpoints_of, path_problem, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "docs" / "GLOSSARY.md"
@@ -35,26 +33,6 @@ def files_using(word: str, files: dict[str, str]) -> set[str]:
     return {name for name, text in files.items() if uses(text, word)}
 
 
-def resolves(dotted: str) -> bool:
-    """A module, an attribute of one, or a dataclass field (which has no class attribute when it
-    uses a default factory)."""
-    parts = dotted.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:]:
-            if hasattr(obj, attr):
-                obj = getattr(obj, attr)
-            elif dataclasses.is_dataclass(obj) and attr in {f.name for f in dataclasses.fields(obj)}:
-                obj = None
-            else:
-                return False
-        return True
-    return False
-
-
 def exists_in_code(token: str, files: dict[str, str], endpoints: frozenset[str]) -> bool:
     token = token.strip()
     if "/" in token:
@@ -62,7 +40,7 @@ def exists_in_code(token: str, files: dict[str, str], endpoints: frozenset[str])
     token = token.removesuffix("()")
     if "." in token:
         first = token.split(".")[0]
-        return token in endpoints or resolves(token if first == "portal" else f"portal.{token}") and (
+        return token in endpoints or resolve(token if first == "portal" else f"portal.{token}") and (
             first == "portal" or first in PORTAL_TOP)
     return bool(files_using(token, files))
 

@@ -4,6 +4,7 @@ last page, anything else is page 1."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -38,10 +39,11 @@ def test_a_list_asked_for_a_page_past_its_end_shows_its_last_page_however_far(pl
 
 
 def test_the_search_engine_reads_page_numbers_the_same_way(tmp_path):
+    from portal.content.policy_doc import read_document
     from portal.search import engine
-    from tests.search.conftest import fangan_records
 
-    engine.build_index(tmp_path, fangan_records())
+    plan = read_document(Path(__file__).resolve().parents[1] / "content" / "policy" / "yunmin-2021-74.md")
+    engine.build_index(tmp_path, engine.records_from_document(plan))
     deepest = engine.MAX_WINDOW // 10
     assert engine.search(tmp_path, "儿童", page="x", limit=10).page == 1
     assert engine.search(tmp_path, "儿童", page=-3, limit=10).page == 1

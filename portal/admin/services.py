@@ -88,7 +88,10 @@ def check_new_account(data: AccountInput) -> None:
     _resolve_unit(data.unit_code)
 
 
-def create_account(data: AccountInput, actor=None) -> User:
+def create_account(data: AccountInput, actor=None, temporary: bool | None = None) -> User:
+    """`temporary`: the holder must set their own password at first sign-in. By default, whenever
+    someone else chose it through the portal's pages (an `actor`); the CLI (operators, scripts)
+    keeps its password unless asked (`create-user --temporary`)."""
     errors = validate_account(data, creating=True)
     if errors:
         raise AccountError(" ".join(errors))
@@ -97,10 +100,12 @@ def create_account(data: AccountInput, actor=None) -> User:
         raise AccountError(f"用户名 {name} 已存在。")
     user = User(username=name, display_name=data.display_name.strip(), unit=_resolve_unit(data.unit_code))
     user.set_password(data.password)
+    user.must_change_password = actor is not None if temporary is None else temporary
     user.set_roles(data.roles)
     db.session.add(user)
     db.session.flush()
-    record("create", "user", user.id, label=name, after=_snapshot(user), actor=actor)
+    record("create", "user", user.id, label=name,
+           after={**_snapshot(user), "must_change_password": user.must_change_password}, actor=actor)
     db.session.commit()
     return user
 

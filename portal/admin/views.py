@@ -62,7 +62,7 @@ def user_new():
         except AccountError as exc:
             error = str(exc)
         else:
-            flash(f"已创建账号 {user.username}。", "success")
+            flash(f"已创建{user.display_name}的账号。初始密码请通过安全渠道告知本人：首次登录时须改为自己的密码。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     if request.method == "POST" and form.errors and not error:
         from portal.admin.services import validate_account

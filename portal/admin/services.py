@@ -12,6 +12,7 @@ from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
 from portal.models import Unit, User
+from portal.security import second_factor
 from portal.security.passwords import password_problem
 from portal.roles import ADMIN, LIAISON, ROLE_LABELS
 
@@ -164,6 +165,20 @@ def reset_password(user: User, new_password: str, actor=None) -> None:
     user.must_change_password = actor is None or actor.id != user.id
     record("reset_password", "user", user.id, label=user.username,
            after={"must_change_password": user.must_change_password}, actor=actor)
+    _commit_or_stale()
+
+
+def reset_second_factor(user: User, expected_version: int, actor) -> None:
+    """Another admin clears a person's second factor (a lost phone, no recovery codes left): the
+    person signs in with the password alone, and is led to set it up again if it is required."""
+    locking.check_version(user.version, expected_version, _stale)
+    if actor is not None and actor.id == user.id:
+        raise AccountError("您自己的动态验证码请在“我的账号”中重新设置。")
+    if not user.has_second_factor:
+        raise AccountError("该账号未启用动态验证码。")
+    second_factor.turn_off(user)
+    record("reset_second_factor", "user", user.id, label=user.username, actor=actor,
+           before={"second_factor": "动态验证码"}, after={"second_factor": "未启用"})
     _commit_or_stale()
 
 

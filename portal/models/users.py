@@ -1,6 +1,7 @@
 """Accounts, their roles, and recent failed logins (for throttling)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -98,6 +99,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def check_no_account(password: str) -> None:
+    """The work of checking a password, for a username no account has: the same hash method and
+    cost as a real account's, so a failed login takes as long whether or not the name exists."""
+    method = _hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
 
 
 def _hash_method() -> str:

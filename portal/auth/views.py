@@ -49,8 +49,8 @@ def first_steps():
     before anything else; then an account that must use a second factor (requires_second_factor) sets
     one up. Reads only the signed-in user's row, which every page loads anyway."""
     endpoint = request.endpoint or ""
-    if not current_user.is_authenticated or endpoint.endswith(".static"):
-        return None
+    if endpoint in _ALWAYS or endpoint.endswith(".static") or not current_user.is_authenticated:
+        return None  # (in this order: 退出 must not load the user, it works without the database)
     if current_user.must_change_password and endpoint not in _BEFORE_NEW_PASSWORD:
         return _lead_to("auth.password", "请先修改初始密码")
     if (not current_user.has_second_factor and requires_second_factor(current_user)

@@ -27,14 +27,14 @@ from portal.models.training import (
     TrainingArea,
     TrainingModule,
 )
-from portal.models.users import EndedSession, LoginFailure, User, UserRole
+from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
-    "EndedSession", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
+    "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule",
 ]

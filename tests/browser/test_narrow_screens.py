@@ -28,7 +28,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
     return ["/", "/tasks/", "/tasks/?unit=", f"/tasks/{inst_id}", "/policy/", "/policy/yunmin-2021-74",
             "/policy/yunmin-2021-74/3.1.1.1", "/policy/yunmin-2021-74/3.2.8", "/units/", "/units/yanhu-mz",
             "/reports/", f"/reports/yanhu-mz/{month}", "/supervision/", "/supervision/coverage", "/admin/users",
-            "/admin/audit/", "/search/?q=移交",
+            "/admin/audit/", "/search/?q=移交", "/account/", "/account/second-factor/setup", "/admin/login-protection/",
             # board
             "/board", "/board?county=yanhu", "/board/counties/yanhu", "/board/transfer", "/board/decisions",
             "/board/report",

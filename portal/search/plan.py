@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from portal.search import tokenizer
-from portal.search.query import STOPWORDS, ParsedQuery, synonyms
+from portal.search.query import STOPWORDS, ParsedQuery, statute_words, synonyms
 
 FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
 NEAR_MIN = 10             # characters (punctuation aside) from which a query may be a pasted passage
@@ -45,9 +45,12 @@ class Concept:
     parts: tuple[str, ...] = ()       # the word's parts, when it is not indexed whole (all match)
     df: int = 0                       # clauses holding it (an upper bound for equivalents)
     idf: float = 0.0
+    strong: int = 1                   # the first ``strong`` terms count fully (the word, the statutes' words for it)
+    pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an equivalent not indexed whole: its words
 
     def fts(self) -> str:
-        alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t)]
+        alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t) and t not in self.pieces]
+        alts += ["(" + " AND ".join(fts_quote(p) for p in ps) + ")" for ps in self.pieces.values()]
         if self.parts:
             alts.append("(" + " AND ".join(fts_quote(p) for p in self.parts) + ")")
         return "(" + " OR ".join(alts) + ")" if alts else ""
@@ -58,7 +61,7 @@ class Concept:
         for i, t in enumerate(self.terms):
             n = hay.count(t)
             if n:
-                tf += n if i == 0 else SYNONYM_WEIGHT * n
+                tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):
             tf = 0.8
         return tf
@@ -124,24 +127,37 @@ class Vocabulary:
         return math.log(1 + (self.clauses - df + 0.5) / (df + 0.5))
 
 
+def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The longest dictionary parts that cover ``word``, when each is indexed (else ())."""
+    pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
+    pieces = [p for p in dict.fromkeys(pieces) if p not in STOPWORDS and FTS_TERM.match(p)]
+    cover = tuple(p for p in pieces if not any(p != q and p in q for q in pieces))
+    return cover if cover and all(vocab.df(conn, p) for p in cover) else ()
+
+
 def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept | None:
-    terms = list(dict.fromkeys((word,) + synonyms(word)))
+    strong = (word,) + statute_words(word)
+    terms = list(dict.fromkeys(strong + synonyms(word)))
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
-    counts = [vocab.df(conn, t) for t in terms if FTS_TERM.match(t)]
-    df = sum(counts)
+    df, pieces = 0, {}
+    for t in terms:
+        n = vocab.df(conn, t) if FTS_TERM.match(t) else 0
+        if not n and t != word and len(t) > 2:  # 互联网上网服务营业场所: the words it is indexed as
+            cover = _cover(t, vocab, conn)
+            if cover:
+                pieces[t] = cover
+                n = min(vocab.df(conn, p) for p in cover)
+        df += n
     parts: tuple[str, ...] = ()
     if not vocab.df(conn, word) and len(word) > 2:
-        pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
-        pieces = [p for p in dict.fromkeys(pieces) if p not in STOPWORDS and FTS_TERM.match(p)]
-        # the longest parts that cover the word, when each is indexed
-        cover = [p for p in pieces if not any(p != q and p in q for q in pieces)]
-        if cover and all(vocab.df(conn, p) for p in cover):
-            parts = tuple(cover)
-            df += min(vocab.df(conn, p) for p in cover)
+        parts = _cover(word, vocab, conn)
+        if parts:
+            df += min(vocab.df(conn, p) for p in parts)
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)
-    return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)))
+    return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),
+                   strong=len(dict.fromkeys(strong)), pieces=pieces)
 
 
 def _whole(text: str, shortest: int = 3) -> str:

@@ -25,6 +25,7 @@ from portal.search import tokenizer
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
 SYNONYMS_NAME = "synonyms.txt"  # in tokenizer.search_dir(), beside the user dictionary
+COLLOQUIAL_NAME = "colloquial.txt"  # everyday word → the statutes' words (one direction), same folder
 
 STOPWORDS = frozenset("""
 怎么 怎么样 怎样 怎么办 如何 哪些 哪个 哪里 哪儿 什么 什么样 为什么 为何 是否 是不是 有没有 能不能
@@ -111,16 +112,45 @@ def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     return {w: tuple(sorted(s)) for w, s in groups.items()}
 
 
-_synonyms: tuple[int, dict[str, tuple[str, ...]]] | None = None  # (tokenizer.generation(), groups)
+def read_colloquial(path: Path) -> list[tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
+    """(line number, everyday word, the statutes' words, where they are written) per entry."""
+    out = []
+    if path.exists():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cols = [c.strip() for c in line.split("\t")]
+            word, targets = cols[0].lower(), tuple(t.lower() for t in (cols[1] if len(cols) > 1 else "").split())
+            out.append((n, word, targets, tuple((cols[2] if len(cols) > 2 else "").split())))
+    return out
 
 
-def synonyms(word: str) -> tuple[str, ...]:
-    """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt)."""
+_synonyms: tuple[int, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] | None = None
+# (tokenizer.generation(), synonym groups, everyday words)
+
+
+def _loaded() -> tuple[int, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     global _synonyms
     loaded = _synonyms
     if loaded is None or loaded[0] != tokenizer.generation():
-        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(tokenizer.search_dir() / SYNONYMS_NAME))
-    return loaded[1].get(word, ())
+        folder = tokenizer.search_dir()
+        colloquial: dict[str, tuple[str, ...]] = {}
+        for _, word, targets, _ in read_colloquial(folder / COLLOQUIAL_NAME):
+            colloquial[word] = tuple(dict.fromkeys(colloquial.get(word, ()) + targets))
+        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(folder / SYNONYMS_NAME), colloquial)
+    return loaded
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt), the
+    statutes' words for an everyday one (search/colloquial.txt) first."""
+    _, groups, colloquial = _loaded()
+    return tuple(dict.fromkeys(colloquial.get(word, ()) + groups.get(word, ())))
+
+
+def statute_words(word: str) -> tuple[str, ...]:
+    """The statutes' words for an everyday word (search/colloquial.txt): 网吧 → 互联网上网服务营业场所."""
+    return _loaded()[2].get(word, ())
 
 
 @dataclass

@@ -83,7 +83,8 @@ def parsed_document(doc: PolicyDocument) -> ParsedDocument:
     """A live document as the content parsers describe one (retired clauses left out)."""
     return ParsedDocument(
         filename=doc.doc_id,
-        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or ""},
+        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or "",
+              "short_title": doc.short_title or "", "issuers": list(doc.issuers or [])},
         clauses=[Clause(id=c.clause_id, label=c.label or c.clause_id, title=c.title, parent=c.parent, level=0,
                         markdown="", text=c.text or "", line=0, kind=c.kind)
                  for c in doc.clauses if not c.retired])

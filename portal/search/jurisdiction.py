@@ -20,8 +20,9 @@ PROVINCES = ("北京", "天津", "上海", "重庆", "河北", "山西", "辽宁
 # 山西's cities (运城 among them): their rules are the province's own
 SHANXI_CITIES = ("太原", "大同", "阳泉", "长治", "晋城", "朔州", "晋中", "运城", "忻州", "临汾", "吕梁")
 # a title naming a city or prefecture first: 德州市…, 延边朝鲜族自治州…
-PLACE_RE = re.compile(r"^([\u4e00-\u9fff]{2,8}?)(?:省|市|自治区|自治州|地区|盟)")
-NOT_PLACES = ("中华人民共和国", "全国", "国家", "国务院", "中国", "城市", "城乡", "农村", "社会")
+PLACE_RE = re.compile(r"^([\u4e00-\u9fff]{2,7}?)(?:省|市|自治区|自治州|地区|盟)")
+NOT_PLACES = ("中华人民共和国", "全国", "国家", "国务院", "中国", "城市", "城乡", "农村", "社会", "关于")
+NOT_IN_PLACE = re.compile("[我本各全该其于的和与及]")   # 关于加快推进我市…: no place name
 
 
 def place_in(text: str) -> str | None:
@@ -38,7 +39,7 @@ def place_in(text: str) -> str | None:
         if text.startswith(c):
             return c
     m = PLACE_RE.match(text)
-    return m.group(1) if m else None
+    return m.group(1) if m and not NOT_IN_PLACE.search(m.group(1)) else None
 
 
 def of(title: str, issuers: str = "", stated: str = "") -> str:
@@ -46,7 +47,7 @@ def of(title: str, issuers: str = "", stated: str = "") -> str:
     stated = (stated or "").strip()
     if stated:
         return normalise(stated)
-    for text in (title, *re.split(r"[\s,，、;；]+", issuers or "")):
+    for text in (*re.split(r"[\s,，、;；]+", issuers or ""), title):
         place = place_in(text)
         if place:
             return normalise(place)
@@ -62,6 +63,12 @@ def normalise(place: str) -> str:
     if place in ("国家", "中央", "national"):
         return NATIONAL
     return place
+
+
+def own(jurisdiction: str) -> int:
+    """0 for the office's own city (运城: the 方案 and its local rules), else 1: among clauses that
+    answer a query equally well, the city's own come first."""
+    return 0 if jurisdiction == YUNCHENG else 1
 
 
 def rank(jurisdiction: str, asked: frozenset[str] = frozenset()) -> int:

@@ -67,6 +67,13 @@ def keys(word: str, initials: bool = False) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def first_key(word: str) -> str | None:
+    """The word's key read with each character's first (commonest) reading: what a typist meant to
+    type. 烟 is read yan, not yin, so 卖烟 never becomes 卖淫."""
+    first = [readings(ch)[:1] for ch in word]
+    return FULL + "".join(r[0] for r in first) if all(first) else None
+
+
 def rows(terms) -> list[tuple[str, str]]:
     """(key, term) rows of the ``pinyin`` table for the words among ``terms`` that get keys."""
     out: list[tuple[str, str]] = []

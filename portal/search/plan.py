@@ -23,7 +23,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from portal.search import tokenizer
+from portal.search import jurisdiction, tokenizer
 from portal.search.query import STOPWORDS, ParsedQuery, statute_words, synonyms
 
 FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
@@ -85,6 +85,9 @@ class Plan:
     highlight: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)      # words found nowhere
     clauses: int = 0                                       # clauses in the index
+    own_docs: frozenset[str] = frozenset()                 # the city's own documents (the 方案)
+    tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
+    #                                                        no longer in force, 2 another place's, 3 both
 
     @property
     def empty(self) -> bool:
@@ -200,6 +203,34 @@ def _near(whole: str) -> tuple[str, frozenset[str], list[str]]:
     return near, trigrams(near), windows
 
 
+def _named_docs(facts: dict[str, dict], names: list[str]) -> list[str]:
+    """The documents whose title holds most of ``names`` (中华人民共和国未成年人保护法: the
+    law, not every law whose title starts with 中华人民共和国)."""
+    best, docs = 0, []
+    for d, f in facts.items():
+        title = (f.get("title") or "").lower()
+        size = sum(len(t) for t in set(names) if t in title)
+        if size and size > best:
+            best, docs = size, [d]
+        elif size and size == best:
+            docs.append(d)
+    return docs
+
+
+OUTDATED = frozenset({"已修订", "已修正", "已废止", "失效", "已失效", "废止"})
+
+
+def doc_tiers(facts: dict[str, dict], asked: frozenset[str]) -> dict[str, int]:
+    """doc → its tier (0 is first): another place's rules (unless the query names the place) and
+    texts no longer in force come after the office's own (``jurisdiction``)."""
+    out = {}
+    for d, f in facts.items():
+        tier = 2 * jurisdiction.rank(f.get("jurisdiction") or "", asked) + (f.get("validity") in OUTDATED)
+        if tier:
+            out[d] = tier
+    return out
+
+
 def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
               verbatim_text: str) -> Plan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
@@ -224,10 +255,13 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
-    if len(plan.whole) >= 3 and not pq.phrase_texts:  # the passage without its 文号, citations and 《titles》
+    # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
+    if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:
         plan.near, plan.near_grams, plan.near_windows = _near(_whole(verbatim_text))
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
+    plan.tiers = doc_tiers(facts, jurisdiction.places_named(pq.words))
+    plan.own_docs = frozenset(d for d, f in facts.items() if not jurisdiction.own(f.get("jurisdiction") or ""))
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
     if titles:
         plan.titled_docs = [d for d, f in facts.items()
@@ -236,6 +270,5 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
             plan.highlight.update(w for w, _, _ in tokenizer.words(t))
     if plan.citations:
         names = [t for w in pq.words if len(w) > 1 and w not in STOPWORDS for t in (w, *synonyms(w)) if len(t) > 1]
-        named = plan.titled_docs or [d for d, f in facts.items() if any(t in (f.get("title") or "").lower() for t in names)]
-        plan.cited_docs = named
+        plan.cited_docs = plan.titled_docs or _named_docs(facts, names)
     return plan

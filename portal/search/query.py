@@ -225,6 +225,22 @@ def _citations(text: str) -> tuple[list[str], list[str], str]:
     return ids, written, rest
 
 
+CITATION_REST = 16   # word characters besides its citations a query may have to be read as a citation
+AFTER_CITATION = re.compile(r"[\s，,。.；;：:、！!？?）)]|$")
+
+
+def citation_query(text: str, rest: str) -> bool:
+    """Whether the citations in ``text`` are what the query asks for (民法典第1098条, 《…》第八条,
+    三（一）2 家庭寄养) rather than words of a pasted sentence (…由价格 第五条规定…): each stands
+    free on its right (the end, a space or a punctuation mark, not the next word), and little else
+    is typed beside them."""
+    for m in CLAUSE_RE.finditer(text):
+        if not AFTER_CITATION.match(text, m.end()):
+            return False
+    words = [w for w, _, _ in tokenizer.words(rest) if w not in STOPWORDS]
+    return sum(len(w) for w in words) <= CITATION_REST
+
+
 def _as_written(m: re.Match) -> str:
     """A 第N条/第N款/第N项/第N章 reference with its digits written as statutes write them
     (第1098条 → 第一千零九十八条), so the digit form is searched exactly as the numeral form is."""
@@ -287,7 +303,9 @@ def parse(raw) -> ParsedQuery:
     norm = WENHAO_RE.sub(wenhao, norm)
     q.doc_titles = [t.strip() for t in TITLE_RE.findall(norm) if t.strip()]
     norm = TITLE_RE.sub(" ", norm)
-    q.citations, q.citation_texts, norm = _citations(norm)
+    ids, written, rest = _citations(norm)
+    if ids and citation_query(norm, rest):
+        q.citations, q.citation_texts, norm = ids, written, rest
     q.rest = norm
     q.words = _words(norm)[:MAX_WORDS]
     q.phrases = q.phrases[:8]

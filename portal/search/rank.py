@@ -12,7 +12,10 @@ candidate is then ranked on its own text, in this order:
 2a. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
 3. clauses holding more of the query's runs between spaces;
 4. clauses naming the typed 文号;
+4a. the office's own rules (the 方案, national law, 山西 and 运城's) in force before another
+   province's local rules or an edition no longer in force (``plan.tiers``);
 5. clauses holding more of the query's words (all words above some), synonyms counting;
+5a. the city's own (运城: the 方案) among equals;
 6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
 
 A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
-from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
+from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.tiers import Tiers
 
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
@@ -319,7 +322,7 @@ class Ranker:
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
             return len(ranked), False
-        word_rows = sum(1 for r in ranked if r.key[5] < 0)
+        word_rows = sum(1 for r in ranked if r.key[MATCHED] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)
         if upper <= EXACT_COUNT and not self.pasted:
@@ -359,7 +362,9 @@ class Ranker:
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
         titled = 1 if r.doc in plan.titled_docs else 0
         near = 0.0 if whole else self.near(hay)
-        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+        tier = plan.tiers.get(r.doc, 0)
+        own = 0 if r.doc in plan.own_docs else 1
+        return (-whole, -near, -cited, -verbatim, -wenhao, tier, -matched, own, -titled, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""
@@ -399,6 +404,6 @@ class Ranker:
         for r in rows:
             r.key = self.key(r)
         if confirm:
-            rows = [r for r in rows if any(k < 0 for k in r.key[:7])]
+            rows = [r for r in rows if any(k < 0 for k in r.key[:5]) or r.key[MATCHED] < 0 or r.key[TITLED] < 0]
         rows.sort(key=lambda r: r.key)
         return rows

@@ -111,14 +111,15 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
 
 
 def document_facts(records: Iterable[Record]) -> dict[str, dict]:
-    """doc_id → {"title", "short", "numbers": 文号 keys, "jurisdiction"}: kept once per document in the
-    metadata."""
+    """doc_id → {"title", "short", "numbers": 文号 keys, "jurisdiction", "validity"}: kept once per
+    document in the metadata."""
     out: dict[str, dict] = {}
     for r in records:
         if r.doc_id not in out:
             out[r.doc_id] = {"title": r.doc_title or "", "short": r.doc_short or "",
                              "numbers": list(dict.fromkeys(wenhaos_in(r.doc_number or ""))),
-                             "jurisdiction": r.jurisdiction or jurisdiction.of(r.doc_title or "")}
+                             "jurisdiction": r.jurisdiction or jurisdiction.of(r.doc_title or ""),
+                             "validity": r.validity or ""}
     return out
 
 

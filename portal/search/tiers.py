@@ -24,7 +24,7 @@ and the last page say the same number. Above ``EXACT_COUNT`` postings it is esti
 """
 from __future__ import annotations
 
-from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
+from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF
 
 Order = tuple[int, bool, list, bool]   # (total, estimated, rows, whether rows is the whole order)
 
@@ -101,13 +101,13 @@ class Tiers:
         r, plan = self.r, self.r.plan
         upper = sum(c.df for c in plan.concepts)
         if upper > EXACT_COUNT:
-            extra = sum(1 for x in head if x.key[5] == 0)
+            extra = sum(1 for x in head if x.key[MATCHED] == 0)
             n, missing = plan.clauses, 1.0
             for c in plan.concepts:
                 missing *= max(0.0, 1 - min(c.df, n) / n)
             estimate = int(n * (1 - missing))
             if r.flt.active:
-                estimate = max(sum(1 for x in head if x.key[5] < 0), estimate // 4)
+                estimate = max(sum(1 for x in head if x.key[MATCHED] < 0), estimate // 4)
             return max(estimate + extra, len(head)), True, []
         count, words = r.word_matches((head_ids - self.word_rows) | whole)
         outside = whole - head_ids - words

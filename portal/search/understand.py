@@ -11,7 +11,8 @@ In order, each step only when the query as typed would not find it:
 3. **same-sound typos**: a piece of the query (whole words as segmented) that the library never
    holds becomes a library word with the same pinyin differing in one character (two from five
    characters): 家庭寄样 → 家庭寄养, 临时监户 → 临时监护. Never a guess: the corrected word is in the
-   library, the typed one is not;
+   library, the typed one is not, and the typed one is read with its characters' commonest
+   readings (卖烟 is maiyan, never 卖淫) and is no everyday word the library reads (colloquial.txt);
 4. **a law named by its name or abbreviation** (未保法 强制报告, 民法典 收养条件): the rest of the
    query is searched in that law (when the query as typed is held nowhere as a whole and the rest
    is not empty); the page says so and links to the search as typed.
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from portal.search import pinyin, tokenizer
+from portal.search.query import synonyms
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_RUN = re.compile(r"[A-Za-züÜ]+(?:[\s'’]+[A-Za-züÜ]+)*")
@@ -157,11 +159,12 @@ def _differs(a: str, b: str) -> int:
 def _correction(window: str, lib: Library) -> str | None:
     """A library word sounding like ``window`` and differing in a character or two, when the
     library holds that word (MIN_DF clauses) and never ``window`` itself."""
-    if lib.df(window):
+    if lib.df(window) or synonyms(window):  # a word of the library, or an everyday word it reads
         return None
-    keys = pinyin.keys(window)
-    if not keys:
+    key = pinyin.first_key(window)
+    if not key:
         return None
+    keys = [key]
     allowed = 1 if len(window) < 5 else 2
     cands = [(w, df) for ws in lib.terms_for(keys).values() for w, df in ws
              if len(w) == len(window) and w != window and df >= MIN_DF and _differs(w, window) <= allowed]

@@ -86,6 +86,10 @@ class Plan:
     missing: list[str] = field(default_factory=list)      # words found nowhere
     clauses: int = 0                                       # clauses in the index
     own_docs: frozenset[str] = frozenset()                 # the city's own documents (the 方案)
+    idf_total: float = 0.0                                 # the concepts' idf, summed
+    pairs: frozenset[str] = frozenset()                    # the query's character pairs (words and neighbours)
+    defines: tuple[str, ...] = ()                          # 所称X / X，是指 for a question what X is
+    loose: bool = False        # one everyday word (童工): held inside other words (儿童工作) it is no match
     tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
     #                                                        no longer in force, 2 another place's, 3 both
 
@@ -140,6 +144,8 @@ def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str,
 
 def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept | None:
     strong = (word,) + statute_words(word)
+    if len(strong) > 1 and not vocab.df(conn, word):  # 童工: by the statutes' words, not inside 儿童工作
+        strong = strong[1:]
     terms = list(dict.fromkeys(strong + synonyms(word)))
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
@@ -161,6 +167,25 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept 
         return Concept(word=word, terms=tuple(terms), df=0)
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),
                    strong=len(dict.fromkeys(strong)), pieces=pieces)
+
+
+DEFINITION_CUE = re.compile(r"什么是|是什么|是指什么|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
+
+
+def pairs(text: str, words: list[str]) -> frozenset[str]:
+    """Character pairs of the query's words and of neighbouring words (不良 良行 行为 …): what a
+    clause saying the same thing in the same order holds. Filler words (怎么, 哪些) break a run."""
+    keep = set(words)
+    out: set[str] = set()
+    run = ""
+    for w, _, _ in tokenizer.words(text):
+        if w in keep and FTS_TERM.match(w) and not w.isascii():
+            run += w
+            continue
+        out |= {run[i:i + 2] for i in range(len(run) - 1)}
+        run = ""
+    out |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return frozenset(out)
 
 
 def _whole(text: str, shortest: int = 3) -> str:
@@ -254,6 +279,12 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.concepts.append(c)
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
+    plan.idf_total = sum(c.idf for c in plan.concepts)
+    plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
+    plan.pairs = pairs(pq.rest, pq.words)
+    if DEFINITION_CUE.search(pq.text):
+        plan.defines = tuple(f for c in plan.concepts if len(c.word) > 1
+                             for f in (f"所称{c.word}", f"{c.word}，是指", f"{c.word}是指"))
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
     # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:

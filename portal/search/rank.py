@@ -14,9 +14,12 @@ candidate is then ranked on its own text, in this order:
 4. clauses naming the typed 文号;
 4a. the office's own rules (the 方案, national law, 山西 and 运城's) in force before another
    province's local rules or an edition no longer in force (``plan.tiers``);
-5. clauses holding more of the query's words (all words above some), synonyms counting;
-5a. the city's own (运城: the 方案) among equals;
-6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
+5. clauses holding more of the query's words (all words above some, rare words weighing more),
+   synonyms counting; for a question asking what a thing is (什么是不良行为), the clause defining it
+   (本法所称不良行为); articles before chapter headings; the city's own (运城: the 方案) before a statute scoring about as well
+   (``OWN_BONUS``);
+6. a BM25 score computed on the candidate's text (word rarity, frequency, length) plus the share of
+   the query's character pairs it holds (``PAIR_WEIGHT``).
 
 A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
 two tiers (``tiers``), so its first pages rank only the best few of each lookup. Either way
@@ -25,6 +28,7 @@ The total is exact while the words' counts are small (``EXACT_COUNT``) and estim
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -40,6 +44,10 @@ FULL_WORDS = 600          # word postings up to which every clause holding a que
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
+COVER_STEPS = 4           # steps of the share of the query's (idf-weighted) words a clause holds
+OWN_BONUS = 2.0           # added to the BM25 of the city's own documents (the 方案)
+PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
+HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
@@ -348,23 +356,31 @@ class Ranker:
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
         exact = [plan.whole] if plan.whole else plan.phrases
         whole = 0
-        if exact and all(e in hay for e in exact):  # a section holding it in a paragraph only: after the paragraph
+        if exact and not plan.loose and all(e in hay for e in exact):  # a section holding it in a paragraph only: after
             whole = 1 if r.own and not all(e in r.own for e in exact) else 2
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
-        matched, score = 0, 0.0
+        matched, held, score = 0, 0.0, 0.0
         norm = K1 * (1 - B + B * len(hay) / self.avg)
         for c in plan.concepts:
             tf = c.weight_in(hay)
             if tf:
                 matched += 1
+                held += c.idf
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
+        # how much of the query a clause holds, its rare words weighing more (1..COVER_STEPS + 1; 0: none)
+        cover = 1 + int(COVER_STEPS * held / plan.idf_total) if matched and plan.idf_total else 0
+        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
+            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in hay) / len(plan.pairs)
+        defines = 1 if plan.defines and any(d in hay for d in plan.defines) else 0
+        heading = 1 if HEADING.match(r.clause_id) else 0
         titled = 1 if r.doc in plan.titled_docs else 0
         near = 0.0 if whole else self.near(hay)
         tier = plan.tiers.get(r.doc, 0)
-        own = 0 if r.doc in plan.own_docs else 1
-        return (-whole, -near, -cited, -verbatim, -wenhao, tier, -matched, own, -titled, -score, r.id)
+        if r.doc in plan.own_docs:  # the city's own (the 方案) before a statute scoring about as well
+            score += OWN_BONUS
+        return (-whole, -near, -cited, -verbatim, -wenhao, tier, -cover, -defines, heading, -titled, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""

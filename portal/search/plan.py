@@ -32,6 +32,7 @@ NEAR_WINDOW, NEAR_STEP, NEAR_LOOKUPS = 5, 4, 8   # windows looked up for a near-
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
 SYNONYM_WEIGHT = 0.6
+PIECES_WEIGHT = 0.3         # an equivalent's words held apart, not as written
 
 
 def fts_quote(term: str) -> str:
@@ -60,6 +61,8 @@ class Concept:
         tf = 0.0
         for i, t in enumerate(self.terms):
             n = hay.count(t)
+            if not n and t in self.pieces and all(p in hay for p in self.pieces[t]):
+                n = PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
             if n:
                 tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):

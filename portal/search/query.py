@@ -225,7 +225,8 @@ def _citations(text: str) -> tuple[list[str], list[str], str]:
     return ids, written, rest
 
 
-CITATION_REST = 16   # word characters besides its citations a query may have to be read as a citation
+CITATION_REST = 8    # word characters besides its citations and law names a query may have to be a citation
+LAW_NAME = re.compile(r"(?:法|法典|条例|办法|规定|细则|决定|中华人民共和国)$")
 AFTER_CITATION = re.compile(r"[\s，,。.；;：:、！!？?）)]|$")
 
 
@@ -237,7 +238,7 @@ def citation_query(text: str, rest: str) -> bool:
     for m in CLAUSE_RE.finditer(text):
         if not AFTER_CITATION.match(text, m.end()):
             return False
-    words = [w for w, _, _ in tokenizer.words(rest) if w not in STOPWORDS]
+    words = [w for w, _, _ in tokenizer.words(rest) if w not in STOPWORDS and not LAW_NAME.search(w)]
     return sum(len(w) for w in words) <= CITATION_REST
 
 

@@ -139,6 +139,15 @@ class Ranker:
         self.cut = self.cut or len(found) >= limit
         return found
 
+    def own_matches(self, expr: str, limit: int) -> set[int]:
+        """The best word matches in the city's own documents (the 方案, ranked with ``OWN_BONUS``)."""
+        docs = sorted(self.plan.own_docs)
+        if not expr or not docs:
+            return set()
+        sql = (f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ? "
+               f"AND c.doc IN ({','.join('?' * len(docs))}){self.fsql} ORDER BY rank LIMIT ?")
+        return {r[0] for r in self.conn.execute(sql, (expr, *docs, *self.fargs, limit))}
+
     def word_matches(self, among: set[int]) -> tuple[int, set[int]]:
         """How many clauses (within the filters) hold a query word in their title or text — each
         holds something of the query, so the count is part of the total — and which of ``among``

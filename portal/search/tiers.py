@@ -92,7 +92,8 @@ class Tiers:
             if len(some) >= HEAD:
                 break
             some |= r._words(_text(c.fts()), HEAD, ranked=c.df <= RANK_CAP)
-        self.word_rows = some | rare_best  # each holds a query word in its title or text (a word match)
+        own = r.own_matches(_text(plan.words_fts()), HEAD)  # the 方案's best: its bonus may lift them onto page 1
+        self.word_rows = some | rare_best | own  # each holds a query word in its title or text (a word match)
         return ids | self.word_rows
 
     def _total(self, head: list, head_ids: set[int], whole: set[int]) -> tuple[int, bool, list] | None:

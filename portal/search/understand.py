@@ -33,6 +33,7 @@ from portal.search.query import synonyms
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_RUN = re.compile(r"[A-Za-züÜ]+(?:[\s'’]+[A-Za-züÜ]+)*")
+QUOTES = re.compile("[\"“”「」『』＂]")
 MAX_LETTERS = 48          # a longer Latin run is not taken for pinyin
 MAX_PIECE = 40            # letters of one word's full pinyin at most
 WINDOW_WORDS = 4          # query words a typo window spans at most
@@ -243,7 +244,7 @@ def understand(text: str, lib: Library) -> Understood:
         if spelled != out.text:
             out.text = spelled
             out.changes.append("拼音")
-    fixed = corrected(out.text, lib)
+    fixed = out.text if QUOTES.search(out.text) else corrected(out.text, lib)  # a quoted phrase is meant as typed
     if fixed != out.text:
         out.text = fixed
         out.changes.append("纠错")

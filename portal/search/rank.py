@@ -12,10 +12,10 @@ candidate is then ranked on its own text, in this order:
 2a. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
 3. clauses holding more of the query's runs between spaces;
 4. clauses naming the typed 文号;
-4a. the office's own rules (the 方案, national law, 山西 and 运城's) in force before another
-   province's local rules or an edition no longer in force (``plan.tiers``);
 5. clauses holding more of the query's words (all words above some, rare words weighing more),
-   synonyms counting; for a question asking what a thing is (什么是不良行为), the clause defining it
+   synonyms counting; among those holding as much, the office's own rules (the 方案, national
+   law, 山西 and 运城's) in force before another province's local rules or an edition no longer
+   in force (``plan.tiers``); for a question asking what a thing is (什么是不良行为), the clause defining it
    (本法所称不良行为); articles before chapter headings; the city's own (运城: the 方案) before a statute scoring about as well
    (``OWN_BONUS``);
 6. a BM25 score computed on the candidate's text (word rarity, frequency, length) plus the share of
@@ -389,7 +389,7 @@ class Ranker:
         tier = plan.tiers.get(r.doc, 0)
         if r.doc in plan.own_docs:  # the city's own (the 方案) before a statute scoring about as well
             score += OWN_BONUS
-        return (-whole, -near, -cited, -verbatim, -wenhao, tier, -cover, -defines, heading, -titled, -score, r.id)
+        return (-whole, -near, -cited, -verbatim, -wenhao, -cover, tier, -defines, heading, -titled, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""

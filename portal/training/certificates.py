@@ -218,3 +218,44 @@ def issue_missing() -> int:
         issue(completion, None)
     db.session.commit()
     return len(missing)
+
+
+def save_arrangement(user: User, arr: TrainingArrangement, version: int, values: dict,
+                     titles: dict[str, str]) -> None:
+    """Change the office's rules. `version` is what the editor saw: someone else's save in between is
+    refused (nothing lost), never overwritten. Later certificates follow; issued ones keep theirs."""
+    from portal.training.scope import TrainingError
+
+    if version != arr.version:
+        raise TrainingError("其他人刚刚修改了培训工作安排，请查看最新内容后再保存。")
+    before = {k: getattr(arr, k) for k in values}
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    if not changed:
+        return
+    for k, v in changed.items():
+        setattr(arr, k, v)
+    arr.updated_by_id, arr.updated_at = user.id, utcnow()
+    record("update", "training_arrangement", arr.id, label="培训工作安排（证书与学时）",
+           before={_AUDIT_NAMES.get(k, k): _audit_value(k, before[k], titles) for k in changed},
+           after={_AUDIT_NAMES.get(k, k): _audit_value(k, v, titles) for k, v in changed.items()}, actor=user)
+    db.session.commit()
+
+
+_AUDIT_NAMES = {"quiz_tenths": "quiz_hours", "attendance_tenths": "attendance_hours",
+                "yearly_target_tenths": "yearly_target", "validity_months": "validity"}
+
+
+def _audit_value(key: str, value, titles: dict[str, str]):
+    """As the log shows it: 学时 as 0.5, terms by module title (never its key)."""
+    if key.endswith("_tenths"):
+        return None if value is None else hours_text(value)
+    if key == "validity_months":
+        return "；".join(f"{titles.get(k, '已停用模块')} {v}个月" for k, v in sorted(value.items())) or "（均长期有效）"
+    return value
+
+
+def rules_text(arr: TrainingArrangement) -> str:
+    text = f"模块时长每满{arr.minutes_per_hour}分钟计1学时；测验通过加计{hours_text(arr.quiz_tenths)}学时"
+    if arr.attendance_tenths:
+        text += f"；到场签到加计{hours_text(arr.attendance_tenths)}学时"
+    return text + "。"

@@ -114,7 +114,7 @@ FIELD_LABELS = {
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
     "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
-    "minutes_per_hour": "每学时分钟数", "quiz_hours": "测验通过加计学时", "attendance_hours": "到场签到加计学时",
+    "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
 }
 

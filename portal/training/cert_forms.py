@@ -14,7 +14,7 @@ class ArrangementForm(FlaskForm):
                                                       Length(max=12, message="不超过12字")])
     minutes_per_hour = IntegerField("每满多少分钟计1学时", validators=[
         InputRequired("请填写分钟数"), NumberRange(1, 600, "请填写 1 到 600 之间的整数")])
-    quiz_hours = DecimalField("测验通过加计学时", places=1, validators=[InputRequired(HOURS_MSG), NumberRange(0, 50, HOURS_MSG)])
+    quiz_hours = DecimalField("通过测验加计学时", places=1, validators=[InputRequired(HOURS_MSG), NumberRange(0, 50, HOURS_MSG)])
     attendance_hours = DecimalField("到场签到加计学时", places=1,
                                     validators=[InputRequired(HOURS_MSG), NumberRange(0, 50, HOURS_MSG)])
     yearly_target = DecimalField("年度学时目标（留空则不设）", places=1,

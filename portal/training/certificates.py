@@ -255,7 +255,7 @@ def _audit_value(key: str, value, titles: dict[str, str]):
 
 
 def rules_text(arr: TrainingArrangement) -> str:
-    text = f"模块时长每满{arr.minutes_per_hour}分钟计1学时；测验通过加计{hours_text(arr.quiz_tenths)}学时"
+    text = f"模块时长每满{arr.minutes_per_hour}分钟计1学时；通过测验加计{hours_text(arr.quiz_tenths)}学时"
     if arr.attendance_tenths:
         text += f"；到场签到加计{hours_text(arr.attendance_tenths)}学时"
     return text + "。"

@@ -69,7 +69,8 @@ class Certificate(db.Model):
     revoked_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     revoked_at: so.Mapped[Optional[datetime]] = so.mapped_column()
 
-    completion: so.Mapped[Completion] = so.relationship()
+    # `Completion.certificate` too, so a person's history loads its certificates in the same statement.
+    completion: so.Mapped[Completion] = so.relationship(backref=so.backref("certificate", uselist=False))
     trainee: so.Mapped[Trainee] = so.relationship()
     module: so.Mapped[TrainingModule] = so.relationship()
     revoked_by: so.Mapped[Optional[User]] = so.relationship()

@@ -117,14 +117,12 @@ def hours_ledger():
     on = s.today()
     year_arg = request.args.get("year", "")
     year = int(year_arg) if year_arg.isdigit() and 2000 <= int(year_arg) <= 2099 else on.year
-    arr = certificates.arrangement()
-    target = arr.yearly_target_tenths
+    target = certificates.current_arrangement().yearly_target_tenths
     only_short = target is not None and request.args.get("all") != "1"
     county = _county_arg()
     stmt = hours.ledger_query(current_user, year, county.id if county else None, target if only_short else None)
     page = db.paginate(stmt, page=parse_page_arg(), per_page=PAGE, error_out=False)
     totals = hours.totals_for([t.id for t in page.items], year)
-    db.session.commit()  # the settings row, if this was its first reading
     return render_template("training/hours.html", page=page, totals=totals, year=year, target=target,
                            only_short=only_short, county=county, counties=visible_counties(current_user),
                            years=list(range(on.year, on.year - 5, -1)), c=certificates, rules=rules)
@@ -135,12 +133,13 @@ def hours_ledger():
 def arrangement():
     """The office's rules for certificates and 学时: everyone who trains reads them; the city's trainers
     and admins change them (a county trainer's change would change every county's ledger)."""
-    arr = certificates.arrangement()
+    arr = certificates.current_arrangement()
     modules = s.live_modules()
     may_edit = can_manage(current_user, CITY)
     if request.method == "POST":
         if not may_edit:
             abort(403)
+        arr = certificates.arrangement()  # stored with its defaults if nobody saved before
         form = arrangement_form(modules, formdata=request.form)
         if form.validate_on_submit():
             values = {"issuer": form.issuer.data.strip(), "number_prefix": form.number_prefix.data.strip(),
@@ -161,7 +160,6 @@ def arrangement():
                                        issuer=certificates.issuer_of(arr), c=certificates), 409
         return render_template("training/arrangement.html", form=form, arr=arr, modules=modules, may_edit=may_edit,
                                error=None, issuer=certificates.issuer_of(arr), c=certificates), 422
-    db.session.commit()  # the settings row, if this was its first reading
     form = arrangement_form(modules, data={
         "issuer": arr.issuer, "number_prefix": arr.number_prefix, "minutes_per_hour": arr.minutes_per_hour,
         "quiz_hours": arr.quiz_tenths / 10, "attendance_hours": arr.attendance_tenths / 10,
@@ -171,10 +169,13 @@ def arrangement():
                            error=None, issuer=certificates.issuer_of(arr), c=certificates)
 
 
-def person_panel(trainee_id: int) -> dict:
-    """What `_certificates.html` shows of one person: certificates, 学时 per year, the year's target."""
-    on, arr = s.today(), certificates.arrangement()
-    return {"certs": certificates.of_trainee(trainee_id), "hours_by_year": hours.by_year(trainee_id),
+def person_panel(history: list) -> dict:
+    """What `_certificates.html` shows of one person: certificates, 学时 per year, the year's target;
+    `history` as `services.history_of` loads it (certificates joined: no statement of their own)."""
+    on, arr = s.today(), certificates.current_arrangement()
+    certs = sorted((c.certificate for c in history if c.certificate is not None),
+                   key=lambda cert: (cert.issued_on, cert.id), reverse=True)
+    return {"certs": certs, "hours_by_year": hours.by_year_of(certs),
             "cert_state": lambda cert: certificates.state_of(cert.revoked, cert.expires_on, on),
             "c": certificates, "target": arr.yearly_target_tenths, "this_year": on.year,
             "rules_text": certificates.rules_text(arr)}

@@ -21,7 +21,6 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import Certificate, Completion, TrainingArrangement, User
 from portal.timeutil import utcnow
-from portal.training import rules
 
 VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
 STATE_LABELS = {VALID: "有效", EXPIRED: "已过期", REVOKED: "已撤销"}
@@ -102,12 +101,22 @@ def hours_text(tenths: int | None) -> str:
 
 # ---- the office's settings -------------------------------------------------------------------
 
+def current_arrangement() -> TrainingArrangement:
+    """The settings as they stand, for reading: the row, or its defaults (not stored) before anyone saved."""
+    row = db.session.get(TrainingArrangement, 1)
+    return row if row is not None else _defaults()
+
+
+def _defaults() -> TrainingArrangement:
+    return TrainingArrangement(id=1, issuer="", number_prefix="运儿培", minutes_per_hour=30, quiz_tenths=5,
+                               attendance_tenths=0, yearly_target_tenths=None, validity_months={}, version=1)
+
+
 def arrangement() -> TrainingArrangement:
     """The one settings row (made with its defaults the first time it is asked for)."""
     row = db.session.get(TrainingArrangement, 1)
     if row is None:
-        row = TrainingArrangement(id=1, issuer="", number_prefix="运儿培", minutes_per_hour=30, quiz_tenths=5,
-                                  attendance_tenths=0, yearly_target_tenths=None, validity_months={})
+        row = _defaults()
         db.session.add(row)
         db.session.flush()
     return row
@@ -163,12 +172,11 @@ def revoke_for(completion: Completion, by: User | None, reason: str) -> None:
            after={"number": cert.number, "reason": reason}, actor=by)
 
 
-def lapsed_completion_ids(completion_ids: list[int], on: date) -> set[int]:
-    """Which of these completions' certificates have expired (their holders are due to train again)."""
-    if not completion_ids:
-        return set()
-    return set(db.session.scalars(sa.select(Certificate.completion_id).where(
-        Certificate.completion_id.in_(completion_ids), ~Certificate.revoked, Certificate.expires_on < on)))
+def lapsed_in(history: list[Completion], on: date) -> set[int]:
+    """Which of these standing completions' certificates have expired (their holders are due to train
+    again); `history` as `services.history_of` loads it, certificates joined."""
+    return {c.id for c in history if not c.voided and c.certificate is not None
+            and state_of(c.certificate.revoked, c.certificate.expires_on, on) == EXPIRED}
 
 
 def not_lapsed(on: date):
@@ -191,15 +199,6 @@ def by_token(token: str) -> Certificate | None:
 
 def token_for(cert: Certificate) -> str:
     return token_of(cert.year, cert.serial, cert.check_code)
-
-
-def of_trainee(trainee_id: int) -> list[Certificate]:
-    return list(db.session.scalars(sa.select(Certificate).where(Certificate.trainee_id == trainee_id)
-                                   .order_by(Certificate.issued_on.desc(), Certificate.id.desc())))
-
-
-def role_label(cert: Certificate) -> str:
-    return rules.role_label(cert.person_role)
 
 
 def download_audit(cert: Certificate, user: User) -> None:

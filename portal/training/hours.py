@@ -28,6 +28,15 @@ def by_year(trainee_id: int) -> list[tuple[int, int]]:
         .group_by(Certificate.year).order_by(Certificate.year.desc()))]
 
 
+def by_year_of(certs) -> list[tuple[int, int]]:
+    """`by_year` from a person's certificates already loaded."""
+    years: dict[int, int] = {}
+    for cert in certs:
+        if not cert.revoked:
+            years[cert.year] = years.get(cert.year, 0) + cert.hours_tenths
+    return sorted(years.items(), reverse=True)
+
+
 def year_total(trainee_id: int, year: int) -> int:
     return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Certificate.hours_tenths), 0)).where(
         Certificate.trainee_id == trainee_id, Certificate.year == year, ~Certificate.revoked)) or 0

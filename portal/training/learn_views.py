@@ -138,6 +138,7 @@ def quiz(key: str):
 @roles(TRAINEE)
 def mine():
     trainee = s.trainee_of(current_user)
-    items = s.assignments_of(trainee) if trainee else []
-    panel = person_panel(trainee.id) if trainee else {}
+    history = s.history_of(trainee) if trainee else []
+    items = s.assignments_of(trainee, history) if trainee else []
+    panel = person_panel(history) if trainee else {}
     return render_template("training/mine.html", trainee=trainee, items=items, rules=rules, **panel)

@@ -450,7 +450,7 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
     items = {a.module_id: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.active))}
     history = history_of(trainee) if history is None else history
-    lapsed = certificates.lapsed_completion_ids([c.id for c in history if not c.voided], on)  # due again
+    lapsed = certificates.lapsed_in(history, on)  # due again
     done = {c.module_id: c for c in reversed(history) if not c.voided and c.id not in lapsed}  # the latest per module
     out = []
     for module in live_modules():
@@ -464,9 +464,11 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
 
 
 def history_of(trainee: Trainee) -> list[Completion]:
-    """The trainee's completions, newest first, with who recorded and who voided each (joined)."""
+    """The trainee's completions, newest first, with who recorded and who voided each and the
+    certificate (joined)."""
     return list(db.session.scalars(
         sa.select(Completion).where(Completion.trainee_id == trainee.id).order_by(Completion.id.desc())
         .options(so.joinedload(Completion.recorded_by).lazyload(User.role_rows),
-                 so.joinedload(Completion.voided_by).lazyload(User.role_rows))))
+                 so.joinedload(Completion.voided_by).lazyload(User.role_rows),
+                 so.joinedload(Completion.certificate))))
 

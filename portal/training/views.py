@@ -207,7 +207,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), **person_panel(t.id))
+                           changes=roster_history(t), **person_panel(history))
 
 
 def _back(t: Trainee):

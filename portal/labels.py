@@ -82,6 +82,9 @@ ACTION_LABELS = {
     "quiz": "参加培训测验",
     "import": "导入花名册",
     "merge": "合并地名",
+    "issue_certificate": "颁发结业证书",
+    "revoke_certificate": "撤销结业证书",
+    "download_certificate": "下载结业证书",
 }
 
 
@@ -89,7 +92,7 @@ ACTION_LABELS = {
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
-                      "training_area": "地名"}
+                      "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -110,6 +113,9 @@ FIELD_LABELS = {
     "second_factor": "第二种鉴别方式", "replaced": "替换原有设置",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
+    "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
+    "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
+    "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
 }
 
 

@@ -111,6 +111,13 @@ EXPECTED: dict[str, object] = {
     "training.area_merge": TRAINERS,
     "training.coverage_sheet": frozenset({"admin", "leader", "trainer", "liaison"}),
     "training.attach_coverage": frozenset({"admin", "liaison"}),
+    # Certificates (issue #21): a trainee downloads only their own, a trainer their county's
+    # (tests/training/test_certificates_http.py); the verification page is the one public page besides login.
+    "training.certificate_pdf_download": frozenset({"admin", "trainer", "trainee"}),
+    "training.verify": PUBLIC,
+    "training.certificates_list": TRAINERS,
+    "training.hours_ledger": TRAINERS,
+    "training.arrangement": TRAINERS,
     "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
     "board.api_progress": ALL,
     "board.county": frozenset({"admin", "leader", "liaison"}),
@@ -144,6 +151,8 @@ def sample_args(endpoint: str) -> dict:
         "jiating-jiyang-guanli-banfa",
         "trainee_id": _sample["trainee"].id,
         "completion_id": _sample["completion"].id,
+        "certificate_id": _sample["certificate"].id,
+        "token": _sample["token"],
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
         "rule_id": _sample["rule"].id,
@@ -229,7 +238,10 @@ def test_matrix(app, who):
     client = app.test_client()
     auth = AuthActions(client)
     if who != ANON:
-        make_user(f"u-{who}", who)
+        user = make_user(f"u-{who}", who)
+        if who == "trainee":  # the sample certificate's holder: their own download is what the role admits
+            _sample["trainee"].user_id = user.id
+            db.session.commit()
         assert auth.login(f"u-{who}").status_code == 302
     failures = []
     for rule, method in routes(app):

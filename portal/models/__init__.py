@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.audit import AuditEntry
 from portal.models.board import IndicatorValue
+from portal.models.certificates import Certificate, TrainingArrangement
 from portal.models.duties import (
     ChecklistItem,
     Duty,
@@ -36,5 +37,5 @@ __all__ = [
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
-    "TrainingModule",
+    "TrainingModule", "Certificate", "TrainingArrangement",
 ]

@@ -19,6 +19,7 @@ from portal.models import Assignment, AttendanceSession, Completion, Trainee, Tr
 from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
 from portal.training import services as s
+from portal.training.certificate_views import person_panel
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
@@ -206,7 +207,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t))
+                           changes=roster_history(t), **person_panel(history))
 
 
 def _back(t: Trainee):

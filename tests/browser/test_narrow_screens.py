@@ -36,7 +36,8 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             "/training/", "/training/my", "/training/modules", f"/training/modules/{module}", "/training/roster",
             "/training/roster/import", "/training/assign", "/training/sessions", f"/training/sessions/{sheet}",
             f"/training/trainees/{trainee}", "/training/areas", "/training/reports/matrix?county=yanhu",
-            "/training/reports/city", "/training/reports/overdue",
+            "/training/reports/city", "/training/reports/overdue", "/training/certificates", "/training/hours?all=1",
+            "/training/arrangement",
             # library: register, statutes, an earlier edition, the print views, the admin page
             "/policy/register/", f"/policy/register/{REGISTER_KEY}", f"/policy/{STATUTE}",
             f"/policy/{STATUTE}/v/{EDITION}", "/policy/yunmin-2021-74/print", f"/policy/{STATUTE}/print",

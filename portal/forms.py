@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, StringField
+from wtforms import Field, HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, ValidationError
 
+from portal.inputs import MAX_ID, parse_int
 from portal.locking import parse_version
 
 INVALID = "请求无效，请刷新页面后重试。"
@@ -20,6 +21,36 @@ class VersionField(HiddenField):
 
     def _value(self):
         return "" if self.data is None else str(self.data)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed or chosen in a form: ASCII digits within [low, high] (what a database column
+    holds); anything else is the field's Chinese message, never an overflow in the database."""
+
+    def __init__(self, label=None, validators=None, low: int = 0, high: int = MAX_ID, message: str = "", **kw):
+        super().__init__(label, validators, **kw)
+        self.low, self.high = low, high
+        self.message = message or f"{self.label.text}应为 {low} 到 {high} 之间的整数，如 12。"
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.raw = raw
+        if not raw:
+            self.data = None
+            return
+        self.data = parse_int(raw, self.low, self.high)
+        if self.data is None:
+            raise ValueError(self.message)
+
+    def _value(self):
+        return getattr(self, "raw", "") or ("" if self.data is None else str(self.data))
+
+
+class IdField(WholeNumberField):
+    """The id of something chosen from a list (a township, a place to merge into)."""
+
+    def __init__(self, label=None, validators=None, **kw):
+        super().__init__(label, validators, low=1, message=f"所选{label}无效，请重新选择。", **kw)
 
 
 def version_required(form, field) -> None:
@@ -90,5 +121,5 @@ class Refused:
 NOTHING_REFUSED = Refused()
 
 
-__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IsoDateField", "Refused", "VersionField", "choice", "first_error", "text",
-           "version_required"]
+__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "IsoDateField", "Refused", "VersionField", "WholeNumberField",
+           "choice", "first_error", "text", "version_required"]

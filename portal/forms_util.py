@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import request
 
+from portal.inputs import parse_int
 from portal.zhcontrols import parse_zh_date
 
 
@@ -19,8 +20,7 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
 
 
 def parse_page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+    return parse_int(request.args.get("page", "1"), 1, 99999) or 1
 
 
 def url_with_args(endpoint: str, view_args: dict | None = None, **overrides) -> str:

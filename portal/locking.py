@@ -21,16 +21,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
+from portal.inputs import parse_int
 
 StaleFactory = Callable[[], Exception]
 
 
 def parse_version(raw: Any) -> int | None:
     """A version from a form field: a non-negative integer, or None when absent or malformed."""
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw if raw >= 0 else None
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return parse_int(raw)
 
 
 def check_version(current: int | None, expected: int | None, stale: StaleFactory) -> None:

@@ -14,6 +14,7 @@ from wtforms.validators import AnyOf, Length
 
 from portal.duties.services import DutyError, NotAllowed, StaleDuty, decide_close, decide_extension, get_instance
 from portal.extensions import db
+from portal.inputs import parse_int
 from portal.locking import parse_version
 from portal.models import ExtensionRequest, User
 
@@ -57,7 +58,7 @@ def decide_closes(user: User, selected: list[str], approve: bool, comment: str) 
     result = BulkResult()
     for token in dict.fromkeys(selected):
         raw_id, _, raw_version = token.partition(":")
-        inst = get_instance(int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        inst = get_instance(iid) if (iid := parse_int(raw_id, 1)) is not None else None
         if inst is None:
             result.refused.append("有一项申请已不存在。")
             continue
@@ -69,7 +70,7 @@ def decide_closes(user: User, selected: list[str], approve: bool, comment: str) 
 def decide_extensions(user: User, selected: list[str], approve: bool, comment: str) -> BulkResult:
     result = BulkResult()
     for raw_id in dict.fromkeys(selected):
-        ext = db.session.get(ExtensionRequest, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        ext = db.session.get(ExtensionRequest, eid) if (eid := parse_int(raw_id, 1)) is not None else None
         if ext is None:
             result.refused.append("有一项申请已不存在。")
             continue

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import roles
+from portal.inputs import parse_int
 from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
@@ -23,7 +24,8 @@ def trainee_edit(trainee_id: int):
     form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
     error = None
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        version = parse_int(form.version.data)
+        version = -1 if version is None else version
         result = edit_trainee(current_user, t, TraineeEdit(
             form.name.data, rules.role_label(form.role.data), form.county.data, form.township.data,
             form.village.data or "", form.phone.data, form.account.data or "", form.note.data or "",

@@ -6,7 +6,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.forms import IdField
+from portal.inputs import parse_int
 from portal.training.rules import ROLE_LABELS
 from portal.zhcontrols import ZhDateField
 
@@ -42,7 +43,7 @@ class CohortAssignForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
     county = SelectField("县（市、区）", validators=[Optional()])
-    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    township = IdField("乡镇（街道）")
     due = ZhDateField("完成时限", validators=[InputRequired(DATE_MSG)])
 
 
@@ -64,7 +65,7 @@ class MarkCompleteForm(FlaskForm):
 class SessionForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
-    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    township = IdField("乡镇（街道）")
     held_on = ZhDateField("培训日期", validators=[InputRequired(DATE_MSG)])
     place = StringField("地点", validators=[DataRequired("请填写培训地点"), Length(max=120)])
     trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(max=60)])
@@ -98,7 +99,7 @@ class RenameAreaForm(FlaskForm):
 
 
 class MergeAreaForm(FlaskForm):
-    target = IntegerField("并入", validators=[InputRequired("请选择要并入的地名")])
+    target = IdField("并入", validators=[InputRequired("请选择要并入的地名")])
 
 
 class EmptyForm(FlaskForm):
@@ -131,5 +132,5 @@ def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
     for q in quiz["questions"]:
         data = form[f"q{q['number']}"].data
         values = data if isinstance(data, list) else ([data] if data else [])
-        answers[q["number"]] = {int(v) for v in values if str(v).isdigit() and int(v) < len(q["options"])}
+        answers[q["number"]] = {n for v in values if (n := parse_int(v, 0, len(q["options"]) - 1)) is not None}
     return answers

@@ -108,3 +108,14 @@ def _configure_sqlite() -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+    @event.listens_for(Engine, "handle_error")
+    def _sqlite_read_only_is_a_lost_connection(context):
+        """A connection SQLite opened while its file was read-only stays read-only after the file is
+        writable again: every write through it would fail until a restart. Treated as a lost connection,
+        the pool drops it (and the connections opened beside it) and the next request opens new ones."""
+        import sqlite3
+
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original):
+            context.is_disconnect = True

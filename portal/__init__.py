@@ -13,8 +13,16 @@ from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 
+class Portal(Flask):
+    def log_exception(self, exc_info) -> None:
+        """An unexpected error: the request's ids and the stack, not the messages (portal/errorlog.py)."""
+        from portal.errorlog import log_failure
+
+        log_failure(self.logger, "unhandled error", exc_info[1])
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH") or str(default_instance_path()),
         template_folder=str(PROJECT_ROOT / "templates"),

@@ -27,7 +27,9 @@ def database_unavailable(error):
 
     from portal.extensions import db, login_manager
 
-    current_app.logger.error("database unavailable: %s", error)
+    from portal.errorlog import log_failure
+
+    log_failure(current_app.logger, "database unavailable", error, with_stack=False)
     # Flask-Login's template context would load the user from the database again.
     g._login_user = login_manager.anonymous_user()
     try:

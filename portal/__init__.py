@@ -57,6 +57,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     # NUL bytes cannot be stored in PostgreSQL text: refuse them up front with a clear 400.
     app.before_request(refuse_nul_bytes)
+    # Then every form field and query argument as it is stored: line breaks as \n, no control characters.
+    from portal.text import normalise_request
+
+    app.before_request(normalise_request)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)

@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, sen
 from flask_login import current_user
 
 from portal.access import roles
+from portal.export_text import download_name
 from portal.extensions import db
 from portal.inputs import id_arg
 from portal.models import TrainingArea, Unit
@@ -23,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, name: str):
-    return send_file(BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX)
+    return send_file(BytesIO(data), as_attachment=True, download_name=download_name(name), mimetype=XLSX)
 
 
 def _wants_xlsx() -> bool:

@@ -8,6 +8,7 @@ from wtforms import Field, HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, ValidationError
 
 from portal.inputs import MAX_ID, parse_int
+from portal.limits import length_message
 from portal.locking import parse_version
 
 INVALID = "请求无效，请刷新页面后重试。"
@@ -91,7 +92,13 @@ def choice(*values: str, message: str = INVALID) -> HiddenField:
 
 
 def text(label: str, limit: int) -> StringField:
-    return StringField(label, validators=[Length(max=limit, message=f"{label}不能超过 {limit} 字。")])
+    return StringField(label, validators=[Length(max=limit, message=length_message(label, limit))])
+
+
+def text_limit(field) -> int | None:
+    """The most characters a field's Length validator allows (None: no limit), for its counter."""
+    limits = [v.max for v in getattr(field, "validators", ()) if isinstance(v, Length) and v.max >= 0]
+    return min(limits) if limits else None
 
 
 def first_error(form: FlaskForm) -> str:
@@ -115,11 +122,13 @@ class Refused:
 
     def value(self, key: str, field: str, default=""):
         value = self.data.get(field, default) if self.on(key) else default
-        return value[:20000] if isinstance(value, str) else value  # an oversized post is not echoed whole
+        # What was typed comes back whole (a refusal for length keeps it all); only a post far beyond
+        # every limit (portal/limits.py) is not echoed in full.
+        return value[:100_000] if isinstance(value, str) else value
 
 
 NOTHING_REFUSED = Refused()
 
 
 __all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "IsoDateField", "Refused", "VersionField", "WholeNumberField",
-           "choice", "first_error", "text", "version_required"]
+           "choice", "first_error", "text", "text_limit", "version_required"]

@@ -15,6 +15,7 @@ from wtforms.validators import AnyOf, Length
 from portal.duties.services import DutyError, NotAllowed, StaleDuty, decide_close, decide_extension, get_instance
 from portal.extensions import db
 from portal.inputs import parse_int
+from portal.limits import REASON, length_message
 from portal.locking import parse_version
 from portal.models import ExtensionRequest, User
 
@@ -22,13 +23,13 @@ from portal.models import ExtensionRequest, User
 class BulkCloseForm(FlaskForm):
     selected = SelectMultipleField("选择", coerce=str, validate_choice=False)  # "instance id:version seen"
     decision = StringField("决定", validators=[AnyOf(["close", "return"], message="请选择销号或退回。")])
-    comment = TextAreaField("意见", validators=[Length(max=2000, message="意见不超过 2000 字。")])
+    comment = TextAreaField("意见", validators=[Length(max=REASON, message=length_message("意见", REASON))])
 
 
 class BulkExtensionForm(FlaskForm):
     selected = SelectMultipleField("选择", coerce=str, validate_choice=False)  # extension ids
     decision = StringField("决定", validators=[AnyOf(["approve", "reject"], message="请选择批准或驳回。")])
-    comment = TextAreaField("意见", validators=[Length(max=2000, message="意见不超过 2000 字。")])
+    comment = TextAreaField("意见", validators=[Length(max=REASON, message=length_message("意见", REASON))])
 
 
 @dataclass

@@ -12,16 +12,17 @@ from portal import locking
 from portal.audit.services import record
 from portal.duties.services import DutyError, NotAllowed, can_edit
 from portal.extensions import db
+from portal.limits import RESPONSIBLE_NAME, too_long
 from portal.models import DutyInstance, User
 
 PHONE_RE = re.compile(r"^[0-9０-９+\-－ ()（）转]{5,30}$")
-NAME_MAX = 40
 
 
 def check(name: str, phone: str) -> tuple[str, str]:
     name, phone = name.strip(), phone.strip()
-    if len(name) > NAME_MAX:
-        raise DutyError(f"姓名不超过 {NAME_MAX} 个字。")
+    problem = too_long("具体责任人姓名", name, RESPONSIBLE_NAME)
+    if problem:
+        raise DutyError(problem)
     if phone and not PHONE_RE.match(phone):
         raise DutyError("联系电话只能包含数字、空格、“-”、“+”、括号和“转”，5 至 30 位。")
     if phone and not name:

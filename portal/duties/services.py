@@ -9,6 +9,7 @@ from portal import locking
 from portal.audit.services import record
 from portal.duties import rules
 from portal.extensions import db
+from portal.limits import NOTE, too_long
 from portal.models import (
     AuditEntry,
     ChecklistItem,
@@ -186,8 +187,9 @@ def add_note(user: User, inst: DutyInstance, body: str, kind: str = rules.NOTE) 
     body = body.strip()
     if not body:
         raise DutyError("请填写工作记录内容。")
-    if len(body) > 5000:
-        raise DutyError("工作记录不能超过 5000 字。")
+    problem = too_long("工作记录", body, NOTE)
+    if problem:
+        raise DutyError(problem)
     note = DutyNote(instance_id=inst.id, author_id=user.id, body=body, kind=kind)
     db.session.add(note)
     if can_edit(user, inst):

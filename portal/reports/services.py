@@ -12,6 +12,7 @@ from portal import locking
 from portal.audit.services import ACTION_LABELS, record
 from portal.duties.services import today
 from portal.extensions import db
+from portal.limits import REPORT_FIELD, too_long
 from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.models.base import utcnow
 from portal.models.reports import DRAFT, SUBMITTED
@@ -22,7 +23,7 @@ MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
 FIELDS = ("progress", "problems", "next_steps")
 STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
-LIMIT = 10000
+LABELS = {"progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算"}
 
 
 class ReportError(ValueError):
@@ -111,12 +112,20 @@ class ReportInput:
     next_steps: str
 
 
+def checked_values(data: ReportInput) -> dict[str, str]:
+    """The three boxes as stored; a box longer than its limit refuses the save (nothing is cut)."""
+    values = {f: getattr(data, f).strip() for f in FIELDS}
+    for f, v in values.items():
+        problem = too_long(LABELS[f], v, REPORT_FIELD)
+        if problem:
+            raise ReportError(problem)
+    return values
+
+
 def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, expected_version: int | None) -> MonthlyReport:
     if not can_edit(user, unit):
         raise PermissionError
-    values = {f: getattr(data, f).strip() for f in FIELDS}
-    if any(len(v) > LIMIT for v in values.values()):
-        raise ReportError(f"每一栏不超过 {LIMIT} 字。")
+    values = checked_values(data)
     if submit and not values["progress"]:
         raise ReportError("提交前请填写进展情况。")
     report = get_report(unit, month)

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import limits as lim
 from portal.forms import IdField
 from portal.inputs import parse_int
 from portal.training.rules import ROLE_LABELS
@@ -53,13 +54,14 @@ class AssignOneForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField("理由", validators=[DataRequired("请填写理由"), Length(max=200, message="理由不超过200字")])
+    reason = StringField("理由", validators=[DataRequired("请填写理由"), Length(max=lim.TRAINING_REASON,
+                                                                         message=lim.length_message("理由", lim.TRAINING_REASON))])
 
 
 class MarkCompleteForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     completed_on = ZhDateField("完成日期", validators=[InputRequired(DATE_MSG)])
-    note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
+    note = StringField("备注", validators=[Length(max=lim.TRAINING_REASON, message=lim.length_message("备注", lim.TRAINING_REASON))])
 
 
 class SessionForm(FlaskForm):
@@ -67,8 +69,10 @@ class SessionForm(FlaskForm):
     county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
     township = IdField("乡镇（街道）")
     held_on = ZhDateField("培训日期", validators=[InputRequired(DATE_MSG)])
-    place = StringField("地点", validators=[DataRequired("请填写培训地点"), Length(max=120)])
-    trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(max=60)])
+    place = StringField("地点", validators=[DataRequired("请填写培训地点"),
+                                          Length(max=lim.SESSION_PLACE, message=lim.length_message("地点", lim.SESSION_PLACE))])
+    trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(
+        max=lim.TRAINER_NAME, message=lim.length_message("授课人", lim.TRAINER_NAME))])
 
 
 class TickForm(FlaskForm):
@@ -95,7 +99,8 @@ class ActiveForm(FlaskForm):
 
 
 class RenameAreaForm(FlaskForm):
-    name = StringField("新名称", validators=[DataRequired("请填写名称"), Length(max=60)])
+    name = StringField("新名称", validators=[DataRequired("请填写名称"),
+                                          Length(max=lim.AREA_NAME, message=lim.length_message("名称", lim.AREA_NAME))])
 
 
 class MergeAreaForm(FlaskForm):

@@ -54,6 +54,21 @@ class IdField(WholeNumberField):
         super().__init__(label, validators, low=1, message=f"所选{label}无效，请重新选择。", **kw)
 
 
+class OverwriteField(HiddenField):
+    """The token of a colleague's version this person chose to replace (templates/_conflict.html's
+    「以我填写的内容覆盖」); None when not chosen."""
+
+    def process_formdata(self, valuelist):
+        self.data = (valuelist[0].strip()[:64] or None) if valuelist else None
+
+
+def expected_version(form) -> int | None:
+    """The version an edit may replace: the colleague's one this person chose to overwrite (the form's
+    `overwrite`), else the one the form was opened at (its `version`)."""
+    chosen = parse_version(form.overwrite.data) if form.overwrite.data else None
+    return chosen if chosen is not None else form.version.data
+
+
 def version_required(form, field) -> None:
     if field.data is None:
         raise ValidationError("缺少版本号，请刷新页面后重试")
@@ -114,8 +129,9 @@ class Refused:
     that form and what was typed is put back (nothing is lost to a redirect). `key` names the form
     on the page (e.g. "extension", "ext-7"); other forms on the page show their usual values."""
 
-    def __init__(self, key: str = "", error: str = "", data=None):
+    def __init__(self, key: str = "", error: str = "", data=None, conflict=None):
         self.key, self.error, self.data = key, error, data or {}
+        self.conflict = conflict  # a portal.locking.Conflict when a colleague's save was the reason
 
     def on(self, key: str) -> bool:
         return bool(self.key) and self.key == key
@@ -130,5 +146,5 @@ class Refused:
 NOTHING_REFUSED = Refused()
 
 
-__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "IsoDateField", "Refused", "VersionField", "WholeNumberField",
-           "choice", "first_error", "text", "text_limit", "version_required"]
+__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "IsoDateField", "OverwriteField", "Refused", "VersionField", "WholeNumberField",
+           "choice", "expected_version", "first_error", "text", "text_limit", "version_required"]

@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 
 from portal import limits
-from portal.forms import VersionField, choice, text
+from portal.forms import OverwriteField, VersionField, choice, text
 from portal.zhcontrols import ZhDateField
 
 
@@ -57,3 +57,4 @@ class ResponsibleForm(BackForm):
     phone = text("联系电话", limits.RESPONSIBLE_PHONE)
     seen_name = HiddenField()  # what the form showed: a change made since is not overwritten
     seen_phone = HiddenField()
+    overwrite = OverwriteField()  # unless this person chose to replace it (portal.locking.Conflict)

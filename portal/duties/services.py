@@ -28,6 +28,8 @@ CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改
 class DutyError(ValueError):
     """A user-facing reason why an action on a duty was refused."""
 
+    conflict = None  # a portal.locking.Conflict: the colleague's version beside what was typed
+
 
 class StaleDuty(DutyError):
     def __init__(self) -> None:

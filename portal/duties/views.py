@@ -166,7 +166,7 @@ def refused_on_duty_page(inst, refused: Refused):
 
 
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
-                  partial: str | None = None, key: str = ""):
+                  partial: str | None = None, key: str = "", conflict=None):
     """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —
     a refused note keeps its text — else at the top); a plain form gets a redirect on success — back to the 督查室 queue when
     the decision was taken there — and on a refusal the page again, the message beside the form
@@ -175,7 +175,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     if error is None:
         db.session.expire_all()
     inst = get_instance(instance_id)
-    refused = Refused(key, error, request.form) if error else None
+    refused = Refused(key, error, request.form, conflict) if error else None
     if is_partial_request() and partial:
         if refused and key:
             context = {**_instance_context(inst, full=False), "refused": refused}
@@ -201,7 +201,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
 def _run(inst, form: BackForm, action, message: str, partial: str | None = None, key: str = ""):
     """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
     including StaleDuty — becomes the message beside the fresh state."""
-    error = None
+    error = conflict = None
     if not form.validate():
         error = first_error(form)
     else:
@@ -212,9 +212,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
             abort(403)
         except DutyError as exc:
             db.session.rollback()
-            error = str(exc)
+            error, conflict = str(exc), exc.conflict
     if error:
-        return _after_action(inst, form, error=error, partial=partial, key=key)
+        return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)
 
 
@@ -285,7 +285,8 @@ def responsible(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = ResponsibleForm()
     return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
-                                                    (form.seen_name.data or "", form.seen_phone.data or "")),
+                                                    (form.seen_name.data or "", form.seen_phone.data or ""),
+                                                    form.overwrite.data),
                 "已保存具体责任人。", key="responsible")
 
 

@@ -12,14 +12,14 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import MonthlyReport, ReportRevision, Unit, User
 from portal.models.base import utcnow
-from portal.reports.services import (FIELDS, STALE, SUBMITTED, ReportError, ReportInput, can_edit, checked_values,
+from portal.reports.services import (FIELDS, SUBMITTED, StaleReport, ReportError, ReportInput, can_edit, checked_values,
                                      get_report)
 from portal.roles import ADMIN
 
 
 
 def _stale() -> ReportError:
-    return ReportError(STALE)
+    return StaleReport()
 
 
 def can_correct(user: User, unit: Unit, report: MonthlyReport | None) -> bool:

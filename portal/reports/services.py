@@ -20,7 +20,7 @@ from portal.timeutil import month_bounds_utc, to_local
 from portal.roles import ADMIN, LIAISON
 
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
-STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
+STALE = "该报告已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
 FIELDS = ("progress", "problems", "next_steps")
 STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
 LABELS = {"progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算"}
@@ -30,8 +30,15 @@ class ReportError(ValueError):
     pass
 
 
+class StaleReport(ReportError):
+    """Someone saved the report after this edit's form was opened (shown as a `locking.Conflict`)."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE)
+
+
 def _stale() -> ReportError:
-    return ReportError(STALE)
+    return StaleReport()
 
 
 def parse_month(value: str) -> str | None:
@@ -147,7 +154,7 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
             db.session.flush()
     except IntegrityError:  # another first save of the same month won the race
         db.session.rollback()
-        raise ReportError(STALE) from None
+        raise StaleReport() from None
     record("submit_report" if submit else "save_report", "report", report.id, label=f"{unit.name} {month}",
            before=before, after={**values, "status": report.status}, actor=user)
     locking.commit(_stale)

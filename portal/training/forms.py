@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import limits as lim
-from portal.forms import IdField
+from portal.forms import IdField, OverwriteField, VersionField
 from portal.inputs import parse_int
 from portal.training.rules import ROLE_LABELS
 from portal.zhcontrols import ZhDateField
@@ -91,7 +91,8 @@ class TraineeForm(FlaskForm):
     account = StringField("登录账号", validators=[Length(max=64)])
     note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
     active = BooleanField("在册（停用后历史记录保留，不再计入花名册人数）")
-    version = HiddenField()
+    version = VersionField()  # the version the form was opened at
+    overwrite = OverwriteField()  # a colleague's version this trainer chose to replace
 
 
 class ActiveForm(FlaskForm):

@@ -106,3 +106,14 @@ def test_a_refused_close_request_says_why_once_beside_its_form(app, plan):
     boss.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": seen})
     late = mz.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "场地未落实", "version": seen})
     assert late.status_code == 422 and late.get_data(as_text=True).count("该任务已被他人修改") == 1
+
+
+def test_an_action_from_an_older_page_names_who_changed_the_duty_and_when(app, plan):
+    mz, other = liaison(app, "mz", "yanhu-mz"), liaison(app, "mz2", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    seen = str(inst.version)
+    other.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "场地未落实", "version": seen})
+    late = mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": seen})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 422 and "该任务已被他人修改" in html and "最近一次修改：测试mz2，" in html
+    assert "受阻原因：场地未落实" in html or "场地未落实" in html  # the latest state is what the page shows

@@ -152,8 +152,9 @@ def _drawn_again(inst, key: str) -> bool:
     """Whether the refused form is on the page drawn again (its message then shows beside it, once)."""
     if key in ALWAYS_ON_THE_PAGE:
         return True
-    if key.startswith("state-"):  # a state form stays while the duty's state still allows its action
-        return can_edit(current_user, inst) and rules.allows(inst.state, key.removeprefix("state-"))
+    action = key.removeprefix("state-")
+    if key.startswith("state-") and action in rules.TRANSITIONS:  # a state form stays while the state allows it
+        return can_edit(current_user, inst) and rules.allows(inst.state, action)
     if key == "decide":
         return current_user.has_role(ADMIN) and rules.allows(inst.state, "close")
     return False

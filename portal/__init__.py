@@ -13,8 +13,16 @@ from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 
+class Portal(Flask):
+    def log_exception(self, exc_info) -> None:
+        """An unexpected error: the request's ids and the stack, not the messages (portal/errorlog.py)."""
+        from portal.errorlog import log_failure
+
+        log_failure(self.logger, "unhandled error", exc_info[1])
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH") or str(default_instance_path()),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -55,6 +63,10 @@ def create_app(config: dict | None = None) -> Flask:
     # (before the access guard, which then answers as for someone signed out).
     app.before_request(sessions.flush_spool)
     app.before_request(sessions.end_idle_session)
+    # Then every form field and query argument as it is stored: line breaks as \n, no control characters.
+    from portal.text import normalise_request
+
+    app.before_request(normalise_request)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)
@@ -112,3 +124,14 @@ def _configure_sqlite() -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+    @event.listens_for(Engine, "handle_error")
+    def _sqlite_read_only_is_a_lost_connection(context):
+        """A connection SQLite opened while its file was read-only stays read-only after the file is
+        writable again: every write through it would fail until a restart. Treated as a lost connection,
+        the pool drops it (and the connections opened beside it) and the next request opens new ones."""
+        import sqlite3
+
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original):
+            context.is_disconnect = True

@@ -54,7 +54,8 @@ def load_settings(instance_path: Path) -> dict:
         # Reverse proxies in front that set X-Forwarded-For (login throttling needs the client address).
         "PROXY_HOPS": int(os.environ.get("PORTAL_PROXY_HOPS", "0")),
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default; tests set a cheap one
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Statement errors never print their parameters (people's text) into logs: portal/errorlog.py.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Reminder emails are sent only when a mail relay is configured.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

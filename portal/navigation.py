@@ -46,8 +46,18 @@ def section_of(endpoint: str | None) -> str | None:
 
 
 def board_label(user) -> str:
-    """The 任务台账's name for this user: the same in the nav and the page title."""
+    """The 任务台账's name for this user in the nav (a liaison's tab opens their own unit's board)."""
     return LIAISON_LABELS["duties.index"] if user.has_role("liaison") else dict(NAV)["duties.index"]
+
+
+def board_heading(user, viewed) -> tuple[str, bool]:
+    """The board page's title, and whether it is read-only to this user: a liaison's own unit is
+    我的任务; another unit's board (which liaisons may read) is that unit's 任务台账, read-only."""
+    own = viewed is not None and viewed.id == user.unit_id
+    if user.has_role("liaison") and own:
+        return LIAISON_LABELS["duties.index"], False
+    read_only = user.has_role("liaison") and not user.has_role("admin") and viewed is not None
+    return dict(NAV)["duties.index"], read_only
 
 
 def nav_items() -> list[dict]:

@@ -79,7 +79,7 @@ def store_file(stored: str, data: bytes) -> Path:
                 temp.unlink(missing_ok=True)
             except OSError:
                 pass
-        current_app.logger.error("evidence upload not stored: %s", exc)
+        current_app.logger.error("evidence upload not stored: %s (errno %s)", type(exc).__name__, exc.errno)
         raise DutyError(STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else STORAGE_FAILED) from None
 
 

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView
+from portal.export_text import safe_cell, sheet_title
 from portal.extensions import db
 from portal.labels import zh_date
 from portal.timeutil import to_local
@@ -108,21 +109,11 @@ def local_cell(value):
     return value
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """User text must stay text in Excel: a leading = + - @ would make it a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = title
-    ws.append(headers)
+    ws.title = sheet_title(title)
+    ws.append([safe_cell(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF1F5")

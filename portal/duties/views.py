@@ -56,10 +56,10 @@ from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
 from portal.forms import NOTHING_REFUSED, Refused, first_error
-from portal.navigation import board_label
+from portal.navigation import board_heading
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
-from portal.roles import ADMIN, LEADER, LIAISON
+from portal.roles import ADMIN, LEADER, LIAISON, STAFF
 
 
 def board_filter_from_args() -> BoardFilter:
@@ -91,8 +91,9 @@ def index():
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
+    title, read_only = board_heading(current_user, viewed)
     context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
-                   areas=refdata.areas(), rules=rules, board_title=board_label(current_user),
+                   areas=refdata.areas(), rules=rules, board_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
                    cells=Cells({cid: c.text for cid, c in clauses.items()}))
@@ -119,10 +120,13 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         linked_ids = [refdata.duty_by_key(k).id for k in keys_in(inst.duty.arrangement)]
         got = page.read(inst, limit, linked_ids)
         notes, trace = got.notes, got.trace
+    contribute = can_contribute(current_user, inst)
     context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, refused=NOTHING_REFUSED,
                    notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
-                   can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
+                   can_edit=can_edit(current_user, inst), can_contribute=contribute,
+                   read_only=not contribute and current_user.has_role(LIAISON, STAFF)
+                   and not current_user.has_role(ADMIN, LEADER))
     if full:
         context.update(
             is_admin=current_user.has_role(ADMIN), clauses=refdata.clause_texts(inst.duty.clause_ids),
@@ -144,6 +148,18 @@ def instance(instance_id: int):
 ALWAYS_ON_THE_PAGE = frozenset({"evidence", "responsible", "note"})  # forms a refusal shows beside, once
 
 
+def _drawn_again(inst, key: str) -> bool:
+    """Whether the refused form is on the page drawn again (its message then shows beside it, once)."""
+    if key in ALWAYS_ON_THE_PAGE:
+        return True
+    action = key.removeprefix("state-")
+    if key.startswith("state-") and action in rules.TRANSITIONS:  # a state form stays while the state allows it
+        return can_edit(current_user, inst) and rules.allows(inst.state, action)
+    if key == "decide":
+        return current_user.has_role(ADMIN) and rules.allows(inst.state, "close")
+    return False
+
+
 def refused_on_duty_page(inst, refused: Refused):
     """The duty page again with a refused form (also the board's figure and 批示 forms on it): the
     message beside that form, what was typed kept."""
@@ -151,7 +167,7 @@ def refused_on_duty_page(inst, refused: Refused):
 
 
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
-                  partial: str | None = None, key: str = ""):
+                  partial: str | None = None, key: str = "", conflict=None):
     """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —
     a refused note keeps its text — else at the top); a plain form gets a redirect on success — back to the 督查室 queue when
     the decision was taken there — and on a refusal the page again, the message beside the form
@@ -160,7 +176,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     if error is None:
         db.session.expire_all()
     inst = get_instance(instance_id)
-    refused = Refused(key, error, request.form) if error else None
+    refused = Refused(key, error, request.form, conflict) if error else None
     if is_partial_request() and partial:
         if refused and key:
             context = {**_instance_context(inst, full=False), "refused": refused}
@@ -173,7 +189,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
         # The message shows beside the form, its field focused; also at the top of the work area
         # unless the form is always on the page — a state, 延期 or 销号 form may be gone (someone
         # else changed the duty's state; a 长期 duty has no 延期).
-        top = None if key in ALWAYS_ON_THE_PAGE else error
+        top = None if _drawn_again(inst, key) else error
         context = {**_instance_context(inst, top), "refused": refused}
         return render_template("duties/instance.html", **context), 422
     if message:
@@ -186,7 +202,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
 def _run(inst, form: BackForm, action, message: str, partial: str | None = None, key: str = ""):
     """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
     including StaleDuty — becomes the message beside the fresh state."""
-    error = None
+    error = conflict = None
     if not form.validate():
         error = first_error(form)
     else:
@@ -197,9 +213,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
             abort(403)
         except DutyError as exc:
             db.session.rollback()
-            error = str(exc)
+            error, conflict = str(exc), exc.conflict
     if error:
-        return _after_action(inst, form, error=error, partial=partial, key=key)
+        return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)
 
 
@@ -270,7 +286,8 @@ def responsible(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = ResponsibleForm()
     return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
-                                                    (form.seen_name.data or "", form.seen_phone.data or "")),
+                                                    (form.seen_name.data or "", form.seen_phone.data or ""),
+                                                    form.overwrite.data),
                 "已保存具体责任人。", key="responsible")
 
 

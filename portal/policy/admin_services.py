@@ -112,11 +112,20 @@ def stamp_of(entry: RegulationEntry) -> str:
     return entry.updated_at.isoformat() if entry.updated_at else ""
 
 
-def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_name: str) -> None:
+class StaleEntry(AdminError):
+    """Someone changed the entry after the editor opened it (shown as a portal.locking.Conflict)."""
+
+    def __init__(self) -> None:
+        super().__init__("此条目在您打开后已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。")
+
+
+def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_name: str,
+                 overwrite: str | None = None) -> None:
     """Write the entry's new values into register.csv and load it. Refused (nothing written) when
-    someone changed the entry since the editor opened it, or when the register would not load."""
-    if seen_stamp != stamp_of(entry):
-        raise AdminError("此条目在您打开后已被他人修改，请刷新页面查看最新内容后再修改。")
+    someone changed the entry since the editor opened it — unless `overwrite` names the version now
+    stored (the editor chose to replace it) — or when the register would not load."""
+    if seen_stamp != stamp_of(entry) and overwrite != stamp_of(entry):
+        raise StaleEntry()
     path = _content_dir() / POLICY_DIR / REGISTER_FILE
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     header, body = rows[0], rows[1:]
@@ -144,4 +153,4 @@ def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_na
         raise AdminError("登记表未能载入：" + "；".join(p.message for p in report.problems[:3]))
 
 
-__all__ = ["AdminError", "COLUMNS", "Preview", "import_batch", "preview", "stage", "update_entry", "stamp_of"]
+__all__ = ["AdminError", "COLUMNS", "Preview", "StaleEntry", "import_batch", "preview", "stage", "update_entry", "stamp_of"]

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
+from portal.text import clean_text
 from portal.training.rules import DIRECTOR, ROLE_BY_LABEL, SUPERVISOR
 
 HEADERS = ("姓名", "角色", "县（市、区）", "乡镇（街道）", "村（社区）", "手机号", "账号", "备注")
@@ -165,7 +166,8 @@ def check_one(cells: list[str], county_of: Callable[[str], str | None]) -> tuple
 
 
 def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | None, list[RowProblem]]:
-    name, role_label, county_name, township, village, phone, account, note = cells
+    name, role_label, county_name, township, village, phone, account, note = (clean_text(c, single_line=True).strip()
+                                                                             for c in cells)
     township, village, county_name = _place(township), _place(village), _place(county_name)
     phone = re.sub(r"[\s\-]", "", phone)
     account = account.strip().lower()

@@ -13,6 +13,7 @@ from portal.access import roles
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
+from portal.inputs import id_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
@@ -99,9 +100,9 @@ def roster():
                                       so.joinedload(Trainee.county))
     if county is not None:
         stmt = stmt.where(Trainee.county_id == county.id)
-    township_id = request.args.get("township", "")
-    if township_id.isdigit():
-        stmt = stmt.where(Trainee.township_id == int(township_id))
+    township_id = id_arg("township")
+    if township_id is not None:
+        stmt = stmt.where(Trainee.township_id == township_id)
     role = request.args.get("role", "")
     if role in rules.ROLE_LABELS:
         stmt = stmt.where(Trainee.role == role)
@@ -346,7 +347,8 @@ def sessions():
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
     return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
-                           counties=counties, townships=_townships(counties), rules=rules, today=s.today())
+                           counties=counties, townships=_townships(counties), rules=rules,
+                           today=s.today()), 422 if request.method == "POST" else 200
 
 
 def _session_or_404(session_id: int) -> AttendanceSession:

@@ -1,9 +1,7 @@
 """佐证材料: uploads checked by size, extension and content, stored outside the package."""
 from __future__ import annotations
 
-import errno
 import hashlib
-import os
 import secrets
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from portal.audit.services import record
 from portal.duties.services import DutyError, can_contribute, commit_or_stale, require, touch
 from portal.extensions import db
+from portal.files.storage import StorageError, private_dir, write_private
 from portal.models import DutyInstance, Evidence, User
 from portal.security.filenames import clean_filename
 
@@ -50,9 +49,7 @@ def check_upload(filename: str, data: bytes) -> tuple[str, str]:
 
 
 def storage_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(current_app.config["UPLOAD_DIR"]) / "evidence")
 
 
 STORAGE_FULL = "服务器存储空间已满，文件未保存，任务未作任何改动。请联系系统管理员处理后再上传。"
@@ -60,27 +57,18 @@ STORAGE_FAILED = "服务器暂时无法保存文件（存储目录不可写）�
 
 
 def store_file(stored: str, data: bytes) -> Path:
-    """Write to a temporary name and rename on success: a full or unwritable disk leaves no
+    """Write the file (0600, atomically: portal.files.storage); a full or unwritable disk leaves no
     partial file behind and raises DutyError with a message for the user."""
-    temp = None
     try:
-        folder = storage_dir()
-        temp = folder / f".{stored}.part"
-        with open(temp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        final = folder / stored
-        os.replace(temp, final)
-        return final
-    except OSError as exc:
-        if temp is not None:
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError:
-                pass
-        current_app.logger.error("evidence upload not stored: %s", exc)
-        raise DutyError(STORAGE_FULL if exc.errno in (errno.ENOSPC, errno.EDQUOT) else STORAGE_FAILED) from None
+        final = storage_dir() / stored
+        write_private(final, data)
+    except StorageError as exc:
+        current_app.logger.error("evidence upload not stored: %s", exc.detail)
+        raise DutyError(STORAGE_FULL if exc.full else STORAGE_FAILED) from None
+    except OSError as exc:  # the folder itself could not be made
+        current_app.logger.error("evidence upload not stored: errno %s", exc.errno)
+        raise DutyError(STORAGE_FAILED) from None
+    return final
 
 
 def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> Evidence:

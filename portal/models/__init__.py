@@ -10,6 +10,7 @@ from portal.models.duties import (
     Evidence,
     ExtensionRequest,
 )
+from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
 from portal.models.refdata import RefdataStamp
@@ -31,7 +32,7 @@ from portal.models.users import EndedSession, LoginFailure, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "MonthlyReport", "Notice", "ReportRevision",
+    "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

@@ -1,0 +1,49 @@
+"""import_jobs: roster imports with many accounts run as background jobs the trainer watches
+
+Revision ID: 0016_import_jobs
+Revises: 0013_training_due
+Create Date: 2026-12-01 10:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0016_import_jobs'
+down_revision = '0013_training_due'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'import_job',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('filename', sa.String(length=200), nullable=False),
+        sa.Column('state', sa.String(length=12), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('done', sa.Integer(), nullable=False),
+        sa.Column('accounts_total', sa.Integer(), nullable=False),
+        sa.Column('accounts_done', sa.Integer(), nullable=False),
+        sa.Column('owner', sa.String(length=80), nullable=False),
+        sa.Column('heartbeat_at', sa.DateTime(), nullable=True),
+        sa.Column('finished_at', sa.DateTime(), nullable=True),
+        sa.Column('payload', sa.Text(), nullable=True),
+        sa.Column('result', sa.Text(), nullable=True),
+        sa.Column('secrets', sa.Text(), nullable=True),
+        sa.Column('message', sa.Text(), nullable=False),
+        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_import_job_state')),
+        sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'],
+                                name=op.f('fk_import_job_created_by_id_user_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_import_job')),
+    )
+    op.create_index(op.f('ix_import_job_created_by_id'), 'import_job', ['created_by_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f('ix_import_job_created_by_id'), table_name='import_job')
+    op.drop_table('import_job')

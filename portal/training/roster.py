@@ -4,6 +4,7 @@ write lock, or a request, for minutes: first passwords are hashed before each ba
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -211,10 +212,19 @@ def _note_plan(plan: _Plan, result: ImportResult) -> None:
     result.additions += [f"第{r.row}行 {r.name}（{rules.role_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
 
 
-# A batch is written in one short transaction: at most this many rows, and at most this many rows that
-# name an account (each may need a first password hashed, done before the transaction opens).
+# A batch is written in one short transaction: at most BATCH_ROWS rows, and no more rows naming an
+# account than can be hashed in about HASHING_SECONDS (done before the transaction opens; a job's
+# progress and heartbeat move once per batch).
 BATCH_ROWS = 200
-BATCH_ACCOUNTS = 20
+HASHING_SECONDS = 3.0
+
+
+def accounts_per_batch() -> int:
+    """From the cost of one hash with the configured method: ~20 with scrypt on a slow core."""
+    start = time.perf_counter()
+    password_hash("Probe-Hash-2026")
+    cost = max(time.perf_counter() - start, 1e-4)
+    return max(5, min(BATCH_ROWS, int(HASHING_SECONDS / cost)))
 
 
 class BatchRefused(Exception):
@@ -228,12 +238,12 @@ class BatchRefused(Exception):
         super().__init__(self.message)
 
 
-def batches(rows: list[RosterRow]) -> list[list[RosterRow]]:
+def batches(rows: list[RosterRow], with_accounts: int) -> list[list[RosterRow]]:
     out: list[list[RosterRow]] = []
     current: list[RosterRow] = []
     with_account = 0
     for r in rows:
-        if current and (len(current) >= BATCH_ROWS or (r.account and with_account >= BATCH_ACCOUNTS)):
+        if current and (len(current) >= BATCH_ROWS or (r.account and with_account >= with_accounts)):
             out.append(current)
             current, with_account = [], 0
         current.append(r)
@@ -254,8 +264,7 @@ def first_passwords(rows: list[RosterRow]) -> dict[str, tuple[str, str]]:
     for account in wanted:
         key = account.lower()
         if key not in known and key not in out:
-            password = initial_password()
-            out[key] = (password, password_hash(password))
+            out[key] = _hashed(initial_password())
     return out
 
 
@@ -265,7 +274,7 @@ def apply_rows(rows: list[RosterRow], user, result: ImportResult, *, start: int 
     database's write lock is held for one batch at a time, never for the whole file. Raises
     BatchRefused when a batch cannot be written (it is rolled back; earlier batches stay)."""
     done = start
-    for batch in batches(rows[start:]):
+    for batch in batches(rows[start:], accounts_per_batch()):
         hashed = first_passwords(batch)
         try:
             created = _apply_batch(batch, user, result, hashed)
@@ -293,14 +302,7 @@ def _apply_batch(rows: list[RosterRow], user, result: ImportResult, hashed: dict
     places = add_places(rows, counties, county_ids, result, dry_run=False)
     plan = _plan(rows, counties, by_phone, accounts, places)
     _note_plan(plan, result)
-    created = []
-    for key, r in plan.new_accounts.items():
-        if key in hashed:  # the usual case: hashed before the transaction
-            password, hashed_password = hashed[key]
-            create_account(r, accounts, user, hashed_password)
-        else:  # an account that existed when the batch was hashed and is gone now
-            password = create_account(r, accounts, user)
-        created.append((r.name, r.account, password))
+    created = _create_accounts(plan.new_accounts, hashed, accounts, user)
     result.initial_passwords += created
     now = utcnow()
     new_rows = [dict(trainee_values(r, counties[r.county], places, accounts), phone=r.phone, created_at=now,
@@ -384,17 +386,12 @@ def password_hash(password: str) -> str:
     return probe.password_hash
 
 
-def create_account(r: RosterRow, accounts: dict[str, User], user, hashed_password: str | None = None) -> str | None:
-    """The row's login account (trainee role) whose first password must be changed at first login.
-    With `hashed_password` (hashed beforehand, outside the transaction) it is stored as given and None
-    returned; otherwise a random first password is made and returned (only its hash is stored)."""
-    password = None
+def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
+    """The row's login account (trainee role) with a random first password that must be changed at
+    first login; returns that password (only its hash is stored)."""
+    password = initial_password()
     account = User(username=r.account, display_name=r.name, unit_id=None, active=True)
-    if hashed_password is None:
-        password = initial_password()
-        account.set_password(password)
-    else:
-        account.password_hash = hashed_password
+    account.set_password(password)
     account.must_change_password = True
     account.set_roles([TRAINEE])
     db.session.add(account)
@@ -404,6 +401,30 @@ def create_account(r: RosterRow, accounts: dict[str, User], user, hashed_passwor
            after={"username": r.account, "roles": [TRAINEE], "must_change_password": True},
            actor=user)
     return password
+
+
+def _create_accounts(wanted: dict[str, RosterRow], hashed: dict[str, tuple[str, str]], accounts: dict[str, User],
+                     user) -> list[tuple[str, str, str]]:
+    """A batch's new accounts in one flush (not one per account), audited like create_account's."""
+    made = []
+    for key, r in wanted.items():
+        # Hashed before the transaction; an account that existed then and is gone now is hashed here.
+        password, hashed_password = hashed.get(key) or _hashed(initial_password())
+        account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
+                       password_hash=hashed_password, must_change_password=True)
+        account.set_roles([TRAINEE])
+        db.session.add(account)
+        accounts[key] = account
+        made.append((r, account, password))
+    db.session.flush()
+    for r, account, _ in made:
+        record("create", "user", account.id, label=r.account,
+               after={"username": r.account, "roles": [TRAINEE], "must_change_password": True}, actor=user)
+    return [(r.name, r.account, password) for r, _, password in made]
+
+
+def _hashed(password: str) -> tuple[str, str]:
+    return password, password_hash(password)
 
 
 def _changes(known: Trainee, values: dict) -> dict:

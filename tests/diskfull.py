@@ -1,10 +1,12 @@
-"""A disk that fills up, for tests: writes of the portal's temporary files (`.part`) succeed until
-`free` bytes are used, then fail with ENOSPC — after part of a file was written, as a real full disk
-does. Other writes of the process are untouched."""
+"""A disk that fills up, for tests: writes of the portal's temporary files (`.part`, written with
+os.write) and whole-file writes with Path.write_bytes succeed until `free` bytes are used, then fail
+with ENOSPC — after part of a file was written, as a real full disk does. Other writes of the
+process are untouched."""
 from __future__ import annotations
 
 import errno
 import os
+from pathlib import Path
 
 
 def fill_disk_after(monkeypatch, free: int) -> None:
@@ -24,4 +26,15 @@ def fill_disk_after(monkeypatch, free: int) -> None:
         left["bytes"] -= size
         return real_write(fd, bytes(data[:size]))
 
+    real_write_bytes = Path.write_bytes
+
+    def write_bytes(path, data):
+        size = min(len(data), left["bytes"])
+        left["bytes"] -= size
+        real_write_bytes(path, bytes(data[:size]))
+        if size < len(data):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return size
+
     monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)

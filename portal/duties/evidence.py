@@ -5,6 +5,8 @@ import hashlib
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 
@@ -79,18 +81,33 @@ def add_evidence(user: User, inst: DutyInstance, upload: FileStorage | None) -> 
     name, content_type = check_upload(upload.filename or "", data)
     stored = secrets.token_hex(16)
     path = store_file(stored, data)
-    evidence = Evidence(instance_id=inst.id, uploader_id=user.id, filename=name, stored_name=stored,
-                        content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
-    db.session.add(evidence)
-    touch(inst)
-    record("upload", "duty_instance", inst.id, label=inst.key,
-           after={"file": name, "size": len(data), "sha256": evidence.sha256}, actor=user)
     try:
+        evidence = Evidence(instance_id=inst.id, uploader_id=user.id, filename=name, stored_name=stored,
+                            content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+        db.session.add(evidence)
+        touch(inst)
+        record("upload", "duty_instance", inst.id, label=inst.key,
+               after={"file": name, "size": len(data), "sha256": evidence.sha256}, actor=user)
         commit_or_stale()
-    except Exception:
-        path.unlink(missing_ok=True)  # no orphan file when the record is not stored
+    except BaseException:
+        _forget(path, stored)  # no file without its record
         raise
     return evidence
+
+
+def _forget(path: Path, stored: str) -> None:
+    """Remove the file of a record that was not stored. When the database cannot say whether the
+    record was stored (the connection broke during the commit), the file stays: the cleanup removes
+    it later if no record names it (portal.files.cleanup)."""
+    db.session.rollback()
+    try:
+        named = db.session.scalar(sa.select(Evidence.id).where(Evidence.stored_name == stored))
+    except Exception:  # noqa: BLE001 - the database is away: leave the decision to the cleanup
+        db.session.rollback()
+        current_app.logger.warning("evidence file %s kept for the cleanup: its record's fate is unknown", stored)
+        return
+    if named is None:
+        path.unlink(missing_ok=True)
 
 
 def evidence_path(evidence: Evidence) -> Path:

@@ -110,6 +110,25 @@ def make_private(path: Path) -> None:
         pass
 
 
+def tighten(root: Path) -> int:
+    """Make a folder the portal owns private, and everything in it (files 0600, folders 0700); for
+    instances set up by versions that wrote with the umask's modes. Returns how many were changed.
+    Links are not followed."""
+    root = Path(root)
+    if not root.exists():
+        return 0
+    changed = 0
+    paths = [root] + (list(root.rglob("*")) if root.is_dir() else [])
+    for path in paths:
+        if path.is_symlink():
+            continue
+        wanted = PRIVATE_DIR if path.is_dir() else PRIVATE_FILE
+        if path.stat().st_mode & 0o777 != wanted:
+            os.chmod(path, wanted)
+            changed += 1
+    return changed
+
+
 def create_private_file(path: Path) -> None:
     """Create an empty 0600 file unless it exists: SQLite then opens it and keeps its mode (its -wal and
     -shm files take the database file's mode)."""

@@ -1,4 +1,4 @@
-"""`flask portal backup PATH` and `flask portal restore PATH`."""
+"""`flask portal backup PATH`, `flask portal restore PATH` and `flask portal cleanup`."""
 from __future__ import annotations
 
 import sys
@@ -39,6 +39,21 @@ def restore_command(path: Path):
                "Restart the app servers, then run `flask portal reindex` to rebuild the search index.")
 
 
+@command("cleanup")
+@click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+def cleanup_command(dry_run: bool):
+    """Remove what crashes and unconfirmed uploads left behind (.part files, evidence files no record
+    names, stale staged uploads) and close abandoned import jobs. Safe while the app serves."""
+    from portal.files.cleanup import sweep
+
+    swept = sweep(dry_run=dry_run)
+    for path in swept.parts + swept.orphans + swept.staged:
+        click.echo(("would remove " if dry_run else "removed ") + path)
+    for line in swept.lines():
+        click.echo(("dry run: " if dry_run else "") + line)
+
+
 def register(group) -> None:
     group.add_command(backup_command)
     group.add_command(restore_command)
+    group.add_command(cleanup_command)

@@ -19,6 +19,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.files import staging
+from portal.labels import size_text
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
 from portal.models import RegulationEntry
@@ -27,6 +28,7 @@ from portal.policy.sync import POLICY_DIR, sync_policy
 
 ALLOWED_SUFFIXES = (".md", ".txt")
 MAX_FILES = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the longest code (民法典) is ~0.3 MB: more is not a statute text
 
 
 UPLOAD_FULL = "服务器存储空间已满，上传的文件未保存，法规库未作任何改动。请联系系统管理员处理后再上传。"
@@ -68,6 +70,11 @@ def stage(files) -> str:
         raise AdminError(f"只接受 .md 或 .txt 文本文件：{'、'.join(bad[:5])}")
     if len(set(names)) != len(names):
         raise AdminError("有同名文件，请改名后重新上传。")
+    large = [n for f, n in zip(files, names, strict=True) if _size(f) > MAX_FILE_BYTES]
+    if large:
+        for f in files:
+            f.close()  # werkzeug spooled the large ones to temporary files: let them go now
+        raise AdminError(f"单个法规文本不能超过 {size_text(MAX_FILE_BYTES)}：{'、'.join(large[:5])}")
     batch = secrets.token_hex(8)
     folder = _staging_root() / batch
     try:
@@ -79,6 +86,14 @@ def stage(files) -> str:
         current_app.logger.error("statute upload not staged: %s", getattr(exc, "detail", exc.errno))
         raise AdminError(UPLOAD_FULL if getattr(exc, "full", False) else UPLOAD_FAILED) from None
     return batch
+
+
+def _size(upload) -> int:
+    stream = upload.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
 
 
 def _batch_dir(batch: str) -> Path:

@@ -134,3 +134,16 @@ def test_a_file_that_fails_in_a_way_no_check_foresaw_is_refused_and_the_rest_loa
     db.session.expire_all()
     version = db.session.scalar(sa.select(PolicyDocument.version).where(PolicyDocument.doc_id == "cishan-fa"))
     assert version == 1 and db.session.scalar(sa.select(sa.func.count(PolicyClause.id))) > 0
+
+
+def test_a_statute_upload_larger_than_any_statute_is_refused_before_it_is_kept(app, content, auth, monkeypatch):
+    from portal.policy import admin_services
+
+    app.config["CONTENT_DIR"] = str(content)
+    assert admin_services.MAX_FILE_BYTES == 5 * 1024 * 1024
+    monkeypatch.setattr(admin_services, "MAX_FILE_BYTES", 2048)  # (the test client spools 5 MB bodies to files)
+    auth.as_role("admin")
+    huge = STATUTE_MD.encode() + "第六条　甲。\n".encode() * 200
+    response = auth.post("/admin/library/upload", data={"files": [(BytesIO(huge), "巨大.txt")]},
+                         content_type="multipart/form-data")
+    assert response.status_code == 400 and "单个法规文本不能超过 2.0 KB：巨大.txt" in response.get_data(as_text=True)

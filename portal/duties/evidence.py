@@ -13,6 +13,7 @@ from werkzeug.datastructures import FileStorage
 from portal.audit.services import record
 from portal.duties.services import DutyError, can_contribute, commit_or_stale, require, touch
 from portal.extensions import db
+from portal.files import encryption
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.models import DutyInstance, Evidence, User
 from portal.security.filenames import clean_filename
@@ -59,11 +60,11 @@ STORAGE_FAILED = "服务器暂时无法保存文件（存储目录不可写）�
 
 
 def store_file(stored: str, data: bytes) -> Path:
-    """Write the file (0600, atomically: portal.files.storage); a full or unwritable disk leaves no
-    partial file behind and raises DutyError with a message for the user."""
+    """Write the file encrypted (portal.files.encryption), 0600 and atomically (portal.files.storage);
+    a full or unwritable disk leaves no partial file behind and raises DutyError with a message."""
     try:
         final = storage_dir() / stored
-        write_private(final, data)
+        write_private(final, encryption.seal(data, stored))
     except StorageError as exc:
         current_app.logger.error("evidence upload not stored: %s", exc.detail)
         raise DutyError(STORAGE_FULL if exc.full else STORAGE_FAILED) from None
@@ -112,3 +113,46 @@ def _forget(path: Path, stored: str) -> None:
 
 def evidence_path(evidence: Evidence) -> Path:
     return storage_dir() / evidence.stored_name
+
+
+DAMAGED = "该文件在服务器上已损坏或被改动，无法下载。请联系系统管理员从备份中恢复。"
+
+
+def read_evidence(evidence: Evidence) -> bytes | None:
+    """The file as it was uploaded, checked against its SHA-256; None when it is not on disk.
+    Raises DutyError when it does not open or does not match (altered, swapped, damaged)."""
+    path = evidence_path(evidence)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        data = encryption.unseal(blob, evidence.stored_name)
+    except encryption.Damaged:
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != evidence.sha256:
+        current_app.logger.error("evidence %s does not match its record", evidence.id)
+        raise DutyError(DAMAGED)
+    return data
+
+
+def encrypt_stored(dry_run: bool = False) -> tuple[int, int, list[str]]:
+    """Encrypt evidence files stored before encryption (portal.files.encryption), each checked against
+    its SHA-256 first. Returns (encrypted, already encrypted, problems)."""
+    done = already = 0
+    problems = []
+    for evidence in db.session.scalars(sa.select(Evidence).order_by(Evidence.id)):
+        path = evidence_path(evidence)
+        if not path.exists():
+            problems.append(f"evidence {evidence.id}: file missing")
+            continue
+        blob = path.read_bytes()
+        if encryption.is_sealed(blob):
+            already += 1
+        elif hashlib.sha256(blob).hexdigest() != evidence.sha256:
+            problems.append(f"evidence {evidence.id}: file does not match its SHA-256, left as it is")
+        else:
+            done += 1
+            if not dry_run:
+                encryption.seal_in_place(path, evidence.stored_name)
+    return done, already, problems

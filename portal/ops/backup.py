@@ -6,6 +6,7 @@ The archive (a .tar.gz) holds:
   database.pgdump    PostgreSQL: `pg_dump --format=custom` (one consistent snapshot)
   uploads/...        every uploaded file
   secret_key         instance/secret_key, when the key lives there
+  evidence_key       instance/evidence_key (the key of the encrypted evidence files), when it lives there
 
 Consistency while the app serves: the database is snapshotted first, then the uploads copied.
 Uploads are written to disk before the row that names them is committed, so every file the
@@ -37,6 +38,8 @@ from portal.files.staging import STAGING
 from portal.files.storage import PART_SUFFIX, PRIVATE_FILE, StorageError, private_dir, write_private
 
 FORMAT = 1
+MANIFEST = "manifest.json"
+KEY_FILES = ("secret_key", "evidence_key")  # instance files a backup carries (when they live there)
 PG_BIN_DIRS = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
 
 
@@ -151,7 +154,7 @@ def _schema_revision() -> str:
 def backup(archive: Path) -> Summary:
     url = db.engine.url
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    key_file = Path(current_app.instance_path) / "secret_key"
+    instance = Path(current_app.instance_path)
     archive = archive.resolve()
     private_dir(archive.parent)
     with tempfile.TemporaryDirectory(prefix="portal-backup-") as tmp:
@@ -168,7 +171,7 @@ def backup(archive: Path) -> Summary:
             "database_sha256": sha256_file(dump),
             "schema_revision": _schema_revision(),
             "content_version": content_version(Path(current_app.config["CONTENT_DIR"])),
-            "secret_key": key_file.exists(),
+            **{name: (instance / name).exists() for name in KEY_FILES},
             "files": [],
         }
         partial = archive.with_name(archive.name + PART_SUFFIX)
@@ -191,11 +194,12 @@ def backup(archive: Path) -> Summary:
                 manifest["files"].append({"path": entry["path"], "size": len(data),
                                           "sha256": hashlib.sha256(data).hexdigest()})
                 total += len(data)
-            if key_file.exists():
-                key = key_file.read_bytes()
-                info = tarfile.TarInfo("secret_key")
-                info.size = len(key)
-                tar.addfile(info, io.BytesIO(key))
+            for name in KEY_FILES:
+                if manifest[name]:
+                    key = (instance / name).read_bytes()
+                    info = tarfile.TarInfo(name)
+                    info.size = len(key)
+                    tar.addfile(info, io.BytesIO(key))
             body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(body)
@@ -204,7 +208,6 @@ def backup(archive: Path) -> Summary:
     return Summary(archive, url.get_backend_name(), len(manifest["files"]), total)
 
 
-MANIFEST = "manifest.json"
 DATABASE_FILES = ("database.sqlite", "database.pgdump")
 MAX_MANIFEST = 64 * 1024 * 1024
 _UPLOAD_PATH = re.compile(r"^uploads(/[^/\x00\\]+)+$")
@@ -238,7 +241,7 @@ def _members(tar: tarfile.TarFile, room: int) -> dict[str, tarfile.TarInfo]:
             return members
         if not member.isreg():
             raise BackupError(f"{member.name!r} in the backup is a link or special file: refused")
-        if not (member.name in (MANIFEST, "secret_key", *DATABASE_FILES) or _safe_upload_path(member.name)):
+        if not (member.name in (MANIFEST, *KEY_FILES, *DATABASE_FILES) or _safe_upload_path(member.name)):
             raise BackupError(f"{member.name!r} in the backup is not a name a backup writes: refused")
         if member.name in members:
             raise BackupError(f"{member.name!r} appears twice in the backup: refused")
@@ -260,7 +263,7 @@ def _check_manifest(manifest: dict, members: dict[str, tarfile.TarInfo], upload_
         raise BackupError(f"the backup's database file {manifest.get('database_file')!r} is not a database snapshot: refused")
     root = upload_dir.resolve()
     placed = []
-    listed = {MANIFEST, manifest["database_file"]} | ({"secret_key"} if manifest.get("secret_key") else set())
+    listed = {MANIFEST, manifest["database_file"]} | {name for name in KEY_FILES if manifest.get(name)}
     for entry in manifest.get("files", []):
         path = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(path, str) or not _safe_upload_path(path):
@@ -273,8 +276,9 @@ def _check_manifest(manifest: dict, members: dict[str, tarfile.TarInfo], upload_
             raise BackupError(f"{path} is missing from the backup or has another size than the manifest says")
         listed.add(path)
         placed.append((entry, destination))
-    if manifest.get("secret_key") and "secret_key" not in members:
-        raise BackupError("the manifest lists the secret key but the backup does not hold it")
+    for name in KEY_FILES:
+        if manifest.get(name) and name not in members:
+            raise BackupError(f"the manifest lists {name} but the backup does not hold it")
     extra = sorted(set(members) - listed)
     if extra:
         raise BackupError(f"the backup holds files its manifest does not list: {', '.join(extra[:5])}: refused")
@@ -316,10 +320,10 @@ def _database_is_empty(url: sa.engine.URL) -> bool:
 def restore(archive: Path) -> Summary:
     """Restore into an empty instance: no tables in the database, no files in the upload folder.
     Nothing is written until every member, path and hash of the archive has been checked; files go
-    only to the database file, the upload folder and instance/secret_key, each 0600."""
+    only to the database file, the upload folder and the instance's key files, each 0600."""
     url = db.engine.url
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    key_file = Path(current_app.instance_path) / "secret_key"
+    instance = Path(current_app.instance_path)
     if not archive.exists():
         raise BackupError(f"{archive}: no such file")
     db.session.remove()
@@ -333,7 +337,7 @@ def restore(archive: Path) -> Summary:
             members = _members(tar, _free_space(upload_dir))
             manifest = read_manifest(tar)
             placed = _check_manifest(manifest, members, upload_dir)
-            return _restore_checked(tar, manifest, placed, url, Path(tmp), key_file, archive)
+            return _restore_checked(tar, manifest, placed, url, Path(tmp), instance, archive)
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise BackupError(f"{archive}: not a readable backup archive ({type(exc).__name__})") from None
     except (KeyError, TypeError, AttributeError):
@@ -342,7 +346,7 @@ def restore(archive: Path) -> Summary:
         raise BackupError(f"restore stopped, a file could not be written ({exc.detail})") from None
 
 
-def _restore_checked(tar, manifest: dict, placed, url, workdir: Path, key_file: Path, archive: Path) -> Summary:
+def _restore_checked(tar, manifest: dict, placed, url, workdir: Path, instance: Path, archive: Path) -> Summary:
     if manifest["database"] != url.get_backend_name():
         raise BackupError(f"the backup holds a {manifest['database']} database; this instance uses "
                           f"{url.get_backend_name()}")
@@ -368,9 +372,10 @@ def _restore_checked(tar, manifest: dict, placed, url, workdir: Path, key_file: 
     for entry, destination in placed:
         with tar.extractfile(entry["path"]) as source:
             total += write_private(destination, source)
-    if manifest.get("secret_key"):
-        with tar.extractfile("secret_key") as source:
-            write_private(key_file, source)
+    for name in KEY_FILES:
+        if manifest.get(name):
+            with tar.extractfile(name) as source:
+                write_private(instance / name, source)
     return Summary(archive, manifest["database"], len(placed), total)
 
 

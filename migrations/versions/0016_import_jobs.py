@@ -15,6 +15,9 @@ down_revision = '0013_training_due'
 branch_labels = None
 depends_on = None
 
+# table -> [(column, allowed values)], as in 0006_health (tests/test_constraints.py reads both)
+CHECKS = {'import_job': [('state', ('queued', 'running', 'done', 'failed'))]}
+
 
 def upgrade():
     op.create_table(
@@ -36,7 +39,8 @@ def upgrade():
         sa.Column('result', sa.Text(), nullable=True),
         sa.Column('secrets', sa.Text(), nullable=True),
         sa.Column('message', sa.Text(), nullable=False),
-        sa.CheckConstraint("state IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_import_job_state')),
+        *(sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=op.f(f'ck_import_job_{column}'))
+          for column, values in CHECKS['import_job']),
         sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'],
                                 name=op.f('fk_import_job_created_by_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_import_job')),

@@ -14,6 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.extensions import db
+from tests.conftest import ROOT
 
 PDF = b"%PDF-1.4\n% evidence\n"
 
@@ -34,7 +35,7 @@ def test_a_new_instance_keeps_its_files_to_itself(usual_umask, tmp_path, monkeyp
     monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     instance = tmp_path / "instance"
-    app = create_app({"INSTANCE_PATH": str(instance), "CONTENT_DIR": str(Path("content").resolve()),
+    app = create_app({"INSTANCE_PATH": str(instance), "CONTENT_DIR": str(ROOT / "content"),
                       "SEARCH_INDEX_DIR": str(tmp_path / "search_index"), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
         db.create_all()

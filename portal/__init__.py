@@ -7,10 +7,11 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.files.storage import create_private_file
 
 
 class Portal(Flask):
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     htmx.init_app(app)
@@ -103,6 +105,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _private_database_file(url: str) -> None:
+    """SQLite creates its file (and its -wal and -shm files, which take the file's mode) with the
+    umask's mode, world-readable on most hosts: create it first, 0600, like instance/secret_key."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        create_private_file(Path(parsed.database))
 
 
 _sqlite_configured = False

@@ -25,13 +25,16 @@ def _secret_key(instance_path: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
     return key
 
 
 def load_settings(instance_path: Path) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
+    if not instance_path.exists():
+        instance_path.mkdir(parents=True, mode=0o700)
+        instance_path.chmod(0o700)  # the mode given to mkdir is filtered by the umask
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(

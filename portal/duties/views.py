@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from flask_login import current_user
 
 from portal.access import logged_in, roles
 from portal.duties import bp, rules
-from portal.duties.evidence import add_evidence, evidence_path
+from portal.duties.evidence import add_evidence, read_evidence
 from portal.duties.forms import (
     BackForm,
     CloseDecisionForm,
@@ -255,10 +256,15 @@ def download(instance_id: int, evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.instance_id != inst.id:
         abort(404)
-    path = evidence_path(evidence)
-    if not path.exists():
+    try:
+        data = read_evidence(evidence)
+    except DutyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("duties.instance", instance_id=inst.id))
+    if data is None:
         abort(404)
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.filename)
+    response = send_file(BytesIO(data), mimetype=evidence.content_type, as_attachment=True,
+                         download_name=evidence.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

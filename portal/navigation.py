@@ -45,11 +45,6 @@ def section_of(endpoint: str | None) -> str | None:
     return next((e for e, _ in NAV if e.split(".")[0] == blueprint), None)
 
 
-def board_label(user) -> str:
-    """The 任务台账's name for this user in the nav (a liaison's tab opens their own unit's board)."""
-    return LIAISON_LABELS["duties.index"] if user.has_role("liaison") else dict(NAV)["duties.index"]
-
-
 def board_heading(user, viewed) -> tuple[str, bool]:
     """The board page's title, and whether it is read-only to this user: a liaison's own unit is
     我的任务; another unit's board (which liaisons may read) is that unit's 任务台账, read-only."""

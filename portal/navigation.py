@@ -5,6 +5,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from portal.access import access_of, allowed
+from portal.capabilities import can
 
 # (endpoint, label). Later domains append their entries here.
 NAV = [
@@ -18,6 +19,7 @@ NAV = [
     ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
+    ("security.throttles", "登录保护"),
     ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
 ]
@@ -47,7 +49,7 @@ def section_of(endpoint: str | None) -> str | None:
 
 def board_label(user) -> str:
     """The 任务台账's name for this user: the same in the nav and the page title."""
-    return LIAISON_LABELS["duties.index"] if user.has_role("liaison") else dict(NAV)["duties.index"]
+    return LIAISON_LABELS["duties.index"] if can(user, "act_for_own_unit") else dict(NAV)["duties.index"]
 
 
 def nav_items() -> list[dict]:
@@ -69,7 +71,7 @@ def _build_nav() -> list[dict]:
             items.append(
                 {
                     "endpoint": endpoint,
-                    "label": LIAISON_LABELS.get(endpoint, label) if current_user.has_role("liaison") else label,
+                    "label": LIAISON_LABELS.get(endpoint, label) if can(current_user, "act_for_own_unit") else label,
                     "url": url_for(endpoint),
                     "active": endpoint == current,
                 }

@@ -103,7 +103,7 @@ def test_audit_log_is_append_only(app):
 
 
 def test_audit_page_filters_and_rejects_bad_dates(auth):
-    auth.as_role("admin")
+    auth.as_role("auditor")
     record("update", "unit", "city-ga", label="运城市公安局", before={"name": "旧"}, after={"name": "新"}, actor_name="sync")
     db.session.commit()
     html = auth.client.get("/admin/audit/?type=unit&q=公安").get_data(as_text=True)

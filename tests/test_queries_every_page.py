@@ -26,7 +26,7 @@ BUDGET = 6  # statements per page, the signed-in user's lookup included
 OVER: dict[str, tuple[int, str]] = {}  # none today
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).
-PREFERENCE = ("leader", "admin", "trainer", "liaison", "staff", "trainee")
+PREFERENCE = ("leader", "admin", "trainer", "liaison", "staff", "trainee", "security_admin", "auditor")
 
 # Pages whose work depends on who looks, or on a query string, measured as well.
 EXTRA = [

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.admin import bp
 from portal.admin.forms import ActiveForm, ResetPasswordForm, UserForm, VersionForm
 from portal.admin.services import (
@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.models import User
-from portal.roles import ADMIN, ROLE_LABELS
+from portal.roles import ROLE_LABELS
 from portal.units.services import active_units
 
 
@@ -33,7 +33,7 @@ def _get_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-@roles(ADMIN)
+@requires("manage_users")
 def users():
     text = request.args.get("q", "").strip()[:64]
     role = request.args.get("role", "")
@@ -47,7 +47,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_new():
     form = UserForm()
     chosen_roles, chosen_unit = _posted_roles_and_unit(form)
@@ -79,7 +79,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
@@ -115,7 +115,7 @@ def user_edit(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_set_active(user_id: int):
     user = _get_user(user_id)
     form = ActiveForm()
@@ -132,7 +132,7 @@ def user_set_active(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_reset_password(user_id: int):
     user = _get_user(user_id)
     form = ResetPasswordForm()

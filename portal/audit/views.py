@@ -1,6 +1,6 @@
 from flask import render_template, request
 
-from portal.access import roles
+from portal.access import requires
 from portal.audit import bp
 from portal.audit.display import filter_choices, present
 from portal.audit.services import (
@@ -13,11 +13,10 @@ from portal.audit.services import (
 from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
-from portal.roles import ADMIN
 
 
 @bp.route("/")
-@roles(ADMIN)
+@requires("read_audit")
 def index():
     errors: list[str] = []
     date_from = parse_date_arg("from", errors, "开始日期")

@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from portal import refdata
 from portal.access import any_account, public, safe_next
+from portal.capabilities import can
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginForm, LogoutForm
 from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password
@@ -51,7 +52,7 @@ def require_own_password():
 
 def landing(user) -> str:
     """Leaders and the office start on the progress board; everyone else on the home page."""
-    return url_for("board.index") if user.has_role("leader", "admin") else url_for("home.index")
+    return url_for("board.index") if can(user, "see_all_units") else url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

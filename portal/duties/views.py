@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, roles
+from portal.access import logged_in, requires
 from portal.duties import bp, rules
 from portal.duties.evidence import add_evidence, evidence_path
 from portal.duties.forms import (
@@ -59,7 +59,7 @@ from portal.forms import NOTHING_REFUSED, Refused, first_error
 from portal.navigation import board_label
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
-from portal.roles import ADMIN, LEADER, LIAISON
+from portal.capabilities import can
 
 
 def board_filter_from_args() -> BoardFilter:
@@ -67,7 +67,7 @@ def board_filter_from_args() -> BoardFilter:
     unit = args.get("unit")
     if args.get("county"):  # ?county=盐湖区 (or its code): every unit of that county
         unit = refdata.county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
-    if unit is None and current_user.has_role(LIAISON) and current_user.unit:
+    if unit is None and can(current_user, "act_for_own_unit") and current_user.unit:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return BoardFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
@@ -125,7 +125,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
                    can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
     if full:
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=refdata.clause_texts(inst.duty.clause_ids),
+            clauses=refdata.clause_texts(inst.duty.clause_ids),
             timeline=present(trace[:RECENT] if limit else trace, brief=True, users=got.actor_names,
                              instances={inst.id: f"{inst.duty.title} · {inst.unit.name}"}),
             arrangement=linked(inst.duty.arrangement, inst, got.linked),
@@ -231,7 +231,7 @@ def upload(instance_id: int):
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
-@roles(ADMIN, LEADER, LIAISON)  # liaisons further limited to the units on the duty
+@requires("see_all_units", "act_for_own_unit")  # liaisons: the units on the duty (can_download)
 def download(instance_id: int, evidence_id: int):
     inst = _instance_or_404(instance_id)
     if not can_download(current_user, inst):
@@ -286,7 +286,7 @@ def extension(instance_id: int):
 # ---- supervision office ------------------------------------------------------------------------
 
 @bp.route("/supervision/")
-@roles(ADMIN)
+@requires("supervise")
 def queue():
     return _queue_page()
 
@@ -298,7 +298,7 @@ def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
 
 
 @bp.route("/supervision/decide/<kind>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide_many(kind: str):
     """Several requests decided together; each is still decided and audited on its own."""
     form = {"close": BulkCloseForm, "extension": BulkExtensionForm}.get(kind)
@@ -322,7 +322,7 @@ def decide_many(kind: str):
 
 
 @bp.route("/supervision/close/<int:instance_id>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = CloseDecisionForm()
@@ -333,7 +333,7 @@ def decide(instance_id: int):
 
 
 @bp.route("/supervision/extensions/<int:extension_id>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide_ext(extension_id: int):
     ext = db.session.get(ExtensionRequest, extension_id)
     if ext is None:
@@ -345,7 +345,7 @@ def decide_ext(extension_id: int):
 
 
 @bp.route("/supervision/coverage")
-@roles(ADMIN)
+@requires("supervise")
 def coverage():
     gaps, problems = coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
     duty_count = db.session.scalar(sa.select(sa.func.count(Duty.id)).where(~Duty.archived))

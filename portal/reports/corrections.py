@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import MonthlyReport, ReportRevision, Unit, User
 from portal.models.base import utcnow
 from portal.reports.services import FIELDS, LIMIT, STALE, SUBMITTED, ReportError, ReportInput, can_edit, get_report
-from portal.roles import ADMIN
+from portal.capabilities import can
 
 
 
@@ -60,7 +60,7 @@ def correct(user: User, unit: Unit, month: str, data: ReportInput, expected_vers
 
 def mark_read(user: User, report: MonthlyReport | None) -> None:
     """The office opening a submitted report reads it (once); corrections end there."""
-    if report is None or report.status != SUBMITTED or report.read_at is not None or not user.has_role(ADMIN):
+    if report is None or report.status != SUBMITTED or report.read_at is not None or not can(user, "supervise"):
         return
     report.read_at, report.read_by_id = utcnow(), user.id
     record("read_report", "report", report.id, label=f"{report.unit.name} {report.month}",

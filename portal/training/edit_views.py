@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
 from portal.training.scope import visible_counties
-from portal.training.views import MANAGERS, _trainee_or_404, passwords_page
+from portal.training.views import _trainee_or_404, passwords_page
 
 # The roster file's column names → the form's fields, so a rule's message lands beside its field.
 FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "county", "乡镇（街道）": "township",
@@ -17,7 +17,7 @@ FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "co
 
 
 @bp.route("/training/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_edit(trainee_id: int):
     t = _trainee_or_404(trainee_id)  # within the user's counties
     form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
@@ -55,7 +55,7 @@ def _form(form: TraineeForm) -> TraineeForm:
 
 
 @bp.route("/training/trainees/<int:trainee_id>/new-password", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_new_password(trainee_id: int):
     """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
     from flask import abort

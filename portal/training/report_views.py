@@ -6,17 +6,16 @@ from io import BytesIO
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
+from portal.capabilities import can
 from portal.extensions import db
 from portal.models import TrainingArea, Unit
-from portal.roles import ADMIN, LEADER, LIAISON, TRAINER
 from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
 from portal.training.scope import areas_of, county_of_unit, county_scope, sees_phone, visible_counties
 from portal.training.services import live_modules
 
-FIGURES = (ADMIN, LEADER, TRAINER)
 PAGE_LIMIT = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,7 +29,7 @@ def _wants_xlsx() -> bool:
 
 
 @bp.route("/training/")
-@roles(*FIGURES)
+@requires("see_figures")
 def index():
     scope = county_scope(current_user)
     counties, modules, total = r.overview(scope)  # a county's trainer: its own figures, the total included
@@ -39,7 +38,7 @@ def index():
 
 
 @bp.route("/training/reports/matrix")
-@roles(*FIGURES)
+@requires("see_figures")
 def matrix():
     counties = visible_counties(current_user)
     code = request.args.get("county", "")[:40]
@@ -74,7 +73,7 @@ def _matrix_rows(report):
 
 
 @bp.route("/training/reports/city")
-@roles(*FIGURES)
+@requires("see_figures")
 def city():
     counties, modules, total = r.city_rollup()
     from portal.training.services import today
@@ -89,7 +88,7 @@ def city():
 
 
 @bp.route("/training/reports/overdue")
-@roles(*FIGURES)
+@requires("see_figures")
 def overdue():
     from portal.training.services import today
 
@@ -104,7 +103,7 @@ def overdue():
 
 
 @bp.route("/api/training")
-@roles(*FIGURES)
+@requires("see_figures")
 def api():
     counties, modules, total = r.city_rollup()
     scope = county_scope(current_user)
@@ -128,16 +127,16 @@ def _county_or_404(code: str) -> Unit:
     county = county_of_unit(county)
     if county is None:
         abort(404)
-    if current_user.has_role(ADMIN, LEADER) or (current_user.has_role(TRAINER) and county_scope(current_user) in (None, county.id)):
-        return county
+    if can(current_user, "see_figures") and county_scope(current_user) in (None, county.id):
+        return county  # the office and leaders (the city), a trainer (their county)
     own = county_of_unit(current_user.unit)  # a Unit or a refdata.UnitRef: compared by id
-    if current_user.has_role(LIAISON) and own is not None and own.id == county.id:
+    if can(current_user, "act_for_own_unit") and own is not None and own.id == county.id:
         return county
     abort(404)
 
 
 @bp.route("/training/coverage/<code>.xlsx")
-@roles(ADMIN, LEADER, TRAINER, LIAISON)
+@requires("see_figures", "act_for_own_unit")
 def coverage_sheet(code: str):
     from portal.training.services import today
 
@@ -147,7 +146,7 @@ def coverage_sheet(code: str):
 
 
 @bp.route("/training/coverage/attach/<int:instance_id>", methods=["POST"])
-@roles(ADMIN, LIAISON)
+@requires("act_on_any_duty", "act_for_own_unit")
 def attach_coverage(instance_id: int):
     """Attach today's coverage sheet to the county's training duty as evidence for its 销号 request."""
     from werkzeug.datastructures import FileStorage

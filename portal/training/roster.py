@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import Trainee, TrainingArea, Unit, User
-from portal.roles import TRAINEE
+from portal.roles import TRAINEE, holds_other_than_trainee
 from portal.timeutil import utcnow
 from portal.training import rules
 from portal.training.roster_file import RosterRow, RowProblem, parse_roster
@@ -76,7 +76,7 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
             result.problems.append(RowProblem(r.row, "手机号", "该手机号已登记在您负责范围以外的县（市、区）"))
         if r.account:
             account = accounts.get(r.account.lower())
-            if account is not None and (account.has_role(*[x for x in STAFF_ROLES])):
+            if account is not None and holds_other_than_trainee(account):
                 result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”是工作人员账号，不能用作学员账号"))
             elif account is not None:
                 holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
@@ -96,7 +96,6 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
 CONCURRENT_IMPORT = "导入时有他人同时登记了本文件中的手机号或账号，本次未导入任何数据，请重新上传预览后再导入"
 
 
-STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
 
 
 def accounts_by_name(names: list[str]) -> dict[str, User]:

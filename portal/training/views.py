@@ -9,14 +9,13 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
-from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.forms import (
@@ -48,7 +47,6 @@ from portal.training.scope import (
     visible_counties,
 )
 
-MANAGERS = (ADMIN, TRAINER)
 PAGE = 50
 
 
@@ -87,7 +85,7 @@ def _fail(form) -> None:
 # ---- roster -------------------------------------------------------------------------------
 
 @bp.route("/training/roster")
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster():
     county = _county_arg()
     counties = visible_counties(current_user)
@@ -117,7 +115,7 @@ def roster():
 
 
 @bp.route("/training/roster/template.xlsx")
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_template():
     from io import BytesIO
 
@@ -132,7 +130,7 @@ def _upload_dir() -> Path:
 
 
 @bp.route("/training/roster/import", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_import():
     form = UploadRosterForm()
     result = token = None
@@ -153,7 +151,7 @@ def roster_import():
 
 
 @bp.route("/training/roster/import/confirm", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_import_confirm():
     form = ConfirmImportForm()
     stored = session.get("roster_upload", "")
@@ -196,7 +194,7 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 # ---- one trainee --------------------------------------------------------------------------
 
 @bp.route("/training/trainees/<int:trainee_id>")
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
@@ -228,7 +226,7 @@ def _run(t: Trainee, action, message: str):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/active", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_active(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = ActiveForm()
@@ -250,7 +248,7 @@ def trainee_active(trainee_id: int):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/assign", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_assign(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = AssignOneForm()
@@ -272,7 +270,7 @@ def trainee_assign(trainee_id: int):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/complete", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_complete(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = MarkCompleteForm()
@@ -286,7 +284,7 @@ def trainee_complete(trainee_id: int):
 
 
 @bp.route("/training/completions/<int:completion_id>/void", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def completion_void(completion_id: int):
     c = db.session.get(Completion, completion_id)
     if c is None:
@@ -296,7 +294,7 @@ def completion_void(completion_id: int):
 
 
 @bp.route("/training/assignments/<int:assignment_id>/unassign", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def assignment_end(assignment_id: int):
     a = db.session.get(Assignment, assignment_id)
     if a is None:
@@ -317,7 +315,7 @@ def _with_reason(trainee_id: int, action, message: str):
 # ---- attendance sheets ----------------------------------------------------------------------
 
 @bp.route("/training/sessions", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def sessions():
     form = SessionForm()
     _module_choices(form.module)
@@ -358,7 +356,7 @@ def _session_or_404(session_id: int) -> AttendanceSession:
 
 
 @bp.route("/training/sessions/<int:session_id>")
-@roles(*MANAGERS)
+@requires("manage_training")
 def session_sheet(session_id: int):
     sheet = _session_or_404(session_id)
     return render_template("training/session.html", sheet=sheet, people=s.session_people(sheet),
@@ -367,7 +365,7 @@ def session_sheet(session_id: int):
 
 
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def session_tick(session_id: int, trainee_id: int):
     sheet = _session_or_404(session_id)
     t = _trainee_or_404(trainee_id)
@@ -395,7 +393,7 @@ def session_tick(session_id: int, trainee_id: int):
 # ---- places -----------------------------------------------------------------------------------
 
 @bp.route("/training/areas")
-@roles(*MANAGERS)
+@requires("manage_training")
 def areas():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
@@ -416,7 +414,7 @@ def _area_or_404(area_id: int) -> TrainingArea:
 
 
 @bp.route("/training/areas/<int:area_id>/rename", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def area_rename(area_id: int):
     area = _area_or_404(area_id)
     form = RenameAreaForm()
@@ -433,7 +431,7 @@ def area_rename(area_id: int):
 
 
 @bp.route("/training/areas/<int:area_id>/merge", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def area_merge(area_id: int):
     area = _area_or_404(area_id)
     form = MergeAreaForm()

@@ -28,7 +28,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
     return ["/", "/tasks/", "/tasks/?unit=", f"/tasks/{inst_id}", "/policy/", "/policy/yunmin-2021-74",
             "/policy/yunmin-2021-74/3.1.1.1", "/policy/yunmin-2021-74/3.2.8", "/units/", "/units/yanhu-mz",
             "/reports/", f"/reports/yanhu-mz/{month}", "/supervision/", "/supervision/coverage", "/admin/users",
-            "/admin/audit/", "/search/?q=移交",
+            "/admin/audit/", "/admin/login-protection/", "/search/?q=移交",
             # board
             "/board", "/board?county=yanhu", "/board/counties/yanhu", "/board/transfer", "/board/decisions",
             "/board/report",
@@ -53,7 +53,8 @@ def narrow(browser, live_server, app):
     context.close()
 
 
-@pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz"), ("trainer", "yanhu-mz")])
+@pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz"), ("trainer", "yanhu-mz"),
+                                        ("auditor", None), ("security_admin", None)])
 def test_no_horizontal_overflow_on_any_main_page(narrow, app, demo, role, unit):
     from portal.reports.services import current_month
 

@@ -73,9 +73,11 @@ def roles_with(*capabilities: str) -> frozenset[str]:
 
 
 def can(user, *capabilities: str) -> bool:
-    """Whether the user holds any of these capabilities (an anonymous user holds none)."""
+    """Whether the user holds any of these capabilities (an anonymous visitor holds none). Not whether the
+    account may sign in: programs act through inactive accounts (the demo data's actors)."""
     wanted = roles_with(*capabilities)
-    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*wanted)
+    has_role = getattr(user, "has_role", None)  # flask-login's anonymous user has no roles
+    return has_role is not None and has_role(*wanted)
 
 
 def capabilities_of(roles) -> list[str]:

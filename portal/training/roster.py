@@ -264,7 +264,7 @@ def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
     db.session.flush()
     accounts[r.account.lower()] = account
     record("create", "user", account.id, label=r.account,
-           after={"username": r.account, "roles": [TRAINEE], "must_change_password": True},
+           after={"username": r.account, "roles": account.roles, "must_change_password": True},
            actor=user)
     return password
 

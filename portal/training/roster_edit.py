@@ -197,6 +197,11 @@ def history(t: Trainee) -> list:
     return views
 
 
+def has_own_login(t: Trainee) -> bool:
+    """The trainee has a 学员-only login account: its first password can be issued again."""
+    return t.user is not None and is_trainee_only(t.user)
+
+
 def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
     """A new first password for the trainee's own login account (it was lost, or never handed over):
     only a 学员-only account, by a trainer of the trainee's county; to be changed at first login.
@@ -204,7 +209,7 @@ def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
     from portal.training.roster import initial_password
 
     account = t.user
-    if account is None or not is_trainee_only(account) or not can_manage(user, t.county_id):
+    if not has_own_login(t) or not can_manage(user, t.county_id):
         return None
     password = initial_password()
     account.set_password(password)

@@ -32,6 +32,7 @@ from portal.training.forms import (
     choices,
 )
 from portal.training.roster import import_roster
+from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
 from portal.training.scope import (
@@ -204,7 +205,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t))
+                           changes=roster_history(t), has_own_login=has_own_login(t))
 
 
 def _back(t: Trainee):

@@ -73,6 +73,12 @@ ACTION_LABELS = {
     "quiz": "参加培训测验",
     "import": "导入花名册",
     "merge": "合并地名",
+    # downloads of personal data and evidence (who took what out of the portal)
+    "download_evidence": "下载佐证材料",
+    "export": "导出",
+    # the audit log itself
+    "export_audit": "导出审计日志",
+    "purge_audit": "清理过期审计记录",
 }
 
 
@@ -80,7 +86,7 @@ ACTION_LABELS = {
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
-                      "training_area": "地名"}
+                      "training_area": "地名", "audit_entry": "审计日志", "export": "导出文件"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -100,6 +106,18 @@ FIELD_LABELS = {
     "phone": "手机号", "role": "角色",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
+    "indicators": "指标",
+    # login protection
+    "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
+    # the policy library (a document's metadata and what an import changed; a register entry)
+    "number": "文号", "short_title": "简称", "issuers": "发文机关", "issuer": "发布机关", "addressees": "主送机关",
+    "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
+    "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
+    "clauses_retired": "撤销的条款",
+    # exports and the audit log's own entries
+    "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
+    "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
+    "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
 }
 
 

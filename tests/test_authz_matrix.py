@@ -40,6 +40,7 @@ EXPECTED: dict[str, object] = {
     "admin.user_reset_password": ADMIN_ONLY,
     # 三员分立: the auditor reads the log, the security administrator the login protection; not the admin.
     "audit.index": AUDITOR_ONLY,
+    "audit.export": AUDITOR_ONLY,
     "security.throttles": SECURITY_ADMIN_ONLY,
     "security.clear": SECURITY_ADMIN_ONLY,
     "policy.index": EVERYONE,

@@ -51,10 +51,12 @@ def record(
     ip: str | None = None,
 ) -> AuditEntry:
     """Add an audit entry to the session; it commits with the change it describes."""
-    if actor is None and actor_name is None and has_request_context():
+    if actor is None and has_request_context():
         from flask_login import current_user
 
-        if current_user.is_authenticated:
+        # The person signed in, also when a shared routine names them by login (a library import):
+        # the log then keeps their 姓名, not their login name.
+        if current_user.is_authenticated and actor_name in (None, current_user.username):
             actor = current_user
     if ip is None:
         ip = (request.remote_addr or "") if has_request_context() else ""

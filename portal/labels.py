@@ -86,7 +86,7 @@ ACTION_LABELS = {
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
-                      "training_area": "地名", "audit_entry": "审计日志", "export": "导出文件"}
+                      "training_area": "地名", "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",

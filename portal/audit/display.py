@@ -27,7 +27,7 @@ VALUE_LABELS = {
     "date": "定期限", "periodic": "周期性", "none": "长期",
 }
 UNIT_FIELDS = {"unit", "parent", "cooperators"}
-CLAUSE_FIELDS = {"clauses", "clauses_changed", "clauses_retired"}
+CLAUSE_FIELDS = {"clauses", "clauses_changed", "clauses_retired", "clause_ids"}
 # Codes whose words depend on the field they are in.
 FIELD_VALUE_LABELS = {
     "layout": {"statute": "按条文（法律法规）", "scheme": "按章节（方案、通知）"},
@@ -160,6 +160,10 @@ def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
         return value[:8] + "…"  # enough to compare two uploads by eye; the full value stays in the log
     if key in CLAUSE_FIELDS:
         return label_for(value)
+    if key == "arrangement":  # the office's remarks name other duties by key: by title here
+        from portal.duties.crossref import titled
+
+        return titled(value)
     return None
 
 

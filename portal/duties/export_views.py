@@ -7,6 +7,7 @@ from flask import abort, make_response
 from flask_login import current_user
 
 from portal.access import logged_in
+from portal.audit.services import record_download
 from portal.duties import bp
 from portal.duties.exports import (
     LEDGER_HEADERS,
@@ -22,6 +23,7 @@ from portal.duties.exports import (
 )
 from portal.duties.services import board, today
 from portal.duties.views import board_filter_from_args
+from portal.security.headers import no_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -35,14 +37,16 @@ def _download(data: bytes, filename: str, mimetype: str):
 
 @bp.route("/tasks/export.<fmt>")
 @logged_in
+@no_store  # the 具体责任人's phones
 def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     rows = ledger_rows(board(current_user, board_filter_from_args(), cooperators=False), plan_numbers())
-    stamp = f"{today():%Y%m%d}"
+    name = f"任务台账-{today():%Y%m%d}.{fmt}"
+    record_download("export", "ledger", f"任务台账（{len(rows)} 项）", {"file": name, "rows": len(rows), "format": fmt})
     if fmt == "xlsx":
-        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
-    return _download(to_csv(LEDGER_HEADERS, rows), f"任务台账-{stamp}.csv", "text/csv; charset=utf-8")
+        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), name, XLSX)
+    return _download(to_csv(LEDGER_HEADERS, rows), name, "text/csv; charset=utf-8")
 
 
 @bp.route("/duties/plan.<fmt>")

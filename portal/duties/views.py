@@ -46,6 +46,8 @@ from portal.duties.services import (
     view_of,
 )
 from portal.audit.display import present
+from portal.audit.services import record_download
+from portal.security.headers import no_store
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal import refdata
@@ -136,6 +138,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
 
 @bp.route("/tasks/<int:instance_id>")
 @logged_in
+@no_store  # the 具体责任人's phone
 def instance(instance_id: int):
     inst = _instance_or_404(instance_id)
     return render_template("duties/instance.html", **_instance_context(inst))
@@ -232,6 +235,7 @@ def upload(instance_id: int):
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
 @requires("see_all_units", "act_for_own_unit")  # liaisons: the units on the duty (can_download)
+@no_store
 def download(instance_id: int, evidence_id: int):
     inst = _instance_or_404(instance_id)
     if not can_download(current_user, inst):
@@ -242,6 +246,8 @@ def download(instance_id: int, evidence_id: int):
     path = evidence_path(evidence)
     if not path.exists():
         abort(404)
+    record_download("evidence", evidence.id, f"{inst.duty.title} · {inst.unit.name}：{evidence.filename}",
+                    {"file": evidence.filename, "size": evidence.size, "sha256": evidence.sha256})
     response = send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

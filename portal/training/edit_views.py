@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import requires
+from portal.security.headers import no_store
 from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
@@ -18,6 +19,7 @@ FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "co
 
 @bp.route("/training/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
 @requires("manage_training")
+@no_store  # the person's phone in the form
 def trainee_edit(trainee_id: int):
     t = _trainee_or_404(trainee_id)  # within the user's counties
     form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))

@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.access import requires
+from portal.security.headers import no_store
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
@@ -87,6 +88,7 @@ def _fail(form) -> None:
 
 @bp.route("/training/roster")
 @requires("manage_training")
+@no_store  # phones
 def roster():
     county = _county_arg()
     counties = visible_counties(current_user)
@@ -196,6 +198,7 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 
 @bp.route("/training/trainees/<int:trainee_id>")
 @requires("manage_training")
+@no_store  # the person's phone
 def trainee(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     assign_form, complete_form = AssignOneForm(), MarkCompleteForm()

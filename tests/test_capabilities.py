@@ -161,4 +161,34 @@ def test_each_administrator_finds_their_work_on_the_home_page(app, role, card, l
     assert f'data-testid="{card}"' in html and f'href="{link}' in html
     assert f'data-testid="{absent}"' not in html
     if role != "admin":  # no duty cards for who does not work on duties, and no link they cannot open
-        assert 'data-testid="home-duties"' not in html and 'href="/tasks/' not in html
+        assert 'data-testid="home-duties"' not in html and 'href="/tasks/' not in html and 'href="/units/' not in html
+
+
+@pytest.mark.parametrize("role", ["security_admin", "auditor"])
+def test_no_link_leads_an_administrator_to_a_refused_page(app, plan, role):
+    """From the home page outwards (two clicks deep): every link shown opens (the unit on the home page,
+    the duties a clause created … are not links for who cannot open them)."""
+    from urllib.parse import urlsplit
+
+    make_user(f"l-{role}", role)
+    auth = AuthActions(app.test_client())
+    auth.login(f"l-{role}")
+    seen, frontier, refused = set(), ["/"], []
+    for _depth in range(3):
+        found = []
+        for url in frontier:
+            response = auth.client.get(url)
+            if response.status_code == 403:
+                refused.append(url)
+            if response.mimetype != "text/html" or response.status_code != 200:
+                continue
+            for href in re.findall(r'href="([^"#]+)', response.get_data(as_text=True)):
+                path = urlsplit(href)
+                if path.netloc or not path.path.startswith("/") or path.path.startswith(("/static", "/logout")):
+                    continue
+                if href not in seen:
+                    seen.add(href)
+                    found.append(href)
+        frontier = found[:80]
+    assert len(seen) > 5, seen
+    assert not refused, f"links to pages this role may not open: {refused}"

@@ -94,6 +94,7 @@ class _Names:
         names = {e.actor_name for e in entries
                  if e.actor_id is None and not e.actor_display and e.action not in LOGIN_ATTEMPTS}
         names |= {e.after["actor"] for e in entries if isinstance(e.after, dict) and e.after.get("actor")}
+        names |= {e.object_id for e in entries if e.object_type == "user" and not e.object_id.isdigit()}
         names -= SYSTEM_ACTORS.keys()
         if not names:
             return {}
@@ -198,6 +199,8 @@ def _object_label(entry: AuditEntry, names: _Names) -> str:
             label = f"{name}：{item}" if item else name
     elif entry.object_type == "user" and entry.object_id.isdigit():
         label = names.users.get(int(entry.object_id), label)
+    elif entry.object_type == "user":  # a login attempt or a clearance names the account by its login
+        label = names.people.get(entry.object_id, label)
     elif entry.object_type == "unit":
         label = names.units.get(entry.object_id, label)
     elif entry.object_type == "report":

@@ -96,3 +96,20 @@ def test_every_page_with_a_full_phone_number_is_not_cached(app, demo, role, unit
 def test_a_page_without_personal_data_may_be_cached(app, plan):
     auth = _client(app, "reader", "staff")
     assert "no-store" not in auth.client.get("/policy/").headers.get("Cache-Control", "")
+
+
+def test_no_download_happens_when_its_record_cannot_be_written(app, plan, monkeypatch):
+    """The record is committed before the file is sent: if the log cannot take it, nothing leaves."""
+    from portal.audit import services
+
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    owner = _client(app, "mz", "liaison", "yanhu-mz")
+    owner.post(f"/tasks/{inst.id}/evidence", {"file": (BytesIO(PDF), "名册.pdf")}, content_type="multipart/form-data")
+    evidence = instance_by_key("transfer-children@yanhu-mz").evidence[0]
+
+    def unavailable(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT INTO audit_entry", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(services, "record", unavailable)
+    response = owner.client.get(f"/tasks/{inst.id}/evidence/{evidence.id}")
+    assert response.status_code == 503 and PDF not in response.data

@@ -47,6 +47,14 @@ def requires(*capabilities: str) -> Callable[[Callable], Callable]:
     return mark
 
 
+def no_store(view: Callable) -> Callable:
+    """Mark a view whose pages or files carry people's full phone numbers, evidence or the audit log:
+    neither the browser nor a proxy keeps a copy (a shared office PC's cache, the back button after 退出).
+    The header is set for every response of the view (portal/security/headers.py)."""
+    view.no_store = True
+    return view
+
+
 def access_of(endpoint: str | None):
     if endpoint is None:
         return None

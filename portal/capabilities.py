@@ -17,9 +17,11 @@ portal.admin.services).
 """
 from __future__ import annotations
 
-from portal.roles import ADMIN, AUDITOR, LEADER, LIAISON, SECURITY_ADMIN, STAFF, TRAINEE, TRAINER
+from portal.roles import ROLE_ORDER
 
-COLUMNS = (ADMIN, SECURITY_ADMIN, AUDITOR, LEADER, LIAISON, TRAINER, STAFF, TRAINEE)
+# The table's columns are the role list's order: a role added there without its column here fails at
+# import (zip(strict=True) below), not silently with no rights.
+COLUMNS = tuple(ROLE_ORDER)
 X, _ = True, False
 
 TABLE: dict[str, tuple[bool, ...]] = {

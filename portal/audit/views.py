@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from flask import abort, make_response, render_template, request
 
-from portal.access import requires
+from portal.access import no_store, requires
 from portal.audit import bp, exports
 from portal.audit.display import filter_choices, present
 from portal.audit.services import (
@@ -20,7 +20,6 @@ from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
-from portal.security.headers import no_store
 
 FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "csv": "text/csv; charset=utf-8"}

@@ -8,7 +8,7 @@ from portal.board import rollup
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
-from portal.duties.exports import DATE_FORMAT, local_cell, safe_cell
+from portal.spreadsheet import DATE_FORMAT, local_cell, safe_cell
 from portal.filters import zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,7 +6,7 @@ from urllib.parse import quote
 from flask import abort, make_response
 from flask_login import current_user
 
-from portal.access import logged_in
+from portal.access import logged_in, no_store
 from portal.audit.services import record_download
 from portal.duties import bp
 from portal.duties.exports import (
@@ -23,7 +23,6 @@ from portal.duties.exports import (
 )
 from portal.duties.services import board, today
 from portal.duties.views import board_filter_from_args
-from portal.security.headers import no_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,10 +42,9 @@ def export_ledger(fmt: str):
         abort(404)
     rows = ledger_rows(board(current_user, board_filter_from_args(), cooperators=False), plan_numbers())
     name = f"任务台账-{today():%Y%m%d}.{fmt}"
+    data = to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows) if fmt == "xlsx" else to_csv(LEDGER_HEADERS, rows)
     record_download("export", "ledger", f"任务台账（{len(rows)} 项）", {"file": name, "rows": len(rows), "format": fmt})
-    if fmt == "xlsx":
-        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), name, XLSX)
-    return _download(to_csv(LEDGER_HEADERS, rows), name, "text/csv; charset=utf-8")
+    return _download(data, name, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
 
 
 @bp.route("/duties/plan.<fmt>")

@@ -13,8 +13,8 @@ from portal.duties import rules
 from portal.duties.services import InstanceView
 from portal.extensions import db
 from portal.labels import zh_date
-from portal.timeutil import to_local
 from portal.models import Duty, DutyInstance, DutyNote
+from portal.spreadsheet import DATE_FORMAT, DATETIME_FORMAT, local_cell, safe_cell
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
 # not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
@@ -23,8 +23,6 @@ PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50]
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
 LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
 
 
@@ -98,24 +96,6 @@ def latest_note_bodies(instance_ids: list[int]) -> dict[int, str]:
     latest = (sa.select(sa.func.max(DutyNote.id)).where(DutyNote.instance_id.in_(instance_ids))
               .group_by(DutyNote.instance_id))
     return dict(db.session.execute(sa.select(DutyNote.instance_id, DutyNote.body).where(DutyNote.id.in_(latest))).all())
-
-
-def local_cell(value):
-    """The one place exports turn a stored time (naive UTC) into the city's local time.
-    Rows carry stored values; both writers call this, nothing else converts."""
-    if isinstance(value, datetime):
-        return to_local(value).replace(tzinfo=None)
-    return value
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """User text must stay text in Excel: a leading = + - @ would make it a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:

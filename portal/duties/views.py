@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, requires
+from portal.access import logged_in, no_store, requires
 from portal.duties import bp, rules
 from portal.duties.evidence import add_evidence, evidence_path
 from portal.duties.forms import (
@@ -47,7 +47,6 @@ from portal.duties.services import (
 )
 from portal.audit.display import present
 from portal.audit.services import record_download
-from portal.security.headers import no_store
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal import refdata

@@ -29,13 +29,6 @@ SECURITY_HEADERS = {
 }
 
 
-def no_store(view):
-    """Mark a view whose pages or files carry people's full phone numbers, evidence or the audit log:
-    neither the browser nor a proxy keeps a copy (a shared office PC's cache, the back button after 退出)."""
-    view.no_store = True
-    return view
-
-
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -48,7 +41,7 @@ def _marked_no_store() -> bool:
     from flask import current_app, request
 
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "no_store", False))
+    return bool(getattr(view, "no_store", False))  # set by portal.access.no_store
 
 
 def init_app(app) -> None:

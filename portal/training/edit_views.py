@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import requires
-from portal.security.headers import no_store
+from portal.access import no_store, requires
 from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values

@@ -7,7 +7,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from portal.duties.exports import DATE_FORMAT, safe_cell
+from portal.spreadsheet import DATE_FORMAT, safe_cell
 from portal.filters import zh_date
 from portal.training import rules
 from portal.training.reports import MatrixReport, OverdueRow, RollupRow, area_name

@@ -6,7 +6,7 @@ from io import BytesIO
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import requires
+from portal.access import no_store, requires
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.extensions import db
@@ -15,7 +15,6 @@ from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
 from portal.training.scope import areas_of, county_of_unit, county_scope, sees_phone, visible_counties
-from portal.security.headers import no_store
 from portal.training.services import live_modules
 
 PAGE_LIMIT = 500
@@ -54,10 +53,10 @@ def matrix():
             township = None
     report = r.matrix(county, township) if county else None
     if report is not None and _wants_xlsx():
-        name = f"{report.title}.xlsx"
+        name, data = f"{report.title}.xlsx", exports.matrix_xlsx(report)  # built before the record's commit
         record_download("export", "training_matrix", report.title, {"file": name, "rows": len(report.matrix.rows),
                                                                     "format": "xlsx"})
-        return _xlsx(exports.matrix_xlsx(report), name)
+        return _xlsx(data, name)
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
                            county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
@@ -103,9 +102,10 @@ def overdue():
     show = lambda t: sees_phone(current_user, t)  # noqa: E731
     if _wants_xlsx():
         rows = r.overdue_list(scope)
+        data = exports.overdue_xlsx(today(), rows, show)  # built before the record's commit expires the rows
         record_download("export", "training_overdue", f"培训逾期名单（{len(rows)} 项）",
                         {"file": "培训逾期名单.xlsx", "rows": len(rows), "format": "xlsx"})
-        return _xlsx(exports.overdue_xlsx(today(), rows, show), "培训逾期名单.xlsx")
+        return _xlsx(data, "培训逾期名单.xlsx")
     rows = r.overdue_list(scope, limit=PAGE_LIMIT)  # the page shows the first ones; the sheet has all
     return render_template("training/overdue.html", rows=rows, total=r.overdue_count(scope), limit=PAGE_LIMIT,
                            rules=rules, show_phone=show, as_of=today(),

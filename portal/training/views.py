@@ -9,8 +9,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user
 
-from portal.access import requires
-from portal.security.headers import no_store
+from portal.access import no_store, requires
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg

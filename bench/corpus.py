@@ -23,6 +23,7 @@ CONTENT_POLICY = ROOT / "content" / "policy"
 FANGAN_ID = "yunmin-2021-74"
 PIECE_RE = re.compile(r"[^，；。：！？]*[，；。：！？]?")
 SEED = 20211230
+OTHER_PLACES = ("山东省", "上海市", "河北省", "德州市", "江苏省", "广东省")
 
 
 def _cn(n: int) -> str:
@@ -53,6 +54,20 @@ def _from_content() -> list[dict]:
     return out
 
 
+def shipped_records() -> list[dict]:
+    """Every clause of every shipped document in its current version (what the judged sets name)."""
+    from portal.content.library import load_document
+    from portal.search.records import records_from_document
+
+    out: list[dict] = []
+    for path in sorted(CONTENT_POLICY.glob("*.md")):
+        if "@" not in path.stem:
+            doc = load_document(path, path.name)
+            if not doc.problems:
+                out += [r.__dict__ for r in records_from_document(doc.parsed)]
+    return out
+
+
 def real_articles() -> tuple[list[dict], str]:
     """(articles, where they came from)."""
     shipped = _from_content()
@@ -73,7 +88,10 @@ def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
     while len(out) < n:
         if art_no == 0 or art_no >= 120:
             doc_no, art_no = doc_no + 1, 0
-            doc_id, doc_title = f"grown-{doc_no:04d}", f"{rnd.choice(titles)}（汇编{doc_no}）"
+            title = rnd.choice(titles)
+            if doc_no % 2:  # every other one another province's local rules (ranked after the office's own)
+                title = OTHER_PLACES[doc_no % len(OTHER_PLACES)] + title.removeprefix("中华人民共和国")
+            doc_id, doc_title = f"grown-{doc_no:04d}", f"{title}（汇编{doc_no}）"
         art_no += 1
         size = len(rnd.choice(pieces))
         text: list[str] = []

@@ -49,15 +49,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     # NUL bytes cannot be stored in PostgreSQL text: refuse them up front with a clear 400.
     app.before_request(refuse_nul_bytes)
+    from portal.security import sessions
+
+    # Session ids a logout spooled while the database was away; then a session idle too long ends
+    # (before the access guard, which then answers as for someone signed out).
+    app.before_request(sessions.flush_spool)
+    app.before_request(sessions.end_idle_session)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)
     app.after_request(add_vary_header)
     from portal.security import headers as security_headers
-    from portal.security.sessions import SessionInterface
-
     security_headers.init_app(app)
-    app.session_interface = SessionInterface()
+    app.session_interface = sessions.SessionInterface()
     errors.register(app)
     filters.register(app)
 

@@ -153,6 +153,7 @@ def print_demo_accounts(fixed: bool = False) -> None:
         click.echo(f"  username: {demo.username:<15} password: {shown:<20} ({roles})")
     if any(r.state == "created" for r in results) and not fixed:
         click.echo("  These random passwords are shown only this once: note them now.")
+    click.echo("  管理员 accounts set up a second factor (an authenticator app's codes) at their first sign-in.")
     click.echo("")
 
 

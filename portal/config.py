@@ -45,6 +45,8 @@ def load_settings(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(
             hours=int(os.environ.get("PORTAL_SESSION_HOURS", "8"))
         ),
+        # A signed-in session unused this long ends (portal/security/sessions.py), within the above.
+        "IDLE_MINUTES": int(os.environ.get("PORTAL_IDLE_MINUTES", "30")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("PORTAL_SECURE_COOKIES", "") == "1",

@@ -19,8 +19,10 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
 
 
 def parse_page_arg() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else 1
+    """`?page=` of a list page (`portal.pagination.page_number` reads it)."""
+    from portal.pagination import page_number
+
+    return page_number(request.args.get("page"))
 
 
 def url_with_args(endpoint: str, view_args: dict | None = None, **overrides) -> str:

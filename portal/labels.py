@@ -34,6 +34,15 @@ ACTION_LABELS = {
     "login_failed": "登录失败",
     "login_throttled": "登录受限（尝试过频）",
     "clear_login_failures": "解除登录限制",
+    "login_password_ok": "登录：密码正确，待输入动态验证码",
+    "login_code_failed": "登录失败（动态验证码）",
+    "login_code_throttled": "登录受限（验证码尝试过频）",
+    "logout": "退出",
+    "logout_idle": "超时自动退出",
+    "enable_second_factor": "启用动态验证码",
+    "disable_second_factor": "关闭动态验证码",
+    "new_recovery_codes": "生成新的恢复码",
+    "reset_second_factor": "重置动态验证码",
     "change_password": "修改密码",
     "reset_password": "重置密码",
     "create": "新建",
@@ -73,6 +82,9 @@ ACTION_LABELS = {
     "quiz": "参加培训测验",
     "import": "导入花名册",
     "merge": "合并地名",
+    "issue_certificate": "颁发结业证书",
+    "revoke_certificate": "撤销结业证书",
+    "download_certificate": "下载结业证书",
     # downloads of personal data and evidence (who took what out of the portal)
     "download_evidence": "下载佐证材料",
     "export": "导出",
@@ -86,7 +98,8 @@ ACTION_LABELS = {
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
-                      "training_area": "地名", "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
+                      "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
+                      "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -104,13 +117,17 @@ FIELD_LABELS = {
     "assigned": "安排人数", "redated": "调整完成时限", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
+    "second_factor": "第二种鉴别方式", "replaced": "替换原有设置",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
+    "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
+    "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
+    "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)
-    "number": "文号", "short_title": "简称", "issuers": "发文机关", "issuer": "发布机关", "addressees": "主送机关",
+    "short_title": "简称", "issuers": "发文机关", "addressees": "主送机关",
     "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
     "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
     "clauses_retired": "撤销的条款",
@@ -119,6 +136,17 @@ FIELD_LABELS = {
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
     "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
 }
+# A field whose word depends on what it belongs to: a certificate's number is its 证书编号, a document's
+# or a register entry's number its 文号; who issues a certificate is a 发证机关, a regulation a 发布机关.
+FIELD_LABELS_BY_OBJECT = {
+    "policy_document": {"number": "文号"},
+    "regulation": {"number": "文号", "issuer": "发布机关"},
+}
+
+
+def field_label(key: str, object_type: str = "") -> str:
+    """The Chinese name of an audit detail's field (the key itself when it has none)."""
+    return FIELD_LABELS_BY_OBJECT.get(object_type, {}).get(key) or FIELD_LABELS.get(key, key)
 
 
 def display_value(value: Any) -> str:

@@ -1,8 +1,26 @@
-"""A page of an in-memory list, shaped like Flask-SQLAlchemy's Pagination for `_pagination.html`."""
+"""Paging: the one reading of a page number, and a page of an in-memory list shaped like
+Flask-SQLAlchemy's Pagination for `_pagination.html`."""
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+MAX_PAGE = 99_999  # deeper than any list here; keeps OFFSET arithmetic far from overflow
+
+
+def page_number(raw: object, last: int = MAX_PAGE) -> int:
+    """The page a query string, form field or caller asks for: a whole number from 1 to `last` (a larger
+    one is `last`); anything else — empty, zero, negative, not a number — is page 1. Never an error:
+    the worst a typed page number can do is show the first or the last page. (The lists, the search page
+    and the search engine all read page numbers here, so they agree.)"""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        wanted = raw
+    else:
+        text = str(raw if raw is not None else "").strip()
+        if not (text.isascii() and text.isdigit()):
+            return 1
+        wanted = int(text) if len(text) <= 9 else last  # a 10-digit page is past any `last` used here
+    return 1 if wanted < 1 else min(wanted, max(1, last))
 
 
 class PageLinks:

@@ -30,6 +30,11 @@ ROLE_ORDER = list(ROLE_LABELS)
 SEPARATED_ROLES = (ADMIN, SECURITY_ADMIN, AUDITOR)
 
 
+def is_administrator(user) -> bool:
+    """One of the three administrators (管理用户 in 等保 terms): 管理员, 安全管理员 or 审计管理员."""
+    return any(r in SEPARATED_ROLES for r in user.roles)
+
+
 def is_trainee_only(user) -> bool:
     """An account whose only role is 学员: the login of one trainee, for their own training."""
     return bool(user.roles) and all(r == TRAINEE for r in user.roles)

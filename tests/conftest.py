@@ -30,7 +30,7 @@ from flask import g, request_started
 from portal import create_app
 from portal.extensions import db
 from portal.units.services import sync_units
-from tests.factories import DEFAULT_UNIT, PASSWORD, gen_user
+from tests.factories import DEFAULT_UNIT, PASSWORD, gen_user, second_factor_code
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ["admin", "security_admin", "auditor", "leader", "liaison", "trainer", "staff", "trainee"]
@@ -404,13 +404,21 @@ class AuthActions:
         page = self.client.get("/login")
         token = extract_csrf(page.get_data(as_text=True))
         response = self.client.post(
-            "/login", data={"username": username, "password": password, "csrf_token": token},
-            follow_redirects=follow,
-        )
+            "/login", data={"username": username, "password": password, "csrf_token": token})
+        if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+            response = self.answer_code(second_factor_code(username.strip().lower()))
+        if follow:
+            return self.client.get(response.headers["Location"], follow_redirects=True) \
+                if response.status_code == 302 else response
         if response.status_code == 302:
             # follow: a trainee's home redirects to their own training page
             self.csrf = extract_csrf(self.client.get("/", follow_redirects=True).get_data(as_text=True))
         return response
+
+    def answer_code(self, code: str, follow: bool = False):
+        """The second step of signing in: the code page's form."""
+        token = extract_csrf(self.client.get("/login/code").get_data(as_text=True))
+        return self.client.post("/login/code", data={"code": code, "csrf_token": token}, follow_redirects=follow)
 
     def as_role(self, role: str):
         """Create a user holding `role` and log in as it."""

@@ -20,6 +20,8 @@ from werkzeug.datastructures import FileStorage
 from portal.admin.services import AccountInput, create_account
 from portal.extensions import db
 from portal.models import DutyInstance, User
+from portal.security import second_factor
+from portal.security.second_factor import requires_second_factor
 
 PASSWORD = "Correct-horse-9"
 DEFAULT_UNIT = {"liaison": "yanhu-mz"}  # liaisons must belong to a unit
@@ -27,8 +29,26 @@ PDF = b"%PDF-1.4\n% test evidence\n"
 
 
 def gen_user(username: str, *roles: str, unit: str | None = None, password: str = PASSWORD) -> User:
+    """An account; one that must use a second factor (an admin) has it set up, as in real use, and
+    the login helpers answer its code (`second_factor_code`)."""
     unit_code = unit if unit is not None else DEFAULT_UNIT.get(roles[0], "city-mz")
-    return create_account(AccountInput(username, f"测试{username}", list(roles), unit_code, password))
+    user = create_account(AccountInput(username, f"测试{username}", list(roles), unit_code, password))
+    if requires_second_factor(user):
+        second_factor.turn_on(user, second_factor.new_secret(), None)
+        db.session.commit()
+    return user
+
+
+def second_factor_code(username: str) -> str:
+    """The current code of an account's authenticator. Tests sign the same account in several times
+    within one 30-second step, where a person would wait for the next code: the used step is forgotten."""
+    import pyotp
+
+    db.session.execute(sa.update(User).where(User.username == username).values(totp_last_step=None))
+    db.session.commit()
+    secret = db.session.scalar(sa.select(User.totp_secret).where(User.username == username))
+    assert secret, f"{username} has no second factor"
+    return pyotp.TOTP(secret).now()
 
 
 def gen_liaison(username: str = "liaison", unit: str = "yanhu-mz") -> User:

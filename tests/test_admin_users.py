@@ -28,6 +28,36 @@ def test_admin_creates_a_liaison_who_can_log_in(app, auth):
     assert other.login("liu", "Initial-pass-1").status_code == 302
 
 
+def test_an_account_an_admin_created_must_change_its_password_at_first_login(app, auth):
+    """The admin chose the password and knows it: the holder sets their own before anything else."""
+    auth.as_role("admin")
+    auth.post("/admin/users/new", {"username": "qin", "display_name": "秦科员", "roles": ["staff"],
+                                   "unit": "city-mz", "password": "Initial-pass-1"})
+    assert get_user("qin").must_change_password
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.object_label == "qin"))
+    assert entry.after["must_change_password"] is True
+    holder = AuthActions(app.test_client())
+    response = holder.login("qin", "Initial-pass-1")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
+    assert "/account/password" in holder.client.get("/tasks/").headers["Location"]
+    holder.post("/account/password", {"current_password": "Initial-pass-1", "new_password": "Own-secret-71",
+                                      "confirm": "Own-secret-71"})
+    assert holder.client.get("/tasks/").status_code == 200
+    assert not get_user("qin").must_change_password
+
+
+def test_cli_keeps_the_password_unless_marked_temporary(app, runner):
+    kept = runner.invoke(args=["portal", "create-user", "op1", "--name", "运维甲", "--role", "staff", "--unit", "city-mz",
+                               "--password", "Strong-pass-1"])
+    assert kept.exit_code == 0 and not get_user("op1").must_change_password
+    temporary = runner.invoke(args=["portal", "create-user", "op2", "--name", "运维乙", "--role", "staff", "--unit",
+                                    "city-mz", "--password", "Strong-pass-1", "--temporary"])
+    assert temporary.exit_code == 0, temporary.output
+    assert get_user("op2").must_change_password
+    holder = AuthActions(app.test_client())
+    assert holder.login("op2", "Strong-pass-1").headers["Location"].endswith("/account/password")
+
+
 def test_bad_new_user_input_gives_messages(auth):
     auth.as_role("admin")
     response = auth.post("/admin/users/new", {"username": "X Y!", "display_name": "", "roles": ["wizard"], "password": "1"})

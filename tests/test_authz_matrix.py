@@ -28,7 +28,12 @@ TRAINERS = frozenset({"admin", "trainer"})
 EXPECTED: dict[str, object] = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
-    "auth.logout": EVERYONE,
+    "auth.logout": PUBLIC,  # also without the database: ending a session needs only the cookie
+    "auth.login_code": PUBLIC,  # the second step of signing in (nothing without a passed password step)
+    "auth.account": EVERYONE,
+    "auth.second_factor_setup": EVERYONE,
+    "auth.second_factor_disable": EVERYONE,
+    "auth.recovery_codes": EVERYONE,
     "auth.password": EVERYONE,
     "home.index": EVERYONE,
     "units.index": ALL,
@@ -38,6 +43,7 @@ EXPECTED: dict[str, object] = {
     "admin.user_edit": ADMIN_ONLY,
     "admin.user_set_active": ADMIN_ONLY,
     "admin.user_reset_password": ADMIN_ONLY,
+    "admin.user_reset_second_factor": ADMIN_ONLY,
     # 三员分立: the auditor reads the log, the security administrator the login protection; not the admin.
     "audit.index": AUDITOR_ONLY,
     "audit.export": AUDITOR_ONLY,
@@ -110,6 +116,13 @@ EXPECTED: dict[str, object] = {
     "training.area_merge": TRAINERS,
     "training.coverage_sheet": frozenset({"admin", "leader", "trainer", "liaison"}),
     "training.attach_coverage": frozenset({"admin", "liaison"}),
+    # Certificates (issue #21): a trainee downloads only their own, a trainer their county's
+    # (tests/training/test_certificates_http.py); the verification page is the one public page besides login.
+    "training.certificate_pdf_download": frozenset({"admin", "trainer", "trainee"}),
+    "training.verify": PUBLIC,
+    "training.certificates_list": TRAINERS,
+    "training.hours_ledger": TRAINERS,
+    "training.arrangement": TRAINERS,
     "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
     "board.api_progress": ALL,
     "board.county": frozenset({"admin", "leader", "liaison"}),
@@ -143,6 +156,8 @@ def sample_args(endpoint: str) -> dict:
         "jiating-jiyang-guanli-banfa",
         "trainee_id": _sample["trainee"].id,
         "completion_id": _sample["completion"].id,
+        "certificate_id": _sample["certificate"].id,
+        "token": _sample["token"],
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
         "rule_id": _sample["rule"].id,
@@ -228,7 +243,10 @@ def test_matrix(app, who):
     client = app.test_client()
     auth = AuthActions(client)
     if who != ANON:
-        make_user(f"u-{who}", who)
+        user = make_user(f"u-{who}", who)
+        if who == "trainee":  # the sample certificate's holder: their own download is what the role admits
+            _sample["trainee"].user_id = user.id
+            db.session.commit()
         assert auth.login(f"u-{who}").status_code == 302
     failures = []
     for rule, method in routes(app):
@@ -246,6 +264,8 @@ def test_matrix(app, who):
             if method == "GET":
                 ok = status in (200, 302) and "/login" not in location or (
                     rule.endpoint == "auth.login" and who != ANON and status == 302
+                ) or (  # the code step without a passed password step: back to the password
+                    rule.endpoint == "auth.login_code" and status == 302
                 )
             else:
                 ok = status == 400  # CSRF token missing

@@ -192,3 +192,15 @@ def test_no_link_leads_an_administrator_to_a_refused_page(app, plan, role):
         frontier = found[:80]
     assert len(seen) > 5, seen
     assert not refused, f"links to pages this role may not open: {refused}"
+
+
+def test_the_three_administrators_must_use_a_second_factor(app):
+    """三员 are 管理用户 (等保 2.0 第三级 身份鉴别 d): all three sign in with a second factor; others may."""
+    from portal.models import User
+    from portal.security.second_factor import requires_second_factor
+
+    for role in ROLE_ORDER:
+        account = User(username=f"x-{role}", display_name="甲", password_hash="!")
+        account.set_roles([role])
+        assert requires_second_factor(account) == (role in SEPARATED_ROLES), role
+    assert set(SEPARATED_ROLES) == {"admin", "security_admin", "auditor"}

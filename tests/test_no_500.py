@@ -29,7 +29,8 @@ def sample_url(app, rule):
               "unit_code": "yanhu-mz", "month": "2026-11", "kind": "close", "edition": "2020-10-17",
               "batch": "0123456789abcdef", "county_code": "yanhu", "file_format": "xlsx",
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
-              "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1}
+              "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
+              "certificate_id": 1, "token": "2026-000001-ABCDEF"}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 

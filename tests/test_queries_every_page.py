@@ -28,6 +28,8 @@ OVER: dict[str, tuple[int, str]] = {
     "duties.export_ledger": (7, "the 台账's six statements and the download's audit record"),
     "audit.export": (7, "a count for the size limit, the export's own audit record, the entries and the names "
                         "they show (people, duties, documents)"),
+    "training.trainee": (7, "the office's 学时 rules and yearly target (one settings row) beside the person's "
+                            "certificates and 学时; the certificates come joined with the history"),
 }
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).

@@ -17,7 +17,9 @@ ROLE_CHOICE = click.Choice(ROLE_ORDER)
 @click.option("--role", "roles", multiple=True, required=True, type=ROLE_CHOICE)
 @click.option("--unit", default="", help="Unit code (required for liaison).")
 @click.option("--password", default=None, help="Initial password; asked for (hidden) when omitted.")
-def create_user_command(username, display_name, roles, unit, password):
+@click.option("--temporary", is_flag=True,
+              help="The holder must change the password at first sign-in (it was chosen for them).")
+def create_user_command(username, display_name, roles, unit, password, temporary):
     """Create an account. Name, roles and unit are checked before the password is asked for."""
     from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
 
@@ -26,11 +28,12 @@ def create_user_command(username, display_name, roles, unit, password):
         check_new_account(data)
         if data.password is None:
             data.password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        user = create_account(data)
+        user = create_account(data, temporary=temporary)
     except AccountError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"created {user.username} {user.display_name} ({', '.join(user.roles)})")
+    click.echo(f"created {user.username} {user.display_name} ({', '.join(user.roles)})"
+               + ("; must change the password at first sign-in" if temporary else ""))
 
 
 def register(group) -> None:

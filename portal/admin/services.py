@@ -12,6 +12,7 @@ from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
 from portal.models import Unit, User, UserRole
+from portal.security import second_factor
 from portal.security.passwords import password_problem
 from portal.capabilities import CAPABILITIES, roles_with
 from portal.roles import ROLE_LABELS, SEPARATED_ROLES
@@ -93,7 +94,10 @@ def check_new_account(data: AccountInput) -> None:
     _resolve_unit(data.unit_code)
 
 
-def create_account(data: AccountInput, actor=None) -> User:
+def create_account(data: AccountInput, actor=None, temporary: bool | None = None) -> User:
+    """`temporary`: the holder must set their own password at first sign-in. By default, whenever
+    someone else chose it through the portal's pages (an `actor`); the CLI (operators, scripts)
+    keeps its password unless asked (`create-user --temporary`)."""
     errors = validate_account(data, creating=True)
     if errors:
         raise AccountError(" ".join(errors))
@@ -102,10 +106,12 @@ def create_account(data: AccountInput, actor=None) -> User:
         raise AccountError(f"用户名 {name} 已存在。")
     user = User(username=name, display_name=data.display_name.strip(), unit=_resolve_unit(data.unit_code))
     user.set_password(data.password)
+    user.must_change_password = actor is not None if temporary is None else temporary
     user.set_roles(data.roles)
     db.session.add(user)
     db.session.flush()
-    record("create", "user", user.id, label=name, after=_snapshot(user), actor=actor)
+    record("create", "user", user.id, label=name,
+           after={**_snapshot(user), "must_change_password": user.must_change_password}, actor=actor)
     db.session.commit()
     return user
 
@@ -166,6 +172,20 @@ def reset_password(user: User, new_password: str, actor=None) -> None:
     user.must_change_password = actor is None or actor.id != user.id
     record("reset_password", "user", user.id, label=user.username,
            after={"must_change_password": user.must_change_password}, actor=actor)
+    _commit_or_stale()
+
+
+def reset_second_factor(user: User, expected_version: int, actor) -> None:
+    """Another admin clears a person's second factor (a lost phone, no recovery codes left): the
+    person signs in with the password alone, and is led to set it up again if it is required."""
+    locking.check_version(user.version, expected_version, _stale)
+    if actor is not None and actor.id == user.id:
+        raise AccountError("您自己的动态验证码请在“我的账号”中重新设置。")
+    if not user.has_second_factor:
+        raise AccountError("该账号未启用动态验证码。")
+    second_factor.turn_off(user)
+    record("reset_second_factor", "user", user.id, label=user.username, actor=actor,
+           before={"second_factor": "动态验证码"}, after={"second_factor": "未启用"})
     _commit_or_stale()
 
 

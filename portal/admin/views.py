@@ -9,6 +9,7 @@ from portal.admin.services import (
     AccountInput,
     create_account,
     reset_password,
+    reset_second_factor,
     search_users,
     set_active,
     update_account,
@@ -18,6 +19,7 @@ from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.models import User
 from portal.roles import ROLE_LABELS
+from portal.security.second_factor import requires_second_factor
 from portal.units.services import active_units
 
 
@@ -62,7 +64,7 @@ def user_new():
         except AccountError as exc:
             error = str(exc)
         else:
-            flash(f"已创建账号 {user.username}。", "success")
+            flash(f"已创建{user.display_name}的账号。初始密码请通过安全渠道告知本人：首次登录时须改为自己的密码。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     if request.method == "POST" and form.errors and not error:
         from portal.admin.services import validate_account
@@ -145,6 +147,27 @@ def user_reset_password(user_id: int):
         except AccountError as exc:
             flash(str(exc), "error")
     return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@requires("manage_users")
+def user_reset_second_factor(user_id: int):
+    user = _get_user(user_id)
+    form = VersionForm()
+    if not form.validate():
+        flash("请求无效，请刷新页面后重试。", "error")
+    else:
+        try:
+            reset_second_factor(user, form.version.data, actor=current_user)
+            flash(f"已重置{user.display_name}的动态验证码。", "success")
+        except AccountError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.app_template_global()
+def second_factor_required(user) -> bool:
+    return requires_second_factor(user)
 
 
 @bp.app_template_global()

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.labels import size_text
-from portal.audit.services import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
+from portal.labels import field_label, size_text
+from portal.audit.services import ACTION_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
 from portal.extensions import db
 from portal.models import AuditEntry
 
@@ -217,9 +217,9 @@ TECHNICAL_FIELDS = frozenset({"sha256"})
 
 
 def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset(),
-           skip_unset: bool = False, action: str = "") -> list[tuple[str, str]]:
+           skip_unset: bool = False, action: str = "", object_type: str = "") -> list[tuple[str, str]]:
     """`skip_unset`: leave out fields that are off or empty (a brief view of a creation: 已归档：否 is noise)."""
-    return [(FIELD_LABELS.get(k, k), _value(action, k, v, names)) for k, v in (values or {}).items()
+    return [(field_label(k, object_type), _value(action, k, v, names)) for k, v in (values or {}).items()
             if k not in hide and not (skip_unset and v in (False, None, "", []))]
 
 
@@ -239,8 +239,9 @@ def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str
     return [EntryView(at=e.at, actor=actor_label(e, names.users, names.people),
                       action=ACTION_LABELS.get(e.action, e.action),
                       object_type=e.object_type, object=_object_label(e, names),
-                      before=_pairs(e.before, names, hide, action=e.action),
-                      after=_pairs(e.after, names, hide, skip_unset=brief and not e.before, action=e.action), entry=e)
+                      before=_pairs(e.before, names, hide, action=e.action, object_type=e.object_type),
+                      after=_pairs(e.after, names, hide, skip_unset=brief and not e.before, action=e.action,
+                                   object_type=e.object_type), entry=e)
             for e in entries]
 
 

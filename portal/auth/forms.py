@@ -26,3 +26,19 @@ class ChangePasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Signing out is a state change: a POST with the CSRF token."""
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField("验证码", validators=[DataRequired("请输入验证码"), Length(max=40, message="验证码太长")])
+
+
+class SecondFactorSetupForm(FlaskForm):
+    code = StringField("验证器上显示的 6 位数字", validators=[DataRequired("请输入验证码"), Length(max=12, message="验证码太长")])
+    password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码"), Length(max=256)])
+
+
+class SecondFactorConfirmForm(FlaskForm):
+    """Turning the second factor off, or new recovery codes: the password and a current code."""
+
+    password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码"), Length(max=256)])
+    code = StringField("验证码或恢复码", validators=[DataRequired("请输入验证码"), Length(max=40, message="验证码太长")])

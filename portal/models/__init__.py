@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all() see every table."""
 from portal.models.audit import AuditEntry
 from portal.models.board import IndicatorValue
+from portal.models.certificates import Certificate, TrainingArrangement
 from portal.models.duties import (
     ChecklistItem,
     Duty,
@@ -27,14 +28,14 @@ from portal.models.training import (
     TrainingArea,
     TrainingModule,
 )
-from portal.models.users import EndedSession, LoginFailure, User, UserRole
+from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
     "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
-    "EndedSession", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
+    "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
-    "TrainingModule",
+    "TrainingModule", "Certificate", "TrainingArrangement",
 ]

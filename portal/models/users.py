@@ -1,6 +1,7 @@
 """Accounts, their roles, and recent failed logins (for throttling)."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -30,6 +31,11 @@ class User(UserMixin, db.Model):
     # Set for an account whose first password someone else chose (a roster import): until the holder
     # sets their own, every page leads to the password change.
     must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # A second factor (TOTP, portal/security/second_factor.py): the shared secret once enrolment is
+    # confirmed, and the last 30-second step a code was accepted for (a code works once).
+    totp_secret: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
+    totp_last_step: so.Mapped[Optional[int]] = so.mapped_column(sa.BigInteger)
+    totp_enabled_at: so.Mapped[Optional[datetime]] = so.mapped_column()
     # Optimistic locking: an edit based on a stale form is refused, not silently merged.
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -39,6 +45,10 @@ class User(UserMixin, db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive users
@@ -91,6 +101,18 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def check_no_account(password: str) -> None:
+    """The work of checking a password, for a username no account has: the same hash method and
+    cost as a real account's, so a failed login takes as long whether or not the name exists."""
+    method = _hash_method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+
+
 def _hash_method() -> str:
     """werkzeug's scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD)."""
     from flask import current_app, has_app_context
@@ -119,6 +141,22 @@ class LoginFailure(db.Model):
     username: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     ip: so.Mapped[str] = so.mapped_column(sa.String(64), default="", index=True)
+    # "password" or "code" (the second factor's step): each step has its own budget.
+    step: so.Mapped[str] = so.mapped_column(sa.String(10), default="password", server_default="password")
+    # The browser's device token for this account when it presented one (it signed in there before):
+    # such attempts are counted on their own, so others' failures at the same address cannot hold it.
+    device: so.Mapped[str] = so.mapped_column(sa.String(32), default="", server_default="", index=True)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor (a lost phone). Only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    used_at: so.Mapped[Optional[datetime]] = so.mapped_column()
 
 
 class EndedSession(db.Model):

@@ -7,7 +7,8 @@ process — SQLite's FTS5 does the work in C; Python only segments):
 * ``main.sqlite``: ``clause`` (the stored fields; ``hay`` the text exact strings are matched
   against — a section's whole text — and ``own`` a section's own part of it), ``words`` (FTS5 over the text segmented in
   jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
-  word's document count, for query planning and suggestions);
+  word's document count, for query planning and suggestions), ``pinyin`` (each word's pinyin
+  and initials: queries typed in pinyin, same-sound typos);
 * ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring of the text padded
   with two spaces; a pasted fragment's candidates, confirmed against the stored text — and, through
   the trigrams a 1–2 character string starts, every clause holding it).
@@ -27,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from portal.faults import pause_point
-from portal.search import store, tokenizer
+from portal.search import pinyin, store, tokenizer
 from portal.search.records import Record, document_facts, document_hashes
 
 log = logging.getLogger("portal.search")
@@ -41,6 +42,7 @@ CREATE INDEX clause_cid ON clause(clause_id);
 CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
                                       tokenize='unicode61 remove_diacritics 0', detail='full');
 CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE pinyin(key TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY(key, term)) WITHOUT ROWID;
 """
 CHARS_SCHEMA = """
 CREATE VIRTUAL TABLE chars USING fts5(hay, content='', tokenize='trigram', detail='none');
@@ -118,8 +120,17 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
             conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, words, 'row')")
             conn.execute("INSERT INTO terms SELECT term, doc FROM temp.vocab")
             conn.execute("DROP TABLE temp.vocab")
+            _add_pinyin(conn)
     finally:
         conn.close()
+
+
+def _add_pinyin(conn: sqlite3.Connection) -> None:
+    """Pinyin keys for the words that have none yet; keys of words gone from the index dropped."""
+    conn.execute("DELETE FROM pinyin WHERE term NOT IN (SELECT term FROM terms)")
+    new = [t for (t,) in conn.execute("SELECT term FROM terms WHERE length(term) BETWEEN ? AND ? "
+                                      "AND term NOT IN (SELECT term FROM pinyin)", (pinyin.SHORTEST, pinyin.LONGEST))]
+    conn.executemany("INSERT OR IGNORE INTO pinyin VALUES (?, ?)", pinyin.rows(new))
 
 
 def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
@@ -212,6 +223,7 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
                     conn.execute("INSERT INTO terms VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + ?",
                                  (term, d, d))
             conn.execute("DELETE FROM terms WHERE df <= 0")
+            _add_pinyin(conn)
             clauses = conn.execute("SELECT count(*) FROM clause").fetchone()[0]
             conn.execute("COMMIT")
         except BaseException:

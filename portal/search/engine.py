@@ -24,12 +24,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.pagination import page_number
 from portal.search import plan as planning
 from portal.search import store, tokenizer
 from portal.search.rank import Filters, Ranked, Ranker, Row
 from portal.search.snippets import snippet
 from portal.search.suggest import suggest
 from portal.search.query import ParsedQuery, parse
+from portal.search.understand import understand
+from portal.search.lookups import Lookups as _Lookups, library_names
 
 # re-exported: what the CLI, services, tests and the benchmark use
 from portal.search.build import build_index, ensure_index, index_status, update_document  # noqa: F401
@@ -80,6 +83,10 @@ class SearchResponse:
     error: str | None = None
     unavailable: str | None = None        # missing | corrupt | stale: the index needs a rebuild
     building: bool = False                # set by services while a rebuild runs
+    searched_as: str | None = None        # what was searched instead of the query as typed (简体, 拼音, 纠错)
+    changes: list[str] = field(default_factory=list)   # … what was done to it
+    within: str | None = None             # the law the query named, whose clauses alone were searched
+    within_title: str = ""
 
 
 def _clamp_int(value, default: int, lo: int, hi: int) -> int:
@@ -100,6 +107,13 @@ class _Generation:
         self.avg_chars = float(meta.get("avg_chars", 100.0))
         self._orders: OrderedDict[tuple, Ranked] = OrderedDict()   # query + filters → its whole order
         self._orders_lock = threading.Lock()
+        self._law_names: dict[str, tuple[str, str]] | None = None
+
+    def law_names(self) -> dict[str, tuple[str, str]]:
+        """Each law's names (title, title without 中华人民共和国, short title, abbreviations) → (doc, title)."""
+        if self._law_names is None:
+            self._law_names = library_names(self.facts)
+        return self._law_names
 
     def order(self, key: tuple) -> Ranked | None:
         """A query's order ranked for an earlier page of this generation (paging ranks it once)."""
@@ -186,10 +200,12 @@ class SearchEngine:
 
     # -- searching
 
-    def search(self, q, doc=None, dept=None, validity=None, page=1, limit=DEFAULT_LIMIT) -> SearchResponse:
+    def search(self, q, doc=None, dept=None, validity=None, page=1, limit=DEFAULT_LIMIT,
+               literal: bool = False) -> SearchResponse:
+        """``literal``: search the query exactly as typed (no 简体/拼音/纠错, no law's name read)."""
         started = time.perf_counter()
         limit = _clamp_int(limit, DEFAULT_LIMIT, 1, MAX_LIMIT)
-        page = _clamp_int(page, 1, 1, max(1, MAX_WINDOW // limit))
+        page = page_number(page, MAX_WINDOW // limit)
         out = SearchResponse(page=page, limit=limit)
         try:
             pq = parse(q)
@@ -199,7 +215,12 @@ class SearchEngine:
                     out.notice = "没有可查找的词语：请换个说法，或输入政策中的词语、文号、条款号"
                 return out
             gen = self._generation()
-            self._run(gen, self._connection(gen), pq, Filters(doc, dept, validity), out)
+            conn = self._connection(gen)
+            flt = Filters(doc, dept, validity)
+            if literal:
+                self._run(gen, conn, pq, flt, out)
+            else:
+                self._understood(gen, conn, pq, flt, out)
         except IndexUnavailable as e:
             out.unavailable, out.error = e.reason, UNAVAILABLE.get(e.reason, UNAVAILABLE["missing"])
         except sqlite3.DatabaseError as e:  # an index file overwritten or cut short under us
@@ -213,6 +234,26 @@ class SearchEngine:
             out.results, out.total = [], 0
         out.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return out
+
+    def _understood(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery, flt: Filters,
+                    out: SearchResponse) -> None:
+        """Search what the query means (``understand``): its simplified, pinyin-spelled or corrected
+        form, within the law it names when it names one (all laws when that finds nothing)."""
+        u = understand(pq.text, _Lookups(conn, gen))
+        if u.changed:
+            out.searched_as, out.changes = u.text, list(u.changes)
+            pq = parse(u.text)
+            if pq.empty:
+                return
+        if u.doc and not flt.doc and not pq.citations:
+            within = parse(u.rest)
+            if not within.empty:
+                self._run(gen, conn, within, Filters(u.doc, flt.dept, flt.validity), out)
+                if out.total:
+                    out.within, out.within_title = u.doc, u.doc_title
+                    return
+                out.total, out.results, out.missing, out.suggestion = 0, [], [], None
+        self._run(gen, conn, pq, flt, out)
 
     def _plan(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery) -> planning.Plan:
         return planning.make_plan(pq, conn, gen.vocab, gen.facts, pq.rest)
@@ -270,5 +311,6 @@ def engine_for(index_dir: str | os.PathLike) -> SearchEngine:
 
 
 def search(index_dir: str | os.PathLike, q, doc=None, dept=None, validity=None,
-           page=1, limit=DEFAULT_LIMIT) -> SearchResponse:
-    return engine_for(index_dir).search(q, doc=doc, dept=dept, validity=validity, page=page, limit=limit)
+           page=1, limit=DEFAULT_LIMIT, literal: bool = False) -> SearchResponse:
+    return engine_for(index_dir).search(q, doc=doc, dept=dept, validity=validity, page=page, limit=limit,
+                                        literal=literal)

@@ -14,4 +14,5 @@ class SearchForm(FlaskForm):
     validity = StringField("效力", filters=[lambda v: (v or "")[:40]])
     page = StringField("页", filters=[lambda v: (v or "")[:12]])
     limit = StringField("条数", filters=[lambda v: (v or "")[:12]])
+    literal = StringField("按原词", filters=[lambda v: (v or "")[:2]])
 

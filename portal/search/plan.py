@@ -23,8 +23,8 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from portal.search import tokenizer
-from portal.search.query import STOPWORDS, ParsedQuery, synonyms
+from portal.search import jurisdiction, tokenizer
+from portal.search.query import STOPWORDS, ParsedQuery, statute_words, synonyms
 
 FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
 NEAR_MIN = 10             # characters (punctuation aside) from which a query may be a pasted passage
@@ -32,6 +32,7 @@ NEAR_WINDOW, NEAR_STEP, NEAR_LOOKUPS = 5, 4, 8   # windows looked up for a near-
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
 SYNONYM_WEIGHT = 0.6
+PIECES_WEIGHT = 0.3         # an equivalent's words held apart, not as written
 
 
 def fts_quote(term: str) -> str:
@@ -45,9 +46,12 @@ class Concept:
     parts: tuple[str, ...] = ()       # the word's parts, when it is not indexed whole (all match)
     df: int = 0                       # clauses holding it (an upper bound for equivalents)
     idf: float = 0.0
+    strong: int = 1                   # the first ``strong`` terms count fully (the word, the statutes' words for it)
+    pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an equivalent not indexed whole: its words
 
     def fts(self) -> str:
-        alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t)]
+        alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t) and t not in self.pieces]
+        alts += ["(" + " AND ".join(fts_quote(p) for p in ps) + ")" for ps in self.pieces.values()]
         if self.parts:
             alts.append("(" + " AND ".join(fts_quote(p) for p in self.parts) + ")")
         return "(" + " OR ".join(alts) + ")" if alts else ""
@@ -57,8 +61,10 @@ class Concept:
         tf = 0.0
         for i, t in enumerate(self.terms):
             n = hay.count(t)
+            if not n and t in self.pieces and all(p in hay for p in self.pieces[t]):
+                n = PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
             if n:
-                tf += n if i == 0 else SYNONYM_WEIGHT * n
+                tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):
             tf = 0.8
         return tf
@@ -82,6 +88,13 @@ class Plan:
     highlight: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)      # words found nowhere
     clauses: int = 0                                       # clauses in the index
+    own_docs: frozenset[str] = frozenset()                 # the city's own documents (the 方案)
+    idf_total: float = 0.0                                 # the concepts' idf, summed
+    pairs: frozenset[str] = frozenset()                    # the query's character pairs (words and neighbours)
+    defines: tuple[str, ...] = ()                          # 所称X / X，是指 for a question what X is
+    loose: bool = False        # one everyday word (童工): held inside other words (儿童工作) it is no match
+    tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
+    #                                                        no longer in force, 2 another place's, 3 both
 
     @property
     def empty(self) -> bool:
@@ -124,24 +137,58 @@ class Vocabulary:
         return math.log(1 + (self.clauses - df + 0.5) / (df + 0.5))
 
 
+def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The longest dictionary parts that cover ``word``, when each is indexed (else ())."""
+    pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
+    pieces = [p for p in dict.fromkeys(pieces) if p not in STOPWORDS and FTS_TERM.match(p)]
+    cover = tuple(p for p in pieces if not any(p != q and p in q for q in pieces))
+    return cover if cover and all(vocab.df(conn, p) for p in cover) else ()
+
+
 def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept | None:
-    terms = list(dict.fromkeys((word,) + synonyms(word)))
+    strong = (word,) + statute_words(word)
+    if len(strong) > 1 and not vocab.df(conn, word):  # 童工: by the statutes' words, not inside 儿童工作
+        strong = strong[1:]
+    terms = list(dict.fromkeys(strong + synonyms(word)))
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
-    counts = [vocab.df(conn, t) for t in terms if FTS_TERM.match(t)]
-    df = sum(counts)
+    df, pieces = 0, {}
+    for t in terms:
+        n = vocab.df(conn, t) if FTS_TERM.match(t) else 0
+        if not n and t != word and len(t) > 2:  # 互联网上网服务营业场所: the words it is indexed as
+            cover = _cover(t, vocab, conn)
+            if cover:
+                pieces[t] = cover
+                n = min(vocab.df(conn, p) for p in cover)
+        df += n
     parts: tuple[str, ...] = ()
     if not vocab.df(conn, word) and len(word) > 2:
-        pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
-        pieces = [p for p in dict.fromkeys(pieces) if p not in STOPWORDS and FTS_TERM.match(p)]
-        # the longest parts that cover the word, when each is indexed
-        cover = [p for p in pieces if not any(p != q and p in q for q in pieces)]
-        if cover and all(vocab.df(conn, p) for p in cover):
-            parts = tuple(cover)
-            df += min(vocab.df(conn, p) for p in cover)
+        parts = _cover(word, vocab, conn)
+        if parts:
+            df += min(vocab.df(conn, p) for p in parts)
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)
-    return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)))
+    return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),
+                   strong=len(dict.fromkeys(strong)), pieces=pieces)
+
+
+DEFINITION_CUE = re.compile(r"什么是|是什么|是指什么|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
+
+
+def pairs(text: str, words: list[str]) -> frozenset[str]:
+    """Character pairs of the query's words and of neighbouring words (不良 良行 行为 …): what a
+    clause saying the same thing in the same order holds. Filler words (怎么, 哪些) break a run."""
+    keep = set(words)
+    out: set[str] = set()
+    run = ""
+    for w, _, _ in tokenizer.words(text):
+        if w in keep and FTS_TERM.match(w) and not w.isascii():
+            run += w
+            continue
+        out |= {run[i:i + 2] for i in range(len(run) - 1)}
+        run = ""
+    out |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return frozenset(out)
 
 
 def _whole(text: str, shortest: int = 3) -> str:
@@ -184,6 +231,34 @@ def _near(whole: str) -> tuple[str, frozenset[str], list[str]]:
     return near, trigrams(near), windows
 
 
+def _named_docs(facts: dict[str, dict], names: list[str]) -> list[str]:
+    """The documents whose title holds most of ``names`` (中华人民共和国未成年人保护法: the
+    law, not every law whose title starts with 中华人民共和国)."""
+    best, docs = 0, []
+    for d, f in facts.items():
+        title = (f.get("title") or "").lower()
+        size = sum(len(t) for t in set(names) if t in title)
+        if size and size > best:
+            best, docs = size, [d]
+        elif size and size == best:
+            docs.append(d)
+    return docs
+
+
+OUTDATED = frozenset({"已修订", "已修正", "已废止", "失效", "已失效", "废止"})
+
+
+def doc_tiers(facts: dict[str, dict], asked: frozenset[str]) -> dict[str, int]:
+    """doc → its tier (0 is first): another place's rules (unless the query names the place) and
+    texts no longer in force come after the office's own (``jurisdiction``)."""
+    out = {}
+    for d, f in facts.items():
+        tier = 2 * jurisdiction.rank(f.get("jurisdiction") or "", asked) + (f.get("validity") in OUTDATED)
+        if tier:
+            out[d] = tier
+    return out
+
+
 def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
               verbatim_text: str) -> Plan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
@@ -207,11 +282,20 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
         plan.concepts.append(c)
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
+    plan.idf_total = sum(c.idf for c in plan.concepts)
+    plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
+    plan.pairs = pairs(pq.rest, pq.words)
+    if DEFINITION_CUE.search(pq.text):
+        plan.defines = tuple(f for c in plan.concepts if len(c.word) > 1
+                             for f in (f"所称{c.word}", f"{c.word}，是指", f"{c.word}是指"))
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
-    if len(plan.whole) >= 3 and not pq.phrase_texts:  # the passage without its 文号, citations and 《titles》
+    # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
+    if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:
         plan.near, plan.near_grams, plan.near_windows = _near(_whole(verbatim_text))
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
+    plan.tiers = doc_tiers(facts, jurisdiction.places_named(pq.words))
+    plan.own_docs = frozenset(d for d, f in facts.items() if not jurisdiction.own(f.get("jurisdiction") or ""))
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
     if titles:
         plan.titled_docs = [d for d, f in facts.items()
@@ -220,6 +304,5 @@ def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, fact
             plan.highlight.update(w for w, _, _ in tokenizer.words(t))
     if plan.citations:
         names = [t for w in pq.words if len(w) > 1 and w not in STOPWORDS for t in (w, *synonyms(w)) if len(t) > 1]
-        named = plan.titled_docs or [d for d, f in facts.items() if any(t in (f.get("title") or "").lower() for t in names)]
-        plan.cited_docs = named
+        plan.cited_docs = plan.titled_docs or _named_docs(facts, names)
     return plan

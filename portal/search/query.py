@@ -25,6 +25,7 @@ from portal.search import tokenizer
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 24
 SYNONYMS_NAME = "synonyms.txt"  # in tokenizer.search_dir(), beside the user dictionary
+COLLOQUIAL_NAME = "colloquial.txt"  # everyday word → the statutes' words (one direction), same folder
 
 STOPWORDS = frozenset("""
 怎么 怎么样 怎样 怎么办 如何 哪些 哪个 哪里 哪儿 什么 什么样 为什么 为何 是否 是不是 有没有 能不能
@@ -111,16 +112,45 @@ def _load_synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     return {w: tuple(sorted(s)) for w, s in groups.items()}
 
 
-_synonyms: tuple[int, dict[str, tuple[str, ...]]] | None = None  # (tokenizer.generation(), groups)
+def read_colloquial(path: Path) -> list[tuple[int, str, tuple[str, ...], tuple[str, ...]]]:
+    """(line number, everyday word, the statutes' words, where they are written) per entry."""
+    out = []
+    if path.exists():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            cols = [c.strip() for c in line.split("\t")]
+            word, targets = cols[0].lower(), tuple(t.lower() for t in (cols[1] if len(cols) > 1 else "").split())
+            out.append((n, word, targets, tuple((cols[2] if len(cols) > 2 else "").split())))
+    return out
 
 
-def synonyms(word: str) -> tuple[str, ...]:
-    """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt)."""
+_synonyms: tuple[int, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]] | None = None
+# (tokenizer.generation(), synonym groups, everyday words)
+
+
+def _loaded() -> tuple[int, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     global _synonyms
     loaded = _synonyms
     if loaded is None or loaded[0] != tokenizer.generation():
-        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(tokenizer.search_dir() / SYNONYMS_NAME))
-    return loaded[1].get(word, ())
+        folder = tokenizer.search_dir()
+        colloquial: dict[str, tuple[str, ...]] = {}
+        for _, word, targets, _ in read_colloquial(folder / COLLOQUIAL_NAME):
+            colloquial[word] = tuple(dict.fromkeys(colloquial.get(word, ()) + targets))
+        loaded = _synonyms = (tokenizer.generation(), _load_synonyms(folder / SYNONYMS_NAME), colloquial)
+    return loaded
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """The reviewed equivalents of ``word`` (the content folder's search/synonyms.txt), the
+    statutes' words for an everyday one (search/colloquial.txt) first."""
+    _, groups, colloquial = _loaded()
+    return tuple(dict.fromkeys(colloquial.get(word, ()) + groups.get(word, ())))
+
+
+def statute_words(word: str) -> tuple[str, ...]:
+    """The statutes' words for an everyday word (search/colloquial.txt): 网吧 → 互联网上网服务营业场所."""
+    return _loaded()[2].get(word, ())
 
 
 @dataclass
@@ -195,6 +225,23 @@ def _citations(text: str) -> tuple[list[str], list[str], str]:
     return ids, written, rest
 
 
+CITATION_REST = 8    # word characters besides its citations and law names a query may have to be a citation
+LAW_NAME = re.compile(r"(?:法|法典|条例|办法|规定|细则|决定|中华人民共和国)$")
+AFTER_CITATION = re.compile(r"[\s，,。.；;：:、！!？?）)]|$")
+
+
+def citation_query(text: str, rest: str) -> bool:
+    """Whether the citations in ``text`` are what the query asks for (民法典第1098条, 《…》第八条,
+    三（一）2 家庭寄养) rather than words of a pasted sentence (…由价格 第五条规定…): each stands
+    free on its right (the end, a space or a punctuation mark, not the next word), and little else
+    is typed beside them."""
+    for m in CLAUSE_RE.finditer(text):
+        if not AFTER_CITATION.match(text, m.end()):
+            return False
+    words = [w for w, _, _ in tokenizer.words(rest) if w not in STOPWORDS and not LAW_NAME.search(w)]
+    return sum(len(w) for w in words) <= CITATION_REST
+
+
 def _as_written(m: re.Match) -> str:
     """A 第N条/第N款/第N项/第N章 reference with its digits written as statutes write them
     (第1098条 → 第一千零九十八条), so the digit form is searched exactly as the numeral form is."""
@@ -257,7 +304,9 @@ def parse(raw) -> ParsedQuery:
     norm = WENHAO_RE.sub(wenhao, norm)
     q.doc_titles = [t.strip() for t in TITLE_RE.findall(norm) if t.strip()]
     norm = TITLE_RE.sub(" ", norm)
-    q.citations, q.citation_texts, norm = _citations(norm)
+    ids, written, rest = _citations(norm)
+    if ids and citation_query(norm, rest):
+        q.citations, q.citation_texts, norm = ids, written, rest
     q.rest = norm
     q.words = _words(norm)[:MAX_WORDS]
     q.phrases = q.phrases[:8]

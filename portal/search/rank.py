@@ -12,8 +12,14 @@ candidate is then ranked on its own text, in this order:
 2a. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
 3. clauses holding more of the query's runs between spaces;
 4. clauses naming the typed 文号;
-5. clauses holding more of the query's words (all words above some), synonyms counting;
-6. a BM25 score computed on the candidate's text (word rarity, frequency, length).
+5. clauses holding more of the query's words (all words above some, rare words weighing more),
+   synonyms counting; among those holding as much, the office's own rules (the 方案, national
+   law, 山西 and 运城's) in force before another province's local rules or an edition no longer
+   in force (``plan.tiers``); for a question asking what a thing is (什么是不良行为), the clause defining it
+   (本法所称不良行为); articles before chapter headings; the city's own (运城: the 方案) before a statute scoring about as well
+   (``OWN_BONUS``);
+6. a BM25 score computed on the candidate's text (word rarity, frequency, length) plus the share of
+   the query's character pairs it holds (``PAIR_WEIGHT``).
 
 A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
 two tiers (``tiers``), so its first pages rank only the best few of each lookup. Either way
@@ -22,12 +28,13 @@ The total is exact while the words' counts are small (``EXACT_COUNT``) and estim
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
 from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
-from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
+from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.tiers import Tiers
 
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
@@ -37,6 +44,10 @@ FULL_WORDS = 600          # word postings up to which every clause holding a que
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
+COVER_STEPS = 4           # steps of the share of the query's (idf-weighted) words a clause holds
+OWN_BONUS = 2.0           # added to the BM25 of the city's own documents (the 方案)
+PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
+HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
@@ -127,6 +138,15 @@ class Ranker:
         found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
         self.cut = self.cut or len(found) >= limit
         return found
+
+    def own_matches(self, expr: str, limit: int) -> set[int]:
+        """The best word matches in the city's own documents (the 方案, ranked with ``OWN_BONUS``)."""
+        docs = sorted(self.plan.own_docs)
+        if not expr or not docs:
+            return set()
+        sql = (f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ? "
+               f"AND c.doc IN ({','.join('?' * len(docs))}){self.fsql} ORDER BY rank LIMIT ?")
+        return {r[0] for r in self.conn.execute(sql, (expr, *docs, *self.fargs, limit))}
 
     def word_matches(self, among: set[int]) -> tuple[int, set[int]]:
         """How many clauses (within the filters) hold a query word in their title or text — each
@@ -319,7 +339,7 @@ class Ranker:
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
             return len(ranked), False
-        word_rows = sum(1 for r in ranked if r.key[5] < 0)
+        word_rows = sum(1 for r in ranked if r.key[MATCHED] < 0)
         extra = len(ranked) - word_rows  # found by substring, citation or 文号 only
         upper = sum(c.df for c in plan.concepts)
         if upper <= EXACT_COUNT and not self.pasted:
@@ -345,21 +365,31 @@ class Ranker:
             cited = 2 if (not plan.cited_docs or r.doc in plan.cited_docs) else 1
         exact = [plan.whole] if plan.whole else plan.phrases
         whole = 0
-        if exact and all(e in hay for e in exact):  # a section holding it in a paragraph only: after the paragraph
+        if exact and not plan.loose and all(e in hay for e in exact):  # a section holding it in a paragraph only: after
             whole = 1 if r.own and not all(e in r.own for e in exact) else 2
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
-        matched, score = 0, 0.0
+        matched, held, score = 0, 0.0, 0.0
         norm = K1 * (1 - B + B * len(hay) / self.avg)
         for c in plan.concepts:
             tf = c.weight_in(hay)
             if tf:
                 matched += 1
+                held += c.idf
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
+        # how much of the query a clause holds, its rare words weighing more (1..COVER_STEPS + 1; 0: none)
+        cover = 1 + int(COVER_STEPS * held / plan.idf_total) if matched and plan.idf_total else 0
+        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
+            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in hay) / len(plan.pairs)
+        defines = 1 if plan.defines and any(d in hay for d in plan.defines) else 0
+        heading = 1 if HEADING.match(r.clause_id) else 0
         titled = 1 if r.doc in plan.titled_docs else 0
         near = 0.0 if whole else self.near(hay)
-        return (-whole, -near, -cited, -verbatim, -wenhao, -matched, -titled, -score, r.id)
+        tier = plan.tiers.get(r.doc, 0)
+        if r.doc in plan.own_docs:  # the city's own (the 方案) before a statute scoring about as well
+            score += OWN_BONUS
+        return (-whole, -near, -cited, -verbatim, -wenhao, -cover, tier, -defines, heading, -titled, -score, r.id)
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""
@@ -399,6 +429,6 @@ class Ranker:
         for r in rows:
             r.key = self.key(r)
         if confirm:
-            rows = [r for r in rows if any(k < 0 for k in r.key[:7])]
+            rows = [r for r in rows if any(k < 0 for k in r.key[:5]) or r.key[MATCHED] < 0 or r.key[TITLED] < 0]
         rows.sort(key=lambda r: r.key)
         return rows

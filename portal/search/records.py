@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 from portal.content.policy_doc import ParsedDocument
+from portal.search import jurisdiction
 from portal.search.departments import departments_in, normalise_dept
 from portal.search.query import wenhaos_in
 
@@ -33,6 +34,8 @@ class Record:
     departments: list[str] | None = None   # None: derived from the text
     doc_number: str = ""                   # the document's 文号, if any
     context: str = ""                      # a section's whole text when ``text`` is its own part only
+    doc_short: str = ""                    # the document's short title (未成年人保护法)
+    jurisdiction: str = ""                 # 全国, 山西, 运城 or another place (``jurisdiction.of``)
 
     @classmethod
     def of(cls, value: Record | dict) -> Record:
@@ -77,6 +80,9 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
     """
     meta = doc.meta
     doc_id = meta.get("id", "")
+    issuers = meta.get("issuers") or ""
+    issuers = "、".join(issuers) if isinstance(issuers, list) else str(issuers)
+    place = jurisdiction.of(meta.get("title", ""), issuers, meta.get("jurisdiction", ""))
     url_for = url_for or (lambda d, c: f"/policy/{d}#{c}")
     by_id = {c.id: c for c in doc.clauses}
     anchors: dict[str, list] = {}
@@ -99,17 +105,21 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
             doc_id=doc_id, clause_id=c.id, text=text, doc_title=meta.get("title", ""),
             label=c.label, title=title, url=url_for(doc_id, c.id),
             validity=validity or meta.get("status", ""), doc_number=meta.get("number", "") or "",
-            context=context if context != text else ""))
+            context=context if context != text else "", doc_short=meta.get("short_title", "") or "",
+            jurisdiction=place))
     return out
 
 
 def document_facts(records: Iterable[Record]) -> dict[str, dict]:
-    """doc_id → {"title", "numbers": 文号 keys}: kept once per document in the metadata."""
+    """doc_id → {"title", "short", "numbers": 文号 keys, "jurisdiction", "validity"}: kept once per
+    document in the metadata."""
     out: dict[str, dict] = {}
     for r in records:
         if r.doc_id not in out:
-            out[r.doc_id] = {"title": r.doc_title or "",
-                             "numbers": list(dict.fromkeys(wenhaos_in(r.doc_number or "")))}
+            out[r.doc_id] = {"title": r.doc_title or "", "short": r.doc_short or "",
+                             "numbers": list(dict.fromkeys(wenhaos_in(r.doc_number or ""))),
+                             "jurisdiction": r.jurisdiction or jurisdiction.of(r.doc_title or ""),
+                             "validity": r.validity or ""}
     return out
 
 

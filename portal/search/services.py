@@ -83,7 +83,8 @@ def parsed_document(doc: PolicyDocument) -> ParsedDocument:
     """A live document as the content parsers describe one (retired clauses left out)."""
     return ParsedDocument(
         filename=doc.doc_id,
-        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or ""},
+        meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or "",
+              "short_title": doc.short_title or "", "issuers": list(doc.issuers or [])},
         clauses=[Clause(id=c.clause_id, label=c.label or c.clause_id, title=c.title, parent=c.parent, level=0,
                         markdown="", text=c.text or "", line=0, kind=c.kind)
                  for c in doc.clauses if not c.retired])
@@ -251,19 +252,12 @@ def parse_limit(value, default: int = engine.DEFAULT_LIMIT) -> tuple[int, str | 
     return n, None
 
 
-def parse_page(value) -> int:
-    try:
-        n = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-    return max(1, min(n, engine.MAX_WINDOW))
-
-
 def _text_arg(value, size: int = 80) -> str:
     return str(value or "").strip()[:size]
 
 
-def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAULT_LIMIT) -> SearchResponse:
+def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAULT_LIMIT,
+               literal: bool = False) -> SearchResponse:
     """The engine's answer (never raises), after making sure the index is being kept fresh.
 
     When the engine finds the index missing or unreadable under it (a deleted folder, an
@@ -278,7 +272,7 @@ def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAU
         log.exception("search index freshness check failed")
         db.session.rollback()
     res = engine.search(index_dir(), q, doc=_text_arg(doc) or None, dept=_text_arg(dept, 40) or None,
-                        validity=_text_arg(validity, 40) or None, page=page, limit=limit)
+                        validity=_text_arg(validity, 40) or None, page=page, limit=limit, literal=literal)
     if res.unavailable:
         try:
             building = ensure_fresh(force=res.unavailable) or building
@@ -291,6 +285,17 @@ def run_search(q, doc=None, dept=None, validity=None, page=1, limit=engine.DEFAU
     elif building and not res.notice:
         res.notice = "索引正在更新，结果可能不全"
     return res
+
+
+CHANGE_LABELS = {"简体": "繁体字已按简体", "拼音": "拼音已转为汉字", "纠错": "已更正同音错字"}
+
+
+def understood_notice(res: SearchResponse) -> str | None:
+    """What the engine searched instead of the query as typed, in words: 已按“家庭寄养”搜索（已更正同音错字）."""
+    if not res.searched_as:
+        return None
+    why = "、".join(CHANGE_LABELS[c] for c in res.changes if c in CHANGE_LABELS)
+    return f"已按“{res.searched_as}”搜索" + (f"（{why}）" if why else "")
 
 
 def not_found_notice(res: SearchResponse) -> str | None:
@@ -312,6 +317,10 @@ def api_payload(res: SearchResponse, limit_notice: str | None = None) -> dict:
         out["notice"] = "；".join(notices)
     if res.suggestion:
         out["suggestion"] = res.suggestion
+    if res.searched_as:
+        out["searched_as"] = res.searched_as
+    if res.within:
+        out["within"] = res.within_title
     if res.error:
         out["error"] = res.error
     return out

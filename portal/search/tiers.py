@@ -24,7 +24,7 @@ and the last page say the same number. Above ``EXACT_COUNT`` postings it is esti
 """
 from __future__ import annotations
 
-from portal.search.limits import CANDIDATES, EXACT_COUNT, PASTED, RANK_CAP, RARE_DF
+from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF
 
 Order = tuple[int, bool, list, bool]   # (total, estimated, rows, whether rows is the whole order)
 
@@ -92,7 +92,8 @@ class Tiers:
             if len(some) >= HEAD:
                 break
             some |= r._words(_text(c.fts()), HEAD, ranked=c.df <= RANK_CAP)
-        self.word_rows = some | rare_best  # each holds a query word in its title or text (a word match)
+        own = r.own_matches(_text(plan.words_fts()), HEAD)  # the 方案's best: its bonus may lift them onto page 1
+        self.word_rows = some | rare_best | own  # each holds a query word in its title or text (a word match)
         return ids | self.word_rows
 
     def _total(self, head: list, head_ids: set[int], whole: set[int]) -> tuple[int, bool, list] | None:
@@ -101,13 +102,13 @@ class Tiers:
         r, plan = self.r, self.r.plan
         upper = sum(c.df for c in plan.concepts)
         if upper > EXACT_COUNT:
-            extra = sum(1 for x in head if x.key[5] == 0)
+            extra = sum(1 for x in head if x.key[MATCHED] == 0)
             n, missing = plan.clauses, 1.0
             for c in plan.concepts:
                 missing *= max(0.0, 1 - min(c.df, n) / n)
             estimate = int(n * (1 - missing))
             if r.flt.active:
-                estimate = max(sum(1 for x in head if x.key[5] < 0), estimate // 4)
+                estimate = max(sum(1 for x in head if x.key[MATCHED] < 0), estimate // 4)
             return max(estimate + extra, len(head)), True, []
         count, words = r.word_matches((head_ids - self.word_rows) | whole)
         outside = whole - head_ids - words

@@ -8,7 +8,8 @@ from flask import abort, jsonify, make_response, render_template, request, url_f
 
 from portal.access import any_account
 from portal.htmx_utils import is_partial_request
-from portal.search import bp
+from portal.pagination import page_number
+from portal.search import bp, engine
 from portal.search import services as s
 from portal.search.forms import SearchForm
 
@@ -23,10 +24,12 @@ def _query_args() -> dict:
         if not form.validate_on_submit():
             abort(400)
         return {"q": form.q.data or "", "doc": form.doc.data or "", "dept": form.dept.data or "",
-                "validity": form.validity.data or "", "page": form.page.data or 1, "limit": form.limit.data}
+                "validity": form.validity.data or "", "page": form.page.data or 1, "limit": form.limit.data,
+                "literal": form.literal.data or ""}
     args = request.args
     return {"q": args.get("q", "")[:2000], "doc": args.get("doc", "")[:80], "dept": args.get("dept", "")[:40],
-            "validity": args.get("validity", "")[:40], "page": args.get("page", 1), "limit": args.get("limit")}
+            "validity": args.get("validity", "")[:40], "page": args.get("page", 1), "limit": args.get("limit"),
+            "literal": args.get("literal", "")[:2]}
 
 
 @bp.route("/search", methods=["GET", "POST"])
@@ -34,8 +37,10 @@ def _query_args() -> dict:
 def index():
     a = _query_args()
     f = {k: a[k] for k in ("q", "doc", "dept", "validity")}
-    page = s.parse_page(a["page"])
-    res = s.run_search(f["q"], doc=f["doc"], dept=f["dept"], validity=f["validity"], page=page, limit=PER_PAGE)
+    f["literal"] = "1" if a["literal"] == "1" else ""   # search the words as typed (no 简体/拼音/纠错/法名)
+    page = page_number(a["page"], engine.MAX_WINDOW // PER_PAGE)
+    res = s.run_search(f["q"], doc=f["doc"], dept=f["dept"], validity=f["validity"], page=page, limit=PER_PAGE,
+                       literal=bool(f["literal"]))
     f["q"] = res.query or f["q"][:200]  # links and the box carry what was searched
     kept = {k: v for k, v in f.items() if v}
 
@@ -47,7 +52,8 @@ def index():
 
     context = dict(res=res, f=f, groups=s.group_by_document(res.results), page_url=page_url, url_with=url_with,
                    pager=s.Page(res.page, res.limit, res.total), options=s.filter_options(),
-                   not_found=s.not_found_notice(res), cards=s.title_cards(res))
+                   not_found=s.not_found_notice(res), cards=s.title_cards(res),
+                   understood=s.understood_notice(res))
     # The header box swaps the whole <main> (target "main"): only the page's own form gets the partial.
     if is_partial_request() and request.headers.get("HX-Target") == RESULTS_TARGET:
         response = make_response(render_template("search/_results.html", **context))
@@ -62,5 +68,6 @@ def index():
 def api():
     a = _query_args()
     limit, limit_notice = s.parse_limit(a["limit"])
-    res = s.run_search(a["q"], doc=a["doc"], dept=a["dept"], validity=a["validity"], limit=limit)
+    res = s.run_search(a["q"], doc=a["doc"], dept=a["dept"], validity=a["validity"], limit=limit,
+                       literal=a["literal"] == "1")
     return jsonify(s.api_payload(res, limit_notice))

@@ -1,4 +1,5 @@
-"""Security: response headers, password rules, login throttling and its admin page."""
+"""Security: response headers, password rules, login throttling (and its admin page), device tokens,
+the second factor, and the session cookie's rules (ended sessions, idle timeout)."""
 from flask import Blueprint
 
 bp = Blueprint("security", __name__, url_prefix="/admin/login-protection")

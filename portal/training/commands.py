@@ -59,3 +59,11 @@ def training_demo_command(remove: bool):
 def register(group) -> None:
     group.add_command(import_roster_command)
     group.add_command(training_demo_command)
+
+
+@command("issue-certificates")
+def issue_certificates_command():
+    """Number a 结业证书 for every standing completion that has none yet (run once after upgrading)."""
+    from portal.training.certificates import issue_missing
+
+    click.echo(f"{issue_missing()} certificate(s) issued")

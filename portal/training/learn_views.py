@@ -16,6 +16,7 @@ from portal.plan import PLAN_ID
 from portal.capabilities import can
 from portal.training import bp, rules
 from portal.training import services as s
+from portal.training.certificate_views import person_panel
 from portal.training.forms import quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
 from portal.training.scope import NotAllowed, TrainingError
@@ -137,5 +138,7 @@ def quiz(key: str):
 @requires("learn")
 def mine():
     trainee = s.trainee_of(current_user)
-    items = s.assignments_of(trainee) if trainee else []
-    return render_template("training/mine.html", trainee=trainee, items=items, rules=rules)
+    history = s.history_of(trainee) if trainee else []
+    items = s.assignments_of(trainee, history) if trainee else []
+    panel = person_panel(history) if trainee else {}
+    return render_template("training/mine.html", trainee=trainee, items=items, rules=rules, **panel)

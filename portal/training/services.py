@@ -23,7 +23,7 @@ from portal.models import (
     User,
 )
 from portal.timeutil import utcnow
-from portal.training import rules
+from portal.training import certificates, rules
 from portal.training.modules import (  # the module functions, as callers know them
     ModuleSyncReport,
     clause_exists,
@@ -248,9 +248,10 @@ def unassign(user: User, assignment: Assignment, reason: str) -> None:
 # ---- completion ----------------------------------------------------------------------------
 
 def current_completion(trainee_id: int, module_id: int) -> Completion | None:
+    """The standing completion: not voided, and its certificate not expired (an expired one is due again)."""
     return db.session.scalar(sa.select(Completion).where(
-        Completion.trainee_id == trainee_id, Completion.module_id == module_id, ~Completion.voided)
-        .order_by(Completion.id.desc()).limit(1))
+        Completion.trainee_id == trainee_id, Completion.module_id == module_id, ~Completion.voided,
+        certificates.not_lapsed(today())).order_by(Completion.id.desc()).limit(1))
 
 
 def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: User | None, *,
@@ -264,6 +265,8 @@ def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: 
            after={"how": rules.HOW_LABELS[how], "date": on, **({"score": score} if score is not None else {})},
            actor=by)
     _assigned_by_completion(trainee, module, on, by, now)
+    db.session.flush()
+    certificates.issue(c, by)
     return c
 
 
@@ -333,6 +336,7 @@ def _void(completion: Completion, user: User, reason: str) -> None:
     record("void_completion", "trainee", completion.trainee_id,
            label=f"{completion.trainee.name}：{completion.module.title}", after={"reason": reason}, actor=user)
     _void_assignment_made_by(completion, user)
+    certificates.revoke_for(completion, user, reason)
 
 
 def create_session(user: User, module: TrainingModule, county: Unit, township: TrainingArea | None,
@@ -446,7 +450,8 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
     items = {a.module_id: a for a in db.session.scalars(
         sa.select(Assignment).where(Assignment.trainee_id == trainee.id, Assignment.active))}
     history = history_of(trainee) if history is None else history
-    done = {c.module_id: c for c in reversed(history) if not c.voided}  # the latest per module
+    lapsed = certificates.lapsed_in(history, on)  # due again
+    done = {c.module_id: c for c in reversed(history) if not c.voided and c.id not in lapsed}  # the latest per module
     out = []
     for module in live_modules():
         a, c = items.get(module.id), done.get(module.id)
@@ -459,9 +464,11 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
 
 
 def history_of(trainee: Trainee) -> list[Completion]:
-    """The trainee's completions, newest first, with who recorded and who voided each (joined)."""
+    """The trainee's completions, newest first, with who recorded and who voided each and the
+    certificate (joined)."""
     return list(db.session.scalars(
         sa.select(Completion).where(Completion.trainee_id == trainee.id).order_by(Completion.id.desc())
         .options(so.joinedload(Completion.recorded_by).lazyload(User.role_rows),
-                 so.joinedload(Completion.voided_by).lazyload(User.role_rows))))
+                 so.joinedload(Completion.voided_by).lazyload(User.role_rows),
+                 so.joinedload(Completion.certificate))))
 

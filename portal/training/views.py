@@ -18,6 +18,7 @@ from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
 from portal.training import bp, rules
 from portal.training import services as s
+from portal.training.certificate_views import person_panel
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
@@ -207,7 +208,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), has_own_login=has_own_login(t))
+                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
 
 
 def _back(t: Trainee):

@@ -28,7 +28,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
     return ["/", "/tasks/", "/tasks/?unit=", f"/tasks/{inst_id}", "/policy/", "/policy/yunmin-2021-74",
             "/policy/yunmin-2021-74/3.1.1.1", "/policy/yunmin-2021-74/3.2.8", "/units/", "/units/yanhu-mz",
             "/reports/", f"/reports/yanhu-mz/{month}", "/supervision/", "/supervision/coverage", "/admin/users",
-            "/admin/audit/", "/admin/login-protection/", "/search/?q=移交",
+            "/admin/audit/", "/search/?q=移交", "/account/", "/account/second-factor/setup", "/admin/login-protection/",
             # board
             "/board", "/board?county=yanhu", "/board/counties/yanhu", "/board/transfer", "/board/decisions",
             "/board/report",
@@ -36,7 +36,8 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             "/training/", "/training/my", "/training/modules", f"/training/modules/{module}", "/training/roster",
             "/training/roster/import", "/training/assign", "/training/sessions", f"/training/sessions/{sheet}",
             f"/training/trainees/{trainee}", "/training/areas", "/training/reports/matrix?county=yanhu",
-            "/training/reports/city", "/training/reports/overdue",
+            "/training/reports/city", "/training/reports/overdue", "/training/certificates", "/training/hours?all=1",
+            "/training/arrangement",
             # library: register, statutes, an earlier edition, the print views, the admin page
             "/policy/register/", f"/policy/register/{REGISTER_KEY}", f"/policy/{STATUTE}",
             f"/policy/{STATUTE}/v/{EDITION}", "/policy/yunmin-2021-74/print", f"/policy/{STATUTE}/print",

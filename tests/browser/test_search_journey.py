@@ -119,3 +119,26 @@ def test_an_article_typed_in_numerals_and_an_orders_number_are_located(page, app
     expect(page.locator("main")).not_to_contain_text("未找到")
     card.get_by_role("link", name="儿童福利机构管理办法").click()
     expect(page).to_have_url(re.compile(r"/policy/register/ertong-fuli-jigou-guanli-banfa$"))
+
+
+def test_a_colloquial_question_lands_on_the_article(page, app, policy_library):
+    """Issue 22: staff types everyday words (卖烟给小孩), the first result is 未成年人保护法 第五十九条
+    (禁止向未成年人销售烟), and clicking it opens the article; a same-sound typo is searched as the
+    library's word with a notice, and one click searches the text as typed."""
+    services.sync_index()
+    user = make_user("b-colloquial", "staff")
+    login(page, user.username, PASSWORD)
+    box = page.get_by_test_id("header-search")
+    box.press_sequentially("卖烟给小孩", delay=60)
+    first = page.get_by_test_id("search-hit").first
+    expect(first).to_have_attribute("data-clause", "a59")
+    expect(first.locator(".search-snippet")).to_contain_text("销售烟")
+    first.locator("a.search-hit-title").click()
+    expect(page).to_have_url(re.compile(r"/policy/weichengnianren-baohu-fa/a59$"))
+    expect(page.get_by_text("禁止向未成年人销售烟、酒、彩票").first).to_be_visible()
+
+    page.goto("/search?q=" + "家庭寄样")
+    expect(page.get_by_test_id("search-understood")).to_contain_text("已按“家庭寄养”搜索")
+    page.get_by_test_id("search-literal").click()
+    expect(page).to_have_url(re.compile(r"literal=1"))
+    expect(page.get_by_test_id("search-understood")).to_have_count(0)

@@ -2,6 +2,8 @@
 app recovers by itself when the database is back."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from portal import create_app
 from portal.extensions import db
 from portal.security.headers import SECURITY_HEADERS
@@ -50,3 +52,23 @@ def test_unreachable_database_server_gives_503(app_config):
     response = client.post("/login", data={"username": "someone", "password": "Whatever-2026", "csrf_token": token})
     assert response.status_code == 503
     assert "数据库暂时不可用" in response.get_data(as_text=True)
+
+
+def test_logout_works_while_the_database_is_down_and_the_session_stays_ended(app):
+    """Issue 18: 退出 answered 503 and the session stayed valid. Now the cookie is cleared at once and
+    the session's id is recorded when the database is back, so a copy of the old cookie (a late
+    response could set it again) does not sign the person in."""
+    make_user("mz", "liaison", unit="yanhu-mz")
+    auth = AuthActions(app.test_client())
+    assert auth.login("mz").status_code == 302
+    old_cookie = auth.client.get_cookie("session").value
+    db.session.remove()
+    with database_down():
+        response = auth.post("/logout")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+        assert auth.client.get("/").status_code == 302  # signed out in this browser at once
+    db.session.remove()
+    assert "/login" in auth.client.get("/").headers["Location"]
+    auth.client.set_cookie("session", old_cookie)  # the signed-in cookie comes back
+    assert "/login" in auth.client.get("/").headers["Location"]
+    assert not Path(app.instance_path, "ended_sessions.spool").exists()  # recorded, not left waiting

@@ -22,6 +22,53 @@ def test_reasonable_passwords_pass(password):
     assert password_problem(password) is None
 
 
+# Issue 18: each was accepted before, each now refused with the reason in Chinese.
+ISSUE_18 = {
+    "1qaz@WSX": "键盘上相邻的键",  # 1qaz, then Shift with 2wsx: two columns of the keyboard
+    "!@#$%^&*": "只含符号",
+    "abc@1234": "简单的字母、数字序列",
+    "a1b2c3d4": "简单的字母、数字序列",
+    "1234abcd": "简单的字母、数字序列",
+    "ceshi123": "拼音词",
+}
+MORE_WALKS = ["zaq1@WSX", "2wsx3edc", "1qazxsw2", "Qwer!234", "asdf;lkj"]
+
+
+@pytest.mark.parametrize("password,why", ISSUE_18.items())
+def test_issue_18_passwords_are_refused_saying_why(password, why):
+    message = password_problem(password)
+    assert message and why in message, (password, message)
+
+
+@pytest.mark.parametrize("password", MORE_WALKS + ["Mima@2026", "woaini@520", "Zhangsan#1", "AAbb1122", "z1y2x3w4"])
+def test_more_walks_pinyin_words_and_patterns_are_refused(password):
+    assert password_problem(password), password
+
+
+@pytest.mark.parametrize("password", ["Zhangwei@2026", "weizhang-88", "zw123456", "ZW@20261201", "zhangw2026"])
+def test_the_pinyin_of_ones_own_name_is_refused(password):
+    message = password_problem(password, username="u1", display_name="张伟")
+    assert message and "姓名的拼音" in message, (password, message)
+    assert password_problem(password, username="u1", display_name="李娜") is None or "姓名" not in password_problem(
+        password, username="u1", display_name="李娜")
+
+
+def test_a_given_name_and_a_surname_of_two_readings():
+    assert "姓名的拼音" in password_problem("Xiaoming-Lucky-7", display_name="王晓明")
+    assert "姓名的拼音" in password_problem("shanlei-2026", display_name="单磊")  # 单 as a surname: shan
+    assert password_problem("Xiaoming-Lucky-7", display_name="王丽") is None
+
+
+def test_random_passwords_still_pass():
+    import random
+
+    rng = random.Random(18)
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789-#!"
+    refused = [pw for pw in ("".join(rng.choice(alphabet) for _ in range(12)) for _ in range(500))
+               if password_problem(pw, display_name="张伟")]
+    assert refused == []
+
+
 def test_short_and_name_based_passwords():
     assert password_problem("Ab3$") == "密码至少 8 位。"
     assert "用户名" in password_problem("zhangwei-2026", username="zhangwei")
@@ -43,6 +90,14 @@ def test_admin_cannot_create_an_account_with_a_weak_password(app, auth):
     import sqlalchemy as sa
 
     assert db.session.scalar(sa.select(User).where(User.username == "ma")) is None
+
+
+def test_admin_page_refuses_the_pinyin_of_the_new_persons_name(app, auth):
+    auth.as_role("admin")
+    response = auth.post("/admin/users/new", {"username": "zhw", "display_name": "张伟", "roles": ["staff"],
+                                             "unit": "city-mz", "password": "Zhangwei@2026"})
+    assert response.status_code == 422
+    assert "姓名的拼音" in response.get_data(as_text=True)
 
 
 def test_admin_reset_refuses_a_weak_password(app, auth):

@@ -9,8 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import AuditEntry, LoginFailure
-from portal.security.throttle import ACCOUNT, ADDRESS, PAIR, wait_seconds
+from itsdangerous import URLSafeSerializer
+
+from portal.models import AuditEntry, LoginFailure, User
+from portal.security.throttle import ACCOUNT, ADDRESS, DEVICE, PAIR, wait_seconds
 from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user
 
 THROTTLED = "登录失败次数过多"
@@ -76,6 +78,44 @@ def test_an_attacker_elsewhere_cannot_lock_a_colleague_out(app):
     assert client_at(app, "10.1.1.5").login("colleague").status_code == 302
     # From a machine she never used, the account-wide delay applies (the attacker's many machines).
     assert THROTTLED in client_at(app, "10.1.1.99").login("colleague").get_data(as_text=True)
+
+
+def test_a_colleague_at_her_own_address_cannot_keep_her_locked_out(app):
+    """Issue 18: four wrong passwords every few minutes from the same office NAT (or a shared PC's
+    other browser profile) used to hold the owner at her own desk. Her browser has signed in before:
+    it is judged by its own failures only."""
+    make_user("owner", "staff")
+    desk = client_at(app, "10.2.2.2")
+    assert desk.login("owner").status_code == 302
+    desk.client.post("/logout", data={"csrf_token": desk.csrf})
+    colleague = client_at(app, "10.2.2.2")  # same address, another browser
+    for _round in range(3):  # every few minutes, all day
+        for _ in range(PAIR.free + 1):
+            colleague.login("owner", "wrong-guess-1")
+        assert THROTTLED in colleague.login("owner", PASSWORD).get_data(as_text=True)
+        assert desk.login("owner").status_code == 302  # at once, with her own password
+        desk.client.post("/logout", data={"csrf_token": desk.csrf})
+        age_failures(60)
+    # Her browser still has a budget of its own: guesses typed there meet the delays too.
+    for _ in range(DEVICE.free):
+        assert desk.login("owner", "not-it-1234").status_code == 422
+    assert THROTTLED in desk.login("owner", PASSWORD).get_data(as_text=True)
+
+
+def test_a_device_token_counts_only_for_its_own_account_and_cannot_be_forged(app):
+    make_user("owner", "staff")
+    make_user("other", "staff")
+    shared = client_at(app, "10.3.3.3")
+    assert shared.login("other").status_code == 302  # the browser knows "other", not "owner"
+    shared.client.post("/logout", data={"csrf_token": shared.csrf})
+    for _ in range(PAIR.free):
+        client_at(app, "10.3.3.3").login("owner", "wrong-guess-1")
+    assert THROTTLED in shared.login("owner", PASSWORD).get_data(as_text=True)
+    forged = client_at(app, "10.3.3.3")
+    owner_id = db.session.scalar(sa.select(User.id).where(User.username == "owner"))
+    forged.client.set_cookie("portal_device", URLSafeSerializer("guessed-key", salt="portal-login-device")
+                             .dumps({str(owner_id): "made-up-token"}))
+    assert THROTTLED in forged.login("owner", PASSWORD).get_data(as_text=True)
 
 
 def test_one_address_spraying_many_accounts_is_delayed(app):

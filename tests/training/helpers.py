@@ -66,8 +66,12 @@ def sample_training() -> dict:
 
     rule = db.session.scalar(sa.select(CohortRule).where(CohortRule.module_id == module.id))
     duty = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == "grassroots-training@yanhu-mz"))
+    from portal.models import Certificate
+    from portal.training.certificates import token_for
+
+    cert = db.session.scalar(sa.select(Certificate).where(Certificate.completion_id == done.id))
     return {"module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
-            "session": sheet, "training_duty": duty, "rule": rule}
+            "session": sheet, "training_duty": duty, "rule": rule, "certificate": cert, "token": token_for(cert)}
 
 
 def db_area(name: str):

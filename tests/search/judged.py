@@ -1,0 +1,71 @@
+"""The judged sets of questions and variants (queries_questions.tsv, queries_variants.tsv): read
+them and score a search against them. Shared by tests/search/test_judged.py and ``python -m bench
+search`` (which asks them of the grown library too).
+
+An expected entry is ``doc:clause`` (a hit: that clause or a finer anchor under it, e.g. a8.1.2
+under a8) or ``*:!clause`` (a hit: no law's clause of that id in the top three — a pasted sentence
+holding 第五条 must not bring up every law's 第五条).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).parent
+QUESTIONS = HERE / "queries_questions.tsv"
+VARIANTS = HERE / "queries_variants.tsv"
+PARTS = ("tuned", "held")
+
+
+@dataclass(frozen=True)
+class Judged:
+    part: str           # tuned | held (never tuned on)
+    kind: str           # 问题, or the variant's kind (错字, 繁体, 拼音, 首字母, 简称, 口语, 条号)
+    query: str
+    expected: tuple[str, ...]
+
+
+def load(path: Path) -> list[Judged]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if path.name == QUESTIONS.name:
+            cols = [cols[0], "问题", *cols[1:]]
+        if len(cols) != 4 or cols[0] not in PARTS:
+            raise ValueError(f"{path.name}:{n}: expected {'3' if path.name == QUESTIONS.name else '4'} tab-separated columns")
+        out.append(Judged(cols[0], cols[1], cols[2], tuple(e.strip() for e in cols[3].split(",") if e.strip())))
+    return out
+
+
+def is_hit(got: Iterable[tuple[str, str]], expected: tuple[str, ...]) -> bool:
+    """``got``: the top results as (doc, clause id)."""
+    got = list(got)
+    for e in expected:
+        doc, clause = e.split(":", 1)
+        if doc == "*" and clause.startswith("!"):
+            if not any(c == clause[1:] for _, c in got):
+                return True
+        elif any(d == doc and (c == clause or c.startswith(clause + ".")) for d, c in got):
+            return True
+    return False
+
+
+def score(rows: list[Judged], top3: Callable[[str], list[tuple[str, str]]]) -> dict[str, tuple[int, int, list[str]]]:
+    """part → (hits, asked, misses) for ``top3(query)`` (the first three results as (doc, clause))."""
+    out: dict[str, tuple[int, int, list[str]]] = {}
+    for part in PARTS:
+        hits, asked, misses = 0, 0, []
+        for j in rows:
+            if j.part != part:
+                continue
+            asked += 1
+            got = top3(j.query)[:3]
+            if is_hit(got, j.expected):
+                hits += 1
+            else:
+                misses.append(f"{j.kind} {j.query!r}: expected {list(j.expected)}, got {got}")
+        out[part] = (hits, asked, misses)
+    return out

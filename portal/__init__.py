@@ -7,14 +7,23 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.files.storage import create_private_file
+
+
+class Portal(Flask):
+    def log_exception(self, exc_info) -> None:
+        """An unexpected error: the request's ids and the stack, not the messages (portal/errorlog.py)."""
+        from portal.errorlog import log_failure
+
+        log_failure(self.logger, "unhandled error", exc_info[1])
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Portal(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH") or str(default_instance_path()),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -31,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     htmx.init_app(app)
@@ -55,6 +65,10 @@ def create_app(config: dict | None = None) -> Flask:
     # (before the access guard, which then answers as for someone signed out).
     app.before_request(sessions.flush_spool)
     app.before_request(sessions.end_idle_session)
+    # Then every form field and query argument as it is stored: line breaks as \n, no control characters.
+    from portal.text import normalise_request
+
+    app.before_request(normalise_request)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)
@@ -93,6 +107,14 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def _private_database_file(url: str) -> None:
+    """SQLite creates its file (and its -wal and -shm files, which take the file's mode) with the
+    umask's mode, world-readable on most hosts: create it first, 0600, like instance/secret_key."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        create_private_file(Path(parsed.database))
+
+
 _sqlite_configured = False
 
 
@@ -112,3 +134,14 @@ def _configure_sqlite() -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+    @event.listens_for(Engine, "handle_error")
+    def _sqlite_read_only_is_a_lost_connection(context):
+        """A connection SQLite opened while its file was read-only stays read-only after the file is
+        writable again: every write through it would fail until a restart. Treated as a lost connection,
+        the pool drops it (and the connections opened beside it) and the next request opens new ones."""
+        import sqlite3
+
+        original = context.original_exception
+        if isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original):
+            context.is_disconnect = True

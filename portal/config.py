@@ -25,13 +25,16 @@ def _secret_key(instance_path: Path) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, not even briefly
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
     return key
 
 
 def load_settings(instance_path: Path) -> dict:
-    instance_path.mkdir(parents=True, exist_ok=True)
+    if not instance_path.exists():
+        instance_path.mkdir(parents=True, mode=0o700)
+        instance_path.chmod(0o700)  # the mode given to mkdir is filtered by the umask
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
@@ -54,7 +57,8 @@ def load_settings(instance_path: Path) -> dict:
         # Reverse proxies in front that set X-Forwarded-For (login throttling needs the client address).
         "PROXY_HOPS": int(os.environ.get("PORTAL_PROXY_HOPS", "0")),
         "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's default; tests set a cheap one
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Statement errors never print their parameters (people's text) into logs: portal/errorlog.py.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # Reminder emails are sent only when a mail relay is configured.
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

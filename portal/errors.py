@@ -27,7 +27,9 @@ def database_unavailable(error):
 
     from portal.extensions import db, login_manager
 
-    current_app.logger.error("database unavailable: %s", error)
+    from portal.errorlog import log_failure
+
+    log_failure(current_app.logger, "database unavailable", error, with_stack=False)
     # Flask-Login's template context would load the user from the database again.
     g._login_user = login_manager.anonymous_user()
     try:
@@ -65,6 +67,12 @@ def _render(code: int, message: str):
                                          back=_back_link()), code)
 
 
+def _message(error, code: int) -> str:
+    """The page's message: ours for the code, or the one the view gave `abort(code, description=...)`."""
+    given = getattr(error, "description", None)
+    return given if isinstance(given, str) and given != type(error).description else MESSAGES[code]
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -76,7 +84,7 @@ def register(app) -> None:
         return _render(400, "页面已过期或表单来源无效，请返回并刷新页面后重试。")
 
     for code in (400, 403, 404, 405, 413):
-        app.register_error_handler(code, lambda e, code=code: _render(code, MESSAGES[code]))
+        app.register_error_handler(code, lambda e, code=code: _render(code, _message(e, code)))
 
     for exc_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(exc_class, database_unavailable)

@@ -40,6 +40,11 @@ def register(app) -> None:
     app.add_template_global(current_user_can, "can")
     app.add_template_global(PLAN_ID, "PLAN_ID")
     app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")
+    from portal import limits
+    from portal.forms import text_limit
+
+    app.add_template_global(limits, "LIMITS")
+    app.add_template_global(text_limit, "text_limit")
 
     from portal.content.policy_doc import label_for
 

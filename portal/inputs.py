@@ -1,10 +1,17 @@
-"""Request-wide input hygiene: what no view should have to think about."""
+"""Request-wide input hygiene: what no view should have to think about.
+
+Whole numbers typed by people or carried in links (ids, pages, versions, figures) are read here and
+only here: ASCII digits within what the databases store. SQLite refuses integers beyond 2**63 with
+an OverflowError and PostgreSQL's int4 columns anything beyond 2**31 - 1; `str.isdigit` also admits
+"²" or "①", which `int()` refuses. Every such value is a clear refusal, never a 500.
+"""
 from __future__ import annotations
 
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**31 - 1
+MAX_ID = 2**31 - 1  # the largest value an int4 column holds (ids, versions, figures)
+OUT_OF_RANGE = "请求中的编号或数字无效（只能是不超过 10 位的整数），请从页面上的链接或选项重新进入。"
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -13,6 +20,29 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def parse_int(raw, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number written in ASCII digits within [low, high]; None for anything else."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if low <= raw <= high else None
+    text = str(raw if raw is not None else "").strip()
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def id_arg(name: str) -> int | None:
+    """An id from the query string: None when absent or not a number (the filter is not applied);
+    a number no table can hold is refused with a 400 and a message."""
+    raw = request.args.get(name, "").strip()
+    if not raw or not raw.isdigit():
+        return None
+    value = parse_int(raw, 1)
+    if value is None:
+        abort(400, description=OUT_OF_RANGE)
+    return value
 
 
 def _has_nul(values) -> bool:

@@ -19,7 +19,6 @@ NAV = [
     ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
-    ("security.throttles", "登录保护"),
     ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
 ]
@@ -47,9 +46,14 @@ def section_of(endpoint: str | None) -> str | None:
     return next((e for e, _ in NAV if e.split(".")[0] == blueprint), None)
 
 
-def board_label(user) -> str:
-    """The 任务台账's name for this user: the same in the nav and the page title."""
-    return LIAISON_LABELS["duties.index"] if can(user, "act_for_own_unit") else dict(NAV)["duties.index"]
+def board_heading(user, viewed) -> tuple[str, bool]:
+    """The board page's title, and whether it is read-only to this user: a liaison's own unit is
+    我的任务; another unit's board (which liaisons may read) is that unit's 任务台账, read-only."""
+    own = viewed is not None and viewed.id == user.unit_id
+    if can(user, "act_for_own_unit") and own:
+        return LIAISON_LABELS["duties.index"], False
+    read_only = can(user, "act_for_own_unit") and not can(user, "act_on_any_duty") and viewed is not None
+    return dict(NAV)["duties.index"], read_only
 
 
 def nav_items() -> list[dict]:

@@ -180,6 +180,8 @@ def _after_execute(conn, clauseelement, multiparams, params, execution_options, 
 
 
 def _boundary(conn, *args) -> None:
+    if conn.invalidated:  # a lost connection (rolled back as it is dropped) has no info left to clear
+        return
     conn.info.pop("refdata_bumped", None)
 
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal import refdata
 from portal.extensions import db
+from portal.files.cleanup import sweep_at_start
 
 
 def warm_worker(app, log) -> None:
@@ -28,6 +29,7 @@ def warm_worker(app, log) -> None:
         log.warning("worker warm-up skipped: %s", exc)
         return
     log.info("worker warmed in %.0f ms", (time.perf_counter() - started) * 1000)
+    sweep_at_start(app, log)
 
 
 def _warm_first_pages() -> None:

@@ -114,7 +114,8 @@ class _Keys:
             self.unresolved.append(f"{where}: call {ast.unparse(expr)[:70]}")
             return set()
         keys = set()
-        for path, function in self.functions[name]:
+        here = [(path, f) for path, f in self.functions[name] if where.startswith(str(path.relative_to(ROOT)))]
+        for path, function in here or self.functions[name]:  # the module's own function first
             inner = f"{path.relative_to(ROOT)}:{name}"
             for node in ast.walk(function):
                 if isinstance(node, ast.Return) and node.value is not None:

@@ -98,6 +98,8 @@ EXPECTED: dict[str, object] = {
     "training.roster_template": TRAINERS,
     "training.roster_import": TRAINERS,
     "training.roster_import_confirm": TRAINERS,
+    "training.import_job": TRAINERS,
+    "training.import_job_resume": TRAINERS,
     "training.trainee": TRAINERS,
     "training.trainee_active": TRAINERS,
     "training.trainee_edit": TRAINERS,
@@ -169,6 +171,7 @@ def sample_args(endpoint: str) -> dict:
         "county_code": "yanhu",
         "file_format": "xlsx",
         "batch": "0123456789abcdef",
+        "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
 

@@ -47,11 +47,18 @@ def _role_mentions(path: Path) -> list[str]:
         names = {getattr(c.func, "attr", getattr(c.func, "id", "")) for c in calls}
         if names & ASSIGNING_CALLS:
             continue
-        deciding = any(isinstance(c, (ast.Compare, ast.Tuple, ast.List, ast.Set)) for c in context) or \
+        lists = [c for c in context if isinstance(c, (ast.Tuple, ast.List, ast.Set))]
+        deciding = any(isinstance(c, ast.Compare) for c in context) or any(_all_roles(c) for c in lists) or \
             names & {"has_role", "in_", "any", "roles"} or isinstance(up, ast.FunctionDef)
         if deciding:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
+
+
+def _all_roles(container) -> bool:
+    """A list of roles (every element a role), not a tuple that happens to hold the word 学员 (trainee)."""
+    return all((isinstance(e, ast.Constant) and e.value in ROLE_NAMES) or (isinstance(e, ast.Name) and e.id in ROLE_CONSTANTS)
+               or isinstance(e, ast.Starred) for e in container.elts)
 
 
 def test_no_view_service_or_template_names_roles_to_decide_access():

@@ -19,6 +19,10 @@ NASTY = [
     {"name": "移交儿童人数", "value": "9" * 40, "start": "2022-02-30", "end": "-1", "county": "火星", "level": "省级",
      "u": "../../x", "a": "9.9.9", "expand": "county:<b>", "kind": "\x7f"},
 ]
+# Numbers no column holds (SQLite: beyond 2**63; PostgreSQL int4: beyond 2**31 - 1) and digits int()
+# refuses ("²"), in every field and query argument that carries an id, a page, a version or a figure.
+NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module")
+NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 
 def sample_url(app, rule):
@@ -30,7 +34,8 @@ def sample_url(app, rule):
               "batch": "0123456789abcdef", "county_code": "yanhu", "file_format": "xlsx",
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
               "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
-              "certificate_id": 1, "token": "2026-000001-ABCDEF"}
+              "certificate_id": 1, "token": "2026-000001-ABCDEF",
+              "job_id": 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 
@@ -54,3 +59,33 @@ def test_no_route_answers_500_to_bad_input(app, plan, role, unit):
                 failures.append(f"{rule.endpoint} {list(payload)[:3]} -> {response.status_code}")
             response.close()
     assert not failures, "\n".join(failures)
+
+
+HUGE = ["9" * 25, str(2**63), str(2**31), "²"]
+
+
+@pytest.mark.parametrize("big", HUGE)
+def test_huge_numbers_are_refused_with_a_message_on_every_endpoint_that_took_them(app, plan, big):
+    """The five endpoints that sent such numbers to the database (a 500 on SQLite or PostgreSQL)."""
+    from datetime import date, timedelta
+
+    from tests.training.helpers import ROWS, db_area, import_rows, sync_modules
+
+    sync_modules()
+    import_rows(*ROWS)
+    make_user("fz-trainer", "trainer")
+    auth = AuthActions(app.test_client())
+    assert auth.login("fz-trainer").status_code == 302
+    soon = (date.today() + timedelta(days=9)).isoformat()
+    for url in ("/training/roster", "/training/reports/matrix"):
+        response = auth.client.get(url, query_string={"county": "yanhu", "township": big})
+        assert response.status_code == 400 and "编号或数字无效" in response.get_data(as_text=True), url
+    response = auth.post("/training/assign", {"module": "xinxi-modi-paicha", "role": "", "county": "yanhu",
+                                              "township": big, "due": soon})
+    assert response.status_code == 422 and "所选乡镇（街道）无效" in response.get_data(as_text=True)
+    response = auth.post("/training/sessions", {"module": "xinxi-modi-paicha", "county": "yanhu", "township": big,
+                                                "held_on": soon, "place": "会议室", "trainer_name": "王老师"})
+    assert response.status_code == 422 and "所选乡镇（街道）无效" in response.get_data(as_text=True)
+    area = db_area("北城街道")
+    response = auth.post(f"/training/areas/{area.id}/merge", {"target": big}, follow_redirects=True)
+    assert response.status_code == 200 and "所选并入无效" in response.get_data(as_text=True)

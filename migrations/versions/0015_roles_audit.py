@@ -1,7 +1,7 @@
 """roles_audit: the audit log cannot be rewritten by REPLACE, and keeps every record at least 180 days
 
 Revision ID: 0015_roles_audit
-Revises: 0020_certificates
+Revises: 0017_certificates
 Create Date: 2026-12-07 09:00:00
 
 SQLite: `INSERT OR REPLACE` / `REPLACE INTO` with an existing id deleted the old row and inserted a new
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_roles_audit'
-down_revision = '0020_certificates'  # re-chained onto main's head when main was merged in
+down_revision = '0017_certificates'  # re-chained onto main's head when main was merged in
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import VersionField, choice, version_required
+from portal.forms import OverwriteField, VersionField, choice, version_required
 
 
 class RolesField(SelectMultipleField):
@@ -22,6 +22,7 @@ class UserForm(FlaskForm):
     roles = RolesField("角色")
     unit = StringField("所属单位", validators=[Length(max=40)])
     version = VersionField()
+    overwrite = OverwriteField()  # a colleague's version this admin chose to replace (portal.locking.Conflict)
 
 
 class VersionForm(FlaskForm):

@@ -18,7 +18,7 @@ from portal.capabilities import CAPABILITIES, roles_with
 from portal.roles import ROLE_LABELS, SEPARATED_ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-STALE_EDIT = "该账号已被他人修改，请刷新页面查看最新内容后再保存。"
+STALE_EDIT = "该账号已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
 
 
 class AccountError(ValueError):
@@ -187,10 +187,15 @@ def reset_second_factor(user: User, expected_version: int, actor) -> None:
     record("reset_second_factor", "user", user.id, label=user.username, actor=actor,
            before={"second_factor": "动态验证码"}, after={"second_factor": "未启用"})
     _commit_or_stale()
+class StaleAccount(AccountError):
+    """Someone changed the account after this form was opened (shown as a portal.locking.Conflict)."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE_EDIT)
 
 
 def _stale() -> AccountError:
-    return AccountError(STALE_EDIT)
+    return StaleAccount()
 
 
 def _commit_or_stale() -> None:

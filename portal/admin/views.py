@@ -7,6 +7,7 @@ from portal.admin.forms import ActiveForm, ResetPasswordForm, UserForm, VersionF
 from portal.admin.services import (
     AccountError,
     AccountInput,
+    StaleAccount,
     create_account,
     reset_password,
     reset_second_factor,
@@ -14,7 +15,9 @@ from portal.admin.services import (
     set_active,
     update_account,
 )
+from portal import locking
 from portal.extensions import db
+from portal.forms import expected_version
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.models import User
@@ -90,7 +93,7 @@ def user_edit(user_id: int):
     else:
         chosen_roles, chosen_unit = user.roles, (user.unit.code if user.unit else "")
         form.version.data = user.version
-    error = None
+    error = conflict = None
     if form.validate_on_submit():
         try:
             if form.version.data is None:
@@ -98,9 +101,12 @@ def user_edit(user_id: int):
             update_account(
                 user,
                 AccountInput(user.username, form.display_name.data or "", chosen_roles, chosen_unit),
-                form.version.data,
+                expected_version(form),
                 actor=current_user,
             )
+        except StaleAccount as exc:
+            db.session.rollback()
+            error, conflict = str(exc), _account_conflict(user, form.display_name.data or "", chosen_roles, chosen_unit)
         except AccountError as exc:
             error = str(exc)
         else:
@@ -109,11 +115,23 @@ def user_edit(user_id: int):
     status = 422 if (error or form.errors) else 200
     return (
         render_template("admin/user_form.html", form=form, error=error, user=user, units=active_units(),
-                        chosen_roles=chosen_roles, chosen_unit=chosen_unit,
+                        chosen_roles=chosen_roles, chosen_unit=chosen_unit, conflict=conflict,
                         reset_form=ResetPasswordForm(formdata=None, version=user.version),
                         active_form=VersionForm(formdata=None, version=user.version)),
         status,
     )
+
+
+ACCOUNT_FIELDS = {"display_name": "姓名", "roles": "角色", "unit": "所属单位"}
+
+
+def _account_conflict(user: User, display_name: str, roles: list[str], unit_code: str) -> locking.Conflict:
+    """The account as a colleague saved it beside this admin's edit."""
+    units = {u.code: u.name for u in active_units()}
+    theirs = {"display_name": user.display_name, "roles": [ROLE_LABELS[r] for r in user.roles],
+              "unit": user.unit.name if user.unit else ""}
+    mine = {"display_name": display_name, "roles": [ROLE_LABELS.get(r, r) for r in roles], "unit": units.get(unit_code, "")}
+    return locking.conflict(ACCOUNT_FIELDS, theirs, mine, user.version, changed=("user", user.id, ("update",)))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -4,7 +4,7 @@
 and protected from deletion; the auditor (审计管理员) takes them out of the portal as files for review or
 archive. An export reads the same filters as the 审计日志 page (date range, person, action, object type,
 object) and shows entries as the page does — people's names, Chinese field names and values — through
-`portal.audit.display.present`. Cells are written formula-safe (`portal.spreadsheet.safe_cell`):
+`portal.audit.display.present`. Cells are written formula-safe (`portal.export_text.safe_cell`):
 anyone can put text in the log (a typed login name, a note), and the file is opened in Excel.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.audit.display import EntryView, present
 from portal.audit.services import AuditFilter, query_entries
-from portal.spreadsheet import DATETIME_FORMAT, local_cell, safe_cell
+from portal.export_text import DATETIME_FORMAT, local_cell, safe_cell
 from portal.extensions import db
 from portal.labels import zh_datetime
 from portal.models import AuditEntry

@@ -12,6 +12,7 @@ from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm, LogoutForm
 from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password, verify_second_factor
 from portal.extensions import login_manager, db
+from portal.inputs import parse_int
 from portal.models import User
 from portal.security import devices, sessions
 from portal.security.second_factor import requires_second_factor
@@ -20,13 +21,14 @@ from portal.security.second_factor import requires_second_factor
 @login_manager.user_loader
 def load_user(session_id: str):
     user_id, _, stamp = session_id.partition(":")
-    if not user_id.isdigit() or not stamp.isdigit() or int(user_id) > 2**31 - 1:
+    uid = parse_int(user_id, 1)
+    if uid is None or not (stamp.isascii() and stamp.isdigit()):
         return None
     # One statement for what every page asks of the user: the account, its roles and its unit.
     # The reference-data stamp rides along (portal/refdata.py): the caches cost no statement of their own.
     # An ended session (退出) rides along too: a late response may have set its cookie again.
     row = db.session.execute(sa.select(User, refdata.stamp_column(), sessions.ended_column(session))
-                             .where(User.id == int(user_id))
+                             .where(User.id == uid)
                              .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
     if row is None:
         return None

@@ -8,7 +8,7 @@ from portal.board import rollup
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
-from portal.spreadsheet import DATE_FORMAT, local_cell, safe_cell
+from portal.export_text import DATE_FORMAT, docx_text, local_cell, safe_cell, sheet_title
 from portal.filters import zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,11 +107,11 @@ def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], row
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(name)
-    ws.append([title])
+    ws = wb.create_sheet(sheet_title(name))
+    ws.append([safe_cell(title)])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(2, len(headers)))
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(headers)
+    ws.append([safe_cell(h) for h in headers])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF1F5")
@@ -170,26 +170,26 @@ def to_docx(report: Report) -> bytes:
     _a4(doc.sections[0])
     props = doc.core_properties  # the template's own (author "python-docx", 2013) would show in 属性
     props.author = props.last_modified_by = "儿童福利政策落实门户"
-    props.title, props.comments, props.keywords = report.title, "", ""
+    props.title, props.comments, props.keywords = docx_text(report.title), "", ""
     props.created = props.modified = datetime.now(UTC).replace(tzinfo=None)
     props.revision = 1
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     style.font.size = Pt(12)
-    heading = doc.add_heading(report.title, level=0)
+    heading = doc.add_heading(docx_text(report.title), level=0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = doc.add_paragraph(f"依据：{full_name(report)}")
+    p = doc.add_paragraph(docx_text(f"依据：{full_name(report)}"))
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph(f"统计期间：{zh_date(report.start)}至{zh_date(report.end)}　截至：{zh_date(report.as_of)}")
 
     doc.add_heading("一、总体情况", level=1)
     t = report.totals
-    doc.add_paragraph(
+    doc.add_paragraph(docx_text(
         f"{report.scope_label}共有任务{t.total}项，已销号{t.closed}项，完成率{t.pct_complete}%；申请销号待核验"
         f"{t.by_state[rules.REQUESTED]}项，推进中{t.by_state[rules.IN_PROGRESS]}项，受阻{t.by_state[rules.BLOCKED]}项，"
         f"未启动{t.by_state[rules.NOT_STARTED]}项；逾期（红灯）{t.overdue}项，预警（黄灯）{t.by_light[rules.YELLOW]}项。"
-        f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。")
+        f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。"))
     _table(doc, ["项目", "数值"], [[k, str(v)] for k, v in summary_pairs(report)])
 
     for name, groups in (("二、逾期任务（红灯）", report.red_by_unit),
@@ -198,7 +198,7 @@ def to_docx(report: Report) -> bytes:
         if not groups:
             doc.add_paragraph("无。")
         for unit, items in groups:
-            doc.add_heading(f"{unit}（{len(items)}项）", level=2)
+            doc.add_heading(docx_text(f"{unit}（{len(items)}项）"), level=2)
             _table(doc, ["任务", "来源条款", "状态", "完成时限", "逾期天数"],
                    [[r.title, "、".join(label_for(c) for c in r.clause_ids), rules.STATE_LABELS[r.state],
                      zh_date(r.deadline) if r.deadline else "长期", str(rollup.days_overdue(r, report.as_of) or "")]
@@ -239,10 +239,10 @@ def _table(doc, headers: list[str], rows: list[list[str]]) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=False):
-        cell.text = text
+        cell.text = docx_text(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=False):
-            cell.text = str(text)
+            cell.text = docx_text(text)

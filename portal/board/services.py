@@ -18,6 +18,7 @@ from portal.duties import rules
 from portal.duties.counts import checklist_counts_subquery
 from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
+from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (
     ChecklistItem,
     Duty,
@@ -392,8 +393,11 @@ def report_indicator(user: User, inst: DutyInstance, name: str, value: int, note
         raise DutyError("该任务没有这项指标。")
     if not 0 <= value <= INDICATOR_MAX:
         raise DutyError(f"{name}应为 0 到 {INDICATOR_MAX} 之间的整数。")
+    problem = too_long("说明", note.strip(), FIGURE_NOTE)
+    if problem:
+        raise DutyError(problem)
     current = current_indicators([inst.id]).get(inst.id, {}).get(name)
-    entry = IndicatorValue(instance_id=inst.id, name=name, value=value, note=note.strip()[:200], by_id=user.id)
+    entry = IndicatorValue(instance_id=inst.id, name=name, value=value, note=note.strip(), by_id=user.id)
     db.session.add(entry)
     touch(inst)
     record("report_indicator", "duty_instance", inst.id, label=f"{inst.key}：{name}",

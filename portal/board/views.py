@@ -178,13 +178,14 @@ def report_file(file_format: str):
     from flask import make_response
 
     from portal.board import exports
+    from portal.export_text import download_name
     from portal.board.report import build
 
     if fmt not in ("xlsx", "docx"):
         abort(404)
     rep = build(current_user, request.args, today())
     data, mimetype = (exports.to_xlsx(rep), exports.XLSX) if fmt == "xlsx" else (exports.to_docx(rep), exports.DOCX)
-    name = f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}"
+    name = download_name(f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}")
     response = make_response(data)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

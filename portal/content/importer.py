@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_number
 from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
-from portal.content.problems import Problem
+from portal.content.problems import Problem, date_problem
 from portal.content.statute_doc import parse_statute
 from portal.content.statute_import import Line, Piece, convert_statute
 from portal.content.statute_import import _issuer
@@ -206,7 +206,10 @@ def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = 
     conv.parsed = parse(conv.markdown, conv.file)
     if not front.get("title"):
         conv.problems.append(Problem(sources[0].file, 1, "no title found: the first line should be the regulation's title"))
+    dates_named = any("not a real date" in p.message for p in conv.problems)
     for e in conv.parsed.errors:
+        if dates_named and "not a real date" in e.message:
+            continue  # the front matter's copy of a date already reported where it was written
         src_file, src_line = conv.line_map[e.line - 1] if 0 < e.line <= len(conv.line_map) else (sources[0].file, 1)
         conv.problems.append(Problem(src_file, src_line, e.message))
     conv.problems.sort(key=lambda p: (p.file, p.line))
@@ -214,7 +217,13 @@ def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = 
 
 
 def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> dict:
-    pieces = [convert_statute(s.lines, s.file, s.head_end, edition_of(s.file)) for s in sources]
+    for s in sources:
+        reason = date_problem("the version date in the file name", edition_of(s.file))
+        if reason:
+            conv.problems.append(Problem(s.file, 1, reason + ": rename the file with the date the version was "
+                                         "adopted, like 未成年人保护法(2024-04-26).md"))
+    pieces = [convert_statute(s.lines, s.file, s.head_end, "" if conv.problems else edition_of(s.file))
+              for s in sources]
     for piece in pieces:
         conv.problems.extend(Problem(piece.file, n, msg) for n, msg in piece.problems)
         conv.articles += piece.articles

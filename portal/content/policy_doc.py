@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.content.problems import Problem, decode_utf8
+from portal.content.problems import Problem, date_problem, decode_utf8
 
 REQUIRED_KEYS = ("id", "title", "number", "issuers", "addressees", "date",
                  "kind", "status", "source", "errata", "notes")
@@ -33,7 +33,6 @@ HEADING_ID_RE = re.compile(r"\s*\{#([^{}]*)\}\s*$")
 BLOCK_ID_RE = re.compile(r"^\{#([^{}]*)\}$")
 META_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
 DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CN_DIGITS = "零一二三四五六七八九"
 # The number a heading must start with, by clause depth: 一、 / （一） / 1.
 HEADING_NUMBER = {
@@ -201,8 +200,9 @@ def _parse_front_matter(lines: list[str], doc: ParsedDocument) -> int:
     if doc.meta.get("id") and not DOC_ID_RE.match(doc.meta["id"]):
         _error(doc, seen["id"], "id must be lowercase letters, digits and '-'")
     for key in ("date", "edition", "effective"):
-        if doc.meta.get(key) and not DATE_RE.match(doc.meta[key]):
-            _error(doc, seen[key], f"{key} must be YYYY-MM-DD (or empty when the document states none)")
+        reason = date_problem(key, doc.meta.get(key, ""))
+        if reason:
+            _error(doc, seen[key], reason)
     if "issuers" in doc.meta:
         doc.meta["issuers"] = [s.strip() for s in re.split(r"[;；]", doc.meta["issuers"]) if s.strip()]
     return end + 1

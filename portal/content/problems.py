@@ -1,7 +1,11 @@
 """A problem found in a content file, reported as `file:line: message`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -12,6 +16,22 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
+
+
+def date_problem(name: str, value: str) -> str | None:
+    """Why a date field of a content file cannot be used (not YYYY-MM-DD, or no such day, like
+    2026-02-30), or None when it is empty or a real date. One rule for every date the library
+    reads: front matter, a version's date in a file name, the register."""
+    if not value:
+        return None
+    m = _ISO_DATE.match(value)
+    if not m:
+        return f"{name} must be YYYY-MM-DD or empty, not {value!r}"
+    try:
+        date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return f"{name} {value} is not a real date (there is no such day)"
+    return None
 
 
 def decode_utf8(data: bytes, file: str) -> tuple[str | None, list[Problem]]:

@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass
 
 from portal.content.citations import NUMBER_RE
-from portal.content.problems import Problem, read_csv
+from portal.content.problems import Problem, date_problem, read_csv
 
 REGISTER_FILE = "register.csv"
 COLUMNS = ["key", "title", "number", "issuer", "issued", "effective", "status", "document", "aliases", "notes"]
 ORDER_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{2,12}令第\d{1,5}号")  # 民政部令第63号
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 STATUSES = ("", "现行有效", "已修订", "已废止", "尚未生效", "待核实")
 
 
@@ -57,8 +56,9 @@ def validate_register(rows: list[RegisterRow], file: str) -> list[Problem]:
         if row.number and not (NUMBER_RE.fullmatch(row.number) or ORDER_NUMBER_RE.fullmatch(row.number)):
             err(f"number {row.number!r} is not a 文号 like 晋民发〔2021〕42号 or 民政部令第63号")
         for name, value in (("issued", row.issued), ("effective", row.effective)):
-            if value and not DATE_RE.match(value):
-                err(f"{name} must be YYYY-MM-DD or empty, not {value!r}")
+            reason = date_problem(name, value)
+            if reason:
+                err(reason)
         if row.status not in STATUSES:
             err(f"status {row.status!r} must be empty or one of {'/'.join(s for s in STATUSES if s)}")
         for field_name, value in (("key", row.key), ("title", row.title), ("number", row.number)):

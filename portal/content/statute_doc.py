@@ -157,7 +157,14 @@ class _StatuteParser(ClauseParser):
         parent: str | None = None
         if ok:
             parent = self._place(cid, kind, lineno, heading)
-        clause = Clause(id=cid, label=statute_label(cid) if ok else cid, title=_title(heading),
+        label = cid
+        if ok:
+            try:
+                label = statute_label(cid)
+            except ValueError:  # a number int_to_cn cannot write: 10000 and beyond
+                self.err(lineno, f"clause {cid}: numbers beyond 9999 cannot be right; check the numbering")
+                ok = False
+        clause = Clause(id=cid, label=label, title=_title(heading),
                         parent=parent, level=0, markdown="", text="", line=lineno)
         clause.level = 1 if parent is None else self._level(parent) + 1
         opened = _Open(clause, f"{'#' * hashes} {heading}" if heading is not None else None)

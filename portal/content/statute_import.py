@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from portal.content.citations import cn_to_int, int_to_cn
 
@@ -35,6 +36,24 @@ ISSUER_PATTERNS = (("全国人民代表大会常务委员会", "全国人民代�
                    ("全国人民代表大会", "全国人民代表大会"), ("国务院令", "国务院"), ("国务院第", "国务院"))
 ORDER_RE = re.compile(r"((?:中华人民共和国)?[\u4e00-\u9fff]{2,8}令第\d+号)")  # 国务院令第685号
 ISSUER_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:部|委员会|总局|局|署))令")
+
+
+MAX_NUMBER = 9999  # what int_to_cn can write; no statute has more articles, chapters or 编
+
+
+def too_big(num: int, what: str) -> str | None:
+    if num > MAX_NUMBER:
+        return f"{what} number {num} is beyond {MAX_NUMBER}: no statute has that many; check the numbering"
+    return None
+
+
+def real_date_problem(m: re.Match) -> str | None:
+    """'2026年2月30日' in a history line: why it cannot be a date, or None."""
+    try:
+        date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return f"{m.group(0)} is not a real date (there is no such day)"
+    return None
 
 
 def iso(m: re.Match) -> str:
@@ -195,6 +214,9 @@ class _Reader:
         piece = self.piece
         num, name = number(heading.group(1)), squeeze(heading.group(2))
         unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
+        if too_big(num, unit):
+            piece.problems.append((n, too_big(num, unit)))
+            return
         text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
         owner = self.part or (f"pt{piece.part[0]}" if piece.part else None)
         if heading.re is PART_RE:
@@ -210,6 +232,9 @@ class _Reader:
 
     def _article(self, am: re.Match, n: int) -> None:
         num = number(am.group(1))
+        if too_big(num, "article"):
+            self.piece.problems.append((n, too_big(num, "article")))
+            return
         self.last_article = num
         self.article, self.paragraph = f"a{num}", 1
         self.piece.articles += 1
@@ -221,6 +246,9 @@ def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:
     """The 编 a file of a code holds: '第五编 婚姻家庭' or, for a code whose structure is known,
     its name ('婚姻家庭编')."""
     m = PART_RE.match(plain)
+    if m and too_big(number(m.group(1)), "编"):
+        piece.problems.append((n, too_big(number(m.group(1)), "编")))
+        return None
     if m:
         return number(m.group(1)), squeeze(m.group(2)), n
     name = plain.removesuffix("编")
@@ -232,6 +260,12 @@ def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:
 
 
 def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
+    for h in piece.history:  # a date that is no day (2026年2月30日) would become the version's date
+        for m in DATE_RE.finditer(h.text):
+            if real_date_problem(m):
+                piece.problems.append((h.n, real_date_problem(m)))
+    if any("not a real date" in msg for _, msg in piece.problems):
+        return
     history = " ".join(h.text for h in piece.history)
     dates = [iso(m) for m in DATE_RE.finditer(history)]
     stated = [iso(m) for m in EFFECTIVE_RE.finditer(history)]

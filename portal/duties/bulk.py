@@ -14,6 +14,8 @@ from wtforms.validators import AnyOf, Length
 
 from portal.duties.services import DutyError, NotAllowed, StaleDuty, decide_close, decide_extension, get_instance
 from portal.extensions import db
+from portal.inputs import parse_int
+from portal.limits import REASON, length_message
 from portal.locking import parse_version
 from portal.models import ExtensionRequest, User
 
@@ -21,13 +23,13 @@ from portal.models import ExtensionRequest, User
 class BulkCloseForm(FlaskForm):
     selected = SelectMultipleField("选择", coerce=str, validate_choice=False)  # "instance id:version seen"
     decision = StringField("决定", validators=[AnyOf(["close", "return"], message="请选择销号或退回。")])
-    comment = TextAreaField("意见", validators=[Length(max=2000, message="意见不超过 2000 字。")])
+    comment = TextAreaField("意见", validators=[Length(max=REASON, message=length_message("意见", REASON))])
 
 
 class BulkExtensionForm(FlaskForm):
     selected = SelectMultipleField("选择", coerce=str, validate_choice=False)  # extension ids
     decision = StringField("决定", validators=[AnyOf(["approve", "reject"], message="请选择批准或驳回。")])
-    comment = TextAreaField("意见", validators=[Length(max=2000, message="意见不超过 2000 字。")])
+    comment = TextAreaField("意见", validators=[Length(max=REASON, message=length_message("意见", REASON))])
 
 
 @dataclass
@@ -57,7 +59,7 @@ def decide_closes(user: User, selected: list[str], approve: bool, comment: str) 
     result = BulkResult()
     for token in dict.fromkeys(selected):
         raw_id, _, raw_version = token.partition(":")
-        inst = get_instance(int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        inst = get_instance(iid) if (iid := parse_int(raw_id, 1)) is not None else None
         if inst is None:
             result.refused.append("有一项申请已不存在。")
             continue
@@ -69,7 +71,7 @@ def decide_closes(user: User, selected: list[str], approve: bool, comment: str) 
 def decide_extensions(user: User, selected: list[str], approve: bool, comment: str) -> BulkResult:
     result = BulkResult()
     for raw_id in dict.fromkeys(selected):
-        ext = db.session.get(ExtensionRequest, int(raw_id)) if raw_id.isdigit() and len(raw_id) < 10 else None
+        ext = db.session.get(ExtensionRequest, eid) if (eid := parse_int(raw_id, 1)) is not None else None
         if ext is None:
             result.refused.append("有一项申请已不存在。")
             continue

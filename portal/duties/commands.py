@@ -1,4 +1,4 @@
-"""`flask portal coverage | remind | demo-data`: duty commands, thin over the services."""
+"""`flask portal coverage | remind | demo-data | encrypt-evidence`: duty commands, thin over the services."""
 from __future__ import annotations
 
 import sys
@@ -46,6 +46,21 @@ def demo_data_command(remove: bool):
         click.echo(line)
 
 
+@command("encrypt-evidence")
+@click.option("--dry-run", is_flag=True, help="Count what would be encrypted; change nothing.")
+def encrypt_evidence_command(dry_run: bool):
+    """Encrypt evidence files stored before encryption at rest (each checked against its SHA-256)."""
+    from portal.duties.evidence import encrypt_stored
+
+    done, already, problems = encrypt_stored(dry_run=dry_run)
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(("dry run: " if dry_run else "") + f"{done} evidence file(s) encrypted, {already} already encrypted, "
+               f"{len(problems)} problem(s)")
+    if problems:
+        sys.exit(1)
+
+
 def register(group) -> None:
-    for cmd in (coverage_command, remind_command, demo_data_command):
+    for cmd in (coverage_command, remind_command, demo_data_command, encrypt_evidence_command):
         group.add_command(cmd)

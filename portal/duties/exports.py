@@ -11,10 +11,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView
+from portal.export_text import DATE_FORMAT, DATETIME_FORMAT, local_cell, safe_cell, sheet_title
 from portal.extensions import db
 from portal.labels import zh_date
 from portal.models import Duty, DutyInstance, DutyNote
-from portal.spreadsheet import DATE_FORMAT, DATETIME_FORMAT, local_cell, safe_cell
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
 # not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
@@ -101,8 +101,8 @@ def latest_note_bodies(instance_ids: list[int]) -> dict[int, str]:
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = title
-    ws.append(headers)
+    ws.title = sheet_title(title)
+    ws.append([safe_cell(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF1F5")

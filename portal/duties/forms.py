@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 
-from portal.forms import VersionField, choice, text
+from portal import limits
+from portal.forms import OverwriteField, VersionField, choice, text
 from portal.zhcontrols import ZhDateField
 
 
@@ -31,28 +32,29 @@ class EvidenceForm(BackForm):
 
 class StateForm(BackForm):
     action = choice("request_close", "block", "unblock", message="未知操作。")
-    reason = text("理由", 2000)
+    reason = text("理由", limits.REASON)
     version = VersionField()
 
 
 class ExtensionForm(BackForm):
-    reason = text("延期理由", 2000)
+    reason = text("延期理由", limits.REASON)
     proposed = ZhDateField("拟延至")  # 2027年6月30日 or 2027-06-30, whatever the browser's language
 
 
 class CloseDecisionForm(BackForm):
     decision = choice("close", "return")
-    comment = text("意见", 2000)
+    comment = text("意见", limits.REASON)
     version = VersionField()
 
 
 class ExtensionDecisionForm(BackForm):
     decision = choice("approve", "reject")
-    comment = text("意见", 2000)
+    comment = text("意见", limits.REASON)
 
 
 class ResponsibleForm(BackForm):
-    name = text("具体责任人", 40)
-    phone = text("联系电话", 30)
+    name = text("具体责任人", limits.RESPONSIBLE_NAME)
+    phone = text("联系电话", limits.RESPONSIBLE_PHONE)
     seen_name = HiddenField()  # what the form showed: a change made since is not overwritten
     seen_phone = HiddenField()
+    overwrite = OverwriteField()  # unless this person chose to replace it (portal.locking.Conflict)

@@ -9,6 +9,8 @@ from portal import locking
 from portal.audit.services import record
 from portal.duties import rules
 from portal.extensions import db
+from portal.labels import zh_datetime
+from portal.limits import NOTE, too_long
 from portal.models import (
     AuditEntry,
     ChecklistItem,
@@ -27,10 +29,21 @@ CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改
 class DutyError(ValueError):
     """A user-facing reason why an action on a duty was refused."""
 
+    conflict = None  # a portal.locking.Conflict: the colleague's version beside what was typed
+
+
+# The actions that move a duty's version (a state or deadline change): who did the last one is named
+# when an action from an older page is refused.
+VERSIONED_ACTIONS = ("request_close", "close", "return", "block", "unblock", "approve_extension", "reject_extension")
+
 
 class StaleDuty(DutyError):
-    def __init__(self) -> None:
-        super().__init__(STALE)
+    def __init__(self, instance_id: int | None = None) -> None:
+        by, at = locking.last_change("duty_instance", instance_id, VERSIONED_ACTIONS) if instance_id else (None, None)
+        if by:
+            super().__init__(f"{STALE}（最近一次修改：{by}，{zh_datetime(at)}）")
+        else:
+            super().__init__(STALE)
 
 
 class NotAllowed(PermissionError):
@@ -122,7 +135,7 @@ def _stale() -> StaleDuty:
 
 
 def _check_version(inst: DutyInstance, expected: int | None) -> None:
-    locking.check_version(inst.version, expected, _stale)
+    locking.check_version(inst.version, expected, lambda: StaleDuty(inst.id))
 
 
 def commit_or_stale() -> None:
@@ -186,8 +199,9 @@ def add_note(user: User, inst: DutyInstance, body: str, kind: str = rules.NOTE) 
     body = body.strip()
     if not body:
         raise DutyError("请填写工作记录内容。")
-    if len(body) > 5000:
-        raise DutyError("工作记录不能超过 5000 字。")
+    problem = too_long("工作记录", body, NOTE)
+    if problem:
+        raise DutyError(problem)
     note = DutyNote(instance_id=inst.id, author_id=user.id, body=body, kind=kind)
     db.session.add(note)
     if can_edit(user, inst):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from io import BytesIO
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from flask_login import current_user
 
 from portal.access import logged_in, no_store, requires
 from portal.duties import bp, rules
-from portal.duties.evidence import add_evidence, evidence_path
+from portal.duties.evidence import add_evidence, read_evidence
 from portal.duties.forms import (
     BackForm,
     CloseDecisionForm,
@@ -47,6 +48,7 @@ from portal.duties.services import (
 )
 from portal.audit.display import present
 from portal.audit.services import record_download
+from portal.capabilities import can
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal import refdata
@@ -57,10 +59,9 @@ from portal.duties.responsible import set_responsible
 from portal.duties.sync import coverage_gaps
 from portal.extensions import db
 from portal.forms import NOTHING_REFUSED, Refused, first_error
-from portal.navigation import board_label
+from portal.navigation import board_heading
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
-from portal.capabilities import can
 
 
 def board_filter_from_args() -> BoardFilter:
@@ -92,8 +93,9 @@ def index():
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
+    title, read_only = board_heading(current_user, viewed)
     context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
-                   areas=refdata.areas(), rules=rules, board_title=board_label(current_user),
+                   areas=refdata.areas(), rules=rules, board_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
                    cells=Cells({cid: c.text for cid, c in clauses.items()}))
@@ -120,10 +122,14 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         linked_ids = [refdata.duty_by_key(k).id for k in keys_in(inst.duty.arrangement)]
         got = page.read(inst, limit, linked_ids)
         notes, trace = got.notes, got.trace
+    contribute = can_contribute(current_user, inst)
     context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, refused=NOTHING_REFUSED,
                    notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
-                   can_edit=can_edit(current_user, inst), can_contribute=can_contribute(current_user, inst))
+                   can_edit=can_edit(current_user, inst), can_contribute=contribute,
+                   # 只读: who works on duties but may not change this one (another unit's, for a liaison)
+                   read_only=not contribute and can(current_user, "work_pages")
+                   and not can(current_user, "see_all_units"))
     if full:
         context.update(
             clauses=refdata.clause_texts(inst.duty.clause_ids),
@@ -146,6 +152,18 @@ def instance(instance_id: int):
 ALWAYS_ON_THE_PAGE = frozenset({"evidence", "responsible", "note"})  # forms a refusal shows beside, once
 
 
+def _drawn_again(inst, key: str) -> bool:
+    """Whether the refused form is on the page drawn again (its message then shows beside it, once)."""
+    if key in ALWAYS_ON_THE_PAGE:
+        return True
+    action = key.removeprefix("state-")
+    if key.startswith("state-") and action in rules.TRANSITIONS:  # a state form stays while the state allows it
+        return can_edit(current_user, inst) and rules.allows(inst.state, action)
+    if key == "decide":
+        return can(current_user, "supervise") and rules.allows(inst.state, "close")
+    return False
+
+
 def refused_on_duty_page(inst, refused: Refused):
     """The duty page again with a refused form (also the board's figure and 批示 forms on it): the
     message beside that form, what was typed kept."""
@@ -153,7 +171,7 @@ def refused_on_duty_page(inst, refused: Refused):
 
 
 def _after_action(inst, form: BackForm, message: str | None = None, error: str | None = None,
-                  partial: str | None = None, key: str = ""):
+                  partial: str | None = None, key: str = "", conflict=None):
     """htmx gets the fresh fragment (with the error: beside the refused form `key` if it has one —
     a refused note keeps its text — else at the top); a plain form gets a redirect on success — back to the 督查室 queue when
     the decision was taken there — and on a refusal the page again, the message beside the form
@@ -162,7 +180,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
     if error is None:
         db.session.expire_all()
     inst = get_instance(instance_id)
-    refused = Refused(key, error, request.form) if error else None
+    refused = Refused(key, error, request.form, conflict) if error else None
     if is_partial_request() and partial:
         if refused and key:
             context = {**_instance_context(inst, full=False), "refused": refused}
@@ -175,7 +193,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
         # The message shows beside the form, its field focused; also at the top of the work area
         # unless the form is always on the page — a state, 延期 or 销号 form may be gone (someone
         # else changed the duty's state; a 长期 duty has no 延期).
-        top = None if key in ALWAYS_ON_THE_PAGE else error
+        top = None if _drawn_again(inst, key) else error
         context = {**_instance_context(inst, top), "refused": refused}
         return render_template("duties/instance.html", **context), 422
     if message:
@@ -188,7 +206,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
 def _run(inst, form: BackForm, action, message: str, partial: str | None = None, key: str = ""):
     """Validate the form, run a service action. NotAllowed (not a DutyError) is a 403; a DutyError —
     including StaleDuty — becomes the message beside the fresh state."""
-    error = None
+    error = conflict = None
     if not form.validate():
         error = first_error(form)
     else:
@@ -199,9 +217,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
             abort(403)
         except DutyError as exc:
             db.session.rollback()
-            error = str(exc)
+            error, conflict = str(exc), exc.conflict
     if error:
-        return _after_action(inst, form, error=error, partial=partial, key=key)
+        return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)
 
 
@@ -242,12 +260,17 @@ def download(instance_id: int, evidence_id: int):
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None or evidence.instance_id != inst.id:
         abort(404)
-    path = evidence_path(evidence)
-    if not path.exists():
+    try:
+        data = read_evidence(evidence)
+    except DutyError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("duties.instance", instance_id=inst.id))
+    if data is None:
         abort(404)
     record_download("evidence", evidence.id, f"{inst.duty.title} · {inst.unit.name}：{evidence.filename}",
                     {"file": evidence.filename, "size": evidence.size, "sha256": evidence.sha256})
-    response = send_file(path, mimetype=evidence.content_type, as_attachment=True, download_name=evidence.filename)
+    response = send_file(BytesIO(data), mimetype=evidence.content_type, as_attachment=True,
+                         download_name=evidence.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -275,7 +298,8 @@ def responsible(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = ResponsibleForm()
     return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
-                                                    (form.seen_name.data or "", form.seen_phone.data or "")),
+                                                    (form.seen_name.data or "", form.seen_phone.data or ""),
+                                                    form.overwrite.data),
                 "已保存具体责任人。", key="responsible")
 
 

@@ -6,6 +6,7 @@ The archive (a .tar.gz) holds:
   database.pgdump    PostgreSQL: `pg_dump --format=custom` (one consistent snapshot)
   uploads/...        every uploaded file
   secret_key         instance/secret_key, when the key lives there
+  evidence_key       instance/evidence_key (the key of the encrypted evidence files), when it lives there
 
 Consistency while the app serves: the database is snapshotted first, then the uploads copied.
 Uploads are written to disk before the row that names them is committed, so every file the
@@ -17,11 +18,13 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,8 +33,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.extensions import db
+from portal.files.cleanup import LEGACY_STAGING
+from portal.files.staging import STAGING
+from portal.files.storage import PART_SUFFIX, PRIVATE_FILE, StorageError, private_dir, write_private
 
 FORMAT = 1
+MANIFEST = "manifest.json"
+KEY_FILES = ("secret_key", "evidence_key")  # instance files a backup carries (when they live there)
 PG_BIN_DIRS = ("/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
 
 
@@ -122,10 +130,17 @@ def _snapshot_database(url: sa.engine.URL, workdir: Path) -> Path:
     raise BackupError(f"unsupported database: {url.get_backend_name()}")
 
 
+# Never in a backup: uploads waiting for a confirmation (a roster preview holds names and phone numbers
+# of people not imported), where this and earlier versions keep them; and unfinished writes.
+NOT_BACKED_UP = (STAGING, *LEGACY_STAGING)
+
+
 def _upload_files(upload_dir: Path) -> list[Path]:
     if not upload_dir.exists():
         return []
-    return sorted(p for p in upload_dir.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+    return sorted(p for p in upload_dir.rglob("*")
+                  if p.is_file() and not p.name.endswith(PART_SUFFIX)
+                  and p.relative_to(upload_dir).parts[0] not in NOT_BACKED_UP)
 
 
 def _schema_revision() -> str:
@@ -139,9 +154,9 @@ def _schema_revision() -> str:
 def backup(archive: Path) -> Summary:
     url = db.engine.url
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    key_file = Path(current_app.instance_path) / "secret_key"
+    instance = Path(current_app.instance_path)
     archive = archive.resolve()
-    archive.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(archive.parent)
     with tempfile.TemporaryDirectory(prefix="portal-backup-") as tmp:
         workdir = Path(tmp)
         dump = _snapshot_database(url, workdir)  # first the database, then the files it names
@@ -156,12 +171,15 @@ def backup(archive: Path) -> Summary:
             "database_sha256": sha256_file(dump),
             "schema_revision": _schema_revision(),
             "content_version": content_version(Path(current_app.config["CONTENT_DIR"])),
-            "secret_key": key_file.exists(),
+            **{name: (instance / name).exists() for name in KEY_FILES},
             "files": [],
         }
-        partial = archive.with_name(archive.name + ".part")
+        partial = archive.with_name(archive.name + PART_SUFFIX)
         total = 0
-        with tarfile.open(partial, "w:gz") as tar:
+        # The archive holds children's records and the session key: 0600 from its first byte.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
             tar.add(dump, arcname=dump.name)
             for entry in files:
                 source: Path = entry["source"]
@@ -176,8 +194,12 @@ def backup(archive: Path) -> Summary:
                 manifest["files"].append({"path": entry["path"], "size": len(data),
                                           "sha256": hashlib.sha256(data).hexdigest()})
                 total += len(data)
-            if key_file.exists():
-                tar.add(key_file, arcname="secret_key")
+            for name in KEY_FILES:
+                if manifest[name]:
+                    key = (instance / name).read_bytes()
+                    info = tarfile.TarInfo(name)
+                    info.size = len(key)
+                    tar.addfile(info, io.BytesIO(key))
             body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(body)
@@ -186,15 +208,99 @@ def backup(archive: Path) -> Summary:
     return Summary(archive, url.get_backend_name(), len(manifest["files"]), total)
 
 
+DATABASE_FILES = ("database.sqlite", "database.pgdump")
+MAX_MANIFEST = 64 * 1024 * 1024
+_UPLOAD_PATH = re.compile(r"^uploads(/[^/\x00\\]+)+$")
+
+
 def read_manifest(tar: tarfile.TarFile) -> dict:
     try:
-        member = tar.getmember("manifest.json")
+        member = tar.getmember(MANIFEST)
     except KeyError:
         raise BackupError("not a portal backup: manifest.json missing") from None
-    manifest = json.loads(tar.extractfile(member).read())
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"unsupported backup format {manifest.get('format')!r}")
+    if not member.isreg() or member.size > MAX_MANIFEST:
+        raise BackupError("not a portal backup: manifest.json is not a plain file of a sensible size")
+    try:
+        manifest = json.loads(tar.extractfile(member).read())
+    except ValueError:
+        raise BackupError("not a portal backup: manifest.json is not readable JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"unsupported backup format {manifest.get('format') if isinstance(manifest, dict) else None!r}")
     return manifest
+
+
+def _members(tar: tarfile.TarFile, room: int) -> dict[str, tarfile.TarInfo]:
+    """Every member, each checked from its header before the archive is read past it: a plain file
+    (no link, folder, device or fifo) with a name a backup writes, not seen before, and all of them
+    together fitting in the free space. A forged archive is refused before anything is unpacked."""
+    members: dict[str, tarfile.TarInfo] = {}
+    declared = 0
+    while True:
+        member = tar.next()
+        if member is None:
+            return members
+        if not member.isreg():
+            raise BackupError(f"{member.name!r} in the backup is a link or special file: refused")
+        if not (member.name in (MANIFEST, *KEY_FILES, *DATABASE_FILES) or _safe_upload_path(member.name)):
+            raise BackupError(f"{member.name!r} in the backup is not a name a backup writes: refused")
+        if member.name in members:
+            raise BackupError(f"{member.name!r} appears twice in the backup: refused")
+        declared += member.size
+        if declared > room:
+            raise BackupError(f"the backup unpacks to more than the {room // (1 << 20)} MB free here: refused")
+        members[member.name] = member
+
+
+def _safe_upload_path(name: str) -> bool:
+    """uploads/<relative path>, without '.', '..', empty parts, backslashes or NUL."""
+    return bool(_UPLOAD_PATH.match(name)) and not any(part in (".", "..") for part in name.split("/"))
+
+
+def _check_manifest(manifest: dict, members: dict[str, tarfile.TarInfo], upload_dir: Path) -> list[tuple[dict, Path]]:
+    """The manifest agrees with the archive, and every file it names lands inside the upload folder.
+    Returns (entry, destination) per file."""
+    if manifest.get("database_file") not in DATABASE_FILES or manifest["database_file"] not in members:
+        raise BackupError(f"the backup's database file {manifest.get('database_file')!r} is not a database snapshot: refused")
+    root = upload_dir.resolve()
+    placed = []
+    listed = {MANIFEST, manifest["database_file"]} | {name for name in KEY_FILES if manifest.get(name)}
+    for entry in manifest.get("files", []):
+        path = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(path, str) or not _safe_upload_path(path):
+            raise BackupError(f"the manifest names {path!r}, outside the upload folder: refused")
+        destination = root / path.removeprefix("uploads/")
+        if not _lands_inside(root, destination):
+            raise BackupError(f"the manifest names {path!r}, outside the upload folder: refused")
+        member = members.get(path)
+        if member is None or member.size != entry.get("size"):
+            raise BackupError(f"{path} is missing from the backup or has another size than the manifest says")
+        listed.add(path)
+        placed.append((entry, destination))
+    for name in KEY_FILES:
+        if manifest.get(name) and name not in members:
+            raise BackupError(f"the manifest lists {name} but the backup does not hold it")
+    extra = sorted(set(members) - listed)
+    if extra:
+        raise BackupError(f"the backup holds files its manifest does not list: {', '.join(extra[:5])}: refused")
+    return placed
+
+
+def _lands_inside(root: Path, destination: Path) -> bool:
+    """Lexically inside, nothing at the destination yet (not even a dangling link), and the nearest
+    folder that exists on the way resolves inside the root (no linked folder leads elsewhere)."""
+    if root not in destination.parents or os.path.lexists(destination):
+        return False
+    folder = destination.parent
+    while not folder.exists() and folder != root:
+        folder = folder.parent
+    resolved = folder.resolve()
+    return resolved == root or root in resolved.parents
+
+
+def _free_space(folder: Path) -> int:
+    while not folder.exists():
+        folder = folder.parent
+    return shutil.disk_usage(folder).free
 
 
 def _database_is_empty(url: sa.engine.URL) -> bool:
@@ -212,10 +318,12 @@ def _database_is_empty(url: sa.engine.URL) -> bool:
 
 
 def restore(archive: Path) -> Summary:
-    """Restore into an empty instance: no tables in the database, no files in the upload folder."""
+    """Restore into an empty instance: no tables in the database, no files in the upload folder.
+    Nothing is written until every member, path and hash of the archive has been checked; files go
+    only to the database file, the upload folder and the instance's key files, each 0600."""
     url = db.engine.url
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
-    key_file = Path(current_app.instance_path) / "secret_key"
+    instance = Path(current_app.instance_path)
     if not archive.exists():
         raise BackupError(f"{archive}: no such file")
     db.session.remove()
@@ -224,42 +332,56 @@ def restore(archive: Path) -> Summary:
         raise BackupError("the database is not empty: restore only into a new, empty database")
     if _upload_files(upload_dir):
         raise BackupError(f"{upload_dir} is not empty: restore only into an empty upload folder")
-    with tarfile.open(archive, "r:gz") as tar, tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
-        manifest = read_manifest(tar)
-        if manifest["database"] != url.get_backend_name():
-            raise BackupError(f"the backup holds a {manifest['database']} database; this instance uses "
-                              f"{url.get_backend_name()}")
-        workdir = Path(tmp)
-        dump = workdir / Path(manifest["database_file"]).name  # never a path from the archive
-        with tar.extractfile(manifest["database_file"]) as source, open(dump, "wb") as target_file:
-            shutil.copyfileobj(source, target_file)
-        if sha256_file(dump) != manifest["database_sha256"]:
-            raise BackupError("the database snapshot in the backup is damaged (checksum differs)")
-        for entry in manifest["files"]:  # check every file before writing anything
-            data = tar.extractfile(entry["path"]).read()
-            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-                raise BackupError(f"{entry['path']} in the backup is damaged (checksum differs)")
-        if url.get_backend_name() == "sqlite":
-            target = _sqlite_path(url)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for suffix in ("-wal", "-shm"):
-                Path(str(target) + suffix).unlink(missing_ok=True)
-            shutil.copyfile(dump, str(target) + ".part")
-            os.replace(str(target) + ".part", target)
-        else:
-            args, env = _pg_args(url)
-            _run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  *args, str(dump)], env)
-        total = 0
-        for entry in manifest["files"]:
-            data = tar.extractfile(entry["path"]).read()
-            destination = upload_dir / entry["path"].removeprefix("uploads/")
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(data)
-            total += len(data)
-        if manifest.get("secret_key"):
-            key = tar.extractfile("secret_key").read()
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_bytes(key)
-            key_file.chmod(0o600)
-    return Summary(archive, manifest["database"], len(manifest["files"]), total)
+    try:
+        with tarfile.open(archive, "r:gz") as tar, tempfile.TemporaryDirectory(prefix="portal-restore-") as tmp:
+            members = _members(tar, _free_space(upload_dir))
+            manifest = read_manifest(tar)
+            placed = _check_manifest(manifest, members, upload_dir)
+            return _restore_checked(tar, manifest, placed, url, Path(tmp), instance, archive)
+    except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
+        raise BackupError(f"{archive}: not a readable backup archive ({type(exc).__name__})") from None
+    except (KeyError, TypeError, AttributeError):
+        raise BackupError(f"{archive}: the manifest is incomplete or malformed: refused") from None
+    except StorageError as exc:
+        raise BackupError(f"restore stopped, a file could not be written ({exc.detail})") from None
+
+
+def _restore_checked(tar, manifest: dict, placed, url, workdir: Path, instance: Path, archive: Path) -> Summary:
+    if manifest["database"] != url.get_backend_name():
+        raise BackupError(f"the backup holds a {manifest['database']} database; this instance uses "
+                          f"{url.get_backend_name()}")
+    dump = workdir / manifest["database_file"]  # one of DATABASE_FILES, never a path from the archive
+    with tar.extractfile(manifest["database_file"]) as source, open(dump, "wb") as target_file:
+        shutil.copyfileobj(source, target_file)
+    if sha256_file(dump) != manifest["database_sha256"]:
+        raise BackupError("the database snapshot in the backup is damaged (checksum differs)")
+    for entry, _ in placed:  # check every file before writing anything
+        if _sha256_member(tar, entry["path"]) != entry["sha256"]:
+            raise BackupError(f"{entry['path']} in the backup is damaged (checksum differs)")
+    if url.get_backend_name() == "sqlite":
+        target = _sqlite_path(url)
+        for suffix in ("-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+        with open(dump, "rb") as source:
+            write_private(target, source)
+    else:
+        args, env = _pg_args(url)
+        _run([pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+              *args, str(dump)], env)
+    total = 0
+    for entry, destination in placed:
+        with tar.extractfile(entry["path"]) as source:
+            total += write_private(destination, source)
+    for name in KEY_FILES:
+        if manifest.get(name):
+            with tar.extractfile(name) as source:
+                write_private(instance / name, source)
+    return Summary(archive, manifest["database"], len(placed), total)
+
+
+def _sha256_member(tar: tarfile.TarFile, name: str) -> str:
+    digest = hashlib.sha256()
+    with tar.extractfile(name) as source:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

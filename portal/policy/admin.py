@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal import locking
 from portal.access import requires
 from portal.policy import admin_services as svc
 from portal.policy import services as s
@@ -68,18 +69,25 @@ def register_edit(key: str):
     if entry is None or not entry.active:
         abort(404)
     form = RegisterEntryForm(obj=None if _posted() else _values(entry))
-    error = None
+    error = conflict = None
     if form.validate_on_submit():
+        mine = {k: getattr(form, k).data for k in svc.EDITABLE}
         try:
-            svc.update_entry(entry, {k: getattr(form, k).data for k in svc.EDITABLE}, form.stamp.data or "",
-                             current_user.username)
+            svc.update_entry(entry, mine, form.stamp.data or "", current_user.username, form.overwrite.data)
+        except svc.StaleEntry as exc:
+            error = str(exc)
+            theirs = _values(entry)
+            conflict = locking.conflict({k: form[k].label.text for k in svc.EDITABLE},
+                                        {k: getattr(theirs, k) for k in svc.EDITABLE}, mine, theirs.stamp,
+                                        changed=("regulation", entry.key))
         except svc.AdminError as exc:
             error = str(exc)
         else:
             flash("已保存，修改已记入审计日志。", "success")
             return redirect(url_for("policy.register_entry", key=entry.key))
     status = 409 if error and "他人修改" in error else (400 if form.errors or error else 200)
-    return render_template("policy/admin_register_form.html", entry=entry, form=form, error=error), status
+    return render_template("policy/admin_register_form.html", entry=entry, form=form, error=error,
+                           conflict=conflict), status
 
 
 def _posted() -> bool:

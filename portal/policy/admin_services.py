@@ -1,7 +1,8 @@
 """The library's admin work: staged uploads previewed before import; register entries edited.
 
-Uploads are kept in the instance folder under a random batch id until imported (or replaced by
-a later upload); the preview converts and checks them without writing anything to content/.
+Uploads are kept in the staging folder (portal.files.staging: on the upload volume, never in a
+backup, swept after a day) under a random batch id until imported; the preview converts and checks
+them without writing anything to content/.
 Register edits write content/policy/register.csv (the source of truth) and sync the register,
 so the change is audited like any other and survives the next sync.
 """
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from portal.files import staging
+from portal.labels import size_text
+from portal.files.storage import StorageError, private_dir, write_private
 from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
 from portal.models import RegulationEntry
 from portal.policy.importing import ImportRun, Outcome, plan, run_import
@@ -24,14 +28,22 @@ from portal.policy.sync import POLICY_DIR, sync_policy
 
 ALLOWED_SUFFIXES = (".md", ".txt")
 MAX_FILES = 500
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the longest code (民法典) is ~0.3 MB: more is not a statute text
+
+
+UPLOAD_FULL = "服务器存储空间已满，上传的文件未保存，法规库未作任何改动。请联系系统管理员处理后再上传。"
+UPLOAD_FAILED = "服务器暂时无法保存上传的文件（存储目录不可写），法规库未作任何改动。请联系系统管理员。"
 
 
 class AdminError(Exception):
     """A message for the admin, in Chinese."""
 
 
+STAGED = "policy"
+
+
 def _staging_root() -> Path:
-    return Path(current_app.instance_path) / "policy_staging"
+    return staging.staging_dir(STAGED)
 
 
 def _content_dir() -> Path:
@@ -58,12 +70,30 @@ def stage(files) -> str:
         raise AdminError(f"只接受 .md 或 .txt 文本文件：{'、'.join(bad[:5])}")
     if len(set(names)) != len(names):
         raise AdminError("有同名文件，请改名后重新上传。")
+    large = [n for f, n in zip(files, names, strict=True) if _size(f) > MAX_FILE_BYTES]
+    if large:
+        for f in files:
+            f.close()  # werkzeug spooled the large ones to temporary files: let them go now
+        raise AdminError(f"单个法规文本不能超过 {size_text(MAX_FILE_BYTES)}：{'、'.join(large[:5])}")
     batch = secrets.token_hex(8)
     folder = _staging_root() / batch
-    folder.mkdir(parents=True)
-    for f, name in zip(files, names, strict=False):
-        f.save(folder / name)
+    try:
+        private_dir(folder)
+        for f, name in zip(files, names, strict=False):
+            write_private(folder / name, f.stream)
+    except (StorageError, OSError) as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing of the batch is kept
+        current_app.logger.error("statute upload not staged: %s", getattr(exc, "detail", exc.errno))
+        raise AdminError(UPLOAD_FULL if getattr(exc, "full", False) else UPLOAD_FAILED) from None
     return batch
+
+
+def _size(upload) -> int:
+    stream = upload.stream
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    return size
 
 
 def _batch_dir(batch: str) -> Path:
@@ -85,9 +115,13 @@ class Preview:
 
 def preview(batch: str) -> Preview:
     folder = _batch_dir(batch)
-    outcomes = plan(sorted(folder.iterdir()), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
+    outcomes = plan(_files(folder), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
                     known=_known())
     return Preview(batch, outcomes)
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))  # not a .part
 
 
 def _known() -> dict[str, str]:
@@ -98,7 +132,7 @@ def _known() -> dict[str, str]:
 
 def import_batch(batch: str, actor_name: str) -> ImportRun:
     folder = _batch_dir(batch)
-    run = run_import(sorted(folder.iterdir()), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
+    run = run_import(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
     shutil.rmtree(folder, ignore_errors=True)
     return run
 
@@ -112,11 +146,20 @@ def stamp_of(entry: RegulationEntry) -> str:
     return entry.updated_at.isoformat() if entry.updated_at else ""
 
 
-def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_name: str) -> None:
+class StaleEntry(AdminError):
+    """Someone changed the entry after the editor opened it (shown as a portal.locking.Conflict)."""
+
+    def __init__(self) -> None:
+        super().__init__("此条目在您打开后已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。")
+
+
+def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_name: str,
+                 overwrite: str | None = None) -> None:
     """Write the entry's new values into register.csv and load it. Refused (nothing written) when
-    someone changed the entry since the editor opened it, or when the register would not load."""
-    if seen_stamp != stamp_of(entry):
-        raise AdminError("此条目在您打开后已被他人修改，请刷新页面查看最新内容后再修改。")
+    someone changed the entry since the editor opened it — unless `overwrite` names the version now
+    stored (the editor chose to replace it) — or when the register would not load."""
+    if seen_stamp != stamp_of(entry) and overwrite != stamp_of(entry):
+        raise StaleEntry()
     path = _content_dir() / POLICY_DIR / REGISTER_FILE
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     header, body = rows[0], rows[1:]
@@ -144,4 +187,4 @@ def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_na
         raise AdminError("登记表未能载入：" + "；".join(p.message for p in report.problems[:3]))
 
 
-__all__ = ["AdminError", "COLUMNS", "Preview", "import_batch", "preview", "stage", "update_entry", "stamp_of"]
+__all__ = ["AdminError", "COLUMNS", "Preview", "StaleEntry", "import_batch", "preview", "stage", "update_entry", "stamp_of"]

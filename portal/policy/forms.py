@@ -5,6 +5,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.content.register_file import STATUSES
+from portal.forms import OverwriteField
 
 DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样的格式")
 
@@ -29,3 +30,4 @@ class RegisterEntryForm(FlaskForm):
     aliases = StringField("文中称谓（用“|”分隔）", validators=[Optional(), Length(max=400)])
     notes = TextAreaField("说明", validators=[Optional(), Length(max=2000)])
     stamp = HiddenField()  # when the entry was last changed, as the editor saw it
+    overwrite = OverwriteField()  # a colleague's version the editor chose to replace (portal.locking.Conflict)

@@ -249,6 +249,27 @@ def _with_kept_meta(markdown: str, previous: tuple[Path, str] | None) -> str:
     return markdown
 
 
+def _snapshot(policy_dir: Path) -> dict[Path, bytes]:
+    """The library's document files and source copies as they are before an import writes."""
+    if not policy_dir.is_dir():
+        return {}
+    files = [*policy_dir.glob("*.md"), *(policy_dir / SOURCES_DIR).glob("*")]
+    return {p: p.read_bytes() for p in files if p.is_file()}
+
+
+def _put_back(policy_dir: Path, before: dict[Path, bytes], chosen: Callable[[Path], bool]) -> None:
+    """Chosen files as they were before the import: rewritten, or removed when the import made them."""
+    now = [*policy_dir.glob("*.md"), *(policy_dir / SOURCES_DIR).glob("*")] if policy_dir.is_dir() else []
+    for path in sorted(set(now) | set(before)):
+        if not chosen(path):
+            continue
+        if path in before:
+            if not path.exists() or path.read_bytes() != before[path]:
+                path.write_bytes(before[path])
+        else:
+            path.unlink(missing_ok=True)
+
+
 @dataclass
 class ImportRun:
     outcomes: list[Outcome] = field(default_factory=list)
@@ -310,27 +331,29 @@ def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, 
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
     outcomes = plan(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []
-    before = {p: p.read_bytes() for p in policy_dir.glob("*.md")} if policy_dir.is_dir() else {}
-    write(outcomes, policy_dir, by_shown)
-    run = ImportRun(outcomes)
-    if not any(o.outcome in ("imported", "updated") for o in outcomes):
-        return run
-    run.report = sync_policy(content_dir, display_root, actor_name=actor_name)
+    before = _snapshot(policy_dir)
+    try:
+        write(outcomes, policy_dir, by_shown)
+        run = ImportRun(outcomes)
+        if not any(o.outcome in ("imported", "updated") for o in outcomes):
+            return run
+        run.report = sync_policy(content_dir, display_root, actor_name=actor_name)
+    except BaseException:
+        _put_back(policy_dir, before, lambda path: True)  # nothing of a failed import stays behind
+        raise
     written = {o.doc_id: o for o in outcomes if o.outcome in ("imported", "updated")}
-    undo = False
+    refused: set[str] = set()
     for problem in run.report.problems:
         name = Path(problem.file).name
-        doc_id = name.removesuffix(".md").split("@")[0]
-        if doc_id in written:
-            written[doc_id].outcome = "refused"
-            written[doc_id].problems.append(problem)
-            for path in [policy_dir / f"{doc_id}.md", *policy_dir.glob(f"{doc_id}@*.md")]:
-                if path in before:
-                    path.write_bytes(before[path])
-                else:
-                    path.unlink(missing_ok=True)
-            undo = True
-    if undo:  # the refused files are back as they were; nothing of theirs was loaded
+        refused_id = name.removesuffix(".md").split("@")[0]
+        if refused_id in written:
+            written[refused_id].outcome = "refused"
+            written[refused_id].problems.append(problem)
+            refused.add(refused_id)
+    if refused:  # the refused files are back as they were (their sources too); nothing of theirs was loaded
+        sources = {by_shown[f].name for d in refused for f in written[d].files}
+        _put_back(policy_dir, before, lambda path: path.name.removesuffix(".md").split("@")[0] in refused
+                  or (path.parent.name == SOURCES_DIR and path.name in sources))
         run.report.problems = [p for p in run.report.problems
                                if Path(p.file).name.removesuffix(".md").split("@")[0] not in written]
     if update_search:

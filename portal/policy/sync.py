@@ -73,14 +73,41 @@ def counted(clause_id: str, layout: str, kind: str = "section") -> bool:
     return clause_id not in SPECIAL_IDS
 
 
+class _DocumentFailed(Exception):
+    """A document file passed the checks but could not be loaded (a case no check foresaw)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name: str = "sync",
                 only: set[str] | None = None) -> PolicySyncReport:
-    """Sync every document file and the register. `only`: limit document changes to these doc ids."""
+    """Sync every document file and the register. `only`: limit document changes to these doc ids.
+
+    A file that passed the checks and still fails to load is reported like any refused file and
+    the sync runs again without it: one bad file never stops the others or every later sync."""
+    failed: dict[str, Problem] = {}
+    while True:
+        try:
+            return _sync_policy(content_dir, display_root, actor_name, only, failed)
+        except _DocumentFailed as exc:
+            db.session.rollback()
+            if exc.problem.file in failed:
+                raise
+            failed[exc.problem.file] = exc.problem
+
+
+def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, only: set[str] | None,
+                 failed: dict[str, Problem]) -> PolicySyncReport:
     report = PolicySyncReport()
     existing = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
     previous = {d.doc_id: {c.clause_id for c in d.clauses if not c.retired} for d in existing.values() if d.active}
     lib = scan_library(Path(content_dir) / POLICY_DIR, display_root, previous)
-    report.problems = list(lib.problems)
+    for ldoc in lib.docs:
+        if ldoc.file in failed:
+            ldoc.problems.append(failed[ldoc.file])
+    report.problems = list(lib.problems) + list(failed.values())
     seen: set[str] = set()
     for ldoc in lib.docs:
         if ldoc.doc_id:
@@ -92,7 +119,11 @@ def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name:
             continue
         if (only is not None and ldoc.doc_id not in only) or not ldoc.current:
             continue  # an earlier version is recorded as an edition, not as the document's text
-        _apply_document(ldoc, existing, report, actor_name)
+        try:
+            _apply_document(ldoc, existing, report, actor_name)
+        except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
+            raise _DocumentFailed(Problem(ldoc.file, 1, f"cannot be loaded ({type(exc).__name__}: {exc}); "
+                                                        "the last good version keeps serving")) from exc
     if only is None:
         for doc_id, doc in existing.items():
             if doc.active and doc_id not in seen:

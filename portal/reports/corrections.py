@@ -12,13 +12,14 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import MonthlyReport, ReportRevision, Unit, User
 from portal.models.base import utcnow
-from portal.reports.services import FIELDS, LIMIT, STALE, SUBMITTED, ReportError, ReportInput, can_edit, get_report
+from portal.reports.services import (FIELDS, SUBMITTED, StaleReport, ReportError, ReportInput, can_edit, checked_values,
+                                     get_report)
 from portal.capabilities import can
 
 
 
 def _stale() -> ReportError:
-    return ReportError(STALE)
+    return StaleReport()
 
 
 def can_correct(user: User, unit: Unit, report: MonthlyReport | None) -> bool:
@@ -35,9 +36,7 @@ def correct(user: User, unit: Unit, month: str, data: ReportInput, expected_vers
     locking.check_version(report.version, expected_version or 0, _stale)
     if report.read_at is not None:
         raise ReportError("督查室已阅读该报告，不能再更正；如需补充，请在下月报告中说明。")
-    values = {f: getattr(data, f).strip() for f in FIELDS}
-    if any(len(v) > LIMIT for v in values.values()):
-        raise ReportError(f"每一栏不超过 {LIMIT} 字。")
+    values = checked_values(data)
     if not values["progress"]:
         raise ReportError("提交前请填写进展情况。")
     before = {f: getattr(report, f) or "" for f in FIELDS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from portal.forms import VersionField, choice
+from portal.forms import OverwriteField, VersionField, choice
 from portal.reports.services import FIELDS, ReportInput
 
 
@@ -12,7 +12,8 @@ class ReportForm(FlaskForm):
     progress = TextAreaField("进展情况")
     problems = TextAreaField("存在问题")
     next_steps = TextAreaField("下步打算")
-    version = VersionField()
+    version = VersionField()  # the version the text was edited from
+    overwrite = OverwriteField()  # the colleague's version this person chose to replace
     submit = choice("0", "1", "correct")  # which button: 保存草稿 / 提交报告 / 提交更正
 
     @property

@@ -12,6 +12,7 @@ from portal import locking
 from portal.audit.services import ACTION_LABELS, record
 from portal.duties.services import today
 from portal.extensions import db
+from portal.limits import REPORT_FIELD, too_long
 from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.models.base import utcnow
 from portal.models.reports import DRAFT, SUBMITTED
@@ -19,18 +20,25 @@ from portal.timeutil import month_bounds_utc, to_local
 from portal.capabilities import can
 
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
-STALE = "该报告已被他人修改，以下为最新内容，请确认后重新保存。"
+STALE = "该报告已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
 FIELDS = ("progress", "problems", "next_steps")
 STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
-LIMIT = 10000
+LABELS = {"progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算"}
 
 
 class ReportError(ValueError):
     pass
 
 
+class StaleReport(ReportError):
+    """Someone saved the report after this edit's form was opened (shown as a `locking.Conflict`)."""
+
+    def __init__(self) -> None:
+        super().__init__(STALE)
+
+
 def _stale() -> ReportError:
-    return ReportError(STALE)
+    return StaleReport()
 
 
 def parse_month(value: str) -> str | None:
@@ -111,12 +119,20 @@ class ReportInput:
     next_steps: str
 
 
+def checked_values(data: ReportInput) -> dict[str, str]:
+    """The three boxes as stored; a box longer than its limit refuses the save (nothing is cut)."""
+    values = {f: getattr(data, f).strip() for f in FIELDS}
+    for f, v in values.items():
+        problem = too_long(LABELS[f], v, REPORT_FIELD)
+        if problem:
+            raise ReportError(problem)
+    return values
+
+
 def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, expected_version: int | None) -> MonthlyReport:
     if not can_edit(user, unit):
         raise PermissionError
-    values = {f: getattr(data, f).strip() for f in FIELDS}
-    if any(len(v) > LIMIT for v in values.values()):
-        raise ReportError(f"每一栏不超过 {LIMIT} 字。")
+    values = checked_values(data)
     if submit and not values["progress"]:
         raise ReportError("提交前请填写进展情况。")
     report = get_report(unit, month)
@@ -138,7 +154,7 @@ def save(user: User, unit: Unit, month: str, data: ReportInput, submit: bool, ex
             db.session.flush()
     except IntegrityError:  # another first save of the same month won the race
         db.session.rollback()
-        raise ReportError(STALE) from None
+        raise StaleReport() from None
     record("submit_report" if submit else "save_report", "report", report.id, label=f"{unit.name} {month}",
            before=before, after={**values, "status": report.status}, actor=user)
     locking.commit(_stale)

@@ -1,17 +1,21 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import locking
 from portal.access import requires
 from portal.extensions import db
-from portal.forms import first_error
+from portal.forms import expected_version, first_error
+from portal.locking import Conflict
 from portal.reports import bp
 from portal.reports.corrections import can_correct, correct, mark_read
 from portal.reports.forms import ReportForm
 from portal.zhcontrols import months_between
 from portal.reports.services import (
     FIELDS,
+    LABELS,
     SUBMITTED,
     ReportError,
+    StaleReport,
     can_edit,
     can_read,
     current_month,
@@ -61,11 +65,11 @@ def _report_page_or_abort(unit_code: str, month: str):
 def edit(unit_code: str, month: str):
     unit = _report_page_or_abort(unit_code, month)
     form = ReportForm()
-    error = None
+    error = conflict = None
     if request.method == "POST":
         if not can_edit(current_user, unit):
             abort(403)
-        error = _save(unit, month, form)
+        error, conflict = _save(unit, month, form)
         if error is None:
             flash("更正已提交，原报告保留为已更正的旧版。" if form.correcting else
                   "报告已提交。" if form.submitting else "草稿已保存。", "success")
@@ -79,21 +83,35 @@ def edit(unit_code: str, month: str):
     else:
         values = {f: getattr(report, f) for f in FIELDS} if report else prefill(unit, month)
     draft = form.values() if error and not editable else values  # a refused correction keeps its text
+    # A refused form keeps the version its text was edited from: saving it again is refused again, until
+    # the person chooses to replace the colleague's version (portal.locking.Conflict).
+    seen = (form.version.data or 0) if error else (report.version if report else 0)
     return render_template("reports/edit.html", unit=unit, month=month, report=report, values=values, error=error,
-                           editable=editable, draft=draft,
+                           editable=editable, draft=draft, conflict=conflict, seen_version=seen,
                            correctable=can_correct(current_user, unit, report)), (422 if error else 200)
 
 
-def _save(unit, month: str, form: ReportForm) -> str | None:
-    """Save or submit; the reason it was refused, or None."""
+def _save(unit, month: str, form: ReportForm) -> tuple[str | None, Conflict | None]:
+    """Save or submit; the reason it was refused (and the colleague's version, if that was why), or None."""
     if not form.validate():
-        return first_error(form)
+        return first_error(form), None
     try:
         if form.correcting:
-            correct(current_user, unit, month, form.report_input(), form.version.data)
+            correct(current_user, unit, month, form.report_input(), expected_version(form))
         else:
-            save(current_user, unit, month, form.report_input(), form.submitting, form.version.data)
+            save(current_user, unit, month, form.report_input(), form.submitting, expected_version(form))
+    except StaleReport as exc:
+        db.session.rollback()
+        return str(exc), _conflict(unit, month, form)
     except ReportError as exc:
         db.session.rollback()
-        return str(exc)
-    return None
+        return str(exc), None
+    return None, None
+
+
+def _conflict(unit, month: str, form: ReportForm) -> Conflict | None:
+    report = get_report(unit, month)
+    if report is None:
+        return None
+    return locking.conflict(LABELS, {f: getattr(report, f) for f in FIELDS}, form.values(), report.version,
+                            by=report.updated_by.display_name if report.updated_by else None, at=report.updated_at)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -229,7 +230,9 @@ class SearchEngine:
             out.unavailable, out.error = "corrupt", UNAVAILABLE["corrupt"]
             out.results, out.total = [], 0
         except Exception:  # a search never takes the page down
-            log.exception("search failed for %r", q)
+            from portal.errorlog import log_failure
+
+            log_failure(log, f"search failed (a query of {len(str(q or ''))} characters)", sys.exc_info()[1])
             out.error = "搜索出错，请换个说法再试"
             out.results, out.total = [], 0
         out.took_ms = round((time.perf_counter() - started) * 1000, 2)

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.content import citations
+from portal.limits import SEARCH_BOX
 from portal.search import tokenizer
 
-MAX_QUERY_CHARS = 200
+MAX_QUERY_CHARS = SEARCH_BOX  # what the boxes send by GET; a longer text is posted and cut here, saying so
 MAX_WORDS = 24
 SYNONYMS_NAME = "synonyms.txt"  # in tokenizer.search_dir(), beside the user dictionary
 COLLOQUIAL_NAME = "colloquial.txt"  # everyday word → the statutes' words (one direction), same folder

@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("training", __name__)
 
-from portal.training import assign_views, certificate_views, edit_views, hooks, learn_views, report_views, views  # noqa: E402,F401
+from portal.training import (  # noqa: E402,F401
+    assign_views, certificate_views, edit_views, hooks, import_views, learn_views, report_views, views,
+)

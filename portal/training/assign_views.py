@@ -58,7 +58,7 @@ def assign():
     cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
     return render_template("training/assign.html", form=form, counties=counties, error=error,
                            townships=_townships(counties), county=county, cohorts=cohorts, end_form=EmptyForm(),
-                           rules=rules, cohort_label=s.cohort_label, today=s.today()), 422 if error else 200
+                           rules=rules, cohort_label=s.cohort_label, today=s.today()), 422 if error or form.errors else 200
 
 
 @bp.route("/training/assign/rules/<int:rule_id>/end", methods=["POST"])

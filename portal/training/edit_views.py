@@ -5,6 +5,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.access import no_store, requires
+from portal import locking
+from portal.extensions import db
+from portal.forms import expected_version
+from portal.models import Trainee
 from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
@@ -22,16 +26,17 @@ FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "co
 def trainee_edit(trainee_id: int):
     t = _trainee_or_404(trainee_id)  # within the user's counties
     form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
-    error = None
+    error = conflict = None
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        version = expected_version(form)
+        version = -1 if version is None else version
         result = edit_trainee(current_user, t, TraineeEdit(
             form.name.data, rules.role_label(form.role.data), form.county.data, form.township.data,
             form.village.data or "", form.phone.data, form.account.data or "", form.note.data or "",
             form.active.data, version))
-        if result.stale:
-            error = "保存前，其他人已修改了这名学员的信息。下面是最新内容，请核对后重新修改。"
-            form = _form(TraineeForm(formdata=None, data=form_values(t)))
+        if result.stale:  # what was typed stays in the form, the colleague's version beside it
+            error = STALE
+            conflict = _conflict(t, form)
         elif result.clash:  # the form keeps what was typed
             error = "保存时有他人同时登记了相同的手机号或账号，本次未保存任何修改。请核对后重新保存。"
         elif result.problems:
@@ -47,7 +52,23 @@ def trainee_edit(trainee_id: int):
             flash("已保存修改，修改前后的内容记入修改记录。", "success")
             return redirect(url_for("training.trainee", trainee_id=t.id))
     status = 422 if (form.errors or error) else 200
-    return render_template("training/trainee_edit.html", t=t, form=form, error=error, rules=rules), status
+    return render_template("training/trainee_edit.html", t=t, form=form, error=error, conflict=conflict,
+                           rules=rules), status
+
+
+STALE = "保存前，其他人已修改了这名学员的信息，您的修改尚未保存：请对照下方两个版本后再保存。"
+TRAINEE_FIELDS = {"name": "姓名", "role": "角色", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
+                  "phone": "手机号", "account": "登录账号", "note": "备注", "active": "在册"}
+
+
+def _conflict(t, form: TraineeForm) -> locking.Conflict:
+    db.session.expire_all()
+    theirs = form_values(db.session.get(Trainee, t.id))
+    mine = {name: getattr(form, name).data for name in TRAINEE_FIELDS}
+    for values in (theirs, mine):
+        values["role"] = rules.role_label(values["role"]) if values["role"] in rules.ROLE_LABELS else values["role"]
+        values["active"] = "在册" if values["active"] else "停用"
+    return locking.conflict(TRAINEE_FIELDS, theirs, mine, theirs["version"], changed=("trainee", t.id))
 
 
 def _form(form: TraineeForm) -> TraineeForm:

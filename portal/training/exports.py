@@ -7,7 +7,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from portal.spreadsheet import DATE_FORMAT, safe_cell
+from portal.export_text import DATE_FORMAT, safe_cell, sheet_title
 from portal.filters import zh_date
 from portal.training import rules
 from portal.training.reports import MatrixReport, OverdueRow, RollupRow, area_name
@@ -17,12 +17,12 @@ def _sheet(title: str, as_of: date, headers: list[str], rows: list[list], widths
            fills: dict | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
-    ws.append([f"{title}（截至{zh_date(as_of)}）"])
+    ws.title = sheet_title(title)
+    ws.append([safe_cell(f"{title}（截至{zh_date(as_of)}）")])
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
     if len(headers) > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
-    ws.append(headers)
+    ws.append([safe_cell(h) for h in headers])
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEF1F5")

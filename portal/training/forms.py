@@ -6,7 +6,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,6 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal import limits as lim
+from portal.forms import IdField, OverwriteField, VersionField
+from portal.inputs import parse_int
 from portal.training.rules import ROLE_LABELS
 from portal.zhcontrols import ZhDateField
 
@@ -42,7 +44,7 @@ class CohortAssignForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
     county = SelectField("县（市、区）", validators=[Optional()])
-    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    township = IdField("乡镇（街道）")
     due = ZhDateField("完成时限", validators=[InputRequired(DATE_MSG)])
 
 
@@ -52,22 +54,25 @@ class AssignOneForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField("理由", validators=[DataRequired("请填写理由"), Length(max=200, message="理由不超过200字")])
+    reason = StringField("理由", validators=[DataRequired("请填写理由"), Length(max=lim.TRAINING_REASON,
+                                                                         message=lim.length_message("理由", lim.TRAINING_REASON))])
 
 
 class MarkCompleteForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     completed_on = ZhDateField("完成日期", validators=[InputRequired(DATE_MSG)])
-    note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
+    note = StringField("备注", validators=[Length(max=lim.TRAINING_REASON, message=lim.length_message("备注", lim.TRAINING_REASON))])
 
 
 class SessionForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
     county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
-    township = IntegerField("乡镇（街道）", validators=[Optional()])
+    township = IdField("乡镇（街道）")
     held_on = ZhDateField("培训日期", validators=[InputRequired(DATE_MSG)])
-    place = StringField("地点", validators=[DataRequired("请填写培训地点"), Length(max=120)])
-    trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(max=60)])
+    place = StringField("地点", validators=[DataRequired("请填写培训地点"),
+                                          Length(max=lim.SESSION_PLACE, message=lim.length_message("地点", lim.SESSION_PLACE))])
+    trainer_name = StringField("授课人", validators=[DataRequired("请填写授课人"), Length(
+        max=lim.TRAINER_NAME, message=lim.length_message("授课人", lim.TRAINER_NAME))])
 
 
 class TickForm(FlaskForm):
@@ -86,7 +91,8 @@ class TraineeForm(FlaskForm):
     account = StringField("登录账号", validators=[Length(max=64)])
     note = StringField("备注", validators=[Length(max=200, message="备注不超过200字")])
     active = BooleanField("在册（停用后历史记录保留，不再计入花名册人数）")
-    version = HiddenField()
+    version = VersionField()  # the version the form was opened at
+    overwrite = OverwriteField()  # a colleague's version this trainer chose to replace
 
 
 class ActiveForm(FlaskForm):
@@ -94,11 +100,12 @@ class ActiveForm(FlaskForm):
 
 
 class RenameAreaForm(FlaskForm):
-    name = StringField("新名称", validators=[DataRequired("请填写名称"), Length(max=60)])
+    name = StringField("新名称", validators=[DataRequired("请填写名称"),
+                                          Length(max=lim.AREA_NAME, message=lim.length_message("名称", lim.AREA_NAME))])
 
 
 class MergeAreaForm(FlaskForm):
-    target = IntegerField("并入", validators=[InputRequired("请选择要并入的地名")])
+    target = IdField("并入", validators=[InputRequired("请选择要并入的地名")])
 
 
 class EmptyForm(FlaskForm):
@@ -131,5 +138,5 @@ def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
     for q in quiz["questions"]:
         data = form[f"q{q['number']}"].data
         values = data if isinstance(data, list) else ([data] if data else [])
-        answers[q["number"]] = {int(v) for v in values if str(v).isdigit() and int(v) < len(q["options"])}
+        answers[q["number"]] = {n for v in values if (n := parse_int(v, 0, len(q["options"]) - 1)) is not None}
     return answers

@@ -9,7 +9,9 @@ from flask_login import current_user
 from portal.access import no_store, requires
 from portal.audit.services import record_download
 from portal.capabilities import can
+from portal.export_text import download_name
 from portal.extensions import db
+from portal.inputs import id_arg
 from portal.models import TrainingArea, Unit
 from portal.training import bp, exports, rules
 from portal.training import reports as r
@@ -22,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(data: bytes, name: str):
-    return send_file(BytesIO(data), as_attachment=True, download_name=name, mimetype=XLSX)
+    return send_file(BytesIO(data), as_attachment=True, download_name=download_name(name), mimetype=XLSX)
 
 
 def _wants_xlsx() -> bool:
@@ -46,9 +48,9 @@ def matrix():
     code = request.args.get("county", "")[:40]
     county = next((c for c in counties if c.code == code), None) or (counties[0] if len(counties) == 1 else None)
     township = None
-    raw = request.args.get("township", "")
-    if county is not None and raw.isdigit():
-        township = db.session.get(TrainingArea, int(raw))
+    township_id = id_arg("township")
+    if county is not None and township_id is not None:
+        township = db.session.get(TrainingArea, township_id)
         if township is None or township.county_id != county.id or township.level != "township":
             township = None
     report = r.matrix(county, township) if county else None

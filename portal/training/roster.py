@@ -1,7 +1,10 @@
-"""Applying a checked roster: all or nothing, updates by phone, new places created, late joiners assigned."""
+"""Applying a checked roster: nothing unless every row passes, updates by phone, new places created, late
+joiners assigned; written in short batches (a 5,000-row file with accounts must not hold the database's
+write lock, or a request, for minutes: first passwords are hashed before each batch's transaction)."""
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -34,6 +37,11 @@ class ImportResult:
     expired_rules: int = 0  # group rules past their due date that new people were not assigned by
     applied: bool = False
 
+    # Counted by an earlier run of the same job (a resumed background import): places and accounts
+    # it created, whose names this run does not hold.
+    prior_places: int = 0
+    prior_accounts: int = 0
+
     @property
     def ok(self) -> bool:
         return not self.problems
@@ -41,11 +49,13 @@ class ImportResult:
     def counts(self) -> tuple[int, int, int, int, int]:
         """What the preview promises and the import reports: (created, updated, unchanged, new places,
         new accounts)."""
-        return self.created, self.updated, self.unchanged, len(self.new_places), len(self.new_accounts)
+        return (self.created, self.updated, self.unchanged, len(self.new_places) + self.prior_places,
+                len(self.new_accounts) + self.prior_accounts)
 
     def summary(self) -> str:
-        text = (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人；"
-                f"新增地名 {len(self.new_places)} 个；新建学员账号 {len(self.new_accounts)} 个")
+        created, updated, unchanged, places, accounts = self.counts()
+        text = (f"新增 {created} 人，更新 {updated} 人，未变 {unchanged} 人；"
+                f"新增地名 {places} 个；新建学员账号 {accounts} 个")
         text += f"；自动安排培训 {self.assigned} 项" if self.applied else ""
         if self.expired_rules:
             text += (f"。{self.expired_rules} 项人群安排已过完成时限，新加入的人员未自动安排，"
@@ -53,19 +63,18 @@ class ImportResult:
         return text
 
 
-def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: bool) -> ImportResult:
-    """Check every row against the file rules and the database; apply only when nothing is wrong.
+def check_roster(data: bytes, filename: str, user: User | None) -> tuple[list[RosterRow], ImportResult]:
+    """The file's rows checked against the file rules and the database (scope, accounts): the rows, and
+    a result whose problems say why nothing can be imported. Writes nothing.
 
     `user` None is the command line (the whole city); otherwise the user's county scope applies."""
     names = county_name_map()
     rows, problems = parse_roster(data, filename, names.get)
     result = ImportResult(problems=list(problems))
     if problems:
-        return result
-    counties = {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(set(names.values()))))}
-    by_phone = {t.phone: t for t in db.session.scalars(
-        sa.select(Trainee).where(Trainee.phone.in_([r.phone for r in rows])))} if len(rows) < 900 else \
-        {t.phone: t for t in db.session.scalars(sa.select(Trainee))}
+        return [], result
+    counties = _counties(rows)
+    by_phone = _by_phone(rows)
     accounts = accounts_by_name([r.account for r in rows if r.account])
     for r in rows:
         county = counties[r.county]
@@ -82,18 +91,40 @@ def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: boo
                 holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
                 if holder is not None and holder.phone != r.phone:
                     result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”已由另一名学员使用"))
-    if result.problems:
+    return ([] if result.problems else rows), result
+
+
+def import_roster(data: bytes, filename: str, user: User | None, *, dry_run: bool) -> ImportResult:
+    """Check every row; with `dry_run` say what the import would do, else apply it here and now, in
+    batches (`apply_rows`). The pages run large imports as a background job instead
+    (portal.training.import_jobs); the command line, the demo and tests come here."""
+    rows, result = check_roster(data, filename, user)
+    if not result.ok:
+        return result
+    if dry_run:
+        preview(rows, result)
         return result
     try:
-        _apply(rows, counties, by_phone, accounts, user, result, dry_run)
-    except sa.exc.IntegrityError:
-        # Another import (or an edit) wrote one of these phones or accounts since the check above.
-        db.session.rollback()
-        return ImportResult(problems=[RowProblem(0, "", CONCURRENT_IMPORT)])
+        apply_rows(rows, user, result)
+    except BatchRefused as refused:
+        return ImportResult(problems=[RowProblem(0, "", refused.message)])
     return result
 
 
+def _counties(rows: list[RosterRow]) -> dict[str, Unit]:
+    codes = {r.county for r in rows}
+    return {u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.code.in_(codes)))}
+
+
+def _by_phone(rows: list[RosterRow]) -> dict[str, Trainee]:
+    if len(rows) >= 900:  # one scan beats a long IN list
+        return {t.phone: t for t in db.session.scalars(sa.select(Trainee))}
+    return {t.phone: t for t in db.session.scalars(sa.select(Trainee).where(Trainee.phone.in_([r.phone for r in rows])))}
+
+
 CONCURRENT_IMPORT = "导入时有他人同时登记了本文件中的手机号或账号，本次未导入任何数据，请重新上传预览后再导入"
+CONCURRENT_IMPORT_FROM = ("第{row}行起有他人同时登记了其中的手机号或账号，这些行未导入；请重新上传同一文件预览后再导入"
+                          "（已导入的人员按手机号核对，不会重复登记）")
 
 
 
@@ -159,21 +190,119 @@ def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
     return plan
 
 
-def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: ImportResult, dry_run: bool) -> None:
+def preview(rows: list[RosterRow], result: ImportResult) -> None:
+    """Fill `result` with what importing the rows would do; nothing is written."""
+    counties = _counties(rows)
     county_ids = {c.id for c in counties.values()}
     places = add_places(rows, counties, county_ids, result, dry_run=True)  # note the new places only
+    _note_plan(_plan(rows, counties, _by_phone(rows), accounts_by_name([r.account for r in rows if r.account]),
+                     places), result)
+    db.session.rollback()
+
+
+def _note_plan(plan: _Plan, result: ImportResult) -> None:
+    result.created += len(plan.new)
+    result.updated += len(plan.changed)
+    result.unchanged += len(plan.unchanged)
+    accounts = sorted(plan.new_accounts)
+    result.new_accounts = sorted(result.new_accounts + accounts)
+    result.account_holders += [plan.new_accounts[a].name for a in accounts]
+    result.updates += plan.notes
+    result.additions += [f"第{r.row}行 {r.name}（{rules.role_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
+
+
+# A batch is written in one short transaction: at most BATCH_ROWS rows, and no more rows naming an
+# account than can be hashed in about HASHING_SECONDS (done before the transaction opens; a job's
+# progress and heartbeat move once per batch).
+BATCH_ROWS = 200
+HASHING_SECONDS = 3.0
+
+
+def accounts_per_batch() -> int:
+    """From the cost of one hash with the configured method: ~20 with scrypt on a slow core."""
+    start = time.perf_counter()
+    password_hash("Probe-Hash-2026")
+    cost = max(time.perf_counter() - start, 1e-4)
+    return max(5, min(BATCH_ROWS, int(HASHING_SECONDS / cost)))
+
+
+class BatchRefused(Exception):
+    """A batch could not be written (someone registered one of its phones or accounts meanwhile): it
+    was rolled back; the batches before it stay imported. `done` counts the rows written before it."""
+
+    def __init__(self, done: int, first_row: int):
+        self.done = done
+        self.message = CONCURRENT_IMPORT if not done else (
+            f"第{first_row}行之前的人员已导入；{CONCURRENT_IMPORT_FROM.format(row=first_row)}")
+        super().__init__(self.message)
+
+
+def batches(rows: list[RosterRow], with_accounts: int) -> list[list[RosterRow]]:
+    out: list[list[RosterRow]] = []
+    current: list[RosterRow] = []
+    with_account = 0
+    for r in rows:
+        if current and (len(current) >= BATCH_ROWS or (r.account and with_account >= with_accounts)):
+            out.append(current)
+            current, with_account = [], 0
+        current.append(r)
+        with_account += 1 if r.account else 0
+    if current:
+        out.append(current)
+    return out
+
+
+def first_passwords(rows: list[RosterRow]) -> dict[str, tuple[str, str]]:
+    """account -> (first password, its hash) for the rows' accounts that do not exist yet. Slow on
+    purpose (scrypt): called while no transaction is open, so no one waits for the database meanwhile."""
+    db.session.rollback()  # end any read transaction: the hashing holds nothing
+    wanted = [r.account for r in rows if r.account]
+    known = accounts_by_name(wanted)
+    db.session.rollback()
+    out: dict[str, tuple[str, str]] = {}
+    for account in wanted:
+        key = account.lower()
+        if key not in known and key not in out:
+            out[key] = _hashed(initial_password())
+    return out
+
+
+def apply_rows(rows: list[RosterRow], user, result: ImportResult, *, start: int = 0, on_batch=None) -> None:
+    """Write checked rows batch by batch from row index `start`; each batch commits on its own (with
+    `on_batch(done, passwords)` run inside its transaction: a job records its progress there), so the
+    database's write lock is held for one batch at a time, never for the whole file. Raises
+    BatchRefused when a batch cannot be written (it is rolled back; earlier batches stay)."""
+    done = start
+    for batch in batches(rows[start:], accounts_per_batch()):
+        hashed = first_passwords(batch)
+        try:
+            created = _apply_batch(batch, user, result, hashed)
+            done += len(batch)
+            if on_batch is not None:
+                on_batch(done, created)
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # Another import (or an edit) wrote one of these phones or accounts since the check.
+            db.session.rollback()
+            raise BatchRefused(done, batch[0].row) from None
+    result.applied = True
+    record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
+           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                  "new_accounts": result.new_accounts, "assigned": result.assigned}, actor=user)
+    db.session.commit()
+
+
+def _apply_batch(rows: list[RosterRow], user, result: ImportResult, hashed: dict[str, tuple[str, str]]) -> list:
+    """One batch's rows written (not committed); returns (name, account, password) of the accounts made."""
+    counties = _counties(rows)
+    county_ids = {c.id for c in counties.values()}
+    by_phone = _by_phone(rows)
+    accounts = accounts_by_name([r.account for r in rows if r.account])
+    places = add_places(rows, counties, county_ids, result, dry_run=False)
     plan = _plan(rows, counties, by_phone, accounts, places)
-    result.created, result.updated, result.unchanged = len(plan.new), len(plan.changed), len(plan.unchanged)
-    result.new_accounts = sorted(plan.new_accounts)
-    result.account_holders = [plan.new_accounts[a].name for a in result.new_accounts]
-    result.updates = plan.notes
-    result.additions = [f"第{r.row}行 {r.name}（{rules.role_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
-    if dry_run:
-        db.session.rollback()
-        return
-    places = add_places(rows, counties, county_ids, ImportResult(), dry_run=False)
-    for r in plan.new_accounts.values():
-        result.initial_passwords.append((r.name, r.account, create_account(r, accounts, user)))
+    _note_plan(plan, result)
+    created = _create_accounts(plan.new_accounts, hashed, accounts, user)
+    result.initial_passwords += created
     now = utcnow()
     new_rows = [dict(trainee_values(r, counties[r.county], places, accounts), phone=r.phone, created_at=now,
                      updated_at=now, demo=False, version=1) for r in plan.new]
@@ -184,15 +313,12 @@ def _apply(rows: list[RosterRow], counties, by_phone, accounts, user, result: Im
     db.session.flush()
     from portal.training.services import assign_late_joiners, expired_rules_missed
 
-    result.assigned = assign_late_joiners()
+    touched = list(db.session.scalars(sa.select(Trainee.id).where(Trainee.phone.in_([r.phone for r in rows]))))
+    result.assigned += assign_late_joiners(touched)
     if plan.new:
-        result.expired_rules = expired_rules_missed(list(db.session.scalars(
-            sa.select(Trainee.id).where(Trainee.phone.in_([r.phone for r in plan.new])))))
-    result.applied = True
-    record("import", "trainee", "", label=f"花名册导入：{result.summary()}",
-           after={"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                  "new_accounts": result.new_accounts, "assigned": result.assigned}, actor=user)
-    db.session.commit()
+        new_ids = list(db.session.scalars(sa.select(Trainee.id).where(Trainee.phone.in_([r.phone for r in plan.new]))))
+        result.expired_rules = max(result.expired_rules, expired_rules_missed(new_ids))
+    return created
 
 
 def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
@@ -252,6 +378,13 @@ def initial_password() -> str:
             return password
 
 
+def password_hash(password: str) -> str:
+    """The hash User.set_password would store (the configured method)."""
+    probe = User()
+    probe.set_password(password)
+    return probe.password_hash
+
+
 def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
     """The row's login account (trainee role) with a random first password that must be changed at
     first login; returns that password (only its hash is stored)."""
@@ -267,6 +400,30 @@ def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
            after={"username": r.account, "roles": account.roles, "must_change_password": True},
            actor=user)
     return password
+
+
+def _create_accounts(wanted: dict[str, RosterRow], hashed: dict[str, tuple[str, str]], accounts: dict[str, User],
+                     user) -> list[tuple[str, str, str]]:
+    """A batch's new accounts in one flush (not one per account), audited like create_account's."""
+    made = []
+    for key, r in wanted.items():
+        # Hashed before the transaction; an account that existed then and is gone now is hashed here.
+        password, hashed_password = hashed.get(key) or _hashed(initial_password())
+        account = User(username=r.account, display_name=r.name, unit_id=None, active=True,
+                       password_hash=hashed_password, must_change_password=True)
+        account.set_roles([TRAINEE])
+        db.session.add(account)
+        accounts[key] = account
+        made.append((r, account, password))
+    db.session.flush()
+    for r, account, _ in made:
+        record("create", "user", account.id, label=r.account,
+               after={"username": r.account, "roles": account.roles, "must_change_password": True}, actor=user)
+    return [(r.name, r.account, password) for r, _, password in made]
+
+
+def _hashed(password: str) -> tuple[str, str]:
+    return password, password_hash(password)
 
 
 def _changes(known: Trainee, values: dict) -> dict:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
+from openpyxl.worksheet.cell_range import CellRange
+
+from portal.files.packages import Limits, PackageRefused, read_first_sheet
+from portal.text import clean_text
 from portal.training.rules import DIRECTOR, ROLE_BY_LABEL, SUPERVISOR
 
 HEADERS = ("姓名", "角色", "县（市、区）", "乡镇（街道）", "村（社区）", "手机号", "账号", "备注")
@@ -97,26 +100,32 @@ def _read_csv(data: bytes) -> tuple[list[list[str]], list[RowProblem]]:
     return rows, []
 
 
+# What a roster workbook may hold before it is read (portal.files.packages checks, then streams).
+XLSX_LIMITS = Limits(max_rows=MAX_ROWS + 2, max_columns=64, max_cells=MAX_ROWS * 12, max_unpacked=40 * 1024 * 1024)
+
+
 def _read_xlsx(data: bytes) -> tuple[list[list[str]], list[RowProblem]]:
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return [], [RowProblem(0, "", "这是旧版 Excel（.xls）文件改了扩展名，请在 Excel 中另存为 .xlsx 后导入")]
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    if not data.startswith(b"PK"):
         return [], [RowProblem(0, "", "文件不是有效的 .xlsx 表格，请使用下载的模板")]
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken package
-        return [], [RowProblem(0, "", "文件不是有效的 .xlsx 表格（无法打开），请使用下载的模板")]
-    sheet = book.worksheets[0]
+        sheet = read_first_sheet(data, XLSX_LIMITS, columns=len(HEADERS) + 1)
+    except PackageRefused as exc:
+        return [], [RowProblem(0, "", str(exc))]
     problems = []
-    for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        column = HEADERS[merged.min_col - 1] if merged.min_col <= len(HEADERS) else f"第{merged.min_col}列"
-        problems.append(RowProblem(merged.min_row, column, f"有合并单元格（{merged.coord}），请取消合并并逐行填写"))
+    for ref in sorted(sheet.merged, key=_merge_order):
+        first = CellRange(ref)
+        column = HEADERS[first.min_col - 1] if first.min_col <= len(HEADERS) else f"第{first.min_col}列"
+        problems.append(RowProblem(first.min_row, column, f"有合并单元格（{ref}），请取消合并并逐行填写"))
     if problems:
         return [], problems
-    rows = [[_text(v) for v in r] for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    return rows, []
+    return [[_text(v) for v in r] for r in sheet.rows], []
+
+
+def _merge_order(ref: str) -> tuple[int, int]:
+    cells = CellRange(ref)
+    return cells.min_row, cells.min_col
 
 
 def parse_roster(data: bytes, filename: str, county_of: Callable[[str], str | None]) -> tuple[list[RosterRow], list[RowProblem]]:
@@ -165,7 +174,8 @@ def check_one(cells: list[str], county_of: Callable[[str], str | None]) -> tuple
 
 
 def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | None, list[RowProblem]]:
-    name, role_label, county_name, township, village, phone, account, note = cells
+    name, role_label, county_name, township, village, phone, account, note = (clean_text(c, single_line=True).strip()
+                                                                             for c in cells)
     township, village, county_name = _place(township), _place(village), _place(county_name)
     phone = re.sub(r"[\s\-]", "", phone)
     account = account.strip().lower()

@@ -9,6 +9,7 @@ import sqlalchemy.orm as so
 
 from portal.audit.services import record
 from portal.extensions import db
+from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
 from portal.labels import zh_date
 from portal.models import (
     Assignment,
@@ -347,8 +348,11 @@ def create_session(user: User, module: TrainingModule, county: Unit, township: T
         raise TrainingError(problem)
     if township is not None and township.county_id != county.id:
         raise TrainingError("所选乡镇（街道）不在该县（市、区）。")
+    for label, text, limit in (("地点", place.strip(), SESSION_PLACE), ("授课人", trainer_name.strip(), TRAINER_NAME)):
+        if too_long(label, text, limit):
+            raise TrainingError(too_long(label, text, limit))
     s = AttendanceSession(module_id=module.id, county_id=county.id, township_id=township.id if township else None,
-                          held_on=held_on, place=place.strip()[:120], trainer_name=trainer_name.strip()[:60],
+                          held_on=held_on, place=place.strip(), trainer_name=trainer_name.strip(),
                           created_by_id=user.id)
     db.session.add(s)
     db.session.flush()

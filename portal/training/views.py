@@ -1,18 +1,17 @@
-"""Trainer pages: roster, import, one trainee, assignment, attendance sheets, places. Thin over services."""
+"""Trainer pages: roster, one trainee, assignment, attendance sheets, places. Thin over services.
+(The roster import pages are in import_views.py.)"""
 from __future__ import annotations
-
-import secrets
-from pathlib import Path
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from portal.access import no_store, requires
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
+from portal.inputs import id_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
@@ -22,20 +21,17 @@ from portal.training.certificate_views import person_panel
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
-    ConfirmImportForm,
     MarkCompleteForm,
     MergeAreaForm,
     ReasonForm,
     RenameAreaForm,
     SessionForm,
     TickForm,
-    UploadRosterForm,
     choices,
 )
-from portal.training.roster import import_roster
 from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
-from portal.training.roster_file import HEADERS, MAX_BYTES, template_workbook
+from portal.training.roster_file import template_workbook
 from portal.training.scope import (
     NotAllowed,
     TrainingError,
@@ -99,9 +95,9 @@ def roster():
                                       so.joinedload(Trainee.county))
     if county is not None:
         stmt = stmt.where(Trainee.county_id == county.id)
-    township_id = request.args.get("township", "")
-    if township_id.isdigit():
-        stmt = stmt.where(Trainee.township_id == int(township_id))
+    township_id = id_arg("township")
+    if township_id is not None:
+        stmt = stmt.where(Trainee.township_id == township_id)
     role = request.args.get("role", "")
     if role in rules.ROLE_LABELS:
         stmt = stmt.where(Trainee.role == role)
@@ -124,57 +120,6 @@ def roster_template():
 
     return send_file(BytesIO(template_workbook()), as_attachment=True, download_name="培训花名册模板.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "roster"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@bp.route("/training/roster/import", methods=["GET", "POST"])
-@requires("manage_training")
-def roster_import():
-    form = UploadRosterForm()
-    result = token = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        data = upload.stream.read(MAX_BYTES + 1)
-        filename = upload.filename or ""
-        result = import_roster(data, filename, current_user, dry_run=True)
-        if result.ok:
-            token = secrets.token_hex(16)
-            suffix = ".csv" if filename.lower().endswith(".csv") else ".xlsx"
-            (_upload_dir() / f"{token}{suffix}").write_bytes(data)
-            session["roster_upload"] = f"{token}{suffix}"
-    elif request.method == "POST":
-        _fail(form)
-    return render_template("training/import.html", form=form, result=result, token=token,
-                           confirm=ConfirmImportForm(token=token), headers=HEADERS)
-
-
-@bp.route("/training/roster/import/confirm", methods=["POST"])
-@requires("manage_training")
-def roster_import_confirm():
-    form = ConfirmImportForm()
-    stored = session.get("roster_upload", "")
-    if not form.validate_on_submit() or not stored.startswith(form.token.data or "-"):
-        flash("导入已过期或已完成，请重新上传花名册。", "error")
-        return redirect(url_for("training.roster_import"))
-    path = _upload_dir() / stored
-    if not path.is_file():
-        flash("导入已过期或已完成，请重新上传花名册。", "error")
-        return redirect(url_for("training.roster_import"))
-    result = import_roster(path.read_bytes(), path.name, current_user, dry_run=False)
-    path.unlink(missing_ok=True)
-    session.pop("roster_upload", None)
-    if not result.ok:  # the database changed since the preview
-        return render_template("training/import.html", form=UploadRosterForm(), result=result, token=None,
-                               confirm=ConfirmImportForm(), headers=HEADERS)
-    if not result.initial_passwords:
-        flash(f"花名册已导入：{result.summary()}。", "success")
-        return redirect(url_for("training.roster"))
-    return passwords_page(result.initial_passwords, "花名册已导入", result.summary(), url_for("training.roster"))
 
 
 def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: str, back: str):
@@ -347,7 +292,8 @@ def sessions():
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
     return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
-                           counties=counties, townships=_townships(counties), rules=rules, today=s.today())
+                           counties=counties, townships=_townships(counties), rules=rules,
+                           today=s.today()), 422 if request.method == "POST" else 200
 
 
 def _session_or_404(session_id: int) -> AttendanceSession:

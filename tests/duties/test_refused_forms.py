@@ -91,3 +91,29 @@ def test_the_office_decides_an_extension_on_the_duty_page_and_a_queue_visit_lead
     done = office.post(f"/supervision/extensions/{ext.id}", {"decision": "approve", "comment": ""})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"/tasks/{inst.id}")
     assert instance_by_key(inst.key).deadline.year == 2099
+
+
+def test_a_refused_close_request_says_why_once_beside_its_form(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")  # nothing ticked yet
+    response = mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "", "version": str(inst.version)})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.count("清单事项尚未全部完成") == 1
+    assert "清单事项尚未全部完成" in beside(html, f"/tasks/{inst.id}/state")
+    # a form that is gone (the state moved on meanwhile) still gets its message, at the top
+    boss, seen = admin(app), str(inst.version)
+    boss.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": seen})
+    late = mz.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "场地未落实", "version": seen})
+    assert late.status_code == 422 and late.get_data(as_text=True).count("该任务已被他人修改") == 1
+
+
+def test_an_action_from_an_older_page_names_who_changed_the_duty_and_when(app, plan):
+    mz, other = liaison(app, "mz", "yanhu-mz"), liaison(app, "mz2", "yanhu-mz")
+    inst = instance_by_key("transfer-children@yanhu-mz")
+    seen = str(inst.version)
+    other.post(f"/tasks/{inst.id}/state", {"action": "block", "reason": "场地未落实", "version": seen})
+    late = mz.post(f"/tasks/{inst.id}/state", {"action": "request_close", "reason": "已办结", "version": seen})
+    html = late.get_data(as_text=True)
+    assert late.status_code == 422 and "该任务已被他人修改" in html and "最近一次修改：测试mz2，" in html
+    assert "受阻原因：场地未落实" in html or "场地未落实" in html  # the latest state is what the page shows

@@ -125,13 +125,13 @@ def test_backup_while_writing_then_restore_elsewhere(app, app_config, plan, runn
         with target.app_context():
             pieces = db.session.scalars(sa.select(Evidence)).all()
             assert pieces, "the snapshot holds the evidence uploaded before it"
-            folder = Path(target.config["UPLOAD_DIR"]) / "evidence"
-            for piece in pieces:  # every file the database names is there, byte for byte
-                assert hashlib.sha256((folder / piece.stored_name).read_bytes()).hexdigest() == piece.sha256
+            for piece in pieces:  # every file the database names is there and opens (key restored), byte for byte
+                assert hashlib.sha256(evidence.read_evidence(piece)).hexdigest() == piece.sha256
             notes = db.session.scalar(sa.select(sa.func.count(DutyNote.id)))
             audited = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "note"))
             assert notes == audited > 0
-        assert (Path(target.instance_path) / "secret_key").read_text() == (Path(app.instance_path) / "secret_key").read_text()
+        for key in ("secret_key", "evidence_key"):
+            assert (Path(target.instance_path) / key).read_text() == (Path(app.instance_path) / key).read_text()
 
     # Quiet now: a second archive restores to exactly the same tables and files.
     db.session.remove()

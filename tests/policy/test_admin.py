@@ -61,7 +61,15 @@ def test_register_metadata_edited_with_history_and_no_lost_update(app, content, 
     assert "民政部令第54号" in (content / "policy" / "register.csv").read_text(encoding="utf-8")
     # a second editor who opened the form before the change is refused, not silently overwriting
     r = auth.post("/admin/library/register/jiating-jiyang-guanli-banfa", data={**values, "number": "民政部令第1号"})
-    assert r.status_code == 409 and "已被他人修改" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "已被他人修改" in html
+    # the version saved beside the one typed (still in the form); only the explicit choice replaces it
+    assert re.search(r'data-testid="theirs-number"><div class="pre">民政部令第54号<', html)
+    assert re.search(r'data-testid="mine-number"><div class="pre">民政部令第1号<', html) and 'value="民政部令第1号"' in html
+    chosen = re.search(r'name="overwrite" value="([^"]+)"', html).group(1)
+    r = auth.post("/admin/library/register/jiating-jiyang-guanli-banfa",
+                  data={**values, "number": "民政部令第1号", "overwrite": chosen})
+    assert r.status_code == 302 and "民政部令第1号" in (content / "policy" / "register.csv").read_text(encoding="utf-8")
     bad = auth.post("/admin/library/register/jiating-jiyang-guanli-banfa",
                       data={**values, "stamp": "x", "issued": "2014年9月24日"})
     assert bad.status_code == 400 and "日期应写成 2019-01-01 这样的格式" in bad.get_data(as_text=True)

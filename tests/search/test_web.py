@@ -382,8 +382,10 @@ def test_a_long_query_gets_a_clear_answer_by_get_and_by_post(user_client):
     assert "过长" in data["notice"] and len(data["results"]) <= 3
     # without the CSRF token a POST is refused
     assert user_client.post("/search", data={"q": pasted}).status_code == 400
-    # the boxes cap what a browser sends by GET at what the engine searches
-    assert 'maxlength="200"' in home and re.search(r'data-testid="header-search"', home)
+    # the boxes show the limit instead of cutting a paste (no maxlength); a longer text is posted
+    # (static/js/controls.js, tests/browser/test_text_limits.py)
+    assert "maxlength" not in home and 'data-limit="200" data-long-post' in home
+    assert re.search(r'id="search-q"[^>]*data-limit="200"', home) and 'id="search-q-count"' in home
 
 
 def test_words_found_nowhere_are_named(user_client):

@@ -11,9 +11,11 @@ import sqlalchemy as sa
 
 from portal.duties import evidence as evidence_module
 from portal.extensions import db
+from portal.files import storage as storage_module
 from portal.models import AuditEntry, Evidence
 from portal.security.filenames import clean_filename
 from tests.conftest import instance_by_key, make_user, AuthActions
+from tests.diskfull import fill_disk_after
 
 PDF = b"%PDF-1.4\n% test evidence\n"
 
@@ -73,16 +75,16 @@ def test_disk_faults_leave_no_partial_file_and_the_duty_unchanged(app, plan, mon
     version, updated = inst.version, inst.updated_at
     files_before = _evidence_files(app)
     if fault == "enospc":
-        # The disk fills up after part of the file was written.
-        def full(fd):
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        monkeypatch.setattr(evidence_module.os, "fsync", full)
+        fill_disk_after(monkeypatch, 10)  # the disk fills up after part of the file was written
     else:
-        def readonly(path, mode="r", *args, **kwargs):
-            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        real_open = storage_module.os.open
 
-        monkeypatch.setattr(evidence_module, "open", readonly, raising=False)
+        def readonly(path, flags, *args, **kwargs):
+            if str(path).endswith(".part"):
+                raise OSError(errno.EROFS, "Read-only file system", str(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(storage_module.os, "open", readonly)
     response = _upload(auth, inst, "移交清单.pdf")
     assert response.status_code == 422  # the duty page again, the message beside the upload form
     assert message in response.get_data(as_text=True)

@@ -103,8 +103,17 @@ def test_a_stale_form_does_not_overwrite_a_newer_change(app, client, auth):
     import_rows("张三丰,儿童主任,盐湖区,北城街道,红旗社区,13800000001,,")  # someone else renames first
     response = client.post(f"/training/trainees/{t.id}/edit", data={**data, "note": "我的修改"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 422 and 'data-testid="stale"' in page and 'value="张三丰"' in page
+    assert response.status_code == 422 and 'data-testid="stale"' in page
+    # the colleague's version beside what was typed, which stays in the form (nothing lost)
+    assert re.search(r'data-testid="theirs-name"><div class="pre">张三丰<', page)
+    assert 'value="我的修改"' in page and f'name="version" type="hidden" value="{data["version"]}"' in page
     assert trainee("13800000001").name == "张三丰" and trainee("13800000001").note == ""
+    again = client.post(f"/training/trainees/{t.id}/edit", data={**data, "note": "我的修改"})
+    assert again.status_code == 422 and trainee("13800000001").note == ""  # saving again changes nothing
+    token = re.search(r'name="overwrite" value="(\d+)"', page).group(1)
+    chosen = client.post(f"/training/trainees/{t.id}/edit", data={**data, "name": "张三丰", "note": "我的修改",
+                                                                 "overwrite": token})
+    assert chosen.status_code == 302 and (trainee("13800000001").name, trainee("13800000001").note) == ("张三丰", "我的修改")
 
 
 def test_account_opened_from_the_form_shows_its_first_password_once_and_deactivation(app, client, auth):

@@ -3,8 +3,8 @@
 Completions recorded before this get their certificates from `flask portal training issue-certificates`
 (it numbers them as the services do); the settings row starts with the defaults.
 
-Revision ID: 0020_certificates
-Revises: 0014_auth
+Revision ID: 0017_certificates
+Revises: 0016_import_jobs
 Create Date: 2026-12-07 01:19:28
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0020_certificates'
-down_revision = '0014_auth'
+revision = '0017_certificates'
+down_revision = '0016_import_jobs'
 branch_labels = None
 depends_on = None
 

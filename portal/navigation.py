@@ -19,6 +19,7 @@ NAV = [
     ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
+    ("security.throttles", "登录保护"),
     ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
 ]

@@ -1,6 +1,7 @@
 """Who may reach which view.
 
-Every view declares its audience with one of the decorators below. A global guard
+Every view declares its audience with one of the decorators below: `@requires(capability, ...)` names
+what the view needs from the one table of capabilities (portal/capabilities.py). A global guard
 (`enforce_access`, run before CSRF checks) denies by default: a view with no declaration
 answers 403 and the authorization matrix test fails, so no route can be added silently open.
 """
@@ -11,10 +12,11 @@ from typing import Callable
 from flask import abort, current_app, jsonify, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from portal.capabilities import can, roles_with
 from portal.htmx_utils import is_htmx
 
 PUBLIC = "public"
-LOGGED_IN = "logged_in"  # any staff account: every role except a trainee-only account
+LOGGED_IN = "logged_in"  # the daily work pages: every role holding the capability "work_pages"
 ANY_ACCOUNT = "any_account"  # also trainees (学员): the policy library, search, their own training
 
 
@@ -33,12 +35,24 @@ def any_account(view: Callable) -> Callable:
     return view
 
 
-def roles(*names: str) -> Callable[[Callable], Callable]:
+def requires(*capabilities: str) -> Callable[[Callable], Callable]:
+    """Admit the roles holding any of these capabilities; object-level rules stay in the services."""
+    admitted = roles_with(*capabilities)  # an unknown capability fails at import, not at request time
+
     def mark(view: Callable) -> Callable:
-        view.access = frozenset(names)
+        view.access = admitted
+        view.capabilities = capabilities
         return view
 
     return mark
+
+
+def no_store(view: Callable) -> Callable:
+    """Mark a view whose pages or files carry people's full phone numbers, evidence or the audit log:
+    neither the browser nor a proxy keeps a copy (a shared office PC's cache, the back button after 退出).
+    The header is set for every response of the view (portal/security/headers.py)."""
+    view.no_store = True
+    return view
 
 
 def access_of(endpoint: str | None):
@@ -58,9 +72,7 @@ def allowed(user, access) -> bool:
     if access == ANY_ACCOUNT:
         return True
     if access == LOGGED_IN:
-        from portal.roles import is_trainee_only
-
-        return not is_trainee_only(user)
+        return can(user, "work_pages")
     if isinstance(access, frozenset):
         return user.has_role(*access)
     return False  # undeclared: deny

@@ -23,6 +23,9 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "王督查", ("admin",), "city-mz", "Demo-2026-dcs"),
+    # 三员分立: the security administrator and the auditor are separate people from the admin.
+    DemoAccount("security", "郑安全", ("security_admin",), "city-mz", "Demo-2026-zaq"),
+    DemoAccount("auditor", "冯审计", ("auditor",), "city-mz", "Demo-2026-fsj"),
     DemoAccount("leader", "李局长", ("leader",), "city-mz", "Demo-2026-ljz"),
     DemoAccount("liaison", "赵联络", ("liaison",), "city-mz", "Demo-2026-zll"),
     DemoAccount("liaison-yanhu", "孙联络", ("liaison",), "yanhu-mz", "Demo-2026-sll"),

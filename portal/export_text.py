@@ -8,7 +8,23 @@ it a formula (CSV too).
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from portal.text import clean_text
+from portal.timeutil import to_local
+
+# Dates and times in an .xlsx cell read as on the pages: 2022年9月1日, 2022年9月1日 14:30.
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+
+
+def local_cell(value):
+    """The one place exports turn a stored time (naive UTC) into the city's local time.
+    Rows carry stored values; every writer calls this, nothing else converts."""
+    if isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None)
+    return value
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CELL_MAX = 32767  # Excel's limit for one cell's text

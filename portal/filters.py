@@ -1,6 +1,7 @@
 """Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
 from __future__ import annotations
 
+from portal.capabilities import can
 from portal.labels import ACTION_LABELS, FIELD_LABELS, display_value, zh_date, zh_datetime
 from portal.plan import PLAN_ID, PLAN_NUMBER
 from portal.roles import ROLE_LABELS
@@ -17,6 +18,13 @@ def page_url(page: int) -> str:
     return url_with_args(request.endpoint, request.view_args, page=page)
 
 
+def current_user_can(*capabilities: str) -> bool:
+    """`can('see_figures')` in templates: whether the signed-in person holds any of these capabilities."""
+    from flask_login import current_user
+
+    return can(current_user, *capabilities)
+
+
 def register(app) -> None:
     app.add_template_global(page_url, "page_url")
 
@@ -29,6 +37,7 @@ def register(app) -> None:
 
     app.add_template_filter(size_text, "zh_size")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
+    app.add_template_global(current_user_can, "can")
     app.add_template_global(PLAN_ID, "PLAN_ID")
     app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")
     from portal import limits

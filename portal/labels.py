@@ -85,6 +85,12 @@ ACTION_LABELS = {
     "issue_certificate": "颁发结业证书",
     "revoke_certificate": "撤销结业证书",
     "download_certificate": "下载结业证书",
+    # downloads of personal data and evidence (who took what out of the portal)
+    "download_evidence": "下载佐证材料",
+    "export": "导出",
+    # the audit log itself
+    "export_audit": "导出审计日志",
+    "purge_audit": "清理过期审计记录",
 }
 
 
@@ -92,7 +98,8 @@ ACTION_LABELS = {
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
-                      "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排"}
+                      "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
+                      "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -116,7 +123,30 @@ FIELD_LABELS = {
     "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
+    "indicators": "指标",
+    # login protection
+    "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
+    # the policy library (a document's metadata and what an import changed; a register entry)
+    "short_title": "简称", "issuers": "发文机关", "addressees": "主送机关",
+    "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
+    "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
+    "clauses_retired": "撤销的条款",
+    # exports and the audit log's own entries
+    "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
+    "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
+    "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
 }
+# A field whose word depends on what it belongs to: a certificate's number is its 证书编号, a document's
+# or a register entry's number its 文号; who issues a certificate is a 发证机关, a regulation a 发布机关.
+FIELD_LABELS_BY_OBJECT = {
+    "policy_document": {"number": "文号"},
+    "regulation": {"number": "文号", "issuer": "发布机关"},
+}
+
+
+def field_label(key: str, object_type: str = "") -> str:
+    """The Chinese name of an audit detail's field (the key itself when it has none)."""
+    return FIELD_LABELS_BY_OBJECT.get(object_type, {}).get(key) or FIELD_LABELS.get(key, key)
 
 
 def display_value(value: Any) -> str:

@@ -5,6 +5,7 @@ from flask import request, url_for
 from flask_login import current_user
 
 from portal.access import access_of, allowed
+from portal.capabilities import can
 
 # (endpoint, label). Later domains append their entries here.
 NAV = [
@@ -18,6 +19,7 @@ NAV = [
     ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
     ("admin.users", "用户管理"),
+    ("security.throttles", "登录保护"),
     ("library_admin.index", "法规管理"),
     ("audit.index", "审计日志"),
 ]
@@ -49,9 +51,9 @@ def board_heading(user, viewed) -> tuple[str, bool]:
     """The board page's title, and whether it is read-only to this user: a liaison's own unit is
     我的任务; another unit's board (which liaisons may read) is that unit's 任务台账, read-only."""
     own = viewed is not None and viewed.id == user.unit_id
-    if user.has_role("liaison") and own:
+    if can(user, "act_for_own_unit") and own:
         return LIAISON_LABELS["duties.index"], False
-    read_only = user.has_role("liaison") and not user.has_role("admin") and viewed is not None
+    read_only = can(user, "act_for_own_unit") and not can(user, "act_on_any_duty") and viewed is not None
     return dict(NAV)["duties.index"], read_only
 
 
@@ -74,7 +76,7 @@ def _build_nav() -> list[dict]:
             items.append(
                 {
                     "endpoint": endpoint,
-                    "label": LIAISON_LABELS.get(endpoint, label) if current_user.has_role("liaison") else label,
+                    "label": LIAISON_LABELS.get(endpoint, label) if can(current_user, "act_for_own_unit") else label,
                     "url": url_for(endpoint),
                     "active": endpoint == current,
                 }

@@ -33,7 +33,7 @@ from portal.units.services import sync_units
 from tests.factories import DEFAULT_UNIT, PASSWORD, gen_user, second_factor_code
 
 ROOT = Path(__file__).resolve().parents[1]
-ROLES = ["admin", "leader", "liaison", "trainer", "staff", "trainee"]
+ROLES = ["admin", "security_admin", "auditor", "leader", "liaison", "trainer", "staff", "trainee"]
 ROLE_UNIT = DEFAULT_UNIT  # liaisons must belong to a unit; others get one too, as in real life
 
 

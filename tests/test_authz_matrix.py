@@ -14,11 +14,14 @@ from portal.models import User
 from tests.conftest import ROLES, AuthActions, make_user
 
 ANON = "anonymous"
-# Every staff account (@logged_in): a trainee-only account (学员) is kept out.
-ALL = frozenset(ROLES) - {"trainee"}
+# The daily work pages (@logged_in): a trainee-only account (学员) is kept out, and so are the security
+# administrator and the auditor (三员分立: they administer the system, they do not work on duties).
+ALL = frozenset(ROLES) - {"trainee", "security_admin", "auditor"}
 # Every account including trainees (@any_account): the policy library, search, their own training.
 EVERYONE = frozenset(ROLES)
 ADMIN_ONLY = frozenset({"admin"})
+SECURITY_ADMIN_ONLY = frozenset({"security_admin"})
+AUDITOR_ONLY = frozenset({"auditor"})
 FIGURES = frozenset({"admin", "leader", "trainer"})
 TRAINERS = frozenset({"admin", "trainer"})
 
@@ -41,9 +44,11 @@ EXPECTED: dict[str, object] = {
     "admin.user_set_active": ADMIN_ONLY,
     "admin.user_reset_password": ADMIN_ONLY,
     "admin.user_reset_second_factor": ADMIN_ONLY,
-    "audit.index": ADMIN_ONLY,
-    "security.throttles": ADMIN_ONLY,
-    "security.clear": ADMIN_ONLY,
+    # 三员分立: the auditor reads the log, the security administrator the login protection; not the admin.
+    "audit.index": AUDITOR_ONLY,
+    "audit.export": AUDITOR_ONLY,
+    "security.throttles": SECURITY_ADMIN_ONLY,
+    "security.clear": SECURITY_ADMIN_ONLY,
     "policy.index": EVERYONE,
     "policy.document": EVERYONE,
     "policy.clause": EVERYONE,

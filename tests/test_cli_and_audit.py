@@ -11,6 +11,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from portal.models.base import utcnow
+from portal.roles import ROLE_ORDER
 from tests.conftest import AuthActions
 
 
@@ -66,7 +67,7 @@ def test_demo_accounts_get_random_passwords_printed_once(app, capsys):
     assert len(set(passwords.values())) == len(DEMO_ACCOUNTS)
     assert "shown only this once" in out
     roles = {r for demo in DEMO_ACCOUNTS for r in demo.roles}
-    assert roles == {"admin", "leader", "liaison", "trainer", "staff", "trainee"}
+    assert roles == set(ROLE_ORDER)  # one demo account per role, 安全管理员 and 审计管理员 included
     for username, password in passwords.items():
         assert AuthActions(app.test_client()).login(username, password).status_code == 302
     # A second run neither changes nor reveals them.
@@ -103,7 +104,7 @@ def test_audit_log_is_append_only(app):
 
 
 def test_audit_page_filters_and_rejects_bad_dates(auth):
-    auth.as_role("admin")
+    auth.as_role("auditor")
     record("update", "unit", "city-ga", label="运城市公安局", before={"name": "旧"}, after={"name": "新"}, actor_name="sync")
     db.session.commit()
     html = auth.client.get("/admin/audit/?type=unit&q=公安").get_data(as_text=True)

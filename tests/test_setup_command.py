@@ -29,3 +29,14 @@ def test_setup_with_demo_prints_every_login_and_loads_the_training_demo(tmp_path
     again = _setup(tmp_path, "--demo")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "demo roster already present" in again.stdout
+
+
+def test_setup_without_demo_creates_no_account(tmp_path):
+    """等保 访问控制 b): the portal ships no default account; the first 管理员 comes from `create-user`."""
+    import sqlite3
+
+    done = _setup(tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "username:" not in done.stdout
+    with sqlite3.connect(tmp_path / "portal.db") as conn:
+        assert conn.execute("SELECT count(*) FROM user_account").fetchone() == (0,)

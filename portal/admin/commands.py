@@ -6,8 +6,9 @@ import sys
 import click
 
 from portal.cli_support import command
+from portal.roles import ROLE_ORDER
 
-ROLE_CHOICE = click.Choice(["admin", "leader", "liaison", "trainer", "staff", "trainee"])
+ROLE_CHOICE = click.Choice(ROLE_ORDER)
 
 
 @command("create-user")

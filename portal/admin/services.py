@@ -11,10 +11,11 @@ from portal import locking
 from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.extensions import db
-from portal.models import Unit, User
+from portal.models import Unit, User, UserRole
 from portal.security import second_factor
 from portal.security.passwords import password_problem
-from portal.roles import ADMIN, LIAISON, ROLE_LABELS
+from portal.capabilities import CAPABILITIES, roles_with
+from portal.roles import ROLE_LABELS, SEPARATED_ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 STALE_EDIT = "该账号已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
@@ -48,8 +49,12 @@ def validate_account(data: AccountInput, *, creating: bool) -> list[str]:
         errors.append(f"未知角色：{', '.join(unknown)}。")
     if not data.roles:
         errors.append("请至少选择一个角色。")
-    if LIAISON in data.roles and not data.unit_code:
-        errors.append("联络员必须归属一个单位。")
+    unit_bound = [ROLE_LABELS[r] for r in data.roles if r in CAPABILITIES["act_for_own_unit"]]
+    if unit_bound and not data.unit_code:
+        errors.append(f"{'、'.join(unit_bound)}必须归属一个单位。")
+    separated = [ROLE_LABELS[r] for r in SEPARATED_ROLES if r in data.roles]
+    if len(separated) > 1:  # 三员分立 (等保 2.0): no one administers, secures and audits at once
+        errors.append(f"{'、'.join(separated)}须由不同账号担任（三员分立），一个账号只能选其中一个角色。")
     if creating and (data.password is None or len(data.password) < MIN_PASSWORD_LENGTH):
         errors.append(f"初始密码至少 {MIN_PASSWORD_LENGTH} 位。")
     elif creating:
@@ -117,7 +122,7 @@ def update_account(user: User, data: AccountInput, expected_version: int, actor=
     if errors:
         raise AccountError(" ".join(errors))
     locking.check_version(user.version, expected_version, _stale)
-    if ADMIN not in data.roles and _is_last_admin(user):
+    if not roles_with("manage_users") & set(data.roles) and _is_last_admin(user):
         raise AccountError("这是唯一在用的管理员账号，不能取消其管理员角色；请先为其他人设置管理员角色。")
     before = _snapshot(user)
     user.display_name = data.display_name.strip()
@@ -147,10 +152,12 @@ def set_active(user: User, active: bool, expected_version: int, actor=None) -> N
 
 
 def _is_last_admin(user: User) -> bool:
-    if not (user.active and user.has_role(ADMIN)):
+    """The only active account that can manage accounts: without it nobody could give the role again."""
+    managers = roles_with("manage_users")
+    if not (user.active and any(r in managers for r in user.roles)):
         return False
     others = db.session.scalar(sa.select(sa.func.count(User.id)).where(
-        User.active, User.id != user.id, User.role_rows.any(role=ADMIN)))
+        User.active, User.id != user.id, User.role_rows.any(UserRole.role.in_(managers))))
     return others == 0
 
 

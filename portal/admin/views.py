@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.admin import bp
 from portal.admin.forms import ActiveForm, ResetPasswordForm, UserForm, VersionForm
 from portal.admin.services import (
@@ -21,7 +21,7 @@ from portal.forms import expected_version
 from portal.forms_util import parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.models import User
-from portal.roles import ADMIN, ROLE_LABELS
+from portal.roles import ROLE_LABELS
 from portal.security.second_factor import requires_second_factor
 from portal.units.services import active_units
 
@@ -38,7 +38,7 @@ def _get_user(user_id: int) -> User:
 
 
 @bp.route("/users")
-@roles(ADMIN)
+@requires("manage_users")
 def users():
     text = request.args.get("q", "").strip()[:64]
     role = request.args.get("role", "")
@@ -52,7 +52,7 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_new():
     form = UserForm()
     chosen_roles, chosen_unit = _posted_roles_and_unit(form)
@@ -84,7 +84,7 @@ def user_new():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_edit(user_id: int):
     user = _get_user(user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
@@ -135,7 +135,7 @@ def _account_conflict(user: User, display_name: str, roles: list[str], unit_code
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_set_active(user_id: int):
     user = _get_user(user_id)
     form = ActiveForm()
@@ -152,7 +152,7 @@ def user_set_active(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_reset_password(user_id: int):
     user = _get_user(user_id)
     form = ResetPasswordForm()
@@ -168,7 +168,7 @@ def user_reset_password(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_users")
 def user_reset_second_factor(user_id: int):
     user = _get_user(user_id)
     form = VersionForm()

@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.labels import size_text
-from portal.audit.services import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
+from portal.labels import field_label, size_text
+from portal.audit.services import ACTION_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
 from portal.extensions import db
 from portal.models import AuditEntry
 
@@ -27,6 +27,23 @@ VALUE_LABELS = {
     "date": "定期限", "periodic": "周期性", "none": "长期",
 }
 UNIT_FIELDS = {"unit", "parent", "cooperators"}
+CLAUSE_FIELDS = {"clauses", "clauses_changed", "clauses_retired", "clause_ids"}
+# Codes whose words depend on the field they are in.
+FIELD_VALUE_LABELS = {
+    "layout": {"statute": "按条文（法律法规）", "scheme": "按章节（方案、通知）"},
+    "format": {"xlsx": "Excel 表格", "csv": "CSV 文本", "docx": "Word 文档"},
+    "action": ACTION_LABELS,
+    "object_type": OBJECT_TYPE_LABELS,
+}
+# ... and on the action as well: a throttle's reason, the reach of a clearance.
+ACTION_VALUE_LABELS = {
+    ("login_throttled", "reason"): {"pair": "该账号在此地址连续失败", "address": "此地址连续失败",
+                                    "account": "该账号在陌生地址连续失败"},
+    ("clear_login_failures", "scope"): {"pair": "该账号在此地址", "account": "该账号（所有地址）",
+                                        "address": "此地址（所有账号）"},
+}
+# Attempts to sign in name what was typed, not necessarily the account's holder: shown as typed.
+LOGIN_ATTEMPTS = frozenset({"login_failed", "login_throttled"})
 
 
 @dataclass
@@ -65,26 +82,53 @@ class _Names:
                                       .join(Unit, DutyInstance.unit_id == Unit.id)
                                       .where(DutyInstance.id.in_(inst_ids)))
             self.instances.update({iid: f"{title} · {name}" for iid, title, name in rows})
+        self.people = self._people(entries)
+        self.documents = self._documents(entries)
+
+    @staticmethod
+    def _people(entries: list[AuditEntry]) -> dict[str, str]:
+        """Login name -> 姓名, for entries that name a person only by login: those written before the
+        姓名 was kept, a library import by a person, the 操作人 filter of an export."""
+        from portal.models import User
+
+        names = {e.actor_name for e in entries
+                 if e.actor_id is None and not e.actor_display and e.action not in LOGIN_ATTEMPTS}
+        names |= {e.after["actor"] for e in entries if isinstance(e.after, dict) and e.after.get("actor")}
+        names |= {e.object_id for e in entries if e.object_type == "user" and not e.object_id.isdigit()}
+        names -= SYSTEM_ACTORS.keys()
+        if not names:
+            return {}
+        return dict(db.session.execute(sa.select(User.username, User.display_name).where(User.username.in_(names))).all())
+
+    @staticmethod
+    def _documents(entries: list[AuditEntry]) -> dict[str, str]:
+        """A register entry's full text: its title, not its id."""
+        from portal.models import PolicyDocument
+
+        ids = {v for e in entries for values in (e.before, e.after) if isinstance(values, dict)
+               for k, v in values.items() if k == "document" and isinstance(v, str) and v}
+        if not ids:
+            return {}
+        return dict(db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title)
+                                       .where(PolicyDocument.doc_id.in_(ids))).all())
 
     def unit(self, code: Any) -> str:
         return self.units.get(code, code) if isinstance(code, str) else str(code)
 
 
-def actor_label(entry: AuditEntry, users: dict[int, str] | None = None) -> str:
+def actor_label(entry: AuditEntry, users: dict[int, str] | None = None, people: dict[str, str] | None = None) -> str:
     if entry.actor_display:
         return entry.actor_display
     if entry.actor_name in SYSTEM_ACTORS and entry.actor_id is None:
         return SYSTEM_ACTORS[entry.actor_name]
     if entry.actor_id and users and entry.actor_id in users:
         return users[entry.actor_id]
+    if people and entry.action not in LOGIN_ATTEMPTS and entry.actor_name in people:
+        return people[entry.actor_name]
     return entry.actor_name
 
 
 def value_text(key: str, value: Any, names: _Names | None = None) -> str:
-    from portal.content.policy_doc import label_for
-    from portal.duties.rules import STATE_LABELS
-    from portal.roles import ROLE_LABELS
-
     if value is True:
         return "是"
     if value is False:
@@ -93,14 +137,41 @@ def value_text(key: str, value: Any, names: _Names | None = None) -> str:
         return "（空）"
     if isinstance(value, list):
         return "、".join(value_text(key, v, names) for v in value)
+    shown = _field_value(key, value, names)
+    return shown if shown is not None else _plain_value(value)
+
+
+def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
+    """Values whose words depend on their field: units, documents, people, clauses, sizes, codes."""
+    from portal.content.policy_doc import label_for
+
     if key in UNIT_FIELDS and names is not None:
         return names.unit(value)
-    if key == "sha256" and isinstance(value, str):
-        return value[:8] + "…"  # enough to compare two uploads by eye; the full value stays in the log
     if key == "size" and isinstance(value, int):
         return size_text(value)
-    if key == "clauses" and isinstance(value, str):
+    if not isinstance(value, str):
+        return None
+    if key in FIELD_VALUE_LABELS:
+        return FIELD_VALUE_LABELS[key].get(value, value)
+    if key == "actor":
+        return (names.people.get(value) if names is not None else None) or SYSTEM_ACTORS.get(value, value)
+    if key == "document" and names is not None:
+        return names.documents.get(value, value)
+    if key == "sha256":
+        return value[:8] + "…"  # enough to compare two uploads by eye; the full value stays in the log
+    if key in CLAUSE_FIELDS:
         return label_for(value)
+    if key == "arrangement":  # the office's remarks name other duties by key: by title here
+        from portal.duties.crossref import titled
+
+        return titled(value)
+    return None
+
+
+def _plain_value(value: Any) -> str:
+    from portal.duties.rules import STATE_LABELS
+    from portal.roles import ROLE_LABELS
+
     if isinstance(value, str):
         if value in STATE_LABELS:
             return STATE_LABELS[value]
@@ -128,6 +199,8 @@ def _object_label(entry: AuditEntry, names: _Names) -> str:
             label = f"{name}：{item}" if item else name
     elif entry.object_type == "user" and entry.object_id.isdigit():
         label = names.users.get(int(entry.object_id), label)
+    elif entry.object_type == "user":  # a login attempt or a clearance names the account by its login
+        label = names.people.get(entry.object_id, label)
     elif entry.object_type == "unit":
         label = names.units.get(entry.object_id, label)
     elif entry.object_type == "report":
@@ -144,10 +217,17 @@ TECHNICAL_FIELDS = frozenset({"sha256"})
 
 
 def _pairs(values: dict | None, names: _Names, hide: frozenset[str] = frozenset(),
-           skip_unset: bool = False) -> list[tuple[str, str]]:
+           skip_unset: bool = False, action: str = "", object_type: str = "") -> list[tuple[str, str]]:
     """`skip_unset`: leave out fields that are off or empty (a brief view of a creation: 已归档：否 is noise)."""
-    return [(FIELD_LABELS.get(k, k), value_text(k, v, names)) for k, v in (values or {}).items()
+    return [(field_label(k, object_type), _value(action, k, v, names)) for k, v in (values or {}).items()
             if k not in hide and not (skip_unset and v in (False, None, "", []))]
+
+
+def _value(action: str, key: str, value: Any, names: _Names) -> str:
+    words = ACTION_VALUE_LABELS.get((action, key))
+    if words is not None and isinstance(value, str) and value in words:
+        return words[value]
+    return value_text(key, value, names)
 
 
 def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str] | None = None,
@@ -156,10 +236,12 @@ def present(entries: list[AuditEntry], brief: bool = False, users: dict[int, str
     `users` and `instances`: names the caller read with the entries (see `_Names`)."""
     names = _Names(entries, users, instances)
     hide = TECHNICAL_FIELDS if brief else frozenset()
-    return [EntryView(at=e.at, actor=actor_label(e, names.users), action=ACTION_LABELS.get(e.action, e.action),
+    return [EntryView(at=e.at, actor=actor_label(e, names.users, names.people),
+                      action=ACTION_LABELS.get(e.action, e.action),
                       object_type=e.object_type, object=_object_label(e, names),
-                      before=_pairs(e.before, names, hide),
-                      after=_pairs(e.after, names, hide, skip_unset=brief and not e.before), entry=e)
+                      before=_pairs(e.before, names, hide, action=e.action, object_type=e.object_type),
+                      after=_pairs(e.after, names, hide, skip_unset=brief and not e.before, action=e.action,
+                                   object_type=e.object_type), entry=e)
             for e in entries]
 
 

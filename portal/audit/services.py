@@ -51,10 +51,12 @@ def record(
     ip: str | None = None,
 ) -> AuditEntry:
     """Add an audit entry to the session; it commits with the change it describes."""
-    if actor is None and actor_name is None and has_request_context():
+    if actor is None and has_request_context():
         from flask_login import current_user
 
-        if current_user.is_authenticated:
+        # The person signed in, also when a shared routine names them by login (a library import):
+        # the log then keeps their 姓名, not their login name.
+        if current_user.is_authenticated and actor_name in (None, current_user.username):
             actor = current_user
     if ip is None:
         ip = (request.remote_addr or "") if has_request_context() else ""
@@ -73,6 +75,14 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_download(object_type: str, object_id: Any, label: str, after: dict) -> None:
+    """Who took what out of the portal (evidence, exports with people's phones): recorded and committed
+    before the file is sent, so a download the log does not know of never happens."""
+    record("download_evidence" if object_type == "evidence" else "export", object_type, object_id, label=label,
+           after=after)
+    db.session.commit()
 
 
 @dataclass

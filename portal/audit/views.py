@@ -1,7 +1,12 @@
-from flask import render_template, request
+"""The 审计日志 for the auditor (审计管理员): the page, and the same entries as .xlsx or CSV."""
+from __future__ import annotations
 
-from portal.access import roles
-from portal.audit import bp
+from urllib.parse import quote
+
+from flask import abort, make_response, render_template, request
+
+from portal.access import no_store, requires
+from portal.audit import bp, exports
 from portal.audit.display import filter_choices, present
 from portal.audit.services import (
     ACTION_LABELS,
@@ -9,22 +14,23 @@ from portal.audit.services import (
     OBJECT_TYPE_LABELS,
     AuditFilter,
     query_entries,
+    record,
 )
 from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
-from portal.roles import ADMIN
+from portal.labels import zh_date
+
+FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "csv": "text/csv; charset=utf-8"}
 
 
-@bp.route("/")
-@roles(ADMIN)
-def index():
-    errors: list[str] = []
+def _filter_from_args(errors: list[str]) -> AuditFilter:
     date_from = parse_date_arg("from", errors, "开始日期")
     date_to = parse_date_arg("to", errors, "结束日期")
     if date_from and date_to and date_from > date_to:
         errors.append("开始日期不能晚于结束日期。")
-    f = AuditFilter(
+    return AuditFilter(
         actor=request.args.get("actor", "").strip()[:64],
         action=request.args.get("action", "").strip()[:40],
         object_type=request.args.get("type", "").strip()[:40],
@@ -32,21 +38,61 @@ def index():
         date_from=date_from,
         date_to=date_to,
     )
+
+
+def _page(f: AuditFilter, errors: list[str], status: int = 200):
     page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
     if page.pages and page.page > page.pages:  # past the end: show the last page
         page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
     actors, object_types = filter_choices()
-    context = dict(
-        page=page,
-        entries=present(page.items),
-        f=f,
-        errors=errors,
-        action_labels=ACTION_LABELS,
-        field_labels=FIELD_LABELS,
-        type_labels=OBJECT_TYPE_LABELS,
-        actors=actors,
-        object_types=object_types,
-    )
-    if is_partial_request():
-        return render_template("audit/_results.html", **context)
-    return render_template("audit/index.html", **context)
+    context = dict(page=page, entries=present(page.items), f=f, errors=errors, action_labels=ACTION_LABELS,
+                   field_labels=FIELD_LABELS, type_labels=OBJECT_TYPE_LABELS, actors=actors,
+                   object_types=object_types, export_limit=exports.EXPORT_LIMIT)
+    template = "audit/_results.html" if is_partial_request() else "audit/index.html"
+    return render_template(template, **context), status
+
+
+@bp.route("/")
+@requires("read_audit")
+@no_store  # the log's details carry phones and names
+def index():
+    errors: list[str] = []
+    return _page(_filter_from_args(errors), errors)
+
+
+def _period(f: AuditFilter) -> str:
+    if f.date_from and f.date_to:
+        return f"{zh_date(f.date_from)}至{zh_date(f.date_to)}"
+    if f.date_from:
+        return f"{zh_date(f.date_from)}起"
+    if f.date_to:
+        return f"截至{zh_date(f.date_to)}"
+    return "全部日期"
+
+
+@bp.route("/export.<file_format>")
+@requires("read_audit")
+@no_store
+def export(file_format: str):
+    """The entries the page's filters select, as a file; the export itself is recorded in the log."""
+    if file_format not in FILE_TYPES:
+        abort(404)
+    errors: list[str] = []
+    f = _filter_from_args(errors)
+    if errors:
+        return _page(f, errors, 422)
+    total = exports.count(f)
+    if total > exports.EXPORT_LIMIT:
+        return _page(f, [f"符合条件的记录有 {total} 条，超过单次导出上限 {exports.EXPORT_LIMIT} 条，"
+                         "请缩小日期范围后分批导出。"], 422)
+    title = f"审计日志（{_period(f)}，共 {total} 条）"
+    record("export_audit", "audit_entry", "", label=title,
+           after={"format": file_format, "rows": total, "date_from": f.date_from, "date_to": f.date_to,
+                  "actor": f.actor, "action": f.action, "object_type": f.object_type, "text": f.text})
+    db.session.commit()
+    writer = exports.to_xlsx if file_format == "xlsx" else exports.to_csv
+    response = make_response(writer(exports.entries(f), title))
+    response.headers["Content-Type"] = FILE_TYPES[file_format]
+    name = f"审计日志-{_period(f)}.{file_format}"
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

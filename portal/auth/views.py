@@ -7,6 +7,7 @@ from flask_login import current_user, login_user
 
 from portal import refdata
 from portal.access import any_account, public, safe_next
+from portal.capabilities import can
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm, LogoutForm
 from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password, verify_second_factor
@@ -69,7 +70,7 @@ def _lead_to(endpoint: str, api_message: str):
 
 def landing(user) -> str:
     """Leaders and the office start on the progress board; everyone else on the home page."""
-    return url_for("board.index") if user.has_role("leader", "admin") else url_for("home.index")
+    return url_for("board.index") if can(user, "see_all_units") else url_for("home.index")
 
 
 def _complete_login(user: User, next_url: str | None):

@@ -8,8 +8,7 @@ from portal.board import rollup
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
-from portal.duties.exports import DATE_FORMAT, local_cell
-from portal.export_text import docx_text, safe_cell, sheet_title
+from portal.export_text import DATE_FORMAT, docx_text, local_cell, safe_cell, sheet_title
 from portal.filters import zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

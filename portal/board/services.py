@@ -31,8 +31,8 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.capabilities import can
 from portal.plan import PLAN_ID
-from portal.roles import ADMIN, LEADER, LIAISON
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
 HANDOVER_DUTY = "handover-by-0901"    # 二: all children handed over by 2022年9月1日
@@ -53,9 +53,9 @@ FULL, OWN_UNIT, TOTALS = "full", "own_unit", "totals"
 
 
 def scope_of(user: User) -> str:
-    if user.has_role(ADMIN, LEADER):
+    if can(user, "see_all_units"):
         return FULL
-    if user.has_role(LIAISON) and user.unit_id is not None:
+    if can(user, "act_for_own_unit") and user.unit_id is not None:
         return OWN_UNIT
     return TOTALS
 
@@ -378,7 +378,7 @@ def can_report_indicators(user: User, inst: DutyInstance) -> bool:
     a count can be corrected without reopening the duty."""
     if inst.archived or not inst.duty.indicators:
         return False
-    return user.has_role(ADMIN) or (user.has_role(LIAISON) and user.unit_id == inst.unit_id)
+    return can(user, "act_on_any_duty") or (can(user, "act_for_own_unit") and user.unit_id == inst.unit_id)
 
 
 def indicator_history(inst: DutyInstance) -> list[IndicatorValue]:
@@ -408,7 +408,7 @@ def report_indicator(user: User, inst: DutyInstance, name: str, value: int, note
 
 
 def can_instruct(user: User, inst: DutyInstance) -> bool:
-    return user.has_role(LEADER, ADMIN) and not inst.archived
+    return can(user, "give_instructions") and not inst.archived
 
 
 def add_instruction(user: User, inst: DutyInstance, body: str) -> DutyNote:

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal.access import logged_in, roles
+from portal.access import logged_in, requires
 from portal.board import bp, cache, pages, rollup, services
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.duties import rules
@@ -15,7 +15,6 @@ from portal.duties.views import refused_on_duty_page
 from portal.extensions import db
 from portal.forms import Refused, first_error
 from portal.htmx_utils import is_partial_request
-from portal.roles import ADMIN, LEADER, LIAISON
 
 
 def _common() -> dict:
@@ -37,7 +36,7 @@ def index():
 
 
 @bp.route("/board/counties/<county_code>")
-@roles(ADMIN, LEADER, LIAISON)  # a liaison sees only their own unit's rows there
+@requires("see_all_units", "act_for_own_unit")  # a liaison sees only their own unit's rows there
 def county(county_code: str):
     code = county_code
     from werkzeug.datastructures import MultiDict
@@ -54,7 +53,7 @@ def county(county_code: str):
 
 
 @bp.route("/board/transfer")
-@roles(ADMIN, LEADER, LIAISON)
+@requires("see_all_units", "act_for_own_unit")
 def transfer():
     data = pages.load(current_user, request.args, today())
     names = [n for n, _ in data.indicator_names]
@@ -64,7 +63,7 @@ def transfer():
 
 
 @bp.route("/board/decisions")
-@roles(ADMIN, LEADER)
+@requires("see_all_units")
 def decisions():
     on = today()
     return render_template("board/decisions.html", **_common(), closes=services.pending_closes(on),
@@ -85,7 +84,7 @@ def _back(inst, anchor: str):
 
 
 @bp.route("/board/instances/<int:instance_id>/indicators", methods=["POST"])
-@roles(ADMIN, LIAISON)  # further: the lead unit's liaison only (services.can_report_indicators)
+@requires("act_on_any_duty", "act_for_own_unit")  # further: the lead unit's liaison (services.can_report_indicators)
 def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
@@ -104,7 +103,7 @@ def indicator(instance_id: int):
 
 
 @bp.route("/board/instances/<int:instance_id>/instruction", methods=["POST"])
-@roles(ADMIN, LEADER)
+@requires("give_instructions")
 def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
@@ -159,7 +158,7 @@ def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict 
 # ---- the 通报 ----------------------------------------------------------------------------------
 
 @bp.route("/board/report")
-@roles(ADMIN, LEADER)
+@requires("make_bulletin")
 def report():
     from portal.board.report import build
 
@@ -171,7 +170,7 @@ def report():
 
 
 @bp.route("/board/report.<file_format>")
-@roles(ADMIN, LEADER)
+@requires("make_bulletin")
 def report_file(file_format: str):
     fmt = file_format
     from urllib.parse import quote

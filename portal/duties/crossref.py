@@ -24,6 +24,15 @@ def keys_in(text: str) -> list[str]:
     return sorted({k for k in KEY_RE.findall(text or "") if (d := refdata.duty_by_key(k)) is not None and not d.archived})
 
 
+def titled(text: str) -> str:
+    """``text`` as plain text with every duty key replaced by the duty's title in quotes (the audit log,
+    its exports): the words of `linked` without the links."""
+    keys = set(keys_in(text))
+    if not keys:
+        return text or ""
+    return KEY_RE.sub(lambda m: f"“{refdata.duty_by_key(m.group(1)).title}”" if m.group(1) in keys else m.group(0), text)
+
+
 def live_instances(duty_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
     """duty id -> its live instances as (id, county), by id."""
     out: dict[int, list[tuple[int, str]]] = {}

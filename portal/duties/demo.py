@@ -14,6 +14,7 @@ from portal.duties import rules, services
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.reports import services as reports
+from portal.roles import ADMIN, LIAISON
 
 DEMO_USERNAME = "demo-data"
 # Verification is done by a second demo account: nobody verifies their own 销号 request.
@@ -24,7 +25,7 @@ def demo_actor(username: str = DEMO_USERNAME, name: str = "演示数据") -> Use
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         user = User(username=username, display_name=name, active=False, password_hash="!")
-        user.set_roles(["admin", "liaison"])
+        user.set_roles([ADMIN, LIAISON])  # acts for each unit in turn, and as the office
         db.session.add(user)
         db.session.commit()
     return user

@@ -6,7 +6,8 @@ from urllib.parse import quote
 from flask import abort, make_response
 from flask_login import current_user
 
-from portal.access import logged_in
+from portal.access import logged_in, no_store
+from portal.audit.services import record_download
 from portal.duties import bp
 from portal.duties.exports import (
     LEDGER_HEADERS,
@@ -35,14 +36,15 @@ def _download(data: bytes, filename: str, mimetype: str):
 
 @bp.route("/tasks/export.<fmt>")
 @logged_in
+@no_store  # the 具体责任人's phones
 def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
     rows = ledger_rows(board(current_user, board_filter_from_args(), cooperators=False), plan_numbers())
-    stamp = f"{today():%Y%m%d}"
-    if fmt == "xlsx":
-        return _download(to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows), f"任务台账-{stamp}.xlsx", XLSX)
-    return _download(to_csv(LEDGER_HEADERS, rows), f"任务台账-{stamp}.csv", "text/csv; charset=utf-8")
+    name = f"任务台账-{today():%Y%m%d}.{fmt}"
+    data = to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows) if fmt == "xlsx" else to_csv(LEDGER_HEADERS, rows)
+    record_download("export", "ledger", f"任务台账（{len(rows)} 项）", {"file": name, "rows": len(rows), "format": fmt})
+    return _download(data, name, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
 
 
 @bp.route("/duties/plan.<fmt>")

@@ -11,10 +11,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.duties import rules
 from portal.duties.services import InstanceView
-from portal.export_text import safe_cell, sheet_title
+from portal.export_text import DATE_FORMAT, DATETIME_FORMAT, local_cell, safe_cell, sheet_title
 from portal.extensions import db
 from portal.labels import zh_date
-from portal.timeutil import to_local
 from portal.models import Duty, DutyInstance, DutyNote
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
@@ -24,8 +23,6 @@ PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50]
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
 LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
 
 
@@ -99,14 +96,6 @@ def latest_note_bodies(instance_ids: list[int]) -> dict[int, str]:
     latest = (sa.select(sa.func.max(DutyNote.id)).where(DutyNote.instance_id.in_(instance_ids))
               .group_by(DutyNote.instance_id))
     return dict(db.session.execute(sa.select(DutyNote.instance_id, DutyNote.body).where(DutyNote.id.in_(latest))).all())
-
-
-def local_cell(value):
-    """The one place exports turn a stored time (naive UTC) into the city's local time.
-    Rows carry stored values; both writers call this, nothing else converts."""
-    if isinstance(value, datetime):
-        return to_local(value).replace(tzinfo=None)
-    return value
 
 
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:

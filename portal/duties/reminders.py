@@ -77,10 +77,11 @@ def _email(unit: Unit, subject: str, body: str) -> None:
     domain = current_app.config.get("SMTP_DOMAIN")
     if not host or not domain:
         return
+    from portal.capabilities import roles_with
     from portal.models import User, UserRole
 
     recipients = db.session.scalars(sa.select(User.username).where(
-        User.unit_id == unit.id, User.active, User.role_rows.any(UserRole.role == "liaison"))).all()
+        User.unit_id == unit.id, User.active, User.role_rows.any(UserRole.role.in_(roles_with("act_for_own_unit"))))).all()
     if not recipients:
         return
     message = EmailMessage()

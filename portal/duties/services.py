@@ -20,7 +20,7 @@ from portal.models import (
     User,
 )
 from portal.models.base import utcnow
-from portal.roles import ADMIN, LEADER, LIAISON
+from portal.capabilities import can
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
 CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
@@ -67,18 +67,18 @@ def _live(inst: DutyInstance) -> bool:
 
 def can_edit(user: User, inst: DutyInstance) -> bool:
     """Checklist, state and 销号 requests: the lead unit's liaison, or the supervision office."""
-    return _live(inst) and (user.has_role(ADMIN) or (user.has_role(LIAISON) and inst.unit_id == user.unit_id))
+    return _live(inst) and (can(user, "act_on_any_duty") or (can(user, "act_for_own_unit") and inst.unit_id == user.unit_id))
 
 
 def can_contribute(user: User, inst: DutyInstance) -> bool:
     """Notes and evidence: also cooperating units' liaisons."""
     return can_edit(user, inst) or (
-        _live(inst) and user.has_role(LIAISON) and user.unit_id in inst.cooperating_unit_ids)
+        _live(inst) and can(user, "act_for_own_unit") and user.unit_id in inst.cooperating_unit_ids)
 
 
 def can_download(user: User, inst: DutyInstance) -> bool:
     """Evidence may hold children's records: the units on the duty, the office and leadership."""
-    return user.has_role(ADMIN, LEADER) or (user.has_role(LIAISON) and user.unit_id is not None and (
+    return can(user, "see_all_units") or (can(user, "act_for_own_unit") and user.unit_id is not None and (
         inst.unit_id == user.unit_id or user.unit_id in inst.cooperating_unit_ids))
 
 
@@ -241,7 +241,7 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
 
 def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, expected_version: int | None) -> None:
     """The supervision office closes (销号) or returns (退回, with a reason) a request."""
-    require(user.has_role(ADMIN), "只有督查室（管理员）可以核验销号。")
+    require(can(user, "supervise"), "只有督查室（管理员）可以核验销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "close" if approve else "return")
     requester = next((n.author_id for n in inst.notes if n.kind == rules.NOTE_REQUEST_CLOSE), None)
@@ -310,7 +310,7 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
 
 def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: str) -> None:
     """An approved extension moves the deadline; the original stays on the instance."""
-    require(user.has_role(ADMIN), "只有督查室（管理员）可以审批延期。")
+    require(can(user, "supervise"), "只有督查室（管理员）可以审批延期。")
     if ext.status != rules.PENDING:
         raise DutyError("该延期申请已处理。")
     if not _live(ext.instance):

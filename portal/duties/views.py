@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, roles
+from portal.access import logged_in, no_store, requires
 from portal.duties import bp, rules
 from portal.duties.evidence import add_evidence, read_evidence
 from portal.duties.forms import (
@@ -47,6 +47,8 @@ from portal.duties.services import (
     view_of,
 )
 from portal.audit.display import present
+from portal.audit.services import record_download
+from portal.capabilities import can
 from portal.duties import bulk
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal import refdata
@@ -60,7 +62,6 @@ from portal.forms import NOTHING_REFUSED, Refused, first_error
 from portal.navigation import board_heading
 from portal.htmx_utils import is_partial_request
 from portal.models import Duty, Evidence, ExtensionRequest
-from portal.roles import ADMIN, LEADER, LIAISON, STAFF
 
 
 def board_filter_from_args() -> BoardFilter:
@@ -68,7 +69,7 @@ def board_filter_from_args() -> BoardFilter:
     unit = args.get("unit")
     if args.get("county"):  # ?county=盐湖区 (or its code): every unit of that county
         unit = refdata.county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
-    if unit is None and current_user.has_role(LIAISON) and current_user.unit:
+    if unit is None and can(current_user, "act_for_own_unit") and current_user.unit:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return BoardFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
@@ -126,11 +127,12 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
                    notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=contribute,
-                   read_only=not contribute and current_user.has_role(LIAISON, STAFF)
-                   and not current_user.has_role(ADMIN, LEADER))
+                   # 只读: who works on duties but may not change this one (another unit's, for a liaison)
+                   read_only=not contribute and can(current_user, "work_pages")
+                   and not can(current_user, "see_all_units"))
     if full:
         context.update(
-            is_admin=current_user.has_role(ADMIN), clauses=refdata.clause_texts(inst.duty.clause_ids),
+            clauses=refdata.clause_texts(inst.duty.clause_ids),
             timeline=present(trace[:RECENT] if limit else trace, brief=True, users=got.actor_names,
                              instances={inst.id: f"{inst.duty.title} · {inst.unit.name}"}),
             arrangement=linked(inst.duty.arrangement, inst, got.linked),
@@ -141,6 +143,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
 
 @bp.route("/tasks/<int:instance_id>")
 @logged_in
+@no_store  # the 具体责任人's phone
 def instance(instance_id: int):
     inst = _instance_or_404(instance_id)
     return render_template("duties/instance.html", **_instance_context(inst))
@@ -157,7 +160,7 @@ def _drawn_again(inst, key: str) -> bool:
     if key.startswith("state-") and action in rules.TRANSITIONS:  # a state form stays while the state allows it
         return can_edit(current_user, inst) and rules.allows(inst.state, action)
     if key == "decide":
-        return current_user.has_role(ADMIN) and rules.allows(inst.state, "close")
+        return can(current_user, "supervise") and rules.allows(inst.state, "close")
     return False
 
 
@@ -248,7 +251,8 @@ def upload(instance_id: int):
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
-@roles(ADMIN, LEADER, LIAISON)  # liaisons further limited to the units on the duty
+@requires("see_all_units", "act_for_own_unit")  # liaisons: the units on the duty (can_download)
+@no_store
 def download(instance_id: int, evidence_id: int):
     inst = _instance_or_404(instance_id)
     if not can_download(current_user, inst):
@@ -263,6 +267,8 @@ def download(instance_id: int, evidence_id: int):
         return redirect(url_for("duties.instance", instance_id=inst.id))
     if data is None:
         abort(404)
+    record_download("evidence", evidence.id, f"{inst.duty.title} · {inst.unit.name}：{evidence.filename}",
+                    {"file": evidence.filename, "size": evidence.size, "sha256": evidence.sha256})
     response = send_file(BytesIO(data), mimetype=evidence.content_type, as_attachment=True,
                          download_name=evidence.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -309,7 +315,7 @@ def extension(instance_id: int):
 # ---- supervision office ------------------------------------------------------------------------
 
 @bp.route("/supervision/")
-@roles(ADMIN)
+@requires("supervise")
 def queue():
     return _queue_page()
 
@@ -321,7 +327,7 @@ def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
 
 
 @bp.route("/supervision/decide/<kind>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide_many(kind: str):
     """Several requests decided together; each is still decided and audited on its own."""
     form = {"close": BulkCloseForm, "extension": BulkExtensionForm}.get(kind)
@@ -345,7 +351,7 @@ def decide_many(kind: str):
 
 
 @bp.route("/supervision/close/<int:instance_id>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = CloseDecisionForm()
@@ -356,7 +362,7 @@ def decide(instance_id: int):
 
 
 @bp.route("/supervision/extensions/<int:extension_id>", methods=["POST"])
-@roles(ADMIN)
+@requires("supervise")
 def decide_ext(extension_id: int):
     ext = db.session.get(ExtensionRequest, extension_id)
     if ext is None:
@@ -368,7 +374,7 @@ def decide_ext(extension_id: int):
 
 
 @bp.route("/supervision/coverage")
-@roles(ADMIN)
+@requires("supervise")
 def coverage():
     gaps, problems = coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
     duty_count = db.session.scalar(sa.select(sa.func.count(Duty.id)).where(~Duty.archived))

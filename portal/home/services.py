@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from portal import refdata
+from portal.capabilities import can, roles_with
 from portal.extensions import db
 from portal.models import AuditEntry, User, UserRole
 
@@ -16,7 +17,7 @@ def org_summary() -> dict:
         by_level[u.level] = by_level.get(u.level, 0) + 1
     units_with_liaison = db.session.scalar(
         sa.select(sa.func.count(sa.distinct(User.unit_id))).where(
-            User.active, User.role_rows.any(UserRole.role == "liaison")
+            User.active, User.role_rows.any(UserRole.role.in_(roles_with("act_for_own_unit")))
         )
     )
     return {"by_level": by_level, "units_with_liaison": units_with_liaison}
@@ -64,7 +65,7 @@ def duty_overview(user: User) -> DutyOverview:
     built, and the ranked units come from one query."""
     from portal.duties.services import BoardFilter, board_rows
 
-    unit = user.unit.code if user.has_role("liaison") and user.unit and not user.has_role("admin", "leader") else ""
+    unit = user.unit.code if can(user, "act_for_own_unit") and user.unit and not can(user, "see_all_units") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
     for row in board_rows(user, BoardFilter(unit_code=unit)):

@@ -6,12 +6,13 @@ from portal.access import any_account
 from portal.audit.display import present
 from portal.audit.services import ACTION_LABELS
 from portal.board import services as board_services
+from portal.capabilities import can
 from portal.duties import rules
 from portal.duties.reminders import notices_for
 from portal.duties.services import today
 from portal.home import bp
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
-from portal.roles import ADMIN, LEADER, TRAINER, is_trainee_only
+from portal.security import throttle
 from portal.training import rules as training_rules
 from portal.training.home import training_home
 
@@ -19,22 +20,33 @@ from portal.training.home import training_home
 @bp.route("/")
 @any_account  # trainees (学员) too
 def index():
-    if is_trainee_only(current_user):
+    work = can(current_user, "work_pages")
+    if not work and can(current_user, "learn"):
         return redirect(url_for("training.mine"))  # a trainee's home is their own training
+    context = _work_cards() if work else {}
+    if can(current_user, "supervise"):
+        # What waits for the office, as the board's headline counts it (one statement).
+        context["waiting"] = board_services.headline(today())
+    if can(current_user, "read_audit"):
+        context["recent_audit"] = present(recent_audit())
+        context["action_labels"] = ACTION_LABELS
+    if can(current_user, "manage_security"):
+        context["throttled"] = sum(1 for row in throttle.current_rows() if row.wait)
+    return render_template("home/index.html", **context)
+
+
+def _work_cards() -> dict:
+    """The daily work's cards: duties, the unit, the organisation, training."""
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
                "unit_parent": refdata.unit(current_user.unit.parent_id) if current_user.unit else None,
                "duty_rules": rules,
-               "notices": notices_for(current_user.unit_id) if current_user.has_role("liaison") else []}
+               "notices": notices_for(current_user.unit_id) if can(current_user, "act_for_own_unit") else []}
     overview = duty_overview(current_user)
     context["duty_counts"] = overview.counts
-    if current_user.has_role(ADMIN, LEADER):
-        context["accounts"] = account_summary()
+    if can(current_user, "see_all_units"):
         context["units_behind"] = overview.ranked[:10]
-    if current_user.has_role(TRAINER):
+    if can(current_user, "manage_users"):
+        context["accounts"] = account_summary()
+    if can(current_user, "training_work"):
         context["training"], context["training_rules"] = training_home(current_user), training_rules
-    if current_user.has_role(ADMIN):
-        # What waits for the office, as the board's headline counts it (one statement).
-        context["waiting"] = board_services.headline(today())
-        context["recent_audit"] = present(recent_audit())
-        context["action_labels"] = ACTION_LABELS
-    return render_template("home/index.html", **context)
+    return context

@@ -6,24 +6,23 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import locking
-from portal.access import roles
+from portal.access import requires
 from portal.policy import admin_services as svc
 from portal.policy import services as s
 from portal.policy.forms import ImportForm, RegisterEntryForm, UploadForm
-from portal.roles import ADMIN
 
 admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
 
 
 @admin_bp.route("/")
-@roles(ADMIN)
+@requires("manage_library")
 def index():
     return render_template("policy/admin.html", form=UploadForm(), entries=s.register_entries(),
                            docs=s.list_documents())
 
 
 @admin_bp.route("/upload", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_library")
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
@@ -38,7 +37,7 @@ def upload():
 
 
 @admin_bp.route("/upload/<batch>")
-@roles(ADMIN)
+@requires("manage_library")
 def preview(batch: str):
     try:
         view = svc.preview(batch[:16])
@@ -49,7 +48,7 @@ def preview(batch: str):
 
 
 @admin_bp.route("/import", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_library")
 def do_import():
     form = ImportForm()
     if not form.validate_on_submit():
@@ -64,7 +63,7 @@ def do_import():
 
 
 @admin_bp.route("/register/<key>", methods=["GET", "POST"])
-@roles(ADMIN)
+@requires("manage_library")
 def register_edit(key: str):
     entry = s.get_entry(key)
     if entry is None or not entry.active:

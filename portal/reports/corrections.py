@@ -14,7 +14,7 @@ from portal.models import MonthlyReport, ReportRevision, Unit, User
 from portal.models.base import utcnow
 from portal.reports.services import (FIELDS, SUBMITTED, StaleReport, ReportError, ReportInput, can_edit, checked_values,
                                      get_report)
-from portal.roles import ADMIN
+from portal.capabilities import can
 
 
 
@@ -59,7 +59,7 @@ def correct(user: User, unit: Unit, month: str, data: ReportInput, expected_vers
 
 def mark_read(user: User, report: MonthlyReport | None) -> None:
     """The office opening a submitted report reads it (once); corrections end there."""
-    if report is None or report.status != SUBMITTED or report.read_at is not None or not user.has_role(ADMIN):
+    if report is None or report.status != SUBMITTED or report.read_at is not None or not can(user, "supervise"):
         return
     report.read_at, report.read_by_id = utcnow(), user.id
     record("read_report", "report", report.id, label=f"{report.unit.name} {report.month}",

@@ -17,7 +17,7 @@ from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, U
 from portal.models.base import utcnow
 from portal.models.reports import DRAFT, SUBMITTED
 from portal.timeutil import month_bounds_utc, to_local
-from portal.roles import ADMIN, LIAISON
+from portal.capabilities import can
 
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
@@ -61,11 +61,11 @@ def due_date(month: str, due_day: int) -> date:
 
 
 def can_edit(user: User, unit: Unit) -> bool:
-    return user.has_role(LIAISON) and user.unit_id == unit.id
+    return can(user, "act_for_own_unit") and user.unit_id == unit.id
 
 
 def can_read(user: User, unit: Unit) -> bool:
-    return can_edit(user, unit) or user.has_role(ADMIN, "leader")
+    return can_edit(user, unit) or can(user, "see_all_units")
 
 
 def reporting_units() -> list[Unit]:

@@ -2,7 +2,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal import locking
-from portal.access import roles
+from portal.access import requires
 from portal.extensions import db
 from portal.forms import expected_version, first_error
 from portal.locking import Conflict
@@ -28,7 +28,7 @@ from portal.reports.services import (
     submitted_late,
     unit_reports,
 )
-from portal.roles import ADMIN, LEADER, LIAISON
+from portal.capabilities import can
 from portal.units.services import unit_by_code
 
 
@@ -36,13 +36,13 @@ FIRST_MONTH = "2022-01"  # the transfer work began in 2022
 
 
 @bp.route("/")
-@roles(ADMIN, LEADER, LIAISON)
+@requires("see_all_units", "act_for_own_unit")
 def index():
     month = parse_month(request.args.get("month", "")) or current_month()
     if request.args.get("open") and current_user.unit and can_edit(current_user, current_user.unit):
         return redirect(url_for("reports.edit", unit_code=current_user.unit.code, month=month))
     due_day = current_app.config["REPORT_DUE_DAY"]
-    rows = submissions(month, due_day) if current_user.has_role(ADMIN, LEADER) else None
+    rows = submissions(month, due_day) if can(current_user, "see_all_units") else None
     own = unit_reports(current_user.unit) if current_user.unit and can_edit(current_user, current_user.unit) else None
     bad_month = bool(request.args.get("month")) and parse_month(request.args.get("month", "")) is None
     return render_template("reports/index.html", month=month, rows=rows, own=own, due=due_date(month, due_day),
@@ -61,7 +61,7 @@ def _report_page_or_abort(unit_code: str, month: str):
 
 
 @bp.route("/<unit_code>/<month>", methods=["GET", "POST"])
-@roles(ADMIN, LEADER, LIAISON)
+@requires("see_all_units", "act_for_own_unit")
 def edit(unit_code: str, month: str):
     unit = _report_page_or_abort(unit_code, month)
     form = ReportForm()

@@ -32,7 +32,16 @@ SECURITY_HEADERS = {
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if _marked_no_store():
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _marked_no_store() -> bool:
+    from flask import current_app, request
+
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "no_store", False))  # set by portal.access.no_store
 
 
 def init_app(app) -> None:

@@ -1,9 +1,8 @@
 from flask import flash, redirect, render_template, url_for
 
-from portal.access import roles
+from portal.access import requires
 from portal.audit.services import record
 from portal.extensions import db
-from portal.roles import ADMIN
 from portal.security import bp, throttle
 from portal.security.forms import ClearThrottleForm
 
@@ -12,14 +11,14 @@ SCOPE_DONE = {"pair": "已解除该账号在此地址的登录限制。", "accou
 
 
 @bp.route("/")
-@roles(ADMIN)
+@requires("manage_security")
 def throttles():
     return render_template("security/throttles.html", rows=throttle.current_rows(), form=ClearThrottleForm(),
                            window_hours=int(throttle.WINDOW.total_seconds() // 3600), pair=throttle.PAIR)
 
 
 @bp.route("/clear", methods=["POST"])
-@roles(ADMIN)
+@requires("manage_security")
 def clear():
     form = ClearThrottleForm()
     if not form.validate():

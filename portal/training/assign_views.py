@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.extensions import db
 from portal.training.forms import choices
 from portal.models import CohortRule, TrainingArea
@@ -13,7 +13,7 @@ from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.forms import CohortAssignForm, EmptyForm
 from portal.training.scope import NotAllowed, TrainingError, can_manage, county_scope, visible_counties
-from portal.training.views import MANAGERS, _county_arg, _fail, _module_choices, _townships
+from portal.training.views import _county_arg, _fail, _module_choices, _townships
 
 
 def _assign_once(form: CohortAssignForm, counties: list, city: bool) -> str:
@@ -32,7 +32,7 @@ def _assign_once(form: CohortAssignForm, counties: list, city: bool) -> str:
 
 
 @bp.route("/training/assign", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def assign():
     form = CohortAssignForm()
     _module_choices(form.module)
@@ -62,7 +62,7 @@ def assign():
 
 
 @bp.route("/training/assign/rules/<int:rule_id>/end", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def assign_rule_end(rule_id: int):
     """Withdraw a group rule: later joiners are no longer assigned; assignments already made stay."""
     rule = db.session.get(CohortRule, rule_id)

@@ -7,18 +7,16 @@ import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import public, roles
+from portal.access import public, requires
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.models import Certificate
-from portal.roles import ADMIN, TRAINEE, TRAINER
 from portal.training import bp, certificates, hours, rules
 from portal.training import services as s
 from portal.training.cert_forms import arrangement_form, tenths
 from portal.training.certificate_pdf import Printed, certificate_pdf, zh
 from portal.training.scope import CITY, TrainingError, can_manage, county_scope, visible_counties
 
-MANAGERS = (ADMIN, TRAINER)
 PAGE = 50
 STATE_FILTERS = {"valid": "有效", "expired": "已过期（须重新培训）", "revoked": "已撤销"}
 
@@ -34,7 +32,7 @@ def verify_url(cert: Certificate) -> str:
 
 
 @bp.route("/training/certificates/<int:certificate_id>/pdf")
-@roles(ADMIN, TRAINER, TRAINEE)
+@requires("manage_training", "learn")  # further: own certificate, or the county managed
 def certificate_pdf_download(certificate_id: int):
     cert = db.session.get(Certificate, certificate_id)
     if cert is None or not _may_download(cert):
@@ -82,7 +80,7 @@ def _county_arg():
 
 
 @bp.route("/training/certificates")
-@roles(*MANAGERS)
+@requires("manage_training")
 def certificates_list():
     county, on = _county_arg(), s.today()
     state = request.args.get("state", "")
@@ -112,7 +110,7 @@ def certificates_list():
 
 
 @bp.route("/training/hours")
-@roles(*MANAGERS)
+@requires("manage_training")
 def hours_ledger():
     on = s.today()
     year_arg = request.args.get("year", "")
@@ -129,7 +127,7 @@ def hours_ledger():
 
 
 @bp.route("/training/arrangement", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def arrangement():
     """The office's rules for certificates and 学时: everyone who trains reads them; the city's trainers
     and admins change them (a county trainer's change would change every county's ledger)."""

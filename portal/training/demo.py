@@ -23,6 +23,7 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.roles import ADMIN
 from portal.training import services
 from portal.training.roster import import_roster
 
@@ -44,7 +45,7 @@ def _actor() -> User:
     user = db.session.scalar(sa.select(User).where(User.username == DEMO_ACTOR))
     if user is None:
         user = User(username=DEMO_ACTOR, display_name="演示数据（培训）", active=False, password_hash="!")
-        user.set_roles(["admin"])
+        user.set_roles([ADMIN])
         db.session.add(user)
         db.session.commit()
     return user

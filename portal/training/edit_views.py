@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import no_store, requires
 from portal import locking
 from portal.extensions import db
 from portal.forms import expected_version
@@ -13,7 +13,7 @@ from portal.training import bp, rules
 from portal.training.forms import TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
 from portal.training.scope import visible_counties
-from portal.training.views import MANAGERS, _trainee_or_404, passwords_page
+from portal.training.views import _trainee_or_404, passwords_page
 
 # The roster file's column names → the form's fields, so a rule's message lands beside its field.
 FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "county", "乡镇（街道）": "township",
@@ -21,7 +21,8 @@ FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "co
 
 
 @bp.route("/training/trainees/<int:trainee_id>/edit", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
+@no_store  # the person's phone in the form
 def trainee_edit(trainee_id: int):
     t = _trainee_or_404(trainee_id)  # within the user's counties
     form = _form(TraineeForm() if request.method == "POST" else TraineeForm(data=form_values(t)))
@@ -76,7 +77,7 @@ def _form(form: TraineeForm) -> TraineeForm:
 
 
 @bp.route("/training/trainees/<int:trainee_id>/new-password", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_new_password(trainee_id: int):
     """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
     from flask import abort

@@ -7,8 +7,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from portal.duties.exports import DATE_FORMAT
-from portal.export_text import safe_cell, sheet_title
+from portal.export_text import DATE_FORMAT, safe_cell, sheet_title
 from portal.filters import zh_date
 from portal.training import rules
 from portal.training.reports import MatrixReport, OverdueRow, RollupRow, area_name

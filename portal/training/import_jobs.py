@@ -27,6 +27,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.capabilities import can
 from portal.extensions import db
 from portal.models import ImportJob, User
 from portal.security.sealing import seal, unseal
@@ -140,9 +141,11 @@ def _finish(job: ImportJob, state: str, message: str, result: ImportResult) -> N
 # ---- what the pages show -------------------------------------------------------------------
 
 def visible_job(job_id: int, user: User) -> ImportJob | None:
-    """The job, for the person who started it or an admin; None for anyone else."""
+    """The job, for the person who started it or the office (who manages training for every unit);
+    None for anyone else."""
     job = db.session.get(ImportJob, job_id)
-    if job is None or (job.created_by_id != user.id and not user.has_role("admin")):
+    # The pages admit only who manages training; of them the office sees every unit's jobs.
+    if job is None or (job.created_by_id != user.id and not can(user, "see_all_units")):
         return None
     return job
 

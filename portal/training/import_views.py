@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import requires
 from portal.files import staging
 from portal.files.storage import StorageError
 from portal.htmx_utils import htmx_redirect, is_partial_request
@@ -15,7 +15,7 @@ from portal.training import import_jobs as jobs
 from portal.training.forms import ConfirmImportForm, EmptyForm, UploadRosterForm
 from portal.training.roster import check_roster, import_roster, preview
 from portal.training.roster_file import HEADERS, MAX_BYTES, RowProblem
-from portal.training.views import MANAGERS, _fail, passwords_page
+from portal.training.views import _fail, passwords_page
 
 STAGED = "roster"
 PREVIEW_NOT_SAVED = "服务器存储空间已满，预览未能保存，本次未导入任何数据。请联系系统管理员处理后再上传。"
@@ -30,7 +30,7 @@ def _page(form, result=None, token=None, status: int = 200):
 
 
 @bp.route("/training/roster/import", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_import():
     form = UploadRosterForm()
     if not form.validate_on_submit():
@@ -56,7 +56,7 @@ def roster_import():
 
 
 @bp.route("/training/roster/import/confirm", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_import_confirm():
     form = ConfirmImportForm()
     stored = session.get("roster_upload", "")
@@ -91,7 +91,7 @@ def _not_found():
 
 
 @bp.route("/training/roster/import/jobs/<int:job_id>")
-@roles(*MANAGERS)
+@requires("manage_training")
 def import_job(job_id: int):
     job = jobs.visible_job(job_id, current_user)
     if job is None:
@@ -111,7 +111,7 @@ def import_job(job_id: int):
 
 
 @bp.route("/training/roster/import/jobs/<int:job_id>/resume", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def import_job_resume(job_id: int):
     job = jobs.visible_job(job_id, current_user)
     if job is None:

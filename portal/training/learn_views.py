@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import any_account, roles
+from portal.access import any_account, requires
 from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.plan import PLAN_ID
-from portal.roles import TRAINEE
+from portal.capabilities import can
 from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
@@ -89,7 +89,7 @@ def modules():
 def _module_page(m, form=None, message: str | None = None, status: int = 200):
     """The module page; for a trainee with a quiz, `form` keeps the choices just submitted and `message`
     says what was missing or wrong."""
-    trainee = s.trainee_of(current_user) if current_user.has_role(TRAINEE) else None
+    trainee = s.trainee_of(current_user) if can(current_user, "learn") else None
     wait = 0
     if trainee is not None:
         s.mark_started(trainee, m)
@@ -109,7 +109,7 @@ def module(key: str):
 
 
 @bp.route("/training/modules/<key>/quiz", methods=["POST"])
-@roles(TRAINEE)
+@requires("learn")
 def quiz(key: str):
     m = _module_or_404(key)
     trainee = s.trainee_of(current_user)
@@ -135,7 +135,7 @@ def quiz(key: str):
 
 
 @bp.route("/training/my")
-@roles(TRAINEE)
+@requires("learn")
 def mine():
     trainee = s.trainee_of(current_user)
     history = s.history_of(trainee) if trainee else []

@@ -6,19 +6,19 @@ from io import BytesIO
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import no_store, requires
+from portal.audit.services import record_download
+from portal.capabilities import can
 from portal.export_text import download_name
 from portal.extensions import db
 from portal.inputs import id_arg
 from portal.models import TrainingArea, Unit
-from portal.roles import ADMIN, LEADER, LIAISON, TRAINER
 from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
 from portal.training.scope import areas_of, county_of_unit, county_scope, sees_phone, visible_counties
 from portal.training.services import live_modules
 
-FIGURES = (ADMIN, LEADER, TRAINER)
 PAGE_LIMIT = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +32,7 @@ def _wants_xlsx() -> bool:
 
 
 @bp.route("/training/")
-@roles(*FIGURES)
+@requires("see_figures")
 def index():
     scope = county_scope(current_user)
     counties, modules, total = r.overview(scope)  # a county's trainer: its own figures, the total included
@@ -41,7 +41,8 @@ def index():
 
 
 @bp.route("/training/reports/matrix")
-@roles(*FIGURES)
+@requires("see_figures")
+@no_store  # people's names by village
 def matrix():
     counties = visible_counties(current_user)
     code = request.args.get("county", "")[:40]
@@ -54,7 +55,10 @@ def matrix():
             township = None
     report = r.matrix(county, township) if county else None
     if report is not None and _wants_xlsx():
-        return _xlsx(exports.matrix_xlsx(report), f"{report.title}.xlsx")
+        name, data = f"{report.title}.xlsx", exports.matrix_xlsx(report)  # built before the record's commit
+        record_download("export", "training_matrix", report.title, {"file": name, "rows": len(report.matrix.rows),
+                                                                    "format": "xlsx"})
+        return _xlsx(data, name)
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
                            county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
@@ -76,7 +80,7 @@ def _matrix_rows(report):
 
 
 @bp.route("/training/reports/city")
-@roles(*FIGURES)
+@requires("see_figures")
 def city():
     counties, modules, total = r.city_rollup()
     from portal.training.services import today
@@ -91,14 +95,19 @@ def city():
 
 
 @bp.route("/training/reports/overdue")
-@roles(*FIGURES)
+@requires("see_figures")
+@no_store  # phones, in full for the trainee's own trainers
 def overdue():
     from portal.training.services import today
 
     scope = county_scope(current_user)
     show = lambda t: sees_phone(current_user, t)  # noqa: E731
     if _wants_xlsx():
-        return _xlsx(exports.overdue_xlsx(today(), r.overdue_list(scope), show), "培训逾期名单.xlsx")
+        rows = r.overdue_list(scope)
+        data = exports.overdue_xlsx(today(), rows, show)  # built before the record's commit expires the rows
+        record_download("export", "training_overdue", f"培训逾期名单（{len(rows)} 项）",
+                        {"file": "培训逾期名单.xlsx", "rows": len(rows), "format": "xlsx"})
+        return _xlsx(data, "培训逾期名单.xlsx")
     rows = r.overdue_list(scope, limit=PAGE_LIMIT)  # the page shows the first ones; the sheet has all
     return render_template("training/overdue.html", rows=rows, total=r.overdue_count(scope), limit=PAGE_LIMIT,
                            rules=rules, show_phone=show, as_of=today(),
@@ -106,7 +115,7 @@ def overdue():
 
 
 @bp.route("/api/training")
-@roles(*FIGURES)
+@requires("see_figures")
 def api():
     counties, modules, total = r.city_rollup()
     scope = county_scope(current_user)
@@ -130,16 +139,16 @@ def _county_or_404(code: str) -> Unit:
     county = county_of_unit(county)
     if county is None:
         abort(404)
-    if current_user.has_role(ADMIN, LEADER) or (current_user.has_role(TRAINER) and county_scope(current_user) in (None, county.id)):
-        return county
+    if can(current_user, "see_figures") and county_scope(current_user) in (None, county.id):
+        return county  # the office and leaders (the city), a trainer (their county)
     own = county_of_unit(current_user.unit)  # a Unit or a refdata.UnitRef: compared by id
-    if current_user.has_role(LIAISON) and own is not None and own.id == county.id:
+    if can(current_user, "act_for_own_unit") and own is not None and own.id == county.id:
         return county
     abort(404)
 
 
 @bp.route("/training/coverage/<code>.xlsx")
-@roles(ADMIN, LEADER, TRAINER, LIAISON)
+@requires("see_figures", "act_for_own_unit")
 def coverage_sheet(code: str):
     from portal.training.services import today
 
@@ -149,7 +158,7 @@ def coverage_sheet(code: str):
 
 
 @bp.route("/training/coverage/attach/<int:instance_id>", methods=["POST"])
-@roles(ADMIN, LIAISON)
+@requires("act_on_any_duty", "act_for_own_unit")
 def attach_coverage(instance_id: int):
     """Attach today's coverage sheet to the county's training duty as evidence for its 销号 request."""
     from werkzeug.datastructures import FileStorage

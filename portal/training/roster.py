@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import Trainee, TrainingArea, Unit, User
-from portal.roles import TRAINEE
+from portal.roles import TRAINEE, holds_other_than_trainee
 from portal.timeutil import utcnow
 from portal.training import rules
 from portal.training.roster_file import RosterRow, RowProblem, parse_roster
@@ -85,7 +85,7 @@ def check_roster(data: bytes, filename: str, user: User | None) -> tuple[list[Ro
             result.problems.append(RowProblem(r.row, "手机号", "该手机号已登记在您负责范围以外的县（市、区）"))
         if r.account:
             account = accounts.get(r.account.lower())
-            if account is not None and (account.has_role(*[x for x in STAFF_ROLES])):
+            if account is not None and holds_other_than_trainee(account):
                 result.problems.append(RowProblem(r.row, "账号", f"“{r.account}”是工作人员账号，不能用作学员账号"))
             elif account is not None:
                 holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id))
@@ -127,7 +127,6 @@ CONCURRENT_IMPORT_FROM = ("第{row}行起有他人同时登记了其中的手机
                           "（已导入的人员按手机号核对，不会重复登记）")
 
 
-STAFF_ROLES = ("admin", "leader", "liaison", "trainer", "staff")
 
 
 def accounts_by_name(names: list[str]) -> dict[str, User]:
@@ -398,7 +397,7 @@ def create_account(r: RosterRow, accounts: dict[str, User], user) -> str:
     db.session.flush()
     accounts[r.account.lower()] = account
     record("create", "user", account.id, label=r.account,
-           after={"username": r.account, "roles": [TRAINEE], "must_change_password": True},
+           after={"username": r.account, "roles": account.roles, "must_change_password": True},
            actor=user)
     return password
 
@@ -419,7 +418,7 @@ def _create_accounts(wanted: dict[str, RosterRow], hashed: dict[str, tuple[str, 
     db.session.flush()
     for r, account, _ in made:
         record("create", "user", account.id, label=r.account,
-               after={"username": r.account, "roles": [TRAINEE], "must_change_password": True}, actor=user)
+               after={"username": r.account, "roles": account.roles, "must_change_password": True}, actor=user)
     return [(r.name, r.account, password) for r, _, password in made]
 
 

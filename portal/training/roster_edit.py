@@ -10,10 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import AuditEntry, Trainee, Unit, User
-from portal.roles import TRAINEE
+from portal.roles import holds_other_than_trainee, is_trainee_only
 from portal.timeutil import utcnow
 from portal.training.roster import (
-    STAFF_ROLES,
     ImportResult,
     accounts_by_name,
     add_places,
@@ -125,10 +124,10 @@ def _apply_edit(user: User, t: Trainee, row, county: Unit, data: TraineeEdit, re
 def _follow_account(old_account: User | None, t: Trainee, user: User) -> None:
     """A 学员-only login exists for the trainee's own training: unlinked from them it is switched off
     (nobody else's training to see), and it follows the trainee going inactive or active again."""
-    if old_account is not None and old_account.roles == [TRAINEE] and old_account.id != t.user_id:
+    if old_account is not None and is_trainee_only(old_account) and old_account.id != t.user_id:
         _set_login(old_account, False, user)
     current = db.session.get(User, t.user_id) if t.user_id else None  # t.user is not refreshed before a flush
-    if current is not None and current.roles == [TRAINEE]:
+    if current is not None and is_trainee_only(current):
         _set_login(current, t.active, user)
 
 
@@ -153,7 +152,7 @@ def _check_scope_and_uniqueness(user: User, t: Trainee, row, county: Unit, resul
             bad("手机号", "该手机号已登记在您负责范围以外的县（市、区），每人手机号须唯一")
     if row.account:
         account = accounts_by_name([row.account]).get(row.account.lower())
-        if account is not None and account.has_role(*STAFF_ROLES):
+        if account is not None and holds_other_than_trainee(account):
             bad("账号", f"“{row.account}”是工作人员账号，不能用作学员账号")
         elif account is not None:
             holder = db.session.scalar(sa.select(Trainee).where(Trainee.user_id == account.id, Trainee.id != t.id))
@@ -198,15 +197,19 @@ def history(t: Trainee) -> list:
     return views
 
 
+def has_own_login(t: Trainee) -> bool:
+    """The trainee has a 学员-only login account: its first password can be issued again."""
+    return t.user is not None and is_trainee_only(t.user)
+
+
 def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
     """A new first password for the trainee's own login account (it was lost, or never handed over):
     only a 学员-only account, by a trainer of the trainee's county; to be changed at first login.
     Returns (name, account, password) to show once, or None when the trainee has no such account."""
-    from portal.roles import TRAINEE
     from portal.training.roster import initial_password
 
     account = t.user
-    if account is None or account.roles != [TRAINEE] or not can_manage(user, t.county_id):
+    if not has_own_login(t) or not can_manage(user, t.county_id):
         return None
     password = initial_password()
     account.set_password(password)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Trainee, TrainingArea, Unit, User
-from portal.roles import ADMIN, LEADER, TRAINER
+from portal.capabilities import can
 
 CITY = None  # a scope of None means every county
 
@@ -40,24 +40,23 @@ def county_of_unit(unit):
 
 def county_scope(user: User) -> int | None:
     """The county a trainer is bound to (their unit is that county's 民政局), or None for the city."""
-    if user.has_role(ADMIN, LEADER):
+    if can(user, "see_all_units"):
         return CITY
     county = county_of_unit(user.unit)
     return county.id if county is not None else CITY
 
 
 def can_manage(user: User, county_id: int | None) -> bool:
-    """Trainers manage roster, assignments and completions of their county (a city trainer: all)."""
-    if user.has_role(ADMIN):
-        return True
-    if not user.has_role(TRAINER):
+    """Trainers manage roster, assignments and completions of their county (a city trainer and the
+    office: all)."""
+    if not can(user, "manage_training"):
         return False
     scope = county_scope(user)
     return scope is CITY or scope == county_id
 
 
 def can_see_figures(user: User) -> bool:
-    return user.has_role(ADMIN, LEADER, TRAINER)
+    return can(user, "see_figures")
 
 
 def visible_counties(user: User) -> list[Unit]:
@@ -77,10 +76,9 @@ def require(condition: bool) -> None:
 
 
 def sees_phone(user: User, trainee: Trainee) -> bool:
-    """Phones show in full to admins and the trainee's own trainers; masked for everyone else."""
-    if user.has_role(ADMIN):
-        return True
-    return user.has_role(TRAINER) and can_manage(user, trainee.county_id)
+    """Phones show in full to those who manage the trainee's county (the office, the county's or the
+    city's trainers); masked for everyone else."""
+    return can_manage(user, trainee.county_id)
 
 
 def county_name_map() -> dict[str, str]:

@@ -7,7 +7,7 @@ import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import roles
+from portal.access import no_store, requires
 from portal.audit.services import record
 from portal.extensions import db
 from portal.forms_util import parse_page_arg
@@ -15,7 +15,6 @@ from portal.inputs import id_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
-from portal.roles import ADMIN, TRAINER
 from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
@@ -30,6 +29,7 @@ from portal.training.forms import (
     TickForm,
     choices,
 )
+from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import template_workbook
 from portal.training.scope import (
@@ -45,7 +45,6 @@ from portal.training.scope import (
     visible_counties,
 )
 
-MANAGERS = (ADMIN, TRAINER)
 PAGE = 50
 
 
@@ -84,7 +83,8 @@ def _fail(form) -> None:
 # ---- roster -------------------------------------------------------------------------------
 
 @bp.route("/training/roster")
-@roles(*MANAGERS)
+@requires("manage_training")
+@no_store  # phones
 def roster():
     county = _county_arg()
     counties = visible_counties(current_user)
@@ -114,7 +114,7 @@ def roster():
 
 
 @bp.route("/training/roster/template.xlsx")
-@roles(*MANAGERS)
+@requires("manage_training")
 def roster_template():
     from io import BytesIO
 
@@ -142,7 +142,8 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 # ---- one trainee --------------------------------------------------------------------------
 
 @bp.route("/training/trainees/<int:trainee_id>")
-@roles(*MANAGERS)
+@requires("manage_training")
+@no_store  # the person's phone
 def trainee(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
@@ -152,7 +153,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            rules=rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), **person_panel(history))
+                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
 
 
 def _back(t: Trainee):
@@ -174,7 +175,7 @@ def _run(t: Trainee, action, message: str):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/active", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_active(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = ActiveForm()
@@ -196,7 +197,7 @@ def trainee_active(trainee_id: int):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/assign", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_assign(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = AssignOneForm()
@@ -218,7 +219,7 @@ def trainee_assign(trainee_id: int):
 
 
 @bp.route("/training/trainees/<int:trainee_id>/complete", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def trainee_complete(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = MarkCompleteForm()
@@ -232,7 +233,7 @@ def trainee_complete(trainee_id: int):
 
 
 @bp.route("/training/completions/<int:completion_id>/void", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def completion_void(completion_id: int):
     c = db.session.get(Completion, completion_id)
     if c is None:
@@ -242,7 +243,7 @@ def completion_void(completion_id: int):
 
 
 @bp.route("/training/assignments/<int:assignment_id>/unassign", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def assignment_end(assignment_id: int):
     a = db.session.get(Assignment, assignment_id)
     if a is None:
@@ -263,7 +264,7 @@ def _with_reason(trainee_id: int, action, message: str):
 # ---- attendance sheets ----------------------------------------------------------------------
 
 @bp.route("/training/sessions", methods=["GET", "POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def sessions():
     form = SessionForm()
     _module_choices(form.module)
@@ -305,7 +306,7 @@ def _session_or_404(session_id: int) -> AttendanceSession:
 
 
 @bp.route("/training/sessions/<int:session_id>")
-@roles(*MANAGERS)
+@requires("manage_training")
 def session_sheet(session_id: int):
     sheet = _session_or_404(session_id)
     return render_template("training/session.html", sheet=sheet, people=s.session_people(sheet),
@@ -314,7 +315,7 @@ def session_sheet(session_id: int):
 
 
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def session_tick(session_id: int, trainee_id: int):
     sheet = _session_or_404(session_id)
     t = _trainee_or_404(trainee_id)
@@ -342,7 +343,7 @@ def session_tick(session_id: int, trainee_id: int):
 # ---- places -----------------------------------------------------------------------------------
 
 @bp.route("/training/areas")
-@roles(*MANAGERS)
+@requires("manage_training")
 def areas():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
@@ -363,7 +364,7 @@ def _area_or_404(area_id: int) -> TrainingArea:
 
 
 @bp.route("/training/areas/<int:area_id>/rename", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def area_rename(area_id: int):
     area = _area_or_404(area_id)
     form = RenameAreaForm()
@@ -380,7 +381,7 @@ def area_rename(area_id: int):
 
 
 @bp.route("/training/areas/<int:area_id>/merge", methods=["POST"])
-@roles(*MANAGERS)
+@requires("manage_training")
 def area_merge(area_id: int):
     area = _area_or_404(area_id)
     form = MergeAreaForm()

@@ -54,7 +54,8 @@ def narrow(browser, live_server, app):
     context.close()
 
 
-@pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz"), ("trainer", "yanhu-mz")])
+@pytest.mark.parametrize("role, unit", [("admin", None), ("liaison", "yanhu-mz"), ("trainer", "yanhu-mz"),
+                                        ("auditor", None), ("security_admin", None)])
 def test_no_horizontal_overflow_on_any_main_page(narrow, app, demo, role, unit):
     from portal.reports.services import current_month
 

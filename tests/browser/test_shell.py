@@ -12,8 +12,10 @@ from tests.conftest import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "进展报告", "培训", "督查室", "用户管理", "法规管理",
-              "审计日志"},
+    # 三员分立: the 管理员 has no 审计日志 and no 登录保护; each is the only tab of its own administrator.
+    "admin": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "进展报告", "培训", "督查室", "用户管理", "法规管理"},
+    "security_admin": {"首页", "政策库", "登录保护"},
+    "auditor": {"首页", "政策库", "审计日志"},
     "leader": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "进展报告", "培训"},
     "liaison": {"首页", "工作总览", "我的任务", "政策库", "组织机构", "进展报告"},
     "trainer": {"首页", "工作总览", "任务台账", "政策库", "组织机构", "培训"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import instance_by_key
-from tests.duties.test_workflow import PDF, admin, liaison, tick  # noqa: F401
+from tests.duties.test_workflow import PDF, admin, auditor, liaison, tick  # noqa: F401
 
 
 def visible(html: str) -> str:
@@ -43,7 +43,7 @@ def test_audit_log_and_home_show_names(app, plan):
     mz = liaison(app, "mz", "yanhu-mz")
     inst = instance_by_key("transfer-children@yanhu-mz")
     tick(mz, inst, inst.active_items[0])
-    boss = admin(app)
+    boss = auditor(app)
     text = visible(boss.client.get("/admin/audit/").get_data(as_text=True))
     assert "测试mz" in text and "系统同步" in text
     assert "做好儿童移交工作 · 盐湖区民政局" in text

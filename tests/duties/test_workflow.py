@@ -29,6 +29,14 @@ def admin(app) -> AuthActions:
     return auth
 
 
+def auditor(app) -> AuthActions:
+    """The 审计管理员: the one who reads the audit log (三员分立)."""
+    make_user("audit", "auditor")
+    auth = AuthActions(app.test_client())
+    auth.login("audit")
+    return auth
+
+
 def tick(auth, inst, item, done=True, htmx=True):
     headers = {"HX-Request": "true"} if htmx else {}
     return auth.post(f"/tasks/{inst.id}/items/{item.id}", {"done": "1" if done else "0"}, headers=headers)
@@ -325,5 +333,5 @@ def test_the_duty_timeline_shows_the_upload_without_its_checksum_the_audit_log_k
     mz.post(f"/tasks/{inst.id}/evidence", {"file": (BytesIO(PDF), "移交清单.pdf")}, content_type="multipart/form-data")
     timeline = mz.client.get(f"/tasks/{inst.id}").get_data(as_text=True).split('data-testid="timeline"')[1]
     assert "文件：移交清单.pdf" in timeline and "校验值" not in timeline
-    log = admin(app).client.get("/admin/audit/").get_data(as_text=True)
+    log = auditor(app).client.get("/admin/audit/").get_data(as_text=True)
     assert "校验值" in log

@@ -54,9 +54,13 @@ def enrol(client, password: str = PASSWORD) -> tuple[str, list[str]]:
     return secret, codes
 
 
-def test_the_rule_is_one_function_and_covers_admins():
-    assert requires_second_factor(type("U", (), {"has_role": lambda self, *r: "admin" in r})())
-    assert not requires_second_factor(type("U", (), {"has_role": lambda self, *r: "staff" in r})())
+def test_the_rule_is_one_function_and_covers_the_three_administrators():
+    """管理员, 安全管理员 and 审计管理员 (三员分立) must; anyone else may."""
+    def person(*roles):
+        return type("U", (), {"roles": list(roles)})()
+
+    assert all(requires_second_factor(person(role)) for role in ("admin", "security_admin", "auditor"))
+    assert not requires_second_factor(person("staff")) and not requires_second_factor(person("leader", "trainer"))
 
 
 def test_an_admin_without_a_second_factor_is_led_to_set_it_up_before_anything_else(app):

@@ -166,12 +166,12 @@ def test_a_parallel_burst_gets_no_extra_tries(app):
     assert db.session.scalar(sa.select(sa.func.count(LoginFailure.id))) == log.count("login_failed")
 
 
-def test_admin_sees_and_clears_a_throttle(app, auth):
+def test_security_admin_sees_and_clears_a_throttle(app, auth):
     target = make_user("target", "staff")
     attacker = client_at(app, "10.0.0.66")
     for _ in range(PAIR.free + 1):
         attacker.login("target", "wrong-password")
-    auth.as_role("admin")
+    auth.as_role("security_admin")  # 三员分立: not the system administrator
     html = auth.client.get("/admin/login-protection/").get_data(as_text=True)
     assert target.display_name in html and "10.0.0.66" in html and "受限" in html
     assert "不存在的账号" not in html  # shown by name; only a typed unknown login is shown as typed

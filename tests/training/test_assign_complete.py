@@ -216,7 +216,8 @@ def test_deactivated_trainee_leaves_the_roster_count_but_keeps_history(app, plan
 def test_audit_log_names_training_actions_in_chinese(app, plan, client, auth):
     module = setup_roster()
     services.assign_cohort(make_user("adm", "admin"), module, services.Cohort("", None, None), DUE)
-    auth.login("adm")
+    make_user("aud", "auditor")
+    auth.login("aud")
     page = client.get("/admin/audit/").get_data(as_text=True)
     assert "安排培训" in page and "导入花名册" in page
 

@@ -12,11 +12,12 @@ from portal.extensions import db
 from tests.conftest import AuthActions, make_user
 from tests.ui.idscan import ISO_DATE_RE, forbidden, leaks_in, visible_text
 
-ROLES = {"admin": None, "leader": None, "liaison": "yanhu-mz", "trainer": None, "staff": None}
+ROLES = {"admin": None, "security_admin": None, "auditor": None, "leader": None, "liaison": "yanhu-mz",
+         "trainer": None, "staff": None}
 # Downloads are scanned by tests/ui/test_export_id_scan.py; JSON is not a page people read.
 SKIP_ENDPOINTS = {"static", "auth.logout", "duties.download", "duties.export_ledger", "duties.export_plan",
                   "duties.api_duties", "policy_api.document_json", "policy_api.clause_json",
-                  "board.report_file", "training.coverage_sheet", "training.roster_template"}
+                  "board.report_file", "training.coverage_sheet", "training.roster_template", "audit.export"}
 STATUTE, EDITION, REGISTER_KEY = "weichengnianren-baohu-fa", "2020-10-17", "jiating-jiyang-guanli-banfa"
 
 

@@ -2,7 +2,7 @@
 
 Nothing younger than RETENTION_DAYS can be removed (网络安全法 第二十一条 and 等保 2.0 8.1.4.3 c: at least six
 months). The rule holds in three places: here (`purge` refuses a later cutoff before touching anything),
-in the database (migration 0015_roles_audit: a trigger refuses DELETE of a younger row on SQLite and
+in the database (migration 0018_roles_audit: a trigger refuses DELETE of a younger row on SQLite and
 PostgreSQL, for every role), and in the ORM (portal/models/audit.py refuses any change to a loaded entry).
 Removing older records is an operator's decision, never the portal's: `flask portal audit-purge`, run
 as the schema owner (the app's own PostgreSQL role has no DELETE on audit_entry), first writes every
@@ -22,7 +22,7 @@ from portal.labels import zh_date
 from portal.models import AuditEntry
 from portal.timeutil import day_start_utc
 
-RETENTION_DAYS = 180  # keep in step with RETENTION in migrations/versions/0015_roles_audit.py
+RETENTION_DAYS = 180  # keep in step with RETENTION in migrations/versions/0018_roles_audit.py
 
 
 class RetentionError(ValueError):

@@ -1,6 +1,6 @@
 """roles_audit: the audit log cannot be rewritten by REPLACE, and keeps every record at least 180 days
 
-Revision ID: 0015_roles_audit
+Revision ID: 0018_roles_audit
 Revises: 0017_certificates
 Create Date: 2026-12-07 09:00:00
 
@@ -18,7 +18,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_roles_audit'
+revision = '0018_roles_audit'
 down_revision = '0017_certificates'  # re-chained onto main's head when main was merged in
 branch_labels = None
 depends_on = None

@@ -43,7 +43,7 @@ TABLE: dict[str, tuple[bool, ...]] = {
     "read_audit":         (_,      _,          X,          _,    _,      _,          _,        _),
 }
 
-# What each capability lets a person do, in the portal's words (docs/security_audit_part.md).
+# What each capability lets a person do, in the portal's words (docs/security.md).
 LABELS: dict[str, str] = {
     "work_pages": "日常工作页面：任务台账、工作总览、组织机构、单位任务",
     "see_all_units": "查看全部单位的任务、报告、佐证材料和各县情况",

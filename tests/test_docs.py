@@ -30,7 +30,7 @@ from tests.test_import_cycles import modules
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-CHECKED = ("ARCHITECTURE.md", "GLOSSARY.md", "DECISIONS.md", "GAPS.md")
+CHECKED = ("ARCHITECTURE.md", "GLOSSARY.md", "DECISIONS.md", "GAPS.md", "security.md")
 
 PATH_ROOTS = ("portal", "templates", "tests", "content", "static", "bench", "migrations", "docs")
 PATH_RE = re.compile(r"(?<![\w/.@<>-])(?:%s)/[\w./*<>@:-]*" % "|".join(PATH_ROOTS))
@@ -237,3 +237,21 @@ def test_notes_is_a_short_index_of_the_split_documents():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("ARCHITECTURE.md", "GLOSSARY.md", "DECISIONS.md", "GAPS.md"):
         assert f"docs/{name}" in readme
+
+
+def test_every_test_the_security_map_cites_exists():
+    """docs/security.md answers an assessor with `tests/…py::test_name` for each requirement: a renamed
+    or deleted test must not leave the map citing nothing."""
+    text = (DOCS / "security.md").read_text(encoding="utf-8")
+    missing = []
+    last_file = None
+    for path, names in re.findall(r"`(tests/[\w/]+\.py)((?:::\w+(?:\[[^\]`]*\])?)*)", text):
+        last_file = ROOT / path
+        if not last_file.exists():
+            missing.append(path)
+            continue
+        source = last_file.read_text(encoding="utf-8")
+        for name in re.findall(r"::(\w+)", names):
+            if not re.search(rf"def {name}\b", source):
+                missing.append(f"{path}::{name}")
+    assert missing == [], missing

@@ -194,7 +194,7 @@ def pages(month: str) -> list[tuple[str, str, object]]:
     return [
         ("home: admin", "admin", "/"), ("home: leader", "leader", "/"), ("home: liaison", "liaison-yanhu", "/"),
         ("home: city trainer", "trainer", "/"), ("home: county trainer", "trainer-yanhu", "/"),
-        ("home: staff", "staff", "/"), ("home: trainee", "trainee", "/"),
+        ("home: staff", "staff", "/"),  # a 学员's home is 我的培训 (below)
         ("台账 (leader)", "leader", "/tasks/"), ("台账 all units", "leader", "/tasks/?unit="),
         ("台账 (county liaison)", "liaison-yanhu", "/tasks/"),
         ("duty page (training)", "admin", lambda ids: f"/tasks/{ids['training_duty']}"),

@@ -38,3 +38,16 @@ class ListPage(PageLinks):
         self.items = list(items[start:start + per_page])
         self.first = start + 1 if self.items else 0
         self.last = start + len(self.items)
+
+
+class PageOf(PageLinks):
+    """Page `page` of a list of `total` items counted elsewhere (a summary), read with LIMIT/OFFSET:
+    the list itself is never loaded whole."""
+
+    def __init__(self, total: int, page: int, per_page: int) -> None:
+        self.total, self.per_page = total, per_page
+        self.pages = max(1, math.ceil(total / per_page))
+        self.page = min(max(1, page), self.pages)
+        self.offset = (self.page - 1) * per_page
+        self.first = self.offset + 1 if total else 0
+        self.last = min(total, self.offset + per_page)

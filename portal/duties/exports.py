@@ -6,9 +6,7 @@ import io
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
+from portal import xlsx
 from portal.duties import rules
 from portal.duties.services import InstanceView
 from portal.extensions import db
@@ -23,8 +21,6 @@ PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50]
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
 LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
 
 
@@ -119,32 +115,12 @@ def safe_cell(value):
 
 
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF1F5")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for row in rows:
-        ws.append([safe_cell(local_cell(v)) for v in row])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-    ws.auto_filter.ref = ws.dimensions
-    for idx, width in enumerate(widths, 1):
-        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """A list sheet (the 台账, the 任务分工表): header row frozen and filtered, rows streamed with the
+    shared styles (`portal.xlsx`), long-text columns wrapped."""
+    wb = xlsx.new_book()
+    xlsx.write_sheet(wb, title, headers, widths, rows, wrap=[i for i, w in enumerate(widths) if w >= 20],
+                     convert=lambda v: safe_cell(local_cell(v)))
+    return xlsx.to_bytes(wb)
 
 
 def _csv_value(value):

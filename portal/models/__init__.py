@@ -26,6 +26,7 @@ from portal.models.training import (
     Trainee,
     TrainingArea,
     TrainingModule,
+    TrainingTally,
 )
 from portal.models.users import EndedSession, LoginFailure, User, UserRole
 
@@ -36,5 +37,5 @@ __all__ = [
     "PolicyEdition",
     "EndedSession", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
-    "TrainingModule",
+    "TrainingModule", "TrainingTally",
 ]

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("training", __name__)
 
 from portal.training import assign_views, edit_views, hooks, learn_views, report_views, views  # noqa: E402,F401
+from portal.training import tally  # noqa: E402,F401 (its session hooks keep the figures' summary)

@@ -23,7 +23,7 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.training import services
+from portal.training import services, tally
 from portal.training.roster import import_roster
 
 DEMO_ACTOR = "demo-training"
@@ -87,9 +87,10 @@ def remove_training_demo() -> list[str]:
     if not ids and actor is None:
         return ["no demo roster"]
     if ids:
-        for model in (Completion, QuizAttempt, Assignment):
-            db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
-        db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
+        with tally.keeping(trainee_ids=ids):
+            for model in (Completion, QuizAttempt, Assignment):
+                db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
+            db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
     if actor is not None:
         db.session.execute(sa.delete(AttendanceSession).where(AttendanceSession.created_by_id == actor.id))
         db.session.execute(sa.delete(CohortRule).where(CohortRule.created_by_id == actor.id))

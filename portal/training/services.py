@@ -23,7 +23,7 @@ from portal.models import (
     User,
 )
 from portal.timeutil import utcnow
-from portal.training import rules
+from portal.training import rules, tally
 from portal.training.modules import (  # the module functions, as callers know them
     ModuleSyncReport,
     clause_exists,
@@ -103,6 +103,16 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
     done = set(db.session.scalars(sa.select(Completion.trainee_id).where(
         Completion.module_id == module.id, ~Completion.voided, Completion.trainee_id.in_(open_)))) if open_ else set()
     redate = [tid for tid in open_ if tid not in done]  # a completed one keeps the date it was judged by
+    with tally.keeping(trainee_ids=new + reopen + redate, module_id=module.id):
+        _write_assignments(module, new, reopen, redate, due, user, cohort_id, now)
+    before: dict = {}
+    for tid in redate:
+        before[existing[tid][1]] = before.get(existing[tid][1], 0) + 1
+    return Assigned(len(new) + len(reopen), len(redate)), before
+
+
+def _write_assignments(module: TrainingModule, new: list[int], reopen: list[int], redate: list[int], due: date,
+                       user: User | None, cohort_id: int | None, now) -> None:
     if new:
         db.session.execute(sa.insert(Assignment), [
             {"module_id": module.id, "trainee_id": tid, "cohort_id": cohort_id, "due": due, "active": True,
@@ -115,10 +125,6 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
     for chunk in range(0, len(redate), 500):
         db.session.execute(sa.update(Assignment).where(
             Assignment.module_id == module.id, Assignment.trainee_id.in_(redate[chunk:chunk + 500])).values(due=due))
-    before: dict = {}
-    for tid in redate:
-        before[existing[tid][1]] = before.get(existing[tid][1], 0) + 1
-    return Assigned(len(new) + len(reopen), len(redate)), before
 
 
 def _check_due(module: TrainingModule, due: date, backdated: bool) -> None:

@@ -48,7 +48,7 @@ def generate_training(people: int, modules: int, seed: int = 5) -> int:
     from bench.training_bench import roster_csv
     from portal.extensions import db
     from portal.models import Assignment, Completion, Trainee, TrainingModule
-    from portal.training import services
+    from portal.training import services, tally
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
 
@@ -68,6 +68,7 @@ def generate_training(people: int, modules: int, seed: int = 5) -> int:
         db.session.execute(sa.insert(Completion), [
             {"trainee_id": t, "module_id": m.id, "how": "manual", "completed_on": date.today(), "note": "",
              "voided": False, "void_reason": ""} for t in ids if rng.random() < 0.4])
+    tally.rebuild()  # rows written in bulk, outside the services: the figures' summary recounted
     db.session.commit()
     return count(Assignment.id)
 

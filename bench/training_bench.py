@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
 
     from portal.extensions import db
     from portal.models import Assignment, Completion, Trainee, TrainingModule
-    from portal.training import services
+    from portal.training import services, tally
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
 
@@ -98,6 +98,7 @@ def main(argv: list[str]) -> int:
         db.session.execute(sa.insert(Completion), [
             {"trainee_id": t, "module_id": m.id, "how": "manual", "completed_on": date.today(), "note": "",
              "voided": False, "void_reason": ""} for m in modules for t in ids if rng.random() < 0.4])
+        tally.rebuild()  # rows written in bulk, outside the services: the figures' summary recounted
         db.session.commit()
         assignments = count(Assignment.id)
         first = county_units()[0]

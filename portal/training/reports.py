@@ -333,8 +333,9 @@ def _overdue_select(county_id: int | None) -> sa.Select:
 
 def overdue_list(county_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[OverdueRow]:
     on = today()
-    stmt = _overdue_select(county_id).options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
-                                              so.selectinload(Trainee.county))
+    # Places and county joined into the one statement (many-to-one): as many statements for any page.
+    stmt = _overdue_select(county_id).options(so.joinedload(Trainee.township), so.joinedload(Trainee.village),
+                                              so.joinedload(Trainee.county))
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     return [OverdueRow(t, m, a.due, (on - a.due).days) for a, t, m in db.session.execute(stmt)]

@@ -13,7 +13,10 @@ from portal.audit.services import (
 from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
+from portal.pagination import PageAhead
 from portal.roles import ADMIN
+
+PER_PAGE = 50
 
 
 @bp.route("/")
@@ -32,9 +35,9 @@ def index():
         date_from=date_from,
         date_to=date_to,
     )
-    page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
-    if page.pages and page.page > page.pages:  # past the end: show the last page
-        page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
+    number = parse_page_arg()
+    rows = db.session.scalars(query_entries(f).limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE)).all()
+    page = PageAhead(rows, number, PER_PAGE)  # not counted: the log only grows
     actors, object_types = filter_choices()
     context = dict(
         page=page,

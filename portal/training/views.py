@@ -109,8 +109,10 @@ def roster():
         stmt = stmt.where(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
     if request.args.get("inactive") != "1":
         stmt = stmt.where(Trainee.active)
-    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.name), page=parse_page_arg(),
-                       per_page=PAGE, error_out=False)
+    # The matrix's order (by township, its 儿童督导员 first, then village and name), which the
+    # `ix_trainee_place` index holds: a page is read in order, never the county sorted whole.
+    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.role.desc(), Trainee.village_id,
+                                     Trainee.name, Trainee.id), page=parse_page_arg(), per_page=PAGE, error_out=False)
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            townships=areas_of(county.id) if county else [], rules=rules, q=q, role=role,
                            township_id=township_id, sees_phone=lambda t: sees_phone(current_user, t))

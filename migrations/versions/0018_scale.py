@@ -5,7 +5,7 @@
 * audit_entry (object_type, object_id, id): a duty's or a trainee's trace without scanning every
   entry of the type (replaces the index on object_type alone, its prefix).
 * trainee (county_id, active, township_id, role, village_id, name): a county's people in page order.
-* training_assignment (active, due, id): the overdue list walks the open assignments by due date.
+* training_assignment (due, id): the overdue list walks the assignments by due date.
 
 Revision ID: 0018_scale
 Revises: 0013_training_due
@@ -42,7 +42,7 @@ def upgrade():
     op.create_index('ix_audit_entry_object', 'audit_entry', ['object_type', 'object_id', 'id'], unique=False)
     op.create_index('ix_trainee_place', 'trainee', ['county_id', 'active', 'township_id', 'role', 'village_id', 'name'],
                     unique=False)
-    op.create_index('ix_training_assignment_due', 'training_assignment', ['active', 'due', 'id'], unique=False)
+    op.create_index('ix_training_assignment_due', 'training_assignment', ['due', 'id'], unique=False)
     build_tally(op.get_bind())
 
 

@@ -132,7 +132,7 @@ class Assignment(db.Model):
 
     # The pair is unique (and finds a module's assignments); the overdue list walks them by due date.
     __table_args__ = (sa.UniqueConstraint("module_id", "trainee_id", name="uq_training_assignment_pair"),
-                      sa.Index("ix_training_assignment_due", "active", "due", "id"))
+                      sa.Index("ix_training_assignment_due", "due", "id"))
 
 
 class AttendanceSession(db.Model):

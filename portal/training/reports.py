@@ -133,7 +133,7 @@ def matrix(county: Unit, township: TrainingArea | None = None, page: int | None 
     if ids:
         index = {str(mid): i for i, mid in enumerate(col_keys)}
         by_flags = rules.STATE_BY_FLAGS
-        scope = Trainee.id.in_(ids) if page is not None else (
+        scope = Assignment.trainee_id.in_(ids) if page is not None else (
             Trainee.county_id == county.id if township is None else Trainee.township_id == township.id)
         for tid, pairs in db.session.execute(_cells(scope)):
             states = grid.get(tid)
@@ -328,7 +328,7 @@ def _overdue_select(county_id: int | None) -> sa.Select:
         Assignment.due < today(), ~_completed_exists())
     if county_id is not None:
         stmt = stmt.where(Trainee.county_id == county_id)
-    return stmt.order_by(Assignment.active, Assignment.due, Assignment.id)
+    return stmt.order_by(Assignment.due, Assignment.id)
 
 
 def overdue_list(county_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[OverdueRow]:
@@ -352,7 +352,7 @@ def overdue_rows(county_id: int | None = None, chunk: int = 2000):
             .where(Assignment.due < today(), ~_completed_exists()))
     if county_id is not None:
         stmt = stmt.where(Trainee.county_id == county_id)
-    result = db.session.execute(stmt.order_by(Assignment.active, Assignment.due, Assignment.id)
+    result = db.session.execute(stmt.order_by(Assignment.due, Assignment.id)
                                 .execution_options(yield_per=chunk))
     yield from result
 

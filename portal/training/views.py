@@ -342,7 +342,9 @@ def sessions():
             flash(str(exc), "error")
     elif request.method == "POST":
         _fail(form)
-    stmt = sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
+    stmt = (sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
+            .options(so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
+                     so.joinedload(AttendanceSession.township)))  # one statement for the list, however long
     scope = county_scope(current_user)
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)

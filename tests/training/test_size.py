@@ -20,7 +20,7 @@ from tests.querycount import count_queries
 from tests.training.helpers import ROWS, county, import_rows, sync_modules
 
 PAGES = ["/training/", "/training/reports/city", "/training/reports/matrix?county=yanhu", "/training/reports/overdue",
-         "/api/training", "/", "/board"]
+         "/api/training", "/", "/board", "/training/sessions", "/training/roster?county=yanhu"]
 
 
 def roster(n: int, start: int = 0, county_name: str = "盐湖区") -> list[str]:
@@ -80,6 +80,7 @@ def test_training_pages_run_as_many_statements_for_a_large_roster_as_for_a_small
     services.assign_cohort(admin, module, services.Cohort("director", None, None), date.today() + timedelta(days=5))
     services.assign_people(admin, services.get_module("fangan-yu-zhize"), [db.session.scalar(
         sa.select(Trainee).where(Trainee.phone == "13800000001"))], date.today() - timedelta(days=3), backdated=True)
+    services.create_session(admin, module, county("yanhu"), None, date.today(), "会议室", "王老师")
     make_user("tr", "trainer")
     auth.login("tr")
     small = {url: _statements(client, url) for url in PAGES}
@@ -89,6 +90,8 @@ def test_training_pages_run_as_many_statements_for_a_large_roster_as_for_a_small
                            date.today() - timedelta(days=1), backdated=True)
     for person in db.session.scalars(sa.select(Trainee).where(Trainee.phone.like("137%")).limit(40)).all():
         services.mark_completed(admin, person, module, date.today())
+    for n, place in enumerate(("yanhu", "yongji", "hejin")):  # more sheets, of other modules and counties
+        services.create_session(admin, services.live_modules()[n], county(place), None, date.today(), "会议室", "讲师")
     assert reports.city_totals().assigned > 300
     large = {url: _statements(client, url) for url in PAGES}
     assert large == small

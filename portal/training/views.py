@@ -404,8 +404,9 @@ def areas():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
     townships = areas_of(county.id) if county else []
-    counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(Trainee.active)
-                                     .group_by(Trainee.township_id)).all())
+    # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
+    counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
+        Trainee.active, Trainee.county_id == (county.id if county else -1)).group_by(Trainee.township_id)).all())
     by_town = areas_by([county.id], "village", "parent_id") if county else {}
     villages = {t.id: by_town.get(t.id, []) for t in townships}
     return render_template("training/areas.html", counties=counties, county=county, townships=townships,

@@ -5,7 +5,7 @@
 * a static file costs no database statement, signed in or not;
 * a warmed worker keeps what the warm-up made out of the garbage collector's full passes;
 * the lookups a page makes on a growing table use an index (the audit trace of a duty or a trainee,
-  a county's people in page order, the overdue walk).
+  a county's people in page order, the overdue walks of the city and of a county).
 """
 from __future__ import annotations
 
@@ -119,6 +119,8 @@ def _plan(sql: str, params: dict) -> str:
      "LIMIT 50", {"c": 1}, "ix_trainee_place"),
     ("SELECT id FROM training_assignment WHERE active AND due < :d ORDER BY due, id LIMIT 50",
      {"d": date.today()}, "ix_training_assignment_due"),
+    ("SELECT id FROM training_assignment WHERE county_id = :c AND active AND due < :d ORDER BY due, id LIMIT 50",
+     {"c": 1, "d": date.today()}, "ix_training_assignment_county_due"),
 ])
 def test_lookups_on_growing_tables_use_an_index(app, sql, params, index):
     assert index in _plan(sql, params)

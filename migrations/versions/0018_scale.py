@@ -5,7 +5,8 @@
 * audit_entry (object_type, object_id, id): a duty's or a trainee's trace without scanning every
   entry of the type (replaces the index on object_type alone, its prefix).
 * trainee (county_id, active, township_id, role, village_id, name): a county's people in page order.
-* training_assignment (due, id): the overdue list walks the assignments by due date.
+* training_assignment (due, id): the overdue list walks the assignments by due date; county_id (the
+  trainee's, copied) with (county_id, due, id): a county's overdue list walks only its own.
 
 Revision ID: 0018_scale
 Revises: 0013_training_due
@@ -43,7 +44,18 @@ def upgrade():
     op.create_index('ix_trainee_place', 'trainee', ['county_id', 'active', 'township_id', 'role', 'village_id', 'name'],
                     unique=False)
     op.create_index('ix_training_assignment_due', 'training_assignment', ['due', 'id'], unique=False)
-    build_tally(op.get_bind())
+    with op.batch_alter_table('training_assignment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('county_id', sa.Integer(), nullable=True))
+    bind = op.get_bind()
+    assignment = sa.table('training_assignment', sa.column('trainee_id', sa.Integer), sa.column('county_id', sa.Integer))
+    trainee = sa.table('trainee', sa.column('id', sa.Integer), sa.column('county_id', sa.Integer))
+    bind.execute(sa.update(assignment).values(county_id=sa.select(trainee.c.county_id).where(
+        trainee.c.id == assignment.c.trainee_id).scalar_subquery()))
+    with op.batch_alter_table('training_assignment', schema=None) as batch_op:
+        batch_op.alter_column('county_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_foreign_key(batch_op.f('fk_training_assignment_county_id_unit'), 'unit', ['county_id'], ['id'])
+        batch_op.create_index('ix_training_assignment_county_due', ['county_id', 'due', 'id'], unique=False)
+    build_tally(bind)
 
 
 def build_tally(bind):
@@ -77,6 +89,10 @@ def build_tally(bind):
 
 
 def downgrade():
+    with op.batch_alter_table('training_assignment', schema=None) as batch_op:
+        batch_op.drop_index('ix_training_assignment_county_due')
+        batch_op.drop_constraint(batch_op.f('fk_training_assignment_county_id_unit'), type_='foreignkey')
+        batch_op.drop_column('county_id')
     op.drop_index('ix_training_assignment_due', table_name='training_assignment')
     op.drop_index('ix_trainee_place', table_name='trainee')
     op.drop_index('ix_audit_entry_object', table_name='audit_entry')

@@ -117,6 +117,9 @@ class Assignment(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), index=True)
     trainee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainee.id"), index=True)
+    # The trainee's county, copied (`training.tally` keeps it in step when a trainee moves): a county's
+    # overdue list walks its own assignments by due date without reading the other counties'.
+    county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
     cohort_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_cohort.id"), index=True)
     due: so.Mapped[date] = so.mapped_column(sa.Date)
     active: so.Mapped[bool] = so.mapped_column(default=True)
@@ -130,9 +133,11 @@ class Assignment(db.Model):
     module: so.Mapped[TrainingModule] = so.relationship()
     trainee: so.Mapped[Trainee] = so.relationship()
 
-    # The pair is unique (and finds a module's assignments); the overdue list walks them by due date.
+    # The pair is unique (and finds a module's assignments); the overdue list walks them by due date,
+    # the city's and each county's.
     __table_args__ = (sa.UniqueConstraint("module_id", "trainee_id", name="uq_training_assignment_pair"),
-                      sa.Index("ix_training_assignment_due", "due", "id"))
+                      sa.Index("ix_training_assignment_due", "due", "id"),
+                      sa.Index("ix_training_assignment_county_due", "county_id", "due", "id"))
 
 
 class AttendanceSession(db.Model):

@@ -321,14 +321,18 @@ def overdue_count(county_id: int | None = None) -> int:
     return figures(county_id).total.overdue
 
 
-def _overdue_select(county_id: int | None) -> sa.Select:
-    """Overdue pairs oldest first (by due date, then as assigned): the `ix_training_assignment_due`
-    index walked in order and stopped at the page's end, never the whole list sorted."""
-    stmt = counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)).where(
-        Assignment.due < today(), ~_completed_exists())
+def _overdue_scope(stmt: sa.Select, county_id: int | None) -> sa.Select:
+    """Overdue pairs oldest first (by due date, then as assigned), the city's or a county's: an index
+    (`ix_training_assignment_due`, or `…_county_due` on the assignment's copy of the county) walked in
+    order and stopped at the page's end — never the whole list sorted, never other counties' read."""
+    stmt = stmt.where(Assignment.due < today(), ~_completed_exists())
     if county_id is not None:
-        stmt = stmt.where(Trainee.county_id == county_id)
+        stmt = stmt.where(Assignment.county_id == county_id)
     return stmt.order_by(Assignment.due, Assignment.id)
+
+
+def _overdue_select(county_id: int | None) -> sa.Select:
+    return _overdue_scope(counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)), county_id)
 
 
 def overdue_list(county_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[OverdueRow]:
@@ -348,12 +352,8 @@ def overdue_rows(county_id: int | None = None, chunk: int = 2000):
     stmt = (counted(sa.select(Trainee.name, Trainee.role, Trainee.county_id, town.name,
                               sa.func.coalesce(village.name, ""), Trainee.phone, TrainingModule.title, Assignment.due)
                     .select_from(Assignment))
-            .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
-            .where(Assignment.due < today(), ~_completed_exists()))
-    if county_id is not None:
-        stmt = stmt.where(Trainee.county_id == county_id)
-    result = db.session.execute(stmt.order_by(Assignment.due, Assignment.id)
-                                .execution_options(yield_per=chunk))
+            .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id))
+    result = db.session.execute(_overdue_scope(stmt, county_id).execution_options(yield_per=chunk))
     yield from result
 
 

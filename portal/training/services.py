@@ -114,9 +114,11 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
 def _write_assignments(module: TrainingModule, new: list[int], reopen: list[int], redate: list[int], due: date,
                        user: User | None, cohort_id: int | None, now) -> None:
     if new:
+        county = tally.counties_of(new)
         db.session.execute(sa.insert(Assignment), [
-            {"module_id": module.id, "trainee_id": tid, "cohort_id": cohort_id, "due": due, "active": True,
-             "assigned_by_id": user.id if user else None, "assigned_at": now, "ended_reason": ""} for tid in new])
+            {"module_id": module.id, "trainee_id": tid, "county_id": county[tid], "cohort_id": cohort_id, "due": due,
+             "active": True, "assigned_by_id": user.id if user else None, "assigned_at": now, "ended_reason": ""}
+            for tid in new])
     for chunk in range(0, len(reopen), 500):
         db.session.execute(sa.update(Assignment).where(
             Assignment.module_id == module.id, Assignment.trainee_id.in_(reopen[chunk:chunk + 500])).values(
@@ -285,7 +287,7 @@ def _assigned_by_completion(trainee: Trainee, module: TrainingModule, on: date, 
         a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
                                                           Assignment.module_id == module.id))
     if a is None:
-        a = Assignment(module_id=module.id, trainee_id=trainee.id)
+        a = Assignment(module_id=module.id, trainee_id=trainee.id, county_id=trainee.county_id)
         db.session.add(a)
     a.active, a.due, a.cohort_id, a.assigned_by_id, a.assigned_at = True, on, None, by.id if by else None, now
     a.ended_reason, a.ended_by_id, a.ended_at = "", None, None

@@ -13,6 +13,9 @@ different pairs add up; changes of one pair are serialized by the services alrea
 * Bulk statements (`_bulk_assign`, the demo's removal) wrap themselves in `keeping(...)`.
 * `rebuild()` recomputes everything from the rows (the migration, `flask portal training-tally`);
   `drift()` says where the summary and a recount differ.
+
+The same hook keeps each assignment's copy of its trainee's county (`Assignment.county_id`, the
+overdue list's per-county index) in step when a trainee moves to another county.
 """
 from __future__ import annotations
 
@@ -121,6 +124,15 @@ def keeping(*, trainee_ids: Iterable[int] | None = None, module_id: int | None =
     _apply(conn, before, _pairs_of(conn, ids, modules))
 
 
+def counties_of(trainee_ids: list[int]) -> dict[int, int]:
+    """Trainee id -> county id (for new assignments, which carry their trainee's county)."""
+    out: dict[int, int] = {}
+    for i in range(0, len(trainee_ids), CHUNK):
+        out.update(db.session.execute(sa.select(Trainee.id, Trainee.county_id)
+                                      .where(Trainee.id.in_(trainee_ids[i:i + CHUNK]))).all())
+    return out
+
+
 # ---- changes through the ORM: found on flush --------------------------------------------------
 
 _TRAINEE_FIELDS = ("county_id", "role", "active")
@@ -147,6 +159,10 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
                     pairs.add((tid, mid))
     if not whole and not pairs:
         return None
+    moved = {obj.id: obj.county_id for obj in session.dirty
+             if isinstance(obj, Trainee) and sa.inspect(obj).attrs.county_id.history.has_changes()}
+    if moved:
+        session.info.setdefault(_MOVED, {}).update(moved)
     trainees = {t for t in whole | {t for t, _ in pairs} if t is not None}
     modules = None if whole else {m for _, m in pairs if m is not None}
     return trainees, modules
@@ -164,6 +180,7 @@ def _old_and_new(obj) -> list[tuple[int, int]]:
 
 _PENDING = "training_tally_before"
 _KEEPING = "training_tally_keeping"
+_MOVED = "training_tally_moved"  # trainees whose county changed in this flush: their assignments follow
 
 
 @sa.event.listens_for(so.Session, "before_flush")
@@ -185,6 +202,8 @@ def _count_after(session, flush_context) -> None:
     if not pending:
         return
     conn = session.connection()
+    for trainee_id, county_id in sorted(session.info.pop(_MOVED, {}).items()):
+        conn.execute(sa.update(Assignment).where(Assignment.trainee_id == trainee_id).values(county_id=county_id))
     for trainees, modules, before in pending:
         _apply(conn, before, _pairs_of(conn, trainees, modules))
 

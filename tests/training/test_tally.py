@@ -27,6 +27,9 @@ def recounted_city() -> tuple[int, int, int]:
 
 def agrees(step: str) -> None:
     assert tally.drift() == [], step
+    apart = db.session.scalar(sa.select(sa.func.count(Assignment.id)).join(Trainee, Trainee.id == Assignment.trainee_id)
+                              .where(Assignment.county_id != Trainee.county_id))
+    assert apart == 0, f"{step}: an assignment's county is not its trainee's"
     t = reports.city_totals()
     assert (t.assigned, t.completed, t.overdue) == recounted_city(), step
     f = reports.figures(None)

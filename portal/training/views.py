@@ -407,10 +407,18 @@ def areas():
     # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
     counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
         Trainee.active, Trainee.county_id == (county.id if county else -1)).group_by(Trainee.township_id)).all())
-    by_town = areas_by([county.id], "village", "parent_id") if county else {}
-    villages = {t.id: by_town.get(t.id, []) for t in townships}
+    # The villages of one township at a time (each carries a merge list of its neighbours: all of a
+    # county's on one page grew with the square of its villages).
+    raw = request.args.get("township", "")
+    opened = next((t for t in townships if raw.isdigit() and t.id == int(raw)), None)
+    village_counts = dict(db.session.execute(
+        sa.select(TrainingArea.parent_id, sa.func.count()).where(
+            TrainingArea.county_id == (county.id if county else -1), TrainingArea.level == "village",
+            TrainingArea.merged_into_id.is_(None)).group_by(TrainingArea.parent_id)).all())
+    villages = {opened.id: areas_of(county.id, "village", parent_id=opened.id)} if opened else {}
     return render_template("training/areas.html", counties=counties, county=county, townships=townships,
-                           villages=villages, counts=counts, rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
+                           opened=opened, villages=villages, village_counts=village_counts, counts=counts,
+                           rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
 
 
 def _area_or_404(area_id: int) -> TrainingArea:

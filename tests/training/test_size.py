@@ -17,7 +17,7 @@ from portal.models import Trainee
 from portal.training import reports, services
 from tests.conftest import AuthActions, make_user
 from tests.querycount import count_queries
-from tests.training.helpers import ROWS, county, import_rows, sync_modules
+from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules
 
 PAGES = ["/training/", "/training/reports/city", "/training/reports/matrix?county=yanhu", "/training/reports/overdue",
          "/api/training", "/", "/board", "/training/sessions", "/training/roster?county=yanhu"]
@@ -148,3 +148,17 @@ def test_the_overdue_list_is_paged_oldest_first_with_the_full_count(app, plan, c
 
 def _column(page: str, label: str) -> list[str]:
     return [part.split("</td>")[0] for part in page.split(f'data-label="{label}">')[1:]]
+
+
+def test_the_places_page_opens_one_township_s_villages_at_a_time(app, plan, client, auth):
+    sync_modules()
+    import_rows(*roster(8))  # 第1镇…第4镇, two villages each
+    make_user("tr", "trainer", unit="yanhu-mz")
+    auth.login("tr")
+    page = client.get("/training/areas?county=yanhu").get_data(as_text=True)
+    assert "第1镇" in page and "村（社区）2 个" in page and "第1镇第0村" not in page
+    town = db_area("第1镇")
+    opened = client.get(f"/training/areas?county=yanhu&township={town.id}").get_data(as_text=True)
+    assert "第1镇第0村" in opened and "第1镇第4村" in opened and "第2镇第1村" not in opened
+    merge = opened.split("<li>第1镇第0村", 1)[1].split("</li>")[0].split("并入")[1]  # its township's villages only
+    assert "第1镇第4村" in merge and "第2镇" not in merge

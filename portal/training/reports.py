@@ -302,8 +302,12 @@ def stamp_columns() -> list:
     a page that caches them (added to its own stamp query: no extra round trip). Only a change of the
     figures moves them; a sign-in or any other audited write does not."""
     sub = city_totals_select().subquery()
-    return [sa.select(sub.c.assigned).scalar_subquery(), sa.select(sub.c.completed).scalar_subquery(),
-            sa.select(sub.c.overdue).scalar_subquery()]
+
+    def text(column):
+        return sa.cast(column, sa.String)
+
+    # One subquery (the three sums joined as text), so the summary is read once per stamp.
+    return [sa.select(text(sub.c.assigned) + ":" + text(sub.c.completed) + ":" + text(sub.c.overdue)).scalar_subquery()]
 
 
 @dataclass

@@ -124,3 +124,22 @@ def _plan(sql: str, params: dict) -> str:
 ])
 def test_lookups_on_growing_tables_use_an_index(app, sql, params, index):
     assert index in _plan(sql, params)
+
+
+def test_gunicorn_loads_the_app_once_and_each_forked_worker_drops_inherited_connections(app, monkeypatch):
+    """Workers share what the master loaded (preload, frozen before fork); a forked worker lets go of
+    the pooled connections it inherited, without closing them under the master."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import portal.extensions
+
+    settings: dict = {}
+    path = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), settings)
+    assert settings["preload_app"] is True and callable(settings["pre_fork"])
+    disposed = []
+    engine = SimpleNamespace(dispose=lambda close=True: disposed.append(close))
+    monkeypatch.setattr(portal.extensions, "db", SimpleNamespace(engine=engine))
+    settings["post_fork"](None, SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
+    assert disposed == [False]

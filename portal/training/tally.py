@@ -159,13 +159,15 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
                     pairs.add((tid, mid))
     if not whole and not pairs:
         return None
-    moved = {obj.id: obj.county_id for obj in session.dirty
-             if isinstance(obj, Trainee) and sa.inspect(obj).attrs.county_id.history.has_changes()}
-    if moved:
-        session.info.setdefault(_MOVED, {}).update(moved)
     trainees = {t for t in whole | {t for t, _ in pairs} if t is not None}
     modules = None if whole else {m for _, m in pairs if m is not None}
     return trainees, modules
+
+
+def _moved(session) -> dict[int, int]:
+    """Trainees whose county changes in this flush: trainee id -> the new county."""
+    return {obj.id: obj.county_id for obj in session.dirty
+            if isinstance(obj, Trainee) and sa.inspect(obj).attrs.county_id.history.has_changes()}
 
 
 def _old_and_new(obj) -> list[tuple[int, int]]:
@@ -178,9 +180,8 @@ def _old_and_new(obj) -> list[tuple[int, int]]:
     return [(t, m) for t in tids for m in mids]
 
 
-_PENDING = "training_tally_before"
+_PENDING = "training_tally_before"  # kept on the flush itself (its unit of work): a failed flush leaves nothing
 _KEEPING = "training_tally_keeping"
-_MOVED = "training_tally_moved"  # trainees whose county changed in this flush: their assignments follow
 
 
 @sa.event.listens_for(so.Session, "before_flush")
@@ -193,19 +194,19 @@ def _count_before(session, flush_context, instances) -> None:
                            "tally.keeping(): write it before or after the block")
     trainees, modules = scope
     conn = session.connection()
-    session.info.setdefault(_PENDING, []).append((trainees, modules, _pairs_of(conn, trainees, modules)))
+    flush_context.attributes[_PENDING] = (trainees, modules, _pairs_of(conn, trainees, modules), _moved(session))
 
 
 @sa.event.listens_for(so.Session, "after_flush_postexec")
 def _count_after(session, flush_context) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
+    pending = flush_context.attributes.pop(_PENDING, None)
+    if pending is None:
         return
+    trainees, modules, before, moved = pending
     conn = session.connection()
-    for trainee_id, county_id in sorted(session.info.pop(_MOVED, {}).items()):
+    for trainee_id, county_id in sorted(moved.items()):
         conn.execute(sa.update(Assignment).where(Assignment.trainee_id == trainee_id).values(county_id=county_id))
-    for trainees, modules, before in pending:
-        _apply(conn, before, _pairs_of(conn, trainees, modules))
+    _apply(conn, before, _pairs_of(conn, trainees, modules))
 
 
 # ---- rebuilding and checking -------------------------------------------------------------------

@@ -126,3 +126,22 @@ def test_an_orm_change_inside_a_bulk_block_is_refused_not_counted_twice(app, pla
             person.active = False
             db.session.flush()
     db.session.rollback()
+
+
+def test_a_failed_flush_leaves_nothing_to_count_later(app, plan):
+    from portal.models import Completion
+
+    sync_modules()
+    import_rows(*ROWS)
+    admin = make_user("adm", "admin")
+    module = services.live_modules()[0]
+    person = trainee("13800000002")
+    services.assign_people(admin, module, [person], date.today() + timedelta(days=5))
+    savepoint = db.session.begin_nested()
+    db.session.add(Completion(trainee_id=person.id, module_id=module.id, how="manual", completed_on=date.today()))
+    db.session.add(Assignment(trainee_id=person.id, module_id=module.id, county_id=person.county_id, due=date.today()))
+    with pytest.raises(sa.exc.IntegrityError):  # the pair is assigned already: the whole flush fails
+        db.session.flush()
+    savepoint.rollback()
+    services.mark_completed(admin, trainee("13800000002"), module, date.today())
+    agrees("a change after a refused one")

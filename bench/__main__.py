@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench", "import": "bench.import_bench",
-           "load": "bench.load_bench", "board": "bench.board_bench", "training": "bench.training_bench"}
+           "load": "bench.load_bench", "board": "bench.board_bench", "training": "bench.training_bench",
+           "growth": "bench.growth_bench"}
 
 
 def main(argv: list[str]) -> int:

@@ -160,7 +160,7 @@ def make_personas(users: int) -> list[Persona]:
 
     from portal.admin.services import AccountInput, create_account
     from portal.extensions import db
-    from portal.models import DutyInstance, Unit
+    from portal.models import DutyInstance, Unit, User
 
     counts = db.session.execute(
         sa.select(Unit.code, sa.func.count(DutyInstance.id)).join(DutyInstance, DutyInstance.unit_id == Unit.id)
@@ -172,8 +172,10 @@ def make_personas(users: int) -> list[Persona]:
     personas = [Persona(f"load-liaison-{i}", "liaison", units[i % len(units)]) for i in range(n_liaisons)]
     personas += [Persona(f"load-staff-{i}", "staff") for i in range(n_staff)]
     personas += [Persona(f"load-leader-{i}", "leader") for i in range(n_leaders)]
+    known = set(db.session.scalars(sa.select(User.username).where(User.username.like("load-%"))))
     for p in personas:
-        create_account(AccountInput(p.username, f"压测{p.username}", [p.role], p.unit or "city-mz", PASSWORD))
+        if p.username not in known:  # an existing database may hold them from an earlier run
+            create_account(AccountInput(p.username, f"压测{p.username}", [p.role], p.unit or "city-mz", PASSWORD))
     return personas
 
 
@@ -290,12 +292,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ramp-seconds", type=float, default=0.0,
                         help="each user's first request falls at a random moment within this many seconds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) afterwards")
+    parser.add_argument("--existing-database", default="",
+                        help="run on this database as it is (upgraded by setup), e.g. a copy `bench growth` made")
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="load-bench-"))
     shutil.copytree(ROOT / "content", tmp / "content")
     drop = None
-    if args.database:
+    if args.existing_database:
+        database_url = args.existing_database
+        kind = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
+    elif args.database:
         database_url, drop = scratch_postgres(args.database)
         kind = "PostgreSQL"
     else:

@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
 
     from portal.extensions import db
     from portal.models import Assignment, Completion, Trainee, TrainingModule
-    from portal.training import services
+    from portal.training import services, tally
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
 
@@ -82,12 +82,13 @@ def main(argv: list[str]) -> int:
         assert result.ok, result.problems[:3]
 
         ids = list(db.session.scalars(sa.select(Trainee.id).order_by(Trainee.id)))
+        counties_of = dict(db.session.execute(sa.select(Trainee.id, Trainee.county_id)).all())
         due_past, due_future = date.today() - timedelta(days=5), date.today() + timedelta(days=60)
         rng = random.Random(5)
         for m in modules[:-1]:
             db.session.execute(sa.insert(Assignment), [
-                {"module_id": m.id, "trainee_id": t, "due": due_past if t % 7 == 0 else due_future, "active": True,
-                 "ended_reason": ""} for t in ids])
+                {"module_id": m.id, "trainee_id": t, "county_id": counties_of[t],
+                 "due": due_past if t % 7 == 0 else due_future, "active": True, "ended_reason": ""} for t in ids])
         db.session.commit()
         last = modules[-1]
         people = db.session.scalars(sa.select(Trainee).where(Trainee.id.in_(ids[:3000]))).all()
@@ -98,6 +99,7 @@ def main(argv: list[str]) -> int:
         db.session.execute(sa.insert(Completion), [
             {"trainee_id": t, "module_id": m.id, "how": "manual", "completed_on": date.today(), "note": "",
              "voided": False, "void_reason": ""} for m in modules for t in ids if rng.random() < 0.4])
+        tally.rebuild()  # rows written in bulk, outside the services: the figures' summary recounted
         db.session.commit()
         assignments = count(Assignment.id)
         first = county_units()[0]

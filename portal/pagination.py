@@ -56,3 +56,35 @@ class ListPage(PageLinks):
         self.items = list(items[start:start + per_page])
         self.first = start + 1 if self.items else 0
         self.last = start + len(self.items)
+
+
+class PageOf(PageLinks):
+    """Page `page` of a list of `total` items counted elsewhere (a summary), read with LIMIT/OFFSET:
+    the list itself is never loaded whole."""
+
+    def __init__(self, total: int, page: int, per_page: int) -> None:
+        self.total, self.per_page = total, per_page
+        self.pages = max(1, math.ceil(total / per_page))
+        self.page = min(max(1, page), self.pages)
+        self.offset = (self.page - 1) * per_page
+        self.first = self.offset + 1 if total else 0
+        self.last = min(total, self.offset + per_page)
+
+
+class PageAhead(PageLinks):
+    """Page `page` of a list too long to count on every visit (the audit log grows by ~15,000 sign-ins
+    a year): one row more than a page is read, which says whether there is a next one. No total."""
+
+    pages = 0  # unknown
+
+    def __init__(self, items: Sequence, page: int, per_page: int) -> None:
+        self.page, self.per_page = page, per_page
+        self.items = list(items[:per_page])
+        self._more = len(items) > per_page
+        start = (page - 1) * per_page
+        self.first = start + 1 if self.items else 0
+        self.last = start + len(self.items)
+
+    @property
+    def has_next(self) -> bool:
+        return self._more

@@ -20,9 +20,12 @@ from portal.extensions import db
 from portal.forms_util import parse_date_arg, parse_page_arg
 from portal.htmx_utils import is_partial_request
 from portal.labels import zh_date
+from portal.pagination import PageAhead
 
 FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "csv": "text/csv; charset=utf-8"}
+
+PER_PAGE = 50
 
 
 def _filter_from_args(errors: list[str]) -> AuditFilter:
@@ -41,9 +44,9 @@ def _filter_from_args(errors: list[str]) -> AuditFilter:
 
 
 def _page(f: AuditFilter, errors: list[str], status: int = 200):
-    page = db.paginate(query_entries(f), page=parse_page_arg(), per_page=50, error_out=False)
-    if page.pages and page.page > page.pages:  # past the end: show the last page
-        page = db.paginate(query_entries(f), page=page.pages, per_page=50, error_out=False)
+    number = parse_page_arg()
+    rows = db.session.scalars(query_entries(f).limit(PER_PAGE + 1).offset((number - 1) * PER_PAGE)).all()
+    page = PageAhead(rows, number, PER_PAGE)  # not counted: the log only grows
     actors, object_types = filter_choices()
     context = dict(page=page, entries=present(page.items), f=f, errors=errors, action_labels=ACTION_LABELS,
                    field_labels=FIELD_LABELS, type_labels=OBJECT_TYPE_LABELS, actors=actors,

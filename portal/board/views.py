@@ -183,9 +183,18 @@ def report_file(file_format: str):
 
     if fmt not in ("xlsx", "docx"):
         abort(404)
-    rep = build(current_user, request.args, today())
-    data, mimetype = (exports.to_xlsx(rep), exports.XLSX) if fmt == "xlsx" else (exports.to_docx(rep), exports.DOCX)
-    name = download_name(f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}")
+    on = today()
+
+    def render() -> tuple[bytes, str]:
+        rep = build(current_user, request.args, on)
+        data = exports.to_xlsx(rep) if fmt == "xlsx" else exports.to_docx(rep)
+        return data, download_name(f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}")
+
+    # The file depends only on what the board shows (its stamp), who asks and the query: kept per
+    # process like the board's fragments, so a second download costs no Word or Excel building.
+    key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string)
+    data, name = cache.get_or_render(key, render)
+    mimetype = exports.XLSX if fmt == "xlsx" else exports.DOCX
     response = make_response(data)
     response.headers["Content-Type"] = mimetype
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"

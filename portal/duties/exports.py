@@ -6,12 +6,10 @@ import io
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-
+from portal import xlsx
 from portal.duties import rules
 from portal.duties.services import InstanceView
-from portal.export_text import DATE_FORMAT, DATETIME_FORMAT, local_cell, safe_cell, sheet_title
+from portal.export_text import local_cell, safe_cell
 from portal.extensions import db
 from portal.labels import zh_date
 from portal.models import Duty, DutyInstance, DutyNote
@@ -99,32 +97,12 @@ def latest_note_bodies(instance_ids: list[int]) -> dict[int, str]:
 
 
 def to_xlsx(title: str, headers: list[str], widths: list[int], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_title(title)
-    ws.append([safe_cell(h) for h in headers])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF1F5")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for row in rows:
-        ws.append([safe_cell(local_cell(v)) for v in row])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-    ws.auto_filter.ref = ws.dimensions
-    for idx, width in enumerate(widths, 1):
-        ws.column_dimensions[ws.cell(row=1, column=idx).column_letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """A list sheet (the 台账, the 任务分工表): header row frozen and filtered, rows streamed with the
+    shared styles (`portal.xlsx`), long-text columns wrapped."""
+    wb = xlsx.new_book()
+    xlsx.write_sheet(wb, title, headers, widths, rows, wrap=[i for i, w in enumerate(widths) if w >= 20],
+                     convert=lambda v: safe_cell(local_cell(v)))
+    return xlsx.to_bytes(wb)
 
 
 def _csv_value(value):

@@ -28,6 +28,7 @@ from portal.models.training import (
     Trainee,
     TrainingArea,
     TrainingModule,
+    TrainingTally,
 )
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
@@ -38,5 +39,5 @@ __all__ = [
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
-    "TrainingModule", "Certificate", "TrainingArrangement",
+    "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
 ]

@@ -63,6 +63,9 @@ class Trainee(db.Model):
     user: so.Mapped[Optional[User]] = so.relationship()
 
     __mapper_args__ = {"version_id_col": version}
+    # A county's people in the matrix's and the roster's order, read from the index alone (a page of
+    # them is sorted without reading the rows).
+    __table_args__ = (sa.Index("ix_trainee_place", "county_id", "active", "township_id", "role", "village_id", "name"),)
 
 
 class TrainingModule(db.Model):
@@ -114,6 +117,9 @@ class Assignment(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), index=True)
     trainee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainee.id"), index=True)
+    # The trainee's county, copied (`training.tally` keeps it in step when a trainee moves): a county's
+    # overdue list walks its own assignments by due date without reading the other counties'.
+    county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
     cohort_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_cohort.id"), index=True)
     due: so.Mapped[date] = so.mapped_column(sa.Date)
     active: so.Mapped[bool] = so.mapped_column(default=True)
@@ -127,7 +133,11 @@ class Assignment(db.Model):
     module: so.Mapped[TrainingModule] = so.relationship()
     trainee: so.Mapped[Trainee] = so.relationship()
 
-    __table_args__ = (sa.UniqueConstraint("module_id", "trainee_id", name="uq_training_assignment_pair"),)
+    # The pair is unique (and finds a module's assignments); the overdue list walks them by due date,
+    # the city's and each county's.
+    __table_args__ = (sa.UniqueConstraint("module_id", "trainee_id", name="uq_training_assignment_pair"),
+                      sa.Index("ix_training_assignment_due", "due", "id"),
+                      sa.Index("ix_training_assignment_county_due", "county_id", "due", "id"))
 
 
 class AttendanceSession(db.Model):
@@ -189,3 +199,22 @@ class QuizAttempt(db.Model):
     score: so.Mapped[int] = so.mapped_column(default=0)
     passed: so.Mapped[bool] = so.mapped_column(default=False)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+
+class TrainingTally(db.Model):
+    """The training figures in summary: the pairs `training.reports.counted` counts (an active
+    assignment of an active trainee), per county, role, module and due date, and how many of them are
+    completed. Kept by `portal.training.tally` in the same transaction as every change of an assignment,
+    a completion or a trainee, so the roll-ups, the board's headline and every total read a few hundred
+    rows whatever the size of the roster; overdue = assigned − completed where due < today. Retired
+    modules keep their rows (the readers leave them out, as `counted` does)."""
+
+    __tablename__ = "training_tally"
+
+    county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    role: so.Mapped[str] = so.mapped_column(sa.String(12), primary_key=True)
+    module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), primary_key=True)
+    due: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    assigned: so.Mapped[int] = so.mapped_column(default=0)
+    completed: so.Mapped[int] = so.mapped_column(default=0)
+    started: so.Mapped[int] = so.mapped_column(default=0)  # opened by the trainee, not completed

@@ -183,5 +183,13 @@ def submissions(month: str, due_day: int) -> list[SubmissionRow]:
     return rows
 
 
-def unit_reports(unit: Unit) -> list[MonthlyReport]:
-    return list(db.session.scalars(sa.select(MonthlyReport).where(MonthlyReport.unit_id == unit.id).order_by(MonthlyReport.month.desc())))
+RECENT_REPORTS = 12
+
+
+def unit_reports(unit: Unit, limit: int = RECENT_REPORTS) -> list[MonthlyReport]:
+    """The unit's latest reports (month, status, submission time only: not their texts); older months
+    are opened from the month picker — after ten years a unit has 120."""
+    return list(db.session.scalars(
+        sa.select(MonthlyReport).where(MonthlyReport.unit_id == unit.id).order_by(MonthlyReport.month.desc())
+        .options(sa.orm.load_only(MonthlyReport.month, MonthlyReport.status, MonthlyReport.submitted_at))
+        .limit(limit)))

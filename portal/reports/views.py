@@ -11,6 +11,7 @@ from portal.reports.corrections import can_correct, correct, mark_read
 from portal.reports.forms import ReportForm
 from portal.zhcontrols import months_between
 from portal.reports.services import (
+    RECENT_REPORTS,
     FIELDS,
     LABELS,
     SUBMITTED,
@@ -48,7 +49,7 @@ def index():
     return render_template("reports/index.html", month=month, rows=rows, own=own, due=due_date(month, due_day),
                            bad_month=bad_month, current=current_month(),
                            months=months_between(FIRST_MONTH, current_month()),
-                           is_late=lambda r: submitted_late(r, due_day))
+                           is_late=lambda r: submitted_late(r, due_day), recent=RECENT_REPORTS)
 
 
 def _report_page_or_abort(unit_code: str, month: str):

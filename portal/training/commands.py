@@ -56,9 +56,26 @@ def training_demo_command(remove: bool):
         click.echo(line)
 
 
-def register(group) -> None:
-    group.add_command(import_roster_command)
-    group.add_command(training_demo_command)
+@command("training-tally")
+@click.option("--rebuild", is_flag=True, help="Recompute the summary from the rows (after rows were written in bulk "
+                                               "outside the services, or when the check finds a difference).")
+def training_tally_command(rebuild: bool):
+    """Check the training figures' summary against a recount of the rows (exit 1 on a difference)."""
+    from portal.extensions import db
+    from portal.training import tally
+
+    if rebuild:
+        rows = tally.rebuild()
+        db.session.commit()
+        click.echo(f"training figures' summary rebuilt: {rows} rows")
+        return
+    differences = tally.drift()
+    for key, kept, counted in differences[:20]:
+        click.echo(f"county {key[0]} {key[1]} module {key[2]} due {key[3]}: kept {kept}, counted {counted}")
+    if differences:
+        click.echo(f"{len(differences)} difference(s): run `flask portal training-tally --rebuild`", err=True)
+        sys.exit(1)
+    click.echo("training figures' summary agrees with the rows")
 
 
 @command("issue-certificates")
@@ -67,3 +84,11 @@ def issue_certificates_command():
     from portal.training.certificates import issue_missing
 
     click.echo(f"{issue_missing()} certificate(s) issued")
+
+
+def register(group) -> None:
+    group.add_command(import_roster_command)
+    group.add_command(training_demo_command)
+    group.add_command(training_tally_command)
+    group.add_command(issue_certificates_command)
+

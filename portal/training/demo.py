@@ -24,7 +24,7 @@ from portal.models import (
     User,
 )
 from portal.roles import ADMIN
-from portal.training import services
+from portal.training import services, tally
 from portal.training.roster import import_roster
 
 DEMO_ACTOR = "demo-training"
@@ -88,9 +88,10 @@ def remove_training_demo() -> list[str]:
     if not ids and actor is None:
         return ["no demo roster"]
     if ids:
-        for model in (Completion, QuizAttempt, Assignment):
-            db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
-        db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
+        with tally.keeping(trainee_ids=ids):
+            for model in (Completion, QuizAttempt, Assignment):
+                db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
+            db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
     if actor is not None:
         db.session.execute(sa.delete(AttendanceSession).where(AttendanceSession.created_by_id == actor.id))
         db.session.execute(sa.delete(CohortRule).where(CohortRule.created_by_id == actor.id))

@@ -10,7 +10,6 @@ import sqlalchemy.orm as so
 from portal.extensions import db
 from portal.models import AttendanceSession, User
 from portal.training import reports, rules
-from portal.training.scope import county_scope
 from portal.training.services import today
 
 COMING_SHOWN = 5
@@ -25,12 +24,12 @@ class TrainingHome:
 
 
 def training_home(user: User) -> TrainingHome:
-    scope = county_scope(user)
-    _, _, total = reports.overview(scope)
+    f = reports.figures_for(user)
+    scope = f.scope
     stmt = (sa.select(AttendanceSession).where(AttendanceSession.held_on >= today())
             .order_by(AttendanceSession.held_on, AttendanceSession.id).limit(COMING_SHOWN)
             .options(so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
                      so.joinedload(AttendanceSession.township)))
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
-    return TrainingHome(scope is None, total, reports.overdue_count(scope), list(db.session.scalars(stmt)))
+    return TrainingHome(f.city, f.total, f.total.overdue, list(db.session.scalars(stmt)))

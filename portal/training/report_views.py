@@ -11,15 +11,16 @@ from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.export_text import download_name
 from portal.extensions import db
+from portal.forms_util import parse_page_arg
 from portal.inputs import id_arg
 from portal.models import TrainingArea, Unit
+from portal.pagination import PageOf
 from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
-from portal.training.scope import areas_of, county_of_unit, county_scope, sees_phone, visible_counties
+from portal.training.scope import areas_of, can_manage, county_of_unit, county_scope, sees_phone, visible_counties
 from portal.training.services import live_modules
 
-PAGE_LIMIT = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,10 +35,9 @@ def _wants_xlsx() -> bool:
 @bp.route("/training/")
 @requires("see_figures")
 def index():
-    scope = county_scope(current_user)
-    counties, modules, total = r.overview(scope)  # a county's trainer: its own figures, the total included
-    return render_template("training/index.html", counties=counties, modules=modules, total=total, rules=rules,
-                           city=scope is None, overdue=r.overdue_count(scope))
+    f = r.figures_for(current_user)  # a county's trainer: its own figures, the total included
+    return render_template("training/index.html", counties=f.counties, modules=f.modules, total=f.total, rules=rules,
+                           city=f.city, overdue=f.total.overdue)
 
 
 @bp.route("/training/reports/matrix")
@@ -53,12 +53,13 @@ def matrix():
         township = db.session.get(TrainingArea, township_id)
         if township is None or township.county_id != county.id or township.level != "township":
             township = None
-    report = r.matrix(county, township) if county else None
-    if report is not None and _wants_xlsx():
+    if county is not None and _wants_xlsx():
+        report = r.matrix(county, township, page=None)
         name, data = f"{report.title}.xlsx", exports.matrix_xlsx(report)  # built before the record's commit
-        record_download("export", "training_matrix", report.title, {"file": name, "rows": len(report.matrix.rows),
+        record_download("export", "training_matrix", report.title, {"file": name, "rows": report.people,
                                                                     "format": "xlsx"})
         return _xlsx(data, name)
+    report = r.matrix(county, township, page=parse_page_arg()) if county else None
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
                            county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
@@ -82,16 +83,18 @@ def _matrix_rows(report):
 @bp.route("/training/reports/city")
 @requires("see_figures")
 def city():
-    counties, modules, total = r.city_rollup()
+    """全市汇总, or for a county's trainer the same summary of their county (page and .xlsx alike)."""
     from portal.training.services import today
 
+    f = r.figures_for(current_user)
+    place = "全市" if f.city else f.counties[0].label if f.counties else "本县（市、区）"
     which = request.args.get("by", "county")
     if _wants_xlsx():
-        rows, first, title = (modules, "培训模块", "全市培训完成情况（按模块）") if which == "module" else \
-            (counties, "县（市、区）", "全市培训完成情况（按县）")
-        return _xlsx(exports.rollup_xlsx(title, today(), first, rows, total), f"{title}.xlsx")
-    return render_template("training/city.html", counties=counties, modules=modules, total=total, rules=rules,
-                           as_of=today(), print_view=request.args.get("print") == "1")
+        rows, first, title = (f.modules, "培训模块", f"{place}培训完成情况（按模块）") if which == "module" else \
+            (f.counties, "县（市、区）", f"{place}培训完成情况（按县）")
+        return _xlsx(exports.rollup_xlsx(title, today(), first, rows, f.total), f"{title}.xlsx")
+    return render_template("training/city.html", counties=f.counties, modules=f.modules, total=f.total, rules=rules,
+                           place=place, city=f.city, as_of=today(), print_view=request.args.get("print") == "1")
 
 
 @bp.route("/training/reports/overdue")
@@ -103,22 +106,31 @@ def overdue():
     scope = county_scope(current_user)
     show = lambda t: sees_phone(current_user, t)  # noqa: E731
     if _wants_xlsx():
-        rows = r.overdue_list(scope)
-        data = exports.overdue_xlsx(today(), rows, show)  # built before the record's commit expires the rows
-        record_download("export", "training_overdue", f"培训逾期名单（{len(rows)} 项）",
-                        {"file": "培训逾期名单.xlsx", "rows": len(rows), "format": "xlsx"})
+        count = r.figures(scope).total.overdue
+        data = exports.overdue_xlsx(today(), r.overdue_rows(scope), _phone_shown(scope))  # before the record's commit
+        record_download("export", "training_overdue", f"培训逾期名单（{count} 项）",
+                        {"file": "培训逾期名单.xlsx", "rows": count, "format": "xlsx"})
         return _xlsx(data, "培训逾期名单.xlsx")
-    rows = r.overdue_list(scope, limit=PAGE_LIMIT)  # the page shows the first ones; the sheet has all
-    return render_template("training/overdue.html", rows=rows, total=r.overdue_count(scope), limit=PAGE_LIMIT,
+    total = r.figures(scope).total.overdue
+    page = PageOf(total, parse_page_arg(), r.OVERDUE_PAGE)
+    rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
+    return render_template("training/overdue.html", rows=rows, total=total, page=page,
                            rules=rules, show_phone=show, as_of=today(),
                            area_name=r.area_name, print_view=request.args.get("print") == "1")
+
+
+def _phone_shown(scope):
+    """Whether a row's phone shows in full, from its county id (the rows of the sheet are plain values):
+    the rule of `scope.sees_phone`, for rows that are not Trainee objects."""
+    return lambda county_id: can_manage(current_user, county_id)
 
 
 @bp.route("/api/training")
 @requires("see_figures")
 def api():
-    counties, modules, total = r.city_rollup()
-    scope = county_scope(current_user)
+    """The figures the viewer may see (`figures_for`): a county's trainer gets their county's row, its
+    figures per module and its total, as on the pages."""
+    f = r.figures_for(current_user)
 
     def tallies(row):
         return {**row.total.as_dict(), "by_role": {rules.ROLE_LABELS[k]: v.as_dict() for k, v in row.by_role.items()}}
@@ -126,9 +138,10 @@ def api():
     return jsonify(
         modules=[{"id": m.key, "title": m.title, "audience": [rules.ROLE_LABELS[a] for a in m.audience],
                   "clause_ids": m.clause_ids} for m in live_modules()],
-        counties=[{"county": c.label, **tallies(c)} for c in counties if scope is None or c.key.id == scope],
-        by_module=[{"id": m.key.key, "title": m.label, **tallies(m)} for m in modules] if scope is None else [],
-        total=total.as_dict() if scope is None else None,
+        scope="全市" if f.city else (f.counties[0].label if f.counties else ""),
+        counties=[{"county": c.label, **tallies(c)} for c in f.counties],
+        by_module=[{"id": m.key.key, "title": m.label, **tallies(m)} for m in f.modules],
+        total=f.total.as_dict(),
     )
 
 

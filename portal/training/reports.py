@@ -1,20 +1,26 @@
-"""Figures: the trainee × module matrix, the city roll-up, the overdue list, a county's coverage.
+"""Figures: the trainee × module matrix, the roll-ups, the overdue list, a county's coverage.
 
-Queries gather plain rows; the counting and the states come from `rules` (pure).
+Totals come from the figures' summary (`tally`: a few hundred rows whatever the roster's size),
+scoped to the viewer's county in the query (`figures_for`: the one place the training pages, their
+.xlsx files, the API and the home page take a viewer's figures from). Lists that grow with the
+roster (the matrix's people, the overdue list) are read a page at a time. The counting and the
+states come from `rules` (pure).
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models import Assignment, Completion, Trainee, TrainingArea, TrainingModule, Unit
+from portal.pagination import PageLinks
+from portal.models import Assignment, Completion, Trainee, TrainingArea, TrainingModule, TrainingTally, Unit, User
 from portal.training import rules
+from portal.training.scope import county_scope, county_units
 from portal.training.services import live_modules, today
 
 
@@ -29,12 +35,14 @@ def counted(stmt: sa.Select) -> sa.Select:
 
 
 def _completed_exists():
+    """Whether the pair's completion stands: an index lookup per pair, for the few pairs of a page (a
+    matrix page, a page of the overdue list); whole-population counts read the summary instead."""
     return sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
                              Completion.module_id == Assignment.module_id, ~Completion.voided)
 
 
 class Person(NamedTuple):
-    """A matrix row: plain values in one query (no ORM objects for ~400 people)."""
+    """A matrix row: plain values in one query (no ORM objects for a page of people)."""
 
     id: int
     name: str
@@ -43,13 +51,23 @@ class Person(NamedTuple):
     village: str
 
 
+MATRIX_PAGE = 50  # people per matrix page: a county has thousands after a few years
+
+
 @dataclass
-class MatrixReport:
+class MatrixReport(PageLinks):
     title: str
     as_of: date
-    trainees: list[Person]
+    trainees: list[Person]  # this page's people (every one of them for the .xlsx)
     modules: list[TrainingModule]
-    matrix: rules.Matrix
+    matrix: rules.Matrix  # rows of this page; columns and total of the whole county or township
+    people: int = 0  # in the county or township
+    page: int = 1
+    per_page: int = MATRIX_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.people // self.per_page))
 
     def rows(self):
         """(trainee, [state per module]) in module order: what the page and the sheet print."""
@@ -69,9 +87,8 @@ def _flag(condition, weight: int):
 def _cells(scope) -> sa.Select:
     """One row per trainee: `module:flags,module:flags,…` for each pair `counted`, flags = assigned 8 + completed 4 + past due 2 + started 1 (`rules.STATE_BY_FLAGS`).
 
-    Aggregated by the database so a county's ~4,000 cells come back as ~400 short strings: building
-    a row object per cell cost more than the rest of the page and fed the garbage collector's slow
-    full passes (the matrix's p95)."""
+    Aggregated by the database so a page's cells come back as one short string per person: building
+    a row object per cell cost more than the rest of the page and fed the garbage collector."""
     on = today()
     flags = (sa.literal_column("8", sa.Integer) + _flag(_completed_exists(), 4) + _flag(Assignment.due < on, 2)
              + _flag(Assignment.started_at.is_not(None), 1))
@@ -81,17 +98,34 @@ def _cells(scope) -> sa.Select:
     return sa.select(pairs.c.tid, sa.func.aggregate_strings(pair, ",")).group_by(pairs.c.tid)
 
 
-def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
-    """The trainee × module states of a county or a township (each decided by `rules.cell_state`)."""
+_ORDER = (Trainee.township_id, Trainee.role.desc(), Trainee.village_id, Trainee.name, Trainee.id)
+
+
+def _in_scope(stmt: sa.Select, county: Unit, township: TrainingArea | None) -> sa.Select:
+    stmt = stmt.where(Trainee.county_id == county.id, Trainee.active)
+    return stmt if township is None else stmt.where(Trainee.township_id == township.id)
+
+
+def matrix(county: Unit, township: TrainingArea | None = None, page: int | None = 1,
+           per_page: int = MATRIX_PAGE) -> MatrixReport:
+    """The trainee × module states of a page of a county's or a township's people (`page` None: all of
+    them, for the .xlsx), each decided by `rules.cell_state`; the columns' and the whole's tallies
+    count every person in scope (the county's from the summary).
+
+    People are in the matrix's order — by township, its 儿童督导员 first, then by village and name —
+    the order of the `ix_trainee_place` index, so a page's ids are picked from the index alone and
+    only that page's rows are read."""
     on = today()
     town, village = _TOWN, _VILLAGE
     people = (sa.select(Trainee.id, Trainee.name, Trainee.role, town.name, sa.func.coalesce(village.name, ""))
-              .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
-              .where(Trainee.active, Trainee.county_id == county.id))
-    if township is not None:
-        people = people.where(Trainee.township_id == township.id)
-    trainees = [Person._make(row) for row in db.session.execute(
-        people.order_by(town.name, Trainee.role.desc(), village.name, Trainee.name))]
+              .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id))
+    if page is not None:
+        ids = (_in_scope(sa.select(Trainee.id), county, township).order_by(*_ORDER)
+               .limit(per_page).offset((max(page, 1) - 1) * per_page).subquery())
+        people = people.join(ids, ids.c.id == Trainee.id)
+    else:
+        people = _in_scope(people, county, township)
+    trainees = [Person._make(row) for row in db.session.execute(people.order_by(*_ORDER))]
     ids = [t.id for t in trainees]
     modules = live_modules()
     col_keys = [mod.id for mod in modules]
@@ -99,7 +133,8 @@ def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
     if ids:
         index = {str(mid): i for i, mid in enumerate(col_keys)}
         by_flags = rules.STATE_BY_FLAGS
-        scope = Trainee.county_id == county.id if township is None else Trainee.township_id == township.id
+        scope = Assignment.trainee_id.in_(ids) if page is not None else (
+            Trainee.county_id == county.id if township is None else Trainee.township_id == township.id)
         for tid, pairs in db.session.execute(_cells(scope)):
             states = grid.get(tid)
             if states is None:
@@ -110,8 +145,73 @@ def matrix(county: Unit, township: TrainingArea | None = None) -> MatrixReport:
                 if col is not None:  # a retired module has no column
                     states[col] = by_flags[int(flags)]
     m = rules.matrix_of(ids, col_keys, grid)
+    total_people = len(ids)
+    if page is not None:
+        m.cols, m.total, total_people = _scope_columns(county, township, col_keys)
     title = f"{county.name}{township.name if township else ''}培训完成情况"
-    return MatrixReport(title, on, trainees, modules, m)
+    return MatrixReport(title, on, trainees, modules, m, total_people, max(page or 1, 1), per_page)
+
+
+def _scope_columns(county: Unit, township: TrainingArea | None, col_keys: list) -> tuple[dict, rules.Tally, int]:
+    """Per-module tallies, their total and the number of people, for the whole county (the summary)
+    or township (its own pairs: a township is small)."""
+    if township is None:  # the summary's rows of the county and, in the same statement, its people
+        count = _in_scope(sa.select(sa.literal(-1), sa.literal(False), sa.func.count(Trainee.id), sa.literal(0),
+                                    sa.literal(0)), county, None)
+        by_module: dict = defaultdict(rules.Tally)
+        people = 0
+        for mid, late, assigned, completed, started in db.session.execute(sa.union_all(
+                _summary_select(TrainingTally.county_id == county.id, TrainingTally.module_id), count)):
+            if mid == -1:
+                people = int(assigned or 0)
+            else:
+                _add(by_module[mid], _tally_of(late, assigned, completed, started))
+    else:
+        grid_rows = list(db.session.execute(_cells(Trainee.township_id == township.id)))
+        by_module: dict = defaultdict(rules.Tally)
+        counts: dict = defaultdict(lambda: defaultdict(int))
+        for _tid, pairs in grid_rows:
+            for pair in pairs.split(","):
+                mid, _, flags = pair.partition(":")
+                counts[int(mid)][rules.STATE_BY_FLAGS[int(flags)]] += 1
+        by_module = {mid: rules.Tally.of(c) for mid, c in counts.items()}
+        people = db.session.scalar(_in_scope(sa.select(sa.func.count(Trainee.id)), county, township))
+    cols = {c: by_module.get(c, rules.Tally()) for c in col_keys}
+    total = rules.Tally()
+    for t in cols.values():
+        _add(total, t)
+    return cols, total, people or 0
+
+
+# ---- figures from the summary ------------------------------------------------------------------
+
+def _add(target: rules.Tally, t: rules.Tally) -> None:
+    target.assigned += t.assigned
+    target.completed += t.completed
+    target.overdue += t.overdue
+    target.in_progress += t.in_progress
+    target.not_started += t.not_started
+
+
+def _summary_select(where=None, *group) -> sa.Select:
+    """Sums of the summary's live-module rows by `group`, split by past due (overdue) or not."""
+    late = TrainingTally.due < today()
+    stmt = (sa.select(*group, late.label("late"), sa.func.sum(TrainingTally.assigned), sa.func.sum(TrainingTally.completed),
+                      sa.func.sum(TrainingTally.started))
+            .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired)
+            .group_by(*group, late))
+    return stmt if where is None else stmt.where(where)
+
+
+def _tally_of(late: bool, assigned, completed, started) -> rules.Tally:
+    """A summary row as a Tally: past due, what is not completed is overdue; else started or not."""
+    assigned, completed, started = int(assigned or 0), int(completed or 0), int(started or 0)
+    t = rules.Tally(assigned=assigned, completed=completed)
+    if late:
+        t.overdue = assigned - completed
+    else:
+        t.in_progress, t.not_started = started, assigned - completed - started
+    return t
 
 
 @dataclass
@@ -122,56 +222,70 @@ class RollupRow:
     by_role: dict  # role -> Tally
 
 
-def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
-    """Completion by county and by module: assigned, completed, overdue, per role."""
-    on = today()
-    # One correlated lookup per assignment on the (trainee, module, voided) index; grouping also by
-    # "past due" gives the overdue count as (past-due assignments − past-due completed ones).
-    done = sa.case((_completed_exists(), 1), else_=0)
-    late = Assignment.due < on
-    stmt = (counted(sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, late, sa.func.count(),
-                              sa.func.sum(done)).select_from(Assignment))
-            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id, late))
+@dataclass
+class Figures:
+    """The roll-up one viewer sees: the city (`scope` None), or one county: its row, its figures per
+    module and its total — never another county's, never the city's."""
+
+    scope: int | None
+    counties: list[RollupRow]
+    modules: list[RollupRow]
+    total: rules.Tally = field(default_factory=rules.Tally)
+
+    @property
+    def city(self) -> bool:
+        return self.scope is None
+
+
+def figures(scope: int | None) -> Figures:
+    """Completion by county and by module (assigned, completed, overdue, per role) for the city or one
+    county, from the summary in one statement, the county chosen in the query."""
+    where = None if scope is None else TrainingTally.county_id == scope
     by_county: dict = defaultdict(lambda: defaultdict(rules.Tally))
     by_module: dict = defaultdict(lambda: defaultdict(rules.Tally))
     total = rules.Tally()
-    for county_id, role, module_id, is_late, n, completed in db.session.execute(stmt):
-        completed = int(completed or 0)
+    group = (TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id)
+    for county_id, role, module_id, late, assigned, completed, started in db.session.execute(_summary_select(where, *group)):
+        t = _tally_of(late, assigned, completed, started)
         for target in (by_county[county_id][role], by_module[module_id][role], total):
-            target.assigned += n
-            target.completed += completed
-            target.overdue += (n - completed) if is_late else 0
-    from portal.training.scope import county_units
+            _add(target, t)
 
     def row(key, label, roles: dict) -> RollupRow:
         t = rules.Tally()
         for r in roles.values():
-            t.assigned, t.completed, t.overdue = t.assigned + r.assigned, t.completed + r.completed, t.overdue + r.overdue
+            _add(t, r)
         return RollupRow(key, label, t, {role: roles.get(role, rules.Tally()) for role in rules.ROLE_LABELS})
 
-    counties = [row(c, c.name, by_county.get(c.id, {})) for c in county_units()]
+    counties = [row(c, c.name, by_county.get(c.id, {})) for c in county_units() if scope is None or c.id == scope]
     modules = [row(m, m.title, by_module.get(m.id, {})) for m in live_modules()]
-    return counties, modules, total
+    return Figures(scope, counties, modules, total)
+
+
+def figures_for(user: User) -> Figures:
+    """The figures `user` may see: the one place a viewer's training scope is applied to figures."""
+    return figures(county_scope(user))
+
+
+def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
+    """The whole city's roll-up (by county, by module, total)."""
+    f = figures(None)
+    return f.counties, f.modules, f.total
 
 
 def overview(scope: int | None) -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
-    """The roll-up as one viewer sees it: the city, or (`scope`, a county's id) that county's row
-    and its figures as the total."""
-    counties, modules, total = city_rollup()
-    if scope is not None:
-        counties = [c for c in counties if c.key.id == scope]
-        total = counties[0].total if counties else rules.Tally()
-    return counties, modules, total
+    f = figures(scope)
+    return f.counties, f.modules, f.total
 
 
 def city_totals_select() -> sa.Select:
-    """One row (assigned, completed, overdue) of the pairs `counted`. A page that shows the city's
-    headline beside its own figures reads it as a subquery of its own statement."""
-    done = _completed_exists()
-    return counted(sa.select(sa.func.count().label("assigned"),
-                             sa.func.sum(sa.case((done, 1), else_=0)).label("completed"),
-                             sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0))
-                             .label("overdue")).select_from(Assignment))
+    """One row (assigned, completed, overdue) of the city, from the summary. A page that shows the
+    city's headline beside its own figures reads it as a subquery of its own statement."""
+    late = TrainingTally.due < today()
+    return (sa.select(sa.func.coalesce(sa.func.sum(TrainingTally.assigned), 0).label("assigned"),
+                      sa.func.coalesce(sa.func.sum(TrainingTally.completed), 0).label("completed"),
+                      sa.func.coalesce(sa.func.sum(sa.case((late, TrainingTally.assigned - TrainingTally.completed),
+                                                           else_=0)), 0).label("overdue"))
+            .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired))
 
 
 def tally_of(assigned, completed, overdue) -> rules.Tally:
@@ -184,12 +298,16 @@ def city_totals() -> rules.Tally:
 
 
 def stamp_columns() -> list:
-    """Scalar subqueries that change whenever the city totals may have changed, for a page that caches
-    them (added to its own stamp query: no extra round trip). Every training change is audited, so the
-    newest audit entry (a primary-key lookup) covers assignments, completions, voids and the roster."""
-    from portal.models import AuditEntry
+    """What the board shows of training — the city's totals — as scalar subqueries of the summary, for
+    a page that caches them (added to its own stamp query: no extra round trip). Only a change of the
+    figures moves them; a sign-in or any other audited write does not."""
+    sub = city_totals_select().subquery()
 
-    return [sa.select(sa.func.max(AuditEntry.id)).scalar_subquery()]
+    def text(column):
+        return sa.cast(column, sa.String)
+
+    # One subquery (the three sums joined as text), so the summary is read once per stamp.
+    return [sa.select(text(sub.c.assigned) + ":" + text(sub.c.completed) + ":" + text(sub.c.overdue)).scalar_subquery()]
 
 
 @dataclass
@@ -200,29 +318,53 @@ class OverdueRow:
     days: int
 
 
+OVERDUE_PAGE = 50
+
+
 def overdue_count(county_id: int | None = None) -> int:
-    stmt = counted(sa.select(sa.func.count(Assignment.id)).select_from(Assignment)).where(
-        Assignment.due < today(), ~_completed_exists())
+    return figures(county_id).total.overdue
+
+
+def _overdue_scope(stmt: sa.Select, county_id: int | None) -> sa.Select:
+    """Overdue pairs oldest first (by due date, then as assigned), the city's or a county's: an index
+    (`ix_training_assignment_due`, or `…_county_due` on the assignment's copy of the county) walked in
+    order and stopped at the page's end — never the whole list sorted, never other counties' read."""
+    stmt = stmt.where(Assignment.due < today(), ~_completed_exists())
     if county_id is not None:
-        stmt = stmt.where(Trainee.county_id == county_id)
-    return db.session.scalar(stmt)
+        stmt = stmt.where(Assignment.county_id == county_id)
+    return stmt.order_by(Assignment.due, Assignment.id)
 
 
-def overdue_list(county_id: int | None = None, limit: int = 100000) -> list[OverdueRow]:
+def _overdue_select(county_id: int | None) -> sa.Select:
+    return _overdue_scope(counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)), county_id)
+
+
+def overdue_list(county_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[OverdueRow]:
     on = today()
-    stmt = counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)).where(
-        Assignment.due < on, ~_completed_exists())
-    if county_id is not None:
-        stmt = stmt.where(Trainee.county_id == county_id)
-    stmt = stmt.options(so.selectinload(Trainee.township), so.selectinload(Trainee.village),
-                        so.selectinload(Trainee.county))
-    stmt = stmt.order_by(Assignment.due, Trainee.county_id, Trainee.township_id, Trainee.name).limit(limit)
+    # Places and county joined into the one statement (many-to-one): as many statements for any page.
+    stmt = _overdue_select(county_id).options(so.joinedload(Trainee.township), so.joinedload(Trainee.village),
+                                              so.joinedload(Trainee.county))
+    if limit is not None:
+        stmt = stmt.limit(limit).offset(offset)
     return [OverdueRow(t, m, a.due, (on - a.due).days) for a, t, m in db.session.execute(stmt)]
+
+
+def overdue_rows(county_id: int | None = None, chunk: int = 2000):
+    """Every overdue pair as plain values (for the streamed .xlsx): (name, role, county, township,
+    village, phone, county_id, module title, due), oldest first, read in chunks."""
+    town, village = _TOWN, _VILLAGE
+    stmt = (counted(sa.select(Trainee.name, Trainee.role, Trainee.county_id, town.name,
+                              sa.func.coalesce(village.name, ""), Trainee.phone, TrainingModule.title, Assignment.due)
+                    .select_from(Assignment))
+            .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id))
+    result = db.session.execute(_overdue_scope(stmt, county_id).execution_options(yield_per=chunk))
+    yield from result
 
 
 def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
     """People trained / people on the roster in one county, per role and per module (live): the
-    roster, the completions and the live modules in one statement."""
+    roster (counted on the `ix_trainee_place` index), the completions (the summary) and the live
+    modules in one statement."""
     import json
 
     def text(value):
@@ -231,10 +373,11 @@ def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
     on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.role).label("a"),
                            text(sa.null()).label("b"), sa.func.count().label("n"), text(sa.null()).label("c"))
                  .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.role))
-    done = (counted(sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(Trainee.role),
-                              sa.func.count(), text(sa.null())).select_from(Assignment))
-            .where(_completed_exists(), Trainee.county_id == county.id)
-            .group_by(TrainingModule.key, Trainee.role))
+    done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(TrainingTally.role),
+                      sa.func.sum(TrainingTally.completed), text(sa.null()))
+            .join(TrainingModule, TrainingModule.id == TrainingTally.module_id)
+            .where(~TrainingModule.retired, TrainingTally.county_id == county.id)
+            .group_by(TrainingModule.key, TrainingTally.role))
     live = (sa.select(sa.literal("module", sa.String), text(TrainingModule.key), text(TrainingModule.title),
                       TrainingModule.position, text(TrainingModule.audience))
             .where(~TrainingModule.retired))

@@ -24,7 +24,7 @@ from portal.models import (
     User,
 )
 from portal.timeutil import utcnow
-from portal.training import certificates, rules
+from portal.training import certificates, rules, tally
 from portal.training.modules import (  # the module functions, as callers know them
     ModuleSyncReport,
     clause_exists,
@@ -104,10 +104,22 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
     done = set(db.session.scalars(sa.select(Completion.trainee_id).where(
         Completion.module_id == module.id, ~Completion.voided, Completion.trainee_id.in_(open_)))) if open_ else set()
     redate = [tid for tid in open_ if tid not in done]  # a completed one keeps the date it was judged by
+    with tally.keeping(trainee_ids=new + reopen + redate, module_id=module.id):
+        _write_assignments(module, new, reopen, redate, due, user, cohort_id, now)
+    before: dict = {}
+    for tid in redate:
+        before[existing[tid][1]] = before.get(existing[tid][1], 0) + 1
+    return Assigned(len(new) + len(reopen), len(redate)), before
+
+
+def _write_assignments(module: TrainingModule, new: list[int], reopen: list[int], redate: list[int], due: date,
+                       user: User | None, cohort_id: int | None, now) -> None:
     if new:
+        county = tally.counties_of(new)
         db.session.execute(sa.insert(Assignment), [
-            {"module_id": module.id, "trainee_id": tid, "cohort_id": cohort_id, "due": due, "active": True,
-             "assigned_by_id": user.id if user else None, "assigned_at": now, "ended_reason": ""} for tid in new])
+            {"module_id": module.id, "trainee_id": tid, "county_id": county[tid], "cohort_id": cohort_id, "due": due,
+             "active": True, "assigned_by_id": user.id if user else None, "assigned_at": now, "ended_reason": ""}
+            for tid in new])
     for chunk in range(0, len(reopen), 500):
         db.session.execute(sa.update(Assignment).where(
             Assignment.module_id == module.id, Assignment.trainee_id.in_(reopen[chunk:chunk + 500])).values(
@@ -116,10 +128,6 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
     for chunk in range(0, len(redate), 500):
         db.session.execute(sa.update(Assignment).where(
             Assignment.module_id == module.id, Assignment.trainee_id.in_(redate[chunk:chunk + 500])).values(due=due))
-    before: dict = {}
-    for tid in redate:
-        before[existing[tid][1]] = before.get(existing[tid][1], 0) + 1
-    return Assigned(len(new) + len(reopen), len(redate)), before
 
 
 def _check_due(module: TrainingModule, due: date, backdated: bool) -> None:
@@ -283,7 +291,7 @@ def _assigned_by_completion(trainee: Trainee, module: TrainingModule, on: date, 
         a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee.id,
                                                           Assignment.module_id == module.id))
     if a is None:
-        a = Assignment(module_id=module.id, trainee_id=trainee.id)
+        a = Assignment(module_id=module.id, trainee_id=trainee.id, county_id=trainee.county_id)
         db.session.add(a)
     a.active, a.due, a.cohort_id, a.assigned_by_id, a.assigned_at = True, on, None, by.id if by else None, now
     a.ended_reason, a.ended_by_id, a.ended_at = "", None, None

@@ -106,8 +106,10 @@ def roster():
         stmt = stmt.where(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
     if request.args.get("inactive") != "1":
         stmt = stmt.where(Trainee.active)
-    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.name), page=parse_page_arg(),
-                       per_page=PAGE, error_out=False)
+    # The matrix's order (by township, its 儿童督导员 first, then village and name), which the
+    # `ix_trainee_place` index holds: a page is read in order, never the county sorted whole.
+    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.role.desc(), Trainee.village_id,
+                                     Trainee.name, Trainee.id), page=parse_page_arg(), per_page=PAGE, error_out=False)
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            townships=areas_of(county.id) if county else [], rules=rules, q=q, role=role,
                            township_id=township_id, sees_phone=lambda t: sees_phone(current_user, t))
@@ -287,7 +289,9 @@ def sessions():
             flash(str(exc), "error")
     elif request.method == "POST":
         _fail(form)
-    stmt = sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
+    stmt = (sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
+            .options(so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
+                     so.joinedload(AttendanceSession.township)))  # one statement for the list, however long
     scope = county_scope(current_user)
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
@@ -348,12 +352,21 @@ def areas():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
     townships = areas_of(county.id) if county else []
-    counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(Trainee.active)
-                                     .group_by(Trainee.township_id)).all())
-    by_town = areas_by([county.id], "village", "parent_id") if county else {}
-    villages = {t.id: by_town.get(t.id, []) for t in townships}
+    # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
+    counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
+        Trainee.active, Trainee.county_id == (county.id if county else -1)).group_by(Trainee.township_id)).all())
+    # The villages of one township at a time (each carries a merge list of its neighbours: all of a
+    # county's on one page grew with the square of its villages).
+    raw = request.args.get("township", "")
+    opened = next((t for t in townships if raw.isdigit() and t.id == int(raw)), None)
+    village_counts = dict(db.session.execute(
+        sa.select(TrainingArea.parent_id, sa.func.count()).where(
+            TrainingArea.county_id == (county.id if county else -1), TrainingArea.level == "village",
+            TrainingArea.merged_into_id.is_(None)).group_by(TrainingArea.parent_id)).all())
+    villages = {opened.id: areas_of(county.id, "village", parent_id=opened.id)} if opened else {}
     return render_template("training/areas.html", counties=counties, county=county, townships=townships,
-                           villages=villages, counts=counts, rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
+                           opened=opened, villages=villages, village_counts=village_counts, counts=counts,
+                           rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
 
 
 def _area_or_404(area_id: int) -> TrainingArea:

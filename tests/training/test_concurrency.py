@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion
-from portal.training import services
+from portal.training import services, tally
 from tests.factories import gen_session, gen_user, in_parallel
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 
@@ -57,6 +57,7 @@ def test_racing_cohort_assignments_assign_each_person_once(app, plan):
     assert count(Assignment, Assignment.module_id == module.id) == 4
     new = sum(int(r.get_data(as_text=True).split("新安排 ")[1].split(" 人")[0]) for r in results)
     assert new == 4  # the counts add up: nobody reported as newly assigned twice
+    assert tally.drift() == []  # and the figures' summary counted each of them once
 
 
 def test_two_trainers_ticking_one_person_record_one_completion(app, plan):
@@ -74,6 +75,7 @@ def test_two_trainers_ticking_one_person_record_one_completion(app, plan):
     assert all("checked" in r.get_data(as_text=True) for r in results)  # each sees the person ticked
     assert count(Completion, Completion.trainee_id == person.id, Completion.module_id == module.id) == 1
     assert count(AuditEntry, AuditEntry.action == "complete") == 1
+    assert tally.drift() == []
 
 
 def test_two_trainers_marking_one_person_record_one_completion(app, plan):
@@ -88,6 +90,7 @@ def test_two_trainers_marking_one_person_record_one_completion(app, plan):
     assert sum("已登记完成。" in t for t in texts) == 1
     assert sum("无需重复登记" in t for t in texts) == 3  # the others are told it is already done
     assert count(Completion, Completion.trainee_id == person.id, Completion.module_id == module.id) == 1
+    assert tally.drift() == []
 
 
 def test_double_submitted_passing_quiz_records_one_completion(app, plan):
@@ -103,3 +106,4 @@ def test_double_submitted_passing_quiz_records_one_completion(app, plan):
     results = in_parallel([(lambda a=a: a.post(url, data=right)) for a in tabs])
     assert [r.status_code for r in results] == [302] * 3
     assert count(Completion, Completion.trainee_id == person.id, Completion.module_id == module.id) == 1
+    assert tally.drift() == []

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.models import (
     Assignment,
     AttendanceSession,
+    Certificate,
     CohortRule,
     Completion,
     QuizAttempt,
@@ -89,7 +90,7 @@ def remove_training_demo() -> list[str]:
         return ["no demo roster"]
     if ids:
         with tally.keeping(trainee_ids=ids):
-            for model in (Completion, QuizAttempt, Assignment):
+            for model in (Certificate, Completion, QuizAttempt, Assignment):  # certificates name completions
                 db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
             db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
     if actor is not None:

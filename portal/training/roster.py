@@ -214,7 +214,7 @@ def _note_plan(plan: _Plan, result: ImportResult) -> None:
 # A batch is written in one short transaction: at most BATCH_ROWS rows, and no more rows naming an
 # account than can be hashed in about HASHING_SECONDS (done before the transaction opens; a job's
 # progress and heartbeat move once per batch).
-BATCH_ROWS = 200
+BATCH_ROWS = 50  # each batch holds the write lock well inside the 5 s busy timeout on a loaded host
 HASHING_SECONDS = 3.0
 
 

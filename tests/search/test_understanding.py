@@ -95,27 +95,15 @@ def test_mandatory_reporting_alone(shipped):
     assert not civil or civil[0] > got.index((MINORS, "a11")), got
 
 
-def test_query_understanding_does_not_slow_common_queries(shipped):
-    """The rewriting costs one look-up for a query the library holds as typed."""
-    import time
-
+def test_a_query_the_library_holds_as_typed_is_searched_as_typed(shipped):
+    """Understanding leaves everyday queries alone: no rewrite, the same results as the literal search.
+    (What it costs is measured beside the plain search in `python -m bench search`, not timed here.)"""
     eng = engine.SearchEngine(shipped)
-    queries = ["家庭寄养", "户口迁移", "儿童督导员", "监护人 未成年人", "留守儿童", "民政"] * 5
-    for q in queries[:6]:
-        eng.search(q)
-        eng.search(q, literal=True)
-
-    def timed(literal):
-        t = time.perf_counter()
-        for q in queries:
-            eng.forget_orders()
-            eng.search(q, literal=literal)
-        return time.perf_counter() - t
-
-    plain = min(timed(True) for _ in range(3))
-    understood = min(timed(False) for _ in range(3))
+    for q in ["家庭寄养", "户口迁移", "儿童督导员", "监护人 未成年人", "留守儿童", "民政"]:
+        understood, literal = eng.search(q), eng.search(q, literal=True)
+        assert understood.searched_as is None, (q, understood.searched_as)
+        assert [r.url for r in understood.results] == [r.url for r in literal.results], q
     eng.close()
-    assert understood <= plain * 1.5 + 0.01, (understood, plain)
 
 
 def _rec(doc, title, cid, text, status="现行有效"):

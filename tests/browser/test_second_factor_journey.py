@@ -44,8 +44,9 @@ def test_enrol_then_sign_in_with_a_code_then_with_a_recovery_code(page):
     page.fill("input[name=code]", app_on_phone.now())
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="启用").click()
-    codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
-    assert len(codes) == 10
+    shown = page.get_by_test_id("recovery-codes").locator("code")
+    expect(shown).to_have_count(10)  # waits for the answer to the click; reading at once raced it in CI
+    codes = shown.all_inner_texts()
     page.get_by_role("link", name="我已保存，继续").click()
     expect(page.locator("h1")).not_to_have_text("设置动态验证码")
     sign_out(page)

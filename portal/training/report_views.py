@@ -15,7 +15,14 @@ from portal.roles import ADMIN, LEADER, LIAISON, TRAINER
 from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
-from portal.training.scope import areas_of, county_of_unit, county_scope, sees_phone, visible_counties
+from portal.training.scope import (
+    areas_of,
+    county_of_unit,
+    county_scope,
+    county_units,
+    sees_phone_of,
+    visible_counties,
+)
 from portal.training.services import live_modules
 
 FIGURES = (ADMIN, LEADER, TRAINER)
@@ -97,27 +104,15 @@ def overdue():
     from portal.training.services import today
 
     scope = county_scope(current_user)
-    show = lambda t: sees_phone(current_user, t)  # noqa: E731
+    shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
     if _wants_xlsx():
-        return _xlsx(exports.overdue_xlsx(today(), r.overdue_rows(scope), _phone_shown(scope)), "培训逾期名单.xlsx")
+        return _xlsx(exports.overdue_xlsx(today(), r.overdue_rows(scope), shown), "培训逾期名单.xlsx")
     total = r.figures(scope).total.overdue
     page = PageOf(total, parse_page_arg(), r.OVERDUE_PAGE)
     rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
-    return render_template("training/overdue.html", rows=rows, total=total, page=page,
-                           rules=rules, show_phone=show, as_of=today(),
-                           area_name=r.area_name, print_view=request.args.get("print") == "1")
-
-
-def _phone_shown(scope):
-    """Whether a row's phone shows in full, from its county id (the rows of the sheet are plain values)."""
-    from portal.training.scope import can_manage
-
-    def shown(county_id: int) -> bool:
-        if current_user.has_role(ADMIN):
-            return True
-        return current_user.has_role(TRAINER) and can_manage(current_user, county_id)
-
-    return shown
+    counties = {c.id: c.name for c in county_units()}
+    return render_template("training/overdue.html", rows=rows, total=total, page=page, counties=counties,
+                           rules=rules, phone_shown=shown, as_of=today(), print_view=request.args.get("print") == "1")
 
 
 @bp.route("/api/training")

@@ -78,9 +78,14 @@ def require(condition: bool) -> None:
 
 def sees_phone(user: User, trainee: Trainee) -> bool:
     """Phones show in full to admins and the trainee's own trainers; masked for everyone else."""
+    return sees_phone_of(user, trainee.county_id)
+
+
+def sees_phone_of(user: User, county_id: int) -> bool:
+    """`sees_phone` for a trainee of this county (a list of plain rows)."""
     if user.has_role(ADMIN):
         return True
-    return user.has_role(TRAINER) and can_manage(user, trainee.county_id)
+    return user.has_role(TRAINER) and can_manage(user, county_id)
 
 
 def county_name_map() -> dict[str, str]:

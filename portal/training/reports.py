@@ -101,6 +101,33 @@ def _cells(scope) -> sa.Select:
 _ORDER = (Trainee.township_id, Trainee.role.desc(), Trainee.village_id, Trainee.name, Trainee.id)
 
 
+class RosterLine(NamedTuple):
+    """A line of the roster page: plain values."""
+
+    id: int
+    name: str
+    role: str
+    county_id: int
+    township: str
+    village: str
+    phone: str
+    active: bool
+    user_id: int | None
+
+
+def roster_page(conditions: list, offset: int, limit: int) -> list[RosterLine]:
+    """A page of the people matching `conditions`, in the matrix's order by county: the page's ids are
+    sorted from the `ix_trainee_place` index, then only their rows are read."""
+    order = (Trainee.county_id, *_ORDER)
+    ids = sa.select(Trainee.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+    town, village = _TOWN, _VILLAGE
+    stmt = (sa.select(Trainee.id, Trainee.name, Trainee.role, Trainee.county_id, town.name,
+                      sa.func.coalesce(village.name, ""), Trainee.phone, Trainee.active, Trainee.user_id)
+            .join(ids, ids.c.id == Trainee.id).join(town, town.id == Trainee.township_id)
+            .outerjoin(village, village.id == Trainee.village_id).order_by(*order))
+    return [RosterLine._make(row) for row in db.session.execute(stmt)]
+
+
 def _in_scope(stmt: sa.Select, county: Unit, township: TrainingArea | None) -> sa.Select:
     stmt = stmt.where(Trainee.county_id == county.id, Trainee.active)
     return stmt if township is None else stmt.where(Trainee.township_id == township.id)

@@ -76,13 +76,9 @@ def require(condition: bool) -> None:
         raise NotAllowed()
 
 
-def sees_phone(user: User, trainee: Trainee) -> bool:
-    """Phones show in full to admins and the trainee's own trainers; masked for everyone else."""
-    return sees_phone_of(user, trainee.county_id)
-
-
 def sees_phone_of(user: User, county_id: int) -> bool:
-    """`sees_phone` for a trainee of this county (a list of plain rows)."""
+    """Phones show in full to admins and the trainees' own trainers (their county's); masked for
+    everyone else."""
     if user.has_role(ADMIN):
         return True
     return user.has_role(TRAINER) and can_manage(user, county_id)

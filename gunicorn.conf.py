@@ -18,8 +18,15 @@ after signing in, slow in the burst when many people sign in at once (docs/NOTES
 """
 
 import gc
+import os
 
 preload_app = True
+# No thread may run in the master when it forks: one holding a lock (SQLite's allocator, the search
+# segmenter's) at that instant leaves it held forever in the worker, which then hangs at its first
+# search (seen with PostgreSQL: the master's search warm-up thread was opening the index). The
+# master therefore loads the app without the search warm-up thread; every worker warms its own
+# search in post_worker_init (portal.warmup) before it serves.
+os.environ["PORTAL_SEARCH_WARM"] = "0"
 
 
 def pre_fork(server, worker):

@@ -66,4 +66,7 @@ def load_settings(instance_path: Path) -> dict:
         "SMTP_FROM": os.environ.get("PORTAL_SMTP_FROM", ""),
         "REPORT_DUE_DAY": int(os.environ.get("PORTAL_REPORT_DUE_DAY", "25")),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # The search warm-up thread at start (portal/search): off where a process forks after loading
+        # the app (gunicorn.conf.py sets PORTAL_SEARCH_WARM=0; each worker warms its own search).
+        **({"SEARCH_WARM": os.environ["PORTAL_SEARCH_WARM"] != "0"} if "PORTAL_SEARCH_WARM" in os.environ else {}),
     }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -136,10 +137,27 @@ def test_gunicorn_loads_the_app_once_and_each_forked_worker_drops_inherited_conn
 
     settings: dict = {}
     path = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+    monkeypatch.delenv("PORTAL_SEARCH_WARM", raising=False)
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), settings)
     assert settings["preload_app"] is True and callable(settings["pre_fork"])
+    assert os.environ["PORTAL_SEARCH_WARM"] == "0"  # the master loads the app without a thread
     disposed = []
     engine = SimpleNamespace(dispose=lambda close=True: disposed.append(close))
     monkeypatch.setattr(portal.extensions, "db", SimpleNamespace(engine=engine))
     settings["post_fork"](None, SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))
     assert disposed == [False]
+
+
+def test_an_app_loaded_for_forking_starts_no_thread(app_config, monkeypatch, tmp_path):
+    """A thread running in gunicorn's master when it forks can leave a lock held in the worker (the
+    worker hung at its first search): with PORTAL_SEARCH_WARM=0 the app starts none."""
+    import threading
+
+    from portal import create_app
+    from portal.config import load_settings
+
+    monkeypatch.setenv("PORTAL_SEARCH_WARM", "0")
+    assert load_settings(tmp_path / "instance")["SEARCH_WARM"] is False
+    before = {t.name for t in threading.enumerate()}
+    create_app({**app_config, "TESTING": False, "SEARCH_WARM": False})
+    assert {t.name for t in threading.enumerate()} - before == set()

@@ -57,15 +57,15 @@ def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], t
 
 
 def overdue_xlsx(as_of: date, rows_in, phone_shown) -> bytes:
-    """Every overdue pair (`reports.overdue_rows`: plain values, streamed); `phone_shown(county_id)`
-    says whether the viewer sees a row's phone in full."""
+    """Every overdue pair (`reports.overdue_rows`, streamed); `phone_shown(county_id)` says whether the
+    viewer sees a row's phone in full."""
     headers = ["序号", "姓名", "角色", "县（市、区）", "乡镇（街道）、村（社区）", "手机号", "培训模块", "完成时限", "逾期天数"]
     names = {c.id: c.name for c in county_units()}
 
     def rows():
-        for n, (name, role, county_id, town, village, phone, title, due) in enumerate(rows_in, 1):
-            yield [n, name, rules.role_label(role), names.get(county_id, ""), town + village,
-                   phone if phone_shown(county_id) else rules.mask_phone(phone), title, due, (as_of - due).days]
+        for n, r in enumerate(rows_in, 1):
+            yield [n, r.name, rules.role_label(r.role), names.get(r.county_id, ""), r.place,
+                   r.phone if phone_shown(r.county_id) else rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
 
     return _sheet("培训逾期名单", as_of, headers, rows(), [6, 10, 12, 14, 24, 14, 30, 16, 10])
 

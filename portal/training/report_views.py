@@ -18,7 +18,14 @@ from portal.pagination import PageOf
 from portal.training import bp, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
-from portal.training.scope import areas_of, can_manage, county_of_unit, county_scope, sees_phone, visible_counties
+from portal.training.scope import (
+    areas_of,
+    county_of_unit,
+    county_scope,
+    county_units,
+    sees_phone_of,
+    visible_counties,
+)
 from portal.training.services import live_modules
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,25 +111,19 @@ def overdue():
     from portal.training.services import today
 
     scope = county_scope(current_user)
-    show = lambda t: sees_phone(current_user, t)  # noqa: E731
+    shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
     if _wants_xlsx():
         count = r.figures(scope).total.overdue
-        data = exports.overdue_xlsx(today(), r.overdue_rows(scope), _phone_shown(scope))  # before the record's commit
+        data = exports.overdue_xlsx(today(), r.overdue_rows(scope), shown)  # before the record's commit
         record_download("export", "training_overdue", f"培训逾期名单（{count} 项）",
                         {"file": "培训逾期名单.xlsx", "rows": count, "format": "xlsx"})
         return _xlsx(data, "培训逾期名单.xlsx")
     total = r.figures(scope).total.overdue
     page = PageOf(total, parse_page_arg(), r.OVERDUE_PAGE)
     rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
-    return render_template("training/overdue.html", rows=rows, total=total, page=page,
-                           rules=rules, show_phone=show, as_of=today(),
-                           area_name=r.area_name, print_view=request.args.get("print") == "1")
-
-
-def _phone_shown(scope):
-    """Whether a row's phone shows in full, from its county id (the rows of the sheet are plain values):
-    the rule of `scope.sees_phone`, for rows that are not Trainee objects."""
-    return lambda county_id: can_manage(current_user, county_id)
+    counties = {c.id: c.name for c in county_units()}
+    return render_template("training/overdue.html", rows=rows, total=total, page=page, counties=counties,
+                           rules=rules, phone_shown=shown, as_of=today(), print_view=request.args.get("print") == "1")
 
 
 @bp.route("/api/training")

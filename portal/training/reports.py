@@ -101,6 +101,33 @@ def _cells(scope) -> sa.Select:
 _ORDER = (Trainee.township_id, Trainee.role.desc(), Trainee.village_id, Trainee.name, Trainee.id)
 
 
+class RosterLine(NamedTuple):
+    """A line of the roster page: plain values."""
+
+    id: int
+    name: str
+    role: str
+    county_id: int
+    township: str
+    village: str
+    phone: str
+    active: bool
+    user_id: int | None
+
+
+def roster_page(conditions: list, offset: int, limit: int) -> list[RosterLine]:
+    """A page of the people matching `conditions`, in the matrix's order by county: the page's ids are
+    sorted from the `ix_trainee_place` index, then only their rows are read."""
+    order = (Trainee.county_id, *_ORDER)
+    ids = sa.select(Trainee.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
+    town, village = _TOWN, _VILLAGE
+    stmt = (sa.select(Trainee.id, Trainee.name, Trainee.role, Trainee.county_id, town.name,
+                      sa.func.coalesce(village.name, ""), Trainee.phone, Trainee.active, Trainee.user_id)
+            .join(ids, ids.c.id == Trainee.id).join(town, town.id == Trainee.township_id)
+            .outerjoin(village, village.id == Trainee.village_id).order_by(*order))
+    return [RosterLine._make(row) for row in db.session.execute(stmt)]
+
+
 def _in_scope(stmt: sa.Select, county: Unit, township: TrainingArea | None) -> sa.Select:
     stmt = stmt.where(Trainee.county_id == county.id, Trainee.active)
     return stmt if township is None else stmt.where(Trainee.township_id == township.id)
@@ -310,12 +337,25 @@ def stamp_columns() -> list:
     return [sa.select(text(sub.c.assigned) + ":" + text(sub.c.completed) + ":" + text(sub.c.overdue)).scalar_subquery()]
 
 
-@dataclass
-class OverdueRow:
-    trainee: Trainee
-    module: TrainingModule
+class OverdueRow(NamedTuple):
+    """A line of the overdue list: plain values in one statement (no ORM objects per row)."""
+
+    trainee_id: int
+    name: str
+    role: str
+    county_id: int
+    township: str
+    village: str
+    phone: str
+    module: str
     due: date
-    days: int
+
+    @property
+    def place(self) -> str:
+        return self.township + self.village
+
+    def days(self, on: date) -> int:
+        return (on - self.due).days
 
 
 OVERDUE_PAGE = 50
@@ -325,40 +365,32 @@ def overdue_count(county_id: int | None = None) -> int:
     return figures(county_id).total.overdue
 
 
-def _overdue_scope(stmt: sa.Select, county_id: int | None) -> sa.Select:
+def _overdue_select(county_id: int | None) -> sa.Select:
     """Overdue pairs oldest first (by due date, then as assigned), the city's or a county's: an index
     (`ix_training_assignment_due`, or `…_county_due` on the assignment's copy of the county) walked in
     order and stopped at the page's end — never the whole list sorted, never other counties' read."""
-    stmt = stmt.where(Assignment.due < today(), ~_completed_exists())
+    town, village = _TOWN, _VILLAGE
+    stmt = (counted(sa.select(Trainee.id, Trainee.name, Trainee.role, Trainee.county_id, town.name,
+                              sa.func.coalesce(village.name, ""), Trainee.phone, TrainingModule.title, Assignment.due)
+                    .select_from(Assignment))
+            .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
+            .where(Assignment.due < today(), ~_completed_exists()))
     if county_id is not None:
         stmt = stmt.where(Assignment.county_id == county_id)
     return stmt.order_by(Assignment.due, Assignment.id)
 
 
-def _overdue_select(county_id: int | None) -> sa.Select:
-    return _overdue_scope(counted(sa.select(Assignment, Trainee, TrainingModule).select_from(Assignment)), county_id)
-
-
 def overdue_list(county_id: int | None = None, limit: int | None = None, offset: int = 0) -> list[OverdueRow]:
-    on = today()
-    # Places and county joined into the one statement (many-to-one): as many statements for any page.
-    stmt = _overdue_select(county_id).options(so.joinedload(Trainee.township), so.joinedload(Trainee.village),
-                                              so.joinedload(Trainee.county))
+    stmt = _overdue_select(county_id)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
-    return [OverdueRow(t, m, a.due, (on - a.due).days) for a, t, m in db.session.execute(stmt)]
+    return [OverdueRow._make(row) for row in db.session.execute(stmt)]
 
 
 def overdue_rows(county_id: int | None = None, chunk: int = 2000):
-    """Every overdue pair as plain values (for the streamed .xlsx): (name, role, county, township,
-    village, phone, county_id, module title, due), oldest first, read in chunks."""
-    town, village = _TOWN, _VILLAGE
-    stmt = (counted(sa.select(Trainee.name, Trainee.role, Trainee.county_id, town.name,
-                              sa.func.coalesce(village.name, ""), Trainee.phone, TrainingModule.title, Assignment.due)
-                    .select_from(Assignment))
-            .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id))
-    result = db.session.execute(_overdue_scope(stmt, county_id).execution_options(yield_per=chunk))
-    yield from result
+    """Every overdue pair (OverdueRow), oldest first, read in chunks (for the streamed .xlsx)."""
+    for row in db.session.execute(_overdue_select(county_id).execution_options(yield_per=chunk)):
+        yield OverdueRow._make(row)
 
 
 def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
@@ -393,7 +425,3 @@ def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
             modules.append((n, a, b, tuple(json.loads(c) if c else ())))
     modules = [(key, title, audience) for _, key, title, audience in sorted(modules)]  # as live_modules() orders
     return rules.coverage_rows(roster, modules, trained), roster
-
-
-def area_name(trainee: Trainee) -> str:
-    return trainee.township.name + (trainee.village.name if trainee.village else "")

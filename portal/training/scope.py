@@ -75,10 +75,10 @@ def require(condition: bool) -> None:
         raise NotAllowed()
 
 
-def sees_phone(user: User, trainee: Trainee) -> bool:
-    """Phones show in full to those who manage the trainee's county (the office, the county's or the
-    city's trainers); masked for everyone else."""
-    return can_manage(user, trainee.county_id)
+def sees_phone_of(user: User, county_id: int | None) -> bool:
+    """Phones show in full to those who manage the people's county (the office, the county's or the
+    city's trainers); masked for everyone else. By county id: the roster and overdue rows are plain values."""
+    return can_manage(user, county_id)
 
 
 def county_name_map() -> dict[str, str]:

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.forms_util import parse_page_arg
 from portal.inputs import id_arg
 from portal.htmx_utils import is_partial_request
+from portal.pagination import PageAhead, PageOf
 from portal.labels import zh_date
 from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
 from portal.training import bp, rules
@@ -29,6 +30,7 @@ from portal.training.forms import (
     TickForm,
     choices,
 )
+from portal.training.reports import roster_page
 from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import template_workbook
@@ -39,13 +41,15 @@ from portal.training.scope import (
     areas_of,
     can_manage,
     county_scope,
+    county_units,
     merge_areas,
     rename_area,
-    sees_phone,
+    sees_phone_of,
     visible_counties,
 )
 
 PAGE = 50
+SHEETS_PAGE = 20
 
 
 def _county_arg(name: str = "county") -> Unit | None:
@@ -90,29 +94,27 @@ def roster():
     counties = visible_counties(current_user)
     if county is None and county_scope(current_user) is not None and counties:
         county = counties[0]
-    # Places and county are many-to-one: joined into the page's statement (no statement each).
-    stmt = sa.select(Trainee).options(so.joinedload(Trainee.township), so.joinedload(Trainee.village),
-                                      so.joinedload(Trainee.county))
+    conditions = []
     if county is not None:
-        stmt = stmt.where(Trainee.county_id == county.id)
+        conditions.append(Trainee.county_id == county.id)
     township_id = id_arg("township")
     if township_id is not None:
-        stmt = stmt.where(Trainee.township_id == township_id)
+        conditions.append(Trainee.township_id == township_id)
     role = request.args.get("role", "")
     if role in rules.ROLE_LABELS:
-        stmt = stmt.where(Trainee.role == role)
+        conditions.append(Trainee.role == role)
     q = request.args.get("q", "").strip()[:40]
     if q:
-        stmt = stmt.where(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
+        conditions.append(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
     if request.args.get("inactive") != "1":
-        stmt = stmt.where(Trainee.active)
-    # The matrix's order (by township, its 儿童督导员 first, then village and name), which the
-    # `ix_trainee_place` index holds: a page is read in order, never the county sorted whole.
-    page = db.paginate(stmt.order_by(Trainee.county_id, Trainee.township_id, Trainee.role.desc(), Trainee.village_id,
-                                     Trainee.name, Trainee.id), page=parse_page_arg(), per_page=PAGE, error_out=False)
+        conditions.append(Trainee.active)
+    total = db.session.scalar(sa.select(sa.func.count(Trainee.id)).where(*conditions))
+    page = PageOf(total or 0, parse_page_arg(), PAGE)
+    page.items = roster_page(conditions, page.offset, PAGE)
     return render_template("training/roster.html", page=page, county=county, counties=counties,
+                           county_names={c.id: c.name for c in county_units()},
                            townships=areas_of(county.id) if county else [], rules=rules, q=q, role=role,
-                           township_id=township_id, sees_phone=lambda t: sees_phone(current_user, t))
+                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id))
 
 
 @bp.route("/training/roster/template.xlsx")
@@ -295,7 +297,11 @@ def sessions():
     scope = county_scope(current_user)
     if scope is not None:
         stmt = stmt.where(AttendanceSession.county_id == scope)
-    return render_template("training/sessions.html", form=form, sessions=db.session.scalars(stmt.limit(100)).all(),
+    # A page of sheets (newest first); one row more than the page says whether there are older ones.
+    number = parse_page_arg()
+    rows = db.session.scalars(stmt.limit(SHEETS_PAGE + 1).offset((number - 1) * SHEETS_PAGE)).all()
+    page = PageAhead(rows, number, SHEETS_PAGE)
+    return render_template("training/sessions.html", form=form, sessions=page.items, page=page,
                            counties=counties, townships=_townships(counties), rules=rules,
                            today=s.today()), 422 if request.method == "POST" else 200
 

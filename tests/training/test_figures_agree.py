@@ -96,6 +96,56 @@ def test_a_manual_mark_or_a_passed_quiz_also_records_the_assignment(app, plan):
     assert not a.active and overdue_count() == 0  # not left behind as an overdue assignment
 
 
+def test_the_migration_assigns_earlier_completions_that_had_no_assignment(app_config, tmp_path):
+    """Records made before the rule (a completion alone) are brought in line by 0013_training_due, and
+    the later 0018_scale gives the new assignment its county and counts it in the figures' summary:
+    the upgrade path itself, on a database taken back to before both."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal import create_app
+    from portal.models import Completion, Trainee, TrainingModule
+    from portal.training import tally
+    from portal.units.services import sync_units
+    from tests.test_migrations import _fresh_database_url
+
+    url, cleanup = _fresh_database_url(app_config, tmp_path)
+    other = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        with other.app_context():
+            upgrade()
+            from pathlib import Path
+
+            assert sync_units(Path(other.config["CONTENT_DIR"])).ok
+            module = TrainingModule(key="old-module", position=1, title="早先的模块", audience=["supervisor", "director"])
+            db.session.add(module)  # as the curriculum stood (no 方案 needed for it here)
+            db.session.commit()  # the roster import commits in batches of its own
+            import_rows(*ROWS)
+            person = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13800000001"))
+            db.session.add(Completion(trainee_id=person.id, module_id=module.id, how="manual",
+                                      completed_on=date.today() - timedelta(days=5)))
+            db.session.commit()
+            person_id, title = person.id, module.title
+            db.session.remove()
+            downgrade(revision="0012_ended_sessions")  # the schema the old code wrote this under
+            upgrade()
+            a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person_id))
+            assert a.active and a.due == date.today() - timedelta(days=5) and a.county_id == county("yanhu").id
+            t = city_totals()
+            assert (t.completed, t.assigned) == (1, 1) and matrix(county("yanhu")).matrix.total.completed == 1
+            assert tally.drift() == []
+            entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "assign")
+                                       .order_by(AuditEntry.id.desc())).first()
+            assert entry.object_label == f"督导甲：{title}" and entry.after["reason"] == rules.ASSIGNED_BY_COMPLETION
+            db.session.remove()
+            downgrade(revision="0013_training_due")
+            upgrade()  # a second run changes nothing
+            assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 1
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
 def test_a_county_trainer_s_overview_is_the_county_s_not_the_city_s(app, plan, client, auth):
     sync_modules()
     import_rows(*ROWS)

@@ -162,3 +162,19 @@ def test_the_places_page_opens_one_township_s_villages_at_a_time(app, plan, clie
     assert "第1镇第0村" in opened and "第1镇第4村" in opened and "第2镇第1村" not in opened
     merge = opened.split("<li>第1镇第0村", 1)[1].split("</li>")[0].split("并入")[1]  # its township's villages only
     assert "第1镇第4村" in merge and "第2镇" not in merge
+
+
+def test_sign_in_sheets_are_listed_a_page_at_a_time_newest_first(app, plan, client, auth):
+    from portal.training.views import SHEETS_PAGE
+
+    sync_modules()
+    admin = make_user("adm", "admin")
+    module = services.get_module("xinxi-modi-paicha")
+    for k in range(SHEETS_PAGE + 2):
+        services.create_session(admin, module, county("yanhu"), None, date.today() - timedelta(days=k), f"会议室{k}", "讲师")
+    make_user("tr", "trainer")
+    auth.login("tr")
+    first = client.get("/training/sessions").get_data(as_text=True)
+    assert first.count('data-label="地点">') == SHEETS_PAGE and "会议室0<" in first and "下一页" in first
+    second = client.get("/training/sessions?page=2").get_data(as_text=True)
+    assert second.count('data-label="地点">') == 2 and f"会议室{SHEETS_PAGE + 1}<" in second and "下一页" not in second

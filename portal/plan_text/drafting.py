@@ -273,7 +273,7 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
     deadline = _deadline(text, assignment, issued)
     county = [n for n in assignment.lead if is_county_wide(n)]
     if steps_from:
-        steps = [re.sub(r"^[（(]\d+[）)]\s*", "", k.text.split("\n")[0]).strip() for k in steps_from]
+        steps = [(k.heading + "。" if k.heading else "") + k.text.split("\n")[0].strip() for k in steps_from]
         steps = [BRACKET_NESTED.sub("", s).strip() for s in steps if s.strip()]
     else:
         steps = [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]

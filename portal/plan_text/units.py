@@ -53,10 +53,11 @@ def is_county_wide(name: str) -> bool:
 
 
 def match_unit(name: str, units: list[UnitName]) -> int | None:
-    """The register's unit for a name as written, or None (the office maps it). A name county-wide
-    (各县（市、区）…) names every county's unit, not one: None, the duty's scope says "county"."""
+    """The register's unit for a name as written, or None (the office maps it). A county-wide name
+    (各县（市、区）人民政府) matches only a register entry written so (the duty's scope says "county");
+    it never falls back to one county's unit."""
     wanted = normalise(name)
-    if not wanted or is_county_wide(name):
+    if not wanted:
         return None
     for field in ("name", "short_name"):
         for unit in units:

@@ -12,6 +12,7 @@ from portal.content.policy_doc import read_document
 from portal.content.units_file import parse_units
 from portal.plan_text.deadlines import find_deadline
 from portal.plan_text.drafting import draft_duties
+from portal.plan_text.model import UnitName
 from portal.plan_text.reader import read_plan
 from portal.plan_text.units import match_unit, split_names, units_from_register
 
@@ -163,6 +164,8 @@ def test_names_match_the_register_by_name_short_name_and_alias(units):
     assert match_unit("人力资源和社会保障部门", units) == unit_id(units, "市人社局")
     assert match_unit("各县（市、区）人民政府", units) is None
     assert match_unit("省民政厅", units) is None
+    collective = UnitName(999, "各县（市、区）人民政府", "各县政府", ("各县(市、区)人民政府",), "county")
+    assert match_unit("各县(市、区)人民政府", [*units, collective]) == 999
     assert split_names("市编办、市教育局以及市财政局") == ["市编办", "市教育局", "市财政局"]
     assert split_names("市级各有关部门及各县市区政府按职责分工负责") == ["市级各有关部门", "各县市区政府"]
     assert split_names("市民政局、各县（市、区）人民政府") == ["市民政局", "各县（市、区）人民政府"]

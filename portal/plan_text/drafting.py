@@ -23,8 +23,9 @@ from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, Un
 from portal.plan_text.structure import header_key, task_column
 from portal.plan_text.units import is_county_wide, match_unit, split_names
 
-NOT_TASKS = re.compile(r"指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|发展基础|形势|背景|"
-                       r"适用范围|编制依据")
+# headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
+NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
+                       r"目标任务|发展基础|发展背景|形势研判|适用范围|编制依据)[和与及、]?)+。?")
 BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
                      r"[^（）()〔〕【】]{0,160}?)[）)〕】]")
 # a bracket holding names may itself hold 各县（市、区）: match one level of nesting
@@ -98,7 +99,7 @@ def _excluded(clauses: list[Clause]) -> set[str]:
     """Clauses under 指导思想/工作目标/基本原则… that assign nothing explicitly."""
     out = set()
     for clause in clauses:
-        if NOT_TASKS.search(clause.heading or "") and not clause.id.startswith(("fj", "tb")):
+        if NOT_TASKS.fullmatch(clause.heading or "") and not clause.id.startswith(("fj", "tb")):
             out.update(c.id for c in clauses if (c.id == clause.id or c.id.startswith(clause.id + "."))
                        and not _own_assignment(c.text))
     return out

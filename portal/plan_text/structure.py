@@ -278,6 +278,7 @@ def task_column(headers: list[str]) -> str | None:
 def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> list[list[TableRow]]:
     """Rows by column header; a table with a task column also adds a clause per row."""
     result = []
+    numbered: dict[str, int] = {}
     for index, table in enumerate(tables, start=1):
         if len(table.rows) < 2:
             continue
@@ -290,7 +291,9 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
             continue
         owner = next((c.id for c in reversed(opened) if c.line <= table.line and c.id.startswith("fj")), None)
         base = owner or f"tb{index}"
-        for k, row in enumerate(rows, start=1):
+        start = numbered.get(base, 0)  # a second table in the same 附件 numbers its rows on
+        numbered[base] = start + len(rows)
+        for k, row in enumerate(rows, start=start + 1):
             heading, text = split_heading(row.cells.get(task, ""))
             first = next(iter(row.cells.values()), "")
             clauses.append(Clause(f"{base}.{k}", first if first.isdigit() else str(k), heading,

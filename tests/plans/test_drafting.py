@@ -169,3 +169,9 @@ def test_names_match_the_register_by_name_short_name_and_alias(units):
     assert split_names("市编办、市教育局以及市财政局") == ["市编办", "市教育局", "市财政局"]
     assert split_names("市级各有关部门及各县市区政府按职责分工负责") == ["市级各有关部门", "各县市区政府"]
     assert split_names("市民政局、各县（市、区）人民政府") == ["市民政局", "各县（市、区）人民政府"]
+
+
+def test_aims_are_no_tasks_but_a_task_that_names_them_is(tmp_path):
+    duties = draft(tmp_path, ["测试方案", "一、指导思想", "以新思想为指导。", "二、工作目标", "到2025年建成体系。",
+                              "三、重点任务", "（一）加强形势研判。市应急局要定期研判形势。"])
+    assert list(duties) == ["3.1"] and duties["3.1"].lead == ["市应急局"]

@@ -182,3 +182,15 @@ def test_word_automatic_numbering_is_reported(tmp_path):
     document.save(path)
     doc = read_plan(path)
     assert [(p.line, "自动编号" in p.reason) for p in doc.problems] == [(3, True)]
+
+
+def test_two_task_tables_in_one_attachment_number_their_rows_on(tmp_path):
+    lines = ["测试方案", "一、工作任务", "做好工作。", "运城市民政局", "2022年3月1日", "附件1", "任务分工表",
+             "| 序号 | 工作任务 | 牵头单位 |", "|---|---|---|", "| 1 | 甲。 | 市民政局 |",
+             "", "| 序号 | 工作任务 | 牵头单位 |", "|---|---|---|", "| 1 | 乙。 | 市财政局 |"]
+    path = tmp_path / "plan.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    doc = read_plan(path)
+    rows = {c.id: c.text for c in doc.clauses if c.id.startswith("fj1.")}
+    assert rows == {"fj1.1": "甲。", "fj1.2": "乙。"}
+    assert [len(t) for t in doc.tables] == [1, 1]

@@ -44,3 +44,17 @@ def test_plan_draft_without_json_lists_the_duties_in_chinese(runner):
     result = runner.invoke(args=["portal", "plan-draft", str(SOURCE)])
     assert result.exit_code == 0, result.output
     assert "拟出" in result.stdout and "4.2.5  教育部门要抓好各项教育政策的落实｜牵头：教育部门" in result.stdout
+
+
+def test_without_a_database_the_seed_register_is_used(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from portal.cli import _register_units
+
+    def no_tables(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("no such table: unit"))
+
+    with app.app_context():
+        monkeypatch.setattr(db.session, "scalars", no_tables)
+        units = _register_units()
+    assert any(u.short_name == "市民政局" and "民政部门" in u.aliases and u.level == "city" for u in units)

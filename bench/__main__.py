@@ -6,7 +6,7 @@ import sys
 
 BENCHES = {"search": "bench.search_bench", "duties": "bench.duties_bench", "import": "bench.import_bench",
            "load": "bench.load_bench", "board": "bench.board_bench", "training": "bench.training_bench",
-           "growth": "bench.growth_bench"}
+           "growth": "bench.growth_bench", "plans": "bench.plans_bench"}
 
 
 def main(argv: list[str]) -> int:

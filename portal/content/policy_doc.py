@@ -34,11 +34,13 @@ BLOCK_ID_RE = re.compile(r"^\{#([^{}]*)\}$")
 META_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")
 DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CN_DIGITS = "零一二三四五六七八九"
-# The number a heading must start with, by clause depth: 一、 / （一） / 1.
+# The number a heading must start with, by clause depth: 一、 / （一） / 1. / （1）. The one home of the
+# numbering rules: `portal.plan_text.reader` reads uploaded plans by the same patterns.
 HEADING_NUMBER = {
     1: re.compile(r"^([一二三四五六七八九十]+)、"),
     2: re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]"),
-    3: re.compile(r"^(\d+)[.．、]"),
+    3: re.compile(r"^(\d+)[.．、](?!\d)"),
+    4: re.compile(r"^[（(](\d+)[）)]"),
 }
 
 
@@ -90,7 +92,7 @@ def cn_number(n: int) -> str:
     return head + (CN_DIGITS[ones] if ones else "")
 
 
-def _cn_value(numeral: str) -> int:
+def cn_value(numeral: str) -> int:
     """Inverse of cn_number; -1 for anything it would not write."""
     for n in range(1, 100):
         if cn_number(n) == numeral:
@@ -335,7 +337,7 @@ class _Parser(ClauseParser):
         rule = HEADING_NUMBER.get(depth)
         if rule:
             m = rule.match(plain_text(heading))
-            shown = (int(m.group(1)) if depth == 3 else _cn_value(m.group(1))) if m else None
+            shown = (int(m.group(1)) if depth >= 3 else cn_value(m.group(1))) if m else None
             if shown is None:
                 err(f"heading of clause {cid} should start with its number ({_number_text(depth, number)})")
             elif shown != number:

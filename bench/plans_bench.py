@@ -1,0 +1,163 @@
+"""Drafting a plan's 任务分工 against hand-made labels: `python -m bench plans [--rounds N]`.
+
+Reads every plan of tests/plans/labels/*.json (its text under tests/plans/corpus/, real published
+plans; the metadata above a line `---` is not part of the plan), drafts its duties with
+`portal.plan_text.drafting.draft_duties` and compares with the labels, per plan and for the tuned and
+the held-out plans (micro-averaged over the labelled tasks):
+
+- task recall: a labelled task's clause got a drafted duty (target ≥ 0.9);
+- lead exactly right: the drafted lead units are the labelled ones (≥ 0.9);
+- cooperating F1 over the cooperating units' names (≥ 0.8);
+- deadline right: the same date, or none / long-term where the label says so (≥ 0.9).
+
+Time per plan (read + draft, median of the rounds) is printed beside a same-run baseline: reading the
+same text and splitting it into sentences, which is what the machine's load does to any pass.
+Exits 1 when a held-out figure misses its target.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "plans" / "labels"
+TARGETS = {"recall": 0.9, "lead": 0.9, "coop_f1": 0.8, "deadline": 0.9}
+
+
+@dataclass
+class Score:
+    tasks: int = 0
+    found: int = 0
+    lead: int = 0
+    deadline: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        for name in ("tasks", "found", "lead", "deadline", "tp", "fp", "fn"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def figures(self) -> dict[str, float]:
+        n = max(1, self.tasks)
+        denominator = 2 * self.tp + self.fp + self.fn
+        return {"recall": self.found / n, "lead": self.lead / n,
+                "coop_f1": 1.0 if denominator == 0 else 2 * self.tp / denominator, "deadline": self.deadline / n}
+
+
+def plan_text(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    head, sep, body = text.partition("\n---\n")
+    return body if sep and head.startswith("source:") else text
+
+
+def names(values) -> set[str]:
+    from portal.plan_text.units import normalise
+
+    return {normalise(v) for v in values if v}
+
+
+def deadline_right(label: str, duty) -> bool:
+    if not label:
+        return duty.deadline_text == ""
+    if label == "长期":
+        return duty.deadline is None and duty.deadline_text != ""
+    return duty.deadline == date.fromisoformat(label)
+
+
+def score(label: dict, duties) -> Score:
+    by_clause = {d.clause: d for d in duties}
+    result = Score()
+    for task in label["tasks"]:
+        result.tasks += 1
+        duty = by_clause.get(task["clause"])
+        if duty is None:
+            result.misses.append(f"{task['clause']}: no duty drafted")
+            result.fn += len(task["cooperating"])
+            continue
+        result.found += 1
+        if names(duty.lead) == names(task["lead"]):
+            result.lead += 1
+        else:
+            result.misses.append(f"{task['clause']}: lead {duty.lead} ≠ {task['lead']}")
+        if deadline_right(task["deadline"], duty):
+            result.deadline += 1
+        else:
+            result.misses.append(f"{task['clause']}: deadline {duty.deadline_text or '—'} ({duty.deadline}) ≠ "
+                                 f"{task['deadline'] or '—'}")
+        drafted, wanted = names(duty.cooperating), names(task["cooperating"])
+        result.tp += len(drafted & wanted)
+        result.fp += len(drafted - wanted)
+        result.fn += len(wanted - drafted)
+        if drafted != wanted:
+            result.misses.append(f"{task['clause']}: cooperating {sorted(drafted)} ≠ {sorted(wanted)}")
+    return result
+
+
+def timed_ms(fn, rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench plans")
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--verbose", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+
+    from portal.plan_text.drafting import draft_duties
+    from portal.plan_text.reader import read_plan
+
+    totals = {"tuned": Score(), "held-out": Score()}
+    rows = []
+    work = Path(tempfile.mkdtemp(prefix="plans-bench-"))
+    for path in sorted(LABELS.glob("*.json")):
+        label = json.loads(path.read_text(encoding="utf-8"))
+        text = plan_text((LABELS.parent / label["file"]).resolve())
+        plan = work / f"{label['plan']}.txt"
+        plan.write_text(text, encoding="utf-8")
+        duties = draft_duties(read_plan(plan), [])
+        result = score(label, duties)
+        totals[label["split"]].add(result)
+        ms = timed_ms(lambda plan=plan: draft_duties(read_plan(plan), []), args.rounds)
+        base = timed_ms(lambda plan=plan: re.findall(r"[^。；]+[。；]?", plan.read_text(encoding="utf-8")), args.rounds)
+        rows.append((label["plan"], label["split"], result, ms, base, len(duties)))
+
+    print(f"plans benchmark: {len(rows)} real plans, labelled by hand; {args.rounds} rounds for the times")
+    print(f"{'plan':<28}{'split':<10}{'tasks':>6}{'drafted':>8}{'recall':>8}{'lead':>7}{'coopF1':>8}{'deadline':>9}"
+          f"{'ms':>8}{'base ms':>9}{'ratio':>8}")
+    for name, split, result, ms, base, drafted in rows:
+        f = result.figures()
+        print(f"{name:<28}{split:<10}{result.tasks:>6}{drafted:>8}{f['recall']:>8.2f}{f['lead']:>7.2f}{f['coop_f1']:>8.2f}"
+              f"{f['deadline']:>9.2f}{ms:>8.2f}{base:>9.3f}{ms / max(base, 1e-6):>8.0f}")
+        if args.verbose:
+            for miss in result.misses:
+                print(f"    {miss}")
+    failed = False
+    for split, total in totals.items():
+        f = total.figures()
+        marks = []
+        for key, target in TARGETS.items():
+            ok = f[key] >= target
+            failed = failed or (split == "held-out" and not ok)
+            marks.append(f"{key} {f[key]:.2f} (≥{target}) {'ok' if ok else 'BELOW'}")
+        print(f"{split:<9} {total.tasks:>3} tasks: " + "; ".join(marks))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

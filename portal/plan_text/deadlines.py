@@ -1,0 +1,86 @@
+"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」, a 完成时限 cell) → the words and
+the date they mean. A date that bounds a policy's period (「实施期限至2021年12月31日」) is no deadline."""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+LONG_TERM = re.compile(r"长期坚持|长期推进|长期开展|持续推进|持续开展|常态化推进|常态化开展|持续实施")
+_YEAR = r"(?:(?P<year>\d{4})\s*年)?"
+_POINT = (r"(?:(?P<month>\d{1,2})\s*月(?:份)?(?:(?P<day>\d{1,2})\s*日)?(?P<part>底|末|中旬|上旬|下旬)?"
+          r"|(?P<yearend>年底|年末|年内|底)|(?P<half>上半年|下半年)|第?(?P<quarter>[一二三四1-4])季度(?:末)?)")
+DATE_PHRASE = re.compile(_YEAR + _POINT + r"(?P<before>前|之前|以前)?(?P<verb>完成|结束|建成|实现|出台|印发|到位)?")
+YEAR_ONLY = re.compile(r"(?P<year>\d{4})\s*年(?P<verb>完成|建成|实现|出台|底前|内完成)")
+PERIOD_BEFORE = re.compile(r"(?:至|期限|期间|从|自|起|到期)$")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str  # the words as written
+    day: date | None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _resolve(m: re.Match, year: int | None) -> date | None:
+    if year is None:
+        return None
+    try:
+        if m.group("month"):
+            month = int(m.group("month"))
+            if m.group("day"):
+                return date(year, month, int(m.group("day")))
+            part = m.group("part")
+            return {"上旬": date(year, month, 10), "中旬": date(year, month, 20)}.get(part) or _month_end(year, month)
+        if m.group("yearend"):
+            return date(year, 12, 31)
+        if m.group("half"):
+            return date(year, 6, 30) if m.group("half") == "上半年" else date(year, 12, 31)
+        if m.group("quarter"):
+            return _month_end(year, CN_MONTHS[m.group("quarter")] * 3)
+    except ValueError:
+        return None
+    return None
+
+
+def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
+    """The first deadline the text states: a point in time ending a task (…前, …底, …完成/结束), or
+    long-term words. A year left out is the one named earlier in the sentence, else the plan's year."""
+    for m in DATE_PHRASE.finditer(text):
+        if not _is_deadline(m, text):
+            continue
+        year = int(m.group("year")) if m.group("year") else _earlier_year(text[: m.start()], issued)
+        day = _resolve(m, year)
+        if m.group("month") and not m.group("year") and day and issued and day < issued:
+            day = _resolve(m, year + 1)  # 「9月底前」 in a plan issued in December: next year's September
+        return Deadline(m.group(0), day)
+    m = YEAR_ONLY.search(text)
+    if m:
+        return Deadline(m.group(0), date(int(m.group("year")), 12, 31))
+    m = LONG_TERM.search(text)
+    if m:
+        return Deadline(m.group(0), None)
+    return None
+
+
+def _is_deadline(m: re.Match, text: str) -> bool:
+    if not (m.group("before") or m.group("verb") or m.group("part") in ("底", "末") or m.group("yearend")):
+        return False
+    if m.group("yearend") == "底" and not m.group("year"):
+        return False  # 「底」 alone is no time
+    if not m.group("month") and not m.group("yearend") and not m.group("half") and not m.group("quarter"):
+        return False
+    return not PERIOD_BEFORE.search(text[max(0, m.start() - 4): m.start()])
+
+
+def _earlier_year(before: str, issued: date | None) -> int | None:
+    sentence = re.split(r"[。；;]", before)[-1]
+    years = re.findall(r"(\d{4})\s*年", sentence)
+    if years:
+        return int(years[-1])
+    return issued.year if issued else None

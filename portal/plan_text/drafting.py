@@ -1,0 +1,318 @@
+"""`draft_duties(document, units, issued)`: a proposed 任务分工 — one `DraftDuty` per task clause, each field
+with the sentence it came from, for the office to check and correct.
+
+Plans state who does what in three ways, all read here:
+
+- a bracket after an item: 「（市民政局牵头，市财政局、市教育局配合）」, 「〔责任单位：A、B按职责分工负责〕」,
+  「（A、B负责）」 — when no lead is named the first listed is the lead (列第一位者为牵头单位), or lines
+  「牵头单位：…」「责任单位：…」 under it; a bracket closing a group of points （1）…（4） assigns the group;
+- a 任务分工表 (序号/工作任务/牵头单位/责任单位/配合单位/完成时限), each row a duty;
+- prose per department: 「教育部门要……；公安部门要……」 — a clause with several such sentences gives a
+  duty per department (ids `4.2.1`, `4.2.2`, … in order, the finer anchors of docs/product.md); in
+  other prose the first subject leads and the others (and 「会同…」) cooperate. A mechanism's make-up
+  (「建立由民政部门牵头……参加的工作机制」) is not the task's lead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from portal.plan_text.deadlines import Deadline, find_deadline
+from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
+from portal.plan_text.structure import header_key, task_column
+from portal.plan_text.units import is_county_wide, match_unit, split_names
+
+# headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
+NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
+                       r"目标任务|发展基础|发展背景|形势研判|适用范围|编制依据)[和与及、]?)+。?")
+BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
+                     r"[^（）()〔〕【】]{0,160}?)[）)〕】]")
+# a bracket holding names may itself hold 各县（市、区）: match one level of nesting
+BRACKET_NESTED = re.compile(r"[（(〔【]((?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?"
+                            r"(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
+                            r"(?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?)[）)〕】]")
+FIELD_LINE = re.compile(r"(?P<key>牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+                        r"\s*[:：]\s*(?P<value>[^；;。\n]*)")
+LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
+RESPONSIBLE_KEYS = ("责任单位", "责任部门")
+COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位")
+DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排")
+_UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
+             r"管委会|支队|大队|办公室)")
+_NAME = (r"(?:各?县[（(]市、?区[）)](?:[\u4e00-\u9fff]{0,8}" + _UNIT_END + r")?|[\u4e00-\u9fff]{1,14}?" + _UNIT_END + ")")
+SUBJECT = re.compile(r"^(?P<names>" + _NAME + r"(?:(?:、|和|及|以及|与)" + _NAME + r")*)"
+                     r"(?:等(?:部门|单位))?(?:要|应当|应|须|必须|负责|牵头|会同|可|在[^。；]{0,90}?(?:时|中|后|下)?，?要)")
+CO_WITH = re.compile(r"会同(?P<names>" + _NAME + r"(?:(?:、|和|及|以及|与)" + _NAME + r")*)")
+MECHANISM = re.compile(r"(?:建立|健全|完善|成立)[^。；]{0,6}由[^。；]{1,80}?(?:牵头|负责)[^。；]{0,80}?的[^。；]{0,20}?"
+                       r"(?:机制|制度|小组|会议|专班)")
+SENTENCES = re.compile(r"[^。；;！？]+[。；;！？]?")
+MAX_STEPS = 10
+DEPARTMENT_SHARE = 0.8  # of a clause's sentences leading with a subject: one duty per department
+
+
+@dataclass
+class _Assignment:
+    lead: list[str]
+    cooperating: list[str]
+    source: str
+    deadline_text: str = ""
+
+
+def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | None = None) -> list[DraftDuty]:
+    issued = issued or document.issued
+    clauses = document.clauses
+    children: dict[str, list[Clause]] = {}
+    for clause in clauses:
+        parent = clause.id.rpartition(".")[0]
+        children.setdefault(parent, []).append(clause)
+    excluded = _excluded(clauses)
+    tables = _table_rows(document)
+    duties: list[DraftDuty] = []
+    groups_done: set[str] = set()
+    for clause in clauses:
+        if clause.id in excluded or not _numbered(clause.id) or clause.id in groups_done:
+            continue
+        if clause.id in tables:
+            duties.append(_from_row(clause, tables[clause.id], units, issued))
+            continue
+        kids = children.get(clause.id, [])
+        group = _group_assignment(clause, kids)
+        if group is not None:
+            groups_done.update(c.id for c in _descendants(clause.id, clauses))
+            duties.append(_duty(clause, _group_text(clause, kids), group, units, issued, steps_from=kids))
+            continue
+        if kids and not _own_assignment(clause.text):
+            continue  # a section: its items are the tasks
+        duties.extend(_from_clause(clause, units, issued))
+    return duties
+
+
+# ------------------------------------------------------------------------------ which clauses
+
+
+def _numbered(cid: str) -> bool:
+    return cid[0].isdigit() or (cid.startswith(("fj", "tb")) and "." in cid)
+
+
+def _excluded(clauses: list[Clause]) -> set[str]:
+    """Clauses under 指导思想/工作目标/基本原则… that assign nothing explicitly."""
+    out = set()
+    for clause in clauses:
+        if NOT_TASKS.fullmatch(clause.heading or "") and not clause.id.startswith(("fj", "tb")):
+            out.update(c.id for c in clauses if (c.id == clause.id or c.id.startswith(clause.id + "."))
+                       and not _own_assignment(c.text))
+    return out
+
+
+def _descendants(cid: str, clauses: list[Clause]) -> list[Clause]:
+    return [c for c in clauses if c.id.startswith(cid + ".")]
+
+
+def _own_assignment(text: str) -> bool:
+    return bool(BRACKET_NESTED.search(text) or FIELD_LINE.search(text))
+
+
+def _group_assignment(clause: Clause, kids: list[Clause]) -> _Assignment | None:
+    """A bracket standing alone after the last of a group's points, none of which has its own: the group
+    is the task (「1.完善应急预案体系 （1）…（4）… （责任单位：…）」)."""
+    if not kids:
+        return None
+    last = kids[-1]
+    lines = [line.strip() for line in last.text.split("\n") if line.strip()]
+    if not lines:
+        return None
+    tail = lines[-1]
+    m = BRACKET_NESTED.fullmatch(tail.rstrip("。"))
+    if not m or any(_own_assignment(k.text) for k in kids[:-1]):
+        return None
+    return _parse_bracket(m.group(1), tail)
+
+
+def _group_text(clause: Clause, kids: list[Clause]) -> str:
+    return "\n".join([clause.text] + [k.text for k in kids]).strip()
+
+
+# ------------------------------------------------------------------------------ reading assignments
+
+
+def _parse_bracket(inner: str, source: str) -> _Assignment:
+    inner = re.split(r"[。]", inner)[0]
+    fields = _fields(inner)
+    if fields:
+        return _from_fields(fields, source)
+    m = re.match(r"^(?P<lead>.+?)(?:牵头|负责牵头)[，,、；;]?(?P<rest>.*)$", inner)
+    if m:
+        return _Assignment(split_names(m.group("lead")), split_names(m.group("rest")), source)
+    names = split_names(inner)
+    return _Assignment(names[:1], names[1:], source)
+
+
+def _fields(text: str) -> dict[str, str]:
+    return {m.group("key"): m.group("value").strip() for m in FIELD_LINE.finditer(text)}
+
+
+def _from_fields(fields: dict[str, str], source: str) -> _Assignment:
+    lead_text = next((fields[k] for k in LEAD_KEYS if fields.get(k)), "")
+    coop_text = "、".join(fields[k] for k in COOP_KEYS if fields.get(k))
+    responsible = next((fields[k] for k in RESPONSIBLE_KEYS if fields.get(k)), "")
+    if lead_text:
+        coop_text = "、".join(t for t in (responsible, coop_text) if t)
+        lead = split_names(lead_text)
+        coop = split_names(coop_text)
+    else:
+        inner = _parse_bracket(responsible, source) if responsible else _Assignment([], [], source)
+        lead, coop = inner.lead, inner.cooperating + split_names(coop_text)
+    deadline = next((fields[k] for k in DEADLINE_KEYS if fields.get(k)), "")
+    return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
+
+
+def _explicit(text: str) -> _Assignment | None:
+    m = BRACKET_NESTED.search(text)
+    if m:
+        found = _parse_bracket(m.group(1), _sentence_at(text, m.start()))
+        if found.lead:
+            return found
+    fields = {}
+    source = ""
+    for line in text.split("\n"):
+        if FIELD_LINE.search(line):
+            fields.update(_fields(line))
+            source = (source + " " + line.strip()).strip()
+    return _from_fields(fields, source) if fields else None
+
+
+def _prose(text: str) -> _Assignment | None:
+    """Subjects of the clause's sentences: the first leads, the others and 「会同…」 cooperate."""
+    cleaned = MECHANISM.sub("", text)
+    lead: list[str] = []
+    coop: list[str] = []
+    source = ""
+    for sentence in _sentences(cleaned):
+        m = SUBJECT.match(sentence)
+        names = split_names(m.group("names")) if m else []
+        if names and not lead:
+            lead, source = names, sentence
+        elif names:
+            coop.extend(n for n in names if n not in lead and n not in coop)
+        for w in CO_WITH.finditer(sentence):
+            coop.extend(n for n in split_names(w.group("names")) if n not in lead and n not in coop
+                        and not n.startswith(("有关", "相关")))
+    return _Assignment(lead, coop, source) if lead else None
+
+
+def _sentences(text: str) -> list[str]:
+    flat = re.sub(r"\n+", "", text)
+    return [s.strip() for s in SENTENCES.findall(flat) if s.strip()]
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    flat_before = text[:pos].replace("\n", "")
+    start = max(flat_before.rfind("。"), flat_before.rfind("；")) + 1
+    rest = text.replace("\n", "")[start:]
+    m = re.match(r"[^。；]*[。；]?(?:[（(〔][^）)〕]*[）)〕])?", rest)
+    return m.group(0).strip() if m else rest[:200]
+
+
+# ------------------------------------------------------------------------------ duties
+
+
+def _department_segments(text: str) -> list[str] | None:
+    """A clause of one sentence per department (「教育部门要……；公安部门要……」): its segments, each starting
+    with its subject, or None when fewer than three sentences lead with one."""
+    segments: list[str] = []
+    sentences = _sentences(text)
+    starts = 0
+    for sentence in sentences:
+        if SUBJECT.match(sentence):
+            segments.append(sentence)
+            starts += 1
+        elif segments:
+            segments[-1] += sentence
+        else:
+            segments.append(sentence)
+    # most sentences lead with their own subject (四（二）); a clause of prose that names a few actors
+    # along the way (三（一）1) stays one duty
+    if starts >= 3 and len(segments) == starts and starts >= DEPARTMENT_SHARE * len(sentences):
+        return segments
+    return None
+
+
+def _from_clause(clause: Clause, units: list[UnitName], issued: date | None) -> list[DraftDuty]:
+    explicit = _explicit(clause.text)
+    if explicit is None:
+        segments = _department_segments(clause.text)
+        if segments:
+            duties = []
+            for k, segment in enumerate(segments, start=1):
+                assignment = _prose(segment)
+                part = Clause(f"{clause.id}.{k}", "", "", segment, clause.level + 1, clause.line)
+                duties.append(_duty(part, segment, assignment or _Assignment([], [], ""), units, issued))
+            return duties
+    assignment = explicit or _prose(clause.text) or _Assignment([], [], "")
+    return [_duty(clause, clause.text, assignment, units, issued)]
+
+
+def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date | None) -> DraftDuty:
+    cells = {header_key(k): v for k, v in row.cells.items()}
+    fields = {}
+    for key, value in cells.items():
+        for wanted in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS:
+            if wanted in key and value and wanted not in fields:
+                fields[wanted] = value
+    source = "；".join(f"{k}：{v}" for k, v in cells.items() if v)
+    assignment = _from_fields(fields, source)
+    return _duty(clause, clause.text, assignment, units, issued)
+
+
+def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitName], issued: date | None,
+          steps_from: list[Clause] | None = None) -> DraftDuty:
+    sentences = _sentences(text)
+    body = [s for s in sentences if not BRACKET_NESTED.fullmatch(s.rstrip("。")) and not FIELD_LINE.match(s)]
+    title = clause.heading or (re.split(r"[，。；]", body[0])[0][:40] if body else "")
+    quote = assignment.source or (body[0] if body else clause.heading)
+    deadline = _deadline(text, assignment, issued)
+    county = [n for n in assignment.lead if is_county_wide(n)]
+    if steps_from:
+        steps = [(k.heading + "。" if k.heading else "") + k.text.split("\n")[0].strip() for k in steps_from]
+        steps = [BRACKET_NESTED.sub("", s).strip() for s in steps if s.strip()]
+    else:
+        steps = [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]
+    duty = DraftDuty(
+        clause=clause.id, title=title.strip(), lead=assignment.lead, cooperating=assignment.cooperating,
+        scope="county" if county else "city", deadline_text=deadline.text if deadline else "",
+        deadline=deadline.day if deadline else None, quote=quote, checklist=[s for s in steps if s][:MAX_STEPS],
+        lead_ids=[match_unit(n, units) for n in assignment.lead],
+        cooperating_ids=[match_unit(n, units) for n in assignment.cooperating])
+    duty.sources = {"title": clause.heading or (body[0] if body else ""), "lead": assignment.source,
+                    "cooperating": assignment.source if assignment.cooperating else "",
+                    "scope": assignment.source if county else "",
+                    "deadline": _sentence_with(sentences, deadline.text) if deadline else "",
+                    "checklist": "".join(body)}
+    if deadline and assignment.deadline_text and deadline.text == assignment.deadline_text:
+        duty.sources["deadline"] = assignment.source
+    return duty
+
+
+def _deadline(text: str, assignment: _Assignment, issued: date | None) -> Deadline | None:
+    if assignment.deadline_text:
+        found = find_deadline(assignment.deadline_text, issued)
+        if found:
+            return found
+        return Deadline(assignment.deadline_text, None)
+    return find_deadline(text.replace("\n", ""), issued)
+
+
+def _sentence_with(sentences: list[str], words: str) -> str:
+    return next((s for s in sentences if words in s), words)
+
+
+def _table_rows(document: PlanDocument) -> dict[str, TableRow]:
+    """Task-table rows by the clause id the reader gave them (fj1.3 → the third row of 附件1's table)."""
+    out: dict[str, TableRow] = {}
+    row_clauses = [c for c in document.clauses if c.id.startswith(("fj", "tb")) and "." in c.id]
+    rows = [row for table in document.tables if task_column(list(table[0].cells)) for row in table] \
+        if document.tables else []
+    for clause, row in zip(row_clauses, rows, strict=False):
+        out[clause.id] = row
+    return out

@@ -1,0 +1,85 @@
+"""Unit names as plans write them: split a list of names, tell a county-wide name (各县（市、区）…), and
+match a name to the unit register by name, short name and alias (`match_unit`)."""
+from __future__ import annotations
+
+import re
+
+from portal.plan_text.model import UnitName
+
+# 各县（市、区）人民政府, 县（市、区）民政局, 县级民政部门, 各县市区政府, 市、县民政部门 (the county part)
+COUNTY_WIDE = re.compile(r"^(?:各)?(?:县[（(]市、?区[）)]|县市区|县（市）|县级|区县|县区)")
+NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县各])")
+TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|等(?:部门|单位)?)$")
+
+
+def normalise(name: str) -> str:
+    """One spelling for comparing: no spaces, full-width brackets, no 和 (人力资源和社会保障 =
+    人力资源社会保障)."""
+    name = re.sub(r"\s", "", name).replace("(", "（").replace(")", "）")
+    return name.replace("和", "")
+
+
+def split_names(text: str) -> list[str]:
+    """「市民政局、市财政局以及各县（市、区）人民政府」 → three names; separators inside brackets do not
+    split (各县（市、区）stays one)."""
+    parts, depth, current = [], 0, ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "（(〈":
+            depth += 1
+        elif ch in "）)〉":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            m = NAME_SEPARATORS.match(text, i)
+            if m:
+                parts.append(current)
+                current = ""
+                i = m.end()
+                continue
+        current += ch
+        i += 1
+    parts.append(current)
+    names = []
+    for part in parts:
+        part = TRAILING_WORDS.sub("", part.strip(" 。.：:")).strip()
+        if part and part not in names:
+            names.append(part)
+    return names
+
+
+def is_county_wide(name: str) -> bool:
+    return bool(COUNTY_WIDE.match(normalise(name)))
+
+
+def match_unit(name: str, units: list[UnitName]) -> int | None:
+    """The register's unit for a name as written, or None (the office maps it). A county-wide name
+    (各县（市、区）人民政府) matches only a register entry written so (the duty's scope says "county");
+    it never falls back to one county's unit."""
+    wanted = normalise(name)
+    if not wanted:
+        return None
+    for field in ("name", "short_name"):
+        for unit in units:
+            if normalise(getattr(unit, field)) == wanted:
+                return unit.id
+    by_alias = [u for u in units if any(normalise(a) == wanted for a in u.aliases)]
+    if not by_alias:
+        return None
+    # an alias such as 民政部门 is shared by the city bureau and each county's: the city's own is meant
+    # unless the plan says 各县（市、区）, which is handled above
+    city = [u for u in by_alias if u.level == "city"]
+    return (city or by_alias)[0].id
+
+
+def units_from_register(rows) -> list[UnitName]:
+    """UnitName records from rows with id, name, short_name, aliases (sequence or '|'-joined) and a
+    level (市级/县级/机构 or city/county/inst)."""
+    levels = {"市级": "city", "县级": "county", "机构": "inst"}
+    units = []
+    for row in rows:
+        aliases = row.aliases
+        if isinstance(aliases, str):
+            aliases = [a for a in aliases.split("|") if a]
+        units.append(UnitName(row.id, row.name, row.short_name, tuple(aliases), levels.get(row.level, row.level)))
+    return units

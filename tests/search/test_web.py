@@ -194,7 +194,7 @@ queries = st.one_of(st.text(max_size=300), st.sampled_from(BAD),
 params = st.one_of(st.none(), st.text(max_size=12), st.integers(-10 ** 12, 10 ** 12).map(str))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=queries, limit=params, page=params, dept=params)
 def test_fuzz_page_and_api(library, q, limit, page, dept):
     if not hasattr(library, "_fuzz_client"):

@@ -136,11 +136,12 @@ def main(argv: list[str]) -> int:
         rows.append((label["plan"], label["split"], result, ms, base, len(duties)))
 
     print(f"plans benchmark: {len(rows)} real plans, labelled by hand; {args.rounds} rounds for the times")
-    print(f"{'plan':<28}{'split':<10}{'tasks':>6}{'drafted':>8}{'recall':>8}{'lead':>7}{'coopF1':>8}{'deadline':>9}"
+    width = max(len(name) for name, *_ in rows) + 2
+    print(f"{'plan':<{width}}{'split':<10}{'tasks':>6}{'drafted':>8}{'recall':>8}{'lead':>7}{'coopF1':>8}{'deadline':>9}"
           f"{'ms':>8}{'base ms':>9}{'ratio':>8}")
     for name, split, result, ms, base, drafted in rows:
         f = result.figures()
-        print(f"{name:<28}{split:<10}{result.tasks:>6}{drafted:>8}{f['recall']:>8.2f}{f['lead']:>7.2f}{f['coop_f1']:>8.2f}"
+        print(f"{name:<{width}}{split:<10}{result.tasks:>6}{drafted:>8}{f['recall']:>8.2f}{f['lead']:>7.2f}{f['coop_f1']:>8.2f}"
               f"{f['deadline']:>9.2f}{ms:>8.2f}{base:>9.3f}{ms / max(base, 1e-6):>8.0f}")
         if args.verbose:
             for miss in result.misses:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-LONG_TERM = re.compile(r"长期坚持|长期推进|长期开展|持续推进|持续开展|常态化推进|常态化开展|持续实施")
+# long-term words as the time of a task end the statement (「此项工作长期坚持。」, a 完成时限 cell 「持续推进」); followed by
+# an object they are the task's verb (「持续推进“一件事”高效办理」), no time
+LONG_TERM = re.compile(r"(?:长期坚持|长期推进|长期开展|持续推进|持续开展|常态化推进|常态化开展|持续实施)(?=[。；;，,）)]|$)")
 _YEAR = r"(?:(?P<year>\d{4})\s*年)?"
 _POINT = (r"(?:(?P<month>\d{1,2})\s*月(?:份)?(?:(?P<day>\d{1,2})\s*日)?(?P<part>底|末|中旬|上旬|下旬)?"
           r"|(?P<yearend>年底|年末|年内|底)|(?P<half>上半年|下半年)|第?(?P<quarter>[一二三四1-4])季度(?:末)?)")

@@ -9,7 +9,11 @@ from portal.plan_text.model import UnitName
 # 各县（市、区）人民政府, 县（市、区）民政局, 县级民政部门, 各县市区政府, 市、县民政部门 (the county part)
 COUNTY_WIDE = re.compile(r"^(?:各)?(?:县[（(]市、?区[）)]|县市区|县（市）|县级|区县|县区)")
 NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县各])")
-TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|等(?:部门|单位)?)$")
+TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|结合实际|"
+                            r"等(?:部门|单位)?)$")
+# 「省科技厅、工业和信息化厅」: a department named without its level after one named with it is at the same level
+LEVEL_PREFIX = re.compile(r"^[省市区县](?![（(级])")
+BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(?!.*(?:省|[市县区]委))[^，、]{2,12}(?:厅|局|委|办|院|社|部|中心|会|署|队|联)$")
 
 
 def normalise(name: str) -> str:
@@ -23,6 +27,8 @@ def split_names(text: str) -> list[str]:
     """「市民政局、市财政局以及各县（市、区）人民政府」 → three names; separators inside brackets do not
     split (各县（市、区）stays one)."""
     parts, depth, current = [], 0, ""
+    joined = []  # whether a part follows an enumeration comma 、 (the same run of names)
+    follows_enumeration = False
     i = 0
     while i < len(text):
         ch = text[i]
@@ -34,18 +40,36 @@ def split_names(text: str) -> list[str]:
             m = NAME_SEPARATORS.match(text, i)
             if m:
                 parts.append(current)
+                joined.append(follows_enumeration)
+                follows_enumeration = m.group(0) == "、"
                 current = ""
                 i = m.end()
                 continue
         current += ch
         i += 1
     parts.append(current)
-    names = []
-    for part in parts:
-        part = TRAILING_WORDS.sub("", part.strip(" 。.：:")).strip()
+    joined.append(follows_enumeration)
+    names: list[str] = []
+    prefix = ""
+    for part, in_run in zip(parts, joined, strict=True):
+        part = _strip_trailing(part.strip(" 。.：:"))
+        if not in_run:
+            m = LEVEL_PREFIX.match(part)
+            prefix = m.group(0) if m else ""
+        elif prefix and BARE_DEPARTMENT.match(part):
+            part = prefix + part
         if part and part not in names:
             names.append(part)
     return names
+
+
+def _strip_trailing(name: str) -> str:
+    """「省国资委等单位按职责分工负责」 → 省国资委: the words after a name, however many."""
+    while True:
+        stripped = TRAILING_WORDS.sub("", name).strip()
+        if stripped == name:
+            return name
+        name = stripped
 
 
 def is_county_wide(name: str) -> bool:

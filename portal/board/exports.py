@@ -10,7 +10,7 @@ from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
 from portal.export_text import docx_text, local_cell, safe_cell
-from portal.filters import zh_date
+from portal.labels import deadline_label, open_deadline_label, zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,7 +46,8 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
 
 def list_row(r: rollup.Row, on: date) -> list:
     return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
-            rules.STATE_LABELS[r.state], light_text(r.light), r.progress, r.deadline or "长期",
+            rules.STATE_LABELS[r.state], light_text(r.light), r.progress,
+            r.deadline or open_deadline_label(r.deadline_kind, r.period),
             rollup.days_overdue(r, on) or "", local_cell(r.last_activity).date() if r.last_activity else ""]  # the board's day
 
 
@@ -90,7 +91,7 @@ def to_xlsx(report: Report) -> bytes:
         totals = report.transfer_totals
         rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
                      *[totals["indicators"][n] for n in names], f"已销号 {totals['counties_done']}/{totals['counties']}"])
-        ws = _sheet(wb, "移交进度", title, ["县（市、区）", *steps, *names, "整体"],
+        ws = _sheet(wb, "移交进度", title, ["县（市、区）或机构", *steps, *names, "整体"],
                     [14, *[12] * len(steps), *[14] * len(names), 12], rows)
         _step_rules(ws, 2 + len(steps) + len(names), len(rows))
 
@@ -175,7 +176,7 @@ def to_docx(report: Report) -> bytes:
             styles.heading(f"{unit}（{len(items)}项）", 2)
             styles.table(["任务", "来源条款", "状态", "完成时限", "逾期天数"],
                    [[r.title, "、".join(label_for(c) for c in r.clause_ids), rules.STATE_LABELS[r.state],
-                     zh_date(r.deadline) if r.deadline else "长期", str(rollup.days_overdue(r, report.as_of) or "")]
+                     deadline_label(r), str(rollup.days_overdue(r, report.as_of) or "")]
                     for r in items])
 
     # The transfer table has a column per step and per figure: its own landscape page.
@@ -189,7 +190,7 @@ def to_docx(report: Report) -> bytes:
         totals = report.transfer_totals
         rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
                      *[str(totals["indicators"][n]) for n in names]])
-        styles.table(["县（市、区）", *steps, *names], rows)
+        styles.table(["县（市、区）或机构", *steps, *names], rows)
     else:
         doc.add_paragraph("本通报范围内没有移交任务。")
     buffer = io.BytesIO()

@@ -35,6 +35,9 @@ from portal.capabilities import can
 from portal.plan import PLAN_ID
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
+# 三（二）8 names two institutions beside the county bureaus: 闻喜县、新绛县儿童福利院 transfer their children too.
+INST_TRANSFER_DUTY = "inst-transfer-children"
+TRANSFER_DUTIES = (TRANSFER_DUTY, INST_TRANSFER_DUTY)
 HANDOVER_DUTY = "handover-by-0901"    # 二: all children handed over by 2022年9月1日
 INSTITUTION_KIND = "儿童福利机构"
 INSTRUCTION = rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
@@ -152,7 +155,8 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
-            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at))
+            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at,
+            duty.deadline_kind, duty.period or ""))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 
@@ -183,18 +187,22 @@ def current_indicators(instance_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def transfer_rows(on: date | None = None, rows: list[rollup.Row] | None = None) -> list[rollup.TransferRow]:
-    """The 13 counties' transfer instances, their seven steps, their reported figures. `rows` are
-    the board's rows when the page has them already (the instances are among them)."""
+    """The 13 counties' transfer instances, then the two institutions' (闻喜县、新绛县儿童福利院), their
+    seven steps, their reported figures. `rows` are the board's rows when the page has them already (the
+    instances are among them)."""
     on = on or today()
     if transfer_duty() is None:
         return []
     rows = load_rows(on) if rows is None else rows
-    mine = [r for r in rows if r.duty_key == TRANSFER_DUTY]
+    mine = [r for r in rows if r.duty_key in TRANSFER_DUTIES]
     steps, figures = _transfer_details([r.instance_id for r in mine])
     order = {code: n for n, (code, _) in enumerate(counties())}
-    inputs = [rollup.TransferInput(r.county_code, r.county_name, r.unit_code, r.instance_id, r.state, r.deadline,
-                                   tuple(steps.get(r.instance_id, ())), figures.get(r.instance_id, {}))
-              for r in sorted(mine, key=lambda r: (order.get(r.county_code, len(order)), r.instance_id))]
+    inputs = [rollup.TransferInput(r.county_code, r.county_name if r.duty_key == TRANSFER_DUTY else r.unit_name,
+                                   r.unit_code, r.instance_id, r.state, r.deadline,
+                                   tuple(steps.get(r.instance_id, ())), figures.get(r.instance_id, {}),
+                                   institution=r.duty_key != TRANSFER_DUTY)
+              for r in sorted(mine, key=lambda r: (r.duty_key != TRANSFER_DUTY, order.get(r.county_code, len(order)),
+                                                   r.unit_order, r.instance_id))]
     return rollup.transfer_tracker(inputs, on)
 
 

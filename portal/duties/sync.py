@@ -127,6 +127,7 @@ def _instance_fields(inst: DutyInstance) -> dict:
         "deadline": inst.deadline,
         "original_deadline": inst.original_deadline,
         "cooperators": sorted(c.unit.code for c in inst.cooperators if c.unit),
+        "arranged_cooperators": sorted(c.unit.code for c in inst.cooperators if c.unit and c.arranged),
         "checklist": [i.title for i in inst.items if not i.archived],
         "archived": inst.archived,
     }
@@ -152,6 +153,9 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstanc
     wanted = [units[c].id for c in inst_spec.cooperating if c in units]
     have = {c.unit_id: c for c in inst.cooperators}
     inst.cooperators = [have.get(uid) or DutyCooperator(unit_id=uid) for uid in dict.fromkeys(wanted)]
+    arranged = {units[c].id for c in inst_spec.arranged_cooperating if c in units}
+    for cooperator in inst.cooperators:
+        cooperator.arranged = cooperator.unit_id in arranged
     by_title = {i.title: i for i in inst.items}
     for position, entry in enumerate(spec.checklist):
         title, arranged = duties_file.split_arranged(entry)

@@ -22,6 +22,11 @@ def zh_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+# What the office added (the cited clauses do not say it) carries this mark in every export and list, as
+# the pages' 督查室安排 badge does: a cooperating unit, a checklist step; a deadline text the 方案 does not state.
+ARRANGED_MARK = "（督查室安排）"
+ARRANGED_DEADLINE_MARK = "【督查室工作安排】"
+
 # A periodic duty has no one date: it says how often (duties.txt's ``period:``).
 PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
 
@@ -128,7 +133,7 @@ FIELD_LABELS = {
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
     "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "时限说明", "arrangement": "督查室工作安排",
     "original_deadline": "原定时限", "indicator": "指标", "value": "数值", "instruction": "批示",
-    "cooperators": "配合单位", "checklist": "工作清单",
+    "cooperators": "配合单位", "arranged_cooperators": "督查室安排的配合单位", "checklist": "工作清单",
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",

@@ -18,6 +18,7 @@ from portal.duties import rules
 from portal.duties.counts import checklist_counts_subquery
 from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
+from portal.labels import ARRANGED_MARK
 from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (
     ChecklistItem,
@@ -136,8 +137,10 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
     live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
     counts = checklist_counts_subquery()
+    # "12,15*": a unit id, starred where the office arranged the unit's part (not named by the clause)
+    marked_id = sa.cast(DutyCooperator.unit_id, sa.String) + sa.case((DutyCooperator.arranged, "*"), else_="")
     coop = (sa.select(DutyCooperator.instance_id.label("iid"),
-                      sa.func.aggregate_strings(sa.cast(DutyCooperator.unit_id, sa.String), ",").label("ids"))
+                      sa.func.aggregate_strings(marked_id, ",").label("ids"))
             .group_by(DutyCooperator.instance_id).subquery())
     stmt = (sa.select(DutyInstance, counts.c.done, counts.c.total, coop.c.ids).join(Duty)
             .outerjoin(counts, counts.c.iid == DutyInstance.id).outerjoin(coop, coop.c.iid == DutyInstance.id)
@@ -150,12 +153,13 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
         v = view_of(inst, on, (int(done or 0), int(total or 0)))
         u = infos[inst.unit_id]
         duty = inst.duty
-        cooperators = sorted(int(i) for i in coop_ids.split(",")) if coop_ids else []
+        cooperators = sorted((int(i.rstrip("*")), i.endswith("*")) for i in coop_ids.split(",")) if coop_ids else []
         rows.append(rollup.Row(
             inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
-            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at,
+            tuple(infos[c].short + (ARRANGED_MARK if arranged else "") for c, arranged in cooperators),
+            duty.position, inst.closed_at,
             duty.deadline_kind, duty.period or ""))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows

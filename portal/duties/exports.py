@@ -11,7 +11,7 @@ from portal.duties import rules
 from portal.duties.services import InstanceView
 from portal.export_text import local_cell, safe_cell
 from portal.extensions import db
-from portal.labels import open_deadline_label, zh_date
+from portal.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, open_deadline_label, zh_date
 from portal.models import Duty, DutyInstance, DutyNote
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
@@ -19,10 +19,7 @@ from portal.models import Duty, DutyInstance, DutyNote
 PLAN_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "时限说明", "工作清单",
                 "督查室工作安排和说明"]
 PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50, 40]
-# What the office added (the cited clauses do not say it) carries this mark in every export, as the
-# pages' 督查室安排 badge does: a cooperating unit, a checklist step, a deadline text.
-ARRANGED_MARK = "（督查室安排）"
-ARRANGED_DEADLINE_MARK = "【督查室工作安排】"
+
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
 LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]

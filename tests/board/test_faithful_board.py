@@ -141,3 +141,11 @@ def test_liaison_sees_the_marks_too(plan, client):
     page = text(client.get(f"/tasks/{instance_by_key('housing').id}"))
     assert "运城市民政局" in page.split('data-testid="cooperators">')[1].split("</td>")[0]
     assert "督查室安排" in page.split('data-testid="cooperators">')[1].split("</td>")[0]
+
+
+def test_report_lists_mark_arranged_cooperators(plan, auth, client):
+    auth.as_role("leader")
+    ws = load_workbook(io.BytesIO(client.get("/board/report.xlsx").data))["任务明细"]
+    rows = {r[3]: r for r in ws.iter_rows(values_only=True) if r[3]}
+    assert rows["成年孤儿优先住房保障"][2] == "市民政局（督查室安排）"
+    assert "（督查室安排）" not in rows["移交儿童户口迁移"][2]

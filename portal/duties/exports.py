@@ -50,6 +50,7 @@ def plan_duties() -> list[Duty]:
 def plan_rows(duties: list[Duty]) -> list[list]:
     """``duties``: ``plan_duties()``, whose order gives each its 序号."""
     from portal.content.policy_doc import label_for
+    from portal.duties.crossref import titled
 
     rows = []
     for n, duty in enumerate(duties, 1):
@@ -63,7 +64,8 @@ def plan_rows(duties: list[Duty]) -> list[list]:
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
             SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind, duty.period),
             marked_deadline_text(duty.deadline_text),
-            " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist), duty.arrangement or "",
+            " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist),
+            titled(duty.arrangement or ""),  # other duties by title, never by key
         ])
     return rows
 

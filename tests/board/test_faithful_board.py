@@ -120,7 +120,8 @@ def test_plan_export_and_api_keep_the_arrangement_marks(plan, auth, client):
     assert rows["做好儿童移交工作"]["时限说明"] == "2022年5月份启动、9月底结束（三（二）8）"
     coordination = rows[instance_by_key("city-transfer-coordination").duty.title]
     assert "督促指导各县（市、区）按期移交（督查室安排）" in coordination["工作清单"]
-    assert "督查室工作安排和说明" in headers and rows["9月1日前长期监护儿童全部移交"]["督查室工作安排和说明"]
+    remark = rows["9月1日前长期监护儿童全部移交"]["督查室工作安排和说明"]
+    assert "督查室工作安排和说明" in headers and "“做好儿童移交工作”" in remark and "transfer-children" not in remark
     api = client.get("/api/duties").get_json()
     by_key = {d["key"]: d for d in api}
     coops = {c["name"]: c["arranged"] for c in by_key["adult-placement"]["cooperators"]}

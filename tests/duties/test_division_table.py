@@ -168,3 +168,15 @@ def test_clause_labels_read_back_as_ids():
     assert clause_id("三（一）1 第2段") == "3.1.1.2" and clause_id("四（二）17") == "4.2.17"
     assert clause_id("3.2.8") == "3.2.8" and clause_id("十二（十一）3") == "12.11.3"
     assert clause_id("第八条") is None and clause_id("三8") is None
+
+
+def test_division_check_command_prints_problems(plan, runner, tmp_path):
+    good = _xlsx(tmp_path, [["工作任务", "牵头单位", "完成时限"], ["任务甲", "市民政局", "2022年9月30日"]], "好.xlsx")
+    result = runner.invoke(args=["portal", "division-check", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "1 项任务，0 个问题" in result.output
+    bad = _xlsx(tmp_path, [["工作任务", "牵头单位", "完成时限"], ["任务甲", "市民政厅", "尽快"]], "坏表.xlsx")
+    result = runner.invoke(args=["portal", "division-check", str(bad)])
+    assert result.exit_code == 1
+    assert "坏表.xlsx:2: 不认识的单位名称：市民政厅" in result.output
+    assert "坏表.xlsx:2: 完成时限“尽快”读不出日期" in result.output

@@ -133,3 +133,19 @@ def test_titles_say_what_the_clause_says(plan):
     for word in ("送养", "收养"):
         wrong = [d.key for d in duties if word in d.title and not any(word in source(c) for c in d.clauses)]
         assert wrong == []
+
+
+def test_deadline_texts_are_the_plan_s_words_or_marked_as_the_office_s(plan):
+    """A deadline_text is shown as 方案表述 only when it quotes the 方案; the office's reasoning (未单列 …)
+    is shown as its 工作安排 (`deadline_text_arranged`)."""
+    from portal.content.duties_file import deadline_text_arranged
+    from portal.content.quotes import unquoted_sentences
+
+    duties, source, _ = plan
+    clauses = read_document(ROOT / "content" / "policy" / "yunmin-2021-74.md").clauses
+    every_clause = [c.text for c in clauses]
+    arranged = [d.key for d in duties if deadline_text_arranged(d.deadline_text)]
+    assert len(arranged) == 15  # the audit's count
+    shown_as_plan = [f"{d.key}: {s}" for d in duties if d.deadline_text and not deadline_text_arranged(d.deadline_text)
+                     for s in unquoted_sentences(d.deadline_text, every_clause)]
+    assert shown_as_plan == []

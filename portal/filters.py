@@ -33,9 +33,14 @@ def register(app) -> None:
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
-    from portal.labels import size_text
+    from portal.labels import deadline_label, open_deadline_label, size_text
 
     app.add_template_filter(size_text, "zh_size")
+    app.add_template_filter(deadline_label, "deadline_label")
+    app.add_template_global(open_deadline_label, "open_deadline_label")
+    from portal.content.duties_file import deadline_text_arranged
+
+    app.add_template_global(deadline_text_arranged, "deadline_text_arranged")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(current_user_can, "can")
     app.add_template_global(PLAN_ID, "PLAN_ID")

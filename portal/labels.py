@@ -22,6 +22,30 @@ def zh_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+# What the office added (the cited clauses do not say it) carries this mark in every export and list, as
+# the pages' 督查室安排 badge does: a cooperating unit, a checklist step; a deadline text the 方案 does not state.
+ARRANGED_MARK = "（督查室安排）"
+ARRANGED_DEADLINE_MARK = "【督查室工作安排】"
+
+# A periodic duty has no one date: it says how often (duties.txt's ``period:``).
+PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+
+
+def open_deadline_label(kind: str, period: str = "") -> str:
+    """What a duty without a date shows as its 完成时限: 定期（每季度） for a periodic one, else 长期."""
+    if kind == "periodic":
+        return f"定期（{PERIOD_LABELS[period]}）" if period in PERIOD_LABELS else "定期"
+    return "长期"
+
+
+def deadline_label(row: Any) -> str:
+    """A row's 完成时限 as the UI shows it: the date, or 定期（每季度）/长期. ``row`` has ``deadline``,
+    ``deadline_kind`` and ``period`` (a board row, a duty)."""
+    if row.deadline:
+        return zh_date(row.deadline)
+    return open_deadline_label(getattr(row, "deadline_kind", "none"), getattr(row, "period", "") or "")
+
+
 def zh_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
@@ -107,9 +131,9 @@ FIELD_LABELS = {
     "state": "状态", "deadline": "完成时限", "reason": "理由", "item": "清单事项", "done": "已完成",
     "note": "记录", "file": "文件", "size": "大小", "sha256": "校验值", "proposed_deadline": "拟延至",
     "archived": "已归档", "title": "标题", "clauses": "来源条款", "scope": "范围", "area": "领域",
-    "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "方案表述", "arrangement": "督查室工作安排",
+    "start": "启动时间", "deadline_kind": "时限类型", "deadline_text": "时限说明", "arrangement": "督查室工作安排",
     "original_deadline": "原定时限", "indicator": "指标", "value": "数值", "instruction": "批示",
-    "cooperators": "配合单位", "checklist": "工作清单",
+    "cooperators": "配合单位", "arranged_cooperators": "督查室安排的配合单位", "checklist": "工作清单",
     "comment": "意见", "progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算", "status": "状态",
     "overdue": "逾期", "due_soon": "即将到期", "revision": "版本",
     "responsible_name": "具体责任人", "responsible_phone": "联系电话",

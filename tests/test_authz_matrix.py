@@ -74,6 +74,7 @@ EXPECTED: dict[str, object] = {
     "duties.responsible": ALL,
     "duties.export_ledger": ALL,
     "duties.export_plan": ALL,
+    "duties.export_division": ALL,
     "duties.api_duties": ALL,
     "duties.queue": ADMIN_ONLY,
     "duties.decide": ADMIN_ONLY,
@@ -167,6 +168,7 @@ def sample_args(endpoint: str) -> dict:
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
         **({"instance_id": _sample["training_duty"].id} if endpoint == "training.attach_coverage" else {}),
+        **({"fmt": "xlsx"} if endpoint == "duties.export_division" else {}),
         "kind": "close",
         "county_code": "yanhu",
         "file_format": "xlsx",

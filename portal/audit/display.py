@@ -26,7 +26,7 @@ VALUE_LABELS = {
     "city": "全市一项", "per-county": "13个县（市、区）各一项", "per-unit": "所列单位各一项",
     "date": "定期限", "periodic": "周期性", "none": "长期",
 }
-UNIT_FIELDS = {"unit", "parent", "cooperators"}
+UNIT_FIELDS = {"unit", "parent", "cooperators", "arranged_cooperators"}
 CLAUSE_FIELDS = {"clauses", "clauses_changed", "clauses_retired", "clause_ids"}
 # Codes whose words depend on the field they are in.
 FIELD_VALUE_LABELS = {

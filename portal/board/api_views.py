@@ -43,7 +43,7 @@ def instance_json(r: rollup.Row) -> dict:
 def transfer_json(t: rollup.TransferRow) -> dict:
     steps = [{"name": title, "status": status} for title, status in t.cells]
     return {"county": t.county_name, "county_code": t.county_code, "unit": t.unit_code, "status": t.status,
-            "closed": t.done, "steps": steps, "indicators": dict(t.indicators)}
+            "closed": t.done, "steps": steps, "indicators": dict(t.indicators), "institution": t.institution}
 
 
 @bp.route("/api/progress")

@@ -1,16 +1,15 @@
 """The 通报 as .xlsx (openpyxl: a sheet per view) and .docx (python-docx), from one Report."""
 from __future__ import annotations
 
-import io
-from datetime import UTC, date, datetime
+from datetime import date
 
-from portal import xlsx
+from portal import docx_doc, xlsx
 from portal.board import rollup
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
 from portal.export_text import docx_text, local_cell, safe_cell
-from portal.filters import zh_date
+from portal.labels import deadline_label, open_deadline_label, zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,7 +45,8 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
 
 def list_row(r: rollup.Row, on: date) -> list:
     return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
-            rules.STATE_LABELS[r.state], light_text(r.light), r.progress, r.deadline or "长期",
+            rules.STATE_LABELS[r.state], light_text(r.light), r.progress,
+            r.deadline or open_deadline_label(r.deadline_kind, r.period),
             rollup.days_overdue(r, on) or "", local_cell(r.last_activity).date() if r.last_activity else ""]  # the board's day
 
 
@@ -90,7 +90,7 @@ def to_xlsx(report: Report) -> bytes:
         totals = report.transfer_totals
         rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
                      *[totals["indicators"][n] for n in names], f"已销号 {totals['counties_done']}/{totals['counties']}"])
-        ws = _sheet(wb, "移交进度", title, ["县（市、区）", *steps, *names, "整体"],
+        ws = _sheet(wb, "移交进度", title, ["县（市、区）或机构", *steps, *names, "整体"],
                     [14, *[12] * len(steps), *[14] * len(names), 12], rows)
         _step_rules(ws, 2 + len(steps) + len(names), len(rows))
 
@@ -131,26 +131,10 @@ def _step_rules(ws, last_col: int, n: int) -> None:
 # ---- .docx -------------------------------------------------------------------------------------
 
 def to_docx(report: Report) -> bytes:
-    from docx import Document
     from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
 
-    doc = Document()
-    _a4(doc.sections[0])
-    props = doc.core_properties  # the template's own (author "python-docx", 2013) would show in 属性
-    props.author = props.last_modified_by = "儿童福利政策落实门户"
-    props.title, props.comments, props.keywords = docx_text(report.title), "", ""
-    props.created = props.modified = datetime.now(UTC).replace(tzinfo=None)
-    props.revision = 1
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(12)
-    # Styles looked up by name once: python-docx resolves a name on every heading and table otherwise
-    # (a third of the file's time).
-    styles = _Styles(doc)
+    doc, styles = docx_doc.new_document(report.title)
     heading = styles.heading(report.title, 0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = doc.add_paragraph(docx_text(f"依据：{full_name(report)}"))
@@ -175,11 +159,11 @@ def to_docx(report: Report) -> bytes:
             styles.heading(f"{unit}（{len(items)}项）", 2)
             styles.table(["任务", "来源条款", "状态", "完成时限", "逾期天数"],
                    [[r.title, "、".join(label_for(c) for c in r.clause_ids), rules.STATE_LABELS[r.state],
-                     zh_date(r.deadline) if r.deadline else "长期", str(rollup.days_overdue(r, report.as_of) or "")]
+                     deadline_label(r), str(rollup.days_overdue(r, report.as_of) or "")]
                     for r in items])
 
     # The transfer table has a column per step and per figure: its own landscape page.
-    _a4(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
+    docx_doc.a4(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
     styles.heading("四、县级儿童福利机构移交进度", 1)
     if report.transfer:
         steps = [s for s, _ in report.transfer[0].cells]
@@ -189,45 +173,7 @@ def to_docx(report: Report) -> bytes:
         totals = report.transfer_totals
         rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
                      *[str(totals["indicators"][n]) for n in names]])
-        styles.table(["县（市、区）", *steps, *names], rows)
+        styles.table(["县（市、区）或机构", *steps, *names], rows)
     else:
         doc.add_paragraph("本通报范围内没有移交任务。")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
-
-
-def _a4(section, landscape: bool = False) -> None:
-    """A4 (python-docx's template is US Letter), with the margins of an office document."""
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Mm
-
-    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = width, height
-    section.top_margin = section.bottom_margin = Mm(25)
-    section.left_margin = section.right_margin = Mm(20)
-
-
-class _Styles:
-    """The document's heading and table styles, resolved once."""
-
-    def __init__(self, doc) -> None:
-        self.doc = doc
-        self.headings = {level: doc.styles["Title" if level == 0 else f"Heading {level}"] for level in (0, 1, 2)}
-        self.grid = doc.styles["Table Grid"]
-
-    def heading(self, text: str, level: int):
-        return self.doc.add_paragraph(docx_text(text), self.headings[level])
-
-    def table(self, headers: list[str], rows: list[list[str]]) -> None:
-        table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = self.grid
-        for cell, text in zip(table.rows[0].cells, headers, strict=False):
-            cell.text = docx_text(text)
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for row in rows:
-            cells = table.add_row().cells
-            for cell, text in zip(cells, row, strict=False):
-                cell.text = docx_text(str(text))
+    return docx_doc.to_bytes(doc)

@@ -79,6 +79,8 @@ class Row:
     cooperators: tuple[str, ...] = ()
     position: int = 0
     closed_at: datetime | None = None
+    deadline_kind: str = "none"  # date | periodic | none: what a row without a date shows (定期/长期)
+    period: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ class TransferInput:
     deadline: date | None
     steps: tuple[tuple[str, bool], ...]  # (title, done)
     indicators: dict[str, int] = field(default_factory=dict)
+    institution: bool = False  # a 儿童福利院's own transfer (county_name then holds the institution's name)
 
 
 @dataclass
@@ -254,6 +257,7 @@ class TransferRow:
     state: str
     cells: list[tuple[str, str]]  # (step title, status)
     indicators: dict[str, int]
+    institution: bool = False
 
     @property
     def steps_done(self) -> int:
@@ -290,7 +294,7 @@ def step_status(done: bool, state: str, deadline: date | None, today: date) -> s
 def transfer_tracker(inputs: Iterable[TransferInput], today: date) -> list[TransferRow]:
     return [TransferRow(t.county_code, t.county_name, t.unit_code, t.instance_id, t.state,
                         [(title, step_status(done, t.state, t.deadline, today)) for title, done in t.steps],
-                        dict(t.indicators))
+                        dict(t.indicators), t.institution)
             for t in inputs]
 
 
@@ -320,7 +324,7 @@ def county_summaries(rows: Sequence[Row], counties: Sequence[tuple[str, str]],
         if r.county_code in by_code:
             by_code[r.county_code].counts.add(r)
     for t in transfer:
-        if t.county_code in by_code:
+        if t.county_code in by_code and not t.institution:  # the county's own (its 民政局's) transfer
             by_code[t.county_code].transfer = t
     return list(by_code.values())
 

@@ -18,6 +18,7 @@ from portal.duties import rules
 from portal.duties.counts import checklist_counts_subquery
 from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
 from portal.extensions import db
+from portal.labels import ARRANGED_MARK
 from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (
     ChecklistItem,
@@ -35,6 +36,9 @@ from portal.capabilities import can
 from portal.plan import PLAN_ID
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
+# 三（二）8 names two institutions beside the county bureaus: 闻喜县、新绛县儿童福利院 transfer their children too.
+INST_TRANSFER_DUTY = "inst-transfer-children"
+TRANSFER_DUTIES = (TRANSFER_DUTY, INST_TRANSFER_DUTY)
 HANDOVER_DUTY = "handover-by-0901"    # 二: all children handed over by 2022年9月1日
 INSTITUTION_KIND = "儿童福利机构"
 INSTRUCTION = rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
@@ -133,8 +137,10 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
     live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
     counts = checklist_counts_subquery()
+    # "12,15*": a unit id, starred where the office arranged the unit's part (not named by the clause)
+    marked_id = sa.cast(DutyCooperator.unit_id, sa.String) + sa.case((DutyCooperator.arranged, "*"), else_="")
     coop = (sa.select(DutyCooperator.instance_id.label("iid"),
-                      sa.func.aggregate_strings(sa.cast(DutyCooperator.unit_id, sa.String), ",").label("ids"))
+                      sa.func.aggregate_strings(marked_id, ",").label("ids"))
             .group_by(DutyCooperator.instance_id).subquery())
     stmt = (sa.select(DutyInstance, counts.c.done, counts.c.total, coop.c.ids).join(Duty)
             .outerjoin(counts, counts.c.iid == DutyInstance.id).outerjoin(coop, coop.c.iid == DutyInstance.id)
@@ -147,12 +153,14 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
         v = view_of(inst, on, (int(done or 0), int(total or 0)))
         u = infos[inst.unit_id]
         duty = inst.duty
-        cooperators = sorted(int(i) for i in coop_ids.split(",")) if coop_ids else []
+        cooperators = sorted((int(i.rstrip("*")), i.endswith("*")) for i in coop_ids.split(",")) if coop_ids else []
         rows.append(rollup.Row(
             inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
-            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at))
+            tuple(infos[c].short + (ARRANGED_MARK if arranged else "") for c, arranged in cooperators),
+            duty.position, inst.closed_at,
+            duty.deadline_kind, duty.period or ""))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 
@@ -183,18 +191,22 @@ def current_indicators(instance_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def transfer_rows(on: date | None = None, rows: list[rollup.Row] | None = None) -> list[rollup.TransferRow]:
-    """The 13 counties' transfer instances, their seven steps, their reported figures. `rows` are
-    the board's rows when the page has them already (the instances are among them)."""
+    """The 13 counties' transfer instances, then the two institutions' (闻喜县、新绛县儿童福利院), their
+    seven steps, their reported figures. `rows` are the board's rows when the page has them already (the
+    instances are among them)."""
     on = on or today()
     if transfer_duty() is None:
         return []
     rows = load_rows(on) if rows is None else rows
-    mine = [r for r in rows if r.duty_key == TRANSFER_DUTY]
+    mine = [r for r in rows if r.duty_key in TRANSFER_DUTIES]
     steps, figures = _transfer_details([r.instance_id for r in mine])
     order = {code: n for n, (code, _) in enumerate(counties())}
-    inputs = [rollup.TransferInput(r.county_code, r.county_name, r.unit_code, r.instance_id, r.state, r.deadline,
-                                   tuple(steps.get(r.instance_id, ())), figures.get(r.instance_id, {}))
-              for r in sorted(mine, key=lambda r: (order.get(r.county_code, len(order)), r.instance_id))]
+    inputs = [rollup.TransferInput(r.county_code, r.county_name if r.duty_key == TRANSFER_DUTY else r.unit_name,
+                                   r.unit_code, r.instance_id, r.state, r.deadline,
+                                   tuple(steps.get(r.instance_id, ())), figures.get(r.instance_id, {}),
+                                   institution=r.duty_key != TRANSFER_DUTY)
+              for r in sorted(mine, key=lambda r: (r.duty_key != TRANSFER_DUTY, order.get(r.county_code, len(order)),
+                                                   r.unit_order, r.instance_id))]
     return rollup.transfer_tracker(inputs, on)
 
 

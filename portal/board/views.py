@@ -46,7 +46,7 @@ def county(county_code: str):
     if name is None:
         abort(404)
     rows = [r for r in data.rows if r.county_code == code]
-    transfer = next((t for t in data.transfer if t.county_code == code), None)
+    transfer = next((t for t in data.transfer if t.county_code == code and not t.institution), None)
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
                            transfer=transfer, indicator_names=data.indicator_names, on=today())

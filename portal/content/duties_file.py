@@ -91,6 +91,18 @@ class DutySpec:
     arrangement: str = ""
     # numeric figures the unit reports, as (name, measure word): ("移交儿童人数", "人")
     indicators: tuple[tuple[str, str], ...] = ()
+    # cooperating units the cited clauses do not name: the office's 工作安排 (``安排：code``)
+    arranged_cooperating: tuple[str, ...] = ()
+
+
+# A deadline_text the 方案 does not state (the office's own reasoning) says so with one of these words
+# (duties.txt: 原文未写时限而由督查室确定的，写明“未单列”); it is shown as 督查室工作安排, never as 方案表述.
+DEADLINE_ARRANGED_MARKS = ("未单列", "工作安排")
+
+
+def deadline_text_arranged(text: str) -> bool:
+    """Whether a duty's deadline_text is the office's 工作安排 rather than the 方案's words."""
+    return any(mark in (text or "") for mark in DEADLINE_ARRANGED_MARKS)
 
 
 def split_arranged(item: str) -> tuple[str, bool]:
@@ -115,6 +127,7 @@ class InstanceSpec:
     lead_unit: str
     cooperating: tuple[str, ...]
     county: str | None
+    arranged_cooperating: tuple[str, ...] = ()  # those of `cooperating` the office added
 
 
 # ------------------------------------------------------------------ parsing
@@ -283,7 +296,7 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
     area = v.get("area", "")
     if area and area not in AREAS:
         err("area", f"area {area!r} must be one of {', '.join(AREAS)}")
-    lead, cooperating = _units(v, scope, err)
+    lead, cooperating, arranged_cooperating = _units(v, scope, err)
     start, deadline_kind, deadline, period = _schedule(v, at, err)
     checklist = _checklist(v.get("checklist", ""), err)
     indicators = _indicators(v.get("indicators", ""), lambda msg: err("indicators", msg))
@@ -291,13 +304,17 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
         return None
     return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
                     deadline_kind, deadline, period, v.get("deadline_text", ""), checklist, v.get("note", ""),
-                    dict(at), arrangement=v.get("arrangement", ""), indicators=indicators)
+                    dict(at), arrangement=v.get("arrangement", ""), indicators=indicators,
+                    arranged_cooperating=arranged_cooperating)
 
 
-def _units(v: dict[str, str], scope: str, err) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The lead and cooperating unit codes (or {county} patterns), checked against the scope."""
+def _units(v: dict[str, str], scope: str, err) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The lead and cooperating unit codes (or {county} patterns), checked against the scope, and the
+    cooperating units the office added (written ``安排：code``: the cited clauses do not name them)."""
     lead = tuple(v.get("lead", "").split())
-    cooperating = tuple(v.get("cooperating", "").split())
+    marked = [split_arranged(u) for u in v.get("cooperating", "").split()]
+    cooperating = tuple(u for u, _ in marked)
+    arranged = tuple(u for u, is_arranged in marked if is_arranged)
     for name, units in (("lead", lead), ("cooperating", cooperating)):
         _check_unit_list(name, units, scope, err)
     if scope == "city" and len(lead) > 1:
@@ -308,7 +325,7 @@ def _units(v: dict[str, str], scope: str, err) -> tuple[tuple[str, ...], tuple[s
     overlap = sorted(set(lead) & set(cooperating))
     if overlap:
         err("cooperating", f"{', '.join(overlap)} is both lead and cooperating")
-    return lead, cooperating
+    return lead, cooperating, arranged
 
 
 def _check_unit_list(name: str, units: tuple[str, ...], scope: str, err) -> None:

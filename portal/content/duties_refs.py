@@ -48,14 +48,16 @@ def expand(duty: DutySpec, county_codes: Sequence[str],
     county through the unit tree; without it a ``{county}-…`` code prefix is used.
     """
     if duty.scope == "city":
-        return [InstanceSpec(duty.key, duty.lead[0], duty.cooperating, None)]
+        return [InstanceSpec(duty.key, duty.lead[0], duty.cooperating, None, duty.arranged_cooperating)]
     if duty.scope == "per-county":
         out = []
         for county in county_codes:
             lead = duty.lead[0].replace(COUNTY, county)
-            out.append(InstanceSpec(f"{duty.key}@{lead}", lead, _substitute(duty.cooperating, county), county))
+            out.append(InstanceSpec(f"{duty.key}@{lead}", lead, _substitute(duty.cooperating, county), county,
+                                    _substitute(duty.arranged_cooperating, county)))
         return out
-    return [InstanceSpec(f"{duty.key}@{unit}", unit, duty.cooperating, _county_of(unit, county_codes, parents))
+    return [InstanceSpec(f"{duty.key}@{unit}", unit, duty.cooperating, _county_of(unit, county_codes, parents),
+                         duty.arranged_cooperating)
             for unit in duty.lead]
 
 

@@ -10,7 +10,9 @@ from portal.duties import bp
 from portal import refdata
 from portal.duties.ledger import board_rows
 from portal.duties.views import board_filter_from_args
+from portal.content.duties_file import deadline_text_arranged
 from portal.extensions import db
+from portal.labels import open_deadline_label, zh_date
 from portal.models import ChecklistItem, DutyCooperator
 
 
@@ -27,20 +29,25 @@ def api_duties():
     within = _codes_within(viewpoint)  # a county speaks for all its units
     ids = [r.id for r in rows]
     items: dict[int, list] = {}
-    coops: dict[int, set[str]] = {}
+    coops: dict[int, list[dict]] = {}
     if rows:
-        for iid, title, done in db.session.execute(
-                sa.select(ChecklistItem.instance_id, ChecklistItem.title, ChecklistItem.done)
+        for iid, title, done, arranged in db.session.execute(
+                sa.select(ChecklistItem.instance_id, ChecklistItem.title, ChecklistItem.done, ChecklistItem.arranged)
                 .where(ChecklistItem.instance_id.in_(ids), ~ChecklistItem.archived)
                 .order_by(ChecklistItem.position, ChecklistItem.id)):
-            items.setdefault(iid, []).append({"title": title, "done": done})  # columns: no ORM object per item
-        for iid, unit_id in db.session.execute(sa.select(DutyCooperator.instance_id, DutyCooperator.unit_id)
-                                               .where(DutyCooperator.instance_id.in_(ids))):
-            coops.setdefault(iid, set()).add(refdata.unit(unit_id).code)
+            # columns: no ORM object per item; `arranged`: the office's step, not the 方案's
+            items.setdefault(iid, []).append({"title": title, "done": done, "arranged": arranged})
+        for iid, unit_id, arranged in db.session.execute(
+                sa.select(DutyCooperator.instance_id, DutyCooperator.unit_id, DutyCooperator.arranged)
+                .where(DutyCooperator.instance_id.in_(ids))):
+            unit = refdata.unit(unit_id)
+            coops.setdefault(iid, []).append({"unit": unit.code, "name": unit.name, "arranged": arranged,
+                                              "order": unit.sort_order})
     out = []
     for r in rows:
         duty, lead = r.duty, r.unit.code
-        coop_codes = coops.get(r.id, set())
+        cooperators = sorted(coops.get(r.id, []), key=lambda c: c.pop("order", 0))
+        coop_codes = {c["unit"] for c in cooperators}
         cooperating = bool(within & coop_codes) and lead not in within
         out.append({
             "key": r.key,
@@ -54,6 +61,10 @@ def api_duties():
             "progress": r.progress,
             "deadline": r.deadline.isoformat() if r.deadline else None,
             "original_deadline": r.original_deadline.isoformat() if r.original_deadline else None,
+            "deadline_label": r.deadline and zh_date(r.deadline) or open_deadline_label(duty.deadline_kind, duty.period),
+            "deadline_text": duty.deadline_text,
+            "deadline_text_arranged": deadline_text_arranged(duty.deadline_text),
+            "cooperators": cooperators,
             "checklist": items.get(r.id, []),
             "url": f"/tasks/{r.id}",
         })

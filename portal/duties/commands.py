@@ -1,4 +1,5 @@
-"""`flask portal coverage | remind | demo-data | encrypt-evidence`: duty commands, thin over the services."""
+"""`flask portal coverage | remind | demo-data | encrypt-evidence | division-check`: duty commands, thin over the
+services."""
 from __future__ import annotations
 
 import sys
@@ -61,6 +62,30 @@ def encrypt_evidence_command(dry_run: bool):
         sys.exit(1)
 
 
+@command("division-check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def division_check_command(file: str):
+    """Read an edited 任务分工表 (.xlsx or .docx) against the unit register; print every problem as
+    file:row: reason and exit 1 if there is any. Writes nothing."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import Unit
+    from portal.plan_text.division_table import read_division_table
+    from portal.plan_text.model import UnitName
+
+    levels = {"市级": "city", "县级": "county", "机构": "inst"}
+    units = [UnitName(u.id, u.name, u.short_name, tuple(u.alias_list), levels.get(u.level, u.level))
+             for u in db.session.scalars(sa.select(Unit).where(Unit.active))]
+    rows, problems = read_division_table(file, units)
+    for problem in problems:
+        click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
+    click.echo(f"{len(rows)} 项任务，{len(problems)} 个问题")
+    if problems:
+        sys.exit(1)
+
+
 def register(group) -> None:
-    for cmd in (coverage_command, remind_command, demo_data_command, encrypt_evidence_command):
+    for cmd in (coverage_command, remind_command, demo_data_command, encrypt_evidence_command,
+                division_check_command):
         group.add_command(cmd)

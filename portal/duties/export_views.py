@@ -25,6 +25,7 @@ from portal.duties.services import board, today
 from portal.duties.views import board_filter_from_args
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(data: bytes, filename: str, mimetype: str):
@@ -56,3 +57,24 @@ def export_plan(fmt: str):
     if fmt == "xlsx":
         return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
     return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")
+
+
+@bp.route("/duties/division.<fmt>")
+@logged_in
+def export_division(fmt: str):
+    """The 任务分工表 as offices exchange it (序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款): what the
+    office edits in Excel or Word and the portal reads back (`portal.plan_text.division_table`)."""
+    import sqlalchemy as sa
+
+    from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx, division_rows
+    from portal.extensions import db
+    from portal.models import PolicyDocument
+    from portal.plan import PLAN_ID
+
+    if fmt not in ("xlsx", "docx"):
+        abort(404)
+    rows = division_rows(plan_duties())
+    if fmt == "xlsx":
+        return _download(to_xlsx(TITLE, DIVISION_HEADERS, DIVISION_WIDTHS, rows), f"{TITLE}.xlsx", XLSX)
+    plan_title = db.session.scalar(sa.select(PolicyDocument.title).where(PolicyDocument.doc_id == PLAN_ID)) or ""
+    return _download(division_docx(rows, plan_title), f"{TITLE}.docx", DOCX)

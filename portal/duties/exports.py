@@ -11,22 +11,24 @@ from portal.duties import rules
 from portal.duties.services import InstanceView
 from portal.export_text import local_cell, safe_cell
 from portal.extensions import db
-from portal.labels import zh_date
+from portal.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, open_deadline_label, zh_date
 from portal.models import Duty, DutyInstance, DutyNote
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
 # not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
-PLAN_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "方案表述", "工作清单"]
-PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50]
+PLAN_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "时限说明", "工作清单",
+                "督查室工作安排和说明"]
+PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50, 40]
+
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
 LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
 
 
-def _deadline(d, kind: str):
-    """A real date (sortable in Excel), or what the 方案 says instead of one."""
-    return d if d else ("定期" if kind == "periodic" else "长期")
+def _deadline(d, kind: str, period: str = ""):
+    """A real date (sortable in Excel), or what the duty has instead of one: 定期（每季度）, 长期."""
+    return d if d else open_deadline_label(kind, period)
 
 
 def plan_numbers() -> dict[int, int]:
@@ -48,21 +50,37 @@ def plan_duties() -> list[Duty]:
 def plan_rows(duties: list[Duty]) -> list[list]:
     """``duties``: ``plan_duties()``, whose order gives each its 序号."""
     from portal.content.policy_doc import label_for
+    from portal.duties.crossref import titled
 
     rows = []
     for n, duty in enumerate(duties, 1):
         live = [i for i in duty.instances if not i.archived]
         leads = [u.short_name for u in sorted({i.unit for i in live}, key=lambda u: u.sort_order)]
-        coops = [u.short_name for u in sorted({c.unit for i in live for c in i.cooperators}, key=lambda u: u.sort_order)]
+        coops = arranged_names({(c.unit, c.arranged) for i in live for c in i.cooperators})
         checklist = live[0].active_items if live else []
         rows.append([
             n, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
-            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind),
-            duty.deadline_text, " → ".join(i.title for i in checklist),
+            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind, duty.period),
+            marked_deadline_text(duty.deadline_text),
+            " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist),
+            titled(duty.arrangement or ""),  # other duties by title, never by key
         ])
     return rows
+
+
+def arranged_names(cooperators) -> list[str]:
+    """(unit, arranged) pairs as short names in the units' order, the office's additions marked."""
+    return [u.short_name + (ARRANGED_MARK if arranged else "")
+            for u, arranged in sorted(cooperators, key=lambda p: (p[0].sort_order, p[0].id))]
+
+
+def marked_deadline_text(text: str) -> str:
+    """A deadline text the 方案 does not state, marked as the office's (see deadline_text_arranged)."""
+    from portal.content.duties_file import deadline_text_arranged
+
+    return ARRANGED_DEADLINE_MARK + text if text and deadline_text_arranged(text) else text
 
 
 def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
@@ -79,7 +97,7 @@ def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None
         rows.append([
             n, numbers.get(v.duty.id, ""), v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
             rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
-            _deadline(inst.deadline, v.duty.deadline_kind),
+            _deadline(inst.deadline, v.duty.deadline_kind, v.duty.period),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",
             (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
             inst.updated_at, notes.get(inst.id, ""), inst.responsible_name, inst.responsible_phone,

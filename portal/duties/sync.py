@@ -127,6 +127,7 @@ def _instance_fields(inst: DutyInstance) -> dict:
         "deadline": inst.deadline,
         "original_deadline": inst.original_deadline,
         "cooperators": sorted(c.unit.code for c in inst.cooperators if c.unit),
+        "arranged_cooperators": sorted(c.unit.code for c in inst.cooperators if c.unit and c.arranged),
         "checklist": [i.title for i in inst.items if not i.archived],
         "archived": inst.archived,
     }
@@ -152,17 +153,36 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstanc
     wanted = [units[c].id for c in inst_spec.cooperating if c in units]
     have = {c.unit_id: c for c in inst.cooperators}
     inst.cooperators = [have.get(uid) or DutyCooperator(unit_id=uid) for uid in dict.fromkeys(wanted)]
+    arranged = {units[c].id for c in inst_spec.arranged_cooperating if c in units}
+    for cooperator in inst.cooperators:
+        cooperator.arranged = cooperator.unit_id in arranged
+    _sync_checklist(inst, spec.checklist)
+    return inst, before
+
+
+def _sync_checklist(inst: DutyInstance, checklist) -> None:
+    """Items by title; a step reworded to quote more of its clause (the old title cut from the new one,
+    e.g. 设立医疗科室 → 鼓励支持设立医疗科室) keeps its item, so its tick and who ticked stay."""
+    from portal.content.quotes import quoted_from
+
     by_title = {i.title: i for i in inst.items}
-    for position, entry in enumerate(spec.checklist):
-        title, arranged = duties_file.split_arranged(entry)
+    entries = [duties_file.split_arranged(entry) for entry in checklist]
+    wanted = {title for title, _ in entries}
+    leftovers = [i for i in inst.items if i.title not in wanted and not i.archived]
+    for position, (title, arranged) in enumerate(entries):
         item = by_title.pop(title, None)
+        if item is None:
+            item = next((i for i in leftovers if quoted_from(i.title, title)), None)
+            if item is not None:
+                leftovers.remove(item)
+                by_title.pop(item.title, None)
+                item.title = title
         if item is None:
             item = ChecklistItem(title=title)
             inst.items.append(item)
         item.position, item.archived, item.arranged = position, False, arranged
     for item in by_title.values():
         item.archived = True
-    return inst, before
 
 
 def _audit_instances(touched: list[tuple[DutyInstance, dict | None]]) -> None:

@@ -104,6 +104,8 @@ class DutyCooperator(db.Model):
     instance_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), primary_key=True)
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True, index=True)
+    # the cited clauses do not name this unit: the office's 工作安排, shown as such (`安排：` in duties.txt)
+    arranged: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     instance: so.Mapped[DutyInstance] = so.relationship(back_populates="cooperators")
     unit: so.Mapped[Unit] = so.relationship(lazy="joined")

@@ -327,6 +327,21 @@ def register_entries() -> list[tuple[RegulationEntry, int]]:
     return [(e, counts.get(e.key, 0)) for e in entries]
 
 
+def split_by_plan(entries: list[tuple[RegulationEntry, int]], doc_id: str | None = None
+                  ) -> tuple[list[tuple[RegulationEntry, int]], list[tuple[RegulationEntry, int]]]:
+    """The register in two: the entries the 方案 (``doc_id``) itself cites, and the other related
+    regulations (cited only by other documents, or by none)."""
+    from portal.plan import PLAN_ID
+
+    plan = sa.select(PolicyDocument.id).where(PolicyDocument.doc_id == (doc_id or PLAN_ID)).scalar_subquery()
+    rows = db.session.execute(sa.select(PolicyCitation.register_key, PolicyCitation.target_doc)
+                              .where(PolicyCitation.document_id == plan)).all()
+    keys = {k for k, _ in rows if k}
+    docs = {d for _, d in rows if d}
+    cited = [(e, n) for e, n in entries if e.key in keys or (e.document and e.document in docs)]
+    return cited, [(e, n) for e, n in entries if (e, n) not in cited]
+
+
 def get_entry(key: str) -> RegulationEntry | None:
     return db.session.scalar(sa.select(RegulationEntry).where(RegulationEntry.key == key[:80]))
 

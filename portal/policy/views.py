@@ -21,7 +21,8 @@ def index():
     docs = s.list_documents(q)
     if is_partial_request():
         return render_template("policy/_documents.html", docs=docs, q=q)
-    return render_template("policy/index.html", docs=docs, q=q, register=s.register_entries())
+    cited, related = s.split_by_plan(s.register_entries())
+    return render_template("policy/index.html", docs=docs, q=q, cited=cited, related=related)
 
 
 @bp.route("/<doc_id>")
@@ -80,7 +81,8 @@ def clause(doc_id: str, clause_id: str):
 @bp.route("/register/")
 @any_account  # trainees (学员) too
 def register():
-    return render_template("policy/register.html", entries=s.register_entries())
+    cited, related = s.split_by_plan(s.register_entries())
+    return render_template("policy/register.html", cited=cited, related=related)
 
 
 @bp.route("/register/<key>")

@@ -92,3 +92,37 @@ def test_malformed_duties_file_changes_nothing(app, plan, runner, tmp_path):
     assert f"duties.txt:{line}:" in result.output
     assert "previous 任务分工表 stays" in result.output
     assert instance_by_key("transfer-children@yanhu-mz").duty.title == "做好儿童移交工作"
+
+
+def test_an_upgrade_to_the_faithful_wording_keeps_ticks_and_marks_the_arrangements(app, plan):
+    """A database loaded from the earlier duties.txt (steps without their 鼓励 or condition, no
+    arranged cooperators) syncs to the faithful wording without losing a tick."""
+    from portal.duties.services import set_item
+
+    medical = instance_by_key("sfly-medical")
+    old_titles = ["设立医疗科室", "加强专业医护队伍建设", "为院内儿童提供基本医疗服务"]
+    for item, old in zip(medical.active_items, old_titles, strict=True):
+        item.title = old
+    adult = instance_by_key("adult-placement")
+    adult.active_items[1].title = "经评估实行社会安置"
+    for c in adult.cooperators:
+        c.arranged = False
+    db.session.commit()
+    owner = make_user("fly", "liaison", unit="inst-sfly")
+    medical = instance_by_key("sfly-medical")
+    set_item(owner, medical, medical.active_items[0].id, True)
+    mz = make_user("mz", "liaison", unit="city-mz")
+    adult = instance_by_key("adult-placement")
+    set_item(mz, adult, adult.active_items[1].id, True)
+
+    report = sync_duties(ROOT / "content")
+    assert report.ok
+    medical = instance_by_key("sfly-medical")
+    first = medical.active_items[0]
+    assert first.title == "鼓励支持设立医疗科室" and first.done and first.done_by_id == owner.id
+    assert [i.title for i in medical.active_items][1:] == ["鼓励支持加强专业医护队伍建设", "鼓励支持为院内儿童提供基本医疗服务"]
+    assert not any(i.archived for i in medical.items)  # reworded, not replaced
+    adult = instance_by_key("adult-placement")
+    assert adult.active_items[1].title == "对经评估具备一定独立生活能力和劳动就业能力的实行社会安置"
+    assert adult.active_items[1].done
+    assert {c.unit.code: c.arranged for c in adult.cooperators} == {"inst-sfly": False, "city-ga": True}

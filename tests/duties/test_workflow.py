@@ -251,7 +251,7 @@ def test_api_duties_fields_filters_and_visibility(app, plan):
     row = next(d for d in data if d["key"] == "transfer-children@yanhu-mz")
     assert set(row) >= {"key", "title", "clause_ids", "unit", "role", "state", "light", "progress", "deadline", "checklist"}
     assert row["unit"] == "yanhu-mz" and row["role"] == "lead" and row["clause_ids"][0] == "3.2.8"
-    assert row["checklist"][0] == {"title": "安排部署", "done": False}
+    assert row["checklist"][0] == {"title": "安排部署", "done": False, "arranged": False}
     coop = next(d for d in data if d["key"] == "transfer-hukou@yanhu-ga")
     assert coop["role"] == "cooperating" and coop["unit"] == "yanhu-mz" and coop["lead_unit"] == "yanhu-ga"
     make_user("lead", "leader")

@@ -64,3 +64,22 @@ def test_register_entries_of_the_two_banfa_and_their_notes_link_the_laws_they_na
     assert "本门户未收录此文件的全文" in jiyang
     rehab = staff.client.get("/policy/register/canji-ertong-kangfu-jiuzhu").get_data(as_text=True)
     assert 'href="/policy/canji-yufang-he-canjiren-kangfu-tiaoli/a26">《残疾预防和残疾人康复条例》第二十六条</a>' in rehab
+
+
+def test_the_register_says_which_regulations_the_plan_cites(library, staff):
+    """方案引用的法规 lists only what the 方案 cites; the rest of the register is 其他相关法规."""
+    import html as html_lib
+
+    page = html_lib.unescape(staff.client.get("/policy/register/").get_data(as_text=True))
+    cited = page.split('data-testid="register"')[1].split("</table>")[0]
+    related = page.split('data-testid="register-related"')[1].split("</table>")[0]
+    plan_text = (ROOT / "content" / "policy" / "yunmin-2021-74.md").read_text(encoding="utf-8")
+    cited_titles = re.findall(r"《([^》]+)》", cited)
+    assert cited_titles and all(t in plan_text for t in cited_titles)
+    assert "《家庭寄养管理办法》" in cited and "《儿童福利机构管理办法》" in cited
+    assert cited.count("<tr>") - 1 == 4  # (the header row) the audit: the register has 19 entries, the 方案 cites 4 of them
+    assert cited.count("<tr>") + related.count("<tr>") - 2 == 19
+    assert not any(t in plan_text for t in re.findall(r"《([^》]+)》", related))
+    index = html_lib.unescape(staff.client.get("/policy/").get_data(as_text=True))
+    assert "其他相关法规" in index
+    assert index.split('data-testid="register-cited"')[1].split("</ul>")[0].count("<li>") == 4

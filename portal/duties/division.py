@@ -1,0 +1,77 @@
+"""The 任务分工表 as offices exchange it: 序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款, as .xlsx and
+.docx. Written so `portal.plan_text.division_table.read_division_table` reads it back unchanged: names
+from the unit register (a duty of every county as 各县（市、区）民政局), dates written out, clauses by
+their labels, and what the office added marked 「（督查室安排）」 (see `portal.labels.ARRANGED_MARK`)."""
+from __future__ import annotations
+
+from portal import docx_doc, refdata
+from portal.content.duties_file import deadline_text_arranged
+from portal.content.policy_doc import label_for
+from portal.labels import ARRANGED_MARK, open_deadline_label, zh_date
+from portal.models import Duty, DutyInstance, Unit
+from portal.plan import PLAN_NUMBER
+
+DIVISION_HEADERS = ["序号", "工作任务", "牵头单位", "配合单位", "完成时限", "来源条款"]
+DIVISION_WIDTHS = [6, 36, 26, 40, 22, 22]
+COUNTY_WIDE = "各县（市、区）"  # how a 任务分工表 names a duty every county's bureau carries
+TITLE = "任务分工表"
+
+
+def division_rows(duties: list[Duty]) -> list[list]:
+    """``duties``: the current duties in the plan's order (as the 任务分工表 export reads them), which
+    gives each its 序号."""
+    rows = []
+    for n, duty in enumerate(duties, 1):
+        live = [i for i in duty.instances if not i.archived]
+        deadline = zh_date(duty.deadline) if duty.deadline else open_deadline_label(duty.deadline_kind, duty.period)
+        if deadline_text_arranged(duty.deadline_text):
+            deadline += ARRANGED_MARK
+        rows.append([n, duty.title, "、".join(_leads(duty, live)), "、".join(_cooperating(duty, live)), deadline,
+                     "、".join(label_for(c) for c in duty.clause_ids)])
+    return rows
+
+
+def _kind(unit: Unit, county: str) -> str:
+    """盐湖区民政局 in 盐湖区 → 民政局: the kind of county unit a per-county duty names."""
+    county_unit = refdata.unit_by_code(county) if county else None
+    prefix = county_unit.short_name if county_unit else ""
+    return unit.short_name.removeprefix(prefix) if prefix else unit.short_name
+
+
+def _in_county(unit: Unit, county: str) -> bool:
+    return bool(county) and unit.code.startswith(county + "-") and unit.level == "县级"
+
+
+def _leads(duty: Duty, live: list[DutyInstance]) -> list[str]:
+    if duty.scope == "per-county" and live:
+        return [COUNTY_WIDE + _kind(live[0].unit, live[0].county)]
+    units = sorted({i.unit for i in live}, key=lambda u: (u.sort_order, u.id))
+    return [u.short_name for u in units]
+
+
+def _cooperating(duty: Duty, live: list[DutyInstance]) -> list[str]:
+    """Every instance's cooperating units once, a county's own unit as 各县（市、区）…, the office's marked."""
+    names: dict[str, tuple[int, bool]] = {}
+    for inst in live:
+        for c in inst.cooperators:
+            if duty.scope == "per-county" and _in_county(c.unit, inst.county):
+                name, order = COUNTY_WIDE + _kind(c.unit, inst.county), -1
+            else:
+                name, order = c.unit.short_name, c.unit.sort_order
+            names.setdefault(name, (order, c.arranged))
+    return [name + (ARRANGED_MARK if arranged else "")
+            for name, (_, arranged) in sorted(names.items(), key=lambda p: p[1][0])]
+
+
+def division_docx(rows: list[list], plan_title: str = "") -> bytes:
+    """The table in a landscape A4 Word document, headed by the plan it divides."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc, styles = docx_doc.new_document(TITLE, landscape=True)
+    heading = styles.heading(TITLE, 0)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    basis = f"《{plan_title}》（{PLAN_NUMBER}）" if plan_title else PLAN_NUMBER
+    doc.add_paragraph(f"依据：{basis}").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("注：标有“（督查室安排）”的配合单位和完成时限，方案原文未写明，由督查室确定。")
+    styles.table(DIVISION_HEADERS, [[str(v) for v in row] for row in rows])
+    return docx_doc.to_bytes(doc)

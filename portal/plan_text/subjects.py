@@ -29,6 +29,8 @@ CO_WITH = re.compile(r"会同(?P<names>" + NAMES + r")")
 _WHOLE = re.compile(r"^(?:" + NAME + r")$")
 _ENDING = re.compile(GENERIC + "$")
 _SPLIT_AFTER_NAME = re.compile(r"(以及|和|及|与)")
+_PLACE = re.compile(r"[省市县区]$")
+_PLACED = re.compile(r"^[\u4e00-\u9fff]{1,6}?[省市县区](?P<body>[\u4e00-\u9fff]{2,}" + UNIT_END + r")$")
 ALL_LEVELS = "各级"  # 「各级工会、共青团」: the bodies at every level, named as the register holds them
 
 
@@ -43,7 +45,9 @@ def subject_names(names: str, trail: str = "") -> list[str]:
             borrowing.append(item)
             continue
         ending = m.group(0) if (m := _ENDING.search(item)) else trail_ending
-        out.extend(b + ending for b in borrowing)
+        placed = _PLACED.match(item)
+        # 「闻喜县、新绛县儿童福利院」: places before a place's body name that body in each place
+        out.extend(b + placed.group("body") if placed and _PLACE.search(b) else b + ending for b in borrowing)
         borrowing = []
         out.append(item)
     out.extend(b + trail_ending for b in borrowing)

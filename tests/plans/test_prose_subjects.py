@@ -53,6 +53,9 @@ def test_a_list_sharing_one_ending_names_each_body_with_it():
     assert subject_names("县级民政部门及救助管理机构") == ["县级民政部门", "救助管理机构"]
     assert subject_names("乡镇人民政府（街道办事处）和村（居）民委员会") == ["乡镇人民政府（街道办事处）", "村（居）民委员会"]
     assert subject_names("人力资源和社会保障部门") == ["人力资源和社会保障部门"]
+    # 运民发〔2021〕74号 三（二）8: places before a place's body
+    assert subject_names("闻喜县、新绛县儿童福利院和相关县（市、区）民政局") == [
+        "闻喜县儿童福利院", "新绛县儿童福利院", "相关县（市、区）民政局"]
     # 国发〔2016〕13号 三（四）: 「各级」 is every level of the same bodies
     assert subject_names("各级工会、共青团、妇联、残联、关工委", "等群团组织") == ["工会", "共青团", "妇联", "残联", "关工委"]
 

@@ -17,6 +17,10 @@ _POINT = (r"(?:(?P<month>\d{1,2})\s*月(?:份)?(?:(?P<day>\d{1,2})\s*日)?(?P<pa
 DATE_PHRASE = re.compile(_YEAR + _POINT + r"(?P<before>前|之前|以前)?(?P<verb>完成|结束|建成|实现|出台|印发|到位)?")
 YEAR_ONLY = re.compile(r"(?P<year>\d{4})\s*年(?P<verb>完成|建成|实现|出台|底前|内完成)")
 PERIOD_BEFORE = re.compile(r"(?:至|期限|期间|从|自|起|到期)$")
+# 「三年内」「5年内」「2012年起5年内」: a span of years counted from its start, the plan's year unless one is named,
+# the first year included (杭州 互联网+ 实施意见 of 2015: 三年内 is 2017年底)
+YEARS_BEFORE = re.compile(r"(?:(?P<start>\d{4})\s*年起)?(?P<count>\d{1,2}|[一二两三四五六七八九十]{1,3})$")
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
     for m in DATE_PHRASE.finditer(text):
         if not _is_deadline(m, text):
             continue
+        span = YEARS_BEFORE.search(text[: m.start()]) if m.group("yearend") == "年内" else None
+        if span:
+            return _years_within(span, text[span.start(): m.end()], issued)
         year = int(m.group("year")) if m.group("year") else _earlier_year(text[: m.start()], issued)
         day = _resolve(m, year)
         if m.group("month") and not m.group("year") and day and issued and day < issued:
@@ -86,3 +93,18 @@ def _earlier_year(before: str, issued: date | None) -> int | None:
     if years:
         return int(years[-1])
     return issued.year if issued else None
+
+
+def _years_within(span: re.Match, words: str, issued: date | None) -> Deadline:
+    count = span.group("count")
+    years = int(count) if count.isdigit() else _cn_count(count)
+    start = int(span.group("start")) if span.group("start") else (issued.year if issued else None)
+    return Deadline(words, date(start + years - 1, 12, 31) if start and years else None)
+
+
+def _cn_count(text: str) -> int:
+    """一…九, 十, 十二, 二十 (the counts of years plans write)."""
+    if "十" not in text:
+        return CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return CN_DIGITS.get(tens, 1) * 10 + CN_DIGITS.get(ones, 0)

@@ -21,6 +21,7 @@ from datetime import date
 from portal.plan_text.deadlines import Deadline, find_deadline
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
 from portal.plan_text.structure import header_key, task_column
+from portal.plan_text.subjects import CO_WITH, SUBJECT, subject_names
 from portal.plan_text.units import is_county_wide, match_unit, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
@@ -32,21 +33,18 @@ BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负
 BRACKET_NESTED = re.compile(r"[（(〔【]((?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?"
                             r"(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
                             r"(?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?)[）)〕】]")
-FIELD_LINE = re.compile(r"(?P<key>牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
-                        r"\s*[:：]\s*(?P<value>[^；;。\n]*)")
+_FIELD_KEY = r"(?:牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+# a field's value ends at the next field's key: 「牵头单位:市科委,配合单位:各区县市」 (杭州 互联网+ 实施意见)
+FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(?![，,、]?\s*" + _FIELD_KEY + r"\s*[:：])"
+                        r"[^；;。\n])*)")
 LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
 RESPONSIBLE_KEYS = ("责任单位", "责任部门")
 COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位")
 DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排")
-_UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
-             r"管委会|支队|大队|办公室)")
-_NAME = (r"(?:各?县[（(]市、?区[）)](?:[\u4e00-\u9fff]{0,8}" + _UNIT_END + r")?|[\u4e00-\u9fff]{1,14}?" + _UNIT_END + ")")
-SUBJECT = re.compile(r"^(?P<names>" + _NAME + r"(?:(?:、|和|及|以及|与)" + _NAME + r")*)"
-                     r"(?:等(?:部门|单位))?(?:要|应当|应|须|必须|负责|牵头|会同|可|在[^。；]{0,90}?(?:时|中|后|下)?，?要)")
-CO_WITH = re.compile(r"会同(?P<names>" + _NAME + r"(?:(?:、|和|及|以及|与)" + _NAME + r")*)")
 MECHANISM = re.compile(r"(?:建立|健全|完善|成立)[^。；]{0,6}由[^。；]{1,80}?(?:牵头|负责)[^。；]{0,80}?的[^。；]{0,20}?"
                        r"(?:机制|制度|小组|会议|专班)")
 SENTENCES = re.compile(r"[^。；;！？]+[。；;！？]?")
+FULL_STOPS = re.compile(r"(?<=[。！？])")
 MAX_STEPS = 10
 DEPARTMENT_SHARE = 0.8  # of a clause's sentences leading with a subject: one duty per department
 
@@ -190,13 +188,13 @@ def _prose(text: str) -> _Assignment | None:
     source = ""
     for sentence in _sentences(cleaned):
         m = SUBJECT.match(sentence)
-        names = split_names(m.group("names")) if m else []
+        names = subject_names(m.group("names"), m.group("trail") or "") if m else []
         if names and not lead:
             lead, source = names, sentence
         elif names:
             coop.extend(n for n in names if n not in lead and n not in coop)
         for w in CO_WITH.finditer(sentence):
-            coop.extend(n for n in split_names(w.group("names")) if n not in lead and n not in coop
+            coop.extend(n for n in subject_names(w.group("names")) if n not in lead and n not in coop
                         and not n.startswith(("有关", "相关")))
     return _Assignment(lead, coop, source) if lead else None
 
@@ -231,9 +229,12 @@ def _department_segments(text: str) -> list[str] | None:
             segments[-1] += sentence
         else:
             segments.append(sentence)
-    # most sentences lead with their own subject (四（二）); a clause of prose that names a few actors
-    # along the way (三（一）1) stays one duty
-    if starts >= 3 and len(segments) == starts and starts >= DEPARTMENT_SHARE * len(sentences):
+    # most sentences lead with their own subject (四（二）), counted by full stops: a department's sentence
+    # often runs on through 「；」 parts (国发〔2016〕13号 三（三）); a clause of prose that names a few
+    # actors along the way (三（一）1) stays one duty
+    full = [s for s in FULL_STOPS.split(re.sub(r"\n+", "", text)) if s.strip()]
+    leading = sum(1 for s in full if SUBJECT.match(s.strip()))
+    if starts >= 3 and len(segments) == starts and leading >= DEPARTMENT_SHARE * len(full):
         return segments
     return None
 

@@ -43,7 +43,7 @@ ATTACHMENT = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*
 ATTACHMENT_TITLED = re.compile(r"^附\s*件\s*([0-9]+)\s*[:：]\s*(\D.{1,60})$")
 HEADING_MAX = 30  # a first sentence this short, ended by 。, is the clause's heading
 TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", "具体任务", "工作内容", "任务", "具体措施", "工作措施",
-                "工作事项", "事项", "措施")
+                "工作事项", "事项", "措施", "考核指标")  # 考核指标: a 任务分解表 that states each task as its measure
 
 
 def clean_line(text: str) -> str:
@@ -181,7 +181,8 @@ def build_document(blocks: list[Block], tables: list[Table], problems: list[Prob
     _front_matter(builder, front, title_at)
     issued = _body(builder, blocks[first:])
     if issued is None:
-        issued = next((d for b in reversed(front) if (d := to_date(b.text))), None)
+        # a date under the title, printed in brackets: 「（2015年9月15日）」
+        issued = next((d for b in reversed(front) if (d := to_date(b.text.strip("()（） ")))), None)
     number = next((f"{m.group(0)[: m.start(1) - m.start(0)].rstrip('〔[［【(（ ')}〔{m[1]}〕{m[2]}号"
                    for b in blocks[: first + 1] + blocks[-40:] if (m := NUMBER_DOC.search(b.text))
                    and len(b.text) < 40), "")

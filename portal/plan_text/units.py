@@ -23,9 +23,16 @@ def normalise(name: str) -> str:
     return name.replace("和", "")
 
 
+# 「各区、县级市」「各市、县人民政府」「各区、市政府」: every body of those levels, one name
+_LEVEL = r"(?:[省市区县州旗乡镇]|县级市|自治县|街道)"
+EVERY_LEVEL = re.compile(r"各" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?:人民政府|政府|管委会)?"
+                         r"(?=$|[、，,；;。]|负责|牵头|配合|参与|落实|按职|分别|共同|结合|等)")
+
+
 def split_names(text: str) -> list[str]:
     """「市民政局、市财政局以及各县（市、区）人民政府」 → three names; separators inside brackets do not
-    split (各县（市、区）stays one)."""
+    split (各县（市、区）stays one), nor does a list of levels after 各 (各区、县级市)."""
+    protected = [m.span() for m in EVERY_LEVEL.finditer(text)]
     parts, depth, current = [], 0, ""
     joined = []  # whether a part follows an enumeration comma 、 (the same run of names)
     follows_enumeration = False
@@ -36,7 +43,7 @@ def split_names(text: str) -> list[str]:
             depth += 1
         elif ch in "）)〉":
             depth = max(0, depth - 1)
-        if depth == 0:
+        if depth == 0 and not any(start < i < end for start, end in protected):
             m = NAME_SEPARATORS.match(text, i)
             if m:
                 parts.append(current)

@@ -2,7 +2,9 @@
 case is a sentence of a tuned plan, quoted."""
 from __future__ import annotations
 
-from portal.plan_text.deadlines import find_deadline
+from datetime import date
+
+from portal.plan_text.deadlines import Deadline, find_deadline
 from portal.plan_text.drafting import draft_duties
 from portal.plan_text.reader import read_plan
 from portal.plan_text.units import split_names
@@ -51,3 +53,69 @@ def test_long_term_words_followed_by_their_object_are_the_task_not_its_time():
     # as the time of the task they still count: a sentence's end, a 完成时限 cell
     assert find_deadline("此项工作长期坚持。").text == "长期坚持"
     assert find_deadline("持续推进").text == "持续推进"
+
+
+# 杭州市推进“互联网+”行动实施意见 (tests/plans/corpus/hangzhou-2015-hulianwang.txt)
+
+HANGZHOU = ["杭州市推进“互联网+”行动实施意见", "(征求意见稿V2.2)", "(2015年9月15日)", "二、 实施重点", "(一)“互联网+”创业创新",
+            "1.大力发展众创空间。通过杭州国家自主创新示范区、小微企业创业创新基地示范城市建设,充分发挥互联网的创新驱动作用,"
+            "利用产业集聚区、工业园区、商业综合体等平台,为广大创新创业者提供良好的工作空间、网络空间、社交空间和资源共享空间。"
+            "三年内认定市级众创空间60家以上。(牵头单位:市科委,配合单位:各区县市)",
+            "2.加快特色小镇建设。以云溪小镇、梦想小镇等“九镇三谷”为引领,聚焦信息经济特色小镇建设,集聚创新资源、转化创新成果,"
+            "实现产业发展从资源要素驱动向创新发展驱动转变。力争5年内有 家特色小镇获省级认定。(牵头单位:市发改委,配合单位:各区县市)"]
+
+
+def test_a_field_key_ends_the_value_before_it(tmp_path):
+    duties = draft(tmp_path, HANGZHOU)
+    assert duties["2.1.1"].lead == ["市科委"]
+    assert duties["2.1.1"].cooperating == ["各区县市"]
+    assert duties["2.1.2"].lead == ["市发改委"]
+
+
+def test_a_date_in_brackets_under_the_title_is_the_date_of_issue(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("\n".join(HANGZHOU), encoding="utf-8")
+    assert read_plan(path).issued == date(2015, 9, 15)
+
+
+def test_years_within_count_from_the_plans_year(tmp_path):
+    assert find_deadline("三年内认定市级众创空间60家以上。", date(2015, 9, 15)) == Deadline("三年内", date(2017, 12, 31))
+    assert find_deadline("力争5年内有 家特色小镇获省级认定。", date(2015, 9, 15)).day == date(2019, 12, 31)
+    duties = draft(tmp_path, HANGZHOU)
+    assert (duties["2.1.1"].deadline_text, duties["2.1.1"].deadline) == ("三年内", date(2017, 12, 31))
+    # 「年内」 alone is still this year's end
+    assert find_deadline("年内完成", date(2015, 9, 15)).day == date(2015, 12, 31)
+
+
+# 安徽 土地节约集约利用 试点实施方案, 青岛 基本养老服务 实施意见 (tests/plans/corpus/anhui-tudijieyue-shidian.txt,
+# qingdao-2023-jibenyanglao.txt)
+
+def test_every_body_of_the_levels_after_ge_is_one_name():
+    assert split_names("省住房城乡建设厅,各市、县人民政府") == ["省住房城乡建设厅", "各市、县人民政府"]
+    assert split_names("各区、市政府负责落实") == ["各区、市政府"]
+    # a list of units after 各区 is not one: 「各区、市财政局」 is each district and the city's bureau
+    assert split_names("各区、市财政局") == ["各区", "市财政局"]
+
+
+def test_a_field_bracket_with_a_semicolon_gives_lead_and_cooperating(tmp_path):
+    duties = draft(tmp_path, ["根据《自然资源部关于同意〈安徽省土地节约集约利用综合改革试点工作方案〉的函》(自然资函〔2022〕1284号)"
+                              "要求,经省政府同意,结合安徽省实际,制定本实施方案。", "一、重点任务", "(一)加强规划计划源头管控",
+                              "1. 将节约集约用地理念贯穿于国土空间规划编制和实施监督全过程。坚持保护优先、节约优先,出台县、乡镇国土空间总体规划以及详细规"
+                              "划、村庄规划编制指南。加强规划成果中节约用地落实情况审查,确保符合节约用地规范要求,不突破上位规划约束性指标。依托国土空"
+                              "间基础信息平台,建立健全全省统一的国土空间规划“一张图”实施监督信息系统,建立健全国土空间规划动态监测评估预警和实施监管机制,对下级国土空间规划中各类管控边界、约束性指标等管控要求的落实情况进行监督检查,将国土空间规划执行情况纳入自然资源执法检查内容。"
+                              "(牵头单位:省自然资源厅;责任单位:省住房城乡建设厅,各市、县人民政府)"])
+    assert duties["1.1.1"].lead == ["省自然资源厅"]
+    assert duties["1.1.1"].cooperating == ["省住房城乡建设厅", "各市、县人民政府"]
+
+
+# 亳州市谯城区 2025年度区民政局重点工作任务分解 (tests/plans/corpus/qiaocheng-2025-minzheng.txt)
+
+def test_a_task_table_may_state_its_tasks_as_measures(tmp_path):
+    duties = draft(tmp_path, ["2025年度区民政局重点工作任务分解", "",
+                              "| 序号 | 责任单位 | 考核指标 | 实施部门 | 实施步骤 | 完成时限 |",
+                              "| --- | --- | --- | --- | --- | --- |",
+                              "| 1 | 区民政局 | 按照临时救助有关政策要求,按月完成临时救助的审核确认工作,及时足额发放城乡困难居民临时救助金。"
+                              " | 低保中心 | 按季度序时推进 | 2025年12月底 |"])
+    duty = duties["tb1.1"]
+    assert duty.lead == ["区民政局"] and duty.cooperating == []
+    assert duty.deadline == date(2025, 12, 31)

@@ -73,44 +73,52 @@ def _not_signed(kind: str, object_id, unit_id):
                               Acknowledgement.unit_id == unit_id)
 
 
-def _pending_statement(unit_id: int | None, newest_first: bool):
-    duties = (sa.select(sa.literal("duty").label("kind"), DutyInstance.id.label("object_id"),
-                        DutyInstance.unit_id.label("unit_id"), Unit.name.label("unit_name"),
-                        Duty.title.label("title"), DutyInstance.created_at.label("since"),
-                        DutyInstance.id.label("instance_id"), sa.literal("").label("level"))
+_PENDING_COLUMNS = ("kind", "object_id", "unit_id", "unit_name", "title", "since", "instance_id", "level")
+
+
+def _labelled(*columns):
+    return [c.label(name) for c, name in zip(columns, _PENDING_COLUMNS, strict=True)]
+
+
+def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
+    duties = (sa.select(*_labelled(sa.literal("duty"), DutyInstance.id, DutyInstance.unit_id, Unit.name,
+                                   Duty.title, DutyInstance.created_at, DutyInstance.id, sa.literal("")))
               .join(Duty, Duty.id == DutyInstance.duty_id).join(Unit, Unit.id == DutyInstance.unit_id)
               .where(~DutyInstance.archived, ~Duty.archived, DutyInstance.state.in_(duty_rules.OPEN_STATES),
                      _not_signed("duty", DutyInstance.id, DutyInstance.unit_id)))
-    notes = (sa.select(sa.literal("instruction"), DutyNote.id, DutyInstance.unit_id, Unit.name,
-                       Duty.title, DutyNote.at, DutyInstance.id, sa.literal(""))
+    notes = (sa.select(*_labelled(sa.literal("instruction"), DutyNote.id, DutyInstance.unit_id, Unit.name,
+                                  Duty.title, DutyNote.at, DutyInstance.id, sa.literal("")))
              .join(DutyInstance, DutyInstance.id == DutyNote.instance_id).join(Duty, Duty.id == DutyInstance.duty_id)
              .join(Unit, Unit.id == DutyInstance.unit_id)
              .where(DutyNote.kind == duty_rules.NOTE_INSTRUCTION, ~DutyInstance.archived,
                     _not_signed("instruction", DutyNote.id, DutyInstance.unit_id)))
-    urges = (sa.select(sa.literal("urge"), Urge.id, Urge.unit_id, Unit.name, Urge.subject, Urge.at,
-                       Urge.instance_id, Urge.level)
+    urges = (sa.select(*_labelled(sa.literal("urge"), Urge.id, Urge.unit_id, Unit.name, Urge.subject, Urge.at,
+                                  Urge.instance_id, Urge.level))
              .join(Unit, Unit.id == Urge.unit_id).where(_not_signed("urge", Urge.id, Urge.unit_id)))
     if unit_id is not None:
         duties = duties.where(DutyInstance.unit_id == unit_id)
         notes = notes.where(DutyInstance.unit_id == unit_id)
         urges = urges.where(Urge.unit_id == unit_id)
-    union = sa.union_all(duties, notes, urges).subquery()
+    parts = {"duty": duties, "instruction": notes, "urge": urges}
+    union = sa.union_all(*([parts[kind]] if kind in parts else parts.values())).subquery()
     order = union.c.since.desc() if newest_first else union.c.since.asc()
     return sa.select(union).order_by(order, union.c.kind, union.c.object_id)
 
 
 def pending(unit_id: int | None = None, newest_first: bool = False, limit: int | None = None,
-            offset: int = 0) -> list[Pending]:
-    """What is not signed for (one unit's, or every unit's for the office), longest waiting first."""
-    stmt = _pending_statement(unit_id, newest_first)
+            offset: int = 0, kind: str = "") -> list[Pending]:
+    """What is not signed for (one unit's, or every unit's for the office; of one kind or all),
+    longest waiting first."""
+    stmt = _pending_statement(unit_id, newest_first, kind)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     return [Pending(r.kind, r.object_id, r.unit_id, r.unit_name, r.title, r.since, r.instance_id, r.level)
             for r in db.session.execute(stmt)]
 
 
-def pending_count(unit_id: int | None = None) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_pending_statement(unit_id, False).subquery()))
+def pending_count(unit_id: int | None = None, kind: str = "") -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        _pending_statement(unit_id, False, kind).subquery()))
 
 
 def _target_of(kind: str, object_id: int) -> tuple[int, int | None, str]:

@@ -38,11 +38,12 @@ PAGE = 30
 def index():
     """Who has not signed (longest waiting first, or newest), and the 催办 sent with their replies."""
     sort = "newest" if request.args.get("sort") == "newest" else "longest"
-    page = PageOf(pending_count(), parse_page_arg(), PAGE)
-    rows = pending(newest_first=sort == "newest", limit=page.per_page, offset=page.offset)
+    kind = request.args.get("kind", "") if request.args.get("kind") in rules.ACK_KIND_LABELS else ""
+    page = PageOf(pending_count(kind=kind), parse_page_arg(), PAGE)
+    rows = pending(newest_first=sort == "newest", limit=page.per_page, offset=page.offset, kind=kind)
     replied = {"yes": True, "no": False}.get(request.args.get("replied", ""))
     sent = urges(replied=replied, limit=PAGE)
-    return render_template("supervision/index.html", rows=rows, page=page, sort=sort, on=today(), sent=sent,
+    return render_template("supervision/index.html", rows=rows, page=page, sort=sort, on=today(), sent=sent, kind=kind,
                            replied=request.args.get("replied", ""), rules=rules)
 
 
@@ -164,6 +165,6 @@ def document(urge_id: int):
         abort(404)
     data = documents.build(urge, ladder.settings())
     name = documents.filename(urge)
-    record_download("export", "urge", urge.id, name, {"file": name, "format": "docx"})
+    record_download("urge", urge.id, name, {"file": name, "format": "docx"})
     return send_file(BytesIO(data), as_attachment=True, download_name=name,
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

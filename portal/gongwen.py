@@ -195,8 +195,9 @@ def build(doc_data: Gongwen) -> bytes:
     if doc_data.copy_to:
         _copy_to(doc, doc_data.copy_to)
     _page_numbers(doc)
-    doc.core_properties.title = doc_data.title
-    doc.core_properties.author = doc_data.issuer
+    props = doc.core_properties  # the blank template's own (creator python-docx, an English comment) replaced
+    props.title, props.author, props.last_modified_by = doc_data.title, doc_data.issuer, doc_data.issuer
+    props.comments = props.keywords = props.subject = props.category = ""
     out = BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -82,6 +82,7 @@ def upgrade():
     sa.Column('year', sa.Integer(), nullable=True),
     sa.Column('serial', sa.Integer(), nullable=True),
     sa.Column('step_key', sa.String(length=80), nullable=True),
+    sa.Column('step_on', sa.Date(), nullable=True),
     sa.Column('copy_to', sa.String(length=200), nullable=False),
     sa.Column('sent_by_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(), nullable=False),

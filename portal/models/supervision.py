@@ -77,6 +77,7 @@ class Urge(db.Model):
     serial: so.Mapped[Optional[int]] = so.mapped_column()
     # A ladder step is taken once: "orange:<instance>:<deadline>" (unique), NULL for a hand-sent 催办.
     step_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), unique=True)
+    step_on: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)  # the portal's day the ladder took it
     copy_to: so.Mapped[str] = so.mapped_column(sa.String(200), default="")  # the 分管领导 named on a red step
     sent_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)

@@ -56,10 +56,10 @@ def leader_label(leader: UnitLeader | None) -> str:
 def _taken() -> dict[tuple[int, date], dict[str, date]]:
     """(instance, deadline) -> {level: local day taken} for every ladder step on record."""
     out: dict[tuple[int, date], dict[str, date]] = {}
-    rows = db.session.execute(sa.select(Urge.instance_id, Urge.deadline, Urge.level, Urge.at)
+    rows = db.session.execute(sa.select(Urge.instance_id, Urge.deadline, Urge.level, Urge.step_on, Urge.at)
                               .where(Urge.step_key.is_not(None)))
-    for instance_id, deadline, level, at in rows:
-        out.setdefault((instance_id, deadline), {})[level] = to_local(at).date()
+    for instance_id, deadline, level, step_on, at in rows:
+        out.setdefault((instance_id, deadline), {})[level] = step_on or to_local(at).date()
     return out
 
 
@@ -102,7 +102,7 @@ def _take(inst: DutyInstance, step: rules.Step, on: date, leader: UnitLeader | N
     key = rules.step_key(step.level, inst.id, inst.deadline)
     try:
         urge = add_urge(level=step.level, topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject=subject[:200],
-                        body=body, deadline=inst.deadline, reply_by=step.reply_by, step_key=key, copy_to=copy_to[:200])
+                        body=body, deadline=inst.deadline, reply_by=step.reply_by, step_key=key, step_on=on, copy_to=copy_to[:200])
     except IntegrityError:
         return False  # taken by a concurrent run
     after = {"title": subject[:200]}

@@ -9,13 +9,13 @@ from portal.capabilities import can
 from portal.duties import rules as duty_rules
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm
-from portal.supervision.services import acknowledgements, urges
+from portal.supervision.services import duty_panel_rows
 
 
 @bp.app_template_global("supervision_panel")
 def supervision_panel(inst) -> dict:
-    signed = acknowledgements("duty", [inst.id]).get(inst.id)
+    signed, steps = duty_panel_rows(inst)
     own_unit = can(current_user, "act_for_own_unit") and current_user.unit_id == inst.unit_id
-    return dict(signed=signed, steps=urges(instance_id=inst.id, limit=100), rules=rules,
+    return dict(signed=signed, steps=steps, rules=rules,
                 can_sign=own_unit and signed is None, own_unit=own_unit, can_urge=can(current_user, "supervise") and inst.state in duty_rules.OPEN_STATES and not inst.archived,
                 ack_form=AckForm(formdata=None), here=request.path)

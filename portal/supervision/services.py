@@ -158,14 +158,6 @@ def acknowledge(user: User, kind: str, object_id: int) -> bool:
     return True
 
 
-def acknowledgements(kind: str, object_ids: list[int]) -> dict[int, Acknowledgement]:
-    if not object_ids:
-        return {}
-    rows = db.session.scalars(sa.select(Acknowledgement).where(Acknowledgement.kind == kind,
-                                                                Acknowledgement.object_id.in_(object_ids)))
-    return {a.object_id: a for a in rows}
-
-
 # ---- 催办 ----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -262,6 +254,30 @@ def urges(unit_id: int | None = None, replied: bool | None = None, instance_id: 
     elif replied is False:
         stmt = stmt.where(Urge.replied_at.is_(None))
     return [(u, a) for u, a in db.session.execute(stmt.limit(limit).offset(offset))]
+
+
+@dataclass(frozen=True)
+class Signed:
+    by_name: str
+    at: datetime
+
+
+def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgement | None]]]:
+    """The duty page's 督办 panel in one statement: the lead unit's 签收 of the duty (who, when), and the
+    催办 and ladder steps on it, newest first, each with its 签收."""
+    duty_ack, step_ack = sa.orm.aliased(Acknowledgement), sa.orm.aliased(Acknowledgement)
+    signer = sa.orm.aliased(User)
+    rows = db.session.execute(
+        sa.select(duty_ack.at, signer.display_name, Urge, step_ack).select_from(DutyInstance)
+        .outerjoin(duty_ack, sa.and_(duty_ack.kind == "duty", duty_ack.object_id == DutyInstance.id,
+                                     duty_ack.unit_id == DutyInstance.unit_id))
+        .outerjoin(signer, signer.id == duty_ack.by_id)
+        .outerjoin(Urge, Urge.instance_id == DutyInstance.id)
+        .outerjoin(step_ack, sa.and_(step_ack.kind == "urge", step_ack.object_id == Urge.id,
+                                     step_ack.unit_id == Urge.unit_id))
+        .where(DutyInstance.id == inst.id).order_by(Urge.id.desc())).all()
+    signed = Signed(rows[0][1] or "", rows[0][0]) if rows and rows[0][0] is not None else None
+    return signed, [(r[2], r[3]) for r in rows if r[2] is not None]
 
 
 def can_read_urge(user: User, urge: Urge) -> bool:

@@ -77,9 +77,14 @@ def training_targets(rule_id: int) -> list[Target]:
         return []
     done = sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
                              Completion.module_id == Assignment.module_id, ~Completion.voided)
-    rows = db.session.execute(sa.select(Assignment.county_id, sa.func.count())
-                              .where(Assignment.cohort_id == rule.id, Assignment.active, Assignment.due < today(), ~done)
-                              .group_by(Assignment.county_id)).all()
+    # The group as people see it: the module and its due date (in the rule's county when it names one),
+    # whether each person was assigned through the rule or one by one.
+    stmt = sa.select(Assignment.county_id, sa.func.count()).where(
+        Assignment.module_id == rule.module_id, Assignment.due == rule.due, Assignment.active,
+        Assignment.due < today(), ~done)
+    if rule.county_id is not None:
+        stmt = stmt.where(Assignment.county_id == rule.county_id)
+    rows = db.session.execute(stmt.group_by(Assignment.county_id)).all()
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_([r[0] for r in rows])))}
     out = []
     for county_id, late in sorted(rows, key=lambda r: units[r[0]].sort_order):

@@ -176,3 +176,54 @@ def test_notices_get_read_receipts(app, plan):
     # someone else's unit: not found
     make_user("other", "liaison", unit="yongji-mz")
     assert _login(app, "other").client.get(f"/duban/notices/{notice.id}").status_code == 404
+
+
+def test_late_monthly_reports_are_urged_from_the_reports_page(app, plan, monkeypatch):
+    from portal.duties import ledger
+
+    monkeypatch.setattr(ledger, "today", lambda: date(2026, 12, 20))  # past the due day of 2026年11月's report
+    make_user("office", "admin")
+    office = _login(app, "office")
+    page = office.client.get("/reports/?month=2026-11").get_data(as_text=True)
+    assert "/duban/urge?report=2026-11" in page
+    compose = office.client.get("/duban/urge?report=2026-11&unit=yanhu-mz").get_data(as_text=True)
+    assert "盐湖区民政局 · 2026年11月月度进展报告" in compose and "永济市民政局" not in compose
+    everyone = office.client.get("/duban/urge?report=2026-11").get_data(as_text=True)
+    assert "永济市民政局 · 2026年11月月度进展报告" in everyone
+    assert office.post("/duban/urge?report=2026-11&unit=yanhu-mz",
+                       data={"subject": "催报：11月进展报告", "body": "请于3日内提交。"}).status_code == 302
+    urge = db.session.scalar(sa.select(Urge))
+    assert (urge.topic, urge.about, urge.unit.code, urge.instance_id) == ("report", "2026-11", "yanhu-mz", None)
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "urge",
+                                                         AuditEntry.object_type == "unit")).object_id == "yanhu-mz"
+
+
+def test_a_unit_is_urged_about_its_late_duties_from_its_page(app, plan):
+    _late()
+    make_user("office", "admin")
+    office = _login(app, "office")
+    assert "/duban/urge?unit=yanhu-mz" in office.client.get("/units/yanhu-mz").get_data(as_text=True)
+    compose = office.client.get("/duban/urge?unit=yanhu-mz").get_data(as_text=True)
+    assert "任务台账中的任务（逾期" in compose
+    assert office.client.get("/duban/urge?unit=nowhere").get_data(as_text=True).count("没有需要催办的单位") == 1
+
+
+def test_a_training_group_late_in_a_county_is_urged(app, plan, monkeypatch):
+    from portal.duties import ledger
+    from tests.training.helpers import sample_training
+
+    sample = sample_training()
+    rule = sample["rule"]
+    from portal.training import services as training_services
+
+    later = rule.due + timedelta(days=3)
+    monkeypatch.setattr(ledger, "today", lambda: later)
+    monkeypatch.setattr(training_services, "today", lambda: later)  # the assign page's own day
+    make_user("office", "admin")
+    office = _login(app, "office")
+    compose = office.client.get(f"/duban/urge?training={rule.id}").get_data(as_text=True)
+    assert "逾期）" in compose and rule.module.title in compose, compose[-2000:]
+    assert f"/duban/urge?training={rule.id}" in office.client.get("/training/assign").get_data(as_text=True)
+    assert office.post(f"/duban/urge?training={rule.id}", data={"subject": "催办培训", "body": "请组织补训。"}).status_code == 302
+    urge = db.session.scalar(sa.select(Urge))
+    assert (urge.topic, urge.about, urge.unit_id) == ("training", str(rule.id), rule.county_id)

@@ -110,3 +110,19 @@ def test_remind_runs_the_ladder_on_the_portals_day(app, plan, runner, monkeypatc
     again = runner.invoke(args=["portal", "remind"])
     assert "督办通知单" not in again.output
     assert _steps(inst.id) == [("orange", date(2025, 10, 15))]  # 10, 11, 13, 14, 15
+
+
+def test_a_step_taken_by_a_concurrent_run_is_not_taken_again_nor_an_error(app, plan, monkeypatch):
+    """Two hosts running remind at once: the second finds the step's key taken (the unique step_key)."""
+    from portal.supervision.services import add_urge
+
+    inst = instance_by_key(KEY)
+    inst.deadline = date(2025, 9, 30)
+    _only(inst.id)
+    db.session.commit()
+    # the other run's row, committed while this run had read the steps already taken
+    add_urge(level="orange", topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject="督办通知", body="x",
+             deadline=inst.deadline, step_key=f"orange:{inst.id}:2025-09-30")
+    monkeypatch.setattr(ladder, "_taken", lambda: {})  # as if read before the other run committed
+    assert ladder.run_escalations(date(2025, 10, 1)) == []
+    assert [level for level, _ in _steps(inst.id)] == ["orange"]

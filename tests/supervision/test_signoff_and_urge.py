@@ -227,3 +227,19 @@ def test_a_training_group_late_in_a_county_is_urged(app, plan, monkeypatch):
     assert office.post(f"/duban/urge?training={rule.id}", data={"subject": "催办培训", "body": "请组织补训。"}).status_code == 302
     urge = db.session.scalar(sa.select(Urge))
     assert (urge.topic, urge.about, urge.unit_id) == ("training", str(rule.id), rule.county_id)
+
+
+def test_two_liaisons_replying_keep_both_replies(app, plan):
+    from portal.supervision.services import add_urge, reply
+
+    inst = _late()
+    first, second = make_user("l1", "liaison", unit="yanhu-mz"), make_user("l2", "liaison", unit="yanhu-mz")
+    urge = add_urge(level="urge", topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject="催办", body="x")
+    db.session.commit()
+    stale = db.session.get(Urge, urge.id)
+    reply(first, urge.id, "名单已汇总。")
+    reply(second, stale.id, "明日报送。")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Urge, urge.id).reply == "名单已汇总。（测试l1）\n明日报送。（测试l2）"
+    assert db.session.scalar(sa.select(sa.func.count(Acknowledgement.id))) == 1  # one 签收 for the unit

@@ -1,4 +1,4 @@
-"""A 催办 or ladder step printed as a one-page 督办通知单 in 公文 layout (`portal.gongwen`)."""
+"""A 催办 or ladder step printed as a supervision order (督办通知单): one page in 公文 layout (`portal.gongwen`)."""
 from __future__ import annotations
 
 from portal import gongwen

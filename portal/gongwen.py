@@ -114,8 +114,13 @@ def _bottom_rule(paragraph, color: str = "E60012", size_eighths: int = 12) -> No
     ppr.append(borders)
 
 
+def masthead_size(issuer: str) -> Pt:
+    """The 发文机关标志 on one line of the 156 mm 版心 (about 442 pt): 36 pt, smaller for a long name."""
+    return Pt(min(SIZE_MASTHEAD.pt, int(442 / max(1, len(issuer)))))
+
+
 def _masthead(doc, issuer: str, number: str) -> None:
-    p = _paragraph(doc, issuer, XIAOBIAOSONG, SIZE_MASTHEAD, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED,
+    p = _paragraph(doc, issuer, XIAOBIAOSONG, masthead_size(issuer), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED,
                    exact=False)
     p.paragraph_format.space_after = Pt(28)
     p = _paragraph(doc, number, FANGSONG, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)

@@ -35,7 +35,8 @@ def test_the_layout_helper_follows_gb_t_9704():
     paras = [p for p in doc.paragraphs if p.text]
     masthead, number, title, addressee = paras[:4]
     assert masthead.text == "运城市民政局" and str(masthead.runs[0].font.color.rgb) == "E60012"
-    assert _east_asia(masthead.runs[0]) == gongwen.XIAOBIAOSONG
+    assert _east_asia(masthead.runs[0]) == gongwen.XIAOBIAOSONG and masthead.runs[0].font.size == Pt(36)
+    assert gongwen.masthead_size("运城市儿童福利工作领导小组办公室（督查室）") < Pt(30)  # a long name stays on one line
     assert number.text == "运民督〔2026〕7号" and "w:pBdr" in number._p.xml  # the red separator line
     assert title.text == "督办通知单" and title.runs[0].font.size == Pt(22) and _east_asia(title.runs[0]) == "方正小标宋简体"
     assert addressee.text == "盐湖区民政局："

@@ -6,6 +6,7 @@ running twice on a day, or two hosts at once, takes each step once.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.services import record
 from portal.duties import rules as duty_rules
 from portal.extensions import db
-from portal.models import Duty, DutyInstance, SupervisionSettings, UnitLeader, Urge
+from portal.models import Duty, DutyInstance, SupervisionSettings, Unit, UnitLeader, Urge, User
 from portal.supervision import rules
 from portal.supervision.services import add_urge
 from portal.timeutil import to_local
@@ -81,41 +82,68 @@ def run_escalations(on: date) -> list[str]:
     heads = leaders()
     report: list[str] = []
     days = [on]
+    outgoing: dict[tuple[int, str], list[Message]] = {}
     for inst in db.session.scalars(_open_with_deadline()).unique():
         days.append(inst.deadline)
         step = rules.next_step(inst.deadline, on, taken.get((inst.id, inst.deadline), {}), limits)
         if step is None:
             continue
-        if _take(inst, step, on, heads.get(inst.unit_id), duty_facts(inst)):
+        message = _take(inst, step, on, heads.get(inst.unit_id), duty_facts(inst))
+        if message is not None:
+            outgoing.setdefault((inst.unit_id, step.level), []).append(message)
             report.append(f"{rules.LEVEL_LABELS[step.level]}：{inst.unit.name} · {inst.duty.title}")
+    _send(outgoing, on)
     db.session.commit()
     note = fallback_message(*days)
     return report + ([note] if note else [])
 
 
-def _take(inst: DutyInstance, step: rules.Step, on: date, leader: UnitLeader | None, facts: rules.Facts) -> bool:
-    from portal.outbox import enqueue
+@dataclass(frozen=True)
+class Message:
+    unit: Unit
+    subject: str
+    body: str
+    users: tuple[User, ...]
 
+
+def _take(inst: DutyInstance, step: rules.Step, on: date, leader: UnitLeader | None,
+          facts: rules.Facts) -> Message | None:
+    """Record the step (its `Urge` and the duty's trace); None when a concurrent run took it first."""
     copy_to = leader_label(leader) if step.level == rules.RED else ""
     subject, body = rules.step_text(step.level, facts, on, step.reply_by, copy_to,
                                     working_days_left=working_days_between(on, inst.deadline))
     key = rules.step_key(step.level, inst.id, inst.deadline)
     try:
-        urge = add_urge(level=step.level, topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject=subject[:200],
-                        body=body, deadline=inst.deadline, reply_by=step.reply_by, step_key=key, step_on=on, copy_to=copy_to[:200])
+        add_urge(level=step.level, topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject=subject[:200],
+                 body=body, deadline=inst.deadline, reply_by=step.reply_by, step_key=key, step_on=on,
+                 copy_to=copy_to[:200])
     except IntegrityError:
-        return False  # taken by a concurrent run
+        return None
     after = {"title": subject[:200]}
     if step.reply_by:
         after["reply_by"] = step.reply_by.isoformat()
     if copy_to:
         after["copy_to"] = copy_to
     record("escalate", "duty_instance", inst.id, label=inst.key, after=after, actor_name="remind")
-    users = [leader.user] if copy_to and leader is not None and leader.user is not None else []
-    enqueue("escalation", subject=subject, body=body, units=[inst.unit], users=users,
-            dedupe_key=f"escalation:{key}")
-    del urge
-    return True
+    users = (leader.user,) if copy_to and leader is not None and leader.user is not None else ()
+    return Message(inst.unit, subject, body, users)
+
+
+def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
+    """One message per unit and step level a day: a unit with thirty late duties gets one 督办通知 listing
+    them, not thirty (each duty keeps its own numbered 督办单 and trace)."""
+    from portal.outbox import enqueue
+
+    for (unit_id, level), messages in outgoing.items():
+        first = messages[0]
+        if len(messages) == 1:
+            subject, body = first.subject, first.body
+        else:
+            subject = f"{rules.LEVEL_LABELS[level]}：{first.unit.name}{len(messages)}项任务"
+            body = "\n\n".join(m.body for m in messages)
+        users = list({u.id: u for m in messages for u in m.users}.values())
+        enqueue("escalation", subject=subject, body=body, units=[first.unit], users=users,
+                dedupe_key=f"escalation:{unit_id}:{level}:{on.isoformat()}")
 
 
 def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer: str, prefix: str,
@@ -137,7 +165,6 @@ def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer
 
 def set_leader(user, unit_id: int, account_id: int | None, name: str, title: str) -> UnitLeader | None:
     """Name a unit's 分管领导 (an account, or a name and 职务); an empty choice clears it."""
-    from portal.models import Unit
     from portal.timeutil import utcnow
 
     unit = db.session.get(Unit, unit_id)

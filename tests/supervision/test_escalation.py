@@ -126,3 +126,16 @@ def test_a_step_taken_by_a_concurrent_run_is_not_taken_again_nor_an_error(app, p
     monkeypatch.setattr(ladder, "_taken", lambda: {})  # as if read before the other run committed
     assert ladder.run_escalations(date(2025, 10, 1)) == []
     assert [level for level, _ in _steps(inst.id)] == ["orange"]
+
+
+def test_a_unit_with_several_late_duties_gets_one_message_per_step(app, plan):
+    first, second = instance_by_key(KEY), instance_by_key("grassroots-training@yanhu-mz")
+    db.session.execute(sa.update(DutyInstance).values(deadline=None))
+    first.deadline = second.deadline = date(2025, 9, 30)
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.count(Notice.id)))
+    lines = ladder.run_escalations(date(2025, 10, 9))
+    assert len(lines) == 2 and len(_steps(first.id)) == len(_steps(second.id)) == 1  # two numbered 督办单
+    notices = list(db.session.scalars(sa.select(Notice).order_by(Notice.id).offset(before)))
+    assert [n.title for n in notices] == ["督办通知单：盐湖区民政局2项任务"]
+    assert first.duty.title in notices[0].body and second.duty.title in notices[0].body

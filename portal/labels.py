@@ -97,6 +97,12 @@ ACTION_LABELS = {
     "remove_demo": "清除演示数据",
     "report_indicator": "填报指标",
     "instruction": "领导批示",
+    # 督办
+    "acknowledge": "签收",
+    "urge": "催办",
+    "urge_reply": "回复催办",
+    "escalate": "督办升级",
+    "read_notice": "阅读通知",
     # training
     "assign": "安排培训",
     "unassign": "取消培训安排",
@@ -123,7 +129,8 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
-                      "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
+                      "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
+                      "supervision_settings": "督办设置", "urge": "督办通知单"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -159,12 +166,16 @@ FIELD_LABELS = {
     "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
     "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
+    # 督办
+    "what": "签收事项", "reply": "回复", "reply_by": "限期办结", "copy_to": "抄送",
+    "remind_days": "到期前提醒（工作日）", "order_days": "督办通知单限期（工作日）", "red_days": "升级红色督办单（工作日）",
 }
 # A field whose word depends on what it belongs to: a certificate's number is its 证书编号, a document's
 # or a register entry's number its 文号; who issues a certificate is a 发证机关, a regulation a 发布机关.
 FIELD_LABELS_BY_OBJECT = {
     "policy_document": {"number": "文号"},
     "regulation": {"number": "文号", "issuer": "发布机关"},
+    "supervision_settings": {"issuer": "发文机关", "number_prefix": "文号机关代字"},
 }
 
 

@@ -18,6 +18,8 @@ NAV = [
     ("training.index", "培训"),
     ("training.mine", "我的培训"),
     ("duties.queue", "督查室"),
+    ("supervision.index", "督办"),
+    ("supervision.inbox", "待签收"),
     ("admin.users", "用户管理"),
     ("security.throttles", "登录保护"),
     ("library_admin.index", "法规管理"),

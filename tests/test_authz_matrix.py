@@ -135,6 +135,18 @@ EXPECTED: dict[str, object] = {
     "board.report_file": frozenset({"admin", "leader"}),
     "board.indicator": frozenset({"admin", "liaison"}),  # further: the lead unit's liaison (tests/board)
     "board.instruction": frozenset({"admin", "leader"}),
+    # 督办: the office sends and sets; leaders read; a unit's liaison signs for and replies to its own
+    # (object-level rules in tests/supervision).
+    "supervision.index": frozenset({"admin", "leader"}),
+    "supervision.urge": ADMIN_ONLY,
+    "supervision.settings": ADMIN_ONLY,
+    "supervision.leader": ADMIN_ONLY,
+    "supervision.notices": frozenset({"admin", "leader"}),
+    "supervision.document": frozenset({"admin", "leader", "liaison"}),
+    "supervision.inbox": frozenset({"liaison"}),
+    "supervision.ack": frozenset({"liaison"}),
+    "supervision.reply_to": frozenset({"liaison"}),
+    "supervision.notice": frozenset({"admin", "leader", "liaison"}),
 }
 
 
@@ -173,6 +185,8 @@ def sample_args(endpoint: str) -> dict:
         "county_code": "yanhu",
         "file_format": "xlsx",
         "batch": "0123456789abcdef",
+        "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
+        "notice_id": _sample["notice"].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
@@ -199,6 +213,19 @@ def _sample_objects(plan):
 
     _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
     _training_samples()
+    _supervision_samples(inst)
+
+
+def _supervision_samples(inst):
+    """A 催办 and a notice to the test liaison's unit (盐湖区民政局)."""
+    from portal.models import Notice
+    from portal.supervision.services import add_urge
+
+    _sample["urge"] = add_urge(level="urge", topic="duty", unit_id=inst.unit_id, instance_id=inst.id,
+                               subject="催办：样例", body="样例")
+    _sample["notice"] = Notice(unit_id=inst.unit_id, title="任务提醒", body="样例")
+    db.session.add(_sample["notice"])
+    db.session.commit()
 
 
 def _training_samples():

@@ -21,7 +21,8 @@ NASTY = [
 ]
 # Numbers no column holds (SQLite: beyond 2**63; PostgreSQL int4: beyond 2**31 - 1) and digits int()
 # refuses ("²"), in every field and query argument that carries an id, a page, a version or a figure.
-NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module")
+NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module",
+           "object_id", "unit_id", "account", "instance", "training", "remind_days")
 NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 
@@ -35,7 +36,7 @@ def sample_url(app, rule):
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
               "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
               "certificate_id": 1, "token": "2026-000001-ABCDEF",
-              "job_id": 1}
+              "job_id": 1, "urge_id": 1, "notice_id": 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 

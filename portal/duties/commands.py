@@ -31,8 +31,12 @@ def coverage_command():
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
     from portal.duties.reminders import send_reminders
+    from portal.supervision.ladder import run_escalations
+    from portal.supervision.services import today
 
     for line in send_reminders(days):
+        click.echo(line)
+    for line in run_escalations(today()):  # the 督办 ladder's steps due today (each taken once)
         click.echo(line)
 
 

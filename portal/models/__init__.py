@@ -30,6 +30,7 @@ from portal.models.training import (
     TrainingModule,
     TrainingTally,
 )
+from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
+    "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
 ]

@@ -24,8 +24,10 @@ BUDGETS = {
     # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
     # duties, the plan's headings (5 warm)
     "/board": 8,
-    "DUTY": 6,  # user, the instance (duty, unit, cooperators, checklist), its own rows; duties, clauses, units
-    "TRAINING_DUTY": 6,  # + the county's training coverage (roster, completions, modules: one statement)
+    # user, the instance (duty, unit, cooperators, checklist), its own rows, its 督办 panel (the unit's 签收,
+    # the 催办 and ladder steps: portal.supervision.services.duty_panel_rows); duties, clauses, units
+    "DUTY": 7,
+    "TRAINING_DUTY": 7,  # + the county's training coverage (roster, completions, modules: one statement)
 }
 
 

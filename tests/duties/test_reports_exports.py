@@ -101,14 +101,17 @@ def test_remind_posts_notices_that_the_liaison_sees(app, plan, runner):
     result = runner.invoke(args=["portal", "remind"])
     assert result.exit_code == 0
     assert "yanhu-mz 盐湖区民政局: overdue" in result.output
-    notice = db.session.scalar(sa.select(Notice).join(Notice.unit).where(Notice.unit.has(code="yanhu-mz")))
+    notice = db.session.scalar(sa.select(Notice).join(Notice.unit).where(Notice.unit.has(code="yanhu-mz"))
+                               .order_by(Notice.id))  # the digest; the 督办 ladder's message follows it
     assert "已逾期" in notice.body and "做好儿童移交工作" in notice.body
     mz = login(app, "mz", "liaison", "yanhu-mz")
     assert notice.title in mz.client.get("/").get_data(as_text=True)
+    posted = db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.unit_id == notice.unit_id))
+    assert posted == 2  # the digest and one 督办通知 for the unit's late duties
     # Run again the same day (cron twice): no duplicate notices.
     again = runner.invoke(args=["portal", "remind"])
     assert "already reminded today" in again.output
-    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.unit_id == notice.unit_id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.unit_id == notice.unit_id)) == posted
 
 
 def test_demo_state_loads_labelled_and_removes_cleanly(app, plan):

@@ -35,6 +35,8 @@ def url_values(inst) -> tuple[dict, dict]:
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
+    urge_id, notice_id = _supervision_sample(inst)
+    common.update(urge_id=urge_id, notice_id=notice_id)
     by_endpoint = {
         "training.module": {"key": module.key if module else None},
         "policy.register_entry": {"key": REGISTER_KEY},
@@ -44,6 +46,24 @@ def url_values(inst) -> tuple[dict, dict]:
         "training.certificate_pdf_download": {"certificate_id": cert.id if cert else None},
     }
     return common, by_endpoint
+
+
+def _supervision_sample(inst) -> tuple[int, int]:
+    """A 督办通知单 on the duty (the ladder's own text, with a reply) and a notice to its unit."""
+    from datetime import timedelta
+
+    from portal.models import Notice, Urge
+    from portal.supervision import ladder
+    from portal.supervision.services import today
+
+    db.session.execute(sa.update(type(inst)).where(type(inst).id == inst.id).values(deadline=today() - timedelta(days=9)))
+    ladder.run_escalations(today())
+    urge = db.session.scalar(sa.select(Urge).where(Urge.instance_id == inst.id).order_by(Urge.id.desc()))
+    urge.reply = "已办理。"
+    notice = Notice(unit_id=inst.unit_id, title="任务提醒", body="请办理")
+    db.session.add(notice)
+    db.session.commit()
+    return urge.id, notice.id
 
 
 def get_urls(app, inst) -> list[str]:
@@ -64,6 +84,8 @@ def get_urls(app, inst) -> list[str]:
         urls += [url_for("policy.document", doc_id=STATUTE), url_for("policy.print_view", doc_id=STATUTE)]
     # a staged batch (tests/policy/test_admin.py); a trainer's own import job (tests/training/test_import_jobs.py)
     assert set(unreached) <= {"library_admin.preview", "training.import_job"}, unreached
+    urls += [f"/duban/urge?instance={inst.id}", "/duban/urge?scope=overdue", "/duban/?replied=yes",
+             "/duban/?sort=newest"]
     urls += ["/tasks/?unit=", "/supervision/", "/search/?q=移交", "/admin/audit/", "/tasks/?unit=city-mz",
              "/board?county=yanhu", "/training/reports/matrix?county=yanhu"]
     return sorted(set(urls))

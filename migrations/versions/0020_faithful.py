@@ -3,7 +3,7 @@
 * duty_cooperator.arranged: set by `flask portal sync` from `安排：code` in content/duties.txt's
   ``cooperating:`` line; every page, export and API shows such a unit as 督查室工作安排.
 
-Revision ID: 0025_faithful
+Revision ID: 0020_faithful
 Revises: 0019_scale
 Create Date: 2026-12-07 04:40:00
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0025_faithful'
+revision = '0020_faithful'
 down_revision = '0019_scale'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,208 @@
+"""Official-document (公文) layout after GB/T 9704-2012, for the Word files the portal writes.
+
+Pure python-docx, no Flask and no database: the 督办通知单 uses it today and the 通报 can use it later.
+What the standard asks and where it is done here:
+
+* A4, 版心 156 mm × 225 mm: margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (`_page`).
+* 版头: the 发文机关标志 in red 小标宋, centred; the 发文字号 (文号) centred under it, 仿宋 三号, with the
+  red separator line below (`_masthead`). 文号's year in 六角括号 〔〕 and the serial without leading zeros
+  (`doc_number`).
+* 标题: 小标宋 二号, centred (`_title`); 主送机关 flush left, 仿宋 三号, ending in a full-width colon.
+* 正文: 仿宋 三号, first line indented two characters, fixed 28 pt line spacing (22 lines a page).
+* 落款: the issuing body and the date (成文日期 in Arabic numerals, 2026年12月7日) right-aligned, the
+  date four characters from the right edge (`_signature`).
+* 页码: 4 号半角宋体 Arabic numerals with an em dash either side, "— 1 —", odd pages right and even pages
+  left (`_page_numbers`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from io import BytesIO
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+# Type sizes by their Chinese names (号), in points.
+SIZE_2 = Pt(22)   # 二号: the title
+SIZE_3 = Pt(16)   # 三号: body text
+SIZE_4 = Pt(14)   # 四号: page numbers
+SIZE_MASTHEAD = Pt(36)  # the 发文机关标志: the standard asks only that it be smaller than the paper is wide
+
+FANGSONG = "仿宋_GB2312"
+XIAOBIAOSONG = "方正小标宋简体"
+SONGTI = "宋体"
+HEITI = "黑体"
+RED = RGBColor(0xE6, 0x00, 0x12)  # 红色 for the 版头 and its separator line
+LINE_PITCH = Pt(28)  # 22 lines on the 225 mm 版心
+
+
+@dataclass(frozen=True)
+class Gongwen:
+    """One document: who issues it, its number, title, addressee, paragraphs, signature and date."""
+
+    issuer: str                    # 发文机关标志 (the masthead) and 落款
+    number: str                    # 发文字号, e.g. 督办〔2026〕3号 (see doc_number)
+    title: str
+    addressee: str                 # 主送机关 (without the colon)
+    paragraphs: list[str] = field(default_factory=list)
+    signed_on: date | None = None  # 成文日期
+    copy_to: str = ""              # 抄送 (e.g. the unit's 分管领导), printed above the 版记 line
+
+
+def doc_number(prefix: str, year: int, serial: int) -> str:
+    """A 发文字号: 机关代字, the year in 六角括号, the serial without leading zeros: 督办〔2026〕3号."""
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+def zh_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def set_font(run, name: str, size: Pt, bold: bool = False, color: RGBColor | None = None) -> None:
+    """A run in a Chinese font: the East Asian font slot set as well as the Latin one."""
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+    fonts.set(qn("w:ascii"), name)
+    fonts.set(qn("w:hAnsi"), name)
+
+
+def _paragraph(doc, text: str, font: str, size: Pt, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = False,
+               bold: bool = False, color: RGBColor | None = None, exact: bool = True):
+    p = doc.add_paragraph()
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.space_before = fmt.space_after = Pt(0)
+    if exact:
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = LINE_PITCH
+    if indent:
+        fmt.first_line_indent = Pt(size.pt * 2)  # two characters
+    if text:
+        set_font(p.add_run(text), font, size, bold, color)
+    return p
+
+
+def _page(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(28 - 7)  # 页码 7 mm below the 版心's last line
+    normal = doc.styles["Normal"]
+    normal.font.name = FANGSONG
+    normal.font.size = SIZE_3
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FANGSONG)
+
+
+def _bottom_rule(paragraph, color: str = "E60012", size_eighths: int = 12) -> None:
+    """A line under the paragraph: the 版头's red separator (or the 版记's black lines)."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", "4"), ("w:color", color)):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
+
+
+def masthead_size(issuer: str) -> Pt:
+    """The 发文机关标志 on one line of the 156 mm 版心 (about 442 pt): 36 pt, smaller for a long name."""
+    return Pt(min(SIZE_MASTHEAD.pt, int(442 / max(1, len(issuer)))))
+
+
+def _masthead(doc, issuer: str, number: str) -> None:
+    p = _paragraph(doc, issuer, XIAOBIAOSONG, masthead_size(issuer), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED,
+                   exact=False)
+    p.paragraph_format.space_after = Pt(28)
+    p = _paragraph(doc, number, FANGSONG, SIZE_3, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _bottom_rule(p)
+    _paragraph(doc, "", FANGSONG, SIZE_3)  # one blank line between the separator and the title
+
+
+def _title(doc, title: str) -> None:
+    p = _paragraph(doc, title, XIAOBIAOSONG, SIZE_2, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
+    p.paragraph_format.space_after = LINE_PITCH
+
+
+def _signature(doc, issuer: str, signed_on: date | None) -> None:
+    _paragraph(doc, "", FANGSONG, SIZE_3)
+    _paragraph(doc, "", FANGSONG, SIZE_3)
+    signer = _paragraph(doc, issuer, FANGSONG, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    signer.paragraph_format.right_indent = Pt(SIZE_3.pt * 2)
+    if signed_on is not None:
+        when = _paragraph(doc, zh_date(signed_on), FANGSONG, SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        when.paragraph_format.right_indent = Pt(SIZE_3.pt * 4)  # 右空四字
+
+
+def _copy_to(doc, copy_to: str) -> None:
+    _paragraph(doc, "", FANGSONG, SIZE_3)
+    top = _paragraph(doc, "", FANGSONG, Pt(14))
+    _bottom_rule(top, color="000000", size_eighths=8)
+    p = _paragraph(doc, f"抄送：{copy_to}。", FANGSONG, SIZE_4)
+    p.paragraph_format.left_indent = Pt(SIZE_4.pt)
+    _bottom_rule(p, color="000000", size_eighths=8)
+
+
+def _field(run, instruction: str) -> None:
+    """A Word field (PAGE) in a run: begin, instruction, separate, a placeholder, end."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        if kind is not None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == instruction:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {instruction} "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def _page_numbers(doc) -> None:
+    """— 1 — on every page: odd pages at the right, even pages at the left (one space in from the edge)."""
+    section = doc.sections[0]
+    doc.settings.odd_and_even_pages_header_footer = True
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        p = footer.paragraphs[0]
+        p.alignment = align
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            p.paragraph_format.right_indent = Pt(SIZE_4.pt)
+        else:
+            p.paragraph_format.left_indent = Pt(SIZE_4.pt)
+        set_font(p.add_run("— "), SONGTI, SIZE_4)
+        number = p.add_run()
+        set_font(number, SONGTI, SIZE_4)
+        _field(number, "PAGE")
+        set_font(p.add_run(" —"), SONGTI, SIZE_4)
+
+
+def build(doc_data: Gongwen) -> bytes:
+    """The document as .docx bytes."""
+    doc = Document()
+    _page(doc)
+    _masthead(doc, doc_data.issuer, doc_data.number)
+    _title(doc, doc_data.title)
+    _paragraph(doc, f"{doc_data.addressee}：", FANGSONG, SIZE_3, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for text in doc_data.paragraphs:
+        _paragraph(doc, text, FANGSONG, SIZE_3, indent=True)
+    _signature(doc, doc_data.issuer, doc_data.signed_on)
+    if doc_data.copy_to:
+        _copy_to(doc, doc_data.copy_to)
+    _page_numbers(doc)
+    props = doc.core_properties  # the blank template's own (creator python-docx, an English comment) replaced
+    props.title, props.author, props.last_modified_by = doc_data.title, doc_data.issuer, doc_data.issuer
+    props.comments = props.keywords = props.subject = props.category = ""
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,92 @@
+"""A unit's side of 督办: what waits for its 签收, the 催办 it received and its replies, a notice opened
+(which leaves a read receipt)."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.access import requires
+from portal.extensions import db
+from portal.forms import first_error
+from portal.supervision import bp, rules
+from portal.supervision.forms import AckForm, ReplyForm
+from portal.supervision.services import (
+    NotAllowed,
+    SupervisionError,
+    acknowledge,
+    open_notice,
+    pending,
+    reply,
+    today,
+    urges,
+)
+
+
+def _safe_back(value: str | None, fallback: str) -> str:
+    """Only a path inside the portal (never another site)."""
+    if value and value.startswith("/") and not value.startswith("//") and not urlparse(value).netloc:
+        return value
+    return fallback
+
+
+@bp.route("/inbox")
+@requires("act_for_own_unit")
+def inbox(error: str = "", reply_error: tuple[int, str] | None = None):
+    """What waits for the unit's 签收, and the 催办 and 督办单 it received (replied or not)."""
+    unit_id = current_user.unit_id
+    waiting = pending(unit_id=unit_id, limit=200) if unit_id else []
+    received = urges(unit_id=unit_id, limit=50) if unit_id else []
+    return render_template("supervision/inbox.html", waiting=waiting, received=received, on=today(), rules=rules,
+                           error=error, reply_error=reply_error, ack_form=AckForm(formdata=None),
+                           reply_form=ReplyForm(formdata=None)), (422 if error or reply_error else 200)
+
+
+@bp.route("/ack", methods=["POST"])
+@requires("act_for_own_unit")
+def ack():
+    form = AckForm()
+    if not form.validate_on_submit():
+        return inbox(error=first_error(form))
+    try:
+        first = acknowledge(current_user, form.kind.data, form.object_id.data)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except SupervisionError as exc:
+        db.session.rollback()
+        return inbox(error=str(exc))
+    db.session.commit()
+    flash("已签收。" if first else "本单位已签收过该事项。", "success")
+    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+
+
+@bp.route("/urges/<int:urge_id>/reply", methods=["POST"])
+@requires("act_for_own_unit")
+def reply_to(urge_id: int):
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return inbox(reply_error=(urge_id, first_error(form)))
+    try:
+        reply(current_user, urge_id, form.body.data)
+    except NotAllowed:
+        db.session.rollback()
+        abort(403)
+    except SupervisionError as exc:
+        db.session.rollback()
+        return inbox(reply_error=(urge_id, str(exc)))
+    db.session.commit()
+    flash("回复已送达督查室。", "success")
+    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+
+
+@bp.route("/notices/<int:notice_id>")
+@requires("act_for_own_unit", "supervise", "see_all_units")
+def notice(notice_id: int):
+    try:
+        shown = open_notice(current_user, notice_id)
+    except (NotAllowed, SupervisionError):
+        db.session.rollback()
+        abort(404)
+    return render_template("supervision/notice.html", notice=shown)

@@ -13,14 +13,15 @@ Pure: a file in, data out. No Flask, no database; the unit register is passed in
 """
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
+from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
 
 # Column: the header words that name it (compared without spaces and line breaks), first one preferred.
 COLUMNS = {
@@ -37,18 +38,13 @@ HEADER_ROWS = 10  # the header is among the first rows (a title row or two may c
 
 # What marks the office's own 工作安排 in a cell (the portal's exports write these; see portal.labels).
 ARRANGED_MARKS = ("（督查室安排）", "（督查室工作安排）", "【督查室工作安排】", "【督查室安排】")
-COUNTY_WIDE = re.compile(r"^各?县[（(]市、?区[）)]")
-NAME_SEPARATORS = set("、，,；;\n")
+NO_NAME = ("—", "-", "无")  # what an office writes in a cell with no unit
 CLAUSE_SPLIT = re.compile(r"[、，,；;\s]+(?!第)")
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN = "一二三四五六七八九十"
 CLAUSE_LABEL = re.compile(rf"^([{CN}]+)(?:[（(]([{CN}]+)[）)])?(\d+)?(?:\s*第(\d+)段)?$")
 CLAUSE_ID = re.compile(r"^[1-9]\d*(?:\.[1-9]\d*)*$")
 SPECIAL_CLAUSES = {"文头": "header", "序言": "preamble", "落款": "closing"}
-DAY = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(?:前|之前|以前)?$")
-MONTH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?(?:底|末)?(?:前|之前|以前)?$")
-YEAR_END = re.compile(r"^(\d{4})\s*年\s*(?:年底|年末|底)(?:前|之前|以前)?$")
-NO_DATE = re.compile(r"^(?:长期|持续|常态化|定期|每月|每季度|每年|每半年)")
 DEADLINE_HELP = "请写成2022年9月30日、2022年9月底、2022年年底、长期或定期（每季度）"
 
 
@@ -100,7 +96,6 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
     missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in columns]
     if missing:
         return [], [Problem(file, header_line, f"缺少列：{'、'.join(missing)}")]
-    matcher = _Matcher(units)
     duties: list[TableDuty] = []
     problems: list[Problem] = []
     for line, cells in grid:
@@ -110,13 +105,13 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
         if not any(values.values()):
             continue
         raw_deadline = cells[columns["deadline"]] if columns["deadline"] < len(cells) else None
-        duty = _row(line, values, raw_deadline, file, matcher, problems)
+        duty = _row(line, values, raw_deadline, file, units, problems)
         if duty is not None:
             duties.append(duty)
     return duties, problems
 
 
-def _row(line: int, values: dict[str, str], raw_deadline, file: str, matcher: _Matcher,
+def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequence[UnitName],
          problems: list[Problem]) -> TableDuty | None:
     def problem(reason: str) -> None:
         problems.append(Problem(file, line, reason))
@@ -130,9 +125,9 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, matcher: _M
     if not lead:
         problem("牵头单位为空")
     cooperating, marked = _names(values.get("cooperating", ""))
-    scope = "county" if any(COUNTY_WIDE.match(n) for n in lead) else "city"
-    lead_ids = [matcher.match(n, problem) for n in lead]
-    cooperating_ids = [matcher.match(n, problem) for n in cooperating]
+    scope = "county" if any(is_county_wide(n) for n in lead) else "city"
+    lead_ids = [_match(n, units, problem) for n in lead]
+    cooperating_ids = [_match(n, units, problem) for n in cooperating]
     deadline_text, deadline, deadline_arranged = _deadline(raw_deadline, values.get("deadline", ""), problem)
     clauses = _clauses(values.get("clauses", ""), problem)
     row_text = "；".join(f"{k}：{v}" for k, v in values.items() if v)
@@ -186,60 +181,33 @@ def _unmark(text: str) -> tuple[str, bool]:
 
 
 def _names(cell: str) -> tuple[list[str], list[str]]:
-    """Names as written (split at 、，；), and those marked as the office's 工作安排."""
+    """Names as written (split as `split_names` splits a plan's, a line break too), and those marked as
+    the office's 工作安排."""
     names, marked = [], []
-    for part in _split_names(cell):
-        part, arranged = _unmark(part.strip())
-        if part and part not in ("—", "-", "无") and part not in names:
+    for part in split_names(cell.replace("\n", "、")):
+        part, arranged = _unmark(part)
+        if part and part not in NO_NAME and part not in names:
             names.append(part)
             if arranged:
                 marked.append(part)
     return names, marked
 
 
-def _split_names(cell: str) -> list[str]:
-    """At 、，； outside brackets: 各县（市、区）民政局 stays one name."""
-    parts, current, depth = [], "", 0
-    for ch in cell:
-        depth += (ch in "（(【") - (ch in "）)】")
-        if ch in NAME_SEPARATORS and depth <= 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current]
-
-
-class _Matcher:
-    """Names → register ids. A county-wide name (各县（市、区）民政局) has no one unit: it is known when a
-    county unit of that kind is (盐湖区民政局 …), and its id stays None for the office to scope."""
-
-    def __init__(self, units: Sequence[UnitName]) -> None:
-        self.units = list(units)
-        self.exact: dict[str, int] = {}
-        for field_name in ("name", "short_name"):
-            for u in self.units:
-                self.exact.setdefault(_key(getattr(u, field_name)), u.id)
-        self.alias: dict[str, int] = {}
-        for u in sorted(self.units, key=lambda u: u.level != "city"):  # 民政部门: the city's own first
-            for a in u.aliases:
-                self.alias.setdefault(_key(a), u.id)
-
-    def match(self, name: str, problem) -> int | None:
-        if not self.units:
-            return None
-        wanted = _key(name)
-        county_wide = COUNTY_WIDE.match(wanted)
-        if county_wide:
-            kind = wanted[county_wide.end():]
-            if not any(u.level == "county" and (_key(u.short_name).endswith(kind) or kind in map(_key, u.aliases))
-                       for u in self.units if kind):
-                problem(f"不认识的单位名称：{name}（单位名册中没有这类县级单位）")
-            return None
-        found = self.exact.get(wanted, self.alias.get(wanted))
-        if found is None:
-            problem(f"不认识的单位名称：{name}（请改为单位名册中的名称、简称或别名，或先在单位名册中添加）")
-        return found
+def _match(name: str, units: Sequence[UnitName], problem) -> int | None:
+    """A name's register id (`match_unit`), a problem when the register does not know it. A county-wide
+    name (各县（市、区）民政局) has no one unit: it is known when a county unit of that kind is, and its id
+    stays None for the office to scope. Without a register names are taken as written."""
+    if not units:
+        return None
+    units = list(units)
+    if is_county_wide(name):
+        if not county_kind_known(name, units):
+            problem(f"不认识的单位名称：{name}（单位名册中没有这类县级单位）")
+        return None
+    found = match_unit(name, units)
+    if found is None:
+        problem(f"不认识的单位名称：{name}（请改为单位名册中的名称、简称或别名，或先在单位名册中添加）")
+    return found
 
 
 def _deadline(raw, text: str, problem) -> tuple[str, date | None, bool]:
@@ -250,27 +218,11 @@ def _deadline(raw, text: str, problem) -> tuple[str, date | None, bool]:
         return text, day, arranged
     if not text:
         return "", None, arranged
-    if NO_DATE.match(text):
-        return text, None, arranged
-    day = _parse_day(text)
-    if day is None:
+    found = read_deadline_cell(text)
+    if found is None:
         problem(f"完成时限“{text}”读不出日期：{DEADLINE_HELP}")
-    return text, day, arranged
-
-
-def _parse_day(text: str) -> date | None:
-    compact = _key(text)
-    try:
-        if m := DAY.match(compact):
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if m := MONTH.match(compact):
-            year, month = int(m.group(1)), int(m.group(2))
-            return date(year, month, calendar.monthrange(year, month)[1])
-        if m := YEAR_END.match(compact):
-            return date(int(m.group(1)), 12, 31)
-    except ValueError:  # 2022年13月, 2月30日
-        return None
-    return None
+        return text, None, arranged
+    return text, found.day, arranged
 
 
 def _cn(text: str) -> int:

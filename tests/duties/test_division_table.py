@@ -14,13 +14,11 @@ from portal.extensions import db
 from portal.models import Unit
 from portal.plan_text.division_table import clause_id, read_division_table
 from portal.plan_text.model import DraftDuty, UnitName
-
-LEVELS = {"市级": "city", "县级": "county", "机构": "inst"}
+from portal.plan_text.units import units_from_register
 
 
 def register() -> list[UnitName]:
-    return [UnitName(u.id, u.name, u.short_name, tuple(u.alias_list), LEVELS.get(u.level, u.level))
-            for u in db.session.scalars(sa.select(Unit).where(Unit.active))]
+    return units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
 
 
 def _assert_same(duty, row) -> None:
@@ -180,3 +178,24 @@ def test_division_check_command_prints_problems(plan, runner, tmp_path):
     assert result.exit_code == 1
     assert "坏表.xlsx:2: 不认识的单位名称：市民政厅" in result.output
     assert "坏表.xlsx:2: 完成时限“尽快”读不出日期" in result.output
+
+
+def test_names_and_deadlines_read_as_the_plan_drafter_reads_them(plan, tmp_path):
+    """One matcher, one deadline reader for plans and tables: 人力资源社会保障 without 和 is the register's
+    人力资源和社会保障局, 县级民政部门 is county-wide, a county's own unit after a city one keeps its
+    name, and a cell may say 第三季度 or 上半年."""
+    path = _xlsx(tmp_path, [
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+        [1, "任务甲", "运城市人力资源社会保障局", "市民政局、盐湖区民政局", "2022年第三季度"],
+        [2, "任务乙", "县级民政部门", "", "2022年上半年"],
+        [3, "任务丙", "市民政局", "", "2022-09-30"],
+    ])
+    rows, problems = read_division_table(path, register())
+    assert problems == []
+    ids = dict(db.session.execute(sa.select(Unit.code, Unit.id)).all())
+    assert rows[0].lead_ids == [ids["city-rs"]]
+    assert rows[0].cooperating == ["市民政局", "盐湖区民政局"]
+    assert rows[0].cooperating_ids == [ids["city-mz"], ids["yanhu-mz"]]
+    assert rows[0].deadline == date(2022, 9, 30)
+    assert rows[1].scope == "county" and rows[1].lead_ids == [None] and rows[1].deadline == date(2022, 6, 30)
+    assert rows[2].deadline == date(2022, 9, 30)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from portal.content.policy_doc import clause_id_for_label
 from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
 from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
@@ -40,11 +41,6 @@ HEADER_ROWS = 10  # the header is among the first rows (a title row or two may c
 ARRANGED_MARKS = ("（督查室安排）", "（督查室工作安排）", "【督查室工作安排】", "【督查室安排】")
 NO_NAME = ("—", "-", "无")  # what an office writes in a cell with no unit
 CLAUSE_SPLIT = re.compile(r"[、，,；;\s]+(?!第)")
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN = "一二三四五六七八九十"
-CLAUSE_LABEL = re.compile(rf"^([{CN}]+)(?:[（(]([{CN}]+)[）)])?(\d+)?(?:\s*第(\d+)段)?$")
-CLAUSE_ID = re.compile(r"^[1-9]\d*(?:\.[1-9]\d*)*$")
-SPECIAL_CLAUSES = {"文头": "header", "序言": "preamble", "落款": "closing"}
 DEADLINE_HELP = "请写成2022年9月30日、2022年9月底、2022年年底、长期或定期（每季度）"
 
 
@@ -225,47 +221,12 @@ def _deadline(raw, text: str, problem) -> tuple[str, date | None, bool]:
     return text, found.day, arranged
 
 
-def _cn(text: str) -> int:
-    """一..九十九 → 1..99."""
-    if "十" not in text:
-        return CN_DIGITS[text]
-    tens, _, ones = text.partition("十")
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
-
-
-def clause_id(label: str) -> str | None:
-    """A clause label as the portal prints it (三（二）8, 三（一）1 第2段, 四（三）) or an id (3.2.8) → the id."""
-    label = label.strip().replace("(", "（").replace(")", "）")
-    if CLAUSE_ID.match(label):
-        return label
-    if label in SPECIAL_CLAUSES:
-        return SPECIAL_CLAUSES[label]
-    m = CLAUSE_LABEL.match(label)
-    if not m:
-        return None
-    try:
-        parts = [_cn(m.group(1))]
-        if m.group(2):
-            parts.append(_cn(m.group(2)))
-    except KeyError:
-        return None
-    if m.group(3):
-        if not m.group(2):
-            return None  # 三1: a number needs its （一） level
-        parts.append(int(m.group(3)))
-    if m.group(4):
-        if not m.group(3):
-            return None
-        parts.append(int(m.group(4)))
-    return ".".join(str(p) for p in parts)
-
-
 def _clauses(cell: str, problem) -> list[str]:
     ids: list[str] = []
     for part in CLAUSE_SPLIT.split(cell.strip()):
         if not part:
             continue
-        cid = clause_id(part)
+        cid = clause_id_for_label(part)
         if cid is None:
             problem(f"来源条款“{part}”不是条款编号（如 三（二）8、四（二）6，或 3.2.8）")
         elif cid not in ids:

@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 from portal.duties.exports import plan_duties
 from portal.extensions import db
 from portal.models import Unit
-from portal.plan_text.division_table import clause_id, read_division_table
+from portal.content.policy_doc import clause_id_for_label as clause_id
+from portal.plan_text.division_table import read_division_table
 from portal.plan_text.model import DraftDuty, UnitName
 from portal.plan_text.units import units_from_register
 
@@ -165,7 +166,8 @@ def test_clause_labels_read_back_as_ids():
     assert clause_id("三（二）8") == "3.2.8" and clause_id("四（三）") == "4.3" and clause_id("二") == "2"
     assert clause_id("三（一）1 第2段") == "3.1.1.2" and clause_id("四（二）17") == "4.2.17"
     assert clause_id("3.2.8") == "3.2.8" and clause_id("十二（十一）3") == "12.11.3"
-    assert clause_id("第八条") is None and clause_id("三8") is None
+    assert clause_id("第八条") is None and clause_id("三8") is None and clause_id("三（二）0") is None
+    assert clause_id("文头") == "header"
 
 
 def test_division_check_command_prints_problems(plan, runner, tmp_path):

@@ -3,8 +3,8 @@
 Offices draft a plan's decomposition as a table: 序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款 (the
 portal exports it so, `portal.duties.division`). Column names vary from office to office (责任单位 for
 牵头单位, 协办单位 for 配合单位, 时间节点 for 完成时限, 依据 for 来源条款); a title row above the header is
-skipped. Every row becomes a :class:`TableDuty` (a :class:`DraftDuty` with all its clauses and the
-units the office marked as its own 工作安排), every problem a :class:`Problem` naming the file, the
+skipped. Every row becomes a :class:`DraftDuty` (with all its clauses, its row and the units the
+office marked as its own 工作安排), every problem a :class:`Problem` naming the file, the
 row and the reason: a required column missing, a unit name the register does not know, a deadline or a
 clause that cannot be read. A row with a problem is still returned with what could be read, so the
 office sees all of it at once.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -44,21 +43,8 @@ CLAUSE_SPLIT = re.compile(r"[、，,；;\s]+(?!第)")
 DEADLINE_HELP = "请写成2022年9月30日、2022年9月底、2022年年底、长期或定期（每季度）"
 
 
-@dataclass
-class TableDuty(DraftDuty):
-    """A row of a 任务分工表 as a draft duty: ``clause`` is its first clause, ``clauses`` all of them;
-    ``line`` its row; ``arranged_cooperating`` the cooperating units the office marked as its own
-    工作安排 (written 「（督查室安排）」 after the name), as written; ``deadline_arranged`` whether the
-    完成时限 is the office's choice."""
-
-    clauses: list[str] = field(default_factory=list)
-    line: int = 0
-    arranged_cooperating: list[str] = field(default_factory=list)
-    deadline_arranged: bool = False
-
-
 def read_division_table(path: str | Path, units: Sequence[UnitName] = (), *, name: str | None = None,
-                        data: bytes | None = None) -> tuple[list[TableDuty], list[Problem]]:
+                        data: bytes | None = None) -> tuple[list[DraftDuty], list[Problem]]:
     """The table's rows as draft duties, and what could not be read. ``units``: the register the names
     are matched against (by name, short name and alias; 各县（市、区）民政局 by a county unit's kind);
     without it names are taken as written. ``name``: the file name problems show (default the path's);
@@ -83,7 +69,7 @@ def read_division_table(path: str | Path, units: Sequence[UnitName] = (), *, nam
 
 
 def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
-              units: Sequence[UnitName] = ()) -> tuple[list[TableDuty], list[Problem]]:
+              units: Sequence[UnitName] = ()) -> tuple[list[DraftDuty], list[Problem]]:
     """(row number, cells) pairs → draft duties and problems (the format-free half of the reader)."""
     found = _find_header(grid)
     if found is None:
@@ -92,7 +78,7 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
     missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in columns]
     if missing:
         return [], [Problem(file, header_line, f"缺少列：{'、'.join(missing)}")]
-    duties: list[TableDuty] = []
+    duties: list[DraftDuty] = []
     problems: list[Problem] = []
     for line, cells in grid:
         if line <= header_line:
@@ -108,7 +94,7 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
 
 
 def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequence[UnitName],
-         problems: list[Problem]) -> TableDuty | None:
+         problems: list[Problem]) -> DraftDuty | None:
     def problem(reason: str) -> None:
         problems.append(Problem(file, line, reason))
 
@@ -127,7 +113,7 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequ
     deadline_text, deadline, deadline_arranged = _deadline(raw_deadline, values.get("deadline", ""), problem)
     clauses = _clauses(values.get("clauses", ""), problem)
     row_text = "；".join(f"{k}：{v}" for k, v in values.items() if v)
-    return TableDuty(
+    return DraftDuty(
         clause=clauses[0] if clauses else "", title=title, lead=lead, cooperating=cooperating, scope=scope,
         deadline_text=deadline_text, deadline=deadline, quote="",
         lead_ids=lead_ids, cooperating_ids=cooperating_ids,

@@ -25,7 +25,7 @@ def register() -> list[UnitName]:
 def _assert_same(duty, row) -> None:
     """One duty of the database against the row read back: lead, cooperating, deadline, clauses."""
     live = [i for i in duty.instances if not i.archived]
-    assert isinstance(row, DraftDuty)
+    assert type(row) is DraftDuty  # the drafter's shape: one model whichever source a draft comes from
     assert row.title == duty.title
     assert row.clauses == list(duty.clause_ids) and row.clause == duty.clause_ids[0]
     assert row.deadline == duty.deadline

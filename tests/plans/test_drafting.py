@@ -103,6 +103,9 @@ def test_a_task_table_gives_a_duty_per_row(tmp_path, units):
     assert (first.title, first.lead, first.cooperating) == ("制定移交方案", ["市民政局"], ["市公安局"])
     assert (first.deadline_text, first.deadline) == ("年底前", date(2022, 12, 31))  # the plan's year
     assert (second.lead_ids, second.deadline_text, second.deadline) == ([unit_id(units, "市公安局")], "长期坚持", None)
+    # the same shape as a row the office's 任务分工表 gives back: its clauses, and no 工作安排 of its own
+    assert first.clauses == ["fj1.1"]
+    assert (first.arranged_cooperating, first.deadline_arranged) == ([], False)
 
 
 def test_prose_per_department_gives_a_duty_per_department_with_the_shipped_anchor_ids(units):

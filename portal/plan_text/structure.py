@@ -36,7 +36,8 @@ CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二
                   "六": 6, "七": 7, "八": 8, "九": 9}
 CN_DATE = re.compile(r"^([〇○零ＯO一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 ISO_DATE = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
-TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "分解", "清单", "安排", "决定")
+TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "分解", "清单", "安排", "决定",
+               "分工表", "分解表", "任务表")  # a plan that is only its table: 重点任务分工表
 SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|院|会|政府|办公室|办公厅|厅|部|中心|联合会|残联|妇联|团委|"
                        r"总工会|支队|军分区|委员会|公司|集团)$")
 ATTACHMENT = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*$")
@@ -171,9 +172,10 @@ def _label(cid: str) -> str:
 def build_document(blocks: list[Block], tables: list[Table], problems: list[Problem], name: str) -> PlanDocument:
     blocks = [Block(b.line, t) for b in blocks if (t := clean_line(b.text))]
     first = next((i for i, b in enumerate(blocks) if _starts_body(b.text)), None)
-    if first is None:
+    if first is None and not any(_task_rows(t) for t in tables):  # a plan that is only its 任务分工表 reads as its rows
         problems.append(Problem(name, blocks[0].line if blocks else 1,
                                 "没有找到按“一、（一）1.（1）”编号的条款，无法拆分条款；请确认这是方案正文"))
+    if first is None:
         first = len(blocks)
     front = blocks[:first]
     title, title_at = _title(front)
@@ -300,6 +302,16 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
             clauses.append(Clause(f"{base}.{k}", first if first.isdigit() else str(k), heading,
                                   text or row.cells.get(task, ""), 2, table.line))
     return result
+
+
+def _task_rows(table: Table) -> bool:
+    """Whether a table gives clauses: a task column (`task_column`) and a row with text under it."""
+    if len(table.rows) < 2:
+        return False
+    headers = [header_key(c) for c in table.rows[0]]
+    task = task_column(headers)
+    return task is not None and any(row[headers.index(task)].strip() for row in table.rows[1:]
+                                    if len(row) > headers.index(task))
 
 
 def _unique(headers: list[str]) -> list[str]:

@@ -21,15 +21,17 @@ from pathlib import Path
 from portal.content.policy_doc import clause_id_for_label
 from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
+from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, TASK_COLUMNS, header_key
 from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
 
-# Column: the header words that name it (compared without spaces and line breaks), first one preferred.
+# Column: the header words that name it (compared whole, without spaces and line breaks): the drafter's
+# words for a plan's own table (`portal.plan_text.structure`), and a 序号 and a 来源条款.
 COLUMNS = {
     "number": ("序号", "编号"),
-    "title": ("工作任务", "任务", "重点任务", "工作内容", "任务内容", "主要任务"),
-    "lead": ("牵头单位", "责任单位", "牵头部门", "责任部门", "主责单位"),
-    "cooperating": ("配合单位", "协办单位", "配合部门", "协同单位", "参与单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "时限"),
+    "title": TASK_COLUMNS,
+    "lead": LEAD_KEYS + RESPONSIBLE_KEYS,
+    "cooperating": COOP_KEYS,
+    "deadline": DEADLINE_KEYS,
     "clauses": ("来源条款", "依据", "条款", "文件依据", "政策依据", "对应条款"),
 }
 REQUIRED = ("title", "lead", "deadline")
@@ -123,15 +125,11 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequ
 
 # ---- header ---------------------------------------------------------------------------------------
 
-def _key(text: str) -> str:
-    return re.sub(r"\s", "", text)
-
-
 def _find_header(grid) -> tuple[int, dict[str, int]] | None:
     for line, cells in list(grid)[:HEADER_ROWS]:
         columns: dict[str, int] = {}
         for i, cell in enumerate(cells):
-            word = _key(_text(cell))
+            word = header_key(_text(cell))
             for column, names in COLUMNS.items():
                 if column not in columns and word in names:
                     columns[column] = i

@@ -45,6 +45,12 @@ ATTACHMENT_TITLED = re.compile(r"^附\s*件\s*([0-9]+)\s*[:：]\s*(\D.{1,60})$")
 HEADING_MAX = 30  # a first sentence this short, ended by 。, is the clause's heading
 TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", "具体任务", "工作内容", "任务", "具体措施", "工作措施",
                 "工作事项", "事项", "措施", "考核指标")  # 考核指标: a 任务分解表 that states each task as its measure
+# The words that name who and when, as a table's column or a 「牵头单位：」 field: the one vocabulary of the
+# drafter (a plan's own table) and the 任务分工表 reader (an office's table).
+LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
+RESPONSIBLE_KEYS = ("责任单位", "责任部门")
+COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
+DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求")
 
 
 def clean_line(text: str) -> str:

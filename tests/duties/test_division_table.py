@@ -201,3 +201,13 @@ def test_names_and_deadlines_read_as_the_plan_drafter_reads_them(plan, tmp_path)
     assert rows[0].deadline == date(2022, 9, 30)
     assert rows[1].scope == "county" and rows[1].lead_ids == [None] and rows[1].deadline == date(2022, 6, 30)
     assert rows[2].deadline == date(2022, 9, 30)
+
+
+def test_the_table_reader_knows_the_drafter_s_column_words(tmp_path):
+    # 具体措施 / 主责单位 / 时间安排: words a plan's own task table uses, so an office's table may too
+    path = _xlsx(tmp_path, [["序号", "具体措施", "主责单位", "协同单位", "时间安排"],
+                            [1, "建立工作台账", "市民政局", "市财政局", "2023年6月底前"]])
+    rows, problems = read_division_table(path)
+    assert problems == []
+    assert (rows[0].title, rows[0].lead, rows[0].cooperating) == ("建立工作台账", ["市民政局"], ["市财政局"])
+    assert rows[0].deadline == date(2023, 6, 30)

@@ -178,3 +178,12 @@ def test_aims_are_no_tasks_but_a_task_that_names_them_is(tmp_path):
     duties = draft(tmp_path, ["测试方案", "一、指导思想", "以新思想为指导。", "二、工作目标", "到2025年建成体系。",
                               "三、重点任务", "（一）加强形势研判。市应急局要定期研判形势。"])
     assert list(duties) == ["3.1"] and duties["3.1"].lead == ["市应急局"]
+
+
+def test_a_plan_s_table_reads_the_office_table_s_column_words(tmp_path):
+    # 协同单位 / 时限要求: words an office's 任务分工表 uses, so a plan's own table may too
+    path = tmp_path / "plan.md"
+    path.write_text("某某工作任务分解表\n\n| 序号 | 工作任务 | 牵头单位 | 协同单位 | 时限要求 |\n| --- | --- | --- | --- | --- |\n"
+                    "| 1 | 建立工作台账。 | 市民政局 | 市财政局 | 2023年6月底前 |\n", encoding="utf-8")
+    (duty,) = draft_duties(read_plan(path), [])
+    assert (duty.lead, duty.cooperating, duty.deadline) == (["市民政局"], ["市财政局"], date(2023, 6, 30))

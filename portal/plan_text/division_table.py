@@ -251,19 +251,12 @@ def _fill_merged(rows: list[list], merged: list[str]) -> None:
 
 def _docx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
     """The rows of the first table with a 任务分工表 header (merged cells repeat their text)."""
-    import io
-
-    from portal.files.packages import Limits, PackageRefused, open_package
+    from portal.plan_text.reader import Unreadable, open_docx
 
     try:
-        open_package(data, Limits(), "Word 文件")
-        from docx import Document
-
-        doc = Document(io.BytesIO(data))
-    except PackageRefused as refused:
-        return [], Problem(file, 0, str(refused))
-    except Exception:  # python-docx raises many kinds for a broken package
-        return [], Problem(file, 0, "文件不是有效的 .docx 文档（无法打开）")
+        doc = open_docx(data)
+    except Unreadable as exc:
+        return [], Problem(file, 0, str(exc))
     for table in doc.tables:
         grid = [(n, tuple(cell.text for cell in row.cells)) for n, row in enumerate(table.rows, 1)]
         if _find_header(grid) is not None:

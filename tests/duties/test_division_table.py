@@ -211,3 +211,15 @@ def test_the_table_reader_knows_the_drafter_s_column_words(tmp_path):
     assert problems == []
     assert (rows[0].title, rows[0].lead, rows[0].cooperating) == ("建立工作台账", ["市民政局"], ["市财政局"])
     assert rows[0].deadline == date(2023, 6, 30)
+
+
+def test_a_word_file_that_is_no_docx_says_what_to_do(tmp_path):
+    # the plan reader's message (one way of opening Word files): a .doc or WPS file is to be saved as .docx
+    import zipfile
+
+    path = tmp_path / "分工表.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("word/other.xml", "<x/>")
+    rows, problems = read_division_table(path)
+    assert rows == [] and problems[0].file == "分工表.docx"
+    assert "无法打开" in problems[0].reason and "另存为 .docx" in problems[0].reason

@@ -15,6 +15,7 @@ from portal.plan_text.drafting import draft_duties
 from portal.plan_text.model import UnitName
 from portal.plan_text.reader import read_plan
 from portal.plan_text.units import match_unit, split_names, units_from_register
+from tests.plans.helpers import docx_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "content" / "policy" / "yunmin-2021-74.source.txt"
@@ -84,20 +85,11 @@ def test_a_bracket_closing_a_group_of_points_assigns_the_group(tmp_path):
 
 
 def test_a_task_table_gives_a_duty_per_row(tmp_path, units):
-    from docx import Document
-
-    document = Document()
-    for text in ("测试实施方案", "一、工作任务", "做好各项工作。", "运城市民政局", "2022年3月1日", "附件1", "重点任务分工表"):
-        document.add_paragraph(text)
     rows = [["序号", "工作任务", "责任单位", "完成时限"],
             ["1", "制定移交方案。", "市民政局、市公安局", "年底前"],
             ["2", "办理户籍迁移。", "公安部门", "长期坚持"]]
-    table = document.add_table(rows=3, cols=4)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    path = tmp_path / "plan.docx"
-    document.save(path)
+    path = docx_plan(tmp_path / "plan.docx", ["测试实施方案", "一、工作任务", "做好各项工作。", "运城市民政局", "2022年3月1日",
+                                              "附件1", "重点任务分工表"], rows)
     duties = {d.clause: d for d in draft_duties(read_plan(path), units)}
     first, second = duties["fj1.1"], duties["fj1.2"]
     assert (first.title, first.lead, first.cooperating) == ("制定移交方案", ["市民政局"], ["市公安局"])

@@ -9,6 +9,7 @@ import pytest
 
 from portal.content.policy_doc import read_document
 from portal.plan_text.reader import read_plan
+from tests.plans.helpers import docx_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "content" / "policy" / "yunmin-2021-74.source.txt"
@@ -197,21 +198,12 @@ def test_two_task_tables_in_one_attachment_number_their_rows_on(tmp_path):
 
 
 def test_a_plan_that_is_only_its_task_table_reads_as_its_rows(tmp_path):
-    from docx import Document
-
     from portal.plan_text.drafting import draft_duties
 
-    document = Document()
-    document.add_paragraph("运城市儿童福利工作重点任务分工表")
     rows = [["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
             ["1", "制定移交方案。", "市民政局", "市公安局", "2022年9月30日前"],
             ["2", "办理户籍迁移。", "市公安局", "", "长期坚持"]]
-    table = document.add_table(rows=3, cols=5)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    path = tmp_path / "分工表.docx"
-    document.save(path)
+    path = docx_plan(tmp_path / "分工表.docx", ["运城市儿童福利工作重点任务分工表"], rows)
     plan = read_plan(path)
     assert plan.problems == []
     assert plan.title == "运城市儿童福利工作重点任务分工表"

@@ -11,7 +11,8 @@ the held-out plans (micro-averaged over the labelled tasks):
 - deadline right: the same date, or none / long-term where the label says so (≥ 0.9).
 
 Time per plan (read + draft, median of the rounds) is printed beside a same-run baseline: reading the
-same text and splitting it into sentences, which is what the machine's load does to any pass.
+same text and splitting it into sentences, which is what the machine's load does to any pass; each
+split's line gives its plans' summed times and their ratio the same way.
 Exits 1 when a held-out figure misses its target.
 """
 from __future__ import annotations
@@ -121,6 +122,7 @@ def main(argv: list[str]) -> int:
     from portal.plan_text.reader import read_plan
 
     totals = {"tuned": Score(), "held-out": Score()}
+    times = {split: [0.0, 0.0] for split in totals}  # summed ms, summed baseline ms
     rows = []
     work = Path(tempfile.mkdtemp(prefix="plans-bench-"))
     for path in sorted(LABELS.glob("*.json")):
@@ -134,6 +136,8 @@ def main(argv: list[str]) -> int:
         ms = timed_ms(lambda plan=plan: draft_duties(read_plan(plan), []), args.rounds)
         base = timed_ms(lambda plan=plan: re.findall(r"[^。；]+[。；]?", plan.read_text(encoding="utf-8")), args.rounds)
         rows.append((label["plan"], label["split"], result, ms, base, len(duties)))
+        times[label["split"]][0] += ms
+        times[label["split"]][1] += base
 
     print(f"plans benchmark: {len(rows)} real plans, labelled by hand; {args.rounds} rounds for the times")
     width = max(len(name) for name, *_ in rows) + 2
@@ -154,7 +158,9 @@ def main(argv: list[str]) -> int:
             ok = f[key] >= target
             failed = failed or (split == "held-out" and not ok)
             marks.append(f"{key} {f[key]:.2f} (≥{target}) {'ok' if ok else 'BELOW'}")
-        print(f"{split:<9} {total.tasks:>3} tasks: " + "; ".join(marks))
+        ms, base = times[split]
+        print(f"{split:<9} {total.tasks:>3} tasks: " + "; ".join(marks)
+              + f"; time {ms:.1f} ms, same-run base {base:.2f} ms, ratio {ms / max(base, 1e-6):.0f}")
     return 1 if failed else 0
 
 

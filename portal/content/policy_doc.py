@@ -119,6 +119,31 @@ def label_for(clause_id: str) -> str:
     return label
 
 
+_CN_NUMERAL = "[一二三四五六七八九十]+"
+LABEL_RE = re.compile(rf"^({_CN_NUMERAL})(?:（({_CN_NUMERAL})）)?(\d+)?(?:\s*第(\d+)段)?$")
+
+
+def clause_id_for_label(label: str) -> str | None:
+    """Inverse of label_for, as people write labels back (a 任务分工表's 来源条款): 三（二）8 → 3.2.8,
+    三（一）1 第2段 → 3.1.1.2, 四（三） → 4.3, 文头 → header; an id (3.2.8) stays itself. None for
+    anything else (第八条, 三8: a number needs its （一） level)."""
+    label = label.strip().replace("(", "（").replace(")", "）")
+    if ID_RE.match(label):
+        return label
+    special = {v: k for k, v in SPECIAL_IDS.items()}
+    if label in special:
+        return special[label]
+    m = LABEL_RE.match(label)
+    if not m or (m.group(3) and not m.group(2)) or (m.group(4) and not m.group(3)):
+        return None
+    parts = [cn_value(m.group(1))] + ([cn_value(m.group(2))] if m.group(2) else [])
+    if min(parts) < 1:
+        return None
+    parts += [int(g) for g in m.group(3, 4) if g]
+    clause_id = ".".join(str(p) for p in parts)
+    return clause_id if ID_RE.match(clause_id) else None  # 三（二）0
+
+
 def citation_for(meta: dict, clause_id: str | None = None) -> str:
     """《title》（number）label — the number is left out when the document has none."""
     cite = f"《{meta['title']}》"

@@ -76,11 +76,9 @@ def division_check_command(file: str):
     from portal.extensions import db
     from portal.models import Unit
     from portal.plan_text.division_table import read_division_table
-    from portal.plan_text.model import UnitName
+    from portal.plan_text.units import units_from_register
 
-    levels = {"市级": "city", "县级": "county", "机构": "inst"}
-    units = [UnitName(u.id, u.name, u.short_name, tuple(u.alias_list), levels.get(u.level, u.level))
-             for u in db.session.scalars(sa.select(Unit).where(Unit.active))]
+    units = units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
     rows, problems = read_division_table(file, units)
     for problem in problems:
         click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)

@@ -1,11 +1,14 @@
-"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」, a 完成时限 cell) → the words and
-the date they mean. A date that bounds a policy's period (「实施期限至2021年12月31日」) is no deadline."""
+"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」) → the words and the date they mean
+(`find_deadline`); a 完成时限 cell of a 任务分工表 (「2022年9月30日」, 「2022-09-30」, 「定期（每季度）」) read whole
+(`read_deadline_cell`). A date that bounds a policy's period (「实施期限至2021年12月31日」) is no deadline."""
 from __future__ import annotations
 
 import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from portal.content.citations import cn_to_int
 
 CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # long-term words as the time of a task end the statement (「此项工作长期坚持。」, a 完成时限 cell 「持续推进」); followed by
@@ -20,7 +23,10 @@ PERIOD_BEFORE = re.compile(r"(?:至|期限|期间|从|自|起|到期)$")
 # 「三年内」「5年内」「2012年起5年内」: a span of years counted from its start, the plan's year unless one is named,
 # the first year included (杭州 互联网+ 实施意见 of 2015: 三年内 is 2017年底)
 YEARS_BEFORE = re.compile(r"(?:(?P<start>\d{4})\s*年起)?(?P<count>\d{1,2}|[一二两三四五六七八九十]{1,3})$")
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# A 完成时限 cell is nothing but the time, so a bare date is one (in prose it needs 前/底/完成): 2022年9月30日,
+# 2022-09-30, 2022/9/30, 2022.9.30; and a cell without a date says how long or how often (长期, 定期（每季度）).
+CELL_DAY = re.compile(r"(?P<year>\d{4})[年\-/.](?P<month>\d{1,2})[月\-/.](?P<day>\d{1,2})日?(?:前|之前|以前)?")
+CELL_OPEN_ENDED = re.compile(r"^(?:长期|持续|常态化|定期|每月|每季度|每年|每半年)")
 
 
 @dataclass(frozen=True)
@@ -97,14 +103,26 @@ def _earlier_year(before: str, issued: date | None) -> int | None:
 
 def _years_within(span: re.Match, words: str, issued: date | None) -> Deadline:
     count = span.group("count")
-    years = int(count) if count.isdigit() else _cn_count(count)
+    try:
+        years = cn_to_int(count)
+    except ValueError:  # 十十
+        years = 0
     start = int(span.group("start")) if span.group("start") else (issued.year if issued else None)
     return Deadline(words, date(start + years - 1, 12, 31) if start and years else None)
 
 
-def _cn_count(text: str) -> int:
-    """一…九, 十, 十二, 二十 (the counts of years plans write)."""
-    if "十" not in text:
-        return CN_DIGITS.get(text, 0)
-    tens, _, ones = text.partition("十")
-    return CN_DIGITS.get(tens, 1) * 10 + CN_DIGITS.get(ones, 0)
+def read_deadline_cell(text: str) -> Deadline | None:
+    """A 完成时限 cell: Deadline(text, day) for a date with its year (2022年9月30日, 2022年9月底前, 2022年年底,
+    2022年第三季度), Deadline(text, None) for 长期/持续/定期…, None when it cannot be read (尽快, 9月底,
+    2022年13月1日)."""
+    compact = re.sub(r"\s", "", text)
+    if CELL_OPEN_ENDED.match(compact):
+        return Deadline(text, None)
+    if m := CELL_DAY.fullmatch(compact):
+        try:
+            return Deadline(text, date(int(m.group("year")), int(m.group("month")), int(m.group("day"))))
+        except ValueError:  # 2022年2月30日
+            return None
+    m = DATE_PHRASE.fullmatch(compact)
+    day = _resolve(m, int(m.group("year"))) if m and m.group("year") else None
+    return Deadline(text, day) if day else None

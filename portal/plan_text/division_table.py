@@ -3,8 +3,8 @@
 Offices draft a plan's decomposition as a table: 序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款 (the
 portal exports it so, `portal.duties.division`). Column names vary from office to office (责任单位 for
 牵头单位, 协办单位 for 配合单位, 时间节点 for 完成时限, 依据 for 来源条款); a title row above the header is
-skipped. Every row becomes a :class:`TableDuty` (a :class:`DraftDuty` with all its clauses and the
-units the office marked as its own 工作安排), every problem a :class:`Problem` naming the file, the
+skipped. Every row becomes a :class:`DraftDuty` (with all its clauses, its row and the units the
+office marked as its own 工作安排), every problem a :class:`Problem` naming the file, the
 row and the reason: a required column missing, a unit name the register does not know, a deadline or a
 clause that cannot be read. A row with a problem is still returned with what could be read, so the
 office sees all of it at once.
@@ -13,22 +13,25 @@ Pure: a file in, data out. No Flask, no database; the unit register is passed in
 """
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from portal.content.policy_doc import clause_id_for_label
+from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
+from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, TASK_COLUMNS, header_key
+from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
 
-# Column: the header words that name it (compared without spaces and line breaks), first one preferred.
+# Column: the header words that name it (compared whole, without spaces and line breaks): the drafter's
+# words for a plan's own table (`portal.plan_text.structure`), and a 序号 and a 来源条款.
 COLUMNS = {
     "number": ("序号", "编号"),
-    "title": ("工作任务", "任务", "重点任务", "工作内容", "任务内容", "主要任务"),
-    "lead": ("牵头单位", "责任单位", "牵头部门", "责任部门", "主责单位"),
-    "cooperating": ("配合单位", "协办单位", "配合部门", "协同单位", "参与单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "时限"),
+    "title": TASK_COLUMNS,
+    "lead": LEAD_KEYS + RESPONSIBLE_KEYS,
+    "cooperating": COOP_KEYS,
+    "deadline": DEADLINE_KEYS,
     "clauses": ("来源条款", "依据", "条款", "文件依据", "政策依据", "对应条款"),
 }
 REQUIRED = ("title", "lead", "deadline")
@@ -37,36 +40,13 @@ HEADER_ROWS = 10  # the header is among the first rows (a title row or two may c
 
 # What marks the office's own 工作安排 in a cell (the portal's exports write these; see portal.labels).
 ARRANGED_MARKS = ("（督查室安排）", "（督查室工作安排）", "【督查室工作安排】", "【督查室安排】")
-COUNTY_WIDE = re.compile(r"^各?县[（(]市、?区[）)]")
-NAME_SEPARATORS = set("、，,；;\n")
+NO_NAME = ("—", "-", "无")  # what an office writes in a cell with no unit
 CLAUSE_SPLIT = re.compile(r"[、，,；;\s]+(?!第)")
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN = "一二三四五六七八九十"
-CLAUSE_LABEL = re.compile(rf"^([{CN}]+)(?:[（(]([{CN}]+)[）)])?(\d+)?(?:\s*第(\d+)段)?$")
-CLAUSE_ID = re.compile(r"^[1-9]\d*(?:\.[1-9]\d*)*$")
-SPECIAL_CLAUSES = {"文头": "header", "序言": "preamble", "落款": "closing"}
-DAY = re.compile(r"^(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(?:前|之前|以前)?$")
-MONTH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?(?:底|末)?(?:前|之前|以前)?$")
-YEAR_END = re.compile(r"^(\d{4})\s*年\s*(?:年底|年末|底)(?:前|之前|以前)?$")
-NO_DATE = re.compile(r"^(?:长期|持续|常态化|定期|每月|每季度|每年|每半年)")
 DEADLINE_HELP = "请写成2022年9月30日、2022年9月底、2022年年底、长期或定期（每季度）"
 
 
-@dataclass
-class TableDuty(DraftDuty):
-    """A row of a 任务分工表 as a draft duty: ``clause`` is its first clause, ``clauses`` all of them;
-    ``line`` its row; ``arranged_cooperating`` the cooperating units the office marked as its own
-    工作安排 (written 「（督查室安排）」 after the name), as written; ``deadline_arranged`` whether the
-    完成时限 is the office's choice."""
-
-    clauses: list[str] = field(default_factory=list)
-    line: int = 0
-    arranged_cooperating: list[str] = field(default_factory=list)
-    deadline_arranged: bool = False
-
-
 def read_division_table(path: str | Path, units: Sequence[UnitName] = (), *, name: str | None = None,
-                        data: bytes | None = None) -> tuple[list[TableDuty], list[Problem]]:
+                        data: bytes | None = None) -> tuple[list[DraftDuty], list[Problem]]:
     """The table's rows as draft duties, and what could not be read. ``units``: the register the names
     are matched against (by name, short name and alias; 各县（市、区）民政局 by a county unit's kind);
     without it names are taken as written. ``name``: the file name problems show (default the path's);
@@ -91,7 +71,7 @@ def read_division_table(path: str | Path, units: Sequence[UnitName] = (), *, nam
 
 
 def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
-              units: Sequence[UnitName] = ()) -> tuple[list[TableDuty], list[Problem]]:
+              units: Sequence[UnitName] = ()) -> tuple[list[DraftDuty], list[Problem]]:
     """(row number, cells) pairs → draft duties and problems (the format-free half of the reader)."""
     found = _find_header(grid)
     if found is None:
@@ -100,8 +80,7 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
     missing = [COLUMN_NAMES[c] for c in REQUIRED if c not in columns]
     if missing:
         return [], [Problem(file, header_line, f"缺少列：{'、'.join(missing)}")]
-    matcher = _Matcher(units)
-    duties: list[TableDuty] = []
+    duties: list[DraftDuty] = []
     problems: list[Problem] = []
     for line, cells in grid:
         if line <= header_line:
@@ -110,14 +89,14 @@ def read_rows(grid: Sequence[tuple[int, Sequence[object]]], file: str,
         if not any(values.values()):
             continue
         raw_deadline = cells[columns["deadline"]] if columns["deadline"] < len(cells) else None
-        duty = _row(line, values, raw_deadline, file, matcher, problems)
+        duty = _row(line, values, raw_deadline, file, units, problems)
         if duty is not None:
             duties.append(duty)
     return duties, problems
 
 
-def _row(line: int, values: dict[str, str], raw_deadline, file: str, matcher: _Matcher,
-         problems: list[Problem]) -> TableDuty | None:
+def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequence[UnitName],
+         problems: list[Problem]) -> DraftDuty | None:
     def problem(reason: str) -> None:
         problems.append(Problem(file, line, reason))
 
@@ -130,13 +109,13 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, matcher: _M
     if not lead:
         problem("牵头单位为空")
     cooperating, marked = _names(values.get("cooperating", ""))
-    scope = "county" if any(COUNTY_WIDE.match(n) for n in lead) else "city"
-    lead_ids = [matcher.match(n, problem) for n in lead]
-    cooperating_ids = [matcher.match(n, problem) for n in cooperating]
+    scope = "county" if any(is_county_wide(n) for n in lead) else "city"
+    lead_ids = [_match(n, units, problem) for n in lead]
+    cooperating_ids = [_match(n, units, problem) for n in cooperating]
     deadline_text, deadline, deadline_arranged = _deadline(raw_deadline, values.get("deadline", ""), problem)
     clauses = _clauses(values.get("clauses", ""), problem)
     row_text = "；".join(f"{k}：{v}" for k, v in values.items() if v)
-    return TableDuty(
+    return DraftDuty(
         clause=clauses[0] if clauses else "", title=title, lead=lead, cooperating=cooperating, scope=scope,
         deadline_text=deadline_text, deadline=deadline, quote="",
         lead_ids=lead_ids, cooperating_ids=cooperating_ids,
@@ -146,15 +125,11 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, matcher: _M
 
 # ---- header ---------------------------------------------------------------------------------------
 
-def _key(text: str) -> str:
-    return re.sub(r"\s", "", text)
-
-
 def _find_header(grid) -> tuple[int, dict[str, int]] | None:
     for line, cells in list(grid)[:HEADER_ROWS]:
         columns: dict[str, int] = {}
         for i, cell in enumerate(cells):
-            word = _key(_text(cell))
+            word = header_key(_text(cell))
             for column, names in COLUMNS.items():
                 if column not in columns and word in names:
                     columns[column] = i
@@ -186,60 +161,33 @@ def _unmark(text: str) -> tuple[str, bool]:
 
 
 def _names(cell: str) -> tuple[list[str], list[str]]:
-    """Names as written (split at 、，；), and those marked as the office's 工作安排."""
+    """Names as written (split as `split_names` splits a plan's, a line break too), and those marked as
+    the office's 工作安排."""
     names, marked = [], []
-    for part in _split_names(cell):
-        part, arranged = _unmark(part.strip())
-        if part and part not in ("—", "-", "无") and part not in names:
+    for part in split_names(cell.replace("\n", "、")):
+        part, arranged = _unmark(part)
+        if part and part not in NO_NAME and part not in names:
             names.append(part)
             if arranged:
                 marked.append(part)
     return names, marked
 
 
-def _split_names(cell: str) -> list[str]:
-    """At 、，； outside brackets: 各县（市、区）民政局 stays one name."""
-    parts, current, depth = [], "", 0
-    for ch in cell:
-        depth += (ch in "（(【") - (ch in "）)】")
-        if ch in NAME_SEPARATORS and depth <= 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-    return [*parts, current]
-
-
-class _Matcher:
-    """Names → register ids. A county-wide name (各县（市、区）民政局) has no one unit: it is known when a
-    county unit of that kind is (盐湖区民政局 …), and its id stays None for the office to scope."""
-
-    def __init__(self, units: Sequence[UnitName]) -> None:
-        self.units = list(units)
-        self.exact: dict[str, int] = {}
-        for field_name in ("name", "short_name"):
-            for u in self.units:
-                self.exact.setdefault(_key(getattr(u, field_name)), u.id)
-        self.alias: dict[str, int] = {}
-        for u in sorted(self.units, key=lambda u: u.level != "city"):  # 民政部门: the city's own first
-            for a in u.aliases:
-                self.alias.setdefault(_key(a), u.id)
-
-    def match(self, name: str, problem) -> int | None:
-        if not self.units:
-            return None
-        wanted = _key(name)
-        county_wide = COUNTY_WIDE.match(wanted)
-        if county_wide:
-            kind = wanted[county_wide.end():]
-            if not any(u.level == "county" and (_key(u.short_name).endswith(kind) or kind in map(_key, u.aliases))
-                       for u in self.units if kind):
-                problem(f"不认识的单位名称：{name}（单位名册中没有这类县级单位）")
-            return None
-        found = self.exact.get(wanted, self.alias.get(wanted))
-        if found is None:
-            problem(f"不认识的单位名称：{name}（请改为单位名册中的名称、简称或别名，或先在单位名册中添加）")
-        return found
+def _match(name: str, units: Sequence[UnitName], problem) -> int | None:
+    """A name's register id (`match_unit`), a problem when the register does not know it. A county-wide
+    name (各县（市、区）民政局) has no one unit: it is known when a county unit of that kind is, and its id
+    stays None for the office to scope. Without a register names are taken as written."""
+    if not units:
+        return None
+    units = list(units)
+    if is_county_wide(name):
+        if not county_kind_known(name, units):
+            problem(f"不认识的单位名称：{name}（单位名册中没有这类县级单位）")
+        return None
+    found = match_unit(name, units)
+    if found is None:
+        problem(f"不认识的单位名称：{name}（请改为单位名册中的名称、简称或别名，或先在单位名册中添加）")
+    return found
 
 
 def _deadline(raw, text: str, problem) -> tuple[str, date | None, bool]:
@@ -250,62 +198,11 @@ def _deadline(raw, text: str, problem) -> tuple[str, date | None, bool]:
         return text, day, arranged
     if not text:
         return "", None, arranged
-    if NO_DATE.match(text):
-        return text, None, arranged
-    day = _parse_day(text)
-    if day is None:
+    found = read_deadline_cell(text)
+    if found is None:
         problem(f"完成时限“{text}”读不出日期：{DEADLINE_HELP}")
-    return text, day, arranged
-
-
-def _parse_day(text: str) -> date | None:
-    compact = _key(text)
-    try:
-        if m := DAY.match(compact):
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if m := MONTH.match(compact):
-            year, month = int(m.group(1)), int(m.group(2))
-            return date(year, month, calendar.monthrange(year, month)[1])
-        if m := YEAR_END.match(compact):
-            return date(int(m.group(1)), 12, 31)
-    except ValueError:  # 2022年13月, 2月30日
-        return None
-    return None
-
-
-def _cn(text: str) -> int:
-    """一..九十九 → 1..99."""
-    if "十" not in text:
-        return CN_DIGITS[text]
-    tens, _, ones = text.partition("十")
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
-
-
-def clause_id(label: str) -> str | None:
-    """A clause label as the portal prints it (三（二）8, 三（一）1 第2段, 四（三）) or an id (3.2.8) → the id."""
-    label = label.strip().replace("(", "（").replace(")", "）")
-    if CLAUSE_ID.match(label):
-        return label
-    if label in SPECIAL_CLAUSES:
-        return SPECIAL_CLAUSES[label]
-    m = CLAUSE_LABEL.match(label)
-    if not m:
-        return None
-    try:
-        parts = [_cn(m.group(1))]
-        if m.group(2):
-            parts.append(_cn(m.group(2)))
-    except KeyError:
-        return None
-    if m.group(3):
-        if not m.group(2):
-            return None  # 三1: a number needs its （一） level
-        parts.append(int(m.group(3)))
-    if m.group(4):
-        if not m.group(3):
-            return None
-        parts.append(int(m.group(4)))
-    return ".".join(str(p) for p in parts)
+        return text, None, arranged
+    return text, found.day, arranged
 
 
 def _clauses(cell: str, problem) -> list[str]:
@@ -313,7 +210,7 @@ def _clauses(cell: str, problem) -> list[str]:
     for part in CLAUSE_SPLIT.split(cell.strip()):
         if not part:
             continue
-        cid = clause_id(part)
+        cid = clause_id_for_label(part)
         if cid is None:
             problem(f"来源条款“{part}”不是条款编号（如 三（二）8、四（二）6，或 3.2.8）")
         elif cid not in ids:
@@ -354,19 +251,12 @@ def _fill_merged(rows: list[list], merged: list[str]) -> None:
 
 def _docx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
     """The rows of the first table with a 任务分工表 header (merged cells repeat their text)."""
-    import io
-
-    from portal.files.packages import Limits, PackageRefused, open_package
+    from portal.plan_text.reader import Unreadable, open_docx
 
     try:
-        open_package(data, Limits(), "Word 文件")
-        from docx import Document
-
-        doc = Document(io.BytesIO(data))
-    except PackageRefused as refused:
-        return [], Problem(file, 0, str(refused))
-    except Exception:  # python-docx raises many kinds for a broken package
-        return [], Problem(file, 0, "文件不是有效的 .docx 文档（无法打开）")
+        doc = open_docx(data)
+    except Unreadable as exc:
+        return [], Problem(file, 0, str(exc))
     for table in doc.tables:
         grid = [(n, tuple(cell.text for cell in row.cells)) for n, row in enumerate(table.rows, 1)]
         if _find_header(grid) is not None:

@@ -20,7 +20,7 @@ from datetime import date
 
 from portal.plan_text.deadlines import Deadline, find_deadline
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
-from portal.plan_text.structure import header_key, task_column
+from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
 from portal.plan_text.subjects import CO_WITH, SUBJECT, subject_names
 from portal.plan_text.units import is_county_wide, match_unit, split_names
 
@@ -37,10 +37,6 @@ _FIELD_KEY = r"(?:牵头单位|牵头部门|责任单位|责任部门|配合单�
 # a field's value ends at the next field's key: 「牵头单位:市科委,配合单位:各区县市」 (杭州 互联网+ 实施意见)
 FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(?![，,、]?\s*" + _FIELD_KEY + r"\s*[:：])"
                         r"[^；;。\n])*)")
-LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
-RESPONSIBLE_KEYS = ("责任单位", "责任部门")
-COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位")
-DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排")
 MECHANISM = re.compile(r"(?:建立|健全|完善|成立)[^。；]{0,6}由[^。；]{1,80}?(?:牵头|负责)[^。；]{0,80}?的[^。；]{0,20}?"
                        r"(?:机制|制度|小组|会议|专班)")
 SENTENCES = re.compile(r"[^。；;！？]+[。；;！？]?")

@@ -61,9 +61,14 @@ class UnitName:
 
 @dataclass
 class DraftDuty:
-    """One proposed duty. Names are as written in the text; `lead_ids`/`cooperating_ids` are the
-    register's matches (None where a name is unknown: the office maps it). `sources` holds, per field
-    ("title", "lead", "cooperating", "scope", "deadline", "checklist"), the sentence it came from."""
+    """One proposed duty, drafted from a plan's text (`portal.plan_text.drafting`) or read from an
+    office's 任务分工表 (`portal.plan_text.division_table`). Names are as written; `lead_ids`/
+    `cooperating_ids` are the register's matches (None where a name is unknown: the office maps it).
+    `sources` holds, per field ("title", "lead", "cooperating", "scope", "deadline", "checklist"), the
+    sentence or row it came from. `clause` is the first of `clauses` (a table row may cite several);
+    `line` the table row, 0 for a drafted duty. The office's 工作安排: `arranged_cooperating`, the
+    cooperating units it marked as its own choice (「（督查室安排）」 after the name), as written;
+    `deadline_arranged`, whether the 完成时限 is its choice. A plan's own text carries neither."""
 
     clause: str
     title: str
@@ -77,6 +82,14 @@ class DraftDuty:
     lead_ids: list[int | None] = field(default_factory=list)
     cooperating_ids: list[int | None] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
+    clauses: list[str] = field(default_factory=list)
+    line: int = 0
+    arranged_cooperating: list[str] = field(default_factory=list)
+    deadline_arranged: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.clauses and self.clause:
+            self.clauses = [self.clause]
 
     def as_json(self) -> dict:
         """The `flask portal plan-draft FILE --json` shape."""

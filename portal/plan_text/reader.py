@@ -94,20 +94,10 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
     """Paragraphs and tables in document order; `line` is the paragraph's number (tables take the
     number of the paragraph position they stand at). The package is checked against the portal's
     limits before python-docx opens it."""
-    from portal.files.packages import Limits, PackageRefused, open_package
-
-    try:
-        open_package(data, Limits(), "Word 文件")
-    except PackageRefused as exc:
-        raise Unreadable(str(exc)) from None
-    from docx import Document
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = Document(io.BytesIO(data))
-    except Exception:  # python-docx raises many kinds for a broken or foreign package
-        raise Unreadable("不是有效的 Word (.docx) 文件，无法打开；如果是 .doc 或 WPS 格式，请另存为 .docx 后重新上传") from None
+    document = open_docx(data)
     blocks: list[Block] = []
     tables: list[Table] = []
     problems: list[Problem] = []
@@ -133,6 +123,23 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
                 table.rows.append([cell.text.strip() for cell in row.cells])
             tables.append(table)
     return blocks, tables, problems
+
+
+def open_docx(data: bytes):
+    """A python-docx Document, once the package passed the portal's limits; Unreadable (the reason in
+    Chinese) when it does not or python-docx cannot open it. Shared with the 任务分工表 reader."""
+    from portal.files.packages import Limits, PackageRefused, open_package
+
+    try:
+        open_package(data, Limits(), "Word 文件")
+    except PackageRefused as exc:
+        raise Unreadable(str(exc)) from None
+    from docx import Document
+
+    try:
+        return Document(io.BytesIO(data))
+    except Exception:  # python-docx raises many kinds for a broken or foreign package
+        raise Unreadable("不是有效的 Word (.docx) 文件，无法打开；如果是 .doc 或 WPS 格式，请另存为 .docx 后重新上传") from None
 
 
 def _auto_numbered(paragraph) -> bool:

@@ -36,7 +36,8 @@ CN_YEAR_DIGITS = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二
                   "六": 6, "七": 7, "八": 8, "九": 9}
 CN_DATE = re.compile(r"^([〇○零ＯO一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
 ISO_DATE = re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
-TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "分解", "清单", "安排", "决定")
+TITLE_WORDS = ("方案", "通知", "意见", "要点", "计划", "办法", "规划", "措施", "细则", "分工", "分解", "清单", "安排", "决定",
+               "分工表", "分解表", "任务表")  # a plan that is only its table: 重点任务分工表
 SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|院|会|政府|办公室|办公厅|厅|部|中心|联合会|残联|妇联|团委|"
                        r"总工会|支队|军分区|委员会|公司|集团)$")
 ATTACHMENT = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*$")
@@ -44,6 +45,12 @@ ATTACHMENT_TITLED = re.compile(r"^附\s*件\s*([0-9]+)\s*[:：]\s*(\D.{1,60})$")
 HEADING_MAX = 30  # a first sentence this short, ended by 。, is the clause's heading
 TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", "具体任务", "工作内容", "任务", "具体措施", "工作措施",
                 "工作事项", "事项", "措施", "考核指标")  # 考核指标: a 任务分解表 that states each task as its measure
+# The words that name who and when, as a table's column or a 「牵头单位：」 field: the one vocabulary of the
+# drafter (a plan's own table) and the 任务分工表 reader (an office's table).
+LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
+RESPONSIBLE_KEYS = ("责任单位", "责任部门")
+COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
+DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求")
 
 
 def clean_line(text: str) -> str:
@@ -171,9 +178,10 @@ def _label(cid: str) -> str:
 def build_document(blocks: list[Block], tables: list[Table], problems: list[Problem], name: str) -> PlanDocument:
     blocks = [Block(b.line, t) for b in blocks if (t := clean_line(b.text))]
     first = next((i for i, b in enumerate(blocks) if _starts_body(b.text)), None)
-    if first is None:
+    if first is None and not any(_task_rows(t) for t in tables):  # a plan that is only its 任务分工表 reads as its rows
         problems.append(Problem(name, blocks[0].line if blocks else 1,
                                 "没有找到按“一、（一）1.（1）”编号的条款，无法拆分条款；请确认这是方案正文"))
+    if first is None:
         first = len(blocks)
     front = blocks[:first]
     title, title_at = _title(front)
@@ -300,6 +308,16 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
             clauses.append(Clause(f"{base}.{k}", first if first.isdigit() else str(k), heading,
                                   text or row.cells.get(task, ""), 2, table.line))
     return result
+
+
+def _task_rows(table: Table) -> bool:
+    """Whether a table gives clauses: a task column (`task_column`) and a row with text under it."""
+    if len(table.rows) < 2:
+        return False
+    headers = [header_key(c) for c in table.rows[0]]
+    task = task_column(headers)
+    return task is not None and any(row[headers.index(task)].strip() for row in table.rows[1:]
+                                    if len(row) > headers.index(task))
 
 
 def _unique(headers: list[str]) -> list[str]:

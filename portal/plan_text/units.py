@@ -13,7 +13,9 @@ TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|
                             r"等(?:部门|单位)?)$")
 # 「省科技厅、工业和信息化厅」: a department named without its level after one named with it is at the same level
 LEVEL_PREFIX = re.compile(r"^[省市区县](?![（(级])")
-BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(?!.*(?:省|[市县区]委))[^，、]{2,12}(?:厅|局|委|办|院|社|部|中心|会|署|队|联)$")
+# (not one named after its place: 盐湖区民政局 after 市民政局 is a county's own, not 市盐湖区民政局)
+BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(?!.*(?:省|[市县区]委))(?![^，、]{2,4}[县区市旗])"
+                             r"[^，、]{2,12}(?:厅|局|委|办|院|社|部|中心|会|署|队|联)$")
 
 
 def normalise(name: str) -> str:
@@ -81,6 +83,17 @@ def _strip_trailing(name: str) -> str:
 
 def is_county_wide(name: str) -> bool:
     return bool(COUNTY_WIDE.match(normalise(name)))
+
+
+def county_kind_known(name: str, units: list[UnitName]) -> bool:
+    """Whether the register has a county unit of the kind a county-wide name names: 各县（市、区）民政局 is
+    known when some county's short name ends in 民政局 (盐湖区民政局) or a county unit has it as an alias."""
+    wanted = normalise(name)
+    m = COUNTY_WIDE.match(wanted)
+    kind = wanted[m.end():] if m else ""
+    return bool(kind) and any(
+        u.level == "county" and (normalise(u.short_name).endswith(kind) or kind in map(normalise, u.aliases))
+        for u in units)
 
 
 def match_unit(name: str, units: list[UnitName]) -> int | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.content.duties_file import COUNTY, parse_duties, split_arranged
+from portal.content.duties_file import COUNTY, split_arranged
 from portal.content.policy_doc import read_document
 from portal.content.quotes import normalise, quoted_from, sentences
 from portal.content.units_file import parse_units
@@ -18,15 +18,8 @@ LOCAL_QUALIFIERS = ("县级", "县（市、区）", "基层", "县")
 
 
 @pytest.fixture(scope="module")
-def plan():
-    duties, _, problems = parse_duties((ROOT / "content" / "duties.txt").read_bytes(), "duties.txt")
-    assert problems == []
-    clauses = read_document(ROOT / "content" / "policy" / "yunmin-2021-74.md").clauses
-    texts = {c.id: c.text for c in clauses}
-
-    def source(cid: str) -> str:  # a clause with its finer anchors
-        return "".join(t for k, t in texts.items() if k == cid or k.startswith(cid + "."))
-
+def plan(shipped_plan):
+    duties, source = shipped_plan
     units, unit_problems = parse_units((ROOT / "content" / "units.csv").read_bytes(), "units.csv")
     assert unit_problems == []
     return duties, source, {u.code: u for u in units}

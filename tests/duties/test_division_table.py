@@ -12,21 +12,20 @@ from openpyxl import Workbook, load_workbook
 from portal.duties.exports import plan_duties
 from portal.extensions import db
 from portal.models import Unit
-from portal.plan_text.division_table import clause_id, read_division_table
+from portal.content.policy_doc import clause_id_for_label as clause_id
+from portal.plan_text.division_table import read_division_table
 from portal.plan_text.model import DraftDuty, UnitName
-
-LEVELS = {"市级": "city", "县级": "county", "机构": "inst"}
+from portal.plan_text.units import units_from_register
 
 
 def register() -> list[UnitName]:
-    return [UnitName(u.id, u.name, u.short_name, tuple(u.alias_list), LEVELS.get(u.level, u.level))
-            for u in db.session.scalars(sa.select(Unit).where(Unit.active))]
+    return units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
 
 
 def _assert_same(duty, row) -> None:
     """One duty of the database against the row read back: lead, cooperating, deadline, clauses."""
     live = [i for i in duty.instances if not i.archived]
-    assert isinstance(row, DraftDuty)
+    assert type(row) is DraftDuty  # the drafter's shape: one model whichever source a draft comes from
     assert row.title == duty.title
     assert row.clauses == list(duty.clause_ids) and row.clause == duty.clause_ids[0]
     assert row.deadline == duty.deadline
@@ -167,7 +166,8 @@ def test_clause_labels_read_back_as_ids():
     assert clause_id("三（二）8") == "3.2.8" and clause_id("四（三）") == "4.3" and clause_id("二") == "2"
     assert clause_id("三（一）1 第2段") == "3.1.1.2" and clause_id("四（二）17") == "4.2.17"
     assert clause_id("3.2.8") == "3.2.8" and clause_id("十二（十一）3") == "12.11.3"
-    assert clause_id("第八条") is None and clause_id("三8") is None
+    assert clause_id("第八条") is None and clause_id("三8") is None and clause_id("三（二）0") is None
+    assert clause_id("文头") == "header"
 
 
 def test_division_check_command_prints_problems(plan, runner, tmp_path):
@@ -180,3 +180,46 @@ def test_division_check_command_prints_problems(plan, runner, tmp_path):
     assert result.exit_code == 1
     assert "坏表.xlsx:2: 不认识的单位名称：市民政厅" in result.output
     assert "坏表.xlsx:2: 完成时限“尽快”读不出日期" in result.output
+
+
+def test_names_and_deadlines_read_as_the_plan_drafter_reads_them(plan, tmp_path):
+    """One matcher, one deadline reader for plans and tables: 人力资源社会保障 without 和 is the register's
+    人力资源和社会保障局, 县级民政部门 is county-wide, a county's own unit after a city one keeps its
+    name, and a cell may say 第三季度 or 上半年."""
+    path = _xlsx(tmp_path, [
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+        [1, "任务甲", "运城市人力资源社会保障局", "市民政局、盐湖区民政局", "2022年第三季度"],
+        [2, "任务乙", "县级民政部门", "", "2022年上半年"],
+        [3, "任务丙", "市民政局", "", "2022-09-30"],
+    ])
+    rows, problems = read_division_table(path, register())
+    assert problems == []
+    ids = dict(db.session.execute(sa.select(Unit.code, Unit.id)).all())
+    assert rows[0].lead_ids == [ids["city-rs"]]
+    assert rows[0].cooperating == ["市民政局", "盐湖区民政局"]
+    assert rows[0].cooperating_ids == [ids["city-mz"], ids["yanhu-mz"]]
+    assert rows[0].deadline == date(2022, 9, 30)
+    assert rows[1].scope == "county" and rows[1].lead_ids == [None] and rows[1].deadline == date(2022, 6, 30)
+    assert rows[2].deadline == date(2022, 9, 30)
+
+
+def test_the_table_reader_knows_the_drafter_s_column_words(tmp_path):
+    # 具体措施 / 主责单位 / 时间安排: words a plan's own task table uses, so an office's table may too
+    path = _xlsx(tmp_path, [["序号", "具体措施", "主责单位", "协同单位", "时间安排"],
+                            [1, "建立工作台账", "市民政局", "市财政局", "2023年6月底前"]])
+    rows, problems = read_division_table(path)
+    assert problems == []
+    assert (rows[0].title, rows[0].lead, rows[0].cooperating) == ("建立工作台账", ["市民政局"], ["市财政局"])
+    assert rows[0].deadline == date(2023, 6, 30)
+
+
+def test_a_word_file_that_is_no_docx_says_what_to_do(tmp_path):
+    # the plan reader's message (one way of opening Word files): a .doc or WPS file is to be saved as .docx
+    import zipfile
+
+    path = tmp_path / "分工表.docx"
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("word/other.xml", "<x/>")
+    rows, problems = read_division_table(path)
+    assert rows == [] and problems[0].file == "分工表.docx"
+    assert "无法打开" in problems[0].reason and "另存为 .docx" in problems[0].reason

@@ -119,3 +119,23 @@ def test_a_task_table_may_state_its_tasks_as_measures(tmp_path):
     duty = duties["tb1.1"]
     assert duty.lead == ["区民政局"] and duty.cooperating == []
     assert duty.deadline == date(2025, 12, 31)
+
+
+def test_a_unit_named_after_its_place_does_not_take_the_level_before_it():
+    # 「市民政局、盐湖区民政局」: the second is the county's own bureau, not a 市盐湖区民政局
+    assert split_names("市民政局、盐湖区民政局") == ["市民政局", "盐湖区民政局"]
+    assert split_names("市教育局、闻喜县儿童福利院") == ["市教育局", "闻喜县儿童福利院"]
+    assert split_names("省科技厅、工业和信息化厅") == ["省科技厅", "省工业和信息化厅"]
+
+
+def test_a_deadline_cell_is_read_whole():
+    from portal.plan_text.deadlines import read_deadline_cell
+
+    assert read_deadline_cell("2022年9月30日") == Deadline("2022年9月30日", date(2022, 9, 30))
+    assert read_deadline_cell("2022/9/30").day == date(2022, 9, 30)
+    assert read_deadline_cell("2022年9月底前").day == date(2022, 9, 30)
+    assert read_deadline_cell("2022年年底").day == date(2022, 12, 31)
+    assert read_deadline_cell("2022年第三季度").day == date(2022, 9, 30)
+    assert read_deadline_cell("定期（每季度）") == Deadline("定期（每季度）", None)
+    assert read_deadline_cell("尽快") is None and read_deadline_cell("9月底") is None
+    assert read_deadline_cell("2022年13月1日") is None and read_deadline_cell("2022年2月30日") is None

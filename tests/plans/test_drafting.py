@@ -15,6 +15,7 @@ from portal.plan_text.drafting import draft_duties
 from portal.plan_text.model import UnitName
 from portal.plan_text.reader import read_plan
 from portal.plan_text.units import match_unit, split_names, units_from_register
+from tests.plans.helpers import docx_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "content" / "policy" / "yunmin-2021-74.source.txt"
@@ -84,25 +85,19 @@ def test_a_bracket_closing_a_group_of_points_assigns_the_group(tmp_path):
 
 
 def test_a_task_table_gives_a_duty_per_row(tmp_path, units):
-    from docx import Document
-
-    document = Document()
-    for text in ("测试实施方案", "一、工作任务", "做好各项工作。", "运城市民政局", "2022年3月1日", "附件1", "重点任务分工表"):
-        document.add_paragraph(text)
     rows = [["序号", "工作任务", "责任单位", "完成时限"],
             ["1", "制定移交方案。", "市民政局、市公安局", "年底前"],
             ["2", "办理户籍迁移。", "公安部门", "长期坚持"]]
-    table = document.add_table(rows=3, cols=4)
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    path = tmp_path / "plan.docx"
-    document.save(path)
+    path = docx_plan(tmp_path / "plan.docx", ["测试实施方案", "一、工作任务", "做好各项工作。", "运城市民政局", "2022年3月1日",
+                                              "附件1", "重点任务分工表"], rows)
     duties = {d.clause: d for d in draft_duties(read_plan(path), units)}
     first, second = duties["fj1.1"], duties["fj1.2"]
     assert (first.title, first.lead, first.cooperating) == ("制定移交方案", ["市民政局"], ["市公安局"])
     assert (first.deadline_text, first.deadline) == ("年底前", date(2022, 12, 31))  # the plan's year
     assert (second.lead_ids, second.deadline_text, second.deadline) == ([unit_id(units, "市公安局")], "长期坚持", None)
+    # the same shape as a row the office's 任务分工表 gives back: its clauses, and no 工作安排 of its own
+    assert first.clauses == ["fj1.1"]
+    assert (first.arranged_cooperating, first.deadline_arranged) == ([], False)
 
 
 def test_prose_per_department_gives_a_duty_per_department_with_the_shipped_anchor_ids(units):
@@ -175,3 +170,12 @@ def test_aims_are_no_tasks_but_a_task_that_names_them_is(tmp_path):
     duties = draft(tmp_path, ["测试方案", "一、指导思想", "以新思想为指导。", "二、工作目标", "到2025年建成体系。",
                               "三、重点任务", "（一）加强形势研判。市应急局要定期研判形势。"])
     assert list(duties) == ["3.1"] and duties["3.1"].lead == ["市应急局"]
+
+
+def test_a_plan_s_table_reads_the_office_table_s_column_words(tmp_path):
+    # 协同单位 / 时限要求: words an office's 任务分工表 uses, so a plan's own table may too
+    path = tmp_path / "plan.md"
+    path.write_text("某某工作任务分解表\n\n| 序号 | 工作任务 | 牵头单位 | 协同单位 | 时限要求 |\n| --- | --- | --- | --- | --- |\n"
+                    "| 1 | 建立工作台账。 | 市民政局 | 市财政局 | 2023年6月底前 |\n", encoding="utf-8")
+    (duty,) = draft_duties(read_plan(path), [])
+    assert (duty.lead, duty.cooperating, duty.deadline) == (["市民政局"], ["市财政局"], date(2023, 6, 30))

@@ -9,6 +9,7 @@ import pytest
 
 from portal.content.policy_doc import read_document
 from portal.plan_text.reader import read_plan
+from tests.plans.helpers import docx_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "content" / "policy" / "yunmin-2021-74.source.txt"
@@ -194,3 +195,26 @@ def test_two_task_tables_in_one_attachment_number_their_rows_on(tmp_path):
     rows = {c.id: c.text for c in doc.clauses if c.id.startswith("fj1.")}
     assert rows == {"fj1.1": "甲。", "fj1.2": "乙。"}
     assert [len(t) for t in doc.tables] == [1, 1]
+
+
+def test_a_plan_that_is_only_its_task_table_reads_as_its_rows(tmp_path):
+    from portal.plan_text.drafting import draft_duties
+
+    rows = [["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+            ["1", "制定移交方案。", "市民政局", "市公安局", "2022年9月30日前"],
+            ["2", "办理户籍迁移。", "市公安局", "", "长期坚持"]]
+    path = docx_plan(tmp_path / "分工表.docx", ["运城市儿童福利工作重点任务分工表"], rows)
+    plan = read_plan(path)
+    assert plan.problems == []
+    assert plan.title == "运城市儿童福利工作重点任务分工表"
+    duties = draft_duties(plan, [])
+    assert [(d.title, d.lead, d.cooperating, d.deadline) for d in duties] == [
+        ("制定移交方案", ["市民政局"], ["市公安局"], date(2022, 9, 30)), ("办理户籍迁移", ["市公安局"], [], None)]
+
+
+def test_a_table_without_task_rows_is_no_plan(tmp_path):
+    path = tmp_path / "plan.md"
+    path.write_text("某某表格\n\n| 序号 | 工作任务 | 牵头单位 |\n| --- | --- | --- |\n| 1 |  | 市民政局 |\n", encoding="utf-8")
+    assert any("没有找到" in p.reason for p in read_plan(path).problems)
+    path.write_text("某某表格\n\n| 单位 | 人数 |\n| --- | --- |\n| 市民政局 | 3 |\n", encoding="utf-8")
+    assert any("没有找到" in p.reason for p in read_plan(path).problems)

@@ -88,6 +88,7 @@ class DutyRef:
     position: int
     archived: bool
     indicators: tuple[tuple[str, str], ...]
+    plan_id: int = 0  # the plan the duty belongs to (portal.models.plans.Plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,11 +267,12 @@ def _load_duties():
 
     rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.area,
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
-                                        Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators)
+                                        Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
+                                        Duty.plan_id)
                               .order_by(Duty.position, Duty.id)).all()
     duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
                            r.deadline, r.period, r.deadline_text, r.position, r.archived,
-                           tuple((n, m) for n, m in (r.indicators or ()))) for r in rows)
+                           tuple((n, m) for n, m in (r.indicators or ())), r.plan_id) for r in rows)
     return duties, {d.id: d for d in duties}, {d.key: d for d in duties}
 
 

@@ -1,0 +1,74 @@
+"""Plans: listing with their counts, one plan's page data, archiving, and the names shown for states."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from portal.audit.services import record
+from portal.extensions import db
+from portal.models import Duty, DutyInstance, Plan
+
+STATE_LABELS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
+
+
+@dataclass(frozen=True)
+class PlanCounts:
+    duties: int = 0
+    instances: int = 0
+    closed: int = 0
+    drafts: int = 0
+
+
+def get_plan(plan_id: int) -> Plan | None:
+    return db.session.get(Plan, plan_id)
+
+
+def list_plans(state: str = "") -> list[Plan]:
+    query = sa.select(Plan).order_by(Plan.id)
+    if state in STATE_LABELS:
+        query = query.where(Plan.state == state)
+    return list(db.session.scalars(query))
+
+
+def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
+    """Live duties, live instances, closed instances and open draft duties per plan (three statements)."""
+    from portal.models import PlanDraftDuty
+
+    where = [Duty.plan_id.in_(plan_ids)] if plan_ids is not None else []
+    duties = dict(db.session.execute(sa.select(Duty.plan_id, sa.func.count(Duty.id))
+                                     .where(~Duty.archived, *where).group_by(Duty.plan_id)).all())
+    instances = {pid: (n, int(closed or 0)) for pid, n, closed in db.session.execute(
+        sa.select(Duty.plan_id, sa.func.count(DutyInstance.id),
+                  sa.func.sum(sa.case((DutyInstance.state == "closed", 1), else_=0)))
+        .join(DutyInstance.duty).where(~DutyInstance.archived, *where).group_by(Duty.plan_id))}
+    draft_where = [PlanDraftDuty.plan_id.in_(plan_ids)] if plan_ids is not None else []
+    drafts = dict(db.session.execute(sa.select(PlanDraftDuty.plan_id, sa.func.count(PlanDraftDuty.id))
+                                     .where(*draft_where).group_by(PlanDraftDuty.plan_id)).all())
+    ids = set(duties) | set(instances) | set(drafts)
+    return {pid: PlanCounts(duties.get(pid, 0), *instances.get(pid, (0, 0)), drafts.get(pid, 0)) for pid in ids}
+
+
+def plan_duties(plan: Plan) -> list[Duty]:
+    return list(db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, ~Duty.archived)
+                                   .order_by(Duty.position, Duty.id)))
+
+
+def archive_plan(plan: Plan) -> str | None:
+    """Archive a plan (its duties and their history stay); a message when it cannot be."""
+    if plan.state == "archived":
+        return "该方案已归档。"
+    before = plan.state
+    plan.state = "archived"
+    record("archive", "plan", plan.id, label=plan.title, before={"state": before}, after={"state": "archived"})
+    db.session.commit()
+    return None
+
+
+def as_json(plan: Plan, c: PlanCounts) -> dict:
+    """A plan in `GET /api/plans`."""
+    return {"id": plan.id, "title": plan.title, "number": plan.number, "state": plan.state,
+            "state_label": STATE_LABELS[plan.state], "issuer": plan.issuer,
+            "issued": plan.issued.isoformat() if plan.issued else None, "version": plan.version,
+            "duties": c.duties, "instances": c.instances, "closed": c.closed, "drafts": c.drafts,
+            "url": f"/plans/{plan.id}"}

@@ -140,14 +140,17 @@ def drop_draft(draft: PlanDraftDuty, actor) -> None:
     db.session.commit()
 
 
+def unmatched(names: list[str], ids: list) -> list[str]:
+    """The names of one list the register does not know yet."""
+    return [name for name, uid in zip(names, _ids(ids, names), strict=True) if uid is None]
+
+
 def unknown_names(plan: Plan) -> list[str]:
     """Names the drafter could not match to the register, in order of first appearance."""
     seen: dict[str, None] = {}
     for d in plan.drafts:
-        for names, ids in ((d.lead, d.lead_ids), (d.cooperating, d.cooperating_ids)):
-            for name, uid in zip(names, _ids(ids, names)):
-                if uid is None:
-                    seen.setdefault(name, None)
+        for name in unmatched(d.lead, d.lead_ids) + unmatched(d.cooperating, d.cooperating_ids):
+            seen.setdefault(name, None)
     return list(seen)
 
 
@@ -173,7 +176,7 @@ def map_name(plan: Plan, name: str, unit_id: int, actor) -> int:
 
 
 def _fill(names: list[str], ids: list, name: str, unit_id: int) -> list:
-    return [unit_id if n == name and uid is None else uid for n, uid in zip(names, _ids(ids, names))]
+    return [unit_id if n == name and uid is None else uid for n, uid in zip(names, _ids(ids, names), strict=True)]
 
 
 def clauses_of(plan: Plan) -> list[tuple[str, str | None]]:

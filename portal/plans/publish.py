@@ -32,7 +32,7 @@ def publish(plan: Plan, actor) -> list[str]:
     plan.drafts.clear()  # the published duties now hold what the draft said (each change audited above)
     record("publish", "plan", plan.id, label=plan.title, before=before,
            after={"state": plan.state, "version": plan.version, "created": len(report.created),
-                  "updated": len(report.updated), "archived": len(report.retired)}, actor=actor)
+                  "updated": len(report.updated), "archived_count": len(report.retired)}, actor=actor)
     db.session.commit()
     return []
 

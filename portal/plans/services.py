@@ -49,9 +49,12 @@ def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
     return {pid: PlanCounts(duties.get(pid, 0), *instances.get(pid, (0, 0)), drafts.get(pid, 0)) for pid in ids}
 
 
-def plan_duties(plan: Plan) -> list[Duty]:
-    return list(db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, ~Duty.archived)
-                                   .order_by(Duty.position, Duty.id)))
+def plan_duties(plan: Plan) -> list[tuple[Duty, int]]:
+    """The plan's live duties with their live instance counts (one statement)."""
+    live = sa.select(sa.func.count(DutyInstance.id)).where(DutyInstance.duty_id == Duty.id, ~DutyInstance.archived)
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Duty, live.scalar_subquery()).where(Duty.plan_id == plan.id, ~Duty.archived)
+        .order_by(Duty.position, Duty.id))]
 
 
 def archive_plan(plan: Plan) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
 from portal.forms import IdField, IsoDateField, choice, text
@@ -33,7 +33,7 @@ class UnitsField(SelectMultipleField):
     def pre_validate(self, form):
         known = {value for value, _ in self.choices}
         if any(v not in known for v in self.data or []):
-            raise ValueError(f"所选{self.label.text}无效，请重新选择。")
+            raise ValidationError(f"所选{self.label.text}无效，请重新选择。")
 
 
 class DraftForm(FlaskForm):
@@ -63,7 +63,7 @@ def lines(raw: str | None) -> list[str]:
 
 class NameForm(FlaskForm):
     name = StringField("名称", validators=[DataRequired("请选择要对应的名称。"), Length(max=120)])
-    unit = IdField("单位", validators=[DataRequired("请选择单位。")])
+    unit = IdField("单位")  # none chosen: the view says 请选择单位
 
 
 class NoDutyForm(FlaskForm):

@@ -108,8 +108,9 @@ def drop_draft(plan_id: int, draft_id: int):
 def map_name(plan_id: int):
     plan = plan_or_404(plan_id)
     form = NameForm()
-    if not form.validate_on_submit() or refdata.unit(form.unit.data) is None:
-        flash(first_error(form) if form.errors else "所选单位无效，请重新选择。", "error")
+    if not form.validate_on_submit() or form.unit.data is None or refdata.unit(form.unit.data) is None:
+        flash(first_error(form) if form.errors else "请选择单位。" if form.unit.data is None
+              else "所选单位无效，请重新选择。", "error")
         return _back(plan, "names")
     changed = drafts.map_name(plan, form.name.data.strip(), form.unit.data, current_user)
     flash(f"已将「{form.name.data.strip()}」对应为{refdata.unit(form.unit.data).name}（{changed}项任务）。", "success")

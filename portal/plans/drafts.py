@@ -44,7 +44,7 @@ def create_plan(document: PlanDocument, drafted: list[DraftDuty], actor) -> Plan
     db.session.flush()
     for position, d in enumerate(drafted):
         plan.drafts.append(_row(plan, d, position))
-    record("create", "plan", plan.id, label=plan.title, actor=actor, actor_name=None if actor else "sync",
+    record("create", "plan", plan.id, label=plan.title, actor=actor,
            after={"number": plan.number, "state": plan.state, "drafts": len(drafted)})
     db.session.commit()
     return plan

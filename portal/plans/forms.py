@@ -23,8 +23,7 @@ class PublishForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField()
-    publish = choice("", "1")
+    file = FileField()  # checked by portal.plans.imports.check_file (type, size, package limits)
 
 
 class UnitsField(SelectMultipleField):

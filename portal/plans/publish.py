@@ -50,9 +50,8 @@ def _check(plan: Plan) -> list[str]:
             missing = [c.name for c in counties if refdata.unit_by_code(_county_code(d.lead_ids[0], c.code)) is None]
             if missing:
                 problems.append(f"第{position}项任务「{d.title}」的牵头单位在{'、'.join(missing)}没有对应单位。")
-    gaps = drafts.coverage_gaps(plan)
-    if gaps:
-        problems.append(f"尚有{len(gaps)}条条款既无任务也未说明理由，请在「分工覆盖」中处理。")
+    # Coverage gaps do not block: which clauses are tasks is the office's judgement, and the review page
+    # and the plan's page keep showing them until each has a duty or a reason.
     return problems
 
 

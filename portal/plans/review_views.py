@@ -138,12 +138,15 @@ def do_publish(plan_id: int):
     if not PublishForm().validate_on_submit():
         flash(EXPIRED, "error")
         return _back(plan)
+    gaps = drafts.coverage_gaps(plan)
     problems = publish.publish(plan, current_user)
     if problems:
         for p in problems:
             flash(p, "error")
         return _back(plan)
     flash(f"已发布「{plan.title}」第{plan.version}版任务分工。", "success")
+    if gaps:
+        flash(f"注意：尚有{len(gaps)}条条款既无任务也未说明理由，可修订任务分工补上。", "error")
     return redirect(url_for("plans.detail", plan_id=plan.id))
 
 

@@ -152,7 +152,7 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
-            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at))
+            tuple(infos[c].short for c in cooperators), duty.position, inst.closed_at, duty.plan_id))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 

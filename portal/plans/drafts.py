@@ -192,16 +192,19 @@ class _Covers:
     clauses: tuple[str, ...]
 
 
-def coverage_gaps(plan: Plan) -> list[str]:
+def coverage_gaps(plan: Plan, published: list | None = None) -> list[str]:
     """Task clauses with neither a duty nor a reason (as `flask portal coverage` checks the seed plan):
-    the draft's duties when a draft is open, else the published ones."""
+    the draft's duties when a draft is open, else the published ones (`published`: their clause ids,
+    when the caller has them already)."""
     tree = clauses_of(plan)
     roots = [cid for cid, parent in tree if parent is None]
     if plan.drafting:
         covering = [_Covers(tuple(d.clause_ids)) for d in plan.drafts]
     else:
-        covering = [_Covers(tuple(ids)) for ids in db.session.scalars(
-            sa.select(Duty.clause_ids).where(Duty.plan_id == plan.id, ~Duty.archived))]
+        if published is None:
+            published = list(db.session.scalars(sa.select(Duty.clause_ids).where(Duty.plan_id == plan.id,
+                                                                                  ~Duty.archived)))
+        covering = [_Covers(tuple(ids or ())) for ids in published]
     reasons = [_Covers((cid,)) for cid in (plan.no_duty or {})]
     return duties_refs.uncovered_clauses(tree, covering, reasons, roots=roots)
 

@@ -49,12 +49,17 @@ def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
     return {pid: PlanCounts(duties.get(pid, 0), *instances.get(pid, (0, 0)), drafts.get(pid, 0)) for pid in ids}
 
 
-def plan_duties(plan: Plan) -> list[tuple[Duty, int]]:
-    """The plan's live duties with their live instance counts (one statement)."""
-    live = sa.select(sa.func.count(DutyInstance.id)).where(DutyInstance.duty_id == Duty.id, ~DutyInstance.archived)
-    return [tuple(row) for row in db.session.execute(
-        sa.select(Duty, live.scalar_subquery()).where(Duty.plan_id == plan.id, ~Duty.archived)
-        .order_by(Duty.position, Duty.id))]
+def plan_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
+    """The plan's live duties with their live instance counts, and the plan's totals (one statement;
+    the open draft's duties counted from `plan.drafts`, which its page loads anyway)."""
+    live = [DutyInstance.duty_id == Duty.id, ~DutyInstance.archived]
+    instances = sa.select(sa.func.count(DutyInstance.id)).where(*live).scalar_subquery()
+    closed = sa.select(sa.func.count(DutyInstance.id)).where(*live, DutyInstance.state == "closed").scalar_subquery()
+    rows = db.session.execute(sa.select(Duty, instances, closed).where(Duty.plan_id == plan.id, ~Duty.archived)
+                              .order_by(Duty.position, Duty.id)).all()
+    totals = PlanCounts(len(rows), sum(r[1] for r in rows), sum(r[2] for r in rows),
+                        len(plan.drafts) if plan.drafting else 0)
+    return [(r[0], r[1]) for r in rows], totals
 
 
 def archive_plan(plan: Plan) -> str | None:

@@ -31,9 +31,10 @@ def index():
 @logged_in
 def detail(plan_id: int):
     plan = plan_or_404(plan_id)
-    c = services.counts([plan.id]).get(plan.id, services.PlanCounts())
-    return render_template("plans/detail.html", plan=plan, counts=c, duties=services.plan_duties(plan),
-                           states=services.STATE_LABELS, form=ArchiveForm(), gaps=drafts.coverage_gaps(plan))
+    duties, c = services.plan_duties(plan)
+    gaps = drafts.coverage_gaps(plan, published=[d.clause_ids for d, _ in duties])
+    return render_template("plans/detail.html", plan=plan, counts=c, duties=duties,
+                           states=services.STATE_LABELS, form=ArchiveForm(), gaps=gaps)
 
 
 @bp.route("/plans/<int:plan_id>/archive", methods=["POST"])

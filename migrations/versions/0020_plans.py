@@ -22,6 +22,15 @@ down_revision = '0019_scale'
 branch_labels = None
 depends_on = None
 
+CHECKS = {'plan': [('state', ('draft', 'published', 'archived'))],
+          'plan_draft_duty': [('scope', ('city', 'per-county'))]}
+
+
+def _checks(table):
+    return [sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=op.f(f"ck_{table}_{column}"))
+            for column, values in CHECKS[table]]
+
+
 # As portal.plan and portal.duties.sync name plan one (copied: a migration does not import the app).
 SEED = {"title": "关于加快推进我市儿童福利机构优化提质和创新转型高质量发展的实施方案", "number": "运民发〔2021〕74号",
         "issuer": "运城市民政局等13个部门", "issued": date(2021, 12, 30), "doc_id": "yunmin-2021-74"}
@@ -69,7 +78,7 @@ def upgrade():
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('lock_version', sa.Integer(), nullable=False),
-        sa.CheckConstraint("state IN ('draft', 'published', 'archived')", name=op.f('ck_plan_state')),
+        *_checks('plan'),
         sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_plan_created_by_id_user_account')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_plan')),
     )
@@ -94,7 +103,7 @@ def upgrade():
         sa.Column('arrangement', sa.Text(), nullable=False),
         sa.Column('sources', sa.JSON(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
-        sa.CheckConstraint("scope IN ('city', 'per-county')", name=op.f('ck_plan_draft_duty_scope')),
+        *_checks('plan_draft_duty'),
         sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_draft_duty_plan_id_plan')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_draft_duty')),
     )

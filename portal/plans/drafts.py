@@ -192,7 +192,7 @@ class _Covers:
     clauses: tuple[str, ...]
 
 
-def coverage_gaps(plan: Plan, published: list | None = None) -> list[str]:
+def clauses_without_duty(plan: Plan, published: list | None = None) -> list[str]:
     """Task clauses with neither a duty nor a reason (as `flask portal coverage` checks the seed plan):
     the draft's duties when a draft is open, else the published ones (`published`: their clause ids,
     when the caller has them already)."""

@@ -46,7 +46,7 @@ def review(plan_id: int):
     tree = {row[0]: row for row in plan.clause_tree or []}
     return render_template(
         "plans/review.html", plan=plan, units=units, forms={d.id: draft_form(d, units) for d in plan.drafts},
-        unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched, gaps=drafts.coverage_gaps(plan) if plan.drafting else [],
+        unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched, gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
         tree=tree, action=PublishForm(), name_form=NameForm(), no_duty_form=NoDutyForm())
 
 
@@ -138,7 +138,7 @@ def do_publish(plan_id: int):
     if not PublishForm().validate_on_submit():
         flash(EXPIRED, "error")
         return _back(plan)
-    gaps = drafts.coverage_gaps(plan)
+    gaps = drafts.clauses_without_duty(plan)
     problems = publish.publish(plan, current_user)
     if problems:
         for p in problems:

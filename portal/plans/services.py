@@ -49,7 +49,7 @@ def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
     return {pid: PlanCounts(duties.get(pid, 0), *instances.get(pid, (0, 0)), drafts.get(pid, 0)) for pid in ids}
 
 
-def plan_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
+def live_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
     """The plan's live duties with their live instance counts, and the plan's totals (one statement;
     the open draft's duties counted from `plan.drafts`, which its page loads anyway)."""
     live = [DutyInstance.duty_id == Duty.id, ~DutyInstance.archived]

@@ -31,8 +31,8 @@ def index():
 @logged_in
 def detail(plan_id: int):
     plan = plan_or_404(plan_id)
-    duties, c = services.plan_duties(plan)
-    gaps = drafts.coverage_gaps(plan, published=[d.clause_ids for d, _ in duties])
+    duties, c = services.live_duties(plan)
+    gaps = drafts.clauses_without_duty(plan, published=[d.clause_ids for d, _ in duties])
     return render_template("plans/detail.html", plan=plan, counts=c, duties=duties,
                            states=services.STATE_LABELS, form=ArchiveForm(), gaps=gaps)
 

@@ -93,14 +93,14 @@ def test_adding_and_dropping_duties_and_the_coverage_check(client, auth, plan):
     auth.post(f"/plans/{p.id}/drafts/{p.drafts[-1].id}/drop")
     db.session.expire_all()
     assert len(p.drafts) == 2
-    assert drafts.coverage_gaps(p) == ["1"]
+    assert drafts.clauses_without_duty(p) == ["1"]
     page = auth.post(f"/plans/{p.id}/no-duty", {"clause": "1", "reason": "总体要求"}, follow_redirects=True)
     assert 'data-testid="coverage-ok"' in page.get_data(as_text=True)
     refused = auth.post(f"/plans/{p.id}/no-duty", {"clause": "7.7", "reason": "x"}, follow_redirects=True)
     assert "方案中没有这一条款" in refused.get_data(as_text=True)
     auth.post(f"/plans/{p.id}/drafts/{_draft(p, '2.2').id}/drop")
     db.session.expire_all()
-    assert drafts.coverage_gaps(p) == ["2", "2.2"]  # the heading above an uncovered clause too
+    assert drafts.clauses_without_duty(p) == ["2", "2.2"]  # the heading above an uncovered clause too
 
 
 def test_publish_is_refused_until_names_are_mapped_and_warns_of_uncovered_clauses(client, auth, plan):

@@ -3,6 +3,8 @@ key, through the same rule `flask portal sync` uses (portal.duties.sync.apply_sp
 or archived, never deleted, every change audited. Also opening the next version of a published plan."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from portal import refdata
 from portal.audit.services import record
 from portal.content.duties_file import COUNTY, DutySpec
@@ -10,6 +12,7 @@ from portal.content.problems import Problem
 from portal.duties.sync import apply_specs
 from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty
+from portal.plan import PLAN_ID
 from portal.plans import drafts
 from portal.units.services import SyncReport
 
@@ -21,7 +24,8 @@ def publish(plan: Plan, actor) -> list[str]:
     problems = _check(plan)
     if problems:
         return problems
-    specs = [spec_of(d, position) for position, d in enumerate(plan.drafts)]
+    kept = {d.key: d for d in db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id))}
+    specs = [spec_of(d, position, kept.get(d.key)) for position, d in enumerate(plan.drafts)]
     report = SyncReport()
     failed = apply_specs(plan, specs, report, lambda spec: Problem(plan.title, spec.line, ""), actor=actor)
     if failed:
@@ -84,19 +88,25 @@ def _county_code(unit_id: int, county: str) -> str:
     return _template(unit_id).replace(COUNTY, county)
 
 
-def spec_of(d: PlanDraftDuty, position: int) -> DutySpec:
-    """A reviewed draft duty as the 任务分工表's row (unit codes; `{county}` in a per-county duty)."""
+def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> DutySpec:
+    """A reviewed draft duty as the 任务分工表's row (unit codes; `{county}` in a per-county duty). What
+    the review page does not edit (task area, start, a periodic schedule, reported figures) is kept from
+    the `published` duty of the same key."""
     if d.scope == "per-county":
         scope, lead = "per-county", (_template(d.lead_ids[0]),)
         cooperating = tuple(_template(u) if _is_county_unit(u) else _code(u) for u in d.cooperating_ids)
     else:
         scope = "city" if len(d.lead_ids) == 1 else "per-unit"
         lead, cooperating = tuple(_code(u) for u in d.lead_ids), tuple(_code(u) for u in d.cooperating_ids)
+    periodic = published is not None and published.deadline_kind == "periodic"
     return DutySpec(
         line=position + 1, key=d.key, title=d.title, clauses=tuple(d.clause_ids), lead=lead,
-        cooperating=tuple(c for c in dict.fromkeys(cooperating) if c not in lead), scope=scope, area="",
-        start=None, deadline_kind="date" if d.deadline else "none", deadline=d.deadline, period=None,
-        deadline_text=d.deadline_text, checklist=tuple(d.checklist), note=d.quote, arrangement=d.arrangement)
+        cooperating=tuple(c for c in dict.fromkeys(cooperating) if c not in lead), scope=scope,
+        area=published.area if published else "", start=published.start if published else None,
+        deadline_kind="periodic" if periodic else "date" if d.deadline else "none", deadline=d.deadline,
+        period=published.period or None if periodic else None, deadline_text=d.deadline_text,
+        checklist=tuple(d.checklist), note=d.quote, arrangement=d.arrangement,
+        indicators=tuple(tuple(i) for i in (published.indicators or ())) if published else ())
 
 
 def _code(unit_id: int) -> str:
@@ -114,6 +124,10 @@ def open_next_version(plan: Plan, actor) -> str | None:
     published duties keep running until the draft is published). A message when it cannot be."""
     if plan.state != "published":
         return "只有已发布的方案可以修订。"
+    if plan.doc_id == PLAN_ID:
+        # Plan one's decomposition is the reviewed seed in content/duties.txt: `flask portal sync` loads it,
+        # and would overwrite what a portal revision published.
+        return "本方案的任务分工由随门户发布的任务分工表维护，不在此修订。"
     if plan.drafting:
         return "该方案已有待发布的草稿。"
     duties = db.session.query(Duty).filter(Duty.plan_id == plan.id, ~Duty.archived).order_by(Duty.position).all()

@@ -172,3 +172,30 @@ def test_a_next_version_updates_by_key_archives_what_was_dropped_and_keeps_histo
     assert update.before["title"] == "建立关爱服务台账" and update.after["title"] == "建立并更新关爱服务台账"
     # 74号 is untouched by another plan's versions.
     assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.archived, Duty.plan_id != p.id)) == 0
+
+
+def test_plan_one_is_revised_in_its_seed_file_not_in_the_portal(client, auth, plan):
+    from portal.duties.sync import seed_plan
+
+    one = seed_plan()
+    auth.as_role("admin")
+    assert "修订任务分工" not in client.get(f"/plans/{one.id}").get_data(as_text=True)
+    page = auth.post(f"/plans/{one.id}/revise", follow_redirects=True).get_data(as_text=True)
+    assert "由随门户发布的任务分工表维护" in page
+    db.session.expire_all()
+    assert not db.session.get(Plan, one.id).drafting
+
+
+def test_a_revision_keeps_what_the_review_does_not_edit(app, plan):
+    p = ready_plan()
+    assert publish.publish(p, actor=None) == []
+    duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
+    duty.area, duty.indicators = "关爱服务", [["建立台账数", "个"]]
+    duty.deadline_kind, duty.period = "periodic", "quarterly"
+    db.session.commit()
+    assert publish.open_next_version(p, actor=None) is None
+    assert publish.publish(p, actor=None) == []
+    db.session.expire_all()
+    duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
+    assert (duty.area, duty.indicators, duty.deadline_kind, duty.period) == (
+        "关爱服务", [["建立台账数", "个"]], "periodic", "quarterly")

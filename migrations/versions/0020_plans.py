@@ -103,6 +103,7 @@ def upgrade():
         sa.Column('arrangement', sa.Text(), nullable=False),
         sa.Column('sources', sa.JSON(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
         *_checks('plan_draft_duty'),
         sa.ForeignKeyConstraint(['plan_id'], ['plan.id'], name=op.f('fk_plan_draft_duty_plan_id_plan')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_draft_duty')),

@@ -79,8 +79,11 @@ class PlanDraftDuty(db.Model):
     arrangement: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # the office's 工作安排
     sources: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)  # field -> the sentence it came from
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)  # optimistic locking: two reviewers, one duty
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="drafts")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class UnitAlias(db.Model):

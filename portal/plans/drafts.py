@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from portal import refdata
+from portal import locking, refdata
 from portal.audit.services import changed_fields, record
 from portal.content import duties_refs
 from portal.content.duties_file import ARRANGED_PREFIX, split_arranged
@@ -96,7 +96,13 @@ class DraftEdit:
     arrangement: str = ""
 
 
-def edit_draft(draft: PlanDraftDuty, edit: DraftEdit, actor) -> None:
+class DraftStale(Exception):
+    """The duty was saved by someone else since the form was opened."""
+
+
+def edit_draft(draft: PlanDraftDuty, edit: DraftEdit, actor, expected_version: int | None = None) -> None:
+    """Save the review form of one drafted duty; DraftStale when it changed since the form was opened."""
+    locking.check_version(draft.version, expected_version, DraftStale)
     before = draft_fields(draft)
     draft.title, draft.clause_ids, draft.scope = edit.title, edit.clauses, edit.scope
     draft.lead_ids, draft.lead = edit.lead_ids, [_unit_name(i) for i in edit.lead_ids]
@@ -107,7 +113,7 @@ def edit_draft(draft: PlanDraftDuty, edit: DraftEdit, actor) -> None:
     old, new = changed_fields(before, draft_fields(draft))
     if new:
         record("update", "plan_draft", draft.key, label=draft.title, before=old, after=new, actor=actor)
-    db.session.commit()
+    locking.commit(DraftStale)
 
 
 def _unit_name(unit_id: int) -> str:

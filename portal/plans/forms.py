@@ -7,7 +7,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
-from portal.forms import IdField, IsoDateField, choice, text
+from portal.forms import IdField, IsoDateField, VersionField, choice, text
 from portal.limits import length_message
 
 TITLE_MAX = 60
@@ -46,6 +46,7 @@ class DraftForm(FlaskForm):
     deadline = IsoDateField("截止日期")
     checklist = TextAreaField("方案原文的工作步骤")
     arranged = TextAreaField("督查室的工作安排（步骤）")
+    version = VersionField()
     arrangement = TextAreaField("督查室的工作安排（说明）", validators=[
         Length(max=limits.REASON, message=length_message("工作安排", limits.REASON))])
 

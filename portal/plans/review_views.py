@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal import refdata
 from portal.access import requires
+from portal.extensions import db
 from portal.forms import first_error
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish
@@ -33,21 +34,31 @@ def draft_form(draft: PlanDraftDuty, units) -> DraftForm:
         "title": draft.title, "clauses": " ".join(draft.clause_ids), "lead": [i for i in draft.lead_ids if i],
         "cooperating": [i for i in draft.cooperating_ids if i], "scope": draft.scope,
         "deadline_text": draft.deadline_text, "deadline": draft.deadline, "checklist": "\n".join(said),
-        "arranged": "\n".join(arranged), "arrangement": draft.arrangement})
+        "arranged": "\n".join(arranged), "arrangement": draft.arrangement, "version": draft.version})
     form.set_units(units)
     return form
+
+
+def _review_page(plan, refused: tuple[int, DraftForm, str] | None = None):
+    """The review page; `refused`: a duty's form the server refused (its id, the form as typed, why),
+    drawn again in place of that duty's form with the message beside it (nothing typed is lost)."""
+    units = refdata.active_units()
+    forms = {d.id: draft_form(d, units) for d in plan.drafts}
+    if refused is not None:
+        forms[refused[0]] = refused[1]
+    page = render_template(
+        "plans/review.html", plan=plan, units=units, forms=forms, refused_id=refused[0] if refused else None,
+        refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
+        gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
+        tree={row[0]: row for row in plan.clause_tree or []}, action=PublishForm(), name_form=NameForm(),
+        no_duty_form=NoDutyForm())
+    return (page, 422) if refused else page
 
 
 @bp.route("/plans/<int:plan_id>/review")
 @requires("manage_plans")
 def review(plan_id: int):
-    plan = plan_or_404(plan_id)
-    units = refdata.active_units()
-    tree = {row[0]: row for row in plan.clause_tree or []}
-    return render_template(
-        "plans/review.html", plan=plan, units=units, forms={d.id: draft_form(d, units) for d in plan.drafts},
-        unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched, gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
-        tree=tree, action=PublishForm(), name_form=NameForm(), no_duty_form=NoDutyForm())
+    return _review_page(plan_or_404(plan_id))
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>", methods=["POST"])
@@ -58,21 +69,26 @@ def edit_draft(plan_id: int, draft_id: int):
     form = DraftForm()
     form.set_units(refdata.active_units())
     if not form.validate_on_submit():
-        flash(f"「{draft.title}」未保存：{first_error(form)}", "error")
-        return _back(plan, f"draft-{draft.id}")
+        return _review_page(plan, (draft.id, form, f"未保存：{first_error(form)}"))
     known = {cid for cid, _ in drafts.clauses_of(plan)}
     clauses = [c for c in (form.clauses.data or "").replace("，", " ").replace(",", " ").split() if c]
     unknown = [c for c in clauses if c not in known]
     if unknown or not form.lead.data:
-        flash(f"「{draft.title}」未保存：" + (f"方案中没有条款 {'、'.join(unknown)}。" if unknown else "请选择牵头单位。"),
-              "error")
-        return _back(plan, f"draft-{draft.id}")
-    drafts.edit_draft(draft, drafts.DraftEdit(
-        title=form.title.data.strip(), clauses=clauses, lead_ids=list(form.lead.data),
-        cooperating_ids=[u for u in form.cooperating.data if u not in form.lead.data], scope=form.scope.data,
-        deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
-        checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
-        arrangement=(form.arrangement.data or "").strip()), current_user)
+        why = f"方案中没有条款 {'、'.join(unknown)}。" if unknown else "请选择牵头单位。"
+        return _review_page(plan, (draft.id, form, f"未保存：{why}"))
+    try:
+        drafts.edit_draft(draft, drafts.DraftEdit(
+            title=form.title.data.strip(), clauses=clauses, lead_ids=list(form.lead.data),
+            cooperating_ids=[u for u in form.cooperating.data if u not in form.lead.data], scope=form.scope.data,
+            deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
+            checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
+            arrangement=(form.arrangement.data or "").strip()), current_user, form.version.data)
+    except drafts.DraftStale:
+        db.session.rollback()
+        draft = _draft_or_404(plan_or_404(plan_id), draft_id)
+        form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
+        return _review_page(plan, (draft.id, form, f"未保存：这项任务已被他人修改（现为「{draft.title}」）。"
+                                                   "您填写的内容仍在下方，核对后再次保存即以您的内容为准。"))
     flash(f"已保存「{draft.title}」。", "success")
     return _back(plan, f"draft-{draft.id}")
 

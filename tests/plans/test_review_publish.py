@@ -199,3 +199,34 @@ def test_a_revision_keeps_what_the_review_does_not_edit(app, plan):
     duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
     assert (duty.area, duty.indicators, duty.deadline_kind, duty.period) == (
         "关爱服务", [["建立台账数", "个"]], "periodic", "quarterly")
+
+
+def test_two_reviewers_editing_one_duty_lose_nothing(client, auth, plan):
+    p = _new_plan()
+    d = _draft(p, "2.1")
+    opened = d.version
+    auth.as_role("admin")
+    first = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, title="甲改的名称", version=str(opened)))
+    assert first.status_code == 302
+    second = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, title="乙改的名称", version=str(opened)))
+    page = second.get_data(as_text=True)
+    assert second.status_code == 422 and "已被他人修改（现为「甲改的名称」）" in page
+    assert 'value="乙改的名称"' in page  # what the second reviewer typed is still in the form
+    db.session.expire_all()
+    assert db.session.get(PlanDraftDuty, d.id).title == "甲改的名称"
+    current = db.session.get(PlanDraftDuty, d.id).version
+    assert f'name="version" type="hidden" value="{current}"' in page or f'value="{current}"' in page
+    again = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, title="乙改的名称", version=str(current)))
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(PlanDraftDuty, d.id).title == "乙改的名称"
+
+
+def test_a_refused_edit_keeps_what_was_typed(client, auth, plan):
+    p = _new_plan()
+    d = _draft(p, "2.1")
+    auth.as_role("admin")
+    response = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, title="新名称", clauses="9.9", arranged="每周调度"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "未保存：方案中没有条款 9.9" in page
+    assert 'value="新名称"' in page and "每周调度" in page

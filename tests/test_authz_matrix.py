@@ -145,6 +145,7 @@ EXPECTED: dict[str, object] = {
     "plans.add_draft": ADMIN_ONLY,
     "plans.drop_draft": ADMIN_ONLY,
     "plans.map_name": ADMIN_ONLY,
+    "plans.new_unit": ADMIN_ONLY,
     "plans.no_duty": ADMIN_ONLY,
     "plans.do_publish": ADMIN_ONLY,
     "plans.revise": ADMIN_ONLY,

@@ -3,6 +3,7 @@
 * plan: title, 文号, issuer, issued, state (draft/published/archived), its library document, version.
 * plan_draft_duty: the proposed duties of a plan's open draft, as the office reviews them.
 * unit_alias: names a plan uses for a unit, mapped by the office.
+* unit.created_in_portal: a unit the office made for a new plan (the units.csv sync never retires it).
 * duty.plan_id: every existing duty belongs to plan one (created here for 运民发〔2021〕74号).
 
 Revision ID: 0020_plans
@@ -124,6 +125,9 @@ def upgrade():
     )
     op.create_index(op.f('ix_unit_alias_unit_id'), 'unit_alias', ['unit_id'], unique=False)
 
+    # A plain ADD COLUMN (no table rebuild: every table refers to unit).
+    op.add_column('unit', sa.Column('created_in_portal', sa.Boolean(), nullable=False, server_default=sa.false()))
+
     bind = op.get_bind()
     # Plan one exists whether or not the database holds duties yet: a first sync fills it.
     bind.execute(plan.insert().values(
@@ -148,6 +152,9 @@ def downgrade():
             batch_op.drop_index(batch_op.f('ix_duty_plan_id'))
             batch_op.drop_constraint(batch_op.f('fk_duty_plan_id_plan'), type_='foreignkey')
             batch_op.drop_column('plan_id')
+    with _sqlite_rebuild(op.get_bind()):
+        with op.batch_alter_table('unit', schema=None) as batch_op:
+            batch_op.drop_column('created_in_portal')
     op.drop_index(op.f('ix_unit_alias_unit_id'), table_name='unit_alias')
     op.drop_table('unit_alias')
     op.drop_index(op.f('ix_plan_draft_duty_plan_id'), table_name='plan_draft_duty')

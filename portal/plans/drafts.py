@@ -181,6 +181,27 @@ def map_name(plan: Plan, name: str, unit_id: int, actor) -> int:
     return changed
 
 
+UNIT_LEVELS = {"市级": "市级单位", "县级": "县（市、区）单位", "机构": "机构"}
+
+
+def create_unit(plan: Plan, name: str, level: str, parent_id: int | None, actor) -> int:
+    """A unit the register lacks, made by the office for a name the plan uses (then mapped to it).
+    Its code is internal and never shown; units.csv's sync never retires it. Returns its id."""
+    from portal.models import Unit
+
+    count = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.created_in_portal)) or 0
+    unit = Unit(code=f"office-{count + 1}", name=name[:120], short_name=name[:60], level=level, parent_id=parent_id,
+                aliases="", sort_order=10_000 + count, active=True, created_in_portal=True)
+    while db.session.scalar(sa.select(Unit.id).where(Unit.code == unit.code)) is not None:
+        count += 1
+        unit.code = f"office-{count + 1}"
+    db.session.add(unit)
+    db.session.flush()
+    record("create", "unit", unit.code, label=unit.name, after={"name": unit.name, "level": level}, actor=actor)
+    map_name(plan, name, unit.id, actor)  # commits
+    return unit.id
+
+
 def _fill(names: list[str], ids: list, name: str, unit_id: int) -> list:
     return [unit_id if n == name and uid is None else uid for n, uid in zip(names, _ids(ids, names), strict=True)]
 

@@ -66,6 +66,12 @@ class NameForm(FlaskForm):
     unit = IdField("单位")  # none chosen: the view says 请选择单位
 
 
+class NewUnitForm(FlaskForm):
+    name = StringField("名称", validators=[DataRequired("请填写单位名称。"), Length(max=120)])
+    level = choice("市级", "县级", "机构", message="请选择层级。")
+    parent = IdField("上级单位")
+
+
 class NoDutyForm(FlaskForm):
     clause = StringField("条款", validators=[DataRequired("请选择条款。"), Length(max=60)])
     reason = text("理由", limits.REASON)

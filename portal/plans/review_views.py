@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.forms import first_error
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish
-from portal.plans.forms import DraftForm, NameForm, NoDutyForm, PublishForm, lines
+from portal.plans.forms import DraftForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, lines
 from portal.plans.views import plan_or_404
 
 EXPIRED = "页面已过期，请刷新后重试。"
@@ -51,7 +51,7 @@ def _review_page(plan, refused: tuple[int, DraftForm, str] | None = None):
         refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
         gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
         tree={row[0]: row for row in plan.clause_tree or []}, action=PublishForm(), name_form=NameForm(),
-        no_duty_form=NoDutyForm())
+        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS)
     return (page, 422) if refused else page
 
 
@@ -130,6 +130,27 @@ def map_name(plan_id: int):
         return _back(plan, "names")
     changed = drafts.map_name(plan, form.name.data.strip(), form.unit.data, current_user)
     flash(f"已将「{form.name.data.strip()}」对应为{refdata.unit(form.unit.data).name}（{changed}项任务）。", "success")
+    return _back(plan, "names")
+
+
+@bp.route("/plans/<int:plan_id>/names/new-unit", methods=["POST"])
+@requires("manage_plans")
+def new_unit(plan_id: int):
+    plan = plan_or_404(plan_id)
+    form = NewUnitForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return _back(plan, "names")
+    parent = refdata.unit(form.parent.data) if form.parent.data else None
+    if form.parent.data and parent is None:
+        flash("所选上级单位无效，请重新选择。", "error")
+        return _back(plan, "names")
+    name = form.name.data.strip()
+    if name not in drafts.unknown_names(plan):
+        flash(f"草稿中没有未对应的名称「{name}」。", "error")
+        return _back(plan, "names")
+    drafts.create_unit(plan, name, form.level.data, parent.id if parent else None, current_user)
+    flash(f"已新建单位「{name}」，并对应到草稿中的任务。", "success")
     return _back(plan, "names")
 
 

@@ -230,3 +230,27 @@ def test_a_refused_edit_keeps_what_was_typed(client, auth, plan):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "未保存：方案中没有条款 9.9" in page
     assert 'value="新名称"' in page and "每周调度" in page
+
+
+def test_the_office_creates_a_unit_the_register_lacks_and_the_units_sync_keeps_it(app, client, auth, plan):
+    from pathlib import Path
+
+    from portal.models import Unit
+    from portal.units.services import sync_units
+
+    p = _new_plan()
+    auth.as_role("admin")
+    page = auth.post(f"/plans/{p.id}/names/new-unit", {"name": "市儿童之家", "level": "机构", "parent": ""},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "已新建单位「市儿童之家」" in page and 'data-testid="names-ok"' in page
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == "市儿童之家"))
+    assert unit.created_in_portal and unit.active and unit.level == "机构"
+    db.session.expire_all()
+    assert _draft(p, "2.1").cooperating_ids[1] == unit.id
+    assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "unit",
+                                                         AuditEntry.object_label == "市儿童之家")).actor_name == "admin"
+    assert sync_units(Path(app.config["CONTENT_DIR"])).ok
+    db.session.expire_all()
+    assert db.session.get(Unit, unit.id).active  # units.csv does not list it, and the sync leaves it be
+    refused = auth.post(f"/plans/{p.id}/names/new-unit", {"name": "不在草稿里", "level": "机构"}, follow_redirects=True)
+    assert "草稿中没有未对应的名称「不在草稿里」" in refused.get_data(as_text=True)

@@ -70,6 +70,7 @@ def test_api_duties_filters_by_plan(client, auth, plan):
     everything = client.get("/api/duties").get_json()
     mine = client.get(f"/api/duties?plan={other.id}").get_json()
     assert len(mine) == 14 and {r["title"] for r in mine} == {"开展困境儿童摸底排查", "建立关爱服务台账"}
+    assert {r["plan"] for r in mine} == {other.id}
     seed = client.get(f"/api/duties?plan={_seed().id}").get_json()
     assert len(seed) + len(mine) == len(everything)
     assert client.get("/api/duties?plan=abc").get_json() == everything  # a malformed id: no filter, no 500

@@ -30,5 +30,29 @@ def plan_import_command(file: Path, publish_now: bool):
         sys.exit(1)
 
 
+@command("plan-draft")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the drafted duties as a JSON list.")
+def plan_draft_command(file: Path, as_json: bool):
+    """Read a plan and print the duties drafted from it, writing nothing."""
+    import json
+
+    from portal.plans.imports import ImportRefused, draft_only
+
+    try:
+        drafted, problems = draft_only(file.name, file.read_bytes())
+    except ImportRefused as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
+    for p in problems:
+        click.echo(f"{p.file}:{p.line}: {p.reason}", err=True)
+    if as_json:
+        click.echo(json.dumps([d.as_json() for d in drafted], ensure_ascii=False, indent=1))
+        return
+    for d in drafted:
+        click.echo(f"{d.clause}\t{d.title}\t{'、'.join(d.lead)}\t{d.deadline_text}")
+
+
 def register(group) -> None:
     group.add_command(plan_import_command)
+    group.add_command(plan_draft_command)

@@ -47,16 +47,26 @@ def check_file(filename: str, data: bytes) -> str:
 
 def import_plan(filename: str, data: bytes, actor, publish_now: bool = False) -> ImportResult:
     """Check, read and draft the file; store the plan as a draft (and publish it when asked)."""
+    return store(read_file(filename, data), actor, publish_now)
+
+
+def read_file(filename: str, data: bytes):
+    """Check and read the file (kept in staging only while it is read): a PlanDocument, or ImportRefused."""
     suffix = check_file(filename, data)
     try:
         name = staging.stage(STAGING_KIND, data, suffix)
     except (StorageError, OSError):
         raise ImportRefused("文件暂存失败，请稍后重试或联系管理员。") from None
     try:
-        document = _read(staging.staged_path(STAGING_KIND, name), filename)
+        return _read(staging.staged_path(STAGING_KIND, name), filename)
     finally:
         staging.discard(STAGING_KIND, name)
-    return store(document, actor, publish_now)
+
+
+def draft_only(filename: str, data: bytes) -> tuple[list, list]:
+    """The drafted duties and the reader's problems, writing nothing (`flask portal plan-draft`)."""
+    document = read_file(filename, data)
+    return _draft(document), list(document.problems)
 
 
 def _read(path: Path, filename: str):

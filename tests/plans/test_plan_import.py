@@ -97,3 +97,17 @@ def test_plan_import_command_prints_the_plan_id_and_publishes_when_asked(app, pl
     new_id = int(published.stdout.strip().splitlines()[-1])
     assert db.session.get(Plan, new_id).state == "published"
     assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == new_id)) == 2
+
+
+def test_plan_draft_prints_the_draft_as_json_and_writes_nothing(app, plan, reader, tmp_path):
+    import json
+
+    source = tmp_path / "要点.txt"
+    source.write_text("运城市困境儿童关爱保护工作要点", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["portal", "plan-draft", str(source), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows[0] == {"clause": "2.1", "title": "开展困境儿童摸底排查", "lead": ["市民政局"],
+                       "cooperating": ["市教育局", "市儿童之家"], "scope": "city", "deadline_text": "2026年6月底前",
+                       "deadline": "2026-06-30", "quote": "开展困境儿童摸底排查，2026年6月底前完成。"}
+    assert db.session.scalar(sa.select(sa.func.count(Plan.id))) == 1  # only 74号: nothing written

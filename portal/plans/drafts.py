@@ -237,7 +237,20 @@ def clauses_without_duty(plan: Plan, published: list | None = None) -> list[str]
 
 
 def set_no_duty(plan: Plan, clause_id: str, reason: str, actor) -> None:
-    """Record (or, with an empty reason, withdraw) why a clause needs no duty."""
+    """Record (or, with an empty reason, withdraw) why a clause needs no duty. Two reviewers giving
+    reasons for different clauses at once both keep theirs: a save that lost the race is made again on
+    the plan as it now is."""
+    from portal.plans.services import commit_plan_change
+
+    plan_id = plan.id
+    for _attempt in range(3):
+        _set_no_duty(plan, clause_id, reason, actor)
+        if commit_plan_change() is None:
+            return
+        plan = db.session.get(Plan, plan_id)
+
+
+def _set_no_duty(plan: Plan, clause_id: str, reason: str, actor) -> None:
     before = dict(plan.no_duty or {})
     after = dict(before)
     if reason:
@@ -247,4 +260,3 @@ def set_no_duty(plan: Plan, clause_id: str, reason: str, actor) -> None:
     plan.no_duty = after
     old, new = changed_fields({"no_duty": before}, {"no_duty": after})
     record("update", "plan", plan.id, label=plan.title, before=old, after=new, actor=actor)
-    db.session.commit()

@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty
 from portal.plan import PLAN_ID
 from portal.plans import drafts
+from portal.plans.services import commit_plan_change
 from portal.units.services import SyncReport
 
 
@@ -37,8 +38,8 @@ def publish(plan: Plan, actor) -> list[str]:
     record("publish", "plan", plan.id, label=plan.title, before=before,
            after={"state": plan.state, "version": plan.version, "created": len(report.created),
                   "updated": len(report.updated), "archived_count": len(report.retired)}, actor=actor)
-    db.session.commit()
-    return []
+    changed = commit_plan_change()
+    return [changed] if changed else []
 
 
 def _check(plan: Plan) -> list[str]:
@@ -136,8 +137,7 @@ def open_next_version(plan: Plan, actor) -> str | None:
     plan.drafting = True
     record("revise", "plan", plan.id, label=plan.title, after={"version": plan.version + 1, "drafts": len(duties)},
            actor=actor)
-    db.session.commit()
-    return None
+    return commit_plan_change()
 
 
 def _draft_of(duty: Duty, position: int) -> PlanDraftDuty:

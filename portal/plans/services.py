@@ -4,12 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Plan
 
 STATE_LABELS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
+CHANGED = "该方案刚被他人修改（发布、修订或归档），请刷新页面后再试。"
+
+
+def commit_plan_change() -> str | None:
+    """Commit a change of a plan's own row; `CHANGED` (nothing saved) when a colleague changed the plan
+    since it was read (its version column), so two publishes of one draft cannot both happen."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return CHANGED
+    return None
 
 
 @dataclass(frozen=True)
@@ -69,8 +82,7 @@ def archive_plan(plan: Plan) -> str | None:
     before = plan.state
     plan.state = "archived"
     record("archive", "plan", plan.id, label=plan.title, before={"state": before}, after={"state": "archived"})
-    db.session.commit()
-    return None
+    return commit_plan_change()
 
 
 def as_json(plan: Plan, c: PlanCounts) -> dict:

@@ -254,3 +254,18 @@ def test_the_office_creates_a_unit_the_register_lacks_and_the_units_sync_keeps_i
     assert db.session.get(Unit, unit.id).active  # units.csv does not list it, and the sync leaves it be
     refused = auth.post(f"/plans/{p.id}/names/new-unit", {"name": "不在草稿里", "level": "机构"}, follow_redirects=True)
     assert "草稿中没有未对应的名称「不在草稿里」" in refused.get_data(as_text=True)
+
+
+def test_a_second_publish_of_the_same_draft_is_refused_not_a_crash(app, plan):
+    """Two people press 发布 on one draft: the one who read the plan before the other's publish is told."""
+    from portal.plans.services import CHANGED
+
+    p = ready_plan()
+    plan_id = p.id
+    # Another session publishes first (the plan's version moves on under this one).
+    db.session.execute(sa.update(Plan).where(Plan.id == plan_id).values(lock_version=Plan.lock_version + 1)
+                       .execution_options(synchronize_session=False))
+    assert publish.publish(p, actor=None) == [CHANGED]
+    db.session.expire_all()
+    assert db.session.get(Plan, plan_id).state == "draft"
+    assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == plan_id)) == 0

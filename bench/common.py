@@ -138,10 +138,11 @@ def htmx_token(client) -> str:
 
 def add_duty(n: int, rng: random.Random, units: list, items: int, done_share: float = 0.0):
     """Generated duty `n` for one random unit, with `items` checklist items (about `done_share` ticked)."""
+    from portal.duties.sync import seed_plan
     from portal.extensions import db
     from portal.models import ChecklistItem, Duty, DutyInstance
 
-    duty = Duty(key=f"bench-{n}", title=f"压力测试任务{n}", clause_ids=[rng.choice(CLAUSES)],
+    duty = Duty(key=f"bench-{n}", plan=seed_plan(), title=f"压力测试任务{n}", clause_ids=[rng.choice(CLAUSES)],
                 scope="per-unit", area="部门职责", deadline_kind="date", indicators=[])
     unit = rng.choice(units)
     inst = DutyInstance(key=f"bench-{n}@{unit.code}", duty=duty, unit=unit)

@@ -86,6 +86,8 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.duties import VIEW_MODULES as DUTY_VIEWS
     from portal.duties import bp as duties_bp
     from portal.home import bp as home_bp
+    from portal.plans import VIEW_MODULES as PLAN_VIEWS
+    from portal.plans import bp as plans_bp
     from portal.reports import bp as reports_bp
     from portal.search import bp as search_bp
     from portal.policy import api_bp as policy_api_bp
@@ -96,10 +98,10 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.security import bp as security_bp
     from portal.supervision import bp as supervision_bp
 
-    for name in DUTY_VIEWS:
-        importlib.import_module(name)  # routes attach to duties_bp
-    for bp in (auth_bp, home_bp, duties_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp, audit_bp,
-               training_bp, board_bp, security_bp, library_admin_bp, supervision_bp):
+    for name in (*DUTY_VIEWS, *PLAN_VIEWS):
+        importlib.import_module(name)  # routes attach to duties_bp / plans_bp
+    for bp in (auth_bp, home_bp, duties_bp, plans_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp,
+               audit_bp, training_bp, board_bp, security_bp, library_admin_bp, supervision_bp):
         app.register_blueprint(bp)
 
     from portal import cli

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import click
 from flask.cli import AppGroup
@@ -24,6 +23,7 @@ portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management 
 COMMAND_MODULES = (
     "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
     "portal.training.commands", "portal.ops.commands", "portal.policy.commands", "portal.audit.commands",
+    "portal.plans.commands",
 )
 
 
@@ -189,60 +189,6 @@ def print_demo_accounts(fixed: bool = False) -> None:
     click.echo("")
 
 
-@command("plan-draft")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the draft as a JSON list.")
-def plan_draft_command(file: Path, as_json: bool):
-    """Read a plan file (.docx/.txt/.md/.pdf) and print the drafted 任务分工; writes nothing."""
-    import json
-
-    from portal.plan_text.drafting import draft_duties
-    from portal.plan_text.reader import read_plan
-
-    document = read_plan(file)
-    for problem in document.problems:
-        click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
-    duties = draft_duties(document, _register_units())
-    if as_json:
-        click.echo(json.dumps([duty.as_json() for duty in duties], ensure_ascii=False, indent=1))
-    else:
-        click.echo(f"{document.title or file.name}{'（' + document.number + '）' if document.number else ''}："
-                   f"{len(document.clauses)} 个条款，拟出 {len(duties)} 项任务")
-        for duty in duties:
-            lead = "、".join(duty.lead) or "（未识别牵头单位）"
-            cooperating = f"；配合：{'、'.join(duty.cooperating)}" if duty.cooperating else ""
-            click.echo(f"  {duty.clause}  {duty.title}｜牵头：{lead}{cooperating}"
-                       f"{'｜时限：' + duty.deadline_text if duty.deadline_text else ''}")
-    if not document.clauses:
-        sys.exit(1)
-
-
-def _register_units():
-    """The unit register to match names against: the database's when it is set up, else the seed
-    content/units.csv (ids are then its line numbers: only whether a name is known matters)."""
-    import sqlalchemy as sa
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from portal.extensions import db
-    from portal.plan_text.units import units_from_register
-
-    try:
-        from portal.models import Unit
-
-        rows = db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))).all()
-    except SQLAlchemyError:  # no database yet (never set up): the seed register
-        db.session.rollback()
-        rows = []
-    if rows:
-        return units_from_register(rows)
-    from portal.content.units_file import parse_units
-
-    path = _content_dir() / "units.csv"
-    parsed, _problems = parse_units(path.read_bytes(), str(path)) if path.exists() else ([], [])
-    return units_from_register([SimpleNamespace(id=r.line, name=r.name, short_name=r.short_name, aliases=r.aliases,
-                                                level=r.level) for r in parsed])
-
-
 def register(group: AppGroup) -> None:
-    for cmd in (check_content_command, sync_command, reindex_command, setup_command, plan_draft_command):
+    for cmd in (check_content_command, sync_command, reindex_command, setup_command):
         group.add_command(cmd)

@@ -45,6 +45,10 @@ def register(app) -> None:
     app.add_template_global(current_user_can, "can")
     app.add_template_global(PLAN_ID, "PLAN_ID")
     app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")
+    from portal import refdata
+
+    # The plans with duties (cached with the reference data): the plan choosers' list.
+    app.add_template_global(refdata.plans, "all_plans")
     from portal import limits
     from portal.forms import text_limit
 

@@ -103,6 +103,10 @@ ACTION_LABELS = {
     "urge_reply": "回复催办",
     "escalate": "督办升级",
     "read_notice": "阅读通知",
+    # plans
+    "publish": "发布任务分工",
+    "revise": "开始修订任务分工",
+    "delete": "删除",
     # training
     "assign": "安排培训",
     "unassign": "取消培训安排",
@@ -130,7 +134,8 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
-                      "supervision_settings": "督办设置", "urge": "督办通知单"}
+                      "supervision_settings": "督办设置", "urge": "督办通知单",
+                      "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -155,6 +160,10 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标",
+    # plans and their drafted duties
+    "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",
+    "no_duty": "无具体任务的条款", "drafts": "起草的任务数", "mapped": "对应的名称", "duties": "涉及任务数",
+    "archived_count": "归档任务数",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

@@ -12,6 +12,7 @@ NAV = [
     ("home.index", "首页"),
     ("board.index", "工作总览"),
     ("duties.index", "任务台账"),
+    ("plans.index", "方案"),
     ("policy.index", "政策库"),
     ("units.index", "组织机构"),
     ("reports.index", "进展报告"),

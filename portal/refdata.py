@@ -28,6 +28,8 @@ API (stable: other domains build on it):
     duties() -> tuple[DutyRef, ...]          every duty, archived ones too, by position
     duty(id) / duty_by_key(key)              -> DutyRef | None
     areas() -> list[str]                     the task areas of live duties, sorted
+    plans() / plan(id)                       the plans that have duties (PlanRef: id, title, 文号,
+                                             state), read with the duties / one
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
     clause_texts(ids, doc_id=PLAN_ID) -> list[ClauseRef]   those ids in that order; an id not in
                                              the library gets its label and an empty text
@@ -51,7 +53,8 @@ from portal.extensions import db
 from portal.plan import PLAN_ID
 
 # Tables whose rows are reference data: a write to any of them replaces the stamp's token.
-REF_TABLES = frozenset({"unit", "duty", "policy_document", "policy_clause", "policy_edition", "regulation_entry"})
+REF_TABLES = frozenset({"unit", "duty", "plan", "policy_document", "policy_clause", "policy_edition",
+                        "regulation_entry"})
 STAMP_ID = 1
 
 
@@ -88,6 +91,15 @@ class DutyRef:
     position: int
     archived: bool
     indicators: tuple[tuple[str, str], ...]
+    plan_id: int = 0  # the plan the duty belongs to (portal.models.plans.Plan)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRef:
+    id: int
+    title: str
+    number: str
+    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,16 +274,22 @@ def county_code_for(name_or_code: str) -> str | None:
 # ---- duties ------------------------------------------------------------------------------------
 
 def _load_duties():
-    from portal.models import Duty
+    from portal.models import Duty, Plan
 
     rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.area,
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
-                                        Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators)
+                                        Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
+                                        Duty.plan_id, Plan.title.label("plan_title"), Plan.number.label("plan_number"),
+                                        Plan.state.label("plan_state"))
+                              .outerjoin(Plan, Plan.id == Duty.plan_id)
                               .order_by(Duty.position, Duty.id)).all()
     duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
                            r.deadline, r.period, r.deadline_text, r.position, r.archived,
-                           tuple((n, m) for n, m in (r.indicators or ()))) for r in rows)
-    return duties, {d.id: d for d in duties}, {d.key: d for d in duties}
+                           tuple((n, m) for n, m in (r.indicators or ())), r.plan_id) for r in rows)
+    plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state)
+             for r in rows if r.plan_title is not None}
+    ordered = tuple(plans[k] for k in sorted(plans))
+    return duties, {d.id: d for d in duties}, {d.key: d for d in duties}, ordered, plans
 
 
 def _duties_part():
@@ -292,6 +310,18 @@ def duty_by_key(key: str) -> DutyRef | None:
 
 def areas() -> list[str]:
     return sorted({d.area for d in duties() if not d.archived})
+
+
+# ---- plans -------------------------------------------------------------------------------------
+# Read with the duties (one statement for both): a chooser lists the plans that have duties.
+
+def plans() -> tuple[PlanRef, ...]:
+    """The plans that have duties (archived ones too), by id: the plan choosers."""
+    return _duties_part()[3]
+
+
+def plan(plan_id: int | None) -> PlanRef | None:
+    return _duties_part()[4].get(plan_id)
 
 
 # ---- clauses -----------------------------------------------------------------------------------

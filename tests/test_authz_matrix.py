@@ -147,6 +147,21 @@ EXPECTED: dict[str, object] = {
     "supervision.ack": frozenset({"liaison"}),
     "supervision.reply_to": frozenset({"liaison"}),
     "supervision.notice": frozenset({"admin", "leader", "liaison"}),
+    # Plans (issue #19): everyone at work reads them; the office (管理员) imports, reviews, publishes, archives.
+    "plans.index": ALL,
+    "plans.detail": ALL,
+    "plans.api_plans": ALL,
+    "plans.new": ADMIN_ONLY,
+    "plans.archive": ADMIN_ONLY,
+    "plans.review": ADMIN_ONLY,
+    "plans.edit_draft": ADMIN_ONLY,
+    "plans.add_draft": ADMIN_ONLY,
+    "plans.drop_draft": ADMIN_ONLY,
+    "plans.map_name": ADMIN_ONLY,
+    "plans.new_unit": ADMIN_ONLY,
+    "plans.no_duty": ADMIN_ONLY,
+    "plans.do_publish": ADMIN_ONLY,
+    "plans.revise": ADMIN_ONLY,
 }
 
 
@@ -188,6 +203,8 @@ def sample_args(endpoint: str) -> dict:
         "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
         "notice_id": _sample["notice"].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
+        "plan_id": _sample["plan"].id,  # a plan with an open draft (its review page has a duty to edit)
+        "draft_id": _sample["plan"].drafts[0].id,
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
 
@@ -213,6 +230,10 @@ def _sample_objects(plan):
 
     _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
     _training_samples()
+    from portal.plans import drafts
+    from tests.plans.helpers import sample_document, sample_drafts
+
+    _sample["plan"] = drafts.create_plan(sample_document(), sample_drafts(), actor=None)
     _supervision_samples(inst)
 
 

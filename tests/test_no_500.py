@@ -26,8 +26,22 @@ NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", 
 NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 
+def _drafted_plan():
+    """A plan with an open draft (its review, edit, map-name and publish routes), made once per test."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import Plan
+    from portal.plans import drafts
+    from tests.plans.helpers import sample_document, sample_drafts
+
+    found = db.session.scalar(sa.select(Plan).where(Plan.title == sample_document().title))
+    return found or drafts.create_plan(sample_document(), sample_drafts(), actor=None)
+
+
 def sample_url(app, rule):
     inst = instance_by_key("transfer-children@yanhu-mz")
+    drafted = _drafted_plan()
     values = {"user_id": 1, "code": "yanhu-mz", "filename": "css/portal.css", "doc_id": "yunmin-2021-74",
               "clause_id": "3.2.8", "key": "jiating-jiyang-guanli-banfa", "instance_id": inst.id,
               "item_id": inst.active_items[0].id, "evidence_id": 1, "extension_id": 1, "fmt": "csv",
@@ -36,7 +50,8 @@ def sample_url(app, rule):
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
               "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
               "certificate_id": 1, "token": "2026-000001-ABCDEF",
-              "job_id": 1, "urge_id": 1, "notice_id": 1}
+              "job_id": 1, "urge_id": 1, "notice_id": 1,
+              "plan_id": drafted.id, "draft_id": drafted.drafts[0].id if drafted.drafts else 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from portal import refdata
 from portal.board import rollup, services
+from portal.inputs import MAX_ID, parse_int
 from portal.models import User
 from portal.models.org import LEVELS
 
@@ -37,8 +39,13 @@ def parse_query(args, county_list: list[tuple[str, str]], kinds: list[str]) -> Q
     if county and county not in codes:
         problems.append(f"县（市、区）“{county_raw}”不在可选范围内，已忽略。")
         county = ""
+    plan_raw = args.get("plan", "").strip()[:20]
+    plan_id = parse_int(plan_raw, 1, MAX_ID) or 0
+    if plan_raw and refdata.plan(plan_id) is None:
+        problems.append(f"方案“{plan_raw}”不在可选范围内，已忽略。")
+        plan_id = 0
     f = rollup.Filters(level=pick("level", LEVELS, "层级"), county=county, kind=pick("kind", kinds, "部门类别"),
-                       area=pick("area", (rollup.GOALS_AREA, *rollup.TASK_AREAS), "任务领域"))
+                       area=pick("area", (rollup.GOALS_AREA, *rollup.TASK_AREAS), "任务领域"), plan_id=plan_id)
     return Query(f, args.get("u", "").strip()[:40], args.get("a", "").strip()[:20],
                  tuple(e[:60] for e in args.getlist("expand")[:20]), problems)
 

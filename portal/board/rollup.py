@@ -81,6 +81,7 @@ class Row:
     closed_at: datetime | None = None
     deadline_kind: str = "none"  # date | periodic | none: what a row without a date shows (定期/长期)
     period: str = ""
+    plan_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,17 @@ class Filters:
     county: str = ""  # county code
     kind: str = ""
     area: str = ""
+    plan_id: int = 0  # one plan's duties; 0: every plan
 
     @property
     def active(self) -> bool:
-        return bool(self.level or self.county or self.kind or self.area)
+        return bool(self.level or self.county or self.kind or self.area or self.plan_id)
 
 
 def apply_filters(rows: Iterable[Row], f: Filters) -> list[Row]:
     return [r for r in rows if (not f.level or r.level == f.level) and (not f.county or r.county_code == f.county)
-            and (not f.kind or r.kind == f.kind) and (not f.area or r.area == f.area)]
+            and (not f.kind or r.kind == f.kind) and (not f.area or r.area == f.area)
+            and (not f.plan_id or r.plan_id == f.plan_id)]
 
 
 # ---- counting ----------------------------------------------------------------------------------

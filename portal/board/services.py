@@ -160,7 +160,7 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
             tuple(infos[c].short + (ARRANGED_MARK if arranged else "") for c, arranged in cooperators),
             duty.position, inst.closed_at,
-            duty.deadline_kind, duty.period or ""))
+            duty.deadline_kind, duty.period or "", duty.plan_id))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 

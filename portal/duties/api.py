@@ -51,6 +51,7 @@ def api_duties():
         cooperating = bool(within & coop_codes) and lead not in within
         out.append({
             "key": r.key,
+            "plan": duty.plan_id,  # GET /api/plans names it
             "title": duty.title,
             "clause_ids": list(duty.clause_ids),
             "unit": min(within & coop_codes) if cooperating else lead,

@@ -59,6 +59,7 @@ class BoardFilter:
     role: str = ""  # lead | cooperating (relative to the unit)
     text: str = ""
     sort: str = "light"
+    plan_id: int = 0  # one plan's duties (portal.models.Plan id); 0: every plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ def _conditions(f: BoardFilter, unit) -> list:
         where.append(DutyInstance.state == f.state)
     if f.area:
         where.append(Duty.area == f.area)
+    if f.plan_id:
+        where.append(Duty.plan_id == f.plan_id)
     if f.text:
         where.append(sa.or_(Duty.title.icontains(f.text, autoescape=True), Duty.key.icontains(f.text, autoescape=True)))
     return where

@@ -14,6 +14,7 @@ from portal.limits import NOTE, too_long
 from portal.models import (
     AuditEntry,
     ChecklistItem,
+    Duty,
     DutyInstance,
     DutyNote,
     ExtensionRequest,
@@ -370,7 +371,7 @@ def get_instance(instance_id: int) -> DutyInstance | None:
     if not _INSTANCE:  # built once: building the statement cost more than running it
         _INSTANCE.append(
             sa.select(DutyInstance).where(DutyInstance.id == sa.bindparam("instance_id", type_=sa.Integer))
-            .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
+            .options(sa.orm.joinedload(DutyInstance.duty).joinedload(Duty.plan), sa.orm.joinedload(DutyInstance.unit),
                      sa.orm.joinedload(DutyInstance.cooperators),
                      sa.orm.joinedload(DutyInstance.items).joinedload(ChecklistItem.done_by).lazyload(User.role_rows))
             .execution_options(populate_existing=True))

@@ -6,6 +6,7 @@ its history, never deleted.
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,11 +17,15 @@ from portal.content.policy_doc import read_document
 from portal.content.problems import Problem, shown_path
 from portal.content.units_file import parse_units
 from portal.extensions import db
-from portal.plan import PLAN_FILE
-from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit
+from portal.plan import PLAN_FILE, PLAN_ID, PLAN_NUMBER
+from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Plan, Unit
 from portal.units.services import SyncReport
 
 DUTIES_FILE = "duties.txt"
+# Plan one as its 方案 names itself (content/policy/yunmin-2021-74.md); migration 0020_plans writes the same.
+SEED_TITLE = "关于加快推进我市儿童福利机构优化提质和创新转型高质量发展的实施方案"
+SEED_ISSUER = "运城市民政局等13个部门"
+SEED_ISSUED = date(2021, 12, 30)
 
 
 def load_plan(content_dir: Path, display_root: Path | None = None):
@@ -52,24 +57,54 @@ def coverage_gaps(content_dir: Path) -> tuple[list[str], list[Problem]]:
     return duties_refs.uncovered_clauses(clauses, duties, no_duties), []
 
 
+def seed_plan() -> Plan:
+    """Plan one, 运民发〔2021〕74号, whose duties content/duties.txt holds (migration 0020_plans creates it
+    on an upgraded database; a database made by create_all gets it at its first sync)."""
+    plan = db.session.scalar(sa.select(Plan).where(Plan.doc_id == PLAN_ID))
+    if plan is None:
+        plan = Plan(title=SEED_TITLE, number=PLAN_NUMBER, issuer=SEED_ISSUER, issued=SEED_ISSUED, state="published",
+                    doc_id=PLAN_ID, version=1)
+        db.session.add(plan)
+        db.session.flush()
+        record("create", "plan", plan.id, label=plan.title, after={"number": plan.number, "state": plan.state},
+               actor_name="sync")
+    return plan
+
+
 def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncReport:
     report = SyncReport()
     duties, _, _, problems = load_plan(content_dir, display_root)
     if problems:
         report.problems = problems
         return report
+    shown = shown_path(Path(content_dir) / DUTIES_FILE, display_root)
+    report.problems = apply_specs(seed_plan(), duties, report, lambda spec: Problem(shown, spec.line, ""))
+    if not report.problems:
+        db.session.commit()
+    return report
+
+
+def apply_specs(plan: Plan, duties, report: SyncReport, problem_at, actor=None) -> list[Problem]:
+    """Make `plan`'s duties and instances what `duties` (DutySpecs, unit codes) say: create, update,
+    archive by stable key, never delete. The one home of this rule: `flask portal sync` (the seed plan
+    from content/duties.txt) and publishing a reviewed draft (portal.plans.publish) both call it.
+    Only this plan's duties are retired. Returns problems (nothing is changed then); the caller commits.
+    `problem_at(spec)` gives a Problem placed at that spec, whose reason is filled in here."""
+    who = {"actor": actor} if actor is not None else {"actor_name": "sync"}
     units = {u.code: u for u in db.session.scalars(sa.select(Unit)) if u.active}
     counties = [u.code for u in units.values() if u.level == "县级" and u.parent is None]
-    # The file was checked against units.csv; the database must have loaded those units too.
-    shown = shown_path(Path(content_dir) / DUTIES_FILE, display_root)
+    existing = {d.key: d for d in db.session.scalars(sa.select(Duty))}
+    problems = []
     for spec in duties:
+        owner = existing.get(spec.key)
+        if owner is not None and owner.plan_id != plan.id:
+            problems.append(_at(problem_at(spec), f"duty key {spec.key} belongs to another plan"))
         for inst_spec in duties_refs.expand(spec, counties):
             missing = [c for c in (inst_spec.lead_unit, *inst_spec.cooperating) if c not in units]
             if missing:
-                report.problems.append(Problem(shown, spec.line, f"unit {', '.join(missing)} is not loaded; sync units first"))
-    if report.problems:
-        return report
-    existing = {d.key: d for d in db.session.scalars(sa.select(Duty))}
+                problems.append(_at(problem_at(spec), f"unit {', '.join(missing)} is not loaded; sync units first"))
+    if problems:
+        return problems
     instances = {i.key: i for i in db.session.scalars(sa.select(DutyInstance))}
     seen_duties, seen_instances = set(), set()
     touched: list[tuple[DutyInstance, dict | None]] = []
@@ -77,7 +112,7 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         duty = existing.get(spec.key)
         before = _duty_fields(duty) if duty else None
         if duty is None:
-            duty = Duty(key=spec.key)
+            duty = Duty(key=spec.key, plan=plan)
             db.session.add(duty)
         duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
         duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
@@ -89,26 +124,29 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         after = _duty_fields(duty)
         if before is None:
             report.created.append(spec.key)
-            record("create", "duty", spec.key, label=spec.title, after=after, actor_name="sync")
+            record("create", "duty", spec.key, label=spec.title, after=after, **who)
         elif before != after:
             report.updated.append(spec.key)
             old, new = changed_fields(before, after)
-            record("update", "duty", spec.key, label=spec.title, before=old, after=new, actor_name="sync")
+            record("update", "duty", spec.key, label=spec.title, before=old, after=new, **who)
         for inst_spec in duties_refs.expand(spec, counties):
             seen_instances.add(inst_spec.key)
             touched.append(_sync_instance(duty, spec, inst_spec, instances, units))
-    _audit_instances(touched)
+    _audit_instances(touched, who)
     for key, duty in existing.items():
-        if key not in seen_duties and not duty.archived:
+        if duty.plan_id == plan.id and key not in seen_duties and not duty.archived:
             duty.archived = True
             report.retired.append(key)
-            record("archive", "duty", key, label=duty.title, after={"archived": True}, actor_name="sync")
+            record("archive", "duty", key, label=duty.title, after={"archived": True}, **who)
     for key, inst in instances.items():
-        if key not in seen_instances and not inst.archived:
+        if inst.duty.plan_id == plan.id and key not in seen_instances and not inst.archived:
             inst.archived = True
-            record("archive", "duty_instance", inst.id, label=key, after={"archived": True}, actor_name="sync")
-    db.session.commit()
-    return report
+            record("archive", "duty_instance", inst.id, label=key, after={"archived": True}, **who)
+    return []
+
+
+def _at(problem: Problem, reason: str) -> Problem:
+    return Problem(problem.file, problem.line, reason)
 
 
 def _duty_fields(duty: Duty) -> dict:
@@ -185,12 +223,12 @@ def _sync_checklist(inst: DutyInstance, checklist) -> None:
         item.archived = True
 
 
-def _audit_instances(touched: list[tuple[DutyInstance, dict | None]]) -> None:
+def _audit_instances(touched: list[tuple[DutyInstance, dict | None]], who: dict) -> None:
     db.session.flush()  # one flush for all instances: ids for the new ones
     for inst, before in touched:
         after = _instance_fields(inst)
         if before is None:
-            record("create", "duty_instance", inst.id, label=inst.key, after=after, actor_name="sync")
+            record("create", "duty_instance", inst.id, label=inst.key, after=after, **who)
         elif before != after:
             old, new = changed_fields(before, after)
-            record("update", "duty_instance", inst.id, label=inst.key, before=old, after=new, actor_name="sync")
+            record("update", "duty_instance", inst.id, label=inst.key, before=old, after=new, **who)

@@ -61,6 +61,7 @@ from portal.extensions import db
 from portal.forms import NOTHING_REFUSED, Refused, first_error
 from portal.navigation import board_heading
 from portal.htmx_utils import is_partial_request
+from portal.inputs import MAX_ID, parse_int
 from portal.models import Duty, Evidence, ExtensionRequest
 
 
@@ -74,7 +75,7 @@ def board_filter_from_args() -> BoardFilter:
     return BoardFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
         area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
-        sort=args.get("sort", "light")[:10],
+        sort=args.get("sort", "light")[:10], plan_id=parse_int(args.get("plan", ""), 1, MAX_ID) or 0,
     )
 
 

@@ -14,6 +14,7 @@ from portal.models.duties import (
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
+from portal.models.plans import Plan, PlanDraftDuty, UnitAlias
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import (
@@ -38,7 +39,7 @@ __all__ = [
     "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
-    "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
+    "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
     "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",

@@ -29,6 +29,8 @@ class Duty(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    # The plan this duty belongs to (portal.models.plans.Plan; 运民发〔2021〕74号 is the seed plan).
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     clause_ids: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     scope: so.Mapped[str] = so.mapped_column(sa.String(20))  # city | per-county | per-unit
@@ -47,6 +49,7 @@ class Duty(db.Model):
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     instances: so.Mapped[list["DutyInstance"]] = so.relationship(back_populates="duty")
+    plan: so.Mapped["Plan"] = so.relationship()  # noqa: F821 (portal.models.plans, by name)
 
 
 class DutyInstance(db.Model):

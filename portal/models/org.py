@@ -27,6 +27,9 @@ class Unit(db.Model):
     sort_order: so.Mapped[int] = so.mapped_column(default=0)
     # A unit dropped from content/units.csv is retired, never deleted: duties and users refer to it.
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Made by the office in the portal (a unit a new plan names), not loaded from units.csv: the sync
+    # of units.csv never retires it.
+    created_in_portal: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     parent: so.Mapped[Optional["Unit"]] = so.relationship(remote_side=[id], back_populates="children")

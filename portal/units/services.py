@@ -74,7 +74,7 @@ def _apply(rows: list[UnitRow], report: SyncReport) -> None:
         existing[row.code].parent = existing[row.parent] if row.parent else None
     in_file = {r.code for r in rows}
     for code, unit in existing.items():
-        if code not in in_file and unit.active:
+        if code not in in_file and unit.active and not unit.created_in_portal:
             unit.active = False
     db.session.flush()
     for code, unit in existing.items():

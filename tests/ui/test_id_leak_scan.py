@@ -31,7 +31,11 @@ def url_values(inst) -> tuple[dict, dict]:
     sheet = db.session.scalar(sa.select(AttendanceSession).order_by(AttendanceSession.id))
     trainee = db.session.scalar(sa.select(Trainee).where(Trainee.demo).order_by(Trainee.id))
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
-    common = {"instance_id": inst.id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
+    from portal.plans import drafts
+    from tests.plans.helpers import sample_document, sample_drafts
+
+    drafted = drafts.create_plan(sample_document(), sample_drafts(), actor=None)  # its review page has duties
+    common = {"instance_id": inst.id, "plan_id": drafted.id, "draft_id": drafted.drafts[0].id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}

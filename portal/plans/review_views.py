@@ -1,0 +1,201 @@
+"""Reviewing a plan's draft: each drafted duty beside the sentence it came from, edited, added or
+dropped; unknown unit names mapped; clauses given a reason; then published (or a next version opened)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal import refdata
+from portal.access import requires
+from portal.extensions import db
+from portal.forms import first_error
+from portal.models import PlanDraftDuty
+from portal.plans import bp, drafts, publish
+from portal.plans.forms import DraftForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, lines
+from portal.plans.views import plan_or_404
+
+EXPIRED = "页面已过期，请刷新后重试。"
+
+
+def _draft_or_404(plan, draft_id: int) -> PlanDraftDuty:
+    draft = next((d for d in plan.drafts if d.id == draft_id), None)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _back(plan, anchor: str = ""):
+    return redirect(url_for("plans.review", plan_id=plan.id) + (f"#{anchor}" if anchor else ""))
+
+
+def draft_form(draft: PlanDraftDuty, units) -> DraftForm:
+    said, arranged = drafts.steps(draft)
+    form = DraftForm(formdata=None, data={
+        "title": draft.title, "clauses": " ".join(draft.clause_ids), "lead": [i for i in draft.lead_ids if i],
+        "cooperating": [i for i in draft.cooperating_ids if i], "scope": draft.scope,
+        "deadline_text": draft.deadline_text, "deadline": draft.deadline, "checklist": "\n".join(said),
+        "arranged": "\n".join(arranged), "arrangement": draft.arrangement, "version": draft.version})
+    form.set_units(units)
+    return form
+
+
+def _review_page(plan, refused: tuple[int, DraftForm, str] | None = None):
+    """The review page; `refused`: a duty's form the server refused (its id, the form as typed, why),
+    drawn again in place of that duty's form with the message beside it (nothing typed is lost)."""
+    units = refdata.active_units()
+    forms = {d.id: draft_form(d, units) for d in plan.drafts}
+    if refused is not None:
+        forms[refused[0]] = refused[1]
+    page = render_template(
+        "plans/review.html", plan=plan, units=units, forms=forms, refused_id=refused[0] if refused else None,
+        refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
+        gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
+        tree={row[0]: row for row in plan.clause_tree or []}, action=PublishForm(), name_form=NameForm(),
+        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS)
+    return (page, 422) if refused else page
+
+
+@bp.route("/plans/<int:plan_id>/review")
+@requires("manage_plans")
+def review(plan_id: int):
+    return _review_page(plan_or_404(plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>", methods=["POST"])
+@requires("manage_plans")
+def edit_draft(plan_id: int, draft_id: int):
+    plan = plan_or_404(plan_id)
+    draft = _draft_or_404(plan, draft_id)
+    form = DraftForm()
+    form.set_units(refdata.active_units())
+    if not form.validate_on_submit():
+        return _review_page(plan, (draft.id, form, f"未保存：{first_error(form)}"))
+    known = {cid for cid, _ in drafts.clauses_of(plan)}
+    clauses = [c for c in (form.clauses.data or "").replace("，", " ").replace(",", " ").split() if c]
+    unknown = [c for c in clauses if c not in known]
+    if unknown or not form.lead.data:
+        why = f"方案中没有条款 {'、'.join(unknown)}。" if unknown else "请选择牵头单位。"
+        return _review_page(plan, (draft.id, form, f"未保存：{why}"))
+    try:
+        drafts.edit_draft(draft, drafts.DraftEdit(
+            title=form.title.data.strip(), clauses=clauses, lead_ids=list(form.lead.data),
+            cooperating_ids=[u for u in form.cooperating.data if u not in form.lead.data], scope=form.scope.data,
+            deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
+            checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
+            arrangement=(form.arrangement.data or "").strip()), current_user, form.version.data)
+    except drafts.DraftStale:
+        db.session.rollback()
+        draft = _draft_or_404(plan_or_404(plan_id), draft_id)
+        form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
+        return _review_page(plan, (draft.id, form, f"未保存：这项任务已被他人修改（现为「{draft.title}」）。"
+                                                   "您填写的内容仍在下方，核对后再次保存即以您的内容为准。"))
+    flash(f"已保存「{draft.title}」。", "success")
+    return _back(plan, f"draft-{draft.id}")
+
+
+@bp.route("/plans/<int:plan_id>/drafts/add", methods=["POST"])
+@requires("manage_plans")
+def add_draft(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if not PublishForm().validate_on_submit() or not plan.drafting:
+        flash(EXPIRED if plan.drafting else "该方案没有待发布的草稿。", "error")
+        return _back(plan)
+    draft = drafts.add_draft(plan, current_user)
+    flash("已新增一项任务，请填写后保存。", "success")
+    return _back(plan, f"draft-{draft.id}")
+
+
+@bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/drop", methods=["POST"])
+@requires("manage_plans")
+def drop_draft(plan_id: int, draft_id: int):
+    plan = plan_or_404(plan_id)
+    draft = _draft_or_404(plan, draft_id)
+    if not PublishForm().validate_on_submit():
+        flash(EXPIRED, "error")
+    else:
+        title = draft.title
+        drafts.drop_draft(draft, current_user)
+        flash(f"已删除「{title}」。", "success")
+    return _back(plan)
+
+
+@bp.route("/plans/<int:plan_id>/names", methods=["POST"])
+@requires("manage_plans")
+def map_name(plan_id: int):
+    plan = plan_or_404(plan_id)
+    form = NameForm()
+    if not form.validate_on_submit() or form.unit.data is None or refdata.unit(form.unit.data) is None:
+        flash(first_error(form) if form.errors else "请选择单位。" if form.unit.data is None
+              else "所选单位无效，请重新选择。", "error")
+        return _back(plan, "names")
+    changed = drafts.map_name(plan, form.name.data.strip(), form.unit.data, current_user)
+    flash(f"已将「{form.name.data.strip()}」对应为{refdata.unit(form.unit.data).name}（{changed}项任务）。", "success")
+    return _back(plan, "names")
+
+
+@bp.route("/plans/<int:plan_id>/names/new-unit", methods=["POST"])
+@requires("manage_plans")
+def new_unit(plan_id: int):
+    plan = plan_or_404(plan_id)
+    form = NewUnitForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return _back(plan, "names")
+    parent = refdata.unit(form.parent.data) if form.parent.data else None
+    if form.parent.data and parent is None:
+        flash("所选上级单位无效，请重新选择。", "error")
+        return _back(plan, "names")
+    name = form.name.data.strip()
+    if name not in drafts.unknown_names(plan):
+        flash(f"草稿中没有未对应的名称「{name}」。", "error")
+        return _back(plan, "names")
+    drafts.create_unit(plan, name, form.level.data, parent.id if parent else None, current_user)
+    flash(f"已新建单位「{name}」，并对应到草稿中的任务。", "success")
+    return _back(plan, "names")
+
+
+@bp.route("/plans/<int:plan_id>/no-duty", methods=["POST"])
+@requires("manage_plans")
+def no_duty(plan_id: int):
+    plan = plan_or_404(plan_id)
+    form = NoDutyForm()
+    known = {cid for cid, _ in drafts.clauses_of(plan)}
+    if not form.validate_on_submit() or form.clause.data not in known:
+        flash(first_error(form) if form.errors else "方案中没有这一条款。", "error")
+        return _back(plan, "coverage")
+    drafts.set_no_duty(plan, form.clause.data, (form.reason.data or "").strip(), current_user)
+    flash("已记录。", "success")
+    return _back(plan, "coverage")
+
+
+@bp.route("/plans/<int:plan_id>/publish", methods=["POST"])
+@requires("manage_plans")
+def do_publish(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if not PublishForm().validate_on_submit():
+        flash(EXPIRED, "error")
+        return _back(plan)
+    gaps = drafts.clauses_without_duty(plan)
+    problems = publish.publish(plan, current_user)
+    if problems:
+        for p in problems:
+            flash(p, "error")
+        return _back(plan)
+    flash(f"已发布「{plan.title}」第{plan.version}版任务分工。", "success")
+    if gaps:
+        flash(f"注意：尚有{len(gaps)}条条款既无任务也未说明理由，可修订任务分工补上。", "error")
+    return redirect(url_for("plans.detail", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/revise", methods=["POST"])
+@requires("manage_plans")
+def revise(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if not PublishForm().validate_on_submit():
+        flash(EXPIRED, "error")
+        return redirect(url_for("plans.detail", plan_id=plan.id))
+    problem = publish.open_next_version(plan, current_user)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("plans.detail", plan_id=plan.id))
+    return _back(plan)

@@ -1,0 +1,73 @@
+"""Plans: the list, a plan's page, archiving, and uploading a new 方案."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.access import logged_in, requires
+from portal.forms import first_error
+from portal.plans import bp, drafts, imports, services
+from portal.plans.forms import ArchiveForm, UploadForm
+
+
+def plan_or_404(plan_id: int):
+    plan = services.get_plan(plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+@bp.route("/plans")
+@logged_in
+def index():
+    state = request.args.get("state", "")
+    state = state if state in services.STATE_LABELS else ""
+    plans = services.list_plans(state)
+    return render_template("plans/index.html", plans=plans, counts=services.counts([p.id for p in plans]),
+                           state=state, states=services.STATE_LABELS, form=ArchiveForm())
+
+
+@bp.route("/plans/<int:plan_id>")
+@logged_in
+def detail(plan_id: int):
+    plan = plan_or_404(plan_id)
+    duties, c = services.live_duties(plan)
+    gaps = drafts.clauses_without_duty(plan, published=[d.clause_ids for d, _ in duties])
+    return render_template("plans/detail.html", plan=plan, counts=c, duties=duties,
+                           states=services.STATE_LABELS, form=ArchiveForm(), gaps=gaps)
+
+
+@bp.route("/plans/<int:plan_id>/archive", methods=["POST"])
+@requires("manage_plans")
+def archive(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if not ArchiveForm().validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "error")
+    else:
+        problem = services.archive_plan(plan)
+        flash(problem or f"已归档「{plan.title}」。", "error" if problem else "success")
+    return redirect(url_for("plans.index"))
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@requires("manage_plans")
+def new():
+    form = UploadForm()
+    error = ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            error = first_error(form)
+        else:
+            upload = form.file.data
+            try:
+                result = imports.import_plan(getattr(upload, "filename", "") or "", upload.read() if upload else b"",
+                                             current_user, publish_now=False)
+            except imports.ImportRefused as exc:
+                error = str(exc)
+            else:
+                for p in result.problems[:20]:
+                    flash(f"{p.file} 第{p.line}处未能读取：{p.reason}", "error")
+                flash(f"已导入「{result.plan.title}」，请审核起草的任务。", "success")
+                return redirect(url_for("plans.review", plan_id=result.plan.id))
+    return render_template("plans/new.html", form=form, error=error,
+                           suffixes="、".join(imports.SUFFIXES)), 400 if error else 200

@@ -88,8 +88,9 @@ def deliver_batch(batch: int = BATCH, lease_s: int = LEASE_S, tally: Tally | Non
     """Claim and send one batch; returns how many were claimed."""
     tally = tally if tally is not None else Tally()
     token, claimed = claim(batch, lease_s)
+    margin = timedelta(seconds=min(channels.TIMEOUT_S * 3, lease_s / 3))  # time left for one more send
     for delivery in claimed:
-        if utcnow() >= delivery.lease_until - timedelta(seconds=channels.TIMEOUT_S * 3):
+        if utcnow() >= delivery.lease_until - margin:
             _release_rest(token)  # too close to the lease's end: another deliverer may take them
             break
         ident, attempts, message = delivery.id, delivery.attempts, delivery.message

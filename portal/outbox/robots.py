@@ -106,8 +106,8 @@ def save_choices(actor: User, wanted: dict[tuple[str, str], bool], *, user: User
     changed = set_choices(wanted, user_id=user.id if user else None, unit_id=unit.id if unit else None)
     if not changed["on"] and not changed["off"]:
         return False
-    words = {side: [f"{KINDS[k]}·{CHANNELS[c]}" for k, c in (item.split("/") for item in items)]
-             for side, items in changed.items() if items}
+    on, off = ([f"{KINDS[k]}·{CHANNELS[c]}" for k, c in (item.split("/") for item in changed[side])] for side in ("on", "off"))
+    words = {"on": on, "off": off}
     if user is not None:
         record("set_channels", "user", user.id, label=user.display_name, after=words, actor=actor)
     else:

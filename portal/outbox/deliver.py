@@ -18,6 +18,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -74,6 +75,21 @@ def claim(batch: int = BATCH, lease_s: int = LEASE_S, now: datetime | None = Non
     return token, claimed
 
 
+def _snapshots(claimed: list[OutboxDelivery]) -> list[tuple[SimpleNamespace, SimpleNamespace]]:
+    """Plain copies of what sending needs: the commit after each delivery expires the ORM objects, and
+    reading every one of them again would cost more than the send."""
+    messages: dict[int, SimpleNamespace] = {}
+    jobs = []
+    for d in claimed:
+        m = d.message
+        if m.id not in messages:
+            messages[m.id] = SimpleNamespace(id=m.id, subject=m.subject, body=m.body, link=m.link, attachments=[
+                SimpleNamespace(filename=a.filename, content_type=a.content_type, data=a.data) for a in m.attachments])
+        jobs.append((SimpleNamespace(id=d.id, channel=d.channel, address=d.address, attempts=d.attempts,
+                                     lease_until=d.lease_until), messages[m.id]))
+    return jobs
+
+
 def _finish(delivery_id: int, token: str, **values) -> bool:
     """Record an outcome, only while this deliverer still holds the delivery."""
     d = OutboxDelivery
@@ -89,11 +105,11 @@ def deliver_batch(batch: int = BATCH, lease_s: int = LEASE_S, tally: Tally | Non
     tally = tally if tally is not None else Tally()
     token, claimed = claim(batch, lease_s)
     margin = timedelta(seconds=min(channels.TIMEOUT_S * 3, lease_s / 3))  # time left for one more send
-    for delivery in claimed:
+    for delivery, message in _snapshots(claimed):
         if utcnow() >= delivery.lease_until - margin:
             _release_rest(token)  # too close to the lease's end: another deliverer may take them
             break
-        ident, attempts, message = delivery.id, delivery.attempts, delivery.message
+        ident, attempts = delivery.id, delivery.attempts
         try:
             channels.send(delivery, message)
         except channels.DeliveryError as exc:

@@ -1,4 +1,12 @@
-"""outbox
+"""outbox: messages that reach people (issue #20)
+
+* outbox_message (kind, subject, body, link, dedupe_key unique) with outbox_attachment (files kept with
+  the message) and outbox_delivery (one per recipient and channel: state, attempts, next_attempt_at,
+  lease_token/lease_until, last_error), written in the transaction of the action that caused them.
+* robot_webhook: a unit's 企业微信/钉钉 group robot, address and secret sealed.
+* channel_choice: a person's or a unit's channels per kind of message (no row: on).
+* user_account.email, user_account.mobile: where a person's email and SMS go.
+* notice.user_id (a notice to one person; unit_id becomes optional) and notice.link.
 
 Revision ID: 0021_outbox
 Revises: 0019_scale
@@ -107,6 +115,7 @@ def upgrade():
 
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('link', sa.String(length=500), nullable=True))
         batch_op.alter_column('unit_id',
                existing_type=sa.INTEGER(),
                nullable=True)
@@ -132,6 +141,7 @@ def downgrade():
         batch_op.alter_column('unit_id',
                existing_type=sa.INTEGER(),
                nullable=False)
+        batch_op.drop_column('link')
         batch_op.drop_column('user_id')
 
     with op.batch_alter_table('outbox_delivery', schema=None) as batch_op:

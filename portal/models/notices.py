@@ -25,5 +25,7 @@ class Notice(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     read_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    # Where the notice leads in the portal (a path such as /tasks/12), shown as a link, never as text.
+    link: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
 
     unit: so.Mapped[Optional[Unit]] = so.relationship()

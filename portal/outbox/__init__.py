@@ -65,20 +65,19 @@ def enqueue(kind: str, *, subject: str, body: str, units: Iterable[Unit] = (), u
     assert kind in KINDS, kind
     if dedupe_key and db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    message = OutboxMessage(kind=kind, subject=subject[:200], body=body, link=(link or None) and link[:500],
-                            dedupe_key=dedupe_key)
+    message = OutboxMessage(kind=kind, subject=subject[:200], body=body, link=link, dedupe_key=dedupe_key)
     for name, data in attachments:
         message.attachments.append(safe_attachment(name, data))
     db.session.add(message)
     units, users = _unique(units), _unique(users)
-    text = body if not link else f"{body}\n{link}"
+    link = (link or None) and link[:500]
     now = utcnow()
     for unit in units:
-        db.session.add(Notice(unit_id=unit.id, title=subject[:200], body=text))
+        db.session.add(Notice(unit_id=unit.id, title=subject[:200], body=body, link=link))
         message.deliveries.append(OutboxDelivery(channel="inapp", address=f"unit:{unit.id}", unit_id=unit.id,
                                                  state="sent", sent_at=now, next_attempt_at=now))
     for user in users:
-        db.session.add(Notice(user_id=user.id, title=subject[:200], body=text))
+        db.session.add(Notice(user_id=user.id, title=subject[:200], body=body, link=link))
         message.deliveries.append(OutboxDelivery(channel="inapp", address=f"user:{user.id}", user_id=user.id,
                                                  state="sent", sent_at=now, next_attempt_at=now))
     for target in plan_deliveries(kind, units, users):

@@ -186,3 +186,15 @@ def test_a_person_chooses_which_channels_carry_which_kinds(channels_on):
     db.session.commit()
     assert {k[0] for k in deliveries(digest)} == {"inapp", "sms", "dingtalk"}
     assert {k[0] for k in deliveries(urge)} == {"inapp", "email", "sms", "wecom", "dingtalk"}
+
+
+def test_the_looping_deliverer_sends_what_arrives_between_rounds(channels_on, smtp):
+    from portal.outbox.deliver import deliver_loop
+
+    leader = make_user("leader1", "leader", unit="city-mz")
+    enqueue("bulletin", subject="通报", body="本期通报", users=[leader])
+    db.session.commit()
+    lines: list[str] = []
+    deliver_loop(0, echo=lines.append, rounds=2)
+    assert lines == ["sent 1, to retry 0, failed 0"]  # the quiet second round says nothing
+    assert len(smtp.messages) == 1

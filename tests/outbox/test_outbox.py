@@ -198,3 +198,22 @@ def test_the_looping_deliverer_sends_what_arrives_between_rounds(channels_on, sm
     deliver_loop(0, echo=lines.append, rounds=2)
     assert lines == ["sent 1, to retry 0, failed 0"]  # the quiet second round says nothing
     assert len(smtp.messages) == 1
+
+
+def test_a_mail_server_that_is_not_listening_is_retried(channels_on, smtp):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    channels_on.config.update(SMTP_PORT=closed_port)
+    leader = make_user("leader1", "leader", unit="city-mz")
+    enqueue("bulletin", subject="通报", body="本期通报", users=[leader])
+    db.session.commit()
+    assert deliver_due().retry == 1
+    (email,) = db.session.scalars(sa.select(OutboxDelivery).where(OutboxDelivery.channel == "email"))
+    assert email.state == "pending" and "邮件服务器无法连接" in email.last_error
+    channels_on.config.update(SMTP_PORT=smtp.port)
+    email.next_attempt_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert deliver_due().sent == 1 and len(smtp.messages) == 1

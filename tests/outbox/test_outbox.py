@@ -43,7 +43,7 @@ def test_a_unit_means_its_liaisons_and_its_robots(channels_on):
     assert got[("inapp", f"unit:{unit('yanhu-mz').id}")].state == "sent"
     assert all(d.state == "pending" for k, d in got.items() if k[0] != "inapp")
     notice = db.session.scalar(sa.select(Notice).where(Notice.unit_id == unit("yanhu-mz").id))
-    assert notice.title == "任务提醒" and "/duties/" in notice.body
+    assert (notice.title, notice.body, notice.link) == ("任务提醒", "已逾期 1 项", "/duties/")
 
 
 def test_the_message_goes_with_the_callers_transaction(channels_on):

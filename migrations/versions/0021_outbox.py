@@ -17,6 +17,20 @@ from alembic import op
 import sqlalchemy as sa
 
 
+# table -> [(column, allowed values)], as in 0006_health (tests/test_constraints.py reads both)
+CHECKS = {
+    'outbox_delivery': [('state', ('pending', 'sending', 'sent', 'failed')),
+                        ('channel', ('inapp', 'email', 'sms', 'wecom', 'dingtalk'))],
+    'robot_webhook': [('channel', ('wecom', 'dingtalk'))],
+    'channel_choice': [('channel', ('email', 'sms', 'wecom', 'dingtalk'))],
+}
+
+
+def _checks(table):
+    return [sa.CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})", name=op.f(f'ck_{table}_{column}'))
+            for column, values in CHECKS[table]]
+
+
 # revision identifiers, used by Alembic.
 revision = '0021_outbox'
 down_revision = '0019_scale'
@@ -65,7 +79,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_robot_webhook_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_robot_webhook')),
-    sa.UniqueConstraint('unit_id', 'channel', name='uq_robot_webhook_unit_channel')
+    sa.UniqueConstraint('unit_id', 'channel', name='uq_robot_webhook_unit_channel'),
+    *_checks('robot_webhook'),
     )
     with op.batch_alter_table('robot_webhook', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_robot_webhook_unit_id'), ['unit_id'], unique=False)
@@ -77,7 +92,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('channel', sa.String(length=12), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.CheckConstraint('(user_id IS NULL) <> (unit_id IS NULL)', name=op.f('ck_channel_choice_one_owner')),
+    *_checks('channel_choice'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_channel_choice_unit_id_unit')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_channel_choice_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel_choice')),
@@ -105,7 +120,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_outbox_delivery_unit_id_unit')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_outbox_delivery_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_delivery')),
-    sa.UniqueConstraint('message_id', 'channel', 'address', name='uq_outbox_delivery_target')
+    sa.UniqueConstraint('message_id', 'channel', 'address', name='uq_outbox_delivery_target'),
+    *_checks('outbox_delivery'),
     )
     with op.batch_alter_table('outbox_delivery', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_delivery_due', ['state', 'next_attempt_at'], unique=False)

@@ -9,11 +9,14 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.extensions import db
-from portal.models.base import utcnow
+from portal.models.base import one_of, utcnow
 
 # A delivery's life: pending → sending (claimed under a lease) → sent, or back to pending with a later
 # next_attempt_at, or failed when the receiver refused it for good or every attempt was used.
 DELIVERY_STATES = ("pending", "sending", "sent", "failed")
+DELIVERY_CHANNELS = ("inapp", "email", "sms", "wecom", "dingtalk")
+ROBOT_CHANNELS = ("wecom", "dingtalk")
+CHOSEN_CHANNELS = ("email", "sms", "wecom", "dingtalk")  # in-app notices always go
 
 
 class OutboxMessage(db.Model):
@@ -58,6 +61,8 @@ class OutboxDelivery(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("message_id", "channel", "address", name="uq_outbox_delivery_target"),
         sa.Index("ix_outbox_delivery_due", "state", "next_attempt_at"),
+        one_of("state", DELIVERY_STATES),
+        one_of("channel", DELIVERY_CHANNELS),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -84,7 +89,8 @@ class RobotWebhook(db.Model):
     and the 钉钉 signing secret are stored sealed (portal.security.sealing), never shown back in full."""
 
     __tablename__ = "robot_webhook"
-    __table_args__ = (sa.UniqueConstraint("unit_id", "channel", name="uq_robot_webhook_unit_channel"),)
+    __table_args__ = (sa.UniqueConstraint("unit_id", "channel", name="uq_robot_webhook_unit_channel"),
+                      one_of("channel", ROBOT_CHANNELS))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
@@ -98,12 +104,12 @@ class RobotWebhook(db.Model):
 
 class ChannelChoice(db.Model):
     """A person's or a unit's choice for one kind of message on one channel; no row means the default
-    (on). Exactly one of user_id and unit_id is set."""
+    (on). Exactly one of user_id and unit_id is set (portal/outbox/recipients.py writes them)."""
 
     __tablename__ = "channel_choice"
     __table_args__ = (
         sa.UniqueConstraint("user_id", "unit_id", "kind", "channel", name="uq_channel_choice"),
-        sa.CheckConstraint("(user_id IS NULL) <> (unit_id IS NULL)", name="one_owner"),
+        one_of("channel", CHOSEN_CHANNELS),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

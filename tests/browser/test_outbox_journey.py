@@ -75,6 +75,14 @@ def test_office_sees_a_message_go_from_waiting_to_delivered(page, app, receivers
     expect(states.filter(has_text="已送达")).to_have_count(3)
     expect(page.get_by_test_id("outbox-deliveries")).to_contain_text("企业微信群")
 
+    # At a phone's width the pages fit (tables stack).
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in ("/admin/outbox/", page.url, "/admin/outbox/units/yanhu-mz", "/account/messages"):
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide at 390px"
+
     assert [r.path for r in http.requests] == ["/unit-wecom"]
     assert "做好儿童移交工作" in http.requests[0].body["markdown"]["content"]
     assert [rcpts for rcpts, _ in smtp.messages] == [[f"alice@{DOMAIN}"]]

@@ -94,6 +94,12 @@ ACTION_LABELS = {
     "read_report": "阅读进展报告",
     "set_responsible": "设置具体责任人",
     "remind": "发送提醒",
+    # the outbox (portal/outbox): robots, channel choices, contact details, a delivery sent again
+    "set_robot": "设置群机器人",
+    "remove_robot": "删除群机器人",
+    "set_channels": "设置消息渠道",
+    "set_contact": "修改联系方式",
+    "retry_delivery": "重新发送消息",
     "remove_demo": "清除演示数据",
     "report_indicator": "填报指标",
     "instruction": "领导批示",
@@ -130,7 +136,8 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
-                      "supervision_settings": "督办设置", "urge": "督办通知单"}
+                      "supervision_settings": "督办设置", "urge": "督办通知单",
+                      "outbox_delivery": "消息发送"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -155,6 +162,9 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标",
+    # the outbox
+    "channel": "渠道", "url": "机器人地址", "secret": "加签密钥", "email": "电子邮箱", "mobile": "手机号码",
+    "on": "开启", "off": "关闭", "message": "消息", "recipient": "接收方",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

@@ -147,6 +147,13 @@ EXPECTED: dict[str, object] = {
     "supervision.ack": frozenset({"liaison"}),
     "supervision.reply_to": frozenset({"liaison"}),
     "supervision.notice": frozenset({"admin", "leader", "liaison"}),
+    # The outbox (issue #20): the office's delivery states and unit robots; everyone's own message settings.
+    "outbox.index": ADMIN_ONLY,
+    "outbox.message": ADMIN_ONLY,
+    "outbox.retry": ADMIN_ONLY,
+    "outbox.units": ADMIN_ONLY,
+    "outbox.unit_settings": ADMIN_ONLY,
+    "outbox.mine": EVERYONE,
 }
 
 
@@ -187,6 +194,8 @@ def sample_args(endpoint: str) -> dict:
         "batch": "0123456789abcdef",
         "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
         "notice_id": _sample["notice"].id,
+        "message_id": _sample["message"].id,
+        "delivery_id": _sample["message"].deliveries[0].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
     }
@@ -214,6 +223,10 @@ def _sample_objects(plan):
     _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
     _training_samples()
     _supervision_samples(inst)
+    from portal.outbox import enqueue
+
+    _sample["message"] = enqueue("urge", subject="催办", body="请办理", units=[inst.unit])
+    db.session.commit()
 
 
 def _supervision_samples(inst):

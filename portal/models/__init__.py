@@ -14,6 +14,7 @@ from portal.models.duties import (
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
+from portal.models.outbox import ChannelChoice, OutboxAttachment, OutboxDelivery, OutboxMessage, RobotWebhook
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import (
@@ -35,7 +36,8 @@ from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, 
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
+    "ImportJob", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment", "OutboxDelivery", "OutboxMessage",
+    "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

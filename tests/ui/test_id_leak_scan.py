@@ -31,7 +31,7 @@ def url_values(inst) -> tuple[dict, dict]:
     sheet = db.session.scalar(sa.select(AttendanceSession).order_by(AttendanceSession.id))
     trainee = db.session.scalar(sa.select(Trainee).where(Trainee.demo).order_by(Trainee.id))
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
-    common = {"instance_id": inst.id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
+    common = {"message_id": _outbox_message(inst), "instance_id": inst.id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
@@ -64,6 +64,15 @@ def _supervision_sample(inst) -> tuple[int, int]:
     db.session.add(notice)
     db.session.commit()
     return urge.id, notice.id
+
+
+def _outbox_message(inst) -> int:
+    """A message on the office's 消息发送情况 (the daily digest to the duty's unit)."""
+    from portal.duties.reminders import send_reminders
+    from portal.models import OutboxMessage
+
+    send_reminders()
+    return db.session.scalar(sa.select(OutboxMessage.id).order_by(OutboxMessage.id))
 
 
 def get_urls(app, inst) -> list[str]:

@@ -140,3 +140,15 @@ def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
         values = data if isinstance(data, list) else ([data] if data else [])
         answers[q["number"]] = {n for v in values if (n := parse_int(v, 0, len(q["options"]) - 1)) is not None}
     return answers
+
+
+class SheetNumbersForm(FlaskForm):
+    numbers = StringField("已签名人员的编号", validators=[Length(max=400, message="编号过长，请分几次输入。")])
+
+
+class SheetPhotoForm(FlaskForm):
+    photo = FileField("签到表照片")
+
+
+class SignInForm(FlaskForm):
+    code = HiddenField()

@@ -118,6 +118,8 @@ EXPECTED: dict[str, object] = {
     "training.session_photo_upload": TRAINERS,
     "training.session_photo": TRAINERS,
     "training.signin_page": frozenset({"trainee"}),
+    "training.module_statistics": TRAINERS,
+    "training.feedback": frozenset({"trainee"}),
     "training.areas": TRAINERS,
     "training.area_rename": TRAINERS,
     "training.area_merge": TRAINERS,

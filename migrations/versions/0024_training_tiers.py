@@ -1,4 +1,4 @@
-"""training tiers (issue 21, second part): numbered sign-in sheets and photos of the signed sheet
+"""training tiers (issue 21, second part): numbered sign-in sheets, photos of the signed sheet, feedback
 
 Revision ID: 0024_training_tiers
 Revises: 0019_scale
@@ -48,8 +48,29 @@ def upgrade():
     with op.batch_alter_table('training_sheet_photo', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_training_sheet_photo_session_id'), ['session_id'], unique=False)
 
+    op.create_table('training_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trainee_id', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.Integer(), nullable=False),
+    sa.Column('county_id', sa.Integer(), nullable=False),
+    sa.Column('useful', sa.Integer(), nullable=False),
+    sa.Column('clear', sa.Integer(), nullable=False),
+    sa.Column('missing', sa.String(length=200), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['county_id'], ['unit.id'], name=op.f('fk_training_feedback_county_id_unit')),
+    sa.ForeignKeyConstraint(['module_id'], ['training_module.id'], name=op.f('fk_training_feedback_module_id_training_module')),
+    sa.ForeignKeyConstraint(['trainee_id'], ['trainee.id'], name=op.f('fk_training_feedback_trainee_id_trainee')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_feedback')),
+    sa.UniqueConstraint('trainee_id', 'module_id', name='uq_training_feedback_trainee_module')
+    )
+    with op.batch_alter_table('training_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_training_feedback_module_id'), ['module_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('training_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_training_feedback_module_id'))
+    op.drop_table('training_feedback')
     with op.batch_alter_table('training_sheet_photo', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_training_sheet_photo_session_id'))
     op.drop_table('training_sheet_photo')

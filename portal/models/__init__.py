@@ -30,6 +30,7 @@ from portal.models.training import (
     TrainingModule,
     TrainingTally,
 )
+from portal.models.training_feedback import TrainingFeedback
 from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
@@ -40,5 +41,5 @@ __all__ = [
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
-    "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement", "SheetPhoto", "SheetSeat",
+    "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement", "SheetPhoto", "SheetSeat", "TrainingFeedback",
 ]

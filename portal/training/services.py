@@ -438,14 +438,16 @@ def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
         raise TrainingError(rules.quiz_wait_message(minutes))
 
 
-def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]]) -> QuizAttempt:
+def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]],
+                quiz: dict | None = None) -> QuizAttempt:
+    """Grade the questions shown (`quiz`: the attempt's draw from the bank, `portal.training.bank`; default all)."""
     from portal.content.training_file import grade
     from portal.training.quiz import quiz_from_dict
 
     require(trainee.user_id == user.id and trainee.active)
     if not module.quiz:
         raise TrainingError("该模块没有测验。")
-    score, passed = grade(quiz_from_dict(module.quiz), answers)
+    score, passed = grade(quiz_from_dict(quiz or module.quiz), answers)
     _serialize_on(Trainee, trainee.id, "version")  # a double submit records one completion
     _check_quiz_wait(trainee, module)
     attempt = QuizAttempt(trainee_id=trainee.id, module_id=module.id, score=score, passed=passed,

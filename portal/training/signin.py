@@ -45,8 +45,8 @@ def seats(sheet: AttendanceSession) -> list[tuple[int, Trainee]]:
     """The sheet's people with their numbers, in number order. A number once given stays with its person
     (the signed paper says so); people who joined the sheet later get the next numbers."""
     people = s.session_people(sheet)
+    numbered = _numbers(sheet.id)
     for _attempt in range(3):
-        numbered = _numbers(sheet.id)
         new = [p for p in people if p.id not in numbered]
         if not new:
             break
@@ -54,9 +54,10 @@ def seats(sheet: AttendanceSession) -> list[tuple[int, Trainee]]:
         db.session.add_all(SheetSeat(session_id=sheet.id, number=start + i, trainee_id=p.id) for i, p in enumerate(new))
         try:
             db.session.commit()
+            numbered.update((p.id, start + i) for i, p in enumerate(new))
         except IntegrityError:  # someone else opened the sheet at the same moment: read their numbers
             db.session.rollback()
-    numbered = _numbers(sheet.id)
+            numbered = _numbers(sheet.id)
     return sorted(((numbered[p.id], p) for p in people if p.id in numbered), key=lambda pair: pair[0])
 
 

@@ -31,7 +31,9 @@ def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
     from portal.duties.reminders import send_reminders
 
-    for line in send_reminders(days):
+    from portal.training.reminders import send_training_reminders
+
+    for line in send_reminders(days) + send_training_reminders():
         click.echo(line)
 
 

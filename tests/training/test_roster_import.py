@@ -182,3 +182,17 @@ def test_page_lists_problems_in_chinese(app, client, auth):
     page = auth.post("/training/roster/import", data={"file": (BytesIO(data), "r.csv")},
                      content_type="multipart/form-data").get_data(as_text=True)
     assert "第2行，手机号：“123”不是11位手机号" in page and "本次未导入任何数据" in page
+
+
+def test_preview_lists_every_new_place_not_thirty_and_etc(app, client, auth):
+    """Issue 21: the list of new places was cut after 30 with 「等」; a trainer checks each for typos."""
+    make_user("tr", "trainer")
+    auth.login("tr")
+    rows = [f"主任{n},儿童主任,盐湖区,北城街道,新村{n:02d},139{n:08d},," for n in range(40)]
+    page = auth.post("/training/roster/import", data={"file": (BytesIO(csv_bytes(*rows)), "r.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    listed = page.split('data-testid="import-new-places"')[1].split("</details>")[0]
+    assert "将新增的地名 41 个" in listed  # the township and its 40 villages
+    for n in range(40):
+        assert f"新村{n:02d}" in listed
+    assert "等" not in listed.split("</summary>")[1]

@@ -121,6 +121,8 @@ ACTION_LABELS = {
     "issue_certificate": "颁发结业证书",
     "revoke_certificate": "撤销结业证书",
     "download_certificate": "下载结业证书",
+    "tick_numbers": "按签到表编号登记到场",
+    "feedback": "提交培训反馈",
     # downloads of personal data and evidence (who took what out of the portal)
     "download_evidence": "下载佐证材料",
     "export": "导出",
@@ -133,7 +135,7 @@ ACTION_LABELS = {
 # Chinese names for what the log shows; unknown keys show as they are.
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
-                      "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
+                      "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
                       "supervision_settings": "督办设置", "urge": "督办通知单",
@@ -160,6 +162,7 @@ FIELD_LABELS = {
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
     "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
+    "numbers": "签到表编号", "new": "新登记人数", "useful": "是否有用", "clear": "是否清楚", "missing": "还缺什么",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标",
     # the outbox

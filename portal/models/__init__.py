@@ -32,6 +32,8 @@ from portal.models.training import (
     TrainingTally,
 )
 from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
+from portal.models.training_feedback import TrainingFeedback
+from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
@@ -44,4 +46,5 @@ __all__ = [
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
     "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
+    "SheetPhoto", "SheetSeat", "TrainingFeedback",
 ]

@@ -8,6 +8,12 @@ the city roll-up, each beside a trivial page of the same app served the same way
 
 Budgets (issue #8): import 5,000 rows ≤ 5 s; assign one module to 3,000 people ≤ 2 s;
 county matrix p95 ≤ 100 ms; city roll-up p95 ≤ 200 ms.
+
+Issue 21 adds: issuing a certificate (numbered under the settings row's lock, as a completion does)
+and downloading its PDF, each timed per certificate and also printed as certificates per second; and
+the 学时 ledger with certificates of 5,000 people over 3 years (every completion certified, spread over
+this year and the two before), each year's page and the whole-city "short of the target" page,
+within the matrix budget (p95 ≤ 100 ms).
 """
 from __future__ import annotations
 
@@ -19,7 +25,9 @@ from datetime import date, timedelta
 from bench.common import TRIVIAL_URL, Report, Timing, add_user, count, login, scratch_app, sync_content, timed, \
     time_requests
 
-BUDGETS_MS = {"import roster": 5000.0, "assign to 3,000": 2000.0, "county matrix": 100.0, "city roll-up": 200.0}
+BUDGETS_MS = {"import roster": 5000.0, "assign to 3,000": 2000.0, "county matrix": 100.0, "city roll-up": 200.0,
+              "学时 ledger (a year)": 100.0, "学时 ledger: short of target": 100.0}
+CERTIFIED = 300  # certificates issued one by one through the service (the rest in bulk)
 HEADER = "姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注\n"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -54,7 +62,7 @@ def main(argv: list[str]) -> int:
     import sqlalchemy as sa
 
     from portal.extensions import db
-    from portal.models import Assignment, Completion, Trainee, TrainingModule
+    from portal.models import Assignment, Certificate, Completion, Trainee, TrainingModule
     from portal.training import services, tally
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
@@ -101,6 +109,8 @@ def main(argv: list[str]) -> int:
              "voided": False, "void_reason": ""} for m in modules for t in ids if rng.random() < 0.4])
         tally.rebuild()  # rows written in bulk, outside the services: the figures' summary recounted
         db.session.commit()
+        once["issue certificate"] = _issue_certificates(admin)
+        years = _certify_the_rest()
         assignments = count(Assignment.id)
         first = county_units()[0]
         in_county = db.session.scalar(sa.select(sa.func.count(Trainee.id)).where(Trainee.county_id == first.id))
@@ -112,12 +122,69 @@ def main(argv: list[str]) -> int:
     trivial = time_requests(client, TRIVIAL_URL, rounds)
     results = {name: time_requests(client, url, rounds if "info" not in name else max(5, rounds // 10))
                for name, url in urls.items()}
+    results["学时 ledger (a year)"] = time_requests(client, lambda i: f"/training/hours?year={years[i % 3]}&all=1", rounds)
+    results["学时 ledger: short of target"] = time_requests(client, f"/training/hours?year={years[0]}", rounds)
+    with app.app_context():
+        cert_ids = list(db.session.scalars(sa.select(Certificate.id).order_by(Certificate.id).limit(CERTIFIED)))
+    results["certificate PDF"] = time_requests(client, lambda i: f"/training/certificates/{cert_ids[i % len(cert_ids)]}/pdf",
+                                               max(20, rounds // 2))
     report = Report(f"training benchmark: {args.people} trainees, {len(modules)} modules, {assignments} assignments, "
                     f"matrix county {in_county} people, {rounds} rounds, "
-                    f"{'PostgreSQL' if database_url else 'SQLite'}", trivial, width=24)
+                    f"{'PostgreSQL' if database_url else 'SQLite'}", trivial, width=30)
     for name, timing in {**once, **results}.items():
         report.row(name, timing, BUDGETS_MS.get(name))
+    for name in ("issue certificate", "certificate PDF"):
+        timing = (once | results)[name]
+        print(f"{name}: {1000 / timing.p50:.1f} certificates per second at p50 wall, {1000 / timing.cpu95:.1f} at "
+              f"p95 CPU (trivial page beside it: {1000 / trivial.p50:.1f} per second)")
     return report.finish()
+
+
+def _issue_certificates(admin) -> Timing:
+    """Certificates issued as a completion issues them (`certificates.issue`), one commit each."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import Completion
+    from portal.training import certificates
+
+    timing = Timing()
+    for completion in db.session.scalars(sa.select(Completion).order_by(Completion.id).limit(CERTIFIED)).all():
+        with timed(timing):
+            certificates.issue(completion, admin)
+            db.session.commit()
+    return timing
+
+
+def _certify_the_rest() -> list[int]:
+    """Every other completion certified in bulk, their years spread over this year and the two before
+    (the ledger of 5,000 people × 3 years); returns the three years, newest first."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import Certificate, Completion, Trainee
+    from portal.training import certificates
+
+    this = date.today().year
+    serial = {y: (db.session.scalar(sa.select(sa.func.max(Certificate.serial)).where(Certificate.year == y)) or 0)
+              for y in (this, this - 1, this - 2)}
+    done = sa.select(Certificate.completion_id)
+    rows = []
+    for n, (cid, tid, mid, county) in enumerate(db.session.execute(
+            sa.select(Completion.id, Completion.trainee_id, Completion.module_id, Trainee.county_id)
+            .join(Trainee, Trainee.id == Completion.trainee_id).where(Completion.id.not_in(done)))):
+        year = this - n % 3
+        serial[year] += 1
+        rows.append({"completion_id": cid, "trainee_id": tid, "module_id": mid, "county_id": county, "year": year,
+                     "serial": serial[year], "number": f"B{year}{serial[year]:06d}", "check_code": "BENCH1",
+                     "issued_on": date(year, 6, 1), "expires_on": None, "hours_tenths": 10 + n % 6,
+                     "person_name": "压测", "person_role": "director", "place": "", "module_title": "", "issuer": "",
+                     "revoked": False, "revoke_reason": ""})
+    db.session.execute(sa.insert(Certificate), rows)
+    arr = certificates.arrangement()
+    arr.yearly_target_tenths = 60  # 6 学时 a year: most people are short of it, the slow case of the list
+    db.session.commit()
+    return [this, this - 1, this - 2]
 
 
 if __name__ == "__main__":

@@ -97,11 +97,13 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.units import bp as units_bp
     from portal.security import bp as security_bp
     from portal.supervision import bp as supervision_bp
+    from portal.outbox.views import bp as outbox_bp
 
     for name in (*DUTY_VIEWS, *PLAN_VIEWS):
         importlib.import_module(name)  # routes attach to duties_bp / plans_bp
     for bp in (auth_bp, home_bp, duties_bp, plans_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp,
-               audit_bp, training_bp, board_bp, security_bp, library_admin_bp, supervision_bp):
+               audit_bp, training_bp, board_bp, security_bp, library_admin_bp, supervision_bp,
+               outbox_bp):
         app.register_blueprint(bp)
 
     from portal import cli

@@ -64,6 +64,14 @@ def load_settings(instance_path: Path) -> dict:
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
         "SMTP_DOMAIN": os.environ.get("PORTAL_SMTP_DOMAIN", ""),
         "SMTP_FROM": os.environ.get("PORTAL_SMTP_FROM", ""),
+        # The outbox's other channels (portal/outbox): office-wide 企业微信/钉钉 group robots (a unit without
+        # its own robot set in the portal uses these), the 钉钉 signing secret, and the SMS gateway.
+        "WECOM_WEBHOOK": os.environ.get("PORTAL_WECOM_WEBHOOK", ""),
+        "DINGTALK_WEBHOOK": os.environ.get("PORTAL_DINGTALK_WEBHOOK", ""),
+        "DINGTALK_SECRET": os.environ.get("PORTAL_DINGTALK_SECRET", ""),
+        "SMS_URL": os.environ.get("PORTAL_SMS_URL", ""),
+        # The portal's address as people reach it (https://portal.example.gov.cn): links in messages.
+        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),
         "REPORT_DUE_DAY": int(os.environ.get("PORTAL_REPORT_DUE_DAY", "25")),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         # The search warm-up thread at start (portal/search): off where a process forks after loading

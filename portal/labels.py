@@ -94,6 +94,12 @@ ACTION_LABELS = {
     "read_report": "阅读进展报告",
     "set_responsible": "设置具体责任人",
     "remind": "发送提醒",
+    # the outbox (portal/outbox): robots, channel choices, contact details, a delivery sent again
+    "set_robot": "设置群机器人",
+    "remove_robot": "删除群机器人",
+    "set_channels": "设置消息渠道",
+    "set_contact": "修改联系方式",
+    "retry_delivery": "重新发送消息",
     "remove_demo": "清除演示数据",
     "report_indicator": "填报指标",
     "instruction": "领导批示",
@@ -119,6 +125,8 @@ ACTION_LABELS = {
     "issue_certificate": "颁发结业证书",
     "revoke_certificate": "撤销结业证书",
     "download_certificate": "下载结业证书",
+    "tick_numbers": "按签到表编号登记到场",
+    "feedback": "提交培训反馈",
     # downloads of personal data and evidence (who took what out of the portal)
     "download_evidence": "下载佐证材料",
     "export": "导出",
@@ -131,11 +139,12 @@ ACTION_LABELS = {
 # Chinese names for what the log shows; unknown keys show as they are.
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记",
-                      "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
+                      "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
                       "supervision_settings": "督办设置", "urge": "督办通知单",
-                      "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应"}
+                      "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应",
+                      "outbox_delivery": "消息发送"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -158,12 +167,16 @@ FIELD_LABELS = {
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
     "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
+    "numbers": "签到表编号", "new": "新登记人数", "useful": "是否有用", "clear": "是否清楚", "missing": "还缺什么",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标",
     # plans and their drafted duties
     "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",
     "no_duty": "无具体任务的条款", "drafts": "起草的任务数", "mapped": "对应的名称", "duties": "涉及任务数",
     "archived_count": "归档任务数",
+    # the outbox
+    "channel": "渠道", "url": "机器人地址", "secret": "加签密钥", "email": "电子邮箱", "mobile": "手机号码",
+    "on": "开启", "off": "关闭", "message": "消息", "recipient": "接收方",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

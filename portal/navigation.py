@@ -35,6 +35,8 @@ LIAISON_LABELS = {"duties.index": "我的任务"}
 SECTIONS = {
     "duties.coverage": "duties.queue", "duties.decide": "duties.queue", "duties.decide_ext": "duties.queue",
     "duties.decide_many": "duties.queue",
+    "outbox.index": "duties.queue", "outbox.message": "duties.queue", "outbox.retry": "duties.queue",
+    "outbox.units": "duties.queue", "outbox.unit_settings": "duties.queue",
 }
 
 

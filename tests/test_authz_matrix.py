@@ -114,6 +114,13 @@ EXPECTED: dict[str, object] = {
     "training.sessions": TRAINERS,
     "training.session_sheet": TRAINERS,
     "training.session_tick": TRAINERS,
+    "training.session_numbers": TRAINERS,
+    "training.session_code": TRAINERS,
+    "training.session_photo_upload": TRAINERS,
+    "training.session_photo": TRAINERS,
+    "training.signin_page": frozenset({"trainee"}),
+    "training.module_statistics": TRAINERS,
+    "training.feedback": frozenset({"trainee"}),
     "training.areas": TRAINERS,
     "training.area_rename": TRAINERS,
     "training.area_merge": TRAINERS,
@@ -162,6 +169,13 @@ EXPECTED: dict[str, object] = {
     "plans.no_duty": ADMIN_ONLY,
     "plans.do_publish": ADMIN_ONLY,
     "plans.revise": ADMIN_ONLY,
+    # The outbox (issue #20): the office's delivery states and unit robots; everyone's own message settings.
+    "outbox.index": ADMIN_ONLY,
+    "outbox.message": ADMIN_ONLY,
+    "outbox.retry": ADMIN_ONLY,
+    "outbox.units": ADMIN_ONLY,
+    "outbox.unit_settings": ADMIN_ONLY,
+    "outbox.mine": EVERYONE,
 }
 
 
@@ -190,6 +204,7 @@ def sample_args(endpoint: str) -> dict:
         "token": _sample["token"],
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
+        "photo_id": _sample["photo"].id,
         "rule_id": _sample["rule"].id,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
@@ -202,6 +217,8 @@ def sample_args(endpoint: str) -> dict:
         "batch": "0123456789abcdef",
         "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
         "notice_id": _sample["notice"].id,
+        "message_id": _sample["message"].id,
+        "delivery_id": _sample["message"].deliveries[0].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
         "plan_id": _sample["plan"].id,  # a plan with an open draft (its review page has a duty to edit)
         "draft_id": _sample["plan"].drafts[0].id,
@@ -235,6 +252,10 @@ def _sample_objects(plan):
 
     _sample["plan"] = drafts.create_plan(sample_document(), sample_drafts(), actor=None)
     _supervision_samples(inst)
+    from portal.outbox import enqueue
+
+    _sample["message"] = enqueue("urge", subject="催办", body="请办理", units=[inst.unit])
+    db.session.commit()
 
 
 def _supervision_samples(inst):

@@ -28,6 +28,10 @@ OVER: dict[str, tuple[int, str]] = {
     "duties.export_ledger": (7, "the 台账's six statements and the download's audit record"),
     "audit.export": (7, "a count for the size limit, the export's own audit record, the entries and the names "
                         "they show (people, duties, documents)"),
+    "leader GET /training/reports/matrix?county=yanhu": (8, "the page's people's 学时 of the year and the office's "
+                                                             "yearly target (one settings row) beside the matrix"),
+    "leader GET /training/reports/matrix?county=yanhu&format=xlsx": (7, "as the page: 学时 and target; and the "
+                                                                        "download's audit record"),
     "training.trainee": (7, "the office's 学时 rules and yearly target (one settings row) beside the person's "
                             "certificates and 学时; the certificates come joined with the history"),
 }

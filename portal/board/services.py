@@ -28,11 +28,11 @@ from portal.models import (
     DutyNote,
     ExtensionRequest,
     IndicatorValue,
-    Notice,
     Unit,
     User,
 )
 from portal.capabilities import can
+from portal.outbox import enqueue
 from portal.plan import PLAN_ID
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
@@ -437,7 +437,8 @@ def add_instruction(user: User, inst: DutyInstance, body: str) -> DutyNote:
         raise DutyError("批示不能超过 2000 字。")
     note = DutyNote(instance=inst, author_id=user.id, kind=INSTRUCTION, body=body)
     db.session.add(note)
-    db.session.add(Notice(unit_id=inst.unit_id, title=f"领导对「{inst.duty.title}」作出批示", body=body))
+    enqueue("instruction", subject=f"领导对「{inst.duty.title}」作出批示", body=body, units=[inst.unit],
+            link=f"/tasks/{inst.id}")
     touch(inst)
     record("instruction", "duty_instance", inst.id, label=inst.key, after={"instruction": body[:200]}, actor=user)
     commit_or_stale()

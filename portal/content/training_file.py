@@ -133,7 +133,8 @@ def parse_module(data: bytes, file: str) -> tuple[ModuleSpec | None, list[Proble
     lead = next((i for i, l in enumerate(body_lines) if l.strip()), len(body_lines))
     body = "\n".join(body_lines[lead:]).strip()
     refs: list[tuple[str | None, str]] = []
-    for r in REFERENCE.finditer(body):
+    explained = " ".join(q.explanation for q in quiz.questions) if quiz else ""
+    for r in REFERENCE.finditer(body + " " + explained):  # the 解析 link their clauses too
         key = (r.group(1), r.group(2))
         if key not in refs:
             refs.append(key)
@@ -302,7 +303,7 @@ def faithfulness_problems(spec: ModuleSpec,
     its sub-clauses), or None when that document is not available: the quotations of a paragraph
     citing an unavailable document cannot be checked here and are let through."""
     problems = []
-    for unit in body_units(spec):
+    for unit in body_units(spec) + _explanation_units(spec):
         if unit.heading:
             continue
         if not unit.references:
@@ -319,6 +320,15 @@ def faithfulness_problems(spec: ModuleSpec,
                 problems.append(Problem(spec.file, unit.line,
                                         f"quotation 「{q.group(1)}」 is not found verbatim in the clauses cited here"))
     return problems
+
+
+def _explanation_units(spec: ModuleSpec) -> list[Unit]:
+    """Each question's 解析 as a paragraph: it cites its source and quotes verbatim, as the body does."""
+    if spec.quiz is None:
+        return []
+    return [Unit(q.explanation_line, q.explanation, False,
+                 tuple((r.group(1), r.group(2)) for r in REFERENCE.finditer(q.explanation)))
+            for q in spec.quiz.questions if q.explanation]
 
 
 # ---------------------------------------------------------------- folder

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 PASS_RE = re.compile(r"^及格分数\s*[:：]\s*(\S*)\s*$")
+DRAW_RE = re.compile(r"^每次抽题\s*[:：]\s*(\S*)\s*$")  # a bank: each attempt shows this many of its questions
+EXPLAIN_RE = re.compile(r"^>\s*解析\s*[:：]\s*(.*?)\s*$")  # shown after an attempt; cites its source [[…]]
 QUESTION_RE = re.compile(r"^###\s+(\d+)[.．、]\s*(.*?)\s*[（(](单选|多选)[）)]\s*$")
 OPTION_RE = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.*?)\s*$")
 OPTIONS_RANGE = (2, 6)
@@ -30,6 +32,8 @@ class QuizQuestion:
     multiple: bool
     options: tuple[QuizOption, ...]
     line: int
+    explanation: str = ""  # Markdown with [[clause]] references, shown after an attempt
+    explanation_line: int = 0
 
     @property
     def correct(self) -> frozenset[int]:
@@ -41,6 +45,7 @@ class QuizQuestion:
 class Quiz:
     pass_mark: int  # percent of questions answered exactly right
     questions: tuple[QuizQuestion, ...]
+    draw: int | None = None  # questions shown per attempt (None: all of them)
 
 
 def parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
@@ -56,7 +61,10 @@ def parse_quiz(lines: list[str], at: int, err) -> Quiz | None:
         err(at + 1, "the quiz has no questions")
     if pass_mark is None or not questions:
         return None
-    return Quiz(pass_mark, tuple(questions))
+    if reader.draw is not None and reader.draw > len(questions):
+        err(reader.draw_line, f"每次抽题 is {reader.draw} but the quiz has only {len(questions)} questions")
+        return None
+    return Quiz(pass_mark, tuple(questions), reader.draw)
 
 
 class _QuizReader:
@@ -65,14 +73,20 @@ class _QuizReader:
     def __init__(self, err) -> None:
         self.err = err
         self.pass_mark: int | None = None
+        self.draw: int | None = None
+        self.draw_line = 0
         self.questions: list[QuizQuestion] = []
         self.current: dict | None = None  # the question being read
 
     def read(self, line: str, lineno: int) -> None:
         pm, qm, om = PASS_RE.match(line.strip()), QUESTION_RE.match(line), OPTION_RE.match(line.strip())
-        heading = HEADING_RE.match(line)
+        heading, dm, em = HEADING_RE.match(line), DRAW_RE.match(line.strip()), EXPLAIN_RE.match(line.strip())
         if pm:
             self._pass_mark(pm.group(1), lineno)
+        elif dm:
+            self._draw(dm.group(1), lineno)
+        elif em:
+            self._explain(em.group(1), lineno)
         elif qm:
             self._question(qm, lineno)
         elif om:
@@ -85,7 +99,8 @@ class _QuizReader:
             self.current = {"number": len(self.questions) + 1, "text": line, "multiple": False, "options": [],
                             "line": lineno, "broken": True}
         else:
-            self.err(lineno, "unexpected line in the quiz: expected 及格分数, a question heading or an option '- [ ] …'")
+            self.err(lineno, "unexpected line in the quiz: expected 及格分数, 每次抽题, a question heading, "
+                             "an option '- [ ] …' or '> 解析：…'")
 
     def _pass_mark(self, value: str, lineno: int) -> None:
         if self.pass_mark is not None or self.questions or self.current is not None:
@@ -95,6 +110,24 @@ class _QuizReader:
             self.pass_mark = 0
         else:
             self.pass_mark = int(value)
+
+    def _draw(self, value: str, lineno: int) -> None:
+        if self.draw is not None or self.questions or self.current is not None:
+            self.err(lineno, "每次抽题 must be given once, before the first question")
+        elif not re.fullmatch(r"\d{1,3}", value) or int(value) < 1:
+            self.err(lineno, f"每次抽题 must be a whole number of at least 1, not '{value}'")
+        else:
+            self.draw, self.draw_line = int(value), lineno
+
+    def _explain(self, text: str, lineno: int) -> None:
+        if self.current is None or not self.current["options"]:
+            self.err(lineno, "'> 解析：…' belongs after a question's options")
+        elif self.current.get("explanation"):
+            self.err(lineno, f"question {self.current['number']} has more than one 解析")
+        elif not text:
+            self.err(lineno, "empty 解析")
+        else:
+            self.current["explanation"], self.current["explanation_line"] = text, lineno
 
     def _question(self, qm: re.Match, lineno: int) -> None:
         self.close()
@@ -112,6 +145,8 @@ class _QuizReader:
             self.err(lineno, "option outside a question: start a question with '### 1. 问题（单选）'")
         elif not om.group(2):
             self.err(lineno, "empty option text")
+        elif self.current.get("explanation"):
+            self.err(lineno, "options come before the question's '> 解析：…' line")
         else:
             self.current["options"].append(QuizOption(om.group(2), om.group(1) in "xX"))
 
@@ -123,7 +158,8 @@ class _QuizReader:
         if c.get("broken"):  # already reported; keep numbering in step
             self.questions.append(QuizQuestion(c["number"], c["text"], False, (), c["line"]))
             return
-        q = QuizQuestion(c["number"], c["text"], c["multiple"], tuple(c["options"]), c["line"])
+        q = QuizQuestion(c["number"], c["text"], c["multiple"], tuple(c["options"]), c["line"],
+                         c.get("explanation", ""), c.get("explanation_line", 0))
         _check_question(q, self.err)
         self.questions.append(q)
 

@@ -34,7 +34,9 @@ def remind_command(days: int):
     from portal.supervision.ladder import run_escalations
     from portal.supervision.services import today
 
-    for line in send_reminders(days):
+    from portal.training.reminders import send_training_reminders
+
+    for line in send_reminders(days) + send_training_reminders():
         click.echo(line)
     for line in run_escalations(today()):  # the 督办 ladder's steps due today (each taken once)
         click.echo(line)

@@ -1,12 +1,9 @@
-"""Reminders: each unit's due-soon and overdue duties as an in-app notice, and by email if configured."""
+"""Reminders: each unit's due-soon and overdue duties, a daily digest through the outbox (portal/outbox)."""
 from __future__ import annotations
 
-import smtplib
 from collections import defaultdict
-from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app
 
 from portal.audit.services import record
 from portal.duties import rules
@@ -44,55 +41,35 @@ def notice_text(overdue: list, due_soon: list) -> str:
 
 
 def send_reminders(days: int = 30) -> list[str]:
-    """Safe to run from cron: one notice per unit per day; notices are stored before any email
-    goes out, and a failing mail relay only costs the emails."""
-    from portal.timeutil import day_start_utc, local_today
+    """Safe to run from cron: each unit's digest goes into the outbox once a day (its dedupe key), with
+    the in-app notice at once; `flask portal deliver` sends the email and robot messages. Reports not
+    filed by the due day go out too (portal/reports/reminders.py)."""
+    from portal.outbox import enqueue
+    from portal.reports.reminders import queue_missing_reports
+    from portal.timeutil import local_today
 
-    today_start = day_start_utc(local_today())
-    already = set(db.session.scalars(sa.select(Notice.unit_id).where(Notice.at >= today_start)))
-    report, outgoing = [], []
+    on = local_today()
+    report = []
     for unit, (overdue, due_soon) in sorted(due_lists(days).items(), key=lambda kv: kv[0].sort_order):
-        if unit.id in already:
+        title = f"任务提醒：{unit.name}逾期 {len(overdue)} 项，即将到期 {len(due_soon)} 项"
+        body = f"{unit.name}：\n" + notice_text(overdue, due_soon)
+        message = enqueue("digest", subject=title, body=body, units=[unit], link=f"/tasks/?unit={unit.code}",
+                          dedupe_key=f"digest:{on.isoformat()}:{unit.code}")
+        if message is None:
             report.append(f"{unit.code} {unit.name}: already reminded today")
             continue
-        title = f"任务提醒：逾期 {len(overdue)} 项，即将到期 {len(due_soon)} 项"
-        body = notice_text(overdue, due_soon)
-        db.session.add(Notice(unit_id=unit.id, title=title, body=body))
         record("remind", "unit", unit.code, label=unit.name, after={"overdue": len(overdue), "due_soon": len(due_soon)},
                actor_name="remind")
         report.append(f"{unit.code} {unit.name}: overdue {len(overdue)}, due soon {len(due_soon)}")
-        outgoing.append((unit, title, body))
+    report += queue_missing_reports()
     db.session.commit()
-    for unit, title, body in outgoing:
-        try:
-            _email(unit, title, body)
-        except (OSError, smtplib.SMTPException) as exc:
-            report.append(f"{unit.code}: email not sent ({exc}); the in-app notice stands")
     return report or ["no unit has overdue or due-soon duties"]
 
 
-def _email(unit: Unit, subject: str, body: str) -> None:
-    """Only when PORTAL_SMTP_HOST is configured; addresses are the unit's active liaisons' usernames@domain."""
-    host = current_app.config.get("SMTP_HOST")
-    domain = current_app.config.get("SMTP_DOMAIN")
-    if not host or not domain:
-        return
-    from portal.capabilities import roles_with
-    from portal.models import User, UserRole
-
-    recipients = db.session.scalars(sa.select(User.username).where(
-        User.unit_id == unit.id, User.active, User.role_rows.any(UserRole.role.in_(roles_with("act_for_own_unit"))))).all()
-    if not recipients:
-        return
-    message = EmailMessage()
-    message["Subject"], message["From"] = subject, current_app.config.get("SMTP_FROM", f"portal@{domain}")
-    message["To"] = ", ".join(f"{name}@{domain}" for name in recipients)
-    message.set_content(body)
-    with smtplib.SMTP(host, int(current_app.config.get("SMTP_PORT", 25)), timeout=10) as smtp:
-        smtp.send_message(message)
-
-
-def notices_for(unit_id: int | None, limit: int = 5) -> list[Notice]:
-    if unit_id is None:
+def notices_for(unit_id: int | None, limit: int = 5, user_id: int | None = None) -> list[Notice]:
+    """The latest notices to the unit (a liaison's) and to the person."""
+    mine = [Notice.unit_id == unit_id] if unit_id is not None else []
+    mine += [Notice.user_id == user_id] if user_id is not None else []
+    if not mine:
         return []
-    return list(db.session.scalars(sa.select(Notice).where(Notice.unit_id == unit_id).order_by(Notice.id.desc()).limit(limit)))
+    return list(db.session.scalars(sa.select(Notice).where(sa.or_(*mine)).order_by(Notice.id.desc()).limit(limit)))

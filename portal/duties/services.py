@@ -340,10 +340,11 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
 
 
 def _notify(inst: DutyInstance, title: str, body: str) -> None:
-    """A notice on the lead unit's home page, so a decision does not wait to be discovered."""
-    from portal.models import Notice
+    """A message to the lead unit (its home page at once, its channels through the outbox), so a
+    decision does not wait to be discovered."""
+    from portal.outbox import enqueue
 
-    db.session.add(Notice(unit_id=inst.unit_id, title=title, body=body))
+    enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
 
 def pending_close_requests() -> list[InstanceView]:

@@ -40,7 +40,8 @@ def _work_cards() -> dict:
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
                "unit_parent": refdata.unit(current_user.unit.parent_id) if current_user.unit else None,
                "duty_rules": rules,
-               "notices": notices_for(current_user.unit_id) if can(current_user, "act_for_own_unit") else []}
+               "notices": notices_for(current_user.unit_id if can(current_user, "act_for_own_unit") else None,
+                                      user_id=current_user.id)}
     overview = duty_overview(current_user)
     context["duty_counts"] = overview.counts
     if can(current_user, "see_all_units"):

@@ -14,6 +14,7 @@ from portal.models.duties import (
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
+from portal.models.outbox import ChannelChoice, OutboxAttachment, OutboxDelivery, OutboxMessage, RobotWebhook
 from portal.models.plans import Plan, PlanDraftDuty, UnitAlias
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
@@ -32,15 +33,19 @@ from portal.models.training import (
     TrainingTally,
 )
 from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
+from portal.models.training_feedback import TrainingFeedback
+from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
+    "ImportJob", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment", "OutboxDelivery", "OutboxMessage",
+    "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
     "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
+    "SheetPhoto", "SheetSeat", "TrainingFeedback",
 ]

@@ -36,6 +36,10 @@ class User(UserMixin, db.Model):
     totp_secret: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64))
     totp_last_step: so.Mapped[Optional[int]] = so.mapped_column(sa.BigInteger)
     totp_enabled_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    # Where messages reach the person (portal/outbox): email (else username@PORTAL_SMTP_DOMAIN) and a
+    # mobile number for the SMS gateway; both set by the person on 我的账号.
+    email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))
+    mobile: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
     # Optimistic locking: an edit based on a stale form is refused, not silently merged.
     version: so.Mapped[int] = so.mapped_column(default=1)
 

@@ -292,7 +292,9 @@ def open_notice(user: User, notice_id: int) -> Notice:
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise SupervisionError("该通知不存在。")
-    own = can(user, "act_for_own_unit") and user.unit_id == notice.unit_id
+    # A notice is a unit's (its liaisons read it) or, since the outbox, one person's.
+    own = notice.user_id == user.id if notice.user_id is not None else (
+        notice.unit_id is not None and can(user, "act_for_own_unit") and user.unit_id == notice.unit_id)
     if not own and not can(user, "see_all_units", "supervise"):
         raise NotAllowed("无权查看该通知。")
     if own:
@@ -303,7 +305,10 @@ def open_notice(user: User, notice_id: int) -> Notice:
             return notice  # read before
         if notice.read_at is None:
             notice.read_at = utcnow()
-        record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
+        if notice.unit_id is not None:
+            record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
+        else:
+            record("read_notice", "user", user.username, label=notice.title, after={"title": notice.title}, actor=user)
         db.session.commit()
     return notice
 

@@ -1,4 +1,4 @@
-"""The printable 结业证书: one A4 page, Chinese text in reportlab's built-in CID font STSong-Light (the
+"""The printable 结业证书: one A4 page (or the same layout scaled onto A5), Chinese text in reportlab's built-in CID font STSong-Light (the
 PDF viewer supplies the glyphs: no font file ships or is embedded), a QR code of the verification link.
 
 Pure: takes the certificate's printed fields and the link, returns PDF bytes.
@@ -12,7 +12,7 @@ from io import BytesIO
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
 FONT = "STSong-Light"
+SIZES = {"a4": A4, "a5": A5}  # A5 prints the A4 layout scaled (1:0.70), so both read the same
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
@@ -52,10 +53,15 @@ def _qr(c: canvas.Canvas, url: str, x: float, y: float, size: float) -> None:
     renderPDF.draw(drawing, c, x, y)
 
 
-def certificate_pdf(p: Printed) -> bytes:
+def certificate_pdf(p: Printed, size: str = "a4") -> bytes:
     buf = BytesIO()
     width, height = A4
-    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    page = SIZES.get(size, A4)
+    c = canvas.Canvas(buf, pagesize=page, pageCompression=1)
+    if page is not A4:
+        scale = min(page[0] / width, page[1] / height)
+        c.translate((page[0] - width * scale) / 2, (page[1] - height * scale) / 2)
+        c.scale(scale, scale)
     c.setTitle(f"结业证书 {p.number}")
     c.setAuthor(p.issuer)
     c.setStrokeColorRGB(0.6, 0.1, 0.1)

@@ -45,7 +45,8 @@ def certificate_pdf_download(certificate_id: int):
         number=cert.number, check_code=cert.check_code, name=cert.person_name,
         role=rules.role_label(cert.person_role), place=cert.place, module=cert.module_title,
         hours=certificates.hours_text(cert.hours_tenths), completed_on=zh(cert.issued_on),
-        expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)))
+        expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)),
+        size="a5" if request.args.get("size") == "a5" else "a4")
     certificates.download_audit(cert, current_user)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"

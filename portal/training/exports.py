@@ -21,7 +21,8 @@ def _sheet(title: str, as_of: date, headers: list[str], rows, widths: list[int],
 
 def matrix_xlsx(report: MatrixReport) -> bytes:
     m = report.matrix
-    headers = ["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules] + ["已完成", "已安排", "完成率(%)"]
+    headers = (["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules]
+               + ["已完成", "已安排", "完成率(%)", f"{report.as_of.year}年学时", "学时是否达标"])
     texts = {s: f"{rules.STATE_SYMBOLS[s]} {rules.STATE_LABELS[s]}" for s in rules.STATE_LABELS}
     colour = {texts[s]: c for s, c in rules.STATE_FILLS.items()}
 
@@ -29,17 +30,24 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
         for t, states in report.rows():
             tally = m.rows[t.id]
             yield ([t.name, rules.role_label(t.role), t.township, t.village] + [texts[s] for s in states]
-                   + [tally.completed, tally.assigned, rules.sheet_percent(tally.completed, tally.assigned)])
+                   + [tally.completed, tally.assigned, rules.sheet_percent(tally.completed, tally.assigned),
+                      report.hours.get(t.id, 0) / 10, _target_word(report, t.id)])
         cols = [m.cols[mod.id] for mod in report.modules]
         yield (["合计：已完成/已安排", "", "", ""] + [f"{c.completed}/{c.assigned}" if c.assigned else rules.NO_PERCENT
                                               for c in cols]
-               + [m.total.completed, m.total.assigned, rules.sheet_percent(m.total.completed, m.total.assigned)])
-        yield ["完成率(%)", "", "", ""] + [rules.sheet_percent(c.completed, c.assigned) for c in cols] + ["", "", ""]
+               + [m.total.completed, m.total.assigned, rules.sheet_percent(m.total.completed, m.total.assigned), "", ""])
+        yield ["完成率(%)", "", "", ""] + [rules.sheet_percent(c.completed, c.assigned) for c in cols] + ["", "", "", "", ""]
 
-    widths = [10, 12, 14, 14] + [14] * len(report.modules) + [8, 8, 10]
+    widths = [10, 12, 14, 14] + [14] * len(report.modules) + [8, 8, 10, 10, 12]
     last = 4 + len(report.modules)
     return _sheet(report.title, report.as_of, headers, rows(), widths,
                   lambda _i, j, v: colour.get(v) if 4 <= j < last else None)
+
+
+def _target_word(report: MatrixReport, person_id: int) -> str:
+    if report.target is None:
+        return "未设目标"
+    return "未达标" if report.short(person_id) else "已达标"
 
 
 def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], total: rules.Tally) -> bytes:

@@ -118,7 +118,8 @@ class _MultiCheckbox(SelectMultipleField):
 
 
 def quiz_form(quiz: dict, formdata=None):
-    """A form with one field per question: radio buttons for 单选, checkboxes for 多选."""
+    """A form with one field per question: radio buttons for 单选, checkboxes for 多选; filled from
+    `formdata` only when given."""
 
     class QuizForm(FlaskForm):
         pass
@@ -130,7 +131,7 @@ def quiz_form(quiz: dict, formdata=None):
         else:
             field = RadioField(q["text"], choices=options, validators=[Optional()], validate_choice=False)
         setattr(QuizForm, f"q{q['number']}", field)
-    return QuizForm(formdata=formdata) if formdata is not None else QuizForm()
+    return QuizForm(formdata=formdata)  # never the request's own form: a new draw starts empty
 
 
 def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
@@ -140,3 +141,33 @@ def quiz_answers(form, quiz: dict) -> dict[int, set[int]]:
         values = data if isinstance(data, list) else ([data] if data else [])
         answers[q["number"]] = {n for v in values if (n := parse_int(v, 0, len(q["options"]) - 1)) is not None}
     return answers
+
+
+class SheetNumbersForm(FlaskForm):
+    numbers = StringField("已签名人员的编号", validators=[Length(max=400, message="编号过长，请分几次输入。")])
+
+
+class SheetPhotoForm(FlaskForm):
+    photo = FileField("签到表照片")
+
+
+class SignInForm(FlaskForm):
+    code = HiddenField()
+
+
+class FeedbackForm(FlaskForm):
+    useful = RadioField("这次培训对工作有用吗？", choices=choices([("1", "有用"), ("2", "一般"), ("3", "没什么用")]),
+                        validators=[DataRequired("请选择是否有用")])
+    clear = RadioField("内容讲得清楚吗？", choices=choices([("1", "清楚"), ("2", "一般"), ("3", "不清楚")]),
+                       validators=[DataRequired("请选择是否清楚")])
+    missing = StringField("还缺什么？（选填）", validators=[Length(max=200, message=lim.length_message("还缺什么", 200))])
+
+
+def feedback_form(given=None, formdata=None) -> FeedbackForm:
+    """The form, filled with what the trainee sent before (they may change it)."""
+    if formdata is not None:
+        return FeedbackForm(formdata=formdata)
+    form = FeedbackForm()
+    if given is not None:
+        form.useful.data, form.clear.data, form.missing.data = str(given.useful), str(given.clear), given.missing
+    return form

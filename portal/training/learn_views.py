@@ -14,10 +14,10 @@ from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.plan import PLAN_ID
 from portal.capabilities import can
-from portal.training import bp, rules
+from portal.training import bank, bp, rules
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
-from portal.training.forms import quiz_answers, quiz_form
+from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
 from portal.training.scope import NotAllowed, TrainingError
 
@@ -58,8 +58,9 @@ def reference_titles(refs) -> dict:
     return out
 
 
-def module_html(module) -> str:
-    """The body as sanitised HTML, each [[...]] reference a link to its clause page."""
+def module_html(module, text: str | None = None) -> str:
+    """The body (or `text` of the module, e.g. a question's 解析) as sanitised HTML, each [[...]]
+    reference a link to its clause page."""
     titles = reference_titles([tuple(r) for r in module.references])
 
     def link(m: re.Match) -> str:
@@ -70,7 +71,7 @@ def module_html(module) -> str:
             return f"（{label}）"
         return f"（[{label}]({url_for('policy.clause', doc_id=target_doc, clause_id=clause_id)})）"
 
-    return render_markdown(REFERENCE.sub(link, module.body))
+    return render_markdown(REFERENCE.sub(link, module.body if text is None else text))
 
 
 def _module_or_404(key: str):
@@ -90,16 +91,19 @@ def _module_page(m, form=None, message: str | None = None, status: int = 200):
     """The module page; for a trainee with a quiz, `form` keeps the choices just submitted and `message`
     says what was missing or wrong."""
     trainee = s.trainee_of(current_user) if can(current_user, "learn") else None
-    wait = 0
+    wait, shown, review, done = 0, None, [], None
     if trainee is not None:
         s.mark_started(trainee, m)
+        done = s.current_completion(trainee.id, m.id)
         if m.quiz:
-            form, wait = form or quiz_form(m.quiz), s.quiz_wait(trainee, m)
+            shown, review = bank.drawn(trainee, m), bank.last_review(trainee, m)
+            form, wait = form or quiz_form(shown), s.quiz_wait(trainee, m)
     else:
         form = None
     return render_template("training/module.html", m=m, body=module_html(m), rules=rules, label_for=label_for,
-                           trainee=trainee, form=form, wait=wait, quiz_message=message,
-                           done=s.current_completion(trainee.id, m.id) if trainee else None), status
+                           trainee=trainee, form=form, wait=wait, quiz_message=message, shown=shown, done=done,
+                           review=[(r, module_html(m, r.explanation) if r.explanation else "") for r in review],
+                           feedback=feedback_form(bank.feedback_of(trainee, m)) if done else None), status
 
 
 @bp.route("/training/modules/<key>")
@@ -115,23 +119,29 @@ def quiz(key: str):
     trainee = s.trainee_of(current_user)
     if trainee is None or not m.quiz:
         abort(404)
-    form = quiz_form(m.quiz, formdata=request.form)
+    shown = bank.drawn(trainee, m)  # the questions this attempt was shown (the bank's draw)
+    form = quiz_form(shown, formdata=request.form)
     if not form.validate_on_submit():
         flash("提交失败，请刷新页面后重试。", "error")
         return redirect(url_for("training.module", key=m.key))
-    answers = quiz_answers(form, m.quiz)
-    missing = unanswered(m.quiz, answers)
+    answers = quiz_answers(form, shown)
+    missing = unanswered(shown, answers)
     if missing:  # refused before grading: not an attempt, the choices stay
         return _module_page(m, form, incomplete_message(missing), 422)
+    graded, by_number = bank.by_id(shown, answers)
     try:
-        attempt = s.submit_quiz(current_user, trainee, m, answers)
+        attempt = s.submit_quiz(current_user, trainee, m, by_number, quiz=graded)
     except (TrainingError, NotAllowed) as exc:
         db.session.rollback()
         return _module_page(m, form, str(exc) or "不能提交测验。", 409)
     if attempt.passed:
         flash(f"测验通过：得分 {attempt.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
         return redirect(url_for("training.mine"))
-    return _module_page(m, form, failed_message(attempt.score, m.quiz["pass_mark"], wrong(m.quiz, answers)))
+    message = failed_message(attempt.score, m.quiz["pass_mark"], wrong(shown, answers))
+    same = [q["id"] for q in bank.drawn(trainee, m)["questions"]] == [q["id"] for q in shown["questions"]]
+    if not same:  # a bank draws new questions for the next try
+        return _module_page(m, None, message + "下次测验将重新抽题，可先查看下方的答题解析。")
+    return _module_page(m, form, message)
 
 
 @bp.route("/training/my")

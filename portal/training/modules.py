@@ -55,8 +55,8 @@ def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleS
 def _quiz_dict(quiz) -> dict | None:
     if quiz is None:
         return None
-    return {"pass_mark": quiz.pass_mark, "questions": [
-        {"number": q.number, "text": q.text, "multiple": q.multiple,
+    return {"pass_mark": quiz.pass_mark, "draw": quiz.draw, "questions": [
+        {"number": q.number, "text": q.text, "multiple": q.multiple, "explanation": q.explanation,
          "options": [{"text": o.text, "correct": o.correct} for o in q.options]} for q in quiz.questions]}
 
 

@@ -15,7 +15,7 @@ from portal.forms_util import parse_page_arg
 from portal.inputs import id_arg
 from portal.models import TrainingArea, Unit
 from portal.pagination import PageOf
-from portal.training import bp, exports, rules
+from portal.training import bp, certificates, exports, rules
 from portal.training import reports as r
 from portal.training.forms import EmptyForm
 from portal.training.scope import (
@@ -68,6 +68,7 @@ def matrix():
         return _xlsx(data, name)
     report = r.matrix(county, township, page=parse_page_arg()) if county else None
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
+                           hours_text=certificates.hours_text,
                            county=county,
                            township=township, townships=areas_of(county.id) if county else [], rules=rules,
                            print_view=request.args.get("print") == "1")

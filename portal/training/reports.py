@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from portal.extensions import db
 from portal.pagination import PageLinks
 from portal.models import Assignment, Completion, Trainee, TrainingArea, TrainingModule, TrainingTally, Unit, User
-from portal.training import rules
+from portal.training import certificates, hours, rules
 from portal.training.scope import county_scope, county_units
 from portal.training.services import live_modules, today
 
@@ -64,6 +64,12 @@ class MatrixReport(PageLinks):
     people: int = 0  # in the county or township
     page: int = 1
     per_page: int = MATRIX_PAGE
+    hours: dict[int, int] = field(default_factory=dict)  # person -> this year's 学时 in tenths (`portal.training.hours`)
+    target: int | None = None  # the office's yearly 学时 target in tenths, if set
+
+    def short(self, person_id: int) -> bool:
+        """Below the year's 学时 target (no target: nobody is short)."""
+        return self.target is not None and self.hours.get(person_id, 0) < self.target
 
     @property
     def pages(self) -> int:
@@ -176,7 +182,8 @@ def matrix(county: Unit, township: TrainingArea | None = None, page: int | None 
     if page is not None:
         m.cols, m.total, total_people = _scope_columns(county, township, col_keys)
     title = f"{county.name}{township.name if township else ''}培训完成情况"
-    return MatrixReport(title, on, trainees, modules, m, total_people, max(page or 1, 1), per_page)
+    return MatrixReport(title, on, trainees, modules, m, total_people, max(page or 1, 1), per_page,
+                        hours.totals_for(ids, on.year), certificates.current_arrangement().yearly_target_tenths)
 
 
 def _scope_columns(county: Unit, township: TrainingArea | None, col_keys: list) -> tuple[dict, rules.Tally, int]:

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Trainee, TrainingArea, Unit, User
 from portal.roles import TRAINEE, holds_other_than_trainee
 from portal.timeutil import utcnow
-from portal.training import rules
+from portal.training import places_check, rules
 from portal.training.roster_file import RosterRow, RowProblem, parse_roster
 from portal.training.scope import can_manage, county_name_map
 
@@ -26,6 +26,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     new_places: list[str] = field(default_factory=list)
+    place_flags: list[str] = field(default_factory=list)  # new places the gazetteer disagrees with (`places_check`)
     new_accounts: list[str] = field(default_factory=list)  # usernames the import creates
     updates: list[str] = field(default_factory=list)  # "第3行 张三：姓名、账号" per person updated
     additions: list[str] = field(default_factory=list)  # "第4行 李四（儿童主任，北城街道红旗社区）" per new person
@@ -330,6 +331,7 @@ def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: Im
         wanted = _wanted_places(rows, counties, places, level)
         missing = [key for key in wanted if key not in places]
         result.new_places.extend(wanted[key] for key in missing)
+        result.place_flags.extend(places_check.flags(rows, counties, set(missing)))
         if dry_run or not missing:
             continue
         db.session.execute(sa.insert(TrainingArea), [

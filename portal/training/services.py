@@ -389,15 +389,24 @@ def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: 
     require(can_manage(user, s.county_id) and trainee.county_id == s.county_id)
     if not rules.sheet_open(s.held_on, today()):
         raise TrainingError(f"这次培训定于{zh_date(s.held_on)}举办，当天起才能勾选到场。")
+    attend(user, s, trainee, present)
+    db.session.commit()
+    return present
+
+
+def attend(user: User, s: AttendanceSession, trainee: Trainee, present: bool, note: str = "") -> bool:
+    """The one way attendance is recorded (ticked box, typed sheet numbers, the trainee's own scan); the
+    caller checks who may and commits. Returns whether anything changed."""
     _serialize_on(Trainee, trainee.id, "version")  # two trainers ticking one person: one completion
     mine = db.session.scalar(sa.select(Completion).where(
         Completion.session_id == s.id, Completion.trainee_id == trainee.id, ~Completion.voided))
     if present and mine is None:
-        _complete(trainee, s.module, "attendance", s.held_on, user, session=s)
+        _complete(trainee, s.module, "attendance", s.held_on, user, session=s, note=note)
     elif not present and mine is not None:
         _void(mine, user, "签到表取消勾选")
-    db.session.commit()
-    return present
+    else:
+        return False
+    return True
 
 
 # ---- the trainee's own side ------------------------------------------------------------------
@@ -429,14 +438,16 @@ def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
         raise TrainingError(rules.quiz_wait_message(minutes))
 
 
-def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]]) -> QuizAttempt:
+def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]],
+                quiz: dict | None = None) -> QuizAttempt:
+    """Grade the questions shown (`quiz`: the attempt's draw from the bank, `portal.training.bank`; default all)."""
     from portal.content.training_file import grade
     from portal.training.quiz import quiz_from_dict
 
     require(trainee.user_id == user.id and trainee.active)
     if not module.quiz:
         raise TrainingError("该模块没有测验。")
-    score, passed = grade(quiz_from_dict(module.quiz), answers)
+    score, passed = grade(quiz_from_dict(quiz or module.quiz), answers)
     _serialize_on(Trainee, trainee.id, "version")  # a double submit records one completion
     _check_quiz_wait(trainee, module)
     attempt = QuizAttempt(trainee_id=trainee.id, module_id=module.id, score=score, passed=passed,

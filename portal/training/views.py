@@ -19,6 +19,8 @@ from portal.models import Assignment, AttendanceSession, Completion, Trainee, Tr
 from portal.training import bp, rules
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
+from portal.training.signin import number_of
+from portal.training.signin_views import session_or_404
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
@@ -306,28 +308,10 @@ def sessions():
                            today=s.today()), 422 if request.method == "POST" else 200
 
 
-def _session_or_404(session_id: int) -> AttendanceSession:
-    sheet = db.session.get(AttendanceSession, session_id, options=[
-        so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
-        so.joinedload(AttendanceSession.township)])
-    if sheet is None or not can_manage(current_user, sheet.county_id):
-        abort(404)
-    return sheet
-
-
-@bp.route("/training/sessions/<int:session_id>")
-@requires("manage_training")
-def session_sheet(session_id: int):
-    sheet = _session_or_404(session_id)
-    return render_template("training/session.html", sheet=sheet, people=s.session_people(sheet),
-                           ticked=s.session_ticks(sheet), form=TickForm(), rules=rules,
-                           sheet_open=rules.sheet_open(sheet.held_on, s.today()))
-
-
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
 @requires("manage_training")
 def session_tick(session_id: int, trainee_id: int):
-    sheet = _session_or_404(session_id)
+    sheet = session_or_404(session_id)
     t = _trainee_or_404(trainee_id)
     form = TickForm()
     if not form.validate_on_submit():
@@ -342,7 +326,8 @@ def session_tick(session_id: int, trainee_id: int):
         error = str(exc)
     if is_partial_request():
         ticked = s.session_ticks(sheet)
-        row = render_template("training/_tick.html", sheet=sheet, p=t, ticked=ticked, form=TickForm(), rules=rules,
+        row = render_template("training/_tick.html", sheet=sheet, p=t, n=number_of(sheet, t), ticked=ticked,
+                              form=TickForm(), rules=rules,
                               sheet_open=rules.sheet_open(sheet.held_on, s.today()), error=error)
         return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
     if error:

@@ -23,12 +23,13 @@ def test_board_headline_shows_training_coverage_agreeing_with_the_training_api(a
 
     html = client.get("/board").get_data(as_text=True)
     figure = html.split('data-figure="training"')[1].split("</dd>")[0]
-    assert "33%" in figure and "1/3" in figure
+    assert "33%" in figure and "已完成 1 人次，共安排 3 人次" in figure and "一人完成一个培训模块计 1 人次" in figure
+    assert "1/3" not in figure  # not to be read as "1 of 3 counties"
 
     total = client.get("/api/training").get_json()["total"]
     assert (total["assigned"], total["completed"]) == (3, 1)
 
     services.mark_completed(actor, people[1], module, date.today())  # 2 of 3: rounded half up, as in training
     figure = client.get("/board").get_data(as_text=True).split('data-figure="training"')[1].split("</dd>")[0]
-    assert "67%" in figure and "2/3" in figure
+    assert "67%" in figure and "已完成 2 人次，共安排 3 人次" in figure
     assert client.get("/api/training").get_json()["total"]["percent"] == 67

@@ -328,7 +328,9 @@ def test_curriculum_covers_the_topics_of_the_issue(curriculum):
 def test_every_module_is_complete(curriculum):
     for m in curriculum:
         assert m.audience and m.summary and 5 <= m.duration_minutes <= 480, m.file
-        assert m.quiz is not None and 4 <= len(m.quiz.questions) <= 6, m.file
+        assert m.quiz is not None, m.file
+        shown = m.quiz.draw or len(m.quiz.questions)  # a bank shows `draw` of its questions per attempt
+        assert 4 <= shown <= 6 and len(m.quiz.questions) >= shown, m.file
         assert m.references, m.file
 
 
@@ -374,3 +376,59 @@ def test_quiz_options_are_not_references(curriculum):
     for m in curriculum:
         for q in m.quiz.questions:
             assert not REFERENCE.search(q.text) and all(not REFERENCE.search(o.text) for o in q.options)
+
+
+# ---- the question bank (issue 21): 每次抽题 and 解析 --------------------------------------------
+
+BANK = """---
+title: 题库
+audience: 儿童主任
+summary: s
+duration: 30
+clauses: 3.2.10
+---
+正文。[[3.2.10]]
+
+## 测验
+及格分数：60
+每次抽题：2
+
+### 1. 甲？（单选）
+- [x] 对
+- [ ] 错
+> 解析：因为如此。[[3.2.10]]
+
+### 2. 乙？（单选）
+- [x] 对
+- [ ] 错
+
+### 3. 丙？（单选）
+- [x] 对
+- [ ] 错
+"""
+
+
+def test_a_bank_draws_and_explains():
+    spec, problems = parse_module(BANK.encode(), "01-bank.md")
+    assert problems == [] and spec.quiz.draw == 2 and len(spec.quiz.questions) == 3
+    assert spec.quiz.questions[0].explanation == "因为如此。[[3.2.10]]" and spec.quiz.questions[0].explanation_line == 17
+    assert spec.quiz.questions[1].explanation == ""
+
+
+@pytest.mark.parametrize("change, says", [
+    (("每次抽题：2", "每次抽题：4"), "每次抽题 is 4 but the quiz has only 3 questions"),
+    (("每次抽题：2", "每次抽题：零"), "每次抽题 must be a whole number"),
+    (("> 解析：因为如此。[[3.2.10]]\n", "> 解析：因为如此。[[3.2.10]]\n> 解析：再说一次。\n"), "more than one 解析"),
+    (("- [x] 对\n- [ ] 错\n> 解析", "> 解析：先写。\n- [x] 对\n- [ ] 错\n> 解析"), "belongs after a question's options"),
+])
+def test_bank_mistakes_name_the_line(change, says):
+    _, problems = parse_module(BANK.replace(*change, 1).encode(), "01-bank.md")
+    assert any(says in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_an_explanation_is_checked_like_the_body():
+    spec, _ = parse_module(BANK.replace("因为如此。[[3.2.10]]", "「没有的话」。[[3.2.10]]").encode(), "01-bank.md")
+    problems = faithfulness_problems(spec, lambda doc, cid: "指导开展儿童督导员培训")
+    assert [p.line for p in problems] == [17] and "没有的话" in problems[0].message
+    spec, _ = parse_module(BANK.replace("因为如此。[[3.2.10]]", "因为如此。").encode(), "01-bank.md")
+    assert [p.line for p in faithfulness_problems(spec, lambda doc, cid: "x")] == [17]  # no source cited

@@ -12,6 +12,7 @@ from portal.models import Trainee, Unit, User
 from portal.training import services
 from portal.training.roster import import_roster
 
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64  # leading bytes of a JPEG: what the upload check reads
 HEADER = "姓名,角色,县（市、区）,乡镇（街道）,村（社区）,手机号,账号,备注\n"
 
 
@@ -70,8 +71,15 @@ def sample_training() -> dict:
     from portal.training.certificates import token_for
 
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.completion_id == done.id))
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from portal.training.sheet_photos import add_photo
+
+    photo = add_photo(actor, sheet, FileStorage(BytesIO(JPEG), "签到表.jpg"))
     return {"module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
-            "session": sheet, "training_duty": duty, "rule": rule, "certificate": cert, "token": token_for(cert)}
+            "session": sheet, "photo": photo, "training_duty": duty, "rule": rule, "certificate": cert, "token": token_for(cert)}
 
 
 def db_area(name: str):

@@ -135,3 +135,17 @@ def test_settings_page_city_trainer_edits_county_trainer_reads(app, plan, client
     stale = auth.post("/training/arrangement", data={**form, "yearly_target": "99"})
     assert stale.status_code == 409 and "其他人刚刚修改" in stale.get_data(as_text=True)
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "training_arrangement")) is not None
+
+
+def test_a5_option_prints_the_same_certificate_on_an_a5_page(app, plan, client, auth):
+    setup()
+    cert = completed("13800000005")
+    make_user("yj5", "trainer", unit="yongji-mz")
+    auth.login("yj5")
+    a4 = client.get(f"/training/certificates/{cert.id}/pdf")
+    a5 = client.get(f"/training/certificates/{cert.id}/pdf?size=a5")
+    sizes = [tuple(round(float(v) / 72 * 25.4) for v in PdfReader(BytesIO(r.data)).pages[0].mediabox[2:]) for r in (a4, a5)]
+    assert sizes == [(210, 297), (148, 210)]
+    text = pdf_text(a5)
+    assert cert.number in text and "主任戊" in text and f"/verify/{certs.token_for(cert)}" in text
+    assert "A5 版" in client.get(f"/training/trainees/{cert.trainee_id}").get_data(as_text=True)

@@ -32,7 +32,7 @@ def figures(client) -> dict:
     found = re.search(r"已安排 (\d+) 项，已完成 (\d+) 项", home)
     out["/training/"] = (int(found.group(2)), int(found.group(1)))
     board = client.get("/board").get_data(as_text=True).split('data-figure="training"')[1].split("</dd>")[0]
-    found = re.search(r"(\d+)/(\d+)", board)
+    found = re.search(r"已完成 (\d+) 人次，共安排 (\d+) 人次", board)
     out["board"] = (int(found.group(1)), int(found.group(2)))
     page = client.get("/training/reports/matrix?county=yanhu").get_data(as_text=True)
     out["matrix page %"] = (page.split('data-testid="matrix-percent">')[1].split("<")[0], "")

@@ -182,3 +182,47 @@ def test_page_lists_problems_in_chinese(app, client, auth):
     page = auth.post("/training/roster/import", data={"file": (BytesIO(data), "r.csv")},
                      content_type="multipart/form-data").get_data(as_text=True)
     assert "第2行，手机号：“123”不是11位手机号" in page and "本次未导入任何数据" in page
+
+
+def test_preview_lists_every_new_place_not_thirty_and_etc(app, client, auth):
+    """Issue 21: the list of new places was cut after 30 with 「等」; a trainer checks each for typos."""
+    make_user("tr", "trainer")
+    auth.login("tr")
+    rows = [f"主任{n},儿童主任,盐湖区,北城街道,新村{n:02d},139{n:08d},," for n in range(40)]
+    page = auth.post("/training/roster/import", data={"file": (BytesIO(csv_bytes(*rows)), "r.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    listed = page.split('data-testid="import-new-places"')[1].split("</details>")[0]
+    assert "将新增的地名 41 个" in listed  # the township and its 40 villages
+    for n in range(40):
+        assert f"新村{n:02d}" in listed
+    assert "等" not in listed.split("</summary>")[1]
+
+
+def test_preview_flags_places_the_gazetteer_puts_elsewhere_or_does_not_know(app, client, auth):
+    """Issue 21: 盐湖区 / 蒲州镇 / 西厢村 was accepted although 蒲州镇 is in 永济市."""
+    make_user("tr", "trainer")
+    auth.login("tr")
+    rows = ["甲,儿童主任,盐湖区,蒲州镇,西厢村,13900000001,,",  # the township is 永济市's
+            "乙,儿童主任,永济市,蒲州镇,西厢村,13900000002,,",  # right: 西厢村委会 of 蒲州镇
+            "丙,儿童主任,永济市,蒲州镇,红旗社区,13900000003,,",  # no such village there
+            "丁,儿童主任,盐湖区,北城街道,不存在村,13900000004,,"]  # a real township, an unknown village
+    page = auth.post("/training/roster/import", data={"file": (BytesIO(csv_bytes(*rows)), "r.csv")},
+                     content_type="multipart/form-data").get_data(as_text=True)
+    flags = page.split('data-testid="place-flags"')[1].split("</section>")[0]
+    assert "第2行 盐湖区蒲州镇：蒲州镇在国家统计局区划中属于永济市，不属于盐湖区" in flags
+    assert "第4行 永济市蒲州镇红旗社区：国家统计局区划中永济市蒲州镇没有名为「红旗社区」的村（社区）" in flags
+    assert "不存在村" in flags and "第3行" not in flags and "盐湖区蒲州镇西厢村" not in flags
+    assert "已核对地名，确认导入" in page and count(Trainee) == 0
+
+
+def test_gazetteer_is_the_real_one_and_reads_village_committees_as_the_roster_writes_them():
+    from pathlib import Path
+
+    from portal.content.gazetteer import parse_gazetteer, short_village
+
+    path = Path(__file__).parents[2] / "content" / "gazetteer" / "yuncheng.csv"
+    gaz, problems = parse_gazetteer(path.read_bytes(), str(path))
+    assert problems == [] and len(gaz.towns) == 13 and sum(len(t) for t in gaz.towns.values()) > 150
+    assert gaz.problem("永济市", "蒲州镇", "西厢村") is None and gaz.problem("盐湖区", "北城街道") is None
+    assert short_village("西厢村委会") == "西厢村" and short_village("红旗社区居委会") == "红旗社区"
+    assert short_village("崇相西社区居民委员会") == "崇相西社区"

@@ -35,7 +35,7 @@ def url_values(inst) -> tuple[dict, dict]:
     from tests.plans.helpers import sample_document, sample_drafts
 
     drafted = drafts.create_plan(sample_document(), sample_drafts(), actor=None)  # its review page has duties
-    common = {"instance_id": inst.id, "plan_id": drafted.id, "draft_id": drafted.drafts[0].id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
+    common = {"message_id": _outbox_message(inst), "instance_id": inst.id, "plan_id": drafted.id, "draft_id": drafted.drafts[0].id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
@@ -68,6 +68,15 @@ def _supervision_sample(inst) -> tuple[int, int]:
     db.session.add(notice)
     db.session.commit()
     return urge.id, notice.id
+
+
+def _outbox_message(inst) -> int:
+    """A message on the office's 消息发送情况 (the daily digest to the duty's unit)."""
+    from portal.duties.reminders import send_reminders
+    from portal.models import OutboxMessage
+
+    send_reminders()
+    return db.session.scalar(sa.select(OutboxMessage.id).order_by(OutboxMessage.id))
 
 
 def get_urls(app, inst) -> list[str]:

@@ -99,6 +99,7 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "policy_document": "政策文件", "regulation": "法规登记",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
+                      "assessment_settings": "考核设置",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",

@@ -134,6 +134,8 @@ EXPECTED: dict[str, object] = {
     "board.report_file": frozenset({"admin", "leader"}),
     "board.indicator": frozenset({"admin", "liaison"}),  # further: the lead unit's liaison (tests/board)
     "board.instruction": frozenset({"admin", "leader"}),
+    "board.assessment_page": frozenset({"admin", "leader"}),  # 考核排名: every unit's score
+    "board.assessment_settings": ADMIN_ONLY,  # the office (督查室) sets the weights
 }
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from portal.board import pages, rollup
+from portal.board import assessment, changes, pages, rollup
 from portal.extensions import db
 from portal.models import PolicyDocument, User
 from portal.plan import PLAN_ID
@@ -35,6 +35,9 @@ class Report:
     rows: list[rollup.Row] = field(repr=False, default_factory=list)
     problems: list[str] = field(default_factory=list)
     data: pages.BoardData | None = field(default=None, repr=False)
+    comparison: changes.Comparison | None = field(default=None, repr=False)  # 本期与上期相比
+    ranking: list[assessment.Ranked] = field(default_factory=list, repr=False)  # 考核
+    formula: list[str] = field(default_factory=list, repr=False)
 
     @property
     def red_by_unit(self):
@@ -98,6 +101,10 @@ def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
 
 
 def build(user: User, args, on: date) -> Report:
+    from flask import current_app
+
+    from portal.board import comparison, scoring
+
     data = pages.load(user, args, on)
     problems = list(data.query.problems)
     start, end = period(args, on, problems)
@@ -113,7 +120,15 @@ def build(user: User, args, on: date) -> Report:
         departments=rollup.department_matrix(data.rows), red=rollup.red_list(data.rows, on),
         yellow=rollup.yellow_list(data.rows), transfer=data.transfer,
         transfer_totals=rollup.transfer_totals(data.transfer, names), indicator_names=data.indicator_names,
-        rows=data.rows, problems=problems, data=data)
+        rows=data.rows, problems=problems, data=data,
+        comparison=comparison.for_period(data.rows, start, end, on),
+        ranking=assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"]),
+        formula=scoring.formula_lines(*_weights()))
+
+
+def _weights():
+    s = assessment.current_settings()
+    return assessment.weights_of(s), s.green_min, s.yellow_min
 
 
 def _one_day():

@@ -29,10 +29,12 @@ def coverage_command():
 @click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
+    from portal.board.snapshots import take
     from portal.duties.reminders import send_reminders
 
     for line in send_reminders(days):
         click.echo(line)
+    click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
 
 
 @command("demo-data")

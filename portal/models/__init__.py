@@ -11,6 +11,7 @@ from portal.models.duties import (
     Evidence,
     ExtensionRequest,
 )
+from portal.models.history import AssessmentSettings, DutySnapshot
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
@@ -34,7 +35,7 @@ from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, 
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
+    "AssessmentSettings", "DutySnapshot", "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

@@ -128,7 +128,8 @@ class ChecklistItem(db.Model):
 
 class DutyNote(db.Model):
     __tablename__ = "duty_note"
-    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS),)
+    # (kind, at): the 考核's returns and the 通报's 批示 of a period, without a pass over every note.
+    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS), sa.Index("ix_duty_note_kind_at", "kind", "at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)

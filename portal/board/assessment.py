@@ -122,19 +122,6 @@ def duty_facts(rows: list[rollup.Row], on: date) -> dict[str, dict]:
     return out
 
 
-def return_facts(on: date) -> dict[int, Counter]:
-    """Per unit id: 销号 asked and returned this year (notes by kind and time: the (kind, at) index)."""
-    since = day_start_utc(date(on.year, 1, 1))
-    stmt = (sa.select(DutyInstance.unit_id, DutyNote.kind, sa.func.count())
-            .join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
-            .where(DutyNote.kind.in_((rules.NOTE_REQUEST_CLOSE, rules.NOTE_RETURNED)), DutyNote.at >= since)
-            .group_by(DutyInstance.unit_id, DutyNote.kind))
-    out: dict[int, Counter] = defaultdict(Counter)
-    for unit_id, kind, n in db.session.execute(stmt):
-        out[unit_id][kind] += n
-    return out
-
-
 def report_months(on: date, due_day: int) -> list[tuple[str, date]]:
     """This year's months whose reporting day has passed, with that day."""
     from portal.reports.services import due_date
@@ -143,26 +130,71 @@ def report_months(on: date, due_day: int) -> list[tuple[str, date]]:
     return [(m, due_date(m, due_day)) for m in months if due_date(m, due_day) < on]
 
 
-def report_facts(on: date, due_day: int) -> tuple[int, dict[int, int]]:
-    """(months due this year, per unit id: months reported by their day)."""
+@dataclass
+class StoredFacts:
+    """What the ranking reads beside the board's rows, and the settings it scores with."""
+
+    settings: AssessmentSettings
+    asked: Counter      # unit id -> 销号 asked this year
+    returned: Counter   # unit id -> of them returned
+    months: int         # months this year past their reporting day
+    reported: Counter   # unit id -> months reported by their day
+    training: dict      # county unit id -> (assigned, completed)
+
+
+def _part(tag: str, key, name, a, b) -> sa.Select:
+    return sa.select(sa.literal(tag).label("tag"), sa.cast(key, sa.Integer).label("k"),
+                     sa.cast(name, sa.String).label("name"), sa.cast(a, sa.Integer).label("a"),
+                     sa.cast(b, sa.Integer).label("b"))
+
+
+def stored_facts(on: date, due_day: int) -> StoredFacts:
+    """The settings, this year's returns, this year's monthly reports on time, and each county's
+    training summary — one statement (UNION ALL of tagged rows), whatever the size of the history:
+    notes by (kind, at), reports by month, the training summary's few hundred rows."""
+    from portal.models import TrainingModule, TrainingTally
+
+    since = day_start_utc(date(on.year, 1, 1))
+    parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
+             for f in (*SETTING_FIELDS, "version")]
+    parts.append(_part("note", DutyInstance.unit_id, DutyNote.kind, sa.func.count(), 0)
+                 .select_from(DutyNote).join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
+                 .where(DutyNote.kind.in_((rules.NOTE_REQUEST_CLOSE, rules.NOTE_RETURNED)), DutyNote.at >= since)
+                 .group_by(DutyInstance.unit_id, DutyNote.kind))
     months = report_months(on, due_day)
-    if not months:
-        return 0, {}
-    due = dict(months)
-    stmt = (sa.select(MonthlyReport.unit_id, MonthlyReport.month, MonthlyReport.submitted_at)
-            .where(MonthlyReport.month.in_(list(due)), MonthlyReport.status == SUBMITTED))
-    on_time: Counter = Counter()
-    for unit_id, month, at in db.session.execute(stmt):
-        if at is not None and at < day_start_utc(due[month] + timedelta(days=1)):
-            on_time[unit_id] += 1
-    return len(months), on_time
+    if months:
+        in_time = sa.or_(*[sa.and_(MonthlyReport.month == m, MonthlyReport.submitted_at < day_start_utc(d + timedelta(days=1)))
+                           for m, d in months])
+        parts.append(_part("report", MonthlyReport.unit_id, sa.literal(""), sa.func.count(), 0)
+                     .where(MonthlyReport.status == SUBMITTED, in_time).group_by(MonthlyReport.unit_id))
+    parts.append(_part("train", TrainingTally.county_id, sa.literal(""), sa.func.sum(TrainingTally.assigned),
+                       sa.func.sum(TrainingTally.completed))
+                 .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired)
+                 .group_by(TrainingTally.county_id))
+    stored: dict[str, int] = {}
+    asked, returned, reported, training = Counter(), Counter(), Counter(), {}
+    for tag, key, name, a, b in db.session.execute(sa.union_all(*parts)):
+        if tag == "set":
+            stored[name] = a
+        elif tag == "note":
+            (asked if name == rules.NOTE_REQUEST_CLOSE else returned)[key] += a
+        elif tag == "report":
+            reported[key] += a
+        elif a:
+            training[key] = (int(a), int(b or 0))
+    return StoredFacts(_remember(stored), asked, returned, len(months), reported, training)
 
 
-def training_facts() -> dict[str, int]:
-    """Per county code: the share of its training assignments completed (the training summary)."""
-    from portal.training.reports import figures
+def _remember(stored: dict[str, int]) -> AssessmentSettings:
+    """The settings as read (defaults when none saved), kept for the rest of the request."""
+    from flask import g, has_request_context
 
-    return {row.key.code: row.total.percent for row in figures(None).counties if row.total.assigned}
+    values = {**_defaults(), **{f: v for f, v in stored.items() if f in SETTING_FIELDS}}
+    row = AssessmentSettings(id=1, **values)
+    row.version = stored.get("version", 0)
+    if has_request_context():
+        g.assessment_settings = row
+    return row
 
 
 # ---- the ranking -------------------------------------------------------------------------------
@@ -182,22 +214,23 @@ class Ranked:
 def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
     """Every unit with live duties, scored and ranked (best first; unscored last, in unit order)."""
     from portal import refdata
+    from portal.training.rules import percent
 
-    s = current_settings()
+    stored = stored_facts(on, due_day)
+    s = stored.settings
     w = weights_of(s)
     duties = duty_facts(rows, on)
-    returns = return_facts(on)
-    months, reported = report_facts(on, due_day)
-    training = training_facts()
     ids = {u.code: u.id for u in refdata.units()}
     facts: dict[str, tuple[rollup.UnitSummary, scoring.Facts]] = {}
     for u in rollup.by_unit(rows):
-        d, r, uid = duties.get(u.code, Counter()), returns.get(ids.get(u.code), Counter()), ids.get(u.code)
+        d, uid = duties.get(u.code, Counter()), ids.get(u.code)
+        asked = stored.asked.get(uid, 0)
+        train = stored.training.get(ids.get(u.county_code)) if u.county_code else None
         facts[u.code] = (u, scoring.Facts(
             dated=d["dated"], on_time=d["on_time"], overdue=d["overdue"], overdue_days=d["overdue_days"],
-            close_requests=r[rules.NOTE_REQUEST_CLOSE], returns=min(r[rules.NOTE_RETURNED], r[rules.NOTE_REQUEST_CLOSE]),
-            reports_due=months, reports_on_time=min(reported.get(uid, 0), months),
-            training_pct=training.get(u.county_code) if u.county_code else None))
+            close_requests=asked, returns=min(stored.returned.get(uid, 0), asked),
+            reports_due=stored.months, reports_on_time=min(stored.reported.get(uid, 0), stored.months),
+            training_pct=percent(train[1], train[0]) if train else None))
     scores = {code: scoring.score(f, w) for code, (_, f) in facts.items()}
     places = scoring.ranks(scores)
     out = [Ranked(code, u.name, u.county_name, f, scoring.parts(f, w), scores[code],

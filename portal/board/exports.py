@@ -223,7 +223,6 @@ def to_docx(report: Report) -> bytes:
         styles.table(["县（市、区）", *steps, *names], rows)
     else:
         doc.add_paragraph("本通报范围内没有移交任务。")
-    _a4(doc.add_section(WD_SECTION.NEW_PAGE))
     if report.comparison is not None:
         styles.heading("五、本期与上期相比", 1)
         rows = change_rows(report.comparison)

@@ -72,14 +72,6 @@ def day_on_or_before(day: date) -> date | None:
     return db.session.scalar(sa.select(sa.func.max(DutySnapshot.day)).where(DutySnapshot.day <= day))
 
 
-def picture(day: date, instance_ids: set[int] | None = None) -> dict[int, Snap]:
-    """instance id -> its snapshot on `day` (exactly that day)."""
-    stmt = sa.select(DutySnapshot.instance_id, DutySnapshot.state, DutySnapshot.light, DutySnapshot.progress,
-                     DutySnapshot.deadline).where(DutySnapshot.day == day)
-    return {iid: Snap(state, light, progress, deadline) for iid, state, light, progress, deadline
-            in db.session.execute(stmt) if instance_ids is None or iid in instance_ids}
-
-
 def live_picture(rows: Iterable[rollup.Row]) -> dict[int, Snap]:
     return {r.instance_id: Snap(r.state, r.light, r.progress, r.deadline) for r in rows}
 

@@ -8,10 +8,11 @@ from portal.models.duties import (
     DutyCooperator,
     DutyInstance,
     DutyNote,
+    DutySnapshot,
     Evidence,
     ExtensionRequest,
 )
-from portal.models.history import AssessmentSettings, DutySnapshot
+from portal.models.assessment import AssessmentSettings
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit

@@ -181,3 +181,28 @@ class ExtensionRequest(db.Model):
     instance: so.Mapped[DutyInstance] = so.relationship(back_populates="extensions")
     requested_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[requested_by_id])
     decided_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[decided_by_id])
+
+
+class DutySnapshot(db.Model):
+    """One duty instance on one day: its state, light and figures as the board judged them that day
+    (`portal.board.snapshots`). One row per instance per day, not change-only: a day's picture is a
+    plain `WHERE day = ?` on the primary key's prefix, the same cost after five years as after five
+    days, and a missed or repeated run touches only its own day. ~300 instances make ~110,000 rows a
+    year of a few tens of bytes each (`python -m bench snapshot` prints the measured size)."""
+
+    __tablename__ = "duty_snapshot"
+    __table_args__ = (
+        one_of("state", rules.STATE_LABELS), one_of("light", rules.LIGHT_LABELS),
+        # A unit's or a county's trend reads its own rows on the sampled days.
+        sa.Index("ix_duty_snapshot_unit_day", "unit_id", "day"),
+    )
+
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    state: so.Mapped[str] = so.mapped_column(sa.String(12))
+    light: so.Mapped[str] = so.mapped_column(sa.String(6))
+    progress: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    overdue_days: so.Mapped[int] = so.mapped_column(sa.SmallInteger, default=0)

@@ -109,6 +109,7 @@ def main(argv: list[str]) -> int:
         size_month = database_bytes()
         rows_month = count(DutySnapshot.day)
     client = login(app, "leader")
+    measure(app, client, 2, on)  # warm-up (compiled templates and statements), not counted
     baseline = measure(app, client, args.rounds, on)
 
     with app.app_context():

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "remove_demo": "清除演示数据",
     "report_indicator": "填报指标",
     "instruction": "领导批示",
+    "roll_period": "进入下一周期",
     # training
     "assign": "安排培训",
     "unassign": "取消培训安排",
@@ -124,7 +125,7 @@ FIELD_LABELS = {
     "number": "证书编号", "hours": "学时", "expires": "有效期至", "issuer": "发证机关", "number_prefix": "证书编号字头",
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
-    "indicators": "指标",
+    "indicators": "指标", "period": "周期",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

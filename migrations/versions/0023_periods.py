@@ -5,6 +5,7 @@
   (unit_id, day) for a unit's or a county's trend.
 * assessment_settings: the 考核 weights, the bands and the 批示 follow-up days (one row).
 * duty_note (kind, at): returns and 批示 of a period without reading every note.
+* duty_period: the finished periods of a `periodic` duty; duty_instance.period_start: its current one.
 
 Revision ID: 0023_periods
 Revises: 0019_scale
@@ -22,7 +23,7 @@ depends_on = None
 
 STATES = ('not_started', 'in_progress', 'blocked', 'requested', 'closed')
 LIGHTS = ('green', 'blue', 'yellow', 'red', 'grey')
-CHECKS = {'duty_snapshot': [('state', STATES), ('light', LIGHTS)]}
+CHECKS = {'duty_snapshot': [('state', STATES), ('light', LIGHTS)], 'duty_period': [('state', STATES)]}
 
 
 def upgrade():
@@ -66,9 +67,34 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_settings')),
     )
     op.create_index('ix_duty_note_kind_at', 'duty_note', ['kind', 'at'], unique=False)
+    op.create_table(
+        'duty_period',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('instance_id', sa.Integer(), nullable=False),
+        sa.Column('starts', sa.Date(), nullable=False),
+        sa.Column('ends', sa.Date(), nullable=False),
+        sa.Column('deadline', sa.Date(), nullable=True),
+        sa.Column('state', sa.String(length=20), nullable=False),
+        sa.Column('progress', sa.Integer(), nullable=False),
+        sa.Column('done_items', sa.JSON(), nullable=False),
+        sa.Column('closed_at', sa.DateTime(), nullable=True),
+        sa.Column('rolled_at', sa.DateTime(), nullable=False),
+        sa.CheckConstraint(f"state IN ({', '.join(repr(v) for v in STATES)})", name=op.f('ck_duty_period_state')),
+        sa.ForeignKeyConstraint(['instance_id'], ['duty_instance.id'], ondelete='CASCADE',
+                                name=op.f('fk_duty_period_instance_id_duty_instance')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_duty_period')),
+        sa.UniqueConstraint('instance_id', 'starts', name=op.f('uq_duty_period_instance_id')),
+    )
+    op.create_index(op.f('ix_duty_period_instance_id'), 'duty_period', ['instance_id'], unique=False)
+    with op.batch_alter_table('duty_instance') as batch:
+        batch.add_column(sa.Column('period_start', sa.Date(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('duty_instance') as batch:
+        batch.drop_column('period_start')
+    op.drop_index(op.f('ix_duty_period_instance_id'), table_name='duty_period')
+    op.drop_table('duty_period')
     op.drop_index('ix_duty_note_kind_at', table_name='duty_note')
     op.drop_table('assessment_settings')
     op.drop_index('ix_duty_snapshot_unit_day', table_name='duty_snapshot')

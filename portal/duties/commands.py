@@ -1,4 +1,4 @@
-"""`flask portal coverage | remind | demo-data | encrypt-evidence`: duty commands, thin over the services."""
+"""`flask portal coverage | remind | roll-periods | demo-data | encrypt-evidence`: duty commands, thin over the services."""
 from __future__ import annotations
 
 import sys
@@ -30,11 +30,23 @@ def coverage_command():
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
     from portal.board.snapshots import take
+    from portal.duties.periods import roll_all
     from portal.duties.reminders import send_reminders
+    from portal.duties.services import today
 
+    click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days):
         click.echo(line)
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
+
+
+@command("roll-periods")
+def roll_periods_command():
+    """Move every periodic duty whose period is over to its current period (kept in its history)."""
+    from portal.duties.periods import roll_all
+    from portal.duties.services import today
+
+    click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
 
 
 @command("demo-data")
@@ -64,5 +76,5 @@ def encrypt_evidence_command(dry_run: bool):
 
 
 def register(group) -> None:
-    for cmd in (coverage_command, remind_command, demo_data_command, encrypt_evidence_command):
+    for cmd in (coverage_command, remind_command, roll_periods_command, demo_data_command, encrypt_evidence_command):
         group.add_command(cmd)

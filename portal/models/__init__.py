@@ -8,6 +8,7 @@ from portal.models.duties import (
     DutyCooperator,
     DutyInstance,
     DutyNote,
+    DutyPeriod,
     DutySnapshot,
     Evidence,
     ExtensionRequest,
@@ -35,8 +36,8 @@ from portal.models.training import (
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
-    "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "AssessmentSettings", "DutySnapshot", "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
+    "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "DutyPeriod", "DutySnapshot", "Evidence",
+    "ExtensionRequest", "AssessmentSettings", "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

@@ -72,6 +72,8 @@ class DutyInstance(db.Model):
     # 具体责任人: named by the lead unit's liaison
     responsible_name: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     responsible_phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
+    # A `periodic` duty: the first day of the current period (None until its first period starts).
+    period_start: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
 
     duty: so.Mapped[Duty] = so.relationship(back_populates="instances")
     unit: so.Mapped[Unit] = so.relationship()
@@ -206,3 +208,22 @@ class DutySnapshot(db.Model):
     progress: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
     deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
     overdue_days: so.Mapped[int] = so.mapped_column(sa.SmallInteger, default=0)
+
+
+class DutyPeriod(db.Model):
+    """A finished period of a `periodic` duty instance (the current one is the instance itself): its
+    dates, its state and progress when it ended, the checklist steps ticked in it, when it was closed."""
+
+    __tablename__ = "duty_period"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "starts"), one_of("state", rules.STATE_LABELS))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    starts: so.Mapped[date] = so.mapped_column(sa.Date)
+    ends: so.Mapped[date] = so.mapped_column(sa.Date)
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)  # after any 延期 in the period
+    state: so.Mapped[str] = so.mapped_column(sa.String(20))
+    progress: so.Mapped[int] = so.mapped_column(default=0)
+    done_items: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # titles ticked in the period
+    closed_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    rolled_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

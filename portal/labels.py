@@ -126,6 +126,10 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
     "indicators": "指标", "period": "周期",
+    # the office's 考核 settings (portal/board/assessment.py)
+    "w_on_time": "按时完成率权重", "w_overdue": "逾期天数权重", "w_returns": "销号退回权重", "w_reports": "月度报告权重",
+    "w_training": "培训覆盖率权重", "w_signoff": "签收及时性权重", "overdue_cap_days": "逾期封顶天数",
+    "green_min": "绿色最低分", "yellow_min": "黄色最低分", "instruction_days": "批示落实期限（天）",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

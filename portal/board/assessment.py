@@ -17,18 +17,14 @@ from portal.audit.services import record
 from portal.board import rollup, scoring
 from portal.duties import rules
 from portal.extensions import db
+from portal.labels import FIELD_LABELS
 from portal.models import AssessmentSettings, DutyInstance, DutyNote, MonthlyReport, User
 from portal.models.reports import SUBMITTED
 from portal.timeutil import day_start_utc, to_local
 
 SETTING_FIELDS = ("w_on_time", "w_overdue", "w_returns", "w_reports", "w_training", "w_signoff",
                   "overdue_cap_days", "green_min", "yellow_min", "instruction_days")
-SETTING_LABELS = {
-    "w_on_time": "按时完成率权重", "w_overdue": "逾期天数权重", "w_returns": "销号退回权重",
-    "w_reports": "月度报告权重", "w_training": "培训覆盖率权重", "w_signoff": "签收及时性权重",
-    "overdue_cap_days": "逾期封顶天数", "green_min": "绿色最低分", "yellow_min": "黄色最低分",
-    "instruction_days": "批示落实期限（天）",
-}
+SETTING_LABELS = {f: FIELD_LABELS[f] for f in SETTING_FIELDS}  # the form's and the audit log's words
 
 
 class SettingsError(ValueError):
@@ -93,8 +89,8 @@ def save_settings(user: User, values: dict[str, int], version: int) -> Assessmen
         setattr(row, f, values[f])
     row.updated_by_id, row.updated_at = user.id, utcnow()
     record("update", "assessment_settings", 1, label="考核设置",
-           before={SETTING_LABELS[f]: before[f] for f in changed},
-           after={SETTING_LABELS[f]: values[f] for f in changed}, actor=user)
+           before={f: before[f] for f in SETTING_FIELDS if f in changed},
+           after={f: values[f] for f in SETTING_FIELDS if f in changed}, actor=user)
     try:
         db.session.commit()
     except (IntegrityError, StaleDataError):  # a save in between (the first row made twice, or a newer version)

@@ -85,7 +85,7 @@ def test_the_office_sets_the_weights_audited_and_the_ranking_follows(plan, auth,
     row = db.session.get(AssessmentSettings, 1)
     assert (row.w_on_time, row.overdue_cap_days, row.green_min, row.instruction_days) == (40, 60, 90, 5)
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "assessment_settings"))
-    assert entry is not None and entry.after["按时完成率权重"] == 40
+    assert entry is not None and entry.after["w_on_time"] == 40
     page = client.get("/board/assessment").get_data(as_text=True)
     assert "按时完成率（权重 40）" in page and "得分 90 分及以上为绿，75 分及以上为黄" in page
 

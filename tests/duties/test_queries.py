@@ -22,8 +22,9 @@ BUDGETS = {
     # duties, training modules; duties and the citation resolver (3) are reference data (6 warm)
     "/policy/yunmin-2021-74/3.1.1": 10,
     # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
-    # duties, the plan's headings (5 warm)
-    "/board": 8,
+    # duties, the plan's headings (5 warm); the 考核 ranking's facts (settings, returns, reports on time,
+    # the training summary by county: one statement)
+    "/board": 9,
     "DUTY": 6,  # user, the instance (duty, unit, cooperators, checklist), its own rows; duties, clauses, units
     "TRAINING_DUTY": 6,  # + the county's training coverage (roster, completions, modules: one statement)
 }

@@ -130,6 +130,7 @@ FIELD_LABELS = {
     "w_on_time": "按时完成率权重", "w_overdue": "逾期天数权重", "w_returns": "销号退回权重", "w_reports": "月度报告权重",
     "w_training": "培训覆盖率权重", "w_signoff": "签收及时性权重", "overdue_cap_days": "逾期封顶天数",
     "green_min": "绿色最低分", "yellow_min": "黄色最低分", "instruction_days": "批示落实期限（天）",
+    "checkin_period": "长期任务报告进展周期",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

@@ -59,6 +59,7 @@ def upgrade():
         sa.Column('green_min', sa.Integer(), nullable=False),
         sa.Column('yellow_min', sa.Integer(), nullable=False),
         sa.Column('instruction_days', sa.Integer(), nullable=False),
+        sa.Column('checkin_period', sa.String(length=10), nullable=False),
         sa.Column('updated_by_id', sa.Integer(), nullable=True),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),

@@ -23,7 +23,8 @@ from portal.models.reports import SUBMITTED
 from portal.timeutil import day_start_utc, to_local
 
 SETTING_FIELDS = ("w_on_time", "w_overdue", "w_returns", "w_reports", "w_training", "w_signoff",
-                  "overdue_cap_days", "green_min", "yellow_min", "instruction_days")
+                  "overdue_cap_days", "green_min", "yellow_min", "instruction_days", "checkin_period")
+NUMBER_FIELDS = SETTING_FIELDS[:-1]
 SETTING_LABELS = {f: FIELD_LABELS[f] for f in SETTING_FIELDS}  # the form's and the audit log's words
 
 
@@ -56,7 +57,7 @@ def weights_of(s: AssessmentSettings) -> scoring.Weights:
 
 
 def settings_problem(values: dict[str, int]) -> str | None:
-    if not any(values[f] for f in SETTING_FIELDS if f.startswith("w_")):
+    if not any(values[f] for f in NUMBER_FIELDS if f.startswith("w_")):
         return "至少一项权重应大于 0。"
     if values["yellow_min"] > values["green_min"]:
         return "黄色最低分不能高于绿色最低分。"
@@ -152,7 +153,8 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
 
     since = day_start_utc(date(on.year, 1, 1))
     parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
-             for f in (*SETTING_FIELDS, "version")]
+             for f in (*NUMBER_FIELDS, "version")]
+    parts.append(_part("text", 0, AssessmentSettings.checkin_period, 0, 0).where(AssessmentSettings.id == 1))
     parts.append(_part("note", DutyInstance.unit_id, DutyNote.kind, sa.func.count(), 0)
                  .select_from(DutyNote).join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
                  .where(DutyNote.kind.in_((rules.NOTE_REQUEST_CLOSE, rules.NOTE_RETURNED)), DutyNote.at >= since)
@@ -172,6 +174,8 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
     for tag, key, name, a, b in db.session.execute(sa.union_all(*parts)):
         if tag == "set":
             stored[name] = a
+        elif tag == "text":
+            stored["checkin_period"] = name
         elif tag == "note":
             (asked if name == rules.NOTE_REQUEST_CLOSE else returned)[key] += a
         elif tag == "report":

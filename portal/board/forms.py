@@ -1,11 +1,12 @@
 """Forms for what the board changes: a unit's figures on a duty, a leader's 批示."""
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.board.services import INDICATOR_MAX
 from portal.limits import FIGURE_NOTE, REASON, length_message
 from portal.forms import VersionField, WholeNumberField
+from portal.training.forms import choices  # SelectChoice where wtforms has it
 
 
 class IndicatorForm(FlaskForm):
@@ -34,4 +35,6 @@ class AssessmentSettingsForm(FlaskForm):
     yellow_min = WholeNumberField("黄色最低分", validators=[InputRequired("请填写黄色最低分")], high=100)
     instruction_days = WholeNumberField("批示落实期限（天）", validators=[InputRequired("请填写批示落实期限")],
                                         low=1, high=365)
+    checkin_period = SelectField("长期任务报告进展周期", default="", choices=choices(
+        [("", "不要求"), ("monthly", "每月"), ("quarterly", "每季度"), ("yearly", "每年")]))
     version = VersionField()

@@ -30,12 +30,14 @@ def coverage_command():
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
     from portal.board.snapshots import take
-    from portal.duties.periods import roll_all
+    from portal.duties.periods import checkin_reminders, roll_all
     from portal.duties.reminders import send_reminders
     from portal.duties.services import today
 
     click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days):
+        click.echo(line)
+    for line in checkin_reminders(today()):
         click.echo(line)
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
 

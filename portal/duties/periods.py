@@ -104,3 +104,73 @@ def history(inst: DutyInstance) -> list[DutyPeriod]:
     """The instance's finished periods, latest first."""
     return list(db.session.scalars(sa.select(DutyPeriod).where(DutyPeriod.instance_id == inst.id)
                                    .order_by(DutyPeriod.starts.desc())))
+
+
+# ---- long-term duties: the office's check-in rhythm ----------------------------------------------
+
+def checkin_kind() -> str:
+    """The office's rhythm for 长期 duties ("" when none is asked): a setting of the 考核 page."""
+    from portal.models import AssessmentSettings
+
+    row = db.session.get(AssessmentSettings, 1)
+    return row.checkin_period if row is not None and row.checkin_period in rules.PERIOD_MONTHS else ""
+
+
+def checkin_of(inst: DutyInstance, notes, evidence, today: date) -> rules.Checkin | None:
+    """A 长期 duty's check-in from what its page read already (newest notes first, its files, ticks)."""
+    if inst.archived or inst.duty.deadline_kind != "none" or inst.state == rules.CLOSED:
+        return None
+    kind = checkin_kind()
+    if not kind:
+        return None
+    from portal.timeutil import to_local
+
+    times = [n.at for n in notes if n.kind != rules.NOTE_INSTRUCTION][:1] + [e.at for e in evidence][:1]
+    times += [i.done_at for i in inst.items if i.done_at is not None]
+    last = to_local(max(times)).date() if times else None
+    return rules.checkin(kind, last, today)
+
+
+def checkin_reminders(today: date) -> list[str]:
+    """Each unit whose open 长期 duties have no check-in this period (in its last days) or missed the
+    previous one gets one message a day (through the outbox)."""
+    from collections import defaultdict
+
+    from portal.models import ChecklistItem, Evidence, DutyNote
+    from portal.outbox import enqueue
+    from portal.timeutil import to_local
+
+    kind = checkin_kind()
+    if not kind:
+        return []
+    activity = sa.union_all(
+        sa.select(DutyNote.instance_id.label("iid"), DutyNote.at.label("at")).where(DutyNote.kind != rules.NOTE_INSTRUCTION),
+        sa.select(Evidence.instance_id, Evidence.at),
+        sa.select(ChecklistItem.instance_id, ChecklistItem.done_at).where(ChecklistItem.done_at.is_not(None))).subquery()
+    last = sa.select(activity.c.iid, sa.func.max(activity.c.at).label("at")).group_by(activity.c.iid).subquery()
+    stmt = (sa.select(DutyInstance, last.c.at).join(Duty).outerjoin(last, last.c.iid == DutyInstance.id)
+            .where(~DutyInstance.archived, ~Duty.archived, Duty.deadline_kind == "none",
+                   DutyInstance.state.in_(rules.OPEN_STATES)))
+    late: dict = defaultdict(list)
+    for inst, at in db.session.execute(stmt):
+        c = rules.checkin(kind, to_local(_as_datetime(at)).date() if at else None, today)
+        if c.status == rules.CHECKIN_MISSED or (c.status == rules.CHECKIN_DUE and (c.ends - today).days < rules.CHECKIN_DAYS):
+            late[inst.unit].append((inst, c))
+    lines = []
+    for unit, items in late.items():
+        label = rules.period_label(kind, items[0][1].starts)
+        body = "\n".join(f"· {inst.duty.title}：" + ("上期未报告进展" if c.status == rules.CHECKIN_MISSED
+                                                   else f"本期尚未报告进展（{c.ends.month}月{c.ends.day}日前）")
+                         for inst, c in items)
+        enqueue("digest", subject=f"长期任务{label}进展报告：{len(items)} 项尚未报告", body=body, units=[unit],
+                dedupe_key=f"checkin:{unit.id}:{today.isoformat()}")
+        lines.append(f"{unit.code}: {len(items)} long-term duty check-in(s) asked")
+    db.session.commit()
+    return lines
+
+
+def _as_datetime(value):
+    """max() over a union comes back as text on SQLite."""
+    from datetime import datetime
+
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

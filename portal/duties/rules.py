@@ -221,3 +221,29 @@ def period_over(kind: str, period_start: date, deadline: date | None, state: str
     if today <= end:
         return False
     return state == CLOSED or deadline is None or today > deadline
+
+
+# ---- long-term (长期) duties: a check-in each period the office sets ---------------------------------
+
+CHECKIN_DONE, CHECKIN_DUE, CHECKIN_MISSED = "done", "due", "missed"
+CHECKIN_DAYS = 7  # the last days of a period in which a missing check-in is called for
+
+
+@dataclass(frozen=True)
+class Checkin:
+    status: str
+    starts: date
+    ends: date
+
+
+def checkin(kind: str, last_activity: date | None, today: date) -> Checkin:
+    """A long-term duty's check-in for the office's rhythm `kind`: done when the unit recorded work
+    (a note, tick or file) in the current period; missed when the whole previous period had none;
+    else due (by the period's last day)."""
+    starts, ends = period_bounds(kind, today)
+    previous_start = period_bounds(kind, starts - timedelta(days=1))[0]
+    if last_activity is not None and last_activity >= starts:
+        return Checkin(CHECKIN_DONE, starts, ends)
+    if last_activity is None or last_activity < previous_start:
+        return Checkin(CHECKIN_MISSED, starts, ends)
+    return Checkin(CHECKIN_DUE, starts, ends)

@@ -139,7 +139,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
             arrangement=linked(inst.duty.arrangement, inst, got.linked),
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
             pending_extension=got.pending_extension,
-            periods=periods.history(inst) if periods.is_periodic(inst.duty) else None)
+            periods=periods.history(inst) if periods.is_periodic(inst.duty) else None,
+            checkin=periods.checkin_of(inst, notes, got.evidence, today()))
     return context
 
 

@@ -1,4 +1,4 @@
-"""The office's 考核 settings (weights, bands, the 批示 follow-up days): one row."""
+"""The office's 考核 and 督办 settings (weights, bands, the 批示 follow-up days, the 长期 check-in): one row."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,6 +27,8 @@ class AssessmentSettings(db.Model):
     green_min: so.Mapped[int] = so.mapped_column(default=85)
     yellow_min: so.Mapped[int] = so.mapped_column(default=70)
     instruction_days: so.Mapped[int] = so.mapped_column(default=7)  # a 批示 not acted on within N days
+    # 长期 duties report progress once per this period ("" = no check-in asked): monthly|quarterly|yearly
+    checkin_period: so.Mapped[str] = so.mapped_column(sa.String(10), default="")
     updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)

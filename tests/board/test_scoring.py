@@ -66,7 +66,8 @@ def test_the_formula_is_written_in_chinese_with_the_weights_in_force():
 # ---- the settings form --------------------------------------------------------------------------
 
 FIELDS = {"w_on_time": "40", "w_overdue": "20", "w_returns": "10", "w_reports": "10", "w_training": "20",
-          "w_signoff": "0", "overdue_cap_days": "60", "green_min": "90", "yellow_min": "75", "instruction_days": "5"}
+          "w_signoff": "0", "overdue_cap_days": "60", "green_min": "90", "yellow_min": "75", "instruction_days": "5",
+          "checkin_period": "quarterly"}
 
 
 def post_settings(client, **changes):
@@ -83,7 +84,8 @@ def test_the_office_sets_the_weights_audited_and_the_ranking_follows(plan, auth,
     response = post_settings(client)
     assert response.status_code == 302
     row = db.session.get(AssessmentSettings, 1)
-    assert (row.w_on_time, row.overdue_cap_days, row.green_min, row.instruction_days) == (40, 60, 90, 5)
+    assert (row.w_on_time, row.overdue_cap_days, row.green_min, row.instruction_days, row.checkin_period) == (
+        40, 60, 90, 5, "quarterly")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "assessment_settings"))
     assert entry is not None and entry.after["w_on_time"] == 40
     page = client.get("/board/assessment").get_data(as_text=True)

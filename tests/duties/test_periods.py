@@ -100,3 +100,38 @@ def test_the_duty_page_shows_the_current_period_and_the_history(plan, auth, clie
     history = section.split('data-testid="period-history"')[1]
     assert "2026年1月" in history and "已销号" in history and "2026年1月20日" in history
     assert "2026年2月" in history and "期内未销号" in history  # the months nobody worked in are kept
+
+
+# ---- long-term duties: the office's check-in ------------------------------------------------------
+
+def test_checkin_is_done_due_or_missed():
+    today = date(2026, 12, 7)
+    assert rules.checkin("monthly", date(2026, 12, 2), today).status == rules.CHECKIN_DONE
+    assert rules.checkin("monthly", date(2026, 11, 20), today).status == rules.CHECKIN_DUE
+    assert rules.checkin("monthly", date(2026, 10, 31), today).status == rules.CHECKIN_MISSED
+    assert rules.checkin("monthly", None, today).status == rules.CHECKIN_MISSED
+    c = rules.checkin("quarterly", date(2026, 9, 30), today)
+    assert (c.status, c.starts, c.ends) == (rules.CHECKIN_DUE, date(2026, 10, 1), date(2026, 12, 31))
+
+
+def test_the_office_asks_long_term_duties_to_check_in(plan, auth, client, runner):
+    from portal.models import AssessmentSettings, Notice
+
+    inst = instance_by_key("protection-duties@yanhu-mz")  # 长期 (deadline: none in the 任务分工表)
+    assert inst.duty.deadline_kind == "none"
+    auth.as_role("admin")
+    assert 'data-testid="checkin"' not in client.get(f"/tasks/{inst.id}").get_data(as_text=True)  # none asked yet
+    db.session.add(AssessmentSettings(id=1, checkin_period="monthly"))
+    db.session.commit()
+    html = client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert "上期未报告，请尽快报告" in html.split('data-testid="checkin"')[1]
+    result = runner.invoke(args=["portal", "remind"])
+    assert result.exit_code == 0 and "long-term duty check-in(s) asked" in result.output
+    notice = db.session.scalar(sa.select(Notice).where(Notice.unit_id == inst.unit_id, Notice.title.like("长期任务%")))
+    assert notice is not None and inst.duty.title in notice.body
+    from portal.duties.services import add_note
+    from tests.conftest import make_user
+
+    add_note(make_user("yh", "liaison", unit=inst.unit.code), inst, "本月已开展入户走访")
+    html = client.get(f"/tasks/{inst.id}").get_data(as_text=True)
+    assert ">已报告<" in html.split('data-testid="checkin"')[1]

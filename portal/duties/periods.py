@@ -109,11 +109,18 @@ def history(inst: DutyInstance) -> list[DutyPeriod]:
 # ---- long-term duties: the office's check-in rhythm ----------------------------------------------
 
 def checkin_kind() -> str:
-    """The office's rhythm for 长期 duties ("" when none is asked): a setting of the 考核 page."""
+    """The office's rhythm for 长期 duties ("" when none is asked): a setting of the 考核 page, kept
+    per process like the reference data (a save of the settings moves the reference stamp)."""
+    from portal import refdata
+
+    return refdata.cached(("checkin_period",), _load_checkin_kind)
+
+
+def _load_checkin_kind() -> str:
     from portal.models import AssessmentSettings
 
-    row = db.session.get(AssessmentSettings, 1)
-    return row.checkin_period if row is not None and row.checkin_period in rules.PERIOD_MONTHS else ""
+    kind = db.session.scalar(sa.select(AssessmentSettings.checkin_period).where(AssessmentSettings.id == 1))
+    return kind if kind in rules.PERIOD_MONTHS else ""
 
 
 def checkin_of(inst: DutyInstance, notes, evidence, today: date) -> rules.Checkin | None:

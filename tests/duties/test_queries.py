@@ -26,7 +26,8 @@ BUDGETS = {
     # the training summary by county: one statement)
     "/board": 9,
     "DUTY": 6,  # user, the instance (duty, unit, cooperators, checklist), its own rows; duties, clauses, units
-    "TRAINING_DUTY": 6,  # + the county's training coverage (roster, completions, modules: one statement)
+    "TRAINING_DUTY": 7,  # + the county's training coverage (roster, completions, modules: one statement);
+    # a 长期 duty: + the office's check-in rhythm (kept with the reference data: cold only)
 }
 
 

@@ -23,7 +23,7 @@ portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management 
 COMMAND_MODULES = (
     "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
     "portal.training.commands", "portal.ops.commands", "portal.policy.commands", "portal.audit.commands",
-    "portal.plans.commands", "portal.outbox.commands",
+    "portal.plans.commands", "portal.outbox.commands", "portal.board.commands",
 )
 
 

@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "publish": "发布任务分工",
     "revise": "开始修订任务分工",
     "delete": "删除",
+    "roll_period": "进入下一周期",
     # training
     "assign": "安排培训",
     "unassign": "取消培训安排",
@@ -144,7 +145,8 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
                       "supervision_settings": "督办设置", "urge": "督办通知单",
                       "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应",
-                      "outbox_delivery": "消息发送"}
+                      "outbox_delivery": "消息发送",
+                      "assessment_settings": "考核设置"}
 FIELD_LABELS = {
     "username": "用户名", "display_name": "姓名", "roles": "角色", "unit": "单位", "active": "在用",
     "name": "名称", "short_name": "简称", "level": "层级", "parent": "上级", "aliases": "别称",
@@ -169,7 +171,7 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "numbers": "签到表编号", "new": "新登记人数", "useful": "是否有用", "clear": "是否清楚", "missing": "还缺什么",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
-    "indicators": "指标",
+    "indicators": "指标", "period": "周期",
     # plans and their drafted duties
     "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",
     "no_duty": "无具体任务的条款", "drafts": "起草的任务数", "mapped": "对应的名称", "duties": "涉及任务数",
@@ -177,6 +179,11 @@ FIELD_LABELS = {
     # the outbox
     "channel": "渠道", "url": "机器人地址", "secret": "加签密钥", "email": "电子邮箱", "mobile": "手机号码",
     "on": "开启", "off": "关闭", "message": "消息", "recipient": "接收方",
+    # the office's 考核 settings (portal/board/assessment.py)
+    "w_on_time": "按时完成率权重", "w_overdue": "逾期天数权重", "w_returns": "销号退回权重", "w_reports": "月度报告权重",
+    "w_training": "培训覆盖率权重", "w_signoff": "签收及时性权重", "overdue_cap_days": "逾期封顶天数",
+    "green_min": "绿色最低分", "yellow_min": "黄色最低分", "instruction_days": "批示落实期限（天）",
+    "checkin_period": "长期任务报告进展周期",
     # login protection
     "wait_seconds": "须等待（秒）", "ip": "来源地址", "removed": "清除记录数",
     # the policy library (a document's metadata and what an import changed; a register entry)

@@ -53,8 +53,9 @@ from portal.extensions import db
 from portal.plan import PLAN_ID
 
 # Tables whose rows are reference data: a write to any of them replaces the stamp's token.
+# assessment_settings: the office's 考核 settings (its 长期 check-in rhythm is read on duty pages)
 REF_TABLES = frozenset({"unit", "duty", "plan", "policy_document", "policy_clause", "policy_edition",
-                        "regulation_entry"})
+                        "regulation_entry", "assessment_settings"})
 STAMP_ID = 1
 
 

@@ -176,6 +176,8 @@ EXPECTED: dict[str, object] = {
     "outbox.units": ADMIN_ONLY,
     "outbox.unit_settings": ADMIN_ONLY,
     "outbox.mine": EVERYONE,
+    "board.assessment_page": frozenset({"admin", "leader"}),  # 考核排名: every unit's score
+    "board.assessment_settings": ADMIN_ONLY,  # the office (督查室) sets the weights
 }
 
 

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("board", __name__)
 
-from portal.board import api_views, views  # noqa: E402,F401
+from portal.board import api_views, assessment_views, views  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from portal import docx_doc, xlsx
-from portal.board import rollup
+from portal.board import rollup, scoring
 from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
@@ -96,7 +96,38 @@ def to_xlsx(report: Report) -> bytes:
 
     ws = _sheet(wb, "任务明细", title, LIST_HEADERS, LIST_WIDTHS, [list_row(r, report.as_of) for r in report.rows])
     _light_rules(ws, "G", len(report.rows))
+    if report.comparison is not None:
+        _sheet(wb, "本期变化", title, ["变化", "任务", "责任单位", "上期", "本期"], [16, 28, 22, 24, 24],
+               change_rows(report.comparison))
+    ws = _sheet(wb, "考核排名", title, ["名次", "单位", "得分", "等次", *[scoring.MEASURE_LABELS[m] for m in scoring.MEASURES]],
+                [8, 24, 8, 8, *[12] * len(scoring.MEASURES)], ranking_rows(report.ranking))
+    _fill_rules(ws, f"D3:D{len(report.ranking) + 2}",
+                {scoring.BAND_LABELS[b]: LIGHT_FILLS[b] for b in (rules.GREEN, rules.YELLOW, rules.RED)})
+    formula = wb.create_sheet("计分办法")
+    for line in report.formula:
+        formula.append([safe_cell(line)])
     return xlsx.to_bytes(wb)
+
+
+def change_rows(c) -> list[list]:
+    """本期与上期相比 as rows: (what changed, duty, unit, before, now)."""
+    def light_of(s):
+        return light_text(s.light) if s else "（上期尚无）"
+
+    rows = [["新增红灯", x.title, x.unit_name, light_of(x.before), light_text(x.after.light)] for x in c.new_red]
+    rows += [["红灯转出", x.title, x.unit_name, light_of(x.before), light_text(x.after.light)] for x in c.back_from_red]
+    rows += [["延期", x.title, x.unit_name, zh_date(x.before.deadline), zh_date(x.after.deadline)] for x in c.extended]
+    rows += [[f"批示超过{c.instruction_days}天未落实", x.title, x.unit_name, f"{zh_date(x.at)}批示：{x.body[:200]}",
+              f"已{x.days}天"] for x in c.instructions]
+    if not c.available:
+        rows.insert(0, ["说明", f"{zh_date(c.previous_end)}及以前没有每日记录，暂不能与上期比较", "", "", ""])
+    return rows
+
+
+def ranking_rows(ranked) -> list[list]:
+    return [[x.rank or "—", x.name, x.score if x.score is not None else "—", scoring.BAND_LABELS[x.band],
+             *[round(100 * x.parts[m]) if x.parts[m] is not None else "不计" for m in scoring.MEASURES]]
+            for x in ranked]
 
 
 def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], rows: list[list]):
@@ -176,4 +207,15 @@ def to_docx(report: Report) -> bytes:
         styles.table(["县（市、区）或机构", *steps, *names], rows)
     else:
         doc.add_paragraph("本通报范围内没有移交任务。")
+    if report.comparison is not None:
+        styles.heading("五、本期与上期相比", 1)
+        rows = change_rows(report.comparison)
+        if rows:
+            styles.table(["变化", "任务", "责任单位", "上期", "本期"], rows)
+        else:
+            doc.add_paragraph("本期与上期相比没有新增红灯、红灯转出、延期或超期未落实的批示。")
+    styles.heading("六、考核排名", 1)
+    styles.table(["名次", "单位", "得分", "等次"], [row[:4] for row in ranking_rows(report.ranking)])
+    for line in report.formula:
+        doc.add_paragraph(docx_text(line))
     return docx_doc.to_bytes(doc)

@@ -125,8 +125,20 @@ def board_context(user: User, args, on: date) -> dict:
         milestone_x=[],
         red=rollup.red_list(data.rows, on), yellow=rollup.yellow_list(data.rows),
         headline=services.headline(on),
+        ranking=_ranking(data, on),
     )
     days = [m.on for m in context["milestones"]]
     if days:
         context["milestone_x"] = rollup.timeline_positions(days, min(days), max(max(days), date(2025, 12, 31)), 660)
     return context
+
+
+def _ranking(data: BoardData, on: date) -> list:
+    """考核 for those who see every unit (a liaison's board shows no other unit's score)."""
+    if data.scope != services.FULL:
+        return []
+    from flask import current_app
+
+    from portal.board import assessment
+
+    return assessment.ranking(data.all_rows, on, current_app.config["REPORT_DUE_DAY"])

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from portal.board import pages, rollup
+from portal import refdata
+from portal.board import assessment, changes, pages, rollup
 from portal.extensions import db
 from portal.models import PolicyDocument, User
 from portal.plan import PLAN_ID
@@ -35,6 +36,9 @@ class Report:
     rows: list[rollup.Row] = field(repr=False, default_factory=list)
     problems: list[str] = field(default_factory=list)
     data: pages.BoardData | None = field(default=None, repr=False)
+    comparison: changes.Comparison | None = field(default=None, repr=False)  # 本期与上期相比
+    ranking: list[assessment.Ranked] = field(default_factory=list, repr=False)  # 考核
+    formula: list[str] = field(default_factory=list, repr=False)
 
     @property
     def red_by_unit(self):
@@ -98,22 +102,42 @@ def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
 
 
 def build(user: User, args, on: date) -> Report:
+    from flask import current_app
+
+    from portal.board import comparison, scoring
+
     data = pages.load(user, args, on)
     problems = list(data.query.problems)
     start, end = period(args, on, problems)
-    doc = db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == PLAN_ID))
+    doc_title, doc_number = refdata.cached(("plan_document", PLAN_ID), _plan_document)
     since, until = day_start_utc(start), day_start_utc(end) + _one_day()
     closed = sum(1 for r in data.rows if r.closed_at is not None and since <= r.closed_at < until)
     due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
     names = [n for n, _ in data.indicator_names]
+    ranking = assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"])
     return Report(
-        doc_title=doc.title if doc else "", doc_number=doc.number if doc else "", as_of=on, start=start, end=end,
+        doc_title=doc_title, doc_number=doc_number, as_of=on, start=start, end=end,
         scope_label=scope_label(data.query.filters, data.counties), totals=data.totals,
         closed_in_period=closed, due_in_period=due, units=rollup.by_unit(data.rows),
         departments=rollup.department_matrix(data.rows), red=rollup.red_list(data.rows, on),
         yellow=rollup.yellow_list(data.rows), transfer=data.transfer,
         transfer_totals=rollup.transfer_totals(data.transfer, names), indicator_names=data.indicator_names,
-        rows=data.rows, problems=problems, data=data)
+        rows=data.rows, problems=problems, data=data,
+        ranking=ranking,  # read first: it reads the office's settings the comparison also uses
+        comparison=comparison.for_period(data.rows, start, end, on),
+        formula=scoring.formula_lines(*_weights()))
+
+
+def _plan_document() -> tuple[str, str]:
+    """The plan's title and 文号 (a reference table: kept per process until a library write)."""
+    row = db.session.execute(sa.select(PolicyDocument.title, PolicyDocument.number)
+                             .where(PolicyDocument.doc_id == PLAN_ID)).first()
+    return (row.title, row.number or "") if row else ("", "")
+
+
+def _weights():
+    s = assessment.current_settings()
+    return assessment.weights_of(s), s.green_min, s.yellow_min
 
 
 def _one_day():

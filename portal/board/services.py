@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.labels import ARRANGED_MARK
 from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (
+    AssessmentSettings,
     ChecklistItem,
     Duty,
     DutyCooperator,
@@ -28,6 +29,7 @@ from portal.models import (
     DutyNote,
     ExtensionRequest,
     IndicatorValue,
+    MonthlyReport,
     Unit,
     User,
 )
@@ -321,6 +323,9 @@ def data_stamp(on: date) -> tuple:
         sa.select(sa.func.max(ExtensionRequest.decided_at)).scalar_subquery(),
         sa.select(sa.func.max(DutyNote.id)).scalar_subquery(),
         *stamp_columns(),  # training coverage is on the headline too
+        # the 考核 ranking also reads monthly reports and the office's settings
+        sa.select(sa.func.max(MonthlyReport.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(AssessmentSettings.version)).scalar_subquery(),
     )).one()
     return (on.isoformat(), *(str(v) for v in row))
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.access import logged_in, requires
-from portal.board import bp, cache, pages, rollup, services
+from portal.board import bp, cache, pages, rollup, scoring, services
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.duties import rules
 from portal.duties.services import DutyError, NotAllowed, get_instance, today
@@ -18,7 +18,7 @@ from portal.htmx_utils import is_partial_request
 
 
 def _common() -> dict:
-    return dict(rules=rules, rollup=rollup)
+    return dict(rules=rules, rollup=rollup, scoring=scoring)
 
 
 @bp.route("/board")
@@ -47,7 +47,12 @@ def county(county_code: str):
         abort(404)
     rows = [r for r in data.rows if r.county_code == code]
     transfer = next((t for t in data.transfer if t.county_code == code and not t.institution), None)
-    return render_template("board/county.html", **_common(), name=name, code=code, rows=rows,
+    trend = None
+    if services.scope_of(current_user) == services.FULL:
+        from portal.board.snapshots import trend_chart
+
+        trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
+    return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
                            transfer=transfer, indicator_names=data.indicator_names, on=today())
 
@@ -141,6 +146,17 @@ def duty_extras(inst) -> dict:
         indicator_form=IndicatorForm(formdata=None), instruction_form=InstructionForm(formdata=None),
         can_instruct=services.can_instruct(current_user, inst), instructions=instructions)
 
+
+
+@bp.app_template_global("board_unit_trend")
+def unit_trend(unit):
+    """The trend chart on a unit's page, for those whose board shows that unit (else None)."""
+    scope = services.scope_of(current_user)
+    if scope == services.TOTALS or (scope == services.OWN_UNIT and current_user.unit_id != unit.id):
+        return None
+    from portal.board.snapshots import trend_chart
+
+    return trend_chart([unit.id], today())
 
 
 @bp.app_template_global("board_link")

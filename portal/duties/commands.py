@@ -1,5 +1,5 @@
-"""`flask portal coverage | remind | demo-data | encrypt-evidence | division-check`: duty commands, thin over the
-services."""
+"""`flask portal coverage | remind | roll-periods | demo-data | encrypt-evidence | division-check`: duty commands,
+thin over the services."""
 from __future__ import annotations
 
 import sys
@@ -30,16 +30,30 @@ def coverage_command():
 @click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
+    from portal.board.snapshots import take
+    from portal.duties.periods import checkin_reminders, roll_all
     from portal.duties.reminders import send_reminders
+    from portal.duties.services import today
     from portal.supervision.ladder import run_escalations
-    from portal.supervision.services import today
-
     from portal.training.reminders import send_training_reminders
 
+    click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days) + send_training_reminders():
         click.echo(line)
     for line in run_escalations(today()):  # the 督办 ladder's steps due today (each taken once)
         click.echo(line)
+    for line in checkin_reminders(today()):
+        click.echo(line)
+    click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
+
+
+@command("roll-periods")
+def roll_periods_command():
+    """Move every periodic duty whose period is over to its current period (kept in its history)."""
+    from portal.duties.periods import roll_all
+    from portal.duties.services import today
+
+    click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
 
 
 @command("demo-data")
@@ -90,6 +104,6 @@ def division_check_command(file: str):
 
 
 def register(group) -> None:
-    for cmd in (coverage_command, remind_command, demo_data_command, encrypt_evidence_command,
+    for cmd in (coverage_command, remind_command, roll_periods_command, demo_data_command, encrypt_evidence_command,
                 division_check_command):
         group.add_command(cmd)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 NOT_STARTED, IN_PROGRESS, BLOCKED, REQUESTED, CLOSED = "not_started", "in_progress", "blocked", "requested", "closed"
 STATE_LABELS = {
@@ -184,3 +184,66 @@ def sort_key(sort: str, light_code: str, deadline: date | None, progress_pct: in
     if sort == "plan":
         return (position, unit_order)
     return (LIGHT_ORDER[light_code], deadline or FAR_DATE, position)
+
+
+# ---- recurring work: a `periodic` duty's periods --------------------------------------------------
+# The instance is the current period (its deadline the period's end; ticks, evidence, 销号 and lights
+# as for any duty); when the period is over it is kept as a `DutyPeriod` row and the instance starts
+# the next one (portal/duties/periods.py).
+
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+
+
+def period_bounds(kind: str, day: date) -> tuple[date, date]:
+    """The first and last day of the `kind` period (monthly, quarterly, yearly) holding `day`."""
+    months = PERIOD_MONTHS[kind]
+    first_month = (day.month - 1) // months * months + 1
+    start = date(day.year, first_month, 1)
+    end_month = first_month + months  # the month after the period
+    end = date(day.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def period_label(kind: str, start: date) -> str:
+    """2026年11月 / 2026年第4季度 / 2026年度."""
+    if kind == "monthly":
+        return f"{start.year}年{start.month}月"
+    if kind == "quarterly":
+        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    return f"{start.year}年度"
+
+
+def period_over(kind: str, period_start: date, deadline: date | None, state: str, today: date) -> bool:
+    """Whether the current period gives way to the next: its last day has passed and it is either
+    verified closed or past its deadline too (an approved 延期 keeps the period open until then)."""
+    end = period_bounds(kind, period_start)[1]
+    if today <= end:
+        return False
+    return state == CLOSED or deadline is None or today > deadline
+
+
+# ---- long-term (长期) duties: a check-in each period the office sets ---------------------------------
+
+CHECKIN_DONE, CHECKIN_DUE, CHECKIN_MISSED = "done", "due", "missed"
+CHECKIN_DAYS = 7  # the last days of a period in which a missing check-in is called for
+
+
+@dataclass(frozen=True)
+class Checkin:
+    status: str
+    starts: date
+    ends: date
+
+
+def checkin(kind: str, last_activity: date | None, today: date) -> Checkin:
+    """A long-term duty's check-in for the office's rhythm `kind`: done when the unit recorded work
+    (a note, tick or file) in the current period; missed when the whole previous period had none;
+    else due (by the period's last day)."""
+    starts, ends = period_bounds(kind, today)
+    previous_start = period_bounds(kind, starts - timedelta(days=1))[0]
+    if last_activity is not None and last_activity >= starts:
+        return Checkin(CHECKIN_DONE, starts, ends)
+    if last_activity is None or last_activity < previous_start:
+        return Checkin(CHECKIN_MISSED, starts, ends)
+    return Checkin(CHECKIN_DUE, starts, ends)

@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal.access import logged_in, no_store, requires
-from portal.duties import bp, rules
+from portal.duties import bp, periods, rules
 from portal.duties.evidence import add_evidence, read_evidence
 from portal.duties.forms import (
     BackForm,
@@ -38,6 +38,7 @@ from portal.duties.services import (
     decide_extension,
     get_instance,
     pending_close_requests,
+    today,
     pending_extensions,
     request_close,
     request_extension,
@@ -138,7 +139,9 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
                              instances={inst.id: f"{inst.duty.title} · {inst.unit.name}"}),
             arrangement=linked(inst.duty.arrangement, inst, got.linked),
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
-            pending_extension=got.pending_extension)
+            pending_extension=got.pending_extension,
+            periods=periods.history(inst) if periods.is_periodic(inst.duty) else None,
+            checkin=periods.checkin_of(inst, notes, got.evidence, today()))
     return context
 
 
@@ -147,6 +150,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
 @no_store  # the 具体责任人's phone
 def instance(instance_id: int):
     inst = _instance_or_404(instance_id)
+    periods.roll_on_read(inst, today())  # a periodic duty whose period is over starts the next one
     return render_template("duties/instance.html", **_instance_context(inst))
 
 

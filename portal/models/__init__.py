@@ -8,9 +8,12 @@ from portal.models.duties import (
     DutyCooperator,
     DutyInstance,
     DutyNote,
+    DutyPeriod,
+    DutySnapshot,
     Evidence,
     ExtensionRequest,
 )
+from portal.models.assessment import AssessmentSettings
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
@@ -38,9 +41,9 @@ from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
-    "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "ImportJob", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment", "OutboxDelivery", "OutboxMessage",
-    "RobotWebhook", "ReportRevision",
+    "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "DutyPeriod", "DutySnapshot", "Evidence",
+    "ExtensionRequest", "AssessmentSettings", "ImportJob", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
+    "OutboxDelivery", "OutboxMessage", "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

@@ -75,6 +75,8 @@ class DutyInstance(db.Model):
     # 具体责任人: named by the lead unit's liaison
     responsible_name: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     responsible_phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
+    # A `periodic` duty: the first day of the current period (None until its first period starts).
+    period_start: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
 
     duty: so.Mapped[Duty] = so.relationship(back_populates="instances")
     unit: so.Mapped[Unit] = so.relationship()
@@ -133,7 +135,8 @@ class ChecklistItem(db.Model):
 
 class DutyNote(db.Model):
     __tablename__ = "duty_note"
-    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS),)
+    # (kind, at): the 考核's returns and the 通报's 批示 of a period, without a pass over every note.
+    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS), sa.Index("ix_duty_note_kind_at", "kind", "at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
@@ -185,3 +188,47 @@ class ExtensionRequest(db.Model):
     instance: so.Mapped[DutyInstance] = so.relationship(back_populates="extensions")
     requested_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[requested_by_id])
     decided_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[decided_by_id])
+
+
+class DutySnapshot(db.Model):
+    """One duty instance on one day: its state, light and figures as the board judged them that day
+    (`portal.board.snapshots`). One row per instance per day, not change-only: a day's picture is a
+    plain `WHERE day = ?` on the primary key's prefix, the same cost after five years as after five
+    days, and a missed or repeated run touches only its own day. ~300 instances make ~110,000 rows a
+    year of a few tens of bytes each (`python -m bench snapshot` prints the measured size)."""
+
+    __tablename__ = "duty_snapshot"
+    __table_args__ = (
+        one_of("state", rules.STATE_LABELS), one_of("light", rules.LIGHT_LABELS),
+        # A unit's or a county's trend reads its own rows on the sampled days.
+        sa.Index("ix_duty_snapshot_unit_day", "unit_id", "day"),
+    )
+
+    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"))
+    state: so.Mapped[str] = so.mapped_column(sa.String(12))
+    light: so.Mapped[str] = so.mapped_column(sa.String(6))
+    progress: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    overdue_days: so.Mapped[int] = so.mapped_column(sa.SmallInteger, default=0)
+
+
+class DutyPeriod(db.Model):
+    """A finished period of a `periodic` duty instance (the current one is the instance itself): its
+    dates, its state and progress when it ended, the checklist steps ticked in it, when it was closed."""
+
+    __tablename__ = "duty_period"
+    __table_args__ = (sa.UniqueConstraint("instance_id", "starts"), one_of("state", rules.STATE_LABELS))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
+    starts: so.Mapped[date] = so.mapped_column(sa.Date)
+    ends: so.Mapped[date] = so.mapped_column(sa.Date)
+    deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)  # after any 延期 in the period
+    state: so.Mapped[str] = so.mapped_column(sa.String(20))
+    progress: so.Mapped[int] = so.mapped_column(default=0)
+    done_items: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # titles ticked in the period
+    closed_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    rolled_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)

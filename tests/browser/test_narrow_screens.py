@@ -31,7 +31,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             "/admin/audit/", "/search/?q=移交", "/account/", "/account/second-factor/setup", "/admin/login-protection/",
             # board
             "/board", "/board?county=yanhu", "/board/counties/yanhu", "/board/transfer", "/board/decisions",
-            "/board/report",
+            "/board/report", "/board/assessment", "/board/assessment/settings",
             # training, with the demo roster
             "/training/", "/training/my", "/training/modules", f"/training/modules/{module}", "/training/roster",
             "/training/roster/import", "/training/assign", "/training/sessions", f"/training/sessions/{sheet}",

@@ -22,12 +22,14 @@ BUDGETS = {
     # duties, training modules; duties and the citation resolver (3) are reference data (6 warm)
     "/policy/yunmin-2021-74/3.1.1": 10,
     # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
-    # duties, the plan's headings (5 warm)
-    "/board": 8,
+    # duties, the plan's headings (5 warm); the 考核 ranking's facts (settings, returns, reports on time,
+    # the training summary by county: one statement)
+    "/board": 9,
     # user, the instance (duty, unit, cooperators, checklist), its own rows, its 督办 panel (the unit's 签收,
     # the 催办 and ladder steps: portal.supervision.services.duty_panel_rows); duties, clauses, units
     "DUTY": 7,
-    "TRAINING_DUTY": 7,  # + the county's training coverage (roster, completions, modules: one statement)
+    "TRAINING_DUTY": 8,  # + the county's training coverage (roster, completions, modules: one statement);
+    # a 长期 duty: + the office's check-in rhythm (kept with the reference data: cold only)
 }
 
 

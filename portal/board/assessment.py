@@ -1,0 +1,244 @@
+"""考核 (services): the office's settings, each unit's facts from the database, the ranking.
+
+The score itself is pure (`portal.board.scoring`); this module gathers its facts in a few grouped
+statements — the board's own rows (duties), returns of this year (notes by kind and time), monthly
+reports of this year, the training summary (`portal.training.reports.figures`) — and keeps the
+settings (one row, audited, edited with the version it was read at).
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from portal.audit.services import record
+from portal.board import rollup, scoring
+from portal.duties import rules
+from portal.extensions import db
+from portal.labels import FIELD_LABELS
+from portal.models import AssessmentSettings, DutyInstance, DutyNote, MonthlyReport, User
+from portal.models.reports import SUBMITTED
+from portal.timeutil import day_start_utc, to_local
+
+SETTING_FIELDS = ("w_on_time", "w_overdue", "w_returns", "w_reports", "w_training", "w_signoff",
+                  "overdue_cap_days", "green_min", "yellow_min", "instruction_days", "checkin_period")
+NUMBER_FIELDS = SETTING_FIELDS[:-1]
+SETTING_LABELS = {f: FIELD_LABELS[f] for f in SETTING_FIELDS}  # the form's and the audit log's words
+
+
+class SettingsError(ValueError):
+    """A user-facing message: the settings were not saved."""
+
+
+def _defaults() -> dict[str, int]:
+    return {f: AssessmentSettings.__table__.c[f].default.arg for f in SETTING_FIELDS}
+
+
+def current_settings() -> AssessmentSettings:
+    """The settings row, or its defaults (not stored, version 0) before anyone saved; once per request."""
+    from flask import g, has_request_context
+
+    if has_request_context() and "assessment_settings" in g:
+        return g.assessment_settings
+    row = db.session.get(AssessmentSettings, 1)
+    if row is None:
+        row = AssessmentSettings(id=1, **_defaults())
+        row.version = 0
+    if has_request_context():
+        g.assessment_settings = row
+    return row
+
+
+def weights_of(s: AssessmentSettings) -> scoring.Weights:
+    return scoring.Weights(on_time=s.w_on_time, overdue=s.w_overdue, returns=s.w_returns, reports=s.w_reports,
+                           training=s.w_training, signoff=s.w_signoff, overdue_cap_days=s.overdue_cap_days)
+
+
+def settings_problem(values: dict[str, int]) -> str | None:
+    if not any(values[f] for f in NUMBER_FIELDS if f.startswith("w_")):
+        return "至少一项权重应大于 0。"
+    if values["yellow_min"] > values["green_min"]:
+        return "黄色最低分不能高于绿色最低分。"
+    return None
+
+
+STALE = "其他人刚刚修改了考核设置，请查看最新设置后再保存。"
+
+
+def save_settings(user: User, values: dict[str, int], version: int) -> AssessmentSettings:
+    """Save the office's settings, audited with what changed. `version` is what the editor saw
+    (0 before the first save): someone else's save in between is refused, never overwritten."""
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from portal.timeutil import utcnow
+
+    problem = settings_problem(values)
+    if problem:
+        raise SettingsError(problem)
+    row = db.session.get(AssessmentSettings, 1)
+    if (row.version if row is not None else 0) != version:
+        raise SettingsError(STALE)
+    before = _defaults() if row is None else {f: getattr(row, f) for f in SETTING_FIELDS}
+    if row is None:
+        row = AssessmentSettings(id=1)
+        db.session.add(row)
+    changed = [f for f in SETTING_FIELDS if before[f] != values[f]]
+    for f in SETTING_FIELDS:
+        setattr(row, f, values[f])
+    row.updated_by_id, row.updated_at = user.id, utcnow()
+    record("update", "assessment_settings", 1, label="考核设置",
+           before={f: before[f] for f in SETTING_FIELDS if f in changed},
+           after={f: values[f] for f in SETTING_FIELDS if f in changed}, actor=user)
+    try:
+        db.session.commit()
+    except (IntegrityError, StaleDataError):  # a save in between (the first row made twice, or a newer version)
+        db.session.rollback()
+        raise SettingsError(STALE) from None
+    return row
+
+
+# ---- facts -------------------------------------------------------------------------------------
+
+def duty_facts(rows: list[rollup.Row], on: date) -> dict[str, dict]:
+    """Per unit code: dated, on time, overdue and its days — from the board's rows."""
+    out: dict[str, dict] = defaultdict(Counter)
+    for r in rows:
+        c = out[r.unit_code]
+        if r.deadline is None:
+            continue
+        closed_day = to_local(r.closed_at).date() if r.state == rules.CLOSED and r.closed_at else None
+        if r.deadline < on or closed_day is not None:
+            c["dated"] += 1
+            c["on_time"] += closed_day is not None and closed_day <= r.deadline
+        if r.state != rules.CLOSED and r.deadline < on:
+            c["overdue"] += 1
+            c["overdue_days"] += (on - r.deadline).days
+    return out
+
+
+def report_months(on: date, due_day: int) -> list[tuple[str, date]]:
+    """This year's months whose reporting day has passed, with that day."""
+    from portal.reports.services import due_date
+
+    months = [f"{on.year}-{m:02d}" for m in range(1, on.month + 1)]
+    return [(m, due_date(m, due_day)) for m in months if due_date(m, due_day) < on]
+
+
+@dataclass
+class StoredFacts:
+    """What the ranking reads beside the board's rows, and the settings it scores with."""
+
+    settings: AssessmentSettings
+    asked: Counter      # unit id -> 销号 asked this year
+    returned: Counter   # unit id -> of them returned
+    months: int         # months this year past their reporting day
+    reported: Counter   # unit id -> months reported by their day
+    training: dict      # county unit id -> (assigned, completed)
+
+
+def _part(tag: str, key, name, a, b) -> sa.Select:
+    return sa.select(sa.literal(tag).label("tag"), sa.cast(key, sa.Integer).label("k"),
+                     sa.cast(name, sa.String).label("name"), sa.cast(a, sa.Integer).label("a"),
+                     sa.cast(b, sa.Integer).label("b"))
+
+
+def stored_facts(on: date, due_day: int) -> StoredFacts:
+    """The settings, this year's returns, this year's monthly reports on time, and each county's
+    training summary — one statement (UNION ALL of tagged rows), whatever the size of the history:
+    notes by (kind, at), reports by month, the training summary's few hundred rows."""
+    from portal.models import TrainingModule, TrainingTally
+
+    since = day_start_utc(date(on.year, 1, 1))
+    parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
+             for f in (*NUMBER_FIELDS, "version")]
+    parts.append(_part("text", 0, AssessmentSettings.checkin_period, 0, 0).where(AssessmentSettings.id == 1))
+    parts.append(_part("note", DutyInstance.unit_id, DutyNote.kind, sa.func.count(), 0)
+                 .select_from(DutyNote).join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
+                 .where(DutyNote.kind.in_((rules.NOTE_REQUEST_CLOSE, rules.NOTE_RETURNED)), DutyNote.at >= since)
+                 .group_by(DutyInstance.unit_id, DutyNote.kind))
+    months = report_months(on, due_day)
+    if months:
+        in_time = sa.or_(*[sa.and_(MonthlyReport.month == m, MonthlyReport.submitted_at < day_start_utc(d + timedelta(days=1)))
+                           for m, d in months])
+        parts.append(_part("report", MonthlyReport.unit_id, sa.literal(""), sa.func.count(), 0)
+                     .where(MonthlyReport.status == SUBMITTED, in_time).group_by(MonthlyReport.unit_id))
+    parts.append(_part("train", TrainingTally.county_id, sa.literal(""), sa.func.sum(TrainingTally.assigned),
+                       sa.func.sum(TrainingTally.completed))
+                 .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired)
+                 .group_by(TrainingTally.county_id))
+    stored: dict[str, int] = {}
+    asked, returned, reported, training = Counter(), Counter(), Counter(), {}
+    for tag, key, name, a, b in db.session.execute(sa.union_all(*parts)):
+        if tag == "set":
+            stored[name] = a
+        elif tag == "text":
+            stored["checkin_period"] = name
+        elif tag == "note":
+            (asked if name == rules.NOTE_REQUEST_CLOSE else returned)[key] += a
+        elif tag == "report":
+            reported[key] += a
+        elif a:
+            training[key] = (int(a), int(b or 0))
+    return StoredFacts(_remember(stored), asked, returned, len(months), reported, training)
+
+
+def _remember(stored: dict[str, int]) -> AssessmentSettings:
+    """The settings as read (defaults when none saved), kept for the rest of the request."""
+    from flask import g, has_request_context
+
+    values = {**_defaults(), **{f: v for f, v in stored.items() if f in SETTING_FIELDS}}
+    row = AssessmentSettings(id=1, **values)
+    row.version = stored.get("version", 0)
+    if has_request_context():
+        g.assessment_settings = row
+    return row
+
+
+# ---- the ranking -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ranked:
+    code: str
+    name: str
+    county_name: str
+    facts: scoring.Facts
+    parts: dict
+    score: float | None
+    band: str
+    rank: int | None
+
+
+def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
+    """Every unit with live duties, scored and ranked (best first; unscored last, in unit order)."""
+    from portal import refdata
+    from portal.training.rules import percent
+
+    stored = stored_facts(on, due_day)
+    s = stored.settings
+    w = weights_of(s)
+    duties = duty_facts(rows, on)
+    ids = {u.code: u.id for u in refdata.units()}
+    facts: dict[str, tuple[rollup.UnitSummary, scoring.Facts]] = {}
+    for u in rollup.by_unit(rows):
+        d, uid = duties.get(u.code, Counter()), ids.get(u.code)
+        asked = stored.asked.get(uid, 0)
+        train = stored.training.get(ids.get(u.county_code)) if u.county_code else None
+        facts[u.code] = (u, scoring.Facts(
+            dated=d["dated"], on_time=d["on_time"], overdue=d["overdue"], overdue_days=d["overdue_days"],
+            close_requests=asked, returns=min(stored.returned.get(uid, 0), asked),
+            reports_due=stored.months, reports_on_time=min(stored.reported.get(uid, 0), stored.months),
+            training_pct=percent(train[1], train[0]) if train else None))
+    scores = {code: scoring.score(f, w) for code, (_, f) in facts.items()}
+    places = scoring.ranks(scores)
+    out = [Ranked(code, u.name, u.county_name, f, scoring.parts(f, w), scores[code],
+                  scoring.band(scores[code], s.green_min, s.yellow_min), places[code])
+           for code, (u, f) in facts.items()]
+    return sorted(out, key=lambda x: (x.rank is None, x.rank or 0, facts[x.code][0].order))
+
+
+def band_counts(ranked: list[Ranked]) -> dict[str, int]:
+    c = Counter(r.band for r in ranked)
+    return {b: c.get(b, 0) for b in (rules.GREEN, rules.YELLOW, rules.RED, rules.GREY)}

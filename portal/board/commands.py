@@ -1,0 +1,31 @@
+"""`flask portal snapshot`: the day's picture of every duty (thin over `portal.board.snapshots`)."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from portal.cli_support import command
+
+
+@command("snapshot")
+@click.option("--on", "on", default="", help="The day to record (default today; e.g. 2026-12-05 for a missed day).")
+def snapshot_command(on: str):
+    """Record every duty instance's state, light, progress and overdue days for the day (run daily;
+    `remind` runs it too). Running again the same day replaces that day's rows."""
+    from portal.board.snapshots import take
+    from portal.duties.services import today
+    from portal.zhcontrols import parse_zh_date
+
+    day = parse_zh_date(on) if on else today()
+    if day is None:
+        click.echo(f"--on: “{on}” is not a date (e.g. 2026-12-05)", err=True)
+        sys.exit(2)
+    if day > today():
+        click.echo(f"--on: {day.isoformat()} is in the future; a snapshot records a day that has begun", err=True)
+        sys.exit(2)
+    click.echo(take(day).line)
+
+
+def register(group) -> None:
+    group.add_command(snapshot_command)

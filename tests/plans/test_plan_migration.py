@@ -1,5 +1,5 @@
 """Migration 0024_plans brings 运民发〔2021〕74号 in as plan one and loses nothing: on a database holding
-the demo state (duties, instances, ticks, notes, evidence, decisions), taken back to 0019_scale."""
+the demo state (duties, instances, ticks, notes, evidence, decisions), taken back to 0023_training_signin (the revision before plans)."""
 from __future__ import annotations
 
 from pathlib import Path

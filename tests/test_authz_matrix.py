@@ -169,6 +169,9 @@ EXPECTED: dict[str, object] = {
     "plans.no_duty": ADMIN_ONLY,
     "plans.do_publish": ADMIN_ONLY,
     "plans.revise": ADMIN_ONLY,
+    "plans.division_table": ALL,
+    "plans.draft_division_table": ADMIN_ONLY,
+    "plans.import_division": ADMIN_ONLY,
     # The outbox (issue #20): the office's delivery states and unit robots; everyone's own message settings.
     "outbox.index": ADMIN_ONLY,
     "outbox.message": ADMIN_ONLY,
@@ -212,7 +215,8 @@ def sample_args(endpoint: str) -> dict:
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
         **({"instance_id": _sample["training_duty"].id} if endpoint == "training.attach_coverage" else {}),
-        **({"fmt": "xlsx"} if endpoint == "duties.export_division" else {}),
+        **({"fmt": "xlsx"} if endpoint in ("duties.export_division", "plans.division_table",
+                                           "plans.draft_division_table") else {}),
         "kind": "close",
         "county_code": "yanhu",
         "file_format": "xlsx",

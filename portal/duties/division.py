@@ -27,8 +27,50 @@ def division_rows(duties: list[Duty]) -> list[list]:
         if deadline_text_arranged(duty.deadline_text):
             deadline += ARRANGED_MARK
         rows.append([n, duty.title, "、".join(_leads(duty, live)), "、".join(_cooperating(duty, live)), deadline,
-                     "、".join(label_for(c) for c in duty.clause_ids)])
+                     clause_labels(duty.clause_ids)])
     return rows
+
+
+def clause_labels(clause_ids) -> str:
+    """来源条款 as people write them (三（二）8); an id with no label form (an 附件's) as it is."""
+    labels = []
+    for cid in clause_ids or ():
+        try:
+            labels.append(label_for(cid))
+        except ValueError:
+            labels.append(cid)
+    return "、".join(labels)
+
+
+def draft_division_rows(drafts) -> list[list]:
+    """A plan's open draft (PlanDraftDuty rows in order) as the same table: what the office edits before
+    publishing. Names unknown to the register stay as written."""
+    rows = []
+    for n, d in enumerate(drafts, 1):
+        per_county = d.scope == "per-county"
+        deadline = zh_date(d.deadline) if d.deadline else open_deadline_label("none")
+        if deadline_text_arranged(d.deadline_text):
+            deadline += ARRANGED_MARK
+        rows.append([n, d.title, "、".join(_draft_names(d.lead, d.lead_ids, per_county)),
+                     "、".join(_draft_names(d.cooperating, d.cooperating_ids, per_county)), deadline,
+                     clause_labels(d.clause_ids)])
+    return rows
+
+
+def _draft_names(names: list[str], ids: list, per_county: bool) -> list[str]:
+    shown: list[str] = []
+    for i, name in enumerate(names):
+        unit = refdata.unit(ids[i]) if i < len(ids) and ids[i] else None
+        if unit is None:
+            text = name
+        elif per_county and unit.level == "县级" and unit.parent_id:
+            county = refdata.unit(unit.parent_id)
+            text = COUNTY_WIDE + _kind(unit, county.code if county else "")
+        else:
+            text = unit.short_name
+        if text not in shown:
+            shown.append(text)
+    return shown
 
 
 def _kind(unit: Unit, county: str) -> str:
@@ -63,14 +105,14 @@ def _cooperating(duty: Duty, live: list[DutyInstance]) -> list[str]:
             for name, (_, arranged) in sorted(names.items(), key=lambda p: p[1][0])]
 
 
-def division_docx(rows: list[list], plan_title: str = "") -> bytes:
+def division_docx(rows: list[list], plan_title: str = "", number: str = PLAN_NUMBER) -> bytes:
     """The table in a landscape A4 Word document, headed by the plan it divides."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     doc, styles = docx_doc.new_document(TITLE, landscape=True)
     heading = styles.heading(TITLE, 0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    basis = f"《{plan_title}》（{PLAN_NUMBER}）" if plan_title else PLAN_NUMBER
+    basis = f"《{plan_title}》" + (f"（{number}）" if number else "") if plan_title else number
     doc.add_paragraph(f"依据：{basis}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph("注：标有“（督查室安排）”的配合单位和完成时限，方案原文未写明，由督查室确定。")
     styles.table(DIVISION_HEADERS, [[str(v) for v in row] for row in rows])

@@ -37,12 +37,16 @@ def plan_numbers() -> dict[int, int]:
     return {duty_id: n for n, duty_id in enumerate(ids, 1)}
 
 
-def plan_duties() -> list[Duty]:
+def plan_duties(plan_id: int | None = None) -> list[Duty]:
     """The current duties in the plan's order with what the 任务分工表 shows of their instances (units,
-    cooperating units, checklist): a few statements whatever the number of duties."""
+    cooperating units, checklist): a few statements whatever the number of duties. ``plan_id``: one
+    plan's only (default every plan's)."""
     instances = sa.orm.selectinload(Duty.instances)
+    query = sa.select(Duty).where(~Duty.archived)
+    if plan_id is not None:
+        query = query.where(Duty.plan_id == plan_id)
     return list(db.session.scalars(
-        sa.select(Duty).where(~Duty.archived).order_by(Duty.position, Duty.id)
+        query.order_by(Duty.position, Duty.id)
         .options(instances.selectinload(DutyInstance.unit), instances.selectinload(DutyInstance.cooperators),
                  instances.selectinload(DutyInstance.items))))
 

@@ -6,4 +6,4 @@ The view modules attach their routes to `bp` and are imported by the app factory
 from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
-VIEW_MODULES = ("portal.plans.views", "portal.plans.review_views", "portal.plans.api")
+VIEW_MODULES = ("portal.plans.views", "portal.plans.review_views", "portal.plans.division_views", "portal.plans.api")

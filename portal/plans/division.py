@@ -1,0 +1,173 @@
+"""A plan's 任务分工表 round trip: its decomposition (the published duties, or the open draft) written as
+the table offices exchange (portal.duties.division, one home for the format), and an edited table read
+back (portal.plan_text.division_table) into the plan's open draft. A table with any problem changes
+nothing; otherwise each row updates the drafted duty of the same title (else the only one citing the same
+clauses), rows matching none are added, and drafted duties the table no longer lists are dropped."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal import locking, refdata
+from portal.audit.services import changed_fields, record
+from portal.duties.division import draft_division_rows, division_rows
+from portal.duties.exports import plan_duties
+from portal.models import Plan, PlanDraftDuty
+from portal.plan_text.model import DraftDuty, Problem
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, normalise
+from portal.plans import drafts, publish
+
+SUFFIXES = (".xlsx", ".docx")
+MAX_BYTES = 5 * 1024 * 1024
+COMPARED = ("title", "clauses", "lead", "cooperating", "scope", "deadline_kind", "deadline")
+
+
+def rows_for(plan: Plan, draft: bool) -> list[list]:
+    """The table's rows: the open draft's (``draft``), else the published duties'."""
+    if draft:
+        return draft_division_rows(plan.drafts)
+    return division_rows(plan_duties(plan.id))
+
+
+def county_unit_id(name: str) -> int | None:
+    """The county unit a county-wide name stands for (各县（市、区）民政局 → the first county's 民政局): a
+    per-county duty keeps one county's unit as its lead and publishing repeats it in every county."""
+    m = COUNTY_WIDE.match(normalise(name))
+    kind = normalise(name)[m.end():] if m else ""
+    if not kind:
+        return None
+    for unit in refdata.active_units():
+        if unit.level == "县级" and unit.parent_id and (
+                normalise(unit.short_name).endswith(kind) or kind in map(normalise, unit.alias_list)):
+            return unit.id
+    return None
+
+
+@dataclass
+class ImportReport:
+    problems: list[Problem] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+class ImportStale(Exception):
+    """A drafted duty was saved by someone else while the table was read in."""
+
+
+def import_table(plan: Plan, filename: str, data: bytes, actor) -> ImportReport:
+    """Read an edited 任务分工表 into the plan's open draft (see the module's rule)."""
+    from portal.plan_text.division_table import read_division_table
+
+    rows, problems = read_division_table(filename, drafts.unit_names(), name=filename, data=data)
+    report = ImportReport(problems=list(problems))
+    if not rows and not problems:
+        report.problems.append(Problem(filename, 0, "表格中没有任务"))
+    known = {cid for cid, _ in drafts.clauses_of(plan)}
+    candidates = []
+    for row in rows:
+        candidate = _candidate(row, known, filename, report.problems)
+        candidates.append(candidate)
+    if report.problems:
+        return report
+    _merge(plan, candidates, report, actor)
+    return report
+
+
+def _candidate(row: DraftDuty, known: set[str], filename: str, problems: list[Problem]) -> PlanDraftDuty:
+    """A row as the drafted duty it asks for (not stored); what it cannot be, a problem of its row."""
+    per_county = row.scope == "county"
+
+    def resolve(names: list[str], ids: list) -> list:
+        out = []
+        for i, name in enumerate(names):
+            uid = ids[i] if i < len(ids) else None
+            if uid is None and is_county_wide(name):
+                uid = county_unit_id(name)
+                if uid is None:
+                    problems.append(Problem(filename, row.line, f"单位名册中没有“{name}”这类县级单位"))
+            out.append(uid)
+        return out
+
+    unknown = [c for c in row.clauses if c not in known]
+    if unknown:
+        problems.append(Problem(filename, row.line, "方案中没有来源条款 " + "、".join(unknown)))
+    lead_ids = resolve(row.lead, row.lead_ids)
+    coop_ids = [u for u in resolve(row.cooperating, row.cooperating_ids) if u not in lead_ids]
+    return PlanDraftDuty(
+        title=row.title[:120], clause_ids=list(row.clauses), lead=[drafts._unit_name(u) for u in lead_ids if u],
+        lead_ids=[u for u in lead_ids if u], cooperating=[drafts._unit_name(u) for u in coop_ids if u],
+        cooperating_ids=[u for u in coop_ids if u], scope="per-county" if per_county else "city",
+        deadline=row.deadline, deadline_text=row.deadline_text[:200], quote="", checklist=[], arrangement="",
+        sources={})
+
+
+def _compared(d: PlanDraftDuty) -> dict:
+    """What the table says of a duty, as publishing would write it (unit codes; a per-county duty's unit
+    by kind), so one county's unit and another's of the same kind compare equal."""
+    if d.scope == "per-county" and not d.lead_ids:
+        return {"title": d.title, "lead": ()}
+    spec = publish.spec_of(d, 0)
+    return {k: getattr(spec, k) for k in COMPARED}
+
+
+def _match(plan: Plan, candidates: list[PlanDraftDuty]) -> list[PlanDraftDuty | None]:
+    """Each row's drafted duty: the one of the same title; failing that the only one left citing the
+    same clauses (a renamed duty); else None (a new duty)."""
+    free = list(plan.drafts)
+    found: list[PlanDraftDuty | None] = []
+    for c in candidates:
+        match = next((d for d in free if d.title == c.title), None)
+        if match is not None:
+            free.remove(match)
+        found.append(match)
+    for n, c in enumerate(candidates):
+        if found[n] is None and c.clause_ids:
+            same = [d for d in free if sorted(d.clause_ids) == sorted(c.clause_ids)]
+            if len(same) == 1:
+                found[n] = same[0]
+                free.remove(same[0])
+    return found
+
+
+def _merge(plan: Plan, candidates: list[PlanDraftDuty], report: ImportReport, actor) -> None:
+    matched = _match(plan, candidates)
+    kept = {id(d) for d in matched if d is not None}
+    gone = [d for d in plan.drafts if id(d) not in kept]
+    for c, d in zip(candidates, matched, strict=True):
+        if d is None:
+            _add(plan, c, actor)
+            report.added.append(c.title)
+        elif _compared(c) == _compared(d):
+            report.unchanged += 1
+        else:
+            _update(d, c, actor)
+            report.updated.append(c.title)
+    for d in gone:
+        record("delete", "plan_draft", d.key, label=d.title, before=drafts.draft_fields(d), actor=actor)
+        plan.drafts.remove(d)
+        report.dropped.append(d.title)
+    for n, (c, d) in enumerate(zip(candidates, matched, strict=True)):
+        (d or c).position = n  # the table's order
+    record("update", "plan", plan.id, label=plan.title, actor=actor, after={
+        "division_import": {"updated": len(report.updated), "added": len(report.added),
+                            "dropped": len(report.dropped), "unchanged": report.unchanged}})
+    locking.commit(ImportStale)
+
+
+def _update(d: PlanDraftDuty, c: PlanDraftDuty, actor) -> None:
+    before = drafts.draft_fields(d)
+    d.title, d.clause_ids, d.scope = c.title, c.clause_ids, c.scope
+    d.lead, d.lead_ids, d.cooperating, d.cooperating_ids = c.lead, c.lead_ids, c.cooperating, c.cooperating_ids
+    if d.deadline != c.deadline or (d.deadline is None and c.deadline is None and not d.deadline_text):
+        d.deadline, d.deadline_text = c.deadline, c.deadline_text
+    old, new = changed_fields(before, drafts.draft_fields(d))
+    if new:
+        record("update", "plan_draft", d.key, label=d.title, before=old, after=new, actor=actor)
+
+
+def _add(plan: Plan, c: PlanDraftDuty, actor) -> None:
+    position = max((d.position for d in plan.drafts), default=-1) + 1
+    c.key, c.position = drafts.new_key(plan, position), position
+    plan.drafts.append(c)
+    record("create", "plan_draft", c.key, label=f"{plan.title}：{c.title}", after=drafts.draft_fields(c), actor=actor)

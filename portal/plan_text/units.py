@@ -109,11 +109,22 @@ def match_unit(name: str, units: list[UnitName]) -> int | None:
                 return unit.id
     by_alias = [u for u in units if any(normalise(a) == wanted for a in u.aliases)]
     if not by_alias:
-        return None
+        return _city_name_without_place(wanted, units)
     # an alias such as 民政部门 is shared by the city bureau and each county's: the city's own is meant
     # unless the plan says 各县（市、区）, which is handled above
     city = [u for u in by_alias if u.level == "city"]
     return (city or by_alias)[0].id
+
+
+def _city_name_without_place(wanted: str, units: list[UnitName]) -> int | None:
+    """A city's plan names its own bureaus without the city's name: 市人力资源社会保障局 is the register's
+    运城市人力资源和社会保障局. Only a city unit whose full name is a place name (no 市 in it) and then
+    exactly the name as written, and only when one unit is."""
+    if not wanted.startswith("市") or len(wanted) < 4:
+        return None
+    found = [u for u in units if u.level == "city" and normalise(u.name).endswith(wanted)
+             and 0 < len(normalise(u.name)) - len(wanted) <= 4 and "市" not in normalise(u.name)[:-len(wanted)]]
+    return found[0].id if len(found) == 1 else None
 
 
 def units_from_register(rows) -> list[UnitName]:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal import locking, refdata
+from portal import locking
 from portal.audit.services import changed_fields, record
 from portal.duties.division import draft_division_rows, division_rows
 from portal.duties.exports import plan_duties
 from portal.models import Plan, PlanDraftDuty
 from portal.plan_text.model import DraftDuty, Problem
-from portal.plan_text.units import COUNTY_WIDE, is_county_wide, normalise
+from portal.plan_text.units import is_county_wide
 from portal.plans import drafts, publish
 
 SUFFIXES = (".xlsx", ".docx")
@@ -26,20 +26,6 @@ def rows_for(plan: Plan, draft: bool) -> list[list]:
     if draft:
         return draft_division_rows(plan.drafts)
     return division_rows(plan_duties(plan.id))
-
-
-def county_unit_id(name: str) -> int | None:
-    """The county unit a county-wide name stands for (各县（市、区）民政局 → the first county's 民政局): a
-    per-county duty keeps one county's unit as its lead and publishing repeats it in every county."""
-    m = COUNTY_WIDE.match(normalise(name))
-    kind = normalise(name)[m.end():] if m else ""
-    if not kind:
-        return None
-    for unit in refdata.active_units():
-        if unit.level == "县级" and unit.parent_id and (
-                normalise(unit.short_name).endswith(kind) or kind in map(normalise, unit.alias_list)):
-            return unit.id
-    return None
 
 
 @dataclass
@@ -83,7 +69,7 @@ def _candidate(row: DraftDuty, known: set[str], filename: str, problems: list[Pr
         for i, name in enumerate(names):
             uid = ids[i] if i < len(ids) else None
             if uid is None and is_county_wide(name):
-                uid = county_unit_id(name)
+                uid = drafts.county_unit_id(name)
                 if uid is None:
                     problems.append(Problem(filename, row.line, f"单位名册中没有“{name}”这类县级单位"))
             out.append(uid)

@@ -14,6 +14,7 @@ from portal.content.duties_file import ARRANGED_PREFIX, split_arranged
 from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty, UnitAlias
 from portal.plan_text.model import DraftDuty, PlanDocument, UnitName
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, normalise
 
 LEVELS = {"市级": "city", "县级": "county", "机构": "inst"}
 SCOPE_OF_DRAFT = {"city": "city", "county": "per-county"}  # DraftDuty.scope -> PlanDraftDuty.scope
@@ -53,8 +54,8 @@ def create_plan(document: PlanDocument, drafted: list[DraftDuty], actor) -> Plan
 def _row(plan: Plan, d: DraftDuty, position: int) -> PlanDraftDuty:
     return PlanDraftDuty(
         key=new_key(plan, position), position=position, clause_ids=[d.clause] if d.clause else [], title=d.title[:120],
-        lead=list(d.lead), cooperating=list(d.cooperating), lead_ids=_ids(d.lead_ids, d.lead),
-        cooperating_ids=_ids(d.cooperating_ids, d.cooperating), scope=SCOPE_OF_DRAFT.get(d.scope, "city"),
+        lead=list(d.lead), cooperating=list(d.cooperating), lead_ids=_drafted_ids(d.lead_ids, d.lead),
+        cooperating_ids=_drafted_ids(d.cooperating_ids, d.cooperating), scope=SCOPE_OF_DRAFT.get(d.scope, "city"),
         deadline_text=d.deadline_text[:200], deadline=d.deadline, quote=d.quote, checklist=list(d.checklist),
         sources=dict(d.sources))
 
@@ -62,6 +63,28 @@ def _row(plan: Plan, d: DraftDuty, position: int) -> PlanDraftDuty:
 def _ids(ids: list, names: list[str]) -> list:
     """One id (or None) per name, whatever length the drafter returned."""
     return [(ids[i] if i < len(ids) else None) for i in range(len(names))]
+
+
+def _drafted_ids(ids: list, names: list[str]) -> list:
+    """The drafter's ids as stored; a county-wide name it leaves unmatched (各县（市、区）民政局, 县级民政部门)
+    stands for a county unit of its kind."""
+    return [county_unit_id(name) if uid is None and is_county_wide(name) else uid
+            for name, uid in zip(names, _ids(ids, names), strict=True)]
+
+
+def county_unit_id(name: str) -> int | None:
+    """The county unit a county-wide name stands for (各县（市、区）民政局 → the first county's 民政局): a
+    per-county duty keeps one county's unit as its lead, and publishing repeats it in every county."""
+    wanted = normalise(name)
+    m = COUNTY_WIDE.match(wanted)
+    kind = wanted[m.end():] if m else ""
+    if not kind:
+        return None
+    for unit in refdata.active_units():
+        if unit.level == "县级" and unit.parent_id and (
+                normalise(unit.short_name).endswith(kind) or kind in map(normalise, unit.alias_list)):
+            return unit.id
+    return None
 
 
 def new_key(plan: Plan, position: int) -> str:

@@ -69,3 +69,12 @@ def docx_plan(path: Path, paragraphs: list[str], rows: list[list[str]]) -> Path:
             table.cell(r, c).text = value
     document.save(path)
     return path
+
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def corpus_plan(name: str) -> str:
+    """A real plan of the benchmark's corpus as its issuer published it: the source header (up to the
+    line ``---``) stripped."""
+    return (CORPUS / f"{name}.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]

@@ -44,7 +44,7 @@ def plan_draft_command(file: Path, as_json: bool):
     document = read_plan(file)
     for problem in document.problems:
         click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
-    duties = draft_duties(document, _register_units())
+    duties = draft_duties(document, _register_units(), document.issued)
     if as_json:
         click.echo(json.dumps([duty.as_json() for duty in duties], ensure_ascii=False, indent=1))
     else:

@@ -49,7 +49,7 @@ def test_plan_draft_without_json_lists_the_duties_in_chinese(runner):
 def test_without_a_database_the_seed_register_is_used(app, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from portal.cli import _register_units
+    from portal.plans.commands import _register_units
 
     def no_tables(*args, **kwargs):
         raise OperationalError("SELECT", {}, Exception("no such table: unit"))

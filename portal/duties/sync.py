@@ -78,7 +78,10 @@ def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncRepo
         report.problems = problems
         return report
     shown = shown_path(Path(content_dir) / DUTIES_FILE, display_root)
-    report.problems = apply_specs(seed_plan(), duties, report, lambda spec: Problem(shown, spec.line, ""))
+    plan = seed_plan()
+    if plan.state == "archived":
+        return report  # archived in the portal: its duties stay archived (the file would bring them back)
+    report.problems = apply_specs(plan, duties, report, lambda spec: Problem(shown, spec.line, ""))
     if not report.problems:
         db.session.commit()
     return report

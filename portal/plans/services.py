@@ -76,12 +76,23 @@ def live_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
 
 
 def archive_plan(plan: Plan) -> str | None:
-    """Archive a plan (its duties and their history stay); a message when it cannot be."""
+    """Archive a plan: its live duties and their instances are archived with it, so they leave the board,
+    the 任务台账, the home page, reminders and reports (every view already leaves archived ones out: one
+    rule). Their history stays. A message when it cannot be."""
     if plan.state == "archived":
         return "该方案已归档。"
     before = plan.state
     plan.state = "archived"
-    record("archive", "plan", plan.id, label=plan.title, before={"state": before}, after={"state": "archived"})
+    duties = db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, ~Duty.archived)).all()
+    instances = db.session.scalars(sa.select(DutyInstance).join(DutyInstance.duty).where(
+        Duty.plan_id == plan.id, ~DutyInstance.archived)).all()
+    for duty in duties:
+        duty.archived = True
+        record("archive", "duty", duty.key, label=duty.title, after={"archived": True, "with_plan": plan.id})
+    for inst in instances:
+        inst.archived = True
+    record("archive", "plan", plan.id, label=plan.title, before={"state": before},
+           after={"state": "archived", "duties": len(duties), "instances": len(instances)})
     return commit_plan_change()
 
 

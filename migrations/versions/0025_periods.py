@@ -12,6 +12,8 @@ Revises: 0024_plans
 Create Date: 2026-12-07 04:30:00
 
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,31 @@ depends_on = None
 STATES = ('not_started', 'in_progress', 'blocked', 'requested', 'closed')
 LIGHTS = ('green', 'blue', 'yellow', 'red', 'grey')
 CHECKS = {'duty_snapshot': [('state', STATES), ('light', LIGHTS)], 'duty_period': [('state', STATES)]}
+
+
+@contextmanager
+def _sqlite_rebuild(bind):
+    """SQLite drops a column by rebuilding the table (batch mode); with foreign keys enforced, dropping
+    the old table deletes or refuses the rows that refer to it (a duty instance's checklist, notes and
+    evidence were lost this way). As in 0024_plans (SQLite's own procedure,
+    https://www.sqlite.org/lang_altertable.html#otheralter): enforcement off around the rebuild, the
+    references checked after. Other databases: nothing to do."""
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+    finally:
+        if raw.in_transaction:
+            raw.commit()
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def upgrade():
@@ -92,7 +119,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('duty_instance') as batch:
+    with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('duty_instance') as batch:
         batch.drop_column('period_start')
     op.drop_index(op.f('ix_duty_period_instance_id'), table_name='duty_period')
     op.drop_table('duty_period')

@@ -63,6 +63,8 @@ EXPECTED: dict[str, object] = {
     "library_admin.preview": ADMIN_ONLY,
     "library_admin.do_import": ADMIN_ONLY,
     "library_admin.register_edit": ADMIN_ONLY,
+    "library_admin.retire_import": ADMIN_ONLY,
+    "library_admin.restore_import": ADMIN_ONLY,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -164,6 +166,7 @@ def sample_args(endpoint: str) -> dict:
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
         "rule_id": _sample["rule"].id,
+        "import_id": _sample["import"].id,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
@@ -199,6 +202,12 @@ def _sample_objects(plan):
 
     _sample["extension"] = services.request_extension(owner, inst, "sample", date(2030, 1, 1))
     _training_samples()
+    from portal.models import LibraryImport
+
+    _sample["import"] = LibraryImport(doc_id="sample-import", title="示例法规", files="示例法规.txt",
+                                      markdown="", active=False)
+    db.session.add(_sample["import"])
+    db.session.commit()
 
 
 def _training_samples():

@@ -17,7 +17,7 @@ from portal.models.org import Unit
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import (
-    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+    LibraryImport, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
 )
 from portal.models.training import (
     Assignment,
@@ -34,7 +34,7 @@ from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, 
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "Evidence", "ExtensionRequest",
-    "ImportJob", "MonthlyReport", "Notice", "ReportRevision",
+    "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",

@@ -2,7 +2,8 @@
 
 Uploads are kept in the staging folder (portal.files.staging: on the upload volume, never in a
 backup, swept after a day) under a random batch id until imported; the preview converts and checks
-them without writing anything to content/.
+them without writing anything; an import is kept in the database (portal.policy.imports), never
+in content/.
 Register edits write content/policy/register.csv (the source of truth) and sync the register,
 so the change is audited like any other and survives the next sync.
 """
@@ -23,7 +24,7 @@ from portal.labels import size_text
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
 from portal.models import RegulationEntry
-from portal.policy.importing import ImportRun, Outcome, plan, run_import
+from portal.policy.importing import ImportRun, Outcome, plan
 from portal.policy.sync import POLICY_DIR, sync_policy
 
 ALLOWED_SUFFIXES = (".md", ".txt")
@@ -132,7 +133,9 @@ def _known() -> dict[str, str]:
 
 def import_batch(batch: str, actor_name: str) -> ImportRun:
     folder = _batch_dir(batch)
-    run = run_import(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
+    from portal.policy.imports import import_files
+
+    run = import_files(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
     shutil.rmtree(folder, ignore_errors=True)
     return run
 

@@ -28,7 +28,7 @@ def test_upload_preview_and_import(app, content, auth, tmp_path):
     batch = r.headers["Location"].rsplit("/", 1)[-1]
     page = auth.post("/admin/library/import", data={"batch": batch}).get_data(as_text=True)
     assert "已导入 1 份，已更新 0 份，未变化 0 份，未导入 1 份" in page
-    assert (content / "policy" / "fan-jiating-lengbaoli-fa.md").exists()
+    assert sorted((content / "policy").rglob("*")) == before  # imported into the database, not content/
     doc_page = client.get("/policy/fan-jiating-lengbaoli-fa").get_data(as_text=True)
     assert "中华人民共和国反家庭冷暴力法" in doc_page
     assert client.get(r.headers["Location"]).status_code == 302  # the batch is gone once imported

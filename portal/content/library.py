@@ -170,7 +170,7 @@ def load_bytes(path: Path, display: str, data: bytes, doc_id: str | None = None)
         return LibraryDoc(path, display, "scheme", text, ParsedDocument(display), digest, converted=True, problems=[
             Problem(display, 1, f"cannot take a document id from the file name {path.name!r}: name it like "
                                 "jiating-jiyang.txt (lowercase letters, digits, '-') or use flask portal import-policy --id")])
-    conv = convert_text(text, display, doc_id, source_name=path.name)
+    conv = convert_text(text, display, doc_id, source_name=path.name, tolerant=False)  # content/ is reviewed
     doc = LibraryDoc(path, display, conv.layout, conv.markdown, conv.parsed or ParsedDocument(display), digest,
                      converted=True)
     doc.problems = list(conv.problems)

@@ -50,6 +50,7 @@ class Outcome:
     clauses: int = 0
     layout: str = ""
     conversion: Conversion | None = None
+    flags: list[Problem] = field(default_factory=list)  # imported all the same: what could not be read as numbered
 
     @property
     def ok(self) -> bool:
@@ -164,6 +165,7 @@ def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], 
     sources = "; ".join(f"{SOURCES_DIR}/{p.name}" for p, _ in group)
     conv = convert_files([(t, shown(p)) for p, t in group], doc_id, source_name=sources)
     out.conversion, out.layout, out.articles = conv, conv.layout, conv.articles
+    out.flags = list(conv.flags)
     if not conv.ok:
         out.problems = conv.problems
         return out

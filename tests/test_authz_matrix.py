@@ -57,6 +57,7 @@ EXPECTED: dict[str, object] = {
     "policy_api.documents": EVERYONE,
     "policy_api.document": EVERYONE,
     "policy.edition": EVERYONE,
+    "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
@@ -178,6 +179,7 @@ def sample_args(endpoint: str) -> dict:
         "batch": "0123456789abcdef",
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
+        **({"doc_id": "weichengnianren-baohu-fa"} if endpoint == "policy.compare" else {}),
     }
 
 

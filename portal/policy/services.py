@@ -314,6 +314,33 @@ def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
     return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections])
 
 
+@dataclass
+class ComparisonView:
+    old: PolicyEdition
+    new: PolicyEdition
+    result: object  # portal.policy.compare.Comparison
+    error: str = ""
+
+
+def comparison(doc: PolicyDocument, from_edition: str, to_edition: str) -> ComparisonView | None:
+    """The 对照版 of two editions (older → newer); None when the document has fewer than two.
+    Unknown or equal editions fall back to the two latest, with a message."""
+    from portal.policy.compare import compare_editions
+
+    rows = sorted(editions(doc), key=lambda e: (e.effective or date.min, e.edition))
+    if len(rows) < 2:
+        return None
+    by_date = {e.edition: e for e in rows}
+    old, new, error = by_date.get(from_edition), by_date.get(to_edition), ""
+    if (from_edition or to_edition) and (old is None or new is None or old is new):
+        error = "所选的两个版本无效或相同，已改为对照最近的两个版本。"
+    if old is None or new is None or old is new:
+        old, new = rows[-2], rows[-1]
+    if (old.effective or date.min, old.edition) > (new.effective or date.min, new.edition):
+        old, new = new, old
+    return ComparisonView(old, new, compare_editions(old.markdown, new.markdown), error)
+
+
 # ---------------------------------------------------------------- register
 
 

@@ -57,6 +57,17 @@ def edition(doc_id: str, edition: str):
     return render_template("policy/edition.html", doc=doc, view=s.edition_view(doc, row), editions=s.editions(doc))
 
 
+@bp.route("/<doc_id>/compare")
+@any_account  # trainees (学员) too
+def compare(doc_id: str):
+    """对照版: two editions side by side (default: the one before the current, and the current)."""
+    doc = _document_or_404(doc_id)
+    view = s.comparison(doc, request.args.get("from", "")[:10], request.args.get("to", "")[:10])
+    if view is None:
+        abort(404)
+    return render_template("policy/compare.html", doc=doc, view=view, editions=s.editions(doc))
+
+
 @bp.route("/<doc_id>/<clause_id>")
 @any_account  # trainees (学员) too
 def clause(doc_id: str, clause_id: str):

@@ -35,3 +35,9 @@ def test_compare_page_shows_what_the_2024_amendment_of_the_minors_law_changed(li
     bad = staff.client.get("/policy/weichengnianren-baohu-fa/compare?from=1999-01-01&to=x").get_data(as_text=True)
     assert "所选的两个版本无效或相同" in bad and "修改 1 条" in bad
     assert staff.client.get("/policy/yunmin-2021-74/compare").status_code == 404  # one edition only
+
+
+def test_an_article_of_an_old_edition_leads_to_the_article_in_force(library, staff):
+    html = staff.client.get("/policy/weichengnianren-baohu-fa/v/2020-10-17").get_data(as_text=True)
+    assert '现行文本：<a href="/policy/weichengnianren-baohu-fa/a9">第九条</a>（文字有修改）' in html
+    assert '现行文本：<a href="/policy/weichengnianren-baohu-fa/a10">第十条</a>（文字未变）' in html

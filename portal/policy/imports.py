@@ -78,6 +78,7 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
     refused = _take_back_refused(run, added, actor_name)
     if refused:
         run.report = sync_policy(content_dir, actor_name=actor_name)
+    _tell_owners(o.doc_id for o, _, _ in added.values() if o.outcome != "refused")
     for o, row, _ in added.values():
         if o.outcome != "refused":
             record("import_statute", "library_import", str(row.id), label=row.title,
@@ -85,6 +86,18 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
     db.session.commit()
     run.search = _update_search()
     return run
+
+
+def _tell_owners(doc_ids) -> None:
+    """A new edition in force: the owners of what cites its changed articles are told (portal.policy.affected)."""
+    from portal.policy.affected import latest_change, notify
+    from portal.policy.services import get_document
+
+    for doc_id in dict.fromkeys(doc_ids):
+        doc = get_document(doc_id)
+        view = latest_change(doc) if doc is not None else None
+        if view is not None:
+            notify(doc, view)
 
 
 def _source_text(o: Outcome, sources: dict[str, Path]) -> str:

@@ -5,6 +5,7 @@ from portal.access import any_account
 from portal.htmx_utils import is_partial_request
 from portal.policy import api_bp, bp
 from portal.policy import services as s
+from portal.policy.affected import latest_change
 
 
 def _document_or_404(doc_id: str):
@@ -34,7 +35,8 @@ def document(doc_id: str):
     cites, cited_by = s.citations_of(doc)
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=cited_by, cites=cites,
-                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
+                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc),
+                           affected=latest_change(doc))
 
 
 @bp.route("/<doc_id>/print")

@@ -30,3 +30,18 @@ def test_compare_two_editions_of_the_minors_law(page, app, policy_library):
     row.get_by_role("link", name=re.compile("第九条")).click()
     expect(page).to_have_url(re.compile(r"/policy/weichengnianren-baohu-fa/a9$"))
     expect(page.get_by_test_id("clause-text")).to_contain_text("各级人民政府应当重视和加强未成年人保护工作")
+
+
+def test_staff_see_which_modules_the_new_edition_affects(page, app, plan):
+    from tests.training.helpers import sync_modules
+
+    sync_modules()
+    user = make_user("b-affected", "staff")
+    login(page, user.username, PASSWORD)
+    page.goto("/policy/weichengnianren-baohu-fa")
+    section = page.get_by_test_id("affected")
+    expect(section).to_contain_text("修改或删除了 1 条（第九条）")
+    modules = page.get_by_test_id("affected-module")
+    expect(modules).to_contain_text("引用第九条")
+    modules.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/training/"))

@@ -14,7 +14,7 @@ import io
 import re
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -108,6 +108,10 @@ def _batch_dir(batch: str) -> Path:
 class Preview:
     batch: str
     outcomes: list[Outcome]
+    what: dict[int, str] = field(default_factory=dict)  # id(outcome) -> what importing it does
+
+    def what_of(self, outcome: Outcome) -> str:
+        return self.what.get(id(outcome), "")
 
     @property
     def importable(self) -> int:
@@ -118,7 +122,25 @@ def preview(batch: str) -> Preview:
     folder = _batch_dir(batch)
     outcomes = plan(_files(folder), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
                     known=_known())
-    return Preview(batch, outcomes)
+    view = Preview(batch, outcomes)
+    view.what = {id(o): what_it_is(o) for o in outcomes if o.ok}
+    return view
+
+
+def what_it_is(o: Outcome) -> str:
+    """What importing this document does to the library, in the admin's words."""
+    from portal.policy.services import get_document
+
+    doc = get_document(o.doc_id)
+    if doc is None or not doc.active:
+        return "新增的法规"
+    editions = {e.edition: e for e in doc.editions if e.active}
+    if o.edition and o.edition in editions or not o.edition:
+        return f"替换库中《{doc.title}》的同一版本"
+    newest = max(editions, default="")
+    if o.edition > newest:
+        return f"《{doc.title}》的新版本，导入后成为现行文本，原现行版本标为已修订"
+    return f"《{doc.title}》的早期版本，导入后作为历史版本保存"
 
 
 def _files(folder: Path) -> list[Path]:

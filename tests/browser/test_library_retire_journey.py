@@ -32,6 +32,10 @@ def test_admin_retires_a_mistaken_import(page, app, policy_library, tmp_path):
 
     page.goto("/admin/library/")
     row = page.get_by_test_id("import-row").filter(has_text="反家庭冷暴力法")
+    expect(row).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 844})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the library admin page is {width}px wide at 390px"
     row.get_by_label("撤下理由").fill("误传：这是改过名字的测试文件")
     row.get_by_test_id("retire-import").click()
     expect(page.locator(".flash-success")).to_contain_text("已撤下《中华人民共和国反家庭冷暴力法》")

@@ -95,3 +95,13 @@ def test_retire_with_a_reason_takes_it_out_and_restore_brings_it_back(app, conte
     assert auth.post(f"/admin/library/imports/{row.id}/restore", data={}).status_code == 302
     db.session.expire_all()
     assert _doc("fan-jiating-lengbaoli-fa").active
+
+
+def test_preview_says_what_each_file_will_do_to_the_library(app, content, auth):
+    app.config["CONTENT_DIR"] = str(content)
+    auth.as_role("admin")
+    newer = (SOURCE / LAW).read_bytes()
+    location = _upload(auth, [("反家庭暴力法(2025-01-01).md", newer), ("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
+    page = auth.client.get(location).get_data(as_text=True)
+    assert "《中华人民共和国反家庭暴力法》的新版本，导入后成为现行文本，原现行版本标为已修订" in page
+    assert "新增的法规" in page

@@ -57,12 +57,15 @@ EXPECTED: dict[str, object] = {
     "policy_api.documents": EVERYONE,
     "policy_api.document": EVERYONE,
     "policy.edition": EVERYONE,
+    "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
     "library_admin.preview": ADMIN_ONLY,
     "library_admin.do_import": ADMIN_ONLY,
     "library_admin.register_edit": ADMIN_ONLY,
+    "library_admin.retire_import": ADMIN_ONLY,
+    "library_admin.restore_import": ADMIN_ONLY,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -211,6 +214,7 @@ def sample_args(endpoint: str) -> dict:
         "session_id": _sample["session"].id,
         "photo_id": _sample["photo"].id,
         "rule_id": _sample["rule"].id,
+        "import_id": _sample["import"].id,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
@@ -229,6 +233,7 @@ def sample_args(endpoint: str) -> dict:
         "plan_id": _sample["plan"].id,  # a plan with an open draft (its review page has a duty to edit)
         "draft_id": _sample["plan"].drafts[0].id,
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
+        **({"doc_id": "weichengnianren-baohu-fa"} if endpoint == "policy.compare" else {}),
     }
 
 
@@ -258,6 +263,11 @@ def _sample_objects(plan):
 
     _sample["plan"] = drafts.create_plan(sample_document(), sample_drafts(), actor=None)
     _supervision_samples(inst)
+    from portal.models import LibraryImport
+
+    _sample["import"] = LibraryImport(doc_id="sample-import", title="示例法规", files="示例法规.txt",
+                                      markdown="", active=False)
+    db.session.add(_sample["import"])
     from portal.outbox import enqueue
 
     _sample["message"] = enqueue("urge", subject="催办", body="请办理", units=[inst.unit])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_number
 from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
 from portal.content.problems import Problem, date_problem
-from portal.content.statute_doc import parse_statute
+from portal.content.statute_doc import AS_PUBLISHED, parse_statute
 from portal.content.statute_import import Line, Piece, convert_statute
 from portal.content.statute_import import _issuer
 
@@ -49,6 +49,7 @@ class Conversion:
     line_map: list[tuple[str, int]] = field(default_factory=list)  # markdown line index -> (file, line)
     parsed: ParsedDocument | None = None
     problems: list[Problem] = field(default_factory=list)
+    flags: list[Problem] = field(default_factory=list)  # imported, but not as the source numbered it: where and why
     articles: int = 0  # 第X条 headings found in the source
 
     @property
@@ -156,13 +157,14 @@ def _read(text: str, file: str) -> _Source:
     return _Source(file, given, [ln for ln in lines if ln.text], head_end)
 
 
-def convert_text(text: str, file: str, doc_id: str, source_name: str = "", meta: dict | None = None) -> Conversion:
+def convert_text(text: str, file: str, doc_id: str, source_name: str = "", meta: dict | None = None,
+                 tolerant: bool = True) -> Conversion:
     """Raw regulation text → library Markdown, parsed and checked."""
-    return convert_files([(text, file)], doc_id, source_name, meta)
+    return convert_files([(text, file)], doc_id, source_name, meta, tolerant)
 
 
 def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = "",
-                  meta: dict | None = None) -> Conversion:
+                  meta: dict | None = None, tolerant: bool = True) -> Conversion:
     """One document from one file, or from several files of one code (民法典's 编, each titled
     中华人民共和国民法典): raw text → library Markdown, parsed and checked; problems name the
     line of the file they are in."""
@@ -179,7 +181,7 @@ def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = 
     conv.layout = "statute" if layouts == {"statute"} else "scheme"
     out = _Out(sources[0].file)
     if conv.layout == "statute":
-        fields = _assemble_statute(sources, out, conv)
+        fields = _assemble_statute(sources, out, conv, tolerant)
         if conv.problems:  # the files do not make one document: say why, convert nothing
             return conv
     elif len(sources) > 1:
@@ -216,16 +218,17 @@ def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = 
     return conv
 
 
-def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion) -> dict:
+def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion, tolerant: bool = True) -> dict:
     for s in sources:
         reason = date_problem("the version date in the file name", edition_of(s.file))
         if reason:
             conv.problems.append(Problem(s.file, 1, reason + ": rename the file with the date the version was "
                                          "adopted, like 未成年人保护法(2024-04-26).md"))
-    pieces = [convert_statute(s.lines, s.file, s.head_end, "" if conv.problems else edition_of(s.file))
+    pieces = [convert_statute(s.lines, s.file, s.head_end, "" if conv.problems else edition_of(s.file), tolerant)
               for s in sources]
     for piece in pieces:
         conv.problems.extend(Problem(piece.file, n, msg) for n, msg in piece.problems)
+        conv.flags.extend(Problem(piece.file, n, msg) for n, msg in piece.flags)
         conv.articles += piece.articles
     if len(pieces) > 1:
         _check_code_parts(pieces, conv)
@@ -279,6 +282,8 @@ def _statute_fields(pieces: list[Piece]) -> dict:
             fields[key] = max((p.fields.get(key, "") for p in pieces), default="")
         fields["issuers"] = next((p.fields["issuers"] for p in pieces if p.fields.get("issuers")), "")
     fields.setdefault("number", "")
+    if any(p.skips for p in pieces):
+        fields["numbering"] = AS_PUBLISHED
     if fields.get("edition"):
         fields["notes"] = ("导入的文本；原文未写明的字段留空，待管理员核实。版本日期取自文件名或沿革；施行日期按正文"
                            "“自…起施行”与版本日期中较晚者推定（修正决定本身的施行日期不载于正文），待核实。")

@@ -70,6 +70,7 @@ class LibraryDoc:
     problems: list[Problem] = field(default_factory=list)
     citations: list[FoundCitation] = field(default_factory=list)
     current: bool = True  # False: an earlier version (edition) of a document in the library
+    imported: bool = False  # imported on the library page: held in the database, not in content/
 
     @property
     def edition(self) -> str:
@@ -144,7 +145,11 @@ _display = shown_path
 
 def load_document(path: Path, display: str, doc_id: str | None = None) -> LibraryDoc:
     """Read one document file (library format or raw regulation text)."""
-    data = path.read_bytes()
+    return load_bytes(path, display, path.read_bytes(), doc_id)
+
+
+def load_bytes(path: Path, display: str, data: bytes, doc_id: str | None = None) -> LibraryDoc:
+    """One document from its bytes; `path` names it (its stem must match the id)."""
     digest = hashlib.sha256(data).hexdigest()
     text, problems = decode_utf8(data, display)
     if text is None:
@@ -165,7 +170,7 @@ def load_document(path: Path, display: str, doc_id: str | None = None) -> Librar
         return LibraryDoc(path, display, "scheme", text, ParsedDocument(display), digest, converted=True, problems=[
             Problem(display, 1, f"cannot take a document id from the file name {path.name!r}: name it like "
                                 "jiating-jiyang.txt (lowercase letters, digits, '-') or use flask portal import-policy --id")])
-    conv = convert_text(text, display, doc_id, source_name=path.name)
+    conv = convert_text(text, display, doc_id, source_name=path.name, tolerant=False)  # content/ is reviewed
     doc = LibraryDoc(path, display, conv.layout, conv.markdown, conv.parsed or ParsedDocument(display), digest,
                      converted=True)
     doc.problems = list(conv.problems)
@@ -173,8 +178,11 @@ def load_document(path: Path, display: str, doc_id: str | None = None) -> Librar
 
 
 def scan_library(policy_dir: Path, display_root: Path | None = None,
-                 previous: dict[str, set[str]] | None = None) -> Library:
-    """Load and check every file in content/policy.
+                 previous: dict[str, set[str]] | None = None,
+                 imported: list[tuple[str, str, str]] = ()) -> Library:
+    """Load and check every file in content/policy, and the documents imported on the library
+    page (`imported`: (file name, name shown, library Markdown), held in the database). An import
+    of the same document and edition as a content file stands in its place.
 
     `previous` maps doc ids already in the database to their clause ids; a citation may point at
     them when their file is refused this time (the last good version keeps serving).
@@ -182,12 +190,14 @@ def scan_library(policy_dir: Path, display_root: Path | None = None,
     policy_dir = Path(policy_dir)
     lib = Library()
     show: Callable[[Path], str] = lambda p: _display(p, display_root)  # noqa: E731
-    if not policy_dir.is_dir():
+    if policy_dir.is_dir():
+        _load_files(lib, policy_dir, show)
+    _add_imported(lib, imported)
+    if not lib.docs and not policy_dir.is_dir():
         return lib
-    _load_files(lib, policy_dir, show)
     _group_versions(lib)
     for doc in lib.docs:
-        if not doc.problems and not doc.converted:
+        if not doc.problems and not doc.converted and not doc.imported:
             _check_provenance(doc, policy_dir, show)
     reg_path = policy_dir / REGISTER_FILE
     lib.register_file = show(reg_path)
@@ -211,6 +221,14 @@ def _load_files(lib: Library, policy_dir: Path, show: Callable[[Path], str]) -> 
         lib.docs.append(load_document(path, show(path)))
 
 
+def _add_imported(lib: Library, imported: list[tuple[str, str, str]]) -> None:
+    docs = [load_bytes(Path(name), shown, text.encode("utf-8")) for name, shown, text in imported]
+    for doc in docs:
+        doc.imported = True
+    replaced = {(d.doc_id, d.edition) for d in docs if d.doc_id}
+    lib.docs = [d for d in lib.docs if (d.doc_id, d.edition) not in replaced] + docs
+
+
 def _group_versions(lib: Library) -> None:
     """One document per id, across files; several versions of one law are editions of one
     document, the newest in force being ``current``."""
@@ -226,6 +244,8 @@ def _group_versions(lib: Library) -> None:
         newest = max(versions, key=lambda d: (d.effective, d.edition))
         for d in versions:
             d.current = d is newest
+            if d.imported and d.edition and d.meta.get("status") in ("", "待核实", "现行有效", "已修订"):
+                d.meta["status"] = "现行有效" if d.current else "已修订"  # as the import into files did
 
 
 def _check_references(lib: Library, previous: dict[str, set[str]] | None) -> None:

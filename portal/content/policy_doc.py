@@ -22,7 +22,9 @@ from portal.content.problems import Problem, date_problem, decode_utf8
 
 REQUIRED_KEYS = ("id", "title", "number", "issuers", "addressees", "date",
                  "kind", "status", "source", "errata", "notes")
-OPTIONAL_KEYS = ("short_title", "edition", "effective")  # edition: the version date of a statute
+# edition: the version date of a statute; numbering: 原文编号 when the imported source's numbering
+# skips forward (a heading or article missing in the source), kept as published
+OPTIONAL_KEYS = ("short_title", "edition", "effective", "numbering")
 NON_EMPTY_KEYS = ("id", "title", "kind", "source")  # status may be empty: a document that states none
 SPECIAL_IDS = {"header": "文头", "preamble": "序言", "closing": "落款"}
 

@@ -43,6 +43,21 @@ def decode_utf8(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(file, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
 
 
+def decode_upload(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """Decode an uploaded regulation text: UTF-8, or GB18030 (what Windows Notepad and many
+    government sites save Chinese text as); otherwise a message in Chinese naming the line."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    try:
+        return data.decode("gb18030"), []
+    except UnicodeDecodeError:
+        line = data[:first_bad].count(b"\n") + 1
+        return None, [Problem(file, line, "文件编码无法识别（既不是 UTF-8，也不是 GB18030/GBK），未导入。"
+                                          "请用记事本打开，“另存为”时编码选择 UTF-8 后重新上传。")]
+
+
 def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Rows of a reviewable CSV file as (line, stripped cells), after checking encoding, header
     and column count. Blank lines are skipped; every problem names its line."""

@@ -96,6 +96,8 @@ class Piece:
     preamble: list[Line] = field(default_factory=list)
     body: list[tuple[str, int]] = field(default_factory=list)  # (markdown line, source line)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    flags: list[tuple[int, str]] = field(default_factory=list)  # imported as plain text or as published: why
+    skips: bool = False  # numbering skips forward somewhere in the source (kept as published)
     fields: dict = field(default_factory=dict)
     articles: int = 0
 
@@ -110,14 +112,15 @@ def _is_history(s: str) -> bool:
     return bool(DATE_RE.search(s)) and any(w in s for w in HISTORY_WORDS) and len(s) < 300
 
 
-def convert_statute(lines: list[Line], file: str, head_end: int | None, edition: str = "") -> Piece:
+def convert_statute(lines: list[Line], file: str, head_end: int | None, edition: str = "",
+                    tolerant: bool = True) -> Piece:
     """`lines`: the file's non-empty cleaned lines; `head_end`: source line of the LawRefBook
     ``<!-- INFO END -->`` marker (everything before it is title and history), if any."""
     piece = Piece(file)
     if not lines:
         return piece
     piece.title, piece.title_line = lines[0].text.strip("《》"), lines[0].n
-    reader = _Reader(piece, head_end)
+    reader = _Reader(piece, head_end, tolerant)
     for ln in lines[1:]:
         reader.line(ln)
     _fields(piece, edition, lines)
@@ -134,8 +137,10 @@ class _Reader:
     """Reads a statute's lines in order: the head (编 of a code, history, preamble), an optional
     目录, then the body (headings, articles, items, appendices) written into the piece."""
 
-    def __init__(self, piece: Piece, head_end: int | None):
-        self.piece, self.head_end = piece, head_end
+    def __init__(self, piece: Piece, head_end: int | None, tolerant: bool = True):
+        # tolerant (an import): numbering slips are flagged and read around; strict (a raw text
+        # among content/'s reviewed files): they stay for the library's parser to refuse
+        self.piece, self.head_end, self.tolerant = piece, head_end, tolerant
         self.state = "head"
         self.toc_first: str | None = None
         self.chapter: str | None = None
@@ -144,6 +149,8 @@ class _Reader:
         self.paragraph = 0
         self.last_article = 0
         self.appendix = 0
+        self.items: dict[int, int] = {}  # 款 of the open article -> its last item number
+        self.last_heading: dict[str, int] = {}  # numbering scope of 编/章/节 -> last number
 
     def line(self, ln: Line) -> None:
         n, s = ln.n, ln.text
@@ -203,12 +210,40 @@ class _Reader:
             self.article = None
         else:
             im = ITEM_RE.match(s) or OLD_ITEM_RE.match(s)
-            if im and self.article:
+            if im and self.article and self._item_in_sequence(number(im.group(1)), im.group(1), n):
                 piece.para(f"{{#{self.article}.{self.paragraph}.{number(im.group(1))}}}{s}", n)
                 return
             if self.article:
                 self.paragraph += 1
             piece.para(s, n)
+
+    def _item_in_sequence(self, num: int, numeral: str, n: int) -> bool:
+        """An item continues its 款's list; one that does not (a list resuming after a paragraph,
+        or nested under 1. 2.) is kept as a plain paragraph of the article, and flagged."""
+        expected = self.items.get(self.paragraph, 0) + 1
+        if num == expected or not self.tolerant:
+            self.items[self.paragraph] = num
+            return True
+        self.piece.flags.append((n, f"{label_of(self.article)}中的（{numeral}）项接不上前文的项目编号"
+                                    f"（此处应为（{int_to_cn(expected)}）），已作为普通段落导入，不能单独引用该项"))
+        return False
+
+    def _heading_in_sequence(self, heading: re.Match, num: int, unit: str, n: int) -> bool:
+        """A 编/章/节 heading may skip forward (a heading missing in the source: kept as published,
+        flagged); one that repeats or goes back is kept as a plain paragraph, flagged."""
+        scope = unit if heading.re is PART_RE else f"{unit}:{self.part or ''}" if heading.re is CHAPTER_RE \
+            else f"{unit}:{self.chapter or ''}"
+        last = self.last_heading.get(scope, 0)
+        if num <= last:
+            self.piece.flags.append((n, f"第{heading.group(1)}{unit}重复或倒退（前面已有第{int_to_cn(last)}{unit}），"
+                                        "已作为普通段落导入"))
+            return False
+        if num > last + 1:
+            self.piece.skips = True
+            self.piece.flags.append((n, f"第{heading.group(1)}{unit}之前缺少第{int_to_cn(last + 1)}{unit}"
+                                        "（原文如此），已按原文编号导入"))
+        self.last_heading[scope] = num
+        return True
 
     def _heading(self, heading: re.Match, n: int) -> None:
         piece = self.piece
@@ -216,6 +251,9 @@ class _Reader:
         unit = {PART_RE: "编", CHAPTER_RE: "章", SECTION_RE: "节"}[heading.re]
         if too_big(num, unit):
             piece.problems.append((n, too_big(num, unit)))
+            return
+        if self.tolerant and piece.part is None and not self._heading_in_sequence(heading, num, unit, n):
+            self._as_text(f"第{heading.group(1)}{unit}" + (f" {name}" if name else ""), n)
             return
         text = f"第{heading.group(1)}{unit}" + (f" {name}" if name else "")
         owner = self.part or (f"pt{piece.part[0]}" if piece.part else None)
@@ -230,16 +268,35 @@ class _Reader:
         piece.para(f"{'#' * depth} {text} {{#{cid}}}", n)
         self.article = None
 
+    def _as_text(self, s: str, n: int) -> None:
+        """A line kept as a paragraph of the open article (or of the text before the articles)."""
+        if self.article:
+            self.paragraph += 1
+        self.piece.para(s, n)
+
     def _article(self, am: re.Match, n: int) -> None:
         num = number(am.group(1))
         if too_big(num, "article"):
             self.piece.problems.append((n, too_big(num, "article")))
             return
+        if self.tolerant and num <= self.last_article and self.last_article:
+            self.piece.flags.append((n, f"第{am.group(1)}条重复或倒退（前一条是第{int_to_cn(self.last_article)}条），"
+                                        f"已作为第{int_to_cn(self.last_article)}条的一段导入"))
+            self._as_text(am.group(0).strip(), n)
+            return
+        if self.tolerant and num > self.last_article + 1 and not (self.piece.part and not self.last_article):
+            self.piece.skips = True
+            self.piece.flags.append((n, f"第{am.group(1)}条之前缺少第{int_to_cn(self.last_article + 1)}条"
+                                        "（原文如此），已按原文编号导入"))
         self.last_article = num
-        self.article, self.paragraph = f"a{num}", 1
+        self.article, self.paragraph, self.items = f"a{num}", 1, {}
         self.piece.articles += 1
         self.piece.para("{#" + self.article + "}", n)
         self.piece.para(f"**第{am.group(1)}条**　{am.group(3).strip()}".rstrip("　"), n)
+
+
+def label_of(article: str | None) -> str:
+    return f"第{int_to_cn(int(article[1:]))}条" if article else "正文"
 
 
 def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:

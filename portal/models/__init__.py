@@ -22,7 +22,7 @@ from portal.models.plans import Plan, PlanDraftDuty, UnitAlias
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
 from portal.models.policy import (
-    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+    LibraryImport, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
 )
 from portal.models.training import (
     Assignment,
@@ -42,7 +42,7 @@ from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, 
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "DutyPeriod", "DutySnapshot", "Evidence",
-    "ExtensionRequest", "AssessmentSettings", "ImportJob", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
+    "ExtensionRequest", "AssessmentSettings", "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
     "OutboxDelivery", "OutboxMessage", "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",

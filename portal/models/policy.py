@@ -179,3 +179,39 @@ class PolicyChange(db.Model):
     summary: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)  # added/changed/retired ids, metadata
 
     document: so.Mapped[PolicyDocument] = so.relationship(back_populates="changes")
+
+
+class LibraryImport(db.Model):
+    """A statute file an admin imported on the library page, kept here (and so in backups), never
+    in content/: `content/` is the reviewed seed; the sync reads these rows beside its files, so a
+    sync never retires what the office imported. Retiring an import (with a reason) takes it out of
+    the library at the next sync; restoring it brings it back."""
+
+    __tablename__ = "library_import"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    doc_id: so.Mapped[str] = so.mapped_column(sa.String(80), index=True)
+    edition: so.Mapped[str] = so.mapped_column(sa.String(10), default="")  # YYYY-MM-DD or ''
+    title: so.Mapped[str] = so.mapped_column(sa.String(300))
+    files: so.Mapped[str] = so.mapped_column(sa.String(600))  # the uploaded file names, as the admin gave them
+    markdown: so.Mapped[str] = so.mapped_column(sa.Text)  # library Markdown, as converted
+    source_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # the text as uploaded (provenance)
+    flags: so.Mapped[list[Any]] = so.mapped_column(sa.JSON, default=list)  # [file, line, reason]: what could not be read
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    imported_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    imported_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    retired_by: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    retired_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # why it was retired
+
+    @property
+    def edition_date(self) -> date | None:
+        try:
+            return date.fromisoformat(self.edition)
+        except ValueError:
+            return None
+
+    @property
+    def file_name(self) -> str:
+        """The name the sync gives it, as if it were a library file (never written anywhere)."""
+        return f"{self.doc_id}@{self.edition}.md" if self.edition else f"{self.doc_id}.md"

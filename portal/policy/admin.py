@@ -9,7 +9,8 @@ from portal import locking
 from portal.access import requires
 from portal.policy import admin_services as svc
 from portal.policy import services as s
-from portal.policy.forms import ImportForm, RegisterEntryForm, UploadForm
+from portal.policy import imports
+from portal.policy.forms import ImportForm, RegisterEntryForm, RestoreImportForm, RetireImportForm, UploadForm
 
 admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
 
@@ -17,8 +18,13 @@ admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
 @admin_bp.route("/")
 @requires("manage_library")
 def index():
-    return render_template("policy/admin.html", form=UploadForm(), entries=s.register_entries(),
-                           docs=s.list_documents())
+    return _index_page(UploadForm())
+
+
+def _index_page(form, error: str | None = None, retire_form=None, retiring: int | None = None):
+    return render_template("policy/admin.html", form=form, entries=s.register_entries(), docs=s.list_documents(),
+                           imports=imports.imports(), retire_form=retire_form or RetireImportForm(),
+                           restore_form=RestoreImportForm(), retiring=retiring, error=error)
 
 
 @admin_bp.route("/upload", methods=["POST"])
@@ -31,8 +37,7 @@ def upload():
     try:
         batch = svc.stage(form.files.data or [])
     except svc.AdminError as exc:
-        return render_template("policy/admin.html", form=form, entries=s.register_entries(),
-                               docs=s.list_documents(), error=str(exc)), 400
+        return _index_page(form, error=str(exc)), 400
     return redirect(url_for("library_admin.preview", batch=batch))
 
 
@@ -60,6 +65,37 @@ def do_import():
         flash(str(exc), "error")
         return redirect(url_for("library_admin.index"))
     return render_template("policy/admin_result.html", run=run)
+
+
+@admin_bp.route("/imports/<int:import_id>/retire", methods=["POST"])
+@requires("manage_library")
+def retire_import(import_id: int):
+    row = imports.get(import_id) or abort(404)
+    form = RetireImportForm()
+    if not form.validate_on_submit():
+        return _index_page(UploadForm(), retire_form=form, retiring=row.id), 400
+    try:
+        imports.retire(row, form.reason.data, svc._content_dir(), current_user.username)
+    except imports.ImportError_ as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已撤下《{row.title}》，它不再出现在法规库和搜索中；如有需要可随时恢复。", "success")
+    return redirect(url_for("library_admin.index"))
+
+
+@admin_bp.route("/imports/<int:import_id>/restore", methods=["POST"])
+@requires("manage_library")
+def restore_import(import_id: int):
+    row = imports.get(import_id) or abort(404)
+    if not RestoreImportForm().validate_on_submit():
+        return _index_page(UploadForm(), error="页面已过期，请刷新后重试。"), 400
+    try:
+        imports.restore(row, svc._content_dir(), current_user.username)
+    except imports.ImportError_ as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已恢复《{row.title}》。", "success")
+    return redirect(url_for("library_admin.index"))
 
 
 @admin_bp.route("/register/<key>", methods=["GET", "POST"])

@@ -2,7 +2,8 @@
 
 Uploads are kept in the staging folder (portal.files.staging: on the upload volume, never in a
 backup, swept after a day) under a random batch id until imported; the preview converts and checks
-them without writing anything to content/.
+them without writing anything; an import is kept in the database (portal.policy.imports), never
+in content/.
 Register edits write content/policy/register.csv (the source of truth) and sync the register,
 so the change is audited like any other and survives the next sync.
 """
@@ -13,7 +14,7 @@ import io
 import re
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -23,7 +24,7 @@ from portal.labels import size_text
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
 from portal.models import RegulationEntry
-from portal.policy.importing import ImportRun, Outcome, plan, run_import
+from portal.policy.importing import ImportRun, Outcome, plan
 from portal.policy.sync import POLICY_DIR, sync_policy
 
 ALLOWED_SUFFIXES = (".md", ".txt")
@@ -107,6 +108,10 @@ def _batch_dir(batch: str) -> Path:
 class Preview:
     batch: str
     outcomes: list[Outcome]
+    what: dict[int, str] = field(default_factory=dict)  # id(outcome) -> what importing it does
+
+    def what_of(self, outcome: Outcome) -> str:
+        return self.what.get(id(outcome), "")
 
     @property
     def importable(self) -> int:
@@ -117,7 +122,25 @@ def preview(batch: str) -> Preview:
     folder = _batch_dir(batch)
     outcomes = plan(_files(folder), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
                     known=_known())
-    return Preview(batch, outcomes)
+    view = Preview(batch, outcomes)
+    view.what = {id(o): what_it_is(o) for o in outcomes if o.ok}
+    return view
+
+
+def what_it_is(o: Outcome) -> str:
+    """What importing this document does to the library, in the admin's words."""
+    from portal.policy.services import get_document
+
+    doc = get_document(o.doc_id)
+    if doc is None or not doc.active:
+        return "新增的法规"
+    editions = {e.edition: e for e in doc.editions if e.active}
+    if o.edition and o.edition in editions or not o.edition:
+        return f"替换库中《{doc.title}》的同一版本"
+    newest = max(editions, default="")
+    if o.edition > newest:
+        return f"《{doc.title}》的新版本，导入后成为现行文本，原现行版本标为已修订"
+    return f"《{doc.title}》的早期版本，导入后作为历史版本保存"
 
 
 def _files(folder: Path) -> list[Path]:
@@ -132,7 +155,9 @@ def _known() -> dict[str, str]:
 
 def import_batch(batch: str, actor_name: str) -> ImportRun:
     folder = _batch_dir(batch)
-    run = run_import(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
+    from portal.policy.imports import import_files
+
+    run = import_files(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
     shutil.rmtree(folder, ignore_errors=True)
     return run
 

@@ -48,6 +48,8 @@ def import_policy_command(paths: tuple[Path, ...], doc_id: str | None):
         if o.ok:
             what = f"{o.clauses} articles" if o.layout == "statute" else f"{o.clauses} clauses"
             click.echo(f"{o.outcome}: {', '.join(o.files)} -> {where} ({o.layout}, {what})")
+            for flag in o.flags:  # imported all the same: where the source's numbering could not be followed
+                click.echo(f"  flagged: {flag}")
         else:
             reason = o.problems[0].message if o.problems else "refused"
             click.echo(f"refused: {', '.join(o.files)} -- {reason}", err=True)

@@ -11,12 +11,20 @@ DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField("法规文本文件（可多选，.md 或 .txt，UTF-8）")
+    files = MultipleFileField("法规文本文件（可多选，.md 或 .txt，UTF-8 或 GB18030 编码）")
 
 
 class ImportForm(FlaskForm):
     batch = HiddenField(validators=[DataRequired("缺少上传批次，请重新上传"),
                                     Regexp(r"^[0-9a-f]{16}$", message="上传批次无效，请重新上传")])
+
+
+class RetireImportForm(FlaskForm):
+    reason = StringField("撤下理由", validators=[DataRequired("请写明撤下的理由"), Length(max=500)])
+
+
+class RestoreImportForm(FlaskForm):
+    pass
 
 
 class RegisterEntryForm(FlaskForm):

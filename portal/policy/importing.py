@@ -24,12 +24,15 @@ from portal.content.importer import (
     Conversion, clean_line, convert_files, edition_of, is_library_format, split_front_matter,
 )
 from portal.content.policy_doc import DOC_ID_RE
-from portal.content.problems import Problem, decode_utf8
+from portal.content.problems import Problem, decode_upload
 from portal.content.statute_import import PART_RE
 
 SOURCES_DIR = "sources"
 SUFFIXES = ("暂行办法", "实施办法", "实施条例", "办法", "条例", "规定", "细则", "决定", "意见", "通知", "法")
 STATUS_CURRENT, STATUS_REVISED = "现行有效", "已修订"
+NOT_A_STATUTE = ("没有找到任何条文（如“第一条”）或编号条款（如“一、”“（一）”），这不像是法规文本，未导入。"
+                 "请确认上传的是法规全文，第一行是法规名称。")
+NOT_NUMBERED = {"header", "preamble", "closing", "history"}  # a scheme's blocks that are not clauses
 KEEP_KEYS = ("number", "issuers", "addressees", "notes", "short_title")  # an admin's values survive a re-import
 
 
@@ -47,6 +50,7 @@ class Outcome:
     clauses: int = 0
     layout: str = ""
     conversion: Conversion | None = None
+    flags: list[Problem] = field(default_factory=list)  # imported all the same: what could not be read as numbered
 
     @property
     def ok(self) -> bool:
@@ -131,7 +135,7 @@ def plan(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = None,
     """Convert and check every document; nothing is written."""
     texts, outcomes = [], []
     for path in expand(paths):
-        text, problems = decode_utf8(path.read_bytes(), shown(path))
+        text, problems = decode_upload(path.read_bytes(), shown(path))
         if text is None:
             outcomes.append(Outcome([shown(path)], problems=problems))
         elif is_library_format(text):
@@ -161,12 +165,16 @@ def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], 
     sources = "; ".join(f"{SOURCES_DIR}/{p.name}" for p, _ in group)
     conv = convert_files([(t, shown(p)) for p, t in group], doc_id, source_name=sources)
     out.conversion, out.layout, out.articles = conv, conv.layout, conv.articles
+    out.flags = list(conv.flags)
     if not conv.ok:
         out.problems = conv.problems
         return out
     out.edition = conv.parsed.meta.get("edition", "")
     out.clauses = sum(1 for c in conv.parsed.clauses if c.kind == "section" and re.fullmatch(r"a\d+", c.id)) \
-        if conv.layout == "statute" else len(conv.parsed.sections)
+        if conv.layout == "statute" else sum(1 for c in conv.parsed.sections if c.id not in NOT_NUMBERED)
+    if not out.clauses:  # a note or a stray file: in the library it would be a title with 0 条
+        out.problems = [Problem(files[0], 1, NOT_A_STATUTE)]
+        return out
     out.outcome = "imported"
     return out
 

@@ -289,6 +289,7 @@ class EditionView:
     doc: PolicyDocument
     edition: PolicyEdition
     sections: list[tuple[str, str, str]]  # (clause id, label, html)
+    in_force: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # article -> (id, label, 未变/修改/删除) in force
 
 
 def editions(doc: PolicyDocument) -> list[PolicyEdition]:
@@ -311,7 +312,51 @@ def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
     sources = ldoc.section_sources()
     renderer = Renderer(doc, issued=row.effective)
     html = lambda md: render_markdown(md, renderer.link_for, renderer.resolver.find)  # noqa: E731
-    return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections])
+    return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections],
+                       in_force_articles(doc, row))
+
+
+def in_force_articles(doc: PolicyDocument, row: PolicyEdition) -> dict[str, tuple[str, str, str]]:
+    """Each article of an earlier edition → the article of the text in force that it became
+    (renumbered or not) and whether its words changed; ('', '删除') when it is gone."""
+    from portal.policy.compare import compare_editions
+
+    current = next((e for e in doc.editions if e.current and e.active), None)
+    if current is None or current is row or doc.layout != "statute":
+        return {}
+    out: dict[str, tuple[str, str, str]] = {}
+    for r in compare_editions(row.markdown, current.markdown).rows:
+        if r.old is not None:
+            out[r.old.clause_id] = (r.new.clause_id if r.new else "", r.new.label if r.new else "",
+                                    {"same": "文字未变", "changed": "文字有修改"}.get(r.kind, "已删除"))
+    return out
+
+
+@dataclass
+class ComparisonView:
+    old: PolicyEdition
+    new: PolicyEdition
+    result: object  # portal.policy.compare.Comparison
+    error: str = ""
+
+
+def comparison(doc: PolicyDocument, from_edition: str, to_edition: str) -> ComparisonView | None:
+    """The 对照版 of two editions (older → newer); None when the document has fewer than two.
+    Unknown or equal editions fall back to the two latest, with a message."""
+    from portal.policy.compare import compare_editions
+
+    rows = sorted(editions(doc), key=lambda e: (e.effective or date.min, e.edition))
+    if len(rows) < 2:
+        return None
+    by_date = {e.edition: e for e in rows}
+    old, new, error = by_date.get(from_edition), by_date.get(to_edition), ""
+    if (from_edition or to_edition) and (old is None or new is None or old is new):
+        error = "所选的两个版本无效或相同，已改为对照最近的两个版本。"
+    if old is None or new is None or old is new:
+        old, new = rows[-2], rows[-1]
+    if (old.effective or date.min, old.edition) > (new.effective or date.min, new.edition):
+        old, new = new, old
+    return ComparisonView(old, new, compare_editions(old.markdown, new.markdown), error)
 
 
 # ---------------------------------------------------------------- register

@@ -22,7 +22,7 @@ from portal.content.problems import Problem
 from portal.content.register_file import RegisterRow
 from portal.extensions import db
 from portal.models import (
-    PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+    LibraryImport, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
 )
 from portal.models.base import utcnow
 
@@ -103,7 +103,7 @@ def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, 
     report = PolicySyncReport()
     existing = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
     previous = {d.doc_id: {c.clause_id for c in d.clauses if not c.retired} for d in existing.values() if d.active}
-    lib = scan_library(Path(content_dir) / POLICY_DIR, display_root, previous)
+    lib = scan_library(Path(content_dir) / POLICY_DIR, display_root, previous, imported_documents())
     for ldoc in lib.docs:
         if ldoc.file in failed:
             ldoc.problems.append(failed[ldoc.file])
@@ -135,6 +135,12 @@ def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, 
     pause_point("policy-sync-before-commit")  # every document written, nothing committed yet
     db.session.commit()
     return report
+
+
+def imported_documents() -> list[tuple[str, str, str]]:
+    """The statutes imported on the library page and not retired: (file name, name shown, Markdown)."""
+    rows = db.session.scalars(sa.select(LibraryImport).where(LibraryImport.active).order_by(LibraryImport.id))
+    return [(r.file_name, r.files, r.markdown) for r in rows]
 
 
 def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], report: PolicySyncReport,

@@ -5,6 +5,7 @@ from portal.access import any_account
 from portal.htmx_utils import is_partial_request
 from portal.policy import api_bp, bp
 from portal.policy import services as s
+from portal.policy.affected import latest_change
 
 
 def _document_or_404(doc_id: str):
@@ -34,7 +35,8 @@ def document(doc_id: str):
     cites, cited_by = s.citations_of(doc)
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=cited_by, cites=cites,
-                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc))
+                           duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc),
+                           affected=latest_change(doc))
 
 
 @bp.route("/<doc_id>/print")
@@ -55,6 +57,17 @@ def edition(doc_id: str, edition: str):
     if row.current:
         return redirect(url_for("policy.document", doc_id=doc.doc_id))
     return render_template("policy/edition.html", doc=doc, view=s.edition_view(doc, row), editions=s.editions(doc))
+
+
+@bp.route("/<doc_id>/compare")
+@any_account  # trainees (学员) too
+def compare(doc_id: str):
+    """对照版: two editions side by side (default: the one before the current, and the current)."""
+    doc = _document_or_404(doc_id)
+    view = s.comparison(doc, request.args.get("from", "")[:10], request.args.get("to", "")[:10])
+    if view is None:
+        abort(404)
+    return render_template("policy/compare.html", doc=doc, view=view, editions=s.editions(doc))
 
 
 @bp.route("/<doc_id>/<clause_id>")

@@ -100,14 +100,19 @@ def records_for(doc: PolicyDocument) -> list[Record]:
 
 def live_documents() -> list[PolicyDocument]:
     stmt = (sa.select(PolicyDocument).where(PolicyDocument.active).order_by(PolicyDocument.doc_id)
-            .options(sa.orm.selectinload(PolicyDocument.clauses)))
+            .options(sa.orm.selectinload(PolicyDocument.clauses), sa.orm.selectinload(PolicyDocument.editions)))
     return list(db.session.scalars(stmt))
 
 
 def all_records() -> list[Record]:
+    from portal.search.editions import edition_records
+
     out: list[Record] = []
-    for doc in live_documents():
+    docs = live_documents()
+    for doc in docs:
         out.extend(records_for(doc))
+    for doc in docs:  # earlier editions' changed articles, after every text in force
+        out.extend(edition_records(doc))
     return out
 
 

@@ -60,15 +60,19 @@ def test_import_policy_then_reimport_keeps_ids_and_records_changes(app, runner, 
     assert "0 imported, 0 updated, 1 unchanged, 0 refused" in result.output
 
 
-def test_import_refuses_bad_text_and_writes_nothing(app, runner, content, tmp_path):
+def test_import_flags_a_numbering_slip_and_refuses_a_file_with_no_articles(app, runner, content, tmp_path):
     app.config["CONTENT_DIR"] = str(content)
     src = tmp_path / "jy.txt"
     src.write_text(STATUTE_MD.replace("（二）有稳定", "（三）有稳定"), encoding="utf-8")
     result = runner.invoke(args=["portal", "import-policy", str(src)])
+    assert result.exit_code == 0, result.output
+    assert "jy.txt:" in result.output and "flagged: " in result.output and "第三条中的（三）项接不上前文的项目编号" in result.output
+    junk = tmp_path / "junk.txt"
+    junk.write_text("某某规定\n随便写的一行。\n", encoding="utf-8")
+    result = runner.invoke(args=["portal", "import-policy", str(junk)])
     assert result.exit_code == 1
-    assert "refused: " in result.output and "jy.txt -- numbering skips or repeats" in result.output
-    assert "jy.txt:" in result.output and "item a3.1.3 where a3.1.2 was expected" in result.output
-    assert not list((content / "policy").glob("jiating-jiyang*.md")) and not (content / "policy" / "sources" / "jy.txt").exists()
+    assert "junk.txt -- 没有找到任何条文" in result.output
+    assert not list((content / "policy").glob("moumou*.md")) and not (content / "policy" / "sources" / "junk.txt").exists()
     assert "0 imported, 0 updated, 0 unchanged, 1 refused" in result.output
 
 
@@ -108,12 +112,12 @@ def test_import_a_folder_groups_codes_and_versions_with_stable_ids(app, runner, 
     folder = tmp_path / "incoming"
     shutil.copytree(policy / "sources", folder)
     shutil.rmtree(policy / "sources")
-    (folder / "坏文件.md").write_text("# 某某条例\n\n第一条 甲。\n\n第三条 乙。\n", encoding="utf-8")
+    (folder / "坏文件.md").write_text("# 某某条例\n\n甲。\n\n乙。\n", encoding="utf-8")
     result = runner.invoke(args=["portal", "import-policy", str(folder)])
     assert result.exit_code == 1  # one file refused; the others are imported
     assert "18 imported, 0 updated, 0 unchanged, 1 refused" in result.output, result.output
     assert "policy: 0 created, 0 updated, 16 unchanged, 0 retired" in result.output  # same ids, same text
-    assert "refused: " in result.output and "坏文件.md:5: numbering skips or repeats: article a3 where a2 was expected" in result.output
+    assert "refused: " in result.output and "坏文件.md:1: 没有找到任何条文" in result.output
     # ids derived from titles; 民法典's two 编 are one document; versions are editions of one
     assert "-> minfadian@2020-05-28 (statute, 283 articles)" in result.output
     assert (policy / "hukou-dengji-tiaoli.md").exists() and (policy / "weichengnianren-baohu-fa@2020-10-17.md").exists()

@@ -32,9 +32,17 @@ def _live() -> list[tuple[tuple[str, str], str, str]]:
             .join(PolicyDocument, PolicyDocument.id == PolicyClause.document_id)
             .filter(PolicyClause.retired.is_(False), PolicyDocument.active.is_(True)).all())
     titles = {(d, c.clause_id): c.title or "" for c, d in rows}
-    return [((d, c.clause_id), c.text or "",
+    live = [((d, c.clause_id), c.text or "",
              f"{c.title or ''} {titles.get((d, c.parent), '') if c.kind == 'anchor' else ''} {c.text or ''}")
             for c, d in rows]
+    # the articles earlier editions word differently are searchable too (portal.search.editions)
+    from portal.search.editions import edition_records
+
+    for doc in services.live_documents():
+        for r in edition_records(doc):
+            text = r.context or r.text
+            live.append(((r.doc_id, r.clause_id), text, f"{r.title or ''} {text}"))
+    return live
 
 
 def _listed(q: str) -> tuple[list[tuple[str, str]], int, bool]:

@@ -46,6 +46,8 @@ def url_values(inst) -> tuple[dict, dict]:
         "policy.register_entry": {"key": REGISTER_KEY},
         "library_admin.register_edit": {"key": REGISTER_KEY},
         "policy.edition": {"doc_id": STATUTE, "edition": EDITION},
+        "policy.compare": {"doc_id": STATUTE},
+        "duties.export_division": {"fmt": "xlsx"},  # a file, not a page: reached, then skipped as not HTML
         "training.verify": {"token": token_for(cert) if cert else None},
         "training.certificate_pdf_download": {"certificate_id": cert.id if cert else None},
     }

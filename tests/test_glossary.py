@@ -103,9 +103,11 @@ def rename_problems(rows: list[dict], files: dict[str, str], endpoints: frozense
     return problems
 
 
-def applied_problems(rows: list[dict], files: dict[str, str]) -> list[str]:
+def applied_problems(rows: list[dict], files: dict[str, str], endpoints: frozenset[str] = frozenset()) -> list[str]:
     problems = []
     for row in rows:
+        if row["kind"] == "endpoint" and row["retired"] in endpoints:
+            problems.append(f"endpoint {row['retired']} still exists")
         if row["kind"] == "file" and (ROOT / row["retired"]).exists():
             problems.append(f"{row['retired']} still exists")
         if row["kind"] == "name" and files_using(retired_word(row), files):
@@ -117,15 +119,16 @@ def applied_problems(rows: list[dict], files: dict[str, str]) -> list[str]:
 
 def test_the_checks_see_a_wrong_row(app):
     files, endpoints = code_files(), endpoints_of(app)
-    good = {"retired": "duties.services.role_of", "new": "part_of", "kind": "name",
-            "where": ["portal/duties/services.py"]}
+    where = sorted(files_using("county_code_for", files))  # a name no rename touches
+    good = {"retired": "refdata.county_code_for", "new": "county_of", "kind": "name", "where": where}
     assert rename_problems([good], files, endpoints) == []
     assert rename_problems([{**good, "where": []}], files, endpoints)  # incomplete
     assert rename_problems([{**good, "retired": "duties.services.no_such"}], files, endpoints)
     assert rename_problems([{**good, "kind": "word", "where": ["portal/home/views.py"]}], files, endpoints)
     assert rename_problems([{"retired": "portal/duties/ledger.py", "new": "portal/duties/rules.py", "kind": "file",
                              "where": []}], files, endpoints)
-    assert applied_problems([good], files) == ["duties.services.role_of still used in ['portal/duties/services.py']"]
+    assert applied_problems([good], files) == [f"refdata.county_code_for still used in {where}"]
+    assert applied_problems([{**good, "retired": "auth.login", "kind": "endpoint"}], files, endpoints)
 
 
 # ---- the glossary ------------------------------------------------------------------------------
@@ -159,10 +162,11 @@ def test_one_english_word_per_concept():
 
 
 def test_every_planned_rename_is_accurate_today(app):
-    rows = renames()
-    assert len(rows) > 40
+    rows = renames()  # fewer as renames are applied (tools/restructure.py moves them to "Applied renames")
     assert rename_problems(rows, code_files(), endpoints_of(app)) == []
 
 
-def test_applied_renames_are_gone():
-    assert applied_problems(renames("applied"), code_files()) == []
+def test_applied_renames_are_gone(app):
+    """A retired name, file or endpoint marked applied is gone (a late branch that brings it back fails
+    here; `python tools/restructure.py` renames it again)."""
+    assert applied_problems(renames("applied"), code_files(), endpoints_of(app)) == []

@@ -39,8 +39,11 @@ def open_deadline_label(kind: str, period: str = "") -> str:
 
 
 def deadline_label(row: Any) -> str:
-    """A row's 完成时限 as the UI shows it: the date, or 定期（每季度）/长期. ``row`` has ``deadline``,
+    """A row's 完成时限 as the UI shows it: the date, 定期（每季度）本期至… for a periodic one, or 长期. ``row`` has ``deadline``,
     ``deadline_kind`` and ``period`` (a board row, a duty)."""
+    kind = getattr(row, "deadline_kind", "none")
+    if row.deadline and kind == "periodic":  # a periodic duty's date is its current period's end
+        return f"{open_deadline_label(kind, getattr(row, 'period', '') or '')}本期至{zh_date(row.deadline)}"
     if row.deadline:
         return zh_date(row.deadline)
     return open_deadline_label(getattr(row, "deadline_kind", "none"), getattr(row, "period", "") or "")

@@ -9,7 +9,7 @@ from portal.board.report import Report
 from portal.content.policy_doc import label_for
 from portal.duties import rules
 from portal.export_text import docx_text, local_cell, safe_cell
-from portal.labels import deadline_label, open_deadline_label, zh_date
+from portal.labels import deadline_label, zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,7 +46,7 @@ def summary_pairs(report: Report) -> list[tuple[str, object]]:
 def list_row(r: rollup.Row, on: date) -> list:
     return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
             rules.STATE_LABELS[r.state], light_text(r.light), r.progress,
-            r.deadline or open_deadline_label(r.deadline_kind, r.period),
+            r.deadline if r.deadline and r.deadline_kind != "periodic" else deadline_label(r),  # a date cell, or the words
             rollup.days_overdue(r, on) or "", local_cell(r.last_activity).date() if r.last_activity else ""]  # the board's day
 
 

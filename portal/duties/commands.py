@@ -33,16 +33,17 @@ def remind_command(days: int):
     from portal.board.snapshots import take
     from portal.duties.periods import checkin_reminders, roll_all
     from portal.duties.reminders import send_reminders
-    from portal.duties.services import today
+    from portal.duties import ledger
     from portal.supervision.ladder import run_escalations
     from portal.training.reminders import send_training_reminders
 
-    click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
+    on = ledger.today()  # the portal's day, read once (tests move it by patching ledger.today)
+    click.echo(f"periods: {roll_all(on)} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days) + send_training_reminders():
         click.echo(line)
-    for line in run_escalations(today()):  # the 督办 ladder's steps due today (each taken once)
+    for line in run_escalations(on):  # the 督办 ladder's steps due today (each taken once)
         click.echo(line)
-    for line in checkin_reminders(today()):
+    for line in checkin_reminders(on):
         click.echo(line)
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
 

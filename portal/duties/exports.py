@@ -27,7 +27,10 @@ SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-un
 
 
 def _deadline(d, kind: str, period: str = ""):
-    """A real date (sortable in Excel), or what the duty has instead of one: 定期（每季度）, 长期."""
+    """A real date (sortable in Excel), or what the duty has instead of one: 定期（每季度）, 长期; a periodic
+    duty's date is its current period's end (定期（每季度）本期至…)."""
+    if d and kind == "periodic":
+        return f"{open_deadline_label(kind, period)}本期至{zh_date(d)}"
     return d if d else open_deadline_label(kind, period)
 
 

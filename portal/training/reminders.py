@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from portal import outbox
-from portal.capabilities import can
+from portal.capabilities import can, roles_with
 from portal.extensions import db
 from portal.labels import zh_date
 from portal.models import Assignment, Trainee, TrainingModule, User, UserRole
@@ -70,10 +70,11 @@ def remind_trainees(on: date) -> int:
 
 
 def trainers_by_county() -> dict[int | None, list[User]]:
-    """Active trainer accounts by the county they manage (None: the city)."""
+    """Active trainer accounts (the roles with `training_work`) that manage training, by the county they
+    manage (None: the city)."""
     trainers: dict[int | None, list[User]] = defaultdict(list)
     stmt = (sa.select(User).join(UserRole, UserRole.user_id == User.id)
-            .where(User.active, UserRole.role == "trainer").distinct())
+            .where(User.active, UserRole.role.in_(roles_with("training_work"))).distinct())
     for user in db.session.scalars(stmt):
         if can(user, "manage_training"):
             trainers[county_scope(user)].append(user)

@@ -48,6 +48,9 @@ def url_values(inst) -> tuple[dict, dict]:
         "policy.edition": {"doc_id": STATUTE, "edition": EDITION},
         "policy.compare": {"doc_id": STATUTE},
         "duties.export_division": {"fmt": "xlsx"},  # a file, not a page: reached, then skipped as not HTML
+        "plans.division_table": {"fmt": "xlsx"},
+        "plans.draft_division_table": {"fmt": "xlsx"},
+        "training.module_statistics": {"key": module.key if module else None},
         "training.verify": {"token": token_for(cert) if cert else None},
         "training.certificate_pdf_download": {"certificate_id": cert.id if cert else None},
     }
@@ -97,8 +100,9 @@ def get_urls(app, inst) -> list[str]:
                 continue
             urls.append(url_for(rule.endpoint, **args))
         urls += [url_for("policy.document", doc_id=STATUTE), url_for("policy.print_view", doc_id=STATUTE)]
-    # a staged batch (tests/policy/test_admin.py); a trainer's own import job (tests/training/test_import_jobs.py)
-    assert set(unreached) <= {"library_admin.preview", "training.import_job"}, unreached
+    # a staged batch (tests/policy/test_admin.py); a trainer's own import job (tests/training/test_import_jobs.py);
+    # a photographed sign-in sheet, an image file (tests/training/test_village_signin.py)
+    assert set(unreached) <= {"library_admin.preview", "training.import_job", "training.session_photo"}, unreached
     urls += [f"/duban/urge?instance={inst.id}", "/duban/urge?scope=overdue", "/duban/?replied=yes",
              "/duban/?sort=newest"]
     urls += ["/tasks/?unit=", "/supervision/", "/search/?q=移交", "/admin/audit/", "/tasks/?unit=city-mz",

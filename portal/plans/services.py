@@ -88,7 +88,7 @@ def archive_plan(plan: Plan) -> str | None:
         Duty.plan_id == plan.id, ~DutyInstance.archived)).all()
     for duty in duties:
         duty.archived = True
-        record("archive", "duty", duty.key, label=duty.title, after={"archived": True, "with_plan": plan.id})
+        record("archive", "duty", duty.key, label=duty.title, after={"archived": True, "with_plan": plan.title})
     for inst in instances:
         inst.archived = True
     record("archive", "plan", plan.id, label=plan.title, before={"state": before},

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from portal.duties.rules import STATE_LABELS
+from portal.duties.rules import PERIOD_LABELS, STATE_LABELS  # one home for the period words
 from portal.roles import ROLE_LABELS
 from portal.timeutil import to_local
 
@@ -27,8 +27,8 @@ def zh_date(value: date | datetime | None) -> str:
 ARRANGED_MARK = "（督查室安排）"
 ARRANGED_DEADLINE_MARK = "【督查室工作安排】"
 
-# A periodic duty has no one date: it says how often (duties.txt's ``period:``).
-PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+# A periodic duty has no one date: it says how often (duties.txt's ``period:``; the words are
+# `portal.duties.rules.PERIOD_LABELS`).
 
 
 def open_deadline_label(kind: str, period: str = "") -> str:

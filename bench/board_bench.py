@@ -31,8 +31,19 @@ import threading
 import time
 from pathlib import Path
 
-from bench.common import PASSWORD, TRIVIAL_URL, Report, add_duty, add_user, count, login, lower_units, scratch_app, \
-    sync_content, time_requests
+from bench.common import (
+    PASSWORD,
+    TRIVIAL_URL,
+    Report,
+    add_duty,
+    add_user,
+    count,
+    login,
+    lower_units,
+    scratch_app,
+    sync_content,
+    time_requests,
+)
 
 BUDGETS = {"board": 100.0, "台账 first page (all units)": 100.0, "通报 .xlsx": 1000.0}
 THROUGHPUT_BUDGET = 0.25
@@ -78,7 +89,7 @@ def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tu
     """Per-unit generated duties until the instance and item targets are met; states spread."""
     import sqlalchemy as sa
 
-    from portal.duties import rules
+    from portal.core import duty_rules
     from portal.extensions import db
     from portal.models import ChecklistItem, DutyInstance
 
@@ -94,8 +105,8 @@ def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tu
         instances += 1
         items += per
     for inst in db.session.scalars(sa.select(DutyInstance)):
-        inst.state = rng.choice([rules.NOT_STARTED, rules.IN_PROGRESS, rules.IN_PROGRESS, rules.BLOCKED,
-                                 rules.REQUESTED, rules.CLOSED])
+        inst.state = rng.choice([duty_rules.NOT_STARTED, duty_rules.IN_PROGRESS, duty_rules.IN_PROGRESS, duty_rules.BLOCKED,
+                                 duty_rules.REQUESTED, duty_rules.CLOSED])
     db.session.commit()
     return instances, items
 

@@ -99,7 +99,7 @@ def sync_content(*, duties: bool = False, training: bool = False) -> None:
     """Units and the policy library always; the 任务分工表 and the curriculum when asked (app context)."""
     from flask import current_app
 
-    from portal.policy.services import sync_policy
+    from portal.policy.sync import sync_policy
     from portal.units.services import sync_units
 
     content = Path(current_app.config["CONTENT_DIR"])
@@ -109,7 +109,7 @@ def sync_content(*, duties: bool = False, training: bool = False) -> None:
 
         assert sync_duties(content).ok
     if training:
-        from portal.training.services import sync_modules
+        from portal.training.modules import sync_modules
 
         assert sync_modules(content).ok
 

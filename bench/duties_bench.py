@@ -10,8 +10,19 @@ from __future__ import annotations
 import argparse
 import random
 
-from bench.common import TRIVIAL_URL, Report, add_duty, add_user, count, htmx_token, login, lower_units, \
-    scratch_app, sync_content, time_requests
+from bench.common import (
+    TRIVIAL_URL,
+    Report,
+    add_duty,
+    add_user,
+    count,
+    htmx_token,
+    login,
+    lower_units,
+    scratch_app,
+    sync_content,
+    time_requests,
+)
 
 BUDGETS = {"unit board": 50.0, "duty page": 50.0, "tick item": 30.0}
 

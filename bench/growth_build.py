@@ -1,10 +1,10 @@
 """Building the growth benchmark's databases: the demo one (`flask portal setup --demo`) and the same
 demo grown the way a city office grows over ten years, through the app's own services with the clock
-set back (portal.timeutil's clock is moved for each step):
+set back (portal.core.time's clock is moved for each step):
 
 * the roster: a year's intake of trainees imported each year (`import_roster`), every module of their
   role assigned to them (`assign_people`, due three months later), a few sign-in sheets ticked
-  (`create_session`, `set_attendance`); about 40% of the pairs completed — inserted in bulk in the
+  (`create_sheet`, `set_attendance`); about 40% of the pairs completed — inserted in bulk in the
   shape `_complete` writes (the completion and its audit entry), the one bulk step the issue allows;
 * the duties: notes and ticks on every live duty through `add_note` and `set_item`, spread over the year;
 * the monthly 进展报告 of every reporting unit, every month (`reports.services.save`, submitted);
@@ -80,8 +80,8 @@ class _MovedDatetime(datetime):
 
 @contextmanager
 def moved_clock():
-    """Within the block `set_clock(when)` sets what the app's clock (portal.timeutil) says."""
-    import portal.timeutil as timeutil
+    """Within the block `set_clock(when)` sets what the app's clock (portal.core.time) says."""
+    import portal.core.time as timeutil
 
     saved = timeutil.datetime
     timeutil.datetime = _MovedDatetime
@@ -141,9 +141,10 @@ def _liaisons() -> dict[int, int]:
 def _grow_training_year(year: int, start: date, people: int, admin, rng: random.Random, log) -> None:
     import sqlalchemy as sa
 
+    from portal.core import training_rules
     from portal.extensions import db
     from portal.models import AuditEntry, Completion, Trainee
-    from portal.training import rules, services
+    from portal.training import services
     from portal.training.roster import import_roster
     from portal.training.scope import county_units
 
@@ -163,8 +164,8 @@ def _grow_training_year(year: int, start: date, people: int, admin, rng: random.
     for c in counties[:3]:
         set_clock(start + timedelta(days=30))
         module = rng.choice([m for m in services.live_modules() if "director" in m.audience])
-        sheet = services.create_session(admin, module, c, None, start + timedelta(days=30), "乡镇便民服务中心", "培训老师")
-        for person in services.session_people(sheet)[:20]:
+        sheet = services.create_sheet(admin, module, c, None, start + timedelta(days=30), "乡镇便民服务中心", "培训老师")
+        for person in services.sheet_people(sheet)[:20]:
             services.set_attendance(admin, sheet, person, True)
     # About 40% of the year's pairs completed, in the shape `_complete` writes.
     ticked = {(c.trainee_id, c.module_id) for c in db.session.execute(
@@ -184,7 +185,7 @@ def _grow_training_year(year: int, start: date, people: int, admin, rng: random.
             entries.append({"at": at, "actor_id": admin.id, "actor_name": admin.username,
                             "actor_display": admin.display_name, "action": "complete", "object_type": "trainee",
                             "object_id": str(t.id), "object_label": f"{t.name}：{titles[module.id]}"[:200],
-                            "after": {"how": rules.HOW_LABELS["manual"], "date": on.isoformat()}, "ip": ""})
+                            "after": {"how": training_rules.HOW_LABELS["manual"], "date": on.isoformat()}, "ip": ""})
     for chunk in range(0, len(completions), 5000):
         db.session.execute(sa.insert(Completion), completions[chunk:chunk + 5000])
         db.session.execute(sa.insert(AuditEntry), entries[chunk:chunk + 5000])

@@ -28,13 +28,13 @@ def fill_history(first, last, rng: random.Random) -> int:
     """Daily rows for every live instance from `first` to `last` (inclusive), in bulk."""
     import sqlalchemy as sa
 
-    from portal.duties import rules
+    from portal.core import duty_rules
     from portal.extensions import db
     from portal.models import DutyInstance, DutySnapshot
 
     instances = db.session.execute(sa.select(DutyInstance.id, DutyInstance.unit_id, DutyInstance.deadline)
                                    .where(~DutyInstance.archived)).all()
-    states, lights = list(rules.STATE_LABELS), list(rules.LIGHT_LABELS)
+    states, lights = list(duty_rules.STATE_LABELS), list(duty_rules.LIGHT_LABELS)
     day, written, batch = first, 0, []
     while day <= last:
         for iid, unit_id, deadline in instances:

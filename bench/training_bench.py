@@ -22,8 +22,7 @@ import os
 import random
 from datetime import date, timedelta
 
-from bench.common import TRIVIAL_URL, Report, Timing, add_user, count, login, scratch_app, sync_content, timed, \
-    time_requests
+from bench.common import TRIVIAL_URL, Report, Timing, add_user, count, login, scratch_app, sync_content, time_requests, timed
 
 BUDGETS_MS = {"import roster": 5000.0, "assign to 3,000": 2000.0, "county matrix": 100.0, "city roll-up": 200.0,
               "学时 ledger (a year)": 100.0, "学时 ledger: short of target": 100.0}

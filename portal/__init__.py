@@ -3,21 +3,48 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sqlite3
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
+from portal import cli, refdata
+from portal.admin import bp as admin_bp
+from portal.audit import bp as audit_bp
+from portal.auth import bp as auth_bp
+from portal.board import bp as board_bp
 from portal.config import PROJECT_ROOT, default_instance_path, load_settings
+from portal.duties import VIEW_MODULES as DUTY_VIEWS
+from portal.duties import bp as duties_bp
+from portal.errorlog import log_failure
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.files.storage import create_private_file
+from portal.home import bp as home_bp
+from portal.outbox.views import bp as outbox_bp
+from portal.plans import VIEW_MODULES as PLAN_VIEWS
+from portal.plans import bp as plans_bp
+from portal.policy import api_bp as policy_api_bp
+from portal.policy import bp as policy_bp
+from portal.policy.admin import admin_bp as library_admin_bp
+from portal.reports import bp as reports_bp
+from portal.search import bp as search_bp
+from portal.security import bp as security_bp
+from portal.security import headers as security_headers
+from portal.security import sessions
+from portal.supervision import bp as supervision_bp
+from portal.text import normalise_request
+from portal.training import bp as training_bp
+from portal.units import bp as units_bp
+from portal.web import access, errors, filters
+from portal.web.htmx import add_vary_header
+from portal.web.inputs import BoundedIntConverter, refuse_nul_bytes
 
 
 class Portal(Flask):
     def log_exception(self, exc_info) -> None:
         """An unexpected error: the request's ids and the stack, not the messages (portal/errorlog.py)."""
-        from portal.errorlog import log_failure
 
         log_failure(self.logger, "unhandled error", exc_info[1])
 
@@ -46,58 +73,32 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
     _configure_sqlite()
-    from portal import refdata
 
     refdata.install()  # per-process reference data, invalidated by the stamp on any host
 
-    from portal import access, errors, filters
-    from portal.htmx_utils import add_vary_header
 
-    from portal.inputs import BoundedIntConverter, refuse_nul_bytes
 
     # Ids beyond what the databases store are simply "not found", never an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
     # NUL bytes cannot be stored in PostgreSQL text: refuse them up front with a clear 400.
     app.before_request(refuse_nul_bytes)
-    from portal.security import sessions
 
     # Session ids a logout spooled while the database was away; then a session idle too long ends
     # (before the access guard, which then answers as for someone signed out).
     app.before_request(sessions.flush_spool)
     app.before_request(sessions.end_idle_session)
     # Then every form field and query argument as it is stored: line breaks as \n, no control characters.
-    from portal.text import normalise_request
 
     app.before_request(normalise_request)
     # The access guard runs before CSRF: an anonymous POST goes to login, a forbidden one gets 403.
     app.before_request(access.enforce_access)
     csrf.init_app(app)
     app.after_request(add_vary_header)
-    from portal.security import headers as security_headers
     security_headers.init_app(app)
     app.session_interface = sessions.SessionInterface()
     errors.register(app)
     filters.register(app)
 
-    from portal.admin import bp as admin_bp
-    from portal.audit import bp as audit_bp
-    from portal.auth import bp as auth_bp
-    from portal.board import bp as board_bp
-    from portal.duties import VIEW_MODULES as DUTY_VIEWS
-    from portal.duties import bp as duties_bp
-    from portal.home import bp as home_bp
-    from portal.plans import VIEW_MODULES as PLAN_VIEWS
-    from portal.plans import bp as plans_bp
-    from portal.reports import bp as reports_bp
-    from portal.search import bp as search_bp
-    from portal.policy import api_bp as policy_api_bp
-    from portal.policy import bp as policy_bp
-    from portal.training import bp as training_bp
-    from portal.policy.admin import admin_bp as library_admin_bp
-    from portal.units import bp as units_bp
-    from portal.security import bp as security_bp
-    from portal.supervision import bp as supervision_bp
-    from portal.outbox.views import bp as outbox_bp
 
     for name in (*DUTY_VIEWS, *PLAN_VIEWS):
         importlib.import_module(name)  # routes attach to duties_bp / plans_bp
@@ -106,7 +107,6 @@ def create_app(config: dict | None = None) -> Flask:
                outbox_bp):
         app.register_blueprint(bp)
 
-    from portal import cli
 
     cli.init_app(app)
     return app
@@ -131,7 +131,6 @@ def _configure_sqlite() -> None:
 
     @event.listens_for(Engine, "connect")
     def _sqlite_pragmas(dbapi_connection, connection_record):
-        import sqlite3
 
         if isinstance(dbapi_connection, sqlite3.Connection):
             cursor = dbapi_connection.cursor()
@@ -145,7 +144,6 @@ def _configure_sqlite() -> None:
         """A connection SQLite opened while its file was read-only stays read-only after the file is
         writable again: every write through it would fail until a restart. Treated as a lost connection,
         the pool drops it (and the connections opened beside it) and the next request opens new ones."""
-        import sqlite3
 
         original = context.original_exception
         if isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original):

@@ -1,23 +1,23 @@
 """Who may do what: one table, capabilities down, roles across.
 
-Views declare the capability they need (`@requires("manage_users")` in portal.access), services ask
+Views declare the capability they need (`@requires("manage_users")` in portal.web.access), services ask
 `can(user, "supervise")`, templates `can('see_figures')`. No other module names roles to decide
 access (tests/test_capabilities.py checks). A page that needs either of two capabilities lists both:
 `@requires("see_all_units", "act_for_own_unit")`; which rows or which county the person then sees is
 the service's object-level rule, asked through the same capabilities.
 
-A new role is a column here, an entry in `portal.roles.ROLE_LABELS` and a column of the reviewed
+A new role is a column here, an entry in `portal.core.roles.ROLE_LABELS` and a column of the reviewed
 authorization matrix (tests/test_authz_matrix.py).
 
 三员分立 (等保 2.0, GB/T 22239-2019 8.1.4.2 / 8.1.4.3): the system administrator (管理员) manages accounts,
 units, the library and the 督查室's work; the security administrator (安全管理员) the login protection;
 the auditor (审计管理员) reads and exports the audit log. None of the three holds another's capability,
-and one account holds at most one of the three roles (`portal.roles.SEPARATED_ROLES`, enforced in
+and one account holds at most one of the three roles (`portal.core.roles.SEPARATED_ROLES`, enforced in
 portal.admin.services).
 """
 from __future__ import annotations
 
-from portal.roles import ROLE_ORDER
+from portal.core.roles import ROLE_ORDER
 
 # The table's columns are the role list's order: a role added there without its column here fails at
 # import (zip(strict=True) below), not silently with no rights.

@@ -11,11 +11,23 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.engine import make_url
 
 from portal.cli_support import command, display_root, echo_sync
-from portal.faults import pause_point
 from portal.cli_support import content_dir as _content_dir
+from portal.content.check import check_content
+from portal.core.roles import ROLE_LABELS
+from portal.demo import ensure_demo_accounts
+from portal.duties.sync import sync_duties
+from portal.faults import pause_point
+from portal.files.cleanup import sweep
+from portal.files.storage import tighten
+from portal.policy.sync import sync_policy
+from portal.search.services import rebuild_index, sync_index
+from portal.training.commands import sync_training
+from portal.units.services import sync_units
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
 
@@ -35,13 +47,11 @@ def init_app(app) -> None:
 
 def run_sync() -> bool:
     """Sync every content source; print file:line: problem for each error. True when all loaded."""
-    from portal.units.services import sync_units
 
     report = sync_units(_content_dir(), display_root=display_root())
     ok = echo_sync("units", report, "retired", "the previous units stay in place")
     ok = _sync_policy() and ok
     ok = _sync_duties() and ok
-    from portal.training.commands import sync_training
 
     ok = sync_training() and ok
     pause_point("sync-before-search")  # the database synced, the search index not yet
@@ -51,7 +61,6 @@ def run_sync() -> bool:
 
 def _sync_search() -> None:
     """Bring the search index in step with the library (derived data: never fails the sync)."""
-    from portal.search.services import sync_index
 
     try:
         click.echo(f"search index: {sync_index()}")
@@ -60,14 +69,12 @@ def _sync_search() -> None:
 
 
 def _sync_duties() -> bool:
-    from portal.duties.sync import sync_duties
 
     report = sync_duties(_content_dir(), display_root=display_root())
     return echo_sync("duties", report, "archived", "the previous 任务分工表 stays in place")
 
 
 def _sync_policy() -> bool:
-    from portal.policy.services import sync_policy
 
     report = sync_policy(_content_dir(), display_root=display_root())
     for line in report.lines():
@@ -82,7 +89,6 @@ def _sync_policy() -> bool:
 @command("check-content")
 def check_content_command():
     """Validate everything under content/; print file:line: problem; exit 1 on any problem."""
-    from portal.content.check import check_content
 
     problems, files = check_content(_content_dir(), display_root=display_root())
     for problem in problems:
@@ -104,7 +110,6 @@ def sync_command():
 @click.option("--procs", default=1, show_default=True, help="Writer processes.")
 def reindex_command(procs: int):
     """Rebuild the search index from scratch (from the library in the database)."""
-    from portal.search.services import rebuild_index
 
     stats = rebuild_index(procs=procs)
     click.echo(f"search index rebuilt: {stats['clauses']} clauses in {stats['seconds']:.1f} s -> {stats['dir']}")
@@ -117,7 +122,7 @@ def reindex_command(procs: int):
               help="With --demo: give new demo accounts the fixed, published demo passwords (local use only).")
 def setup_command(demo: bool, fixed_passwords: bool):
     """Create or upgrade the database, sync content and (with --demo) create demo accounts."""
-    from flask_migrate import upgrade
+    from flask_migrate import upgrade  # lazy: heavy library, loaded only when this runs
 
     upgrade()
     click.echo("database: up to date")
@@ -143,10 +148,7 @@ def setup_command(demo: bool, fixed_passwords: bool):
 def _private_files() -> None:
     """Instances set up before files were made private: the database, uploads and instance folder
     become 0600/0700 (portal.files.storage)."""
-    from flask import current_app
-    from sqlalchemy.engine import make_url
 
-    from portal.files.storage import tighten
 
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     roots = [Path(current_app.instance_path), Path(current_app.config["UPLOAD_DIR"])]
@@ -159,7 +161,6 @@ def _private_files() -> None:
 
 def _cleanup() -> None:
     """What crashes and unconfirmed uploads left behind (portal.files.cleanup); never fails the setup."""
-    from portal.files.cleanup import sweep
 
     try:
         for line in sweep().lines():
@@ -169,8 +170,6 @@ def _cleanup() -> None:
 
 
 def print_demo_accounts(fixed: bool = False) -> None:
-    from portal.demo import ensure_demo_accounts
-    from portal.roles import ROLE_LABELS
 
     results = ensure_demo_accounts(fixed=fixed)
     click.echo("")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from portal.core.time import to_local
 from portal.text import clean_text
-from portal.timeutil import to_local
 
 # Dates and times in an .xlsx cell read as on the pages: 2022年9月1日, 2022年9月1日 14:30.
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'

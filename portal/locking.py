@@ -29,7 +29,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.extensions import db
-from portal.inputs import parse_int
+from portal.models import AuditEntry
+from portal.web.inputs import parse_int
 
 StaleFactory = Callable[[], Exception]
 
@@ -125,7 +126,6 @@ def _shown(value: Any) -> str:
 
 def last_change(object_type: str, object_id: int | str, actions: tuple[str, ...] = ()) -> tuple[str | None, datetime | None]:
     """Who changed an object last (by one of `actions`, if given), and when, from the audit log."""
-    from portal.models import AuditEntry
 
     stmt = (sa.select(AuditEntry.actor_display, AuditEntry.actor_name, AuditEntry.at)
             .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id)))

@@ -49,8 +49,10 @@ from typing import Callable
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from portal.content.policy_doc import label_for
+from portal.core.plan import PLAN_ID
 from portal.extensions import db
-from portal.plan import PLAN_ID
+from portal.models import Duty, Plan, PolicyClause, PolicyDocument, RefdataStamp, Unit
 
 # Tables whose rows are reference data: a write to any of them replaces the stamp's token.
 # assessment_settings: the office's 考核 settings (its 长期 check-in rhythm is read on duty pages)
@@ -124,7 +126,6 @@ _NO_CACHE = object()  # this request wrote reference data, or there is no stamp 
 
 def stamp_column() -> sa.ScalarSelect:
     """The stamp's token as a scalar subquery, to add to the per-request user statement."""
-    from portal.models import RefdataStamp
 
     return sa.select(RefdataStamp.token).where(RefdataStamp.id == STAMP_ID).scalar_subquery()
 
@@ -218,7 +219,6 @@ def install() -> None:
 # ---- units -------------------------------------------------------------------------------------
 
 def _load_units() -> tuple[UnitRef, ...]:
-    from portal.models import Unit
 
     rows = db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.level, Unit.parent_id,
                                         Unit.aliases, Unit.sort_order, Unit.active)
@@ -275,7 +275,6 @@ def county_code_for(name_or_code: str) -> str | None:
 # ---- duties ------------------------------------------------------------------------------------
 
 def _load_duties():
-    from portal.models import Duty, Plan
 
     rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.area,
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
@@ -309,7 +308,7 @@ def duty_by_key(key: str) -> DutyRef | None:
     return _duties_part()[2].get(key)
 
 
-def areas() -> list[str]:
+def themes() -> list[str]:
     return sorted({d.area for d in duties() if not d.archived})
 
 
@@ -328,7 +327,6 @@ def plan(plan_id: int | None) -> PlanRef | None:
 # ---- clauses -----------------------------------------------------------------------------------
 
 def _load_clauses(doc_id: str) -> dict[str, ClauseRef]:
-    from portal.models import PolicyClause, PolicyDocument
 
     rows = db.session.execute(
         sa.select(PolicyClause.clause_id, PolicyClause.label, PolicyClause.text, PolicyClause.title,
@@ -346,7 +344,6 @@ def clauses(doc_id: str = PLAN_ID) -> dict[str, ClauseRef]:
 
 
 def clause_texts(clause_ids, doc_id: str = PLAN_ID) -> list[ClauseRef]:
-    from portal.content.policy_doc import label_for
 
     found = clauses(doc_id)
     return [found.get(cid) or ClauseRef(doc_id, cid, label_for(cid), "") for cid in clause_ids]

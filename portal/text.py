@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from flask import request
 from werkzeug.datastructures import ImmutableMultiDict
 
 LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
@@ -37,8 +38,7 @@ def _cleaned(pairs: ImmutableMultiDict) -> ImmutableMultiDict | None:
 
 def normalise_request() -> None:
     """before_request: the form and the query string as every view should see them (after NUL bytes
-    were refused by `portal.inputs.refuse_nul_bytes`)."""
-    from flask import request
+    were refused by `portal.web.inputs.refuse_nul_bytes`)."""
 
     args = _cleaned(request.args)
     if args is not None:

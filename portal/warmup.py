@@ -7,8 +7,12 @@ import time
 import sqlalchemy as sa
 
 from portal import refdata
+from portal.duties import page
+from portal.duties.services import RECENT, get_instance
 from portal.extensions import db
 from portal.files.cleanup import sweep_at_start
+from portal.models import DutyInstance
+from portal.search.services import run_search
 
 
 def warm_worker(app, log) -> None:
@@ -48,10 +52,6 @@ def _warm_first_pages() -> None:
     """A worker's first search checks the index against the library and opens it (≈200 ms), and
     the duty page's statements are compiled once per process (≈40 ms): both would otherwise fall on
     the first people to ask (measured by `python -m bench load` as `first unit board`)."""
-    from portal.duties import page
-    from portal.duties.services import RECENT, get_instance
-    from portal.models import DutyInstance
-    from portal.search.services import run_search
 
     run_search("儿童")
     first = db.session.scalar(sa.select(DutyInstance.id).order_by(DutyInstance.id).limit(1))

@@ -8,8 +8,8 @@ or list (tens of thousands of rows) costs flat memory and no per-cell objects ke
 from __future__ import annotations
 
 import io
-from copy import copy
 from collections.abc import Callable, Iterable
+from copy import copy
 from datetime import date, datetime
 
 from openpyxl import Workbook

@@ -463,7 +463,7 @@ def _content_snapshot(_shared_app):
     """Sync the policy library, then the 任务分工表, once per session inside a rolled-back
     transaction, and keep the rows each step added (with its report)."""
     from portal.duties.sync import sync_duties
-    from portal.policy.services import sync_policy
+    from portal.policy.sync import sync_policy
 
     with _rolled_back_app(_shared_app) as app:
         content = Path(app.config["CONTENT_DIR"])

@@ -11,7 +11,6 @@ work goes through the duty services (so audit entries and state changes are real
 from __future__ import annotations
 
 import threading
-
 from io import BytesIO
 
 import sqlalchemy as sa

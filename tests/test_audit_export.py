@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from portal.audit import exports
 from portal.audit.retention import RETENTION_DAYS, RetentionError, purge
 from portal.audit.services import record
+from portal.core.time import utcnow
 from portal.duties.services import today
 from portal.extensions import db
 from portal.models import AuditEntry
-from portal.models.base import utcnow
 from tests.conftest import AuthActions, make_user
 
 FORMULA = "=hyperlink(\"http://evil.example\",\"点我\")"  # login names are kept lower-case

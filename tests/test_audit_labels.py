@@ -14,8 +14,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.audit.display import present
+from portal.core.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS
 from portal.extensions import db
-from portal.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS
 from portal.models import AuditEntry
 from tests.conftest import AuthActions, make_user
 from tests.policy.conftest import copy_content
@@ -220,7 +220,7 @@ def test_the_rendered_log_has_no_english_field_names_and_names_people(app, demo,
 def _change_the_training_arrangement(user) -> None:
     """Every field of the office's 培训工作安排 changed at once (the audit keys come from the form)."""
     from portal.training import certificates
-    from portal.training.services import live_modules
+    from portal.training.modules import live_modules
 
     arr = certificates.arrangement()
     module = live_modules()[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.auth.services import LOGIN_FAILED
-from portal.security.throttle import PAIR
 from portal.extensions import db
 from portal.models import AuditEntry, User
+from portal.security.throttle import PAIR
 from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user
 
 

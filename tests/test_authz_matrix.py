@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from portal.access import ANY_ACCOUNT, LOGGED_IN, PUBLIC, access_of
 from portal.extensions import db
 from portal.models import User
+from portal.web.access import ANY_ACCOUNT, LOGGED_IN, PUBLIC, access_of
 from tests.conftest import ROLES, AuthActions, make_user
 
 ANON = "anonymous"
@@ -76,7 +76,7 @@ EXPECTED: dict[str, object] = {
     "duties.extension": ALL,
     "duties.responsible": ALL,
     "duties.export_ledger": ALL,
-    "duties.export_plan": ALL,
+    "duties.export_duty_table": ALL,
     "duties.export_division": ALL,
     "duties.api_duties": ALL,
     "duties.queue": ADMIN_ONLY,
@@ -124,9 +124,9 @@ EXPECTED: dict[str, object] = {
     "training.signin_page": frozenset({"trainee"}),
     "training.module_statistics": TRAINERS,
     "training.feedback": frozenset({"trainee"}),
-    "training.areas": TRAINERS,
-    "training.area_rename": TRAINERS,
-    "training.area_merge": TRAINERS,
+    "training.places": TRAINERS,
+    "training.place_rename": TRAINERS,
+    "training.place_merge": TRAINERS,
     "training.coverage_sheet": frozenset({"admin", "leader", "trainer", "liaison"}),
     "training.attach_coverage": frozenset({"admin", "liaison"}),
     # Certificates (issue #21): a trainee downloads only their own, a trainer their county's
@@ -141,8 +141,8 @@ EXPECTED: dict[str, object] = {
     "board.county": frozenset({"admin", "leader", "liaison"}),
     "board.transfer": frozenset({"admin", "leader", "liaison"}),
     "board.decisions": frozenset({"admin", "leader"}),
-    "board.report": frozenset({"admin", "leader"}),
-    "board.report_file": frozenset({"admin", "leader"}),
+    "board.bulletin": frozenset({"admin", "leader"}),
+    "board.bulletin_file": frozenset({"admin", "leader"}),
     "board.indicator": frozenset({"admin", "liaison"}),  # further: the lead unit's liaison (tests/board)
     "board.instruction": frozenset({"admin", "leader"}),
     # 督办: the office sends and sets; leaders read; a unit's liaison signs for and replies to its own

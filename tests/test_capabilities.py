@@ -13,7 +13,7 @@ import pytest
 
 from portal.admin.services import AccountError, AccountInput, create_account, update_account
 from portal.capabilities import CAPABILITIES, COLUMNS, LABELS, TABLE, can, capabilities_of, roles_with
-from portal.roles import AUDITOR, ROLE_ORDER, SECURITY_ADMIN, SEPARATED_ROLES
+from portal.core.roles import AUDITOR, ROLE_ORDER, SECURITY_ADMIN, SEPARATED_ROLES
 from tests.conftest import ROLES, AuthActions, make_user
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ ROLE_NAMES = set(ROLE_ORDER)
 ROLE_CONSTANTS = {"ADMIN", "SECURITY_ADMIN", "AUDITOR", "LEADER", "LIAISON", "TRAINER", "STAFF", "TRAINEE"}
 # Where roles are named on purpose: the role list, the table, and accounts given roles (demo accounts,
 # the demo data's acting accounts, a trainee's own login).
-ROLE_HOMES = {"portal/roles.py", "portal/capabilities.py"}
+ROLE_HOMES = {"portal/core/roles.py", "portal/capabilities.py"}
 ASSIGNING_CALLS = {"set_roles", "DemoAccount"}
 
 
@@ -68,7 +68,7 @@ def test_no_view_service_or_template_names_roles_to_decide_access():
     decorators = [str(p.relative_to(ROOT)) for p in code if "@roles(" in p.read_text(encoding="utf-8")]
     assert not decorators, decorators
     asks = [f"{p.relative_to(ROOT)}:{n}" for p in code for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
-            if "has_role(" in line and str(p.relative_to(ROOT)) not in ("portal/access.py", "portal/models/users.py")]
+            if "has_role(" in line and str(p.relative_to(ROOT)) not in ("portal/web/access.py", "portal/models/users.py")]
     assert not asks, asks
     role_word = re.compile(r"""['"](%s)['"]""" % "|".join(ROLE_NAMES))
     in_templates = []

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from portal.audit.services import record
+from portal.core.roles import ROLE_ORDER
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, User
-from portal.models.base import utcnow
-from portal.roles import ROLE_ORDER
 from tests.conftest import AuthActions
 
 

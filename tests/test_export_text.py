@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from portal.export_text import safe_cell, sheet_title
 from portal.extensions import db
-from portal.models import Duty, DutyInstance, DutyNote, Trainee, TrainingArea, Unit
+from portal.models import Duty, DutyInstance, DutyNote, Trainee, TrainingPlace, Unit
 from portal.text import clean_text
 from portal.training.exports import initial_passwords_xlsx
 from tests.conftest import make_user
@@ -39,7 +39,7 @@ def store_control_characters() -> int:
     db.session.execute(sa.update(Duty).values(title=Duty.title + "\x0b（续）\x1b"))
     db.session.execute(sa.update(Unit).where(Unit.code == "yanhu-mz").values(name="盐湖区民政局\x07"))
     setup_state()
-    township = db.session.scalar(sa.select(TrainingArea).where(TrainingArea.name == "北城街道"))
+    township = db.session.scalar(sa.select(TrainingPlace).where(TrainingPlace.name == "北城街道"))
     township.name = TOWNSHIP
     db.session.execute(sa.update(Trainee).where(Trainee.phone == "13800000004").values(name="主任\x0b丁\x1b"))
     db.session.commit()

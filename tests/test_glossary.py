@@ -125,7 +125,7 @@ def test_the_checks_see_a_wrong_row(app):
     assert rename_problems([{**good, "where": []}], files, endpoints)  # incomplete
     assert rename_problems([{**good, "retired": "duties.services.no_such"}], files, endpoints)
     assert rename_problems([{**good, "kind": "word", "where": ["portal/home/views.py"]}], files, endpoints)
-    assert rename_problems([{"retired": "portal/duties/ledger.py", "new": "portal/duties/rules.py", "kind": "file",
+    assert rename_problems([{"retired": "portal/duties/ledger.py", "new": "portal/core/duty_rules.py", "kind": "file",
                              "where": []}], files, endpoints)
     assert applied_problems([good], files) == [f"refdata.county_code_for still used in {where}"]
     assert applied_problems([{**good, "retired": "auth.login", "kind": "endpoint"}], files, endpoints)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.pagination import MAX_PAGE, page_number
+from portal.web.pagination import MAX_PAGE, page_number
 
 
 @pytest.mark.parametrize("raw, last, expected", [

@@ -1,7 +1,6 @@
 """The units file: parsing, validation, sync, and the CLI listing."""
 from __future__ import annotations
 
-
 import sqlalchemy as sa
 
 from portal.content.units_file import parse_units

@@ -21,7 +21,7 @@ down_revision = '0012_ended_sessions'
 branch_labels = None
 depends_on = None
 
-REASON = "已完成，随之记为已安排"  # portal.training.rules.ASSIGNED_BY_COMPLETION
+REASON = "已完成，随之记为已安排"  # portal.core.training_rules.ASSIGNED_BY_COMPLETION
 
 completion = sa.table('training_completion', sa.column('id', sa.Integer), sa.column('trainee_id', sa.Integer),
                       sa.column('module_id', sa.Integer), sa.column('completed_on', sa.Date),

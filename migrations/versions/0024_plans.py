@@ -32,7 +32,7 @@ def _checks(table):
             for column, values in CHECKS[table]]
 
 
-# As portal.plan and portal.duties.sync name plan one (copied: a migration does not import the app).
+# As portal.core.plan and portal.duties.sync name plan one (copied: a migration does not import the app).
 SEED = {"title": "关于加快推进我市儿童福利机构优化提质和创新转型高质量发展的实施方案", "number": "运民发〔2021〕74号",
         "issuer": "运城市民政局等13个部门", "issued": date(2021, 12, 30), "doc_id": "yunmin-2021-74"}
 

@@ -5,8 +5,9 @@ import sys
 
 import click
 
+from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
 from portal.cli_support import command
-from portal.roles import ROLE_ORDER
+from portal.core.roles import ROLE_ORDER
 
 ROLE_CHOICE = click.Choice(ROLE_ORDER)
 
@@ -21,7 +22,6 @@ ROLE_CHOICE = click.Choice(ROLE_ORDER)
               help="The holder must change the password at first sign-in (it was chosen for them).")
 def create_user_command(username, display_name, roles, unit, password, temporary):
     """Create an account. Name, roles and unit are checked before the password is asked for."""
-    from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
 
     data = AccountInput(username, display_name, list(roles), unit, password)
     try:

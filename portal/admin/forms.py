@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import OverwriteField, VersionField, choice, version_required
+from portal.web.forms import OverwriteField, VersionField, choice, version_required
 
 
 class RolesField(SelectMultipleField):

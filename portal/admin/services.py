@@ -10,12 +10,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from portal import locking
 from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
+from portal.capabilities import CAPABILITIES, roles_with
+from portal.core.roles import ROLE_LABELS, SEPARATED_ROLES
 from portal.extensions import db
 from portal.models import Unit, User, UserRole
 from portal.security import second_factor
 from portal.security.passwords import password_problem
-from portal.capabilities import CAPABILITIES, roles_with
-from portal.roles import ROLE_LABELS, SEPARATED_ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 STALE_EDIT = "该账号已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"

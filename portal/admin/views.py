@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import requires
+from portal import locking
 from portal.admin import bp
 from portal.admin.forms import ActiveForm, ResetPasswordForm, UserForm, VersionForm
 from portal.admin.services import (
@@ -15,15 +15,15 @@ from portal.admin.services import (
     set_active,
     update_account,
 )
-from portal import locking
+from portal.core.roles import ROLE_LABELS
 from portal.extensions import db
-from portal.forms import expected_version
-from portal.forms_util import parse_page_arg
-from portal.htmx_utils import is_partial_request
 from portal.models import User
-from portal.roles import ROLE_LABELS
 from portal.security.second_factor import requires_second_factor
 from portal.units.services import active_units
+from portal.web.access import requires
+from portal.web.forms import expected_version
+from portal.web.htmx import is_partial_request
+from portal.web.query_args import parse_page_arg
 
 
 def _posted_roles_and_unit(form: UserForm) -> tuple[list[str], str]:

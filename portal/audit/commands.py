@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from portal.audit.retention import RetentionError, purge
 from portal.cli_support import command
 
 
@@ -17,8 +18,7 @@ from portal.cli_support import command
               help="A new .xlsx or .csv file that receives every removed record first.")
 def purge_command(before: str, archive: Path):
     """Archive, then remove, audit records older than the retention period (run as the schema owner)."""
-    from portal.audit.retention import RetentionError, purge
-    from portal.duties.services import today
+    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     try:
         cutoff = date.fromisoformat(before)

@@ -15,10 +15,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from portal.labels import field_label, size_text
-from portal.audit.services import ACTION_LABELS, OBJECT_TYPE_LABELS, SYSTEM_ACTORS
+from portal import refdata
+from portal.audit.services import SYSTEM_ACTORS
+from portal.content.policy_doc import label_for
+from portal.core.duty_rules import STATE_LABELS
+from portal.core.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, field_label, size_text
+from portal.core.roles import ROLE_LABELS
 from portal.extensions import db
-from portal.models import AuditEntry
+from portal.models import AuditEntry, PolicyDocument, User
 
 VALUE_LABELS = {
     "draft": "草稿", "submitted": "已提交", "superseded": "已更正（旧版）",
@@ -64,8 +68,7 @@ class _Names:
     def __init__(self, entries: list[AuditEntry], users: dict[int, str] | None = None,
                  instances: dict[int, str] | None = None):
         """`users` (id -> 姓名) and `instances` (id -> name) when the caller read them already."""
-        from portal import refdata
-        from portal.models import Duty, DutyInstance, Unit, User
+        from portal.models import Duty, DutyInstance, Unit, User  # lazy: the name is taken at module level
 
         # Plain columns, not objects: a name is all a page of entries needs.
         self.units = {u.code: u.name for u in refdata.units()}
@@ -89,7 +92,6 @@ class _Names:
     def _people(entries: list[AuditEntry]) -> dict[str, str]:
         """Login name -> 姓名, for entries that name a person only by login: those written before the
         姓名 was kept, a library import by a person, the 操作人 filter of an export."""
-        from portal.models import User
 
         names = {e.actor_name for e in entries
                  if e.actor_id is None and not e.actor_display and e.action not in LOGIN_ATTEMPTS}
@@ -103,7 +105,6 @@ class _Names:
     @staticmethod
     def _documents(entries: list[AuditEntry]) -> dict[str, str]:
         """A register entry's full text: its title, not its id."""
-        from portal.models import PolicyDocument
 
         ids = {v for e in entries for values in (e.before, e.after) if isinstance(values, dict)
                for k, v in values.items() if k == "document" and isinstance(v, str) and v}
@@ -143,7 +144,6 @@ def value_text(key: str, value: Any, names: _Names | None = None) -> str:
 
 def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
     """Values whose words depend on their field: units, documents, people, clauses, sizes, codes."""
-    from portal.content.policy_doc import label_for
 
     if key in UNIT_FIELDS and names is not None:
         return names.unit(value)
@@ -169,8 +169,6 @@ def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
 
 
 def _plain_value(value: Any) -> str:
-    from portal.duties.rules import STATE_LABELS
-    from portal.roles import ROLE_LABELS
 
     if isinstance(value, str):
         if value in STATE_LABELS:
@@ -180,7 +178,7 @@ def _plain_value(value: Any) -> str:
         if value in VALUE_LABELS:
             return VALUE_LABELS[value]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            from portal.filters import zh_date
+            from portal.core.labels import zh_date
 
             return zh_date(date.fromisoformat(value))
         if re.fullmatch(r"\d{4}-\d{2}", value):
@@ -249,7 +247,6 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[str]]:
     """The log page's two filter lists: (stored actor name, what the 操作人 filter shows) — every
     account and the system's own actors — and the kinds of object the log names. From the accounts and
     the labels, not from the log: a DISTINCT over every entry read the whole log on each visit."""
-    from portal.models import User
 
     shown = dict(SYSTEM_ACTORS)
     for username, display in db.session.execute(sa.select(User.username, User.display_name)):

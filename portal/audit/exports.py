@@ -21,9 +21,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.audit.display import EntryView, present
 from portal.audit.services import AuditFilter, query_entries
+from portal.core.labels import zh_datetime
 from portal.export_text import DATETIME_FORMAT, local_cell, safe_cell
 from portal.extensions import db
-from portal.labels import zh_datetime
 from portal.models import AuditEntry
 
 HEADERS = ["时间", "操作人", "操作", "对象", "修改前", "修改后", "来源地址"]

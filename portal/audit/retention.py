@@ -17,10 +17,10 @@ import sqlalchemy as sa
 
 from portal.audit import exports
 from portal.audit.services import AuditFilter, record
+from portal.core.labels import zh_date
+from portal.core.time import day_start_utc
 from portal.extensions import db
-from portal.labels import zh_date
 from portal.models import AuditEntry
-from portal.timeutil import day_start_utc
 
 RETENTION_DAYS = 180  # keep in step with RETENTION in migrations/versions/0018_roles_audit.py
 

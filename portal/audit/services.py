@@ -8,10 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context, request
 
+from portal.core.time import day_start_utc
 from portal.extensions import db
-from portal.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, display_value  # noqa: F401 - re-exported
 from portal.models import AuditEntry
-from portal.timeutil import day_start_utc
 
 SYSTEM = "system"
 # Names written by programs rather than people, and how the log shows them.

@@ -5,22 +5,15 @@ from urllib.parse import quote
 
 from flask import abort, make_response, render_template, request
 
-from portal.access import no_store, requires
 from portal.audit import bp, exports
 from portal.audit.display import filter_choices, present
-from portal.audit.services import (
-    ACTION_LABELS,
-    FIELD_LABELS,
-    OBJECT_TYPE_LABELS,
-    AuditFilter,
-    query_entries,
-    record,
-)
+from portal.audit.services import AuditFilter, query_entries, record
+from portal.core.labels import ACTION_LABELS, FIELD_LABELS, OBJECT_TYPE_LABELS, zh_date
 from portal.extensions import db
-from portal.forms_util import parse_date_arg, parse_page_arg
-from portal.htmx_utils import is_partial_request
-from portal.labels import zh_date
-from portal.pagination import PageAhead
+from portal.web.access import no_store, requires
+from portal.web.htmx import is_partial_request
+from portal.web.pagination import PageAhead
+from portal.web.query_args import parse_date_arg, parse_page_arg
 
 FILE_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "csv": "text/csv; charset=utf-8"}

@@ -2,11 +2,11 @@
 from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from portal.access import any_account
 from portal.auth import bp
 from portal.auth import second_factor as own
 from portal.auth.forms import SecondFactorConfirmForm, SecondFactorSetupForm
 from portal.security import second_factor
+from portal.web.access import any_account
 
 ENROL_KEY = "enrol_secret"
 

@@ -6,16 +6,16 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user, login_user
 
 from portal import refdata
-from portal.access import any_account, public, safe_next
-from portal.capabilities import can
 from portal.auth import bp
 from portal.auth.forms import ChangePasswordForm, LoginCodeForm, LoginForm, LogoutForm
 from portal.auth.services import WRONG_CURRENT_PASSWORD, authenticate, change_password, verify_second_factor
-from portal.extensions import login_manager, db
-from portal.inputs import parse_int
+from portal.capabilities import can
+from portal.extensions import db, login_manager
 from portal.models import User
 from portal.security import devices, sessions
 from portal.security.second_factor import requires_second_factor
+from portal.web.access import any_account, public, safe_next
+from portal.web.inputs import parse_int
 
 
 @login_manager.user_loader

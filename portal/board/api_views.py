@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 from flask_login import current_user
 
-from portal.access import logged_in
 from portal.board import bp, rollup, services
 from portal.duties.services import today
+from portal.web.access import logged_in
 
 
 def progress_payload(user, on) -> dict:

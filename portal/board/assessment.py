@@ -2,7 +2,7 @@
 
 The score itself is pure (`portal.board.scoring`); this module gathers its facts in a few grouped
 statements — the board's own rows (duties), returns of this year (notes by kind and time), monthly
-reports of this year, the training summary (`portal.training.reports.figures`) — and keeps the
+reports of this year, the training summary (`portal.training.figures.figures`) — and keeps the
 settings (one row, audited, edited with the version it was read at).
 """
 from __future__ import annotations
@@ -12,15 +12,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
+from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup, scoring
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.labels import FIELD_LABELS
+from portal.core.time import day_start_utc, to_local, utcnow
+from portal.core.training_rules import percent
 from portal.extensions import db
-from portal.labels import FIELD_LABELS
-from portal.models import AssessmentSettings, DutyInstance, DutyNote, MonthlyReport, User
+from portal.models import AssessmentSettings, DutyInstance, DutyNote, MonthlyReport, TrainingModule, TrainingTally, User
 from portal.models.reports import SUBMITTED
-from portal.timeutil import day_start_utc, to_local
+from portal.reports.services import due_date
 
 SETTING_FIELDS = ("w_on_time", "w_overdue", "w_returns", "w_reports", "w_training", "w_signoff",
                   "overdue_cap_days", "green_min", "yellow_min", "instruction_days", "checkin_period")
@@ -38,7 +44,6 @@ def _defaults() -> dict[str, int]:
 
 def current_settings() -> AssessmentSettings:
     """The settings row, or its defaults (not stored, version 0) before anyone saved; once per request."""
-    from flask import g, has_request_context
 
     if has_request_context() and "assessment_settings" in g:
         return g.assessment_settings
@@ -70,10 +75,7 @@ STALE = "其他人刚刚修改了考核设置，请查看最新设置后再保�
 def save_settings(user: User, values: dict[str, int], version: int) -> AssessmentSettings:
     """Save the office's settings, audited with what changed. `version` is what the editor saw
     (0 before the first save): someone else's save in between is refused, never overwritten."""
-    from sqlalchemy.exc import IntegrityError
-    from sqlalchemy.orm.exc import StaleDataError
 
-    from portal.timeutil import utcnow
 
     problem = settings_problem(values)
     if problem:
@@ -109,11 +111,11 @@ def duty_facts(rows: list[rollup.Row], on: date) -> dict[str, dict]:
         c = out[r.unit_code]
         if r.deadline is None:
             continue
-        closed_day = to_local(r.closed_at).date() if r.state == rules.CLOSED and r.closed_at else None
+        closed_day = to_local(r.closed_at).date() if r.state == duty_rules.CLOSED and r.closed_at else None
         if r.deadline < on or closed_day is not None:
             c["dated"] += 1
             c["on_time"] += closed_day is not None and closed_day <= r.deadline
-        if r.state != rules.CLOSED and r.deadline < on:
+        if r.state != duty_rules.CLOSED and r.deadline < on:
             c["overdue"] += 1
             c["overdue_days"] += (on - r.deadline).days
     return out
@@ -121,7 +123,6 @@ def duty_facts(rows: list[rollup.Row], on: date) -> dict[str, dict]:
 
 def report_months(on: date, due_day: int) -> list[tuple[str, date]]:
     """This year's months whose reporting day has passed, with that day."""
-    from portal.reports.services import due_date
 
     months = [f"{on.year}-{m:02d}" for m in range(1, on.month + 1)]
     return [(m, due_date(m, due_day)) for m in months if due_date(m, due_day) < on]
@@ -149,7 +150,6 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
     """The settings, this year's returns, this year's monthly reports on time, and each county's
     training summary — one statement (UNION ALL of tagged rows), whatever the size of the history:
     notes by (kind, at), reports by month, the training summary's few hundred rows."""
-    from portal.models import TrainingModule, TrainingTally
 
     since = day_start_utc(date(on.year, 1, 1))
     parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
@@ -157,7 +157,7 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
     parts.append(_part("text", 0, AssessmentSettings.checkin_period, 0, 0).where(AssessmentSettings.id == 1))
     parts.append(_part("note", DutyInstance.unit_id, DutyNote.kind, sa.func.count(), 0)
                  .select_from(DutyNote).join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
-                 .where(DutyNote.kind.in_((rules.NOTE_REQUEST_CLOSE, rules.NOTE_RETURNED)), DutyNote.at >= since)
+                 .where(DutyNote.kind.in_((duty_rules.NOTE_REQUEST_CLOSE, duty_rules.NOTE_RETURNED)), DutyNote.at >= since)
                  .group_by(DutyInstance.unit_id, DutyNote.kind))
     months = report_months(on, due_day)
     if months:
@@ -177,7 +177,7 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
         elif tag == "text":
             stored["checkin_period"] = name
         elif tag == "note":
-            (asked if name == rules.NOTE_REQUEST_CLOSE else returned)[key] += a
+            (asked if name == duty_rules.NOTE_REQUEST_CLOSE else returned)[key] += a
         elif tag == "report":
             reported[key] += a
         elif a:
@@ -187,7 +187,6 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
 
 def _remember(stored: dict[str, int]) -> AssessmentSettings:
     """The settings as read (defaults when none saved), kept for the rest of the request."""
-    from flask import g, has_request_context
 
     values = {**_defaults(), **{f: v for f, v in stored.items() if f in SETTING_FIELDS}}
     row = AssessmentSettings(id=1, **values)
@@ -213,8 +212,6 @@ class Ranked:
 
 def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
     """Every unit with live duties, scored and ranked (best first; unscored last, in unit order)."""
-    from portal import refdata
-    from portal.training.rules import percent
 
     stored = stored_facts(on, due_day)
     s = stored.settings
@@ -241,4 +238,4 @@ def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
 
 def band_counts(ranked: list[Ranked]) -> dict[str, int]:
     c = Counter(r.band for r in ranked)
-    return {b: c.get(b, 0) for b in (rules.GREEN, rules.YELLOW, rules.RED, rules.GREY)}
+    return {b: c.get(b, 0) for b in (duty_rules.GREEN, duty_rules.YELLOW, duty_rules.RED, duty_rules.GREY)}

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import requires
 from portal.board import assessment, bp, rollup, scoring, services
 from portal.board.forms import AssessmentSettingsForm
 from portal.capabilities import can
-from portal.duties import rules
+from portal.core import duty_rules
 from portal.duties.services import today
 from portal.extensions import db
-from portal.forms import first_error
+from portal.web.access import requires
+from portal.web.forms import first_error
 
 
 @bp.route("/board/assessment")
@@ -20,7 +20,7 @@ def assessment_page():
     on = today()
     s = assessment.current_settings()
     ranked = assessment.ranking(services.load_rows(on), on, current_app.config["REPORT_DUE_DAY"])
-    return render_template("board/assessment.html", rules=rules, rollup=rollup, scoring=scoring, ranking=ranked,
+    return render_template("board/assessment.html", duty_rules=duty_rules, rollup=rollup, scoring=scoring, ranking=ranked,
                            bands=assessment.band_counts(ranked), settings=s, on=on,
                            formula=scoring.formula_lines(assessment.weights_of(s), s.green_min, s.yellow_min),
                            may_edit=can(current_user, "supervise"))

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from portal.duties import rules
+from portal.core import duty_rules
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ def compare(before: Mapping[int, Snap], after: Mapping[int, Snap], names: Mappin
             continue
         was = before.get(iid)
         change = Change(iid, name.title, name.unit_name, was, now, name.order)
-        if now.light == rules.RED and (was is None or was.light != rules.RED):
+        if now.light == duty_rules.RED and (was is None or was.light != duty_rules.RED):
             new_red.append(change)
-        if was is not None and was.light == rules.RED and now.light != rules.RED:
+        if was is not None and was.light == duty_rules.RED and now.light != duty_rules.RED:
             back.append(change)
         if was is not None and was.deadline and now.deadline and now.deadline > was.deadline:
             extended.append(change)

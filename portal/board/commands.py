@@ -5,7 +5,9 @@ import sys
 
 import click
 
+from portal.board.snapshots import take
 from portal.cli_support import command
+from portal.web.zhcontrols import parse_zh_date
 
 
 @command("snapshot")
@@ -13,9 +15,7 @@ from portal.cli_support import command
 def snapshot_command(on: str):
     """Record every duty instance's state, light, progress and overdue days for the day (run daily;
     `remind` runs it too). Running again the same day replaces that day's rows."""
-    from portal.board.snapshots import take
-    from portal.duties.services import today
-    from portal.zhcontrols import parse_zh_date
+    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     day = parse_zh_date(on) if on else today()
     if day is None:

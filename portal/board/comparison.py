@@ -17,10 +17,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.board import assessment, changes, rollup, snapshots
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import day_start_utc, to_local
 from portal.extensions import db
 from portal.models import ChecklistItem, DutyNote, DutySnapshot, Evidence
-from portal.timeutil import day_start_utc, to_local
 
 
 def for_period(rows: list[rollup.Row], start: date, end: date, on: date) -> changes.Comparison:
@@ -69,7 +69,7 @@ def unacted_instructions(end: date) -> sa.Select:
     until = day_start_utc(end + timedelta(days=1))
     later = sa.orm.aliased(DutyNote)
     acted = sa.or_(
-        sa.exists().where(later.instance_id == DutyNote.instance_id, later.kind != rules.NOTE_INSTRUCTION,
+        sa.exists().where(later.instance_id == DutyNote.instance_id, later.kind != duty_rules.NOTE_INSTRUCTION,
                           later.at > DutyNote.at, later.at < until),
         sa.exists().where(Evidence.instance_id == DutyNote.instance_id, Evidence.at > DutyNote.at, Evidence.at < until),
         sa.exists().where(ChecklistItem.instance_id == DutyNote.instance_id, ChecklistItem.done_at > DutyNote.at,
@@ -77,4 +77,4 @@ def unacted_instructions(end: date) -> sa.Select:
     return (sa.select(sa.literal("note"), sa.cast(sa.null(), sa.Date), DutyNote.instance_id,
                       sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.SmallInteger),
                       sa.cast(sa.null(), sa.Date), DutyNote.at, DutyNote.body)
-            .where(DutyNote.kind == rules.NOTE_INSTRUCTION, DutyNote.at < until, ~acted))
+            .where(DutyNote.kind == duty_rules.NOTE_INSTRUCTION, DutyNote.at < until, ~acted))

@@ -1,51 +1,51 @@
-"""The 通报 as .xlsx (openpyxl: a sheet per view) and .docx (python-docx), from one Report."""
+"""The 通报 as .xlsx (openpyxl: a sheet per view) and .docx (python-docx), from one Bulletin."""
 from __future__ import annotations
 
 from datetime import date
 
 from portal import docx_doc, xlsx
 from portal.board import rollup, scoring
-from portal.board.report import Report
+from portal.board.bulletin import Bulletin
 from portal.content.policy_doc import label_for
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.labels import deadline_label, zh_date
 from portal.export_text import docx_text, local_cell, safe_cell
-from portal.labels import deadline_label, zh_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # Fills for the lights (the cell text also carries symbol and label, so print loses nothing).
-LIGHT_FILLS = {rules.RED: "F8D7DA", rules.YELLOW: "FFF3CD", rules.BLUE: "D6E4F5", rules.GREEN: "D4EDDA",
-               rules.GREY: "E2E3E5"}
+LIGHT_FILLS = {duty_rules.RED: "F8D7DA", duty_rules.YELLOW: "FFF3CD", duty_rules.BLUE: "D6E4F5", duty_rules.GREEN: "D4EDDA",
+               duty_rules.GREY: "E2E3E5"}
 STEP_FILLS = {rollup.STEP_DONE: "D4EDDA", rollup.STEP_IN_PROGRESS: "D6E4F5", rollup.STEP_OVERDUE: "F8D7DA",
               rollup.STEP_TO_VERIFY: "FFF3CD", rollup.STEP_TO_REQUEST: "FFF3CD",
               rollup.STEP_NOT_STARTED: "E2E3E5"}
 
 
 def light_text(lt: str) -> str:
-    return f"{rollup.LIGHT_SYMBOLS[lt]} {rules.LIGHT_LABELS[lt]}"
+    return f"{rollup.LIGHT_SYMBOLS[lt]} {duty_rules.LIGHT_LABELS[lt]}"
 
 
 def step_text(status: str) -> str:
     return f"{rollup.STEP_SYMBOLS[status]} {rollup.STEP_LABELS[status]}"
 
 
-def full_name(report: Report) -> str:
+def full_name(report: Bulletin) -> str:
     return f"《{report.doc_title}》（{report.doc_number}）" if report.doc_number else f"《{report.doc_title}》"
 
 
-def summary_pairs(report: Report) -> list[tuple[str, object]]:
+def summary_pairs(report: Bulletin) -> list[tuple[str, object]]:
     t = report.totals
-    return [("任务总数", t.total), ("已销号", t.closed), ("申请销号（待核验）", t.by_state[rules.REQUESTED]),
-            ("推进中", t.by_state[rules.IN_PROGRESS]), ("受阻", t.by_state[rules.BLOCKED]),
-            ("未启动", t.by_state[rules.NOT_STARTED]), ("逾期（红灯）", t.overdue),
-            ("预警（黄灯）", t.by_light[rules.YELLOW]), ("完成率（已销号，%）", t.pct_complete),
+    return [("任务总数", t.total), ("已销号", t.closed), ("申请销号（待核验）", t.by_state[duty_rules.REQUESTED]),
+            ("推进中", t.by_state[duty_rules.IN_PROGRESS]), ("受阻", t.by_state[duty_rules.BLOCKED]),
+            ("未启动", t.by_state[duty_rules.NOT_STARTED]), ("逾期（红灯）", t.overdue),
+            ("预警（黄灯）", t.by_light[duty_rules.YELLOW]), ("完成率（已销号，%）", t.pct_complete),
             ("本期销号", report.closed_in_period), ("本期到期", report.due_in_period)]
 
 
 def list_row(r: rollup.Row, on: date) -> list:
     return [r.unit_name, "牵头", "、".join(r.cooperators), r.title, "、".join(label_for(c) for c in r.clause_ids),
-            rules.STATE_LABELS[r.state], light_text(r.light), r.progress,
+            duty_rules.STATE_LABELS[r.state], light_text(r.light), r.progress,
             r.deadline if r.deadline and r.deadline_kind != "periodic" else deadline_label(r),  # a date cell, or the words
             rollup.days_overdue(r, on) or "", local_cell(r.last_activity).date() if r.last_activity else ""]  # the board's day
 
@@ -57,7 +57,7 @@ LIST_WIDTHS = [22, 10, 28, 28, 16, 10, 10, 8, 14, 10, 14]
 
 # ---- .xlsx -------------------------------------------------------------------------------------
 
-def to_xlsx(report: Report) -> bytes:
+def to_xlsx(report: Bulletin) -> bytes:
     wb = xlsx.new_book()
     title = f"{report.title}（截至{zh_date(report.as_of)}）"
     summary = _sheet(wb, "汇总", title, ["项目", "数值"], [18, 14], [[k, v] for k, v in summary_pairs(report)])
@@ -65,7 +65,7 @@ def to_xlsx(report: Report) -> bytes:
     summary.append(["依据", safe_cell(full_name(report))])
     summary.append(["统计期间", f"{zh_date(report.start)}至{zh_date(report.end)}"])
 
-    dept_headers = ["责任单位", *[rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS], "逾期", "完成率(%)"]
+    dept_headers = ["责任单位", *[duty_rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS], "逾期", "完成率(%)"]
     dept_rows = []
     for g in report.departments:
         label = f"县级{g.members[0].group}（{len(g.members)}个）" if g.grouped else g.label
@@ -75,7 +75,7 @@ def to_xlsx(report: Report) -> bytes:
 
     unit_rows = [[u.name, u.county_name, u.counts.total, *[u.counts.by_state[s] for s in rollup.STATE_COLUMNS],
                   u.counts.overdue, u.counts.pct_complete] for u in report.units]
-    _sheet(wb, "单位", title, ["单位", "县（市、区）", "任务数", *[rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS],
+    _sheet(wb, "单位", title, ["单位", "县（市、区）", "任务数", *[duty_rules.STATE_LABELS[s] for s in rollup.STATE_COLUMNS],
                                "逾期", "完成率(%)"], [24, 12, 8, 8, 8, 8, 10, 8, 8, 10], unit_rows)
 
     for name, items in (("红灯", report.red), ("黄灯", report.yellow)):
@@ -102,7 +102,7 @@ def to_xlsx(report: Report) -> bytes:
     ws = _sheet(wb, "考核排名", title, ["名次", "单位", "得分", "等次", *[scoring.MEASURE_LABELS[m] for m in scoring.MEASURES]],
                 [8, 24, 8, 8, *[12] * len(scoring.MEASURES)], ranking_rows(report.ranking))
     _fill_rules(ws, f"D3:D{len(report.ranking) + 2}",
-                {scoring.BAND_LABELS[b]: LIGHT_FILLS[b] for b in (rules.GREEN, rules.YELLOW, rules.RED)})
+                {scoring.BAND_LABELS[b]: LIGHT_FILLS[b] for b in (duty_rules.GREEN, duty_rules.YELLOW, duty_rules.RED)})
     formula = wb.create_sheet("计分办法")
     for line in report.formula:
         formula.append([safe_cell(line)])
@@ -139,8 +139,8 @@ def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], row
 
 
 def _fill_rules(ws, ref: str, texts: dict[str, str]) -> None:
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import PatternFill
+    from openpyxl.formatting.rule import CellIsRule  # lazy: heavy library, loaded only when this runs
+    from openpyxl.styles import PatternFill  # lazy: heavy library, loaded only when this runs
 
     for text, colour in texts.items():  # a differential style (bgColor too): not the shared cell fill
         ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=[f'"{text}"'],
@@ -153,7 +153,7 @@ def _light_rules(ws, column: str, n: int) -> None:
 
 
 def _step_rules(ws, last_col: int, n: int) -> None:
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # lazy: heavy library, loaded only when this runs
 
     if n:
         _fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})
@@ -161,9 +161,9 @@ def _step_rules(ws, last_col: int, n: int) -> None:
 
 # ---- .docx -------------------------------------------------------------------------------------
 
-def to_docx(report: Report) -> bytes:
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+def to_docx(report: Bulletin) -> bytes:
+    from docx.enum.section import WD_SECTION  # lazy: heavy library, loaded only when this runs
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: heavy library, loaded only when this runs
 
     doc, styles = docx_doc.new_document(report.title)
     heading = styles.heading(report.title, 0)
@@ -176,8 +176,8 @@ def to_docx(report: Report) -> bytes:
     t = report.totals
     doc.add_paragraph(docx_text(
         f"{report.scope_label}共有任务{t.total}项，已销号{t.closed}项，完成率{t.pct_complete}%；申请销号待核验"
-        f"{t.by_state[rules.REQUESTED]}项，推进中{t.by_state[rules.IN_PROGRESS]}项，受阻{t.by_state[rules.BLOCKED]}项，"
-        f"未启动{t.by_state[rules.NOT_STARTED]}项；逾期（红灯）{t.overdue}项，预警（黄灯）{t.by_light[rules.YELLOW]}项。"
+        f"{t.by_state[duty_rules.REQUESTED]}项，推进中{t.by_state[duty_rules.IN_PROGRESS]}项，受阻{t.by_state[duty_rules.BLOCKED]}项，"
+        f"未启动{t.by_state[duty_rules.NOT_STARTED]}项；逾期（红灯）{t.overdue}项，预警（黄灯）{t.by_light[duty_rules.YELLOW]}项。"
         f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。"))
     styles.table(["项目", "数值"], [[k, str(v)] for k, v in summary_pairs(report)])
 
@@ -189,7 +189,7 @@ def to_docx(report: Report) -> bytes:
         for unit, items in groups:
             styles.heading(f"{unit}（{len(items)}项）", 2)
             styles.table(["任务", "来源条款", "状态", "完成时限", "逾期天数"],
-                   [[r.title, "、".join(label_for(c) for c in r.clause_ids), rules.STATE_LABELS[r.state],
+                   [[r.title, "、".join(label_for(c) for c in r.clause_ids), duty_rules.STATE_LABELS[r.state],
                      deadline_label(r), str(rollup.days_overdue(r, report.as_of) or "")]
                     for r in items])
 

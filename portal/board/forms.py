@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.board.services import INDICATOR_MAX
 from portal.limits import FIGURE_NOTE, REASON, length_message
-from portal.forms import VersionField, WholeNumberField
 from portal.training.forms import choices  # SelectChoice where wtforms has it
+from portal.web.forms import VersionField, WholeNumberField
 
 
 class IndicatorForm(FlaskForm):

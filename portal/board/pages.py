@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
+
+from flask import current_app, url_for
 
 from portal import refdata
-from portal.board import rollup, services
-from portal.inputs import MAX_ID, parse_int
+from portal.board import assessment, rollup, services
 from portal.models import User
 from portal.models.org import LEVELS
+from portal.web.inputs import MAX_ID, parse_int
 
 
 @dataclass
@@ -88,9 +91,7 @@ def load(user: User, args, on: date) -> BoardData:
 def cell_base(args) -> str:
     """The board URL with the current filters and an open `u=` for a cell's unit (built once
     per page, not once per cell: the matrix has a thousand cells)."""
-    from urllib.parse import urlencode
 
-    from flask import url_for
 
     keep = [(k, v) for k, vs in args.lists() if k not in ("u", "a") for v in vs]
     return url_for("board.index") + "?" + (urlencode(keep) + "&" if keep else "") + "u="
@@ -109,11 +110,11 @@ def drill_context(user: User, args, on: date) -> dict:
 def board_context(user: User, args, on: date) -> dict:
     data = load(user, args, on)
     q = data.query
-    columns, area_rows = rollup.area_matrix(data.rows)
+    columns, area_rows = rollup.task_area_matrix(data.rows)
     drill = rollup.drill(data.rows, q.cell_unit, q.cell_area) if q.cell_unit and q.cell_area else []
     names = [n for n, _ in data.indicator_names]
     context = dict(
-        data=data, q=q, f=q.filters, on=on, cell_base=cell_base(args), area_titles=services.area_titles(),
+        data=data, q=q, f=q.filters, on=on, cell_base=cell_base(args), task_area_titles=services.task_area_titles(),
         departments=rollup.department_matrix(data.rows),
         area_columns=columns, area_rows=area_rows, drill=drill,
         drill_unit=next((r.unit_name for r in drill), ""),
@@ -137,8 +138,6 @@ def _ranking(data: BoardData, on: date) -> list:
     """考核 for those who see every unit (a liaison's board shows no other unit's score)."""
     if data.scope != services.FULL:
         return []
-    from flask import current_app
 
-    from portal.board import assessment
 
     return assessment.ranking(data.all_rows, on, current_app.config["REPORT_DUE_DAY"])

@@ -1,6 +1,6 @@
 """Pure roll-ups for the leadership board: plain rows in, plain figures out (no Flask, no database).
 
-States, lights and their labels come from `portal.duties.rules`; this module only counts them.
+States, lights and their labels come from `portal.core.duty_rules`; this module only counts them.
 The same functions feed the board page, the 通报 (HTML, .xlsx, .docx) and `/api/progress`, so the
 figures agree by construction; a test recomputes them from the database independently.
 """
@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from portal.content.policy_doc import label_for
-from portal.duties import rules
+from portal.core import duty_rules
 
 # Columns of the department matrix: the five states, then 逾期 (red light; overlaps the states).
-STATE_COLUMNS = (rules.NOT_STARTED, rules.IN_PROGRESS, rules.BLOCKED, rules.REQUESTED, rules.CLOSED)
+STATE_COLUMNS = (duty_rules.NOT_STARTED, duty_rules.IN_PROGRESS, duty_rules.BLOCKED, duty_rules.REQUESTED, duty_rules.CLOSED)
 OVERDUE = "overdue"
-OVERDUE_LABEL = rules.LIGHT_LABELS[rules.RED]
+OVERDUE_LABEL = duty_rules.LIGHT_LABELS[duty_rules.RED]
 
 # A symbol beside every light colour, so greyscale print and colour-blind readers lose nothing.
-LIGHT_SYMBOLS = {rules.RED: "✕", rules.YELLOW: "！", rules.BLUE: "◷", rules.GREEN: "✓", rules.GREY: "■"}
+LIGHT_SYMBOLS = {duty_rules.RED: "✕", duty_rules.YELLOW: "！", duty_rules.BLUE: "◷", duty_rules.GREEN: "✓", duty_rules.GREY: "■"}
 
 # The 方案's task areas as board columns: 三（一）1–7, 三（二）8–11, 四; others fall under 二.
 TASK_AREAS = tuple([f"3.1.{n}" for n in range(1, 8)] + [f"3.2.{n}" for n in range(8, 12)] + ["4"])
@@ -48,7 +48,7 @@ def task_area(clause_ids: Sequence[str]) -> str:
     return GOALS_AREA
 
 
-def area_label(area: str) -> str:
+def task_area_label(area: str) -> str:
     return label_for(area)
 
 
@@ -109,7 +109,7 @@ def apply_filters(rows: Iterable[Row], f: Filters) -> list[Row]:
 class Counts:
     total: int = 0
     by_state: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATE_COLUMNS})
-    by_light: dict[str, int] = field(default_factory=lambda: {lt: 0 for lt in rules.LIGHT_ORDER})
+    by_light: dict[str, int] = field(default_factory=lambda: {lt: 0 for lt in duty_rules.LIGHT_ORDER})
     progress_sum: int = 0
 
     def add(self, row: Row) -> None:
@@ -120,11 +120,11 @@ class Counts:
 
     @property
     def closed(self) -> int:
-        return self.by_state.get(rules.CLOSED, 0)
+        return self.by_state.get(duty_rules.CLOSED, 0)
 
     @property
     def overdue(self) -> int:
-        return self.by_light.get(rules.RED, 0)
+        return self.by_light.get(duty_rules.RED, 0)
 
     @property
     def pct_complete(self) -> int:
@@ -138,7 +138,7 @@ class Counts:
     @property
     def worst_light(self) -> str:
         present = [lt for lt, n in self.by_light.items() if n]
-        return min(present, key=lambda lt: rules.LIGHT_ORDER[lt]) if present else rules.GREY
+        return min(present, key=lambda lt: duty_rules.LIGHT_ORDER[lt]) if present else duty_rules.GREY
 
     def as_dict(self) -> dict:
         return {"total": self.total, "by_state": dict(self.by_state), "by_light": dict(self.by_light),
@@ -208,7 +208,7 @@ def department_matrix(rows: Sequence[Row]) -> list[DepartmentGroup]:
 
 
 @dataclass
-class AreaCell:
+class TaskAreaCell:
     counts: Counts
 
     @property
@@ -216,22 +216,22 @@ class AreaCell:
         return self.counts.worst_light
 
 
-def area_matrix(rows: Sequence[Row]) -> tuple[list[str], list[tuple[UnitSummary, dict[str, AreaCell]]]]:
+def task_area_matrix(rows: Sequence[Row]) -> tuple[list[str], list[tuple[UnitSummary, dict[str, TaskAreaCell]]]]:
     """Columns (task areas present, in the 方案's order) and per unit its cells by area."""
     present = {r.area for r in rows}
     columns = [a for a in (GOALS_AREA, *TASK_AREAS) if a in present]
-    cells: dict[str, dict[str, AreaCell]] = defaultdict(dict)
+    cells: dict[str, dict[str, TaskAreaCell]] = defaultdict(dict)
     for r in rows:
         cell = cells[r.unit_code].get(r.area)
         if cell is None:
-            cell = cells[r.unit_code][r.area] = AreaCell(Counts())
+            cell = cells[r.unit_code][r.area] = TaskAreaCell(Counts())
         cell.counts.add(r)
     return columns, [(u, cells[u.code]) for u in by_unit(rows)]
 
 
 def drill(rows: Iterable[Row], unit_code: str, area: str) -> list[Row]:
     return sorted((r for r in rows if r.unit_code == unit_code and r.area == area),
-                  key=lambda r: (rules.LIGHT_ORDER[r.light], r.position))
+                  key=lambda r: (duty_rules.LIGHT_ORDER[r.light], r.position))
 
 
 # ---- counties and the transfer ------------------------------------------------------------------
@@ -268,7 +268,7 @@ class TransferRow:
 
     @property
     def done(self) -> bool:
-        return self.state == rules.CLOSED
+        return self.state == duty_rules.CLOSED
 
     @property
     def status(self) -> str:
@@ -276,22 +276,22 @@ class TransferRow:
         (销号 requested), overdue, every step ticked but 销号 not asked, in progress, not started."""
         if self.done:
             return STEP_DONE
-        if self.state == rules.REQUESTED:  # the unit asked for 销号: the office's check is next
+        if self.state == duty_rules.REQUESTED:  # the unit asked for 销号: the office's check is next
             return STEP_TO_VERIFY
         statuses = {s for _, s in self.cells}
         if STEP_OVERDUE in statuses:
             return STEP_OVERDUE
         if self.cells and self.steps_done == len(self.cells):
             return STEP_TO_REQUEST
-        return STEP_IN_PROGRESS if self.steps_done or self.state != rules.NOT_STARTED else STEP_NOT_STARTED
+        return STEP_IN_PROGRESS if self.steps_done or self.state != duty_rules.NOT_STARTED else STEP_NOT_STARTED
 
 
 def step_status(done: bool, state: str, deadline: date | None, today: date) -> str:
-    if done or state == rules.CLOSED:
+    if done or state == duty_rules.CLOSED:
         return STEP_DONE
     if deadline is not None and today > deadline:
         return STEP_OVERDUE
-    return STEP_NOT_STARTED if state == rules.NOT_STARTED else STEP_IN_PROGRESS
+    return STEP_NOT_STARTED if state == duty_rules.NOT_STARTED else STEP_IN_PROGRESS
 
 
 def transfer_tracker(inputs: Iterable[TransferInput], today: date) -> list[TransferRow]:
@@ -340,14 +340,14 @@ def days_overdue(row: Row, today: date) -> int:
 
 def red_list(rows: Iterable[Row], today: date) -> list[Row]:
     """Red (overdue) duties, most overdue first."""
-    return sorted((r for r in rows if r.light == rules.RED),
+    return sorted((r for r in rows if r.light == duty_rules.RED),
                   key=lambda r: (-days_overdue(r, today), r.unit_order, r.position))
 
 
 def yellow_list(rows: Iterable[Row]) -> list[Row]:
     """Yellow duties (a few days left or behind schedule), nearest deadline first."""
     far = date(9999, 12, 31)
-    return sorted((r for r in rows if r.light == rules.YELLOW), key=lambda r: (r.deadline or far, r.unit_order))
+    return sorted((r for r in rows if r.light == duty_rules.YELLOW), key=lambda r: (r.deadline or far, r.unit_order))
 
 
 def group_by_unit(rows: Iterable[Row]) -> list[tuple[str, list[Row]]]:

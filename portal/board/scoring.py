@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from portal.duties import rules
+from portal.core import duty_rules
 
 ON_TIME, OVERDUE, RETURNS, REPORTS, TRAINING, SIGNOFF = "on_time", "overdue", "returns", "reports", "training", "signoff"
 MEASURES = (ON_TIME, OVERDUE, RETURNS, REPORTS, TRAINING, SIGNOFF)
@@ -95,13 +95,13 @@ def score(f: Facts, w: Weights) -> float | None:
 def band(value: float | None, green_min: int, yellow_min: int) -> str:
     """红黄绿: green at or above `green_min`, yellow at or above `yellow_min`, else red; grey unscored."""
     if value is None:
-        return rules.GREY
+        return duty_rules.GREY
     if value >= green_min:
-        return rules.GREEN
-    return rules.YELLOW if value >= yellow_min else rules.RED
+        return duty_rules.GREEN
+    return duty_rules.YELLOW if value >= yellow_min else duty_rules.RED
 
 
-BAND_LABELS = {rules.GREEN: "绿", rules.YELLOW: "黄", rules.RED: "红", rules.GREY: "未评分"}
+BAND_LABELS = {duty_rules.GREEN: "绿", duty_rules.YELLOW: "黄", duty_rules.RED: "红", duty_rules.GREY: "未评分"}
 
 
 def ranks(scores: Mapping[str, float | None]) -> dict[str, int | None]:

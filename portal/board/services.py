@@ -10,15 +10,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from portal import refdata
 from portal.audit.services import record
 from portal.board import rollup
-from portal.duties import rules
+from portal.capabilities import can
+from portal.core import duty_rules
+from portal.core.labels import ARRANGED_MARK
+from portal.core.plan import PLAN_ID
+from portal.core.time import to_local
 from portal.duties.counts import checklist_counts_subquery
-from portal.duties.services import DutyError, commit_or_stale, require, today, touch, view_of
+from portal.duties.ledger import view_of
+from portal.duties.services import DutyError, commit_or_stale, require, today, touch
 from portal.extensions import db
-from portal.labels import ARRANGED_MARK
 from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (
     AssessmentSettings,
@@ -33,9 +38,8 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.capabilities import can
 from portal.outbox import enqueue
-from portal.plan import PLAN_ID
+from portal.training.figures import city_totals, city_totals_select, stamp_columns, tally_of
 
 TRANSFER_DUTY = "transfer-children"   # the per-county transfer of 三（二）8 (content/duties.txt)
 # 三（二）8 names two institutions beside the county bureaus: 闻喜县、新绛县儿童福利院 transfer their children too.
@@ -43,11 +47,11 @@ INST_TRANSFER_DUTY = "inst-transfer-children"
 TRANSFER_DUTIES = (TRANSFER_DUTY, INST_TRANSFER_DUTY)
 HANDOVER_DUTY = "handover-by-0901"    # 二: all children handed over by 2022年9月1日
 INSTITUTION_KIND = "儿童福利机构"
-INSTRUCTION = rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
+INSTRUCTION = duty_rules.NOTE_INSTRUCTION  # DutyNote.kind of a leader's 批示
 INDICATOR_MAX = 10_000_000
 
 
-def area_titles() -> dict[str, str]:
+def task_area_titles() -> dict[str, str]:
     """The 方案's headings of the task areas (三（一）1 → 做好收留和抚养工作), for filters and columns."""
     found = refdata.clauses(PLAN_ID)
     return {cid: found[cid].title for cid in (rollup.GOALS_AREA, *rollup.TASK_AREAS) if cid in found and found[cid].title}
@@ -94,7 +98,6 @@ class UnitInfo:
 def unit_infos() -> dict[int, UnitInfo]:
     """Every unit as the board files it (its county, department kind and matrix group), from the
     per-process reference data; derived once per request."""
-    from flask import g, has_request_context
 
     if not has_request_context():
         return _unit_infos()
@@ -256,7 +259,6 @@ def transfer_milestones() -> list[dict]:
 def training_coverage(tally=None) -> dict | None:
     """Training coverage for the headline (township 儿童督导员 / village 儿童主任, 三（二）10):
     assignments completed out of those assigned, city-wide; None while nothing is assigned."""
-    from portal.training.reports import city_totals
 
     tally = tally or city_totals()
     if not tally.assigned:
@@ -279,14 +281,13 @@ class Headline:
 
 def headline(on: date) -> Headline:
     """One statement: pending 销号 requests, pending extension requests, the training totals."""
-    from portal.training.reports import city_totals_select, tally_of
 
     asked = (sa.select(sa.func.max(DutyNote.at)).where(DutyNote.instance_id == DutyInstance.id,
                                                         DutyNote.kind == "request_close")
              .correlate(DutyInstance).scalar_subquery())
     closes = (sa.select(sa.func.count(DutyInstance.id).label("n"),
                         sa.func.min(sa.func.coalesce(asked, DutyInstance.updated_at)).label("since"))
-              .where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived).subquery())
+              .where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived).subquery())
     extensions = (sa.select(sa.func.count(ExtensionRequest.id).label("n"), sa.func.min(ExtensionRequest.at).label("since"))
                   .join(DutyInstance, DutyInstance.id == ExtensionRequest.instance_id)
                   .where(ExtensionRequest.status == "pending", ~DutyInstance.archived).subquery())
@@ -311,7 +312,6 @@ def data_stamp(on: date) -> tuple:
     """Changes whenever anything the board shows may have changed: every write on a duty touches
     its instance (updated_at), sync touches duties and units, figures add rows; lights move with
     the date. Cheap (one round trip), so every worker can check it on every request."""
-    from portal.training.reports import stamp_columns
 
     row = db.session.execute(sa.select(
         sa.select(sa.func.max(DutyInstance.updated_at)).scalar_subquery(),
@@ -349,7 +349,7 @@ def pending_closes(on: date | None = None) -> list[PendingClose]:
     """销号 requests awaiting the office: who asked (the latest request note's author), since when.
     One statement: the instances with their unit and duty, the latest request note and its author."""
     on = on or today()
-    requested = sa.select(DutyInstance.id).where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
+    requested = sa.select(DutyInstance.id).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived)
     # The latest request note of the requested instances only (found by instance): not a pass over
     # every note of every duty, which grows by thousands a year.
     latest = (sa.select(DutyNote.instance_id.label("iid"), sa.func.max(DutyNote.id).label("nid"))
@@ -359,7 +359,7 @@ def pending_closes(on: date | None = None) -> list[PendingClose]:
             .join(DutyInstance.unit).join(DutyInstance.duty)
             .outerjoin(latest, latest.c.iid == DutyInstance.id).outerjoin(DutyNote, DutyNote.id == latest.c.nid)
             .outerjoin(User, User.id == DutyNote.author_id)
-            .where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
+            .where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived)
             .options(sa.orm.contains_eager(DutyInstance.unit), sa.orm.contains_eager(DutyInstance.duty),
                      sa.orm.lazyload(DutyInstance.items), sa.orm.lazyload(DutyInstance.cooperators)))
     out = []
@@ -387,7 +387,6 @@ def pending_extension_requests(on: date | None = None) -> list[tuple[ExtensionRe
 def _days_since(at: datetime | None, on: date) -> int:
     if at is None:
         return 0
-    from portal.timeutil import to_local
 
     return max(0, (on - to_local(at).date()).days)
 

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal import refdata
-from portal.board import rollup, services
+from portal.board import rollup, services, trends
 from portal.board.changes import Snap
-from portal.duties import rules
+from portal.core import duty_rules
 from portal.extensions import db
 from portal.models import DutySnapshot
 
@@ -100,9 +100,9 @@ def trend(unit_ids: Iterable[int], days: list[date]) -> list[TrendPoint]:
     ids = sorted(set(unit_ids))
     if not ids or not days:
         return []
-    red = sa.func.sum(sa.case((DutySnapshot.light == rules.RED, 1), else_=0))
-    yellow = sa.func.sum(sa.case((DutySnapshot.light == rules.YELLOW, 1), else_=0))
-    closed = sa.func.sum(sa.case((DutySnapshot.state == rules.CLOSED, 1), else_=0))
+    red = sa.func.sum(sa.case((DutySnapshot.light == duty_rules.RED, 1), else_=0))
+    yellow = sa.func.sum(sa.case((DutySnapshot.light == duty_rules.YELLOW, 1), else_=0))
+    closed = sa.func.sum(sa.case((DutySnapshot.state == duty_rules.CLOSED, 1), else_=0))
     stmt = (sa.select(DutySnapshot.day, sa.func.count(), red, yellow, closed, sa.func.sum(DutySnapshot.progress))
             .where(DutySnapshot.unit_id.in_(ids), DutySnapshot.day.in_(days))
             .group_by(DutySnapshot.day).order_by(DutySnapshot.day))
@@ -116,7 +116,6 @@ def first_day() -> date | None:
 
 def trend_chart(unit_ids: Iterable[int], on: date):
     """The trend chart of these units from the first snapshot to `on` (two statements)."""
-    from portal.board import trends
 
     days = trends.sample_days(first_day(), on)
     return trends.chart(trend(unit_ids, days))

@@ -2,23 +2,30 @@
 two things the board changes on a duty — a unit's figures and a leader's 批示."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from urllib.parse import quote, urlencode
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
-from portal.access import logged_in, requires
-from portal.board import bp, cache, pages, rollup, scoring, services
+from portal.board import bp, cache, exports, pages, rollup, scoring, services
+from portal.board.bulletin import build
 from portal.board.forms import IndicatorForm, InstructionForm
-from portal.duties import rules
+from portal.board.snapshots import trend_chart
+from portal.core import duty_rules
+from portal.duties import page
 from portal.duties.services import DutyError, NotAllowed, get_instance, today
 from portal.duties.views import refused_on_duty_page
+from portal.export_text import download_name
 from portal.extensions import db
-from portal.forms import Refused, first_error
-from portal.htmx_utils import is_partial_request
+from portal.web.access import logged_in, requires
+from portal.web.forms import Refused, first_error
+from portal.web.htmx import is_partial_request
 
 
 def _common() -> dict:
-    return dict(rules=rules, rollup=rollup, scoring=scoring)
+    return dict(duty_rules=duty_rules, rollup=rollup, scoring=scoring)
 
 
 @bp.route("/board")
@@ -39,7 +46,6 @@ def index():
 @requires("see_all_units", "act_for_own_unit")  # a liaison sees only their own unit's rows there
 def county(county_code: str):
     code = county_code
-    from werkzeug.datastructures import MultiDict
 
     data = pages.load(current_user, MultiDict(), today())
     name = dict(data.counties).get(code)
@@ -131,12 +137,11 @@ def instruction(instance_id: int):
 @bp.app_template_global("board_duty_extras")
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
-    from portal.duties import page
 
     names = services.indicator_names(inst.duty)
     got = page.for_instance(inst)  # the duty page read its figures and 批示 with its other rows
     if got is not None:
-        current, history, instructions = got.current_figures, got.figures, got.instructions
+        current, history, instructions = got.current_indicator_values, got.indicator_values, got.instructions
     else:
         current = services.current_indicators([inst.id]).get(inst.id, {}) if names else {}
         history, instructions = services.indicator_history(inst) if names else [], services.instructions(inst)
@@ -154,7 +159,6 @@ def unit_trend(unit):
     scope = services.scope_of(current_user)
     if scope == services.TOTALS or (scope == services.OWN_UNIT and current_user.unit_id != unit.id):
         return None
-    from portal.board.snapshots import trend_chart
 
     return trend_chart([unit.id], today())
 
@@ -163,7 +167,6 @@ def unit_trend(unit):
 def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict | None = None, **overrides) -> str:
     """The current board URL (every filter kept, repeated keys too) with `overrides` applied;
     a None override drops the key, a list repeats it."""
-    from urllib.parse import urlencode
 
     args = {k: v for k, v in request.args.lists() if k not in overrides}
     args.update({k: (v if isinstance(v, list) else [v]) for k, v in overrides.items() if v is not None})
@@ -175,27 +178,21 @@ def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict 
 
 @bp.route("/board/report")
 @requires("make_bulletin")
-def report():
-    from portal.board.report import build
+def bulletin():
 
     rep = build(current_user, request.args, today())
     data = rep.data
-    return render_template("board/report.html", **_common(), r=rep, data=data, f=data.query.filters, q=data.query,
+    return render_template("board/bulletin.html", **_common(), r=rep, data=data, f=data.query.filters, q=data.query,
                            on=rep.as_of, transfer=rep.transfer, transfer_totals=rep.transfer_totals,
                            transfer_dates=services.transfer_milestones())
 
 
 @bp.route("/board/report.<file_format>")
 @requires("make_bulletin")
-def report_file(file_format: str):
+def bulletin_file(file_format: str):
     fmt = file_format
-    from urllib.parse import quote
 
-    from flask import make_response
 
-    from portal.board import exports
-    from portal.export_text import download_name
-    from portal.board.report import build
 
     if fmt not in ("xlsx", "docx"):
         abort(404)

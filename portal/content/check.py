@@ -7,7 +7,7 @@ from portal.content.library import Library, scan_library
 from portal.content.problems import Problem
 from portal.content.training_file import load_modules
 from portal.content.units_file import parse_units
-from portal.plan import PLAN_ID  # training references without a document id point to the 方案
+from portal.core.plan import PLAN_ID  # training references without a document id point to the 方案
 
 UNITS_FILE = "units.csv"
 TRAINING_DIR = "training"

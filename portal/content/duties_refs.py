@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from portal.content.duties_file import (
-    COUNTY, ROOTS, DutySpec, InstanceSpec, NoDutySpec, parse_duties,
+    COUNTY,
+    ROOTS,
+    DutySpec,
+    InstanceSpec,
+    NoDutySpec,
+    parse_duties,
 )
 from portal.content.problems import Problem
 

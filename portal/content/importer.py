@@ -22,8 +22,7 @@ from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_
 from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
 from portal.content.problems import Problem, date_problem
 from portal.content.statute_doc import AS_PUBLISHED, parse_statute
-from portal.content.statute_import import Line, Piece, convert_statute
-from portal.content.statute_import import _issuer
+from portal.content.statute_import import Line, Piece, _issuer, convert_statute
 
 _CN = "零〇一二三四五六七八九十百千两"
 ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条\s*(.*)$")

@@ -32,7 +32,11 @@ from portal.content.policy_doc import (
 from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.register_file import REGISTER_FILE, RegisterRow, parse_register
 from portal.content.statute_doc import (
-    STATUTE_ID_RE, looks_like_statute, parse_statute, resolve_clause_id, statute_label,
+    STATUTE_ID_RE,
+    looks_like_statute,
+    parse_statute,
+    resolve_clause_id,
+    statute_label,
 )
 
 RESERVED_IDS = {"register", "api", "static"}

@@ -1,9 +1,12 @@
 """A problem found in a content file, reported as `file:line: message`."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -61,8 +64,6 @@ def decode_upload(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
 def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Rows of a reviewable CSV file as (line, stripped cells), after checking encoding, header
     and column count. Blank lines are skipped; every problem names its line."""
-    import csv
-    import io
 
     text, problems = decode_utf8(data, file)
     if text is None:
@@ -90,7 +91,6 @@ def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int
 
 def shown_path(path, root=None) -> str:
     """How a content file is named in problems: relative to the project when it lies inside it."""
-    from pathlib import Path
 
     path = Path(path)
     if root is not None and path.is_relative_to(root):

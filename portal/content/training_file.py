@@ -49,7 +49,6 @@ from typing import Callable
 
 from portal.content.problems import Problem, decode_utf8, shown_path
 from portal.content.training_quiz import HEADING_RE, QUIZ_HEADING, Quiz, parse_quiz
-from portal.content.training_quiz import QuizOption, QuizQuestion, grade  # noqa: F401 - re-exported
 
 AUDIENCES = ("儿童督导员", "儿童主任")
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")

@@ -1,7 +1,7 @@
 """Duty boards, checklists, 销号 and 延期.
 
 The view modules (views, api, export_views) attach their routes to `bp` and are imported by the app
-factory, not here: importing a pure module such as `portal.duties.rules` does not load the web layer.
+factory, not here: importing a pure module such as `portal.core.duty_rules` does not load the web layer.
 """
 from flask import Blueprint
 

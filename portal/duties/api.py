@@ -5,15 +5,15 @@ import sqlalchemy as sa
 from flask import jsonify, request
 from flask_login import current_user
 
-from portal.access import logged_in
-from portal.duties import bp
 from portal import refdata
-from portal.duties.ledger import board_rows
-from portal.duties.views import board_filter_from_args
 from portal.content.duties_file import deadline_text_arranged
+from portal.core.labels import open_deadline_label, zh_date
+from portal.duties import bp
+from portal.duties.ledger import read_ledger
+from portal.duties.views import ledger_filter_from_args
 from portal.extensions import db
-from portal.labels import open_deadline_label, zh_date
 from portal.models import ChecklistItem, DutyCooperator
+from portal.web.access import logged_in
 
 
 @bp.route("/api/duties")
@@ -21,11 +21,11 @@ from portal.models import ChecklistItem, DutyCooperator
 def api_duties():
     """Duty instances with filters (unit, state, light, area, role). Each row names a unit and its
     role in the duty: the filtered unit (or the caller's own) where it cooperates, else the lead."""
-    f = board_filter_from_args()
+    f = ledger_filter_from_args()
     if "unit" not in request.args and "county" not in request.args:
         f.unit_code = ""  # the API lists everything unless asked for one unit
     viewpoint = f.unit_code or (current_user.unit.code if current_user.unit else "")
-    rows = board_rows(current_user, f)  # one statement; names from portal.refdata
+    rows = read_ledger(current_user, f)  # one statement; names from portal.refdata
     within = _codes_within(viewpoint)  # a county speaks for all its units
     ids = [r.id for r in rows]
     items: dict[int, list] = {}

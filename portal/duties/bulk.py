@@ -14,10 +14,10 @@ from wtforms.validators import AnyOf, Length
 
 from portal.duties.services import DutyError, NotAllowed, StaleDuty, decide_close, decide_extension, get_instance
 from portal.extensions import db
-from portal.inputs import parse_int
 from portal.limits import REASON, length_message
 from portal.locking import parse_version
 from portal.models import ExtensionRequest, User
+from portal.web.inputs import parse_int
 
 
 class BulkCloseForm(FlaskForm):

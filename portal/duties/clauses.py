@@ -4,12 +4,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal import refdata
+from portal.core.plan import PLAN_ID
 from portal.duties.counts import checklist_counts_subquery
-from portal.duties.services import today, view_of
+from portal.duties.ledger import view_of
+from portal.duties.services import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Unit
-from portal.plan import PLAN_ID
-
 
 # ---- the clause ↔ duty link (clause pages and the document's 本条产生的任务) --------------------------
 

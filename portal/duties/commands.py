@@ -5,18 +5,30 @@ from __future__ import annotations
 import sys
 
 import click
+import sqlalchemy as sa
 
+from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.cli_support import content_dir as _content_dir
+from portal.content.policy_doc import label_for
+from portal.duties import ledger
+from portal.duties.demo import load_demo_state, remove_demo_state
+from portal.duties.evidence import encrypt_stored
+from portal.duties.periods import checkin_reminders, roll_all
+from portal.duties.reminders import send_reminders
+from portal.duties.sync import clause_coverage_gaps
+from portal.models import Unit
+from portal.plan_text.division_table import read_division_table
+from portal.plan_text.units import units_from_register
+from portal.supervision.ladder import run_escalations
+from portal.training.reminders import send_training_reminders
 
 
 @command("coverage")
 def coverage_command():
     """List clauses under 二、三、四 with neither a duty nor a 'no duty' entry; exit 1 if any."""
-    from portal.content.policy_doc import label_for
-    from portal.duties.sync import coverage_gaps
 
-    gaps, problems = coverage_gaps(_content_dir())
+    gaps, problems = clause_coverage_gaps(_content_dir())
     for problem in problems:
         click.echo(str(problem), err=True)
     for clause_id in gaps:
@@ -30,12 +42,6 @@ def coverage_command():
 @click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
-    from portal.board.snapshots import take
-    from portal.duties.periods import checkin_reminders, roll_all
-    from portal.duties.reminders import send_reminders
-    from portal.duties import ledger
-    from portal.supervision.ladder import run_escalations
-    from portal.training.reminders import send_training_reminders
 
     on = ledger.today()  # the portal's day, read once (tests move it by patching ledger.today)
     click.echo(f"periods: {roll_all(on)} periodic duty instance(s) moved to their current period")
@@ -51,8 +57,8 @@ def remind_command(days: int):
 @command("roll-periods")
 def roll_periods_command():
     """Move every periodic duty whose period is over to its current period (kept in its history)."""
-    from portal.duties.periods import roll_all
-    from portal.duties.services import today
+    from portal.duties.periods import roll_all  # lazy: the name is taken at module level
+    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
 
@@ -61,7 +67,6 @@ def roll_periods_command():
 @click.option("--remove", is_flag=True, help="Remove the demo state, leaving everything else.")
 def demo_data_command(remove: bool):
     """Add (or remove) a clearly labelled demo state on the duty boards."""
-    from portal.duties.demo import load_demo_state, remove_demo_state
 
     lines = remove_demo_state() if remove else load_demo_state()
     for line in lines:
@@ -72,7 +77,6 @@ def demo_data_command(remove: bool):
 @click.option("--dry-run", is_flag=True, help="Count what would be encrypted; change nothing.")
 def encrypt_evidence_command(dry_run: bool):
     """Encrypt evidence files stored before encryption at rest (each checked against its SHA-256)."""
-    from portal.duties.evidence import encrypt_stored
 
     done, already, problems = encrypt_stored(dry_run=dry_run)
     for problem in problems:
@@ -88,12 +92,8 @@ def encrypt_evidence_command(dry_run: bool):
 def division_check_command(file: str):
     """Read an edited 任务分工表 (.xlsx or .docx) against the unit register; print every problem as
     file:row: reason and exit 1 if there is any. Writes nothing."""
-    import sqlalchemy as sa
 
-    from portal.extensions import db
-    from portal.models import Unit
-    from portal.plan_text.division_table import read_division_table
-    from portal.plan_text.units import units_from_register
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     units = units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
     rows, problems = read_division_table(file, units)

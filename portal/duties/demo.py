@@ -10,11 +10,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.audit.services import record
-from portal.duties import rules, services
+from portal.core import duty_rules
+from portal.core.roles import ADMIN, LIAISON
+from portal.duties import services
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, MonthlyReport, Unit, User
 from portal.reports import services as reports
-from portal.roles import ADMIN, LIAISON
 
 DEMO_USERNAME = "demo-data"
 # Verification is done by a second demo account: nobody verifies their own 销号 request.
@@ -126,8 +127,8 @@ def remove_demo_state() -> list[str]:
         approved = [e.proposed_deadline for e in inst.extensions if e.status == "approved"]
         inst.deadline = max(approved) if approved else inst.original_deadline
         real_work = bool(inst.notes or inst.evidence or any(i.done for i in inst.items))
-        if inst.state != rules.CLOSED or inst.closed_at is None or not real_work:
-            inst.state = rules.IN_PROGRESS if real_work else rules.NOT_STARTED
+        if inst.state != duty_rules.CLOSED or inst.closed_at is None or not real_work:
+            inst.state = duty_rules.IN_PROGRESS if real_work else duty_rules.NOT_STARTED
         inst.state_reason, inst.closed_at, inst.demo = "", None, False
         record("remove_demo", "duty_instance", inst.id, label=inst.key, after={"state": inst.state}, actor_name="demo-data")
         lines.append(f"{inst.key}: reset to {inst.state}")

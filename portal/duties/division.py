@@ -1,15 +1,15 @@
 """The 任务分工表 as offices exchange it: 序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款, as .xlsx and
 .docx. Written so `portal.plan_text.division_table.read_division_table` reads it back unchanged: names
 from the unit register (a duty of every county as 各县（市、区）民政局), dates written out, clauses by
-their labels, and what the office added marked 「（督查室安排）」 (see `portal.labels.ARRANGED_MARK`)."""
+their labels, and what the office added marked 「（督查室安排）」 (see `portal.core.labels.ARRANGED_MARK`)."""
 from __future__ import annotations
 
 from portal import docx_doc, refdata
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
-from portal.labels import ARRANGED_MARK, open_deadline_label, zh_date
+from portal.core.labels import ARRANGED_MARK, open_deadline_label, zh_date
+from portal.core.plan import PLAN_NUMBER
 from portal.models import Duty, DutyInstance, Unit
-from portal.plan import PLAN_NUMBER
 
 DIVISION_HEADERS = ["序号", "工作任务", "牵头单位", "配合单位", "完成时限", "来源条款"]
 DIVISION_WIDTHS = [6, 36, 26, 40, 22, 22]
@@ -107,7 +107,7 @@ def _cooperating(duty: Duty, live: list[DutyInstance]) -> list[str]:
 
 def division_docx(rows: list[list], plan_title: str = "", number: str = PLAN_NUMBER) -> bytes:
     """The table in a landscape A4 Word document, headed by the plan it divides."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: heavy library, loaded only when this runs
 
     doc, styles = docx_doc.new_document(TITLE, landscape=True)
     heading = styles.heading(TITLE, 0)

@@ -6,7 +6,6 @@ import secrets
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from flask import current_app
 from werkzeug.datastructures import FileStorage
 

@@ -3,26 +3,31 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from flask import abort, make_response
 from flask_login import current_user
 
-from portal.access import logged_in, no_store
 from portal.audit.services import record_download
+from portal.core.plan import PLAN_ID
 from portal.duties import bp
+from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx, division_rows
 from portal.duties.exports import (
+    DUTY_TABLE_HEADERS,
+    DUTY_TABLE_WIDTHS,
     LEDGER_HEADERS,
     LEDGER_WIDTHS,
-    PLAN_HEADERS,
-    PLAN_WIDTHS,
+    duty_table_duties,
+    duty_table_numbers,
+    duty_table_rows,
     ledger_rows,
-    plan_duties,
-    plan_numbers,
-    plan_rows,
     to_csv,
     to_xlsx,
 )
-from portal.duties.services import board, today
-from portal.duties.views import board_filter_from_args
+from portal.duties.ledger import ledger_views
+from portal.duties.services import today
+from portal.duties.views import ledger_filter_from_args
+from portal.models import PolicyDocument
+from portal.web.access import logged_in, no_store
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -41,7 +46,7 @@ def _download(data: bytes, filename: str, mimetype: str):
 def export_ledger(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = ledger_rows(board(current_user, board_filter_from_args(), cooperators=False), plan_numbers())
+    rows = ledger_rows(ledger_views(current_user, ledger_filter_from_args(), cooperators=False), duty_table_numbers())
     name = f"任务台账-{today():%Y%m%d}.{fmt}"
     data = to_xlsx("台账", LEDGER_HEADERS, LEDGER_WIDTHS, rows) if fmt == "xlsx" else to_csv(LEDGER_HEADERS, rows)
     record_download("export", "ledger", f"任务台账（{len(rows)} 项）", {"file": name, "rows": len(rows), "format": fmt})
@@ -50,13 +55,13 @@ def export_ledger(fmt: str):
 
 @bp.route("/duties/plan.<fmt>")
 @logged_in
-def export_plan(fmt: str):
+def export_duty_table(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = plan_rows(plan_duties())
+    rows = duty_table_rows(duty_table_duties())
     if fmt == "xlsx":
-        return _download(to_xlsx("任务分工表", PLAN_HEADERS, PLAN_WIDTHS, rows), "任务分工表.xlsx", XLSX)
-    return _download(to_csv(PLAN_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")
+        return _download(to_xlsx("任务分工表", DUTY_TABLE_HEADERS, DUTY_TABLE_WIDTHS, rows), "任务分工表.xlsx", XLSX)
+    return _download(to_csv(DUTY_TABLE_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/duties/division.<fmt>")
@@ -64,16 +69,12 @@ def export_plan(fmt: str):
 def export_division(fmt: str):
     """The 任务分工表 as offices exchange it (序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款): what the
     office edits in Excel or Word and the portal reads back (`portal.plan_text.division_table`)."""
-    import sqlalchemy as sa
 
-    from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx, division_rows
-    from portal.extensions import db
-    from portal.models import PolicyDocument
-    from portal.plan import PLAN_ID
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     if fmt not in ("xlsx", "docx"):
         abort(404)
-    rows = division_rows(plan_duties())
+    rows = division_rows(duty_table_duties())
     if fmt == "xlsx":
         return _download(to_xlsx(TITLE, DIVISION_HEADERS, DIVISION_WIDTHS, rows), f"{TITLE}.xlsx", XLSX)
     plan_title = db.session.scalar(sa.select(PolicyDocument.title).where(PolicyDocument.doc_id == PLAN_ID)) or ""

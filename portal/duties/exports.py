@@ -6,19 +6,23 @@ import io
 from datetime import date, datetime
 
 import sqlalchemy as sa
+
 from portal import xlsx
-from portal.duties import rules
-from portal.duties.services import InstanceView
+from portal.content.duties_file import deadline_text_arranged
+from portal.content.policy_doc import label_for
+from portal.core import duty_rules
+from portal.core.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, open_deadline_label, zh_date
+from portal.duties.crossref import titled
+from portal.duties.ledger import InstanceView
 from portal.export_text import local_cell, safe_cell
 from portal.extensions import db
-from portal.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, open_deadline_label, zh_date
 from portal.models import Duty, DutyInstance, DutyNote
 
 # Rows are identified by what a 科员 reads: the duty's 序号 in the 任务分工表 (stable: the plan's order,
 # not the export's filter), the 任务 and the 单位 — never by the internal duty or instance key.
-PLAN_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "时限说明", "工作清单",
+DUTY_TABLE_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配合单位", "范围", "工作领域", "完成时限", "时限说明", "工作清单",
                 "督查室工作安排和说明"]
-PLAN_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50, 40]
+DUTY_TABLE_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50, 40]
 
 LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
                   "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
@@ -34,13 +38,13 @@ def _deadline(d, kind: str, period: str = ""):
     return d if d else open_deadline_label(kind, period)
 
 
-def plan_numbers() -> dict[int, int]:
+def duty_table_numbers() -> dict[int, int]:
     """Each current duty's 序号 in the 任务分工表 (its place in the plan's order), by duty id."""
     ids = db.session.scalars(sa.select(Duty.id).where(~Duty.archived).order_by(Duty.position, Duty.id))
     return {duty_id: n for n, duty_id in enumerate(ids, 1)}
 
 
-def plan_duties(plan_id: int | None = None) -> list[Duty]:
+def duty_table_duties(plan_id: int | None = None) -> list[Duty]:
     """The current duties in the plan's order with what the 任务分工表 shows of their instances (units,
     cooperating units, checklist): a few statements whatever the number of duties. ``plan_id``: one
     plan's only (default every plan's)."""
@@ -54,10 +58,8 @@ def plan_duties(plan_id: int | None = None) -> list[Duty]:
                  instances.selectinload(DutyInstance.items))))
 
 
-def plan_rows(duties: list[Duty]) -> list[list]:
-    """``duties``: ``plan_duties()``, whose order gives each its 序号."""
-    from portal.content.policy_doc import label_for
-    from portal.duties.crossref import titled
+def duty_table_rows(duties: list[Duty]) -> list[list]:
+    """``duties``: ``duty_table_duties()``, whose order gives each its 序号."""
 
     rows = []
     for n, duty in enumerate(duties, 1):
@@ -85,15 +87,13 @@ def arranged_names(cooperators) -> list[str]:
 
 def marked_deadline_text(text: str) -> str:
     """A deadline text the 方案 does not state, marked as the office's (see deadline_text_arranged)."""
-    from portal.content.duties_file import deadline_text_arranged
 
     return ARRANGED_DEADLINE_MARK + text if text and deadline_text_arranged(text) else text
 
 
 def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
-    """``numbers``: the duties' 序号 in the 任务分工表 (``plan_numbers()``), so a row can be found there."""
-    from portal.content.policy_doc import label_for
-    from portal.duties.services import today
+    """``numbers``: the duties' 序号 in the 任务分工表 (``duty_table_numbers()``), so a row can be found there."""
+    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     numbers = numbers or {}
     on = today()
@@ -103,10 +103,10 @@ def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None
         inst = v.inst
         rows.append([
             n, numbers.get(v.duty.id, ""), v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
-            rules.STATE_LABELS[inst.state], rules.LIGHT_LABELS[v.light], v.progress,
+            duty_rules.STATE_LABELS[inst.state], duty_rules.LIGHT_LABELS[v.light], v.progress,
             _deadline(inst.deadline, v.duty.deadline_kind, v.duty.period),
             inst.original_deadline if inst.original_deadline != inst.deadline else "",
-            (on - inst.deadline).days if v.light == rules.RED and inst.deadline else "",
+            (on - inst.deadline).days if v.light == duty_rules.RED and inst.deadline else "",
             inst.updated_at, notes.get(inst.id, ""), inst.responsible_name, inst.responsible_phone,
         ])
     return rows

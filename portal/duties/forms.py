@@ -6,8 +6,8 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 
 from portal import limits
-from portal.forms import OverwriteField, VersionField, choice, text
-from portal.zhcontrols import ZhDateField
+from portal.web.forms import OverwriteField, VersionField, choice, text
+from portal.web.zhcontrols import ZhDateField
 
 
 class BackForm(FlaskForm):

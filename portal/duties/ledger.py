@@ -1,6 +1,6 @@
 """Reading the 任务台账: instances filtered, lit and sorted (boards, home page, exports, API).
 
-`board_rows` is one statement: the instance, duty and unit columns a row shows, the checklist
+`read_ledger` is one statement: the instance, duty and unit columns a row shows, the checklist
 counted in the same statement (a grouped sub-select over the filtered instances), and whether the
 filtered unit cooperates on it. Unit and duty names come from `portal.refdata`. `views_for` turns
 rows into ORM views where a caller needs whole objects (exports).
@@ -13,10 +13,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal import refdata
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit, User
-from portal.timeutil import local_today
 
 
 def today() -> date:
@@ -46,12 +46,12 @@ def view_of(inst: DutyInstance, on: date | None = None, counts: tuple[int, int] 
         items = inst.active_items
         counts = (sum(1 for i in items if i.done), len(items))
     done, total = counts
-    a = rules.assess(inst.state, inst.deadline, inst.duty.start, done, total, on)
+    a = duty_rules.assess(inst.state, inst.deadline, inst.duty.start, done, total, on)
     return InstanceView(inst, a.progress, a.light, a.schedule, done, total)
 
 
 @dataclass
-class BoardFilter:
+class LedgerFilter:
     unit_code: str = ""
     state: str = ""
     light: str = ""
@@ -63,7 +63,7 @@ class BoardFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class BoardRow:
+class LedgerRow:
     """One 台账 row from plain columns: enough to filter by light, count, sort and show, no ORM object."""
 
     id: int
@@ -90,14 +90,14 @@ class BoardRow:
         return refdata.unit(self.unit_id)
 
 
-def _conditions(f: BoardFilter, unit) -> list:
+def _conditions(f: LedgerFilter, unit) -> list:
     where = [~DutyInstance.archived, ~Duty.archived]
     if unit is not None:
         ids = refdata.unit_ids_within(unit)
         lead = DutyInstance.unit_id.in_(ids)
         coop = DutyInstance.cooperators.any(DutyCooperator.unit_id.in_(ids))
         where.append(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
-    if f.state in rules.STATE_LABELS:
+    if f.state in duty_rules.STATE_LABELS:
         where.append(DutyInstance.state == f.state)
     if f.area:
         where.append(Duty.area == f.area)
@@ -108,7 +108,7 @@ def _conditions(f: BoardFilter, unit) -> list:
     return where
 
 
-def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[BoardRow]:
+def read_ledger(user: User, f: LedgerFilter, on: date | None = None) -> list[LedgerRow]:
     """The instances the user may see, filtered and sorted, from one statement; lights are
     computed, so the light filter applies after."""
     on = on or today()
@@ -136,18 +136,18 @@ def board_rows(user: User, f: BoardFilter, on: date | None = None) -> list[Board
     for (iid, unit_id, state, deadline, start, position, unit_order, key, duty_id, original, responsible, coop,
          done, total) in db.session.execute(stmt):
         done, total = int(done or 0), int(total or 0)
-        a = rules.assess(state, deadline, start, done, total, on)
-        if f.light in rules.LIGHT_LABELS and a.light != f.light:
+        a = duty_rules.assess(state, deadline, start, done, total, on)
+        if f.light in duty_rules.LIGHT_LABELS and a.light != f.light:
             continue
-        sort_key = rules.sort_key(f.sort, a.light, deadline, a.progress, position, unit_order)
-        keyed.append((sort_key, BoardRow(iid, unit_id, a.light, a.progress, a.schedule, done, total, key, duty_id,
+        sort_key = duty_rules.sort_key(f.sort, a.light, deadline, a.progress, position, unit_order)
+        keyed.append((sort_key, LedgerRow(iid, unit_id, a.light, a.progress, a.schedule, done, total, key, duty_id,
                                          state, deadline, original, responsible or "",
                                          bool(coop) and unit is not None and unit_id != unit.id)))
     keyed.sort(key=lambda kr: kr[0])
     return [row for _, row in keyed]
 
 
-def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceView]:
+def views_for(rows: list[LedgerRow], cooperators: bool = True) -> list[InstanceView]:
     """Full ORM objects for these rows (in their order): duty, unit and cooperating units loaded
     with the instances, the checklist left unloaded (the rows already counted it)."""
     if not rows:
@@ -161,10 +161,10 @@ def views_for(rows: list[BoardRow], cooperators: bool = True) -> list[InstanceVi
             for r in rows if r.id in by_id]  # a row deleted between the two queries is left out
 
 
-def board(user: User, f: BoardFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
+def ledger_views(user: User, f: LedgerFilter, on: date | None = None, cooperators: bool = True) -> list[InstanceView]:
     """Instances the user may see, filtered and sorted, as full views (exports, overviews).
-    A paged list shows `board_rows` one page at a time instead."""
-    return views_for(board_rows(user, f, on), cooperators)
+    A paged list shows `read_ledger` one page at a time instead."""
+    return views_for(read_ledger(user, f, on), cooperators)
 
 
 def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int, int]]:
@@ -180,5 +180,5 @@ def checklist_counts(instance_ids: list[int] | sa.Select) -> dict[int, tuple[int
     return {iid: (int(done or 0), int(total)) for iid, done, total in rows}
 
 
-def areas() -> list[str]:
-    return refdata.areas()
+def themes() -> list[str]:
+    return refdata.themes()

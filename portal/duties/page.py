@@ -20,10 +20,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import g, has_app_context
 
-from portal.duties import rules
+from portal.core import duty_rules
 from portal.extensions import db
 from portal.models import AuditEntry, DutyInstance, DutyNote, Evidence, ExtensionRequest, IndicatorValue, User
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +59,7 @@ class ExtensionRow:
 
 
 @dataclass(frozen=True, slots=True)
-class FigureRow:
+class IndicatorValueRow:
     id: int
     at: datetime
     by: Person | None
@@ -79,20 +78,20 @@ class DutyRead:
     instructions: list[NoteRow] = field(default_factory=list)  # every 批示
     evidence: list[EvidenceRow] = field(default_factory=list)
     extensions: list[ExtensionRow] = field(default_factory=list)
-    figures: list[FigureRow] = field(default_factory=list)  # every reported figure
+    indicator_values: list[IndicatorValueRow] = field(default_factory=list)  # every reported figure
     linked: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # duty id -> live (instance id, county)
 
     @property
-    def current_figures(self) -> dict[str, int]:
+    def current_indicator_values(self) -> dict[str, int]:
         """indicator name -> the latest reported value."""
         out: dict[str, int] = {}
-        for f in reversed(self.figures):
+        for f in reversed(self.indicator_values):
             out[f.name] = f.value
         return out
 
     @property
     def pending_extension(self) -> ExtensionRow | None:
-        return next((e for e in self.extensions if e.status == rules.PENDING), None)
+        return next((e for e in self.extensions if e.status == duty_rules.PENDING), None)
 
 
 _COLUMNS = ("src", "id", "at", "who", "n1", "s1", "s2", "s3", "s4", "s5", "d1")
@@ -168,7 +167,7 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
     instructions = (sa.select(*_branch("instruction", DutyNote.id, DutyNote.at, author.display_name, s1=DutyNote.kind,
                                        s2=DutyNote.body))
                     .outerjoin(author, author.id == DutyNote.author_id)
-                    .where(DutyNote.instance_id == iid, DutyNote.kind == rules.NOTE_INSTRUCTION))
+                    .where(DutyNote.instance_id == iid, DutyNote.kind == duty_rules.NOTE_INSTRUCTION))
     trace = _limited(sa.select(*_branch("audit", AuditEntry.id, AuditEntry.at, author.display_name, n1=AuditEntry.actor_id,
                                         s1=AuditEntry.action, s2=AuditEntry.actor_name, s3=AuditEntry.actor_display,
                                         s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
@@ -182,10 +181,10 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
                                     s2=ExtensionRequest.decision_comment, s3=ExtensionRequest.reason,
                                     d1=ExtensionRequest.proposed_deadline)
                            ).where(ExtensionRequest.instance_id == iid)
-    figures = (sa.select(*_branch("figure", IndicatorValue.id, IndicatorValue.at, author.display_name,
+    indicator_values = (sa.select(*_branch("figure", IndicatorValue.id, IndicatorValue.at, author.display_name,
                                   n1=IndicatorValue.value, s1=IndicatorValue.name, s2=IndicatorValue.note))
                .outerjoin(author, author.id == IndicatorValue.by_id).where(IndicatorValue.instance_id == iid))
-    parts = [notes, instructions, trace, evidence, extensions, figures]
+    parts = [notes, instructions, trace, evidence, extensions, indicator_values]
     if linked:
         parts.append(sa.select(*_branch("linked", DutyInstance.id, DutyInstance.created_at, n1=DutyInstance.duty_id,
                                         s1=DutyInstance.county))
@@ -219,7 +218,7 @@ def _split(rows, inst: DutyInstance) -> DutyRead:
         elif r.src == "extension":
             out.extensions.append(ExtensionRow(r.id, r.at, r.s1, r.d1, r.s2 or "", r.s3 or ""))
         elif r.src == "figure":
-            out.figures.append(FigureRow(r.id, r.at, _person(r.who), r.s1, r.n1, r.s2 or ""))
+            out.indicator_values.append(IndicatorValueRow(r.id, r.at, _person(r.who), r.s1, r.n1, r.s2 or ""))
         elif r.src == "linked":
             out.linked.setdefault(r.n1, []).append((r.id, r.s1 or ""))
     for rows_of_duty in out.linked.values():

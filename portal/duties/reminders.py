@@ -6,18 +6,21 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from portal.audit.services import record
-from portal.duties import rules
-from portal.duties.services import today, view_of
+from portal.core import duty_rules
+from portal.core.labels import zh_date
+from portal.core.time import local_today
+from portal.duties.ledger import view_of
+from portal.duties.services import today
 from portal.extensions import db
-from portal.labels import zh_date
 from portal.models import Duty, DutyInstance, Notice, Unit
+from portal.reports.reminders import queue_missing_reports
 
 
 def due_lists(days: int) -> dict[Unit, tuple[list, list]]:
     """unit -> (overdue views, due-soon views) over open instances."""
     on = today()
     stmt = sa.select(DutyInstance).join(Duty).where(
-        ~DutyInstance.archived, ~Duty.archived, DutyInstance.state.in_(rules.OPEN_STATES),
+        ~DutyInstance.archived, ~Duty.archived, DutyInstance.state.in_(duty_rules.OPEN_STATES),
         DutyInstance.deadline.is_not(None))
     result: dict[Unit, tuple[list, list]] = defaultdict(lambda: ([], []))
     for inst in db.session.scalars(stmt):
@@ -44,9 +47,7 @@ def send_reminders(days: int = 30) -> list[str]:
     """Safe to run from cron: each unit's digest goes into the outbox once a day (its dedupe key), with
     the in-app notice at once; `flask portal deliver` sends the email and robot messages. Reports not
     filed by the due day go out too (portal/reports/reminders.py)."""
-    from portal.outbox import enqueue
-    from portal.reports.reminders import queue_missing_reports
-    from portal.timeutil import local_today
+    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     on = local_today()
     report = []

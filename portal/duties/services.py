@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from portal import locking
 from portal.audit.services import record
-from portal.duties import rules
+from portal.capabilities import can
+from portal.core import duty_rules
+from portal.core.labels import zh_date, zh_datetime
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.labels import zh_datetime
 from portal.limits import NOTE, too_long
 from portal.models import (
     AuditEntry,
@@ -20,8 +22,6 @@ from portal.models import (
     ExtensionRequest,
     User,
 )
-from portal.models.base import utcnow
-from portal.capabilities import can
 
 STALE = "该任务已被他人修改，以下为最新状态，请确认后重新操作。"
 CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
@@ -53,7 +53,6 @@ class NotAllowed(PermissionError):
 
 from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")
 
-
 # ---- who may do what -------------------------------------------------------------------------
 
 def can_view(user: User, inst: DutyInstance) -> bool:
@@ -63,7 +62,7 @@ def can_view(user: User, inst: DutyInstance) -> bool:
 
 def _live(inst: DutyInstance) -> bool:
     """Archived duties (dropped from the 任务分工表) and closed ones (已销号) are read-only."""
-    return not inst.archived and not inst.duty.archived and inst.state != rules.CLOSED
+    return not inst.archived and not inst.duty.archived and inst.state != duty_rules.CLOSED
 
 
 def can_edit(user: User, inst: DutyInstance) -> bool:
@@ -83,7 +82,7 @@ def can_download(user: User, inst: DutyInstance) -> bool:
         inst.unit_id == user.unit_id or user.unit_id in inst.cooperating_unit_ids))
 
 
-def role_of(user_unit_id: int | None, inst: DutyInstance) -> str:
+def part_of(user_unit_id: int | None, inst: DutyInstance) -> str:
     if inst.unit_id == user_unit_id:
         return "lead"
     if user_unit_id in inst.cooperating_unit_ids:
@@ -98,18 +97,7 @@ def require(ok: bool, message: str = "无权对该任务执行此操作。") -> 
 
 # ---- reading (the boards' rows live in ledger.py; re-exported here for their many callers) ------
 
-from portal.duties.ledger import (  # noqa: E402, F401
-    BoardFilter,
-    BoardRow,
-    InstanceView,
-    areas,
-    board,
-    board_rows,
-    checklist_counts,
-    view_of,
-    views_for,
-)
-
+from portal.duties.ledger import InstanceView, view_of  # noqa: E402, F401
 
 # A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
 # request (its page and every tick's fragment stay the same size however long the history).
@@ -151,17 +139,17 @@ def touch(inst: DutyInstance) -> None:
 def _start_if_new(inst: DutyInstance) -> None:
     """A first tick or note starts the duty; whoever gets there first does it, nobody conflicts.
     (No duty returns to 未启动, so one read started is started: no compare-and-set needed.)"""
-    if inst.state != rules.NOT_STARTED or not locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
-                          state=rules.IN_PROGRESS, updated_at=utcnow()):
+    if inst.state != duty_rules.NOT_STARTED or not locking.set_if(DutyInstance, inst.id, {"state": duty_rules.NOT_STARTED},
+                          state=duty_rules.IN_PROGRESS, updated_at=utcnow()):
         touch(inst)
 
 
 def _touch_open(inst: DutyInstance, start: bool) -> None:
     """Ticks land only while the duty is open, even if a 销号 request landed since the page was read."""
-    if start and inst.state == rules.NOT_STARTED and locking.set_if(DutyInstance, inst.id, {"state": rules.NOT_STARTED},
-                                state=rules.IN_PROGRESS, updated_at=utcnow()):
+    if start and inst.state == duty_rules.NOT_STARTED and locking.set_if(DutyInstance, inst.id, {"state": duty_rules.NOT_STARTED},
+                                state=duty_rules.IN_PROGRESS, updated_at=utcnow()):
         return
-    if not locking.set_if(DutyInstance, inst.id, {"state": rules.WORK[rules.TICK]}, updated_at=utcnow()):
+    if not locking.set_if(DutyInstance, inst.id, {"state": duty_rules.WORK[duty_rules.TICK]}, updated_at=utcnow()):
         db.session.rollback()
         raise DutyError(CHECKLIST_LOCKED)
 
@@ -175,7 +163,7 @@ def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Checkl
     different items are independent, and a tick of an item already in the wanted state (someone else
     got there first, even a moment ago in a parallel request) changes nothing and is not refused."""
     require(can_edit(user, inst))
-    if not rules.allows(inst.state, rules.TICK):
+    if not duty_rules.allows(inst.state, duty_rules.TICK):
         raise DutyError(CHECKLIST_LOCKED)
     item = next((i for i in inst.active_items if i.id == item_id), None)
     if item is None:
@@ -195,7 +183,7 @@ def set_item(user: User, inst: DutyInstance, item_id: int, done: bool) -> Checkl
     return item
 
 
-def add_note(user: User, inst: DutyInstance, body: str, kind: str = rules.NOTE) -> DutyNote:
+def add_note(user: User, inst: DutyInstance, body: str, kind: str = duty_rules.NOTE) -> DutyNote:
     require(can_contribute(user, inst))
     body = body.strip()
     if not body:
@@ -215,9 +203,9 @@ def add_note(user: User, inst: DutyInstance, body: str, kind: str = rules.NOTE) 
 
 
 def _transition(inst: DutyInstance, action: str) -> str:
-    target = rules.next_state(inst.state, action)
+    target = duty_rules.next_state(inst.state, action)
     if target is None:
-        raise DutyError(f"当前状态（{rules.STATE_LABELS[inst.state]}）不能执行此操作。")
+        raise DutyError(f"当前状态（{duty_rules.STATE_LABELS[inst.state]}）不能执行此操作。")
     return target
 
 
@@ -226,13 +214,13 @@ def request_close(user: User, inst: DutyInstance, reason: str, expected_version:
     _check_version(inst, expected_version)
     target = _transition(inst, "request_close")
     items = inst.active_items
-    own_record = any(n.kind == rules.NOTE for n in inst.notes) or bool(inst.evidence)
-    problem = rules.close_request_problem(all(i.done for i in items), own_record, reason)
+    own_record = any(n.kind == duty_rules.NOTE for n in inst.notes) or bool(inst.evidence)
+    problem = duty_rules.close_request_problem(all(i.done for i in items), own_record, reason)
     if problem:
         raise DutyError(problem)
     before = _snapshot(inst)
     inst.state, inst.state_reason = target, ""
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_REQUEST_CLOSE,
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=duty_rules.NOTE_REQUEST_CLOSE,
                             body=reason.strip() or "已完成全部事项，申请销号。"))
     inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("request_close", "duty_instance", inst.id, label=inst.key, before=before,
@@ -245,7 +233,7 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
     require(can(user, "supervise"), "只有督查室（管理员）可以核验销号。")
     _check_version(inst, expected_version)
     target = _transition(inst, "close" if approve else "return")
-    requester = next((n.author_id for n in inst.notes if n.kind == rules.NOTE_REQUEST_CLOSE), None)
+    requester = next((n.author_id for n in inst.notes if n.kind == duty_rules.NOTE_REQUEST_CLOSE), None)
     if requester == user.id:
         raise DutyError("销号申请人不能核验自己的申请，请由督查室其他人员核验。")
     if not approve and not comment.strip():
@@ -256,10 +244,10 @@ def decide_close(user: User, inst: DutyInstance, approve: bool, comment: str, ex
     inst.closed_at = utcnow() if approve else None
     if approve:
         for ext in inst.extensions:
-            if ext.status == rules.PENDING:  # a closed duty needs no extension
-                ext.status, ext.decided_by_id, ext.decided_at = rules.REJECTED, user.id, utcnow()
+            if ext.status == duty_rules.PENDING:  # a closed duty needs no extension
+                ext.status, ext.decided_by_id, ext.decided_at = duty_rules.REJECTED, user.id, utcnow()
                 ext.decision_comment = "任务已销号，延期申请自动关闭。"
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_CLOSED if approve else rules.NOTE_RETURNED,
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=duty_rules.NOTE_CLOSED if approve else duty_rules.NOTE_RETURNED,
                             body=comment.strip() or ("核验通过，予以销号。" if approve else "")))
     _notify(inst, f"「{inst.duty.title}」已销号" if approve else f"「{inst.duty.title}」销号申请被退回",
             comment.strip())
@@ -277,7 +265,7 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
         raise DutyError("请说明受阻原因。")
     before = _snapshot(inst)
     inst.state, inst.state_reason = target, reason.strip() if blocked else ""
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_BLOCKED if blocked else rules.NOTE_UNBLOCKED,
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=duty_rules.NOTE_BLOCKED if blocked else duty_rules.NOTE_UNBLOCKED,
                             body=reason.strip() or "问题已解决，恢复推进。"))
     inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("block" if blocked else "unblock", "duty_instance", inst.id, label=inst.key, before=before,
@@ -287,9 +275,9 @@ def set_blocked(user: User, inst: DutyInstance, blocked: bool, reason: str, expe
 
 def request_extension(user: User, inst: DutyInstance, reason: str, proposed: date | None) -> ExtensionRequest:
     require(can_edit(user, inst), "只有牵头单位的联络员可以申请延期。")
-    if not rules.allows(inst.state, rules.EXTEND):
+    if not duty_rules.allows(inst.state, duty_rules.EXTEND):
         raise DutyError("已销号的任务无需延期。")
-    if not rules.extendable(inst.state, inst.deadline):
+    if not duty_rules.extendable(inst.state, inst.deadline):
         raise DutyError("该任务没有具体的完成日期（如长期任务），无需申请延期。")
     if not reason.strip():
         raise DutyError("请填写延期理由。")
@@ -297,7 +285,7 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
         raise DutyError("请填写拟延至的日期。")
     if proposed <= today() or (inst.deadline and proposed <= inst.deadline):
         raise DutyError("拟延至日期应晚于今天和当前完成时限。")
-    if any(e.status == rules.PENDING for e in inst.extensions):
+    if any(e.status == duty_rules.PENDING for e in inst.extensions):
         raise DutyError("已有一项延期申请待审批。")
     ext = ExtensionRequest(instance_id=inst.id, requested_by_id=user.id, reason=reason.strip(),
                            current_deadline=inst.deadline, proposed_deadline=proposed)
@@ -312,7 +300,7 @@ def request_extension(user: User, inst: DutyInstance, reason: str, proposed: dat
 def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: str) -> None:
     """An approved extension moves the deadline; the original stays on the instance."""
     require(can(user, "supervise"), "只有督查室（管理员）可以审批延期。")
-    if ext.status != rules.PENDING:
+    if ext.status != duty_rules.PENDING:
         raise DutyError("该延期申请已处理。")
     if not _live(ext.instance):
         raise DutyError("任务已销号或已归档，无需延期。")
@@ -320,16 +308,15 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
         raise DutyError("不予延期时请填写理由。")
     inst = ext.instance
     before = _snapshot(inst)
-    ext.status = rules.APPROVED if approve else rules.REJECTED
+    ext.status = duty_rules.APPROVED if approve else duty_rules.REJECTED
     ext.decided_by_id, ext.decided_at, ext.decision_comment = user.id, utcnow(), comment.strip()
     if approve:
         inst.deadline = ext.proposed_deadline
-    from portal.labels import zh_date
 
     body = f"同意延期至{zh_date(ext.proposed_deadline)}。" if approve else "不同意延期。"
     if comment.strip():
         body += f"意见：{comment.strip()}"
-    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=rules.NOTE_EXTENSION, body=body))
+    db.session.add(DutyNote(instance=inst, author_id=user.id, kind=duty_rules.NOTE_EXTENSION, body=body))
     _notify(inst, f"「{inst.duty.title}」延期申请{'已批准' if approve else '未批准'}", body)
     inst.updated_at = utcnow()  # a versioned edit: concurrent edits of the state conflict
     record("approve_extension" if approve else "reject_extension", "duty_instance", inst.id, label=inst.key,
@@ -342,7 +329,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
 def _notify(inst: DutyInstance, title: str, body: str) -> None:
     """A message to the lead unit (its home page at once, its channels through the outbox), so a
     decision does not wait to be discovered."""
-    from portal.outbox import enqueue
+    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
@@ -350,7 +337,7 @@ def _notify(inst: DutyInstance, title: str, body: str) -> None:
 def pending_close_requests() -> list[InstanceView]:
     """The office's 销号 queue, oldest first, each with its duty, unit and checklist (a few statements
     however long the queue)."""
-    stmt = (sa.select(DutyInstance).where(DutyInstance.state == rules.REQUESTED, ~DutyInstance.archived)
+    stmt = (sa.select(DutyInstance).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived)
             .order_by(DutyInstance.updated_at)
             .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
                      sa.orm.lazyload(DutyInstance.cooperators)))
@@ -361,7 +348,7 @@ def pending_extensions() -> list[ExtensionRequest]:
     """Pending 延期 requests, oldest first, with their instance's duty and unit in the same statement."""
     instance = sa.orm.joinedload(ExtensionRequest.instance)
     return list(db.session.scalars(
-        sa.select(ExtensionRequest).where(ExtensionRequest.status == rules.PENDING).order_by(ExtensionRequest.at)
+        sa.select(ExtensionRequest).where(ExtensionRequest.status == duty_rules.PENDING).order_by(ExtensionRequest.at)
         .options(instance.joinedload(DutyInstance.duty), instance.joinedload(DutyInstance.unit),
                  instance.lazyload(DutyInstance.cooperators), instance.lazyload(DutyInstance.items))))
 

@@ -15,9 +15,10 @@ from portal.audit.services import changed_fields, record
 from portal.content import duties_file, duties_refs
 from portal.content.policy_doc import read_document
 from portal.content.problems import Problem, shown_path
+from portal.content.quotes import quoted_from
 from portal.content.units_file import parse_units
+from portal.core.plan import PLAN_FILE, PLAN_ID, PLAN_NUMBER
 from portal.extensions import db
-from portal.plan import PLAN_FILE, PLAN_ID, PLAN_NUMBER
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Plan, Unit
 from portal.units.services import SyncReport
 
@@ -28,7 +29,7 @@ SEED_ISSUER = "运城市民政局等13个部门"
 SEED_ISSUED = date(2021, 12, 30)
 
 
-def load_plan(content_dir: Path, display_root: Path | None = None):
+def load_duty_table(content_dir: Path, display_root: Path | None = None):
     """Parse and fully validate the duties file; returns (duties, no_duties, clauses, problems)."""
     path = Path(content_dir) / DUTIES_FILE
     shown = shown_path(path, display_root)
@@ -50,8 +51,8 @@ def county_codes_of(units) -> list[str]:
     return [u.code for u in units if u.level == "县级" and not u.parent]
 
 
-def coverage_gaps(content_dir: Path) -> tuple[list[str], list[Problem]]:
-    duties, no_duties, clauses, problems = load_plan(content_dir)
+def clause_coverage_gaps(content_dir: Path) -> tuple[list[str], list[Problem]]:
+    duties, no_duties, clauses, problems = load_duty_table(content_dir)
     if problems:
         return [], problems
     return duties_refs.uncovered_clauses(clauses, duties, no_duties), []
@@ -73,7 +74,7 @@ def seed_plan() -> Plan:
 
 def sync_duties(content_dir: Path, display_root: Path | None = None) -> SyncReport:
     report = SyncReport()
-    duties, _, _, problems = load_plan(content_dir, display_root)
+    duties, _, _, problems = load_duty_table(content_dir, display_root)
     if problems:
         report.problems = problems
         return report
@@ -204,7 +205,6 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstanc
 def _sync_checklist(inst: DutyInstance, checklist) -> None:
     """Items by title; a step reworded to quote more of its clause (the old title cut from the new one,
     e.g. 设立医疗科室 → 鼓励支持设立医疗科室) keeps its item, so its tick and who ticked stay."""
-    from portal.content.quotes import quoted_from
 
     by_title = {i.title: i for i in inst.items}
     entries = [duties_file.split_arranged(entry) for entry in checklist]

@@ -9,27 +9,34 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, no_store, requires
-from portal.duties import bp, periods, rules
+from portal import refdata
+from portal.audit.display import present
+from portal.audit.services import record_download
+from portal.capabilities import can
+from portal.core import duty_rules
+from portal.duties import bp, bulk, page, periods
+from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
+from portal.duties.crossref import keys_in, linked
 from portal.duties.evidence import add_evidence, read_evidence
 from portal.duties.forms import (
     BackForm,
     CloseDecisionForm,
     EvidenceForm,
-    ResponsibleForm,
     ExtensionDecisionForm,
     ExtensionForm,
     NoteForm,
+    ResponsibleForm,
     StateForm,
     TickForm,
 )
+from portal.duties.ledger import LedgerFilter, read_ledger, view_of
+from portal.duties.ledger_cells import Cells
+from portal.duties.responsible import set_responsible
 from portal.duties.services import (
-    BoardFilter,
-    DutyError,
     RECENT,
+    DutyError,
     NotAllowed,
     add_note,
-    board_rows,
     can_contribute,
     can_download,
     can_edit,
@@ -38,42 +45,34 @@ from portal.duties.services import (
     decide_extension,
     get_instance,
     pending_close_requests,
-    today,
     pending_extensions,
+    recent_notes,
     request_close,
     request_extension,
     set_blocked,
     set_item,
-    recent_notes,
-    view_of,
+    today,
 )
-from portal.audit.display import present
-from portal.audit.services import record_download
-from portal.capabilities import can
-from portal.duties import bulk
-from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
-from portal import refdata
-from portal.duties import page
-from portal.duties.board_cells import Cells
-from portal.duties.crossref import keys_in, linked
-from portal.duties.responsible import set_responsible
-from portal.duties.sync import coverage_gaps
+from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db
-from portal.forms import NOTHING_REFUSED, Refused, first_error
-from portal.navigation import board_heading
-from portal.htmx_utils import is_partial_request
-from portal.inputs import MAX_ID, parse_int
 from portal.models import Duty, Evidence, ExtensionRequest
+from portal.web.access import logged_in, no_store, requires
+from portal.web.forms import NOTHING_REFUSED, Refused, first_error
+from portal.web.htmx import is_partial_request
+from portal.web.inputs import MAX_ID, parse_int
+from portal.web.navigation import ledger_heading
+from portal.web.pagination import ListPage
+from portal.web.query_args import parse_page_arg
 
 
-def board_filter_from_args() -> BoardFilter:
+def ledger_filter_from_args() -> LedgerFilter:
     args = request.args
     unit = args.get("unit")
     if args.get("county"):  # ?county=盐湖区 (or its code): every unit of that county
         unit = refdata.county_code_for(args.get("county", "")[:40]) or args.get("county", "")[:40]
     if unit is None and can(current_user, "act_for_own_unit") and current_user.unit:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
-    return BoardFilter(
+    return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
         area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
         sort=args.get("sort", "light")[:10], plan_id=parse_int(args.get("plan", ""), 1, MAX_ID) or 0,
@@ -86,24 +85,22 @@ PAGE_SIZE = 50
 @bp.route("/tasks/")
 @logged_in
 def index():
-    f = board_filter_from_args()
-    rows = board_rows(current_user, f)  # one statement: what the rows show, lit and sorted
+    f = ledger_filter_from_args()
+    rows = read_ledger(current_user, f)  # one statement: what the rows show, lit and sorted
     viewed = refdata.unit_by_code(f.unit_code) if f.unit_code else None
     viewed = viewed if viewed is not None and viewed.active else None
-    from portal.forms_util import parse_page_arg
-    from portal.pagination import ListPage
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
-    title, read_only = board_heading(current_user, viewed)
+    title, read_only = ledger_heading(current_user, viewed)
     context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
-                   areas=refdata.areas(), rules=rules, board_title=title, read_only=read_only,
+                   themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
                    cells=Cells({cid: c.text for cid, c in clauses.items()}))
     if is_partial_request():
-        return render_template("duties/_board_rows.html", **context)
-    return render_template("duties/board.html", **context)
+        return render_template("duties/_ledger_rows.html", **context)
+    return render_template("duties/ledger.html", **context)
 
 
 def _instance_or_404(instance_id: int):
@@ -125,7 +122,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
         got = page.read(inst, limit, linked_ids)
         notes, trace = got.notes, got.trace
     contribute = can_contribute(current_user, inst)
-    context = dict(inst=inst, v=view_of(inst), rules=rules, error=error, refused=NOTHING_REFUSED,
+    context = dict(inst=inst, v=view_of(inst), duty_rules=duty_rules, error=error, refused=NOTHING_REFUSED,
                    notes=notes[:RECENT] if limit else notes,
                    more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=contribute,
@@ -162,10 +159,10 @@ def _drawn_again(inst, key: str) -> bool:
     if key in ALWAYS_ON_THE_PAGE:
         return True
     action = key.removeprefix("state-")
-    if key.startswith("state-") and action in rules.TRANSITIONS:  # a state form stays while the state allows it
-        return can_edit(current_user, inst) and rules.allows(inst.state, action)
+    if key.startswith("state-") and action in duty_rules.TRANSITIONS:  # a state form stays while the state allows it
+        return can_edit(current_user, inst) and duty_rules.allows(inst.state, action)
     if key == "decide":
-        return can(current_user, "supervise") and rules.allows(inst.state, "close")
+        return can(current_user, "supervise") and duty_rules.allows(inst.state, "close")
     return False
 
 
@@ -327,7 +324,7 @@ def queue():
 
 def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
     return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), rules=rules, refused=refused,
+                           extensions=pending_extensions(), duty_rules=duty_rules, refused=refused,
                            close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
 
 
@@ -381,6 +378,6 @@ def decide_ext(extension_id: int):
 @bp.route("/supervision/coverage")
 @requires("supervise")
 def coverage():
-    gaps, problems = coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
+    gaps, problems = clause_coverage_gaps(Path(current_app.config["CONTENT_DIR"]))
     duty_count = db.session.scalar(sa.select(sa.func.count(Duty.id)).where(~Duty.archived))
     return render_template("duties/coverage.html", gaps=gaps, problems=problems, duty_count=duty_count)

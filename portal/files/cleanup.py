@@ -28,11 +28,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.files import staging
 from portal.files.storage import PART_SUFFIX
 from portal.models import Evidence, ImportJob
-from portal.timeutil import utcnow
 
 PART_GRACE = timedelta(hours=1)
 ORPHAN_GRACE = timedelta(hours=1)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal import refdata
 from portal.capabilities import can, roles_with
+from portal.duties.ledger import LedgerFilter, read_ledger
 from portal.extensions import db
 from portal.models import AuditEntry, User, UserRole
 
@@ -69,12 +70,11 @@ def duty_overview(user: User) -> DutyOverview:
 
     Counted from the board's lean rows (lights computed from plain columns): no duty object is
     built, and the ranked units come from one query."""
-    from portal.duties.services import BoardFilter, board_rows
 
     unit = user.unit.code if can(user, "act_for_own_unit") and user.unit and not can(user, "see_all_units") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
-    for row in board_rows(user, BoardFilter(unit_code=unit)):
+    for row in read_ledger(user, LedgerFilter(unit_code=unit)):
         counts[row.light] = counts.get(row.light, 0) + 1
         unit_counts = per_unit.setdefault(row.unit_id, {})
         unit_counts[row.light] = unit_counts.get(row.light, 0) + 1

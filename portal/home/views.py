@@ -2,19 +2,18 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import refdata
-from portal.access import any_account
 from portal.audit.display import present
-from portal.audit.services import ACTION_LABELS
 from portal.board import services as board_services
 from portal.capabilities import can
-from portal.duties import rules
+from portal.core import duty_rules, training_rules
+from portal.core.labels import ACTION_LABELS
 from portal.duties.reminders import notices_for
 from portal.duties.services import today
 from portal.home import bp
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
 from portal.security import throttle
-from portal.training import rules as training_rules
 from portal.training.home import training_home
+from portal.web.access import any_account
 
 
 @bp.route("/")
@@ -39,7 +38,7 @@ def _work_cards() -> dict:
     """The daily work's cards: duties, the unit, the organisation, training."""
     context = {"colleagues": unit_colleagues(current_user), "org": org_summary(),
                "unit_parent": refdata.unit(current_user.unit.parent_id) if current_user.unit else None,
-               "duty_rules": rules,
+               "duty_rules": duty_rules,
                "notices": notices_for(current_user.unit_id if can(current_user, "act_for_own_unit") else None,
                                       user_id=current_user.id)}
     overview = duty_overview(current_user)

@@ -1,4 +1,5 @@
 """All models, imported here so Alembic and create_all() see every table."""
+from portal.models.assessment import AssessmentSettings
 from portal.models.audit import AuditEntry
 from portal.models.board import IndicatorValue
 from portal.models.certificates import Certificate, TrainingArrangement
@@ -13,29 +14,34 @@ from portal.models.duties import (
     Evidence,
     ExtensionRequest,
 )
-from portal.models.assessment import AssessmentSettings
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
 from portal.models.outbox import ChannelChoice, OutboxAttachment, OutboxDelivery, OutboxMessage, RobotWebhook
 from portal.models.plans import Plan, PlanDraftDuty, UnitAlias
+from portal.models.policy import (
+    LibraryImport,
+    PolicyChange,
+    PolicyCitation,
+    PolicyClause,
+    PolicyDocument,
+    PolicyEdition,
+    RegulationEntry,
+)
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
-from portal.models.policy import (
-    LibraryImport, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
-)
+from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
 from portal.models.training import (
     Assignment,
-    AttendanceSession,
     CohortRule,
     Completion,
     QuizAttempt,
+    SignInSheet,
     Trainee,
-    TrainingArea,
     TrainingModule,
+    TrainingPlace,
     TrainingTally,
 )
-from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
 from portal.models.training_feedback import TrainingFeedback
 from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
@@ -47,7 +53,7 @@ __all__ = [
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
-    "Assignment", "AttendanceSession", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingArea",
+    "Assignment", "SignInSheet", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingPlace",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
     "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
     "SheetPhoto", "SheetSeat", "TrainingFeedback",

@@ -4,9 +4,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from portal.timeutil import utcnow
-
-__all__ = ["one_of", "utcnow"]
+__all__ = ['one_of']
 
 
 def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:

@@ -13,8 +13,8 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.training import Completion, Trainee, TrainingModule
 from portal.models.users import User
 

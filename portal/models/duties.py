@@ -12,13 +12,13 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from portal.extensions import db
 from portal.content.duties_file import SCOPES
-from portal.duties import rules
-from portal.models.base import one_of, utcnow
+from portal.core import duty_rules
+from portal.core.time import utcnow
+from portal.extensions import db
+from portal.models.base import one_of
 from portal.models.org import Unit
 from portal.models.users import User
-
 
 DEADLINE_KINDS = ("date", "periodic", "none")
 
@@ -54,7 +54,7 @@ class Duty(db.Model):
 
 class DutyInstance(db.Model):
     __tablename__ = "duty_instance"
-    __table_args__ = (one_of("state", rules.STATE_LABELS),)
+    __table_args__ = (one_of("state", duty_rules.STATE_LABELS),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(140), unique=True)
@@ -136,7 +136,7 @@ class ChecklistItem(db.Model):
 class DutyNote(db.Model):
     __tablename__ = "duty_note"
     # (kind, at): the 考核's returns and the 通报's 批示 of a period, without a pass over every note.
-    __table_args__ = (one_of("kind", rules.NOTE_KIND_LABELS), sa.Index("ix_duty_note_kind_at", "kind", "at"))
+    __table_args__ = (one_of("kind", duty_rules.NOTE_KIND_LABELS), sa.Index("ix_duty_note_kind_at", "kind", "at"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
@@ -171,7 +171,7 @@ class Evidence(db.Model):
 
 class ExtensionRequest(db.Model):
     __tablename__ = "extension_request"
-    __table_args__ = (one_of("status", rules.EXTENSION_LABELS),)
+    __table_args__ = (one_of("status", duty_rules.EXTENSION_LABELS),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)
@@ -199,7 +199,7 @@ class DutySnapshot(db.Model):
 
     __tablename__ = "duty_snapshot"
     __table_args__ = (
-        one_of("state", rules.STATE_LABELS), one_of("light", rules.LIGHT_LABELS),
+        one_of("state", duty_rules.STATE_LABELS), one_of("light", duty_rules.LIGHT_LABELS),
         # A unit's or a county's trend reads its own rows on the sampled days.
         sa.Index("ix_duty_snapshot_unit_day", "unit_id", "day"),
     )
@@ -220,7 +220,7 @@ class DutyPeriod(db.Model):
     dates, its state and progress when it ended, the checklist steps ticked in it, when it was closed."""
 
     __tablename__ = "duty_period"
-    __table_args__ = (sa.UniqueConstraint("instance_id", "starts"), one_of("state", rules.STATE_LABELS))
+    __table_args__ = (sa.UniqueConstraint("instance_id", "starts"), one_of("state", duty_rules.STATE_LABELS))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     instance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty_instance.id", ondelete="CASCADE"), index=True)

@@ -7,8 +7,9 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import one_of, utcnow
+from portal.models.base import one_of
 from portal.models.users import User
 
 JOB_STATES = ("queued", "running", "done", "failed")

@@ -7,8 +7,8 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.org import Unit
 
 

@@ -8,8 +8,9 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import one_of, utcnow
+from portal.models.base import one_of
 
 # A delivery's life: pending → sending (claimed under a lease) → sent, or back to pending with a later
 # next_attempt_at, or failed when the receiver refused it for good or every attempt was used.

@@ -11,13 +11,13 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.org import Unit
 from portal.models.users import User
 
 
-class TrainingArea(db.Model):
+class TrainingPlace(db.Model):
     """A township (乡镇/街道) under a county unit, or a village (村/社区) under a township."""
 
     __tablename__ = "training_area"
@@ -33,7 +33,7 @@ class TrainingArea(db.Model):
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     county: so.Mapped[Unit] = so.relationship()
-    parent: so.Mapped[Optional["TrainingArea"]] = so.relationship(remote_side=[id], foreign_keys=[parent_id])
+    parent: so.Mapped[Optional["TrainingPlace"]] = so.relationship(remote_side=[id], foreign_keys=[parent_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (sa.Index("ix_training_area_place", "county_id", "level", "name"),)
@@ -58,8 +58,8 @@ class Trainee(db.Model):
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     county: so.Mapped[Unit] = so.relationship()
-    township: so.Mapped[TrainingArea] = so.relationship(foreign_keys=[township_id])
-    village: so.Mapped[Optional[TrainingArea]] = so.relationship(foreign_keys=[village_id])
+    township: so.Mapped[TrainingPlace] = so.relationship(foreign_keys=[township_id])
+    village: so.Mapped[Optional[TrainingPlace]] = so.relationship(foreign_keys=[village_id])
     user: so.Mapped[Optional[User]] = so.relationship()
 
     __mapper_args__ = {"version_id_col": version}
@@ -106,7 +106,7 @@ class CohortRule(db.Model):
 
     module: so.Mapped[TrainingModule] = so.relationship()
     county: so.Mapped[Optional[Unit]] = so.relationship()
-    township: so.Mapped[Optional[TrainingArea]] = so.relationship()
+    township: so.Mapped[Optional[TrainingPlace]] = so.relationship()
 
 
 class Assignment(db.Model):
@@ -140,7 +140,7 @@ class Assignment(db.Model):
                       sa.Index("ix_training_assignment_county_due", "county_id", "due", "id"))
 
 
-class AttendanceSession(db.Model):
+class SignInSheet(db.Model):
     """A training session held on a day at a place: its sheet ticks who attended."""
 
     __tablename__ = "training_session"
@@ -157,7 +157,7 @@ class AttendanceSession(db.Model):
 
     module: so.Mapped[TrainingModule] = so.relationship()
     county: so.Mapped[Unit] = so.relationship()
-    township: so.Mapped[Optional[TrainingArea]] = so.relationship()
+    township: so.Mapped[Optional[TrainingPlace]] = so.relationship()
 
 
 class Completion(db.Model):
@@ -182,7 +182,7 @@ class Completion(db.Model):
 
     trainee: so.Mapped[Trainee] = so.relationship()
     module: so.Mapped[TrainingModule] = so.relationship()
-    session: so.Mapped[Optional[AttendanceSession]] = so.relationship()
+    session: so.Mapped[Optional[SignInSheet]] = so.relationship()
     recorded_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[recorded_by_id])
     voided_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[voided_by_id])
 

@@ -10,9 +10,9 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import utcnow
-from portal.models.training import AttendanceSession, Trainee
+from portal.models.training import SignInSheet, Trainee
 
 
 class SheetSeat(db.Model):
@@ -45,4 +45,4 @@ class SheetPhoto(db.Model):
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
-    session: so.Mapped[AttendanceSession] = so.relationship()
+    session: so.Mapped[SignInSheet] = so.relationship()

@@ -7,13 +7,14 @@ from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.core.roles import ROLE_ORDER
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models.base import utcnow
 from portal.models.org import Unit
-from portal.roles import ROLE_ORDER
 
 
 class User(UserMixin, db.Model):
@@ -119,7 +120,6 @@ def check_no_account(password: str) -> None:
 
 def _hash_method() -> str:
     """werkzeug's scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD)."""
-    from flask import current_app, has_app_context
 
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 

@@ -7,13 +7,15 @@ from pathlib import Path
 import click
 
 from portal.cli_support import command
+from portal.files.cleanup import sweep
+from portal.ops.backup import BackupError, backup
+from portal.ops.roles import RoleError, grant, grant_statements
 
 
 @command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path):
     """Write one consistent archive: database (online), uploads, secret key, content version."""
-    from portal.ops.backup import BackupError, backup
 
     try:
         summary = backup(path)
@@ -28,7 +30,7 @@ def backup_command(path: Path):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(path: Path):
     """Restore an archive from `backup` into an empty instance (empty database and upload folder)."""
-    from portal.ops.backup import BackupError, restore
+    from portal.ops.backup import BackupError, restore  # lazy: the name is taken at module level
 
     try:
         summary = restore(path)
@@ -46,8 +48,7 @@ def restore_command(path: Path):
 def grant_roles_command(app_role: str, backup_role: str | None, print_only: bool):
     """PostgreSQL: give APP_ROLE what the app needs (the audit log append-only; sequences readable, so
     `backup` works as this role) and BACKUP read-only access. Run connected as the schema owner."""
-    from portal.extensions import db
-    from portal.ops.roles import RoleError, grant, grant_statements
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
         if print_only:
@@ -69,7 +70,6 @@ def grant_roles_command(app_role: str, backup_role: str | None, print_only: bool
 def cleanup_command(dry_run: bool):
     """Remove what crashes and unconfirmed uploads left behind (.part files, evidence files no record
     names, stale staged uploads) and close abandoned import jobs. Safe while the app serves."""
-    from portal.files.cleanup import sweep
 
     swept = sweep(dry_run=dry_run)
     for path in swept.parts + swept.orphans + swept.staged:

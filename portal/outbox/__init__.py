@@ -7,13 +7,15 @@ Which channels carry which kinds is each person's and each unit's choice (portal
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Notice, OutboxAttachment, OutboxDelivery, OutboxMessage, Unit, User
-from portal.models.base import utcnow
+from portal.outbox.recipients import plan_deliveries
 
 # The kinds of message, so a person can choose channels per kind (labels are what users see).
 KINDS = {
@@ -60,7 +62,6 @@ def enqueue(kind: str, *, subject: str, body: str, units: Iterable[Unit] = (), u
     """Queue a message of `kind` (a key of KINDS) to units (their liaisons and group robots) and/or
     people. No commit: the caller's transaction carries it. `dedupe_key` makes a second enqueue of the
     same message a no-op (None is returned then)."""
-    from portal.outbox.recipients import plan_deliveries
 
     assert kind in KINDS, kind
     if dedupe_key and db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
@@ -88,7 +89,6 @@ def enqueue(kind: str, *, subject: str, body: str, units: Iterable[Unit] = (), u
 
 def safe_attachment(name: str, data: bytes) -> OutboxAttachment:
     """A bare file name (no folders, no control characters) of a listed type, at most 10 MB."""
-    import os
 
     bare = "".join(ch for ch in os.path.basename(str(name).replace("\\", "/")) if ch.isprintable()).strip()[:200]
     suffix = os.path.splitext(bare)[1].lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from portal.cli_support import command
+from portal.outbox.deliver import deliver_due, deliver_loop
 
 
 @command("deliver")
@@ -14,7 +15,6 @@ from portal.cli_support import command
               help="Seconds a claimed delivery is held; a killed deliverer's deliveries are retried after it.")
 def deliver_command(loop: bool, interval: float, batch: int, lease: int):
     """Send the messages the outbox holds (email, group robots, SMS), retrying failures with backoff."""
-    from portal.outbox.deliver import deliver_due, deliver_loop
 
     if loop:
         deliver_loop(interval, batch, lease, echo=click.echo)

@@ -23,10 +23,10 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.faults import pause_point
 from portal.models import OutboxDelivery, OutboxMessage
-from portal.models.base import utcnow
 from portal.outbox import channels
 
 BATCH = 20

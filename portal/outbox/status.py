@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from portal.audit.services import record
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import OutboxDelivery, OutboxMessage, Unit, User
-from portal.models.base import utcnow
 from portal.outbox import CHANNELS, KINDS
 
 STATE_LABELS = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "发送失败"}

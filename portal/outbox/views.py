@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import any_account, requires
 from portal.extensions import db
-from portal.forms_util import parse_page_arg
 from portal.models import OutboxDelivery, OutboxMessage, RobotWebhook, Unit
 from portal.outbox import CHANNELS, KINDS, PERSON_CHANNELS, UNIT_CHANNELS, recipients, robots, status
 from portal.outbox.forms import MyMessagesForm, RetryForm, UnitMessagesForm, field_name
+from portal.web.access import any_account, requires
+from portal.web.query_args import parse_page_arg
 
 bp = Blueprint("outbox", __name__)
 

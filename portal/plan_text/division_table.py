@@ -19,8 +19,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from portal.content.policy_doc import clause_id_for_label
+from portal.files.packages import Limits, PackageRefused, read_first_sheet
 from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
+from portal.plan_text.reader import Unreadable, open_docx
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, TASK_COLUMNS, header_key
 from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
 
@@ -38,7 +40,7 @@ REQUIRED = ("title", "lead", "deadline")
 COLUMN_NAMES = {"title": "工作任务", "lead": "牵头单位（或责任单位）", "deadline": "完成时限（或时间节点）"}
 HEADER_ROWS = 10  # the header is among the first rows (a title row or two may come before it)
 
-# What marks the office's own 工作安排 in a cell (the portal's exports write these; see portal.labels).
+# What marks the office's own 工作安排 in a cell (the portal's exports write these; see portal.core.labels).
 ARRANGED_MARKS = ("（督查室安排）", "（督查室工作安排）", "【督查室工作安排】", "【督查室安排】")
 NO_NAME = ("—", "-", "无")  # what an office writes in a cell with no unit
 CLAUSE_SPLIT = re.compile(r"[、，,；;\s]+(?!第)")
@@ -221,7 +223,6 @@ def _clauses(cell: str, problem) -> list[str]:
 # ---- formats --------------------------------------------------------------------------------------
 
 def _xlsx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
-    from portal.files.packages import Limits, PackageRefused, read_first_sheet
 
     try:
         sheet = read_first_sheet(data, Limits(), len(COLUMNS) * 4)
@@ -234,7 +235,7 @@ def _xlsx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem
 
 def _fill_merged(rows: list[list], merged: list[str]) -> None:
     """A merged cell's value in every cell it covers (a 牵头单位 merged over several tasks)."""
-    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.utils.cell import range_boundaries  # lazy: heavy library, loaded only when this runs
 
     for ref in merged:
         try:
@@ -251,7 +252,6 @@ def _fill_merged(rows: list[list], merged: list[str]) -> None:
 
 def _docx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
     """The rows of the first table with a 任务分工表 header (merged cells repeat their text)."""
-    from portal.plan_text.reader import Unreadable, open_docx
 
     try:
         doc = open_docx(data)

@@ -13,6 +13,7 @@ import io
 import re
 from pathlib import Path
 
+from portal.files.packages import Limits, PackageRefused, open_package
 from portal.plan_text.model import PlanDocument, Problem
 from portal.plan_text.structure import Block, Table, build_document
 
@@ -94,8 +95,8 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
     """Paragraphs and tables in document order; `line` is the paragraph's number (tables take the
     number of the paragraph position they stand at). The package is checked against the portal's
     limits before python-docx opens it."""
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph
+    from docx.table import Table as DocxTable  # lazy: heavy library, loaded only when this runs
+    from docx.text.paragraph import Paragraph  # lazy: heavy library, loaded only when this runs
 
     document = open_docx(data)
     blocks: list[Block] = []
@@ -128,13 +129,12 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
 def open_docx(data: bytes):
     """A python-docx Document, once the package passed the portal's limits; Unreadable (the reason in
     Chinese) when it does not or python-docx cannot open it. Shared with the 任务分工表 reader."""
-    from portal.files.packages import Limits, PackageRefused, open_package
 
     try:
         open_package(data, Limits(), "Word 文件")
     except PackageRefused as exc:
         raise Unreadable(str(exc)) from None
-    from docx import Document
+    from docx import Document  # lazy: heavy library, loaded only when this runs
 
     try:
         return Document(io.BytesIO(data))
@@ -160,8 +160,8 @@ def _auto_numbered(paragraph) -> bool:
 def load_pdf(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Problem]]:
     """The text layer, page by page (pypdf). `line` counts the extracted lines through the whole
     file; the page is named in any problem. Visual line breaks inside a paragraph are joined."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf import PdfReader  # lazy: heavy library, loaded only when this runs
+    from pypdf.errors import PdfReadError  # lazy: heavy library, loaded only when this runs
 
     try:
         reader = PdfReader(io.BytesIO(data))

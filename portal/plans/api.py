@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from portal.access import logged_in
 from portal.plans import bp, services
+from portal.web.access import logged_in
 
 
 @bp.route("/api/plans")

@@ -1,13 +1,20 @@
 """`flask portal plan-import FILE [--publish]`: a plan's file imported (and published) as the upload page does."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import click
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cli_support import command, content_dir
+from portal.content.units_file import parse_units
+from portal.plan_text.drafting import draft_duties
+from portal.plan_text.units import units_from_register
+from portal.plans.imports import ImportRefused, import_plan
 
 
 @command("plan-import")
@@ -15,7 +22,6 @@ from portal.cli_support import command, content_dir
 @click.option("--publish", "publish_now", is_flag=True, help="Publish the drafted duties at once.")
 def plan_import_command(file: Path, publish_now: bool):
     """Read a plan (.docx/.txt/.md/.pdf), draft its duties and store it as a draft; prints the plan's id."""
-    from portal.plans.imports import ImportRefused, import_plan
 
     try:
         result = import_plan(file.name, file.read_bytes(), actor=None, publish_now=publish_now)
@@ -36,10 +42,8 @@ def plan_import_command(file: Path, publish_now: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print the draft as a JSON list.")
 def plan_draft_command(file: Path, as_json: bool):
     """Read a plan file (.docx/.txt/.md/.pdf) and print the drafted 任务分工; writes nothing."""
-    import json
 
-    from portal.plan_text.drafting import draft_duties
-    from portal.plan_text.reader import read_plan
+    from portal.plan_text.reader import read_plan  # lazy: tests replace `read_plan` on its module
 
     document = read_plan(file)
     for problem in document.problems:
@@ -62,11 +66,8 @@ def plan_draft_command(file: Path, as_json: bool):
 def _register_units():
     """The unit register to match names against: the database's when it is set up, else the seed
     content/units.csv (ids are then its line numbers: only whether a name is known matters)."""
-    import sqlalchemy as sa
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from portal.extensions import db
-    from portal.plan_text.units import units_from_register
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
         from portal.models import Unit
@@ -77,7 +78,6 @@ def _register_units():
         rows = []
     if rows:
         return units_from_register(rows)
-    from portal.content.units_file import parse_units
 
     path = content_dir() / "units.csv"
     parsed, _problems = parse_units(path.read_bytes(), str(path)) if path.exists() else ([], [])

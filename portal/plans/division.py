@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from portal import locking
 from portal.audit.services import changed_fields, record
-from portal.duties.division import draft_division_rows, division_rows
-from portal.duties.exports import plan_duties
+from portal.duties.division import division_rows, draft_division_rows
+from portal.duties.exports import duty_table_duties
 from portal.models import Plan, PlanDraftDuty
+from portal.plan_text.division_table import read_division_table
 from portal.plan_text.model import DraftDuty, Problem
 from portal.plan_text.units import is_county_wide
 from portal.plans import drafts, publish
@@ -25,7 +26,7 @@ def rows_for(plan: Plan, draft: bool) -> list[list]:
     """The table's rows: the open draft's (``draft``), else the published duties'."""
     if draft:
         return draft_division_rows(plan.drafts)
-    return division_rows(plan_duties(plan.id))
+    return division_rows(duty_table_duties(plan.id))
 
 
 @dataclass
@@ -43,7 +44,6 @@ class ImportStale(Exception):
 
 def import_table(plan: Plan, filename: str, data: bytes, actor) -> ImportReport:
     """Read an edited 任务分工表 into the plan's open draft (see the module's rule)."""
-    from portal.plan_text.division_table import read_division_table
 
     rows, problems = read_division_table(filename, drafts.unit_names(), name=filename, data=data)
     report = ImportReport(problems=list(problems))

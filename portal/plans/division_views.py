@@ -7,15 +7,15 @@ from pathlib import Path
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, requires
 from portal.audit.services import record_download
+from portal.core.labels import size_text
 from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx
 from portal.duties.export_views import DOCX, XLSX, _download
 from portal.duties.exports import to_xlsx
-from portal.labels import size_text
 from portal.plans import bp, division
 from portal.plans.forms import UploadForm
 from portal.plans.views import plan_or_404
+from portal.web.access import logged_in, requires
 
 SHOWN_PROBLEMS = 30
 

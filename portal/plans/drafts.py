@@ -12,9 +12,10 @@ from portal.audit.services import changed_fields, record
 from portal.content import duties_refs
 from portal.content.duties_file import ARRANGED_PREFIX, split_arranged
 from portal.extensions import db
-from portal.models import Duty, Plan, PlanDraftDuty, UnitAlias
+from portal.models import Duty, Plan, PlanDraftDuty, Unit, UnitAlias
 from portal.plan_text.model import DraftDuty, PlanDocument, UnitName
 from portal.plan_text.units import COUNTY_WIDE, is_county_wide, normalise
+from portal.plans.services import commit_plan_change
 
 LEVELS = {"市级": "city", "县级": "county", "机构": "inst"}
 SCOPE_OF_DRAFT = {"city": "city", "county": "per-county"}  # DraftDuty.scope -> PlanDraftDuty.scope
@@ -210,7 +211,6 @@ UNIT_LEVELS = {"市级": "市级单位", "县级": "县（市、区）单位", "
 def create_unit(plan: Plan, name: str, level: str, parent_id: int | None, actor) -> int:
     """A unit the register lacks, made by the office for a name the plan uses (then mapped to it).
     Its code is internal and never shown; units.csv's sync never retires it. Returns its id."""
-    from portal.models import Unit
 
     count = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.created_in_portal)) or 0
     unit = Unit(code=f"office-{count + 1}", name=name[:120], short_name=name[:60], level=level, parent_id=parent_id,
@@ -263,7 +263,6 @@ def set_no_duty(plan: Plan, clause_id: str, reason: str, actor) -> None:
     """Record (or, with an empty reason, withdraw) why a clause needs no duty. Two reviewers giving
     reasons for different clauses at once both keep theirs: a save that lost the race is made again on
     the plan as it now is."""
-    from portal.plans.services import commit_plan_change
 
     plan_id = plan.id
     for _attempt in range(3):

@@ -7,8 +7,8 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
-from portal.forms import IdField, IsoDateField, VersionField, choice, text
 from portal.limits import length_message
+from portal.web.forms import IdField, IsoDateField, VersionField, choice, text
 
 TITLE_MAX = 60
 STEP_MAX = 200

@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.core.labels import size_text
 from portal.files import staging
 from portal.files.packages import Limits, PackageRefused, open_package
 from portal.files.storage import StorageError
-from portal.labels import size_text
 from portal.models import Plan
+from portal.plan_text import drafting, reader
+from portal.plans import drafts, publish
+from portal.plans.drafts import unit_names
 
 SUFFIXES = (".docx", ".txt", ".md", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
@@ -72,7 +75,6 @@ def draft_only(filename: str, data: bytes) -> tuple[list, list]:
 def _read(path: Path, filename: str):
     # portal.plan_text.reader arrives from the plantext branch at merge: imported here, when a file is
     # read, so this module (and the app) import without it.
-    from portal.plan_text import reader
 
     document = reader.read_plan(path)
     if not document.clauses:
@@ -83,7 +85,6 @@ def _read(path: Path, filename: str):
 
 def store(document, actor, publish_now: bool = False) -> ImportResult:
     """A read plan drafted and stored (the part the tests drive with hand-made documents)."""
-    from portal.plans import drafts, publish
 
     drafted = _draft(document)
     plan = drafts.create_plan(document, drafted, actor)
@@ -95,8 +96,6 @@ def store(document, actor, publish_now: bool = False) -> ImportResult:
 
 def _draft(document):
     # portal.plan_text.drafting arrives with the reader at merge (see _read).
-    from portal.plan_text import drafting
 
-    from portal.plans.drafts import unit_names
 
     return drafting.draft_duties(document, unit_names(), document.issued)

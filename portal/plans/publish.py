@@ -9,10 +9,10 @@ from portal import refdata
 from portal.audit.services import record
 from portal.content.duties_file import COUNTY, DutySpec
 from portal.content.problems import Problem
+from portal.core.plan import PLAN_ID
 from portal.duties.sync import apply_specs
 from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty
-from portal.plan import PLAN_ID
 from portal.plans import drafts
 from portal.plans.services import commit_plan_change
 from portal.units.services import SyncReport

@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal import refdata
-from portal.access import requires
 from portal.extensions import db
-from portal.forms import first_error
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish
 from portal.plans.forms import DraftForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, lines
 from portal.plans.views import plan_or_404
+from portal.web.access import requires
+from portal.web.forms import first_error
 
 EXPIRED = "页面已过期，请刷新后重试。"
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.models import Duty, DutyInstance, Plan
+from portal.models import Duty, DutyInstance, Plan, PlanDraftDuty
 
 STATE_LABELS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
 CHANGED = "该方案刚被他人修改（发布、修订或归档），请刷新页面后再试。"
@@ -46,7 +46,6 @@ def list_plans(state: str = "") -> list[Plan]:
 
 def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
     """Live duties, live instances, closed instances and open draft duties per plan (three statements)."""
-    from portal.models import PlanDraftDuty
 
     where = [Duty.plan_id.in_(plan_ids)] if plan_ids is not None else []
     duties = dict(db.session.execute(sa.select(Duty.plan_id, sa.func.count(Duty.id))

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import logged_in, requires
-from portal.forms import first_error
 from portal.plans import bp, drafts, imports, services
 from portal.plans.forms import ArchiveForm, UploadForm
+from portal.web.access import logged_in, requires
+from portal.web.forms import first_error
 
 
 def plan_or_404(plan_id: int):

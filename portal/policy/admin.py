@@ -2,15 +2,15 @@
 edit the register's metadata (audited, with its history on the entry's page)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import locking
-from portal.access import requires
 from portal.policy import admin_services as svc
-from portal.policy import services as s
 from portal.policy import imports
+from portal.policy import services as s
 from portal.policy.forms import ImportForm, RegisterEntryForm, RestoreImportForm, RetireImportForm, UploadForm
+from portal.web.access import requires
 
 admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
 
@@ -127,7 +127,6 @@ def register_edit(key: str):
 
 
 def _posted() -> bool:
-    from flask import request
 
     return request.method == "POST"
 

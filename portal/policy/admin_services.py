@@ -19,12 +19,14 @@ from pathlib import Path
 
 from flask import current_app
 
+from portal.content.register_file import REGISTER_FILE, parse_register
+from portal.core.labels import size_text
 from portal.files import staging
-from portal.labels import size_text
 from portal.files.storage import StorageError, private_dir, write_private
-from portal.content.register_file import COLUMNS, REGISTER_FILE, parse_register
 from portal.models import RegulationEntry
-from portal.policy.importing import ImportRun, Outcome, plan
+from portal.policy.importing import ImportRun, Outcome, _ids_in_database, plan_import
+from portal.policy.imports import import_files
+from portal.policy.services import get_document
 from portal.policy.sync import POLICY_DIR, sync_policy
 
 ALLOWED_SUFFIXES = (".md", ".txt")
@@ -120,7 +122,7 @@ class Preview:
 
 def preview(batch: str) -> Preview:
     folder = _batch_dir(batch)
-    outcomes = plan(_files(folder), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
+    outcomes = plan_import(_files(folder), _content_dir() / POLICY_DIR, shown=lambda p: p.name,
                     known=_known())
     view = Preview(batch, outcomes)
     view.what = {id(o): what_it_is(o) for o in outcomes if o.ok}
@@ -129,7 +131,6 @@ def preview(batch: str) -> Preview:
 
 def what_it_is(o: Outcome) -> str:
     """What importing this document does to the library, in the admin's words."""
-    from portal.policy.services import get_document
 
     doc = get_document(o.doc_id)
     if doc is None or not doc.active:
@@ -148,14 +149,12 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _known() -> dict[str, str]:
-    from portal.policy.importing import _ids_in_database
 
     return _ids_in_database()
 
 
 def import_batch(batch: str, actor_name: str) -> ImportRun:
     folder = _batch_dir(batch)
-    from portal.policy.imports import import_files
 
     run = import_files(_files(folder), _content_dir(), actor_name=actor_name, shown=lambda p: p.name)
     shutil.rmtree(folder, ignore_errors=True)
@@ -212,4 +211,4 @@ def update_entry(entry: RegulationEntry, values: dict, seen_stamp: str, actor_na
         raise AdminError("登记表未能载入：" + "；".join(p.message for p in report.problems[:3]))
 
 
-__all__ = ["AdminError", "COLUMNS", "Preview", "StaleEntry", "import_batch", "preview", "stage", "update_entry", "stamp_of"]
+__all__ = ['AdminError', 'Preview', 'StaleEntry', 'import_batch', 'preview', 'stage', 'update_entry', 'stamp_of']

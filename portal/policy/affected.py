@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
 
+from portal.capabilities import roles_with
+from portal.core.plan import PLAN_ID
 from portal.extensions import db
-from portal.models import PolicyCitation, PolicyDocument, PolicyEdition, RegulationEntry
-from portal.policy.compare import compare_editions
+from portal.models import Duty, PolicyCitation, PolicyDocument, PolicyEdition, RegulationEntry, User, UserRole
+from portal.policy.compare import articles, compare_editions
+from portal.training.modules import live_modules
 
 KIND_LABELS = {"duty": "任务", "module": "培训模块", "question": "测验题", "note": "说明和引用"}
 
@@ -63,10 +67,7 @@ def latest_change(doc: PolicyDocument) -> Affected | None:
 
 def _duties(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
     """Duties created by a 方案 clause that cites a changed article."""
-    from flask import url_for
 
-    from portal.models import Duty
-    from portal.plan import PLAN_ID
 
     citing: dict[str, set[str]] = {}
     rows = db.session.execute(sa.select(PolicyCitation.clause_id, PolicyCitation.anchor_id, PolicyCitation.target_clause)
@@ -88,10 +89,7 @@ def _duties(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
 def _modules(doc: PolicyDocument, changed: dict[str, str], old_markdown: str) -> list[Item]:
     """Modules whose text cites a changed article, and those modules' quiz questions whose right
     answer quotes the article's old words."""
-    from flask import url_for
 
-    from portal.policy.compare import articles
-    from portal.training.modules import live_modules
 
     old_text = {a.clause_id: a.text for a in articles(old_markdown)}
     items = []
@@ -122,9 +120,7 @@ def _quotes(answer: str, text: str, least: int = 6) -> bool:
 def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
     """Register notes that name a changed article of this law, and clauses of other documents
     (not the 方案: its duties are listed) that cite one."""
-    from flask import url_for
 
-    from portal.plan import PLAN_ID
 
     names = {f"《{t}》" for t in (doc.title, doc.short_title) if t}
     items = []
@@ -147,11 +143,8 @@ def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
 
 def notify(doc: PolicyDocument, view: Affected) -> int:
     """Tell the owners what the new edition affects (one 通报 each, once per edition)."""
-    from flask import url_for
 
-    from portal.capabilities import roles_with
-    from portal.models import User, UserRole
-    from portal.outbox import enqueue
+    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     if not view.items:
         return 0

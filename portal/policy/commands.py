@@ -5,8 +5,10 @@ import sys
 from pathlib import Path
 
 import click
+
 from portal.cli_support import command, display_root
 from portal.cli_support import content_dir as _content_dir
+from portal.policy.importing import expand, run_import
 
 
 def _shown(path: Path) -> str:
@@ -28,7 +30,6 @@ def import_policy_command(paths: tuple[Path, ...], doc_id: str | None):
     Each document is checked on its own and reported as imported, updated, unchanged or refused
     (with file:line reasons); refused files write nothing. The library is synced and the search
     index updated once at the end."""
-    from portal.policy.importing import expand, run_import
 
     files = expand(paths)
     if not files:

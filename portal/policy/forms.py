@@ -5,7 +5,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.content.register_file import STATUSES
-from portal.forms import OverwriteField
+from portal.web.forms import OverwriteField
 
 DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样的格式")
 

@@ -14,18 +14,28 @@ others are written. Then the library is synced once and the search index updated
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import sqlalchemy as sa
+
 from portal.content.importer import (
-    Conversion, clean_line, convert_files, edition_of, is_library_format, split_front_matter,
+    Conversion,
+    clean_line,
+    convert_files,
+    edition_of,
+    is_library_format,
+    split_front_matter,
 )
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_upload
 from portal.content.statute_import import PART_RE
+from portal.models import PolicyDocument
+from portal.policy.sync import POLICY_DIR, sync_policy
 
 SOURCES_DIR = "sources"
 SUFFIXES = ("暂行办法", "实施办法", "实施条例", "办法", "条例", "规定", "细则", "决定", "意见", "通知", "法")
@@ -63,8 +73,8 @@ class Outcome:
 
 def derive_id(title: str) -> str:
     """中华人民共和国未成年人保护法 → weichengnianren-baohu-fa (stable: pinyin of the title's words)."""
-    import rjieba
-    from pypinyin import lazy_pinyin
+    import rjieba  # lazy: heavy library, loaded only when this runs
+    from pypinyin import lazy_pinyin  # lazy: heavy library, loaded only when this runs
 
     stem = re.sub(r"[《》\s]", "", title).removeprefix("中华人民共和国")
     suffix = next((s for s in SUFFIXES if stem.endswith(s) and len(stem) > len(s)), "")
@@ -129,7 +139,7 @@ def known_ids(policy_dir: Path) -> dict[str, str]:
     return found
 
 
-def plan(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = None,
+def plan_import(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = None,
          shown: Callable[[Path], str] = str, progress: Callable | None = None,
          known: dict[str, str] | None = None) -> list[Outcome]:
     """Convert and check every document; nothing is written."""
@@ -297,10 +307,8 @@ class ImportRun:
 
 def _ids_in_database() -> dict[str, str]:
     """Title → id of every document the library has held (a retired one keeps its id too)."""
-    import sqlalchemy as sa
 
-    from portal.extensions import db
-    from portal.models import PolicyDocument
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     found: dict[str, str] = {}
     for doc_id, title, short in db.session.execute(sa.select(
@@ -318,9 +326,7 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
 
     A document the library then refuses (e.g. it cites an article another document lacks) has
     its files put back as they were and is reported refused."""
-    import fcntl
 
-    from portal.policy.sync import POLICY_DIR
 
     policy_dir = Path(content_dir) / POLICY_DIR
     policy_dir.mkdir(parents=True, exist_ok=True)
@@ -334,11 +340,10 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
 
 def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, display_root, shown, progress,
                 update_search) -> ImportRun:
-    from portal.policy.sync import sync_policy
 
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
-    outcomes = plan(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []
+    outcomes = plan_import(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []
     before = _snapshot(policy_dir)
     try:
         write(outcomes, policy_dir, by_shown)

@@ -10,11 +10,16 @@ from typing import Callable, Iterable
 import sqlalchemy as sa
 
 from portal.audit.services import record
+from portal.content.importer import split_front_matter
+from portal.content.problems import decode_upload
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import LibraryImport
-from portal.models.base import utcnow
-from portal.policy.importing import ImportRun, Outcome, _ids_in_database, _with_kept_meta, expand, plan
+from portal.policy.affected import latest_change, notify
+from portal.policy.importing import ImportRun, Outcome, _ids_in_database, _with_kept_meta, expand, plan_import
+from portal.policy.services import get_document
 from portal.policy.sync import POLICY_DIR, sync_policy
+from portal.search.services import sync_index
 
 SUPERSEDED = "已由重新导入的同一版本取代"
 
@@ -28,7 +33,6 @@ def _previous(policy_dir: Path, doc_id: str, edition: str) -> tuple[Path, str] |
     row = _active(doc_id, edition)
     if row is not None:
         return Path(row.file_name), row.markdown
-    from portal.content.importer import split_front_matter
 
     for path in [policy_dir / f"{doc_id}.md", *sorted(policy_dir.glob(f"{doc_id}@*.md"))]:
         if path.is_file():
@@ -49,7 +53,7 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
     update the search index once. A document the library then refuses is taken out again."""
     policy_dir = Path(content_dir) / POLICY_DIR
     paths = expand(paths)
-    outcomes = plan(paths, policy_dir, shown=shown, known=_ids_in_database()) if paths else []
+    outcomes = plan_import(paths, policy_dir, shown=shown, known=_ids_in_database()) if paths else []
     run = ImportRun(outcomes)
     sources = {shown(p): p for p in paths}
     added: dict[int, tuple[Outcome, LibraryImport, LibraryImport | None]] = {}
@@ -90,8 +94,6 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
 
 def _tell_owners(doc_ids) -> None:
     """A new edition in force: the owners of what cites its changed articles are told (portal.policy.affected)."""
-    from portal.policy.affected import latest_change, notify
-    from portal.policy.services import get_document
 
     for doc_id in dict.fromkeys(doc_ids):
         doc = get_document(doc_id)
@@ -101,7 +103,6 @@ def _tell_owners(doc_ids) -> None:
 
 
 def _source_text(o: Outcome, sources: dict[str, Path]) -> str:
-    from portal.content.problems import decode_upload
 
     texts = [decode_upload(sources[f].read_bytes(), f)[0] or "" for f in o.files if f in sources]
     return "\n\n".join(texts)
@@ -128,7 +129,6 @@ def _take_back_refused(run: ImportRun, added: dict, actor_name: str) -> bool:
 
 
 def _update_search() -> str:
-    from portal.search.services import sync_index
 
     try:
         said = str(sync_index())

@@ -11,17 +11,21 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import url_for
+from markupsafe import escape
 
 from portal import refdata
 from portal.content.citations import Citation, Resolver
-from portal.content.library import citation_text
+from portal.content.library import LibraryDoc, citation_text
 from portal.content.render import render_markdown
-from portal.content.statute_doc import resolve_clause_id
+from portal.content.statute_doc import parse_statute, resolve_clause_id
+from portal.core.plan import PLAN_ID
+from portal.duties.clauses import instances_by_clause, instances_for_clause
 from portal.extensions import db
-from portal.models import PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry
-from portal.policy.sync import PolicySyncReport, current_resolver, sync_policy
+from portal.models import AuditEntry, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry, User
+from portal.policy.compare import compare_editions
+from portal.policy.sync import current_resolver
 
-__all__ = ["sync_policy", "PolicySyncReport", "duties_for_clause"]
+__all__ = ['duties_for_clause']
 
 
 # ---------------------------------------------------------------- the duties hook
@@ -33,14 +37,12 @@ def duties_for_clause(doc_id: str, clause_id: str) -> list:
     Every duty instance whose source clause is `clause_id` of `doc_id` or a finer anchor inside
     it (e.g. 4.2.3 under 4.2), with owner, light and progress.
     """
-    from portal.duties.clauses import instances_for_clause
 
     return instances_for_clause(doc_id, clause_id)
 
 
 def duty_summary(doc_id: str) -> dict[str, dict[str, int]]:
     """clause id -> {light: count} over the duties each section created, for the document view."""
-    from portal.duties.clauses import instances_by_clause
 
     return instances_by_clause(doc_id)
 
@@ -141,7 +143,6 @@ class Renderer:
         return (url, t.note) if t.note else url
 
     def anchor_html(self, clause_id: str) -> str:
-        from markupsafe import escape
 
         href = url_for("policy.clause", doc_id=self.doc.doc_id, clause_id=clause_id)
         return (f'<a class="sub-permalink" id="{escape(clause_id)}" href="{escape(href)}" '
@@ -304,8 +305,6 @@ def get_edition(doc: PolicyDocument, edition: str) -> PolicyEdition | None:
 
 
 def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
-    from portal.content.statute_doc import parse_statute
-    from portal.content.library import LibraryDoc
 
     parsed = parse_statute(row.markdown, row.source_file)
     ldoc = LibraryDoc(Path(row.source_file), row.source_file, "statute", row.markdown, parsed, row.content_hash)
@@ -319,7 +318,6 @@ def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
 def in_force_articles(doc: PolicyDocument, row: PolicyEdition) -> dict[str, tuple[str, str, str]]:
     """Each article of an earlier edition → the article of the text in force that it became
     (renumbered or not) and whether its words changed; ('', '删除') when it is gone."""
-    from portal.policy.compare import compare_editions
 
     current = next((e for e in doc.editions if e.current and e.active), None)
     if current is None or current is row or doc.layout != "statute":
@@ -343,7 +341,6 @@ class ComparisonView:
 def comparison(doc: PolicyDocument, from_edition: str, to_edition: str) -> ComparisonView | None:
     """The 对照版 of two editions (older → newer); None when the document has fewer than two.
     Unknown or equal editions fall back to the two latest, with a message."""
-    from portal.policy.compare import compare_editions
 
     rows = sorted(editions(doc), key=lambda e: (e.effective or date.min, e.edition))
     if len(rows) < 2:
@@ -376,7 +373,6 @@ def split_by_plan(entries: list[tuple[RegulationEntry, int]], doc_id: str | None
                   ) -> tuple[list[tuple[RegulationEntry, int]], list[tuple[RegulationEntry, int]]]:
     """The register in two: the entries the 方案 (``doc_id``) itself cites, and the other related
     regulations (cited only by other documents, or by none)."""
-    from portal.plan import PLAN_ID
 
     plan = sa.select(PolicyDocument.id).where(PolicyDocument.doc_id == (doc_id or PLAN_ID)).scalar_subquery()
     rows = db.session.execute(sa.select(PolicyCitation.register_key, PolicyCitation.target_doc)
@@ -397,12 +393,10 @@ FIELD_LABELS = {"title": "名称", "number": "文号", "issuer": "发布机关",
 
 def entry_history(entry: RegulationEntry) -> list[dict]:
     """Who changed the entry's metadata, when, from what to what (from the audit log)."""
-    from portal.models import AuditEntry
 
     rows = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.object_type == "regulation", AuditEntry.object_id == entry.key).order_by(AuditEntry.id.desc())
         .limit(50)).all()
-    from portal.models import User
 
     names = dict(db.session.execute(sa.select(User.username, User.display_name).where(
         User.username.in_({r.actor_name for r in rows}))).all()) if rows else {}

@@ -14,17 +14,23 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from portal.faults import pause_point
 from portal.audit.services import changed_fields, record
-from portal.content.citations import Citation
-from portal.content.library import Library, LibraryDoc, make_resolver, scan_library
+from portal.content.citations import Citation, LibraryEntry, RegisterEntry, Resolver
+from portal.content.library import Library, LibraryDoc, scan_library
 from portal.content.problems import Problem
 from portal.content.register_file import RegisterRow
+from portal.core.time import utcnow
 from portal.extensions import db
+from portal.faults import pause_point
 from portal.models import (
-    LibraryImport, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry,
+    LibraryImport,
+    PolicyChange,
+    PolicyCitation,
+    PolicyClause,
+    PolicyDocument,
+    PolicyEdition,
+    RegulationEntry,
 )
-from portal.models.base import utcnow
 
 POLICY_DIR = "policy"
 SPECIAL_IDS = {"header", "preamble", "closing", "history"}
@@ -349,7 +355,6 @@ def citation_of(row: PolicyCitation) -> Citation:
 
 def current_resolver():
     """A resolver over the active documents and register entries in the database."""
-    from portal.content.citations import LibraryEntry, RegisterEntry, Resolver
 
     docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.number,
                                         PolicyDocument.short_title).where(PolicyDocument.active)).all()
@@ -370,4 +375,4 @@ def ordered_editions(rows: list[tuple[str, str, bool]]) -> tuple[tuple[str, str]
     return tuple((e, eff) for e, eff, _ in rows)
 
 
-__all__ = ["PolicySyncReport", "sync_policy", "current_resolver", "make_resolver"]
+__all__ = ['PolicySyncReport', 'sync_policy', 'current_resolver']

@@ -1,11 +1,11 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
-from portal.access import any_account
-from portal.htmx_utils import is_partial_request
 from portal.policy import api_bp, bp
 from portal.policy import services as s
 from portal.policy.affected import latest_change
+from portal.web.access import any_account
+from portal.web.htmx import is_partial_request
 
 
 def _document_or_404(doc_id: str):

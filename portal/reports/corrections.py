@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from portal import locking
 from portal.audit.services import record
+from portal.capabilities import can
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import MonthlyReport, ReportRevision, Unit, User
-from portal.models.base import utcnow
-from portal.reports.services import (FIELDS, SUBMITTED, StaleReport, ReportError, ReportInput, can_edit, checked_values,
-                                     get_report)
-from portal.capabilities import can
-
+from portal.models.reports import SUBMITTED
+from portal.reports.services import FIELDS, ReportError, ReportInput, StaleReport, can_edit, checked_values, get_report
 
 
 def _stale() -> ReportError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from portal.forms import OverwriteField, VersionField, choice
 from portal.reports.services import FIELDS, ReportInput
+from portal.web.forms import OverwriteField, VersionField, choice
 
 
 class ReportForm(FlaskForm):

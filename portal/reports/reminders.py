@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from portal.labels import zh_date
+from portal.core.labels import zh_date
 from portal.outbox import enqueue
 from portal.reports.services import current_month, due_date, submissions
 

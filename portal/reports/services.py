@@ -9,15 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal import locking
-from portal.audit.services import ACTION_LABELS, record
+from portal.audit.services import record
+from portal.capabilities import can
+from portal.core.labels import ACTION_LABELS
+from portal.core.time import month_bounds_utc, to_local, utcnow
 from portal.duties.services import today
 from portal.extensions import db
 from portal.limits import REPORT_FIELD, too_long
 from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, User
-from portal.models.base import utcnow
 from portal.models.reports import DRAFT, SUBMITTED
-from portal.timeutil import month_bounds_utc, to_local
-from portal.capabilities import can
 
 MONTH_RE = re.compile(r"^(20\d{2})-(0[1-9]|1[0-2])$")
 STALE = "该报告已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"

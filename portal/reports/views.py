@@ -2,19 +2,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 
 from portal import locking
-from portal.access import requires
+from portal.capabilities import can
 from portal.extensions import db
-from portal.forms import expected_version, first_error
 from portal.locking import Conflict
+from portal.models.reports import SUBMITTED
 from portal.reports import bp
 from portal.reports.corrections import can_correct, correct, mark_read
 from portal.reports.forms import ReportForm
-from portal.zhcontrols import months_between
 from portal.reports.services import (
-    RECENT_REPORTS,
     FIELDS,
     LABELS,
-    SUBMITTED,
+    RECENT_REPORTS,
     ReportError,
     StaleReport,
     can_edit,
@@ -29,9 +27,10 @@ from portal.reports.services import (
     submitted_late,
     unit_reports,
 )
-from portal.capabilities import can
 from portal.units.services import unit_by_code
-
+from portal.web.access import requires
+from portal.web.forms import expected_version, first_error
+from portal.web.zhcontrols import months_between
 
 FIRST_MONTH = "2022-01"  # the transfer work began in 2022
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from portal.content.policy_doc import ParsedDocument
 from portal.content.statute_doc import parse_statute
 from portal.models import PolicyDocument
+from portal.policy.compare import compare_editions
 from portal.search.records import Record, records_from_document
 
 OUTDATED_STATUS = "已修订"
@@ -18,7 +19,6 @@ OUTDATED_STATUS = "已修订"
 
 def edition_records(doc: PolicyDocument) -> list[Record]:
     """Records of the articles each earlier edition of `doc` words differently from the text in force."""
-    from portal.policy.compare import compare_editions
 
     current = next((e for e in doc.editions if e.current and e.active), None)
     if doc.layout != "statute" or current is None:

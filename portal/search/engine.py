@@ -25,20 +25,21 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal.pagination import page_number
-from portal.search import plan as planning
+from portal.search import query_plan as planning
 from portal.search import store, tokenizer
-from portal.search.rank import Filters, Ranked, Ranker, Row
-from portal.search.snippets import snippet
-from portal.search.suggest import suggest
-from portal.search.query import ParsedQuery, parse
-from portal.search.understand import understand
-from portal.search.lookups import Lookups as _Lookups, library_names
 
 # re-exported: what the CLI, services, tests and the benchmark use
 from portal.search.build import build_index, ensure_index, index_status, update_document  # noqa: F401
+from portal.search.lookups import Lookups as _Lookups
+from portal.search.lookups import library_names
+from portal.search.query import ParsedQuery, parse
+from portal.search.rank import Filters, Ranked, Ranker, Row
 from portal.search.records import Record, records_from_document  # noqa: F401
-from portal.search.store import IndexUnavailable, LockError  # noqa: F401
+from portal.search.snippets import snippet
+from portal.search.store import IndexUnavailable  # noqa: F401
+from portal.search.suggest import suggest
+from portal.search.understand import understand
+from portal.web.pagination import page_number
 
 log = logging.getLogger("portal.search")
 
@@ -258,8 +259,8 @@ class SearchEngine:
                 out.total, out.results, out.missing, out.suggestion = 0, [], [], None
         self._run(gen, conn, pq, flt, out)
 
-    def _plan(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery) -> planning.Plan:
-        return planning.make_plan(pq, conn, gen.vocab, gen.facts, pq.rest)
+    def _plan(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery) -> planning.QueryPlan:
+        return planning.make_query_plan(pq, conn, gen.vocab, gen.facts, pq.rest)
 
     def _run(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery, flt: Filters,
              out: SearchResponse) -> None:
@@ -291,7 +292,7 @@ class SearchEngine:
         return ranker.any_word() or bool(ranker.run(1).rows)
 
     @staticmethod
-    def _hit(r: Row, plan: planning.Plan) -> Hit:
+    def _hit(r: Row, plan: planning.QueryPlan) -> Hit:
         return Hit(doc=r.doc, doc_title=r.doc_title, clause_id=r.clause_id, label=r.label, title=r.title or "",
                    url=r.url, validity=r.validity, departments=r.departments,
                    snippet=snippet(r.body, plan.highlight, plan.phrases + [plan.whole] + plan.verbatim + plan.cited_texts))

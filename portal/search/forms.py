@@ -2,7 +2,6 @@
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-
 # What a POST accepts; the engine searches the first query.MAX_QUERY_CHARS and says so.
 MAX_POSTED_CHARS = 20_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from portal.search.plan import Plan
 from portal.search.query import synonyms
+from portal.search.query_plan import QueryPlan
 from portal.search.rank import Filters, Ranker
 
 STATE_PREFIX = "中华人民共和国"
@@ -33,7 +33,7 @@ class Lookups:
 
     def __init__(self, conn: sqlite3.Connection, gen):
         self.conn, self.gen = conn, gen
-        self._ranker = Ranker(conn, Plan(), Filters(), gen.avg_chars)
+        self._ranker = Ranker(conn, QueryPlan(), Filters(), gen.avg_chars)
         self._held: dict[str, bool] = {}
 
     def terms_for(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:

@@ -33,8 +33,8 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from portal.search.departments import normalise_dept
-from portal.search.plan import FTS_TERM, NON_WORD, Plan, fts_quote
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
+from portal.search.query_plan import FTS_TERM, NON_WORD, QueryPlan, fts_quote
 from portal.search.tiers import Tiers
 
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
@@ -114,7 +114,7 @@ class Ranked:
 
 
 class Ranker:
-    def __init__(self, conn: sqlite3.Connection, plan: Plan, flt: Filters, avg_chars: float):
+    def __init__(self, conn: sqlite3.Connection, plan: QueryPlan, flt: Filters, avg_chars: float):
         self.conn, self.plan, self.flt = conn, plan, flt
         self.fsql, self.fargs = flt.sql()
         self.avg = max(1.0, avg_chars)

@@ -35,12 +35,13 @@ from flask import current_app, g
 from portal.content.policy_doc import Clause, ParsedDocument
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument, RegulationEntry
-from portal.pagination import PageLinks
 from portal.search import build, engine, titles, tokenizer
 from portal.search.departments import DEPARTMENTS
+from portal.search.editions import edition_records
 from portal.search.engine import Hit, SearchResponse
 from portal.search.records import Record, records_from_document
 from portal.search.store import LockError
+from portal.web.pagination import PageLinks
 
 log = logging.getLogger("portal.search")
 
@@ -105,7 +106,6 @@ def live_documents() -> list[PolicyDocument]:
 
 
 def all_records() -> list[Record]:
-    from portal.search.editions import edition_records
 
     out: list[Record] = []
     docs = live_documents()

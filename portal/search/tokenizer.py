@@ -114,7 +114,7 @@ class JiebaSegmenter(Segmenter):
     name = "jieba"
 
     def __init__(self, userdict: Path | None = None):
-        import jieba
+        import jieba  # lazy: heavy library, loaded only when this runs
 
         jieba.setLogLevel(logging.WARNING)
         self._tk = jieba.Tokenizer()
@@ -137,7 +137,7 @@ class RjiebaSegmenter(Segmenter):
     name = "rjieba"
 
     def __init__(self, userdict: Path | None = None):
-        import rjieba
+        import rjieba  # lazy: heavy library, loaded only when this runs
 
         self._tk = rjieba.Jieba()
         for word, freq, tag in read_userdict(userdict):

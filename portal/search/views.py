@@ -6,12 +6,12 @@ page or JSON, CSRF-checked like every POST — and gets the notice that only its
 """
 from flask import abort, jsonify, make_response, render_template, request, url_for
 
-from portal.access import any_account
-from portal.htmx_utils import is_partial_request
-from portal.pagination import page_number
 from portal.search import bp, engine
 from portal.search import services as s
 from portal.search.forms import SearchForm
+from portal.web.access import any_account
+from portal.web.htmx import is_partial_request
+from portal.web.pagination import page_number
 
 RESULTS_TARGET = "search-results"  # the id of the results container on the search page
 PER_PAGE = 10

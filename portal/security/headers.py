@@ -8,6 +8,8 @@ setAttribute, which the policy blocks: tests/browser/test_csp_duty_flow.py).
 """
 from __future__ import annotations
 
+from flask import current_app, request
+
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -38,10 +40,9 @@ def add_security_headers(response):
 
 
 def _marked_no_store() -> bool:
-    from flask import current_app, request
 
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return bool(getattr(view, "no_store", False))  # set by portal.access.no_store
+    return bool(getattr(view, "no_store", False))  # set by portal.web.access.no_store
 
 
 def init_app(app) -> None:

@@ -99,7 +99,7 @@ def name_forms(display_name: str) -> tuple[frozenset[str], frozenset[str]]:
 
     张晓明: contains none of zhangxiaoming, xiaomingzhang, xiaoming; letters not zxm, zhangxm, zxiaoming.
     Surnames with several readings (单 shan/dan, 曾 zeng/ceng) give each reading."""
-    from pypinyin import Style, lazy_pinyin, pinyin
+    from pypinyin import Style, lazy_pinyin, pinyin  # lazy: heavy library, loaded only when this runs
 
     chars = [c for c in display_name if "\u4e00" <= c <= "\u9fff"]
     if len(chars) < 2:

@@ -25,10 +25,10 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
+from portal.core.roles import is_administrator
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import RecoveryCode, User
-from portal.models.base import utcnow
-from portal.roles import is_administrator
 
 ISSUER = "儿童福利政策落实门户"
 STEP_SECONDS = 30

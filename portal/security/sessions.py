@@ -24,6 +24,10 @@ import sqlalchemy as sa
 from flask import current_app, flash, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from portal.core.time import utcnow
+from portal.models import EndedSession, User
+from portal.web.errors import DATABASE_UNAVAILABLE
+
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +56,6 @@ def begin(session) -> None:
 
 def ended_column(session) -> sa.ColumnElement[bool]:
     """True when this session was ended: a column for the per-request user statement."""
-    from portal.models import EndedSession
 
     sid = session.get(SID_KEY)
     if not isinstance(sid, str) or not sid:
@@ -64,8 +67,7 @@ def end(sid, user_id, lifetime: timedelta) -> None:
     """At 退出 (the cookie is already cleared): record the session's id and the logout; forget ids whose
     cookies have expired anyway. Without the database the id waits in a spool file in the instance
     folder and is recorded by the first request that reaches the database again (`flush_spool`)."""
-    from portal.errors import DATABASE_UNAVAILABLE
-    from portal.extensions import db
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     if not isinstance(sid, str) or not sid:
         return
@@ -81,9 +83,7 @@ def end(sid, user_id, lifetime: timedelta) -> None:
 
 
 def _record_ended(sids: list[str], lifetime: timedelta) -> None:
-    from portal.extensions import db
-    from portal.models import EndedSession
-    from portal.models.base import utcnow
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     now = utcnow()
     db.session.execute(sa.delete(EndedSession).where(EndedSession.ended_at < now - lifetime - timedelta(days=1)))
@@ -93,9 +93,8 @@ def _record_ended(sids: list[str], lifetime: timedelta) -> None:
 
 
 def _audit_logout(user_id, action: str = "logout") -> None:
-    from portal.audit.services import record
-    from portal.extensions import db
-    from portal.models import User
+    from portal.audit.services import record  # lazy: tests replace `record` on its module
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     uid = str(user_id or "").partition(":")[0]
     user = db.session.get(User, int(uid)) if uid.isdigit() and int(uid) < 2**31 else None
@@ -104,7 +103,7 @@ def _audit_logout(user_id, action: str = "logout") -> None:
 
 
 def _rollback_quietly() -> None:
-    from portal.extensions import db
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
         db.session.rollback()
@@ -119,8 +118,7 @@ def _spool_path() -> Path:
 def flush_spool() -> None:
     """Before each request: record session ids a logout spooled while the database was away. One
     process claims the file by renaming it; ids go back into the spool if the database is still away."""
-    from portal.errors import DATABASE_UNAVAILABLE
-    from portal.extensions import db
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     path = _spool_path()
     if not path.exists():  # one stat per request
@@ -163,8 +161,7 @@ def end_idle_session():
 
 
 def _audit_idle(user_id) -> None:
-    from portal.errors import DATABASE_UNAVAILABLE
-    from portal.extensions import db
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
         _audit_logout(user_id, "logout_idle")

@@ -36,9 +36,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import AuditEntry, LoginFailure, User
-from portal.models.base import utcnow
 
 WINDOW = timedelta(hours=24)
 

@@ -1,10 +1,10 @@
 from flask import flash, redirect, render_template, url_for
 
-from portal.access import requires
 from portal.audit.services import record
 from portal.extensions import db
 from portal.security import bp, throttle
 from portal.security.forms import ClearThrottleForm
+from portal.web.access import requires
 
 SCOPE_DONE = {"pair": "已解除该账号在此地址的登录限制。", "account": "已解除该账号在所有地址的登录限制。",
               "address": "已解除此地址对所有账号的登录限制。"}

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from portal import gongwen
+from portal.core.time import to_local
 from portal.models import SupervisionSettings, Urge
 from portal.supervision import rules
-from portal.timeutil import to_local
 
 
 def _paragraphs(urge: Urge) -> list[str]:

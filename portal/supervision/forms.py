@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.forms import IdField, VersionField, WholeNumberField, choice
 from portal.limits import REASON, length_message
 from portal.models.supervision import ACK_KINDS
+from portal.web.forms import IdField, VersionField, WholeNumberField, choice
 
 MESSAGE = 4000
 SUBJECT = 200

@@ -13,12 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
-from portal.duties import rules as duty_rules
+from portal.core import duty_rules
+from portal.core.time import to_local, utcnow
 from portal.extensions import db
+from portal.locking import check_version
 from portal.models import Duty, DutyInstance, SupervisionSettings, Unit, UnitLeader, Urge, User
 from portal.supervision import rules
-from portal.supervision.services import add_urge
-from portal.timeutil import to_local
+from portal.supervision.services import SupervisionError, add_urge
+from portal.supervision.targets import duty_facts
 from portal.workdays import fallback_message, working_days_between
 
 DEFAULT_ISSUER = "运城市民政局"   # the 方案's issuing body (运民发〔2021〕74号); the office may change it
@@ -74,7 +76,6 @@ def _open_with_deadline():
 
 def run_escalations(on: date) -> list[str]:
     """Take every ladder step due on `on` (idempotent), commit, and say what was done."""
-    from portal.supervision.targets import duty_facts
 
     config = settings()
     limits = thresholds(config)
@@ -132,7 +133,7 @@ def _take(inst: DutyInstance, step: rules.Step, on: date, leader: UnitLeader | N
 def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
     """One message per unit and step level a day: a unit with thirty late duties gets one 督办通知 listing
     them, not thirty (each duty keeps its own numbered 督办单 and trace)."""
-    from portal.outbox import enqueue
+    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     for (unit_id, level), messages in outgoing.items():
         first = messages[0]
@@ -148,8 +149,6 @@ def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
 
 def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer: str, prefix: str,
                   version: int | None) -> SupervisionSettings:
-    from portal.locking import check_version
-    from portal.supervision.services import SupervisionError
 
     row = settings()
     check_version(row.version, version, lambda: SupervisionError("督办设置已被他人修改，请刷新页面后再保存。"))
@@ -165,7 +164,6 @@ def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer
 
 def set_leader(user, unit_id: int, account_id: int | None, name: str, title: str) -> UnitLeader | None:
     """Name a unit's 分管领导 (an account, or a name and 职务); an empty choice clears it."""
-    from portal.timeutil import utcnow
 
     unit = db.session.get(Unit, unit_id)
     if unit is None:

@@ -6,7 +6,7 @@ from flask import request
 from flask_login import current_user
 
 from portal.capabilities import can
-from portal.duties import rules as duty_rules
+from portal.core import duty_rules
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm
 from portal.supervision.services import duty_panel_rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from portal.labels import zh_date
+from portal.core.labels import zh_date
 from portal.workdays import add_working_days, working_days_between
 
 URGE, BLUE, ORANGE, RED = "urge", "blue", "orange", "red"

@@ -15,11 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.capabilities import can
-from portal.duties import ledger, rules as duty_rules
+from portal.core import duty_rules
+from portal.core.time import to_local, utcnow
+from portal.duties import ledger
 from portal.extensions import db
 from portal.models import Acknowledgement, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
 from portal.supervision import rules
-from portal.timeutil import to_local, utcnow
 
 
 class NotAllowed(PermissionError):
@@ -195,7 +196,7 @@ def add_urge(**values) -> Urge:
 def send_urges(user: User, targets: list[Target], subject: str, body: str) -> list[Urge]:
     """One 催办 per target, each recorded on its duty's (or unit's) trace and put in the outbox.
     `body` may carry 〔单位〕〔事项〕〔时限〕〔链接〕 for a message written once for several units."""
-    from portal.outbox import enqueue
+    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     if not can(user, "supervise"):
         raise NotAllowed("只有督查室可以催办。")

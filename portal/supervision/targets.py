@@ -6,12 +6,14 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal import refdata
-from portal.duties import rules as duty_rules
+from portal.core import duty_rules
+from portal.core.labels import zh_date
 from portal.extensions import db
-from portal.labels import zh_date
 from portal.models import Assignment, CohortRule, Completion, Duty, DutyInstance, Unit
+from portal.reports.services import due_date, parse_month, submissions
 from portal.supervision.rules import Facts
 from portal.supervision.services import Target, link_to, today
+from portal.web.inputs import parse_int
 
 MAX_TARGETS = 500  # one send; more is a list the office should narrow first
 
@@ -55,7 +57,6 @@ def unit_target(code: str) -> list[Target]:
 
 def report_targets(month: str, codes: list[str]) -> list[Target]:
     """The units whose 进展报告 for `month` is late (or, named, those of them in `codes`)."""
-    from portal.reports.services import due_date, submissions
 
     due_day = current_app.config["REPORT_DUE_DAY"]
     year, mon = map(int, month.split("-"))
@@ -99,8 +100,6 @@ def training_targets(rule_id: int) -> list[Target]:
 def from_args(args) -> tuple[list[Target], str]:
     """The targets a 催办 link names (?instance=…, ?scope=overdue, ?unit=…, ?report=YYYY-MM[&unit=…],
     ?training=<group>) and what the page calls them."""
-    from portal.inputs import parse_int
-    from portal.reports.services import parse_month
 
     if args.get("scope") == "overdue":
         return overdue_targets(), "全部逾期任务"

@@ -7,9 +7,7 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.access import requires
 from portal.extensions import db
-from portal.forms import first_error
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReplyForm
 from portal.supervision.services import (
@@ -22,6 +20,8 @@ from portal.supervision.services import (
     today,
     urges,
 )
+from portal.web.access import requires
+from portal.web.forms import first_error
 
 
 def _safe_back(value: str | None, fallback: str) -> str:

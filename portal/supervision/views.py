@@ -8,13 +8,11 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import requires
+from portal import refdata
 from portal.audit.services import record_download
+from portal.capabilities import roles_with
 from portal.extensions import db
-from portal.forms import first_error
-from portal.forms_util import parse_page_arg
 from portal.models import Urge, User, UserRole
-from portal.pagination import PageOf
 from portal.supervision import bp, documents, ladder, rules, targets
 from portal.supervision.forms import LeaderForm, SettingsForm, UrgeForm
 from portal.supervision.services import (
@@ -29,6 +27,11 @@ from portal.supervision.services import (
     today,
     urges,
 )
+from portal.web.access import requires
+from portal.web.forms import first_error
+from portal.web.pagination import PageOf
+from portal.web.query_args import parse_page_arg
+from portal.workdays import LAST_KNOWN_YEAR, fallback_message
 
 PAGE = 30
 
@@ -113,9 +116,6 @@ def settings():
 
 
 def _settings_page(config, form, error: str = "", leader_error: str = "", leader_form=None):
-    from portal import refdata
-    from portal.capabilities import roles_with
-    from portal.workdays import LAST_KNOWN_YEAR, fallback_message
 
     accounts = db.session.execute(
         sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)

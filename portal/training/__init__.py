@@ -4,6 +4,15 @@ from flask import Blueprint
 bp = Blueprint("training", __name__)
 
 from portal.training import (  # noqa: E402,F401
-    assign_views, bank_views, certificate_views, edit_views, hooks, import_views, learn_views, report_views, signin_views, views,
+    assign_views,
+    bank_views,
+    certificate_views,
+    edit_views,
+    figure_views,
+    hooks,
+    import_views,
+    learn_views,
+    signin_views,
+    tally,  # noqa: E402,F401 (its session hooks keep the figures' summary)
+    views,
 )
-from portal.training import tally  # noqa: E402,F401 (its session hooks keep the figures' summary)

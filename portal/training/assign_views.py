@@ -5,21 +5,21 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import requires
+from portal.core import training_rules
 from portal.extensions import db
-from portal.training.forms import choices
-from portal.models import CohortRule, TrainingArea
-from portal.training import bp, rules
+from portal.models import CohortRule, TrainingPlace
+from portal.training import bp
 from portal.training import services as s
-from portal.training.forms import CohortAssignForm, EmptyForm
+from portal.training.forms import CohortAssignForm, EmptyForm, choices
 from portal.training.scope import NotAllowed, TrainingError, can_manage, county_scope, visible_counties
 from portal.training.views import _county_arg, _fail, _module_choices, _townships
+from portal.web.access import requires
 
 
 def _assign_once(form: CohortAssignForm, counties: list, city: bool) -> str:
     """Run one group assignment; returns the message to show, or raises TrainingError/NotAllowed."""
     county = next((c for c in counties if c.code == form.county.data), None)
-    township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
+    township = db.session.get(TrainingPlace, form.township.data) if form.township.data else None
     module = s.get_module(form.module.data)
     if module is None or (form.county.data and county is None) or (not city and county is None):
         raise TrainingError("请选择培训模块和范围。")
@@ -58,7 +58,7 @@ def assign():
     cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
     return render_template("training/assign.html", form=form, counties=counties, error=error,
                            townships=_townships(counties), county=county, cohorts=cohorts, end_form=EmptyForm(),
-                           rules=rules, cohort_label=s.cohort_label, today=s.today()), 422 if error or form.errors else 200
+                           training_rules=training_rules, cohort_label=s.cohort_label, today=s.today()), 422 if error or form.errors else 200
 
 
 @bp.route("/training/assign/rules/<int:rule_id>/end", methods=["POST"])

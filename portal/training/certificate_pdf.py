@@ -20,6 +20,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph
 
+from portal.core.labels import zh_date
+
 FONT = "STSong-Light"
 SIZES = {"a4": A4, "a5": A5}  # A5 prints the A4 layout scaled (1:0.70), so both read the same
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -112,6 +114,5 @@ def certificate_pdf(p: Printed, size: str = "a4") -> bytes:
 
 
 def zh(d: date | None) -> str:
-    from portal.labels import zh_date
 
     return zh_date(d) if d else ""

@@ -3,19 +3,22 @@ the trainers' list of certificates, the 学时 ledger with who is short of the y
 office's 工作安排 for both. Thin over `certificates` and `hours`."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import public, requires
+from portal.core import training_rules
 from portal.extensions import db
-from portal.forms_util import parse_page_arg
 from portal.models import Certificate
-from portal.training import bp, certificates, hours, rules
+from portal.training import bp, certificates, hours
 from portal.training import services as s
 from portal.training.cert_forms import arrangement_form, tenths
 from portal.training.certificate_pdf import Printed, certificate_pdf, zh
 from portal.training.scope import CITY, TrainingError, can_manage, county_scope, visible_counties
+from portal.web.access import public, requires
+from portal.web.query_args import parse_page_arg
 
 PAGE = 50
 STATE_FILTERS = {"valid": "有效", "expired": "已过期（须重新培训）", "revoked": "已撤销"}
@@ -43,14 +46,13 @@ def certificate_pdf_download(certificate_id: int):
         return redirect(url_for(back, **({} if back == "training.mine" else {"trainee_id": cert.trainee_id})))
     pdf = certificate_pdf(Printed(
         number=cert.number, check_code=cert.check_code, name=cert.person_name,
-        role=rules.role_label(cert.person_role), place=cert.place, module=cert.module_title,
+        role=training_rules.post_label(cert.person_role), place=cert.place, module=cert.module_title,
         hours=certificates.hours_text(cert.hours_tenths), completed_on=zh(cert.issued_on),
         expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)),
         size="a5" if request.args.get("size") == "a5" else "a4")
     certificates.download_audit(cert, current_user)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
-    from urllib.parse import quote
 
     name = quote(f"结业证书-{cert.person_name}-{cert.year}-{cert.serial:06d}.pdf")
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
@@ -107,7 +109,7 @@ def certificates_list():
     page = db.paginate(stmt.order_by(Certificate.year.desc(), Certificate.serial.desc()), page=parse_page_arg(),
                        per_page=PAGE, error_out=False)
     return render_template("training/certificates.html", page=page, county=county, counties=visible_counties(current_user),
-                           state=state, states=STATE_FILTERS, q=q, on=on, c=certificates, rules=rules)
+                           state=state, states=STATE_FILTERS, q=q, on=on, c=certificates, training_rules=training_rules)
 
 
 @bp.route("/training/hours")
@@ -124,7 +126,7 @@ def hours_ledger():
     totals = hours.totals_for([t.id for t in page.items], year)
     return render_template("training/hours.html", page=page, totals=totals, year=year, target=target,
                            only_short=only_short, county=county, counties=visible_counties(current_user),
-                           years=list(range(on.year, on.year - 5, -1)), c=certificates, rules=rules)
+                           years=list(range(on.year, on.year - 5, -1)), c=certificates, training_rules=training_rules)
 
 
 @bp.route("/training/arrangement", methods=["GET", "POST"])

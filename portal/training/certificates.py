@@ -17,10 +17,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal import refdata
 from portal.audit.services import record
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Certificate, Completion, TrainingArrangement, User
-from portal.timeutil import utcnow
+from portal.training.scope import TrainingError
 
 VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
 STATE_LABELS = {VALID: "有效", EXPIRED: "已过期", REVOKED: "已撤销"}
@@ -123,7 +125,6 @@ def arrangement() -> TrainingArrangement:
 
 
 def default_issuer() -> str:
-    from portal import refdata
 
     unit = refdata.unit_by_code(CITY_BUREAU)
     return unit.name if unit is not None else ""
@@ -223,7 +224,6 @@ def save_arrangement(user: User, arr: TrainingArrangement, version: int, values:
                      titles: dict[str, str]) -> None:
     """Change the office's rules. `version` is what the editor saw: someone else's save in between is
     refused (nothing lost), never overwritten. Later certificates follow; issued ones keep theirs."""
-    from portal.training.scope import TrainingError
 
     if version != arr.version:
         raise TrainingError("其他人刚刚修改了培训工作安排，请查看最新内容后再保存。")

@@ -8,11 +8,15 @@ import click
 
 from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
+from portal.training import tally
+from portal.training.certificates import issue_missing
+from portal.training.demo import load_training_demo, remove_training_demo
+from portal.training.modules import sync_modules
+from portal.training.roster import import_roster
 
 
 def sync_training() -> bool:
     """Load content/training/ (called by `flask portal sync` and `setup`)."""
-    from portal.training.services import sync_modules
 
     report = sync_modules(_content_dir(), display_root=display_root())
     return echo_sync("training modules", report, "retired", "the previous modules stay in place")
@@ -23,7 +27,6 @@ def sync_training() -> bool:
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would change; write nothing.")
 def import_roster_command(file: Path, dry_run: bool):
     """Import a trainee roster (.xlsx or .csv, the template's columns); all or nothing."""
-    from portal.training.roster import import_roster
 
     result = import_roster(file.read_bytes(), file.name, None, dry_run=dry_run)
     for problem in result.problems:
@@ -50,7 +53,6 @@ def import_roster_command(file: Path, dry_run: bool):
 @click.option("--remove", is_flag=True, help="Remove the demo roster and its records.")
 def training_demo_command(remove: bool):
     """Add (or remove) a clearly labelled demo roster for the training module."""
-    from portal.training.demo import load_training_demo, remove_training_demo
 
     for line in (remove_training_demo() if remove else load_training_demo()):
         click.echo(line)
@@ -61,8 +63,7 @@ def training_demo_command(remove: bool):
                                                "outside the services, or when the check finds a difference).")
 def training_tally_command(rebuild: bool):
     """Check the training figures' summary against a recount of the rows (exit 1 on a difference)."""
-    from portal.extensions import db
-    from portal.training import tally
+    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     if rebuild:
         rows = tally.rebuild()
@@ -81,7 +82,6 @@ def training_tally_command(rebuild: bool):
 @command("issue-certificates")
 def issue_certificates_command():
     """Number a 结业证书 for every standing completion that has none yet (run once after upgrading)."""
-    from portal.training.certificates import issue_missing
 
     click.echo(f"{issue_missing()} certificate(s) issued")
 

@@ -11,20 +11,20 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.audit.services import record
+from portal.core.roles import ADMIN
 from portal.extensions import db
 from portal.models import (
     Assignment,
-    AttendanceSession,
     Certificate,
     CohortRule,
     Completion,
     QuizAttempt,
+    SignInSheet,
     Trainee,
-    TrainingArea,
+    TrainingPlace,
     Unit,
     User,
 )
-from portal.roles import ADMIN
 from portal.training import services, tally
 from portal.training.roster import import_roster
 
@@ -72,11 +72,11 @@ def load_training_demo() -> list[str]:
     services.assign_cohort(actor, target, services.Cohort("director", county.id, None), today + timedelta(days=30))
     first = next((m for m in modules if "supervisor" in m.audience and m.id != target.id), modules[0])
     services.assign_cohort(actor, first, services.Cohort("", county.id, None), today - timedelta(days=3), backdated=True)
-    township = db.session.scalar(sa.select(TrainingArea).where(TrainingArea.county_id == county.id,
-                                                               TrainingArea.name == "北城街道"))
-    sheet = services.create_session(actor, target, county, township, today - timedelta(days=1), "北城街道便民服务中心",
+    township = db.session.scalar(sa.select(TrainingPlace).where(TrainingPlace.county_id == county.id,
+                                                               TrainingPlace.name == "北城街道"))
+    sheet = services.create_sheet(actor, target, county, township, today - timedelta(days=1), "北城街道便民服务中心",
                                     "钱培训（演示）")
-    for person in services.session_people(sheet)[:2]:
+    for person in services.sheet_people(sheet)[:2]:
         services.set_attendance(actor, sheet, person, True)
     lines.append(f"roster: {result.summary()}")
     lines.append(f"assigned “{target.title}” to 盐湖区儿童主任 and “{first.title}” to all of 盐湖区; one attendance sheet")
@@ -94,13 +94,13 @@ def remove_training_demo() -> list[str]:
                 db.session.execute(sa.delete(model).where(model.trainee_id.in_(ids)))
             db.session.execute(sa.delete(Trainee).where(Trainee.id.in_(ids)))
     if actor is not None:
-        db.session.execute(sa.delete(AttendanceSession).where(AttendanceSession.created_by_id == actor.id))
+        db.session.execute(sa.delete(SignInSheet).where(SignInSheet.created_by_id == actor.id))
         db.session.execute(sa.delete(CohortRule).where(CohortRule.created_by_id == actor.id))
     used = {a for a in db.session.scalars(sa.select(Trainee.township_id))} | \
         {a for a in db.session.scalars(sa.select(Trainee.village_id)) if a}
     county = db.session.scalar(sa.select(Unit).where(Unit.code == DEMO_COUNTY))
-    for area in db.session.scalars(sa.select(TrainingArea).where(TrainingArea.county_id == county.id)
-                                   .order_by(TrainingArea.level.desc())):
+    for area in db.session.scalars(sa.select(TrainingPlace).where(TrainingPlace.county_id == county.id)
+                                   .order_by(TrainingPlace.level.desc())):
         if area.id not in used and area.name in ROSTER:
             db.session.delete(area)
             db.session.flush()

@@ -1,19 +1,20 @@
 """Correcting one trainee (name, role, place, phone, account, 备注, 在册): a form over roster_edit."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import no_store, requires
 from portal import locking
+from portal.core import training_rules
 from portal.extensions import db
-from portal.forms import expected_version
 from portal.models import Trainee
-from portal.training import bp, rules
-from portal.training.forms import TraineeForm, choices
-from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values
+from portal.training import bp
+from portal.training.forms import EmptyForm, TraineeForm, choices
+from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values, renew_password
 from portal.training.scope import visible_counties
 from portal.training.views import _trainee_or_404, passwords_page
+from portal.web.access import no_store, requires
+from portal.web.forms import expected_version
 
 # The roster file's column names → the form's fields, so a rule's message lands beside its field.
 FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "county", "乡镇（街道）": "township",
@@ -31,7 +32,7 @@ def trainee_edit(trainee_id: int):
         version = expected_version(form)
         version = -1 if version is None else version
         result = edit_trainee(current_user, t, TraineeEdit(
-            form.name.data, rules.role_label(form.role.data), form.county.data, form.township.data,
+            form.name.data, training_rules.post_label(form.role.data), form.county.data, form.township.data,
             form.village.data or "", form.phone.data, form.account.data or "", form.note.data or "",
             form.active.data, version))
         if result.stale:  # what was typed stays in the form, the colleague's version beside it
@@ -53,7 +54,7 @@ def trainee_edit(trainee_id: int):
             return redirect(url_for("training.trainee", trainee_id=t.id))
     status = 422 if (form.errors or error) else 200
     return render_template("training/trainee_edit.html", t=t, form=form, error=error, conflict=conflict,
-                           rules=rules), status
+                           training_rules=training_rules), status
 
 
 STALE = "保存前，其他人已修改了这名学员的信息，您的修改尚未保存：请对照下方两个版本后再保存。"
@@ -66,7 +67,7 @@ def _conflict(t, form: TraineeForm) -> locking.Conflict:
     theirs = form_values(db.session.get(Trainee, t.id))
     mine = {name: getattr(form, name).data for name in TRAINEE_FIELDS}
     for values in (theirs, mine):
-        values["role"] = rules.role_label(values["role"]) if values["role"] in rules.ROLE_LABELS else values["role"]
+        values["role"] = training_rules.post_label(values["role"]) if values["role"] in training_rules.POST_LABELS else values["role"]
         values["active"] = "在册" if values["active"] else "停用"
     return locking.conflict(TRAINEE_FIELDS, theirs, mine, theirs["version"], changed=("trainee", t.id))
 
@@ -80,10 +81,7 @@ def _form(form: TraineeForm) -> TraineeForm:
 @requires("manage_training")
 def trainee_new_password(trainee_id: int):
     """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
-    from flask import abort
 
-    from portal.training.forms import EmptyForm
-    from portal.training.roster_edit import renew_password
 
     t = _trainee_or_404(trainee_id)
     if not EmptyForm().validate_on_submit():

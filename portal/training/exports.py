@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from portal import xlsx
+from portal.core import training_rules
+from portal.core.labels import zh_date
 from portal.export_text import safe_cell
-from portal.filters import zh_date
-from portal.training import rules
-from portal.training.reports import MatrixReport, RollupRow
+from portal.training.figures import MatrixReport, RollupRow
 from portal.training.scope import county_units
 
 
@@ -23,20 +23,20 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
     m = report.matrix
     headers = (["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules]
                + ["已完成", "已安排", "完成率(%)", f"{report.as_of.year}年学时", "学时是否达标"])
-    texts = {s: f"{rules.STATE_SYMBOLS[s]} {rules.STATE_LABELS[s]}" for s in rules.STATE_LABELS}
-    colour = {texts[s]: c for s, c in rules.STATE_FILLS.items()}
+    texts = {s: f"{training_rules.STATE_SYMBOLS[s]} {training_rules.STATE_LABELS[s]}" for s in training_rules.STATE_LABELS}
+    colour = {texts[s]: c for s, c in training_rules.STATE_FILLS.items()}
 
     def rows():
         for t, states in report.rows():
             tally = m.rows[t.id]
-            yield ([t.name, rules.role_label(t.role), t.township, t.village] + [texts[s] for s in states]
-                   + [tally.completed, tally.assigned, rules.sheet_percent(tally.completed, tally.assigned),
+            yield ([t.name, training_rules.post_label(t.role), t.township, t.village] + [texts[s] for s in states]
+                   + [tally.completed, tally.assigned, training_rules.sheet_percent(tally.completed, tally.assigned),
                       report.hours.get(t.id, 0) / 10, _target_word(report, t.id)])
         cols = [m.cols[mod.id] for mod in report.modules]
-        yield (["合计：已完成/已安排", "", "", ""] + [f"{c.completed}/{c.assigned}" if c.assigned else rules.NO_PERCENT
+        yield (["合计：已完成/已安排", "", "", ""] + [f"{c.completed}/{c.assigned}" if c.assigned else training_rules.NO_PERCENT
                                               for c in cols]
-               + [m.total.completed, m.total.assigned, rules.sheet_percent(m.total.completed, m.total.assigned), "", ""])
-        yield ["完成率(%)", "", "", ""] + [rules.sheet_percent(c.completed, c.assigned) for c in cols] + ["", "", "", "", ""]
+               + [m.total.completed, m.total.assigned, training_rules.sheet_percent(m.total.completed, m.total.assigned), "", ""])
+        yield ["完成率(%)", "", "", ""] + [training_rules.sheet_percent(c.completed, c.assigned) for c in cols] + ["", "", "", "", ""]
 
     widths = [10, 12, 14, 14] + [14] * len(report.modules) + [8, 8, 10, 10, 12]
     last = 4 + len(report.modules)
@@ -50,16 +50,16 @@ def _target_word(report: MatrixReport, person_id: int) -> str:
     return "未达标" if report.short(person_id) else "已达标"
 
 
-def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], total: rules.Tally) -> bytes:
+def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], total: training_rules.Tally) -> bytes:
     headers = [first, "已安排", "已完成", "已逾期", "完成率(%)",
                "儿童督导员已安排", "儿童督导员已完成", "儿童主任已安排", "儿童主任已完成"]
     rows = []
     for r in rows_in:
-        s, d = r.by_role[rules.SUPERVISOR], r.by_role[rules.DIRECTOR]
+        s, d = r.by_role[training_rules.SUPERVISOR], r.by_role[training_rules.DIRECTOR]
         rows.append([r.label, r.total.assigned, r.total.completed, r.total.overdue,
-                     rules.sheet_percent(r.total.completed, r.total.assigned),
+                     training_rules.sheet_percent(r.total.completed, r.total.assigned),
                      s.assigned, s.completed, d.assigned, d.completed])
-    rows.append(["合计", total.assigned, total.completed, total.overdue, rules.sheet_percent(total.completed, total.assigned),
+    rows.append(["合计", total.assigned, total.completed, total.overdue, training_rules.sheet_percent(total.completed, total.assigned),
                  "", "", "", ""])
     return _sheet(title, as_of, headers, rows, [28, 10, 10, 10, 10, 14, 14, 14, 14])
 
@@ -72,16 +72,16 @@ def overdue_xlsx(as_of: date, rows_in, phone_shown) -> bytes:
 
     def rows():
         for n, r in enumerate(rows_in, 1):
-            yield [n, r.name, rules.role_label(r.role), names.get(r.county_id, ""), r.place,
-                   r.phone if phone_shown(r.county_id) else rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
+            yield [n, r.name, training_rules.post_label(r.role), names.get(r.county_id, ""), r.place,
+                   r.phone if phone_shown(r.county_id) else training_rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
 
     return _sheet("培训逾期名单", as_of, headers, rows(), [6, 10, 12, 14, 24, 14, 30, 16, 10])
 
 
-def coverage_xlsx(county_name: str, as_of: date, rows_in: list[rules.Coverage], roster: dict) -> bytes:
+def coverage_xlsx(county_name: str, as_of: date, rows_in: list[training_rules.Coverage], roster: dict) -> bytes:
     headers = ["培训模块", "对象", "已培训人数", "花名册人数", "覆盖率(%)"]
-    rows = [[c.module_title, rules.role_label(c.role), c.trained, c.on_roster,
-             rules.sheet_percent(c.trained, c.on_roster)] for c in rows_in]
+    rows = [[c.module_title, training_rules.post_label(c.role), c.trained, c.on_roster,
+             training_rules.sheet_percent(c.trained, c.on_roster)] for c in rows_in]
     rows.append(["花名册合计", "", "", sum(roster.values()), ""])
     return _sheet(f"{county_name}督导员和儿童主任业务培训覆盖情况", as_of, headers, rows, [34, 12, 12, 12, 12])
 

@@ -15,10 +15,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import limits as lim
-from portal.forms import IdField, OverwriteField, VersionField
-from portal.inputs import parse_int
-from portal.training.rules import ROLE_LABELS
-from portal.zhcontrols import ZhDateField
+from portal.core.training_rules import POST_LABELS
+from portal.web.forms import IdField, OverwriteField, VersionField
+from portal.web.inputs import parse_int
+from portal.web.zhcontrols import ZhDateField
 
 DATE_MSG = "请填写日期，如 2026-09-01"
 
@@ -42,7 +42,7 @@ class ConfirmImportForm(FlaskForm):
 
 class CohortAssignForm(FlaskForm):
     module = SelectField("培训模块", validators=[DataRequired("请选择培训模块")])
-    role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *ROLE_LABELS.items()]), validate_choice=True)
+    role = SelectField("对象", choices=choices([("", "儿童督导员和儿童主任"), *POST_LABELS.items()]), validate_choice=True)
     county = SelectField("县（市、区）", validators=[Optional()])
     township = IdField("乡镇（街道）")
     due = ZhDateField("完成时限", validators=[InputRequired(DATE_MSG)])
@@ -83,7 +83,7 @@ class TraineeForm(FlaskForm):
     """Correcting one trainee; the values are checked by the roster file's rules (roster_edit)."""
 
     name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=40, message="姓名不超过40个字")])
-    role = SelectField("角色", choices=choices(ROLE_LABELS.items()), validate_choice=True)
+    role = SelectField("角色", choices=choices(POST_LABELS.items()), validate_choice=True)
     county = SelectField("县（市、区）", validators=[DataRequired("请选择县（市、区）")])
     township = StringField("乡镇（街道）", validators=[DataRequired("请填写乡镇（街道）"), Length(max=60)])
     village = StringField("村（社区）", validators=[Length(max=60)])

@@ -28,10 +28,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from portal.capabilities import can
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import ImportJob, User
 from portal.security.sealing import seal, unseal
-from portal.timeutil import utcnow
 from portal.training.roster import BatchRefused, ImportResult, apply_rows
 from portal.training.roster_file import RosterRow
 

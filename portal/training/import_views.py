@@ -6,16 +6,16 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from portal.access import requires
 from portal.files import staging
 from portal.files.storage import StorageError
-from portal.htmx_utils import htmx_redirect, is_partial_request
 from portal.training import bp
 from portal.training import import_jobs as jobs
 from portal.training.forms import ConfirmImportForm, EmptyForm, UploadRosterForm
 from portal.training.roster import check_roster, import_roster, preview
 from portal.training.roster_file import HEADERS, MAX_BYTES, RowProblem
 from portal.training.views import _fail, passwords_page
+from portal.web.access import requires
+from portal.web.htmx import htmx_redirect, is_partial_request
 
 STAGED = "roster"
 PREVIEW_NOT_SAVED = "服务器存储空间已满，预览未能保存，本次未导入任何数据。请联系系统管理员处理后再上传。"

@@ -7,19 +7,21 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.access import any_account, requires
+from portal import refdata
+from portal.capabilities import can
 from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
+from portal.core import training_rules
+from portal.core.plan import PLAN_ID
 from portal.extensions import db
 from portal.models import PolicyDocument
-from portal.plan import PLAN_ID
-from portal.capabilities import can
-from portal.training import bank, bp, rules
+from portal.training import bank, bp
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
 from portal.training.scope import NotAllowed, TrainingError
+from portal.web.access import any_account, requires
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
 ARTICLE = re.compile(r"^a(\d+)$")
@@ -43,7 +45,6 @@ def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
 def reference_titles(refs) -> dict:
     """doc id -> (short title, {clause id: label}) of the documents the references name: the
     documents in one statement, the labels from the per-process reference data."""
-    from portal import refdata
 
     doc_ids = {d for d, _ in refs if d}
     out: dict = {}
@@ -84,7 +85,7 @@ def _module_or_404(key: str):
 @bp.route("/training/modules")
 @any_account
 def modules():
-    return render_template("training/modules.html", modules=s.live_modules(), rules=rules, label_for=label_for)
+    return render_template("training/modules.html", modules=s.live_modules(), training_rules=training_rules, label_for=label_for)
 
 
 def _module_page(m, form=None, message: str | None = None, status: int = 200):
@@ -100,7 +101,7 @@ def _module_page(m, form=None, message: str | None = None, status: int = 200):
             form, wait = form or quiz_form(shown), s.quiz_wait(trainee, m)
     else:
         form = None
-    return render_template("training/module.html", m=m, body=module_html(m), rules=rules, label_for=label_for,
+    return render_template("training/module.html", m=m, body=module_html(m), training_rules=training_rules, label_for=label_for,
                            trainee=trainee, form=form, wait=wait, quiz_message=message, shown=shown, done=done,
                            review=[(r, module_html(m, r.explanation) if r.explanation else "") for r in review],
                            feedback=feedback_form(bank.feedback_of(trainee, m)) if done else None), status
@@ -151,4 +152,4 @@ def mine():
     history = s.history_of(trainee) if trainee else []
     items = s.assignments_of(trainee, history) if trainee else []
     panel = person_panel(history) if trainee else {}
-    return render_template("training/mine.html", trainee=trainee, items=items, rules=rules, **panel)
+    return render_template("training/mine.html", trainee=trainee, items=items, training_rules=training_rules, **panel)

@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 
 from portal.audit.services import record
+from portal.content.training_file import load_modules
+from portal.core import training_rules
+from portal.core.plan import PLAN_ID
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import PolicyClause, PolicyDocument, TrainingModule
-from portal.plan import PLAN_ID
-from portal.timeutil import utcnow
-from portal.training import rules
-
 
 # ---- modules (content/training/) -----------------------------------------------------------
 
@@ -41,7 +42,6 @@ def clause_exists(doc_id: str | None, clause_id: str) -> bool:
 
 def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
     """Load content/training/*.md through the parser; any problem loads nothing. Never deletes."""
-    from portal.content.training_file import load_modules
 
     folder = content_dir / "training"
     if not folder.is_dir():
@@ -64,7 +64,7 @@ def upsert_modules(specs) -> ModuleSyncReport:
     existing = {m.key: m for m in db.session.scalars(sa.select(TrainingModule))}
     report = ModuleSyncReport([], [], [], [])
     for spec in specs:
-        values = dict(position=spec.order, title=spec.title, audience=[rules.ROLE_BY_LABEL[a] for a in spec.audience],
+        values = dict(position=spec.order, title=spec.title, audience=[training_rules.POST_BY_LABEL[a] for a in spec.audience],
                       summary=spec.summary, duration_minutes=spec.duration_minutes, clause_ids=list(spec.clauses),
                       references=[[d, c] for d, c in spec.references], body=spec.body, quiz=_quiz_dict(spec.quiz),
                       retired=False)
@@ -97,7 +97,6 @@ def upsert_modules(specs) -> ModuleSyncReport:
 
 def live_modules() -> list[TrainingModule]:
     """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
-    from flask import g, has_request_context
 
     if has_request_context() and "training_live_modules" in g:
         return list(g.training_live_modules)

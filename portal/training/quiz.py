@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from portal.content.training_file import Quiz, QuizOption, QuizQuestion
+from portal.content.training_quiz import Quiz, QuizOption, QuizQuestion
 
 
 def quiz_from_dict(data: dict) -> Quiz:

@@ -13,11 +13,11 @@ from flask import url_for
 
 from portal import outbox
 from portal.capabilities import can, roles_with
+from portal.core import training_rules
+from portal.core.labels import zh_date
 from portal.extensions import db
-from portal.labels import zh_date
 from portal.models import Assignment, Trainee, TrainingModule, User, UserRole
-from portal.training import rules
-from portal.training.reports import _completed_exists, counted, figures, overdue_list
+from portal.training.figures import _completed_exists, counted, figures, overdue_list
 from portal.training.scope import county_scope, county_units
 from portal.training.services import today
 
@@ -81,12 +81,12 @@ def trainers_by_county() -> dict[int | None, list[User]]:
     return trainers
 
 
-def summary_text(county_name: str, tally: rules.Tally, overdue: list, total_overdue: int, on: date) -> str:
+def summary_text(county_name: str, tally: training_rules.Tally, overdue: list, total_overdue: int, on: date) -> str:
     lines = [f"{county_name}培训情况（截至{zh_date(on)}）：已安排 {tally.assigned} 人次，已完成 {tally.completed} 人次，"
-             f"完成率 {rules.percent_text(tally.completed, tally.assigned)}，逾期 {total_overdue} 人次。"]
+             f"完成率 {training_rules.percent_text(tally.completed, tally.assigned)}，逾期 {total_overdue} 人次。"]
     if overdue:
         lines.append("逾期人员：")
-        lines += [f"{r.name}（{rules.role_label(r.role)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
+        lines += [f"{r.name}（{training_rules.post_label(r.role)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
                   for r in overdue]
         if total_overdue > len(overdue):
             lines.append(f"另有 {total_overdue - len(overdue)} 人次逾期，见逾期名单。")

@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from portal.audit.services import record
+from portal.core import training_rules
+from portal.core.roles import TRAINEE, holds_other_than_trainee
+from portal.core.time import utcnow
+from portal.core.training_rules import post_label
 from portal.extensions import db
-from portal.models import Trainee, TrainingArea, Unit, User
-from portal.roles import TRAINEE, holds_other_than_trainee
-from portal.timeutil import utcnow
-from portal.training import places_check, rules
+from portal.models import Trainee, TrainingPlace, Unit, User
+from portal.security.passwords import password_problem
+from portal.training import places_check
 from portal.training.roster_file import RosterRow, RowProblem, parse_roster
 from portal.training.scope import can_manage, county_name_map
+from portal.training.services import assign_late_joiners, expired_rules_missed
 
 
 @dataclass
@@ -138,18 +142,18 @@ def accounts_by_name(names: list[str]) -> dict[str, User]:
         sa.select(User).where(sa.func.lower(User.username).in_(lowered)))}
 
 
-def _places(county_ids: set[int]) -> dict[tuple, TrainingArea]:
+def _places(county_ids: set[int]) -> dict[tuple, TrainingPlace]:
     """(county_id, parent_id, level, name) → the area in use (merged spellings lead to the survivor)."""
-    areas = list(db.session.scalars(sa.select(TrainingArea).where(TrainingArea.county_id.in_(county_ids))))
+    areas = list(db.session.scalars(sa.select(TrainingPlace).where(TrainingPlace.county_id.in_(county_ids))))
     by_id = {a.id: a for a in areas}
 
-    def live(a: TrainingArea) -> TrainingArea:
+    def live(a: TrainingPlace) -> TrainingPlace:
         hops = 0
         while a.merged_into_id is not None and a.merged_into_id in by_id and hops < 20:
             a, hops = by_id[a.merged_into_id], hops + 1
         return a
 
-    out: dict[tuple, TrainingArea] = {}
+    out: dict[tuple, TrainingPlace] = {}
     for a in areas:
         key = (a.county_id, a.parent_id, a.level, a.name)
         if a.merged_into_id is None or key not in out:
@@ -163,7 +167,7 @@ NEW = "（新建）"  # a place or account the import will create: never equal t
 
 
 @dataclass
-class _Plan:
+class _RosterChanges:
     """What the import does, row by row, decided once for the preview and the import alike."""
 
     new: list[RosterRow] = field(default_factory=list)
@@ -173,8 +177,8 @@ class _Plan:
     notes: list[str] = field(default_factory=list)  # what changes for each updated person
 
 
-def _plan(rows: list[RosterRow], counties, by_phone, accounts, places) -> _Plan:
-    plan = _Plan()
+def _roster_changes(rows: list[RosterRow], counties, by_phone, accounts, places) -> _RosterChanges:
+    plan = _RosterChanges()
     for r in rows:
         if r.account and r.account.lower() not in accounts:
             plan.new_accounts.setdefault(r.account.lower(), r)
@@ -196,12 +200,12 @@ def preview(rows: list[RosterRow], result: ImportResult) -> None:
     counties = _counties(rows)
     county_ids = {c.id for c in counties.values()}
     places = add_places(rows, counties, county_ids, result, dry_run=True)  # note the new places only
-    _note_plan(_plan(rows, counties, _by_phone(rows), accounts_by_name([r.account for r in rows if r.account]),
+    _note_plan(_roster_changes(rows, counties, _by_phone(rows), accounts_by_name([r.account for r in rows if r.account]),
                      places), result)
     db.session.rollback()
 
 
-def _note_plan(plan: _Plan, result: ImportResult) -> None:
+def _note_plan(plan: _RosterChanges, result: ImportResult) -> None:
     result.created += len(plan.new)
     result.updated += len(plan.changed)
     result.unchanged += len(plan.unchanged)
@@ -209,7 +213,7 @@ def _note_plan(plan: _Plan, result: ImportResult) -> None:
     result.new_accounts = sorted(result.new_accounts + accounts)
     result.account_holders += [plan.new_accounts[a].name for a in accounts]
     result.updates += plan.notes
-    result.additions += [f"第{r.row}行 {r.name}（{rules.role_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
+    result.additions += [f"第{r.row}行 {r.name}（{training_rules.post_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
 
 
 # A batch is written in one short transaction: at most BATCH_ROWS rows, and no more rows naming an
@@ -300,7 +304,7 @@ def _apply_batch(rows: list[RosterRow], user, result: ImportResult, hashed: dict
     by_phone = _by_phone(rows)
     accounts = accounts_by_name([r.account for r in rows if r.account])
     places = add_places(rows, counties, county_ids, result, dry_run=False)
-    plan = _plan(rows, counties, by_phone, accounts, places)
+    plan = _roster_changes(rows, counties, by_phone, accounts, places)
     _note_plan(plan, result)
     created = _create_accounts(plan.new_accounts, hashed, accounts, user)
     result.initial_passwords += created
@@ -312,7 +316,6 @@ def _apply_batch(rows: list[RosterRow], user, result: ImportResult, hashed: dict
     if new_rows:
         db.session.execute(sa.insert(Trainee), [dict({"user_id": None}, **v) for v in new_rows])
     db.session.flush()
-    from portal.training.services import assign_late_joiners, expired_rules_missed
 
     touched = list(db.session.scalars(sa.select(Trainee.id).where(Trainee.phone.in_([r.phone for r in rows]))))
     result.assigned += assign_late_joiners(touched)
@@ -323,7 +326,7 @@ def _apply_batch(rows: list[RosterRow], user, result: ImportResult, hashed: dict
 
 
 def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: ImportResult,
-                dry_run: bool) -> dict[tuple, TrainingArea]:
+                dry_run: bool) -> dict[tuple, TrainingPlace]:
     """Note the places the rows name that do not exist yet and (unless a dry run) insert them, in two
     bulk inserts (townships, then villages under them), not one flush per place. Returns the place map."""
     places = _places(county_ids)
@@ -334,7 +337,7 @@ def add_places(rows: list[RosterRow], counties, county_ids: set[int], result: Im
         result.place_flags.extend(places_check.flags(rows, counties, set(missing)))
         if dry_run or not missing:
             continue
-        db.session.execute(sa.insert(TrainingArea), [
+        db.session.execute(sa.insert(TrainingPlace), [
             {"county_id": c, "parent_id": p, "level": lv, "name": n, "created_at": utcnow(), "version": 1}
             for c, p, lv, n in missing])
         places = _places(county_ids)
@@ -371,7 +374,6 @@ def trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]
 def initial_password() -> str:
     """A random first password the policy accepts, easy to read out or type from paper: three groups
     of four letters and digits without the look-alikes (0/O, 1/l/I)."""
-    from portal.security.passwords import password_problem
 
     alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     while True:
@@ -447,7 +449,6 @@ def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
 
 
 def plain_values(values: dict) -> dict:
-    from portal.training.rules import role_label
 
-    return {k: (role_label(v) if k == "role" else v) for k, v in values.items()
+    return {k: (post_label(v) if k == "role" else v) for k, v in values.items()
             if k not in ("county_id", "township_id", "village_id", "user_id")}

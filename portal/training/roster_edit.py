@@ -7,28 +7,31 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from portal.audit.display import present
 from portal.audit.services import record
+from portal.core.roles import holds_other_than_trainee, is_trainee_only
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models import AuditEntry, Trainee, Unit, User
-from portal.roles import holds_other_than_trainee, is_trainee_only
-from portal.timeutil import utcnow
+from portal.models import AuditEntry, Trainee, TrainingPlace, Unit, User
 from portal.training.roster import (
     ImportResult,
     accounts_by_name,
     add_places,
     create_account,
+    initial_password,
     plain_values,
     trainee_values,
 )
 from portal.training.roster_file import RowProblem, check_one
 from portal.training.scope import can_manage, county_name_map
 
+
 @dataclass
 class TraineeEdit:
     """The form's values, as a roster row would give them (role as 儿童督导员/儿童主任, county by name)."""
 
     name: str
-    role_label: str
+    post_label: str
     county_name: str
     township: str
     village: str
@@ -69,7 +72,7 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
         result.stale = True
         return result
     names = county_name_map()
-    cells = [data.name, data.role_label, data.county_name, data.township, data.village, data.phone,
+    cells = [data.name, data.post_label, data.county_name, data.township, data.village, data.phone,
              data.account, data.note]
     row, result.problems = check_one(cells, names.get)
     if row is None:
@@ -176,15 +179,13 @@ def _readable(values: dict) -> dict:
 
 
 def _area_name(area_id: int) -> str:
-    from portal.models import TrainingArea
 
-    area = db.session.get(TrainingArea, area_id)
+    area = db.session.get(TrainingPlace, area_id)
     return area.name if area else ""
 
 
 def history(t: Trainee) -> list:
     """The trainee's audited changes (import updates, corrections, deactivation), newest first."""
-    from portal.audit.display import present
 
     rows = db.session.execute(  # each entry with its actor's 姓名 (one statement)
         sa.select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.actor_id)
@@ -206,7 +207,6 @@ def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
     """A new first password for the trainee's own login account (it was lost, or never handed over):
     only a 学员-only account, by a trainer of the trainee's county; to be changed at first login.
     Returns (name, account, password) to show once, or None when the trainee has no such account."""
-    from portal.training.roster import initial_password
 
     account = t.user
     if not has_own_login(t) or not can_manage(user, t.county_id):

@@ -13,9 +13,9 @@ from typing import Callable
 
 from openpyxl.worksheet.cell_range import CellRange
 
+from portal.core.training_rules import DIRECTOR, POST_BY_LABEL, SUPERVISOR
 from portal.files.packages import Limits, PackageRefused, read_first_sheet
 from portal.text import clean_text
-from portal.training.rules import DIRECTOR, ROLE_BY_LABEL, SUPERVISOR
 
 HEADERS = ("姓名", "角色", "县（市、区）", "乡镇（街道）", "村（社区）", "手机号", "账号", "备注")
 REQUIRED_HEADERS = HEADERS[:6]
@@ -174,7 +174,7 @@ def check_one(cells: list[str], county_of: Callable[[str], str | None]) -> tuple
 
 
 def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | None, list[RowProblem]]:
-    name, role_label, county_name, township, village, phone, account, note = (clean_text(c, single_line=True).strip()
+    name, post_label, county_name, township, village, phone, account, note = (clean_text(c, single_line=True).strip()
                                                                              for c in cells)
     township, village, county_name = _place(township), _place(village), _place(county_name)
     phone = re.sub(r"[\s\-]", "", phone)
@@ -185,7 +185,7 @@ def _check_row(number, cells, county_of, phones, accounts) -> tuple[RosterRow | 
         out.append(RowProblem(number, column, reason))
 
     _check_name(name, bad)
-    role = _check_role(role_label, bad)
+    role = _check_role(post_label, bad)
     county = _check_county(county_name, county_of, bad)
     _check_places(role, township, village, bad)
     _check_phone(number, phone, phones, bad)
@@ -204,12 +204,12 @@ def _check_name(name: str, bad) -> None:
         bad("姓名", "超过40个字")
 
 
-def _check_role(role_label: str, bad) -> str | None:
-    role = ROLE_BY_LABEL.get(role_label.strip())
-    if not role_label:
+def _check_role(post_label: str, bad) -> str | None:
+    role = POST_BY_LABEL.get(post_label.strip())
+    if not post_label:
         bad("角色", "必填（儿童督导员或儿童主任）")
     elif role is None:
-        bad("角色", f"“{role_label}”不是儿童督导员或儿童主任")
+        bad("角色", f"“{post_label}”不是儿童督导员或儿童主任")
     return role
 
 
@@ -261,8 +261,8 @@ def _check_account(number: int, account: str, accounts: dict[str, int], bad) -> 
 
 def template_workbook() -> bytes:
     """The blank template: the headers in order on the first sheet, how to fill it in on a second."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # lazy: heavy library, loaded only when this runs
+    from openpyxl.styles import Font  # lazy: heavy library, loaded only when this runs
 
     book = Workbook()
     sheet = book.active

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from portal.extensions import db
-from portal.models import Trainee, TrainingArea, Unit, User
+from portal import refdata
 from portal.capabilities import can
+from portal.extensions import db
+from portal.models import CohortRule, SignInSheet, Trainee, TrainingPlace, Unit, User
 
 CITY = None  # a scope of None means every county
 
@@ -21,7 +22,6 @@ class NotAllowed(Exception):
 def county_units() -> list:
     """The 13 counties (县级 units without a parent), in the units file's order, from the
     per-process reference data (`refdata.UnitRef`: id, code, name, short_name …)."""
-    from portal import refdata
 
     found = [u for u in refdata.units() if u.level == "县级" and u.parent_id is None and u.active]
     return sorted(found, key=lambda u: (u.sort_order, u.code))
@@ -33,7 +33,6 @@ def county_of_unit(unit):
         return None
     if unit.parent_id is None:
         return unit
-    from portal import refdata
 
     return refdata.unit(unit.parent_id)
 
@@ -92,47 +91,47 @@ def county_name_map() -> dict[str, str]:
 
 # ---- areas ---------------------------------------------------------------------------------
 
-def live_area(area: TrainingArea) -> TrainingArea:
+def live_area(area: TrainingPlace) -> TrainingPlace:
     """Follow merges to the spelling in use."""
     seen = set()
     while area.merged_into_id is not None and area.id not in seen:
         seen.add(area.id)
-        area = db.session.get(TrainingArea, area.merged_into_id)
+        area = db.session.get(TrainingPlace, area.merged_into_id)
     return area
 
 
-def areas_of(county_id: int, level: str = "township", parent_id: int | None = None) -> list[TrainingArea]:
-    stmt = sa.select(TrainingArea).where(TrainingArea.county_id == county_id, TrainingArea.level == level,
-                                         TrainingArea.merged_into_id.is_(None))
+def places_of(county_id: int, level: str = "township", parent_id: int | None = None) -> list[TrainingPlace]:
+    stmt = sa.select(TrainingPlace).where(TrainingPlace.county_id == county_id, TrainingPlace.level == level,
+                                         TrainingPlace.merged_into_id.is_(None))
     if parent_id is not None:
-        stmt = stmt.where(TrainingArea.parent_id == parent_id)
-    return list(db.session.scalars(stmt.order_by(TrainingArea.name)))
+        stmt = stmt.where(TrainingPlace.parent_id == parent_id)
+    return list(db.session.scalars(stmt.order_by(TrainingPlace.name)))
 
 
-def areas_by(county_ids: list[int], level: str = "township", key: str = "county_id") -> dict[int, list[TrainingArea]]:
+def places_by(county_ids: list[int], level: str = "township", key: str = "county_id") -> dict[int, list[TrainingPlace]]:
     """The live areas of a level in these counties, grouped by `key` (county_id, or parent_id for
     villages by township), each group by name: one statement for a page's every picker."""
-    out: dict[int, list[TrainingArea]] = {}
+    out: dict[int, list[TrainingPlace]] = {}
     if not county_ids:
         return out
-    for area in db.session.scalars(sa.select(TrainingArea).where(
-            TrainingArea.county_id.in_(county_ids), TrainingArea.level == level,
-            TrainingArea.merged_into_id.is_(None)).order_by(TrainingArea.name)):
+    for area in db.session.scalars(sa.select(TrainingPlace).where(
+            TrainingPlace.county_id.in_(county_ids), TrainingPlace.level == level,
+            TrainingPlace.merged_into_id.is_(None)).order_by(TrainingPlace.name)):
         out.setdefault(getattr(area, key), []).append(area)
     return out
 
 
-def rename_area(user: User, area: TrainingArea, name: str) -> None:
-    from portal.audit.services import record
+def rename_area(user: User, area: TrainingPlace, name: str) -> None:
+    from portal.audit.services import record  # lazy: tests replace `record` on its module
 
     require(can_manage(user, area.county_id))
     name = "".join(name.split())
     if not name:
         raise TrainingError("名称不能为空。")
-    clash = db.session.scalar(sa.select(TrainingArea).where(
-        TrainingArea.county_id == area.county_id, TrainingArea.level == area.level, TrainingArea.name == name,
-        TrainingArea.parent_id.is_(area.parent_id) if area.parent_id is None else TrainingArea.parent_id == area.parent_id,
-        TrainingArea.merged_into_id.is_(None), TrainingArea.id != area.id))
+    clash = db.session.scalar(sa.select(TrainingPlace).where(
+        TrainingPlace.county_id == area.county_id, TrainingPlace.level == area.level, TrainingPlace.name == name,
+        TrainingPlace.parent_id.is_(area.parent_id) if area.parent_id is None else TrainingPlace.parent_id == area.parent_id,
+        TrainingPlace.merged_into_id.is_(None), TrainingPlace.id != area.id))
     if clash is not None:
         raise TrainingError(f"已有“{name}”，如是同一地方的两种写法，请使用“合并”。")
     before = area.name
@@ -141,11 +140,10 @@ def rename_area(user: User, area: TrainingArea, name: str) -> None:
     db.session.commit()
 
 
-def merge_areas(user: User, source: TrainingArea, target: TrainingArea) -> int:
+def merge_areas(user: User, source: TrainingPlace, target: TrainingPlace) -> int:
     """Two spellings of one place: people and villages of `source` move to `target`; `source` stays
     (merged) so history and re-imports under the old spelling land on `target`."""
-    from portal.audit.services import record
-    from portal.models import AttendanceSession, CohortRule
+    from portal.audit.services import record  # lazy: tests replace `record` on its module
 
     require(can_manage(user, source.county_id))
     if source.id == target.id or source.level != target.level or source.county_id != target.county_id:
@@ -155,11 +153,11 @@ def merge_areas(user: User, source: TrainingArea, target: TrainingArea) -> int:
     column = Trainee.township_id if source.level == "township" else Trainee.village_id
     moved = db.session.execute(sa.update(Trainee).where(column == source.id).values({column: target.id})).rowcount
     if source.level == "township":
-        db.session.execute(sa.update(TrainingArea).where(TrainingArea.parent_id == source.id)
+        db.session.execute(sa.update(TrainingPlace).where(TrainingPlace.parent_id == source.id)
                            .values(parent_id=target.id))
         db.session.execute(sa.update(CohortRule).where(CohortRule.township_id == source.id)
                            .values(township_id=target.id))
-        db.session.execute(sa.update(AttendanceSession).where(AttendanceSession.township_id == source.id)
+        db.session.execute(sa.update(SignInSheet).where(SignInSheet.township_id == source.id)
                            .values(township_id=target.id))
     source.merged_into_id = target.id
     record("merge", "training_area", source.id, label=f"{source.name} → {target.name}",

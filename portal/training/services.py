@@ -8,40 +8,34 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.audit.services import record
+from portal.content.training_quiz import grade
+from portal.core import training_rules
+from portal.core.labels import zh_date
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
-from portal.labels import zh_date
 from portal.models import (
     Assignment,
-    AttendanceSession,
     CohortRule,
     Completion,
     QuizAttempt,
+    SignInSheet,
     Trainee,
-    TrainingArea,
     TrainingModule,
+    TrainingPlace,
     Unit,
     User,
 )
-from portal.timeutil import utcnow
-from portal.training import certificates, rules, tally
-from portal.training.modules import (  # the module functions, as callers know them
-    ModuleSyncReport,
-    clause_exists,
-    get_module,
-    live_modules,
-    modules_for_clause,
-    sync_modules,
-    upsert_modules,
-)
+from portal.training import certificates, tally
+from portal.training.modules import get_module, live_modules, sync_modules  # the module functions, as callers know them
+from portal.training.quiz import quiz_from_dict
 from portal.training.scope import NotAllowed, TrainingError, can_manage, require
 
-__all__ = ["ModuleSyncReport", "NotAllowed", "TrainingError", "clause_exists", "get_module", "live_modules",
-           "modules_for_clause", "sync_modules", "upsert_modules"]
+__all__ = ['NotAllowed', 'TrainingError', 'get_module', 'live_modules', 'sync_modules']
 
 
 def today() -> date:
-    from portal.duties.services import today as duty_today
+    from portal.duties.services import today as duty_today  # lazy: tests replace `today` on its module
 
     return duty_today()
 
@@ -65,9 +59,9 @@ class Cohort:
         return stmt
 
 
-def cohort_label(role: str, county: Unit | None, township: TrainingArea | None) -> str:
+def cohort_label(role: str, county: Unit | None, township: TrainingPlace | None) -> str:
     place = township.name if township else (county.name if county else "全市")
-    return f"{place}全部{rules.role_label(role) if role else '儿童督导员和儿童主任'}"
+    return f"{place}全部{training_rules.post_label(role) if role else '儿童督导员和儿童主任'}"
 
 
 def _serialize_on(model, row_id: int, column: str) -> None:
@@ -133,7 +127,7 @@ def _write_assignments(module: TrainingModule, new: list[int], reopen: list[int]
 def _check_due(module: TrainingModule, due: date, backdated: bool) -> None:
     if module.retired:
         raise TrainingError("该培训模块已停用，不能再安排。")
-    problem = None if backdated else rules.due_problem(due, today())
+    problem = None if backdated else training_rules.due_problem(due, today())
     if problem:
         raise TrainingError(problem)
 
@@ -148,8 +142,8 @@ def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date,
     require(can_manage(user, cohort.county_id))
     _check_due(module, due, backdated)
     if cohort.role and cohort.role not in module.audience:
-        raise TrainingError(f"该模块面向{'、'.join(rules.role_label(r) for r in module.audience)}，"
-                            f"不适用于{rules.role_label(cohort.role)}。")
+        raise TrainingError(f"该模块面向{'、'.join(training_rules.post_label(r) for r in module.audience)}，"
+                            f"不适用于{training_rules.post_label(cohort.role)}。")
     _serialize_on(TrainingModule, module.id, "position")  # the same group twice at once: one rule
     rule = db.session.scalar(sa.select(CohortRule).where(
         CohortRule.module_id == module.id, CohortRule.role == cohort.role, CohortRule.active,
@@ -166,7 +160,7 @@ def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date,
         stmt = stmt.where(Trainee.role.in_(module.audience))
     done, before = _bulk_assign(module, list(db.session.scalars(stmt)), due, user, rule.id)
     county = db.session.get(Unit, cohort.county_id) if cohort.county_id else None
-    township = db.session.get(TrainingArea, cohort.township_id) if cohort.township_id else None
+    township = db.session.get(TrainingPlace, cohort.township_id) if cohort.township_id else None
     label = cohort_label(cohort.role, county, township)
     record("assign", "training_module", module.key, label=f"{module.title}：{label}",
            before={"due": rule_before, "redated": _dues_text(before)} if rule_before or before else None,
@@ -264,14 +258,14 @@ def current_completion(trainee_id: int, module_id: int) -> Completion | None:
 
 
 def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: User | None, *,
-              session: AttendanceSession | None = None, score: int | None = None, note: str = "") -> Completion:
+              session: SignInSheet | None = None, score: int | None = None, note: str = "") -> Completion:
     now = utcnow()
     c = Completion(trainee_id=trainee.id, module_id=module.id, how=how, completed_on=on, note=note[:200],
                    session_id=session.id if session else None, score=score, recorded_by_id=by.id if by else None,
                    recorded_at=now)
     db.session.add(c)
     record("complete", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
-           after={"how": rules.HOW_LABELS[how], "date": on, **({"score": score} if score is not None else {})},
+           after={"how": training_rules.HOW_LABELS[how], "date": on, **({"score": score} if score is not None else {})},
            actor=by)
     _assigned_by_completion(trainee, module, on, by, now)
     db.session.flush()
@@ -296,7 +290,7 @@ def _assigned_by_completion(trainee: Trainee, module: TrainingModule, on: date, 
     a.active, a.due, a.cohort_id, a.assigned_by_id, a.assigned_at = True, on, None, by.id if by else None, now
     a.ended_reason, a.ended_by_id, a.ended_at = "", None, None
     record("assign", "trainee", trainee.id, label=f"{trainee.name}：{module.title}",
-           after={"due": on, "reason": rules.ASSIGNED_BY_COMPLETION}, actor=by)
+           after={"due": on, "reason": training_rules.ASSIGNED_BY_COMPLETION}, actor=by)
 
 
 def _void_assignment_made_by(completion: Completion, by: User | None) -> None:
@@ -306,11 +300,11 @@ def _void_assignment_made_by(completion: Completion, by: User | None) -> None:
                                                       Assignment.active))
     if a is None or a.cohort_id is not None or a.assigned_at != completion.recorded_at:
         return
-    a.active, a.ended_reason = False, rules.ENDED_WITH_COMPLETION
+    a.active, a.ended_reason = False, training_rules.ENDED_WITH_COMPLETION
     a.ended_by_id, a.ended_at = by.id if by else None, utcnow()
     record("unassign", "trainee", completion.trainee_id,
            label=f"{completion.trainee.name}：{completion.module.title}",
-           after={"reason": rules.ENDED_WITH_COMPLETION}, actor=by)
+           after={"reason": training_rules.ENDED_WITH_COMPLETION}, actor=by)
 
 
 def mark_completed(user: User, trainee: Trainee, module: TrainingModule, on: date, note: str = "") -> Completion:
@@ -348,10 +342,10 @@ def _void(completion: Completion, user: User, reason: str) -> None:
     certificates.revoke_for(completion, user, reason)
 
 
-def create_session(user: User, module: TrainingModule, county: Unit, township: TrainingArea | None,
-                   held_on: date, place: str, trainer_name: str) -> AttendanceSession:
+def create_sheet(user: User, module: TrainingModule, county: Unit, township: TrainingPlace | None,
+                   held_on: date, place: str, trainer_name: str) -> SignInSheet:
     require(can_manage(user, county.id))
-    problem = rules.sheet_date_problem(held_on, today())
+    problem = training_rules.sheet_date_problem(held_on, today())
     if problem:
         raise TrainingError(problem)
     if township is not None and township.county_id != county.id:
@@ -359,7 +353,7 @@ def create_session(user: User, module: TrainingModule, county: Unit, township: T
     for label, text, limit in (("地点", place.strip(), SESSION_PLACE), ("授课人", trainer_name.strip(), TRAINER_NAME)):
         if too_long(label, text, limit):
             raise TrainingError(too_long(label, text, limit))
-    s = AttendanceSession(module_id=module.id, county_id=county.id, township_id=township.id if township else None,
+    s = SignInSheet(module_id=module.id, county_id=county.id, township_id=township.id if township else None,
                           held_on=held_on, place=place.strip(), trainer_name=trainer_name.strip(),
                           created_by_id=user.id)
     db.session.add(s)
@@ -370,7 +364,7 @@ def create_session(user: User, module: TrainingModule, county: Unit, township: T
     return s
 
 
-def session_people(s: AttendanceSession) -> list[Trainee]:
+def sheet_people(s: SignInSheet) -> list[Trainee]:
     stmt = (sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
                                      Trainee.role.in_(s.module.audience))
             .options(so.joinedload(Trainee.township), so.joinedload(Trainee.village)))  # the sheet's columns
@@ -379,22 +373,22 @@ def session_people(s: AttendanceSession) -> list[Trainee]:
     return list(db.session.scalars(stmt.order_by(Trainee.township_id, Trainee.village_id, Trainee.name)))
 
 
-def session_ticks(s: AttendanceSession) -> set[int]:
+def sheet_ticks(s: SignInSheet) -> set[int]:
     return set(db.session.scalars(sa.select(Completion.trainee_id).where(
         Completion.session_id == s.id, ~Completion.voided)))
 
 
-def set_attendance(user: User, s: AttendanceSession, trainee: Trainee, present: bool) -> bool:
+def set_attendance(user: User, s: SignInSheet, trainee: Trainee, present: bool) -> bool:
     """Tick or untick one person on the sheet; ticking records the completion, unticking voids it."""
     require(can_manage(user, s.county_id) and trainee.county_id == s.county_id)
-    if not rules.sheet_open(s.held_on, today()):
+    if not training_rules.sheet_open(s.held_on, today()):
         raise TrainingError(f"这次培训定于{zh_date(s.held_on)}举办，当天起才能勾选到场。")
     attend(user, s, trainee, present)
     db.session.commit()
     return present
 
 
-def attend(user: User, s: AttendanceSession, trainee: Trainee, present: bool, note: str = "") -> bool:
+def attend(user: User, s: SignInSheet, trainee: Trainee, present: bool, note: str = "") -> bool:
     """The one way attendance is recorded (ticked box, typed sheet numbers, the trainee's own scan); the
     caller checks who may and commits. Returns whether anything changed."""
     _serialize_on(Trainee, trainee.id, "version")  # two trainers ticking one person: one completion
@@ -428,21 +422,19 @@ def quiz_wait(trainee: Trainee, module: TrainingModule) -> int:
     now = utcnow()
     failed = list(db.session.scalars(sa.select(QuizAttempt.at).where(
         QuizAttempt.trainee_id == trainee.id, QuizAttempt.module_id == module.id, ~QuizAttempt.passed,
-        QuizAttempt.at > now - rules.QUIZ_WINDOW)))
-    return rules.quiz_wait_minutes(failed, now)
+        QuizAttempt.at > now - training_rules.QUIZ_WINDOW)))
+    return training_rules.quiz_wait_minutes(failed, now)
 
 
 def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
     minutes = quiz_wait(trainee, module)
     if minutes:
-        raise TrainingError(rules.quiz_wait_message(minutes))
+        raise TrainingError(training_rules.quiz_wait_message(minutes))
 
 
 def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]],
                 quiz: dict | None = None) -> QuizAttempt:
     """Grade the questions shown (`quiz`: the attempt's draw from the bank, `portal.training.bank`; default all)."""
-    from portal.content.training_file import grade
-    from portal.training.quiz import quiz_from_dict
 
     require(trainee.user_id == user.id and trainee.active)
     if not module.quiz:
@@ -480,7 +472,7 @@ def assignments_of(trainee: Trainee, history: list[Completion] | None = None
         a, c = items.get(module.id), done.get(module.id)
         if a is None and c is None:
             continue
-        state = rules.state_of(a is not None, a.due if a else None, c is not None,
+        state = training_rules.state_of(a is not None, a.due if a else None, c is not None,
                                bool(a and a.started_at), on)
         out.append((a, module, state, c))
     return out

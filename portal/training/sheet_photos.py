@@ -17,7 +17,7 @@ from portal.audit.services import record
 from portal.extensions import db
 from portal.files import encryption
 from portal.files.storage import StorageError, private_dir, write_private
-from portal.models import AttendanceSession, SheetPhoto, User
+from portal.models import SheetPhoto, SignInSheet, User
 from portal.security.filenames import clean_filename
 from portal.training.scope import TrainingError, can_manage, require
 
@@ -51,7 +51,7 @@ def _folder() -> Path:
     return private_dir(Path(current_app.config["UPLOAD_DIR"]) / "sheet_photos")
 
 
-def add_photo(user: User, sheet: AttendanceSession, upload: FileStorage | None) -> SheetPhoto:
+def add_photo(user: User, sheet: SignInSheet, upload: FileStorage | None) -> SheetPhoto:
     require(can_manage(user, sheet.county_id))
     if upload is None:
         raise TrainingError("请选择签到表的照片。")
@@ -90,6 +90,6 @@ def read_photo(photo: SheetPhoto) -> bytes:
     return data
 
 
-def photos_of(sheet: AttendanceSession) -> list[SheetPhoto]:
+def photos_of(sheet: SignInSheet) -> list[SheetPhoto]:
     return list(db.session.scalars(db.select(SheetPhoto).where(SheetPhoto.session_id == sheet.id)
                                    .order_by(SheetPhoto.id)))

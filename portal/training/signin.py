@@ -16,10 +16,11 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
+from portal.core import training_rules
 from portal.extensions import db
-from portal.models import AttendanceSession, SheetSeat, Trainee, User
-from portal.training import rules, sheet_rules
+from portal.models import SheetSeat, SignInSheet, Trainee, User
 from portal.training import services as s
+from portal.training import sheet_rules
 from portal.training.scope import TrainingError, can_manage, require
 
 SCANNED = "扫码签到"
@@ -29,22 +30,22 @@ def _key() -> bytes:
     return str(current_app.config["SECRET_KEY"]).encode("utf-8")
 
 
-def screen_code(sheet: AttendanceSession) -> str:
+def screen_code(sheet: SignInSheet) -> str:
     return sheet_rules.screen_code(_key(), sheet.id, time.time())
 
 
-def paper_code(sheet: AttendanceSession) -> str:
+def paper_code(sheet: SignInSheet) -> str:
     return sheet_rules.paper_code(_key(), sheet.id, sheet.held_on)
 
 
-def code_problem(sheet: AttendanceSession, code: str) -> str | None:
+def code_problem(sheet: SignInSheet, code: str) -> str | None:
     return sheet_rules.code_problem(_key(), sheet.id, sheet.held_on, code, time.time(), s.today())
 
 
-def seats(sheet: AttendanceSession) -> list[tuple[int, Trainee]]:
+def seats(sheet: SignInSheet) -> list[tuple[int, Trainee]]:
     """The sheet's people with their numbers, in number order. A number once given stays with its person
     (the signed paper says so); people who joined the sheet later get the next numbers."""
-    people = s.session_people(sheet)
+    people = s.sheet_people(sheet)
     numbered = _numbers(sheet.id)
     for _attempt in range(3):
         new = [p for p in people if p.id not in numbered]
@@ -78,11 +79,11 @@ class Ticked:
         return "；".join(parts) + "。"
 
 
-def tick_numbers(user: User, sheet: AttendanceSession, text: str) -> Ticked:
+def tick_numbers(user: User, sheet: SignInSheet, text: str) -> Ticked:
     """Tick everyone whose sheet number is typed (「1 3 5-9」), all or nothing: a number not on the sheet
     refuses the whole entry, so a slip never ticks a wrong half."""
     require(can_manage(user, sheet.county_id))
-    if not rules.sheet_open(sheet.held_on, s.today()):
+    if not training_rules.sheet_open(sheet.held_on, s.today()):
         raise TrainingError("这次培训尚未举办，当天起才能登记到场。")
     try:
         wanted = sheet_rules.parse_numbers(text)
@@ -104,7 +105,7 @@ def tick_numbers(user: User, sheet: AttendanceSession, text: str) -> Ticked:
     return result
 
 
-def self_sign_in(user: User, sheet: AttendanceSession, code: str) -> bool:
+def self_sign_in(user: User, sheet: SignInSheet, code: str) -> bool:
     """The trainee at the phone signs themself in; False when they already were."""
     trainee = s.trainee_of(user)
     if trainee is None or not trainee.active:
@@ -112,17 +113,17 @@ def self_sign_in(user: User, sheet: AttendanceSession, code: str) -> bool:
     problem = code_problem(sheet, code)
     if problem:
         raise TrainingError(problem)
-    if trainee.id not in {p.id for p in s.session_people(sheet)}:
+    if trainee.id not in {p.id for p in s.sheet_people(sheet)}:
         raise TrainingError("您不在这次培训的签到名单中，请在纸质签到表上签名或联系授课人。")
     changed = s.attend(user, sheet, trainee, True, note=SCANNED)
     db.session.commit()
     return changed
 
 
-def signed_in(user: User, sheet: AttendanceSession) -> bool:
+def signed_in(user: User, sheet: SignInSheet) -> bool:
     trainee = s.trainee_of(user)
-    return trainee is not None and trainee.id in s.session_ticks(sheet)
+    return trainee is not None and trainee.id in s.sheet_ticks(sheet)
 
 
-def number_of(sheet: AttendanceSession, trainee: Trainee) -> int | None:
+def number_of(sheet: SignInSheet, trainee: Trainee) -> int | None:
     return _numbers(sheet.id).get(trainee.id)

@@ -9,22 +9,23 @@ import sqlalchemy.orm as so
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import no_store, requires
 from portal.audit.services import record_download
+from portal.core import training_rules
 from portal.extensions import db
-from portal.htmx_utils import is_partial_request
-from portal.models import AttendanceSession, SheetPhoto
-from portal.training import bp, rules, sheet_photos, sheet_rules, signin
+from portal.models import SheetPhoto, SignInSheet
+from portal.training import bp, sheet_photos, sheet_rules, signin
 from portal.training import services as s
 from portal.training.forms import SheetNumbersForm, SheetPhotoForm, SignInForm, TickForm
 from portal.training.scope import TrainingError, can_manage
+from portal.web.access import no_store, requires
+from portal.web.htmx import is_partial_request
 
 
-def session_or_404(session_id: int) -> AttendanceSession:
+def session_or_404(session_id: int) -> SignInSheet:
     """A session the current trainer manages (others' sessions answer 404)."""
-    sheet = db.session.get(AttendanceSession, session_id, options=[
-        so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
-        so.joinedload(AttendanceSession.township)])
+    sheet = db.session.get(SignInSheet, session_id, options=[
+        so.joinedload(SignInSheet.module), so.joinedload(SignInSheet.county),
+        so.joinedload(SignInSheet.township)])
     if sheet is None or not can_manage(current_user, sheet.county_id):
         abort(404)
     return sheet
@@ -35,16 +36,16 @@ def qr_image(url: str) -> str:
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
-def _signin_url(sheet: AttendanceSession, code: str) -> str:
+def _signin_url(sheet: SignInSheet, code: str) -> str:
     return url_for("training.signin_page", session_id=sheet.id, code=code, _external=True)
 
 
-def _sheet_page(sheet: AttendanceSession, numbers_form: SheetNumbersForm | None = None, status: int = 200):
+def _sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None, status: int = 200):
     paper_url = _signin_url(sheet, signin.paper_code(sheet))
     seats = signin.seats(sheet)
-    return render_template("training/session.html", sheet=sheet, seats=seats, people=[p for _, p in seats],
-                           ticked=s.session_ticks(sheet), form=TickForm(), rules=rules,
-                           sheet_open=rules.sheet_open(sheet.held_on, s.today()),
+    return render_template("training/sheet.html", sheet=sheet, seats=seats, people=[p for _, p in seats],
+                           ticked=s.sheet_ticks(sheet), form=TickForm(), training_rules=training_rules,
+                           sheet_open=training_rules.sheet_open(sheet.held_on, s.today()),
                            scan_day=sheet.held_on == s.today(), paper_qr=qr_image(paper_url),
                            numbers_form=numbers_form or SheetNumbersForm(), photo_form=SheetPhotoForm(),
                            photos=sheet_photos.photos_of(sheet)), status
@@ -81,7 +82,7 @@ def session_code(session_id: int):
     scan_day = sheet.held_on == s.today()
     code = signin.screen_code(sheet)
     context = {"sheet": sheet, "scan_day": scan_day, "qr": qr_image(_signin_url(sheet, code)) if scan_day else None,
-               "url": _signin_url(sheet, code), "count": len(s.session_ticks(sheet)),
+               "url": _signin_url(sheet, code), "count": len(s.sheet_ticks(sheet)),
                "rotate_seconds": sheet_rules.ROTATE_SECONDS}
     if is_partial_request():
         return render_template("training/_signin_code.html", **context)
@@ -92,7 +93,7 @@ def session_code(session_id: int):
 @requires("learn")
 def signin_page(session_id: int):
     """What a trainee's phone opens from the QR code: who, which training, one button."""
-    sheet = db.session.get(AttendanceSession, session_id)
+    sheet = db.session.get(SignInSheet, session_id)
     if sheet is None:
         abort(404)
     form = SignInForm()

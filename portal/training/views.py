@@ -2,25 +2,24 @@
 (The roster import pages are in import_views.py.)"""
 from __future__ import annotations
 
+from base64 import b64encode
+from io import BytesIO
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from portal.access import no_store, requires
 from portal.audit.services import record
+from portal.core import training_rules
+from portal.core.labels import zh_date
 from portal.extensions import db
-from portal.forms_util import parse_page_arg
-from portal.inputs import id_arg
-from portal.htmx_utils import is_partial_request
-from portal.pagination import PageAhead, PageOf
-from portal.labels import zh_date
-from portal.models import Assignment, AttendanceSession, Completion, Trainee, TrainingArea, Unit, User
-from portal.training import bp, rules
+from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
+from portal.training import bp
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
-from portal.training.signin import number_of
-from portal.training.signin_views import session_or_404
+from portal.training.exports import initial_passwords_xlsx
+from portal.training.figures import roster_page
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
@@ -32,23 +31,29 @@ from portal.training.forms import (
     TickForm,
     choices,
 )
-from portal.training.reports import roster_page
 from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import template_workbook
 from portal.training.scope import (
     NotAllowed,
     TrainingError,
-    areas_by,
-    areas_of,
     can_manage,
     county_scope,
     county_units,
     merge_areas,
+    places_by,
+    places_of,
     rename_area,
     sees_phone_of,
     visible_counties,
 )
+from portal.training.signin import number_of
+from portal.training.signin_views import session_or_404
+from portal.web.access import no_store, requires
+from portal.web.htmx import is_partial_request
+from portal.web.inputs import id_arg
+from portal.web.pagination import PageAhead, PageOf
+from portal.web.query_args import parse_page_arg
 
 PAGE = 50
 SHEETS_PAGE = 20
@@ -59,9 +64,9 @@ def _county_arg(name: str = "county") -> Unit | None:
     return next((c for c in visible_counties(current_user) if c.code == code), None)
 
 
-def _townships(counties) -> dict[str, list[TrainingArea]]:
+def _townships(counties) -> dict[str, list[TrainingPlace]]:
     """County code -> its live townships by name (the pickers of the assignment and sheet forms)."""
-    found = areas_by([c.id for c in counties])
+    found = places_by([c.id for c in counties])
     return {c.code: found.get(c.id, []) for c in counties}
 
 
@@ -103,7 +108,7 @@ def roster():
     if township_id is not None:
         conditions.append(Trainee.township_id == township_id)
     role = request.args.get("role", "")
-    if role in rules.ROLE_LABELS:
+    if role in training_rules.POST_LABELS:
         conditions.append(Trainee.role == role)
     q = request.args.get("q", "").strip()[:40]
     if q:
@@ -115,14 +120,13 @@ def roster():
     page.items = roster_page(conditions, page.offset, PAGE)
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            county_names={c.id: c.name for c in county_units()},
-                           townships=areas_of(county.id) if county else [], rules=rules, q=q, role=role,
+                           townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
                            township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id))
 
 
 @bp.route("/training/roster/template.xlsx")
 @requires("manage_training")
 def roster_template():
-    from io import BytesIO
 
     return send_file(BytesIO(template_workbook()), as_attachment=True, download_name="培训花名册模板.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -132,11 +136,8 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
     """New accounts' first passwords (name, account, password), shown this once: the database keeps only
     their hashes. A printable table and the same as an .xlsx carried inside the page (nothing is kept
     on the server to fetch later); not cached."""
-    from base64 import b64encode
 
-    from flask import make_response
 
-    from portal.training.exports import initial_passwords_xlsx
 
     sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
     response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
@@ -157,7 +158,7 @@ def trainee(trainee_id: int):
     _module_choices(complete_form.module, t.role)
     history = s.history_of(t)
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
-                           rules=rules, assign_form=assign_form, complete_form=complete_form,
+                           training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
                            changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
 
@@ -278,14 +279,14 @@ def sessions():
     form.county.choices = choices([(c.code, c.name) for c in counties])
     if form.validate_on_submit():
         county = next((c for c in counties if c.code == form.county.data), None)
-        township = db.session.get(TrainingArea, form.township.data) if form.township.data else None
+        township = db.session.get(TrainingPlace, form.township.data) if form.township.data else None
         module = s.get_module(form.module.data)
         try:
             if county is None or module is None:
                 raise TrainingError("请选择培训模块和县（市、区）。")
             if township is not None and township.county_id != county.id:
                 raise TrainingError(f"{township.name}不属于{county.name}，请重新选择乡镇（街道）。")
-            new = s.create_session(current_user, module, county, township, form.held_on.data, form.place.data,
+            new = s.create_sheet(current_user, module, county, township, form.held_on.data, form.place.data,
                                    form.trainer_name.data)
             return redirect(url_for("training.session_sheet", session_id=new.id))
         except TrainingError as exc:
@@ -293,18 +294,18 @@ def sessions():
             flash(str(exc), "error")
     elif request.method == "POST":
         _fail(form)
-    stmt = (sa.select(AttendanceSession).order_by(AttendanceSession.held_on.desc(), AttendanceSession.id.desc())
-            .options(so.joinedload(AttendanceSession.module), so.joinedload(AttendanceSession.county),
-                     so.joinedload(AttendanceSession.township)))  # one statement for the list, however long
+    stmt = (sa.select(SignInSheet).order_by(SignInSheet.held_on.desc(), SignInSheet.id.desc())
+            .options(so.joinedload(SignInSheet.module), so.joinedload(SignInSheet.county),
+                     so.joinedload(SignInSheet.township)))  # one statement for the list, however long
     scope = county_scope(current_user)
     if scope is not None:
-        stmt = stmt.where(AttendanceSession.county_id == scope)
+        stmt = stmt.where(SignInSheet.county_id == scope)
     # A page of sheets (newest first); one row more than the page says whether there are older ones.
     number = parse_page_arg()
     rows = db.session.scalars(stmt.limit(SHEETS_PAGE + 1).offset((number - 1) * SHEETS_PAGE)).all()
     page = PageAhead(rows, number, SHEETS_PAGE)
-    return render_template("training/sessions.html", form=form, sessions=page.items, page=page,
-                           counties=counties, townships=_townships(counties), rules=rules,
+    return render_template("training/sheets.html", form=form, sessions=page.items, page=page,
+                           counties=counties, townships=_townships(counties), training_rules=training_rules,
                            today=s.today()), 422 if request.method == "POST" else 200
 
 
@@ -325,10 +326,10 @@ def session_tick(session_id: int, trainee_id: int):
         db.session.rollback()
         error = str(exc)
     if is_partial_request():
-        ticked = s.session_ticks(sheet)
+        ticked = s.sheet_ticks(sheet)
         row = render_template("training/_tick.html", sheet=sheet, p=t, n=number_of(sheet, t), ticked=ticked,
-                              form=TickForm(), rules=rules,
-                              sheet_open=rules.sheet_open(sheet.held_on, s.today()), error=error)
+                              form=TickForm(), training_rules=training_rules,
+                              sheet_open=training_rules.sheet_open(sheet.held_on, s.today()), error=error)
         return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
     if error:
         flash(error, "error")
@@ -339,10 +340,10 @@ def session_tick(session_id: int, trainee_id: int):
 
 @bp.route("/training/areas")
 @requires("manage_training")
-def areas():
+def places():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
-    townships = areas_of(county.id) if county else []
+    townships = places_of(county.id) if county else []
     # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
     counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
         Trainee.active, Trainee.county_id == (county.id if county else -1)).group_by(Trainee.township_id)).all())
@@ -351,17 +352,17 @@ def areas():
     raw = request.args.get("township", "")
     opened = next((t for t in townships if raw.isdigit() and t.id == int(raw)), None)
     village_counts = dict(db.session.execute(
-        sa.select(TrainingArea.parent_id, sa.func.count()).where(
-            TrainingArea.county_id == (county.id if county else -1), TrainingArea.level == "village",
-            TrainingArea.merged_into_id.is_(None)).group_by(TrainingArea.parent_id)).all())
-    villages = {opened.id: areas_of(county.id, "village", parent_id=opened.id)} if opened else {}
-    return render_template("training/areas.html", counties=counties, county=county, townships=townships,
+        sa.select(TrainingPlace.parent_id, sa.func.count()).where(
+            TrainingPlace.county_id == (county.id if county else -1), TrainingPlace.level == "village",
+            TrainingPlace.merged_into_id.is_(None)).group_by(TrainingPlace.parent_id)).all())
+    villages = {opened.id: places_of(county.id, "village", parent_id=opened.id)} if opened else {}
+    return render_template("training/places.html", counties=counties, county=county, townships=townships,
                            opened=opened, villages=villages, village_counts=village_counts, counts=counts,
                            rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
 
 
-def _area_or_404(area_id: int) -> TrainingArea:
-    area = db.session.get(TrainingArea, area_id)
+def _area_or_404(area_id: int) -> TrainingPlace:
+    area = db.session.get(TrainingPlace, area_id)
     if area is None or not can_manage(current_user, area.county_id):
         abort(404)
     return area
@@ -369,7 +370,7 @@ def _area_or_404(area_id: int) -> TrainingArea:
 
 @bp.route("/training/areas/<int:area_id>/rename", methods=["POST"])
 @requires("manage_training")
-def area_rename(area_id: int):
+def place_rename(area_id: int):
     area = _area_or_404(area_id)
     form = RenameAreaForm()
     if form.validate_on_submit():
@@ -381,12 +382,12 @@ def area_rename(area_id: int):
             flash(str(exc), "error")
     else:
         _fail(form)
-    return redirect(url_for("training.areas", county=area.county.code))
+    return redirect(url_for("training.places", county=area.county.code))
 
 
 @bp.route("/training/areas/<int:area_id>/merge", methods=["POST"])
 @requires("manage_training")
-def area_merge(area_id: int):
+def place_merge(area_id: int):
     area = _area_or_404(area_id)
     form = MergeAreaForm()
     if form.validate_on_submit():
@@ -399,4 +400,4 @@ def area_merge(area_id: int):
             flash(str(exc), "error")
     else:
         _fail(form)
-    return redirect(url_for("training.areas", county=area.county.code))
+    return redirect(url_for("training.places", county=area.county.code))

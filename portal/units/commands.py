@@ -6,13 +6,13 @@ import sqlalchemy as sa
 
 from portal.cli_support import command
 from portal.extensions import db
+from portal.models import Unit
 
 
 @command("units")
 @click.option("--all", "show_all", is_flag=True, help="Include retired units.")
 def units_command(show_all: bool):
     """Print one unit per line: code, a space, name."""
-    from portal.models import Unit
 
     stmt = sa.select(Unit).order_by(Unit.sort_order, Unit.code)
     if not show_all:

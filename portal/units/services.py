@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from portal import refdata
 from portal.audit.services import changed_fields, record
 from portal.content.problems import Problem, shown_path
 from portal.content.units_file import UnitRow, parse_units
@@ -101,7 +102,6 @@ def unit_by_code(code: str) -> Unit | None:
 def unit_tree() -> list:
     """Top-level units in file order, each with its active descendants in order (depth first), from
     the per-process reference data (`refdata.UnitRef`)."""
-    from portal import refdata
 
     units = refdata.units()  # in file order
     children: dict[int, list] = {}

@@ -1,12 +1,11 @@
 import sqlalchemy as sa
 from flask import abort, render_template, request
 
-
-from portal.access import logged_in
 from portal.extensions import db
 from portal.models import User
 from portal.units import bp
 from portal.units.services import unit_by_code, unit_tree
+from portal.web.access import logged_in
 
 
 @bp.route("/")

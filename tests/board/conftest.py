@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from portal.duties import rules
+from portal.core import duty_rules
 from portal.extensions import db
 from portal.models import DutyInstance, IndicatorValue
 
@@ -20,14 +20,14 @@ def varied(plan):
     def set_state(key, state):
         inst = by_key(key)
         inst.state = state
-        if state == rules.CLOSED:
+        if state == duty_rules.CLOSED:
             inst.closed_at = datetime(2022, 9, 20)
         return inst
 
-    set_state("transfer-children@yongji-mz", rules.CLOSED)
-    set_state("transfer-children@hejin-mz", rules.BLOCKED)
-    set_state("transfer-children@linyi-mz", rules.REQUESTED)
-    yanhu = set_state("transfer-children@yanhu-mz", rules.IN_PROGRESS)
+    set_state("transfer-children@yongji-mz", duty_rules.CLOSED)
+    set_state("transfer-children@hejin-mz", duty_rules.BLOCKED)
+    set_state("transfer-children@linyi-mz", duty_rules.REQUESTED)
+    yanhu = set_state("transfer-children@yanhu-mz", duty_rules.IN_PROGRESS)
     for item in yanhu.active_items[:3]:
         item.done = True
     db.session.add_all([
@@ -37,7 +37,7 @@ def varied(plan):
         IndicatorValue(instance_id=yanhu.id, name="移交档案份数", value=12),
     ])
     city = db.session.scalars(sa.select(DutyInstance).where(DutyInstance.unit.has(code="city-ga"))).all()
-    city[0].state = rules.CLOSED
+    city[0].state = duty_rules.CLOSED
     city[0].closed_at = datetime(2022, 1, 5)
     db.session.commit()
     return {"children": 11, "files": 12}

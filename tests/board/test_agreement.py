@@ -8,9 +8,9 @@ import re
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, IndicatorValue
-from portal.timeutil import local_today
 
 
 def independent_figures() -> dict:

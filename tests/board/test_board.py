@@ -267,9 +267,9 @@ def test_headline_queue_figures_agree_with_the_decision_page(varied, client, aut
     lists: as many requests, and the longest wait in days is that of the oldest row."""
     from datetime import date, timedelta
 
+    from portal.core.time import utcnow
     from portal.duties import services
     from portal.models import ExtensionRequest
-    from portal.models.base import utcnow
 
     liaison = make_user("yh", "liaison", unit="yanhu-mz")
     services.request_extension(liaison, instance_by_key("transfer-children@yanhu-mz"), "档案整理需要时间",
@@ -299,7 +299,7 @@ def test_headline_queue_figures_agree_with_the_decision_page(varied, client, aut
 def test_the_report_covers_this_month_so_far_or_in_its_first_days_the_previous_month():
     from datetime import date
 
-    from portal.board.report import period
+    from portal.board.bulletin import period
 
     problems: list[str] = []
     assert period({}, date(2026, 12, 1), problems) == (date(2026, 11, 1), date(2026, 11, 30))
@@ -313,7 +313,7 @@ def test_the_report_covers_this_month_so_far_or_in_its_first_days_the_previous_m
 def test_a_date_that_is_not_one_gives_the_whole_default_period_not_half_of_it():
     from datetime import date
 
-    from portal.board.report import period
+    from portal.board.bulletin import period
 
     problems: list[str] = []
     on = date(2026, 12, 1)

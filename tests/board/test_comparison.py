@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from portal.board import changes, snapshots
 from portal.board.changes import Named, Snap
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import day_start_utc, local_today
 from portal.extensions import db
 from portal.models import AssessmentSettings, DutyNote, DutySnapshot
-from portal.timeutil import day_start_utc, local_today
 from tests.conftest import instance_by_key
 
 D1, D2 = date(2026, 3, 1), date(2026, 6, 1)
@@ -57,15 +57,15 @@ def test_the_report_compares_with_the_previous_period_and_links_each_duty(plan, 
     d = instance_by_key("transfer-children@linyi-mz")   # a 批示 nobody acted on
     e = instance_by_key("transfer-children@wanrong-mz")  # a 批示 followed by a note
     taken = previous_end - timedelta(days=3)  # the job did not run on the last days: the latest day before counts
-    snapshot_row(a, taken, rules.RED, a.deadline)
-    snapshot_row(b, taken, rules.GREEN, today + timedelta(days=90))
-    snapshot_row(c, taken, rules.GREEN, today + timedelta(days=40))
-    a.state, a.closed_at = rules.CLOSED, datetime.now()
+    snapshot_row(a, taken, duty_rules.RED, a.deadline)
+    snapshot_row(b, taken, duty_rules.GREEN, today + timedelta(days=90))
+    snapshot_row(c, taken, duty_rules.GREEN, today + timedelta(days=40))
+    a.state, a.closed_at = duty_rules.CLOSED, datetime.now()
     c.deadline = today + timedelta(days=100)
     old = day_start_utc(today - timedelta(days=20))
-    db.session.add_all([DutyNote(instance_id=d.id, kind=rules.NOTE_INSTRUCTION, body="请尽快推进移交", at=old),
-                        DutyNote(instance_id=e.id, kind=rules.NOTE_INSTRUCTION, body="请报告进展", at=old),
-                        DutyNote(instance_id=e.id, kind=rules.NOTE, body="已落实", at=old + timedelta(days=2))])
+    db.session.add_all([DutyNote(instance_id=d.id, kind=duty_rules.NOTE_INSTRUCTION, body="请尽快推进移交", at=old),
+                        DutyNote(instance_id=e.id, kind=duty_rules.NOTE_INSTRUCTION, body="请报告进展", at=old),
+                        DutyNote(instance_id=e.id, kind=duty_rules.NOTE, body="已落实", at=old + timedelta(days=2))])
     db.session.commit()
     auth.as_role("leader")
     html = client.get(f"/board/report?start={start.isoformat()}&end={today.isoformat()}").get_data(as_text=True)
@@ -92,7 +92,7 @@ def test_the_report_compares_with_the_previous_period_and_links_each_duty(plan, 
 
 def test_the_office_sets_n_and_without_earlier_snapshots_the_report_says_so(plan, auth, client):
     d = instance_by_key("transfer-children@linyi-mz")
-    db.session.add(DutyNote(instance_id=d.id, kind=rules.NOTE_INSTRUCTION, body="请尽快推进移交",
+    db.session.add(DutyNote(instance_id=d.id, kind=duty_rules.NOTE_INSTRUCTION, body="请尽快推进移交",
                             at=day_start_utc(local_today() - timedelta(days=20))))
     db.session.add(AssessmentSettings(id=1, instruction_days=30))
     db.session.commit()
@@ -105,8 +105,8 @@ def test_the_office_sets_n_and_without_earlier_snapshots_the_report_says_so(plan
 
 def test_a_past_period_reads_the_snapshot_at_its_end(plan, auth, client):
     b = instance_by_key("transfer-children@yongji-mz")
-    snapshot_row(b, date(2026, 4, 30), rules.GREEN, b.deadline)
-    snapshot_row(b, date(2026, 5, 31), rules.RED, b.deadline)
+    snapshot_row(b, date(2026, 4, 30), duty_rules.GREEN, b.deadline)
+    snapshot_row(b, date(2026, 5, 31), duty_rules.RED, b.deadline)
     db.session.commit()
     auth.as_role("leader")
     html = client.get("/board/report?start=2026-05-01&end=2026-05-31").get_data(as_text=True)

@@ -82,7 +82,7 @@ def test_deadline_labels_for_rows():
     from datetime import date
 
     from portal.board.rollup import Row
-    from portal.labels import deadline_label
+    from portal.core.labels import deadline_label
 
     base = dict(instance_id=1, key="k", duty_key="d", title="t", clause_ids=(), area="", unit_code="u",
                 unit_name="u", unit_short="u", unit_order=0, level="", county_code="", county_name="", kind="",

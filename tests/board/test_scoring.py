@@ -10,12 +10,11 @@ import sqlalchemy as sa
 
 from portal.board import scoring
 from portal.board.scoring import Facts, Weights
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import AssessmentSettings, AuditEntry, DutyInstance, DutyNote, MonthlyReport
-from portal.timeutil import local_today
 from tests.conftest import extract_csrf, instance_by_key
-
 
 # ---- the pure score -----------------------------------------------------------------------------
 
@@ -52,7 +51,7 @@ def test_signoff_is_a_hook_scored_only_once_there_is_data_and_weight():
 
 def test_bands_and_competition_ranks():
     assert [scoring.band(v, 85, 70) for v in (85, 84.9, 70, 69.9, None)] == [
-        rules.GREEN, rules.YELLOW, rules.YELLOW, rules.RED, rules.GREY]
+        duty_rules.GREEN, duty_rules.YELLOW, duty_rules.YELLOW, duty_rules.RED, duty_rules.GREY]
     assert scoring.ranks({"a": 90, "b": 95, "c": 90, "d": None, "e": 80}) == {"a": 2, "b": 1, "c": 2, "d": None, "e": 4}
 
 
@@ -120,10 +119,10 @@ def two_units(plan):
     """盐湖区民政局 closes its transfer duty on time; 永济市民政局's is returned once and overdue."""
     yanhu = instance_by_key("transfer-children@yanhu-mz")
     yongji = instance_by_key("transfer-children@yongji-mz")  # (expires what was loaded: change after it)
-    yanhu.state, yanhu.closed_at = rules.CLOSED, datetime.combine(yanhu.deadline - timedelta(days=1), datetime.min.time())
+    yanhu.state, yanhu.closed_at = duty_rules.CLOSED, datetime.combine(yanhu.deadline - timedelta(days=1), datetime.min.time())
     now = datetime.combine(local_today(), datetime.min.time())
-    db.session.add_all([DutyNote(instance_id=yongji.id, kind=rules.NOTE_REQUEST_CLOSE, body="申请", at=now),
-                        DutyNote(instance_id=yongji.id, kind=rules.NOTE_RETURNED, body="退回", at=now)])
+    db.session.add_all([DutyNote(instance_id=yongji.id, kind=duty_rules.NOTE_REQUEST_CLOSE, body="申请", at=now),
+                        DutyNote(instance_id=yongji.id, kind=duty_rules.NOTE_RETURNED, body="退回", at=now)])
     db.session.commit()
     return yanhu, yongji
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.board import snapshots, trends
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import DutyInstance, DutySnapshot
-from portal.timeutil import local_today
 from tests.conftest import instance_by_key
 
 
@@ -24,7 +24,7 @@ def live_instances() -> int:
 
 def test_a_snapshot_records_every_live_instance_as_the_board_judged_it(plan):
     inst = instance_by_key("transfer-children@yanhu-mz")
-    inst.state = rules.IN_PROGRESS
+    inst.state = duty_rules.IN_PROGRESS
     for item in inst.active_items[:2]:
         item.done = True
     db.session.commit()
@@ -35,20 +35,20 @@ def test_a_snapshot_records_every_live_instance_as_the_board_judged_it(plan):
     row = got[inst.id]
     total = len(inst.active_items)
     assert (row.state, row.progress, row.deadline, row.unit_id) == (
-        rules.IN_PROGRESS, round(200 / total), inst.deadline, inst.unit_id)
-    assert row.light == rules.RED and row.overdue_days == (today - inst.deadline).days  # the 方案's 2022 deadline
+        duty_rules.IN_PROGRESS, round(200 / total), inst.deadline, inst.unit_id)
+    assert row.light == duty_rules.RED and row.overdue_days == (today - inst.deadline).days  # the 方案's 2022 deadline
 
 
 def test_running_twice_a_day_keeps_one_row_each_with_the_later_state(plan):
     today = local_today()
     snapshots.take(today)
     inst = instance_by_key("transfer-children@yanhu-mz")
-    inst.state, inst.closed_at = rules.CLOSED, None
+    inst.state, inst.closed_at = duty_rules.CLOSED, None
     db.session.commit()
     again = snapshots.take(today)
     assert again.replaced == again.rows == live_instances()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DutySnapshot)) == live_instances()
-    assert rows_on(today)[inst.id].state == rules.CLOSED and rows_on(today)[inst.id].light == rules.GREY
+    assert rows_on(today)[inst.id].state == duty_rules.CLOSED and rows_on(today)[inst.id].light == duty_rules.GREY
 
 
 def test_a_missed_day_is_written_alone_and_judged_on_that_day(plan):
@@ -59,7 +59,7 @@ def test_a_missed_day_is_written_alone_and_judged_on_that_day(plan):
     snapshots.take(before_deadline)  # a backfill: today's rows stay as they were
     assert len(rows_on(today)) == live_instances()
     old = rows_on(before_deadline)[inst.id]
-    assert old.light != rules.RED and old.overdue_days == 0
+    assert old.light != duty_rules.RED and old.overdue_days == 0
     assert snapshots.day_on_or_before(before_deadline + timedelta(days=3)) == before_deadline
     assert snapshots.day_on_or_before(before_deadline - timedelta(days=1)) is None
 
@@ -106,7 +106,7 @@ def test_county_and_unit_pages_draw_the_trend_from_the_snapshots(plan, auth, cli
     today = local_today()
     inst = instance_by_key("transfer-children@yanhu-mz")
     snapshots.take(today - timedelta(days=10))
-    inst.state, inst.closed_at = rules.CLOSED, None
+    inst.state, inst.closed_at = duty_rules.CLOSED, None
     db.session.commit()
     snapshots.take(today)
     auth.as_role("leader")

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.board import snapshots
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import local_today
 from portal.extensions import db
-from portal.timeutil import local_today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, instance_by_key, make_user
 
@@ -23,7 +23,7 @@ def test_office_sets_weights_and_the_report_shows_rank_and_changes(page, plan):
     previous_end = today.replace(day=1) - timedelta(days=1)
     snapshots.take(previous_end)  # the last 通报's day: 盐湖区's transfer was red then (its 2022 deadline)
     inst = instance_by_key("transfer-children@yanhu-mz")
-    inst.state = rules.CLOSED
+    inst.state = duty_rules.CLOSED
     from datetime import datetime
 
     inst.closed_at = datetime.now()

@@ -20,10 +20,10 @@ def main_pages(inst_id: int, month: str) -> list[str]:
     import sqlalchemy as sa
 
     from portal.extensions import db
-    from portal.models import AttendanceSession, Trainee, TrainingModule
+    from portal.models import SignInSheet, Trainee, TrainingModule
 
     module = db.session.scalar(sa.select(TrainingModule.key).order_by(TrainingModule.id))
-    sheet = db.session.scalar(sa.select(AttendanceSession.id).order_by(AttendanceSession.id))
+    sheet = db.session.scalar(sa.select(SignInSheet.id).order_by(SignInSheet.id))
     trainee = db.session.scalar(sa.select(Trainee.id).where(Trainee.demo).order_by(Trainee.id))
     return ["/", "/tasks/", "/tasks/?unit=", f"/tasks/{inst_id}", "/policy/", "/policy/yunmin-2021-74",
             "/policy/yunmin-2021-74/3.1.1.1", "/policy/yunmin-2021-74/3.2.8", "/units/", "/units/yanhu-mz",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.policy.services import sync_policy
+from portal.policy.sync import sync_policy
 from portal.search import services
 from tests.browser.conftest import ARTIFACTS, login
 from tests.conftest import PASSWORD, make_user

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.time import local_today
 from portal.extensions import db
-from portal.timeutil import local_today
 from tests.browser.conftest import login
 from tests.browser.test_duty_journey import logout
 from tests.conftest import PASSWORD, instance_by_key, make_user
@@ -30,7 +30,7 @@ def test_a_monthly_duty_rolls_over_to_its_next_period(page, plan, monkeypatch):
     login(page, "sfly", PASSWORD)
 
     page.goto(f"/tasks/{inst.id}")
-    expect(page.get_by_test_id("current-period")).to_contain_text(rules.period_label("monthly", last_month.replace(day=1)))
+    expect(page.get_by_test_id("current-period")).to_contain_text(duty_rules.period_label("monthly", last_month.replace(day=1)))
     expect(page.get_by_test_id("periods")).to_contain_text("这是第一期")
     page.get_by_label("新增记录").fill("本月演练已组织，记录附后")
     page.get_by_role("button", name="添加记录").click()
@@ -45,10 +45,10 @@ def test_a_monthly_duty_rolls_over_to_its_next_period(page, plan, monkeypatch):
 
     monkeypatch.setattr("portal.duties.views.today", local_today)  # the month is over
     page.goto(f"/tasks/{inst.id}")
-    expect(page.get_by_test_id("current-period")).to_contain_text(rules.period_label("monthly", today.replace(day=1)))
+    expect(page.get_by_test_id("current-period")).to_contain_text(duty_rules.period_label("monthly", today.replace(day=1)))
     expect(page.get_by_test_id("status")).to_contain_text("未启动")
     history = page.get_by_test_id("period-history")
     expect(history.locator("tbody tr")).to_have_count(1)
-    expect(history.locator("tbody tr").first).to_contain_text(rules.period_label("monthly", last_month.replace(day=1)))
+    expect(history.locator("tbody tr").first).to_contain_text(duty_rules.period_label("monthly", last_month.replace(day=1)))
     expect(history.locator("tbody tr").first).to_contain_text("已销号")
     expect(page.get_by_role("button", name="申请销号")).to_be_visible()  # this month's 销号 is open again

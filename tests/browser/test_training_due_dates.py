@@ -71,7 +71,7 @@ def test_a_tick_outside_the_assigned_role_reads_the_same_on_every_page(page, pla
     town = db_area("北城街道")
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, town.id),
                            services.today() + timedelta(days=10))
-    sheet = services.create_session(admin, module, county("yanhu"), town, services.today(), "会议室", "王老师")
+    sheet = services.create_sheet(admin, module, county("yanhu"), town, services.today(), "会议室", "王老师")
     make_user("city-trainer", "trainer")
     login(page, "city-trainer", PASSWORD)
     page.goto(f"/training/sessions/{sheet.id}")

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from portal.training import reports, services
+from portal.training import figures as reports
+from portal.training import services
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
 from tests.training.helpers import ROWS, county, import_rows, sync_modules

@@ -50,7 +50,7 @@ def _sheet(trainer):
 
     import_rows(*ROWS)
     module = services.get_module("xinxi-modi-paicha")
-    return services.create_session(trainer, module, county("yanhu"), db_area("北城街道"), date.today(), "会议室", "王老师")
+    return services.create_sheet(trainer, module, county("yanhu"), db_area("北城街道"), date.today(), "会议室", "王老师")
 
 
 def test_attendance_sheet_on_a_phone_tap_the_name_and_the_count_follows(page, plan):

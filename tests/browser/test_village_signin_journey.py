@@ -24,7 +24,7 @@ def _sheet():
     make_user("bingzr", "trainee")
     import_rows(*ROWS[:2], "主任丙,儿童主任,盐湖区,北城街道,槐东社区,13800000003,bingzr,")
     trainer = make_user("wanglaoshi", "trainer", unit="yanhu-mz")
-    return services.create_session(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
+    return services.create_sheet(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
                                    db_area("北城街道"), date.today(), "村委会议室", "王老师")
 
 

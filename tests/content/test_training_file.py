@@ -17,11 +17,11 @@ from portal.content.training_file import (
     REFERENCE,
     body_units,
     faithfulness_problems,
-    grade,
     load_modules,
     normalise,
     parse_module,
 )
+from portal.content.training_quiz import grade
 
 ROOT = Path(__file__).parents[2]
 TRAINING = ROOT / "content" / "training"

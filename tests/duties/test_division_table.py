@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from portal.duties.exports import plan_duties
+from portal.content.policy_doc import clause_id_for_label as clause_id
+from portal.duties.exports import duty_table_duties
 from portal.extensions import db
 from portal.models import Unit
-from portal.content.policy_doc import clause_id_for_label as clause_id
 from portal.plan_text.division_table import read_division_table
 from portal.plan_text.model import DraftDuty, UnitName
 from portal.plan_text.units import units_from_register
@@ -60,7 +60,7 @@ def test_the_74_table_exports_and_reads_back_unchanged(plan, auth, client, tmp_p
     path.write_bytes(response.data)
     rows, problems = read_division_table(path, register())
     assert problems == []
-    duties = plan_duties()
+    duties = duty_table_duties()
     assert len(rows) == len(duties) == len(plan.created)
     for duty, row in zip(duties, rows, strict=True):
         _assert_same(duty, row)

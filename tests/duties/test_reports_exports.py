@@ -155,8 +155,8 @@ def test_exports_show_the_last_update_in_local_time_once_near_midnight(app, plan
     """16:30 UTC on 29 November is 00:30 on 30 November in 运城: the CSV, the xlsx and the page agree."""
     from datetime import datetime
 
+    from portal.core.labels import zh_datetime
     from portal.duties.exports import LEDGER_HEADERS
-    from portal.filters import zh_datetime
 
     inst = instance_by_key("transfer-children@yanhu-mz")
     stored = datetime(2026, 11, 29, 16, 30)

@@ -3,8 +3,8 @@ from datetime import date
 
 import pytest
 
-from portal.duties import rules
-from portal.duties.rules import LightInput, light
+from portal.core import duty_rules
+from portal.core.duty_rules import LightInput, light
 
 TODAY = date(2026, 11, 29)
 
@@ -27,40 +27,40 @@ def test_light(state, deadline, start, progress, expected):
 
 
 def test_progress_and_schedule():
-    assert rules.progress(3, 7, "in_progress") == 43
-    assert rules.progress(0, 0, "not_started") == 0
-    assert rules.progress(0, 0, "in_progress") == 50
-    assert rules.progress(1, 5, "closed") == 100
-    assert rules.expected_progress(date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == 50
-    assert rules.schedule(20, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "behind"
-    assert rules.schedule(50, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "on"
-    assert rules.schedule(90, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "ahead"
-    assert rules.schedule(90, None, date(2026, 12, 31), TODAY) is None
+    assert duty_rules.progress(3, 7, "in_progress") == 43
+    assert duty_rules.progress(0, 0, "not_started") == 0
+    assert duty_rules.progress(0, 0, "in_progress") == 50
+    assert duty_rules.progress(1, 5, "closed") == 100
+    assert duty_rules.expected_progress(date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == 50
+    assert duty_rules.schedule(20, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "behind"
+    assert duty_rules.schedule(50, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "on"
+    assert duty_rules.schedule(90, date(2026, 1, 1), date(2026, 12, 31), date(2026, 7, 2)) == "ahead"
+    assert duty_rules.schedule(90, None, date(2026, 12, 31), TODAY) is None
 
 
 def test_transitions():
-    assert rules.next_state("in_progress", "request_close") == "requested"
-    assert rules.next_state("requested", "close") == "closed"
-    assert rules.next_state("requested", "return") == "in_progress"
-    assert rules.next_state("closed", "request_close") is None
-    assert rules.next_state("in_progress", "close") is None
-    assert rules.next_state("blocked", "unblock") == "in_progress"
+    assert duty_rules.next_state("in_progress", "request_close") == "requested"
+    assert duty_rules.next_state("requested", "close") == "closed"
+    assert duty_rules.next_state("requested", "return") == "in_progress"
+    assert duty_rules.next_state("closed", "request_close") is None
+    assert duty_rules.next_state("in_progress", "close") is None
+    assert duty_rules.next_state("blocked", "unblock") == "in_progress"
 
 
 def test_close_request_needs_items_and_a_record_or_a_reason():
-    assert rules.close_request_problem(False, True, "") is not None
-    assert rules.close_request_problem(True, False, "") is not None
-    assert rules.close_request_problem(True, True, "") is None
-    assert rules.close_request_problem(False, False, "该项工作已由省厅统一办理") is None
+    assert duty_rules.close_request_problem(False, True, "") is not None
+    assert duty_rules.close_request_problem(True, False, "") is not None
+    assert duty_rules.close_request_problem(True, True, "") is None
+    assert duty_rules.close_request_problem(False, False, "该项工作已由省厅统一办理") is None
 
 
 def test_rules_say_which_actions_each_state_allows():
-    assert rules.allowed_actions(rules.NOT_STARTED) == {"start", "block", "request_close", rules.TICK, rules.EXTEND}
-    assert rules.allowed_actions(rules.BLOCKED) == {"unblock", "request_close", rules.TICK, rules.EXTEND}
-    assert rules.allowed_actions(rules.REQUESTED) == {"close", "return", rules.EXTEND}
-    assert rules.allowed_actions(rules.CLOSED) == frozenset()
-    assert rules.reason_label(rules.IN_PROGRESS) == "退回理由" and rules.reason_label(rules.BLOCKED) == "受阻原因"
-    assert set(rules.NOTE_KIND_LABELS) >= {"note", "request_close", "returned", "closed", "blocked", "unblocked", "extension"}
+    assert duty_rules.allowed_actions(duty_rules.NOT_STARTED) == {"start", "block", "request_close", duty_rules.TICK, duty_rules.EXTEND}
+    assert duty_rules.allowed_actions(duty_rules.BLOCKED) == {"unblock", "request_close", duty_rules.TICK, duty_rules.EXTEND}
+    assert duty_rules.allowed_actions(duty_rules.REQUESTED) == {"close", "return", duty_rules.EXTEND}
+    assert duty_rules.allowed_actions(duty_rules.CLOSED) == frozenset()
+    assert duty_rules.reason_label(duty_rules.IN_PROGRESS) == "退回理由" and duty_rules.reason_label(duty_rules.BLOCKED) == "受阻原因"
+    assert set(duty_rules.NOTE_KIND_LABELS) >= {"note", "request_close", "returned", "closed", "blocked", "unblocked", "extension"}
 
 
 def test_duty_templates_ask_the_rules_instead_of_testing_state_names():

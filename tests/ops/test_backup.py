@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import instance_by_key, make_user
-import pytest
 
 # Several connections commit for real (threads, other processes): not inside a rolled-back test.
 pytestmark = pytest.mark.fresh_db

@@ -15,11 +15,11 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from portal.core.time import utcnow
 from portal.duties import evidence as evidence_module
 from portal.extensions import db
 from portal.files import cleanup
 from portal.models import Evidence, ImportJob
-from portal.timeutil import utcnow
 from tests.conftest import instance_by_key, make_user
 from tests.training.helpers import csv_bytes
 

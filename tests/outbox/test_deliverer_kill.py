@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import OutboxDelivery, Unit
-from portal.models.base import utcnow
 from portal.outbox import enqueue
 from tests.conftest import make_user
 from tests.ops.test_kill9 import ROOT, command_env, flask_portal

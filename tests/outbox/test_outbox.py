@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Notice, OutboxDelivery, OutboxMessage, Unit
-from portal.models.base import utcnow
 from portal.outbox import AttachmentRefused, enqueue
 from portal.outbox.deliver import MAX_ATTEMPTS, backoff, claim, deliver_due
 from portal.outbox.recipients import set_choices

@@ -6,9 +6,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal.core.plan import PLAN_NUMBER
 from portal.extensions import db
 from portal.models import DutyInstance, Plan
-from portal.plan import PLAN_NUMBER
 from portal.plans import publish
 from tests.plans.helpers import ready_plan
 

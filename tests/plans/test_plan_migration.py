@@ -7,8 +7,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.core.plan import PLAN_ID, PLAN_NUMBER
 from portal.extensions import db
-from portal.plan import PLAN_ID, PLAN_NUMBER
 from tests.test_migrations import _fresh_database_url
 
 # What an upgrade must keep, as plain SQL (the old schema has no plan_id: no ORM on it).
@@ -43,7 +43,7 @@ def test_upgrade_to_plans_keeps_every_record_of_the_first_plan(app_config, tmp_p
 
     from portal.duties.sync import sync_duties
     from portal.models import Duty, Plan
-    from portal.policy.services import sync_policy
+    from portal.policy.sync import sync_policy
     from portal.units.services import sync_units
     from tests.ui.idscan import load_scan_demo
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from portal.core.plan import PLAN_NUMBER
 from portal.extensions import db
 from portal.models import AuditEntry, Duty, Plan
-from portal.plan import PLAN_NUMBER
 from portal.plans import publish
 from tests.plans.helpers import ready_plan
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from portal.core.plan import PLAN_ID, PLAN_NUMBER
 from portal.duties.sync import seed_plan, sync_duties
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Plan
-from portal.plan import PLAN_ID, PLAN_NUMBER
 from portal.plans import publish
 from tests.plans.helpers import ready_plan
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.duties import rules
+from portal.core import duty_rules
+from portal.core.plan import PLAN_ID
 from portal.duties.clauses import instances_by_clause, instances_for_clause
 from portal.duties.ledger import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance
-from portal.plan import PLAN_ID
 
 
 def test_section_lights_count_each_duty_with_its_own_checklist(plan, auth):
@@ -30,7 +30,7 @@ def test_section_lights_count_each_duty_with_its_own_checklist(plan, auth):
 
     summary = instances_by_clause(PLAN_ID)
     listed = Counter(v.light for v in instances_for_clause(PLAN_ID, "3.2.8"))
-    assert listed[rules.BLUE] == len(transfers) == 13
+    assert listed[duty_rules.BLUE] == len(transfers) == 13
     assert summary["3.2.8"] == dict(listed)
     for section in ("3", "3.2", "4.2"):
         assert summary.get(section, {}) == dict(Counter(v.light for v in instances_for_clause(PLAN_ID, section)))

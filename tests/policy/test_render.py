@@ -1,5 +1,5 @@
 """Markdown rendering: sanitised, CJK lines joined, anchors and citation links added."""
-from portal.content.citations import Resolver, RegisterEntry
+from portal.content.citations import RegisterEntry, Resolver
 from portal.content.render import render_markdown
 
 

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEntry, PolicyChange, PolicyCitation, PolicyClause, PolicyDocument, RegulationEntry
-from portal.policy.services import get_document, sync_policy
+from portal.policy.services import get_document
+from portal.policy.sync import sync_policy
 from tests.content.test_policy_doc import CONTRACT_IDS
 from tests.policy.conftest import STATUTE_MD
 

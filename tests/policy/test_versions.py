@@ -1,5 +1,5 @@
 """Several versions of one law; citations read at the citing document's date; short titles; ambiguity."""
-from portal.policy.services import sync_policy
+from portal.policy.sync import sync_policy
 
 LAW = "weichengnianren-baohu-fa"
 

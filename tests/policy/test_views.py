@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from portal.policy.services import duties_for_clause, sync_policy
+from portal.policy.services import duties_for_clause
+from portal.policy.sync import sync_policy
 
 DOC = "yunmin-2021-74"
 TITLE = "关于加快推进我市儿童福利机构优化提质和创新转型高质量发展的实施方案"

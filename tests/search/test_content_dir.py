@@ -27,7 +27,7 @@ def copied_content(app, tmp_path):
 
 
 def test_the_search_reads_the_apps_content_folder(app, copied_content, tmp_path):
-    from portal.policy.services import sync_policy
+    from portal.policy.sync import sync_policy
 
     app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")  # the conftest restores the config
     assert sync_policy(Path(app.config["CONTENT_DIR"])).ok

@@ -9,9 +9,9 @@ import shutil
 import pytest
 
 from portal.search import engine, store
-from portal.search.engine import Hit, Record, SearchResponse
+from portal.search.engine import Hit, SearchResponse
+from portal.search.records import Record
 from tests.search.conftest import fangan_records, statute_records
-
 
 RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 import pytest
 
 from portal.search import engine, rank, services, tiers
-from tests.search.test_recall import WORDS, _check, _listed
-from tests.search.test_recall import live  # noqa: F401  (the fixture)
+from tests.search.test_recall import (
+    WORDS,
+    _check,
+    _listed,
+    live,  # noqa: F401  (the fixture)
+)
 
 DEEP = ["儿童", "监护", "福利", "机构", "家庭", "民政部门", "人民政府", "县级以上", "儿童福利", "监护人 未成年人",
         "公安 落户", "孤儿怎么申请基本生活费", "残疾儿童 康复"]

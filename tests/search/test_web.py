@@ -158,7 +158,7 @@ BAD = ["", " ", "\t \n", "户口" * 1000, "x" * 2000, '"家庭寄养', "户口�
 
 
 def test_nul_bytes_are_refused_with_a_message(user_client):
-    """The app-wide input guard (portal/inputs.py) refuses NUL bytes: a 400 with a message."""
+    """The app-wide input guard (portal/web/inputs.py) refuses NUL bytes: a 400 with a message."""
     page = user_client.get("/search", query_string={"q": "户口\x00迁移"})
     assert page.status_code == 400 and "无法处理的字符" in page.get_data(as_text=True)
     response = user_client.get("/api/search", query_string={"q": "\x00"})
@@ -202,7 +202,7 @@ def test_fuzz_page_and_api(library, q, limit, page, dept):
         library._fuzz_client = _logged_in_client(library)
     client = library._fuzz_client
     args = {k: v for k, v in {"q": q, "limit": limit, "page": page, "dept": dept}.items() if v is not None}
-    # NUL bytes are refused app-wide (portal/inputs.py) with a 400 and a message; all else: 200
+    # NUL bytes are refused app-wide (portal/web/inputs.py) with a 400 and a message; all else: 200
     expected = 400 if any("\x00" in v for v in args.values()) else 200
     for headers in ({}, {"HX-Request": "true", "HX-Target": "search-results"}):
         response = client.get("/search", query_string=args, headers=headers)

@@ -101,7 +101,7 @@ def test_no_statement_form_rewrites_or_removes_a_recent_row(migrated, form):
 def _add_old_row(days: int, label: str) -> None:
     from datetime import timedelta
 
-    from portal.models.base import utcnow
+    from portal.core.time import utcnow
 
     with db.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO audit_entry (at, actor_name, actor_display, action, object_type, object_id, "

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from portal import create_app
 from portal.extensions import db
 from portal.security.headers import SECURITY_HEADERS
 from tests.conftest import AuthActions, extract_csrf, instance_by_key, make_user
 from tests.security.dbfault import database_down
-import pytest
 
 # Several connections commit for real (threads, other processes): not inside a rolled-back test.
 pytestmark = pytest.mark.fresh_db

@@ -85,9 +85,10 @@ def test_admin_cannot_create_an_account_with_a_weak_password(app, auth):
                                              "unit": "city-mz", "password": "12345678"})
     assert response.status_code == 422
     assert "密码太简单" in response.get_data(as_text=True)
+    import sqlalchemy as sa
+
     from portal.extensions import db
     from portal.models import User
-    import sqlalchemy as sa
 
     assert db.session.scalar(sa.select(User).where(User.username == "ma")) is None
 

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-
-from portal.extensions import db
 from itsdangerous import URLSafeSerializer
 
+from portal.extensions import db
 from portal.models import AuditEntry, LoginFailure, User
 from portal.security.throttle import ACCOUNT, ADDRESS, DEVICE, PAIR, wait_seconds
 from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user

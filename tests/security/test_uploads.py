@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.files import storage as storage_module
 from portal.models import AuditEntry, Evidence
 from portal.security.filenames import clean_filename
-from tests.conftest import instance_by_key, make_user, AuthActions
+from tests.conftest import AuthActions, instance_by_key, make_user
 from tests.diskfull import fill_disk_after
 
 PDF = b"%PDF-1.4\n% test evidence\n"

@@ -61,8 +61,9 @@ def test_a_red_step_prints_as_a_numbered_one_page_order_without_internals(app, p
     db.session.commit()
     ladder.run_escalations(date(2025, 10, 1))
     ladder.run_escalations(date(2025, 10, 14))
-    from portal.models import Urge
     import sqlalchemy as sa
+
+    from portal.models import Urge
 
     red = db.session.scalar(sa.select(Urge).where(Urge.level == "red"))
     make_user("office", "admin")

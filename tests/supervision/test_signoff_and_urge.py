@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Acknowledgement, AuditEntry, DutyInstance, Notice, NoticeRead, Urge
-from portal.timeutil import utcnow
 from tests.conftest import AuthActions, instance_by_key, make_user
 
 KEY = "transfer-children@yanhu-mz"

@@ -56,7 +56,7 @@ def sample_training() -> dict:
     module = services.get_module("xinxi-modi-paicha")
     services.assign_people(actor, module, [person], date.today() + timedelta(days=30))
     done = services.mark_completed(actor, person, services.get_module("fangan-yu-zhize"), date.today())
-    sheet = services.create_session(actor, module, county("yanhu"), person.township, date.today(), "会议室", "讲师")
+    sheet = services.create_sheet(actor, module, county("yanhu"), person.township, date.today(), "会议室", "讲师")
     from portal.models import Assignment, DutyInstance
 
     assignment = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id,
@@ -83,9 +83,9 @@ def sample_training() -> dict:
 
 
 def db_area(name: str):
-    from portal.models import TrainingArea
+    from portal.models import TrainingPlace
 
-    return db.session.scalar(sa.select(TrainingArea).where(TrainingArea.name == name))
+    return db.session.scalar(sa.select(TrainingPlace).where(TrainingPlace.name == name))
 
 
 # Five people over two counties and three townships: the small roster the training tests share.

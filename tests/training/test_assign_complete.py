@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.core import training_rules
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion, QuizAttempt
-from portal.training import rules, services
+from portal.training import services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules, trainee
 
@@ -122,7 +123,7 @@ def test_trainee_fails_then_passes_the_quiz(app, plan, client, auth):
     auth.login("stu")
     page = client.get(f"/training/modules/{module.key}").get_data(as_text=True)
     assert 'name="q1"' in page
-    assert services.assignments_of(person)[0][2] == rules.IN_PROGRESS  # reading it started it
+    assert services.assignments_of(person)[0][2] == training_rules.IN_PROGRESS  # reading it started it
     wrong = {f"q{q['number']}": [str(i) for i, o in enumerate(q["options"]) if not o["correct"]][:1]
              for q in module.quiz["questions"]}
     text = auth.post(f"/training/modules/{module.key}/quiz", data=wrong, follow_redirects=True).get_data(as_text=True)
@@ -199,7 +200,7 @@ def test_deactivated_trainee_leaves_the_roster_count_but_keeps_history(app, plan
     admin = make_user("adm", "admin")
     person = trainee("13800000002")
     services.mark_completed(admin, person, module, date.today())
-    from portal.training.reports import coverage
+    from portal.training.figures import coverage
 
     before = {(c.module_key, c.role): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
     assert before[(module.key, "director")] == (1, 3)
@@ -223,7 +224,7 @@ def test_audit_log_names_training_actions_in_chinese(app, plan, client, auth):
 
 
 def test_attendance_sheet_refuses_a_township_of_another_county(app, plan, client, auth):
-    from portal.models import AttendanceSession
+    from portal.models import SignInSheet
 
     module = setup_roster()
     make_user("tr2", "trainer")
@@ -234,7 +235,7 @@ def test_attendance_sheet_refuses_a_township_of_another_county(app, plan, client
         "place": "会议室", "trainer_name": "王老师"})
     assert response.status_code in (200, 422)
     assert "不属于" in response.get_data(as_text=True)
-    assert db.session.scalar(sa.select(sa.func.count(AttendanceSession.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SignInSheet.id))) == 0
 def test_quiz_retries_wait_after_three_quick_failures(app, plan, client, auth):
     module = setup_roster()
     make_user("stu", "trainee")

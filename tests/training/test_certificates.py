@@ -3,10 +3,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.core import training_rules
 from portal.extensions import db
 from portal.models import AuditEntry, Certificate, Completion
 from portal.training import certificates as certs
-from portal.training import hours, rules, services
+from portal.training import hours, services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, import_rows, sync_modules, trainee
 
@@ -88,7 +89,7 @@ def test_unticking_a_sheet_revokes_its_certificate(app, plan):
     admin = setup()
     person = trainee("13800000002")
     module = services.get_module("xinxi-modi-paicha")
-    sheet = services.create_session(admin, module, person.county, person.township, TODAY, "会议室", "讲师")
+    sheet = services.create_sheet(admin, module, person.county, person.township, TODAY, "会议室", "讲师")
     services.set_attendance(admin, sheet, person, True)
     c = services.current_completion(person.id, module.id)
     assert cert_of(c).hours_tenths == 10 and not cert_of(c).revoked
@@ -120,12 +121,12 @@ def test_expired_certificate_makes_the_person_due_again(app, plan):
     assert cert_of(old).expires_on == certs.expiry(TODAY - timedelta(days=400), 12) < TODAY
     assert services.current_completion(person.id, module.id) is None  # expired: not a standing completion
     (_, _, state, shown), = [i for i in services.assignments_of(person) if i[1].id == module.id]
-    assert state == rules.OVERDUE and shown is None
+    assert state == training_rules.OVERDUE and shown is None
     renewed = services.mark_completed(admin, person, module, TODAY)  # recompletion is allowed, numbered anew
     new = cert_of(renewed)
     assert new.number != cert_of(old).number and new.expires_on == certs.expiry(TODAY, 12)
     assert certs.state_of(new.revoked, new.expires_on, TODAY) == certs.VALID
-    assert services.assignments_of(person)[0][2] == rules.COMPLETED
+    assert services.assignments_of(person)[0][2] == training_rules.COMPLETED
 
 
 def test_rule_changes_apply_to_later_certificates_only(app, plan):

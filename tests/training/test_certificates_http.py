@@ -86,7 +86,7 @@ def test_verification_page_is_public_and_shows_only_the_masked_name(app, plan, c
 
 
 def test_only_login_and_verification_pages_are_public(app):
-    from portal.access import PUBLIC, access_of
+    from portal.web.access import PUBLIC, access_of
 
     with app.test_request_context():
         public = sorted(rule.endpoint for rule in app.url_map.iter_rules() if access_of(rule.endpoint) == PUBLIC)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, CohortRule
 from portal.training import services
-from portal.training.reports import overdue_count
+from portal.training.figures import overdue_count
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 

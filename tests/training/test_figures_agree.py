@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.core import training_rules
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry
-from portal.training import rules, services
-from portal.training.reports import city_rollup, city_totals, coverage, matrix, overdue_count
+from portal.training import services
+from portal.training.figures import city_rollup, city_totals, coverage, matrix, overdue_count
 from tests.conftest import instance_by_key, make_user
 from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules, trainee
 
@@ -52,15 +53,15 @@ def test_a_tick_outside_the_assigned_role_is_counted_alike_everywhere(app, plan,
     # assigned to 北城街道's 儿童主任 only (主任乙, 主任丙); the sheet lists its 儿童督导员 too
     services.assign_cohort(admin, module, services.Cohort("director", yanhu.id, town.id),
                            date.today() + timedelta(days=10))
-    sheet = services.create_session(admin, module, yanhu, town, date.today(), "会议室", "王老师")
-    assert trainee("13800000001").id in {p.id for p in services.session_people(sheet)}
+    sheet = services.create_sheet(admin, module, yanhu, town, date.today(), "会议室", "王老师")
+    assert trainee("13800000001").id in {p.id for p in services.sheet_people(sheet)}
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     services.set_attendance(admin, sheet, trainee("13800000001"), True)  # 督导甲: not assigned
 
     a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee("13800000001").id))
     assert a.active and a.due == date.today() and a.module_id == module.id
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "assign", AuditEntry.object_type == "trainee"))
-    assert entry.after["reason"] == rules.ASSIGNED_BY_COMPLETION
+    assert entry.after["reason"] == training_rules.ASSIGNED_BY_COMPLETION
 
     make_user("ld", "leader", unit="yanhu-mz")
     auth.login("ld")
@@ -135,7 +136,7 @@ def test_the_migration_assigns_earlier_completions_that_had_no_assignment(app_co
             assert tally.drift() == []
             entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "assign")
                                        .order_by(AuditEntry.id.desc())).first()
-            assert entry.object_label == f"督导甲：{title}" and entry.after["reason"] == rules.ASSIGNED_BY_COMPLETION
+            assert entry.object_label == f"督导甲：{title}" and entry.after["reason"] == training_rules.ASSIGNED_BY_COMPLETION
             db.session.remove()
             downgrade(revision="0013_training_due")
             upgrade()  # a second run changes nothing

@@ -12,9 +12,9 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import ImportJob, Trainee, User
-from portal.timeutil import utcnow
 from portal.training import import_jobs, roster
 from tests.conftest import AuthActions, make_user
 from tests.training.helpers import HEADER

@@ -2,17 +2,18 @@
 the trainer's page for that person; on time it reads 「已完成」 alone."""
 from datetime import date, timedelta
 
-from portal.training import rules, services
+from portal.core import training_rules
+from portal.training import services
 from tests.conftest import AuthActions, make_user
 from tests.training.helpers import import_rows, sync_modules, trainee
 
 
 def test_late_completion_rule():
     today = date(2026, 11, 30)
-    assert rules.state_note(rules.COMPLETED, today - timedelta(days=1), today) == "逾期完成"
-    assert rules.state_note(rules.COMPLETED, today, today) == ""  # on the due date is on time
-    assert rules.state_note(rules.COMPLETED, None, today) == ""  # nothing was due
-    assert rules.state_note(rules.OVERDUE, today - timedelta(days=1), None) == ""
+    assert training_rules.state_note(training_rules.COMPLETED, today - timedelta(days=1), today) == "逾期完成"
+    assert training_rules.state_note(training_rules.COMPLETED, today, today) == ""  # on the due date is on time
+    assert training_rules.state_note(training_rules.COMPLETED, None, today) == ""  # nothing was due
+    assert training_rules.state_note(training_rules.OVERDUE, today - timedelta(days=1), None) == ""
 
 
 def test_my_training_says_completed_late(app, plan, client, auth):

@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from portal.core import training_rules
 from portal.extensions import db
 from portal.models import AuditEntry, Completion
-from portal.training import rules, services
+from portal.training import services
 from tests.conftest import AuthActions, make_user
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 
@@ -70,10 +71,10 @@ def test_a_date_years_ahead_is_refused_as_a_likely_typo(app, plan, client, auth)
 
 def test_sheet_open_is_the_one_rule():
     day = date(2026, 12, 10)
-    assert not rules.sheet_open(day, day - timedelta(days=1))
-    assert rules.sheet_open(day, day) and rules.sheet_open(day, day + timedelta(days=1))
-    assert rules.sheet_date_problem(day, day - rules.SHEET_AHEAD) is None
-    assert rules.sheet_date_problem(day + timedelta(days=1), day - rules.SHEET_AHEAD)
+    assert not training_rules.sheet_open(day, day - timedelta(days=1))
+    assert training_rules.sheet_open(day, day) and training_rules.sheet_open(day, day + timedelta(days=1))
+    assert training_rules.sheet_date_problem(day, day - training_rules.SHEET_AHEAD) is None
+    assert training_rules.sheet_date_problem(day + timedelta(days=1), day - training_rules.SHEET_AHEAD)
 
 
 def test_a_trainer_s_home_page_shows_the_county_figures_and_the_coming_sheets(app, plan, client, auth):

@@ -5,9 +5,10 @@ from io import BytesIO
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.core import training_rules
 from portal.extensions import db
 from portal.models import Evidence, Trainee
-from portal.training import rules, services
+from portal.training import services
 from tests.conftest import instance_by_key, make_user
 from tests.training.helpers import county, db_area, import_rows, sync_modules, trainee
 
@@ -28,14 +29,14 @@ def setup_state():
     services.assign_cohort(admin, module, services.Cohort("director", yanhu.id, db_area("北城街道").id),
                            date.today() + timedelta(days=10))
     services.assign_people(admin, module, [trainee("13800000004")], date.today() - timedelta(days=2), backdated=True)
-    sheet = services.create_session(admin, module, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
+    sheet = services.create_sheet(admin, module, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     return module
 
 
 def test_matrix_counts_and_percentages(app, plan, client, auth):
     module = setup_state()
-    from portal.training.reports import matrix
+    from portal.training.figures import matrix
 
     report = matrix(county("yanhu"), db_area("北城街道"))
     m = report.matrix
@@ -56,7 +57,7 @@ def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
     """Every state the matrix shows (started, overdue, done at a session, done without an assignment,
     a voided mark, not assigned) is the one the trainee's own page shows for that module."""
     module = setup_state()
-    from portal.training.reports import matrix
+    from portal.training.figures import matrix
 
     admin = make_user("adm2", "admin")
     services.mark_started(trainee("13800000003"), module)
@@ -68,11 +69,11 @@ def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
     seen = {}
     for person, states in report.rows():
         own = {mod.id: state for _, mod, state, _ in services.assignments_of(db.session.get(Trainee, person.id))}
-        assert states == [own.get(mod.id, rules.NOT_ASSIGNED) for mod in report.modules], person.name
+        assert states == [own.get(mod.id, training_rules.NOT_ASSIGNED) for mod in report.modules], person.name
         seen.update({(person.name, mod.id): s for mod, s in zip(report.modules, states, strict=True)})
-    assert seen[("主任乙", module.id)] == rules.COMPLETED and seen[("主任丙", module.id)] == rules.IN_PROGRESS
-    assert seen[("主任丁", module.id)] == rules.OVERDUE and seen[("督导甲", other.id)] == rules.COMPLETED
-    assert seen[("主任丙", other.id)] == rules.NOT_ASSIGNED
+    assert seen[("主任乙", module.id)] == training_rules.COMPLETED and seen[("主任丙", module.id)] == training_rules.IN_PROGRESS
+    assert seen[("主任丁", module.id)] == training_rules.OVERDUE and seen[("督导甲", other.id)] == training_rules.COMPLETED
+    assert seen[("主任丙", other.id)] == training_rules.NOT_ASSIGNED
     m = report.matrix
     # a completion of a module nobody assigned records the assignment: done in its row and column
     assert (m.total.assigned, m.total.completed, m.total.overdue, m.total.in_progress) == (4, 2, 1, 1)

@@ -4,7 +4,7 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from portal.models import AuditEntry, Trainee, TrainingArea
+from portal.models import AuditEntry, Trainee, TrainingPlace
 from portal.training.roster import import_roster
 from portal.training.roster_file import HEADERS
 from tests.conftest import count, make_user
@@ -47,7 +47,7 @@ def test_good_xlsx_imports_areas_and_people(app):
     li = trainee("13800000002")
     assert (li.name, li.role, li.county.code, li.township.name, li.village.name) == ("李四", "director", "yanhu", "北城街道", "红旗社区")
     assert trainee("13800000001").village is None
-    assert count(TrainingArea) == 4  # 北城街道, 红旗社区, 城西街道, 西厢村
+    assert count(TrainingPlace) == 4  # 北城街道, 红旗社区, 城西街道, 西厢村
 
 
 def test_phone_typed_as_number_in_excel_is_read(app):
@@ -69,7 +69,7 @@ def test_every_bad_row_reported_with_row_column_reason_and_nothing_imported(app)
                    "row 5, 手机号: “1380000”不是11位手机号", "row 6, 手机号: 与第2行重复",
                    "row 7, 村（社区）: 儿童主任必须填写所在村（社区）", "row 8, 角色: “校长”不是儿童督导员或儿童主任"]
     assert import_roster(data, "r.csv", None, dry_run=False).problems
-    assert count(Trainee) == 0 and count(TrainingArea) == 0
+    assert count(Trainee) == 0 and count(TrainingPlace) == 0
 
 
 def test_wrong_headers(app):

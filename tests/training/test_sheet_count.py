@@ -11,7 +11,7 @@ def test_tick_response_carries_the_new_count_out_of_band(app, plan, client, auth
     sync_modules()
     import_rows(*ROWS)
     trainer = make_user("tr", "trainer")
-    sheet = services.create_session(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
+    sheet = services.create_sheet(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
                                     db_area("北城街道"), date.today(), "会议室", "王老师")
     auth.login("tr")
     page = client.get(f"/training/sessions/{sheet.id}").get_data(as_text=True)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from portal.board import cache as board_cache
 from portal.extensions import db
 from portal.models import Trainee
-from portal.training import reports, services
+from portal.training import figures, services
 from tests.conftest import AuthActions, make_user
 from tests.querycount import count_queries
 from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules
@@ -80,7 +80,7 @@ def test_training_pages_run_as_many_statements_for_a_large_roster_as_for_a_small
     services.assign_cohort(admin, module, services.Cohort("director", None, None), date.today() + timedelta(days=5))
     services.assign_people(admin, services.get_module("fangan-yu-zhize"), [db.session.scalar(
         sa.select(Trainee).where(Trainee.phone == "13800000001"))], date.today() - timedelta(days=3), backdated=True)
-    services.create_session(admin, module, county("yanhu"), None, date.today(), "会议室", "王老师")
+    services.create_sheet(admin, module, county("yanhu"), None, date.today(), "会议室", "王老师")
     make_user("tr", "trainer")
     auth.login("tr")
     small = {url: _statements(client, url) for url in PAGES}
@@ -91,15 +91,15 @@ def test_training_pages_run_as_many_statements_for_a_large_roster_as_for_a_small
     for person in db.session.scalars(sa.select(Trainee).where(Trainee.phone.like("137%")).limit(40)).all():
         services.mark_completed(admin, person, module, date.today())
     for n, place in enumerate(("yanhu", "yongji", "hejin")):  # more sheets, of other modules and counties
-        services.create_session(admin, services.live_modules()[n], county(place), None, date.today(), "会议室", "讲师")
-    assert reports.city_totals().assigned > 300
+        services.create_sheet(admin, services.live_modules()[n], county(place), None, date.today(), "会议室", "讲师")
+    assert figures.city_totals().assigned > 300
     large = {url: _statements(client, url) for url in PAGES}
     assert large == small
 
 
 def test_the_matrix_shows_a_page_of_people_with_the_whole_county_s_totals(app, plan, client, auth):
     sync_modules()
-    import_rows(*roster(reports.MATRIX_PAGE + 12))
+    import_rows(*roster(figures.MATRIX_PAGE + 12))
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, None),
@@ -108,15 +108,15 @@ def test_the_matrix_shows_a_page_of_people_with_the_whole_county_s_totals(app, p
     auth.login("ld")
     first = client.get("/training/reports/matrix?county=yanhu").get_data(as_text=True)
     body = first.split("<tbody>")[1].split("</tbody>")[0]
-    assert body.count("<tr>") == reports.MATRIX_PAGE
-    assert f"{reports.MATRIX_PAGE + 12} 人" in first and f"0/{reports.MATRIX_PAGE + 12}" in first  # everyone counted
+    assert body.count("<tr>") == figures.MATRIX_PAGE
+    assert f"{figures.MATRIX_PAGE + 12} 人" in first and f"0/{figures.MATRIX_PAGE + 12}" in first  # everyone counted
     assert "第 1 / 2 页" in first and "page=2" in first
     second = client.get("/training/reports/matrix?county=yanhu&page=2").get_data(as_text=True)
     assert second.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 12
     names = [n for page in (first, second) for n in _row_names(page)]
-    assert len(set(names)) == reports.MATRIX_PAGE + 12  # nobody twice, nobody missing
+    assert len(set(names)) == figures.MATRIX_PAGE + 12  # nobody twice, nobody missing
     ws = load_workbook(BytesIO(client.get("/training/reports/matrix?county=yanhu&format=xlsx").data)).active
-    assert ws.max_row == 2 + reports.MATRIX_PAGE + 12 + 2  # the sheet has everyone
+    assert ws.max_row == 2 + figures.MATRIX_PAGE + 12 + 2  # the sheet has everyone
 
 
 def _row_names(page: str) -> list[str]:
@@ -132,16 +132,16 @@ def test_the_overdue_list_is_paged_oldest_first_with_the_full_count(app, plan, c
     for n, module in enumerate(services.live_modules()[:2]):
         services.assign_people(admin, module, [p for p in people if p.role in module.audience],
                                date.today() - timedelta(days=1 + 10 * (1 - n)), backdated=True)
-    total = reports.overdue_count()
-    assert total == 120 and total > reports.OVERDUE_PAGE
+    total = figures.overdue_count()
+    assert total == 120 and total > figures.OVERDUE_PAGE
     make_user("tr", "trainer")
     auth.login("tr")
     first = client.get("/training/reports/overdue").get_data(as_text=True)
     assert f"共 {total} 项" in first and "第 1 / 3 页" in first
     days = [int(d) for d in _column(first, "逾期天数")]
-    assert len(days) == reports.OVERDUE_PAGE and days == sorted(days, reverse=True)  # oldest first
+    assert len(days) == figures.OVERDUE_PAGE and days == sorted(days, reverse=True)  # oldest first
     last = client.get("/training/reports/overdue?page=3").get_data(as_text=True)
-    assert len(_column(last, "逾期天数")) == total - 2 * reports.OVERDUE_PAGE
+    assert len(_column(last, "逾期天数")) == total - 2 * figures.OVERDUE_PAGE
     ws = load_workbook(BytesIO(client.get("/training/reports/overdue?format=xlsx").data)).active
     assert ws.max_row == 2 + total
 
@@ -171,7 +171,7 @@ def test_sign_in_sheets_are_listed_a_page_at_a_time_newest_first(app, plan, clie
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
     for k in range(SHEETS_PAGE + 2):
-        services.create_session(admin, module, county("yanhu"), None, date.today() - timedelta(days=k), f"会议室{k}", "讲师")
+        services.create_sheet(admin, module, county("yanhu"), None, date.today() - timedelta(days=k), f"会议室{k}", "讲师")
     make_user("tr", "trainer")
     auth.login("tr")
     first = client.get("/training/sessions").get_data(as_text=True)

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, TrainingTally
-from portal.training import reports, services, tally
+from portal.training import figures as reports
+from portal.training import services, tally
 from portal.training.demo import load_training_demo, remove_training_demo
 from portal.training.roster_edit import TraineeEdit, edit_trainee
 from tests.conftest import make_user
@@ -49,7 +50,7 @@ def test_the_summary_equals_a_recount_after_every_kind_of_change(app, plan):
     people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
     services.assign_people(admin, second, [p for p in people if p.role in second.audience], past, backdated=True)
     agrees("people assigned, past due")
-    sheet = services.create_session(admin, first, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
+    sheet = services.create_sheet(admin, first, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     agrees("ticked on a sheet")
     done = services.mark_completed(admin, trainee("13800000005"), third, date.today())  # not assigned: assigns

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.models import AuditEntry, TrainingArea, User
+from portal.models import AuditEntry, TrainingPlace, User
 from tests.conftest import make_user
 from tests.training.helpers import import_rows, trainee
 
@@ -52,7 +52,7 @@ def test_trainer_corrects_one_person_and_the_change_is_audited(app, client, auth
     assert response.status_code == 302, response.get_data(as_text=True)
     t = trainee("13900000001")
     assert (t.name, t.township.name, t.village.name, t.note) == ("张叁", "南城街道", "新村", "更正姓名")
-    assert db.session.scalar(sa.select(sa.func.count(TrainingArea.id)).where(TrainingArea.name == "新村")) == 1
+    assert db.session.scalar(sa.select(sa.func.count(TrainingPlace.id)).where(TrainingPlace.name == "新村")) == 1
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.object_type == "trainee",
                                                           AuditEntry.object_id == str(t.id)).order_by(AuditEntry.id.desc()))
     assert entry.before["name"] == "张三" and entry.after["name"] == "张叁"

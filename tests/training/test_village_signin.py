@@ -73,7 +73,7 @@ def _sheet(held_on=None, trainer=None):
     sync_modules()
     import_rows(*ROWS)
     trainer = trainer or make_user("tr", "trainer")
-    return trainer, services.create_session(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
+    return trainer, services.create_sheet(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
                                             db_area("北城街道"), held_on or date.today(), "会议室", "王老师")
 
 
@@ -150,7 +150,7 @@ def test_trainee_signs_in_by_scanning_the_trainers_code(app, plan, client, auth)
     assert "签到成功" in response.get_data(as_text=True)
     done = services.current_completion(trainee("13800000002").id, sheet.module_id)
     assert done is not None and done.session_id == sheet.id and done.how == "attendance" and done.note == signin.SCANNED
-    assert trainee("13800000002").id in services.session_ticks(sheet)  # the trainer's sheet shows the tick
+    assert trainee("13800000002").id in services.sheet_ticks(sheet)  # the trainer's sheet shows the tick
 
 
 def test_a_trainee_not_on_the_sheet_or_with_a_bad_code_is_refused(app, plan, client, auth):

@@ -15,20 +15,20 @@ from tests.ui.idscan import ISO_DATE_RE, forbidden, leaks_in, visible_text
 ROLES = {"admin": None, "security_admin": None, "auditor": None, "leader": None, "liaison": "yanhu-mz",
          "trainer": None, "staff": None}
 # Downloads are scanned by tests/ui/test_export_id_scan.py; JSON is not a page people read.
-SKIP_ENDPOINTS = {"static", "auth.logout", "duties.download", "duties.export_ledger", "duties.export_plan",
+SKIP_ENDPOINTS = {"static", "auth.logout", "duties.download", "duties.export_ledger", "duties.export_duty_table",
                   "duties.api_duties", "policy_api.document_json", "policy_api.clause_json",
-                  "board.report_file", "training.coverage_sheet", "training.roster_template", "audit.export"}
+                  "board.bulletin_file", "training.coverage_sheet", "training.roster_template", "audit.export"}
 STATUTE, EDITION, REGISTER_KEY = "weichengnianren-baohu-fa", "2020-10-17", "jiating-jiyang-guanli-banfa"
 
 
 def url_values(inst) -> tuple[dict, dict]:
     """Values for URL arguments: common ones, and per endpoint where one name means different things."""
-    from portal.models import AttendanceSession, Certificate, Trainee, TrainingModule, User
+    from portal.models import Certificate, SignInSheet, Trainee, TrainingModule, User
     from portal.reports.services import current_month
     from portal.training.certificates import token_for
 
     module = db.session.scalar(sa.select(TrainingModule).order_by(TrainingModule.id))
-    sheet = db.session.scalar(sa.select(AttendanceSession).order_by(AttendanceSession.id))
+    sheet = db.session.scalar(sa.select(SignInSheet).order_by(SignInSheet.id))
     trainee = db.session.scalar(sa.select(Trainee).where(Trainee.demo).order_by(Trainee.id))
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
     from portal.plans import drafts

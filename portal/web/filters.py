@@ -1,26 +1,42 @@
 """Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
 from __future__ import annotations
 
-from portal.capabilities import can
-from portal.labels import ACTION_LABELS, FIELD_LABELS, display_value, zh_date, zh_datetime
-from portal.plan import PLAN_ID, PLAN_NUMBER
-from portal.roles import ROLE_LABELS
+from flask import request
+from flask_login import current_user
 
-__all__ = ["register", "zh_date", "zh_datetime"]  # zh_date lives in portal.labels; kept importable here
+from portal import limits, refdata
+from portal.capabilities import can
+from portal.content.duties_file import deadline_text_arranged
+from portal.content.policy_doc import label_for
+from portal.core import duty_rules
+from portal.core.labels import (
+    ACTION_LABELS,
+    FIELD_LABELS,
+    deadline_label,
+    display_value,
+    open_deadline_label,
+    size_text,
+    zh_date,
+    zh_datetime,
+)
+from portal.core.plan import PLAN_ID, PLAN_NUMBER
+from portal.core.roles import ROLE_LABELS
+from portal.web.forms import text_limit
+from portal.web.navigation import nav_items
+from portal.web.query_args import url_with_args
+
+__all__ = ["register", "zh_date", "zh_datetime"]  # zh_date lives in portal.core.labels; kept importable here
 
 
 def page_url(page: int) -> str:
     """The current URL with its filters kept and another page number."""
-    from flask import request
 
-    from portal.forms_util import url_with_args
 
     return url_with_args(request.endpoint, request.view_args, page=page)
 
 
 def current_user_can(*capabilities: str) -> bool:
     """`can('see_figures')` in templates: whether the signed-in person holds any of these capabilities."""
-    from flask_login import current_user
 
     return can(current_user, *capabilities)
 
@@ -28,45 +44,36 @@ def current_user_can(*capabilities: str) -> bool:
 def register(app) -> None:
     app.add_template_global(page_url, "page_url")
 
-    from portal.forms_util import url_with_args
 
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
-    from portal.labels import deadline_label, open_deadline_label, size_text
 
     app.add_template_filter(size_text, "zh_size")
     app.add_template_filter(deadline_label, "deadline_label")
     app.add_template_global(open_deadline_label, "open_deadline_label")
-    from portal.content.duties_file import deadline_text_arranged
 
     app.add_template_global(deadline_text_arranged, "deadline_text_arranged")
     app.add_template_global(ROLE_LABELS, "ROLE_LABELS")
     app.add_template_global(current_user_can, "can")
     app.add_template_global(PLAN_ID, "PLAN_ID")
     app.add_template_global(PLAN_NUMBER, "PLAN_NUMBER")
-    from portal import refdata
 
     # The plans with duties (cached with the reference data): the plan choosers' list.
     app.add_template_global(refdata.plans, "all_plans")
-    from portal import limits
-    from portal.forms import text_limit
 
     app.add_template_global(limits, "LIMITS")
     app.add_template_global(text_limit, "text_limit")
 
-    from portal.content.policy_doc import label_for
 
     app.add_template_filter(label_for, "clause_label")
 
-    from portal.duties import rules as duty_rules
 
     app.add_template_global(duty_rules, "duty_rules")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda k: FIELD_LABELS.get(k, k), "field_label")
     app.add_template_filter(display_value, "display_value")
 
-    from portal.navigation import nav_items
 
     @app.context_processor
     def navigation():

@@ -8,12 +8,13 @@ answers 403 and the authorization matrix test fails, so no route can be added si
 from __future__ import annotations
 
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, jsonify, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal.capabilities import can, roles_with
-from portal.htmx_utils import is_htmx
+from portal.web.htmx import is_htmx
 
 PUBLIC = "public"
 LOGGED_IN = "logged_in"  # the daily work pages: every role holding the capability "work_pages"
@@ -112,7 +113,6 @@ def _local_path(url: str | None) -> str | None:
     """Keep only the path and query of a same-site URL (no open redirect)."""
     if not url:
         return None
-    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -126,7 +126,6 @@ def safe_next(url: str | None) -> str | None:
     """A `next` target must be a path on this site: no scheme, no host, no `//`."""
     if not url:
         return None
-    from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or "\\" in url:

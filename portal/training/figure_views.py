@@ -3,30 +3,37 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.datastructures import FileStorage
 
-from portal.access import no_store, requires
 from portal.audit.services import record_download
 from portal.capabilities import can
+from portal.core import training_rules
+from portal.duties.evidence import add_evidence
+from portal.duties.services import DutyError, get_instance
+from portal.duties.services import NotAllowed as DutyNotAllowed
 from portal.export_text import download_name
 from portal.extensions import db
-from portal.forms_util import parse_page_arg
-from portal.inputs import id_arg
-from portal.models import TrainingArea, Unit
-from portal.pagination import PageOf
-from portal.training import bp, certificates, exports, rules
-from portal.training import reports as r
+from portal.models import TrainingPlace, Unit
+from portal.training import bp, certificates, exports
+from portal.training import figures as r
 from portal.training.forms import EmptyForm
+from portal.training.hooks import is_training_duty
+from portal.training.modules import live_modules
 from portal.training.scope import (
-    areas_of,
     county_of_unit,
     county_scope,
     county_units,
+    places_of,
     sees_phone_of,
     visible_counties,
 )
-from portal.training.services import live_modules
+from portal.web.access import no_store, requires
+from portal.web.inputs import id_arg
+from portal.web.pagination import PageOf
+from portal.web.query_args import parse_page_arg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -43,7 +50,7 @@ def _wants_xlsx() -> bool:
 @requires("see_figures")
 def index():
     f = r.figures_for(current_user)  # a county's trainer: its own figures, the total included
-    return render_template("training/index.html", counties=f.counties, modules=f.modules, total=f.total, rules=rules,
+    return render_template("training/index.html", counties=f.counties, modules=f.modules, total=f.total, training_rules=training_rules,
                            city=f.city, overdue=f.total.overdue)
 
 
@@ -57,7 +64,7 @@ def matrix():
     township = None
     township_id = id_arg("township")
     if county is not None and township_id is not None:
-        township = db.session.get(TrainingArea, township_id)
+        township = db.session.get(TrainingPlace, township_id)
         if township is None or township.county_id != county.id or township.level != "township":
             township = None
     if county is not None and _wants_xlsx():
@@ -70,7 +77,7 @@ def matrix():
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
                            hours_text=certificates.hours_text,
                            county=county,
-                           township=township, townships=areas_of(county.id) if county else [], rules=rules,
+                           township=township, townships=places_of(county.id) if county else [], training_rules=training_rules,
                            print_view=request.args.get("print") == "1")
 
 
@@ -80,11 +87,9 @@ def _matrix_rows(report):
     or calls a macro per cell: the cells are plain strings joined, marked safe once per row."""
     if report is None:
         return []
-    from flask import get_template_attribute
-    from markupsafe import Markup
 
     state_cell = get_template_attribute("training/_state.html", "state_cell")
-    cells = {s: f"<td>{state_cell(s, rules)}</td>" for s in rules.STATE_LABELS}
+    cells = {s: f"<td>{state_cell(s, training_rules)}</td>" for s in training_rules.STATE_LABELS}
     return [(t, report.matrix.rows[t.id], Markup("".join([cells[s] for s in states]))) for t, states in report.rows()]
 
 
@@ -92,7 +97,7 @@ def _matrix_rows(report):
 @requires("see_figures")
 def city():
     """全市汇总, or for a county's trainer the same summary of their county (page and .xlsx alike)."""
-    from portal.training.services import today
+    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     f = r.figures_for(current_user)
     place = "全市" if f.city else f.counties[0].label if f.counties else "本县（市、区）"
@@ -101,7 +106,7 @@ def city():
         rows, first, title = (f.modules, "培训模块", f"{place}培训完成情况（按模块）") if which == "module" else \
             (f.counties, "县（市、区）", f"{place}培训完成情况（按县）")
         return _xlsx(exports.rollup_xlsx(title, today(), first, rows, f.total), f"{title}.xlsx")
-    return render_template("training/city.html", counties=f.counties, modules=f.modules, total=f.total, rules=rules,
+    return render_template("training/city.html", counties=f.counties, modules=f.modules, total=f.total, training_rules=training_rules,
                            place=place, city=f.city, as_of=today(), print_view=request.args.get("print") == "1")
 
 
@@ -109,7 +114,7 @@ def city():
 @requires("see_figures")
 @no_store  # phones, in full for the trainee's own trainers
 def overdue():
-    from portal.training.services import today
+    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     scope = county_scope(current_user)
     shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
@@ -124,7 +129,7 @@ def overdue():
     rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
     counties = {c.id: c.name for c in county_units()}
     return render_template("training/overdue.html", rows=rows, total=total, page=page, counties=counties,
-                           rules=rules, phone_shown=shown, as_of=today(), print_view=request.args.get("print") == "1")
+                           training_rules=training_rules, phone_shown=shown, as_of=today(), print_view=request.args.get("print") == "1")
 
 
 @bp.route("/api/training")
@@ -135,10 +140,10 @@ def api():
     f = r.figures_for(current_user)
 
     def tallies(row):
-        return {**row.total.as_dict(), "by_role": {rules.ROLE_LABELS[k]: v.as_dict() for k, v in row.by_role.items()}}
+        return {**row.total.as_dict(), "by_role": {training_rules.POST_LABELS[k]: v.as_dict() for k, v in row.by_role.items()}}
 
     return jsonify(
-        modules=[{"id": m.key, "title": m.title, "audience": [rules.ROLE_LABELS[a] for a in m.audience],
+        modules=[{"id": m.key, "title": m.title, "audience": [training_rules.POST_LABELS[a] for a in m.audience],
                   "clause_ids": m.clause_ids} for m in live_modules()],
         scope="全市" if f.city else (f.counties[0].label if f.counties else ""),
         counties=[{"county": c.label, **tallies(c)} for c in f.counties],
@@ -165,7 +170,7 @@ def _county_or_404(code: str) -> Unit:
 @bp.route("/training/coverage/<code>.xlsx")
 @requires("see_figures", "act_for_own_unit")
 def coverage_sheet(code: str):
-    from portal.training.services import today
+    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     county = _county_or_404(code)
     rows, roster = r.coverage(county)
@@ -176,12 +181,8 @@ def coverage_sheet(code: str):
 @requires("act_on_any_duty", "act_for_own_unit")
 def attach_coverage(instance_id: int):
     """Attach today's coverage sheet to the county's training duty as evidence for its 销号 request."""
-    from werkzeug.datastructures import FileStorage
 
-    from portal.duties.evidence import add_evidence
-    from portal.duties.services import DutyError, NotAllowed as DutyNotAllowed, get_instance
-    from portal.training.hooks import is_training_duty
-    from portal.training.services import today
+    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     inst = get_instance(instance_id)
     if inst is None or not is_training_duty(inst):

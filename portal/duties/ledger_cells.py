@@ -11,8 +11,8 @@ from flask import current_app, url_for
 from markupsafe import Markup
 
 from portal import refdata
-from portal.duties import rules
-from portal.plan import PLAN_ID
+from portal.core import duty_rules
+from portal.core.plan import PLAN_ID
 
 _FIXED: dict[tuple, Markup] = {}  # (macro, value) -> output: lights, states, percentages
 _UNIT_OPTIONS: list = [None, {}]  # [the refdata units tuple they were made from, {selected code: html}]
@@ -37,7 +37,7 @@ class Cells:
         out = _FIXED.get(key)
         if out is None:
             macro = getattr(self._macros, name)
-            out = _FIXED[key] = Markup(macro(value) if name == "progress_bar" else macro(value, rules))
+            out = _FIXED[key] = Markup(macro(value) if name == "progress_bar" else macro(value, duty_rules))
         return out
 
     def light(self, light: str) -> Markup:

@@ -9,9 +9,9 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from portal.duties.rules import PERIOD_LABELS, STATE_LABELS  # one home for the period words
-from portal.roles import ROLE_LABELS
-from portal.timeutil import to_local
+from portal.core.duty_rules import PERIOD_LABELS, STATE_LABELS  # one home for the period words
+from portal.core.roles import ROLE_LABELS
+from portal.core.time import to_local
 
 
 def zh_date(value: date | datetime | None) -> str:
@@ -28,7 +28,7 @@ ARRANGED_MARK = "（督查室安排）"
 ARRANGED_DEADLINE_MARK = "【督查室工作安排】"
 
 # A periodic duty has no one date: it says how often (duties.txt's ``period:``; the words are
-# `portal.duties.rules.PERIOD_LABELS`).
+# `portal.core.duty_rules.PERIOD_LABELS`).
 
 
 def open_deadline_label(kind: str, period: str = "") -> str:

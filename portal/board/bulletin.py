@@ -5,18 +5,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal import refdata
-from portal.board import assessment, changes, pages, rollup
+from portal.board import assessment, changes, comparison, pages, rollup, scoring
+from portal.core.plan import PLAN_ID
+from portal.core.time import day_start_utc
 from portal.extensions import db
 from portal.models import PolicyDocument, User
-from portal.plan import PLAN_ID
-from portal.timeutil import day_start_utc
-from portal.zhcontrols import parse_zh_date
+from portal.web.zhcontrols import parse_zh_date
 
 
 @dataclass
-class Report:
+class Bulletin:
     doc_title: str
     doc_number: str
     as_of: date
@@ -101,10 +102,8 @@ def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
     return "".join(parts) or "全市"
 
 
-def build(user: User, args, on: date) -> Report:
-    from flask import current_app
+def build(user: User, args, on: date) -> Bulletin:
 
-    from portal.board import comparison, scoring
 
     data = pages.load(user, args, on)
     problems = list(data.query.problems)
@@ -115,7 +114,7 @@ def build(user: User, args, on: date) -> Report:
     due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
     names = [n for n, _ in data.indicator_names]
     ranking = assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"])
-    return Report(
+    return Bulletin(
         doc_title=doc_title, doc_number=doc_number, as_of=on, start=start, end=end,
         scope_label=scope_label(data.query.filters, data.counties), totals=data.totals,
         closed_in_period=closed, due_in_period=due, units=rollup.by_unit(data.rows),

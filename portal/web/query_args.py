@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
-from flask import request
+from flask import request, url_for
 
-from portal.zhcontrols import parse_zh_date
+from portal.web.pagination import page_number
+from portal.web.zhcontrols import parse_zh_date
 
 
 def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
@@ -19,8 +21,7 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
 
 
 def parse_page_arg() -> int:
-    """`?page=` of a list page (`portal.pagination.page_number` reads it)."""
-    from portal.pagination import page_number
+    """`?page=` of a list page (`portal.web.pagination.page_number` reads it)."""
 
     return page_number(request.args.get("page"))
 
@@ -31,9 +32,7 @@ def url_with_args(endpoint: str, view_args: dict | None = None, **overrides) -> 
     The query goes through urlencode rather than url_for's keywords, so a parameter named like
     one of url_for's own (endpoint, _external, fmt …) is just data, never an option or a crash.
     """
-    from urllib.parse import urlencode
 
-    from flask import url_for
 
     args = {k: v for k, v in request.args.items() if k not in overrides}
     args.update({k: v for k, v in overrides.items() if v is not None})

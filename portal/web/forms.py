@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, ValidationError
 
-from portal.inputs import MAX_ID, parse_int
 from portal.limits import length_message
 from portal.locking import parse_version
+from portal.web.inputs import MAX_ID, parse_int
 
 INVALID = "请求无效，请刷新页面后重试。"
 

@@ -71,7 +71,7 @@ class Concept:
 
 
 @dataclass
-class Plan:
+class QueryPlan:
     concepts: list[Concept] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)      # required substrings (normalised, lower)
     whole: str = ""                                        # the whole query as an exact string
@@ -259,11 +259,11 @@ def doc_tiers(facts: dict[str, dict], asked: frozenset[str]) -> dict[str, int]:
     return out
 
 
-def make_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
-              verbatim_text: str) -> Plan:
+def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
+              verbatim_text: str) -> QueryPlan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
     《titles》 (those are planned on their own)."""
-    plan = Plan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao),
+    plan = QueryPlan(clauses=vocab.clauses, citations=list(pq.citations), wenhao=list(pq.wenhao),
                 cited_texts=[t.lower() for t in pq.citation_texts if len(t) >= 3])
     for p in pq.phrase_texts:
         norm = tokenizer.normalise(p.strip()).lower()

@@ -4,13 +4,14 @@ Templates, exports and the API ask this module; none of them compares state stri
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 SUPERVISOR = "supervisor"  # 儿童督导员, township level
 DIRECTOR = "director"  # 儿童主任, village level
-ROLE_LABELS = {SUPERVISOR: "儿童督导员", DIRECTOR: "儿童主任"}
-ROLE_BY_LABEL = {v: k for k, v in ROLE_LABELS.items()}
+POST_LABELS = {SUPERVISOR: "儿童督导员", DIRECTOR: "儿童主任"}
+POST_BY_LABEL = {v: k for k, v in POST_LABELS.items()}
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -117,8 +118,8 @@ def due_problem(due: date, today: date) -> str | None:
     return None
 
 
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)
+def post_label(role: str) -> str:
+    return POST_LABELS.get(role, role)
 
 
 def percent(part: int, whole: int) -> int:
@@ -230,7 +231,6 @@ def build_matrix(row_keys: list, col_keys: list, states: dict) -> Matrix:
 
 def matrix_of(row_keys: list, col_keys: list, grid: dict) -> Matrix:
     """Tally a filled grid (row -> states in column order) by row, by column and in total."""
-    from collections import Counter
 
     rows = {r: Tally.of(Counter(grid[r])) for r in row_keys}
     columns = list(zip(*(grid[r] for r in row_keys), strict=True)) if row_keys else [() for _ in col_keys]

@@ -1,11 +1,11 @@
 """The main navigation: each entry shows only to users its view admits."""
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
-from portal.access import access_of, allowed
 from portal.capabilities import can
+from portal.web.access import access_of, allowed
 
 # (endpoint, label). Later domains append their entries here.
 NAV = [
@@ -52,7 +52,7 @@ def section_of(endpoint: str | None) -> str | None:
     return next((e for e, _ in NAV if e.split(".")[0] == blueprint), None)
 
 
-def board_heading(user, viewed) -> tuple[str, bool]:
+def ledger_heading(user, viewed) -> tuple[str, bool]:
     """The board page's title, and whether it is read-only to this user: a liaison's own unit is
     我的任务; another unit's board (which liaisons may read) is that unit's 任务台账, read-only."""
     own = viewed is not None and viewed.id == user.unit_id
@@ -64,7 +64,6 @@ def board_heading(user, viewed) -> tuple[str, bool]:
 
 def nav_items() -> list[dict]:
     """Computed once per request (the layout asks twice)."""
-    from flask import g
 
     if "nav_items" not in g:
         g.nav_items = _build_nav()

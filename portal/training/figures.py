@@ -8,6 +8,7 @@ states come from `rules` (pure).
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,12 +17,14 @@ from typing import NamedTuple
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.core import training_rules
 from portal.extensions import db
-from portal.pagination import PageLinks
-from portal.models import Assignment, Completion, Trainee, TrainingArea, TrainingModule, TrainingTally, Unit, User
-from portal.training import certificates, hours, rules
+from portal.models import Assignment, Completion, Trainee, TrainingModule, TrainingPlace, TrainingTally, Unit, User
+from portal.training import certificates, hours
+from portal.training.modules import live_modules
 from portal.training.scope import county_scope, county_units
-from portal.training.services import live_modules, today
+from portal.training.services import today
+from portal.web.pagination import PageLinks
 
 
 def counted(stmt: sa.Select) -> sa.Select:
@@ -60,7 +63,7 @@ class MatrixReport(PageLinks):
     as_of: date
     trainees: list[Person]  # this page's people (every one of them for the .xlsx)
     modules: list[TrainingModule]
-    matrix: rules.Matrix  # rows of this page; columns and total of the whole county or township
+    matrix: training_rules.Matrix  # rows of this page; columns and total of the whole county or township
     people: int = 0  # in the county or township
     page: int = 1
     per_page: int = MATRIX_PAGE
@@ -82,7 +85,7 @@ class MatrixReport(PageLinks):
 
 
 # Built once: an alias made per call would rebuild its column collections on every request.
-_TOWN, _VILLAGE = so.aliased(TrainingArea), so.aliased(TrainingArea)
+_TOWN, _VILLAGE = so.aliased(TrainingPlace), so.aliased(TrainingPlace)
 
 
 def _flag(condition, weight: int):
@@ -134,12 +137,12 @@ def roster_page(conditions: list, offset: int, limit: int) -> list[RosterLine]:
     return [RosterLine._make(row) for row in db.session.execute(stmt)]
 
 
-def _in_scope(stmt: sa.Select, county: Unit, township: TrainingArea | None) -> sa.Select:
+def _in_scope(stmt: sa.Select, county: Unit, township: TrainingPlace | None) -> sa.Select:
     stmt = stmt.where(Trainee.county_id == county.id, Trainee.active)
     return stmt if township is None else stmt.where(Trainee.township_id == township.id)
 
 
-def matrix(county: Unit, township: TrainingArea | None = None, page: int | None = 1,
+def matrix(county: Unit, township: TrainingPlace | None = None, page: int | None = 1,
            per_page: int = MATRIX_PAGE) -> MatrixReport:
     """The trainee × module states of a page of a county's or a township's people (`page` None: all of
     them, for the .xlsx), each decided by `rules.cell_state`; the columns' and the whole's tallies
@@ -162,10 +165,10 @@ def matrix(county: Unit, township: TrainingArea | None = None, page: int | None 
     ids = [t.id for t in trainees]
     modules = live_modules()
     col_keys = [mod.id for mod in modules]
-    grid = rules.empty_grid(ids, col_keys)
+    grid = training_rules.empty_grid(ids, col_keys)
     if ids:
         index = {str(mid): i for i, mid in enumerate(col_keys)}
-        by_flags = rules.STATE_BY_FLAGS
+        by_flags = training_rules.STATE_BY_FLAGS
         scope = Assignment.trainee_id.in_(ids) if page is not None else (
             Trainee.county_id == county.id if township is None else Trainee.township_id == township.id)
         for tid, pairs in db.session.execute(_cells(scope)):
@@ -177,7 +180,7 @@ def matrix(county: Unit, township: TrainingArea | None = None, page: int | None 
                 col = index.get(mid)
                 if col is not None:  # a retired module has no column
                     states[col] = by_flags[int(flags)]
-    m = rules.matrix_of(ids, col_keys, grid)
+    m = training_rules.matrix_of(ids, col_keys, grid)
     total_people = len(ids)
     if page is not None:
         m.cols, m.total, total_people = _scope_columns(county, township, col_keys)
@@ -186,13 +189,13 @@ def matrix(county: Unit, township: TrainingArea | None = None, page: int | None 
                         hours.totals_for(ids, on.year), certificates.current_arrangement().yearly_target_tenths)
 
 
-def _scope_columns(county: Unit, township: TrainingArea | None, col_keys: list) -> tuple[dict, rules.Tally, int]:
+def _scope_columns(county: Unit, township: TrainingPlace | None, col_keys: list) -> tuple[dict, training_rules.Tally, int]:
     """Per-module tallies, their total and the number of people, for the whole county (the summary)
     or township (its own pairs: a township is small)."""
     if township is None:  # the summary's rows of the county and, in the same statement, its people
         count = _in_scope(sa.select(sa.literal(-1), sa.literal(False), sa.func.count(Trainee.id), sa.literal(0),
                                     sa.literal(0)), county, None)
-        by_module: dict = defaultdict(rules.Tally)
+        by_module: dict = defaultdict(training_rules.Tally)
         people = 0
         for mid, late, assigned, completed, started in db.session.execute(sa.union_all(
                 _summary_select(TrainingTally.county_id == county.id, TrainingTally.module_id), count)):
@@ -202,16 +205,16 @@ def _scope_columns(county: Unit, township: TrainingArea | None, col_keys: list) 
                 _add(by_module[mid], _tally_of(late, assigned, completed, started))
     else:
         grid_rows = list(db.session.execute(_cells(Trainee.township_id == township.id)))
-        by_module: dict = defaultdict(rules.Tally)
+        by_module: dict = defaultdict(training_rules.Tally)
         counts: dict = defaultdict(lambda: defaultdict(int))
         for _tid, pairs in grid_rows:
             for pair in pairs.split(","):
                 mid, _, flags = pair.partition(":")
-                counts[int(mid)][rules.STATE_BY_FLAGS[int(flags)]] += 1
-        by_module = {mid: rules.Tally.of(c) for mid, c in counts.items()}
+                counts[int(mid)][training_rules.STATE_BY_FLAGS[int(flags)]] += 1
+        by_module = {mid: training_rules.Tally.of(c) for mid, c in counts.items()}
         people = db.session.scalar(_in_scope(sa.select(sa.func.count(Trainee.id)), county, township))
-    cols = {c: by_module.get(c, rules.Tally()) for c in col_keys}
-    total = rules.Tally()
+    cols = {c: by_module.get(c, training_rules.Tally()) for c in col_keys}
+    total = training_rules.Tally()
     for t in cols.values():
         _add(total, t)
     return cols, total, people or 0
@@ -219,7 +222,7 @@ def _scope_columns(county: Unit, township: TrainingArea | None, col_keys: list) 
 
 # ---- figures from the summary ------------------------------------------------------------------
 
-def _add(target: rules.Tally, t: rules.Tally) -> None:
+def _add(target: training_rules.Tally, t: training_rules.Tally) -> None:
     target.assigned += t.assigned
     target.completed += t.completed
     target.overdue += t.overdue
@@ -237,10 +240,10 @@ def _summary_select(where=None, *group) -> sa.Select:
     return stmt if where is None else stmt.where(where)
 
 
-def _tally_of(late: bool, assigned, completed, started) -> rules.Tally:
+def _tally_of(late: bool, assigned, completed, started) -> training_rules.Tally:
     """A summary row as a Tally: past due, what is not completed is overdue; else started or not."""
     assigned, completed, started = int(assigned or 0), int(completed or 0), int(started or 0)
-    t = rules.Tally(assigned=assigned, completed=completed)
+    t = training_rules.Tally(assigned=assigned, completed=completed)
     if late:
         t.overdue = assigned - completed
     else:
@@ -252,7 +255,7 @@ def _tally_of(late: bool, assigned, completed, started) -> rules.Tally:
 class RollupRow:
     key: object
     label: str
-    total: rules.Tally
+    total: training_rules.Tally
     by_role: dict  # role -> Tally
 
 
@@ -264,7 +267,7 @@ class Figures:
     scope: int | None
     counties: list[RollupRow]
     modules: list[RollupRow]
-    total: rules.Tally = field(default_factory=rules.Tally)
+    total: training_rules.Tally = field(default_factory=training_rules.Tally)
 
     @property
     def city(self) -> bool:
@@ -275,9 +278,9 @@ def figures(scope: int | None) -> Figures:
     """Completion by county and by module (assigned, completed, overdue, per role) for the city or one
     county, from the summary in one statement, the county chosen in the query."""
     where = None if scope is None else TrainingTally.county_id == scope
-    by_county: dict = defaultdict(lambda: defaultdict(rules.Tally))
-    by_module: dict = defaultdict(lambda: defaultdict(rules.Tally))
-    total = rules.Tally()
+    by_county: dict = defaultdict(lambda: defaultdict(training_rules.Tally))
+    by_module: dict = defaultdict(lambda: defaultdict(training_rules.Tally))
+    total = training_rules.Tally()
     group = (TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id)
     for county_id, role, module_id, late, assigned, completed, started in db.session.execute(_summary_select(where, *group)):
         t = _tally_of(late, assigned, completed, started)
@@ -285,10 +288,10 @@ def figures(scope: int | None) -> Figures:
             _add(target, t)
 
     def row(key, label, roles: dict) -> RollupRow:
-        t = rules.Tally()
+        t = training_rules.Tally()
         for r in roles.values():
             _add(t, r)
-        return RollupRow(key, label, t, {role: roles.get(role, rules.Tally()) for role in rules.ROLE_LABELS})
+        return RollupRow(key, label, t, {role: roles.get(role, training_rules.Tally()) for role in training_rules.POST_LABELS})
 
     counties = [row(c, c.name, by_county.get(c.id, {})) for c in county_units() if scope is None or c.id == scope]
     modules = [row(m, m.title, by_module.get(m.id, {})) for m in live_modules()]
@@ -300,13 +303,13 @@ def figures_for(user: User) -> Figures:
     return figures(county_scope(user))
 
 
-def city_rollup() -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
+def city_rollup() -> tuple[list[RollupRow], list[RollupRow], training_rules.Tally]:
     """The whole city's roll-up (by county, by module, total)."""
     f = figures(None)
     return f.counties, f.modules, f.total
 
 
-def overview(scope: int | None) -> tuple[list[RollupRow], list[RollupRow], rules.Tally]:
+def overview(scope: int | None) -> tuple[list[RollupRow], list[RollupRow], training_rules.Tally]:
     f = figures(scope)
     return f.counties, f.modules, f.total
 
@@ -322,11 +325,11 @@ def city_totals_select() -> sa.Select:
             .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired))
 
 
-def tally_of(assigned, completed, overdue) -> rules.Tally:
-    return rules.Tally(assigned=int(assigned or 0), completed=int(completed or 0), overdue=int(overdue or 0))
+def tally_of(assigned, completed, overdue) -> training_rules.Tally:
+    return training_rules.Tally(assigned=int(assigned or 0), completed=int(completed or 0), overdue=int(overdue or 0))
 
 
-def city_totals() -> rules.Tally:
+def city_totals() -> training_rules.Tally:
     """The city's headline: active assignments of active trainees, completed, overdue (one query)."""
     return tally_of(*db.session.execute(city_totals_select()).one())
 
@@ -400,11 +403,10 @@ def overdue_rows(county_id: int | None = None, chunk: int = 2000):
         yield OverdueRow._make(row)
 
 
-def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
+def coverage(county: Unit) -> tuple[list[training_rules.Coverage], dict[str, int]]:
     """People trained / people on the roster in one county, per role and per module (live): the
     roster (counted on the `ix_trainee_place` index), the completions (the summary) and the live
     modules in one statement."""
-    import json
 
     def text(value):
         return sa.cast(value, sa.Text)
@@ -431,4 +433,4 @@ def coverage(county: Unit) -> tuple[list[rules.Coverage], dict[str, int]]:
         else:
             modules.append((n, a, b, tuple(json.loads(c) if c else ())))
     modules = [(key, title, audience) for _, key, title, audience in sorted(modules)]  # as live_modules() orders
-    return rules.coverage_rows(roster, modules, trained), roster
+    return training_rules.coverage_rows(roster, modules, trained), roster

@@ -1,9 +1,10 @@
 """Error pages in Chinese; never a traceback in front of a user."""
 import sqlalchemy as sa
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from portal.htmx_utils import is_htmx
+from portal.errorlog import log_failure
+from portal.web.htmx import is_htmx
 
 MESSAGES = {
     400: "请求无效：输入中含有无法处理的字符或格式。",
@@ -23,11 +24,9 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.D
 
 def database_unavailable(error):
     """A 503 that touches nothing in the database; the pool reconnects by itself afterwards."""
-    from flask import g
 
-    from portal.extensions import db, login_manager
+    from portal.extensions import db, login_manager  # lazy: tests replace `db` on its module
 
-    from portal.errorlog import log_failure
 
     log_failure(current_app.logger, "database unavailable", error, with_stack=False)
     # Flask-Login's template context would load the user from the database again.
@@ -91,7 +90,7 @@ def register(app) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        from portal.extensions import db
+        from portal.extensions import db  # lazy: tests replace `db` on its module
 
         db.session.rollback()
         return _render(500, MESSAGES[500])

@@ -1,0 +1,1 @@
+"""Request glue shared by every blueprint: access, errors, filters, htmx, inputs, navigation, forms, paging."""

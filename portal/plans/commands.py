@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cli_support import command, content_dir
 from portal.content.units_file import parse_units
-from portal.plan_text.drafting import draft_duties
+from portal.plan_text import drafting, reader
 from portal.plan_text.units import units_from_register
 from portal.plans.imports import ImportRefused, import_plan
 
@@ -43,12 +43,10 @@ def plan_import_command(file: Path, publish_now: bool):
 def plan_draft_command(file: Path, as_json: bool):
     """Read a plan file (.docx/.txt/.md/.pdf) and print the drafted 任务分工; writes nothing."""
 
-    from portal.plan_text.reader import read_plan  # lazy: tests replace `read_plan` on its module
-
-    document = read_plan(file)
+    document = reader.read_plan(file)
     for problem in document.problems:
         click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
-    duties = draft_duties(document, _register_units(), document.issued)
+    duties = drafting.draft_duties(document, _register_units(), document.issued)
     if as_json:
         click.echo(json.dumps([duty.as_json() for duty in duties], ensure_ascii=False, indent=1))
     else:

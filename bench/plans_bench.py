@@ -10,6 +10,11 @@ the held-out plans (micro-averaged over the labelled tasks):
 - cooperating F1 over the cooperating units' names (≥ 0.8);
 - deadline right: the same date, or none / long-term where the label says so (≥ 0.9).
 
+A label's deadline is an ISO date (the day the task is due: a month without a day is its last day, a
+staged time its last stage), "" when the text sets no time, or 长期 (goes on without an end: 长期坚持,
+持续推进) / 定期 (done again and again: 每年…, 定期（每季度）) — both without a date, the drafted duty keeping
+the text's words. A task's `deadline_reason` records why a label was changed.
+
 Time per plan (read + draft, median of the rounds) is printed beside a same-run baseline: reading the
 same text and splitting it into sentences, which is what the machine's load does to any pass; each
 split's line gives its plans' summed times and their ratio the same way.
@@ -69,7 +74,7 @@ def names(values) -> set[str]:
 def deadline_right(label: str, duty) -> bool:
     if not label:
         return duty.deadline_text == ""
-    if label == "长期":
+    if label in ("长期", "定期"):
         return duty.deadline is None and duty.deadline_text != ""
     return duty.deadline == date.fromisoformat(label)
 

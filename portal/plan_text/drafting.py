@@ -39,6 +39,7 @@ FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(
                         r"[^；;。\n])*)")
 MECHANISM = re.compile(r"(?:建立|健全|完善|成立)[^。；]{0,6}由[^。；]{1,80}?(?:牵头|负责)[^。；]{0,80}?的[^。；]{0,20}?"
                        r"(?:机制|制度|小组|会议|专班)")
+PERIOD_START = re.compile(r"(\d{4})\s*年起")
 SENTENCES = re.compile(r"[^。；;！？]+[。；;！？]?")
 FULL_STOPS = re.compile(r"(?<=[。！？])")
 MAX_STEPS = 10
@@ -54,7 +55,7 @@ class _Assignment:
 
 
 def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | None = None) -> list[DraftDuty]:
-    issued = issued or document.issued
+    issued = issued or document.issued or _period_start(document)
     clauses = document.clauses
     children: dict[str, list[Clause]] = {}
     for clause in clauses:
@@ -80,6 +81,16 @@ def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | N
             continue  # a section: its items are the tasks
         duties.extend(_from_clause(clause, units, issued))
     return duties
+
+
+def _period_start(document: PlanDocument) -> date | None:
+    """An undated plan's year: the start it names for its period (「2012年起5年内，大力实施…」), so that its
+    items' 「5年内」 count from there."""
+    for clause in document.clauses:
+        m = PERIOD_START.search(clause.text)
+        if m:
+            return date(int(m.group(1)), 1, 1)
+    return None
 
 
 # ------------------------------------------------------------------------------ which clauses

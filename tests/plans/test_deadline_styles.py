@@ -76,3 +76,14 @@ def test_lines_naming_the_kind_before_the_responsible_unit(tmp_path):
 def test_a_staged_time_ends_at_its_last_stage(text, words, day):
     found = find_deadline(text)
     assert (found.text, found.day) == (words, day)
+
+
+def test_an_undated_plans_spans_count_from_the_start_it_names_for_its_period(tmp_path):
+    duties = draft(tmp_path, [
+        "关于推进人才集聚工程的实施意见", "一、总体目标",
+        "1.目标。2012年起5年内，大力实施六大人才行动计划。",
+        "二、重点项目",
+        "2.经营管理人才项目。5年内重点引进100名经营管理人才。（牵头单位：市委组织部，配合单位：市国资委）",
+    ])
+    duty = duties["2.2"]
+    assert (duty.deadline_text, duty.deadline) == ("5年内", date(2016, 12, 31))

@@ -19,7 +19,7 @@ from portal.core import duty_rules
 from portal.core.time import to_local, utcnow
 from portal.duties import ledger
 from portal.extensions import db
-from portal.models import Acknowledgement, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
+from portal.models import Acknowledgement, AssignedMatter, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
 from portal.supervision import rules
 
 
@@ -95,7 +95,8 @@ def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
                     _not_signed("instruction", DutyNote.id, DutyInstance.unit_id)))
     urges = (sa.select(*_labelled(sa.literal("urge"), Urge.id, Urge.unit_id, Unit.name, Urge.subject, Urge.at,
                                   Urge.instance_id, Urge.level))
-             .join(Unit, Unit.id == Urge.unit_id).where(_not_signed("urge", Urge.id, Urge.unit_id)))
+             .join(Unit, Unit.id == Urge.unit_id)
+             .where(_not_signed("urge", Urge.id, Urge.unit_id), Urge.closed_at.is_(None)))
     if unit_id is not None:
         duties = duties.where(DutyInstance.unit_id == unit_id)
         notes = notes.where(DutyInstance.unit_id == unit_id)
@@ -239,6 +240,25 @@ def reply(user: User, urge_id: int, text: str) -> Urge:
     return urge
 
 
+def close_urge(user: User, urge_id: int) -> bool:
+    """The office closes (办结) a 催办 or 督办单: answered, nothing more is waited for. False when it was
+    closed already (two clicks, two people)."""
+    if not can(user, "supervise"):
+        raise NotAllowed("只有督查室可以办结催办。")
+    urge = db.session.get(Urge, urge_id)
+    if urge is None:
+        raise SupervisionError("该催办不存在。")
+    done = db.session.execute(sa.update(Urge).where(Urge.id == urge_id, Urge.closed_at.is_(None))
+                              .values(closed_at=utcnow(), closed_by_id=user.id)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return False
+    obj_type, obj_id = ("duty_instance", urge.instance_id) if urge.instance_id else ("unit", urge.unit.code)
+    record("urge_close", obj_type, obj_id, label=urge.subject, after={"title": urge.subject}, actor=user)
+    db.session.expire(urge)
+    return True
+
+
 def urges(unit_id: int | None = None, replied: bool | None = None, instance_id: int | None = None,
           limit: int = 50, offset: int = 0) -> list[tuple[Urge, Acknowledgement | None]]:
     """Sent 催办 and ladder steps, newest first, each with its 签收 (None: not signed)."""
@@ -263,13 +283,14 @@ class Signed:
     at: datetime
 
 
-def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgement | None]]]:
-    """The duty page's 督办 panel in one statement: the lead unit's 签收 of the duty (who, when), and the
-    催办 and ladder steps on it, newest first, each with its 签收."""
+def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgement | None]], AssignedMatter | None]:
+    """The duty page's 督办 panel in one statement: the lead unit's 签收 of the duty (who, when), the
+    催办 and ladder steps on it, newest first, each with its 签收, and the 交办事项 it is (None for a plan's)."""
     duty_ack, step_ack = sa.orm.aliased(Acknowledgement), sa.orm.aliased(Acknowledgement)
     signer = sa.orm.aliased(User)
     rows = db.session.execute(
-        sa.select(duty_ack.at, signer.display_name, Urge, step_ack).select_from(DutyInstance)
+        sa.select(duty_ack.at, signer.display_name, Urge, step_ack, AssignedMatter).select_from(DutyInstance)
+        .outerjoin(AssignedMatter, AssignedMatter.duty_id == DutyInstance.duty_id)
         .outerjoin(duty_ack, sa.and_(duty_ack.kind == "duty", duty_ack.object_id == DutyInstance.id,
                                      duty_ack.unit_id == DutyInstance.unit_id))
         .outerjoin(signer, signer.id == duty_ack.by_id)
@@ -278,7 +299,8 @@ def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgeme
                                      step_ack.unit_id == Urge.unit_id))
         .where(DutyInstance.id == inst.id).order_by(Urge.id.desc())).all()
     signed = Signed(rows[0][1] or "", rows[0][0]) if rows and rows[0][0] is not None else None
-    return signed, [(r[2], r[3]) for r in rows if r[2] is not None]
+    matter = rows[0][4] if rows else None
+    return signed, [(r[2], r[3]) for r in rows if r[2] is not None], matter
 
 
 def can_read_urge(user: User, urge: Urge) -> bool:

@@ -24,7 +24,7 @@ from portal.web.access import requires
 from portal.web.forms import first_error
 
 
-def _safe_back(value: str | None, fallback: str) -> str:
+def safe_back(value: str | None, fallback: str) -> str:
     """Only a path inside the portal (never another site)."""
     if value and value.startswith("/") and not value.startswith("//") and not urlparse(value).netloc:
         return value
@@ -59,7 +59,7 @@ def ack():
         return inbox(error=str(exc))
     db.session.commit()
     flash("已签收。" if first else "本单位已签收过该事项。", "success")
-    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+    return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
 @bp.route("/urges/<int:urge_id>/reply", methods=["POST"])
@@ -78,7 +78,7 @@ def reply_to(urge_id: int):
         return inbox(reply_error=(urge_id, str(exc)))
     db.session.commit()
     flash("回复已送达督查室。", "success")
-    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+    return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
 @bp.route("/notices/<int:notice_id>")

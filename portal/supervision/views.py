@@ -14,7 +14,7 @@ from portal.capabilities import roles_with
 from portal.extensions import db
 from portal.models import Urge, User, UserRole
 from portal.supervision import bp, documents, ladder, rules, targets
-from portal.supervision.forms import LeaderForm, SettingsForm, UrgeForm
+from portal.supervision.forms import CloseUrgeForm, LeaderForm, SettingsForm, UrgeForm
 from portal.supervision.services import (
     SupervisionError,
     can_read_urge,
@@ -47,7 +47,7 @@ def index():
     replied = {"yes": True, "no": False}.get(request.args.get("replied", ""))
     sent = urges(replied=replied, limit=PAGE)
     return render_template("supervision/index.html", rows=rows, page=page, sort=sort, on=today(), sent=sent, kind=kind,
-                           replied=request.args.get("replied", ""), rules=rules)
+                           replied=request.args.get("replied", ""), rules=rules, close_form=CloseUrgeForm(formdata=None))
 
 
 @bp.route("/urge", methods=["GET", "POST"])

@@ -70,14 +70,14 @@ def is_leader_only(user: User) -> bool:
     return can(user, "give_instructions") and not can(user, "supervise")
 
 
-def assigned_plan(create: bool = False) -> Plan | None:
-    """The office's 交办 plan (made on the first 交办)."""
+def assigned_plan(create_for: User | None = None) -> Plan | None:
+    """The office's 交办 plan (made on the first 交办, by `create_for`)."""
     plan = db.session.scalar(sa.select(Plan).where(Plan.kind == ASSIGNED_KIND).order_by(Plan.id).limit(1))
-    if plan is None and create:
+    if plan is None and create_for is not None:
         plan = Plan(title=PLAN_TITLE, kind=ASSIGNED_KIND, state="published", version=1, issuer="督查室")
         db.session.add(plan)
         db.session.flush()
-        record("create", "plan", plan.id, label=plan.title, after={"state": plan.state}, actor_name="督查室")
+        record("create", "plan", plan.id, label=plan.title, after={"state": plan.state}, actor=create_for)
     return plan
 
 
@@ -135,7 +135,7 @@ def create(user: User, data: MatterInput) -> AssignedMatter:
             attachment = (*check_upload(*data.attachment), data.attachment[1])
         except DutyError as exc:
             raise SupervisionError(str(exc)) from exc
-    plan = assigned_plan(create=True)
+    plan = assigned_plan(create_for=user)
     year = today().year
     for _ in range(5):
         serial = _next_serial(year)
@@ -239,7 +239,9 @@ def matters(limit: int, offset: int = 0) -> list[MatterRow]:
                                    .limit(limit).offset(offset)))
     by_duty: dict[int, list[DutyInstance]] = {}
     if rows:
-        for inst in db.session.scalars(sa.select(DutyInstance).options(sa.orm.joinedload(DutyInstance.unit))
+        for inst in db.session.scalars(sa.select(DutyInstance).options(sa.orm.joinedload(DutyInstance.unit),
+                                                                    sa.orm.lazyload(DutyInstance.cooperators),
+                                                                    sa.orm.lazyload(DutyInstance.items))
                                        .where(DutyInstance.duty_id.in_([m.duty_id for m in rows]))
                                        .order_by(DutyInstance.id)):
             by_duty.setdefault(inst.duty_id, []).append(inst)

@@ -72,8 +72,9 @@ def _form_page(form: AssignForm, error: str = ""):
 @requires("supervise", "see_all_units")
 def assigned():
     page = PageOf(assign.matter_count(), parse_page_arg(), PAGE)
-    return render_template("supervision/assigned.html", rows=assign.matters(page.per_page, page.offset), page=page,
-                           assign=assign, plan=assign.assigned_plan())
+    rows = assign.matters(page.per_page, page.offset)
+    return render_template("supervision/assigned.html", rows=rows, page=page, assign=assign,
+                           plan_id=rows[0].matter.duty.plan_id if rows else None)
 
 
 @bp.route("/assigned/<int:matter_id>/attachment")

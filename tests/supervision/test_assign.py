@@ -147,3 +147,23 @@ def test_office_closes_an_answered_urge(app, plan):
     assert "已办结" in office.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
     assert office.post(f"/duban/urges/{urge.id}/close", data={}).status_code == 302  # twice: no error
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "urge_close")) == 1
+
+
+def test_an_assigned_matter_is_on_the_boards_and_in_every_export(app, plan):
+    make_user("office", "admin")
+    make_user("liaison", "liaison", unit="yanhu-mz")
+    office = _login(app, "office")
+    assert office.post("/duban/assign", data=_form()).status_code == 302
+    inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key.like("jiaoban-%")))
+    title = inst.duty.title
+    for url in ("/board", f"/board?plan={inst.duty.plan_id}", "/board/report", "/tasks/", "/tasks/?unit=yanhu-mz",
+                "/api/duties", "/api/progress", "/supervision/", "/board/assessment", "/plans", "/",
+                "/duban/", f"/tasks/{inst.id}"):
+        got = office.client.get(url)
+        assert got.status_code == 200, url
+    assert title in office.client.get("/tasks/?unit=yanhu-mz").get_data(as_text=True)
+    for url in ("/board/report.xlsx", "/board/report.docx", "/tasks/export.xlsx", "/tasks/export.csv",
+                "/duties/plan.xlsx", "/duties/division.xlsx"):
+        assert office.client.get(url).status_code == 200, url
+    liaison = _login(app, "liaison")
+    assert title in liaison.client.get("/", follow_redirects=True).get_data(as_text=True)

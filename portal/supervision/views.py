@@ -110,8 +110,6 @@ def settings():
                 config = ladder.settings()
         else:
             error = first_error(form)
-    else:
-        db.session.commit()  # the settings row, made on first use
     return _settings_page(config, form, error), (422 if error else 200)
 
 

@@ -162,6 +162,8 @@ EXPECTED: dict[str, object] = {
     "supervision.assigned": frozenset({"admin", "leader"}),
     "supervision.matter_attachment": ALL,
     "supervision.close": ADMIN_ONLY,
+    "supervision.notice_read": frozenset({"admin", "leader", "liaison"}),  # object-level: the notice's own readers
+    "supervision.bulletin_schedule": ADMIN_ONLY,
     "supervision.notice": frozenset({"admin", "leader", "liaison"}),
     # Plans (issue #19): everyone at work reads them; the office (管理员) imports, reviews, publishes, archives.
     "plans.index": ALL,

@@ -5,6 +5,7 @@
 * assigned_matter: where a 交办事项 came from (the 批示's words, the meeting, the document, a file), its
   importance and its number in the year; one row per duty of the 交办 plan.
 * urge.closed_at / closed_by_id: the office closed (办结) a 催办 or 督办单.
+* supervision_settings.bulletin_day / bulletin_to: the 通报 emailed to leaders once a month.
 
 Revision ID: 0027_jiaoban
 Revises: 0026_library
@@ -86,6 +87,9 @@ def upgrade():
         sa.UniqueConstraint('duty_id', name=op.f('uq_assigned_matter_duty_id')),
         sa.UniqueConstraint('year', 'serial', name=op.f('uq_assigned_matter_year')),
     )
+    with op.batch_alter_table('supervision_settings') as batch:
+        batch.add_column(sa.Column('bulletin_day', sa.Integer(), server_default='0', nullable=False))
+        batch.add_column(sa.Column('bulletin_to', sa.JSON(), server_default='[]', nullable=False))
     with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('urge') as batch:
         batch.add_column(sa.Column('closed_at', sa.DateTime(), nullable=True))
         batch.add_column(sa.Column('closed_by_id', sa.Integer(), nullable=True))
@@ -97,6 +101,9 @@ def downgrade():
         batch.drop_constraint(op.f('fk_urge_closed_by_id_user_account'), type_='foreignkey')
         batch.drop_column('closed_by_id')
         batch.drop_column('closed_at')
+    with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('supervision_settings') as batch:
+        batch.drop_column('bulletin_to')
+        batch.drop_column('bulletin_day')
     op.drop_table('assigned_matter')
     with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('plan') as batch:
         batch.drop_column('kind')

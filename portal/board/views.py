@@ -206,7 +206,7 @@ def bulletin_file(file_format: str):
         abort(404)
     on = today()
 
-    head = masthead(request.args)
+    head = masthead(request.args) if fmt == "docx" else None  # the .xlsx has no 版头: no settings read
 
     def render() -> tuple[bytes, str]:
         rep = build(current_user, request.args, on)
@@ -216,7 +216,7 @@ def bulletin_file(file_format: str):
     # The file depends only on what the board shows (its stamp), who asks and the query: kept per
     # process like the board's fragments, so a second download costs no Word or Excel building.
     key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string,
-           head.issuer, head.prefix)
+           head and (head.issuer, head.prefix))
     data, name = cache.get_or_render(key, render)
     mimetype = exports.XLSX if fmt == "xlsx" else exports.DOCX
     response = make_response(data)

@@ -171,7 +171,7 @@ FIELD_LABELS = {
     "assigned": "安排人数", "redated": "调整完成时限", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
-    "matter_number": "交办编号", "source": "交办来源", "importance": "重要程度", "steps": "工作步骤",
+    "bulletin_day": "通报发送日（每月）", "bulletin_to": "通报接收人", "matter_number": "交办编号", "source": "交办来源", "importance": "重要程度", "steps": "工作步骤",
     "second_factor": "第二种鉴别方式", "replaced": "替换原有设置",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",

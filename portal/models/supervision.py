@@ -34,6 +34,10 @@ class SupervisionSettings(db.Model):
     red_days: so.Mapped[int] = so.mapped_column(default=5)         # 红色督办单: M working days after the 通知单
     issuer: so.Mapped[str] = so.mapped_column(sa.String(60), default="")       # 版头 and 落款
     number_prefix: so.Mapped[str] = so.mapped_column(sa.String(20), default="")  # 机关代字 of the 文号
+    # The 通报 sent by email to leaders with its .xlsx and .docx: on this day of each month (0: not sent),
+    # to these accounts (user ids); `flask portal remind` sends it once a month, on or after the day.
+    bulletin_day: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    bulletin_to: so.Mapped[list] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
 

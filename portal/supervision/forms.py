@@ -98,3 +98,15 @@ class AssignForm(FlaskForm):
 
 class CloseUrgeForm(FlaskForm):
     back = HiddenField()
+
+
+class BulletinScheduleForm(FlaskForm):
+    """The 通报 emailed to leaders: the day of each month (0: not sent) and the accounts it goes to."""
+
+    day = WholeNumberField("每月发送日", validators=[InputRequired("请填写每月发送日（不发送填 0）")], low=0, high=28)
+    recipients = IdListField("接收人")
+    version = VersionField()
+
+
+class ReadForm(FlaskForm):
+    """A notice's read receipt (posted by the notice page as it opens)."""

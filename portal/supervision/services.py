@@ -309,31 +309,47 @@ def can_read_urge(user: User, urge: Urge) -> bool:
 
 # ---- notices' read receipts ----------------------------------------------------------------------
 
-def open_notice(user: User, notice_id: int) -> Notice:
-    """A notice opened by a member of its unit is marked read by them (once, audited); the office and
-    leaders read it without a receipt."""
+def _own_notice(user: User, notice: Notice) -> bool:
+    """A notice is a unit's (its liaisons read it) or, since the outbox, one person's."""
+    if notice.user_id is not None:
+        return notice.user_id == user.id
+    return notice.unit_id is not None and can(user, "act_for_own_unit") and user.unit_id == notice.unit_id
+
+
+def open_notice(user: User, notice_id: int) -> tuple[Notice, NoticeRead | None, bool]:
+    """(the notice, this reader's receipt or None, whether it is theirs to mark read): reading writes
+    nothing (the page asks for the receipt by a POST, `mark_read`). The office and leaders read any
+    notice without a receipt."""
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise SupervisionError("该通知不存在。")
-    # A notice is a unit's (its liaisons read it) or, since the outbox, one person's.
-    own = notice.user_id == user.id if notice.user_id is not None else (
-        notice.unit_id is not None and can(user, "act_for_own_unit") and user.unit_id == notice.unit_id)
+    own = _own_notice(user, notice)
     if not own and not can(user, "see_all_units", "supervise"):
         raise NotAllowed("无权查看该通知。")
-    if own:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NoticeRead(notice_id=notice.id, user_id=user.id))
-        except IntegrityError:
-            return notice  # read before
-        if notice.read_at is None:
-            notice.read_at = utcnow()
-        if notice.unit_id is not None:
-            record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
-        else:
-            record("read_notice", "user", user.username, label=notice.title, after={"title": notice.title}, actor=user)
-        db.session.commit()
-    return notice
+    receipt = db.session.get(NoticeRead, (notice.id, user.id)) if own else None
+    return notice, receipt, own
+
+
+def mark_read(user: User, notice_id: int) -> NoticeRead:
+    """The reader's receipt (once, audited; a second call returns the first). The caller commits."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        raise SupervisionError("该通知不存在。")
+    if not _own_notice(user, notice):
+        raise NotAllowed("只有通知的接收人可以确认已读。")
+    try:
+        with db.session.begin_nested():
+            receipt = NoticeRead(notice_id=notice.id, user_id=user.id)
+            db.session.add(receipt)
+    except IntegrityError:
+        return db.session.get(NoticeRead, (notice.id, user.id))  # read before
+    if notice.read_at is None:
+        notice.read_at = utcnow()
+    if notice.unit_id is not None:
+        record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
+    else:
+        record("read_notice", "user", user.username, label=notice.title, after={"title": notice.title}, actor=user)
+    return receipt
 
 
 def receipts(notice_ids: list[int]) -> dict[int, list[tuple[str, datetime]]]:

@@ -11,10 +11,12 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from portal.duties import ledger
 from portal.extensions import db
+from portal.models import Notice
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, instance_by_key, make_user
 from tests.outbox.receivers import HttpReceiver, SmtpReceiver
@@ -196,6 +198,12 @@ def test_assign_from_an_instruction_sign_escalate_to_red_reply_and_close(browser
         expect(unit.locator(".flashes .flash")).to_contain_text("已签收")
         office.goto(duty_url)
         expect(office.get_by_test_id("duty-signed")).to_contain_text("已签收")
+        # the unit opens the 交办 notice: the page posts its read receipt as it opens (a GET writes nothing)
+        notice_id = db.session.scalar(sa.select(Notice.id).where(Notice.title == f"【紧急】交办：{title}"))
+        unit.goto(f"/duban/notices/{notice_id}")
+        expect(unit.get_by_test_id("notice-read")).to_contain_text("已读")
+        office.goto("/duban/notices")
+        expect(office.locator("tr", has_text=f"【紧急】交办：{title}")).to_contain_text("测试liaison")
 
         # the office names the unit's 分管领导 (an account)
         office.goto("/duban/settings")

@@ -92,10 +92,11 @@ def _module_page(m, form=None, message: str | None = None, status: int = 200):
     """The module page; for a trainee with a quiz, `form` keeps the choices just submitted and `message`
     says what was missing or wrong."""
     trainee = s.trainee_of(current_user) if can(current_user, "learn") else None
-    wait, shown, review, done = 0, None, [], None
+    wait, shown, review, done, renewal = 0, None, [], None, False
     if trainee is not None:
         s.mark_started(trainee, m)
         done = s.current_completion(trainee.id, m.id)
+        renewal = done is not None and s.needs_completion(trainee.id, m.id)  # a course's renewal asks for it again
         if m.quiz:
             shown, review = bank.drawn(trainee, m), bank.last_review(trainee, m)
             form, wait = form or quiz_form(shown), s.quiz_wait(trainee, m)
@@ -103,6 +104,7 @@ def _module_page(m, form=None, message: str | None = None, status: int = 200):
         form = None
     return render_template("training/module.html", m=m, body=module_html(m), training_rules=training_rules, label_for=label_for,
                            trainee=trainee, form=form, wait=wait, quiz_message=message, shown=shown, done=done,
+                           renewal=renewal,
                            review=[(r, module_html(m, r.explanation) if r.explanation else "") for r in review],
                            feedback=feedback_form(bank.feedback_of(trainee, m)) if done else None), status
 
@@ -151,5 +153,5 @@ def mine():
     trainee = s.trainee_of(current_user)
     history = s.history_of(trainee) if trainee else []
     items = s.assignments_of(trainee, history) if trainee else []
-    panel = person_panel(history) if trainee else {}
+    panel = person_panel(trainee, history) if trainee else {}
     return render_template("training/mine.html", trainee=trainee, items=items, training_rules=training_rules, **panel)

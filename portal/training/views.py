@@ -160,7 +160,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
+                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(t, history))
 
 
 def _back(t: Trainee):

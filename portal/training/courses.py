@@ -80,7 +80,7 @@ def _audit_values(course: TrainingCourse, modules: dict[int, TrainingModule]) ->
     return {"title": course.title, "tier": training_rules.TIER_LABELS.get(course.tier, course.tier),
             "role": training_rules.post_label(course.role),
             "module": "、".join(m.title for m in modules_of(course, modules)),
-            "clause_ids": refdata.clauses()[course.clause_id].label if course.clause_id in refdata.clauses() else "",
+            "clause_ids": [course.clause_id],  # the log shows it as 三（二）10
             "description": course.description,
             "validity": f"{course.validity_months}个月" if course.validity_months else "长期有效",
             "active": course.active}
@@ -108,9 +108,9 @@ def save_course(user: User, course: TrainingCourse | None, version: int | None, 
     if before is None:
         record("create", "training_course", course.id, label=course.title, after=after, actor=user)
     elif before != after:
-        changed = [k for k in after if before[k] != after[k]]
-        record("update", "training_course", course.id, label=course.title,
-               before={k: before[k] for k in changed}, after={k: after[k] for k in changed}, actor=user)
+        for key in [k for k in after if before[k] == after[k]]:  # the log names what changed
+            del before[key], after[key]
+        record("update", "training_course", course.id, label=course.title, before=before, after=after, actor=user)
     issued = issue_for_completers(course, user, on) if course.active else 0
     db.session.commit()
     return course, issued

@@ -176,10 +176,9 @@ def person_panel(trainee, history: list) -> dict:
     courses'), 学时 per year, the year's target; `history` as `services.history_of` loads it (module
     certificates joined: no statement of their own)."""
     on, arr = s.today(), certificates.current_arrangement()
-    progress = courses.progress_of(trainee, on)
-    course_certs = db.session.scalars(sa.select(Certificate).where(
-        Certificate.trainee_id == trainee.id, Certificate.course_id.is_not(None))) if progress or history else []
-    certs = sorted([*(c.certificate for c in history if c.certificate is not None), *course_certs],
+    held = courses.person_courses(trainee)  # one statement: the courses and the course certificates
+    progress = courses.progress_of(trainee, on, history, held, s.live_modules())
+    certs = sorted([*(c.certificate for c in history if c.certificate is not None), *held[1]],
                    key=lambda cert: (cert.issued_on, cert.id), reverse=True)
     return {"certs": certs, "hours_by_year": hours.by_year_of(certs), "progress": progress,
             "tier": courses.tier_of(progress), "tier_label": training_rules.tier_label,

@@ -255,21 +255,46 @@ class CourseProgress:
         return f"已完成 {self.done}/{len(self.modules)} 个模块"
 
 
-def progress_of(trainee: Trainee, on: date) -> list[CourseProgress]:
-    """The courses of the person's audience (in use), with what they completed and their certificate."""
-    courses = [c for c in all_courses(active_only=True) if c.role == trainee.role]
+def person_courses(trainee: Trainee) -> tuple[list[TrainingCourse], list[Certificate]]:
+    """In one statement: the courses of the person's audience in use, and every course certificate the
+    person holds (with its course, whatever became of it), newest last."""
+    rows = db.session.execute(
+        sa.select(TrainingCourse, Certificate)
+        .outerjoin(Certificate, sa.and_(Certificate.course_id == TrainingCourse.id, Certificate.trainee_id == trainee.id))
+        .where(sa.or_(sa.and_(TrainingCourse.active, TrainingCourse.role == trainee.role), Certificate.id.is_not(None)))
+        .order_by(Certificate.id)).all()
+    rank = {t: i for i, t in enumerate(training_rules.TIERS)}
+    mine = {c.id: c for c, _ in rows if c.active and c.role == trainee.role}
+    return (sorted(mine.values(), key=lambda c: (rank.get(c.tier, 9), c.title)),
+            [cert for _, cert in rows if cert is not None])
+
+
+def progress_of(trainee: Trainee, on: date, history: list[Completion] | None = None,
+                held: tuple[list[TrainingCourse], list[Certificate]] | None = None,
+                modules: list[TrainingModule] | None = None) -> list[CourseProgress]:
+    """The courses of the person's audience (in use), with what they completed and their certificate.
+    A page that has the person's history (`services.history_of`: certificates joined), their courses
+    (`person_courses`) and the live modules passes them: no statement of its own."""
+    courses, certs = held if held is not None else person_courses(trainee)
     if not courses:
         return []
-    modules = module_index()
-    latest = _latest_course_certs(trainee.id)
-    done = _standing(trainee.id, {m for c in courses for m in c.module_ids}, on)
+    index = {m.id: m for m in modules} if modules is not None else module_index()
+    latest = {cert.course_id: cert for cert in certs if not cert.revoked}  # ordered by id: the last wins
+    if history is None:
+        done = _standing(trainee.id, {m for c in courses for m in c.module_ids}, on)
+    else:
+        lapsed = certificates.lapsed_in(history, on)
+        done = {}
+        for c in sorted(history, key=lambda c: (c.completed_on, c.id)):
+            if not c.voided and c.id not in lapsed:
+                done[c.module_id] = c
     out = []
     for course in courses:
         cert = latest.get(course.id)
         state = certificates.state_of(cert.revoked, cert.expires_on, on) if cert is not None else None
         since = cert.issued_on if state == certificates.EXPIRED else None
         rows = [(m, m.id in done and (since is None or done[m.id].completed_on > since))
-                for m in modules_of(course, modules)]
+                for m in modules_of(course, index)]
         out.append(CourseProgress(course, rows, cert, state))
     return out
 

@@ -161,7 +161,7 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
             if obj in session.deleted or (obj not in session.new and _changed(obj, _TRAINEE_FIELDS)):
                 whole.add(obj.id)
         elif isinstance(obj, Assignment | Completion | Certificate):  # a module certificate's term decides too
-            if isinstance(obj, Certificate) and obj.module_id is None:  # a course's: no pair of its own
+            if isinstance(obj, Certificate) and not _decides(obj):
                 continue
             if obj in session.new or obj in session.deleted or _changed(obj, _FIELDS[type(obj)]):
                 for tid, mid in _old_and_new(obj):
@@ -171,6 +171,16 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
     trainees = {t for t in whole | {t for t, _ in pairs} if t is not None}
     modules = None if whole else {m for _, m in pairs if m is not None}
     return trainees, modules
+
+
+def _decides(cert: Certificate) -> bool:
+    """Whether a certificate written in this flush may change its pair's count: a module's, with a term
+    that is over (now, or before the change). Most certificates are issued valid: no recount for them."""
+    if cert.module_id is None:  # a course's: no pair of its own
+        return False
+    on = ledger.today()
+    terms = [cert.expires_on, *(sa.inspect(cert).attrs.expires_on.history.deleted or ())]
+    return any(t is not None and t < on for t in terms)
 
 
 def _moved(session) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """Issue 21 (courses): the office sets a course of two modules (上岗, for 儿童主任, citing 三（二）10); on a
 phone-sized screen a trainee passes both modules' quizzes, sees the course done and their tier, and
-downloads the course's 结业证书, whose QR link opens the public verification page (有效) to anyone."""
+downloads the course's 结业证书, whose QR link opens the public verification page (有效) to anyone; a
+trainer voids one of its modules' completions and the same page says 已撤销."""
 from __future__ import annotations
 
 import re
@@ -90,4 +91,22 @@ def test_trainee_passes_a_course_and_its_certificate_verifies(page, browser, liv
     expect(public.get_by_test_id("verify-name")).to_have_text("刘*梅")
     expect(public.locator("body")).to_contain_text(COURSE)
     expect(public.locator("body")).not_to_contain_text("刘红梅")
+
+    # A trainer voids one of the two modules' completions: the course certificate is revoked with it.
+    page.get_by_role("button", name="退出").click()
+    make_user("yh-trainer", "trainer", unit="yanhu-mz")
+    login(page, "yh-trainer", PASSWORD)
+    from tests.training.helpers import trainee
+
+    page.goto(f"/training/trainees/{trainee('13800000009').id}")
+    expect(page.get_by_test_id("courses-progress").get_by_test_id("tier")).to_have_text("上岗")
+    history = page.get_by_test_id("history")
+    history.get_by_text("更正").first.click()
+    history.get_by_label("更正理由").first.fill("测验由他人代答")
+    history.get_by_role("button", name="作废此记录").first.click()
+    row = page.get_by_test_id("certificate-row").filter(has_text=f"{COURSE}（课程）")
+    expect(row.get_by_test_id("certificate-state")).to_contain_text("已撤销")
+    expect(page.get_by_test_id("courses-progress").get_by_test_id("tier")).to_have_text("未取得")
+    public.reload()
+    expect(public.get_by_test_id("verify-state")).to_have_text("已撤销")
     stranger.close()

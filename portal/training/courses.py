@@ -299,6 +299,23 @@ def progress_of(trainee: Trainee, on: date, history: list[Completion] | None = N
     return out
 
 
+def tiers_of(trainee_ids: list[int], on: date) -> dict[int, str]:
+    """Each listed person's tier (people without one are left out), in one statement: the tiers of the
+    courses of their post whose certificate is valid on `on`."""
+    if not trainee_ids:
+        return {}
+    held: dict[int, set[str]] = {}
+    for tid, tier in db.session.execute(
+            sa.select(Certificate.trainee_id, TrainingCourse.tier)
+            .join(TrainingCourse, TrainingCourse.id == Certificate.course_id)
+            .join(Trainee, Trainee.id == Certificate.trainee_id)
+            .where(Certificate.trainee_id.in_(trainee_ids), ~Certificate.revoked, TrainingCourse.active,
+                   TrainingCourse.role == Trainee.role,
+                   sa.or_(Certificate.expires_on.is_(None), Certificate.expires_on >= on))):
+        held.setdefault(tid, set()).add(tier)
+    return {tid: training_rules.tier_reached(tiers) for tid, tiers in held.items()}
+
+
 def tier_of(progress: list[CourseProgress]) -> str | None:
     """The person's tier: the highest tier of a course whose certificate stands (`progress_of`)."""
     return training_rules.tier_reached(p.course.tier for p in progress if p.state == certificates.VALID)

@@ -181,3 +181,16 @@ def test_a_county_trainer_reads_courses_and_cannot_set_them(app, plan, client, a
     response = client.get("/training/courses/new")
     assert response.status_code == 302 and response.headers["Location"].endswith("/training/courses")
     assert auth.post("/training/courses/new", form_data()).status_code == 403
+
+
+def test_the_roster_shows_each_persons_tier(app, plan, client, auth):
+    admin = setup()
+    courses.save_course(admin, None, None, values(module_ids=(services.get_module(KEYS[0]).id,)), TODAY)
+    services.mark_completed(admin, trainee("13800000002"), services.get_module(KEYS[0]), TODAY)
+    assert courses.tiers_of([trainee("13800000002").id, trainee("13800000003").id], TODAY) == {
+        trainee("13800000002").id: "onboarding"}
+    auth.as_role("admin")
+    html = client.get("/training/roster?county=yanhu").get_data(as_text=True)
+    row = html.split("主任乙")[1].split("</tr>")[0]
+    assert 'data-testid="roster-tier">上岗<' in row
+    assert 'data-testid="roster-tier">未取得<' in html.split("主任丙")[1].split("</tr>")[0]

@@ -136,6 +136,9 @@ EXPECTED: dict[str, object] = {
     "training.certificates_list": TRAINERS,
     "training.hours_ledger": TRAINERS,
     "training.arrangement": TRAINERS,
+    "training.courses_list": TRAINERS,
+    "training.course_new": TRAINERS,  # further: a county's trainer is sent back to the list (the city sets courses)
+    "training.course_edit": TRAINERS,
     "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
     "board.api_progress": ALL,
     "board.county": frozenset({"admin", "leader", "liaison"}),
@@ -217,6 +220,7 @@ def sample_args(endpoint: str) -> dict:
         "trainee_id": _sample["trainee"].id,
         "completion_id": _sample["completion"].id,
         "certificate_id": _sample["certificate"].id,
+        "course_id": _sample["course"].id,
         "token": _sample["token"],
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,

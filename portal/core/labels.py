@@ -149,6 +149,7 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "policy_document": "政策文件", "regulation": "法规登记", "library_import": "导入的法规文本",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
+                      "training_course": "课程",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
                       "supervision_settings": "督办设置", "urge": "督办通知单", "assigned_matter": "交办事项",
                       "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应",
@@ -179,6 +180,7 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "numbers": "签到表编号", "new": "新登记人数", "useful": "是否有用", "clear": "是否清楚", "missing": "还缺什么",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
+    "tier": "课程等级", "course": "课程", "description": "课程说明",
     "indicators": "指标", "period": "周期",
     # plans and their drafted duties
     "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",

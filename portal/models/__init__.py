@@ -49,6 +49,7 @@ from portal.models.training import (
     TrainingPlace,
     TrainingTally,
 )
+from portal.models.training_courses import TrainingCourse
 from portal.models.training_feedback import TrainingFeedback
 from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
@@ -63,5 +64,5 @@ __all__ = [
     "Assignment", "SignInSheet", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingPlace",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
     "Acknowledgement", "AssignedMatter", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
-    "SheetPhoto", "SheetSeat", "TrainingFeedback",
+    "SheetPhoto", "SheetSeat", "TrainingFeedback", "TrainingCourse",
 ]

@@ -15,7 +15,7 @@ from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
-from portal.training import bp
+from portal.training import bp, courses
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.exports import initial_passwords_xlsx
@@ -121,7 +121,8 @@ def roster():
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            county_names={c.id: c.name for c in county_units()},
                            townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
-                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id))
+                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id),
+                           tiers=courses.tiers_of([t.id for t in page.items], s.today()))
 
 
 @bp.route("/training/roster/template.xlsx")
@@ -160,7 +161,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
+                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(t, history))
 
 
 def _back(t: Trainee):

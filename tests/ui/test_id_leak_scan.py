@@ -31,6 +31,12 @@ def url_values(inst) -> tuple[dict, dict]:
     sheet = db.session.scalar(sa.select(SignInSheet).order_by(SignInSheet.id))
     trainee = db.session.scalar(sa.select(Trainee).where(Trainee.demo).order_by(Trainee.id))
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
+    from portal.models import TrainingCourse
+
+    course = TrainingCourse(title="儿童主任上岗培训", tier="onboarding", role="director", clause_id="3.2.10",
+                            module_ids=[module.id] if module else [], description="按方案三（二）10组织的上岗培训")
+    db.session.add(course)
+    db.session.commit()
     from portal.plans import drafts
     from tests.plans.helpers import sample_document, sample_drafts
 
@@ -38,6 +44,7 @@ def url_values(inst) -> tuple[dict, dict]:
     common = {"message_id": _outbox_message(inst), "instance_id": inst.id, "plan_id": drafted.id, "draft_id": drafted.drafts[0].id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
+              "course_id": course.id,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
     urge_id, notice_id = _supervision_sample(inst)
     common.update(urge_id=urge_id, notice_id=notice_id, matter_id=_matter_sample())

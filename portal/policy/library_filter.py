@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
 
-from portal.search import jurisdiction
 from portal.web.zhcontrols import DATE_RE
 
 LAW, ADMIN_REG, DEPT_RULE, LOCAL_REG, LOCAL_RULE, NORMATIVE = (
@@ -58,11 +57,34 @@ def rank_of(kind: str, issuers: list[str] | tuple[str, ...], number: str) -> str
     return NORMATIVE if issuers else ""
 
 
+# Whose rules: the place a maker's name or the title begins with (运城市民政局, 山西省…, 上海市…);
+# none → national. The same reading as portal.search.jurisdiction, which this module cannot import
+# (portal.search imports portal.policy: a circle); see docs/GAPS.md.
+SHANXI_CITIES = ("太原", "大同", "阳泉", "长治", "晋城", "朔州", "晋中", "忻州", "临汾", "吕梁")
+_PLACE = re.compile(r"^([\u4e00-\u9fff]{2,7}?)(?:省|市|自治区|自治州|地区|盟)")
+_NOT_PLACES = ("中华人民共和国", "全国", "国家", "国务院", "中国", "城市", "城乡", "农村", "社会", "关于")
+_NOT_IN_PLACE = re.compile("[我本各全该其于的和与及]")
+
+
+def _place_in(text: str) -> str:
+    text = (text or "").strip()
+    if not text or text.startswith(_NOT_PLACES):
+        return ""
+    if text.startswith("运城"):
+        return "yuncheng"
+    if text.startswith(("山西", *SHANXI_CITIES)):
+        return "shanxi"
+    m = _PLACE.match(text)
+    return "other" if m and not _NOT_IN_PLACE.search(m.group(1)) else ""
+
+
 def place_of(title: str, issuers: list[str] | tuple[str, ...]) -> str:
-    """national / shanxi / yuncheng / other (portal.search.jurisdiction reads the place)."""
-    place = jurisdiction.of(title, "、".join(issuers))
-    return {jurisdiction.NATIONAL: "national", jurisdiction.SHANXI: "shanxi",
-            jurisdiction.YUNCHENG: "yuncheng"}.get(place, "other")
+    """national / shanxi / yuncheng / other: the first maker (or else the title) naming a place."""
+    for text in (*issuers, title):
+        place = _place_in(text)
+        if place:
+            return place
+    return "national"
 
 
 def parse_day(text: str, end: bool = False) -> date | None:

@@ -67,3 +67,12 @@ def test_a_bad_date_gets_a_chinese_message_never_a_500(library, staff):
     assert r.status_code == 200 and "<h1>" not in html  # htmx swaps only a 200: the message is in the rows' part
     for message in ("公布日期（止）“明年”不是有效日期", "所选效力位阶无效", "所选地域无效", "所选制定机关不在法规库中"):
         assert message in html, message
+
+
+def test_jurisdiction_is_the_place_the_maker_or_title_names():
+    assert lf.place_of("关于加快推进我市儿童福利机构……的实施方案", ["运城市民政局", "运城市教育局"]) == "yuncheng"
+    assert lf.place_of("山西省未成年人保护条例", ["山西省人民代表大会常务委员会"]) == "shanxi"
+    assert lf.place_of("太原市养老服务条例", []) == "shanxi"
+    assert lf.place_of("上海市未成年人保护条例", ["上海市人民代表大会常务委员会"]) == "other"
+    assert lf.place_of("中华人民共和国民法典", ["全国人民代表大会"]) == "national"
+    assert lf.place_of("社会救助暂行办法", ["国务院"]) == "national"

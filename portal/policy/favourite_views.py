@@ -17,9 +17,8 @@ from portal.web.htmx import is_partial_request
 
 def star_context(doc, clause=None) -> dict:
     """What templates/policy/_star.html needs for `doc` (or one of its articles)."""
-    found = fav.find(current_user, doc, clause.clause_id if clause is not None else "")
-    return {"star_doc": doc, "star_clause": clause, "starred": found, "star_folders": fav.folders(current_user),
-            "star_form": StarForm()}
+    return {"star_doc": doc, "star_clause": clause, "star_form": StarForm(),
+            "star": fav.star_state(current_user, doc, clause.clause_id if clause is not None else "")}
 
 
 @bp.route("/favourites/")

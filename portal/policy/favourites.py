@@ -64,10 +64,32 @@ def find(user, doc: PolicyDocument, clause_id: str = "") -> Favourite | None:
         Favourite.user_id == user.id, Favourite.document_id == doc.id, Favourite.clause_id == clause_id)).first()
 
 
-def starred_clauses(user, doc: PolicyDocument) -> set[str]:
-    """The ids of the articles of `doc` the person starred ('' for the document itself)."""
-    return set(db.session.scalars(sa.select(Favourite.clause_id).where(
-        Favourite.user_id == user.id, Favourite.document_id == doc.id)))
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name: str
+
+
+@dataclass
+class StarState:
+    """What the star on a page shows: whether the person starred it (and where), and their folders."""
+
+    starred: bool
+    folder_name: str
+    folders: list[Choice]
+
+
+def star_state(user, doc: PolicyDocument, clause_id: str = "") -> StarState:
+    """One statement: the person's folders and, if starred, the folder it is in."""
+    mine = sa.select(sa.literal("folder").label("what"), FavouriteFolder.id.label("id"),
+                     FavouriteFolder.name.label("name")).where(FavouriteFolder.user_id == user.id)
+    starred = (sa.select(sa.literal("starred"), Favourite.folder_id, sa.literal(""))
+               .where(Favourite.user_id == user.id, Favourite.document_id == doc.id, Favourite.clause_id == clause_id))
+    rows = db.session.execute(sa.union_all(mine, starred)).all()
+    folders = sorted((Choice(r.id, r.name) for r in rows if r.what == "folder"), key=lambda c: (c.name, c.id))
+    star = next((r for r in rows if r.what == "starred"), None)
+    names = {c.id: c.name for c in folders}
+    return StarState(star is not None, names.get(star.id, UNFILED) if star is not None else "", folders)
 
 
 def _label(doc: PolicyDocument, clause: PolicyClause | None) -> str:

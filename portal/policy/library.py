@@ -24,12 +24,11 @@ class Listing:
     total: int                     # documents before the filters
 
 
-def _facts(docs: list[PolicyDocument]) -> dict[str, lf.Facts]:
+def _facts(docs: list[PolicyDocument], register: list[RegulationEntry]) -> dict[str, lf.Facts]:
     ids = [d.id for d in docs]
     effective = dict(db.session.execute(sa.select(PolicyEdition.document_id, PolicyEdition.effective).where(
         PolicyEdition.document_id.in_(ids), PolicyEdition.current, PolicyEdition.active)).all()) if ids else {}
-    entries = {e.document: e for e in db.session.scalars(
-        sa.select(RegulationEntry).where(RegulationEntry.active, RegulationEntry.document != ""))}
+    entries = {e.document: e for e in register if e.active and e.document}
     out = {}
     for d in docs:
         entry = entries.get(d.doc_id)
@@ -41,9 +40,11 @@ def _facts(docs: list[PolicyDocument]) -> dict[str, lf.Facts]:
     return out
 
 
-def listing(q: str, args: Mapping[str, str]) -> Listing:
+def listing(q: str, args: Mapping[str, str], register: list[RegulationEntry]) -> Listing:
+    """The list for query `q` and the filters in `args`; `register` is the register's entries (the
+    page shows them too: read once)."""
     every = list_documents()
-    facts = _facts(every)
+    facts = _facts(every, register)
     docs = list_documents(q) if q else every
     issuers = sorted({i for f in facts.values() for i in f.issuers})
     f = lf.parse(args, set(issuers))

@@ -21,10 +21,11 @@ def _document_or_404(doc_id: str):
 @any_account  # trainees (学员) too
 def index():
     q = request.args.get("q", "").strip()[:100]
-    view = library.listing(q, request.args)
+    entries = s.register_entries()
+    view = library.listing(q, request.args, [e for e, _ in entries])
     if is_partial_request():  # htmx swaps only a 200: the message about a bad date is in the partial
         return render_template("policy/_documents.html", view=view, docs=view.docs, q=q)
-    cited, related = s.split_by_plan(s.register_entries())
+    cited, related = s.split_by_plan(entries)
     return render_template("policy/index.html", view=view, docs=view.docs, q=q, cited=cited, related=related,
                            places=library_filter.PLACES, date_fields=library_filter.DATE_FIELDS
                            ), 400 if view.filter.errors else 200

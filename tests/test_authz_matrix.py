@@ -59,6 +59,15 @@ EXPECTED: dict[str, object] = {
     "policy.edition": EVERYONE,
     "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
+    "policy.print_clause": EVERYONE,
+    # 收藏: everyone's own (portal.policy.favourites scopes every folder and favourite to its owner)
+    "policy.favourites": EVERYONE,
+    "policy.star": EVERYONE,
+    "policy.folder_create": EVERYONE,
+    "policy.folder_rename": EVERYONE,
+    "policy.folder_delete": EVERYONE,
+    "policy.favourite_move": EVERYONE,
+    "policy.favourite_remove": EVERYONE,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
     "library_admin.preview": ADMIN_ONLY,
@@ -66,6 +75,7 @@ EXPECTED: dict[str, object] = {
     "library_admin.register_edit": ADMIN_ONLY,
     "library_admin.retire_import": ADMIN_ONLY,
     "library_admin.restore_import": ADMIN_ONLY,
+    "library_admin.delete_import": ADMIN_ONLY,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -227,6 +237,8 @@ def sample_args(endpoint: str) -> dict:
         "photo_id": _sample["photo"].id,
         "rule_id": _sample["rule"].id,
         "import_id": _sample["import"].id,
+        "folder_id": 1,  # POST only: refused by CSRF before the view (the owner check is in tests/policy)
+        "favourite_id": 1,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),

@@ -129,6 +129,10 @@ ACTION_LABELS = {
     "quiz": "参加培训测验",
     "import": "导入花名册",
     "import_statute": "导入法规文本",
+    # 收藏 (portal.policy.favourites)
+    "star": "收藏",
+    "unstar": "取消收藏",
+    "move_favourite": "移动收藏",
     "merge": "合并地名",
     "issue_certificate": "颁发结业证书",
     "revoke_certificate": "撤销结业证书",
@@ -147,6 +151,7 @@ ACTION_LABELS = {
 # Chinese names for what the log shows; unknown keys show as they are.
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记", "library_import": "导入的法规文本",
+                      "favourite": "收藏", "favourite_folder": "收藏夹",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "training_course": "课程",
@@ -201,6 +206,7 @@ FIELD_LABELS = {
     "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
     "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
     "clauses_retired": "撤销的条款", "edition": "版本日期", "files": "上传的文件",
+    "folder": "收藏夹", "moved_to_unfiled": "移到未分类的收藏数",
     # exports and the audit log's own entries
     "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",

@@ -14,6 +14,7 @@ from portal.models.duties import (
     Evidence,
     ExtensionRequest,
 )
+from portal.models.favourites import Favourite, FavouriteFolder
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
@@ -56,7 +57,7 @@ from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, 
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "DutyPeriod", "DutySnapshot", "Evidence",
-    "ExtensionRequest", "AssessmentSettings", "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
+    "ExtensionRequest", "AssessmentSettings", "Favourite", "FavouriteFolder", "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
     "OutboxDelivery", "OutboxMessage", "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",

@@ -41,6 +41,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             # library: register, statutes, an earlier edition, the print views, the admin page
             "/policy/register/", f"/policy/register/{REGISTER_KEY}", f"/policy/{STATUTE}",
             f"/policy/{STATUTE}/v/{EDITION}", "/policy/yunmin-2021-74/print", f"/policy/{STATUTE}/print",
+            f"/policy/{STATUTE}/a9/print", "/policy/favourites/", "/policy/?level=法律&issued_from=2020",
             "/admin/library/", f"/admin/library/register/{REGISTER_KEY}",
             # 督办
             "/duban/", "/duban/inbox", "/duban/settings", "/duban/notices", f"/duban/urge?instance={inst_id}",

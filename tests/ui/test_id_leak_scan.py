@@ -106,6 +106,16 @@ def _outbox_message(inst) -> int:
     return db.session.scalar(sa.select(OutboxMessage.id).order_by(OutboxMessage.id))
 
 
+def _star_something(user) -> None:
+    """收藏: a folder with an article, and the document itself unfiled (the 我的收藏 page then has rows)."""
+    from portal.policy import favourites
+    from portal.policy.services import get_clause, get_document
+
+    doc = get_document(STATUTE)
+    favourites.star(user, doc, get_clause(doc, "a11"), favourites.create_folder(user, "强制报告"))
+    favourites.star(user, doc, None, None)
+
+
 def get_urls(app, inst) -> list[str]:
     from flask import url_for
 
@@ -128,13 +138,15 @@ def get_urls(app, inst) -> list[str]:
     urls += [f"/duban/urge?instance={inst.id}", "/duban/urge?scope=overdue", "/duban/?replied=yes",
              "/duban/?sort=newest"]
     urls += ["/tasks/?unit=", "/supervision/", "/search/?q=移交", "/admin/audit/", "/tasks/?unit=city-mz",
-             "/board?county=yanhu", "/training/reports/matrix?county=yanhu"]
+             "/board?county=yanhu", "/training/reports/matrix?county=yanhu",
+             "/policy/?level=法律&place=national&issued_from=2020", f"/policy/{STATUTE}/a9/print"]
     return sorted(set(urls))
 
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_internal_ids_on_any_page(app, demo, role):
     user = make_user(f"scan-{role}", role, unit=ROLES[role])
+    _star_something(user)
     auth = AuthActions(app.test_client())
     assert auth.login(user.username).status_code == 302
     patterns = [*forbidden(), ISO_DATE_RE]  # (exports keep dates as typed date cells)
@@ -154,5 +166,5 @@ def test_no_internal_ids_on_any_page(app, demo, role):
     assert len(checked) >= 8, checked
     if role == "admin":  # the new pages are really looked at
         assert {"/board", "/training/roster", "/admin/library/", f"/policy/{STATUTE}/v/{EDITION}",
-                "/policy/yunmin-2021-74/print"} <= checked, sorted(checked)
+                "/policy/yunmin-2021-74/print", "/policy/favourites/", f"/policy/{STATUTE}/a9/print"} <= checked, sorted(checked)
     assert not leaks, "\n".join(leaks)

@@ -163,6 +163,7 @@ EXPECTED: dict[str, object] = {
     "plans.api_plans": ALL,
     "plans.new": ADMIN_ONLY,
     "plans.archive": ADMIN_ONLY,
+    "plans.restore": ADMIN_ONLY,
     "plans.review": ADMIN_ONLY,
     "plans.edit_draft": ADMIN_ONLY,
     "plans.add_draft": ADMIN_ONLY,

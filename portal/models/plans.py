@@ -43,6 +43,9 @@ class Plan(db.Model):
     # Clause ids of the plan's text in document order with their parents, kept from the reading:
     # [["1", null], ["1.1", "1"], ...] (the coverage check when the text is not in the library).
     clause_tree: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # What archiving took out of service, so restoring brings back exactly that (not a duty an earlier
+    # revision retired): {"state": "published", "duties": [ids], "instances": [ids]}; {} when not archived.
+    archived_with: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     lock_version: so.Mapped[int] = so.mapped_column(default=1)

@@ -15,7 +15,7 @@ STEP_MAX = 200
 
 
 class ArchiveForm(FlaskForm):
-    """归档: CSRF only."""
+    """归档 / 恢复: CSRF only."""
 
 
 class PublishForm(FlaskForm):

@@ -1,0 +1,55 @@
+"""plan restore: what archiving a plan took out of service, so restoring it brings back exactly that
+
+* plan.archived_with: {"state": the plan's state before, "duties": [ids], "instances": [ids]} written by
+  archiving, cleared by restoring; {} otherwise.
+
+Revision ID: 0027_plan_restore
+Revises: 0026_library
+Create Date: 2026-12-07 07:50:00
+
+"""
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0027_plan_restore'
+down_revision = '0026_library'
+branch_labels = None
+depends_on = None
+
+
+@contextmanager
+def _sqlite_rebuild(bind):
+    """SQLite drops a column by rebuilding the table (batch mode); with foreign keys enforced, dropping
+    the old table deletes or refuses the rows that refer to it (a duty instance's checklist, notes and
+    evidence were lost this way). As in 0024_plans (SQLite's own procedure,
+    https://www.sqlite.org/lang_altertable.html#otheralter): enforcement off around the rebuild, the
+    references checked after. Other databases: nothing to do."""
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    raw = bind.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+    finally:
+        if raw.in_transaction:
+            raw.commit()
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def upgrade():
+    with op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('archived_with', sa.JSON(), nullable=False, server_default='{}'))
+
+
+def downgrade():
+    with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('plan', schema=None) as batch_op:
+        batch_op.drop_column('archived_with')

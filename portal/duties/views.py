@@ -59,10 +59,9 @@ from portal.models import Duty, Evidence, ExtensionRequest
 from portal.web.access import logged_in, no_store, requires
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
-from portal.web.inputs import MAX_ID, parse_int
 from portal.web.navigation import ledger_heading
 from portal.web.pagination import ListPage
-from portal.web.query_args import parse_page_arg
+from portal.web.query_args import parse_page_arg, plan_arg
 
 
 def ledger_filter_from_args() -> LedgerFilter:
@@ -75,7 +74,7 @@ def ledger_filter_from_args() -> LedgerFilter:
     return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
         area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
-        sort=args.get("sort", "light")[:10], plan_id=parse_int(args.get("plan", ""), 1, MAX_ID) or 0,
+        sort=args.get("sort", "light")[:10], plan_id=plan_arg(args),
     )
 
 

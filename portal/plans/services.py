@@ -74,6 +74,16 @@ def live_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
     return [(r[0], r[1]) for r in rows], totals
 
 
+def duties_by_clause(duties: list[tuple[Duty, int]]) -> dict[str, list[tuple[Duty, int]]]:
+    """The plan's live duties (with their instance counts) under each clause they cite: a plan's text
+    kept with the plan shows, clause by clause, the duties it created."""
+    out: dict[str, list[tuple[Duty, int]]] = {}
+    for duty, n in duties:
+        for cid in dict.fromkeys(duty.clause_ids or ()):
+            out.setdefault(cid, []).append((duty, n))
+    return out
+
+
 def archive_plan(plan: Plan) -> str | None:
     """Archive a plan: its live duties and their instances are archived with it, so they leave the board,
     the 任务台账, the home page, reminders and reports (every view already leaves archived ones out: one

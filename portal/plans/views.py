@@ -34,6 +34,7 @@ def detail(plan_id: int):
     duties, c = services.live_duties(plan)
     gaps = drafts.clauses_without_duty(plan, published=[d.clause_ids for d, _ in duties])
     return render_template("plans/detail.html", plan=plan, counts=c, duties=duties,
+                           by_clause=services.duties_by_clause(duties),
                            states=services.STATE_LABELS, form=ArchiveForm(), gaps=gaps)
 
 

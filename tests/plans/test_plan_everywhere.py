@@ -90,3 +90,61 @@ def test_a_county_page_shows_every_plan_or_the_one_chosen(client, auth, plan):
     seed = client.get(f"/board/counties/yanhu?plan={_seed_id()}").get_data(as_text=True)
     assert OTHER_DUTY not in seed and SEED_DUTY in seed
     assert "方案“x”不在可选范围内" in client.get("/board/counties/yanhu?plan=x").get_data(as_text=True)
+
+
+def test_the_monthly_report_prefill_names_each_plan_or_takes_the_one_chosen(app, plan):
+    from portal.models import DutyInstance
+    from portal.reports.services import current_month, month_activity
+    from portal.units.services import unit_by_code
+    from tests.conftest import instance_by_key
+    from tests.duties.test_workflow import liaison
+
+    other = _published()
+    mz = liaison(app, "mz", "yanhu-mz")
+    seed_inst = instance_by_key("transfer-children@yanhu-mz")
+    other_inst = db.session.scalar(sa.select(DutyInstance).join(DutyInstance.duty).where(
+        DutyInstance.unit_id == seed_inst.unit_id, DutyInstance.duty.has(plan_id=other.id)))
+    mz.post(f"/tasks/{seed_inst.id}/notes", {"body": "召开部署会"})
+    mz.post(f"/tasks/{other_inst.id}/notes", {"body": "建立台账模板"})
+    unit, month = unit_by_code("yanhu-mz"), current_month()
+    lines = month_activity(unit, month)
+    assert lines[0] == f"【{PLAN_NUMBER}】" and "召开部署会" in lines[1]
+    assert lines[2] == "【运民字〔2026〕9号】" and "建立台账模板" in lines[3]
+    only = month_activity(unit, month, other.id)
+    assert len(only) == 1 and OTHER_DUTY in only[0]
+    page = mz.client.get(f"/reports/yanhu-mz/{month}?plan={other.id}").get_data(as_text=True)
+    assert "建立台账模板" in page and "召开部署会" not in page and 'data-testid="plan-chooser"' in page
+
+
+def test_exports_and_the_progress_api_take_the_plan_chosen(client, auth, plan):
+    from openpyxl import load_workbook
+
+    other = _published()
+    auth.as_role("admin")
+    for url in ("/duties/plan.xlsx", "/duties/division.xlsx", "/tasks/export.xlsx?unit="):
+        sep = "&" if "?" in url else "?"
+        titles = {c for row in load_workbook(io.BytesIO(client.get(f"{url}{sep}plan={other.id}").data)).active
+                  .iter_rows(values_only=True) for c in row if isinstance(c, str)}
+        assert OTHER_DUTY in titles and SEED_DUTY not in titles, url
+        every = {c for row in load_workbook(io.BytesIO(client.get(url).data)).active
+                 .iter_rows(values_only=True) for c in row if isinstance(c, str)}
+        assert OTHER_DUTY in every and SEED_DUTY in every, url
+    progress = client.get(f"/api/progress?plan={other.id}").get_json()
+    assert progress["plan"] == other.id and progress["totals"]["total"] == 14
+    assert {i["plan"] for i in progress["instances"]} == {other.id} and progress["transfer"] == []
+    assert client.get("/api/progress").get_json()["totals"]["total"] > 14
+
+
+def test_each_plan_s_clauses_show_the_duties_they_created_and_no_other_plan_s(client, auth, plan):
+    other = _published()  # its clauses 2.1 and 2.2 share their ids with 74号's 二（一）、二（二）
+    auth.as_role("leader")
+    page = client.get(f"/plans/{other.id}").get_data(as_text=True)
+    listed = page.split('id="clause-2.1"', 1)[1].split('id="clause-2.2"', 1)[0]
+    assert "本条产生的任务" in listed and "开展困境儿童摸底排查" in listed and OTHER_DUTY not in listed
+    assert OTHER_DUTY in page.split('id="clause-2.2"', 1)[1]
+    assert 'href="#clause-2.1"' in page
+    for cid in ("2", "2.1", "2.2"):  # 74号's own clause pages: its duties only
+        seed = client.get(f"/policy/yunmin-2021-74/{cid}").get_data(as_text=True)
+        assert "开展困境儿童摸底排查" not in seed and OTHER_DUTY not in seed, cid
+    transfer = client.get("/policy/yunmin-2021-74/3.2.8").get_data(as_text=True)
+    assert SEED_DUTY in transfer

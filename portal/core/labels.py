@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "restore": "恢复",
     "sync": "同步",
     "archive": "归档",
+    "split_draft": "拆分任务",
+    "merge_draft": "合并任务",
     "tick": "完成清单事项",
     "untick": "取消清单事项",
     "note": "添加工作记录",

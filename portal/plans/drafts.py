@@ -91,6 +91,8 @@ def county_unit_id(name: str) -> int | None:
 def new_key(plan: Plan, position: int) -> str:
     """A stable key for a drafted duty, unique across plans (instances are keyed from it)."""
     taken = {d.key for d in plan.drafts}
+    if plan.id is not None:  # nor a published duty's (one dropped from the draft must not come back under it)
+        taken |= set(db.session.scalars(sa.select(Duty.key).where(Duty.plan_id == plan.id)))
     n = position + 1
     while f"p{plan.id}-{n}" in taken:
         n += 1
@@ -173,6 +175,12 @@ def drop_draft(draft: PlanDraftDuty, actor) -> None:
 def unmatched(names: list[str], ids: list) -> list[str]:
     """The names of one list the register does not know yet."""
     return [name for name, uid in zip(names, _ids(ids, names), strict=True) if uid is None]
+
+
+def shown_units(names: list[str], ids: list) -> list[str]:
+    """A drafted duty's units as the review page reads them: the register's name where mapped, else
+    the name as the plan wrote it."""
+    return [_unit_name(uid) if uid else name for name, uid in zip(names, _ids(ids, names), strict=True)]
 
 
 def unknown_names(plan: Plan) -> list[str]:

@@ -74,6 +74,8 @@ class PlanDraftDuty(db.Model):
     cooperating: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     lead_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # unit ids, None where unknown
     cooperating_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # Those of cooperating_ids the office added (the 方案 does not name them): published as its 工作安排.
+    arranged_cooperating_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     scope: so.Mapped[str] = so.mapped_column(sa.String(20), default="city")
     deadline_text: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)

@@ -43,6 +43,7 @@ class DraftForm(FlaskForm):
     clauses = text("来源条款", 200)
     lead = UnitsField("牵头单位", coerce=int, validate_choice=False)
     cooperating = UnitsField("配合单位", coerce=int, validate_choice=False)
+    arranged_cooperating = UnitsField("督查室安排的配合单位", coerce=int, validate_choice=False)
     scope = choice("city", "per-county", message="请选择落实范围。")
     deadline_text = text("完成时限（原文）", 200)
     deadline = IsoDateField("截止日期")
@@ -56,6 +57,7 @@ class DraftForm(FlaskForm):
         choices = [(u.id, u.name) for u in units]
         self.lead.choices = choices
         self.cooperating.choices = choices
+        self.arranged_cooperating.choices = choices
 
 
 def lines(raw: str | None) -> list[str]:

@@ -31,7 +31,8 @@ def split_draft(plan: Plan, draft: PlanDraftDuty, title: str, moved: list[int], 
     new = PlanDraftDuty(
         key=new_key(plan, len(plan.drafts)), position=draft.position + 1, clause_ids=list(draft.clause_ids),
         title=title, lead=list(draft.lead), cooperating=list(draft.cooperating), lead_ids=list(draft.lead_ids),
-        cooperating_ids=list(draft.cooperating_ids), scope=draft.scope, deadline_text=draft.deadline_text,
+        cooperating_ids=list(draft.cooperating_ids), arranged_cooperating_ids=list(draft.arranged_cooperating_ids or []),
+        scope=draft.scope, deadline_text=draft.deadline_text,
         deadline=draft.deadline, quote=draft.quote, checklist=[s for i, s in enumerate(steps) if i in chosen],
         arrangement=draft.arrangement, sources=dict(draft.sources or {}))
     draft.checklist = [s for i, s in enumerate(steps) if i not in chosen]
@@ -52,6 +53,9 @@ def merge_drafts(plan: Plan, draft: PlanDraftDuty, other: PlanDraftDuty, actor,
         raise Refused("请选择另一项任务合并。")
     locking.check_version(draft.version, expected_version, DraftStale)
     before, dropped = draft_fields(draft), draft_fields(other)
+    # a unit the 方案 names for either duty is the 方案's; the office's own only where neither names it
+    said = {u for d in (draft, other) for u in d.cooperating_ids if u and u not in (d.arranged_cooperating_ids or ())}
+    office = {u for d in (draft, other) for u in (d.arranged_cooperating_ids or ())} - said
     draft.clause_ids = list(dict.fromkeys([*draft.clause_ids, *other.clause_ids]))
     draft.lead, draft.lead_ids = _union(draft.lead, draft.lead_ids, other.lead, other.lead_ids)
     coop, coop_ids = _union(draft.cooperating, draft.cooperating_ids, other.cooperating, other.cooperating_ids)
@@ -59,6 +63,7 @@ def merge_drafts(plan: Plan, draft: PlanDraftDuty, other: PlanDraftDuty, actor,
     kept = [(n, i) for n, i in zip(coop, coop_ids, strict=True)
             if (n, i) not in leads and (i is None or i not in draft.lead_ids)]
     draft.cooperating, draft.cooperating_ids = [n for n, _ in kept], [i for _, i in kept]
+    draft.arranged_cooperating_ids = [i for i in draft.cooperating_ids if i in office]
     if other.deadline and (draft.deadline is None or other.deadline < draft.deadline):
         draft.deadline, draft.deadline_text = other.deadline, other.deadline_text
     elif not draft.deadline_text:

@@ -36,7 +36,8 @@ def draft_form(draft: PlanDraftDuty, units) -> DraftForm:
     said, arranged = drafts.steps(draft)
     form = DraftForm(formdata=None, data={
         "title": draft.title, "clauses": " ".join(draft.clause_ids), "lead": [i for i in draft.lead_ids if i],
-        "cooperating": [i for i in draft.cooperating_ids if i], "scope": draft.scope,
+        "cooperating": [i for i in draft.cooperating_ids if i and i not in (draft.arranged_cooperating_ids or ())],
+        "arranged_cooperating": [i for i in draft.arranged_cooperating_ids or () if i], "scope": draft.scope,
         "deadline_text": draft.deadline_text, "deadline": draft.deadline, "checklist": "\n".join(said),
         "arranged": "\n".join(arranged), "arrangement": draft.arrangement, "version": draft.version})
     form.set_units(units)
@@ -135,9 +136,11 @@ def _clauses(form: DraftForm) -> list[str]:
 
 
 def _draft_edit(form: DraftForm) -> drafts.DraftEdit:
+    arranged = [u for u in form.arranged_cooperating.data or [] if u not in form.lead.data]
+    named = [u for u in form.cooperating.data or [] if u not in form.lead.data and u not in arranged]
     return drafts.DraftEdit(
         title=form.title.data.strip(), clauses=_clauses(form), lead_ids=list(form.lead.data),
-        cooperating_ids=[u for u in form.cooperating.data if u not in form.lead.data], scope=form.scope.data,
+        cooperating_ids=named + arranged, arranged_cooperating_ids=arranged, scope=form.scope.data,
         deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
         checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
         arrangement=(form.arrangement.data or "").strip())

@@ -1,9 +1,12 @@
-"""plan restore: what archiving a plan took out of service, so restoring it brings back exactly that
+"""multiplan: restoring an archived plan; the office's cooperating units on a drafted duty
 
 * plan.archived_with: {"state": the plan's state before, "duties": [ids], "instances": [ids]} written by
-  archiving, cleared by restoring; {} otherwise.
+  archiving (what it took out of service, so restoring brings back exactly that), cleared by restoring;
+  {} otherwise.
+* plan_draft_duty.arranged_cooperating_ids: those of a drafted duty's cooperating units the office added
+  (the 任务分工表's 「（督查室安排）」), published as arranged cooperators.
 
-Revision ID: 0027_plan_restore
+Revision ID: 0027_multiplan
 Revises: 0026_library
 Create Date: 2026-12-07 07:50:00
 
@@ -14,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0027_plan_restore'
+revision = '0027_multiplan'
 down_revision = '0026_library'
 branch_labels = None
 depends_on = None
@@ -48,8 +51,12 @@ def _sqlite_rebuild(bind):
 def upgrade():
     with op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived_with', sa.JSON(), nullable=False, server_default='{}'))
+    with op.batch_alter_table('plan_draft_duty', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('arranged_cooperating_ids', sa.JSON(), nullable=False, server_default='[]'))
 
 
 def downgrade():
+    with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('plan_draft_duty', schema=None) as batch_op:
+        batch_op.drop_column('arranged_cooperating_ids')
     with _sqlite_rebuild(op.get_bind()), op.batch_alter_table('plan', schema=None) as batch_op:
         batch_op.drop_column('archived_with')

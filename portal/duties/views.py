@@ -322,9 +322,12 @@ def queue():
 
 
 def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
-    return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), duty_rules=duty_rules, refused=refused,
-                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's requests, or the one chosen
+    return render_template("duties/queue.html", requests=pending_close_requests(plan_id),
+                           extensions=pending_extensions(plan_id), duty_rules=duty_rules, refused=refused,
+                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm(), plan_id=plan_id,
+                           plan_problems=problems)
 
 
 @bp.route("/supervision/decide/<kind>", methods=["POST"])

@@ -148,3 +148,24 @@ def test_each_plan_s_clauses_show_the_duties_they_created_and_no_other_plan_s(cl
         assert "开展困境儿童摸底排查" not in seed and OTHER_DUTY not in seed, cid
     transfer = client.get("/policy/yunmin-2021-74/3.2.8").get_data(as_text=True)
     assert SEED_DUTY in transfer
+
+
+def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, auth, plan):
+    from portal.models import DutyInstance
+    from tests.conftest import instance_by_key
+
+    other = _published()
+    seed_inst = instance_by_key("transfer-children@yanhu-mz")
+    other_inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.duty.has(plan_id=other.id),
+                                                                 DutyInstance.unit_id == seed_inst.unit_id))
+    for inst in (seed_inst, other_inst):
+        inst.state = "requested"
+    db.session.commit()
+    auth.as_role("admin")
+    every = client.get("/supervision/").get_data(as_text=True)
+    assert SEED_DUTY in every and OTHER_DUTY in every and 'data-testid="plan-chooser"' in every
+    one = client.get(f"/supervision/?plan={other.id}").get_data(as_text=True)
+    assert OTHER_DUTY in one and SEED_DUTY not in one
+    home = client.get(f"/?plan={other.id}").get_data(as_text=True)
+    assert f"/supervision/?plan={other.id}" in home
+    assert re.search(r'data-testid="waiting-closes"><strong>1</strong>', home)

@@ -206,7 +206,7 @@ def gunicorn_ratio(db_url: str, tmp: Path, clients: int, seconds: float) -> tupl
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
                              "warning", "wsgi:app"], cwd=root, env=env)
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a loaded machine starts gunicorn slowly
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal import locking
+from portal import locking, refdata
 from portal.audit.services import changed_fields, record
 from portal.content.duties_file import deadline_text_arranged
 from portal.duties.division import division_rows, draft_division_rows
@@ -164,8 +164,18 @@ def _update(d: PlanDraftDuty, c: PlanDraftDuty, actor) -> None:
         record("update", "plan_draft", d.key, label=d.title, before=old, after=new, actor=actor)
 
 
+def _clause_text(plan: Plan, clause_ids: list[str]) -> str:
+    """The plan's own words of these clauses (the library's text, else the text kept with the plan)."""
+    if plan.doc_id:
+        texts = {cid: c.text for cid, c in refdata.clauses(plan.doc_id).items()}
+    else:
+        texts = {row[0]: row[4] for row in plan.clause_tree or [] if len(row) > 4}
+    return "\n".join(texts[cid] for cid in clause_ids if texts.get(cid))
+
+
 def _add(plan: Plan, c: PlanDraftDuty, actor) -> None:
     position = max((d.position for d in plan.drafts), default=-1) + 1
     c.key, c.position = drafts.new_key(plan, position), position
+    c.quote = c.quote or _clause_text(plan, c.clause_ids)  # a new row quotes the clauses it cites
     plan.drafts.append(c)
     record("create", "plan_draft", c.key, label=f"{plan.title}：{c.title}", after=drafts.draft_fields(c), actor=actor)

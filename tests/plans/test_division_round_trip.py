@@ -154,6 +154,7 @@ def test_a_duty_of_each_county_s_government_and_the_office_s_marks_round_trip(cl
     assert added.arranged_cooperating_ids == [unit_id("city-cz")]
     assert set(added.cooperating_ids) == {unit_id("city-cz"), unit_id("yanhu-mz")}
     assert "工作安排" in added.deadline_text  # the 完成时限 the table marks as the office's stays so
+    assert added.quote == "各县（市、区）建立关爱服务台账，年底前完成。（各县（市、区）民政局负责）"  # 二（二）'s words
     # downloaded again, the row reads as it was written; uploaded again, nothing changes
     again = _sheet(client.get(f"/plans/{p.id}/draft-division.xlsx").data)
     assert again[3][2:4] == ["各县（市、区）", "市财政局（督查室安排）、各县（市、区）民政局"]

@@ -103,6 +103,7 @@ class PlanRef:
     title: str
     number: str
     state: str
+    doc_id: str = ""  # its text in the library (PolicyDocument.doc_id); "" when kept with the plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,13 +281,13 @@ def _load_duties():
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
                                         Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
                                         Duty.plan_id, Plan.title.label("plan_title"), Plan.number.label("plan_number"),
-                                        Plan.state.label("plan_state"))
+                                        Plan.state.label("plan_state"), Plan.doc_id.label("plan_doc"))
                               .outerjoin(Plan, Plan.id == Duty.plan_id)
                               .order_by(Duty.position, Duty.id)).all()
     duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
                            r.deadline, r.period, r.deadline_text, r.position, r.archived,
                            tuple((n, m) for n, m in (r.indicators or ())), r.plan_id) for r in rows)
-    plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state)
+    plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state, r.plan_doc or "")
              for r in rows if r.plan_title is not None}
     ordered = tuple(plans[k] for k in sorted(plans))
     return duties, {d.id: d for d in duties}, {d.key: d for d in duties}, ordered, plans
@@ -322,6 +323,11 @@ def plans() -> tuple[PlanRef, ...]:
 
 def plan(plan_id: int | None) -> PlanRef | None:
     return _duties_part()[4].get(plan_id)
+
+
+def plans_of_document(doc_id: str) -> frozenset[int]:
+    """The plans whose text is the library document `doc_id` (its clauses created their duties)."""
+    return frozenset(p.id for p in plans() if p.doc_id and p.doc_id == doc_id)
 
 
 # ---- clauses -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ NASTY = [
 # Numbers no column holds (SQLite: beyond 2**63; PostgreSQL int4: beyond 2**31 - 1) and digits int()
 # refuses ("²"), in every field and query argument that carries an id, a page, a version or a figure.
 NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module",
-           "object_id", "unit_id", "account", "instance", "training", "remind_days", "folder")
+           "object_id", "unit_id", "account", "instance", "training", "remind_days", "folder", "other", "moved")
 NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 

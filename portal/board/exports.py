@@ -32,7 +32,7 @@ def step_text(status: str) -> str:
 
 
 def full_name(report: Bulletin) -> str:
-    return f"《{report.doc_title}》（{report.doc_number}）" if report.doc_number else f"《{report.doc_title}》"
+    return report.basis_text
 
 
 def summary_pairs(report: Bulletin) -> list[tuple[str, object]]:

@@ -49,7 +49,7 @@ def index():
 def county(county_code: str):
     code = county_code
 
-    data = pages.load(current_user, MultiDict(), today())
+    data = pages.load(current_user, MultiDict({"plan": request.args.get("plan", "")}), today())  # the plan chosen
     name = dict(data.counties).get(code)
     if name is None:
         abort(404)
@@ -62,7 +62,8 @@ def county(county_code: str):
         trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
-                           transfer=transfer, indicator_names=data.indicator_names, on=today())
+                           transfer=transfer, indicator_names=data.indicator_names, on=today(), q=data.query,
+                           plan_id=data.query.filters.plan_id)
 
 
 @bp.route("/board/transfer")

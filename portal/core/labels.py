@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "restore": "恢复",
     "sync": "同步",
     "archive": "归档",
+    "split_draft": "拆分任务",
+    "merge_draft": "合并任务",
     "tick": "完成清单事项",
     "untick": "取消清单事项",
     "note": "添加工作记录",
@@ -190,7 +192,8 @@ FIELD_LABELS = {
     # plans and their drafted duties
     "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",
     "no_duty": "无具体任务的条款", "drafts": "起草的任务数", "mapped": "对应的名称", "duties": "涉及任务数",
-    "archived_count": "归档任务数", "instances": "涉及单位任务数", "with_plan": "随方案归档", "division_import": "导入任务分工表",
+    "archived_count": "归档任务数", "instances": "涉及单位任务数", "with_plan": "随方案归档（或恢复）", "arranged_cooperating": "督查室安排的配合单位",
+    "new_title": "拆出的新任务", "new_checklist": "新任务的工作步骤", "merged": "并入的任务", "merged_into": "并入", "division_import": "导入任务分工表",
     # the outbox
     "channel": "渠道", "url": "机器人地址", "secret": "加签密钥", "email": "电子邮箱", "mobile": "手机号码",
     "on": "开启", "off": "关闭", "message": "消息", "recipient": "接收方",

@@ -334,21 +334,29 @@ def _notify(inst: DutyInstance, title: str, body: str) -> None:
     enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
 
-def pending_close_requests() -> list[InstanceView]:
-    """The office's 销号 queue, oldest first, each with its duty, unit and checklist (a few statements
-    however long the queue)."""
-    stmt = (sa.select(DutyInstance).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived)
+def _of_plan(plan_id: int) -> list:
+    return [DutyInstance.duty_id.in_(sa.select(Duty.id).where(Duty.plan_id == plan_id))] if plan_id else []
+
+
+def pending_close_requests(plan_id: int = 0) -> list[InstanceView]:
+    """The office's 销号 queue (every plan's, or one plan's), oldest first, each with its duty, unit and
+    checklist (a few statements however long the queue)."""
+    stmt = (sa.select(DutyInstance).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived,
+                                          *_of_plan(plan_id))
             .order_by(DutyInstance.updated_at)
             .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
                      sa.orm.lazyload(DutyInstance.cooperators)))
     return [view_of(i) for i in db.session.scalars(stmt)]
 
 
-def pending_extensions() -> list[ExtensionRequest]:
-    """Pending 延期 requests, oldest first, with their instance's duty and unit in the same statement."""
+def pending_extensions(plan_id: int = 0) -> list[ExtensionRequest]:
+    """Pending 延期 requests (every plan's, or one plan's), oldest first, with their instance's duty and
+    unit in the same statement."""
     instance = sa.orm.joinedload(ExtensionRequest.instance)
+    of_plan = [ExtensionRequest.instance_id.in_(sa.select(DutyInstance.id).where(*_of_plan(plan_id)))] if plan_id else []
     return list(db.session.scalars(
-        sa.select(ExtensionRequest).where(ExtensionRequest.status == duty_rules.PENDING).order_by(ExtensionRequest.at)
+        sa.select(ExtensionRequest).where(ExtensionRequest.status == duty_rules.PENDING, *of_plan)
+        .order_by(ExtensionRequest.at)
         .options(instance.joinedload(DutyInstance.duty), instance.joinedload(DutyInstance.unit),
                  instance.lazyload(DutyInstance.cooperators), instance.lazyload(DutyInstance.items))))
 

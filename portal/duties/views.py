@@ -59,10 +59,9 @@ from portal.models import Duty, Evidence, ExtensionRequest
 from portal.web.access import logged_in, no_store, requires
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
-from portal.web.inputs import MAX_ID, parse_int
 from portal.web.navigation import ledger_heading
 from portal.web.pagination import ListPage
-from portal.web.query_args import parse_page_arg
+from portal.web.query_args import parse_page_arg, plan_arg
 
 
 def ledger_filter_from_args() -> LedgerFilter:
@@ -75,7 +74,7 @@ def ledger_filter_from_args() -> LedgerFilter:
     return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
         area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
-        sort=args.get("sort", "light")[:10], plan_id=parse_int(args.get("plan", ""), 1, MAX_ID) or 0,
+        sort=args.get("sort", "light")[:10], plan_id=plan_arg(args),
     )
 
 
@@ -323,9 +322,12 @@ def queue():
 
 
 def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
-    return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), duty_rules=duty_rules, refused=refused,
-                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's requests, or the one chosen
+    return render_template("duties/queue.html", requests=pending_close_requests(plan_id),
+                           extensions=pending_extensions(plan_id), duty_rules=duty_rules, refused=refused,
+                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm(), plan_id=plan_id,
+                           plan_problems=problems)
 
 
 @bp.route("/supervision/decide/<kind>", methods=["POST"])

@@ -64,8 +64,9 @@ class DutyOverview:
     ranked: list[tuple[refdata.UnitRef, dict[str, int]]]  # units, most overdue first
 
 
-def duty_overview(user: User) -> DutyOverview:
-    """The user's board counted by warning light (a liaison: their unit; others: every unit), and
+def duty_overview(user: User, plan_id: int = 0) -> DutyOverview:
+    """The user's board counted by warning light (a liaison: their unit; others: every unit; every plan's
+    duties, or one plan's when `plan_id` is given), and
     for leaders and the office the units ranked by overdue duties — who is behind, at a glance.
 
     Counted from the board's lean rows (lights computed from plain columns): no duty object is
@@ -74,7 +75,7 @@ def duty_overview(user: User) -> DutyOverview:
     unit = user.unit.code if can(user, "act_for_own_unit") and user.unit and not can(user, "see_all_units") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
-    for row in read_ledger(user, LedgerFilter(unit_code=unit)):
+    for row in read_ledger(user, LedgerFilter(unit_code=unit, plan_id=plan_id)):
         counts[row.light] = counts.get(row.light, 0) + 1
         unit_counts = per_unit.setdefault(row.unit_id, {})
         unit_counts[row.light] = unit_counts.get(row.light, 0) + 1

@@ -31,6 +31,7 @@ from portal.duties.forms import (
 )
 from portal.duties.ledger import LedgerFilter, read_ledger, view_of
 from portal.duties.ledger_cells import Cells
+from portal.duties.ledger_columns import PAGE_COLUMNS
 from portal.duties.responsible import set_responsible
 from portal.duties.services import (
     RECENT,
@@ -97,7 +98,8 @@ def index():
                    themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
-                   cells=Cells({cid: c.text for cid, c in clauses.items()}))
+                   cells=Cells({cid: c.text for cid, c in clauses.items()}, viewed.id if viewed else None),
+                   ledger_columns=PAGE_COLUMNS)
     if is_partial_request():
         return render_template("duties/_ledger_rows.html", **context)
     return render_template("duties/ledger.html", **context)

@@ -1,12 +1,13 @@
 """`flask portal ...`: the command group, content sync and setup; each domain registers its own commands.
 
-Flaskr's pattern: `init_app(app)` attaches the group to the app, and every module named in
-COMMAND_MODULES has a `register(group)` that adds its commands. A domain module never imports this
-one (shared helpers are in portal/cli_support.py), so there is no import circle.
+A domain's `commands.py` adds its commands to its blueprint's `cli` group (Flask's per-blueprint
+commands); `init_app(app)` gathers every registered blueprint's commands, the operator's
+(`portal.ops.commands.COMMANDS`, no blueprint) and this module's own into one `flask portal` group, so
+command names do not carry the blueprint's name. A domain module never imports this one (shared
+helpers are in portal/cli_support.py), so there is no import circle.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from portal.duties.sync import sync_duties
 from portal.faults import pause_point
 from portal.files.cleanup import sweep
 from portal.files.storage import tighten
+from portal.ops.commands import COMMANDS as OPS_COMMANDS
 from portal.policy.sync import sync_policy
 from portal.search.services import rebuild_index, sync_index
 from portal.training.commands import sync_training
@@ -31,17 +33,17 @@ from portal.units.services import sync_units
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
 
-# Modules with a `register(group)` adding their domain's commands to `flask portal`.
-COMMAND_MODULES = (
-    "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
-    "portal.training.commands", "portal.ops.commands", "portal.policy.commands", "portal.audit.commands",
-    "portal.plans.commands", "portal.outbox.commands", "portal.board.commands",
-)
-
 
 def init_app(app) -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(portal_cli)
+    """Called after the blueprints are registered (each blueprint's commands module imported by the
+    app factory). Flask would file a blueprint's commands under the blueprint's name; the app
+    registers its blueprints with ``cli_group="portal"`` and the group made here replaces the
+    last one Flask made."""
+    for cmd in (*OWN_COMMANDS, *OPS_COMMANDS):
+        portal_cli.add_command(cmd)
+    for blueprint in app.blueprints.values():
+        for cmd in blueprint.cli.commands.values():
+            portal_cli.add_command(cmd)
     app.cli.add_command(portal_cli)
 
 
@@ -188,6 +190,4 @@ def print_demo_accounts(fixed: bool = False) -> None:
     click.echo("")
 
 
-def register(group: AppGroup) -> None:
-    for cmd in (check_content_command, sync_command, reindex_command, setup_command):
-        group.add_command(cmd)
+OWN_COMMANDS = (check_content_command, sync_command, reindex_command, setup_command)

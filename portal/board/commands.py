@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from portal.board import bp
 from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.web.zhcontrols import parse_zh_date
@@ -27,5 +28,6 @@ def snapshot_command(on: str):
     click.echo(take(day).line)
 
 
-def register(group) -> None:
-    group.add_command(snapshot_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (snapshot_command,):
+    bp.cli.add_command(_command)

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.web.access import logged_in, requires
 from portal.web.forms import Refused, first_error
 from portal.web.htmx import is_partial_request
+from portal.web.panels import duty_panel
 
 
 def _common() -> dict:
@@ -132,9 +133,9 @@ def instruction(instance_id: int):
     return _back(inst, "instructions")
 
 
-# ---- what the duty page shows from the board (one include, no change to the duty views) ---------
+# ---- what the duty page shows from the board (a panel the duty view reads: portal/web/panels.py) ----
 
-@bp.app_template_global("board_duty_extras")
+@duty_panel(bp, "board/_duty_extras.html", order=20)
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
 

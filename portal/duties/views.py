@@ -63,6 +63,7 @@ from portal.web.htmx import is_partial_request
 from portal.web.inputs import MAX_ID, parse_int
 from portal.web.navigation import ledger_heading
 from portal.web.pagination import ListPage
+from portal.web.panels import DUTY, read_panels
 from portal.web.query_args import parse_page_arg
 
 
@@ -140,7 +141,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
             pending_extension=got.pending_extension,
             periods=periods.history(inst) if periods.is_periodic(inst.duty) else None,
-            checkin=periods.checkin_of(inst, notes, got.evidence, today()))
+            checkin=periods.checkin_of(inst, notes, got.evidence, today()),
+            panels=read_panels(DUTY, inst))  # other domains' panels, read here (portal/web/panels.py)
     return context
 
 

@@ -6,6 +6,7 @@ from portal.policy import services as s
 from portal.policy.affected import latest_change
 from portal.web.access import any_account
 from portal.web.htmx import is_partial_request
+from portal.web.panels import CLAUSE, read_panels
 
 
 def _document_or_404(doc_id: str):
@@ -88,6 +89,7 @@ def clause(doc_id: str, clause_id: str):
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
         prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
+        panels=read_panels(CLAUSE, doc.doc_id, clause.clause_id),
     )
 
 

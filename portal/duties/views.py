@@ -36,7 +36,6 @@ from portal.duties.responsible import set_responsible
 from portal.duties.services import (
     RECENT,
     DutyError,
-    NotAllowed,
     add_note,
     can_contribute,
     can_download,
@@ -58,6 +57,7 @@ from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db
 from portal.models import Duty, Evidence, ExtensionRequest
 from portal.web.access import logged_in, no_store, requires
+from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import MAX_ID, parse_int
@@ -216,14 +216,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
     if not form.validate():
         error = first_error(form)
     else:
-        try:
-            action()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except DutyError as exc:
-            db.session.rollback()
-            error, conflict = str(exc), exc.conflict
+        refusal = attempt(action, DutyError)
+        if refusal is not None:
+            error, conflict = str(refusal), refusal.conflict
     if error:
         return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)

@@ -7,19 +7,11 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReplyForm
-from portal.supervision.services import (
-    NotAllowed,
-    SupervisionError,
-    acknowledge,
-    open_notice,
-    pending,
-    reply,
-    today,
-    urges,
-)
+from portal.supervision.services import SupervisionError, acknowledge, open_notice, pending, reply, today, urges
 from portal.web.access import requires
 from portal.web.forms import first_error
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, refdata
 from portal.admin import bp as admin_bp
@@ -72,8 +73,6 @@ def create_app(config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     if app.config.get("PROXY_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -21,6 +21,7 @@ from portal.cli_support import content_dir as _content_dir
 from portal.content.check import check_content
 from portal.core.roles import ROLE_LABELS
 from portal.demo import ensure_demo_accounts
+from portal.duties.demo import load_demo_state
 from portal.duties.sync import sync_duties
 from portal.faults import pause_point
 from portal.files.cleanup import sweep
@@ -29,6 +30,7 @@ from portal.ops.commands import COMMANDS as OPS_COMMANDS
 from portal.policy.sync import sync_policy
 from portal.search.services import rebuild_index, sync_index
 from portal.training.commands import sync_training
+from portal.training.demo import load_training_demo
 from portal.units.services import sync_units
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
@@ -134,12 +136,8 @@ def setup_command(demo: bool, fixed_passwords: bool):
     if demo:
         print_demo_accounts(fixed=fixed_passwords)
         if ok:
-            from portal.duties.demo import load_demo_state
-
             for line in load_demo_state():
                 click.echo(f"demo state: {line}")
-            from portal.training.demo import load_training_demo
-
             for line in load_training_demo():
                 click.echo(f"training demo: {line}")
     if not ok:

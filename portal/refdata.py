@@ -176,8 +176,6 @@ def _on_write(conn) -> None:
     savepoint) and stop trusting this process's copy."""
     if not conn.info.get("refdata_bumped"):
         conn.info["refdata_bumped"] = True
-        from portal.models import RefdataStamp
-
         table = RefdataStamp.__table__
         token = secrets.token_hex(16)
         insert = (sa.dialects.postgresql.insert if conn.dialect.name == "postgresql" else sa.dialects.sqlite.insert)(table)

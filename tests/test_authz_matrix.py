@@ -156,6 +156,14 @@ EXPECTED: dict[str, object] = {
     "supervision.inbox": frozenset({"liaison"}),
     "supervision.ack": frozenset({"liaison"}),
     "supervision.reply_to": frozenset({"liaison"}),
+    # 交办: the office, or a leader through a 批示; the list for those who read every unit; a matter's
+    # file for everyone who reads duties; closing a 催办 is the office's.
+    "supervision.assign_matter": frozenset({"admin", "leader"}),
+    "supervision.assigned": frozenset({"admin", "leader"}),
+    "supervision.matter_attachment": ALL,
+    "supervision.close": ADMIN_ONLY,
+    "supervision.notice_read": frozenset({"admin", "leader", "liaison"}),  # object-level: the notice's own readers
+    "supervision.bulletin_schedule": ADMIN_ONLY,
     "supervision.notice": frozenset({"admin", "leader", "liaison"}),
     # Plans (issue #19): everyone at work reads them; the office (管理员) imports, reviews, publishes, archives.
     "plans.index": ALL,
@@ -227,6 +235,7 @@ def sample_args(endpoint: str) -> dict:
         "batch": "0123456789abcdef",
         "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
         "notice_id": _sample["notice"].id,
+        "matter_id": _sample["matter"].id,
         "message_id": _sample["message"].id,
         "delivery_id": _sample["message"].deliveries[0].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
@@ -283,6 +292,10 @@ def _supervision_samples(inst):
                                subject="催办：样例", body="样例")
     _sample["notice"] = Notice(unit_id=inst.unit_id, title="任务提醒", body="样例")
     db.session.add(_sample["notice"])
+    from portal.supervision import assign
+
+    _sample["matter"] = assign.create(make_user("sample-office", "admin"), assign.MatterInput(
+        title="样例交办", source_kind="other", lead_ids=[inst.unit_id], attachment=("样例.pdf", b"%PDF-1.4")))
     db.session.commit()
 
 

@@ -18,7 +18,6 @@ new home does not yet).
 """
 from __future__ import annotations
 
-import ast
 import dataclasses
 import importlib
 import re
@@ -27,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_import_cycles import modules
+from tools.import_graph import floor_of, portal_imports
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -167,36 +167,9 @@ def floors() -> dict[str, int]:
     return result
 
 
-def floor_of(module: str, table: dict[str, int]) -> int | None:
-    best = None
-    for prefix, number in table.items():
-        if module == prefix or (prefix != "portal" and module.startswith(prefix + ".")):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, number)
-    return best[1] if best else None
-
-
-def imports_of(path: Path, mods: dict[str, Path]) -> set[str]:
-    """The portal modules a file imports (top level or inside a function), most specific first."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [f"{node.module}.{a.name}" for a in node.names]
-        else:
-            continue
-        for name in names:
-            while name.startswith("portal.") and name not in mods:
-                name = name.rpartition(".")[0]
-            if name.startswith("portal."):
-                found.add(name)
-    return found
-
-
 def upward_imports() -> set[tuple[str, str]]:
     mods, table = modules(), floors()
-    return {(m, t) for m, path in mods.items() for t in imports_of(path, mods)
+    return {(m, t) for m, path in mods.items() for t in portal_imports(path.read_text(encoding="utf-8"), mods)
             if floor_of(t, table) > floor_of(m, table)}
 
 
@@ -217,7 +190,7 @@ def test_the_floor_check_would_see_an_upward_import():
     assert floor_of("portal.models.duties", table) < floor_of("portal.duties.views", table)  # models below domains
     assert floor_of("portal.duties.views", table) == floor_of("portal.duties", table)
     assert floor_of("portal.a.b", {"portal": 7, "portal.a": 2, "portal.a.b": 1}) == 1  # the longest prefix wins
-    assert "portal.extensions" in imports_of(ROOT / "portal" / "models" / "duties.py", modules())  # imports are read
+    assert "portal.extensions" in portal_imports((ROOT / "portal" / "models" / "duties.py").read_text(encoding="utf-8"), modules())
 
 
 def test_planned_moves_start_from_real_modules_and_end_where_nothing_is_yet():

@@ -6,8 +6,9 @@ out. A circle shows as the modules on it.
 """
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+from tools.import_graph import imported_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,16 +37,9 @@ def import_graph(mods: dict[str, Path]) -> dict[str, set[str]]:
     graph = {}
     for module, path in mods.items():
         edges: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [f"{node.module}.{a.name}" for a in node.names]
-            else:
-                continue
-            for name in names:
-                if name.startswith("portal."):
-                    edges |= targets(name)
+        for name in imported_names(path.read_text(encoding="utf-8")):
+            if name.startswith("portal."):
+                edges |= targets(name)
         own_packages = {module.rsplit(".", n)[0] for n in range(1, module.count(".") + 1)}
         graph[module] = edges - {module} - own_packages
     return graph

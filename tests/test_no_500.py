@@ -50,7 +50,7 @@ def sample_url(app, rule):
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
               "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
               "certificate_id": 1, "token": "2026-000001-ABCDEF", "photo_id": 1,
-              "job_id": 1, "urge_id": 1, "notice_id": 1, "message_id": 1, "delivery_id": 1, "import_id": 1,
+              "job_id": 1, "urge_id": 1, "notice_id": 1, "message_id": 1, "delivery_id": 1, "import_id": 1, "matter_id": 1,
               "plan_id": drafted.id, "draft_id": drafted.drafts[0].id if drafted.drafts else 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

@@ -57,6 +57,9 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling import_graph, however this file is loaded
+from import_graph import floor_of, portal_imports  # noqa: E402
+
 # Rows of the glossary the script does not apply, by (new word, kind), and why (the row stays planned).
 SKIPPED = {
     ("part", "word"): "`role` is also the `?role=` query argument and the API's key, which stay",
@@ -786,33 +789,11 @@ def floors_of(arch: str) -> dict[str, int]:
     return result
 
 
-def floor_of(module: str, table: dict[str, int]) -> int | None:
-    best = None
-    for prefix, number in table.items():
-        if module == prefix or (prefix != "portal" and module.startswith(prefix + ".")):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, number)
-    return best[1] if best else None
-
-
 def upward_imports(tree: Tree, table: dict[str, int]) -> list[tuple[str, str]]:
     """As tests/test_docs.py computes them: every import, top level or lazy."""
     mods = portal_modules(tree)
-    found = set()
-    for module, rel in mods.items():
-        for node in ast.walk(ast.parse(tree.read(rel))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [f"{node.module}.{a.name}" for a in node.names]
-            else:
-                continue
-            for name in names:
-                while name.startswith("portal.") and name not in mods:
-                    name = name.rpartition(".")[0]
-                if name.startswith("portal.") and (floor_of(name, table) or 0) > (floor_of(module, table) or 0):
-                    found.add((module, name))
-    return sorted(found)
+    return sorted({(module, name) for module, rel in mods.items() for name in portal_imports(tree.read(rel), mods)
+                   if (floor_of(name, table) or 0) > (floor_of(module, table) or 0)})
 
 
 UPWARD_NONE = ("None: every import runs down or sideways. The test fails if one is added; add its row here only\n"

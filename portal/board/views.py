@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from portal.board import bp, cache, exports, pages, rollup, scoring, services
+from portal.board import bp, bulletin_word, cache, exports, pages, rollup, scoring, services
 from portal.board.bulletin import build
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
@@ -18,10 +18,12 @@ from portal.duties import page
 from portal.duties.services import DutyError, get_instance, today
 from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
+from portal.supervision import ladder
 from portal.web.access import logged_in, requires
 from portal.web.actions import attempt
 from portal.web.forms import Refused, first_error
 from portal.web.htmx import is_partial_request
+from portal.web.inputs import parse_int
 from portal.web.panels import duty_panel
 
 
@@ -182,6 +184,12 @@ def bulletin():
                            transfer_dates=services.transfer_milestones())
 
 
+def masthead(args) -> bulletin_word.Masthead:
+    """The Word file's 版头 and 文号: the office's 督办设置, the serial typed on the 通报 page (if any)."""
+    config = ladder.settings()
+    return bulletin_word.Masthead(config.issuer, config.number_prefix, parse_int(args.get("serial", "")[:6], 1, 99999))
+
+
 @bp.route("/board/report.<file_format>")
 @requires("make_bulletin")
 def bulletin_file(file_format: str):
@@ -193,14 +201,17 @@ def bulletin_file(file_format: str):
         abort(404)
     on = today()
 
+    head = masthead(request.args) if fmt == "docx" else None  # the .xlsx has no 版头: no settings read
+
     def render() -> tuple[bytes, str]:
         rep = build(current_user, request.args, on)
-        data = exports.to_xlsx(rep) if fmt == "xlsx" else exports.to_docx(rep)
+        data = exports.to_xlsx(rep) if fmt == "xlsx" else bulletin_word.to_docx(rep, head)
         return data, download_name(f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}")
 
     # The file depends only on what the board shows (its stamp), who asks and the query: kept per
     # process like the board's fragments, so a second download costs no Word or Excel building.
-    key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string)
+    key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string,
+           head and (head.issuer, head.prefix))
     data, name = cache.get_or_render(key, render)
     mimetype = exports.XLSX if fmt == "xlsx" else exports.DOCX
     response = make_response(data)

@@ -111,6 +111,8 @@ ACTION_LABELS = {
     "acknowledge": "签收",
     "urge": "催办",
     "urge_reply": "回复催办",
+    "urge_close": "办结催办",
+    "assign_matter": "交办事项",
     "escalate": "督办升级",
     "read_notice": "阅读通知",
     # plans
@@ -148,7 +150,7 @@ OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "dut
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
-                      "supervision_settings": "督办设置", "urge": "督办通知单",
+                      "supervision_settings": "督办设置", "urge": "督办通知单", "assigned_matter": "交办事项",
                       "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应",
                       "outbox_delivery": "消息发送",
                       "assessment_settings": "考核设置"}
@@ -169,6 +171,7 @@ FIELD_LABELS = {
     "assigned": "安排人数", "redated": "调整完成时限", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
+    "bulletin_day": "通报发送日（每月）", "bulletin_to": "通报接收人", "matter_number": "交办编号", "source": "交办来源", "importance": "重要程度", "steps": "工作步骤",
     "second_factor": "第二种鉴别方式", "replaced": "替换原有设置",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",

@@ -7,6 +7,7 @@ import sys
 import click
 import sqlalchemy as sa
 
+from portal.board.schedule import send_scheduled
 from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.cli_support import content_dir as _content_dir
@@ -52,6 +53,8 @@ def remind_command(days: int):
     for line in checkin_reminders(on):
         click.echo(line)
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
+    for line in send_scheduled(on):  # the month's 通报 to leaders, on the office's day
+        click.echo(line)
 
 
 @command("roll-periods")

@@ -12,42 +12,35 @@ from werkzeug.datastructures import FileStorage
 from portal.audit.services import record
 from portal.duties.services import DutyError, can_contribute, commit_or_stale, require, touch
 from portal.extensions import db
-from portal.files import encryption
+from portal.files import checks, encryption
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.models import DutyInstance, Evidence, User
 from portal.security.filenames import clean_filename
 
 MAX_BYTES = 20 * 1024 * 1024
-# extension -> (content type, acceptable leading bytes)
-ALLOWED = {
-    "pdf": ("application/pdf", (b"%PDF",)),
-    "png": ("image/png", (b"\x89PNG",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    "zip": ("application/zip", (b"PK\x03\x04",)),
-    "ofd": ("application/ofd", (b"PK\x03\x04",)),  # China's fixed-layout document format
+_OFFICE_XML = "application/vnd.openxmlformats-officedocument."
+ALLOWED = {  # extension -> (content type, acceptable leading bytes)
+    "pdf": checks.PDF,
+    "png": checks.PNG,
+    "jpg": checks.JPEG,
+    "jpeg": checks.JPEG,
+    "docx": (_OFFICE_XML + "wordprocessingml.document", checks.ZIP_MAGIC),
+    "xlsx": (_OFFICE_XML + "spreadsheetml.sheet", checks.ZIP_MAGIC),
+    "doc": ("application/msword", checks.OLE_MAGIC),
+    "xls": ("application/vnd.ms-excel", checks.OLE_MAGIC),
+    "zip": ("application/zip", checks.ZIP_MAGIC),
+    "ofd": ("application/ofd", checks.ZIP_MAGIC),  # China's fixed-layout document format
 }
 ALLOWED_TEXT = "PDF、OFD、Word、Excel、JPG、PNG 或 ZIP"
 
 
 def check_upload(filename: str, data: bytes) -> tuple[str, str]:
     """Returns (clean filename, content type) or raises DutyError with the reason."""
-    name = clean_filename(filename)
-    if not name or not data:
-        raise DutyError("请选择要上传的文件。")
-    if len(data) > MAX_BYTES:
-        raise DutyError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ALLOWED:
-        raise DutyError(f"不支持的文件类型，请上传 {ALLOWED_TEXT} 文件。")
-    content_type, magics = ALLOWED[ext]
-    if not data.startswith(magics):
-        raise DutyError("文件内容与扩展名不符，请检查后重新上传。")
-    return name[:200], content_type
+    try:
+        return checks.check_file(clean_filename(filename), data, allowed=ALLOWED, max_bytes=MAX_BYTES, missing="请选择要上传的文件。",
+                                 size_noun="文件", types_text=f"不支持的文件类型，请上传 {ALLOWED_TEXT} 文件。")
+    except checks.UploadRefused as exc:
+        raise DutyError(str(exc)) from None
 
 
 def storage_dir() -> Path:

@@ -30,7 +30,14 @@ from portal.models.policy import (
 )
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
-from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
+from portal.models.supervision import (
+    Acknowledgement,
+    AssignedMatter,
+    NoticeRead,
+    SupervisionSettings,
+    UnitLeader,
+    Urge,
+)
 from portal.models.training import (
     Assignment,
     CohortRule,
@@ -55,6 +62,6 @@ __all__ = [
     "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "SignInSheet", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingPlace",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
-    "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
+    "Acknowledgement", "AssignedMatter", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
     "SheetPhoto", "SheetSeat", "TrainingFeedback",
 ]

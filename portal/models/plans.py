@@ -20,6 +20,9 @@ from portal.models.org import Unit
 from portal.models.users import User
 
 PLAN_STATES = ("draft", "published", "archived")
+# A plan the office imported (a 方案 and its 任务分工), or the office's own list of 交办事项: the matters it
+# assigns without a plan (portal.supervision.assign), which live on the same boards as plan duties.
+PLAN_KINDS = ("plan", "assigned")
 DRAFT_SCOPES = ("city", "per-county")
 
 
@@ -46,6 +49,7 @@ class Plan(db.Model):
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     lock_version: so.Mapped[int] = so.mapped_column(default=1)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12), default="plan", server_default="plan")  # PLAN_KINDS
 
     created_by: so.Mapped[Optional[User]] = so.relationship()
     drafts: so.Mapped[list["PlanDraftDuty"]] = so.relationship(

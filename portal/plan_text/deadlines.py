@@ -61,19 +61,16 @@ def _resolve(m: re.Match, year: int | None) -> date | None:
 
 
 def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
-    """The first deadline the text states: a point in time ending a task (…前, …底, …完成/结束), or
-    long-term words. A year left out is the one named earlier in the sentence, else the plan's year."""
-    for m in DATE_PHRASE.finditer(text):
-        if not _is_deadline(m, text):
-            continue
-        span = YEARS_BEFORE.search(text[: m.start()]) if m.group("yearend") == "年内" else None
-        if span:
-            return _years_within(span, text[span.start(): m.end()], issued)
-        year = int(m.group("year")) if m.group("year") else _earlier_year(text[: m.start()], issued)
-        day = _resolve(m, year)
-        if m.group("month") and not m.group("year") and day and issued and day < issued:
-            day = _resolve(m, year + 1)  # 「9月底前」 in a plan issued in December: next year's September
-        return Deadline(m.group(0), day)
+    """The deadline the text states: a point in time ending a task (…前, …底, …完成/结束), or long-term
+    words. A year left out is the one named earlier in the sentence, else the plan's year. A text that
+    stages its time (「确保到2032年底，贡山县…；2033年底，泸水市…；2034年底，福贡县…」, 怒江 2022) ends at the
+    last of its times: the earlier ones are its steps."""
+    found = [d for d in _points(text, issued) if d.day]
+    if found:
+        return max(found, key=lambda d: d.day)
+    first = next(iter(_points(text, issued)), None)
+    if first:
+        return first
     m = YEAR_ONLY.search(text)
     if m:
         return Deadline(m.group(0), date(int(m.group("year")), 12, 31))
@@ -81,6 +78,22 @@ def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
     if m:
         return Deadline(m.group(0), None)
     return None
+
+
+def _points(text: str, issued: date | None):
+    """Every point in time the text states as a deadline, in order."""
+    for m in DATE_PHRASE.finditer(text):
+        if not _is_deadline(m, text):
+            continue
+        span = YEARS_BEFORE.search(text[: m.start()]) if m.group("yearend") == "年内" else None
+        if span:
+            yield _years_within(span, text[span.start(): m.end()], issued)
+            continue
+        year = int(m.group("year")) if m.group("year") else _earlier_year(text[: m.start()], issued)
+        day = _resolve(m, year)
+        if m.group("month") and not m.group("year") and day and issued and day < issued:
+            day = _resolve(m, year + 1)  # 「9月底前」 in a plan issued in December: next year's September
+        yield Deadline(m.group(0), day)
 
 
 def _is_deadline(m: re.Match, text: str) -> bool:

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from portal.plan_text.deadlines import Deadline, find_deadline
+from portal.plan_text.deadlines import Deadline, find_deadline, read_deadline_cell
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
-from portal.plan_text.subjects import CO_WITH, SUBJECT, subject_names
-from portal.plan_text.units import is_county_wide, match_unit, split_names
+from portal.plan_text.subjects import CO_WITH, INLINE_COOP, SUBJECT, subject_names
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
 NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
@@ -33,12 +33,13 @@ BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负
 BRACKET_NESTED = re.compile(r"[（(〔【]((?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?"
                             r"(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
                             r"(?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?)[）)〕】]")
-_FIELD_KEY = r"(?:牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+_FIELD_KEY = r"(?:牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
 # a field's value ends at the next field's key: 「牵头单位:市科委,配合单位:各区县市」 (杭州 互联网+ 实施意见)
 FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(?![，,、]?\s*" + _FIELD_KEY + r"\s*[:：])"
                         r"[^；;。\n])*)")
 MECHANISM = re.compile(r"(?:建立|健全|完善|成立)[^。；]{0,6}由[^。；]{1,80}?(?:牵头|负责)[^。；]{0,80}?的[^。；]{0,20}?"
                        r"(?:机制|制度|小组|会议|专班)")
+PERIOD_START = re.compile(r"(\d{4})\s*年起")
 SENTENCES = re.compile(r"[^。；;！？]+[。；;！？]?")
 FULL_STOPS = re.compile(r"(?<=[。！？])")
 MAX_STEPS = 10
@@ -54,7 +55,7 @@ class _Assignment:
 
 
 def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | None = None) -> list[DraftDuty]:
-    issued = issued or document.issued
+    issued = issued or document.issued or _period_start(document)
     clauses = document.clauses
     children: dict[str, list[Clause]] = {}
     for clause in clauses:
@@ -80,6 +81,16 @@ def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | N
             continue  # a section: its items are the tasks
         duties.extend(_from_clause(clause, units, issued))
     return duties
+
+
+def _period_start(document: PlanDocument) -> date | None:
+    """An undated plan's year: the start it names for its period (「2012年起5年内，大力实施…」), so that its
+    items' 「5年内」 count from there."""
+    for clause in document.clauses:
+        m = PERIOD_START.search(clause.text)
+        if m:
+            return date(int(m.group(1)), 1, 1)
+    return None
 
 
 # ------------------------------------------------------------------------------ which clauses
@@ -158,6 +169,11 @@ def _from_fields(fields: dict[str, str], source: str) -> _Assignment:
         inner = _parse_bracket(responsible, source) if responsible else _Assignment([], [], source)
         lead, coop = inner.lead, inner.cooperating + split_names(coop_text)
     deadline = next((fields[k] for k in DEADLINE_KEYS if fields.get(k)), "")
+    if not deadline:  # 「责任单位：…，6月底完成」: the bracket's last part is the item's time (湘西 2020 放管服)
+        for names in (coop, lead):
+            if names and find_deadline(names[-1]):
+                deadline = names.pop()
+                break
     return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
 
 
@@ -192,7 +208,19 @@ def _prose(text: str) -> _Assignment | None:
         for w in CO_WITH.finditer(sentence):
             coop.extend(n for n in subject_names(w.group("names")) if n not in lead and n not in coop
                         and not n.startswith(("有关", "相关")))
+        if names and names == lead and (w := INLINE_COOP.search(sentence)):
+            found = [_at_level_of(lead, n) for n in subject_names(w.group("names"), w.group("trail") or "")]
+            coop.extend(n for n in found if n not in lead and n not in coop and not n.startswith(("有关", "相关")))
     return _Assignment(lead, coop, source) if lead else None
+
+
+def _at_level_of(lead: list[str], name: str) -> str:
+    """「各县（市、区）民政局牵头，教育局、公安局配合」: a bare bureau after a county-wide lead is each county's
+    bureau of that kind, as the lead is each county's."""
+    level = COUNTY_WIDE.match(lead[0]) if lead else None
+    if level and not is_county_wide(name) and not re.match(r"^[市县省区各]", name):
+        return level.group(0) + name
+    return name
 
 
 def _sentences(text: str) -> list[str]:
@@ -293,7 +321,9 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
 
 def _deadline(text: str, assignment: _Assignment, issued: date | None) -> Deadline | None:
     if assignment.deadline_text:
-        found = find_deadline(assignment.deadline_text, issued)
+        # a 完成时限 cell or field is nothing but the time: read whole first (「2026年12月」 is the month's end),
+        # then as prose (「6月底完成」 takes the plan's year)
+        found = read_deadline_cell(assignment.deadline_text) or find_deadline(assignment.deadline_text, issued)
         if found:
             return found
         return Deadline(assignment.deadline_text, None)

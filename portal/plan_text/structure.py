@@ -47,9 +47,10 @@ TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", 
                 "工作事项", "事项", "措施", "考核指标")  # 考核指标: a 任务分解表 that states each task as its measure
 # The words that name who and when, as a table's column or a 「牵头单位：」 field: the one vocabulary of the
 # drafter (a plan's own table) and the 任务分工表 reader (an office's table).
-LEAD_KEYS = ("牵头单位", "牵头部门", "主责单位")
+# a key naming its kind before 责任单位 (「牵头责任单位」「协同责任单位」, 滁州 2020 重点工作) is that kind: the longer keys first
+LEAD_KEYS = ("牵头责任单位", "牵头单位", "牵头部门", "主责单位")
 RESPONSIBLE_KEYS = ("责任单位", "责任部门")
-COOP_KEYS = ("配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
+COOP_KEYS = ("协同责任单位", "配合责任单位", "配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
 DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求")
 
 

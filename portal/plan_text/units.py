@@ -8,13 +8,17 @@ from portal.plan_text.model import UnitName
 
 # 各县（市、区）人民政府, 县（市、区）民政局, 县级民政部门, 各县市区政府, 市、县民政部门 (the county part)
 COUNTY_WIDE = re.compile(r"^(?:各)?(?:县[（(]市、?区[）)]|县市区|县（市）|县级|区县|县区)")
-NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县各])")
+NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县州各])")
+# a cell or field saying no unit is named (「无」 in a 配合单位 column)
+NO_NAME = re.compile(r"^[\s/／—\-－]*(?:无|暂无)?[\s/／—\-－。]*$")
 TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|结合实际|"
                             r"等(?:部门|单位)?)$")
 # 「省科技厅、工业和信息化厅」: a department named without its level after one named with it is at the same level
 LEVEL_PREFIX = re.compile(r"^[省市区县](?![（(级])")
 # (not one named after its place: 盐湖区民政局 after 市民政局 is a county's own, not 市盐湖区民政局)
-BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(?!.*(?:省|[市县区]委))(?![^，、]{2,4}[县区市旗])"
+# nor one named after a development zone (中新苏滁高新区管委会 after 市经信局 is the zone's, 滁州 2020)
+BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(?!.*(?:省|[市县区]委|开发区|高新区|经开区|新区|园区))"
+                             r"(?![^，、]{2,4}[县区市旗])"
                              r"[^，、]{2,12}(?:厅|局|委|办|院|社|部|中心|会|署|队|联)$")
 
 
@@ -34,6 +38,8 @@ EVERY_LEVEL = re.compile(r"各" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?
 def split_names(text: str) -> list[str]:
     """「市民政局、市财政局以及各县（市、区）人民政府」 → three names; separators inside brackets do not
     split (各县（市、区）stays one), nor does a list of levels after 各 (各区、县级市)."""
+    if NO_NAME.match(text):
+        return []
     protected = [m.span() for m in EVERY_LEVEL.finditer(text)]
     parts, depth, current = [], 0, ""
     joined = []  # whether a part follows an enumeration comma 、 (the same run of names)

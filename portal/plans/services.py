@@ -80,6 +80,8 @@ def archive_plan(plan: Plan) -> str | None:
     rule). Their history stays. A message when it cannot be."""
     if plan.state == "archived":
         return "该方案已归档。"
+    if plan.kind != "plan":
+        return "交办事项逐项办理和销号，不能整体归档。"
     before = plan.state
     plan.state = "archived"
     duties = db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, ~Duty.archived)).all()

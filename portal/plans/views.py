@@ -11,8 +11,10 @@ from portal.web.forms import first_error
 
 
 def plan_or_404(plan_id: int):
+    """A plan to read, review, revise or archive; the office's 交办事项 are not a plan one drafts
+    (they are assigned one by one under /duban/), so they are not found here."""
     plan = services.get_plan(plan_id)
-    if plan is None:
+    if plan is None or plan.kind != "plan":
         abort(404)
     return plan
 
@@ -30,6 +32,9 @@ def index():
 @bp.route("/plans/<int:plan_id>")
 @logged_in
 def detail(plan_id: int):
+    found = services.get_plan(plan_id)
+    if found is not None and found.kind != "plan":
+        return redirect(url_for("duties.index", plan=plan_id))  # the 交办事项: their 台账
     plan = plan_or_404(plan_id)
     duties, c = services.live_duties(plan)
     gaps = drafts.clauses_without_duty(plan, published=[d.clause_ids for d, _ in duties])

@@ -15,36 +15,24 @@ from werkzeug.datastructures import FileStorage
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.files import encryption
+from portal.files import checks, encryption
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.models import SheetPhoto, SignInSheet, User
 from portal.security.filenames import clean_filename
 from portal.training.scope import TrainingError, can_manage, require
 
 MAX_BYTES = 15 * 1024 * 1024
-ALLOWED = {  # extension -> (content type, leading bytes)
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "pdf": ("application/pdf", (b"%PDF",)),
-}
+ALLOWED = {"jpg": checks.JPEG, "jpeg": checks.JPEG, "png": checks.PNG, "pdf": checks.PDF}
 NOT_STORED = "服务器暂时无法保存文件，照片未保存，签到记录未作任何改动。请联系系统管理员。"
 
 
 def check_photo(filename: str, data: bytes) -> tuple[str, str]:
     """(clean file name, content type), or TrainingError saying what is wrong."""
-    name = clean_filename(filename)
-    if not name or not data:
-        raise TrainingError("请选择签到表的照片。")
-    if len(data) > MAX_BYTES:
-        raise TrainingError(f"照片超过 {MAX_BYTES // 1024 // 1024} MB，请压缩后再上传。")
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in ALLOWED:
-        raise TrainingError("只能上传 JPG、PNG 照片或 PDF 扫描件。")
-    content_type, magics = ALLOWED[ext]
-    if not data.startswith(magics):
-        raise TrainingError("文件内容与扩展名不符，请检查后重新上传。")
-    return name[:200], content_type
+    try:
+        return checks.check_file(clean_filename(filename), data, allowed=ALLOWED, max_bytes=MAX_BYTES, missing="请选择签到表的照片。",
+                                 size_noun="照片", types_text="只能上传 JPG、PNG 照片或 PDF 扫描件。")
+    except checks.UploadRefused as exc:
+        raise TrainingError(str(exc)) from None
 
 
 def _folder() -> Path:

@@ -36,6 +36,7 @@ class Panel:
 class PanelData:
     template: str
     data: object
+    name: str = ""  # the read function's name: a page may place a panel's data elsewhere too
 
 
 def panel(bp: Blueprint, page: str, template: str, order: int = 0):
@@ -68,5 +69,5 @@ def read_panels(page: str, *args) -> list[PanelData]:
         if p.page == page:
             data = p.read(*args)
             if data:
-                out.append(PanelData(p.template, data))
+                out.append(PanelData(p.template, data, p.read.__name__))
     return out

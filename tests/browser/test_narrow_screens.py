@@ -44,7 +44,7 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             "/admin/library/", f"/admin/library/register/{REGISTER_KEY}",
             # 督办
             "/duban/", "/duban/inbox", "/duban/settings", "/duban/notices", f"/duban/urge?instance={inst_id}",
-            "/duban/urge?scope=overdue"]
+            "/duban/urge?scope=overdue", "/duban/assign", "/duban/assigned"]
 
 
 @pytest.fixture

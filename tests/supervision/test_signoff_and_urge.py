@@ -168,8 +168,13 @@ def test_notices_get_read_receipts(app, plan):
     liaison = _login(app, "liaison")
     assert f"/duban/notices/{notice.id}" in liaison.client.get("/").get_data(as_text=True)
     assert "请办理" in liaison.client.get(f"/duban/notices/{notice.id}").get_data(as_text=True)
-    liaison.client.get(f"/duban/notices/{notice.id}")  # again: still one receipt
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 0  # a GET writes nothing
+    read = liaison.post(f"/duban/notices/{notice.id}/read", headers={"HX-Request": "true"})
+    assert read.status_code == 200 and "已读" in read.get_data(as_text=True)  # the page posts it as it opens
+    assert liaison.post(f"/duban/notices/{notice.id}/read").status_code == 302  # again: still one receipt
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 1
+    assert "已读" in liaison.client.get(f"/duban/notices/{notice.id}").get_data(as_text=True)
+    assert office.post(f"/duban/notices/{notice.id}/read").status_code == 404  # not the office's to sign
     receipts = office.client.get("/duban/notices").get_data(as_text=True)
     assert "测试liaison（" in receipts
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "read_notice")) is not None

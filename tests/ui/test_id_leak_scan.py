@@ -40,7 +40,7 @@ def url_values(inst) -> tuple[dict, dict]:
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
     urge_id, notice_id = _supervision_sample(inst)
-    common.update(urge_id=urge_id, notice_id=notice_id)
+    common.update(urge_id=urge_id, notice_id=notice_id, matter_id=_matter_sample())
     by_endpoint = {
         "training.module": {"key": module.key if module else None},
         "policy.register_entry": {"key": REGISTER_KEY},
@@ -73,6 +73,21 @@ def _supervision_sample(inst) -> tuple[int, int]:
     db.session.add(notice)
     db.session.commit()
     return urge.id, notice.id
+
+
+def _matter_sample() -> int:
+    """A 交办事项 from a 批示, with a file: its duty page shows the source, the list names it."""
+    from portal.models import Unit
+    from portal.supervision import assign
+    from tests.conftest import make_user
+
+    office = make_user("scan-jiaoban", "admin")
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "yanhu-mz"))
+    matter = assign.create(office, assign.MatterInput(
+        title="排查散居孤儿安置情况", source_kind="instruction", source_text="请摸清底数。", instructed_by="副市长",
+        lead_ids=[unit.id], steps=["摸清底数"], attachment=("批示件.pdf", b"%PDF-1.4")))
+    db.session.commit()
+    return matter.id
 
 
 def _outbox_message(inst) -> int:

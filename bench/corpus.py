@@ -109,6 +109,38 @@ def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
 LABEL_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[条章节款项编]$")
 
 
+def _unique_fragment(rnd: random.Random, text: str, texts: list[str]) -> str | None:
+    """An 8–14 character piece of ``text`` on one line that no other text holds (8 tries)."""
+    for _ in range(8):
+        size = rnd.randint(8, 14)
+        start = rnd.randrange(0, len(text) - size)
+        cand = text[start:start + size]
+        if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
+            return cand
+    return None
+
+
+def _rare_words(text: str, df: Counter, want: int) -> list[str]:
+    """Up to ``want`` of the text's rarest words, each from a different clause while clauses last."""
+    from portal.search import tokenizer
+    from portal.search.query import STOPWORDS
+
+    pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
+    where = {}
+    for n, piece in enumerate(pieces):
+        for w, _, _ in tokenizer.words(piece):
+            where.setdefault(w, n)
+    cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
+                    and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
+    words: list[str] = []
+    for w in cands:  # rarest first, one per clause while clauses last
+        if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
+            words.append(w)
+        if len(words) == want:
+            break
+    return words
+
+
 def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> Iterator[dict]:
     """Up to ``samples`` articles with a unique 8–14 character fragment and 2–3 rare words.
 
@@ -119,7 +151,6 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
     recalls an article by two or three of its facts; its own label (第十九条) is not one.
     """
     from portal.search import tokenizer
-    from portal.search.query import STOPWORDS
 
     rnd = random.Random(seed)
     texts = [r["text"] for r in records]
@@ -133,34 +164,14 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
         text = texts[i]
         if len(text) < 30:
             continue
-        fragment = None
-        for _ in range(8):
-            size = rnd.randint(8, 14)
-            start = rnd.randrange(0, len(text) - size)
-            cand = text[start:start + size]
-            if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
-                fragment = cand
-                break
+        fragment = _unique_fragment(rnd, text, texts)
         if fragment is None:
             continue
         if df is None:
             df = Counter()
             for t in texts:
                 df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
-        pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
-        where = {}
-        for n, piece in enumerate(pieces):
-            for w, _, _ in tokenizer.words(piece):
-                where.setdefault(w, n)
-        cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
-                        and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
-        want = rnd.randint(2, 3)
-        words: list[str] = []
-        for w in cands:  # rarest first, one per clause while clauses last
-            if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
-                words.append(w)
-            if len(words) == want:
-                break
+        words = _rare_words(text, df, rnd.randint(2, 3))
         if len(words) < 2:
             continue
         made += 1

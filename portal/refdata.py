@@ -27,7 +27,7 @@ API (stable: other domains build on it):
     county_code_for(name_or_code) -> str | None   盐湖区 or yanhu → the county's code
     duties() -> tuple[DutyRef, ...]          every duty, archived ones too, by position
     duty(id) / duty_by_key(key)              -> DutyRef | None
-    areas() -> list[str]                     the task areas of live duties, sorted
+    themes() -> list[str]                    the 工作领域 (duties' `area` field, GLOSSARY "theme") of live duties, sorted
     plans() / plan(id)                       the plans that have duties (PlanRef: id, title, 文号,
                                              state), read with the duties / one
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
@@ -177,8 +177,6 @@ def _on_write(conn) -> None:
     savepoint) and stop trusting this process's copy."""
     if not conn.info.get("refdata_bumped"):
         conn.info["refdata_bumped"] = True
-        from portal.models import RefdataStamp
-
         table = RefdataStamp.__table__
         token = secrets.token_hex(16)
         insert = (sa.dialects.postgresql.insert if conn.dialect.name == "postgresql" else sa.dialects.sqlite.insert)(table)

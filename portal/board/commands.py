@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from portal.board import bp
 from portal.board.schedule import send_scheduled
 from portal.board.snapshots import take
 from portal.cli_support import command
@@ -39,6 +40,6 @@ def send_bulletin_command():
         click.echo(line)
 
 
-def register(group) -> None:
-    group.add_command(snapshot_command)
-    group.add_command(send_bulletin_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (snapshot_command, send_bulletin_command):
+    bp.cli.add_command(_command)

@@ -15,15 +15,16 @@ from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
 from portal.core import duty_rules
 from portal.duties import page
-from portal.duties.services import DutyError, NotAllowed, get_instance, today
+from portal.duties.services import DutyError, get_instance, today
 from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
-from portal.extensions import db
 from portal.supervision import ladder
 from portal.web.access import logged_in, requires
+from portal.web.actions import attempt
 from portal.web.forms import Refused, first_error
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import parse_int
+from portal.web.panels import duty_panel
 
 
 def _common() -> dict:
@@ -102,18 +103,9 @@ def _back(inst, anchor: str):
 def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
-    if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("indicator", first_error(form), request.form))
-    try:
-        services.report_indicator(current_user, inst, form.name.data, form.value.data, form.note.data or "")
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        return refused_on_duty_page(get_instance(instance_id), Refused("indicator", str(exc), request.form))
-    flash(f"已填报{form.name.data}：{form.value.data}。", "success")
-    return _back(inst, "indicators")
+    return _on_duty_page(inst, form, "indicator", "indicators", lambda: services.report_indicator(
+        current_user, inst, form.name.data, form.value.data, form.note.data or ""),
+        lambda: f"已填报{form.name.data}：{form.value.data}。")
 
 
 @bp.route("/board/instances/<int:instance_id>/instruction", methods=["POST"])
@@ -121,23 +113,26 @@ def indicator(instance_id: int):
 def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
+    return _on_duty_page(inst, form, "instruction", "instructions",
+                         lambda: services.add_instruction(current_user, inst, form.body.data), lambda: "批示已送达责任单位。")
+
+
+def _on_duty_page(inst, form, key: str, anchor: str, action, message):
+    """A board form on the duty page: validated, run (`portal.web.actions.attempt`); refused, the duty
+    page again with the reason beside the form `key`; done, back to its section with `message()`."""
     if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("instruction", first_error(form), request.form))
-    try:
-        services.add_instruction(current_user, inst, form.body.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        return refused_on_duty_page(get_instance(instance_id), Refused("instruction", str(exc), request.form))
-    flash("批示已送达责任单位。", "success")
-    return _back(inst, "instructions")
+        return refused_on_duty_page(inst, Refused(key, first_error(form), request.form))
+    instance_id = inst.id  # read before the action: a rollback expires `inst`
+    refusal = attempt(action, DutyError)
+    if refusal is not None:
+        return refused_on_duty_page(get_instance(instance_id), Refused(key, str(refusal), request.form))
+    flash(message(), "success")
+    return _back(inst, anchor)
 
 
-# ---- what the duty page shows from the board (one include, no change to the duty views) ---------
+# ---- what the duty page shows from the board (a panel the duty view reads: portal/web/panels.py) ----
 
-@bp.app_template_global("board_duty_extras")
+@duty_panel(bp, "board/_duty_extras.html", order=20)
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
 

@@ -10,6 +10,7 @@ from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.labels import zh_date, zh_datetime
+from portal.core.refusals import NotAllowed, Refusal, Stale
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.limits import NOTE, too_long
@@ -27,10 +28,8 @@ STALE = "该任务已被他人修改，以下为最新状态，请确认后重�
 CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
 
 
-class DutyError(ValueError):
+class DutyError(Refusal, ValueError):
     """A user-facing reason why an action on a duty was refused."""
-
-    conflict = None  # a portal.locking.Conflict: the colleague's version beside what was typed
 
 
 # The actions that move a duty's version (a state or deadline change): who did the last one is named
@@ -38,17 +37,13 @@ class DutyError(ValueError):
 VERSIONED_ACTIONS = ("request_close", "close", "return", "block", "unblock", "approve_extension", "reject_extension")
 
 
-class StaleDuty(DutyError):
+class StaleDuty(DutyError, Stale):
     def __init__(self, instance_id: int | None = None) -> None:
         by, at = locking.last_change("duty_instance", instance_id, VERSIONED_ACTIONS) if instance_id else (None, None)
         if by:
             super().__init__(f"{STALE}（最近一次修改：{by}，{zh_datetime(at)}）")
         else:
             super().__init__(STALE)
-
-
-class NotAllowed(PermissionError):
-    """The user may not do this at all (a 403), as opposed to a DutyError shown beside the form."""
 
 
 from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")

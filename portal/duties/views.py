@@ -31,11 +31,11 @@ from portal.duties.forms import (
 )
 from portal.duties.ledger import LedgerFilter, read_ledger, view_of
 from portal.duties.ledger_cells import Cells
+from portal.duties.ledger_columns import PAGE_COLUMNS
 from portal.duties.responsible import set_responsible
 from portal.duties.services import (
     RECENT,
     DutyError,
-    NotAllowed,
     add_note,
     can_contribute,
     can_download,
@@ -57,10 +57,12 @@ from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db
 from portal.models import Duty, Evidence, ExtensionRequest
 from portal.web.access import logged_in, no_store, requires
+from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
 from portal.web.navigation import ledger_heading
 from portal.web.pagination import ListPage
+from portal.web.panels import DUTY, read_panels
 from portal.web.query_args import parse_page_arg, plan_arg
 
 
@@ -96,7 +98,8 @@ def index():
                    themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
-                   cells=Cells({cid: c.text for cid, c in clauses.items()}))
+                   cells=Cells({cid: c.text for cid, c in clauses.items()}, viewed.id if viewed else None),
+                   ledger_columns=PAGE_COLUMNS)
     if is_partial_request():
         return render_template("duties/_ledger_rows.html", **context)
     return render_template("duties/ledger.html", **context)
@@ -137,7 +140,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
             pending_extension=got.pending_extension,
             periods=periods.history(inst) if periods.is_periodic(inst.duty) else None,
-            checkin=periods.checkin_of(inst, notes, got.evidence, today()))
+            checkin=periods.checkin_of(inst, notes, got.evidence, today()),
+            panels=read_panels(DUTY, inst))  # other domains' panels, read here (portal/web/panels.py)
     return context
 
 
@@ -211,14 +215,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
     if not form.validate():
         error = first_error(form)
     else:
-        try:
-            action()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except DutyError as exc:
-            db.session.rollback()
-            error, conflict = str(exc), exc.conflict
+        refusal = attempt(action, DutyError)
+        if refusal is not None:
+            error, conflict = str(refusal), refusal.conflict
     if error:
         return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)

@@ -8,6 +8,7 @@ from portal.policy.affected import latest_change
 from portal.policy.favourite_views import star_context
 from portal.web.access import any_account
 from portal.web.htmx import is_partial_request
+from portal.web.panels import CLAUSE, read_panels
 
 
 def _document_or_404(doc_id: str):
@@ -110,6 +111,7 @@ def clause(doc_id: str, clause_id: str):
         prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
         **star_context(doc, clause),
+        panels=read_panels(CLAUSE, doc.doc_id, clause.clause_id),
     )
 
 

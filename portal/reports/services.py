@@ -12,6 +12,7 @@ from portal import locking, refdata
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.labels import ACTION_LABELS
+from portal.core.refusals import Refusal, Stale
 from portal.core.time import month_bounds_utc, to_local, utcnow
 from portal.duties.services import today
 from portal.extensions import db
@@ -26,11 +27,11 @@ STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
 LABELS = {"progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算"}
 
 
-class ReportError(ValueError):
+class ReportError(Refusal, ValueError):
     pass
 
 
-class StaleReport(ReportError):
+class StaleReport(ReportError, Stale):
     """Someone saved the report after this edit's form was opened (shown as a `locking.Conflict`)."""
 
     def __init__(self) -> None:

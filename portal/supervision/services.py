@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
+from portal.core.refusals import NotAllowed, Refusal
 from portal.core.time import to_local, utcnow
 from portal.duties import ledger
 from portal.extensions import db
@@ -23,11 +24,7 @@ from portal.models import Acknowledgement, AssignedMatter, Duty, DutyInstance, D
 from portal.supervision import rules
 
 
-class NotAllowed(PermissionError):
-    """Not this person's to do (a 403)."""
-
-
-class SupervisionError(ValueError):
+class SupervisionError(Refusal, ValueError):
     """A user-facing reason an action was refused (shown beside the form)."""
 
 

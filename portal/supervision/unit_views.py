@@ -7,11 +7,11 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReadForm, ReplyForm
 from portal.supervision.services import (
-    NotAllowed,
     SupervisionError,
     acknowledge,
     mark_read,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.training import bank, bp, item_stats
 from portal.training import services as s
 from portal.training.forms import feedback_form
 from portal.training.learn_views import module_page
-from portal.training.scope import NotAllowed, TrainingError
+from portal.training.scope import TrainingError
 from portal.web.access import requires
 from portal.web.inputs import parse_int
 

@@ -13,6 +13,7 @@ from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.core import training_rules
 from portal.core.plan import PLAN_ID
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.training import bank, bp
@@ -20,7 +21,7 @@ from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
-from portal.training.scope import NotAllowed, TrainingError
+from portal.training.scope import TrainingError
 from portal.web.access import any_account, requires
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")

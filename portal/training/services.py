@@ -11,6 +11,7 @@ from portal.audit.services import record
 from portal.content.training_quiz import grade
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.refusals import NotAllowed
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
@@ -29,7 +30,7 @@ from portal.models import (
 from portal.training import certificates, courses, tally
 from portal.training.modules import get_module, live_modules, sync_modules  # the module functions, as callers know them
 from portal.training.quiz import quiz_from_dict
-from portal.training.scope import NotAllowed, TrainingError, can_manage, require
+from portal.training.scope import TrainingError, can_manage, require
 
 __all__ = ['NotAllowed', 'TrainingError', 'get_module', 'live_modules', 'sync_modules']
 

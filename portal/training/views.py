@@ -13,6 +13,7 @@ from flask_login import current_user
 from portal.audit.services import record
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
 from portal.training import bp, courses
@@ -35,7 +36,6 @@ from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import template_workbook
 from portal.training.scope import (
-    NotAllowed,
     TrainingError,
     can_manage,
     county_scope,
@@ -50,6 +50,7 @@ from portal.training.scope import (
 from portal.training.signin import number_of
 from portal.training.signin_views import session_or_404
 from portal.web.access import no_store, requires
+from portal.web.actions import attempt
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import id_arg
 from portal.web.pagination import PageAhead, PageOf
@@ -169,16 +170,11 @@ def _back(t: Trainee):
 
 
 def _run(t: Trainee, action, message: str):
-    try:
-        action()
-        if message:
-            flash(message, "success")
-    except TrainingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+    refusal = attempt(action, TrainingError)
+    if refusal is not None:
+        flash(str(refusal), "error")
+    elif message:
+        flash(message, "success")
     return _back(t)
 
 

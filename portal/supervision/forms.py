@@ -32,7 +32,8 @@ class UrgeForm(FlaskForm):
     subject = StringField("标题", validators=[DataRequired("请填写标题"),
                                             Length(max=SUBJECT, message=length_message("标题", SUBJECT))])
     body = TextAreaField("催办内容", validators=[DataRequired("请填写催办内容"),
-                                              Length(max=MESSAGE, message=length_message("催办内容", MESSAGE))])
+                                              Length(max=MESSAGE, message=length_message("催办内容", MESSAGE))],
+                         render_kw={"rows": 8})  # the whole prefilled message in view
 
 
 class ReplyForm(FlaskForm):

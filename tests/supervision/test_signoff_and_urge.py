@@ -248,3 +248,21 @@ def test_two_liaisons_replying_keep_both_replies(app, plan):
     db.session.expire_all()
     assert db.session.get(Urge, urge.id).reply == "名单已汇总。（测试l1）\n明日报送。（测试l2）"
     assert db.session.scalar(sa.select(sa.func.count(Acknowledgement.id))) == 1  # one 签收 for the unit
+
+
+def test_a_unit_urge_names_the_unit_and_its_link_reads_as_a_link_not_an_address(app, plan):
+    """A tester's finding (session 9): the unit 催办 read 「催办：单位」 and the inbox showed the raw address
+    with the unit's code."""
+    _late()
+    make_user("office", "admin")
+    make_user("liaison", "liaison", unit="yanhu-mz")
+    office = _login(app, "office")
+    page = office.client.get("/duban/urge?unit=yanhu-mz").get_data(as_text=True)
+    assert "<h1>催办：盐湖区民政局</h1>" in page
+    assert "催办：盐湖区民政局任务台账中的任务" in page and 'rows="8"' in page
+    subject = "催办：盐湖区民政局任务台账中的任务"
+    body = "盐湖区民政局：\n请抓紧办理。\n查看详情：http://portal.example/tasks/?unit=yanhu-mz"
+    assert office.post("/duban/urge?unit=yanhu-mz", data={"subject": subject, "body": body}).status_code == 302
+    inbox = _login(app, "liaison").client.get("/duban/inbox").get_data(as_text=True)
+    assert '<a href="http://portal.example/tasks/?unit=yanhu-mz">查看详情</a>' in inbox
+    assert "查看详情：http" not in inbox

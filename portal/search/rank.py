@@ -51,6 +51,7 @@ SMALL = 300               # candidates up to which a query is ranked whole on ev
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 OWN_BONUS = 2.0           # added to the BM25 of the city's own documents (the 方案)
 CLOSE_WEIGHT = 3.0        # the largest share of the query's words one sentence holds, added to its BM25
+SECTION_SHARE = 0.85      # a section with paragraphs: the better of its own part's score and this share of its whole text's
 PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
 SENTENCE = re.compile(r"[。；;！？!?]")
 HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
@@ -376,19 +377,14 @@ class Ranker:
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
-        matched, score = 0, 0.0
-        norm = K1 * (1 - B + B * len(hay) / self.avg)
-        for c in plan.concepts:
-            tf = c.weight_in(hay)
-            if tf:
-                matched += 1
-                score += c.idf * tf * (K1 + 1) / (tf + norm)
+        # a section with paragraphs matches through them, but they are clauses of their own, ranked on
+        # what they say: scored on its whole text it outscores each of them and a page shows the same
+        # words twice (三（一）1 and its paragraph). A list's lead-in (下列条件：) keeps most of its items' score.
+        matched, score = self.score(hay)
+        if r.own:
+            score = max(self.score(r.own)[1], SECTION_SHARE * score)
         # holds a query word (2: every one of words typed apart); how many and how close together: the score
         cover = (2 if plan.apart and matched == len(plan.concepts) else 1) if matched else 0
-        if matched > 1:
-            score += CLOSE_WEIGHT * self.closeness(hay)
-        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
-            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in hay) / len(plan.pairs)
         defines = 1 if plan.defines and any(d in hay for d in plan.defines) else 0
         heading = 1 if HEADING.match(r.clause_id) else 0
         titled = 1 if r.doc in plan.titled_docs else 0
@@ -397,6 +393,22 @@ class Ranker:
         if r.doc in plan.own_docs:  # the city's own (the 方案) before a statute scoring about as well
             score += OWN_BONUS
         return (-whole, -near, -cited, -verbatim, -wenhao, -cover, tier, -defines, heading, -titled, -score, r.id)
+
+    def score(self, text: str) -> tuple[int, float]:
+        """(how many query words ``text`` holds, its score: BM25 + pairs + closeness)."""
+        plan = self.plan
+        matched, score = 0, 0.0
+        norm = K1 * (1 - B + B * len(text) / self.avg)
+        for c in plan.concepts:
+            tf = c.weight_in(text)
+            if tf:
+                matched += 1
+                score += c.idf * tf * (K1 + 1) / (tf + norm)
+        if matched > 1:
+            score += CLOSE_WEIGHT * self.closeness(text)
+        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
+            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in text) / len(plan.pairs)
+        return matched, score
 
     def closeness(self, hay: str) -> float:
         """The largest share of the query's words (idf-weighted) one sentence of the clause holds."""

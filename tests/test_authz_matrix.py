@@ -59,7 +59,6 @@ EXPECTED: dict[str, object] = {
     "policy.edition": EVERYONE,
     "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
-    "policy.clause_print": EVERYONE,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
     "library_admin.preview": ADMIN_ONLY,

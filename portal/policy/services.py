@@ -280,15 +280,6 @@ def print_sections(doc: PolicyDocument) -> list[tuple[str, str]]:
             for c in live_clauses(doc) if c.kind == "section"]
 
 
-def print_clause(doc: PolicyDocument, clause: PolicyClause) -> dict:
-    """One article as a citation on paper (打印本条): its text without links or permalinks, the
-    citation, and which text it is (issuer, date, in force from, status — what the library holds)."""
-    current = next((e for e in doc.editions if e.current and e.active), None)
-    return {"html": [render_markdown(c.markdown, anchor_html=lambda _cid: "") for c in subtree(doc, clause)],
-            "citation": cite(doc, clause), "issuers": "、".join(doc.issuers or []), "issued": doc.issued,
-            "effective": current.effective if current else None, "status": doc.status}
-
-
 # ---------------------------------------------------------------- versions
 
 

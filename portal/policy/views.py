@@ -1,7 +1,6 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
-from portal.core.time import local_today
 from portal.policy import api_bp, bp
 from portal.policy import services as s
 from portal.policy.affected import latest_change
@@ -90,18 +89,6 @@ def clause(doc_id: str, clause_id: str):
         prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
     )
-
-
-@bp.route("/<doc_id>/<clause_id>/print")
-@any_account  # trainees (学员) too
-def clause_print(doc_id: str, clause_id: str):
-    """打印本条: one article as a citation, nothing of the portal around it."""
-    doc = _document_or_404(doc_id)
-    clause = s.get_clause(doc, clause_id[:60])
-    if clause is None:
-        abort(404)
-    return render_template("policy/clause_print.html", doc=doc, clause=clause, page=s.print_clause(doc, clause),
-                           today=local_today())
 
 
 @bp.route("/register/")

@@ -156,18 +156,3 @@ def test_register_entry_title_is_the_regulation_name(library, staff):
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
     assert title == "儿童福利机构管理办法 · 儿童福利政策落实门户"
     assert html.count("<h2>修改记录</h2>") == 1
-
-
-def test_print_one_article_as_a_citation(library, staff):
-    """打印本条: the article's text, its citation and which text it is; no links, no portal chrome."""
-    html = _page(staff.client, "/policy/weichengnianren-baohu-fa/a59")
-    assert 'href="/policy/weichengnianren-baohu-fa/a59/print"' in html and "打印本条" in html
-    html = _page(staff.client, "/policy/weichengnianren-baohu-fa/a59/print")
-    article = html[html.index('data-testid="clause-print"'):html.index("</article>")]
-    assert "中华人民共和国未成年人保护法" in article and "禁止向未成年人销售烟、酒、彩票" in article
-    assert "引自：《中华人民共和国未成年人保护法》第五十九条" in article
-    assert "全国人民代表大会常务委员会" in article and "起施行" in article and "现行有效" in article
-    assert "打印于" in article and "<a " not in article
-    assert 'href="/policy/weichengnianren-baohu-fa/a59"' in html  # back to the article, on screen only
-    # an article the law does not have is not found
-    assert staff.client.get("/policy/weichengnianren-baohu-fa/a999/print").status_code == 404

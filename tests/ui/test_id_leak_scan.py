@@ -99,8 +99,7 @@ def get_urls(app, inst) -> list[str]:
                 unreached.append(rule.endpoint)
                 continue
             urls.append(url_for(rule.endpoint, **args))
-        urls += [url_for("policy.document", doc_id=STATUTE), url_for("policy.print_view", doc_id=STATUTE),
-                 url_for("policy.clause_print", doc_id=STATUTE, clause_id="a59")]
+        urls += [url_for("policy.document", doc_id=STATUTE), url_for("policy.print_view", doc_id=STATUTE)]
     # a staged batch (tests/policy/test_admin.py); a trainer's own import job (tests/training/test_import_jobs.py);
     # a photographed sign-in sheet, an image file (tests/training/test_village_signin.py)
     assert set(unreached) <= {"library_admin.preview", "training.import_job", "training.session_photo"}, unreached

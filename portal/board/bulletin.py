@@ -9,6 +9,7 @@ from flask import current_app
 
 from portal import refdata
 from portal.board import assessment, changes, comparison, pages, rollup, scoring
+from portal.content.policy_doc import label_for
 from portal.core.plan import PLAN_ID
 from portal.core.time import day_start_utc
 from portal.extensions import db
@@ -107,8 +108,6 @@ def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
     if f.kind:
         parts.append(f.kind)
     if f.area:
-        from portal.content.policy_doc import label_for
-
         parts.append(f"{label_for(f.area)}领域")
     return "".join(parts) or "全市"
 

@@ -58,8 +58,6 @@ def county(county_code: str):
     transfer = next((t for t in data.transfer if t.county_code == code and not t.institution), None)
     trend = None
     if services.scope_of(current_user) == services.FULL:
-        from portal.board.snapshots import trend_chart
-
         trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cli_support import command, content_dir
 from portal.content.units_file import parse_units
+from portal.models import Unit
 from portal.plan_text import drafting, reader
 from portal.plan_text.units import units_from_register
 from portal.plans import bp
@@ -69,8 +70,6 @@ def _register_units():
     from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
-        from portal.models import Unit
-
         rows = db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))).all()
     except SQLAlchemyError:  # no database yet (never set up): the seed register
         db.session.rollback()

@@ -36,6 +36,7 @@ from portal.content.problems import Problem, decode_upload
 from portal.content.statute_import import PART_RE
 from portal.models import PolicyDocument
 from portal.policy.sync import POLICY_DIR, sync_policy
+from portal.search.services import sync_index
 
 SOURCES_DIR = "sources"
 SUFFIXES = ("暂行办法", "实施办法", "实施条例", "办法", "条例", "规定", "细则", "决定", "意见", "通知", "法")
@@ -370,8 +371,6 @@ def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, 
         run.report.problems = [p for p in run.report.problems
                                if Path(p.file).name.removesuffix(".md").split("@")[0] not in written]
     if update_search:
-        from portal.search.services import sync_index
-
         try:
             said = str(sync_index())
             run.search = said if len(said) <= 160 else said[:157] + "…"

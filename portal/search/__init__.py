@@ -16,7 +16,7 @@ log = logging.getLogger("portal.search")
 
 def _warm(app) -> None:
     try:
-        from portal.search import engine, pinyin, tokenizer, understand
+        from portal.search import engine, pinyin, tokenizer, understand  # lazy: the package's own modules, not at its import
 
         tokenizer.use_content_dir(app.config["CONTENT_DIR"])
         tokenizer.segmenter()

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.errorlog import log_failure
 from portal.search import query_plan as planning
 from portal.search import store, tokenizer
 
@@ -231,8 +232,6 @@ class SearchEngine:
             out.unavailable, out.error = "corrupt", UNAVAILABLE["corrupt"]
             out.results, out.total = [], 0
         except Exception:  # a search never takes the page down
-            from portal.errorlog import log_failure
-
             log_failure(log, f"search failed (a query of {len(str(q or ''))} characters)", sys.exc_info()[1])
             out.error = "搜索出错，请换个说法再试"
             out.results, out.total = [], 0

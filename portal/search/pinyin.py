@@ -36,7 +36,7 @@ def _load() -> dict[str, tuple[str, ...]]:
     if _table is None:
         with _lock:
             if _table is None:
-                from pypinyin.pinyin_dict import pinyin_dict
+                from pypinyin.pinyin_dict import pinyin_dict  # lazy: heavy table (~0.7 s), read once on first use
 
                 table: dict[str, tuple[str, ...]] = {}
                 for code, spelled in pinyin_dict.items():

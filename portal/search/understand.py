@@ -72,7 +72,7 @@ def simplified(text: str) -> str:
     if _converter is None:
         with _converter_lock:
             if _converter is None:
-                from opencc import OpenCC
+                from opencc import OpenCC  # lazy: heavy library, loaded on the first traditional text
 
                 _converter = OpenCC("t2s")
     return _converter.convert(text)

@@ -24,6 +24,7 @@ from portal.training.roster import (
 )
 from portal.training.roster_file import RowProblem, check_one
 from portal.training.scope import can_manage, county_name_map
+from portal.training.services import assign_late_joiners
 
 
 @dataclass
@@ -91,8 +92,6 @@ def edit_trainee(user: User, t: Trainee, data: TraineeEdit) -> EditResult:
         db.session.rollback()
         return EditResult(clash=True)
     if "active" in result.changed and t.active:
-        from portal.training.services import assign_late_joiners
-
         assign_late_joiners([t.id])
     db.session.commit()
     return result

@@ -26,6 +26,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.duties import ledger
 from portal.extensions import db
@@ -96,10 +98,7 @@ def _apply(conn, before: Counter, after: Counter) -> None:
 
 
 def _upsert(conn):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(TrainingTally)
     return stmt.on_conflict_do_update(
         index_elements=["county_id", "role", "module_id", "due"],

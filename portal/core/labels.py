@@ -197,7 +197,7 @@ FIELD_LABELS = {
     "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
     "clauses_retired": "撤销的条款", "edition": "版本日期", "files": "上传的文件",
     # exports and the audit log's own entries
-    "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
+    "format": "文件格式", "rows": "记录数", "draft": "草稿版本", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
     "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
     # 督办

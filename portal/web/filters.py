@@ -17,6 +17,7 @@ from portal.core.labels import (
     open_deadline_label,
     size_text,
     zh_date,
+    zh_dates_in,
     zh_datetime,
 )
 from portal.core.plan import PLAN_ID, PLAN_NUMBER
@@ -48,6 +49,7 @@ def register(app) -> None:
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(zh_datetime, "zh_datetime")
+    app.add_template_filter(zh_dates_in, "zh_dates_in")  # a free text's 2024-04-26 → 2024年4月26日
 
     app.add_template_filter(size_text, "zh_size")
     app.add_template_filter(deadline_label, "deadline_label")

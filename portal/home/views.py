@@ -42,7 +42,7 @@ def _work_cards() -> dict:
                "notices": notices_for(current_user.unit_id if can(current_user, "act_for_own_unit") else None,
                                       user_id=current_user.id)}
     overview = duty_overview(current_user)
-    context["duty_counts"] = overview.counts
+    context["duty_counts"], context["duty_cooperating"] = overview.counts, overview.cooperating
     if can(current_user, "see_all_units"):
         context["units_behind"] = overview.ranked[:10]
     if can(current_user, "manage_users"):

@@ -14,6 +14,11 @@ printed beside them for information.
 
 Budgets (issue #9): board p95 ≤ 100 ms; 台账 first page p95 ≤ 100 ms; 通报 .xlsx p95 ≤ 1 s;
 board throughput under gunicorn ≥ 25% of the trivial page's.
+
+Many plans (issue 19): then `--plans` published plans (default 20) of `--plan-instances` instances each
+(default 300, checklist items 3 each) are added, and the board, the 台账, each with one plan chosen, and
+the 通报 .xlsx are timed again against the same budgets, each printed with its ratio to the demo-size
+figure of the same run (`--plans 0` skips it).
 Training: 5,000 trainees (a generated roster through the real import) × 10 modules = 50,000 assignments,
 40% completed, so the headline's training coverage is computed over the issue's volume.
 """
@@ -29,9 +34,11 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import (
+    CLAUSES,
     PASSWORD,
     TRIVIAL_URL,
     Report,
@@ -111,6 +118,37 @@ def generate_load(target_instances: int, target_items: int, seed: int = 9) -> tu
     return instances, items
 
 
+def generate_plans(plans: int, per_plan: int, items: int = 3, seed: int = 19) -> tuple[int, int]:
+    """`plans` published plans of `per_plan` duty instances each (one per duty, random lower units,
+    states spread, `items` checklist items each): the office supervising many plans at once. Returns
+    (the first generated plan's id, live instances in all)."""
+    from portal.core import duty_rules
+    from portal.extensions import db
+    from portal.models import ChecklistItem, Duty, DutyInstance, Plan
+
+    rng = random.Random(seed)
+    units = lower_units()
+    states = [duty_rules.NOT_STARTED, duty_rules.IN_PROGRESS, duty_rules.IN_PROGRESS, duty_rules.BLOCKED,
+              duty_rules.REQUESTED, duty_rules.CLOSED]
+    first = None
+    for k in range(1, plans + 1):
+        plan = Plan(title=f"压测方案{k}", number=f"压测〔2026〕{k}号", state="published", version=1)
+        db.session.add(plan)
+        db.session.flush()
+        first = first or plan.id
+        for n in range(per_plan):
+            duty = Duty(key=f"plan{k}-{n}", plan_id=plan.id, title=f"压测方案{k}任务{n}", clause_ids=[rng.choice(CLAUSES)],
+                        scope="per-unit", area="部门职责", deadline_kind="date", indicators=[], position=n,
+                        deadline=date.today() + timedelta(days=rng.randint(-60, 300)))
+            unit = rng.choice(units)
+            inst = DutyInstance(key=f"plan{k}-{n}@{unit.code}", duty=duty, unit=unit, state=rng.choice(states),
+                                deadline=duty.deadline, original_deadline=duty.deadline)
+            inst.items = [ChecklistItem(title=f"事项{j}", position=j, done=rng.random() < 0.4) for j in range(items)]
+            db.session.add_all([duty, inst])
+        db.session.commit()
+    return first, count(DutyInstance.id)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -168,7 +206,7 @@ def gunicorn_ratio(db_url: str, tmp: Path, clients: int, seconds: float) -> tupl
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level",
                              "warning", "wsgi:app"], cwd=root, env=env)
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: a loaded machine starts gunicorn slowly
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
@@ -184,6 +222,29 @@ def gunicorn_ratio(db_url: str, tmp: Path, clients: int, seconds: float) -> tupl
         proc.wait(timeout=10)
 
 
+def many_plans(app, client, args, trivial, demo: dict, demo_instances: int) -> bool:
+    """The board and the 台账 with `args.plans` plans more, against the budgets and the demo-size figures."""
+    with app.app_context():
+        one, live = generate_plans(args.plans, args.plan_instances)
+    rounds = args.rounds
+    timed = {
+        "board": time_requests(client, "/board", rounds),
+        "台账 first page (all units)": time_requests(client, "/tasks/?unit=", rounds),
+        "board, one plan chosen": time_requests(client, f"/board?plan={one}", rounds),
+        "台账, one plan chosen": time_requests(client, f"/tasks/?unit=&plan={one}", rounds),
+        "通报 .xlsx": time_requests(client, "/board/report.xlsx", max(10, rounds // 10)),
+        "board, uncached (info)": time_requests(client, lambda i: f"/board?m={i}", max(20, rounds // 5)),
+    }
+    report = Report(f"{args.plans} plans × {args.plan_instances} instances added: {live} live duty instances "
+                    f"(demo size {demo_instances}), {rounds} rounds, SQLite", trivial, width=30)
+    budgets = {**BUDGETS, "board, one plan chosen": BUDGETS["board"],
+               "台账, one plan chosen": BUDGETS["台账 first page (all units)"]}
+    against = {"board, one plan chosen": "board", "台账, one plan chosen": "台账 first page (all units)"}
+    for name, timing in timed.items():  # each beside the demo-size figure of the same run
+        report.row(name, timing, budgets.get(name), versus=demo.get(against.get(name, name)), versus_label="demo size")
+    return report.failed
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench board")
     parser.add_argument("--rounds", type=int, default=100)
@@ -193,6 +254,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--modules", type=int, default=10, help="modules assigned to every trainee")
     parser.add_argument("--clients", type=int, default=4, help="concurrent connections of the load client")
     parser.add_argument("--seconds", type=float, default=5.0, help="load duration per page")
+    parser.add_argument("--plans", type=int, default=20, help="published plans added for the many-plans figures (0: none)")
+    parser.add_argument("--plan-instances", type=int, default=300, help="duty instances of each added plan")
     args = parser.parse_args(argv)
 
     import sqlalchemy as sa
@@ -225,6 +288,9 @@ def main(argv: list[str]) -> int:
                     f"{rounds} rounds, {assignments} training assignments, SQLite", trivial, width=30)
     for name, timing in results.items():
         report.row(name, timing, BUDGETS.get(name))
+
+    if args.plans:
+        report.failed |= many_plans(app, client, args, trivial, results, instances)
 
     trivial_rps, board_rps = gunicorn_ratio(db_url, tmp, args.clients, args.seconds)
     ratio = board_rps / trivial_rps if trivial_rps else 0.0

@@ -182,12 +182,16 @@ class Report:
               f"{'cpu p95':>9}{'cpu ratio':>10}  budget (wall; cpu)")
         self._line("trivial page (baseline)", trivial, "")
 
-    def row(self, name: str, timing: Timing, budget: float | None = None) -> None:
+    def row(self, name: str, timing: Timing, budget: float | None = None, versus: Timing | None = None,
+            versus_label: str = "") -> None:
+        """`versus`: the same measure at another size in the same run, its p95 ratio printed after the budget."""
         verdict = ""
         if budget is not None:
             self.failed |= timing.p95 > budget
             verdict = (f"≤ {budget:.0f} ms {'PASS' if timing.p95 <= budget else 'FAIL'}; "
                        f"{'PASS' if timing.cpu95 <= budget else 'FAIL'}")
+        if versus is not None and versus.p95:
+            verdict += f"  ×{timing.p95 / versus.p95:.1f} vs {versus_label} p95 {versus.p95:.2f} ms"
         self._line(name, timing, verdict)
 
     def _line(self, name: str, t: Timing, verdict: str) -> None:

@@ -68,6 +68,38 @@ def shipped_records() -> list[dict]:
     return out
 
 
+def edition_records() -> list[dict]:
+    """The earlier editions' records as the portal indexes them (``portal.search.editions``: the
+    articles an earlier edition words differently from the text in force, titled with its date,
+    marked 已修订), from the ``<id>@<edition>.md`` files beside each current text."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from portal.content.library import load_document
+    from portal.search.editions import edition_records as of_document
+
+    out: list[dict] = []
+    for path in sorted(CONTENT_POLICY.glob("*@*.md")):
+        current_path = CONTENT_POLICY / f"{path.stem.split('@')[0]}.md"
+        old, cur = load_document(path, path.name), load_document(current_path, current_path.name)
+        if old.problems or cur.problems or old.layout != "statute":
+            continue
+        meta = cur.parsed.meta
+
+        def edition(doc, current: bool):
+            m = doc.parsed.meta
+            return SimpleNamespace(current=current, active=True, markdown=doc.text, title=m.get("title", ""),
+                                   edition=m.get("edition", ""), status=m.get("status", ""), source_file=doc.file,
+                                   edition_date=date.fromisoformat(m["edition"]) if m.get("edition") else None)
+
+        doc = SimpleNamespace(layout="statute", doc_id=meta["id"], title=meta.get("title", ""),
+                              number=meta.get("number", ""), short_title=meta.get("short_title", ""),
+                              issuers=list(meta.get("issuers") or []),
+                              editions=[edition(old, False), edition(cur, True)])
+        out += [r.__dict__ for r in of_document(doc)]
+    return out
+
+
 def real_articles() -> tuple[list[dict], str]:
     """(articles, where they came from)."""
     shipped = _from_content()
@@ -109,6 +141,38 @@ def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
 LABEL_RE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[条章节款项编]$")
 
 
+def _unique_fragment(rnd: random.Random, text: str, texts: list[str]) -> str | None:
+    """An 8–14 character piece of ``text`` on one line that no other text holds (8 tries)."""
+    for _ in range(8):
+        size = rnd.randint(8, 14)
+        start = rnd.randrange(0, len(text) - size)
+        cand = text[start:start + size]
+        if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
+            return cand
+    return None
+
+
+def _rare_words(text: str, df: Counter, want: int) -> list[str]:
+    """Up to ``want`` of the text's rarest words, each from a different clause while clauses last."""
+    from portal.search import tokenizer
+    from portal.search.query import STOPWORDS
+
+    pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
+    where = {}
+    for n, piece in enumerate(pieces):
+        for w, _, _ in tokenizer.words(piece):
+            where.setdefault(w, n)
+    cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
+                    and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
+    words: list[str] = []
+    for w in cands:  # rarest first, one per clause while clauses last
+        if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
+            words.append(w)
+        if len(words) == want:
+            break
+    return words
+
+
 def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> Iterator[dict]:
     """Up to ``samples`` articles with a unique 8–14 character fragment and 2–3 rare words.
 
@@ -119,7 +183,6 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
     recalls an article by two or three of its facts; its own label (第十九条) is not one.
     """
     from portal.search import tokenizer
-    from portal.search.query import STOPWORDS
 
     rnd = random.Random(seed)
     texts = [r["text"] for r in records]
@@ -133,35 +196,41 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
         text = texts[i]
         if len(text) < 30:
             continue
-        fragment = None
-        for _ in range(8):
-            size = rnd.randint(8, 14)
-            start = rnd.randrange(0, len(text) - size)
-            cand = text[start:start + size]
-            if "\n" not in cand and cand.strip() == cand and sum(1 for t in texts if cand in t) == 1:
-                fragment = cand
-                break
+        fragment = _unique_fragment(rnd, text, texts)
         if fragment is None:
             continue
         if df is None:
             df = Counter()
             for t in texts:
                 df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
-        pieces = [p for p in PIECE_RE.findall(text.replace("\n", "")) if p]
-        where = {}
-        for n, piece in enumerate(pieces):
-            for w, _, _ in tokenizer.words(piece):
-                where.setdefault(w, n)
-        cands = sorted((w for w in where if len(w) >= 2 and not w.isdigit() and w not in STOPWORDS
-                        and not LABEL_RE.match(w)), key=lambda w: (df[w], w))
-        want = rnd.randint(2, 3)
-        words: list[str] = []
-        for w in cands:  # rarest first, one per clause while clauses last
-            if where[w] not in {where[x] for x in words} or len({where[x] for x in cands}) < want:
-                words.append(w)
-            if len(words) == want:
-                break
+        words = _rare_words(text, df, rnd.randint(2, 3))
         if len(words) < 2:
             continue
         made += 1
         yield {"index": i, "fragment": fragment, "words": " ".join(words)}
+
+
+def edition_fragments(records: list[dict], samples: int = 100, seed: int = SEED) -> Iterator[dict]:
+    """Up to ``samples`` earlier-edition articles (doc id ``<id>@<edition>``), each with a fragment of
+    8–14 characters found in that article only: a sentence pasted from an older text of a law.
+    Yields {"index", "fragment"}."""
+    rnd = random.Random(seed)
+    texts = [r["text"] for r in records]
+    order = [i for i, r in enumerate(records) if "@" in r["doc_id"]]
+    rnd.shuffle(order)
+    made = 0
+    for i in order:
+        if made >= samples:
+            return
+        text = texts[i]
+        if len(text) < 30:
+            continue
+        for _ in range(8):
+            size = rnd.randint(8, 14)
+            start = rnd.randrange(0, len(text) - size)
+            cand = text[start:start + size]
+            # no white space: the index folds 　 into a space, and a grown article's label is followed by one
+            if not any(ch.isspace() for ch in cand) and sum(1 for t in texts if cand in t) == 1:
+                made += 1
+                yield {"index": i, "fragment": cand}
+                break

@@ -281,6 +281,37 @@ def _unit_rename_check(one, two, liaison: Persona, envs: list[dict], tmp: Path) 
             f"shown on host(s) {seen or 'none'}")
 
 
+def _database(args, tmp: Path):
+    """The run's database: (URL, its kind, a function dropping a scratch database or None)."""
+    if args.existing_database:
+        url = args.existing_database
+        return url, "PostgreSQL" if url.startswith("postgresql") else "SQLite", None
+    if args.database:
+        url, drop = scratch_postgres(args.database)
+        return url, "PostgreSQL", drop
+    return f"sqlite:///{tmp / 'portal.db'}", "SQLite", None
+
+
+def _print_verdict(args, checks: list, budgets: list) -> int:
+    print("\nverification:")
+    for label, ok, detail in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}{': ' + detail if detail else ''}")
+    print(f"budgets ({args.users} users, {args.hosts} host(s) × {args.workers} workers on this machine):")
+    for label, ok, detail in budgets:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}: {detail}")
+    return 0 if all(ok for _, ok, _ in checks + budgets) else 1
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench load")
     parser.add_argument("--users", type=int, default=50)
@@ -298,15 +329,7 @@ def main(argv: list[str]) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="load-bench-"))
     shutil.copytree(ROOT / "content", tmp / "content")
-    drop = None
-    if args.existing_database:
-        database_url = args.existing_database
-        kind = "PostgreSQL" if database_url.startswith("postgresql") else "SQLite"
-    elif args.database:
-        database_url, drop = scratch_postgres(args.database)
-        kind = "PostgreSQL"
-    else:
-        database_url, kind = f"sqlite:///{tmp / 'portal.db'}", "SQLite"
+    database_url, kind, drop = _database(args, tmp)
     procs: list[subprocess.Popen] = []
     try:
         envs = [host_env(tmp, database_url, h) for h in range(1, args.hosts + 1)]
@@ -361,21 +384,9 @@ def main(argv: list[str]) -> int:
         checks.insert(0, ("every simulated user logged in", not failed_logins, f"{failed_logins} could not"))
         if args.hosts == 2:
             checks += two_host_checks(ports, personas, envs, tmp)
-        print("\nverification:")
-        for label, ok, detail in checks:
-            print(f"  {'PASS' if ok else 'FAIL'}  {label}{': ' + detail if detail else ''}")
-        print(f"budgets ({args.users} users, {args.hosts} host(s) × {args.workers} workers on this machine):")
-        for label, ok, detail in budgets:
-            print(f"  {'PASS' if ok else 'FAIL'}  {label}: {detail}")
-        return 0 if all(ok for _, ok, _ in checks + budgets) else 1
+        return _print_verdict(args, checks, budgets)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
         if drop:
             drop()
         if args.keep:

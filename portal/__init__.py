@@ -9,24 +9,32 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import cli, refdata
 from portal.admin import bp as admin_bp
+from portal.admin import commands as admin_commands  # noqa: F401  (registers its blueprint's commands)
 from portal.audit import bp as audit_bp
+from portal.audit import commands as audit_commands  # noqa: F401
 from portal.auth import bp as auth_bp
 from portal.board import bp as board_bp
+from portal.board import commands as board_commands  # noqa: F401
 from portal.config import PROJECT_ROOT, default_instance_path, load_settings
 from portal.duties import VIEW_MODULES as DUTY_VIEWS
 from portal.duties import bp as duties_bp
+from portal.duties import commands as duty_commands  # noqa: F401
 from portal.errorlog import log_failure
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.files.storage import create_private_file
 from portal.home import bp as home_bp
+from portal.outbox import commands as outbox_commands  # noqa: F401
 from portal.outbox.views import bp as outbox_bp
 from portal.plans import VIEW_MODULES as PLAN_VIEWS
 from portal.plans import bp as plans_bp
+from portal.plans import commands as plan_commands  # noqa: F401
 from portal.policy import api_bp as policy_api_bp
 from portal.policy import bp as policy_bp
+from portal.policy import commands as policy_commands  # noqa: F401
 from portal.policy.admin import admin_bp as library_admin_bp
 from portal.reports import bp as reports_bp
 from portal.search import bp as search_bp
@@ -36,7 +44,9 @@ from portal.security import sessions
 from portal.supervision import bp as supervision_bp
 from portal.text import normalise_request
 from portal.training import bp as training_bp
+from portal.training import commands as training_commands  # noqa: F401
 from portal.units import bp as units_bp
+from portal.units import commands as unit_commands  # noqa: F401
 from portal.web import access, errors, filters
 from portal.web.htmx import add_vary_header
 from portal.web.inputs import BoundedIntConverter, refuse_nul_bytes
@@ -63,8 +73,6 @@ def create_app(config: dict | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
 
     if app.config.get("PROXY_HOPS"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _private_database_file(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -102,10 +110,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     for name in (*DUTY_VIEWS, *PLAN_VIEWS):
         importlib.import_module(name)  # routes attach to duties_bp / plans_bp
+    # Each domain's commands attach to its blueprint's `cli` when its commands module is imported
+    # (at the top of this module); `cli.init_app` files them all under `flask portal`.
     for bp in (auth_bp, home_bp, duties_bp, plans_bp, reports_bp, policy_bp, policy_api_bp, search_bp, units_bp, admin_bp,
                audit_bp, training_bp, board_bp, security_bp, library_admin_bp, supervision_bp,
                outbox_bp):
-        app.register_blueprint(bp)
+        app.register_blueprint(bp, cli_group="portal")
 
 
     cli.init_app(app)

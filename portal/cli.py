@@ -1,12 +1,13 @@
 """`flask portal ...`: the command group, content sync and setup; each domain registers its own commands.
 
-Flaskr's pattern: `init_app(app)` attaches the group to the app, and every module named in
-COMMAND_MODULES has a `register(group)` that adds its commands. A domain module never imports this
-one (shared helpers are in portal/cli_support.py), so there is no import circle.
+A domain's `commands.py` adds its commands to its blueprint's `cli` group (Flask's per-blueprint
+commands); `init_app(app)` gathers every registered blueprint's commands, the operator's
+(`portal.ops.commands.COMMANDS`, no blueprint) and this module's own into one `flask portal` group, so
+command names do not carry the blueprint's name. A domain module never imports this one (shared
+helpers are in portal/cli_support.py), so there is no import circle.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -20,28 +21,31 @@ from portal.cli_support import content_dir as _content_dir
 from portal.content.check import check_content
 from portal.core.roles import ROLE_LABELS
 from portal.demo import ensure_demo_accounts
+from portal.duties.demo import load_demo_state
 from portal.duties.sync import sync_duties
 from portal.faults import pause_point
 from portal.files.cleanup import sweep
 from portal.files.storage import tighten
+from portal.ops.commands import COMMANDS as OPS_COMMANDS
 from portal.policy.sync import sync_policy
 from portal.search.services import rebuild_index, sync_index
 from portal.training.commands import sync_training
+from portal.training.demo import load_training_demo
 from portal.units.services import sync_units
 
 portal_cli = AppGroup("portal", help="儿童福利政策落实门户 management commands.")
 
-# Modules with a `register(group)` adding their domain's commands to `flask portal`.
-COMMAND_MODULES = (
-    "portal.cli", "portal.units.commands", "portal.admin.commands", "portal.duties.commands",
-    "portal.training.commands", "portal.ops.commands", "portal.policy.commands", "portal.audit.commands",
-    "portal.plans.commands", "portal.outbox.commands", "portal.board.commands",
-)
-
 
 def init_app(app) -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(portal_cli)
+    """Called after the blueprints are registered (each blueprint's commands module imported by the
+    app factory). Flask would file a blueprint's commands under the blueprint's name; the app
+    registers its blueprints with ``cli_group="portal"`` and the group made here replaces the
+    last one Flask made."""
+    for cmd in (*OWN_COMMANDS, *OPS_COMMANDS):
+        portal_cli.add_command(cmd)
+    for blueprint in app.blueprints.values():
+        for cmd in blueprint.cli.commands.values():
+            portal_cli.add_command(cmd)
     app.cli.add_command(portal_cli)
 
 
@@ -132,12 +136,8 @@ def setup_command(demo: bool, fixed_passwords: bool):
     if demo:
         print_demo_accounts(fixed=fixed_passwords)
         if ok:
-            from portal.duties.demo import load_demo_state
-
             for line in load_demo_state():
                 click.echo(f"demo state: {line}")
-            from portal.training.demo import load_training_demo
-
             for line in load_training_demo():
                 click.echo(f"training demo: {line}")
     if not ok:
@@ -188,6 +188,4 @@ def print_demo_accounts(fixed: bool = False) -> None:
     click.echo("")
 
 
-def register(group: AppGroup) -> None:
-    for cmd in (check_content_command, sync_command, reindex_command, setup_command):
-        group.add_command(cmd)
+OWN_COMMANDS = (check_content_command, sync_command, reindex_command, setup_command)

@@ -27,7 +27,7 @@ API (stable: other domains build on it):
     county_code_for(name_or_code) -> str | None   盐湖区 or yanhu → the county's code
     duties() -> tuple[DutyRef, ...]          every duty, archived ones too, by position
     duty(id) / duty_by_key(key)              -> DutyRef | None
-    areas() -> list[str]                     the task areas of live duties, sorted
+    themes() -> list[str]                    the 工作领域 (duties' `area` field, GLOSSARY "theme") of live duties, sorted
     plans() / plan(id)                       the plans that have duties (PlanRef: id, title, 文号,
                                              state), read with the duties / one
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
@@ -103,6 +103,7 @@ class PlanRef:
     title: str
     number: str
     state: str
+    doc_id: str = ""  # its text in the library (PolicyDocument.doc_id); "" when kept with the plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +177,6 @@ def _on_write(conn) -> None:
     savepoint) and stop trusting this process's copy."""
     if not conn.info.get("refdata_bumped"):
         conn.info["refdata_bumped"] = True
-        from portal.models import RefdataStamp
-
         table = RefdataStamp.__table__
         token = secrets.token_hex(16)
         insert = (sa.dialects.postgresql.insert if conn.dialect.name == "postgresql" else sa.dialects.sqlite.insert)(table)
@@ -280,13 +279,13 @@ def _load_duties():
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
                                         Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
                                         Duty.plan_id, Plan.title.label("plan_title"), Plan.number.label("plan_number"),
-                                        Plan.state.label("plan_state"))
+                                        Plan.state.label("plan_state"), Plan.doc_id.label("plan_doc"))
                               .outerjoin(Plan, Plan.id == Duty.plan_id)
                               .order_by(Duty.position, Duty.id)).all()
     duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
                            r.deadline, r.period, r.deadline_text, r.position, r.archived,
                            tuple((n, m) for n, m in (r.indicators or ())), r.plan_id) for r in rows)
-    plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state)
+    plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state, r.plan_doc or "")
              for r in rows if r.plan_title is not None}
     ordered = tuple(plans[k] for k in sorted(plans))
     return duties, {d.id: d for d in duties}, {d.key: d for d in duties}, ordered, plans
@@ -322,6 +321,11 @@ def plans() -> tuple[PlanRef, ...]:
 
 def plan(plan_id: int | None) -> PlanRef | None:
     return _duties_part()[4].get(plan_id)
+
+
+def plans_of_document(doc_id: str) -> frozenset[int]:
+    """The plans whose text is the library document `doc_id` (its clauses created their duties)."""
+    return frozenset(p.id for p in plans() if p.doc_id and p.doc_id == doc_id)
 
 
 # ---- clauses -----------------------------------------------------------------------------------

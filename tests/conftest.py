@@ -437,6 +437,17 @@ def auth(client):
     return AuthActions(client)
 
 
+def signed_in(app, username: str, *roles: str, unit: str | None = None) -> AuthActions:
+    """A new account holding `roles` (none: an existing account), signed in on a client of its own.
+    The one helper for "this person, signed in": tests do not copy it."""
+    if roles:
+        make_user(username, *roles, unit=unit)
+    auth = AuthActions(app.test_client())
+    response = auth.login(username)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return auth
+
+
 def count(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 

@@ -59,6 +59,15 @@ EXPECTED: dict[str, object] = {
     "policy.edition": EVERYONE,
     "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
+    "policy.print_clause": EVERYONE,
+    # 收藏: everyone's own (portal.policy.favourites scopes every folder and favourite to its owner)
+    "policy.favourites": EVERYONE,
+    "policy.star": EVERYONE,
+    "policy.folder_create": EVERYONE,
+    "policy.folder_rename": EVERYONE,
+    "policy.folder_delete": EVERYONE,
+    "policy.favourite_move": EVERYONE,
+    "policy.favourite_remove": EVERYONE,
     "library_admin.index": ADMIN_ONLY,
     "library_admin.upload": ADMIN_ONLY,
     "library_admin.preview": ADMIN_ONLY,
@@ -66,6 +75,7 @@ EXPECTED: dict[str, object] = {
     "library_admin.register_edit": ADMIN_ONLY,
     "library_admin.retire_import": ADMIN_ONLY,
     "library_admin.restore_import": ADMIN_ONLY,
+    "library_admin.delete_import": ADMIN_ONLY,
     "duties.index": ALL,
     "duties.instance": ALL,
     "duties.tick": ALL,  # object-level rules (lead unit's liaison or admin) are tested in tests/duties
@@ -136,6 +146,9 @@ EXPECTED: dict[str, object] = {
     "training.certificates_list": TRAINERS,
     "training.hours_ledger": TRAINERS,
     "training.arrangement": TRAINERS,
+    "training.courses_list": TRAINERS,
+    "training.course_new": TRAINERS,  # further: a county's trainer is sent back to the list (the city sets courses)
+    "training.course_edit": TRAINERS,
     "board.index": ALL,  # what each role sees there (rows vs totals) is tested in tests/board
     "board.api_progress": ALL,
     "board.county": frozenset({"admin", "leader", "liaison"}),
@@ -156,6 +169,14 @@ EXPECTED: dict[str, object] = {
     "supervision.inbox": frozenset({"liaison"}),
     "supervision.ack": frozenset({"liaison"}),
     "supervision.reply_to": frozenset({"liaison"}),
+    # 交办: the office, or a leader through a 批示; the list for those who read every unit; a matter's
+    # file for everyone who reads duties; closing a 催办 is the office's.
+    "supervision.assign_matter": frozenset({"admin", "leader"}),
+    "supervision.assigned": frozenset({"admin", "leader"}),
+    "supervision.matter_attachment": ALL,
+    "supervision.close": ADMIN_ONLY,
+    "supervision.notice_read": frozenset({"admin", "leader", "liaison"}),  # object-level: the notice's own readers
+    "supervision.bulletin_schedule": ADMIN_ONLY,
     "supervision.notice": frozenset({"admin", "leader", "liaison"}),
     # Plans (issue #19): everyone at work reads them; the office (管理员) imports, reviews, publishes, archives.
     "plans.index": ALL,
@@ -163,8 +184,12 @@ EXPECTED: dict[str, object] = {
     "plans.api_plans": ALL,
     "plans.new": ADMIN_ONLY,
     "plans.archive": ADMIN_ONLY,
+    "plans.restore": ADMIN_ONLY,
     "plans.review": ADMIN_ONLY,
     "plans.edit_draft": ADMIN_ONLY,
+    "plans.draft_card": ADMIN_ONLY,
+    "plans.split_draft": ADMIN_ONLY,
+    "plans.merge_draft": ADMIN_ONLY,
     "plans.add_draft": ADMIN_ONLY,
     "plans.drop_draft": ADMIN_ONLY,
     "plans.map_name": ADMIN_ONLY,
@@ -209,12 +234,15 @@ def sample_args(endpoint: str) -> dict:
         "trainee_id": _sample["trainee"].id,
         "completion_id": _sample["completion"].id,
         "certificate_id": _sample["certificate"].id,
+        "course_id": _sample["course"].id,
         "token": _sample["token"],
         "assignment_id": _sample["assignment"].id,
         "session_id": _sample["session"].id,
         "photo_id": _sample["photo"].id,
         "rule_id": _sample["rule"].id,
         "import_id": _sample["import"].id,
+        "folder_id": 1,  # POST only: refused by CSRF before the view (the owner check is in tests/policy)
+        "favourite_id": 1,
         "area_id": _sample["trainee"].township_id,
         # The county of the test liaison (yanhu-mz), so every admitted role may download its sheet.
         **({"code": "yanhu"} if endpoint == "training.coverage_sheet" else {}),
@@ -227,6 +255,7 @@ def sample_args(endpoint: str) -> dict:
         "batch": "0123456789abcdef",
         "urge_id": _sample["urge"].id,  # sent to the test liaison's unit (yanhu-mz)
         "notice_id": _sample["notice"].id,
+        "matter_id": _sample["matter"].id,
         "message_id": _sample["message"].id,
         "delivery_id": _sample["message"].deliveries[0].id,
         "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
@@ -283,6 +312,10 @@ def _supervision_samples(inst):
                                subject="催办：样例", body="样例")
     _sample["notice"] = Notice(unit_id=inst.unit_id, title="任务提醒", body="样例")
     db.session.add(_sample["notice"])
+    from portal.supervision import assign
+
+    _sample["matter"] = assign.create(make_user("sample-office", "admin"), assign.MatterInput(
+        title="样例交办", source_kind="other", lead_ids=[inst.unit_id], attachment=("样例.pdf", b"%PDF-1.4")))
     db.session.commit()
 
 

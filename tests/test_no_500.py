@@ -18,11 +18,15 @@ NASTY = [
     {"q": "AND OR NOT * ? ~ ^ body:x \"unbalanced", "active": "yes", "version": "abc"},
     {"name": "移交儿童人数", "value": "9" * 40, "start": "2022-02-30", "end": "-1", "county": "火星", "level": "省级",
      "u": "../../x", "a": "9.9.9", "expand": "county:<b>", "kind": "\x7f"},
+    # the library's filters and 收藏 (portal.policy.library_filter, portal.policy.favourites)
+    {"level": "宪法", "issuer": "火星政府", "place": "moon", "issued_from": "2022-02-30", "issued_to": "9999",
+     "effective_from": "1800-01-01", "effective_to": "二〇二二年", "folder": "-1", "doc": "../x", "clause": "a9999",
+     "action": "explode", "name": " " * 50},
 ]
 # Numbers no column holds (SQLite: beyond 2**63; PostgreSQL int4: beyond 2**31 - 1) and digits int()
 # refuses ("²"), in every field and query argument that carries an id, a page, a version or a figure.
 NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module",
-           "object_id", "unit_id", "account", "instance", "training", "remind_days")
+           "object_id", "unit_id", "account", "instance", "training", "remind_days", "folder", "other", "moved")
 NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 
@@ -49,8 +53,9 @@ def sample_url(app, rule):
               "batch": "0123456789abcdef", "county_code": "yanhu", "file_format": "xlsx",
               # training: unknown ids answer 404, which is what this test wants to see (never a 500)
               "trainee_id": 1, "completion_id": 1, "assignment_id": 1, "session_id": 1, "rule_id": 1, "area_id": 1,
-              "certificate_id": 1, "token": "2026-000001-ABCDEF", "photo_id": 1,
-              "job_id": 1, "urge_id": 1, "notice_id": 1, "message_id": 1, "delivery_id": 1, "import_id": 1,
+              "certificate_id": 1, "token": "2026-000001-ABCDEF", "photo_id": 1, "course_id": 1,
+              "job_id": 1, "urge_id": 1, "notice_id": 1, "message_id": 1, "delivery_id": 1, "import_id": 1, "matter_id": 1,
+              "folder_id": 1, "favourite_id": 1,
               "plan_id": drafted.id, "draft_id": drafted.drafts[0].id if drafted.drafts else 1}
     with app.test_request_context():
         return url_for(rule.endpoint, **{k: v for k, v in values.items() if k in rule.arguments})

@@ -32,8 +32,11 @@ OVER: dict[str, tuple[int, str]] = {
                                                              "yearly target (one settings row) beside the matrix"),
     "leader GET /training/reports/matrix?county=yanhu&format=xlsx": (7, "as the page: 学时 and target; and the "
                                                                         "download's audit record"),
-    "training.trainee": (7, "the office's 学时 rules and yearly target (one settings row) beside the person's "
-                            "certificates and 学时; the certificates come joined with the history"),
+    "policy.document": (7, "the person's own 收藏: their folders and whether they starred it (one statement)"),
+    "policy.clause": (7, "the person's own 收藏: their folders and whether they starred the article (one statement)"),
+    "training.trainee": (8, "the office's 学时 rules and yearly target (one settings row) beside the person's "
+                            "certificates and 学时; the certificates come joined with the history; the courses "
+                            "of the person's post and their course certificates (one statement)"),
 }
 
 # Who opens a page: the first admitted role of this list (the one that sees the most rows).

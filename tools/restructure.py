@@ -468,6 +468,36 @@ def owner_name(row: Rename, modmap: dict[str, str]) -> str:
     return map_module("portal." + row.retired.rsplit(".", 1)[0], modmap).rsplit(".", 1)[-1]
 
 
+def rename_name(tree: Tree, old: str, new: str) -> None:
+    """A name: everywhere in portal/ and templates/, and in the files that import it from portal."""
+    for rel in [*tree.python(), *tree.templates()]:
+        text = tree.read(rel)
+        if rel.startswith(("portal/", "templates/")) or takes_from_portal(text, old):
+            tree.write(rel, word_pattern(old).sub(new, text))
+
+
+def rename_word(tree: Tree, row: Rename, old: str, new: str, path_map, modmap: dict[str, str]) -> list[str]:
+    """A word: where the row says the meaning lives, and in the files that import it from its
+    module; returns those importing files."""
+    owner = map_module("portal." + row.retired.rsplit(".", 1)[0], modmap) if "." in row.retired else None
+    importing = re.compile(rf"from {re.escape(owner)}\s+import\s+\(?[^)]*?(?<!\w){re.escape(old)}(?!\w)") if owner else None
+    importers = [rel for rel in tree.python() if importing and importing.search(tree.read(rel))]
+    folders = {Path(path_map(w)).parent.as_posix() + "/" for w in row.where if w.startswith("templates/")}
+    siblings = [] if "." in row.retired else [t for t in tree.templates() if Path(t).parent.as_posix() + "/" in folders]
+    # a template variable's row covers every template in the folders it lists
+    for rel in dict.fromkeys([*map(path_map, row.where), *importers, *siblings]):
+        if not (tree.root / rel).is_file():
+            continue
+        text = tree.read(rel)
+        tree.write(rel, rename_tokens(text, old, new) if rel.endswith(".py") else rename_in_jinja(text, old, new))
+    if "." in row.retired:  # other files reach it as `module.word`
+        owner = owner_name(row, modmap)
+        for rel in [*tree.python(), *tree.templates()]:
+            tree.write(rel, re.sub(rf"(?<![\w.]){re.escape(owner)}\.{re.escape(old)}(?!\w)", f"{owner}.{new}",
+                                   tree.read(rel)))
+    return importers
+
+
 def apply_renames(tree: Tree, renames: list[Rename], path_map, modmap: dict[str, str]) -> list[Rename]:
     done = []
     for row in renames:
@@ -484,28 +514,11 @@ def apply_renames(tree: Tree, renames: list[Rename], path_map, modmap: dict[str,
             done.append(row)
             continue
         old, new = row.word, row.new.rsplit(".", 1)[-1]
+        importers: list[str] = []
         if row.kind == "name":
-            for rel in [*tree.python(), *tree.templates()]:
-                text = tree.read(rel)
-                if rel.startswith(("portal/", "templates/")) or takes_from_portal(text, old):
-                    tree.write(rel, word_pattern(old).sub(new, text))
-        else:  # word: where the row says the meaning lives, and in the files that import it from its module
-            owner = map_module("portal." + row.retired.rsplit(".", 1)[0], modmap) if "." in row.retired else None
-            importing = re.compile(rf"from {re.escape(owner)}\s+import\s+\(?[^)]*?(?<!\w){re.escape(old)}(?!\w)") if owner else None
-            importers = [rel for rel in tree.python() if importing and importing.search(tree.read(rel))]
-            folders = {Path(path_map(w)).parent.as_posix() + "/" for w in row.where if w.startswith("templates/")}
-            siblings = [] if "." in row.retired else [t for t in tree.templates() if Path(t).parent.as_posix() + "/" in folders]
-            # a template variable's row covers every template in the folders it lists
-            for rel in dict.fromkeys([*map(path_map, row.where), *importers, *siblings]):
-                if not (tree.root / rel).is_file():
-                    continue
-                text = tree.read(rel)
-                tree.write(rel, rename_tokens(text, old, new) if rel.endswith(".py") else rename_in_jinja(text, old, new))
-            if "." in row.retired:  # other files reach it as `module.word`
-                owner = owner_name(row, modmap)
-                for rel in [*tree.python(), *tree.templates()]:
-                    tree.write(rel, re.sub(rf"(?<![\w.]){re.escape(owner)}\.{re.escape(old)}(?!\w)", f"{owner}.{new}",
-                                           tree.read(rel)))
+            rename_name(tree, old, new)
+        else:
+            importers = rename_word(tree, row, old, new, path_map, modmap)
         if row.kind == "word" and "." in row.retired:  # a common word: only as `owner.word` (or an importer's)
             owners = {owner_name(row, modmap), *(Path(rel).stem for rel in importers)}
             pairs = [(f"{o}.{old}", f"{o}.{new}") for o in sorted(owners)]

@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from portal.admin import bp
 from portal.admin.services import AccountError, AccountInput, check_new_account, create_account
 from portal.cli_support import command
 from portal.core.roles import ROLE_ORDER
@@ -36,5 +37,6 @@ def create_user_command(username, display_name, roles, unit, password, temporary
                + ("; must change the password at first sign-in" if temporary else ""))
 
 
-def register(group) -> None:
-    group.add_command(create_user_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (create_user_command,):
+    bp.cli.add_command(_command)

@@ -11,6 +11,7 @@ from portal import locking
 from portal.audit.services import changed_fields, record
 from portal.auth.services import MIN_PASSWORD_LENGTH, normalise_username
 from portal.capabilities import CAPABILITIES, roles_with
+from portal.core.refusals import Refusal, Stale
 from portal.core.roles import ROLE_LABELS, SEPARATED_ROLES
 from portal.extensions import db
 from portal.models import Unit, User, UserRole
@@ -23,7 +24,7 @@ STALE_EDIT = "该账号已被他人修改，您的修改尚未保存：请对照
 USERNAME_RULE = "用户名须为 2–64 位小写字母、数字或 _ . -，并以字母或数字开头。"
 
 
-class AccountError(ValueError):
+class AccountError(Refusal, ValueError):
     """A user-facing message about why an account change was refused."""
 
 
@@ -189,7 +190,7 @@ def reset_second_factor(user: User, expected_version: int, actor) -> None:
     record("reset_second_factor", "user", user.id, label=user.username, actor=actor,
            before={"second_factor": "动态验证码"}, after={"second_factor": "未启用"})
     _commit_or_stale()
-class StaleAccount(AccountError):
+class StaleAccount(AccountError, Stale):
     """Someone changed the account after this form was opened (shown as a portal.locking.Conflict)."""
 
     def __init__(self) -> None:

@@ -14,6 +14,7 @@ from portal.admin.services import (
     search_users,
     set_active,
     update_account,
+    validate_account,
 )
 from portal.core.roles import ROLE_LABELS
 from portal.extensions import db
@@ -70,8 +71,6 @@ def user_new():
             flash(f"已创建{user.display_name}的账号。初始密码请通过安全渠道告知本人：首次登录时须改为自己的密码。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     if request.method == "POST" and form.errors and not error:
-        from portal.admin.services import validate_account
-
         error = " ".join(validate_account(AccountInput(form.username.data or "", form.display_name.data or "",
                                                        chosen_roles, chosen_unit, form.password.data or ""),
                                           creating=True)) or None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from portal.audit import bp
 from portal.audit.retention import RetentionError, purge
 from portal.cli_support import command
 
@@ -33,5 +34,6 @@ def purge_command(before: str, archive: Path):
     click.echo(f"audit records removed: {removed}" + (f"; archived in {archive}" if removed else " (none that old)"))
 
 
-def register(group) -> None:
-    group.add_command(purge_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (purge_command,):
+    bp.cli.add_command(_command)

@@ -19,8 +19,9 @@ from portal import refdata
 from portal.audit.services import SYSTEM_ACTORS
 from portal.content.policy_doc import label_for
 from portal.core.duty_rules import STATE_LABELS
-from portal.core.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, field_label, size_text
+from portal.core.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, field_label, size_text, zh_date
 from portal.core.roles import ROLE_LABELS
+from portal.duties.crossref import titled
 from portal.extensions import db
 from portal.models import AuditEntry, PolicyDocument, User
 
@@ -162,8 +163,6 @@ def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
     if key in CLAUSE_FIELDS:
         return label_for(value)
     if key == "arrangement":  # the office's remarks name other duties by key: by title here
-        from portal.duties.crossref import titled
-
         return titled(value)
     return None
 
@@ -178,8 +177,6 @@ def _plain_value(value: Any) -> str:
         if value in VALUE_LABELS:
             return VALUE_LABELS[value]
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            from portal.core.labels import zh_date
-
             return zh_date(date.fromisoformat(value))
         if re.fullmatch(r"\d{4}-\d{2}", value):
             return f"{int(value[:4])}年{int(value[5:])}月"

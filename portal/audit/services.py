@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_login import current_user
 
 from portal.core.time import day_start_utc
 from portal.extensions import db
@@ -51,8 +52,6 @@ def record(
 ) -> AuditEntry:
     """Add an audit entry to the session; it commits with the change it describes."""
     if actor is None and has_request_context():
-        from flask_login import current_user
-
         # The person signed in, also when a shared routine names them by login (a library import):
         # the log then keeps their 姓名, not their login name.
         if current_user.is_authenticated and actor_name in (None, current_user.username):

@@ -21,6 +21,7 @@ from portal.audit.services import record
 from portal.board import rollup, scoring
 from portal.core import duty_rules
 from portal.core.labels import FIELD_LABELS
+from portal.core.refusals import Refusal
 from portal.core.time import day_start_utc, to_local, utcnow
 from portal.core.training_rules import percent
 from portal.extensions import db
@@ -34,7 +35,7 @@ NUMBER_FIELDS = SETTING_FIELDS[:-1]
 SETTING_LABELS = {f: FIELD_LABELS[f] for f in SETTING_FIELDS}  # the form's and the audit log's words
 
 
-class SettingsError(ValueError):
+class SettingsError(Refusal, ValueError):
     """A user-facing message: the settings were not saved."""
 
 

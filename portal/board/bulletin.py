@@ -18,8 +18,7 @@ from portal.web.zhcontrols import date_problem, parse_zh_date
 
 @dataclass
 class Bulletin:
-    doc_title: str
-    doc_number: str
+    basis: list[tuple[str, str]]  # the plans whose duties it reports: (title, 文号), by id
     as_of: date
     start: date
     end: date
@@ -49,8 +48,20 @@ class Bulletin:
     def yellow_by_unit(self):
         return rollup.group_by_unit(self.yellow)
 
+    plan_id: int = 0  # the plan chosen (0: every plan)
+    seed_title: str = field(default="", repr=False)  # 运民发〔2021〕74号's title
+
+    @property
+    def basis_text(self) -> str:
+        """依据: each plan reported on, 《title》（文号）."""
+        return "、".join(f"《{t}》（{n}）" if n else f"《{t}》" for t, n in self.basis)
+
     @property
     def title(self) -> str:
+        if len(self.basis) > 1:
+            return f"{self.scope_label}各项督办方案落实工作推进情况通报"
+        if self.basis and self.basis[0][0] != self.seed_title:
+            return f"{self.scope_label}《{self.basis[0][0]}》落实工作推进情况通报"
         return f"{self.scope_label}儿童福利机构优化提质和创新转型工作推进情况通报"
 
 
@@ -107,14 +118,15 @@ def build(user: User, args, on: date) -> Bulletin:
     data = pages.load(user, args, on)
     problems = list(data.query.problems)
     start, end = period(args, on, problems)
-    doc_title, doc_number = refdata.cached(("plan_document", PLAN_ID), _plan_document)
+    seed_title, seed_number = refdata.cached(("plan_document", PLAN_ID), _plan_document)
     since, until = day_start_utc(start), day_start_utc(end) + _one_day()
     closed = sum(1 for r in data.rows if r.closed_at is not None and since <= r.closed_at < until)
     due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
     names = [n for n, _ in data.indicator_names]
     ranking = assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"])
     return Bulletin(
-        doc_title=doc_title, doc_number=doc_number, as_of=on, start=start, end=end,
+        basis=_basis(data, seed_title, seed_number), plan_id=data.query.filters.plan_id, seed_title=seed_title,
+        as_of=on, start=start, end=end,
         scope_label=scope_label(data.query.filters, data.counties), totals=data.totals,
         closed_in_period=closed, due_in_period=due, units=rollup.by_unit(data.rows),
         departments=rollup.department_matrix(data.rows), red=rollup.red_list(data.rows, on),
@@ -124,6 +136,17 @@ def build(user: User, args, on: date) -> Bulletin:
         ranking=ranking,  # read first: it reads the office's settings the comparison also uses
         comparison=comparison.for_period(data.rows, start, end, on),
         formula=scoring.formula_lines(*_weights()))
+
+
+def _basis(data: pages.BoardData, seed_title: str, seed_number: str) -> list[tuple[str, str]]:
+    """The plans the 通报 reports on: the one chosen, else each plan with a duty in it (plan one by its
+    library document's title and 文号, as the 方案 itself writes them)."""
+    chosen = data.query.filters.plan_id
+    ids = [chosen] if chosen else sorted({r.plan_id for r in data.rows})
+    out = []
+    for plan in filter(None, map(refdata.plan, ids)):
+        out.append((seed_title, seed_number) if plan.number == seed_number and seed_title else (plan.title, plan.number))
+    return out or [(seed_title, seed_number)]
 
 
 def _plan_document() -> tuple[str, str]:

@@ -1,10 +1,13 @@
-"""`flask portal snapshot`: the day's picture of every duty (thin over `portal.board.snapshots`)."""
+"""`flask portal snapshot | send-bulletin`: the day's picture of every duty (thin over
+`portal.board.snapshots`), the 通报 emailed now (`portal.board.schedule`)."""
 from __future__ import annotations
 
 import sys
 
 import click
 
+from portal.board import bp
+from portal.board.schedule import send_scheduled
 from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.web.zhcontrols import parse_zh_date
@@ -27,5 +30,16 @@ def snapshot_command(on: str):
     click.echo(take(day).line)
 
 
-def register(group) -> None:
-    group.add_command(snapshot_command)
+@command("send-bulletin")
+def send_bulletin_command():
+    """Put the 通报 (this month's default period, .xlsx and .docx attached) into the outbox now, to the
+    leaders chosen in 督办设置; `remind` sends it on the office's day each month."""
+    from portal.duties.services import today  # lazy: tests replace `today` on its module
+
+    for line in send_scheduled(today(), now=True):
+        click.echo(line)
+
+
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (snapshot_command, send_bulletin_command):
+    bp.cli.add_command(_command)

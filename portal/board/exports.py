@@ -1,15 +1,16 @@
-"""The 通报 as .xlsx (openpyxl: a sheet per view) and .docx (python-docx), from one Bulletin."""
+"""The 通报 as .xlsx (openpyxl: a sheet per view), from one Bulletin; the rows the Word file shares
+(its 公文 layout: `portal/board/bulletin_word.py`)."""
 from __future__ import annotations
 
 from datetime import date
 
-from portal import docx_doc, xlsx
+from portal import xlsx
 from portal.board import rollup, scoring
 from portal.board.bulletin import Bulletin
 from portal.content.policy_doc import label_for
 from portal.core import duty_rules
 from portal.core.labels import deadline_label, zh_date
-from portal.export_text import docx_text, local_cell, safe_cell
+from portal.export_text import local_cell, safe_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,7 +32,7 @@ def step_text(status: str) -> str:
 
 
 def full_name(report: Bulletin) -> str:
-    return f"《{report.doc_title}》（{report.doc_number}）" if report.doc_number else f"《{report.doc_title}》"
+    return report.basis_text
 
 
 def summary_pairs(report: Bulletin) -> list[tuple[str, object]]:
@@ -157,65 +158,3 @@ def _step_rules(ws, last_col: int, n: int) -> None:
 
     if n:
         _fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})
-
-
-# ---- .docx -------------------------------------------------------------------------------------
-
-def to_docx(report: Bulletin) -> bytes:
-    from docx.enum.section import WD_SECTION  # lazy: heavy library, loaded only when this runs
-    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: heavy library, loaded only when this runs
-
-    doc, styles = docx_doc.new_document(report.title)
-    heading = styles.heading(report.title, 0)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p = doc.add_paragraph(docx_text(f"依据：{full_name(report)}"))
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"统计期间：{zh_date(report.start)}至{zh_date(report.end)}　截至：{zh_date(report.as_of)}")
-
-    styles.heading("一、总体情况", 1)
-    t = report.totals
-    doc.add_paragraph(docx_text(
-        f"{report.scope_label}共有任务{t.total}项，已销号{t.closed}项，完成率{t.pct_complete}%；申请销号待核验"
-        f"{t.by_state[duty_rules.REQUESTED]}项，推进中{t.by_state[duty_rules.IN_PROGRESS]}项，受阻{t.by_state[duty_rules.BLOCKED]}项，"
-        f"未启动{t.by_state[duty_rules.NOT_STARTED]}项；逾期（红灯）{t.overdue}项，预警（黄灯）{t.by_light[duty_rules.YELLOW]}项。"
-        f"本期销号{report.closed_in_period}项，本期到期{report.due_in_period}项。"))
-    styles.table(["项目", "数值"], [[k, str(v)] for k, v in summary_pairs(report)])
-
-    for name, groups in (("二、逾期任务（红灯）", report.red_by_unit),
-                         ("三、预警任务（黄灯）", report.yellow_by_unit)):
-        styles.heading(name, 1)
-        if not groups:
-            doc.add_paragraph("无。")
-        for unit, items in groups:
-            styles.heading(f"{unit}（{len(items)}项）", 2)
-            styles.table(["任务", "来源条款", "状态", "完成时限", "逾期天数"],
-                   [[r.title, "、".join(label_for(c) for c in r.clause_ids), duty_rules.STATE_LABELS[r.state],
-                     deadline_label(r), str(rollup.days_overdue(r, report.as_of) or "")]
-                    for r in items])
-
-    # The transfer table has a column per step and per figure: its own landscape page.
-    docx_doc.a4(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
-    styles.heading("四、县级儿童福利机构移交进度", 1)
-    if report.transfer:
-        steps = [s for s, _ in report.transfer[0].cells]
-        names = [n for n, _ in report.indicator_names]
-        rows = [[t.county_name, *[step_text(s) for _, s in t.cells], *[str(t.indicators.get(n, "—")) for n in names]]
-                for t in report.transfer]
-        totals = report.transfer_totals
-        rows.append(["合计", *[f"{totals['steps_done'][s]}/{totals['counties']}" for s in steps],
-                     *[str(totals["indicators"][n]) for n in names]])
-        styles.table(["县（市、区）或机构", *steps, *names], rows)
-    else:
-        doc.add_paragraph("本通报范围内没有移交任务。")
-    if report.comparison is not None:
-        styles.heading("五、本期与上期相比", 1)
-        rows = change_rows(report.comparison)
-        if rows:
-            styles.table(["变化", "任务", "责任单位", "上期", "本期"], rows)
-        else:
-            doc.add_paragraph("本期与上期相比没有新增红灯、红灯转出、延期或超期未落实的批示。")
-    styles.heading("六、考核排名", 1)
-    styles.table(["名次", "单位", "得分", "等次"], [row[:4] for row in ranking_rows(report.ranking)])
-    for line in report.formula:
-        doc.add_paragraph(docx_text(line))
-    return docx_doc.to_bytes(doc)

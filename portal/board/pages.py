@@ -7,11 +7,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, url_for
 
-from portal import refdata
 from portal.board import assessment, rollup, services
 from portal.models import User
 from portal.models.org import LEVELS
-from portal.web.inputs import MAX_ID, parse_int
+from portal.web.query_args import plan_arg
 
 
 @dataclass
@@ -42,11 +41,7 @@ def parse_query(args, county_list: list[tuple[str, str]], kinds: list[str]) -> Q
     if county and county not in codes:
         problems.append(f"县（市、区）“{county_raw}”不在可选范围内，已忽略。")
         county = ""
-    plan_raw = args.get("plan", "").strip()[:20]
-    plan_id = parse_int(plan_raw, 1, MAX_ID) or 0
-    if plan_raw and refdata.plan(plan_id) is None:
-        problems.append(f"方案“{plan_raw}”不在可选范围内，已忽略。")
-        plan_id = 0
+    plan_id = plan_arg(args, problems)
     f = rollup.Filters(level=pick("level", LEVELS, "层级"), county=county, kind=pick("kind", kinds, "部门类别"),
                        area=pick("area", (rollup.GOALS_AREA, *rollup.TASK_AREAS), "任务领域"), plan_id=plan_id)
     return Query(f, args.get("u", "").strip()[:40], args.get("a", "").strip()[:20],
@@ -79,7 +74,9 @@ def load(user: User, args, on: date) -> BoardData:
     scope = services.scope_of(user)
     rows = rollup.apply_filters(services.visible(user, all_rows), query.filters)
     transfer = []
-    if scope != services.TOTALS:
+    tracked = services.transfer_duty()  # the tracker belongs to its plan: none for another plan chosen
+    if scope != services.TOTALS and not (query.filters.plan_id and (tracked is None
+                                                                    or tracked.plan_id != query.filters.plan_id)):
         codes = {r.unit_code for r in rows} if scope == services.OWN_UNIT or query.filters.active else None
         transfer = [t for t in services.transfer_rows(on, all_rows)
                     if (codes is None or t.unit_code in codes)
@@ -125,7 +122,7 @@ def board_context(user: User, args, on: date) -> dict:
         milestones=rollup.milestones(data.all_rows if data.scope == services.TOTALS else data.rows, on),
         milestone_x=[],
         red=rollup.red_list(data.rows, on), yellow=rollup.yellow_list(data.rows),
-        headline=services.headline(on),
+        headline=services.headline(on, q.filters.plan_id),
         ranking=_ranking(data, on),
     )
     days = [m.on for m in context["milestones"]]

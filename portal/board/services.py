@@ -279,18 +279,20 @@ class Headline:
     training: dict | None
 
 
-def headline(on: date) -> Headline:
-    """One statement: pending 销号 requests, pending extension requests, the training totals."""
+def headline(on: date, plan_id: int = 0) -> Headline:
+    """One statement: pending 销号 requests, pending extension requests (of one plan's duties when
+    `plan_id` is given), the training totals."""
+    of_plan = [DutyInstance.duty_id.in_(sa.select(Duty.id).where(Duty.plan_id == plan_id))] if plan_id else []
 
     asked = (sa.select(sa.func.max(DutyNote.at)).where(DutyNote.instance_id == DutyInstance.id,
                                                         DutyNote.kind == "request_close")
              .correlate(DutyInstance).scalar_subquery())
     closes = (sa.select(sa.func.count(DutyInstance.id).label("n"),
                         sa.func.min(sa.func.coalesce(asked, DutyInstance.updated_at)).label("since"))
-              .where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived).subquery())
+              .where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived, *of_plan).subquery())
     extensions = (sa.select(sa.func.count(ExtensionRequest.id).label("n"), sa.func.min(ExtensionRequest.at).label("since"))
                   .join(DutyInstance, DutyInstance.id == ExtensionRequest.instance_id)
-                  .where(ExtensionRequest.status == "pending", ~DutyInstance.archived).subquery())
+                  .where(ExtensionRequest.status == "pending", ~DutyInstance.archived, *of_plan).subquery())
     training = city_totals_select().subquery()
     row = db.session.execute(
         sa.select(closes.c.n, closes.c.since, extensions.c.n, extensions.c.since,

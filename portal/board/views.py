@@ -9,19 +9,22 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from portal.board import bp, cache, exports, pages, rollup, scoring, services
+from portal.board import bp, bulletin_word, cache, exports, pages, rollup, scoring, services
 from portal.board.bulletin import build
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
 from portal.core import duty_rules
 from portal.duties import page
-from portal.duties.services import DutyError, NotAllowed, get_instance, today
+from portal.duties.services import DutyError, get_instance, today
 from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
-from portal.extensions import db
+from portal.supervision import ladder
 from portal.web.access import logged_in, requires
+from portal.web.actions import attempt
 from portal.web.forms import Refused, first_error
 from portal.web.htmx import is_partial_request
+from portal.web.inputs import parse_int
+from portal.web.panels import duty_panel
 
 
 def _common() -> dict:
@@ -47,7 +50,7 @@ def index():
 def county(county_code: str):
     code = county_code
 
-    data = pages.load(current_user, MultiDict(), today())
+    data = pages.load(current_user, MultiDict({"plan": request.args.get("plan", "")}), today())  # the plan chosen
     name = dict(data.counties).get(code)
     if name is None:
         abort(404)
@@ -60,7 +63,8 @@ def county(county_code: str):
         trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
-                           transfer=transfer, indicator_names=data.indicator_names, on=today())
+                           transfer=transfer, indicator_names=data.indicator_names, on=today(), q=data.query,
+                           plan_id=data.query.filters.plan_id)
 
 
 @bp.route("/board/transfer")
@@ -99,18 +103,9 @@ def _back(inst, anchor: str):
 def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
-    if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("indicator", first_error(form), request.form))
-    try:
-        services.report_indicator(current_user, inst, form.name.data, form.value.data, form.note.data or "")
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        return refused_on_duty_page(get_instance(instance_id), Refused("indicator", str(exc), request.form))
-    flash(f"已填报{form.name.data}：{form.value.data}。", "success")
-    return _back(inst, "indicators")
+    return _on_duty_page(inst, form, "indicator", "indicators", lambda: services.report_indicator(
+        current_user, inst, form.name.data, form.value.data, form.note.data or ""),
+        lambda: f"已填报{form.name.data}：{form.value.data}。")
 
 
 @bp.route("/board/instances/<int:instance_id>/instruction", methods=["POST"])
@@ -118,23 +113,26 @@ def indicator(instance_id: int):
 def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
+    return _on_duty_page(inst, form, "instruction", "instructions",
+                         lambda: services.add_instruction(current_user, inst, form.body.data), lambda: "批示已送达责任单位。")
+
+
+def _on_duty_page(inst, form, key: str, anchor: str, action, message):
+    """A board form on the duty page: validated, run (`portal.web.actions.attempt`); refused, the duty
+    page again with the reason beside the form `key`; done, back to its section with `message()`."""
     if not form.validate_on_submit():
-        return refused_on_duty_page(inst, Refused("instruction", first_error(form), request.form))
-    try:
-        services.add_instruction(current_user, inst, form.body.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        return refused_on_duty_page(get_instance(instance_id), Refused("instruction", str(exc), request.form))
-    flash("批示已送达责任单位。", "success")
-    return _back(inst, "instructions")
+        return refused_on_duty_page(inst, Refused(key, first_error(form), request.form))
+    instance_id = inst.id  # read before the action: a rollback expires `inst`
+    refusal = attempt(action, DutyError)
+    if refusal is not None:
+        return refused_on_duty_page(get_instance(instance_id), Refused(key, str(refusal), request.form))
+    flash(message(), "success")
+    return _back(inst, anchor)
 
 
-# ---- what the duty page shows from the board (one include, no change to the duty views) ---------
+# ---- what the duty page shows from the board (a panel the duty view reads: portal/web/panels.py) ----
 
-@bp.app_template_global("board_duty_extras")
+@duty_panel(bp, "board/_duty_extras.html", order=20)
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
 
@@ -187,6 +185,12 @@ def bulletin():
                            transfer_dates=services.transfer_milestones())
 
 
+def masthead(args) -> bulletin_word.Masthead:
+    """The Word file's 版头 and 文号: the office's 督办设置, the serial typed on the 通报 page (if any)."""
+    config = ladder.settings()
+    return bulletin_word.Masthead(config.issuer, config.number_prefix, parse_int(args.get("serial", "")[:6], 1, 99999))
+
+
 @bp.route("/board/report.<file_format>")
 @requires("make_bulletin")
 def bulletin_file(file_format: str):
@@ -198,14 +202,17 @@ def bulletin_file(file_format: str):
         abort(404)
     on = today()
 
+    head = masthead(request.args) if fmt == "docx" else None  # the .xlsx has no 版头: no settings read
+
     def render() -> tuple[bytes, str]:
         rep = build(current_user, request.args, on)
-        data = exports.to_xlsx(rep) if fmt == "xlsx" else exports.to_docx(rep)
+        data = exports.to_xlsx(rep) if fmt == "xlsx" else bulletin_word.to_docx(rep, head)
         return data, download_name(f"{rep.scope_label}工作推进情况通报-{rep.as_of:%Y%m%d}.{fmt}")
 
     # The file depends only on what the board shows (its stamp), who asks and the query: kept per
     # process like the board's fragments, so a second download costs no Word or Excel building.
-    key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string)
+    key = ("report", fmt, services.data_stamp(on), services.scope_key(current_user), request.query_string,
+           head and (head.issuer, head.prefix))
     data, name = cache.get_or_render(key, render)
     mimetype = exports.XLSX if fmt == "xlsx" else exports.DOCX
     response = make_response(data)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from portal.content.gazetteer import FILE as GAZETTEER_FILE
+from portal.content.gazetteer import parse_gazetteer
 from portal.content.library import Library, scan_library
 from portal.content.problems import Problem
 from portal.content.training_file import load_modules
@@ -31,6 +33,10 @@ def check_content(content_dir: Path, display_root: Path | None = None) -> tuple[
     lib = scan_library(content_dir / "policy", display_root)
     files += len(lib.docs) + (1 if lib.register_file and (content_dir / "policy" / "register.csv").exists() else 0)
     problems.extend(lib.problems)
+    gazetteer = content_dir / GAZETTEER_FILE
+    if gazetteer.exists():  # optional: without it the roster import checks no places
+        files += 1
+        problems.extend(parse_gazetteer(gazetteer.read_bytes(), _display(gazetteer, display_root))[1])
     training = content_dir / TRAINING_DIR
     if training.is_dir():
         files += sum(1 for p in training.glob("*.md") if not p.name.upper().startswith("README"))

@@ -75,9 +75,23 @@ def cn_to_int(numeral: str) -> int:
     if not numeral or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in numeral):
         raise ValueError(f"not a Chinese numeral: {numeral!r}")
     if not any(ch in _CN_UNITS for ch in numeral):  # 八, 一〇九八: digit by digit
-        if len(numeral) > 1 and (numeral[0] in "零〇" or "两" in numeral):
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
-        return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
+        return _digit_by_digit(numeral)
+    return _positional(numeral)
+
+
+def _not_a_numeral(numeral: str) -> ValueError:
+    return ValueError(f"not a Chinese numeral: {numeral!r}")
+
+
+def _digit_by_digit(numeral: str) -> int:
+    """八, 一〇九八: each character one digit, no unit written."""
+    if len(numeral) > 1 and (numeral[0] in "零〇" or "两" in numeral):
+        raise _not_a_numeral(numeral)
+    return int("".join(str(_CN_DIGITS[ch]) for ch in numeral))
+
+
+def _positional(numeral: str) -> int:
+    """一百零五, 十二, 两百: digits with their units, units strictly falling."""
     total, digit, unit, zero = 0, None, 10_000, False
     for ch in numeral:
         if ch in _CN_UNITS:
@@ -85,22 +99,22 @@ def cn_to_int(numeral: str) -> int:
             if digit is None and total == 0 and value == 10 and not zero:
                 digit = 1  # 十二: the leading 一 is not written
             if digit is None or digit == 0 or value >= unit:
-                raise ValueError(f"not a Chinese numeral: {numeral!r}")
+                raise _not_a_numeral(numeral)
             total, digit, unit, zero = total + digit * value, None, value, False
         elif _CN_DIGITS[ch] == 0:  # 零 marks a skipped unit: between two written digits only
             if zero or digit is not None or total == 0:
-                raise ValueError(f"not a Chinese numeral: {numeral!r}")
+                raise _not_a_numeral(numeral)
             zero = True
         elif digit is not None:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+            raise _not_a_numeral(numeral)
         else:
             digit = _CN_DIGITS[ch]
     if digit is None:
         if zero:
-            raise ValueError(f"not a Chinese numeral: {numeral!r}")
+            raise _not_a_numeral(numeral)
         return total
     if unit > 10 and not zero:  # 二百五: colloquial for 250, never how a number is cited
-        raise ValueError(f"not a Chinese numeral: {numeral!r}")
+        raise _not_a_numeral(numeral)
     return total + digit
 
 

@@ -66,6 +66,25 @@ def expand(duty: DutySpec, county_codes: Sequence[str],
             for unit in duty.lead]
 
 
+def _unit_problems(duty: DutySpec, file: str, unit_codes: set[str], county_codes: Sequence[str]
+                   ) -> list[Problem]:
+    """A duty's lead and cooperating units that are not in units.csv ({county} expanded)."""
+    problems: list[Problem] = []
+    for name in ("lead", "cooperating"):
+        line = duty.lines.get(name, duty.line)
+        for unit in getattr(duty, name):
+            if COUNTY in unit:
+                unknown = [unit.replace(COUNTY, c) for c in county_codes
+                           if unit.replace(COUNTY, c) not in unit_codes]
+                if unknown:
+                    shown = ", ".join(unknown[:3]) + (f", … ({len(unknown)} of {len(county_codes)})"
+                                                      if len(unknown) > 3 else "")
+                    problems.append(Problem(file, line, f"{unit} expands to unit codes not in units.csv: {shown}"))
+            elif unit not in unit_codes:
+                problems.append(Problem(file, line, f"unit {unit} is not in units.csv"))
+    return problems
+
+
 def validate_references(duties: Sequence[DutySpec], no_duties: Sequence[NoDutySpec], file: str,
                         unit_codes: set[str], county_codes: Sequence[str],
                         clause_ids: set[str]) -> list[Problem]:
@@ -75,18 +94,7 @@ def validate_references(duties: Sequence[DutySpec], no_duties: Sequence[NoDutySp
     if not county_codes:
         problems.append(Problem(file, 1, "units.csv has no counties (县级 rows without a parent) to expand {county}"))
     for duty in duties:
-        for name in ("lead", "cooperating"):
-            line = duty.lines.get(name, duty.line)
-            for unit in getattr(duty, name):
-                if COUNTY in unit:
-                    unknown = [unit.replace(COUNTY, c) for c in county_codes
-                               if unit.replace(COUNTY, c) not in unit_codes]
-                    if unknown:
-                        shown = ", ".join(unknown[:3]) + (f", … ({len(unknown)} of {len(county_codes)})"
-                                                          if len(unknown) > 3 else "")
-                        problems.append(Problem(file, line, f"{unit} expands to unit codes not in units.csv: {shown}"))
-                elif unit not in unit_codes:
-                    problems.append(Problem(file, line, f"unit {unit} is not in units.csv"))
+        problems += _unit_problems(duty, file, unit_codes, county_codes)
         line = duty.lines.get("clauses", duty.line)
         for cid in duty.clauses:
             if cid not in clause_ids:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from portal.content.problems import Problem
 
+FILE = "gazetteer/yuncheng.csv"  # under content/: read by the roster import and `flask portal check-content`
 HEADER = ["区划代码", "名称", "级别", "上级区划代码"]
 LEVELS = ("县级", "乡级", "村级")
 _SUFFIXES = (("居民委员会", ""), ("村民委员会", "村"), ("居委会", ""), ("村委会", "村"))
@@ -58,7 +59,6 @@ class Gazetteer:
 
 
 def parse_gazetteer(data: bytes, file: str) -> tuple[Gazetteer, list[Problem]]:
-    problems: list[Problem] = []
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -66,7 +66,16 @@ def parse_gazetteer(data: bytes, file: str) -> tuple[Gazetteer, list[Problem]]:
     rows = list(csv.reader(io.StringIO(text)))
     if not rows or rows[0] != HEADER:
         return Gazetteer(), [Problem(file, 1, f"the header must be {','.join(HEADER)}")]
-    names: dict[str, tuple[str, str, str]] = {}  # code -> (name, level, parent code)
+    names, lines, problems = _read_rows(rows, file)
+    problems += _parent_problems(names, lines, file)
+    return _build(names), problems
+
+
+def _read_rows(rows: list[list[str]], file: str) -> tuple[dict[str, tuple[str, str, str]], dict[str, int], list[Problem]]:
+    """code -> (name, level, parent code), code -> its line, and the rows that could not be read."""
+    names: dict[str, tuple[str, str, str]] = {}
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
     for line, row in enumerate(rows[1:], 2):
         if len(row) != 4 or not row[0].isdigit() or row[2] not in LEVELS or not row[1]:
             problems.append(Problem(file, line, "expected 区划代码 (digits), 名称, 级别 (县级/乡级/村级), 上级区划代码"))
@@ -74,6 +83,20 @@ def parse_gazetteer(data: bytes, file: str) -> tuple[Gazetteer, list[Problem]]:
         if row[0] in names:
             problems.append(Problem(file, line, f"区划代码 {row[0]} repeats"))
         names[row[0]] = (row[1], row[2], row[3])
+        lines[row[0]] = line
+    return names, lines, problems
+
+
+def _parent_problems(names: dict[str, tuple[str, str, str]], lines: dict[str, int], file: str) -> list[Problem]:
+    problems = []
+    for code, (_name, level, parent) in names.items():
+        above = LEVELS[LEVELS.index(level) - 1] if level != "县级" else None
+        if above is not None and (parent not in names or names[parent][1] != above):
+            problems.append(Problem(file, lines[code], f"上级区划代码 {parent} is not a {above} row of this file"))
+    return problems
+
+
+def _build(names: dict[str, tuple[str, str, str]]) -> Gazetteer:
     gaz = Gazetteer()
     for name, level, _parent in names.values():
         if level == "县级":
@@ -88,4 +111,4 @@ def parse_gazetteer(data: bytes, file: str) -> tuple[Gazetteer, list[Problem]]:
             town, county = names[parent][0], names[names[parent][2]][0]
             gaz.villages.setdefault((county, town), set()).add(short_village(name))
             gaz.village_homes[short_village(name)].append((county, town))
-    return gaz, problems
+    return gaz

@@ -205,6 +205,15 @@ def _parse_front_matter(lines: list[str], doc: ParsedDocument) -> int:
     if end is None:
         _error(doc, 1, "front matter is not closed by a line '---'")
         return len(lines)
+    seen = _read_meta(lines, end, doc)
+    _check_meta(doc, seen, end)
+    if "issuers" in doc.meta:
+        doc.meta["issuers"] = [s.strip() for s in re.split(r"[;；]", doc.meta["issuers"]) if s.strip()]
+    return end + 1
+
+
+def _read_meta(lines: list[str], end: int, doc: ParsedDocument) -> dict[str, int]:
+    """The 'key: value' lines between the two '---' into doc.meta; returns each key's line."""
     seen: dict[str, int] = {}
     for i in range(1, end):
         if not lines[i].strip():
@@ -221,6 +230,11 @@ def _parse_front_matter(lines: list[str], doc: ParsedDocument) -> int:
         else:
             seen[key] = i + 1
             doc.meta[key] = value
+    return seen
+
+
+def _check_meta(doc: ParsedDocument, seen: dict[str, int], end: int) -> None:
+    """Required keys present and filled, a well-formed id, well-formed dates."""
     for key in REQUIRED_KEYS:
         if key not in seen:
             _error(doc, end + 1, f"missing front-matter key '{key}'")
@@ -232,9 +246,6 @@ def _parse_front_matter(lines: list[str], doc: ParsedDocument) -> int:
         reason = date_problem(key, doc.meta.get(key, ""))
         if reason:
             _error(doc, seen[key], reason)
-    if "issuers" in doc.meta:
-        doc.meta["issuers"] = [s.strip() for s in re.split(r"[;；]", doc.meta["issuers"]) if s.strip()]
-    return end + 1
 
 
 @dataclass
@@ -357,8 +368,13 @@ class _Parser(ClauseParser):
                 err(f"numbering skips or repeats: clause {cid} where {expected} was expected")
             self.last_child[parent] = number
         self.open_path[depth - 1:] = [cid]
-        if heading is None:
-            return
+        if heading is not None:
+            self._check_heading(cid, lineno, heading, hashes, depth, number)
+
+    def _check_heading(self, cid: str, lineno: int, heading: str, hashes: int | None, depth: int,
+                       number: int) -> None:
+        """A numbered clause's heading: its level fits the depth and it starts with its number."""
+        err = lambda msg: _error(self.doc, lineno, msg)  # noqa: E731
         if hashes != depth + 1:
             err(f"heading level {'#' * hashes} does not fit clause {cid} (use {'#' * (depth + 1)})")
         rule = HEADING_NUMBER.get(depth)

@@ -314,22 +314,8 @@ class _StatuteParser(ClauseParser):
             if not self._claim(cid, lineno):
                 open_parts = None
                 continue
-            parts = cid.split(".")
-            head, num = parts[0], int(parts[-1])
-            scope = int(parts[1]) if len(parts) == 3 else 0
-            if not is_article or head != article.id:
-                self.err(lineno, f"item {cid} is not part of {article.id}: items belong to the article they follow")
-            elif len(parts) == 3 and scope != max(paragraph, 1):
-                self.err(lineno, f"item {cid} is in 款 {max(paragraph, 1)} of {head}: its id should be "
-                                 f"{head}.{max(paragraph, 1)}.{num}")
-            elif num != last.get(scope, 0) + 1:
-                want = ".".join(parts[:-1] + [str(last.get(scope, 0) + 1)])
-                self.err(lineno, f"numbering skips or repeats: item {cid} where {want} was expected")
-            last[scope] = num
             item_text = line.strip()[m.end():]
-            im = re.match(r"^[（(]([零〇一二三四五六七八九十百千两\d]+)[）)]|^([零〇一二三四五六七八九十百千两]+)、", item_text)
-            if im and _safe_int(im.group(1) or im.group(2)) != num:
-                self.err(lineno, f"item text starts with （{im.group(1) or im.group(2)}） but its id is {cid}")
+            self._check_item(cid, lineno, item_text, article.id, is_article, paragraph, last)
             clause = Clause(id=cid, label=statute_label(cid), title=None, parent=article.id,
                             level=article.level + 1, markdown="", text="", line=lineno, kind="anchor")
             open_parts = [item_text + "\n"]
@@ -338,6 +324,26 @@ class _StatuteParser(ClauseParser):
             clause.markdown = "".join(parts).strip()
             clause.text = plain_text(clause.markdown)
         return [c for c, _ in found]
+
+    def _check_item(self, cid: str, lineno: int, item_text: str, article_id: str, is_article: bool,
+                    paragraph: int, last: dict[int, int]) -> None:
+        """An item's id belongs to its article and 款 and numbers on; its text starts with its number.
+        ``last`` (款 → last item number) is updated."""
+        parts = cid.split(".")
+        head, num = parts[0], int(parts[-1])
+        scope = int(parts[1]) if len(parts) == 3 else 0
+        if not is_article or head != article_id:
+            self.err(lineno, f"item {cid} is not part of {article_id}: items belong to the article they follow")
+        elif len(parts) == 3 and scope != max(paragraph, 1):
+            self.err(lineno, f"item {cid} is in 款 {max(paragraph, 1)} of {head}: its id should be "
+                             f"{head}.{max(paragraph, 1)}.{num}")
+        elif num != last.get(scope, 0) + 1:
+            want = ".".join(parts[:-1] + [str(last.get(scope, 0) + 1)])
+            self.err(lineno, f"numbering skips or repeats: item {cid} where {want} was expected")
+        last[scope] = num
+        im = re.match(r"^[（(]([零〇一二三四五六七八九十百千两\d]+)[）)]|^([零〇一二三四五六七八九十百千两]+)、", item_text)
+        if im and _safe_int(im.group(1) or im.group(2)) != num:
+            self.err(lineno, f"item text starts with （{im.group(1) or im.group(2)}） but its id is {cid}")
 
 
 UNIT_NAMES = {"part": "编", "chapter": "章", "section": "节"}

@@ -1,6 +1,7 @@
 """Pure rules for duties: states, progress, warning lights. Plain values in, plain values out."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -161,8 +162,14 @@ class Assessment:
     schedule: str | None
 
 
+ASSESS_CACHE = 1 << 16  # distinct (state, dates, counts, day) remembered: a 台账 of thousands re-read each request
+
+
+@functools.lru_cache(maxsize=ASSESS_CACHE)
 def assess(state: str, deadline: date | None, start: date | None, done: int, total: int, today: date) -> Assessment:
-    """Progress, warning light and schedule of one instance (checklist counts, dates, state)."""
+    """Progress, warning light and schedule of one instance (checklist counts, dates, state). Pure and
+    its answer immutable, so answers are remembered: the 台账 and the board assess every visible instance
+    on every request, and between two requests almost none of the inputs change."""
     pct = progress(done, total, state)
     lit = light(LightInput(state, deadline, start, pct), today)
     sched = schedule(pct, start, deadline, today) if state in OPEN_STATES else None

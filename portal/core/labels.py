@@ -96,6 +96,8 @@ ACTION_LABELS = {
     "restore": "恢复",
     "sync": "同步",
     "archive": "归档",
+    "split_draft": "拆分任务",
+    "merge_draft": "合并任务",
     "tick": "完成清单事项",
     "untick": "取消清单事项",
     "note": "添加工作记录",
@@ -127,6 +129,8 @@ ACTION_LABELS = {
     "acknowledge": "签收",
     "urge": "催办",
     "urge_reply": "回复催办",
+    "urge_close": "办结催办",
+    "assign_matter": "交办事项",
     "escalate": "督办升级",
     "read_notice": "阅读通知",
     # plans
@@ -143,6 +147,10 @@ ACTION_LABELS = {
     "quiz": "参加培训测验",
     "import": "导入花名册",
     "import_statute": "导入法规文本",
+    # 收藏 (portal.policy.favourites)
+    "star": "收藏",
+    "unstar": "取消收藏",
+    "move_favourite": "移动收藏",
     "merge": "合并地名",
     "issue_certificate": "颁发结业证书",
     "revoke_certificate": "撤销结业证书",
@@ -161,10 +169,12 @@ ACTION_LABELS = {
 # Chinese names for what the log shows; unknown keys show as they are.
 OBJECT_TYPE_LABELS = {"user": "账号", "unit": "单位", "duty": "任务", "duty_instance": "单位任务", "report": "进展报告",
                       "policy_document": "政策文件", "regulation": "法规登记", "library_import": "导入的法规文本",
+                      "favourite": "收藏", "favourite_folder": "收藏夹",
                       "trainee": "学员", "training_module": "培训模块", "training_session": "培训签到表", "training_sheet_photo": "签到表照片",
                       "training_area": "地名", "certificate": "结业证书", "training_arrangement": "培训工作安排",
+                      "training_course": "课程",
                       "audit_entry": "审计日志", "export": "导出文件", "evidence": "佐证材料",
-                      "supervision_settings": "督办设置", "urge": "督办通知单",
+                      "supervision_settings": "督办设置", "urge": "督办通知单", "assigned_matter": "交办事项",
                       "plan": "方案", "plan_draft": "起草的任务", "unit_alias": "单位名称对应",
                       "outbox_delivery": "消息发送",
                       "assessment_settings": "考核设置"}
@@ -185,6 +195,7 @@ FIELD_LABELS = {
     "assigned": "安排人数", "redated": "调整完成时限", "trainees": "学员", "moved": "涉及人数", "module": "培训模块", "place": "地点",
     "trainer": "授课人", "created": "新增", "updated": "更新", "retired": "已停用", "clause_ids": "依据条款",
     "phone": "手机号", "role": "角色",
+    "bulletin_day": "通报发送日（每月）", "bulletin_to": "通报接收人", "matter_number": "交办编号", "source": "交办来源", "importance": "重要程度", "steps": "工作步骤",
     "second_factor": "第二种鉴别方式", "replaced": "替换原有设置",
     "unchanged": "未变", "new_accounts": "新建账号", "must_change_password": "首次登录须修改密码",
     "account": "账号", "county": "县（市、区）", "township": "乡镇（街道）", "village": "村（社区）",
@@ -192,11 +203,13 @@ FIELD_LABELS = {
     "minutes_per_hour": "每学时分钟数", "quiz_hours": "通过测验加计学时", "attendance_hours": "到场签到加计学时",
     "numbers": "签到表编号", "new": "新登记人数", "useful": "是否有用", "clear": "是否清楚", "missing": "还缺什么",
     "yearly_target": "年度学时目标", "validity": "证书有效期（月）",
+    "tier": "课程等级", "course": "课程", "description": "课程说明",
     "indicators": "指标", "period": "周期",
     # plans and their drafted duties
     "lead": "牵头单位", "cooperating": "配合单位", "lead_ids": "牵头单位（对应）", "cooperating_ids": "配合单位（对应）",
     "no_duty": "无具体任务的条款", "drafts": "起草的任务数", "mapped": "对应的名称", "duties": "涉及任务数",
-    "archived_count": "归档任务数", "instances": "涉及单位任务数", "with_plan": "随方案归档", "division_import": "导入任务分工表",
+    "archived_count": "归档任务数", "instances": "涉及单位任务数", "with_plan": "随方案归档（或恢复）", "arranged_cooperating": "督查室安排的配合单位",
+    "new_title": "拆出的新任务", "new_checklist": "新任务的工作步骤", "merged": "并入的任务", "merged_into": "并入", "division_import": "导入任务分工表",
     # the outbox
     "channel": "渠道", "url": "机器人地址", "secret": "加签密钥", "email": "电子邮箱", "mobile": "手机号码",
     "on": "开启", "off": "关闭", "message": "消息", "recipient": "接收方",
@@ -212,6 +225,7 @@ FIELD_LABELS = {
     "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
     "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
     "clauses_retired": "撤销的条款", "edition": "版本日期", "files": "上传的文件",
+    "folder": "收藏夹", "moved_to_unfiled": "移到未分类的收藏数",
     # exports and the audit log's own entries
     "format": "文件格式", "rows": "记录数", "draft": "草稿版本", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",

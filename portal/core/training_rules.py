@@ -270,3 +270,22 @@ def coverage_rows(roster: dict[str, int], modules: list[tuple[str, str, tuple[st
             if role in audience:
                 rows.append(Coverage(role, key, title, trained.get((key, role), 0), roster.get(role, 0)))
     return rows
+
+
+# ---- tiers of courses (课程等级) ------------------------------------------------------------------
+# How provinces run this training (上岗, then 初级, then 中级 courses): the office's 工作安排 — no shipped
+# text defines the tiers; a course is put at one of them by the office.
+ONBOARDING, JUNIOR, INTERMEDIATE = "onboarding", "junior", "intermediate"
+TIERS = (ONBOARDING, JUNIOR, INTERMEDIATE)  # lowest first
+TIER_LABELS = {ONBOARDING: "上岗", JUNIOR: "初级", INTERMEDIATE: "中级"}
+
+
+def tier_reached(tiers) -> str | None:
+    """A person's tier: the highest of the tiers of the courses whose certificate they hold (None: none)."""
+    passed = set(tiers)
+    held = [t for t in TIERS if t in passed]
+    return held[-1] if held else None
+
+
+def tier_label(tier: str | None) -> str:
+    return TIER_LABELS.get(tier, "未取得") if tier else "未取得"

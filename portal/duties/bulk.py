@@ -12,7 +12,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length
 
-from portal.duties.services import DutyError, NotAllowed, StaleDuty, decide_close, decide_extension, get_instance
+from portal.core.refusals import NotAllowed
+from portal.duties.services import DutyError, StaleDuty, decide_close, decide_extension, get_instance
 from portal.extensions import db
 from portal.limits import REASON, length_message
 from portal.locking import parse_version

@@ -4,7 +4,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal import refdata
-from portal.core.plan import PLAN_ID
 from portal.duties.counts import checklist_counts_subquery
 from portal.duties.ledger import view_of
 from portal.duties.services import today
@@ -27,9 +26,10 @@ def _live_instances(duty_ids=None) -> sa.Select:
 
 def instances_for_clause(doc_id: str, clause_id: str) -> list:
     """Duty instances created by a clause or by a finer anchor under it (the clause ↔ duty link)."""
-    if doc_id != PLAN_ID:
+    of_document = refdata.plans_of_document(doc_id)  # 74号's, or another plan's text in the library
+    if not of_document:
         return []
-    wanted = [d.id for d in refdata.duties() if not d.archived
+    wanted = [d.id for d in refdata.duties() if not d.archived and d.plan_id in of_document
               and any(c == clause_id or c.startswith(clause_id + ".") for c in d.clause_ids)]
     if not wanted:
         return []
@@ -41,11 +41,12 @@ def instances_for_clause(doc_id: str, clause_id: str) -> list:
 
 def instances_by_clause(doc_id: str) -> dict[str, dict[str, int]]:
     """For each section clause id: how many duty instances it (or an anchor under it) created, by light."""
-    if doc_id != PLAN_ID:
+    of_document = refdata.plans_of_document(doc_id)
+    if not of_document:
         return {}
     summary: dict[str, dict[str, int]] = {}
     on = today()
-    for inst, done, total in db.session.execute(_live_instances()):
+    for inst, done, total in db.session.execute(_live_instances().where(Duty.plan_id.in_(of_document))):
         lit = view_of(inst, on, (int(done or 0), int(total or 0))).light
         sections = set()
         for cid in inst.duty.clause_ids:

@@ -7,11 +7,12 @@ import sys
 import click
 import sqlalchemy as sa
 
+from portal.board.schedule import send_scheduled
 from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.cli_support import content_dir as _content_dir
 from portal.content.policy_doc import label_for
-from portal.duties import ledger
+from portal.duties import bp, ledger
 from portal.duties.demo import load_demo_state, remove_demo_state
 from portal.duties.evidence import encrypt_stored
 from portal.duties.periods import checkin_reminders, roll_all
@@ -52,6 +53,8 @@ def remind_command(days: int):
     for line in checkin_reminders(on):
         click.echo(line)
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
+    for line in send_scheduled(on):  # the month's 通报 to leaders, on the office's day
+        click.echo(line)
 
 
 @command("roll-periods")
@@ -104,7 +107,7 @@ def division_check_command(file: str):
         sys.exit(1)
 
 
-def register(group) -> None:
-    for cmd in (coverage_command, remind_command, roll_periods_command, demo_data_command, encrypt_evidence_command,
-                division_check_command):
-        group.add_command(cmd)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (coverage_command, remind_command, roll_periods_command, demo_data_command, encrypt_evidence_command,
+                 division_check_command):
+    bp.cli.add_command(_command)

@@ -51,23 +51,31 @@ def draft_division_rows(drafts) -> list[list]:
         deadline = zh_date(d.deadline) if d.deadline else open_deadline_label("none")
         if deadline_text_arranged(d.deadline_text):
             deadline += ARRANGED_MARK
+        arranged = set(d.arranged_cooperating_ids or ())
         rows.append([n, d.title, "、".join(_draft_names(d.lead, d.lead_ids, per_county)),
-                     "、".join(_draft_names(d.cooperating, d.cooperating_ids, per_county)), deadline,
+                     "、".join(_draft_names(d.cooperating, d.cooperating_ids, per_county, arranged)), deadline,
                      clause_labels(d.clause_ids)])
     return rows
 
 
-def _draft_names(names: list[str], ids: list, per_county: bool) -> list[str]:
+def _draft_names(names: list[str], ids: list, per_county: bool, arranged: set | frozenset = frozenset()) -> list[str]:
+    """Names as the table writes them: the register's short name; in a per-county duty a county's unit as
+    各县（市、区）… (the county itself as 各县（市、区）); the office's own marked 「（督查室安排）」."""
     shown: list[str] = []
     for i, name in enumerate(names):
-        unit = refdata.unit(ids[i]) if i < len(ids) and ids[i] else None
+        uid = ids[i] if i < len(ids) else None
+        unit = refdata.unit(uid) if uid else None
         if unit is None:
             text = name
         elif per_county and unit.level == "县级" and unit.parent_id:
             county = refdata.unit(unit.parent_id)
             text = COUNTY_WIDE + _kind(unit, county.code if county else "")
+        elif per_county and unit.level == "县级":
+            text = COUNTY_WIDE  # each county's government
         else:
             text = unit.short_name
+        if uid in arranged:
+            text += ARRANGED_MARK
         if text not in shown:
             shown.append(text)
     return shown

@@ -4,9 +4,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import abort, make_response
+from flask import abort, make_response, request
 from flask_login import current_user
 
+from portal import refdata
 from portal.audit.services import record_download
 from portal.core.plan import PLAN_ID
 from portal.duties import bp
@@ -28,6 +29,7 @@ from portal.duties.services import today
 from portal.duties.views import ledger_filter_from_args
 from portal.models import PolicyDocument
 from portal.web.access import logged_in, no_store
+from portal.web.query_args import plan_arg
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -58,7 +60,7 @@ def export_ledger(fmt: str):
 def export_duty_table(fmt: str):
     if fmt not in ("xlsx", "csv"):
         abort(404)
-    rows = duty_table_rows(duty_table_duties())
+    rows = duty_table_rows(duty_table_duties(plan_arg(request.args) or None))  # every plan's, or the one chosen
     if fmt == "xlsx":
         return _download(to_xlsx("任务分工表", DUTY_TABLE_HEADERS, DUTY_TABLE_WIDTHS, rows), "任务分工表.xlsx", XLSX)
     return _download(to_csv(DUTY_TABLE_HEADERS, rows), "任务分工表.csv", "text/csv; charset=utf-8")
@@ -74,8 +76,12 @@ def export_division(fmt: str):
 
     if fmt not in ("xlsx", "docx"):
         abort(404)
-    rows = division_rows(duty_table_duties())
+    plan_id = plan_arg(request.args)
+    rows = division_rows(duty_table_duties(plan_id or None))  # every plan's, or the one chosen
     if fmt == "xlsx":
         return _download(to_xlsx(TITLE, DIVISION_HEADERS, DIVISION_WIDTHS, rows), f"{TITLE}.xlsx", XLSX)
+    chosen = refdata.plan(plan_id) if plan_id else None
+    if chosen is not None:
+        return _download(division_docx(rows, chosen.title, chosen.number), f"{TITLE}.docx", DOCX)
     plan_title = db.session.scalar(sa.select(PolicyDocument.title).where(PolicyDocument.doc_id == PLAN_ID)) or ""
     return _download(division_docx(rows, plan_title), f"{TITLE}.docx", DOCX)

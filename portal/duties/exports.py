@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from portal import xlsx
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
-from portal.core import duty_rules
-from portal.core.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, open_deadline_label, zh_date
+from portal.core.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, zh_date
 from portal.duties.crossref import titled
 from portal.duties.ledger import InstanceView
+from portal.duties.ledger_columns import EXPORT_COLUMNS, ExportRow, export_deadline
 from portal.export_text import local_cell, safe_cell
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, DutyNote
@@ -24,18 +24,9 @@ DUTY_TABLE_HEADERS = ["序号", "任务", "来源条款", "牵头单位", "配�
                 "督查室工作安排和说明"]
 DUTY_TABLE_WIDTHS = [6, 28, 16, 22, 30, 10, 16, 14, 30, 50, 40]
 
-LEDGER_HEADERS = ["序号", "分工表序号", "任务", "来源条款", "单位", "状态", "预警", "进度(%)", "完成时限", "原定时限",
-                  "逾期天数", "最近更新", "最新记录", "具体责任人", "联系电话"]
-LEDGER_WIDTHS = [6, 10, 28, 16, 20, 10, 8, 8, 16, 16, 10, 20, 50, 12, 16]
+LEDGER_HEADERS = [c.export_header or c.header for c in EXPORT_COLUMNS]
+LEDGER_WIDTHS = [c.width for c in EXPORT_COLUMNS]
 SCOPE_LABELS = {"city": "市级", "per-county": "各县（市、区）", "per-unit": "各机构"}
-
-
-def _deadline(d, kind: str, period: str = ""):
-    """A real date (sortable in Excel), or what the duty has instead of one: 定期（每季度）, 长期; a periodic
-    duty's date is its current period's end (定期（每季度）本期至…)."""
-    if d and kind == "periodic":
-        return f"{open_deadline_label(kind, period)}本期至{zh_date(d)}"
-    return d if d else open_deadline_label(kind, period)
 
 
 def duty_table_numbers() -> dict[int, int]:
@@ -71,7 +62,7 @@ def duty_table_rows(duties: list[Duty]) -> list[list]:
             n, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
-            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, _deadline(duty.deadline, duty.deadline_kind, duty.period),
+            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, export_deadline(duty.deadline, duty.deadline_kind, duty.period),
             marked_deadline_text(duty.deadline_text),
             " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist),
             titled(duty.arrangement or ""),  # other duties by title, never by key
@@ -100,15 +91,8 @@ def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None
     notes = latest_note_bodies([v.inst.id for v in views])
     rows = []
     for n, v in enumerate(views, 1):
-        inst = v.inst
-        rows.append([
-            n, numbers.get(v.duty.id, ""), v.duty.title, "、".join(label_for(c) for c in v.duty.clause_ids), inst.unit.name,
-            duty_rules.STATE_LABELS[inst.state], duty_rules.LIGHT_LABELS[v.light], v.progress,
-            _deadline(inst.deadline, v.duty.deadline_kind, v.duty.period),
-            inst.original_deadline if inst.original_deadline != inst.deadline else "",
-            (on - inst.deadline).days if v.light == duty_rules.RED and inst.deadline else "",
-            inst.updated_at, notes.get(inst.id, ""), inst.responsible_name, inst.responsible_phone,
-        ])
+        row = ExportRow(n, v, numbers.get(v.duty.id, ""), notes.get(v.inst.id, ""), on)
+        rows.append([col.value(row) for col in EXPORT_COLUMNS])
     return rows
 
 

@@ -23,10 +23,11 @@ def _macros():
 
 
 class Cells:
-    """Handed to `_board_rows.html` as `cells`; one per request."""
+    """Handed to `duties/_ledger_rows.html` as `cells`; one per request."""
 
-    def __init__(self, clause_text: dict[str, str]):
+    def __init__(self, clause_text: dict[str, str], my_unit_id: int | None = None):
         self._macros = _macros()
+        self.my_unit_id = my_unit_id  # the unit whose 台账 this is (its cooperating rows are marked 配合)
         self._clause_text = clause_text
         self._deadlines: dict[tuple, Markup] = {}
         self._clauses: dict[int, Markup] = {}

@@ -10,7 +10,8 @@ import re
 
 from portal import locking
 from portal.audit.services import record
-from portal.duties.services import DutyError, NotAllowed, can_edit
+from portal.core.refusals import NotAllowed
+from portal.duties.services import DutyError, can_edit
 from portal.extensions import db
 from portal.limits import RESPONSIBLE_NAME, too_long
 from portal.models import DutyInstance, User

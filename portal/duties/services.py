@@ -10,6 +10,7 @@ from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.labels import zh_date, zh_datetime
+from portal.core.refusals import NotAllowed, Refusal, Stale
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.limits import NOTE, too_long
@@ -27,10 +28,8 @@ STALE = "该任务已被他人修改，以下为最新状态，请确认后重�
 CHECKLIST_LOCKED = "该任务已申请销号或已销号，清单不可再修改。"
 
 
-class DutyError(ValueError):
+class DutyError(Refusal, ValueError):
     """A user-facing reason why an action on a duty was refused."""
-
-    conflict = None  # a portal.locking.Conflict: the colleague's version beside what was typed
 
 
 # The actions that move a duty's version (a state or deadline change): who did the last one is named
@@ -38,17 +37,13 @@ class DutyError(ValueError):
 VERSIONED_ACTIONS = ("request_close", "close", "return", "block", "unblock", "approve_extension", "reject_extension")
 
 
-class StaleDuty(DutyError):
+class StaleDuty(DutyError, Stale):
     def __init__(self, instance_id: int | None = None) -> None:
         by, at = locking.last_change("duty_instance", instance_id, VERSIONED_ACTIONS) if instance_id else (None, None)
         if by:
             super().__init__(f"{STALE}（最近一次修改：{by}，{zh_datetime(at)}）")
         else:
             super().__init__(STALE)
-
-
-class NotAllowed(PermissionError):
-    """The user may not do this at all (a 403), as opposed to a DutyError shown beside the form."""
 
 
 from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")
@@ -334,21 +329,29 @@ def _notify(inst: DutyInstance, title: str, body: str) -> None:
     enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
 
-def pending_close_requests() -> list[InstanceView]:
-    """The office's 销号 queue, oldest first, each with its duty, unit and checklist (a few statements
-    however long the queue)."""
-    stmt = (sa.select(DutyInstance).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived)
+def _of_plan(plan_id: int) -> list:
+    return [DutyInstance.duty_id.in_(sa.select(Duty.id).where(Duty.plan_id == plan_id))] if plan_id else []
+
+
+def pending_close_requests(plan_id: int = 0) -> list[InstanceView]:
+    """The office's 销号 queue (every plan's, or one plan's), oldest first, each with its duty, unit and
+    checklist (a few statements however long the queue)."""
+    stmt = (sa.select(DutyInstance).where(DutyInstance.state == duty_rules.REQUESTED, ~DutyInstance.archived,
+                                          *_of_plan(plan_id))
             .order_by(DutyInstance.updated_at)
             .options(sa.orm.joinedload(DutyInstance.duty), sa.orm.joinedload(DutyInstance.unit),
                      sa.orm.lazyload(DutyInstance.cooperators)))
     return [view_of(i) for i in db.session.scalars(stmt)]
 
 
-def pending_extensions() -> list[ExtensionRequest]:
-    """Pending 延期 requests, oldest first, with their instance's duty and unit in the same statement."""
+def pending_extensions(plan_id: int = 0) -> list[ExtensionRequest]:
+    """Pending 延期 requests (every plan's, or one plan's), oldest first, with their instance's duty and
+    unit in the same statement."""
     instance = sa.orm.joinedload(ExtensionRequest.instance)
+    of_plan = [ExtensionRequest.instance_id.in_(sa.select(DutyInstance.id).where(*_of_plan(plan_id)))] if plan_id else []
     return list(db.session.scalars(
-        sa.select(ExtensionRequest).where(ExtensionRequest.status == duty_rules.PENDING).order_by(ExtensionRequest.at)
+        sa.select(ExtensionRequest).where(ExtensionRequest.status == duty_rules.PENDING, *of_plan)
+        .order_by(ExtensionRequest.at)
         .options(instance.joinedload(DutyInstance.duty), instance.joinedload(DutyInstance.unit),
                  instance.lazyload(DutyInstance.cooperators), instance.lazyload(DutyInstance.items))))
 

@@ -98,6 +98,26 @@ def apply_specs(plan: Plan, duties, report: SyncReport, problem_at, actor=None) 
     units = {u.code: u for u in db.session.scalars(sa.select(Unit)) if u.active}
     counties = [u.code for u in units.values() if u.level == "县级" and u.parent is None]
     existing = {d.key: d for d in db.session.scalars(sa.select(Duty))}
+    problems = _spec_problems(plan, duties, existing, units, counties, problem_at)
+    if problems:
+        return problems
+    instances = {i.key: i for i in db.session.scalars(sa.select(DutyInstance))}
+    seen_duties, seen_instances = set(), set()
+    touched: list[tuple[DutyInstance, dict | None]] = []
+    for position, spec in enumerate(duties):
+        duty = _write_duty(plan, spec, position, existing.get(spec.key), report, who)
+        seen_duties.add(spec.key)
+        for inst_spec in duties_refs.expand(spec, counties):
+            seen_instances.add(inst_spec.key)
+            touched.append(_sync_instance(duty, spec, inst_spec, instances, units))
+    _audit_instances(touched, who)
+    _retire(plan, existing, instances, seen_duties, seen_instances, report, who)
+    return []
+
+
+def _spec_problems(plan: Plan, duties, existing: dict, units: dict, counties: list[str], problem_at
+                   ) -> list[Problem]:
+    """A duty key another plan owns, a unit not loaded: apply_specs changes nothing then."""
     problems = []
     for spec in duties:
         owner = existing.get(spec.key)
@@ -107,36 +127,35 @@ def apply_specs(plan: Plan, duties, report: SyncReport, problem_at, actor=None) 
             missing = [c for c in (inst_spec.lead_unit, *inst_spec.cooperating) if c not in units]
             if missing:
                 problems.append(_at(problem_at(spec), f"unit {', '.join(missing)} is not loaded; sync units first"))
-    if problems:
-        return problems
-    instances = {i.key: i for i in db.session.scalars(sa.select(DutyInstance))}
-    seen_duties, seen_instances = set(), set()
-    touched: list[tuple[DutyInstance, dict | None]] = []
-    for position, spec in enumerate(duties):
-        duty = existing.get(spec.key)
-        before = _duty_fields(duty) if duty else None
-        if duty is None:
-            duty = Duty(key=spec.key, plan=plan)
-            db.session.add(duty)
-        duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
-        duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
-        duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
-        duty.arrangement = spec.arrangement
-        duty.indicators = [list(i) for i in spec.indicators]
-        duty.position, duty.archived = position, False
-        seen_duties.add(spec.key)
-        after = _duty_fields(duty)
-        if before is None:
-            report.created.append(spec.key)
-            record("create", "duty", spec.key, label=spec.title, after=after, **who)
-        elif before != after:
-            report.updated.append(spec.key)
-            old, new = changed_fields(before, after)
-            record("update", "duty", spec.key, label=spec.title, before=old, after=new, **who)
-        for inst_spec in duties_refs.expand(spec, counties):
-            seen_instances.add(inst_spec.key)
-            touched.append(_sync_instance(duty, spec, inst_spec, instances, units))
-    _audit_instances(touched, who)
+    return problems
+
+
+def _write_duty(plan: Plan, spec, position: int, duty: Duty | None, report: SyncReport, who: dict) -> Duty:
+    """Create or update one duty from its spec, audited and counted in the report."""
+    before = _duty_fields(duty) if duty else None
+    if duty is None:
+        duty = Duty(key=spec.key, plan=plan)
+        db.session.add(duty)
+    duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
+    duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
+    duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
+    duty.arrangement = spec.arrangement
+    duty.indicators = [list(i) for i in spec.indicators]
+    duty.position, duty.archived = position, False
+    after = _duty_fields(duty)
+    if before is None:
+        report.created.append(spec.key)
+        record("create", "duty", spec.key, label=spec.title, after=after, **who)
+    elif before != after:
+        report.updated.append(spec.key)
+        old, new = changed_fields(before, after)
+        record("update", "duty", spec.key, label=spec.title, before=old, after=new, **who)
+    return duty
+
+
+def _retire(plan: Plan, existing: dict, instances: dict, seen_duties: set, seen_instances: set,
+            report: SyncReport, who: dict) -> None:
+    """Archive this plan's duties and instances the specs no longer name."""
     for key, duty in existing.items():
         if duty.plan_id == plan.id and key not in seen_duties and not duty.archived:
             duty.archived = True
@@ -146,7 +165,6 @@ def apply_specs(plan: Plan, duties, report: SyncReport, problem_at, actor=None) 
         if inst.duty.plan_id == plan.id and key not in seen_instances and not inst.archived:
             inst.archived = True
             record("archive", "duty_instance", inst.id, label=key, after={"archived": True}, **who)
-    return []
 
 
 def _at(problem: Problem, reason: str) -> Problem:

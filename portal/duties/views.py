@@ -31,11 +31,11 @@ from portal.duties.forms import (
 )
 from portal.duties.ledger import LedgerFilter, read_ledger, view_of
 from portal.duties.ledger_cells import Cells
+from portal.duties.ledger_columns import PAGE_COLUMNS
 from portal.duties.responsible import set_responsible
 from portal.duties.services import (
     RECENT,
     DutyError,
-    NotAllowed,
     add_note,
     can_contribute,
     can_download,
@@ -57,12 +57,13 @@ from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db
 from portal.models import Duty, Evidence, ExtensionRequest
 from portal.web.access import logged_in, no_store, requires
+from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
-from portal.web.inputs import MAX_ID, parse_int
 from portal.web.navigation import ledger_heading
 from portal.web.pagination import ListPage
-from portal.web.query_args import parse_page_arg
+from portal.web.panels import DUTY, read_panels
+from portal.web.query_args import parse_page_arg, plan_arg
 
 
 def ledger_filter_from_args() -> LedgerFilter:
@@ -75,7 +76,7 @@ def ledger_filter_from_args() -> LedgerFilter:
     return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
         area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
-        sort=args.get("sort", "light")[:10], plan_id=parse_int(args.get("plan", ""), 1, MAX_ID) or 0,
+        sort=args.get("sort", "light")[:10], plan_id=plan_arg(args),
     )
 
 
@@ -97,7 +98,8 @@ def index():
                    themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
-                   cells=Cells({cid: c.text for cid, c in clauses.items()}))
+                   cells=Cells({cid: c.text for cid, c in clauses.items()}, viewed.id if viewed else None),
+                   ledger_columns=PAGE_COLUMNS)
     if is_partial_request():
         return render_template("duties/_ledger_rows.html", **context)
     return render_template("duties/ledger.html", **context)
@@ -138,7 +140,8 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,
             pending_extension=got.pending_extension,
             periods=periods.history(inst) if periods.is_periodic(inst.duty) else None,
-            checkin=periods.checkin_of(inst, notes, got.evidence, today()))
+            checkin=periods.checkin_of(inst, notes, got.evidence, today()),
+            panels=read_panels(DUTY, inst))  # other domains' panels, read here (portal/web/panels.py)
     return context
 
 
@@ -215,14 +218,9 @@ def _run(inst, form: BackForm, action, message: str, partial: str | None = None,
     if not form.validate():
         error = first_error(form)
     else:
-        try:
-            action()
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except DutyError as exc:
-            db.session.rollback()
-            error, conflict = str(exc), exc.conflict
+        refusal = attempt(action, DutyError)
+        if refusal is not None:
+            error, conflict = str(refusal), refusal.conflict
     if error:
         return _after_action(inst, form, error=error, partial=partial, key=key, conflict=conflict)
     return _after_action(inst, form, message=message, partial=partial)
@@ -326,9 +324,12 @@ def queue():
 
 
 def _queue_page(refused: Refused = NOTHING_REFUSED) -> str:
-    return render_template("duties/queue.html", requests=pending_close_requests(),
-                           extensions=pending_extensions(), duty_rules=duty_rules, refused=refused,
-                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm())
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's requests, or the one chosen
+    return render_template("duties/queue.html", requests=pending_close_requests(plan_id),
+                           extensions=pending_extensions(plan_id), duty_rules=duty_rules, refused=refused,
+                           close_form=BulkCloseForm(), ext_form=BulkExtensionForm(), plan_id=plan_id,
+                           plan_problems=problems)
 
 
 @bp.route("/supervision/decide/<kind>", methods=["POST"])

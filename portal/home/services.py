@@ -65,8 +65,9 @@ class DutyOverview:
     cooperating: int = 0  # of the counts, duties the unit only cooperates on (another unit leads)
 
 
-def duty_overview(user: User) -> DutyOverview:
-    """The user's board counted by warning light (a liaison: their unit; others: every unit), and
+def duty_overview(user: User, plan_id: int = 0) -> DutyOverview:
+    """The user's board counted by warning light (a liaison: their unit; others: every unit; every plan's
+    duties, or one plan's when `plan_id` is given), and
     for leaders and the office the units ranked by overdue duties — who is behind, at a glance.
 
     Counted from the board's lean rows (lights computed from plain columns): no duty object is
@@ -76,7 +77,7 @@ def duty_overview(user: User) -> DutyOverview:
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
     cooperating = 0
-    for row in read_ledger(user, LedgerFilter(unit_code=unit)):
+    for row in read_ledger(user, LedgerFilter(unit_code=unit, plan_id=plan_id)):
         counts[row.light] = counts.get(row.light, 0) + 1
         cooperating += bool(unit) and row.unit_id != user.unit_id
         unit_counts = per_unit.setdefault(row.unit_id, {})

@@ -14,6 +14,7 @@ from portal.models.duties import (
     Evidence,
     ExtensionRequest,
 )
+from portal.models.favourites import Favourite, FavouriteFolder
 from portal.models.jobs import ImportJob
 from portal.models.notices import Notice
 from portal.models.org import Unit
@@ -30,7 +31,14 @@ from portal.models.policy import (
 )
 from portal.models.refdata import RefdataStamp
 from portal.models.reports import MonthlyReport, ReportRevision
-from portal.models.supervision import Acknowledgement, NoticeRead, SupervisionSettings, UnitLeader, Urge
+from portal.models.supervision import (
+    Acknowledgement,
+    AssignedMatter,
+    NoticeRead,
+    SupervisionSettings,
+    UnitLeader,
+    Urge,
+)
 from portal.models.training import (
     Assignment,
     CohortRule,
@@ -42,19 +50,20 @@ from portal.models.training import (
     TrainingPlace,
     TrainingTally,
 )
+from portal.models.training_courses import TrainingCourse
 from portal.models.training_feedback import TrainingFeedback
 from portal.models.training_signin import SheetPhoto, SheetSeat
 from portal.models.users import EndedSession, LoginFailure, RecoveryCode, User, UserRole
 
 __all__ = [
     "ChecklistItem", "Duty", "DutyCooperator", "DutyInstance", "DutyNote", "DutyPeriod", "DutySnapshot", "Evidence",
-    "ExtensionRequest", "AssessmentSettings", "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
+    "ExtensionRequest", "AssessmentSettings", "Favourite", "FavouriteFolder", "ImportJob", "LibraryImport", "MonthlyReport", "Notice", "ChannelChoice", "OutboxAttachment",
     "OutboxDelivery", "OutboxMessage", "RobotWebhook", "ReportRevision",
     "AuditEntry", "IndicatorValue", "LoginFailure", "PolicyChange", "PolicyCitation", "PolicyClause", "PolicyDocument",
     "PolicyEdition",
     "EndedSession", "Plan", "PlanDraftDuty", "UnitAlias", "RecoveryCode", "RefdataStamp", "RegulationEntry", "Unit", "User", "UserRole",
     "Assignment", "SignInSheet", "CohortRule", "Completion", "QuizAttempt", "Trainee", "TrainingPlace",
     "TrainingModule", "TrainingTally", "Certificate", "TrainingArrangement",
-    "Acknowledgement", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
-    "SheetPhoto", "SheetSeat", "TrainingFeedback",
+    "Acknowledgement", "AssignedMatter", "NoticeRead", "SupervisionSettings", "UnitLeader", "Urge",
+    "SheetPhoto", "SheetSeat", "TrainingFeedback", "TrainingCourse",
 ]

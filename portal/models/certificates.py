@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models.training import Completion, Trainee, TrainingModule
+from portal.models.training_courses import TrainingCourse
 from portal.models.users import User
 
 
@@ -42,14 +43,20 @@ class TrainingArrangement(db.Model):
 
 
 class Certificate(db.Model):
-    """One 结业证书: number 〔year〕serial, a random check code for the public verification link."""
+    """One 结业证书: number 〔year〕serial, a random check code for the public verification link.
+
+    A module's (`completion_id`, `module_id`) or a course's (`course_id`, and the completions it was
+    issued on in `completion_ids`: voiding any of them revokes it). Numbers are one series for both;
+    a course certificate prints the sum of its modules' 学时 and adds none to the 学时 ledger."""
 
     __tablename__ = "training_certificate"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    completion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_completion.id"), unique=True)
+    completion_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_completion.id"), unique=True)
     trainee_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trainee.id"), index=True)
-    module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), index=True)
+    module_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_module.id"), index=True)
+    course_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_course.id"), index=True)
+    completion_ids: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)  # a course's: what it stands on
     county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
     year: so.Mapped[int] = so.mapped_column()
     serial: so.Mapped[int] = so.mapped_column()
@@ -70,9 +77,10 @@ class Certificate(db.Model):
     revoked_at: so.Mapped[Optional[datetime]] = so.mapped_column()
 
     # `Completion.certificate` too, so a person's history loads its certificates in the same statement.
-    completion: so.Mapped[Completion] = so.relationship(backref=so.backref("certificate", uselist=False))
+    completion: so.Mapped[Optional[Completion]] = so.relationship(backref=so.backref("certificate", uselist=False))
     trainee: so.Mapped[Trainee] = so.relationship()
-    module: so.Mapped[TrainingModule] = so.relationship()
+    module: so.Mapped[Optional[TrainingModule]] = so.relationship()
+    course: so.Mapped[Optional[TrainingCourse]] = so.relationship()
     revoked_by: so.Mapped[Optional[User]] = so.relationship()
 
     __table_args__ = (sa.UniqueConstraint("year", "serial", name="uq_training_certificate_serial"),

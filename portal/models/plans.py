@@ -20,6 +20,9 @@ from portal.models.org import Unit
 from portal.models.users import User
 
 PLAN_STATES = ("draft", "published", "archived")
+# A plan the office imported (a 方案 and its 任务分工), or the office's own list of 交办事项: the matters it
+# assigns without a plan (portal.supervision.assign), which live on the same boards as plan duties.
+PLAN_KINDS = ("plan", "assigned")
 DRAFT_SCOPES = ("city", "per-county")
 
 
@@ -43,9 +46,13 @@ class Plan(db.Model):
     # Clause ids of the plan's text in document order with their parents, kept from the reading:
     # [["1", null], ["1.1", "1"], ...] (the coverage check when the text is not in the library).
     clause_tree: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # What archiving took out of service, so restoring brings back exactly that (not a duty an earlier
+    # revision retired): {"state": "published", "duties": [ids], "instances": [ids]}; {} when not archived.
+    archived_with: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict, server_default="{}")
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     lock_version: so.Mapped[int] = so.mapped_column(default=1)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(12), default="plan", server_default="plan")  # PLAN_KINDS
 
     created_by: so.Mapped[Optional[User]] = so.relationship()
     drafts: so.Mapped[list["PlanDraftDuty"]] = so.relationship(
@@ -71,6 +78,8 @@ class PlanDraftDuty(db.Model):
     cooperating: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     lead_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)  # unit ids, None where unknown
     cooperating_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # Those of cooperating_ids the office added (the 方案 does not name them): published as its 工作安排.
+    arranged_cooperating_ids: so.Mapped[list] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     scope: so.Mapped[str] = so.mapped_column(sa.String(20), default="city")
     deadline_text: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)

@@ -34,6 +34,10 @@ class SupervisionSettings(db.Model):
     red_days: so.Mapped[int] = so.mapped_column(default=5)         # 红色督办单: M working days after the 通知单
     issuer: so.Mapped[str] = so.mapped_column(sa.String(60), default="")       # 版头 and 落款
     number_prefix: so.Mapped[str] = so.mapped_column(sa.String(20), default="")  # 机关代字 of the 文号
+    # The 通报 sent by email to leaders with its .xlsx and .docx: on this day of each month (0: not sent),
+    # to these accounts (user ids); `flask portal remind` sends it once a month, on or after the day.
+    bulletin_day: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    bulletin_to: so.Mapped[list] = so.mapped_column(sa.JSON, default=list, server_default="[]")
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -85,10 +89,14 @@ class Urge(db.Model):
     reply: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     replied_at: so.Mapped[Optional[datetime]] = so.mapped_column()
     replied_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    # The office closed it (办结): the reply answers it; later replies are still taken but nothing waits.
+    closed_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    closed_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
 
     unit: so.Mapped[Unit] = so.relationship()
     sent_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[sent_by_id])
     replied_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[replied_by_id])
+    closed_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[closed_by_id])
 
 
 class Acknowledgement(db.Model):
@@ -117,3 +125,40 @@ class NoticeRead(db.Model):
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     user: so.Mapped[User] = so.relationship()
+
+
+# Where a 交办事项 came from, and how pressing it is.
+MATTER_SOURCES = ("instruction", "meeting", "document", "other")
+MATTER_IMPORTANCE = ("normal", "important", "urgent")
+
+
+class AssignedMatter(db.Model):
+    """A 交办事项: a matter the office (or a leader, through a 批示) assigns without a plan. The work itself
+    is a `Duty` of the office's 交办 plan (`Plan.kind == "assigned"`) with one instance per lead unit, so it
+    has the boards, states, 销号, lights, ladder and 通报 of every duty; this row keeps where it came from
+    (the 批示's words, the meeting, the document, a file), how pressing it is, and its number in the year."""
+
+    __tablename__ = "assigned_matter"
+    __table_args__ = (one_of("source_kind", MATTER_SOURCES), one_of("importance", MATTER_IMPORTANCE),
+                      sa.UniqueConstraint("year", "serial"))
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    duty_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("duty.id"), unique=True)
+    year: so.Mapped[int] = so.mapped_column()
+    serial: so.Mapped[int] = so.mapped_column()
+    source_kind: so.Mapped[str] = so.mapped_column(sa.String(12), default="instruction")
+    source_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")      # the 批示's words, the decision
+    source_ref: so.Mapped[str] = so.mapped_column(sa.String(200), default="")  # the meeting, the 文号
+    instructed_by: so.Mapped[str] = so.mapped_column(sa.String(60), default="")  # who gave the 批示 (职务姓名)
+    instructed_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    source_date: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    importance: so.Mapped[str] = so.mapped_column(sa.String(10), default="normal")
+    attachment_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    attachment_type: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    attachment_size: so.Mapped[int] = so.mapped_column(default=0)
+    attachment_data: so.Mapped[Optional[bytes]] = so.mapped_column(sa.LargeBinary, deferred=True)
+    created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    duty: so.Mapped["Duty"] = so.relationship()  # noqa: F821 (portal.models.duties, by name)
+    created_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[created_by_id])

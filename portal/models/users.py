@@ -166,7 +166,7 @@ class RecoveryCode(db.Model):
 class EndedSession(db.Model):
     """A signed-in session ended by 退出. The session cookie is signed, not stored: a response
     already under way when the person pressed 退出 could set the signed-in cookie again, so the
-    session's id is kept here until the cookie would have expired anyway (portal/auth/sessions.py)."""
+    session's id is kept here until the cookie would have expired anyway (portal/security/sessions.py)."""
 
     __tablename__ = "ended_session"
 

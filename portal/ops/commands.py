@@ -78,8 +78,5 @@ def cleanup_command(dry_run: bool):
         click.echo(("dry run: " if dry_run else "") + line)
 
 
-def register(group) -> None:
-    group.add_command(backup_command)
-    group.add_command(restore_command)
-    group.add_command(cleanup_command)
-    group.add_command(grant_roles_command)
+# The operator's commands belong to no blueprint: `portal.cli` adds them to `flask portal` itself.
+COMMANDS = (backup_command, restore_command, cleanup_command, grant_roles_command)

@@ -5,6 +5,7 @@ import click
 
 from portal.cli_support import command
 from portal.outbox.deliver import deliver_due, deliver_loop
+from portal.outbox.views import bp
 
 
 @command("deliver")
@@ -25,5 +26,6 @@ def deliver_command(loop: bool, interval: float, batch: int, lease: int):
     click.echo(tally.line())
 
 
-def register(group) -> None:
-    group.add_command(deliver_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (deliver_command,):
+    bp.cli.add_command(_command)

@@ -21,8 +21,8 @@ from datetime import date
 from portal.plan_text.deadlines import Deadline, find_deadline, read_deadline_cell
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
-from portal.plan_text.subjects import CO_WITH, SUBJECT, subject_names
-from portal.plan_text.units import is_county_wide, match_unit, split_names
+from portal.plan_text.subjects import CO_WITH, INLINE_COOP, SUBJECT, subject_names
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
 NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
@@ -208,7 +208,19 @@ def _prose(text: str) -> _Assignment | None:
         for w in CO_WITH.finditer(sentence):
             coop.extend(n for n in subject_names(w.group("names")) if n not in lead and n not in coop
                         and not n.startswith(("有关", "相关")))
+        if names and names == lead and (w := INLINE_COOP.search(sentence)):
+            found = [_at_level_of(lead, n) for n in subject_names(w.group("names"), w.group("trail") or "")]
+            coop.extend(n for n in found if n not in lead and n not in coop and not n.startswith(("有关", "相关")))
     return _Assignment(lead, coop, source) if lead else None
+
+
+def _at_level_of(lead: list[str], name: str) -> str:
+    """「各县（市、区）民政局牵头，教育局、公安局配合」: a bare bureau after a county-wide lead is each county's
+    bureau of that kind, as the lead is each county's."""
+    level = COUNTY_WIDE.match(lead[0]) if lead else None
+    if level and not is_county_wide(name) and not re.match(r"^[市县省区各]", name):
+        return level.group(0) + name
+    return name
 
 
 def _sentences(text: str) -> list[str]:

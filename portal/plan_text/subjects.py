@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
+UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|宣传部|组织部|统战部|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
             r"管委会|支队|大队|办公室|学校)")
 # bodies whose name has no ending of its own
 BODY = r"(?:共青团|妇联|残联|工会|团委|关工委)"
@@ -26,6 +26,9 @@ TRAIL = r"等[\u4e00-\u9fff]{0,8}?" + GENERIC + r"(?:和" + GENERIC + r")?"
 SUBJECT = re.compile(r"^(?P<names>" + NAMES + r")(?P<trail>" + TRAIL + r")?"
                      r"(?:要|应当|应|须|必须|负责|牵头|会同|可|在[^。；]{0,90}?(?:时|中|后|下|的)?，?(?:要|应当|应))")
 CO_WITH = re.compile(r"会同(?P<names>" + NAMES + r")")
+# the inline form without a bracket: 「A牵头，B、C配合」「A负责，B配合」「A牵头负责，B协助」「由A牵头、B参与」
+INLINE_COOP = re.compile(r"(?:牵头|负责)(?:负责)?[，,、]\s*(?P<names>" + NAMES + r")(?P<trail>" + TRAIL + r")?"
+                         r"(?:配合|参与|协助|协办|参加)")
 _WHOLE = re.compile(r"^(?:" + NAME + r")$")
 _ENDING = re.compile(GENERIC + "$")
 _SPLIT_AFTER_NAME = re.compile(r"(以及|和|及|与)")

@@ -91,13 +91,31 @@ def is_county_wide(name: str) -> bool:
     return bool(COUNTY_WIDE.match(normalise(name)))
 
 
-def county_kind_known(name: str, units: list[UnitName]) -> bool:
-    """Whether the register has a county unit of the kind a county-wide name names: 各县（市、区）民政局 is
-    known when some county's short name ends in 民政局 (盐湖区民政局) or a county unit has it as an alias."""
+# What a county-wide name says when it means each county itself (its government), not one of its bureaus:
+# 各县（市、区）, 各县（市、区）人民政府, 县级政府.
+GOVERNMENT_KINDS = ("", "人民政府", "政府")
+
+
+def county_kind(name: str) -> str:
+    """The kind of county unit a county-wide name names: 各县（市、区）民政局 → 民政局; "" for none."""
     wanted = normalise(name)
     m = COUNTY_WIDE.match(wanted)
-    kind = wanted[m.end():] if m else ""
-    return bool(kind) and any(
+    return wanted[m.end():] if m else ""
+
+
+def names_each_county(name: str) -> bool:
+    """Whether a county-wide name means each county itself (各县（市、区）, 各县（市、区）人民政府)."""
+    return is_county_wide(name) and county_kind(name) in GOVERNMENT_KINDS
+
+
+def county_kind_known(name: str, units: list[UnitName]) -> bool:
+    """Whether the register has a county unit of the kind a county-wide name names: 各县（市、区）民政局 is
+    known when some county's short name ends in 民政局 (盐湖区民政局) or a county unit has it as an alias;
+    各县（市、区）（人民政府） when the register has counties."""
+    kind = county_kind(name)
+    if kind in GOVERNMENT_KINDS:
+        return any(u.level == "county" for u in units)
+    return any(
         u.level == "county" and (normalise(u.short_name).endswith(kind) or kind in map(normalise, u.aliases))
         for u in units)
 

@@ -14,6 +14,7 @@ from portal.cli_support import command, content_dir
 from portal.content.units_file import parse_units
 from portal.plan_text import drafting, reader
 from portal.plan_text.units import units_from_register
+from portal.plans import bp
 from portal.plans.imports import ImportRefused, import_plan
 
 
@@ -83,6 +84,6 @@ def _register_units():
                                                 level=r.level) for r in parsed])
 
 
-def register(group) -> None:
-    group.add_command(plan_import_command)
-    group.add_command(plan_draft_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (plan_import_command, plan_draft_command):
+    bp.cli.add_command(_command)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal import locking
+from portal import locking, refdata
 from portal.audit.services import changed_fields, record
+from portal.content.duties_file import deadline_text_arranged
 from portal.duties.division import division_rows, draft_division_rows
 from portal.duties.exports import duty_table_duties
 from portal.models import Plan, PlanDraftDuty
@@ -19,7 +20,8 @@ from portal.plans import drafts, publish
 
 SUFFIXES = (".xlsx", ".docx")
 MAX_BYTES = 5 * 1024 * 1024
-COMPARED = ("title", "clauses", "lead", "cooperating", "scope", "deadline_kind", "deadline")
+COMPARED = ("title", "clauses", "lead", "cooperating", "arranged_cooperating", "scope", "deadline_kind", "deadline")
+ARRANGED_DEADLINE_WORDS = "（督查室工作安排）"  # a 完成时限 the table marks as the office's (deadline_text_arranged)
 
 
 def rows_for(plan: Plan, draft: bool) -> list[list]:
@@ -79,13 +81,19 @@ def _candidate(row: DraftDuty, known: set[str], filename: str, problems: list[Pr
     if unknown:
         problems.append(Problem(filename, row.line, "方案中没有来源条款 " + "、".join(unknown)))
     lead_ids = resolve(row.lead, row.lead_ids)
-    coop_ids = [u for u in resolve(row.cooperating, row.cooperating_ids) if u not in lead_ids]
+    resolved = resolve(row.cooperating, row.cooperating_ids)
+    coop_ids = [u for u in resolved if u not in lead_ids]
+    marked = set(row.arranged_cooperating)  # 「（督查室安排）」: the office's, not the 方案's
+    arranged = [u for name, u in zip(row.cooperating, resolved, strict=True) if name in marked and u in coop_ids]
+    deadline_text = row.deadline_text
+    if row.deadline_arranged and not deadline_text_arranged(deadline_text):
+        deadline_text += ARRANGED_DEADLINE_WORDS  # the office's choice stays marked as its 工作安排
     return PlanDraftDuty(
         title=row.title[:120], clause_ids=list(row.clauses), lead=[drafts._unit_name(u) for u in lead_ids if u],
         lead_ids=[u for u in lead_ids if u], cooperating=[drafts._unit_name(u) for u in coop_ids if u],
-        cooperating_ids=[u for u in coop_ids if u], scope="per-county" if per_county else "city",
-        deadline=row.deadline, deadline_text=row.deadline_text[:200], quote="", checklist=[], arrangement="",
-        sources={})
+        cooperating_ids=[u for u in coop_ids if u], arranged_cooperating_ids=list(dict.fromkeys(arranged)),
+        scope="per-county" if per_county else "city", deadline=row.deadline, deadline_text=deadline_text[:200],
+        quote="", checklist=[], arrangement="", sources={})
 
 
 def _compared(d: PlanDraftDuty) -> dict:
@@ -94,7 +102,10 @@ def _compared(d: PlanDraftDuty) -> dict:
     if d.scope == "per-county" and not d.lead_ids:
         return {"title": d.title, "lead": ()}
     spec = publish.spec_of(d, 0)
-    return {k: getattr(spec, k) for k in COMPARED}
+    got = {k: getattr(spec, k) for k in COMPARED}
+    for k in ("cooperating", "arranged_cooperating"):  # a set: the table and the portal may list them apart
+        got[k] = tuple(sorted(got[k]))
+    return got
 
 
 def _match(plan: Plan, candidates: list[PlanDraftDuty]) -> list[PlanDraftDuty | None]:
@@ -145,6 +156,7 @@ def _update(d: PlanDraftDuty, c: PlanDraftDuty, actor) -> None:
     before = drafts.draft_fields(d)
     d.title, d.clause_ids, d.scope = c.title, c.clause_ids, c.scope
     d.lead, d.lead_ids, d.cooperating, d.cooperating_ids = c.lead, c.lead_ids, c.cooperating, c.cooperating_ids
+    d.arranged_cooperating_ids = c.arranged_cooperating_ids
     if d.deadline != c.deadline or (d.deadline is None and c.deadline is None and not d.deadline_text):
         d.deadline, d.deadline_text = c.deadline, c.deadline_text
     old, new = changed_fields(before, drafts.draft_fields(d))
@@ -152,8 +164,18 @@ def _update(d: PlanDraftDuty, c: PlanDraftDuty, actor) -> None:
         record("update", "plan_draft", d.key, label=d.title, before=old, after=new, actor=actor)
 
 
+def _clause_text(plan: Plan, clause_ids: list[str]) -> str:
+    """The plan's own words of these clauses (the library's text, else the text kept with the plan)."""
+    if plan.doc_id:
+        texts = {cid: c.text for cid, c in refdata.clauses(plan.doc_id).items()}
+    else:
+        texts = {row[0]: row[4] for row in plan.clause_tree or [] if len(row) > 4}
+    return "\n".join(texts[cid] for cid in clause_ids if texts.get(cid))
+
+
 def _add(plan: Plan, c: PlanDraftDuty, actor) -> None:
     position = max((d.position for d in plan.drafts), default=-1) + 1
     c.key, c.position = drafts.new_key(plan, position), position
+    c.quote = c.quote or _clause_text(plan, c.clause_ids)  # a new row quotes the clauses it cites
     plan.drafts.append(c)
     record("create", "plan_draft", c.key, label=f"{plan.title}：{c.title}", after=drafts.draft_fields(c), actor=actor)

@@ -14,7 +14,7 @@ from portal.content.duties_file import ARRANGED_PREFIX, split_arranged
 from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty, Unit, UnitAlias
 from portal.plan_text.model import DraftDuty, PlanDocument, UnitName
-from portal.plan_text.units import COUNTY_WIDE, is_county_wide, normalise
+from portal.plan_text.units import county_kind, is_county_wide, names_each_county, normalise
 from portal.plans.services import commit_plan_change
 
 LEVELS = {"市级": "city", "县级": "county", "机构": "inst"}
@@ -76,9 +76,9 @@ def _drafted_ids(ids: list, names: list[str]) -> list:
 def county_unit_id(name: str) -> int | None:
     """The county unit a county-wide name stands for (各县（市、区）民政局 → the first county's 民政局): a
     per-county duty keeps one county's unit as its lead, and publishing repeats it in every county."""
-    wanted = normalise(name)
-    m = COUNTY_WIDE.match(wanted)
-    kind = wanted[m.end():] if m else ""
+    if names_each_county(name):  # 各县（市、区）（人民政府）: each county itself
+        return next((u.id for u in refdata.active_units() if u.level == "县级" and u.parent_id is None), None)
+    kind = county_kind(name)
     if not kind:
         return None
     for unit in refdata.active_units():
@@ -91,6 +91,8 @@ def county_unit_id(name: str) -> int | None:
 def new_key(plan: Plan, position: int) -> str:
     """A stable key for a drafted duty, unique across plans (instances are keyed from it)."""
     taken = {d.key for d in plan.drafts}
+    if plan.id is not None:  # nor a published duty's (one dropped from the draft must not come back under it)
+        taken |= set(db.session.scalars(sa.select(Duty.key).where(Duty.plan_id == plan.id)))
     n = position + 1
     while f"p{plan.id}-{n}" in taken:
         n += 1
@@ -99,7 +101,8 @@ def new_key(plan: Plan, position: int) -> str:
 
 def draft_fields(d: PlanDraftDuty) -> dict:
     return {"title": d.title, "clauses": list(d.clause_ids), "lead": list(d.lead), "cooperating": list(d.cooperating),
-            "lead_ids": list(d.lead_ids), "cooperating_ids": list(d.cooperating_ids), "scope": d.scope,
+            "lead_ids": list(d.lead_ids), "cooperating_ids": list(d.cooperating_ids),
+            "arranged_cooperating": [_unit_name(i) for i in d.arranged_cooperating_ids or []], "scope": d.scope,
             "deadline_text": d.deadline_text, "deadline": d.deadline, "checklist": list(d.checklist),
             "arrangement": d.arrangement}
 
@@ -118,6 +121,7 @@ class DraftEdit:
     checklist: list[str]  # the 方案's steps
     arranged: list[str] = field(default_factory=list)  # the office's own steps (工作安排)
     arrangement: str = ""
+    arranged_cooperating_ids: list[int] = field(default_factory=list)  # of cooperating_ids, the office's own
 
 
 class DraftStale(Exception):
@@ -131,6 +135,7 @@ def edit_draft(draft: PlanDraftDuty, edit: DraftEdit, actor, expected_version: i
     draft.title, draft.clause_ids, draft.scope = edit.title, edit.clauses, edit.scope
     draft.lead_ids, draft.lead = edit.lead_ids, [_unit_name(i) for i in edit.lead_ids]
     draft.cooperating_ids, draft.cooperating = edit.cooperating_ids, [_unit_name(i) for i in edit.cooperating_ids]
+    draft.arranged_cooperating_ids = [i for i in edit.arranged_cooperating_ids if i in edit.cooperating_ids]
     draft.deadline_text, draft.deadline = edit.deadline_text, edit.deadline
     draft.checklist = list(edit.checklist) + [ARRANGED_PREFIX + s for s in edit.arranged]
     draft.arrangement = edit.arrangement
@@ -173,6 +178,14 @@ def drop_draft(draft: PlanDraftDuty, actor) -> None:
 def unmatched(names: list[str], ids: list) -> list[str]:
     """The names of one list the register does not know yet."""
     return [name for name, uid in zip(names, _ids(ids, names), strict=True) if uid is None]
+
+
+def shown_units(names: list[str], ids: list, arranged: list | None = None) -> list[str]:
+    """A drafted duty's units as the review page reads them: the register's name where mapped, else
+    the name as the plan wrote it; those the office added (`arranged`) marked （工作安排）."""
+    marked = set(arranged or ())
+    return [(_unit_name(uid) if uid else name) + ("（工作安排）" if uid and uid in marked else "")
+            for name, uid in zip(names, _ids(ids, names), strict=True)]
 
 
 def unknown_names(plan: Plan) -> list[str]:

@@ -8,14 +8,16 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
 from portal.limits import length_message
-from portal.web.forms import IdField, IsoDateField, VersionField, choice, text
+from portal.web.forms import IdField, IsoDateField, VersionField, WholeNumberField, choice, text
+from portal.web.inputs import parse_int
 
 TITLE_MAX = 60
 STEP_MAX = 200
+STEPS_MAX = 10_000  # a step's place in a checklist (no checklist is longer)
 
 
 class ArchiveForm(FlaskForm):
-    """归档: CSRF only."""
+    """归档 / 恢复: CSRF only."""
 
 
 class PublishForm(FlaskForm):
@@ -41,6 +43,7 @@ class DraftForm(FlaskForm):
     clauses = text("来源条款", 200)
     lead = UnitsField("牵头单位", coerce=int, validate_choice=False)
     cooperating = UnitsField("配合单位", coerce=int, validate_choice=False)
+    arranged_cooperating = UnitsField("督查室安排的配合单位", coerce=int, validate_choice=False)
     scope = choice("city", "per-county", message="请选择落实范围。")
     deadline_text = text("完成时限（原文）", 200)
     deadline = IsoDateField("截止日期")
@@ -54,11 +57,43 @@ class DraftForm(FlaskForm):
         choices = [(u.id, u.name) for u in units]
         self.lead.choices = choices
         self.cooperating.choices = choices
+        self.arranged_cooperating.choices = choices
 
 
 def lines(raw: str | None) -> list[str]:
     """A textarea's steps, one a line; blank lines dropped."""
     return [line.strip()[:STEP_MAX] for line in (raw or "").splitlines() if line.strip()]
+
+
+class StepsField(SelectMultipleField):
+    """The steps of a drafted duty chosen by their place in its checklist (0, 1, …)."""
+
+    def process_formdata(self, valuelist):
+        values = [parse_int(v, 0, STEPS_MAX) for v in valuelist]
+        if any(v is None for v in values):
+            raise ValueError("所选工作步骤已不在这项任务中，请刷新页面后再试。")
+        self.data = values
+
+    def pre_validate(self, form):
+        if any(v not in {value for value, _ in self.choices} for v in self.data or []):
+            raise ValidationError("所选工作步骤已不在这项任务中，请刷新页面后再试。")
+
+
+class SplitForm(FlaskForm):
+    """拆分: the new duty's title and the steps that move to it."""
+    title = StringField("新任务名称", validators=[DataRequired("请填写拆出的新任务名称。"),
+                                             Length(max=TITLE_MAX, message=length_message("新任务名称", TITLE_MAX))])
+    moved = StepsField("移到新任务的工作步骤", coerce=int, validate_choice=False)
+    version = VersionField()
+
+    def set_steps(self, count: int) -> None:
+        self.moved.choices = [(i, str(i)) for i in range(count)]
+
+
+class MergeForm(FlaskForm):
+    """合并: the other duty by its 序号 on the review page (第 n 项)."""
+    other = WholeNumberField("要合并的任务序号", low=1, message="请填写要合并进来的任务序号（页面上的“第几项”）。")
+    version = VersionField()
 
 
 class NameForm(FlaskForm):

@@ -93,12 +93,17 @@ def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> D
     """A reviewed draft duty as the 任务分工表's row (unit codes; `{county}` in a per-county duty). What
     the review page does not edit (task area, start, a periodic schedule, reported figures) is kept from
     the `published` duty of the same key."""
+    arranged_ids = set(d.arranged_cooperating_ids or ())
     if d.scope == "per-county":
         scope, lead = "per-county", (_template(d.lead_ids[0]),)
-        cooperating = tuple(_template(u) if _is_county_unit(u) else _code(u) for u in d.cooperating_ids)
+
+        def code(u: int) -> str:
+            return _template(u) if _is_county_unit(u) else _code(u)
     else:
-        scope = "city" if len(d.lead_ids) == 1 else "per-unit"
-        lead, cooperating = tuple(_code(u) for u in d.lead_ids), tuple(_code(u) for u in d.cooperating_ids)
+        scope, code = "city" if len(d.lead_ids) == 1 else "per-unit", _code
+        lead = tuple(_code(u) for u in d.lead_ids)
+    cooperating = tuple(code(u) for u in d.cooperating_ids)
+    arranged = tuple(dict.fromkeys(code(u) for u in d.cooperating_ids if u in arranged_ids))
     periodic = published is not None and published.deadline_kind == "periodic"
     return DutySpec(
         line=position + 1, key=d.key, title=d.title, clauses=tuple(d.clause_ids), lead=lead,
@@ -107,6 +112,7 @@ def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> D
         deadline_kind="periodic" if periodic else "date" if d.deadline else "none", deadline=d.deadline,
         period=published.period or None if periodic else None, deadline_text=d.deadline_text,
         checklist=tuple(d.checklist), note=d.quote, arrangement=d.arrangement,
+        arranged_cooperating=tuple(c for c in arranged if c not in lead),
         indicators=tuple(tuple(i) for i in (published.indicators or ())) if published else ())
 
 
@@ -145,10 +151,12 @@ def _draft_of(duty: Duty, position: int) -> PlanDraftDuty:
     first = live[0] if live else None
     lead_ids = sorted({i.unit_id for i in live}) if duty.scope == "per-unit" else ([first.unit_id] if first else [])
     coop_ids = sorted(first.cooperating_unit_ids) if first else []
+    arranged_ids = sorted(c.unit_id for c in first.cooperators if c.arranged) if first else []
     checklist = [("安排：" if item.arranged else "") + item.title for item in (first.active_items if first else [])]
     return PlanDraftDuty(
         key=duty.key, position=position, clause_ids=list(duty.clause_ids or []), title=duty.title,
         lead=[drafts._unit_name(u) for u in lead_ids], cooperating=[drafts._unit_name(u) for u in coop_ids],
-        lead_ids=lead_ids, cooperating_ids=coop_ids, scope="per-county" if duty.scope == "per-county" else "city",
+        lead_ids=lead_ids, cooperating_ids=coop_ids, arranged_cooperating_ids=arranged_ids,
+        scope="per-county" if duty.scope == "per-county" else "city",
         deadline_text=duty.deadline_text, deadline=duty.deadline, quote=duty.note, checklist=checklist,
         arrangement=duty.arrangement or "", sources={})

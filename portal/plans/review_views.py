@@ -1,20 +1,24 @@
-"""Reviewing a plan's draft: each drafted duty beside the sentence it came from, edited, added or
-dropped; unknown unit names mapped; clauses given a reason; then published (or a next version opened)."""
+"""Reviewing a plan's draft: each drafted duty beside the sentence it came from, edited (one at a time,
+in place with htmx), added, split, merged or dropped; unknown unit names mapped; clauses given a reason;
+then published (or a next version opened)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import refdata
 from portal.extensions import db
 from portal.models import PlanDraftDuty
-from portal.plans import bp, drafts, publish
-from portal.plans.forms import DraftForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, lines
+from portal.plans import bp, drafts, publish, reshape
+from portal.plans.forms import DraftForm, MergeForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, SplitForm, lines
 from portal.plans.views import plan_or_404
 from portal.web.access import requires
 from portal.web.forms import first_error
+from portal.web.htmx import is_partial_request
+from portal.web.inputs import MAX_ID, parse_int
 
 EXPIRED = "页面已过期，请刷新后重试。"
+STALE = "这项任务刚被他人修改，未作改动：请核对后再试。"
 
 
 def _draft_or_404(plan, draft_id: int) -> PlanDraftDuty:
@@ -24,41 +28,70 @@ def _draft_or_404(plan, draft_id: int) -> PlanDraftDuty:
     return draft
 
 
-def _back(plan, anchor: str = ""):
-    return redirect(url_for("plans.review", plan_id=plan.id) + (f"#{anchor}" if anchor else ""))
+def _back(plan, anchor: str = "", edit: int | None = None):
+    return redirect(url_for("plans.review", plan_id=plan.id, edit=edit) + (f"#{anchor}" if anchor else ""))
 
 
 def draft_form(draft: PlanDraftDuty, units) -> DraftForm:
     said, arranged = drafts.steps(draft)
     form = DraftForm(formdata=None, data={
         "title": draft.title, "clauses": " ".join(draft.clause_ids), "lead": [i for i in draft.lead_ids if i],
-        "cooperating": [i for i in draft.cooperating_ids if i], "scope": draft.scope,
+        "cooperating": [i for i in draft.cooperating_ids if i and i not in (draft.arranged_cooperating_ids or ())],
+        "arranged_cooperating": [i for i in draft.arranged_cooperating_ids or () if i], "scope": draft.scope,
         "deadline_text": draft.deadline_text, "deadline": draft.deadline, "checklist": "\n".join(said),
         "arranged": "\n".join(arranged), "arrangement": draft.arrangement, "version": draft.version})
     form.set_units(units)
     return form
 
 
-def _review_page(plan, refused: tuple[int, DraftForm, str] | None = None):
-    """The review page; `refused`: a duty's form the server refused (its id, the form as typed, why),
-    drawn again in place of that duty's form with the message beside it (nothing typed is lost)."""
+def _review_page(plan, editing: int | None = None, refused: tuple[int, DraftForm, str] | None = None):
+    """The review page: each drafted duty as it reads, one of them (`editing`) as its form; `refused`:
+    a duty's form the server refused (its id, the form as typed, why), drawn again in place of that
+    duty with the message beside it (nothing typed is lost)."""
     units = refdata.active_units()
-    forms = {d.id: draft_form(d, units) for d in plan.drafts}
-    if refused is not None:
-        forms[refused[0]] = refused[1]
+    editing = refused[0] if refused is not None else editing
+    draft = next((d for d in plan.drafts if d.id == editing), None)
+    form = refused[1] if refused is not None else draft_form(draft, units) if draft is not None else None
     page = render_template(
-        "plans/review.html", plan=plan, units=units, forms=forms, refused_id=refused[0] if refused else None,
+        "plans/review.html", plan=plan, units=units, editing=draft.id if draft else None, form=form,
         refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
         gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
-        tree={row[0]: row for row in plan.clause_tree or []}, action=PublishForm(), name_form=NameForm(),
-        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS)
+        tree={row[0]: row for row in plan.clause_tree or []}, name_form=NameForm(),
+        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS, **_card_context(plan))
     return (page, 422) if refused else page
+
+
+def _card_context(plan) -> dict:
+    """What every drafted duty's card needs beside the duty."""
+    return dict(action=PublishForm(), split_form=SplitForm(formdata=None), merge_form=MergeForm(formdata=None),
+                shown=drafts.shown_units, steps=drafts.steps, count=len(plan.drafts))
+
+
+def _card(plan, draft, *, form: DraftForm | None = None, error: str = "", saved: str = ""):
+    """One drafted duty's card alone (htmx): as it reads, or as its form when `form` is given."""
+    return render_template("plans/_draft.html", plan=plan, d=draft, n=plan.drafts.index(draft) + 1,
+                           editing=draft.id if form is not None else None, form=form, refused_error=error,
+                           saved=saved, unmatched=drafts.unmatched, **_card_context(plan))
 
 
 @bp.route("/plans/<int:plan_id>/review")
 @requires("manage_plans")
 def review(plan_id: int):
-    return _review_page(plan_or_404(plan_id))
+    return _review_page(plan_or_404(plan_id), parse_int(request.args.get("edit", ""), 1, MAX_ID))
+
+
+@bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/card")
+@requires("manage_plans")
+def draft_card(plan_id: int, draft_id: int):
+    """A drafted duty's card (htmx): `?edit=1` its form, else as it reads. Without htmx: the review page
+    with that duty's form open."""
+    plan = plan_or_404(plan_id)
+    draft = _draft_or_404(plan, draft_id)
+    edit = request.args.get("edit") == "1"
+    if not is_partial_request():
+        return redirect(url_for("plans.review", plan_id=plan.id, edit=draft.id if edit else None)
+                        + f"#draft-{draft.id}")
+    return _card(plan, draft, form=draft_form(draft, refdata.active_units()) if edit else None)
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>", methods=["POST"])
@@ -68,28 +101,93 @@ def edit_draft(plan_id: int, draft_id: int):
     draft = _draft_or_404(plan, draft_id)
     form = DraftForm()
     form.set_units(refdata.active_units())
-    if not form.validate_on_submit():
-        return _review_page(plan, (draft.id, form, f"未保存：{first_error(form)}"))
-    known = {cid for cid, _ in drafts.clauses_of(plan)}
-    clauses = [c for c in (form.clauses.data or "").replace("，", " ").replace(",", " ").split() if c]
-    unknown = [c for c in clauses if c not in known]
-    if unknown or not form.lead.data:
-        why = f"方案中没有条款 {'、'.join(unknown)}。" if unknown else "请选择牵头单位。"
-        return _review_page(plan, (draft.id, form, f"未保存：{why}"))
-    try:
-        drafts.edit_draft(draft, drafts.DraftEdit(
-            title=form.title.data.strip(), clauses=clauses, lead_ids=list(form.lead.data),
-            cooperating_ids=[u for u in form.cooperating.data if u not in form.lead.data], scope=form.scope.data,
-            deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
-            checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
-            arrangement=(form.arrangement.data or "").strip()), current_user, form.version.data)
-    except drafts.DraftStale:
-        db.session.rollback()
-        draft = _draft_or_404(plan_or_404(plan_id), draft_id)
-        form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
-        return _review_page(plan, (draft.id, form, f"未保存：这项任务已被他人修改（现为「{draft.title}」）。"
-                                                   "您填写的内容仍在下方，核对后再次保存即以您的内容为准。"))
+    why = _draft_problem(plan, form)
+    if why is None:
+        try:
+            drafts.edit_draft(draft, _draft_edit(form), current_user, form.version.data)
+        except drafts.DraftStale:
+            db.session.rollback()
+            draft = _draft_or_404(plan_or_404(plan_id), draft_id)
+            form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
+            why = (f"这项任务已被他人修改（现为「{draft.title}」）。"
+                   "您填写的内容仍在下方，核对后再次保存即以您的内容为准。")
+    if why is not None:
+        if is_partial_request():
+            return _card(plan, draft, form=form, error=f"未保存：{why}")
+        return _review_page(plan, refused=(draft.id, form, f"未保存：{why}"))
+    if is_partial_request():
+        return _card(plan, draft, saved=f"已保存「{draft.title}」。")
     flash(f"已保存「{draft.title}」。", "success")
+    return _back(plan, f"draft-{draft.id}")
+
+
+def _draft_problem(plan, form: DraftForm) -> str | None:
+    if not form.validate_on_submit():
+        return first_error(form)
+    known = {cid for cid, _ in drafts.clauses_of(plan)}
+    unknown = [c for c in _clauses(form) if c not in known]
+    if unknown:
+        return f"方案中没有条款 {'、'.join(unknown)}。"
+    return None if form.lead.data else "请选择牵头单位。"
+
+
+def _clauses(form: DraftForm) -> list[str]:
+    return [c for c in (form.clauses.data or "").replace("，", " ").replace(",", " ").split() if c]
+
+
+def _draft_edit(form: DraftForm) -> drafts.DraftEdit:
+    arranged = [u for u in form.arranged_cooperating.data or [] if u not in form.lead.data]
+    named = [u for u in form.cooperating.data or [] if u not in form.lead.data and u not in arranged]
+    return drafts.DraftEdit(
+        title=form.title.data.strip(), clauses=_clauses(form), lead_ids=list(form.lead.data),
+        cooperating_ids=named + arranged, arranged_cooperating_ids=arranged, scope=form.scope.data,
+        deadline_text=(form.deadline_text.data or "").strip(), deadline=form.deadline.data,
+        checklist=lines(form.checklist.data), arranged=lines(form.arranged.data),
+        arrangement=(form.arrangement.data or "").strip())
+
+
+@bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/split", methods=["POST"])
+@requires("manage_plans")
+def split_draft(plan_id: int, draft_id: int):
+    plan = plan_or_404(plan_id)
+    draft = _draft_or_404(plan, draft_id)
+    form = SplitForm()
+    form.set_steps(len(draft.checklist))
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return _back(plan, f"draft-{draft.id}")
+    try:
+        new = reshape.split_draft(plan, draft, form.title.data.strip(), list(form.moved.data or []), current_user,
+                                  form.version.data)
+    except (reshape.Refused, drafts.DraftStale) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
+        return _back(plan, f"draft-{draft_id}")
+    flash(f"已将「{draft.title}」拆分为两项，新任务「{new.title}」在其后。", "success")
+    return _back(plan, f"draft-{new.id}")
+
+
+@bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/merge", methods=["POST"])
+@requires("manage_plans")
+def merge_draft(plan_id: int, draft_id: int):
+    plan = plan_or_404(plan_id)
+    draft = _draft_or_404(plan, draft_id)
+    form = MergeForm()
+    if not form.validate_on_submit() or form.other.data is None:
+        flash(first_error(form) if form.errors else "请填写要合并进来的任务序号（页面上的“第几项”）。", "error")
+        return _back(plan, f"draft-{draft.id}")
+    if form.other.data > len(plan.drafts):
+        flash(f"没有第{form.other.data}项任务（共 {len(plan.drafts)} 项）。", "error")
+        return _back(plan, f"draft-{draft.id}")
+    other = plan.drafts[form.other.data - 1]
+    title = other.title
+    try:
+        reshape.merge_drafts(plan, draft, other, current_user, form.version.data)
+    except (reshape.Refused, drafts.DraftStale) as exc:
+        db.session.rollback()
+        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
+        return _back(plan, f"draft-{draft_id}")
+    flash(f"已将第{form.other.data}项「{title}」并入「{draft.title}」。", "success")
     return _back(plan, f"draft-{draft.id}")
 
 
@@ -102,7 +200,7 @@ def add_draft(plan_id: int):
         return _back(plan)
     draft = drafts.add_draft(plan, current_user)
     flash("已新增一项任务，请填写后保存。", "success")
-    return _back(plan, f"draft-{draft.id}")
+    return _back(plan, f"draft-{draft.id}", edit=draft.id)
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/drop", methods=["POST"])

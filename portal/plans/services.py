@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.models import Duty, DutyInstance, Plan, PlanDraftDuty
+from portal.models import AuditEntry, Duty, DutyInstance, Plan, PlanDraftDuty, Unit
 
 STATE_LABELS = {"draft": "草稿", "published": "已发布", "archived": "已归档"}
 CHANGED = "该方案刚被他人修改（发布、修订或归档），请刷新页面后再试。"
@@ -74,12 +74,24 @@ def live_duties(plan: Plan) -> tuple[list[tuple[Duty, int]], PlanCounts]:
     return [(r[0], r[1]) for r in rows], totals
 
 
+def duties_by_clause(duties: list[tuple[Duty, int]]) -> dict[str, list[tuple[Duty, int]]]:
+    """The plan's live duties (with their instance counts) under each clause they cite: a plan's text
+    kept with the plan shows, clause by clause, the duties it created."""
+    out: dict[str, list[tuple[Duty, int]]] = {}
+    for duty, n in duties:
+        for cid in dict.fromkeys(duty.clause_ids or ()):
+            out.setdefault(cid, []).append((duty, n))
+    return out
+
+
 def archive_plan(plan: Plan) -> str | None:
     """Archive a plan: its live duties and their instances are archived with it, so they leave the board,
     the 任务台账, the home page, reminders and reports (every view already leaves archived ones out: one
     rule). Their history stays. A message when it cannot be."""
     if plan.state == "archived":
         return "该方案已归档。"
+    if plan.kind != "plan":
+        return "交办事项逐项办理和销号，不能整体归档。"
     before = plan.state
     plan.state = "archived"
     duties = db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, ~Duty.archived)).all()
@@ -90,9 +102,56 @@ def archive_plan(plan: Plan) -> str | None:
         record("archive", "duty", duty.key, label=duty.title, after={"archived": True, "with_plan": plan.title})
     for inst in instances:
         inst.archived = True
+    plan.archived_with = {"state": before, "duties": [d.id for d in duties], "instances": [i.id for i in instances]}
     record("archive", "plan", plan.id, label=plan.title, before={"state": before},
            after={"state": "archived", "duties": len(duties), "instances": len(instances)})
     return commit_plan_change()
+
+
+def restore_plan(plan: Plan) -> str | None:
+    """Restore an archived plan: the duties and instances its archiving took out of service are back in
+    service (on the board, the 任务台账, the home page, reminders and reports) with their history, and the
+    plan returns to the state it had. A duty an earlier revision retired stays retired. A message when it
+    cannot be."""
+    if plan.state != "archived":
+        return "该方案未归档，无需恢复。"
+    taken = plan.archived_with or {}
+    duty_ids, instance_ids = taken.get("duties"), taken.get("instances")
+    if duty_ids is None:  # archived before what it took was kept: the duties the log says went with it
+        duty_ids, instance_ids = _archived_with_plan(plan)
+    duties = db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, Duty.id.in_(duty_ids or [-1]),
+                                                      Duty.archived)).all()
+    instances = db.session.scalars(sa.select(DutyInstance).join(DutyInstance.duty).where(
+        Duty.plan_id == plan.id, DutyInstance.id.in_(instance_ids or [-1]), DutyInstance.archived)).all()
+    for duty in duties:
+        duty.archived = False
+        record("restore", "duty", duty.key, label=duty.title, before={"archived": True},
+               after={"archived": False, "with_plan": plan.title})
+    for inst in instances:
+        inst.archived = False
+    state = taken.get("state") if taken.get("state") in ("draft", "published") else "published"
+    plan.state, plan.archived_with = state, {}
+    record("restore", "plan", plan.id, label=plan.title, before={"state": "archived"},
+           after={"state": state, "duties": len(duties), "instances": len(instances)})
+    return commit_plan_change()
+
+
+def _archived_with_plan(plan: Plan) -> tuple[list[int], list[int]]:
+    """A plan archived before `Plan.archived_with` was kept: its duties whose latest archiving entry in
+    the log says it came with the plan, and their instances whose unit is still in service."""
+    duties = {d.key: d for d in db.session.scalars(sa.select(Duty).where(Duty.plan_id == plan.id, Duty.archived))}
+    if not duties:
+        return [], []
+    latest: dict[str, dict] = {}
+    for key, after in db.session.execute(
+            sa.select(AuditEntry.object_id, AuditEntry.after)
+            .where(AuditEntry.object_type == "duty", AuditEntry.action == "archive",
+                   AuditEntry.object_id.in_(list(duties))).order_by(AuditEntry.id)):
+        latest[key] = after or {}
+    ids = [duties[k].id for k, after in latest.items() if after.get("with_plan")]
+    instances = db.session.scalars(sa.select(DutyInstance.id).join(DutyInstance.unit).where(
+        DutyInstance.duty_id.in_(ids or [-1]), DutyInstance.archived, Unit.active)).all()
+    return ids, list(instances)
 
 
 def as_json(plan: Plan, c: PlanCounts) -> dict:

@@ -1,4 +1,4 @@
-"""Plans: the list, a plan's page, archiving, and uploading a new 方案."""
+"""Plans: the list, a plan's page, archiving and restoring, and uploading a new 方案."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,8 +11,10 @@ from portal.web.forms import first_error
 
 
 def plan_or_404(plan_id: int):
+    """A plan to read, review, revise or archive; the office's 交办事项 are not a plan one drafts
+    (they are assigned one by one under /duban/), so they are not found here."""
     plan = services.get_plan(plan_id)
-    if plan is None:
+    if plan is None or plan.kind != "plan":
         abort(404)
     return plan
 
@@ -30,10 +32,14 @@ def index():
 @bp.route("/plans/<int:plan_id>")
 @logged_in
 def detail(plan_id: int):
+    found = services.get_plan(plan_id)
+    if found is not None and found.kind != "plan":
+        return redirect(url_for("duties.index", plan=plan_id))  # the 交办事项: their 台账
     plan = plan_or_404(plan_id)
     duties, c = services.live_duties(plan)
     gaps = drafts.clauses_without_duty(plan, published=[d.clause_ids for d, _ in duties])
     return render_template("plans/detail.html", plan=plan, counts=c, duties=duties,
+                           by_clause=services.duties_by_clause(duties),
                            states=services.STATE_LABELS, form=ArchiveForm(), gaps=gaps)
 
 
@@ -47,6 +53,18 @@ def archive(plan_id: int):
         problem = services.archive_plan(plan)
         flash(problem or f"已归档「{plan.title}」。", "error" if problem else "success")
     return redirect(url_for("plans.index"))
+
+
+@bp.route("/plans/<int:plan_id>/restore", methods=["POST"])
+@requires("manage_plans")
+def restore(plan_id: int):
+    plan = plan_or_404(plan_id)
+    if not ArchiveForm().validate_on_submit():
+        flash("页面已过期，请刷新后重试。", "error")
+    else:
+        problem = services.restore_plan(plan)
+        flash(problem or f"已恢复「{plan.title}」，其任务重新纳入督办。", "error" if problem else "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
 @bp.route("/plans/new", methods=["GET", "POST"])

@@ -9,7 +9,14 @@ from portal import locking
 from portal.policy import admin_services as svc
 from portal.policy import imports
 from portal.policy import services as s
-from portal.policy.forms import ImportForm, RegisterEntryForm, RestoreImportForm, RetireImportForm, UploadForm
+from portal.policy.forms import (
+    DeleteImportForm,
+    ImportForm,
+    RegisterEntryForm,
+    RestoreImportForm,
+    RetireImportForm,
+    UploadForm,
+)
 from portal.web.access import requires
 
 admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
@@ -21,10 +28,12 @@ def index():
     return _index_page(UploadForm())
 
 
-def _index_page(form, error: str | None = None, retire_form=None, retiring: int | None = None):
+def _index_page(form, error: str | None = None, retire_form=None, retiring: int | None = None,
+                delete_form=None):
     return render_template("policy/admin.html", form=form, entries=s.register_entries(), docs=s.list_documents(),
                            imports=imports.imports(), retire_form=retire_form or RetireImportForm(),
-                           restore_form=RestoreImportForm(), retiring=retiring, error=error)
+                           restore_form=RestoreImportForm(), retiring=retiring, error=error,
+                           delete_form=delete_form or DeleteImportForm())
 
 
 @admin_bp.route("/upload", methods=["POST"])
@@ -95,6 +104,24 @@ def restore_import(import_id: int):
         flash(str(exc), "error")
     else:
         flash(f"已恢复《{row.title}》。", "success")
+    return redirect(url_for("library_admin.index"))
+
+
+@admin_bp.route("/imports/<int:import_id>/delete", methods=["POST"])
+@requires("manage_library")
+def delete_import(import_id: int):
+    """Delete a retired import for good, with a reason (audited); retiring is the reversible step."""
+    row = imports.get(import_id) or abort(404)
+    form = DeleteImportForm()
+    if not form.validate_on_submit():
+        return _index_page(UploadForm(), delete_form=form, retiring=row.id), 400
+    title = row.title
+    try:
+        imports.delete(row, form.reason.data, current_user.username)
+    except imports.ImportError_ as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"已删除撤下的《{title}》导入记录及其文本。", "success")
     return redirect(url_for("library_admin.index"))
 
 

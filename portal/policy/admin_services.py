@@ -21,6 +21,7 @@ from flask import current_app
 
 from portal.content.register_file import REGISTER_FILE, parse_register
 from portal.core.labels import size_text
+from portal.core.refusals import Refusal, Stale
 from portal.files import staging
 from portal.files.storage import StorageError, private_dir, write_private
 from portal.models import RegulationEntry
@@ -38,7 +39,7 @@ UPLOAD_FULL = "服务器存储空间已满，上传的文件未保存，法规�
 UPLOAD_FAILED = "服务器暂时无法保存上传的文件（存储目录不可写），法规库未作任何改动。请联系系统管理员。"
 
 
-class AdminError(Exception):
+class AdminError(Refusal):
     """A message for the admin, in Chinese."""
 
 
@@ -170,7 +171,7 @@ def stamp_of(entry: RegulationEntry) -> str:
     return entry.updated_at.isoformat() if entry.updated_at else ""
 
 
-class StaleEntry(AdminError):
+class StaleEntry(AdminError, Stale):
     """Someone changed the entry after the editor opened it (shown as a portal.locking.Conflict)."""
 
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ import click
 
 from portal.cli_support import command, display_root
 from portal.cli_support import content_dir as _content_dir
+from portal.policy import bp
 from portal.policy.importing import expand, run_import
 
 
@@ -68,5 +69,6 @@ def import_policy_command(paths: tuple[Path, ...], doc_id: str | None):
         sys.exit(1)
 
 
-def register(group) -> None:
-    group.add_command(import_policy_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (import_policy_command,):
+    bp.cli.add_command(_command)

@@ -5,7 +5,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from portal.content.register_file import STATUSES
-from portal.web.forms import OverwriteField
+from portal.web.forms import IdField, OverwriteField, choice
 
 DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样的格式")
 
@@ -24,6 +24,38 @@ class RetireImportForm(FlaskForm):
 
 
 class RestoreImportForm(FlaskForm):
+    pass
+
+
+class DeleteImportForm(FlaskForm):
+    reason = StringField("删除理由", validators=[DataRequired("请写明删除的理由"), Length(max=500)])
+
+
+# ---------------------------------------------------------------- 收藏 (portal.policy.favourites)
+
+class StarForm(FlaskForm):
+    """Star (or un-star) a document or one of its articles, into a folder of one's own."""
+
+    action = choice("star", "unstar")
+    doc = HiddenField(validators=[DataRequired("请求无效，请刷新页面后重试。"), Length(max=80)])
+    clause = HiddenField(validators=[Optional(), Length(max=60)])
+    folder = IdField("收藏夹", validators=[Optional()])
+
+
+class FolderForm(FlaskForm):
+    name = StringField("收藏夹名称", validators=[DataRequired("请填写收藏夹名称"),
+                                            Length(max=40, message="收藏夹名称最多 40 个字")])
+
+
+class DeleteFolderForm(FlaskForm):
+    pass
+
+
+class MoveFavouriteForm(FlaskForm):
+    folder = IdField("收藏夹", validators=[Optional()])
+
+
+class UnstarForm(FlaskForm):
     pass
 
 

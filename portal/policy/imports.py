@@ -175,3 +175,15 @@ def restore(row: LibraryImport, content_dir: Path, actor_name: str) -> None:
     db.session.flush()
     sync_policy(content_dir, actor_name=actor_name)
     _update_search()
+
+
+def delete(row: LibraryImport, reason: str, actor_name: str) -> None:
+    """Delete a retired import for good (its text too), with a reason; the audit log keeps what it
+    was. An import still in the library is retired first, so nothing vanishes from it unannounced."""
+    if row.active:
+        raise ImportError_("这份导入仍在法规库中，请先撤下再删除。")
+    record("delete", "library_import", str(row.id), label=row.title,
+           before={"edition": row.edition, "files": row.files, "reason": row.reason},
+           after={"reason": reason.strip()}, actor_name=actor_name)
+    db.session.delete(row)
+    db.session.commit()

@@ -238,19 +238,7 @@ def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set
             continue
         rows = {e.edition: e for e in doc.editions}
         for ldoc in ldocs:
-            row = rows.get(ldoc.edition)
-            if row is None:
-                row = PolicyEdition(edition=ldoc.edition)
-                doc.editions.append(row)
-            current = ldoc.current and doc.content_hash == ldoc.content_hash
-            fields = (ldoc.meta.get("title", ""), _date(ldoc.effective), ldoc.meta.get("status", ""), current,
-                      True, ldoc.path.name, ldoc.content_hash)
-            if (row.title, row.effective, row.status, row.current, row.active, row.source_file,
-                    row.content_hash) != fields:
-                (row.title, row.effective, row.status, row.current, row.active, row.source_file,
-                 row.content_hash) = fields
-                row.markdown = ldoc.text
-                row.updated_at = utcnow()
+            _apply_edition(doc, rows, ldoc)
         in_files = {ldoc.edition for ldoc in ldocs}
         for edition, row in rows.items():
             if edition not in in_files and row.active:
@@ -259,6 +247,23 @@ def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set
         if not doc.active:
             for row in doc.editions:
                 row.active = row.current = False
+
+
+def _apply_edition(doc: PolicyDocument, rows: dict[str, PolicyEdition], ldoc: LibraryDoc) -> None:
+    """One version's row made what its file says (created if new; touched only when it differs)."""
+    row = rows.get(ldoc.edition)
+    if row is None:
+        row = PolicyEdition(edition=ldoc.edition)
+        doc.editions.append(row)
+    current = ldoc.current and doc.content_hash == ldoc.content_hash
+    fields = (ldoc.meta.get("title", ""), _date(ldoc.effective), ldoc.meta.get("status", ""), current,
+              True, ldoc.path.name, ldoc.content_hash)
+    if (row.title, row.effective, row.status, row.current, row.active, row.source_file,
+            row.content_hash) != fields:
+        (row.title, row.effective, row.status, row.current, row.active, row.source_file,
+         row.content_hash) = fields
+        row.markdown = ldoc.text
+        row.updated_at = utcnow()
 
 
 def _retire_document(doc: PolicyDocument, report: PolicySyncReport, actor_name: str) -> None:

@@ -1,11 +1,14 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
 
-from portal.policy import api_bp, bp
+from portal.core.time import local_today
+from portal.policy import api_bp, bp, library, library_filter
 from portal.policy import services as s
 from portal.policy.affected import latest_change
+from portal.policy.favourite_views import star_context
 from portal.web.access import any_account
 from portal.web.htmx import is_partial_request
+from portal.web.panels import CLAUSE, read_panels
 
 
 def _document_or_404(doc_id: str):
@@ -19,11 +22,14 @@ def _document_or_404(doc_id: str):
 @any_account  # trainees (学员) too
 def index():
     q = request.args.get("q", "").strip()[:100]
-    docs = s.list_documents(q)
-    if is_partial_request():
-        return render_template("policy/_documents.html", docs=docs, q=q)
-    cited, related = s.split_by_plan(s.register_entries())
-    return render_template("policy/index.html", docs=docs, q=q, cited=cited, related=related)
+    entries = s.register_entries()
+    view = library.listing(q, request.args, [e for e, _ in entries])
+    if is_partial_request():  # htmx swaps only a 200: the message about a bad date is in the partial
+        return render_template("policy/_documents.html", view=view, docs=view.docs, q=q)
+    cited, related = s.split_by_plan(entries)
+    return render_template("policy/index.html", view=view, docs=view.docs, q=q, cited=cited, related=related,
+                           places=library_filter.PLACES, date_fields=library_filter.DATE_FIELDS
+                           ), 400 if view.filter.errors else 200
 
 
 @bp.route("/<doc_id>")
@@ -36,7 +42,7 @@ def document(doc_id: str):
     return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=cited_by, cites=cites,
                            duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc),
-                           affected=latest_change(doc))
+                           affected=latest_change(doc), **star_context(doc))
 
 
 @bp.route("/<doc_id>/print")
@@ -45,6 +51,22 @@ def print_view(doc_id: str):
     """The document as the document: title block, 文号, body, closing; no portal apparatus."""
     doc = _document_or_404(doc_id)
     return render_template("policy/print.html", doc=doc, sections=s.print_sections(doc))
+
+
+@bp.route("/<doc_id>/<clause_id>/print")
+@any_account  # trainees (学员) too
+def print_clause(doc_id: str, clause_id: str):
+    """打印本条: one article as a citation (《法名》第X条, the edition and its 施行 date), then its text."""
+    doc = _document_or_404(doc_id)
+    clause = s.get_clause(doc, clause_id[:60])
+    if clause is None:
+        resolved = s.resolve_old_clause_id(doc, clause_id[:60]) or abort(404)
+        return redirect(url_for("policy.print_clause", doc_id=doc.doc_id, clause_id=resolved))
+    renderer = s.Renderer(doc)
+    body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
+    current = next((e for e in doc.editions if e.current and e.active), None)
+    return render_template("policy/print_clause.html", doc=doc, clause=clause, body=body, edition=current,
+                           citation=s.cite(doc, clause), printed=local_today())
 
 
 @bp.route("/<doc_id>/v/<edition>")
@@ -88,6 +110,8 @@ def clause(doc_id: str, clause_id: str):
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
         prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
+        **star_context(doc, clause),
+        panels=read_panels(CLAUSE, doc.doc_id, clause.clause_id),
     )
 
 

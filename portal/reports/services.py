@@ -8,10 +8,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from portal import locking
+from portal import locking, refdata
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.labels import ACTION_LABELS
+from portal.core.refusals import Refusal, Stale
 from portal.core.time import month_bounds_utc, to_local, utcnow
 from portal.duties.services import today
 from portal.extensions import db
@@ -26,11 +27,11 @@ STATUS_LABELS = {DRAFT: "草稿", SUBMITTED: "已提交"}
 LABELS = {"progress": "进展情况", "problems": "存在问题", "next_steps": "下步打算"}
 
 
-class ReportError(ValueError):
+class ReportError(Refusal, ValueError):
     pass
 
 
-class StaleReport(ReportError):
+class StaleReport(ReportError, Stale):
     """Someone saved the report after this edit's form was opened (shown as a `locking.Conflict`)."""
 
     def __init__(self) -> None:
@@ -85,30 +86,41 @@ WORK_ACTIONS = ("tick", "untick", "note", "upload", "request_close", "close", "r
                 "request_extension", "approve_extension", "reject_extension")
 
 
-def month_activity(unit: Unit, month: str) -> list[str]:
-    """What the unit did on its duties that month (and the office decided), as lines to pre-fill 进展情况."""
+def month_activity(unit: Unit, month: str, plan_id: int = 0) -> list[str]:
+    """What the unit did on its duties that month (and the office decided), as lines to pre-fill 进展情况:
+    every plan's duties, under a line naming each plan when there are several, or one plan's (`plan_id`)."""
     start, end = month_bounds(month)
-    titles = {str(iid): title for iid, title in db.session.execute(
-        sa.select(DutyInstance.id, Duty.title).join(Duty, DutyInstance.duty_id == Duty.id)
-        .where(DutyInstance.unit_id == unit.id))}
-    if not titles:
+    of_plan = [Duty.plan_id == plan_id] if plan_id else []
+    duties = {str(iid): (title, pid) for iid, title, pid in db.session.execute(
+        sa.select(DutyInstance.id, Duty.title, Duty.plan_id).join(Duty, DutyInstance.duty_id == Duty.id)
+        .where(DutyInstance.unit_id == unit.id, *of_plan))}
+    if not duties:
         return []
+    titles = {iid: title for iid, (title, _) in duties.items()}
     entries = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id.in_(titles),
                                     AuditEntry.action.in_(WORK_ACTIONS), AuditEntry.actor_id.is_not(None),
                                     AuditEntry.at >= start, AuditEntry.at < end).order_by(AuditEntry.id)).all()
-    lines = []
+    by_plan: dict[int, list[str]] = {}
     for e in entries:
         what = ACTION_LABELS.get(e.action, e.action)
         detail = (e.after or {}).get("item") or (e.after or {}).get("note") or (e.after or {}).get("file") or ""
         detail = f"「{str(detail)[:60]}」" if detail else ""
         local = to_local(e.at)
-        lines.append(f"{local.month}月{local.day}日 {titles[e.object_id]}：{what}{detail}")
+        by_plan.setdefault(duties[e.object_id][1], []).append(
+            f"{local.month}月{local.day}日 {titles[e.object_id]}：{what}{detail}")
+    if len(by_plan) <= 1:
+        return next(iter(by_plan.values()), [])
+    lines = []
+    for pid in sorted(by_plan):
+        plan = refdata.plan(pid)
+        lines.append(f"【{plan.number or plan.title if plan else '其他'}】")
+        lines += by_plan[pid]
     return lines
 
 
-def prefill(unit: Unit, month: str) -> dict[str, str]:
-    lines = month_activity(unit, month)
+def prefill(unit: Unit, month: str, plan_id: int = 0) -> dict[str, str]:
+    lines = month_activity(unit, month, plan_id)
     return {"progress": "\n".join(lines) if lines else "本月暂无任务变动。", "problems": "", "next_steps": ""}
 
 

@@ -30,6 +30,7 @@ from portal.reports.services import (
 from portal.units.services import unit_by_code
 from portal.web.access import requires
 from portal.web.forms import expected_version, first_error
+from portal.web.query_args import plan_arg
 from portal.web.zhcontrols import months_between
 
 FIRST_MONTH = "2022-01"  # the transfer work began in 2022
@@ -75,20 +76,23 @@ def edit(unit_code: str, month: str):
                   "报告已提交。" if form.submitting else "草稿已保存。", "success")
             return redirect(url_for("reports.edit", unit_code=unit.code, month=month))
     report = get_report(unit, month)
+    plan_problems: list[str] = []
+    plan_id = plan_arg(request.args, plan_problems)  # the prefill: every plan's duties, or the one chosen
     if request.method == "GET":
         mark_read(current_user, report)  # the 督查室 opening a submitted report reads it
     editable = can_edit(current_user, unit) and not (report and report.status == SUBMITTED)
     if error and editable:
         values = form.values()  # a refused save keeps what was typed
     else:
-        values = {f: getattr(report, f) for f in FIELDS} if report else prefill(unit, month)
+        values = {f: getattr(report, f) for f in FIELDS} if report else prefill(unit, month, plan_id)
     draft = form.values() if error and not editable else values  # a refused correction keeps its text
     # A refused form keeps the version its text was edited from: saving it again is refused again, until
     # the person chooses to replace the colleague's version (portal.locking.Conflict).
     seen = (form.version.data or 0) if error else (report.version if report else 0)
     return render_template("reports/edit.html", unit=unit, month=month, report=report, values=values, error=error,
                            editable=editable, draft=draft, conflict=conflict, seen_version=seen,
-                           correctable=can_correct(current_user, unit, report)), (422 if error else 200)
+                           correctable=can_correct(current_user, unit, report), plan_id=plan_id,
+                           plan_problems=plan_problems), (422 if error else 200)
 
 
 def _save(unit, month: str, form: ReportForm) -> tuple[str | None, Conflict | None]:

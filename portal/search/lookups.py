@@ -11,14 +11,18 @@ from portal.search.rank import Filters, Ranker
 
 STATE_PREFIX = "中华人民共和国"
 SHORTEST_NAME = 3
+EDITION_MARK = "@"       # an earlier edition's id in the index: <doc id>@<edition>
 
 
 def library_names(facts: dict[str, dict]) -> dict[str, tuple[str, str]]:
     """name → (doc id, title) for each document's title, title without 中华人民共和国, short title and
     their reviewed abbreviations (search/synonyms.txt: 未保法 = 未成年人保护法). A name two documents
-    share names neither."""
+    share names neither. An earlier edition (``<doc id>@<edition>``, ``portal.search.editions``) names
+    nothing: its law's name is the law in force (未保法 强制报告 searches the current text)."""
     found: dict[str, set[tuple[str, str]]] = {}
     for doc, f in facts.items():
+        if EDITION_MARK in doc:
+            continue
         title = (f.get("title") or "").strip()
         names = {title, title.removeprefix(STATE_PREFIX), (f.get("short") or "").strip()}
         names |= {a for n in list(names) if n for a in synonyms(n.lower())}

@@ -32,6 +32,7 @@ NEAR_WINDOW, NEAR_STEP, NEAR_LOOKUPS = 5, 4, 8   # windows looked up for a near-
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
 SYNONYM_WEIGHT = 0.6
+APART_WORDS = 2           # a query of at most this many words: a clause holding every one ranks above the rest
 PIECES_WEIGHT = 0.3         # an equivalent's words held apart, not as written
 
 
@@ -92,6 +93,7 @@ class QueryPlan:
     idf_total: float = 0.0                                 # the concepts' idf, summed
     pairs: frozenset[str] = frozenset()                    # the query's character pairs (words and neighbours)
     defines: tuple[str, ...] = ()                          # 所称X / X，是指 for a question what X is
+    apart: bool = False        # words typed apart (儿童 福利): a clause holding every one ranks above the rest
     loose: bool = False        # one everyday word (童工): held inside other words (儿童工作) it is no match
     tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
     #                                                        no longer in force, 2 another place's, 3 both
@@ -283,6 +285,7 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
         plan.highlight.update(c.terms)
         plan.highlight.update(c.parts)
     plan.idf_total = sum(c.idf for c in plan.concepts)
+    plan.apart = len(pq.unquoted.split()) > 1 or len(plan.concepts) <= APART_WORDS
     plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
     plan.pairs = pairs(pq.rest, pq.words)
     if DEFINITION_CUE.search(pq.text):

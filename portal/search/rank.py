@@ -12,14 +12,19 @@ candidate is then ranked on its own text, in this order:
 2a. the clause a citation (三（一）2, 第九十二条, 《…》第八条) points at;
 3. clauses holding more of the query's runs between spaces;
 4. clauses naming the typed 文号;
-5. clauses holding more of the query's words (all words above some, rare words weighing more),
-   synonyms counting; among those holding as much, the office's own rules (the 方案, national
-   law, 山西 and 运城's) in force before another province's local rules or an edition no longer
-   in force (``plan.tiers``); for a question asking what a thing is (什么是不良行为), the clause defining it
-   (本法所称不良行为); articles before chapter headings; the city's own (运城: the 方案) before a statute scoring about as well
-   (``OWN_BONUS``);
-6. a BM25 score computed on the candidate's text (word rarity, frequency, length) plus the share of
-   the query's character pairs it holds (``PAIR_WEIGHT``).
+5. clauses holding a query word (synonyms counting); among them the office's own rules (the 方案,
+   national law, 山西 and 运城's) in force before another province's local rules or an edition no
+   longer in force (``plan.tiers``); for a question asking what a thing is (什么是不良行为), the clause
+   defining it (本法所称不良行为); articles before chapter headings; the city's own (运城: the 方案)
+   before a statute scoring about as well (``OWN_BONUS``);
+6. one score: BM25 computed on the candidate's text (word rarity, frequency, length — holding more
+   of the query's words, rare words weighing more), plus the share of the query's character pairs
+   it holds (``PAIR_WEIGHT``: its words in the query's order and neighbours), plus the largest
+   share of the query's words one sentence of it holds (``CLOSE_WEIGHT``: a clause answering a
+   question says it in one sentence; one holding the words scattered over unrelated sentences does
+   not). How many words a clause holds is not a rank of its own above the score: a question's
+   filler and near-synonyms (防止 for 防治) are missing from the article that answers it, while a
+   long clause made of many topics holds them all.
 
 A query matching at most ``SMALL`` candidates is ranked whole; one matching more is ordered in
 two tiers (``tiers``), so its first pages rank only the best few of each lookup. Either way
@@ -44,9 +49,11 @@ FULL_WORDS = 600          # word postings up to which every clause holding a que
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
-COVER_STEPS = 4           # steps of the share of the query's (idf-weighted) words a clause holds
 OWN_BONUS = 2.0           # added to the BM25 of the city's own documents (the 方案)
+CLOSE_WEIGHT = 3.0        # the largest share of the query's words one sentence holds, added to its BM25
+SECTION_SHARE = 0.85      # a section with paragraphs: the better of its own part's score and this share of its whole text's
 PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
+SENTENCE = re.compile(r"[。；;！？!?]")
 HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
@@ -370,18 +377,14 @@ class Ranker:
         verbatim = sum(1 for v in plan.verbatim if v in hay)
         wenhao = 2 if plan.wenhao and set(r.wenhao.split()) & set(plan.wenhao) else (
             1 if r.doc in plan.numbered_docs else 0)
-        matched, held, score = 0, 0.0, 0.0
-        norm = K1 * (1 - B + B * len(hay) / self.avg)
-        for c in plan.concepts:
-            tf = c.weight_in(hay)
-            if tf:
-                matched += 1
-                held += c.idf
-                score += c.idf * tf * (K1 + 1) / (tf + norm)
-        # how much of the query a clause holds, its rare words weighing more (1..COVER_STEPS + 1; 0: none)
-        cover = 1 + int(COVER_STEPS * held / plan.idf_total) if matched and plan.idf_total else 0
-        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
-            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in hay) / len(plan.pairs)
+        # a section with paragraphs matches through them, but they are clauses of their own, ranked on
+        # what they say: scored on its whole text it outscores each of them and a page shows the same
+        # words twice (三（一）1 and its paragraph). A list's lead-in (下列条件：) keeps most of its items' score.
+        matched, score = self.score(hay)
+        if r.own:
+            score = max(self.score(r.own)[1], SECTION_SHARE * score)
+        # holds a query word (2: every one of words typed apart); how many and how close together: the score
+        cover = (2 if plan.apart and matched == len(plan.concepts) else 1) if matched else 0
         defines = 1 if plan.defines and any(d in hay for d in plan.defines) else 0
         heading = 1 if HEADING.match(r.clause_id) else 0
         titled = 1 if r.doc in plan.titled_docs else 0
@@ -390,6 +393,35 @@ class Ranker:
         if r.doc in plan.own_docs:  # the city's own (the 方案) before a statute scoring about as well
             score += OWN_BONUS
         return (-whole, -near, -cited, -verbatim, -wenhao, -cover, tier, -defines, heading, -titled, -score, r.id)
+
+    def score(self, text: str) -> tuple[int, float]:
+        """(how many query words ``text`` holds, its score: BM25 + pairs + closeness)."""
+        plan = self.plan
+        matched, score = 0, 0.0
+        norm = K1 * (1 - B + B * len(text) / self.avg)
+        for c in plan.concepts:
+            tf = c.weight_in(text)
+            if tf:
+                matched += 1
+                score += c.idf * tf * (K1 + 1) / (tf + norm)
+        if matched > 1:
+            score += CLOSE_WEIGHT * self.closeness(text)
+        if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours
+            score += PAIR_WEIGHT * sum(1 for p in plan.pairs if p in text) / len(plan.pairs)
+        return matched, score
+
+    def closeness(self, hay: str) -> float:
+        """The largest share of the query's words (idf-weighted) one sentence of the clause holds."""
+        plan = self.plan
+        if len(plan.concepts) < 2 or not plan.idf_total:
+            return 0.0
+        best = 0.0
+        for sent in SENTENCE.split(hay):
+            if len(sent) < 2:
+                continue
+            held = sum(c.idf for c in plan.concepts if any(t in sent for t in c.terms))
+            best = max(best, held)
+        return best / plan.idf_total
 
     def near(self, hay: str) -> float:
         """The share of a long query's trigrams the clause holds, when it is at least NEAR_COVER."""

@@ -56,29 +56,47 @@ def _match_spans(text: str, terms: set[str], phrases: Iterable[str], lo: int = 0
     # Segment only around places where a term occurs as a substring (cheap), then keep the
     # words that really are (or contain, as a dictionary word) a query term.
     hits = sorted(i for t in terms for i in _find_all(low, t, start=max(0, lo - len(t) + 1), end=hi + len(t) - 1))
-    regions: list[list[int]] = []
-    for i in hits:
-        a, b = max(0, i - 12), min(len(probe), i + 24)
-        if regions and a <= regions[-1][1]:
-            regions[-1][1] = max(regions[-1][1], b)
+    regions = _merge((max(0, i - 12), min(len(probe), i + 24)) for i in hits)
+    spans += _word_spans(low, len(probe), regions, terms)
+    spans += _phrase_spans(low, phrases)
+    return _merge(sorted(spans))
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping or touching ones joined."""
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
         else:
-            regions.append([a, b])
+            merged.append([s, e])
+    return [(s, e) for s, e in merged]
+
+
+def _word_spans(low: str, size: int, regions: list[tuple[int, int]], terms: set[str]) -> list[tuple[int, int]]:
+    """Segment each piece once (main words); a word holding a term is marked whole, except
+    a word cut by the piece's edge, where the term itself is marked."""
+    spans: list[tuple[int, int]] = []
     seg = tokenizer.segmenter()
     for a, b in regions:
-        # segment the piece once (main words); a word holding a term is marked whole, except
-        # a word cut by the piece's edge, where the term itself is marked
         piece = low[a:b]
         for w, s, e in seg.tokenize(piece):
             if not any(t in w for t in terms):
                 continue
             s, e = a + s, a + e
-            if (s == a and a > 0) or (e == b and b < len(probe)):
+            if (s == a and a > 0) or (e == b and b < size):
                 for t in terms:
                     j = low.find(t, s, e)
                     if j >= 0:
                         spans.append((j, j + len(t)))
             else:
                 spans.append((s, e))
+    return spans
+
+
+def _phrase_spans(low: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    """Every occurrence of each quoted phrase."""
+    spans: list[tuple[int, int]] = []
     for p in phrases:
         p = tokenizer.normalise(p.strip()).lower()
         if not p:
@@ -87,14 +105,7 @@ def _match_spans(text: str, terms: set[str], phrases: Iterable[str], lo: int = 0
         while i >= 0:
             spans.append((i, i + len(p)))
             i = low.find(p, i + len(p))
-    spans.sort()
-    merged: list[list[int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    return [(s, e) for s, e in merged]
+    return spans
 
 
 def _find_all(hay: str, needle: str, cap: int = 50, start: int = 0, end: int | None = None):

@@ -41,7 +41,8 @@ def index():
     page = page_number(a["page"], engine.MAX_WINDOW // PER_PAGE)
     res = s.run_search(f["q"], doc=f["doc"], dept=f["dept"], validity=f["validity"], page=page, limit=PER_PAGE,
                        literal=bool(f["literal"]))
-    f["q"] = res.query or f["q"][:200]  # links and the box carry what was searched
+    typed = f["q"]  # the box keeps all that was typed (a long paste is searched by its head, not lost)
+    f["q"] = res.query or f["q"][:200]  # links carry what was searched
     kept = {k: v for k, v in f.items() if v}
 
     def page_url(n: int) -> str:
@@ -50,7 +51,7 @@ def index():
     def url_with(**changes) -> str:
         return url_for("search.index", **{k: v for k, v in {**kept, **changes}.items() if v})
 
-    context = dict(res=res, f=f, groups=s.group_by_document(res.results), page_url=page_url, url_with=url_with,
+    context = dict(res=res, f=f, typed=typed, groups=s.group_by_document(res.results), page_url=page_url, url_with=url_with,
                    pager=s.Page(res.page, res.limit, res.total), options=s.filter_options(),
                    not_found=s.not_found_notice(res), cards=s.title_cards(res),
                    understood=s.understood_notice(res))

@@ -6,6 +6,7 @@ Shift+2-w-s-x, the second column of a QWERTY keyboard after the first.
 from __future__ import annotations
 
 import itertools
+import re
 from functools import lru_cache
 
 # Shifted characters of a US/Chinese QWERTY keyboard and the key that types them.
@@ -101,7 +102,10 @@ def name_forms(display_name: str) -> tuple[frozenset[str], frozenset[str]]:
     Surnames with several readings (单 shan/dan, 曾 zeng/ceng) give each reading."""
     from pypinyin import Style, lazy_pinyin, pinyin  # lazy: heavy library, loaded only when this runs
 
-    chars = [c for c in display_name if "\u4e00" <= c <= "\u9fff"]
+    # A roster name often carries a note in brackets (刘红（演示）, 王芳(盐湖区)): the person's name is
+    # what stands outside them.
+    bare = re.sub(r"[（(][^）)]*[）)]?", "", display_name)
+    chars = [c for c in bare if "\u4e00" <= c <= "\u9fff"]
     if len(chars) < 2:
         return frozenset(), frozenset()
     given = [p for p in lazy_pinyin("".join(chars[1:])) if p.isalpha()]

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("supervision", __name__, url_prefix="/duban")
 
-from portal.supervision import panel, unit_views, views  # noqa: E402,F401
+from portal.supervision import assign_views, panel, unit_views, views  # noqa: E402,F401

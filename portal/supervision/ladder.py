@@ -28,15 +28,25 @@ DEFAULT_PREFIX = "运民督"
 
 
 def settings() -> SupervisionSettings:
-    """The one settings row (created with the defaults on first use)."""
+    """The one settings row, or (before the office first saves it) the defaults, not stored: reading
+    the settings never writes (a GET of 督办设置, the ladder, a 通报)."""
     row = db.session.get(SupervisionSettings, 1)
     if row is None:
-        row = SupervisionSettings(id=1, issuer=DEFAULT_ISSUER, number_prefix=DEFAULT_PREFIX)
+        row = SupervisionSettings(id=1, issuer=DEFAULT_ISSUER, number_prefix=DEFAULT_PREFIX, remind_days=3,
+                                  order_days=5, red_days=5, version=1, bulletin_day=0, bulletin_to=[])
+    return row
+
+
+def _stored_settings() -> SupervisionSettings:
+    """The settings row to change, made with the defaults on the office's first save."""
+    row = db.session.get(SupervisionSettings, 1)
+    if row is None:
         try:
             with db.session.begin_nested():
-                db.session.add(row)
-        except IntegrityError:  # another request made it first
-            row = db.session.get(SupervisionSettings, 1)
+                db.session.add(settings())
+        except IntegrityError:  # another save made it first
+            pass
+        row = db.session.get(SupervisionSettings, 1)
     return row
 
 
@@ -150,7 +160,7 @@ def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
 def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer: str, prefix: str,
                   version: int | None) -> SupervisionSettings:
 
-    row = settings()
+    row = _stored_settings()
     check_version(row.version, version, lambda: SupervisionError("督办设置已被他人修改，请刷新页面后再保存。"))
     before = {"remind_days": row.remind_days, "order_days": row.order_days, "red_days": row.red_days,
               "issuer": row.issuer, "number_prefix": row.number_prefix}
@@ -183,3 +193,25 @@ def set_leader(user, unit_id: int, account_id: int | None, name: str, title: str
     db.session.refresh(row)
     record("update", "unit", unit.code, label=unit.name, before=before, after={"name": leader_label(row)}, actor=user)
     return row
+
+
+def save_bulletin_schedule(user, day: int, recipients: list[int], version: int | None) -> SupervisionSettings:
+    """When the 通报 is emailed (day of the month, 0: never) and to whom (accounts)."""
+    row = _stored_settings()
+    check_version(row.version, version, lambda: SupervisionError("督办设置已被他人修改，请刷新页面后再保存。"))
+    wanted = sorted(set(recipients))
+    names = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(wanted), User.active)).all())
+    if len(names) != len(wanted):
+        raise SupervisionError("所选接收人不存在或已停用，请刷新页面后重新选择。")
+    before = {"bulletin_day": row.bulletin_day, "bulletin_to": _names(row.bulletin_to or [])}
+    row.bulletin_day, row.bulletin_to = day, wanted
+    record("update", "supervision_settings", 1, label="通报定时发送", before=before,
+           after={"bulletin_day": day, "bulletin_to": "、".join(names[i] for i in wanted)}, actor=user)
+    return row
+
+
+def _names(ids: list[int]) -> str:
+    if not ids:
+        return ""
+    rows = db.session.execute(sa.select(User.display_name).where(User.id.in_(ids)).order_by(User.display_name))
+    return "、".join(r[0] for r in rows)

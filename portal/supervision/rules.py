@@ -89,7 +89,7 @@ def urge_text(f: Facts, today: date) -> tuple[str, str]:
     count = f"（逾期{f.overdue_items}项）" if f.overdue_items else ""
     body = (f"{f.unit}：\n你单位负责的{f.matter}{count}{when}目前尚未完成。请抓紧办理，收到后在门户中签收，"
             f"并回复办理情况和预计完成时间。\n查看详情：{f.link}")
-    return f"催办：{f.matter}", body
+    return f"催办：{f.unit}{f.matter}", body
 
 
 def step_text(level: str, f: Facts, today: date, reply_by: date | None, copy_to: str = "",

@@ -16,18 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
+from portal.core.refusals import NotAllowed, Refusal
 from portal.core.time import to_local, utcnow
 from portal.duties import ledger
 from portal.extensions import db
-from portal.models import Acknowledgement, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
+from portal.models import Acknowledgement, AssignedMatter, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
 from portal.supervision import rules
 
 
-class NotAllowed(PermissionError):
-    """Not this person's to do (a 403)."""
-
-
-class SupervisionError(ValueError):
+class SupervisionError(Refusal, ValueError):
     """A user-facing reason an action was refused (shown beside the form)."""
 
 
@@ -95,7 +92,8 @@ def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
                     _not_signed("instruction", DutyNote.id, DutyInstance.unit_id)))
     urges = (sa.select(*_labelled(sa.literal("urge"), Urge.id, Urge.unit_id, Unit.name, Urge.subject, Urge.at,
                                   Urge.instance_id, Urge.level))
-             .join(Unit, Unit.id == Urge.unit_id).where(_not_signed("urge", Urge.id, Urge.unit_id)))
+             .join(Unit, Unit.id == Urge.unit_id)
+             .where(_not_signed("urge", Urge.id, Urge.unit_id), Urge.closed_at.is_(None)))
     if unit_id is not None:
         duties = duties.where(DutyInstance.unit_id == unit_id)
         notes = notes.where(DutyInstance.unit_id == unit_id)
@@ -239,6 +237,25 @@ def reply(user: User, urge_id: int, text: str) -> Urge:
     return urge
 
 
+def close_urge(user: User, urge_id: int) -> bool:
+    """The office closes (办结) a 催办 or 督办单: answered, nothing more is waited for. False when it was
+    closed already (two clicks, two people)."""
+    if not can(user, "supervise"):
+        raise NotAllowed("只有督查室可以办结催办。")
+    urge = db.session.get(Urge, urge_id)
+    if urge is None:
+        raise SupervisionError("该催办不存在。")
+    done = db.session.execute(sa.update(Urge).where(Urge.id == urge_id, Urge.closed_at.is_(None))
+                              .values(closed_at=utcnow(), closed_by_id=user.id)
+                              .execution_options(synchronize_session=False)).rowcount
+    if not done:
+        return False
+    obj_type, obj_id = ("duty_instance", urge.instance_id) if urge.instance_id else ("unit", urge.unit.code)
+    record("urge_close", obj_type, obj_id, label=urge.subject, after={"title": urge.subject}, actor=user)
+    db.session.expire(urge)
+    return True
+
+
 def urges(unit_id: int | None = None, replied: bool | None = None, instance_id: int | None = None,
           limit: int = 50, offset: int = 0) -> list[tuple[Urge, Acknowledgement | None]]:
     """Sent 催办 and ladder steps, newest first, each with its 签收 (None: not signed)."""
@@ -263,13 +280,14 @@ class Signed:
     at: datetime
 
 
-def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgement | None]]]:
-    """The duty page's 督办 panel in one statement: the lead unit's 签收 of the duty (who, when), and the
-    催办 and ladder steps on it, newest first, each with its 签收."""
+def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgement | None]], AssignedMatter | None]:
+    """The duty page's 督办 panel in one statement: the lead unit's 签收 of the duty (who, when), the
+    催办 and ladder steps on it, newest first, each with its 签收, and the 交办事项 it is (None for a plan's)."""
     duty_ack, step_ack = sa.orm.aliased(Acknowledgement), sa.orm.aliased(Acknowledgement)
     signer = sa.orm.aliased(User)
     rows = db.session.execute(
-        sa.select(duty_ack.at, signer.display_name, Urge, step_ack).select_from(DutyInstance)
+        sa.select(duty_ack.at, signer.display_name, Urge, step_ack, AssignedMatter).select_from(DutyInstance)
+        .outerjoin(AssignedMatter, AssignedMatter.duty_id == DutyInstance.duty_id)
         .outerjoin(duty_ack, sa.and_(duty_ack.kind == "duty", duty_ack.object_id == DutyInstance.id,
                                      duty_ack.unit_id == DutyInstance.unit_id))
         .outerjoin(signer, signer.id == duty_ack.by_id)
@@ -278,7 +296,8 @@ def duty_panel_rows(inst) -> tuple[Signed | None, list[tuple[Urge, Acknowledgeme
                                      step_ack.unit_id == Urge.unit_id))
         .where(DutyInstance.id == inst.id).order_by(Urge.id.desc())).all()
     signed = Signed(rows[0][1] or "", rows[0][0]) if rows and rows[0][0] is not None else None
-    return signed, [(r[2], r[3]) for r in rows if r[2] is not None]
+    matter = rows[0][4] if rows else None
+    return signed, [(r[2], r[3]) for r in rows if r[2] is not None], matter
 
 
 def can_read_urge(user: User, urge: Urge) -> bool:
@@ -287,31 +306,47 @@ def can_read_urge(user: User, urge: Urge) -> bool:
 
 # ---- notices' read receipts ----------------------------------------------------------------------
 
-def open_notice(user: User, notice_id: int) -> Notice:
-    """A notice opened by a member of its unit is marked read by them (once, audited); the office and
-    leaders read it without a receipt."""
+def _own_notice(user: User, notice: Notice) -> bool:
+    """A notice is a unit's (its liaisons read it) or, since the outbox, one person's."""
+    if notice.user_id is not None:
+        return notice.user_id == user.id
+    return notice.unit_id is not None and can(user, "act_for_own_unit") and user.unit_id == notice.unit_id
+
+
+def open_notice(user: User, notice_id: int) -> tuple[Notice, NoticeRead | None, bool]:
+    """(the notice, this reader's receipt or None, whether it is theirs to mark read): reading writes
+    nothing (the page asks for the receipt by a POST, `mark_read`). The office and leaders read any
+    notice without a receipt."""
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         raise SupervisionError("该通知不存在。")
-    # A notice is a unit's (its liaisons read it) or, since the outbox, one person's.
-    own = notice.user_id == user.id if notice.user_id is not None else (
-        notice.unit_id is not None and can(user, "act_for_own_unit") and user.unit_id == notice.unit_id)
+    own = _own_notice(user, notice)
     if not own and not can(user, "see_all_units", "supervise"):
         raise NotAllowed("无权查看该通知。")
-    if own:
-        try:
-            with db.session.begin_nested():
-                db.session.add(NoticeRead(notice_id=notice.id, user_id=user.id))
-        except IntegrityError:
-            return notice  # read before
-        if notice.read_at is None:
-            notice.read_at = utcnow()
-        if notice.unit_id is not None:
-            record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
-        else:
-            record("read_notice", "user", user.username, label=notice.title, after={"title": notice.title}, actor=user)
-        db.session.commit()
-    return notice
+    receipt = db.session.get(NoticeRead, (notice.id, user.id)) if own else None
+    return notice, receipt, own
+
+
+def mark_read(user: User, notice_id: int) -> NoticeRead:
+    """The reader's receipt (once, audited; a second call returns the first). The caller commits."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None:
+        raise SupervisionError("该通知不存在。")
+    if not _own_notice(user, notice):
+        raise NotAllowed("只有通知的接收人可以确认已读。")
+    try:
+        with db.session.begin_nested():
+            receipt = NoticeRead(notice_id=notice.id, user_id=user.id)
+            db.session.add(receipt)
+    except IntegrityError:
+        return db.session.get(NoticeRead, (notice.id, user.id))  # read before
+    if notice.read_at is None:
+        notice.read_at = utcnow()
+    if notice.unit_id is not None:
+        record("read_notice", "unit", notice.unit.code, label=notice.title, after={"title": notice.title}, actor=user)
+    else:
+        record("read_notice", "user", user.username, label=notice.title, after={"title": notice.title}, actor=user)
+    return receipt
 
 
 def receipts(notice_ids: list[int]) -> dict[int, list[tuple[str, datetime]]]:

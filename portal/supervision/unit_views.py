@@ -1,5 +1,5 @@
-"""A unit's side of 督办: what waits for its 签收, the 催办 it received and its replies, a notice opened
-(which leaves a read receipt)."""
+"""A unit's side of 督办: what waits for its 签收, the 催办 it received and its replies, a notice and its
+read receipt."""
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -7,13 +7,14 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.supervision import bp, rules
-from portal.supervision.forms import AckForm, ReplyForm
+from portal.supervision.forms import AckForm, ReadForm, ReplyForm
 from portal.supervision.services import (
-    NotAllowed,
     SupervisionError,
     acknowledge,
+    mark_read,
     open_notice,
     pending,
     reply,
@@ -22,9 +23,10 @@ from portal.supervision.services import (
 )
 from portal.web.access import requires
 from portal.web.forms import first_error
+from portal.web.htmx import is_partial_request
 
 
-def _safe_back(value: str | None, fallback: str) -> str:
+def safe_back(value: str | None, fallback: str) -> str:
     """Only a path inside the portal (never another site)."""
     if value and value.startswith("/") and not value.startswith("//") and not urlparse(value).netloc:
         return value
@@ -59,7 +61,7 @@ def ack():
         return inbox(error=str(exc))
     db.session.commit()
     flash("已签收。" if first else "本单位已签收过该事项。", "success")
-    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+    return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
 @bp.route("/urges/<int:urge_id>/reply", methods=["POST"])
@@ -78,15 +80,34 @@ def reply_to(urge_id: int):
         return inbox(reply_error=(urge_id, str(exc)))
     db.session.commit()
     flash("回复已送达督查室。", "success")
-    return redirect(_safe_back(form.back.data, url_for("supervision.inbox")))
+    return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
 @bp.route("/notices/<int:notice_id>")
 @requires("act_for_own_unit", "supervise", "see_all_units")
 def notice(notice_id: int):
+    """A notice; opening it writes nothing: the page posts the reader's receipt (htmx on load, or the
+    button without JavaScript)."""
     try:
-        shown = open_notice(current_user, notice_id)
+        shown, receipt, own = open_notice(current_user, notice_id)
+    except (NotAllowed, SupervisionError):
+        abort(404)
+    return render_template("supervision/notice.html", notice=shown, receipt=receipt, own=own,
+                           form=ReadForm(formdata=None))
+
+
+@bp.route("/notices/<int:notice_id>/read", methods=["POST"])
+@requires("act_for_own_unit", "supervise", "see_all_units")
+def notice_read(notice_id: int):
+    form = ReadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        receipt = mark_read(current_user, notice_id)
     except (NotAllowed, SupervisionError):
         db.session.rollback()
         abort(404)
-    return render_template("supervision/notice.html", notice=shown)
+    db.session.commit()
+    if is_partial_request():
+        return render_template("supervision/_notice_read.html", receipt=receipt)
+    return redirect(url_for("supervision.notice", notice_id=notice_id))

@@ -14,7 +14,7 @@ from portal.capabilities import roles_with
 from portal.extensions import db
 from portal.models import Urge, User, UserRole
 from portal.supervision import bp, documents, ladder, rules, targets
-from portal.supervision.forms import LeaderForm, SettingsForm, UrgeForm
+from portal.supervision.forms import BulletinScheduleForm, CloseUrgeForm, LeaderForm, SettingsForm, UrgeForm
 from portal.supervision.services import (
     SupervisionError,
     can_read_urge,
@@ -48,7 +48,7 @@ def index():
     replied = {"yes": True, "no": False}.get(request.args.get("replied", ""))
     sent = urges(replied=replied, limit=PAGE)
     return render_template("supervision/index.html", rows=rows, page=page, sort=sort, on=today(), sent=sent, kind=kind,
-                           replied=request.args.get("replied", ""), rules=rules)
+                           replied=request.args.get("replied", ""), rules=rules, close_form=CloseUrgeForm(formdata=None))
 
 
 @bp.route("/urge", methods=["GET", "POST"])
@@ -111,19 +111,24 @@ def settings():
                 config = ladder.settings()
         else:
             error = first_error(form)
-    else:
-        db.session.commit()  # the settings row, made on first use
     return _settings_page(config, form, error), (422 if error else 200)
 
 
-def _settings_page(config, form, error: str = "", leader_error: str = "", leader_form=None):
+def _settings_page(config, form, error: str = "", leader_error: str = "", leader_form=None, bulletin_error: str = "",
+                   bulletin_form=None):
 
     accounts = db.session.execute(
         sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
         .where(User.active, UserRole.role.in_(roles_with("give_instructions") - roles_with("supervise")))
         .order_by(User.display_name)).all()
     units = [u for u in refdata.units() if u.active]
+    readers = db.session.execute(
+        sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+        .where(User.active, UserRole.role.in_(roles_with("make_bulletin"))).distinct().order_by(User.display_name)).all()
+    chosen = bulletin_form.recipients.data if bulletin_form is not None else list(config.bulletin_to or [])
     return render_template("supervision/settings.html", config=config, form=form, error=error, units=units,
+                           readers=readers, chosen=set(chosen or []), bulletin_error=bulletin_error,
+                           bulletin_form=bulletin_form or BulletinScheduleForm(formdata=None, day=config.bulletin_day),
                            leaders=ladder.leaders(), accounts=accounts, leader_error=leader_error,
                            leader_form=leader_form or LeaderForm(formdata=None), last_year=LAST_KNOWN_YEAR,
                            calendar_note=fallback_message(today()), label=ladder.leader_label)
@@ -147,6 +152,25 @@ def leader():
     db.session.commit()
     flash("分管领导已保存。", "success")
     return redirect(url_for("supervision.settings"))
+
+
+@bp.route("/settings/bulletin", methods=["POST"])
+@requires("supervise")
+def bulletin_schedule():
+    """When the 通报 is emailed to leaders, and to whom."""
+    form = BulletinScheduleForm()
+    config = ladder.settings()
+    error = "" if form.validate_on_submit() else first_error(form)
+    if not error:
+        try:
+            ladder.save_bulletin_schedule(current_user, form.day.data, form.recipients.data or [], form.version.data)
+            db.session.commit()
+            flash("通报定时发送已保存。", "success")
+            return redirect(url_for("supervision.settings") + "#bulletin")
+        except SupervisionError as exc:
+            db.session.rollback()
+            error, config = str(exc), ladder.settings()
+    return _settings_page(config, SettingsForm(obj=config), bulletin_error=error, bulletin_form=form), 422
 
 
 @bp.route("/notices")

@@ -7,6 +7,7 @@ from portal.training import (  # noqa: E402,F401
     assign_views,
     bank_views,
     certificate_views,
+    course_views,
     edit_views,
     figure_views,
     hooks,

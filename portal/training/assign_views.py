@@ -6,12 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.core import training_rules
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import CohortRule, TrainingPlace
 from portal.training import bp
 from portal.training import services as s
 from portal.training.forms import CohortAssignForm, EmptyForm, choices
-from portal.training.scope import NotAllowed, TrainingError, can_manage, county_scope, visible_counties
+from portal.training.scope import TrainingError, can_manage, county_scope, visible_counties
 from portal.training.views import _county_arg, _fail, _module_choices, _townships
 from portal.web.access import requires
 

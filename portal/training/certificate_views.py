@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal.core import training_rules
 from portal.extensions import db
 from portal.models import Certificate
-from portal.training import bp, certificates, hours
+from portal.training import bp, certificates, courses, hours
 from portal.training import services as s
 from portal.training.cert_forms import arrangement_form, tenths
 from portal.training.certificate_pdf import Printed, certificate_pdf, zh
@@ -98,7 +98,8 @@ def certificates_list():
     elif state == "expired":  # expired and not renewed: the people due to train again
         newer = sa.orm.aliased(Certificate)
         stmt = stmt.where(~Certificate.revoked, Certificate.expires_on < on, ~sa.exists().where(
-            newer.trainee_id == Certificate.trainee_id, newer.module_id == Certificate.module_id,
+            newer.trainee_id == Certificate.trainee_id, newer.module_id.is_not_distinct_from(Certificate.module_id),
+            newer.course_id.is_not_distinct_from(Certificate.course_id),
             newer.id > Certificate.id, ~newer.revoked))
     elif state == "valid":
         stmt = stmt.where(~Certificate.revoked, sa.or_(Certificate.expires_on.is_(None), Certificate.expires_on >= on))
@@ -170,13 +171,17 @@ def arrangement():
                            error=None, issuer=certificates.issuer_of(arr), c=certificates)
 
 
-def person_panel(history: list) -> dict:
-    """What `_certificates.html` shows of one person: certificates, 学时 per year, the year's target;
-    `history` as `services.history_of` loads it (certificates joined: no statement of their own)."""
+def person_panel(trainee, history: list) -> dict:
+    """What `_certificates.html` shows of one person: their courses and tier, certificates (modules' and
+    courses'), 学时 per year, the year's target; `history` as `services.history_of` loads it (module
+    certificates joined: no statement of their own)."""
     on, arr = s.today(), certificates.current_arrangement()
-    certs = sorted((c.certificate for c in history if c.certificate is not None),
+    held = courses.person_courses(trainee)  # one statement: the courses and the course certificates
+    progress = courses.progress_of(trainee, on, history, held, s.live_modules())
+    certs = sorted([*(c.certificate for c in history if c.certificate is not None), *held[1]],
                    key=lambda cert: (cert.issued_on, cert.id), reverse=True)
-    return {"certs": certs, "hours_by_year": hours.by_year_of(certs),
+    return {"certs": certs, "hours_by_year": hours.by_year_of(certs), "progress": progress,
+            "tier": courses.tier_of(progress), "tier_label": training_rules.tier_label,
             "cert_state": lambda cert: certificates.state_of(cert.revoked, cert.expires_on, on),
             "c": certificates, "target": arr.yearly_target_tenths, "this_year": on.year,
             "rules_text": certificates.rules_text(arr)}

@@ -136,23 +136,32 @@ def issuer_of(arr: TrainingArrangement) -> str:
 
 # ---- issue and revoke ------------------------------------------------------------------------
 
+def take_serial(arr: TrainingArrangement, year: int) -> int:
+    """The next serial of `year` (module and course certificates are one series): read and taken under
+    the settings row's lock, one issuer at a time."""
+    db.session.execute(sa.update(TrainingArrangement).where(TrainingArrangement.id == arr.id)
+                       .values(number_prefix=TrainingArrangement.number_prefix))
+    return (db.session.scalar(sa.select(sa.func.max(Certificate.serial)).where(Certificate.year == year)) or 0) + 1
+
+
+def place_of(trainee) -> str:
+    """What a certificate prints as the person's place: county, township and village."""
+    return trainee.county.name + trainee.township.name + (trainee.village.name if trainee.village else "")
+
+
 def issue(completion: Completion, by: User | None) -> Certificate:
     """Number and record the certificate of a standing completion (called as the completion is made)."""
     arr = arrangement()
-    # One issuer at a time: the next serial of a year is read and taken under the settings row's lock.
-    db.session.execute(sa.update(TrainingArrangement).where(TrainingArrangement.id == arr.id)
-                       .values(number_prefix=TrainingArrangement.number_prefix))
     year = completion.completed_on.year
-    serial = (db.session.scalar(sa.select(sa.func.max(Certificate.serial)).where(Certificate.year == year)) or 0) + 1
+    serial = take_serial(arr, year)
     trainee, module = completion.trainee, completion.module
-    place = trainee.county.name + trainee.township.name + (trainee.village.name if trainee.village else "")
     cert = Certificate(
         completion_id=completion.id, trainee_id=trainee.id, module_id=module.id, county_id=trainee.county_id,
         year=year, serial=serial, number=number_text(arr.number_prefix, year, serial), check_code=new_check_code(),
         issued_on=completion.completed_on, expires_on=expiry(completion.completed_on, arr.validity_months.get(module.key)),
         hours_tenths=hours_tenths(module.duration_minutes, completion.how, arr.minutes_per_hour, arr.quiz_tenths,
                                   arr.attendance_tenths),
-        person_name=trainee.name, person_role=trainee.role, place=place, module_title=module.title,
+        person_name=trainee.name, person_role=trainee.role, place=place_of(trainee), module_title=module.title,
         issuer=issuer_of(arr))
     db.session.add(cert)
     db.session.flush()
@@ -165,7 +174,13 @@ def issue(completion: Completion, by: User | None) -> Certificate:
 def revoke_for(completion: Completion, by: User | None, reason: str) -> None:
     """The completion was voided: its certificate is revoked (kept, with who, when and why)."""
     cert = db.session.scalar(sa.select(Certificate).where(Certificate.completion_id == completion.id))
-    if cert is None or cert.revoked:
+    if cert is not None:
+        revoke(cert, by, reason)
+
+
+def revoke(cert: Certificate, by: User | None, reason: str) -> None:
+    """Revoke a certificate (kept, with who, when and why); a revoked one stays as it is."""
+    if cert.revoked:
         return
     cert.revoked, cert.revoke_reason = True, reason[:200]
     cert.revoked_by_id, cert.revoked_at = by.id if by else None, utcnow()
@@ -184,6 +199,14 @@ def not_lapsed(on: date):
     """A WHERE part for Completion queries: no expired certificate stands for it."""
     return ~sa.exists().where(Certificate.completion_id == Completion.id, ~Certificate.revoked,
                               Certificate.expires_on < on)
+
+
+def counts_as_done(on: date):
+    """A WHERE part for Completion queries: the completion counts as done on `on` — not voided, and no
+    expired certificate stands for it (its holder is due to train again). The one condition every training
+    figure counts a completion by: the summary (`portal.training.tally.done_pairs`), the matrix's cells
+    and the overdue list (`portal.training.figures`)."""
+    return sa.and_(~Completion.voided, not_lapsed(on))
 
 
 def by_token(token: str) -> Certificate | None:

@@ -8,7 +8,7 @@ import click
 
 from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
-from portal.training import tally
+from portal.training import bp, tally
 from portal.training.certificates import issue_missing
 from portal.training.demo import load_training_demo, remove_training_demo
 from portal.training.modules import sync_modules
@@ -86,9 +86,6 @@ def issue_certificates_command():
     click.echo(f"{issue_missing()} certificate(s) issued")
 
 
-def register(group) -> None:
-    group.add_command(import_roster_command)
-    group.add_command(training_demo_command)
-    group.add_command(training_tally_command)
-    group.add_command(issue_certificates_command)
-
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (import_roster_command, training_demo_command, training_tally_command, issue_certificates_command):
+    bp.cli.add_command(_command)

@@ -11,9 +11,9 @@ from werkzeug.datastructures import FileStorage
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import training_rules
+from portal.core.refusals import NotAllowed
 from portal.duties.evidence import add_evidence
 from portal.duties.services import DutyError, get_instance
-from portal.duties.services import NotAllowed as DutyNotAllowed
 from portal.export_text import download_name
 from portal.extensions import db
 from portal.models import TrainingPlace, Unit
@@ -196,7 +196,7 @@ def attach_coverage(instance_id: int):
     try:
         add_evidence(current_user, inst, FileStorage(BytesIO(data), name))
         flash("已将培训覆盖情况表作为佐证材料附上。", "success")
-    except DutyNotAllowed:
+    except NotAllowed:
         abort(403)
     except DutyError as exc:
         db.session.rollback()

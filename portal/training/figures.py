@@ -41,7 +41,7 @@ def _completed_exists():
     """Whether the pair's completion stands: an index lookup per pair, for the few pairs of a page (a
     matrix page, a page of the overdue list); whole-population counts read the summary instead."""
     return sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
-                             Completion.module_id == Assignment.module_id, ~Completion.voided)
+                             Completion.module_id == Assignment.module_id, certificates.counts_as_done(today()))
 
 
 class Person(NamedTuple):

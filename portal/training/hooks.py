@@ -1,4 +1,4 @@
-"""What other domains' pages show of training, as template globals their templates include:
+"""What other domains' pages show of training, as panels their views read (portal/web/panels.py):
 
 * a clause page lists the modules that implement or cite the clause ("相关培训");
 * the county's 督导员和儿童主任业务培训 duty (三（二）10) shows that county's live coverage.
@@ -14,6 +14,7 @@ from portal.training import bp
 from portal.training.figures import coverage
 from portal.training.modules import modules_for_clause
 from portal.web.access import access_of, allowed
+from portal.web.panels import clause_panel, duty_panel
 
 TRAINING_DUTY = "grassroots-training"  # content/duties.txt: 督导员和儿童主任业务培训
 
@@ -22,11 +23,13 @@ def is_training_duty(inst) -> bool:
     return inst.duty.key == TRAINING_DUTY
 
 
+@clause_panel(bp, "training/_clause_modules.html", order=10)
 def training_for_clause(doc_id: str, clause_id: str) -> list:
 
     return modules_for_clause(doc_id, clause_id)
 
 
+@duty_panel(bp, "training/_duty_coverage.html", order=10)
 def training_duty_coverage(inst) -> dict | None:
     """The county's coverage for its training duty page, or None for any other duty."""
     if not is_training_duty(inst):
@@ -51,6 +54,4 @@ def can_open(endpoint: str) -> bool:
 
 @bp.record_once
 def _register(state) -> None:
-    state.app.jinja_env.globals.update(training_for_clause=training_for_clause,
-                                       training_duty_coverage=training_duty_coverage,
-                                       can_open=can_open)
+    state.app.jinja_env.globals.update(can_open=can_open)

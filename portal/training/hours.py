@@ -11,10 +11,13 @@ from portal.extensions import db
 from portal.models import Certificate, Trainee, User
 from portal.training.scope import scoped
 
+# A course's certificate prints the sum of its modules' 学时: the ledger counts the modules' only.
+MODULES_ONLY = Certificate.course_id.is_(None)
+
 
 def _standing(year: int | None = None):
     stmt = sa.select(Certificate.trainee_id, sa.func.sum(Certificate.hours_tenths).label("tenths")).where(
-        ~Certificate.revoked)
+        ~Certificate.revoked, MODULES_ONLY)
     if year is not None:
         stmt = stmt.where(Certificate.year == year)
     return stmt.group_by(Certificate.trainee_id)
@@ -24,7 +27,7 @@ def by_year(trainee_id: int) -> list[tuple[int, int]]:
     """(year, tenths) of one person, newest year first."""
     return [(y, t) for y, t in db.session.execute(
         sa.select(Certificate.year, sa.func.sum(Certificate.hours_tenths))
-        .where(Certificate.trainee_id == trainee_id, ~Certificate.revoked)
+        .where(Certificate.trainee_id == trainee_id, ~Certificate.revoked, MODULES_ONLY)
         .group_by(Certificate.year).order_by(Certificate.year.desc()))]
 
 
@@ -32,14 +35,14 @@ def by_year_of(certs) -> list[tuple[int, int]]:
     """`by_year` from a person's certificates already loaded."""
     years: dict[int, int] = {}
     for cert in certs:
-        if not cert.revoked:
+        if not cert.revoked and cert.course_id is None:
             years[cert.year] = years.get(cert.year, 0) + cert.hours_tenths
     return sorted(years.items(), reverse=True)
 
 
 def year_total(trainee_id: int, year: int) -> int:
     return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Certificate.hours_tenths), 0)).where(
-        Certificate.trainee_id == trainee_id, Certificate.year == year, ~Certificate.revoked)) or 0
+        Certificate.trainee_id == trainee_id, Certificate.year == year, ~Certificate.revoked, MODULES_ONLY)) or 0
 
 
 def ledger_query(user: User, year: int, county_id: int | None, short_of: int | None) -> sa.Select:

@@ -13,6 +13,7 @@ from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.core import training_rules
 from portal.core.plan import PLAN_ID
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.training import bank, bp
@@ -20,7 +21,7 @@ from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
-from portal.training.scope import NotAllowed, TrainingError
+from portal.training.scope import TrainingError
 from portal.web.access import any_account, requires
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
@@ -88,14 +89,17 @@ def modules():
     return render_template("training/modules.html", modules=s.live_modules(), training_rules=training_rules, label_for=label_for)
 
 
-def _module_page(m, form=None, message: str | None = None, status: int = 200):
+def module_page(m, form=None, message: str | None = None, status: int = 200, feedback=None,
+                feedback_error: str | None = None):
     """The module page; for a trainee with a quiz, `form` keeps the choices just submitted and `message`
-    says what was missing or wrong."""
+    says what was missing or wrong; a refused `feedback` form is shown again as typed, `feedback_error`
+    beside it."""
     trainee = s.trainee_of(current_user) if can(current_user, "learn") else None
-    wait, shown, review, done = 0, None, [], None
+    wait, shown, review, done, renewal = 0, None, [], None, False
     if trainee is not None:
         s.mark_started(trainee, m)
         done = s.current_completion(trainee.id, m.id)
+        renewal = done is not None and s.needs_completion(trainee.id, m.id)  # a course's renewal asks for it again
         if m.quiz:
             shown, review = bank.drawn(trainee, m), bank.last_review(trainee, m)
             form, wait = form or quiz_form(shown), s.quiz_wait(trainee, m)
@@ -103,14 +107,16 @@ def _module_page(m, form=None, message: str | None = None, status: int = 200):
         form = None
     return render_template("training/module.html", m=m, body=module_html(m), training_rules=training_rules, label_for=label_for,
                            trainee=trainee, form=form, wait=wait, quiz_message=message, shown=shown, done=done,
+                           renewal=renewal,
                            review=[(r, module_html(m, r.explanation) if r.explanation else "") for r in review],
-                           feedback=feedback_form(bank.feedback_of(trainee, m)) if done else None), status
+                           feedback=(feedback or feedback_form(bank.feedback_of(trainee, m))) if done else None,
+                           feedback_error=feedback_error), status
 
 
 @bp.route("/training/modules/<key>")
 @any_account
 def module(key: str):
-    return _module_page(_module_or_404(key))
+    return module_page(_module_or_404(key))
 
 
 @bp.route("/training/modules/<key>/quiz", methods=["POST"])
@@ -128,21 +134,21 @@ def quiz(key: str):
     answers = quiz_answers(form, shown)
     missing = unanswered(shown, answers)
     if missing:  # refused before grading: not an attempt, the choices stay
-        return _module_page(m, form, incomplete_message(missing), 422)
+        return module_page(m, form, incomplete_message(missing), 422)
     graded, by_number = bank.by_id(shown, answers)
     try:
         attempt = s.submit_quiz(current_user, trainee, m, by_number, quiz=graded)
     except (TrainingError, NotAllowed) as exc:
         db.session.rollback()
-        return _module_page(m, form, str(exc) or "不能提交测验。", 409)
+        return module_page(m, form, str(exc) or "不能提交测验。", 409)
     if attempt.passed:
         flash(f"测验通过：得分 {attempt.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
         return redirect(url_for("training.mine"))
     message = failed_message(attempt.score, m.quiz["pass_mark"], wrong(shown, answers))
     same = [q["id"] for q in bank.drawn(trainee, m)["questions"]] == [q["id"] for q in shown["questions"]]
     if not same:  # a bank draws new questions for the next try
-        return _module_page(m, None, message + "下次测验将重新抽题，可先查看下方的答题解析。")
-    return _module_page(m, form, message)
+        return module_page(m, None, message + "下次测验将重新抽题，可先查看下方的答题解析。")
+    return module_page(m, form, message)
 
 
 @bp.route("/training/my")
@@ -151,5 +157,5 @@ def mine():
     trainee = s.trainee_of(current_user)
     history = s.history_of(trainee) if trainee else []
     items = s.assignments_of(trainee, history) if trainee else []
-    panel = person_panel(history) if trainee else {}
+    panel = person_panel(trainee, history) if trainee else {}
     return render_template("training/mine.html", trainee=trainee, items=items, training_rules=training_rules, **panel)

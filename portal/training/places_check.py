@@ -8,9 +8,10 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
+from portal.content.gazetteer import FILE as GAZETTEER_FILE
 from portal.content.gazetteer import Gazetteer, parse_gazetteer
 
-FILE = Path("gazetteer") / "yuncheng.csv"
+FILE = Path(GAZETTEER_FILE)
 
 
 @lru_cache(maxsize=2)

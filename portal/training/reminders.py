@@ -17,6 +17,7 @@ from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, User, UserRole
+from portal.training import tally
 from portal.training.figures import _completed_exists, counted, figures, overdue_list
 from portal.training.scope import county_scope, county_units
 from portal.training.services import today
@@ -113,7 +114,9 @@ def weekly_summaries(on: date) -> int:
 def send_training_reminders(on: date | None = None) -> list[str]:
     """What `flask portal remind` runs for training; returns the lines it prints."""
     on = on or today()
+    recounted = tally.recount_lapsed(on)  # certificates expired since: their completions no longer count
     trainees = remind_trainees(on)
     counties = weekly_summaries(on)
     db.session.commit()
-    return [f"training: {trainees} trainee reminder(s), {counties} county summary(ies) queued"]
+    return [f"training: {trainees} trainee reminder(s), {counties} county summary(ies) queued; "
+            f"{recounted} module figure(s) recounted for expired certificates"]

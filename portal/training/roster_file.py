@@ -137,17 +137,7 @@ def parse_roster(data: bytes, filename: str, county_of: Callable[[str], str | No
         table.pop()
     if not table:
         return [], [RowProblem(1, "", "表格为空：第1行应为表头，从第2行起每行一人")]
-    header = [c.strip() for c in table[0]]
-    while header and not header[-1]:
-        header.pop()
-    for i, expected in enumerate(HEADERS):
-        got = header[i] if i < len(header) else None
-        if i >= len(REQUIRED_HEADERS) and got is None:
-            break
-        if got != expected:
-            problems.append(RowProblem(1, f"第{i + 1}列", f"表头应为“{expected}”，实际为“{got or '（空）'}”；请使用下载的模板"))
-    if len(header) > len(HEADERS):
-        problems.append(RowProblem(1, f"第{len(HEADERS) + 1}列", f"多余的列“{header[len(HEADERS)]}”，请使用下载的模板"))
+    problems = _header_problems(table[0])
     if problems:
         return [], problems
     if len(table) - 1 > MAX_ROWS:
@@ -166,6 +156,23 @@ def parse_roster(data: bytes, filename: str, county_of: Callable[[str], str | No
     if not rows and not problems:
         problems.append(RowProblem(2, "", "表格只有表头，没有人员"))
     return ([] if problems else rows), problems
+
+
+def _header_problems(first_row: list[str]) -> list[RowProblem]:
+    """The first row must be the template's header (the optional columns may be left off)."""
+    problems: list[RowProblem] = []
+    header = [c.strip() for c in first_row]
+    while header and not header[-1]:
+        header.pop()
+    for i, expected in enumerate(HEADERS):
+        got = header[i] if i < len(header) else None
+        if i >= len(REQUIRED_HEADERS) and got is None:
+            break
+        if got != expected:
+            problems.append(RowProblem(1, f"第{i + 1}列", f"表头应为“{expected}”，实际为“{got or '（空）'}”；请使用下载的模板"))
+    if len(header) > len(HEADERS):
+        problems.append(RowProblem(1, f"第{len(HEADERS) + 1}列", f"多余的列“{header[len(HEADERS)]}”，请使用下载的模板"))
+    return problems
 
 
 def check_one(cells: list[str], county_of: Callable[[str], str | None]) -> tuple[RosterRow | None, list[RowProblem]]:

@@ -5,18 +5,15 @@ import sqlalchemy as sa
 
 from portal import refdata
 from portal.capabilities import can
+from portal.core.refusals import NotAllowed, Refusal
 from portal.extensions import db
 from portal.models import CohortRule, SignInSheet, Trainee, TrainingPlace, Unit, User
 
 CITY = None  # a scope of None means every county
 
 
-class TrainingError(Exception):
+class TrainingError(Refusal):
     """A refusal the user should read (shown as is)."""
-
-
-class NotAllowed(Exception):
-    """The user may not see or change this (answered as 404/403, never shown)."""
 
 
 def county_units() -> list:

@@ -11,6 +11,7 @@ from portal.audit.services import record
 from portal.content.training_quiz import grade
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.refusals import NotAllowed
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
@@ -26,10 +27,10 @@ from portal.models import (
     Unit,
     User,
 )
-from portal.training import certificates, tally
+from portal.training import certificates, courses, tally
 from portal.training.modules import get_module, live_modules, sync_modules  # the module functions, as callers know them
 from portal.training.quiz import quiz_from_dict
-from portal.training.scope import NotAllowed, TrainingError, can_manage, require
+from portal.training.scope import TrainingError, can_manage, require
 
 __all__ = ['NotAllowed', 'TrainingError', 'get_module', 'live_modules', 'sync_modules']
 
@@ -270,7 +271,14 @@ def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: 
     _assigned_by_completion(trainee, module, on, by, now)
     db.session.flush()
     certificates.issue(c, by)
+    courses.after_completion(c, by, today())  # the courses it finishes issue their certificates
     return c
+
+
+def needs_completion(trainee_id: int, module_id: int) -> bool:
+    """May a completion of the module be recorded? When none stands, or a course's renewal asks for it
+    again (`courses.renewing`)."""
+    return current_completion(trainee_id, module_id) is None or courses.renewing(trainee_id, module_id, today())
 
 
 def _assigned_by_completion(trainee: Trainee, module: TrainingModule, on: date, by: User | None, now) -> None:
@@ -312,7 +320,7 @@ def mark_completed(user: User, trainee: Trainee, module: TrainingModule, on: dat
     if on > today():
         raise TrainingError("完成日期不能晚于今天。")
     _serialize_on(Trainee, trainee.id, "version")  # two trainers recording at once: one completion
-    if current_completion(trainee.id, module.id) is not None:
+    if not needs_completion(trainee.id, module.id):
         raise TrainingError(f"{trainee.name}已完成“{module.title}”，无需重复登记。")
     c = _complete(trainee, module, "manual", on, user, note=note)
     db.session.commit()
@@ -340,6 +348,7 @@ def _void(completion: Completion, user: User, reason: str) -> None:
            label=f"{completion.trainee.name}：{completion.module.title}", after={"reason": reason}, actor=user)
     _void_assignment_made_by(completion, user)
     certificates.revoke_for(completion, user, reason)
+    courses.revoke_with(completion, user, reason)
 
 
 def create_sheet(user: User, module: TrainingModule, county: Unit, township: TrainingPlace | None,
@@ -451,7 +460,7 @@ def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: d
                                                       Assignment.module_id == module.id))
     if a is not None and a.started_at is None:
         a.started_at = utcnow()
-    if passed and current_completion(trainee.id, module.id) is None:
+    if passed and needs_completion(trainee.id, module.id):
         _complete(trainee, module, "quiz", today(), user, score=score)
     db.session.commit()
     return attempt

@@ -22,12 +22,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.duties import ledger
 from portal.extensions import db
-from portal.models import Assignment, Completion, Trainee, TrainingModule, TrainingTally
+from portal.models import Assignment, Certificate, Completion, Trainee, TrainingModule, TrainingTally
+from portal.training import certificates
 
 Key = tuple  # (county_id, role, module_id, due)
 CHUNK = 900  # ids per IN list (SQLite's parameter limit is far above; PostgreSQL has none)
@@ -36,9 +39,12 @@ WHOLE_MODULE = 2000  # a bulk change of more people than this recounts the whole
 
 def done_pairs() -> sa.Subquery:
     """Standing completions as distinct (trainee, module) pairs: joined (a semi-join), not looked up
-    once per assignment (the correlated EXISTS it replaces ran 450,000 times at ten years' size)."""
+    once per assignment (the correlated EXISTS it replaces ran 450,000 times at ten years' size).
+    Standing as of today (`certificates.counts_as_done`): a certificate that expires later leaves the
+    summary when `recount_lapsed` runs (daily, with `flask portal remind`)."""
     return (sa.select(Completion.trainee_id.label("tid"), Completion.module_id.label("mid"))
-            .where(~Completion.voided).group_by(Completion.trainee_id, Completion.module_id).subquery())
+            .where(certificates.counts_as_done(ledger.today()))
+            .group_by(Completion.trainee_id, Completion.module_id).subquery())
 
 
 MEASURES = ("assigned", "completed", "started")
@@ -137,6 +143,8 @@ def counties_of(trainee_ids: list[int]) -> dict[int, int]:
 
 _TRAINEE_FIELDS = ("county_id", "role", "active")
 _ASSIGNMENT_FIELDS = ("active", "due", "trainee_id", "module_id", "started_at")
+_FIELDS = {Assignment: _ASSIGNMENT_FIELDS, Completion: ("voided", "trainee_id", "module_id"),
+           Certificate: ("revoked", "expires_on")}
 
 
 def _changed(obj, fields) -> bool:
@@ -152,9 +160,10 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
         if isinstance(obj, Trainee):
             if obj in session.deleted or (obj not in session.new and _changed(obj, _TRAINEE_FIELDS)):
                 whole.add(obj.id)
-        elif isinstance(obj, Assignment | Completion):
-            if obj in session.new or obj in session.deleted or _changed(
-                    obj, _ASSIGNMENT_FIELDS if isinstance(obj, Assignment) else ("voided", "trainee_id", "module_id")):
+        elif isinstance(obj, Assignment | Completion | Certificate):  # a module certificate's term decides too
+            if isinstance(obj, Certificate) and not _decides(obj):
+                continue
+            if obj in session.new or obj in session.deleted or _changed(obj, _FIELDS[type(obj)]):
                 for tid, mid in _old_and_new(obj):
                     pairs.add((tid, mid))
     if not whole and not pairs:
@@ -162,6 +171,16 @@ def _scope(session) -> tuple[set[int], set[int]] | None:
     trainees = {t for t in whole | {t for t, _ in pairs} if t is not None}
     modules = None if whole else {m for _, m in pairs if m is not None}
     return trainees, modules
+
+
+def _decides(cert: Certificate) -> bool:
+    """Whether a certificate written in this flush may change its pair's count: a module's, with a term
+    that is over (now, or before the change). Most certificates are issued valid: no recount for them."""
+    if cert.module_id is None:  # a course's: no pair of its own
+        return False
+    on = ledger.today()
+    terms = [cert.expires_on, *(sa.inspect(cert).attrs.expires_on.history.deleted or ())]
+    return any(t is not None and t < on for t in terms)
 
 
 def _moved(session) -> dict[int, int]:
@@ -234,6 +253,29 @@ def drift() -> list[tuple[Key, tuple, tuple]]:
         if k != c:
             out.append((key, k, c))
     return out
+
+
+LAPSE_WINDOW = 8  # days: certificates that expired this recently are recounted (a missed run or two heals)
+
+
+def recount_lapsed(on: date) -> int:
+    """Recount the summary rows of every county and module where a certificate expired in the last
+    `LAPSE_WINDOW` days (the summary counted its completion as done while it was valid). The rows of
+    each such county and module are replaced by a recount, so running it twice changes nothing.
+    Returns the number of (county, module) recounted."""
+    conn = db.session.connection()
+    pairs = sorted(conn.execute(sa.select(Certificate.county_id, Certificate.module_id).where(
+        ~Certificate.revoked, Certificate.module_id.is_not(None), Certificate.expires_on < on,
+        Certificate.expires_on >= on - timedelta(days=LAPSE_WINDOW)).distinct()).all())
+    for county_id, module_id in pairs:
+        conn.execute(sa.delete(TrainingTally).where(TrainingTally.county_id == county_id,
+                                                    TrainingTally.module_id == module_id))
+        rows = [{"county_id": c, "role": r, "module_id": m, "due": d, **dict(zip(MEASURES, values, strict=True))}
+                for c, r, m, d, *values in conn.execute(recount_select(
+                    sa.and_(Trainee.county_id == county_id, Assignment.module_id == module_id)))]
+        if rows:
+            conn.execute(sa.insert(TrainingTally), rows)
+    return len(pairs)
 
 
 def live_module_ids() -> sa.Select:

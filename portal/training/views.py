@@ -13,9 +13,10 @@ from flask_login import current_user
 from portal.audit.services import record
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
-from portal.training import bp
+from portal.training import bp, courses
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.exports import initial_passwords_xlsx
@@ -35,7 +36,6 @@ from portal.training.roster_edit import has_own_login
 from portal.training.roster_edit import history as roster_history
 from portal.training.roster_file import template_workbook
 from portal.training.scope import (
-    NotAllowed,
     TrainingError,
     can_manage,
     county_scope,
@@ -50,6 +50,7 @@ from portal.training.scope import (
 from portal.training.signin import number_of
 from portal.training.signin_views import session_or_404
 from portal.web.access import no_store, requires
+from portal.web.actions import attempt
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import id_arg
 from portal.web.pagination import PageAhead, PageOf
@@ -121,7 +122,8 @@ def roster():
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            county_names={c.id: c.name for c in county_units()},
                            townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
-                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id))
+                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id),
+                           tiers=courses.tiers_of([t.id for t in page.items], s.today()))
 
 
 @bp.route("/training/roster/template.xlsx")
@@ -160,7 +162,7 @@ def trainee(trainee_id: int):
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
                            reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
-                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(history))
+                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(t, history))
 
 
 def _back(t: Trainee):
@@ -168,16 +170,11 @@ def _back(t: Trainee):
 
 
 def _run(t: Trainee, action, message: str):
-    try:
-        action()
-        if message:
-            flash(message, "success")
-    except TrainingError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
+    refusal = attempt(action, TrainingError)
+    if refusal is not None:
+        flash(str(refusal), "error")
+    elif message:
+        flash(message, "success")
     return _back(t)
 
 

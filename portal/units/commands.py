@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from portal.cli_support import command
 from portal.extensions import db
 from portal.models import Unit
+from portal.units import bp
 
 
 @command("units")
@@ -21,5 +22,6 @@ def units_command(show_all: bool):
         click.echo(f"{unit.code} {unit.name}")
 
 
-def register(group) -> None:
-    group.add_command(units_command)
+# `flask portal <name>`: the app gathers every blueprint's commands into its group (portal.cli.init_app).
+for _command in (units_command,):
+    bp.cli.add_command(_command)

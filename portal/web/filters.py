@@ -1,8 +1,11 @@
 """Template filters: Chinese dates (2022年9月1日) in the city's time zone."""
 from __future__ import annotations
 
+import re
+
 from flask import request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal import limits, refdata
 from portal.capabilities import can
@@ -42,12 +45,27 @@ def current_user_can(*capabilities: str) -> bool:
     return can(current_user, *capabilities)
 
 
+_DETAIL_LINE = re.compile(r"^查看详情：(?P<url>(?:https?://|/)\S+)$", re.M)
+
+
+def message_text(text: str) -> Markup:
+    """A message's text as the outbox sent it, escaped; its 「查看详情：<address>」 line (the link a mail or
+    robot message carries) becomes a 查看详情 link instead of a raw address (which may carry codes)."""
+    escaped = str(escape(text or ""))
+
+    def link(m: re.Match) -> str:
+        return f'<a href="{m.group("url")}">查看详情</a>'  # already escaped with the text
+
+    return Markup(_DETAIL_LINE.sub(link, escaped))
+
+
 def register(app) -> None:
     app.add_template_global(page_url, "page_url")
 
 
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
+    app.add_template_filter(message_text, "message_text")
     app.add_template_filter(zh_datetime, "zh_datetime")
     app.add_template_filter(zh_dates_in, "zh_dates_in")  # a free text's 2024-04-26 → 2024年4月26日
 

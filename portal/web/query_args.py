@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from flask import request, url_for
 
+from portal import refdata
+from portal.web.inputs import MAX_ID, parse_int
 from portal.web.pagination import page_number
 from portal.web.zhcontrols import date_problem, parse_zh_date
 
@@ -18,6 +20,19 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
     if value is None:
         errors.append(f"{label}：{date_problem(raw)}")
     return value
+
+
+def plan_arg(args, problems: list[str] | None = None) -> int:
+    """`?plan=` of every page that shows all plans or one (the 台账, the board, home, county pages, the
+    通报, reports, exports, the APIs): a plan's id, else 0 (every plan). A value that names no plan is
+    ignored — said in `problems` where the page shows messages."""
+    raw = args.get("plan", "").strip()[:20]
+    plan_id = parse_int(raw, 1, MAX_ID) or 0
+    if raw and refdata.plan(plan_id) is None:
+        if problems is not None:
+            problems.append(f"方案“{raw}”不在可选范围内，已忽略。")
+        return 0
+    return plan_id
 
 
 def parse_page_arg() -> int:

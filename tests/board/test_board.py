@@ -218,7 +218,17 @@ def test_report_print_view_and_word(varied, client, auth):
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.data))
     paragraphs = [p.text for p in doc.paragraphs]
-    assert paragraphs[0].startswith("盐湖区") and any("运民发〔2021〕74号" in p for p in paragraphs)
+    # 公文 layout: the office's 版头, a 文号 to fill in, the title, the basis, sections, the 落款
+    assert paragraphs[0] == "运城市民政局" and paragraphs[1] == "运民督〔2026〕　号" or paragraphs[1].startswith("运民督〔")
+    assert paragraphs[3].startswith("盐湖区") and any("运民发〔2021〕74号" in p for p in paragraphs)
+    for heading in ("一、总体情况", "二、本期与上期相比", "三、逾期任务（红灯）", "四、预警任务（黄灯）", "五、考核排名"):
+        assert heading in paragraphs
+    assert "附件：县级儿童福利机构移交进度" in paragraphs and "附件" in paragraphs
+    transfer_table = doc.tables[-1]
+    assert transfer_table.rows[0].cells[-1].text == "整体" and transfer_table.rows[-1].cells[0].text == "合计"
+    assert doc.settings.odd_and_even_pages_header_footer and "PAGE" in doc.sections[0].footer._element.xml
+    numbered = Document(io.BytesIO(client.get("/board/report.docx?county=yanhu&serial=7").data))
+    assert numbered.paragraphs[1].text.endswith("〕7号")
     first, transfer = doc.sections[0], doc.sections[-1]
     assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)  # A4, not US Letter
     assert (round(transfer.page_width.mm), round(transfer.page_height.mm)) == (297, 210)  # the wide table

@@ -27,9 +27,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+_live: dict = {}  # the live server's app (its own instance: settings set on the test's `app` do not reach it)
+
+
 @pytest.fixture(scope="session")
 def live_server(app_config, _schema):
     app = create_app(app_config)
+    _live["app"] = app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,6 +44,21 @@ def live_server(app_config, _schema):
         from portal.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_settings(live_server):
+    """Set the live server's settings for one test (restored after it): e.g. the SMTP server and robots
+    a message sent from a page is planned for."""
+    app = _live["app"]
+    saved = dict(app.config)
+
+    def update(**values):
+        app.config.update(values)
+
+    yield update
+    app.config.clear()
+    app.config.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -49,3 +49,12 @@ def test_admin_retires_a_mistaken_import(page, app, policy_library, tmp_path):
     expect(page.locator("select[name=doc] option").filter(has_text="反家庭暴力法")).not_to_have_count(0)
     page.goto("/policy/")
     expect(page.locator("main")).not_to_contain_text("反家庭冷暴力法")
+
+    # retired, it can also be deleted for good: a second reason, and the row is gone
+    page.goto("/admin/library/")
+    row = page.get_by_test_id("import-row").filter(has_text="反家庭冷暴力法")
+    row.locator("summary", has_text="彻底删除").click()
+    row.get_by_label("删除理由").fill("确认是测试文件，不再需要")
+    row.get_by_test_id("delete-import").click()
+    expect(page.locator(".flash-success")).to_contain_text("已删除撤下的《中华人民共和国反家庭冷暴力法》导入记录及其文本")
+    expect(page.get_by_test_id("import-row").filter(has_text="反家庭冷暴力法")).to_have_count(0)

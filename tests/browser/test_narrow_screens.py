@@ -37,14 +37,15 @@ def main_pages(inst_id: int, month: str) -> list[str]:
             "/training/roster/import", "/training/assign", "/training/sessions", f"/training/sessions/{sheet}",
             f"/training/trainees/{trainee}", "/training/areas", "/training/reports/matrix?county=yanhu",
             "/training/reports/city", "/training/reports/overdue", "/training/certificates", "/training/hours?all=1",
-            "/training/arrangement",
+            "/training/arrangement", "/training/courses", "/training/courses/new",
             # library: register, statutes, an earlier edition, the print views, the admin page
             "/policy/register/", f"/policy/register/{REGISTER_KEY}", f"/policy/{STATUTE}",
             f"/policy/{STATUTE}/v/{EDITION}", "/policy/yunmin-2021-74/print", f"/policy/{STATUTE}/print",
+            f"/policy/{STATUTE}/a9/print", "/policy/favourites/", "/policy/?level=法律&issued_from=2020",
             "/admin/library/", f"/admin/library/register/{REGISTER_KEY}",
             # 督办
             "/duban/", "/duban/inbox", "/duban/settings", "/duban/notices", f"/duban/urge?instance={inst_id}",
-            "/duban/urge?scope=overdue"]
+            "/duban/urge?scope=overdue", "/duban/assign", "/duban/assigned"]
 
 
 @pytest.fixture

@@ -44,21 +44,23 @@ def _upload_plan(page):
 
 
 def _correct_two_duties(page):
-    first = page.get_by_test_id("draft-form").nth(0)
+    page.get_by_test_id("draft").nth(0).get_by_test_id("draft-edit").click()  # its form, in place
+    first = page.get_by_test_id("draft").nth(0).get_by_test_id("draft-form")
     first.locator("input[name=title]").fill(FIRST)
     first.locator("input[name=deadline]").fill("2021-12-31")  # 「实施期限至2021年12月31日」
     first.get_by_role("button", name="保存").click()
-    expect(page.locator(".flash-success")).to_contain_text(f"已保存「{FIRST}」")
+    expect(page.get_by_test_id("draft-saved")).to_contain_text(f"已保存「{FIRST}」")
     # the second: every county's 财政局 collects it, with the city's 残联 and 税务局
-    second = page.get_by_test_id("draft-form").nth(1)
+    page.get_by_test_id("draft").nth(1).get_by_test_id("draft-edit").click()
+    second = page.get_by_test_id("draft").nth(1).get_by_test_id("draft-form")
     expect(second.locator("input[name=title]")).to_have_value(re.compile("残疾人就业保障金"))
     second.locator("input[name=title]").fill(SECOND)
     second.locator("select[name=lead]").select_option(label="盐湖区财政局")
     second.locator("select[name=cooperating]").select_option(label=["运城市残疾人联合会", "市税务局"])
     second.locator("select[name=scope]").select_option("per-county")
     second.get_by_role("button", name="保存").click()
-    expect(page.locator(".flash-success")).to_contain_text(f"已保存「{SECOND}」")
-    expect(page.get_by_test_id("draft-form").nth(1).locator("select[name=scope]")).to_have_value("per-county")
+    expect(page.get_by_test_id("draft").nth(1).get_by_test_id("draft-saved")).to_contain_text(f"已保存「{SECOND}」")
+    expect(page.get_by_test_id("draft").nth(1)).to_contain_text("各县（市、区）分别落实")
 
 
 def test_office_uploads_a_real_plan_publishes_and_round_trips_the_division_table(page, app, plan, tmp_path):
@@ -99,7 +101,7 @@ def test_office_uploads_a_real_plan_publishes_and_round_trips_the_division_table
     upload.locator("input[type=file]").set_input_files(str(table))
     upload.get_by_role("button", name="上传并导入").click()
     expect(page.locator(".flash-success")).to_contain_text("与草稿一致，没有改动（2 项）")
-    expect(page.get_by_test_id("draft-form").nth(0).locator("input[name=title]")).to_have_value(FIRST)
+    expect(page.get_by_test_id("draft-title").nth(0)).to_contain_text(FIRST)
     page.get_by_test_id("publish").get_by_role("button", name="发布任务分工").click()
     expect(page.get_by_test_id("plan-state")).to_contain_text("已发布（第2版任务分工）")
     assert _published(plan_id) == published

@@ -37,13 +37,18 @@ def test_review_map_correct_publish_and_see_the_duties(page, app, plan):
     mapping.get_by_role("button", name="对应").click()
     expect(page.get_by_test_id("names-ok")).to_be_visible()
 
-    # correct the first drafted duty: its title and an office step
-    first = page.get_by_test_id("draft-form").first
+    # correct the first drafted duty: its title and an office step (one duty's form at a time, in place)
+    expect(page.get_by_test_id("draft-form")).to_have_count(0)
+    page.get_by_test_id("draft").first.get_by_test_id("draft-edit").click()
+    first = page.get_by_test_id("draft-form")
+    expect(first).to_have_count(1)
     first.locator("input[name=title]").fill("摸底排查困境儿童")
     first.locator("textarea[name=arranged]").fill("每月报送排查进度")
     first.get_by_role("button", name="保存").click()
-    expect(page.locator(".flash-success")).to_contain_text("已保存「摸底排查困境儿童」")
-    expect(page.get_by_test_id("draft-form").first.locator("input[name=title]")).to_have_value("摸底排查困境儿童")
+    expect(page.get_by_test_id("draft-saved")).to_contain_text("已保存「摸底排查困境儿童」")
+    expect(page.get_by_test_id("draft-form")).to_have_count(0)
+    expect(page.get_by_test_id("draft-title").first).to_contain_text("摸底排查困境儿童")
+    expect(page.get_by_test_id("draft-steps").first).to_contain_text("每月报送排查进度（工作安排）")
 
     # 一、总体要求 needs no duty: say why
     reason = page.get_by_test_id("no-duty")

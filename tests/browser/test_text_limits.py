@@ -62,3 +62,4 @@ def test_a_long_search_text_is_posted_not_cut(page, policy_library):
     box.press("Enter")
     expect(page.get_by_test_id("search-notice")).to_contain_text("查询词过长，只按前 200 个字查找")
     assert ("POST", page.url) in requests and page.url.endswith("/search")
+    expect(page.locator("#search-q")).to_have_value(long)  # the results page's box keeps all that was pasted

@@ -432,3 +432,20 @@ def test_an_explanation_is_checked_like_the_body():
     assert [p.line for p in problems] == [17] and "没有的话" in problems[0].message
     spec, _ = parse_module(BANK.replace("因为如此。[[3.2.10]]", "因为如此。").encode(), "01-bank.md")
     assert [p.line for p in faithfulness_problems(spec, lambda doc, cid: "x")] == [17]  # no source cited
+
+
+def test_check_content_checks_the_gazetteer(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns("search"))
+    _, files_before = check_content(content, tmp_path)
+    gazetteer = content / "gazetteer" / "yuncheng.csv"
+    lines = gazetteer.read_text(encoding="utf-8").splitlines()
+    assert lines[-1].split(",")[2] == "村级"
+    lines[-1] = lines[-1].replace("村级", "组级")  # a row of no known level
+    lines.append("140802999999,无主村委会,村级,140802999")  # under a 乡级 code the file does not hold
+    gazetteer.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems, files = check_content(content, tmp_path)
+    assert [str(p) for p in problems] == [
+        f"content/gazetteer/yuncheng.csv:{len(lines) - 1}: expected 区划代码 (digits), 名称, 级别 (县级/乡级/村级), 上级区划代码",
+        f"content/gazetteer/yuncheng.csv:{len(lines)}: 上级区划代码 140802999 is not a 乡级 row of this file"]
+    assert files == files_before

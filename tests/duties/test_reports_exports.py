@@ -11,14 +11,11 @@ from portal.duties.demo import load_demo_state, remove_demo_state
 from portal.extensions import db
 from portal.models import AuditEntry, DutyNote, MonthlyReport, Notice
 from portal.reports.services import current_month
-from tests.conftest import AuthActions, instance_by_key, make_user
+from tests.conftest import AuthActions, instance_by_key, make_user, signed_in
 
 
 def login(app, username, role, unit=None) -> AuthActions:
-    make_user(username, role, unit=unit)
-    auth = AuthActions(app.test_client())
-    auth.login(username)
-    return auth
+    return signed_in(app, username, role, unit=unit)
 
 
 def test_ledger_export_xlsx_and_csv_honour_filters(app, plan):

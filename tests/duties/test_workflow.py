@@ -10,31 +10,22 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEntry
-from tests.conftest import AuthActions, instance_by_key, make_user
+from tests.conftest import AuthActions, instance_by_key, make_user, signed_in
 
 PDF = b"%PDF-1.4\n% test evidence\n"
 
 
 def liaison(app, username: str, unit: str) -> AuthActions:
-    make_user(username, "liaison", unit=unit)
-    auth = AuthActions(app.test_client())
-    assert auth.login(username).status_code == 302
-    return auth
+    return signed_in(app, username, "liaison", unit=unit)
 
 
 def admin(app) -> AuthActions:
-    make_user("boss", "admin")
-    auth = AuthActions(app.test_client())
-    auth.login("boss")
-    return auth
+    return signed_in(app, "boss", "admin")
 
 
 def auditor(app) -> AuthActions:
     """The 审计管理员: the one who reads the audit log (三员分立)."""
-    make_user("audit", "auditor")
-    auth = AuthActions(app.test_client())
-    auth.login("audit")
-    return auth
+    return signed_in(app, "audit", "auditor")
 
 
 def tick(auth, inst, item, done=True, htmx=True):

@@ -131,3 +131,64 @@ def test_the_published_table_is_the_plans_own_and_round_trips_through_a_revision
         sa.select(Duty).where(Duty.plan_id == p.id, ~Duty.archived))}
     assert after == before
     assert drafts.unknown_names(db.session.get(Plan, p.id)) == []
+
+
+def _government_row(rows: list[list]) -> list[list]:
+    """The sample table with a third duty every county's government leads, a city unit cooperating as
+    the office's own arrangement."""
+    return [*rows, [3, "统筹推进关爱服务阵地建设", "各县（市、区）人民政府", "市财政局（督查室安排）、各县（市、区）民政局",
+                    "2026年12月31日（督查室安排）", "二（二）"]]
+
+
+def test_a_duty_of_each_county_s_government_and_the_office_s_marks_round_trip(client, auth, plan):
+    from portal.models import DutyInstance
+
+    p = ready_plan()
+    auth.as_role("admin")
+    rows = _government_row(_sheet(client.get(f"/plans/{p.id}/draft-division.xlsx").data))
+    page = _upload(auth, p.id, _xlsx(rows)).get_data(as_text=True)
+    assert "新增 1 项" in page, page
+    db.session.expire_all()
+    added = db.session.get(Plan, p.id).drafts[2]
+    assert added.scope == "per-county" and added.lead_ids == [unit_id("yanhu")]
+    assert added.arranged_cooperating_ids == [unit_id("city-cz")]
+    assert set(added.cooperating_ids) == {unit_id("city-cz"), unit_id("yanhu-mz")}
+    assert "工作安排" in added.deadline_text  # the 完成时限 the table marks as the office's stays so
+    assert added.quote == "各县（市、区）建立关爱服务台账，年底前完成。（各县（市、区）民政局负责）"  # 二（二）'s words
+    # downloaded again, the row reads as it was written; uploaded again, nothing changes
+    again = _sheet(client.get(f"/plans/{p.id}/draft-division.xlsx").data)
+    assert again[3][2:4] == ["各县（市、区）", "市财政局（督查室安排）、各县（市、区）民政局"]
+    assert again[3][4] == "2026年12月31日（督查室安排）"
+    assert "没有改动（3 项）" in _upload(auth, p.id, _xlsx(again)).get_data(as_text=True)
+    # published: each county's government leads its own instance; 市财政局 cooperates as the office's
+    assert publish.publish(db.session.get(Plan, p.id), None) == []
+    db.session.expire_all()
+    duty = db.session.scalar(sa.select(Duty).where(Duty.plan_id == p.id, Duty.title == "统筹推进关爱服务阵地建设"))
+    instances = db.session.scalars(sa.select(DutyInstance).where(DutyInstance.duty_id == duty.id)).all()
+    assert len(instances) == 13 and {i.unit.level for i in instances} == {"县级"}
+    assert all(i.unit.parent_id is None for i in instances)
+    yanhu = next(i for i in instances if i.unit.code == "yanhu")
+    assert {(c.unit.code, c.arranged) for c in yanhu.cooperators} == {("city-cz", True), ("yanhu-mz", False)}
+    # the published table says the same, and a revision of it changes nothing
+    published = _sheet(client.get(f"/plans/{p.id}/division.xlsx").data)
+    assert published[3][2] == "各县（市、区）" and published[3][4] == "2026年12月31日（督查室安排）"
+    assert published[3][3] in ("市财政局（督查室安排）、各县（市、区）民政局", "各县（市、区）民政局、市财政局（督查室安排）")
+    assert publish.open_next_version(db.session.get(Plan, p.id), None) is None
+    assert "没有改动（3 项）" in _upload(auth, p.id, _xlsx(published)).get_data(as_text=True)
+
+
+def test_the_review_form_keeps_the_office_s_cooperating_units_apart(client, auth, plan):
+    from tests.plans.test_review_publish import _form
+
+    p = ready_plan()
+    first = p.drafts[0]
+    auth.as_role("admin")
+    form = _form(first, cooperating=[str(unit_id("city-jy"))], arranged_cooperating=[str(unit_id("city-cz"))],
+                 version=str(first.version))
+    auth.post(f"/plans/{p.id}/drafts/{first.id}", form)
+    db.session.expire_all()
+    first = db.session.get(Plan, p.id).drafts[0]
+    assert first.cooperating_ids == [unit_id("city-jy"), unit_id("city-cz")]
+    assert first.arranged_cooperating_ids == [unit_id("city-cz")]
+    page = client.get(f"/plans/{p.id}/review").get_data(as_text=True)
+    assert "市财政局（工作安排）" in page or "运城市财政局（工作安排）" in page

@@ -78,3 +78,57 @@ def test_an_archived_plan_one_stays_archived_through_sync(app, plan):
     db.session.expire_all()
     assert db.session.scalar(live) == 0
     assert db.session.get(Plan, one.id).state == "archived"
+
+
+def test_the_office_restores_an_archived_plan_and_its_duties_return(client, auth, plan):
+    from portal.models import AuditEntry
+
+    p = ready_plan()
+    assert publish.publish(p, None) == []
+    make_user("arch-liaison", "liaison", unit="yanhu-mz")
+    make_user("arch-admin", "admin")
+    before = _pages(client, auth, "liaison", ["/tasks/", "/"])
+    auth.login("arch-admin")
+    auth.post(f"/plans/{p.id}/archive")
+    page = auth.post(f"/plans/{p.id}/restore", follow_redirects=True).get_data(as_text=True)
+    assert f"已恢复「{p.title}」" in page and "本方案已归档" not in page
+    assert "已发布" in page
+    auth.post("/logout")
+    after = _pages(client, auth, "liaison", ["/tasks/", "/"])
+    assert TITLE in after["/tasks/"]
+    assert _home_total(after["/"]) == _home_total(before["/"])
+    db.session.expire_all()
+    assert db.session.get(Plan, p.id).state == "published"
+    assert db.session.scalar(sa.select(sa.func.count(DutyInstance.id)).join(Duty).where(
+        Duty.plan_id == p.id, ~DutyInstance.archived)) == 14
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "plan",
+                                                           AuditEntry.action == "restore")).one()
+    assert entry.before == {"state": "archived"} and entry.after["instances"] == 14
+    assert entry.actor_name == "arch-admin"
+
+
+def test_restoring_leaves_a_duty_an_earlier_revision_retired_retired(app, plan):
+    p = ready_plan()
+    assert publish.publish(p, None) == []
+    retired = db.session.scalars(sa.select(Duty).where(Duty.plan_id == p.id).order_by(Duty.id)).first()
+    retired.archived = True
+    for inst in retired.instances:
+        inst.archived = True
+    db.session.commit()
+    assert services.archive_plan(p) is None
+    assert services.restore_plan(p) is None
+    db.session.expire_all()
+    assert db.session.get(Duty, retired.id).archived
+    assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == p.id, ~Duty.archived)) == 1
+    assert services.restore_plan(p) == "该方案未归档，无需恢复。"
+
+
+def test_only_the_office_restores(client, auth, plan):
+    p = ready_plan()
+    assert publish.publish(p, None) == []
+    assert services.archive_plan(p) is None
+    make_user("arch-leader", "leader")
+    auth.login("arch-leader")
+    assert auth.post(f"/plans/{p.id}/restore").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Plan, p.id).state == "archived"

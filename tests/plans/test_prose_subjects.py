@@ -86,3 +86,22 @@ def test_department_sentences_run_on_through_semicolons(tmp_path):
     assert [duties[f"{CLAUSE}.{k}"].lead for k in range(1, 5)] == [
         ["县级人民政府"], ["教育行政部门"], ["中小学校"], ["寄宿制学校"]]
     assert duties[f"{CLAUSE}.2"].cooperating == ["公安机关"]
+
+
+def test_the_inline_lead_and_cooperating_form_without_a_bracket(tmp_path):
+    """「A牵头，B、C配合」 and 「A负责，B配合」 in the sentence itself (a tester's plan, session 9): the units after
+    the comma cooperate; after a county-wide lead a bare bureau is each county's bureau of that kind."""
+    path = tmp_path / "plan.txt"
+    path.write_text("\n".join([
+        "关于做好困境儿童关爱服务工作的实施方案", "", "二、主要任务",
+        "（一）开展摸底排查。各县（市、区）民政局牵头，教育局、公安局配合，于2027年3月31日前完成辖区困境儿童摸底排查。",
+        "（二）加强社工服务。市民政局负责，市财政局配合，2027年底前为每个乡镇配备至少1名社会工作者。",
+        "（三）完善临时监护。市民政局会同市公安局建立临时监护衔接机制，长期坚持。",
+        "（四）做好宣传。市委宣传部牵头负责，市民政局、市妇联等部门协助，营造良好氛围。",
+    ]), encoding="utf-8")
+    duties = {d.title: d for d in draft_duties(read_plan(path), [], None)}
+    survey, social, guardian, publicity = (duties[t] for t in ("开展摸底排查", "加强社工服务", "完善临时监护", "做好宣传"))
+    assert (survey.lead, survey.cooperating) == (["各县（市、区）民政局"], ["各县（市、区）教育局", "各县（市、区）公安局"])
+    assert (social.lead, social.cooperating) == (["市民政局"], ["市财政局"])
+    assert (guardian.lead, guardian.cooperating) == (["市民政局"], ["市公安局"])
+    assert (publicity.lead, publicity.cooperating) == (["市委宣传部"], ["市民政局", "市妇联"])

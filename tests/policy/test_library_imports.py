@@ -105,3 +105,26 @@ def test_preview_says_what_each_file_will_do_to_the_library(app, content, auth):
     page = auth.client.get(location).get_data(as_text=True)
     assert "《中华人民共和国反家庭暴力法》的新版本，导入后成为现行文本，原现行版本标为已修订" in page
     assert "新增的法规" in page
+
+
+def test_a_retired_import_is_deleted_for_good_with_a_reason_and_the_log_keeps_it(app, content, auth):
+    app.config["CONTENT_DIR"] = str(content)
+    auth.as_role("admin")
+    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
+    row = db.session.scalars(sa.select(LibraryImport)).one()
+    r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "测试"}, follow_redirects=True)
+    assert "这份导入仍在法规库中，请先撤下再删除" in r.get_data(as_text=True)  # in the library: retire first
+    assert db.session.get(LibraryImport, row.id) is not None
+    auth.post(f"/admin/library/imports/{row.id}/retire", data={"reason": "误传的测试文件"})
+    page = auth.client.get("/admin/library/").get_data(as_text=True)
+    assert 'data-testid="delete-import"' in page and "删除后这份导入的文本不能再恢复" in page
+    r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "  "})
+    assert r.status_code == 400 and "请写明删除的理由" in r.get_data(as_text=True)
+    r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "重复上传，原件已核对"}, follow_redirects=True)
+    assert "已删除撤下的《中华人民共和国反家庭冷暴力法》导入记录及其文本" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(LibraryImport.id))) == 0
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "library_import",
+                                                           AuditEntry.action == "delete")).one()
+    assert entry.after["reason"] == "重复上传，原件已核对" and entry.before["reason"] == "误传的测试文件"
+    assert entry.object_label == "中华人民共和国反家庭冷暴力法"
+    assert auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "x"}).status_code == 404

@@ -32,3 +32,14 @@ def test_the_text_in_force_comes_before_the_earlier_edition(user_client):
                                 ).get_data(as_text=True)
     assert 'href="/policy/weichengnianren-baohu-fa/a10"' in unchanged
     assert "/v/2020-10-17#a10" not in unchanged
+
+
+def test_a_laws_abbreviation_still_searches_that_law_when_it_has_an_earlier_edition(user_client):
+    """未保法 强制报告: the earlier edition shares the law's names; the name is the law in force, so the
+    query is searched within it (first: 第十一条 or 第一百一十七条, the 强制报告 articles) — not across every law."""
+    services.sync_index()
+    html = user_client.get("/search", query_string={"q": "未保法 强制报告"}).get_data(as_text=True)
+    assert 'data-testid="search-within"' in html
+    assert len(set(_groups(html))) == 1, _groups(html)
+    first = re.search(r'href="(/policy/[^"]+)"', html[html.index('data-testid="search-hit"'):]).group(1)
+    assert first in ("/policy/weichengnianren-baohu-fa/a11", "/policy/weichengnianren-baohu-fa/a117"), first

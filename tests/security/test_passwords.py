@@ -59,6 +59,13 @@ def test_a_given_name_and_a_surname_of_two_readings():
     assert password_problem("Xiaoming-Lucky-7", display_name="王丽") is None
 
 
+@pytest.mark.parametrize("display_name", ["刘红（演示）", "刘红(盐湖区)", "刘红（"])
+@pytest.mark.parametrize("password", ["liuhong123", "lh123456", "liuhong2026"])
+def test_a_note_in_brackets_after_the_name_does_not_hide_the_name(display_name, password):
+    message = password_problem(password, username="u1", display_name=display_name)
+    assert message and "姓名的拼音" in message, (display_name, password, message)
+
+
 def test_random_passwords_still_pass():
     import random
 

@@ -80,8 +80,9 @@ def test_the_thresholds_are_the_offices_settings(app, plan):
     inst = instance_by_key(KEY)
     inst.deadline = date(2026, 2, 24)  # the Tuesday after 春节
     _only(inst.id)
-    config = ladder.settings()
+    config = ladder.settings()  # the defaults until the office saves (reading never writes)
     config.remind_days = 1
+    db.session.add(config)
     db.session.commit()
     assert ladder.run_escalations(date(2026, 2, 13)) == []  # 14 (调休 Saturday) and 24: two working days
     assert ladder.run_escalations(date(2026, 2, 14))[0].startswith("提醒")

@@ -82,3 +82,36 @@ def test_a_red_step_prints_as_a_numbered_one_page_order_without_internals(app, p
     assert not re.search(r"[A-Za-z]", text), text  # no English, no URL, no unit code
     assert inst.key not in text and "/tasks/" not in text
     assert len(doc.paragraphs) <= 22  # one page: 22 lines on the 版心
+
+
+def test_sections_tables_and_a_landscape_attachment_follow_the_layout():
+    """The 通报's shape: 一、 headings in 黑体, （一） in 楷体, tables with a 黑体 header and 仿宋 cells, the
+    附件说明 under the body, the 落款, then the 附件 on its own landscape page with 「附件」 at its top left;
+    the page numbers run on through it; control characters never break the file."""
+    data = gongwen.build(gongwen.Gongwen(
+        issuer="运城市民政局", number="运民督〔2026〕　号", title="工作推进情况通报", addressee="",
+        paragraphs=["现将情况通报如下。"],
+        body=[gongwen.Heading("一、总体情况"), "共有任务10项。", gongwen.Heading("（一）盐湖区民政局（1项）", 2),
+              gongwen.Table(["任务", "状态"], [["做好儿童移交工作\x07", "推进中"]])],
+        attachments=[gongwen.Attachment("县级儿童福利机构移交进度",
+                                        [gongwen.Table([f"列{n}" for n in range(12)], [[str(n) for n in range(12)]])],
+                                        landscape=True)],
+        signed_on=date(2026, 12, 7)))
+    doc = Document(BytesIO(data))
+    paras = [p for p in doc.paragraphs if p.text]
+    texts = [p.text for p in paras]
+    assert "盐湖区民政局：" not in texts and texts[2] == "工作推进情况通报"  # no addressee line when none is given
+    first = next(p for p in paras if p.text == "一、总体情况")
+    second = next(p for p in paras if p.text.startswith("（一）"))
+    assert _east_asia(first.runs[0]) == gongwen.HEITI and _east_asia(second.runs[0]) == gongwen.KAITI
+    body_table, wide = doc.tables
+    header, cell = body_table.rows[0].cells[0].paragraphs[0].runs[0], body_table.rows[1].cells[0].paragraphs[0].runs[0]
+    assert _east_asia(header) == gongwen.HEITI and _east_asia(cell) == gongwen.FANGSONG
+    assert cell.text == "做好儿童移交工作"  # the control character dropped
+    assert wide.rows[0].cells[0].paragraphs[0].runs[0].font.size == gongwen.SIZE_WIDE_TABLE
+    note = texts.index("附件：县级儿童福利机构移交进度")
+    assert texts[note + 1:note + 3] == ["运城市民政局", "2026年12月7日"]  # 附件说明, then the 落款
+    assert texts[-2:] == ["附件", "县级儿童福利机构移交进度"]
+    portrait, landscape = doc.sections
+    assert (round(portrait.page_width.mm), round(landscape.page_width.mm)) == (210, 297)
+    assert landscape.footer.is_linked_to_previous  # the page numbers continue

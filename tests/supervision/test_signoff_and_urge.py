@@ -168,8 +168,13 @@ def test_notices_get_read_receipts(app, plan):
     liaison = _login(app, "liaison")
     assert f"/duban/notices/{notice.id}" in liaison.client.get("/").get_data(as_text=True)
     assert "请办理" in liaison.client.get(f"/duban/notices/{notice.id}").get_data(as_text=True)
-    liaison.client.get(f"/duban/notices/{notice.id}")  # again: still one receipt
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 0  # a GET writes nothing
+    read = liaison.post(f"/duban/notices/{notice.id}/read", headers={"HX-Request": "true"})
+    assert read.status_code == 200 and "已读" in read.get_data(as_text=True)  # the page posts it as it opens
+    assert liaison.post(f"/duban/notices/{notice.id}/read").status_code == 302  # again: still one receipt
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 1
+    assert "已读" in liaison.client.get(f"/duban/notices/{notice.id}").get_data(as_text=True)
+    assert office.post(f"/duban/notices/{notice.id}/read").status_code == 404  # not the office's to sign
     receipts = office.client.get("/duban/notices").get_data(as_text=True)
     assert "测试liaison（" in receipts
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "read_notice")) is not None
@@ -243,3 +248,21 @@ def test_two_liaisons_replying_keep_both_replies(app, plan):
     db.session.expire_all()
     assert db.session.get(Urge, urge.id).reply == "名单已汇总。（测试l1）\n明日报送。（测试l2）"
     assert db.session.scalar(sa.select(sa.func.count(Acknowledgement.id))) == 1  # one 签收 for the unit
+
+
+def test_a_unit_urge_names_the_unit_and_its_link_reads_as_a_link_not_an_address(app, plan):
+    """A tester's finding (session 9): the unit 催办 read 「催办：单位」 and the inbox showed the raw address
+    with the unit's code."""
+    _late()
+    make_user("office", "admin")
+    make_user("liaison", "liaison", unit="yanhu-mz")
+    office = _login(app, "office")
+    page = office.client.get("/duban/urge?unit=yanhu-mz").get_data(as_text=True)
+    assert "<h1>催办：盐湖区民政局</h1>" in page
+    assert "催办：盐湖区民政局任务台账中的任务" in page and 'rows="8"' in page
+    subject = "催办：盐湖区民政局任务台账中的任务"
+    body = "盐湖区民政局：\n请抓紧办理。\n查看详情：http://portal.example/tasks/?unit=yanhu-mz"
+    assert office.post("/duban/urge?unit=yanhu-mz", data={"subject": subject, "body": body}).status_code == 302
+    inbox = _login(app, "liaison").client.get("/duban/inbox").get_data(as_text=True)
+    assert '<a href="http://portal.example/tasks/?unit=yanhu-mz">查看详情</a>' in inbox
+    assert "查看详情：http" not in inbox

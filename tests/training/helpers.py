@@ -78,7 +78,11 @@ def sample_training() -> dict:
     from portal.training.sheet_photos import add_photo
 
     photo = add_photo(actor, sheet, FileStorage(BytesIO(JPEG), "签到表.jpg"))
-    return {"module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
+    from portal.training import courses
+
+    course, _ = courses.save_course(actor, None, None, courses.CourseValues(
+        "儿童主任上岗培训", "onboarding", "director", (done.module_id,), "3.2.10", "", 24), date.today())
+    return {"course": course, "module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
             "session": sheet, "photo": photo, "training_duty": duty, "rule": rule, "certificate": cert, "token": token_for(cert)}
 
 

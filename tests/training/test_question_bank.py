@@ -126,8 +126,10 @@ def test_feedback_after_a_training_is_summarised_per_module(app, plan, client, a
     auth.post(url, data={"useful": "2", "clear": "3", "missing": "希望多讲真实案例"})  # changed, not added
     rows = list(db.session.scalars(sa.select(TrainingFeedback)))
     assert len(rows) == 1 and rows[0].useful == 2 and rows[0].missing == "希望多讲真实案例"
-    refused = auth.post(url, data={"useful": "1", "clear": "1", "missing": "长" * 201}, follow_redirects=True)
-    assert "不能超过 200 字" in refused.get_data(as_text=True)
+    refused = auth.post(url, data={"useful": "3", "clear": "1", "missing": "长" * 201})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="feedback-error"' in html and "不能超过 200 字" in html
+    assert "长" * 201 in html and re.search(r'value="3"[^>]*checked|checked[^>]*value="3"', html)  # kept as typed
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "feedback")) is not None
     make_user("tr", "trainer")
     trainer = AuthActions(app.test_client())

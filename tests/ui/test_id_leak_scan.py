@@ -31,6 +31,12 @@ def url_values(inst) -> tuple[dict, dict]:
     sheet = db.session.scalar(sa.select(SignInSheet).order_by(SignInSheet.id))
     trainee = db.session.scalar(sa.select(Trainee).where(Trainee.demo).order_by(Trainee.id))
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
+    from portal.models import TrainingCourse
+
+    course = TrainingCourse(title="儿童主任上岗培训", tier="onboarding", role="director", clause_id="3.2.10",
+                            module_ids=[module.id] if module else [], description="按方案三（二）10组织的上岗培训")
+    db.session.add(course)
+    db.session.commit()
     from portal.plans import drafts
     from tests.plans.helpers import sample_document, sample_drafts
 
@@ -38,9 +44,10 @@ def url_values(inst) -> tuple[dict, dict]:
     common = {"message_id": _outbox_message(inst), "instance_id": inst.id, "plan_id": drafted.id, "draft_id": drafted.drafts[0].id, "code": "yanhu-mz", "unit_code": "yanhu-mz", "doc_id": "yunmin-2021-74",
               "clause_id": "3.1.1.1", "month": current_month(), "county_code": "yanhu",
               "session_id": sheet.id if sheet else None, "trainee_id": trainee.id if trainee else None,
+              "course_id": course.id,
               "user_id": db.session.scalar(sa.select(User.id).where(User.username == "scan-owner"))}
     urge_id, notice_id = _supervision_sample(inst)
-    common.update(urge_id=urge_id, notice_id=notice_id)
+    common.update(urge_id=urge_id, notice_id=notice_id, matter_id=_matter_sample())
     by_endpoint = {
         "training.module": {"key": module.key if module else None},
         "policy.register_entry": {"key": REGISTER_KEY},
@@ -75,6 +82,21 @@ def _supervision_sample(inst) -> tuple[int, int]:
     return urge.id, notice.id
 
 
+def _matter_sample() -> int:
+    """A 交办事项 from a 批示, with a file: its duty page shows the source, the list names it."""
+    from portal.models import Unit
+    from portal.supervision import assign
+    from tests.conftest import make_user
+
+    office = make_user("scan-jiaoban", "admin")
+    unit = db.session.scalar(sa.select(Unit).where(Unit.code == "yanhu-mz"))
+    matter = assign.create(office, assign.MatterInput(
+        title="排查散居孤儿安置情况", source_kind="instruction", source_text="请摸清底数。", instructed_by="副市长",
+        lead_ids=[unit.id], steps=["摸清底数"], attachment=("批示件.pdf", b"%PDF-1.4")))
+    db.session.commit()
+    return matter.id
+
+
 def _outbox_message(inst) -> int:
     """A message on the office's 消息发送情况 (the daily digest to the duty's unit)."""
     from portal.duties.reminders import send_reminders
@@ -82,6 +104,16 @@ def _outbox_message(inst) -> int:
 
     send_reminders()
     return db.session.scalar(sa.select(OutboxMessage.id).order_by(OutboxMessage.id))
+
+
+def _star_something(user) -> None:
+    """收藏: a folder with an article, and the document itself unfiled (the 我的收藏 page then has rows)."""
+    from portal.policy import favourites
+    from portal.policy.services import get_clause, get_document
+
+    doc = get_document(STATUTE)
+    favourites.star(user, doc, get_clause(doc, "a11"), favourites.create_folder(user, "强制报告"))
+    favourites.star(user, doc, None, None)
 
 
 def get_urls(app, inst) -> list[str]:
@@ -106,13 +138,15 @@ def get_urls(app, inst) -> list[str]:
     urls += [f"/duban/urge?instance={inst.id}", "/duban/urge?scope=overdue", "/duban/?replied=yes",
              "/duban/?sort=newest"]
     urls += ["/tasks/?unit=", "/supervision/", "/search/?q=移交", "/admin/audit/", "/tasks/?unit=city-mz",
-             "/board?county=yanhu", "/training/reports/matrix?county=yanhu"]
+             "/board?county=yanhu", "/training/reports/matrix?county=yanhu",
+             "/policy/?level=法律&place=national&issued_from=2020", f"/policy/{STATUTE}/a9/print"]
     return sorted(set(urls))
 
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_internal_ids_on_any_page(app, demo, role):
     user = make_user(f"scan-{role}", role, unit=ROLES[role])
+    _star_something(user)
     auth = AuthActions(app.test_client())
     assert auth.login(user.username).status_code == 302
     patterns = [*forbidden(), ISO_DATE_RE]  # (exports keep dates as typed date cells)
@@ -132,5 +166,5 @@ def test_no_internal_ids_on_any_page(app, demo, role):
     assert len(checked) >= 8, checked
     if role == "admin":  # the new pages are really looked at
         assert {"/board", "/training/roster", "/admin/library/", f"/policy/{STATUTE}/v/{EDITION}",
-                "/policy/yunmin-2021-74/print"} <= checked, sorted(checked)
+                "/policy/yunmin-2021-74/print", "/policy/favourites/", f"/policy/{STATUTE}/a9/print"} <= checked, sorted(checked)
     assert not leaks, "\n".join(leaks)

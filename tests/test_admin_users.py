@@ -73,6 +73,19 @@ def test_bad_new_user_input_gives_messages(auth):
     assert get_user("ok-name") is None
 
 
+def test_each_refusal_of_a_new_account_is_said_once_in_one_wording(auth):
+    auth.as_role("admin")
+    response = auth.post("/admin/users/new", {"username": "a" * 70, "display_name": "张" * 70, "roles": ["staff"],
+                                              "password": "Long-enough-1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count("姓名不能超过 64 个字") == 1 and html.count("用户名须为 2–64 位") == 1
+    assert "个字符" not in html
+    response = auth.post("/admin/users/new", {"username": "ok-name", "display_name": "", "roles": ["staff"],
+                                              "password": "Long-enough-1"})
+    assert response.get_data(as_text=True).count("请填写姓名") == 1
+
+
 def test_edit_roles_and_unit_is_audited_with_before_and_after(auth):
     auth.as_role("admin")
     target = make_user("zhao", "staff")

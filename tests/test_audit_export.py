@@ -84,7 +84,7 @@ def test_the_csv_export_by_date_range(app):
 def test_a_bad_date_or_too_many_rows_says_so_on_the_page(app, monkeypatch):
     auth = _auditor(app)
     response = auth.client.get("/admin/audit/export.xlsx?from=2022-13-45")
-    assert response.status_code == 422 and "开始日期格式不正确" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "开始日期：没有13月" in response.get_data(as_text=True)
     record("login", "user", "1", label="甲", actor_name="甲")
     record("login", "user", "2", label="乙", actor_name="乙")
     db.session.commit()

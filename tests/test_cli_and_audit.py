@@ -113,7 +113,7 @@ def test_audit_page_filters_and_rejects_bad_dates(auth):
     assert "运城市公安局" not in html
     response = auth.client.get("/admin/audit/?from=2022-13-45&to=yesterday")
     assert response.status_code == 200
-    assert "开始日期格式不正确" in response.get_data(as_text=True)
+    assert "开始日期：没有13月" in response.get_data(as_text=True)
     today = (utcnow() + timedelta(hours=8)).date().isoformat()
     html = auth.client.get(f"/admin/audit/?from={today}&to={today}&actor=sync").get_data(as_text=True)
     assert "运城市公安局" in html

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.admin.services import USERNAME_RULE
 from portal.web.forms import OverwriteField, VersionField, choice, version_required
 
 
@@ -16,9 +17,11 @@ class RolesField(SelectMultipleField):
 
 
 class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[Length(max=64, message="用户名不能超过 64 个字符")])
-    display_name = StringField("姓名", validators=[DataRequired("请填写姓名"), Length(max=64, message="姓名不能超过 64 个字")])
-    password = PasswordField("初始密码", validators=[Length(max=256, message="密码不能超过 256 个字符")])
+    # The same words as portal.admin.services.validate_account for the same limits (位 for a login name or
+    # password, 字 for a name), so a refused form never says one limit two ways.
+    username = StringField("用户名", validators=[Length(max=64, message=USERNAME_RULE)])
+    display_name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=64, message="姓名不能超过 64 个字。")])
+    password = PasswordField("初始密码", validators=[Length(max=256, message="初始密码不能超过 256 位。")])
     roles = RolesField("角色")
     unit = StringField("所属单位", validators=[Length(max=40)])
     version = VersionField()

@@ -21,6 +21,8 @@ from portal.security.passwords import password_problem
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 STALE_EDIT = "该账号已被他人修改，您的修改尚未保存：请对照下方两个版本后再保存。"
 
+USERNAME_RULE = "用户名须为 2–64 位小写字母、数字或 _ . -，并以字母或数字开头。"
+
 
 class AccountError(Refusal, ValueError):
     """A user-facing message about why an account change was refused."""
@@ -40,7 +42,7 @@ def validate_account(data: AccountInput, *, creating: bool) -> list[str]:
     errors = []
     name = normalise_username(data.username)
     if creating and not USERNAME_RE.match(name):
-        errors.append("用户名须为 2–64 位小写字母、数字或 _ . -，并以字母或数字开头。")
+        errors.append(USERNAME_RULE)
     if not data.display_name.strip():
         errors.append("请填写姓名。")
     elif len(data.display_name.strip()) > 64:

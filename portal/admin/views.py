@@ -75,6 +75,10 @@ def user_new():
                                                        chosen_roles, chosen_unit, form.password.data or ""),
                                           creating=True)) or None
     status = 422 if (error or form.errors) else 200
+    if error:  # the service's list says every problem, the form's included: each said once
+        for field in form:
+            if field.name != "csrf_token":
+                field.errors = []
     return (
         render_template("admin/user_form.html", form=form, error=error, user=None,
                         chosen_roles=chosen_roles, chosen_unit=chosen_unit, units=active_units()),

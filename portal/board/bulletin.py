@@ -14,7 +14,7 @@ from portal.core.plan import PLAN_ID
 from portal.core.time import day_start_utc
 from portal.extensions import db
 from portal.models import PolicyDocument, User
-from portal.web.zhcontrols import parse_zh_date
+from portal.web.zhcontrols import date_problem, parse_zh_date
 
 
 @dataclass
@@ -88,8 +88,7 @@ def period(args, on: date, problems: list[str]) -> tuple[date, date]:
     if bad or not (parsed["start"] or parsed["end"]):
         for label in bad:
             name = "start" if label == "起始日期" else "end"
-            problems.append(f"{label}“{raw[name]}”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；"
-                            "已按默认统计期间处理。")
+            problems.append(f"{label}“{raw[name]}”：{date_problem(raw[name]).rstrip('。')}；已按默认统计期间处理。")
         return default_period(on)
     end = parsed["end"] or on
     start = parsed["start"] or end.replace(day=1)

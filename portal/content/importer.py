@@ -248,6 +248,20 @@ def _check_code_parts(pieces: list[Piece], conv: Conversion) -> None:
                                          "file's 编 as a second heading, e.g. # 第五编 婚姻家庭"))
 
 
+def balanced_history(lines: list[str]) -> list[str]:
+    """A history block's lines with a bracket its source left unmatched dropped: a source that cut the
+    opening 「（」 of 「（2016年…通过　2023年…修正）」 ended its last line with a lone 「）」."""
+    text = "".join(lines)
+    opened = text.count("（") + text.count("(")
+    closed = text.count("）") + text.count(")")
+    out = list(lines)
+    if closed > opened and out and out[-1].endswith(("）", ")")):
+        out[-1] = out[-1][:-1]
+    elif opened > closed and out and out[0].startswith(("（", "(")):
+        out[0] = out[0][1:]
+    return out
+
+
 def _write_statute(pieces: list[Piece], out: _Out) -> None:
     """The history (each line once), the preamble, then each piece's 编 heading and body."""
     history, seen = [], set()
@@ -258,8 +272,9 @@ def _write_statute(pieces: list[Piece], out: _Out) -> None:
                 history.append((p.file, h))
     if history:
         out.para("{#history}", history[0][1].n, history[0][0])
-        for f, h in history:
-            out.para(h.text, h.n, f)
+        texts = balanced_history([h.text for _, h in history])
+        for (f, h), text in zip(history, texts, strict=True):
+            out.para(text, h.n, f)
     preamble = [(p.file, ln) for p in pieces for ln in p.preamble]
     if preamble:
         out.para("{#preamble}", preamble[0][1].n, preamble[0][0])

@@ -34,7 +34,8 @@ PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 EXTENSION_LABELS = {PENDING: "待审批", APPROVED: "已批准", REJECTED: "未批准"}
 
 GREEN, BLUE, YELLOW, RED, GREY = "green", "blue", "yellow", "red", "grey"
-LIGHT_LABELS = {GREEN: "正常", BLUE: "临近", YELLOW: "预警", RED: "逾期", GREY: "已办结"}
+# grey is a closed duty: the state's own word (已销号), so the home page and the board say it alike
+LIGHT_LABELS = {GREEN: "正常", BLUE: "临近", YELLOW: "预警", RED: "逾期", GREY: STATE_LABELS[CLOSED]}
 LIGHT_ORDER = {RED: 0, YELLOW: 1, BLUE: 2, GREEN: 3, GREY: 4}
 BLUE_DAYS = 30
 YELLOW_DAYS = 7

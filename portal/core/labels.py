@@ -22,6 +22,22 @@ def zh_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+ISO_DATE = re.compile(r"(?<![\d/])(\d{4})-(\d{2})-(\d{2})(?![\d/])")
+
+
+def zh_dates_in(text: str) -> str:
+    """A text (or HTML) with each 2024-04-26 written 2024年4月26日; inside HTML tags (an href's
+    /v/2020-10-17) nothing changes. Keeps a markupsafe.Markup a Markup."""
+    def one(m: re.Match) -> str:
+        try:
+            return zh_date(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            return m.group(0)
+    parts = re.split(r"(<[^>]*>)", str(text or ""))
+    out = "".join(p if p.startswith("<") else ISO_DATE.sub(one, p) for p in parts)
+    return text.__class__(out) if hasattr(text, "__html__") else out
+
+
 # What the office added (the cited clauses do not say it) carries this mark in every export and list, as
 # the pages' 督查室安排 badge does: a cooperating unit, a checklist step; a deadline text the 方案 does not state.
 ARRANGED_MARK = "（督查室安排）"
@@ -211,7 +227,7 @@ FIELD_LABELS = {
     "clauses_retired": "撤销的条款", "edition": "版本日期", "files": "上传的文件",
     "folder": "收藏夹", "moved_to_unfiled": "移到未分类的收藏数",
     # exports and the audit log's own entries
-    "format": "文件格式", "rows": "记录数", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
+    "format": "文件格式", "rows": "记录数", "draft": "草稿版本", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",
     "action": "操作", "object_type": "对象类型", "text": "对象名称含", "filter": "筛选条件",
     "purge_before": "清理此日期之前的记录", "archive_file": "归档文件",
     # 督办

@@ -166,6 +166,9 @@ def _drawn_again(inst, key: str) -> bool:
         return can_edit(current_user, inst) and duty_rules.allows(inst.state, action)
     if key == "decide":
         return can(current_user, "supervise") and duty_rules.allows(inst.state, "close")
+    if key == "extension":  # the 申请延期 form stays while no request waits (templates/duties/instance.html)
+        return can_edit(current_user, inst) and duty_rules.extendable(inst.state, inst.deadline) and \
+            not any(e.status == duty_rules.PENDING for e in inst.extensions)
     return False
 
 

@@ -62,6 +62,7 @@ def unit_colleagues(user: User) -> list[User]:
 class DutyOverview:
     counts: dict[str, int]  # the user's board by warning light
     ranked: list[tuple[refdata.UnitRef, dict[str, int]]]  # units, most overdue first
+    cooperating: int = 0  # of the counts, duties the unit only cooperates on (another unit leads)
 
 
 def duty_overview(user: User, plan_id: int = 0) -> DutyOverview:
@@ -75,11 +76,13 @@ def duty_overview(user: User, plan_id: int = 0) -> DutyOverview:
     unit = user.unit.code if can(user, "act_for_own_unit") and user.unit and not can(user, "see_all_units") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}
+    cooperating = 0
     for row in read_ledger(user, LedgerFilter(unit_code=unit, plan_id=plan_id)):
         counts[row.light] = counts.get(row.light, 0) + 1
+        cooperating += bool(unit) and row.unit_id != user.unit_id
         unit_counts = per_unit.setdefault(row.unit_id, {})
         unit_counts[row.light] = unit_counts.get(row.light, 0) + 1
     units = {uid: u for uid in per_unit if (u := refdata.unit(uid)) is not None}
     ranked = sorted(((units[uid], c) for uid, c in per_unit.items() if uid in units),
                     key=lambda uc: (-uc[1].get("red", 0), -uc[1].get("yellow", 0), uc[0].sort_order))
-    return DutyOverview(counts, ranked)
+    return DutyOverview(counts, ranked, cooperating)

@@ -46,7 +46,7 @@ def _work_cards(plan_id: int) -> dict:
                "notices": notices_for(current_user.unit_id if can(current_user, "act_for_own_unit") else None,
                                       user_id=current_user.id)}
     overview = duty_overview(current_user, plan_id)
-    context["duty_counts"] = overview.counts
+    context["duty_counts"], context["duty_cooperating"] = overview.counts, overview.cooperating
     if can(current_user, "see_all_units"):
         context["units_behind"] = overview.ranked[:10]
     if can(current_user, "manage_users"):

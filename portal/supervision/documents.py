@@ -26,6 +26,11 @@ def filename(urge: Urge) -> str:
     return f"{rules.DOCUMENT_TITLES[urge.level]}（{urge.year}年第{urge.serial}号）.docx"
 
 
+def ascii_filename(urge: Urge) -> str:
+    """The ASCII fallback for clients that do not read `filename*`: readable, never "(20261).docx"."""
+    return f"duban-notice-{urge.year}-{urge.serial}.docx"
+
+
 def build(urge: Urge, config: SupervisionSettings) -> bytes:
     return gongwen.build(gongwen.Gongwen(
         issuer=config.issuer,

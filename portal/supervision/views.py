@@ -28,6 +28,7 @@ from portal.supervision.services import (
     urges,
 )
 from portal.web.access import requires
+from portal.web.downloads import attachment
 from portal.web.forms import first_error
 from portal.web.pagination import PageOf
 from portal.web.query_args import parse_page_arg
@@ -190,5 +191,7 @@ def document(urge_id: int):
     data = documents.build(urge, ladder.settings())
     name = documents.filename(urge)
     record_download("urge", urge.id, name, {"file": name, "format": "docx"})
-    return send_file(BytesIO(data), as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response = send_file(BytesIO(data), as_attachment=True, download_name=name,
+                         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response.headers["Content-Disposition"] = attachment(name, documents.ascii_filename(urge))
+    return response

@@ -91,4 +91,4 @@ def trainee_new_password(trainee_id: int):
         flash("该学员没有可重置的学员账号。", "error")
         return redirect(url_for("training.trainee", trainee_id=t.id))
     return passwords_page([issued], "已重新生成初始密码", f"{t.name}原来的密码已失效",
-                          url_for("training.trainee", trainee_id=t.id))
+                          url_for("training.trainee", trainee_id=t.id), reset=True)

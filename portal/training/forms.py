@@ -18,9 +18,8 @@ from portal import limits as lim
 from portal.core.training_rules import POST_LABELS
 from portal.web.forms import IdField, OverwriteField, VersionField
 from portal.web.inputs import parse_int
+from portal.web.zhcontrols import DATE_REQUIRED as DATE_MSG
 from portal.web.zhcontrols import ZhDateField
-
-DATE_MSG = "请填写日期，如 2026-09-01"
 
 try:  # wtforms >= 3.3 declares options as SelectChoice (tuples are deprecated there)
     from wtforms.fields.choices import SelectChoice

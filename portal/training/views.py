@@ -134,16 +134,16 @@ def roster_template():
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: str, back: str):
+def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: str, back: str, reset: bool = False):
     """New accounts' first passwords (name, account, password), shown this once: the database keeps only
     their hashes. A printable table and the same as an .xlsx carried inside the page (nothing is kept
-    on the server to fetch later); not cached."""
+    on the server to fetch later); not cached. `reset`: an existing account's password was regenerated."""
 
 
 
     sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
     response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
-                                             heading=heading, summary=summary, back=back))
+                                             heading=heading, summary=summary, back=back, reset=reset))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -20,6 +20,7 @@ from portal.core.labels import (
     open_deadline_label,
     size_text,
     zh_date,
+    zh_dates_in,
     zh_datetime,
 )
 from portal.core.plan import PLAN_ID, PLAN_NUMBER
@@ -66,6 +67,7 @@ def register(app) -> None:
     app.add_template_filter(zh_date, "zh_date")
     app.add_template_filter(message_text, "message_text")
     app.add_template_filter(zh_datetime, "zh_datetime")
+    app.add_template_filter(zh_dates_in, "zh_dates_in")  # a free text's 2024-04-26 → 2024年4月26日
 
     app.add_template_filter(size_text, "zh_size")
     app.add_template_filter(deadline_label, "deadline_label")

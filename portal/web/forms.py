@@ -10,6 +10,7 @@ from wtforms.validators import AnyOf, Length, ValidationError
 from portal.limits import length_message
 from portal.locking import parse_version
 from portal.web.inputs import MAX_ID, parse_int
+from portal.web.zhcontrols import DATE_RANGE
 
 INVALID = "请求无效，请刷新页面后重试。"
 
@@ -94,7 +95,7 @@ class IsoDateField(StringField):
             raise ValueError(self.message) from None
         if not 2000 <= value.year <= 2099:
             self.data = None
-            raise ValueError("日期应在 2000 年至 2099 年之间。")
+            raise ValueError(DATE_RANGE)
         self.data = value
 
     def _value(self):

@@ -75,7 +75,11 @@ def _build_nav() -> list[dict]:
         return []
     items = []
     current = section_of(request.endpoint)
+    # A 学员's home is their own training (portal/home/views.py redirects): one entry, 我的培训, not two.
+    home_is_training = not can(current_user, "work_pages") and can(current_user, "learn")
     for endpoint, label in NAV:
+        if endpoint == "home.index" and home_is_training:
+            continue
         if allowed(current_user, access_of(endpoint)):
             items.append(
                 {

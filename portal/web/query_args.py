@@ -9,7 +9,7 @@ from flask import request, url_for
 from portal import refdata
 from portal.web.inputs import MAX_ID, parse_int
 from portal.web.pagination import page_number
-from portal.web.zhcontrols import parse_zh_date
+from portal.web.zhcontrols import date_problem, parse_zh_date
 
 
 def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
@@ -18,7 +18,7 @@ def parse_date_arg(name: str, errors: list[str], label: str) -> date | None:
         return None
     value = parse_zh_date(raw)
     if value is None:
-        errors.append(f"{label}格式不正确，应为 2022年9月1日 或 2022-09-01 这样的日期（2000年至2099年）。")
+        errors.append(f"{label}：{date_problem(raw)}")
     return value
 
 

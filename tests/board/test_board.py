@@ -213,7 +213,7 @@ def test_report_print_view_and_word(varied, client, auth):
     assert "运民发〔2021〕74号" in html and "关于加快推进我市儿童福利机构优化提质和创新转型高质量发展的实施方案" in html
     assert "统计期间：2022年9月1日至2022年9月30日" in html
     bad = text(client.get("/board/report?start=2022-13-01"))
-    assert "不是日期" in bad
+    assert "起始日期“2022-13-01”：没有13月，请核对日期；已按默认统计期间处理" in bad
     response = client.get("/board/report.docx?county=yanhu")
     assert response.status_code == 200
     doc = Document(io.BytesIO(response.data))
@@ -331,7 +331,7 @@ def test_a_date_that_is_not_one_gives_the_whole_default_period_not_half_of_it():
     # typed end, and the two were swapped into 30 November – 1 December.
     got = period({"start": "上个月", "end": "2026年11月30日"}, on, problems)
     assert got == (date(2026, 11, 1), date(2026, 11, 30))
-    assert problems == ["起始日期“上个月”不是日期，应如 2022年9月1日 或 2022-09-01（2000年至2099年）；已按默认统计期间处理。"]
+    assert problems == ["起始日期“上个月”：请按 2026年12月31日 或 2026-12-31 的格式填写日期；已按默认统计期间处理。"]
     problems.clear()
     assert period({"end": "2026年11月20日"}, on, problems) == (date(2026, 11, 1), date(2026, 11, 20))  # its month
     assert problems == []

@@ -26,6 +26,17 @@ def test_an_extension_with_a_bad_date_keeps_the_reason_and_the_date_typed(app, p
     assert not instance_by_key(inst.key).extensions  # nothing saved
 
 
+def test_an_extension_to_a_day_the_month_lacks_says_so_once_beside_the_form(app, plan):
+    mz = liaison(app, "mz", "yanhu-mz")
+    inst = instance_by_key("county-protection-agency@yanhu-mz")
+    response = mz.post(f"/tasks/{inst.id}/extension", {"reason": "场所改造未完成", "proposed": "2026-02-30"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    message = "2026年2月没有30日，请核对日期。"
+    assert message in beside(html, f"/tasks/{inst.id}/extension")
+    assert html.count(message) == 1  # not again at the top of the 工作清单 card
+
+
 def test_a_responsible_person_with_a_bad_phone_keeps_the_name_and_phone_typed(app, plan):
     mz = liaison(app, "mz", "yanhu-mz")
     inst = instance_by_key("transfer-children@yanhu-mz")

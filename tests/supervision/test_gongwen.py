@@ -72,6 +72,7 @@ def test_a_red_step_prints_as_a_numbered_one_page_order_without_internals(app, p
     response = auth.client.get(f"/duban/urges/{red.id}.docx")
     assert response.status_code == 200
     assert "%E7%BA%A2%E8%89%B2%E7%9D%A3%E5%8A%9E%E5%8D%95" in response.headers["Content-Disposition"]  # 红色督办单
+    assert f'filename="duban-notice-{red.year}-{red.serial}.docx"' in response.headers["Content-Disposition"]  # not "(20252).docx"
     doc = Document(BytesIO(response.data))
     text = "\n".join(p.text for p in doc.paragraphs)
     year = red.year

@@ -159,4 +159,5 @@ def test_a_county_trainer_s_overview_is_the_county_s_not_the_city_s(app, plan, c
     auth.login("yh")
     page = client.get("/training/").get_data(as_text=True)
     overall = page.split('data-testid="overall">')[1].split("</p>")[0]
-    assert "已安排 3 项" in overall and "本县（市、区）总体" in page  # 盐湖区's three, not the city's four
+    assert "已安排 3 项" in overall and "盐湖区总体" in page  # 盐湖区's three, not the city's four
+    assert 'data-testid="county-table"' not in page  # shown once: no one-row table repeating the card

@@ -163,6 +163,8 @@ def test_a_lost_first_password_is_issued_again_once(app, client, auth):
     assert 'data-testid="new-password"' in page and "尚未首次登录改密码" in page
     response = auth.post(f"/training/trainees/{t.id}/new-password")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "重新生成的学员初始密码" in response.get_data(as_text=True)  # a reset, not 新建学员账号的初始密码
+    assert "新建学员账号" not in response.get_data(as_text=True)
     shown = unescape(re.search(r"<code>liuhong</code></td><td[^>]*><code>([^<]+)</code>",
                                response.get_data(as_text=True)).group(1))
     db.session.expire_all()

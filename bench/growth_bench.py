@@ -9,7 +9,9 @@ demo and on the grown database and the ratio of the p50s (budget ≤ 1.5×), the
 the grown database (budget ≤ 2×), then (unless --no-load) the 50-user `bench load` on a copy of the
 grown database (budget: every p95 ≤ 1 s). `--pg postgresql+psycopg://user:pw@host/db` does the same
 on PostgreSQL after SQLite (the role needs CREATEDB: the cached and scratch databases are made beside
-the one named). Ratios, not absolute times, compare: both servers share this machine's load.
+the one named). On PostgreSQL the grown database is the SQLite one copied row for row
+(bench/growth_copy.py: the same services-made data in minutes instead of an hour); `--pg-build` grows
+it there through the services. Ratios, not absolute times, compare: both servers share this machine's load.
 
 "The board right after a write" is measured twice: after a sign-in (audited; the board does not
 show it, so it should stay a cache hit) and after a tick on a duty (the board shows it: a fresh render).
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.growth_build import CACHE, ROOT, base_env, cache_key, flask
+from bench.growth_copy import copy_database
 from bench.load_bench import free_port, percentile, start_gunicorn
 from bench.load_users import Client, Log
 
@@ -108,8 +111,9 @@ class Store:
         engine.dispose()
 
 
-def ensure_built(store: Store, scale: float, key: str) -> tuple[str, str]:
-    """The cached demo and grown databases' names, building what is missing."""
+def ensure_built(store: Store, scale: float, key: str, copy_from: Store | None = None) -> tuple[str, str]:
+    """The cached demo and grown databases' names, building what is missing (on PostgreSQL the grown
+    one is a copy of the SQLite one, `copy_from`, unless that is None: bench/growth_copy.py)."""
     demo, grown = f"gdemo_{key}".replace("-", "_").replace(".", "_"), f"ggrown_{key}".replace("-", "_").replace(".", "_")
     work = store.folder / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -118,6 +122,12 @@ def ensure_built(store: Store, scale: float, key: str) -> tuple[str, str]:
         url = store.create(demo)
         flask(base_env(url, work), "setup", "--demo", "--fixed-passwords")
         store.mark(demo)
+    if not store.exists(grown) and copy_from is not None:
+        _, source = ensure_built(copy_from, scale, key)
+        print(f"copying the grown SQLite database into {store.kind}…", flush=True)
+        url = store.create(grown)
+        copy_database(copy_from.url(source), url, base_env(url, work), ROOT)
+        store.mark(grown)
     if not store.exists(grown):
         print(f"growing a copy by ten years at scale {scale:g} ({store.kind}; cached for later runs)…", flush=True)
         start = time.monotonic()
@@ -301,7 +311,8 @@ def print_table(kind: str, times: dict, demo: str, grown: str) -> bool:
 
 
 def run_kind(store: Store, args, key: str) -> bool:
-    demo_name, grown_name = ensure_built(store, args.scale, key)
+    copy_from = Store(None, store.folder) if store.pg and not args.pg_build else None
+    demo_name, grown_name = ensure_built(store, args.scale, key, copy_from)
     tmp = Path(tempfile.mkdtemp(prefix="growth-bench-"))
     copies = {"demo": f"gx_demo_{os.getpid()}", "grown": f"gx_grown_{os.getpid()}"}
     servers = []
@@ -353,6 +364,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1 = the issue's ten years (50,000 trainees)")
     parser.add_argument("--pg", default="", help="PostgreSQL URL: also measure there (after SQLite)")
     parser.add_argument("--pg-only", action="store_true", help="with --pg: skip SQLite")
+    parser.add_argument("--pg-build", action="store_true",
+                        help="with --pg: grow on PostgreSQL through the services (~1 h) instead of copying the SQLite build")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-load", action="store_true", help="skip the 50-user load on the grown database")
     parser.add_argument("--users", type=int, default=50)

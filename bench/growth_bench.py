@@ -180,6 +180,13 @@ class Served:
             self.worker = int(children[0])
         return int(Path(f"/proc/{self.worker}/schedstat").read_text().split()[0])
 
+    def memory_mib(self) -> float:
+        """The worker's proportional set size (its own pages plus its share of those shared with the master)."""
+        for line in Path(f"/proc/{self.worker}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
     def client(self, username: str) -> Client:
         if username not in self.clients:
             c = Client(self.port, 0, Log(), timeout=300)
@@ -380,6 +387,8 @@ def run_kind(store: Store, args, key: str) -> bool:
         with _app_context(servers[0]):
             month = current_month()
         ok = print_table(store.kind, time_pages(servers, args.rounds, month), "demo", "grown")
+        print("serving worker's memory after the run (PSS): "
+              + ", ".join(f"{s.label} {s.memory_mib():.0f} MiB" for s in servers))
     finally:
         for s in servers:
             s.stop()

@@ -165,6 +165,7 @@ class Served:
 
     def start(self) -> None:
         flask(self.env(), "setup")  # the production upgrade: migrations, content sync, search index
+        flask(self.env(), "training-tally", "--rebuild")  # the summary as the daily job leaves it (past dues folded)
         give_second_factor(self.url)
         self.ids = object_ids(self.url)
         self.port = free_port()

@@ -11,6 +11,8 @@ different pairs add up; changes of one pair are serialized by the services alrea
   reopened by `_assigned_by_completion`/`unassign`, a trainee deactivated, moved to another county or
   given another role) are found by a session hook on every flush: nothing to call, nothing to forget.
 * Bulk statements (`_bulk_assign`, the demo's removal) wrap themselves in `keeping(...)`.
+* `fold_past(on)` (the daily `flask portal remind`, and after a rebuild) sums the rows of past dues into
+  one row per (county, role, module): otherwise the summary grows with every due date ever set.
 * `rebuild()` recomputes everything from the rows (the migration, `flask portal training-tally`);
   `drift()` says where the summary and a recount differ.
 

@@ -23,3 +23,32 @@ def test_every_styled_cell_keeps_its_style_and_the_title_and_header_stay_put():
     assert [ws.cell(r, 3).fill.fgColor.rgb[-6:] for r in (3, 5)] == ["D4EDDA", "D4EDDA"]
     assert ws.cell(4, 3).fill.fill_type is None and not ws.cell(3, 3).alignment.wrap_text
     assert ws.auto_filter.ref == "A2:C5"
+
+
+def test_a_sheet_written_directly_reads_back_as_the_streamed_writer_s():
+    """`sheet_file` (the training lists that grow with the roster) gives the same file a reader sees as
+    `write_sheet`: values, safe text, dates, fills, wrapping, the merged title and the frozen header."""
+    rows = [["王芳", "=1+1", "甲 & <乙>", date(2022, 9, 1), datetime(2022, 9, 1, 8, 30), 3, 33.3, None, True],
+            ["李娜", "@x", "", date(2023, 1, 2), None, 0, 0.5, "✓ 已完成", False]]
+    headers = ["姓名", "公式", "说明", "日期", "时间", "数", "率", "状态", "是否"]
+    widths = [10, 10, 30, 14, 16, 6, 8, 12, 6]
+
+    def fills(_i, j, v):
+        return "C6EFCE" if j == 7 and v else None
+
+    wb = xlsx.new_book()
+    xlsx.write_sheet(wb, "名单/甲", headers, widths, rows, title="标题（截至2026年12月7日）", fills=fills, wrap=[2],
+                     auto_filter=False)
+    streamed = load_workbook(io.BytesIO(xlsx.to_bytes(wb))).active
+    direct = load_workbook(io.BytesIO(xlsx.sheet_file("名单/甲", headers, widths, rows, title="标题（截至2026年12月7日）",
+                                                      fills=fills, wrap=[2]))).active
+    assert [[c.value for c in r] for r in direct.iter_rows()] == [[c.value for c in r] for r in streamed.iter_rows()]
+    assert direct["B3"].value == "'=1+1" and direct["C3"].value == "甲 & <乙>"
+    assert direct.title == streamed.title == "名单／甲"
+    assert direct.freeze_panes == "A3" and [str(r) for r in direct.merged_cells.ranges] == ["A1:I1"]
+    assert direct["A1"].font.b and direct["A2"].font.b and direct["A2"].fill.fgColor.rgb[-6:] == "EEF1F5"
+    assert [direct.cell(r, 4).number_format for r in (3, 4)] == [xlsx.DATE_FORMAT, xlsx.DATE_FORMAT]
+    assert direct["E3"].number_format == xlsx.DATETIME_FORMAT
+    assert direct["H4"].fill.fgColor.rgb[-6:] == "C6EFCE" and direct["H3"].fill.fill_type is None
+    assert direct["C3"].alignment.wrap_text and not direct["A3"].alignment.wrap_text
+    assert [direct.column_dimensions[c].width for c in "ACI"] == [10, 30, 6]

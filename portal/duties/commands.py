@@ -18,11 +18,13 @@ from portal.duties.evidence import encrypt_stored
 from portal.duties.periods import checkin_reminders, roll_all
 from portal.duties.reminders import send_reminders
 from portal.duties.sync import clause_coverage_gaps
+from portal.extensions import db
 from portal.models import Unit
 from portal.plan_text.division_table import read_division_table
 from portal.plan_text.units import units_from_register
 from portal.supervision.ladder import run_escalations
 from portal.training.reminders import send_training_reminders
+from portal.training.tally import fold_past
 
 
 @command("coverage")
@@ -55,6 +57,9 @@ def remind_command(days: int):
     click.echo(take().line)  # the day's snapshot of every duty (trends, 本期与上期相比)
     for line in send_scheduled(on):  # the month's 通报 to leaders, on the office's day
         click.echo(line)
+    folded = fold_past(on)  # the training figures' summary: past dues summed into one row each
+    db.session.commit()
+    click.echo(f"training figures: {folded} past-due summary row(s) folded")
 
 
 @command("roll-periods")

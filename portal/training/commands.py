@@ -13,6 +13,7 @@ from portal.training.certificates import issue_missing
 from portal.training.demo import load_training_demo, remove_training_demo
 from portal.training.modules import sync_modules
 from portal.training.roster import import_roster
+from portal.training.services import today
 
 
 def sync_training() -> bool:
@@ -67,10 +68,11 @@ def training_tally_command(rebuild: bool):
 
     if rebuild:
         rows = tally.rebuild()
+        folded = tally.fold_past(today())  # past dues summed, as the daily job leaves them
         db.session.commit()
-        click.echo(f"training figures' summary rebuilt: {rows} rows")
+        click.echo(f"training figures' summary rebuilt: {rows} rows ({folded} of past dues folded)")
         return
-    differences = tally.drift()
+    differences = tally.drift(today())
     for key, kept, counted in differences[:20]:
         click.echo(f"county {key[0]} {key[1]} module {key[2]} due {key[3]}: kept {kept}, counted {counted}")
     if differences:

@@ -6,17 +6,14 @@ from datetime import date
 from portal import xlsx
 from portal.core import training_rules
 from portal.core.labels import zh_date
-from portal.export_text import safe_cell
 from portal.training.figures import MatrixReport, RollupRow
 from portal.training.scope import county_units
 
 
 def _sheet(title: str, as_of: date, headers: list[str], rows, widths: list[int], fills=None) -> bytes:
-    """A report sheet: the title with its as-of date, the header frozen, rows streamed (`portal.xlsx`)."""
-    wb = xlsx.new_book()
-    xlsx.write_sheet(wb, title, headers, widths, rows, title=f"{title}（截至{zh_date(as_of)}）", fills=fills,
-                     convert=safe_cell, auto_filter=False)
-    return xlsx.to_bytes(wb)
+    """A report sheet: the title with its as-of date, the header frozen, rows written as the sheet's XML
+    (`portal.xlsx.sheet_file`: a county's matrix or the overdue list grows with the roster)."""
+    return xlsx.sheet_file(title, headers, widths, rows, title=f"{title}（截至{zh_date(as_of)}）", fills=fills)
 
 
 def matrix_xlsx(report: MatrixReport) -> bytes:

@@ -11,6 +11,8 @@ different pairs add up; changes of one pair are serialized by the services alrea
   reopened by `_assigned_by_completion`/`unassign`, a trainee deactivated, moved to another county or
   given another role) are found by a session hook on every flush: nothing to call, nothing to forget.
 * Bulk statements (`_bulk_assign`, the demo's removal) wrap themselves in `keeping(...)`.
+* `fold_past(on)` (the daily `flask portal remind`, and after a rebuild) sums the rows of past dues into
+  one row per (county, role, module): otherwise the summary grows with every due date ever set.
 * `rebuild()` recomputes everything from the rows (the migration, `flask portal training-tally`);
   `drift()` says where the summary and a recount differ.
 
@@ -240,15 +242,21 @@ def rebuild(conn=None) -> int:
     return len(rows)
 
 
-def drift() -> list[tuple[Key, tuple, tuple]]:
-    """Keys where the summary differs from a recount: (key, (assigned, completed, started) kept, recounted)."""
-    kept = {(t.county_id, t.role, t.module_id, t.due): tuple(getattr(t, m) for m in MEASURES)
-            for t in db.session.scalars(sa.select(TrainingTally))}
-    counted = {(c, r, m, d): tuple(values) for c, r, m, d, *values in db.session.execute(recount_select())}
+def drift(on: date | None = None) -> list[tuple[Key, tuple, tuple]]:
+    """Keys where the summary differs from a recount: (key, (assigned, completed, started) kept, recounted).
+    Dues before `on` (today) are compared as one (`fold_past` sums them so)."""
+    on = on or ledger.today()
+    kept: Counter = Counter()
+    counted: Counter = Counter()
+    for t in db.session.scalars(sa.select(TrainingTally)):
+        for measure in MEASURES:
+            kept[(*_fold_key((t.county_id, t.role, t.module_id, t.due), on), measure)] += getattr(t, measure)
+    for c, r, m, d, *values in db.session.execute(recount_select()):
+        for measure, value in zip(MEASURES, values, strict=True):
+            counted[(*_fold_key((c, r, m, d), on), measure)] += value
     out = []
-    zero = (0,) * len(MEASURES)
-    for key in sorted(set(kept) | set(counted), key=str):
-        k, c = kept.get(key, zero), counted.get(key, zero)
+    for key in sorted({k[:4] for k in (kept | counted) if kept[k] or counted[k]} | {k[:4] for k in kept}, key=str):
+        k, c = tuple(kept[(*key, m)] for m in MEASURES), tuple(counted[(*key, m)] for m in MEASURES)
         if k != c:
             out.append((key, k, c))
     return out
@@ -275,6 +283,40 @@ def recount_lapsed(on: date) -> int:
         if rows:
             conn.execute(sa.insert(TrainingTally), rows)
     return len(pairs)
+
+
+# ---- past dues folded ---------------------------------------------------------------------------
+# A key's due only matters as "past or not" (the figures split by it), and a past due stays past. Left
+# alone the summary would grow with every due date the office ever set (ten years: 2,353 rows, 18
+# dates, read whole by every city figure); the daily job (`flask portal remind`) sums the rows of dues
+# before today into one row per (county, role, module) whose due is FOLDED. A change of a pair whose
+# due is past later adds its difference to a row of its own due, which the next fold sums in again.
+
+FOLDED = date(1900, 1, 1)
+
+
+def _fold_key(key: Key, on: date) -> Key:
+    county, role, module, due = key
+    return (county, role, module, FOLDED) if due < on else key
+
+
+def fold_past(on: date) -> int:
+    """Rows of dues before `on` (the portal's day) summed into their FOLDED rows, in the caller's transaction;
+    returns how many rows were folded. The rows are taken by DELETE … RETURNING, so a concurrent
+    difference lands either before (and is taken) or after (in a row of its own): nothing is lost."""
+    conn = db.session.connection()
+    taken = conn.execute(sa.delete(TrainingTally).where(TrainingTally.due < on, TrainingTally.due != FOLDED)
+                         .returning(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id,
+                                    *[getattr(TrainingTally, m) for m in MEASURES])).all()
+    sums: dict[Key, list[int]] = {}
+    for county, role, module, *values in taken:
+        row = sums.setdefault((county, role, module, FOLDED), [0] * len(MEASURES))
+        for i, value in enumerate(values):
+            row[i] += value
+    if sums:
+        conn.execute(_upsert(conn), [{"county_id": k[0], "role": k[1], "module_id": k[2], "due": k[3],
+                                      **dict(zip(MEASURES, v, strict=True))} for k, v in sorted(sums.items(), key=str)])
+    return len(taken)
 
 
 def live_module_ids() -> sa.Select:

@@ -146,3 +146,33 @@ def test_a_failed_flush_leaves_nothing_to_count_later(app, plan):
     savepoint.rollback()
     services.mark_completed(admin, trainee("13800000002"), module, date.today())
     agrees("a change after a refused one")
+
+
+def test_past_dues_folded_leave_every_figure_and_the_summary_stops_growing_with_due_dates(app, plan):
+    """The daily fold sums the rows of past dues into one row per county, role and module: the figures
+    and the recount agree before and after it, and after a later change of a past-due pair."""
+    sync_modules()
+    import_rows(*ROWS)
+    admin = make_user("adm", "admin")
+    first, second = services.live_modules()[:2]
+    people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
+    for days in (400, 200, 30, 3):  # four years' due dates, all past
+        services.assign_people(admin, first, [p for p in people if p.role in first.audience],
+                               date.today() - timedelta(days=days), backdated=True)
+    services.assign_people(admin, second, [p for p in people if p.role in second.audience],
+                           date.today() + timedelta(days=10))
+    before = (reports.city_totals(), reports.figures(None).total)
+    rows = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally))
+    assert tally.fold_past(date.today()) > 0
+    db.session.commit()
+    agrees("past dues folded")
+    assert (reports.city_totals(), reports.figures(None).total) == before
+    folded = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally))
+    assert folded < rows
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally)
+                             .where(TrainingTally.due < date.today(), TrainingTally.due != tally.FOLDED)) == 0
+    services.mark_completed(admin, people[0], first, date.today())  # a past-due pair completed after the fold
+    agrees("a past-due pair completed after the fold")
+    assert tally.fold_past(date.today()) >= 0
+    db.session.commit()
+    agrees("folded again")

@@ -19,8 +19,9 @@ BUDGETS = {
     "/tasks/?county=盐湖区": 5,
     "/api/duties": 6,  # + the page's checklists, its cooperating units
     # user, document (+ editions), clauses, citations (+ their documents and clauses), the clause's
-    # duties, training modules; duties and the citation resolver (3) are reference data (6 warm)
-    "/policy/yunmin-2021-74/3.1.1": 10,
+    # duties, training modules, the person's own 收藏 (folders and star: one statement); duties and the
+    # citation resolver (3) are reference data (7 warm)
+    "/policy/yunmin-2021-74/3.1.1": 11,
     # user, data stamp, rows, transfer steps and figures, headline (queue + training); units,
     # duties, the plan's headings (5 warm); the 考核 ranking's facts (settings, returns, reports on time,
     # the training summary by county: one statement)

@@ -25,6 +25,8 @@ depends_on = None
 
 SOURCES = ('instruction', 'meeting', 'document', 'other')
 IMPORTANCE = ('normal', 'important', 'urgent')
+# the checks this migration adds, as tests/test_constraints.py reads them beside the models'
+CHECKS = {'assigned_matter': [('source_kind', SOURCES), ('importance', IMPORTANCE)]}
 
 
 @contextmanager

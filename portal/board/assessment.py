@@ -14,7 +14,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.expression import FunctionElement
 
 from portal import refdata
 from portal.audit.services import record
@@ -25,7 +27,17 @@ from portal.core.refusals import Refusal
 from portal.core.time import day_start_utc, to_local, utcnow
 from portal.core.training_rules import percent
 from portal.extensions import db
-from portal.models import AssessmentSettings, DutyInstance, DutyNote, MonthlyReport, TrainingModule, TrainingTally, User
+from portal.models import (
+    Acknowledgement,
+    AssessmentSettings,
+    DutyInstance,
+    DutyNote,
+    MonthlyReport,
+    TrainingModule,
+    TrainingTally,
+    Urge,
+    User,
+)
 from portal.models.reports import SUBMITTED
 from portal.reports.services import due_date
 
@@ -139,6 +151,39 @@ class StoredFacts:
     months: int         # months this year past their reporting day
     reported: Counter   # unit id -> months reported by their day
     training: dict      # county unit id -> (assigned, completed)
+    signoff: dict = None  # unit id -> (hours to 签收 summed, 催办 judged): this year's 催办 and 督办单
+
+
+class hours_of(FunctionElement):
+    """A timestamp as hours on one scale (differences are what count): SQLite's julianday, PostgreSQL's epoch."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(hours_of)
+def _hours_sqlite(element, compiler, **kw):
+    return f"(julianday({compiler.process(element.clauses, **kw)}) * 24.0)"
+
+
+@compiles(hours_of, "postgresql")
+def _hours_postgresql(element, compiler, **kw):
+    return f"(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600.0)"
+
+
+def _signoff_part(since, cap_hours: int) -> sa.Select:
+    """Per unit: the hours from each 催办 or 督办单 sent this year to its 签收, capped at `cap_hours`, summed,
+    and how many were judged — those signed, and those unsigned for `cap_hours` or longer (counted at the
+    cap); one still inside its first `cap_hours` unsigned is not judged yet."""
+    signed = hours_of(Acknowledgement.at)
+    waited = sa.func.coalesce(signed, hours_of(sa.literal(utcnow(), sa.DateTime()))) - hours_of(Urge.at)
+    capped = sa.case((waited > cap_hours, sa.literal(float(cap_hours))), else_=waited)
+    ack = sa.and_(Acknowledgement.kind == "urge", Acknowledgement.object_id == Urge.id,
+                  Acknowledgement.unit_id == Urge.unit_id)
+    return (_part("sign", Urge.unit_id, sa.literal(""), sa.func.sum(capped), sa.func.count())
+            .select_from(Urge).outerjoin(Acknowledgement, ack)
+            .where(Urge.at >= since, sa.or_(signed.is_not(None), waited >= cap_hours))
+            .group_by(Urge.unit_id))
 
 
 def _part(tag: str, key, name, a, b) -> sa.Select:
@@ -170,8 +215,9 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
                        sa.func.sum(TrainingTally.completed))
                  .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired)
                  .group_by(TrainingTally.county_id))
+    parts.append(_signoff_part(since, scoring.Weights().signoff_cap_hours))
     stored: dict[str, int] = {}
-    asked, returned, reported, training = Counter(), Counter(), Counter(), {}
+    asked, returned, reported, training, signoff = Counter(), Counter(), Counter(), {}, {}
     for tag, key, name, a, b in db.session.execute(sa.union_all(*parts)):
         if tag == "set":
             stored[name] = a
@@ -181,9 +227,11 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
             (asked if name == duty_rules.NOTE_REQUEST_CLOSE else returned)[key] += a
         elif tag == "report":
             reported[key] += a
+        elif tag == "sign":
+            signoff[key] = (int(a or 0), int(b))
         elif a:
             training[key] = (int(a), int(b or 0))
-    return StoredFacts(_remember(stored), asked, returned, len(months), reported, training)
+    return StoredFacts(_remember(stored), asked, returned, len(months), reported, training, signoff)
 
 
 def _remember(stored: dict[str, int]) -> AssessmentSettings:
@@ -228,13 +276,18 @@ def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
             dated=d["dated"], on_time=d["on_time"], overdue=d["overdue"], overdue_days=d["overdue_days"],
             close_requests=asked, returns=min(stored.returned.get(uid, 0), asked),
             reports_due=stored.months, reports_on_time=min(stored.reported.get(uid, 0), stored.months),
-            training_pct=percent(train[1], train[0]) if train else None))
+            training_pct=percent(train[1], train[0]) if train else None,
+            signoff_hours=_average_hours(stored.signoff.get(uid))))
     scores = {code: scoring.score(f, w) for code, (_, f) in facts.items()}
     places = scoring.ranks(scores)
     out = [Ranked(code, u.name, u.county_name, f, scoring.parts(f, w), scores[code],
                   scoring.band(scores[code], s.green_min, s.yellow_min), places[code])
            for code, (u, f) in facts.items()]
     return sorted(out, key=lambda x: (x.rank is None, x.rank or 0, facts[x.code][0].order))
+
+
+def _average_hours(summed: tuple[int, int] | None) -> float | None:
+    return summed[0] / summed[1] if summed and summed[1] else None
 
 
 def band_counts(ranked: list[Ranked]) -> dict[str, int]:

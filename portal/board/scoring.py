@@ -2,7 +2,7 @@
 
 Each measure becomes a part between 0 and 1; the score is the weighted mean of the parts that apply,
 times 100. A part that does not apply to a unit (no 销号 asked this year, no monthly report due, no
-trainees in its county, no 签收 recorded yet) is left out and the other weights share its place, so
+trainees in its county, no 催办 to sign this year) is left out and the other weights share its place, so
 a unit is neither rewarded nor punished for what it was never asked to do. `FORMULA` and
 `formula_lines` write the same rule in Chinese for the page.
 """
@@ -29,7 +29,8 @@ MEASURE_RULES = {
     RETURNS: "1 − 本年度销号申请被退回次数 ÷ 本年度申请销号次数（本年度未申请销号不计此项）",
     REPORTS: "本年度已到报送日的月份中，在报送日当日或之前提交月度进展报告的比例（没有到期月份不计此项）",
     TRAINING: "所在县（市、区）培训安排已完成的比例（市级单位和没有培训安排的县不计此项）",
-    SIGNOFF: "签收功能启用后按签收用时计分；目前没有签收记录，不计此项",
+    SIGNOFF: "1 − 本年度催办和督办单从发出到签收的平均用时 ÷ 封顶小时数（发出已满封顶小时数仍未签收的按封顶小时数计；"
+             "本年度没有需计分的催办不计此项）",
 }
 FORMULA = "得分 = 100 × Σ（各项得分率 × 该项权重）÷ Σ（参与计分各项的权重）"
 
@@ -47,7 +48,7 @@ class Facts:
     reports_due: int = 0       # months this year past their reporting day
     reports_on_time: int = 0   # of them, submitted by that day
     training_pct: int | None = None  # the county's training coverage (None: none assigned / city level)
-    signoff_hours: float | None = None  # hook: average hours to 签收, once 签收 is recorded
+    signoff_hours: float | None = None  # average hours from a 催办 or 督办单 to its 签收 (None: none judged)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Weights:
     training: int = 15
     signoff: int = 0
     overdue_cap_days: int = 30
-    signoff_cap_hours: int = 72  # 签收 this long or longer scores 0 (used once 签收 exists)
+    signoff_cap_hours: int = 72  # 签收 this long or longer (or never) scores 0
 
     def of(self, measure: str) -> int:
         return getattr(self, measure)
@@ -118,7 +119,8 @@ def formula_lines(w: Weights, green_min: int, yellow_min: int) -> list[str]:
     lines = [FORMULA]
     for m in MEASURES:
         lines.append(f"{MEASURE_LABELS[m]}（权重 {w.of(m)}）：{MEASURE_RULES[m]}"
-                     + (f"；封顶天数 {w.overdue_cap_days} 天" if m == OVERDUE else ""))
+                     + (f"；封顶天数 {w.overdue_cap_days} 天" if m == OVERDUE else "")
+                     + (f"；封顶 {w.signoff_cap_hours} 小时" if m == SIGNOFF else ""))
     lines.append(f"权重为 0 的项目不计分。得分 {green_min} 分及以上为绿，{yellow_min} 分及以上为黄，其余为红。")
     return lines
 

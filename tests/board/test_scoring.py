@@ -183,3 +183,31 @@ def test_monthly_reports_on_time_count_and_late_ones_do_not(plan):
     ranked = {r.code: r for r in assessment.ranking(services.load_rows(on), on, 25)}
     assert ranked["yanhu-mz"].facts.reports_on_time == 1
     assert db.session.scalar(sa.select(sa.func.count(DutyInstance.id))) > 0
+
+
+def test_signoff_speed_is_read_from_this_years_urges_and_their_signoffs(plan):
+    """签收及时性: hours from each 催办 to the unit's 签收, capped; an unsigned one counts at the cap once the
+    cap has passed and is not judged before."""
+    from portal.board import assessment, services
+    from portal.core.time import utcnow
+    from portal.models import Acknowledgement, Unit, Urge
+
+    yanhu = db.session.scalar(sa.select(Unit).where(Unit.code == "yanhu-mz"))
+    jiang = db.session.scalar(sa.select(Unit).where(Unit.code == "jiangxian-mz"))
+    now = utcnow()
+    signed = Urge(unit_id=yanhu.id, subject="催办：甲", at=now - timedelta(hours=50))
+    never = Urge(unit_id=yanhu.id, subject="催办：乙", at=now - timedelta(hours=100))
+    fresh = Urge(unit_id=jiang.id, subject="催办：丙", at=now - timedelta(hours=2))
+    db.session.add_all([signed, never, fresh])
+    db.session.flush()
+    db.session.add(Acknowledgement(kind="urge", object_id=signed.id, unit_id=yanhu.id, at=signed.at + timedelta(hours=24)))
+    db.session.commit()
+    on = local_today()
+    facts = assessment.stored_facts(on, 25)
+    hours, judged = facts.signoff[yanhu.id]
+    assert judged == 2 and 24 + 72 - 1 <= hours <= 24 + 72  # 24 h to sign; the unsigned one at the 72 h cap
+    assert jiang.id not in facts.signoff  # two hours old and unsigned: not judged yet
+    ranked = {r.code: r for r in assessment.ranking(services.load_rows(on), on, 25)}
+    assert ranked["yanhu-mz"].facts.signoff_hours == pytest.approx(48, abs=1)
+    assert ranked["yanhu-mz"].parts[scoring.SIGNOFF] == pytest.approx(1 - 48 / 72, abs=0.02)
+    assert ranked["jiangxian-mz"].facts.signoff_hours is None

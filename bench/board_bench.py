@@ -160,7 +160,7 @@ def _login_cookie(port: int) -> str:
     conn.request("GET", "/login")
     response = conn.getresponse()
     page = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    cookie = _cookies(response)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     from urllib.parse import urlencode
 
@@ -170,7 +170,16 @@ def _login_cookie(port: int) -> str:
     response = conn.getresponse()
     response.read()
     conn.close()
-    return response.getheader("Set-Cookie", "").split(";")[0]
+    if response.status != 302:
+        raise RuntimeError(f"bench-leader could not sign in to the served app ({response.status})")
+    jar = dict(c.split("=", 1) for c in f"{cookie}; {_cookies(response)}".split("; ") if "=" in c)  # later wins
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def _cookies(response) -> str:
+    """Every cookie a response sets, as a Cookie header (the sign-in sets the session and a device token:
+    reading only the first Set-Cookie header lost the session)."""
+    return "; ".join(h.split(";")[0] for h in response.msg.get_all("Set-Cookie") or [])
 
 
 def throughput(port: int, path: str, cookie: str, clients: int, seconds: float) -> float:
@@ -185,7 +194,7 @@ def throughput(port: int, path: str, cookie: str, clients: int, seconds: float) 
             response = conn.getresponse()
             response.read()
             if response.status != 200:
-                raise RuntimeError(f"{path}: {response.status}")
+                raise RuntimeError(f"{path}: {response.status} {response.getheader('Location', '')}")
             done[n] += 1
         conn.close()
 

@@ -15,8 +15,8 @@ staged time its last stage), "" when the text sets no time, or 长期 (goes on w
 持续推进) / 定期 (done again and again: 每年…, 定期（每季度）) — both without a date, the drafted duty keeping
 the text's words. A task's `deadline_reason` records why a label was changed. A held-out label with `"blind"` (the
 session it was made in) was made before the drafter first ran on its plan, and no change since was made
-for it: the line "of which blind" scores those alone (the older held-out plans' misses were read while
-tuning).
+for it: a line "of which blind, <session>" per session scores those alone (the older held-out plans'
+misses were read while tuning).
 
 Time per plan (read + draft, median of the rounds) is printed beside a same-run baseline: reading the
 same text and splitting it into sentences, which is what the machine's load does to any pass; each
@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
     from portal.plan_text.reader import read_plan
 
     totals = {"tuned": Score(), "held-out": Score()}
-    blind = Score()  # held-out plans labelled before the drafter first ran on them, and not tuned on since
+    blind: dict[str, Score] = {}  # by session: held-out plans labelled before the drafter first ran on them, not tuned on since
     times = {split: [0.0, 0.0] for split in totals}  # summed ms, summed baseline ms
     rows = []
     work = Path(tempfile.mkdtemp(prefix="plans-bench-"))
@@ -143,7 +143,7 @@ def main(argv: list[str]) -> int:
         result = score(label, duties)
         totals[label["split"]].add(result)
         if label["split"] == "held-out" and label.get("blind"):
-            blind.add(result)
+            blind.setdefault(label["blind"], Score()).add(result)
         ms = timed_ms(lambda plan=plan: draft_duties(read_plan(plan), []), args.rounds)
         base = timed_ms(lambda plan=plan: re.findall(r"[^。；]+[。；]?", plan.read_text(encoding="utf-8")), args.rounds)
         rows.append((label["plan"], label["split"], result, ms, base, len(duties)))
@@ -172,9 +172,10 @@ def main(argv: list[str]) -> int:
         ms, base = times[split]
         print(f"{split:<9} {total.tasks:>3} tasks: " + "; ".join(marks)
               + f"; time {ms:.1f} ms, same-run base {base:.2f} ms, ratio {ms / max(base, 1e-6):.0f}")
-    f = blind.figures()
-    print(f"  of which blind ({blind.tasks} tasks, labelled before the drafter ran, not tuned on): "
-          + "; ".join(f"{key} {f[key]:.2f}" for key in TARGETS))
+    for session, score_ in sorted(blind.items()):
+        f = score_.figures()
+        print(f"  of which blind, {session} ({score_.tasks} tasks, labelled before the drafter ran, not tuned on): "
+              + "; ".join(f"{key} {f[key]:.2f}" for key in TARGETS))
     return 1 if failed else 0
 
 

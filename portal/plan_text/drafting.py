@@ -282,9 +282,12 @@ def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date
     cells = {header_key(k): v for k, v in row.cells.items()}
     fields = {}
     for key, value in cells.items():
-        for wanted in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS:
-            if wanted in key and value and wanted not in fields:
-                fields[wanted] = value
+        # a column is the kind its longest key names: 牵头责任单位 is a lead column, not also a 责任单位 one
+        # (南陵 2024: the 责任单位 column beside it cooperates)
+        wanted = max((w for w in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS if w in key), key=len,
+                     default=None)
+        if wanted and value and wanted not in fields:
+            fields[wanted] = value
     source = "；".join(f"{k}：{v}" for k, v in cells.items() if v)
     assignment = _from_fields(fields, source)
     return _duty(clause, clause.text, assignment, units, issued)

@@ -11,8 +11,9 @@ COUNTY_WIDE = re.compile(r"^(?:各)?(?:县[（(]市、?区[）)]|县市区|县�
 NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县州各])")
 # a cell or field saying no unit is named (「无」 in a 配合单位 column)
 NO_NAME = re.compile(r"^[\s/／—\-－]*(?:无|暂无)?[\s/／—\-－。]*$")
+# 「…等」「…等单位」「区司法局等有关部门」 (济南 钢城 2021): the 等 and the words after it close the list
 TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|结合实际|"
-                            r"等(?:部门|单位)?)$")
+                            r"等(?:有关|相关|其他)?(?:部门|单位)?)$")
 # 「省科技厅、工业和信息化厅」: a department named without its level after one named with it is at the same level
 LEVEL_PREFIX = re.compile(r"^[省市区县](?![（(级])")
 # (not one named after its place: 盐湖区民政局 after 市民政局 is a county's own, not 市盐湖区民政局)
@@ -29,9 +30,10 @@ def normalise(name: str) -> str:
     return name.replace("和", "")
 
 
-# 「各区、县级市」「各市、县人民政府」「各区、市政府」: every body of those levels, one name
+# 「各区、县级市」「各市、县人民政府」「各区、市政府」「各有关区、县级市」 (广州 2012): every body (or every one
+# concerned) of those levels, one name
 _LEVEL = r"(?:[省市区县州旗乡镇]|县级市|自治县|街道)"
-EVERY_LEVEL = re.compile(r"各" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?:人民政府|政府|管委会)?"
+EVERY_LEVEL = re.compile(r"各(?:有关|相关)?" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?:人民政府|政府|管委会)?"
                          r"(?=$|[、，,；;。]|负责|牵头|配合|参与|落实|按职|分别|共同|结合|等)")
 
 

@@ -135,11 +135,40 @@ def match_unit(name: str, units: list[UnitName]) -> int | None:
                 return unit.id
     by_alias = [u for u in units if any(normalise(a) == wanted for a in u.aliases)]
     if not by_alias:
-        return _city_name_without_place(wanted, units)
+        return _county_government(wanted, units) or _city_name_without_place(wanted, units)
     # an alias such as 民政部门 is shared by the city bureau and each county's: the city's own is meant
     # unless the plan says 各县（市、区）, which is handled above
     city = [u for u in by_alias if u.level == "city"]
     return (city or by_alias)[0].id
+
+
+GOVERNMENT_WORDS = re.compile(r"(?:人民政府|政府)$")
+COUNTY_ITSELF = re.compile(r"^.{1,6}[区县市旗]$")
+
+
+def is_county_itself(unit: UnitName) -> bool:
+    """A county unit that is the county (盐湖区, 盐湖区人民政府), not one of its bureaus (盐湖区民政局)."""
+    return unit.level == "county" and any(COUNTY_ITSELF.match(normalise(n)) or GOVERNMENT_WORDS.search(normalise(n))
+                                          for n in (unit.name, unit.short_name))
+
+
+def one_county_for_each(lead: list[str], cooperating: list[str], units: list[UnitName]) -> bool:
+    """A task led by one county's government (盐湖区人民政府) with each county's bureaus cooperating (各县（市、
+    区）民政局) is every county's: the lead is the county a per-county duty keeps as its example (as a
+    draft keeps one), not that county alone."""
+    if not lead or not any(is_county_wide(n) for n in cooperating):
+        return False
+    by_id = {u.id: u for u in units}
+    return all((u := by_id.get(match_unit(n, units))) is not None and is_county_itself(u) for n in lead)
+
+
+def _county_government(wanted: str, units: list[UnitName]) -> int | None:
+    """「盐湖区人民政府」「盐湖区政府」: the county the register holds as 盐湖区."""
+    place = GOVERNMENT_WORDS.sub("", wanted)
+    if place == wanted or not place:
+        return None
+    found = [u for u in units if is_county_itself(u) and place in (normalise(u.name), normalise(u.short_name))]
+    return found[0].id if len(found) == 1 else None
 
 
 def _city_name_without_place(wanted: str, units: list[UnitName]) -> int | None:

@@ -14,7 +14,7 @@ A label's deadline is an ISO date (the day the task is due: a month without a da
 staged time its last stage), "" when the text sets no time, or 长期 (goes on without an end: 长期坚持,
 持续推进) / 定期 (done again and again: 每年…, 定期（每季度）) — both without a date, the drafted duty keeping
 the text's words. A task's `deadline_reason` records why a label was changed. A plan tuned on after it
-was held out says so in its label's `"moved"`, printed under its row. A held-out label with `"blind"`
+was held out says so in its label's `"moved"`, printed under its row (as a blind plan's session is). A held-out label with `"blind"`
 (the session it was made in) was made before the drafter first ran on its plan, and no change since was
 made for it: a line "of which blind, <session>" per session scores those alone (the older held-out
 plans' misses were read while tuning).
@@ -147,7 +147,8 @@ def main(argv: list[str]) -> int:
             blind.setdefault(label["blind"], Score()).add(result)
         ms = timed_ms(lambda plan=plan: draft_duties(read_plan(plan), []), args.rounds)
         base = timed_ms(lambda plan=plan: re.findall(r"[^。；]+[。；]?", plan.read_text(encoding="utf-8")), args.rounds)
-        rows.append((label["plan"], label["split"], result, ms, base, len(duties), label.get("moved", "")))
+        blind_note = f"labelled blind in {label['blind']}" if label["split"] == "held-out" and label.get("blind") else ""
+        rows.append((label["plan"], label["split"], result, ms, base, len(duties), label.get("moved", "") or blind_note))
         times[label["split"]][0] += ms
         times[label["split"]][1] += base
 
@@ -155,12 +156,12 @@ def main(argv: list[str]) -> int:
     width = max(len(name) for name, *_ in rows) + 2
     print(f"{'plan':<{width}}{'split':<10}{'tasks':>6}{'drafted':>8}{'recall':>8}{'lead':>7}{'coopF1':>8}{'deadline':>9}"
           f"{'ms':>8}{'base ms':>9}{'ratio':>8}")
-    for name, split, result, ms, base, drafted, moved in rows:
+    for name, split, result, ms, base, drafted, note in rows:
         f = result.figures()
         print(f"{name:<{width}}{split:<10}{result.tasks:>6}{drafted:>8}{f['recall']:>8.2f}{f['lead']:>7.2f}{f['coop_f1']:>8.2f}"
               f"{f['deadline']:>9.2f}{ms:>8.2f}{base:>9.3f}{ms / max(base, 1e-6):>8.0f}")
-        if moved:
-            print(f"    moved: {moved}")
+        if note:
+            print(f"    {note}")
         if args.verbose:
             for miss in result.misses:
                 print(f"    {miss}")

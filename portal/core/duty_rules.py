@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -201,6 +202,14 @@ def sort_key(sort: str, light_code: str, deadline: date | None, progress_pct: in
 
 PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+_PERIOD_WORDS = re.compile(r"每(月|季度|年)(?!度)")
+
+
+def period_named(words: str) -> str | None:
+    """The period a dateless 完成时限 names: 「每年」 (a plan's 「每年选拔…」) → yearly, 「定期（每季度）」 →
+    quarterly; None for any other words (长期, 每半年: no such period)."""
+    m = _PERIOD_WORDS.search(words or "")
+    return next((k for k, label in PERIOD_LABELS.items() if label == m.group(0)), None) if m else None
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:

@@ -1,4 +1,4 @@
-"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」) → the words and the date they mean
+"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」, 「每年…」) → the words and the date they mean
 (`find_deadline`); a 完成时限 cell of a 任务分工表 (「2022年9月30日」, 「2022-09-30」, 「定期（每季度）」) read whole
 (`read_deadline_cell`). A date that bounds a policy's period (「实施期限至2021年12月31日」) is no deadline."""
 from __future__ import annotations
@@ -14,6 +14,9 @@ CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4"
 # long-term words as the time of a task end the statement (「此项工作长期坚持。」, a 完成时限 cell 「持续推进」); followed by
 # an object they are the task's verb (「持续推进“一件事”高效办理」), no time
 LONG_TERM = re.compile(r"(?:长期坚持|长期推进|长期开展|持续推进|持续开展|常态化推进|常态化开展|持续实施)(?=[。；;，,）)]|$)")
+# a task done again and again (定期): 「每年选拔资助不少于100名」「每季度通报一次」 (广州 2012) — the action's
+# frequency, not a rate (「每人每年3500元」) nor 「每年度」; its words are the duty's time, without a date
+RECURRING = re.compile(r"(?<![人户元])每(?:年|季度|半年|月)(?!度|均|[\d０-９])(?=[\u4e00-\u9fff])")
 _YEAR = r"(?:(?P<year>\d{4})\s*年)?"
 _POINT = (r"(?:(?P<month>\d{1,2})\s*月(?:份)?(?:(?P<day>\d{1,2})\s*日)?(?P<part>底|末|中旬|上旬|下旬)?"
           r"|(?P<yearend>年底|年末|年内|底)|(?P<half>上半年|下半年)|第?(?P<quarter>[一二三四1-4])季度(?:末)?)")
@@ -61,8 +64,8 @@ def _resolve(m: re.Match, year: int | None) -> date | None:
 
 
 def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
-    """The deadline the text states: a point in time ending a task (…前, …底, …完成/结束), or long-term
-    words. A year left out is the one named earlier in the sentence, else the plan's year. A text that
+    """The deadline the text states: a point in time ending a task (…前, …底, …完成/结束), else long-term
+    words, else how often it is done (「每年…」, no date). A year left out is the one named earlier in the sentence, else the plan's year. A text that
     stages its time (「确保到2032年底，贡山县…；2033年底，泸水市…；2034年底，福贡县…」, 怒江 2022) ends at the
     last of its times: the earlier ones are its steps."""
     found = [d for d in _points(text, issued) if d.day]
@@ -75,6 +78,9 @@ def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
     if m:
         return Deadline(m.group(0), date(int(m.group("year")), 12, 31))
     m = LONG_TERM.search(text)
+    if m:
+        return Deadline(m.group(0), None)
+    m = RECURRING.search(text)
     if m:
         return Deadline(m.group(0), None)
     return None

@@ -22,7 +22,7 @@ from portal.plan_text.deadlines import Deadline, find_deadline, read_deadline_ce
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
 from portal.plan_text.subjects import CO_WITH, INLINE_COOP, SUBJECT, subject_names
-from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, split_names
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, one_county_for_each, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
 NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
@@ -282,9 +282,12 @@ def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date
     cells = {header_key(k): v for k, v in row.cells.items()}
     fields = {}
     for key, value in cells.items():
-        for wanted in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS:
-            if wanted in key and value and wanted not in fields:
-                fields[wanted] = value
+        # a column is the kind its longest key names: 牵头责任单位 is a lead column, not also a 责任单位 one
+        # (南陵 2024: the 责任单位 column beside it cooperates)
+        wanted = max((w for w in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS if w in key), key=len,
+                     default=None)
+        if wanted and value and wanted not in fields:
+            fields[wanted] = value
     source = "；".join(f"{k}：{v}" for k, v in cells.items() if v)
     assignment = _from_fields(fields, source)
     return _duty(clause, clause.text, assignment, units, issued)
@@ -297,7 +300,8 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
     title = clause.heading or (re.split(r"[，。；]", body[0])[0][:40] if body else "")
     quote = assignment.source or (body[0] if body else clause.heading)
     deadline = _deadline(text, assignment, issued)
-    county = [n for n in assignment.lead if is_county_wide(n)]
+    county = [n for n in assignment.lead if is_county_wide(n)] or (
+        assignment.lead if one_county_for_each(assignment.lead, assignment.cooperating, units) else [])
     if steps_from:
         steps = [(k.heading + "。" if k.heading else "") + k.text.split("\n")[0].strip() for k in steps_from]
         steps = [BRACKET_NESTED.sub("", s).strip() for s in steps if s.strip()]

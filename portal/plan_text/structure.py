@@ -159,7 +159,14 @@ class _Builder:
             clause.text.append(text)
         return True
 
-    def _check_sequence(self, line: int, parent: str, level: int, value: int, printed: str) -> None:
+    def next_item(self, value: int) -> bool:
+        """Whether ``value`` is the number the open list of items (1. 2. …) goes on with — after the first
+        item: 「11.121人才梯队项目」 after item 10 (广州 2012) starts item 11, its name starting with 121."""
+        stack = [entry for entry in self.stack if entry[0] < 3]
+        parent = stack[-1][2] if stack else ""
+        return value > 1 and value in self._expected(parent, 3)
+
+    def _expected(self, parent: str, level: int) -> set[int]:
         expected = {self.last_child.get(parent, 0) + 1}
         if parent not in self.last_child and level >= 3 and "." in parent:
             # items numbered on from the previous section (三（二）8 after 三（一）7)
@@ -167,6 +174,10 @@ class _Builder:
             previous = f"{head}.{int(last) - 1}" if last.isdigit() and int(last) > 1 else None
             if previous in self.last_child:
                 expected.add(self.last_child[previous] + 1)
+        return expected
+
+    def _check_sequence(self, line: int, parent: str, level: int, value: int, printed: str) -> None:
+        expected = self._expected(parent, level)
         if value not in expected:
             self.problem(line, f"条款编号不连续：这里是“{printed.strip()}”，按顺序应为第 {min(expected)} 项；请核对是否漏了条款或编号有误")
         self.last_child[parent] = value
@@ -270,11 +281,23 @@ def _body(builder: _Builder, blocks: list[Block]) -> date | None:
             issued = issued or day
             builder.current.text.append(text)
             continue
-        found = number_of(text)
+        found = number_of(text) or _run_on_item(builder, text)
         if found and builder.numbered(block, *found):
             continue
         builder.current.text.append(text)
     return issued
+
+
+RUN_ON_ITEM = re.compile(r"^(\d+)[.．](?=\d)")
+
+
+def _run_on_item(builder: _Builder, text: str) -> tuple[int, int, str, str] | None:
+    """An item whose name starts with a number (「11.121人才梯队项目」): numbered when its number is the
+    one the items go on with, else a decimal (「1.5亿元…」) in the text."""
+    m = RUN_ON_ITEM.match(text)
+    if m and builder.next_item(int(m.group(1))):
+        return 3, int(m.group(1)), m.group(0), text[m.end():].strip()
+    return None
 
 
 def header_key(cell: str) -> str:

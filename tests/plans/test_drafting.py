@@ -179,3 +179,19 @@ def test_a_plan_s_table_reads_the_office_table_s_column_words(tmp_path):
                     "| 1 | 建立工作台账。 | 市民政局 | 市财政局 | 2023年6月底前 |\n", encoding="utf-8")
     (duty,) = draft_duties(read_plan(path), [])
     assert (duty.lead, duty.cooperating, duty.deadline) == (["市民政局"], ["市财政局"], date(2023, 6, 30))
+
+
+def test_a_row_led_by_one_county_s_government_with_each_county_s_bureaus_is_every_county_s():
+    from portal.plan_text.division_table import read_rows  # lazy: the 任务分工表 reader, this test's only user
+
+    units = [UnitName(1, "盐湖区", "盐湖区", (), "county"), UnitName(2, "盐湖区民政局", "盐湖区民政局", ("民政部门",), "county"),
+             UnitName(3, "运城市民政局", "市民政局", ("民政部门",), "city")]
+    assert match_unit("盐湖区人民政府", units) == 1 and match_unit("盐湖区政府", units) == 1
+    assert match_unit("永济市人民政府", units) is None  # a county the register lacks stays unknown
+    grid = [(1, ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]),
+            (2, [1, "统筹推进关爱服务阵地建设", "盐湖区人民政府", "各县（市、区）民政局", "2026年12月31日"]),
+            (3, [2, "建设盐湖区儿童之家", "盐湖区人民政府", "市民政局", "2026年12月31日"])]
+    rows, problems = read_rows(grid, "任务分工表.xlsx", units)
+    assert problems == []
+    assert (rows[0].scope, rows[0].lead_ids) == ("county", [1])  # each county's government, 盐湖区 its example
+    assert rows[1].scope == "city"  # with the city's bureau: 盐湖区's own task

@@ -138,7 +138,7 @@ def ranking_rows(ranked) -> list[list]:
 def _sheet(wb: xlsx.Book, name: str, title: str, headers: list[str], widths: list[int], rows: list[list]) -> xlsx.Sheet:
     """A sheet of the 通报: title row, frozen and filtered header, the rows; only the long-text columns
     wrap."""
-    return wb.sheet(name, headers, widths, rows, title=title, convert=safe_cell,
+    return wb.sheet(name, headers, widths, rows, title=title,
                     wrap=[i for i, w in enumerate(widths) if w >= 24])
 
 

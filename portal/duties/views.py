@@ -1,7 +1,6 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
-from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from portal.audit.display import present
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import duty_rules
-from portal.duties import bp, bulk, page, periods
+from portal.duties import bp, bulk, ledger_cache, page, periods
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.duties.crossref import keys_in, linked
 from portal.duties.evidence import add_evidence, read_evidence
@@ -29,7 +28,7 @@ from portal.duties.forms import (
     StateForm,
     TickForm,
 )
-from portal.duties.ledger import LedgerFilter, read_ledger, view_of
+from portal.duties.ledger import LedgerFilter, view_of
 from portal.duties.ledger_cells import Cells
 from portal.duties.ledger_columns import PAGE_COLUMNS
 from portal.duties.responsible import set_responsible
@@ -87,14 +86,16 @@ PAGE_SIZE = 50
 @logged_in
 def index():
     f = ledger_filter_from_args()
-    rows = read_ledger(current_user, f)  # one statement: what the rows show, lit and sorted
+    # one statement (what the rows show, lit and sorted), or none: kept per process until the duty data changes
+    cached = ledger_cache.read(current_user, f)
+    rows = cached.rows
     viewed = refdata.unit_by_code(f.unit_code) if f.unit_code else None
     viewed = viewed if viewed is not None and viewed.active else None
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
     title, read_only = ledger_heading(current_user, viewed)
-    context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
+    context = dict(rows=page.items, total=len(rows), light_counts=cached.light_counts, page=page, f=f,
                    themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,

@@ -137,9 +137,10 @@ def counties() -> list[tuple[str, str]]:
 
 # ---- rows --------------------------------------------------------------------------------------
 
-def load_rows(on: date | None = None) -> list[rollup.Row]:
-    """Every live duty instance as a board row, in one statement: the instance with its duty, its
-    live checklist counted and its cooperating units' ids aggregated by the database."""
+def load_rows(on: date | None = None, plan_id: int = 0) -> list[rollup.Row]:
+    """Every live duty instance (of one plan when `plan_id` is given) as a board row, in one statement:
+    the instance with its duty, its live checklist counted and its cooperating units' ids aggregated by
+    the database."""
     on = on or today()
     counts = checklist_counts_subquery()
     # "12,15*": a unit id, starred where the office arranged the unit's part (not named by the clause)
@@ -152,6 +153,8 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             .where(~DutyInstance.archived, ~Duty.archived)
             .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
                      sa.orm.lazyload(DutyInstance.cooperators)))
+    if plan_id:
+        stmt = stmt.where(Duty.plan_id == plan_id)
     infos = unit_infos()
     rows = []
     for inst, done, total, coop_ids in db.session.execute(stmt):

@@ -17,7 +17,7 @@ NASTY = [
     {"progress": "=cmd|' /C calc'!A0", "problems": "\r\n" * 100, "next_steps": "\t", "submit": "1"},
     {"q": "AND OR NOT * ? ~ ^ body:x \"unbalanced", "active": "yes", "version": "abc"},
     {"name": "移交儿童人数", "value": "9" * 40, "start": "2022-02-30", "end": "-1", "county": "火星", "level": "省级",
-     "u": "../../x", "a": "9.9.9", "expand": "county:<b>", "kind": "\x7f"},
+     "u": "../../x", "a": "9.9.9", "expand": "county:<b>", "kind": "\x7f", "plan": "火星"},
     # the library's filters and 收藏 (portal.policy.library_filter, portal.policy.favourites)
     {"level": "宪法", "issuer": "火星政府", "place": "moon", "issued_from": "2022-02-30", "issued_to": "9999",
      "effective_from": "1800-01-01", "effective_to": "二〇二二年", "folder": "-1", "doc": "../x", "clause": "a9999",
@@ -26,7 +26,7 @@ NASTY = [
 # Numbers no column holds (SQLite: beyond 2**63; PostgreSQL int4: beyond 2**31 - 1) and digits int()
 # refuses ("²"), in every field and query argument that carries an id, a page, a version or a figure.
 NUMERIC = ("township", "target", "page", "limit", "version", "value", "number", "selected", "all", "done", "module",
-           "object_id", "unit_id", "account", "instance", "training", "remind_days", "folder", "other", "moved")
+           "object_id", "unit_id", "account", "instance", "training", "remind_days", "folder", "other", "moved", "plan")
 NASTY += [{name: big for name in NUMERIC} for big in ("9" * 25, str(2**63), str(2**31), "²")]
 
 

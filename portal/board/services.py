@@ -136,11 +136,11 @@ def counties() -> list[tuple[str, str]]:
 
 # ---- rows --------------------------------------------------------------------------------------
 
-def load_rows(on: date | None = None) -> list[rollup.Row]:
-    """Every live duty instance as a board row, in one statement: the instance's and its duty's
-    columns (plain values, no ORM objects: with many plans these are thousands of rows, and loading
-    them as objects was most of an uncached board and of the 通报's first build), its live checklist
-    counted and its cooperating units' ids aggregated by the database."""
+def load_rows(on: date | None = None, plan_id: int = 0) -> list[rollup.Row]:
+    """Every live duty instance (of one plan when `plan_id` is given) as a board row, in one statement:
+    the instance's and its duty's columns (plain values, no ORM objects: with many plans these are
+    thousands of rows, and loading them as objects was most of an uncached board and of the 通报's first
+    build), its live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
     counts = checklist_counts_subquery()
     # "12,15*": a unit id, starred where the office arranged the unit's part (not named by the clause)
@@ -155,10 +155,12 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             .join(Duty, DutyInstance.duty_id == Duty.id)
             .outerjoin(counts, counts.c.iid == DutyInstance.id).outerjoin(coop, coop.c.iid == DutyInstance.id)
             .where(~DutyInstance.archived, ~Duty.archived))
+    if plan_id:
+        stmt = stmt.where(Duty.plan_id == plan_id)
     infos = unit_infos()
     rows = []
     for (iid, key, unit_id, state, deadline, updated_at, closed_at, duty_key, title, clause_ids, start, position,
-         deadline_kind, period, plan_id, done, total, coop_ids) in db.session.execute(stmt):
+         deadline_kind, period, row_plan, done, total, coop_ids) in db.session.execute(stmt):
         a = duty_rules.assess(state, deadline, start, int(done or 0), int(total or 0), on)
         u = infos[unit_id]
         clause_ids = clause_ids or []
@@ -168,7 +170,7 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
             state, a.light, a.progress, deadline, updated_at,
             tuple(infos[c].short + (ARRANGED_MARK if arranged else "") for c, arranged in cooperators),
-            position, closed_at, deadline_kind, period or "", plan_id))
+            position, closed_at, deadline_kind, period or "", row_plan))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 

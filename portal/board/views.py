@@ -58,7 +58,8 @@ def county(county_code: str):
     transfer = next((t for t in data.transfer if t.county_code == code and not t.institution), None)
     trend = None
     if services.scope_of(current_user) == services.FULL:
-        trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
+        trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today(),
+                            data.query.filters.plan_id)
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
                            transfer=transfer, indicator_names=data.indicator_names, on=today(), q=data.query,
@@ -150,13 +151,14 @@ def duty_extras(inst) -> dict:
 
 
 @bp.app_template_global("board_unit_trend")
-def unit_trend(unit):
-    """The trend chart on a unit's page, for those whose board shows that unit (else None)."""
+def unit_trend(unit, plan_id: int = 0):
+    """The trend chart on a unit's page (of the plan chosen there, or every plan), for those whose board
+    shows that unit (else None)."""
     scope = services.scope_of(current_user)
     if scope == services.TOTALS or (scope == services.OWN_UNIT and current_user.unit_id != unit.id):
         return None
 
-    return trend_chart([unit.id], today())
+    return trend_chart([unit.id], today(), plan_id)
 
 
 @bp.app_template_global("board_link")

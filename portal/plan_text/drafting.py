@@ -296,7 +296,7 @@ def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date
 def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitName], issued: date | None,
           steps_from: list[Clause] | None = None) -> DraftDuty:
     sentences = _sentences(text)
-    body = [s for s in sentences if not BRACKET_NESTED.fullmatch(s.rstrip("。")) and not FIELD_LINE.match(s)]
+    body = _body(sentences)
     title = clause.heading or (re.split(r"[，。；]", body[0])[0][:40] if body else "")
     quote = assignment.source or (body[0] if body else clause.heading)
     deadline = _deadline(text, assignment, issued)
@@ -306,7 +306,7 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
         steps = [(k.heading + "。" if k.heading else "") + k.text.split("\n")[0].strip() for k in steps_from]
         steps = [BRACKET_NESTED.sub("", s).strip() for s in steps if s.strip()]
     else:
-        steps = [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]
+        steps = _steps_of(body)
     duty = DraftDuty(
         clause=clause.id, title=title.strip(), lead=assignment.lead, cooperating=assignment.cooperating,
         scope="county" if county else "city", deadline_text=deadline.text if deadline else "",
@@ -321,6 +321,22 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
     if deadline and assignment.deadline_text and deadline.text == assignment.deadline_text:
         duty.sources["deadline"] = assignment.source
     return duty
+
+
+def _body(sentences: list[str]) -> list[str]:
+    """A clause's sentences without the bracketed assignment (「（市民政局牵头）」) or a field line."""
+    return [s for s in sentences if not BRACKET_NESTED.fullmatch(s.rstrip("。")) and not FIELD_LINE.match(s)]
+
+
+def _steps_of(body: list[str]) -> list[str]:
+    return [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]
+
+
+def quoted_steps(text: str) -> list[str]:
+    """The checklist steps quoted from a clause's text, as a drafted duty gets them: each sentence of
+    six characters or more, its bracketed assignment left out, at most MAX_STEPS. The one rule for a
+    duty drafted from the text and for a row a 任务分工表 adds on import (`portal.plans.division`)."""
+    return [s for s in _steps_of(_body(_sentences(text))) if s][:MAX_STEPS]
 
 
 def _deadline(text: str, assignment: _Assignment, issued: date | None) -> Deadline | None:

@@ -154,17 +154,14 @@ def split_draft(plan_id: int, draft_id: int):
     form = SplitForm()
     form.set_steps(len(draft.checklist))
     if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return _back(plan, f"draft-{draft.id}")
+        return _reshaped(plan, draft.id, first_error(form))
     try:
         new = reshape.split_draft(plan, draft, form.title.data.strip(), list(form.moved.data or []), current_user,
                                   form.version.data)
     except (reshape.Refused, drafts.DraftStale) as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
-        return _back(plan, f"draft-{draft_id}")
-    flash(f"已将「{draft.title}」拆分为两项，新任务「{new.title}」在其后。", "success")
-    return _back(plan, f"draft-{new.id}")
+        return _reshaped(plan_or_404(plan_id), draft_id, str(exc) if isinstance(exc, reshape.Refused) else STALE)
+    return _reshaped(plan, new.id, done=f"已将「{draft.title}」拆分为两项，新任务「{new.title}」在其后。")
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/merge", methods=["POST"])
@@ -174,21 +171,30 @@ def merge_draft(plan_id: int, draft_id: int):
     draft = _draft_or_404(plan, draft_id)
     form = MergeForm()
     if not form.validate_on_submit() or form.other.data is None:
-        flash(first_error(form) if form.errors else "请填写要合并进来的任务序号（页面上的“第几项”）。", "error")
-        return _back(plan, f"draft-{draft.id}")
+        return _reshaped(plan, draft.id, first_error(form) if form.errors
+                         else "请填写要合并进来的任务序号（页面上的“第几项”）。")
     if form.other.data > len(plan.drafts):
-        flash(f"没有第{form.other.data}项任务（共 {len(plan.drafts)} 项）。", "error")
-        return _back(plan, f"draft-{draft.id}")
+        return _reshaped(plan, draft.id, f"没有第{form.other.data}项任务（共 {len(plan.drafts)} 项）。")
     other = plan.drafts[form.other.data - 1]
     title = other.title
     try:
         reshape.merge_drafts(plan, draft, other, current_user, form.version.data)
     except (reshape.Refused, drafts.DraftStale) as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
-        return _back(plan, f"draft-{draft_id}")
-    flash(f"已将第{form.other.data}项「{title}」并入「{draft.title}」。", "success")
-    return _back(plan, f"draft-{draft.id}")
+        return _reshaped(plan_or_404(plan_id), draft_id, str(exc) if isinstance(exc, reshape.Refused) else STALE)
+    return _reshaped(plan, draft.id, done=f"已将第{form.other.data}项「{title}」并入「{draft.title}」。")
+
+
+def _reshaped(plan, draft_id: int, refused: str = "", done: str = ""):
+    """After a split or merge (or its refusal): with htmx, the list of drafted duties alone, renumbered,
+    with the message on the duty it concerns; without, the review page at that duty with the message."""
+    if is_partial_request():
+        db.session.expire_all()  # a rollback or a reshape changed the list
+        plan = plan_or_404(plan.id)
+        return render_template("plans/_drafts.html", plan=plan, editing=None, form=None, unmatched=drafts.unmatched,
+                               reshaped={"id": draft_id, "refused": refused, "done": done}, **_card_context(plan))
+    flash(refused or done, "error" if refused else "success")
+    return _back(plan, f"draft-{draft_id}")
 
 
 @bp.route("/plans/<int:plan_id>/drafts/add", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.core.refusals import NotAllowed
@@ -24,6 +24,7 @@ from portal.supervision.services import (
 from portal.web.access import requires
 from portal.web.forms import first_error
 from portal.web.htmx import is_partial_request
+from portal.web.query_args import plan_arg
 
 
 def safe_back(value: str | None, fallback: str) -> str:
@@ -38,9 +39,12 @@ def safe_back(value: str | None, fallback: str) -> str:
 def inbox(error: str = "", reply_error: tuple[int, str] | None = None):
     """What waits for the unit's 签收, and the 催办 and 督办单 it received (replied or not)."""
     unit_id = current_user.unit_id
-    waiting = pending(unit_id=unit_id, limit=200) if unit_id else []
-    received = urges(unit_id=unit_id, limit=50) if unit_id else []
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's, or the one chosen's
+    waiting = pending(unit_id=unit_id, limit=200, plan_id=plan_id) if unit_id else []
+    received = urges(unit_id=unit_id, limit=50, plan_id=plan_id) if unit_id else []
     return render_template("supervision/inbox.html", waiting=waiting, received=received, on=today(), rules=rules,
+                           plan_id=plan_id, problems=problems,
                            error=error, reply_error=reply_error, ack_form=AckForm(formdata=None),
                            reply_form=ReplyForm(formdata=None)), (422 if error or reply_error else 200)
 

@@ -11,6 +11,7 @@ from portal.duties import services as duty_services
 from portal.extensions import db
 from portal.models import AuditEntry, ChecklistItem, Duty, DutyInstance, Plan, PlanDraftDuty, UnitAlias
 from portal.plans import drafts, publish
+from portal.web.zhcontrols import DATE_HINT, date_problem
 from tests.conftest import make_user
 from tests.plans.helpers import ready_plan, sample_document, sample_drafts, unit_id
 
@@ -76,12 +77,16 @@ def test_editing_a_draft_keeps_the_office_s_steps_apart_and_logs_before_and_afte
     assert entry.before["cooperating"] == ["市教育局", "市儿童之家"]
     # Bad input: a message, nothing changed.
     for bad, message in (({"clauses": "9.9"}, "方案中没有条款 9.9"), ({"lead": []}, "请选择牵头单位"),
-                         ({"deadline": "2026-13-01"}, "日期格式不正确"), ({"title": ""}, "请填写任务名称"),
+                         ({"deadline": "2026-13-01"}, date_problem("2026-13-01")),
+                         ({"deadline": "6月底"}, DATE_HINT), ({"title": ""}, "请填写任务名称"),
                          ({"lead": ["999999"]}, "所选牵头单位无效")):
         page = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, **bad), follow_redirects=True).get_data(as_text=True)
         assert message in page, bad
     db.session.expire_all()
     assert db.session.get(PlanDraftDuty, d.id).title == "摸底排查困境儿童"
+    # the date box is the shared Chinese control (no native date picker), showing the date in Chinese
+    form = client.get(f"/plans/{p.id}/review?edit={d.id}").get_data(as_text=True).split('data-testid="draft-form"')[1]
+    assert 'class="zh-date"' in form and 'value="2026年6月30日"' in form and 'type="date"' not in form
 
 
 def test_adding_and_dropping_duties_and_the_coverage_check(client, auth, plan):

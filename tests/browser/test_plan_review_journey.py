@@ -101,6 +101,7 @@ def test_split_and_merge_work_in_place(page, app, plan):
     page.goto(f"/plans/{drafted.id}/review")
     expect(page.get_by_test_id("draft")).to_have_count(2)
     page.evaluate("window.stayed = true")  # gone if the page reloads
+    page.on("dialog", lambda d: d.accept())  # 合并 asks first
 
     first = page.get_by_test_id("draft").first
     first.get_by_test_id("draft-split").locator("summary").click()

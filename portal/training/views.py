@@ -352,8 +352,7 @@ def session_tick(session_id: int, trainee_id: int):
 def places():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
-    raw = request.args.get("township", "")
-    return _places_page(counties, county, int(raw) if raw.isdigit() and len(raw) < 12 else None)
+    return _places_page(counties, county, id_arg("township"))
 
 
 def _places_page(counties, county, township_id: int | None, refused: Refused = NOTHING_REFUSED):

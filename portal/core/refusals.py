@@ -8,7 +8,8 @@
   and, where it can, the colleague's version is shown beside what was typed (`conflict`).
 * `NotAllowed`: not this person's to do at all: a 403 (never a message), the one class for every domain.
 
-Views run a service action through `portal.web.actions.attempt`, which answers these three.
+Views run a service action through `portal.web.actions.attempt`, which answers these three, and name
+the form a refusal is drawn beside by a `FormKey` (templates read the same names as `KEY`).
 Pure: no Flask, no database.
 """
 from __future__ import annotations
@@ -46,7 +47,7 @@ class FormKey:
     ACTIVE = "active"
     ASSIGN = "assign"
     COMPLETE = "complete"
-    # the group assignment page (templates/training/assign.html) and the sheets page
+    # the group assignment page (templates/training/assign.html), the sheets page (templates/training/sheets.html)
     COHORT = "cohort"
     SHEET = "sheet"
     # a plan's review page (templates/plans/review.html)
@@ -94,8 +95,10 @@ class FormKey:
 
     @staticmethod
     def rename(place_id: int) -> str:
+        """改名 of one township or village on the places page (templates/training/places.html)."""
         return f"rename-{place_id}"
 
     @staticmethod
     def merge(place_id: int) -> str:
+        """合并 of one township or village into another on the places page."""
         return f"merge-{place_id}"

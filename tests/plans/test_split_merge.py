@@ -70,9 +70,13 @@ def test_a_drafted_duty_splits_in_two_with_its_checklist_divided(client, auth, p
     assert entry.after["new_checklist"] == ["完成摸底排查"]
     # every step moved is refused (that is an edit of the duty); so is a step no longer there
     kept = db.session.get(PlanDraftDuty, kept.id)
-    refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "0"},
-                        follow_redirects=True).get_data(as_text=True)
-    assert "请至少在原任务中保留一个工作步骤" in refused
+    response = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "拆出的一项", "moved": "0"})
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 422  # beside the split form, opened, what was typed kept
+    split_form = refused[refused.index(f'action="/plans/{p.id}/drafts/{kept.id}/split"'):]
+    split_form = split_form[:split_form.index("</form>")]
+    assert "请至少在原任务中保留一个工作步骤" in split_form and 'value="拆出的一项"' in split_form
+    assert 'value="0" checked' in split_form and '<p class="flash' not in refused
     refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "7"},
                         follow_redirects=True).get_data(as_text=True)
     assert "所选工作步骤已不在这项任务中" in refused

@@ -14,6 +14,7 @@ from portal.board.bulletin import build
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
 from portal.core import duty_rules
+from portal.core.refusals import FormKey
 from portal.duties import page
 from portal.duties.services import DutyError, get_instance, today
 from portal.duties.views import refused_on_duty_page
@@ -102,7 +103,7 @@ def _back(inst, anchor: str):
 def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
-    return _on_duty_page(inst, form, "indicator", "indicators", lambda: services.report_indicator(
+    return _on_duty_page(inst, form, FormKey.INDICATOR, "indicators", lambda: services.report_indicator(
         current_user, inst, form.name.data, form.value.data, form.note.data or ""),
         lambda: f"已填报{form.name.data}：{form.value.data}。")
 
@@ -112,7 +113,7 @@ def indicator(instance_id: int):
 def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
-    return _on_duty_page(inst, form, "instruction", "instructions",
+    return _on_duty_page(inst, form, FormKey.INSTRUCTION, "instructions",
                          lambda: services.add_instruction(current_user, inst, form.body.data), lambda: "批示已送达责任单位。")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from portal import locking, refdata
 from portal.audit.services import changed_fields, record
 from portal.content.duties_file import deadline_text_arranged
+from portal.core.refusals import Stale
 from portal.duties.division import division_rows, draft_division_rows
 from portal.duties.exports import duty_table_duties
 from portal.models import Plan, PlanDraftDuty
@@ -41,8 +42,11 @@ class ImportReport:
     unchanged: int = 0
 
 
-class ImportStale(Exception):
+class ImportStale(Stale):
     """A drafted duty was saved by someone else while the table was read in."""
+
+    def __init__(self, message: str = "导入期间有任务被他人修改，未导入任何内容，请刷新后重试。"):
+        super().__init__(message)
 
 
 def import_table(plan: Plan, filename: str, data: bytes, actor) -> ImportReport:

@@ -7,7 +7,6 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReadForm, ReplyForm
@@ -22,6 +21,7 @@ from portal.supervision.services import (
     urges,
 )
 from portal.web.access import requires
+from portal.web.actions import attempt
 from portal.web.forms import first_error
 from portal.web.htmx import is_partial_request
 from portal.web.query_args import plan_arg
@@ -55,16 +55,13 @@ def ack():
     form = AckForm()
     if not form.validate_on_submit():
         return inbox(error=first_error(form))
-    try:
-        first = acknowledge(current_user, form.kind.data, form.object_id.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except SupervisionError as exc:
-        db.session.rollback()
-        return inbox(error=str(exc))
+    first = []
+    refusal = attempt(lambda: first.append(acknowledge(current_user, form.kind.data, form.object_id.data)),
+                      SupervisionError)
+    if refusal is not None:
+        return inbox(error=str(refusal))
     db.session.commit()
-    flash("已签收。" if first else "本单位已签收过该事项。", "success")
+    flash("已签收。" if first[0] else "本单位已签收过该事项。", "success")
     return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
@@ -74,14 +71,9 @@ def reply_to(urge_id: int):
     form = ReplyForm()
     if not form.validate_on_submit():
         return inbox(reply_error=(urge_id, first_error(form)))
-    try:
-        reply(current_user, urge_id, form.body.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except SupervisionError as exc:
-        db.session.rollback()
-        return inbox(reply_error=(urge_id, str(exc)))
+    refusal = attempt(lambda: reply(current_user, urge_id, form.body.data), SupervisionError)
+    if refusal is not None:
+        return inbox(reply_error=(urge_id, str(refusal)))
     db.session.commit()
     flash("回复已送达督查室。", "success")
     return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
@@ -92,10 +84,11 @@ def reply_to(urge_id: int):
 def notice(notice_id: int):
     """A notice; opening it writes nothing: the page posts the reader's receipt (htmx on load, or the
     button without JavaScript)."""
-    try:
-        shown, receipt, own = open_notice(current_user, notice_id)
-    except (NotAllowed, SupervisionError):
+    opened = []
+    # Another unit's notice, or none: not told apart (404), refused or not allowed alike.
+    if attempt(lambda: opened.append(open_notice(current_user, notice_id)), SupervisionError, not_allowed=404):
         abort(404)
+    shown, receipt, own = opened[0]
     return render_template("supervision/notice.html", notice=shown, receipt=receipt, own=own,
                            form=ReadForm(formdata=None))
 
@@ -106,11 +99,10 @@ def notice_read(notice_id: int):
     form = ReadForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        receipt = mark_read(current_user, notice_id)
-    except (NotAllowed, SupervisionError):
-        db.session.rollback()
+    read = []
+    if attempt(lambda: read.append(mark_read(current_user, notice_id)), SupervisionError, not_allowed=404):
         abort(404)
+    receipt = read[0]
     db.session.commit()
     if is_partial_request():
         return render_template("supervision/_notice_read.html", receipt=receipt)

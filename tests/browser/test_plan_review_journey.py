@@ -131,6 +131,6 @@ def test_split_and_merge_work_in_place(page, app, plan):
     first.get_by_test_id("draft-merge").locator("summary").click()
     first.get_by_test_id("draft-merge").locator("input[name=other]").fill("1")
     first.get_by_test_id("draft-merge").get_by_role("button", name="合并").click()
-    expect(page.get_by_test_id("draft-reshape-refused")).to_contain_text("请选择另一项任务合并。")
+    expect(page.get_by_test_id("form-refused")).to_contain_text("请选择另一项任务合并。")
     expect(page.get_by_test_id("draft")).to_have_count(2)
     assert page.evaluate("window.stayed") is True

@@ -103,9 +103,12 @@ def test_a_table_with_problems_names_each_row_and_changes_nothing(client, auth, 
     rows[2][4] = "尽快"
     rows[2][5] = "九（一）"
     rows[1][1] = "改了名字"
-    page = _upload(auth, p.id, _xlsx(rows), "分工.xlsx").get_data(as_text=True)
-    assert "草稿未作任何改动" in page
-    assert "分工.xlsx 第2行：不认识的单位名称：市星际办" in page
+    response = _upload(auth, p.id, _xlsx(rows), "分工.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422  # the review page again, the problems beside the upload form
+    beside = page[page.index('data-testid="division-import"'):page.index("上传并导入")]
+    assert "草稿未作任何改动" in beside and "分工.xlsx 第2行：不认识的单位名称：市星际办" in beside
+    assert '<p class="flash' not in page
     assert "分工.xlsx 第3行：完成时限“尽快”读不出日期" in page
     assert "分工.xlsx 第3行：方案中没有来源条款 9.1" in page
     missing = _upload(auth, p.id, _xlsx([["序号", "工作任务", "配合单位"], [1, "甲", ""]])).get_data(as_text=True)

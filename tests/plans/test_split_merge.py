@@ -70,9 +70,13 @@ def test_a_drafted_duty_splits_in_two_with_its_checklist_divided(client, auth, p
     assert entry.after["new_checklist"] == ["完成摸底排查"]
     # every step moved is refused (that is an edit of the duty); so is a step no longer there
     kept = db.session.get(PlanDraftDuty, kept.id)
-    refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "0"},
-                        follow_redirects=True).get_data(as_text=True)
-    assert "请至少在原任务中保留一个工作步骤" in refused
+    response = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "拆出的一项", "moved": "0"})
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 422  # beside the split form, opened, what was typed kept
+    split_form = refused[refused.index(f'action="/plans/{p.id}/drafts/{kept.id}/split"'):]
+    split_form = split_form[:split_form.index("</form>")]
+    assert "请至少在原任务中保留一个工作步骤" in split_form and 'value="拆出的一项"' in split_form
+    assert 'value="0" checked' in split_form and '<p class="flash' not in refused
     refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "7"},
                         follow_redirects=True).get_data(as_text=True)
     assert "所选工作步骤已不在这项任务中" in refused
@@ -125,7 +129,7 @@ def test_with_htmx_a_split_or_merge_returns_the_list_renumbered_with_the_message
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "起草的任务（3 项）" in html
     card = html.split(f'id="draft-{first.id}"', 1)[1].split('data-testid="draft-source"', 1)[0]
-    assert 'data-testid="draft-reshape-refused"' in card and "没有第9项任务（共 3 项）。" in card
+    assert 'data-testid="form-refused"' in card and "没有第9项任务（共 3 项）。" in card
     merged = auth.post(f"/plans/{p.id}/drafts/{first.id}/merge",
                        {"other": "2", "version": str(db.session.get(PlanDraftDuty, first.id).version)},
                        headers=HX).get_data(as_text=True)

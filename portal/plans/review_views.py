@@ -7,8 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import refdata
-from portal.extensions import db
 from portal.core.refusals import FormKey
+from portal.extensions import db
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish, reshape
 from portal.plans.forms import DraftForm, MergeForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, SplitForm, lines

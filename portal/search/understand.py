@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from portal.search import pinyin, tokenizer
+from portal.search import phrasing, pinyin, tokenizer
 from portal.search.query import synonyms
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -160,7 +160,7 @@ def _differs(a: str, b: str) -> int:
 def _correction(window: str, lib: Library) -> str | None:
     """A library word sounding like ``window`` and differing in a character or two, when the
     library holds that word (MIN_DF clauses) and never ``window`` itself."""
-    if lib.df(window) or synonyms(window):  # a word of the library, or an everyday word it reads
+    if lib.df(window) or synonyms(window) or window in phrasing.typed_forms():  # a word of the library, or an everyday word it reads
         return None
     key = pinyin.first_key(window)
     if not key:

@@ -97,7 +97,7 @@ def attach(text: str, words: list[str], found: list[tuple[int, int, tuple[str, .
             head = text[start:end]
             if head not in out:
                 out.append(head)
-        extra[head] = tuple(dict.fromkeys(extra.get(head, ()) + tuple(t for t in targets if t != head)))
+        extra[head] = tuple(dict.fromkeys(extra.get(head, ()) + tuple(t for t in targets if t not in words)))
         out = [w for w in out if not (len(w) == 1 and w in inside)]
     return out, extra
 

@@ -149,6 +149,12 @@ def synonyms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(colloquial.get(word, ()) + groups.get(word, ())))
 
 
+def everyday_words() -> frozenset[str]:
+    """Every word the reviewed synonyms and everyday words read (for pinyin typed for them)."""
+    _, groups, colloquial = _loaded()
+    return frozenset(groups) | frozenset(colloquial)
+
+
 def statute_words(word: str) -> tuple[str, ...]:
     """The statutes' words for an everyday word (search/colloquial.txt): 网吧 → 互联网上网服务营业场所."""
     return _loaded()[2].get(word, ())

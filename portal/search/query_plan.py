@@ -60,17 +60,21 @@ class Concept:
         return "(" + " OR ".join(alts) + ")" if alts else ""
 
     def weight_in(self, hay: str) -> float:
-        """How often the concept occurs in ``hay`` (lower-cased text); equivalents count less."""
+        """How often the concept occurs in ``hay`` (lower-cased text); equivalents count less, and
+        the statutes' words for how a question was worded only in a clause holding none of the rest
+        (they reach the article that does not use the typed word; they never outweigh one that does)."""
         tf = 0.0
-        for i, t in enumerate(self.terms):
+        plain = len(self.terms) - self.expanded
+        for i, t in enumerate(self.terms[:plain]):
             n = hay.count(t)
             if not n and t in self.pieces and all(p in hay for p in self.pieces[t]):
                 n = PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
             if n:
-                tf += n if i < self.strong else (
-                    EXPANSION_WEIGHT * n if i >= len(self.terms) - self.expanded else SYNONYM_WEIGHT * n)
+                tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):
             tf = 0.8
+        if not tf and self.expanded:
+            tf = EXPANSION_WEIGHT * sum(hay.count(t) for t in self.terms[plain:])
         return tf
 
 
@@ -156,24 +160,28 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
     if len(strong) > 1 and not vocab.df(conn, word):  # 童工: by the statutes' words, not inside 儿童工作
         strong = strong[1:]
     terms = list(dict.fromkeys(strong + synonyms(word)))
-    extra = tuple(t for t in dict.fromkeys(extra) if t not in terms)
-    terms += extra
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
-    df, pieces = 0, {}
-    for t in terms:
+    extra = tuple(t for t in dict.fromkeys(extra) if t not in terms)
+    df, df_extra, pieces = 0, 0, {}
+    for i, t in enumerate(terms + list(extra)):
         n = vocab.df(conn, t) if FTS_TERM.match(t) else 0
         if not n and t != word and len(t) > 2:  # 互联网上网服务营业场所: the words it is indexed as
             cover = _cover(t, vocab, conn)
             if cover:
                 pieces[t] = cover
                 n = min(vocab.df(conn, p) for p in cover)
-        df += n
+        if i < len(terms):
+            df += n
+        else:
+            df_extra += n
+    terms += extra
     parts: tuple[str, ...] = ()
     if not vocab.df(conn, word) and len(word) > 2:
         parts = _cover(word, vocab, conn)
         if parts:
             df += min(vocab.df(conn, p) for p in parts)
+    df = df or df_extra  # a word's rarity is its own (and its equivalents'), not its expansions'
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),

@@ -27,11 +27,12 @@ PHRASING_NAME = "phrasing.txt"   # in tokenizer.search_dir(), beside synonyms.tx
 # 能不能 可不可以 收不收 会不会: the question's verb once (可不可以 → 可以, 收不收学费 → 收学费)
 A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})不\1")
 # question words and frames that ask, never say what is asked (longest first in the alternation)
-FRAMES = ("需要什么", "需要哪些", "要哪些", "有什么", "有哪些", "是什么", "是多少", "怎么办", "怎么样", "怎么",
+FRAMES = ("什么是", "什么叫", "是指什么", "指的是", "需要什么", "需要哪些", "要哪些", "有什么", "有哪些", "是什么", "是多少", "怎么办", "怎么样", "怎么",
           "怎样", "如何", "哪里", "哪儿", "哪些", "哪个", "什么", "为什么", "是否", "请问", "还能", "还可以", "谁")
 # a particle that ends a question (吗, 呢 at the end or before punctuation; never 吧: 网吧, 酒吧)
 FRAME_RE = re.compile("|".join(sorted(map(re.escape, FRAMES), key=len, reverse=True))
                       + r"|[吗呢嘛](?=[\s？?！!。，,]|$)")
+RUN_BREAK = re.compile(r"[^\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,13 @@ def plain_question(text: str) -> str:
     The words left are what is asked (学校周边能不能开网吧 → 学校周边 开网吧)."""
     text = A_NOT_A.sub(r"\1", text)
     return FRAME_RE.sub(" ", text)
+
+
+def asked(text: str) -> list[str]:
+    """The runs of a question left when its frames are gone (严重不良行为有哪些 → 严重不良行为): what a
+    definition would name. Runs of 2–12 characters, a trailing 的 dropped."""
+    runs = [r.removesuffix("的") for r in RUN_BREAK.split(plain_question(text))]
+    return [r for r in runs if 2 <= len(r) <= 12]
 
 
 def read(path: Path) -> list[Entry]:
@@ -100,6 +108,14 @@ def attach(text: str, words: list[str], found: list[tuple[int, int, tuple[str, .
         extra[head] = tuple(dict.fromkeys(extra.get(head, ()) + tuple(t for t in targets if t not in words)))
         out = [w for w in out if not (len(w) == 1 and w in inside)]
     return out, extra
+
+
+def without_single(words: list[str]) -> list[str]:
+    """A question's single characters left out when two words of two or more remain: a lone 玩, 上,
+    开 or 交 is the verb of an everyday phrase (玩网络游戏, 上户口), and searched alone it stands for
+    every word starting with it (上 → 上级 上述 上网 …), pulling unrelated clauses in."""
+    longer = [w for w in words if len(w) > 1]
+    return longer if len(longer) >= 2 else words
 
 
 def _spans(text: str, words: list[str]) -> dict[str, tuple[int, int]]:

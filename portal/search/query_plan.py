@@ -289,6 +289,7 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     for ws in pq.phrases:
         plan.highlight.update(ws)
     words, extra = phrasing.attach(pq.rest, pq.words, phrasing.matches(pq.rest, phrasing.entries()))
+    words = phrasing.without_single(words)
     for w in words:
         c = _concept(conn, vocab, w, extra.get(w, ()))
         if c is None:
@@ -304,8 +305,9 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
     plan.pairs = pairs(pq.rest, pq.words)
     if DEFINITION_CUE.search(pq.text):
-        plan.defines = tuple(f for c in plan.concepts if len(c.word) > 1
-                             for f in (f"所称{c.word}", f"{c.word}，是指", f"{c.word}是指"))
+        # each word, and the question's words together (严重不良行为有哪些: 本法所称严重不良行为)
+        named = [c.word for c in plan.concepts if len(c.word) > 1] + phrasing.asked(pq.rest)
+        plan.defines = tuple(f for w in dict.fromkeys(named) for f in (f"所称{w}", f"{w}，是指", f"{w}是指"))
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
     # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:

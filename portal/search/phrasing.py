@@ -90,13 +90,20 @@ def attach(text: str, words: list[str], found: list[tuple[int, int, tuple[str, .
            ) -> tuple[list[str], dict[str, tuple[str, ...]]]:
     """The query's search words and, per word, the statute words it also searches.
 
-    A phrase's statute words go to the longest query word inside the phrase (上小学 → 小学 also
+    A phrase inside one longer query word lends that word its statute words in its place (留守儿童 →
+    留守未成年人, as 未成年人保护法 writes it). Its statute words go to the
+    longest query word inside the phrase (上小学 → 小学 also
     searches 入学 义务教育); a phrase holding no word of two characters or more is a word of its own
     (几岁); a single character inside a phrase is part of it, not a word (上 of 上小学, 开 of 开网吧)."""
     spans = _spans(text, words)
     out = list(words)
     extra: dict[str, tuple[str, ...]] = {}
     for start, end, targets in found:
+        around = [w for w, (s, e) in spans.items() if s <= start and end <= e and (s, e) != (start, end)]
+        if around:  # part of one longer word: that word with the statute's words in its place (留守儿童 → 留守未成年人)
+            w, form = around[0], text[start:end]
+            extra[w] = tuple(dict.fromkeys(extra.get(w, ()) + tuple(w.replace(form, t) for t in targets)))
+            continue
         inside = [w for w, (s, e) in spans.items() if start <= s and e <= end]
         heads = [w for w in inside if len(w) > 1]
         if heads:

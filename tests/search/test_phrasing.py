@@ -86,3 +86,10 @@ def test_fuzzy_pinyin_spellings():
     assert first[0][0] == 1 and ["xuesheng", "qiling"] in [ts for _, ts in first]
     assert all(n <= spelling.MAX_FUZZY for n, _ in spelling.fuzzy_spellings(["zi", "ci", "si", "lan"]))
     assert not any("zhhi" in t for _, ts in spelling.fuzzy_spellings(["zhi"]) for t in ts)
+
+
+def test_a_phrase_inside_a_longer_word_lends_it_the_statutes_words_in_its_place():
+    text = "留守儿童有哪些关爱服务"
+    entries = [phrasing.Entry(1, ("儿童",), ("未成年人",), ())]
+    words, extra = phrasing.attach(text, ["留守儿童", "关爱服务"], phrasing.matches(text, entries))
+    assert words == ["留守儿童", "关爱服务"] and extra == {"留守儿童": ("留守未成年人",)}

@@ -66,16 +66,20 @@ class Concept:
         tf = 0.0
         plain = len(self.terms) - self.expanded
         for i, t in enumerate(self.terms[:plain]):
-            n = hay.count(t)
-            if not n and t in self.pieces and all(p in hay for p in self.pieces[t]):
-                n = PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
+            n = self._count(t, hay)
             if n:
                 tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):
             tf = 0.8
         if not tf and self.expanded:
-            tf = EXPANSION_WEIGHT * sum(hay.count(t) for t in self.terms[plain:])
+            tf = EXPANSION_WEIGHT * sum(self._count(t, hay) for t in self.terms[plain:])
         return tf
+
+    def _count(self, term: str, hay: str) -> float:
+        n = hay.count(term)
+        if not n and term in self.pieces and all(p in hay for p in self.pieces[term]):
+            return PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
+        return n
 
 
 @dataclass

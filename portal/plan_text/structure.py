@@ -322,7 +322,7 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
                 if any(c.strip() for c in row)]
         task = task_column(headers)
         if task is not None:
-            rows = _fill_merged_units(rows, headers)
+            rows = _fill_merged_units(rows, headers, task)
         result.append(rows)
         if task is None:
             continue
@@ -338,17 +338,19 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
     return result
 
 
-def _fill_merged_units(rows: list[TableRow], headers: list[str]) -> list[TableRow]:
+def _fill_merged_units(rows: list[TableRow], headers: list[str], task: str) -> list[TableRow]:
     """A task table's 牵头单位/责任单位 cell left empty under a filled one is a cell merged over both rows, as a
     text or PDF copy prints it (once, in its first row; 大竹 2016 item 5): every task has someone
-    responsible, so the row takes the cell above. 配合单位 and 完成时限 cells may be empty of their own."""
+    responsible, so the row takes the cell above. 配合单位 and 完成时限 cells may be empty of their own; a
+    row with nothing but its task cell is a heading inside the table (「一、民生保障」), not a merged row."""
     unit_columns = [h for h in headers if any(k in h for k in LEAD_KEYS + RESPONSIBLE_KEYS)
                     and not any(k in h for k in COOP_KEYS)]
     filled: list[TableRow] = []
     for row in rows:
         cells = dict(row.cells)
+        heading = not any(v for k, v in cells.items() if k != task)
         for column in unit_columns:
-            if not cells.get(column) and filled and filled[-1].cells.get(column):
+            if not heading and not cells.get(column) and filled and filled[-1].cells.get(column):
                 cells[column] = filled[-1].cells[column]
         filled.append(TableRow(row.line, cells))
     return filled

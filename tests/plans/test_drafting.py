@@ -219,8 +219,10 @@ def test_a_units_cell_merged_over_two_rows_is_both_rows(tmp_path):
         "| 1 | 开工建设老年养护楼。 | 县民政局 | 县财政局 | 2016年5月底前 |",
         "|  | 开工建设老年大学。 |  |  | 2016年12月底前 |",
         "| 2 | 新建人行天桥。 | 县住建局 |  | 2016年9月底前 |",
+        "|  | 城市建设 |  |  |  |",
     ])
     assert [duties[f"tb1.{k}"].lead for k in (1, 2, 3)] == [["县民政局"], ["县民政局"], ["县住建局"]]
+    assert duties["tb1.4"].lead == []  # a heading row inside the table takes no one's units
     # a 配合单位 cell may be empty of its own: it is not taken from the row above
     assert duties["tb1.2"].cooperating == [] and duties["tb1.2"].deadline == date(2016, 12, 31)
 

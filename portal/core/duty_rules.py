@@ -213,7 +213,7 @@ def period_named(words: str) -> str | None:
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
-    """The first and last day of the `kind` period (monthly, quarterly, yearly) holding `day`."""
+    """The first and last day of the `kind` period (monthly, quarterly, halfyearly, yearly) holding `day`."""
     months = PERIOD_MONTHS[kind]
     first_month = (day.month - 1) // months * months + 1
     start = date(day.year, first_month, 1)

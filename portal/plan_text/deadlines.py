@@ -145,3 +145,29 @@ def read_deadline_cell(text: str) -> Deadline | None:
     m = DATE_PHRASE.fullmatch(compact)
     day = _resolve(m, int(m.group("year"))) if m and m.group("year") else None
     return Deadline(text, day) if day else None
+
+
+# 「2016年民生实事」「同心县2023年政府工作报告任务分解」: a year in a title; 「2021—2025年」 is a span, not one year
+_TITLE_YEAR = re.compile(r"(?<![\d—\-－~～至到])(?P<year>(?:19|20)\d{2})\s*年(?!\s*[—\-－~～至到])")
+
+
+def plan_year(title: str) -> int | None:
+    """The one year a title or heading names (「关于对2016年民生实事进行重点督办的通知」 → 2016); None when it
+    names none, a span (「2021—2025年」) or more than one."""
+    if re.search(r"\d{4}\s*年?\s*[—\-－~～至到]\s*\d{4}", title or ""):
+        return None
+    years = {int(m.group("year")) for m in _TITLE_YEAR.finditer(title or "")}
+    return years.pop() if len(years) == 1 else None
+
+
+def month_in_cell(text: str, issued: date | None) -> Deadline | None:
+    """A 完成时限 cell that starts with a month and no year (「9月投入使用」, 「5月底前动工」, 大竹 2016): the end
+    of that month in the plan's year (the month after ``issued`` when it would fall before it, as in prose)."""
+    compact = re.sub(r"\s", "", text)
+    m = DATE_PHRASE.match(compact)
+    if not m or not m.group("month") or m.group("year") or issued is None:
+        return None
+    day = _resolve(m, issued.year)
+    if day and day < issued:
+        day = _resolve(m, issued.year + 1)
+    return Deadline(text, day) if day else None

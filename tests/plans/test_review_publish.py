@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from portal.duties import services as duty_services
@@ -276,19 +277,22 @@ def test_a_second_publish_of_the_same_draft_is_refused_not_a_crash(app, plan):
     assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == plan_id)) == 0
 
 
-def test_a_dateless_time_naming_a_period_publishes_a_periodic_duty(app, plan):
-    # 「每年选拔资助…」 drafts as 「每年」 without a date (portal.plan_text.deadlines): published it is 定期（每年）
+@pytest.mark.parametrize(("words", "period", "shown"), [("每年", "yearly", "定期（每年）"),
+                                                      ("每半年", "halfyearly", "定期（每半年）")])
+def test_a_dateless_time_naming_a_period_publishes_a_periodic_duty(app, plan, words, period, shown):
+    # 「每年选拔资助…」 drafts as 「每年」 without a date (portal.plan_text.deadlines): published it is 定期（每年）;
+    # 「每半年通报一次」 is 定期（每半年）, its periods 上半年 and 下半年 (not 长期)
     from portal.duties.division import draft_division_rows
 
     drafted = sample_drafts()
-    drafted[0].deadline_text, drafted[0].deadline = "每年", None
+    drafted[0].deadline_text, drafted[0].deadline = words, None
     p = drafts.create_plan(sample_document(), drafted, actor=None)
     drafts.map_name(p, "市儿童之家", unit_id("inst-sfly"), actor=None)
     drafts.set_no_duty(p, "1", "总体要求，由各项任务承接。", actor=None)
-    assert [row[4] for row in draft_division_rows(p.drafts)] == ["定期（每年）", "2026年12月31日"]
+    assert [row[4] for row in draft_division_rows(p.drafts)] == [shown, "2026年12月31日"]
     assert publish.publish(p, actor=None) == []
     db.session.expire_all()
     duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-1"))
-    assert (duty.deadline_kind, duty.period, duty.deadline_text) == ("periodic", "yearly", "每年")
+    assert (duty.deadline_kind, duty.period, duty.deadline_text) == ("periodic", period, words)
     other = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
     assert (other.deadline_kind, other.period or "") == ("date", "")

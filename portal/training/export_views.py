@@ -22,18 +22,17 @@ NOT_FOUND = "找不到这次导出（导出的文件只给发起导出的人下�
 
 
 def deliver(spec: jobs.ExportSpec):
-    """The file now (kept from the same figures, or small enough to build within the request), or a job
+    """The file now (small enough to build within the request, or kept from the same figures), or a job
     and its page. The audit log records every file handed out, before it is sent."""
-    name = jobs.cache_name(spec, current_user)
-    kept = jobs.kept_file(name)
-    if kept is not None:
-        about = jobs.described(spec)
-        return _send(kept, about["file"], about["object_type"], about["label"], about["rows"])
     rows = jobs.rows_of(spec)
     if rows <= jobs.INLINE_ROWS:
         built = jobs.build(spec, current_user)  # built before the record's commit
         record_download("export", built.object_type, built.label, jobs.audit_after(built.filename, built.rows))
         return send_file(BytesIO(built.data), as_attachment=True, download_name=download_name(built.filename), mimetype=XLSX)
+    kept = jobs.kept_file(jobs.cache_name(spec, current_user))
+    if kept is not None:
+        about = jobs.described(spec)
+        return _send(kept, about["file"], about["object_type"], about["label"], about["rows"])
     job = jobs.start(spec, current_user, rows)
     return redirect(url_for("training.export_job", job_id=job.id), 303)
 

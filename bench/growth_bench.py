@@ -18,6 +18,13 @@ request (its /proc schedstat): on a machine shared by many, waiting for a core s
 while the worker's CPU time is what the request cost the app (on PostgreSQL, without the database's
 own work).
 
+A county's matrix .xlsx and the overdue list are built in the background when large (issue 24,
+`portal.training.export_jobs`): their `export:` rows are what a second request meets (the file kept
+from the first, on the grown database; built within the request on the demo), and the `export, after a
+change:` rows remove the kept files first and time the whole wait — the request (its own `, answer` row,
+the page budget), polling the job's page until the link shows, the download — with the worker's CPU
+over every thread (the build's included).
+
 "The board right after a write" is measured twice: after a sign-in (audited; the board does not
 show it, so it should stay a cache hit) and after a tick on a duty (the board shows it: a fresh render).
 """
@@ -181,6 +188,13 @@ class Served:
             self.worker = int(children[0])
         return int(Path(f"/proc/{self.worker}/schedstat").read_text().split()[0])
 
+    def process_cpu_ns(self) -> int:
+        """The worker process's CPU time, every thread's (utime + stime of /proc/<pid>/stat, in clock
+        ticks): a background export's thread included."""
+        self.cpu_ns()  # finds the worker
+        fields = Path(f"/proc/{self.worker}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+
     def memory_mib(self) -> float:
         """The worker's proportional set size (its own pages plus its share of those shared with the master)."""
         for line in Path(f"/proc/{self.worker}/smaps_rollup").read_text().splitlines():
@@ -299,15 +313,32 @@ def pages(month: str) -> list[tuple[str, str, object]]:
         ("API duties", "liaison-yanhu", "/api/duties"), ("API search", "staff", "/api/search?q=%E7%9B%91%E6%8A%A4"),
         ("export: 台账 .xlsx", "leader", "/tasks/export.xlsx"), ("export: 台账 .csv", "leader", "/tasks/export.csv"),
         ("export: 通报 .docx", "leader", "/board/report.docx"), ("export: 通报 .xlsx", "leader", "/board/report.xlsx"),
-        ("export: matrix .xlsx", "trainer", "/training/reports/matrix?county=yanhu&format=xlsx"),
+        ("export: matrix .xlsx", "trainer", MATRIX_XLSX),  # the kept file once built (ten years), direct (demo)
+        ("export: overdue .xlsx (city)", "trainer", OVERDUE_XLSX),
+        (FRESH + "matrix .xlsx", "trainer", MATRIX_XLSX),  # request → ready → download, nothing kept
+        (FRESH + "overdue .xlsx (city)", "trainer", OVERDUE_XLSX),
         ("export: 全市汇总 .xlsx", "trainer", "/training/reports/city?format=xlsx"),
         ("export: coverage .xlsx", "trainer", "/training/coverage/yanhu.xlsx"),
     ]
 
 
+MATRIX_XLSX = "/training/reports/matrix?county=yanhu&format=xlsx"
+OVERDUE_XLSX = "/training/reports/overdue?format=xlsx"
+# A whole-roster file asked for after its figures changed (the kept files removed first, not timed):
+# the request (a background export's page when large: its own row, `ANSWERED`), polling the job's page
+# (htmx's request, every `POLL` s; a browser polls every second) until the link shows, then the
+# download. The row's wall time is the whole wait; its CPU is the worker process's, every thread (the
+# build runs in a thread of the worker). Not a page: the ratio is printed, the budget is the request's.
+FRESH = "export, after a change: "
+ANSWERED = ", answer"
+POLL = 0.05
+
+
 def _before(label: str, server: Served, tick_state: dict) -> None:
     """The write that precedes a 'right after a write' measure (not timed)."""
-    if label == "board after a sign-in":
+    if label.startswith(FRESH):
+        shutil.rmtree(server.folder / "uploads" / "staging" / "exports", ignore_errors=True)
+    elif label == "board after a sign-in":
         Client(server.port, 0, Log()).login("staff", PASSWORDS["staff"])
     elif label == "board after a tick":
         admin = server.client("admin")
@@ -331,43 +362,73 @@ def time_pages(servers: list[Served], rounds: int, month: str) -> dict[str, dict
                 target = path(server.ids) if callable(path) else path
                 _before(label, server, tick_state)
                 client = server.client(user)
-                start, cpu = time.perf_counter(), server.cpu_ns()
-                status, _, _ = client.request("", "GET", target)
-                ms = (time.perf_counter() - start) * 1000
+                if label.startswith(FRESH):
+                    times.setdefault(label + ANSWERED, {k: [] for s in servers for k in (s.label, s.label + CPU)})
+                    status, whole, answered = export_flow(client, target, server.process_cpu_ns)
+                    measured = {label: whole, label + ANSWERED: answered}
+                elif label.startswith("export:"):  # a background export's page on the first (warming) round
+                    status, whole, _ = export_flow(client, target, server.cpu_ns)
+                    measured = {label: whole}
+                else:
+                    start, cpu = time.perf_counter(), server.cpu_ns()
+                    status, _, _ = client.request("", "GET", target)
+                    measured = {label: ((time.perf_counter() - start) * 1000, (server.cpu_ns() - cpu) / 1e6)}
                 if status != 200:
                     failures[label] = f"{server.label}: HTTP {status} for {target}"
                 elif r:
-                    times[label][server.label].append(ms)
-                    times[label][server.label + CPU].append((server.cpu_ns() - cpu) / 1e6)
+                    for key, (ms, cpu_ms) in measured.items():
+                        times[key][server.label].append(ms)
+                        times[key][server.label + CPU].append(cpu_ms)
     for label, why in failures.items():
         print(f"  {label}: {why}")
     return times
+
+
+def export_flow(client: Client, target: str, cpu_ns) -> tuple[int, tuple, tuple]:
+    """(status, (ms, cpu ms) of the whole flow, (ms, cpu ms) of the first answer) of asking for a file:
+    served at once (small or kept), or a job's page polled until its download link shows, then the file."""
+    start, cpu = time.perf_counter(), cpu_ns()
+    status, _, headers = client.request("", "GET", target)
+    answered = ((time.perf_counter() - start) * 1000, (cpu_ns() - cpu) / 1e6)
+    if status == 303:
+        page = headers.get("location", "")
+        page = page[page.index("/training/"):] if "/training/" in page else page
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            status, body, _ = client.request("", "GET", page, htmx=True)
+            if status != 200 or "export-download" in body or "导出未完成" in body:
+                break
+            time.sleep(POLL)
+        status, _, _ = client.request("", "GET", page + "/file")
+    whole = ((time.perf_counter() - start) * 1000, (cpu_ns() - cpu) / 1e6)
+    return status, whole, answered
 
 
 def print_table(kind: str, times: dict, demo: str, grown: str) -> bool:
     import statistics
 
     print(f"\n{kind}: every main page, demo vs grown (ten years), load average {os.getloadavg()[0]:.2f}")
-    print(f"{'page':<30}{'demo p50':>10}{'p95':>9}{'grown p50':>11}{'p95':>9}{'ratio':>8}"
+    print(f"{'page':<46}{'demo p50':>10}{'p95':>9}{'grown p50':>11}{'p95':>9}{'ratio':>8}"
           f"{'cpu demo':>10}{'grown':>8}{'ratio':>7}  budget (wall ratio)")
     ok = True
     for label, by in times.items():
         a, b = by.get(demo) or [], by.get(grown) or []
         if not a or not b:
-            print(f"{label:<30}{'n/a':>10}")
+            print(f"{label:<46}{'n/a':>10}")
             ok = False
             continue
         p50a, p50b = statistics.median(a), statistics.median(b)
         ratio = p50b / p50a
-        verdict = "PASS" if ratio <= RATIO_BUDGET else "FAIL"
+        waits = label.startswith(FRESH) and not label.endswith(ANSWERED)  # the wait for a file, not a page
+        verdict = "(a wait, not a page)" if waits else "PASS" if ratio <= RATIO_BUDGET else "FAIL"
         extra = ""
-        if label.startswith("export:"):
+        if label.startswith("export") and not waits:
             spread = percentile(b, 95) / p50b
             extra = f"; grown p95/p50 {spread:.2f} ≤ {EXPORT_SPREAD_BUDGET:g} {'PASS' if spread <= EXPORT_SPREAD_BUDGET else 'FAIL'}"
             ok &= spread <= EXPORT_SPREAD_BUDGET
-        ok &= ratio <= RATIO_BUDGET
+        ok &= waits or ratio <= RATIO_BUDGET
         ca, cb = statistics.median(by[demo + CPU]), statistics.median(by[grown + CPU])
-        print(f"{label:<30}{p50a:>10.1f}{percentile(a, 95):>9.1f}{p50b:>11.1f}{percentile(b, 95):>9.1f}{ratio:>7.2f}x"
+        print(f"{label:<46}{p50a:>10.1f}{percentile(a, 95):>9.1f}{p50b:>11.1f}{percentile(b, 95):>9.1f}{ratio:>7.2f}x"
               f"{ca:>10.1f}{cb:>8.1f}{cb / ca if ca else 0:>6.2f}x  ≤ {RATIO_BUDGET:g}x {verdict}{extra}")
     return ok
 

@@ -115,6 +115,8 @@ EXPECTED: dict[str, object] = {
     "training.roster_import_confirm": TRAINERS,
     "training.import_job": TRAINERS,
     "training.import_job_resume": TRAINERS,
+    "training.export_job": FIGURES,  # a background export's page and file: only the person who asked
+    "training.export_file": FIGURES,
     "training.trainee": TRAINERS,
     "training.trainee_active": TRAINERS,
     "training.trainee_edit": TRAINERS,

@@ -69,7 +69,7 @@ def sweep(dry_run: bool = False) -> Swept:
         remove(path)
         swept.orphans.append(str(path))
     stale = now - staging.STALE_HOURS * 3600
-    roots = [staging.staging_root(upload_dir) / kind for kind in ("roster", "policy")]
+    roots = [staging.staging_root(upload_dir) / kind for kind in ("roster", "policy", "exports")]
     roots += [upload_dir / name for name in LEGACY_STAGING] + [Path(current_app.instance_path) / "policy_staging"]
     for root in roots:
         if root.is_dir():
@@ -128,7 +128,7 @@ def _close_jobs(dry_run: bool) -> list[str]:
     expired = list(db.session.scalars(sa.select(ImportJob).where(
         ImportJob.secrets.is_not(None), ImportJob.finished_at < now - timedelta(days=SECRETS_DAYS))))
     abandoned = list(db.session.scalars(sa.select(ImportJob).where(
-        ImportJob.state.in_(("queued", "running")),
+        ImportJob.state.in_(("queued", "running")), ImportJob.kind == "roster",
         sa.func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at) < now - ABANDONED)))
     for job in expired:
         lines.append(f"import job {job.id}: first passwords not collected in {SECRETS_DAYS} days, erased")

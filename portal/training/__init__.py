@@ -9,6 +9,7 @@ from portal.training import (  # noqa: E402,F401
     certificate_views,
     course_views,
     edit_views,
+    export_views,
     figure_views,
     hooks,
     import_views,

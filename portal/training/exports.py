@@ -1,6 +1,7 @@
 """Training reports as .xlsx: a title row with the as-of date, Chinese headers, frozen header."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from portal import xlsx
@@ -16,7 +17,24 @@ def _sheet(title: str, as_of: date, headers: list[str], rows, widths: list[int],
     return xlsx.sheet_file(title, headers, widths, rows, title=f"{title}（截至{zh_date(as_of)}）", fills=fills)
 
 
-def matrix_xlsx(report: MatrixReport) -> bytes:
+Progress = Callable[[int], None]  # told the number of rows written so far, every `PROGRESS_EVERY` rows
+PROGRESS_EVERY = 250
+
+
+def _told(rows: Iterable, progress: Progress | None):
+    """The rows unchanged; `progress` hears how many have gone by (a background export's progress bar)."""
+    if progress is None:
+        yield from rows
+        return
+    n = 0
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(n)
+        yield row
+    progress(n)
+
+
+def matrix_xlsx(report: MatrixReport, progress: Progress | None = None) -> bytes:
     m = report.matrix
     headers = (["姓名", "角色", "乡镇（街道）", "村（社区）"] + [mod.title for mod in report.modules]
                + ["已完成", "已安排", "完成率(%)", f"{report.as_of.year}年学时", "学时是否达标"])
@@ -37,7 +55,7 @@ def matrix_xlsx(report: MatrixReport) -> bytes:
 
     widths = [10, 12, 14, 14] + [14] * len(report.modules) + [8, 8, 10, 10, 12]
     last = 4 + len(report.modules)
-    return _sheet(report.title, report.as_of, headers, rows(), widths,
+    return _sheet(report.title, report.as_of, headers, _told(rows(), progress), widths,
                   lambda _i, j, v: colour.get(v) if 4 <= j < last else None)
 
 
@@ -61,7 +79,7 @@ def rollup_xlsx(title: str, as_of: date, first: str, rows_in: list[RollupRow], t
     return _sheet(title, as_of, headers, rows, [28, 10, 10, 10, 10, 14, 14, 14, 14])
 
 
-def overdue_xlsx(as_of: date, rows_in, phone_shown) -> bytes:
+def overdue_xlsx(as_of: date, rows_in, phone_shown, progress: Progress | None = None) -> bytes:
     """Every overdue pair (`reports.overdue_rows`, streamed); `phone_shown(county_id)` says whether the
     viewer sees a row's phone in full."""
     headers = ["序号", "姓名", "角色", "县（市、区）", "乡镇（街道）、村（社区）", "手机号", "培训模块", "完成时限", "逾期天数"]
@@ -72,7 +90,7 @@ def overdue_xlsx(as_of: date, rows_in, phone_shown) -> bytes:
             yield [n, r.name, training_rules.post_label(r.role), names.get(r.county_id, ""), r.place,
                    r.phone if phone_shown(r.county_id) else training_rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
 
-    return _sheet("培训逾期名单", as_of, headers, rows(), [6, 10, 12, 14, 24, 14, 30, 16, 10])
+    return _sheet("培训逾期名单", as_of, headers, _told(rows(), progress), [6, 10, 12, 14, 24, 14, 30, 16, 10])
 
 
 def coverage_xlsx(county_name: str, as_of: date, rows_in: list[training_rules.Coverage], roster: dict) -> bytes:

@@ -8,7 +8,6 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
-from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import training_rules
 from portal.core.refusals import FormKey
@@ -18,8 +17,9 @@ from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
 from portal.extensions import db
 from portal.models import TrainingPlace, Unit
-from portal.training import bp, certificates, exports
+from portal.training import bp, certificates, export_jobs, exports
 from portal.training import figures as r
+from portal.training.export_views import deliver
 from portal.training.forms import EmptyForm
 from portal.training.hooks import is_training_duty
 from portal.training.modules import live_modules
@@ -70,12 +70,8 @@ def matrix():
         township = db.session.get(TrainingPlace, township_id)
         if township is None or township.county_id != county.id or township.level != "township":
             township = None
-    if county is not None and _wants_xlsx():
-        report = r.matrix(county, township, page=None)
-        name, data = f"{report.title}.xlsx", exports.matrix_xlsx(report)  # built before the record's commit
-        record_download("export", "training_matrix", report.title, {"file": name, "rows": report.people,
-                                                                    "format": "xlsx"})
-        return _xlsx(data, name)
+    if county is not None and _wants_xlsx():  # small or kept: the file; else a background export's page
+        return deliver(export_jobs.matrix_spec(county, township))
     report = r.matrix(county, township, page=parse_page_arg()) if county else None
     return render_template("training/matrix.html", report=report, rows=_matrix_rows(report), counties=counties,
                            hours_text=certificates.hours_text,
@@ -121,12 +117,8 @@ def overdue():
 
     scope = county_scope(current_user)
     shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
-    if _wants_xlsx():
-        count = r.figures(scope).total.overdue
-        data = exports.overdue_xlsx(today(), r.overdue_rows(scope), shown)  # before the record's commit
-        record_download("export", "training_overdue", f"培训逾期名单（{count} 项）",
-                        {"file": "培训逾期名单.xlsx", "rows": count, "format": "xlsx"})
-        return _xlsx(data, "培训逾期名单.xlsx")
+    if _wants_xlsx():  # small or kept: the file; else a background export's page
+        return deliver(export_jobs.overdue_spec(scope))
     total = r.figures(scope).total.overdue
     page = PageOf(total, parse_page_arg(), r.OVERDUE_PAGE)
     rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)

@@ -184,9 +184,13 @@ def matrix(county: Unit, township: TrainingPlace | None = None, page: int | None
     total_people = len(ids)
     if page is not None:
         m.cols, m.total, total_people = _scope_columns(county, township, col_keys)
-    title = f"{county.name}{township.name if township else ''}培训完成情况"
-    return MatrixReport(title, on, trainees, modules, m, total_people, max(page or 1, 1), per_page,
+    return MatrixReport(matrix_title(county, township), on, trainees, modules, m, total_people, max(page or 1, 1), per_page,
                         hours.totals_for(ids, on.year), certificates.current_arrangement().yearly_target_tenths)
+
+
+def matrix_title(county: Unit, township: TrainingPlace | None) -> str:
+    """The matrix's title, also its .xlsx file's name."""
+    return f"{county.name}{township.name if township else ''}培训完成情况"
 
 
 def _scope_columns(county: Unit, township: TrainingPlace | None, col_keys: list) -> tuple[dict, training_rules.Tally, int]:

@@ -145,7 +145,7 @@ def visible_job(job_id: int, user: User) -> ImportJob | None:
     None for anyone else."""
     job = db.session.get(ImportJob, job_id)
     # The pages admit only who manages training; of them the office sees every unit's jobs.
-    if job is None or (job.created_by_id != user.id and not can(user, "see_all_units")):
+    if job is None or job.kind != "roster" or (job.created_by_id != user.id and not can(user, "see_all_units")):
         return None
     return job
 
@@ -197,6 +197,6 @@ def status_text(job: ImportJob) -> str:
 def waiting_for(user: User) -> list[ImportJob]:
     """The person's imports still running, interrupted, or finished with passwords not yet seen."""
     return list(db.session.scalars(
-        sa.select(ImportJob).where(ImportJob.created_by_id == user.id,
+        sa.select(ImportJob).where(ImportJob.created_by_id == user.id, ImportJob.kind == "roster",
                                    sa.or_(ImportJob.state.in_(("queued", "running")), ImportJob.secrets.is_not(None)))
         .order_by(ImportJob.id.desc()).limit(5)))

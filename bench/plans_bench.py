@@ -13,7 +13,7 @@ the held-out plans (micro-averaged over the labelled tasks):
 A label's deadline is an ISO date (the day the task is due: a month without a day is its last day, a
 staged time its last stage), "" when the text sets no time, or 长期 (goes on without an end: 长期坚持,
 持续推进) / 定期 (done again and again: 每年…, 定期（每季度）) — both without a date, the drafted duty keeping
-the text's words. A task's `deadline_reason` records why a label was changed. A plan tuned on after it
+the text's words. A task's `deadline_reason` (`clause_reason`) records why its time (clause) was changed. A plan tuned on after it
 was held out says so in its label's `"moved"`, printed under its row (as a blind plan's session is). A held-out label with `"blind"`
 (the session it was made in) was made before the drafter first ran on its plan, and no change since was
 made for it: a line "of which blind, <session>" per session scores those alone (the older held-out

@@ -70,7 +70,8 @@ def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
     last of its times: the earlier ones are its steps."""
     found = [d for d in _points(text, issued) if d.day]
     if found:
-        return max(found, key=lambda d: d.day)
+        last = max(found, key=lambda d: d.day)
+        return _last_stage(text, text.find(found[0].text), last) or last
     first = next(iter(_points(text, issued)), None)
     if first:
         return first
@@ -100,6 +101,21 @@ def _points(text: str, issued: date | None):
         if m.group("month") and not m.group("year") and day and issued and day < issued:
             day = _resolve(m, year + 1)  # 「9月底前」 in a plan issued in December: next year's September
         yield Deadline(m.group(0), day)
+
+
+# a stage of a time staged over years: a 「；」 part that starts with its year (「…在2018年底前构建…；2019年在各省…开展；
+# 2020年在全国…开展」, 国办发〔2018〕104号) — not 2019年以来/起/度/初, nor a point (2019年底, 年内) read as one already
+STAGE = re.compile(r"[；;]\s*(?:到|至|在)?(?P<year>\d{4})\s*年(?![以起来度初底末内前中])")
+
+
+def _last_stage(text: str, start: int, last: Deadline) -> Deadline | None:
+    """The end of the last stage after a dated time, when a later year stages the task on (the earlier
+    times are its steps, as 「2032年底…；2033年底…；2034年底…」 are)."""
+    stages = [m for m in STAGE.finditer(text, max(0, start)) if last.day and int(m.group("year")) > last.day.year]
+    if not stages:
+        return None
+    final = max(stages, key=lambda m: int(m.group("year")))
+    return Deadline(final.group("year") + "年", date(int(final.group("year")), 12, 31))
 
 
 def _is_deadline(m: re.Match, text: str) -> bool:

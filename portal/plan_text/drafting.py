@@ -4,36 +4,56 @@ with the sentence it came from, for the office to check and correct.
 Plans state who does what in three ways, all read here:
 
 - a bracket after an item: 「（市民政局牵头，市财政局、市教育局配合）」, 「〔责任单位：A、B按职责分工负责〕」,
-  「（A、B负责）」 — when no lead is named the first listed is the lead (列第一位者为牵头单位), or lines
-  「牵头单位：…」「责任单位：…」 under it; a bracket closing a group of points （1）…（4） assigns the group;
+  「【责任单位：…】」「[责任单位:…]」, 「（A、B负责）」 — when no lead is named the first listed is the lead
+  (列第一位者为牵头单位; a plan that states the rule, 「（列第一位者为牵头单位，下同）」, holds to it even beside a
+  配合单位 field), or lines 「牵头单位：…」「责任单位：…」「部门分工：A牵头，B配合。」 under it; a bracket closing a
+  group of points （1）…（4） assigns the group;
 - a 任务分工表 (序号/工作任务/牵头单位/责任单位/配合单位/完成时限), each row a duty;
 - prose per department: 「教育部门要……；公安部门要……」 — a clause with several such sentences gives a
   duty per department (ids `4.2.1`, `4.2.2`, … in order, the finer anchors of docs/product.md); in
-  other prose the first subject leads and the others (and 「会同…」) cooperate. A mechanism's make-up
-  (「建立由民政部门牵头……参加的工作机制」) is not the task's lead.
+  other prose the first subject leads and the others (and 「会同…」, 「，有关部门和地方按职责分工…」) cooperate.
+  A mechanism's make-up (「建立由民政部门牵头……参加的工作机制」) is not the task's lead.
+
+A plan printed in traditional characters is read in simplified ones (`portal.plan_text.script`).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from portal.plan_text.deadlines import Deadline, find_deadline, month_in_cell, plan_year, read_deadline_cell
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
-from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
-from portal.plan_text.subjects import CO_WITH, INLINE_COOP, SUBJECT, subject_names
+from portal.plan_text.script import in_simplified
+from portal.plan_text.structure import (
+    ASSIGNMENT_KEYS,
+    COOP_KEYS,
+    DEADLINE_KEYS,
+    LEAD_KEYS,
+    RESPONSIBLE_KEYS,
+    header_key,
+    task_column,
+)
+from portal.plan_text.subjects import BY_DUTY, CO_WITH, INLINE_COOP, SUBJECT, listed_names, subject_names
 from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, one_county_for_each, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
 NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
                        r"目标任务|发展基础|发展背景|形势研判|适用范围|编制依据)[和与及、]?)+。?")
-BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
-                     r"[^（）()〔〕【】]{0,160}?)[）)〕】]")
+# the brackets an assignment is printed in: （…） (…) 〔…〕 【…】 […] ［…］
+_OPEN, _CLOSE, _NOT_BRACKET = r"[（(〔【\[［]", r"[）)〕】\]］]", r"[^（）()〔〕【】\[\]［］]"
+BRACKET = re.compile(_OPEN + "(" + _NOT_BRACKET + r"{0,160}?(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
+                     + _NOT_BRACKET + "{0,160}?)" + _CLOSE)
 # a bracket holding names may itself hold 各县（市、区）: match one level of nesting
-BRACKET_NESTED = re.compile(r"[（(〔【]((?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?"
-                            r"(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
-                            r"(?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?)[）)〕】]")
-_FIELD_KEY = r"(?:牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+_INNER = r"(?:" + _NOT_BRACKET + r"|[（(][^（）()]{0,12}[）)])"
+BRACKET_NESTED = re.compile(_OPEN + "(" + _INNER + r"{0,200}?(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
+                            + _INNER + "{0,200}?)" + _CLOSE)
+# a plan's own rule for its lists of bodies, in a bracket (「（列第一位者为工作牵头单位或汇总单位，下同）」, 湖州 2020):
+# no assignment itself, but the first body listed leads wherever the plan lists them
+FIRST_LEADS = re.compile(r"(?:列|排)(?:在)?(?:第一位|首位|第一)(?:者|的)?(?:单位|部门)?为[^。；]{0,8}?牵头")
+RULE_NOTE = re.compile(_OPEN + _NOT_BRACKET + r"{0,20}?" + FIRST_LEADS.pattern + _NOT_BRACKET + r"{0,30}" + _CLOSE)
+_FIELD_KEY = (r"(?:牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|协办单位|"
+              r"参与单位|完成时限|完成时间|时间节点|" + "|".join(ASSIGNMENT_KEYS) + ")")
 # a field's value ends at the next field's key: 「牵头单位:市科委,配合单位:各区县市」 (杭州 互联网+ 实施意见)
 FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(?![，,、]?\s*" + _FIELD_KEY + r"\s*[:：])"
                         r"[^；;。\n])*)")
@@ -55,8 +75,18 @@ class _Assignment:
 
 
 def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | None = None) -> list[DraftDuty]:
+    """The duties a plan's text assigns. A plan printed in traditional characters is read in simplified ones,
+    its drafted fields given back as printed (`portal.plan_text.script`)."""
+    simple, as_written = in_simplified(document)
+    duties = _draft(simple, units, issued)
+    return [as_written.duty(d) for d in duties] if as_written else duties
+
+
+def _draft(document: PlanDocument, units: list[UnitName], issued: date | None) -> list[DraftDuty]:
     issued = issued or document.issued or _plan_year(document) or _period_start(document)
-    clauses = document.clauses
+    # a rule the plan states for its lists (「列第一位者为牵头单位」) holds throughout; its note is no assignment
+    first_leads = any(FIRST_LEADS.search(c.text) for c in document.clauses)
+    clauses = [replace(c, text=RULE_NOTE.sub("", c.text)) if first_leads else c for c in document.clauses]
     children: dict[str, list[Clause]] = {}
     for clause in clauses:
         parent = clause.id.rpartition(".")[0]
@@ -69,17 +99,17 @@ def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | N
         if clause.id in excluded or not _numbered(clause.id) or clause.id in groups_done:
             continue
         if clause.id in tables:
-            duties.append(_from_row(clause, tables[clause.id], units, issued))
+            duties.append(_from_row(clause, tables[clause.id], units, issued, first_leads))
             continue
         kids = children.get(clause.id, [])
-        group = _group_assignment(clause, kids)
+        group = _group_assignment(clause, kids, first_leads)
         if group is not None:
             groups_done.update(c.id for c in _descendants(clause.id, clauses))
             duties.append(_duty(clause, _group_text(clause, kids), group, units, issued, steps_from=kids))
             continue
         if kids and not _own_assignment(clause.text):
             continue  # a section: its items are the tasks
-        duties.extend(_from_clause(clause, units, issued))
+        duties.extend(_from_clause(clause, units, issued, first_leads))
     return duties
 
 
@@ -132,7 +162,7 @@ def _own_assignment(text: str) -> bool:
     return bool(BRACKET_NESTED.search(text) or FIELD_LINE.search(text))
 
 
-def _group_assignment(clause: Clause, kids: list[Clause]) -> _Assignment | None:
+def _group_assignment(clause: Clause, kids: list[Clause], first_leads: bool = False) -> _Assignment | None:
     """A bracket standing alone after the last of a group's points, none of which has its own: the group
     is the task (「1.完善应急预案体系 （1）…（4）… （责任单位：…）」)."""
     if not kids:
@@ -145,7 +175,7 @@ def _group_assignment(clause: Clause, kids: list[Clause]) -> _Assignment | None:
     m = BRACKET_NESTED.fullmatch(tail.rstrip("。"))
     if not m or any(_own_assignment(k.text) for k in kids[:-1]):
         return None
-    return _parse_bracket(m.group(1), tail)
+    return _parse_bracket(m.group(1), tail, first_leads)
 
 
 def _group_text(clause: Clause, kids: list[Clause]) -> str:
@@ -155,11 +185,18 @@ def _group_text(clause: Clause, kids: list[Clause]) -> str:
 # ------------------------------------------------------------------------------ reading assignments
 
 
-def _parse_bracket(inner: str, source: str) -> _Assignment:
+def _parse_bracket(inner: str, source: str, first_leads: bool = False) -> _Assignment:
     inner = re.split(r"[。]", inner)[0]
     fields = _fields(inner)
     if fields:
-        return _from_fields(fields, source)
+        return _from_fields(fields, source, first_leads=first_leads)
+    lead, coop, deadline = _bracket_names(inner)
+    return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
+
+
+def _bracket_names(inner: str) -> tuple[list[str], list[str], str]:
+    """「A牵头，B、C配合」 → ([A], [B, C], ""); without 牵头 the first listed leads (列第一位者为牵头单位); a time
+    after the bodies (「…，6月底完成」) is the third part."""
     m = re.match(r"^(?P<lead>.+?)(?:牵头|负责牵头)[，,、；;]?(?P<rest>.*)$", inner)
     if m:
         lead, coop = split_names(m.group("lead")), split_names(m.group("rest"))
@@ -167,7 +204,7 @@ def _parse_bracket(inner: str, source: str) -> _Assignment:
         names = split_names(inner)
         lead, coop = names[:1], names[1:]
     deadline = _trailing_time(coop, lead)
-    return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
+    return lead, coop, deadline
 
 
 def _trailing_time(coop: list[str], lead: list[str]) -> str:
@@ -183,17 +220,24 @@ def _fields(text: str) -> dict[str, str]:
     return {m.group("key"): m.group("value").strip() for m in FIELD_LINE.finditer(text)}
 
 
-def _from_fields(fields: dict[str, str], source: str, coop_column: bool = False) -> _Assignment:
-    """``coop_column``: the table has a 配合单位 column (empty in this row or not)."""
+def _from_fields(fields: dict[str, str], source: str, coop_column: bool = False,
+                 first_leads: bool = False) -> _Assignment:
+    """``coop_column``: the table has a 配合单位 column (empty in this row or not); ``first_leads``: the plan
+    says the first body listed leads (列第一位者为牵头单位)."""
     lead_text = next((fields[k] for k in LEAD_KEYS if fields.get(k)), "")
     coop_text = "、".join(fields[k] for k in COOP_KEYS if fields.get(k))
     responsible = next((fields[k] for k in RESPONSIBLE_KEYS if fields.get(k)), "")
+    shared = next((fields[k] for k in ASSIGNMENT_KEYS if fields.get(k)), "")
     timed = ""
-    if lead_text:
+    if shared and not (lead_text or responsible):
+        # 「部门分工：省发展改革委牵头，各地、各部门配合。」 (广东 2021): the value reads as a bracket does
+        lead, coop, timed = _bracket_names(shared)
+        coop += split_names(coop_text)
+    elif lead_text:
         coop_text = "、".join(t for t in (responsible, coop_text) if t)
         lead = split_names(lead_text)
         coop = split_names(coop_text)
-    elif responsible and (coop_text or coop_column):
+    elif responsible and (coop_text or coop_column) and not first_leads:
         # 责任单位 beside a 配合单位 column or field: the table says who cooperates, so every body the 责任单位
         # names leads (同心 2023: 卫健局、文旅局 both lead); alone, its first leads (列第一位者为牵头单位)
         lead, coop = split_names(responsible), split_names(coop_text)
@@ -205,10 +249,10 @@ def _from_fields(fields: dict[str, str], source: str, coop_column: bool = False)
     return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
 
 
-def _explicit(text: str) -> _Assignment | None:
+def _explicit(text: str, first_leads: bool = False) -> _Assignment | None:
     m = BRACKET_NESTED.search(text)
     if m:
-        found = _parse_bracket(m.group(1), _sentence_at(text, m.start()))
+        found = _parse_bracket(m.group(1), _sentence_at(text, m.start()), first_leads)
         if found.lead:
             return found
     fields = {}
@@ -217,7 +261,7 @@ def _explicit(text: str) -> _Assignment | None:
         if FIELD_LINE.search(line):
             fields.update(_fields(line))
             source = (source + " " + line.strip()).strip()
-    return _from_fields(fields, source) if fields else None
+    return _from_fields(fields, source, first_leads=first_leads) if fields else None
 
 
 def _prose(text: str) -> _Assignment | None:
@@ -236,6 +280,8 @@ def _prose(text: str) -> _Assignment | None:
         for w in CO_WITH.finditer(sentence):
             coop.extend(n for n in subject_names(w.group("names")) if n not in lead and n not in coop
                         and not n.startswith(("有关", "相关")))
+        if names and names == lead and (d := BY_DUTY.search(sentence)):
+            coop.extend(n for n in listed_names(d.group("names")) if n not in lead and n not in coop)
         if names and names == lead and (w := INLINE_COOP.search(sentence)):
             found = [_at_level_of(lead, n) for n in subject_names(w.group("names"), w.group("trail") or "")]
             coop.extend(n for n in found if n not in lead and n not in coop and not n.startswith(("有关", "相关")))
@@ -291,8 +337,9 @@ def _department_segments(text: str) -> list[str] | None:
     return None
 
 
-def _from_clause(clause: Clause, units: list[UnitName], issued: date | None) -> list[DraftDuty]:
-    explicit = _explicit(clause.text)
+def _from_clause(clause: Clause, units: list[UnitName], issued: date | None,
+                 first_leads: bool = False) -> list[DraftDuty]:
+    explicit = _explicit(clause.text, first_leads)
     if explicit is None:
         segments = _department_segments(clause.text)
         if segments:
@@ -306,18 +353,21 @@ def _from_clause(clause: Clause, units: list[UnitName], issued: date | None) -> 
     return [_duty(clause, clause.text, assignment, units, issued)]
 
 
-def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date | None) -> DraftDuty:
+def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date | None,
+              first_leads: bool = False) -> DraftDuty:
     cells = {header_key(k): v for k, v in row.cells.items()}
     fields = {}
     for key, value in cells.items():
         # a column is the kind its longest key names: 牵头责任单位 is a lead column, not also a 责任单位 one
         # (南陵 2024: the 责任单位 column beside it cooperates)
-        wanted = max((w for w in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS if w in key), key=len,
+        wanted = max((w for w in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS + ASSIGNMENT_KEYS if w in key),
+                     key=len,
                      default=None)
         if wanted and value and wanted not in fields:
             fields[wanted] = value
     source = "；".join(f"{k}：{v}" for k, v in cells.items() if v)
-    assignment = _from_fields(fields, source, coop_column=any(w in key for key in cells for w in COOP_KEYS))
+    assignment = _from_fields(fields, source, coop_column=any(w in key for key in cells for w in COOP_KEYS),
+                              first_leads=first_leads)
     return _duty(clause, clause.text, assignment, units, issued)
 
 

@@ -54,6 +54,8 @@ LEAD_KEYS = ("牵头责任单位", "牵头单位", "牵头部门", "主责单位
 RESPONSIBLE_KEYS = ("责任单位", "责任部门")
 COOP_KEYS = ("协同责任单位", "配合责任单位", "配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
 DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求", "进度安排", "完成期限")
+# a field or column whose value names lead and cooperating bodies as a bracket does: 「部门分工：A牵头，B、C配合。」 (广东 2021)
+ASSIGNMENT_KEYS = ("部门分工", "责任分工", "单位分工", "职责分工")
 
 
 def clean_line(text: str) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|宣传部|组织部|统战部|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
-            r"管委会|支队|大队|办公室|学校)")
+# 部: a ministry (商务部, 财政部: 国办发〔2018〕104号), not 干部/全部/内部/外部/局部/本部
+UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|(?<![干全内外局本])部|人民政府|政府|联合会|残联|妇联|团委|工会|"
+            r"委员会|管委会|支队|大队|办公室|学校)")
 # bodies whose name has no ending of its own (「残联组织」 is the same body, named so: 国发〔2016〕36号)
 BODY = r"(?:共青团|妇联|残联|工会|团委|关工委)(?:组织)?"
 # one character of a name, or a bracketed part inside it (村（居）民委员会)
@@ -29,7 +30,12 @@ CO_WITH = re.compile(r"会同(?P<names>" + NAMES + r")")
 # the inline form without a bracket: 「A牵头，B、C配合」「A负责，B配合」「A牵头负责，B协助」「由A牵头、B参与」
 INLINE_COOP = re.compile(r"(?:牵头|负责)(?:负责)?[，,、]\s*(?P<names>" + NAMES + r")(?P<trail>" + TRAIL + r")?"
                          r"(?:配合|参与|协助|协办|参加)")
+# 「发展改革委要加强协调…，有关部门和地方按职责分工尽快…」 (国办发〔2018〕104号): the bodies that do their part
+# of the subject's task cooperate
+BY_DUTY = re.compile(r"[，,]\s*(?P<names>[\u4e00-\u9fff、（）()]{2,30}?)(?:要|应|须)?(?:按照|按|根据)(?:各自)?(?:职责|职能)")
 _WHOLE = re.compile(r"^(?:" + NAME + r")$")
+# the places as a body (「有关部门和地方」「各地」「地方政府」): no name of one body, but who cooperates
+_PLACES = re.compile(r"^(?:各|有关|相关)?(?:地方|地区|各地)(?:人民政府|政府)?$")
 _ENDING = re.compile(GENERIC + "$")
 _SPLIT_AFTER_NAME = re.compile(r"(以及|和|及|与)")
 _PLACE = re.compile(r"[省市县区]$")
@@ -44,6 +50,9 @@ def subject_names(names: str, trail: str = "") -> list[str]:
     borrowing: list[str] = []
     for item in _items(names):
         item = _without_trail(item.removeprefix(ALL_LEVELS))
+        if _PLACES.match(item):  # 「各地区、各部门」: the places are a body of their own, not 各地区部门
+            out.append(item)
+            continue
         if not _WHOLE.match(item):
             borrowing.append(item)
             continue
@@ -59,6 +68,23 @@ def subject_names(names: str, trail: str = "") -> list[str]:
 
 # 「人力资源社会保障等有关部门」「住房城乡建设等社会救助管理部门」: a list's last item carrying the list's ending
 _ITEM_TRAIL = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,14}?)等[\u4e00-\u9fff]{0,8}?(?P<end>" + GENERIC + r")$")
+
+
+def listed_names(names: str) -> list[str]:
+    """「有关部门和地方」 → 有关部门、地方: bodies as written, parted by 、 and by 和/及/与 after a whole name;
+    [] unless every part is a body (「切实按职责…」 names none)."""
+    out: list[str] = []
+    for part in _split_outside_brackets(names):
+        pieces = _SPLIT_AFTER_NAME.split(part)
+        current = pieces[0]
+        for joiner, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+            if _WHOLE.match(current):
+                out.append(current)
+                current = piece
+            else:
+                current += joiner + piece
+        out.append(current)
+    return out if out and all(_WHOLE.match(n) or _PLACES.match(n) for n in out) else []
 
 
 def _without_trail(item: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from portal.hanzi import simplified_name
 from portal.plan_text.model import UnitName
 
 # 各县（市、区）人民政府, 县（市、区）民政局, 县级民政部门, 各县市区政府, 市、县民政部门 (the county part)
@@ -23,10 +24,14 @@ BARE_DEPARTMENT = re.compile(r"^(?![省县区州各全本有相其]|市(?!场))(
                              r"[^，、]{2,12}(?:厅|局|委|办|院|社|部|中心|会|署|队|联)$")
 
 
+# a kind of body alone after a name of another kind: the name's words before its kind are this one's too
+KIND_AFTER = re.compile(r"^(?P<kind>部门|单位|机构|组织)\|(?P<stem>.{2,12}?)(?!(?P=kind))(?:部门|单位|机构|组织)$")
+
+
 def normalise(name: str) -> str:
-    """One spelling for comparing: no spaces, full-width brackets, no 和 (人力资源和社会保障 =
-    人力资源社会保障)."""
-    name = re.sub(r"\s", "", name).replace("(", "（").replace(")", "）")
+    """One spelling for comparing: simplified characters (市政務服務數據管理局 = 市政务服务数据管理局), no spaces,
+    full-width brackets, no 和 (人力资源和社会保障 = 人力资源社会保障)."""
+    name = re.sub(r"\s", "", simplified_name(name)).replace("(", "（").replace(")", "）")
     return name.replace("和", "")
 
 
@@ -75,6 +80,8 @@ def split_names(text: str) -> list[str]:
             prefix = m.group(0) if m else ""
         elif prefix and BARE_DEPARTMENT.match(part):
             part = prefix + part
+        elif in_run and names and (shared := KIND_AFTER.match(part + "|" + names[-1])):
+            part = shared.group("stem") + part  # 「市直有关部门、单位」: 市直有关单位 (威海 2023)
         if part and part not in names:
             names.append(part)
     return names

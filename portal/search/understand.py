@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from portal.hanzi import simplified
 from portal.search import phrasing, pinyin, spelling, tokenizer
 from portal.search.query import everyday_words, synonyms
 
@@ -59,24 +59,6 @@ class Understood:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
-
-
-# ---------------------------------------------------------------- traditional → simplified
-
-_converter = None
-_converter_lock = threading.Lock()
-
-
-def simplified(text: str) -> str:
-    """``text`` in simplified characters (OpenCC t2s, loaded once per process)."""
-    global _converter
-    if _converter is None:
-        with _converter_lock:
-            if _converter is None:
-                from opencc import OpenCC  # lazy: heavy library, loaded on the first traditional text
-
-                _converter = OpenCC("t2s")
-    return _converter.convert(text)
 
 
 # ---------------------------------------------------------------- pinyin → characters

@@ -156,3 +156,20 @@ def test_a_time_after_the_bodies_in_one_bracket_is_no_unit(tmp_path):
     assert first.sources["deadline"] == "（国务院各部门分别负责，年内持续推进）"
     assert (second.lead, second.cooperating, second.deadline_text, second.deadline) == (
         ["市政务服务局"], ["市司法局"], "长期坚持", None)
+
+
+def test_a_time_staged_over_years_is_due_at_its_last_stage():
+    staged = find_deadline("民政部门要牵头在2024年底前建立评估机制，在3个县开展试点；2025年在全市推开；2026年实现全覆盖。")
+    assert (staged.text, staged.day) == ("2026年", date(2026, 12, 31))
+    # a year that looks back, or a later year without a dated time before it, stages nothing
+    assert find_deadline("2024年底前完成排查；2023年以来已建成12个服务站。").day == date(2024, 12, 31)
+    assert find_deadline("2024年底前完成排查；2025年度考核另行安排。").day == date(2024, 12, 31)
+    assert find_deadline("2025年在全市推开儿童之家建设。") is None
+
+
+def test_a_staged_time_in_a_clause_is_the_duty_s(tmp_path):
+    duties = draft(tmp_path, [
+        "关于加强儿童福利服务的通知", "一、重点任务",
+        "（一）开展服务评价。民政部门要牵头在2024年底前构建评价机制，在5个县开展试评价；2025年在全市开展评价。"])
+    assert (duties["1.1"].lead, duties["1.1"].deadline_text, duties["1.1"].deadline) == (
+        ["民政部门"], "2025年", date(2025, 12, 31))

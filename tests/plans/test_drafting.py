@@ -244,3 +244,71 @@ def test_responsible_units_lead_together_beside_a_cooperating_column_and_the_fir
         "| 1 | 启动县图书馆新馆建设。 | 县文体广新局、县代建中心 | 12月底前 |",
     ])
     assert (alone["tb1.1"].lead, alone["tb1.1"].cooperating) == (["县文体广新局"], ["县代建中心"])
+
+
+def test_an_assignment_in_any_bracket_reads_alike(tmp_path):
+    duties = draft(tmp_path, [
+        "关于加强儿童关爱服务的工作要点", "一、重点工作",
+        "1. 排查留守儿童。建立台账。[责任单位:市民政局,市教育局、市公安局]",
+        "2. 开展家访。每季度一次。［责任单位：市妇联，市民政局］",
+        "3. 培训儿童主任。组织轮训。【责任单位：市民政局、市人社局】",
+        "4. 完善救助。落实临时救助。〔牵头单位：市民政局；配合单位：市财政局〕",
+        "5. 建设服务站。推进建设。(市民政局、各县(市、区)政府牵头)"])
+    got = {k: (d.lead, d.cooperating) for k, d in duties.items()}
+    assert got == {
+        "1.1": (["市民政局"], ["市教育局", "市公安局"]),  # no 牵头: the first listed leads; 「]」 is no part of a name
+        "1.2": (["市妇联"], ["市民政局"]),
+        "1.3": (["市民政局"], ["市人社局"]),
+        "1.4": (["市民政局"], ["市财政局"]),
+        "1.5": (["市民政局", "各县(市、区)政府"], []),  # both named before 牵头 lead
+    }
+
+
+def test_a_plan_in_traditional_characters_is_read_and_its_words_kept_as_printed(tmp_path, units):
+    duties = draft(tmp_path, [
+        "關於加強兒童福利工作的實施方案", "一、重點任務",
+        "（一）落實兒童福利政策。開展兒童福利機構服務質量提升行動，2023年底前完成評估。(市民政局、市財政局牽頭，各縣(市、區)政府配合)"],
+        units)
+    duty = duties["1.1"]
+    assert duty.lead == ["市民政局", "市財政局"] and duty.cooperating == ["各縣(市、區)政府"]
+    assert duty.lead_ids == [unit_id(units, "市民政局"), unit_id(units, "市财政局")]  # matched in simplified characters
+    assert (duty.deadline_text, duty.deadline) == ("2023年底前完成", date(2023, 12, 31))
+    assert duty.title == "落實兒童福利政策" and "評估" in duty.checklist[0]
+
+
+def test_a_simplified_plan_with_a_character_t2s_also_changes_is_not_read_as_traditional():
+    from portal.hanzi import is_traditional
+
+    assert not is_traditional("统筹乾坤之力，全面覆盖困境儿童，市民政局牵头。")
+    assert is_traditional("統籌推進兒童福利工作，市民政局牽頭。")
+
+
+def test_a_rule_the_plan_states_makes_the_first_listed_lead_and_its_note_is_no_assignment(tmp_path):
+    lines = ["2024年儿童福利重点工作责任分解", "一、重点工作",
+             "1. 提高孤儿基本生活保障标准。",
+             "责任单位：市民政局、市财政局、市税务局（列第一位者为牵头单位，下同）",
+             "2. 推进儿童福利机构转型。（责任单位：市民政局、市卫健委；配合单位：市教育局）"]
+    duties = draft(tmp_path, lines)
+    assert (duties["1.1"].lead, duties["1.1"].cooperating) == (["市民政局"], ["市财政局", "市税务局"])
+    # with the rule, a 配合单位 field beside 责任单位 does not make every 责任单位 lead
+    assert (duties["1.2"].lead, duties["1.2"].cooperating) == (["市民政局"], ["市卫健委", "市教育局"])
+    without = draft(tmp_path, lines[:3] + ["责任单位：市民政局、市财政局、市税务局"] + lines[4:], name="without.txt")
+    assert without["1.1"].lead == ["市民政局"]  # 责任单位 alone: its first leads all the same
+    assert without["1.2"].lead == ["市民政局", "市卫健委"]  # no rule stated: 责任单位 beside 配合单位 all lead
+
+
+def test_a_department_division_line_reads_as_a_bracket(tmp_path):
+    duties = draft(tmp_path, [
+        "2024年儿童福利重点任务分工方案", "一、主要目标",
+        "1. 儿童福利机构床位利用率提高到80%以上。",
+        "分管市领导：张某某",
+        "部门分工：市民政局牵头，各县（市、区）、市直各部门配合。"])
+    duty = duties["1.1"]
+    assert (duty.lead, duty.cooperating) == (["市民政局"], ["各县（市、区）", "市直各部门"])
+    assert duty.quote == "部门分工：市民政局牵头，各县（市、区）、市直各部门配合。"
+
+
+def test_a_kind_of_body_alone_after_a_name_takes_the_names_words():
+    assert split_names("市直有关部门、单位，各县（市、区）政府") == ["市直有关部门", "市直有关单位", "各县（市、区）政府"]
+    assert split_names("各乡镇人民政府、街道办事处") == ["各乡镇人民政府", "街道办事处"]
+    assert split_names("市民政局、单位") == ["市民政局", "单位"]  # no kind of its own to share

@@ -2,9 +2,11 @@
 (tests/plans/corpus/minzheng-2019-shishiwuren.txt, guowuyuan-2016-liushou.txt). Each case quotes the plan."""
 from __future__ import annotations
 
+from datetime import date
+
 from portal.plan_text.drafting import draft_duties
 from portal.plan_text.reader import read_plan
-from portal.plan_text.subjects import SUBJECT, subject_names
+from portal.plan_text.subjects import SUBJECT, listed_names, subject_names
 
 # 民发〔2019〕62号 四（二）, whole
 COOPERATION_62 = (
@@ -115,3 +117,27 @@ def test_a_lists_last_item_closing_it_with_its_ending_gives_that_ending():
     # a name on its own before 等… stays itself
     assert subject_names("区司法局等有关部门") == ["区司法局"]
     assert SUBJECT.match("共青团、残联组织要发挥优势，").group("names") == "共青团、残联组织"
+
+
+def test_a_ministry_ending_in_bu_leads_and_a_cadre_is_no_body(tmp_path):
+    duties = draft(tmp_path, (
+        "（三）完善儿童福利制度。民政部、财政部要牵头在2025年底前修订儿童福利机构管理办法。教育部要会同民政部落实"
+        "困境儿童教育资助。卫生健康委、医保局要牵头做好孤残儿童医疗保障。"))
+    assert [(k, d.lead, d.cooperating) for k, d in duties.items()] == [
+        ("4.3.1", ["民政部", "财政部"], []), ("4.3.2", ["教育部"], ["民政部"]), ("4.3.3", ["卫生健康委", "医保局"], [])]
+    assert duties["4.3.1"].deadline == date(2025, 12, 31)
+    assert not SUBJECT.match("各级领导干部要亲自抓落实。") and not SUBJECT.match("全部要按期完成。")
+
+
+def test_bodies_doing_their_part_of_the_subjects_task_cooperate(tmp_path):
+    duties = draft(tmp_path, "（一）加强统筹协调。民政部门要加强协调指导，有关部门和地方按职责分工抓好落实。")
+    assert (duties["4.1"].lead, duties["4.1"].cooperating) == (["民政部门"], ["有关部门", "地方"])
+    duties = draft(tmp_path, "（一）加强统筹协调。民政部门要加强协调指导，切实按职责分工抓好落实。")
+    assert (duties["4.1"].lead, duties["4.1"].cooperating) == (["民政部门"], [])  # 切实 names no body
+    assert listed_names("有关部门和地方") == ["有关部门", "地方"]
+    assert listed_names("人力资源和社会保障部门") == ["人力资源和社会保障部门"]
+
+
+def test_the_places_are_a_body_of_their_own_in_a_list():
+    assert subject_names("各地区、各部门") == ["各地区", "各部门"]
+    assert subject_names("各地、民政部门") == ["各地", "民政部门"]

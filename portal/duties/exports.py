@@ -62,7 +62,7 @@ def duty_table_rows(duties: list[Duty]) -> list[list]:
             n, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
-            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, export_deadline(duty.deadline, duty.deadline_kind, duty.period),
+            SCOPE_LABELS.get(duty.scope, duty.scope), duty.theme, export_deadline(duty.deadline, duty.deadline_kind, duty.period),
             marked_deadline_text(duty.deadline_text),
             " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist),
             titled(duty.arrangement or ""),  # other duties by title, never by key

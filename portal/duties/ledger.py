@@ -55,7 +55,7 @@ class LedgerFilter:
     unit_code: str = ""
     state: str = ""
     light: str = ""
-    area: str = ""
+    theme: str = ""  # a 工作领域 (?area= on /tasks/)
     role: str = ""  # lead | cooperating (relative to the unit)
     text: str = ""
     sort: str = "light"
@@ -99,8 +99,8 @@ def _conditions(f: LedgerFilter, unit) -> list:
         where.append(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
     if f.state in duty_rules.STATE_LABELS:
         where.append(DutyInstance.state == f.state)
-    if f.area:
-        where.append(Duty.area == f.area)
+    if f.theme:
+        where.append(Duty.theme == f.theme)
     if f.plan_id:
         where.append(Duty.plan_id == f.plan_id)
     if f.text:

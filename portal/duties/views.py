@@ -75,7 +75,7 @@ def ledger_filter_from_args() -> LedgerFilter:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
-        area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
+        theme=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
         sort=args.get("sort", "light")[:10], plan_id=plan_arg(args),
     )
 

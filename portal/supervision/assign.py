@@ -154,7 +154,7 @@ def create(user: User, data: MatterInput) -> AssignedMatter:
 def _write(user, data: MatterInput, plan: Plan, year: int, serial: int, leads, cooperating, attachment):
     key = f"jiaoban-{year}-{serial}"
     duty = Duty(key=key, plan=plan, title=data.title[:120], clause_ids=[], scope="city" if len(leads) == 1 else "per-unit",
-                area="", start=today(), deadline_kind="date" if data.deadline else "none", deadline=data.deadline,
+                theme="", start=today(), deadline_kind="date" if data.deadline else "none", deadline=data.deadline,
                 deadline_text="", note="", arrangement=data.arrangement.strip(), position=serial, indicators=[])
     db.session.add(duty)
     for unit in leads:

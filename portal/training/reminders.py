@@ -87,7 +87,7 @@ def summary_text(county_name: str, tally: training_rules.Tally, overdue: list, t
              f"完成率 {training_rules.percent_text(tally.completed, tally.assigned)}，逾期 {total_overdue} 人次。"]
     if overdue:
         lines.append("逾期人员：")
-        lines += [f"{r.name}（{training_rules.post_label(r.role)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
+        lines += [f"{r.name}（{training_rules.post_label(r.post)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
                   for r in overdue]
         if total_overdue > len(overdue):
             lines.append(f"另有 {total_overdue - len(overdue)} 人次逾期，见逾期名单。")

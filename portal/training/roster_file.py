@@ -46,7 +46,7 @@ class RowProblem:
 class RosterRow:
     row: int
     name: str
-    role: str
+    post: str
     county: str  # unit code
     township: str
     village: str

@@ -59,12 +59,12 @@ def recount_select(where=None) -> sa.Select:
     (active assignment, active trainee) matching `where`, from the rows themselves."""
     done = done_pairs()
     started = sa.case((sa.and_(Assignment.started_at.is_not(None), done.c.tid.is_(None)), 1))
-    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, Assignment.due, sa.func.count(),
+    stmt = (sa.select(Trainee.county_id, Trainee.post, Assignment.module_id, Assignment.due, sa.func.count(),
                       sa.func.count(done.c.tid), sa.func.count(started))
             .select_from(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
             .outerjoin(done, sa.and_(done.c.tid == Assignment.trainee_id, done.c.mid == Assignment.module_id))
             .where(Assignment.active, Trainee.active)
-            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id, Assignment.due))
+            .group_by(Trainee.county_id, Trainee.post, Assignment.module_id, Assignment.due))
     return stmt if where is None else stmt.where(where)
 
 
@@ -142,7 +142,7 @@ def counties_of(trainee_ids: list[int]) -> dict[int, int]:
 
 # ---- changes through the ORM: found on flush --------------------------------------------------
 
-_TRAINEE_FIELDS = ("county_id", "role", "active")
+_TRAINEE_FIELDS = ("county_id", "post", "active")
 _ASSIGNMENT_FIELDS = ("active", "due", "trainee_id", "module_id", "started_at")
 _FIELDS = {Assignment: _ASSIGNMENT_FIELDS, Completion: ("voided", "trainee_id", "module_id"),
            Certificate: ("revoked", "expires_on")}

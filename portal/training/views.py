@@ -110,7 +110,7 @@ def roster():
         conditions.append(Trainee.township_id == township_id)
     role = request.args.get("role", "")
     if role in training_rules.POST_LABELS:
-        conditions.append(Trainee.role == role)
+        conditions.append(Trainee.post == role)
     q = request.args.get("q", "").strip()[:40]
     if q:
         conditions.append(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
@@ -156,8 +156,8 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 def trainee(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
-    _module_choices(assign_form.module, t.role)
-    _module_choices(complete_form.module, t.role)
+    _module_choices(assign_form.module, t.post)
+    _module_choices(complete_form.module, t.post)
     history = s.history_of(t)
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
@@ -205,7 +205,7 @@ def trainee_active(trainee_id: int):
 def trainee_assign(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = AssignOneForm()
-    _module_choices(form.module, t.role)
+    _module_choices(form.module, t.post)
     if not form.validate_on_submit():
         _fail(form)
         return _back(t)
@@ -227,7 +227,7 @@ def trainee_assign(trainee_id: int):
 def trainee_complete(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = MarkCompleteForm()
-    _module_choices(form.module, t.role)
+    _module_choices(form.module, t.post)
     if not form.validate_on_submit():
         _fail(form)
         return _back(t)

@@ -56,7 +56,7 @@ class LedgerFilter:
     state: str = ""
     light: str = ""
     theme: str = ""  # a 工作领域 (?area= on /tasks/)
-    role: str = ""  # lead | cooperating (relative to the unit)
+    part: str = ""  # lead | cooperating: the unit's part (?role= on /tasks/)
     text: str = ""
     sort: str = "light"
     plan_id: int = 0  # one plan's duties (portal.models.Plan id); 0: every plan
@@ -96,7 +96,7 @@ def _conditions(f: LedgerFilter, unit) -> list:
         ids = refdata.unit_ids_within(unit)
         lead = DutyInstance.unit_id.in_(ids)
         coop = DutyInstance.cooperators.any(DutyCooperator.unit_id.in_(ids))
-        where.append(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
+        where.append(lead if f.part == "lead" else coop if f.part == "cooperating" else sa.or_(lead, coop))
     if f.state in duty_rules.STATE_LABELS:
         where.append(DutyInstance.state == f.state)
     if f.theme:

@@ -94,7 +94,7 @@ def require(ok: bool, message: str = "无权对该任务执行此操作。") -> 
 
 from portal.duties.ledger import InstanceView, view_of  # noqa: E402, F401
 
-# A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
+# A duty page shows its latest notes and timeline entries; a duty worked for years shows the rest on
 # request (its page and every tick's fragment stay the same size however long the history).
 RECENT = 30
 

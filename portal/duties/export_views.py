@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal import refdata
 from portal.audit.services import record_download
 from portal.core.plan import PLAN_ID
+from portal.core.time import today
 from portal.duties import bp
 from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx, division_rows
 from portal.duties.exports import (
@@ -25,7 +26,6 @@ from portal.duties.exports import (
     to_xlsx,
 )
 from portal.duties.ledger import ledger_views
-from portal.duties.services import today
 from portal.duties.views import ledger_filter_from_args
 from portal.models import PolicyDocument
 from portal.web.access import logged_in, no_store

@@ -11,6 +11,7 @@ from portal import xlsx
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
 from portal.core.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, zh_date
+from portal.core.time import today
 from portal.duties.crossref import titled
 from portal.duties.ledger import InstanceView
 from portal.duties.ledger_columns import EXPORT_COLUMNS, ExportRow, export_deadline
@@ -84,7 +85,6 @@ def marked_deadline_text(text: str) -> str:
 
 def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
     """``numbers``: the duties' 序号 in the 任务分工表 (``duty_table_numbers()``), so a row can be found there."""
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     numbers = numbers or {}
     on = today()

@@ -14,13 +14,9 @@ import sqlalchemy as sa
 
 from portal import refdata
 from portal.core import duty_rules
-from portal.core.time import local_today
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit, User
-
-
-def today() -> date:
-    return local_today()
 
 
 @dataclass

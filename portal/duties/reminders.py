@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from portal.audit.services import record
 from portal.core import duty_rules
 from portal.core.labels import zh_date
-from portal.core.time import local_today
+from portal.core.time import local_today, today
 from portal.duties.ledger import view_of
-from portal.duties.services import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Notice, Unit
 from portal.reports.reminders import queue_missing_reports

@@ -11,7 +11,7 @@ from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.labels import zh_date, zh_datetime
 from portal.core.refusals import NotAllowed, Refusal, Stale
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.limits import NOTE, too_long
 from portal.models import (
@@ -46,7 +46,6 @@ class StaleDuty(DutyError, Stale):
             super().__init__(STALE)
 
 
-from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")
 
 # ---- who may do what -------------------------------------------------------------------------
 

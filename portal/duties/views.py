@@ -14,6 +14,7 @@ from portal.audit.display import present
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import duty_rules
+from portal.core.time import today
 from portal.duties import bp, bulk, page, periods
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.duties.crossref import keys_in, linked
@@ -51,7 +52,6 @@ from portal.duties.services import (
     request_extension,
     set_blocked,
     set_item,
-    today,
 )
 from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db

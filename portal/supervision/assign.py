@@ -18,6 +18,7 @@ from portal import outbox
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.duties.evidence import check_upload
 from portal.duties.services import DutyError
 from portal.extensions import db
@@ -32,7 +33,7 @@ from portal.models import (
     User,
 )
 from portal.supervision.forms import IMPORTANCE_CHOICES, SOURCE_CHOICES
-from portal.supervision.services import NotAllowed, SupervisionError, link_to, today
+from portal.supervision.services import NotAllowed, SupervisionError, link_to
 
 ASSIGNED_KIND = "assigned"
 PLAN_TITLE = "督查室交办事项"

@@ -17,8 +17,7 @@ from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.refusals import NotAllowed, Refusal
-from portal.core.time import to_local, utcnow
-from portal.duties import ledger
+from portal.core.time import to_local, today, utcnow
 from portal.extensions import db
 from portal.models import Acknowledgement, AssignedMatter, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
 from portal.supervision import rules
@@ -26,11 +25,6 @@ from portal.supervision import rules
 
 class SupervisionError(Refusal, ValueError):
     """A user-facing reason an action was refused (shown beside the form)."""
-
-
-def today() -> date:
-    """The portal's calendar day (tests move it through `portal.duties.ledger.today`)."""
-    return ledger.today()
 
 
 def link_to(endpoint: str, **values) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.core import training_rules
 from portal.core.refusals import NotAllowed
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import CohortRule, TrainingPlace
 from portal.training import bp
@@ -59,7 +60,7 @@ def assign():
     cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
     return render_template("training/assign.html", form=form, counties=counties, error=error,
                            townships=_townships(counties), county=county, cohorts=cohorts, end_form=EmptyForm(),
-                           training_rules=training_rules, cohort_label=s.cohort_label, today=s.today()), 422 if error or form.errors else 200
+                           training_rules=training_rules, cohort_label=s.cohort_label, today=today()), 422 if error or form.errors else 200
 
 
 @bp.route("/training/assign/rules/<int:rule_id>/end", methods=["POST"])

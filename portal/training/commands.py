@@ -8,12 +8,12 @@ import click
 
 from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
+from portal.core.time import today
 from portal.training import bp, tally
 from portal.training.certificates import issue_missing
 from portal.training.demo import load_training_demo, remove_training_demo
 from portal.training.modules import sync_modules
 from portal.training.roster import import_roster
-from portal.training.services import today
 
 
 def sync_training() -> bool:

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, Trainee, TrainingModule, TrainingPlace, TrainingTally, Unit, User
 from portal.training import certificates, hours
 from portal.training.modules import live_modules
 from portal.training.scope import county_scope, county_units
-from portal.training.services import today
 from portal.web.pagination import PageLinks
 
 

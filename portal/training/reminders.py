@@ -15,12 +15,12 @@ from portal import outbox
 from portal.capabilities import can, roles_with
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, User, UserRole
 from portal.training import tally
 from portal.training.figures import _completed_exists, counted, figures, overdue_list
 from portal.training.scope import county_scope, county_units
-from portal.training.services import today
 
 DUE_SOON = timedelta(days=14)
 SUMMARY_OVERDUE_LINES = 50  # the summary names this many overdue people; the link lists them all

@@ -12,7 +12,7 @@ from portal.content.training_quiz import grade
 from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.core.refusals import NotAllowed
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
 from portal.models import (
@@ -33,12 +33,6 @@ from portal.training.quiz import quiz_from_dict
 from portal.training.scope import TrainingError, can_manage, require
 
 __all__ = ['NotAllowed', 'TrainingError', 'get_module', 'live_modules', 'sync_modules']
-
-
-def today() -> date:
-    from portal.duties.services import today as duty_today  # lazy: tests replace `today` on its module
-
-    return duty_today()
 
 
 # ---- assignment --------------------------------------------------------------------------

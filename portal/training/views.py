@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.core.refusals import NotAllowed
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
 from portal.training import bp, courses
@@ -123,7 +124,7 @@ def roster():
                            county_names={c.id: c.name for c in county_units()},
                            townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
                            township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id),
-                           tiers=courses.tiers_of([t.id for t in page.items], s.today()))
+                           tiers=courses.tiers_of([t.id for t in page.items], today()))
 
 
 @bp.route("/training/roster/template.xlsx")
@@ -141,7 +142,7 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 
 
 
-    sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
+    sheet = b64encode(initial_passwords_xlsx(today(), accounts)).decode("ascii")
     response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
                                              heading=heading, summary=summary, back=back, reset=reset))
     response.headers["Cache-Control"] = "no-store"
@@ -161,7 +162,7 @@ def trainee(trainee_id: int):
     history = s.history_of(t)
     return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
-                           reason_form=ReasonForm(), active_form=ActiveForm(), today=s.today(),
+                           reason_form=ReasonForm(), active_form=ActiveForm(), today=today(),
                            changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(t, history))
 
 
@@ -303,7 +304,7 @@ def sessions():
     page = PageAhead(rows, number, SHEETS_PAGE)
     return render_template("training/sheets.html", form=form, sessions=page.items, page=page,
                            counties=counties, townships=_townships(counties), training_rules=training_rules,
-                           today=s.today()), 422 if request.method == "POST" else 200
+                           today=today()), 422 if request.method == "POST" else 200
 
 
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
@@ -326,7 +327,7 @@ def session_tick(session_id: int, trainee_id: int):
         ticked = s.sheet_ticks(sheet)
         row = render_template("training/_tick.html", sheet=sheet, p=t, n=number_of(sheet, t), ticked=ticked,
                               form=TickForm(), training_rules=training_rules,
-                              sheet_open=training_rules.sheet_open(sheet.held_on, s.today()), error=error)
+                              sheet_open=training_rules.sheet_open(sheet.held_on, today()), error=error)
         return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
     if error:
         flash(error, "error")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, TrainingTally
 from portal.training import figures as reports
@@ -21,7 +22,7 @@ def recounted_city() -> tuple[int, int, int]:
     done = reports._completed_exists()
     stmt = reports.counted(sa.select(
         sa.func.count(), sa.func.sum(sa.case((done, 1), else_=0)),
-        sa.func.sum(sa.case((sa.and_(Assignment.due < services.today(), ~done), 1), else_=0))).select_from(Assignment))
+        sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0))).select_from(Assignment))
     assigned, completed, overdue = db.session.execute(stmt).one()
     return int(assigned), int(completed or 0), int(overdue or 0)
 

@@ -47,6 +47,8 @@ from datetime import date
 from typing import Callable
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql  # noqa: F401  (sa.dialects.postgresql, for the upserts below)
+import sqlalchemy.dialects.sqlite  # noqa: F401
 from flask import g, has_app_context
 
 from portal.content.policy_doc import label_for
@@ -206,9 +208,6 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import sqlalchemy.dialects.postgresql  # noqa: F401  (the upserts above)
-    import sqlalchemy.dialects.sqlite  # noqa: F401
-
     sa.event.listen(sa.engine.Engine, "after_execute", _after_execute)
     for name in ("commit", "rollback", "savepoint", "rollback_savepoint", "release_savepoint"):
         sa.event.listen(sa.engine.Engine, name, _boundary)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
+
 from portal import xlsx
 from portal.board import rollup, scoring
 from portal.board.bulletin import Bulletin
@@ -140,9 +144,6 @@ def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], row
 
 
 def _fill_rules(ws, ref: str, texts: dict[str, str]) -> None:
-    from openpyxl.formatting.rule import CellIsRule  # lazy: heavy library, loaded only when this runs
-    from openpyxl.styles import PatternFill  # lazy: heavy library, loaded only when this runs
-
     for text, colour in texts.items():  # a differential style (bgColor too): not the shared cell fill
         ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=[f'"{text}"'],
                                                       fill=PatternFill("solid", bgColor=colour, fgColor=colour)))
@@ -154,7 +155,5 @@ def _light_rules(ws, column: str, n: int) -> None:
 
 
 def _step_rules(ws, last_col: int, n: int) -> None:
-    from openpyxl.utils import get_column_letter  # lazy: heavy library, loaded only when this runs
-
     if n:
         _fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})

@@ -66,8 +66,6 @@ def remind_command(days: int):
 @command("roll-periods")
 def roll_periods_command():
     """Move every periodic duty whose period is over to its current period (kept in its history)."""
-    from portal.duties.periods import roll_all  # lazy: the name is taken at module level
-
     click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
 
 
@@ -101,7 +99,6 @@ def division_check_command(file: str):
     """Read an edited 任务分工表 (.xlsx or .docx) against the unit register; print every problem as
     file:row: reason and exit 1 if there is any. Writes nothing."""
 
-    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     units = units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
     rows, problems = read_division_table(file, units)

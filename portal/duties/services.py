@@ -91,6 +91,7 @@ def require(ok: bool, message: str = "无权对该任务执行此操作。") -> 
 
 # ---- reading (the boards' rows live in ledger.py; re-exported here for their many callers) ------
 
+from portal import outbox
 from portal.duties.ledger import InstanceView, view_of  # noqa: E402, F401
 
 # A duty page shows its latest notes and timeline entries; a duty worked for years shows the rest on
@@ -323,9 +324,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
 def _notify(inst: DutyInstance, title: str, body: str) -> None:
     """A message to the lead unit (its home page at once, its channels through the outbox), so a
     decision does not wait to be discovered."""
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
-
-    enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
+    outbox.enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
 
 def _of_plan(plan_id: int) -> list:

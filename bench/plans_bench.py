@@ -13,10 +13,11 @@ the held-out plans (micro-averaged over the labelled tasks):
 A label's deadline is an ISO date (the day the task is due: a month without a day is its last day, a
 staged time its last stage), "" when the text sets no time, or 长期 (goes on without an end: 长期坚持,
 持续推进) / 定期 (done again and again: 每年…, 定期（每季度）) — both without a date, the drafted duty keeping
-the text's words. A task's `deadline_reason` records why a label was changed. A held-out label with `"blind"` (the
-session it was made in) was made before the drafter first ran on its plan, and no change since was made
-for it: the line "of which blind" scores those alone (the older held-out plans' misses were read while
-tuning).
+the text's words. A task's `deadline_reason` records why a label was changed. A plan tuned on after it
+was held out says so in its label's `"moved"`, printed under its row (as a blind plan's session is). A held-out label with `"blind"`
+(the session it was made in) was made before the drafter first ran on its plan, and no change since was
+made for it: a line "of which blind, <session>" per session scores those alone (the older held-out
+plans' misses were read while tuning).
 
 Time per plan (read + draft, median of the rounds) is printed beside a same-run baseline: reading the
 same text and splitting it into sentences, which is what the machine's load does to any pass; each
@@ -130,7 +131,7 @@ def main(argv: list[str]) -> int:
     from portal.plan_text.reader import read_plan
 
     totals = {"tuned": Score(), "held-out": Score()}
-    blind = Score()  # held-out plans labelled before the drafter first ran on them, and not tuned on since
+    blind: dict[str, Score] = {}  # by session: held-out plans labelled before the drafter first ran on them, not tuned on since
     times = {split: [0.0, 0.0] for split in totals}  # summed ms, summed baseline ms
     rows = []
     work = Path(tempfile.mkdtemp(prefix="plans-bench-"))
@@ -143,10 +144,11 @@ def main(argv: list[str]) -> int:
         result = score(label, duties)
         totals[label["split"]].add(result)
         if label["split"] == "held-out" and label.get("blind"):
-            blind.add(result)
+            blind.setdefault(label["blind"], Score()).add(result)
         ms = timed_ms(lambda plan=plan: draft_duties(read_plan(plan), []), args.rounds)
         base = timed_ms(lambda plan=plan: re.findall(r"[^。；]+[。；]?", plan.read_text(encoding="utf-8")), args.rounds)
-        rows.append((label["plan"], label["split"], result, ms, base, len(duties)))
+        blind_note = f"labelled blind in {label['blind']}" if label["split"] == "held-out" and label.get("blind") else ""
+        rows.append((label["plan"], label["split"], result, ms, base, len(duties), label.get("moved", "") or blind_note))
         times[label["split"]][0] += ms
         times[label["split"]][1] += base
 
@@ -154,10 +156,12 @@ def main(argv: list[str]) -> int:
     width = max(len(name) for name, *_ in rows) + 2
     print(f"{'plan':<{width}}{'split':<10}{'tasks':>6}{'drafted':>8}{'recall':>8}{'lead':>7}{'coopF1':>8}{'deadline':>9}"
           f"{'ms':>8}{'base ms':>9}{'ratio':>8}")
-    for name, split, result, ms, base, drafted in rows:
+    for name, split, result, ms, base, drafted, note in rows:
         f = result.figures()
         print(f"{name:<{width}}{split:<10}{result.tasks:>6}{drafted:>8}{f['recall']:>8.2f}{f['lead']:>7.2f}{f['coop_f1']:>8.2f}"
               f"{f['deadline']:>9.2f}{ms:>8.2f}{base:>9.3f}{ms / max(base, 1e-6):>8.0f}")
+        if note:
+            print(f"    {note}")
         if args.verbose:
             for miss in result.misses:
                 print(f"    {miss}")
@@ -172,9 +176,10 @@ def main(argv: list[str]) -> int:
         ms, base = times[split]
         print(f"{split:<9} {total.tasks:>3} tasks: " + "; ".join(marks)
               + f"; time {ms:.1f} ms, same-run base {base:.2f} ms, ratio {ms / max(base, 1e-6):.0f}")
-    f = blind.figures()
-    print(f"  of which blind ({blind.tasks} tasks, labelled before the drafter ran, not tuned on): "
-          + "; ".join(f"{key} {f[key]:.2f}" for key in TARGETS))
+    for session, score_ in sorted(blind.items()):
+        f = score_.figures()
+        print(f"  of which blind, {session} ({score_.tasks} tasks, labelled before the drafter ran, not tuned on): "
+              + "; ".join(f"{key} {f[key]:.2f}" for key in TARGETS))
     return 1 if failed else 0
 
 

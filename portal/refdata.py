@@ -17,6 +17,11 @@ changed — on any host:
   without caching (what this transaction wrote is what it must see).
 * No stamp row (a database made by `create_all` that no sync has written yet): nothing is cached.
 
+A second token (row id 2, `DUTY_STAMP_ID`) moves the same way with any write of the duty data the
+台账 shows (`DUTY_TABLES`: instances, their checklists and cooperating units, and the reference tables):
+`portal/duties/ledger_cache.py` keeps assessed 台账 rows under it. Its rules are the same: read with
+the user, replaced in the writer's transaction, not trusted for the rest of a request that wrote.
+
 API (stable: other domains build on it):
 
     units() -> tuple[UnitRef, ...]           every unit, retired ones too, in sort order
@@ -36,6 +41,8 @@ API (stable: other domains build on it):
     cached(key, load)                        a value built from the reference tables alone
                                              (the library's citation resolver), kept the same way
     stamp_column(), note_stamp(token)        for the per-request user statement
+    duty_stamp() -> str | None               the duty data's token (below), None: do not cache
+    duty_stamp_column(), note_duty_stamp(token)   it, read with the per-request user statement
     clear()                                  forget everything (tests)
 """
 from __future__ import annotations
@@ -61,6 +68,10 @@ from portal.models import Duty, Plan, PolicyClause, PolicyDocument, RefdataStamp
 REF_TABLES = frozenset({"unit", "duty", "plan", "policy_document", "policy_clause", "policy_edition",
                         "regulation_entry", "assessment_settings"})
 STAMP_ID = 1
+# Tables the 台账 shows besides the reference data: a write to any of them, or to a reference table,
+# replaces the duty data's token (row DUTY_STAMP_ID).
+DUTY_TABLES = REF_TABLES | {"duty_instance", "checklist_item", "duty_cooperator"}
+DUTY_STAMP_ID = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +161,31 @@ def _request_stamp():
     return stamp
 
 
+def duty_stamp_column() -> sa.ScalarSelect:
+    """The duty data's token as a scalar subquery, to add to the per-request user statement."""
+
+    return sa.select(RefdataStamp.token).where(RefdataStamp.id == DUTY_STAMP_ID).scalar_subquery()
+
+
+def note_duty_stamp(token: str | None) -> None:
+    """The duty data's token read with the user (None: no row yet, nothing is cached)."""
+    if has_app_context() and g.get("duty_stamp") is not _NO_CACHE:
+        g.duty_stamp = token if token is not None else _NO_CACHE
+
+
+def duty_stamp() -> str | None:
+    """The token the duty data had when this request began (one statement when no signed-in user
+    brought it); None when nothing may be cached: this request or command wrote duty data, or no
+    token exists yet."""
+    if not has_app_context():
+        return None
+    stamp = g.get("duty_stamp")
+    if stamp is None:
+        stamp = db.session.scalar(sa.select(duty_stamp_column()))
+        stamp = g.duty_stamp = stamp if stamp is not None else _NO_CACHE
+    return None if stamp is _NO_CACHE else stamp
+
+
 # ---- the cache ---------------------------------------------------------------------------------
 
 _cache: dict[tuple, tuple[str, object]] = {}
@@ -174,30 +210,51 @@ def _cached(key: tuple, load: Callable[[], object]):
     return value
 
 
-def _on_write(conn) -> None:
-    """A reference table was written on `conn`: replace the token (once per transaction or
-    savepoint) and stop trusting this process's copy."""
-    if not conn.info.get("refdata_bumped"):
-        conn.info["refdata_bumped"] = True
+def _replace_token(conn, stamp_id: int) -> None:
+    """A new token in row `stamp_id`, once per transaction or savepoint on `conn`."""
+    flag = f"stamp_bumped_{stamp_id}"
+    if not conn.info.get(flag):
+        conn.info[flag] = True
         table = RefdataStamp.__table__
         token = secrets.token_hex(16)
         insert = (sa.dialects.postgresql.insert if conn.dialect.name == "postgresql" else sa.dialects.sqlite.insert)(table)
-        conn.execute(insert.values(id=STAMP_ID, token=token)
+        conn.execute(insert.values(id=stamp_id, token=token)
                      .on_conflict_do_update(index_elements=[table.c.id], set_={"token": token}))
+
+
+def _on_write(conn) -> None:
+    """A reference table was written on `conn`: replace the token (once per transaction or
+    savepoint) and stop trusting this process's copy."""
+    _replace_token(conn, STAMP_ID)
     clear()
     if has_app_context():
         g.refdata_stamp = _NO_CACHE
 
 
+def _on_duty_write(conn) -> None:
+    """Duty data the 台账 shows was written on `conn`: replace its token; this request (or command)
+    no longer trusts cached rows (what its transaction wrote is what it must see, and a second write
+    in the same transaction does not replace the token again)."""
+    _replace_token(conn, DUTY_STAMP_ID)
+    if has_app_context():
+        g.duty_stamp = _NO_CACHE
+
+
 def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
-    if isinstance(clauseelement, sa.sql.dml.UpdateBase) and getattr(clauseelement.table, "name", None) in REF_TABLES:
+    if not isinstance(clauseelement, sa.sql.dml.UpdateBase):
+        return
+    name = getattr(clauseelement.table, "name", None)
+    if name in REF_TABLES:
         _on_write(conn)
+    if name in DUTY_TABLES:
+        _on_duty_write(conn)
 
 
 def _boundary(conn, *args) -> None:
     if conn.invalidated:  # a lost connection (rolled back as it is dropped) has no info left to clear
         return
-    conn.info.pop("refdata_bumped", None)
+    conn.info.pop(f"stamp_bumped_{STAMP_ID}", None)
+    conn.info.pop(f"stamp_bumped_{DUTY_STAMP_ID}", None)
 
 
 _installed = False

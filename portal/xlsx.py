@@ -119,15 +119,21 @@ def _cell(ws, value, wrap: bool, colour: str | None, styles: dict):
 
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _NS_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '</Types>')
+
+
+def _content_types(sheets: int) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                      'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, sheets + 1))
+            + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '</Types>')
+
+
+_CONTENT_TYPES = _content_types(1)
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -143,14 +149,22 @@ _BOOK_RELS = (
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
-def _styles_xml(title_size: int, colours: list[str]) -> str:
+def _styles_xml(title_size: int, colours: list[str], dxf_colours: Iterable[str] = (), wrapped_dates: bool = False) -> str:
     """Fonts: plain, bold, bold title. Fills: none, gray125 (required), the header's, then one per
     colour. Cell formats (the `s=` of a cell): 0 plain, 1 title, 2 header, 3 date, 4 date and time,
-    5 wrapped, then one per colour."""
+    5 wrapped, then one per colour, then (`wrapped_dates`) a wrapped date and a wrapped date and time.
+    `dxf_colours`: the differential fills of conditional formatting, by dxfId."""
+    dxf_colours = list(dxf_colours)
     fills = "".join(f'<fill><patternFill patternType="solid"><fgColor rgb="00{c}"/><bgColor indexed="64"/></patternFill></fill>'
                     for c in [HEADER_FILL.fgColor.rgb[-6:], *colours])
     coloured = "".join(f'<xf numFmtId="0" fontId="0" fillId="{3 + i}" borderId="0" applyFill="1"/>'
                        for i in range(len(colours)))
+    dated = "".join(f'<xf numFmtId="{n}" fontId="0" fillId="0" borderId="0" applyNumberFormat="1" '
+                    'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
+                    for n in (164, 165)) if wrapped_dates else ""
+    dxfs = (f'<dxfs count="{len(dxf_colours)}">' + "".join(
+        f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="00{c}"/><bgColor rgb="00{c}"/></patternFill>'
+        '</fill></dxf>' for c in dxf_colours) + "</dxfs>") if dxf_colours else ""
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet {_NS}>'
         f'<numFmts count="2"><numFmt numFmtId="164" formatCode="{escape(DATE_FORMAT, _ATTR)}"/>'
@@ -161,15 +175,16 @@ def _styles_xml(title_size: int, colours: list[str]) -> str:
         f'<fill><patternFill patternType="gray125"/></fill>{fills}</fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        f'<cellXfs count="{6 + len(colours)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        f'<cellXfs count="{6 + len(colours) + (2 if wrapped_dates else 0)}"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
         '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" applyFont="1"/>'
         '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" applyFont="1" applyFill="1" applyAlignment="1">'
         '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-        f'{coloured}</cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+        f'{coloured}{dated}</cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        f'{dxfs}</styleSheet>')
 
 
 _ATTR = {'"': "&quot;"}
@@ -240,3 +255,121 @@ def sheet_file(name: str, headers: list[str], widths: list[int], rows: Iterable[
         z.writestr("xl/styles.xml", _styles_xml(title_size, list(colours)))
         z.writestr("xl/worksheets/sheet1.xml", sheet)
     return buffer.getvalue()
+
+
+# ---- a book of such sheets, written directly -----------------------------------------------------
+# The 通报 (nine sheets, a row per live instance in 任务明细: thousands with many plans) spent most of its
+# first build in openpyxl's per-cell objects. `Book` writes what `write_sheet` makes — title row, header,
+# frozen panes, widths, auto filter, wrapped columns, Chinese date formats — plus conditional fills
+# (`CellIsRule` equal-to-text with a solid fill) and plain sheets, as XML directly.
+
+_WRAP, _WRAP_DATE, _WRAP_DATETIME = 5, 6, 7  # the cell formats of `_styles_xml(..., wrapped_dates=True)`
+
+
+class Sheet:
+    """A sheet of a `Book`: its rows as XML, appended in order."""
+
+    def __init__(self, name: str, widths: Iterable[int] = ()) -> None:
+        self.name, self.widths = sheet_title(name), list(widths)
+        self.rows: list[str] = []
+        self.merge = self.auto_filter = self.frozen = ""
+        self.rules: list[tuple[str, list[tuple[str, int]]]] = []  # (range, [(text, dxfId)])
+
+    def append(self, values: Iterable, wrap: frozenset[int] = frozenset()) -> None:
+        """A row; text made safe (`safe_cell`), dates in the Chinese formats, `wrap` columns wrapped."""
+        r = len(self.rows) + 1
+        self.rows.append(f'<row r="{r}">' + "".join(
+            _book_cell(f"{_letter(j)}{r}", v, j in wrap) for j, v in enumerate(values)) + "</row>")
+
+    def xml(self) -> str:
+        cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(self.widths, 1))
+        rules, priority = [], 0
+        for ref, texts in self.rules:
+            cf = []
+            for text, dxf in texts:
+                priority += 1
+                cf.append(f'<cfRule type="cellIs" dxfId="{dxf}" priority="{priority}" operator="equal">'
+                          f'<formula>{escape(text)}</formula></cfRule>')
+            rules.append(f'<conditionalFormatting sqref="{ref}">{"".join(cf)}</conditionalFormatting>')
+        return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_NS_R}>'
+                f'<sheetViews><sheetView workbookViewId="0">{self.frozen}</sheetView></sheetViews>'
+                f'<sheetFormatPr defaultRowHeight="15"/>{f"<cols>{cols}</cols>" if cols else ""}'
+                f'<sheetData>{"".join(self.rows)}</sheetData>{self.auto_filter}{self.merge}{"".join(rules)}</worksheet>')
+
+
+def _letter(j: int) -> str:
+    return get_column_letter(j + 1)
+
+
+def _book_cell(ref: str, value, wrap: bool) -> str:
+    if not wrap:
+        return _value_cell(ref, value, 0)
+    value = safe_cell(value)
+    if value is None:
+        return f'<c r="{ref}" s="{_WRAP}"/>'  # an empty cell keeps its column's style, as openpyxl writes it
+    if isinstance(value, date) and not isinstance(value, bool):
+        wrapped = _value_cell(ref, value, 0)
+        return wrapped.replace(' s="4"', f' s="{_WRAP_DATETIME}"', 1).replace(' s="3"', f' s="{_WRAP_DATE}"', 1)
+    return _value_cell(ref, value, _WRAP)
+
+
+class Book:
+    """Sheets written as XML directly (see above); `to_bytes` makes the file."""
+
+    def __init__(self, title_size: int = 13) -> None:
+        self.title_size = title_size
+        self.sheets: list[Sheet] = []
+        self._dxfs: dict[str, int] = {}  # fill colour -> dxfId
+
+    def sheet(self, name: str, headers: list[str], widths: list[int], rows: Iterable[list], *, title: str,
+              wrap: Iterable[int] = (), convert: Callable[[object], object] | None = None) -> Sheet:
+        """What `write_sheet` makes with a title: the title merged over the columns, the header (bold,
+        filled, centred) with panes frozen below it and an auto filter over the rows written."""
+        ws = self.plain(name, widths)
+        ws.rows.append(f'<row r="1"><c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">'
+                       f'{escape(safe_cell(title))}</t></is></c></row>')
+        ws.rows.append('<row r="2">' + "".join(_text_cell(f"{_letter(j)}2", safe_cell(h), 2)
+                                               for j, h in enumerate(headers)) + "</row>")
+        if len(headers) > 1:
+            ws.merge = f'<mergeCells count="1"><mergeCell ref="A1:{_letter(len(headers) - 1)}1"/></mergeCells>'
+        ws.frozen = ('<pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" state="frozen"/>'
+                     '<selection pane="bottomLeft" activeCell="A3" sqref="A3"/>')
+        wrapped = frozenset(wrap)
+        for row in rows:
+            ws.append([convert(v) for v in row] if convert else row, wrapped)
+        n = len(ws.rows) - 2
+        if n:
+            ws.auto_filter = f'<autoFilter ref="A2:{_letter(len(headers) - 1)}{2 + n}"/>'
+        return ws
+
+    def plain(self, name: str, widths: Iterable[int] = ()) -> Sheet:
+        ws = Sheet(name, widths)
+        self.sheets.append(ws)
+        return ws
+
+    def fill_rules(self, ws: Sheet, ref: str, texts: dict[str, str]) -> None:
+        """Conditional fills over `ref`: a cell equal to a text gets its colour (fill and background)."""
+        ws.rules.append((ref, [(f'"{text}"', self._dxfs.setdefault(colour, len(self._dxfs)))
+                               for text, colour in texts.items()]))
+
+    def to_bytes(self) -> bytes:
+        n = len(self.sheets)
+        sheets = "".join(f'<sheet name="{escape(ws.name, _ATTR)}" sheetId="{i}" r:id="rId{i}"/>'
+                         for i, ws in enumerate(self.sheets, 1))
+        rels = "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                       f'relationships/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("[Content_Types].xml", _content_types(n))
+            z.writestr("_rels/.rels", _ROOT_RELS)
+            z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                                          f'<workbook {_NS} {_NS_R}><sheets>{sheets}</sheets></workbook>')
+            z.writestr("xl/_rels/workbook.xml.rels", (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                f'{rels}<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                f'relationships/styles" Target="styles.xml"/></Relationships>'))
+            z.writestr("xl/styles.xml", _styles_xml(self.title_size, [], list(self._dxfs), wrapped_dates=True))
+            for i, ws in enumerate(self.sheets, 1):
+                z.writestr(f"xl/worksheets/sheet{i}.xml", ws.xml())
+        return buffer.getvalue()

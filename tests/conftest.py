@@ -528,3 +528,14 @@ def instance_by_key(key: str):
 
     db.session.expire_all()
     return db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key == key))
+
+
+@pytest.fixture(autouse=True)
+def _clean_ledger_cache():
+    """The 台账's rows kept per process (portal/duties/ledger_cache.py): each test starts without them
+    (a rolled-back test's database returns to a token another test's rows were kept under)."""
+    from portal.duties import ledger_cache  # lazy: the app's modules load after the test session is configured
+
+    ledger_cache.clear()
+    yield
+    ledger_cache.clear()

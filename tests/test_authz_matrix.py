@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from portal.core.plan import PLAN_NUMBER
 from portal.extensions import db
-from portal.models import User
+from portal.models import Plan, User
 from portal.web.access import ANY_ACCOUNT, LOGGED_IN, PUBLIC, access_of
 from tests.conftest import ROLES, AuthActions, make_user
 
@@ -341,6 +342,7 @@ def test_every_endpoint_declares_access_and_is_in_the_table(app):
     assert not missing, f"routes missing from the authorization matrix: {missing}"
     stale = sorted(EXPECTED.keys() - endpoints)
     assert not stale, f"matrix lists routes that no longer exist: {stale}"
+    assert PLAN_PAGES <= endpoints, sorted(PLAN_PAGES - endpoints)
     with app.test_request_context():
         for endpoint, expected in EXPECTED.items():
             declared = access_of(endpoint)
@@ -350,6 +352,18 @@ def test_every_endpoint_declares_access_and_is_in_the_table(app):
                 assert declared == ANY_ACCOUNT, endpoint
             else:
                 assert declared == expected, endpoint
+
+
+# Pages that count every plan or the one chosen (`?plan=`, portal.web.query_args.plan_arg): opened with a
+# plan chosen, so the choice is under the same access rules as the page.
+PLAN_PAGES = {"home.index", "duties.index", "duties.queue", "board.index", "board.county", "board.bulletin",
+              "board.assessment_page", "units.detail", "supervision.index", "supervision.inbox"}
+
+
+def _plan_choice(endpoint: str) -> dict:
+    if endpoint not in PLAN_PAGES:
+        return {}
+    return {"plan": db.session.scalar(sa.select(Plan.id).where(Plan.number == PLAN_NUMBER))}
 
 
 def allows(expected, who: str) -> bool:
@@ -377,7 +391,8 @@ def test_matrix(app, who):
         with app.test_request_context():
             from flask import url_for
 
-            url = url_for(rule.endpoint, **{k: v for k, v in sample_args(rule.endpoint).items() if k in rule.arguments})
+            url = url_for(rule.endpoint, **{k: v for k, v in sample_args(rule.endpoint).items() if k in rule.arguments},
+                          **_plan_choice(rule.endpoint))
         # No CSRF token: an admitted state change must be refused by CSRF, never performed.
         response = client.open(url, method=method)
         status = response.status_code

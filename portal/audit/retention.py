@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from portal.audit import exports
 from portal.audit.services import AuditFilter, record
 from portal.core.labels import zh_date
+from portal.core.refusals import Refusal
 from portal.core.time import day_start_utc
 from portal.extensions import db
 from portal.models import AuditEntry
@@ -25,7 +26,7 @@ from portal.models import AuditEntry
 RETENTION_DAYS = 180  # keep in step with RETENTION in migrations/versions/0018_roles_audit.py
 
 
-class RetentionError(ValueError):
+class RetentionError(Refusal, ValueError):
     """A purge that would remove records still inside the retention period, or nothing safely archived."""
 
 

@@ -25,15 +25,18 @@ def load_user(session_id: str):
     if uid is None or not (stamp.isascii() and stamp.isdigit()):
         return None
     # One statement for what every page asks of the user: the account, its roles and its unit.
-    # The reference-data stamp rides along (portal/refdata.py): the caches cost no statement of their own.
+    # The reference-data stamp and the duty data's ride along (portal/refdata.py): the caches cost no
+    # statement of their own.
     # An ended session (退出) rides along too: a late response may have set its cookie again.
-    row = db.session.execute(sa.select(User, refdata.stamp_column(), sessions.ended_column(session))
+    row = db.session.execute(sa.select(User, refdata.stamp_column(), refdata.duty_stamp_column(),
+                                       sessions.ended_column(session))
                              .where(User.id == uid)
                              .options(so.joinedload(User.unit), so.joinedload(User.role_rows))).unique().first()
     if row is None:
         return None
-    user, token, ended = row
+    user, token, duty_token, ended = row
     refdata.note_stamp(token)
+    refdata.note_duty_stamp(duty_token)
     if user is None or str(user.password_stamp) != stamp or ended:
         return None  # the password changed since this session began, or the session was ended
     user.remember_roles()

@@ -30,6 +30,7 @@ from portal.extensions import db
 from portal.models import (
     Acknowledgement,
     AssessmentSettings,
+    Duty,
     DutyInstance,
     DutyNote,
     MonthlyReport,
@@ -171,19 +172,28 @@ def _hours_postgresql(element, compiler, **kw):
     return f"(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}) / 3600.0)"
 
 
-def _signoff_part(since, cap_hours: int) -> sa.Select:
+def _signoff_part(since, cap_hours: int, plan_id: int = 0) -> sa.Select:
     """Per unit: the hours from each 催办 or 督办单 sent this year to its 签收, capped at `cap_hours`, summed,
     and how many were judged — those signed, and those unsigned for `cap_hours` or longer (counted at the
-    cap); one still inside its first `cap_hours` unsigned is not judged yet."""
+    cap); one still inside its first `cap_hours` unsigned is not judged yet. One plan chosen: the 催办 on
+    that plan's duties only (one about a unit, a report or training belongs to no plan)."""
     signed = hours_of(Acknowledgement.at)
     waited = sa.func.coalesce(signed, hours_of(sa.literal(utcnow(), sa.DateTime()))) - hours_of(Urge.at)
     capped = sa.case((waited > cap_hours, sa.literal(float(cap_hours))), else_=waited)
     ack = sa.and_(Acknowledgement.kind == "urge", Acknowledgement.object_id == Urge.id,
                   Acknowledgement.unit_id == Urge.unit_id)
-    return (_part("sign", Urge.unit_id, sa.literal(""), sa.func.sum(capped), sa.func.count())
+    stmt = (_part("sign", Urge.unit_id, sa.literal(""), sa.func.sum(capped), sa.func.count())
             .select_from(Urge).outerjoin(Acknowledgement, ack)
-            .where(Urge.at >= since, sa.or_(signed.is_not(None), waited >= cap_hours))
-            .group_by(Urge.unit_id))
+            .where(Urge.at >= since, sa.or_(signed.is_not(None), waited >= cap_hours)))
+    if plan_id:
+        stmt = stmt.where(Urge.instance_id.in_(plan_instances(plan_id)))
+    return stmt.group_by(Urge.unit_id)
+
+
+def plan_instances(plan_id: int) -> sa.Select:
+    """The ids of one plan's duty instances (a subquery the figures scope themselves by)."""
+    return (sa.select(DutyInstance.id).join(Duty, Duty.id == DutyInstance.duty_id).where(Duty.plan_id == plan_id)
+            .correlate(None))
 
 
 def _part(tag: str, key, name, a, b) -> sa.Select:
@@ -192,10 +202,11 @@ def _part(tag: str, key, name, a, b) -> sa.Select:
                      sa.cast(b, sa.Integer).label("b"))
 
 
-def stored_facts(on: date, due_day: int) -> StoredFacts:
+def stored_facts(on: date, due_day: int, plan_id: int = 0) -> StoredFacts:
     """The settings, this year's returns, this year's monthly reports on time, and each county's
     training summary — one statement (UNION ALL of tagged rows), whatever the size of the history:
-    notes by (kind, at), reports by month, the training summary's few hundred rows."""
+    notes by (kind, at), reports by month, the training summary's few hundred rows. One plan chosen
+    (`plan_id`): returns and 催办 of that plan's duties; reports and training belong to no plan."""
 
     since = day_start_utc(date(on.year, 1, 1))
     parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
@@ -203,7 +214,8 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
     parts.append(_part("text", 0, AssessmentSettings.checkin_period, 0, 0).where(AssessmentSettings.id == 1))
     parts.append(_part("note", DutyInstance.unit_id, DutyNote.kind, sa.func.count(), 0)
                  .select_from(DutyNote).join(DutyInstance, DutyInstance.id == DutyNote.instance_id)
-                 .where(DutyNote.kind.in_((duty_rules.NOTE_REQUEST_CLOSE, duty_rules.NOTE_RETURNED)), DutyNote.at >= since)
+                 .where(DutyNote.kind.in_((duty_rules.NOTE_REQUEST_CLOSE, duty_rules.NOTE_RETURNED)), DutyNote.at >= since,
+                        *([DutyInstance.id.in_(plan_instances(plan_id))] if plan_id else []))
                  .group_by(DutyInstance.unit_id, DutyNote.kind))
     months = report_months(on, due_day)
     if months:
@@ -215,7 +227,7 @@ def stored_facts(on: date, due_day: int) -> StoredFacts:
                        sa.func.sum(TrainingTally.completed))
                  .join(TrainingModule, TrainingModule.id == TrainingTally.module_id).where(~TrainingModule.retired)
                  .group_by(TrainingTally.county_id))
-    parts.append(_signoff_part(since, scoring.Weights().signoff_cap_hours))
+    parts.append(_signoff_part(since, scoring.Weights().signoff_cap_hours, plan_id))
     stored: dict[str, int] = {}
     asked, returned, reported, training, signoff = Counter(), Counter(), Counter(), {}, {}
     for tag, key, name, a, b in db.session.execute(sa.union_all(*parts)):
@@ -259,10 +271,11 @@ class Ranked:
     rank: int | None
 
 
-def ranking(rows: list[rollup.Row], on: date, due_day: int) -> list[Ranked]:
-    """Every unit with live duties, scored and ranked (best first; unscored last, in unit order)."""
+def ranking(rows: list[rollup.Row], on: date, due_day: int, plan_id: int = 0) -> list[Ranked]:
+    """Every unit with live duties in `rows`, scored and ranked (best first; unscored last, in unit
+    order). `plan_id`: the one plan `rows` hold (0: every plan), so returns and 催办 are that plan's too."""
 
-    stored = stored_facts(on, due_day)
+    stored = stored_facts(on, due_day, plan_id)
     s = stored.settings
     w = weights_of(s)
     duties = duty_facts(rows, on)

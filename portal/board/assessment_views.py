@@ -12,16 +12,19 @@ from portal.core.time import today
 from portal.extensions import db
 from portal.web.access import requires
 from portal.web.forms import first_error
+from portal.web.query_args import plan_arg
 
 
 @bp.route("/board/assessment")
 @requires("see_all_units")
 def assessment_page():
     on = today()
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's duties, or the one chosen
     s = assessment.current_settings()
-    ranked = assessment.ranking(services.load_rows(on), on, current_app.config["REPORT_DUE_DAY"])
+    ranked = assessment.ranking(services.load_rows(on, plan_id), on, current_app.config["REPORT_DUE_DAY"], plan_id)
     return render_template("board/assessment.html", duty_rules=duty_rules, rollup=rollup, scoring=scoring, ranking=ranked,
-                           bands=assessment.band_counts(ranked), settings=s, on=on,
+                           bands=assessment.band_counts(ranked), settings=s, on=on, plan_id=plan_id, problems=problems,
                            formula=scoring.formula_lines(assessment.weights_of(s), s.green_min, s.yellow_min),
                            may_edit=can(current_user, "supervise"))
 

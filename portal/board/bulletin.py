@@ -122,7 +122,7 @@ def build(user: User, args, on: date) -> Bulletin:
     closed = sum(1 for r in data.rows if r.closed_at is not None and since <= r.closed_at < until)
     due = sum(1 for r in data.rows if r.deadline and start <= r.deadline <= end)
     names = [n for n, _ in data.indicator_names]
-    ranking = assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"])
+    ranking = assessment.ranking(data.rows, on, current_app.config["REPORT_DUE_DAY"], data.query.filters.plan_id)
     return Bulletin(
         basis=_basis(data, seed_title, seed_number), plan_id=data.query.filters.plan_id, seed_title=seed_title,
         as_of=on, start=start, end=end,

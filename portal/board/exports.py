@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from portal import xlsx
@@ -63,7 +61,9 @@ LIST_WIDTHS = [22, 10, 28, 28, 16, 10, 10, 8, 14, 10, 14]
 # ---- .xlsx -------------------------------------------------------------------------------------
 
 def to_xlsx(report: Bulletin) -> bytes:
-    wb = xlsx.new_book()
+    """The 通报's sheets, written as XML directly (`portal.xlsx.Book`: with many plans 任务明细 holds
+    thousands of rows, and openpyxl's per-cell objects were most of the first build)."""
+    wb = xlsx.Book(title_size=14)
     title = f"{report.title}（截至{zh_date(report.as_of)}）"
     summary = _sheet(wb, "汇总", title, ["项目", "数值"], [18, 14], [[k, v] for k, v in summary_pairs(report)])
     summary.append([])
@@ -85,7 +85,7 @@ def to_xlsx(report: Bulletin) -> bytes:
 
     for name, items in (("红灯", report.red), ("黄灯", report.yellow)):
         ws = _sheet(wb, name, title, LIST_HEADERS, LIST_WIDTHS, [list_row(r, report.as_of) for r in items])
-        _light_rules(ws, "G", len(items))
+        _light_rules(wb, ws, "G", len(items))
 
     if report.transfer:
         steps = [t for t, _ in report.transfer[0].cells]
@@ -97,21 +97,21 @@ def to_xlsx(report: Bulletin) -> bytes:
                      *[totals["indicators"][n] for n in names], f"已销号 {totals['counties_done']}/{totals['counties']}"])
         ws = _sheet(wb, "移交进度", title, ["县（市、区）或机构", *steps, *names, "整体"],
                     [14, *[12] * len(steps), *[14] * len(names), 12], rows)
-        _step_rules(ws, 2 + len(steps) + len(names), len(rows))
+        _step_rules(wb, ws, 2 + len(steps) + len(names), len(rows))
 
     ws = _sheet(wb, "任务明细", title, LIST_HEADERS, LIST_WIDTHS, [list_row(r, report.as_of) for r in report.rows])
-    _light_rules(ws, "G", len(report.rows))
+    _light_rules(wb, ws, "G", len(report.rows))
     if report.comparison is not None:
         _sheet(wb, "本期变化", title, ["变化", "任务", "责任单位", "上期", "本期"], [16, 28, 22, 24, 24],
                change_rows(report.comparison))
     ws = _sheet(wb, "考核排名", title, ["名次", "单位", "得分", "等次", *[scoring.MEASURE_LABELS[m] for m in scoring.MEASURES]],
                 [8, 24, 8, 8, *[12] * len(scoring.MEASURES)], ranking_rows(report.ranking))
-    _fill_rules(ws, f"D3:D{len(report.ranking) + 2}",
-                {scoring.BAND_LABELS[b]: LIGHT_FILLS[b] for b in (duty_rules.GREEN, duty_rules.YELLOW, duty_rules.RED)})
-    formula = wb.create_sheet("计分办法")
+    wb.fill_rules(ws, f"D3:D{len(report.ranking) + 2}",
+                  {scoring.BAND_LABELS[b]: LIGHT_FILLS[b] for b in (duty_rules.GREEN, duty_rules.YELLOW, duty_rules.RED)})
+    formula = wb.plain("计分办法")
     for line in report.formula:
         formula.append([safe_cell(line)])
-    return xlsx.to_bytes(wb)
+    return wb.to_bytes()
 
 
 def change_rows(c) -> list[list]:
@@ -135,25 +135,18 @@ def ranking_rows(ranked) -> list[list]:
             for x in ranked]
 
 
-def _sheet(wb, name: str, title: str, headers: list[str], widths: list[int], rows: list[list]):
-    """A sheet of the 通报: title row, frozen and filtered header, rows streamed with the shared styles
-    (`portal.xlsx`); only the long-text columns wrap."""
-    ws, _ = xlsx.write_sheet(wb, name, headers, widths, rows, title=title, title_size=14, convert=safe_cell,
-                             wrap=[i for i, w in enumerate(widths) if w >= 24])
-    return ws
+def _sheet(wb: xlsx.Book, name: str, title: str, headers: list[str], widths: list[int], rows: list[list]) -> xlsx.Sheet:
+    """A sheet of the 通报: title row, frozen and filtered header, the rows; only the long-text columns
+    wrap."""
+    return wb.sheet(name, headers, widths, rows, title=title,
+                    wrap=[i for i, w in enumerate(widths) if w >= 24])
 
 
-def _fill_rules(ws, ref: str, texts: dict[str, str]) -> None:
-    for text, colour in texts.items():  # a differential style (bgColor too): not the shared cell fill
-        ws.conditional_formatting.add(ref, CellIsRule(operator="equal", formula=[f'"{text}"'],
-                                                      fill=PatternFill("solid", bgColor=colour, fgColor=colour)))
-
-
-def _light_rules(ws, column: str, n: int) -> None:
+def _light_rules(wb: xlsx.Book, ws: xlsx.Sheet, column: str, n: int) -> None:
     if n:
-        _fill_rules(ws, f"{column}3:{column}{n + 2}", {light_text(lt): c for lt, c in LIGHT_FILLS.items()})
+        wb.fill_rules(ws, f"{column}3:{column}{n + 2}", {light_text(lt): c for lt, c in LIGHT_FILLS.items()})
 
 
-def _step_rules(ws, last_col: int, n: int) -> None:
+def _step_rules(wb: xlsx.Book, ws: xlsx.Sheet, last_col: int, n: int) -> None:
     if n:
-        _fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})
+        wb.fill_rules(ws, f"B3:{get_column_letter(last_col)}{n + 2}", {step_text(s): c for s, c in STEP_FILLS.items()})

@@ -137,4 +137,6 @@ def _ranking(data: BoardData, on: date) -> list:
         return []
 
 
-    return assessment.ranking(data.all_rows, on, current_app.config["REPORT_DUE_DAY"])
+    plan_id = data.query.filters.plan_id  # the plan chosen on the board: its duties, returns and 催办
+    rows = rollup.apply_filters(data.all_rows, rollup.Filters(plan_id=plan_id))
+    return assessment.ranking(rows, on, current_app.config["REPORT_DUE_DAY"], plan_id)

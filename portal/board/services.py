@@ -21,7 +21,6 @@ from portal.core.labels import ARRANGED_MARK
 from portal.core.plan import PLAN_ID
 from portal.core.time import to_local, today
 from portal.duties.counts import checklist_counts_subquery
-from portal.duties.ledger import view_of
 from portal.duties.services import DutyError, commit_or_stale, require, touch
 from portal.extensions import db
 from portal.limits import FIGURE_NOTE, too_long
@@ -137,9 +136,11 @@ def counties() -> list[tuple[str, str]]:
 
 # ---- rows --------------------------------------------------------------------------------------
 
-def load_rows(on: date | None = None) -> list[rollup.Row]:
-    """Every live duty instance as a board row, in one statement: the instance with its duty, its
-    live checklist counted and its cooperating units' ids aggregated by the database."""
+def load_rows(on: date | None = None, plan_id: int = 0) -> list[rollup.Row]:
+    """Every live duty instance (of one plan when `plan_id` is given) as a board row, in one statement:
+    the instance's and its duty's columns (plain values, no ORM objects: with many plans these are
+    thousands of rows, and loading them as objects was most of an uncached board and of the 通报's first
+    build), its live checklist counted and its cooperating units' ids aggregated by the database."""
     on = on or today()
     counts = checklist_counts_subquery()
     # "12,15*": a unit id, starred where the office arranged the unit's part (not named by the clause)
@@ -147,25 +148,29 @@ def load_rows(on: date | None = None) -> list[rollup.Row]:
     coop = (sa.select(DutyCooperator.instance_id.label("iid"),
                       sa.func.aggregate_strings(marked_id, ",").label("ids"))
             .group_by(DutyCooperator.instance_id).subquery())
-    stmt = (sa.select(DutyInstance, counts.c.done, counts.c.total, coop.c.ids).join(Duty)
+    stmt = (sa.select(DutyInstance.id, DutyInstance.key, DutyInstance.unit_id, DutyInstance.state, DutyInstance.deadline,
+                      DutyInstance.updated_at, DutyInstance.closed_at, Duty.key, Duty.title, Duty.clause_ids, Duty.start,
+                      Duty.position, Duty.deadline_kind, Duty.period, Duty.plan_id, counts.c.done, counts.c.total,
+                      coop.c.ids)
+            .join(Duty, DutyInstance.duty_id == Duty.id)
             .outerjoin(counts, counts.c.iid == DutyInstance.id).outerjoin(coop, coop.c.iid == DutyInstance.id)
-            .where(~DutyInstance.archived, ~Duty.archived)
-            .options(sa.orm.contains_eager(DutyInstance.duty), sa.orm.lazyload(DutyInstance.items),
-                     sa.orm.lazyload(DutyInstance.cooperators)))
+            .where(~DutyInstance.archived, ~Duty.archived))
+    if plan_id:
+        stmt = stmt.where(Duty.plan_id == plan_id)
     infos = unit_infos()
     rows = []
-    for inst, done, total, coop_ids in db.session.execute(stmt):
-        v = view_of(inst, on, (int(done or 0), int(total or 0)))
-        u = infos[inst.unit_id]
-        duty = inst.duty
+    for (iid, key, unit_id, state, deadline, updated_at, closed_at, duty_key, title, clause_ids, start, position,
+         deadline_kind, period, row_plan, done, total, coop_ids) in db.session.execute(stmt):
+        a = duty_rules.assess(state, deadline, start, int(done or 0), int(total or 0), on)
+        u = infos[unit_id]
+        clause_ids = clause_ids or []
         cooperators = sorted((int(i.rstrip("*")), i.endswith("*")) for i in coop_ids.split(",")) if coop_ids else []
         rows.append(rollup.Row(
-            inst.id, inst.key, duty.key, duty.title, tuple(duty.clause_ids), rollup.task_area(duty.clause_ids),
+            iid, key, duty_key, title, tuple(clause_ids), rollup.task_area(clause_ids),
             u.code, u.name, u.short, u.order, u.level, u.county_code, u.county_name, u.kind, u.group,
-            inst.state, v.light, v.progress, inst.deadline, inst.updated_at,
+            state, a.light, a.progress, deadline, updated_at,
             tuple(infos[c].short + (ARRANGED_MARK if arranged else "") for c, arranged in cooperators),
-            duty.position, inst.closed_at,
-            duty.deadline_kind, duty.period or "", duty.plan_id))
+            position, closed_at, deadline_kind, period or "", row_plan))
     rows.sort(key=lambda r: (r.unit_order, r.position))
     return rows
 

@@ -25,7 +25,7 @@ from portal.board.changes import Snap
 from portal.core import duty_rules
 from portal.core.time import today
 from portal.extensions import db
-from portal.models import DutySnapshot
+from portal.models import Duty, DutyInstance, DutySnapshot
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,10 @@ class TrendPoint:
         return round(100 * self.closed / self.total) if self.total else 0
 
 
-def trend(unit_ids: Iterable[int], days: list[date]) -> list[TrendPoint]:
-    """Per sampled day with a snapshot: how many of these units' instances there were, red, yellow,
-    closed, and their progress — one grouped statement on the (unit, day) index."""
+def trend(unit_ids: Iterable[int], days: list[date], plan_id: int = 0) -> list[TrendPoint]:
+    """Per sampled day with a snapshot: how many of these units' instances there were (of one plan's
+    duties when `plan_id` is given), red, yellow, closed, and their progress — one grouped statement
+    on the (unit, day) index."""
     ids = sorted(set(unit_ids))
     if not ids or not days:
         return []
@@ -107,6 +108,9 @@ def trend(unit_ids: Iterable[int], days: list[date]) -> list[TrendPoint]:
     stmt = (sa.select(DutySnapshot.day, sa.func.count(), red, yellow, closed, sa.func.sum(DutySnapshot.progress))
             .where(DutySnapshot.unit_id.in_(ids), DutySnapshot.day.in_(days))
             .group_by(DutySnapshot.day).order_by(DutySnapshot.day))
+    if plan_id:
+        stmt = stmt.where(DutySnapshot.instance_id.in_(
+            sa.select(DutyInstance.id).join(Duty, Duty.id == DutyInstance.duty_id).where(Duty.plan_id == plan_id)))
     return [TrendPoint(d, int(n), int(r or 0), int(y or 0), int(c or 0), int(p or 0))
             for d, n, r, y, c, p in db.session.execute(stmt)]
 
@@ -115,8 +119,9 @@ def first_day() -> date | None:
     return db.session.scalar(sa.select(sa.func.min(DutySnapshot.day)))
 
 
-def trend_chart(unit_ids: Iterable[int], on: date):
-    """The trend chart of these units from the first snapshot to `on` (two statements)."""
+def trend_chart(unit_ids: Iterable[int], on: date, plan_id: int = 0):
+    """The trend chart of these units (one plan's duties, or every plan's) from the first snapshot to
+    `on` (two statements)."""
 
     days = trends.sample_days(first_day(), on)
-    return trends.chart(trend(unit_ids, days))
+    return trends.chart(trend(unit_ids, days, plan_id))

@@ -14,6 +14,7 @@ from portal.board.bulletin import build
 from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
 from portal.core import duty_rules
+from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.duties import page
 from portal.duties.services import DutyError, get_instance
@@ -59,7 +60,8 @@ def county(county_code: str):
     transfer = next((t for t in data.transfer if t.county_code == code and not t.institution), None)
     trend = None
     if services.scope_of(current_user) == services.FULL:
-        trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today())
+        trend = trend_chart([uid for uid, u in services.unit_infos().items() if u.county_code == code], today(),
+                            data.query.filters.plan_id)
     return render_template("board/county.html", **_common(), name=name, code=code, rows=rows, trend=trend,
                            units=rollup.by_unit(rows), by_unit=rollup.group_by_unit(rows), counts=rollup.count(rows),
                            transfer=transfer, indicator_names=data.indicator_names, on=today(), q=data.query,
@@ -102,7 +104,7 @@ def _back(inst, anchor: str):
 def indicator(instance_id: int):
     inst = _instance(instance_id)
     form = IndicatorForm()
-    return _on_duty_page(inst, form, "indicator", "indicators", lambda: services.report_indicator(
+    return _on_duty_page(inst, form, FormKey.INDICATOR, "indicators", lambda: services.report_indicator(
         current_user, inst, form.name.data, form.value.data, form.note.data or ""),
         lambda: f"已填报{form.name.data}：{form.value.data}。")
 
@@ -112,7 +114,7 @@ def indicator(instance_id: int):
 def instruction(instance_id: int):
     inst = _instance(instance_id)
     form = InstructionForm()
-    return _on_duty_page(inst, form, "instruction", "instructions",
+    return _on_duty_page(inst, form, FormKey.INSTRUCTION, "instructions",
                          lambda: services.add_instruction(current_user, inst, form.body.data), lambda: "批示已送达责任单位。")
 
 
@@ -151,13 +153,14 @@ def duty_extras(inst) -> dict:
 
 
 @bp.app_template_global("board_unit_trend")
-def unit_trend(unit):
-    """The trend chart on a unit's page, for those whose board shows that unit (else None)."""
+def unit_trend(unit, plan_id: int = 0):
+    """The trend chart on a unit's page (of the plan chosen there, or every plan), for those whose board
+    shows that unit (else None)."""
     scope = services.scope_of(current_user)
     if scope == services.TOTALS or (scope == services.OWN_UNIT and current_user.unit_id != unit.id):
         return None
 
-    return trend_chart([unit.id], today())
+    return trend_chart([unit.id], today(), plan_id)
 
 
 @bp.app_template_global("board_link")

@@ -48,7 +48,7 @@ NO_DUTY_KEYS = ("clauses", "reason")
 NO_DUTY_REQUIRED = ("clauses", "reason")
 
 SCOPES = ("city", "per-county", "per-unit")
-PERIODS = ("monthly", "quarterly", "yearly")
+PERIODS = ("monthly", "quarterly", "halfyearly", "yearly")
 # The 工作领域 (themes) the 台账 filters by. Add one here when the 方案 needs a new one.
 THEMES = ("市福利院优化提质", "县级机构转型", "部门职责", "组织保障")
 TITLE_MAX = 20

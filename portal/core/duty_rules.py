@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -199,12 +200,20 @@ def sort_key(sort: str, light_code: str, deadline: date | None, progress_pct: in
 # as for any duty); when the period is over it is kept as a `DutyPeriod` row and the instance starts
 # the next one (portal/duties/periods.py).
 
-PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
-PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "yearly": "每年"}
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "halfyearly": 6, "yearly": 12}
+PERIOD_LABELS = {"monthly": "每月", "quarterly": "每季度", "halfyearly": "每半年", "yearly": "每年"}
+_PERIOD_WORDS = re.compile(r"每(月|季度|半年|年)(?!度)")
+
+
+def period_named(words: str) -> str | None:
+    """The period a dateless 完成时限 names: 「每年」 (a plan's 「每年选拔…」) → yearly, 「定期（每季度）」 →
+    quarterly, 「每半年」 → halfyearly; None for any other words (长期)."""
+    m = _PERIOD_WORDS.search(words or "")
+    return next((k for k, label in PERIOD_LABELS.items() if label == m.group(0)), None) if m else None
 
 
 def period_bounds(kind: str, day: date) -> tuple[date, date]:
-    """The first and last day of the `kind` period (monthly, quarterly, yearly) holding `day`."""
+    """The first and last day of the `kind` period (monthly, quarterly, halfyearly, yearly) holding `day`."""
     months = PERIOD_MONTHS[kind]
     first_month = (day.month - 1) // months * months + 1
     start = date(day.year, first_month, 1)
@@ -214,11 +223,13 @@ def period_bounds(kind: str, day: date) -> tuple[date, date]:
 
 
 def period_label(kind: str, start: date) -> str:
-    """2026年11月 / 2026年第4季度 / 2026年度."""
+    """2026年11月 / 2026年第4季度 / 2026年下半年 / 2026年度."""
     if kind == "monthly":
         return f"{start.year}年{start.month}月"
     if kind == "quarterly":
         return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
+    if kind == "halfyearly":
+        return f"{start.year}年{'上' if start.month <= 6 else '下'}半年"
     return f"{start.year}年度"
 
 

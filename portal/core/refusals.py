@@ -8,7 +8,8 @@
   and, where it can, the colleague's version is shown beside what was typed (`conflict`).
 * `NotAllowed`: not this person's to do at all: a 403 (never a message), the one class for every domain.
 
-Views run a service action through `portal.web.actions.attempt`, which answers these three.
+Views run a service action through `portal.web.actions.attempt`, which answers these three, and name
+the form a refusal is drawn beside by a `FormKey` (templates read the same names as `KEY`).
 Pure: no Flask, no database.
 """
 from __future__ import annotations
@@ -26,3 +27,78 @@ class Stale(Refusal):
 
 class NotAllowed(PermissionError):
     """The user may not do this at all (a 403), as opposed to a Refusal shown beside the form."""
+
+
+class FormKey:
+    """The names of the forms a refusal is drawn beside (`portal.web.forms.Refused`'s key): the one
+    spelling the views write and the templates read (the template global `KEY`, portal/web/filters.py).
+    A form repeated per row carries the row's id (`FormKey.ext(7)` is "ext-7")."""
+
+    # the duty page (templates/duties/instance.html, templates/duties/_work.html)
+    NOTE = "note"
+    EVIDENCE = "evidence"
+    RESPONSIBLE = "responsible"
+    EXTENSION = "extension"
+    DECIDE = "decide"
+    INDICATOR = "indicator"      # the board's figure form on it
+    INSTRUCTION = "instruction"  # the board's 批示 form on it
+    COVERAGE = "coverage"        # training's 「附上培训覆盖情况表」 on it
+    # a trainee's page (templates/training/trainee.html)
+    ACTIVE = "active"
+    ASSIGN = "assign"
+    COMPLETE = "complete"
+    # the group assignment page (templates/training/assign.html), the sheets page (templates/training/sheets.html)
+    COHORT = "cohort"
+    SHEET = "sheet"
+    # a plan's review page (templates/plans/review.html)
+    DIVISION = "division"
+
+    @staticmethod
+    def state(action: str) -> str:
+        """A duty's state form (申请销号, 标记受阻, 恢复推进)."""
+        return f"state-{action}"
+
+    @staticmethod
+    def ext(ext_id: int) -> str:
+        """The decision on one 延期 request."""
+        return f"ext-{ext_id}"
+
+    @staticmethod
+    def bulk(kind: str) -> str:
+        """The 督查室 queue's form deciding many requests of a kind ("close", "extension")."""
+        return f"bulk-{kind}"
+
+    @staticmethod
+    def unassign(assignment_id: int) -> str:
+        """取消安排 of one assignment on a trainee's page."""
+        return f"end-{assignment_id}"
+
+    @staticmethod
+    def void(completion_id: int) -> str:
+        """更正 (void) one completion on a trainee's page."""
+        return f"void-{completion_id}"
+
+    @staticmethod
+    def end_rule(rule_id: int) -> str:
+        """撤销 one group rule on the group assignment page."""
+        return f"rule-{rule_id}"
+
+    @staticmethod
+    def split_draft(draft_id: int) -> str:
+        """拆分 of one drafted duty on a plan's review page."""
+        return f"split-{draft_id}"
+
+    @staticmethod
+    def merge_draft(draft_id: int) -> str:
+        """合并 into one drafted duty on a plan's review page."""
+        return f"merge-draft-{draft_id}"
+
+    @staticmethod
+    def rename(place_id: int) -> str:
+        """改名 of one township or village on the places page (templates/training/places.html)."""
+        return f"rename-{place_id}"
+
+    @staticmethod
+    def merge(place_id: int) -> str:
+        """合并 of one township or village into another on the places page."""
+        return f"merge-{place_id}"

@@ -9,6 +9,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from portal import docx_doc, refdata
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
+from portal.core.duty_rules import period_named
 from portal.core.labels import ARRANGED_MARK, open_deadline_label, zh_date
 from portal.core.plan import PLAN_NUMBER
 from portal.models import Duty, DutyInstance, Unit
@@ -50,7 +51,8 @@ def draft_division_rows(drafts) -> list[list]:
     rows = []
     for n, d in enumerate(drafts, 1):
         per_county = d.scope == "per-county"
-        deadline = zh_date(d.deadline) if d.deadline else open_deadline_label("none")
+        named = None if d.deadline else period_named(d.deadline_text)  # 「每年」 publishes as 定期（每年）
+        deadline = zh_date(d.deadline) if d.deadline else open_deadline_label("periodic" if named else "none", named or "")
         if deadline_text_arranged(d.deadline_text):
             deadline += ARRANGED_MARK
         arranged = set(d.arranged_cooperating_ids or ())

@@ -1,7 +1,6 @@
 """Unit task boards (我的任务), the duty page and its actions, and the supervision office queue."""
 from __future__ import annotations
 
-from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
@@ -14,8 +13,9 @@ from portal.audit.display import present
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import duty_rules
+from portal.core.refusals import FormKey
 from portal.core.time import today
-from portal.duties import bp, bulk, page, periods
+from portal.duties import bp, bulk, ledger_cache, page, periods
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.duties.crossref import keys_in, linked
 from portal.duties.evidence import add_evidence, read_evidence
@@ -30,7 +30,7 @@ from portal.duties.forms import (
     StateForm,
     TickForm,
 )
-from portal.duties.ledger import LedgerFilter, read_ledger, view_of
+from portal.duties.ledger import LedgerFilter, view_of
 from portal.duties.ledger_cells import Cells
 from portal.duties.ledger_columns import PAGE_COLUMNS
 from portal.duties.responsible import set_responsible
@@ -87,14 +87,16 @@ PAGE_SIZE = 50
 @logged_in
 def index():
     f = ledger_filter_from_args()
-    rows = read_ledger(current_user, f)  # one statement: what the rows show, lit and sorted
+    # one statement (what the rows show, lit and sorted), or none: kept per process until the duty data changes
+    cached = ledger_cache.read(current_user, f)
+    rows = cached.rows
     viewed = refdata.unit_by_code(f.unit_code) if f.unit_code else None
     viewed = viewed if viewed is not None and viewed.active else None
 
     page = ListPage(rows, parse_page_arg(), PAGE_SIZE)  # the all-units list is long: a page at a time
     clauses = refdata.clauses()
     title, read_only = ledger_heading(current_user, viewed)
-    context = dict(rows=page.items, total=len(rows), light_counts=Counter(r.light for r in rows), page=page, f=f,
+    context = dict(rows=page.items, total=len(rows), light_counts=cached.light_counts, page=page, f=f,
                    themes=refdata.themes(), duty_rules=duty_rules, ledger_title=title, read_only=read_only,
                    viewed=viewed, viewed_parent=refdata.unit(viewed.parent_id) if viewed else None,
                    my_unit_id=viewed.id if viewed else None,
@@ -154,19 +156,19 @@ def instance(instance_id: int):
     return render_template("duties/instance.html", **_instance_context(inst))
 
 
-ALWAYS_ON_THE_PAGE = frozenset({"evidence", "responsible", "note"})  # forms a refusal shows beside, once
+ALWAYS_ON_THE_PAGE = frozenset({FormKey.EVIDENCE, FormKey.RESPONSIBLE, FormKey.NOTE})  # forms a refusal shows beside, once
 
 
 def _drawn_again(inst, key: str) -> bool:
     """Whether the refused form is on the page drawn again (its message then shows beside it, once)."""
     if key in ALWAYS_ON_THE_PAGE:
         return True
-    action = key.removeprefix("state-")
-    if key.startswith("state-") and action in duty_rules.TRANSITIONS:  # a state form stays while the state allows it
+    action = key.removeprefix(FormKey.state(""))
+    if key == FormKey.state(action) and action in duty_rules.TRANSITIONS:  # a state form stays while the state allows it
         return can_edit(current_user, inst) and duty_rules.allows(inst.state, action)
-    if key == "decide":
+    if key == FormKey.DECIDE:
         return can(current_user, "supervise") and duty_rules.allows(inst.state, "close")
-    if key == "extension":  # the 申请延期 form stays while no request waits (templates/duties/instance.html)
+    if key == FormKey.EXTENSION:  # the 申请延期 form stays while no request waits (templates/duties/instance.html)
         return can_edit(current_user, inst) and duty_rules.extendable(inst.state, inst.deadline) and \
             not any(e.status == duty_rules.PENDING for e in inst.extensions)
     return False
@@ -196,7 +198,7 @@ def _after_action(inst, form: BackForm, message: str | None = None, error: str |
             context = _instance_context(inst, error, full=False)
         return render_template(partial, **context), (422 if error else 200)
     if refused:
-        if key.startswith("ext-") and form.to_queue:  # decided in the 督查室 queue: the queue again
+        if key.startswith(FormKey.ext("")) and form.to_queue:  # decided in the 督查室 queue: the queue again
             return _queue_page(refused), 422
         # The message shows beside the form, its field focused; also at the top of the work area
         # unless the form is always on the page — a state, 延期 or 销号 form may be gone (someone
@@ -242,7 +244,7 @@ def note(instance_id: int):
     form = NoteForm()
     # On a refusal, what was typed stays in the box with the reason beside it.
     return _run(inst, form, lambda: add_note(current_user, inst, form.body.data or ""), "已添加工作记录。",
-                partial="duties/_work.html", key="note")
+                partial="duties/_work.html", key=FormKey.NOTE)
 
 
 @bp.route("/tasks/<int:instance_id>/evidence", methods=["POST"])
@@ -250,7 +252,7 @@ def note(instance_id: int):
 def upload(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = EvidenceForm()
-    return _run(inst, form, lambda: add_evidence(current_user, inst, form.file.data), "已上传佐证材料。", key="evidence")
+    return _run(inst, form, lambda: add_evidence(current_user, inst, form.file.data), "已上传佐证材料。", key=FormKey.EVIDENCE)
 
 
 @bp.route("/tasks/<int:instance_id>/evidence/<int:evidence_id>")
@@ -292,7 +294,7 @@ def change_state(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = StateForm()
     run, message = STATE_ACTIONS.get(form.action.data or "", (None, ""))
-    return _run(inst, form, lambda: run(current_user, inst, form), message, key=f"state-{form.action.data}")
+    return _run(inst, form, lambda: run(current_user, inst, form), message, key=FormKey.state(form.action.data))
 
 
 @bp.route("/tasks/<int:instance_id>/responsible", methods=["POST"])
@@ -303,7 +305,7 @@ def responsible(instance_id: int):
     return _run(inst, form, lambda: set_responsible(current_user, inst, form.name.data or "", form.phone.data or "",
                                                     (form.seen_name.data or "", form.seen_phone.data or ""),
                                                     form.overwrite.data),
-                "已保存具体责任人。", key="responsible")
+                "已保存具体责任人。", key=FormKey.RESPONSIBLE)
 
 
 @bp.route("/tasks/<int:instance_id>/extension", methods=["POST"])
@@ -312,7 +314,7 @@ def extension(instance_id: int):
     inst = _instance_or_404(instance_id)
     form = ExtensionForm()
     return _run(inst, form, lambda: request_extension(current_user, inst, form.reason.data or "", form.proposed.data),
-                "已提交延期申请，等待审批。", key="extension")
+                "已提交延期申请，等待审批。", key=FormKey.EXTENSION)
 
 
 # ---- supervision office ------------------------------------------------------------------------
@@ -341,9 +343,9 @@ def decide_many(kind: str):
         abort(404)
     form = form()
     if not form.validate_on_submit():
-        return _queue_page(Refused(f"bulk-{kind}", first_error(form), request.form)), 422
+        return _queue_page(Refused(FormKey.bulk(kind), first_error(form), request.form)), 422
     if not form.selected.data:
-        return _queue_page(Refused(f"bulk-{kind}", "请先勾选要处理的申请。", request.form)), 422
+        return _queue_page(Refused(FormKey.bulk(kind), "请先勾选要处理的申请。", request.form)), 422
     approve = form.decision.data in ("close", "approve")
     decide = bulk.decide_closes if kind == "close" else bulk.decide_extensions
     result = decide(current_user, form.selected.data, approve, form.comment.data or "")
@@ -364,7 +366,7 @@ def decide(instance_id: int):
     approve = form.decision.data == "close"
     message = "已销号。" if approve else "已退回，单位将看到退回理由。"
     return _run(inst, form, lambda: decide_close(current_user, inst, approve, form.comment.data or "", form.version.data),
-                message, key="decide")
+                message, key=FormKey.DECIDE)
 
 
 @bp.route("/supervision/extensions/<int:extension_id>", methods=["POST"])
@@ -376,7 +378,7 @@ def decide_ext(extension_id: int):
     form = ExtensionDecisionForm()
     approve = form.decision.data == "approve"
     return _run(ext.instance, form, lambda: decide_extension(current_user, ext, approve, form.comment.data or ""),
-                "已批准延期，完成时限已更新。" if approve else "已驳回延期申请。", key=f"ext-{ext.id}")
+                "已批准延期，完成时限已更新。" if approve else "已驳回延期申请。", key=FormKey.ext(ext.id))
 
 
 @bp.route("/supervision/coverage")

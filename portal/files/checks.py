@@ -4,6 +4,8 @@ for every upload that keeps a file (佐证材料, photographed sign-in sheets); 
 and words the first message, and turns the refusal into its domain's error."""
 from __future__ import annotations
 
+from portal.core.refusals import Refusal
+
 JPEG = ("image/jpeg", (b"\xff\xd8\xff",))
 PNG = ("image/png", (b"\x89PNG\r\n\x1a\n",))
 PDF = ("application/pdf", (b"%PDF",))
@@ -12,7 +14,7 @@ OLE_MAGIC = (b"\xd0\xcf\x11\xe0",)  # the pre-2007 Office container (.doc, .xls)
 MISMATCH = "文件内容与扩展名不符，请检查后重新上传。"
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refusal, ValueError):
     """Why a file is not accepted, in Chinese."""
 
 

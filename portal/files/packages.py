@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from defusedxml import ElementTree
 from openpyxl import load_workbook
 
+from portal.core.refusals import Refusal
+
 MB = 1024 * 1024
 
 
-class PackageRefused(ValueError):
+class PackageRefused(Refusal, ValueError):
     """Why an uploaded package cannot be read, in Chinese."""
 
 

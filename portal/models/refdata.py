@@ -1,4 +1,4 @@
-"""One row whose token changes whenever reference data changes (see portal/refdata.py)."""
+"""Rows whose tokens change whenever reference data (or the duty data) changes (see portal/refdata.py)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -8,8 +8,10 @@ from portal.extensions import db
 
 
 class RefdataStamp(db.Model):
-    """Always the row id 1: a random token replaced in the same transaction as any write to the
-    units, duties or the policy library; hosts compare it with the token their cache was read at."""
+    """Row id 1: a random token replaced in the same transaction as any write to the units, duties or
+    the policy library; row id 2: the same for the duty data the 台账 shows (instances, checklists,
+    cooperating units and the reference tables). Hosts compare them with the tokens their caches were
+    read at."""
 
     __tablename__ = "refdata_stamp"
 

@@ -1,4 +1,4 @@
-"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」) → the words and the date they mean
+"""Deadlines as plans write them (「2022年9月底前」, 「年底前」, 「长期坚持」, 「每年…」) → the words and the date they mean
 (`find_deadline`); a 完成时限 cell of a 任务分工表 (「2022年9月30日」, 「2022-09-30」, 「定期（每季度）」) read whole
 (`read_deadline_cell`). A date that bounds a policy's period (「实施期限至2021年12月31日」) is no deadline."""
 from __future__ import annotations
@@ -14,6 +14,9 @@ CN_MONTHS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4"
 # long-term words as the time of a task end the statement (「此项工作长期坚持。」, a 完成时限 cell 「持续推进」); followed by
 # an object they are the task's verb (「持续推进“一件事”高效办理」), no time
 LONG_TERM = re.compile(r"(?:长期坚持|长期推进|长期开展|持续推进|持续开展|常态化推进|常态化开展|持续实施)(?=[。；;，,）)]|$)")
+# a task done again and again (定期): 「每年选拔资助不少于100名」「每季度通报一次」 (广州 2012) — the action's
+# frequency, not a rate (「每人每年3500元」) nor 「每年度」; its words are the duty's time, without a date
+RECURRING = re.compile(r"(?<![人户元])每(?:年|季度|半年|月)(?!度|均|[\d０-９])(?=[\u4e00-\u9fff])")
 _YEAR = r"(?:(?P<year>\d{4})\s*年)?"
 _POINT = (r"(?:(?P<month>\d{1,2})\s*月(?:份)?(?:(?P<day>\d{1,2})\s*日)?(?P<part>底|末|中旬|上旬|下旬)?"
           r"|(?P<yearend>年底|年末|年内|底)|(?P<half>上半年|下半年)|第?(?P<quarter>[一二三四1-4])季度(?:末)?)")
@@ -61,8 +64,8 @@ def _resolve(m: re.Match, year: int | None) -> date | None:
 
 
 def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
-    """The deadline the text states: a point in time ending a task (…前, …底, …完成/结束), or long-term
-    words. A year left out is the one named earlier in the sentence, else the plan's year. A text that
+    """The deadline the text states: a point in time ending a task (…前, …底, …完成/结束), else long-term
+    words, else how often it is done (「每年…」, no date). A year left out is the one named earlier in the sentence, else the plan's year. A text that
     stages its time (「确保到2032年底，贡山县…；2033年底，泸水市…；2034年底，福贡县…」, 怒江 2022) ends at the
     last of its times: the earlier ones are its steps."""
     found = [d for d in _points(text, issued) if d.day]
@@ -75,6 +78,9 @@ def find_deadline(text: str, issued: date | None = None) -> Deadline | None:
     if m:
         return Deadline(m.group(0), date(int(m.group("year")), 12, 31))
     m = LONG_TERM.search(text)
+    if m:
+        return Deadline(m.group(0), None)
+    m = RECURRING.search(text)
     if m:
         return Deadline(m.group(0), None)
     return None
@@ -138,4 +144,30 @@ def read_deadline_cell(text: str) -> Deadline | None:
             return None
     m = DATE_PHRASE.fullmatch(compact)
     day = _resolve(m, int(m.group("year"))) if m and m.group("year") else None
+    return Deadline(text, day) if day else None
+
+
+# 「2016年民生实事」「同心县2023年政府工作报告任务分解」: a year in a title; 「2021—2025年」 is a span, not one year
+_TITLE_YEAR = re.compile(r"(?<![\d—\-－~～至到])(?P<year>(?:19|20)\d{2})\s*年(?!\s*[—\-－~～至到])")
+
+
+def plan_year(title: str) -> int | None:
+    """The one year a title or heading names (「关于对2016年民生实事进行重点督办的通知」 → 2016); None when it
+    names none, a span (「2021—2025年」) or more than one."""
+    if re.search(r"\d{4}\s*年?\s*[—\-－~～至到]\s*\d{4}", title or ""):
+        return None
+    years = {int(m.group("year")) for m in _TITLE_YEAR.finditer(title or "")}
+    return years.pop() if len(years) == 1 else None
+
+
+def month_in_cell(text: str, issued: date | None) -> Deadline | None:
+    """A 完成时限 cell that starts with a month and no year (「9月投入使用」, 「5月底前动工」, 大竹 2016): the end
+    of that month in the plan's year (the month after ``issued`` when it would fall before it, as in prose)."""
+    compact = re.sub(r"\s", "", text)
+    m = DATE_PHRASE.match(compact)
+    if not m or not m.group("month") or m.group("year") or issued is None:
+        return None
+    day = _resolve(m, issued.year)
+    if day and day < issued:
+        day = _resolve(m, issued.year + 1)
     return Deadline(text, day) if day else None

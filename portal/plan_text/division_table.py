@@ -26,7 +26,7 @@ from portal.plan_text.deadlines import read_deadline_cell
 from portal.plan_text.model import DraftDuty, Problem, UnitName
 from portal.plan_text.reader import Unreadable, open_docx
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, TASK_COLUMNS, header_key
-from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, split_names
+from portal.plan_text.units import county_kind_known, is_county_wide, match_unit, one_county_for_each, split_names
 
 # Column: the header words that name it (compared whole, without spaces and line breaks): the drafter's
 # words for a plan's own table (`portal.plan_text.structure`), and a 序号 and a 来源条款.
@@ -113,7 +113,7 @@ def _row(line: int, values: dict[str, str], raw_deadline, file: str, units: Sequ
     if not lead:
         problem("牵头单位为空")
     cooperating, marked = _names(values.get("cooperating", ""))
-    scope = "county" if any(is_county_wide(n) for n in lead) else "city"
+    scope = "county" if any(is_county_wide(n) for n in lead) or one_county_for_each(lead, cooperating, list(units)) else "city"
     lead_ids = [_match(n, units, problem) for n in lead]
     cooperating_ids = [_match(n, units, problem) for n in cooperating]
     deadline_text, deadline, deadline_arranged = _deadline(raw_deadline, values.get("deadline", ""), problem)

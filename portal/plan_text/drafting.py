@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from portal.plan_text.deadlines import Deadline, find_deadline, read_deadline_cell
+from portal.plan_text.deadlines import Deadline, find_deadline, month_in_cell, plan_year, read_deadline_cell
 from portal.plan_text.model import Clause, DraftDuty, PlanDocument, TableRow, UnitName
 from portal.plan_text.structure import COOP_KEYS, DEADLINE_KEYS, LEAD_KEYS, RESPONSIBLE_KEYS, header_key, task_column
 from portal.plan_text.subjects import CO_WITH, INLINE_COOP, SUBJECT, subject_names
-from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, split_names
+from portal.plan_text.units import COUNTY_WIDE, is_county_wide, match_unit, one_county_for_each, split_names
 
 # headings of the parts that set out aims, not tasks (「一、指导思想」「（二）基本原则」「二、工作目标」)
 NOT_TASKS = re.compile(r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|工作目标|主要目标|发展目标|行动目标|预期目标|"
@@ -33,7 +33,7 @@ BRACKET = re.compile(r"[（(〔【]([^（）()〔〕【】]{0,160}?(?:牵头|负
 BRACKET_NESTED = re.compile(r"[（(〔【]((?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?"
                             r"(?:牵头|负责|配合|参与|责任单位|牵头单位|协办)"
                             r"(?:[^（）()〔〕【】]|[（(][^（）()]{0,12}[）)]){0,200}?)[）)〕】]")
-_FIELD_KEY = r"(?:牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
+_FIELD_KEY = r"(?:牵头责任单位|协同责任单位|配合责任单位|牵头单位|牵头部门|主办单位|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|完成时限|完成时间|时间节点)"
 # a field's value ends at the next field's key: 「牵头单位:市科委,配合单位:各区县市」 (杭州 互联网+ 实施意见)
 FIELD_LINE = re.compile(r"(?P<key>" + _FIELD_KEY + r")\s*[:：]\s*(?P<value>(?:(?![，,、]?\s*" + _FIELD_KEY + r"\s*[:：])"
                         r"[^；;。\n])*)")
@@ -55,7 +55,7 @@ class _Assignment:
 
 
 def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | None = None) -> list[DraftDuty]:
-    issued = issued or document.issued or _period_start(document)
+    issued = issued or document.issued or _plan_year(document) or _period_start(document)
     clauses = document.clauses
     children: dict[str, list[Clause]] = {}
     for clause in clauses:
@@ -81,6 +81,20 @@ def draft_duties(document: PlanDocument, units: list[UnitName], issued: date | N
             continue  # a section: its items are the tasks
         duties.extend(_from_clause(clause, units, issued))
     return duties
+
+
+def _plan_year(document: PlanDocument) -> date | None:
+    """An undated plan's year, for the times it gives without one (年内, 「12月底前」): the year of its 文号
+    (国发〔2020〕6号), else the one year its title names (同心县2023年政府工作报告任务分解), else the one year
+    an 附件's heading names (2016年民生实事目标任务分解表) — as 1 January of that year."""
+    if m := re.search(r"[〔\[［【(（](\d{4})[〕\]］】)）]", document.number):
+        return date(int(m.group(1)), 1, 1)
+    headings = [document.title] + [c.heading for c in document.clauses if c.id.startswith("fj") and "." not in c.id]
+    for text in headings:
+        year = plan_year(text)
+        if year:
+            return date(year, 1, 1)
+    return None
 
 
 def _period_start(document: PlanDocument) -> date | None:
@@ -148,32 +162,46 @@ def _parse_bracket(inner: str, source: str) -> _Assignment:
         return _from_fields(fields, source)
     m = re.match(r"^(?P<lead>.+?)(?:牵头|负责牵头)[，,、；;]?(?P<rest>.*)$", inner)
     if m:
-        return _Assignment(split_names(m.group("lead")), split_names(m.group("rest")), source)
-    names = split_names(inner)
-    return _Assignment(names[:1], names[1:], source)
+        lead, coop = split_names(m.group("lead")), split_names(m.group("rest"))
+    else:
+        names = split_names(inner)
+        lead, coop = names[:1], names[1:]
+    deadline = _trailing_time(coop, lead)
+    return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
+
+
+def _trailing_time(coop: list[str], lead: list[str]) -> str:
+    """The time a bracket gives after its bodies (「6月底完成」, 「年内持续推进」: 国发〔2020〕6号), taken off the
+    names it was split with: no body is named by a time."""
+    for names in (coop, lead):
+        if names and find_deadline(names[-1]):
+            return names.pop()
+    return ""
 
 
 def _fields(text: str) -> dict[str, str]:
     return {m.group("key"): m.group("value").strip() for m in FIELD_LINE.finditer(text)}
 
 
-def _from_fields(fields: dict[str, str], source: str) -> _Assignment:
+def _from_fields(fields: dict[str, str], source: str, coop_column: bool = False) -> _Assignment:
+    """``coop_column``: the table has a 配合单位 column (empty in this row or not)."""
     lead_text = next((fields[k] for k in LEAD_KEYS if fields.get(k)), "")
     coop_text = "、".join(fields[k] for k in COOP_KEYS if fields.get(k))
     responsible = next((fields[k] for k in RESPONSIBLE_KEYS if fields.get(k)), "")
+    timed = ""
     if lead_text:
         coop_text = "、".join(t for t in (responsible, coop_text) if t)
         lead = split_names(lead_text)
         coop = split_names(coop_text)
-    else:
+    elif responsible and (coop_text or coop_column):
+        # 责任单位 beside a 配合单位 column or field: the table says who cooperates, so every body the 责任单位
+        # names leads (同心 2023: 卫健局、文旅局 both lead); alone, its first leads (列第一位者为牵头单位)
+        lead, coop = split_names(responsible), split_names(coop_text)
+    else:  # 「责任单位：…，6月底完成」: the last part is the item's time (湘西 2020 放管服), taken off by the bracket's reading
         inner = _parse_bracket(responsible, source) if responsible else _Assignment([], [], source)
         lead, coop = inner.lead, inner.cooperating + split_names(coop_text)
-    deadline = next((fields[k] for k in DEADLINE_KEYS if fields.get(k)), "")
-    if not deadline:  # 「责任单位：…，6月底完成」: the bracket's last part is the item's time (湘西 2020 放管服)
-        for names in (coop, lead):
-            if names and find_deadline(names[-1]):
-                deadline = names.pop()
-                break
+        timed = inner.deadline_text
+    deadline = next((fields[k] for k in DEADLINE_KEYS if fields.get(k)), "") or timed or _trailing_time(coop, lead)
     return _Assignment(lead, [c for c in coop if c not in lead], source, deadline)
 
 
@@ -282,27 +310,31 @@ def _from_row(clause: Clause, row: TableRow, units: list[UnitName], issued: date
     cells = {header_key(k): v for k, v in row.cells.items()}
     fields = {}
     for key, value in cells.items():
-        for wanted in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS:
-            if wanted in key and value and wanted not in fields:
-                fields[wanted] = value
+        # a column is the kind its longest key names: 牵头责任单位 is a lead column, not also a 责任单位 one
+        # (南陵 2024: the 责任单位 column beside it cooperates)
+        wanted = max((w for w in LEAD_KEYS + RESPONSIBLE_KEYS + COOP_KEYS + DEADLINE_KEYS if w in key), key=len,
+                     default=None)
+        if wanted and value and wanted not in fields:
+            fields[wanted] = value
     source = "；".join(f"{k}：{v}" for k, v in cells.items() if v)
-    assignment = _from_fields(fields, source)
+    assignment = _from_fields(fields, source, coop_column=any(w in key for key in cells for w in COOP_KEYS))
     return _duty(clause, clause.text, assignment, units, issued)
 
 
 def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitName], issued: date | None,
           steps_from: list[Clause] | None = None) -> DraftDuty:
     sentences = _sentences(text)
-    body = [s for s in sentences if not BRACKET_NESTED.fullmatch(s.rstrip("。")) and not FIELD_LINE.match(s)]
+    body = _body(sentences)
     title = clause.heading or (re.split(r"[，。；]", body[0])[0][:40] if body else "")
     quote = assignment.source or (body[0] if body else clause.heading)
     deadline = _deadline(text, assignment, issued)
-    county = [n for n in assignment.lead if is_county_wide(n)]
+    county = [n for n in assignment.lead if is_county_wide(n)] or (
+        assignment.lead if one_county_for_each(assignment.lead, assignment.cooperating, units) else [])
     if steps_from:
         steps = [(k.heading + "。" if k.heading else "") + k.text.split("\n")[0].strip() for k in steps_from]
         steps = [BRACKET_NESTED.sub("", s).strip() for s in steps if s.strip()]
     else:
-        steps = [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]
+        steps = _steps_of(body)
     duty = DraftDuty(
         clause=clause.id, title=title.strip(), lead=assignment.lead, cooperating=assignment.cooperating,
         scope="county" if county else "city", deadline_text=deadline.text if deadline else "",
@@ -319,14 +351,31 @@ def _duty(clause: Clause, text: str, assignment: _Assignment, units: list[UnitNa
     return duty
 
 
+def _body(sentences: list[str]) -> list[str]:
+    """A clause's sentences without the bracketed assignment (「（市民政局牵头）」) or a field line."""
+    return [s for s in sentences if not BRACKET_NESTED.fullmatch(s.rstrip("。")) and not FIELD_LINE.match(s)]
+
+
+def _steps_of(body: list[str]) -> list[str]:
+    return [BRACKET_NESTED.sub("", s).strip() for s in body if len(s) >= 6]
+
+
+def quoted_steps(text: str) -> list[str]:
+    """The checklist steps quoted from a clause's text, as a drafted duty gets them: each sentence of
+    six characters or more, its bracketed assignment left out, at most MAX_STEPS. The one rule for a
+    duty drafted from the text and for a row a 任务分工表 adds on import (`portal.plans.division`)."""
+    return [s for s in _steps_of(_body(_sentences(text))) if s][:MAX_STEPS]
+
+
 def _deadline(text: str, assignment: _Assignment, issued: date | None) -> Deadline | None:
     if assignment.deadline_text:
         # a 完成时限 cell or field is nothing but the time: read whole first (「2026年12月」 is the month's end),
         # then as prose (「6月底完成」 takes the plan's year)
-        found = read_deadline_cell(assignment.deadline_text) or find_deadline(assignment.deadline_text, issued)
-        if found:
+        cell = assignment.deadline_text
+        found = read_deadline_cell(cell) or find_deadline(cell, issued)
+        if found and found.day:
             return found
-        return Deadline(assignment.deadline_text, None)
+        return month_in_cell(cell, issued) or found or Deadline(cell, None)
     return find_deadline(text.replace("\n", ""), issued)
 
 

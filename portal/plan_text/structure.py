@@ -43,15 +43,17 @@ SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:局|委|办|院|会|�
 ATTACHMENT = re.compile(r"^附\s*件\s*([0-9一二三四五六七八九十]*)\s*[:：]?\s*$")
 ATTACHMENT_TITLED = re.compile(r"^附\s*件\s*([0-9]+)\s*[:：]\s*(\D.{1,60})$")
 HEADING_MAX = 30  # a first sentence this short, ended by 。, is the clause's heading
-TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", "具体任务", "工作内容", "任务", "具体措施", "工作措施",
-                "工作事项", "事项", "措施", "考核指标")  # 考核指标: a 任务分解表 that states each task as its measure
+# The header words of a task column (a header holding one of them, 「主要任务及措施」 too): reviewed, not guessed —
+# 考核指标: a 任务分解表 that states each task as its measure; 民生实事/实事项目: a county's 民生实事 分解表 (大竹 2016)
+TASK_COLUMNS = ("工作任务", "主要任务", "重点任务", "任务内容", "具体任务", "工作内容", "目标任务", "任务", "具体措施",
+                "工作措施", "工作事项", "事项", "措施", "考核指标", "民生实事", "实事项目", "重点工作", "工作要点")
 # The words that name who and when, as a table's column or a 「牵头单位：」 field: the one vocabulary of the
 # drafter (a plan's own table) and the 任务分工表 reader (an office's table).
 # a key naming its kind before 责任单位 (「牵头责任单位」「协同责任单位」, 滁州 2020 重点工作) is that kind: the longer keys first
-LEAD_KEYS = ("牵头责任单位", "牵头单位", "牵头部门", "主责单位")
+LEAD_KEYS = ("牵头责任单位", "牵头单位", "牵头部门", "主责单位", "主办单位")
 RESPONSIBLE_KEYS = ("责任单位", "责任部门")
 COOP_KEYS = ("协同责任单位", "配合责任单位", "配合单位", "配合部门", "协办单位", "参与单位", "协同单位")
-DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求")
+DEADLINE_KEYS = ("完成时限", "完成时间", "时间节点", "时限", "时间安排", "时限要求", "进度安排", "完成期限")
 
 
 def clean_line(text: str) -> str:
@@ -159,7 +161,14 @@ class _Builder:
             clause.text.append(text)
         return True
 
-    def _check_sequence(self, line: int, parent: str, level: int, value: int, printed: str) -> None:
+    def next_item(self, value: int) -> bool:
+        """Whether ``value`` is the number the open list of items (1. 2. …) goes on with — after the first
+        item: 「11.121人才梯队项目」 after item 10 (广州 2012) starts item 11, its name starting with 121."""
+        stack = [entry for entry in self.stack if entry[0] < 3]
+        parent = stack[-1][2] if stack else ""
+        return value > 1 and value in self._expected(parent, 3)
+
+    def _expected(self, parent: str, level: int) -> set[int]:
         expected = {self.last_child.get(parent, 0) + 1}
         if parent not in self.last_child and level >= 3 and "." in parent:
             # items numbered on from the previous section (三（二）8 after 三（一）7)
@@ -167,6 +176,10 @@ class _Builder:
             previous = f"{head}.{int(last) - 1}" if last.isdigit() and int(last) > 1 else None
             if previous in self.last_child:
                 expected.add(self.last_child[previous] + 1)
+        return expected
+
+    def _check_sequence(self, line: int, parent: str, level: int, value: int, printed: str) -> None:
+        expected = self._expected(parent, level)
         if value not in expected:
             self.problem(line, f"条款编号不连续：这里是“{printed.strip()}”，按顺序应为第 {min(expected)} 项；请核对是否漏了条款或编号有误")
         self.last_child[parent] = value
@@ -270,11 +283,23 @@ def _body(builder: _Builder, blocks: list[Block]) -> date | None:
             issued = issued or day
             builder.current.text.append(text)
             continue
-        found = number_of(text)
+        found = number_of(text) or _run_on_item(builder, text)
         if found and builder.numbered(block, *found):
             continue
         builder.current.text.append(text)
     return issued
+
+
+RUN_ON_ITEM = re.compile(r"^(\d+)[.．](?=\d)")
+
+
+def _run_on_item(builder: _Builder, text: str) -> tuple[int, int, str, str] | None:
+    """An item whose name starts with a number (「11.121人才梯队项目」): numbered when its number is the
+    one the items go on with, else a decimal (「1.5亿元…」) in the text."""
+    m = RUN_ON_ITEM.match(text)
+    if m and builder.next_item(int(m.group(1))):
+        return 3, int(m.group(1)), m.group(0), text[m.end():].strip()
+    return None
 
 
 def header_key(cell: str) -> str:
@@ -295,8 +320,10 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
         headers = _unique([header_key(c) for c in table.rows[0]])
         rows = [TableRow(table.line, dict(zip(headers, (c.strip() for c in row), strict=False))) for row in table.rows[1:]
                 if any(c.strip() for c in row)]
-        result.append(rows)
         task = task_column(headers)
+        if task is not None:
+            rows = _fill_merged_units(rows, headers, task)
+        result.append(rows)
         if task is None:
             continue
         owner = next((c.id for c in reversed(opened) if c.line <= table.line and c.id.startswith("fj")), None)
@@ -309,6 +336,24 @@ def _tables(tables: list[Table], opened: list[_Open], clauses: list[Clause]) -> 
             clauses.append(Clause(f"{base}.{k}", first if first.isdigit() else str(k), heading,
                                   text or row.cells.get(task, ""), 2, table.line))
     return result
+
+
+def _fill_merged_units(rows: list[TableRow], headers: list[str], task: str) -> list[TableRow]:
+    """A task table's 牵头单位/责任单位 cell left empty under a filled one is a cell merged over both rows, as a
+    text or PDF copy prints it (once, in its first row; 大竹 2016 item 5): every task has someone
+    responsible, so the row takes the cell above. 配合单位 and 完成时限 cells may be empty of their own; a
+    row with nothing but its task cell is a heading inside the table (「一、民生保障」), not a merged row."""
+    unit_columns = [h for h in headers if any(k in h for k in LEAD_KEYS + RESPONSIBLE_KEYS)
+                    and not any(k in h for k in COOP_KEYS)]
+    filled: list[TableRow] = []
+    for row in rows:
+        cells = dict(row.cells)
+        heading = not any(v for k, v in cells.items() if k != task)
+        for column in unit_columns:
+            if not heading and not cells.get(column) and filled and filled[-1].cells.get(column):
+                cells[column] = filled[-1].cells[column]
+        filled.append(TableRow(row.line, cells))
+    return filled
 
 
 def _task_rows(table: Table) -> bool:

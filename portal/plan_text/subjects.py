@@ -11,8 +11,8 @@ import re
 
 UNIT_END = (r"(?:部门|机关|机构|组织|中心|单位|局|委|办|院|厅|宣传部|组织部|统战部|人民政府|政府|联合会|残联|妇联|团委|工会|委员会|"
             r"管委会|支队|大队|办公室|学校)")
-# bodies whose name has no ending of its own
-BODY = r"(?:共青团|妇联|残联|工会|团委|关工委)"
+# bodies whose name has no ending of its own (「残联组织」 is the same body, named so: 国发〔2016〕36号)
+BODY = r"(?:共青团|妇联|残联|工会|团委|关工委)(?:组织)?"
 # one character of a name, or a bracketed part inside it (村（居）民委员会)
 _CHAR = r"(?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff、]{1,8}[）)])"
 NAME = (r"(?:各?县[（(]市、?区[）)](?:[\u4e00-\u9fff]{0,8}" + UNIT_END + r")?|" + BODY + "|" + _CHAR + r"{1,14}?" + UNIT_END
@@ -43,7 +43,7 @@ def subject_names(names: str, trail: str = "") -> list[str]:
     out: list[str] = []
     borrowing: list[str] = []
     for item in _items(names):
-        item = item.removeprefix(ALL_LEVELS)
+        item = _without_trail(item.removeprefix(ALL_LEVELS))
         if not _WHOLE.match(item):
             borrowing.append(item)
             continue
@@ -55,6 +55,20 @@ def subject_names(names: str, trail: str = "") -> list[str]:
         out.append(item)
     out.extend(b + trail_ending for b in borrowing)
     return list(dict.fromkeys(n for n in out if n))
+
+
+# 「人力资源社会保障等有关部门」「住房城乡建设等社会救助管理部门」: a list's last item carrying the list's ending
+_ITEM_TRAIL = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,14}?)等[\u4e00-\u9fff]{0,8}?(?P<end>" + GENERIC + r")$")
+
+
+def _without_trail(item: str) -> str:
+    """The last item of a list sharing one ending, with the 等… that closes the list: the item with that
+    ending (人力资源社会保障部门), or the item itself when it is a name on its own (区司法局等有关部门 → 区司法局)."""
+    m = _ITEM_TRAIL.match(item)
+    if not m:
+        return item
+    name = m.group("name")
+    return name if _WHOLE.match(name) else name + m.group("end")
 
 
 def _items(names: str) -> list[str]:

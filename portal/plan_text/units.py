@@ -11,8 +11,9 @@ COUNTY_WIDE = re.compile(r"^(?:各)?(?:县[（(]市、?区[）)]|县市区|县�
 NAME_SEPARATORS = re.compile(r"[、，,；;]|以及|及(?=[市省区县州各])")
 # a cell or field saying no unit is named (「无」 in a 配合单位 column)
 NO_NAME = re.compile(r"^[\s/／—\-－]*(?:无|暂无)?[\s/／—\-－。]*$")
+# 「…等」「…等单位」「区司法局等有关部门」 (济南 钢城 2021): the 等 and the words after it close the list
 TRAILING_WORDS = re.compile(r"(?:按职责分工负责|按照职责分工负责|按职责负责|分别负责|共同负责|负责|牵头|配合|参与|落实|结合实际|"
-                            r"等(?:部门|单位)?)$")
+                            r"等(?:有关|相关|其他)?(?:部门|单位)?)$")
 # 「省科技厅、工业和信息化厅」: a department named without its level after one named with it is at the same level
 LEVEL_PREFIX = re.compile(r"^[省市区县](?![（(级])")
 # (not one named after its place: 盐湖区民政局 after 市民政局 is a county's own, not 市盐湖区民政局)
@@ -29,9 +30,10 @@ def normalise(name: str) -> str:
     return name.replace("和", "")
 
 
-# 「各区、县级市」「各市、县人民政府」「各区、市政府」: every body of those levels, one name
+# 「各区、县级市」「各市、县人民政府」「各区、市政府」「各有关区、县级市」 (广州 2012): every body (or every one
+# concerned) of those levels, one name
 _LEVEL = r"(?:[省市区县州旗乡镇]|县级市|自治县|街道)"
-EVERY_LEVEL = re.compile(r"各" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?:人民政府|政府|管委会)?"
+EVERY_LEVEL = re.compile(r"各(?:有关|相关)?" + _LEVEL + r"{1,2}(?:、" + _LEVEL + r"{1,2})+(?:人民政府|政府|管委会)?"
                          r"(?=$|[、，,；;。]|负责|牵头|配合|参与|落实|按职|分别|共同|结合|等)")
 
 
@@ -133,11 +135,40 @@ def match_unit(name: str, units: list[UnitName]) -> int | None:
                 return unit.id
     by_alias = [u for u in units if any(normalise(a) == wanted for a in u.aliases)]
     if not by_alias:
-        return _city_name_without_place(wanted, units)
+        return _county_government(wanted, units) or _city_name_without_place(wanted, units)
     # an alias such as 民政部门 is shared by the city bureau and each county's: the city's own is meant
     # unless the plan says 各县（市、区）, which is handled above
     city = [u for u in by_alias if u.level == "city"]
     return (city or by_alias)[0].id
+
+
+GOVERNMENT_WORDS = re.compile(r"(?:人民政府|政府)$")
+COUNTY_ITSELF = re.compile(r"^.{1,6}[区县市旗]$")
+
+
+def is_county_itself(unit: UnitName) -> bool:
+    """A county unit that is the county (盐湖区, 盐湖区人民政府), not one of its bureaus (盐湖区民政局)."""
+    return unit.level == "county" and any(COUNTY_ITSELF.match(normalise(n)) or GOVERNMENT_WORDS.search(normalise(n))
+                                          for n in (unit.name, unit.short_name))
+
+
+def one_county_for_each(lead: list[str], cooperating: list[str], units: list[UnitName]) -> bool:
+    """A task led by one county's government (盐湖区人民政府) with each county's bureaus cooperating (各县（市、
+    区）民政局) is every county's: the lead is the county a per-county duty keeps as its example (as a
+    draft keeps one), not that county alone."""
+    if not lead or not any(is_county_wide(n) for n in cooperating):
+        return False
+    by_id = {u.id: u for u in units}
+    return all((u := by_id.get(match_unit(n, units))) is not None and is_county_itself(u) for n in lead)
+
+
+def _county_government(wanted: str, units: list[UnitName]) -> int | None:
+    """「盐湖区人民政府」「盐湖区政府」: the county the register holds as 盐湖区."""
+    place = GOVERNMENT_WORDS.sub("", wanted)
+    if place == wanted or not place:
+        return None
+    found = [u for u in units if is_county_itself(u) and place in (normalise(u.name), normalise(u.short_name))]
+    return found[0].id if len(found) == 1 else None
 
 
 def _city_name_without_place(wanted: str, units: list[UnitName]) -> int | None:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from portal import locking, refdata
 from portal.audit.services import changed_fields, record
 from portal.content.duties_file import deadline_text_arranged
+from portal.core.refusals import Stale
 from portal.duties.division import division_rows, draft_division_rows
 from portal.duties.exports import duty_table_duties
 from portal.models import Plan, PlanDraftDuty
 from portal.plan_text.division_table import read_division_table
+from portal.plan_text.drafting import MAX_STEPS, quoted_steps
 from portal.plan_text.model import DraftDuty, Problem
 from portal.plan_text.units import is_county_wide
 from portal.plans import drafts, publish
@@ -40,8 +42,11 @@ class ImportReport:
     unchanged: int = 0
 
 
-class ImportStale(Exception):
+class ImportStale(Stale):
     """A drafted duty was saved by someone else while the table was read in."""
+
+    def __init__(self, message: str = "导入期间有任务被他人修改，未导入任何内容，请刷新后重试。"):
+        super().__init__(message)
 
 
 def import_table(plan: Plan, filename: str, data: bytes, actor) -> ImportReport:
@@ -164,18 +169,21 @@ def _update(d: PlanDraftDuty, c: PlanDraftDuty, actor) -> None:
         record("update", "plan_draft", d.key, label=d.title, before=old, after=new, actor=actor)
 
 
-def _clause_text(plan: Plan, clause_ids: list[str]) -> str:
+def _clause_texts(plan: Plan, clause_ids: list[str]) -> list[str]:
     """The plan's own words of these clauses (the library's text, else the text kept with the plan)."""
     if plan.doc_id:
         texts = {cid: c.text for cid, c in refdata.clauses(plan.doc_id).items()}
     else:
         texts = {row[0]: row[4] for row in plan.clause_tree or [] if len(row) > 4}
-    return "\n".join(texts[cid] for cid in clause_ids if texts.get(cid))
+    return [texts[cid] for cid in clause_ids if texts.get(cid)]
 
 
 def _add(plan: Plan, c: PlanDraftDuty, actor) -> None:
     position = max((d.position for d in plan.drafts), default=-1) + 1
     c.key, c.position = drafts.new_key(plan, position), position
-    c.quote = c.quote or _clause_text(plan, c.clause_ids)  # a new row quotes the clauses it cites
+    texts = _clause_texts(plan, c.clause_ids)
+    c.quote = c.quote or "\n".join(texts)  # a new row quotes the clauses it cites
+    # and takes its checklist from them as the drafter does for a plan's text (one rule: quoted_steps)
+    c.checklist = c.checklist or [s for t in texts for s in quoted_steps(t)][:MAX_STEPS]
     plan.drafts.append(c)
     record("create", "plan_draft", c.key, label=f"{plan.title}：{c.title}", after=drafts.draft_fields(c), actor=actor)

@@ -9,13 +9,17 @@ from flask_login import current_user
 
 from portal.audit.services import record_download
 from portal.core.labels import size_text
+from portal.core.refusals import FormKey
 from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx
 from portal.duties.export_views import DOCX, XLSX, _download
 from portal.duties.exports import to_xlsx
 from portal.plans import bp, division
 from portal.plans.forms import UploadForm
+from portal.plans.review_views import review_page
 from portal.plans.views import plan_or_404
 from portal.web.access import logged_in, requires
+from portal.web.actions import attempt
+from portal.web.forms import Refused
 
 SHOWN_PROBLEMS = 30
 
@@ -53,35 +57,36 @@ def draft_division_table(plan_id: int, fmt: str):
 @requires("manage_plans")
 def import_division(plan_id: int):
     plan = plan_or_404(plan_id)
-    back = redirect(url_for("plans.review", plan_id=plan.id) + "#division")
     form = UploadForm()
     if not form.validate_on_submit():
-        flash("页面已过期，请刷新后重试。", "error")
-        return back
+        return _refused_here(plan, "页面已过期，请刷新后重试。")
     if not plan.drafting:
-        flash("该方案没有待审核的草稿：请先在方案页「修订任务分工」。", "error")
-        return back
+        return _refused_here(plan, "该方案没有待审核的草稿：请先在方案页「修订任务分工」。")
     upload = form.file.data
     filename = Path(getattr(upload, "filename", "") or "").name
     data = upload.read() if upload else b""
     refused = _refused(filename, data)
     if refused:
-        flash(refused, "error")
-        return back
-    try:
-        report = division.import_table(plan, filename, data, current_user)
-    except division.ImportStale:
-        flash("导入期间有任务被他人修改，未导入任何内容，请刷新后重试。", "error")
-        return back
+        return _refused_here(plan, refused)
+    reports = []
+    refusal = attempt(lambda: reports.append(division.import_table(plan, filename, data, current_user)),
+                      division.ImportStale)
+    if refusal is not None:
+        return _refused_here(plan_or_404(plan_id), str(refusal))
+    report = reports[0]
     if report.problems:
-        flash(f"「{filename}」有 {len(report.problems)} 处问题，草稿未作任何改动，请修改后重新上传：", "error")
-        for p in report.problems[:SHOWN_PROBLEMS]:
-            flash(f"{p.file} " + (f"第{p.line}行：" if p.line else "") + p.reason, "error")
+        shown = [f"{p.file} " + (f"第{p.line}行：" if p.line else "") + p.reason for p in report.problems[:SHOWN_PROBLEMS]]
         if len(report.problems) > SHOWN_PROBLEMS:
-            flash(f"另有 {len(report.problems) - SHOWN_PROBLEMS} 处问题未列出。", "error")
-        return back
+            shown.append(f"另有 {len(report.problems) - SHOWN_PROBLEMS} 处问题未列出。")
+        return _refused_here(plan, f"「{filename}」有 {len(report.problems)} 处问题，草稿未作任何改动，请修改后重新上传：",
+                             shown)
     flash(_summary(report), "success")
-    return back
+    return redirect(url_for("plans.review", plan_id=plan.id) + "#division")
+
+
+def _refused_here(plan, why: str, problems: list[str] | None = None):
+    """The review page again, the reason (and the table's problems) beside the upload form."""
+    return review_page(plan, other=Refused(FormKey.DIVISION, why), problems=problems)
 
 
 def _refused(filename: str, data: bytes) -> str:

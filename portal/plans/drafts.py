@@ -11,6 +11,7 @@ from portal import locking, refdata
 from portal.audit.services import changed_fields, record
 from portal.content import duties_refs
 from portal.content.duties_file import ARRANGED_PREFIX, split_arranged
+from portal.core.refusals import Stale
 from portal.extensions import db
 from portal.models import Duty, Plan, PlanDraftDuty, Unit, UnitAlias
 from portal.plan_text.model import DraftDuty, PlanDocument, UnitName
@@ -124,8 +125,11 @@ class DraftEdit:
     arranged_cooperating_ids: list[int] = field(default_factory=list)  # of cooperating_ids, the office's own
 
 
-class DraftStale(Exception):
+class DraftStale(Stale):
     """The duty was saved by someone else since the form was opened."""
+
+    def __init__(self, message: str = "这项任务刚被他人修改，未作改动：请核对后再试。"):
+        super().__init__(message)
 
 
 def edit_draft(draft: PlanDraftDuty, edit: DraftEdit, actor, expected_version: int | None = None) -> None:

@@ -8,8 +8,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
 from portal.limits import length_message
-from portal.web.forms import IdField, IsoDateField, VersionField, WholeNumberField, choice, text
+from portal.web.forms import IdField, VersionField, WholeNumberField, choice, text
 from portal.web.inputs import parse_int
+from portal.web.zhcontrols import ZhDateField
 
 TITLE_MAX = 60
 STEP_MAX = 200
@@ -46,7 +47,7 @@ class DraftForm(FlaskForm):
     arranged_cooperating = UnitsField("督查室安排的配合单位", coerce=int, validate_choice=False)
     scope = choice("city", "per-county", message="请选择落实范围。")
     deadline_text = text("完成时限（原文）", 200)
-    deadline = IsoDateField("截止日期")
+    deadline = ZhDateField("截止日期")  # 2026年6月30日 or 2026-06-30: the shared Chinese date control
     checklist = TextAreaField("方案原文的工作步骤")
     arranged = TextAreaField("督查室的工作安排（步骤）")
     version = VersionField()

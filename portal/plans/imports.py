@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.core.labels import size_text
+from portal.core.refusals import Refusal
 from portal.files import staging
 from portal.files.packages import Limits, PackageRefused, open_package
 from portal.files.storage import StorageError
@@ -20,7 +21,7 @@ MAX_BYTES = 20 * 1024 * 1024
 STAGING_KIND = "plans"
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refusal, ValueError):
     """Why a file cannot be imported, in Chinese."""
 
 

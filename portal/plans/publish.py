@@ -9,6 +9,7 @@ from portal import refdata
 from portal.audit.services import record
 from portal.content.duties_file import COUNTY, DutySpec
 from portal.content.problems import Problem
+from portal.core import duty_rules
 from portal.core.plan import PLAN_ID
 from portal.duties.sync import apply_specs
 from portal.extensions import db
@@ -92,7 +93,7 @@ def _county_code(unit_id: int, county: str) -> str:
 def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> DutySpec:
     """A reviewed draft duty as the 任务分工表's row (unit codes; `{county}` in a per-county duty). What
     the review page does not edit (task area, start, a periodic schedule, reported figures) is kept from
-    the `published` duty of the same key."""
+    the `published` duty of the same key; a dateless 完成时限 naming a period (「每年」) makes it periodic."""
     arranged_ids = set(d.arranged_cooperating_ids or ())
     if d.scope == "per-county":
         scope, lead = "per-county", (_template(d.lead_ids[0]),)
@@ -104,13 +105,15 @@ def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> D
         lead = tuple(_code(u) for u in d.lead_ids)
     cooperating = tuple(code(u) for u in d.cooperating_ids)
     arranged = tuple(dict.fromkeys(code(u) for u in d.cooperating_ids if u in arranged_ids))
-    periodic = published is not None and published.deadline_kind == "periodic"
+    kept = published is not None and published.deadline_kind == "periodic"
+    named = None if d.deadline else duty_rules.period_named(d.deadline_text)  # 「每年」: a new periodic duty
+    periodic = kept or bool(named)
     return DutySpec(
         line=position + 1, key=d.key, title=d.title, clauses=tuple(d.clause_ids), lead=lead,
         cooperating=tuple(c for c in dict.fromkeys(cooperating) if c not in lead), scope=scope,
         theme=published.theme if published else "", start=published.start if published else None,
         deadline_kind="periodic" if periodic else "date" if d.deadline else "none", deadline=d.deadline,
-        period=published.period or None if periodic else None, deadline_text=d.deadline_text,
+        period=(published.period or None) if kept else named, deadline_text=d.deadline_text,
         checklist=tuple(d.checklist), note=d.quote, arrangement=d.arrangement,
         arranged_cooperating=tuple(c for c in arranged if c not in lead),
         indicators=tuple(tuple(i) for i in (published.indicators or ())) if published else ())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from portal import locking
 from portal.audit.services import record
+from portal.core.refusals import Refusal
 from portal.extensions import db
 from portal.models import Plan, PlanDraftDuty
 from portal.plans.drafts import DraftStale, _ids, draft_fields, new_key
 
 
-class Refused(ValueError):
+class ReshapeRefused(Refusal, ValueError):
     """Why a split or merge cannot be made (Chinese, shown beside the duty)."""
 
 
@@ -21,9 +22,9 @@ def split_draft(plan: Plan, draft: PlanDraftDuty, title: str, moved: list[int], 
     steps = list(draft.checklist)
     chosen = set(moved)
     if any(i < 0 or i >= len(steps) for i in chosen):
-        raise Refused("所选工作步骤已不在这项任务中，请刷新页面后再试。")
+        raise ReshapeRefused("所选工作步骤已不在这项任务中，请刷新页面后再试。")
     if steps and len(chosen) == len(steps):
-        raise Refused("请至少在原任务中保留一个工作步骤（全部移走时，请直接修改原任务）。")
+        raise ReshapeRefused("请至少在原任务中保留一个工作步骤（全部移走时，请直接修改原任务）。")
     before = draft_fields(draft)
     for other in plan.drafts:
         if other.position > draft.position:
@@ -50,7 +51,7 @@ def merge_drafts(plan: Plan, draft: PlanDraftDuty, other: PlanDraftDuty, actor,
     """Merge `other` into `draft`: clauses, units, steps, quotes and 工作安排 joined (each once), the
     earlier deadline kept with its words; `draft` keeps its title and scope; `other` is dropped."""
     if other.id == draft.id:
-        raise Refused("请选择另一项任务合并。")
+        raise ReshapeRefused("请选择另一项任务合并。")
     locking.check_version(draft.version, expected_version, DraftStale)
     before, dropped = draft_fields(draft), draft_fields(other)
     # a unit the 方案 names for either duty is the 方案's; the office's own only where neither names it

@@ -7,18 +7,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import refdata
+from portal.core.refusals import FormKey
 from portal.extensions import db
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish, reshape
 from portal.plans.forms import DraftForm, MergeForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, SplitForm, lines
 from portal.plans.views import plan_or_404
 from portal.web.access import requires
-from portal.web.forms import first_error
+from portal.web.actions import attempt
+from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import MAX_ID, parse_int
 
 EXPIRED = "页面已过期，请刷新后重试。"
-STALE = "这项任务刚被他人修改，未作改动：请核对后再试。"
 
 
 def _draft_or_404(plan, draft_id: int) -> PlanDraftDuty:
@@ -44,10 +45,12 @@ def draft_form(draft: PlanDraftDuty, units) -> DraftForm:
     return form
 
 
-def _review_page(plan, editing: int | None = None, refused: tuple[int, DraftForm, str] | None = None):
+def review_page(plan, editing: int | None = None, refused: tuple[int, DraftForm, str] | None = None,
+                other: Refused = NOTHING_REFUSED, problems: list[str] | None = None):
     """The review page: each drafted duty as it reads, one of them (`editing`) as its form; `refused`:
     a duty's form the server refused (its id, the form as typed, why), drawn again in place of that
-    duty with the message beside it (nothing typed is lost)."""
+    duty with the message beside it (nothing typed is lost); `other`: another form refused (a split, a
+    merge, the 任务分工表's upload with its `problems`), its reason beside it. Refused, at 422."""
     units = refdata.active_units()
     editing = refused[0] if refused is not None else editing
     draft = next((d for d in plan.drafts if d.id == editing), None)
@@ -57,14 +60,24 @@ def _review_page(plan, editing: int | None = None, refused: tuple[int, DraftForm
         refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
         gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
         tree={row[0]: row for row in plan.clause_tree or []}, name_form=NameForm(),
-        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS, **_card_context(plan))
-    return (page, 422) if refused else page
+        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS, division_problems=problems or [],
+        refused_elsewhere=bool(other.key) and other.key not in _forms_on_page(plan, draft), **_card_context(plan, other))
+    return (page, 422) if refused or other.key else page
 
 
-def _card_context(plan) -> dict:
+def _forms_on_page(plan, editing) -> set[str]:
+    """The forms of the review page a refusal can be drawn beside (templates/plans/review.html)."""
+    if not plan.drafting:
+        return set()
+    reading = [d for d in plan.drafts if d is not editing]
+    return {FormKey.DIVISION} | {FormKey.split_draft(d.id) for d in reading} | \
+        ({FormKey.merge_draft(d.id) for d in reading} if len(plan.drafts) > 1 else set())
+
+
+def _card_context(plan, refused: Refused = NOTHING_REFUSED) -> dict:
     """What every drafted duty's card needs beside the duty."""
     return dict(action=PublishForm(), split_form=SplitForm(formdata=None), merge_form=MergeForm(formdata=None),
-                shown=drafts.shown_units, steps=drafts.steps, count=len(plan.drafts))
+                shown=drafts.shown_units, steps=drafts.steps, count=len(plan.drafts), refused=refused)
 
 
 def _card(plan, draft, *, form: DraftForm | None = None, error: str = "", saved: str = ""):
@@ -77,7 +90,7 @@ def _card(plan, draft, *, form: DraftForm | None = None, error: str = "", saved:
 @bp.route("/plans/<int:plan_id>/review")
 @requires("manage_plans")
 def review(plan_id: int):
-    return _review_page(plan_or_404(plan_id), parse_int(request.args.get("edit", ""), 1, MAX_ID))
+    return review_page(plan_or_404(plan_id), parse_int(request.args.get("edit", ""), 1, MAX_ID))
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/card")
@@ -102,19 +115,16 @@ def edit_draft(plan_id: int, draft_id: int):
     form = DraftForm()
     form.set_units(refdata.active_units())
     why = _draft_problem(plan, form)
-    if why is None:
-        try:
-            drafts.edit_draft(draft, _draft_edit(form), current_user, form.version.data)
-        except drafts.DraftStale:
-            db.session.rollback()
-            draft = _draft_or_404(plan_or_404(plan_id), draft_id)
-            form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
-            why = (f"这项任务已被他人修改（现为「{draft.title}」）。"
-                   "您填写的内容仍在下方，核对后再次保存即以您的内容为准。")
+    if why is None and attempt(lambda: drafts.edit_draft(draft, _draft_edit(form), current_user, form.version.data),
+                               drafts.DraftStale):
+        draft = _draft_or_404(plan_or_404(plan_id), draft_id)  # stale: the colleague's version named
+        form.version.data = draft.version  # saving again (knowingly) replaces the colleague's version
+        why = (f"这项任务已被他人修改（现为「{draft.title}」）。"
+               "您填写的内容仍在下方，核对后再次保存即以您的内容为准。")
     if why is not None:
         if is_partial_request():
             return _card(plan, draft, form=form, error=f"未保存：{why}")
-        return _review_page(plan, refused=(draft.id, form, f"未保存：{why}"))
+        return review_page(plan, refused=(draft.id, form, f"未保存：{why}"))
     if is_partial_request():
         return _card(plan, draft, saved=f"已保存「{draft.title}」。")
     flash(f"已保存「{draft.title}」。", "success")
@@ -153,18 +163,17 @@ def split_draft(plan_id: int, draft_id: int):
     draft = _draft_or_404(plan, draft_id)
     form = SplitForm()
     form.set_steps(len(draft.checklist))
+    key = FormKey.split_draft(draft_id)
     if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return _back(plan, f"draft-{draft.id}")
-    try:
-        new = reshape.split_draft(plan, draft, form.title.data.strip(), list(form.moved.data or []), current_user,
-                                  form.version.data)
-    except (reshape.Refused, drafts.DraftStale) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
-        return _back(plan, f"draft-{draft_id}")
-    flash(f"已将「{draft.title}」拆分为两项，新任务「{new.title}」在其后。", "success")
-    return _back(plan, f"draft-{new.id}")
+        return _reshaped(plan, draft.id, Refused(key, first_error(form), request.form))
+    made = []
+    refusal = attempt(lambda: made.append(reshape.split_draft(
+        plan, draft, form.title.data.strip(), list(form.moved.data or []), current_user, form.version.data)),
+        (reshape.ReshapeRefused, drafts.DraftStale))
+    if refusal is not None:
+        return _reshaped(plan_or_404(plan_id), draft_id, Refused(key, str(refusal), request.form))
+    new = made[0]
+    return _reshaped(plan, new.id, done=f"已将「{draft.title}」拆分为两项，新任务「{new.title}」在其后。")
 
 
 @bp.route("/plans/<int:plan_id>/drafts/<int:draft_id>/merge", methods=["POST"])
@@ -173,22 +182,36 @@ def merge_draft(plan_id: int, draft_id: int):
     plan = plan_or_404(plan_id)
     draft = _draft_or_404(plan, draft_id)
     form = MergeForm()
+    key = FormKey.merge_draft(draft_id)
     if not form.validate_on_submit() or form.other.data is None:
-        flash(first_error(form) if form.errors else "请填写要合并进来的任务序号（页面上的“第几项”）。", "error")
-        return _back(plan, f"draft-{draft.id}")
+        why = first_error(form) if form.errors else "请填写要合并进来的任务序号（页面上的“第几项”）。"
+        return _reshaped(plan, draft.id, Refused(key, why, request.form))
     if form.other.data > len(plan.drafts):
-        flash(f"没有第{form.other.data}项任务（共 {len(plan.drafts)} 项）。", "error")
-        return _back(plan, f"draft-{draft.id}")
+        return _reshaped(plan, draft.id, Refused(key, f"没有第{form.other.data}项任务（共 {len(plan.drafts)} 项）。",
+                                                 request.form))
     other = plan.drafts[form.other.data - 1]
     title = other.title
-    try:
-        reshape.merge_drafts(plan, draft, other, current_user, form.version.data)
-    except (reshape.Refused, drafts.DraftStale) as exc:
-        db.session.rollback()
-        flash(str(exc) if isinstance(exc, reshape.Refused) else STALE, "error")
-        return _back(plan, f"draft-{draft_id}")
-    flash(f"已将第{form.other.data}项「{title}」并入「{draft.title}」。", "success")
-    return _back(plan, f"draft-{draft.id}")
+    refusal = attempt(lambda: reshape.merge_drafts(plan, draft, other, current_user, form.version.data),
+                      (reshape.ReshapeRefused, drafts.DraftStale))
+    if refusal is not None:
+        return _reshaped(plan_or_404(plan_id), draft_id, Refused(key, str(refusal), request.form))
+    return _reshaped(plan, draft.id, done=f"已将第{form.other.data}项「{title}」并入「{draft.title}」。")
+
+
+def _reshaped(plan, draft_id: int, refused: Refused = NOTHING_REFUSED, done: str = ""):
+    """After a split or merge (or its refusal): with htmx, the list of drafted duties alone, renumbered,
+    with the message on the duty it concerns (a refusal beside its form, what was typed kept; 422 would
+    not be swapped in by htmx, so 200); without, the review page drawn again with the refusal beside its
+    form (422), or the page at that duty with the done message."""
+    if is_partial_request():
+        db.session.expire_all()  # a rollback or a reshape changed the list
+        plan = plan_or_404(plan.id)
+        return render_template("plans/_drafts.html", plan=plan, editing=None, form=None, unmatched=drafts.unmatched,
+                               reshaped={"id": draft_id, "done": done}, **_card_context(plan, refused))
+    if refused.key:
+        return review_page(plan, other=refused)
+    flash(done, "success")
+    return _back(plan, f"draft-{draft_id}")
 
 
 @bp.route("/plans/<int:plan_id>/drafts/add", methods=["POST"])

@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.plans import bp, drafts, imports, services
 from portal.plans.forms import ArchiveForm, UploadForm
 from portal.web.access import logged_in, requires
+from portal.web.actions import attempt
 from portal.web.forms import first_error
 
 
@@ -77,12 +78,14 @@ def new():
             error = first_error(form)
         else:
             upload = form.file.data
-            try:
-                result = imports.import_plan(getattr(upload, "filename", "") or "", upload.read() if upload else b"",
-                                             current_user, publish_now=False)
-            except imports.ImportRefused as exc:
-                error = str(exc)
+            done = []
+            refusal = attempt(lambda: done.append(imports.import_plan(
+                getattr(upload, "filename", "") or "", upload.read() if upload else b"", current_user,
+                publish_now=False)), imports.ImportRefused)
+            if refusal is not None:
+                error = str(refusal)
             else:
+                result = done[0]
                 for p in result.problems[:20]:
                     flash(f"{p.file} 第{p.line}处未能读取：{p.reason}", "error")
                 flash(f"已导入「{result.plan.title}」，请审核起草的任务。", "success")

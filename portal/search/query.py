@@ -9,7 +9,7 @@
   article) — become clause ids, in numerals or digits alike (第一千零九十八条 = 第1098条: the digit
   form is searched as the numeral form statutes write); a 《document title》 next to one says which
   document;
-* question words and filler (怎么, 如何, 哪些, 的, 了, 吗 …) are dropped;
+* question words, frames and filler (怎么, 如何, 哪些, 能不能, 的, 了, 吗 …) are dropped (``phrasing``);
 * query syntax (AND OR NOT * ? ~ ^ field:) is plain text: index queries are built, never parsed.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from portal.content import citations
 from portal.limits import SEARCH_BOX
-from portal.search import tokenizer
+from portal.search import phrasing, tokenizer
 
 MAX_QUERY_CHARS = SEARCH_BOX  # what the boxes send by GET; a longer text is posted and cut here, saying so
 MAX_WORDS = 24
@@ -147,6 +147,12 @@ def synonyms(word: str) -> tuple[str, ...]:
     statutes' words for an everyday one (search/colloquial.txt) first."""
     _, groups, colloquial = _loaded()
     return tuple(dict.fromkeys(colloquial.get(word, ()) + groups.get(word, ())))
+
+
+def everyday_words() -> frozenset[str]:
+    """Every word the reviewed synonyms and everyday words read (for pinyin typed for them)."""
+    _, groups, colloquial = _loaded()
+    return frozenset(groups) | frozenset(colloquial)
 
 
 def statute_words(word: str) -> tuple[str, ...]:
@@ -309,7 +315,7 @@ def parse(raw) -> ParsedQuery:
     if ids and citation_query(norm, rest):
         q.citations, q.citation_texts, norm = ids, written, rest
     q.rest = norm
-    q.words = _words(norm)[:MAX_WORDS]
+    q.words = _words(phrasing.plain_question(norm))[:MAX_WORDS]  # 能不能开网吧: 开 网吧, not 不能
     q.phrases = q.phrases[:8]
     return q
 

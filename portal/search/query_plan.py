@@ -23,7 +23,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
-from portal.search import jurisdiction, tokenizer
+from portal.search import jurisdiction, phrasing, tokenizer
 from portal.search.query import STOPWORDS, ParsedQuery, statute_words, synonyms
 
 FTS_TERM = re.compile(r"^[0-9a-z\u3400-\u9fff\uf900-\ufaff]+$")
@@ -32,6 +32,7 @@ NEAR_WINDOW, NEAR_STEP, NEAR_LOOKUPS = 5, 4, 8   # windows looked up for a near-
 NON_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 MAX_EXPANSIONS = 6        # words a single character stands for (迁 → 迁移, 迁入 …)
 SYNONYM_WEIGHT = 0.6
+EXPANSION_WEIGHT = 0.5      # a statute's words for how a question was worded (phrasing.txt): below the words as typed
 APART_WORDS = 2           # a query of at most this many words: a clause holding every one ranks above the rest
 PIECES_WEIGHT = 0.3         # an equivalent's words held apart, not as written
 
@@ -48,6 +49,7 @@ class Concept:
     df: int = 0                       # clauses holding it (an upper bound for equivalents)
     idf: float = 0.0
     strong: int = 1                   # the first ``strong`` terms count fully (the word, the statutes' words for it)
+    expanded: int = 0                 # the last ``expanded`` terms come from phrasing.txt (EXPANSION_WEIGHT)
     pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an equivalent not indexed whole: its words
 
     def fts(self) -> str:
@@ -58,17 +60,26 @@ class Concept:
         return "(" + " OR ".join(alts) + ")" if alts else ""
 
     def weight_in(self, hay: str) -> float:
-        """How often the concept occurs in ``hay`` (lower-cased text); equivalents count less."""
+        """How often the concept occurs in ``hay`` (lower-cased text); equivalents count less, and
+        the statutes' words for how a question was worded only in a clause holding none of the rest
+        (they reach the article that does not use the typed word; they never outweigh one that does)."""
         tf = 0.0
-        for i, t in enumerate(self.terms):
-            n = hay.count(t)
-            if not n and t in self.pieces and all(p in hay for p in self.pieces[t]):
-                n = PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
+        plain = len(self.terms) - self.expanded
+        for i, t in enumerate(self.terms[:plain]):
+            n = self._count(t, hay)
             if n:
                 tf += n if i < self.strong else SYNONYM_WEIGHT * n
         if not tf and self.parts and all(p in hay for p in self.parts):
             tf = 0.8
+        if not tf and self.expanded:
+            tf = EXPANSION_WEIGHT * sum(self._count(t, hay) for t in self.terms[plain:])
         return tf
+
+    def _count(self, term: str, hay: str) -> float:
+        n = hay.count(term)
+        if not n and term in self.pieces and all(p in hay for p in self.pieces[term]):
+            return PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
+        return n
 
 
 @dataclass
@@ -147,31 +158,38 @@ def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str,
     return cover if cover and all(vocab.df(conn, p) for p in cover) else ()
 
 
-def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str) -> Concept | None:
+def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tuple[str, ...] = ()) -> Concept | None:
+    """``extra``: the statutes' words for how the question was worded (phrasing.txt), weighed less."""
     strong = (word,) + statute_words(word)
     if len(strong) > 1 and not vocab.df(conn, word):  # 童工: by the statutes' words, not inside 儿童工作
         strong = strong[1:]
     terms = list(dict.fromkeys(strong + synonyms(word)))
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
-    df, pieces = 0, {}
-    for t in terms:
+    extra = tuple(t for t in dict.fromkeys(extra) if t not in terms)
+    df, df_extra, pieces = 0, 0, {}
+    for i, t in enumerate(terms + list(extra)):
         n = vocab.df(conn, t) if FTS_TERM.match(t) else 0
         if not n and t != word and len(t) > 2:  # 互联网上网服务营业场所: the words it is indexed as
             cover = _cover(t, vocab, conn)
             if cover:
                 pieces[t] = cover
                 n = min(vocab.df(conn, p) for p in cover)
-        df += n
+        if i < len(terms):
+            df += n
+        else:
+            df_extra += n
+    terms += extra
     parts: tuple[str, ...] = ()
     if not vocab.df(conn, word) and len(word) > 2:
         parts = _cover(word, vocab, conn)
         if parts:
             df += min(vocab.df(conn, p) for p in parts)
+    df = df or df_extra  # a word's rarity is its own (and its equivalents'), not its expansions'
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),
-                   strong=len(dict.fromkeys(strong)), pieces=pieces)
+                   strong=len(dict.fromkeys(strong)), pieces=pieces, expanded=len(extra))
 
 
 DEFINITION_CUE = re.compile(r"什么是|是什么|是指什么|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
@@ -274,8 +292,10 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
             plan.highlight.add(norm)
     for ws in pq.phrases:
         plan.highlight.update(ws)
-    for w in pq.words:
-        c = _concept(conn, vocab, w)
+    words, extra = phrasing.attach(pq.rest, pq.words, phrasing.matches(pq.rest, phrasing.entries()))
+    words = phrasing.without_single(words)
+    for w in words:
+        c = _concept(conn, vocab, w, extra.get(w, ()))
         if c is None:
             continue
         if c.df == 0:
@@ -289,8 +309,9 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
     plan.pairs = pairs(pq.rest, pq.words)
     if DEFINITION_CUE.search(pq.text):
-        plan.defines = tuple(f for c in plan.concepts if len(c.word) > 1
-                             for f in (f"所称{c.word}", f"{c.word}，是指", f"{c.word}是指"))
+        # each word, and the question's words together (严重不良行为有哪些: 本法所称严重不良行为)
+        named = [c.word for c in plan.concepts if len(c.word) > 1] + phrasing.asked(pq.rest)
+        plan.defines = tuple(f for w in dict.fromkeys(named) for f in (f"所称{w}", f"{w}，是指", f"{w}是指"))
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
     # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:

@@ -290,6 +290,8 @@ class Ranker:
         if plan.near and not self.pasted:
             for w in plan.near_windows:
                 ids |= self.substring(w, CANDIDATES)
+        for d in plan.defines:  # 什么是不良行为: the clause defining it, however many clauses hold the words
+            ids |= self.substring(d, CANDIDATES)
         return ids
 
     def _pointed(self, wenhao_limit: int = BOUNDED) -> set[int]:

@@ -28,8 +28,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from portal.search import pinyin, tokenizer
-from portal.search.query import synonyms
+from portal.search import phrasing, pinyin, spelling, tokenizer
+from portal.search.query import everyday_words, synonyms
 
 HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 LATIN_RUN = re.compile(r"[A-Za-züÜ]+(?:[\s'’]+[A-Za-züÜ]+)*")
@@ -38,6 +38,7 @@ MAX_LETTERS = 48          # a longer Latin run is not taken for pinyin
 MAX_PIECE = 40            # letters of one word's full pinyin at most
 WINDOW_WORDS = 4          # query words a typo window spans at most
 MIN_DF = 2                # a correction must be a word at least this many clauses hold
+LOOKALIKE_HELD = 4        # … or, for a look-alike, a text of this many characters some clause holds
 
 
 class Library(Protocol):
@@ -82,7 +83,8 @@ def simplified(text: str) -> str:
 
 
 def _pinyin_run(run: str, lib: Library) -> str | None:
-    """A run of Latin letters as the library's words that sound like it, or None."""
+    """A run of Latin letters as the library's words that sound like it, or None: as typed, else
+    with the fewest fuzzy changes (sou yang → shouyang) when one spelling alone finds words."""
     tokens = [pinyin.letters(t) for t in re.split(r"[\s'’]+", run) if t]
     tokens = [t for t in tokens if t]
     joined = "".join(tokens)
@@ -90,7 +92,59 @@ def _pinyin_run(run: str, lib: Library) -> str | None:
         return None
     if all(lib.df(t) for t in tokens):  # words the library holds as typed (an English term, a code)
         return None
-    return _full(joined, tokens, lib) or _initials(tokens, lib)
+    lib = _WithEveryday(lib)
+    found = _full(joined, tokens, lib) or _initials(tokens, lib)
+    if found:
+        return found
+    spellings = spelling.fuzzy_spellings(tokens)
+    lib.prefetch([pinyin.FULL + s[i:j] for _, ts in spellings for s in ["".join(ts)]
+                  for i in range(len(s)) for j in range(i + 2, min(len(s), i + MAX_PIECE) + 1)])
+    best: dict[int, set[str]] = {}
+    for changes, ts in spellings:
+        if best and changes > min(best):
+            break
+        spelled = _full("".join(ts), ts, lib)
+        if spelled:
+            best.setdefault(changes, set()).add(spelled)
+    fewest = best.get(min(best)) if best else None
+    return next(iter(fewest)) if fewest and len(fewest) == 1 else None  # two spellings: no guess
+
+
+class _WithEveryday:
+    """The library's pinyin keys, and those of the everyday words the content files read (dibao →
+    低保, then searched as 最低生活保障), a look-up at a time or prefetched."""
+
+    def __init__(self, lib: Library):
+        self.lib, self.cache = lib, {}
+
+    def prefetch(self, keys: list[str]) -> None:
+        keys = [k for k in dict.fromkeys(keys) if k not in self.cache]
+        found = self.lib.terms_for(keys)
+        everyday = _everyday_keys()
+        for k in keys:
+            self.cache[k] = found.get(k, []) + [(w, 1) for w in everyday.get(k, ())]
+
+    def terms_for(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:
+        self.prefetch(keys)
+        return {k: self.cache[k] for k in keys if self.cache.get(k)}
+
+    def df(self, word: str) -> int:
+        return self.lib.df(word)
+
+
+_everyday: tuple[int, dict[str, tuple[str, ...]]] | None = None
+
+
+def _everyday_keys() -> dict[str, tuple[str, ...]]:
+    """pinyin key → the everyday words (synonyms, colloquial, phrasing) that sound like it."""
+    global _everyday
+    held = _everyday
+    if held is None or held[0] != tokenizer.generation():
+        keys: dict[str, tuple[str, ...]] = {}
+        for key, word in pinyin.rows(everyday_words() | phrasing.typed_forms()):
+            keys[key] = keys.get(key, ()) + (word,)
+        held = _everyday = (tokenizer.generation(), keys)
+    return held[1]
 
 
 def _full(s: str, tokens: list[str], lib: Library) -> str | None:
@@ -160,7 +214,7 @@ def _differs(a: str, b: str) -> int:
 def _correction(window: str, lib: Library) -> str | None:
     """A library word sounding like ``window`` and differing in a character or two, when the
     library holds that word (MIN_DF clauses) and never ``window`` itself."""
-    if lib.df(window) or synonyms(window):  # a word of the library, or an everyday word it reads
+    if lib.df(window) or synonyms(window) or window in phrasing.typed_forms():  # a word of the library, or an everyday word it reads
         return None
     key = pinyin.first_key(window)
     if not key:
@@ -169,10 +223,27 @@ def _correction(window: str, lib: Library) -> str | None:
     allowed = 1 if len(window) < 5 else 2
     cands = [(w, df) for ws in lib.terms_for(keys).values() for w, df in ws
              if len(w) == len(window) and w != window and df >= MIN_DF and _differs(w, window) <= allowed]
+    if not cands:  # a look-alike character (末成年人 → 未成年人): one, from the reviewed list
+        variants = spelling.lookalike_variants(window, _lookalikes())
+        cands = [(v, n) for v in variants if (n := lib.df(v)) >= MIN_DF]
+        if not cands and len(window) >= LOOKALIKE_HELD:  # 人身安全保护今: a longer text the library holds
+            cands = [(v, 1) for v in variants if lib.holds(v)][:1]
     if not cands:
         return None
     best = max(cands, key=lambda c: (-_differs(c[0], window), c[1]))[0]
     return None if lib.holds(window) else best
+
+
+_lookalike: tuple[int, dict[str, str]] | None = None
+
+
+def _lookalikes() -> dict[str, str]:
+    """The content folder's look-alike characters (search/lookalike.txt), re-read when it changes."""
+    global _lookalike
+    held = _lookalike
+    if held is None or held[0] != tokenizer.generation():
+        held = _lookalike = (tokenizer.generation(), spelling.read_lookalikes(tokenizer.search_dir() / spelling.LOOKALIKE_NAME))
+    return held[1]
 
 
 def _correct_run(run: str, lib: Library) -> str:

@@ -12,9 +12,10 @@ from portal.audit.services import record_download
 from portal.extensions import db
 from portal.supervision import assign, bp
 from portal.supervision.forms import IMPORTANCE_CHOICES, SOURCE_CHOICES, AssignForm, CloseUrgeForm
-from portal.supervision.services import NotAllowed, SupervisionError, close_urge
+from portal.supervision.services import SupervisionError, close_urge
 from portal.supervision.unit_views import safe_back
 from portal.web.access import logged_in, requires
+from portal.web.actions import attempt
 from portal.web.forms import first_error
 from portal.web.pagination import PageOf
 from portal.web.query_args import parse_page_arg
@@ -46,15 +47,12 @@ def assign_matter():
     if request.method == "POST":
         if not form.validate_on_submit():
             return _form_page(form, first_error(form)), 422
-        try:
-            matter = assign.create(current_user, _input(form))
-        except NotAllowed:
-            db.session.rollback()
-            abort(403)
-        except SupervisionError as exc:
-            db.session.rollback()
-            return _form_page(form, str(exc)), 422
+        created = []
+        refusal = attempt(lambda: created.append(assign.create(current_user, _input(form))), SupervisionError)
+        if refusal is not None:
+            return _form_page(form, str(refusal)), 422
         db.session.commit()
+        matter = created[0]
         first = min(matter.duty.instances, key=lambda i: i.id)
         flash(f"已交办「{matter.duty.title}」（{assign.number_label(matter)}），已通知"
               f"{len(matter.duty.instances)}个牵头单位。", "success")
@@ -96,15 +94,11 @@ def close(urge_id: int):
     if not form.validate_on_submit():
         flash("页面已过期，请刷新后重试。", "error")
         return redirect(back)
-    try:
-        closed = close_urge(current_user, urge_id)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except SupervisionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    closed = []
+    refusal = attempt(lambda: closed.append(close_urge(current_user, urge_id)), SupervisionError)
+    if refusal is not None:  # a button with nothing typed: the reason on the page it was pressed on
+        flash(str(refusal), "error")
         return redirect(back)
     db.session.commit()
-    flash("已办结该催办。" if closed else "该催办已办结。", "success")
+    flash("已办结该催办。" if closed[0] else "该催办已办结。", "success")
     return redirect(back)

@@ -73,7 +73,14 @@ def _labelled(*columns):
     return [c.label(name) for c, name in zip(columns, _PENDING_COLUMNS, strict=True)]
 
 
-def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
+def _of_plan(plan_id: int):
+    """The ids of one plan's duty instances: a 催办 belongs to a plan through its duty (one about a unit,
+    a report or training belongs to none)."""
+    return (sa.select(DutyInstance.id).join(Duty, Duty.id == DutyInstance.duty_id).where(Duty.plan_id == plan_id)
+            .correlate(None))
+
+
+def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = "", plan_id: int = 0):
     duties = (sa.select(*_labelled(sa.literal("duty"), DutyInstance.id, DutyInstance.unit_id, Unit.name,
                                    Duty.title, DutyInstance.created_at, DutyInstance.id, sa.literal("")))
               .join(Duty, Duty.id == DutyInstance.duty_id).join(Unit, Unit.id == DutyInstance.unit_id)
@@ -93,6 +100,9 @@ def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
         duties = duties.where(DutyInstance.unit_id == unit_id)
         notes = notes.where(DutyInstance.unit_id == unit_id)
         urges = urges.where(Urge.unit_id == unit_id)
+    if plan_id:  # one plan's duties, 批示 and 催办
+        duties, notes = duties.where(Duty.plan_id == plan_id), notes.where(Duty.plan_id == plan_id)
+        urges = urges.where(Urge.instance_id.in_(_of_plan(plan_id)))
     parts = {"duty": duties, "instruction": notes, "urge": urges}
     union = sa.union_all(*([parts[kind]] if kind in parts else parts.values())).subquery()
     order = union.c.since.desc() if newest_first else union.c.since.asc()
@@ -100,19 +110,19 @@ def _pending_statement(unit_id: int | None, newest_first: bool, kind: str = ""):
 
 
 def pending(unit_id: int | None = None, newest_first: bool = False, limit: int | None = None,
-            offset: int = 0, kind: str = "") -> list[Pending]:
-    """What is not signed for (one unit's, or every unit's for the office; of one kind or all),
-    longest waiting first."""
-    stmt = _pending_statement(unit_id, newest_first, kind)
+            offset: int = 0, kind: str = "", plan_id: int = 0) -> list[Pending]:
+    """What is not signed for (one unit's, or every unit's for the office; of one kind or all; of one
+    plan or every plan), longest waiting first."""
+    stmt = _pending_statement(unit_id, newest_first, kind, plan_id)
     if limit is not None:
         stmt = stmt.limit(limit).offset(offset)
     return [Pending(r.kind, r.object_id, r.unit_id, r.unit_name, r.title, r.since, r.instance_id, r.level)
             for r in db.session.execute(stmt)]
 
 
-def pending_count(unit_id: int | None = None, kind: str = "") -> int:
+def pending_count(unit_id: int | None = None, kind: str = "", plan_id: int = 0) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(
-        _pending_statement(unit_id, False, kind).subquery()))
+        _pending_statement(unit_id, False, kind, plan_id).subquery()))
 
 
 def _target_of(kind: str, object_id: int) -> tuple[int, int | None, str]:
@@ -250,8 +260,9 @@ def close_urge(user: User, urge_id: int) -> bool:
 
 
 def urges(unit_id: int | None = None, replied: bool | None = None, instance_id: int | None = None,
-          limit: int = 50, offset: int = 0) -> list[tuple[Urge, Acknowledgement | None]]:
-    """Sent 催办 and ladder steps, newest first, each with its 签收 (None: not signed)."""
+          limit: int = 50, offset: int = 0, plan_id: int = 0) -> list[tuple[Urge, Acknowledgement | None]]:
+    """Sent 催办 and ladder steps (on one plan's duties when `plan_id` is given), newest first, each
+    with its 签收 (None: not signed)."""
     ack = sa.orm.aliased(Acknowledgement)
     stmt = (sa.select(Urge, ack).outerjoin(ack, sa.and_(ack.kind == "urge", ack.object_id == Urge.id,
                                                          ack.unit_id == Urge.unit_id))
@@ -260,6 +271,8 @@ def urges(unit_id: int | None = None, replied: bool | None = None, instance_id: 
         stmt = stmt.where(Urge.unit_id == unit_id)
     if instance_id is not None:
         stmt = stmt.where(Urge.instance_id == instance_id)
+    if plan_id:
+        stmt = stmt.where(Urge.instance_id.in_(_of_plan(plan_id)))
     if replied is True:
         stmt = stmt.where(Urge.replied_at.is_not(None))
     elif replied is False:

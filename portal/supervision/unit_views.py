@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.core.refusals import NotAllowed
 from portal.core.time import today
 from portal.extensions import db
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReadForm, ReplyForm
 from portal.supervision.services import SupervisionError, acknowledge, mark_read, open_notice, pending, reply, urges
 from portal.web.access import requires
+from portal.web.actions import attempt
 from portal.web.forms import first_error
 from portal.web.htmx import is_partial_request
+from portal.web.query_args import plan_arg
 
 
 def safe_back(value: str | None, fallback: str) -> str:
@@ -30,9 +31,12 @@ def safe_back(value: str | None, fallback: str) -> str:
 def inbox(error: str = "", reply_error: tuple[int, str] | None = None):
     """What waits for the unit's 签收, and the 催办 and 督办单 it received (replied or not)."""
     unit_id = current_user.unit_id
-    waiting = pending(unit_id=unit_id, limit=200) if unit_id else []
-    received = urges(unit_id=unit_id, limit=50) if unit_id else []
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's, or the one chosen's
+    waiting = pending(unit_id=unit_id, limit=200, plan_id=plan_id) if unit_id else []
+    received = urges(unit_id=unit_id, limit=50, plan_id=plan_id) if unit_id else []
     return render_template("supervision/inbox.html", waiting=waiting, received=received, on=today(), rules=rules,
+                           plan_id=plan_id, problems=problems,
                            error=error, reply_error=reply_error, ack_form=AckForm(formdata=None),
                            reply_form=ReplyForm(formdata=None)), (422 if error or reply_error else 200)
 
@@ -43,16 +47,13 @@ def ack():
     form = AckForm()
     if not form.validate_on_submit():
         return inbox(error=first_error(form))
-    try:
-        first = acknowledge(current_user, form.kind.data, form.object_id.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except SupervisionError as exc:
-        db.session.rollback()
-        return inbox(error=str(exc))
+    first = []
+    refusal = attempt(lambda: first.append(acknowledge(current_user, form.kind.data, form.object_id.data)),
+                      SupervisionError)
+    if refusal is not None:
+        return inbox(error=str(refusal))
     db.session.commit()
-    flash("已签收。" if first else "本单位已签收过该事项。", "success")
+    flash("已签收。" if first[0] else "本单位已签收过该事项。", "success")
     return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
 
 
@@ -62,14 +63,9 @@ def reply_to(urge_id: int):
     form = ReplyForm()
     if not form.validate_on_submit():
         return inbox(reply_error=(urge_id, first_error(form)))
-    try:
-        reply(current_user, urge_id, form.body.data)
-    except NotAllowed:
-        db.session.rollback()
-        abort(403)
-    except SupervisionError as exc:
-        db.session.rollback()
-        return inbox(reply_error=(urge_id, str(exc)))
+    refusal = attempt(lambda: reply(current_user, urge_id, form.body.data), SupervisionError)
+    if refusal is not None:
+        return inbox(reply_error=(urge_id, str(refusal)))
     db.session.commit()
     flash("回复已送达督查室。", "success")
     return redirect(safe_back(form.back.data, url_for("supervision.inbox")))
@@ -80,10 +76,11 @@ def reply_to(urge_id: int):
 def notice(notice_id: int):
     """A notice; opening it writes nothing: the page posts the reader's receipt (htmx on load, or the
     button without JavaScript)."""
-    try:
-        shown, receipt, own = open_notice(current_user, notice_id)
-    except (NotAllowed, SupervisionError):
+    opened = []
+    # Another unit's notice, or none: not told apart (404), refused or not allowed alike.
+    if attempt(lambda: opened.append(open_notice(current_user, notice_id)), SupervisionError, not_allowed=404):
         abort(404)
+    shown, receipt, own = opened[0]
     return render_template("supervision/notice.html", notice=shown, receipt=receipt, own=own,
                            form=ReadForm(formdata=None))
 
@@ -94,11 +91,10 @@ def notice_read(notice_id: int):
     form = ReadForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        receipt = mark_read(current_user, notice_id)
-    except (NotAllowed, SupervisionError):
-        db.session.rollback()
+    read = []
+    if attempt(lambda: read.append(mark_read(current_user, notice_id)), SupervisionError, not_allowed=404):
         abort(404)
+    receipt = read[0]
     db.session.commit()
     if is_partial_request():
         return render_template("supervision/_notice_read.html", receipt=receipt)

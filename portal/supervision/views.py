@@ -31,7 +31,7 @@ from portal.web.access import requires
 from portal.web.downloads import attachment
 from portal.web.forms import first_error
 from portal.web.pagination import PageOf
-from portal.web.query_args import parse_page_arg
+from portal.web.query_args import parse_page_arg, plan_arg
 from portal.workdays import LAST_KNOWN_YEAR, fallback_message
 
 PAGE = 30
@@ -43,12 +43,15 @@ def index():
     """Who has not signed (longest waiting first, or newest), and the 催办 sent with their replies."""
     sort = "newest" if request.args.get("sort") == "newest" else "longest"
     kind = request.args.get("kind", "") if request.args.get("kind") in rules.ACK_KIND_LABELS else ""
-    page = PageOf(pending_count(kind=kind), parse_page_arg(), PAGE)
-    rows = pending(newest_first=sort == "newest", limit=page.per_page, offset=page.offset, kind=kind)
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # every plan's duties, 批示 and 催办, or the one chosen's
+    page = PageOf(pending_count(kind=kind, plan_id=plan_id), parse_page_arg(), PAGE)
+    rows = pending(newest_first=sort == "newest", limit=page.per_page, offset=page.offset, kind=kind, plan_id=plan_id)
     replied = {"yes": True, "no": False}.get(request.args.get("replied", ""))
-    sent = urges(replied=replied, limit=PAGE)
+    sent = urges(replied=replied, limit=PAGE, plan_id=plan_id)
     return render_template("supervision/index.html", rows=rows, page=page, sort=sort, on=today(), sent=sent, kind=kind,
-                           replied=request.args.get("replied", ""), rules=rules, close_form=CloseUrgeForm(formdata=None))
+                           replied=request.args.get("replied", ""), rules=rules, close_form=CloseUrgeForm(formdata=None),
+                           plan_id=plan_id, problems=problems)
 
 
 @bp.route("/urge", methods=["GET", "POST"])

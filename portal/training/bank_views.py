@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.core.refusals import NotAllowed
-from portal.extensions import db
 from portal.training import bank, bp, item_stats
 from portal.training import services as s
 from portal.training.forms import feedback_form
 from portal.training.learn_views import module_page
 from portal.training.scope import TrainingError
 from portal.web.access import requires
+from portal.web.actions import attempt
 from portal.web.inputs import parse_int
 
 
@@ -44,11 +43,10 @@ def feedback(key: str):
         errors = [e for field in (form.useful, form.clear, form.missing) for e in field.errors]
         return module_page(m, status=422, feedback=form,
                            feedback_error="；".join(errors) or "页面已过期，请刷新后重试。")
-    try:
-        bank.give_feedback(current_user, trainee, m, parse_int(form.useful.data, 1, 3) or 0,
-                           parse_int(form.clear.data, 1, 3) or 0, form.missing.data or "")
-    except (TrainingError, NotAllowed) as exc:
-        db.session.rollback()
-        return module_page(m, status=409, feedback=form, feedback_error=str(exc) or "不能提交反馈。")
+    refusal = attempt(lambda: bank.give_feedback(current_user, trainee, m, parse_int(form.useful.data, 1, 3) or 0,
+                                                 parse_int(form.clear.data, 1, 3) or 0, form.missing.data or ""),
+                      TrainingError)
+    if refusal is not None:
+        return module_page(_module_or_404(key), status=422, feedback=form, feedback_error=str(refusal) or "不能提交反馈。")
     flash("感谢反馈，已提交。", "success")
     return redirect(url_for("training.module", key=m.key) + "#feedback")

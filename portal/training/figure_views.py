@@ -11,10 +11,11 @@ from werkzeug.datastructures import FileStorage
 from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import training_rules
-from portal.core.refusals import NotAllowed
+from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.duties.evidence import add_evidence
 from portal.duties.services import DutyError, get_instance
+from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
 from portal.extensions import db
 from portal.models import TrainingPlace, Unit
@@ -32,6 +33,8 @@ from portal.training.scope import (
     visible_counties,
 )
 from portal.web.access import no_store, requires
+from portal.web.actions import attempt
+from portal.web.forms import Refused
 from portal.web.inputs import id_arg
 from portal.web.pagination import PageOf
 from portal.web.query_args import parse_page_arg
@@ -190,12 +193,8 @@ def attach_coverage(instance_id: int):
     rows, roster = r.coverage(county)
     data = exports.coverage_xlsx(county.name, today(), rows, roster)
     name = f"{county.name}培训覆盖情况{today().strftime('%Y%m%d')}.xlsx"
-    try:
-        add_evidence(current_user, inst, FileStorage(BytesIO(data), name))
-        flash("已将培训覆盖情况表作为佐证材料附上。", "success")
-    except NotAllowed:
-        abort(403)
-    except DutyError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("duties.instance", instance_id=inst.id) + "#evidence")
+    refusal = attempt(lambda: add_evidence(current_user, inst, FileStorage(BytesIO(data), name)), DutyError)
+    if refusal is not None:  # the duty page again, the reason beside the button
+        return refused_on_duty_page(get_instance(instance_id), Refused(FormKey.COVERAGE, str(refusal)))
+    flash("已将培训覆盖情况表作为佐证材料附上。", "success")
+    return redirect(url_for("duties.instance", instance_id=instance_id) + "#evidence")

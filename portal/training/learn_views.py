@@ -13,7 +13,6 @@ from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.core import training_rules
 from portal.core.plan import PLAN_ID
-from portal.core.refusals import NotAllowed
 from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.training import bank, bp
@@ -23,6 +22,7 @@ from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
 from portal.training.scope import TrainingError
 from portal.web.access import any_account, requires
+from portal.web.actions import attempt
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
 ARTICLE = re.compile(r"^a(\d+)$")
@@ -129,22 +129,22 @@ def quiz(key: str):
     shown = bank.drawn(trainee, m)  # the questions this attempt was shown (the bank's draw)
     form = quiz_form(shown, formdata=request.form)
     if not form.validate_on_submit():
-        flash("提交失败，请刷新页面后重试。", "error")
-        return redirect(url_for("training.module", key=m.key))
+        return module_page(m, form, "提交失败，请刷新页面后重试。", 422)
     answers = quiz_answers(form, shown)
     missing = unanswered(shown, answers)
     if missing:  # refused before grading: not an attempt, the choices stay
         return module_page(m, form, incomplete_message(missing), 422)
     graded, by_number = bank.by_id(shown, answers)
-    try:
-        attempt = s.submit_quiz(current_user, trainee, m, by_number, quiz=graded)
-    except (TrainingError, NotAllowed) as exc:
-        db.session.rollback()
-        return module_page(m, form, str(exc) or "不能提交测验。", 409)
-    if attempt.passed:
-        flash(f"测验通过：得分 {attempt.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
+    graded_attempt = []
+    refusal = attempt(lambda: graded_attempt.append(s.submit_quiz(current_user, trainee, m, by_number, quiz=graded)),
+                      TrainingError)
+    if refusal is not None:
+        return module_page(_module_or_404(key), form, str(refusal) or "不能提交测验。", 422)
+    result = graded_attempt[0]
+    if result.passed:
+        flash(f"测验通过：得分 {result.score} 分（及格 {m.quiz['pass_mark']} 分），本模块已完成。", "success")
         return redirect(url_for("training.mine"))
-    message = failed_message(attempt.score, m.quiz["pass_mark"], wrong(shown, answers))
+    message = failed_message(result.score, m.quiz["pass_mark"], wrong(shown, answers))
     same = [q["id"] for q in bank.drawn(trainee, m)["questions"]] == [q["id"] for q in shown["questions"]]
     if not same:  # a bank draws new questions for the next try
         return module_page(m, None, message + "下次测验将重新抽题，可先查看下方的答题解析。")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from portal.audit.services import record
 from portal.core import training_rules
+from portal.core.refusals import Refusal
 from portal.core.roles import TRAINEE, holds_other_than_trainee
 from portal.core.time import utcnow
 from portal.core.training_rules import post_label
@@ -231,7 +232,7 @@ def accounts_per_batch() -> int:
     return max(5, min(BATCH_ROWS, int(HASHING_SECONDS / cost)))
 
 
-class BatchRefused(Exception):
+class BatchRefused(Refusal):
     """A batch could not be written (someone registered one of its phones or accounts meanwhile): it
     was rolled back; the batches before it stay imported. `done` counts the rows written before it."""
 

@@ -15,13 +15,15 @@ import re
 import unicodedata
 from datetime import date
 
+from portal.core.refusals import Refusal
+
 ROTATE_SECONDS = 60
 ROTATE_GRACE = 10  # rotations a shown code is still accepted (~10 minutes)
 MAX_RANGE = 500  # 「1-100000」 is a typing slip, not a sheet
 PAPER = "p"
 
 
-class NumbersProblem(ValueError):
+class NumbersProblem(Refusal, ValueError):
     """What is wrong with the typed numbers (shown as is)."""
 
 

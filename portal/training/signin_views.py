@@ -19,6 +19,7 @@ from portal.training import services as s
 from portal.training.forms import SheetNumbersForm, SheetPhotoForm, SignInForm, TickForm
 from portal.training.scope import TrainingError, can_manage
 from portal.web.access import no_store, requires
+from portal.web.actions import attempt
 from portal.web.htmx import is_partial_request
 
 
@@ -41,7 +42,9 @@ def _signin_url(sheet: SignInSheet, code: str) -> str:
     return url_for("training.signin_page", session_id=sheet.id, code=code, _external=True)
 
 
-def _sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None, status: int = 200):
+def sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None, status: int = 200,
+               tick_error: tuple[int, str] | None = None):
+    """The attendance sheet; `tick_error`: (trainee id, why) of a refused tick, shown on that row."""
     paper_url = _signin_url(sheet, signin.paper_code(sheet))
     seats = signin.seats(sheet)
     return render_template("training/sheet.html", sheet=sheet, seats=seats, people=[p for _, p in seats],
@@ -49,13 +52,13 @@ def _sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None
                            sheet_open=training_rules.sheet_open(sheet.held_on, today()),
                            scan_day=sheet.held_on == today(), paper_qr=qr_image(paper_url),
                            numbers_form=numbers_form or SheetNumbersForm(), photo_form=SheetPhotoForm(),
-                           photos=sheet_photos.photos_of(sheet)), status
+                           photos=sheet_photos.photos_of(sheet), tick_error=tick_error), status
 
 
 @bp.route("/training/sessions/<int:session_id>")
 @requires("manage_training")
 def session_sheet(session_id: int):
-    return _sheet_page(session_or_404(session_id))
+    return sheet_page(session_or_404(session_id))
 
 
 @bp.route("/training/sessions/<int:session_id>/numbers", methods=["POST"])
@@ -64,14 +67,14 @@ def session_numbers(session_id: int):
     sheet = session_or_404(session_id)
     form = SheetNumbersForm()
     if not form.validate_on_submit():
-        return _sheet_page(sheet, form, 422)
-    try:
-        done = signin.tick_numbers(current_user, sheet, form.numbers.data or "")
-    except TrainingError as exc:
-        db.session.rollback()
-        form.numbers.errors = [str(exc)]
-        return _sheet_page(sheet, form, 422)  # what was typed stays in the box
-    flash(done.message(), "success")
+        return sheet_page(sheet, form, 422)
+    done = []
+    refusal = attempt(lambda: done.append(signin.tick_numbers(current_user, sheet, form.numbers.data or "")),
+                      TrainingError)
+    if refusal is not None:
+        form.numbers.errors = [str(refusal)]
+        return sheet_page(session_or_404(session_id), form, 422)  # what was typed stays in the box
+    flash(done[0].message(), "success")
     return redirect(url_for("training.session_sheet", session_id=sheet.id))
 
 

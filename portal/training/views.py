@@ -13,7 +13,7 @@ from flask_login import current_user
 from portal.audit.services import record
 from portal.core import training_rules
 from portal.core.labels import zh_date
-from portal.core.refusals import NotAllowed
+from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
@@ -49,9 +49,10 @@ from portal.training.scope import (
     visible_counties,
 )
 from portal.training.signin import number_of
-from portal.training.signin_views import session_or_404
+from portal.training.signin_views import session_or_404, sheet_page
 from portal.web.access import no_store, requires
 from portal.web.actions import attempt
+from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import is_partial_request
 from portal.web.inputs import id_arg
 from portal.web.pagination import PageAhead, PageOf
@@ -155,28 +156,47 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 @requires("manage_training")
 @no_store  # the person's phone
 def trainee(trainee_id: int):
-    t = _trainee_or_404(trainee_id)
-    assign_form, complete_form = AssignOneForm(), MarkCompleteForm()
+    return _trainee_page(_trainee_or_404(trainee_id))
+
+
+def _trainee_page(t: Trainee, refused: Refused = NOTHING_REFUSED, form=None):
+    """A trainee's page; `refused`: a form the server refused, drawn again with its message beside it and
+    what was typed kept (`form`: the refused 安排培训 or 登记完成 form as posted), at 422."""
+    assign_form = form if refused.on(FormKey.ASSIGN) and form is not None else AssignOneForm(formdata=None)
+    complete_form = form if refused.on(FormKey.COMPLETE) and form is not None else MarkCompleteForm(formdata=None)
     _module_choices(assign_form.module, t.post)
     _module_choices(complete_form.module, t.post)
     history = s.history_of(t)
-    return render_template("training/trainee.html", t=t, items=s.assignments_of(t, history), history=history,
+    items = s.assignments_of(t, history)
+    on_page = {FormKey.ACTIVE, FormKey.ASSIGN, FormKey.COMPLETE} | \
+        {FormKey.unassign(a.id) for a, _m, _state, c in items if a and not c} | \
+        {FormKey.void(c.id) for c in history if not c.voided}
+    page = render_template("training/trainee.html", t=t, items=items, history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
-                           reason_form=ReasonForm(), active_form=ActiveForm(), today=today(),
-                           changes=roster_history(t), has_own_login=has_own_login(t), **person_panel(t, history))
+                           reason_form=ReasonForm(formdata=None), active_form=ActiveForm(formdata=None), today=today(),
+                           changes=roster_history(t), has_own_login=has_own_login(t), refused=refused,
+                           refused_elsewhere=bool(refused.key) and refused.key not in on_page,
+                           **person_panel(t, history))
+    return page, (422 if refused.key else 200)
 
 
-def _back(t: Trainee):
-    return redirect(url_for("training.trainee", trainee_id=t.id))
-
-
-def _run(t: Trainee, action, message: str):
-    refusal = attempt(action, TrainingError)
+def _on_trainee_page(t: Trainee, form, key: str, action, message=None):
+    """Validate `form`, run `action` (`portal.web.actions.attempt`): refused, the trainee's page again with
+    the reason beside the form `key` and what was typed kept; done, back to the page with `message`
+    (a text, or a function of what the action returned)."""
+    trainee_id = t.id  # read before the action: a rollback expires `t`
+    if not form.validate_on_submit():
+        return _trainee_page(t, Refused(key, first_error(form), request.form), form)
+    done = []
+    refusal = attempt(lambda: done.append(action()), TrainingError)
     if refusal is not None:
-        flash(str(refusal), "error")
-    elif message:
-        flash(message, "success")
-    return _back(t)
+        return _trainee_page(_trainee_or_404(trainee_id), Refused(key, str(refusal), request.form), form)
+    text = message(done[0]) if callable(message) else message
+    if isinstance(text, tuple):
+        flash(*text)
+    elif text:
+        flash(text, "success")
+    return redirect(url_for("training.trainee", trainee_id=trainee_id))
 
 
 @bp.route("/training/trainees/<int:trainee_id>/active", methods=["POST"])
@@ -184,9 +204,6 @@ def _run(t: Trainee, action, message: str):
 def trainee_active(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = ActiveForm()
-    if not form.validate_on_submit():
-        _fail(form)
-        return _back(t)
 
     def act():
         if t.active != form.active.data:
@@ -198,7 +215,19 @@ def trainee_active(trainee_id: int):
                 s.assign_late_joiners([t.id])
                 db.session.commit()
 
-    return _run(t, act, "已恢复在册。" if form.active.data else "已停用：历史记录保留，不再计入花名册人数。")
+    return _on_trainee_page(t, form, FormKey.ACTIVE, act,
+                            "已恢复在册。" if form.active.data else "已停用：历史记录保留，不再计入花名册人数。")
+
+
+def _assigned(module, due):
+    """What one 安排培训 did, as the flash after it."""
+    def say(done) -> tuple[str, str]:
+        if done.redated:
+            return f"已将“{module.title}”的完成时限改为{zh_date(due)}。", "success"
+        if done.new:
+            return f"已安排“{module.title}”，完成时限{zh_date(due)}。", "success"
+        return f"“{module.title}”已按此完成时限安排（或已完成），未作改动。", "info"
+    return say
 
 
 @bp.route("/training/trainees/<int:trainee_id>/assign", methods=["POST"])
@@ -207,20 +236,9 @@ def trainee_assign(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = AssignOneForm()
     _module_choices(form.module, t.post)
-    if not form.validate_on_submit():
-        _fail(form)
-        return _back(t)
-    module = s.get_module(form.module.data)
-    def act():
-        done = s.assign_people(current_user, module, [t], form.due.data)
-        if done.redated:
-            flash(f"已将“{module.title}”的完成时限改为{zh_date(form.due.data)}。", "success")
-        elif done.new:
-            flash(f"已安排“{module.title}”，完成时限{zh_date(form.due.data)}。", "success")
-        else:
-            flash(f"“{module.title}”已按此完成时限安排（或已完成），未作改动。", "info")
-
-    return _run(t, act, "")
+    module = s.get_module(form.module.data or "")
+    return _on_trainee_page(t, form, FormKey.ASSIGN, lambda: s.assign_people(current_user, module, [t], form.due.data),
+                            _assigned(module, form.due.data))
 
 
 @bp.route("/training/trainees/<int:trainee_id>/complete", methods=["POST"])
@@ -229,12 +247,8 @@ def trainee_complete(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = MarkCompleteForm()
     _module_choices(form.module, t.post)
-    if not form.validate_on_submit():
-        _fail(form)
-        return _back(t)
-    module = s.get_module(form.module.data)
-    return _run(t, lambda: s.mark_completed(current_user, t, module, form.completed_on.data, form.note.data or ""),
-                "已登记完成。")
+    return _on_trainee_page(t, form, FormKey.COMPLETE, lambda: s.mark_completed(
+        current_user, t, s.get_module(form.module.data), form.completed_on.data, form.note.data or ""), "已登记完成。")
 
 
 @bp.route("/training/completions/<int:completion_id>/void", methods=["POST"])
@@ -243,7 +257,7 @@ def completion_void(completion_id: int):
     c = db.session.get(Completion, completion_id)
     if c is None:
         abort(404)
-    return _with_reason(c.trainee_id, lambda reason: s.void_completion(current_user, c, reason),
+    return _with_reason(c.trainee_id, FormKey.void(c.id), lambda reason: s.void_completion(current_user, c, reason),
                         "已更正：原记录保留并注明理由。")
 
 
@@ -253,17 +267,15 @@ def assignment_end(assignment_id: int):
     a = db.session.get(Assignment, assignment_id)
     if a is None:
         abort(404)
-    return _with_reason(a.trainee_id, lambda reason: s.unassign(current_user, a, reason), "已取消安排。")
+    return _with_reason(a.trainee_id, FormKey.unassign(a.id), lambda reason: s.unassign(current_user, a, reason),
+                        "已取消安排。")
 
 
-def _with_reason(trainee_id: int, action, message: str):
-    """A correction that needs a reason (void a completion, end an assignment), back on the trainee page."""
+def _with_reason(trainee_id: int, key: str, action, message: str):
+    """A correction that needs a reason (void a completion, end an assignment), on the trainee page."""
     t = _trainee_or_404(trainee_id)
     form = ReasonForm()
-    if not form.validate_on_submit():
-        _fail(form)
-        return _back(t)
-    return _run(t, lambda: action(form.reason.data), message)
+    return _on_trainee_page(t, form, key, lambda: action(form.reason.data), message)
 
 
 # ---- attendance sheets ----------------------------------------------------------------------
@@ -275,23 +287,15 @@ def sessions():
     _module_choices(form.module)
     counties = visible_counties(current_user)
     form.county.choices = choices([(c.code, c.name) for c in counties])
+    refused = NOTHING_REFUSED
     if form.validate_on_submit():
-        county = next((c for c in counties if c.code == form.county.data), None)
-        township = db.session.get(TrainingPlace, form.township.data) if form.township.data else None
-        module = s.get_module(form.module.data)
-        try:
-            if county is None or module is None:
-                raise TrainingError("请选择培训模块和县（市、区）。")
-            if township is not None and township.county_id != county.id:
-                raise TrainingError(f"{township.name}不属于{county.name}，请重新选择乡镇（街道）。")
-            new = s.create_sheet(current_user, module, county, township, form.held_on.data, form.place.data,
-                                   form.trainer_name.data)
-            return redirect(url_for("training.session_sheet", session_id=new.id))
-        except TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        created = []
+        refusal = attempt(lambda: created.append(_create_sheet(form, counties)), TrainingError)
+        if refusal is None:
+            return redirect(url_for("training.session_sheet", session_id=created[0].id))
+        refused = Refused(FormKey.SHEET, str(refusal), request.form)
     elif request.method == "POST":
-        _fail(form)
+        refused = Refused(FormKey.SHEET, first_error(form), request.form)
     stmt = (sa.select(SignInSheet).order_by(SignInSheet.held_on.desc(), SignInSheet.id.desc())
             .options(so.joinedload(SignInSheet.module), so.joinedload(SignInSheet.county),
                      so.joinedload(SignInSheet.township)))  # one statement for the list, however long
@@ -302,9 +306,21 @@ def sessions():
     number = parse_page_arg()
     rows = db.session.scalars(stmt.limit(SHEETS_PAGE + 1).offset((number - 1) * SHEETS_PAGE)).all()
     page = PageAhead(rows, number, SHEETS_PAGE)
-    return render_template("training/sheets.html", form=form, sessions=page.items, page=page,
+    return render_template("training/sheets.html", form=form, sessions=page.items, page=page, refused=refused,
                            counties=counties, townships=_townships(counties), training_rules=training_rules,
                            today=today()), 422 if request.method == "POST" else 200
+
+
+def _create_sheet(form: SessionForm, counties) -> SignInSheet:
+    county = next((c for c in counties if c.code == form.county.data), None)
+    township = db.session.get(TrainingPlace, form.township.data) if form.township.data else None
+    module = s.get_module(form.module.data)
+    if county is None or module is None:
+        raise TrainingError("请选择培训模块和县（市、区）。")
+    if township is not None and township.county_id != county.id:
+        raise TrainingError(f"{township.name}不属于{county.name}，请重新选择乡镇（街道）。")
+    return s.create_sheet(current_user, module, county, township, form.held_on.data, form.place.data,
+                          form.trainer_name.data)
 
 
 @bp.route("/training/sessions/<int:session_id>/people/<int:trainee_id>", methods=["POST"])
@@ -315,22 +331,18 @@ def session_tick(session_id: int, trainee_id: int):
     form = TickForm()
     if not form.validate_on_submit():
         abort(400)
-    error = None
-    try:
-        s.set_attendance(current_user, sheet, t, form.present.data)
-    except NotAllowed:
-        abort(404)
-    except TrainingError as exc:
-        db.session.rollback()
-        error = str(exc)
+    # Someone not on this sheet is not told apart from a sheet that is not there: NotAllowed is a 404.
+    refusal = attempt(lambda: s.set_attendance(current_user, sheet, t, form.present.data), TrainingError,
+                      not_allowed=404)
+    error = str(refusal) if refusal is not None else None
     if is_partial_request():
         ticked = s.sheet_ticks(sheet)
         row = render_template("training/_tick.html", sheet=sheet, p=t, n=number_of(sheet, t), ticked=ticked,
                               form=TickForm(), training_rules=training_rules,
                               sheet_open=training_rules.sheet_open(sheet.held_on, today()), error=error)
         return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
-    if error:
-        flash(error, "error")
+    if error:  # without JavaScript: the sheet again, the reason on that person's row
+        return sheet_page(session_or_404(session_id), status=422, tick_error=(trainee_id, error))
     return redirect(url_for("training.session_sheet", session_id=sheet.id))
 
 
@@ -341,14 +353,19 @@ def session_tick(session_id: int, trainee_id: int):
 def places():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
+    return _places_page(counties, county, id_arg("township"))
+
+
+def _places_page(counties, county, township_id: int | None, refused: Refused = NOTHING_REFUSED):
+    """A county's places; `township_id`: the township whose villages are opened; `refused`: a rename or
+    merge the server refused, drawn again with its message beside it (422)."""
     townships = places_of(county.id) if county else []
     # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
     counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
         Trainee.active, Trainee.county_id == (county.id if county else -1)).group_by(Trainee.township_id)).all())
     # The villages of one township at a time (each carries a merge list of its neighbours: all of a
     # county's on one page grew with the square of its villages).
-    raw = request.args.get("township", "")
-    opened = next((t for t in townships if raw.isdigit() and t.id == int(raw)), None)
+    opened = next((t for t in townships if t.id == township_id), None)
     village_counts = dict(db.session.execute(
         sa.select(TrainingPlace.parent_id, sa.func.count()).where(
             TrainingPlace.county_id == (county.id if county else -1), TrainingPlace.level == "village",
@@ -356,7 +373,8 @@ def places():
     villages = {opened.id: places_of(county.id, "village", parent_id=opened.id)} if opened else {}
     return render_template("training/places.html", counties=counties, county=county, townships=townships,
                            opened=opened, villages=villages, village_counts=village_counts, counts=counts,
-                           rename_form=RenameAreaForm(), merge_form=MergeAreaForm())
+                           rename_form=RenameAreaForm(formdata=None), merge_form=MergeAreaForm(formdata=None),
+                           refused=refused), 422 if refused.key else 200
 
 
 def _area_or_404(area_id: int) -> TrainingPlace:
@@ -366,21 +384,32 @@ def _area_or_404(area_id: int) -> TrainingPlace:
     return area
 
 
+def _on_places_page(area: TrainingPlace, form, key: str, action, message):
+    """A rename or merge: validated and run (`portal.web.actions.attempt`); refused, the places page again
+    (the area's township opened) with the reason beside the form; done, back to the county's places."""
+    area_id, county_code = area.id, area.county.code
+    error = first_error(form) if not form.validate_on_submit() else None
+    done = []
+    if error is None:
+        refusal = attempt(lambda: done.append(action()), TrainingError)
+        error = str(refusal) if refusal is not None else None
+    if error is not None:
+        area = _area_or_404(area_id)
+        counties = visible_counties(current_user)
+        county = next((c for c in counties if c.id == area.county_id), None)
+        township_id = area.parent_id if area.level == "village" else None
+        return _places_page(counties, county, township_id, Refused(key, error, request.form))
+    flash(message(done[0]), "success")
+    return redirect(url_for("training.places", county=county_code))
+
+
 @bp.route("/training/areas/<int:area_id>/rename", methods=["POST"])
 @requires("manage_training")
 def place_rename(area_id: int):
     area = _area_or_404(area_id)
     form = RenameAreaForm()
-    if form.validate_on_submit():
-        try:
-            rename_area(current_user, area, form.name.data)
-            flash("已改名。", "success")
-        except TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        _fail(form)
-    return redirect(url_for("training.places", county=area.county.code))
+    return _on_places_page(area, form, FormKey.rename(area.id), lambda: rename_area(current_user, area, form.name.data),
+                           lambda _: "已改名。")
 
 
 @bp.route("/training/areas/<int:area_id>/merge", methods=["POST"])
@@ -388,14 +417,11 @@ def place_rename(area_id: int):
 def place_merge(area_id: int):
     area = _area_or_404(area_id)
     form = MergeAreaForm()
-    if form.validate_on_submit():
+    title = area.name
+
+    def merge() -> tuple[int, str]:
         target = _area_or_404(form.target.data)
-        try:
-            moved = merge_areas(current_user, area, target)
-            flash(f"已将“{area.name}”并入“{target.name}”，涉及 {moved} 人。", "success")
-        except TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        _fail(form)
-    return redirect(url_for("training.places", county=area.county.code))
+        return merge_areas(current_user, area, target), target.name
+
+    return _on_places_page(area, form, FormKey.merge(area.id), merge,
+                           lambda done: f"已将“{title}”并入“{done[1]}”，涉及 {done[0]} 人。")

@@ -6,6 +6,7 @@ from portal.models import User
 from portal.units import bp
 from portal.units.services import unit_by_code, unit_tree
 from portal.web.access import logged_in
+from portal.web.query_args import plan_arg
 
 
 @bp.route("/")
@@ -32,4 +33,6 @@ def detail(code: str):
     members = db.session.scalars(
         sa.select(User).where(User.unit_id == unit.id, User.active).order_by(User.display_name)
     ).all()
-    return render_template("units/detail.html", unit=unit, members=members)
+    problems: list[str] = []
+    plan_id = plan_arg(request.args, problems)  # the trend chart: every plan's duties, or the one chosen
+    return render_template("units/detail.html", unit=unit, members=members, plan_id=plan_id, problems=problems)

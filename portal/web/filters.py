@@ -24,6 +24,7 @@ from portal.core.labels import (
     zh_datetime,
 )
 from portal.core.plan import PLAN_ID, PLAN_NUMBER
+from portal.core.refusals import FormKey
 from portal.core.roles import ROLE_LABELS
 from portal.web.forms import text_limit
 from portal.web.navigation import nav_items
@@ -83,6 +84,7 @@ def register(app) -> None:
     app.add_template_global(refdata.plans, "all_plans")
 
     app.add_template_global(limits, "LIMITS")
+    app.add_template_global(FormKey, "KEY")  # the names of the forms a refusal is drawn beside
     app.add_template_global(text_limit, "text_limit")
 
 

@@ -1,8 +1,6 @@
 """Form fields shared by every blueprint: versions, dates and choices that fail in Chinese, never a 500."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, IntegerField, StringField
 from wtforms.validators import AnyOf, Length, ValidationError
@@ -10,7 +8,6 @@ from wtforms.validators import AnyOf, Length, ValidationError
 from portal.limits import length_message
 from portal.locking import parse_version
 from portal.web.inputs import MAX_ID, parse_int
-from portal.web.zhcontrols import DATE_RANGE
 
 INVALID = "请求无效，请刷新页面后重试。"
 
@@ -75,33 +72,6 @@ def version_required(form, field) -> None:
         raise ValidationError("缺少版本号，请刷新页面后重试")
 
 
-class IsoDateField(StringField):
-    """A date typed as 2022-09-01 (the `<input type=date>` format); a bad one is a Chinese message."""
-
-    def __init__(self, label=None, validators=None, message: str = "日期格式不正确，应为 2022-09-01 这样的日期。", **kw):
-        super().__init__(label, validators, **kw)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.raw = raw
-        if not raw:
-            self.data = None
-            return
-        try:
-            value = date.fromisoformat(raw)
-        except ValueError:
-            self.data = None
-            raise ValueError(self.message) from None
-        if not 2000 <= value.year <= 2099:
-            self.data = None
-            raise ValueError(DATE_RANGE)
-        self.data = value
-
-    def _value(self):
-        return getattr(self, "raw", "") or (self.data.isoformat() if self.data else "")
-
-
 def choice(*values: str, message: str = INVALID) -> HiddenField:
     """A hidden/button value that must be one of `values`."""
     return HiddenField(validators=[AnyOf(values, message=message)])
@@ -147,5 +117,5 @@ class Refused:
 NOTHING_REFUSED = Refused()
 
 
-__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "IsoDateField", "OverwriteField", "Refused", "VersionField", "WholeNumberField",
+__all__ = ["NOTHING_REFUSED", "Field", "FlaskForm", "IdField", "OverwriteField", "Refused", "VersionField", "WholeNumberField",
            "choice", "expected_version", "first_error", "text", "text_limit", "version_required"]

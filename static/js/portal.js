@@ -35,6 +35,16 @@ document.addEventListener("change", function (event) {
   var select = event.target.closest && event.target.closest("select[data-autosubmit]");
   if (select && select.form) select.form.submit();
 });
+// <form data-confirm="…">: ask before an action that removes or moves something (archive, restore,
+// merge, delete); "取消" stops the submit in the capture phase, before htmx or the browser sends it.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
 // <form data-month-base="/reports/unit/">: open base + the chosen month.
 document.addEventListener("submit", function (event) {
   var form = event.target;

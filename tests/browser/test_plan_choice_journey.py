@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.extensions import db
+from portal.models import Plan
 from portal.plans import publish
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
@@ -29,6 +31,17 @@ def test_the_office_archives_a_plan_and_restores_it(page, app, plan):
     office = make_user("c-office", "admin")
     login(page, office.username, PASSWORD)
     page.goto("/plans")
+    asked = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.locator(f"tr[data-plan='{other.id}']").get_by_role("button", name="归档").click()
+    page.wait_for_timeout(500)  # a dismissed question sends nothing; a wrongly sent form would land meanwhile
+    assert asked and "确定归档" in asked[0]
+    db.session.expire_all()
+    assert db.session.get(Plan, other.id).state == "published"  # 取消 archives nothing
+    expect(page.locator(".flash-success")).to_have_count(0)
+
+    page.goto("/plans")
+    page.once("dialog", lambda d: d.accept())
     page.locator(f"tr[data-plan='{other.id}']").get_by_role("button", name="归档").click()
     expect(page.locator(".flash-success")).to_contain_text(f"已归档「{TITLE}」")
     page.goto(f"/tasks/?unit=&plan={other.id}")
@@ -37,6 +50,7 @@ def test_the_office_archives_a_plan_and_restores_it(page, app, plan):
     page.goto("/plans")
     page.locator(f"tr[data-plan='{other.id}']").get_by_role("link", name=TITLE).click()
     expect(page.get_by_test_id("plan-archived")).to_be_visible()
+    page.once("dialog", lambda d: d.accept())
     page.get_by_test_id("plan-restore").click()
     expect(page.locator(".flash-success")).to_contain_text(f"已恢复「{TITLE}」")
     expect(page.get_by_test_id("plan-state")).to_contain_text("已发布")

@@ -92,3 +92,45 @@ def test_plan_pages_fit_a_phone(page, app, plan):
         expect(page.locator("h1")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{url} is {width}px wide at 390px"
+
+
+def test_split_and_merge_work_in_place(page, app, plan):
+    drafted = drafts.create_plan(sample_document(), sample_drafts(), actor=None)
+    admin = make_user("b-office-reshape", "admin")
+    login(page, admin.username, PASSWORD)
+    page.goto(f"/plans/{drafted.id}/review")
+    expect(page.get_by_test_id("draft")).to_have_count(2)
+    page.evaluate("window.stayed = true")  # gone if the page reloads
+    page.on("dialog", lambda d: d.accept())  # 合并 asks first
+
+    first = page.get_by_test_id("draft").first
+    first.get_by_test_id("draft-split").locator("summary").click()
+    split = first.get_by_test_id("draft-split")
+    split.locator("input[name=title]").fill("完成摸底排查")
+    split.get_by_label("完成摸底排查").check()
+    split.get_by_role("button", name="拆分").click()
+    expect(page.get_by_test_id("draft")).to_have_count(3)
+    expect(page.get_by_test_id("draft-reshaped")).to_contain_text("新任务「完成摸底排查」在其后")
+    expect(page.get_by_test_id("draft-title").nth(1)).to_contain_text("第2项 完成摸底排查")
+    expect(page.get_by_test_id("draft-steps").first).not_to_contain_text("完成摸底排查")
+    expect(page.locator("#drafts h2")).to_contain_text("起草的任务（3 项）")
+    assert page.evaluate("window.stayed") is True
+
+    # merge the new duty back into the first (the number typed is the page's 第几项)
+    first = page.get_by_test_id("draft").first
+    first.get_by_test_id("draft-merge").locator("summary").click()
+    first.get_by_test_id("draft-merge").locator("input[name=other]").fill("2")
+    first.get_by_test_id("draft-merge").get_by_role("button", name="合并").click()
+    expect(page.get_by_test_id("draft")).to_have_count(2)
+    expect(page.get_by_test_id("draft-reshaped")).to_contain_text("已将第2项「完成摸底排查」并入「开展困境儿童摸底排查」。")
+    expect(page.get_by_test_id("draft-steps").first).to_contain_text("完成摸底排查")
+    expect(page.get_by_test_id("draft-title").nth(1)).to_contain_text("第2项 建立关爱服务台账")
+
+    # a refusal lands on its duty, and the list stays as it was
+    first = page.get_by_test_id("draft").first
+    first.get_by_test_id("draft-merge").locator("summary").click()
+    first.get_by_test_id("draft-merge").locator("input[name=other]").fill("1")
+    first.get_by_test_id("draft-merge").get_by_role("button", name="合并").click()
+    expect(page.get_by_test_id("form-refused")).to_contain_text("请选择另一项任务合并。")
+    expect(page.get_by_test_id("draft")).to_have_count(2)
+    assert page.evaluate("window.stayed") is True

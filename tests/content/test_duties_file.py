@@ -264,9 +264,9 @@ def test_county_pattern_needs_per_county_scope():
 def test_other_entry_checks():
     periodic = GOOD.replace("deadline: 2022-09\n", "deadline: periodic\n").replace("start: 2022-05-01\n", "")
     assert problems_of(periodic) == [
-        f"{F}:8: deadline periodic needs a period: line (monthly, quarterly, yearly)"]
+        f"{F}:8: deadline periodic needs a period: line (monthly, quarterly, halfyearly, yearly)"]
     assert problems_of(periodic + "period: weekly\n") == [
-        f"{F}:11: period 'weekly' must be one of monthly, quarterly, yearly"]
+        f"{F}:11: period 'weekly' must be one of monthly, quarterly, halfyearly, yearly"]
     assert problems_of(GOOD.replace("deadline_text: 9月底结束\n", "")) == [
         f"{F}:9: deadline_text is required when the deadline is not none: say how the text states it"]
     assert problems_of(GOOD.replace("scope: per-county", "scope: county")) == [

@@ -23,6 +23,10 @@ def test_period_bounds_and_labels():
     assert duty_rules.period_label("monthly", date(2026, 11, 1)) == "2026年11月"
     assert duty_rules.period_label("quarterly", date(2026, 10, 1)) == "2026年第4季度"
     assert duty_rules.period_label("yearly", date(2026, 1, 1)) == "2026年度"
+    # 「每半年」: 上半年 and 下半年
+    assert duty_rules.period_bounds("halfyearly", date(2026, 8, 5)) == (date(2026, 7, 1), date(2026, 12, 31))
+    assert duty_rules.period_label("halfyearly", date(2026, 1, 1)) == "2026年上半年"
+    assert duty_rules.period_named("每半年报送一次") == "halfyearly"
 
 
 def test_a_period_is_over_after_its_last_day_when_closed_or_past_its_deadline():

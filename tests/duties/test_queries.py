@@ -85,10 +85,10 @@ REQUEST_BUDGETS = {
     # user, the library's fingerprint (is the index current?), live documents (filters and title
     # cards), register entries (title cards)
     ("staff", "GET", "/search?q=儿童福利"): 4,
-    # user, the instance; the write, the duty's updated_at, its audit entry; the fragment's
-    # instance and notes
-    ("liaison", "POST", "TICK"): 7,
-    ("liaison", "POST", "NOTE"): 7,
+    # user, the instance; the write, the duty's updated_at, its audit entry, the duty data's new token (the
+    # 台账's cached rows: portal/duties/ledger_cache.py); the fragment's instance and notes
+    ("liaison", "POST", "TICK"): 8,
+    ("liaison", "POST", "NOTE"): 8,
 }
 
 

@@ -139,3 +139,58 @@ def test_a_deadline_cell_is_read_whole():
     assert read_deadline_cell("定期（每季度）") == Deadline("定期（每季度）", None)
     assert read_deadline_cell("尽快") is None and read_deadline_cell("9月底") is None
     assert read_deadline_cell("2022年13月1日") is None and read_deadline_cell("2022年2月30日") is None
+
+
+# Session 10: misses read on plans then held out (guangzhou 2012, 钢城 2021, 南陵 2024), now tuned
+
+GUANGZHOU = ["关于推进人才集聚工程的实施意见", "二、实施六大人才行动计划", "（二）科技创新人才行动计划。围绕加快建设国家创新型城市，实施如下重点项目：",
+             "10.“羊城学者”特聘岗位项目。择优设立50个“羊城学者”特聘岗位。（牵头单位：市委组织部，配合单位：各有关单位）",
+             "11.121人才梯队项目。重点培养不少于10名站在世界科技前沿的中国科学院、中国工程院院士后备人才。"
+             "（牵头单位：市人力资源和社会保障局，配合单位：各区、县级市）",
+             "12.博士后培养项目。深入实施博士后培养工程。（牵头单位：市人力资源和社会保障局，配合单位：各区、县级市）",
+             "13.珠江科技新星项目。加大对35岁以下青年科技人员扶持培养力度，每年选拔资助不少于100名青年科技人员，连续3年每年给予科研经费资助。"
+             "（牵头单位：市科技和信息化局，配合单位：各区、县级市）",
+             "14.农村实用人才培养项目。培养造就一批农业生产骨干，培训新型农民达到40000名。（牵头单位：市农业局，配合单位：市科协，各有关区、县级市）"]
+
+
+def test_an_item_whose_name_starts_with_a_number_is_the_next_item(tmp_path):
+    duties = draft(tmp_path, GUANGZHOU)
+    assert duties["2.2.11"].title == "121人才梯队项目"
+    assert duties["2.2.11"].lead == ["市人力资源和社会保障局"]
+    assert duties["2.2.10"].cooperating == ["各有关单位"]  # item 11 no longer runs into item 10
+    # a decimal starting a line is no item: 1.5 is not the number the items go on with
+    path = tmp_path / "decimal.txt"
+    path.write_text("\n".join(["某某方案", "一、重点任务", "1.建设项目。加快建设。（市发改委负责）", "1.5亿元资金由市财政安排。",
+                               "2.完善机制。（市财政局负责）"]), encoding="utf-8")
+    assert [c.id for c in read_plan(path).clauses if c.id[0].isdigit()] == ["1", "1.1", "1.2"]
+
+
+def test_a_task_done_every_year_is_recurring_without_a_date(tmp_path):
+    duty = draft(tmp_path, GUANGZHOU)["2.2.13"]
+    assert (duty.deadline_text, duty.deadline) == ("每年", None)
+    assert find_deadline("每季度通报一次工作进展。") == Deadline("每季度", None)
+    # a rate or a year's figure is no recurrence; a date comes first
+    assert find_deadline("农村低保标准由每人每年3500元提高到3710元。") is None
+    assert find_deadline("纳入每年度考核。") is None
+    assert find_deadline("每年选拔一批，2022年底前完成。") == Deadline("2022年底前完成", date(2022, 12, 31))
+
+
+def test_every_concerned_district_and_county_level_city_is_one_name(tmp_path):
+    assert split_names("市科协，各有关区、县级市") == ["市科协", "各有关区、县级市"]
+    assert draft(tmp_path, GUANGZHOU)["2.2.14"].cooperating == ["市科协", "各有关区、县级市"]
+
+
+def test_other_departments_after_a_name_close_the_list():
+    # 济南市钢城区 2021年重点任务分工方案 1.3
+    assert split_names("区司法局等有关部门") == ["区司法局"]
+    assert split_names("市民政局等相关单位") == ["市民政局"]
+    assert split_names("区政府有关部门") == ["区政府有关部门"]  # a name as written, no 等
+
+
+def test_a_lead_column_named_lead_responsible_leaves_the_responsible_column_its_own(tmp_path):
+    # 南陵县 2024年《政府工作报告》重点工作目标任务分解表: 牵头责任单位 leads, 责任单位 beside it cooperates
+    duties = draft(tmp_path, ["2024年《政府工作报告》重点工作目标任务分解表", "",
+                              "| 序号 | 目标与任务 | 分管县领导 | 牵头责任单位 | 责任单位 |", "| --- | --- | --- | --- | --- |",
+                              "| 81 | 保障芜职院现代物流智造学院秋季开学,支持芜湖科技工程学校发展。 | 陆 明 | 县教育局 | 县各有关单位 |"])
+    duty = duties["tb1.1"]
+    assert (duty.lead, duty.cooperating) == (["县教育局"], ["县各有关单位"])

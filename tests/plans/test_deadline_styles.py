@@ -87,3 +87,72 @@ def test_an_undated_plans_spans_count_from_the_start_it_names_for_its_period(tmp
     ])
     duty = duties["2.2"]
     assert (duty.deadline_text, duty.deadline) == ("5年内", date(2016, 12, 31))
+
+
+# ---- session 10, blind batches: a table's own year, staged and month-only cells, a time in a bracket ----------
+
+
+def test_cells_giving_only_a_month_take_the_year_of_the_plans_date(tmp_path):
+    duties = draft(tmp_path, [
+        "某县人民政府办公室关于对民生实事进行重点督办的通知",
+        "某府办〔2019〕8号",
+        "各乡镇人民政府:",
+        "现将民生实事目标任务分解下达。",
+        "某县人民政府办公室",
+        "2019年3月5日",
+        "附件",
+        "民生实事目标任务分解表",
+        "| 序号 | 民生实事 | 责任单位 | 完成时限 |",
+        "| --- | --- | --- | --- |",
+        "| 1 | 新建人行天桥2座。 | 县住建局 | 9月投入使用 |",
+        "| 2 | 建成残疾人综合服务中心。 | 县残联 | 5月底前动工 |",
+        "| 3 | 改造农贸市场1个。 | 县商务局 | 12月底前 |",
+        "| 4 | 新建社区食堂。 | 县民政局 | 2月投入使用 |",
+    ])
+    by_row = dict(enumerate(duties.values(), start=1))  # a notice without numbered clauses: its table's rows
+    assert (by_row[1].deadline_text, by_row[1].deadline) == ("9月投入使用", date(2019, 9, 30))
+    assert by_row[2].deadline == date(2019, 5, 31)
+    assert by_row[3].deadline == date(2019, 12, 31)
+    # a month already past when the plan was issued is next year's
+    assert by_row[4].deadline == date(2020, 2, 29)
+
+
+@pytest.mark.parametrize(("head", "year"), [
+    (["国务院关于落实重点工作部门分工的意见", "国发〔2018〕9号"], 2018),  # the 文号's year
+    (["某县2021年政府工作报告任务分解"], 2021),  # the title's one year
+])
+def test_an_undated_plan_takes_its_year_from_its_number_or_title(tmp_path, head, year):
+    duties = draft(tmp_path, [
+        *head,
+        "| 具体任务 | 责任单位 | 配合单位 | 完成时限 |",
+        "| --- | --- | --- | --- |",
+        "| 完成老年人疫苗接种。 | 卫健局 | 各乡镇 | 1月底前完成;其它事项12月底前取得明显成效并长期坚持 |",
+    ])
+    duty = duties["tb1.1"]
+    # a staged cell is due at its last stage; 「并长期坚持」 is what follows, not the time checked
+    assert (duty.deadline_text, duty.deadline) == ("12月底前", date(year, 12, 31))
+
+
+def test_a_title_naming_a_span_of_years_gives_no_year(tmp_path):
+    duties = draft(tmp_path, [
+        "某市2021—2025年儿童发展规划任务分解",
+        "| 具体任务 | 责任单位 | 完成时限 |",
+        "| --- | --- | --- |",
+        "| 建设儿童友好公园。 | 市住建局 | 12月底前 |",
+    ])
+    assert duties["tb1.1"].deadline is None
+
+
+def test_a_time_after_the_bodies_in_one_bracket_is_no_unit(tmp_path):
+    duties = draft(tmp_path, [
+        "国务院关于落实重点工作部门分工的意见", "国发〔2018〕9号", "一、总体部署", "（一）主要目标。",
+        "1.做好今年政府工作，实现经济社会发展目标任务。（国务院各部门分别负责，年内持续推进）",
+        "2.推进简政放权。（市政务服务局牵头，市司法局配合，长期坚持）",
+    ])
+    first, second = duties["1.1.1"], duties["1.1.2"]
+    assert (first.lead, first.cooperating) == (["国务院各部门"], [])
+    # 年内 bounds the pushing on: due at the end of the plan's year (its 文号's), not 长期
+    assert (first.deadline_text, first.deadline) == ("年内", date(2018, 12, 31))
+    assert first.sources["deadline"] == "（国务院各部门分别负责，年内持续推进）"
+    assert (second.lead, second.cooperating, second.deadline_text, second.deadline) == (
+        ["市政务服务局"], ["市司法局"], "长期坚持", None)

@@ -11,6 +11,7 @@ from docx import Document
 
 from portal.extensions import db
 from portal.models import Duty, Plan
+from portal.plan_text.drafting import quoted_steps
 from portal.plans import drafts, publish
 from tests.plans.helpers import ready_plan, unit_id
 
@@ -82,7 +83,8 @@ def test_an_edited_table_updates_adds_and_drops_by_title_and_clause(client, auth
     assert first.cooperating_ids == [unit_id("city-jy")] and first.deadline.isoformat() == "2026-09-30"
     assert first.checklist == ["制定排查方案", "完成摸底排查"]  # what the table does not carry is kept
     assert got["建立关爱服务台账"].scope == "per-county" and got["建立关爱服务台账"].deadline is None
-    assert got["建立困境儿童信息系统"].scope == "city" and got["建立困境儿童信息系统"].checklist == []
+    added = got["建立困境儿童信息系统"]  # a row matching no drafted duty: its steps quoted from 二（二）
+    assert added.scope == "city" and added.checklist == ["各县（市、区）建立关爱服务台账，年底前完成。"]
     # Dropping: a table without a duty removes it from the draft.
     rows = _sheet(client.get(f"/plans/{p.id}/draft-division.xlsx").data)
     page = _upload(auth, p.id, _xlsx(rows[:2] + rows[3:])).get_data(as_text=True)
@@ -101,9 +103,12 @@ def test_a_table_with_problems_names_each_row_and_changes_nothing(client, auth, 
     rows[2][4] = "尽快"
     rows[2][5] = "九（一）"
     rows[1][1] = "改了名字"
-    page = _upload(auth, p.id, _xlsx(rows), "分工.xlsx").get_data(as_text=True)
-    assert "草稿未作任何改动" in page
-    assert "分工.xlsx 第2行：不认识的单位名称：市星际办" in page
+    response = _upload(auth, p.id, _xlsx(rows), "分工.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422  # the review page again, the problems beside the upload form
+    beside = page[page.index('data-testid="division-import"'):page.index("上传并导入")]
+    assert "草稿未作任何改动" in beside and "分工.xlsx 第2行：不认识的单位名称：市星际办" in beside
+    assert '<p class="flash' not in page
     assert "分工.xlsx 第3行：完成时限“尽快”读不出日期" in page
     assert "分工.xlsx 第3行：方案中没有来源条款 9.1" in page
     missing = _upload(auth, p.id, _xlsx([["序号", "工作任务", "配合单位"], [1, "甲", ""]])).get_data(as_text=True)
@@ -155,6 +160,12 @@ def test_a_duty_of_each_county_s_government_and_the_office_s_marks_round_trip(cl
     assert set(added.cooperating_ids) == {unit_id("city-cz"), unit_id("yanhu-mz")}
     assert "工作安排" in added.deadline_text  # the 完成时限 the table marks as the office's stays so
     assert added.quote == "各县（市、区）建立关爱服务台账，年底前完成。（各县（市、区）民政局负责）"  # 二（二）'s words
+    # its checklist quoted from the clause it cites, by the drafter's own rule, and shown for review
+    assert added.checklist == ["各县（市、区）建立关爱服务台账，年底前完成。"]
+    assert added.checklist == quoted_steps(added.quote)
+    review = client.get(f"/plans/{p.id}/review").get_data(as_text=True)
+    card = review.split(f'id="draft-{added.id}"', 1)[1].split('data-testid="draft-source"', 1)[0]
+    assert "<li>各县（市、区）建立关爱服务台账，年底前完成。</li>" in card.split('data-testid="draft-steps"', 1)[1]
     # downloaded again, the row reads as it was written; uploaded again, nothing changes
     again = _sheet(client.get(f"/plans/{p.id}/draft-division.xlsx").data)
     assert again[3][2:4] == ["各县（市、区）", "市财政局（督查室安排）、各县（市、区）民政局"]

@@ -179,3 +179,68 @@ def test_a_plan_s_table_reads_the_office_table_s_column_words(tmp_path):
                     "| 1 | 建立工作台账。 | 市民政局 | 市财政局 | 2023年6月底前 |\n", encoding="utf-8")
     (duty,) = draft_duties(read_plan(path), [])
     assert (duty.lead, duty.cooperating, duty.deadline) == (["市民政局"], ["市财政局"], date(2023, 6, 30))
+
+
+def test_a_row_led_by_one_county_s_government_with_each_county_s_bureaus_is_every_county_s():
+    from portal.plan_text.division_table import read_rows  # lazy: the 任务分工表 reader, this test's only user
+
+    units = [UnitName(1, "盐湖区", "盐湖区", (), "county"), UnitName(2, "盐湖区民政局", "盐湖区民政局", ("民政部门",), "county"),
+             UnitName(3, "运城市民政局", "市民政局", ("民政部门",), "city")]
+    assert match_unit("盐湖区人民政府", units) == 1 and match_unit("盐湖区政府", units) == 1
+    assert match_unit("永济市人民政府", units) is None  # a county the register lacks stays unknown
+    grid = [(1, ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]),
+            (2, [1, "统筹推进关爱服务阵地建设", "盐湖区人民政府", "各县（市、区）民政局", "2026年12月31日"]),
+            (3, [2, "建设盐湖区儿童之家", "盐湖区人民政府", "市民政局", "2026年12月31日"])]
+    rows, problems = read_rows(grid, "任务分工表.xlsx", units)
+    assert problems == []
+    assert (rows[0].scope, rows[0].lead_ids) == ("county", [1])  # each county's government, 盐湖区 its example
+    assert rows[1].scope == "city"  # with the city's bureau: 盐湖区's own task
+
+
+@pytest.mark.parametrize("task_header", ["民生实事", "工作内容", "目标任务", "工作措施", "具体措施", "实事项目"])
+@pytest.mark.parametrize(("lead_header", "deadline_header"), [
+    ("责任单位", "完成时限"), ("牵头部门", "时间安排"), ("主办单位", "进度安排"), ("责任部门", "完成时间")])
+def test_a_task_table_is_read_by_its_reviewed_column_words(tmp_path, task_header, lead_header, deadline_header):
+    duties = draft(tmp_path, [
+        "2016年重点工作分解表",
+        f"| 序号 | {task_header} | {lead_header} | {deadline_header} |",
+        "| --- | --- | --- | --- |",
+        "| 1 | 新建城区公园一座。 | 县住建局 | 2016年12月底前 |",
+    ])
+    duty = duties["tb1.1"]
+    assert (duty.lead, duty.deadline) == (["县住建局"], date(2016, 12, 31))
+
+
+def test_a_units_cell_merged_over_two_rows_is_both_rows(tmp_path):
+    duties = draft(tmp_path, [
+        "2016年民生实事目标任务分解表",
+        "| 序号 | 民生实事 | 责任单位 | 配合单位 | 完成时限 |",
+        "| --- | --- | --- | --- | --- |",
+        "| 1 | 开工建设老年养护楼。 | 县民政局 | 县财政局 | 2016年5月底前 |",
+        "|  | 开工建设老年大学。 |  |  | 2016年12月底前 |",
+        "| 2 | 新建人行天桥。 | 县住建局 |  | 2016年9月底前 |",
+        "|  | 城市建设 |  |  |  |",
+    ])
+    assert [duties[f"tb1.{k}"].lead for k in (1, 2, 3)] == [["县民政局"], ["县民政局"], ["县住建局"]]
+    assert duties["tb1.4"].lead == []  # a heading row inside the table takes no one's units
+    # a 配合单位 cell may be empty of its own: it is not taken from the row above
+    assert duties["tb1.2"].cooperating == [] and duties["tb1.2"].deadline == date(2016, 12, 31)
+
+
+def test_responsible_units_lead_together_beside_a_cooperating_column_and_the_first_alone(tmp_path):
+    beside = draft(tmp_path, [
+        "2023年政府工作报告任务分解",
+        "| 具体任务 | 责任单位 | 配合单位 | 完成时限 |",
+        "| --- | --- | --- | --- |",
+        "| 举办全县运动会。 | 卫健局、文旅局 | 各乡镇 | 12月底前 |",
+        "| 改扩建社区卫生服务中心。 | 卫健局、住建局 |  | 12月底前 |",
+    ])
+    assert (beside["tb1.1"].lead, beside["tb1.1"].cooperating) == (["卫健局", "文旅局"], ["各乡镇"])
+    assert (beside["tb1.2"].lead, beside["tb1.2"].cooperating) == (["卫健局", "住建局"], [])
+    alone = draft(tmp_path, [
+        "2016年民生实事目标任务分解表",
+        "| 序号 | 民生实事 | 责任单位 | 完成时限 |",
+        "| --- | --- | --- | --- |",
+        "| 1 | 启动县图书馆新馆建设。 | 县文体广新局、县代建中心 | 12月底前 |",
+    ])
+    assert (alone["tb1.1"].lead, alone["tb1.1"].cooperating) == (["县文体广新局"], ["县代建中心"])

@@ -105,3 +105,13 @@ def test_the_inline_lead_and_cooperating_form_without_a_bracket(tmp_path):
     assert (social.lead, social.cooperating) == (["市民政局"], ["市财政局"])
     assert (guardian.lead, guardian.cooperating) == (["市民政局"], ["市公安局"])
     assert (publicity.lead, publicity.cooperating) == (["市委宣传部"], ["市民政局", "市妇联"])
+
+
+def test_a_lists_last_item_closing_it_with_its_ending_gives_that_ending():
+    # 国发〔2016〕36号 三（二）: 「等有关部门」「等社会救助管理部门」 close a list sharing 部门
+    assert subject_names("教育、卫生计生、人力资源社会保障等有关部门和公安机关、残联组织") == [
+        "教育部门", "卫生计生部门", "人力资源社会保障部门", "公安机关", "残联组织"]
+    assert subject_names("民政、教育、住房城乡建设等社会救助管理部门") == ["民政部门", "教育部门", "住房城乡建设部门"]
+    # a name on its own before 等… stays itself
+    assert subject_names("区司法局等有关部门") == ["区司法局"]
+    assert SUBJECT.match("共青团、残联组织要发挥优势，").group("names") == "共青团、残联组织"

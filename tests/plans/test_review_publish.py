@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from portal.duties import services as duty_services
 from portal.extensions import db
 from portal.models import AuditEntry, ChecklistItem, Duty, DutyInstance, Plan, PlanDraftDuty, UnitAlias
 from portal.plans import drafts, publish
+from portal.web.zhcontrols import DATE_HINT, date_problem
 from tests.conftest import make_user
 from tests.plans.helpers import ready_plan, sample_document, sample_drafts, unit_id
 
@@ -76,12 +78,16 @@ def test_editing_a_draft_keeps_the_office_s_steps_apart_and_logs_before_and_afte
     assert entry.before["cooperating"] == ["市教育局", "市儿童之家"]
     # Bad input: a message, nothing changed.
     for bad, message in (({"clauses": "9.9"}, "方案中没有条款 9.9"), ({"lead": []}, "请选择牵头单位"),
-                         ({"deadline": "2026-13-01"}, "日期格式不正确"), ({"title": ""}, "请填写任务名称"),
+                         ({"deadline": "2026-13-01"}, date_problem("2026-13-01")),
+                         ({"deadline": "6月底"}, DATE_HINT), ({"title": ""}, "请填写任务名称"),
                          ({"lead": ["999999"]}, "所选牵头单位无效")):
         page = auth.post(f"/plans/{p.id}/drafts/{d.id}", _form(d, **bad), follow_redirects=True).get_data(as_text=True)
         assert message in page, bad
     db.session.expire_all()
     assert db.session.get(PlanDraftDuty, d.id).title == "摸底排查困境儿童"
+    # the date box is the shared Chinese control (no native date picker), showing the date in Chinese
+    form = client.get(f"/plans/{p.id}/review?edit={d.id}").get_data(as_text=True).split('data-testid="draft-form"')[1]
+    assert 'class="zh-date"' in form and 'value="2026年6月30日"' in form and 'type="date"' not in form
 
 
 def test_adding_and_dropping_duties_and_the_coverage_check(client, auth, plan):
@@ -269,3 +275,24 @@ def test_a_second_publish_of_the_same_draft_is_refused_not_a_crash(app, plan):
     db.session.expire_all()
     assert db.session.get(Plan, plan_id).state == "draft"
     assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == plan_id)) == 0
+
+
+@pytest.mark.parametrize(("words", "period", "shown"), [("每年", "yearly", "定期（每年）"),
+                                                      ("每半年", "halfyearly", "定期（每半年）")])
+def test_a_dateless_time_naming_a_period_publishes_a_periodic_duty(app, plan, words, period, shown):
+    # 「每年选拔资助…」 drafts as 「每年」 without a date (portal.plan_text.deadlines): published it is 定期（每年）;
+    # 「每半年通报一次」 is 定期（每半年）, its periods 上半年 and 下半年 (not 长期)
+    from portal.duties.division import draft_division_rows
+
+    drafted = sample_drafts()
+    drafted[0].deadline_text, drafted[0].deadline = words, None
+    p = drafts.create_plan(sample_document(), drafted, actor=None)
+    drafts.map_name(p, "市儿童之家", unit_id("inst-sfly"), actor=None)
+    drafts.set_no_duty(p, "1", "总体要求，由各项任务承接。", actor=None)
+    assert [row[4] for row in draft_division_rows(p.drafts)] == [shown, "2026年12月31日"]
+    assert publish.publish(p, actor=None) == []
+    db.session.expire_all()
+    duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-1"))
+    assert (duty.deadline_kind, duty.period, duty.deadline_text) == ("periodic", period, words)
+    other = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
+    assert (other.deadline_kind, other.period or "") == ("date", "")

@@ -70,9 +70,13 @@ def test_a_drafted_duty_splits_in_two_with_its_checklist_divided(client, auth, p
     assert entry.after["new_checklist"] == ["完成摸底排查"]
     # every step moved is refused (that is an edit of the duty); so is a step no longer there
     kept = db.session.get(PlanDraftDuty, kept.id)
-    refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "0"},
-                        follow_redirects=True).get_data(as_text=True)
-    assert "请至少在原任务中保留一个工作步骤" in refused
+    response = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "拆出的一项", "moved": "0"})
+    refused = response.get_data(as_text=True)
+    assert response.status_code == 422  # beside the split form, opened, what was typed kept
+    split_form = refused[refused.index(f'action="/plans/{p.id}/drafts/{kept.id}/split"'):]
+    split_form = split_form[:split_form.index("</form>")]
+    assert "请至少在原任务中保留一个工作步骤" in split_form and 'value="拆出的一项"' in split_form
+    assert 'value="0" checked' in split_form and '<p class="flash' not in refused
     refused = auth.post(f"/plans/{p.id}/drafts/{kept.id}/split", {"title": "x", "moved": "7"},
                         follow_redirects=True).get_data(as_text=True)
     assert "所选工作步骤已不在这项任务中" in refused
@@ -106,6 +110,35 @@ def test_two_drafted_duties_merge_into_one(client, auth, plan):
                          ({"other": "x"}, "请填写要合并进来的任务序号")):
         assert message in auth.post(f"/plans/{p.id}/drafts/{first.id}/merge", bad,
                                     follow_redirects=True).get_data(as_text=True)
+
+
+def test_with_htmx_a_split_or_merge_returns_the_list_renumbered_with_the_message_on_its_duty(client, auth, plan):
+    p = _new_plan()
+    first = _draft(p, "2.1")
+    auth.as_role("admin")
+    split = auth.post(f"/plans/{p.id}/drafts/{first.id}/split",
+                      {"title": "完成摸底排查", "moved": "1", "version": str(first.version)}, headers=HX)
+    html = split.get_data(as_text=True)
+    assert split.status_code == 200 and "<html" not in html and 'id="drafts"' in html
+    assert "起草的任务（3 项）" in html and "第2项 完成摸底排查" in html and "第3项 建立关爱服务台账" in html
+    new = db.session.get(Plan, p.id).drafts[1]
+    card = html.split(f'id="draft-{new.id}"', 1)[1].split('data-testid="draft-source"', 1)[0]
+    assert "新任务「完成摸底排查」在其后" in card and 'data-testid="draft-reshaped"' in card
+    # refused: the list unchanged, the reason on the duty, still answered (htmx swaps only a 2xx)
+    refused = auth.post(f"/plans/{p.id}/drafts/{first.id}/merge", {"other": "9"}, headers=HX)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "起草的任务（3 项）" in html
+    card = html.split(f'id="draft-{first.id}"', 1)[1].split('data-testid="draft-source"', 1)[0]
+    assert 'data-testid="form-refused"' in card and "没有第9项任务（共 3 项）。" in card
+    merged = auth.post(f"/plans/{p.id}/drafts/{first.id}/merge",
+                       {"other": "2", "version": str(db.session.get(PlanDraftDuty, first.id).version)},
+                       headers=HX).get_data(as_text=True)
+    assert "起草的任务（2 项）" in merged and "第2项 建立关爱服务台账" in merged
+    assert "已将第2项「完成摸底排查」并入「开展困境儿童摸底排查」。" in merged
+    assert _titles(p.id) == ["开展困境儿童摸底排查", "建立关爱服务台账"]
+    # the forms post without htmx too (the fallback): a plain action beside the htmx one
+    page = client.get(f"/plans/{p.id}/review").get_data(as_text=True)
+    assert f'action="/plans/{p.id}/drafts/{first.id}/split"' in page and 'hx-target="#drafts"' in page
 
 
 def test_a_split_duty_publishes_as_two(app, plan):

@@ -125,3 +125,30 @@ def test_the_offices_own_rules_before_another_provinces(tmp_path):
     ])
     assert top(tmp_path, "销售烟草制品 显著位置") == [("cn", "a59"), ("old", "a9"), ("sh", "a28")]
     assert ("sh", "a28") in top(tmp_path, "上海 销售烟草制品 显著位置", n=2)
+
+
+@pytest.mark.parametrize("typed, meant", [("末成年人保护", "未成年人保护"), ("人身安全保护今", "人身安全保护令")])
+def test_a_lookalike_character_is_corrected(shipped, typed, meant):
+    res = engine.search(shipped, typed, limit=3)
+    assert res.searched_as == meant and res.changes == ["纠错"]
+
+
+@pytest.mark.parametrize("typed", ["sou yang tiao jian", "shouyan tiaojian"])
+def test_fuzzy_pinyin_finds_the_one_word_meant(shipped, typed):
+    res = engine.search(shipped, typed, limit=3)
+    assert res.searched_as.replace(" ", "") == "收养条件" and res.changes == ["拼音"]
+
+
+def test_pinyin_of_an_everyday_word_reaches_the_statutes_words(shipped):
+    res = engine.search(shipped, "dibao", limit=3)
+    assert res.searched_as == "低保"
+    assert res.results and res.results[0].doc == "shehui-jiuzhu-zanxing-banfa"
+
+
+def test_a_definition_question_finds_the_definition(shipped):
+    assert ("yufang-weichengnianren-fanzui-fa", "a38") in top(shipped, "严重不良行为有哪些")
+
+
+def test_a_question_in_everyday_words_reaches_the_article(shipped):
+    assert ("yiwu-jiaoyu-fa", "a11") in top(shipped, "小朋友多大可以读书", n=3)
+    assert ("shehui-jiuzhu-zanxing-banfa", "a9") in top(shipped, "什么样的家庭能领低保", n=3)

@@ -42,8 +42,10 @@ def test_a_past_due_date_is_refused_beside_the_form_with_the_typing_kept(app, pl
     assert dues(services.get_module(MODULE).id) == {} and overdue_count() == 0
     # one person's page refuses it too
     t = trainee("13800000002")
-    auth.post(f"/training/trainees/{t.id}/assign", data={"module": MODULE, "due": past.isoformat()})
-    assert "完成时限不能早于今天" in client.get(f"/training/trainees/{t.id}").get_data(as_text=True)
+    own = auth.post(f"/training/trainees/{t.id}/assign", data={"module": MODULE, "due": past.isoformat()})
+    page = own.get_data(as_text=True)
+    assert own.status_code == 422 and "完成时限不能早于今天" in page.split('data-testid="form-refused">')[1]
+    assert f'value="{past.year}年{past.month}月{past.day}日"' in page  # the date typed stays in the box
     assert dues(services.get_module(MODULE).id) == {}
 
 

@@ -139,7 +139,7 @@ def generate_plans(plans: int, per_plan: int, items: int = 3, seed: int = 19) ->
         first = first or plan.id
         for n in range(per_plan):
             duty = Duty(key=f"plan{k}-{n}", plan_id=plan.id, title=f"压测方案{k}任务{n}", clause_ids=[rng.choice(CLAUSES)],
-                        scope="per-unit", area="部门职责", deadline_kind="date", indicators=[], position=n,
+                        scope="per-unit", theme="部门职责", deadline_kind="date", indicators=[], position=n,
                         deadline=date.today() + timedelta(days=rng.randint(-60, 300)))
             unit = rng.choice(units)
             inst = DutyInstance(key=f"plan{k}-{n}@{unit.code}", duty=duty, unit=unit, state=rng.choice(states),

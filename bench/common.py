@@ -143,7 +143,7 @@ def add_duty(n: int, rng: random.Random, units: list, items: int, done_share: fl
     from portal.models import ChecklistItem, Duty, DutyInstance
 
     duty = Duty(key=f"bench-{n}", plan=seed_plan(), title=f"压力测试任务{n}", clause_ids=[rng.choice(CLAUSES)],
-                scope="per-unit", area="部门职责", deadline_kind="date", indicators=[])
+                scope="per-unit", theme="部门职责", deadline_kind="date", indicators=[])
     unit = rng.choice(units)
     inst = DutyInstance(key=f"bench-{n}@{unit.code}", duty=duty, unit=unit)
     inst.items = [ChecklistItem(title=f"事项{k}", position=k, done=bool(done_share) and rng.random() < done_share)

@@ -158,7 +158,7 @@ def _grow_training_year(year: int, start: date, people: int, admin, rng: random.
 
     due = start + timedelta(days=90)
     for module in services.live_modules():
-        mine = [t for t in intake() if t.role in module.audience]
+        mine = [t for t in intake() if t.post in module.audience]
         services.assign_people(admin, module, mine, due, backdated=True)
     # A few sign-in sheets through the services (a township's directors ticked).
     for c in counties[:3]:
@@ -175,7 +175,7 @@ def _grow_training_year(year: int, start: date, people: int, admin, rng: random.
     completions, entries = [], []
     for t in new:
         for module in services.live_modules():
-            if t.role not in module.audience or (t.id, module.id) in ticked or rng.random() >= COMPLETED_SHARE:
+            if t.post not in module.audience or (t.id, module.id) in ticked or rng.random() >= COMPLETED_SHARE:
                 continue
             on = start + timedelta(days=rng.randint(20, 300))
             at = datetime(on.year, on.month, on.day, 2) + timedelta(minutes=rng.randint(0, 480))

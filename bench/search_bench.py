@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import edition_fragments, edition_records, grown, known_items, real_articles, shipped_records
+from portal.search.build import build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 # The blind split: tests/search/blind/queries_{questions,variants}.tsv, in the format of their namesakes (every row
@@ -178,7 +179,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
     # the whole library (方案 included) with its earlier editions' changed articles, as the portal indexes them, grown
     records = shipped_records() + edition_records() + grown(real, n)[len(real):]
     text_mb = sum(len(r["text"].encode()) for r in records) / 1e6
-    stats = engine.build_index(work / f"ix{n}", records, procs=procs, timeout=600)
+    stats = build_index(work / f"ix{n}", records, procs=procs, timeout=600)
     t = time.perf_counter()
     tri_cpu = trigram_only_build(work / f"tri{n}.sqlite", records)
     tri_s = time.perf_counter() - t

@@ -19,6 +19,7 @@ import sys
 from datetime import timedelta
 
 from bench.common import Timing, add_user, count, login, scratch_app, sync_content, time_requests, timed
+from portal.core.time import today
 
 RATIO_BUDGET = 1.5
 BYTES_BUDGET = 100
@@ -98,7 +99,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from bench.board_bench import generate_load
-    from portal.duties.services import today
     from portal.models import DutySnapshot
 
     app, _tmp, url = scratch_app("snapshot-bench-", args.database_url)

@@ -24,6 +24,7 @@ import random
 from datetime import date, timedelta
 
 from bench.common import TRIVIAL_URL, Report, Timing, add_user, count, login, scratch_app, sync_content, time_requests, timed
+from portal.core.time import today
 
 BUDGETS_MS = {"import roster": 5000.0, "assign to 3,000": 2000.0, "county matrix": 100.0, "city roll-up": 200.0,
               "学时 ledger (a year)": 100.0, "学时 ledger: short of target": 100.0}
@@ -165,13 +166,13 @@ def _issue_certificates(admin) -> Timing:
 def _course_certificates(admin, modules) -> tuple[Timing, int]:
     """A course of two modules saved through the service: everyone who completed both gets its
     certificate in that one save (`courses.issue_for_completers`). Returns the time and how many."""
-    from portal.training import courses, services
+    from portal.training import courses
 
     timing = Timing()
     values = courses.CourseValues("压测课程", "onboarding", "director", tuple(m.id for m in modules), "3.2.10", "",
                                   24)
     with timed(timing):
-        _, issued = courses.save_course(admin, None, None, values, services.today())
+        _, issued = courses.save_course(admin, None, None, values, today())
     return timing, issued
 
 

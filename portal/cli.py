@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
 
 from portal.cli_support import command, display_root, echo_sync
@@ -126,8 +127,6 @@ def reindex_command(procs: int):
               help="With --demo: give new demo accounts the fixed, published demo passwords (local use only).")
 def setup_command(demo: bool, fixed_passwords: bool):
     """Create or upgrade the database, sync content and (with --demo) create demo accounts."""
-    from flask_migrate import upgrade  # lazy: heavy library, loaded only when this runs
-
     upgrade()
     click.echo("database: up to date")
     _private_files()

@@ -6,15 +6,16 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
 from portal.export_text import docx_text
 
 
 def new_document(title: str, landscape: bool = False):
     """(document, styles): an empty A4 document titled ``title`` (not yet written into it)."""
-    from docx import Document  # lazy: heavy library, loaded only when this runs
-    from docx.oxml.ns import qn  # lazy: heavy library, loaded only when this runs
-    from docx.shared import Pt  # lazy: heavy library, loaded only when this runs
-
     doc = Document()
     a4(doc.sections[0], landscape)
     props = doc.core_properties  # the template's own (author "python-docx", 2013) would show in 属性
@@ -39,9 +40,6 @@ def to_bytes(doc) -> bytes:
 
 def a4(section, landscape: bool = False) -> None:
     """A4 (python-docx's template is US Letter), with the margins of an office document."""
-    from docx.enum.section import WD_ORIENT  # lazy: heavy library, loaded only when this runs
-    from docx.shared import Mm  # lazy: heavy library, loaded only when this runs
-
     width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = width, height

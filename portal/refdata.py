@@ -32,7 +32,7 @@ API (stable: other domains build on it):
     county_code_for(name_or_code) -> str | None   盐湖区 or yanhu → the county's code
     duties() -> tuple[DutyRef, ...]          every duty, archived ones too, by position
     duty(id) / duty_by_key(key)              -> DutyRef | None
-    themes() -> list[str]                    the 工作领域 (duties' `area` field, GLOSSARY "theme") of live duties, sorted
+    themes() -> list[str]                    the 工作领域 (duties' `theme` field) of live duties, sorted
     plans() / plan(id)                       the plans that have duties (PlanRef: id, title, 文号,
                                              state), read with the duties / one
     clauses(doc_id=PLAN_ID) -> dict[str, ClauseRef]   clause id -> clause, in document order
@@ -54,6 +54,8 @@ from datetime import date
 from typing import Callable
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql  # noqa: F401  (sa.dialects.postgresql, for the upserts below)
+import sqlalchemy.dialects.sqlite  # noqa: F401
 from flask import g, has_app_context
 
 from portal.content.policy_doc import label_for
@@ -96,7 +98,7 @@ class DutyRef:
     title: str
     clause_ids: tuple[str, ...]
     scope: str
-    area: str
+    theme: str
     start: date | None
     deadline_kind: str
     deadline: date | None
@@ -263,9 +265,6 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import sqlalchemy.dialects.postgresql  # noqa: F401  (the upserts above)
-    import sqlalchemy.dialects.sqlite  # noqa: F401
-
     sa.event.listen(sa.engine.Engine, "after_execute", _after_execute)
     for name in ("commit", "rollback", "savepoint", "rollback_savepoint", "release_savepoint"):
         sa.event.listen(sa.engine.Engine, name, _boundary)
@@ -332,14 +331,14 @@ def county_code_for(name_or_code: str) -> str | None:
 
 def _load_duties():
 
-    rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.area,
+    rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.theme,
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
                                         Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
                                         Duty.plan_id, Plan.title.label("plan_title"), Plan.number.label("plan_number"),
                                         Plan.state.label("plan_state"), Plan.doc_id.label("plan_doc"))
                               .outerjoin(Plan, Plan.id == Duty.plan_id)
                               .order_by(Duty.position, Duty.id)).all()
-    duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.area, r.start, r.deadline_kind,
+    duties = tuple(DutyRef(r.id, r.key, r.title, tuple(r.clause_ids or ()), r.scope, r.theme, r.start, r.deadline_kind,
                            r.deadline, r.period, r.deadline_text, r.position, r.archived,
                            tuple((n, m) for n, m in (r.indicators or ())), r.plan_id) for r in rows)
     plans = {r.plan_id: PlanRef(r.plan_id, r.plan_title, r.plan_number or "", r.plan_state, r.plan_doc or "")
@@ -365,7 +364,7 @@ def duty_by_key(key: str) -> DutyRef | None:
 
 
 def themes() -> list[str]:
-    return sorted({d.area for d in duties() if not d.archived})
+    return sorted({d.theme for d in duties() if not d.archived})
 
 
 # ---- plans -------------------------------------------------------------------------------------

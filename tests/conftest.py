@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import g, request_started
 
 from portal import create_app
+from portal.core.time import set_today
 from portal.extensions import db
 from portal.units.services import sync_units
 from tests.factories import DEFAULT_UNIT, PASSWORD, gen_user, second_factor_code
@@ -375,6 +376,14 @@ def _rolled_back_app(app, main: bool = True):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def clock():
+    """Move the portal's day for one test: `clock(date(2025, 9, 1))` (what `portal.core.time.today` says
+    everywhere, the app's threads included); `clock(None)`, and the test's end, bring the real day back."""
+    yield set_today
+    set_today(None)
 
 
 @pytest.fixture

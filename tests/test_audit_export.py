@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 from portal.audit import exports
 from portal.audit.retention import RETENTION_DAYS, RetentionError, purge
 from portal.audit.services import record
-from portal.core.time import utcnow
-from portal.duties.services import today
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.models import AuditEntry
 from tests.conftest import AuthActions, make_user

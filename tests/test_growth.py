@@ -116,7 +116,7 @@ def _plan(sql: str, params: dict) -> str:
 @pytest.mark.parametrize("sql, params, index", [
     ("SELECT id FROM audit_entry WHERE object_type = :t AND object_id = :o ORDER BY id DESC LIMIT 30",
      {"t": "duty_instance", "o": "7"}, "ix_audit_entry_object"),
-    ("SELECT id FROM trainee WHERE county_id = :c AND active ORDER BY township_id, role DESC, village_id, name, id "
+    ("SELECT id FROM trainee WHERE county_id = :c AND active ORDER BY township_id, post DESC, village_id, name, id "
      "LIMIT 50", {"c": 1}, "ix_trainee_place"),
     ("SELECT id FROM training_assignment WHERE active AND due < :d ORDER BY due, id LIMIT 50",
      {"d": date.today()}, "ix_training_assignment_due"),

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.search.build import build_index
+from portal.search.records import records_from_document
 from portal.web.pagination import MAX_PAGE, page_number
 
 
@@ -43,7 +45,7 @@ def test_the_search_engine_reads_page_numbers_the_same_way(tmp_path):
     from portal.search import engine
 
     plan = read_document(Path(__file__).resolve().parents[1] / "content" / "policy" / "yunmin-2021-74.md")
-    engine.build_index(tmp_path, engine.records_from_document(plan))
+    build_index(tmp_path, records_from_document(plan))
     deepest = engine.MAX_WINDOW // 10
     assert engine.search(tmp_path, "儿童", page="x", limit=10).page == 1
     assert engine.search(tmp_path, "儿童", page=-3, limit=10).page == 1

@@ -10,6 +10,7 @@ import click
 from portal.audit import bp
 from portal.audit.retention import RetentionError, purge
 from portal.cli_support import command
+from portal.core.time import today
 
 
 @command("audit-purge")
@@ -19,7 +20,6 @@ from portal.cli_support import command
               help="A new .xlsx or .csv file that receives every removed record first.")
 def purge_command(before: str, archive: Path):
     """Archive, then remove, audit records older than the retention period (run as the schema owner)."""
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     try:
         cutoff = date.fromisoformat(before)

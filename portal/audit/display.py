@@ -23,7 +23,7 @@ from portal.core.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, field_label, s
 from portal.core.roles import ROLE_LABELS
 from portal.duties.crossref import titled
 from portal.extensions import db
-from portal.models import AuditEntry, PolicyDocument, User
+from portal.models import AuditEntry, Duty, DutyInstance, PolicyDocument, Unit, User
 
 VALUE_LABELS = {
     "draft": "草稿", "submitted": "已提交", "superseded": "已更正（旧版）",
@@ -69,8 +69,6 @@ class _Names:
     def __init__(self, entries: list[AuditEntry], users: dict[int, str] | None = None,
                  instances: dict[int, str] | None = None):
         """`users` (id -> 姓名) and `instances` (id -> name) when the caller read them already."""
-        from portal.models import Duty, DutyInstance, Unit, User  # lazy: the name is taken at module level
-
         # Plain columns, not objects: a name is all a page of entries needs.
         self.units = {u.code: u.name for u in refdata.units()}
         user_ids = {e.actor_id for e in entries if e.actor_id}

@@ -5,7 +5,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from portal.board import bp, rollup, services
-from portal.duties.services import today
+from portal.core.time import today
 from portal.web.access import logged_in
 from portal.web.query_args import plan_arg
 

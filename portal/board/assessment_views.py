@@ -8,7 +8,7 @@ from portal.board import assessment, bp, rollup, scoring, services
 from portal.board.forms import AssessmentSettingsForm
 from portal.capabilities import can
 from portal.core import duty_rules
-from portal.duties.services import today
+from portal.core.time import today
 from portal.extensions import db
 from portal.web.access import requires
 from portal.web.forms import first_error

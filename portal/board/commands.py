@@ -10,6 +10,7 @@ from portal.board import bp
 from portal.board.schedule import send_scheduled
 from portal.board.snapshots import take
 from portal.cli_support import command
+from portal.core.time import today
 from portal.web.zhcontrols import parse_zh_date
 
 
@@ -18,7 +19,6 @@ from portal.web.zhcontrols import parse_zh_date
 def snapshot_command(on: str):
     """Record every duty instance's state, light, progress and overdue days for the day (run daily;
     `remind` runs it too). Running again the same day replaces that day's rows."""
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     day = parse_zh_date(on) if on else today()
     if day is None:
@@ -34,7 +34,6 @@ def snapshot_command(on: str):
 def send_bulletin_command():
     """Put the 通报 (this month's default period, .xlsx and .docx attached) into the outbox now, to the
     leaders chosen in 督办设置; `remind` sends it on the office's day each month."""
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     for line in send_scheduled(today(), now=True):
         click.echo(line)

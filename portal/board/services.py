@@ -19,9 +19,9 @@ from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.labels import ARRANGED_MARK
 from portal.core.plan import PLAN_ID
-from portal.core.time import to_local
+from portal.core.time import to_local, today
 from portal.duties.counts import checklist_counts_subquery
-from portal.duties.services import DutyError, commit_or_stale, require, today, touch
+from portal.duties.services import DutyError, commit_or_stale, require, touch
 from portal.extensions import db
 from portal.limits import FIGURE_NOTE, too_long
 from portal.models import (

@@ -23,6 +23,7 @@ from portal import refdata
 from portal.board import rollup, services, trends
 from portal.board.changes import Snap
 from portal.core import duty_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, DutySnapshot
 
@@ -49,7 +50,7 @@ def snapshot_rows(rows: Iterable[rollup.Row], day: date) -> list[dict]:
 
 def take(day: date | None = None) -> Taken:
     """Write the day's snapshot (replacing the day's rows if it was taken already)."""
-    day = day or services.today()
+    day = day or today()
     values = snapshot_rows(services.load_rows(day), day)
     for attempt in (1, 2):
         try:

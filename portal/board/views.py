@@ -15,8 +15,9 @@ from portal.board.forms import IndicatorForm, InstructionForm
 from portal.board.snapshots import trend_chart
 from portal.core import duty_rules
 from portal.core.refusals import FormKey
+from portal.core.time import today
 from portal.duties import page
-from portal.duties.services import DutyError, get_instance, today
+from portal.duties.services import DutyError, get_instance
 from portal.duties.views import refused_on_duty_page
 from portal.export_text import download_name
 from portal.supervision import ladder

@@ -9,7 +9,7 @@ The file is line-oriented so every problem names its exact line::
     lead: {county}-mz
     cooperating: inst-sfly {county}-ga
     scope: per-county
-    area: 县级机构转型
+    theme: 县级机构转型
     start: 2022-05-01
     deadline: 2022-09-30
     deadline_text: 2022年5月启动、9月底结束（三（二）8）
@@ -41,16 +41,16 @@ from portal.content.problems import Problem, decode_utf8
 
 DUTIES_FILE = "duties.txt"
 
-DUTY_KEYS = ("title", "clauses", "lead", "cooperating", "scope", "area", "start", "deadline",
+DUTY_KEYS = ("title", "clauses", "lead", "cooperating", "scope", "theme", "start", "deadline",
              "period", "deadline_text", "checklist", "note", "arrangement", "indicators")
-DUTY_REQUIRED = ("title", "clauses", "lead", "scope", "area", "deadline")
+DUTY_REQUIRED = ("title", "clauses", "lead", "scope", "theme", "deadline")
 NO_DUTY_KEYS = ("clauses", "reason")
 NO_DUTY_REQUIRED = ("clauses", "reason")
 
 SCOPES = ("city", "per-county", "per-unit")
 PERIODS = ("monthly", "quarterly", "halfyearly", "yearly")
-# Task areas used by the board's filter. Add one here when the 方案 needs a new one.
-AREAS = ("市福利院优化提质", "县级机构转型", "部门职责", "组织保障")
+# The 工作领域 (themes) the 台账 filters by. Add one here when the 方案 needs a new one.
+THEMES = ("市福利院优化提质", "县级机构转型", "部门职责", "组织保障")
 TITLE_MAX = 20
 # A checklist item the office adds (the 方案 does not state it) starts with this marker.
 ARRANGED_PREFIX = "安排："
@@ -77,7 +77,7 @@ class DutySpec:
     lead: tuple[str, ...]
     cooperating: tuple[str, ...]
     scope: str
-    area: str
+    theme: str
     start: date | None
     deadline_kind: str  # 'date' | 'periodic' | 'none'
     deadline: date | None
@@ -293,16 +293,16 @@ def _build_duty(section: _Section, file: str, problems: list[Problem]) -> DutySp
     scope = v.get("scope", "")
     if scope and scope not in SCOPES:
         err("scope", f"scope {scope!r} must be one of {', '.join(SCOPES)}")
-    area = v.get("area", "")
-    if area and area not in AREAS:
-        err("area", f"area {area!r} must be one of {', '.join(AREAS)}")
+    theme = v.get("theme", "")
+    if theme and theme not in THEMES:
+        err("theme", f"theme {theme!r} must be one of {', '.join(THEMES)}")
     lead, cooperating, arranged_cooperating = _units(v, scope, err)
     start, deadline_kind, deadline, period = _schedule(v, at, err)
     checklist = _checklist(v.get("checklist", ""), err)
     indicators = _indicators(v.get("indicators", ""), lambda msg: err("indicators", msg))
     if bad or len(problems) > before:
         return None
-    return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, area, start,
+    return DutySpec(section.line, section.key, title, clauses, lead, cooperating, scope, theme, start,
                     deadline_kind, deadline, period, v.get("deadline_text", ""), checklist, v.get("note", ""),
                     dict(at), arrangement=v.get("arrangement", ""), indicators=indicators,
                     arranged_cooperating=arranged_cooperating)

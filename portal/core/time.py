@@ -1,7 +1,8 @@
-"""Local (Asia/Shanghai) calendar days against stored naive-UTC datetimes — in one place."""
+"""Local (Asia/Shanghai) calendar days against stored naive-UTC datetimes — in one place; and the
+portal's day (`today`), which tests move with `set_today` (tests/conftest.py's `clock` fixture)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -22,6 +23,20 @@ def local_today() -> date:
     return to_local(utcnow()).date()
 
 
+_set_day: date | None = None  # the day a test or benchmark moved the portal to; None: the real one
+
+
+def today() -> date:
+    """The portal's calendar day: every rule that asks "is it late?" reads it here."""
+    return _set_day if _set_day is not None else local_today()
+
+
+def set_today(day: date | None) -> None:
+    """Move the portal's day (tests and benchmarks only); None brings back the real day."""
+    global _set_day
+    _set_day = day
+
+
 def day_start_utc(day: date) -> datetime:
     """The stored (naive UTC) instant at which a local calendar day begins."""
     return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
@@ -33,4 +48,4 @@ def month_bounds_utc(year: int, month: int) -> tuple[datetime, datetime]:
     return day_start_utc(first), day_start_utc(nxt)
 
 
-__all__ = ["LOCAL_TZ", "day_start_utc", "local_today", "month_bounds_utc", "timedelta", "to_local", "utcnow"]
+__all__ = ["LOCAL_TZ", "day_start_utc", "local_today", "month_bounds_utc", "set_today", "to_local", "today", "utcnow"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal import refdata
+from portal.core.time import today
 from portal.duties.counts import checklist_counts_subquery
 from portal.duties.ledger import view_of
-from portal.duties.services import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Unit
 

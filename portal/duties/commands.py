@@ -12,7 +12,8 @@ from portal.board.snapshots import take
 from portal.cli_support import command
 from portal.cli_support import content_dir as _content_dir
 from portal.content.policy_doc import label_for
-from portal.duties import bp, ledger
+from portal.core.time import today
+from portal.duties import bp
 from portal.duties.demo import load_demo_state, remove_demo_state
 from portal.duties.evidence import encrypt_stored
 from portal.duties.periods import checkin_reminders, roll_all
@@ -46,7 +47,7 @@ def coverage_command():
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
 
-    on = ledger.today()  # the portal's day, read once (tests move it by patching ledger.today)
+    on = today()  # the portal's day, read once
     click.echo(f"periods: {roll_all(on)} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days) + send_training_reminders():
         click.echo(line)
@@ -65,9 +66,6 @@ def remind_command(days: int):
 @command("roll-periods")
 def roll_periods_command():
     """Move every periodic duty whose period is over to its current period (kept in its history)."""
-    from portal.duties.periods import roll_all  # lazy: the name is taken at module level
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
-
     click.echo(f"periods: {roll_all(today())} periodic duty instance(s) moved to their current period")
 
 
@@ -101,7 +99,6 @@ def division_check_command(file: str):
     """Read an edited 任务分工表 (.xlsx or .docx) against the unit register; print every problem as
     file:row: reason and exit 1 if there is any. Writes nothing."""
 
-    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     units = units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
     rows, problems = read_division_table(file, units)

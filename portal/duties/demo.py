@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from portal.audit.services import record
 from portal.core import duty_rules
 from portal.core.roles import ADMIN, LIAISON
+from portal.core.time import today
 from portal.duties import services
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, MonthlyReport, Unit, User
@@ -64,7 +65,7 @@ def load_demo_state() -> list[str]:
     if len(city) >= 2:
         _as_unit(actor, city[0])
         services.request_extension(actor, city[0], "演示：相关配套制度需经市政府常务会审议，申请延期。",
-                                   date(services.today().year + 1, 3, 31))
+                                   date(today().year + 1, 3, 31))
         city[0].demo = True
         done.append(f"{city[0].key}: extension pending")
         _as_unit(actor, city[1])

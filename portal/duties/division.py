@@ -4,6 +4,8 @@ from the unit register (a duty of every county as 各县（市、区）民政局
 their labels, and what the office added marked 「（督查室安排）」 (see `portal.core.labels.ARRANGED_MARK`)."""
 from __future__ import annotations
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
 from portal import docx_doc, refdata
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
@@ -117,8 +119,6 @@ def _cooperating(duty: Duty, live: list[DutyInstance]) -> list[str]:
 
 def division_docx(rows: list[list], plan_title: str = "", number: str = PLAN_NUMBER) -> bytes:
     """The table in a landscape A4 Word document, headed by the plan it divides."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: heavy library, loaded only when this runs
-
     doc, styles = docx_doc.new_document(TITLE, landscape=True)
     heading = styles.heading(TITLE, 0)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER

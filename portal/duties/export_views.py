@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal import refdata
 from portal.audit.services import record_download
 from portal.core.plan import PLAN_ID
+from portal.core.time import today
 from portal.duties import bp
 from portal.duties.division import DIVISION_HEADERS, DIVISION_WIDTHS, TITLE, division_docx, division_rows
 from portal.duties.exports import (
@@ -25,8 +26,8 @@ from portal.duties.exports import (
     to_xlsx,
 )
 from portal.duties.ledger import ledger_views
-from portal.duties.services import today
 from portal.duties.views import ledger_filter_from_args
+from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.web.access import logged_in, no_store
 from portal.web.query_args import plan_arg
@@ -72,7 +73,6 @@ def export_division(fmt: str):
     """The 任务分工表 as offices exchange it (序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款): what the
     office edits in Excel or Word and the portal reads back (`portal.plan_text.division_table`)."""
 
-    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     if fmt not in ("xlsx", "docx"):
         abort(404)

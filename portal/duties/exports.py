@@ -11,6 +11,7 @@ from portal import xlsx
 from portal.content.duties_file import deadline_text_arranged
 from portal.content.policy_doc import label_for
 from portal.core.labels import ARRANGED_DEADLINE_MARK, ARRANGED_MARK, zh_date
+from portal.core.time import today
 from portal.duties.crossref import titled
 from portal.duties.ledger import InstanceView
 from portal.duties.ledger_columns import EXPORT_COLUMNS, ExportRow, export_deadline
@@ -62,7 +63,7 @@ def duty_table_rows(duties: list[Duty]) -> list[list]:
             n, duty.title, "、".join(label_for(c) for c in duty.clause_ids),
             "、".join(leads) if len(leads) <= 3 else f"{leads[0]}等{len(leads)}个单位",
             "、".join(coops) if len(coops) <= 6 else "、".join(coops[:6]) + f"等{len(coops)}个单位",
-            SCOPE_LABELS.get(duty.scope, duty.scope), duty.area, export_deadline(duty.deadline, duty.deadline_kind, duty.period),
+            SCOPE_LABELS.get(duty.scope, duty.scope), duty.theme, export_deadline(duty.deadline, duty.deadline_kind, duty.period),
             marked_deadline_text(duty.deadline_text),
             " → ".join(i.title + (ARRANGED_MARK if i.arranged else "") for i in checklist),
             titled(duty.arrangement or ""),  # other duties by title, never by key
@@ -84,7 +85,6 @@ def marked_deadline_text(text: str) -> str:
 
 def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
     """``numbers``: the duties' 序号 in the 任务分工表 (``duty_table_numbers()``), so a row can be found there."""
-    from portal.duties.services import today  # lazy: tests replace `today` on its module
 
     numbers = numbers or {}
     on = today()

@@ -14,13 +14,9 @@ import sqlalchemy as sa
 
 from portal import refdata
 from portal.core import duty_rules
-from portal.core.time import local_today
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import ChecklistItem, Duty, DutyCooperator, DutyInstance, Unit, User
-
-
-def today() -> date:
-    return local_today()
 
 
 @dataclass
@@ -55,8 +51,8 @@ class LedgerFilter:
     unit_code: str = ""
     state: str = ""
     light: str = ""
-    area: str = ""
-    role: str = ""  # lead | cooperating (relative to the unit)
+    theme: str = ""  # a 工作领域 (?area= on /tasks/)
+    part: str = ""  # lead | cooperating: the unit's part (?role= on /tasks/)
     text: str = ""
     sort: str = "light"
     plan_id: int = 0  # one plan's duties (portal.models.Plan id); 0: every plan
@@ -96,11 +92,11 @@ def _conditions(f: LedgerFilter, unit) -> list:
         ids = refdata.unit_ids_within(unit)
         lead = DutyInstance.unit_id.in_(ids)
         coop = DutyInstance.cooperators.any(DutyCooperator.unit_id.in_(ids))
-        where.append(lead if f.role == "lead" else coop if f.role == "cooperating" else sa.or_(lead, coop))
+        where.append(lead if f.part == "lead" else coop if f.part == "cooperating" else sa.or_(lead, coop))
     if f.state in duty_rules.STATE_LABELS:
         where.append(DutyInstance.state == f.state)
-    if f.area:
-        where.append(Duty.area == f.area)
+    if f.theme:
+        where.append(Duty.theme == f.theme)
     if f.plan_id:
         where.append(Duty.plan_id == f.plan_id)
     if f.text:

@@ -25,6 +25,7 @@ from dataclasses import astuple, dataclass
 from datetime import date
 
 from portal import refdata
+from portal.core.time import today
 from portal.duties import ledger
 from portal.duties.ledger import LedgerFilter, LedgerRow
 from portal.models import User
@@ -45,8 +46,8 @@ class Ledger:
 
 def read(user: User, f: LedgerFilter, on: date | None = None) -> Ledger:
     """`read_ledger`'s rows and light counts, from this process's cache when the duty data has not
-    changed since they were read (the day is `portal.duties.ledger.today`, which tests move)."""
-    on = on or ledger.today()
+    changed since they were read (the day is `portal.core.time.today`, which tests move with `set_today`)."""
+    on = on or today()
     stamp = refdata.duty_stamp()
     if stamp is None:
         return _read(user, f, on)

@@ -64,7 +64,7 @@ def export_deadline(d, kind: str, period: str = ""):
 def _title_cell(cells, row, duty) -> Markup:
     badge = Markup(' <span class="badge">配合</span>') if cells.my_unit_id and row.cooperating else ""
     return Markup('<a href="{}{}">{}</a>{}\n      <br><small class="muted">{}</small>').format(
-        cells.tasks, row.id, duty.title, badge, duty.area)
+        cells.tasks, row.id, duty.title, badge, duty.theme)
 
 
 def _unit_cell(cells, row, duty) -> Markup:

@@ -1,6 +1,6 @@
 """What a duty page reads of one duty's own rows, in one statement.
 
-The page shows the latest notes, the latest trace (audit) entries, every evidence file, extension
+The page shows the latest notes, the latest timeline (audit) entries, every evidence file, extension
 request, reported figure and 批示, and the instances its remarks link to. Each of those was its own
 query (and the evidence uploaders, figure reporters and note authors one more per person); here
 they are one UNION ALL of plain columns, people's names joined in, split into small records.
@@ -73,8 +73,8 @@ class DutyRead:
     """One duty's rows for its page, newest first."""
 
     notes: list[NoteRow] = field(default_factory=list)  # the latest `limit` (+1: is there more?)
-    trace: list[AuditEntry] = field(default_factory=list)  # the latest `limit` (+1), transient
-    actor_names: dict[int, str] = field(default_factory=dict)  # actor id -> 姓名, for the trace
+    timeline: list[AuditEntry] = field(default_factory=list)  # the latest `limit` (+1), transient
+    actor_names: dict[int, str] = field(default_factory=dict)  # actor id -> 姓名, for the timeline
     instructions: list[NoteRow] = field(default_factory=list)  # every 批示
     evidence: list[EvidenceRow] = field(default_factory=list)
     extensions: list[ExtensionRow] = field(default_factory=list)
@@ -168,7 +168,7 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
                                        s2=DutyNote.body))
                     .outerjoin(author, author.id == DutyNote.author_id)
                     .where(DutyNote.instance_id == iid, DutyNote.kind == duty_rules.NOTE_INSTRUCTION))
-    trace = _limited(sa.select(*_branch("audit", AuditEntry.id, AuditEntry.at, author.display_name, n1=AuditEntry.actor_id,
+    timeline = _limited(sa.select(*_branch("audit", AuditEntry.id, AuditEntry.at, author.display_name, n1=AuditEntry.actor_id,
                                         s1=AuditEntry.action, s2=AuditEntry.actor_name, s3=AuditEntry.actor_display,
                                         s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
                      .outerjoin(author, author.id == AuditEntry.actor_id)
@@ -184,7 +184,7 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
     indicator_values = (sa.select(*_branch("figure", IndicatorValue.id, IndicatorValue.at, author.display_name,
                                   n1=IndicatorValue.value, s1=IndicatorValue.name, s2=IndicatorValue.note))
                .outerjoin(author, author.id == IndicatorValue.by_id).where(IndicatorValue.instance_id == iid))
-    parts = [notes, instructions, trace, evidence, extensions, indicator_values]
+    parts = [notes, instructions, timeline, evidence, extensions, indicator_values]
     if linked:
         parts.append(sa.select(*_branch("linked", DutyInstance.id, DutyInstance.created_at, n1=DutyInstance.duty_id,
                                         s1=DutyInstance.county))
@@ -208,7 +208,7 @@ def _split(rows, inst: DutyInstance) -> DutyRead:
         elif r.src == "instruction":
             out.instructions.append(NoteRow(r.id, r.at, _person(r.who), r.s1, r.s2))
         elif r.src == "audit":
-            out.trace.append(AuditEntry(id=r.id, at=r.at, actor_id=r.n1, action=r.s1, actor_name=r.s2,
+            out.timeline.append(AuditEntry(id=r.id, at=r.at, actor_id=r.n1, action=r.s1, actor_name=r.s2,
                                         actor_display=r.s3 or "", object_type="duty_instance", object_id=str(inst.id),
                                         object_label="", before=_json(r.s4), after=_json(r.s5)))
             if r.n1 is not None and r.who is not None:

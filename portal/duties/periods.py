@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal import refdata
+from portal import outbox, refdata
 from portal.audit.services import record
 from portal.core import duty_rules
 from portal.core.time import to_local, utcnow
@@ -141,7 +141,6 @@ def checkin_reminders(today: date) -> list[str]:
     """Each unit whose open 长期 duties have no check-in this period (in its last days) or missed the
     previous one gets one message a day (through the outbox)."""
 
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     kind = checkin_kind()
     if not kind:
@@ -165,7 +164,7 @@ def checkin_reminders(today: date) -> list[str]:
         body = "\n".join(f"· {inst.duty.title}：" + ("上期未报告进展" if c.status == duty_rules.CHECKIN_MISSED
                                                    else f"本期尚未报告进展（{c.ends.month}月{c.ends.day}日前）")
                          for inst, c in items)
-        enqueue("digest", subject=f"长期任务{label}进展报告：{len(items)} 项尚未报告", body=body, units=[unit],
+        outbox.enqueue("digest", subject=f"长期任务{label}进展报告：{len(items)} 项尚未报告", body=body, units=[unit],
                 dedupe_key=f"checkin:{unit.id}:{today.isoformat()}")
         lines.append(f"{unit.code}: {len(items)} long-term duty check-in(s) asked")
     db.session.commit()

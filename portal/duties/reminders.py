@@ -5,12 +5,12 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from portal import outbox
 from portal.audit.services import record
 from portal.core import duty_rules
 from portal.core.labels import zh_date
-from portal.core.time import local_today
+from portal.core.time import local_today, today
 from portal.duties.ledger import view_of
-from portal.duties.services import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, Notice, Unit
 from portal.reports.reminders import queue_missing_reports
@@ -47,14 +47,12 @@ def send_reminders(days: int = 30) -> list[str]:
     """Safe to run from cron: each unit's digest goes into the outbox once a day (its dedupe key), with
     the in-app notice at once; `flask portal deliver` sends the email and robot messages. Reports not
     filed by the due day go out too (portal/reports/reminders.py)."""
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
-
     on = local_today()
     report = []
     for unit, (overdue, due_soon) in sorted(due_lists(days).items(), key=lambda kv: kv[0].sort_order):
         title = f"任务提醒：{unit.name}逾期 {len(overdue)} 项，即将到期 {len(due_soon)} 项"
         body = f"{unit.name}：\n" + notice_text(overdue, due_soon)
-        message = enqueue("digest", subject=title, body=body, units=[unit], link=f"/tasks/?unit={unit.code}",
+        message = outbox.enqueue("digest", subject=title, body=body, units=[unit], link=f"/tasks/?unit={unit.code}",
                           dedupe_key=f"digest:{on.isoformat()}:{unit.code}")
         if message is None:
             report.append(f"{unit.code} {unit.name}: already reminded today")

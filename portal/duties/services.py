@@ -11,7 +11,7 @@ from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.labels import zh_date, zh_datetime
 from portal.core.refusals import NotAllowed, Refusal, Stale
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.limits import NOTE, too_long
 from portal.models import (
@@ -46,7 +46,6 @@ class StaleDuty(DutyError, Stale):
             super().__init__(STALE)
 
 
-from portal.duties.ledger import today  # noqa: E402, F401  (one home for "today")
 
 # ---- who may do what -------------------------------------------------------------------------
 
@@ -92,9 +91,10 @@ def require(ok: bool, message: str = "无权对该任务执行此操作。") -> 
 
 # ---- reading (the boards' rows live in ledger.py; re-exported here for their many callers) ------
 
+from portal import outbox
 from portal.duties.ledger import InstanceView, view_of  # noqa: E402, F401
 
-# A duty page shows its latest notes and trace entries; a duty worked for years shows the rest on
+# A duty page shows its latest notes and timeline entries; a duty worked for years shows the rest on
 # request (its page and every tick's fragment stay the same size however long the history).
 RECENT = 30
 
@@ -324,9 +324,7 @@ def decide_extension(user: User, ext: ExtensionRequest, approve: bool, comment: 
 def _notify(inst: DutyInstance, title: str, body: str) -> None:
     """A message to the lead unit (its home page at once, its channels through the outbox), so a
     decision does not wait to be discovered."""
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
-
-    enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
+    outbox.enqueue("decision", subject=title, body=body, units=[inst.unit], link=f"/tasks/{inst.id}")
 
 
 def _of_plan(plan_id: int) -> list:

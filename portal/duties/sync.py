@@ -136,7 +136,7 @@ def _write_duty(plan: Plan, spec, position: int, duty: Duty | None, report: Sync
     if duty is None:
         duty = Duty(key=spec.key, plan=plan)
         db.session.add(duty)
-    duty.title, duty.clause_ids, duty.scope, duty.area = spec.title, list(spec.clauses), spec.scope, spec.area
+    duty.title, duty.clause_ids, duty.scope, duty.theme = spec.title, list(spec.clauses), spec.scope, spec.theme
     duty.start, duty.deadline_kind, duty.deadline = spec.start, spec.deadline_kind, spec.deadline
     duty.period, duty.deadline_text, duty.note = spec.period or "", spec.deadline_text, spec.note
     duty.arrangement = spec.arrangement
@@ -173,7 +173,7 @@ def _at(problem: Problem, reason: str) -> Problem:
 
 def _duty_fields(duty: Duty) -> dict:
     return {
-        "title": duty.title, "clauses": list(duty.clause_ids or []), "scope": duty.scope, "area": duty.area,
+        "title": duty.title, "clauses": list(duty.clause_ids or []), "scope": duty.scope, "theme": duty.theme,
         "start": duty.start, "deadline": duty.deadline, "deadline_kind": duty.deadline_kind,
         "deadline_text": duty.deadline_text, "note": duty.note, "arrangement": duty.arrangement or "",
         "archived": duty.archived,

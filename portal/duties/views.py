@@ -14,6 +14,7 @@ from portal.audit.services import record_download
 from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.refusals import FormKey
+from portal.core.time import today
 from portal.duties import bp, bulk, ledger_cache, page, periods
 from portal.duties.bulk import BulkCloseForm, BulkExtensionForm
 from portal.duties.crossref import keys_in, linked
@@ -51,7 +52,6 @@ from portal.duties.services import (
     request_extension,
     set_blocked,
     set_item,
-    today,
 )
 from portal.duties.sync import clause_coverage_gaps
 from portal.extensions import db
@@ -75,7 +75,7 @@ def ledger_filter_from_args() -> LedgerFilter:
         unit = current_user.unit.code  # a liaison starts on their own unit's board
     return LedgerFilter(
         unit_code=(unit or "")[:40], state=args.get("state", "")[:20], light=args.get("light", "")[:10],
-        area=args.get("area", "")[:40], role=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
+        theme=args.get("area", "")[:40], part=args.get("role", "")[:12], text=args.get("q", "").strip()[:50],
         sort=args.get("sort", "light")[:10], plan_id=plan_arg(args),
     )
 
@@ -116,19 +116,19 @@ def _instance_or_404(instance_id: int):
 
 def _instance_context(inst, error: str | None = None, full: bool = True) -> dict:
     """What the duty page shows; the in-place fragment (_work.html) needs only the first part."""
-    # The latest RECENT notes and trace entries (one more read tells whether there are others);
+    # The latest RECENT notes and timeline entries (one more read tells whether there are others);
     # ?all=1 on the page shows every one.
     limit = None if full and request.args.get("all") == "1" else RECENT + 1
     if not full:  # the fragment: the notes only
-        notes, trace = recent_notes(inst, limit), []
+        notes, timeline = recent_notes(inst, limit), []
     else:  # the page: the duty's own rows in one statement (portal/duties/page.py)
         linked_ids = [refdata.duty_by_key(k).id for k in keys_in(inst.duty.arrangement)]
         got = page.read(inst, limit, linked_ids)
-        notes, trace = got.notes, got.trace
+        notes, timeline = got.notes, got.timeline
     contribute = can_contribute(current_user, inst)
     context = dict(inst=inst, v=view_of(inst), duty_rules=duty_rules, error=error, refused=NOTHING_REFUSED,
                    notes=notes[:RECENT] if limit else notes,
-                   more_history=bool(limit) and (len(notes) > RECENT or len(trace) > RECENT),
+                   more_history=bool(limit) and (len(notes) > RECENT or len(timeline) > RECENT),
                    can_edit=can_edit(current_user, inst), can_contribute=contribute,
                    # 只读: who works on duties but may not change this one (another unit's, for a liaison)
                    read_only=not contribute and can(current_user, "work_pages")
@@ -136,7 +136,7 @@ def _instance_context(inst, error: str | None = None, full: bool = True) -> dict
     if full:
         context.update(
             clauses=refdata.clause_texts(inst.duty.clause_ids),
-            timeline=present(trace[:RECENT] if limit else trace, brief=True, users=got.actor_names,
+            timeline=present(timeline[:RECENT] if limit else timeline, brief=True, users=got.actor_names,
                              instances={inst.id: f"{inst.duty.title} · {inst.unit.name}"}),
             arrangement=linked(inst.duty.arrangement, inst, got.linked),
             can_download=can_download(current_user, inst), evidence=got.evidence, extensions=got.extensions,

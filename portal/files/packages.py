@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree
+from openpyxl import load_workbook
 
 from portal.core.refusals import Refusal
 
@@ -212,7 +213,6 @@ def read_first_sheet(data: bytes, limits: Limits, columns: int) -> Sheet:
     openpyxl's streaming mode. Raises PackageRefused."""
     package = open_package(data, limits, "表格文件")
     scan = scan_sheet(package, first_sheet_part(package), limits)
-    from openpyxl import load_workbook  # heavy: only once a file has passed the checks
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

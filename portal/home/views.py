@@ -7,8 +7,8 @@ from portal.board import services as board_services
 from portal.capabilities import can
 from portal.core import duty_rules, training_rules
 from portal.core.labels import ACTION_LABELS
+from portal.core.time import today
 from portal.duties.reminders import notices_for
-from portal.duties.services import today
 from portal.home import bp
 from portal.home.services import account_summary, duty_overview, org_summary, recent_audit, unit_colleagues
 from portal.security import throttle

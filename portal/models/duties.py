@@ -34,7 +34,7 @@ class Duty(db.Model):
     title: so.Mapped[str] = so.mapped_column(sa.String(120))
     clause_ids: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     scope: so.Mapped[str] = so.mapped_column(sa.String(20))  # city | per-county | per-unit
-    area: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    theme: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     start: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
     deadline_kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="none")  # date|periodic|none
     deadline: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)

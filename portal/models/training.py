@@ -44,7 +44,7 @@ class Trainee(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(40))
-    role: so.Mapped[str] = so.mapped_column(sa.String(12), index=True)  # supervisor | director
+    post: so.Mapped[str] = so.mapped_column(sa.String(12), index=True)  # supervisor | director
     county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
     township_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_area.id"), index=True)
     village_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_area.id"), index=True)
@@ -65,7 +65,7 @@ class Trainee(db.Model):
     __mapper_args__ = {"version_id_col": version}
     # A county's people in the matrix's and the roster's order, read from the index alone (a page of
     # them is sorted without reading the rows).
-    __table_args__ = (sa.Index("ix_trainee_place", "county_id", "active", "township_id", "role", "village_id", "name"),)
+    __table_args__ = (sa.Index("ix_trainee_place", "county_id", "active", "township_id", "post", "village_id", "name"),)
 
 
 class TrainingModule(db.Model):
@@ -95,7 +95,7 @@ class CohortRule(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), index=True)
-    role: so.Mapped[str] = so.mapped_column(sa.String(12), default="")  # "" = both roles
+    post: so.Mapped[str] = so.mapped_column(sa.String(12), default="")  # "" = both posts
     county_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("unit.id"))  # None = the city
     township_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("training_area.id"))
     due: so.Mapped[date] = so.mapped_column(sa.Date)

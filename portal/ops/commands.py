@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from portal.cli_support import command
+from portal.extensions import db
 from portal.files.cleanup import sweep
-from portal.ops.backup import BackupError, backup
+from portal.ops.backup import BackupError, backup, restore
 from portal.ops.roles import RoleError, grant, grant_statements
 
 
@@ -30,8 +31,6 @@ def backup_command(path: Path):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(path: Path):
     """Restore an archive from `backup` into an empty instance (empty database and upload folder)."""
-    from portal.ops.backup import BackupError, restore  # lazy: the name is taken at module level
-
     try:
         summary = restore(path)
     except BackupError as exc:
@@ -48,8 +47,6 @@ def restore_command(path: Path):
 def grant_roles_command(app_role: str, backup_role: str | None, print_only: bool):
     """PostgreSQL: give APP_ROLE what the app needs (the audit log append-only; sequences readable, so
     `backup` works as this role) and BACKUP read-only access. Run connected as the schema owner."""
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     try:
         if print_only:
             with db.engine.connect() as conn:

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+from openpyxl.utils.cell import range_boundaries
+
 from portal.content.policy_doc import clause_id_for_label
 from portal.files.packages import Limits, PackageRefused, read_first_sheet
 from portal.plan_text.deadlines import read_deadline_cell
@@ -235,8 +237,6 @@ def _xlsx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem
 
 def _fill_merged(rows: list[list], merged: list[str]) -> None:
     """A merged cell's value in every cell it covers (a 牵头单位 merged over several tasks)."""
-    from openpyxl.utils.cell import range_boundaries  # lazy: heavy library, loaded only when this runs
-
     for ref in merged:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(ref)

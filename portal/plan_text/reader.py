@@ -13,6 +13,10 @@ import io
 import re
 from pathlib import Path
 
+from docx import Document
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
 from portal.files.packages import Limits, PackageRefused, open_package
 from portal.plan_text.model import PlanDocument, Problem
 from portal.plan_text.structure import Block, Table, build_document
@@ -95,9 +99,6 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
     """Paragraphs and tables in document order; `line` is the paragraph's number (tables take the
     number of the paragraph position they stand at). The package is checked against the portal's
     limits before python-docx opens it."""
-    from docx.table import Table as DocxTable  # lazy: heavy library, loaded only when this runs
-    from docx.text.paragraph import Paragraph  # lazy: heavy library, loaded only when this runs
-
     document = open_docx(data)
     blocks: list[Block] = []
     tables: list[Table] = []
@@ -134,7 +135,6 @@ def open_docx(data: bytes):
         open_package(data, Limits(), "Word 文件")
     except PackageRefused as exc:
         raise Unreadable(str(exc)) from None
-    from docx import Document  # lazy: heavy library, loaded only when this runs
 
     try:
         return Document(io.BytesIO(data))

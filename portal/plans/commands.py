@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cli_support import command, content_dir
 from portal.content.units_file import parse_units
+from portal.extensions import db
 from portal.models import Unit
 from portal.plan_text import drafting, reader
 from portal.plan_text.units import units_from_register
@@ -67,7 +68,6 @@ def _register_units():
     """The unit register to match names against: the database's when it is set up, else the seed
     content/units.csv (ids are then its line numbers: only whether a name is known matters)."""
 
-    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     try:
         rows = db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))).all()

@@ -111,7 +111,7 @@ def spec_of(d: PlanDraftDuty, position: int, published: Duty | None = None) -> D
     return DutySpec(
         line=position + 1, key=d.key, title=d.title, clauses=tuple(d.clause_ids), lead=lead,
         cooperating=tuple(c for c in dict.fromkeys(cooperating) if c not in lead), scope=scope,
-        area=published.area if published else "", start=published.start if published else None,
+        theme=published.theme if published else "", start=published.start if published else None,
         deadline_kind="periodic" if periodic else "date" if d.deadline else "none", deadline=d.deadline,
         period=(published.period or None) if kept else named, deadline_text=d.deadline_text,
         checklist=tuple(d.checklist), note=d.quote, arrangement=d.arrangement,

@@ -15,6 +15,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
+from portal import outbox
 from portal.capabilities import roles_with
 from portal.core.plan import PLAN_ID
 from portal.extensions import db
@@ -144,7 +145,6 @@ def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
 def notify(doc: PolicyDocument, view: Affected) -> int:
     """Tell the owners what the new edition affects (one 通报 each, once per edition)."""
 
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
 
     if not view.items:
         return 0
@@ -160,19 +160,19 @@ def notify(doc: PolicyDocument, view: Affected) -> int:
             UserRole.role.in_(roles_with(capability)), User.active).distinct()))
 
     for item in view.of("duty"):
-        enqueue("bulletin", subject=subject, body=f"任务“{item.title}”依据的条文（{'、'.join(item.articles)}）已修改，请对照新文本核实工作要求。",
+        outbox.enqueue("bulletin", subject=subject, body=f"任务“{item.title}”依据的条文（{'、'.join(item.articles)}）已修改，请对照新文本核实工作要求。",
                 units=item.units, link=link, dedupe_key=f"{key}:duty:{item.title}")
         sent += 1
     training = [i for i in view.items if i.kind in ("module", "question")]
     if training:
         body = "以下培训内容引用的条文已修改，请核对：\n" + "\n".join(f"· {i.title}（{'、'.join(i.articles)}）" for i in training)
-        enqueue("bulletin", subject=subject, body=body, users=people("manage_training"), link=link,
+        outbox.enqueue("bulletin", subject=subject, body=body, users=people("manage_training"), link=link,
                 dedupe_key=f"{key}:training")
         sent += 1
     notes = view.of("note")
     if notes:
         body = "以下说明或引用涉及已修改的条文，请核对：\n" + "\n".join(f"· {i.title}（{'、'.join(i.articles)}）" for i in notes)
-        enqueue("bulletin", subject=subject, body=body, users=people("manage_library"), link=link,
+        outbox.enqueue("bulletin", subject=subject, body=body, users=people("manage_library"), link=link,
                 dedupe_key=f"{key}:notes")
         sent += 1
     return sent

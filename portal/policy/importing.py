@@ -34,6 +34,7 @@ from portal.content.importer import (
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_upload
 from portal.content.statute_import import PART_RE
+from portal.extensions import db
 from portal.models import PolicyDocument
 from portal.policy.sync import POLICY_DIR, sync_policy
 from portal.search.services import sync_index
@@ -309,7 +310,6 @@ class ImportRun:
 def _ids_in_database() -> dict[str, str]:
     """Title → id of every document the library has held (a retired one keeps its id too)."""
 
-    from portal.extensions import db  # lazy: tests replace `db` on its module
 
     found: dict[str, str] = {}
     for doc_id, title, short in db.session.execute(sa.select(

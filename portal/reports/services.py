@@ -13,8 +13,7 @@ from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.labels import ACTION_LABELS
 from portal.core.refusals import Refusal, Stale
-from portal.core.time import month_bounds_utc, to_local, utcnow
-from portal.duties.services import today
+from portal.core.time import month_bounds_utc, to_local, today, utcnow
 from portal.extensions import db
 from portal.limits import REPORT_FIELD, too_long
 from portal.models import AuditEntry, Duty, DutyInstance, MonthlyReport, Unit, User

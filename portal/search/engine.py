@@ -30,14 +30,12 @@ from portal.search import query_plan as planning
 from portal.search import store, tokenizer
 
 # re-exported: what the CLI, services, tests and the benchmark use
-from portal.search.build import build_index, ensure_index, index_status, update_document  # noqa: F401
 from portal.search.lookups import Lookups as _Lookups
 from portal.search.lookups import library_names
 from portal.search.query import ParsedQuery, parse
 from portal.search.rank import Filters, Ranked, Ranker, Row
-from portal.search.records import Record, records_from_document  # noqa: F401
 from portal.search.snippets import snippet
-from portal.search.store import IndexUnavailable  # noqa: F401
+from portal.search.store import IndexUnavailable
 from portal.search.suggest import suggest
 from portal.search.understand import understand
 from portal.web.pagination import page_number

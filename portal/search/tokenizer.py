@@ -165,7 +165,7 @@ def backend_name() -> str:
     if forced in ("jieba", "rjieba"):
         return forced
     try:
-        import rjieba  # noqa: F401
+        import rjieba  # noqa: F401  (lazy: only asks whether it is installed)
     except ImportError:
         return "jieba"
     return "rjieba"

@@ -24,7 +24,9 @@ import sqlalchemy as sa
 from flask import current_app, flash, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from portal.audit.services import record
 from portal.core.time import utcnow
+from portal.extensions import db
 from portal.models import EndedSession, User
 from portal.web.errors import DATABASE_UNAVAILABLE
 
@@ -67,8 +69,6 @@ def end(sid, user_id, lifetime: timedelta) -> None:
     """At 退出 (the cookie is already cleared): record the session's id and the logout; forget ids whose
     cookies have expired anyway. Without the database the id waits in a spool file in the instance
     folder and is recorded by the first request that reaches the database again (`flush_spool`)."""
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     if not isinstance(sid, str) or not sid:
         return
     try:
@@ -83,8 +83,6 @@ def end(sid, user_id, lifetime: timedelta) -> None:
 
 
 def _record_ended(sids: list[str], lifetime: timedelta) -> None:
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     now = utcnow()
     db.session.execute(sa.delete(EndedSession).where(EndedSession.ended_at < now - lifetime - timedelta(days=1)))
     for sid in dict.fromkeys(sids):
@@ -93,9 +91,6 @@ def _record_ended(sids: list[str], lifetime: timedelta) -> None:
 
 
 def _audit_logout(user_id, action: str = "logout") -> None:
-    from portal.audit.services import record  # lazy: tests replace `record` on its module
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     uid = str(user_id or "").partition(":")[0]
     user = db.session.get(User, int(uid)) if uid.isdigit() and int(uid) < 2**31 else None
     if user is not None:
@@ -103,8 +98,6 @@ def _audit_logout(user_id, action: str = "logout") -> None:
 
 
 def _rollback_quietly() -> None:
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
@@ -118,8 +111,6 @@ def _spool_path() -> Path:
 def flush_spool() -> None:
     """Before each request: record session ids a logout spooled while the database was away. One
     process claims the file by renaming it; ids go back into the spool if the database is still away."""
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     path = _spool_path()
     if not path.exists():  # one stat per request
         return
@@ -161,8 +152,6 @@ def end_idle_session():
 
 
 def _audit_idle(user_id) -> None:
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     try:
         _audit_logout(user_id, "logout_idle")
         db.session.commit()

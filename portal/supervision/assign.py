@@ -18,6 +18,7 @@ from portal import outbox
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.duties.evidence import check_upload
 from portal.duties.services import DutyError
 from portal.extensions import db
@@ -32,7 +33,7 @@ from portal.models import (
     User,
 )
 from portal.supervision.forms import IMPORTANCE_CHOICES, SOURCE_CHOICES
-from portal.supervision.services import NotAllowed, SupervisionError, link_to, today
+from portal.supervision.services import NotAllowed, SupervisionError, link_to
 
 ASSIGNED_KIND = "assigned"
 PLAN_TITLE = "督查室交办事项"
@@ -154,7 +155,7 @@ def create(user: User, data: MatterInput) -> AssignedMatter:
 def _write(user, data: MatterInput, plan: Plan, year: int, serial: int, leads, cooperating, attachment):
     key = f"jiaoban-{year}-{serial}"
     duty = Duty(key=key, plan=plan, title=data.title[:120], clause_ids=[], scope="city" if len(leads) == 1 else "per-unit",
-                area="", start=today(), deadline_kind="date" if data.deadline else "none", deadline=data.deadline,
+                theme="", start=today(), deadline_kind="date" if data.deadline else "none", deadline=data.deadline,
                 deadline_text="", note="", arrangement=data.arrangement.strip(), position=serial, indicators=[])
     db.session.add(duty)
     for unit in leads:

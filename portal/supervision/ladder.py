@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from portal import outbox
 from portal.audit.services import record
 from portal.core import duty_rules
 from portal.core.time import to_local, utcnow
@@ -143,8 +144,6 @@ def _take(inst: DutyInstance, step: rules.Step, on: date, leader: UnitLeader | N
 def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
     """One message per unit and step level a day: a unit with thirty late duties gets one 督办通知 listing
     them, not thirty (each duty keeps its own numbered 督办单 and trace)."""
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
-
     for (unit_id, level), messages in outgoing.items():
         first = messages[0]
         if len(messages) == 1:
@@ -153,7 +152,7 @@ def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
             subject = f"{rules.LEVEL_LABELS[level]}：{first.unit.name}{len(messages)}项任务"
             body = "\n\n".join(m.body for m in messages)
         users = list({u.id: u for m in messages for u in m.users}.values())
-        enqueue("escalation", subject=subject, body=body, units=[first.unit], users=users,
+        outbox.enqueue("escalation", subject=subject, body=body, units=[first.unit], users=users,
                 dedupe_key=f"escalation:{unit_id}:{level}:{on.isoformat()}")
 
 

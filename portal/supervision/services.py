@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
+from portal import outbox
 from portal.audit.services import record
 from portal.capabilities import can
 from portal.core import duty_rules
 from portal.core.refusals import NotAllowed, Refusal
-from portal.core.time import to_local, utcnow
-from portal.duties import ledger
+from portal.core.time import to_local, today, utcnow
 from portal.extensions import db
 from portal.models import Acknowledgement, AssignedMatter, Duty, DutyInstance, DutyNote, Notice, NoticeRead, Unit, Urge, User
 from portal.supervision import rules
@@ -26,11 +26,6 @@ from portal.supervision import rules
 
 class SupervisionError(Refusal, ValueError):
     """A user-facing reason an action was refused (shown beside the form)."""
-
-
-def today() -> date:
-    """The portal's calendar day (tests move it through `portal.duties.ledger.today`)."""
-    return ledger.today()
 
 
 def link_to(endpoint: str, **values) -> str:
@@ -204,8 +199,6 @@ def add_urge(**values) -> Urge:
 def send_urges(user: User, targets: list[Target], subject: str, body: str) -> list[Urge]:
     """One 催办 per target, each recorded on its duty's (or unit's) trace and put in the outbox.
     `body` may carry 〔单位〕〔事项〕〔时限〕〔链接〕 for a message written once for several units."""
-    from portal.outbox import enqueue  # lazy: tests replace `enqueue` on its module
-
     if not can(user, "supervise"):
         raise NotAllowed("只有督查室可以催办。")
     if not targets:
@@ -219,7 +212,7 @@ def send_urges(user: User, targets: list[Target], subject: str, body: str) -> li
         obj_type, obj_id = ("duty_instance", t.instance_id) if t.instance_id else ("unit", t.unit.code)
         record("urge", obj_type, obj_id, label=t.facts.matter, after={"unit": t.unit.name, "title": title[:200]},
                actor=user)
-        enqueue("urge", subject=title, body=text, units=[t.unit], dedupe_key=f"urge:{urge.year}:{urge.serial}")
+        outbox.enqueue("urge", subject=title, body=text, units=[t.unit], dedupe_key=f"urge:{urge.year}:{urge.serial}")
         sent.append(urge)
     return sent
 

@@ -8,11 +8,12 @@ from flask import current_app
 from portal import refdata
 from portal.core import duty_rules
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, CohortRule, Completion, Duty, DutyInstance, Unit
 from portal.reports.services import due_date, parse_month, submissions
 from portal.supervision.rules import Facts
-from portal.supervision.services import Target, link_to, today
+from portal.supervision.services import Target, link_to
 from portal.web.inputs import parse_int
 
 MAX_TARGETS = 500  # one send; more is a list the office should narrow first

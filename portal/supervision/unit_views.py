@@ -7,19 +7,11 @@ from urllib.parse import urlparse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.supervision import bp, rules
 from portal.supervision.forms import AckForm, ReadForm, ReplyForm
-from portal.supervision.services import (
-    SupervisionError,
-    acknowledge,
-    mark_read,
-    open_notice,
-    pending,
-    reply,
-    today,
-    urges,
-)
+from portal.supervision.services import SupervisionError, acknowledge, mark_read, open_notice, pending, reply, urges
 from portal.web.access import requires
 from portal.web.actions import attempt
 from portal.web.forms import first_error

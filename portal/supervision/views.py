@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal import refdata
 from portal.audit.services import record_download
 from portal.capabilities import roles_with
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Urge, User, UserRole
 from portal.supervision import bp, documents, ladder, rules, targets
@@ -24,7 +25,6 @@ from portal.supervision.services import (
     receipts,
     recent_notices,
     send_urges,
-    today,
     urges,
 )
 from portal.web.access import requires

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.core import training_rules
 from portal.core.refusals import FormKey
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import CohortRule, TrainingPlace
 from portal.training import bp
@@ -69,7 +70,7 @@ def _assign_page(form: CohortAssignForm, counties: list, city: bool, refused: Re
     return render_template("training/assign.html", form=form, counties=counties, refused=refused,
                            townships=_townships(counties), county=county, cohorts=cohorts, end_form=EmptyForm(),
                            training_rules=training_rules, cohort_label=s.cohort_label,
-                           today=s.today()), 422 if refused.key else 200
+                           today=today()), 422 if refused.key else 200
 
 
 @bp.route("/training/assign/rules/<int:rule_id>/end", methods=["POST"])

@@ -10,6 +10,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_login import current_user
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Certificate
 from portal.training import bp, certificates, courses, hours
@@ -69,7 +70,7 @@ def verify(token: str):
     status = 200 if cert is not None else 404
     response = make_response(render_template(
         "training/verify.html", cert=cert, masked=certificates.mask_name(cert.person_name) if cert else "",
-        state=certificates.state_of(cert.revoked, cert.expires_on, s.today()) if cert else None,
+        state=certificates.state_of(cert.revoked, cert.expires_on, today()) if cert else None,
         labels=certificates.STATE_LABELS), status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
@@ -85,7 +86,7 @@ def _county_arg():
 @bp.route("/training/certificates")
 @requires("manage_training")
 def certificates_list():
-    county, on = _county_arg(), s.today()
+    county, on = _county_arg(), today()
     state = request.args.get("state", "")
     stmt = sa.select(Certificate)
     scope = county_scope(current_user)
@@ -116,7 +117,7 @@ def certificates_list():
 @bp.route("/training/hours")
 @requires("manage_training")
 def hours_ledger():
-    on = s.today()
+    on = today()
     year_arg = request.args.get("year", "")
     year = int(year_arg) if year_arg.isdigit() and 2000 <= int(year_arg) <= 2099 else on.year
     target = certificates.current_arrangement().yearly_target_tenths
@@ -175,7 +176,7 @@ def person_panel(trainee, history: list) -> dict:
     """What `_certificates.html` shows of one person: their courses and tier, certificates (modules' and
     courses'), 学时 per year, the year's target; `history` as `services.history_of` loads it (module
     certificates joined: no statement of their own)."""
-    on, arr = s.today(), certificates.current_arrangement()
+    on, arr = today(), certificates.current_arrangement()
     held = courses.person_courses(trainee)  # one statement: the courses and the course certificates
     progress = courses.progress_of(trainee, on, history, held, s.live_modules())
     certs = sorted([*(c.certificate for c in history if c.certificate is not None), *held[1]],

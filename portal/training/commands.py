@@ -8,12 +8,13 @@ import click
 
 from portal.cli_support import command, display_root, echo_sync
 from portal.cli_support import content_dir as _content_dir
+from portal.core.time import today
+from portal.extensions import db
 from portal.training import bp, tally
 from portal.training.certificates import issue_missing
 from portal.training.demo import load_training_demo, remove_training_demo
 from portal.training.modules import sync_modules
 from portal.training.roster import import_roster
-from portal.training.services import today
 
 
 def sync_training() -> bool:
@@ -64,8 +65,6 @@ def training_demo_command(remove: bool):
                                                "outside the services, or when the check finds a difference).")
 def training_tally_command(rebuild: bool):
     """Check the training figures' summary against a recount of the rows (exit 1 on a difference)."""
-    from portal.extensions import db  # lazy: tests replace `db` on its module
-
     if rebuild:
         rows = tally.rebuild()
         folded = tally.fold_past(today())  # past dues summed, as the daily job leaves them

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal import refdata
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import TrainingCourse
 from portal.training import bp, courses
@@ -47,7 +48,7 @@ def _edit(course: TrainingCourse | None):
         form = course_form(modules, formdata=request.form)
         if form.validate_on_submit():
             try:
-                saved, issued = courses.save_course(current_user, course, form.version.data, _values(form), s.today())
+                saved, issued = courses.save_course(current_user, course, form.version.data, _values(form), today())
             except TrainingError as exc:
                 db.session.rollback()
                 return render_template("training/course_form.html", form=form, course=course, error=str(exc)), 409

@@ -145,7 +145,7 @@ def _valid(cert: Certificate | None, on: date) -> bool:
 def check_course(trainee: Trainee, course: TrainingCourse, by: User | None, on: date) -> Certificate | None:
     """Issue the course's certificate if every module is completed and none of the course stands; after
     an expired one, every module must have been completed again since it was issued."""
-    if not course.active or course.role != trainee.role or not course.module_ids:
+    if not course.active or course.role != trainee.post or not course.module_ids:
         return None
     previous = _latest_course_certs(trainee.id).get(course.id)
     if _valid(previous, on):
@@ -170,7 +170,7 @@ def _issue(trainee: Trainee, course: TrainingCourse, done: list[Completion], by:
         number=certificates.number_text(arr.number_prefix, issued_on.year, serial),
         check_code=certificates.new_check_code(), issued_on=issued_on,
         expires_on=certificates.expiry(issued_on, course.validity_months), hours_tenths=hours,
-        person_name=trainee.name, person_role=trainee.role, place=certificates.place_of(trainee),
+        person_name=trainee.name, person_role=trainee.post, place=certificates.place_of(trainee),
         module_title=course.title, issuer=certificates.issuer_of(arr))
     db.session.add(cert)
     db.session.flush()
@@ -185,7 +185,7 @@ def after_completion(completion: Completion, by: User | None, on: date) -> list[
     trainee = completion.trainee
     issued = []
     for course in db.session.scalars(sa.select(TrainingCourse).where(TrainingCourse.active,
-                                                                     TrainingCourse.role == trainee.role)):
+                                                                     TrainingCourse.role == trainee.post)):
         if completion.module_id in course.module_ids:
             cert = check_course(trainee, course, by, on)
             if cert is not None:
@@ -200,7 +200,7 @@ def issue_for_completers(course: TrainingCourse, by: User | None, on: date) -> i
         return 0
     people = db.session.scalars(
         sa.select(Trainee).join(Completion, Completion.trainee_id == Trainee.id)
-        .where(Trainee.active, Trainee.role == course.role, Completion.module_id.in_(ids),
+        .where(Trainee.active, Trainee.post == course.role, Completion.module_id.in_(ids),
                certificates.counts_as_done(on))
         .group_by(Trainee.id).having(sa.func.count(sa.distinct(Completion.module_id)) == len(set(ids)))
         .order_by(Trainee.id))
@@ -261,10 +261,10 @@ def person_courses(trainee: Trainee) -> tuple[list[TrainingCourse], list[Certifi
     rows = db.session.execute(
         sa.select(TrainingCourse, Certificate)
         .outerjoin(Certificate, sa.and_(Certificate.course_id == TrainingCourse.id, Certificate.trainee_id == trainee.id))
-        .where(sa.or_(sa.and_(TrainingCourse.active, TrainingCourse.role == trainee.role), Certificate.id.is_not(None)))
+        .where(sa.or_(sa.and_(TrainingCourse.active, TrainingCourse.role == trainee.post), Certificate.id.is_not(None)))
         .order_by(Certificate.id)).all()
     rank = {t: i for i, t in enumerate(training_rules.TIERS)}
-    mine = {c.id: c for c, _ in rows if c.active and c.role == trainee.role}
+    mine = {c.id: c for c, _ in rows if c.active and c.role == trainee.post}
     return (sorted(mine.values(), key=lambda c: (rank.get(c.tier, 9), c.title)),
             [cert for _, cert in rows if cert is not None])
 
@@ -310,7 +310,7 @@ def tiers_of(trainee_ids: list[int], on: date) -> dict[int, str]:
             .join(TrainingCourse, TrainingCourse.id == Certificate.course_id)
             .join(Trainee, Trainee.id == Certificate.trainee_id)
             .where(Certificate.trainee_id.in_(trainee_ids), ~Certificate.revoked, TrainingCourse.active,
-                   TrainingCourse.role == Trainee.role,
+                   TrainingCourse.role == Trainee.post,
                    sa.or_(Certificate.expires_on.is_(None), Certificate.expires_on >= on))):
         held.setdefault(tid, set()).add(tier)
     return {tid: training_rules.tier_reached(tiers) for tid, tiers in held.items()}

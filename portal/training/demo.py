@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from portal.audit.services import record
 from portal.core.roles import ADMIN
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import (
     Assignment,
@@ -66,15 +67,15 @@ def load_training_demo() -> list[str]:
     db.session.execute(sa.update(Trainee).where(Trainee.phone.like("1990000%")).values(demo=True))
     db.session.commit()
     county = db.session.scalar(sa.select(Unit).where(Unit.code == DEMO_COUNTY))
-    today = services.today()
+    on = today()
     target = next((m for m in modules if m.key == "xinxi-modi-paicha"), None) or \
         next((m for m in modules if "director" in m.audience), modules[0])
-    services.assign_cohort(actor, target, services.Cohort("director", county.id, None), today + timedelta(days=30))
+    services.assign_cohort(actor, target, services.Cohort("director", county.id, None), on + timedelta(days=30))
     first = next((m for m in modules if "supervisor" in m.audience and m.id != target.id), modules[0])
-    services.assign_cohort(actor, first, services.Cohort("", county.id, None), today - timedelta(days=3), backdated=True)
+    services.assign_cohort(actor, first, services.Cohort("", county.id, None), on - timedelta(days=3), backdated=True)
     township = db.session.scalar(sa.select(TrainingPlace).where(TrainingPlace.county_id == county.id,
                                                                TrainingPlace.name == "北城街道"))
-    sheet = services.create_sheet(actor, target, county, township, today - timedelta(days=1), "北城街道便民服务中心",
+    sheet = services.create_sheet(actor, target, county, township, on - timedelta(days=1), "北城街道便民服务中心",
                                     "钱培训（演示）")
     for person in services.sheet_people(sheet)[:2]:
         services.set_attendance(actor, sheet, person, True)

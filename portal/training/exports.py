@@ -44,7 +44,7 @@ def matrix_xlsx(report: MatrixReport, progress: Progress | None = None) -> bytes
     def rows():
         for t, states in report.rows():
             tally = m.rows[t.id]
-            yield ([t.name, training_rules.post_label(t.role), t.township, t.village] + [texts[s] for s in states]
+            yield ([t.name, training_rules.post_label(t.post), t.township, t.village] + [texts[s] for s in states]
                    + [tally.completed, tally.assigned, training_rules.sheet_percent(tally.completed, tally.assigned),
                       report.hours.get(t.id, 0) / 10, _target_word(report, t.id)])
         cols = [m.cols[mod.id] for mod in report.modules]
@@ -87,7 +87,7 @@ def overdue_xlsx(as_of: date, rows_in, phone_shown, progress: Progress | None = 
 
     def rows():
         for n, r in enumerate(rows_in, 1):
-            yield [n, r.name, training_rules.post_label(r.role), names.get(r.county_id, ""), r.place,
+            yield [n, r.name, training_rules.post_label(r.post), names.get(r.county_id, ""), r.place,
                    r.phone if phone_shown(r.county_id) else training_rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
 
     return _sheet("培训逾期名单", as_of, headers, _told(rows(), progress), [6, 10, 12, 14, 24, 14, 30, 16, 10])

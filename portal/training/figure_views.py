@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 from portal.capabilities import can
 from portal.core import training_rules
 from portal.core.refusals import FormKey
+from portal.core.time import today
 from portal.duties.evidence import add_evidence
 from portal.duties.services import DutyError, get_instance
 from portal.duties.views import refused_on_duty_page
@@ -96,7 +97,6 @@ def _matrix_rows(report):
 @requires("see_figures")
 def city():
     """全市汇总, or for a county's trainer the same summary of their county (page and .xlsx alike)."""
-    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     f = r.figures_for(current_user)
     place = "全市" if f.city else f.counties[0].label if f.counties else "本县（市、区）"
@@ -113,7 +113,6 @@ def city():
 @requires("see_figures")
 @no_store  # phones, in full for the trainee's own trainers
 def overdue():
-    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     scope = county_scope(current_user)
     shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
@@ -165,7 +164,6 @@ def _county_or_404(code: str) -> Unit:
 @bp.route("/training/coverage/<code>.xlsx")
 @requires("see_figures", "act_for_own_unit")
 def coverage_sheet(code: str):
-    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     county = _county_or_404(code)
     rows, roster = r.coverage(county)
@@ -177,7 +175,6 @@ def coverage_sheet(code: str):
 def attach_coverage(instance_id: int):
     """Attach today's coverage sheet to the county's training duty as evidence for its 销号 request."""
 
-    from portal.training.services import today  # lazy: tests replace `today` on its module
 
     inst = get_instance(instance_id)
     if inst is None or not is_training_duty(inst):

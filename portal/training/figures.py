@@ -18,12 +18,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, Trainee, TrainingModule, TrainingPlace, TrainingTally, Unit, User
 from portal.training import certificates, hours
 from portal.training.modules import live_modules
 from portal.training.scope import county_scope, county_units
-from portal.training.services import today
 from portal.web.pagination import PageLinks
 
 
@@ -49,7 +49,7 @@ class Person(NamedTuple):
 
     id: int
     name: str
-    role: str
+    post: str
     township: str
     village: str
 
@@ -107,7 +107,7 @@ def _cells(scope) -> sa.Select:
     return sa.select(pairs.c.tid, sa.func.aggregate_strings(pair, ",")).group_by(pairs.c.tid)
 
 
-_ORDER = (Trainee.township_id, Trainee.role.desc(), Trainee.village_id, Trainee.name, Trainee.id)
+_ORDER = (Trainee.township_id, Trainee.post.desc(), Trainee.village_id, Trainee.name, Trainee.id)
 
 
 class RosterLine(NamedTuple):
@@ -115,7 +115,7 @@ class RosterLine(NamedTuple):
 
     id: int
     name: str
-    role: str
+    post: str
     county_id: int
     township: str
     village: str
@@ -130,7 +130,7 @@ def roster_page(conditions: list, offset: int, limit: int) -> list[RosterLine]:
     order = (Trainee.county_id, *_ORDER)
     ids = sa.select(Trainee.id).where(*conditions).order_by(*order).limit(limit).offset(offset).subquery()
     town, village = _TOWN, _VILLAGE
-    stmt = (sa.select(Trainee.id, Trainee.name, Trainee.role, Trainee.county_id, town.name,
+    stmt = (sa.select(Trainee.id, Trainee.name, Trainee.post, Trainee.county_id, town.name,
                       sa.func.coalesce(village.name, ""), Trainee.phone, Trainee.active, Trainee.user_id)
             .join(ids, ids.c.id == Trainee.id).join(town, town.id == Trainee.township_id)
             .outerjoin(village, village.id == Trainee.village_id).order_by(*order))
@@ -153,7 +153,7 @@ def matrix(county: Unit, township: TrainingPlace | None = None, page: int | None
     only that page's rows are read."""
     on = today()
     town, village = _TOWN, _VILLAGE
-    people = (sa.select(Trainee.id, Trainee.name, Trainee.role, town.name, sa.func.coalesce(village.name, ""))
+    people = (sa.select(Trainee.id, Trainee.name, Trainee.post, town.name, sa.func.coalesce(village.name, ""))
               .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id))
     if page is not None:
         ids = (_in_scope(sa.select(Trainee.id), county, township).order_by(*_ORDER)
@@ -356,7 +356,7 @@ class OverdueRow(NamedTuple):
 
     trainee_id: int
     name: str
-    role: str
+    post: str
     county_id: int
     township: str
     village: str
@@ -384,7 +384,7 @@ def _overdue_select(county_id: int | None) -> sa.Select:
     (`ix_training_assignment_due`, or `…_county_due` on the assignment's copy of the county) walked in
     order and stopped at the page's end — never the whole list sorted, never other counties' read."""
     town, village = _TOWN, _VILLAGE
-    stmt = (counted(sa.select(Trainee.id, Trainee.name, Trainee.role, Trainee.county_id, town.name,
+    stmt = (counted(sa.select(Trainee.id, Trainee.name, Trainee.post, Trainee.county_id, town.name,
                               sa.func.coalesce(village.name, ""), Trainee.phone, TrainingModule.title, Assignment.due)
                     .select_from(Assignment))
             .join(town, town.id == Trainee.township_id).outerjoin(village, village.id == Trainee.village_id)
@@ -415,9 +415,9 @@ def coverage(county: Unit) -> tuple[list[training_rules.Coverage], dict[str, int
     def text(value):
         return sa.cast(value, sa.Text)
 
-    on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.role).label("a"),
+    on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.post).label("a"),
                            text(sa.null()).label("b"), sa.func.count().label("n"), text(sa.null()).label("c"))
-                 .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.role))
+                 .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.post))
     done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(TrainingTally.role),
                       sa.func.sum(TrainingTally.completed), text(sa.null()))
             .join(TrainingModule, TrainingModule.id == TrainingTally.module_id)

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import SignInSheet, User
 from portal.training import figures
-from portal.training.services import today
 
 COMING_SHOWN = 5
 

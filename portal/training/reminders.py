@@ -15,12 +15,12 @@ from portal import outbox
 from portal.capabilities import can, roles_with
 from portal.core import training_rules
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, User, UserRole
 from portal.training import tally
 from portal.training.figures import _completed_exists, counted, figures, overdue_list
 from portal.training.scope import county_scope, county_units
-from portal.training.services import today
 
 DUE_SOON = timedelta(days=14)
 SUMMARY_OVERDUE_LINES = 50  # the summary names this many overdue people; the link lists them all
@@ -87,7 +87,7 @@ def summary_text(county_name: str, tally: training_rules.Tally, overdue: list, t
              f"完成率 {training_rules.percent_text(tally.completed, tally.assigned)}，逾期 {total_overdue} 人次。"]
     if overdue:
         lines.append("逾期人员：")
-        lines += [f"{r.name}（{training_rules.post_label(r.role)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
+        lines += [f"{r.name}（{training_rules.post_label(r.post)}，{r.place}）{r.module}，应于{zh_date(r.due)}前完成"
                   for r in overdue]
         if total_overdue > len(overdue):
             lines.append(f"另有 {total_overdue - len(overdue)} 人次逾期，见逾期名单。")

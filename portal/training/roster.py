@@ -162,7 +162,7 @@ def _places(county_ids: set[int]) -> dict[tuple, TrainingPlace]:
     return out
 
 
-CHANGE_LABELS = {"name": "姓名", "role": "角色", "county_id": "县（市、区）", "township_id": "乡镇（街道）",
+CHANGE_LABELS = {"name": "姓名", "post": "角色", "county_id": "县（市、区）", "township_id": "乡镇（街道）",
                  "village_id": "村（社区）", "note": "备注", "active": "恢复在册", "user_id": "账号"}
 NEW = "（新建）"  # a place or account the import will create: never equal to a stored id
 
@@ -214,7 +214,7 @@ def _note_plan(plan: _RosterChanges, result: ImportResult) -> None:
     result.new_accounts = sorted(result.new_accounts + accounts)
     result.account_holders += [plan.new_accounts[a].name for a in accounts]
     result.updates += plan.notes
-    result.additions += [f"第{r.row}行 {r.name}（{training_rules.post_label(r.role)}，{r.township}{r.village}）" for r in plan.new]
+    result.additions += [f"第{r.row}行 {r.name}（{training_rules.post_label(r.post)}，{r.township}{r.village}）" for r in plan.new]
 
 
 # A batch is written in one short transaction: at most BATCH_ROWS rows, and no more rows naming an
@@ -364,7 +364,7 @@ def trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]
     An empty 账号 leaves a linked account alone (the row does not unlink it)."""
     township = places.get((county.id, None, "township", r.township))
     village = places.get((county.id, township.id, "village", r.village)) if township and r.village else None
-    values = dict(name=r.name, role=r.role, county_id=county.id, township_id=township.id if township else NEW,
+    values = dict(name=r.name, post=r.post, county_id=county.id, township_id=township.id if township else NEW,
                   village_id=(village.id if village else NEW) if r.village else None, note=r.note, active=True)
     if r.account:
         account = accounts.get(r.account.lower())
@@ -451,5 +451,5 @@ def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
 
 def plain_values(values: dict) -> dict:
 
-    return {k: (post_label(v) if k == "role" else v) for k, v in values.items()
+    return {k: (post_label(v) if k == "post" else v) for k, v in values.items()
             if k not in ("county_id", "township_id", "village_id", "user_id")}

@@ -58,7 +58,7 @@ class EditResult:
 
 def form_values(t: Trainee) -> dict:
     """The trainee as the edit form shows it."""
-    return dict(name=t.name, role=t.role, county=t.county.name, township=t.township.name,
+    return dict(name=t.name, role=t.post, county=t.county.name, township=t.township.name,
                 village=t.village.name if t.village else "", phone=t.phone,
                 account=t.user.username if t.user else "", note=t.note, active=t.active, version=t.version)
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.cell_range import CellRange
 
 from portal.core.training_rules import DIRECTOR, POST_BY_LABEL, SUPERVISOR
@@ -46,7 +48,7 @@ class RowProblem:
 class RosterRow:
     row: int
     name: str
-    role: str
+    post: str
     county: str  # unit code
     township: str
     village: str
@@ -268,9 +270,6 @@ def _check_account(number: int, account: str, accounts: dict[str, int], bad) -> 
 
 def template_workbook() -> bytes:
     """The blank template: the headers in order on the first sheet, how to fill it in on a second."""
-    from openpyxl import Workbook  # lazy: heavy library, loaded only when this runs
-    from openpyxl.styles import Font  # lazy: heavy library, loaded only when this runs
-
     book = Workbook()
     sheet = book.active
     sheet.title = "花名册"

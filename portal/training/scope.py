@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal import refdata
+from portal.audit.services import record
 from portal.capabilities import can
 from portal.core.refusals import NotAllowed, Refusal
 from portal.extensions import db
@@ -119,8 +120,6 @@ def places_by(county_ids: list[int], level: str = "township", key: str = "county
 
 
 def rename_area(user: User, area: TrainingPlace, name: str) -> None:
-    from portal.audit.services import record  # lazy: tests replace `record` on its module
-
     require(can_manage(user, area.county_id))
     name = "".join(name.split())
     if not name:
@@ -140,8 +139,6 @@ def rename_area(user: User, area: TrainingPlace, name: str) -> None:
 def merge_areas(user: User, source: TrainingPlace, target: TrainingPlace) -> int:
     """Two spellings of one place: people and villages of `source` move to `target`; `source` stays
     (merged) so history and re-imports under the old spelling land on `target`."""
-    from portal.audit.services import record  # lazy: tests replace `record` on its module
-
     require(can_manage(user, source.county_id))
     if source.id == target.id or source.level != target.level or source.county_id != target.county_id:
         raise TrainingError("只能合并同一县（市、区）内同一级别的两个地名。")

@@ -12,7 +12,7 @@ from portal.content.training_quiz import grade
 from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.core.refusals import NotAllowed
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.limits import SESSION_PLACE, TRAINER_NAME, too_long
 from portal.models import (
@@ -35,24 +35,18 @@ from portal.training.scope import TrainingError, can_manage, require
 __all__ = ['NotAllowed', 'TrainingError', 'get_module', 'live_modules', 'sync_modules']
 
 
-def today() -> date:
-    from portal.duties.services import today as duty_today  # lazy: tests replace `today` on its module
-
-    return duty_today()
-
-
 # ---- assignment --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Cohort:
-    role: str  # "" = both roles
+    post: str  # "" = both posts
     county_id: int | None  # None = the city
     township_id: int | None
 
     def where(self, stmt):
         stmt = stmt.where(Trainee.active)
-        if self.role:
-            stmt = stmt.where(Trainee.role == self.role)
+        if self.post:
+            stmt = stmt.where(Trainee.post == self.post)
         if self.county_id is not None:
             stmt = stmt.where(Trainee.county_id == self.county_id)
         if self.township_id is not None:
@@ -60,9 +54,9 @@ class Cohort:
         return stmt
 
 
-def cohort_label(role: str, county: Unit | None, township: TrainingPlace | None) -> str:
+def cohort_label(post: str, county: Unit | None, township: TrainingPlace | None) -> str:
     place = township.name if township else (county.name if county else "全市")
-    return f"{place}全部{training_rules.post_label(role) if role else '儿童督导员和儿童主任'}"
+    return f"{place}全部{training_rules.post_label(post) if post else '儿童督导员和儿童主任'}"
 
 
 def _serialize_on(model, row_id: int, column: str) -> None:
@@ -142,27 +136,27 @@ def assign_cohort(user: User, module: TrainingModule, cohort: Cohort, due: date,
     assigning again moves the rule's and its people's open due dates). `backdated` builds demo data."""
     require(can_manage(user, cohort.county_id))
     _check_due(module, due, backdated)
-    if cohort.role and cohort.role not in module.audience:
+    if cohort.post and cohort.post not in module.audience:
         raise TrainingError(f"该模块面向{'、'.join(training_rules.post_label(r) for r in module.audience)}，"
-                            f"不适用于{training_rules.post_label(cohort.role)}。")
+                            f"不适用于{training_rules.post_label(cohort.post)}。")
     _serialize_on(TrainingModule, module.id, "position")  # the same group twice at once: one rule
     rule = db.session.scalar(sa.select(CohortRule).where(
-        CohortRule.module_id == module.id, CohortRule.role == cohort.role, CohortRule.active,
+        CohortRule.module_id == module.id, CohortRule.post == cohort.post, CohortRule.active,
         _same(CohortRule.county_id, cohort.county_id), _same(CohortRule.township_id, cohort.township_id)))
     rule_before = rule.due if rule is not None else None
     if rule is None:
-        rule = CohortRule(module_id=module.id, role=cohort.role, county_id=cohort.county_id,
+        rule = CohortRule(module_id=module.id, post=cohort.post, county_id=cohort.county_id,
                           township_id=cohort.township_id, due=due, created_by_id=user.id)
         db.session.add(rule)
         db.session.flush()
     rule.due = due
     stmt = cohort.where(sa.select(Trainee.id))
-    if not cohort.role:
-        stmt = stmt.where(Trainee.role.in_(module.audience))
+    if not cohort.post:
+        stmt = stmt.where(Trainee.post.in_(module.audience))
     done, before = _bulk_assign(module, list(db.session.scalars(stmt)), due, user, rule.id)
     county = db.session.get(Unit, cohort.county_id) if cohort.county_id else None
     township = db.session.get(TrainingPlace, cohort.township_id) if cohort.township_id else None
-    label = cohort_label(cohort.role, county, township)
+    label = cohort_label(cohort.post, county, township)
     record("assign", "training_module", module.key, label=f"{module.title}：{label}",
            before={"due": rule_before, "redated": _dues_text(before)} if rule_before or before else None,
            after={"cohort": label, "due": due, "assigned": done.new, "redated": done.redated}, actor=user)
@@ -195,7 +189,7 @@ def end_cohort_rule(user: User, rule: CohortRule) -> None:
         raise TrainingError("该人群安排已撤销。")
     rule.active, rule.ended_reason = False, "撤销"
     county = db.session.get(Unit, rule.county_id) if rule.county_id else None
-    label = cohort_label(rule.role, county, rule.township)
+    label = cohort_label(rule.post, county, rule.township)
     record("end_cohort", "training_module", rule.module.key, label=f"{rule.module.title}：{label}",
            before={"cohort": label, "due": rule.due}, after={"active": False}, actor=user)
     db.session.commit()
@@ -203,8 +197,8 @@ def end_cohort_rule(user: User, rule: CohortRule) -> None:
 
 def _joiners(rule: CohortRule, trainee_ids: list[int] | None) -> sa.Select:
     """The people of a rule's group, of the module's audience, who hold no assignment of it (ever)."""
-    stmt = Cohort(rule.role, rule.county_id, rule.township_id).where(sa.select(Trainee.id))
-    stmt = stmt.where(Trainee.role.in_(rule.module.audience))
+    stmt = Cohort(rule.post, rule.county_id, rule.township_id).where(sa.select(Trainee.id))
+    stmt = stmt.where(Trainee.post.in_(rule.module.audience))
     stmt = stmt.where(~sa.exists().where(Assignment.module_id == rule.module_id, Assignment.trainee_id == Trainee.id))
     return stmt if trainee_ids is None else stmt.where(Trainee.id.in_(trainee_ids))
 
@@ -375,7 +369,7 @@ def create_sheet(user: User, module: TrainingModule, county: Unit, township: Tra
 
 def sheet_people(s: SignInSheet) -> list[Trainee]:
     stmt = (sa.select(Trainee).where(Trainee.active, Trainee.county_id == s.county_id,
-                                     Trainee.role.in_(s.module.audience))
+                                     Trainee.post.in_(s.module.audience))
             .options(so.joinedload(Trainee.township), so.joinedload(Trainee.village)))  # the sheet's columns
     if s.township_id is not None:
         stmt = stmt.where(Trainee.township_id == s.township_id)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit.services import record
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import SheetSeat, SignInSheet, Trainee, User
 from portal.training import services as s
@@ -39,7 +40,7 @@ def paper_code(sheet: SignInSheet) -> str:
 
 
 def code_problem(sheet: SignInSheet, code: str) -> str | None:
-    return sheet_rules.code_problem(_key(), sheet.id, sheet.held_on, code, time.time(), s.today())
+    return sheet_rules.code_problem(_key(), sheet.id, sheet.held_on, code, time.time(), today())
 
 
 def seats(sheet: SignInSheet) -> list[tuple[int, Trainee]]:
@@ -83,7 +84,7 @@ def tick_numbers(user: User, sheet: SignInSheet, text: str) -> Ticked:
     """Tick everyone whose sheet number is typed (「1 3 5-9」), all or nothing: a number not on the sheet
     refuses the whole entry, so a slip never ticks a wrong half."""
     require(can_manage(user, sheet.county_id))
-    if not training_rules.sheet_open(sheet.held_on, s.today()):
+    if not training_rules.sheet_open(sheet.held_on, today()):
         raise TrainingError("这次培训尚未举办，当天起才能登记到场。")
     try:
         wanted = sheet_rules.parse_numbers(text)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal.audit.services import record_download
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import SheetPhoto, SignInSheet
 from portal.training import bp, sheet_photos, sheet_rules, signin
@@ -48,8 +49,8 @@ def sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None,
     seats = signin.seats(sheet)
     return render_template("training/sheet.html", sheet=sheet, seats=seats, people=[p for _, p in seats],
                            ticked=s.sheet_ticks(sheet), form=TickForm(), training_rules=training_rules,
-                           sheet_open=training_rules.sheet_open(sheet.held_on, s.today()),
-                           scan_day=sheet.held_on == s.today(), paper_qr=qr_image(paper_url),
+                           sheet_open=training_rules.sheet_open(sheet.held_on, today()),
+                           scan_day=sheet.held_on == today(), paper_qr=qr_image(paper_url),
                            numbers_form=numbers_form or SheetNumbersForm(), photo_form=SheetPhotoForm(),
                            photos=sheet_photos.photos_of(sheet), tick_error=tick_error), status
 
@@ -82,7 +83,7 @@ def session_numbers(session_id: int):
 def session_code(session_id: int):
     """The rotating code for the trainer's phone: the page asks for a fresh one every half minute."""
     sheet = session_or_404(session_id)
-    scan_day = sheet.held_on == s.today()
+    scan_day = sheet.held_on == today()
     code = signin.screen_code(sheet)
     context = {"sheet": sheet, "scan_day": scan_day, "qr": qr_image(_signin_url(sheet, code)) if scan_day else None,
                "url": _signin_url(sheet, code), "count": len(s.sheet_ticks(sheet)),

@@ -31,7 +31,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from portal.duties import ledger
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Certificate, Completion, Trainee, TrainingModule, TrainingTally
 from portal.training import certificates
@@ -47,7 +47,7 @@ def done_pairs() -> sa.Subquery:
     Standing as of today (`certificates.counts_as_done`): a certificate that expires later leaves the
     summary when `recount_lapsed` runs (daily, with `flask portal remind`)."""
     return (sa.select(Completion.trainee_id.label("tid"), Completion.module_id.label("mid"))
-            .where(certificates.counts_as_done(ledger.today()))
+            .where(certificates.counts_as_done(today()))
             .group_by(Completion.trainee_id, Completion.module_id).subquery())
 
 
@@ -59,12 +59,12 @@ def recount_select(where=None) -> sa.Select:
     (active assignment, active trainee) matching `where`, from the rows themselves."""
     done = done_pairs()
     started = sa.case((sa.and_(Assignment.started_at.is_not(None), done.c.tid.is_(None)), 1))
-    stmt = (sa.select(Trainee.county_id, Trainee.role, Assignment.module_id, Assignment.due, sa.func.count(),
+    stmt = (sa.select(Trainee.county_id, Trainee.post, Assignment.module_id, Assignment.due, sa.func.count(),
                       sa.func.count(done.c.tid), sa.func.count(started))
             .select_from(Assignment).join(Trainee, Trainee.id == Assignment.trainee_id)
             .outerjoin(done, sa.and_(done.c.tid == Assignment.trainee_id, done.c.mid == Assignment.module_id))
             .where(Assignment.active, Trainee.active)
-            .group_by(Trainee.county_id, Trainee.role, Assignment.module_id, Assignment.due))
+            .group_by(Trainee.county_id, Trainee.post, Assignment.module_id, Assignment.due))
     return stmt if where is None else stmt.where(where)
 
 
@@ -142,7 +142,7 @@ def counties_of(trainee_ids: list[int]) -> dict[int, int]:
 
 # ---- changes through the ORM: found on flush --------------------------------------------------
 
-_TRAINEE_FIELDS = ("county_id", "role", "active")
+_TRAINEE_FIELDS = ("county_id", "post", "active")
 _ASSIGNMENT_FIELDS = ("active", "due", "trainee_id", "module_id", "started_at")
 _FIELDS = {Assignment: _ASSIGNMENT_FIELDS, Completion: ("voided", "trainee_id", "module_id"),
            Certificate: ("revoked", "expires_on")}
@@ -179,7 +179,7 @@ def _decides(cert: Certificate) -> bool:
     that is over (now, or before the change). Most certificates are issued valid: no recount for them."""
     if cert.module_id is None:  # a course's: no pair of its own
         return False
-    on = ledger.today()
+    on = today()
     terms = [cert.expires_on, *(sa.inspect(cert).attrs.expires_on.history.deleted or ())]
     return any(t is not None and t < on for t in terms)
 
@@ -245,7 +245,7 @@ def rebuild(conn=None) -> int:
 def drift(on: date | None = None) -> list[tuple[Key, tuple, tuple]]:
     """Keys where the summary differs from a recount: (key, (assigned, completed, started) kept, recounted).
     Dues before `on` (today) are compared as one (`fold_past` sums them so)."""
-    on = on or ledger.today()
+    on = on or today()
     kept: Counter = Counter()
     counted: Counter = Counter()
     for t in db.session.scalars(sa.select(TrainingTally)):

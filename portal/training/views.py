@@ -14,6 +14,7 @@ from portal.audit.services import record
 from portal.core import training_rules
 from portal.core.labels import zh_date
 from portal.core.refusals import FormKey
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
 from portal.training import bp, courses
@@ -111,7 +112,7 @@ def roster():
         conditions.append(Trainee.township_id == township_id)
     role = request.args.get("role", "")
     if role in training_rules.POST_LABELS:
-        conditions.append(Trainee.role == role)
+        conditions.append(Trainee.post == role)
     q = request.args.get("q", "").strip()[:40]
     if q:
         conditions.append(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
@@ -124,7 +125,7 @@ def roster():
                            county_names={c.id: c.name for c in county_units()},
                            townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
                            township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id),
-                           tiers=courses.tiers_of([t.id for t in page.items], s.today()))
+                           tiers=courses.tiers_of([t.id for t in page.items], today()))
 
 
 @bp.route("/training/roster/template.xlsx")
@@ -142,7 +143,7 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
 
 
 
-    sheet = b64encode(initial_passwords_xlsx(s.today(), accounts)).decode("ascii")
+    sheet = b64encode(initial_passwords_xlsx(today(), accounts)).decode("ascii")
     response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
                                              heading=heading, summary=summary, back=back, reset=reset))
     response.headers["Cache-Control"] = "no-store"
@@ -163,8 +164,8 @@ def _trainee_page(t: Trainee, refused: Refused = NOTHING_REFUSED, form=None):
     what was typed kept (`form`: the refused 安排培训 or 登记完成 form as posted), at 422."""
     assign_form = form if refused.on(FormKey.ASSIGN) and form is not None else AssignOneForm(formdata=None)
     complete_form = form if refused.on(FormKey.COMPLETE) and form is not None else MarkCompleteForm(formdata=None)
-    _module_choices(assign_form.module, t.role)
-    _module_choices(complete_form.module, t.role)
+    _module_choices(assign_form.module, t.post)
+    _module_choices(complete_form.module, t.post)
     history = s.history_of(t)
     items = s.assignments_of(t, history)
     on_page = {FormKey.ACTIVE, FormKey.ASSIGN, FormKey.COMPLETE} | \
@@ -172,7 +173,7 @@ def _trainee_page(t: Trainee, refused: Refused = NOTHING_REFUSED, form=None):
         {FormKey.void(c.id) for c in history if not c.voided}
     page = render_template("training/trainee.html", t=t, items=items, history=history,
                            training_rules=training_rules, assign_form=assign_form, complete_form=complete_form,
-                           reason_form=ReasonForm(formdata=None), active_form=ActiveForm(formdata=None), today=s.today(),
+                           reason_form=ReasonForm(formdata=None), active_form=ActiveForm(formdata=None), today=today(),
                            changes=roster_history(t), has_own_login=has_own_login(t), refused=refused,
                            refused_elsewhere=bool(refused.key) and refused.key not in on_page,
                            **person_panel(t, history))
@@ -234,7 +235,7 @@ def _assigned(module, due):
 def trainee_assign(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = AssignOneForm()
-    _module_choices(form.module, t.role)
+    _module_choices(form.module, t.post)
     module = s.get_module(form.module.data or "")
     return _on_trainee_page(t, form, FormKey.ASSIGN, lambda: s.assign_people(current_user, module, [t], form.due.data),
                             _assigned(module, form.due.data))
@@ -245,7 +246,7 @@ def trainee_assign(trainee_id: int):
 def trainee_complete(trainee_id: int):
     t = _trainee_or_404(trainee_id)
     form = MarkCompleteForm()
-    _module_choices(form.module, t.role)
+    _module_choices(form.module, t.post)
     return _on_trainee_page(t, form, FormKey.COMPLETE, lambda: s.mark_completed(
         current_user, t, s.get_module(form.module.data), form.completed_on.data, form.note.data or ""), "已登记完成。")
 
@@ -307,7 +308,7 @@ def sessions():
     page = PageAhead(rows, number, SHEETS_PAGE)
     return render_template("training/sheets.html", form=form, sessions=page.items, page=page, refused=refused,
                            counties=counties, townships=_townships(counties), training_rules=training_rules,
-                           today=s.today()), 422 if request.method == "POST" else 200
+                           today=today()), 422 if request.method == "POST" else 200
 
 
 def _create_sheet(form: SessionForm, counties) -> SignInSheet:
@@ -338,7 +339,7 @@ def session_tick(session_id: int, trainee_id: int):
         ticked = s.sheet_ticks(sheet)
         row = render_template("training/_tick.html", sheet=sheet, p=t, n=number_of(sheet, t), ticked=ticked,
                               form=TickForm(), training_rules=training_rules,
-                              sheet_open=training_rules.sheet_open(sheet.held_on, s.today()), error=error)
+                              sheet_open=training_rules.sheet_open(sheet.held_on, today()), error=error)
         return row + render_template("training/_sheet_count.html", ticked=ticked, oob=True), 422 if error else 200
     if error:  # without JavaScript: the sheet again, the reason on that person's row
         return sheet_page(session_or_404(session_id), status=422, tick_error=(trainee_id, error))

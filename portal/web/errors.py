@@ -4,6 +4,7 @@ from flask import current_app, g, jsonify, make_response, render_template, reque
 from flask_wtf.csrf import CSRFError
 
 from portal.errorlog import log_failure
+from portal.extensions import db, login_manager
 from portal.web.htmx import is_htmx
 
 MESSAGES = {
@@ -25,7 +26,6 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.D
 def database_unavailable(error):
     """A 503 that touches nothing in the database; the pool reconnects by itself afterwards."""
 
-    from portal.extensions import db, login_manager  # lazy: tests replace `db` on its module
 
 
     log_failure(current_app.logger, "database unavailable", error, with_stack=False)
@@ -90,7 +90,5 @@ def register(app) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        from portal.extensions import db  # lazy: tests replace `db` on its module
-
         db.session.rollback()
         return _render(500, MESSAGES[500])

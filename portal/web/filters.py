@@ -30,7 +30,7 @@ from portal.web.forms import text_limit
 from portal.web.navigation import nav_items
 from portal.web.query_args import url_with_args
 
-__all__ = ["register", "zh_date", "zh_datetime"]  # zh_date lives in portal.core.labels; kept importable here
+__all__ = ["register"]
 
 
 def page_url(page: int) -> str:

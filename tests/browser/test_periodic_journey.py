@@ -18,13 +18,13 @@ from tests.conftest import PASSWORD, instance_by_key, make_user
 pytestmark = pytest.mark.browser
 
 
-def test_a_monthly_duty_rolls_over_to_its_next_period(page, plan, monkeypatch):
+def test_a_monthly_duty_rolls_over_to_its_next_period(page, plan, clock):
     inst = instance_by_key("sfly-drills")
     inst.duty.period = "monthly"  # the shipped drill is quarterly; this test's duty is a monthly one
     db.session.commit()
     today = local_today()
     last_month = today.replace(day=1) - timedelta(days=1)
-    monkeypatch.setattr("portal.duties.views.today", lambda: last_month)  # the page is opened last month
+    clock(last_month)  # the work is done last month
     make_user("sfly", "liaison", unit="inst-sfly")  # the 市福利院's liaison does the drill
     make_user("office", "admin")  # the 督查室 verifies it
     login(page, "sfly", PASSWORD)
@@ -43,7 +43,7 @@ def test_a_monthly_duty_rolls_over_to_its_next_period(page, plan, monkeypatch):
     page.get_by_role("button", name="核验通过，销号").click()
     expect(page.get_by_test_id("status")).to_contain_text("已销号")
 
-    monkeypatch.setattr("portal.duties.views.today", local_today)  # the month is over
+    clock(None)  # the month is over
     page.goto(f"/tasks/{inst.id}")
     expect(page.get_by_test_id("current-period")).to_contain_text(duty_rules.period_label("monthly", today.replace(day=1)))
     expect(page.get_by_test_id("status")).to_contain_text("未启动")

@@ -1,6 +1,6 @@
 """督办 in a browser: the office 催办s a late unit from the duty page with the prefilled message; the
 unit's liaison sees it, 签收s and replies; the office sees the reply. Then the ladder: `flask portal
-remind` run on days moved forward (the portal's day, `portal.duties.ledger.today`) takes 提醒 →
+remind` run on days moved forward (the portal's day, `portal.core.time.today`) takes 提醒 →
 督办通知单 → 红色督办单, each visible on the duty page, the red one copied to the 分管领导 the office named.
 All at 390 px. And 交办: a matter assigned from a 批示 goes the same way, its messages reaching a local
 SMTP server and robot receiver, until the office closes it."""
@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.duties import ledger
 from portal.extensions import db
 from portal.models import Notice
 from tests.browser.conftest import login
@@ -37,7 +36,7 @@ def _fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
 
 
-def test_urge_sign_reply_and_the_ladder(browser, live_server, app, plan, runner, monkeypatch):
+def test_urge_sign_reply_and_the_ladder(browser, live_server, app, plan, runner, clock):
     inst = instance_by_key(KEY)
     inst.deadline = date(2025, 9, 30)
     _only(inst.id)
@@ -102,7 +101,7 @@ def test_urge_sign_reply_and_the_ladder(browser, live_server, app, plan, runner,
         ladder = office.get_by_test_id("ladder")
         for day, level, words in ((date(2025, 9, 26), "blue", "提醒"), (date(2025, 10, 1), "orange", "督办通知单"),
                                   (date(2025, 10, 14), "red", "红色督办单")):
-            monkeypatch.setattr(ledger, "today", lambda day=day: day)
+            clock(day)
             result = runner.invoke(args=["portal", "remind"])
             assert result.exit_code == 0 and words in result.output, result.output
             office.goto(f"/tasks/{inst.id}")
@@ -142,7 +141,7 @@ def _posted(robot, words: str) -> list:
 
 
 def test_assign_from_an_instruction_sign_escalate_to_red_reply_and_close(browser, live_server, live_settings, app, plan,
-                                                                          runner, monkeypatch, tmp_path):
+                                                                          runner, tmp_path, clock):
     """交办 (issue #20's journey): the office assigns a matter from a leader's 批示; the unit signs it; the
     deadline passes (the portal's day moved); the ladder goes blue → orange → red with the 分管领导
     copied; each message reaches the local SMTP server and the robot receiver; the unit replies, the
@@ -157,7 +156,7 @@ def test_assign_from_an_instruction_sign_escalate_to_red_reply_and_close(browser
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
     make_user("fenguan", "leader")
-    monkeypatch.setattr(ledger, "today", lambda: date(2025, 9, 1))
+    clock(date(2025, 9, 1))
     title = "摸清全区散居孤儿安置底数"
 
     office_ctx, unit_ctx = _narrow(browser, live_server), _narrow(browser, live_server)
@@ -217,7 +216,7 @@ def test_assign_from_an_instruction_sign_escalate_to_red_reply_and_close(browser
         ladder = office.get_by_test_id("ladder")
         for day, level, subject in ((date(2025, 9, 26), "blue", "提醒："), (date(2025, 10, 1), "orange", "督办通知："),
                                     (date(2025, 10, 14), "red", "红色督办：")):
-            monkeypatch.setattr(ledger, "today", lambda day=day: day)
+            clock(day)
             assert runner.invoke(args=["portal", "remind"]).exit_code == 0
             _deliver(runner)
             assert _mail_to(smtp, "liaison@mz.test.gov.cn", subject), subject

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, instance_by_key, make_user
 from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules, trainee
@@ -30,24 +31,23 @@ def fill_group(page, due: str) -> None:
 
 
 def test_trainer_corrects_a_deadline_and_withdraws_the_group_rule(page, plan):
-    from portal.training import services
 
     sync_modules()
     import_rows(*ROWS)
     make_user("city-trainer", "trainer")
     login(page, "city-trainer", PASSWORD)
     page.goto("/training/assign")
-    today = services.today()
-    past = today - timedelta(days=29)
+    on = today()
+    past = on - timedelta(days=29)
     fill_group(page, zh(past))
     refused = page.get_by_test_id("assign-form").get_by_test_id("form-refused")
     expect(refused).to_contain_text("完成时限不能早于今天")
     expect(page.get_by_test_id("assign-form").get_by_label("完成时限")).to_have_value(zh(past))  # typing kept
     expect(page.get_by_test_id("cohort-rules")).to_contain_text("暂无")
 
-    fill_group(page, zh(today + timedelta(days=10)))
+    fill_group(page, zh(on + timedelta(days=10)))
     expect(page.get_by_text("新安排 3 人")).to_be_visible()
-    later = today + timedelta(days=40)
+    later = on + timedelta(days=40)
     fill_group(page, zh(later))
     expect(page.get_by_text("新安排 0 人，调整完成时限 3 人")).to_be_visible()
     rules = page.get_by_test_id("cohort-rules")
@@ -70,8 +70,8 @@ def test_a_tick_outside_the_assigned_role_reads_the_same_on_every_page(page, pla
     module = services.get_module("xinxi-modi-paicha")
     town = db_area("北城街道")
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, town.id),
-                           services.today() + timedelta(days=10))
-    sheet = services.create_sheet(admin, module, county("yanhu"), town, services.today(), "会议室", "王老师")
+                           today() + timedelta(days=10))
+    sheet = services.create_sheet(admin, module, county("yanhu"), town, today(), "会议室", "王老师")
     make_user("city-trainer", "trainer")
     login(page, "city-trainer", PASSWORD)
     page.goto(f"/training/sessions/{sheet.id}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.content.duties_file import AREAS, DutySpec, NoDutySpec, parse_duties
+from portal.content.duties_file import THEMES, DutySpec, NoDutySpec, parse_duties
 from portal.content.duties_refs import (
     check_duties,
     county_codes,
@@ -161,7 +161,7 @@ def test_titles_are_short_chinese_and_fields_sane(real):
     for d in duties:
         assert 0 < len(d.title) <= 20, d.key
         assert any("\u4e00" <= ch <= "\u9fff" for ch in d.title), d.key
-        assert d.area in AREAS
+        assert d.theme in THEMES
         if d.deadline_kind != "none":
             assert d.deadline_text, d.key
 
@@ -181,7 +181,7 @@ clauses: 3.2.8
 lead: {county}-mz
 cooperating: inst-sfly {county}-ga
 scope: per-county
-area: 县级机构转型
+theme: 县级机构转型
 start: 2022-05-01
 deadline: 2022-09
 deadline_text: 9月底结束
@@ -212,7 +212,7 @@ def test_good_snippet_parses():
 
 def test_unknown_key():
     assert problems_of(GOOD + "owner: city-mz\n") == [
-        f"{F}:12: unknown key 'owner' in a duty; allowed: title, clauses, lead, cooperating, scope, area, "
+        f"{F}:12: unknown key 'owner' in a duty; allowed: title, clauses, lead, cooperating, scope, theme, "
         "start, deadline, period, deadline_text, checklist, note, arrangement, indicators"]
 
 
@@ -245,8 +245,8 @@ def test_unknown_clause():
 
 
 def test_duplicate_key_and_section():
-    assert problems_of(GOOD.replace("area: 县级机构转型\n", "area: 县级机构转型\narea: 组织保障\n")) == [
-        f"{F}:8: duplicate key 'area' in [sample] (first at line 7)"]
+    assert problems_of(GOOD.replace("theme: 县级机构转型\n", "theme: 县级机构转型\ntheme: 组织保障\n")) == [
+        f"{F}:8: duplicate key 'theme' in [sample] (first at line 7)"]
     assert problems_of(GOOD + "\n" + GOOD) == [f"{F}:13: duplicate section [sample] (first at line 1)"]
 
 

@@ -108,15 +108,15 @@ def test_a_plan_published_then_archived_shows_at_once(app, plan):
     assert PLAN_DUTY not in _page(liaison, "/tasks/")
 
 
-def test_the_day_is_part_of_the_key(app, plan, monkeypatch):
+def test_the_day_is_part_of_the_key(app, plan, monkeypatch, clock):
     """Lights move with the day: rows read yesterday are not today's."""
     leader = signed_in(app, "cache-leader", "leader")
     duty_services.touch(instance_by_key(KEY))
     db.session.commit()
     inst = instance_by_key(KEY)
-    monkeypatch.setattr(ledger, "today", lambda: inst.deadline - timedelta(days=200))
+    clock(inst.deadline - timedelta(days=200))
     early = _row(_page(leader), KEY)
-    monkeypatch.setattr(ledger, "today", lambda: inst.deadline + timedelta(days=30))
+    clock(inst.deadline + timedelta(days=30))
     late = _row(_page(leader), KEY)
     assert "逾期" not in early and "逾期" in late
 

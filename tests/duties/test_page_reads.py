@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from portal import refdata
 from portal.board import services as board_services
-from portal.duties.services import decide_extension, request_extension, today
+from portal.core.time import today
+from portal.duties.services import decide_extension, request_extension
 from tests.factories import gen_admin, gen_evidence, gen_instance, gen_leader, gen_liaison, gen_note, gen_tick
 from tests.querycount import count_queries
 

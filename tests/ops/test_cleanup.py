@@ -143,9 +143,7 @@ def test_abandoned_import_jobs_are_closed_and_uncollected_passwords_erased(app, 
 
 def test_setup_and_a_worker_start_sweep_too(app, runner, monkeypatch):
     orphan = left_behind(app, "evidence/0123456789abcdef0123456789abcdef", PDF, hours=2)
-    from flask_migrate import upgrade  # noqa: F401 - patched below: setup's migration is not under test
-
-    monkeypatch.setattr("flask_migrate.upgrade", lambda: None)
+    monkeypatch.setattr("portal.cli.upgrade", lambda: None)  # setup's migration is not under test
     monkeypatch.setattr("portal.cli.run_sync", lambda: True)
     result = runner.invoke(args=["portal", "setup"])
     assert result.exit_code == 0, result.output

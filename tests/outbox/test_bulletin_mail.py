@@ -9,7 +9,6 @@ from datetime import date
 import sqlalchemy as sa
 from docx import Document
 
-from portal.duties import ledger
 from portal.extensions import db
 from portal.models import AuditEntry, OutboxMessage, SupervisionSettings
 from tests.conftest import AuthActions, make_user
@@ -26,7 +25,7 @@ def _bulletins() -> list[OutboxMessage]:
     return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "bulletin")))
 
 
-def test_the_bulletin_goes_to_the_leaders_once_a_month_with_its_files(channels_on, plan, runner, smtp, monkeypatch):
+def test_the_bulletin_goes_to_the_leaders_once_a_month_with_its_files(channels_on, plan, runner, smtp, clock):
     leader = make_user("mayor", "leader")
     office = _office(channels_on)
     page = office.client.get("/duban/settings").get_data(as_text=True)
@@ -40,7 +39,7 @@ def test_the_bulletin_goes_to_the_leaders_once_a_month_with_its_files(channels_o
                                                          AuditEntry.object_label == "通报定时发送")) is not None
 
     for day, expected in ((date(2026, 12, 9), 0), (date(2026, 12, 10), 1), (date(2026, 12, 11), 1)):
-        monkeypatch.setattr(ledger, "today", lambda day=day: day)
+        clock(day)
         result = runner.invoke(args=["portal", "remind"])
         assert result.exit_code == 0, result.output
         assert len(_bulletins()) == expected, day

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import MonthlyReport, OutboxDelivery, OutboxMessage, Unit
 from portal.models.reports import SUBMITTED
-from portal.reports import services as report_services
 from portal.reports.reminders import queue_missing_reports
 from tests.conftest import make_user
 
@@ -41,8 +40,8 @@ def test_remind_queues_each_units_digest_once_a_day_and_deliver_mails_it(channel
     assert "做好儿童移交工作" in text and "https://portal.test.gov.cn/tasks/?unit=yanhu-mz" in text
 
 
-def test_reports_not_filed_by_the_due_day_are_queued_once_a_month(channels_on, plan, monkeypatch):
-    monkeypatch.setattr(report_services, "today", lambda: date(2026, 11, 26))
+def test_reports_not_filed_by_the_due_day_are_queued_once_a_month(channels_on, plan, clock):
+    clock(date(2026, 11, 26))
     channels_on.config["REPORT_DUE_DAY"] = 25
     filed = db.session.scalar(sa.select(Unit).where(Unit.code == "city-mz"))
     db.session.add(MonthlyReport(unit_id=filed.id, month="2026-11", status=SUBMITTED, progress="已完成"))
@@ -58,7 +57,7 @@ def test_reports_not_filed_by_the_due_day_are_queued_once_a_month(channels_on, p
     assert queue_missing_reports("2026-11") == []  # once a month
 
 
-def test_before_the_due_day_no_report_is_missing(channels_on, plan, monkeypatch):
-    monkeypatch.setattr(report_services, "today", lambda: date(2026, 11, 25))
+def test_before_the_due_day_no_report_is_missing(channels_on, plan, clock):
+    clock(date(2026, 11, 25))
     channels_on.config["REPORT_DUE_DAY"] = 25
     assert queue_missing_reports("2026-11") == []

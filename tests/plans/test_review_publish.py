@@ -196,14 +196,14 @@ def test_a_revision_keeps_what_the_review_does_not_edit(app, plan):
     p = ready_plan()
     assert publish.publish(p, actor=None) == []
     duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
-    duty.area, duty.indicators = "关爱服务", [["建立台账数", "个"]]
+    duty.theme, duty.indicators = "关爱服务", [["建立台账数", "个"]]
     duty.deadline_kind, duty.period = "periodic", "quarterly"
     db.session.commit()
     assert publish.open_next_version(p, actor=None) is None
     assert publish.publish(p, actor=None) == []
     db.session.expire_all()
     duty = db.session.scalar(sa.select(Duty).where(Duty.key == f"p{p.id}-2"))
-    assert (duty.area, duty.indicators, duty.deadline_kind, duty.period) == (
+    assert (duty.theme, duty.indicators, duty.deadline_kind, duty.period) == (
         "关爱服务", [["建立台账数", "个"]], "periodic", "quarterly")
 
 

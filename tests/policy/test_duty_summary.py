@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from portal.core import duty_rules
 from portal.core.plan import PLAN_ID
+from portal.core.time import today
 from portal.duties.clauses import instances_by_clause, instances_for_clause
-from portal.duties.ledger import today
 from portal.extensions import db
 from portal.models import Duty, DutyInstance
 

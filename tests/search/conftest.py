@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from portal.content.policy_doc import read_document
-from portal.search import engine
+from portal.search.build import build_index
+from portal.search.records import Record, records_from_document
 
 ROOT = Path(__file__).resolve().parents[2]
 FANGAN = ROOT / "content" / "policy" / "yunmin-2021-74.md"
@@ -24,25 +25,25 @@ STATUTE = [
 ]
 
 
-def fangan_records() -> list[engine.Record]:
-    return engine.records_from_document(read_document(FANGAN))
+def fangan_records() -> list[Record]:
+    return records_from_document(read_document(FANGAN))
 
 
-def shipped_records() -> list[engine.Record]:
+def shipped_records() -> list[Record]:
     """Every document content/policy ships, in its current version (older editions left out)."""
     from portal.content.library import load_document
 
-    out: list[engine.Record] = []
+    out: list[Record] = []
     for path in sorted(FANGAN.parent.glob("*.md")):
         if "@" not in path.stem:
             doc = load_document(path, path.name)
             assert not doc.problems, (path.name, doc.problems)
-            out += engine.records_from_document(doc.parsed)
+            out += records_from_document(doc.parsed)
     return out
 
 
-def statute_records(title: str = "家庭寄养管理办法", doc_id: str = "jtjy-2014") -> list[engine.Record]:
-    return [engine.Record(doc_id=doc_id, clause_id=cid, label=label, title=head, text=text,
+def statute_records(title: str = "家庭寄养管理办法", doc_id: str = "jtjy-2014") -> list[Record]:
+    return [Record(doc_id=doc_id, clause_id=cid, label=label, title=head, text=text,
                           doc_title=title, doc_number="民政部令第54号", url=f"/policy/{doc_id}#{cid}",
                           validity="现行有效")
             for cid, label, head, text in STATUTE]
@@ -62,7 +63,7 @@ def _shipped_dictionary():
 def fangan_index(tmp_path_factory) -> Path:
     """The 方案 alone — what the relevance sets are judged on."""
     d = tmp_path_factory.mktemp("search_fangan")
-    engine.build_index(d, fangan_records())
+    build_index(d, fangan_records())
     return d
 
 
@@ -70,7 +71,7 @@ def fangan_index(tmp_path_factory) -> Path:
 def library_index(tmp_path_factory) -> Path:
     """The 方案 plus a small statute (citations with a document, filters by document)."""
     d = tmp_path_factory.mktemp("search_library")
-    engine.build_index(d, fangan_records() + statute_records())
+    build_index(d, fangan_records() + statute_records())
     return d
 
 

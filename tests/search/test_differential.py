@@ -13,16 +13,17 @@ import pytest
 
 from portal.content.library import load_document
 from portal.search import engine, tokenizer
+from portal.search.build import build_index
 from portal.search.query import STOPWORDS
-from portal.search.records import records_from_document
+from portal.search.records import Record, records_from_document
 from tests.search.conftest import FANGAN, fangan_records
 
 POLICY = FANGAN.parent
 SEED = 7
 
 
-def _statute_records(limit: int = 600) -> list[engine.Record]:
-    out: list[engine.Record] = []
+def _statute_records(limit: int = 600) -> list[Record]:
+    out: list[Record] = []
     for path in sorted(POLICY.glob("*.md")):
         if path == FANGAN or "@" in path.stem:
             continue
@@ -35,14 +36,14 @@ def _statute_records(limit: int = 600) -> list[engine.Record]:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> tuple[Path, list[engine.Record]]:
+def corpus(tmp_path_factory) -> tuple[Path, list[Record]]:
     recs = fangan_records() + _statute_records()
     d = tmp_path_factory.mktemp("search_differential")
-    engine.build_index(d, recs)
+    build_index(d, recs)
     return d, recs
 
 
-def _hay(r: engine.Record) -> str:
+def _hay(r: Record) -> str:
     """The clause as a reader sees it: a section with paragraphs holds their text too."""
     return " ".join(tokenizer.normalise(f"{r.title or ''}\n{r.context or r.text}").lower().split())
 

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from portal.search import engine, store
+from portal.search.build import build_index, ensure_index, index_status, update_document
 from portal.search.engine import Hit, SearchResponse
 from portal.search.records import Record
 from tests.search.conftest import fangan_records, statute_records
@@ -45,7 +46,7 @@ def test_quoted_phrase_matches_exactly_and_is_marked_whole(fangan_index):
 
 def test_highlight_marks_whole_words_and_escapes(tmp_path):
     recs = [Record(doc_id="d", clause_id="1", text="指导开展儿童督导员业务培训<script>alert(1)</script>&")]
-    engine.build_index(tmp_path, recs)
+    build_index(tmp_path, recs)
     snip = engine.search(tmp_path, "儿童督导员").results[0].snippet
     assert "<mark>儿童督导员</mark>" in snip
     assert "<script>" not in snip and "&lt;script&gt;" in snip and snip.endswith("&amp;")
@@ -114,59 +115,59 @@ def test_no_hits_suggests(fangan_index):
 
 def test_update_document_reindexes_one_document(tmp_path):
     recs = fangan_records() + statute_records()
-    engine.build_index(tmp_path, recs)
+    build_index(tmp_path, recs)
     eng = engine.SearchEngine(tmp_path)
     assert eng.search("寄养家庭").total >= 3
     changed = statute_records()
     changed[2].text = "寄养家庭主要照料人应当年满三十周岁，具有独角兽饲养经验。"
-    engine.update_document(tmp_path, "jtjy-2014", changed)
+    update_document(tmp_path, "jtjy-2014", changed)
     engine.REFRESH_EVERY, old = 0.0, engine.REFRESH_EVERY
     try:
         assert ids(eng.search("独角兽")) == ["a8"]
         assert eng.search("户随人走").total >= 1  # the other document is untouched
-        assert engine.index_status(tmp_path, fangan_records() + changed) == ("ok", [])
-        engine.update_document(tmp_path, "jtjy-2014", [])
+        assert index_status(tmp_path, fangan_records() + changed) == ("ok", [])
+        update_document(tmp_path, "jtjy-2014", [])
         assert eng.search("独角兽").total == 0
     finally:
         engine.REFRESH_EVERY = old
         eng.close()
     with pytest.raises(ValueError):
-        engine.update_document(tmp_path, "other", statute_records())
+        update_document(tmp_path, "other", statute_records())
 
 
 def test_lifecycle_missing_stale_corrupt(tmp_path, caplog):
     recs = fangan_records()
     caplog.set_level(logging.WARNING, logger="portal.search")
     assert engine.search(tmp_path, "户口").error  # no index yet: a message, not an exception
-    assert engine.ensure_index(tmp_path, recs) == "rebuilt (missing)"
+    assert ensure_index(tmp_path, recs) == "rebuilt (missing)"
     assert "missing" in caplog.text
-    assert engine.ensure_index(tmp_path, recs) == "ok"
+    assert ensure_index(tmp_path, recs) == "ok"
     changed = [Record.of({**r.__dict__}) for r in recs]
     changed[5].text += "新增内容"
-    assert engine.ensure_index(tmp_path, changed) == "updated (yunmin-2021-74)"
-    assert engine.index_status(tmp_path, changed) == ("ok", [])
+    assert ensure_index(tmp_path, changed) == "updated (yunmin-2021-74)"
+    assert index_status(tmp_path, changed) == ("ok", [])
     # corrupt: the index files overwritten
     ix_dir = store.current_dir(tmp_path)
     for name in (store.MAIN_FILE, store.CHARS_FILE):
         (ix_dir / name).write_bytes(b"garbage" * 100)
-    assert engine.index_status(tmp_path)[0] == "corrupt"
+    assert index_status(tmp_path)[0] == "corrupt"
     caplog.clear()
-    assert engine.ensure_index(tmp_path, changed) == "rebuilt (corrupt)"
+    assert ensure_index(tmp_path, changed) == "rebuilt (corrupt)"
     assert "corrupt" in caplog.text
     assert engine.search(tmp_path, "新增内容").total >= 1
     # another schema/analyzer signature counts as stale and is rebuilt
     meta = store.current_dir(tmp_path) / store.META_FILE
     meta.write_text(meta.read_text().replace('"signature": "', '"signature": "x'))
-    assert engine.ensure_index(tmp_path, changed) == "rebuilt (stale)"
+    assert ensure_index(tmp_path, changed) == "rebuilt (stale)"
     shutil.rmtree(store.current_dir(tmp_path))
-    assert engine.ensure_index(tmp_path, changed) == "rebuilt (missing)"
+    assert ensure_index(tmp_path, changed) == "rebuilt (missing)"
 
 
 def test_readers_keep_answering_during_and_after_full_rebuild(tmp_path):
-    engine.build_index(tmp_path, statute_records())
+    build_index(tmp_path, statute_records())
     eng = engine.SearchEngine(tmp_path)
     assert eng.search("寄养").total >= 2
-    engine.build_index(tmp_path, fangan_records())  # a new directory replaces the old one
+    build_index(tmp_path, fangan_records())  # a new directory replaces the old one
     eng._checked = 0.0
     assert eng.search("户随人走").total >= 1
     assert len([p for p in tmp_path.iterdir() if p.name.startswith("ix-")]) == 1
@@ -187,18 +188,18 @@ def test_one_writer_at_a_time(tmp_path):
     try:
         assert ready.wait(10)
         with pytest.raises(store.LockError):
-            engine.build_index(tmp_path, statute_records(), timeout=0.2)
+            build_index(tmp_path, statute_records(), timeout=0.2)
     finally:
         release.set()
         p.join(10)
-    engine.build_index(tmp_path, statute_records(), timeout=5)
+    build_index(tmp_path, statute_records(), timeout=5)
 
 
 def test_two_process_writer_builds_the_same_index(tmp_path):
     recs = fangan_records() + statute_records()
-    stats = engine.build_index(tmp_path, recs, procs=2)
+    stats = build_index(tmp_path, recs, procs=2)
     assert stats["clauses"] == len(recs)
-    one = engine.build_index(tmp_path / "one", recs, procs=1)
+    one = build_index(tmp_path / "one", recs, procs=1)
     assert one["index_bytes"] > 0
     assert ids(engine.search(tmp_path, '"家庭寄养"'))[0] == "3.1.1.3"
 
@@ -207,7 +208,7 @@ def test_abbreviations_find_the_terms_spelled_out(tmp_path):
     recs = [Record(doc_id="d", clause_id="a1", text="依照《中华人民共和国反家庭暴力法》的规定，对实施家庭暴力的监护人予以训诫。"),
             Record(doc_id="d", clause_id="a2", text="将符合条件的困难家庭纳入最低生活保障范围。"),
             Record(doc_id="d", clause_id="a3", text="其他条款。")]
-    engine.build_index(tmp_path, recs)
+    build_index(tmp_path, recs)
     assert ids(engine.search(tmp_path, "反家暴法")) == ["a1"]
     assert ids(engine.search(tmp_path, "家暴")) == ["a1"]
     res = engine.search(tmp_path, "低保")

@@ -11,6 +11,7 @@ import pytest
 
 from portal.content.library import load_document
 from portal.search import engine, tokenizer
+from portal.search.build import build_index
 from portal.search.records import records_from_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,7 @@ def shipped():
 @pytest.fixture(scope="module")
 def shipped_index(shipped, tmp_path_factory):
     d = tmp_path_factory.mktemp("search_shipped")
-    engine.build_index(d, shipped)
+    build_index(d, shipped)
     return d
 
 

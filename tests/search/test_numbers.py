@@ -8,7 +8,9 @@ import re
 import pytest
 
 from portal.search import engine, titles
+from portal.search.build import build_index
 from portal.search.query import cn_to_int, parse, same_wenhao
+from portal.search.records import Record
 from tests.search.test_titles import first_card, page
 from tests.search.test_web import hits
 
@@ -73,16 +75,16 @@ STATUTE = [
 
 @pytest.fixture(scope="module")
 def code_index(tmp_path_factory):
-    recs = [engine.Record(doc_id="minfadian", clause_id=cid, label=label, text=text, doc_title="中华人民共和国民法典",
+    recs = [Record(doc_id="minfadian", clause_id=cid, label=label, text=text, doc_title="中华人民共和国民法典",
                           url=f"/policy/minfadian#{cid}") for cid, label, text in STATUTE]
-    recs.append(engine.Record(doc_id="shouyang", clause_id="history", label="沿革",
+    recs.append(Record(doc_id="shouyang", clause_id="history", label="沿革",
                               text="1999年5月25日 民政部令第14号发布", doc_title="中国公民收养子女登记办法",
                               doc_number="民政部令第14号"))
-    recs.append(engine.Record(doc_id="shouyang", clause_id="a1", label="第一条", doc_title="中国公民收养子女登记办法",
+    recs.append(Record(doc_id="shouyang", clause_id="a1", label="第一条", doc_title="中国公民收养子女登记办法",
                               text="第一条　为了规范收养登记行为，根据《中华人民共和国民法典》，制定本办法。",
                               doc_number="民政部令第14号"))
     d = tmp_path_factory.mktemp("search_numbers")
-    engine.build_index(d, recs)
+    build_index(d, recs)
     return d
 
 

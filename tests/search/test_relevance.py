@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from portal.search import engine
+from portal.search.build import build_index
 from tests.search.conftest import HERE, RELEVANCE, shipped_records
 
 
@@ -59,7 +60,7 @@ def test_is_hit_accepts_finer_anchor():
 def shipped_index(tmp_path_factory) -> Path:
     """Every document content/policy ships, in its current version."""
     d = tmp_path_factory.mktemp("search_shipped")
-    engine.build_index(d, shipped_records())
+    build_index(d, shipped_records())
     return d
 
 

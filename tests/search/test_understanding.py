@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from portal.search import engine
+from portal.search.build import build_index
+from portal.search.records import Record
 from tests.search.conftest import shipped_records
 
 MINORS = "weichengnianren-baohu-fa"
@@ -17,7 +19,7 @@ MINORS = "weichengnianren-baohu-fa"
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("search_understanding")
-    engine.build_index(d, shipped_records())
+    build_index(d, shipped_records())
     return d
 
 
@@ -107,7 +109,7 @@ def test_a_query_the_library_holds_as_typed_is_searched_as_typed(shipped):
 
 
 def _rec(doc, title, cid, text, status="现行有效"):
-    return engine.Record(doc_id=doc, clause_id=cid, label=cid, text=text, doc_title=title, url=f"/policy/{doc}/{cid}",
+    return Record(doc_id=doc, clause_id=cid, label=cid, text=text, doc_title=title, url=f"/policy/{doc}/{cid}",
                          validity=status)
 
 
@@ -116,7 +118,7 @@ def test_the_offices_own_rules_before_another_provinces(tmp_path):
     (listed first in the index) and an edition in force before one no longer in force; naming the
     place asks for its rules."""
     text = "任何经营者不得向未成年人销售烟草制品，应当在显著位置设置标志。"
-    engine.build_index(tmp_path, [
+    build_index(tmp_path, [
         _rec("sh", "上海市未成年人保护条例", "a28", text),
         _rec("old", "中华人民共和国旧法", "a9", text, status="已废止"),
         _rec("cn", "中华人民共和国未成年人保护法", "a59", text),

@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.audit.services import record
+from portal.core.time import today
 from portal.extensions import db
 from tests.test_migrations import _fresh_database_url
 
@@ -130,7 +131,6 @@ def test_the_purge_command_works_with_the_triggers_in_place(migrated, tmp_path):
     from datetime import timedelta
 
     from portal.audit.retention import RETENTION_DAYS, purge
-    from portal.duties.services import today
 
     _add_old_row(RETENTION_DAYS + 5, "旧")
     removed = purge(today() - timedelta(days=RETENTION_DAYS), tmp_path / "old.csv", today())

@@ -73,7 +73,7 @@ def test_setup_makes_an_earlier_instance_private(usual_umask, app, runner, tmp_p
     os.chmod(uploads, 0o755)
     os.chmod(old_file, 0o644)
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(uploads))
-    monkeypatch.setattr("flask_migrate.upgrade", lambda: None)
+    monkeypatch.setattr("portal.cli.upgrade", lambda: None)  # setup's migration is not under test
     monkeypatch.setattr("portal.cli.run_sync", lambda: True)
     monkeypatch.setattr("portal.files.cleanup.ORPHAN_GRACE", __import__("datetime").timedelta(days=365))
     result = runner.invoke(args=["portal", "setup"])

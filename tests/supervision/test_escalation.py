@@ -7,7 +7,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from portal.duties import ledger
 from portal.extensions import db
 from portal.models import AuditEntry, DutyInstance, Notice, Urge
 from portal.supervision import ladder
@@ -99,12 +98,12 @@ def test_a_deadline_beyond_the_holiday_data_says_how_days_were_counted(app, plan
     assert lines[0].startswith("督办通知单") and "周一至周五" in lines[-1]
 
 
-def test_remind_runs_the_ladder_on_the_portals_day(app, plan, runner, monkeypatch):
+def test_remind_runs_the_ladder_on_the_portals_day(app, plan, runner, clock):
     inst = instance_by_key(KEY)
     inst.deadline = date(2025, 9, 30)
     _only(inst.id)
     db.session.commit()
-    monkeypatch.setattr(ledger, "today", lambda: date(2025, 10, 9))
+    clock(date(2025, 10, 9))
     result = runner.invoke(args=["portal", "remind"])
     assert result.exit_code == 0, result.output
     assert "督办通知单：盐湖区民政局" in result.output

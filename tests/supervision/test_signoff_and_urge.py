@@ -183,10 +183,8 @@ def test_notices_get_read_receipts(app, plan):
     assert _login(app, "other").client.get(f"/duban/notices/{notice.id}").status_code == 404
 
 
-def test_late_monthly_reports_are_urged_from_the_reports_page(app, plan, monkeypatch):
-    from portal.duties import ledger
-
-    monkeypatch.setattr(ledger, "today", lambda: date(2026, 12, 20))  # past the due day of 2026年11月's report
+def test_late_monthly_reports_are_urged_from_the_reports_page(app, plan, clock):
+    clock(date(2026, 12, 20))  # past the due day of 2026年11月's report
     make_user("office", "admin")
     office = _login(app, "office")
     page = office.client.get("/reports/?month=2026-11").get_data(as_text=True)
@@ -213,17 +211,12 @@ def test_a_unit_is_urged_about_its_late_duties_from_its_page(app, plan):
     assert office.client.get("/duban/urge?unit=nowhere").get_data(as_text=True).count("没有需要催办的单位") == 1
 
 
-def test_a_training_group_late_in_a_county_is_urged(app, plan, monkeypatch):
-    from portal.duties import ledger
+def test_a_training_group_late_in_a_county_is_urged(app, plan, clock):
     from tests.training.helpers import sample_training
 
     sample = sample_training()
     rule = sample["rule"]
-    from portal.training import services as training_services
-
-    later = rule.due + timedelta(days=3)
-    monkeypatch.setattr(ledger, "today", lambda: later)
-    monkeypatch.setattr(training_services, "today", lambda: later)  # the assign page's own day
+    clock(rule.due + timedelta(days=3))  # the duban page's day and the assign page's
     make_user("office", "admin")
     office = _login(app, "office")
     compose = office.client.get(f"/duban/urge?training={rule.id}").get_data(as_text=True)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, CohortRule
 from portal.training import services
@@ -30,7 +31,7 @@ def test_a_past_due_date_is_refused_beside_the_form_with_the_typing_kept(app, pl
     import_rows(*ROWS)
     make_user("tr", "trainer")
     auth.login("tr")
-    past = services.today() - timedelta(days=29)
+    past = today() - timedelta(days=29)
     response = auth.post("/training/assign", data=group_form(past, township=db_area("北城街道").id))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -54,10 +55,10 @@ def test_assigning_again_moves_the_open_due_dates_of_the_same_rule(app, plan, cl
     module = services.get_module(MODULE)
     make_user("tr", "trainer")
     auth.login("tr")
-    first, second = services.today() + timedelta(days=5), services.today() + timedelta(days=40)
+    first, second = today() + timedelta(days=5), today() + timedelta(days=40)
     page = auth.post("/training/assign", data=group_form(first), follow_redirects=True).get_data(as_text=True)
     assert "新安排 3 人" in page
-    services.mark_completed(make_user("adm", "admin"), trainee("13800000002"), module, services.today())
+    services.mark_completed(make_user("adm", "admin"), trainee("13800000002"), module, today())
     page = auth.post("/training/assign", data=group_form(second), follow_redirects=True).get_data(as_text=True)
     assert "新安排 0 人，调整完成时限 2 人" in page
     assert dues(module.id) == {"主任乙": first, "主任丙": second, "主任丁": second}  # the completed one keeps its date
@@ -83,7 +84,7 @@ def test_a_withdrawn_rule_reaches_nobody_later_and_leaves_assignments(app, plan,
     module = services.get_module(MODULE)
     make_user("tr", "trainer")
     auth.login("tr")
-    auth.post("/training/assign", data=group_form(services.today() + timedelta(days=5)))
+    auth.post("/training/assign", data=group_form(today() + timedelta(days=5)))
     rule = db.session.scalar(sa.select(CohortRule))
     page = client.get("/training/assign").get_data(as_text=True)
     assert "已经安排的人员不受影响" in page
@@ -102,9 +103,9 @@ def test_an_expired_rule_does_not_make_new_people_overdue_and_the_import_says_so
     from tests.training.helpers import county
 
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, None),
-                           services.today() - timedelta(days=3), backdated=True)  # a rule now expired
+                           today() - timedelta(days=3), backdated=True)  # a rule now expired
     services.assign_cohort(admin, services.get_module("fangan-yu-zhize"),
-                           services.Cohort("director", county("yanhu").id, None), services.today())  # due today
+                           services.Cohort("director", county("yanhu").id, None), today())  # due today
     before = overdue_count()
     make_user("tr", "trainer")
     auth.login("tr")
@@ -123,4 +124,4 @@ def test_an_expired_rule_does_not_make_new_people_overdue_and_the_import_says_so
     newcomer = trainee("13800000006")
     held = {a.module.key: a.due for a in db.session.scalars(sa.select(Assignment).where(
         Assignment.trainee_id == newcomer.id))}
-    assert held == {"fangan-yu-zhize": services.today()}  # the rule due today still applies
+    assert held == {"fangan-yu-zhize": today()}  # the rule due today still applies

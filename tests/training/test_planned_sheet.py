@@ -49,9 +49,9 @@ def test_a_sheet_for_a_coming_training_is_made_printed_and_not_yet_ticked(app, p
     assert db.session.scalar(sa.select(sa.func.count(Completion.id))) == 0
 
 
-def test_on_the_day_the_planned_sheet_opens_for_ticking(app, plan, client, auth, monkeypatch):
+def test_on_the_day_the_planned_sheet_opens_for_ticking(app, plan, client, auth, clock):
     response, held_on = _planned_sheet(client, auth, 3)
-    monkeypatch.setattr(services, "today", lambda: held_on)
+    clock(held_on)
     sheet_url = response.headers["Location"]
     assert 'data-testid="sheet-ahead"' not in client.get(sheet_url).get_data(as_text=True)
     person = trainee("13800000002")

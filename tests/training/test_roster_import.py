@@ -45,7 +45,7 @@ def test_good_xlsx_imports_areas_and_people(app):
     result = import_roster(data, "花名册.xlsx", None, dry_run=False)
     assert result.ok and (result.created, result.updated) == (3, 0)
     li = trainee("13800000002")
-    assert (li.name, li.role, li.county.code, li.township.name, li.village.name) == ("李四", "director", "yanhu", "北城街道", "红旗社区")
+    assert (li.name, li.post, li.county.code, li.township.name, li.village.name) == ("李四", "director", "yanhu", "北城街道", "红旗社区")
     assert trainee("13800000001").village is None
     assert count(TrainingPlace) == 4  # 北城街道, 红旗社区, 城西街道, 西厢村
 

@@ -130,7 +130,7 @@ def test_the_overdue_list_is_paged_oldest_first_with_the_full_count(app, plan, c
     admin = make_user("adm", "admin")
     people = db.session.scalars(sa.select(Trainee).order_by(Trainee.id)).all()
     for n, module in enumerate(services.live_modules()[:2]):
-        services.assign_people(admin, module, [p for p in people if p.role in module.audience],
+        services.assign_people(admin, module, [p for p in people if p.post in module.audience],
                                date.today() - timedelta(days=1 + 10 * (1 - n)), backdated=True)
     total = figures.overdue_count()
     assert total == 120 and total > figures.OVERDUE_PAGE

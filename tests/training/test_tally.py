@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Trainee, TrainingModule, TrainingTally
 from portal.training import figures as reports
@@ -21,7 +22,7 @@ def recounted_city() -> tuple[int, int, int]:
     done = reports._completed_exists()
     stmt = reports.counted(sa.select(
         sa.func.count(), sa.func.sum(sa.case((done, 1), else_=0)),
-        sa.func.sum(sa.case((sa.and_(Assignment.due < services.today(), ~done), 1), else_=0))).select_from(Assignment))
+        sa.func.sum(sa.case((sa.and_(Assignment.due < today(), ~done), 1), else_=0))).select_from(Assignment))
     assigned, completed, overdue = db.session.execute(stmt).one()
     return int(assigned), int(completed or 0), int(overdue or 0)
 
@@ -48,7 +49,7 @@ def test_the_summary_equals_a_recount_after_every_kind_of_change(app, plan):
     services.assign_cohort(admin, first, services.Cohort("", yanhu.id, None), soon)
     agrees("a county's group assigned")
     people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
-    services.assign_people(admin, second, [p for p in people if p.role in second.audience], past, backdated=True)
+    services.assign_people(admin, second, [p for p in people if p.post in second.audience], past, backdated=True)
     agrees("people assigned, past due")
     sheet = services.create_sheet(admin, first, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
@@ -157,9 +158,9 @@ def test_past_dues_folded_leave_every_figure_and_the_summary_stops_growing_with_
     first, second = services.live_modules()[:2]
     people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
     for days in (400, 200, 30, 3):  # four years' due dates, all past
-        services.assign_people(admin, first, [p for p in people if p.role in first.audience],
+        services.assign_people(admin, first, [p for p in people if p.post in first.audience],
                                date.today() - timedelta(days=days), backdated=True)
-    services.assign_people(admin, second, [p for p in people if p.role in second.audience],
+    services.assign_people(admin, second, [p for p in people if p.post in second.audience],
                            date.today() + timedelta(days=10))
     before = (reports.city_totals(), reports.figures(None).total)
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally))

@@ -8,6 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from tests.conftest import AuthActions, make_user
 from tests.ui.idscan import ISO_DATE_RE, forbidden, leaks_in, visible_text
@@ -70,7 +71,6 @@ def _supervision_sample(inst) -> tuple[int, int]:
 
     from portal.models import Notice, Urge
     from portal.supervision import ladder
-    from portal.supervision.services import today
 
     db.session.execute(sa.update(type(inst)).where(type(inst).id == inst.id).values(deadline=today() - timedelta(days=9)))
     ladder.run_escalations(today())

@@ -33,9 +33,9 @@ def grown_county(n: int = 12) -> None:
     admin = make_user("adm", "admin")
     everyone = db.session.scalars(sa.select(Trainee).order_by(Trainee.id)).all()
     first, second = services.live_modules()[:2]
-    services.assign_people(admin, first, [p for p in everyone if p.role in first.audience],
+    services.assign_people(admin, first, [p for p in everyone if p.post in first.audience],
                            date.today() - timedelta(days=3), backdated=True)
-    services.assign_people(admin, second, [p for p in everyone if p.role in second.audience],
+    services.assign_people(admin, second, [p for p in everyone if p.post in second.audience],
                            date.today() + timedelta(days=20))
     for person in everyone[:4]:
         services.mark_completed(admin, person, second, date.today())

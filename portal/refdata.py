@@ -210,6 +210,9 @@ def _cached(key: tuple, load: Callable[[], object]):
     return value
 
 
+_DUTY_DIRTY = "duty_written"  # conn.info: this transaction wrote duty data (its token is replaced at commit)
+
+
 def _replace_token(conn, stamp_id: int) -> None:
     """A new token in row `stamp_id`, once per transaction or savepoint on `conn`."""
     flag = f"stamp_bumped_{stamp_id}"
@@ -232,12 +235,34 @@ def _on_write(conn) -> None:
 
 
 def _on_duty_write(conn) -> None:
-    """Duty data the 台账 shows was written on `conn`: replace its token; this request (or command)
-    no longer trusts cached rows (what its transaction wrote is what it must see, and a second write
-    in the same transaction does not replace the token again)."""
-    _replace_token(conn, DUTY_STAMP_ID)
+    """Duty data the 台账 shows was written on `conn`: its token is replaced when the transaction
+    commits (`_commit_duty_token`); from now on this request (or command) no longer trusts cached rows
+    (what its transaction wrote is what it must see)."""
+    conn.info[_DUTY_DIRTY] = True
     if has_app_context():
         g.duty_stamp = _NO_CACHE
+
+
+def _session_commits(session) -> None:
+    """An ORM session is about to commit (or, inside a test's outer transaction, release its
+    savepoint): write what is pending, then replace the duty token if the transaction wrote duty
+    data, so the token is still the last thing written."""
+    if not session.in_transaction():
+        return
+    session.flush()
+    _commit_duty_token(session.connection())
+
+
+def _commit_duty_token(conn) -> None:
+    """Just before a transaction that wrote duty data commits: replace the duty token, in the same
+    transaction (a reader never sees the new data under the old token once both are committed).
+    Done last, not at the first write, so the token row's lock is the last lock the transaction
+    takes and is held only for the commit: concurrent duty writes never wait on it while holding
+    other rows (with the upsert at the first write, two writers could deadlock on PostgreSQL — one
+    holding the token and wanting a row, the other holding that row and wanting the token; the
+    50-user load at ten years met one such 503)."""
+    if conn.info.pop(_DUTY_DIRTY, False):
+        _replace_token(conn, DUTY_STAMP_ID)
 
 
 def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
@@ -257,6 +282,13 @@ def _boundary(conn, *args) -> None:
     conn.info.pop(f"stamp_bumped_{DUTY_STAMP_ID}", None)
 
 
+def _forget_duty_write(conn) -> None:
+    """A rolled-back transaction wrote nothing (a savepoint's rollback keeps the mark: one token too
+    many is harmless)."""
+    if not conn.invalidated:
+        conn.info.pop(_DUTY_DIRTY, None)
+
+
 _installed = False
 
 
@@ -266,6 +298,9 @@ def install() -> None:
     if _installed:
         return
     sa.event.listen(sa.engine.Engine, "after_execute", _after_execute)
+    sa.event.listen(sa.orm.Session, "before_commit", _session_commits)
+    sa.event.listen(sa.engine.Engine, "commit", _commit_duty_token)  # a plain engine transaction's commit
+    sa.event.listen(sa.engine.Engine, "rollback", _forget_duty_write)
     for name in ("commit", "rollback", "savepoint", "rollback_savepoint", "release_savepoint"):
         sa.event.listen(sa.engine.Engine, name, _boundary)
     _installed = True

@@ -30,8 +30,10 @@ OVER: dict[str, tuple[int, str]] = {
                         "they show (people, duties, documents)"),
     "leader GET /training/reports/matrix?county=yanhu": (8, "the page's people's 学时 of the year and the office's "
                                                              "yearly target (one settings row) beside the matrix"),
-    "leader GET /training/reports/matrix?county=yanhu&format=xlsx": (7, "as the page: 学时 and target; and the "
-                                                                        "download's audit record"),
+    "leader GET /training/reports/matrix?county=yanhu&format=xlsx": (9, "as the page: 学时 and target; the "
+                                                                        "download's audit record; the size check that "
+                                                                        "chooses a direct file or a background export (a "
+                                                                        "count) and the county read by id for the build"),
     "policy.document": (7, "the person's own 收藏: their folders and whether they starred it (one statement)"),
     "policy.clause": (7, "the person's own 收藏: their folders and whether they starred the article (one statement)"),
     "training.trainee": (8, "the office's 学时 rules and yearly target (one settings row) beside the person's "

@@ -280,6 +280,9 @@ class _Stores:
                 conn.commit()
             source = "store" if sqlite else _store_schema(state)
             try:
+                # Emptying the main database wrote duty data, so its commit left a new duty token
+                # (portal.refdata): the state's own stamps replace it (and the copy's commit a new one).
+                conn.exec_driver_sql('DELETE FROM "refdata_stamp"')
                 for table in tables:
                     conn.exec_driver_sql(f'INSERT INTO "{table.name}" SELECT * FROM {source}."{table.name}"')
                     if not sqlite and "id" in table.c:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.files import staging
 from portal.files.storage import StorageError, write_private
@@ -46,9 +45,8 @@ from portal.models import (
 )
 from portal.training import exports
 from portal.training import figures as r
-from portal.training.import_jobs import STALE, claim
+from portal.training.import_jobs import STALE, claim, in_background
 from portal.training.scope import county_units, sees_phone_of
-from portal.training.services import today
 
 KIND = "export"  # ImportJob.kind of these jobs
 STAGED = "exports"  # the staging folder of the finished files
@@ -174,17 +172,8 @@ def start(spec: ExportSpec, user: User, rows: int) -> ImportJob:
                     payload=spec.to_json())
     db.session.add(job)
     db.session.commit()
-    app = current_app._get_current_object()
-    threading.Thread(target=_run_in_app, args=(app, job.id), name=f"export-job-{job.id}", daemon=True).start()
+    in_background(run, job.id, f"export-job-{job.id}")
     return job
-
-
-def _run_in_app(app, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run(job_id)
-        finally:
-            db.session.remove()
 
 
 def run(job_id: int) -> None:

@@ -59,14 +59,20 @@ def start(rows: list[RosterRow], preview: ImportResult, filename: str, user: Use
 
 
 def launch(job_id: int) -> None:
+    in_background(run, job_id, f"import-job-{job_id}")
+
+
+def in_background(run_job, job_id: int, name: str) -> None:
+    """`run_job(job_id)` in a daemon thread of this worker, inside the app (the roster import's and the
+    exports' jobs; a stopped worker's job is taken over through `claim`)."""
     app = current_app._get_current_object()
-    threading.Thread(target=_run_in_app, args=(app, job_id), name=f"import-job-{job_id}", daemon=True).start()
+    threading.Thread(target=_run_in_app, args=(app, run_job, job_id), name=name, daemon=True).start()
 
 
-def _run_in_app(app, job_id: int) -> None:
+def _run_in_app(app, run_job, job_id: int) -> None:
     with app.app_context():
         try:
-            run(job_id)
+            run_job(job_id)
         finally:
             db.session.remove()
 

@@ -133,8 +133,10 @@ def get_urls(app, inst) -> list[str]:
             urls.append(url_for(rule.endpoint, **args))
         urls += [url_for("policy.document", doc_id=STATUTE), url_for("policy.print_view", doc_id=STATUTE)]
     # a staged batch (tests/policy/test_admin.py); a trainer's own import job (tests/training/test_import_jobs.py);
-    # a photographed sign-in sheet, an image file (tests/training/test_village_signin.py)
-    assert set(unreached) <= {"library_admin.preview", "training.import_job", "training.session_photo"}, unreached
+    # a photographed sign-in sheet, an image file (tests/training/test_village_signin.py); a trainer's own
+    # background export, its page and its file (tests/training/test_export_jobs.py)
+    assert set(unreached) <= {"library_admin.preview", "training.import_job", "training.session_photo",
+                              "training.export_job", "training.export_file"}, unreached
     urls += [f"/duban/urge?instance={inst.id}", "/duban/urge?scope=overdue", "/duban/?replied=yes",
              "/duban/?sort=newest"]
     urls += ["/tasks/?unit=", "/supervision/", "/search/?q=移交", "/admin/audit/", "/tasks/?unit=city-mz",

@@ -22,6 +22,10 @@ A second token (row id 2, `DUTY_STAMP_ID`) moves the same way with any write of 
 `portal/duties/ledger_cache.py` keeps assessed 台账 rows under it. Its rules are the same: read with
 the user, replaced in the writer's transaction, not trusted for the rest of a request that wrote.
 
+A third token (row id 3, `TRAINING_STAMP_ID`) moves with any write of the training records
+(`TRAINING_TABLES`): a whole-city training file kept by `portal/training/export_jobs.py` is named by
+it, so asking whether the kept file is current is one row read, not a pass over 50,000 people.
+
 API (stable: other domains build on it):
 
     units() -> tuple[UnitRef, ...]           every unit, retired ones too, in sort order
@@ -43,6 +47,7 @@ API (stable: other domains build on it):
     stamp_column(), note_stamp(token)        for the per-request user statement
     duty_stamp() -> str | None               the duty data's token (below), None: do not cache
     duty_stamp_column(), note_duty_stamp(token)   it, read with the per-request user statement
+    training_stamp() -> str | None           the training records' token (None: no row yet)
     clear()                                  forget everything (tests)
 """
 from __future__ import annotations
@@ -72,6 +77,12 @@ STAMP_ID = 1
 # replaces the duty data's token (row DUTY_STAMP_ID).
 DUTY_TABLES = REF_TABLES | {"duty_instance", "checklist_item", "duty_cooperator"}
 DUTY_STAMP_ID = 2
+# Tables a training file prints (people, places, modules, assignments, completions, certificates and
+# what decides them): a write to any of them replaces the training token (row TRAINING_STAMP_ID).
+TRAINING_TABLES = frozenset({"trainee", "training_area", "training_module", "training_cohort", "training_assignment",
+                             "training_completion", "training_certificate", "training_arrangement", "training_tally",
+                             "training_course"})
+TRAINING_STAMP_ID = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +197,16 @@ def duty_stamp() -> str | None:
     return None if stamp is _NO_CACHE else stamp
 
 
+def training_stamp() -> str | None:
+    """The training records' token as committed now, with the reference data's (the units' names a
+    training file prints), in one statement; None before any training write since the token began
+    (nothing may be named by it then)."""
+    def token(stamp_id: int):
+        return sa.select(RefdataStamp.token).where(RefdataStamp.id == stamp_id).scalar_subquery()
+    training, reference = db.session.execute(sa.select(token(TRAINING_STAMP_ID), token(STAMP_ID))).one()
+    return None if training is None else f"{training}.{reference}"
+
+
 # ---- the cache ---------------------------------------------------------------------------------
 
 _cache: dict[tuple, tuple[str, object]] = {}
@@ -211,6 +232,7 @@ def _cached(key: tuple, load: Callable[[], object]):
 
 
 _DUTY_DIRTY = "duty_written"  # conn.info: this transaction wrote duty data (its token is replaced at commit)
+_TRAINING_DIRTY = "training_written"  # … training records (the same, for the training token)
 
 
 def _replace_token(conn, stamp_id: int) -> None:
@@ -236,7 +258,7 @@ def _on_write(conn) -> None:
 
 def _on_duty_write(conn) -> None:
     """Duty data the 台账 shows was written on `conn`: its token is replaced when the transaction
-    commits (`_commit_duty_token`); from now on this request (or command) no longer trusts cached rows
+    commits (`_commit_tokens`); from now on this request (or command) no longer trusts cached rows
     (what its transaction wrote is what it must see)."""
     conn.info[_DUTY_DIRTY] = True
     if has_app_context():
@@ -250,12 +272,12 @@ def _session_commits(session) -> None:
     if not session.in_transaction():
         return
     session.flush()
-    _commit_duty_token(session.connection())
+    _commit_tokens(session.connection())
 
 
-def _commit_duty_token(conn) -> None:
-    """Just before a transaction that wrote duty data commits: replace the duty token, in the same
-    transaction (a reader never sees the new data under the old token once both are committed).
+def _commit_tokens(conn) -> None:
+    """Just before a transaction that wrote duty data (training records) commits: replace the duty
+    (training) token, in the same transaction (a reader never sees the new data under the old token once both are committed).
     Done last, not at the first write, so the token row's lock is the last lock the transaction
     takes and is held only for the commit: concurrent duty writes never wait on it while holding
     other rows (with the upsert at the first write, two writers could deadlock on PostgreSQL — one
@@ -263,6 +285,8 @@ def _commit_duty_token(conn) -> None:
     50-user load at ten years met one such 503)."""
     if conn.info.pop(_DUTY_DIRTY, False):
         _replace_token(conn, DUTY_STAMP_ID)
+    if conn.info.pop(_TRAINING_DIRTY, False):  # the same rule (taken last, held for the commit only)
+        _replace_token(conn, TRAINING_STAMP_ID)
 
 
 def _after_execute(conn, clauseelement, multiparams, params, execution_options, result) -> None:
@@ -273,6 +297,8 @@ def _after_execute(conn, clauseelement, multiparams, params, execution_options, 
         _on_write(conn)
     if name in DUTY_TABLES:
         _on_duty_write(conn)
+    elif name in TRAINING_TABLES:
+        conn.info[_TRAINING_DIRTY] = True
 
 
 def _boundary(conn, *args) -> None:
@@ -280,6 +306,7 @@ def _boundary(conn, *args) -> None:
         return
     conn.info.pop(f"stamp_bumped_{STAMP_ID}", None)
     conn.info.pop(f"stamp_bumped_{DUTY_STAMP_ID}", None)
+    conn.info.pop(f"stamp_bumped_{TRAINING_STAMP_ID}", None)
 
 
 def _forget_duty_write(conn) -> None:
@@ -287,6 +314,7 @@ def _forget_duty_write(conn) -> None:
     many is harmless)."""
     if not conn.invalidated:
         conn.info.pop(_DUTY_DIRTY, None)
+        conn.info.pop(_TRAINING_DIRTY, None)
 
 
 _installed = False
@@ -299,7 +327,7 @@ def install() -> None:
         return
     sa.event.listen(sa.engine.Engine, "after_execute", _after_execute)
     sa.event.listen(sa.orm.Session, "before_commit", _session_commits)
-    sa.event.listen(sa.engine.Engine, "commit", _commit_duty_token)  # a plain engine transaction's commit
+    sa.event.listen(sa.engine.Engine, "commit", _commit_tokens)  # a plain engine transaction's commit
     sa.event.listen(sa.engine.Engine, "rollback", _forget_duty_write)
     for name in ("commit", "rollback", "savepoint", "rollback_savepoint", "release_savepoint"):
         sa.event.listen(sa.engine.Engine, name, _boundary)

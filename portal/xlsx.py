@@ -219,31 +219,16 @@ def sheet_file(name: str, headers: list[str], widths: list[int], rows: Iterable[
                wrap: Iterable[int] = ()) -> bytes:
     """A one-sheet .xlsx as `write_sheet` makes it (title row merged over the columns, bold header on
     the header fill, panes frozen below it, column widths, `fills(row_index, column_index, value)`
-    colours, dates in the Chinese formats, `wrap` columns wrapped), written as XML directly."""
+    colours, dates in the Chinese formats, `wrap` columns wrapped), written as XML directly.
+
+    The sheet's XML is compressed as the rows come (`SHEET_CHUNK` rows at a time), never held whole:
+    the city's overdue list at ten years (90,000 rows) held ~500 MiB as one string. The styles, which
+    name the fill colours met on the way, are written after it (a package's parts are found by name)."""
     letters = [get_column_letter(i) for i in range(1, len(headers) + 1)]
     colours: dict[str, int] = {}
     wrap = set(wrap)
-    out = [f'<row r="1"><c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">{escape(safe_cell(title))}</t></is></c></row>',
-           '<row r="2">' + "".join(_text_cell(f"{letters[j]}2", safe_cell(h), 2) for j, h in enumerate(headers)) + "</row>"]
-    for i, row in enumerate(rows):
-        r = i + 3
-        cells = []
-        for j, value in enumerate(row):
-            colour = fills(i, j, value) if fills else None
-            style = 0
-            if colour:
-                style = colours.setdefault(colour, 6 + len(colours))
-            elif j in wrap:
-                style = 5
-            cells.append(_value_cell(f"{letters[j]}{r}", value, style))
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     merge = f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>' if len(headers) > 1 else ""
-    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_NS_R}>'
-             '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" activePane="bottomLeft" '
-             'state="frozen"/><selection pane="bottomLeft" activeCell="A3" sqref="A3"/></sheetView></sheetViews>'
-             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>{"".join(out)}</sheetData>'
-             f'{merge}</worksheet>')
     book = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS} {_NS_R}><sheets>'
             f'<sheet name="{escape(sheet_title(name), _ATTR)}" sheetId="1" r:id="rId1"/></sheets></workbook>')
     buffer = io.BytesIO()
@@ -252,9 +237,42 @@ def sheet_file(name: str, headers: list[str], widths: list[int], rows: Iterable[
         z.writestr("_rels/.rels", _ROOT_RELS)
         z.writestr("xl/workbook.xml", book)
         z.writestr("xl/_rels/workbook.xml.rels", _BOOK_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_NS_R}>'
+                         '<sheetViews><sheetView workbookViewId="0"><pane ySplit="2" topLeftCell="A3" '
+                         'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A3" '
+                         f'sqref="A3"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+                         '<sheetData><row r="1"><c r="A1" s="1" t="inlineStr"><is><t xml:space="preserve">'
+                         f'{escape(safe_cell(title))}</t></is></c></row><row r="2">'
+                         + "".join(_text_cell(f"{letters[j]}2", safe_cell(h), 2) for j, h in enumerate(headers))
+                         + "</row>").encode("utf-8"))
+            chunk: list[str] = []
+            for i, row in enumerate(rows):
+                chunk.append(_sheet_row(i, row, letters, fills, wrap, colours))
+                if len(chunk) == SHEET_CHUNK:
+                    sheet.write("".join(chunk).encode("utf-8"))
+                    chunk.clear()
+            sheet.write(("".join(chunk) + f"</sheetData>{merge}</worksheet>").encode("utf-8"))
         z.writestr("xl/styles.xml", _styles_xml(title_size, list(colours)))
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
     return buffer.getvalue()
+
+
+SHEET_CHUNK = 1000  # rows per write into the compressed sheet
+
+
+def _sheet_row(i: int, row: list, letters: list[str], fills, wrap: set[int], colours: dict[str, int]) -> str:
+    """Data row `i` (0-based; the sheet's row i + 3) as XML; a fill colour met first gets the next style."""
+    r = i + 3
+    cells = []
+    for j, value in enumerate(row):
+        colour = fills(i, j, value) if fills else None
+        style = 0
+        if colour:
+            style = colours.setdefault(colour, 6 + len(colours))
+        elif j in wrap:
+            style = 5
+        cells.append(_value_cell(f"{letters[j]}{r}", value, style))
+    return f'<row r="{r}">{"".join(cells)}</row>'
 
 
 # ---- a book of such sheets, written directly -----------------------------------------------------

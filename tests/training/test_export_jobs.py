@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal import refdata
 from portal.extensions import db
 from portal.models import AuditEntry, ImportJob, Trainee
 from portal.training import export_jobs, services
@@ -154,4 +155,35 @@ def test_a_renamed_person_is_not_served_from_the_kept_file(app, plan, monkeypatc
     db.session.commit()
     second = wait_done(job_id_of(trainer.get(MATRIX)))
     names = [r[0] for r in cells(fetched(trainer.get(f"/training/exports/{second.id}/file")).data)]
+    assert "改名后" in names and "主任2" not in names
+
+
+@pytest.mark.fresh_db
+def test_the_city_overdue_list_is_kept_until_a_training_record_changes(app, plan, monkeypatch):
+    """The city's list is named by the training records' token (one row, not every person's version):
+    kept while nothing changed, built again after a completion or a rename anywhere."""
+    grown_county()
+    token = refdata.training_stamp()
+    assert token is not None  # the training writes above set it
+    monkeypatch.setattr(export_jobs, "INLINE_ROWS", 5)
+    trainer = signed_in(app, "city-trainer", "trainer").client
+    first = wait_done(job_id_of(trainer.get(OVERDUE)))
+    built = cells(fetched(trainer.get(f"/training/exports/{first.id}/file")).data)
+    again = fetched(trainer.get(OVERDUE))  # nothing changed: the kept file, at once
+    assert again.status_code == 200 and cells(again.data) == built
+
+    admin = make_user("adm2", "admin")
+    person = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13600000007"))
+    services.mark_completed(admin, person, services.live_modules()[0], date.today())
+    db.session.commit()
+    assert refdata.training_stamp() != token  # the completion moved it, in its own transaction
+    second = wait_done(job_id_of(trainer.get(OVERDUE)))  # one fewer overdue: built again
+    rows = cells(fetched(trainer.get(f"/training/exports/{second.id}/file")).data)
+    assert len(rows) == len(built) - 1 and not any("主任7" in r for r in rows)
+
+    other = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13600000002"))
+    other.name = "改名后"
+    db.session.commit()
+    third = wait_done(job_id_of(trainer.get(OVERDUE)))
+    names = {v for r in cells(fetched(trainer.get(f"/training/exports/{third.id}/file")).data) for v in r}
     assert "改名后" in names and "主任2" not in names

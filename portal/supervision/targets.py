@@ -15,6 +15,7 @@ from portal.reports.services import due_date, parse_month, submissions
 from portal.supervision.rules import Facts
 from portal.supervision.services import Target, link_to
 from portal.web.inputs import parse_int
+from portal.web.query_args import plan_arg
 
 MAX_TARGETS = 500  # one send; more is a list the office should narrow first
 
@@ -37,10 +38,13 @@ def duty_targets(instance_ids: list[int]) -> list[Target]:
     return [Target("duty", i.unit, duty_facts(i), instance_id=i.id) for i in db.session.scalars(stmt).unique()]
 
 
-def overdue_targets() -> list[Target]:
-    """Every open duty past its deadline (the office's overdue list), longest late first."""
+def overdue_targets(plan_id: int = 0) -> list[Target]:
+    """Every open duty past its deadline (the office's overdue list), longest late first: every
+    plan's, or the one plan's chosen where the link was (the 台账, 督办)."""
     stmt = (_open_instances().where(DutyInstance.deadline < today())
             .order_by(DutyInstance.deadline, DutyInstance.id).limit(MAX_TARGETS))
+    if plan_id:
+        stmt = stmt.where(Duty.plan_id == plan_id)
     return [Target("duty", i.unit, duty_facts(i), instance_id=i.id) for i in db.session.scalars(stmt).unique()]
 
 
@@ -103,7 +107,8 @@ def from_args(args) -> tuple[list[Target], str]:
     ?training=<group>) and what the page calls them."""
 
     if args.get("scope") == "overdue":
-        return overdue_targets(), "全部逾期任务"
+        plan_id = plan_arg(args)
+        return overdue_targets(plan_id), f"《{refdata.plan(plan_id).title}》的全部逾期任务" if plan_id else "全部逾期任务"
     if args.get("report"):
         month = parse_month(args.get("report", "")[:7])
         return (report_targets(month, args.getlist("unit")), "逾期未报的月度进展报告") if month else ([], "")

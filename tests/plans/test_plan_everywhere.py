@@ -169,3 +169,30 @@ def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, 
     home = client.get(f"/?plan={other.id}").get_data(as_text=True)
     assert f"/supervision/?plan={other.id}" in home
     assert re.search(r'data-testid="waiting-closes"><strong>1</strong>', home)
+
+
+def test_urging_every_late_duty_urges_only_the_plan_chosen(client, auth, plan):
+    """催办全部逾期任务 from the 台账 or 督办 with one plan chosen goes to that plan's late duties only."""
+    from datetime import date, timedelta
+
+    from portal.models import DutyInstance, Urge
+    from tests.conftest import instance_by_key
+
+    other = _published()
+    seed_inst = instance_by_key("transfer-children@yanhu-mz")
+    other_inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.duty.has(plan_id=other.id),
+                                                                 DutyInstance.unit_id == seed_inst.unit_id))
+    for inst in (seed_inst, other_inst):
+        inst.deadline = date.today() - timedelta(days=5)
+    db.session.commit()
+    auth.as_role("admin")
+    for page_url, testid in ((f"/tasks/?plan={other.id}&unit=", "urge-overdue"), (f"/duban/?plan={other.id}", "urge-all-overdue")):
+        link = re.search(rf'<a [^>]*href="([^"]+)"[^>]*data-testid="{testid}"', client.get(page_url).get_data(as_text=True))
+        assert link and f"plan={other.id}" in link.group(1) and "scope=overdue" in link.group(1), page_url
+    page = client.get(f"/duban/urge?scope=overdue&plan={other.id}").get_data(as_text=True)
+    assert f"《{OTHER}》的全部逾期任务" in page and OTHER_DUTY in page and SEED_DUTY not in page
+    body = "〔单位〕：你单位〔事项〕已逾期，请抓紧办理。〔链接〕"
+    sent = auth.post(f"/duban/urge?scope=overdue&plan={other.id}", data={"subject": "催办：〔事项〕", "body": body})
+    assert sent.status_code == 302
+    urged = set(db.session.scalars(sa.select(Urge.instance_id)))
+    assert other_inst.id in urged and seed_inst.id not in urged

@@ -55,5 +55,9 @@ def test_an_amended_law_is_not_given_a_presumed_effective_date_or_the_original_i
         last = [ln for ln in history.splitlines() if DATE.search(ln)][-1]
         assert rows[key]["issued"] == _iso(DATE.search(last)) and "全国人民代表大会常务委员会" in last
         assert rows[key]["issuer"] == "全国人民代表大会常务委员会"
-        assert rows[key]["effective"] == ""  # the shipped text does not state it: 待核实 in the notes
-        assert "待" in rows[key]["notes"]
+    # the shipped text does not state it: left empty, 待核实 in the notes …
+    assert rows["yiwu-jiaoyu-fa"]["effective"] == "" and "待" in rows["yiwu-jiaoyu-fa"]["notes"]
+    # … unless the notes name the published source that does (the amendment's own 施行 date, not the
+    # date it was adopted, which the register once presumed)
+    cishan = rows["cishan-fa"]
+    assert cishan["effective"] == "2024-09-05" != cishan["issued"] and "公报" in cishan["notes"]

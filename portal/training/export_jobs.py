@@ -127,10 +127,10 @@ def _stamp(spec: ExportSpec) -> list:
     them), its people and places (any edit bumps a row's version; a new person adds one), the modules,
     and for the matrix the year's 学时 and the office's target."""
     where_county = (lambda column: column == spec.county_id) if spec.county_id is not None else (lambda column: sa.true())
-    tally = (sa.select(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id, TrainingTally.due,
+    tally = (sa.select(TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id, TrainingTally.due,
                        TrainingTally.assigned, TrainingTally.completed, TrainingTally.started)
              .where(where_county(TrainingTally.county_id))
-             .order_by(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id, TrainingTally.due))
+             .order_by(TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id, TrainingTally.due))
     people = sa.select(sa.func.count(Trainee.id), sa.func.sum(Trainee.version), sa.func.max(Trainee.id)).where(
         where_county(Trainee.county_id))
     places = sa.select(sa.func.count(TrainingPlace.id), sa.func.sum(TrainingPlace.version)).where(

@@ -198,7 +198,7 @@ def _certify_the_rest() -> list[int]:
         rows.append({"completion_id": cid, "trainee_id": tid, "module_id": mid, "county_id": county, "year": year,
                      "serial": serial[year], "number": f"B{year}{serial[year]:06d}", "check_code": "BENCH1",
                      "issued_on": date(year, 6, 1), "expires_on": None, "hours_tenths": 10 + n % 6,
-                     "person_name": "压测", "person_role": "director", "place": "", "module_title": "", "issuer": "",
+                     "person_name": "压测", "person_post": "director", "place": "", "module_title": "", "issuer": "",
                      "revoked": False, "revoke_reason": ""})
     db.session.execute(sa.insert(Certificate), rows)
     arr = certificates.arrangement()

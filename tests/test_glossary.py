@@ -6,7 +6,9 @@
   `portal`; a view's endpoint counts), the retired word is in every file listed, for a `name` row the
   list is every file of `portal/` and `templates/` that uses it, and a `file` row's old path exists
   while its new one does not yet.
-* "Applied renames": the retired word of an applied `name` row is gone from `portal/` and `templates/`.
+* "Applied renames": the retired word of an applied `name` row is gone from `portal/` and `templates/`;
+  the dotted retired name of an applied `column` or `word` row (a model's column, a class's attribute)
+  no longer resolves.
 """
 from __future__ import annotations
 
@@ -103,9 +105,19 @@ def rename_problems(rows: list[dict], files: dict[str, str], endpoints: frozense
     return problems
 
 
+def still_resolves(row: dict) -> bool:
+    """An applied `column` or `word` row whose dotted retired name (`models.training.Trainee.role`) is
+    still there: the word itself may stay elsewhere (an account's role), the attribute may not."""
+    retired = row["retired"]
+    return (row["kind"] in ("column", "word") and "." in retired and "/" not in retired
+            and resolve(retired if retired.startswith("portal.") else f"portal.{retired}"))
+
+
 def applied_problems(rows: list[dict], files: dict[str, str], endpoints: frozenset[str] = frozenset()) -> list[str]:
     problems = []
     for row in rows:
+        if still_resolves(row):
+            problems.append(f"{row['retired']} still resolves")
         if row["kind"] == "endpoint" and row["retired"] in endpoints:
             problems.append(f"endpoint {row['retired']} still exists")
         if row["kind"] == "file" and (ROOT / row["retired"]).exists():
@@ -129,6 +141,10 @@ def test_the_checks_see_a_wrong_row(app):
                              "where": []}], files, endpoints)
     assert applied_problems([good], files) == [f"refdata.county_code_for still used in {where}"]
     assert applied_problems([{**good, "retired": "auth.login", "kind": "endpoint"}], files, endpoints)
+    column = {"retired": "models.training.Trainee.post", "new": "x", "kind": "column", "where": []}
+    assert applied_problems([column], files) == ["models.training.Trainee.post still resolves"]
+    assert applied_problems([{**column, "retired": "core.training_rules.Coverage.post", "kind": "word"}], files)
+    assert applied_problems([{**column, "retired": "models.training.Trainee.role"}], files) == []
 
 
 # ---- the glossary ------------------------------------------------------------------------------

@@ -247,9 +247,9 @@ def matrix_of(row_keys: list, col_keys: list, grid: dict) -> Matrix:
 
 @dataclass
 class Coverage:
-    """People trained / people on the roster, for one role and one module (the duty's figure)."""
+    """People trained / people on the roster, for one post and one module (the duty's figure)."""
 
-    role: str
+    post: str
     module_key: str
     module_title: str
     trained: int
@@ -262,13 +262,13 @@ class Coverage:
 
 def coverage_rows(roster: dict[str, int], modules: list[tuple[str, str, tuple[str, ...]]],
                   trained: dict[tuple[str, str], int]) -> list[Coverage]:
-    """One row per (module, role the module is for): `roster` counts active people per role,
-    `modules` is (key, title, audience roles), `trained` counts completed people per (key, role)."""
+    """One row per (module, post the module is for): `roster` counts active people per post,
+    `modules` is (key, title, audience posts), `trained` counts completed people per (key, post)."""
     rows = []
     for key, title, audience in modules:
-        for role in (SUPERVISOR, DIRECTOR):
-            if role in audience:
-                rows.append(Coverage(role, key, title, trained.get((key, role), 0), roster.get(role, 0)))
+        for post in (SUPERVISOR, DIRECTOR):
+            if post in audience:
+                rows.append(Coverage(post, key, title, trained.get((key, post), 0), roster.get(post, 0)))
     return rows
 
 

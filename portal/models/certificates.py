@@ -1,7 +1,7 @@
 """结业证书 and the office's training 工作安排 (学时 rules, yearly target, certificate terms).
 
 A certificate is issued for every standing completion and never deleted or renumbered: voiding the
-completion revokes it (the record stays, with who, when and why). What it prints (name, place, role,
+completion revokes it (the record stays, with who, when and why). What it prints (name, place, post,
 module, 学时, issuing body, term) is frozen at issue, as the paper is: later edits of the roster or of
 the rules change later certificates only.
 """
@@ -66,7 +66,7 @@ class Certificate(db.Model):
     expires_on: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)  # None = no term
     hours_tenths: so.Mapped[int] = so.mapped_column(default=0)
     person_name: so.Mapped[str] = so.mapped_column(sa.String(40))
-    person_role: so.Mapped[str] = so.mapped_column(sa.String(12))
+    person_post: so.Mapped[str] = so.mapped_column(sa.String(12))
     place: so.Mapped[str] = so.mapped_column(sa.String(200))
     module_title: so.Mapped[str] = so.mapped_column(sa.String(120))
     issuer: so.Mapped[str] = so.mapped_column(sa.String(60))

@@ -203,7 +203,7 @@ class QuizAttempt(db.Model):
 
 class TrainingTally(db.Model):
     """The training figures in summary: the pairs `training.reports.counted` counts (an active
-    assignment of an active trainee), per county, role, module and due date, and how many of them are
+    assignment of an active trainee), per county, post, module and due date, and how many of them are
     completed. Kept by `portal.training.tally` in the same transaction as every change of an assignment,
     a completion or a trainee, so the roll-ups, the board's headline and every total read a few hundred
     rows whatever the size of the roster; overdue = assigned − completed where due < today. Retired
@@ -212,7 +212,7 @@ class TrainingTally(db.Model):
     __tablename__ = "training_tally"
 
     county_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
-    role: so.Mapped[str] = so.mapped_column(sa.String(12), primary_key=True)
+    post: so.Mapped[str] = so.mapped_column(sa.String(12), primary_key=True)
     module_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("training_module.id"), primary_key=True)
     due: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
     assigned: so.Mapped[int] = so.mapped_column(default=0)

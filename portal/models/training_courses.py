@@ -20,7 +20,7 @@ class TrainingCourse(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     tier: so.Mapped[str] = so.mapped_column(sa.String(12))  # onboarding | junior | intermediate
-    role: so.Mapped[str] = so.mapped_column(sa.String(12))  # supervisor | director: who it is for
+    post: so.Mapped[str] = so.mapped_column(sa.String(12))  # supervisor | director: who it is for
     module_ids: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)  # in the order shown
     clause_id: so.Mapped[str] = so.mapped_column(sa.String(20))  # the 方案 clause its description cites
     description: so.Mapped[str] = so.mapped_column(sa.String(400), default="")

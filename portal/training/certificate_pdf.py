@@ -32,7 +32,7 @@ class Printed:
     number: str
     check_code: str
     name: str
-    role: str
+    post: str
     place: str
     module: str
     hours: str
@@ -78,13 +78,13 @@ def certificate_pdf(p: Printed, size: str = "a4") -> bytes:
     c.drawRightString(width - 30 * mm, height - 76 * mm, f"证书编号：{p.number}")
 
     body = ParagraphStyle("body", fontName=FONT, fontSize=16, leading=30, wordWrap="CJK", firstLineIndent=32)
-    text = (f"{p.name}同志（{p.role}，{p.place}）于{p.completed_on}完成“{p.module}”培训，"
+    text = (f"{p.name}同志（{p.post}，{p.place}）于{p.completed_on}完成“{p.module}”培训，"
             f"计{p.hours}学时。特发此证。")
     para = Paragraph(text, body)
     _, h = para.wrap(width - 60 * mm, 80 * mm)
     para.drawOn(c, 30 * mm, height - 92 * mm - h)
 
-    rows = [("姓　　名", p.name), ("岗　　位", p.role), ("所 在 地", p.place), ("培训内容", p.module),
+    rows = [("姓　　名", p.name), ("岗　　位", p.post), ("所 在 地", p.place), ("培训内容", p.module),
             ("学　　时", p.hours), ("完成日期", p.completed_on)]
     if p.expires_on:
         rows.append(("有效期至", p.expires_on))

@@ -47,7 +47,7 @@ def certificate_pdf_download(certificate_id: int):
         return redirect(url_for(back, **({} if back == "training.mine" else {"trainee_id": cert.trainee_id})))
     pdf = certificate_pdf(Printed(
         number=cert.number, check_code=cert.check_code, name=cert.person_name,
-        role=training_rules.post_label(cert.person_role), place=cert.place, module=cert.module_title,
+        post=training_rules.post_label(cert.person_post), place=cert.place, module=cert.module_title,
         hours=certificates.hours_text(cert.hours_tenths), completed_on=zh(cert.issued_on),
         expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)),
         size="a5" if request.args.get("size") == "a5" else "a4")

@@ -161,7 +161,7 @@ def issue(completion: Completion, by: User | None) -> Certificate:
         issued_on=completion.completed_on, expires_on=expiry(completion.completed_on, arr.validity_months.get(module.key)),
         hours_tenths=hours_tenths(module.duration_minutes, completion.how, arr.minutes_per_hour, arr.quiz_tenths,
                                   arr.attendance_tenths),
-        person_name=trainee.name, person_role=trainee.post, place=place_of(trainee), module_title=module.title,
+        person_name=trainee.name, person_post=trainee.post, place=place_of(trainee), module_title=module.title,
         issuer=issuer_of(arr))
     db.session.add(cert)
     db.session.flush()

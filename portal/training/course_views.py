@@ -31,7 +31,7 @@ def courses_list():
 
 def _values(form) -> courses.CourseValues:
     return courses.CourseValues(
-        title=form.title.data.strip(), tier=form.tier.data, role=form.role.data,
+        title=form.title.data.strip(), tier=form.tier.data, post=form.role.data,
         module_ids=tuple(form.modules.data or ()), clause_id=form.clause_id.data,
         description=(form.description.data or "").strip(), validity_months=form.validity_months.data,
         active=bool(form.active.data))
@@ -57,7 +57,7 @@ def _edit(course: TrainingCourse | None):
             return redirect(url_for("training.courses_list"))
         return render_template("training/course_form.html", form=form, course=course, error=None), 422
     data = {"active": True} if course is None else {
-        "title": course.title, "tier": course.tier, "role": course.role, "modules": list(course.module_ids),
+        "title": course.title, "tier": course.tier, "role": course.post, "modules": list(course.module_ids),
         "clause_id": course.clause_id, "description": course.description, "validity_months": course.validity_months,
         "active": course.active, "version": course.version}
     return render_template("training/course_form.html", form=course_form(modules, data=data), course=course, error=None)

@@ -37,7 +37,7 @@ def all_courses(active_only: bool = False) -> list[TrainingCourse]:
     if active_only:
         stmt = stmt.where(TrainingCourse.active)
     rank = {t: i for i, t in enumerate(training_rules.TIERS)}
-    return sorted(db.session.scalars(stmt), key=lambda c: (not c.active, c.role, rank.get(c.tier, 9), c.title))
+    return sorted(db.session.scalars(stmt), key=lambda c: (not c.active, c.post, rank.get(c.tier, 9), c.title))
 
 
 def modules_of(course: TrainingCourse, modules: dict[int, TrainingModule]) -> list[TrainingModule]:
@@ -52,7 +52,7 @@ def module_index() -> dict[int, TrainingModule]:
 class CourseValues:
     title: str
     tier: str
-    role: str
+    post: str
     module_ids: tuple[int, ...]
     clause_id: str
     description: str
@@ -61,7 +61,7 @@ class CourseValues:
 
 
 def _check(values: CourseValues, course: TrainingCourse | None) -> None:
-    if values.tier not in training_rules.TIERS or values.role not in training_rules.POST_LABELS:
+    if values.tier not in training_rules.TIERS or values.post not in training_rules.POST_LABELS:
         raise TrainingError("请选择课程等级和培训对象。")
     if not values.module_ids:
         raise TrainingError("课程至少包含一个培训模块。")
@@ -78,7 +78,7 @@ def _check(values: CourseValues, course: TrainingCourse | None) -> None:
 def _audit_values(course: TrainingCourse, modules: dict[int, TrainingModule]) -> dict:
     """As the log shows a course: words, never keys or ids."""
     return {"title": course.title, "tier": training_rules.TIER_LABELS.get(course.tier, course.tier),
-            "role": training_rules.post_label(course.role),
+            "role": training_rules.post_label(course.post),
             "module": "、".join(m.title for m in modules_of(course, modules)),
             "clause_ids": [course.clause_id],  # the log shows it as 三（二）10
             "description": course.description,
@@ -99,7 +99,7 @@ def save_course(user: User, course: TrainingCourse | None, version: int | None, 
     if course is None:
         course = TrainingCourse(created_by_id=user.id)
         db.session.add(course)
-    course.title, course.tier, course.role = values.title, values.tier, values.role
+    course.title, course.tier, course.post = values.title, values.tier, values.post
     course.module_ids, course.clause_id = list(values.module_ids), values.clause_id
     course.description, course.validity_months = values.description, values.validity_months
     course.active, course.updated_at = values.active, utcnow()
@@ -145,7 +145,7 @@ def _valid(cert: Certificate | None, on: date) -> bool:
 def check_course(trainee: Trainee, course: TrainingCourse, by: User | None, on: date) -> Certificate | None:
     """Issue the course's certificate if every module is completed and none of the course stands; after
     an expired one, every module must have been completed again since it was issued."""
-    if not course.active or course.role != trainee.post or not course.module_ids:
+    if not course.active or course.post != trainee.post or not course.module_ids:
         return None
     previous = _latest_course_certs(trainee.id).get(course.id)
     if _valid(previous, on):
@@ -170,7 +170,7 @@ def _issue(trainee: Trainee, course: TrainingCourse, done: list[Completion], by:
         number=certificates.number_text(arr.number_prefix, issued_on.year, serial),
         check_code=certificates.new_check_code(), issued_on=issued_on,
         expires_on=certificates.expiry(issued_on, course.validity_months), hours_tenths=hours,
-        person_name=trainee.name, person_role=trainee.post, place=certificates.place_of(trainee),
+        person_name=trainee.name, person_post=trainee.post, place=certificates.place_of(trainee),
         module_title=course.title, issuer=certificates.issuer_of(arr))
     db.session.add(cert)
     db.session.flush()
@@ -185,7 +185,7 @@ def after_completion(completion: Completion, by: User | None, on: date) -> list[
     trainee = completion.trainee
     issued = []
     for course in db.session.scalars(sa.select(TrainingCourse).where(TrainingCourse.active,
-                                                                     TrainingCourse.role == trainee.post)):
+                                                                     TrainingCourse.post == trainee.post)):
         if completion.module_id in course.module_ids:
             cert = check_course(trainee, course, by, on)
             if cert is not None:
@@ -200,7 +200,7 @@ def issue_for_completers(course: TrainingCourse, by: User | None, on: date) -> i
         return 0
     people = db.session.scalars(
         sa.select(Trainee).join(Completion, Completion.trainee_id == Trainee.id)
-        .where(Trainee.active, Trainee.post == course.role, Completion.module_id.in_(ids),
+        .where(Trainee.active, Trainee.post == course.post, Completion.module_id.in_(ids),
                certificates.counts_as_done(on))
         .group_by(Trainee.id).having(sa.func.count(sa.distinct(Completion.module_id)) == len(set(ids)))
         .order_by(Trainee.id))
@@ -261,10 +261,10 @@ def person_courses(trainee: Trainee) -> tuple[list[TrainingCourse], list[Certifi
     rows = db.session.execute(
         sa.select(TrainingCourse, Certificate)
         .outerjoin(Certificate, sa.and_(Certificate.course_id == TrainingCourse.id, Certificate.trainee_id == trainee.id))
-        .where(sa.or_(sa.and_(TrainingCourse.active, TrainingCourse.role == trainee.post), Certificate.id.is_not(None)))
+        .where(sa.or_(sa.and_(TrainingCourse.active, TrainingCourse.post == trainee.post), Certificate.id.is_not(None)))
         .order_by(Certificate.id)).all()
     rank = {t: i for i, t in enumerate(training_rules.TIERS)}
-    mine = {c.id: c for c, _ in rows if c.active and c.role == trainee.post}
+    mine = {c.id: c for c, _ in rows if c.active and c.post == trainee.post}
     return (sorted(mine.values(), key=lambda c: (rank.get(c.tier, 9), c.title)),
             [cert for _, cert in rows if cert is not None])
 
@@ -310,7 +310,7 @@ def tiers_of(trainee_ids: list[int], on: date) -> dict[int, str]:
             .join(TrainingCourse, TrainingCourse.id == Certificate.course_id)
             .join(Trainee, Trainee.id == Certificate.trainee_id)
             .where(Certificate.trainee_id.in_(trainee_ids), ~Certificate.revoked, TrainingCourse.active,
-                   TrainingCourse.role == Trainee.post,
+                   TrainingCourse.post == Trainee.post,
                    sa.or_(Certificate.expires_on.is_(None), Certificate.expires_on >= on))):
         held.setdefault(tid, set()).add(tier)
     return {tid: training_rules.tier_reached(tiers) for tid, tiers in held.items()}

@@ -141,10 +141,10 @@ def _county_stamp(spec: ExportSpec) -> list:
     bumps a row's version; a new person adds one), the modules, and for the matrix the year's 学时
     and the office's target. Also the city's, before any training write since the token began."""
     where_county = (lambda column: column == spec.county_id) if spec.county_id is not None else (lambda column: sa.true())
-    tally = (sa.select(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id, TrainingTally.due,
+    tally = (sa.select(TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id, TrainingTally.due,
                        TrainingTally.assigned, TrainingTally.completed, TrainingTally.started)
              .where(where_county(TrainingTally.county_id))
-             .order_by(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id, TrainingTally.due))
+             .order_by(TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id, TrainingTally.due))
     people = sa.select(sa.func.count(Trainee.id), sa.func.sum(Trainee.version), sa.func.max(Trainee.id)).where(
         where_county(Trainee.county_id))
     places = sa.select(sa.func.count(TrainingPlace.id), sa.func.sum(TrainingPlace.version)).where(

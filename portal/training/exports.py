@@ -95,7 +95,7 @@ def overdue_xlsx(as_of: date, rows_in, phone_shown, progress: Progress | None = 
 
 def coverage_xlsx(county_name: str, as_of: date, rows_in: list[training_rules.Coverage], roster: dict) -> bytes:
     headers = ["培训模块", "对象", "已培训人数", "花名册人数", "覆盖率(%)"]
-    rows = [[c.module_title, training_rules.post_label(c.role), c.trained, c.on_roster,
+    rows = [[c.module_title, training_rules.post_label(c.post), c.trained, c.on_roster,
              training_rules.sheet_percent(c.trained, c.on_roster)] for c in rows_in]
     rows.append(["花名册合计", "", "", sum(roster.values()), ""])
     return _sheet(f"{county_name}督导员和儿童主任业务培训覆盖情况", as_of, headers, rows, [34, 12, 12, 12, 12])

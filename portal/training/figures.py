@@ -266,7 +266,7 @@ class RollupRow:
     key: object
     label: str
     total: training_rules.Tally
-    by_role: dict  # role -> Tally
+    by_role: dict  # post -> Tally (the JSON's `by_role` key stays)
 
 
 @dataclass
@@ -285,23 +285,23 @@ class Figures:
 
 
 def figures(scope: int | None) -> Figures:
-    """Completion by county and by module (assigned, completed, overdue, per role) for the city or one
+    """Completion by county and by module (assigned, completed, overdue, per post) for the city or one
     county, from the summary in one statement, the county chosen in the query."""
     where = None if scope is None else TrainingTally.county_id == scope
     by_county: dict = defaultdict(lambda: defaultdict(training_rules.Tally))
     by_module: dict = defaultdict(lambda: defaultdict(training_rules.Tally))
     total = training_rules.Tally()
-    group = (TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id)
-    for county_id, role, module_id, late, assigned, completed, started in db.session.execute(_summary_select(where, *group)):
+    group = (TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id)
+    for county_id, post, module_id, late, assigned, completed, started in db.session.execute(_summary_select(where, *group)):
         t = _tally_of(late, assigned, completed, started)
-        for target in (by_county[county_id][role], by_module[module_id][role], total):
+        for target in (by_county[county_id][post], by_module[module_id][post], total):
             _add(target, t)
 
-    def row(key, label, roles: dict) -> RollupRow:
+    def row(key, label, posts: dict) -> RollupRow:
         t = training_rules.Tally()
-        for r in roles.values():
+        for r in posts.values():
             _add(t, r)
-        return RollupRow(key, label, t, {role: roles.get(role, training_rules.Tally()) for role in training_rules.POST_LABELS})
+        return RollupRow(key, label, t, {post: posts.get(post, training_rules.Tally()) for post in training_rules.POST_LABELS})
 
     counties = [row(c, c.name, by_county.get(c.id, {})) for c in county_units() if scope is None or c.id == scope]
     modules = [row(m, m.title, by_module.get(m.id, {})) for m in live_modules()]
@@ -414,7 +414,7 @@ def overdue_rows(county_id: int | None = None, chunk: int = 2000):
 
 
 def coverage(county: Unit) -> tuple[list[training_rules.Coverage], dict[str, int]]:
-    """People trained / people on the roster in one county, per role and per module (live): the
+    """People trained / people on the roster in one county, per post and per module (live): the
     roster (counted on the `ix_trainee_place` index), the completions (the summary) and the live
     modules in one statement."""
 
@@ -424,11 +424,11 @@ def coverage(county: Unit) -> tuple[list[training_rules.Coverage], dict[str, int
     on_roster = (sa.select(sa.literal("roster", sa.String).label("part"), text(Trainee.post).label("a"),
                            text(sa.null()).label("b"), sa.func.count().label("n"), text(sa.null()).label("c"))
                  .where(Trainee.active, Trainee.county_id == county.id).group_by(Trainee.post))
-    done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(TrainingTally.role),
+    done = (sa.select(sa.literal("trained", sa.String), text(TrainingModule.key), text(TrainingTally.post),
                       sa.func.sum(TrainingTally.completed), text(sa.null()))
             .join(TrainingModule, TrainingModule.id == TrainingTally.module_id)
             .where(~TrainingModule.retired, TrainingTally.county_id == county.id)
-            .group_by(TrainingModule.key, TrainingTally.role))
+            .group_by(TrainingModule.key, TrainingTally.post))
     live = (sa.select(sa.literal("module", sa.String), text(TrainingModule.key), text(TrainingModule.title),
                       TrainingModule.position, text(TrainingModule.audience))
             .where(~TrainingModule.retired))

@@ -9,10 +9,10 @@ different pairs add up; changes of one pair are serialized by the services alrea
 
 * Changes made through the ORM (a completion recorded or voided, an assignment added, ended or
   reopened by `_assigned_by_completion`/`unassign`, a trainee deactivated, moved to another county or
-  given another role) are found by a session hook on every flush: nothing to call, nothing to forget.
+  given another post) are found by a session hook on every flush: nothing to call, nothing to forget.
 * Bulk statements (`_bulk_assign`, the demo's removal) wrap themselves in `keeping(...)`.
 * `fold_past(on)` (the daily `flask portal remind`, and after a rebuild) sums the rows of past dues into
-  one row per (county, role, module): otherwise the summary grows with every due date ever set.
+  one row per (county, post, module): otherwise the summary grows with every due date ever set.
 * `rebuild()` recomputes everything from the rows (the migration, `flask portal training-tally`);
   `drift()` says where the summary and a recount differ.
 
@@ -36,7 +36,7 @@ from portal.extensions import db
 from portal.models import Assignment, Certificate, Completion, Trainee, TrainingModule, TrainingTally
 from portal.training import certificates
 
-Key = tuple  # (county_id, role, module_id, due)
+Key = tuple  # (county_id, post, module_id, due)
 CHUNK = 900  # ids per IN list (SQLite's parameter limit is far above; PostgreSQL has none)
 WHOLE_MODULE = 2000  # a bulk change of more people than this recounts the whole module instead
 
@@ -55,7 +55,7 @@ MEASURES = ("assigned", "completed", "started")
 
 
 def recount_select(where=None) -> sa.Select:
-    """(county, role, module, due, assigned, completed, started-not-completed) of the counted pairs
+    """(county, post, module, due, assigned, completed, started-not-completed) of the counted pairs
     (active assignment, active trainee) matching `where`, from the rows themselves."""
     done = done_pairs()
     started = sa.case((sa.and_(Assignment.started_at.is_not(None), done.c.tid.is_(None)), 1))
@@ -80,9 +80,9 @@ def _pairs_of(conn, trainee_ids: Iterable[int] | None, module_ids: Iterable[int]
             conditions.append(Assignment.trainee_id.in_(chunk))
         if module_ids is not None:
             conditions.append(Assignment.module_id.in_(module_ids))
-        for county, role, module, due, *values in conn.execute(recount_select(sa.and_(*conditions))):
+        for county, post, module, due, *values in conn.execute(recount_select(sa.and_(*conditions))):
             for measure, value in zip(MEASURES, values, strict=True):
-                out[(county, role, module, due, measure)] += value
+                out[(county, post, module, due, measure)] += value
     return out
 
 
@@ -94,7 +94,7 @@ def _apply(conn, before: Counter, after: Counter) -> None:
             delta.setdefault(k[:4], dict.fromkeys(MEASURES, 0))[k[4]] += diff
     if not delta:
         return
-    rows = [{"county_id": k[0], "role": k[1], "module_id": k[2], "due": k[3], **values}
+    rows = [{"county_id": k[0], "post": k[1], "module_id": k[2], "due": k[3], **values}
             for k, values in sorted(delta.items())]  # one order of row locks for every writer
     conn.execute(_upsert(conn), rows)
 
@@ -103,7 +103,7 @@ def _upsert(conn):
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     stmt = insert(TrainingTally)
     return stmt.on_conflict_do_update(
-        index_elements=["county_id", "role", "module_id", "due"],
+        index_elements=["county_id", "post", "module_id", "due"],
         set_={m: getattr(TrainingTally, m) + getattr(stmt.excluded, m) for m in MEASURES})
 
 
@@ -156,7 +156,7 @@ def _changed(obj, fields) -> bool:
 def _scope(session) -> tuple[set[int], set[int]] | None:
     """(trainee ids, module ids) whose pairs this flush may change; None when it changes none."""
     pairs: set[tuple[int, int]] = set()
-    whole: set[int] = set()  # trainees changed as a whole (county, role, active): every module
+    whole: set[int] = set()  # trainees changed as a whole (county, post, active): every module
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Trainee):
             if obj in session.deleted or (obj not in session.new and _changed(obj, _TRAINEE_FIELDS)):
@@ -235,7 +235,7 @@ def rebuild(conn=None) -> int:
     """The summary recomputed from the rows (in the caller's transaction); returns its row count."""
     conn = conn or db.session.connection()
     conn.execute(sa.delete(TrainingTally))
-    rows = [{"county_id": c, "role": r, "module_id": m, "due": d, **dict(zip(MEASURES, values, strict=True))}
+    rows = [{"county_id": c, "post": r, "module_id": m, "due": d, **dict(zip(MEASURES, values, strict=True))}
             for c, r, m, d, *values in conn.execute(recount_select())]
     if rows:
         conn.execute(sa.insert(TrainingTally), rows)
@@ -250,7 +250,7 @@ def drift(on: date | None = None) -> list[tuple[Key, tuple, tuple]]:
     counted: Counter = Counter()
     for t in db.session.scalars(sa.select(TrainingTally)):
         for measure in MEASURES:
-            kept[(*_fold_key((t.county_id, t.role, t.module_id, t.due), on), measure)] += getattr(t, measure)
+            kept[(*_fold_key((t.county_id, t.post, t.module_id, t.due), on), measure)] += getattr(t, measure)
     for c, r, m, d, *values in db.session.execute(recount_select()):
         for measure, value in zip(MEASURES, values, strict=True):
             counted[(*_fold_key((c, r, m, d), on), measure)] += value
@@ -277,7 +277,7 @@ def recount_lapsed(on: date) -> int:
     for county_id, module_id in pairs:
         conn.execute(sa.delete(TrainingTally).where(TrainingTally.county_id == county_id,
                                                     TrainingTally.module_id == module_id))
-        rows = [{"county_id": c, "role": r, "module_id": m, "due": d, **dict(zip(MEASURES, values, strict=True))}
+        rows = [{"county_id": c, "post": r, "module_id": m, "due": d, **dict(zip(MEASURES, values, strict=True))}
                 for c, r, m, d, *values in conn.execute(recount_select(
                     sa.and_(Trainee.county_id == county_id, Assignment.module_id == module_id)))]
         if rows:
@@ -289,15 +289,15 @@ def recount_lapsed(on: date) -> int:
 # A key's due only matters as "past or not" (the figures split by it), and a past due stays past. Left
 # alone the summary would grow with every due date the office ever set (ten years: 2,353 rows, 18
 # dates, read whole by every city figure); the daily job (`flask portal remind`) sums the rows of dues
-# before today into one row per (county, role, module) whose due is FOLDED. A change of a pair whose
+# before today into one row per (county, post, module) whose due is FOLDED. A change of a pair whose
 # due is past later adds its difference to a row of its own due, which the next fold sums in again.
 
 FOLDED = date(1900, 1, 1)
 
 
 def _fold_key(key: Key, on: date) -> Key:
-    county, role, module, due = key
-    return (county, role, module, FOLDED) if due < on else key
+    county, post, module, due = key
+    return (county, post, module, FOLDED) if due < on else key
 
 
 def fold_past(on: date) -> int:
@@ -306,15 +306,15 @@ def fold_past(on: date) -> int:
     difference lands either before (and is taken) or after (in a row of its own): nothing is lost."""
     conn = db.session.connection()
     taken = conn.execute(sa.delete(TrainingTally).where(TrainingTally.due < on, TrainingTally.due != FOLDED)
-                         .returning(TrainingTally.county_id, TrainingTally.role, TrainingTally.module_id,
+                         .returning(TrainingTally.county_id, TrainingTally.post, TrainingTally.module_id,
                                     *[getattr(TrainingTally, m) for m in MEASURES])).all()
     sums: dict[Key, list[int]] = {}
-    for county, role, module, *values in taken:
-        row = sums.setdefault((county, role, module, FOLDED), [0] * len(MEASURES))
+    for county, post, module, *values in taken:
+        row = sums.setdefault((county, post, module, FOLDED), [0] * len(MEASURES))
         for i, value in enumerate(values):
             row[i] += value
     if sums:
-        conn.execute(_upsert(conn), [{"county_id": k[0], "role": k[1], "module_id": k[2], "due": k[3],
+        conn.execute(_upsert(conn), [{"county_id": k[0], "post": k[1], "module_id": k[2], "due": k[3],
                                       **dict(zip(MEASURES, v, strict=True))} for k, v in sorted(sums.items(), key=str)])
     return len(taken)
 

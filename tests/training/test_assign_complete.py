@@ -202,12 +202,12 @@ def test_deactivated_trainee_leaves_the_roster_count_but_keeps_history(app, plan
     services.mark_completed(admin, person, module, date.today())
     from portal.training.figures import coverage
 
-    before = {(c.module_key, c.role): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
+    before = {(c.module_key, c.post): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
     assert before[(module.key, "director")] == (1, 3)
     make_user("tr", "trainer")
     auth.login("tr")
     auth.post(f"/training/trainees/{person.id}/active", data={})  # unticked box: deactivate
-    after = {(c.module_key, c.role): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
+    after = {(c.module_key, c.post): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
     assert after[(module.key, "director")] == (0, 2)
     assert trainee("13800000002") is not None and not trainee("13800000002").active
     assert services.history_of(trainee("13800000002"))  # the completion stays on record

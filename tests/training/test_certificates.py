@@ -66,7 +66,7 @@ def test_each_completion_gets_a_numbered_certificate_numbers_never_reused(app, p
     c1, c2 = cert_of(first), cert_of(second)
     assert (c1.year, c1.serial, c2.serial) == (TODAY.year, 1, 2)
     assert c1.number == f"运儿培〔{TODAY.year}〕000001号" and c2.number.endswith("000002号")
-    assert (c1.person_name, c1.person_role, c1.place) == ("主任乙", "director", "盐湖区北城街道红旗社区")
+    assert (c1.person_name, c1.person_post, c1.place) == ("主任乙", "director", "盐湖区北城街道红旗社区")
     assert c1.module_title == module.title and c1.hours_tenths == 10 and c1.issuer == "运城市民政局"
     assert c1.check_code != c2.check_code
 

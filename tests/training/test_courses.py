@@ -25,7 +25,7 @@ def setup():
 
 
 def values(**changes) -> courses.CourseValues:
-    base = {"title": "儿童主任上岗培训", "tier": "onboarding", "role": "director",
+    base = {"title": "儿童主任上岗培训", "tier": "onboarding", "post": "director",
             "module_ids": tuple(services.get_module(k).id for k in KEYS), "clause_id": "3.2.10",
             "description": "按方案三（二）10组织", "validity_months": None}
     return courses.CourseValues(**{**base, **changes})
@@ -51,10 +51,10 @@ def test_course_certificate_when_every_module_is_completed(app, plan):
     assert cert.module_title == "儿童主任上岗培训" and cert.issued_on == TODAY - timedelta(days=1)
     assert cert.serial == max(c.serial for c in module_certs) + 1  # one series with the modules' numbers
     assert cert.hours_tenths == sum(c.hours_tenths for c in module_certs) and cert.expires_on is None
-    assert cert.place == "盐湖区北城街道红旗社区" and cert.person_role == "director"
+    assert cert.place == "盐湖区北城街道红旗社区" and cert.person_post == "director"
     assert hours.year_total(person.id, TODAY.year) == sum(c.hours_tenths for c in module_certs)  # not counted twice
     assert courses.tier_of(courses.progress_of(person, TODAY)) == "onboarding"
-    # another role's course is not theirs
+    # another post's course is not theirs
     other = trainee("13800000001")
     services.mark_completed(admin, other, services.get_module(KEYS[0]), TODAY)
     services.mark_completed(admin, other, services.get_module(KEYS[1]), TODAY)

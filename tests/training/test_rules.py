@@ -45,7 +45,7 @@ def test_coverage_rows_follow_the_module_audience():
     rows = training_rules.coverage_rows({"director": 4, "supervisor": 1},
                                [("m1", "一", ("supervisor", "director")), ("m2", "二", ("director",))],
                                {("m1", "director"): 2, ("m2", "director"): 4})
-    assert [(r.module_key, r.role, r.trained, r.on_roster, r.percent) for r in rows] == [
+    assert [(r.module_key, r.post, r.trained, r.on_roster, r.percent) for r in rows] == [
         ("m1", "supervisor", 0, 1, 0), ("m1", "director", 2, 4, 50), ("m2", "director", 4, 4, 100)]
 
 

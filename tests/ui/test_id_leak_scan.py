@@ -34,7 +34,7 @@ def url_values(inst) -> tuple[dict, dict]:
     cert = db.session.scalar(sa.select(Certificate).order_by(Certificate.id))
     from portal.models import TrainingCourse
 
-    course = TrainingCourse(title="儿童主任上岗培训", tier="onboarding", role="director", clause_id="3.2.10",
+    course = TrainingCourse(title="儿童主任上岗培训", tier="onboarding", post="director", clause_id="3.2.10",
                             module_ids=[module.id] if module else [], description="按方案三（二）10组织的上岗培训")
     db.session.add(course)
     db.session.commit()

@@ -47,7 +47,7 @@ from portal.models import (
 from portal.training import exports
 from portal.training import figures as r
 from portal.training.import_jobs import STALE, claim, in_background
-from portal.training.scope import county_units, sees_phone_of
+from portal.training.scope import phones_shown
 
 KIND = "export"  # ImportJob.kind of these jobs
 STAGED = "exports"  # the staging folder of the finished files
@@ -107,7 +107,7 @@ def build(spec: ExportSpec, user: User, progress: exports.Progress | None = None
     if spec.what == "overdue":
         count = r.figures(spec.county_id).total.overdue
         data = exports.overdue_xlsx(today(), r.overdue_rows(spec.county_id),
-                                    lambda county_id: sees_phone_of(user, county_id), progress)
+                                    phones_shown(user).__contains__, progress)
         return Built(data, "培训逾期名单.xlsx", "training_overdue", f"培训逾期名单（{count} 项）", count)
     county = db.session.get(Unit, spec.county_id)
     township = db.session.get(TrainingPlace, spec.township_id) if spec.township_id is not None else None
@@ -169,7 +169,7 @@ def _county_stamp(spec: ExportSpec) -> list:
 def cache_name(spec: ExportSpec, user: User) -> str:
     """The kept file's name: a hash of the stamp and of whose phones the viewer sees in full (the
     overdue list masks the others), so a file is served again only while nothing it prints changed."""
-    phones = [c.id for c in county_units() if sees_phone_of(user, c.id)] if spec.what == "overdue" else []
+    phones = sorted(phones_shown(user)) if spec.what == "overdue" else []
     key = json.dumps([_stamp(spec), phones], ensure_ascii=False, default=str)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".xlsx"
 

@@ -28,8 +28,8 @@ from portal.training.scope import (
     county_of_unit,
     county_scope,
     county_units,
+    phones_shown,
     places_of,
-    sees_phone_of,
     visible_counties,
 )
 from portal.web.access import no_store, requires
@@ -113,9 +113,7 @@ def city():
 @requires("see_figures")
 @no_store  # phones, in full for the trainee's own trainers
 def overdue():
-
     scope = county_scope(current_user)
-    shown = lambda county_id: sees_phone_of(current_user, county_id)  # noqa: E731
     if _wants_xlsx():  # small or kept: the file; else a background export's page
         return deliver(export_jobs.overdue_spec(scope))
     total = r.figures(scope).total.overdue
@@ -123,7 +121,7 @@ def overdue():
     rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
     counties = {c.id: c.name for c in county_units()}
     return render_template("training/overdue.html", rows=rows, total=total, page=page, counties=counties,
-                           training_rules=training_rules, phone_shown=shown, as_of=today(), print_view=request.args.get("print") == "1")
+                           training_rules=training_rules, phone_shown=phones_shown(current_user).__contains__, as_of=today(), print_view=request.args.get("print") == "1")
 
 
 @bp.route("/api/training")

@@ -42,10 +42,10 @@ from portal.training.scope import (
     county_scope,
     county_units,
     merge_areas,
+    phones_shown,
     places_by,
     places_of,
     rename_area,
-    sees_phone_of,
     visible_counties,
 )
 from portal.training.signin import number_of
@@ -124,7 +124,7 @@ def roster():
     return render_template("training/roster.html", page=page, county=county, counties=counties,
                            county_names={c.id: c.name for c in county_units()},
                            townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
-                           township_id=township_id, phone_shown=lambda county_id: sees_phone_of(current_user, county_id),
+                           township_id=township_id, phone_shown=phones_shown(current_user).__contains__,
                            tiers=courses.tiers_of([t.id for t in page.items], today()))
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from portal.core.plan import PLAN_NUMBER
 from portal.extensions import db
-from portal.models import Plan, User
+from portal.models import ImportJob, Plan, User
 from portal.web.access import ANY_ACCOUNT, LOGGED_IN, PUBLIC, access_of
 from tests.conftest import ROLES, AuthActions, make_user
 
@@ -261,7 +261,8 @@ def sample_args(endpoint: str) -> dict:
         "matter_id": _sample["matter"].id,
         "message_id": _sample["message"].id,
         "delivery_id": _sample["message"].deliveries[0].id,
-        "job_id": 1,  # anyone's but the viewer's (or none): redirected to the import page with a message
+        "job_id": 1,  # an export job: anyone's but the viewer's (or none): redirected with a message
+        **({"job_id": _sample["import_job"].id} if endpoint.startswith("training.import_job") else {}),
         "plan_id": _sample["plan"].id,  # a plan with an open draft (its review page has a duty to edit)
         "draft_id": _sample["plan"].drafts[0].id,
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
@@ -303,6 +304,10 @@ def _sample_objects(plan):
     from portal.outbox import enqueue
 
     _sample["message"] = enqueue("urge", subject="催办", body="请办理", units=[inst.unit])
+    # a roster import running (its page is its starter's and an admin's; another's answers 404)
+    _sample["import_job"] = ImportJob(kind="roster", created_by_id=owner.id, total=3, done=1, state="running",
+                                      message="", owner="", result="", secrets="")
+    db.session.add(_sample["import_job"])
     db.session.commit()
 
 
@@ -385,6 +390,9 @@ def test_matrix(app, who):
         user = make_user(f"u-{who}", who)
         if who == "trainee":  # the sample certificate's holder: their own download is what the role admits
             _sample["trainee"].user_id = user.id
+            db.session.commit()
+        if who == "trainer":  # the sample roster import is the trainer's own
+            _sample["import_job"].created_by_id = user.id
             db.session.commit()
         assert auth.login(f"u-{who}").status_code == 302
     failures = []

@@ -52,6 +52,12 @@ class FormKey:
     SHEET = "sheet"
     # a plan's review page (templates/plans/review.html)
     DIVISION = "division"
+    ADD_DRAFT = "add-draft"
+    PUBLISH = "publish"
+    # a sign-in sheet's page (templates/training/sheet.html): the photo upload
+    PHOTO = "photo"
+    # the roster import page (templates/training/import.html): the upload, the confirmation
+    ROSTER = "roster"
 
     @staticmethod
     def state(action: str) -> str:
@@ -92,6 +98,36 @@ class FormKey:
     def merge_draft(draft_id: int) -> str:
         """合并 into one drafted duty on a plan's review page."""
         return f"merge-draft-{draft_id}"
+
+    @staticmethod
+    def drop_draft(draft_id: int) -> str:
+        """删除 of one drafted duty on a plan's review page."""
+        return f"drop-draft-{draft_id}"
+
+    @staticmethod
+    def map_name(name: str) -> str:
+        """对应 of one unknown unit name to a unit on a plan's review page."""
+        return f"map-name-{name}"
+
+    @staticmethod
+    def new_unit(name: str) -> str:
+        """新建单位 for one unknown unit name on a plan's review page."""
+        return f"new-unit-{name}"
+
+    @staticmethod
+    def no_duty(clause_id: str) -> str:
+        """「无具体任务」's reason for one clause on a plan's review page."""
+        return f"no-duty-{clause_id}"
+
+    @staticmethod
+    def plan(plan_id: int) -> str:
+        """A plan's own buttons (归档 / 恢复 / 修订任务分工) on the plans list and the plan's page."""
+        return f"plan-{plan_id}"
+
+    @staticmethod
+    def sheet_photo(photo_id: int) -> str:
+        """Opening one photo of a signed sheet (its link on the sheet's page)."""
+        return f"sheet-photo-{photo_id}"
 
     @staticmethod
     def rename(place_id: int) -> str:

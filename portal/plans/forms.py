@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal import limits
@@ -18,7 +18,9 @@ STEPS_MAX = 10_000  # a step's place in a checklist (no checklist is longer)
 
 
 class ArchiveForm(FlaskForm):
-    """归档 / 恢复: CSRF only."""
+    """归档 / 恢复: the page the button was on (the plans list, with its state filter, or the plan's page)."""
+    listed = HiddenField()
+    state = HiddenField()
 
 
 class PublishForm(FlaskForm):

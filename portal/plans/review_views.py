@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import PlanDraftDuty
 from portal.plans import bp, drafts, publish, reshape
 from portal.plans.forms import DraftForm, MergeForm, NameForm, NewUnitForm, NoDutyForm, PublishForm, SplitForm, lines
-from portal.plans.views import plan_or_404
+from portal.plans.views import detail_page, plan_or_404
 from portal.web.access import requires
 from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
@@ -20,6 +20,7 @@ from portal.web.htmx import is_partial_request
 from portal.web.inputs import MAX_ID, parse_int
 
 EXPIRED = "页面已过期，请刷新后重试。"
+NO_DRAFT = "该方案没有待发布的草稿。"
 
 
 def _draft_or_404(plan, draft_id: int) -> PlanDraftDuty:
@@ -50,28 +51,34 @@ def review_page(plan, editing: int | None = None, refused: tuple[int, DraftForm,
     """The review page: each drafted duty as it reads, one of them (`editing`) as its form; `refused`:
     a duty's form the server refused (its id, the form as typed, why), drawn again in place of that
     duty with the message beside it (nothing typed is lost); `other`: another form refused (a split, a
-    merge, the 任务分工表's upload with its `problems`), its reason beside it. Refused, at 422."""
+    merge, a name's mapping, a clause's reason, 发布 or the 任务分工表's upload with its `problems`), its
+    reason beside it and what was typed kept. Refused, at 422."""
     units = refdata.active_units()
     editing = refused[0] if refused is not None else editing
     draft = next((d for d in plan.drafts if d.id == editing), None)
     form = refused[1] if refused is not None else draft_form(draft, units) if draft is not None else None
+    unknown, gaps = drafts.unknown_names(plan), drafts.clauses_without_duty(plan) if plan.drafting else []
     page = render_template(
         "plans/review.html", plan=plan, units=units, editing=draft.id if draft else None, form=form,
-        refused_error=refused[2] if refused else "", unknown=drafts.unknown_names(plan), unmatched=drafts.unmatched,
-        gaps=drafts.clauses_without_duty(plan) if plan.drafting else [],
+        refused_error=refused[2] if refused else "", unknown=unknown, unmatched=drafts.unmatched, gaps=gaps,
         tree={row[0]: row for row in plan.clause_tree or []}, name_form=NameForm(),
-        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS, division_problems=problems or [],
-        refused_elsewhere=bool(other.key) and other.key not in _forms_on_page(plan, draft), **_card_context(plan, other))
+        no_duty_form=NoDutyForm(), levels=drafts.UNIT_LEVELS, problems=problems or [],
+        refused_elsewhere=bool(other.key) and other.key not in _forms_on_page(plan, draft, unknown, gaps),
+        **_card_context(plan, other))
     return (page, 422) if refused or other.key else page
 
 
-def _forms_on_page(plan, editing) -> set[str]:
-    """The forms of the review page a refusal can be drawn beside (templates/plans/review.html)."""
+def _forms_on_page(plan, editing, unknown: list[str], gaps: list[str]) -> set[str]:
+    """The forms of the review page a refusal can be drawn beside (templates/plans/review.html); a
+    refused form not among them (the name was mapped, the duty dropped meanwhile) has its reason on top."""
     if not plan.drafting:
         return set()
     reading = [d for d in plan.drafts if d is not editing]
-    return {FormKey.DIVISION} | {FormKey.split_draft(d.id) for d in reading} | \
-        ({FormKey.merge_draft(d.id) for d in reading} if len(plan.drafts) > 1 else set())
+    return ({FormKey.DIVISION, FormKey.ADD_DRAFT, FormKey.PUBLISH}
+            | {FormKey.split_draft(d.id) for d in reading} | {FormKey.drop_draft(d.id) for d in reading}
+            | ({FormKey.merge_draft(d.id) for d in reading} if len(plan.drafts) > 1 else set())
+            | {FormKey.map_name(n) for n in unknown} | {FormKey.new_unit(n) for n in unknown}
+            | {FormKey.no_duty(c) for c in gaps})
 
 
 def _card_context(plan, refused: Refused = NOTHING_REFUSED) -> dict:
@@ -219,8 +226,7 @@ def _reshaped(plan, draft_id: int, refused: Refused = NOTHING_REFUSED, done: str
 def add_draft(plan_id: int):
     plan = plan_or_404(plan_id)
     if not PublishForm().validate_on_submit() or not plan.drafting:
-        flash(EXPIRED if plan.drafting else "该方案没有待发布的草稿。", "error")
-        return _back(plan)
+        return review_page(plan, other=Refused(FormKey.ADD_DRAFT, EXPIRED if plan.drafting else NO_DRAFT))
     draft = drafts.add_draft(plan, current_user)
     flash("已新增一项任务，请填写后保存。", "success")
     return _back(plan, f"draft-{draft.id}", edit=draft.id)
@@ -232,11 +238,10 @@ def drop_draft(plan_id: int, draft_id: int):
     plan = plan_or_404(plan_id)
     draft = _draft_or_404(plan, draft_id)
     if not PublishForm().validate_on_submit():
-        flash(EXPIRED, "error")
-    else:
-        title = draft.title
-        drafts.drop_draft(draft, current_user)
-        flash(f"已删除「{title}」。", "success")
+        return review_page(plan, other=Refused(FormKey.drop_draft(draft.id), EXPIRED))
+    title = draft.title
+    drafts.drop_draft(draft, current_user)
+    flash(f"已删除「{title}」。", "success")
     return _back(plan)
 
 
@@ -246,9 +251,9 @@ def map_name(plan_id: int):
     plan = plan_or_404(plan_id)
     form = NameForm()
     if not form.validate_on_submit() or form.unit.data is None or refdata.unit(form.unit.data) is None:
-        flash(first_error(form) if form.errors else "请选择单位。" if form.unit.data is None
-              else "所选单位无效，请重新选择。", "error")
-        return _back(plan, "names")
+        why = (first_error(form) if form.errors else "请选择单位。" if form.unit.data is None
+               else "所选单位无效，请重新选择。")
+        return review_page(plan, other=Refused(FormKey.map_name(form.name.data or ""), why, request.form))
     changed = drafts.map_name(plan, form.name.data.strip(), form.unit.data, current_user)
     flash(f"已将「{form.name.data.strip()}」对应为{refdata.unit(form.unit.data).name}（{changed}项任务）。", "success")
     return _back(plan, "names")
@@ -259,17 +264,13 @@ def map_name(plan_id: int):
 def new_unit(plan_id: int):
     plan = plan_or_404(plan_id)
     form = NewUnitForm()
-    if not form.validate_on_submit():
-        flash(first_error(form), "error")
-        return _back(plan, "names")
+    name = (form.name.data or "").strip()
     parent = refdata.unit(form.parent.data) if form.parent.data else None
-    if form.parent.data and parent is None:
-        flash("所选上级单位无效，请重新选择。", "error")
-        return _back(plan, "names")
-    name = form.name.data.strip()
-    if name not in drafts.unknown_names(plan):
-        flash(f"草稿中没有未对应的名称「{name}」。", "error")
-        return _back(plan, "names")
+    why = (first_error(form) if not form.validate_on_submit()
+           else "所选上级单位无效，请重新选择。" if form.parent.data and parent is None
+           else f"草稿中没有未对应的名称「{name}」。" if name not in drafts.unknown_names(plan) else None)
+    if why is not None:
+        return review_page(plan, other=Refused(FormKey.new_unit(form.name.data or ""), why, request.form))
     drafts.create_unit(plan, name, form.level.data, parent.id if parent else None, current_user)
     flash(f"已新建单位「{name}」，并对应到草稿中的任务。", "success")
     return _back(plan, "names")
@@ -282,8 +283,8 @@ def no_duty(plan_id: int):
     form = NoDutyForm()
     known = {cid for cid, _ in drafts.clauses_of(plan)}
     if not form.validate_on_submit() or form.clause.data not in known:
-        flash(first_error(form) if form.errors else "方案中没有这一条款。", "error")
-        return _back(plan, "coverage")
+        why = first_error(form) if form.errors else "方案中没有这一条款。"
+        return review_page(plan, other=Refused(FormKey.no_duty(form.clause.data or ""), why, request.form))
     drafts.set_no_duty(plan, form.clause.data, (form.reason.data or "").strip(), current_user)
     flash("已记录。", "success")
     return _back(plan, "coverage")
@@ -294,14 +295,13 @@ def no_duty(plan_id: int):
 def do_publish(plan_id: int):
     plan = plan_or_404(plan_id)
     if not PublishForm().validate_on_submit():
-        flash(EXPIRED, "error")
-        return _back(plan)
+        return review_page(plan, other=Refused(FormKey.PUBLISH, EXPIRED))
     gaps = drafts.clauses_without_duty(plan)
     problems = publish.publish(plan, current_user)
-    if problems:
-        for p in problems:
-            flash(p, "error")
-        return _back(plan)
+    if problems:  # one reason beside the 发布 button, or a list of them under a line saying so
+        why = problems[0] if len(problems) == 1 else f"未发布：有 {len(problems)} 处问题，请先处理。"
+        return review_page(plan_or_404(plan_id), other=Refused(FormKey.PUBLISH, why),
+                           problems=problems if len(problems) > 1 else None)
     flash(f"已发布「{plan.title}」第{plan.version}版任务分工。", "success")
     if gaps:
         flash(f"注意：尚有{len(gaps)}条条款既无任务也未说明理由，可修订任务分工补上。", "error")
@@ -312,11 +312,7 @@ def do_publish(plan_id: int):
 @requires("manage_plans")
 def revise(plan_id: int):
     plan = plan_or_404(plan_id)
-    if not PublishForm().validate_on_submit():
-        flash(EXPIRED, "error")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
-    problem = publish.open_next_version(plan, current_user)
+    problem = EXPIRED if not PublishForm().validate_on_submit() else publish.open_next_version(plan, current_user)
     if problem:
-        flash(problem, "error")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
+        return detail_page(plan_or_404(plan_id), Refused(FormKey.plan(plan_id), problem)), 422
     return _back(plan)

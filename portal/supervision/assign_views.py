@@ -89,16 +89,16 @@ def matter_attachment(matter_id: int):
 @bp.route("/urges/<int:urge_id>/close", methods=["POST"])
 @requires("supervise")
 def close(urge_id: int):
+    """办结 of a 催办: a button with nothing typed. Its one refusal is a 催办 that does not exist (a 404);
+    a second click (or a colleague's) finds it closed already and says so."""
     form = CloseUrgeForm()
     back = safe_back(form.back.data, url_for("supervision.index"))
-    if not form.validate_on_submit():
-        flash("页面已过期，请刷新后重试。", "error")
-        return redirect(back)
+    if not form.validate_on_submit():  # only a stale CSRF token, which the app answers before the view
+        abort(400, description="页面已过期，请刷新后重试。")
     closed = []
     refusal = attempt(lambda: closed.append(close_urge(current_user, urge_id)), SupervisionError)
-    if refusal is not None:  # a button with nothing typed: the reason on the page it was pressed on
-        flash(str(refusal), "error")
-        return redirect(back)
+    if refusal is not None:
+        abort(404, description=str(refusal))
     db.session.commit()
     flash("已办结该催办。" if closed[0] else "该催办已办结。", "success")
     return redirect(back)

@@ -3,9 +3,10 @@ roster.py (checks, batches) and import_jobs.py (background jobs); the uploaded f
 confirmation in the staging folder (portal.files.staging: never in a backup, swept when stale)."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
+from portal.core.refusals import FormKey
 from portal.files import staging
 from portal.files.storage import StorageError
 from portal.training import bp
@@ -13,8 +14,9 @@ from portal.training import import_jobs as jobs
 from portal.training.forms import ConfirmImportForm, EmptyForm, UploadRosterForm
 from portal.training.roster import check_roster, import_roster, preview
 from portal.training.roster_file import HEADERS, MAX_BYTES, RowProblem
-from portal.training.views import _fail, passwords_page
+from portal.training.views import passwords_page
 from portal.web.access import requires
+from portal.web.forms import NOTHING_REFUSED, Refused, first_error
 from portal.web.htmx import htmx_redirect, is_partial_request
 
 STAGED = "roster"
@@ -23,9 +25,12 @@ PREVIEW_NOT_WRITABLE = "服务器暂时无法保存上传的文件（存储目�
 EXPIRED = "导入已过期或已完成，请重新上传花名册。"
 
 
-def _page(form, result=None, token=None, status: int = 200):
+def _page(form, result=None, token=None, refused: Refused = NOTHING_REFUSED):
+    """The import page; refused (422): the upload or its confirmation refused, the reason beside the
+    upload form (`refused`), or the roster's problems listed under it (`result`)."""
+    status = 422 if refused.key or (result is not None and not result.ok) else 200
     return render_template("training/import.html", form=form, result=result, token=token,
-                           confirm=ConfirmImportForm(token=token), headers=HEADERS,
+                           confirm=ConfirmImportForm(token=token), headers=HEADERS, refused=refused,
                            jobs=jobs.waiting_for(current_user), job_status=jobs.status_text), status
 
 
@@ -34,9 +39,7 @@ def _page(form, result=None, token=None, status: int = 200):
 def roster_import():
     form = UploadRosterForm()
     if not form.validate_on_submit():
-        if form.is_submitted():
-            _fail(form)
-        return _page(form)
+        return _page(form, refused=Refused(FormKey.ROSTER, first_error(form)) if form.is_submitted() else NOTHING_REFUSED)
     upload = form.file.data
     data = upload.stream.read(MAX_BYTES + 1)
     filename = upload.filename or ""
@@ -62,8 +65,7 @@ def roster_import_confirm():
     stored = session.get("roster_upload", "")
     path = staging.staged_path(STAGED, stored)
     if not form.validate_on_submit() or not stored.startswith(form.token.data or "-") or path is None:
-        flash(EXPIRED, "error")
-        return redirect(url_for("training.roster_import"))
+        return _page(UploadRosterForm(), refused=Refused(FormKey.ROSTER, EXPIRED))
     data, filename = path.read_bytes(), session.get("roster_upload_name") or path.name
     rows, checked = check_roster(data, path.name, current_user)  # the database may have changed since
     if checked.ok:
@@ -86,8 +88,7 @@ def roster_import_confirm():
 
 
 def _not_found():
-    flash("找不到这次导入（只有发起导入的人和管理员可以查看）。", "error")
-    return redirect(url_for("training.roster_import"))
+    abort(404, description="找不到这次导入（只有发起导入的人和管理员可以查看）。")
 
 
 @bp.route("/training/roster/import/jobs/<int:job_id>")

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal.audit.services import record_download
 from portal.core import training_rules
+from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.extensions import db
 from portal.models import SheetPhoto, SignInSheet
@@ -20,6 +21,7 @@ from portal.training.forms import SheetNumbersForm, SheetPhotoForm, SignInForm, 
 from portal.training.scope import TrainingError, can_manage
 from portal.web.access import no_store, requires
 from portal.web.actions import attempt
+from portal.web.forms import NOTHING_REFUSED, Refused
 from portal.web.htmx import is_partial_request
 
 
@@ -43,8 +45,9 @@ def _signin_url(sheet: SignInSheet, code: str) -> str:
 
 
 def sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None, status: int = 200,
-               tick_error: tuple[int, str] | None = None):
-    """The attendance sheet; `tick_error`: (trainee id, why) of a refused tick, shown on that row."""
+               tick_error: tuple[int, str] | None = None, refused: Refused = NOTHING_REFUSED):
+    """The attendance sheet; `tick_error`: (trainee id, why) of a refused tick, shown on that row;
+    `refused`: a photo's upload (or opening) refused, the reason beside its form (or link)."""
     paper_url = _signin_url(sheet, signin.paper_code(sheet))
     seats = signin.seats(sheet)
     return render_template("training/sheet.html", sheet=sheet, seats=seats, people=[p for _, p in seats],
@@ -52,7 +55,8 @@ def sheet_page(sheet: SignInSheet, numbers_form: SheetNumbersForm | None = None,
                            sheet_open=training_rules.sheet_open(sheet.held_on, today()),
                            scan_day=sheet.held_on == today(), paper_qr=qr_image(paper_url),
                            numbers_form=numbers_form or SheetNumbersForm(), photo_form=SheetPhotoForm(),
-                           photos=sheet_photos.photos_of(sheet), tick_error=tick_error), status
+                           photos=sheet_photos.photos_of(sheet), tick_error=tick_error,
+                           refused=refused), status
 
 
 @bp.route("/training/sessions/<int:session_id>")
@@ -122,15 +126,11 @@ def signin_page(session_id: int):
 def session_photo_upload(session_id: int):
     sheet = session_or_404(session_id)
     form = SheetPhotoForm()
-    if form.validate_on_submit():
-        try:
-            sheet_photos.add_photo(current_user, sheet, form.photo.data)
-            flash("已上传签到表照片。", "success")
-        except TrainingError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-    else:
-        flash("上传未完成，请刷新页面后重试。", "error")
+    refusal = (attempt(lambda: sheet_photos.add_photo(current_user, sheet, form.photo.data), TrainingError)
+               if form.validate_on_submit() else "上传未完成，请刷新页面后重试。")
+    if refusal is not None:  # the sheet's page again, the reason beside the upload (a file is chosen anew)
+        return sheet_page(session_or_404(session_id), status=422, refused=Refused(FormKey.PHOTO, str(refusal)))
+    flash("已上传签到表照片。", "success")
     return redirect(url_for("training.session_sheet", session_id=sheet.id) + "#photos")
 
 
@@ -142,12 +142,11 @@ def session_photo(session_id: int, photo_id: int):
     photo = db.session.get(SheetPhoto, photo_id)
     if photo is None or photo.session_id != sheet.id:
         abort(404)
-    try:
-        data = sheet_photos.read_photo(photo)
-    except TrainingError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("training.session_sheet", session_id=sheet.id) + "#photos")
+    data = []
+    refusal = attempt(lambda: data.append(sheet_photos.read_photo(photo)), TrainingError)
+    if refusal is not None:  # damaged or missing: the sheet's page, the reason beside that photo's link
+        return sheet_page(sheet, status=422, refused=Refused(FormKey.sheet_photo(photo.id), str(refusal)))
     record_download("training_sheet_photo", photo.id, f"{sheet.module.title}：{photo.filename}",
                     {"file": photo.filename, "size": photo.size, "sha256": photo.sha256})
-    return send_file(BytesIO(data), mimetype=photo.content_type, as_attachment=photo.content_type == "application/pdf",
+    return send_file(BytesIO(data[0]), mimetype=photo.content_type, as_attachment=photo.content_type == "application/pdf",
                      download_name=photo.filename)

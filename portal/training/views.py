@@ -88,12 +88,6 @@ def _module_choices(form_field, audience: str | None = None) -> None:
                                                   if audience is None or audience in m.audience])
 
 
-def _fail(form) -> None:
-    for errors in form.errors.values():
-        for e in errors:
-            flash(e if isinstance(e, str) else "提交内容有误，请检查后重试。", "error")
-
-
 # ---- roster -------------------------------------------------------------------------------
 
 @bp.route("/training/roster")

@@ -2,6 +2,7 @@
 portal.plan_text.model)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def corpus_plan(name: str) -> str:
     """A real plan of the benchmark's corpus as its issuer published it: the source header (up to the
     line ``---``) stripped."""
     return (CORPUS / f"{name}.txt").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+
+
+def form_posting_to(html: str, action: str, holding: str = "") -> str:
+    """The first <form> of a page posting to `action` (and holding `holding`), as drawn: where a
+    refusal's message (data-testid="form-refused") and what was typed belong."""
+    for part in html.split("<form")[1:]:
+        form = part.split("</form>")[0]
+        if f'action="{action}"' in form and holding in form:
+            return form
+    raise AssertionError(f"no form posting to {action}")
+
+
+def refused_message(html: str) -> str:
+    """The one refusal message drawn on a page."""
+    found = re.findall(r'data-testid="form-refused">([^<]*)<', html)
+    assert len(found) == 1, found
+    return found[0]

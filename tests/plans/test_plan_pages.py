@@ -7,7 +7,7 @@ from portal.core.plan import PLAN_NUMBER
 from portal.extensions import db
 from portal.models import AuditEntry, Duty, Plan
 from portal.plans import publish
-from tests.plans.helpers import ready_plan
+from tests.plans.helpers import form_posting_to, ready_plan, refused_message
 
 
 def _seed():
@@ -47,8 +47,17 @@ def test_the_office_archives_a_plan_and_the_log_keeps_before_and_after(client, a
                                ).one()
     assert entry.before == {"state": "draft"} and entry.actor_name == "admin"
     assert entry.after == {"state": "archived", "duties": 0, "instances": 0}
-    again = auth.post(f"/plans/{other.id}/archive", follow_redirects=True).get_data(as_text=True)
-    assert "该方案已归档" in again
+    # Refused (a second click): the page the button was on again (422), the reason on that plan's row
+    # of the list (with its state filter kept), or beside the buttons on the plan's page.
+    again = auth.post(f"/plans/{other.id}/archive", {"listed": "1", "state": "archived"})
+    html = again.get_data(as_text=True)
+    assert again.status_code == 422 and refused_message(html) == "该方案已归档。"
+    row = html.split(f'<tr data-plan="{other.id}">')[1].split("</tr>")[0]
+    assert 'data-testid="form-refused">该方案已归档。' in row
+    assert form_posting_to(html, f"/plans/{other.id}/restore").count('name="state" value="archived"') == 1
+    on_page = auth.post(f"/plans/{other.id}/archive")
+    assert on_page.status_code == 422 and 'data-testid="plan-title"' in on_page.get_data(as_text=True)
+    assert refused_message(on_page.get_data(as_text=True)) == "该方案已归档。"
 
 
 def test_api_plans_lists_id_title_number_state_and_counts(client, auth, plan):

@@ -14,7 +14,7 @@ from portal.models import AuditEntry, ChecklistItem, Duty, DutyInstance, Plan, P
 from portal.plans import drafts, publish
 from portal.web.zhcontrols import DATE_HINT, date_problem
 from tests.conftest import make_user
-from tests.plans.helpers import ready_plan, sample_document, sample_drafts, unit_id
+from tests.plans.helpers import form_posting_to, ready_plan, refused_message, sample_document, sample_drafts, unit_id
 
 
 def _new_plan():
@@ -57,8 +57,9 @@ def test_mapping_a_name_fills_every_duty_and_is_remembered_as_an_alias(client, a
     assert db.session.scalar(sa.select(UnitAlias.unit_id).where(UnitAlias.name == "市儿童之家")) == sfly
     # The drafter is told about it next time.
     assert any("市儿童之家" in u.aliases for u in drafts.unit_names() if u.id == sfly)
-    bad = auth.post(f"/plans/{p.id}/names", {"name": "市儿童之家", "unit": "abc"}, follow_redirects=True)
-    assert "所选单位无效" in bad.get_data(as_text=True)
+    # Refused: the review page again (422), the reason beside that name's form.
+    bad = auth.post(f"/plans/{p.id}/names", {"name": "市儿童之家", "unit": "abc"})
+    assert bad.status_code == 422 and refused_message(bad.get_data(as_text=True)) == "所选单位无效，请重新选择。"
 
 
 def test_editing_a_draft_keeps_the_office_s_steps_apart_and_logs_before_and_after(client, auth, plan):
@@ -102,8 +103,8 @@ def test_adding_and_dropping_duties_and_the_coverage_check(client, auth, plan):
     assert drafts.clauses_without_duty(p) == ["1"]
     page = auth.post(f"/plans/{p.id}/no-duty", {"clause": "1", "reason": "总体要求"}, follow_redirects=True)
     assert 'data-testid="coverage-ok"' in page.get_data(as_text=True)
-    refused = auth.post(f"/plans/{p.id}/no-duty", {"clause": "7.7", "reason": "x"}, follow_redirects=True)
-    assert "方案中没有这一条款" in refused.get_data(as_text=True)
+    refused = auth.post(f"/plans/{p.id}/no-duty", {"clause": "7.7", "reason": "x"})  # no such form: on top
+    assert refused.status_code == 422 and refused_message(refused.get_data(as_text=True)) == "方案中没有这一条款。"
     auth.post(f"/plans/{p.id}/drafts/{_draft(p, '2.2').id}/drop")
     db.session.expire_all()
     assert drafts.clauses_without_duty(p) == ["2", "2.2"]  # the heading above an uncovered clause too
@@ -112,8 +113,10 @@ def test_adding_and_dropping_duties_and_the_coverage_check(client, auth, plan):
 def test_publish_is_refused_until_names_are_mapped_and_warns_of_uncovered_clauses(client, auth, plan):
     p = _new_plan()
     auth.as_role("admin")
-    page = auth.post(f"/plans/{p.id}/publish", follow_redirects=True).get_data(as_text=True)
-    assert "尚有单位名称未对应到单位：市儿童之家" in page
+    refused = auth.post(f"/plans/{p.id}/publish")
+    assert refused.status_code == 422  # the review page again, the reason beside the 发布 button
+    form = form_posting_to(refused.get_data(as_text=True), f"/plans/{p.id}/publish")
+    assert 'data-testid="form-refused"' in form and "尚有单位名称未对应到单位：市儿童之家" in form
     db.session.expire_all()
     assert db.session.get(Plan, p.id).state == "draft"
     assert db.session.scalar(sa.select(sa.func.count(Duty.id)).where(Duty.plan_id == p.id)) == 0
@@ -186,8 +189,9 @@ def test_plan_one_is_revised_in_its_seed_file_not_in_the_portal(client, auth, pl
     one = seed_plan()
     auth.as_role("admin")
     assert "修订任务分工" not in client.get(f"/plans/{one.id}").get_data(as_text=True)
-    page = auth.post(f"/plans/{one.id}/revise", follow_redirects=True).get_data(as_text=True)
-    assert "由随门户发布的任务分工表维护" in page
+    refused = auth.post(f"/plans/{one.id}/revise")  # the plan's page again, the reason beside its buttons
+    assert refused.status_code == 422
+    assert refused_message(refused.get_data(as_text=True)) == "本方案的任务分工由随门户发布的任务分工表维护，不在此修订。"
     db.session.expire_all()
     assert not db.session.get(Plan, one.id).drafting
 
@@ -258,8 +262,9 @@ def test_the_office_creates_a_unit_the_register_lacks_and_the_units_sync_keeps_i
     assert sync_units(Path(app.config["CONTENT_DIR"])).ok
     db.session.expire_all()
     assert db.session.get(Unit, unit.id).active  # units.csv does not list it, and the sync leaves it be
-    refused = auth.post(f"/plans/{p.id}/names/new-unit", {"name": "不在草稿里", "level": "机构"}, follow_redirects=True)
-    assert "草稿中没有未对应的名称「不在草稿里」" in refused.get_data(as_text=True)
+    refused = auth.post(f"/plans/{p.id}/names/new-unit", {"name": "不在草稿里", "level": "机构"})
+    assert refused.status_code == 422  # no such name's form on the page: the reason on top
+    assert refused_message(refused.get_data(as_text=True)) == "草稿中没有未对应的名称「不在草稿里」。"
 
 
 def test_a_second_publish_of_the_same_draft_is_refused_not_a_crash(app, plan):

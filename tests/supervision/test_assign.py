@@ -146,6 +146,7 @@ def test_office_closes_an_answered_urge(app, plan):
     assert urge.closed_at is not None and urge.closed_by.username == "office"
     assert "已办结" in office.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
     assert office.post(f"/duban/urges/{urge.id}/close", data={}).status_code == 302  # twice: no error
+    assert office.post(f"/duban/urges/{urge.id + 1000}/close", data={}).status_code == 404  # no such 催办
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "urge_close")) == 1
 
 

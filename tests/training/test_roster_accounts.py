@@ -94,7 +94,7 @@ def test_page_explains_then_shows_the_passwords_once_with_a_sheet(app, client, a
     assert [c.value for c in ws[2]][:4] == ["序号", "姓名", "登录账号", "初始密码"]
     assert [c.value for c in ws[3]][1:4] == ["乙", "yi", unescape(shown)]
     # never again: the same confirmation is refused, and the roster does not show passwords
-    assert auth.post("/training/roster/import/confirm", data={"token": token}).status_code == 302
+    assert auth.post("/training/roster/import/confirm", data={"token": token}).status_code == 422
     assert unescape(shown) not in client.get("/training/roster").get_data(as_text=True)
 
 

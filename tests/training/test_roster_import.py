@@ -170,18 +170,23 @@ def test_page_preview_then_confirm(app, client, auth, name):
     token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', page).group(1)
     response = auth.post("/training/roster/import/confirm", data={"token": token})
     assert response.status_code == 302 and count(Trainee) == 3
-    # the same upload cannot be applied twice
-    assert auth.post("/training/roster/import/confirm", data={"token": token}).status_code == 302
-    assert count(Trainee) == 3
+    # the same upload cannot be applied twice: refused beside the upload form, nothing imported again
+    again = auth.post("/training/roster/import/confirm", data={"token": token})
+    assert again.status_code == 422 and count(Trainee) == 3
+    refused = again.get_data(as_text=True).split('data-testid="form-refused"')[1].split("</p>")[0]
+    assert "导入已过期或已完成，请重新上传花名册。" in refused
 
 
 def test_page_lists_problems_in_chinese(app, client, auth):
     make_user("tr", "trainer")
     auth.login("tr")
     data = (HEADER + "张三,儿童督导员,盐湖区,北城街道,,123,,\n").encode()
-    page = auth.post("/training/roster/import", data={"file": (BytesIO(data), "r.csv")},
-                     content_type="multipart/form-data").get_data(as_text=True)
+    response = auth.post("/training/roster/import", data={"file": (BytesIO(data), "r.csv")},
+                         content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422  # refused: the problems under the upload form, in its card
     assert "第2行，手机号：“123”不是11位手机号" in page and "本次未导入任何数据" in page
+    assert page.index("上传并预览") < page.index('data-testid="import-problems"') < page.index("第2行")
 
 
 def test_preview_lists_every_new_place_not_thirty_and_etc(app, client, auth):

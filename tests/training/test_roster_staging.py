@@ -32,7 +32,7 @@ def test_a_full_disk_during_a_preview_says_so_and_leaves_nothing(app, client, au
         fill_disk_after(disk, 300)  # the file is ~2 KB: the disk fills part way through it
         response = auth.post("/training/roster/import", data={"file": (BytesIO(csv_bytes(*ROWS)), "r.csv")},
                              content_type="multipart/form-data")
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the reason under the upload form
     page = response.get_data(as_text=True)
     assert PREVIEW_NOT_SAVED in page and 'data-testid="import-preview"' not in page
     assert files_under(uploads) == []  # no truncated preview, no temporary file

@@ -177,9 +177,10 @@ def test_a_trainer_account_cannot_use_the_trainee_page(app, plan, client, auth):
 def test_photo_checked_stored_and_served_only_to_the_county(app, plan, client, auth):
     trainer, sheet = _sheet()
     auth.login("tr")
-    bad = auth.post(f"/training/sessions/{sheet.id}/photos",
-                    data={"photo": (BytesIO(b"MZ not an image"), "签到.jpg")}, follow_redirects=True)
-    assert "文件内容与扩展名不符" in bad.get_data(as_text=True)
+    bad = auth.post(f"/training/sessions/{sheet.id}/photos", data={"photo": (BytesIO(b"MZ not an image"), "签到.jpg")})
+    assert bad.status_code == 422  # the sheet's page again, the reason beside the upload form
+    form = bad.get_data(as_text=True).split(f'action="/training/sessions/{sheet.id}/photos"')[1].split("</form>")[0]
+    assert 'data-testid="form-refused"' in form and "文件内容与扩展名不符" in form
     auth.post(f"/training/sessions/{sheet.id}/photos", data={"photo": (BytesIO(JPEG), "签到表.jpg")})
     photo = db.session.scalar(sa.select(SheetPhoto).where(SheetPhoto.session_id == sheet.id))
     assert photo is not None and photo.filename == "签到表.jpg"
@@ -199,5 +200,7 @@ def test_a_damaged_photo_is_refused_with_a_message(app, plan, client, auth):
     path = Path(app.config["UPLOAD_DIR"]) / "sheet_photos" / photo.stored_name
     path.write_bytes(b"garbage")
     auth.login("tr")
-    response = client.get(f"/training/sessions/{sheet.id}/photos/{photo.id}", follow_redirects=True)
-    assert "已损坏" in response.get_data(as_text=True)
+    response = client.get(f"/training/sessions/{sheet.id}/photos/{photo.id}")
+    assert response.status_code == 422  # the sheet's page, the reason beside that photo's link
+    item = response.get_data(as_text=True).split('data-testid="photo-link"')[1].split("</li>")[0]
+    assert 'data-testid="form-refused"' in item and "已损坏" in item

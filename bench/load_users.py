@@ -82,7 +82,11 @@ class Client:
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
-            data = response.read().decode("utf-8", "replace")
+            raw = response.read()
+            # A file (.xlsx, .docx, a photo) is read whole but not decoded: turning megabytes of a zip
+            # into text (and searching it for a CSRF token) cost the client more than the server's send.
+            textual = (response.getheader("Content-Type") or "").startswith(("text/", "application/json"))
+            data = raw.decode("utf-8", "replace") if textual else ""
             status = response.status
             response_headers = {k.lower(): v for k, v in response.getheaders()}
             for key, value in response.getheaders():

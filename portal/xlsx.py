@@ -20,7 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 
-from portal.export_text import DATE_FORMAT, DATETIME_FORMAT, safe_cell, sheet_title
+from portal.export_text import CELL_MAX, DATE_FORMAT, DATETIME_FORMAT, FORMULA_STARTS, safe_cell, sheet_title
+from portal.text import NEEDS_WORK
 
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="EEF1F5")
@@ -261,7 +262,9 @@ SHEET_CHUNK = 1000  # rows per write into the compressed sheet
 
 
 def _sheet_row(i: int, row: list, letters: list[str], fills, wrap: set[int], colours: dict[str, int]) -> str:
-    """Data row `i` (0-based; the sheet's row i + 3) as XML; a fill colour met first gets the next style."""
+    """Data row `i` (0-based; the sheet's row i + 3) as XML; a fill colour met first gets the next style.
+    Plain text and whole numbers in unstyled cells — nearly every cell of a long list — take a short
+    path (`_plain_cell`); everything else goes through `_value_cell`, which the short path agrees with."""
     r = i + 3
     cells = []
     for j, value in enumerate(row):
@@ -271,8 +274,20 @@ def _sheet_row(i: int, row: list, letters: list[str], fills, wrap: set[int], col
             style = colours.setdefault(colour, 6 + len(colours))
         elif j in wrap:
             style = 5
-        cells.append(_value_cell(f"{letters[j]}{r}", value, style))
+        cells.append((not style and _plain_cell(f"{letters[j]}{r}", value)) or _value_cell(f"{letters[j]}{r}", value, style))
     return f'<row r="{r}">{"".join(cells)}</row>'
+
+
+def _plain_cell(ref: str, value) -> str:
+    """`_value_cell(ref, value, 0)` for text that needs no cleaning and for an int; "" otherwise (and
+    for what `_value_cell` writes as nothing), leaving the cell to it."""
+    kind = type(value)
+    if kind is int:
+        return f'<c r="{ref}"><v>{value}</v></c>'
+    if kind is not str or not value or len(value) > CELL_MAX or NEEDS_WORK.search(value) \
+            or value.startswith(FORMULA_STARTS):
+        return ""
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
 
 
 # ---- a book of such sheets, written directly -----------------------------------------------------

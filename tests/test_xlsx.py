@@ -52,3 +52,20 @@ def test_a_sheet_written_directly_reads_back_as_the_streamed_writer_s():
     assert direct["H4"].fill.fgColor.rgb[-6:] == "C6EFCE" and direct["H3"].fill.fill_type is None
     assert direct["C3"].alignment.wrap_text and not direct["A3"].alignment.wrap_text
     assert [direct.column_dimensions[c].width for c in "ACI"] == [10, 30, 6]
+
+
+def test_the_short_path_for_plain_cells_writes_what_the_general_one_writes():
+    """Long lists take `_plain_cell` for plain text and whole numbers; it must agree with `_value_cell`
+    wherever it answers, and leave to it whatever needs cleaning, guarding or a format."""
+    answered = 0
+    for value in ["abc", "中文", "a<b&c>", "line\nbreak", "'q", 0, 5, -3,
+                  "", "=1+1", "-x", "@x", "x\x01y", "\u2028", "x" * 40000, True, False, 1.5, None,
+                  date(2024, 1, 2), datetime(2024, 1, 2, 3, 4)]:
+        fast = xlsx._plain_cell("B7", value)
+        if fast:
+            answered += 1
+            assert fast == xlsx._value_cell("B7", value, 0), value
+    assert answered == 8  # the plain texts and ints; the rest go the general way
+    rows = [["=cmd", "ok", 3, None, date(2024, 5, 6), "bad\x07"]]
+    book = load_workbook(io.BytesIO(xlsx.sheet_file("s", list("ABCDEF"), [8] * 6, rows, title="t")))
+    assert [c.value for c in book.active[3]] == ["'=cmd", "ok", 3, None, datetime(2024, 5, 6), "bad"]

@@ -11,15 +11,11 @@ from portal.duties.demo import load_demo_state, remove_demo_state
 from portal.extensions import db
 from portal.models import AuditEntry, DutyNote, MonthlyReport, Notice
 from portal.reports.services import current_month
-from tests.conftest import AuthActions, instance_by_key, make_user, signed_in
-
-
-def login(app, username, role, unit=None) -> AuthActions:
-    return signed_in(app, username, role, unit=unit)
+from tests.conftest import instance_by_key, make_user, signed_in
 
 
 def test_ledger_export_xlsx_and_csv_honour_filters(app, plan):
-    mz = login(app, "mz", "liaison", "yanhu-mz")
+    mz = signed_in(app, "mz", "liaison", unit="yanhu-mz")
     response = mz.client.get("/tasks/export.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.data))
@@ -49,7 +45,7 @@ def test_ledger_export_xlsx_and_csv_honour_filters(app, plan):
 
 
 def test_plan_export_lists_every_duty_with_its_checklist(app, plan):
-    staff = login(app, "st", "staff")
+    staff = signed_in(app, "st", "staff")
     wb = load_workbook(io.BytesIO(staff.client.get("/duties/plan.xlsx").data))
     ws = wb["任务分工表"]
     assert [c.value for c in ws[1]][:5] == ["序号", "任务", "来源条款", "牵头单位", "配合单位"]
@@ -62,7 +58,7 @@ def test_plan_export_lists_every_duty_with_its_checklist(app, plan):
 
 
 def test_monthly_report_draft_submit_and_who_has_not(app, plan):
-    mz = login(app, "mz", "liaison", "yanhu-mz")
+    mz = signed_in(app, "mz", "liaison", unit="yanhu-mz")
     inst = instance_by_key("transfer-children@yanhu-mz")
     mz.post(f"/tasks/{inst.id}/items/{inst.active_items[0].id}", {"done": "1"})
     month = current_month()
@@ -85,9 +81,9 @@ def test_monthly_report_draft_submit_and_who_has_not(app, plan):
     db.session.expire_all()
     assert db.session.scalar(sa.select(MonthlyReport)).status == "submitted"
     # Another unit's liaison may not read it; a leader may.
-    other = login(app, "yj", "liaison", "yongji-mz")
+    other = signed_in(app, "yj", "liaison", unit="yongji-mz")
     assert other.client.get(f"/reports/yanhu-mz/{month}").status_code == 403
-    leader = login(app, "ld", "leader")
+    leader = signed_in(app, "ld", "leader")
     overview = leader.client.get(f"/reports/?month={month}").get_data(as_text=True)
     assert "盐湖区民政局" in overview and "已提交" in overview and "未填写" in overview
     assert "月份格式不正确" in leader.client.get("/reports/?month=2026-13").get_data(as_text=True)
@@ -101,7 +97,7 @@ def test_remind_posts_notices_that_the_liaison_sees(app, plan, runner):
     notice = db.session.scalar(sa.select(Notice).join(Notice.unit).where(Notice.unit.has(code="yanhu-mz"))
                                .order_by(Notice.id))  # the digest; the 督办 ladder's message follows it
     assert "已逾期" in notice.body and "做好儿童移交工作" in notice.body
-    mz = login(app, "mz", "liaison", "yanhu-mz")
+    mz = signed_in(app, "mz", "liaison", unit="yanhu-mz")
     assert notice.title in mz.client.get("/").get_data(as_text=True)
     posted = db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.unit_id == notice.unit_id))
     assert posted == 2  # the digest and one 督办通知 for the unit's late duties
@@ -137,7 +133,7 @@ def test_demo_state_loads_labelled_and_removes_cleanly(app, plan):
 
 
 def test_exports_keep_user_text_as_text_not_formulas(app, plan):
-    mz = login(app, "mz", "liaison", "yanhu-mz")
+    mz = signed_in(app, "mz", "liaison", unit="yanhu-mz")
     inst = instance_by_key("transfer-children@yanhu-mz")
     mz.post(f"/tasks/{inst.id}/notes", {"body": '=HYPERLINK("http://evil.example","点我")'})
     wb = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))
@@ -160,7 +156,7 @@ def test_exports_show_the_last_update_in_local_time_once_near_midnight(app, plan
     inst.updated_at = stored
     db.session.commit()
     assert zh_datetime(stored) == "2026年11月30日 00:30"  # what the UI shows
-    mz = login(app, "mz", "liaison", "yanhu-mz")
+    mz = signed_in(app, "mz", "liaison", unit="yanhu-mz")
     column = LEDGER_HEADERS.index("最近更新")
     ws = load_workbook(io.BytesIO(mz.client.get("/tasks/export.xlsx").data))["台账"]
     [cell] = [r[column] for r in ws.iter_rows(min_row=2) if r[2].value == inst.duty.title and r[4].value == inst.unit.name]

@@ -6,17 +6,10 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import AuditEntry, Favourite, FavouriteFolder
-from tests.conftest import AuthActions, make_user
+from tests.conftest import signed_in
 
 LAW = "weichengnianren-baohu-fa"
 HTMX = {"HX-Request": "true"}
-
-
-def _login(app, name: str, role: str = "staff") -> AuthActions:
-    make_user(name, role)
-    auth = AuthActions(app.test_client())
-    assert auth.login(name).status_code == 302
-    return auth
 
 
 def _folder(auth, name: str) -> FavouriteFolder:
@@ -26,7 +19,7 @@ def _folder(auth, name: str) -> FavouriteFolder:
 
 
 def test_a_trainee_stars_an_article_into_a_folder_and_finds_it_in_my_favourites(app, library):
-    auth = _login(app, "fav-trainee", "trainee")
+    auth = signed_in(app, "fav-trainee", "trainee")
     folder = _folder(auth, "强制报告")
     page = auth.client.get(f"/policy/{LAW}/a11").get_data(as_text=True)
     assert 'data-testid="star"' in page and "强制报告" in page  # the folder is offered
@@ -47,7 +40,7 @@ def test_a_trainee_stars_an_article_into_a_folder_and_finds_it_in_my_favourites(
 
 
 def test_unstar_move_and_folders_renamed_and_deleted_keep_the_favourites(app, library):
-    auth = _login(app, "fav-staff")
+    auth = signed_in(app, "fav-staff", "staff")
     a, b = _folder(auth, "甲"), _folder(auth, "乙")
     assert auth.post("/policy/favourites/star", {"action": "star", "doc": LAW, "folder": str(a.id)}).status_code == 302
     fav = db.session.scalars(sa.select(Favourite)).one()
@@ -71,11 +64,11 @@ def test_unstar_move_and_folders_renamed_and_deleted_keep_the_favourites(app, li
 
 
 def test_nobody_sees_or_changes_another_persons_favourites(app, library):
-    owner = _login(app, "fav-owner")
+    owner = signed_in(app, "fav-owner", "staff")
     folder = _folder(owner, "私人")
     owner.post("/policy/favourites/star", {"action": "star", "doc": LAW, "clause": "a9", "folder": str(folder.id)})
     fav = db.session.scalars(sa.select(Favourite)).one()
-    other = _login(app, "fav-other", "admin")
+    other = signed_in(app, "fav-other", "admin")
     page = other.client.get("/policy/favourites/").get_data(as_text=True)
     assert "私人" not in page and "第九条" not in page
     assert other.client.get(f"/policy/favourites/?folder={folder.id}").status_code == 404
@@ -92,7 +85,7 @@ def test_nobody_sees_or_changes_another_persons_favourites(app, library):
 
 
 def test_bad_input_gets_a_message_or_not_found_never_a_500(app, library):
-    auth = _login(app, "fav-bad")
+    auth = signed_in(app, "fav-bad", "staff")
     assert auth.post("/policy/favourites/star", {"action": "star", "doc": "no-such-law"}).status_code == 404
     assert auth.post("/policy/favourites/star", {"action": "star", "doc": LAW, "clause": "a9999"}).status_code == 404
     r = auth.client.post("/policy/favourites/star", headers=HTMX,

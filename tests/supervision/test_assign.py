@@ -12,13 +12,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import AssignedMatter, AuditEntry, DutyInstance, OutboxMessage, Plan, Unit, Urge
 from portal.supervision import services
-from tests.conftest import AuthActions, make_user
-
-
-def _login(app, username: str) -> AuthActions:
-    auth = AuthActions(app.test_client())
-    assert auth.login(username).status_code == 302
-    return auth
+from tests.conftest import make_user, signed_in
 
 
 def _unit(code: str) -> Unit:
@@ -39,7 +33,7 @@ def _form(**over) -> dict:
 def test_office_assigns_a_matter_from_a_instruction(app, plan):
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     page = office.client.get("/duban/assign")
     assert page.status_code == 200 and "牵头单位" in page.get_data(as_text=True)
     sent = office.post("/duban/assign", data={**_form(), "attachment": (io.BytesIO(b"%PDF-1.4 test"), "批示件.pdf")},
@@ -76,7 +70,7 @@ def test_office_assigns_a_matter_from_a_instruction(app, plan):
     file = office.client.get(f"/duban/assigned/{matter.id}/attachment")
     assert file.status_code == 200 and file.data.startswith(b"%PDF")
 
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     assert "排查辖区内散居孤儿安置情况" in liaison.client.get("/duban/inbox").get_data(as_text=True)
     assert liaison.post("/duban/ack", data={"kind": "duty", "object_id": inst.id}).status_code == 302
     assert not any(p.instance_id == inst.id for p in services.pending(unit_id=inst.unit_id, kind="duty"))
@@ -87,7 +81,7 @@ def test_office_assigns_a_matter_from_a_instruction(app, plan):
 
 def test_several_lead_units_each_get_their_own_instance_and_numbers_follow(app, plan):
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     leads = [str(_unit("yanhu-mz").id), str(_unit("city-mz").id)]
     assert office.post("/duban/assign", data=_form(lead=leads, cooperating=[], source_kind="meeting",
                                                     source_ref="市政府第12次常务会议", source_text="")).status_code == 302
@@ -102,7 +96,7 @@ def test_several_lead_units_each_get_their_own_instance_and_numbers_follow(app, 
 
 def test_refusals_are_beside_the_form(app, plan):
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     cases = [(_form(title=""), "请填写交办事项的名称"), (_form(lead=[]), "请选择牵头单位"),
              (_form(source_text=""), "请填写领导批示的内容"),
              (_form(deadline=(date.today() - timedelta(days=1)).isoformat()), "早于今天"),
@@ -120,24 +114,24 @@ def test_refusals_are_beside_the_form(app, plan):
 def test_a_leader_assigns_their_own_instruction_and_a_liaison_cannot(app, plan):
     leader = make_user("mayor", "leader")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    auth = _login(app, "mayor")
+    auth = signed_in(app, "mayor")
     assert auth.post("/duban/assign", data=_form(source_kind="meeting", instructed_by="")).status_code == 302
     matter = db.session.scalar(sa.select(AssignedMatter))
     assert matter.source_kind == "instruction" and matter.instructed_by == leader.display_name
     assert matter.instructed_by_id == leader.id
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     assert liaison.post("/duban/assign", data=_form()).status_code == 403
 
 
 def test_office_closes_an_answered_urge(app, plan):
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     assert office.post("/duban/assign", data=_form()).status_code == 302
     inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key.like("jiaoban-%")))
     assert office.post(f"/duban/urge?instance={inst.id}", data={"subject": "催办", "body": "请加快。"}).status_code == 302
     urge = db.session.scalar(sa.select(Urge).where(Urge.instance_id == inst.id))
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     assert liaison.post(f"/duban/urges/{urge.id}/reply", data={"body": "正在办理。"}).status_code == 302
     assert liaison.post(f"/duban/urges/{urge.id}/close", data={}).status_code == 403
     closed = office.post(f"/duban/urges/{urge.id}/close", data={"back": f"/tasks/{inst.id}"})
@@ -153,7 +147,7 @@ def test_office_closes_an_answered_urge(app, plan):
 def test_an_assigned_matter_is_on_the_boards_and_in_every_export(app, plan):
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     assert office.post("/duban/assign", data=_form()).status_code == 302
     inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.key.like("jiaoban-%")))
     title = inst.duty.title
@@ -166,5 +160,5 @@ def test_an_assigned_matter_is_on_the_boards_and_in_every_export(app, plan):
     for url in ("/board/report.xlsx", "/board/report.docx", "/tasks/export.xlsx", "/tasks/export.csv",
                 "/duties/plan.xlsx", "/duties/division.xlsx"):
         assert office.client.get(url).status_code == 200, url
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     assert title in liaison.client.get("/", follow_redirects=True).get_data(as_text=True)

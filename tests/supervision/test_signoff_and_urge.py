@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Acknowledgement, AuditEntry, DutyInstance, Notice, NoticeRead, Urge
-from tests.conftest import AuthActions, instance_by_key, make_user
+from tests.conftest import instance_by_key, make_user, signed_in
 
 KEY = "transfer-children@yanhu-mz"
 
@@ -21,17 +21,11 @@ def _late(key: str = KEY, days: int = 10) -> DutyInstance:
     return inst
 
 
-def _login(app, username: str) -> AuthActions:
-    auth = AuthActions(app.test_client())
-    assert auth.login(username).status_code == 302
-    return auth
-
-
 def test_office_urges_a_late_duty_with_the_prefilled_message_and_the_unit_replies(app, plan):
     inst = _late()
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     page = office.client.get(f"/duban/urge?instance={inst.id}").get_data(as_text=True)
     assert "盐湖区民政局" in page and inst.duty.title in page and "已逾期" in page and f"/tasks/{inst.id}" in page
     sent = office.post(f"/duban/urge?instance={inst.id}",
@@ -45,7 +39,7 @@ def test_office_urges_a_late_duty_with_the_prefilled_message_and_the_unit_replie
     duty_page = office.client.get(f"/tasks/{inst.id}").get_data(as_text=True)
     assert "催办" in duty_page and "未签收" in duty_page
 
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     inbox = liaison.client.get("/duban/inbox").get_data(as_text=True)
     assert "催办：请加快推进" in inbox
     assert liaison.post("/duban/ack", data={"kind": "urge", "object_id": urge.id}).status_code == 302
@@ -66,7 +60,7 @@ def test_office_urges_a_late_duty_with_the_prefilled_message_and_the_unit_replie
 def test_urging_every_late_duty_fills_in_each_unit(app, plan):
     first, second = _late(), _late("transfer-children@yongji-mz", days=3)
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     page = office.client.get("/duban/urge?scope=overdue").get_data(as_text=True)
     assert "〔单位〕" in page and "盐湖区民政局" in page and "永济市民政局" in page
     body = "〔单位〕：你单位〔事项〕（时限〔时限〕）已逾期，请抓紧办理。〔链接〕"
@@ -79,7 +73,7 @@ def test_urging_every_late_duty_fills_in_each_unit(app, plan):
 def test_a_urge_post_without_csrf_is_refused_and_nothing_is_sent(app, plan):
     inst = _late()
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     response = office.client.post(f"/duban/urge?instance={inst.id}", data={"subject": "x", "body": "y"})
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Urge.id))) == 0
@@ -88,7 +82,7 @@ def test_a_urge_post_without_csrf_is_refused_and_nothing_is_sent(app, plan):
 def test_an_empty_message_is_refused_with_a_chinese_message_and_keeps_the_subject(app, plan):
     inst = _late()
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     response = office.post(f"/duban/urge?instance={inst.id}", data={"subject": "我的标题", "body": ""})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -103,7 +97,7 @@ def test_another_units_liaison_can_neither_sign_nor_reply(app, plan):
 
     urge = add_urge(level="urge", topic="duty", unit_id=inst.unit_id, instance_id=inst.id, subject="催办", body="x")
     db.session.commit()
-    other = _login(app, "other")
+    other = signed_in(app, "other")
     assert other.post("/duban/ack", data={"kind": "duty", "object_id": inst.id}).status_code == 403
     assert other.post(f"/duban/urges/{urge.id}/reply", data={"body": "不是我们的"}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(Acknowledgement.id))) == 0
@@ -121,7 +115,7 @@ def test_the_unit_signs_a_new_duty_and_a_leaders_instruction_and_the_office_sees
     db.session.commit()
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     waiting = office.client.get("/duban/").get_data(as_text=True).split("催办和督办记录")[0]
     # longest waiting first: the 20-day-old duty of 永济 heads the list; the fresh 批示 is not on page one
     first_row = waiting.split("<tbody>")[1].split("</tr>")[0]
@@ -131,7 +125,7 @@ def test_the_unit_signs_a_new_duty_and_a_leaders_instruction_and_the_office_sees
     only = office.client.get("/duban/?kind=instruction").get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0]
     assert only.count("<tr>") == 1 and "盐湖区民政局" in only
 
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     inbox = liaison.client.get("/duban/inbox").get_data(as_text=True)
     assert "领导批示" in inbox and "新任务" in inbox
     note_id = db.session.scalar(sa.text("select id from duty_note where kind = 'instruction'"))
@@ -149,7 +143,7 @@ def test_the_unit_signs_a_new_duty_and_a_leaders_instruction_and_the_office_sees
 def test_a_back_address_elsewhere_is_not_followed(app, plan):
     inst = instance_by_key(KEY)
     make_user("liaison", "liaison", unit="yanhu-mz")
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     response = liaison.post("/duban/ack", data={"kind": "duty", "object_id": inst.id, "back": "//evil.example/"})
     assert response.headers["Location"].endswith("/duban/inbox")
 
@@ -161,11 +155,11 @@ def test_notices_get_read_receipts(app, plan):
     db.session.commit()
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     assert "未读" in office.client.get("/duban/notices").get_data(as_text=True)
     office.client.get(f"/duban/notices/{notice.id}")  # the office reading it leaves no receipt
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 0
-    liaison = _login(app, "liaison")
+    liaison = signed_in(app, "liaison")
     assert f"/duban/notices/{notice.id}" in liaison.client.get("/").get_data(as_text=True)
     assert "请办理" in liaison.client.get(f"/duban/notices/{notice.id}").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NoticeRead)) == 0  # a GET writes nothing
@@ -180,13 +174,13 @@ def test_notices_get_read_receipts(app, plan):
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "read_notice")) is not None
     # someone else's unit: not found
     make_user("other", "liaison", unit="yongji-mz")
-    assert _login(app, "other").client.get(f"/duban/notices/{notice.id}").status_code == 404
+    assert signed_in(app, "other").client.get(f"/duban/notices/{notice.id}").status_code == 404
 
 
 def test_late_monthly_reports_are_urged_from_the_reports_page(app, plan, clock):
     clock(date(2026, 12, 20))  # past the due day of 2026年11月's report
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     page = office.client.get("/reports/?month=2026-11").get_data(as_text=True)
     assert "/duban/urge?report=2026-11" in page
     compose = office.client.get("/duban/urge?report=2026-11&unit=yanhu-mz").get_data(as_text=True)
@@ -204,7 +198,7 @@ def test_late_monthly_reports_are_urged_from_the_reports_page(app, plan, clock):
 def test_a_unit_is_urged_about_its_late_duties_from_its_page(app, plan):
     _late()
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     assert "/duban/urge?unit=yanhu-mz" in office.client.get("/units/yanhu-mz").get_data(as_text=True)
     compose = office.client.get("/duban/urge?unit=yanhu-mz").get_data(as_text=True)
     assert "任务台账中的任务（逾期" in compose
@@ -218,7 +212,7 @@ def test_a_training_group_late_in_a_county_is_urged(app, plan, clock):
     rule = sample["rule"]
     clock(rule.due + timedelta(days=3))  # the duban page's day and the assign page's
     make_user("office", "admin")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     compose = office.client.get(f"/duban/urge?training={rule.id}").get_data(as_text=True)
     assert "逾期）" in compose and rule.module.title in compose, compose[-2000:]
     assert f"/duban/urge?training={rule.id}" in office.client.get("/training/assign").get_data(as_text=True)
@@ -249,13 +243,13 @@ def test_a_unit_urge_names_the_unit_and_its_link_reads_as_a_link_not_an_address(
     _late()
     make_user("office", "admin")
     make_user("liaison", "liaison", unit="yanhu-mz")
-    office = _login(app, "office")
+    office = signed_in(app, "office")
     page = office.client.get("/duban/urge?unit=yanhu-mz").get_data(as_text=True)
     assert "<h1>催办：盐湖区民政局</h1>" in page
     assert "催办：盐湖区民政局任务台账中的任务" in page and 'rows="8"' in page
     subject = "催办：盐湖区民政局任务台账中的任务"
     body = "盐湖区民政局：\n请抓紧办理。\n查看详情：http://portal.example/tasks/?unit=yanhu-mz"
     assert office.post("/duban/urge?unit=yanhu-mz", data={"subject": subject, "body": body}).status_code == 302
-    inbox = _login(app, "liaison").client.get("/duban/inbox").get_data(as_text=True)
+    inbox = signed_in(app, "liaison").client.get("/duban/inbox").get_data(as_text=True)
     assert '<a href="http://portal.example/tasks/?unit=yanhu-mz">查看详情</a>' in inbox
     assert "查看详情：http" not in inbox

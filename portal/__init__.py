@@ -55,7 +55,6 @@ from portal.web.inputs import BoundedIntConverter, refuse_nul_bytes
 class Portal(Flask):
     def log_exception(self, exc_info) -> None:
         """An unexpected error: the request's ids and the stack, not the messages (portal/errorlog.py)."""
-
         log_failure(self.logger, "unhandled error", exc_info[1])
 
 
@@ -84,8 +83,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     refdata.install()  # per-process reference data, invalidated by the stamp on any host
 
-
-
     # Ids beyond what the databases store are simply "not found", never an overflow.
     app.url_map.converters["int"] = BoundedIntConverter
     # NUL bytes cannot be stored in PostgreSQL text: refuse them up front with a clear 400.
@@ -107,7 +104,6 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     filters.register(app)
 
-
     for name in (*DUTY_VIEWS, *PLAN_VIEWS):
         importlib.import_module(name)  # routes attach to duties_bp / plans_bp
     # Each domain's commands attach to its blueprint's `cli` when its commands module is imported
@@ -116,7 +112,6 @@ def create_app(config: dict | None = None) -> Flask:
                audit_bp, training_bp, board_bp, security_bp, library_admin_bp, supervision_bp,
                outbox_bp):
         app.register_blueprint(bp, cli_group="portal")
-
 
     cli.init_app(app)
     return app
@@ -141,7 +136,6 @@ def _configure_sqlite() -> None:
 
     @event.listens_for(Engine, "connect")
     def _sqlite_pragmas(dbapi_connection, connection_record):
-
         if isinstance(dbapi_connection, sqlite3.Connection):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -154,7 +148,6 @@ def _configure_sqlite() -> None:
         """A connection SQLite opened while its file was read-only stays read-only after the file is
         writable again: every write through it would fail until a restart. Treated as a lost connection,
         the pool drops it (and the connections opened beside it) and the next request opens new ones."""
-
         original = context.original_exception
         if isinstance(original, sqlite3.OperationalError) and "readonly database" in str(original):
             context.is_disconnect = True

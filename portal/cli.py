@@ -52,7 +52,6 @@ def init_app(app) -> None:
 
 def run_sync() -> bool:
     """Sync every content source; print file:line: problem for each error. True when all loaded."""
-
     report = sync_units(_content_dir(), display_root=display_root())
     ok = echo_sync("units", report, "retired", "the previous units stay in place")
     ok = _sync_policy() and ok
@@ -66,7 +65,6 @@ def run_sync() -> bool:
 
 def _sync_search() -> None:
     """Bring the search index in step with the library (derived data: never fails the sync)."""
-
     try:
         click.echo(f"search index: {sync_index()}")
     except Exception as exc:  # the index is rebuilt at the next start or `flask portal reindex`
@@ -74,13 +72,11 @@ def _sync_search() -> None:
 
 
 def _sync_duties() -> bool:
-
     report = sync_duties(_content_dir(), display_root=display_root())
     return echo_sync("duties", report, "archived", "the previous 任务分工表 stays in place")
 
 
 def _sync_policy() -> bool:
-
     report = sync_policy(_content_dir(), display_root=display_root())
     for line in report.lines():
         click.echo(line)
@@ -94,7 +90,6 @@ def _sync_policy() -> bool:
 @command("check-content")
 def check_content_command():
     """Validate everything under content/; print file:line: problem; exit 1 on any problem."""
-
     problems, files = check_content(_content_dir(), display_root=display_root())
     for problem in problems:
         click.echo(str(problem))
@@ -115,7 +110,6 @@ def sync_command():
 @click.option("--procs", default=1, show_default=True, help="Writer processes.")
 def reindex_command(procs: int):
     """Rebuild the search index from scratch (from the library in the database)."""
-
     stats = rebuild_index(procs=procs)
     click.echo(f"search index rebuilt: {stats['clauses']} clauses in {stats['seconds']:.1f} s -> {stats['dir']}")
 
@@ -147,8 +141,6 @@ def setup_command(demo: bool, fixed_passwords: bool):
 def _private_files() -> None:
     """Instances set up before files were made private: the database, uploads and instance folder
     become 0600/0700 (portal.files.storage)."""
-
-
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     roots = [Path(current_app.instance_path), Path(current_app.config["UPLOAD_DIR"])]
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
@@ -160,7 +152,6 @@ def _private_files() -> None:
 
 def _cleanup() -> None:
     """What crashes and unconfirmed uploads left behind (portal.files.cleanup); never fails the setup."""
-
     try:
         for line in sweep().lines():
             click.echo(f"cleanup: {line}")
@@ -169,7 +160,6 @@ def _cleanup() -> None:
 
 
 def print_demo_accounts(fixed: bool = False) -> None:
-
     results = ensure_demo_accounts(fixed=fixed)
     click.echo("")
     click.echo("演示账号 (demo accounts):")

@@ -126,7 +126,6 @@ def _shown(value: Any) -> str:
 
 def last_change(object_type: str, object_id: int | str, actions: tuple[str, ...] = ()) -> tuple[str | None, datetime | None]:
     """Who changed an object last (by one of `actions`, if given), and when, from the audit log."""
-
     stmt = (sa.select(AuditEntry.actor_display, AuditEntry.actor_name, AuditEntry.at)
             .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id)))
     if actions:

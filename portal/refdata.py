@@ -151,7 +151,6 @@ _NO_CACHE = object()  # this request wrote reference data, or there is no stamp 
 
 def stamp_column() -> sa.ScalarSelect:
     """The stamp's token as a scalar subquery, to add to the per-request user statement."""
-
     return sa.select(RefdataStamp.token).where(RefdataStamp.id == STAMP_ID).scalar_subquery()
 
 
@@ -174,7 +173,6 @@ def _request_stamp():
 
 def duty_stamp_column() -> sa.ScalarSelect:
     """The duty data's token as a scalar subquery, to add to the per-request user statement."""
-
     return sa.select(RefdataStamp.token).where(RefdataStamp.id == DUTY_STAMP_ID).scalar_subquery()
 
 
@@ -337,7 +335,6 @@ def install() -> None:
 # ---- units -------------------------------------------------------------------------------------
 
 def _load_units() -> tuple[UnitRef, ...]:
-
     rows = db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.short_name, Unit.level, Unit.parent_id,
                                         Unit.aliases, Unit.sort_order, Unit.active)
                               .order_by(Unit.sort_order, Unit.id)).all()
@@ -393,7 +390,6 @@ def county_code_for(name_or_code: str) -> str | None:
 # ---- duties ------------------------------------------------------------------------------------
 
 def _load_duties():
-
     rows = db.session.execute(sa.select(Duty.id, Duty.key, Duty.title, Duty.clause_ids, Duty.scope, Duty.theme,
                                         Duty.start, Duty.deadline_kind, Duty.deadline, Duty.period,
                                         Duty.deadline_text, Duty.position, Duty.archived, Duty.indicators,
@@ -450,7 +446,6 @@ def plans_of_document(doc_id: str) -> frozenset[int]:
 # ---- clauses -----------------------------------------------------------------------------------
 
 def _load_clauses(doc_id: str) -> dict[str, ClauseRef]:
-
     rows = db.session.execute(
         sa.select(PolicyClause.clause_id, PolicyClause.label, PolicyClause.text, PolicyClause.title,
                   PolicyClause.parent, PolicyClause.level, PolicyClause.kind, PolicyClause.position,
@@ -467,7 +462,6 @@ def clauses(doc_id: str = PLAN_ID) -> dict[str, ClauseRef]:
 
 
 def clause_texts(clause_ids, doc_id: str = PLAN_ID) -> list[ClauseRef]:
-
     found = clauses(doc_id)
     return [found.get(cid) or ClauseRef(doc_id, cid, label_for(cid), "") for cid in clause_ids]
 

@@ -39,7 +39,6 @@ def _cleaned(pairs: ImmutableMultiDict) -> ImmutableMultiDict | None:
 def normalise_request() -> None:
     """before_request: the form and the query string as every view should see them (after NUL bytes
     were refused by `portal.web.inputs.refuse_nul_bytes`)."""
-
     args = _cleaned(request.args)
     if args is not None:
         request.args = args

@@ -52,7 +52,6 @@ def _warm_first_pages() -> None:
     """A worker's first search checks the index against the library and opens it (≈200 ms), and
     the duty page's statements are compiled once per process (≈40 ms): both would otherwise fall on
     the first people to ask (measured by `python -m bench load` as `first unit board`)."""
-
     run_search("儿童")
     first = db.session.scalar(sa.select(DutyInstance.id).order_by(DutyInstance.id).limit(1))
     if first is not None:

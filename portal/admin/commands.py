@@ -23,7 +23,6 @@ ROLE_CHOICE = click.Choice(ROLE_ORDER)
               help="The holder must change the password at first sign-in (it was chosen for them).")
 def create_user_command(username, display_name, roles, unit, password, temporary):
     """Create an account. Name, roles and unit are checked before the password is asked for."""
-
     data = AccountInput(username, display_name, list(roles), unit, password)
     try:
         check_new_account(data)

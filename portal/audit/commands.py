@@ -20,7 +20,6 @@ from portal.core.time import today
               help="A new .xlsx or .csv file that receives every removed record first.")
 def purge_command(before: str, archive: Path):
     """Archive, then remove, audit records older than the retention period (run as the schema owner)."""
-
     try:
         cutoff = date.fromisoformat(before)
     except ValueError:

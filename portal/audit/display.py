@@ -91,7 +91,6 @@ class _Names:
     def _people(entries: list[AuditEntry]) -> dict[str, str]:
         """Login name -> 姓名, for entries that name a person only by login: those written before the
         姓名 was kept, a library import by a person, the 操作人 filter of an export."""
-
         names = {e.actor_name for e in entries
                  if e.actor_id is None and not e.actor_display and e.action not in LOGIN_ATTEMPTS}
         names |= {e.after["actor"] for e in entries if isinstance(e.after, dict) and e.after.get("actor")}
@@ -104,7 +103,6 @@ class _Names:
     @staticmethod
     def _documents(entries: list[AuditEntry]) -> dict[str, str]:
         """A register entry's full text: its title, not its id."""
-
         ids = {v for e in entries for values in (e.before, e.after) if isinstance(values, dict)
                for k, v in values.items() if k == "document" and isinstance(v, str) and v}
         if not ids:
@@ -143,7 +141,6 @@ def value_text(key: str, value: Any, names: _Names | None = None) -> str:
 
 def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
     """Values whose words depend on their field: units, documents, people, clauses, sizes, codes."""
-
     if key in UNIT_FIELDS and names is not None:
         return names.unit(value)
     if key == "size" and isinstance(value, int):
@@ -166,7 +163,6 @@ def _field_value(key: str, value: Any, names: _Names | None) -> str | None:
 
 
 def _plain_value(value: Any) -> str:
-
     if isinstance(value, str):
         if value in STATE_LABELS:
             return STATE_LABELS[value]
@@ -242,7 +238,6 @@ def filter_choices() -> tuple[list[tuple[str, str]], list[str]]:
     """The log page's two filter lists: (stored actor name, what the 操作人 filter shows) — every
     account and the system's own actors — and the kinds of object the log names. From the accounts and
     the labels, not from the log: a DISTINCT over every entry read the whole log on each visit."""
-
     shown = dict(SYSTEM_ACTORS)
     for username, display in db.session.execute(sa.select(User.username, User.display_name)):
         shown[username] = display or username

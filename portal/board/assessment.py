@@ -58,7 +58,6 @@ def _defaults() -> dict[str, int]:
 
 def current_settings() -> AssessmentSettings:
     """The settings row, or its defaults (not stored, version 0) before anyone saved; once per request."""
-
     if has_request_context() and "assessment_settings" in g:
         return g.assessment_settings
     row = db.session.get(AssessmentSettings, 1)
@@ -89,8 +88,6 @@ STALE = "其他人刚刚修改了考核设置，请查看最新设置后再保�
 def save_settings(user: User, values: dict[str, int], version: int) -> AssessmentSettings:
     """Save the office's settings, audited with what changed. `version` is what the editor saw
     (0 before the first save): someone else's save in between is refused, never overwritten."""
-
-
     problem = settings_problem(values)
     if problem:
         raise SettingsError(problem)
@@ -137,7 +134,6 @@ def duty_facts(rows: list[rollup.Row], on: date) -> dict[str, dict]:
 
 def report_months(on: date, due_day: int) -> list[tuple[str, date]]:
     """This year's months whose reporting day has passed, with that day."""
-
     months = [f"{on.year}-{m:02d}" for m in range(1, on.month + 1)]
     return [(m, due_date(m, due_day)) for m in months if due_date(m, due_day) < on]
 
@@ -207,7 +203,6 @@ def stored_facts(on: date, due_day: int, plan_id: int = 0) -> StoredFacts:
     training summary — one statement (UNION ALL of tagged rows), whatever the size of the history:
     notes by (kind, at), reports by month, the training summary's few hundred rows. One plan chosen
     (`plan_id`): returns and 催办 of that plan's duties; reports and training belong to no plan."""
-
     since = day_start_utc(date(on.year, 1, 1))
     parts = [_part("set", 0, sa.literal(f), getattr(AssessmentSettings, f), 0).where(AssessmentSettings.id == 1)
              for f in (*NUMBER_FIELDS, "version")]
@@ -248,7 +243,6 @@ def stored_facts(on: date, due_day: int, plan_id: int = 0) -> StoredFacts:
 
 def _remember(stored: dict[str, int]) -> AssessmentSettings:
     """The settings as read (defaults when none saved), kept for the rest of the request."""
-
     values = {**_defaults(), **{f: v for f, v in stored.items() if f in SETTING_FIELDS}}
     row = AssessmentSettings(id=1, **values)
     row.version = stored.get("version", 0)
@@ -274,7 +268,6 @@ class Ranked:
 def ranking(rows: list[rollup.Row], on: date, due_day: int, plan_id: int = 0) -> list[Ranked]:
     """Every unit with live duties in `rows`, scored and ranked (best first; unscored last, in unit
     order). `plan_id`: the one plan `rows` hold (0: every plan), so returns and 催办 are that plan's too."""
-
     stored = stored_facts(on, due_day, plan_id)
     s = stored.settings
     w = weights_of(s)

@@ -112,8 +112,6 @@ def scope_label(f: rollup.Filters, counties: list[tuple[str, str]]) -> str:
 
 
 def build(user: User, args, on: date) -> Bulletin:
-
-
     data = pages.load(user, args, on)
     problems = list(data.query.problems)
     start, end = period(args, on, problems)

@@ -19,7 +19,6 @@ from portal.web.zhcontrols import parse_zh_date
 def snapshot_command(on: str):
     """Record every duty instance's state, light, progress and overdue days for the day (run daily;
     `remind` runs it too). Running again the same day replaces that day's rows."""
-
     day = parse_zh_date(on) if on else today()
     if day is None:
         click.echo(f"--on: “{on}” is not a date (e.g. 2026-12-05)", err=True)
@@ -34,7 +33,6 @@ def snapshot_command(on: str):
 def send_bulletin_command():
     """Put the 通报 (this month's default period, .xlsx and .docx attached) into the outbox now, to the
     leaders chosen in 督办设置; `remind` sends it on the office's day each month."""
-
     for line in send_scheduled(today(), now=True):
         click.echo(line)
 

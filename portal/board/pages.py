@@ -88,8 +88,6 @@ def load(user: User, args, on: date) -> BoardData:
 def cell_base(args) -> str:
     """The board URL with the current filters and an open `u=` for a cell's unit (built once
     per page, not once per cell: the matrix has a thousand cells)."""
-
-
     keep = [(k, v) for k, vs in args.lists() if k not in ("u", "a") for v in vs]
     return url_for("board.index") + "?" + (urlencode(keep) + "&" if keep else "") + "u="
 
@@ -135,7 +133,6 @@ def _ranking(data: BoardData, on: date) -> list:
     """考核 for those who see every unit (a liaison's board shows no other unit's score)."""
     if data.scope != services.FULL:
         return []
-
 
     plan_id = data.query.filters.plan_id  # the plan chosen on the board: its duties, returns and 催办
     rows = rollup.apply_filters(data.all_rows, rollup.Filters(plan_id=plan_id))

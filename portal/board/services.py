@@ -97,7 +97,6 @@ class UnitInfo:
 def unit_infos() -> dict[int, UnitInfo]:
     """Every unit as the board files it (its county, department kind and matrix group), from the
     per-process reference data; derived once per request."""
-
     if not has_request_context():
         return _unit_infos()
     if "board_unit_infos" not in g:
@@ -264,7 +263,6 @@ def transfer_milestones() -> list[dict]:
 def training_coverage(tally=None) -> dict | None:
     """Training coverage for the headline (township 儿童督导员 / village 儿童主任, 三（二）10):
     assignments completed out of those assigned, city-wide; None while nothing is assigned."""
-
     tally = tally or city_totals()
     if not tally.assigned:
         return None
@@ -319,7 +317,6 @@ def data_stamp(on: date) -> tuple:
     """Changes whenever anything the board shows may have changed: every write on a duty touches
     its instance (updated_at), sync touches duties and units, figures add rows; lights move with
     the date. Cheap (one round trip), so every worker can check it on every request."""
-
     row = db.session.execute(sa.select(
         sa.select(sa.func.max(DutyInstance.updated_at)).scalar_subquery(),
         sa.select(sa.func.count(DutyInstance.id)).scalar_subquery(),

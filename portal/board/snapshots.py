@@ -122,6 +122,5 @@ def first_day() -> date | None:
 def trend_chart(unit_ids: Iterable[int], on: date, plan_id: int = 0):
     """The trend chart of these units (one plan's duties, or every plan's) from the first snapshot to
     `on` (two statements)."""
-
     days = trends.sample_days(first_day(), on)
     return trends.chart(trend(unit_ids, days, plan_id))

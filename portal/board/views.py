@@ -136,7 +136,6 @@ def _on_duty_page(inst, form, key: str, anchor: str, action, message):
 @duty_panel(bp, "board/_duty_extras.html", order=20)
 def duty_extras(inst) -> dict:
     """Indicators (with history and a form for the unit) and 批示 for the duty page."""
-
     names = services.indicator_names(inst.duty)
     got = page.for_instance(inst)  # the duty page read its figures and 批示 with its other rows
     if got is not None:
@@ -167,7 +166,6 @@ def unit_trend(unit, plan_id: int = 0):
 def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict | None = None, **overrides) -> str:
     """The current board URL (every filter kept, repeated keys too) with `overrides` applied;
     a None override drops the key, a list repeats it."""
-
     args = {k: v for k, v in request.args.lists() if k not in overrides}
     args.update({k: (v if isinstance(v, list) else [v]) for k, v in overrides.items() if v is not None})
     query = urlencode(args, doseq=True)
@@ -179,7 +177,6 @@ def board_link(endpoint: str = "board.index", anchor: str = "", view_args: dict 
 @bp.route("/board/report")
 @requires("make_bulletin")
 def bulletin():
-
     rep = build(current_user, request.args, today())
     data = rep.data
     return render_template("board/bulletin.html", **_common(), r=rep, data=data, f=data.query.filters, q=data.query,
@@ -197,8 +194,6 @@ def masthead(args) -> bulletin_word.Masthead:
 @requires("make_bulletin")
 def bulletin_file(file_format: str):
     fmt = file_format
-
-
 
     if fmt not in ("xlsx", "docx"):
         abort(404)

@@ -64,7 +64,6 @@ def decode_upload(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
 def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
     """Rows of a reviewable CSV file as (line, stripped cells), after checking encoding, header
     and column count. Blank lines are skipped; every problem names its line."""
-
     text, problems = decode_utf8(data, file)
     if text is None:
         return [], problems
@@ -91,7 +90,6 @@ def read_csv(data: bytes, file: str, columns: list[str]) -> tuple[list[tuple[int
 
 def shown_path(path, root=None) -> str:
     """How a content file is named in problems: relative to the project when it lies inside it."""
-
     path = Path(path)
     if root is not None and path.is_relative_to(root):
         return str(path.relative_to(root))

@@ -231,7 +231,6 @@ def build_matrix(row_keys: list, col_keys: list, states: dict) -> Matrix:
 
 def matrix_of(row_keys: list, col_keys: list, grid: dict) -> Matrix:
     """Tally a filled grid (row -> states in column order) by row, by column and in total."""
-
     rows = {r: Tally.of(Counter(grid[r])) for r in row_keys}
     columns = list(zip(*(grid[r] for r in row_keys), strict=True)) if row_keys else [() for _ in col_keys]
     cols = {c: Tally.of(Counter(states)) for c, states in zip(col_keys, columns, strict=True)}

@@ -31,7 +31,6 @@ from portal.training.tally import fold_past
 @command("coverage")
 def coverage_command():
     """List clauses under 二、三、四 with neither a duty nor a 'no duty' entry; exit 1 if any."""
-
     gaps, problems = clause_coverage_gaps(_content_dir())
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -46,7 +45,6 @@ def coverage_command():
 @click.option("--days", default=30, show_default=True, help="Due within this many days counts as due soon.")
 def remind_command(days: int):
     """Post each unit's due-soon and overdue list as an in-app notice (and email when SMTP is set)."""
-
     on = today()  # the portal's day, read once
     click.echo(f"periods: {roll_all(on)} periodic duty instance(s) moved to their current period")
     for line in send_reminders(days) + send_training_reminders():
@@ -73,7 +71,6 @@ def roll_periods_command():
 @click.option("--remove", is_flag=True, help="Remove the demo state, leaving everything else.")
 def demo_data_command(remove: bool):
     """Add (or remove) a clearly labelled demo state on the duty boards."""
-
     lines = remove_demo_state() if remove else load_demo_state()
     for line in lines:
         click.echo(line)
@@ -83,7 +80,6 @@ def demo_data_command(remove: bool):
 @click.option("--dry-run", is_flag=True, help="Count what would be encrypted; change nothing.")
 def encrypt_evidence_command(dry_run: bool):
     """Encrypt evidence files stored before encryption at rest (each checked against its SHA-256)."""
-
     done, already, problems = encrypt_stored(dry_run=dry_run)
     for problem in problems:
         click.echo(problem, err=True)
@@ -98,8 +94,6 @@ def encrypt_evidence_command(dry_run: bool):
 def division_check_command(file: str):
     """Read an edited 任务分工表 (.xlsx or .docx) against the unit register; print every problem as
     file:row: reason and exit 1 if there is any. Writes nothing."""
-
-
     units = units_from_register(db.session.scalars(sa.select(Unit).where(Unit.active)))
     rows, problems = read_division_table(file, units)
     for problem in problems:

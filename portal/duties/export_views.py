@@ -72,8 +72,6 @@ def export_duty_table(fmt: str):
 def export_division(fmt: str):
     """The 任务分工表 as offices exchange it (序号, 工作任务, 牵头单位, 配合单位, 完成时限, 来源条款): what the
     office edits in Excel or Word and the portal reads back (`portal.plan_text.division_table`)."""
-
-
     if fmt not in ("xlsx", "docx"):
         abort(404)
     plan_id = plan_arg(request.args)

@@ -52,7 +52,6 @@ def duty_table_duties(plan_id: int | None = None) -> list[Duty]:
 
 def duty_table_rows(duties: list[Duty]) -> list[list]:
     """``duties``: ``duty_table_duties()``, whose order gives each its 序号."""
-
     rows = []
     for n, duty in enumerate(duties, 1):
         live = [i for i in duty.instances if not i.archived]
@@ -79,13 +78,11 @@ def arranged_names(cooperators) -> list[str]:
 
 def marked_deadline_text(text: str) -> str:
     """A deadline text the 方案 does not state, marked as the office's (see deadline_text_arranged)."""
-
     return ARRANGED_DEADLINE_MARK + text if text and deadline_text_arranged(text) else text
 
 
 def ledger_rows(views: list[InstanceView], numbers: dict[int, int] | None = None) -> list[list]:
     """``numbers``: the duties' 序号 in the 任务分工表 (``duty_table_numbers()``), so a row can be found there."""
-
     numbers = numbers or {}
     on = today()
     notes = latest_note_bodies([v.inst.id for v in views])

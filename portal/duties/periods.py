@@ -78,7 +78,6 @@ def _keep(inst: DutyInstance, kind: str) -> DutyPeriod:
 
 def roll_on_read(inst: DutyInstance, today: date) -> None:
     """The duty page's roll: committed at once; someone else's roll (or edit) in between is theirs."""
-
     if not due(inst, today):
         return
     try:
@@ -113,12 +112,10 @@ def history(inst: DutyInstance) -> list[DutyPeriod]:
 def checkin_kind() -> str:
     """The office's rhythm for 长期 duties ("" when none is asked): a setting of the 考核 page, kept
     per process like the reference data (a save of the settings moves the reference stamp)."""
-
     return refdata.cached(("checkin_period",), _load_checkin_kind)
 
 
 def _load_checkin_kind() -> str:
-
     kind = db.session.scalar(sa.select(AssessmentSettings.checkin_period).where(AssessmentSettings.id == 1))
     return kind if kind in duty_rules.PERIOD_MONTHS else ""
 
@@ -140,8 +137,6 @@ def checkin_of(inst: DutyInstance, notes, evidence, today: date) -> duty_rules.C
 def checkin_reminders(today: date) -> list[str]:
     """Each unit whose open 长期 duties have no check-in this period (in its last days) or missed the
     previous one gets one message a day (through the outbox)."""
-
-
     kind = checkin_kind()
     if not kind:
         return []
@@ -173,5 +168,4 @@ def checkin_reminders(today: date) -> list[str]:
 
 def _as_datetime(value):
     """max() over a union comes back as text on SQLite."""
-
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -223,7 +223,6 @@ def _sync_instance(duty, spec, inst_spec, instances, units) -> tuple[DutyInstanc
 def _sync_checklist(inst: DutyInstance, checklist) -> None:
     """Items by title; a step reworded to quote more of its clause (the old title cut from the new one,
     e.g. 设立医疗科室 → 鼓励支持设立医疗科室) keeps its item, so its tick and who ticked stay."""
-
     by_title = {i.title: i for i in inst.items}
     entries = [duties_file.split_arranged(entry) for entry in checklist]
     wanted = {title for title, _ in entries}

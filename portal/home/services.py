@@ -72,7 +72,6 @@ def duty_overview(user: User, plan_id: int = 0) -> DutyOverview:
 
     Counted from the board's lean rows (lights computed from plain columns): no duty object is
     built, and the ranked units come from one query."""
-
     unit = user.unit.code if can(user, "act_for_own_unit") and user.unit and not can(user, "see_all_units") else ""
     counts: dict[str, int] = {}
     per_unit: dict[int, dict[str, int]] = {}

@@ -120,7 +120,6 @@ def check_no_account(password: str) -> None:
 
 def _hash_method() -> str:
     """werkzeug's scrypt by default; the test suite asks for a cheap method (PASSWORD_HASH_METHOD)."""
-
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 

@@ -17,7 +17,6 @@ from portal.ops.roles import RoleError, grant, grant_statements
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path):
     """Write one consistent archive: database (online), uploads, secret key, content version."""
-
     try:
         summary = backup(path)
     except BackupError as exc:
@@ -67,7 +66,6 @@ def grant_roles_command(app_role: str, backup_role: str | None, print_only: bool
 def cleanup_command(dry_run: bool):
     """Remove what crashes and unconfirmed uploads left behind (.part files, evidence files no record
     names, stale staged uploads) and close abandoned import jobs. Safe while the app serves."""
-
     swept = sweep(dry_run=dry_run)
     for path in swept.parts + swept.orphans + swept.staged:
         click.echo(("would remove " if dry_run else "removed ") + path)

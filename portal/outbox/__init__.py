@@ -62,7 +62,6 @@ def enqueue(kind: str, *, subject: str, body: str, units: Iterable[Unit] = (), u
     """Queue a message of `kind` (a key of KINDS) to units (their liaisons and group robots) and/or
     people. No commit: the caller's transaction carries it. `dedupe_key` makes a second enqueue of the
     same message a no-op (None is returned then)."""
-
     assert kind in KINDS, kind
     if dedupe_key and db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
@@ -89,7 +88,6 @@ def enqueue(kind: str, *, subject: str, body: str, units: Iterable[Unit] = (), u
 
 def safe_attachment(name: str, data: bytes) -> OutboxAttachment:
     """A bare file name (no folders, no control characters) of a listed type, at most 10 MB."""
-
     bare = "".join(ch for ch in os.path.basename(str(name).replace("\\", "/")) if ch.isprintable()).strip()[:200]
     suffix = os.path.splitext(bare)[1].lower()
     if not bare or suffix not in ATTACHMENT_TYPES:

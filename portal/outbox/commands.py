@@ -16,7 +16,6 @@ from portal.outbox.views import bp
               help="Seconds a claimed delivery is held; a killed deliverer's deliveries are retried after it.")
 def deliver_command(loop: bool, interval: float, batch: int, lease: int):
     """Send the messages the outbox holds (email, group robots, SMS), retrying failures with backoff."""
-
     if loop:
         deliver_loop(interval, batch, lease, echo=click.echo)
         return

@@ -225,7 +225,6 @@ def _clauses(cell: str, problem) -> list[str]:
 # ---- formats --------------------------------------------------------------------------------------
 
 def _xlsx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
-
     try:
         sheet = read_first_sheet(data, Limits(), len(COLUMNS) * 4)
     except PackageRefused as refused:
@@ -252,7 +251,6 @@ def _fill_merged(rows: list[list], merged: list[str]) -> None:
 
 def _docx_rows(data: bytes, file: str) -> tuple[list[tuple[int, tuple]], Problem | None]:
     """The rows of the first table with a 任务分工表 header (merged cells repeat their text)."""
-
     try:
         doc = open_docx(data)
     except Unreadable as exc:

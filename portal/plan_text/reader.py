@@ -130,7 +130,6 @@ def load_docx(data: bytes, name: str) -> tuple[list[Block], list[Table], list[Pr
 def open_docx(data: bytes):
     """A python-docx Document, once the package passed the portal's limits; Unreadable (the reason in
     Chinese) when it does not or python-docx cannot open it. Shared with the 任务分工表 reader."""
-
     try:
         open_package(data, Limits(), "Word 文件")
     except PackageRefused as exc:

@@ -25,7 +25,6 @@ from portal.plans.imports import ImportRefused, import_plan
 @click.option("--publish", "publish_now", is_flag=True, help="Publish the drafted duties at once.")
 def plan_import_command(file: Path, publish_now: bool):
     """Read a plan (.docx/.txt/.md/.pdf), draft its duties and store it as a draft; prints the plan's id."""
-
     try:
         result = import_plan(file.name, file.read_bytes(), actor=None, publish_now=publish_now)
     except ImportRefused as exc:
@@ -45,7 +44,6 @@ def plan_import_command(file: Path, publish_now: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print the draft as a JSON list.")
 def plan_draft_command(file: Path, as_json: bool):
     """Read a plan file (.docx/.txt/.md/.pdf) and print the drafted 任务分工; writes nothing."""
-
     document = reader.read_plan(file)
     for problem in document.problems:
         click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
@@ -67,8 +65,6 @@ def plan_draft_command(file: Path, as_json: bool):
 def _register_units():
     """The unit register to match names against: the database's when it is set up, else the seed
     content/units.csv (ids are then its line numbers: only whether a name is known matters)."""
-
-
     try:
         rows = db.session.scalars(sa.select(Unit).where(Unit.active.is_(True))).all()
     except SQLAlchemyError:  # no database yet (never set up): the seed register

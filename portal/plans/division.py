@@ -51,7 +51,6 @@ class ImportStale(Stale):
 
 def import_table(plan: Plan, filename: str, data: bytes, actor) -> ImportReport:
     """Read an edited 任务分工表 into the plan's open draft (see the module's rule)."""
-
     rows, problems = read_division_table(filename, drafts.unit_names(), name=filename, data=data)
     report = ImportReport(problems=list(problems))
     if not rows and not problems:

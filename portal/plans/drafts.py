@@ -228,7 +228,6 @@ UNIT_LEVELS = {"市级": "市级单位", "县级": "县（市、区）单位", "
 def create_unit(plan: Plan, name: str, level: str, parent_id: int | None, actor) -> int:
     """A unit the register lacks, made by the office for a name the plan uses (then mapped to it).
     Its code is internal and never shown; units.csv's sync never retires it. Returns its id."""
-
     count = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.created_in_portal)) or 0
     unit = Unit(code=f"office-{count + 1}", name=name[:120], short_name=name[:60], level=level, parent_id=parent_id,
                 aliases="", sort_order=10_000 + count, active=True, created_in_portal=True)
@@ -280,7 +279,6 @@ def set_no_duty(plan: Plan, clause_id: str, reason: str, actor) -> None:
     """Record (or, with an empty reason, withdraw) why a clause needs no duty. Two reviewers giving
     reasons for different clauses at once both keep theirs: a save that lost the race is made again on
     the plan as it now is."""
-
     plan_id = plan.id
     for _attempt in range(3):
         _set_no_duty(plan, clause_id, reason, actor)

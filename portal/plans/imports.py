@@ -76,7 +76,6 @@ def draft_only(filename: str, data: bytes) -> tuple[list, list]:
 def _read(path: Path, filename: str):
     # portal.plan_text.reader arrives from the plantext branch at merge: imported here, when a file is
     # read, so this module (and the app) import without it.
-
     document = reader.read_plan(path)
     if not document.clauses:
         reasons = "；".join(f"第{p.line}行：{p.reason}" for p in document.problems[:5])
@@ -86,7 +85,6 @@ def _read(path: Path, filename: str):
 
 def store(document, actor, publish_now: bool = False) -> ImportResult:
     """A read plan drafted and stored (the part the tests drive with hand-made documents)."""
-
     drafted = _draft(document)
     plan = drafts.create_plan(document, drafted, actor)
     result = ImportResult(plan, list(document.problems))
@@ -97,6 +95,4 @@ def store(document, actor, publish_now: bool = False) -> ImportResult:
 
 def _draft(document):
     # portal.plan_text.drafting arrives with the reader at merge (see _read).
-
-
     return drafting.draft_duties(document, unit_names(), document.issued)

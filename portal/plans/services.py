@@ -46,7 +46,6 @@ def list_plans(state: str = "") -> list[Plan]:
 
 def counts(plan_ids: list[int] | None = None) -> dict[int, PlanCounts]:
     """Live duties, live instances, closed instances and open draft duties per plan (three statements)."""
-
     where = [Duty.plan_id.in_(plan_ids)] if plan_ids is not None else []
     duties = dict(db.session.execute(sa.select(Duty.plan_id, sa.func.count(Duty.id))
                                      .where(~Duty.archived, *where).group_by(Duty.plan_id)).all())

@@ -154,7 +154,6 @@ def register_edit(key: str):
 
 
 def _posted() -> bool:
-
     return request.method == "POST"
 
 

@@ -132,7 +132,6 @@ def preview(batch: str) -> Preview:
 
 def what_it_is(o: Outcome) -> str:
     """What importing this document does to the library, in the admin's words."""
-
     doc = get_document(o.doc_id)
     if doc is None or not doc.active:
         return "新增的法规"
@@ -150,7 +149,6 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _known() -> dict[str, str]:
-
     return _ids_in_database()
 
 

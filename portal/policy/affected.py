@@ -68,8 +68,6 @@ def latest_change(doc: PolicyDocument) -> Affected | None:
 
 def _duties(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
     """Duties created by a 方案 clause that cites a changed article."""
-
-
     citing: dict[str, set[str]] = {}
     rows = db.session.execute(sa.select(PolicyCitation.clause_id, PolicyCitation.anchor_id, PolicyCitation.target_clause)
                               .join(PolicyDocument, PolicyCitation.document_id == PolicyDocument.id)
@@ -90,8 +88,6 @@ def _duties(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
 def _modules(doc: PolicyDocument, changed: dict[str, str], old_markdown: str) -> list[Item]:
     """Modules whose text cites a changed article, and those modules' quiz questions whose right
     answer quotes the article's old words."""
-
-
     old_text = {a.clause_id: a.text for a in articles(old_markdown)}
     items = []
     for module in live_modules():
@@ -121,8 +117,6 @@ def _quotes(answer: str, text: str, least: int = 6) -> bool:
 def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
     """Register notes that name a changed article of this law, and clauses of other documents
     (not the 方案: its duties are listed) that cite one."""
-
-
     names = {f"《{t}》" for t in (doc.title, doc.short_title) if t}
     items = []
     for entry in db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)):
@@ -144,8 +138,6 @@ def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
 
 def notify(doc: PolicyDocument, view: Affected) -> int:
     """Tell the owners what the new edition affects (one 通报 each, once per edition)."""
-
-
     if not view.items:
         return 0
     when = view.new.edition_date

@@ -31,7 +31,6 @@ def import_policy_command(paths: tuple[Path, ...], doc_id: str | None):
     Each document is checked on its own and reported as imported, updated, unchanged or refused
     (with file:line reasons); refused files write nothing. The library is synced and the search
     index updated once at the end."""
-
     files = expand(paths)
     if not files:
         click.echo("no .md or .txt files found", err=True)

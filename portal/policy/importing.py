@@ -309,8 +309,6 @@ class ImportRun:
 
 def _ids_in_database() -> dict[str, str]:
     """Title → id of every document the library has held (a retired one keeps its id too)."""
-
-
     found: dict[str, str] = {}
     for doc_id, title, short in db.session.execute(sa.select(
             PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.short_title).order_by(PolicyDocument.id)):
@@ -327,8 +325,6 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
 
     A document the library then refuses (e.g. it cites an article another document lacks) has
     its files put back as they were and is reported refused."""
-
-
     policy_dir = Path(content_dir) / POLICY_DIR
     policy_dir.mkdir(parents=True, exist_ok=True)
     # one import at a time per content folder (two admins, or an admin and a cron job): the second
@@ -341,7 +337,6 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
 
 def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, display_root, shown, progress,
                 update_search) -> ImportRun:
-
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
     outcomes = plan_import(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []

@@ -94,7 +94,6 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
 
 def _tell_owners(doc_ids) -> None:
     """A new edition in force: the owners of what cites its changed articles are told (portal.policy.affected)."""
-
     for doc_id in dict.fromkeys(doc_ids):
         doc = get_document(doc_id)
         view = latest_change(doc) if doc is not None else None
@@ -103,7 +102,6 @@ def _tell_owners(doc_ids) -> None:
 
 
 def _source_text(o: Outcome, sources: dict[str, Path]) -> str:
-
     texts = [decode_upload(sources[f].read_bytes(), f)[0] or "" for f in o.files if f in sources]
     return "\n\n".join(texts)
 
@@ -129,7 +127,6 @@ def _take_back_refused(run: ImportRun, added: dict, actor_name: str) -> bool:
 
 
 def _update_search() -> str:
-
     try:
         said = str(sync_index())
         return said if len(said) <= 160 else said[:157] + "…"

@@ -37,13 +37,11 @@ def duties_for_clause(doc_id: str, clause_id: str) -> list:
     Every duty instance whose source clause is `clause_id` of `doc_id` or a finer anchor inside
     it (e.g. 4.2.3 under 4.2), with owner, light and progress.
     """
-
     return instances_for_clause(doc_id, clause_id)
 
 
 def duty_summary(doc_id: str) -> dict[str, dict[str, int]]:
     """clause id -> {light: count} over the duties each section created, for the document view."""
-
     return instances_by_clause(doc_id)
 
 
@@ -143,7 +141,6 @@ class Renderer:
         return (url, t.note) if t.note else url
 
     def anchor_html(self, clause_id: str) -> str:
-
         href = url_for("policy.clause", doc_id=self.doc.doc_id, clause_id=clause_id)
         return (f'<a class="sub-permalink" id="{escape(clause_id)}" href="{escape(href)}" '
                 'title="本条的固定链接（可复制发给同事）" aria-label="本条的固定链接">§</a>')
@@ -305,7 +302,6 @@ def get_edition(doc: PolicyDocument, edition: str) -> PolicyEdition | None:
 
 
 def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
-
     parsed = parse_statute(row.markdown, row.source_file)
     ldoc = LibraryDoc(Path(row.source_file), row.source_file, "statute", row.markdown, parsed, row.content_hash)
     sources = ldoc.section_sources()
@@ -318,7 +314,6 @@ def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
 def in_force_articles(doc: PolicyDocument, row: PolicyEdition) -> dict[str, tuple[str, str, str]]:
     """Each article of an earlier edition → the article of the text in force that it became
     (renumbered or not) and whether its words changed; ('', '删除') when it is gone."""
-
     current = next((e for e in doc.editions if e.current and e.active), None)
     if current is None or current is row or doc.layout != "statute":
         return {}
@@ -341,7 +336,6 @@ class ComparisonView:
 def comparison(doc: PolicyDocument, from_edition: str, to_edition: str) -> ComparisonView | None:
     """The 对照版 of two editions (older → newer); None when the document has fewer than two.
     Unknown or equal editions fall back to the two latest, with a message."""
-
     rows = sorted(editions(doc), key=lambda e: (e.effective or date.min, e.edition))
     if len(rows) < 2:
         return None
@@ -373,7 +367,6 @@ def split_by_plan(entries: list[tuple[RegulationEntry, int]], doc_id: str | None
                   ) -> tuple[list[tuple[RegulationEntry, int]], list[tuple[RegulationEntry, int]]]:
     """The register in two: the entries the 方案 (``doc_id``) itself cites, and the other related
     regulations (cited only by other documents, or by none)."""
-
     plan = sa.select(PolicyDocument.id).where(PolicyDocument.doc_id == (doc_id or PLAN_ID)).scalar_subquery()
     rows = db.session.execute(sa.select(PolicyCitation.register_key, PolicyCitation.target_doc)
                               .where(PolicyCitation.document_id == plan)).all()
@@ -393,7 +386,6 @@ FIELD_LABELS = {"title": "名称", "number": "文号", "issuer": "发布机关",
 
 def entry_history(entry: RegulationEntry) -> list[dict]:
     """Who changed the entry's metadata, when, from what to what (from the audit log)."""
-
     rows = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.object_type == "regulation", AuditEntry.object_id == entry.key).order_by(AuditEntry.id.desc())
         .limit(50)).all()

@@ -360,7 +360,6 @@ def citation_of(row: PolicyCitation) -> Citation:
 
 def current_resolver():
     """A resolver over the active documents and register entries in the database."""
-
     docs = db.session.execute(sa.select(PolicyDocument.doc_id, PolicyDocument.title, PolicyDocument.number,
                                         PolicyDocument.short_title).where(PolicyDocument.active)).all()
     editions: dict[str, list[tuple[str, str, bool]]] = {}

@@ -40,7 +40,6 @@ def add_security_headers(response):
 
 
 def _marked_no_store() -> bool:
-
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     return bool(getattr(view, "no_store", False))  # set by portal.web.access.no_store
 

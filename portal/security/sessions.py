@@ -58,7 +58,6 @@ def begin(session) -> None:
 
 def ended_column(session) -> sa.ColumnElement[bool]:
     """True when this session was ended: a column for the per-request user statement."""
-
     sid = session.get(SID_KEY)
     if not isinstance(sid, str) or not sid:
         return sa.false()

@@ -87,7 +87,6 @@ def _open_with_deadline():
 
 def run_escalations(on: date) -> list[str]:
     """Take every ladder step due on `on` (idempotent), commit, and say what was done."""
-
     config = settings()
     limits = thresholds(config)
     taken = _taken()
@@ -158,7 +157,6 @@ def _send(outgoing: dict[tuple[int, str], list[Message]], on: date) -> None:
 
 def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer: str, prefix: str,
                   version: int | None) -> SupervisionSettings:
-
     row = _stored_settings()
     check_version(row.version, version, lambda: SupervisionError("督办设置已被他人修改，请刷新页面后再保存。"))
     before = {"remind_days": row.remind_days, "order_days": row.order_days, "red_days": row.red_days,
@@ -173,7 +171,6 @@ def save_settings(user, remind_days: int, order_days: int, red_days: int, issuer
 
 def set_leader(user, unit_id: int, account_id: int | None, name: str, title: str) -> UnitLeader | None:
     """Name a unit's 分管领导 (an account, or a name and 职务); an empty choice clears it."""
-
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise ValueError("unit")

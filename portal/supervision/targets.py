@@ -62,7 +62,6 @@ def unit_target(code: str) -> list[Target]:
 
 def report_targets(month: str, codes: list[str]) -> list[Target]:
     """The units whose 进展报告 for `month` is late (or, named, those of them in `codes`)."""
-
     due_day = current_app.config["REPORT_DUE_DAY"]
     year, mon = map(int, month.split("-"))
     out = []
@@ -105,7 +104,6 @@ def training_targets(rule_id: int) -> list[Target]:
 def from_args(args) -> tuple[list[Target], str]:
     """The targets a 催办 link names (?instance=…, ?scope=overdue, ?unit=…, ?report=YYYY-MM[&unit=…],
     ?training=<group>) and what the page calls them."""
-
     if args.get("scope") == "overdue":
         plan_id = plan_arg(args)
         return overdue_targets(plan_id), f"《{refdata.plan(plan_id).title}》的全部逾期任务" if plan_id else "全部逾期任务"

@@ -119,7 +119,6 @@ def settings():
 
 def _settings_page(config, form, error: str = "", leader_error: str = "", leader_form=None, bulletin_error: str = "",
                    bulletin_form=None):
-
     accounts = db.session.execute(
         sa.select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
         .where(User.active, UserRole.role.in_(roles_with("give_instructions") - roles_with("supervise")))

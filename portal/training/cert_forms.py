@@ -28,7 +28,6 @@ def validity_field(label: str) -> IntegerField:
 
 def arrangement_form(modules, formdata=None, **kwargs) -> ArrangementForm:
     """The settings form with one 有效期（月） field per module in use."""
-
     class WithTerms(ArrangementForm):
         pass
 

@@ -114,5 +114,4 @@ def certificate_pdf(p: Printed, size: str = "a4") -> bytes:
 
 
 def zh(d: date | None) -> str:
-
     return zh_date(d) if d else ""

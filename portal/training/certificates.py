@@ -125,7 +125,6 @@ def arrangement() -> TrainingArrangement:
 
 
 def default_issuer() -> str:
-
     unit = refdata.unit_by_code(CITY_BUREAU)
     return unit.name if unit is not None else ""
 
@@ -247,7 +246,6 @@ def save_arrangement(user: User, arr: TrainingArrangement, version: int, values:
                      titles: dict[str, str]) -> None:
     """Change the office's rules. `version` is what the editor saw: someone else's save in between is
     refused (nothing lost), never overwritten. Later certificates follow; issued ones keep theirs."""
-
     if version != arr.version:
         raise TrainingError("其他人刚刚修改了培训工作安排，请查看最新内容后再保存。")
     before = {k: getattr(arr, k) for k in values}

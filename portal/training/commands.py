@@ -19,7 +19,6 @@ from portal.training.roster import import_roster
 
 def sync_training() -> bool:
     """Load content/training/ (called by `flask portal sync` and `setup`)."""
-
     report = sync_modules(_content_dir(), display_root=display_root())
     return echo_sync("training modules", report, "retired", "the previous modules stay in place")
 
@@ -29,7 +28,6 @@ def sync_training() -> bool:
 @click.option("--dry-run", is_flag=True, help="Check the file and print what would change; write nothing.")
 def import_roster_command(file: Path, dry_run: bool):
     """Import a trainee roster (.xlsx or .csv, the template's columns); all or nothing."""
-
     result = import_roster(file.read_bytes(), file.name, None, dry_run=dry_run)
     for problem in result.problems:
         click.echo(str(problem))
@@ -55,7 +53,6 @@ def import_roster_command(file: Path, dry_run: bool):
 @click.option("--remove", is_flag=True, help="Remove the demo roster and its records.")
 def training_demo_command(remove: bool):
     """Add (or remove) a clearly labelled demo roster for the training module."""
-
     for line in (remove_training_demo() if remove else load_training_demo()):
         click.echo(line)
 
@@ -83,7 +80,6 @@ def training_tally_command(rebuild: bool):
 @command("issue-certificates")
 def issue_certificates_command():
     """Number a 结业证书 for every standing completion that has none yet (run once after upgrading)."""
-
     click.echo(f"{issue_missing()} certificate(s) issued")
 
 

@@ -81,8 +81,6 @@ def _form(form: TraineeForm) -> TraineeForm:
 @requires("manage_training")
 def trainee_new_password(trainee_id: int):
     """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
-
-
     t = _trainee_or_404(trainee_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

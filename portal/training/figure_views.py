@@ -97,7 +97,6 @@ def _matrix_rows(report):
 @requires("see_figures")
 def city():
     """全市汇总, or for a county's trainer the same summary of their county (page and .xlsx alike)."""
-
     f = r.figures_for(current_user)
     place = "全市" if f.city else f.counties[0].label if f.counties else "本县（市、区）"
     which = request.args.get("by", "county")
@@ -162,7 +161,6 @@ def _county_or_404(code: str) -> Unit:
 @bp.route("/training/coverage/<code>.xlsx")
 @requires("see_figures", "act_for_own_unit")
 def coverage_sheet(code: str):
-
     county = _county_or_404(code)
     rows, roster = r.coverage(county)
     return _xlsx(exports.coverage_xlsx(county.name, today(), rows, roster), f"{county.name}培训覆盖情况.xlsx")
@@ -172,8 +170,6 @@ def coverage_sheet(code: str):
 @requires("act_on_any_duty", "act_for_own_unit")
 def attach_coverage(instance_id: int):
     """Attach today's coverage sheet to the county's training duty as evidence for its 销号 request."""
-
-
     inst = get_instance(instance_id)
     if inst is None or not is_training_duty(inst):
         abort(404)

@@ -417,7 +417,6 @@ def coverage(county: Unit) -> tuple[list[training_rules.Coverage], dict[str, int
     """People trained / people on the roster in one county, per post and per module (live): the
     roster (counted on the `ix_trainee_place` index), the completions (the summary) and the live
     modules in one statement."""
-
     def text(value):
         return sa.cast(value, sa.Text)
 

@@ -119,7 +119,6 @@ class _MultiCheckbox(SelectMultipleField):
 def quiz_form(quiz: dict, formdata=None):
     """A form with one field per question: radio buttons for 单选, checkboxes for 多选; filled from
     `formdata` only when given."""
-
     class QuizForm(FlaskForm):
         pass
 

@@ -25,7 +25,6 @@ def is_training_duty(inst) -> bool:
 
 @clause_panel(bp, "training/_clause_modules.html", order=10)
 def training_for_clause(doc_id: str, clause_id: str) -> list:
-
     return modules_for_clause(doc_id, clause_id)
 
 
@@ -34,7 +33,6 @@ def training_duty_coverage(inst) -> dict | None:
     """The county's coverage for its training duty page, or None for any other duty."""
     if not is_training_duty(inst):
         return None
-
 
     unit = inst.unit  # its county: the unit itself or (a bureau) its parent, from the reference data
     county = None if unit.level != "县级" else unit if unit.parent_id is None else refdata.unit(unit.parent_id)
@@ -47,8 +45,6 @@ def training_duty_coverage(inst) -> dict | None:
 
 
 def can_open(endpoint: str) -> bool:
-
-
     return allowed(current_user, access_of(endpoint))
 
 

@@ -46,7 +46,6 @@ def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
 def reference_titles(refs) -> dict:
     """doc id -> (short title, {clause id: label}) of the documents the references name: the
     documents in one statement, the labels from the per-process reference data."""
-
     doc_ids = {d for d, _ in refs if d}
     out: dict = {}
     if not doc_ids:

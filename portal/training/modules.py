@@ -42,7 +42,6 @@ def clause_exists(doc_id: str | None, clause_id: str) -> bool:
 
 def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
     """Load content/training/*.md through the parser; any problem loads nothing. Never deletes."""
-
     folder = content_dir / "training"
     if not folder.is_dir():
         return ModuleSyncReport([], [], [], [])
@@ -97,7 +96,6 @@ def upsert_modules(specs) -> ModuleSyncReport:
 
 def live_modules() -> list[TrainingModule]:
     """The modules in use, in order; read once per request (a page's pickers and lists share it)."""
-
     if has_request_context() and "training_live_modules" in g:
         return list(g.training_live_modules)
     found = list(db.session.scalars(sa.select(TrainingModule).where(~TrainingModule.retired)

@@ -375,7 +375,6 @@ def trainee_values(r: RosterRow, county: Unit, places, accounts: dict[str, User]
 def initial_password() -> str:
     """A random first password the policy accepts, easy to read out or type from paper: three groups
     of four letters and digits without the look-alikes (0/O, 1/l/I)."""
-
     alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     while True:
         password = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
@@ -450,6 +449,5 @@ def _update_trainee(known: Trainee, values: dict, now, user) -> bool:
 
 
 def plain_values(values: dict) -> dict:
-
     return {k: (post_label(v) if k == "post" else v) for k, v in values.items()
             if k not in ("county_id", "township_id", "village_id", "user_id")}

@@ -178,14 +178,12 @@ def _readable(values: dict) -> dict:
 
 
 def _area_name(area_id: int) -> str:
-
     area = db.session.get(TrainingPlace, area_id)
     return area.name if area else ""
 
 
 def history(t: Trainee) -> list:
     """The trainee's audited changes (import updates, corrections, deactivation), newest first."""
-
     rows = db.session.execute(  # each entry with its actor's 姓名 (one statement)
         sa.select(AuditEntry, User.display_name).outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.object_type == "trainee", AuditEntry.object_id == str(t.id))
@@ -206,7 +204,6 @@ def renew_password(user: User, t: Trainee) -> tuple[str, str, str] | None:
     """A new first password for the trainee's own login account (it was lost, or never handed over):
     only a 学员-only account, by a trainer of the trainee's county; to be changed at first login.
     Returns (name, account, password) to show once, or None when the trainee has no such account."""
-
     account = t.user
     if not has_own_login(t) or not can_manage(user, t.county_id):
         return None

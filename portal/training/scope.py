@@ -20,7 +20,6 @@ class TrainingError(Refusal):
 def county_units() -> list:
     """The 13 counties (县级 units without a parent), in the units file's order, from the
     per-process reference data (`refdata.UnitRef`: id, code, name, short_name …)."""
-
     found = [u for u in refdata.units() if u.level == "县级" and u.parent_id is None and u.active]
     return sorted(found, key=lambda u: (u.sort_order, u.code))
 

@@ -438,7 +438,6 @@ def _check_quiz_wait(trainee: Trainee, module: TrainingModule) -> None:
 def submit_quiz(user: User, trainee: Trainee, module: TrainingModule, answers: dict[int, set[int]],
                 quiz: dict | None = None) -> QuizAttempt:
     """Grade the questions shown (`quiz`: the attempt's draw from the bank, `portal.training.bank`; default all)."""
-
     require(trainee.user_id == user.id and trainee.active)
     if not module.quiz:
         raise TrainingError("该模块没有测验。")

@@ -125,7 +125,6 @@ def roster():
 @bp.route("/training/roster/template.xlsx")
 @requires("manage_training")
 def roster_template():
-
     return send_file(BytesIO(template_workbook()), as_attachment=True, download_name="培训花名册模板.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -134,9 +133,6 @@ def passwords_page(accounts: list[tuple[str, str, str]], heading: str, summary: 
     """New accounts' first passwords (name, account, password), shown this once: the database keeps only
     their hashes. A printable table and the same as an .xlsx carried inside the page (nothing is kept
     on the server to fetch later); not cached. `reset`: an existing account's password was regenerated."""
-
-
-
     sheet = b64encode(initial_passwords_xlsx(today(), accounts)).decode("ascii")
     response = make_response(render_template("training/import_done.html", accounts=accounts, sheet=sheet,
                                              heading=heading, summary=summary, back=back, reset=reset))

@@ -14,7 +14,6 @@ from portal.units import bp
 @click.option("--all", "show_all", is_flag=True, help="Include retired units.")
 def units_command(show_all: bool):
     """Print one unit per line: code, a space, name."""
-
     stmt = sa.select(Unit).order_by(Unit.sort_order, Unit.code)
     if not show_all:
         stmt = stmt.where(Unit.active)

@@ -102,7 +102,6 @@ def unit_by_code(code: str) -> Unit | None:
 def unit_tree() -> list:
     """Top-level units in file order, each with its active descendants in order (depth first), from
     the per-process reference data (`refdata.UnitRef`)."""
-
     units = refdata.units()  # in file order
     children: dict[int, list] = {}
     for u in units:

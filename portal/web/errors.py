@@ -25,9 +25,6 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.D
 
 def database_unavailable(error):
     """A 503 that touches nothing in the database; the pool reconnects by itself afterwards."""
-
-
-
     log_failure(current_app.logger, "database unavailable", error, with_stack=False)
     # Flask-Login's template context would load the user from the database again.
     g._login_user = login_manager.anonymous_user()

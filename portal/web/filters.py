@@ -35,14 +35,11 @@ __all__ = ["register"]
 
 def page_url(page: int) -> str:
     """The current URL with its filters kept and another page number."""
-
-
     return url_with_args(request.endpoint, request.view_args, page=page)
 
 
 def current_user_can(*capabilities: str) -> bool:
     """`can('see_figures')` in templates: whether the signed-in person holds any of these capabilities."""
-
     return can(current_user, *capabilities)
 
 
@@ -62,7 +59,6 @@ def message_text(text: str) -> Markup:
 
 def register(app) -> None:
     app.add_template_global(page_url, "page_url")
-
 
     app.add_template_global(url_with_args, "url_with_args")
     app.add_template_filter(zh_date, "zh_date")
@@ -87,15 +83,12 @@ def register(app) -> None:
     app.add_template_global(FormKey, "KEY")  # the names of the forms a refusal is drawn beside
     app.add_template_global(text_limit, "text_limit")
 
-
     app.add_template_filter(label_for, "clause_label")
-
 
     app.add_template_global(duty_rules, "duty_rules")
     app.add_template_filter(lambda a: ACTION_LABELS.get(a, a), "action_label")
     app.add_template_filter(lambda k: FIELD_LABELS.get(k, k), "field_label")
     app.add_template_filter(display_value, "display_value")
-
 
     @app.context_processor
     def navigation():

@@ -64,7 +64,6 @@ def ledger_heading(user, viewed) -> tuple[str, bool]:
 
 def nav_items() -> list[dict]:
     """Computed once per request (the layout asks twice)."""
-
     if "nav_items" not in g:
         g.nav_items = _build_nav()
     return g.nav_items

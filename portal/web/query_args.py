@@ -37,7 +37,6 @@ def plan_arg(args, problems: list[str] | None = None) -> int:
 
 def parse_page_arg() -> int:
     """`?page=` of a list page (`portal.web.pagination.page_number` reads it)."""
-
     return page_number(request.args.get("page"))
 
 
@@ -47,8 +46,6 @@ def url_with_args(endpoint: str, view_args: dict | None = None, **overrides) -> 
     The query goes through urlencode rather than url_for's keywords, so a parameter named like
     one of url_for's own (endpoint, _external, fmt …) is just data, never an option or a crash.
     """
-
-
     args = {k: v for k, v in request.args.items() if k not in overrides}
     args.update({k: v for k, v in overrides.items() if v is not None})
     base = url_for(endpoint, **(view_args or {}))

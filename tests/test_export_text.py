@@ -4,12 +4,12 @@ as line breaks, and the same characters typed or imported today are normalised o
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import sqlalchemy as sa
 from docx import Document
 from openpyxl import load_workbook
 
+from portal.core.time import today
 from portal.export_text import safe_cell, sheet_title
 from portal.extensions import db
 from portal.models import Duty, DutyInstance, DutyNote, Trainee, TrainingPlace, Unit
@@ -75,7 +75,7 @@ def test_every_export_opens_with_control_characters_stored(app, plan, client, au
     title = load_workbook(io.BytesIO(matrix.data)).active.title
     assert title == sheet_title(f"盐湖区{TOWNSHIP}培训完成情况") and "／" in title and "［" in title
     assert "\x1b" not in matrix.headers["Content-Disposition"] and "/" not in matrix.headers["Content-Disposition"]
-    passwords = load_workbook(io.BytesIO(initial_passwords_xlsx(date.today(), [("主任\x0b丁\x1b", "zr", "Pw-1")]))).active
+    passwords = load_workbook(io.BytesIO(initial_passwords_xlsx(today(), [("主任\x0b丁\x1b", "zr", "Pw-1")]))).active
     assert passwords.cell(3, 2).value == "主任\n丁"
 
 

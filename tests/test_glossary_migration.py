@@ -7,13 +7,13 @@ each migration is taken down, up and down again and every renamed column keeps i
   → person_post (the summary, a course, module and course certificates)."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
 from portal import create_app
+from portal.core.time import today
 from portal.duties.sync import sync_duties
 from portal.extensions import db
 from portal.policy.sync import sync_policy
@@ -129,7 +129,7 @@ def _add_course_and_certificates() -> None:
     actor = admin_actor()
     person = db.session.scalar(sa.select(Trainee).where(Trainee.active, Trainee.post == "director").order_by(Trainee.id))
     module = next(m for m in services.live_modules() if "director" in m.audience)
-    on = date.today()
+    on = today()
     if services.needs_completion(person.id, module.id):
         services.mark_completed(actor, person, module, on)
     courses.save_course(actor, None, None, courses.CourseValues(

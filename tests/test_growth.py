@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from portal.board import bulletin_word, exports
 from portal.board import cache as board_cache
 from portal.board import services as board_services
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry
 from tests.conftest import AuthActions, make_user
@@ -28,7 +29,7 @@ from tests.querycount import count_queries
 
 def _stamp():
     db.session.expire_all()
-    return board_services.data_stamp(date.today())
+    return board_services.data_stamp(today())
 
 
 def test_a_sign_in_leaves_the_board_s_stamp_and_a_training_figure_moves_it(app, plan, client, auth):
@@ -39,13 +40,13 @@ def test_a_sign_in_leaves_the_board_s_stamp_and_a_training_figure_moves_it(app, 
     import_rows("甲主任,儿童主任,盐湖区,北城街道,红旗社区,13900000011,,")
     actor = admin_actor()
     module = services.get_module("xinxi-modi-paicha")
-    services.assign_people(actor, module, [trainee("13900000011")], date.today() + timedelta(days=30))
+    services.assign_people(actor, module, [trainee("13900000011")], today() + timedelta(days=30))
     before = _stamp()
     make_user("someone", "staff")
     assert AuthActions(app.test_client()).login("someone").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(AuditEntry.action == "login")) >= 1
     assert _stamp() == before  # a sign-in is audited, but the board does not show it
-    services.mark_completed(actor, trainee("13900000011"), module, date.today())
+    services.mark_completed(actor, trainee("13900000011"), module, today())
     assert _stamp() != before  # the headline's training coverage changed
 
 
@@ -119,9 +120,9 @@ def _plan(sql: str, params: dict) -> str:
     ("SELECT id FROM trainee WHERE county_id = :c AND active ORDER BY township_id, post DESC, village_id, name, id "
      "LIMIT 50", {"c": 1}, "ix_trainee_place"),
     ("SELECT id FROM training_assignment WHERE active AND due < :d ORDER BY due, id LIMIT 50",
-     {"d": date.today()}, "ix_training_assignment_due"),
+     {"d": today()}, "ix_training_assignment_due"),
     ("SELECT id FROM training_assignment WHERE county_id = :c AND active AND due < :d ORDER BY due, id LIMIT 50",
-     {"c": 1, "d": date.today()}, "ix_training_assignment_county_due"),
+     {"c": 1, "d": today()}, "ix_training_assignment_county_due"),
 ])
 def test_lookups_on_growing_tables_use_an_index(app, sql, params, index):
     assert index in _plan(sql, params)

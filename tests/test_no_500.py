@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from portal.core.time import today
 from tests.conftest import AuthActions, instance_by_key, make_user
 
 NASTY = [
@@ -88,7 +89,7 @@ HUGE = ["9" * 25, str(2**63), str(2**31), "²"]
 @pytest.mark.parametrize("big", HUGE)
 def test_huge_numbers_are_refused_with_a_message_on_every_endpoint_that_took_them(app, plan, big):
     """The five endpoints that sent such numbers to the database (a 500 on SQLite or PostgreSQL)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from tests.training.helpers import ROWS, db_area, import_rows, sync_modules
 
@@ -97,7 +98,7 @@ def test_huge_numbers_are_refused_with_a_message_on_every_endpoint_that_took_the
     make_user("fz-trainer", "trainer")
     auth = AuthActions(app.test_client())
     assert auth.login("fz-trainer").status_code == 302
-    soon = (date.today() + timedelta(days=9)).isoformat()
+    soon = (today() + timedelta(days=9)).isoformat()
     for url in ("/training/roster", "/training/reports/matrix"):
         response = auth.client.get(url, query_string={"county": "yanhu", "township": big})
         assert response.status_code == 400 and "编号或数字无效" in response.get_data(as_text=True), url

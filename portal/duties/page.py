@@ -173,7 +173,10 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
                                         s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
                      .outerjoin(author, author.id == AuditEntry.actor_id)
                      .where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == oid)
-                     .order_by(AuditEntry.id.desc()), limited)
+                     # `id + 0`: the instance's entries read from `ix_audit_entry_object`, then ordered;
+                     # by `id` PostgreSQL may walk the whole log backwards instead (see
+                     # `portal.training.roster_edit.history`)
+                     .order_by((AuditEntry.id + 0).desc()), limited)
     evidence = (sa.select(*_branch("evidence", Evidence.id, Evidence.at, author.display_name, n1=Evidence.size,
                                    s1=Evidence.filename))
                 .outerjoin(author, author.id == Evidence.uploader_id).where(Evidence.instance_id == iid))

@@ -14,6 +14,7 @@ from portal.board import exports, rollup, scoring
 from portal.board.bulletin import build
 from portal.core import duty_rules
 from portal.core.labels import zh_date
+from portal.core.time import today
 from portal.export_text import safe_cell
 from portal.extensions import db
 from portal.models import Duty
@@ -122,7 +123,7 @@ def _contents(data: bytes) -> dict:
 def _bulletin(app, args=None):
     leader = make_user("xlsx-leader", "leader")
     with app.test_request_context():
-        return build(leader, MultiDict(args or {}), date.today())
+        return build(leader, MultiDict(args or {}), today())
 
 
 def test_the_bulletin_file_holds_what_the_openpyxl_build_held(app, varied):

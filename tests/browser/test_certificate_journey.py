@@ -4,13 +4,14 @@ the trainer voids the completion and the same page says 已撤销."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from portal.core.time import today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
 from tests.training.helpers import import_rows, sync_modules
@@ -28,7 +29,7 @@ def test_trainee_passes_downloads_certificate_and_its_link_verifies_until_voided
 
     module = services.get_module("xinxi-modi-paicha")
     person = trainee("13800000009")
-    services.assign_people(make_user("adm", "admin"), module, [person], date.today() + timedelta(days=7))
+    services.assign_people(make_user("adm", "admin"), module, [person], today() + timedelta(days=7))
     login(page, "liuhong", PASSWORD)
     page.get_by_role("link", name=module.title).first.click()
     quiz = page.get_by_test_id("quiz")

@@ -4,12 +4,13 @@ polls it), she downloads the sheet with everyone in it; another trainer given th
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from portal.training import export_jobs, services
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
@@ -26,7 +27,7 @@ def test_trainer_waits_for_the_matrix_export_and_downloads_it_another_cannot(pag
     import_rows(*[f"主任{k},儿童主任,盐湖区,第{k % 3 + 1}镇,第{k % 3 + 1}镇第{k}村,137{k:08d},," for k in range(PEOPLE)])
     admin = make_user("adm", "admin")
     services.assign_cohort(admin, services.get_module("xinxi-modi-paicha"), services.Cohort("director", None, None),
-                           date.today() + timedelta(days=10))
+                           today() + timedelta(days=10))
     monkeypatch.setattr(export_jobs, "INLINE_ROWS", 10)  # 30 people: a "large" county for this test
     real_build = export_jobs.build
 

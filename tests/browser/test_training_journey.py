@@ -3,12 +3,13 @@ attendance sheet and sees the matrix and the county's 三（二）10 duty agree;
 a quiz; a county-bound trainer cannot see another county's roster."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, instance_by_key, make_user
 from tests.training.helpers import import_rows, sync_modules
@@ -75,7 +76,7 @@ def test_trainer_imports_assigns_records_and_sees_coverage(page, plan, tmp_path)
     form.get_by_label("对象").select_option(label="儿童主任")
     form.get_by_label("县（市、区）").select_option(label="盐湖区")
     form.get_by_label("乡镇（街道）").select_option(label="北城街道")
-    form.get_by_label("完成时限").fill((date.today() + timedelta(days=30)).isoformat())
+    form.get_by_label("完成时限").fill((today() + timedelta(days=30)).isoformat())
     form.get_by_role("button", name="安排").click()
     expect(page.get_by_text("新安排 3 人")).to_be_visible()
 
@@ -84,7 +85,7 @@ def test_trainer_imports_assigns_records_and_sees_coverage(page, plan, tmp_path)
     form.get_by_label("培训模块").select_option(label="儿童信息摸底排查与登记建档")
     form.get_by_label("县（市、区）").select_option(label="盐湖区")
     form.get_by_label("乡镇（街道）").select_option(label="北城街道")
-    form.get_by_label("培训日期").fill(date.today().isoformat())
+    form.get_by_label("培训日期").fill(today().isoformat())
     form.get_by_label("地点").fill("北城街道便民服务中心")
     form.get_by_label("授课人").fill("王老师")
     form.get_by_role("button", name="创建签到表").click()
@@ -121,7 +122,7 @@ def test_trainee_reads_fails_then_passes_the_quiz(page, plan):
     from tests.training.helpers import trainee
 
     module = services.get_module("xinxi-modi-paicha")
-    services.assign_people(make_user("adm", "admin"), module, [trainee("13800000009")], date.today() + timedelta(days=7))
+    services.assign_people(make_user("adm", "admin"), module, [trainee("13800000009")], today() + timedelta(days=7))
     login(page, "liuhong", PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("我的培训")
     expect(page.get_by_test_id("my-state")).to_contain_text("未开始")

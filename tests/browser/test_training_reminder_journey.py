@@ -4,11 +4,12 @@ Chinese, naming the module and how late it is; the office sees it 已送达 on �
 from __future__ import annotations
 
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
 from tests.ops.test_kill9 import ROOT, command_env, flask_portal
@@ -37,7 +38,7 @@ def test_the_overdue_training_reminder_reaches_the_mail_server(page, app, plan, 
     make_user("liuhong", "trainee")
     import_rows("刘红梅,儿童主任,盐湖区,北城街道,红旗社区,13800000009,liuhong,")
     module = services.get_module("xinxi-modi-paicha")
-    due = date.today() - timedelta(days=3)
+    due = today() - timedelta(days=3)
     services.assign_people(admin, module, [trainee("13800000009")], due, backdated=True)
 
     env = command_env(app, tmp_path)

@@ -3,12 +3,13 @@ their county's figures only, as on their overview and the API (issue #18); a lon
 read a page at a time in the matrix (issue #24)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from portal.training import figures as reports
 from portal.training import services
 from tests.browser.conftest import login
@@ -24,7 +25,7 @@ def test_a_county_trainer_reads_their_county_s_summary_and_pages_through_the_mat
                          for k in range(reports.MATRIX_PAGE + 5)])
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
-    services.assign_cohort(admin, module, services.Cohort("director", None, None), date.today() + timedelta(days=10))
+    services.assign_cohort(admin, module, services.Cohort("director", None, None), today() + timedelta(days=10))
     make_user("yh-trainer", "trainer", unit="yanhu-mz")
     login(page, "yh-trainer", PASSWORD)
     page.locator("nav.main-nav").get_by_role("link", name="培训").click()

@@ -2,11 +2,10 @@
 and touch targets, the township list grouped by county."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from tests.browser.conftest import login
 from tests.conftest import PASSWORD, make_user
 from tests.training.helpers import import_rows, sync_modules
@@ -50,7 +49,7 @@ def _sheet(trainer):
 
     import_rows(*ROWS)
     module = services.get_module("xinxi-modi-paicha")
-    return services.create_sheet(trainer, module, county("yanhu"), db_area("北城街道"), date.today(), "会议室", "王老师")
+    return services.create_sheet(trainer, module, county("yanhu"), db_area("北城街道"), today(), "会议室", "王老师")
 
 
 def test_attendance_sheet_on_a_phone_tap_the_name_and_the_count_follows(page, plan):

@@ -4,11 +4,11 @@ photographed paper sheet's numbers and attaches the photo."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.core.time import today
 from portal.training.signin_views import qr_image
 from tests.browser.conftest import login, submit_login
 from tests.conftest import PASSWORD, make_user
@@ -25,7 +25,7 @@ def _sheet():
     import_rows(*ROWS[:2], "主任丙,儿童主任,盐湖区,北城街道,槐东社区,13800000003,bingzr,")
     trainer = make_user("wanglaoshi", "trainer", unit="yanhu-mz")
     return services.create_sheet(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
-                                   db_area("北城街道"), date.today(), "村委会议室", "王老师")
+                                   db_area("北城街道"), today(), "村委会议室", "王老师")
 
 
 def test_trainee_signs_in_by_qr_from_a_phone_sized_browser(page, browser, live_server, plan):

@@ -2,11 +2,10 @@
 names its plan."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
 from portal.core.plan import PLAN_NUMBER
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import DutyInstance, Plan
 from portal.plans import publish
@@ -53,7 +52,7 @@ def test_the_board_counts_one_plan_s_instances(app, plan):
 
     other = _published()
     admin = make_user("office", "admin")
-    data = pages.load(db.session.get(User, admin.id), _Args(plan=str(other.id)), date.today())
+    data = pages.load(db.session.get(User, admin.id), _Args(plan=str(other.id)), today())
     assert len(data.rows) == 14 and {r.plan_id for r in data.rows} == {other.id}
     assert len(load_rows()) > 14
 

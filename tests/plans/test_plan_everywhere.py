@@ -9,6 +9,7 @@ import re
 import sqlalchemy as sa
 
 from portal.core.plan import PLAN_NUMBER
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Plan
 from portal.plans import publish
@@ -173,7 +174,7 @@ def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, 
 
 def test_urging_every_late_duty_urges_only_the_plan_chosen(client, auth, plan):
     """催办全部逾期任务 from the 台账 or 督办 with one plan chosen goes to that plan's late duties only."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from portal.models import DutyInstance, Urge
     from tests.conftest import instance_by_key
@@ -183,7 +184,7 @@ def test_urging_every_late_duty_urges_only_the_plan_chosen(client, auth, plan):
     other_inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.duty.has(plan_id=other.id),
                                                                  DutyInstance.unit_id == seed_inst.unit_id))
     for inst in (seed_inst, other_inst):
-        inst.deadline = date.today() - timedelta(days=5)
+        inst.deadline = today() - timedelta(days=5)
     db.session.commit()
     auth.as_role("admin")
     for page_url, testid in ((f"/tasks/?plan={other.id}&unit=", "urge-overdue"), (f"/duban/?plan={other.id}", "urge-all-overdue")):

@@ -5,10 +5,11 @@ closes a 催办 once it is answered."""
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AssignedMatter, AuditEntry, DutyInstance, OutboxMessage, Plan, Unit, Urge
 from portal.supervision import services
@@ -24,7 +25,7 @@ def _form(**over) -> dict:
     data = {"title": "排查辖区内散居孤儿安置情况", "source_kind": "instruction", "instructed_by": "副市长王某",
             "source_date": "2026年12月1日", "source_text": "请民政部门一周内摸清底数，逐人落实。",
             "lead": [str(lead.id)], "cooperating": [str(_unit("city-mz").id)],
-            "deadline": (date.today() + timedelta(days=20)).isoformat(),
+            "deadline": (today() + timedelta(days=20)).isoformat(),
             "steps": "摸清底数\n逐人建档\n\n报送情况", "importance": "important", "arrangement": "每周报送进展。"}
     data.update(over)
     return data
@@ -99,7 +100,7 @@ def test_refusals_are_beside_the_form(app, plan):
     office = signed_in(app, "office")
     cases = [(_form(title=""), "请填写交办事项的名称"), (_form(lead=[]), "请选择牵头单位"),
              (_form(source_text=""), "请填写领导批示的内容"),
-             (_form(deadline=(date.today() - timedelta(days=1)).isoformat()), "早于今天"),
+             (_form(deadline=(today() - timedelta(days=1)).isoformat()), "早于今天"),
              (_form(lead=["999999"]), "所选单位不存在"), (_form(deadline="明年"), "日期"),
              (_form(source_kind="bogus"), "请选择交办来源")]
     for data, words in cases:

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, DutyInstance, Notice, Urge
 from portal.supervision import ladder
@@ -46,7 +47,7 @@ def test_the_ladder_across_national_day_each_step_once(app, plan):
 
     red = db.session.scalar(sa.select(Urge).where(Urge.level == "red"))
     assert red.copy_to == "副区长测试fenguan" and "抄送你单位分管领导副区长测试fenguan" in red.body
-    assert (red.year, red.serial) == (date.today().year, 3)  # numbered in the year: the third 督办单
+    assert (red.year, red.serial) == (today().year, 3)  # numbered in the year: the third 督办单
     trace = list(db.session.scalars(sa.select(AuditEntry.action).where(
         AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id), AuditEntry.action == "escalate")))
     assert len(trace) == 3

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from portal.core.time import utcnow
+from portal.core.time import today, utcnow
 from portal.extensions import db
 from portal.models import Acknowledgement, AuditEntry, DutyInstance, Notice, NoticeRead, Urge
 from tests.conftest import instance_by_key, make_user, signed_in
@@ -16,7 +16,7 @@ KEY = "transfer-children@yanhu-mz"
 
 def _late(key: str = KEY, days: int = 10) -> DutyInstance:
     inst = instance_by_key(key)
-    inst.deadline = date.today() - timedelta(days=days)
+    inst.deadline = today() - timedelta(days=days)
     db.session.commit()
     return inst
 

@@ -1,12 +1,13 @@
 """Building training objects for tests through the real services."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Trainee, Unit, User
 from portal.training import services
@@ -54,15 +55,15 @@ def sample_training() -> dict:
     actor = admin_actor()
     person = trainee("13900000001")
     module = services.get_module("xinxi-modi-paicha")
-    services.assign_people(actor, module, [person], date.today() + timedelta(days=30))
-    done = services.mark_completed(actor, person, services.get_module("fangan-yu-zhize"), date.today())
-    sheet = services.create_sheet(actor, module, county("yanhu"), person.township, date.today(), "会议室", "讲师")
+    services.assign_people(actor, module, [person], today() + timedelta(days=30))
+    done = services.mark_completed(actor, person, services.get_module("fangan-yu-zhize"), today())
+    sheet = services.create_sheet(actor, module, county("yanhu"), person.township, today(), "会议室", "讲师")
     from portal.models import Assignment, DutyInstance
 
     assignment = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id,
                                                                Assignment.module_id == module.id))
     services.assign_cohort(actor, module, services.Cohort("director", county("yanhu").id, None),
-                           date.today() + timedelta(days=30))
+                           today() + timedelta(days=30))
     from portal.models import CohortRule
 
     rule = db.session.scalar(sa.select(CohortRule).where(CohortRule.module_id == module.id))
@@ -81,7 +82,7 @@ def sample_training() -> dict:
     from portal.training import courses
 
     course, _ = courses.save_course(actor, None, None, courses.CourseValues(
-        "儿童主任上岗培训", "onboarding", "director", (done.module_id,), "3.2.10", "", 24), date.today())
+        "儿童主任上岗培训", "onboarding", "director", (done.module_id,), "3.2.10", "", 24), today())
     return {"course": course, "module_key": module.key, "trainee": person, "completion": done, "assignment": assignment,
             "session": sheet, "photo": photo, "training_duty": duty, "rule": rule, "certificate": cert, "token": token_for(cert)}
 

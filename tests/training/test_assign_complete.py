@@ -1,17 +1,18 @@
 """Assignment (cohort, late joiners, unassign), completion three ways, corrections, scope, audit."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion, QuizAttempt
 from portal.training import services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, county, db_area, import_rows, sync_modules, trainee
 
-DUE = date.today() + timedelta(days=30)
+DUE = today() + timedelta(days=30)
 
 
 def setup_roster():
@@ -79,7 +80,7 @@ def test_manual_mark_and_correction_keep_history(app, plan, client, auth):
     auth.login("tr")
     person = trainee("13800000002")
     auth.post(f"/training/trainees/{person.id}/complete",
-              data={"module": module.key, "completed_on": date.today().isoformat(), "note": "补登"})
+              data={"module": module.key, "completed_on": today().isoformat(), "note": "补登"})
     c = services.current_completion(person.id, module.id)
     assert c is not None and c.how == "manual" and c.recorded_by.username == "tr"
     page = auth.post(f"/training/completions/{c.id}/void", data={"reason": "登记错人"}, follow_redirects=True)
@@ -96,7 +97,7 @@ def test_attendance_sheet_ticks_in_place_with_htmx(app, plan, client, auth):
     auth.login("tr")
     township = db_area("北城街道")
     response = auth.post("/training/sessions", data={
-        "module": module.key, "county": "yanhu", "township": township.id, "held_on": date.today().isoformat(),
+        "module": module.key, "county": "yanhu", "township": township.id, "held_on": today().isoformat(),
         "place": "北城街道会议室", "trainer_name": "王老师"})
     sheet_url = response.headers["Location"]
     page = client.get(sheet_url).get_data(as_text=True)
@@ -108,7 +109,7 @@ def test_attendance_sheet_ticks_in_place_with_htmx(app, plan, client, auth):
     html = row.get_data(as_text=True)
     assert row.status_code == 200 and html.lstrip().startswith(f'<tr id="p-{person.id}"') and "checked" in html
     c = services.current_completion(person.id, module.id)
-    assert c.how == "attendance" and c.session_id == sheet_id and c.completed_on == date.today()
+    assert c.how == "attendance" and c.session_id == sheet_id and c.completed_on == today()
     auth.post(f"/training/sessions/{sheet_id}/people/{person.id}", data={}, headers={"HX-Request": "true"})
     assert services.current_completion(person.id, module.id) is None
 
@@ -159,7 +160,7 @@ def test_county_trainer_sees_and_manages_only_their_county(app, plan, client, au
     other = trainee("13800000005")
     assert client.get(f"/training/trainees/{other.id}").status_code == 404
     assert auth.post(f"/training/trainees/{other.id}/complete",
-                     data={"module": module.key, "completed_on": date.today().isoformat()}).status_code == 404
+                     data={"module": module.key, "completed_on": today().isoformat()}).status_code == 404
     assert services.current_completion(other.id, module.id) is None
     assert client.get("/training/reports/matrix?county=yongji").get_data(as_text=True).count("主任戊") == 0
     try:
@@ -173,7 +174,7 @@ def test_county_trainer_sees_and_manages_only_their_county(app, plan, client, au
 def test_phones_masked_except_for_admins_and_own_trainers(app, plan, client, auth):
     setup_roster()
     services.assign_cohort(make_user("adm", "admin"), services.get_module("xinxi-modi-paicha"),
-                           services.Cohort("", None, None), date.today() - timedelta(days=1), backdated=True)
+                           services.Cohort("", None, None), today() - timedelta(days=1), backdated=True)
     make_user("ld", "leader")
     auth.login("ld")
     page = client.get("/training/reports/overdue").get_data(as_text=True)
@@ -199,7 +200,7 @@ def test_deactivated_trainee_leaves_the_roster_count_but_keeps_history(app, plan
     module = setup_roster()
     admin = make_user("adm", "admin")
     person = trainee("13800000002")
-    services.mark_completed(admin, person, module, date.today())
+    services.mark_completed(admin, person, module, today())
     from portal.training.figures import coverage
 
     before = {(c.module_key, c.post): (c.trained, c.on_roster) for c in coverage(county("yanhu"))[0]}
@@ -231,7 +232,7 @@ def test_attendance_sheet_refuses_a_township_of_another_county(app, plan, client
     auth.login("tr2")
     township = db_area("北城街道")  # in 盐湖区
     response = auth.post("/training/sessions", data={
-        "module": module.key, "county": "yongji", "township": township.id, "held_on": date.today().isoformat(),
+        "module": module.key, "county": "yongji", "township": township.id, "held_on": today().isoformat(),
         "place": "会议室", "trainer_name": "王老师"})
     assert response.status_code in (200, 422)
     assert "不属于" in response.get_data(as_text=True)

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, Certificate, Completion
 from portal.training import certificates as certs
@@ -11,7 +12,7 @@ from portal.training import hours, services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, import_rows, sync_modules, trainee
 
-TODAY = date.today()
+TODAY = today()
 
 
 def setup():

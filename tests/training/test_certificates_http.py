@@ -1,11 +1,11 @@
 """Certificate pages over HTTP: who may download which PDF, the public verification page, the 学时
 ledger's scope and the office's settings page."""
-from datetime import date
 from io import BytesIO
 
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, Certificate
 from portal.training import certificates as certs
@@ -13,7 +13,7 @@ from portal.training import services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, import_rows, sync_modules, trainee
 
-TODAY = date.today()
+TODAY = today()
 
 
 def completed(phone: str, key: str = "xinxi-modi-paicha") -> Certificate:

@@ -6,11 +6,12 @@ database session and connection); a barrier releases them together. Runs on SQLi
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry, Completion
 from portal.training import services, tally
@@ -19,7 +20,7 @@ from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, tra
 
 pytestmark = pytest.mark.fresh_db  # several connections at once: real commits
 
-DUE = date.today() + timedelta(days=30)
+DUE = today() + timedelta(days=30)
 MODULE = "xinxi-modi-paicha"
 
 
@@ -65,7 +66,7 @@ def test_two_trainers_ticking_one_person_record_one_completion(app, plan):
     first, *others = trainers(app, 4)
     response = first.post("/training/sessions", data={
         "module": MODULE, "county": "yanhu", "township": db_area("北城街道").id,
-        "held_on": date.today().isoformat(), "place": "北城街道会议室", "trainer_name": "王老师"})
+        "held_on": today().isoformat(), "place": "北城街道会议室", "trainer_name": "王老师"})
     sheet_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     person = trainee("13800000002")
     url = f"/training/sessions/{sheet_id}/people/{person.id}"
@@ -82,7 +83,7 @@ def test_two_trainers_marking_one_person_record_one_completion(app, plan):
     module = setup_roster()
     workers = trainers(app, 4)
     person = trainee("13800000003")
-    form = {"module": MODULE, "completed_on": date.today().isoformat(), "note": "补登"}
+    form = {"module": MODULE, "completed_on": today().isoformat(), "note": "补登"}
     results = in_parallel([(lambda a=a: a.post(f"/training/trainees/{person.id}/complete", data=form,
                                                follow_redirects=True)) for a in workers])
     # One is recorded; the others are told beside the form that it is already done (422, nothing lost).

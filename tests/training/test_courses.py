@@ -1,11 +1,12 @@
 """课程 and tiers: a course's 结业证书 when every module is completed (one numbering with the modules'),
 revoked with any completion it stands on, a term and renewal by recompletion, a person's tier; the
 office's course form (city only, audited, a refused form keeps what was typed)."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, Certificate
 from portal.training import certificates as certs
@@ -14,7 +15,7 @@ from portal.training.scope import TrainingError
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, import_rows, sync_modules, trainee
 
-TODAY = date.today()
+TODAY = today()
 KEYS = ("fangan-yu-zhize", "xinxi-modi-paicha")
 
 

@@ -5,7 +5,7 @@ figures is handed out again at once (a change of the figures builds a new one)."
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal import refdata
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, ImportJob, Trainee
 from portal.training import export_jobs, services
@@ -35,11 +36,11 @@ def grown_county(n: int = 12) -> None:
     everyone = db.session.scalars(sa.select(Trainee).order_by(Trainee.id)).all()
     first, second = services.live_modules()[:2]
     services.assign_people(admin, first, [p for p in everyone if p.post in first.audience],
-                           date.today() - timedelta(days=3), backdated=True)
+                           today() - timedelta(days=3), backdated=True)
     services.assign_people(admin, second, [p for p in everyone if p.post in second.audience],
-                           date.today() + timedelta(days=20))
+                           today() + timedelta(days=20))
     for person in everyone[:4]:
-        services.mark_completed(admin, person, second, date.today())
+        services.mark_completed(admin, person, second, today())
     db.session.commit()
 
 
@@ -134,7 +135,7 @@ def test_the_same_figures_are_served_at_once_and_a_change_builds_a_new_file(app,
     assert exports_audited("training_matrix") == 3
 
     person = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13600000007"))
-    services.mark_completed(make_user("adm2", "admin"), person, services.live_modules()[1], date.today())
+    services.mark_completed(make_user("adm2", "admin"), person, services.live_modules()[1], today())
     db.session.commit()
     second = wait_done(job_id_of(trainer.get(MATRIX)))  # the figures moved: built again
     rows = cells(fetched(trainer.get(f"/training/exports/{second.id}/file")).data)
@@ -174,7 +175,7 @@ def test_the_city_overdue_list_is_kept_until_a_training_record_changes(app, plan
 
     admin = make_user("adm2", "admin")
     person = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13600000007"))
-    services.mark_completed(admin, person, services.live_modules()[0], date.today())
+    services.mark_completed(admin, person, services.live_modules()[0], today())
     db.session.commit()
     assert refdata.training_stamp() != token  # the completion moved it, in its own transaction
     second = wait_done(job_id_of(trainer.get(OVERDUE)))  # one fewer overdue: built again

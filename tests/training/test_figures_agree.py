@@ -2,11 +2,12 @@
 assigned only to the other role is assigned by that tick, so the matrix, the city roll-up, the
 training home page, the board's headline and the duty's coverage all say the same."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, AuditEntry
 from portal.training import services
@@ -52,14 +53,14 @@ def test_a_tick_outside_the_assigned_role_is_counted_alike_everywhere(app, plan,
     yanhu, town = county("yanhu"), db_area("北城街道")
     # assigned to 北城街道's 儿童主任 only (主任乙, 主任丙); the sheet lists its 儿童督导员 too
     services.assign_cohort(admin, module, services.Cohort("director", yanhu.id, town.id),
-                           date.today() + timedelta(days=10))
-    sheet = services.create_sheet(admin, module, yanhu, town, date.today(), "会议室", "王老师")
+                           today() + timedelta(days=10))
+    sheet = services.create_sheet(admin, module, yanhu, town, today(), "会议室", "王老师")
     assert trainee("13800000001").id in {p.id for p in services.sheet_people(sheet)}
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     services.set_attendance(admin, sheet, trainee("13800000001"), True)  # 督导甲: not assigned
 
     a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == trainee("13800000001").id))
-    assert a.active and a.due == date.today() and a.module_id == module.id
+    assert a.active and a.due == today() and a.module_id == module.id
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "assign", AuditEntry.object_type == "trainee"))
     assert entry.after["reason"] == training_rules.ASSIGNED_BY_COMPLETION
 
@@ -83,9 +84,9 @@ def test_a_manual_mark_or_a_passed_quiz_also_records_the_assignment(app, plan):
     admin = make_user("adm", "admin")
     module = services.get_module("fangan-yu-zhize")
     person = trainee("13800000004")
-    done = services.mark_completed(admin, person, module, date.today() - timedelta(days=3))
+    done = services.mark_completed(admin, person, module, today() - timedelta(days=3))
     a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person.id))
-    assert a.active and a.due == date.today() - timedelta(days=3)
+    assert a.active and a.due == today() - timedelta(days=3)
     # a completion stands: its assignment cannot be withdrawn on its own (trained implies assigned)
     try:
         services.unassign(admin, a, "调离")
@@ -123,14 +124,14 @@ def test_the_migration_assigns_earlier_completions_that_had_no_assignment(app_co
             import_rows(*ROWS)
             person = db.session.scalar(sa.select(Trainee).where(Trainee.phone == "13800000001"))
             db.session.add(Completion(trainee_id=person.id, module_id=module.id, how="manual",
-                                      completed_on=date.today() - timedelta(days=5)))
+                                      completed_on=today() - timedelta(days=5)))
             db.session.commit()
             person_id, title = person.id, module.title
             db.session.remove()
             downgrade(revision="0012_ended_sessions")  # the schema the old code wrote this under
             upgrade()
             a = db.session.scalar(sa.select(Assignment).where(Assignment.trainee_id == person_id))
-            assert a.active and a.due == date.today() - timedelta(days=5) and a.county_id == county("yanhu").id
+            assert a.active and a.due == today() - timedelta(days=5) and a.county_id == county("yanhu").id
             t = city_totals()
             assert (t.completed, t.assigned) == (1, 1) and matrix(county("yanhu")).matrix.total.completed == 1
             assert tally.drift() == []
@@ -152,7 +153,7 @@ def test_a_county_trainer_s_overview_is_the_county_s_not_the_city_s(app, plan, c
     import_rows(*ROWS)
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
-    due = date.today() + timedelta(days=10)
+    due = today() + timedelta(days=10)
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, None), due)  # 3 people
     services.assign_cohort(admin, module, services.Cohort("director", county("yongji").id, None), due)  # 1 person
     make_user("yh", "trainer", unit="yanhu-mz")

@@ -1,11 +1,12 @@
 """An expired certificate's completion no longer counts as done: the matrix, the city's figures, the
 overdue list and the county's coverage all show the person as due again, on the day it expired (the
 daily recount) and for completions that expired before the summary last counted them."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Certificate
 from portal.training import certificates as certs
@@ -15,7 +16,7 @@ from portal.training.reminders import send_training_reminders
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, county, import_rows, sync_modules, trainee
 
-TODAY = date.today()
+TODAY = today()
 
 
 def _figures(person_id: int, module_id: int) -> dict:

@@ -3,6 +3,7 @@ the trainer's page for that person; on time it reads 「已完成」 alone."""
 from datetime import date, timedelta
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.training import services
 from tests.conftest import AuthActions, make_user
 from tests.training.helpers import import_rows, sync_modules, trainee
@@ -23,10 +24,10 @@ def test_my_training_says_completed_late(app, plan, client, auth):
     person = trainee("13800000002")
     admin = make_user("adm", "admin")
     late, on_time = services.live_modules()[:2]
-    services.assign_people(admin, late, [person], date.today() - timedelta(days=3), backdated=True)
-    services.assign_people(admin, on_time, [person], date.today() + timedelta(days=3))
+    services.assign_people(admin, late, [person], today() - timedelta(days=3), backdated=True)
+    services.assign_people(admin, on_time, [person], today() + timedelta(days=3))
     for m in (late, on_time):
-        services.mark_completed(admin, person, m, date.today())
+        services.mark_completed(admin, person, m, today())
     auth.login("stu")
     page = client.get("/training/my").get_data(as_text=True)
     rows = {m.title: page.split(m.title, 1)[1].split("</tr>")[0] for m in (late, on_time)}

@@ -1,11 +1,11 @@
 """Issue 21: the matrix (page and .xlsx) shows each person's 学时 of the year and, with a yearly target
 set by the office, who is short of it."""
-from datetime import date
 from io import BytesIO
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Certificate
 from portal.training import certificates, services
@@ -17,7 +17,7 @@ def _setup(target_tenths=None):
     sync_modules()
     import_rows(*ROWS[:3])
     admin = make_user("adm", "admin")
-    services.mark_completed(admin, trainee("13800000002"), services.get_module("xinxi-modi-paicha"), date.today())
+    services.mark_completed(admin, trainee("13800000002"), services.get_module("xinxi-modi-paicha"), today())
     arr = certificates.arrangement()
     arr.yearly_target_tenths = target_tenths
     db.session.commit()
@@ -30,7 +30,7 @@ def test_matrix_page_shows_the_years_hours_and_who_is_short(app, plan, client, a
     make_user("tr", "trainer")
     auth.login("tr")
     html = client.get("/training/reports/matrix?county=yanhu").get_data(as_text=True)
-    assert f"{date.today().year}年学时" in html
+    assert f"{today().year}年学时" in html
     row = html.split("主任乙")[1].split("</tr>")[0]
     assert '<td data-testid="matrix-hours">1<small class="warn">（未达 2）</small>' in row
     row = html.split("督导甲")[1].split("</tr>")[0]
@@ -45,7 +45,7 @@ def test_matrix_sheet_carries_hours_and_the_target_word(app, plan, client, auth)
     sheet = load_workbook(BytesIO(data)).active
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     header = next(r for r in rows if r and r[0] == "姓名")
-    col, word = header.index(f"{date.today().year}年学时"), header.index("学时是否达标")
+    col, word = header.index(f"{today().year}年学时"), header.index("学时是否达标")
     by_name = {r[0]: r for r in rows if r and r[0] in ("督导甲", "主任乙", "主任丙")}
     assert by_name["主任乙"][col] == 1 and by_name["主任乙"][word] == "已达标"
     assert by_name["督导甲"][col] == 0 and by_name["督导甲"][word] == "未达标"

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, Completion
 from portal.training import services
@@ -17,7 +18,7 @@ def _planned_sheet(client, auth, days_ahead: int):
     import_rows(*ROWS)
     make_user("tr", "trainer")
     auth.login("tr")
-    held_on = date.today() + timedelta(days=days_ahead)
+    held_on = today() + timedelta(days=days_ahead)
     response = auth.post("/training/sessions", data={
         "module": "xinxi-modi-paicha", "county": "yanhu", "township": db_area("北城街道").id,
         "held_on": held_on.isoformat(), "place": "北城街道会议室", "trainer_name": "王老师"})
@@ -82,7 +83,7 @@ def test_a_trainer_s_home_page_shows_the_county_figures_and_the_coming_sheets(ap
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
     services.assign_cohort(admin, module, services.Cohort("director", db_area("北城街道").county_id, None),
-                           date.today() + timedelta(days=10))
+                           today() + timedelta(days=10))
     home = client.get("/").get_data(as_text=True)
     card = home.split('data-testid="home-training"')[1].split("</section>")[0]
     assert "全市培训工作" in card and "已安排 <strong>3</strong> 项，已完成 0 项（0%）" in card

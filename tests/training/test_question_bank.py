@@ -1,12 +1,12 @@
 """Issue 21, questions that teach: a bank larger than a quiz shows, each attempt its own draw, the
 解析 after an attempt with a link to the clause, item statistics for trainers, trainees' feedback."""
 import re
-from datetime import date
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, QuizAttempt, TrainingFeedback
 from portal.training import bank, services
@@ -120,7 +120,7 @@ def test_feedback_after_a_training_is_summarised_per_module(app, plan, client, a
     person, module = _trainee(auth)
     url = f"/training/modules/{BANK_KEY}/feedback"
     assert auth.post(url, data={"useful": "1", "clear": "2"}).status_code == 404  # not trained yet
-    services.mark_completed(make_user("adm", "admin"), person, module, date.today())
+    services.mark_completed(make_user("adm", "admin"), person, module, today())
     assert 'data-testid="feedback"' in client.get(f"/training/modules/{BANK_KEY}").get_data(as_text=True)
     auth.post(url, data={"useful": "1", "clear": "3", "missing": "希望多讲案例"})
     auth.post(url, data={"useful": "2", "clear": "3", "missing": "希望多讲真实案例"})  # changed, not added
@@ -142,7 +142,7 @@ def test_feedback_after_a_training_is_summarised_per_module(app, plan, client, a
 @pytest.mark.parametrize("data", [{"useful": "9", "clear": "1"}, {"clear": "1"}])
 def test_feedback_without_the_two_answers_is_refused(app, plan, client, auth, data):
     person, module = _trainee(auth)
-    services.mark_completed(make_user("adm", "admin"), person, module, date.today())
+    services.mark_completed(make_user("adm", "admin"), person, module, today())
     html = auth.post(f"/training/modules/{BANK_KEY}/feedback", data=data, follow_redirects=True).get_data(as_text=True)
     assert "请选择" in html or "Not a valid choice" in html
     assert db.session.scalar(sa.select(sa.func.count(TrainingFeedback.id))) == 0

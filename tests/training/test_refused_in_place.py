@@ -1,17 +1,18 @@
 """A refused training action is drawn beside the form that caused it, what was typed kept (at 422, as the
 duty page does), never a flash after a redirect; NotAllowed is still a 403."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Assignment, Completion, SignInSheet
 from portal.training import services
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules, trainee
 
-DUE = date.today() + timedelta(days=30)
+DUE = today() + timedelta(days=30)
 
 
 def _setup(auth):
@@ -35,7 +36,7 @@ def _form(html: str, action: str) -> str:
 def test_a_refused_completion_date_is_shown_beside_the_form_with_the_note_kept(app, plan, client, auth):
     module, person = _setup(auth)
     url = f"/training/trainees/{person.id}/complete"
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (today() + timedelta(days=1)).isoformat()
     response = auth.post(url, data={"module": module.key, "completed_on": tomorrow, "note": "补登：线下集中培训"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -73,7 +74,7 @@ def test_a_refused_reason_stays_in_its_row_and_a_vanished_row_says_why_at_the_to
     assert '<details open><summary>取消安排' in html
 
     auth.post(f"/training/trainees/{person.id}/complete",
-              data={"module": module.key, "completed_on": date.today().isoformat(), "note": ""})
+              data={"module": module.key, "completed_on": today().isoformat(), "note": ""})
     c = db.session.scalar(sa.select(Completion).where(Completion.trainee_id == person.id))
     void = f"/training/completions/{c.id}/void"
     assert auth.post(void, data={"reason": "登记错人"}).status_code == 302
@@ -86,7 +87,7 @@ def test_a_refused_sheet_and_tick_are_drawn_in_place_with_and_without_htmx(app, 
     module, person = _setup(auth)
     township = db_area("北城街道")
     data = {"module": module.key, "county": "yanhu", "township": township.id,
-            "held_on": (date.today() + timedelta(days=3)).isoformat(), "place": "北城街道会议室", "trainer_name": ""}
+            "held_on": (today() + timedelta(days=3)).isoformat(), "place": "北城街道会议室", "trainer_name": ""}
     response = auth.post("/training/sessions", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "请填写授课人" in _form(html, "/training/sessions")

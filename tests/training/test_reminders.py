@@ -1,15 +1,16 @@
 """Issue 21: trainees and trainers reminded of due and overdue training through `portal.outbox.enqueue`
 (kind 'training_due'), once a week each; `flask portal remind` runs it."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal import outbox
+from portal.core.time import today
 from portal.training import reminders, services
 from tests.conftest import make_user
 from tests.training.helpers import admin_actor, import_rows, sync_modules, trainee
 
-TODAY = date.today()
+TODAY = today()
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 """Matrix, city roll-up, overdue list, exports, the API, the duty's coverage, clause and module pages."""
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.core import training_rules
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Evidence, Trainee
 from portal.training import services
@@ -27,9 +28,9 @@ def setup_state():
     module = services.get_module("xinxi-modi-paicha")
     yanhu = county("yanhu")
     services.assign_cohort(admin, module, services.Cohort("director", yanhu.id, db_area("北城街道").id),
-                           date.today() + timedelta(days=10))
-    services.assign_people(admin, module, [trainee("13800000004")], date.today() - timedelta(days=2), backdated=True)
-    sheet = services.create_sheet(admin, module, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
+                           today() + timedelta(days=10))
+    services.assign_people(admin, module, [trainee("13800000004")], today() - timedelta(days=2), backdated=True)
+    sheet = services.create_sheet(admin, module, yanhu, db_area("北城街道"), today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     return module
 
@@ -62,8 +63,8 @@ def test_matrix_states_agree_with_each_trainees_own_page(app, plan):
     admin = make_user("adm2", "admin")
     services.mark_started(trainee("13800000003"), module)
     other = next(m for m in services.live_modules() if m.id != module.id)
-    services.mark_completed(admin, trainee("13800000001"), other, date.today())  # never assigned
-    wrong = services.mark_completed(admin, trainee("13800000003"), other, date.today())
+    services.mark_completed(admin, trainee("13800000001"), other, today())  # never assigned
+    wrong = services.mark_completed(admin, trainee("13800000003"), other, today())
     services.void_completion(admin, wrong, "登记错人")
     report = matrix(county("yanhu"))
     seen = {}
@@ -92,7 +93,7 @@ def test_xlsx_exports_have_title_row_headers_and_frozen_header(app, plan, client
         response = client.get(url)
         assert response.status_code == 200, url
         ws = load_workbook(BytesIO(response.data)).active
-        assert f"（截至{date.today().year}年" in ws["A1"].value, url
+        assert f"（截至{today().year}年" in ws["A1"].value, url
         assert ws["A2"].value == header and ws.freeze_panes == "A3", url
     ws = load_workbook(BytesIO(client.get("/training/reports/overdue?format=xlsx").data)).active
     assert [ws.cell(3, c).value for c in (2, 6)] == ["主任丁", "13800000004"]  # a city trainer sees phones

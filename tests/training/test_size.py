@@ -5,13 +5,14 @@
 * The statements a training page runs do not grow with the roster; the long lists (the matrix, the
   overdue list) are read a page at a time, with totals counting everyone.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.board import cache as board_cache
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import Trainee
 from portal.training import figures, services
@@ -34,7 +35,7 @@ def test_a_county_trainer_s_summary_is_the_county_s_on_the_page_the_sheet_and_th
     import_rows(*ROWS)
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
-    due = date.today() + timedelta(days=10)
+    due = today() + timedelta(days=10)
     services.assign_cohort(admin, module, services.Cohort("director", None, None), due)  # 盐湖区 3, 永济市 1
     make_user("yh", "trainer", unit="yanhu-mz")
     auth.login("yh")
@@ -77,21 +78,21 @@ def test_training_pages_run_as_many_statements_for_a_large_roster_as_for_a_small
     import_rows(*ROWS)
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
-    services.assign_cohort(admin, module, services.Cohort("director", None, None), date.today() + timedelta(days=5))
+    services.assign_cohort(admin, module, services.Cohort("director", None, None), today() + timedelta(days=5))
     services.assign_people(admin, services.get_module("fangan-yu-zhize"), [db.session.scalar(
-        sa.select(Trainee).where(Trainee.phone == "13800000001"))], date.today() - timedelta(days=3), backdated=True)
-    services.create_sheet(admin, module, county("yanhu"), None, date.today(), "会议室", "王老师")
+        sa.select(Trainee).where(Trainee.phone == "13800000001"))], today() - timedelta(days=3), backdated=True)
+    services.create_sheet(admin, module, county("yanhu"), None, today(), "会议室", "王老师")
     make_user("tr", "trainer")
     auth.login("tr")
     small = {url: _statements(client, url) for url in PAGES}
 
     import_rows(*roster(160))  # 160 more people: the group rule reaches them (late joiners)
     services.assign_cohort(admin, services.get_module("fangan-yu-zhize"), services.Cohort("director", None, None),
-                           date.today() - timedelta(days=1), backdated=True)
+                           today() - timedelta(days=1), backdated=True)
     for person in db.session.scalars(sa.select(Trainee).where(Trainee.phone.like("137%")).limit(40)).all():
-        services.mark_completed(admin, person, module, date.today())
+        services.mark_completed(admin, person, module, today())
     for n, place in enumerate(("yanhu", "yongji", "hejin")):  # more sheets, of other modules and counties
-        services.create_sheet(admin, services.live_modules()[n], county(place), None, date.today(), "会议室", "讲师")
+        services.create_sheet(admin, services.live_modules()[n], county(place), None, today(), "会议室", "讲师")
     assert figures.city_totals().assigned > 300
     large = {url: _statements(client, url) for url in PAGES}
     assert large == small
@@ -103,7 +104,7 @@ def test_the_matrix_shows_a_page_of_people_with_the_whole_county_s_totals(app, p
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
     services.assign_cohort(admin, module, services.Cohort("director", county("yanhu").id, None),
-                           date.today() + timedelta(days=5))
+                           today() + timedelta(days=5))
     make_user("ld", "leader")
     auth.login("ld")
     first = client.get("/training/reports/matrix?county=yanhu").get_data(as_text=True)
@@ -131,7 +132,7 @@ def test_the_overdue_list_is_paged_oldest_first_with_the_full_count(app, plan, c
     people = db.session.scalars(sa.select(Trainee).order_by(Trainee.id)).all()
     for n, module in enumerate(services.live_modules()[:2]):
         services.assign_people(admin, module, [p for p in people if p.post in module.audience],
-                               date.today() - timedelta(days=1 + 10 * (1 - n)), backdated=True)
+                               today() - timedelta(days=1 + 10 * (1 - n)), backdated=True)
     total = figures.overdue_count()
     assert total == 120 and total > figures.OVERDUE_PAGE
     make_user("tr", "trainer")
@@ -171,7 +172,7 @@ def test_sign_in_sheets_are_listed_a_page_at_a_time_newest_first(app, plan, clie
     admin = make_user("adm", "admin")
     module = services.get_module("xinxi-modi-paicha")
     for k in range(SHEETS_PAGE + 2):
-        services.create_sheet(admin, module, county("yanhu"), None, date.today() - timedelta(days=k), f"会议室{k}", "讲师")
+        services.create_sheet(admin, module, county("yanhu"), None, today() - timedelta(days=k), f"会议室{k}", "讲师")
     make_user("tr", "trainer")
     auth.login("tr")
     first = client.get("/training/sessions").get_data(as_text=True)

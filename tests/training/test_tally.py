@@ -1,6 +1,6 @@
 """The training figures' summary (training_tally) stays equal to a recount of the rows through every
 kind of change the services make, and the figures read from it say what the rows say."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -44,17 +44,17 @@ def test_the_summary_equals_a_recount_after_every_kind_of_change(app, plan):
     admin = make_user("adm", "admin")
     yanhu = county("yanhu")
     first, second, third = services.live_modules()[:3]
-    soon, past = date.today() + timedelta(days=10), date.today() - timedelta(days=2)
+    soon, past = today() + timedelta(days=10), today() - timedelta(days=2)
     agrees("nothing assigned")
     services.assign_cohort(admin, first, services.Cohort("", yanhu.id, None), soon)
     agrees("a county's group assigned")
     people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
     services.assign_people(admin, second, [p for p in people if p.post in second.audience], past, backdated=True)
     agrees("people assigned, past due")
-    sheet = services.create_sheet(admin, first, yanhu, db_area("北城街道"), date.today(), "会议室", "王老师")
+    sheet = services.create_sheet(admin, first, yanhu, db_area("北城街道"), today(), "会议室", "王老师")
     services.set_attendance(admin, sheet, trainee("13800000002"), True)
     agrees("ticked on a sheet")
-    done = services.mark_completed(admin, trainee("13800000005"), third, date.today())  # not assigned: assigns
+    done = services.mark_completed(admin, trainee("13800000005"), third, today())  # not assigned: assigns
     agrees("a mark that records its assignment")
     services.void_completion(admin, done, "登记错人")
     agrees("the mark corrected: its assignment ends")
@@ -86,7 +86,7 @@ def test_the_summary_equals_a_recount_after_every_kind_of_change(app, plan):
     agrees("a trainee moved to another county and role")
     import_rows("主任丁,儿童督导员,盐湖区,东城街道,,13800000004,,")
     agrees("a roster import changes a role")
-    services.mark_completed(admin, trainee("13800000001"), first, date.today() - timedelta(days=1))
+    services.mark_completed(admin, trainee("13800000001"), first, today() - timedelta(days=1))
     agrees("a manual mark")
     db.session.execute(sa.update(TrainingModule).where(TrainingModule.id == third.id).values(retired=True))
     db.session.commit()
@@ -109,7 +109,7 @@ def test_a_rebuild_gives_back_what_was_kept_and_a_difference_is_found(app, plan)
     import_rows(*ROWS)
     admin = make_user("adm", "admin")
     services.assign_cohort(admin, services.live_modules()[0], services.Cohort("director", None, None),
-                           date.today() + timedelta(days=3))
+                           today() + timedelta(days=3))
     kept = sorted((t.county_id, t.post, t.module_id, t.due, t.assigned, t.completed, t.started)
                   for t in db.session.scalars(sa.select(TrainingTally)))
     assert kept and tally.rebuild() == len(kept)
@@ -138,14 +138,14 @@ def test_a_failed_flush_leaves_nothing_to_count_later(app, plan):
     admin = make_user("adm", "admin")
     module = services.live_modules()[0]
     person = trainee("13800000002")
-    services.assign_people(admin, module, [person], date.today() + timedelta(days=5))
+    services.assign_people(admin, module, [person], today() + timedelta(days=5))
     savepoint = db.session.begin_nested()
-    db.session.add(Completion(trainee_id=person.id, module_id=module.id, how="manual", completed_on=date.today()))
-    db.session.add(Assignment(trainee_id=person.id, module_id=module.id, county_id=person.county_id, due=date.today()))
+    db.session.add(Completion(trainee_id=person.id, module_id=module.id, how="manual", completed_on=today()))
+    db.session.add(Assignment(trainee_id=person.id, module_id=module.id, county_id=person.county_id, due=today()))
     with pytest.raises(sa.exc.IntegrityError):  # the pair is assigned already: the whole flush fails
         db.session.flush()
     savepoint.rollback()
-    services.mark_completed(admin, trainee("13800000002"), module, date.today())
+    services.mark_completed(admin, trainee("13800000002"), module, today())
     agrees("a change after a refused one")
 
 
@@ -159,21 +159,21 @@ def test_past_dues_folded_leave_every_figure_and_the_summary_stops_growing_with_
     people = [trainee(p) for p in ("13800000001", "13800000002", "13800000004", "13800000005")]
     for days in (400, 200, 30, 3):  # four years' due dates, all past
         services.assign_people(admin, first, [p for p in people if p.post in first.audience],
-                               date.today() - timedelta(days=days), backdated=True)
+                               today() - timedelta(days=days), backdated=True)
     services.assign_people(admin, second, [p for p in people if p.post in second.audience],
-                           date.today() + timedelta(days=10))
+                           today() + timedelta(days=10))
     before = (reports.city_totals(), reports.figures(None).total)
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally))
-    assert tally.fold_past(date.today()) > 0
+    assert tally.fold_past(today()) > 0
     db.session.commit()
     agrees("past dues folded")
     assert (reports.city_totals(), reports.figures(None).total) == before
     folded = db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally))
     assert folded < rows
     assert db.session.scalar(sa.select(sa.func.count()).select_from(TrainingTally)
-                             .where(TrainingTally.due < date.today(), TrainingTally.due != tally.FOLDED)) == 0
-    services.mark_completed(admin, people[0], first, date.today())  # a past-due pair completed after the fold
+                             .where(TrainingTally.due < today(), TrainingTally.due != tally.FOLDED)) == 0
+    services.mark_completed(admin, people[0], first, today())  # a past-due pair completed after the fold
     agrees("a past-due pair completed after the fold")
-    assert tally.fold_past(date.today()) >= 0
+    assert tally.fold_past(today()) >= 0
     db.session.commit()
     agrees("folded again")

@@ -1,8 +1,9 @@
 """The township pickers list each county's towns under the county's name (works without JS) and keep
 the choice when the form comes back with an error."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
+from portal.core.time import today
 from tests.conftest import make_user
 from tests.training.helpers import ROWS, db_area, import_rows, sync_modules
 
@@ -19,7 +20,7 @@ def test_townships_grouped_by_county_and_kept_after_a_refused_pair(app, plan, cl
     town = db_area("城西街道")  # in 永济市
     response = auth.post("/training/assign", data={"module": "xinxi-modi-paicha", "role": "", "county": "yanhu",
                                                    "township": town.id,
-                                                   "due": (date.today() + timedelta(days=9)).isoformat()})
+                                                   "due": (today() + timedelta(days=9)).isoformat()})
     page = response.get_data(as_text=True)
     assert "所选乡镇（街道）不在该县（市、区）" in page
     assert f'<option value="{town.id}" selected>城西街道</option>' in page

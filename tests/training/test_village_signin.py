@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 
+from portal.core.time import today
 from portal.extensions import db
 from portal.models import AuditEntry, Completion, SheetPhoto
 from portal.training import services, sheet_rules, signin
@@ -74,7 +75,7 @@ def _sheet(held_on=None, trainer=None):
     import_rows(*ROWS)
     trainer = trainer or make_user("tr", "trainer")
     return trainer, services.create_sheet(trainer, services.get_module("xinxi-modi-paicha"), county("yanhu"),
-                                            db_area("北城街道"), held_on or date.today(), "会议室", "王老师")
+                                            db_area("北城街道"), held_on or today(), "会议室", "王老师")
 
 
 def test_numbers_stay_with_their_people_when_the_roster_grows(app, plan):
@@ -119,7 +120,7 @@ def test_a_number_not_on_the_sheet_ticks_nobody_and_keeps_what_was_typed(app, pl
 
 
 def test_numbers_before_the_training_day_are_refused(app, plan, client, auth):
-    _, sheet = _sheet(held_on=date.today() + timedelta(days=3))
+    _, sheet = _sheet(held_on=today() + timedelta(days=3))
     with pytest.raises(TrainingError, match="尚未举办"):
         signin.tick_numbers(make_user("tr2", "admin"), sheet, "1")
 

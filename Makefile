@@ -31,9 +31,13 @@ sysdeps:
 # see tests/conftest.py). Work stealing, not whole files per worker: a few long browser files left
 # one worker running alone for the last minute (SQLite 5 min 28 s with whole files, 4 min 24 s
 # stealing, same clone). TEST_WORKERS=0 runs the suite in one process.
+# Bytecode caches (__pycache__/, git-ignored) are written even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE=1): without them every worker and every flask/gunicorn/bench process a test
+# starts compiles the portal again (~3 s CPU each) and pytest rewrites every test module's asserts
+# again (~8 s CPU a worker). With them only the first run after a change pays.
 TEST_WORKERS ?= 2
 test: install sysdeps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Static checks (ruff: pyflakes, bugbear, complexity); configured in pyproject.toml.
 lint: install

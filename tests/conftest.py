@@ -350,6 +350,26 @@ def _fresh_app(app_config, state: str = "base", stores: _Stores | None = None):
         db.engine.dispose()  # each fresh app has its own pool; close it
 
 
+_TRANSACTION: dict = {}  # the rolled-back test's connection, and what it had written when its transaction began
+
+
+def _writes_so_far(connection):
+    """What changes once a transaction writes: SQLite's count of rows changed on this connection;
+    PostgreSQL's transaction id (assigned at the first write, NULL before)."""
+    if connection.dialect.name == "sqlite":
+        return connection.exec_driver_sql("SELECT total_changes()").scalar()
+    return connection.exec_driver_sql("SELECT pg_current_xact_id_if_assigned()::text").scalar()
+
+
+def database_untouched() -> bool:
+    """Whether the current test's database is still exactly the state it started from: a rolled-back
+    test whose transaction has written nothing yet (fresh-database tests: never said to be)."""
+    connection = _TRANSACTION.get("connection")
+    if connection is None or db.engines[None] is not connection:
+        return False
+    return _writes_so_far(connection) == _TRANSACTION["writes"]
+
+
 @contextmanager
 def _rolled_back_app(app, main: bool = True):
     """`main`: the app of the main database (not a state store), which fresh-database tests leave dirty."""
@@ -360,6 +380,9 @@ def _rolled_back_app(app, main: bool = True):
         engine = engines[None]
         connection = engine.connect()
         outer = connection.begin()
+        # (PostgreSQL: no id before a write, nothing to ask; SQLite's count runs on from earlier tests)
+        _TRANSACTION.update(connection=connection,
+                            writes=_writes_so_far(connection) if connection.dialect.name == "sqlite" else None)
         engines[None] = connection  # every session of this app joins the test's transaction
         db.session.remove()
         db.session.session_factory.configure(join_transaction_mode="create_savepoint")
@@ -372,6 +395,7 @@ def _rolled_back_app(app, main: bool = True):
             db.session.remove()
             db.session.session_factory.kw.pop("join_transaction_mode", None)
             engines[None] = engine
+            _TRANSACTION.clear()
             outer.rollback()
             connection.close()
 

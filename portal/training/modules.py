@@ -29,15 +29,21 @@ class ModuleSyncReport:
         return not self.problems
 
 
-def clause_exists(doc_id: str | None, clause_id: str) -> bool:
-    """As check-content decides: a 方案 clause must exist; a statute not (yet) imported is accepted."""
-    if doc_id is not None and db.session.scalar(
-            sa.select(sa.func.count(PolicyDocument.id)).where(PolicyDocument.doc_id == doc_id)) == 0:
-        return True
-    return db.session.scalar(
-        sa.select(sa.func.count(PolicyClause.id)).join(PolicyDocument)
-        .where(PolicyDocument.doc_id == (doc_id or PLAN_ID), PolicyClause.clause_id == clause_id,
-               ~PolicyClause.retired)) > 0
+def library_clause_check():
+    """`clause_exists(doc_id, clause_id)` for one sync, as check-content decides: a 方案 clause must exist
+    (and not be retired); a statute not (yet) imported is accepted. The library's documents and live
+    clauses are read once (two statements), not two statements per reference (the shipped modules cite
+    ~240: ~480 statements, ~0.3 s a sync; the test suite syncs them ~100 times)."""
+    documents = set(db.session.scalars(sa.select(PolicyDocument.doc_id)))
+    live = {(doc_id, clause_id) for doc_id, clause_id in db.session.execute(
+        sa.select(PolicyDocument.doc_id, PolicyClause.clause_id).join(PolicyDocument).where(~PolicyClause.retired))}
+
+    def exists(doc_id: str | None, clause_id: str) -> bool:
+        if doc_id is not None and doc_id not in documents:
+            return True
+        return (doc_id or PLAN_ID, clause_id) in live
+
+    return exists
 
 
 def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleSyncReport:
@@ -45,7 +51,7 @@ def sync_modules(content_dir: Path, display_root: Path | None = None) -> ModuleS
     folder = content_dir / "training"
     if not folder.is_dir():
         return ModuleSyncReport([], [], [], [])
-    specs, problems = load_modules(folder, display_root, clause_exists)
+    specs, problems = load_modules(folder, display_root, library_clause_check())
     if problems:
         return ModuleSyncReport([], [], [], list(problems))
     return upsert_modules(specs)

@@ -39,3 +39,12 @@ def test_imports_inside_functions_say_why_they_are_not_at_the_top():
     found = {path.relative_to(PORTAL.parent).as_posix(): lines for path in PORTAL.rglob("*.py")
              if (lines := uncommented_function_imports(path.read_text(encoding="utf-8")))}
     assert not found, f"hoist these imports or comment why they stay (# lazy: …): {found}"
+
+
+def test_the_day_is_asked_of_the_portal_clock_not_the_machine():
+    """`portal.core.time.today` is the city's calendar day (and what the `clock` fixture moves);
+    the machine's own date is a day behind it from 16:00 UTC — tests comparing the two failed then."""
+    pattern = "date" + ".today()"  # spelt so this file does not match itself
+    found = [f"{path}:{n}" for folder in ("portal", "tests") for path in sorted((PORTAL.parent / folder).rglob("*.py"))
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern in line]
+    assert found == []

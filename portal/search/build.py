@@ -5,7 +5,8 @@ Two SQLite files, written in parallel when ``procs`` > 1 (the character index in
 process — SQLite's FTS5 does the work in C; Python only segments):
 
 * ``main.sqlite``: ``clause`` (the stored fields; ``hay`` the text exact strings are matched
-  against — a section's whole text — and ``own`` a section's own part of it), ``words`` (FTS5 over the text segmented in
+  against — a section's whole text — ``own`` a section's own part of it, ``twin`` its text's fingerprint:
+  ``copies``), ``words`` (FTS5 over the text segmented in
   jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
   word's document count, for query planning and suggestions), ``pinyin`` (each word's pinyin
   and initials: queries typed in pinyin, same-sound typos);
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from portal.faults import pause_point
-from portal.search import pinyin, store, tokenizer
+from portal.search import copies, pinyin, store, tokenizer
 from portal.search.records import Record, document_facts, document_hashes
 
 log = logging.getLogger("portal.search")
@@ -36,9 +37,10 @@ log = logging.getLogger("portal.search")
 MAIN_SCHEMA = """
 CREATE TABLE clause(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, clause_id TEXT NOT NULL, label TEXT,
                     title TEXT, body TEXT, doc_title TEXT, url TEXT, validity TEXT, depts TEXT, wenhao TEXT,
-                    hay TEXT, own TEXT);
+                    hay TEXT, own TEXT, twin INTEGER);
 CREATE INDEX clause_doc ON clause(doc, clause_id);
 CREATE INDEX clause_cid ON clause(clause_id);
+CREATE INDEX clause_twin ON clause(twin);
 CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
                                       tokenize='unicode61 remove_diacritics 0', detail='full');
 CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
@@ -55,7 +57,7 @@ def _clause_row(i: int, r: Record) -> tuple:
     title, text = r.title or "", r.context or r.text or ""
     return (i, r.doc_id, r.clause_id, r.label or r.clause_id, title, text, r.doc_title or "",
             r.url or "", r.validity or "", ",".join(r.depts()), " ".join(r.wenhao()),
-            hay(title, text), hay(title, r.text or "") if r.context else "")
+            hay(title, text), hay(title, r.text or "") if r.context else "", copies.fingerprint(text))
 
 
 def hay(title: str, text: str) -> str:
@@ -113,7 +115,7 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
         _fast(conn)
         conn.executescript(MAIN_SCHEMA)
         with conn:
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", map(_word_row, rows))
         conn.execute("INSERT INTO words(words, rank) VALUES ('rank', 'bm25(1.5, 1.0, 4.0)')")
         with conn:
@@ -213,7 +215,7 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
             start = (conn.execute("SELECT max(id) FROM clause").fetchone()[0] or 0) + 1
             rows = [_clause_row(i, r) for i, r in enumerate(recs, start)]
             new_words = [_word_row(r) for r in rows]
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", new_words)
             conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
             delta = _counts(new_words)

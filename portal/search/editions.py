@@ -37,7 +37,8 @@ def edition_records(doc: PolicyDocument) -> list[Record]:
         kept = [c for c in parsed.clauses if c.id.split(".")[0] in differs]
         meta = {"id": f"{doc.doc_id}@{edition.edition}", "title": title, "number": doc.number or "",
                 "status": edition.status or OUTDATED_STATUS, "short_title": doc.short_title or "",
-                "issuers": list(doc.issuers or [])}
+                "issuers": list(doc.issuers or []), "kind": getattr(doc, "kind", "") or "",
+                "date": when.isoformat() if when else ""}
         base = f"/policy/{doc.doc_id}/v/{edition.edition}"
         out += records_from_document(ParsedDocument(filename=meta["id"], meta=meta, clauses=kept),
                                      url_for=lambda _d, cid, base=base: f"{base}#{cid.split('.')[0]}",

@@ -62,8 +62,9 @@ class Hit:
     validity: str
     departments: list[str]
     snippet: str
+    copies: list[dict] = field(default_factory=list)   # other documents' clauses of the same text (``copies``)
 
-    API_FIELDS = ("doc", "doc_title", "clause_id", "label", "url", "snippet")
+    API_FIELDS = ("doc", "doc_title", "clause_id", "label", "url", "snippet", "copies")
 
     def api(self) -> dict:
         return {k: getattr(self, k) for k in self.API_FIELDS}
@@ -88,6 +89,7 @@ class SearchResponse:
     changes: list[str] = field(default_factory=list)   # … what was done to it
     within: str | None = None             # the law the query named, whose clauses alone were searched
     within_title: str = ""
+    merged: bool = False                  # hits of the same text in several documents shown once (相同条文已合并)
 
 
 def _clamp_int(value, default: int, lo: int, hi: int) -> int:
@@ -127,6 +129,8 @@ class _Generation:
     def keep(self, key: tuple, ranked: Ranked) -> None:
         for r in ranked.rows:  # the text was for ranking; the page reads what it shows
             r.hay = r.own = ""
+            for c in r.copies:
+                c.hay = c.own = ""
         with self._orders_lock:
             self._orders[key] = ranked
             while len(self._orders) > ORDERS_KEPT:
@@ -253,7 +257,7 @@ class SearchEngine:
                 if out.total:
                     out.within, out.within_title = u.doc, u.doc_title
                     return
-                out.total, out.results, out.missing, out.suggestion = 0, [], [], None
+                out.total, out.results, out.missing, out.suggestion, out.merged = 0, [], [], None, False
         self._run(gen, conn, pq, flt, out)
 
     def _plan(self, gen: _Generation, conn: sqlite3.Connection, pq: ParsedQuery) -> planning.QueryPlan:
@@ -275,6 +279,7 @@ class SearchEngine:
             out.total, out.estimated = ranked.total, ranked.estimated
             out.missing = [w for w in plan.missing if not ranker.holds(w)]  # 童: in no word, yet in clauses
             out.results = [self._hit(r, plan) for r in ranker.show(ranked.rows[window - out.limit:window])]
+            out.merged = any(r.copies for r in ranked.rows)
         if out.total == 0:
             out.suggestion = suggest(conn, pq, lambda q2, filtered: self._has_hits(gen, conn, q2, flt, filtered),
                                      lambda w: gen.vocab.df(conn, w))
@@ -292,7 +297,9 @@ class SearchEngine:
     def _hit(r: Row, plan: planning.QueryPlan) -> Hit:
         return Hit(doc=r.doc, doc_title=r.doc_title, clause_id=r.clause_id, label=r.label, title=r.title or "",
                    url=r.url, validity=r.validity, departments=r.departments,
-                   snippet=snippet(r.body, plan.highlight, plan.phrases + [plan.whole] + plan.verbatim + plan.cited_texts))
+                   snippet=snippet(r.body, plan.highlight, plan.phrases + [plan.whole] + plan.verbatim + plan.cited_texts),
+                   copies=[{"doc": c.doc, "doc_title": c.doc_title, "clause_id": c.clause_id, "label": c.label,
+                            "url": c.url, "validity": c.validity} for c in r.copies])
 
 
 # ---------------------------------------------------------------- process-wide access

@@ -108,6 +108,7 @@ class QueryPlan:
     loose: bool = False        # one everyday word (童工): held inside other words (儿童工作) it is no match
     tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
     #                                                        no longer in force, 2 another place's, 3 both
+    facts: dict[str, dict] = field(default_factory=dict)  # the documents' facts (which copy of a text is kept)
 
     @property
     def empty(self) -> bool:
@@ -319,6 +320,7 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
     plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
     plan.tiers = doc_tiers(facts, jurisdiction.places_named(pq.words))
+    plan.facts = facts
     plan.own_docs = frozenset(d for d, f in facts.items() if not jurisdiction.own(f.get("jurisdiction") or ""))
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
     if titles:

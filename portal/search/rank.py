@@ -37,6 +37,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from portal.search import copies
 from portal.search.departments import normalise_dept
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.query_plan import FTS_TERM, NON_WORD, QueryPlan, fts_quote
@@ -56,8 +57,9 @@ PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause ho
 SENTENCE = re.compile(r"[。；;！？!?]")
 HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
 
-RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own"             # what ranking reads
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own, c.twin"     # what ranking reads
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
+COPY_COLUMNS = "c.id, c.label, c.doc_title, c.url, c.validity"   # … and the copies listed under them
 
 
 @dataclass
@@ -97,7 +99,9 @@ class Row:
     wenhao: str
     hay: str                       # title and body, normalised and lower-cased (a section: its whole text)
     own: str = ""                  # a section's own part of ``hay`` (its paragraphs are clauses of their own)
+    twin: int = 0                  # its text's fingerprint (``copies``): other documents' copies share it
     key: tuple = ()
+    copies: list[Row] = field(default_factory=list)   # other documents' clauses of the same text, folded in
     # read for the rows shown only (``Ranker.show``)
     label: str = ""
     title: str = ""
@@ -224,6 +228,16 @@ class Ranker:
             out += [Row(*r) for r in self.conn.execute(sql, (*chunk, *self.fargs))]
         return out
 
+    def same_text(self, rows: list[Row]) -> set[int]:
+        """The clauses (within the filters) carrying the text of one of ``rows`` (``copies``)."""
+        twins = sorted({r.twin for r in rows if r.twin})
+        out: set[int] = set()
+        for i in range(0, len(twins), 900):
+            chunk = twins[i:i + 900]
+            sql = f"SELECT c.id FROM clause c WHERE c.twin IN ({','.join('?' * len(chunk))}){self.fsql}"
+            out.update(r[0] for r in self.conn.execute(sql, (*chunk, *self.fargs)))
+        return out
+
     def show(self, rows: list[Row]) -> list[Row]:
         """Read what the page shows of ``rows``."""
         if rows:
@@ -232,6 +246,14 @@ class Ranker:
             for i, *rest in self.conn.execute(sql, list(by_id)):
                 r = by_id[i]
                 r.label, r.title, r.body, r.doc_title, r.url, r.validity, r.depts = rest
+            copied = {c.id: c for r in rows for c in r.copies}   # their links only, not their text
+            ids = list(copied)
+            for n in range(0, len(ids), 900):
+                chunk = ids[n:n + 900]
+                sql = f"SELECT {COPY_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(chunk))})"
+                for i, *rest in self.conn.execute(sql, chunk):
+                    c = copied[i]
+                    c.label, c.doc_title, c.url, c.validity = rest
         return rows
 
     # -- the plan
@@ -444,7 +466,7 @@ class Ranker:
                 found = self.substring(p, PHRASE_CAP)
                 ids = found if ids is None else ids & found
             rows = self._ranked(self.fetch(ids or set()), confirm=False)
-            rows = [r for r in rows if all(p in r.hay for p in plan.phrases)]
+            rows = self.collapse([r for r in rows if all(p in r.hay for p in plan.phrases)])
             return Ranked(total=len(rows), estimated=len(ids or ()) >= PHRASE_CAP, rows=rows, whole=True)
         ids = self.everything()
         self.complete = ids is not None
@@ -456,7 +478,13 @@ class Ranker:
             self.cut = False  # the head's lookups say nothing of the bounded ones below
         rows = self._ranked(self.fetch(ids if self.complete else self.candidates(depth)))
         total, estimated = self.total(rows)
-        return Ranked(total=total, estimated=estimated, rows=rows, whole=True)
+        rows = self.collapse(rows)
+        return Ranked(total=max(len(rows), total - copies.merged(rows)), estimated=estimated, rows=rows, whole=True)
+
+    def collapse(self, rows: list[Row]) -> list[Row]:
+        """``rows`` with each text several documents hold shown once (``copies``)."""
+        plan = self.plan
+        return copies.collapse(rows, plan.tiers, plan.own_docs, plan.facts)
 
     def _ranked(self, rows: list[Row], confirm: bool = True) -> list[Row]:
         """``rows`` with their keys, in rank order; only those holding something of the query."""

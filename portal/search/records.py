@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 from portal.content.policy_doc import ParsedDocument
+from portal.policy.library_filter import rank_of
 from portal.search import jurisdiction
 from portal.search.departments import departments_in, normalise_dept
 from portal.search.query import wenhaos_in
@@ -36,6 +37,8 @@ class Record:
     context: str = ""                      # a section's whole text when ``text`` is its own part only
     doc_short: str = ""                    # the document's short title (未成年人保护法)
     jurisdiction: str = ""                 # 全国, 山西, 运城 or another place (``jurisdiction.of``)
+    level: str = ""                        # the document's 效力位阶 (法律 …; "" when its makers do not tell)
+    issued: str = ""                       # the document's date (ISO), if known
 
     @classmethod
     def of(cls, value: Record | dict) -> Record:
@@ -83,6 +86,8 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
     issuers = meta.get("issuers") or ""
     issuers = "、".join(issuers) if isinstance(issuers, list) else str(issuers)
     place = jurisdiction.of(meta.get("title", ""), issuers, meta.get("jurisdiction", ""))
+    level = rank_of(str(meta.get("kind") or ""), re.split(r"[、,，;；]\s*", issuers), str(meta.get("number") or ""))
+    issued = str(meta.get("date") or meta.get("issued") or "")[:10]
     url_for = url_for or (lambda d, c: f"/policy/{d}#{c}")
     by_id = {c.id: c for c in doc.clauses}
     anchors: dict[str, list] = {}
@@ -106,20 +111,20 @@ def records_from_document(doc: ParsedDocument, url_for: Callable[[str, str], str
             label=c.label, title=title, url=url_for(doc_id, c.id),
             validity=validity or meta.get("status", ""), doc_number=meta.get("number", "") or "",
             context=context if context != text else "", doc_short=meta.get("short_title", "") or "",
-            jurisdiction=place))
+            jurisdiction=place, level=level, issued=issued))
     return out
 
 
 def document_facts(records: Iterable[Record]) -> dict[str, dict]:
-    """doc_id → {"title", "short", "numbers": 文号 keys, "jurisdiction", "validity"}: kept once per
-    document in the metadata."""
+    """doc_id → {"title", "short", "numbers": 文号 keys, "jurisdiction", "validity", "level": 效力位阶,
+    "issued"}: kept once per document in the metadata."""
     out: dict[str, dict] = {}
     for r in records:
         if r.doc_id not in out:
             out[r.doc_id] = {"title": r.doc_title or "", "short": r.doc_short or "",
                              "numbers": list(dict.fromkeys(wenhaos_in(r.doc_number or ""))),
                              "jurisdiction": r.jurisdiction or jurisdiction.of(r.doc_title or ""),
-                             "validity": r.validity or ""}
+                             "validity": r.validity or "", "level": r.level or "", "issued": r.issued or ""}
     return out
 
 

@@ -85,7 +85,8 @@ def parsed_document(doc: PolicyDocument) -> ParsedDocument:
     return ParsedDocument(
         filename=doc.doc_id,
         meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or "",
-              "short_title": doc.short_title or "", "issuers": list(doc.issuers or [])},
+              "short_title": doc.short_title or "", "issuers": list(doc.issuers or []), "kind": doc.kind or "",
+              "date": doc.issued.isoformat() if doc.issued else ""},
         clauses=[Clause(id=c.clause_id, label=c.label or c.clause_id, title=c.title, parent=c.parent, level=0,
                         markdown="", text=c.text or "", line=0, kind=c.kind)
                  for c in doc.clauses if not c.retired])
@@ -315,6 +316,8 @@ def api_payload(res: SearchResponse, limit_notice: str | None = None) -> dict:
            "results": [h.api() for h in res.results]}
     if res.estimated:
         out["estimated"] = True
+    if res.merged:  # hits of one text in several documents: one result, the others in its "copies"
+        out["merged"] = True
     if res.missing:
         out["not_found"] = list(res.missing)
     notices = [n for n in (limit_notice, res.notice, not_found_notice(res)) if n]

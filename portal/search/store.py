@@ -31,7 +31,7 @@ from pathlib import Path
 
 from portal.search import departments, tokenizer
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 META_FILE = "portal_search.json"
 MAIN_FILE = "main.sqlite"
 CHARS_FILE = "chars.sqlite"

@@ -20,10 +20,14 @@ ranks the rest too (the engine keeps the whole order for the next pages).
 The total never depends on how far the order was ranked: the clauses matching a word (a count
 in the word index — every one holds a query word) plus the clauses holding something else the
 query asks for (the whole query's matches outside the word index, and the head's), so page 1
-and the last page say the same number. Above ``EXACT_COUNT`` postings it is estimated.
+and the last page say the same number. Above ``EXACT_COUNT`` postings it is estimated. Copies of
+one text in several documents are one row (``copies``), counted once: the total less the copies
+folded in; the head holds every copy of its texts (``Ranker.same_text``), so page 1 and a deeper page
+group them alike.
 """
 from __future__ import annotations
 
+from portal.search.copies import merged
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF
 
 Order = tuple[int, bool, list, bool]   # (total, estimated, rows, whether rows is the whole order)
@@ -52,18 +56,24 @@ class Tiers:
             return None  # a pasted fragment: ranked whole, as its lookups are few
         head_ids = self._head(whole)
         head = r._ranked(r.fetch(head_ids))
+        copied = r.same_text(head) - head_ids  # other documents' copies of the head's texts: the head's too,
+        if copied:                             # so a page read from the head lists them under their hit
+            head_ids |= copied
+            head = sorted(head + r._ranked(r.fetch(copied)), key=lambda x: x.key)
         total = self._total(head, head_ids, whole)
         if total is None:
             return None
         count, estimated, other = total
+        head = r.collapse(head)   # one text several documents hold: one row (``copies``)
         reach = len(head) if (not plan.whole or self.whole_in_head) else sum(1 for x in head if x.key[0] == -2)
         if depth <= reach:
-            return count, estimated, head[:depth], False
+            return max(len(head), count - merged(head)), estimated, head[:depth], False
         rest_ids = (self.everything if self.everything is not None else r.candidates(depth)) - head_ids
         other_ids = {x.id for x in other}
         rest = r._ranked(r.fetch(rest_ids - other_ids)) + [x for x in other if x.id in rest_ids]
         order = sorted([(x.key[0], 0, x.key, x) for x in head] + [(x.key[0], 1, x.key, x) for x in rest])
-        return count, estimated, [t[3] for t in order], True
+        rows = r.collapse([t[3] for t in order])
+        return max(len(rows), count - merged(rows)), estimated, rows, True
 
     def _whole_matches(self) -> set[int]:
         """Clauses that may hold the whole query (all of them when ``complete_whole``)."""

@@ -14,7 +14,7 @@ from portal.search.engine import Hit, SearchResponse
 from portal.search.records import Record
 from tests.search.conftest import fangan_records, statute_records
 
-RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
+RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet", "copies"}
 
 
 def ids(res):

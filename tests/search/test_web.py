@@ -19,7 +19,7 @@ from tests.conftest import AuthActions, make_user
 
 FANGAN = "yunmin-2021-74"
 API_KEYS = {"query", "total", "took_ms", "results"}
-RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet"}
+RESULT_KEYS = {"doc", "doc_title", "clause_id", "label", "url", "snippet", "copies"}
 
 
 def api(client, **params):

@@ -19,7 +19,6 @@ OUTDATED_STATUS = "已修订"
 
 def edition_records(doc: PolicyDocument) -> list[Record]:
     """Records of the articles each earlier edition of `doc` words differently from the text in force."""
-
     current = next((e for e in doc.editions if e.current and e.active), None)
     if doc.layout != "statute" or current is None:
         return []

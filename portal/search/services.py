@@ -107,7 +107,6 @@ def live_documents() -> list[PolicyDocument]:
 
 
 def all_records() -> list[Record]:
-
     out: list[Record] = []
     docs = live_documents()
     for doc in docs:

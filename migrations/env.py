@@ -93,14 +93,20 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Migrations move no data tokens (portal/refdata.py): a downgrade may write training or duty rows
+        # after an earlier step dropped the token's table; workers start afresh after a migration anyway.
+        connection.info["no_data_tokens"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:  # the pooled connection's info outlives this block: later writes move tokens again
+            connection.info.pop("no_data_tokens", None)
 
 
 if context.is_offline_mode():

@@ -293,6 +293,8 @@ def _after_execute(conn, clauseelement, multiparams, params, execution_options, 
     name = getattr(clauseelement.table, "name", None)
     if name in REF_TABLES:
         _on_write(conn)
+    if conn.info.get("no_data_tokens"):  # a migration's connection (migrations/env.py)
+        return
     if name in DUTY_TABLES:
         _on_duty_write(conn)
     elif name in TRAINING_TABLES:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import AuditEntry, MonthlyReport
 from portal.reports.services import current_month, month_activity
-from tests.conftest import instance_by_key
+from tests.conftest import instance_by_key, signed_in
 from tests.duties.test_workflow import admin, liaison, tick
 
 
@@ -77,9 +77,7 @@ def test_leader_reading_does_not_end_corrections(app, plan):
     mz = liaison(app, "mz", "yanhu-mz")
     month = current_month()
     submit(mz, month, "本月完成安排部署")
-    from tests.duties.test_reports_exports import login
-
-    leader = login(app, "ld", "leader")
+    leader = signed_in(app, "ld", "leader")
     leader.client.get(f"/reports/yanhu-mz/{month}")
     db.session.expire_all()
     assert db.session.scalar(sa.select(MonthlyReport)).read_at is None

@@ -90,6 +90,11 @@ class FormKey:
         return f"rule-{rule_id}"
 
     @staticmethod
+    def library_import(import_id: int) -> str:
+        """撤下, 恢复 or 彻底删除 of one library import (templates/policy/admin.html: the row's forms)."""
+        return f"import-{import_id}"
+
+    @staticmethod
     def split_draft(draft_id: int) -> str:
         """拆分 of one drafted duty on a plan's review page."""
         return f"split-{draft_id}"

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from portal import locking
+from portal.core.refusals import FormKey
 from portal.policy import admin_services as svc
 from portal.policy import imports
 from portal.policy import services as s
@@ -18,6 +19,7 @@ from portal.policy.forms import (
     UploadForm,
 )
 from portal.web.access import requires
+from portal.web.forms import NOTHING_REFUSED, Refused
 
 admin_bp = Blueprint("library_admin", __name__, url_prefix="/admin/library")
 
@@ -29,20 +31,25 @@ def index():
 
 
 def _index_page(form, error: str | None = None, retire_form=None, retiring: int | None = None,
-                delete_form=None):
+                delete_form=None, refused: Refused = NOTHING_REFUSED):
+    """The page; `refused`: a row's 撤下/恢复/删除 the service refused, its message beside that row's
+    forms with the reason typed kept (422)."""
     return render_template("policy/admin.html", form=form, entries=s.register_entries(), docs=s.list_documents(),
                            imports=imports.imports(), retire_form=retire_form or RetireImportForm(),
                            restore_form=RestoreImportForm(), retiring=retiring, error=error,
-                           delete_form=delete_form or DeleteImportForm())
+                           delete_form=delete_form or DeleteImportForm(), refused=refused)
+
+
+def _row_refused(import_id: int, why: Exception | str):
+    return _index_page(UploadForm(), refused=Refused(FormKey.library_import(import_id), str(why), request.form)), 422
 
 
 @admin_bp.route("/upload", methods=["POST"])
 @requires("manage_library")
 def upload():
     form = UploadForm()
-    if not form.validate_on_submit():
-        flash("页面已过期，请刷新后重试。", "error")
-        return redirect(url_for("library_admin.index"))
+    if not form.validate_on_submit():  # the form's own messages beside it (`_form_errors.html`)
+        return _index_page(form), 422
     try:
         batch = svc.stage(form.files.data or [])
     except svc.AdminError as exc:
@@ -55,9 +62,8 @@ def upload():
 def preview(batch: str):
     try:
         view = svc.preview(batch[:16])
-    except svc.AdminError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("library_admin.index"))
+    except svc.AdminError as exc:  # a batch gone or never made: said beside the upload form
+        return _index_page(UploadForm(), error=str(exc)), 422
     return render_template("policy/admin_preview.html", view=view, form=ImportForm(batch=view.batch))
 
 
@@ -66,13 +72,11 @@ def preview(batch: str):
 def do_import():
     form = ImportForm()
     if not form.validate_on_submit():
-        flash("上传批次无效或页面已过期，请重新上传。", "error")
-        return redirect(url_for("library_admin.index"))
+        return _index_page(UploadForm(), error="上传批次无效或页面已过期，请重新上传。"), 422
     try:
         run = svc.import_batch(form.batch.data, current_user.username)
     except svc.AdminError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("library_admin.index"))
+        return _index_page(UploadForm(), error=str(exc)), 422
     return render_template("policy/admin_result.html", run=run)
 
 
@@ -86,9 +90,8 @@ def retire_import(import_id: int):
     try:
         imports.retire(row, form.reason.data, svc._content_dir(), current_user.username)
     except imports.ImportError_ as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"已撤下《{row.title}》，它不再出现在法规库和搜索中；如有需要可随时恢复。", "success")
+        return _row_refused(row.id, exc)
+    flash(f"已撤下《{row.title}》，它不再出现在法规库和搜索中；如有需要可随时恢复。", "success")
     return redirect(url_for("library_admin.index"))
 
 
@@ -97,13 +100,12 @@ def retire_import(import_id: int):
 def restore_import(import_id: int):
     row = imports.get(import_id) or abort(404)
     if not RestoreImportForm().validate_on_submit():
-        return _index_page(UploadForm(), error="页面已过期，请刷新后重试。"), 400
+        return _row_refused(row.id, "页面已过期，请刷新后重试。")
     try:
         imports.restore(row, svc._content_dir(), current_user.username)
     except imports.ImportError_ as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"已恢复《{row.title}》。", "success")
+        return _row_refused(row.id, exc)
+    flash(f"已恢复《{row.title}》。", "success")
     return redirect(url_for("library_admin.index"))
 
 
@@ -119,9 +121,8 @@ def delete_import(import_id: int):
     try:
         imports.delete(row, form.reason.data, current_user.username)
     except imports.ImportError_ as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"已删除撤下的《{title}》导入记录及其文本。", "success")
+        return _row_refused(row.id, exc)
+    flash(f"已删除撤下的《{title}》导入记录及其文本。", "success")
     return redirect(url_for("library_admin.index"))
 
 

@@ -128,3 +128,17 @@ def test_a_retired_import_is_deleted_for_good_with_a_reason_and_the_log_keeps_it
     assert entry.after["reason"] == "重复上传，原件已核对" and entry.before["reason"] == "误传的测试文件"
     assert entry.object_label == "中华人民共和国反家庭冷暴力法"
     assert auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "x"}).status_code == 404
+
+
+def test_a_refused_delete_or_restore_is_said_beside_the_import_with_the_reason_kept(app, content, auth):
+    app.config["CONTENT_DIR"] = str(content)
+    auth.as_role("admin")
+    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
+    row = db.session.scalars(sa.select(LibraryImport)).one()
+    r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "重复上传"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422  # drawn again, not a redirect
+    refused = page.split('data-testid="form-refused"', 1)[1].split("</p>", 1)[0]
+    assert "这份导入仍在法规库中，请先撤下再删除" in refused
+    assert 'value="重复上传"' in page  # what was typed is kept
+    assert db.session.get(LibraryImport, row.id) is not None

@@ -58,6 +58,13 @@ class FormKey:
     PHOTO = "photo"
     # the roster import page (templates/training/import.html): the upload, the confirmation
     ROSTER = "roster"
+    # an account's page in 用户管理 (templates/admin/user_form.html): 重置密码, 动态验证码's reset, 停用/启用
+    USER_PASSWORD = "user-password"
+    USER_SECOND_FACTOR = "user-second-factor"
+    USER_ACTIVE = "user-active"
+    # 我的账号 (templates/auth/account.html): 生成新的恢复码, 关闭动态验证码
+    RECOVERY_CODES = "recovery-codes"
+    SECOND_FACTOR_OFF = "second-factor-off"
 
     @staticmethod
     def state(action: str) -> str:

@@ -189,8 +189,10 @@ def test_an_admin_resets_another_persons_second_factor_audited(app, auth):
     assert password_step(client, "deputy").status_code == 302
     assert client.get("/").headers["Location"].endswith("/account/second-factor/setup")
     me = get_user("admin")
-    mine = auth.post(f"/admin/users/{me.id}/second-factor/reset", {"version": me.version}, follow_redirects=True)
-    assert "我的账号" in mine.get_data(as_text=True) and get_user("admin").has_second_factor
+    mine = auth.post(f"/admin/users/{me.id}/second-factor/reset", {"version": me.version})
+    assert mine.status_code == 422 and get_user("admin").has_second_factor
+    section = mine.get_data(as_text=True).split('data-testid="admin-second-factor"')[1].split("</section>")[0]
+    assert 'data-testid="form-refused">您自己的动态验证码请在“我的账号”中重新设置。' in section
 
 
 def test_the_code_step_expires(app):

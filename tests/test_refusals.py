@@ -116,7 +116,7 @@ BESIDE_THE_FORM = {
     "portal/plans/review_views.py": ["注意：尚有"], "portal/plans/views.py": ["未能读取"],
     "portal/supervision/assign_views.py": [], "portal/training/signin_views.py": [],
     "portal/training/import_views.py": [], "portal/admin/views.py": [],
-    "portal/auth/account_views.py": [],
+    "portal/auth/account_views.py": [], "portal/security/views.py": [],
 }
 
 

@@ -127,6 +127,12 @@ class FormKey:
         return f"no-duty-{clause_id}"
 
     @staticmethod
+    def throttle(scope: str, username: str, ip: str) -> str:
+        """解除 of one login limit (a scope of one row) on the login protection page
+        (templates/security/throttles.html)."""
+        return f"throttle-{scope}-{username}-{ip}"
+
+    @staticmethod
     def plan(plan_id: int) -> str:
         """A plan's own buttons (归档 / 恢复 / 修订任务分工) on the plans list and the plan's page."""
         return f"plan-{plan_id}"

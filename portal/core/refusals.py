@@ -133,6 +133,11 @@ class FormKey:
         return f"throttle-{scope}-{username}-{ip}"
 
     @staticmethod
+    def retry(delivery_id: int) -> str:
+        """重新发送 of one failed delivery on a message's page (templates/outbox/message.html)."""
+        return f"retry-{delivery_id}"
+
+    @staticmethod
     def plan(plan_id: int) -> str:
         """A plan's own buttons (归档 / 恢复 / 修订任务分工) on the plans list and the plan's page."""
         return f"plan-{plan_id}"

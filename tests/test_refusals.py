@@ -117,7 +117,7 @@ BESIDE_THE_FORM = {
     "portal/supervision/assign_views.py": [], "portal/training/signin_views.py": [],
     "portal/training/import_views.py": [], "portal/admin/views.py": [],
     "portal/auth/account_views.py": [], "portal/security/views.py": [],
-    "portal/outbox/views.py": [],
+    "portal/outbox/views.py": [], "portal/policy/favourite_views.py": [], "portal/policy/views.py": [],
 }
 
 

@@ -138,6 +138,11 @@ class FormKey:
         return f"retry-{delivery_id}"
 
     @staticmethod
+    def star(clause_id: str) -> str:
+        """收藏 of a document ("") or one article on its page (templates/policy/_star.html)."""
+        return f"star-{clause_id}"
+
+    @staticmethod
     def plan(plan_id: int) -> str:
         """A plan's own buttons (归档 / 恢复 / 修订任务分工) on the plans list and the plan's page."""
         return f"plan-{plan_id}"

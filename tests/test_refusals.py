@@ -118,6 +118,8 @@ BESIDE_THE_FORM = {
     "portal/training/import_views.py": [], "portal/admin/views.py": [],
     "portal/auth/account_views.py": [], "portal/security/views.py": [],
     "portal/outbox/views.py": [], "portal/policy/favourite_views.py": [], "portal/policy/views.py": [],
+    "portal/training/edit_views.py": [], "portal/training/certificate_views.py": [],
+    "portal/training/learn_views.py": [],
 }
 
 

@@ -45,6 +45,7 @@ class FormKey:
     COVERAGE = "coverage"        # training's 「附上培训覆盖情况表」 on it
     # a trainee's page (templates/training/trainee.html)
     ACTIVE = "active"
+    NEW_PASSWORD = "new-password"  # 重新生成初始密码
     ASSIGN = "assign"
     COMPLETE = "complete"
     # the group assignment page (templates/training/assign.html), the sheets page (templates/training/sheets.html)
@@ -141,6 +142,11 @@ class FormKey:
     def star(clause_id: str) -> str:
         """收藏 of a document ("") or one article on its page (templates/policy/_star.html)."""
         return f"star-{clause_id}"
+
+    @staticmethod
+    def certificate(certificate_id: int) -> str:
+        """下载 of one certificate's PDF (its links in templates/training/_certificates.html)."""
+        return f"certificate-{certificate_id}"
 
     @staticmethod
     def plan(plan_id: int) -> str:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from portal.extensions import db
 from portal.models import AuditEntry, User
 from tests.conftest import AuthActions, make_user
+from tests.plans.helpers import form_posting_to, refused_message
 
 
 def get_user(username: str) -> User:
@@ -130,8 +131,11 @@ def test_deactivated_user_cannot_log_in_and_is_never_deleted(app, auth):
 
 def test_admin_cannot_deactivate_themselves(auth):
     me = auth.as_role("admin")
-    response = auth.post(f"/admin/users/{me.id}/active", {"active": "0", "version": str(me.version)}, follow_redirects=True)
-    assert "不能停用自己的账号" in response.get_data(as_text=True)
+    response = auth.post(f"/admin/users/{me.id}/active", {"active": "0", "version": str(me.version)})
+    assert response.status_code == 422  # the account's page again, the reason beside 停用账号
+    html = response.get_data(as_text=True)
+    assert refused_message(html) == "不能停用自己的账号。"
+    assert 'data-testid="form-refused"' in form_posting_to(html, f"/admin/users/{me.id}/active")
     assert get_user("admin").active
 
 
@@ -151,8 +155,11 @@ def test_reset_password(app, auth):
     victim = AuthActions(app.test_client())
     victim.login("wu")
     assert victim.client.get("/").status_code == 200
-    response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"}, follow_redirects=True)
-    assert "至少 8 位" in response.get_data(as_text=True)
+    response = auth.post(f"/admin/users/{target.id}/password", {"new_password": "short", "version": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "至少 8 位" in refused_message(html)
+    assert 'data-testid="form-refused"' in form_posting_to(html, f"/admin/users/{target.id}/password")
+    assert 'value="short"' not in html  # a password is never typed back
     done = auth.post(f"/admin/users/{target.id}/password", {"new_password": "Brand-new-pass", "version": "1"},
                      follow_redirects=True).get_data(as_text=True)
     assert f"已重置{target.display_name}的密码" in done and "已重置 wu" not in done  # the person, not the login
@@ -187,3 +194,13 @@ def test_user_list_filters(auth):
 def test_unknown_user_id_is_404(auth):
     auth.as_role("admin")
     assert auth.client.get("/admin/users/99999").status_code == 404
+
+
+def test_a_malformed_state_change_is_refused_beside_its_form(auth):
+    auth.as_role("admin")
+    target = make_user("zhou", "staff")
+    response = auth.post(f"/admin/users/{target.id}/active", {"active": "maybe", "version": str(target.version)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and refused_message(html) == "请求无效，请刷新页面后重试。"
+    assert 'data-testid="form-refused"' in form_posting_to(html, f"/admin/users/{target.id}/active")
+    assert get_user("zhou").active

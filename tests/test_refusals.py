@@ -115,7 +115,11 @@ def test_views_name_refused_forms_by_their_key_never_by_a_literal():
 BESIDE_THE_FORM = {
     "portal/plans/review_views.py": ["注意：尚有"], "portal/plans/views.py": ["未能读取"],
     "portal/supervision/assign_views.py": [], "portal/training/signin_views.py": [],
-    "portal/training/import_views.py": [],
+    "portal/training/import_views.py": [], "portal/admin/views.py": [],
+    "portal/auth/account_views.py": [], "portal/security/views.py": [],
+    "portal/outbox/views.py": [], "portal/policy/favourite_views.py": [], "portal/policy/views.py": [],
+    "portal/training/edit_views.py": [], "portal/training/certificate_views.py": [],
+    "portal/training/learn_views.py": [],
     "portal/policy/admin.py": [],
 }
 

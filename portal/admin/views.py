@@ -16,13 +16,15 @@ from portal.admin.services import (
     update_account,
     validate_account,
 )
+from portal.core.refusals import FormKey
 from portal.core.roles import ROLE_LABELS
 from portal.extensions import db
 from portal.models import User
 from portal.security.second_factor import requires_second_factor
 from portal.units.services import active_units
 from portal.web.access import requires
-from portal.web.forms import expected_version
+from portal.web.actions import attempt
+from portal.web.forms import INVALID, NOTHING_REFUSED, Refused, expected_version
 from portal.web.htmx import is_partial_request
 from portal.web.query_args import parse_page_arg
 
@@ -116,13 +118,26 @@ def user_edit(user_id: int):
             flash("已保存。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     status = 422 if (error or form.errors) else 200
-    return (
-        render_template("admin/user_form.html", form=form, error=error, user=user, units=active_units(),
-                        chosen_roles=chosen_roles, chosen_unit=chosen_unit, conflict=conflict,
-                        reset_form=ResetPasswordForm(formdata=None, version=user.version),
-                        active_form=VersionForm(formdata=None, version=user.version)),
-        status,
-    )
+    return _edit_page(user, form, error, chosen_roles, chosen_unit, conflict), status
+
+
+def _edit_page(user: User, form: UserForm, error: str | None, chosen_roles: list[str], chosen_unit: str,
+               conflict: locking.Conflict | None = None, refused: Refused = NOTHING_REFUSED) -> str:
+    """An account's page: its form, and beside it the forms of 重置密码, 动态验证码 and 账号状态;
+    `refused`: one of those refused, its reason beside it."""
+    return render_template("admin/user_form.html", form=form, error=error, user=user, units=active_units(),
+                           chosen_roles=chosen_roles, chosen_unit=chosen_unit, conflict=conflict,
+                           reset_form=ResetPasswordForm(formdata=None, version=user.version),
+                           active_form=VersionForm(formdata=None, version=user.version), refused=refused)
+
+
+def _refused_page(user: User, key: str, why: str):
+    """The account's page again (the account as saved) with `why` beside the form `key`, at 422."""
+    form = UserForm(formdata=None, obj=user)
+    form.version.data = user.version
+    page = _edit_page(user, form, None, user.roles, user.unit.code if user.unit else "",
+                      refused=Refused(key, why, request.form))
+    return page, 422
 
 
 ACCOUNT_FIELDS = {"display_name": "姓名", "roles": "角色", "unit": "所属单位"}
@@ -144,13 +159,11 @@ def user_set_active(user_id: int):
     form = ActiveForm()
     wanted = form.active.data == "1"
     if not form.validate():
-        flash("请求无效，请刷新页面后重试。", "error")
-    else:
-        try:
-            set_active(user, wanted, form.version.data, actor=current_user)
-            flash(f"账号 {user.username} 已{'启用' if wanted else '停用'}。", "success")
-        except AccountError as exc:
-            flash(str(exc), "error")
+        return _refused_page(user, FormKey.USER_ACTIVE, INVALID)
+    refusal = attempt(lambda: set_active(user, wanted, form.version.data, actor=current_user), AccountError)
+    if refusal is not None:
+        return _refused_page(_get_user(user_id), FormKey.USER_ACTIVE, str(refusal))
+    flash(f"账号 {user.username} 已{'启用' if wanted else '停用'}。", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -160,13 +173,11 @@ def user_reset_password(user_id: int):
     user = _get_user(user_id)
     form = ResetPasswordForm()
     if not form.validate():
-        flash("请输入新密码。", "error")
-    else:
-        try:
-            reset_password(user, form.new_password.data, actor=current_user)
-            flash(f"已重置{user.display_name}的密码，请通过安全渠道告知本人。", "success")
-        except AccountError as exc:
-            flash(str(exc), "error")
+        return _refused_page(user, FormKey.USER_PASSWORD, "请输入新密码。")
+    refusal = attempt(lambda: reset_password(user, form.new_password.data, actor=current_user), AccountError)
+    if refusal is not None:
+        return _refused_page(_get_user(user_id), FormKey.USER_PASSWORD, str(refusal))
+    flash(f"已重置{user.display_name}的密码，请通过安全渠道告知本人。", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
@@ -176,13 +187,11 @@ def user_reset_second_factor(user_id: int):
     user = _get_user(user_id)
     form = VersionForm()
     if not form.validate():
-        flash("请求无效，请刷新页面后重试。", "error")
-    else:
-        try:
-            reset_second_factor(user, form.version.data, actor=current_user)
-            flash(f"已重置{user.display_name}的动态验证码。", "success")
-        except AccountError as exc:
-            flash(str(exc), "error")
+        return _refused_page(user, FormKey.USER_SECOND_FACTOR, INVALID)
+    refusal = attempt(lambda: reset_second_factor(user, form.version.data, actor=current_user), AccountError)
+    if refusal is not None:
+        return _refused_page(_get_user(user_id), FormKey.USER_SECOND_FACTOR, str(refusal))
+    flash(f"已重置{user.display_name}的动态验证码。", "success")
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
 

@@ -45,6 +45,7 @@ class FormKey:
     COVERAGE = "coverage"        # training's 「附上培训覆盖情况表」 on it
     # a trainee's page (templates/training/trainee.html)
     ACTIVE = "active"
+    NEW_PASSWORD = "new-password"  # 重新生成初始密码
     ASSIGN = "assign"
     COMPLETE = "complete"
     # the group assignment page (templates/training/assign.html), the sheets page (templates/training/sheets.html)
@@ -58,6 +59,13 @@ class FormKey:
     PHOTO = "photo"
     # the roster import page (templates/training/import.html): the upload, the confirmation
     ROSTER = "roster"
+    # an account's page in 用户管理 (templates/admin/user_form.html): 重置密码, 动态验证码's reset, 停用/启用
+    USER_PASSWORD = "user-password"
+    USER_SECOND_FACTOR = "user-second-factor"
+    USER_ACTIVE = "user-active"
+    # 我的账号 (templates/auth/account.html): 生成新的恢复码, 关闭动态验证码
+    RECOVERY_CODES = "recovery-codes"
+    SECOND_FACTOR_OFF = "second-factor-off"
 
     @staticmethod
     def state(action: str) -> str:
@@ -123,6 +131,27 @@ class FormKey:
     def no_duty(clause_id: str) -> str:
         """「无具体任务」's reason for one clause on a plan's review page."""
         return f"no-duty-{clause_id}"
+
+    @staticmethod
+    def throttle(scope: str, username: str, ip: str) -> str:
+        """解除 of one login limit (a scope of one row) on the login protection page
+        (templates/security/throttles.html)."""
+        return f"throttle-{scope}-{username}-{ip}"
+
+    @staticmethod
+    def retry(delivery_id: int) -> str:
+        """重新发送 of one failed delivery on a message's page (templates/outbox/message.html)."""
+        return f"retry-{delivery_id}"
+
+    @staticmethod
+    def star(clause_id: str) -> str:
+        """收藏 of a document ("") or one article on its page (templates/policy/_star.html)."""
+        return f"star-{clause_id}"
+
+    @staticmethod
+    def certificate(certificate_id: int) -> str:
+        """下载 of one certificate's PDF (its links in templates/training/_certificates.html)."""
+        return f"certificate-{certificate_id}"
 
     @staticmethod
     def plan(plan_id: int) -> str:

@@ -6,11 +6,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.core.refusals import FormKey
 from portal.extensions import db
 from portal.models import OutboxDelivery, OutboxMessage, RobotWebhook, Unit
 from portal.outbox import CHANNELS, KINDS, PERSON_CHANNELS, UNIT_CHANNELS, recipients, robots, status
 from portal.outbox.forms import MyMessagesForm, RetryForm, UnitMessagesForm, field_name
 from portal.web.access import any_account, requires
+from portal.web.forms import INVALID, NOTHING_REFUSED, Refused
 from portal.web.query_args import parse_page_arg
 
 bp = Blueprint("outbox", __name__)
@@ -29,20 +31,27 @@ def index():
 @bp.route("/admin/outbox/<int:message_id>")
 @requires("supervise")
 def message(message_id: int):
-    found = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("outbox/message.html", message=found, rows=status.delivery_rows(found),
-                           kind_label=KINDS.get(found.kind, found.kind), retry_form=RetryForm())
+    return _message_page(db.session.get(OutboxMessage, message_id) or abort(404))
+
+
+def _message_page(found: OutboxMessage, refused: Refused = NOTHING_REFUSED):
+    """A message's deliveries; `refused`: a 重新发送 refused, its reason in that delivery's row, at 422."""
+    page = render_template("outbox/message.html", message=found, rows=status.delivery_rows(found),
+                           kind_label=KINDS.get(found.kind, found.kind), retry_form=RetryForm(formdata=None),
+                           refused=refused)
+    return (page, 422) if refused.key else page
 
 
 @bp.route("/admin/outbox/deliveries/<int:delivery_id>/retry", methods=["POST"])
 @requires("supervise")
 def retry(delivery_id: int):
     delivery = db.session.get(OutboxDelivery, delivery_id) or abort(404)
-    if RetryForm().validate_on_submit() and status.retry(current_user, delivery):
-        db.session.commit()
-        flash("已重新排入发送队列，下次发送时送出。", "success")
-    else:
-        flash("该消息当前不是发送失败状态，无需重新发送。", "error")
+    why = INVALID if not RetryForm().validate_on_submit() else (
+        None if status.retry(current_user, delivery) else "该消息当前不是发送失败状态，无需重新发送。")
+    if why is not None:
+        return _message_page(delivery.message, Refused(FormKey.retry(delivery.id), why))
+    db.session.commit()
+    flash("已重新排入发送队列，下次发送时送出。", "success")
     return redirect(url_for("outbox.message", message_id=delivery.message_id))
 
 

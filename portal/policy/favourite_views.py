@@ -6,19 +6,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import escape
 
+from portal.core.refusals import FormKey
 from portal.policy import bp
 from portal.policy import favourites as fav
 from portal.policy import services as s
 from portal.policy.forms import DeleteFolderForm, FolderForm, MoveFavouriteForm, StarForm, UnstarForm
+from portal.policy.views import clause_page, document_page, star_context
 from portal.web.access import any_account
-from portal.web.forms import first_error
+from portal.web.forms import Refused, first_error
 from portal.web.htmx import is_partial_request
-
-
-def star_context(doc, clause=None) -> dict:
-    """What templates/policy/_star.html needs for `doc` (or one of its articles)."""
-    return {"star_doc": doc, "star_clause": clause, "star_form": StarForm(),
-            "star": fav.star_state(current_user, doc, clause.clause_id if clause is not None else "")}
 
 
 @bp.route("/favourites/")
@@ -44,7 +40,7 @@ def _page(folder=None, error: str = "", form=None, status: int = 200, failed: st
 def star():
     form = StarForm()
     if not form.validate_on_submit():
-        return _star_refused(first_error(form))
+        return _star_refused(first_error(form), *_starred(form))
     doc = s.get_document(form.doc.data or "")
     if doc is None or not doc.active:
         abort(404)
@@ -55,7 +51,7 @@ def star():
             abort(404)
     folder = fav.folder_of(current_user, form.folder.data)
     if form.folder.data and folder is None:
-        return _star_refused("所选收藏夹无效，请重新选择。")
+        return _star_refused("所选收藏夹无效，请重新选择。", doc, clause)
     if form.action.data == "star":
         fav.star(current_user, doc, clause, folder)
         said = f"已收藏到“{folder.name if folder else fav.UNFILED}”。"
@@ -72,11 +68,24 @@ def star():
     return redirect(url_for("policy.document", doc_id=doc.doc_id))
 
 
-def _star_refused(message: str):
+def _starred(form: StarForm) -> tuple:
+    """The document (and article) a refused 收藏 was posted from, where they still read (else None)."""
+    doc = s.get_document(str(form.doc.data or "")[:100])
+    if doc is None or not doc.active:
+        return None, None
+    clause = s.get_clause(doc, str(form.clause.data)[:60]) if form.clause.data else None
+    return doc, clause if clause is not None and not clause.retired else None
+
+
+def _star_refused(message: str, doc=None, clause=None):
+    """The page the 收藏 was posted from again, the reason beside it (422); 我的收藏 when that page is
+    gone. To htmx: the reason alone, in place of the star box's message."""
     if is_partial_request():
         return f'<p class="form-error" role="alert">{escape(message)}</p>', 400
-    flash(message, "error")
-    return redirect(url_for("policy.favourites"))
+    if doc is None:
+        return _page(error=message, status=422)
+    refused = Refused(FormKey.star(clause.clause_id if clause is not None else ""), message)
+    return clause_page(doc, clause, refused) if clause is not None else document_page(doc, refused)
 
 
 @bp.route("/favourites/folders", methods=["POST"])

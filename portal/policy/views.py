@@ -1,12 +1,15 @@
 """The policy library: library list, document, clause, register; and its JSON API."""
 from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal.core.time import local_today
 from portal.policy import api_bp, bp, library, library_filter
+from portal.policy import favourites as fav
 from portal.policy import services as s
 from portal.policy.affected import latest_change
-from portal.policy.favourite_views import star_context
+from portal.policy.forms import StarForm
 from portal.web.access import any_account
+from portal.web.forms import NOTHING_REFUSED, Refused
 from portal.web.htmx import is_partial_request
 from portal.web.panels import CLAUSE, read_panels
 
@@ -35,14 +38,25 @@ def index():
 @bp.route("/<doc_id>")
 @any_account  # trainees (学员) too
 def document(doc_id: str):
-    doc = _document_or_404(doc_id)
+    return document_page(_document_or_404(doc_id))
+
+
+def document_page(doc, refused: Refused = NOTHING_REFUSED):
+    """A document's page; `refused`: its 收藏 refused, the reason beside it, at 422."""
     renderer = s.Renderer(doc)
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
     cites, cited_by = s.citations_of(doc)
-    return render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
+    page = render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
                            cite=s.cite, cited_by=cited_by, cites=cites,
                            duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc),
-                           affected=latest_change(doc), **star_context(doc))
+                           affected=latest_change(doc), **star_context(doc, refused=refused))
+    return (page, 422) if refused.key else page
+
+
+def star_context(doc, clause=None, refused: Refused = NOTHING_REFUSED) -> dict:
+    """What templates/policy/_star.html needs for `doc` (or one of its articles)."""
+    return {"star_doc": doc, "star_clause": clause, "star_form": StarForm(), "star_refused": refused,
+            "star": fav.star_state(current_user, doc, clause.clause_id if clause is not None else "")}
 
 
 @bp.route("/<doc_id>/print")
@@ -102,17 +116,23 @@ def clause(doc_id: str, clause_id: str):
         if resolved is None:
             abort(404)
         return redirect(url_for("policy.clause", doc_id=doc.doc_id, clause_id=resolved))
+    return clause_page(doc, clause)
+
+
+def clause_page(doc, clause, refused: Refused = NOTHING_REFUSED):
+    """An article's page; `refused`: its 收藏 refused, the reason beside it, at 422."""
     renderer = s.Renderer(doc)
     body = [(c, renderer.html(c.markdown)) for c in s.subtree(doc, clause)]
     prev, nxt = s.neighbours(doc, clause)
     cites, cited_by = s.citations_of(doc, clause)
-    return render_template(
+    page = render_template(
         "policy/clause.html", doc=doc, clause=clause, body=body, ancestors=s.ancestors(doc, clause),
         prev=prev, next=nxt, cite=s.cite, cites=cites, cited_by=cited_by, duties=s.duties_for_clause(doc.doc_id, clause.clause_id),
         children=[c for c in s.live_clauses(doc) if c.parent == clause.clause_id], editions=s.editions(doc),
-        **star_context(doc, clause),
+        **star_context(doc, clause, refused),
         panels=read_panels(CLAUSE, doc.doc_id, clause.clause_id),
     )
+    return (page, 422) if refused.key else page
 
 
 @bp.route("/register/")

@@ -1,9 +1,8 @@
-"""结业证书 and 学时 pages: the PDF (trainee: own; trainers: their county), the public verification page,
-the trainers' list of certificates, the 学时 ledger with who is short of the year's target, and the
-office's 工作安排 for both. Thin over `certificates` and `hours`."""
+"""结业证书 and 学时 pages: the public verification page, the trainers' list of certificates, the 学时
+ledger with who is short of the year's target, and the office's 工作安排 for both. Thin over
+`certificates` and `hours`. (A certificate's PDF is downloaded from portal/training/learn_views.py,
+whose refusal draws the person's page again.)"""
 from __future__ import annotations
-
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -16,49 +15,12 @@ from portal.models import Certificate
 from portal.training import bp, certificates, courses, hours
 from portal.training import services as s
 from portal.training.cert_forms import arrangement_form, tenths
-from portal.training.certificate_pdf import Printed, certificate_pdf, zh
 from portal.training.scope import CITY, TrainingError, can_manage, county_scope, visible_counties
 from portal.web.access import public, requires
 from portal.web.query_args import parse_page_arg
 
 PAGE = 50
 STATE_FILTERS = {"valid": "有效", "expired": "已过期（须重新培训）", "revoked": "已撤销"}
-
-
-def _may_download(cert: Certificate) -> bool:
-    if cert.trainee.user_id is not None and cert.trainee.user_id == current_user.id:
-        return True
-    return can_manage(current_user, cert.county_id)
-
-
-def verify_url(cert: Certificate) -> str:
-    return url_for("training.verify", token=certificates.token_for(cert), _external=True)
-
-
-@bp.route("/training/certificates/<int:certificate_id>/pdf")
-@requires("manage_training", "learn")  # further: own certificate, or the county managed
-def certificate_pdf_download(certificate_id: int):
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None or not _may_download(cert):
-        abort(404)
-    if cert.revoked:
-        flash(f"证书{cert.number}已撤销，不能下载。", "error")
-        back = "training.mine" if cert.trainee.user_id == current_user.id else "training.trainee"
-        return redirect(url_for(back, **({} if back == "training.mine" else {"trainee_id": cert.trainee_id})))
-    pdf = certificate_pdf(Printed(
-        number=cert.number, check_code=cert.check_code, name=cert.person_name,
-        post=training_rules.post_label(cert.person_post), place=cert.place, module=cert.module_title,
-        hours=certificates.hours_text(cert.hours_tenths), completed_on=zh(cert.issued_on),
-        expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)),
-        size="a5" if request.args.get("size") == "a5" else "a4")
-    certificates.download_audit(cert, current_user)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-
-    name = quote(f"结业证书-{cert.person_name}-{cert.year}-{cert.serial:06d}.pdf")
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/verify/<token>")

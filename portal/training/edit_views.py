@@ -1,20 +1,21 @@
 """Correcting one trainee (name, role, place, phone, account, 备注, 在册): a form over roster_edit."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import locking
 from portal.core import training_rules
+from portal.core.refusals import FormKey
 from portal.extensions import db
 from portal.models import Trainee
 from portal.training import bp
 from portal.training.forms import EmptyForm, TraineeForm, choices
 from portal.training.roster_edit import TraineeEdit, edit_trainee, form_values, renew_password
 from portal.training.scope import visible_counties
-from portal.training.views import _trainee_or_404, passwords_page
+from portal.training.views import _trainee_or_404, _trainee_page, passwords_page
 from portal.web.access import no_store, requires
-from portal.web.forms import expected_version
+from portal.web.forms import INVALID, Refused, expected_version
 
 # The roster file's column names → the form's fields, so a rule's message lands beside its field.
 FIELD_OF_COLUMN = {"姓名": "name", "角色": "role", "县（市、区）": "county", "乡镇（街道）": "township",
@@ -83,10 +84,9 @@ def trainee_new_password(trainee_id: int):
     """Issue a new first password for the trainee's account, shown once (the old one stops working)."""
     t = _trainee_or_404(trainee_id)
     if not EmptyForm().validate_on_submit():
-        abort(400)
+        return _trainee_page(t, Refused(FormKey.NEW_PASSWORD, INVALID))
     issued = renew_password(current_user, t)
-    if issued is None:
-        flash("该学员没有可重置的学员账号。", "error")
-        return redirect(url_for("training.trainee", trainee_id=t.id))
+    if issued is None:  # the account was ended meanwhile: the reason on top of the page drawn now
+        return _trainee_page(t, Refused(FormKey.NEW_PASSWORD, "该学员没有可重置的学员账号。"))
     return passwords_page([issued], "已重新生成初始密码", f"{t.name}原来的密码已失效",
                           url_for("training.trainee", trainee_id=t.id), reset=True)

@@ -1,10 +1,12 @@
-"""Modules (read by everyone with an account), a trainee's own training, and the quiz."""
+"""Modules (read by everyone with an account), a trainee's own training, the quiz, and a certificate's PDF
+(the trainee's own, or of a county the trainer manages)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal import refdata
@@ -13,16 +15,20 @@ from portal.content.policy_doc import cn_number, label_for
 from portal.content.render import render_markdown
 from portal.core import training_rules
 from portal.core.plan import PLAN_ID
+from portal.core.refusals import FormKey
 from portal.extensions import db
-from portal.models import PolicyDocument
-from portal.training import bank, bp
+from portal.models import Certificate, PolicyDocument
+from portal.training import bank, bp, certificates
 from portal.training import services as s
+from portal.training.certificate_pdf import Printed, certificate_pdf, zh
 from portal.training.certificate_views import person_panel
 from portal.training.forms import feedback_form, quiz_answers, quiz_form
 from portal.training.quiz import failed_message, incomplete_message, unanswered, wrong
-from portal.training.scope import TrainingError
+from portal.training.scope import TrainingError, can_manage
+from portal.training.views import _trainee_page
 from portal.web.access import any_account, requires
 from portal.web.actions import attempt
+from portal.web.forms import NOTHING_REFUSED, Refused
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
 ARTICLE = re.compile(r"^a(\d+)$")
@@ -153,8 +159,52 @@ def quiz(key: str):
 @bp.route("/training/my")
 @requires("learn")
 def mine():
+    return mine_page()
+
+
+def mine_page(refused: Refused = NOTHING_REFUSED):
+    """我的培训; `refused`: a certificate's download refused, the reason in its row, at 422."""
     trainee = s.trainee_of(current_user)
     history = s.history_of(trainee) if trainee else []
     items = s.assignments_of(trainee, history) if trainee else []
     panel = person_panel(trainee, history) if trainee else {}
-    return render_template("training/mine.html", trainee=trainee, items=items, training_rules=training_rules, **panel)
+    page = render_template("training/mine.html", trainee=trainee, items=items, training_rules=training_rules,
+                           refused=refused, **panel)
+    return (page, 422) if refused.key else page
+
+
+def _may_download(cert: Certificate) -> bool:
+    if cert.trainee.user_id is not None and cert.trainee.user_id == current_user.id:
+        return True
+    return can_manage(current_user, cert.county_id)
+
+
+def verify_url(cert: Certificate) -> str:
+    return url_for("training.verify", token=certificates.token_for(cert), _external=True)
+
+
+@bp.route("/training/certificates/<int:certificate_id>/pdf")
+@requires("manage_training", "learn")  # further: own certificate, or the county managed
+def certificate_pdf_download(certificate_id: int):
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None or not _may_download(cert):
+        abort(404)
+    if cert.revoked:  # a page drawn before it was revoked: that page again, the reason in the certificate's row
+        refused = Refused(FormKey.certificate(cert.id), f"证书{cert.number}已撤销，不能下载。")
+        if cert.trainee.user_id == current_user.id:
+            return mine_page(refused)
+        return _trainee_page(cert.trainee, refused)
+    pdf = certificate_pdf(Printed(
+        number=cert.number, check_code=cert.check_code, name=cert.person_name,
+        post=training_rules.post_label(cert.person_post), place=cert.place, module=cert.module_title,
+        hours=certificates.hours_text(cert.hours_tenths), completed_on=zh(cert.issued_on),
+        expires_on=zh(cert.expires_on), issuer=cert.issuer, verify_url=verify_url(cert)),
+        size="a5" if request.args.get("size") == "a5" else "a4")
+    certificates.download_audit(cert, current_user)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+
+    name = quote(f"结业证书-{cert.person_name}-{cert.year}-{cert.serial:06d}.pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -158,7 +158,7 @@ def _trainee_page(t: Trainee, refused: Refused = NOTHING_REFUSED, form=None):
     _module_choices(complete_form.module, t.post)
     history = s.history_of(t)
     items = s.assignments_of(t, history)
-    on_page = {FormKey.ACTIVE, FormKey.ASSIGN, FormKey.COMPLETE} | \
+    on_page = {FormKey.ACTIVE, FormKey.ASSIGN, FormKey.COMPLETE} | ({FormKey.NEW_PASSWORD} if has_own_login(t) else set()) | \
         {FormKey.unassign(a.id) for a, _m, _state, c in items if a and not c} | \
         {FormKey.void(c.id) for c in history if not c.voided}
     page = render_template("training/trainee.html", t=t, items=items, history=history,

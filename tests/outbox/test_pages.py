@@ -97,6 +97,11 @@ def test_a_failed_delivery_can_be_sent_again(channels_on):
     assert auth.post(f"/admin/outbox/deliveries/{email.id}/retry").status_code == 302
     db.session.refresh(email)
     assert (email.state, email.attempts) == ("pending", 0)
+    again = auth.post(f"/admin/outbox/deliveries/{email.id}/retry")  # a page drawn before the first retry
+    rows = again.get_data(as_text=True).split('data-testid="outbox-delivery"')[1:]
+    refused = [row for row in rows if 'data-testid="form-refused"' in row]
+    assert again.status_code == 422 and len(refused) == 1  # in that delivery's row
+    assert "该消息当前不是发送失败状态，无需重新发送。" in refused[0] and "收件地址被拒绝" in refused[0]
     assert db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "retry_delivery")) is not None
 
 

@@ -18,6 +18,7 @@ from portal.security.second_factor import requires_second_factor
 from portal.security.throttle import PAIR
 from tests.conftest import PASSWORD, AuthActions, extract_csrf, make_user
 from tests.factories import second_factor_code
+from tests.plans.helpers import form_posting_to, refused_message
 
 
 def actions(label: str) -> list[str]:
@@ -141,18 +142,21 @@ def test_an_admin_cannot_turn_it_off_others_can(app, auth):
     auth.as_role("admin")
     page = auth.client.get("/account/").get_data(as_text=True)
     assert "不能关闭" in page and "second-factor/disable" not in page
-    refused = auth.post("/account/second-factor/disable", {"off-password": PASSWORD, "off-code": second_factor_code("admin")},
-                        follow_redirects=True)
-    assert "管理员账号必须使用动态验证码" in refused.get_data(as_text=True)
+    refused = auth.post("/account/second-factor/disable", {"off-password": PASSWORD, "off-code": second_factor_code("admin")})
+    assert refused.status_code == 422  # 我的账号 again, the reason where the form would be
+    assert "管理员账号必须使用动态验证码" in refused_message(refused.get_data(as_text=True))
     assert get_user("admin").has_second_factor
 
     staff = AuthActions(app.test_client())
     staff.login(make_user("clerk", "staff").username)
     assert "启用动态验证码" in staff.client.get("/account/").get_data(as_text=True)
     secret, _codes = enrol(staff.client)
-    wrong = staff.post("/account/second-factor/disable", {"off-password": "not-mine-123", "off-code": "000000"},
-                       follow_redirects=True)
-    assert "当前密码不正确" in wrong.get_data(as_text=True) and get_user("clerk").has_second_factor
+    wrong = staff.post("/account/second-factor/disable", {"off-password": "not-mine-123", "off-code": "000000"})
+    form = form_posting_to(wrong.get_data(as_text=True), "/account/second-factor/disable")
+    assert wrong.status_code == 422 and 'data-testid="form-refused">当前密码不正确' in form
+    assert "not-mine-123" not in form and get_user("clerk").has_second_factor  # secrets are not typed back
+    unfilled = staff.post("/account/second-factor/disable", {"off-password": "", "off-code": ""})
+    assert unfilled.status_code == 422 and refused_message(unfilled.get_data(as_text=True)) == "请填写当前密码和验证码。"
     step_after = pyotp.TOTP(secret).at(time.time() + 30)  # the enrolment used the current step
     off = staff.post("/account/second-factor/disable", {"off-password": PASSWORD, "off-code": step_after},
                      follow_redirects=True)
@@ -167,6 +171,9 @@ def test_new_recovery_codes_replace_the_old_ones(app, auth):
                      {"rc-password": PASSWORD, "rc-code": old[0]}).get_data(as_text=True)
     new = re.findall(r"<code>([a-z2-9]{4}(?:-[a-z2-9]{4}){3})</code>", page)
     assert len(new) == 10 and not set(new) & set(old)
+    spent = auth.post("/account/second-factor/recovery-codes", {"rc-password": PASSWORD, "rc-code": old[0]})
+    form = form_posting_to(spent.get_data(as_text=True), "/account/second-factor/recovery-codes")
+    assert spent.status_code == 422 and 'data-testid="form-refused">验证码不正确或已用过' in form
     client = app.test_client()
     password_step(client, "staff")
     assert code_step(client, old[1]).status_code == 422
@@ -189,8 +196,10 @@ def test_an_admin_resets_another_persons_second_factor_audited(app, auth):
     assert password_step(client, "deputy").status_code == 302
     assert client.get("/").headers["Location"].endswith("/account/second-factor/setup")
     me = get_user("admin")
-    mine = auth.post(f"/admin/users/{me.id}/second-factor/reset", {"version": me.version}, follow_redirects=True)
-    assert "我的账号" in mine.get_data(as_text=True) and get_user("admin").has_second_factor
+    mine = auth.post(f"/admin/users/{me.id}/second-factor/reset", {"version": me.version})
+    assert mine.status_code == 422 and get_user("admin").has_second_factor
+    section = mine.get_data(as_text=True).split('data-testid="admin-second-factor"')[1].split("</section>")[0]
+    assert 'data-testid="form-refused">您自己的动态验证码请在“我的账号”中重新设置。' in section
 
 
 def test_the_code_step_expires(app):

@@ -174,8 +174,9 @@ def test_a_lost_first_password_is_issued_again_once(app, client, auth):
                                                                 AuditEntry.object_id == str(account.id))
                              .order_by(AuditEntry.id.desc())) == "reset_password"
     # no account: nothing to issue; a staff account is never reset from here
-    assert auth.post(f"/training/trainees/{trainee('13800000001').id}/new-password").status_code == 302
-    assert "没有可重置的学员账号" in client.get(f"/training/trainees/{trainee('13800000001').id}").get_data(as_text=True)
+    refused = auth.post(f"/training/trainees/{trainee('13800000001').id}/new-password")
+    assert refused.status_code == 422  # the trainee's page again: no such form on it, the reason on top
+    assert 'data-testid="form-refused">该学员没有可重置的学员账号。' in refused.get_data(as_text=True)
 
 
 @pytest.mark.fresh_db

@@ -62,8 +62,9 @@ def upload():
 def preview(batch: str):
     try:
         view = svc.preview(batch[:16])
-    except svc.AdminError as exc:  # a batch gone or never made: said beside the upload form
-        return _index_page(UploadForm(), error=str(exc)), 422
+    except svc.AdminError as exc:  # a link to a batch gone or never made (no form was sent): back to the page
+        flash(str(exc), "error")
+        return redirect(url_for("library_admin.index"))
     return render_template("policy/admin_preview.html", view=view, form=ImportForm(batch=view.batch))
 
 

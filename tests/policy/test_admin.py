@@ -31,9 +31,7 @@ def test_upload_preview_and_import(app, content, auth, tmp_path):
     assert sorted((content / "policy").rglob("*")) == before  # imported into the database, not content/
     doc_page = client.get("/policy/fan-jiating-lengbaoli-fa").get_data(as_text=True)
     assert "中华人民共和国反家庭冷暴力法" in doc_page
-    gone = client.get(r.headers["Location"])  # the batch is gone once imported: said beside the upload form
-    upload_form = gone.get_data(as_text=True).split('data-testid="upload-form"', 1)[1].split("</form>", 1)[0]
-    assert gone.status_code == 422 and 'class="form-error"' in upload_form
+    assert client.get(r.headers["Location"]).status_code == 302  # the batch is gone once imported
 
 
 def test_upload_refuses_other_files(app, content, auth):

@@ -151,7 +151,8 @@ def test_each_plan_s_clauses_show_the_duties_they_created_and_no_other_plan_s(cl
     assert SEED_DUTY in transfer
 
 
-def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, auth, plan):
+def _one_of_each_plan():
+    """The other plan, published, and 盐湖区民政局's instance of each plan (seed, other)."""
     from portal.models import DutyInstance
     from tests.conftest import instance_by_key
 
@@ -159,6 +160,11 @@ def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, 
     seed_inst = instance_by_key("transfer-children@yanhu-mz")
     other_inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.duty.has(plan_id=other.id),
                                                                  DutyInstance.unit_id == seed_inst.unit_id))
+    return other, seed_inst, other_inst
+
+
+def test_the_office_queue_shows_every_plan_s_requests_or_the_one_chosen(client, auth, plan):
+    other, seed_inst, other_inst = _one_of_each_plan()
     for inst in (seed_inst, other_inst):
         inst.state = "requested"
     db.session.commit()
@@ -176,13 +182,9 @@ def test_urging_every_late_duty_urges_only_the_plan_chosen(client, auth, plan):
     """催办全部逾期任务 from the 台账 or 督办 with one plan chosen goes to that plan's late duties only."""
     from datetime import timedelta
 
-    from portal.models import DutyInstance, Urge
-    from tests.conftest import instance_by_key
+    from portal.models import Urge
 
-    other = _published()
-    seed_inst = instance_by_key("transfer-children@yanhu-mz")
-    other_inst = db.session.scalar(sa.select(DutyInstance).where(DutyInstance.duty.has(plan_id=other.id),
-                                                                 DutyInstance.unit_id == seed_inst.unit_id))
+    other, seed_inst, other_inst = _one_of_each_plan()
     for inst in (seed_inst, other_inst):
         inst.deadline = today() - timedelta(days=5)
     db.session.commit()

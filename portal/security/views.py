@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 
 from portal.audit.services import record
 from portal.core.refusals import FormKey
@@ -34,7 +34,7 @@ def _page(refused: Refused = NOTHING_REFUSED):
 def clear():
     form = ClearThrottleForm()
     if not form.validate():
-        key = FormKey.throttle(*(str(request.form.get(f, ""))[:64] for f in ("scope", "username", "ip")))
+        key = FormKey.throttle(*(str(getattr(form, f).data or "")[:64] for f in ("scope", "username", "ip")))
         return _page(Refused(key, INVALID))
     scope, username, ip = form.scope.data, form.username.data or "", form.ip.data or ""
     removed = throttle.clear(scope, username, ip)

@@ -349,12 +349,15 @@ def _before(label: str, server: Served, tick_state: dict) -> None:
         tick_state[server.label] = not done if status == 200 else done
 
 
-def time_pages(servers: list[Served], rounds: int, month: str) -> dict[str, dict[str, list[float]]]:
+def time_pages(servers: list[Served], rounds: int, month: str, only: str = "") -> dict[str, dict[str, list[float]]]:
     """label -> server label -> milliseconds, requests alternating between the servers."""
     times: dict[str, dict[str, list[float]]] = {}
     failures: dict[str, str] = {}
     tick_state: dict = {}
+    wanted = [part.strip() for part in only.split(",") if part.strip()]
     for label, user, path in pages(month):
+        if wanted and not any(part in label for part in wanted):
+            continue
         times[label] = {k: [] for s in servers for k in (s.label, s.label + CPU)}
         for r in range(rounds + 1):  # the first round warms (and fills the board's cache)
             order = servers if r % 2 == 0 else list(reversed(servers))
@@ -448,7 +451,7 @@ def run_kind(store: Store, args, key: str) -> bool:
         from portal.reports.services import current_month
         with _app_context(servers[0]):
             month = current_month()
-        ok = print_table(store.kind, time_pages(servers, args.rounds, month), "demo", "grown")
+        ok = print_table(store.kind, time_pages(servers, args.rounds, month, args.only), "demo", "grown")
         print("serving worker's memory after the run (PSS): "
               + ", ".join(f"{s.label} {s.memory_mib():.0f} MiB" for s in servers))
     finally:
@@ -496,6 +499,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--only", default="",
+                        help="comma-separated parts of page labels: time only those pages (for a quick look)")
     args = parser.parse_args(argv)
     PASSWORDS.update(demo_passwords())
     key = cache_key(args.scale)

@@ -14,7 +14,7 @@ from portal.training import bp
 from portal.training import services as s
 from portal.training.forms import CohortAssignForm, EmptyForm, choices
 from portal.training.scope import TrainingError, can_manage, county_scope, visible_counties
-from portal.training.views import _county_arg, _module_choices, _townships
+from portal.training.views import _county_arg, _module_choices, _township_options
 from portal.web.access import requires
 from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused, first_error
@@ -67,8 +67,8 @@ def _assign_page(form: CohortAssignForm, counties: list, city: bool, refused: Re
     cohorts = db.session.scalars(sa.select(CohortRule).where(CohortRule.active).order_by(CohortRule.id.desc())
                                  .limit(50)).all()
     cohorts = [c for c in cohorts if can_manage(current_user, c.county_id) or city]
-    return render_template("training/assign.html", form=form, counties=counties, refused=refused,
-                           townships=_townships(counties), county=county, cohorts=cohorts, end_form=EmptyForm(),
+    return render_template("training/assign.html", form=form, counties=counties, refused=refused, county=county,
+                           township_options=_township_options(counties, form.township.data), cohorts=cohorts, end_form=EmptyForm(),
                            training_rules=training_rules, cohort_label=s.cohort_label,
                            today=today()), 422 if refused.key else 200
 

@@ -96,7 +96,7 @@ def rows_of(spec: ExportSpec) -> int:
     """How many rows the file will have (from the index or the summary: no list is read)."""
     if spec.what == "overdue":
         return r.figures(spec.county_id).total.overdue
-    count = sa.select(sa.func.count(Trainee.id)).where(Trainee.county_id == spec.county_id, Trainee.active)
+    count = sa.select(sa.func.count()).where(Trainee.county_id == spec.county_id, Trainee.active)
     if spec.township_id is not None:
         count = count.where(Trainee.township_id == spec.township_id)
     return db.session.scalar(count) or 0

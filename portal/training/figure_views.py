@@ -82,15 +82,26 @@ def matrix():
 
 
 def _matrix_rows(report):
-    """Each row's state cells joined once: a county has ~4,000 cells and each state's cell is the same
-    markup (the `state_cell` macro rendered once per state), so neither the page nor Python escapes
-    or calls a macro per cell: the cells are plain strings joined, marked safe once per row."""
+    """(person, row tally, state cells, closing cells) of the page: markup built once per distinct value,
+    not per person. A state's cell is the same markup wherever it appears (the `state_cell` macro
+    rendered once per state), and the closing cells (完成, 完成率, 学时) repeat across people (a handful
+    of counts and hours): a page of fifty people then calls no macro per row, and its cost hardly
+    depends on how many people the county has."""
     if report is None:
         return []
-
-    state_cell = get_template_attribute("training/_state.html", "state_cell")
+    state_cell, frac, pct = (get_template_attribute("training/_state.html", name) for name in ("state_cell", "frac", "pct"))
     cells = {s: f"<td>{state_cell(s, training_rules)}</td>" for s in training_rules.STATE_LABELS}
-    return [(t, report.matrix.rows[t.id], Markup("".join([cells[s] for s in states]))) for t, states in report.rows()]
+    hours_cell = get_template_attribute("training/_matrix_row.html", "hours_cell")
+    closing: dict[tuple, Markup] = {}
+    out = []
+    for t, states in report.rows():
+        row = report.matrix.rows[t.id]
+        key = (row.completed, row.assigned, report.hours.get(t.id, 0), report.short(t.id))
+        if key not in closing:
+            closing[key] = Markup(f"<td>{frac(row.completed, row.assigned)}</td><td>{pct(row.percent, row.assigned)}</td>"
+                                  f"{hours_cell(key[2], key[3], report.target, certificates.hours_text)}")
+        out.append((t, training_rules.post_label(t.post), Markup("".join([cells[s] for s in states])), closing[key]))
+    return out
 
 
 @bp.route("/training/reports/city")

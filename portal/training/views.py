@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal.audit.services import record
 from portal.core import training_rules
@@ -16,7 +17,7 @@ from portal.core.labels import zh_date
 from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.extensions import db
-from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingPlace, Unit, User
+from portal.models import Assignment, Completion, SignInSheet, Trainee, TrainingModule, TrainingPlace, Unit, User
 from portal.training import bp, courses
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
@@ -67,10 +68,19 @@ def _county_arg(name: str = "county") -> Unit | None:
     return next((c for c in visible_counties(current_user) if c.code == code), None)
 
 
-def _townships(counties) -> dict[str, list[TrainingPlace]]:
-    """County code -> its live townships by name (the pickers of the assignment and sheet forms)."""
+def _township_options(counties, selected: int | None) -> Markup:
+    """The township picker's options of the assignment and sheet forms: an <optgroup> per county
+    (static/js/training.js shows the chosen county's). Built in one pass here: a city trainer's picker
+    holds every county's townships, and a template loop per option was most of the sheets page's cost."""
     found = places_by([c.id for c in counties])
-    return {c.code: found.get(c.id, []) for c in counties}
+    parts = []
+    for c in counties:
+        if found.get(c.id):
+            parts.append(f'<optgroup label="{escape(c.name)}" data-county="{escape(c.code)}">')
+            parts.extend(f'<option value="{t.id}"{" selected" if t.id == selected else ""}>{escape(t.name)}</option>'
+                         for t in found[c.id])
+            parts.append("</optgroup>")
+    return Markup("".join(parts))
 
 
 def _trainee_or_404(trainee_id: int) -> Trainee:
@@ -112,7 +122,7 @@ def roster():
         conditions.append(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
     if request.args.get("inactive") != "1":
         conditions.append(Trainee.active)
-    total = db.session.scalar(sa.select(sa.func.count(Trainee.id)).where(*conditions))
+    total = db.session.scalar(sa.select(sa.func.count()).where(*conditions))
     page = PageOf(total or 0, parse_page_arg(), PAGE)
     page.items = roster_page(conditions, page.offset, PAGE)
     return render_template("training/roster.html", page=page, county=county, counties=counties,
@@ -287,8 +297,11 @@ def sessions():
     elif request.method == "POST":
         refused = Refused(FormKey.SHEET, first_error(form), request.form)
     stmt = (sa.select(SignInSheet).order_by(SignInSheet.held_on.desc(), SignInSheet.id.desc())
-            .options(so.joinedload(SignInSheet.module), so.joinedload(SignInSheet.county),
-                     so.joinedload(SignInSheet.township)))  # one statement for the list, however long
+            # One statement for the list, however long; of the module, county and township only the
+            # names the list shows (a module's text and quiz, read for each row, were most of its cost).
+            .options(so.joinedload(SignInSheet.module).load_only(TrainingModule.title),
+                     so.joinedload(SignInSheet.county).load_only(Unit.name),
+                     so.joinedload(SignInSheet.township).load_only(TrainingPlace.name)))
     scope = county_scope(current_user)
     if scope is not None:
         stmt = stmt.where(SignInSheet.county_id == scope)
@@ -297,7 +310,7 @@ def sessions():
     rows = db.session.scalars(stmt.limit(SHEETS_PAGE + 1).offset((number - 1) * SHEETS_PAGE)).all()
     page = PageAhead(rows, number, SHEETS_PAGE)
     return render_template("training/sheets.html", form=form, sessions=page.items, page=page, refused=refused,
-                           counties=counties, townships=_townships(counties), training_rules=training_rules,
+                           counties=counties, township_options=_township_options(counties, form.township.data), training_rules=training_rules,
                            today=today()), 422 if request.method == "POST" else 200
 
 
@@ -343,12 +356,15 @@ def session_tick(session_id: int, trainee_id: int):
 def places():
     counties = visible_counties(current_user)
     county = _county_arg() or (counties[0] if counties else None)
-    return _places_page(counties, county, id_arg("township"))
+    return _places_page(counties, county, id_arg("township"), id_arg("edit"))
 
 
-def _places_page(counties, county, township_id: int | None, refused: Refused = NOTHING_REFUSED):
-    """A county's places; `township_id`: the township whose villages are opened; `refused`: a rename or
-    merge the server refused, drawn again with its message beside it (422)."""
+def _places_page(counties, county, township_id: int | None, edit_id: int | None = None,
+                 refused: Refused = NOTHING_REFUSED):
+    """A county's places; `township_id`: the township whose villages are opened; `edit_id`: the one
+    place whose rename and merge forms are drawn (each carried a merge list of its neighbours: every
+    row with forms grew with the square of the places); `refused`: a rename or merge the server
+    refused, drawn again with its message beside it (422)."""
     townships = places_of(county.id) if county else []
     # People per township of the chosen county only (read from the `ix_trainee_place` index), not of every county.
     counts = dict(db.session.execute(sa.select(Trainee.township_id, sa.func.count()).where(
@@ -363,7 +379,7 @@ def _places_page(counties, county, township_id: int | None, refused: Refused = N
     villages = {opened.id: places_of(county.id, "village", parent_id=opened.id)} if opened else {}
     return render_template("training/places.html", counties=counties, county=county, townships=townships,
                            opened=opened, villages=villages, village_counts=village_counts, counts=counts,
-                           rename_form=RenameAreaForm(formdata=None), merge_form=MergeAreaForm(formdata=None),
+                           edit_id=edit_id, rename_form=RenameAreaForm(formdata=None), merge_form=MergeAreaForm(formdata=None),
                            refused=refused), 422 if refused.key else 200
 
 
@@ -388,7 +404,7 @@ def _on_places_page(area: TrainingPlace, form, key: str, action, message):
         counties = visible_counties(current_user)
         county = next((c for c in counties if c.id == area.county_id), None)
         township_id = area.parent_id if area.level == "village" else None
-        return _places_page(counties, county, township_id, Refused(key, error, request.form))
+        return _places_page(counties, county, township_id, area_id, Refused(key, error, request.form))
     flash(message(done[0]), "success")
     return redirect(url_for("training.places", county=county_code))
 

@@ -161,8 +161,30 @@ def test_the_places_page_opens_one_township_s_villages_at_a_time(app, plan, clie
     town = db_area("第1镇")
     opened = client.get(f"/training/areas?county=yanhu&township={town.id}").get_data(as_text=True)
     assert "第1镇第0村" in opened and "第1镇第4村" in opened and "第2镇第1村" not in opened
-    merge = opened.split("<li>第1镇第0村", 1)[1].split("</li>")[0].split("并入")[1]  # its township's villages only
-    assert "第1镇第4村" in merge and "第2镇" not in merge
+    assert 'name="target"' not in opened  # no row carries a merge list until it is being edited
+    village = db_area("第1镇第0村")
+    editing = client.get(f"/training/areas?county=yanhu&township={town.id}&edit={village.id}").get_data(as_text=True)
+    assert editing.count('name="target"') == 1
+    merge = editing.split(f'data-testid="place-forms-{village.id}"', 1)[1].split("</div>")[0].split("并入")[1]
+    assert "第1镇第4村" in merge and "第2镇" not in merge  # its township's villages only
+
+
+def test_a_township_s_forms_open_from_its_link_and_merge_from_there(app, plan, client, auth):
+    """The places page draws one place's rename and merge forms at a time (a merge list on every row
+    grew with the square of a county's townships); the link opens them, the merge still works."""
+    sync_modules()
+    import_rows(*roster(8))
+    make_user("tr", "trainer", unit="yanhu-mz")
+    auth.login("tr")
+    first, second = db_area("第1镇"), db_area("第2镇")
+    page = client.get("/training/areas?county=yanhu").get_data(as_text=True)
+    assert f"edit={first.id}#area-{first.id}" in page and 'name="target"' not in page
+    editing = client.get(f"/training/areas?county=yanhu&edit={first.id}").get_data(as_text=True)
+    forms = editing.split(f'data-testid="place-forms-{first.id}"', 1)[1].split("</div>")[0]
+    assert "改名" in forms and f'<option value="{second.id}">第2镇</option>' in forms
+    response = auth.post(f"/training/areas/{first.id}/merge", data={"target": second.id})
+    assert response.status_code == 302
+    assert "第1镇</h2>" not in client.get("/training/areas?county=yanhu").get_data(as_text=True)
 
 
 def test_sign_in_sheets_are_listed_a_page_at_a_time_newest_first(app, plan, client, auth):

@@ -29,6 +29,7 @@ from portal.files.cleanup import sweep
 from portal.files.storage import tighten
 from portal.ops.commands import COMMANDS as OPS_COMMANDS
 from portal.policy.sync import sync_policy
+from portal.refdata import replace_data_tokens
 from portal.search.services import rebuild_index, sync_index
 from portal.training.commands import sync_training
 from portal.training.demo import load_training_demo
@@ -122,6 +123,7 @@ def reindex_command(procs: int):
 def setup_command(demo: bool, fixed_passwords: bool):
     """Create or upgrade the database, sync content and (with --demo) create demo accounts."""
     upgrade()
+    replace_data_tokens()
     click.echo("database: up to date")
     _private_files()
     _cleanup()

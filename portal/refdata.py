@@ -245,6 +245,16 @@ def _replace_token(conn, stamp_id: int) -> None:
                      .on_conflict_do_update(index_elements=[table.c.id], set_={"token": token}))
 
 
+def replace_data_tokens() -> None:
+    """New duty and training tokens, committed (rows created where missing). `flask portal setup` runs
+    it after the migrations, which write data without moving the tokens (migrations/env.py): nothing
+    named by a token before an upgrade is trusted after it, and a database whose records predate the
+    tokens gets them (without one, the city's kept training file is named by a pass over every person)."""
+    with db.engine.begin() as conn:
+        for stamp_id in (DUTY_STAMP_ID, TRAINING_STAMP_ID):
+            _replace_token(conn, stamp_id)
+
+
 def _on_write(conn) -> None:
     """A reference table was written on `conn`: replace the token (once per transaction or
     savepoint) and stop trusting this process's copy."""

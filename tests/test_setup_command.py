@@ -40,3 +40,25 @@ def test_setup_without_demo_creates_no_account(tmp_path):
     assert "username:" not in done.stdout
     with sqlite3.connect(tmp_path / "portal.db") as conn:
         assert conn.execute("SELECT count(*) FROM user_account").fetchone() == (0,)
+
+
+def test_setup_gives_new_data_tokens_after_the_migrations(tmp_path):
+    """Migrations write records without moving the duty and training tokens (migrations/env.py), and a
+    database older than the tokens has none: each setup replaces both, so no file or page kept under a
+    token from before an upgrade is served after it."""
+    import sqlite3
+
+    def tokens() -> dict:
+        with sqlite3.connect(tmp_path / "portal.db") as conn:
+            return dict(conn.execute("SELECT id, token FROM refdata_stamp WHERE id IN (2, 3)").fetchall())
+
+    first = _setup(tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    before = tokens()
+    assert set(before) == {2, 3}
+    with sqlite3.connect(tmp_path / "portal.db") as conn:
+        conn.execute("DELETE FROM refdata_stamp WHERE id = 3")  # as in a database from before the training token
+    again = _setup(tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    after = tokens()
+    assert set(after) == {2, 3} and after[2] != before[2] and after[3] != before[3]

@@ -95,8 +95,8 @@ class Built:
 def rows_of(spec: ExportSpec) -> int:
     """How many rows the file will have (from the index or the summary: no list is read)."""
     if spec.what == "overdue":
-        return r.figures(spec.county_id).total.overdue
-    count = sa.select(sa.func.count()).where(Trainee.county_id == spec.county_id, Trainee.active)
+        return r.overdue_count(spec.county_id)
+    count = sa.select(sa.func.count()).select_from(Trainee).where(Trainee.county_id == spec.county_id, Trainee.active)
     if spec.township_id is not None:
         count = count.where(Trainee.township_id == spec.township_id)
     return db.session.scalar(count) or 0
@@ -105,7 +105,7 @@ def rows_of(spec: ExportSpec) -> int:
 def build(spec: ExportSpec, user: User, progress: exports.Progress | None = None) -> Built:
     """The file as the direct download makes it (`progress` hears the rows written)."""
     if spec.what == "overdue":
-        count = r.figures(spec.county_id).total.overdue
+        count = r.overdue_count(spec.county_id)
         data = exports.overdue_xlsx(today(), r.overdue_rows(spec.county_id),
                                     phones_shown(user).__contains__, progress)
         return Built(data, "培训逾期名单.xlsx", "training_overdue", f"培训逾期名单（{count} 项）", count)
@@ -217,16 +217,17 @@ def run(job_id: int) -> None:
         _finish(job_id, "done", "", result)
 
 
-def described(spec: ExportSpec) -> dict:
-    """The file's name and audit words without building it (a file kept by an earlier job)."""
+def described(spec: ExportSpec, rows: int | None = None) -> dict:
+    """The file's name and audit words without building it (a file kept by an earlier job); `rows`:
+    `rows_of(spec)` when the caller has it already."""
+    rows = rows_of(spec) if rows is None else rows
     if spec.what == "overdue":
-        count = r.figures(spec.county_id).total.overdue
-        return {"file": "培训逾期名单.xlsx", "object_type": "training_overdue", "label": f"培训逾期名单（{count} 项）",
-                "rows": count}
+        return {"file": "培训逾期名单.xlsx", "object_type": "training_overdue", "label": f"培训逾期名单（{rows} 项）",
+                "rows": rows}
     county = db.session.get(Unit, spec.county_id)
     township = db.session.get(TrainingPlace, spec.township_id) if spec.township_id is not None else None
     title = r.matrix_title(county, township)
-    return {"file": f"{title}.xlsx", "object_type": "training_matrix", "label": title, "rows": rows_of(spec)}
+    return {"file": f"{title}.xlsx", "object_type": "training_matrix", "label": title, "rows": rows}
 
 
 def _beat(job_id: int):

@@ -31,7 +31,7 @@ def deliver(spec: jobs.ExportSpec):
         return send_file(BytesIO(built.data), as_attachment=True, download_name=download_name(built.filename), mimetype=XLSX)
     kept = jobs.kept_file(jobs.cache_name(spec, current_user))
     if kept is not None:
-        about = jobs.described(spec)
+        about = jobs.described(spec, rows)
         return _send(kept, about["file"], about["object_type"], about["label"], about["rows"])
     job = jobs.start(spec, current_user, rows)
     return redirect(url_for("training.export_job", job_id=job.id), 303)

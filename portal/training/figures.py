@@ -193,15 +193,21 @@ def matrix(county: Unit, township: TrainingPlace | None = None, page: int | None
 
 
 def _fill_page(grid: dict, ids: list[int], index: dict[int, int], on: date) -> None:
-    """A page's cells from two index reads — the page's assignments and its standing completions —
-    joined here: a page has at most a few hundred pairs, and PostgreSQL planned the one-statement
-    form (`_cells`) with a lookup per pair that cost several times the two reads. The page's people
-    are active (`_in_scope`); a retired module has no column (`index`)."""
-    done = {(tid, mid) for tid, mid in db.session.execute(sa.select(Completion.trainee_id, Completion.module_id).where(
-        Completion.trainee_id.in_(ids), certificates.counts_as_done(on)))}
-    for tid, mid, due, started in db.session.execute(sa.select(
-            Assignment.trainee_id, Assignment.module_id, Assignment.due, Assignment.started_at.is_not(None)).where(
-            Assignment.trainee_id.in_(ids), Assignment.active)):
+    """A page's cells from two index reads in one statement — the page's assignments and its standing
+    completions (`due` NULL) — joined here: a page has at most a few hundred pairs, and PostgreSQL
+    planned the one-row-per-person form (`_cells`) with a lookup per pair that cost several times the
+    two reads. The page's people are active (`_in_scope`); a retired module has no column (`index`)."""
+    assignments = sa.select(Assignment.trainee_id, Assignment.module_id, Assignment.due,
+                            Assignment.started_at.is_not(None)).where(Assignment.trainee_id.in_(ids), Assignment.active)
+    completions = sa.select(Completion.trainee_id, Completion.module_id, sa.cast(sa.null(), sa.Date),
+                            sa.literal(False)).where(Completion.trainee_id.in_(ids), certificates.counts_as_done(on))
+    assigned, done = [], set()
+    for tid, mid, due, started in db.session.execute(sa.union_all(assignments, completions)):
+        if due is None:
+            done.add((tid, mid))
+        else:
+            assigned.append((tid, mid, due, started))
+    for tid, mid, due, started in assigned:
         col = index.get(mid)
         if col is not None:
             grid[tid][col] = training_rules.cell_state(True, due < on, (tid, mid) in done, bool(started))
@@ -219,7 +225,7 @@ def _scope_columns(county: Unit, township: TrainingPlace | None, col_keys: list)
         # count(*), not count(id): the people are counted from `ix_trainee_place` alone (PostgreSQL's
         # index-only scan; count(id) read each person's row, 2.4 ms for a county of 3,850).
         count = _in_scope(sa.select(sa.literal(-1), sa.literal(False), sa.func.count(), sa.literal(0),
-                                    sa.literal(0)), county, None)
+                                    sa.literal(0)).select_from(Trainee), county, None)
         by_module: dict = defaultdict(training_rules.Tally)
         people = 0
         for mid, late, assigned, completed, started in db.session.execute(sa.union_all(
@@ -237,7 +243,7 @@ def _scope_columns(county: Unit, township: TrainingPlace | None, col_keys: list)
                 mid, _, flags = pair.partition(":")
                 counts[int(mid)][training_rules.STATE_BY_FLAGS[int(flags)]] += 1
         by_module = {mid: training_rules.Tally.of(c) for mid, c in counts.items()}
-        people = db.session.scalar(_in_scope(sa.select(sa.func.count()), county, township))
+        people = db.session.scalar(_in_scope(sa.select(sa.func.count()).select_from(Trainee), county, township))
     cols = {c: by_module.get(c, training_rules.Tally()) for c in col_keys}
     total = training_rules.Tally()
     for t in cols.values():
@@ -397,7 +403,11 @@ OVERDUE_PAGE = 50
 
 
 def overdue_count(county_id: int | None = None) -> int:
-    return figures(county_id).total.overdue
+    """The overdue pairs of the city or a county: one summed row of the summary (not the roll-up)."""
+    stmt = city_totals_select()
+    if county_id is not None:
+        stmt = stmt.where(TrainingTally.county_id == county_id)
+    return int(db.session.execute(stmt).one().overdue)
 
 
 def _overdue_select(county_id: int | None) -> sa.Select:

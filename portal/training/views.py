@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from base64 import b64encode
 from io import BytesIO
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,7 +23,7 @@ from portal.training import bp, courses
 from portal.training import services as s
 from portal.training.certificate_views import person_panel
 from portal.training.exports import initial_passwords_xlsx
-from portal.training.figures import roster_page
+from portal.training.figures import RosterLine, roster_page
 from portal.training.forms import (
     ActiveForm,
     AssignOneForm,
@@ -122,14 +123,33 @@ def roster():
         conditions.append(sa.or_(Trainee.name.contains(q, autoescape=True), Trainee.phone.contains(q, autoescape=True)))
     if request.args.get("inactive") != "1":
         conditions.append(Trainee.active)
-    total = db.session.scalar(sa.select(sa.func.count()).where(*conditions))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Trainee).where(*conditions))
     page = PageOf(total or 0, parse_page_arg(), PAGE)
-    page.items = roster_page(conditions, page.offset, PAGE)
+    page.items = _roster_rows(roster_page(conditions, page.offset, PAGE))
     return render_template("training/roster.html", page=page, county=county, counties=counties,
-                           county_names={c.id: c.name for c in county_units()},
-                           townships=places_of(county.id) if county else [], training_rules=training_rules, q=q, role=role,
-                           township_id=township_id, phone_shown=phones_shown(current_user).__contains__,
-                           tiers=courses.tiers_of([t.id for t in page.items], today()))
+                           townships=places_of(county.id) if county else [], q=q, role=role, township_id=township_id,
+                           training_rules=training_rules)
+
+
+class RosterRow(NamedTuple):
+    """A roster line with what the page prints of it decided (labels, the phone masked or not)."""
+
+    line: RosterLine
+    post: str
+    county: str
+    phone: str
+    tier: str
+
+
+def _roster_rows(lines: list[RosterLine]) -> list[RosterRow]:
+    """Each line's labels decided here, once per line: a template call per cell was most of what a
+    page of fifty people cost beyond the page itself."""
+    county_names = {c.id: c.name for c in county_units()}
+    shown = phones_shown(current_user)
+    tiers = courses.tiers_of([t.id for t in lines], today())
+    return [RosterRow(t, training_rules.post_label(t.post), county_names.get(t.county_id, ""),
+                      t.phone if t.county_id in shown else training_rules.mask_phone(t.phone),
+                      training_rules.tier_label(tiers.get(t.id))) for t in lines]
 
 
 @bp.route("/training/roster/template.xlsx")

@@ -201,3 +201,18 @@ def test_sign_in_sheets_are_listed_a_page_at_a_time_newest_first(app, plan, clie
     assert first.count('data-label="地点">') == SHEETS_PAGE and "会议室0<" in first and "下一页" in first
     second = client.get("/training/sessions?page=2").get_data(as_text=True)
     assert second.count('data-label="地点">') == 2 and f"会议室{SHEETS_PAGE + 1}<" in second and "下一页" not in second
+
+
+def test_the_city_roster_with_stopped_people_counts_everyone_for_its_pages(app, plan, client, auth):
+    """The roster's total with no condition at all (a city trainer, 含已停用): every person of every
+    county, so the page links reach the last of them."""
+    from portal.training.views import PAGE
+
+    sync_modules()
+    import_rows(*roster(PAGE + 5))
+    make_user("tr", "trainer")
+    auth.login("tr")
+    first = client.get("/training/roster?inactive=1").get_data(as_text=True)
+    assert "第 1 / 2 页" in first and "下一页" in first
+    second = client.get("/training/roster?inactive=1&page=2").get_data(as_text=True)
+    assert second.count('data-label="姓名"') == 5

@@ -202,7 +202,8 @@ def _fill_page(grid: dict, ids: list[int], index: dict[int, int], on: date) -> N
     completions = sa.select(Completion.trainee_id, Completion.module_id, sa.cast(sa.null(), sa.Date),
                             sa.literal(False)).where(Completion.trainee_id.in_(ids), certificates.counts_as_done(on))
     assigned, done = [], set()
-    for tid, mid, due, started in db.session.execute(sa.union_all(assignments, completions)):
+    # .all(): fetched at once (iterating the result fetched row by row on psycopg, ~a tenth of the page)
+    for tid, mid, due, started in db.session.execute(sa.union_all(assignments, completions)).all():
         if due is None:
             done.add((tid, mid))
         else:

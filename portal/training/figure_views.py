@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from typing import NamedTuple
 
 from flask import abort, flash, get_template_attribute, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -10,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from portal.capabilities import can
 from portal.core import training_rules
+from portal.core.labels import zh_date
 from portal.core.refusals import FormKey
 from portal.core.time import today
 from portal.duties.evidence import add_evidence
@@ -22,7 +24,7 @@ from portal.training import bp, certificates, export_jobs, exports
 from portal.training import figures as r
 from portal.training.export_views import deliver
 from portal.training.forms import EmptyForm
-from portal.training.hooks import is_training_duty
+from portal.training.hooks import can_open, is_training_duty
 from portal.training.modules import live_modules
 from portal.training.scope import (
     county_of_unit,
@@ -126,12 +128,33 @@ def overdue():
     scope = county_scope(current_user)
     if _wants_xlsx():  # small or kept: the file; else a background export's page
         return deliver(export_jobs.overdue_spec(scope))
-    total = r.figures(scope).total.overdue
+    total = r.overdue_count(scope)
     page = PageOf(total, parse_page_arg(), r.OVERDUE_PAGE)
-    rows = r.overdue_list(scope, limit=page.per_page, offset=page.offset)
+    on = today()
+    rows = _overdue_rows(r.overdue_list(scope, limit=page.per_page, offset=page.offset), on)
+    return render_template("training/overdue.html", rows=rows, total=total, page=page, as_of=on,
+                           trainee_link=can_open("training.trainee"), print_view=request.args.get("print") == "1")
+
+
+class OverdueShown(NamedTuple):
+    """An overdue line with what the page prints of it decided."""
+
+    line: r.OverdueRow
+    post: str
+    place: str
+    phone: str
+    due: str
+    days: int
+
+
+def _overdue_rows(lines: list[r.OverdueRow], on) -> list[OverdueShown]:
+    """Each line's labels decided here, once per line (a template call per cell was most of what a
+    page of fifty lines cost beyond the page itself); the viewer's phone rights are asked once."""
     counties = {c.id: c.name for c in county_units()}
-    return render_template("training/overdue.html", rows=rows, total=total, page=page, counties=counties,
-                           training_rules=training_rules, phone_shown=phones_shown(current_user).__contains__, as_of=today(), print_view=request.args.get("print") == "1")
+    shown = phones_shown(current_user)
+    return [OverdueShown(x, training_rules.post_label(x.post), counties.get(x.county_id, "") + x.place,
+                         x.phone if x.county_id in shown else training_rules.mask_phone(x.phone), zh_date(x.due), x.days(on))
+            for x in lines]
 
 
 @bp.route("/api/training")

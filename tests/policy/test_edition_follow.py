@@ -205,3 +205,31 @@ def test_a_module_the_new_edition_does_not_affect_has_no_retrain_page(app, plan,
     auth.as_role("admin")
     assert client.get(f"/policy/{LAW}/retrain/fangan-yu-zhize").status_code == 404
     assert client.get("/policy/no-such-law/retrain/weibao-gongzuozhan").status_code == 404
+
+
+# ---- the register's 施行 date for an edition ------------------------------------------------------
+
+def test_import_takes_the_effective_date_the_register_states(app, runner, content):
+    """慈善法's 2023 amendment took effect on 2024-09-05 (the register, checked); its text states only the
+    2016 original's 本法自2016年9月1日起施行, so without the register the importer presumed the edition's date."""
+    app.config["CONTENT_DIR"] = str(content)
+    source = content / "policy" / "sources" / "慈善法(2023-12-29).md"
+    result = runner.invoke(args=["portal", "import-policy", str(source)])
+    assert result.exit_code == 0, result.output
+    text = (content / "policy" / "cishan-fa.md").read_text(encoding="utf-8")
+    assert "\neffective: 2024-09-05\n" in text and "\nedition: 2023-12-29\n" in text
+    earlier = (content / "policy" / "cishan-fa@2016-03-16.md").read_text(encoding="utf-8")
+    assert "\neffective: 2016-09-01\n" in earlier  # no register row names that edition: the text's own date
+    edition = db.session.scalar(sa.select(PolicyEdition).join(PolicyDocument).where(
+        PolicyDocument.doc_id == "cishan-fa", PolicyEdition.edition == "2023-12-29"))
+    assert edition.current and edition.effective.isoformat() == "2024-09-05"
+
+
+def test_without_a_register_row_the_importer_presumes_as_before(app, content):
+    from portal.policy.importing import plan_import
+
+    register = content / "policy" / "register.csv"
+    register.write_text("\n".join(line for line in register.read_text(encoding="utf-8").splitlines()
+                                  if not line.startswith("cishan-fa,")) + "\n", encoding="utf-8")
+    [outcome] = plan_import([content / "policy" / "sources" / "慈善法(2023-12-29).md"], content / "policy")
+    assert "\neffective: 2023-12-29\n" in outcome.conversion.markdown

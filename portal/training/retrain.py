@@ -50,6 +50,8 @@ def retrain(user: User, module: TrainingModule, before: date, due: date, reason:
     problem = training_rules.due_problem(due, today())
     if problem:
         raise TrainingError(problem)
+    # two trainers confirming at once: one at a time, the second then finds nobody left (assign_people's lock)
+    s._serialize_on(TrainingModule, module.id, "position")
     ids = list(db.session.scalars(_old_text(user, module, before)))
     if not ids:
         raise TrainingError("没有需要重新学习的人员：本模块的完成记录都在新版本导入之后。")

@@ -61,6 +61,8 @@ EXPECTED: dict[str, object] = {
     "policy.compare": EVERYONE,
     "policy.print_view": EVERYONE,
     "policy.print_clause": EVERYONE,
+    # 重新安排学习 after a law's new edition: whoever assigns training (a county's trainer: its people)
+    "policy.retrain": TRAINERS,
     # 收藏: everyone's own (portal.policy.favourites scopes every folder and favourite to its owner)
     "policy.favourites": EVERYONE,
     "policy.star": EVERYONE,
@@ -267,6 +269,7 @@ def sample_args(endpoint: str) -> dict:
         "draft_id": _sample["plan"].drafts[0].id,
         **({"doc_id": "weichengnianren-baohu-fa", "edition": "2020-10-17"} if endpoint == "policy.edition" else {}),
         **({"doc_id": "weichengnianren-baohu-fa"} if endpoint == "policy.compare" else {}),
+        **({"doc_id": "weichengnianren-baohu-fa", "key": "weibao-gongzuozhan"} if endpoint == "policy.retrain" else {}),
     }
 
 

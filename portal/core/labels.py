@@ -142,6 +142,7 @@ ACTION_LABELS = {
     "assign": "安排培训",
     "unassign": "取消培训安排",
     "end_cohort": "撤销人群培训安排",
+    "retrain": "按新文本重新安排学习",
     "complete": "登记培训完成",
     "void_completion": "更正培训记录",
     "quiz": "参加培训测验",

@@ -66,6 +66,8 @@ class FormKey:
     # 我的账号 (templates/auth/account.html): 生成新的恢复码, 关闭动态验证码
     RECOVERY_CODES = "recovery-codes"
     SECOND_FACTOR_OFF = "second-factor-off"
+    # a law's new edition and a module citing it (templates/policy/retrain.html): 重新安排学习
+    RETRAIN = "retrain"
 
     @staticmethod
     def state(action: str) -> str:

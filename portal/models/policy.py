@@ -154,6 +154,9 @@ class PolicyEdition(db.Model):
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     markdown: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # when this version first reached the library (the content sync or an import): training completed
+    # before that day was on the earlier text (portal.training.retrain)
+    arrived_at: so.Mapped[Optional[datetime]] = so.mapped_column(default=utcnow)
 
     document: so.Mapped[PolicyDocument] = so.relationship(back_populates="editions")
 

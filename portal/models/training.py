@@ -179,6 +179,10 @@ class Completion(db.Model):
     void_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     voided_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
     voided_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    # a true record of training on a text since changed: the module was assigned again (a new edition of
+    # a law it cites, portal.training.retrain); it no longer counts as done, and stays in the history
+    superseded_at: so.Mapped[Optional[datetime]] = so.mapped_column()
+    superseded_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
 
     trainee: so.Mapped[Trainee] = so.relationship()
     module: so.Mapped[TrainingModule] = so.relationship()

@@ -1,6 +1,7 @@
 """What a new edition affects: the duties, training modules, quiz questions and notes that cite an
 article the new edition changed or removed, shown on the law's page and sent to their owners
-(the duties' units; the training administrators; the library administrators) as a 通报.
+(the duties' units; the training administrators; the library administrators) as a 通报 when the
+content sync finds a new edition in force (`tell_owners`).
 
 Articles are compared with portal.policy.compare (paired by text, so a renumbered article is not
 "changed"); a citation names the article as numbered in the earlier edition.
@@ -13,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import url_for
+import sqlalchemy.orm as so
+from flask import current_app, has_request_context, url_for
 
 from portal import outbox
 from portal.capabilities import roles_with
+from portal.core.labels import zh_date
 from portal.core.plan import PLAN_ID
+from portal.core.time import to_local
 from portal.extensions import db
 from portal.models import Duty, PolicyCitation, PolicyDocument, PolicyEdition, RegulationEntry, User, UserRole
 from portal.policy.compare import articles, compare_editions
@@ -33,6 +37,7 @@ class Item:
     link: str  # endpoint-free path, built by the caller's url_for
     articles: list[str]  # labels of the changed articles it cites (第九条)
     units: list = field(default_factory=list)  # the duty's units (their liaisons are told)
+    key: str = ""  # a module's key (its page offers 重新安排学习)
 
 
 @dataclass
@@ -50,20 +55,78 @@ def _article(clause_id: str | None) -> str:
     return (clause_id or "").split(".")[0]
 
 
-def latest_change(doc: PolicyDocument) -> Affected | None:
-    """The current edition against the one before it; None when there is no earlier edition."""
+def _last_two(doc: PolicyDocument) -> tuple[PolicyEdition, PolicyEdition, dict[str, str]] | None:
+    """(the edition before, the current edition, the articles changed or removed: id -> label)."""
     rows = sorted((e for e in doc.editions if e.active),
                   key=lambda e: (e.current, e.effective or e.edition_date or date.min, e.edition))
     if len(rows) < 2 or not rows[-1].current or doc.layout != "statute":
         return None
     old, new = rows[-2], rows[-1]
-    comparison = compare_editions(old.markdown, new.markdown)
-    changed = {r.old.clause_id: r.old.label for r in comparison.rows
-               if r.old is not None and r.kind in ("changed", "removed")}
+    key = (old.content_hash, new.content_hash)
+    if key not in _CHANGED or not all(key):
+        comparison = compare_editions(old.markdown, new.markdown)
+        if len(_CHANGED) > 64:
+            _CHANGED.clear()
+        _CHANGED[key] = {r.old.clause_id: r.old.label for r in comparison.rows
+                         if r.old is not None and r.kind in ("changed", "removed")}
+    return old, new, dict(_CHANGED[key])
+
+
+_CHANGED: dict[tuple[str, str], dict[str, str]] = {}  # per process: two texts compare the same every time
+
+
+def latest_change(doc: PolicyDocument) -> Affected | None:
+    """The current edition against the one before it; None when there is no earlier edition."""
+    last = _last_two(doc)
+    if last is None:
+        return None
+    old, new, changed = last
     view = Affected(old, new, changed)
     if changed:
         view.items = (_duties(doc, changed) + _modules(doc, changed, old.markdown) + _notes(doc, changed))
     return view
+
+
+@dataclass
+class ModuleChange:
+    """A new edition of a law changed articles a training module cites (the module page shows it and
+    offers 重新安排学习 to those who assign training)."""
+    doc: PolicyDocument
+    old: PolicyEdition
+    new: PolicyEdition
+    articles: list[str]  # labels of the changed articles the module cites
+
+    @property
+    def since(self) -> date:
+        """The day the new edition reached the library: a completion dated before it was on the earlier
+        text (docs/DECISIONS.md)."""
+        if self.new.arrived_at is not None:
+            return to_local(self.new.arrived_at).date()
+        return self.new.effective or self.new.edition_date or date.min
+
+    @property
+    def reason(self) -> str:
+        when = zh_date(self.new.edition_date) if self.new.edition_date else "新"
+        return f"《{self.doc.title}》{when}版本修改了本模块引用的{'、'.join(self.articles)}"
+
+
+def module_changes(module) -> list[ModuleChange]:
+    """The laws whose current edition changed an article the module cites."""
+    doc_ids = sorted({d for d, _ in module.references if d and d != PLAN_ID})
+    if not doc_ids:
+        return []
+    out = []
+    for doc in db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.doc_id.in_(doc_ids),
+                                                                  PolicyDocument.active).order_by(PolicyDocument.doc_id)
+                                  .options(so.selectinload(PolicyDocument.editions).defer(PolicyEdition.markdown))):
+        last = _last_two(doc)
+        if last is None:
+            continue
+        cited = sorted({_article(c) for d, c in module.references if d == doc.doc_id} & last[2].keys(),
+                       key=lambda a: int(a[1:]) if a[1:].isdigit() else 0)
+        if cited:
+            out.append(ModuleChange(doc, last[0], last[1], [last[2][a] for a in cited]))
+    return out
 
 
 def _duties(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
@@ -95,7 +158,7 @@ def _modules(doc: PolicyDocument, changed: dict[str, str], old_markdown: str) ->
         if not cited:
             continue
         link = url_for("training.module", key=module.key)
-        items.append(Item("module", module.title, link, [changed[a] for a in cited]))
+        items.append(Item("module", module.title, link, [changed[a] for a in cited], key=module.key))
         for q in (module.quiz or {}).get("questions", []):
             answer = "".join(o["text"] for o in q["options"] if o["correct"])
             hits = [a for a in cited if _quotes(answer, old_text.get(a, ""))]
@@ -134,6 +197,22 @@ def _notes(doc: PolicyDocument, changed: dict[str, str]) -> list[Item]:
             items.append(Item("note", f"《{title}》引用处", url_for("policy.clause", doc_id=doc_id, clause_id=clause_id),
                               [changed[_article(target)]]))
     return items
+
+
+def tell_owners(doc_ids) -> int:
+    """A new edition in force (`portal.policy.sync` found it, whichever way it came: `flask portal sync`
+    or an import on the library page): the owners of what cites its changed articles are told, once
+    per edition. Returns the number of messages queued. Outside a request (the CLI) the links are paths."""
+    if not has_request_context():
+        with current_app.test_request_context():
+            return tell_owners(doc_ids)
+    sent = 0
+    for doc_id in dict.fromkeys(doc_ids):
+        doc = db.session.scalar(sa.select(PolicyDocument).where(PolicyDocument.doc_id == doc_id))
+        view = latest_change(doc) if doc is not None else None
+        if view is not None:
+            sent += notify(doc, view)
+    return sent
 
 
 def notify(doc: PolicyDocument, view: Affected) -> int:

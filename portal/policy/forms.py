@@ -2,10 +2,11 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.content.register_file import STATUSES
 from portal.web.forms import IdField, OverwriteField, choice
+from portal.web.zhcontrols import DATE_REQUIRED, ZhDateField
 
 DATE = Regexp(r"^\d{4}-\d{2}-\d{2}$", message="日期应写成 2019-01-01 这样的格式")
 
@@ -21,6 +22,11 @@ class ImportForm(FlaskForm):
 
 class RetireImportForm(FlaskForm):
     reason = StringField("撤下理由", validators=[DataRequired("请写明撤下的理由"), Length(max=500)])
+
+
+class RetrainForm(FlaskForm):
+    """重新安排学习: a module assigned again to the people trained on the earlier text."""
+    due = ZhDateField("完成时限", validators=[InputRequired(DATE_REQUIRED)])
 
 
 class RestoreImportForm(FlaskForm):

@@ -33,6 +33,7 @@ from portal.content.importer import (
 )
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_upload
+from portal.content.register_file import parse_register
 from portal.content.statute_import import PART_RE
 from portal.extensions import db
 from portal.models import PolicyDocument
@@ -160,12 +161,38 @@ def plan_import(paths: Iterable[Path], policy_dir: Path, doc_id: str | None = No
         return outcomes + [Outcome([shown(p) for g in groups for p, _ in g], problems=[Problem(
             shown(groups[0][0][0]), 1, "--id names one document: give the files of one regulation only")])]
     ids = {**(known or {}), **known_ids(policy_dir)}
+    registered = registered_effective(policy_dir)
     for group in (progress(groups) if progress else groups):
-        outcomes.append(_plan_one(group, policy_dir, doc_id, ids, shown))
+        outcomes.append(_plan_one(group, policy_dir, doc_id, ids, shown, registered))
     return outcomes
 
 
-def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], shown) -> Outcome:
+def registered_effective(policy_dir: Path) -> dict[tuple[str, str], str]:
+    """(document id, edition) -> the 施行 date the register (content/policy/register.csv) states for that
+    version: a row naming the document and dated the edition's date. A file's own text rarely states when
+    an amendment took effect (慈善法's 2023 amendment: 2024-09-05, not the 2016 text's 本法自…起施行), so
+    the importer's presumption gives way to what the office recorded and checked."""
+    path = Path(policy_dir) / "register.csv"
+    if not path.is_file():
+        return {}
+    rows, _ = parse_register(path.read_bytes(), path.name)
+    return {(r.document, r.issued): r.effective for r in rows
+            if r.document and r.issued and r.effective and r.effective >= r.issued}
+
+
+def _with_registered_effective(conv, doc_id: str, edition: str, registered: dict[tuple[str, str], str]) -> None:
+    effective = registered.get((doc_id, edition))
+    if not effective or conv.parsed.meta.get("effective") == effective:
+        return
+    if re.search(r"(?m)^effective:", conv.markdown):
+        conv.markdown = _set_meta(conv.markdown, "effective", effective)
+    else:
+        conv.markdown = re.sub(r"(?m)^(edition:.*)$", rf"\1\neffective: {effective}", conv.markdown, count=1)
+    conv.parsed.meta["effective"] = effective
+
+
+def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], shown,
+              registered: dict[tuple[str, str], str] | None = None) -> Outcome:
     files = [shown(p) for p, _ in group]
     title = _head(group[0][1])[0]
     out = Outcome(files, title=title)
@@ -182,6 +209,7 @@ def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], 
         out.problems = conv.problems
         return out
     out.edition = conv.parsed.meta.get("edition", "")
+    _with_registered_effective(conv, doc_id, out.edition, registered or {})
     out.clauses = sum(1 for c in conv.parsed.clauses if c.kind == "section" and re.fullmatch(r"a\d+", c.id)) \
         if conv.layout == "statute" else sum(1 for c in conv.parsed.sections if c.id not in NOT_NUMBERED)
     if not out.clauses:  # a note or a stray file: in the library it would be a title with 0 条

@@ -15,9 +15,7 @@ from portal.content.problems import decode_upload
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import LibraryImport
-from portal.policy.affected import latest_change, notify
 from portal.policy.importing import ImportRun, Outcome, _ids_in_database, _with_kept_meta, expand, plan_import
-from portal.policy.services import get_document
 from portal.policy.sync import POLICY_DIR, sync_policy
 from portal.search.services import sync_index
 
@@ -78,11 +76,10 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
     if not added:
         db.session.commit()
         return run
-    run.report = sync_policy(content_dir, actor_name=actor_name)
+    run.report = sync_policy(content_dir, actor_name=actor_name)  # tells the owners of a new edition
     refused = _take_back_refused(run, added, actor_name)
     if refused:
         run.report = sync_policy(content_dir, actor_name=actor_name)
-    _tell_owners(o.doc_id for o, _, _ in added.values() if o.outcome != "refused")
     for o, row, _ in added.values():
         if o.outcome != "refused":
             record("import_statute", "library_import", str(row.id), label=row.title,
@@ -90,15 +87,6 @@ def import_files(paths: Iterable[Path], content_dir: Path, actor_name: str,
     db.session.commit()
     run.search = _update_search()
     return run
-
-
-def _tell_owners(doc_ids) -> None:
-    """A new edition in force: the owners of what cites its changed articles are told (portal.policy.affected)."""
-    for doc_id in dict.fromkeys(doc_ids):
-        doc = get_document(doc_id)
-        view = latest_change(doc) if doc is not None else None
-        if view is not None:
-            notify(doc, view)
 
 
 def _source_text(o: Outcome, sources: dict[str, Path]) -> str:

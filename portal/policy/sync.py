@@ -31,6 +31,7 @@ from portal.models import (
     PolicyEdition,
     RegulationEntry,
 )
+from portal.policy.affected import tell_owners
 
 POLICY_DIR = "policy"
 SPECIAL_IDS = {"header", "preamble", "closing", "history"}
@@ -45,6 +46,8 @@ class PolicySyncReport:
     refused: list[str] = field(default_factory=list)  # files not loaded because of problems
     register: str = ""  # "loaded", "unchanged", "refused" or "missing"
     changes: dict[str, dict] = field(default_factory=dict)  # doc_id -> summary
+    new_editions: dict[str, str] = field(default_factory=dict)  # doc_id -> a new version now in force
+    told: int = 0  # messages to the owners of what the new versions' changed articles affect
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -57,6 +60,10 @@ class PolicySyncReport:
         for doc_id, s in self.changes.items():
             out.append(f"  {doc_id} v{s['version']}: {len(s['added'])} added, {len(s['changed'])} changed, "
                        f"{len(s['retired'])} retired" + (f", metadata: {', '.join(s['metadata'])}" if s["metadata"] else ""))
+        for doc_id, edition in self.new_editions.items():
+            out.append(f"  {doc_id}: new edition {edition} in force")
+        if self.new_editions:
+            out.append(f"  owners told of what the new editions affect: {self.told} message(s)")
         return out
 
 
@@ -134,10 +141,13 @@ def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, 
         for doc_id, doc in existing.items():
             if doc.active and doc_id not in seen:
                 _retire_document(doc, report, actor_name)
-    _apply_editions(lib, existing, only)
+    _apply_editions(lib, existing, only, report)
     _apply_register(lib, report, actor_name)
     db.session.flush()
     _store_citations(lib, report)
+    if report.new_editions:  # the owners of what cites a changed article, in this transaction
+        db.session.flush()
+        report.told = tell_owners(report.new_editions)
     pause_point("policy-sync-before-commit")  # every document written, nothing committed yet
     db.session.commit()
     return report
@@ -225,7 +235,8 @@ def _apply_clauses(ldoc: LibraryDoc, doc: PolicyDocument) -> tuple[list[str], li
     return added, changed, retired
 
 
-def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set[str] | None) -> None:
+def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set[str] | None,
+                    report: PolicySyncReport) -> None:
     """Record each version of each document: the current one (whose clauses the document holds)
     and earlier ones (kept as Markdown). A version whose file is gone is marked inactive."""
     versions: dict[str, list[LibraryDoc]] = {}
@@ -237,12 +248,17 @@ def _apply_editions(lib: Library, existing: dict[str, PolicyDocument], only: set
         if doc is None:
             continue
         rows = {e.edition: e for e in doc.editions}
+        was_current = {e.edition for e in rows.values() if e.current and e.active}
+        created = {ldoc.edition for ldoc in ldocs if ldoc.edition not in rows}
         for ldoc in ldocs:
             _apply_edition(doc, rows, ldoc)
         in_files = {ldoc.edition for ldoc in ldocs}
         for edition, row in rows.items():
             if edition not in in_files and row.active:
                 row.active = row.current = False
+        now_current = next((row.edition for row in doc.editions if row.current), None)
+        if was_current and now_current in created:  # a version never seen before replaces the one in force
+            report.new_editions[doc_id] = now_current
     for doc in existing.values():  # a retired document's versions retire with it
         if not doc.active:
             for row in doc.editions:

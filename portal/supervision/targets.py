@@ -14,6 +14,7 @@ from portal.models import Assignment, CohortRule, Completion, Duty, DutyInstance
 from portal.reports.services import due_date, parse_month, submissions
 from portal.supervision.rules import Facts
 from portal.supervision.services import Target, link_to
+from portal.training import certificates
 from portal.web.inputs import parse_int
 from portal.web.query_args import plan_arg
 
@@ -81,7 +82,7 @@ def training_targets(rule_id: int) -> list[Target]:
     if rule is None:
         return []
     done = sa.exists().where(Completion.trainee_id == Assignment.trainee_id,
-                             Completion.module_id == Assignment.module_id, ~Completion.voided)
+                             Completion.module_id == Assignment.module_id, certificates.counts_as_done(today()))
     # The group as people see it: the module and its due date (in the rule's county when it names one),
     # whether each person was assigned through the rule or one by one.
     stmt = sa.select(Assignment.county_id, sa.func.count()).where(

@@ -188,10 +188,11 @@ def revoke(cert: Certificate, by: User | None, reason: str) -> None:
 
 
 def lapsed_in(history: list[Completion], on: date) -> set[int]:
-    """Which of these standing completions' certificates have expired (their holders are due to train
-    again); `history` as `services.history_of` loads it, certificates joined."""
-    return {c.id for c in history if not c.voided and c.certificate is not None
-            and state_of(c.certificate.revoked, c.certificate.expires_on, on) == EXPIRED}
+    """Which of these completions, not voided, no longer count (their holders are due to train again): their
+    certificate expired, or the module was assigned again for a text since changed (`superseded_at`);
+    `history` as `services.history_of` loads it, certificates joined."""
+    return {c.id for c in history if not c.voided and (c.superseded_at is not None or (
+        c.certificate is not None and state_of(c.certificate.revoked, c.certificate.expires_on, on) == EXPIRED))}
 
 
 def not_lapsed(on: date):
@@ -201,11 +202,12 @@ def not_lapsed(on: date):
 
 
 def counts_as_done(on: date):
-    """A WHERE part for Completion queries: the completion counts as done on `on` — not voided, and no
-    expired certificate stands for it (its holder is due to train again). The one condition every training
+    """A WHERE part for Completion queries: the completion counts as done on `on` — not voided, not
+    superseded (the module assigned again for a changed text: `portal.training.retrain`), and no expired
+    certificate stands for it (its holder is due to train again). The one condition every training
     figure counts a completion by: the summary (`portal.training.tally.done_pairs`), the matrix's cells
     and the overdue list (`portal.training.figures`)."""
-    return sa.and_(~Completion.voided, not_lapsed(on))
+    return sa.and_(~Completion.voided, Completion.superseded_at.is_(None), not_lapsed(on))
 
 
 def by_token(token: str) -> Certificate | None:

@@ -29,6 +29,7 @@ from portal.training.views import _trainee_page
 from portal.web.access import any_account, requires
 from portal.web.actions import attempt
 from portal.web.forms import NOTHING_REFUSED, Refused
+from portal.web.panels import MODULE, read_panels
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
 ARTICLE = re.compile(r"^a(\d+)$")
@@ -115,7 +116,8 @@ def module_page(m, form=None, message: str | None = None, status: int = 200, fee
                            renewal=renewal,
                            review=[(r, module_html(m, r.explanation) if r.explanation else "") for r in review],
                            feedback=(feedback or feedback_form(bank.feedback_of(trainee, m))) if done else None,
-                           feedback_error=feedback_error), status
+                           feedback_error=feedback_error,
+                           panels=read_panels(MODULE, m)), status  # other domains' panels (portal/web/panels.py)
 
 
 @bp.route("/training/modules/<key>")

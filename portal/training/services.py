@@ -91,7 +91,8 @@ def _bulk_assign(module: TrainingModule, trainee_ids: list[int], due: date, user
     reopen = [tid for tid in trainee_ids if tid in existing and not existing[tid][0]]
     open_ = [tid for tid in trainee_ids if tid in existing and existing[tid][0] and existing[tid][1] != due]
     done = set(db.session.scalars(sa.select(Completion.trainee_id).where(
-        Completion.module_id == module.id, ~Completion.voided, Completion.trainee_id.in_(open_)))) if open_ else set()
+        Completion.module_id == module.id, ~Completion.voided, Completion.superseded_at.is_(None),
+        Completion.trainee_id.in_(open_)))) if open_ else set()
     redate = [tid for tid in open_ if tid not in done]  # a completed one keeps the date it was judged by
     with tally.keeping(trainee_ids=new + reopen + redate, module_id=module.id):
         _write_assignments(module, new, reopen, redate, due, user, cohort_id, now)
@@ -246,10 +247,11 @@ def unassign(user: User, assignment: Assignment, reason: str) -> None:
 # ---- completion ----------------------------------------------------------------------------
 
 def current_completion(trainee_id: int, module_id: int) -> Completion | None:
-    """The standing completion: not voided, and its certificate not expired (an expired one is due again)."""
+    """The standing completion: not voided, not superseded, and its certificate not expired (an expired
+    or superseded one is due again)."""
     return db.session.scalar(sa.select(Completion).where(
-        Completion.trainee_id == trainee_id, Completion.module_id == module_id, ~Completion.voided,
-        certificates.not_lapsed(today())).order_by(Completion.id.desc()).limit(1))
+        Completion.trainee_id == trainee_id, Completion.module_id == module_id,
+        certificates.counts_as_done(today())).order_by(Completion.id.desc()).limit(1))
 
 
 def _complete(trainee: Trainee, module: TrainingModule, how: str, on: date, by: User | None, *,

@@ -144,7 +144,7 @@ def counties_of(trainee_ids: list[int]) -> dict[int, int]:
 
 _TRAINEE_FIELDS = ("county_id", "post", "active")
 _ASSIGNMENT_FIELDS = ("active", "due", "trainee_id", "module_id", "started_at")
-_FIELDS = {Assignment: _ASSIGNMENT_FIELDS, Completion: ("voided", "trainee_id", "module_id"),
+_FIELDS = {Assignment: _ASSIGNMENT_FIELDS, Completion: ("voided", "superseded_at", "trainee_id", "module_id"),
            Certificate: ("revoked", "expires_on")}
 
 

@@ -1,7 +1,8 @@
 """Panels one domain shows on another domain's page, read by the page's view.
 
 The duty page shows the county's training coverage (training), the figures and 批示 (board) and the
-督办 (supervision); a clause page shows 相关培训 (training). The domain that owns a panel registers it
+督办 (supervision); a clause page shows 相关培训 (training); a training module's page shows the new
+editions of the laws it cites that changed a cited article (policy). The domain that owns a panel registers it
 with its blueprint — a template and a function reading the panel's data — and the page's view reads
 every panel of its page before rendering (`read_panels`), so every statement runs in the view and in
 its query budget, never from a template while the page renders. A panel's template finds its data
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app
 
-DUTY, CLAUSE = "duty", "clause"  # the pages that show other domains' panels
+DUTY, CLAUSE, MODULE = "duty", "clause", "module"  # the pages that show other domains' panels
 _KEY = "portal_panels"
 
 
@@ -60,6 +61,11 @@ def duty_panel(bp: Blueprint, template: str, order: int = 0):
 def clause_panel(bp: Blueprint, template: str, order: int = 0):
     """A panel on a clause page; its read gets the document's id and the clause's id."""
     return panel(bp, CLAUSE, template, order)
+
+
+def module_panel(bp: Blueprint, template: str, order: int = 0):
+    """A panel on a training module's page; its read gets the module."""
+    return panel(bp, MODULE, template, order)
 
 
 def read_panels(page: str, *args) -> list[PanelData]:

@@ -55,6 +55,7 @@ def url_values(inst) -> tuple[dict, dict]:
         "library_admin.register_edit": {"key": REGISTER_KEY},
         "policy.edition": {"doc_id": STATUTE, "edition": EDITION},
         "policy.compare": {"doc_id": STATUTE},
+        "policy.retrain": {"doc_id": STATUTE, "key": "weibao-gongzuozhan"},  # its 2024 edition changed 第九条
         "duties.export_division": {"fmt": "xlsx"},  # a file, not a page: reached, then skipped as not HTML
         "plans.division_table": {"fmt": "xlsx"},
         "plans.draft_division_table": {"fmt": "xlsx"},

@@ -31,7 +31,9 @@ class MonthlyReport(db.Model):
     next_steps: so.Mapped[str] = so.mapped_column(sa.Text, default="")  # 下步打算
     status: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft")  # draft|submitted
     updated_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Indexed: the board's stamp asks for the newest (portal.board.services.data_stamp); without the
+    # index that was a pass over ten years of every unit's reports on every board request.
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     submitted_at: so.Mapped[Optional[datetime]] = so.mapped_column()
     demo: so.Mapped[bool] = so.mapped_column(default=False)
     version: so.Mapped[int] = so.mapped_column(default=1)

@@ -126,11 +126,11 @@ def _shown(value: Any) -> str:
 
 def last_change(object_type: str, object_id: int | str, actions: tuple[str, ...] = ()) -> tuple[str | None, datetime | None]:
     """Who changed an object last (by one of `actions`, if given), and when, from the audit log."""
-    stmt = (sa.select(AuditEntry.actor_display, AuditEntry.actor_name, AuditEntry.at)
-            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id)))
+    stmt = AuditEntry.of_object(sa.select(AuditEntry.actor_display, AuditEntry.actor_name, AuditEntry.at),
+                                object_type, object_id)
     if actions:
         stmt = stmt.where(AuditEntry.action.in_(actions))
-    row = db.session.execute(stmt.order_by(AuditEntry.id.desc()).limit(1)).first()
+    row = db.session.execute(stmt.limit(1)).first()
     return ((row.actor_display or row.actor_name), row.at) if row else (None, None)
 
 

@@ -168,15 +168,11 @@ def _build(limited: bool, linked: bool) -> sa.CompoundSelect:
                                        s2=DutyNote.body))
                     .outerjoin(author, author.id == DutyNote.author_id)
                     .where(DutyNote.instance_id == iid, DutyNote.kind == duty_rules.NOTE_INSTRUCTION))
-    timeline = _limited(sa.select(*_branch("audit", AuditEntry.id, AuditEntry.at, author.display_name, n1=AuditEntry.actor_id,
-                                        s1=AuditEntry.action, s2=AuditEntry.actor_name, s3=AuditEntry.actor_display,
-                                        s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
-                     .outerjoin(author, author.id == AuditEntry.actor_id)
-                     .where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == oid)
-                     # `id + 0`: the instance's entries read from `ix_audit_entry_object`, then ordered;
-                     # by `id` PostgreSQL may walk the whole log backwards instead (see
-                     # `portal.training.roster_edit.history`)
-                     .order_by((AuditEntry.id + 0).desc()), limited)
+    audit = (sa.select(*_branch("audit", AuditEntry.id, AuditEntry.at, author.display_name, n1=AuditEntry.actor_id,
+                                s1=AuditEntry.action, s2=AuditEntry.actor_name, s3=AuditEntry.actor_display,
+                                s4=sa.cast(AuditEntry.before, sa.Text), s5=sa.cast(AuditEntry.after, sa.Text)))
+             .outerjoin(author, author.id == AuditEntry.actor_id))
+    timeline = _limited(AuditEntry.of_object(audit, "duty_instance", oid), limited)
     evidence = (sa.select(*_branch("evidence", Evidence.id, Evidence.at, author.display_name, n1=Evidence.size,
                                    s1=Evidence.filename))
                 .outerjoin(author, author.id == Evidence.uploader_id).where(Evidence.instance_id == iid))

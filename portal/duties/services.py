@@ -100,8 +100,7 @@ RECENT = 30
 
 
 def timeline(inst: DutyInstance, limit: int | None = None) -> list[AuditEntry]:
-    stmt = (sa.select(AuditEntry).where(AuditEntry.object_type == "duty_instance", AuditEntry.object_id == str(inst.id))
-            .order_by((AuditEntry.id + 0).desc()))  # from the object's index, not a walk of the log (`page.timeline`)
+    stmt = AuditEntry.of_object(sa.select(AuditEntry), "duty_instance", inst.id)
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
 
 

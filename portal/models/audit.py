@@ -33,6 +33,18 @@ class AuditEntry(db.Model):
     # scanning every entry of its type (logins alone add ~15,000 a year).
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id", "id"),)
 
+    @classmethod
+    def of_object(cls, stmt: sa.Select, object_type: str, object_id) -> sa.Select:
+        """`stmt` narrowed to one object's entries, newest first — the one way a page reads an object's
+        trace. Ordered by `id + 0`, not `id`: by `id` itself PostgreSQL may walk the whole log backwards
+        from the newest entry looking for the object's (an id like 2 is common across object types, so
+        it expects many): 130 ms at ten years for a trainee, not 0.3. `id + 0` makes it read the
+        object's few entries from `ix_audit_entry_object` first, then order them. `object_id`: an id,
+        or a bound parameter of a statement built once (`portal.duties.page`)."""
+        key = object_id if isinstance(object_id, sa.ColumnElement) else str(object_id)
+        return (stmt.where(cls.object_type == object_type, cls.object_id == key)
+                .order_by((cls.id + 0).desc()))
+
 
 @sa.event.listens_for(so.Session, "before_flush")
 def _refuse_audit_rewrites(session, flush_context, instances) -> None:

@@ -57,7 +57,7 @@ def test_register_metadata_edited_with_history_and_no_lost_update(app, content, 
     assert r.status_code == 302
     page = client.get("/policy/register/jiating-jiyang-guanli-banfa").get_data(as_text=True)
     assert "民政部令第54号" in page and "2014年12月1日" in page
-    assert "文号：（空） → 民政部令第54号" in page  # the history says who changed what
+    assert "效力：（空） → 现行有效" in page  # the history says who changed what (the register ships 文号 and dates)
     assert "民政部令第54号" in (content / "policy" / "register.csv").read_text(encoding="utf-8")
     # a second editor who opened the form before the change is refused, not silently overwriting
     r = auth.post("/admin/library/register/jiating-jiyang-guanli-banfa", data={**values, "number": "民政部令第1号"})

@@ -82,7 +82,7 @@ def test_a_regulation_amended_by_state_council_decisions_keeps_its_original_orde
         assert (row["number"], row["issuer"], row["issued"]) == (number, issuer, issued), key
         assert _edition(row["document"]) > issued  # the text held is a later amendment …
         notes = row["notes"]
-        assert amended in notes and "国务院关于修改" in notes and "LawRefBook/Laws 行政法规/" in notes, key
+        assert amended in notes and "国务院关于修改" in notes and "LawRefBook 法律法规库“行政法规”类" in notes, key
         assert "令号和施行日期" in notes and "待核实" in notes, key  # … whose decision's 令号 is not guessed
 
 

@@ -61,11 +61,28 @@ def test_the_short_path_for_plain_cells_writes_what_the_general_one_writes():
     for value in ["abc", "中文", "a<b&c>", "line\nbreak", "'q", 0, 5, -3,
                   "", "=1+1", "-x", "@x", "x\x01y", "\u2028", "x" * 40000, True, False, 1.5, None,
                   date(2024, 1, 2), datetime(2024, 1, 2, 3, 4)]:
-        fast = xlsx._plain_cell("B7", value)
+        fast = xlsx._plain_cell(value)
         if fast:
             answered += 1
-            assert fast == xlsx._value_cell("B7", value, 0), value
+            assert fast == xlsx._value_cell("", value, 0), value
     assert answered == 8  # the plain texts and ints; the rest go the general way
     rows = [["=cmd", "ok", 3, None, date(2024, 5, 6), "bad\x07"]]
     book = load_workbook(io.BytesIO(xlsx.sheet_file("s", list("ABCDEF"), [8] * 6, rows, title="t")))
     assert [c.value for c in book.active[3]] == ["'=cmd", "ok", 3, None, datetime(2024, 5, 6), "bad"]
+
+
+def test_a_long_list_names_a_cell_s_place_only_after_a_left_out_cell():
+    """The references (r="E5"), a new number in every cell, were over half of a long list's compressed
+    size: a cell says where it is only when an empty cell before it was left out, and every reader
+    still finds each value in its column."""
+    import zipfile
+
+    rows = [["甲", 1, "x"], ["乙", None, "y"], [None, None, "z"]]
+    data = xlsx.sheet_file("s", list("ABC"), [8] * 3, rows, title="t")
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    body = sheet.split('<row r="3">', 1)[1]
+    assert body.count(' r="') == 2 + 2  # rows 4 and 5, and the cells after a gap: C4 and C5
+    assert '<c r="C4"' in body and '<c r="C5"' in body
+    book = load_workbook(io.BytesIO(data))
+    assert [[c.value for c in row] for row in book.active.iter_rows(min_row=3)] == \
+        [["甲", 1, "x"], ["乙", None, "y"], [None, None, "z"]]

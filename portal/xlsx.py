@@ -274,9 +274,10 @@ def _sheet_row(i: int, row: list, letters: list[str], fills, wrap: set[int], col
     path (`_plain_cell`); everything else goes through `_value_cell`, which the short path agrees with.
 
     A cell names its reference (r="E5") only after an empty one left out: otherwise it is the next
-    column, as ECMA-376 §18.3.1.4 allows (Excel, WPS, LibreOffice and openpyxl read it so). The
-    references, a new number in every cell, were over half of a long list's compressed size (the
-    city's overdue list at ten years: 13 MB with them, 5.9 MB without)."""
+    column, as ECMA-376 §18.3.1.4 allows (Excel, LibreOffice, Google Sheets and openpyxl read it so;
+    WPS was not tried here: docs/GAPS.md). The references, a new number in every cell, were over half
+    of a long list's compressed size (the city's overdue list at ten years: 13 MB with them, 5.9 MB
+    without)."""
     r = i + 3
     cells = []
     gap = False

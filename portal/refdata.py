@@ -250,9 +250,10 @@ def replace_data_tokens() -> None:
     it after the migrations, which write data without moving the tokens (migrations/env.py): nothing
     named by a token before an upgrade is trusted after it, and a database whose records predate the
     tokens gets them (without one, the city's kept training file is named by a pass over every person)."""
-    with db.engine.begin() as conn:
-        for stamp_id in (DUTY_STAMP_ID, TRAINING_STAMP_ID):
-            _replace_token(conn, stamp_id)
+    conn = db.session.connection()  # the session's (a test's app runs inside an outer transaction)
+    for stamp_id in (DUTY_STAMP_ID, TRAINING_STAMP_ID):
+        _replace_token(conn, stamp_id)
+    db.session.commit()
 
 
 def _on_write(conn) -> None:

@@ -148,6 +148,12 @@ def sheet_percent(part: int, whole: int) -> int | str:
     return percent(part, whole) if whole else NO_PERCENT
 
 
+def phone_as_shown(phone: str, whole: bool) -> str:
+    """A trainee's phone as a viewer sees it: whole where they may (`portal.training.scope.phones_shown`:
+    the counties they manage), masked elsewhere — on every page and file that lists people."""
+    return phone if whole else mask_phone(phone)
+
+
 def mask_phone(phone: str) -> str:
     """138****5678: enough to tell two people apart, not enough to call them."""
     if len(phone) < 7:

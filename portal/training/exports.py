@@ -88,7 +88,7 @@ def overdue_xlsx(as_of: date, rows_in, phone_shown, progress: Progress | None = 
     def rows():
         for n, r in enumerate(rows_in, 1):
             yield [n, r.name, training_rules.post_label(r.post), names.get(r.county_id, ""), r.place,
-                   r.phone if phone_shown(r.county_id) else training_rules.mask_phone(r.phone), r.module, r.due, r.days(as_of)]
+                   training_rules.phone_as_shown(r.phone, phone_shown(r.county_id)), r.module, r.due, r.days(as_of)]
 
     return _sheet("培训逾期名单", as_of, headers, _told(rows(), progress), [6, 10, 12, 14, 24, 14, 30, 16, 10])
 

@@ -153,7 +153,7 @@ def _overdue_rows(lines: list[r.OverdueRow], on) -> list[OverdueShown]:
     counties = {c.id: c.name for c in county_units()}
     shown = phones_shown(current_user)
     return [OverdueShown(x, training_rules.post_label(x.post), counties.get(x.county_id, "") + x.place,
-                         x.phone if x.county_id in shown else training_rules.mask_phone(x.phone), zh_date(x.due), x.days(on))
+                         training_rules.phone_as_shown(x.phone, x.county_id in shown), zh_date(x.due), x.days(on))
             for x in lines]
 
 

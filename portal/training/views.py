@@ -148,7 +148,7 @@ def _roster_rows(lines: list[RosterLine]) -> list[RosterRow]:
     shown = phones_shown(current_user)
     tiers = courses.tiers_of([t.id for t in lines], today())
     return [RosterRow(t, training_rules.post_label(t.post), county_names.get(t.county_id, ""),
-                      t.phone if t.county_id in shown else training_rules.mask_phone(t.phone),
+                      training_rules.phone_as_shown(t.phone, t.county_id in shown),
                       training_rules.tier_label(tiers.get(t.id))) for t in lines]
 
 

@@ -31,6 +31,14 @@ def _renamed(name: str) -> bytes:
     return (SOURCE / LAW).read_bytes().replace("反家庭暴力法".encode(), name.encode(), 1)
 
 
+def _one_import(app, content, auth) -> LibraryImport:
+    """An administrator has imported one law (反家庭冷暴力法, 2015-12-27) on the library page: its import row."""
+    app.config["CONTENT_DIR"] = str(content)
+    auth.as_role("admin")
+    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
+    return db.session.scalars(sa.select(LibraryImport)).one()
+
+
 def _doc(doc_id):
     return db.session.scalars(sa.select(PolicyDocument).where(PolicyDocument.doc_id == doc_id)).first()
 
@@ -72,10 +80,7 @@ def test_gb18030_file_is_read_and_an_unreadable_one_gets_a_chinese_message(app, 
 
 
 def test_retire_with_a_reason_takes_it_out_and_restore_brings_it_back(app, content, auth):
-    app.config["CONTENT_DIR"] = str(content)
-    auth.as_role("admin")
-    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
-    row = db.session.scalars(sa.select(LibraryImport)).one()
+    row = _one_import(app, content, auth)
     r = auth.post(f"/admin/library/imports/{row.id}/retire", data={"reason": ""})
     assert r.status_code == 400 and "请写明撤下的理由" in r.get_data(as_text=True)
     assert _doc("fan-jiating-lengbaoli-fa").active
@@ -108,10 +113,7 @@ def test_preview_says_what_each_file_will_do_to_the_library(app, content, auth):
 
 
 def test_a_retired_import_is_deleted_for_good_with_a_reason_and_the_log_keeps_it(app, content, auth):
-    app.config["CONTENT_DIR"] = str(content)
-    auth.as_role("admin")
-    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
-    row = db.session.scalars(sa.select(LibraryImport)).one()
+    row = _one_import(app, content, auth)
     r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "测试"}, follow_redirects=True)
     assert "这份导入仍在法规库中，请先撤下再删除" in r.get_data(as_text=True)  # in the library: retire first
     assert db.session.get(LibraryImport, row.id) is not None
@@ -131,10 +133,7 @@ def test_a_retired_import_is_deleted_for_good_with_a_reason_and_the_log_keeps_it
 
 
 def test_a_refused_delete_or_restore_is_said_beside_the_import_with_the_reason_kept(app, content, auth):
-    app.config["CONTENT_DIR"] = str(content)
-    auth.as_role("admin")
-    _import(auth, [("反家庭冷暴力法(2015-12-27).md", _renamed("反家庭冷暴力法"))])
-    row = db.session.scalars(sa.select(LibraryImport)).one()
+    row = _one_import(app, content, auth)
     r = auth.post(f"/admin/library/imports/{row.id}/delete", data={"reason": "重复上传"})
     page = r.get_data(as_text=True)
     assert r.status_code == 422  # drawn again, not a redirect

@@ -295,6 +295,8 @@ def _statute_fields(pieces: list[Piece]) -> dict:
         for key in ("date", "edition", "effective"):
             fields[key] = max((p.fields.get(key, "") for p in pieces), default="")
         fields["issuers"] = next((p.fields["issuers"] for p in pieces if p.fields.get("issuers")), "")
+        for key in ("promulgated", "promulgated_by", "promulgated_as", "revised_by"):  # the parts share one history
+            fields[key] = next((p.fields[key] for p in pieces if p.fields.get(key)), "")
     fields.setdefault("number", "")
     if any(p.skips for p in pieces):
         fields["numbering"] = AS_PUBLISHED

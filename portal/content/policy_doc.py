@@ -23,8 +23,12 @@ from portal.content.problems import Problem, date_problem, decode_utf8
 REQUIRED_KEYS = ("id", "title", "number", "issuers", "addressees", "date",
                  "kind", "status", "source", "errata", "notes")
 # edition: the version date of a statute; numbering: 原文编号 when the imported source's numbering
-# skips forward (a heading or article missing in the source), kept as published
-OPTIONAL_KEYS = ("short_title", "edition", "effective", "numbering")
+# skips forward (a heading or article missing in the source), kept as published. A statute's history
+# as its text states it (portal.content.statute_import): promulgated, the date of the act its 文号 (or,
+# without one, its first 通过/公布) belongs to, with that act's body and word (promulgated_by, _as);
+# revised_by, the history's statement of the revision the edition is, in its own words
+OPTIONAL_KEYS = ("short_title", "edition", "effective", "numbering",
+                 "promulgated", "promulgated_by", "promulgated_as", "revised_by")
 NON_EMPTY_KEYS = ("id", "title", "kind", "source")  # status may be empty: a document that states none
 SPECIAL_IDS = {"header": "文头", "preamble": "序言", "closing": "落款"}
 
@@ -242,7 +246,7 @@ def _check_meta(doc: ParsedDocument, seen: dict[str, int], end: int) -> None:
             _error(doc, seen[key], f"front-matter key '{key}' must not be empty")
     if doc.meta.get("id") and not DOC_ID_RE.match(doc.meta["id"]):
         _error(doc, seen["id"], "id must be lowercase letters, digits and '-'")
-    for key in ("date", "edition", "effective"):
+    for key in ("date", "edition", "effective", "promulgated"):
         reason = date_problem(key, doc.meta.get(key, ""))
         if reason:
             _error(doc, seen[key], reason)

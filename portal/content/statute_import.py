@@ -337,17 +337,87 @@ def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
     edition = edition or (made[-1] if made else "")
     made = [d for d in made if d <= edition] + ([edition] if edition else [])
     effective = max([d for d in (stated[-1] if stated else "", edition) if d], default="")
-    issuer = ""
-    for h in piece.history:
-        if any(w in h.text for w in PROMULGATION_WORDS):
-            issuer = _issuer(h.text)
-            if issuer:
-                break
-    orders = [m.group(1) for h in piece.history for m in ORDER_RE.finditer(h.text)
-              if all(iso(d) <= edition for d in DATE_RE.finditer(h.text)) or not edition]
-    piece.fields = {"number": orders[-1].removeprefix("中华人民共和国") if orders else "", "title": piece.title, "short_title": short_title(piece.title),
+    piece.fields = {"title": piece.title, "short_title": short_title(piece.title),
                     "date": made[-1] if made else "", "edition": edition, "effective": effective,
-                    "issuers": issuer}
+                    **_history_fields(piece, edition)}
+
+
+def _history_fields(piece: Piece, edition: str) -> dict:
+    """文号 and 发文单位 with the act they belong to, and the revision the edition is, as the history
+    states them: the last 令号 stated up to the edition, with its own date and body; without one, the
+    first 通过/公布/发布 (a law's 发文单位: the body that adopted the edition, where its line says so)."""
+    issuer = next((_issuer(h.text) for h in piece.history
+                   if any(w in h.text for w in PROMULGATION_WORDS) and _issuer(h.text)), "")
+    acts = [a for a in history_acts([h.text for h in piece.history]) if not edition or a.day <= edition]
+    numbered = [(a, m.group(1)) for a in acts for m in ORDER_RE.finditer(a.text)]
+    first = numbered[-1][0] if numbered else next((a for a in acts if a.word in PROMULGATION_WORDS), None)
+    revision = next((a for a in reversed(acts) if a.day == edition and a.word in REVISION_WORDS and a is not first),
+                    None)
+    if numbered:  # the 令号's own act: its body goes with the number
+        issuer = _issuer(first.text) or issuer
+    elif revision is not None and _issuer(revision.text):
+        issuer = _issuer(revision.text)
+    return {"number": numbered[-1][1].removeprefix("中华人民共和国") if numbered else "", "issuers": issuer,
+            "promulgated": first.day if first else "", "promulgated_by": _issuer(first.text) if first else "",
+            "promulgated_as": first.word if first else "",
+            "revised_by": revision.shown if revision is not None else ""}
+
+REVISION_WORDS = ("修订", "修正")
+ACT_WORDS = ("公布", "发布", "通过", "修订", "修正", "批准", "印发")
+# what leads into the next statement's date: 「…第649号公布　根据2019年…」, 「…修订　自2014年…起施行」
+CONNECTIVE_RE = re.compile(r"(?:根据|自|并|[，,、;；])+$")
+REVISION_RE = re.compile(r"^(.*?)((?:第[一二三四五六七八九十]+次)?(?:修订|修正)(?:通过)?)$")
+
+
+@dataclass
+class Act:
+    """One dated statement of a statute's history: 「2014年2月21日 中华人民共和国国务院令第649号公布」,
+    「根据2019年3月2日《国务院关于修改部分行政法规的决定》修订」 (several may share a line)."""
+
+    day: str  # ISO date
+    date_text: str  # the date as the text writes it: 2019年3月2日
+    text: str  # the statement after its date, as written (spaces and a stray bracket dropped)
+    word: str  # what it did: 公布 / 发布 / 通过 / 修订 / 修正 / 批准 / 印发 ('' for 施行 and the like)
+
+    @property
+    def shown(self) -> str:
+        """The statement as a revision is labelled: 「2019年3月2日修订（《国务院关于修改部分行政法规的决定》）」,
+        「2018年12月29日第二次修正（第十三届全国人民代表大会常务委员会第七次会议《关于修改…的决定》）」:
+        the date and what was done, then by what or whom, in the history line's own words."""
+        m = REVISION_RE.match(self.text)
+        if not m:
+            return f"{self.date_text}{self.text}"
+        by = m.group(1).strip()
+        return f"{self.date_text}{m.group(2)}" + (f"（{by}）" if by else "")
+
+
+def history_acts(lines: list[str]) -> list[Act]:
+    """The dated statements of a history block, in order: a line is split before each date it
+    states (「…第649号公布　根据2019年3月2日《…决定》修订」 is two acts); 「根据」, 「自」 lead into the
+    next one's date and are dropped."""
+    acts = []
+    for line in lines:
+        dates = [m for m in DATE_RE.finditer(line) if not real_date_problem(m)]
+        for i, m in enumerate(dates):
+            end = dates[i + 1].start() if i + 1 < len(dates) else len(line)
+            text = CONNECTIVE_RE.sub("", re.sub(r"\s+", "", line[m.end():end]))
+            text = _unbracketed(text.strip("，,、;；"))
+            if re.match(r"^起?施行", text):
+                word = ""
+            else:
+                found = [(text.rfind(w), w) for w in ACT_WORDS if w in text]
+                word = max(found)[1] if found else ""
+            acts.append(Act(iso(m), m.group(0), text, word))
+    return acts
+
+
+def _unbracketed(text: str) -> str:
+    """「…第二次修订）」 (the history's closing bracket, its opening one on an earlier line) → 「…第二次修订」."""
+    while text.endswith(("）", ")")) and text.count("）") + text.count(")") > text.count("（") + text.count("("):
+        text = text[:-1]
+    while text.startswith(("（", "(")) and text.count("（") + text.count("(") > text.count("）") + text.count(")"):
+        text = text[1:]
+    return text
 
 
 def _issuer(text: str) -> str:
@@ -358,4 +428,4 @@ def _issuer(text: str) -> str:
     return m.group(1) if m else ""
 
 
-__all__ = ["Line", "Piece", "convert_statute", "short_title", "int_to_cn"]
+__all__ = ["Act", "Line", "Piece", "convert_statute", "history_acts", "short_title", "int_to_cn"]

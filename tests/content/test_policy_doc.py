@@ -265,7 +265,8 @@ def test_unknown_and_missing_meta_keys():
     doc = parse_document(meta + "{#preamble}\n序。\n", "t.md")
     assert [str(e) for e in doc.errors] == [
         "t.md:8: unknown front-matter key 'colour' (allowed: id, title, number, issuers, addressees, "
-        "date, kind, status, source, errata, notes, short_title, edition, effective, numbering)",
+        "date, kind, status, source, errata, notes, short_title, edition, effective, numbering, promulgated, "
+        "promulgated_by, promulgated_as, revised_by)",
         "t.md:13: missing front-matter key 'kind'",
     ]
 

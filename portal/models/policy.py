@@ -28,6 +28,13 @@ class PolicyDocument(db.Model):
     issuers: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     addressees: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     issued: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    # a statute's history as its text states it (front matter promulgated, promulgated_by, promulgated_as,
+    # revised_by): the act its 文号 belongs to (or, without one, its first 通过/公布), and the revision
+    # the edition in force is; issued is that edition's date
+    promulgated: so.Mapped[Optional[date]] = so.mapped_column(sa.Date)
+    promulgated_by: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    promulgated_as: so.Mapped[str] = so.mapped_column(sa.String(10), default="")  # 公布 / 发布 / 通过
+    revised_by: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     kind: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     status: so.Mapped[str] = so.mapped_column(sa.String(40), default="")  # 现行有效 …
     layout: so.Mapped[str] = so.mapped_column(sa.String(20), default="scheme")  # scheme | statute
@@ -52,6 +59,20 @@ class PolicyDocument(db.Model):
     @property
     def issuer_text(self) -> str:
         return "、".join(self.issuers or [])
+
+    @property
+    def issuer_date(self) -> date | None:
+        """The date the 文号 and 发文单位 shown belong to: a statute's 令号 (or, when the text does not say
+        who adopted the edition in force, its original body) goes with the act that promulgated it, not
+        with a later edition's date."""
+        if self.layout != "statute" or self.promulgated is None:
+            return self.issued
+        if self.number:
+            return self.promulgated
+        # a law: its 发文单位 is the body that adopted the edition in force where the text says so
+        # (the edition's date goes with it), else the body of its first 通过/公布 (and that date)
+        stated = bool(self.revised_by) and any(i in self.revised_by for i in self.issuers or [])
+        return self.issued if stated else self.promulgated
 
     def __repr__(self) -> str:
         return f"<PolicyDocument {self.doc_id}>"

@@ -35,7 +35,7 @@ def _facts(docs: list[PolicyDocument], register: list[RegulationEntry]) -> dict[
         issuers = tuple(d.issuers or ([entry.issuer] if entry is not None and entry.issuer else []))
         number = d.number or (entry.number if entry is not None else "")
         out[d.doc_id] = lf.Facts(rank=lf.rank_of(d.kind, issuers, number), issuers=issuers,
-                                 place=lf.place_of(d.title, issuers), issued=d.issued,
+                                 place=lf.place_of(d.title, issuers), issued=d.issuer_date,
                                  effective=effective.get(d.id))
     return out
 

@@ -23,6 +23,7 @@ from portal.duties.clauses import instances_by_clause, instances_for_clause
 from portal.extensions import db
 from portal.models import AuditEntry, PolicyCitation, PolicyClause, PolicyDocument, PolicyEdition, RegulationEntry, User
 from portal.policy.compare import compare_editions
+from portal.policy.statute_meta import MetaRow, rows_from_front_matter, statute_rows
 from portal.policy.sync import current_resolver
 
 __all__ = ['duties_for_clause']
@@ -288,6 +289,7 @@ class EditionView:
     edition: PolicyEdition
     sections: list[tuple[str, str, str]]  # (clause id, label, html)
     in_force: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # article -> (id, label, 未变/修改/删除) in force
+    meta_rows: list[MetaRow] = field(default_factory=list)  # its own file's 文号, 发文单位, dates
 
 
 def editions(doc: PolicyDocument) -> list[PolicyEdition]:
@@ -308,7 +310,17 @@ def edition_view(doc: PolicyDocument, row: PolicyEdition) -> EditionView:
     renderer = Renderer(doc, issued=row.effective)
     html = lambda md: render_markdown(md, renderer.link_for, renderer.resolver.find)  # noqa: E731
     return EditionView(doc, row, [(c.id, c.label, html(sources.get(c.id, c.markdown))) for c in parsed.sections],
-                       in_force_articles(doc, row))
+                       in_force_articles(doc, row),
+                       rows_from_front_matter(parsed.meta, row.current) if doc.layout == "statute" else [])
+
+
+def meta_rows(doc: PolicyDocument) -> list[MetaRow]:
+    """A statute's 文号, 发文单位 and dates, each with its own act (templates/policy/_meta.html); [] for
+    another document (its 文号, 发文单位 and 成文日期 are one act's)."""
+    if doc.layout != "statute":
+        return []
+    return statute_rows(doc.number, list(doc.issuers or []), doc.promulgated, doc.promulgated_by,
+                        doc.promulgated_as, doc.issued, doc.revised_by, current=True)
 
 
 def in_force_articles(doc: PolicyDocument, row: PolicyEdition) -> dict[str, tuple[str, str, str]]:
@@ -443,6 +455,10 @@ def document_json(doc: PolicyDocument) -> dict:
     data = document_summary(doc)
     data.update({"short_title": doc.short_title, "addressees": doc.addressees, "layout": doc.layout,
                  "citation": cite(doc)})
+    if doc.layout == "statute":  # "date" is the edition's; the 文号 goes with its own act's date
+        data.update({"promulgated": doc.promulgated.isoformat() if doc.promulgated else None,
+                     "promulgated_by": doc.promulgated_by, "promulgated_as": doc.promulgated_as,
+                     "revised_by": doc.revised_by})
     data["clauses"] = [{
         "id": c.clause_id, "label": c.label, "title": c.title, "parent": c.parent, "text": c.text,
         "url": url_for("policy.clause", doc_id=doc.doc_id, clause_id=c.clause_id),

@@ -70,6 +70,8 @@ class PolicySyncReport:
 def _doc_fields(doc: PolicyDocument) -> dict:
     return {"title": doc.title, "short_title": doc.short_title, "number": doc.number, "issuers": doc.issuers,
             "addressees": doc.addressees, "issued": doc.issued.isoformat() if doc.issued else "",
+            "promulgated": doc.promulgated.isoformat() if doc.promulgated else "",
+            "promulgated_by": doc.promulgated_by, "promulgated_as": doc.promulgated_as, "revised_by": doc.revised_by,
             "kind": doc.kind, "status": doc.status, "notes": doc.notes, "layout": doc.layout}
 
 
@@ -201,6 +203,8 @@ def _copy_metadata(ldoc: LibraryDoc, doc: PolicyDocument) -> None:
     doc.title, doc.short_title, doc.number = meta.get("title", ""), meta.get("short_title", ""), meta.get("number", "")
     doc.issuers = list(meta.get("issuers") or [])
     doc.addressees, doc.issued = meta.get("addressees", ""), _date(meta.get("date", ""))
+    doc.promulgated, doc.promulgated_by = _date(meta.get("promulgated", "")), meta.get("promulgated_by", "")
+    doc.promulgated_as, doc.revised_by = meta.get("promulgated_as", ""), meta.get("revised_by", "")
     doc.kind, doc.status, doc.notes = meta.get("kind", ""), meta.get("status", ""), meta.get("notes", "")
     doc.layout = ldoc.layout
     doc.source_file = ldoc.path.name

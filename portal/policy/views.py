@@ -47,7 +47,7 @@ def document_page(doc, refused: Refused = NOTHING_REFUSED):
     sections = [(c, renderer.html(c.markdown)) for c in s.live_clauses(doc) if c.kind == "section"]
     cites, cited_by = s.citations_of(doc)
     page = render_template("policy/document.html", doc=doc, sections=sections, toc=s.toc(doc),
-                           cite=s.cite, cited_by=cited_by, cites=cites,
+                           cite=s.cite, cited_by=cited_by, cites=cites, meta_rows=s.meta_rows(doc),
                            duty_summary=s.duty_summary(doc.doc_id), editions=s.editions(doc),
                            affected=latest_change(doc), **star_context(doc, refused=refused))
     return (page, 422) if refused.key else page

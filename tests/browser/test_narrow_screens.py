@@ -115,3 +115,18 @@ def test_board_is_cards_and_controls_are_chinese_at_390(narrow, plan):
     expect(narrow.locator(".zh-file-name")).to_have_text("移交清单.pdf")
     date_box = narrow.locator("#proposed")
     expect(date_box).to_have_attribute("placeholder", "如 2026年12月31日")
+
+
+def test_a_statutes_meta_table_fits_at_390_when_opened(narrow, policy_library):
+    """文件信息 of a statute (文号 with its own 公布 date, the edition in force as its history line words it:
+    the longest rows the library has) and an earlier edition's own, opened on a phone."""
+    make_user("n-meta", "staff")
+    login(narrow, "n-meta", PASSWORD)
+    for url, testid in (("/policy/weichengnianren-baohu-fa", "doc-meta"), ("/policy/shehui-jiuzhu-zanxing-banfa", "doc-meta"),
+                        ("/policy/zhongguo-gongmin-shouyang-zinv-dengji-banfa/v/2019-03-02", "edition-meta")):
+        narrow.goto(url)
+        table = narrow.get_by_test_id(testid)
+        table.locator("xpath=ancestor::details").evaluate("d => d.open = true")
+        expect(table).to_be_visible()
+        assert narrow.evaluate("document.documentElement.scrollWidth") <= WIDTH, url
+    expect(narrow.get_by_test_id("meta-promulgated")).to_contain_text("1999年5月25日")

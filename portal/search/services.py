@@ -385,7 +385,7 @@ def named_documents() -> list[titles.Named]:
     out: dict[str, titles.Named] = {}
     for d in docs.values():
         out[d.doc_id] = titles.Named(title=d.title, url=f"/policy/{quote(d.doc_id, safe='')}", number=d.number or "",
-                                     issuer=d.issuer_text, dated=d.issued, date_label="发布", status=d.status or "",
+                                     issuer=d.issuer_text, dated=d.issuer_date, date_label="发布", status=d.status or "",
                                      names=[d.short_title] if d.short_title else [])
     entries = db.session.scalars(sa.select(RegulationEntry).where(RegulationEntry.active)
                                  .order_by(RegulationEntry.sort_order)).all()

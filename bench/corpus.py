@@ -173,7 +173,18 @@ def _rare_words(text: str, df: Counter, want: int) -> list[str]:
     return words
 
 
-def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> Iterator[dict]:
+def word_df(texts: list[str]) -> Counter:
+    """How many of ``texts`` hold each word of 2+ characters (as the segmenter cuts them)."""
+    from portal.search import tokenizer
+
+    df: Counter = Counter()
+    for t in texts:
+        df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
+    return df
+
+
+def known_items(records: list[dict], samples: int = 300, seed: int = SEED,
+                df: Counter | None = None) -> Iterator[dict]:
     """Up to ``samples`` articles with a unique 8–14 character fragment and 2–3 rare words.
 
     Yields {"index", "fragment", "words"}: ``index`` is the record's position in ``records``.
@@ -182,13 +193,10 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
     articles hold them), each from a different clause of it where it has several — how someone
     recalls an article by two or three of its facts; its own label (第十九条) is not one.
     """
-    from portal.search import tokenizer
-
     rnd = random.Random(seed)
     texts = [r["text"] for r in records]
     order = list(range(len(records)))
     rnd.shuffle(order)
-    df: Counter | None = None
     made = 0
     for i in order:
         if made >= samples:
@@ -200,9 +208,7 @@ def known_items(records: list[dict], samples: int = 300, seed: int = SEED) -> It
         if fragment is None:
             continue
         if df is None:
-            df = Counter()
-            for t in texts:
-                df.update({w for w, _, _ in tokenizer.words(t) if len(w) >= 2})
+            df = word_df(texts)
         words = _rare_words(text, df, rnd.randint(2, 3))
         if len(words) < 2:
             continue

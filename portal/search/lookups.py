@@ -37,7 +37,7 @@ class Lookups:
 
     def __init__(self, conn: sqlite3.Connection, gen):
         self.conn, self.gen = conn, gen
-        self._ranker = Ranker(conn, QueryPlan(), Filters(), gen.avg_chars)
+        self._ranker = Ranker(conn, QueryPlan(), Filters(), gen.avg_chars, gen.memo)
         self._held: dict[str, bool] = {}
 
     def terms_for(self, keys: list[str]) -> dict[str, list[tuple[str, int]]]:

@@ -132,6 +132,14 @@ class Vocabulary:
     def __init__(self, clauses: int):
         self.clauses = max(1, clauses)
         self._df: dict[str, int] = {}
+        self._of_facts: dict[tuple, object] = {}
+
+    def of_facts(self, key: tuple, make):
+        """What ``make`` derives from the generation's document facts (read only), made once: every
+        query read the facts of each document (thousands in a grown library) to find the same tiers."""
+        if key not in self._of_facts:
+            self._of_facts[key] = make()
+        return self._of_facts[key]
 
     def df(self, conn: sqlite3.Connection, term: str) -> int:
         n = self._df.get(term)
@@ -318,10 +326,12 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:
         plan.near, plan.near_grams, plan.near_windows = _near(_whole(verbatim_text))
     plan.verbatim = [v for v in _chunks(verbatim_text) if v not in plan.phrases and v != plan.whole]
-    plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())]
-    plan.tiers = doc_tiers(facts, jurisdiction.places_named(pq.words))
+    plan.numbered_docs = [d for d, f in facts.items() if set(pq.wenhao) & set(f.get("numbers") or ())] if pq.wenhao else []
+    asked = jurisdiction.places_named(pq.words)
+    plan.tiers = vocab.of_facts(("tiers", id(facts), asked), lambda: doc_tiers(facts, asked))
     plan.facts = facts
-    plan.own_docs = frozenset(d for d, f in facts.items() if not jurisdiction.own(f.get("jurisdiction") or ""))
+    plan.own_docs = vocab.of_facts(("own", id(facts)), lambda: frozenset(
+        d for d, f in facts.items() if not jurisdiction.own(f.get("jurisdiction") or "")))
     titles = [tokenizer.normalise(t).lower() for t in pq.doc_titles]
     if titles:
         plan.titled_docs = [d for d, f in facts.items()

@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
 
 from portal.search import copies
-from portal.search.departments import normalise_dept
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
+from portal.search.memo import Memo
 from portal.search.query_plan import FTS_TERM, NON_WORD, QueryPlan, fts_quote
+from portal.search.rows import Filters, Ranked, Row, id_bits, id_runs  # the first three re-exported (engine, lookups)
 from portal.search.tiers import Tiers
 
 NEAR_COVER = 0.6          # share of a long query's trigrams a clause holds to count as near-verbatim
@@ -49,6 +49,7 @@ BOUNDED = 1000            # each lookup's limit when the query matches more (eng
 FULL_WORDS = 600          # word postings up to which every clause holding a query word is ranked (exact total)
 SHORT_TERMS = 1500        # trigrams a 1–2 character string may start for the character index to list them
 SMALL = 300               # candidates up to which a query is ranked whole on every page (one tier)
+BITMAP_FROM = 2000        # word matches from which ``word_matches`` keeps them as a bitmap (10 KB at 80,000 clauses)
 K1, B = 1.2, 0.3          # BM25, with mild length normalisation
 OWN_BONUS = 2.0           # added to the BM25 of the city's own documents (the 方案)
 CLOSE_WEIGHT = 3.0        # the largest share of the query's words one sentence holds, added to its BM25
@@ -62,71 +63,11 @@ SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, 
 COPY_COLUMNS = "c.id, c.label, c.doc_title, c.url, c.validity"   # … and the copies listed under them
 
 
-@dataclass
-class Filters:
-    doc: str | None = None
-    dept: str | None = None
-    validity: str | None = None
-
-    def __post_init__(self):
-        self.doc = str(self.doc).strip() if self.doc not in (None, "") else None
-        self.dept = normalise_dept(self.dept)
-        self.validity = str(self.validity).strip() if self.validity not in (None, "") else None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.doc or self.dept or self.validity)
-
-    def sql(self) -> tuple[str, list]:
-        parts, args = [], []
-        if self.doc:
-            parts.append("c.doc = ?")
-            args.append(self.doc)
-        if self.dept:
-            parts.append("(',' || c.depts || ',') LIKE ?")
-            args.append(f"%,{self.dept},%")
-        if self.validity:
-            parts.append("c.validity = ?")
-            args.append(self.validity)
-        return (" AND " + " AND ".join(parts) if parts else ""), args
-
-
-@dataclass
-class Row:
-    id: int
-    doc: str
-    clause_id: str
-    wenhao: str
-    hay: str                       # title and body, normalised and lower-cased (a section: its whole text)
-    own: str = ""                  # a section's own part of ``hay`` (its paragraphs are clauses of their own)
-    twin: int = 0                  # its text's fingerprint (``copies``): other documents' copies share it
-    key: tuple = ()
-    copies: list[Row] = field(default_factory=list)   # other documents' clauses of the same text, folded in
-    # read for the rows shown only (``Ranker.show``)
-    label: str = ""
-    title: str = ""
-    body: str = ""
-    doc_title: str = ""
-    url: str = ""
-    validity: str = ""
-    depts: str = ""
-
-    @property
-    def departments(self) -> list[str]:
-        return [d for d in self.depts.split(",") if d]
-
-
-@dataclass
-class Ranked:
-    total: int = 0
-    estimated: bool = False
-    rows: list[Row] = field(default_factory=list)
-    whole: bool = False            # ``rows`` is the whole order (every page a slice of it), not its first rows
-
-
 class Ranker:
-    def __init__(self, conn: sqlite3.Connection, plan: QueryPlan, flt: Filters, avg_chars: float):
+    def __init__(self, conn: sqlite3.Connection, plan: QueryPlan, flt: Filters, avg_chars: float,
+                 memo: Memo | None = None):
         self.conn, self.plan, self.flt = conn, plan, flt
+        self.memo = memo if memo is not None else Memo(kept=64)   # the generation's (``memo``), or this query's
         self.fsql, self.fargs = flt.sql()
         self.avg = max(1.0, avg_chars)
         self.pasted = False
@@ -146,7 +87,9 @@ class Ranker:
                    f"{order} LIMIT ?")
         else:
             sql = f"SELECT rowid FROM words WHERE words MATCH ?{order} LIMIT ?"
-        found = {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        # a ranked lookup computes BM25 for every clause matching (a common word: thousands): kept
+        found = self.memo.kept(("words", sql, expr, *self.fargs, limit),
+                               lambda: {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))})
         self.cut = self.cut or len(found) >= limit
         return found
 
@@ -155,25 +98,45 @@ class Ranker:
         docs = sorted(self.plan.own_docs)
         if not expr or not docs:
             return set()
+        marks = ",".join("?" * len(docs))
+        # Their clauses' range of ids bounds the word index's walk: without it BM25 is computed for
+        # every clause holding a common word (14,000 at 80,000 articles: ~100 ms) to keep a few dozen.
+        lo, hi = self.conn.execute(f"SELECT min(id), max(id) FROM clause WHERE doc IN ({marks})", docs).fetchone()
+        if lo is None:
+            return set()
         sql = (f"SELECT w.rowid FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ? "
-               f"AND c.doc IN ({','.join('?' * len(docs))}){self.fsql} ORDER BY rank LIMIT ?")
-        return {r[0] for r in self.conn.execute(sql, (expr, *docs, *self.fargs, limit))}
+               f"AND w.rowid BETWEEN ? AND ? AND c.doc IN ({marks}){self.fsql} ORDER BY rank LIMIT ?")
+        args = (expr, lo, hi, *docs, *self.fargs, limit)
+        return self.memo.kept(("own", *args), lambda: {r[0] for r in self.conn.execute(sql, args)})
 
     def word_matches(self, among: set[int]) -> tuple[int, set[int]]:
         """How many clauses (within the filters) hold a query word in their title or text — each
         holds something of the query, so the count is part of the total — and which of ``among``
-        do (read over ``among``'s range of ids only)."""
+        do (read over ``among``'s ranges of ids only)."""
         expr = "{title body} : (" + self.plan.words_fts() + ")"
         if self.fsql:
             base = f"FROM words w JOIN clause c ON c.id = w.rowid WHERE w.words MATCH ?{self.fsql}"
         else:
             base = "FROM words w WHERE w.words MATCH ?"
-        count = self.conn.execute(f"SELECT count(*) {base}", (expr, *self.fargs)).fetchone()[0]
+        count = self.count(f"SELECT count(*) {base}", (expr, *self.fargs))
         if not among or not count:
             return count, set()
-        ids = self.conn.execute(f"SELECT group_concat(w.rowid) {base} AND w.rowid BETWEEN ? AND ?",
-                                (expr, *self.fargs, min(among), max(among))).fetchone()[0]
-        return count, (set(map(int, ids.split(","))) & among) if ids else set()
+        if count >= BITMAP_FROM:  # a common word: which clauses hold it, one bit each, read once (``memo``)
+            def read() -> bytes:
+                ids = self.conn.execute(f"SELECT group_concat(w.rowid) {base}", (expr, *self.fargs)).fetchone()[0]
+                return id_bits(map(int, ids.split(","))) if ids else b""
+            bits = self.memo.kept(("bits", base, expr, *self.fargs), read)
+            return count, {i for i in among if (i >> 3) < len(bits) and bits[i >> 3] >> (i & 7) & 1}
+        found: set[int] = set()
+        for lo, hi in id_runs(among):
+            ids = self.conn.execute(f"SELECT group_concat(w.rowid) {base} AND w.rowid BETWEEN ? AND ?",
+                                    (expr, *self.fargs, lo, hi)).fetchone()[0]
+            found |= set(map(int, ids.split(","))) if ids else set()
+        return count, found & among
+
+    def count(self, sql: str, args: tuple) -> int:
+        """A count of the word index's matches (a common word's walks its whole list: kept)."""
+        return self.memo.kept(("count", sql, *args), lambda: self.conn.execute(sql, args).fetchone()[0])
 
     def any_word(self) -> bool:
         """Whether a clause (within the filters) holds a query word (each such clause is a hit)."""
@@ -189,6 +152,9 @@ class Ranker:
     def _short(self, text: str) -> str:
         """A character-index query for a 1–2 character string: any trigram it starts (the indexed
         text is padded, so each character starts one); "" when they are too many to list."""
+        return self.memo.kept(("short", text), lambda: self._list_short(text))  # walks the trigram vocabulary
+
+    def _list_short(self, text: str) -> str:
         if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'chars_vocab'").fetchone():
             self.conn.execute("CREATE VIRTUAL TABLE temp.chars_vocab USING fts5vocab(chars, chars, 'row')")
         terms = [t for (t,) in self.conn.execute("SELECT term FROM temp.chars_vocab WHERE term >= ? AND term < ? "
@@ -209,7 +175,9 @@ class Ranker:
                    f"{self.fsql} LIMIT ?")
         else:
             sql = "SELECT rowid FROM chars.chars WHERE chars MATCH ? LIMIT ?"
-        return {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))}
+        # a common string's first matches merge the lists of every trigram it starts: kept
+        return self.memo.kept(("chars", sql, expr, *self.fargs, limit),
+                              lambda: {r[0] for r in self.conn.execute(sql, (expr, *self.fargs, limit))})
 
     def holds(self, text: str) -> bool:
         """Whether any clause (within the filters) holds ``text``."""
@@ -366,6 +334,9 @@ class Ranker:
     def total(self, ranked: list[Row]) -> tuple[int, bool]:
         plan = self.plan
         expr = plan.words_fts()
+        if not expr and not self.complete and plan.whole and len(self.found.get(plan.whole, ())) > BOUNDED:
+            # only words too common to search for (规定, 或者) and held by more clauses than ranked
+            return max(len(ranked), self.whole_count(plan.whole)), True
         if not expr or self.complete or not self.cut:  # every match ranked: the total is what the pages list
             return len(ranked), False
         if self.pasted and len(ranked) < CANDIDATES:  # every lookup came back short of its limit: all found
@@ -378,7 +349,7 @@ class Ranker:
                 sql = f"SELECT count(*) FROM clause c WHERE c.id IN (SELECT rowid FROM words WHERE words MATCH ?){self.fsql}"
             else:
                 sql = "SELECT count(*) FROM words WHERE words MATCH ?"
-            return max(self.conn.execute(sql, (expr, *self.fargs)).fetchone()[0] + extra, len(ranked)), False
+            return max(self.count(sql, (expr, *self.fargs)) + extra, len(ranked)), False
         n = plan.clauses
         missing = 1.0
         for c in plan.concepts:
@@ -387,6 +358,16 @@ class Ranker:
         if self.flt.active:
             estimate = max(word_rows, estimate // 4)
         return max(estimate + extra, len(ranked)), True
+
+    def whole_count(self, text: str) -> int:
+        """About how many clauses hold ``text``: those holding it as a word, else its trigrams (counting
+        every trigram a common two-character string starts costs more than the query)."""
+        row = self.conn.execute("SELECT df FROM terms WHERE term = ?", (text,)).fetchone()
+        n = row[0] if row else 0
+        if not n and len(text) >= 3:
+            grams = " AND ".join(fts_quote(text[i:i + 3]) for i in range(len(text) - 2))
+            n = self.count("SELECT count(*) FROM chars.chars WHERE chars MATCH ?", (grams,))
+        return n // 4 if self.flt.active else n   # as for the words' estimate (``total``)
 
     def key(self, r: Row) -> tuple:
         plan = self.plan

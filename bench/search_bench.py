@@ -82,7 +82,7 @@ class Scan:
 
     def __init__(self, records: list[dict]):
         from portal.search import tokenizer
-        from portal.search.build import hay
+        from portal.search.store import hay
 
         self.norm = lambda q: " ".join(tokenizer.normalise(q).lower().split())
         self.keys = [(r["doc_id"], r["clause_id"]) for r in records]
@@ -112,6 +112,31 @@ def trigram_only_build(path: Path, records: list[dict]) -> float:
         conn.executemany("INSERT INTO t(rowid, body) VALUES (?, ?)", ((i, r["text"]) for i, r in enumerate(records)))
     conn.close()
     return time.process_time() - t
+
+
+FTS_SHADOW = ("_data", "_idx", "_docsize", "_config", "_content")
+
+
+def index_breakdown(ix_dir: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """file → (its bytes, bytes per table: a table's indexes and an FTS5 table's shadow tables
+    counted in it; pages no table uses as "free pages"), from SQLite's dbstat. Printed under the
+    index size: what issue 22's budget (≤ 3× the text) is spent on."""
+    out = {}
+    for path in sorted(Path(ix_dir).glob("*.sqlite")):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables: dict[str, int] = {}
+            for name, size in conn.execute("SELECT coalesce(s.tbl_name, d.name), SUM(d.pgsize) FROM dbstat d "
+                                           "LEFT JOIN sqlite_schema s ON s.name = d.name GROUP BY 1"):
+                for suffix in FTS_SHADOW:
+                    name = name.removesuffix(suffix) if name.endswith(suffix) else name
+                tables[name] = tables.get(name, 0) + size
+        finally:
+            conn.close()
+        size = path.stat().st_size
+        tables["free pages"] = size - sum(tables.values())
+        out[path.name] = (size, tables)
+    return dict(sorted(out.items(), key=lambda kv: -kv[1][0]))
 
 
 def rss_child(index_dir: str, queries: list[str]) -> dict:
@@ -186,6 +211,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
     records = shipped_records() + edition_records() + grown(real, n)[len(real):]
     text_mb = sum(len(r["text"].encode()) for r in records) / 1e6
     stats = build_index(work / f"ix{n}", records, procs=procs, timeout=600)
+    stats["breakdown"] = index_breakdown(stats["dir"])
     t = time.perf_counter()
     tri_cpu = trigram_only_build(work / f"tri{n}.sqlite", records)
     tri_s = time.perf_counter() - t
@@ -314,6 +340,9 @@ def report(r: dict) -> None:
     print(f"        CPU time {b['cpu_seconds']:5.1f} s = {r['text_mb'] / b['cpu_seconds']:5.2f} MB per CPU-second "
           f"(wall time on a loaded machine waits for a core; trigram alone {r['trigram_cpu']:5.1f} s CPU)")
     print(f"index size {b['index_bytes'] / 1e6:6.1f} MB = {b['index_bytes'] / 1e6 / r['text_mb']:.2f}× the text")
+    print("        " + "; ".join(f"{name} {size / 1e6:.1f} MB (" + ", ".join(
+        f"{t} {v / 1e6:.2f}" for t, v in sorted(tables.items(), key=lambda kv: -kv[1]) if v >= 20_000) + ")"
+        for name, (size, tables) in b["breakdown"].items()))
     print(f"known items: {r['items']} articles (fixed seed), each asked a fragment and its rarest words")
     print(f"{'':24} {'ours':>8} {'scan':>8}")
     print(f"{'fragment hit@1':24} {r['frag1']:8.3f} {r['scan_frag1']:8.3f}")

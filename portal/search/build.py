@@ -4,15 +4,21 @@ index in line with the records (``ensure_index``). One writer at a time (``store
 Two SQLite files, written in parallel when ``procs`` > 1 (the character index in a forked
 process — SQLite's FTS5 does the work in C; Python only segments):
 
-* ``main.sqlite``: ``clause`` (the stored fields; ``hay`` the text exact strings are matched
-  against — a section's whole text — ``own`` a section's own part of it, ``twin`` its text's fingerprint:
-  ``copies``), ``words`` (FTS5 over the text segmented in
-  jieba's search mode — BM25 ranking, two-character words, parts of compounds), ``terms`` (each
-  word's document count, for query planning and suggestions), ``pinyin`` (each word's pinyin
-  and initials: queries typed in pinyin, same-sound typos);
+* ``main.sqlite``: ``clause`` (a view: each ``clause_row`` — title, body, ``own`` a section's own
+  part of its text, ``twin`` its text's fingerprint: ``copies`` — joined to its ``document`` row,
+  which holds the title, validity and url stem its clauses share), ``words`` (FTS5 over the text
+  segmented in jieba's search mode — BM25 ranking, two-character words, parts of compounds),
+  ``terms`` (each word's document count, for query planning and suggestions), ``pinyin`` (each
+  word's pinyin and initials: queries typed in pinyin, same-sound typos);
 * ``chars.sqlite``: ``chars`` (FTS5 ``trigram``: every 3-character substring of the text padded
-  with two spaces; a pasted fragment's candidates, confirmed against the stored text — and, through
+  with two spaces; a pasted fragment's candidates, confirmed against the text — and, through
   the trigrams a 1–2 character string starts, every clause holding it).
+
+Size (issue 22: at most 3× the text it indexes): the text exact strings are matched against
+(``store.hay``: a section's whole text, normalised) is made from the stored body when a row is read,
+not stored; the body is stored as UTF-16 (``store.body_blob``); both FTS5 tables are merged into
+one segment (``_compact``) and the character index keeps no per-row sizes. What is left is about
+the text itself (body), the word index (positions: phrases and BM25) and the trigram index.
 """
 from __future__ import annotations
 
@@ -35,20 +41,35 @@ from portal.search.records import Record, document_facts, document_hashes
 log = logging.getLogger("portal.search")
 
 MAIN_SCHEMA = """
-CREATE TABLE clause(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, clause_id TEXT NOT NULL, label TEXT,
-                    title TEXT, body TEXT, doc_title TEXT, url TEXT, validity TEXT, depts TEXT, wenhao TEXT,
-                    hay TEXT, own TEXT, twin INTEGER);
-CREATE INDEX clause_doc ON clause(doc, clause_id);
-CREATE INDEX clause_cid ON clause(clause_id);
-CREATE INDEX clause_twin ON clause(twin);
+CREATE TABLE document(id INTEGER PRIMARY KEY, doc TEXT NOT NULL, title TEXT, url TEXT, validity TEXT);
+CREATE INDEX document_doc ON document(doc);
+CREATE TABLE clause_row(id INTEGER PRIMARY KEY, d INTEGER NOT NULL, clause_id TEXT NOT NULL, label TEXT,
+                        title TEXT, body BLOB, url TEXT, depts TEXT, wenhao TEXT, own TEXT, twin INTEGER);
+CREATE VIEW clause AS
+    SELECT r.id AS id, d.doc AS doc, r.clause_id AS clause_id, r.label AS label, r.title AS title, r.body AS body,
+           d.title AS doc_title, coalesce(r.url, d.url || r.clause_id) AS url, d.validity AS validity,
+           r.depts AS depts, r.wenhao AS wenhao, r.own AS own, r.twin AS twin
+    FROM clause_row r JOIN document d ON d.id = r.d;
 CREATE VIRTUAL TABLE words USING fts5(title, body, keys, content='',
                                       tokenize='unicode61 remove_diacritics 0', detail='full');
 CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE pinyin(key TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY(key, term)) WITHOUT ROWID;
 """
-CHARS_SCHEMA = """
-CREATE VIRTUAL TABLE chars USING fts5(hay, content='', tokenize='trigram', detail='none');
+# Made once the rows are in (a full build): one pass over the rows, pages filled in key order.
+CLAUSE_INDEXES = """
+CREATE INDEX clause_doc ON clause_row(d, clause_id);
+CREATE INDEX clause_cid ON clause_row(clause_id);
+CREATE INDEX clause_twin ON clause_row(twin);
 """
+# columnsize=0: the character index is only ever asked which rows match (never ranked), so the
+# per-row token counts BM25 would need are not kept.
+CHARS_SCHEMA = """
+CREATE VIRTUAL TABLE chars USING fts5(hay, content='', tokenize='trigram', detail='none', columnsize=0);
+"""
+# A clause row as built: (id, doc, clause_id, label, title, body, doc_title, url, validity, depts,
+# wenhao, hay, own, twin). ``hay`` is not stored (``store.hay`` makes it again from title and body);
+# doc_title, validity and the url's part before the clause id are stored once per document.
+HAY = 11
 
 
 def _clause_row(i: int, r: Record) -> tuple:
@@ -57,13 +78,37 @@ def _clause_row(i: int, r: Record) -> tuple:
     title, text = r.title or "", r.context or r.text or ""
     return (i, r.doc_id, r.clause_id, r.label or r.clause_id, title, text, r.doc_title or "",
             r.url or "", r.validity or "", ",".join(r.depts()), " ".join(r.wenhao()),
-            hay(title, text), hay(title, r.text or "") if r.context else "", copies.fingerprint(text))
+            store.hay(title, text), store.hay(title, r.text or "") if r.context else "", copies.fingerprint(text))
 
 
-def hay(title: str, text: str) -> str:
-    """What exact strings are matched against: title and text, full-width folded, lower-cased,
-    each run of white space one space (a fragment pasted across lines still matches)."""
-    return " ".join(tokenizer.normalise(f"{title}\n{text}").lower().split())
+def _url_base(url: str) -> str:
+    return url[:url.index("#") + 1] if "#" in url else ""
+
+
+def _insert_clauses(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Write ``rows`` (clause rows as built) to ``clause_row``, each document's facts to ``document``
+    once: a clause's url is stored only when it is not its document's url followed by its id."""
+    docs = {tuple(k): i for i, *k in conn.execute("SELECT id, doc, title, url, validity FROM document")}
+    next_id = max(docs.values(), default=0) + 1
+    new_docs, stored = [], []
+    for (i, doc, cid, label, title, body, doc_title, url, validity, depts, wenhao, _hay, own, twin) in rows:
+        base = _url_base(url)
+        key = (doc, doc_title, base, validity)
+        if key not in docs:
+            docs[key], next_id = next_id, next_id + 1
+            new_docs.append((docs[key], *key))
+        stored.append((i, docs[key], cid, label, title, store.body_blob(body),
+                       None if url == base + cid else url, depts, wenhao, own, twin))
+    conn.executemany("INSERT INTO document VALUES (?, ?, ?, ?, ?)", new_docs)
+    conn.executemany("INSERT INTO clause_row VALUES (?,?,?,?,?,?,?,?,?,?,?)", stored)
+
+
+def _stored_rows(conn: sqlite3.Connection, doc_id: str) -> list[tuple]:
+    """A document's clause rows as built (``hay`` made again: what its index entries were made of)."""
+    rows = conn.execute("SELECT id, doc, clause_id, label, title, body, doc_title, url, validity, depts, wenhao, "
+                        "own, twin FROM clause WHERE doc = ? ORDER BY id", (doc_id,)).fetchall()
+    rows = [(*r[:5], store.body_text(r[5]), *r[6:]) for r in rows]
+    return [(*r[:HAY], store.hay(r[4] or "", r[5]), *r[HAY:]) for r in rows]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -80,12 +125,22 @@ CHARS_PAD = "  "  # every character of the text starts a trigram, so 1–2 chara
 
 
 def _char_row(row: tuple) -> tuple:
-    return row[0], row[11] + CHARS_PAD
+    return row[0], row[HAY] + CHARS_PAD
+
+
+def _compact(conn: sqlite3.Connection, fts: str) -> None:
+    """Merge the FTS5 table's segments into one and drop the freed pages. A bulk insert leaves
+    dozens of segments, each repeating the terms it holds: the trigram index, whose terms are in
+    most segments, loses about a third of its size (the word index ~2%)."""
+    conn.execute("PRAGMA journal_mode=MEMORY")  # 'optimize' needs a journal (``_fast``)
+    with conn:
+        conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+    conn.execute("VACUUM")
 
 
 def _fast(conn: sqlite3.Connection) -> None:
-    """A fresh file nobody reads yet: no journal. (No FTS5 'optimize' then: it needs a journal —
-    with journal_mode=OFF it leaves a malformed trigram index on SQLite 3.40.)"""
+    """A fresh file nobody reads yet: no journal while the rows go in (``_compact`` turns one on
+    for FTS5's 'optimize': with journal_mode=OFF it leaves a malformed trigram index on SQLite 3.40)."""
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
 
@@ -97,6 +152,7 @@ def _write_chars(path: Path, rows: list[tuple]) -> None:
         conn.executescript(CHARS_SCHEMA)
         with conn:
             conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
+        _compact(conn, "chars")
     finally:
         conn.close()
 
@@ -115,7 +171,8 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
         _fast(conn)
         conn.executescript(MAIN_SCHEMA)
         with conn:
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            _insert_clauses(conn, rows)
+            conn.executescript(CLAUSE_INDEXES)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", map(_word_row, rows))
         conn.execute("INSERT INTO words(words, rank) VALUES ('rank', 'bm25(1.5, 1.0, 4.0)')")
         with conn:
@@ -123,6 +180,7 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
             conn.execute("INSERT INTO terms SELECT term, doc FROM temp.vocab")
             conn.execute("DROP TABLE temp.vocab")
             _add_pinyin(conn)
+        _compact(conn, "words")
     finally:
         conn.close()
 
@@ -163,7 +221,7 @@ def build_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int =
                     raise RuntimeError(f"the character index writer failed (exit code {child.exitcode})")
             meta = {"schema": store.SCHEMA_VERSION, "signature": store.signature(),
                     "segmenter": tokenizer.backend_name(), "built": time.time(), "generation": 1,
-                    "clauses": len(rows), "avg_chars": sum(len(r[11]) for r in rows) / max(1, len(rows)), "docs": document_hashes(recs), "facts": document_facts(recs)}
+                    "clauses": len(rows), "avg_chars": sum(len(r[HAY]) for r in rows) / max(1, len(rows)), "docs": document_hashes(recs), "facts": document_facts(recs)}
             store.write_meta(ix_dir, meta)
             pause_point("reindex-before-switch")  # the new index written, the old one still live
             store.switch_current(index_dir, ix_dir)
@@ -206,16 +264,17 @@ def update_document(index_dir: str | os.PathLike, doc_id: str, records: Iterable
         conn = store.connect(st.ix_dir, write=True)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            old = conn.execute("SELECT * FROM clause WHERE doc = ?", (doc_id,)).fetchall()
+            old = _stored_rows(conn, doc_id)
             old_words = [_word_row(r) for r in old]
             for w, c in zip(old_words, map(_char_row, old), strict=False):
                 conn.execute("INSERT INTO words(words, rowid, title, body, keys) VALUES ('delete', ?, ?, ?, ?)", w)
                 conn.execute("INSERT INTO chars(chars, rowid, hay) VALUES ('delete', ?, ?)", c)
-            conn.execute("DELETE FROM clause WHERE doc = ?", (doc_id,))
-            start = (conn.execute("SELECT max(id) FROM clause").fetchone()[0] or 0) + 1
+            conn.execute("DELETE FROM clause_row WHERE d IN (SELECT id FROM document WHERE doc = ?)", (doc_id,))
+            conn.execute("DELETE FROM document WHERE doc = ?", (doc_id,))
+            start = (conn.execute("SELECT max(id) FROM clause_row").fetchone()[0] or 0) + 1
             rows = [_clause_row(i, r) for i, r in enumerate(recs, start)]
             new_words = [_word_row(r) for r in rows]
-            conn.executemany("INSERT INTO clause VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            _insert_clauses(conn, rows)
             conn.executemany("INSERT INTO words(rowid, title, body, keys) VALUES (?, ?, ?, ?)", new_words)
             conn.executemany("INSERT INTO chars(rowid, hay) VALUES (?, ?)", map(_char_row, rows))
             delta = _counts(new_words)

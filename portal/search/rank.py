@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from portal.search import copies
+from portal.search import copies, store
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.memo import Memo
 from portal.search.query_plan import FTS_TERM, NON_WORD, QueryPlan, fts_quote
@@ -58,7 +58,7 @@ PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause ho
 SENTENCE = re.compile(r"[。；;！？!?]")
 HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
 
-RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.hay, c.own, c.twin"     # what ranking reads
+RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.title, c.body, c.own, c.twin"  # what ranking reads (hay: store.hay)
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
 COPY_COLUMNS = "c.id, c.label, c.doc_title, c.url, c.validity"   # … and the copies listed under them
 
@@ -193,7 +193,8 @@ class Ranker:
         for i in range(0, len(ids_list), 900):
             chunk = ids_list[i:i + 900]
             sql = f"SELECT {RANK_COLUMNS} FROM clause c WHERE c.id IN ({','.join('?' * len(chunk))}){self.fsql}"
-            out += [Row(*r) for r in self.conn.execute(sql, (*chunk, *self.fargs))]
+            out += [Row(i, d, cid, wh, store.row_hay(t, b), own, tw)
+                    for i, d, cid, wh, t, b, own, tw in self.conn.execute(sql, (*chunk, *self.fargs))]
         return out
 
     def same_text(self, rows: list[Row]) -> set[int]:
@@ -214,6 +215,7 @@ class Ranker:
             for i, *rest in self.conn.execute(sql, list(by_id)):
                 r = by_id[i]
                 r.label, r.title, r.body, r.doc_title, r.url, r.validity, r.depts = rest
+                r.body = store.body_text(r.body)   # stored as UTF-16 (``store.body_blob``)
             copied = {c.id: c for r in rows for c in r.copies}   # their links only, not their text
             ids = list(copied)
             for n in range(0, len(ids), 900):

@@ -260,6 +260,14 @@ def index_status(index_dir: str | os.PathLike, records: Iterable | None = None) 
     return ("stale" if changed else "ok"), changed
 
 
+# A full build instead of per-document updates when many documents changed (a bulk import). Measured
+# (400 imported statutes, 35,000 clauses): a build indexes ~0.3 ms a clause; an update costs ~130 ms a
+# document whatever its size (its pinyin check reads the whole vocabulary, the metadata is rewritten),
+# i.e. about 400 clauses of a build. Below REBUILD_FROM documents an update is always kept (one upload).
+REBUILD_FROM = 8
+UPDATE_COST_CLAUSES = 400
+
+
 def ensure_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int = 1,
                  timeout: float = 60.0) -> str:
     """Make the index match ``records``: build it if missing, corrupt or built with another
@@ -273,6 +281,13 @@ def ensure_index(index_dir: str | os.PathLike, records: Iterable, *, procs: int 
         stats = build_index(index_dir, records, procs=procs, timeout=timeout)
         log.warning("search index rebuilt: %d clauses in %.1f s", stats["clauses"], stats["seconds"])
         return f"rebuilt ({status})"
+    if len(changed) >= REBUILD_FROM and len(changed) * UPDATE_COST_CLAUSES >= len(records):
+        # many documents at once: their updates would cost more than building every clause afresh
+        # (in a new folder, switched in whole: readers keep the old index meanwhile)
+        stats = build_index(index_dir, records, procs=procs, timeout=timeout)
+        log.warning("search index was stale in %d document(s): rebuilt, %d clauses in %.1f s",
+                    len(changed), stats["clauses"], stats["seconds"])
+        return f"rebuilt ({len(changed)} documents changed)"
     by_doc: dict[str, list[Record]] = {d: [] for d in changed}
     for r in records:
         if r.doc_id in by_doc:

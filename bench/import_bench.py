@@ -4,19 +4,31 @@ Makes N statute files from the texts the product ships (content/policy/sources: 
 copy under its own title so each is a new document), then times `import-policy` on the folder
 into a fresh database: conversion and checks, one library sync, one search-index update.
 Baseline in the same run: reading the same files and counting their 第X条 headings with a regex
-(the least any import must do). Budget: 400 files in at most 5 minutes."""
+(the least any import must do). Budgets: 400 files in at most 5 minutes (the first one), and
+issue 22's: import at 1 MB/s or more with at least 98% of the files imported. The import runs as
+``flask portal import-policy`` runs it (a full index build may use a second writer process)."""
 from __future__ import annotations
 
 import argparse
 import re
+import resource
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 BUDGET_SECONDS_PER_400 = 300.0  # “400 files in minutes, not half an hour”
+BUDGET_MB_PER_S = 1.0  # issue 22: a library import at 1 MB/s or more …
+BUDGET_IMPORTED = 0.98  # … with at least 98% of the real files imported
 ARTICLE = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条[ 　]")
 TAGS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (the index's forked writer): under a
+    loaded machine the wall time swings twofold from run to run, the CPU time much less."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def make_files(sources: Path, target: Path, n: int) -> int:
@@ -65,19 +77,23 @@ def main(argv: list[str]) -> int:
             t0 = time.perf_counter()
             headings = sum(len(ARTICLE.findall(p.read_text(encoding="utf-8"))) for p in incoming.iterdir())
             scan = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            run = run_import([incoming], content, shown=lambda p: p.name)
-            took = time.perf_counter() - t0
+            t0, cpu = time.perf_counter(), cpu_seconds()
+            run = run_import([incoming], content, shown=lambda p: p.name, index_procs=2)  # as import-policy
+            took, cpu = time.perf_counter() - t0, cpu_seconds() - cpu
         counts = run.counts()
         articles = sum(o.articles for o in run.outcomes)
         budget = BUDGET_SECONDS_PER_400  # one sync and one index update whatever the count: not per file
         print(f"import {args.files} files, {size / 1e6:.1f} MB, {headings} 第X条 headings")
         print(f"  outcomes: {counts}; articles imported {articles} (headings {headings})")
         print(f"  import (convert + check + write + one sync + one search update): {took:.1f} s "
-              f"= {size / 1e6 / took:.2f} MB/s; {took / args.files * 1000:.0f} ms a file")
+              f"= {size / 1e6 / took:.2f} MB/s; {took / args.files * 1000:.0f} ms a file; CPU {cpu:.1f} s")
         print(f"  baseline (read + count headings): {scan:.2f} s; ratio {took / max(scan, 1e-6):.0f}x")
         ok = took <= budget and counts["refused"] == 0 and articles == headings
         print(f"  budget: <= {budget:.0f} s and every article imported: {'PASS' if ok else 'FAIL'}")
-        return 0 if ok else 1
+        rate, share = size / 1e6 / took, (counts["imported"] + counts["updated"]) / max(1, len(run.outcomes))
+        fast = rate >= BUDGET_MB_PER_S and share >= BUDGET_IMPORTED
+        print(f"  import >= {BUDGET_MB_PER_S:g} MB/s ({rate:.2f}) and >= {BUDGET_IMPORTED:.0%} of files imported "
+              f"({share:.0%}): {'PASS' if fast else 'FAIL'}")
+        return 0 if ok and fast else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

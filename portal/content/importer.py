@@ -59,12 +59,18 @@ class Conversion:
 def clean_line(line: str) -> str:
     """Drop Markdown decoration and odd spaces a pasted regulation carries."""
     line = line.replace("\u3000", " ").replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "").strip()
-    if re.fullmatch(r"<!--.*-->", line):
+    # the regexes only where the line starts with what they remove (this runs on every line of a bulk import)
+    if line.startswith("<!--") and _COMMENT_RE.fullmatch(line):
         return ""
-    line = re.sub(r"^#{1,6}\s*", "", line)
-    line = re.sub(r"^>\s*", "", line)
+    if line.startswith("#"):
+        line = _HASHES_RE.sub("", line)
+    if line.startswith(">"):
+        line = _QUOTE_RE.sub("", line)
     line = line.replace("**", "").replace("__", "")
     return line.strip()
+
+
+_COMMENT_RE, _HASHES_RE, _QUOTE_RE = re.compile(r"<!--.*-->"), re.compile(r"^#{1,6}\s*"), re.compile(r"^>\s*")
 
 
 def split_front_matter(text: str) -> tuple[dict, list[tuple[int, str]]]:

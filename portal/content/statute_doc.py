@@ -18,6 +18,8 @@ Pure functions only. Same front matter as the 方案 (see policy_doc); the body:
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +28,7 @@ from portal.content.policy_doc import (
     ANCHOR_RE,
     Clause,
     ClauseParser,
+    ContentError,
     ParsedDocument,
     _parse_front_matter,
     plain_text,
@@ -116,11 +119,50 @@ class _Open:
     body: list[tuple[int, str]] = field(default_factory=list)
 
 
+# Body parses kept while a bulk import runs (``reusing_parses``): the import parses each file when it
+# converts it, the library sync parses the written file again, the search index's edition records
+# parse each version once more. The written file differs from the converted text only in its front
+# matter (status, kept values), so the body's parse is reused: it depends on the body's lines,
+# where they start and the ``numbering`` value alone (``_StatuteParser``). Off by default: a
+# long-running process keeps no texts.
+_reused: contextvars.ContextVar[dict | None] = contextvars.ContextVar("statute_parses", default=None)
+
+
+@contextlib.contextmanager
+def reusing_parses():
+    """Within this block (this thread), a statute body parsed once is not parsed again."""
+    token = _reused.set({} if _reused.get() is None else _reused.get())
+    try:
+        yield
+    finally:
+        _reused.reset(token)
+
+
+def _copy_clause(c: Clause) -> Clause:
+    new = object.__new__(Clause)
+    new.__dict__.update(c.__dict__)
+    return new
+
+
 def parse_statute(text: str, filename: str) -> ParsedDocument:
     doc = ParsedDocument(filename)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").split("\n")
     start = _parse_front_matter(lines, doc)
-    _StatuteParser(doc).run(lines, start)
+    cache = _reused.get()
+    if cache is None:
+        _StatuteParser(doc).run(lines, start)
+        return doc
+    key = (start, doc.meta.get("numbering"), "\n".join(lines[start:]))
+    hit = cache.get(key)
+    if hit is None:
+        front = len(doc.errors)
+        _StatuteParser(doc).run(lines, start)
+        cache[key] = (doc.clauses, doc.errors[front:])
+        doc.clauses = [_copy_clause(c) for c in doc.clauses]  # callers own what they get
+        return doc
+    clauses, errors = hit
+    doc.clauses = [_copy_clause(c) for c in clauses]
+    doc.errors += [ContentError(filename, e.line, e.message) for e in errors]
     return doc
 
 

@@ -43,7 +43,7 @@ def import_policy_command(paths: tuple[Path, ...], doc_id: str | None):
                 bar.update(len(group), group)
 
         run = run_import(files, _content_dir(), doc_id, display_root=display_root(),
-                         shown=_shown, progress=progress)
+                         shown=_shown, progress=progress, index_procs=2)
     for o in run.outcomes:
         where = o.doc_id + (f"@{o.edition}" if o.edition else "")
         if o.ok:

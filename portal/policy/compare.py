@@ -73,6 +73,15 @@ def compare_editions(old_markdown: str, new_markdown: str) -> Comparison:
     return compare(articles(old_markdown), articles(new_markdown))
 
 
+def changed_articles(old_markdown: str, new_markdown: str) -> set[str]:
+    """``compare_editions(old, new).changed_old_ids()`` without pairing or marking words: an old article
+    outside the runs of equal text is paired as changed or left as removed, either way it counts. (The
+    search index asks this of every earlier edition in the library; the pairing was most of the work.)"""
+    old, new = articles(old_markdown), articles(new_markdown)
+    matcher = difflib.SequenceMatcher(None, [a.text for a in old], [a.text for a in new], autojunk=False)
+    return {a.clause_id for op, i1, i2, _, _ in matcher.get_opcodes() if op != "equal" for a in old[i1:i2]}
+
+
 def compare(old: list[Article], new: list[Article]) -> Comparison:
     """Pair the articles of two editions: equal text is the same article (renumbered or not);
     within a replaced run, articles are paired in order as changed, the rest added or removed."""

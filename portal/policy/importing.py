@@ -34,6 +34,7 @@ from portal.content.importer import (
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_upload
 from portal.content.register_file import parse_register
+from portal.content.statute_doc import reusing_parses
 from portal.content.statute_import import PART_RE
 from portal.extensions import db
 from portal.models import PolicyDocument
@@ -348,8 +349,10 @@ def _ids_in_database() -> dict[str, str]:
 
 def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = None, actor_name: str = "import",
                display_root: Path | None = None, shown: Callable[[Path], str] = str,
-               progress: Callable[[Iterable], Iterable] | None = None, update_search: bool = True) -> ImportRun:
-    """Plan, write what passed, sync the library once, update the search index once.
+               progress: Callable[[Iterable], Iterable] | None = None, update_search: bool = True,
+               index_procs: int = 1) -> ImportRun:
+    """Plan, write what passed, sync the library once, update the search index once (``index_procs``:
+    its writer processes when many documents changed and it is rebuilt: 2 from the command line).
 
     A document the library then refuses (e.g. it cites an article another document lacks) has
     its files put back as they were and is reported refused."""
@@ -359,12 +362,13 @@ def run_import(paths: Iterable[Path], content_dir: Path, doc_id: str | None = No
     # waits, then plans against what the first wrote, so neither overwrites the other's files
     with open(policy_dir / ".import.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _run_import(paths, content_dir, policy_dir, doc_id, actor_name, display_root, shown, progress,
-                           update_search)
+        with reusing_parses():  # each file's text is parsed once: converting, syncing, indexing
+            return _run_import(paths, content_dir, policy_dir, doc_id, actor_name, display_root, shown, progress,
+                               update_search, index_procs)
 
 
 def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, display_root, shown, progress,
-                update_search) -> ImportRun:
+                update_search, index_procs: int = 1) -> ImportRun:
     paths = expand(paths)
     by_shown = {shown(p): p for p in paths}
     outcomes = plan_import(paths, policy_dir, doc_id, shown, progress, _ids_in_database()) if paths else []
@@ -395,7 +399,7 @@ def _run_import(paths, content_dir: Path, policy_dir: Path, doc_id, actor_name, 
                                if Path(p.file).name.removesuffix(".md").split("@")[0] not in written]
     if update_search:
         try:
-            said = str(sync_index())
+            said = str(sync_index(procs=index_procs))
             run.search = said if len(said) <= 160 else said[:157] + "…"
         except Exception as exc:  # derived data: rebuilt at the next start or `flask portal reindex`
             run.search = f"not updated ({type(exc).__name__}: {exc})"

@@ -116,7 +116,9 @@ def sync_policy(content_dir: Path, display_root: Path | None = None, actor_name:
 def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, only: set[str] | None,
                  failed: dict[str, Problem]) -> PolicySyncReport:
     report = PolicySyncReport()
-    existing = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
+    # clauses and editions of every document in two queries, not one lazy load (and autoflush) per document
+    existing = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument).options(
+        sa.orm.selectinload(PolicyDocument.clauses), sa.orm.selectinload(PolicyDocument.editions)))}
     previous = {d.doc_id: {c.clause_id for c in d.clauses if not c.retired} for d in existing.values() if d.active}
     lib = scan_library(Path(content_dir) / POLICY_DIR, display_root, previous, imported_documents())
     for ldoc in lib.docs:
@@ -124,6 +126,7 @@ def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, 
             ldoc.problems.append(failed[ldoc.file])
     report.problems = list(lib.problems) + list(failed.values())
     seen: set[str] = set()
+    new_clauses: list[tuple[PolicyDocument, list[dict]]] = []
     for ldoc in lib.docs:
         if ldoc.doc_id:
             seen.add(ldoc.doc_id)
@@ -135,10 +138,11 @@ def _sync_policy(content_dir: Path, display_root: Path | None, actor_name: str, 
         if (only is not None and ldoc.doc_id not in only) or not ldoc.current:
             continue  # an earlier version is recorded as an edition, not as the document's text
         try:
-            _apply_document(ldoc, existing, report, actor_name)
+            _apply_document(ldoc, existing, report, actor_name, new_clauses)
         except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
             raise _DocumentFailed(Problem(ldoc.file, 1, f"cannot be loaded ({type(exc).__name__}: {exc}); "
                                                         "the last good version keeps serving")) from exc
+    _insert_new_clauses(new_clauses)
     if only is None:
         for doc_id, doc in existing.items():
             if doc.active and doc_id not in seen:
@@ -162,7 +166,7 @@ def imported_documents() -> list[tuple[str, str, str]]:
 
 
 def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], report: PolicySyncReport,
-                    actor_name: str) -> None:
+                    actor_name: str, new_clauses: list[tuple[PolicyDocument, list[dict]]]) -> None:
     doc = existing.get(ldoc.doc_id)
     if doc is not None and doc.active and doc.content_hash == ldoc.content_hash:
         report.unchanged.append(ldoc.doc_id)
@@ -170,7 +174,7 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
     creating = doc is None
     before = _doc_fields(doc) if doc is not None else {}
     if creating:
-        doc = PolicyDocument(doc_id=ldoc.doc_id, version=0)
+        doc = PolicyDocument(doc_id=ldoc.doc_id, version=0, editions=[])  # known empty: no lazy load once flushed
         db.session.add(doc)
         existing[ldoc.doc_id] = doc
     _copy_metadata(ldoc, doc)
@@ -178,7 +182,11 @@ def _apply_document(ldoc: LibraryDoc, existing: dict[str, PolicyDocument], repor
     doc.active = True
     doc.version = (doc.version or 0) + 1
     doc.updated_at = utcnow()
-    added, changed, retired = _apply_clauses(ldoc, doc)
+    if creating:  # every clause is new: inserted in bulk once the new documents have ids
+        new_clauses.append((doc, _clause_rows(ldoc)))
+        added, changed, retired = [c.id for c in ldoc.parsed.clauses], [], []
+    else:
+        added, changed, retired = _apply_clauses(ldoc, doc)
     doc.clause_count = sum(1 for c in ldoc.parsed.clauses if counted(c.id, ldoc.layout, c.kind))
     after = _doc_fields(doc)
     meta_before, meta_after = changed_fields(before, after) if before else ({}, after)
@@ -210,6 +218,29 @@ def _copy_metadata(ldoc: LibraryDoc, doc: PolicyDocument) -> None:
     doc.source_file = ldoc.path.name
     doc.provenance, doc.errata_file = meta.get("source", ""), meta.get("errata", "")
     doc.content_hash = ldoc.content_hash
+
+
+def _clause_rows(ldoc: LibraryDoc) -> list[dict]:
+    """The rows of a new document's clauses: what _apply_clauses would set on new PolicyClause objects."""
+    sources = ldoc.section_sources()
+    return [{"clause_id": c.id, "position": position, "kind": c.kind, "label": c.label, "title": c.title,
+             "parent": c.parent, "level": c.level, "line": c.line, "retired": False, "text": c.text,
+             "markdown": sources.get(c.id, c.markdown) if c.kind == "section" else c.markdown}
+            for position, c in enumerate(ldoc.parsed.clauses)]
+
+
+def _insert_new_clauses(new_clauses: list[tuple[PolicyDocument, list[dict]]]) -> None:
+    """The clauses of the documents created in this sync, in one executemany (a bulk import adds tens
+    of thousands: as ORM objects each costs events, cascades and a unit-of-work step), in the order
+    the ORM would have inserted them."""
+    if not new_clauses:
+        return
+    db.session.flush()  # the new documents' ids
+    # the table, not the entity: every column is given, so the ORM's bulk-insert bookkeeping is pure cost
+    db.session.execute(PolicyClause.__table__.insert(), [{"document_id": doc.id, **row}
+                                                         for doc, rows in new_clauses for row in rows])
+    for doc, _ in new_clauses:
+        db.session.expire(doc, ["clauses"])  # read from the database when next used
 
 
 def _apply_clauses(ldoc: LibraryDoc, doc: PolicyDocument) -> tuple[list[str], list[str], list[str]]:
@@ -345,12 +376,14 @@ def _store_citations(lib: Library, report: PolicySyncReport) -> None:
     """Rebuild citation rows of the documents just loaded, then re-resolve every row against
     the library as it now stands (a newly imported text turns register links into article links)."""
     docs = {d.doc_id: d for d in db.session.scalars(sa.select(PolicyDocument))}
-    reloaded = set(report.created) | set(report.updated)
+    created = set(report.created)
+    reloaded = created | set(report.updated)
     for ldoc in lib.good_docs:
         if ldoc.doc_id not in reloaded:
             continue
         doc = docs[ldoc.doc_id]
-        db.session.execute(sa.delete(PolicyCitation).where(PolicyCitation.document_id == doc.id))
+        if ldoc.doc_id not in created:  # a new document has no rows to delete (each delete scans the session)
+            db.session.execute(sa.delete(PolicyCitation).where(PolicyCitation.document_id == doc.id))
         for position, fc in enumerate(ldoc.citations):
             c = fc.citation
             db.session.add(PolicyCitation(document_id=doc.id, clause_id=fc.clause_id, anchor_id=fc.anchor_id,

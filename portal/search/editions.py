@@ -11,7 +11,7 @@ from __future__ import annotations
 from portal.content.policy_doc import ParsedDocument
 from portal.content.statute_doc import parse_statute
 from portal.models import PolicyDocument
-from portal.policy.compare import compare_editions
+from portal.policy.compare import changed_articles
 from portal.search.records import Record, records_from_document
 
 OUTDATED_STATUS = "已修订"
@@ -26,8 +26,7 @@ def edition_records(doc: PolicyDocument) -> list[Record]:
     for edition in doc.editions:
         if edition.current or not edition.active or not edition.markdown:
             continue
-        rows = compare_editions(edition.markdown, current.markdown).rows
-        differs = {r.old.clause_id for r in rows if r.old is not None and r.kind in ("changed", "removed")}
+        differs = changed_articles(edition.markdown, current.markdown)
         if not differs:
             continue
         parsed = parse_statute(edition.markdown, edition.source_file)

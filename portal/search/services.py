@@ -7,7 +7,8 @@ rows) and where the index lives (``app.config["SEARCH_INDEX_DIR"]``).
 Index lifecycle
 ---------------
 * ``flask portal sync`` → ``sync_index()``: reindex the documents whose clauses changed (a full
-  build when the index is missing, corrupt or built with another segmenter or schema). Waits for the write
+  build when the index is missing, corrupt or built with another segmenter or schema, or when so many
+  documents changed — a bulk import — that a build costs less: ``build.ensure_index``). Waits for the write
   lock.
 * ``flask portal reindex`` → ``rebuild_index()``: a fresh index, switched in atomically.
 * Any search → ``ensure_fresh()``: once per change of the library (a cheap fingerprint of the
@@ -80,8 +81,10 @@ def _section_of(clause: PolicyClause, by_id: dict[str, PolicyClause]) -> str:
     return c.clause_id if c.kind == "section" else clause.clause_id
 
 
-def parsed_document(doc: PolicyDocument) -> ParsedDocument:
-    """A live document as the content parsers describe one (retired clauses left out)."""
+def parsed_document(doc: PolicyDocument, clauses=None) -> ParsedDocument:
+    """A live document as the content parsers describe one (retired clauses left out). ``clauses``:
+    its clause rows when read without the ORM (``all_records``), else ``doc.clauses``."""
+    clauses = doc.clauses if clauses is None else clauses
     return ParsedDocument(
         filename=doc.doc_id,
         meta={"id": doc.doc_id, "title": doc.title, "number": doc.number or "", "status": doc.status or "",
@@ -89,28 +92,46 @@ def parsed_document(doc: PolicyDocument) -> ParsedDocument:
               "date": doc.issued.isoformat() if doc.issued else ""},
         clauses=[Clause(id=c.clause_id, label=c.label or c.clause_id, title=c.title, parent=c.parent, level=0,
                         markdown="", text=c.text or "", line=0, kind=c.kind)
-                 for c in doc.clauses if not c.retired])
+                 for c in clauses if not c.retired])
 
 
-def records_for(doc: PolicyDocument) -> list[Record]:
-    """Index records of one live document."""
-    by_id = {c.clause_id: c for c in doc.clauses if not c.retired}
+def records_for(doc: PolicyDocument, clauses=None) -> list[Record]:
+    """Index records of one live document (``clauses`` as for ``parsed_document``)."""
+    clauses = doc.clauses if clauses is None else clauses
+    by_id = {c.clause_id: c for c in clauses if not c.retired}
     sections = {cid: _section_of(c, by_id) for cid, c in by_id.items()}
-    return records_from_document(parsed_document(doc), url_for=lambda d, cid: clause_url(d, cid, sections.get(cid)),
-                                 validity=doc.status or "")
+    return records_from_document(parsed_document(doc, clauses),
+                                 url_for=lambda d, cid: clause_url(d, cid, sections.get(cid)), validity=doc.status or "")
 
 
-def live_documents() -> list[PolicyDocument]:
+def live_documents(with_clauses: bool = True) -> list[PolicyDocument]:
     stmt = (sa.select(PolicyDocument).where(PolicyDocument.active).order_by(PolicyDocument.doc_id)
-            .options(sa.orm.selectinload(PolicyDocument.clauses), sa.orm.selectinload(PolicyDocument.editions)))
+            .options(sa.orm.selectinload(PolicyDocument.editions)))
+    if with_clauses:
+        stmt = stmt.options(sa.orm.selectinload(PolicyDocument.clauses))
     return list(db.session.scalars(stmt))
+
+
+def _live_clauses() -> dict[int, list]:
+    """Document id → its live clauses as plain rows, in ``PolicyDocument.clauses`` order: a bulk import
+    leaves tens of thousands, and building an ORM object for each was most of ``all_records``."""
+    out: dict[int, list] = {}
+    stmt = (sa.select(PolicyClause.document_id, PolicyClause.clause_id, PolicyClause.label, PolicyClause.title,
+                      PolicyClause.parent, PolicyClause.text, PolicyClause.kind, PolicyClause.retired)
+            .join(PolicyDocument, PolicyDocument.id == PolicyClause.document_id)
+            .where(PolicyDocument.active, PolicyClause.retired.is_(False))
+            .order_by(PolicyClause.document_id, PolicyClause.position, PolicyClause.id))
+    for row in db.session.execute(stmt):
+        out.setdefault(row.document_id, []).append(row)
+    return out
 
 
 def all_records() -> list[Record]:
     out: list[Record] = []
-    docs = live_documents()
+    docs = live_documents(with_clauses=False)
+    clauses = _live_clauses()
     for doc in docs:
-        out.extend(records_for(doc))
+        out.extend(records_for(doc, clauses.get(doc.id, [])))
     for doc in docs:  # earlier editions' changed articles, after every text in force
         out.extend(edition_records(doc))
     return out
@@ -132,11 +153,12 @@ def _forget_checks(directory: Path) -> None:
     engine.engine_for(directory).invalidate()
 
 
-def sync_index(timeout: float = 120.0) -> str:
-    """Bring the index in line with the database (what ``flask portal sync`` runs)."""
+def sync_index(timeout: float = 120.0, procs: int = 1) -> str:
+    """Bring the index in line with the database (what ``flask portal sync`` runs). ``procs``: writer
+    processes of a full build (2 from a command-line bulk import; a web worker does not fork)."""
     use_app_content()
     directory = index_dir()
-    summary = build.ensure_index(directory, all_records(), timeout=timeout)
+    summary = build.ensure_index(directory, all_records(), timeout=timeout, procs=procs)
     _forget_checks(directory)
     return summary
 

@@ -1,6 +1,6 @@
 """对照版: two editions of a law article by article — added, removed, changed with the words marked;
 articles renumbered by an inserted article are the same article."""
-from portal.policy.compare import Article, compare, mark_words
+from portal.policy.compare import Article, changed_articles, compare, compare_editions, mark_words
 from tests.conftest import ROOT
 
 POLICY = ROOT / "content" / "policy"
@@ -17,6 +17,19 @@ def test_an_inserted_article_renumbers_the_rest_without_marking_them_changed():
     assert [(r.kind, r.old and r.old.clause_id, r.new and r.new.clause_id) for r in result.changes] == [
         ("changed", "a2", "a2"), ("added", None, "a3"), ("removed", "a4", None)]
     assert result.count("same") == 2 and result.changed_old_ids() == {"a2", "a4"}
+
+
+def test_changed_articles_are_what_the_comparison_finds_changed_or_removed():
+    """The search index's shortcut (no pairing, no marking) against the full comparison, on every
+    earlier edition shipped, both ways round."""
+    pairs = 0
+    for earlier in sorted(POLICY.glob("*@*.md")):
+        current = POLICY / f"{earlier.stem.split('@')[0]}.md"
+        for a, b in ((earlier, current), (current, earlier)):
+            old, new = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
+            assert changed_articles(old, new) == compare_editions(old, new).changed_old_ids(), (a.name, b.name)
+            pairs += 1
+    assert pairs >= 6
 
 
 def test_changed_words_are_marked():

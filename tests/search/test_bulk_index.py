@@ -25,7 +25,7 @@ def _tables(directory) -> dict:
         return {"terms": sorted(r for r in conn.execute("SELECT term, df FROM terms") if WORD.search(r[0])),
                 "pinyin": sorted(conn.execute("SELECT key, term FROM pinyin")),
                 "clauses": sorted(conn.execute("SELECT doc, clause_id, label, title, body, doc_title, url, validity, "
-                                               "depts, wenhao, hay, own, twin FROM clause"))}
+                                               "depts, wenhao, own, twin FROM clause"))}
     finally:
         conn.close()
 

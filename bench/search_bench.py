@@ -11,8 +11,9 @@ earlier edition's article is asked too (hit@1 ≥ 0.98: that edition's article f
 a unique 8–14 character fragment of it (as pasted, cutting words in half), and 2–3 of its rarest
 words. Budgets (PASS/FAIL printed, never asserted): fragment hit@1 ≥ 0.98 and hit@10 = 1.00;
 word-query hit@10 ≥ 0.90; judged questions hit@3 ≥ 0.90 and variants hit@3 ≥ 0.85 (tuned and
-held-out parts of tests/search/queries_questions.tsv and queries_variants.tsv, and the blind split in
-tests/search/blind/, beside the same engine searching them as typed); the 方案's own queries across
+held-out parts of tests/search/queries_questions.tsv and queries_variants.tsv, the questions'
+development set tests/search/queries_dev.tsv, and the blind split in tests/search/blind/ — left out
+with ``--no-blind`` —, beside the same engine searching them as typed); the 方案's own queries across
 the library hit@3 ≥ 0.95; query p95 (highlighting included) ≤ the scan's p95 at ~20,000
 articles, and growing less than half as fast as the scan's when the library is quadrupled
 (growth = p95 at the large size ÷ p95 at the small one, minus 1); build ≥ 1.5 MB/s; common-word
@@ -41,6 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 # part ``held``), written by a judge who never read or ran the search; printed beside tuned and held-out.
 BLIND = ROOT / "tests" / "search" / "blind"
 SPLITS = (("tuned", "tuned"), ("held", "held-out"), ("blind", "blind"))
+# The questions' development set (tests/search/queries_dev.tsv, written in session 13 to tune on): printed as its own row.
+DEV = ("dev", "dev")
+
+
+def splits(name: str, blind: bool = True) -> tuple[tuple[str, str], ...]:
+    """The parts a judged set is scored on: the questions have a development set too; ``blind``
+    False leaves the blind split out (``--no-blind``: a run while tuning must not score it)."""
+    out = SPLITS[:2] + ((DEV,) if name == "questions" else ())
+    return out + (SPLITS[2:] if blind else ())
 FANGAN = ROOT / "content" / "policy" / "yunmin-2021-74.md"
 MIXED = ["家庭寄养", "户口迁移", "儿童督导员", "监护人 未成年人", "应急预案", "留守儿童", "医疗救助",
          "残疾儿童 康复", "孤儿 基本生活费", "社会工作", "资金 预算", "\"家庭寄养服务\"", "\"临时监护\"",
@@ -204,7 +214,7 @@ def recall(eng, scan: Scan, words: list[str]) -> dict:
 # ---------------------------------------------------------------- one size
 
 
-def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> dict:
+def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int, blind: bool = True) -> dict:
     from portal.search import engine
 
     # the whole library (方案 included) with its earlier editions' changed articles, as the portal indexes them, grown
@@ -265,7 +275,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
     cw = search_common.timings(eng, scan, common)
     cw_right = search_common.rightness(eng, common)
     rec = recall(eng, scan, recall_words(records, scan))
-    judged_figures = judged_sets(eng)
+    judged_figures = judged_sets(eng, blind)
     eng.close()
     k = max(1, len(items))
     return {"n": len(records), "text_mb": text_mb, "build": stats, "trigram_s": tri_s, "trigram_cpu": tri_cpu, "items": len(items),
@@ -282,7 +292,7 @@ def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int) -> 
             "dir": str(work / f"ix{n}"), **rec, **judged_figures}
 
 
-def judged_sets(eng) -> dict:
+def judged_sets(eng, blind: bool = True) -> dict:
     """hit@3 of the judged questions and variants (tests/search/queries_*.tsv; tuned and held-out
     parts, and the blind split in tests/search/blind/) and of the 方案's own queries across the
     library — with query understanding, and as typed (``literal``: the same engine without
@@ -293,7 +303,12 @@ def judged_sets(eng) -> dict:
 
     out: dict = {}
     for name, path in (("questions", judged.QUESTIONS), ("variants", judged.VARIANTS)):
-        for file, parts in ((path, {"tuned": "tuned", "held": "held"}), (BLIND / path.name, {"held": "blind"})):
+        files = [(path, {"tuned": "tuned", "held": "held"})]
+        if name == "questions":
+            files.append((judged.DEV, {"dev": "dev"}))
+        if blind:
+            files.append((BLIND / path.name, {"held": "blind"}))
+        for file, parts in files:
             rows = judged.load(file)  # the blind file's rows are part held; scored as the split blind
             for literal in (False, True):
                 scored = judged.score(rows, lambda q, lit=literal: [(h.doc, h.clause_id)
@@ -325,7 +340,7 @@ def _share(pair: tuple[int, int]) -> str:
 def report_judged(r: dict) -> None:
     print(f"judged sets, hit@3 (tests/search/queries_*.tsv)   {'ours':>16} {'baseline: as typed':>20}")
     for name in ("questions", "variants"):
-        for part, label in SPLITS:
+        for part, label in splits(name, f"{name}_blind" in r):
             print(f"{name + ' ' + label:34} {_share(r[f'{name}_{part}']):>16} {_share(r[f'{name}_{part}_base']):>20}")
     print(f"{'方案 queries across the library':34} {_share(r['plan']):>16} {_share(r['plan_base']):>20}")
     print(f"{'mixed queries p95 ms (understood)':34} {r['understand_p95']:16.2f} {r['understand_p95_base']:20.2f}   "
@@ -379,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="20000,80000", help="articles per run, comma-separated (default 20000,80000)")
     ap.add_argument("--samples", type=int, default=300, help="known items per size (default 300)")
     ap.add_argument("--procs", type=int, default=2, help="writer processes (default 2)")
+    ap.add_argument("--no-blind", action="store_true",
+                    help="leave the blind split out (a run while tuning: the blind split is scored once before, once after)")
     ap.add_argument("--keep", help="build the indexes in this directory and keep them")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -394,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runs = []
         for n in sizes:
-            runs.append(run_size(n, real, work, args.samples, args.procs))
+            runs.append(run_size(n, real, work, args.samples, args.procs, blind=not args.no_blind))
             report(runs[-1])
         mem = rss_child(runs[-1]["dir"], MIXED)
         print(f"\nworker memory (fresh process, {runs[-1]['n']:,}-article index open, queries answered): "
@@ -412,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"(scan {r['scan_word10']:.3f})")
             print(f"{verdict(r['recall'] >= 1.0)}  recall vs scan = 1.00 at {r['n']:,}: {r['recall']:.3f}")
             for name, goal in (("questions", 0.90), ("variants", 0.85)):
-                for part, _ in SPLITS:
+                for part, _ in splits(name, not args.no_blind):
                     hits, asked = r[f"{name}_{part}"]
                     print(f"{verdict(hits / max(1, asked) >= goal)}  {name} hit@3 ≥ {goal:.2f} ({part}) at {r['n']:,}: "
                           f"{_share(r[f'{name}_{part}'])} (as typed {_share(r[f'{name}_{part}_base'])})")

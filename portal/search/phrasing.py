@@ -28,6 +28,7 @@ PHRASING_NAME = "phrasing.txt"   # in tokenizer.search_dir(), beside synonyms.tx
 A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})不\1")
 # question words and frames that ask, never say what is asked (longest first in the alternation)
 FRAMES = ("什么时候", "什么情况下", "什么是", "什么叫", "是指什么", "指的是", "需要什么", "需要哪些", "要哪些", "有什么", "有哪些", "是什么", "是多少", "怎么办", "怎么样", "怎么",
+          "怎么处理", "如何处理", "违法吗", "犯法吗", "合法吗",   # session 13: 处理, 违法 are asked, not what the answer says
           "怎样", "如何", "哪里", "哪儿", "哪些", "哪个", "什么", "为什么", "是否", "请问", "还能", "还可以", "谁")
 # a particle that ends a question (吗, 呢 at the end or before punctuation; never 吧: 网吧, 酒吧)
 FRAME_RE = re.compile("|".join(sorted(map(re.escape, FRAMES), key=len, reverse=True))

@@ -201,7 +201,9 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
                    strong=len(dict.fromkeys(strong)), pieces=pieces, expanded=len(extra))
 
 
-DEFINITION_CUE = re.compile(r"什么是|是什么|是指什么|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
+DEFINITION_CUE = re.compile(r"什么是|是什么|是指|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
+# a question asking what a word means (not what a list holds): the statutes' own words for it name the definition too
+MEANING_CUE = re.compile(r"什么是|是指|什么叫|指的是|定义|含义")
 
 
 def pairs(text: str, words: list[str]) -> frozenset[str]:
@@ -288,6 +290,18 @@ def doc_tiers(facts: dict[str, dict], asked: frozenset[str]) -> dict[str, int]:
     return out
 
 
+def _defines(pq: ParsedQuery, concepts: list[Concept]) -> tuple[str, ...]:
+    """For a question what a thing is, how the clause defining it starts: each word, and the
+    question's words together (严重不良行为有哪些: 本法所称严重不良行为); for one asking what a word
+    means, its reviewed equivalents too (家暴是指哪些行为: 本法所称家庭暴力)."""
+    if not DEFINITION_CUE.search(pq.text):
+        return ()
+    named = [c.word for c in concepts if len(c.word) > 1] + phrasing.asked(pq.rest)
+    if MEANING_CUE.search(pq.text):
+        named += [t for c in concepts for t in c.terms[:len(c.terms) - c.expanded] if len(t) > 1]
+    return tuple(f for w in dict.fromkeys(named) for f in (f"所称{w}", f"{w}，是指", f"{w}是指"))
+
+
 def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary, facts: dict[str, dict],
               verbatim_text: str) -> QueryPlan:
     """The plan for ``pq``; ``verbatim_text`` is the query without its 文号, citations and
@@ -317,10 +331,7 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     plan.apart = len(pq.unquoted.split()) > 1 or len(plan.concepts) <= APART_WORDS
     plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
     plan.pairs = pairs(pq.rest, pq.words)
-    if DEFINITION_CUE.search(pq.text):
-        # each word, and the question's words together (严重不良行为有哪些: 本法所称严重不良行为)
-        named = [c.word for c in plan.concepts if len(c.word) > 1] + phrasing.asked(pq.rest)
-        plan.defines = tuple(f for w in dict.fromkeys(named) for f in (f"所称{w}", f"{w}，是指", f"{w}是指"))
+    plan.defines = _defines(pq, plan.concepts)
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
     # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:

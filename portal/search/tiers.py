@@ -102,6 +102,8 @@ class Tiers:
             if len(some) >= HEAD:
                 break
             some |= r._words(_text(c.fts()), HEAD, ranked=c.df <= RANK_CAP)
+        if len(concepts) > 2:  # a question's answer often lacks one of its words (发现, 处理): the best holding most
+            some |= r._words(_text(plan.words_fts()), CANDIDATES, ranked=sum(c.df for c in concepts) <= RANK_CAP)
         own = r.own_matches(_text(plan.words_fts()), HEAD)  # the 方案's best: its bonus may lift them onto page 1
         self.word_rows = some | rare_best | own  # each holds a query word in its title or text (a word match)
         return ids | self.word_rows

@@ -1,4 +1,5 @@
-"""The judged sets of questions and variants (queries_questions.tsv, queries_variants.tsv): read
+"""The judged sets of questions and variants (queries_questions.tsv, queries_variants.tsv, and the
+questions' development set queries_dev.tsv): read
 them and score a search against them. Shared by tests/search/test_judged.py and ``python -m bench
 search`` (which asks them of the grown library too).
 
@@ -14,13 +15,15 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 QUESTIONS = HERE / "queries_questions.tsv"
+DEV = HERE / "queries_dev.tsv"   # questions written in session 13 to tune on (part ``dev``), in QUESTIONS' format
 VARIANTS = HERE / "queries_variants.tsv"
-PARTS = ("tuned", "held")
+PARTS = ("tuned", "held", "dev")
+QUESTION_FILES = (QUESTIONS.name, DEV.name)   # three columns: part, question, answers (the kind is 问题)
 
 
 @dataclass(frozen=True)
 class Judged:
-    part: str           # tuned | held (never tuned on)
+    part: str           # tuned | held (never tuned on) | dev (queries_dev.tsv: tuned on)
     kind: str           # 问题, or the variant's kind (错字, 繁体, 拼音, 首字母, 简称, 口语, 条号)
     query: str
     expected: tuple[str, ...]
@@ -32,10 +35,10 @@ def load(path: Path) -> list[Judged]:
         if not line.strip() or line.startswith("#"):
             continue
         cols = line.split("\t")
-        if path.name == QUESTIONS.name:
+        if path.name in QUESTION_FILES:
             cols = [cols[0], "问题", *cols[1:]]
         if len(cols) != 4 or cols[0] not in PARTS:
-            raise ValueError(f"{path.name}:{n}: expected {'3' if path.name == QUESTIONS.name else '4'} tab-separated columns")
+            raise ValueError(f"{path.name}:{n}: expected {'3' if path.name in QUESTION_FILES else '4'} tab-separated columns")
         out.append(Judged(cols[0], cols[1], cols[2], tuple(e.strip() for e in cols[3].split(",") if e.strip())))
     return out
 

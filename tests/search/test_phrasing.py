@@ -22,6 +22,14 @@ def test_a_question_frame_is_not_searched():
     assert phrasing.plain_question("收养要去哪里登记").split() == ["收养要去", "登记"]
 
 
+def test_asking_whether_it_is_against_the_law_or_how_to_handle_it_is_a_frame():
+    """违法吗 / 怎么处理 ask; the statutes answer with 不得 or with what is to be done, rarely with 违法 or 处理
+    (session 13: 工厂招童工违法吗 searched 违法 and reached the penalty articles, not the ban)."""
+    assert phrasing.plain_question("工厂招童工违法吗").split() == ["工厂招童工"]
+    assert phrasing.plain_question("亲戚争着当监护人怎么处理").split() == ["亲戚争着当监护人"]
+    assert phrasing.plain_question("学校违法收费").split() == ["学校违法收费"]   # 违法 that says what is asked stays
+
+
 def test_what_a_definition_question_asks():
     assert phrasing.asked("严重不良行为有哪些") == ["严重不良行为"]
     assert phrasing.asked("什么是不良行为") == ["不良行为"]

@@ -150,6 +150,32 @@ def test_a_definition_question_finds_the_definition(shipped):
     assert ("yufang-weichengnianren-fanzui-fa", "a38") in top(shipped, "严重不良行为有哪些")
 
 
+def test_a_question_what_a_word_means_finds_the_definition_in_the_statutes_words(tmp_path):
+    """家暴是指哪些行为: the definition says 本法所称家庭暴力 (家暴's reviewed equivalent, synonyms.txt), not 家暴;
+    it comes before clauses holding the words more often (invented texts)."""
+    build_index(tmp_path, [
+        _rec("jb", "某某法", "a3", "发现家庭暴力行为的，应当制止家庭暴力行为。"),
+        _rec("jb", "某某法", "a2", "本法所称家庭暴力，是指家庭成员之间以殴打、捆绑、残害、限制人身自由以及经常性谩骂、"
+                               "恐吓等方式实施的身体、精神等侵害行为。"),
+        _rec("jb", "某某法", "a4", "学校应当开展反家庭暴力宣传教育。"),
+    ])
+    assert top(tmp_path, "家暴是指哪些行为", n=1) == [("jb", "a2")]
+    assert top(tmp_path, "家暴行为", n=1) == [("jb", "a3")]   # no question what it means: no definition first
+
+
 def test_a_question_in_everyday_words_reaches_the_article(shipped):
     assert ("yiwu-jiaoyu-fa", "a11") in top(shipped, "小朋友多大可以读书", n=3)
     assert ("shehui-jiuzhu-zanxing-banfa", "a9") in top(shipped, "什么样的家庭能领低保", n=3)
+
+
+def test_a_questions_answer_lacking_one_of_its_words_reaches_the_first_page(tmp_path):
+    """A question's words are more than its answer holds (学校发现学生吸烟: the article says what the
+    school does, never 发现). Among hundreds of clauses holding every word, the two-tier order's first
+    pages must still rank the one holding most of them best (invented texts; session 13)."""
+    filler = ("学校做好校园安全管理工作。发现隐患及时整改。告知学生注意交通安全。禁止吸烟的标志设在显著位置。"
+              "第{}项工作按年度进行总结，并报上级部门备案。")
+    recs = [_rec("f", "某某办法", f"a{i}", filler.format(i)) for i in range(1, 601)]
+    recs += [_rec("o", "其他办法", f"a{i}", f"其他事项第{i}项，按有关规定办理。") for i in range(1, 1501)]
+    recs.append(_rec("t", "某某法", "a40", "学校应当制止学生吸烟，学校应当对吸烟的学生进行教育。"))
+    build_index(tmp_path, recs)
+    assert ("t", "a40") in top(tmp_path, "学校发现学生吸烟怎么办", n=3)

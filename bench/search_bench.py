@@ -16,7 +16,8 @@ development set tests/search/queries_dev.tsv, and the blind split in tests/searc
 with ``--no-blind`` —, beside the same engine searching them as typed); the 方案's own queries across
 the library hit@3 ≥ 0.95; query p95 (highlighting included) ≤ the scan's p95 at ~20,000
 articles, and growing less than half as fast as the scan's when the library is quadrupled
-(growth = p95 at the large size ÷ p95 at the small one, minus 1); build ≥ 1.5 MB/s; common-word
+(growth = p95 at the large size ÷ p95 at the small one, minus 1); build ≥ 1.5 MB/s; the index ≤ 3× the text; a worker
+with the 80,000-article index open ≤ 300 MB RSS; common-word
 queries (bench/search_common.py: words and pairs matching a large part of the library) p95 ≤ 20 ms
 at 80,000 articles, as a worker serves them (after its warm-up; the cost with nothing kept beside it).
 """
@@ -438,7 +439,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_share(r['plan'])}")
             print(f"{verdict(r['build']['mb_per_s'] >= 1.5)}  build ≥ 1.5 MB/s at {r['n']:,}: "
                   f"{r['build']['mb_per_s']:.2f} MB/s (trigram alone {r['text_mb'] / r['trigram_s']:.2f} MB/s)")
+            times = r["build"]["index_bytes"] / 1e6 / r["text_mb"]
+            print(f"{verdict(times <= 3.0)}  index ≤ 3× the text at {r['n']:,}: {times:.2f}×")
         big = max(runs, key=lambda r: r["n"])
+        mem_at = f"{verdict(mem['rss_mb'] <= 300)}  " if big["n"] >= 80_000 else "n/a   "  # the budget's size only
+        print(f"{mem_at}worker ≤ 300 MB at 80,000 (measured at {big['n']:,}): RSS {mem['rss_mb']:.0f} MB")
         cw_at = f"{verdict(big['cw_p95'] <= 20.0)}  " if big["n"] >= 80_000 else "n/a   "  # the budget's size only
         print(f"{cw_at}common-word queries p95 ≤ 20 ms at 80,000 (measured at {big['n']:,}): {big['cw_p95']:.2f} ms "
               f"as served, CPU {big['cw_cpu_p95']:.2f} ms (nothing kept {big['cw_cold_p95']:.2f} ms; "

@@ -226,6 +226,8 @@ FIELD_LABELS = {
     "issued": "发布日期", "effective": "施行日期", "kind": "文种", "notes": "备注", "layout": "结构",
     "document": "对应全文", "version": "版本", "clauses_added": "新增条款", "clauses_changed": "修改的条款",
     "clauses_retired": "撤销的条款", "edition": "版本日期", "files": "上传的文件",
+    "promulgated": "文号所属公布日期", "promulgated_by": "公布机关", "promulgated_as": "公布方式",
+    "revised_by": "现行文本的修改情况",
     "folder": "收藏夹", "moved_to_unfiled": "移到未分类的收藏数",
     # exports and the audit log's own entries
     "format": "文件格式", "rows": "记录数", "draft": "草稿版本", "date_from": "开始日期", "date_to": "结束日期", "actor": "操作人",

@@ -346,8 +346,8 @@ def _history_fields(piece: Piece, edition: str) -> dict:
     """文号 and 发文单位 with the act they belong to, and the revision the edition is, as the history
     states them: the last 令号 stated up to the edition, with its own date and body; without one, the
     first 通过/公布/发布 (a law's 发文单位: the body that adopted the edition, where its line says so)."""
-    issuer = next((_issuer(h.text) for h in piece.history
-                   if any(w in h.text for w in PROMULGATION_WORDS) and _issuer(h.text)), "")
+    issuer = next(filter(None, (_issuer(h.text) for h in piece.history
+                                if any(w in h.text for w in PROMULGATION_WORDS))), "")
     acts = [a for a in history_acts([h.text for h in piece.history]) if not edition or a.day <= edition]
     numbered = [(a, m.group(1)) for a in acts for m in ORDER_RE.finditer(a.text)]
     first = numbered[-1][0] if numbered else next((a for a in acts if a.word in PROMULGATION_WORDS), None)

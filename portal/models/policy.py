@@ -17,6 +17,13 @@ from portal.core.time import utcnow
 from portal.extensions import db
 
 
+def revision_names_issuer(revised_by: str, issuers: list[str]) -> bool:
+    """Whether a statute's edition line (``revised_by``) names its 发文单位 as the body that adopted it
+    (a law amended by the 常委会): then that body goes with the edition's date, not the original act's.
+    The one rule for the meta table (``portal.policy.statute_meta``) and ``PolicyDocument.issuer_date``."""
+    return bool(revised_by) and any(i and i in revised_by for i in issuers)
+
+
 class PolicyDocument(db.Model):
     __tablename__ = "policy_document"
 
@@ -71,8 +78,7 @@ class PolicyDocument(db.Model):
             return self.promulgated
         # a law: its 发文单位 is the body that adopted the edition in force where the text says so
         # (the edition's date goes with it), else the body of its first 通过/公布 (and that date)
-        stated = bool(self.revised_by) and any(i in self.revised_by for i in self.issuers or [])
-        return self.issued if stated else self.promulgated
+        return self.issued if revision_names_issuer(self.revised_by, self.issuers or []) else self.promulgated
 
     def __repr__(self) -> str:
         return f"<PolicyDocument {self.doc_id}>"

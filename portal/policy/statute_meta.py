@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.core.labels import zh_date
+from portal.models.policy import revision_names_issuer
 
 __all__ = ["MetaRow", "statute_rows", "rows_from_front_matter"]
 
@@ -36,7 +37,7 @@ def statute_rows(number: str, issuers: list[str], promulgated: date | None, prom
     word = promulgated_as or "公布"
     issuer = "、".join(issuers or [])
     rows = [MetaRow("文号", number, "meta-number")] if number else []
-    adopted_edition = bool(revised_by) and bool(issuer) and issuer in revised_by
+    adopted_edition = revision_names_issuer(revised_by, issuers or [])
     original_edition = promulgated is not None and promulgated == edition
     label = "发文单位" if number or adopted_edition or original_edition or not promulgated else f"{word}机关"
     rows.append(MetaRow(label, issuer, "meta-issuer", missing=not issuer))

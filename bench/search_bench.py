@@ -6,7 +6,9 @@ substring scan over the same texts, in the same run, at ~20,000 and ~80,000 arti
 
 The corpus is the statutes the product ships in content/policy (see bench/corpus.py) with the
 articles their earlier editions (``<id>@<edition>.md``) word differently, indexed as the portal
-indexes them (portal.search.editions), grown by recombining their real clauses; a fragment of an
+indexes them (portal.search.editions), then whole national laws in force from a published
+collection (bench/national.py; ~21,600 articles, with their earlier versions' changed articles),
+grown past that (80,000) by recombining real clauses; a fragment of an
 earlier edition's article is asked too (hit@1 ≥ 0.98: that edition's article first). For each sampled article (fixed seed) two queries are asked:
 a unique 8–14 character fragment of it (as pasted, cutting words in half), and 2–3 of its rarest
 words. Budgets (PASS/FAIL printed, never asserted): fragment hit@1 ≥ 0.98 and hit@10 = 1.00;
@@ -35,7 +37,8 @@ import time
 from pathlib import Path
 
 from bench import search_common
-from bench.corpus import edition_fragments, edition_records, grown, known_items, real_articles, shipped_records, word_df
+from bench.corpus import (RealText, edition_fragments, edition_records, grown, known_items, national_editions,
+                          real_articles, shipped_records, word_df)
 from portal.search.build import build_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,11 +218,13 @@ def recall(eng, scan: Scan, words: list[str]) -> dict:
 # ---------------------------------------------------------------- one size
 
 
-def run_size(n: int, real: list[dict], work: Path, samples: int, procs: int, blind: bool = True) -> dict:
+def run_size(n: int, real: RealText, work: Path, samples: int, procs: int, blind: bool = True) -> dict:
     from portal.search import engine
 
-    # the whole library (方案 included) with its earlier editions' changed articles, as the portal indexes them, grown
-    records = shipped_records() + edition_records() + grown(real, n)[len(real):]
+    # the whole library (方案 included) with its earlier editions' changed articles, as the portal indexes them,
+    # then whole national laws (and their earlier versions' changed articles) up to n, grown past them
+    more = grown(real.articles, n)[real.shipped:]
+    records = shipped_records() + edition_records() + more + national_editions(more)
     text_mb = sum(len(r["text"].encode()) for r in records) / 1e6
     stats = build_index(work / f"ix{n}", records, procs=procs, timeout=600)
     stats["breakdown"] = index_breakdown(stats["dir"])
@@ -403,10 +408,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from portal.search import tokenizer
 
-    real, source = real_articles()
+    real = real_articles()
     tokenizer.segmenter()
-    print(f"corpus: {len(real):,} real articles from {source}, grown to {', '.join(f'{s:,}' for s in sizes)} "
-          f"by recombining real clauses; segmenter {tokenizer.backend_name()}; {os.cpu_count()} CPUs; {loadavg()}")
+    print(f"corpus: {len(real.articles):,} real articles from {real.source}, taken whole up to "
+          f"{', '.join(f'{s:,}' for s in sizes)} and grown past them by recombining real clauses; "
+          f"segmenter {tokenizer.backend_name()}; {os.cpu_count()} CPUs; {loadavg()}")
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="search-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

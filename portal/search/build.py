@@ -186,10 +186,12 @@ def _write_main(path: Path, rows: list[tuple]) -> None:
 
 
 def _add_pinyin(conn: sqlite3.Connection) -> None:
-    """Pinyin keys for the words that have none yet; keys of words gone from the index dropped."""
-    conn.execute("DELETE FROM pinyin WHERE term NOT IN (SELECT term FROM terms)")
-    new = [t for (t,) in conn.execute("SELECT term FROM terms WHERE length(term) BETWEEN ? AND ? "
-                                      "AND term NOT IN (SELECT term FROM pinyin)", (pinyin.SHORTEST, pinyin.LONGEST))]
+    """Pinyin keys for the words that have none yet; keys of words gone from the index dropped.
+    A word one clause holds gets none (``pinyin.MIN_DF``)."""
+    conn.execute("DELETE FROM pinyin WHERE term NOT IN (SELECT term FROM terms WHERE df >= ?)", (pinyin.MIN_DF,))
+    new = [t for (t,) in conn.execute("SELECT term FROM terms WHERE length(term) BETWEEN ? AND ? AND df >= ? "
+                                      "AND term NOT IN (SELECT term FROM pinyin)",
+                                      (pinyin.SHORTEST, pinyin.LONGEST, pinyin.MIN_DF))]
     conn.executemany("INSERT OR IGNORE INTO pinyin VALUES (?, ?)", pinyin.rows(new))
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from portal.search import copies, store
+from portal.search import copies, own_first, store
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.memo import Memo
 from portal.search.query_plan import FTS_TERM, NON_WORD, QueryPlan, fts_quote
@@ -465,9 +465,11 @@ class Ranker:
         return Ranked(total=max(len(rows), total - copies.merged(rows)), estimated=estimated, rows=rows, whole=True)
 
     def collapse(self, rows: list[Row]) -> list[Row]:
-        """``rows`` with each text several documents hold shown once (``copies``)."""
+        """The order a page is a slice of: ``rows`` with each text several documents hold shown once
+        (``copies``), and the office's own text on the first screen (``own_first``)."""
         plan = self.plan
-        return copies.collapse(rows, plan.tiers, plan.own_docs, plan.facts)
+        rows = copies.collapse(rows, plan.tiers, plan.own_docs, plan.facts)
+        return own_first.lift(rows, plan, lambda r: all(c.word in r.hay for c in plan.concepts))
 
     def _ranked(self, rows: list[Row], confirm: bool = True) -> list[Row]:
         """``rows`` with their keys, in rank order; only those holding something of the query."""

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from portal.search import departments, tokenizer
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13   # 13: no pinyin keys for a word one clause holds (pinyin.MIN_DF)
 META_FILE = "portal_search.json"
 MAIN_FILE = "main.sqlite"
 CHARS_FILE = "chars.sqlite"

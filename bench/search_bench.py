@@ -37,8 +37,17 @@ import time
 from pathlib import Path
 
 from bench import search_common
-from bench.corpus import (RealText, edition_fragments, edition_records, grown, known_items, national_editions,
-                          real_articles, shipped_records, word_df)
+from bench.corpus import (
+    RealText,
+    edition_fragments,
+    edition_records,
+    grown,
+    known_items,
+    national_editions,
+    real_articles,
+    shipped_records,
+    word_df,
+)
 from portal.search.build import build_index
 
 ROOT = Path(__file__).resolve().parents[1]

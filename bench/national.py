@@ -93,6 +93,15 @@ def current_articles(skip_titles: set[str], seed: int) -> list[dict]:
         con.close()
 
 
+def doc_ids() -> dict[str, str]:
+    """Each law in force's title, less 中华人民共和国, → its document id in the benchmark's library."""
+    con = _open()
+    try:
+        return {_short(law["law_name"]): f"law-{law['law_id']}" for law in _laws(con, set()) if law["status"] == CURRENT}
+    finally:
+        con.close()
+
+
 def _norm(text: str) -> str:
     return _PUNCT.sub("", text)
 

@@ -51,6 +51,7 @@ class Concept:
     strong: int = 1                   # the first ``strong`` terms count fully (the word, the statutes' words for it)
     expanded: int = 0                 # the last ``expanded`` terms come from phrasing.txt (EXPANSION_WEIGHT)
     pieces: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an equivalent not indexed whole: its words
+    negated: dict[str, str] = field(default_factory=dict)  # a term → the library's word negating it (``NEGATIONS``)
 
     def fts(self) -> str:
         alts = [fts_quote(t) for t in self.terms if FTS_TERM.match(t) and t not in self.pieces]
@@ -77,6 +78,8 @@ class Concept:
 
     def _count(self, term: str, hay: str) -> float:
         n = hay.count(term)
+        if n and term in self.negated:  # 成年人 inside 未成年人 is its opposite, not an occurrence
+            n -= hay.count(self.negated[term])
         if not n and term in self.pieces and all(p in hay for p in self.pieces[term]):
             return PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
         return n
@@ -159,6 +162,22 @@ class Vocabulary:
         return math.log(1 + (self.clauses - df + 0.5) / (df + 0.5))
 
 
+# A word written with one of these before it is another word, its opposite (成年人 / 未成年人, 婚生子女 /
+# 非婚生子女): the ranking counts a term's occurrences on the text, and every 未成年人 holds 成年人.
+NEGATIONS = ("未", "非")
+
+
+def _negated(conn: sqlite3.Connection, vocab: Vocabulary, terms: list[str]) -> dict[str, str]:
+    """term → its negation, for the terms whose negation the library holds as a word."""
+    out = {}
+    for t in terms:
+        for neg in NEGATIONS:
+            if len(t) > 1 and not t.startswith(neg) and FTS_TERM.match(t) and vocab.df(conn, neg + t):
+                out[t] = neg + t
+                break
+    return out
+
+
 def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str, ...]:
     """The longest dictionary parts that cover ``word``, when each is indexed (else ())."""
     pieces = [p for p in tokenizer.segmenter().cut_for_search(word) if p != word and len(p) > 1]
@@ -198,7 +217,8 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)
     return Concept(word=word, terms=tuple(terms), parts=parts, df=df, idf=vocab.idf(min(df, vocab.clauses)),
-                   strong=len(dict.fromkeys(strong)), pieces=pieces, expanded=len(extra))
+                   strong=len(dict.fromkeys(strong)), pieces=pieces, expanded=len(extra),
+                   negated=_negated(conn, vocab, terms))
 
 
 DEFINITION_CUE = re.compile(r"什么是|是什么|是指|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")

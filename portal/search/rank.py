@@ -57,6 +57,12 @@ SECTION_SHARE = 0.85      # a section with paragraphs: the better of its own par
 PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
 SENTENCE = re.compile(r"[。；;！？!?]")
 HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
+# An article's own number at its start (第五十九条　…) names it and says nothing of what it says: a query
+# word 第五十九 that is not a citation (依照本法第五十九条规定… pasted) matches a clause citing that
+# article, not every law's fifty-ninth. A citation is found by its own lookup (``_pointed``), not scored.
+# (In ``hay`` it follows the chapter's title, then a space: 总则 第一条 为了…)
+OWN_LABEL = re.compile(r"(?:^|\s)第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?(?=\s)")
+LABEL_WITHIN = 60         # characters from the start an article's own number is looked for (after its title)
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.title, c.body, c.own, c.twin"  # what ranking reads (hay: store.hay)
 SHOW_COLUMNS = "c.id, c.label, c.title, c.body, c.doc_title, c.url, c.validity, c.depts"  # the page's rows
@@ -402,15 +408,22 @@ class Ranker:
         return (-whole, -near, -cited, -verbatim, -wenhao, -cover, tier, -defines, heading, -titled, -score, r.id)
 
     def score(self, text: str) -> tuple[int, float]:
-        """(how many query words ``text`` holds, its score: BM25 + pairs + closeness)."""
+        """(how many query words ``text`` holds, its score: BM25 + pairs + closeness). A word held only
+        in the article's own number (``OWN_LABEL``) counts as held (a substring scan finds it there)
+        and adds nothing to the score."""
         plan = self.plan
         matched, score = 0, 0.0
+        label = OWN_LABEL.search(text, 0, LABEL_WITHIN)
+        if label:
+            text = text[:label.start()] + text[label.end():]
         norm = K1 * (1 - B + B * len(text) / self.avg)
         for c in plan.concepts:
             tf = c.weight_in(text)
             if tf:
                 matched += 1
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
+            elif label and c.weight_in(label.group()):
+                matched += 1
         if matched > 1:
             score += CLOSE_WEIGHT * self.closeness(text)
         if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours

@@ -1,0 +1,38 @@
+"""Words the ranking must not count where they are only letters of something else: 成年人 inside
+未成年人 (its opposite), and an article's own number (第五十九条　…) for a query that pastes a
+sentence citing 本法第五十九条 (portal/search/query_plan.py NEGATIONS, portal/search/rank.py OWN_LABEL)."""
+from __future__ import annotations
+
+from portal.search import engine
+from portal.search.build import build_index
+from portal.search.records import Record
+
+
+def _law(doc: str, title: str, articles: list[tuple[int, str, str]]) -> list[Record]:
+    return [Record(doc_id=doc, clause_id=f"a{n}", label=label, text=f"{label}　{text}", doc_title=title,
+                   url=f"/policy/{doc}#a{n}", validity="现行有效") for n, label, text in articles]
+
+
+def _top(ix, q: str, n: int = 3) -> list[tuple[str, str]]:
+    return [(h.doc, h.clause_id) for h in engine.SearchEngine(ix).search(q, limit=n).results]
+
+
+def test_a_word_inside_its_negation_is_not_counted(tmp_path):
+    minors = [(n, f"第{n}条", "未成年人的父母应当保护未成年人，学校应当关心未成年人，成年人应当尊重未成年人。")
+              for n in range(1, 9)]
+    recs = _law("wbf", "未成年人保护法", minors) + _law("mfd", "民法典", [
+        (17, "第十七条", "十八周岁以上的自然人为成年人。不满十八周岁的自然人为未成年人。")])
+    build_index(tmp_path, recs)
+    assert _top(tmp_path, "成年人", 1) == [("mfd", "a17")]
+
+
+def test_an_articles_own_number_is_not_what_it_says(tmp_path):
+    """A clause citing 第五十九条 ranks above the clause numbered so, for words that are no citation."""
+    filler = [(n, f"第{n}条", f"国家鼓励发展种子产业，第{n}项工作由有关部门负责。") for n in range(50, 59)]
+    recs = _law("zzf", "种子法", filler + [
+        (59, "第五十九条", "种子进出口应当依照有关规定检疫。"),
+        (60, "第六十条", "依照本法第五十九条规定检疫不合格的种子，不得进出口，由海关依法处理并予以公告。")])
+    build_index(tmp_path, recs)
+    assert _top(tmp_path, "第五十九 检疫", 1) == [("zzf", "a60")]
+    # typed as a citation it is one: the article numbered so
+    assert _top(tmp_path, "种子法第五十九条", 1) == [("zzf", "a59")]

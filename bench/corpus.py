@@ -131,11 +131,16 @@ def national_editions(records: list[dict]) -> list[dict]:
     return national.edition_records({r["doc_title"] for r in shipped_records()}, {r["doc_id"] for r in records})
 
 
-def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
-    """``n`` articles: the real ones, then recombinations of their clauses."""
+def grown(articles: list[dict], n: int, seed: int = SEED, shipped: int = 0) -> list[dict]:
+    """``n`` articles: the real ones, then recombinations of their clauses. The first ``shipped``
+    articles (the statutes the product ships, which the judged sets' answers are) lend their clauses
+    only to grown documents of other provinces: a province's rules restate national law, while a
+    national document made of the shipped laws' sentences is one no real library holds — it held a
+    question's answer sentence among others and outranked the answer (docs/GAPS.md)."""
     rnd = random.Random(seed)
     out = [dict(a) for a in articles[:n]]
     pieces = [[p for p in PIECE_RE.findall(a["text"].replace("\n", "")) if p] for a in articles]
+    national = [p for p in pieces[shipped:] if p] or [p for p in pieces if p]
     pieces = [p for p in pieces if p]
     titles = sorted({a["doc_title"] for a in articles})
     chapters = sorted({a["title"] for a in articles if a.get("title")}) or [""]
@@ -148,10 +153,11 @@ def grown(articles: list[dict], n: int, seed: int = SEED) -> list[dict]:
                 title = OTHER_PLACES[doc_no % len(OTHER_PLACES)] + title.removeprefix("中华人民共和国")
             doc_id, doc_title = f"grown-{doc_no:04d}", f"{title}（汇编{doc_no}）"
         art_no += 1
-        size = len(rnd.choice(pieces))
+        pool = pieces if doc_no % 2 else national
+        size = len(rnd.choice(pool))
         text: list[str] = []
         while len(text) < size:
-            src = rnd.choice(pieces)
+            src = rnd.choice(pool)
             i = rnd.randrange(len(src))
             text += src[i:i + rnd.randint(1, 3)]
         label = f"第{_cn(art_no)}条"

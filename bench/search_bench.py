@@ -232,7 +232,7 @@ def run_size(n: int, real: RealText, work: Path, samples: int, procs: int, blind
 
     # the whole library (方案 included) with its earlier editions' changed articles, as the portal indexes them,
     # then whole national laws (and their earlier versions' changed articles) up to n, grown past them
-    more = grown(real.articles, n)[real.shipped:]
+    more = grown(real.articles, n, shipped=real.shipped)[real.shipped:]
     records = shipped_records() + edition_records() + more + national_editions(more)
     text_mb = sum(len(r["text"].encode()) for r in records) / 1e6
     stats = build_index(work / f"ix{n}", records, procs=procs, timeout=600)

@@ -316,7 +316,11 @@ def doc_tiers(facts: dict[str, dict], asked: frozenset[str]) -> dict[str, int]:
 def _defines(pq: ParsedQuery, concepts: list[Concept]) -> tuple[str, ...]:
     """For a question what a thing is, how the clause defining it starts: each word, and the
     question's words together (严重不良行为有哪些: 本法所称严重不良行为); for one asking what a word
-    means, its reviewed equivalents too (家暴是指哪些行为: 本法所称家庭暴力)."""
+    means, its reviewed equivalents too (家暴是指哪些行为: 本法所称家庭暴力). An everyday word typed alone
+    (义工) asks the same of the statutes' words for it (本条例所称志愿服务，是指志愿者…)."""
+    if len(concepts) == 1 and len(pq.words) == 1 and concepts[0].terms[0] != concepts[0].word:
+        c = concepts[0]
+        return tuple(f for t in c.terms[:c.strong] if len(t) > 1 for f in (f"所称{t}", f"{t}，是指", f"{t}是指"))
     if not DEFINITION_CUE.search(pq.text):
         return ()
     named = [c.word for c in concepts if len(c.word) > 1] + phrasing.asked(pq.rest)

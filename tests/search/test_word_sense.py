@@ -36,3 +36,14 @@ def test_an_articles_own_number_is_not_what_it_says(tmp_path):
     assert _top(tmp_path, "第五十九 检疫", 1) == [("zzf", "a60")]
     # typed as a citation it is one: the article numbered so
     assert _top(tmp_path, "种子法第五十九条", 1) == [("zzf", "a59")]
+
+
+def test_an_everyday_word_alone_finds_the_statutes_definition_of_its_word(tmp_path):
+    """义工 is the statutes' 志愿者 / 志愿服务 (content/search/colloquial.txt): typed alone it asks what that
+    is, and the article defining it comes first, before the articles using the word most."""
+    uses = [(n, f"第{n}条", "志愿服务组织安排志愿者参与志愿服务活动，应当与志愿者的年龄、知识、技能和身体状况相适应，"
+                           "志愿者参与志愿服务应当遵守志愿服务组织的规定。") for n in range(10, 18)]
+    recs = _law("zyfw", "志愿服务条例", uses + [
+        (2, "第二条", "本条例所称志愿服务，是指志愿者、志愿服务组织和其他组织自愿、无偿向社会或者他人提供的公益服务。")])
+    build_index(tmp_path, recs)
+    assert _top(tmp_path, "义工", 1) == [("zyfw", "a2")]

@@ -18,6 +18,7 @@ exact strings, citations and the documents they point into.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 import re
 import sqlite3
@@ -83,6 +84,8 @@ class Concept:
         n = hay.count(term)
         if n and term in self.negated:  # 成年人 inside 未成年人 is its opposite, not an occurrence
             n -= hay.count(self.negated[term])
+        if n and (term[0] in NUMERALS or term[-1] in NUMERALS):  # 十五岁 inside 三十五岁 is another number
+            n = len(_numeral_bounded(term).findall(hay))
         if not n and term in self.pieces and all(p in hay for p in self.pieces[term]):
             return PIECES_WEIGHT  # its words apart (what the word index matched): a clause holding something of it
         return n
@@ -170,6 +173,19 @@ class Vocabulary:
 NEGATIONS = ("未", "非")
 
 
+NUMERALS = frozenset("零〇一二三四五六七八九十百千万两0123456789")
+_NUM_CLASS = "零〇一二三四五六七八九十百千万两0-9"
+AGE = re.compile(f"^([{_NUM_CLASS}]+)岁$")   # 十五岁 as typed; statutes write 十五周岁
+
+
+@functools.lru_cache(maxsize=256)
+def _numeral_bounded(term: str) -> re.Pattern:
+    """``term`` where no numeral runs on before or after it (十五岁, not 三十五岁)."""
+    before = f"(?<![{_NUM_CLASS}])" if term[0] in NUMERALS else ""
+    after = f"(?![{_NUM_CLASS}])" if term[-1] in NUMERALS else ""
+    return re.compile(before + re.escape(term) + after)
+
+
 def _negated(conn: sqlite3.Connection, vocab: Vocabulary, terms: list[str]) -> dict[str, str]:
     """term → its negation, for the terms whose negation the library holds as a word."""
     out = {}
@@ -195,6 +211,8 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
     if len(strong) > 1 and not vocab.df(conn, word):  # 童工: by the statutes' words, not inside 儿童工作
         strong = strong[1:]
     terms = list(dict.fromkeys(strong + synonyms(word)))
+    if AGE.match(word):  # an age as typed (十五岁) is written 十五周岁 in the statutes
+        terms.append(word[:-1] + "周岁")
     if len(word) == 1 and word not in STOPWORDS:
         terms += [t for t, _ in vocab.starting_with(conn, word, MAX_EXPANSIONS) if t not in terms]
     extra = tuple(t for t in dict.fromkeys(extra) if t not in terms)

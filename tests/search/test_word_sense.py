@@ -47,3 +47,15 @@ def test_an_everyday_word_alone_finds_the_statutes_definition_of_its_word(tmp_pa
         (2, "第二条", "本条例所称志愿服务，是指志愿者、志愿服务组织和其他组织自愿、无偿向社会或者他人提供的公益服务。")])
     build_index(tmp_path, recs)
     assert _top(tmp_path, "义工", 1) == [("zyfw", "a2")]
+
+
+def test_an_age_is_not_a_piece_of_another_number_and_is_read_as_the_statutes_write_it(tmp_path):
+    """十五岁 inside 三十五岁 is another age; typed 十五岁, the statutes' 十五周岁 answers."""
+    officers = [(n, f"第{n}条", "军官任职的最高年龄：担任排级职务的，三十岁；担任连级职务的，三十五岁；担任营级职务的，四十岁；"
+                                "担任团级职务的，四十五岁；担任师级职务的，五十五岁。") for n in range(10, 16)]
+    recs = _law("jgf", "军官法", officers) + _law("wbf", "未成年人保护法", [
+        (61, "第六十一条", "任何组织或者个人不得招用未满十六周岁未成年人，国家另有规定的除外。已满十五周岁的应当依法保护。")])
+    build_index(tmp_path, recs)
+    assert _top(tmp_path, "十五岁的孩子能不能招用", 1) == [("wbf", "a61")]
+    # typed alone it is a string, found where a substring scan finds it (三十五岁 too), before the rest
+    assert ("wbf", "a61") in _top(tmp_path, "十五岁", 10)

@@ -80,6 +80,11 @@ class Concept:
             tf = EXPANSION_WEIGHT * sum(self._count(t, hay) for t in self.terms[plain:])
         return tf
 
+    def held_in(self, hay: str) -> bool:
+        """Whether ``hay`` holds the word or an equivalent as a substring scan finds it (成年人 inside
+        未成年人 too): what decides which clauses hold every word, before how well they score."""
+        return any(t in hay for t in self.terms[:len(self.terms) - self.expanded])
+
     def _count(self, term: str, hay: str) -> float:
         n = hay.count(term)
         if n and term in self.negated:  # 成年人 inside 未成年人 is its opposite, not an occurrence

@@ -409,10 +409,12 @@ class Ranker:
 
     def score(self, text: str) -> tuple[int, float]:
         """(how many query words ``text`` holds, its score: BM25 + pairs + closeness). A word held only
-        in the article's own number (``OWN_LABEL``) counts as held (a substring scan finds it there)
-        and adds nothing to the score."""
+        in the article's own number (``OWN_LABEL``) or inside another word (成年人 in 未成年人, 十四条 in
+        第二十四条: ``Concept.weight_in`` does not count it) counts as held — a substring scan finds it
+        there — and adds nothing to the score."""
         plan = self.plan
         matched, score = 0, 0.0
+        whole = text
         label = OWN_LABEL.search(text, 0, LABEL_WITHIN)
         if label:
             text = text[:label.start()] + text[label.end():]
@@ -422,8 +424,8 @@ class Ranker:
             if tf:
                 matched += 1
                 score += c.idf * tf * (K1 + 1) / (tf + norm)
-            elif label and c.weight_in(label.group()):
-                matched += 1
+            elif c.held_in(whole):
+                matched += 1   # held as a scan finds it, in its number or inside another word: no score
         if matched > 1:
             score += CLOSE_WEIGHT * self.closeness(text)
         if plan.pairs:  # the query's character pairs the clause holds: its words' order and neighbours

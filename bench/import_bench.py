@@ -26,7 +26,8 @@ from pathlib import Path
 BUDGET_SECONDS_PER_400 = 300.0  # “400 files in minutes, not half an hour”
 BUDGET_MB_PER_S = 1.0  # issue 22: a library import at 1 MB/s or more …
 BUDGET_IMPORTED = 0.98  # … with at least 98% of the real files imported
-ARTICLE = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条[ 　]")
+# 第X条 headings, 第十七条之一 (an inserted article: imported as an article of its own) among them
+ARTICLE = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条(?:之[一二三四五六七八九十]+)?[ 　]")
 TAGS = "甲乙丙丁戊己庚辛壬癸"
 NUMERAL = re.compile(r"(?<=[第（(])[零〇一二三四五六七八九十百千两\d]+")  # 第十七条, （三）: not 前一条
 SHOWN_LINES = 20  # refusals and flags listed one by one; the rest counted

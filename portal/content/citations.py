@@ -28,8 +28,9 @@ NUMBER_RE = re.compile(NUMBER_BODY)
 BARE_NUMBER_RE = re.compile(NUMBER_BODY.replace("{1,12}?", "{1,12}"))
 # The 文号 right after a title: 《…》（晋民发〔2021〕42号）
 AFTER_TITLE_NUMBER_RE = re.compile(r"\s*[（(]\s*" + NUMBER_BODY + r"\s*[）)]")
+# 第十七条之一 (an article an amendment inserted after 第十七条) is an article of its own
 ARTICLE_RE = re.compile(
-    rf"\s*第(?P<art>{_NUM})条(?:第(?P<para>{_NUM})款)?(?:第[（(]?(?P<item>{_NUM})[）)]?项)?"
+    rf"\s*第(?P<art>{_NUM})条(?:之(?P<ins>[{CN_NUMERALS}]+))?(?:第(?P<para>{_NUM})款)?(?:第[（(]?(?P<item>{_NUM})[）)]?项)?"
 )
 # Words that often run into a bare 文号 from the left ("根据晋民发〔2021〕42号").
 LEAD_WORDS = ("根据", "按照", "依据", "依照", "贯彻", "落实", "印发", "转发", "执行", "参照", "结合",
@@ -47,16 +48,19 @@ class Citation:
     item: int | None = None
     kind: str = "title"  # "title", "number" or "phrase"
     paragraph: int | None = None  # 第X款
+    inserted: int | None = None  # 之N of 第十七条之一
 
     @property
     def clause(self) -> str:
         """The statute clause id this citation points at ('' for the whole document): a8, a8.2.3
-        (第八条第二款第三项), a8.3 (第八条第三项: resolved against the document's items)."""
+        (第八条第二款第三项), a8.3 (第八条第三项: resolved against the document's items), a17-1
+        (第十七条之一)."""
         if self.article is None:
             return ""
+        article = f"a{self.article}" + (f"-{self.inserted}" if self.inserted else "")
         if self.item and self.paragraph:
-            return f"a{self.article}.{self.paragraph}.{self.item}"
-        return f"a{self.article}" + (f".{self.item}" if self.item else "")
+            return f"{article}.{self.paragraph}.{self.item}"
+        return article + (f".{self.item}" if self.item else "")
 
 
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
@@ -163,17 +167,19 @@ def _trim_prefix(prefix: str, known_numbers: Iterable[str], year: str, seq: str)
     return prefix
 
 
-def _article(text: str, pos: int) -> tuple[int | None, int | None, int, int | None]:
+def _article(text: str, pos: int) -> tuple[int | None, int | None, int, int | None, int | None]:
+    """(article, item, end, 款, 之N) of the article cited at ``pos``, or Nones and ``pos``."""
     m = ARTICLE_RE.match(text, pos)
     if not m:
-        return None, None, pos, None
+        return None, None, pos, None, None
     try:
         art = cn_to_int(m["art"])
         item = cn_to_int(m["item"]) if m["item"] else None
         para = cn_to_int(m["para"]) if m["para"] else None
+        inserted = cn_to_int(m["ins"]) if m["ins"] else None
     except ValueError:
-        return None, None, pos, None
-    return art, item, m.end(), para
+        return None, None, pos, None, None
+    return art, item, m.end(), para, inserted
 
 
 def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterable[str] = ()) -> list[Citation]:
@@ -190,11 +196,12 @@ def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterab
         nm = AFTER_TITLE_NUMBER_RE.match(text, end)
         if nm:
             number, end = normalise_number(nm["prefix"], nm["year"], nm["seq"]), nm.end()
-        art, item, art_end, para = _article(text, end)
+        art, item, art_end, para, inserted = _article(text, end)
         if art is not None:
             end = art_end
         found.append(Citation(m.start(), end, text[m.start():end], title=normalise_title(m["title"]),
-                              number=number, article=art, item=item, kind="title", paragraph=para))
+                              number=number, article=art, item=item, kind="title", paragraph=para,
+                              inserted=inserted))
         taken.append((m.start(), end))
     for m in BARE_NUMBER_RE.finditer(text):
         prefix = _trim_prefix(m["prefix"], known_numbers, m["year"], m["seq"])

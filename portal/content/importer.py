@@ -19,10 +19,11 @@ import re
 from dataclasses import dataclass, field
 
 from portal.content.citations import NUMBER_RE, cn_to_int, int_to_cn, normalise_number
-from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document
+from portal.content.policy_doc import OPTIONAL_KEYS, REQUIRED_KEYS, ParsedDocument, parse_document, plain_text
 from portal.content.problems import Problem, date_problem
 from portal.content.statute_doc import AS_PUBLISHED, parse_statute
-from portal.content.statute_import import Line, Piece, _issuer, convert_statute
+from portal.content.statute_history import _issuer
+from portal.content.statute_import import Line, Piece, convert_statute
 
 _CN = "零〇一二三四五六七八九十百千两"
 ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条\s*(.*)$")
@@ -214,13 +215,42 @@ def convert_files(files: list[tuple[str, str]], doc_id: str, source_name: str = 
     if not front.get("title"):
         conv.problems.append(Problem(sources[0].file, 1, "no title found: the first line should be the regulation's title"))
     dates_named = any("not a real date" in p.message for p in conv.problems)
+    md_lines = conv.markdown.split("\n") if conv.parsed.errors else []
     for e in conv.parsed.errors:
         if dates_named and "not a real date" in e.message:
             continue  # the front matter's copy of a date already reported where it was written
         src_file, src_line = conv.line_map[e.line - 1] if 0 < e.line <= len(conv.line_map) else (sources[0].file, 1)
-        conv.problems.append(Problem(src_file, src_line, e.message))
+        # an import's reader is told in Chinese about the text converted from the file; content/'s
+        # reviewed raw texts (strict) keep the checks' own words, as their reviewers read them
+        told = tolerant and len(head) < e.line <= len(md_lines)
+        conv.problems.append(Problem(src_file, src_line, _for_reader(e.message, md_lines, e.line) if told else e.message))
     conv.problems.sort(key=lambda p: (p.file, p.line))
     return conv
+
+
+# The library's checks of a converted text, as the person importing it is told of them: what the
+# line says and what is wrong with it, in Chinese, without the clause ids the check names (a8,
+# ch2.s1 mean nothing to them). The converter writes what the checks accept, so this is the word
+# for a case it did not foresee.
+_REASONS = (("numbering skips or repeats", "编号与前文接不上（重复、倒退或跳号）"),
+            ("malformed clause id", "无法识别它的层级"),
+            ("duplicate clause id", "与前文的编号重复"),
+            ("should start with", "开头的编号与它的位置不一致"), ("does not match", "开头的编号与它的位置不一致"),
+            ("starts with", "开头的编号与它的位置不一致"),
+            ("item", "项的编号或位置不对"),
+            ("", "层级或位置无法识别"))
+
+
+def _for_reader(message: str, md_lines: list[str], line: int) -> str:
+    """A check's message about converted line ``line`` (1-based), told in Chinese with the text there."""
+    shown = ""
+    for md in md_lines[line - 1:line + 3]:  # an article's id line is empty: its text follows
+        shown = plain_text(md).strip()
+        if shown:
+            break
+    shown = shown if len(shown) <= 40 else shown[:40] + "…"
+    reason = next(zh for en, zh in _REASONS if en in message)
+    return f"“{shown}”{reason}，本文件未导入；请核对这一行的编号" if shown else f"此处{reason}，本文件未导入；请核对这一行的编号"
 
 
 def _assemble_statute(sources: list[_Source], out: _Out, conv: Conversion, tolerant: bool = True) -> dict:

@@ -23,9 +23,9 @@ ALLOWED_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i
                 "br", "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "a", "sup", "sub"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 # link_for returns a URL, or (URL or None, note) when the reader must be told something
-ANCHOR_MARK_RE = re.compile(r"\{#([A-Za-z0-9.]+)\}")
+ANCHOR_MARK_RE = re.compile(r"\{#([A-Za-z0-9.-]+)\}")  # a17-1.1.2: an item of 第十七条之一
 _OPEN, _CLOSE = "\ue000", "\ue001"
-_MARK_RE = re.compile(f"{_OPEN}([A-Za-z0-9.]+){_CLOSE}")
+_MARK_RE = re.compile(f"{_OPEN}([A-Za-z0-9.-]+){_CLOSE}")
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c-\u201d\u2018-\u2019"
 _JOIN_RE = re.compile(rf"([{_CJK}]|</strong>|</em>|</a>)\n(?=[{_CJK}<{_OPEN}])")
 _TAG_SPLIT_RE = re.compile(r"(<[^>]*>)")

@@ -5,14 +5,18 @@ Pure functions only. Same front matter as the 方案 (see policy_doc); the body:
 * ``{#history}`` — the issuing/revision history block (（2014年…公布）), optional;
 * ``{#preamble}`` — text before the first chapter/article, optional;
 * headings for 编/章/节: ``## 第一编 总则 {#pt1}``, ``## 第二章 寄养条件 {#ch2}``
-  (``{#pt1.ch2}`` when the statute has 编, since chapters restart in each 编),
-  ``### 第一节 … {#ch2.s1}``;
+  (``{#pt1.ch2}`` when the statute has 编: its chapter numbers may repeat from one 编 to the next),
+  ``### 第一节 … {#ch2.s1}`` (``{#s7}``, ``{#pt2.s7}`` for a 节 with no 章 open); chapters
+  of a statute with 编 either restart in each 编 (民法典) or number on across them (民事诉讼法);
 * an article starts with a line ``{#a8}`` followed by its text ``**第八条** …``;
-  articles are numbered continuously through the whole statute;
+  articles are numbered continuously through the whole statute; an article an amendment
+  inserted, ``**第十七条之一** …``, is ``{#a17-1}``: it follows a17 (之二, a17-2, follows a17-1);
 * an item starts its own paragraph with ``{#a8.2.3}（三）…`` — the third item of the article's
   second 款 (paragraph); items are numbered per 款, since a 款 listing （一）（二）（三） may be
   followed by another listing （一）（二）. Files written before 款 scoping use ``{#a8.3}``;
-  ``resolve_clause_id`` maps such an id to the scoped one where that is unambiguous;
+  ``resolve_clause_id`` maps such an id to the scoped one where that is unambiguous. A list goes
+  on after a paragraph of its last item (（三）…, a paragraph, （四）…): the paragraph is the
+  item's, and （四） stays in its 款;
 * ``## 附件一 … {#app1}`` — an appendix (附件/附表/附录) after the articles, optional;
 * ``{#closing}`` — anything else after the last article, optional.
 """
@@ -35,11 +39,13 @@ from portal.content.policy_doc import (
 )
 
 _N = r"[1-9]\d*"
-STATUTE_ID_RE = re.compile(
-    rf"^(?:history|preamble|closing|app{_N}|pt{_N}|(?:pt{_N}\.)?ch{_N}(?:\.s{_N})?|a{_N}(?:\.{_N}){{0,2}})$")
+_ARTICLE = rf"a{_N}(?:-{_N})?"  # a17, a17-1 (第十七条之一)
+STATUTE_ID_RE = re.compile(rf"^(?:history|preamble|closing|app{_N}|pt{_N}|(?:pt{_N}\.)?(?:ch{_N}(?:\.s{_N})?|s{_N})"
+                           rf"|{_ARTICLE}(?:\.{_N}){{0,2}})$")
+ARTICLE_ID_RE = re.compile(rf"^a({_N})(?:-({_N}))?$")
 SPECIAL = {"history": "沿革", "preamble": "序言", "closing": "附"}
-ITEM_START_RE = re.compile(r"^\{#(a[1-9]\d*(?:\.[1-9]\d*){1,2})\}")
-ARTICLE_TEXT_RE = re.compile(r"^\**\s*第([零〇一二三四五六七八九十百千两\d]+)条")
+ITEM_START_RE = re.compile(rf"^\{{#({_ARTICLE}(?:\.{_N}){{1,2}})\}}")
+ARTICLE_TEXT_RE = re.compile(r"^\**\s*第([零〇一二三四五六七八九十百千两\d]+)条(?:之([零〇一二三四五六七八九十百千两]+))?")
 AS_PUBLISHED = "原文编号"
 UNIT_TEXT = {"pt": "编", "ch": "章", "s": "节"}
 LOOKS_LIKE_STATUTE_RE = re.compile(r"\{#(?:a[1-9]\d*|(?:pt[1-9]\d*\.)?ch[1-9]\d*)\}")
@@ -49,13 +55,25 @@ def looks_like_statute(text: str) -> bool:
     return bool(LOOKS_LIKE_STATUTE_RE.search(text))
 
 
+def article_key(clause_id: str) -> tuple[int, int]:
+    """a17 → (17, 0), a17-1 (第十七条之一) → (17, 1): an article's place in the statute's order."""
+    m = ARTICLE_ID_RE.match(clause_id)
+    if not m:
+        raise ValueError(f"not an article id: {clause_id!r}")
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+def is_article_id(clause_id: str) -> bool:
+    return bool(ARTICLE_ID_RE.match(clause_id))
+
+
 def is_statute_id(clause_id: str) -> bool:
     return bool(STATUTE_ID_RE.match(clause_id)) and clause_id not in ("preamble", "closing")
 
 
 def statute_label(clause_id: str) -> str:
-    """a8 → 第八条, a8.2.3 → 第八条第二款第（三）项, a8.3 → 第八条第（三）项, ch2 → 第二章,
-    pt1.ch2.s1 → 第一编第二章第一节, app1 → 附件一."""
+    """a8 → 第八条, a8.2.3 → 第八条第二款第（三）项, a8.3 → 第八条第（三）项, a17-1 → 第十七条之一,
+    ch2 → 第二章, pt1.ch2.s1 → 第一编第二章第一节, s7 → 第七节, app1 → 附件一."""
     if clause_id in SPECIAL:
         return SPECIAL[clause_id]
     if not STATUTE_ID_RE.match(clause_id):
@@ -64,7 +82,8 @@ def statute_label(clause_id: str) -> str:
         return f"附件{int_to_cn(int(clause_id[3:]))}"
     parts = clause_id.split(".")
     if parts[0].startswith("a"):
-        out = f"第{int_to_cn(int(parts[0][1:]))}条"
+        num, sub = article_key(parts[0])
+        out = f"第{int_to_cn(num)}条" + (f"之{int_to_cn(sub)}" if sub else "")
         if len(parts) == 3:
             out += f"第{int_to_cn(int(parts[1]))}款"
         return out + (f"第（{int_to_cn(int(parts[-1]))}）项" if len(parts) > 1 else "")
@@ -84,7 +103,7 @@ def resolve_clause_id(clause_id: str, ids) -> tuple[str | None, list[str]]:
     ids = ids if isinstance(ids, (set, frozenset, dict)) else set(ids)
     if clause_id in ids:
         return clause_id, []
-    m = re.match(r"^(a[1-9]\d*)\.([1-9]\d*)$", clause_id)
+    m = re.match(rf"^({_ARTICLE})\.({_N})$", clause_id)
     if not m:
         return None, []
     article, item = m.groups()
@@ -169,7 +188,7 @@ def parse_statute(text: str, filename: str) -> ParsedDocument:
 class _StatuteParser(ClauseParser):
     ID_RE = STATUTE_ID_RE
     MALFORMED = ("malformed clause id {{#{cid}}}: a statute uses history, preamble, closing, "
-                 "ptN (编), chN (章), chN.sM (节), aN (条) and aN.K (项)")
+                 "ptN (编), chN (章), chN.sM or sM (节), aN or aN-M (条, 第N条之M) and aN.K (项)")
     NO_ID = "heading without a clause id: end it with {#chN} (章), {#ptN} (编) or {#chN.sM} (节)"
     OUTSIDE = "text outside any clause: start it with a line {#preamble}, {#history} or {#aN}"
 
@@ -185,6 +204,7 @@ class _StatuteParser(ClauseParser):
         self.closed = False
         self.appendix = False
         self.article_gap = False  # the open part follows a gap: its first article may skip
+        self.last_chapter = 0  # the last chapter's number, whatever its part
 
     def _sequence(self, scope: str, cid: str, lineno: int, what: str) -> None:
         expected = self.last.get(scope, 0) + 1
@@ -291,25 +311,48 @@ class _StatuteParser(ClauseParser):
             self.err(lineno, f"chapter {cid} is not inside the open part {self.part}: use {{#{self.part}.{cid.split('.')[-1]}}}")
         elif not self.has_parts and prefix:
             self.err(lineno, f"chapter {cid} names a part, but the statute has no part (编) heading before it")
-        self._sequence(f"chapter:{prefix or ''}", cid, lineno, "chapter")
-        self.chapter, self.section = cid, None
+        scope, number = f"chapter:{prefix or ''}", _number(cid)
+        if scope not in self.last and self.last_chapter and number == self.last_chapter + 1:
+            self.last[scope] = self.last_chapter  # chapters numbered on across 编 (民事诉讼法's 第二编 starts at 第十二章)
+        self._sequence(scope, cid, lineno, "chapter")
+        self.chapter, self.section, self.last_chapter = cid, None, number
         return prefix
 
-    def _place_section(self, cid: str, lineno: int) -> str:
-        chapter = cid.rpartition(".")[0]
-        if chapter != self.chapter:
-            self.err(lineno, f"section {cid} is not inside the open chapter {self.chapter or '(none)'}")
-        self._sequence(f"section:{chapter}", cid, lineno, "section")
+    def _place_section(self, cid: str, lineno: int) -> str | None:
+        parent = cid.rpartition(".")[0]  # its chapter; or its part ('' : the statute) when no chapter is open
+        if parent.rpartition(".")[2].startswith("ch"):
+            if parent != self.chapter:
+                self.err(lineno, f"section {cid} is not inside the open chapter {self.chapter or '(none)'}")
+        elif self.chapter or parent != (self.part or ""):
+            self.err(lineno, f"section {cid} names no chapter: it may only follow {self.part or 'the statute'}'s "
+                             "own text, before any chapter")
+        self._sequence(f"section:{parent}", cid, lineno, "section")
         self.section = cid
-        return chapter
+        return parent or None
 
     def _place_article(self, cid: str, lineno: int) -> str | None:
         self.articles_started = True
-        if self.article_gap and _number(cid) > self.last.get("article", 0):
-            self.last["article"] = _number(cid) - 1
+        number, inserted = article_key(cid)
+        if inserted:
+            self._place_inserted(cid, number, inserted, lineno)
+            return self.section or self.chapter or self.part
+        if self.article_gap and number > self.last.get("article", 0):
+            self.last["article"] = number - 1
         self.article_gap = False
         self._sequence("article", cid, lineno, "article")
+        self.last["inserted"] = 0
         return self.section or self.chapter or self.part
+
+    def _place_inserted(self, cid: str, number: int, inserted: int, lineno: int) -> None:
+        """a17-1 (第十七条之一) comes right after a17, a17-2 after a17-1: the articles after keep their numbers."""
+        expected = self.last.get("inserted", 0) + 1
+        if number != self.last.get("article"):
+            self.err(lineno, f"article {cid} must follow a{number}: 第N条之M comes after 第N条")
+        elif inserted > expected and self.doc.meta.get("numbering") == AS_PUBLISHED:
+            pass  # an imported source whose numbering skips (the importer flagged where)
+        elif inserted != expected:
+            self.err(lineno, f"numbering skips or repeats: article {cid} where a{number}-{expected} was expected")
+        self.last["inserted"] = inserted
 
     def _finish(self, section: _Open) -> None:
         clause = section.clause
@@ -322,13 +365,14 @@ class _StatuteParser(ClauseParser):
             m = ARTICLE_TEXT_RE.match(first)
             if not m:
                 self.err(clause.line, f"article {clause.id} should start with {statute_label(clause.id)}")
-            elif _safe_int(m.group(1)) != _number(clause.id):
-                self.err(clause.line, f"article text starts with 第{m.group(1)}条 but its id is {clause.id}")
+            elif (_safe_int(m.group(1)), _safe_int(m.group(2)) if m.group(2) else 0) != article_key(clause.id):
+                self.err(clause.line, f"article text starts with {m.group(0).strip('*').strip()} but its id is {clause.id}")
         self.doc.clauses.append(clause)
         self.doc.clauses.extend(self._items(section))
 
     def _items(self, section: _Open) -> list[Clause]:
-        """Items of an article, numbered per 款: ``aN.K.M`` (or ``aN.M`` in older files)."""
+        """Items of an article, numbered per 款: ``aN.K.M`` (or ``aN.M`` in older files). Paragraphs
+        after an item that the next item numbers on from are that item's (香港基本法 第四十八条（三）)."""
         article = section.clause
         is_article = _kind(article.id) == "article"
         found: list[tuple[Clause, list[str]]] = []
@@ -336,6 +380,8 @@ class _StatuteParser(ClauseParser):
         paragraph = 0  # the 款 an item belongs to: paragraphs that are not items, counted
         in_paragraph = False
         last: dict[int, int] = {}
+        held: tuple[int, list[str]] | None = None  # (款, text parts) of the last item
+        after: list[list[str]] = []  # paragraphs since the last item: its own, if the list goes on
         for lineno, line in section.body:
             if not line.strip():
                 open_parts, in_paragraph = None, False
@@ -349,10 +395,12 @@ class _StatuteParser(ClauseParser):
             if not m:
                 if starts and open_parts is None:
                     paragraph += 1
-                if open_parts is not None:
-                    open_parts.append(line + "\n")
+                    after.append([])
+                (open_parts if open_parts is not None else after[-1] if after else []).append(line + "\n")
                 continue
             cid = m.group(1)
+            paragraph = self._list_goes_on(cid, paragraph, held, after, last)
+            after = []
             if not self._claim(cid, lineno):
                 open_parts = None
                 continue
@@ -362,10 +410,27 @@ class _StatuteParser(ClauseParser):
                             level=article.level + 1, markdown="", text="", line=lineno, kind="anchor")
             open_parts = [item_text + "\n"]
             found.append((clause, open_parts))
+            held = (paragraph, open_parts)
         for clause, parts in found:
             clause.markdown = "".join(parts).strip()
             clause.text = plain_text(clause.markdown)
         return [c for c, _ in found]
+
+    @staticmethod
+    def _list_goes_on(cid: str, paragraph: int, held: tuple[int, list[str]] | None, after: list[list[str]],
+                      last: dict[int, int]) -> int:
+        """The 款 count for item ``cid``: when it numbers on from the last item (of an earlier 款, with
+        paragraphs between), those paragraphs are the last item's (added to its text) and the
+        item is in that item's 款; otherwise the count as it is."""
+        parts = cid.split(".")
+        if held is None or not after or len(parts) != 3:
+            return paragraph
+        scope, num = int(parts[1]), int(parts[2])
+        if scope != held[0] or scope >= paragraph or num != last.get(scope, 0) + 1:
+            return paragraph
+        for para in after:
+            held[1].extend(["\n", *para])
+        return scope
 
     def _check_item(self, cid: str, lineno: int, item_text: str, article_id: str, is_article: bool,
                     paragraph: int, last: dict[int, int]) -> None:

@@ -4,8 +4,9 @@ of library Markdown: title, history, preamble, 编/章/节 headings, articles, i
 Pure functions only; importer.py assembles the pieces (one file, or a code given as several
 files, e.g. 民法典's 编, each titled 中华人民共和国民法典) into one document.
 
-Ids: ``history``, ``preamble``, ``pt5`` (编), ``ch2`` / ``pt5.ch2`` (章), ``ch2.s1`` (节), ``a8``
-(条), ``a8.2.3`` (the third item of the second 款 of 第八条: items are numbered per 款),
+Ids: ``history``, ``preamble``, ``pt5`` (编), ``ch2`` / ``pt5.ch2`` (章), ``ch2.s1`` (节; ``s7`` /
+``pt5.s7`` for a 节 with no 章 open), ``a8`` (条), ``a17-1`` (第十七条之一, inserted by an amendment),
+``a8.2.3`` (the third item of the second 款 of 第八条: items are numbered per 款),
 ``app1`` (附件/附表/附录 after the articles). Every output line remembers its source line, so
 problems name the line of the file the user gave.
 """
@@ -13,51 +14,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 from portal.content.citations import cn_to_int, int_to_cn
+from portal.content.statute_history import DATE_RE, Act, history_acts, short_title, statute_fields
 
 _CN = "零〇一二三四五六七八九十百千两"
 PART_RE = re.compile(rf"^第([{_CN}\d]+)编\s*(.*)$")
 CHAPTER_RE = re.compile(rf"^第([{_CN}\d]+)章\s*(.*)$")
 SECTION_RE = re.compile(rf"^第([{_CN}\d]+)节\s*(.*)$")
-ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条(\s*)(.*)$")
+ARTICLE_RE = re.compile(rf"^第([{_CN}\d]+)条(?:之([{_CN}]+))?(\s*)(.*)$")  # 第十七条之一: inserted
 ITEM_RE = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")
 OLD_ITEM_RE = re.compile(r"^([一二三四五六七八九十]+)、\s*(.*)$")  # 户口登记条例 writes items as 一、
 APPENDIX_RE = re.compile(r"^(附件|附表|附录)\s*([一二三四五六七八九十\d]*)\s*[：:]?\s*(.{0,40})$")
-DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-EFFECTIVE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:起)?施行")
 HISTORY_WORDS = ("公布", "修订", "修正", "通过", "施行", "发布", "印发", "批准")
-PROMULGATION_WORDS = ("通过", "公布", "发布")
 # The 编 of a code given in parts whose files name the 编 without its number ("婚姻家庭编").
 # The structure of the 民法典 (2020): 第一编 总则 … 第七编 侵权责任.
 CODE_PARTS = {"中华人民共和国民法典": ("总则", "物权", "合同", "人格权", "婚姻家庭", "继承", "侵权责任")}
-ISSUER_PATTERNS = (("全国人民代表大会常务委员会", "全国人民代表大会常务委员会"),
-                   ("全国人民代表大会", "全国人民代表大会"), ("国务院令", "国务院"), ("国务院第", "国务院"))
-ORDER_RE = re.compile(r"((?:中华人民共和国)?[\u4e00-\u9fff]{2,8}令第\d+号)")  # 国务院令第685号
-ISSUER_RE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:部|委员会|总局|局|署))令")
 
 
 MAX_NUMBER = 9999  # what int_to_cn can write; no statute has more articles, chapters or 编
 
 
 def too_big(num: int, what: str) -> str | None:
+    """Why a 编/章/节/条 number cannot be right (``what``: its unit, 编 章 节 条), or None."""
     if num > MAX_NUMBER:
-        return f"{what} number {num} is beyond {MAX_NUMBER}: no statute has that many; check the numbering"
+        return f"第{num}{what}：编号超过{MAX_NUMBER}，没有法规有这么多{what}，请核对编号"
     return None
-
-
-def real_date_problem(m: re.Match) -> str | None:
-    """'2026年2月30日' in a history line: why it cannot be a date, or None."""
-    try:
-        date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return f"{m.group(0)} is not a real date (there is no such day)"
-    return None
-
-
-def iso(m: re.Match) -> str:
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
 
 
 def number(numeral: str) -> int:
@@ -70,11 +52,6 @@ def number(numeral: str) -> int:
 def squeeze(text: str) -> str:
     """'总 则' → '总则': spaces between Chinese characters carry no meaning in a heading."""
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text).strip()
-
-
-def short_title(title: str) -> str:
-    """《中华人民共和国未成年人保护法》 is cited as 《未成年人保护法》."""
-    return title.removeprefix("中华人民共和国") if title.startswith("中华人民共和国") and len(title) > 9 else ""
 
 
 @dataclass
@@ -148,9 +125,13 @@ class _Reader:
         self.article: str | None = None
         self.paragraph = 0
         self.last_article = 0
+        self.last_insert = 0  # 之N of the last article (第十七条之二: 2), 0 for a plain one
         self.appendix = 0
         self.items: dict[int, int] = {}  # 款 of the open article -> its last item number
+        self.item_paragraph = 0  # 款 of the open article's last item
         self.last_heading: dict[str, int] = {}  # numbering scope of 编/章/节 -> last number
+        self.last_chapter = 0  # the last 章 number, whatever its 编
+        self.chapters_continue: bool | None = None  # 章 numbered on across 编 (None: not seen yet)
 
     def line(self, ln: Line) -> None:
         n, s = ln.n, ln.text
@@ -183,9 +164,15 @@ class _Reader:
 
     def _article_match(self, s: str) -> re.Match | None:
         am = ARTICLE_RE.match(s)
-        if am and not am.group(2) and am.group(3) and number(am.group(1)) != self.last_article + 1:
-            return None  # "第三十六条第一款规定的…" opens a 款, not an article
-        return am
+        if not am or am.group(3) or not am.group(4):
+            return am
+        # no space after the number: "第三十六条第一款规定的…" (or "第十七条之一规定的…") opens a 款,
+        # not an article, unless it is the number expected next
+        if am.group(2):
+            fits = number(am.group(1)) == self.last_article and number(am.group(2)) == self.last_insert + 1
+        else:
+            fits = number(am.group(1)) == self.last_article + 1
+        return am if fits else None
 
     def _head_line(self, n: int, s: str, plain: str) -> None:
         piece = self.piece
@@ -218,22 +205,34 @@ class _Reader:
             piece.para(s, n)
 
     def _item_in_sequence(self, num: int, numeral: str, n: int) -> bool:
-        """An item continues its 款's list; one that does not (a list resuming after a paragraph,
-        or nested under 1. 2.) is kept as a plain paragraph of the article, and flagged."""
+        """An item continues its 款's list. A list also goes on after a paragraph of its last item
+        (香港基本法 第四十八条: （三）签署…法案 / 签署…财政预算案… / （四）…): when the number follows
+        that item's, the paragraphs between are the item's and the item stays in its 款 (the
+        library's parser reads them so too). Any other break (a number skipped or repeated, a list
+        nested under 1. 2.) is kept as a plain paragraph of the article, and flagged."""
         expected = self.items.get(self.paragraph, 0) + 1
+        held = self.item_paragraph
+        if num != expected and held and held < self.paragraph and num == self.items[held] + 1:
+            self.paragraph = held
+            expected = num
         if num == expected or not self.tolerant:
-            self.items[self.paragraph] = num
+            self.items[self.paragraph], self.item_paragraph = num, self.paragraph
             return True
+        wanted = f"（{int_to_cn(expected)}）"
+        if held and held < self.paragraph:  # after a paragraph: a new list, or the last one going on
+            wanted += f"或（{int_to_cn(self.items[held] + 1)}）"
         self.piece.flags.append((n, f"{label_of(self.article)}中的（{numeral}）项接不上前文的项目编号"
-                                    f"（此处应为（{int_to_cn(expected)}）），已作为普通段落导入，不能单独引用该项"))
+                                    f"（此处应为{wanted}），已作为普通段落导入，不能单独引用该项"))
         return False
 
     def _heading_in_sequence(self, heading: re.Match, num: int, unit: str, n: int) -> bool:
         """A 编/章/节 heading may skip forward (a heading missing in the source: kept as published,
         flagged); one that repeats or goes back is kept as a plain paragraph, flagged."""
         scope = unit if heading.re is PART_RE else f"{unit}:{self.part or ''}" if heading.re is CHAPTER_RE \
-            else f"{unit}:{self.chapter or ''}"
+            else f"{unit}:{self.chapter or self.part or ''}"
         last = self.last_heading.get(scope, 0)
+        if heading.re is CHAPTER_RE and not last and self.last_chapter and self._chapters_continue(num):
+            last = self.last_chapter
         if num <= last:
             self.piece.flags.append((n, f"第{heading.group(1)}{unit}重复或倒退（前面已有第{int_to_cn(last)}{unit}），"
                                         "已作为普通段落导入"))
@@ -243,7 +242,18 @@ class _Reader:
             self.piece.flags.append((n, f"第{heading.group(1)}{unit}之前缺少第{int_to_cn(last + 1)}{unit}"
                                         "（原文如此），已按原文编号导入"))
         self.last_heading[scope] = num
+        if heading.re is CHAPTER_RE:
+            self.last_chapter = num
         return True
+
+    def _chapters_continue(self, num: int) -> bool:
+        """Whether the first 章 of a 编 (after the 章 of an earlier one) numbers on from them. Both
+        conventions are in use: 民法典 starts each 编 at 第一章, 民事诉讼法 numbers on (第二编 starts
+        at 第十二章). The first 编 that shows it decides for the document; a later 编 that does
+        otherwise is flagged as a gap or a step back."""
+        if self.chapters_continue is None:
+            self.chapters_continue = num > self.last_chapter
+        return self.chapters_continue
 
     def _heading(self, heading: re.Match, n: int) -> None:
         piece = self.piece
@@ -262,9 +272,10 @@ class _Reader:
         elif heading.re is CHAPTER_RE:
             self.chapter = f"{owner}.ch{num}" if owner else f"ch{num}"
             cid, depth = self.chapter, 3 if owner else 2
-        else:
-            cid = f"{self.chapter}.s{num}" if self.chapter else f"s{num}"
-            depth = 4 if owner else 3
+        elif self.chapter:
+            cid, depth = f"{self.chapter}.s{num}", 4 if owner else 3
+        else:  # a 节 with no 章 open (宪法修正案 quotes the 第七节 it adds to 第三章): under the 编, or the statute
+            cid, depth = f"{owner}.s{num}" if owner else f"s{num}", 3 if owner else 2
         piece.para(f"{'#' * depth} {text} {{#{cid}}}", n)
         self.article = None
 
@@ -276,27 +287,62 @@ class _Reader:
 
     def _article(self, am: re.Match, n: int) -> None:
         num = number(am.group(1))
-        if too_big(num, "article"):
-            self.piece.problems.append((n, too_big(num, "article")))
+        if too_big(num, "条"):
+            self.piece.problems.append((n, too_big(num, "条")))
+            return
+        if am.group(2):
+            self._inserted(am, num, n)
             return
         if self.tolerant and num <= self.last_article and self.last_article:
-            self.piece.flags.append((n, f"第{am.group(1)}条重复或倒退（前一条是第{int_to_cn(self.last_article)}条），"
-                                        f"已作为第{int_to_cn(self.last_article)}条的一段导入"))
+            self.piece.flags.append((n, f"第{am.group(1)}条重复或倒退（前一条是{self._last_label()}），"
+                                        f"已作为{self._last_label()}的一段导入"))
             self._as_text(am.group(0).strip(), n)
             return
         if self.tolerant and num > self.last_article + 1 and not (self.piece.part and not self.last_article):
             self.piece.skips = True
             self.piece.flags.append((n, f"第{am.group(1)}条之前缺少第{int_to_cn(self.last_article + 1)}条"
                                         "（原文如此），已按原文编号导入"))
-        self.last_article = num
-        self.article, self.paragraph, self.items = f"a{num}", 1, {}
+        self.last_article, self.last_insert = num, 0
+        self._open(f"a{num}", f"第{am.group(1)}条", am.group(4), n)
+
+    def _inserted(self, am: re.Match, num: int, n: int) -> None:
+        """第十七条之一: an article an amendment put after 第十七条 without renumbering the ones after
+        it (刑法 has dozens). Its own article, ``a17-1``, so it can be found and cited."""
+        sub, label = number(am.group(2)), f"第{am.group(1)}条之{am.group(2)}"
+        if self.tolerant and (num != self.last_article or sub <= self.last_insert):
+            before = f"前一条是{self._last_label()}" if self.last_article else "前面还没有条文"
+            self.piece.flags.append((n, f"{label}接不上前文的条文编号（{before}），已作为普通段落导入"))
+            self._as_text(am.group(0).strip(), n)
+            return
+        if self.tolerant and sub > self.last_insert + 1:
+            self.piece.skips = True
+            self.piece.flags.append((n, f"{label}之前缺少第{am.group(1)}条之{int_to_cn(self.last_insert + 1)}"
+                                        "（原文如此），已按原文编号导入"))
+        self.last_insert = sub
+        self._open(f"a{num}-{sub}", label, am.group(4), n)
+
+    def _open(self, cid: str, label: str, text: str, n: int) -> None:
+        self.article, self.paragraph, self.items, self.item_paragraph = cid, 1, {}, 0
         self.piece.articles += 1
-        self.piece.para("{#" + self.article + "}", n)
-        self.piece.para(f"**第{am.group(1)}条**　{am.group(3).strip()}".rstrip("　"), n)
+        self.piece.para("{#" + cid + "}", n)
+        self.piece.para(f"**{label}**　{text.strip()}".rstrip("　"), n)
+
+    def _last_label(self) -> str:
+        return label_of(f"a{self.last_article}" + (f"-{self.last_insert}" if self.last_insert else ""))
+
+
+def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
+    piece.fields, problems = statute_fields(piece.title, [(h.n, h.text) for h in piece.history],
+                                            [ln.text for ln in lines], edition)
+    piece.problems += problems
 
 
 def label_of(article: str | None) -> str:
-    return f"第{int_to_cn(int(article[1:]))}条" if article else "正文"
+    """a17 → 第十七条, a17-1 → 第十七条之一 (None: the text before the first article)."""
+    if not article:
+        return "正文"
+    num, _, sub = article[1:].partition("-")
+    return f"第{int_to_cn(int(num))}条" + (f"之{int_to_cn(int(sub))}" if sub else "")
 
 
 def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:
@@ -312,120 +358,8 @@ def _part_of(piece: Piece, plain: str, n: int) -> tuple[int, str, int] | None:
     names = CODE_PARTS.get(piece.title)
     if names and name in names:
         return names.index(name) + 1, name, n
-    piece.problems.append((n, f"cannot tell which 编 '{plain}' is: write it as 第X编 {name}"))
+    piece.problems.append((n, f"无法确定“{plain}”是第几编：请写成“第X编 {name}”"))
     return None
-
-
-def _fields(piece: Piece, edition: str, lines: list[Line]) -> None:
-    for h in piece.history:  # a date that is no day (2026年2月30日) would become the version's date
-        for m in DATE_RE.finditer(h.text):
-            if real_date_problem(m):
-                piece.problems.append((h.n, real_date_problem(m)))
-    if any("not a real date" in msg for _, msg in piece.problems):
-        return
-    history = " ".join(h.text for h in piece.history)
-    dates = [iso(m) for m in DATE_RE.finditer(history)]
-    stated = [iso(m) for m in EFFECTIVE_RE.finditer(history)]
-    if not stated:  # 本法自2021年6月1日起施行 (the last article that says so)
-        for ln in reversed(lines):
-            m = re.search(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起施行", ln.text)
-            if m:
-                stated = [iso(m)]
-                break
-    made = [iso(m) for h in piece.history for m in DATE_RE.finditer(h.text)
-            if not re.match(r"\s*起?施行", h.text[m.end():])] or dates
-    edition = edition or (made[-1] if made else "")
-    made = [d for d in made if d <= edition] + ([edition] if edition else [])
-    effective = max([d for d in (stated[-1] if stated else "", edition) if d], default="")
-    piece.fields = {"title": piece.title, "short_title": short_title(piece.title),
-                    "date": made[-1] if made else "", "edition": edition, "effective": effective,
-                    **_history_fields(piece, edition)}
-
-
-def _history_fields(piece: Piece, edition: str) -> dict:
-    """文号 and 发文单位 with the act they belong to, and the revision the edition is, as the history
-    states them: the last 令号 stated up to the edition, with its own date and body; without one, the
-    first 通过/公布/发布 (a law's 发文单位: the body that adopted the edition, where its line says so)."""
-    issuer = next(filter(None, (_issuer(h.text) for h in piece.history
-                                if any(w in h.text for w in PROMULGATION_WORDS))), "")
-    acts = [a for a in history_acts([h.text for h in piece.history]) if not edition or a.day <= edition]
-    numbered = [(a, m.group(1)) for a in acts for m in ORDER_RE.finditer(a.text)]
-    first = numbered[-1][0] if numbered else next((a for a in acts if a.word in PROMULGATION_WORDS), None)
-    revision = next((a for a in reversed(acts) if a.day == edition and a.word in REVISION_WORDS and a is not first),
-                    None)
-    if numbered:  # the 令号's own act: its body goes with the number
-        issuer = _issuer(first.text) or issuer
-    elif revision is not None and _issuer(revision.text):
-        issuer = _issuer(revision.text)
-    return {"number": numbered[-1][1].removeprefix("中华人民共和国") if numbered else "", "issuers": issuer,
-            "promulgated": first.day if first else "", "promulgated_by": _issuer(first.text) if first else "",
-            "promulgated_as": first.word if first else "",
-            "revised_by": revision.shown if revision is not None else ""}
-
-REVISION_WORDS = ("修订", "修正")
-ACT_WORDS = ("公布", "发布", "通过", "修订", "修正", "批准", "印发")
-# what leads into the next statement's date: 「…第649号公布　根据2019年…」, 「…修订　自2014年…起施行」
-CONNECTIVE_RE = re.compile(r"(?:根据|自|并|[，,、;；])+$")
-REVISION_RE = re.compile(r"^(.*?)((?:第[一二三四五六七八九十]+次)?(?:修订|修正)(?:通过)?)$")
-
-
-@dataclass
-class Act:
-    """One dated statement of a statute's history: 「2014年2月21日 中华人民共和国国务院令第649号公布」,
-    「根据2019年3月2日《国务院关于修改部分行政法规的决定》修订」 (several may share a line)."""
-
-    day: str  # ISO date
-    date_text: str  # the date as the text writes it: 2019年3月2日
-    text: str  # the statement after its date, as written (spaces and a stray bracket dropped)
-    word: str  # what it did: 公布 / 发布 / 通过 / 修订 / 修正 / 批准 / 印发 ('' for 施行 and the like)
-
-    @property
-    def shown(self) -> str:
-        """The statement as a revision is labelled: 「2019年3月2日修订（《国务院关于修改部分行政法规的决定》）」,
-        「2018年12月29日第二次修正（第十三届全国人民代表大会常务委员会第七次会议《关于修改…的决定》）」:
-        the date and what was done, then by what or whom, in the history line's own words."""
-        m = REVISION_RE.match(self.text)
-        if not m:
-            return f"{self.date_text}{self.text}"
-        by = m.group(1).strip()
-        return f"{self.date_text}{m.group(2)}" + (f"（{by}）" if by else "")
-
-
-def history_acts(lines: list[str]) -> list[Act]:
-    """The dated statements of a history block, in order: a line is split before each date it
-    states (「…第649号公布　根据2019年3月2日《…决定》修订」 is two acts); 「根据」, 「自」 lead into the
-    next one's date and are dropped."""
-    acts = []
-    for line in lines:
-        dates = [m for m in DATE_RE.finditer(line) if not real_date_problem(m)]
-        for i, m in enumerate(dates):
-            end = dates[i + 1].start() if i + 1 < len(dates) else len(line)
-            text = CONNECTIVE_RE.sub("", re.sub(r"\s+", "", line[m.end():end]))
-            text = _unbracketed(text.strip("，,、;；"))
-            if re.match(r"^起?施行", text):
-                word = ""
-            else:
-                found = [(text.rfind(w), w) for w in ACT_WORDS if w in text]
-                word = max(found)[1] if found else ""
-            acts.append(Act(iso(m), m.group(0), text, word))
-    return acts
-
-
-def _unbracketed(text: str) -> str:
-    """「…第二次修订）」 (the history's closing bracket, its opening one on an earlier line) → 「…第二次修订」."""
-    while text.endswith(("）", ")")) and text.count("）") + text.count(")") > text.count("（") + text.count("("):
-        text = text[:-1]
-    while text.startswith(("（", "(")) and text.count("（") + text.count("(") > text.count("）") + text.count(")"):
-        text = text[1:]
-    return text
-
-
-def _issuer(text: str) -> str:
-    for needle, issuer in ISSUER_PATTERNS:
-        if needle in text:
-            return issuer
-    m = ISSUER_RE.search(DATE_RE.sub(" ", text))
-    return m.group(1) if m else ""
 
 
 __all__ = ["Act", "Line", "Piece", "convert_statute", "history_acts", "short_title", "int_to_cn"]

@@ -19,6 +19,7 @@ from flask import current_app, has_request_context, url_for
 
 from portal import outbox
 from portal.capabilities import roles_with
+from portal.content.statute_doc import article_key, is_article_id
 from portal.core.labels import zh_date
 from portal.core.plan import PLAN_ID
 from portal.core.time import to_local
@@ -123,7 +124,7 @@ def module_changes(module) -> list[ModuleChange]:
         if last is None:
             continue
         cited = sorted({_article(c) for d, c in module.references if d == doc.doc_id} & last[2].keys(),
-                       key=lambda a: int(a[1:]) if a[1:].isdigit() else 0)
+                       key=lambda a: article_key(a) if is_article_id(a) else (0, 0))  # 第十七条之一 after 第十七条
         if cited:
             out.append(ModuleChange(doc, last[0], last[1], [last[2][a] for a in cited]))
     return out

@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
-from portal.content.statute_doc import parse_statute
+from portal.content.statute_doc import article_key, is_article_id, parse_statute
 
-_LABEL_RE = re.compile(r"^\**\s*第[零〇一二三四五六七八九十百千两\d]+条\**\s*")
+_LABEL_RE = re.compile(r"^\**\s*第[零〇一二三四五六七八九十百千两\d]+条(?:之[零〇一二三四五六七八九十百千两]+)?\**\s*")
 
 
 @dataclass(frozen=True)
 class Article:
-    clause_id: str  # a12
+    clause_id: str  # a12, a12-1 (第十二条之一)
     label: str  # 第十二条
     text: str  # without its 第X条
 
     @property
     def number(self) -> int:
-        return int(self.clause_id[1:])
+        return article_key(self.clause_id)[0]
 
 
 @dataclass
@@ -63,7 +63,7 @@ def articles(markdown: str, name: str = "") -> list[Article]:
     parsed = parse_statute(markdown, name)
     out = []
     for c in parsed.clauses:
-        if c.kind == "section" and re.fullmatch(r"a\d+", c.id):
+        if c.kind == "section" and is_article_id(c.id):
             text = re.sub(r"[ \u3000\t]+", "", _LABEL_RE.sub("", c.text.strip()))  # spacing carries no meaning
             out.append(Article(c.id, c.label, text.strip()))
     return out

@@ -34,7 +34,7 @@ from portal.content.importer import (
 from portal.content.policy_doc import DOC_ID_RE
 from portal.content.problems import Problem, decode_upload
 from portal.content.register_file import parse_register
-from portal.content.statute_doc import reusing_parses
+from portal.content.statute_doc import is_article_id, reusing_parses
 from portal.content.statute_import import PART_RE
 from portal.extensions import db
 from portal.models import PolicyDocument
@@ -211,7 +211,7 @@ def _plan_one(group, policy_dir: Path, doc_id: str | None, ids: dict[str, str], 
         return out
     out.edition = conv.parsed.meta.get("edition", "")
     _with_registered_effective(conv, doc_id, out.edition, registered or {})
-    out.clauses = sum(1 for c in conv.parsed.clauses if c.kind == "section" and re.fullmatch(r"a\d+", c.id)) \
+    out.clauses = sum(1 for c in conv.parsed.clauses if c.kind == "section" and is_article_id(c.id)) \
         if conv.layout == "statute" else sum(1 for c in conv.parsed.sections if c.id not in NOT_NUMBERED)
     if not out.clauses:  # a note or a stray file: in the library it would be a title with 0 条
         out.problems = [Problem(files[0], 1, NOT_A_STATUTE)]

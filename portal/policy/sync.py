@@ -19,6 +19,7 @@ from portal.content.citations import Citation, LibraryEntry, RegisterEntry, Reso
 from portal.content.library import Library, LibraryDoc, scan_library
 from portal.content.problems import Problem
 from portal.content.register_file import RegisterRow
+from portal.content.statute_doc import article_key
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.faults import pause_point
@@ -404,11 +405,13 @@ def _store_citations(lib: Library, report: PolicySyncReport) -> None:
 
 
 def citation_of(row: PolicyCitation) -> Citation:
-    """The citation a stored row records (a8, a8.3 or a8.2.3 back into article/款/item)."""
-    parts = [int(p.lstrip("a")) for p in row.cited_clause.split(".")] if row.cited_clause else []
+    """The citation a stored row records (a8, a8.3, a8.2.3 or a17-1 back into article/款/item/之N)."""
+    head, *rest = row.cited_clause.split(".") if row.cited_clause else [""]
+    article, inserted = article_key(head) if head else (None, 0)
+    parts = [int(p) for p in rest]
     return Citation(0, 0, row.text, title=row.cited_title, number=row.cited_number,
-                    article=parts[0] if parts else None, item=parts[-1] if len(parts) > 1 else None,
-                    paragraph=parts[1] if len(parts) == 3 else None)
+                    article=article, item=parts[-1] if parts else None,
+                    paragraph=parts[0] if len(parts) == 2 else None, inserted=inserted or None)
 
 
 def current_resolver():

@@ -32,7 +32,7 @@ from portal.web.forms import NOTHING_REFUSED, Refused
 from portal.web.panels import MODULE, read_panels
 
 REFERENCE = re.compile(r"\[\[(?:([a-z0-9-]+):)?([A-Za-z0-9.\-]+)\]\]")
-ARTICLE = re.compile(r"^a(\d+)$")
+ARTICLE = re.compile(r"^a(\d+)(?:-(\d+))?$")  # a92, a17-1 (第十七条之一)
 
 
 def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
@@ -46,7 +46,8 @@ def reference_label(doc_id: str | None, clause_id: str, titles: dict) -> str:
     label = labels.get(clause_id)
     if label is None:
         m = ARTICLE.match(clause_id)
-        label = f"第{cn_number(int(m.group(1)))}条" if m else clause_id
+        label = (f"第{cn_number(int(m.group(1)))}条" + (f"之{cn_number(int(m.group(2)))}" if m.group(2) else "")
+                 if m else clause_id)
     return f"《{title}》{label}" if title else label
 
 

@@ -59,7 +59,7 @@ def test_an_article_number_beyond_9999_is_refused_without_a_traceback(app, conte
     result = runner.invoke(args=["portal", "import-policy", str(src), "--id", "da-tiaohao"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit), result.exception
-    assert f"{src}:{line}: article number 10000 is beyond 9999" in result.output, result.output
+    assert f"{src}:{line}: 第10000条：编号超过9999，没有法规有这么多条，请核对编号" in result.output, result.output
     assert not (content / "policy" / "da-tiaohao.md").exists()
 
 
@@ -75,7 +75,7 @@ def test_the_admin_preview_shows_both_problems_instead_of_a_500(app, content, au
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "可导入 0 份，有问题 2 份" in text
-    assert "2026-02-30 is not a real date" in text and "article number 10000 is beyond 9999" in text
+    assert "2026-02-30 is not a real date" in text and "第10000条：编号超过9999" in text
     batch = response.headers["Location"].rsplit("/", 1)[-1]
     done = auth.post("/admin/library/import", data={"batch": batch})
     assert done.status_code == 200 and "未导入 2 份" in done.get_data(as_text=True)

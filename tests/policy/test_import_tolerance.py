@@ -1,4 +1,4 @@
-"""Import what can be read, flag what could not (file:line and reason): a list that resumes after
+"""Import what can be read, flag what could not (file:line and reason): a list that breaks after
 a paragraph, a missing chapter heading, an article number typed twice, a file without a date in
 its name — on real statute text (content/policy/sources), never refusing the whole law."""
 from portal.content.importer import convert_text
@@ -19,13 +19,18 @@ def _line(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.split("\n"), start=1) if line.startswith(needle))
 
 
-def test_a_list_that_resumes_after_a_paragraph_is_imported_and_flagged():
+def test_a_list_that_resumes_after_a_paragraph_is_imported_and_flagged_where_it_breaks():
+    # numbered on after the paragraph: the paragraph is item （一）'s, （二） is still an item
     text = MINORS.replace("（二）放任、教唆或者利用未成年人", "前款行为包括下列情形：\n\n（二）放任、教唆或者利用未成年人", 1)
+    conv, ids = _convert(text, "未成年人保护法(2024-04-26).md")
+    assert {"a17", "a17.1.1", "a17.1.2", "a18"} <= ids and not conv.flags
+    # a number that does not go on ((三) after (一)): imported as text of the article, flagged
+    text = MINORS.replace("（二）放任、教唆或者利用未成年人", "前款行为包括下列情形：\n\n（三）放任、教唆或者利用未成年人", 1)
     conv, ids = _convert(text, "未成年人保护法(2024-04-26).md")
     assert {"a17", "a17.1.1", "a18"} <= ids and "a17.1.2" not in ids
     assert conv.parsed.meta["edition"] == "2024-04-26"
-    flag = next(f for f in conv.flags if "（二）" in f.message)
-    assert flag.line == _line(text, "（二）放任、教唆") and "第十七条" in flag.message
+    flag = next(f for f in conv.flags if "（三）" in f.message)
+    assert flag.line == _line(text, "（三）放任、教唆") and "第十七条" in flag.message
     a17 = next(c for c in conv.parsed.clauses if c.id == "a17")
     assert "放任、教唆或者利用未成年人实施违法犯罪行为" in a17.text  # the text is kept
 

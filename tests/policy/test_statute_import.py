@@ -56,7 +56,7 @@ def test_a_code_given_as_several_files_is_one_document():
 def test_a_code_part_without_its_number_is_refused_on_its_own_line():
     text = (FIXTURES / "code-part-3.md").read_text(encoding="utf-8").replace("# 第三编 家庭", "# 家庭编")
     conv = convert_files([((FIXTURES / "code-part-1.md").read_text(encoding="utf-8"), "p1.md"), (text, "p3.md")], "x")
-    assert [str(p) for p in conv.problems] == ["p3.md:3: cannot tell which 编 '家庭编' is: write it as 第X编 家庭"]
+    assert [str(p) for p in conv.problems] == ["p3.md:3: 无法确定“家庭编”是第几编：请写成“第X编 家庭”"]
 
 
 def test_problems_name_the_line_of_the_file_they_are_in():

@@ -48,7 +48,7 @@ WENHAO_RE = re.compile(
 ORDER_SHORTEST = 3   # an order's keys share 3+ characters of its issuer (民政部令 and 公安部令 share only 部令)
 CLAUSE_RE = re.compile(
     rf"({CN}+)\s*[、.．]?\s*[（(]\s*({CN}+)\s*[）)]\s*(\d{{1,2}}(?!\d))?"          # 三（一）2 / 四（二）
-    rf"|第\s*({CN}+|\d+)\s*条(?:\s*第?\s*({CN}+|\d+)\s*款)?"                    # 第八条（第二款）
+    rf"|第\s*({CN}+|\d+)\s*条(?:之({CN}+))?(?:\s*第?\s*({CN}+|\d+)\s*款)?"      # 第八条（之一）（第二款）
     rf"(?:\s*第?\s*[（(]?\s*({CN}+|\d+)\s*[）)]?\s*项)?"                           # （第（三）项）
     rf"|第\s*({CN}+|\d+)\s*章")
 TITLE_RE = re.compile(r"《([^《》]{1,80})》")
@@ -214,16 +214,18 @@ def _citations(text: str) -> tuple[list[str], list[str], str]:
                 ids.append(f"{top}.{sub}" + (f".{int(m.group(3))}" if m.group(3) else ""))
         elif m.group(4):
             art = cn_to_int(m.group(4))
-            para = cn_to_int(m.group(5)) if m.group(5) else -1
-            item = cn_to_int(m.group(6)) if m.group(6) else -1
+            inserted = cn_to_int(m.group(5)) if m.group(5) else -1   # 第十七条之一: the article a17-1
+            para = cn_to_int(m.group(6)) if m.group(6) else -1
+            item = cn_to_int(m.group(7)) if m.group(7) else -1
+            article = f"a{art}" + (f"-{inserted}" if inserted > 0 else "")
             if art > 0 and item > 0 and para > 0:
-                ids.append(f"a{art}.{para}.{item}")
+                ids.append(f"{article}.{para}.{item}")
             elif art > 0 and item > 0:  # 第八条第（三）项: an item of the article, or of one of its 款
-                ids.extend((f"a{art}.{item}", f"a{art}.*.{item}"))
+                ids.extend((f"{article}.{item}", f"{article}.*.{item}"))
             elif art > 0:  # a 款 alone is no clause of its own: its article is
-                ids.append(f"a{art}")
-        elif m.group(7):
-            ch = cn_to_int(m.group(7))
+                ids.append(article)
+        elif m.group(8):
+            ch = cn_to_int(m.group(8))
             if ch > 0:
                 ids.append(f"ch{ch}")
         return " "

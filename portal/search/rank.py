@@ -56,7 +56,7 @@ CLOSE_WEIGHT = 3.0        # the largest share of the query's words one sentence 
 SECTION_SHARE = 0.85      # a section with paragraphs: the better of its own part's score and this share of its whole text's
 PAIR_WEIGHT = 1.5         # the share of the query's character pairs a clause holds, added to its BM25
 SENTENCE = re.compile(r"[。；;！？!?]")
-HEADING = re.compile(r"^(?:ch|pt|sec)\d")   # a chapter or part heading: after the articles that answer
+HEADING = re.compile(r"^(?:ch|pt|sec|s)\d")   # a chapter or part heading: after the articles that answer
 # An article's own number at its start (第五十九条　…) names it and says nothing of what it says: a query
 # word 第五十九 that is not a citation (依照本法第五十九条规定… pasted) matches a clause citing that
 # article, not every law's fifty-ninth. A citation is found by its own lookup (``_pointed``), not scored.

@@ -150,3 +150,16 @@ def test_a_wenhao_brings_up_its_document_first(user_client, q):
                 "国": "/policy/canjiren-jiaoyu-tiaoli"}[q[0]]
     assert card[0] == expected
     assert html.index('data-testid="search-card"') < html.index('data-testid="search-hit"')
+
+
+def test_an_inserted_article_is_cited_as_itself(tmp_path):
+    """第十七条之一 (an article an amendment inserted: the importer's a17-1) is found as itself, not as 第十七条."""
+    recs = [Record(doc_id="xf", clause_id=cid, label=label, text=f"{label}　{text}", doc_title="中华人民共和国刑法",
+                   url=f"/policy/xf#{cid}", validity="现行有效")
+            for cid, label, text in (("a17", "第十七条", "已满十六周岁的人犯罪，应当负刑事责任。"),
+                                     ("a17-1", "第十七条之一", "已满七十五周岁的人故意犯罪的，可以从轻或者减轻处罚。"),
+                                     ("a18", "第十八条", "精神病人在不能辨认或者不能控制自己行为的时候造成危害结果的，不负刑事责任。"))]
+    build_index(tmp_path, recs)
+    assert parse("刑法第十七条之一").citations == ["a17-1"]
+    assert [h.clause_id for h in engine.SearchEngine(tmp_path).search("刑法第十七条之一", limit=1).results] == ["a17-1"]
+    assert [h.clause_id for h in engine.SearchEngine(tmp_path).search("刑法第十七条", limit=1).results] == ["a17"]

@@ -29,6 +29,7 @@ BUDGET_IMPORTED = 0.98  # … with at least 98% of the real files imported
 # 第X条 headings, 第十七条之一 (an inserted article: imported as an article of its own) among them
 ARTICLE = re.compile(r"(?m)^第[零〇一二三四五六七八九十百千两]+条(?:之[一二三四五六七八九十]+)?[ 　]")
 TAGS = "甲乙丙丁戊己庚辛壬癸"
+MERGED = "重复或倒退（前一条是"   # the importer's flag for a heading imported as a paragraph of the article before
 NUMERAL = re.compile(r"(?<=[第（(])[零〇一二三四五六七八九十百千两\d]+")  # 第十七条, （三）: not 前一条
 SHOWN_LINES = 20  # refusals and flags listed one by one; the rest counted
 
@@ -137,8 +138,12 @@ def main(argv: list[str]) -> int:
         print(f"  import (convert + check + write + one sync + one search update): {took:.1f} s "
               f"= {size / 1e6 / took:.2f} MB/s; {took / args.files * 1000:.0f} ms a file; CPU {cpu:.1f} s")
         print(f"  baseline (read + count headings): {scan:.2f} s; ratio {took / max(scan, 1e-6):.0f}x")
-        ok = took <= budget and counts["refused"] == 0 and articles == headings
-        print(f"  budget: <= {budget:.0f} s and every article imported: {'PASS' if ok else 'FAIL'}")
+        # a heading the source repeats (a 1987 决定 has 第七条 three times) is imported as a paragraph of the
+        # article before it, and flagged so: accounted for, not lost
+        merged = sum(1 for o in run.outcomes for p in o.flags if MERGED in p.message)
+        ok = took <= budget and counts["refused"] == 0 and articles + merged == headings
+        print(f"  budget: <= {budget:.0f} s and every article imported or flagged as merged ({articles} + {merged} "
+              f"of {headings}): {'PASS' if ok else 'FAIL'}")
         rate, share = size / 1e6 / took, (counts["imported"] + counts["updated"]) / max(1, len(run.outcomes))
         fast = rate >= BUDGET_MB_PER_S and share >= BUDGET_IMPORTED
         print(f"  import >= {BUDGET_MB_PER_S:g} MB/s ({rate:.2f}) and >= {BUDGET_IMPORTED:.0%} of files imported "

@@ -203,7 +203,9 @@ def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterab
                               number=number, article=art, item=item, kind="title", paragraph=para,
                               inserted=inserted))
         taken.append((m.start(), end))
-    for m in BARE_NUMBER_RE.finditer(text):
+    # a 文号 ends in 号: most clauses have none, and the bare-number pattern's long prefix makes scanning
+    # a clause for it the costliest step of a library sync (31,000 clauses of 300 laws: 0.8 s)
+    for m in (BARE_NUMBER_RE.finditer(text) if "号" in text else ()):
         prefix = _trim_prefix(m["prefix"], known_numbers, m["year"], m["seq"])
         start = m.end("prefix") - len(prefix)
         if not free(start, m.end()):
@@ -212,7 +214,7 @@ def find_citations(text: str, known_numbers: Iterable[str] = (), phrases: Iterab
                               number=normalise_number(prefix, m["year"], m["seq"]), kind="number"))
         taken.append((start, m.end()))
     for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
-        for m in re.finditer(re.escape(phrase), text):
+        for m in (re.finditer(re.escape(phrase), text) if phrase in text else ()):
             if free(m.start(), m.end()):
                 found.append(Citation(m.start(), m.end(), phrase, title=phrase, kind="phrase"))
                 taken.append((m.start(), m.end()))

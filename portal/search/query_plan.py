@@ -178,6 +178,17 @@ class Vocabulary:
 NEGATIONS = ("未", "非")
 
 
+def _negated(conn: sqlite3.Connection, vocab: Vocabulary, terms: list[str]) -> dict[str, str]:
+    """term → its negation, for the terms whose negation the library holds as a word."""
+    out = {}
+    for t in terms:
+        for neg in NEGATIONS:
+            if len(t) > 1 and not t.startswith(neg) and FTS_TERM.match(t) and vocab.df(conn, neg + t):
+                out[t] = neg + t
+                break
+    return out
+
+
 NUMERALS = frozenset("零〇一二三四五六七八九十百千万两0123456789")
 _NUM_CLASS = "零〇一二三四五六七八九十百千万两0-9"
 AGE = re.compile(f"^([{_NUM_CLASS}]+)岁$")   # 十五岁 as typed; statutes write 十五周岁
@@ -189,17 +200,6 @@ def _numeral_bounded(term: str) -> re.Pattern:
     before = f"(?<![{_NUM_CLASS}])" if term[0] in NUMERALS else ""
     after = f"(?![{_NUM_CLASS}])" if term[-1] in NUMERALS else ""
     return re.compile(before + re.escape(term) + after)
-
-
-def _negated(conn: sqlite3.Connection, vocab: Vocabulary, terms: list[str]) -> dict[str, str]:
-    """term → its negation, for the terms whose negation the library holds as a word."""
-    out = {}
-    for t in terms:
-        for neg in NEGATIONS:
-            if len(t) > 1 and not t.startswith(neg) and FTS_TERM.match(t) and vocab.df(conn, neg + t):
-                out[t] = neg + t
-                break
-    return out
 
 
 def _cover(word: str, vocab: Vocabulary, conn: sqlite3.Connection) -> tuple[str, ...]:

@@ -118,6 +118,7 @@ class QueryPlan:
     idf_total: float = 0.0                                 # the concepts' idf, summed
     pairs: frozenset[str] = frozenset()                    # the query's character pairs (words and neighbours)
     defines: tuple[str, ...] = ()                          # 所称X / X，是指 for a question what X is
+    asks_list: bool = False    # 谁可以 / 哪些 / 什么条件: the answer is a list (下列…：), scored on its items too
     apart: bool = False        # words typed apart (儿童 福利): a clause holding every one ranks above the rest
     loose: bool = False        # one everyday word (童工): held inside other words (儿童工作) it is no match
     tiers: dict[str, int] = field(default_factory=dict)   # doc → 0 the office's own in force, 1 an edition
@@ -247,6 +248,9 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
                    negated=_negated(conn, vocab, terms))
 
 
+# A question whose answer is a list: who may, which ones, on what conditions (民法典第一千零九十四条
+# 「下列个人、组织可以作送养人：」, 第一千零九十八条「收养人应当同时具备下列条件：」).
+LIST_CUE = re.compile(r"谁可以|谁能|哪些人|哪些|什么条件|条件|什么情形|哪几")
 DEFINITION_CUE = re.compile(r"什么是|是什么|是指|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
 # a question asking what a word means (not what a list holds): the statutes' own words for it name the definition too
 MEANING_CUE = re.compile(r"什么是|是指|什么叫|指的是|定义|含义")
@@ -382,6 +386,7 @@ def make_query_plan(pq: ParsedQuery, conn: sqlite3.Connection, vocab: Vocabulary
     plan.loose = len(pq.words) == 1 and not pq.phrases and bool(statute_words(pq.words[0]))
     plan.pairs = pairs(pq.rest, pq.words)
     plan.defines = _defines(pq, plan.concepts)
+    plan.asks_list = bool(LIST_CUE.search(pq.text))
     plan.whole = _whole(pq.unquoted, shortest=1)  # 儿童, 童: every clause holding it, like a scan
     # the passage without its 文号, citations and 《titles》 (a query read as a citation is none)
     if len(plan.whole) >= 3 and not pq.phrase_texts and not pq.citations:

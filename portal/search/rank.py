@@ -394,8 +394,9 @@ class Ranker:
         # what they say: scored on its whole text it outscores each of them and a page shows the same
         # words twice (三（一）1 and its paragraph). A list's lead-in (下列条件：) keeps most of its items' score.
         matched, score = self.score(hay)
-        if r.own:
-            score = max(self.score(r.own)[1], SECTION_SHARE * score)
+        if r.own:  # … unless a question asks for a list and the lead-in names it (下列…可以作送养人：)
+            own_matched, own_score = self.score(r.own)
+            score = max(own_score, score if plan.asks_list and own_matched else SECTION_SHARE * score)
         # holds a query word (2: every one of words typed apart); how many and how close together: the score
         cover = (2 if plan.apart and matched == len(plan.concepts) else 1) if matched else 0
         defines = 1 if plan.defines and any(d in hay for d in plan.defines) else 0

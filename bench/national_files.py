@@ -29,16 +29,17 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from bench import national
+from portal.core.labels import zh_date
 
 _CN = "零〇一二三四五六七八九十百千两"
 ARTICLE_NO = re.compile(rf"^第[{_CN}]+条(?:之[{_CN}]+)?$")  # 第十七条之一: an article inserted by amendment
 # The collection glues a 编 heading (and a 分编 one) to the end of the article before it
 # ("…提起诉讼。\n第二编 污染防治\n第一分编 通则"): written as the headings they are.
 PART_LINE = re.compile(rf"^第[{_CN}]+分?编\s*\S.{{0,30}}$")
-TITLE_PREFIX = "中华人民共和国"
 
 
 @dataclass
@@ -50,23 +51,14 @@ class Written:
     current: int = 0  # of the files, laws in force (现行有效)
 
 
-def short(title: str) -> str:
-    return title.removeprefix(TITLE_PREFIX)
-
-
 def shipped_titles(policy_dir: Path) -> set[str]:
     """Titles (less 中华人民共和国) of the library's documents: content/policy/*.md front matter."""
     titles: set[str] = set()
     for path in policy_dir.glob("*.md"):
         head = path.read_text(encoding="utf-8").split("\n---", 1)[0]
         for m in re.finditer(r"(?m)^(?:title|short_title):\s*(.+?)\s*$", head):
-            titles.add(short(m.group(1)))
+            titles.add(national.short(m.group(1)))
     return titles
-
-
-def _cn_date(iso: str) -> str:
-    y, m, d = (int(x) for x in iso.split("-"))
-    return f"{y}年{m}月{d}日"
 
 
 def _info(law: sqlite3.Row) -> list[str]:
@@ -75,9 +67,9 @@ def _info(law: sqlite3.Row) -> list[str]:
     if law["issuing_body"]:
         lines.append(f"制定机关：{law['issuing_body']}")
     if law["publish_date"]:
-        lines.append(f"{_cn_date(law['publish_date'])} 公布")
+        lines.append(f"{zh_date(date.fromisoformat(law['publish_date']))} 公布")
     if law["effective_date"]:
-        lines.append(f"{_cn_date(law['effective_date'])} 施行")
+        lines.append(f"{zh_date(date.fromisoformat(law['effective_date']))} 施行")
     return lines
 
 
@@ -123,30 +115,24 @@ def _ordered_laws(con: sqlite3.Connection) -> list[sqlite3.Row]:
     return sorted(rows, key=lambda r: r["status"] != national.CURRENT)
 
 
-def _articles(con: sqlite3.Connection, law_id: str) -> list[sqlite3.Row]:
-    return con.execute("SELECT chapter, section, article_no, article_text FROM articles WHERE law_id = ? "
-                       "ORDER BY article_no_arabic, id", (law_id,)).fetchall()
-
-
 def write_laws(target: Path, skip_titles: set[str], limit: int) -> Written:
     """Write up to ``limit`` laws into ``target`` as statute files (laws in force first), leaving
     out those whose title (less 中华人民共和国) is in ``skip_titles``."""
-    skip = {short(t) for t in skip_titles}
+    skip = {national.short(t) for t in skip_titles}
     written = Written()
-    con = sqlite3.connect(f"file:{national.database()}?mode=ro", uri=True)
-    con.row_factory = sqlite3.Row
+    con = national.open_db()
     try:
         for law in _ordered_laws(con):
             if len(written.files) >= limit:
                 break
-            if short(law["law_name"]) in skip:
+            if national.short(law["law_name"]) in skip:
                 written.left_out["in the shipped library"] += 1
                 continue
-            articles = _articles(con, law["law_id"])
+            articles = national.articles(con, law["law_id"])
             if not articles or not all(ARTICLE_NO.match(a["article_no"] or "") for a in articles):
                 written.left_out["not numbered 第X条 (条目一 / 全文)"] += 1
                 continue
-            path = target / f"{short(law['law_name'])}({law['version_date']}).md"
+            path = target / f"{national.short(law['law_name'])}({law['version_date']}).md"
             path.write_text(law_markdown(law, articles), encoding="utf-8")
             written.files.append(path)
             written.current += law["status"] == national.CURRENT

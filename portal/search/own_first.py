@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from portal.search.limits import PASTED
 from portal.search.query_plan import QueryPlan
 from portal.search.rows import Row
 
@@ -22,10 +21,10 @@ WHOLE_KEYS = 2   # the ranking key's first parts: the whole query as typed, then
 
 
 def applies(plan: QueryPlan) -> bool:
-    """Whether the query is one the office's own text is lifted for (words, not a pasted passage or a citation)."""
-    pasted = bool(plan.whole) and len(plan.whole) >= PASTED and not plan.concepts
+    """Whether the query is one the office's own text is lifted for: words, not a pasted passage
+    (``plan.near``: a long query read as a passage), a citation, a 文号 or a 《title》."""
     return bool(plan.own_docs and plan.concepts) and not (plan.citations or plan.wenhao or plan.numbered_docs
-                                                         or plan.titled_docs or pasted or plan.near)
+                                                         or plan.titled_docs or plan.near)
 
 
 def lift(rows: list[Row], plan: QueryPlan, holds_every_word: Callable[[Row], bool]) -> list[Row]:

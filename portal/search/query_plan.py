@@ -24,6 +24,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from portal.content.citations import CN_NUMERALS
 from portal.search import jurisdiction, phrasing, tokenizer
 from portal.search.query import STOPWORDS, ParsedQuery, statute_words, synonyms
 
@@ -194,8 +195,8 @@ def _negated(conn: sqlite3.Connection, vocab: Vocabulary, terms: list[str]) -> d
     return out
 
 
-NUMERALS = frozenset("零〇一二三四五六七八九十百千万两0123456789")
-_NUM_CLASS = "零〇一二三四五六七八九十百千万两0-9"
+NUMERALS = frozenset(CN_NUMERALS + "万0123456789")
+_NUM_CLASS = CN_NUMERALS + "万0-9"
 AGE = re.compile(f"^([{_NUM_CLASS}]+)岁$")   # 十五岁 as typed; statutes write 十五周岁
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from portal.content.citations import CN_NUMERALS
 from portal.search import copies, own_first, store
 from portal.search.limits import CANDIDATES, EXACT_COUNT, MATCHED, PASTED, RANK_CAP, RARE_DF, TITLED
 from portal.search.memo import Memo
@@ -61,7 +62,7 @@ HEADING = re.compile(r"^(?:ch|pt|sec|s)\d")   # a chapter or part heading: after
 # word 第五十九 that is not a citation (依照本法第五十九条规定… pasted) matches a clause citing that
 # article, not every law's fifty-ninth. A citation is found by its own lookup (``_pointed``), not scored.
 # (In ``hay`` it follows the chapter's title, then a space: 总则 第一条 为了…)
-OWN_LABEL = re.compile(r"(?:^|\s)第[零〇一二三四五六七八九十百千\d]+条(?:之[一二三四五六七八九十]+)?(?=\s)")
+OWN_LABEL = re.compile(rf"(?:^|\s)第[{CN_NUMERALS}\d]+条(?:之[{CN_NUMERALS}]+)?(?=\s)")
 LABEL_WITHIN = 60         # characters from the start an article's own number is looked for (after its title)
 
 RANK_COLUMNS = "c.id, c.doc, c.clause_id, c.wenhao, c.title, c.body, c.own, c.twin"  # what ranking reads (hay: store.hay)
